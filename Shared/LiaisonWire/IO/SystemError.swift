@@ -1,0 +1,80 @@
+import Glibc
+
+/// A failed system call: which call, and errno.
+package struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The call that failed, e.g. "bind(/run/x.sock)".
+    package var call: String
+    /// errno after the call.
+    package var errno: Int32
+
+    package init(_ call: String, errno: Int32 = Glibc.errno) {
+        self.call = call
+        self.errno = errno
+    }
+
+    package var description: String { "\(call): \(String(cString: strerror(errno)))" }
+}
+
+/// Runs `body` until it stops failing with EINTR; returns its result, or throws its errno.
+@discardableResult
+package func retryingEINTR<T: BinaryInteger>(_ call: @autoclosure () -> String, _ body: () -> T) throws(SystemError) -> T {
+    while true {
+        let r = body()
+        if r >= 0 { return r }
+        let e = errno
+        if e == EINTR { continue }
+        throw SystemError(call(), errno: e)
+    }
+}
+
+/// Monotonic time in nanoseconds (CLOCK_MONOTONIC).
+package func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Wall-clock time in milliseconds since the Unix epoch.
+package func wallClockMillis() -> Int64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_REALTIME, &ts)
+    return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+}
+
+/// File-descriptor helpers that name the call they wrap.
+package enum FD {
+    /// Sets or clears O_NONBLOCK (fcntl F_SETFL).
+    package static func setNonBlocking(_ fd: Int32, _ on: Bool = true) throws(SystemError) {
+        let flags = fcntl(fd, F_GETFL)
+        guard flags >= 0 else { throw SystemError("fcntl(F_GETFL)") }
+        let new = on ? flags | O_NONBLOCK : flags & ~O_NONBLOCK
+        if new != flags && fcntl(fd, F_SETFL, new) != 0 { throw SystemError("fcntl(F_SETFL)") }
+    }
+
+    /// Sets FD_CLOEXEC (fcntl F_SETFD).
+    package static func setCloseOnExec(_ fd: Int32) throws(SystemError) {
+        if fcntl(fd, F_SETFD, FD_CLOEXEC) != 0 { throw SystemError("fcntl(F_SETFD)") }
+    }
+
+    /// Writes all of `bytes` to a blocking descriptor (write(2) in a loop, EINTR retried).
+    package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+        var off = 0
+        while off < bytes.count {
+            let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw SystemError("write")
+            }
+            off += n
+        }
+    }
+
+    /// Writes all of `bytes` to a blocking descriptor.
+    package static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) {
+        let r: Result<Void, SystemError> = bytes.withUnsafeBytes { b in Result { () throws(SystemError) in try writeAll(fd, b) } }
+        try r.get()
+    }
+
+    /// close(2), ignoring EINTR (on Linux the descriptor is released either way).
+    package static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+}

@@ -1,0 +1,135 @@
+/// A JSON document held in memory: the wire's common currency.
+///
+/// Integers that fit `Int64` stay exact (`.int`); every other number is a `Double`.
+/// Objects keep their key order, so what we write reads the way it was built.
+package enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+
+    /// The JSON type's name, as error messages say it.
+    package var typeName: String {
+        switch self {
+        case .null: "null"
+        case .bool: "boolean"
+        case .int, .double: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    /// The member `key` when this is an object.
+    package subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    /// The string, when this is a string.
+    package var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+
+    /// The number as an `Int64`, when it is an integer.
+    package var intValue: Int64? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && abs(d) < 9.2e18: return Int64(d)
+        default: return nil
+        }
+    }
+
+    /// The number as a `Double`.
+    package var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    /// The boolean, when this is one.
+    package var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+
+    /// The object, when this is one.
+    package var objectValue: JSONObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+
+    /// The elements, when this is an array.
+    package var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+}
+
+/// A JSON object: members in insertion order, looked up by key.
+///
+/// Objects on the wire are small, so a linear scan beats hashing; a repeated key keeps its last value.
+package struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    /// The members in order.
+    package private(set) var members: [(key: String, value: JSONValue)]
+
+    /// An empty object.
+    package init() { members = [] }
+
+    /// An object from ordered members.
+    package init(_ members: [(String, JSONValue)]) {
+        self.members = []
+        self.members.reserveCapacity(members.count)
+        for (k, v) in members { self[k] = v }
+    }
+
+    package init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+
+    /// The value for `key`; setting `nil` removes it.
+    package subscript(key: String) -> JSONValue? {
+        get {
+            for m in members.reversed() where m.key == key { return m.value }
+            return nil
+        }
+        set {
+            if let i = members.firstIndex(where: { $0.key == key }) {
+                if let newValue { members[i].value = newValue } else { members.remove(at: i) }
+            } else if let newValue {
+                members.append((key, newValue))
+            }
+        }
+    }
+
+    /// Appends without looking for an existing key (the parser's fast path; last one wins on lookup).
+    mutating func appendUnchecked(_ key: String, _ value: JSONValue) { members.append((key, value)) }
+
+    /// The member names in order.
+    package var keys: [String] { members.map(\.key) }
+
+    /// How many members.
+    package var count: Int { members.count }
+
+    package static func == (a: JSONObject, b: JSONObject) -> Bool {
+        guard a.members.count == b.members.count else { return false }
+        for m in a.members where b[m.key] != m.value { return false }
+        return true
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
+    ExpressibleByNilLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByFloatLiteral
+{
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int64) { self = .int(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(nilLiteral: ()) { self = .null }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    package init(floatLiteral value: Double) { self = .double(value) }
+}

@@ -1,0 +1,203 @@
+import Glibc
+import Synchronization
+import Testing
+@testable import LiaisonWire
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct ServerTests {
+    @Test func answersCallsAndReusesTheConnection() throws {
+        let dir = TempDir()
+        let s = try TestServer(dir: dir)
+        let c = try WireClient(path: s.path)
+        for i in 0..<100 {
+            #expect(try c.call("echo", ["i": .int(Int64(i))]) == ["i": .int(Int64(i))])
+        }
+    }
+
+    @Test func pipelinedCallsMayBeAnsweredOutOfOrder() throws {
+        let dir = TempDir()
+        let s = try TestServer(dir: dir)
+        let c = try WireClient(path: s.path)
+        let slow = try c.send("slow", ["ms": 200])
+        let fast = try c.send("echo", ["x": 1])
+        let first = try c.receiveMessage(deadline: monotonicNanos() + 2_000_000_000)
+        #expect(first.id == fast, "the fast answer overtakes the slow one")
+        #expect(try c.receive(id: slow)["slept"] == 200)
+    }
+
+    @Test func servesManyConnectionsAtOnce() throws {
+        let dir = TempDir()
+        let s = try TestServer(dir: dir)
+        let ok = Atomic<Int>(0)
+        let done = Atomic<Int>(0)
+        for t in 0..<32 {
+            try OwnedThread.start(name: "client") {
+                defer { done.wrappingAdd(1, ordering: .relaxed) }
+                guard let c = try? WireClient(path: s.path) else { return }
+                for i in 0..<50 where (try? c.call("echo", ["t": .int(Int64(t)), "i": .int(Int64(i))]))?["i"] == .int(Int64(i)) {
+                    ok.wrappingAdd(1, ordering: .relaxed)
+                }
+            }
+        }
+        while done.load(ordering: .relaxed) < 32 { usleep(2000) }
+        #expect(ok.load(ordering: .relaxed) == 32 * 50)
+    }
+
+    @Test func unknownMethodIsNamed() throws {
+        let dir = TempDir()
+        let s = try TestServer(dir: dir)
+        let c = try WireClient(path: s.path)
+        #expect(throws: ServiceError(.methodNotFound, "no method nope")) { try c.call("nope") }
+    }
+
+    @Test func badFramesAreAnsweredAndClosedWhileOthersKeepWorking() throws {
+        let dir = TempDir()
+        var limits = ServerLimits()
+        limits.frameDeadlineMs = 300
+        let s = try TestServer(dir: dir, limits: limits)
+        let bystander = try WireClient(path: s.path)
+
+        let zero = try RawPeer(s.path)
+        zero.send([0, 0, 0, 0])
+        #expect(zero.read()?.error?.code == .invalidRequest)
+        #expect(zero.closedByPeer())
+
+        let big = try RawPeer(s.path)
+        big.send([0, 0x10, 0, 1])
+        let bigError = big.read()?.error
+        #expect(bigError?.code == .frameTooLarge)
+        #expect(bigError?.message == "frame length 1048577 is over the limit of 1048576 bytes")
+        #expect(big.closedByPeer())
+
+        let huge = try RawPeer(s.path)
+        huge.send([0xFF, 0xFF, 0xFF, 0xFF])
+        #expect(huge.read()?.error?.code == .frameTooLarge)
+        #expect(huge.closedByPeer())
+
+        let stalled = try RawPeer(s.path)
+        stalled.send([0, 0, 0, 50] + Array("{\"v\":1".utf8))
+        #expect(stalled.read(ms: 3000)?.error?.code == .timeout)
+        #expect(stalled.closedByPeer())
+
+        #expect(try bystander.call("echo", ["still": true]) == ["still": true])
+    }
+
+    @Test func badMessagesGetStructuredErrorsOnAConnectionThatStaysOpen() throws {
+        let dir = TempDir()
+        let s = try TestServer(dir: dir)
+        let p = try RawPeer(s.path)
+        let cases: [(String, ErrorCode)] = [
+            ("not json", .parseError),
+            ("[1,2]", .invalidRequest),
+            ("\"str\"", .invalidRequest),
+            (#"{"kind":"call","id":"a","method":"echo"}"#, .invalidRequest),
+            (#"{"v":1,"id":"a","method":"echo"}"#, .invalidRequest),
+            (#"{"v":1,"kind":"call","method":"echo"}"#, .invalidRequest),
+            (#"{"v":1,"kind":"call","id":7,"method":"echo"}"#, .invalidRequest),
+            (#"{"v":1,"kind":"call","id":"a"}"#, .invalidRequest),
+            (#"{"v":1,"kind":"call","id":"a","method":["echo"]}"#, .invalidRequest),
+            (#"{"v":1,"kind":"call","id":"a","method":"missing"}"#, .methodNotFound),
+        ]
+        for (text, code) in cases {
+            p.sendFrame(text)
+            let m = p.read()
+            #expect(m?.kind == .error, "\(text)")
+            #expect(m?.error?.code == code, "\(text)")
+        }
+        p.send(FrameEncoder.frame([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x31, 0x7D]))
+        #expect(p.read()?.error?.code == .parseError)
+        p.sendFrame(#"{"v":1,"kind":"call","id":"ok","method":"echo","params":{"a":1}}"#)
+        let ok = p.read()
+        #expect(ok?.id == "ok" && ok?.result == ["a": 1])
+    }
+
+    @Test func onewayCallsGetNoAnswer() throws {
+        let dir = TempDir()
+        let d = TestDispatcher()
+        let s = try TestServer(dir: dir, dispatcher: d)
+        let p = try RawPeer(s.path)
+        p.sendFrame(#"{"v":1,"kind":"call","id":"o","method":"echo","oneway":true}"#)
+        p.sendFrame(#"{"v":1,"kind":"call","id":"x","method":"echo"}"#)
+        #expect(p.read()?.id == "x")
+        #expect(d.seen.withLock { $0 } == ["echo", "echo"])
+    }
+
+    @Test func refusesConnectionsOverTheCapWithBusy() throws {
+        let dir = TempDir()
+        var limits = ServerLimits()
+        limits.maxConnections = 2
+        let s = try TestServer(dir: dir, limits: limits)
+        let a = try WireClient(path: s.path)
+        let b = try WireClient(path: s.path)
+        _ = try a.call("echo")
+        _ = try b.call("echo")
+        let third = try RawPeer(s.path)
+        let m = third.read()
+        #expect(m?.error?.code == .busy)
+        #expect(m?.error?.details?["retry_after_ms"] != nil)
+        #expect(third.closedByPeer())
+        a.close()
+        usleep(50_000)
+        #expect(try WireClient(path: s.path).call("echo", ["n": 3]) == ["n": 3])
+    }
+
+    @Test func shutdownFinishesCallsInFlight() throws {
+        let dir = TempDir()
+        let s = try TestServer(dir: dir)
+        let c = try WireClient(path: s.path)
+        let id = try c.send("slow", ["ms": 300])
+        usleep(50_000)
+        let done = Mutex(false)
+        s.loop.execute { [server = s.server] in server.shutdown(deadlineMs: 2000) { done.withLock { $0 = true } } }
+        #expect(try c.receive(id: id)["slept"] == 300)
+        for _ in 0..<200 where !done.withLock({ $0 }) { usleep(5000) }
+        #expect(done.withLock { $0 })
+    }
+}
+
+@Suite struct ListenerTests {
+    @Test func replacesAStaleSocketButNeverALiveOne() throws {
+        let dir = TempDir()
+        let path = dir.sub("run/a.sock")
+        let first = try Listener.bind(path: path)
+        #expect(throws: (any Error).self) { try Listener.bind(path: path) }
+        // Crash simulation: the file stays, the lock and listener go away.
+        FD.close(first.fd)
+        FD.close(first.lockFD!)
+        let second = try Listener.bind(path: path)
+        defer { second.close() }
+        var st = stat()
+        stat(path, &st)
+        #expect(st.st_mode & 0o777 == 0o660)
+        stat(dir.sub("run"), &st)
+        #expect(st.st_mode & 0o777 == 0o750)
+    }
+
+    @Test func refusesAPathTooLongWithAClearMessage() {
+        let long = "/tmp/" + String(repeating: "x", count: 120) + ".sock"
+        do {
+            _ = try Listener.bind(path: long)
+            Issue.record("bound a too-long path")
+        } catch {
+            #expect("\(error)".contains("Unix sockets allow at most 107"))
+        }
+    }
+
+    @Test func refusesToReplaceSomethingThatIsNotASocket() throws {
+        let dir = TempDir()
+        let path = dir.sub("file.sock")
+        let fd = open(path, O_CREAT | O_WRONLY, 0o600)
+        close(fd)
+        #expect(throws: (any Error).self) { try Listener.bind(path: path) }
+    }
+
+    @Test func clientSaysClearlyWhenNothingListens() {
+        let dir = TempDir()
+        do {
+            _ = try WireClient(path: dir.sub("none.sock"), timeoutMs: 200)
+            Issue.record("connected to nothing")
+        } catch {
+            #expect(error.code == .unavailable)
+            #expect(error.message.contains("is the service running?"))
+        }
+    }
+}
