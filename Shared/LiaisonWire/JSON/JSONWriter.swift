@@ -119,3 +119,44 @@ extension JSONValue: CustomStringConvertible {
     /// Compact JSON text.
     package var description: String { JSONWriter.string(self) }
 }
+
+extension JSONWriter {
+    /// Indented JSON text for people (two spaces, one member per line).
+    package static func pretty(_ value: JSONValue) -> String {
+        var w = JSONWriter()
+        w.writePretty(value, indent: 0)
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+
+    private mutating func newline(_ indent: Int) {
+        bytes.append(0x0A)
+        bytes.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent))
+    }
+
+    private mutating func writePretty(_ value: JSONValue, indent: Int) {
+        switch value {
+        case .array(let a) where !a.isEmpty:
+            bytes.append(UInt8(ascii: "["))
+            for (i, v) in a.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(indent + 2)
+                writePretty(v, indent: indent + 2)
+            }
+            newline(indent)
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let o) where o.count > 0:
+            bytes.append(UInt8(ascii: "{"))
+            for (i, m) in o.members.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                newline(indent + 2)
+                writeString(m.key)
+                raw(": ")
+                writePretty(m.value, indent: indent + 2)
+            }
+            newline(indent)
+            bytes.append(UInt8(ascii: "}"))
+        default:
+            write(value)
+        }
+    }
+}

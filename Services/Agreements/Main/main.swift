@@ -1,0 +1,4 @@
+import Agreements
+import LiaisonRuntime
+
+ServiceHost.main(kind: "agreements", summary: "partnership agreements from first visit to renewal") { try AgreementsService($0) }

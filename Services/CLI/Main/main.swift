@@ -1,0 +1,4 @@
+import Foundation
+import LiaisonCLI
+
+exit(CLI.main(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,107 @@
+import Foundation
+import LiaisonRuntime
+import LiaisonWire
+
+/// What every command shares: where the mesh is, how to reach a service, how to print.
+package final class CLIContext {
+    package let args: ParsedArgs
+    package var json: Bool { args.has("--json") }
+    package var out = FileHandle.standardOutput
+    package var err = FileHandle.standardError
+
+    init(args: ParsedArgs) { self.args = args }
+
+    /// The home directory: --home, else LIAISON_HOME, else ./.liaison.
+    package var home: String {
+        Paths.absolute(args.value("--home") ?? ProcessInfo.processInfo.environment["LIAISON_HOME"] ?? ".liaison")
+    }
+
+    /// The mesh file path if one exists: --mesh, else LIAISON_MESH, else HOME/mesh.json.
+    package var meshFilePath: String? {
+        if let m = args.value("--mesh") ?? ProcessInfo.processInfo.environment["LIAISON_MESH"] { return Paths.absolute(m) }
+        let candidate = home + "/mesh.json"
+        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+    }
+
+    /// The mesh: the file when there is one, else the built-in default rooted at home.
+    package func mesh() throws -> Mesh {
+        if let path = meshFilePath {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw CLIError(Exit.usage, "mesh file \(path) does not exist", hint: "create one with 'liaison mesh init > \(path)'")
+            }
+            do { return try Mesh.load(path) } catch { throw CLIError(Exit.dataError, "\(error)") }
+        }
+        return try Mesh.standard(home: home)
+    }
+
+    /// The socket of `service` (or of the supervisor).
+    package func socket(of service: String) throws -> String {
+        let m = try mesh()
+        if service == "supervisor" { return m.config.supervisor.socket }
+        guard let e = m.service(service) else {
+            throw CLIError(Exit.usage, "no service named '\(service)' in the mesh",
+                           hint: "the mesh has: \((["supervisor"] + m.config.services.map(\.name)).joined(separator: ", "))")
+        }
+        return e.socket
+    }
+
+    /// A connection to `service`, with a message saying what to do when nothing is running.
+    package func client(_ service: String, timeoutMs: Int = 3000) throws -> WireClient {
+        let path = try socket(of: service)
+        do { return try WireClient(path: path, timeoutMs: timeoutMs) } catch {
+            throw CLIError(Exit.unavailable, "cannot reach \(service) at \(path): \(error.message)",
+                           hint: "is the mesh running? start it with 'liaison up\(args.value("--home").map { " --home \($0)" } ?? "")'")
+        }
+    }
+
+    /// Calls `method` on `service`, turning errors into CLI errors with a fitting exit code.
+    package func call(_ service: String, _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 30_000) throws -> JSONValue {
+        let c = try client(service)
+        do { return try c.call(method, params, timeoutMs: timeoutMs) } catch { throw CLIError(remote: error, service: service) }
+    }
+
+    /// Calls and decodes a typed result.
+    package func call<R: Decodable>(_ service: String, _ method: String, _ params: JSONValue = .object([:]), as: R.Type) throws -> R {
+        let v = try call(service, method, params)
+        do { return try JSONDecoding.decode(R.self, from: v) } catch {
+            throw CLIError(Exit.software, "unexpected answer from \(service) \(method): \(error)")
+        }
+    }
+
+    /// Prints a line to stdout.
+    package func print(_ s: String = "") { out.write(Data((s + "\n").utf8)) }
+
+    /// Prints a JSON value, indented.
+    package func printJSON(_ v: JSONValue) { print(JSONWriter.pretty(v)) }
+
+    /// Prints to stderr.
+    package func note(_ s: String) { err.write(Data((s + "\n").utf8)) }
+}
+
+/// A failure the CLI reports: message, optional hint, exit code.
+package struct CLIError: Error, CustomStringConvertible {
+    package var code: Int32
+    package var description: String
+    package var hint: String?
+    package var remote: ServiceError?
+
+    package init(_ code: Int32, _ message: String, hint: String? = nil) {
+        self.code = code
+        description = message
+        self.hint = hint
+    }
+
+    /// From a service's error answer.
+    package init(remote e: ServiceError, service: String) {
+        remote = e
+        description = "\(service): \(e.code): \(e.message)"
+        switch e.code {
+        case .invalidParams, .invalidRequest, .parseError: code = Exit.dataError
+        case .unavailable: code = Exit.unavailable
+        case .busy, .timeout: code = Exit.tempFail
+        case .methodNotFound: code = Exit.usage
+        default: code = Exit.failed
+        }
+        if e.code == .unavailable { hint = "is the mesh running? 'liaison status' shows what is up" }
+    }
+}

@@ -1,0 +1,91 @@
+import Foundation
+import LiaisonRuntime
+import LiaisonWire
+import Synchronization
+
+extension CLI {
+    static var benchCommand: Command {
+        Command(name: "bench", abstract: "Measure calls/s and latency against a running mesh.",
+                usage: "bench [--service S] [--method M] [--params JSON] [--connections N] [--calls M] [--pipeline K]",
+                options: [OptionSpec(["--service"], value: "S", "Which service (default delegations)."),
+                          OptionSpec(["--method"], value: "M", "Which method (default service.ping)."),
+                          OptionSpec(["--params"], value: "JSON", "Params for each call (default {})."),
+                          OptionSpec(["--connections", "-c"], value: "N", "Connections, each on its own thread (default 4)."),
+                          OptionSpec(["--calls", "-n"], value: "M", "Calls per connection (default 10000)."),
+                          OptionSpec(["--pipeline"], value: "K", "Calls in flight per connection (default 1).")],
+                subcommands: []) { args, ctx in
+            let service = args.value("--service") ?? "delegations"
+            let method = args.value("--method") ?? "service.ping"
+            let conns = try args.int("--connections", default: 4, in: 1...512)
+            let calls = try args.int("--calls", default: 10_000, in: 1...10_000_000)
+            let pipeline = try args.int("--pipeline", default: 1, in: 1...1024)
+            var params: JSONValue = .object([:])
+            if let p = args.value("--params") {
+                do { params = try JSONParser.parse(p) } catch { throw CLIError(Exit.dataError, "--params is not JSON: \(error)") }
+            }
+            let path = try ctx.socket(of: service)
+            _ = try ctx.client(service)  // fail early, with the usual message, when nothing is running
+            let result = try runBench(path: path, method: method, params: params, connections: conns, calls: calls, pipeline: pipeline)
+            let out: JSONValue = [
+                "service": .string(service), "method": .string(method), "connections": .int(Int64(conns)), "pipeline": .int(Int64(pipeline)),
+                "calls": .int(Int64(result.ok + result.failed)), "failed": .int(Int64(result.failed)),
+                "seconds": .double(result.seconds), "calls_per_s": .double((Double(result.ok) / result.seconds).rounded()),
+                "p50_us": .int(Int64(result.latency.percentile(0.5))), "p99_us": .int(Int64(result.latency.percentile(0.99))),
+                "max_us": .int(Int64(result.latency.maxMicros)),
+            ]
+            if ctx.json { ctx.printJSON(out) } else {
+                ctx.print("\(service) \(method): \(result.ok + result.failed) calls over \(conns) connection(s), pipeline \(pipeline), in \(String(format: "%.2f", result.seconds)) s")
+                ctx.print("  \(Int((Double(result.ok) / result.seconds).rounded())) calls/s   p50 \(result.latency.percentile(0.5)) µs   p99 \(result.latency.percentile(0.99)) µs   max \(result.latency.maxMicros) µs   failed \(result.failed)")
+            }
+            return result.failed == 0 ? Exit.ok : Exit.failed
+        }
+    }
+
+    struct BenchResult {
+        var ok = 0
+        var failed = 0
+        var seconds = 0.0
+        var latency = LatencyHistogram()
+    }
+
+    /// N threads, each with its own connection, each making M calls with K in flight.
+    static func runBench(path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int) throws -> BenchResult {
+        let merged = Mutex(BenchResult())
+        let done = DispatchSemaphore(value: 0)
+        let start = monotonicNanos()
+        for _ in 0..<connections {
+            try OwnedThread.start(name: "bench") {
+                var local = BenchResult()
+                defer {
+                    merged.withLock { m in
+                        m.ok += local.ok
+                        m.failed += local.failed
+                        m.latency.merge(local.latency)
+                    }
+                    done.signal()
+                }
+                guard let c = try? WireClient(path: path, timeoutMs: 5000) else { local.failed = calls; return }
+                var sentAt: [String: UInt64] = [:]
+                var sent = 0, received = 0
+                while received < calls {
+                    while sent < calls && sent - received < pipeline {
+                        guard let id = try? c.send(method, params) else { local.failed += calls - received; return }
+                        sentAt[id] = monotonicNanos()
+                        sent += 1
+                    }
+                    guard let m = try? c.receiveMessage(deadline: monotonicNanos() + 10_000_000_000), let id = m.id, let t0 = sentAt.removeValue(forKey: id) else {
+                        local.failed += calls - received
+                        return
+                    }
+                    received += 1
+                    local.latency.record(micros: (monotonicNanos() - t0) / 1000)
+                    if m.kind == .error { local.failed += 1 } else { local.ok += 1 }
+                }
+            }
+        }
+        for _ in 0..<connections { done.wait() }
+        var r = merged.withLock { $0 }
+        r.seconds = Double(monotonicNanos() - start) / 1e9
+        return r
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Glibc
+import LiaisonRuntime
+import LiaisonWire
+
+extension CLI {
+    static var upCommand: Command {
+        Command(
+            name: "up", abstract: "Run the mesh in the foreground: the supervisor and every service.",
+            usage: "up [--home DIR] [--mesh FILE] [--quiet]",
+            options: [OptionSpec(["--quiet"], "Do not echo the services' output (it is still written to the log dir).")],
+            discussion: """
+            With no mesh file, the built-in mesh is written to DIR/mesh.json and used: sockets in DIR/run,
+            databases in DIR/data, logs in DIR/log. Stop with Ctrl-C or SIGTERM; every service stops with it.
+            """
+        ) { args, ctx in
+            var meshPath = ctx.meshFilePath
+            if meshPath == nil {
+                let home = ctx.home
+                let mesh = try Mesh.standard(home: home)
+                try Listener.makeDirectories(home, mode: 0o750)
+                var file = MeshFile.standard(home: home)
+                file.home = home
+                let text = JSONWriter.pretty(JSONEncoding.encode(file)) + "\n"
+                let path = home + "/mesh.json"
+                guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+                    throw CLIError(Exit.failed, "cannot write \(path)")
+                }
+                _ = mesh
+                meshPath = path
+            }
+            let mesh = try ctx.mesh()
+            if UnixSocket.isLive(mesh.config.supervisor.socket) {
+                throw CLIError(Exit.failed, "a mesh is already running with supervisor socket \(mesh.config.supervisor.socket)",
+                               hint: "'liaison status' shows it; stop it with SIGTERM to its supervisor")
+            }
+            guard let exe = siblingExecutable("liaison-supervisor") else {
+                throw CLIError(Exit.unavailable, "liaison-supervisor not found beside \(CommandLine.arguments[0]) or on PATH",
+                               hint: "build everything with 'swift build'")
+            }
+            var argv = [exe, "--mesh", meshPath!]
+            if args.has("--quiet") { argv.append("--quiet") }
+            let cargs = argv.map { strdup($0) } + [nil]
+            execv(exe, cargs)
+            throw CLIError(Exit.failed, "cannot run \(exe): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    static var meshCommand: Command {
+        Command(
+            name: "mesh", abstract: "Mesh file tools.", usage: "mesh <subcommand>",
+            subcommands: [
+                Command(name: "init", abstract: "Print the built-in mesh file for --home, to save and edit.", usage: "mesh init [--home DIR]") { _, ctx in
+                    var file = MeshFile.standard(home: ctx.home)
+                    file.home = ctx.home
+                    ctx.print(JSONWriter.pretty(JSONEncoding.encode(file)))
+                    return Exit.ok
+                },
+                Command(name: "check", abstract: "Validate a mesh file and print its services in start order.", usage: "mesh check [--mesh FILE]") { _, ctx in
+                    let mesh = try ctx.mesh()
+                    let order = try mesh.startOrder()
+                    if ctx.json {
+                        ctx.printJSON(["ok": true, "start_order": .array(order.map { .string($0.name) })])
+                    } else {
+                        var t = Table(["SERVICE", "SOCKET", "CONSUMES", "DEPENDS ON"])
+                        for s in order { t.add([s.name, s.socket, s.consumes.joined(separator: ","), s.dependsOn.joined(separator: ",")]) }
+                        ctx.print(t.render())
+                    }
+                    return Exit.ok
+                },
+            ])
+    }
+
+    /// A binary beside this one, else on PATH.
+    static func siblingExecutable(_ name: String) -> String? {
+        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let dir = (me as NSString).deletingLastPathComponent
+        if access(dir + "/" + name, X_OK) == 0 { return dir + "/" + name }
+        for d in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") where access("\(d)/\(name)", X_OK) == 0 {
+            return "\(d)/\(name)"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,4 @@
+import LiaisonRuntime
+import Notifications
+
+ServiceHost.main(kind: "notifications", summary: "visit schedules and agreement notices by email") { try NotificationsService($0) }

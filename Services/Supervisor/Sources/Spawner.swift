@@ -1,0 +1,69 @@
+import CLiaisonShims
+import Glibc
+import LiaisonWire
+
+/// What a child gets: program, arguments, environment, and which of our descriptors become its
+/// fds 0, 1, 2, 3…
+struct SpawnRequest {
+    var executable: String
+    var arguments: [String]
+    var environment: [String: String]
+    /// Our descriptor for each child fd in order (-1: /dev/null).
+    var fds: [Int32]
+    /// Put `LISTEN_PID=<child pid>` in the child's environment (socket activation).
+    var setListenPID: Bool
+    var workingDirectory: String?
+}
+
+/// Starts children with fork+exec in C (`liaison_spawn`): Foundation's Process cannot hand over
+/// extra descriptors or set a process group, and posix_spawn cannot put the child's own pid in
+/// its environment, which LISTEN_PID requires.
+enum Spawner {
+    /// Starts the child; returns its pid (which is also its process group id).
+    static func spawn(_ r: SpawnRequest) throws(SystemError) -> Int32 {
+        var env = r.environment
+        env.removeValue(forKey: "LISTEN_PID")
+        var envLines = env.keys.sorted().map { "\($0)=\(env[$0]!)" }
+        var listenIndex: Int32 = -1
+        if r.setListenPID {
+            listenIndex = Int32(envLines.count)
+            envLines.append("LISTEN_PID=0")
+        }
+        let argv = r.arguments.map { strdup($0) } + [nil]
+        let envp = envLines.map { strdup($0) } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var err: Int32 = 0
+        let pid = argv.withUnsafeBufferPointer { a in
+            envp.withUnsafeBufferPointer { e in
+                r.fds.withUnsafeBufferPointer { f in
+                    liaison_spawn(r.executable, a.baseAddress, e.baseAddress, f.baseAddress, Int32(f.count), listenIndex,
+                                  r.workingDirectory, &err)
+                }
+            }
+        }
+        if pid < 0 { throw SystemError("spawn(\(r.executable))", errno: err) }
+        return pid
+    }
+
+    /// The directory holding the running binary (/proc/self/exe).
+    static func ownDirectory() -> String? {
+        var buf = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
+        guard n > 0 else { return nil }
+        let path = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        return String(path[..<slash])
+    }
+
+    /// Resolves an executable: a path as given, else beside our own binary, else on PATH.
+    static func resolve(_ name: String) -> String? {
+        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
+        if let dir = ownDirectory(), access(dir + "/" + name, X_OK) == 0 { return dir + "/" + name }
+        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
+        for dir in path.split(separator: ":") where access("\(dir)/\(name)", X_OK) == 0 { return "\(dir)/\(name)" }
+        return nil
+    }
+}

@@ -1,0 +1,306 @@
+import Foundation
+import LiaisonWire
+
+/// What the supervisor does when a service exits.
+package enum RestartPolicy: String, Codable, Sendable, CaseIterable {
+    case always
+    case onFailure = "on-failure"
+    case never
+}
+
+/// One service of the mesh as the mesh file names it (DESIGN §1).
+package struct ServiceEntry: Codable, Sendable, Equatable {
+    /// Unique name, also the event `source` and the CLI's name for it.
+    package var name: String
+    /// The binary: a path, or a name looked up beside the supervisor/CLI binary and then in PATH.
+    package var executable: String
+    /// The listening socket.
+    package var socket: String
+    /// Where the service keeps its database and files.
+    package var dataDir: String
+    /// Event types it consumes: exact (`delegation.confirmed`) or a prefix (`delegation.*`).
+    package var consumes: [String]
+    /// Services that must be ready before this one starts.
+    package var dependsOn: [String]
+    /// What to do when it exits.
+    package var restart: RestartPolicy
+    /// Arguments after the standard `--mesh FILE --name NAME`.
+    package var args: [String]
+    /// Extra environment variables.
+    package var env: [String: String]
+    /// How long after SIGTERM before SIGKILL.
+    package var stopTimeoutMs: Int
+    /// How long to wait for readiness.
+    package var startTimeoutMs: Int
+    /// Restarts allowed before giving up (nil: never give up).
+    package var maxRestarts: Int?
+    /// Largest frame accepted.
+    package var maxFrameBytes: Int
+    /// Connections accepted at once.
+    package var maxConnections: Int
+    /// Uids allowed to connect besides the service's own and root.
+    package var allowedUids: [UInt32]
+    /// Gids whose members may connect.
+    package var allowedGids: [UInt32]
+    /// Service-specific settings (notification rules, agreement lead times…).
+    package var settings: JSONValue
+
+    enum CodingKeys: String, CodingKey {
+        case name, executable, socket, consumes, restart, args, env, settings
+        case dataDir = "data_dir", dependsOn = "depends_on", stopTimeoutMs = "stop_timeout_ms"
+        case startTimeoutMs = "start_timeout_ms", maxRestarts = "max_restarts", maxFrameBytes = "max_frame_bytes"
+        case maxConnections = "max_connections", allowedUids = "allowed_uids", allowedGids = "allowed_gids"
+    }
+
+    package init(name: String, executable: String, socket: String, dataDir: String, consumes: [String] = [], dependsOn: [String] = [],
+                 restart: RestartPolicy = .always, settings: JSONValue = .object([:])) {
+        self.name = name
+        self.executable = executable
+        self.socket = socket
+        self.dataDir = dataDir
+        self.consumes = consumes
+        self.dependsOn = dependsOn
+        self.restart = restart
+        args = []
+        env = [:]
+        stopTimeoutMs = 5000
+        startTimeoutMs = 10_000
+        maxRestarts = nil
+        maxFrameBytes = FrameLimits.defaultMax
+        maxConnections = 1024
+        allowedUids = []
+        allowedGids = []
+        self.settings = settings
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        executable = try c.decodeIfPresent(String.self, forKey: .executable) ?? "liaison-\(name)"
+        socket = try c.decodeIfPresent(String.self, forKey: .socket) ?? "run/\(name).sock"
+        dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? "data/\(name)"
+        consumes = try c.decodeIfPresent([String].self, forKey: .consumes) ?? []
+        dependsOn = try c.decodeIfPresent([String].self, forKey: .dependsOn) ?? []
+        restart = try c.decodeIfPresent(RestartPolicy.self, forKey: .restart) ?? .always
+        args = try c.decodeIfPresent([String].self, forKey: .args) ?? []
+        env = try c.decodeIfPresent([String: String].self, forKey: .env) ?? [:]
+        stopTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .stopTimeoutMs) ?? 5000
+        startTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .startTimeoutMs) ?? 10_000
+        maxRestarts = try c.decodeIfPresent(Int.self, forKey: .maxRestarts)
+        maxFrameBytes = try c.decodeIfPresent(Int.self, forKey: .maxFrameBytes) ?? FrameLimits.defaultMax
+        maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? 1024
+        allowedUids = try c.decodeIfPresent([UInt32].self, forKey: .allowedUids) ?? []
+        allowedGids = try c.decodeIfPresent([UInt32].self, forKey: .allowedGids) ?? []
+        settings = try c.decodeIfPresent(JSONValue.self, forKey: .settings) ?? .object([:])
+    }
+
+    /// Whether this service consumes events of `type`.
+    package func consumes(type: String) -> Bool {
+        consumes.contains { pattern in
+            if pattern == "*" { return true }
+            if pattern.hasSuffix(".*") { return type.hasPrefix(pattern.dropLast(1)) }
+            return pattern == type
+        }
+    }
+}
+
+/// The supervisor's own settings.
+package struct SupervisorEntry: Codable, Sendable, Equatable {
+    /// The control socket.
+    package var socket: String
+    /// Where each child's output is kept.
+    package var logDir: String
+    /// Rotate a service's log file at this size.
+    package var logMaxBytes: Int
+    /// Rotated files kept per service.
+    package var logFiles: Int
+
+    enum CodingKeys: String, CodingKey {
+        case socket, logDir = "log_dir", logMaxBytes = "log_max_bytes", logFiles = "log_files"
+    }
+
+    package init(socket: String = "run/supervisor.sock", logDir: String = "log", logMaxBytes: Int = 10 << 20, logFiles: Int = 5) {
+        self.socket = socket
+        self.logDir = logDir
+        self.logMaxBytes = logMaxBytes
+        self.logFiles = logFiles
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        socket = try c.decodeIfPresent(String.self, forKey: .socket) ?? "run/supervisor.sock"
+        logDir = try c.decodeIfPresent(String.self, forKey: .logDir) ?? "log"
+        logMaxBytes = try c.decodeIfPresent(Int.self, forKey: .logMaxBytes) ?? 10 << 20
+        logFiles = try c.decodeIfPresent(Int.self, forKey: .logFiles) ?? 5
+    }
+}
+
+/// The mesh file: every service, where its socket and data live, what it consumes.
+/// Relative paths are resolved against `home`, itself relative to the mesh file's directory.
+package struct MeshFile: Codable, Sendable, Equatable {
+    package var home: String
+    package var supervisor: SupervisorEntry
+    package var services: [ServiceEntry]
+
+    package init(home: String, supervisor: SupervisorEntry = SupervisorEntry(), services: [ServiceEntry]) {
+        self.home = home
+        self.supervisor = supervisor
+        self.services = services
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        home = try c.decodeIfPresent(String.self, forKey: .home) ?? "."
+        supervisor = try c.decodeIfPresent(SupervisorEntry.self, forKey: .supervisor) ?? SupervisorEntry()
+        services = try c.decode([ServiceEntry].self, forKey: .services)
+    }
+
+    /// The entry named `name`.
+    package func service(_ name: String) -> ServiceEntry? { services.first { $0.name == name } }
+
+    /// The services consuming events of `type`, in mesh order.
+    package func subscribers(of type: String) -> [ServiceEntry] { services.filter { $0.consumes(type: type) } }
+
+    /// The built-in mesh rooted at `home`: delegations, agreements, notifications.
+    package static func standard(home: String) -> MeshFile {
+        MeshFile(home: home, services: [
+            ServiceEntry(name: "delegations", executable: "liaison-delegations", socket: "run/delegations.sock", dataDir: "data/delegations"),
+            ServiceEntry(name: "notifications", executable: "liaison-notifications", socket: "run/notifications.sock",
+                         dataDir: "data/notifications", consumes: ["delegation.*", "agreement.*"]),
+            ServiceEntry(name: "agreements", executable: "liaison-agreements", socket: "run/agreements.sock",
+                         dataDir: "data/agreements", consumes: ["delegation.*"], dependsOn: []),
+        ])
+    }
+}
+
+/// A mesh file that cannot be used, with what to fix.
+package struct MeshError: Error, Sendable, CustomStringConvertible {
+    package var description: String
+    package init(_ d: String) { description = d }
+}
+
+/// A mesh file loaded from disk with every path made absolute.
+package struct Mesh: Sendable {
+    /// Where it was read from (nil for the built-in default).
+    package var file: String?
+    /// The parsed file, paths absolute.
+    package var config: MeshFile
+
+    /// Reads and validates `path`.
+    package static func load(_ path: String) throws -> Mesh {
+        let absolute = Paths.absolute(path)
+        guard let data = FileManager.default.contents(atPath: absolute) else {
+            throw MeshError("cannot read mesh file \(absolute)")
+        }
+        let parsed: MeshFile
+        do { parsed = try JSONDecoding.decode(MeshFile.self, from: [UInt8](data)) } catch {
+            throw MeshError("mesh file \(absolute): \(error)")
+        }
+        let base = (absolute as NSString).deletingLastPathComponent
+        return try Mesh(file: absolute, config: parsed.resolved(relativeTo: base))
+    }
+
+    /// The built-in mesh rooted at `home`.
+    package static func standard(home: String) throws -> Mesh {
+        try Mesh(file: nil, config: MeshFile.standard(home: Paths.absolute(home)).resolved(relativeTo: Paths.absolute(home)))
+    }
+
+    init(file: String?, config: MeshFile) throws {
+        self.file = file
+        self.config = config
+        try validate()
+    }
+
+    /// The absolute home directory.
+    package var home: String { config.home }
+
+    /// The entry named `name`.
+    package func service(_ name: String) -> ServiceEntry? { config.service(name) }
+
+    func validate() throws {
+        var names = Set<String>()
+        var sockets = Set<String>([config.supervisor.socket])
+        for s in config.services {
+            guard s.name.range(of: "^[a-z][a-z0-9_-]{0,31}$", options: .regularExpression) != nil else {
+                throw MeshError("services: name \"\(s.name)\" must be 1-32 of a-z, 0-9, _ and -, starting with a letter")
+            }
+            guard names.insert(s.name).inserted else { throw MeshError("services: name \"\(s.name)\" appears twice") }
+            guard s.name != "supervisor" else { throw MeshError("services: \"supervisor\" is reserved for the supervisor") }
+            guard sockets.insert(s.socket).inserted else { throw MeshError("services[\(s.name)].socket: \(s.socket) is used twice") }
+            if s.socket.utf8.count > UnixSocket.maxPathBytes {
+                throw MeshError("services[\(s.name)].socket: \(s.socket) is \(s.socket.utf8.count) bytes; Unix sockets allow at most \(UnixSocket.maxPathBytes) (choose a shorter home)")
+            }
+            guard s.stopTimeoutMs > 0, s.startTimeoutMs > 0 else { throw MeshError("services[\(s.name)]: timeouts must be positive") }
+            guard s.maxConnections > 0 else { throw MeshError("services[\(s.name)].max_connections: must be positive") }
+            guard s.maxFrameBytes >= 1, s.maxFrameBytes <= FrameLimits.hardCap else {
+                throw MeshError("services[\(s.name)].max_frame_bytes: must be 1 to \(FrameLimits.hardCap)")
+            }
+        }
+        if config.supervisor.socket.utf8.count > UnixSocket.maxPathBytes {
+            throw MeshError("supervisor.socket: \(config.supervisor.socket) is too long for a Unix socket (at most \(UnixSocket.maxPathBytes) bytes; choose a shorter home)")
+        }
+        for s in config.services {
+            for d in s.dependsOn where !names.contains(d) {
+                throw MeshError("services[\(s.name)].depends_on: no service named \"\(d)\"")
+            }
+        }
+        _ = try startOrder()
+    }
+
+    /// Services ordered so each comes after what it depends on (mesh order otherwise).
+    package func startOrder() throws -> [ServiceEntry] {
+        var done = Set<String>()
+        var order: [ServiceEntry] = []
+        var visiting = Set<String>()
+        func visit(_ s: ServiceEntry) throws {
+            if done.contains(s.name) { return }
+            guard visiting.insert(s.name).inserted else { throw MeshError("services[\(s.name)].depends_on: dependency cycle") }
+            for d in s.dependsOn { if let e = service(d) { try visit(e) } }
+            visiting.remove(s.name)
+            done.insert(s.name)
+            order.append(s)
+        }
+        for s in config.services { try visit(s) }
+        return order
+    }
+}
+
+extension MeshFile {
+    func resolved(relativeTo base: String) -> MeshFile {
+        var m = self
+        m.home = Paths.join(base, home)
+        m.supervisor.socket = Paths.join(m.home, supervisor.socket)
+        m.supervisor.logDir = Paths.join(m.home, supervisor.logDir)
+        m.services = services.map { s in
+            var s = s
+            s.socket = Paths.join(m.home, s.socket)
+            s.dataDir = Paths.join(m.home, s.dataDir)
+            return s
+        }
+        return m
+    }
+}
+
+/// Path helpers (no Foundation URL round trips).
+package enum Paths {
+    /// `path` if absolute, else joined to the working directory; `.` and `..` folded.
+    package static func absolute(_ path: String) -> String {
+        path.hasPrefix("/") ? normalize(path) : join(FileManager.default.currentDirectoryPath, path)
+    }
+
+    /// `rel` resolved against `base` unless it is absolute.
+    package static func join(_ base: String, _ rel: String) -> String {
+        rel.hasPrefix("/") ? normalize(rel) : normalize(base + "/" + rel)
+    }
+
+    /// Folds `.`, `..` and repeated slashes.
+    package static func normalize(_ path: String) -> String {
+        var parts: [Substring] = []
+        for p in path.split(separator: "/", omittingEmptySubsequences: true) {
+            if p == "." { continue }
+            if p == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(p)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+}

@@ -1,0 +1,273 @@
+import CSQLite
+import Glibc
+
+/// A value bound to or read from SQL.
+package enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case double(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// Something that can be bound as a SQL parameter.
+package protocol SQLBindable {
+    /// The SQL value.
+    var sqlValue: SQLValue { get }
+}
+
+extension String: SQLBindable { package var sqlValue: SQLValue { .text(self) } }
+extension Int: SQLBindable { package var sqlValue: SQLValue { .int(Int64(self)) } }
+extension Int64: SQLBindable { package var sqlValue: SQLValue { .int(self) } }
+extension Double: SQLBindable { package var sqlValue: SQLValue { .double(self) } }
+extension Bool: SQLBindable { package var sqlValue: SQLValue { .int(self ? 1 : 0) } }
+extension SQLValue: SQLBindable { package var sqlValue: SQLValue { self } }
+extension Optional: SQLBindable where Wrapped: SQLBindable {
+    package var sqlValue: SQLValue { self?.sqlValue ?? .null }
+}
+
+/// One result row.
+package struct Row: Sendable {
+    package var values: [SQLValue]
+
+    /// Column `i` as text (nil for NULL).
+    package func string(_ i: Int) -> String? {
+        switch values[i] {
+        case .text(let s): return s
+        case .int(let v): return String(v)
+        case .double(let d): return String(d)
+        case .blob(let b): return String(decoding: b, as: UTF8.self)
+        case .null: return nil
+        }
+    }
+
+    /// Column `i` as an integer (nil for NULL).
+    package func int(_ i: Int) -> Int64? {
+        switch values[i] {
+        case .int(let v): return v
+        case .double(let d): return Int64(d)
+        case .text(let s): return Int64(s)
+        default: return nil
+        }
+    }
+
+    /// Column `i` as a double (nil for NULL).
+    package func double(_ i: Int) -> Double? {
+        switch values[i] {
+        case .int(let v): return Double(v)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+
+    /// Column `i` as bytes.
+    package func blob(_ i: Int) -> [UInt8]? {
+        switch values[i] {
+        case .blob(let b): return b
+        case .text(let s): return Array(s.utf8)
+        default: return nil
+        }
+    }
+}
+
+/// One SQLite connection (WAL, `synchronous=FULL`, foreign keys on, busy timeout), with a cache
+/// of prepared statements finalised when the connection goes.
+///
+/// Not thread-safe on its own: `Store` hands it to one thread at a time.
+package final class Database {
+    private var handle: OpaquePointer?
+    private var cache: [String: OpaquePointer] = [:]
+    /// The file this connection opened.
+    package let path: String
+
+    /// Opens (creating if needed) the database at `path`.
+    package init(path: String, busyTimeoutMs: Int32 = 5000) throws(StoreError) {
+        self.path = path
+        var h: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let h else {
+            let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
+            sqlite3_close_v2(h)
+            throw StoreError(code: rc, message: "\(msg) (\(path))")
+        }
+        handle = h
+        sqlite3_extended_result_codes(h, 1)
+        sqlite3_busy_timeout(h, busyTimeoutMs)
+        try execute("PRAGMA journal_mode=WAL")
+        try execute("PRAGMA synchronous=FULL")
+        try execute("PRAGMA foreign_keys=ON")
+    }
+
+    deinit {
+        for (_, s) in cache { sqlite3_finalize(s) }
+        sqlite3_close_v2(handle)
+    }
+
+    private func error(_ rc: Int32, _ sql: String?) -> StoreError {
+        StoreError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+    }
+
+    /// Runs one or more statements that take no parameters.
+    package func execute(_ sql: String) throws(StoreError) {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? "error"
+            sqlite3_free(err)
+            throw StoreError(code: sqlite3_extended_errcode(handle), message: msg, sql: sql)
+        }
+    }
+
+    private func statement(_ sql: String) throws(StoreError) -> OpaquePointer {
+        if let s = cache[sql] { return s }
+        var s: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil)
+        guard rc == SQLITE_OK, let s else { throw error(rc, sql) }
+        cache[sql] = s
+        return s
+    }
+
+    private func bind(_ s: OpaquePointer, _ args: [SQLValue], _ sql: String) throws(StoreError) {
+        let expected = Int(sqlite3_bind_parameter_count(s))
+        guard expected == args.count else {
+            throw StoreError(code: SQLITE_RANGE, message: "statement takes \(expected) parameters, got \(args.count)", sql: sql)
+        }
+        for (i, v) in args.enumerated() {
+            let idx = Int32(i + 1)
+            let rc: Int32
+            switch v {
+            case .null: rc = sqlite3_bind_null(s, idx)
+            case .int(let x): rc = sqlite3_bind_int64(s, idx, x)
+            case .double(let x): rc = sqlite3_bind_double(s, idx, x)
+            case .text(let x): rc = sqlite3_bind_text(s, idx, x, -1, csqlite_transient())
+            case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(s, idx, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+            }
+            if rc != SQLITE_OK { throw error(rc, sql) }
+        }
+    }
+
+    /// Runs a statement, returning every row.
+    @discardableResult
+    package func query(_ sql: String, _ args: [any SQLBindable] = []) throws(StoreError) -> [Row] {
+        let s = try statement(sql)
+        defer {
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+        }
+        try bind(s, args.map(\.sqlValue), sql)
+        var rows: [Row] = []
+        let columns = sqlite3_column_count(s)
+        while true {
+            let rc = sqlite3_step(s)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc, sql) }
+            var values: [SQLValue] = []
+            values.reserveCapacity(Int(columns))
+            for c in 0..<columns {
+                switch sqlite3_column_type(s, c) {
+                case SQLITE_INTEGER: values.append(.int(sqlite3_column_int64(s, c)))
+                case SQLITE_FLOAT: values.append(.double(sqlite3_column_double(s, c)))
+                case SQLITE_TEXT:
+                    let p = sqlite3_column_text(s, c)!
+                    let n = Int(sqlite3_column_bytes(s, c))
+                    values.append(.text(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self)))
+                case SQLITE_BLOB:
+                    let n = Int(sqlite3_column_bytes(s, c))
+                    if let p = sqlite3_column_blob(s, c) {
+                        values.append(.blob(Array(UnsafeRawBufferPointer(start: p, count: n))))
+                    } else {
+                        values.append(.blob([]))
+                    }
+                default: values.append(.null)
+                }
+            }
+            rows.append(Row(values: values))
+        }
+        return rows
+    }
+
+    /// Runs a statement, returning the first row.
+    package func queryOne(_ sql: String, _ args: [any SQLBindable] = []) throws(StoreError) -> Row? {
+        try query(sql, args).first
+    }
+
+    /// Runs a statement for its effect; returns the rows changed.
+    @discardableResult
+    package func run(_ sql: String, _ args: [any SQLBindable] = []) throws(StoreError) -> Int {
+        try query(sql, args)
+        return Int(sqlite3_changes(handle))
+    }
+
+    /// The rowid of the last insert.
+    package var lastInsertRowID: Int64 { sqlite3_last_insert_rowid(handle) }
+
+    /// Whether a transaction is open.
+    package var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
+    /// Runs `body` in BEGIN IMMEDIATE … COMMIT; any error rolls back and is rethrown (the first one).
+    package func transaction<T>(_ body: (Database) throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        let result: T
+        do {
+            result = try body(self)
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        do { try execute("COMMIT") } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+        return result
+    }
+
+    private var savepointDepth = 0
+
+    /// Runs `body` inside a savepoint: on error only its changes roll back, and the error is rethrown.
+    package func savepoint<T>(_ body: (Database) throws -> T) throws -> T {
+        savepointDepth += 1
+        defer { savepointDepth -= 1 }
+        let name = "sp\(savepointDepth)"
+        try execute("SAVEPOINT \(name)")
+        do {
+            let r = try body(self)
+            try execute("RELEASE \(name)")
+            return r
+        } catch {
+            try? execute("ROLLBACK TO \(name)")
+            try? execute("RELEASE \(name)")
+            throw error
+        }
+    }
+
+    /// A migration: the schema version it brings the database to, and its SQL.
+    package struct Migration: Sendable {
+        package var version: Int
+        package var sql: String
+        package init(_ version: Int, _ sql: String) {
+            self.version = version
+            self.sql = sql
+        }
+    }
+
+    /// The schema version (PRAGMA user_version).
+    package func schemaVersion() throws(StoreError) -> Int {
+        Int(try queryOne("PRAGMA user_version")?.int(0) ?? 0)
+    }
+
+    /// Applies, in order and each in its own transaction, the migrations above the current version.
+    /// A database newer than the newest migration is refused rather than guessed at.
+    package func migrate(_ migrations: [Migration]) throws {
+        let current = try schemaVersion()
+        let newest = migrations.map(\.version).max() ?? 0
+        if current > newest {
+            throw StoreError(code: SQLITE_ERROR, message: "database \(path) has schema version \(current), newer than this binary knows (\(newest)); upgrade the binary")
+        }
+        for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
+            try transaction { db in
+                try db.execute(m.sql)
+                try db.execute("PRAGMA user_version = \(m.version)")
+            }
+        }
+    }
+}

@@ -1,0 +1,181 @@
+import Foundation
+import Glibc
+import LiaisonRuntime
+import LiaisonWire
+import Testing
+
+/// Where the built binaries are: beside the test bundle (or $LIAISON_BIN_DIR).
+func binDirectory() -> String {
+    if let d = ProcessInfo.processInfo.environment["LIAISON_BIN_DIR"] { return d }
+    let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    var dir = (exe as NSString).deletingLastPathComponent
+    // Under `swift test` the runner may be inside the .xctest bundle directory.
+    while !FileManager.default.isExecutableFile(atPath: dir + "/liaison") && dir.count > 1 {
+        dir = (dir as NSString).deletingLastPathComponent
+    }
+    return dir
+}
+
+/// A short temp directory for one test (socket paths must fit in 108 bytes).
+func makeTempDir(_ prefix: String = "lzm") -> String {
+    var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+    return template.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+}
+
+/// Pids of live processes whose command line mentions `needle` (zombies excluded).
+func processes(mentioning needle: String) -> [Int32] {
+    guard let entries = try? FileManager.default.contentsOfDirectory(atPath: "/proc") else { return [] }
+    var found: [Int32] = []
+    for e in entries {
+        guard let pid = Int32(e), pid != getpid() else { continue }
+        guard let cmd = FileManager.default.contents(atPath: "/proc/\(e)/cmdline") else { continue }
+        let text = String(decoding: cmd.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+        guard text.contains(needle) else { continue }
+        if let stat = try? String(contentsOfFile: "/proc/\(e)/stat", encoding: .utf8),
+           let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { continue }
+        found.append(pid)
+    }
+    return found
+}
+
+/// The result of running the `liaison` binary.
+struct CLIResult {
+    var code: Int32
+    var stdout: String
+    var stderr: String
+    var json: JSONValue? { try? JSONParser.parse(stdout) }
+}
+
+/// Runs `liaison ARGS` and waits for it.
+func runCLI(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> CLIResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
+    p.arguments = args
+    var environment = ProcessInfo.processInfo.environment
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
+    let out = Pipe(), err = Pipe(), input = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    p.standardInput = input
+    try p.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try? input.fileHandleForWriting.close()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CLIResult(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
+
+/// A whole mesh started with the real `liaison up` in a temp dir.
+final class MeshHarness {
+    let home: String
+    let process = Process()
+    private(set) var stopped = false
+
+    /// Starts `liaison up --home DIR` (with `meshFile` written to DIR/mesh.json when given) and
+    /// waits until every service is running.
+    init(meshFile: ((String) -> MeshFile)? = nil, env: [String: String] = [:], waitForReady: Bool = true) throws {
+        home = makeTempDir()
+        if let meshFile {
+            let text = JSONWriter.pretty(JSONEncoding.encode(meshFile(home)))
+            try text.write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+        }
+        process.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
+        process.arguments = ["up", "--home", home, "--quiet"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LIAISON_LOG_LEVEL"] = environment["LIAISON_LOG_LEVEL"] ?? "info"
+        for (k, v) in env { environment[k] = v }
+        process.environment = environment
+        _ = FileManager.default.createFile(atPath: home + "/up.log", contents: nil)
+        let log = FileHandle(forWritingAtPath: home + "/up.log")!
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        if waitForReady { try self.waitForReady() }
+    }
+
+    deinit {
+        if !stopped { _ = stop() }
+        _ = try? FileManager.default.removeItem(atPath: home)
+    }
+
+    var socketDir: String { home + "/run" }
+    func socket(_ service: String) -> String { "\(home)/run/\(service).sock" }
+
+    /// Waits until `supervisor.status` shows every service in `states` (default running).
+    func waitForReady(timeoutMs: Int = 20_000, services: [String]? = nil) throws {
+        let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
+        var last = ""
+        while monotonicNanos() < deadline {
+            guard process.isRunning else { throw HarnessError("liaison up exited (\(process.terminationStatus)):\n\(upLog())") }
+            if let st = try? status() {
+                let rows = st["services"]?.arrayValue ?? []
+                let relevant = rows.filter { r in services.map { $0.contains(r["name"]?.stringValue ?? "") } ?? true }
+                if !relevant.isEmpty && relevant.allSatisfy({ $0["state"] == "running" }) { return }
+                last = "\(rows.map { "\($0["name"]?.stringValue ?? ""):\($0["state"]?.stringValue ?? "")" })"
+            }
+            usleep(20_000)
+        }
+        throw HarnessError("mesh not ready within \(timeoutMs) ms: \(last)\n\(upLog())")
+    }
+
+    /// The supervisor's status.
+    func status() throws -> JSONValue {
+        try WireClient(path: socket("supervisor"), timeoutMs: 1000).call("supervisor.status", timeoutMs: 2000)
+    }
+
+    /// The status row of one service.
+    func row(_ service: String) throws -> JSONValue? {
+        try status()["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
+    }
+
+    /// The pid the supervisor reports for `service`.
+    func pid(_ service: String) throws -> Int32? { try row(service)?["pid"]?.intValue.map { Int32($0) } }
+
+    /// Calls a method on a service.
+    func call(_ service: String, _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 10_000) throws -> JSONValue {
+        try WireClient(path: socket(service), timeoutMs: timeoutMs).call(method, params, timeoutMs: timeoutMs)
+    }
+
+    /// Runs the CLI against this mesh.
+    func cli(_ args: String..., stdin: String? = nil) throws -> CLIResult {
+        try runCLI(args + ["--home", home], stdin: stdin)
+    }
+
+    /// What `liaison up` printed.
+    func upLog() -> String { (try? String(contentsOfFile: home + "/up.log", encoding: .utf8)) ?? "" }
+
+    /// SIGTERM to `liaison up`; returns how long until no mesh process was left (nil: some
+    /// remained after 10 s and were killed).
+    @discardableResult
+    func stop() -> Double? {
+        stopped = true
+        let start = monotonicNanos()
+        if process.isRunning { kill(process.processIdentifier, SIGTERM) }
+        while monotonicNanos() - start < 10_000_000_000 {
+            if !process.isRunning && processes(mentioning: home).isEmpty {
+                return Double(monotonicNanos() - start) / 1e9
+            }
+            usleep(10_000)
+        }
+        for pid in processes(mentioning: home) { kill(pid, SIGKILL) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        return nil
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// Polls `body` every 10 ms until it returns a value or `timeoutMs` passes.
+func eventually<T>(timeoutMs: Int = 5000, _ body: () throws -> T?) rethrows -> T? {
+    let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
+    while monotonicNanos() < deadline {
+        if let v = try body() { return v }
+        usleep(10_000)
+    }
+    return try body()
+}
