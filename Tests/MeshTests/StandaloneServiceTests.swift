@@ -1,0 +1,85 @@
+import Foundation
+import Glibc
+import LiaisonRuntime
+import LiaisonWire
+import Testing
+
+/// A service started on its own (as systemd would without socket activation): it binds its own
+/// socket, tells NOTIFY_SOCKET it is ready, refuses to steal a live socket, stops on SIGTERM.
+@Suite(.serialized, .timeLimit(.minutes(2))) struct StandaloneServiceTests {
+    @Test func runsAloneWithNotifyReadinessAndStopsCleanly() throws {
+        let home = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let mesh = MeshFile.standard(home: home)
+        try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+
+        // A datagram socket standing in for systemd's notify socket.
+        let notifyPath = home + "/notify"
+        let nfd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(nfd) }
+        let bound: Int32 = try UnixSocket.withAddress(notifyPath) { a, l in bind(nfd, a, l) }
+        #expect(bound == 0)
+
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison-delegations")
+        p.arguments = ["--mesh", home + "/mesh.json"]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = notifyPath
+        p.environment = env
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+
+        var pfd = pollfd(fd: nfd, events: Int16(POLLIN), revents: 0)
+        #expect(poll(&pfd, 1, 10_000) == 1, "a notification arrived")
+        var buf = [UInt8](repeating: 0, count: 256)
+        let n = recv(nfd, &buf, buf.count, 0)
+        let text = String(decoding: buf[0..<max(n, 0)], as: UTF8.self)
+        #expect(text.contains("READY=1"))
+        #expect(text.contains("MAINPID=\(p.processIdentifier)"))
+
+        let socketPath = home + "/run/delegations.sock"
+        let health = try WireClient(path: socketPath).call("service.health")
+        #expect(health["pid"]?.intValue == Int64(p.processIdentifier))
+
+        // A second copy must not take over the live socket.
+        let second = try runBinary("liaison-delegations", ["--mesh", home + "/mesh.json"])
+        #expect(second.code == 1)
+        #expect(second.stderr.contains("in use"))
+        #expect(try WireClient(path: socketPath).call("service.ping") == ["pong": true])
+
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        #expect(!FileManager.default.fileExists(atPath: socketPath), "its own socket file is removed on exit")
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("event=service.ready") && log.contains("inherited=false") && log.contains("event=service.stopped"))
+    }
+
+    @Test func aMissingMeshFileIsAConfigurationError() throws {
+        let r = try runBinary("liaison-agreements", ["--mesh", "/nonexistent/mesh.json"])
+        #expect(r.code == 78)
+        #expect(r.stderr.contains("cannot read mesh file /nonexistent/mesh.json"))
+        let usage = try runBinary("liaison-agreements", ["--frobnicate"])
+        #expect(usage.code == 64)
+    }
+}
+
+/// Runs one of the built binaries to completion.
+func runBinary(_ name: String, _ args: [String], env: [String: String] = [:]) throws -> CLIResult {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: binDirectory() + "/" + name)
+    p.arguments = args
+    var environment = ProcessInfo.processInfo.environment
+    for (k, v) in env { environment[k] = v }
+    p.environment = environment
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    let o = out.fileHandleForReading.readDataToEndOfFile()
+    let e = err.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    return CLIResult(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+}
