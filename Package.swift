@@ -53,5 +53,6 @@ let package = Package(
 package.targets.append(contentsOf: [
     .testTarget(name: "LiaisonRuntimeTests", dependencies: ["LiaisonRuntime"], path: "Tests/LiaisonRuntimeTests", swiftSettings: strict),
     .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"], path: "Tests/SupervisorTests", swiftSettings: strict),
+    .testTarget(name: "DelegationsTests", dependencies: ["Delegations"], path: "Tests/DelegationsTests", swiftSettings: strict),
     .testTarget(name: "MeshTests", dependencies: ["LiaisonRuntime", "LiaisonWire", "LiaisonCLIMain"], path: "Tests/MeshTests", swiftSettings: strict),
 ])

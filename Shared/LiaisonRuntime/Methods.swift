@@ -15,6 +15,22 @@ package struct CallContext: Sendable {
     package let log: Logger
     /// The caller's uid (SO_PEERCRED), recorded in audit trails.
     package var callerUID: UInt32 { call.peer.uid }
+
+    package init(call: IncomingCall, log: Logger) {
+        self.call = call
+        self.log = log
+    }
+}
+
+extension MethodTable {
+    /// Runs a method as the dispatcher would (params decoded, errors mapped), without a socket.
+    package func invoke(_ method: String, _ params: JSONValue, uid: UInt32 = 1000, log: Logger) -> Result<JSONValue, ServiceError> {
+        guard let spec = self[method] else { return .failure(ServiceError(.methodNotFound, "no method \(method)")) }
+        let call = IncomingCall(id: "t", method: method, params: params, peer: PeerCredentials(uid: uid, gid: uid, pid: 0))
+        do { return .success(try spec.run(params, CallContext(call: call, log: log))) } catch {
+            return .failure(wireError(error, log: log, method: method))
+        }
+    }
 }
 
 /// One method: its documentation and its handler.
@@ -25,6 +41,16 @@ package struct MethodSpec: Sendable {
     package var result: Schema
     package var execution: Execution
     package var run: @Sendable (JSONValue, CallContext) throws -> JSONValue
+
+    package init(name: String, summary: String, params: Schema, result: Schema, execution: Execution,
+                 run: @escaping @Sendable (JSONValue, CallContext) throws -> JSONValue) {
+        self.name = name
+        self.summary = summary
+        self.params = params
+        self.result = result
+        self.execution = execution
+        self.run = run
+    }
 }
 
 /// The methods a service answers, by name.

@@ -18,6 +18,14 @@ package struct ServiceContext: Sendable {
     package let log: Logger
     /// When the process started (monotonic nanoseconds).
     package let startedNanos: UInt64
+
+    package init(name: String, mesh: Mesh, entry: ServiceEntry, log: Logger, startedNanos: UInt64 = monotonicNanos()) {
+        self.name = name
+        self.mesh = mesh
+        self.entry = entry
+        self.log = log
+        self.startedNanos = startedNanos
+    }
 }
 
 /// A service's own part: its methods, the events it emits, its health, its background work.

@@ -250,6 +250,24 @@ package final class Database {
         }
     }
 
+    /// Applies a component's migrations (the outbox, the inbox…) tracked in `schema_versions`,
+    /// apart from the service's own `user_version`, so shared tables can evolve on their own.
+    package func migrate(component: String, _ migrations: [Migration]) throws {
+        try execute("CREATE TABLE IF NOT EXISTS schema_versions(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
+        let current = Int(try queryOne("SELECT version FROM schema_versions WHERE component = ?", [component])?.int(0) ?? 0)
+        let newest = migrations.map(\.version).max() ?? 0
+        if current > newest {
+            throw StoreError(code: SQLITE_ERROR, message: "\(component) tables in \(path) are at version \(current), newer than this binary knows (\(newest)); upgrade the binary")
+        }
+        for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
+            try transaction { db in
+                try db.execute(m.sql)
+                try db.run("INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version",
+                           [component, m.version])
+            }
+        }
+    }
+
     /// The schema version (PRAGMA user_version).
     package func schemaVersion() throws(StoreError) -> Int {
         Int(try queryOne("PRAGMA user_version")?.int(0) ?? 0)

@@ -9,10 +9,11 @@ package final class Store: @unchecked Sendable {
     /// The database file.
     package let path: String
 
-    /// Opens `path` and applies `migrations`.
-    package init(path: String, migrations: [Database.Migration]) throws {
+    /// Opens `path`, applies the service's `migrations`, then each component's.
+    package init(path: String, migrations: [Database.Migration], components: [(String, [Database.Migration])] = []) throws {
         db = try Database(path: path)
         try db.migrate(migrations)
+        for (name, m) in components { try db.migrate(component: name, m) }
         self.path = path
     }
 

@@ -28,6 +28,17 @@ package struct IncomingCall: Sendable {
     package var peer: PeerCredentials
     /// When the frame was decoded (monotonic nanoseconds).
     package var receivedNanos: UInt64
+
+    package init(id: String, method: String, params: JSONValue, oneway: Bool = false, timeoutMs: Int? = nil, peer: PeerCredentials,
+                 receivedNanos: UInt64 = monotonicNanos()) {
+        self.id = id
+        self.method = method
+        self.params = params
+        self.oneway = oneway
+        self.timeoutMs = timeoutMs
+        self.peer = peer
+        self.receivedNanos = receivedNanos
+    }
 }
 
 /// Answers one call, once, from any thread.

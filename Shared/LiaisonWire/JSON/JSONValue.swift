@@ -29,6 +29,12 @@ package enum JSONValue: Sendable, Equatable {
         return nil
     }
 
+    /// The element at `index` when this is an array (nil when out of range).
+    package subscript(index: Int) -> JSONValue? {
+        if case .array(let a) = self, a.indices.contains(index) { return a[index] }
+        return nil
+    }
+
     /// The string, when this is a string.
     package var stringValue: String? {
         if case .string(let s) = self { return s }

@@ -1,0 +1,188 @@
+import LiaisonModels
+import LiaisonRuntime
+import LiaisonWire
+
+/// `{id}`: a delegation by id or reference.
+struct IDParams: Codable, Sendable, Schematic {
+    var id: String
+    static var schema: Schema { .object([.req("id", .string(), "The delegation's id (del-…) or reference (DEL-2026-0001).")]) }
+}
+
+/// `{id, expected_version}` plus what a transition needs.
+struct TransitionParams: Codable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int
+    var reason: String?
+    var outcome: String?
+
+    enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", reason, outcome }
+
+    static var schema: Schema {
+        .object([.req("id", .string()), .req("expected_version", .integer(minimum: 1), "The version you last read; a stale one gets conflict."),
+                 .opt("reason", .string(maxLength: Limits.reason), "Why (required for cancel)."),
+                 .opt("outcome", .string(maxLength: Limits.notes), "What came of the visit (required for complete).")])
+    }
+}
+
+/// `delegations.reschedule`: a new window and/or itinerary.
+struct RescheduleParams: Codable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int
+    var startsAt: LocalDateTime?
+    var endsAt: LocalDateTime?
+    var timeZone: String?
+    var itinerary: [ItineraryItem]?
+    var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, expectedVersion = "expected_version", startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", itinerary, reason
+    }
+
+    static var schema: Schema {
+        .object([.req("id", .string()), .req("expected_version", .integer(minimum: 1)), .opt("starts_at", .string(format: "local-date-time")),
+                 .opt("ends_at", .string(format: "local-date-time")), .opt("time_zone", .string()), .opt("itinerary", .array(ItineraryItem.schema)),
+                 .opt("reason", .string(maxLength: Limits.reason))])
+    }
+}
+
+/// `delegations.list` filters.
+struct ListParams: Codable, Sendable, Schematic {
+    var status: DelegationStatus?
+    var country: String?
+    var continent: String?
+    var region: String?
+    var kind: PartnerKind?
+    var direction: Direction?
+    var from: String?
+    var to: String?
+    var text: String?
+    var limit: Int?
+    var cursor: String?
+
+    static var schema: Schema {
+        .object([
+            .opt("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .opt("country", .string(), "ISO 3166-1 alpha-2."),
+            .opt("continent", .string(values: Continent.allCases.map(\.rawValue))), .opt("region", .string(), "e.g. Central Asia."),
+            .opt("kind", .string(values: PartnerKind.allCases.map(\.rawValue))), .opt("direction", .string(values: Direction.allCases.map(\.rawValue))),
+            .opt("from", .string(format: "date"), "Visits ending on or after this date (YYYY-MM-DD, UTC)."),
+            .opt("to", .string(format: "date"), "Visits starting on or before this date."),
+            .opt("text", .string(maxLength: 200), "Words in the title, partner, purpose, topics or names (any script)."),
+            .opt("limit", .integer(minimum: 1, maximum: 500), "Default 50."), .opt("cursor", .string(), "next_cursor of the previous page."),
+        ])
+    }
+}
+
+/// One row of `delegations.list`.
+struct DelegationSummary: Codable, Sendable, Schematic {
+    var id: String
+    var ref: String
+    var title: String
+    var status: DelegationStatus
+    var version: Int
+    var direction: Direction
+    var partner: Partner
+    var countryName: String
+    var continent: String
+    var region: String
+    var startsAt: LocalDateTime
+    var endsAt: LocalDateTime
+    var timeZone: String
+    var members: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, ref, title, status, version, direction, partner, countryName = "country_name", continent, region
+        case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", members
+    }
+
+    init(_ d: Delegation) {
+        id = d.id
+        ref = d.ref
+        title = d.draft.title
+        status = d.status
+        version = d.version
+        direction = d.draft.direction
+        partner = d.draft.partner
+        countryName = d.countryName
+        continent = d.continent
+        region = d.region
+        startsAt = d.draft.startsAt
+        endsAt = d.draft.endsAt
+        timeZone = d.draft.timeZone
+        members = d.draft.members.count
+    }
+
+    static var schema: Schema {
+        .object([.req("id", .string()), .req("ref", .string()), .req("title", .string()), .req("status", .string()), .req("version", .integer()),
+                 .req("direction", .string()), .req("partner", Partner.schema), .req("country_name", .string()), .req("continent", .string()),
+                 .req("region", .string()), .req("starts_at", .string()), .req("ends_at", .string()), .req("time_zone", .string()),
+                 .req("members", .integer())])
+    }
+}
+
+/// A page of delegations.
+struct ListResult: Codable, Sendable, Schematic {
+    var items: [DelegationSummary]
+    var nextCursor: String?
+    enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
+    static var schema: Schema { .object([.req("items", .array(DelegationSummary.schema)), .opt("next_cursor", .string())]) }
+}
+
+/// What the checker found.
+struct CheckResult: Codable, Sendable, Schematic {
+    var ok: Bool
+    var findings: [Finding]
+    static var schema: Schema { .object([.req("ok", .boolean), .req("findings", .array(Finding.schema))]) }
+}
+
+/// A stored delegation with what the checker found when it was saved.
+struct SavedDelegation: Encodable, Sendable, Schematic {
+    var delegation: Delegation
+    var findings: [Finding]
+    var created: Bool?
+
+    func encode(to encoder: any Encoder) throws {
+        try delegation.encode(to: encoder)
+        var c = encoder.container(keyedBy: NameKey.self)
+        try c.encode(findings, forKey: NameKey("findings"))
+        if let created { try c.encode(created, forKey: NameKey("created")) }
+    }
+
+    static var schema: Schema { Delegation.schema }
+}
+
+/// One entry of the audit trail.
+struct HistoryEntry: Codable, Sendable, Schematic {
+    var version: Int
+    var at: String
+    var uid: Int64
+    var action: String
+    var changes: JSONValue
+    static var schema: Schema {
+        .object([.req("version", .integer()), .req("at", .string(format: "date-time")), .req("uid", .integer(), "Who, from the socket's peer credentials."),
+                 .req("action", .string()), .req("changes", .any, "Each changed field with its value before and after.")])
+    }
+}
+
+struct HistoryResult: Codable, Sendable, Schematic {
+    var id: String
+    var items: [HistoryEntry]
+    static var schema: Schema { .object([.req("id", .string()), .req("items", .array(HistoryEntry.schema))]) }
+}
+
+/// `events.queue`: deliveries waiting or dead.
+struct QueueParams: Codable, Sendable, Schematic {
+    var status: String?
+    var subscriber: String?
+    var limit: Int?
+    static var schema: Schema {
+        .object([.opt("status", .string(values: ["pending", "dead", "delivered", "skipped", "all"])), .opt("subscriber", .string()),
+                 .opt("limit", .integer(minimum: 1, maximum: 1000))])
+    }
+}
+
+struct QueueResult: Codable, Sendable, Schematic {
+    var service: String
+    var summary: JSONValue
+    var deliveries: [Outbox.DeliveryRow]
+    static var schema: Schema { .object([.req("service", .string()), .req("summary", .any), .req("deliveries", .array(.any))]) }
+}

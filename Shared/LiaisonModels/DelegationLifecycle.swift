@@ -1,0 +1,38 @@
+/// The transitions a delegation may make (DESIGN §4): proposed → confirmed → in_progress →
+/// completed, with cancelled and postponed possible before the visit starts.
+package enum DelegationAction: String, Sendable, CaseIterable {
+    case confirm, reschedule, cancel, postpone, start, complete, update
+
+    /// The states this action may be taken from.
+    package var allowedFrom: Set<DelegationStatus> {
+        switch self {
+        case .confirm: [.proposed]
+        case .reschedule: [.proposed, .confirmed, .postponed]
+        case .cancel: [.proposed, .confirmed, .postponed]
+        case .postpone: [.proposed, .confirmed]
+        case .start: [.confirmed]
+        case .complete: [.inProgress]
+        case .update: [.proposed, .confirmed, .postponed, .inProgress]
+        }
+    }
+
+    /// The state after the action taken from `from`.
+    package func target(from: DelegationStatus) -> DelegationStatus {
+        switch self {
+        case .confirm: .confirmed
+        case .reschedule: from == .postponed ? .proposed : from
+        case .cancel: .cancelled
+        case .postpone: .postponed
+        case .start: .inProgress
+        case .complete: .completed
+        case .update: from
+        }
+    }
+
+    /// Why the action is refused from `from`, or nil when it is allowed.
+    package func refusal(from: DelegationStatus) -> String? {
+        guard !allowedFrom.contains(from) else { return nil }
+        let allowed = DelegationStatus.allCases.filter { allowedFrom.contains($0) }.map(\.rawValue).joined(separator: " or ")
+        return "cannot \(rawValue) a delegation that is \(from.rawValue) (the requested state would be \(target(from: from).rawValue)); \(rawValue) is allowed from \(allowed)"
+    }
+}

@@ -1,0 +1,106 @@
+import Foundation
+
+extension DelegationDraft {
+    /// Every problem with this draft, each with its field path; empty when it is valid.
+    /// (Clashes between items are the itinerary checker's job, not validation's.)
+    package func problems() -> [ValidationError] {
+        var v = Validator()
+        v.text(title, "title", max: Limits.title)
+        v.nested("partner") { p in
+            p.text(partner.name, "name", max: Limits.name)
+            p.optionalText(partner.nameLocal, "name_local", max: Limits.name)
+            if Country.named(partner.country) == nil || partner.country.count != 2 {
+                p.fail("country", "\"\(partner.country)\" is not an ISO 3166-1 alpha-2 country code (e.g. TH, KR, UZ)")
+            }
+            p.optionalText(partner.city, "city", max: Limits.name)
+            p.optionalText(partner.website, "website", max: Limits.shortText)
+        }
+        v.optionalText(purpose, "purpose", max: Limits.purpose, multiline: true)
+        v.optionalText(notes, "notes", max: Limits.notes, multiline: true)
+        v.optionalText(externalKey, "external_key", max: Limits.externalKey)
+        if v.count(topics, "topics", max: Limits.topics) {
+            for (i, t) in topics.enumerated() { v.text(t, "topics[\(i)]", max: Limits.topic) }
+        }
+        let zone = TimeZones.zone(timeZone)
+        if zone == nil { v.fail("time_zone", "\"\(timeZone)\" is not an IANA time zone (e.g. Asia/Shanghai, Asia/Bangkok)") }
+        if endsAt <= startsAt { v.fail("ends_at", "must be after starts_at (\(startsAt))") }
+        if let budget {
+            v.nested("budget") { b in
+                if budget.amount.range(of: #"^[0-9]{1,13}(\.[0-9]{1,2})?$"#, options: .regularExpression) == nil {
+                    b.fail("amount", "expected a decimal like 12000.50 (at most 13 digits before the point, 2 after)")
+                }
+                if budget.currency.range(of: "^[A-Z]{3}$", options: .regularExpression) == nil {
+                    b.fail("currency", "expected an ISO 4217 code like CNY or USD")
+                }
+            }
+        }
+        var memberEmails = Set<String>()
+        if v.count(members, "members", max: Limits.members) {
+            for (i, m) in members.enumerated() {
+                v.nested("members[\(i)]") { mv in
+                    mv.text(m.name, "name", max: Limits.name)
+                    mv.optionalText(m.nameLocal, "name_local", max: Limits.name)
+                    mv.optionalText(m.title, "title", max: Limits.name)
+                    mv.optionalText(m.phone, "phone", max: Limits.phone)
+                    mv.email(m.email, "email")
+                    if let e = m.email?.lowercased(), !memberEmails.insert(e).inserted { mv.fail("email", "\(e) is given for two members") }
+                    if mv.count(m.languages, "languages", max: Limits.languages) {
+                        for (j, l) in m.languages.enumerated() where !Self.isLanguageTag(l) {
+                            mv.fail("languages[\(j)]", "\"\(l)\" is not a language tag like th, en or zh-Hans")
+                        }
+                    }
+                    if let n = m.needs {
+                        mv.optionalText(n.dietary, "needs.dietary", max: Limits.shortText)
+                        mv.optionalText(n.accessibility, "needs.accessibility", max: Limits.shortText)
+                    }
+                }
+            }
+        }
+        var hostEmails = Set<String>()
+        if v.count(hosts, "hosts", max: Limits.hosts) {
+            for (i, h) in hosts.enumerated() {
+                v.nested("hosts[\(i)]") { hv in
+                    hv.text(h.name, "name", max: Limits.name)
+                    hv.optionalText(h.nameLocal, "name_local", max: Limits.name)
+                    hv.optionalText(h.unit, "unit", max: Limits.name)
+                    hv.optionalText(h.phone, "phone", max: Limits.phone)
+                    hv.email(h.email, "email")
+                    if !hostEmails.insert(h.email.lowercased()).inserted { hv.fail("email", "\(h.email) is given for two hosts") }
+                }
+            }
+        }
+        if v.count(itinerary, "itinerary", max: Limits.itinerary) {
+            for (i, item) in itinerary.enumerated() {
+                v.nested("itinerary[\(i)]") { iv in
+                    iv.text(item.title, "title", max: Limits.title)
+                    iv.optionalText(item.venue, "venue", max: Limits.name)
+                    iv.optionalText(item.notes, "notes", max: Limits.notes, multiline: true)
+                    _ = iv.count(item.hosts, "hosts", max: Limits.hosts)
+                    _ = iv.count(item.attendees, "attendees", max: Limits.attendees)
+                }
+            }
+        }
+        return v.errors
+    }
+
+    /// Throws every problem at once.
+    package func validate() throws(ValidationErrors) {
+        let p = problems()
+        if !p.isEmpty { throw ValidationErrors(p) }
+    }
+
+    /// A BCP 47 tag in its common shapes: `en`, `th`, `zh-Hans`, `pt-BR`, `uz-Latn-UZ`.
+    static func isLanguageTag(_ s: String) -> Bool {
+        s.range(of: "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$", options: .regularExpression) != nil
+    }
+
+    /// The zone (valid drafts only).
+    package var zone: TimeZone { TimeZones.zone(timeZone) ?? TimeZone(identifier: "UTC")! }
+
+    /// The members an item names (all of them when it names none or "all").
+    package func attendees(of item: ItineraryItem) -> [Member] {
+        if item.everyone { return members }
+        let refs = Set(item.attendees.map { $0.lowercased() })
+        return members.filter { refs.contains($0.reference.lowercased()) || refs.contains($0.name.lowercased()) }
+    }
+}

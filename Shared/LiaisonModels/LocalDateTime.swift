@@ -1,0 +1,113 @@
+import Foundation
+
+/// A wall-clock time without an offset ("2026-03-12T09:00"), meant in a visit's time zone.
+package struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+    package var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
+
+    package init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
+        (self.year, self.month, self.day, self.hour, self.minute, self.second) = (year, month, day, hour, minute, second)
+    }
+
+    /// Parses `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` (a space may replace the T); nil with
+    /// `why` set when it is not that form or not a real date.
+    package static func parse(_ s: String, why: inout String) -> LocalDateTime? {
+        let b = Array(s.utf8)
+        func num(_ r: Range<Int>) -> Int? {
+            guard r.upperBound <= b.count else { return nil }
+            var v = 0
+            for i in r {
+                guard b[i] >= 48 && b[i] <= 57 else { return nil }
+                v = v * 10 + Int(b[i] - 48)
+            }
+            return v
+        }
+        guard b.count == 16 || b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20, b[13] == 0x3A,
+              b.count == 16 || b[16] == 0x3A,
+              let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16)
+        else {
+            if s.hasSuffix("Z") || s.range(of: "[+-][0-9]{2}:?[0-9]{2}$", options: .regularExpression) != nil {
+                why = "write the local time of the visit's time_zone without an offset, e.g. 2026-03-12T09:00"
+            } else {
+                why = "expected a local date and time like 2026-03-12T09:00"
+            }
+            return nil
+        }
+        let sec = b.count == 19 ? num(17..<19) : 0
+        guard let sec, (1...12).contains(mo), (1...Self.daysIn(year: y, month: mo)).contains(d), h < 24, mi < 60, sec < 60, y >= 1900, y <= 2200 else {
+            why = "\(s) is not a real date and time"
+            return nil
+        }
+        return LocalDateTime(year: y, month: mo, day: d, hour: h, minute: mi, second: sec)
+    }
+
+    /// Days in a month of the Gregorian calendar.
+    package static func daysIn(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    package static func < (a: LocalDateTime, b: LocalDateTime) -> Bool {
+        (a.year, a.month, a.day, a.hour, a.minute, a.second) < (b.year, b.month, b.day, b.hour, b.minute, b.second)
+    }
+
+    static func pad(_ v: Int, _ w: Int = 2) -> String {
+        let s = String(v)
+        return String(repeating: "0", count: max(0, w - s.count)) + s
+    }
+
+    /// `YYYY-MM-DDTHH:MM` (with `:SS` when the seconds are not zero).
+    package var description: String {
+        "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute))" + (second == 0 ? "" : ":\(Self.pad(second))")
+    }
+
+    /// `YYYY-MM-DD`.
+    package var date: String { "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))" }
+
+    /// `HH:MM`.
+    package var time: String { "\(Self.pad(hour)):\(Self.pad(minute))" }
+
+    /// Seconds since the Unix epoch of this wall time in `zone`.
+    package func epochSeconds(in zone: TimeZone) -> Int64 {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        let comps = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+        return Int64(cal.date(from: comps)!.timeIntervalSince1970)
+    }
+
+    /// The wall time in `zone` at `epoch` seconds.
+    package static func at(epoch: Int64, in zone: TimeZone) -> LocalDateTime {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = zone
+        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(epoch)))
+        return LocalDateTime(year: c.year!, month: c.month!, day: c.day!, hour: c.hour!, minute: c.minute!, second: c.second!)
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let s = try c.decode(String.self)
+        var why = ""
+        guard let v = LocalDateTime.parse(s, why: &why) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: why) }
+        self = v
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+/// IANA time zones, checked against the system's tz database.
+package enum TimeZones {
+    /// The zone for an IANA name such as "Asia/Shanghai"; nil for anything else (abbreviations
+    /// and offsets included, since they say nothing about daylight saving).
+    package static func zone(_ name: String) -> TimeZone? {
+        guard name.contains("/") || name == "UTC", name.utf8.count <= 64, let z = TimeZone(identifier: name) else { return nil }
+        return z
+    }
+
+    /// The default zone of visits: Beijing.
+    package static let defaultName = "Asia/Shanghai"
+}

@@ -1,0 +1,50 @@
+import LiaisonWire
+
+/// An event as it travels between services: CloudEvents 1.0 attributes plus Liaison's per-key
+/// `sequence` (DESIGN §2).
+package struct CloudEvent: Codable, Sendable, Equatable {
+    package var specversion: String
+    /// Unique per source, e.g. `evt-…`.
+    package var id: String
+    /// The producing service, e.g. `delegations`.
+    package var source: String
+    /// e.g. `delegation.confirmed`.
+    package var type: String
+    /// e.g. `delegation/del-…`.
+    package var subject: String
+    /// When it happened, RFC 3339 UTC.
+    package var time: String
+    /// Events with the same key are delivered in order.
+    package var partitionkey: String
+    /// Position among the producer's events with this key, from 1.
+    package var sequence: Int64
+    package var datacontenttype: String
+    package var data: JSONValue
+
+    package init(id: String, source: String, type: String, subject: String, time: String, partitionkey: String, sequence: Int64, data: JSONValue) {
+        specversion = "1.0"
+        self.id = id
+        self.source = source
+        self.type = type
+        self.subject = subject
+        self.time = time
+        self.partitionkey = partitionkey
+        self.sequence = sequence
+        datacontenttype = "application/json"
+        self.data = data
+    }
+}
+
+/// Random identifiers: a prefix and 16 characters of Crockford base32 (80 bits).
+package enum IDs {
+    static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
+
+    /// e.g. `del-5k2m9x…`.
+    package static func make(_ prefix: String) -> String {
+        var rng = SystemRandomNumberGenerator()
+        var out = [UInt8]()
+        out.reserveCapacity(16)
+        for _ in 0..<16 { out.append(alphabet[Int(rng.next() % 32)]) }
+        return prefix + "-" + String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,69 @@
+import Foundation
+import LiaisonModels
+import LiaisonRuntime
+import LiaisonStore
+import LiaisonWire
+@testable import Delegations
+
+/// A delegations service on a temp database, called through its method table (no sockets).
+final class TestDelegations: Sendable {
+    let dir: String
+    let service: DelegationsService
+    let table: MethodTable
+    let log = Logger(service: "delegations", minimum: .error) { _ in }
+
+    init(subscribers: [String] = ["notifications", "agreements"]) throws {
+        dir = NSTemporaryDirectory() + "lzd-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir + "/data/delegations", withIntermediateDirectories: true)
+        var mesh = MeshFile.standard(home: dir)
+        for i in mesh.services.indices where mesh.services[i].name != "delegations" {
+            mesh.services[i].consumes = subscribers.contains(mesh.services[i].name) ? ["delegation.*"] : []
+        }
+        try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: dir + "/mesh.json", atomically: true, encoding: .utf8)
+        let loaded = try Mesh.load(dir + "/mesh.json")
+        let ctx = ServiceContext(name: "delegations", mesh: loaded, entry: loaded.service("delegations")!, log: log)
+        service = try DelegationsService(ctx)
+        var table = MethodTable()
+        service.register(&table)
+        self.table = table
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    func call(_ method: String, _ params: JSONValue, uid: UInt32 = 1000) -> Result<JSONValue, ServiceError> {
+        table.invoke(method, params, uid: uid, log: log)
+    }
+
+    func ok(_ method: String, _ params: JSONValue, uid: UInt32 = 1000) throws -> JSONValue { try call(method, params, uid: uid).get() }
+
+    func error(_ method: String, _ params: JSONValue) -> ServiceError? {
+        if case .failure(let e) = call(method, params) { return e }
+        return nil
+    }
+
+    /// Creates and returns (id, version).
+    func create(_ draft: JSONValue) throws -> (String, Int64) {
+        let d = try ok("delegations.create", draft)
+        return (d["id"]!.stringValue!, d["version"]!.intValue!)
+    }
+}
+
+/// The Thai Ministry of Education visit as the issue writes it.
+func thaiVisit(title: String = "Thailand Ministry of Education delegation", venue: String = "Main Building 301",
+               host: String = "li.wei@bit.edu.cn", start: String = "2026-03-12T09:00", end: String = "2026-03-12T10:30") -> JSONValue {
+    [
+        "direction": "inbound", "title": .string(title),
+        "partner": ["name": "Ministry of Education", "name_local": "กระทรวงศึกษาธิการ", "kind": "government", "country": "TH"],
+        "purpose": "Closer cooperation and more learning opportunities for students of both countries",
+        "topics": ["student exchange"], "time_zone": "Asia/Shanghai",
+        "starts_at": "2026-03-12T09:00", "ends_at": "2026-03-13T17:00",
+        "members": [
+            ["name": "Deputy Permanent Secretary", "name_local": "รองปลัดกระทรวง", "title": "Deputy Permanent Secretary", "role": "head",
+             "email": "head@moe.example.th", "languages": ["th", "en"], "needs": ["dietary": "no beef"]],
+            ["name": "Director, Bureau of International Cooperation", "role": "member", "email": "bic@moe.example.th", "languages": ["th", "en"]],
+        ],
+        "hosts": [["name": "Li Wei", "email": .string(host), "unit": "International Office"]],
+        "itinerary": [["starts_at": .string(start), "ends_at": .string(end), "title": "Welcome meeting", "kind": "meeting",
+                       "venue": .string(venue), "hosts": [.string(host)], "attendees": []]],
+    ]
+}
