@@ -39,7 +39,7 @@ let package = Package(
         .executableTarget(name: "NotificationsMain", dependencies: ["Notifications"], path: "Services/Notifications/Main", swiftSettings: strict),
         .target(name: "Supervisor", dependencies: ["LiaisonRuntime", "CLiaisonShims"], path: "Services/Supervisor/Sources", swiftSettings: strict),
         .executableTarget(name: "SupervisorMain", dependencies: ["Supervisor"], path: "Services/Supervisor/Main", swiftSettings: strict),
-        .target(name: "LiaisonCLI", dependencies: ["LiaisonRuntime"], path: "Services/CLI/Sources", swiftSettings: strict),
+        .target(name: "LiaisonCLI", dependencies: ["LiaisonRuntime", "LiaisonModels"], path: "Services/CLI/Sources", swiftSettings: strict),
         // The CLI depends on every other executable so that `swift run liaison` builds the whole mesh.
         .executableTarget(
             name: "LiaisonCLIMain",
@@ -53,6 +53,8 @@ let package = Package(
 package.targets.append(contentsOf: [
     .testTarget(name: "LiaisonRuntimeTests", dependencies: ["LiaisonRuntime"], path: "Tests/LiaisonRuntimeTests", swiftSettings: strict),
     .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"], path: "Tests/SupervisorTests", swiftSettings: strict),
+    .testTarget(name: "LiaisonModelsTests", dependencies: ["LiaisonModels"], path: "Tests/LiaisonModelsTests", swiftSettings: strict),
+    .testTarget(name: "LiaisonStoreTests", dependencies: ["LiaisonStore"], path: "Tests/LiaisonStoreTests", swiftSettings: strict),
     .testTarget(name: "DelegationsTests", dependencies: ["Delegations"], path: "Tests/DelegationsTests", swiftSettings: strict),
     .testTarget(name: "MeshTests", dependencies: ["LiaisonRuntime", "LiaisonWire", "LiaisonCLIMain"], path: "Tests/MeshTests", swiftSettings: strict),
 ])

@@ -1,3 +1,4 @@
+import Foundation
 import Glibc
 import Synchronization
 import Testing
@@ -160,13 +161,21 @@ import Testing
         let path = dir.sub("run/a.sock")
         let first = try Listener.bind(path: path)
         #expect(throws: (any Error).self) { try Listener.bind(path: path) }
-        // Crash simulation: the file stays, the lock and listener go away.
-        FD.close(first.fd)
-        FD.close(first.lockFD!)
-        let second = try Listener.bind(path: path)
+        first.close()
+        // A crashed owner leaves its socket file behind: bound, never unlinked, nobody listening.
+        // (A fresh path: in a process that other tests fork from, a just-released lock can linger
+        // in a child between fork and exec; the real crash case runs in StandaloneServiceTests.)
+        let stale = dir.sub("run/b.sock")
+        let fd = try UnixSocket.makeSocket()
+        let rc: Int32 = try UnixSocket.withAddress(stale) { a, l in bind(fd, a, l) }
+        #expect(rc == 0)
+        close(fd)
+        #expect(FileManager.default.fileExists(atPath: stale))
+        let second = try Listener.bind(path: stale)
         defer { second.close() }
+        #expect(try WireClient(path: stale, timeoutMs: 500).isOpen, "the new socket accepts")
         var st = stat()
-        stat(path, &st)
+        stat(stale, &st)
         #expect(st.st_mode & 0o777 == 0o660)
         stat(dir.sub("run"), &st)
         #expect(st.st_mode & 0o777 == 0o750)

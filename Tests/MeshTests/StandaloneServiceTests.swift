@@ -57,6 +57,31 @@ import Testing
         #expect(log.contains("event=service.ready") && log.contains("inherited=false") && log.contains("event=service.stopped"))
     }
 
+    @Test func aServiceKilledWithoutCleaningUpLeavesASocketTheNextOneReplaces() throws {
+        let home = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try JSONWriter.pretty(JSONEncoding.encode(MeshFile.standard(home: home))).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+        let socketPath = home + "/run/agreements.sock"
+        func start() throws -> Process {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison-agreements")
+            p.arguments = ["--mesh", home + "/mesh.json"]
+            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
+            try p.run()
+            return p
+        }
+        let first = try start()
+        let up = eventually { (try? WireClient(path: socketPath, timeoutMs: 200)) != nil ? true : nil }
+        #expect(up == true)
+        kill(first.processIdentifier, SIGKILL)
+        first.waitUntilExit()
+        #expect(FileManager.default.fileExists(atPath: socketPath), "SIGKILL leaves the socket file")
+        let second = try start()
+        defer { kill(second.processIdentifier, SIGKILL); second.waitUntilExit() }
+        let health = eventually { try? WireClient(path: socketPath, timeoutMs: 200).call("service.health") }
+        #expect(health?["pid"]?.intValue == Int64(second.processIdentifier))
+    }
+
     @Test func aMissingMeshFileIsAConfigurationError() throws {
         let r = try runBinary("liaison-agreements", ["--mesh", "/nonexistent/mesh.json"])
         #expect(r.code == 78)

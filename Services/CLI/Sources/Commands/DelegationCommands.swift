@@ -1,0 +1,212 @@
+import Foundation
+import LiaisonModels
+import LiaisonRuntime
+import LiaisonWire
+
+extension CLI {
+    static var delegationCommand: Command {
+        Command(name: "delegation", abstract: "Create, list, show and move delegations through their lifecycle.", usage: "delegation <subcommand>",
+                subcommands: [delegationCreate, delegationList, delegationShow, delegationCheck, delegationHistory,
+                              transition("confirm", "proposed → confirmed (refused while the itinerary has clashes)."),
+                              delegationReschedule,
+                              transition("postpone", "Postpone a visit that has not started.", reason: .optional),
+                              transition("cancel", "Cancel a visit that has not started.", reason: .required),
+                              transition("start", "confirmed → in_progress."),
+                              transition("complete", "in_progress → completed.", outcome: true)])
+    }
+
+    static let versionOption = OptionSpec(["--version"], value: "N", "The version you expect (default: the current one, read first).")
+
+    /// Reads a JSON file (`-` for stdin) as an object.
+    static func readJSONFile(_ path: String?) throws -> JSONValue {
+        guard let path else { throw UsageError("missing -f FILE (a JSON file, or - for stdin)") }
+        let data: Data
+        if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
+            guard let d = FileManager.default.contents(atPath: path) else { throw CLIError(Exit.dataError, "cannot read \(path)") }
+            data = d
+        }
+        do {
+            let v = try JSONParser.parse([UInt8](data))
+            guard case .object = v else { throw CLIError(Exit.dataError, "\(path) must hold a JSON object, not \(v.typeName)") }
+            return v
+        } catch let e as JSONParseError {
+            throw CLIError(Exit.dataError, "\(path) is not valid JSON: \(e)")
+        }
+    }
+
+    static func printFindings(_ ctx: CLIContext, _ findings: [JSONValue]) {
+        guard !findings.isEmpty else { return }
+        ctx.print("Itinerary check: \(findings.count) clash\(findings.count == 1 ? "" : "es") (confirm is refused until they are fixed):")
+        for f in findings { ctx.print("  ✗ [\(f["kind"]?.stringValue ?? "")] \(f["message"]?.stringValue ?? "")") }
+    }
+
+    static var delegationCreate: Command {
+        Command(name: "create", abstract: "Create a delegation from a JSON file (see PROTOCOL.md and 'liaison describe delegations').",
+                usage: "delegation create -f FILE [--json]", options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]) { args, ctx in
+            let draft = try readJSONFile(args.value("-f"))
+            let d = try ctx.call("delegations", "delegations.create", draft)
+            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            let verb = d["created"] == false ? "Already stored (same external_key)" : "Created"
+            ctx.print("\(verb): \(d["ref"]?.stringValue ?? "") \(d["id"]?.stringValue ?? "") — \(d["status"]?.stringValue ?? ""), version \(d["version"]?.intValue ?? 0)")
+            printFindings(ctx, d["findings"]?.arrayValue ?? [])
+            return Exit.ok
+        }
+    }
+
+    static var delegationList: Command {
+        Command(name: "list", abstract: "List delegations as a table (ref, partner, country, dates, status).",
+                usage: "delegation list [--status S] [--country CC] [--continent C] [--region R] [--kind K] [--direction D] [--from DATE] [--to DATE] [--text WORDS] [--limit N] [--all]",
+                options: [OptionSpec(["--status"], value: "S", "proposed, confirmed, in_progress, completed, cancelled, postponed."),
+                          OptionSpec(["--country"], value: "CC", "ISO 3166-1 alpha-2, e.g. TH."),
+                          OptionSpec(["--continent"], value: "C", "Africa, Asia, Europe, North America, South America, Oceania."),
+                          OptionSpec(["--region"], value: "R", "e.g. 'Central Asia', 'Middle East'."),
+                          OptionSpec(["--kind"], value: "K", "Partner kind: university, government, school, enterprise, ngo, other."),
+                          OptionSpec(["--direction"], value: "D", "inbound or outbound."),
+                          OptionSpec(["--from"], value: "DATE", "Visits ending on or after this date (YYYY-MM-DD)."),
+                          OptionSpec(["--to"], value: "DATE", "Visits starting on or before this date."),
+                          OptionSpec(["--text"], value: "WORDS", "Words in titles, partners, purposes, topics, names (any script)."),
+                          OptionSpec(["--limit"], value: "N", "Rows per page (default 50)."),
+                          OptionSpec(["--all"], "Fetch every page.")]) { args, ctx in
+            var params = JSONObject()
+            for (flag, key) in [("--status", "status"), ("--country", "country"), ("--continent", "continent"), ("--region", "region"), ("--kind", "kind"),
+                                ("--direction", "direction"), ("--from", "from"), ("--to", "to"), ("--text", "text")] {
+                if let v = args.value(flag) { params[key] = .string(v) }
+            }
+            params["limit"] = .int(Int64(try args.int("--limit", default: 50, in: 1...500)))
+            var items: [JSONValue] = []
+            var next: String? = nil
+            repeat {
+                if let next { params["cursor"] = .string(next) }
+                let page = try ctx.call("delegations", "delegations.list", .object(params))
+                items += page["items"]?.arrayValue ?? []
+                next = page["next_cursor"]?.stringValue
+            } while next != nil && args.has("--all")
+            if ctx.json {
+                var out: JSONObject = ["items": .array(items)]
+                if let next { out["next_cursor"] = .string(next) }
+                ctx.printJSON(.object(out))
+                return Exit.ok
+            }
+            var t = Table(["REF", "PARTNER", "COUNTRY", "DATES", "STATUS", "TITLE"])
+            for d in items {
+                let p = d["partner"]
+                var partner = p?["name"]?.stringValue ?? ""
+                if let local = p?["name_local"]?.stringValue { partner += " (\(local))" }
+                let s = d["starts_at"]?.stringValue ?? "", e = d["ends_at"]?.stringValue ?? ""
+                let dates = s.prefix(10) == e.prefix(10) ? String(s.prefix(10)) : "\(s.prefix(10)) – \(e.prefix(10))"
+                t.add([d["ref"]?.stringValue ?? "", partner, "\(p?["country"]?.stringValue ?? "") \(d["country_name"]?.stringValue ?? "")", dates,
+                       d["status"]?.stringValue ?? "", d["title"]?.stringValue ?? ""])
+            }
+            ctx.print(t.render())
+            if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
+            if items.isEmpty { ctx.print("(no delegations match)") }
+            return Exit.ok
+        }
+    }
+
+    static var delegationShow: Command {
+        Command(name: "show", abstract: "Show a delegation and its itinerary day by day in the visit's time zone.",
+                usage: "delegation show ID [--json]", arguments: [("ID", "The delegation's id or reference (DEL-2026-0001).")]) { args, ctx in
+            let id = try args.positional(0, "ID")
+            let d = try ctx.call("delegations", "delegations.get", ["id": .string(id)])
+            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            ctx.print(ItineraryText.render(d))
+            return Exit.ok
+        }
+    }
+
+    static var delegationCheck: Command {
+        Command(name: "check", abstract: "Run the itinerary checker on a delegation file (or a stored ID) without saving; exit 1 when it finds clashes.",
+                usage: "delegation check (-f FILE | ID) [--json]", arguments: [("ID", "A stored delegation instead of a file.")],
+                options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]) { args, ctx in
+            let params: JSONValue = args.value("-f") != nil ? try readJSONFile(args.value("-f")) : ["id": .string(try args.positional(0, "ID or -f FILE"))]
+            let r = try ctx.call("delegations", "delegations.check", params)
+            if ctx.json { ctx.printJSON(r) } else if r["ok"] == true { ctx.print("No clashes.") } else { printFindings(ctx, r["findings"]?.arrayValue ?? []) }
+            return r["ok"] == true ? Exit.ok : Exit.failed
+        }
+    }
+
+    static var delegationHistory: Command {
+        Command(name: "history", abstract: "The audit trail: every change, when, by which uid, what changed.",
+                usage: "delegation history ID [--json]", arguments: [("ID", "The delegation's id or reference.")]) { args, ctx in
+            let h = try ctx.call("delegations", "delegations.history", ["id": .string(try args.positional(0, "ID"))])
+            if ctx.json { ctx.printJSON(h); return Exit.ok }
+            for e in h["items"]?.arrayValue ?? [] {
+                let changes = e["changes"]?.objectValue
+                let fields = e["action"] == "create" ? "created" : (changes?.keys.joined(separator: ", ") ?? "")
+                ctx.print("v\(e["version"]?.intValue ?? 0)  \(e["at"]?.stringValue ?? "")  uid \(e["uid"]?.intValue ?? 0)  \(e["action"]?.stringValue ?? "")  \(fields)")
+                if e["action"] != "create", let changes {
+                    for m in changes.members where ["status", "starts_at", "ends_at", "time_zone", "cancel_reason", "outcome", "postponed_reason", "title"].contains(m.key) {
+                        ctx.print("      \(m.key): \(short(m.value["from"])) → \(short(m.value["to"]))")
+                    }
+                }
+            }
+            return Exit.ok
+        }
+    }
+
+    static func short(_ v: JSONValue?) -> String {
+        guard let v else { return "—" }
+        if case .string(let s) = v { return s }
+        let text = JSONWriter.string(v)
+        return text.count > 60 ? String(text.prefix(57)) + "…" : text
+    }
+
+    enum ReasonUse { case none, optional, required }
+
+    /// The current version unless --version says which.
+    static func expectedVersion(_ args: ParsedArgs, _ ctx: CLIContext, id: String) throws -> Int64 {
+        if args.value("--version") != nil { return Int64(try args.int("--version", default: 1, in: 1...Int(Int32.max))) }
+        return try ctx.call("delegations", "delegations.get", ["id": .string(id)])["version"]?.intValue ?? 1
+    }
+
+    static func transition(_ name: String, _ abstract: String, reason: ReasonUse = .none, outcome: Bool = false) -> Command {
+        var options = [versionOption]
+        if reason != .none { options.append(OptionSpec(["--reason"], value: "TEXT", reason == .required ? "Why (required)." : "Why.")) }
+        if outcome { options.append(OptionSpec(["--outcome"], value: "TEXT", "What came of the visit (required).")) }
+        var usage = "delegation \(name) ID [--version N]"
+        if reason == .required { usage += " --reason TEXT" } else if reason == .optional { usage += " [--reason TEXT]" }
+        if outcome { usage += " --outcome TEXT" }
+        return Command(name: name, abstract: abstract, usage: usage + " [--json]", arguments: [("ID", "The delegation's id or reference.")], options: options) { args, ctx in
+            let id = try args.positional(0, "ID")
+            if reason == .required && args.value("--reason") == nil { throw UsageError("\(name) needs --reason TEXT") }
+            if outcome && args.value("--outcome") == nil { throw UsageError("\(name) needs --outcome TEXT") }
+            var params: JSONObject = ["id": .string(id), "expected_version": .int(try expectedVersion(args, ctx, id: id))]
+            if let r = args.value("--reason") { params["reason"] = .string(r) }
+            if let o = args.value("--outcome") { params["outcome"] = .string(o) }
+            let d = try ctx.call("delegations", "delegations.\(name)", .object(params))
+            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? "") (version \(d["version"]?.intValue ?? 0))")
+            return Exit.ok
+        }
+    }
+
+    static var delegationReschedule: Command {
+        Command(name: "reschedule", abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free).",
+                usage: "delegation reschedule ID [--starts-at T] [--ends-at T] [--time-zone TZ] [-f SCHEDULE.json] [--reason TEXT] [--version N]",
+                arguments: [("ID", "The delegation's id or reference.")],
+                options: [versionOption, OptionSpec(["--starts-at"], value: "T", "New start, local time (2026-03-12T09:00)."),
+                          OptionSpec(["--ends-at"], value: "T", "New end."), OptionSpec(["--time-zone"], value: "TZ", "New IANA time zone."),
+                          OptionSpec(["-f", "--file"], value: "FILE", "JSON with any of starts_at, ends_at, time_zone, itinerary."),
+                          OptionSpec(["--reason"], value: "TEXT", "Why.")]) { args, ctx in
+            let id = try args.positional(0, "ID")
+            var params: JSONObject = [:]
+            if args.value("-f") != nil, case .object(let o) = try readJSONFile(args.value("-f")) {
+                for k in ["starts_at", "ends_at", "time_zone", "itinerary", "reason"] { if let v = o[k] { params[k] = v } }
+            }
+            for (flag, key) in [("--starts-at", "starts_at"), ("--ends-at", "ends_at"), ("--time-zone", "time_zone"), ("--reason", "reason")] {
+                if let v = args.value(flag) { params[key] = .string(v) }
+            }
+            guard params.keys.contains(where: { ["starts_at", "ends_at", "time_zone", "itinerary"].contains($0) }) else {
+                throw UsageError("give --starts-at, --ends-at, --time-zone or -f FILE with the new schedule")
+            }
+            params["id"] = .string(id)
+            params["expected_version"] = .int(try expectedVersion(args, ctx, id: id))
+            let d = try ctx.call("delegations", "delegations.reschedule", .object(params))
+            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? ""), \(d["starts_at"]?.stringValue ?? "") – \(d["ends_at"]?.stringValue ?? "") (\(d["time_zone"]?.stringValue ?? "")), schedule version \(d["schedule_version"]?.intValue ?? 0)")
+            printFindings(ctx, d["findings"]?.arrayValue ?? [])
+            return Exit.ok
+        }
+    }
+}

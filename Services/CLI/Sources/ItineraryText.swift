@@ -1,0 +1,79 @@
+import Foundation
+import LiaisonModels
+import LiaisonWire
+
+/// A delegation as text people read: the facts, then the itinerary day by day in the visit's
+/// own time zone.
+package enum ItineraryText {
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+    /// "Thursday 12 March 2026".
+    package static func dayTitle(_ d: LocalDateTime) -> String {
+        var cal = Calendar(identifier: .gregorian)
+        cal.timeZone = TimeZone(identifier: "UTC")!
+        let date = cal.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
+        let wd = cal.component(.weekday, from: date)
+        return "\(weekdays[wd - 1]) \(d.day) \(months[d.month - 1]) \(d.year)"
+    }
+
+    package static func render(_ v: JSONValue) -> String {
+        guard let d = try? JSONDecoding.decode(Delegation.self, from: v) else { return JSONWriter.pretty(v) }
+        let draft = d.draft
+        var out: [String] = []
+        out.append("\(d.ref)  \(draft.title)  [\(d.status.rawValue), version \(d.version)]")
+        var partner = draft.partner.name
+        if let l = draft.partner.nameLocal { partner += " (\(l))" }
+        out.append("Partner    \(partner) — \(draft.partner.kind.rawValue), \(d.countryName) (\(d.region), \(d.continent))")
+        out.append("Direction  \(draft.direction.rawValue)")
+        out.append("When       \(draft.startsAt.date) \(draft.startsAt.time) – \(draft.endsAt.date) \(draft.endsAt.time) (\(draft.timeZone))")
+        if let p = draft.purpose { out.append("Purpose    \(p)") }
+        if !draft.topics.isEmpty { out.append("Topics     \(draft.topics.joined(separator: ", "))") }
+        if let r = d.cancelReason { out.append("Cancelled  \(r)") }
+        if let r = d.postponedReason { out.append("Postponed  \(r)") }
+        if let o = d.outcome { out.append("Outcome    \(o)") }
+        out.append("")
+        out.append("Members (\(draft.members.count))")
+        for m in draft.members {
+            var line = "  • \(m.name)"
+            if let l = m.nameLocal { line += " (\(l))" }
+            if let t = m.title, t != m.name { line += ", \(t)" }
+            line += " — \(m.role.rawValue)"
+            if let e = m.email { line += " <\(e)>" }
+            if !m.languages.isEmpty { line += " [\(m.languages.joined(separator: ", "))]" }
+            var needs: [String] = []
+            if let n = m.needs {
+                if let x = n.dietary { needs.append("diet: \(x)") }
+                if let x = n.accessibility { needs.append("access: \(x)") }
+                if n.interpreter == true { needs.append("needs an interpreter") }
+            }
+            if !needs.isEmpty { line += " — \(needs.joined(separator: "; "))" }
+            out.append(line)
+        }
+        if !draft.hosts.isEmpty {
+            out.append("Hosts")
+            for h in draft.hosts { out.append("  • \(h.name) <\(h.email)>\(h.unit.map { " — \($0)" } ?? "")\(h.interpreter == true ? " (interprets)" : "")") }
+        }
+        out.append("")
+        if draft.itinerary.isEmpty { out.append("(no itinerary yet)") }
+        let byDay = Dictionary(grouping: draft.itinerary.enumerated(), by: { $0.element.startsAt.date })
+        for day in byDay.keys.sorted() {
+            let items = byDay[day]!.sorted { $0.element.startsAt < $1.element.startsAt }
+            out.append(dayTitle(items[0].element.startsAt))
+            for (_, item) in items {
+                var line = "  \(item.startsAt.time)–\(item.endsAt.date == item.startsAt.date ? item.endsAt.time : item.endsAt.description)  \(item.title)"
+                line += " (\(item.kind.rawValue))"
+                if let v = item.venue { line += " @ \(v)" }
+                out.append(line)
+                if !item.hosts.isEmpty {
+                    let names = item.hosts.map { e in draft.hosts.first { $0.email.lowercased() == e.lowercased() }?.name ?? e }
+                    out.append("               hosts: \(names.joined(separator: ", "))")
+                }
+                out.append("               with: \(item.everyone ? "the whole delegation" : draft.attendees(of: item).map(\.name).joined(separator: ", "))")
+                if let n = item.notes { out.append("               note: \(n)") }
+            }
+            out.append("")
+        }
+        return out.joined(separator: "\n").trimmingCharacters(in: .newlines)
+    }
+}

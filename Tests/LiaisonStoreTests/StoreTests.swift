@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+@testable import LiaisonStore
+
+@Suite struct StoreTests {
+    func tempPath() -> String { NSTemporaryDirectory() + "lzs-\(UUID().uuidString.prefix(8)).db" }
+
+    let migrations: [Database.Migration] = [
+        .init(1, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"),
+        .init(2, "ALTER TABLE t ADD COLUMN note TEXT"),
+    ]
+
+    @Test func opensWithWALFullSyncAndForeignKeys() throws {
+        let db = try Database(path: tempPath())
+        #expect(try db.queryOne("PRAGMA journal_mode")?.string(0) == "wal")
+        #expect(try db.queryOne("PRAGMA synchronous")?.int(0) == 2)
+        #expect(try db.queryOne("PRAGMA foreign_keys")?.int(0) == 1)
+    }
+
+    @Test func migratesOnceAndInOrder() throws {
+        let path = tempPath()
+        let s = try Store(path: path, migrations: migrations)
+        try s.write { db in try db.run("INSERT INTO t(name, note) VALUES(?, ?)", ["a", "n"]) }
+        let again = try Store(path: path, migrations: migrations)
+        #expect(try again.read { db in try db.schemaVersion() } == 2)
+        #expect(try again.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == 1)
+    }
+
+    @Test func refusesADatabaseNewerThanTheBinary() throws {
+        let path = tempPath()
+        _ = try Store(path: path, migrations: migrations)
+        #expect(throws: StoreError.self) { try Store(path: path, migrations: Array(migrations.prefix(1))) }
+    }
+
+    @Test func aTransactionRollsBackOnAnyErrorAndRethrowsIt() throws {
+        struct Boom: Error {}
+        let s = try Store(path: tempPath(), migrations: migrations)
+        #expect(throws: Boom.self) {
+            try s.write { db in
+                try db.run("INSERT INTO t(name) VALUES(?)", ["x"])
+                throw Boom()
+            }
+        }
+        #expect(try s.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == 0)
+    }
+
+    @Test func errorsCarryTheExtendedCodeAndSQLButNotTheValues() throws {
+        let s = try Store(path: tempPath(), migrations: migrations)
+        try s.write { db in try db.run("INSERT INTO t(name) VALUES(?)", ["secret-personal-name"]) }
+        do {
+            try s.write { db in try db.run("INSERT INTO t(name) VALUES(?)", ["secret-personal-name"]) }
+            Issue.record("duplicate accepted")
+        } catch let e as StoreError {
+            #expect(e.code == 2067, "SQLITE_CONSTRAINT_UNIQUE")
+            #expect(e.isConstraint)
+            #expect(e.sql == "INSERT INTO t(name) VALUES(?)")
+            #expect(!e.description.contains("secret-personal-name"))
+        }
+    }
+
+    @Test func aSavepointUndoesOnlyItsOwnWork() throws {
+        struct Boom: Error {}
+        let s = try Store(path: tempPath(), migrations: migrations)
+        try s.write { db in
+            try db.run("INSERT INTO t(name) VALUES(?)", ["kept"])
+            _ = try? db.savepoint { db in
+                try db.run("INSERT INTO t(name) VALUES(?)", ["undone"])
+                throw Boom()
+            }
+        }
+        #expect(try s.read { db in try db.query("SELECT name FROM t").map { $0.string(0)! } } == ["kept"])
+    }
+
+    @Test func componentMigrationsAreTrackedApart() throws {
+        let path = tempPath()
+        let comp: [Database.Migration] = [.init(1, "CREATE TABLE c(x INTEGER)")]
+        _ = try Store(path: path, migrations: migrations, components: [("extra", comp)])
+        let s = try Store(path: path, migrations: migrations, components: [("extra", comp)])
+        #expect(try s.read { db in try db.queryOne("SELECT version FROM schema_versions WHERE component = 'extra'")?.int(0) } == 1)
+        #expect(try s.read { db in try db.schemaVersion() } == 2)
+    }
+
+    @Test func bindsEveryKindOfValue() throws {
+        let s = try Store(path: tempPath(), migrations: [.init(1, "CREATE TABLE v(a, b, c, d, e)")])
+        try s.write { db in try db.run("INSERT INTO v VALUES(?,?,?,?,?)", [SQLValue.null, 42, 2.5, "ข้อความ", SQLValue.blob([0, 1, 255])]) }
+        let r = try s.read { db in try db.queryOne("SELECT a, b, c, d, e FROM v")! }
+        #expect(r.values == [.null, .int(42), .double(2.5), .text("ข้อความ"), .blob([0, 1, 255])])
+        #expect(throws: StoreError.self) { try s.read { db in try db.run("INSERT INTO v VALUES(?)", [1]) } }
+    }
+}
