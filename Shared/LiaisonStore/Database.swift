@@ -212,16 +212,30 @@ package final class Database {
             result = try body(self)
         } catch {
             try? execute("ROLLBACK")
+            commitHooks = []
             throw error
         }
         do { try execute("COMMIT") } catch {
             try? execute("ROLLBACK")
+            commitHooks = []
             throw error
         }
+        for h in takeCommitHooks() { h() }
         return result
     }
 
     private var savepointDepth = 0
+    private var commitHooks: [() -> Void] = []
+
+    /// Runs `hook` after the current transaction commits (not at all if it rolls back) — e.g. to
+    /// wake the outbox relay once new events are durable.
+    package func afterCommit(_ hook: @escaping () -> Void) { commitHooks.append(hook) }
+
+    /// The hooks registered since the last call (the store runs them after COMMIT).
+    func takeCommitHooks() -> [() -> Void] {
+        defer { commitHooks = [] }
+        return commitHooks
+    }
 
     /// Runs `body` inside a savepoint: on error only its changes roll back, and the error is rethrown.
     package func savepoint<T>(_ body: (Database) throws -> T) throws -> T {

@@ -1,11 +1,20 @@
+import Dispatch
 import Synchronization
 
-/// A service's database: one connection handed to one caller at a time.
+/// A service's database: one connection, and writes committed in groups.
 ///
-/// `@unchecked Sendable`: the connection is only touched while `lock` is held.
+/// `write` calls that arrive while a commit is under way wait and are then run together, each in
+/// its own savepoint, inside one transaction with one fsync (group commit). A failing write rolls
+/// back only its own savepoint; every caller still gets its answer only after the commit that
+/// holds its changes is durable.
+///
+/// `@unchecked Sendable`: the connection is only touched while `lock` is held; the queue of
+/// waiting writes is behind `queue`.
 package final class Store: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private let db: Database
+    private let queue = Mutex(GroupQueue())
+    private let counters = Mutex((commits: 0, writes: 0))
     /// The database file.
     package let path: String
 
@@ -17,22 +26,114 @@ package final class Store: @unchecked Sendable {
         self.path = path
     }
 
-    /// Runs `body` with the connection, outside any transaction (reads, or several transactions).
+    /// Runs `body` with the connection, outside any transaction (reads).
     package func read<T>(_ body: (Database) throws -> T) throws -> T {
         var result: T?
         try lock.withLock { _ in result = try body(db) }
         return result!
     }
 
-    /// Runs `body` in one write transaction (BEGIN IMMEDIATE; rollback on any error).
-    package func write<T>(_ body: (Database) throws -> T) throws -> T {
-        var result: T?
-        try lock.withLock { _ in result = try db.transaction(body) }
-        return result!
+    /// Runs `body` in a write transaction, possibly shared with other writes (group commit);
+    /// returns once the transaction holding its changes has committed. Any error from `body`
+    /// undoes only its changes and is rethrown.
+    @discardableResult
+    package func write<T>(_ body: @escaping (Database) throws -> T) throws -> T {
+        let request = WriteRequest()
+        let outcome = ResultBox<T>()
+        request.work = { db in outcome.value = Result { try db.savepoint(body) } }
+        let lead = queue.withLock { q -> Bool in
+            q.pending.append(request)
+            if q.leading { return false }
+            q.leading = true
+            return true
+        }
+        if !lead {
+            request.signal.wait()
+            if request.becomeLeader { runGroups(until: request) }
+        } else {
+            runGroups(until: request)
+        }
+        if let e = request.commitError { throw e }
+        return try outcome.value!.get()
     }
+
+    /// As leader: commits groups of waiting writes until `mine` is done, then hands leadership to
+    /// the next waiting write, if any.
+    private func runGroups(until mine: WriteRequest) {
+        while !mine.done {
+            let batch = queue.withLock { q -> [WriteRequest] in
+                let b = q.pending
+                q.pending.removeAll(keepingCapacity: true)
+                return b
+            }
+            commit(batch)
+            for r in batch where r !== mine {
+                r.done = true
+                r.signal.signal()
+            }
+            mine.done = mine.done || batch.contains { $0 === mine }
+        }
+        let next = queue.withLock { q -> WriteRequest? in
+            guard let first = q.pending.first else {
+                q.leading = false
+                return nil
+            }
+            return first
+        }
+        if let next {
+            next.becomeLeader = true
+            next.signal.signal()
+        }
+    }
+
+    private func commit(_ batch: [WriteRequest]) {
+        lock.withLock { _ in
+            var hooks: [() -> Void] = []
+            do {
+                try db.execute("BEGIN IMMEDIATE")
+                for r in batch { r.work?(db) }
+                try db.execute("COMMIT")
+                hooks = db.takeCommitHooks()
+                counters.withLock { $0.commits += 1; $0.writes += batch.count }
+            } catch {
+                try? db.execute("ROLLBACK")
+                _ = db.takeCommitHooks()
+                for r in batch { r.commitError = error }
+            }
+            for r in batch { r.work = nil }
+            for h in hooks { h() }
+        }
+    }
+
+    /// Writes waiting for the current commit (for tests).
+    var waitingWrites: Int { queue.withLock { $0.pending.count } }
+
+    /// Transactions committed and writes they carried (writes/commits is the group-commit gain).
+    package var commitStats: (commits: Int, writes: Int) { counters.withLock { $0 } }
 
     /// Whether the database answers a trivial query.
     package func isHealthy() -> Bool {
         (try? read { db in try db.queryOne("SELECT 1")?.int(0) }) == 1
     }
+}
+
+private struct GroupQueue {
+    var pending: [WriteRequest] = []
+    var leading = false
+}
+
+/// One caller's write waiting in the group. `@unchecked Sendable`: its fields are written by the
+/// leader before `signal` and read by the owner after it (the semaphore orders them).
+private final class WriteRequest: @unchecked Sendable {
+    var work: ((Database) -> Void)?
+    let signal = DispatchSemaphore(value: 0)
+    var done = false
+    var becomeLeader = false
+    var commitError: (any Error)?
+}
+
+/// A write's result carried from the leader's thread to its caller. `@unchecked Sendable`: set
+/// before the request is signalled, read after.
+private final class ResultBox<T>: @unchecked Sendable {
+    var value: Result<T, any Error>?
 }

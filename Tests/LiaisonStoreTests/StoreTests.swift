@@ -80,6 +80,48 @@ import Testing
         #expect(try s.read { db in try db.schemaVersion() } == 2)
     }
 
+    @Test func concurrentWritesShareCommitsAndFailAlone() throws {
+        struct Refused: Error {}
+        let s = try Store(path: tempPath(), migrations: migrations)
+        let n = 400
+        DispatchQueue.concurrentPerform(iterations: n) { i in
+            _ = try? s.write { db in
+                try db.run("INSERT INTO t(name) VALUES(?)", ["w\(i)"])
+                if i % 10 == 0 { throw Refused() }
+            }
+        }
+        #expect(try s.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == Int64(n - n / 10))
+        #expect(s.commitStats.writes == n)
+    }
+
+    @Test func writesArrivingDuringACommitShareTheNextOne() throws {
+        let s = try Store(path: tempPath(), migrations: migrations)
+        let gate = DispatchSemaphore(value: 0)
+        let entered = DispatchSemaphore(value: 0)
+        let done = DispatchGroup()
+        // Threads of our own: Dispatch adds threads only slowly when its workers block.
+        func spawn(_ body: @escaping @Sendable () -> Void) {
+            done.enter()
+            Thread.detachNewThread { body(); done.leave() }
+        }
+        spawn {
+            _ = try? s.write { db in
+                entered.signal()
+                gate.wait()  // hold the first transaction open while others queue up
+                try db.run("INSERT INTO t(name) VALUES('first')")
+            }
+        }
+        entered.wait()
+        for i in 0..<50 {
+            spawn { _ = try? s.write { db in try db.run("INSERT INTO t(name) VALUES(?)", ["w\(i)"]) } }
+        }
+        while s.waitingWrites < 50 { usleep(1000) }
+        gate.signal()
+        done.wait()
+        #expect(s.commitStats == (commits: 2, writes: 51), "one commit for the first write, one for the fifty that waited")
+        #expect(try s.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == 51)
+    }
+
     @Test func bindsEveryKindOfValue() throws {
         let s = try Store(path: tempPath(), migrations: [.init(1, "CREATE TABLE v(a, b, c, d, e)")])
         try s.write { db in try db.run("INSERT INTO v VALUES(?,?,?,?,?)", [SQLValue.null, 42, 2.5, "ข้อความ", SQLValue.blob([0, 1, 255])]) }

@@ -36,7 +36,7 @@ package final class DelegationsLogic: Sendable {
     /// Stores a new proposed delegation (or returns the one already stored under its external_key).
     package func create(_ draft: DelegationDraft, uid: UInt32) throws -> (Delegation, [Finding], Bool) {
         try draft.validate()
-        return try store.write { db in
+        return try store.write { [self] db in
             if let key = draft.externalKey, let existing = try DelegationTables.load(db, externalKey: key) {
                 return (existing, try findings(db, existing.draft, excluding: existing.id), false)
             }
@@ -142,8 +142,8 @@ package final class DelegationsLogic: Sendable {
     /// Loads, checks the version and the transition, applies `change`, saves, records history
     /// and emits `event` — all in one transaction.
     func transition(id: String, expectedVersion: Int, action: DelegationAction, uid: UInt32, event: String?,
-                    _ change: (inout Delegation, Database) throws -> Void) throws -> (Delegation, [Finding]) {
-        try store.write { db in
+                    _ change: @escaping (inout Delegation, Database) throws -> Void) throws -> (Delegation, [Finding]) {
+        try store.write { [self] db in
             guard var d = try DelegationTables.load(db, idOrRef: id) else { throw ServiceError.notFound("delegation", id) }
             if d.version != expectedVersion {
                 throw ServiceError(.conflict, "delegation \(d.ref) is at version \(d.version), not \(expectedVersion); get it again and reapply your change",
