@@ -26,10 +26,10 @@ extension DelegationDraft {
         if endsAt <= startsAt { v.fail("ends_at", "must be after starts_at (\(startsAt))") }
         if let budget {
             v.nested("budget") { b in
-                if budget.amount.range(of: #"^[0-9]{1,13}(\.[0-9]{1,2})?$"#, options: .regularExpression) == nil {
+                if !Self.isDecimalAmount(budget.amount) {
                     b.fail("amount", "expected a decimal like 12000.50 (at most 13 digits before the point, 2 after)")
                 }
-                if budget.currency.range(of: "^[A-Z]{3}$", options: .regularExpression) == nil {
+                if !(budget.currency.utf8.count == 3 && budget.currency.utf8.allSatisfy { $0 >= 65 && $0 <= 90 }) {
                     b.fail("currency", "expected an ISO 4217 code like CNY or USD")
                 }
             }
@@ -91,7 +91,18 @@ extension DelegationDraft {
 
     /// A BCP 47 tag in its common shapes: `en`, `th`, `zh-Hans`, `pt-BR`, `uz-Latn-UZ`.
     static func isLanguageTag(_ s: String) -> Bool {
-        s.range(of: "^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8}){0,3}$", options: .regularExpression) != nil
+        let parts = s.split(separator: "-", omittingEmptySubsequences: false)
+        guard (1...4).contains(parts.count), (2...3).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy(isASCIILetter) else { return false }
+        return parts.dropFirst().allSatisfy { p in (2...8).contains(p.utf8.count) && p.utf8.allSatisfy { isASCIILetter($0) || ($0 >= 48 && $0 <= 57) } }
+    }
+
+    static func isASCIILetter(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
+
+    /// `12000` or `12000.50`: 1-13 digits, then optionally a point and 1-2 digits.
+    static func isDecimalAmount(_ s: String) -> Bool {
+        let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count <= 2, (1...13).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+        return parts.count == 1 || ((1...2).contains(parts[1].utf8.count) && parts[1].utf8.allSatisfy { $0 >= 48 && $0 <= 57 })
     }
 
     /// The zone (valid drafts only).

@@ -69,12 +69,27 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStr
     /// `HH:MM`.
     package var time: String { "\(Self.pad(hour)):\(Self.pad(minute))" }
 
-    /// Seconds since the Unix epoch of this wall time in `zone`.
+    /// Days from 1970-01-01 to this date (proleptic Gregorian; Howard Hinnant's algorithm).
+    var daysSinceEpoch: Int64 {
+        let y = Int64(month <= 2 ? year - 1 : year)
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let m = Int64(month)
+        let doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + Int64(day) - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// Seconds since the Unix epoch of this wall time read as UTC.
+    var naiveEpoch: Int64 { daysSinceEpoch * 86_400 + Int64(hour * 3600 + minute * 60 + second) }
+
+    /// Seconds since the Unix epoch of this wall time in `zone`. A time skipped by a daylight
+    /// saving jump is read with the offset before the jump.
     package func epochSeconds(in zone: TimeZone) -> Int64 {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = zone
-        let comps = DateComponents(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
-        return Int64(cal.date(from: comps)!.timeIntervalSince1970)
+        let naive = naiveEpoch
+        let first = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(naive))))
+        let second = Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(naive - first))))
+        return naive - second
     }
 
     /// The wall time in `zone` at `epoch` seconds.
@@ -101,10 +116,18 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStr
 
 /// IANA time zones, checked against the system's tz database.
 package enum TimeZones {
+    nonisolated(unsafe) private static var cache: [String: TimeZone] = [:]
+    private static let lock = NSLock()
+
     /// The zone for an IANA name such as "Asia/Shanghai"; nil for anything else (abbreviations
-    /// and offsets included, since they say nothing about daylight saving).
+    /// and offsets included, since they say nothing about daylight saving). Looked up once per name.
     package static func zone(_ name: String) -> TimeZone? {
-        guard name.contains("/") || name == "UTC", name.utf8.count <= 64, let z = TimeZone(identifier: name) else { return nil }
+        guard name.contains("/") || name == "UTC", name.utf8.count <= 64 else { return nil }
+        lock.lock()
+        defer { lock.unlock() }
+        if let z = cache[name] { return z }
+        guard let z = TimeZone(identifier: name) else { return nil }
+        if cache.count < 1000 { cache[name] = z }
         return z
     }
 

@@ -1,6 +1,7 @@
 import CLiaisonShims
 import Foundation
 import Glibc
+import LiaisonStore
 import LiaisonWire
 
 /// The version every Liaison binary reports.
@@ -152,12 +153,16 @@ package enum ServiceHost {
         let listener = try Listener.acquire(path: entry.socket)
         let loop = try EventLoop()
         let stats = CallStats()
-        let workers = try WorkerPool(name: "\(context.name)-w", threads: 4)
+        // Threads for blocking work; many, since a write mostly waits for its group's commit.
+        let threads = Int(entry.settings["workers"]?.intValue ?? 16)
+        guard (1...256).contains(threads) else { throw MeshError("services[\(context.name)].settings.workers: must be 1 to 256") }
+        let workers = try WorkerPool(name: "\(context.name)-w", threads: threads)
         let state = HostState()
 
         var table = MethodTable()
         registerServiceMethods(&table, context: context, module: module, stats: stats, state: state)
         module.register(&table)
+        let relay = try wireEvents(&table, context: context, module: module, state: state)
         state.table = table
         let dispatcher = ServiceDispatcher(table: table, workers: workers, log: log, stats: stats,
                                            allowedUIDs: entry.allowedUids, allowedGIDs: entry.allowedGids)
@@ -186,6 +191,7 @@ package enum ServiceHost {
                 Readiness.notifyStopping()
                 let deadline = max(entry.stopTimeoutMs - 1000, 500)
                 server.shutdown(deadlineMs: deadline) {
+                    relay?.stop()
                     module.stop()
                     workers.stop()
                     loop.stop()
@@ -194,12 +200,52 @@ package enum ServiceHost {
         }
 
         module.start()
+        try relay?.start()
+        if let p = module as? any EventParticipant, !entry.consumes.isEmpty {
+            let keep = (try? EventSettings.from(entry.settings))?.keepInboxIdsMs ?? EventSettings().keepInboxIdsMs
+            schedulePrune(loop: loop, workers: workers, store: p.eventStore, keepMs: keep, log: log)
+        }
         let how = Readiness.notifyReady()
         log.info("service.ready", ["socket": entry.socket, "inherited": String(listener.inherited), "pid": String(getpid()),
                                    "version": liaisonVersion, "notified": how.joined(separator: ",")])
         loop.run()
         if !listener.inherited { listener.close() }
         log.info("service.stopped", ["uptime_s": String((monotonicNanos() - context.startedNanos) / 1_000_000_000)])
+    }
+
+    /// For a service taking part in events: the relay (producers) and the events.* methods.
+    static func wireEvents(_ table: inout MethodTable, context: ServiceContext, module: any ServiceModule, state: HostState) throws -> EventRelay? {
+        guard let participant = module as? any EventParticipant else { return nil }
+        let settings = try EventSettings.from(context.entry.settings)
+        var relay: EventRelay? = nil
+        if !module.emits.isEmpty {
+            var subs: [String: EventRelay.Subscriber] = [:]
+            for s in context.mesh.config.services where s.name != context.name && module.emits.contains(where: { s.consumes(type: $0) }) {
+                subs[s.name] = EventRelay.Subscriber(socket: s.socket, maxFrame: s.maxFrameBytes)
+            }
+            let r = EventRelay(store: participant.eventStore, source: context.name, subscribers: subs, settings: settings, log: context.log)
+            EventMethods.registerProducer(&table, store: participant.eventStore, source: context.name, relay: r)
+            relay = r
+            state.relay = r
+        }
+        if !context.entry.consumes.isEmpty {
+            EventMethods.registerConsumer(&table, participant: participant, log: context.log)
+        }
+        state.eventStore = participant.eventStore
+        return relay
+    }
+
+    /// Prunes old inbox ids hourly (and once soon after start), on a worker.
+    static func schedulePrune(loop: EventLoop, workers: WorkerPool, store: Store, keepMs: Int64, log: Logger) {
+        loop.schedule(afterMs: 60_000) {
+            workers.submit {
+                do {
+                    let n = try Inbox.prune(store: store, keepMs: keepMs)
+                    if n > 0 { log.info("inbox.pruned", ["rows": String(n)]) }
+                } catch { log.error("inbox.prune_failed", ["error": "\(error)"]) }
+            }
+            loop.schedule(afterMs: 3_540_000) { schedulePrune(loop: loop, workers: workers, store: store, keepMs: keepMs, log: log) }
+        }
     }
 
     /// `service.health`, `service.describe`, `service.stats`, `service.ping`.
@@ -209,7 +255,17 @@ package enum ServiceHost {
             name: "service.health", summary: "Whether the service is up and working: status, version, pid, uptime, and the service's own checks.",
             params: .object([]), result: HealthResult.schema, execution: .worker
         ) { _, _ in
-            let (ok, fields) = module.health()
+            var (ok, fields) = module.health()
+            if let store = state.eventStore {
+                if var outbox = try? store.read({ db in try Outbox.summary(db) }), state.relay != nil {
+                    outbox["relay"] = .object(state.relay!.health())
+                    fields["outbox"] = .object(outbox)
+                }
+                let c = store.commitCounters
+                fields["commits"] = ["transactions": .int(Int64(c.commits)), "writes": .int(Int64(c.writes)),
+                                     "work_ms": .double(Double(c.workNanos / 1000) / 1000), "commit_ms": .double(Double(c.commitNanos / 1000) / 1000)]
+                if !store.isHealthy() { ok = false; fields["database"] = "failing" } else if fields["database"] == nil { fields["database"] = "ok" }
+            }
             var o: JSONObject = [
                 "service": .string(context.name), "version": .string(liaisonVersion), "pid": .int(Int64(getpid())),
                 "uptime_s": .double(uptime()), "status": .string(state.stopping ? "stopping" : ok ? "ok" : "degraded"),
@@ -251,11 +307,13 @@ package enum ServiceHost {
     }
 }
 
-/// State the host's handlers share. `@unchecked Sendable`: `server` and `table` are set once before the loop
+/// State the host's handlers share. `@unchecked Sendable`: `server`, `table`, `relay` and `eventStore` are set once before the loop
 /// runs; `stopping` is written on the loop thread and only read for reporting elsewhere.
 final class HostState: @unchecked Sendable {
     var server: WireServer?
     var table: MethodTable?
+    var relay: EventRelay?
+    var eventStore: Store?
     var stopping = false
 }
 

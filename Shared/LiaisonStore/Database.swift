@@ -224,6 +224,9 @@ package final class Database {
         return result
     }
 
+    /// Called after any commit that appended outbox rows (the relay sets it to wake itself).
+    package var outboxListener: (@Sendable () -> Void)?
+
     private var savepointDepth = 0
     private var commitHooks: [() -> Void] = []
 

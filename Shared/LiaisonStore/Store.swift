@@ -13,21 +13,51 @@ import Synchronization
 package final class Store: @unchecked Sendable {
     private let lock = Mutex<Void>(())
     private let db: Database
+    private let readers: [Reader]
+    private let nextReader = Mutex(0)
+
+    /// A read-only connection of its own: in WAL mode readers never wait for the writer.
+    /// `@unchecked Sendable`: the connection is only touched while `lock` is held.
+    private final class Reader: @unchecked Sendable {
+        let lock = Mutex<Void>(())
+        let db: Database
+        init(_ db: Database) { self.db = db }
+    }
     private let queue = Mutex(GroupQueue())
-    private let counters = Mutex((commits: 0, writes: 0))
+    private let counters = Mutex(CommitCounters())
     /// The database file.
     package let path: String
 
     /// Opens `path`, applies the service's `migrations`, then each component's.
-    package init(path: String, migrations: [Database.Migration], components: [(String, [Database.Migration])] = []) throws {
+    package init(path: String, migrations: [Database.Migration], components: [(String, [Database.Migration])] = [], readers: Int = 3) throws {
         db = try Database(path: path)
         try db.migrate(migrations)
         for (name, m) in components { try db.migrate(component: name, m) }
         self.path = path
+        var pool: [Reader] = []
+        for _ in 0..<max(readers, 1) {
+            let r = try Database(path: path)
+            try r.execute("PRAGMA query_only = 1")
+            pool.append(Reader(r))
+        }
+        self.readers = pool
     }
 
-    /// Runs `body` with the connection, outside any transaction (reads).
+    /// Runs `body` on a read-only connection (the last committed state; never waits for a write).
     package func read<T>(_ body: (Database) throws -> T) throws -> T {
+        var result: T?
+        for r in readers {
+            let ran: Void? = try r.lock.withLockIfAvailable { _ in result = try body(r.db) }
+            if ran != nil { return result! }
+        }
+        let r = readers[nextReader.withLock { n in n = (n + 1) % readers.count; return n }]
+        try r.lock.withLock { _ in result = try body(r.db) }
+        return result!
+    }
+
+    /// Runs `body` on the write connection outside a transaction (connection settings such as
+    /// the outbox listener).
+    package func withWriter<T>(_ body: (Database) throws -> T) throws -> T {
         var result: T?
         try lock.withLock { _ in result = try body(db) }
         return result!
@@ -90,11 +120,19 @@ package final class Store: @unchecked Sendable {
         lock.withLock { _ in
             var hooks: [() -> Void] = []
             do {
+                let t0 = DispatchTime.now().uptimeNanoseconds
                 try db.execute("BEGIN IMMEDIATE")
                 for r in batch { r.work?(db) }
+                let t1 = DispatchTime.now().uptimeNanoseconds
                 try db.execute("COMMIT")
+                let t2 = DispatchTime.now().uptimeNanoseconds
                 hooks = db.takeCommitHooks()
-                counters.withLock { $0.commits += 1; $0.writes += batch.count }
+                counters.withLock { c in
+                    c.commits += 1
+                    c.writes += batch.count
+                    c.workNanos += t1 - t0
+                    c.commitNanos += t2 - t1
+                }
             } catch {
                 try? db.execute("ROLLBACK")
                 _ = db.takeCommitHooks()
@@ -109,12 +147,25 @@ package final class Store: @unchecked Sendable {
     var waitingWrites: Int { queue.withLock { $0.pending.count } }
 
     /// Transactions committed and writes they carried (writes/commits is the group-commit gain).
-    package var commitStats: (commits: Int, writes: Int) { counters.withLock { $0 } }
+    package var commitStats: (commits: Int, writes: Int) { counters.withLock { ($0.commits, $0.writes) } }
+
+    /// Commits, writes, and time spent running writes and committing them.
+    package var commitCounters: CommitCounters { counters.withLock { $0 } }
 
     /// Whether the database answers a trivial query.
     package func isHealthy() -> Bool {
         (try? read { db in try db.queryOne("SELECT 1")?.int(0) }) == 1
     }
+}
+
+/// What the store's group commits have done.
+package struct CommitCounters: Sendable {
+    package var commits = 0
+    package var writes = 0
+    /// Time inside transactions running the writes' own work.
+    package var workNanos: UInt64 = 0
+    /// Time in COMMIT (the fsync).
+    package var commitNanos: UInt64 = 0
 }
 
 private struct GroupQueue {

@@ -25,6 +25,7 @@ final class TestDelegations: Sendable {
         service = try DelegationsService(ctx)
         var table = MethodTable()
         service.register(&table)
+        EventMethods.registerProducer(&table, store: service.eventStore, source: "delegations", relay: nil)
         self.table = table
     }
 

@@ -67,7 +67,7 @@ import Testing
         let check = try mesh.cli("delegation", "check", "-f", file)
         #expect(check.code == 1)
         #expect(check.stdout.contains("venue_double_booked"))
-        let queue = try mesh.cli("queue", "--json")
+        let queue = try mesh.cli("queue", "--status", "all", "--subscriber", "notifications", "--json")
         let types = queue.json?["services"]?[0]?["deliveries"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
         #expect(Set(types) == ["delegation.confirmed", "delegation.rescheduled", "delegation.cancelled"])
         let bogus = try mesh.cli("delegation", "create", "-f", "/nonexistent.json")

@@ -55,8 +55,15 @@ enum DelegationTables {
     static let booking: Set<DelegationStatus> = [.proposed, .confirmed, .inProgress]
 
     static func load(_ db: Database, idOrRef: String) throws -> Delegation? {
-        guard let row = try db.queryOne("SELECT doc FROM delegations WHERE id = ? OR ref = ?", [idOrRef, idOrRef]) else { return nil }
-        return try JSONDecoding.decode(Delegation.self, from: Array(row.string(0)!.utf8))
+        try loadWithTree(db, idOrRef: idOrRef)?.0
+    }
+
+    /// The delegation and its stored JSON (the "before" of a change's history entry).
+    static func loadWithTree(_ db: Database, idOrRef: String) throws -> (Delegation, JSONValue)? {
+        let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
+        guard let row = try db.queryOne(sql, [idOrRef]) else { return nil }
+        let tree = try JSONParser.parse(row.blob(0)!)
+        return (try JSONDecoding.decode(Delegation.self, from: tree), tree)
     }
 
     static func load(_ db: Database, externalKey: String) throws -> Delegation? {
@@ -72,11 +79,11 @@ enum DelegationTables {
         return "DEL-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
-    /// Inserts or replaces the delegation row and its bookings.
-    static func save(_ db: Database, _ d: Delegation, insert: Bool, nowMillis: Int64) throws {
+    /// Inserts or replaces the delegation row and its bookings; `tree` is `d` encoded.
+    static func save(_ db: Database, _ d: Delegation, tree: JSONValue, insert: Bool, nowMillis: Int64) throws {
         let zone = d.draft.zone
         let start = d.draft.startsAt.epochSeconds(in: zone), end = d.draft.endsAt.epochSeconds(in: zone)
-        let doc = JSONEncoding.string(d)
+        let doc = JSONWriter.string(tree)
         let search = searchText(d)
         if insert {
             try db.run("""

@@ -44,8 +44,9 @@ package final class DelegationsLogic: Sendable {
             let ref = try DelegationTables.nextRef(db, year: draft.startsAt.year)
             let stamp = Logger.timestamp(millis: t)
             let d = Delegation(id: IDs.make("del"), ref: ref, version: 1, status: .proposed, scheduleVersion: 1, draft: draft, createdAt: stamp, updatedAt: stamp)
-            try DelegationTables.save(db, d, insert: true, nowMillis: t)
-            try DelegationTables.record(db, id: d.id, version: 1, uid: uid, action: "create", changes: ["created": JSONEncoding.encode(d)], nowMillis: t)
+            let tree = JSONEncoding.encode(d)
+            try DelegationTables.save(db, d, tree: tree, insert: true, nowMillis: t)
+            try DelegationTables.record(db, id: d.id, version: 1, uid: uid, action: "create", changes: ["created": tree], nowMillis: t)
             return (d, try findings(db, draft, excluding: d.id), true)
         }
     }
@@ -142,9 +143,11 @@ package final class DelegationsLogic: Sendable {
     /// Loads, checks the version and the transition, applies `change`, saves, records history
     /// and emits `event` — all in one transaction.
     func transition(id: String, expectedVersion: Int, action: DelegationAction, uid: UInt32, event: String?,
-                    _ change: @escaping (inout Delegation, Database) throws -> Void) throws -> (Delegation, [Finding]) {
+                    emitWhen: @escaping @Sendable (DelegationStatus) -> Bool = { _ in true },
+                    _ change: @escaping (inout Delegation, Database) throws -> Void) throws -> (Delegation, [Finding], JSONValue) {
         try store.write { [self] db in
-            guard var d = try DelegationTables.load(db, idOrRef: id) else { throw ServiceError.notFound("delegation", id) }
+            guard let (loaded, before) = try DelegationTables.loadWithTree(db, idOrRef: id) else { throw ServiceError.notFound("delegation", id) }
+            var d = loaded
             if d.version != expectedVersion {
                 throw ServiceError(.conflict, "delegation \(d.ref) is at version \(d.version), not \(expectedVersion); get it again and reapply your change",
                                    retryable: false, details: ["current_version": .int(Int64(d.version)), "expected_version": .int(Int64(expectedVersion))])
@@ -153,8 +156,8 @@ package final class DelegationsLogic: Sendable {
                 throw ServiceError(.failedPrecondition, "delegation \(d.ref): \(why)", retryable: false,
                                    details: ["current_state": .string(d.status.rawValue), "requested_state": .string(action.target(from: d.status).rawValue)])
             }
-            let before = JSONEncoding.encode(d)
             let from = d.status
+            let emitting = emitWhen(from)
             try change(&d, db)
             d.status = action.target(from: from)
             d.version += 1
@@ -162,17 +165,18 @@ package final class DelegationsLogic: Sendable {
             d.updatedAt = Logger.timestamp(millis: t)
             try d.draft.validate()
             let f = try findings(db, d.draft, excluding: d.id)
-            try DelegationTables.save(db, d, insert: false, nowMillis: t)
+            let after = JSONEncoding.encode(d)
+            try DelegationTables.save(db, d, tree: after, insert: false, nowMillis: t)
             try DelegationTables.record(db, id: d.id, version: d.version, uid: uid, action: action.rawValue,
-                                        changes: DelegationTables.diff(before, JSONEncoding.encode(d)), nowMillis: t)
-            if let event { try emit(db, event, d, nowMillis: t) }
-            return (d, f)
+                                        changes: DelegationTables.diff(before, after), nowMillis: t)
+            if let event, emitting { try emit(db, event, d, tree: after, nowMillis: t) }
+            return (d, f, after)
         }
     }
 
-    func emit(_ db: Database, _ type: String, _ d: Delegation, nowMillis: Int64) throws {
+    func emit(_ db: Database, _ type: String, _ d: Delegation, tree: JSONValue, nowMillis: Int64) throws {
         try Outbox.append(db, source: source, type: type, subject: "delegation/\(d.id)", partitionKey: "delegation/\(d.id)",
-                          data: JSONEncoding.encode(d), subscribers: subscribers(type).filter { $0 != source }, nowMillis: nowMillis)
+                          data: tree, subscribers: subscribers(type).filter { $0 != source }, nowMillis: nowMillis)
     }
 
     /// Refuses (with conflict and the whole list) when the checker finds anything.
@@ -183,13 +187,13 @@ package final class DelegationsLogic: Sendable {
                            details: ["findings": JSONEncoding.encode(f)])
     }
 
-    package func confirm(id: String, expectedVersion: Int, uid: UInt32) throws -> Delegation {
+    package func confirm(id: String, expectedVersion: Int, uid: UInt32) throws -> JSONValue {
         try transition(id: id, expectedVersion: expectedVersion, action: .confirm, uid: uid, event: "delegation.confirmed") { d, db in
             try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "confirm")
-        }.0
+        }.2
     }
 
-    func reschedule(_ p: RescheduleParams, uid: UInt32) throws -> (Delegation, [Finding]) {
+    func reschedule(_ p: RescheduleParams, uid: UInt32) throws -> (Delegation, [Finding], JSONValue) {
         guard p.startsAt != nil || p.endsAt != nil || p.timeZone != nil || p.itinerary != nil else {
             throw ServiceError.invalidParams(field: "", "give at least one of starts_at, ends_at, time_zone, itinerary")
         }
@@ -209,58 +213,54 @@ package final class DelegationsLogic: Sendable {
         }
     }
 
-    func cancel(_ p: TransitionParams, uid: UInt32) throws -> Delegation {
+    func cancel(_ p: TransitionParams, uid: UInt32) throws -> JSONValue {
         var v = Validator()
         if let r = p.reason { v.text(r, "reason", max: Limits.reason, multiline: true) } else { v.fail("reason", "required: why the visit is cancelled") }
         try v.finish()
         return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .cancel, uid: uid, event: "delegation.cancelled") { d, _ in
             d.cancelReason = p.reason
             d.scheduleVersion += 1
-        }.0
+        }.2
     }
 
-    func postpone(_ p: TransitionParams, uid: UInt32) throws -> Delegation {
+    func postpone(_ p: TransitionParams, uid: UInt32) throws -> JSONValue {
         var v = Validator()
         v.optionalText(p.reason, "reason", max: Limits.reason, multiline: true)
         try v.finish()
         return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .postpone, uid: uid, event: "delegation.postponed") { d, _ in
             d.postponedReason = p.reason
             d.scheduleVersion += 1
-        }.0
+        }.2
     }
 
-    func start(_ p: TransitionParams, uid: UInt32) throws -> Delegation {
-        try transition(id: p.id, expectedVersion: p.expectedVersion, action: .start, uid: uid, event: "delegation.started") { _, _ in }.0
+    func start(_ p: TransitionParams, uid: UInt32) throws -> JSONValue {
+        try transition(id: p.id, expectedVersion: p.expectedVersion, action: .start, uid: uid, event: "delegation.started") { _, _ in }.2
     }
 
-    func complete(_ p: TransitionParams, uid: UInt32) throws -> Delegation {
+    func complete(_ p: TransitionParams, uid: UInt32) throws -> JSONValue {
         var v = Validator()
         if let o = p.outcome { v.text(o, "outcome", max: Limits.notes, multiline: true) } else { v.fail("outcome", "required: what came of the visit") }
         try v.finish()
         return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .complete, uid: uid, event: "delegation.completed") { d, _ in
             d.outcome = p.outcome
-        }.0
+        }.2
     }
 
     /// Schedule fields: on a confirmed visit they change only through reschedule.
     static let scheduleFields: Set<String> = ["starts_at", "ends_at", "time_zone", "itinerary"]
 
     /// Replaces the fields given in `changes` (draft fields; unknown ones are ignored).
-    func update(id: String, expectedVersion: Int, changes: JSONObject, uid: UInt32) throws -> (Delegation, [Finding]) {
+    func update(id: String, expectedVersion: Int, changes: JSONObject, uid: UInt32) throws -> (Delegation, [Finding], JSONValue) {
         let given = Set(changes.keys).intersection(DelegationDraft.fields.map(\.name))
         guard !given.isEmpty else {
             throw ServiceError.invalidParams(field: "", "nothing to change: give one or more of \(DelegationDraft.fields.map(\.name).joined(separator: ", "))")
         }
-        var event: String? = nil
-        let current = try get(id)
-        if [.confirmed, .inProgress].contains(current.status) {
-            if let f = given.intersection(Self.scheduleFields).sorted().first {
-                throw ServiceError(.failedPrecondition, "\(f): delegation \(current.ref) is \(current.status.rawValue); change its schedule with delegations.reschedule",
-                                   retryable: false, details: ["field": .string(f), "current_state": .string(current.status.rawValue)])
+        return try transition(id: id, expectedVersion: expectedVersion, action: .update, uid: uid, event: "delegation.updated",
+                              emitWhen: { [.confirmed, .inProgress].contains($0) }) { d, _ in
+            if [.confirmed, .inProgress].contains(d.status), let f = given.intersection(Self.scheduleFields).sorted().first {
+                throw ServiceError(.failedPrecondition, "\(f): delegation \(d.ref) is \(d.status.rawValue); change its schedule with delegations.reschedule",
+                                   retryable: false, details: ["field": .string(f), "current_state": .string(d.status.rawValue)])
             }
-            event = "delegation.updated"
-        }
-        return try transition(id: id, expectedVersion: expectedVersion, action: .update, uid: uid, event: event) { d, _ in
             guard case .object(var merged) = JSONEncoding.encode(d.draft) else { return }
             for key in given { merged[key] = changes[key] }
             d.draft = try JSONDecoding.decode(DelegationDraft.self, from: .object(merged))

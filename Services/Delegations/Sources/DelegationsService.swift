@@ -4,7 +4,7 @@ import LiaisonStore
 import LiaisonWire
 
 /// The delegations service: visits hosted and sent, their members and itineraries.
-package final class DelegationsService: ServiceModule {
+package final class DelegationsService: ServiceModule, EventParticipant {
     let context: ServiceContext
     package let logic: DelegationsLogic
 
@@ -17,11 +17,15 @@ package final class DelegationsService: ServiceModule {
 
     package var emits: [String] { DelegationsLogic.eventTypes }
 
-    package func health() -> (ok: Bool, fields: JSONObject) {
-        let dbOK = logic.store.isHealthy()
-        var fields: JSONObject = ["database": .string(dbOK ? "ok" : "failing")]
-        if let outbox = try? logic.store.read({ db in try Outbox.summary(db) }) { fields["outbox"] = .object(outbox) }
-        return (dbOK, fields)
+    package var eventStore: Store { logic.store }
+
+    package func handle(event: CloudEvent, db: Database) throws -> EventDisposition { .ignored }
+
+    /// A stored delegation's JSON with what the checker found.
+    static func withFindings(_ tree: JSONValue, _ f: [Finding]) -> JSONValue {
+        guard case .object(var o) = tree else { return tree }
+        o["findings"] = JSONEncoding.encode(f)
+        return .object(o)
     }
 
     package func register(_ t: inout MethodTable) {
@@ -30,7 +34,9 @@ package final class DelegationsService: ServiceModule {
                          params: DelegationDraft.schema, result: Delegation.schema, execution: .worker) { raw, ctx in
             let draft = try JSONDecoding.decode(DelegationDraft.self, from: raw)
             let (d, f, created) = try logic.create(draft, uid: ctx.callerUID)
-            return JSONEncoding.encode(SavedDelegation(delegation: d, findings: f, created: created))
+            guard case .object(var o) = Self.withFindings(JSONEncoding.encode(d), f) else { return .null }
+            o["created"] = .bool(created)
+            return .object(o)
         })
         t.add("delegations.get", "One delegation by id or reference.") { (p: IDParams, _) in try logic.get(p.id) }
         t.add("delegations.list", "Delegations matching the filters, by start date; pages through next_cursor.") { (p: ListParams, _) in try logic.list(p) }
@@ -43,16 +49,16 @@ package final class DelegationsService: ServiceModule {
             let ids = try JSONDecoding.decode(TransitionParams.self, from: raw)
             o["id"] = nil
             o["expected_version"] = nil
-            let (d, f) = try logic.update(id: ids.id, expectedVersion: ids.expectedVersion, changes: o, uid: ctx.callerUID)
-            return JSONEncoding.encode(SavedDelegation(delegation: d, findings: f))
+            let (_, f, tree) = try logic.update(id: ids.id, expectedVersion: ids.expectedVersion, changes: o, uid: ctx.callerUID)
+            return Self.withFindings(tree, f)
         })
         t.add("delegations.confirm", "proposed → confirmed; refused with conflict and the full list while the checker finds clashes. Emits delegation.confirmed.") {
             (p: TransitionParams, ctx) in try logic.confirm(id: p.id, expectedVersion: p.expectedVersion, uid: ctx.callerUID)
         }
         t.add("delegations.reschedule", "A new window and/or itinerary (bumps schedule_version); a confirmed visit must stay clash-free. Emits delegation.rescheduled.") {
             (p: RescheduleParams, ctx) in
-            let (d, f) = try logic.reschedule(p, uid: ctx.callerUID)
-            return SavedDelegation(delegation: d, findings: f)
+            let (_, f, tree) = try logic.reschedule(p, uid: ctx.callerUID)
+            return Self.withFindings(tree, f)
         }
         t.add("delegations.cancel", "Cancels a visit that has not started; reason required. Emits delegation.cancelled.") {
             (p: TransitionParams, ctx) in try logic.cancel(p, uid: ctx.callerUID)
@@ -72,12 +78,5 @@ package final class DelegationsService: ServiceModule {
             return JSONEncoding.encode(try logic.check(draft: draft, id: raw["id"]?.stringValue))
         })
         t.add("delegations.history", "The audit trail: every change, when, by which uid, what changed.") { (p: IDParams, _) in try logic.history(p.id) }
-        t.add("events.queue", "Outgoing event deliveries (pending and dead by default) with attempts and last error.") { (p: QueueParams, _) in
-            let statuses = p.status == "all" ? ["pending", "dead", "delivered", "skipped"] : [p.status ?? "pending", p.status == nil ? "dead" : p.status!]
-            return try logic.store.read { db in
-                QueueResult(service: logic.source, summary: .object(try Outbox.summary(db)),
-                            deliveries: try Outbox.deliveries(db, statuses: statuses, subscriber: p.subscriber, limit: min(p.limit ?? 100, 1000)))
-            }
-        }
     }
 }

@@ -169,20 +169,3 @@ struct HistoryResult: Codable, Sendable, Schematic {
     static var schema: Schema { .object([.req("id", .string()), .req("items", .array(HistoryEntry.schema))]) }
 }
 
-/// `events.queue`: deliveries waiting or dead.
-struct QueueParams: Codable, Sendable, Schematic {
-    var status: String?
-    var subscriber: String?
-    var limit: Int?
-    static var schema: Schema {
-        .object([.opt("status", .string(values: ["pending", "dead", "delivered", "skipped", "all"])), .opt("subscriber", .string()),
-                 .opt("limit", .integer(minimum: 1, maximum: 1000))])
-    }
-}
-
-struct QueueResult: Codable, Sendable, Schematic {
-    var service: String
-    var summary: JSONValue
-    var deliveries: [Outbox.DeliveryRow]
-    static var schema: Schema { .object([.req("service", .string()), .req("summary", .any), .req("deliveries", .array(.any))]) }
-}

@@ -25,8 +25,10 @@ package enum Outbox {
             next_attempt_ms INTEGER NOT NULL DEFAULT 0,
             last_error TEXT,
             updated_ms INTEGER NOT NULL,
+            delivered_ms INTEGER,
             PRIMARY KEY(subscriber, outbox_seq));
         CREATE INDEX deliveries_by_status ON deliveries(status, subscriber, partition_key, outbox_seq);
+        CREATE INDEX deliveries_due ON deliveries(subscriber, status, outbox_seq);
         CREATE TABLE relay_cursor(
             subscriber TEXT NOT NULL, partition_key TEXT NOT NULL, last_acked_seq INTEGER NOT NULL,
             PRIMARY KEY(subscriber, partition_key));
@@ -52,6 +54,7 @@ package enum Outbox {
         for s in subscribers {
             try db.run("INSERT INTO deliveries(outbox_seq, subscriber, partition_key, updated_ms) VALUES(?, ?, ?, ?)", [seq, s, partitionKey, nowMillis])
         }
+        if !subscribers.isEmpty, let wake = db.outboxListener { db.afterCommit(wake) }
         return event
     }
 

@@ -62,6 +62,24 @@ package final class WireClient {
         }
     }
 
+    /// Calls `method` with params that are already JSON text (an object), e.g. stored events
+    /// forwarded without being parsed again.
+    package func call(_ method: String, rawParams: [UInt8], timeoutMs: Int = 10_000) throws(ServiceError) -> JSONValue {
+        let id = makeID()
+        var w = JSONWriter(capacity: rawParams.count + 96)
+        w.raw("{\"v\":1,\"kind\":\"call\",\"id\":")
+        w.writeString(id)
+        w.raw(",\"method\":")
+        w.writeString(method)
+        w.raw(",\"timeout_ms\":")
+        w.writeInt(Int64(timeoutMs))
+        w.raw(",\"params\":")
+        w.raw(rawParams)
+        w.raw("}")
+        try sendRaw(FrameEncoder.frame(w.bytes))
+        return try receive(id: id, timeoutMs: timeoutMs)
+    }
+
     /// Sends a call without waiting; returns its id.
     @discardableResult
     package func send(_ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int? = nil, oneway: Bool = false, id: String? = nil) throws(ServiceError) -> String {
