@@ -28,7 +28,9 @@ struct ExitRecord {
 /// Everything the supervisor knows about one service. Loop thread only.
 final class ServiceSlot {
     var entry: ServiceEntry
-    let listener: Listener
+    /// The service's listening socket, held by us while the service is wanted (so restarts never
+    /// refuse a caller); closed when an operator stops it or it fails for good.
+    var listener: Listener?
     let output: ChildOutput
     var state: SlotState = .stopped
     /// Whether the service should be running (false after an operator's stop or at shutdown).
@@ -55,7 +57,7 @@ final class ServiceSlot {
     /// Calls waiting for this service to stop.
     var stopWaiters: [(ServiceSlot) -> Void] = []
 
-    init(entry: ServiceEntry, listener: Listener, output: ChildOutput) {
+    init(entry: ServiceEntry, listener: Listener?, output: ChildOutput) {
         self.entry = entry
         self.listener = listener
         self.output = output

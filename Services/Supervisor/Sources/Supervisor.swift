@@ -73,7 +73,14 @@ package final class Supervisor: @unchecked Sendable {
         return exitCode
     }
 
-    /// Binds the service's socket (held for our lifetime) and prepares its slot.
+    /// Closes a service's socket while it is down on purpose: callers are then told at once that
+    /// nothing is there instead of waiting in a backlog nobody will serve.
+    func releaseSocket(_ slot: ServiceSlot) {
+        slot.listener?.close()
+        slot.listener = nil
+    }
+
+    /// Binds the service's socket (held while it is wanted) and prepares its slot.
     func addSlot(_ entry: ServiceEntry) throws {
         let listener = try Listener.bind(path: entry.socket)
         let output = ChildOutput(name: entry.name, logDir: mesh.config.supervisor.logDir, maxBytes: mesh.config.supervisor.logMaxBytes,
@@ -118,6 +125,16 @@ package final class Supervisor: @unchecked Sendable {
         cancelTimer(&slot.retryTimer)
         slot.retryAtNanos = nil
         slot.retryAtMillis = nil
+        if slot.listener == nil {
+            do { slot.listener = try Listener.bind(path: slot.entry.socket) } catch {
+                slot.reason = "cannot bind \(slot.entry.socket): \(error)"
+                slot.output.note(slot.reason!)
+                log.error("service.bind_failed", ["service": slot.name, "error": "\(error)"])
+                scheduleRetry(slot, afterMs: slot.backoff.next(jitter: jitter()))
+                return
+            }
+        }
+        guard let listenFD = slot.listener?.fd else { return }
         guard let exe = Spawner.resolve(slot.entry.executable) else {
             slot.reason = "executable \(slot.entry.executable) not found (beside the supervisor or on PATH)"
             slot.output.note(slot.reason!)
@@ -142,7 +159,7 @@ package final class Supervisor: @unchecked Sendable {
         env.removeValue(forKey: "NOTIFY_SOCKET")
         let request = SpawnRequest(
             executable: exe, arguments: [exe, "--mesh", meshPath, "--name", slot.name] + slot.entry.args, environment: env,
-            fds: [-1, out[1], err[1], slot.listener.fd, ready[1]], setListenPID: true, workingDirectory: slot.entry.dataDir)
+            fds: [-1, out[1], err[1], listenFD, ready[1]], setListenPID: true, workingDirectory: slot.entry.dataDir)
         try? Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
         let pid: Int32
         do { pid = try Spawner.spawn(request) } catch {

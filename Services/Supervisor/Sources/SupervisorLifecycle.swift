@@ -57,6 +57,7 @@ extension Supervisor {
 
         if shuttingDown || !slot.wanted {
             slot.state = .stopped
+            if !shuttingDown { releaseSocket(slot) }
             finishStop(slot)
             return
         }
@@ -85,6 +86,7 @@ extension Supervisor {
         case .fail(let why):
             slot.state = .failed
             slot.reason = why
+            releaseSocket(slot)
             slot.output.note(why)
             log.error("service.failed", ["service": slot.name, "reason": why])
             finishStop(slot)
@@ -133,8 +135,10 @@ extension Supervisor {
             cancelTimer(&slot.retryTimer)
             slot.state = .stopped
             slot.reason = "stopped by an operator"
+            releaseSocket(slot)
             done(slot)
         case .stopped, .failed:
+            releaseSocket(slot)
             done(slot)
         }
         if slot.state == .stopping || slot.state == .stopped { slot.reason = "stopped by an operator" }
@@ -192,7 +196,7 @@ extension Supervisor {
                 return
             }
         }
-        for slot in slots.values { slot.listener.close() }
+        for slot in slots.values { releaseSocket(slot) }
         controlListener?.close()
         log.info("supervisor.stopped", ["uptime_s": String((monotonicNanos() - startedNanos) / 1_000_000_000)])
         loop.stop()
@@ -214,7 +218,7 @@ extension Supervisor {
             removed.append(name)
             let slot = slots[name]!
             stopService(slot) { [unowned self] s in
-                s.listener.close()
+                self.releaseSocket(s)
                 slots.removeValue(forKey: s.name)
                 order.removeAll { $0 == s.name }
             }
@@ -228,7 +232,7 @@ extension Supervisor {
                     // A new socket path: bind it anew; callers of the old path are cut over.
                     removed.append(entry.name)
                     stopService(slot) { [unowned self] s in
-                        s.listener.close()
+                        self.releaseSocket(s)
                         slots.removeValue(forKey: s.name)
                         order.removeAll { $0 == s.name }
                         do { try addSlot(entry); startService(slots[entry.name]!) { _ in } } catch {

@@ -93,6 +93,18 @@ package enum EventMethods {
                 })]
             }
         })
+        t.add(MethodSpec(name: "events.outbox", summary: "The events this service has produced (not yet pruned), oldest first: seq, id, type, key, sequence.",
+                         params: .object([.opt("after_seq", .integer()), .opt("limit", .integer(minimum: 1, maximum: 100_000))]),
+                         result: .object([.req("items", .array(.any))]), execution: .worker) { raw, _ in
+            let after = raw["after_seq"]?.intValue ?? 0
+            let limit = min(max(raw["limit"]?.intValue ?? 1000, 1), 100_000)
+            return try store.read { db in
+                ["items": .array(try db.query("SELECT seq, id, type, partition_key, key_seq FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [after, limit]).map { r in
+                    ["seq": .int(r.int(0)!), "id": .string(r.string(1)!), "type": .string(r.string(2)!), "partition_key": .string(r.string(3)!),
+                     "sequence": .int(r.int(4)!)]
+                })]
+            }
+        })
         t.add(MethodSpec(name: "events.latency",
                          summary: "End-to-end delivery of events after outbox_seq: count, undelivered, and latency from commit to the last subscriber's acknowledgement.",
                          params: .object([.opt("after_seq", .integer())]), result: .any, execution: .worker) { raw, _ in

@@ -111,7 +111,7 @@ package final class EventRelay: @unchecked Sendable {
                 waker.wait(ms: Int(retryAt - now))
                 continue
             }
-            if subscriber == subscribers.keys.min(), now - lastPrune > 60_000 {
+            if subscriber == subscribers.keys.min(), now - lastPrune >= settings.pruneEveryMs {
                 lastPrune = now
                 prune(now: now)
             }
@@ -151,7 +151,8 @@ package final class EventRelay: @unchecked Sendable {
     }
 
     /// A subscriber that cannot be reached (or answered the whole call with an error): wait and
-    /// try again, backing off to 30 s. Its deliveries stay pending, their attempts untouched.
+    /// try again, backing off to 2 s (a connect attempt costs microseconds, and a consumer that
+    /// comes back should not wait long). Its deliveries stay pending, their attempts untouched.
     private func unreachable(_ subscriber: String, _ error: any Error) {
         let now = wallClockMillis()
         state.withLock { s in
@@ -162,7 +163,7 @@ package final class EventRelay: @unchecked Sendable {
             }
             st.failures += 1
             st.lastError = "\(error)"
-            let delay = min(100 * (1 << min(st.failures, 9)), 30_000)
+            let delay = min(50 * (1 << min(st.failures, 6)), 2000)
             st.retryAtMs = now + Int64(Double(delay) * Double.random(in: 0.8...1.2))
             s[subscriber] = st
         }

@@ -17,6 +17,8 @@ package struct EventSettings: Sendable, Equatable {
     package var callTimeoutMs = 10_000
     /// Delivered outbox rows are pruned after this long.
     package var pruneDeliveredAfterMs: Int64 = 24 * 3600 * 1000
+    /// How often the relay prunes.
+    package var pruneEveryMs: Int64 = 60_000
     /// Inbox ids (duplicate detection) are kept this long; watermarks forever.
     package var keepInboxIdsMs: Int64 = 7 * 24 * 3600 * 1000
 
@@ -40,6 +42,7 @@ package struct EventSettings: Sendable, Equatable {
         if let v = try int("call_timeout_ms", 100...600_000) { s.callTimeoutMs = Int(v) }
         if let v = try int("prune_delivered_after_s", 0...31_536_000) { s.pruneDeliveredAfterMs = v * 1000 }
         if let v = try int("keep_inbox_ids_s", 60...31_536_000) { s.keepInboxIdsMs = v * 1000 }
+        if let v = try int("prune_every_s", 1...86_400) { s.pruneEveryMs = v * 1000 }
         return s
     }
 
