@@ -153,8 +153,9 @@ package enum ServiceHost {
         let listener = try Listener.acquire(path: entry.socket)
         let loop = try EventLoop()
         let stats = CallStats()
-        // Threads for blocking work; many, since a write mostly waits for its group's commit.
-        let threads = Int(entry.settings["workers"]?.intValue ?? 16)
+        // Threads for blocking work; many, since a write mostly waits for its group's commit and
+        // every waiting write makes the next group (one fsync) larger.
+        let threads = Int(entry.settings["workers"]?.intValue ?? 64)
         guard (1...256).contains(threads) else { throw MeshError("services[\(context.name)].settings.workers: must be 1 to 256") }
         let workers = try WorkerPool(name: "\(context.name)-w", threads: threads)
         let state = HostState()
@@ -286,6 +287,12 @@ package enum ServiceHost {
             o["service"] = .string(context.name)
             o["uptime_s"] = .double(uptime())
             o["connections"] = .int(Int64(state.server?.connectionCount ?? 0))
+            if let store = state.eventStore {
+                let top = store.sqlProfile().prefix(15)
+                if !top.isEmpty {
+                    o["sql_profile"] = .array(top.map { ["sql": .string(String($0.sql.prefix(160))), "count": .int(Int64($0.count)), "ms": .double($0.ms)] })
+                }
+            }
             return .object(o)
         })
         let consumes = context.entry.consumes

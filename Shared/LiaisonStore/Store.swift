@@ -41,6 +41,36 @@ package final class Store: @unchecked Sendable {
             pool.append(Reader(r))
         }
         self.readers = pool
+        checkpointer = try Database(path: path)
+    }
+
+    private let checkpointer: Database
+    private let checkpointing = Mutex(false)
+    private let checkpointQueue = DispatchQueue(label: "liaison.store.checkpoint")
+    private let commitsSinceCheckpoint = Mutex(0)
+
+    /// Starts a background checkpoint every `every` commits.
+    private func noteCommit(every: Int = 64) {
+        let due = commitsSinceCheckpoint.withLock { n -> Bool in
+            n += 1
+            if n < every { return false }
+            n = 0
+            return true
+        }
+        if due { checkpointQueue.async { [self] in checkpoint() } }
+    }
+
+    /// Copies the WAL back into the database file, on the caller's thread, without blocking
+    /// writers. Called after commits once the WAL has grown; returns what is left to copy.
+    @discardableResult
+    package func checkpoint() -> Int {
+        guard checkpointing.withLock({ busy in
+            if busy { return false }
+            busy = true
+            return true
+        }) else { return 0 }
+        defer { checkpointing.withLock { $0 = false } }
+        return (try? checkpointer.checkpoint()) ?? 0
     }
 
     /// Runs `body` on a read-only connection (the last committed state; never waits for a write).
@@ -121,10 +151,10 @@ package final class Store: @unchecked Sendable {
             var hooks: [() -> Void] = []
             do {
                 let t0 = DispatchTime.now().uptimeNanoseconds
-                try db.execute("BEGIN IMMEDIATE")
+                try db.run("BEGIN IMMEDIATE")
                 for r in batch { r.work?(db) }
                 let t1 = DispatchTime.now().uptimeNanoseconds
-                try db.execute("COMMIT")
+                try db.run("COMMIT")
                 let t2 = DispatchTime.now().uptimeNanoseconds
                 hooks = db.takeCommitHooks()
                 counters.withLock { c in
@@ -134,13 +164,20 @@ package final class Store: @unchecked Sendable {
                     c.commitNanos += t2 - t1
                 }
             } catch {
-                try? db.execute("ROLLBACK")
+                _ = try? db.run("ROLLBACK")
                 _ = db.takeCommitHooks()
                 for r in batch { r.commitError = error }
             }
             for r in batch { r.work = nil }
             for h in hooks { h() }
+            if !hooks.isEmpty || batch.count > 0 { noteCommit() }
         }
+    }
+
+    /// The write connection's statement profile (LIAISON_SQL_PROFILE=1): SQL, count, total ms.
+    package func sqlProfile() -> [(sql: String, count: Int, ms: Double)] {
+        guard Database.profiling else { return [] }
+        return lock.withLock { _ in db.profile.map { ($0.key, $0.value.count, Double($0.value.nanos) / 1e6) }.sorted { $0.ms > $1.ms } }
     }
 
     /// Writes waiting for the current commit (for tests).

@@ -203,15 +203,15 @@ package final class EventRelay: @unchecked Sendable {
     private func collect(_ db: Database, subscriber: String, now: Int64, maxBytes: Int) throws -> (DueBatch, DueRow?) {
         do {
             let blocked = try db.query("""
-                SELECT partition_key FROM deliveries WHERE subscriber = ? AND status = 'dead'
-                UNION SELECT partition_key FROM deliveries WHERE subscriber = ? AND status = 'pending' AND next_attempt_ms > ?
+                SELECT partition_key FROM deliveries WHERE subscriber = ? AND status IN ('pending','dead') AND status = 'dead'
+                UNION SELECT partition_key FROM deliveries WHERE subscriber = ? AND status IN ('pending','dead') AND status = 'pending' AND next_attempt_ms > ?
                 """, [subscriber, subscriber, now]).compactMap { $0.string(0) }
             var out = DueBatch()
-            out.nextDueMs = try db.queryOne("SELECT min(next_attempt_ms) FROM deliveries WHERE subscriber = ? AND status = 'pending' AND next_attempt_ms > ?",
+            out.nextDueMs = try db.queryOne("SELECT min(next_attempt_ms) FROM deliveries WHERE subscriber = ? AND status IN ('pending','dead') AND status = 'pending' AND next_attempt_ms > ?",
                                             [subscriber, now])?.int(0)
             var sql = """
                 SELECT d.outbox_seq, d.partition_key, o.key_seq, o.id, d.attempts, o.event FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq
-                WHERE d.subscriber = ? AND d.status = 'pending'
+                WHERE d.subscriber = ? AND d.status IN ('pending','dead') AND d.status = 'pending'
                 """
             var args: [any SQLBindable] = [subscriber]
             if !blocked.isEmpty {

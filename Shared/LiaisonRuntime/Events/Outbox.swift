@@ -9,7 +9,7 @@ package enum Outbox {
         .init(1, """
         CREATE TABLE outbox(
             seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            id TEXT NOT NULL UNIQUE,
+            id TEXT NOT NULL,
             type TEXT NOT NULL,
             partition_key TEXT NOT NULL,
             key_seq INTEGER NOT NULL,
@@ -26,9 +26,8 @@ package enum Outbox {
             last_error TEXT,
             updated_ms INTEGER NOT NULL,
             delivered_ms INTEGER,
-            PRIMARY KEY(subscriber, outbox_seq));
-        CREATE INDEX deliveries_by_status ON deliveries(status, subscriber, partition_key, outbox_seq);
-        CREATE INDEX deliveries_due ON deliveries(subscriber, status, outbox_seq);
+            PRIMARY KEY(outbox_seq, subscriber)) WITHOUT ROWID;
+        CREATE INDEX deliveries_open ON deliveries(subscriber, status, outbox_seq) WHERE status IN ('pending','dead');
         CREATE TABLE relay_cursor(
             subscriber TEXT NOT NULL, partition_key TEXT NOT NULL, last_acked_seq INTEGER NOT NULL,
             PRIMARY KEY(subscriber, partition_key));
@@ -100,13 +99,13 @@ package enum Outbox {
     /// Counts of deliveries by status, and the oldest pending one's age per subscriber.
     package static func summary(_ db: Database, nowMillis: Int64 = wallClockMillis()) throws -> JSONObject {
         var counts: JSONObject = ["pending": 0, "dead": 0]
-        for r in try db.query("SELECT status, count(*) FROM deliveries WHERE status IN ('pending','dead') GROUP BY status") {
+        for r in try db.query("SELECT status, count(*) FROM deliveries INDEXED BY deliveries_open WHERE status IN ('pending','dead') GROUP BY status") {
             counts[r.string(0)!] = .int(r.int(1)!)
         }
         var lag = JSONObject()
         let rows = try db.query("""
             SELECT d.subscriber, min(o.created_ms), count(*) FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq
-            WHERE d.status = 'pending' GROUP BY d.subscriber
+            WHERE d.status IN ('pending','dead') AND d.status = 'pending' GROUP BY d.subscriber
             """)
         for r in rows {
             lag[r.string(0)!] = ["pending": .int(r.int(2)!), "oldest_pending_age_ms": .int(nowMillis - r.int(1)!)]
