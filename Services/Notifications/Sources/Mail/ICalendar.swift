@@ -1,0 +1,146 @@
+import Foundation
+
+/// iCalendar (RFC 5545) objects for iTIP (RFC 5546) invitations: one VEVENT per visit, stable
+/// UID, SEQUENCE from the delegation's schedule version, times in UTC.
+///
+/// One event for the whole visit rather than one per itinerary item: an iTIP message carries
+/// one UID, so per-item events would need a message each, and items added or removed later
+/// would need their own REQUEST/CANCEL bookkeeping. The visit's block in the recipient's
+/// calendar carries the day-by-day itinerary in its description; the email shows it too.
+package struct CalendarEvent: Sendable, Equatable {
+    package var uid: String
+    package var sequence: Int
+    package var stamp: Date
+    package var start: Date
+    package var end: Date
+    package var summary: String
+    package var location: String?
+    package var description: String
+    package var organizer: Mailbox
+    package var attendees: [Mailbox]
+    /// CONFIRMED or CANCELLED.
+    package var status: String
+
+    package init(uid: String, sequence: Int, stamp: Date, start: Date, end: Date, summary: String, location: String?, description: String,
+                 organizer: Mailbox, attendees: [Mailbox], status: String) {
+        self.uid = uid
+        self.sequence = sequence
+        self.stamp = stamp
+        self.start = start
+        self.end = end
+        self.summary = summary
+        self.location = location
+        self.description = description
+        self.organizer = organizer
+        self.attendees = attendees
+        self.status = status
+    }
+}
+
+package enum ICalendar {
+    /// The VCALENDAR text (CRLF lines, folded at 75 octets) for `method` REQUEST or CANCEL.
+    package static func build(method: String, event e: CalendarEvent) -> String {
+        var lines = ["BEGIN:VCALENDAR", "PRODID:-//Liaison//BIT International Office//EN", "VERSION:2.0", "CALSCALE:GREGORIAN",
+                     "METHOD:\(method)", "BEGIN:VEVENT",
+                     "UID:\(escape(e.uid))", "SEQUENCE:\(e.sequence)", "DTSTAMP:\(utc(e.stamp))", "DTSTART:\(utc(e.start))", "DTEND:\(utc(e.end))",
+                     "SUMMARY:\(escape(e.summary))"]
+        if let l = e.location { lines.append("LOCATION:\(escape(l))") }
+        lines.append("DESCRIPTION:\(escape(e.description))")
+        lines.append("ORGANIZER\(cn(e.organizer.name)):mailto:\(e.organizer.address)")
+        for a in e.attendees {
+            lines.append("ATTENDEE\(cn(a.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(a.address)")
+        }
+        lines.append("STATUS:\(e.status)")
+        lines.append("TRANSP:OPAQUE")
+        lines += ["END:VEVENT", "END:VCALENDAR"]
+        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    /// `;CN="Name"` (quotes and control characters removed, as parameter values cannot hold them).
+    static func cn(_ name: String?) -> String {
+        guard let name, !name.isEmpty else { return "" }
+        let clean = String(name.unicodeScalars.filter { $0 != "\"" && $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        return ";CN=\"\(clean)\""
+    }
+
+    /// TEXT escaping (RFC 5545 §3.3.11).
+    package static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s.replacingCRLF().unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case ";": out += "\\;"
+            case ",": out += "\\,"
+            case "\n": out += "\\n"
+            default: if c.value >= 0x20 || c == "\t" { out.unicodeScalars.append(c) }
+            }
+        }
+        return out
+    }
+
+    /// Undoes `escape`.
+    package static func unescape(_ s: String) -> String {
+        var out = ""
+        var it = s.makeIterator()
+        while let c = it.next() {
+            guard c == "\\", let n = it.next() else { out.append(c); continue }
+            out.append(n == "n" || n == "N" ? "\n" : n)
+        }
+        return out
+    }
+
+    /// Folds a content line at 75 octets without splitting a UTF-8 character.
+    package static func fold(_ line: String) -> String {
+        let b = Array(line.utf8)
+        guard b.count > 75 else { return line }
+        var out = [UInt8](), i = 0, limit = 75
+        while i < b.count {
+            var end = min(i + limit, b.count)
+            while end < b.count && end > i && (b[end] & 0xC0) == 0x80 { end -= 1 }  // back off to a character start
+            if !out.isEmpty { out += [0x0D, 0x0A, 0x20] }
+            out += b[i..<end]
+            i = end
+            limit = 74  // continuation lines start with a space
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `20260312T010000Z`.
+    package static func utc(_ d: Date) -> String {
+        var t = time_t(d.timeIntervalSince1970)
+        var tm = tm()
+        gmtime_r(&t, &tm)
+        func p(_ v: Int32, _ w: Int = 2) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
+        return "\(p(tm.tm_year + 1900, 4))\(p(tm.tm_mon + 1))\(p(tm.tm_mday))T\(p(tm.tm_hour))\(p(tm.tm_min))\(p(tm.tm_sec))Z"
+    }
+
+    /// A parsed content line.
+    package struct Property: Sendable, Equatable {
+        package var name: String
+        package var params: [String: String]
+        package var value: String
+    }
+
+    /// Unfolds and splits a calendar into its properties, in order.
+    package static func parse(_ text: String) -> [Property] {
+        let unfolded = text.replacingCRLF().split(separator: "\n", omittingEmptySubsequences: false)
+        var lines: [String] = []
+        for l in unfolded {
+            if (l.hasPrefix(" ") || l.hasPrefix("\t")), !lines.isEmpty { lines[lines.count - 1] += l.dropFirst() } else if !l.isEmpty { lines.append(String(l)) }
+        }
+        return lines.compactMap { line in
+            var inQuotes = false
+            guard let colon = line.firstIndex(where: { c in
+                if c == "\"" { inQuotes.toggle() }
+                return c == ":" && !inQuotes
+            }) else { return nil }
+            let head = line[..<colon].split(separator: ";")
+            var params: [String: String] = [:]
+            for p in head.dropFirst() {
+                let kv = p.split(separator: "=", maxSplits: 1)
+                if kv.count == 2 { params[String(kv[0]).uppercased()] = String(kv[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            }
+            return Property(name: String(head.first ?? "").uppercased(), params: params, value: String(line[line.index(after: colon)...]))
+        }
+    }
+}
