@@ -5,18 +5,6 @@ import LiaisonWire
 /// A delegation as text people read: the facts, then the itinerary day by day in the visit's
 /// own time zone.
 package enum ItineraryText {
-    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
-    static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
-
-    /// "Thursday 12 March 2026".
-    package static func dayTitle(_ d: LocalDateTime) -> String {
-        var cal = Calendar(identifier: .gregorian)
-        cal.timeZone = TimeZone(identifier: "UTC")!
-        let date = cal.date(from: DateComponents(year: d.year, month: d.month, day: d.day))!
-        let wd = cal.component(.weekday, from: date)
-        return "\(weekdays[wd - 1]) \(d.day) \(months[d.month - 1]) \(d.year)"
-    }
-
     package static func render(_ v: JSONValue) -> String {
         guard let d = try? JSONDecoding.decode(Delegation.self, from: v) else { return JSONWriter.pretty(v) }
         let draft = d.draft
@@ -56,12 +44,10 @@ package enum ItineraryText {
         }
         out.append("")
         if draft.itinerary.isEmpty { out.append("(no itinerary yet)") }
-        let byDay = Dictionary(grouping: draft.itinerary.enumerated(), by: { $0.element.startsAt.date })
-        for day in byDay.keys.sorted() {
-            let items = byDay[day]!.sorted { $0.element.startsAt < $1.element.startsAt }
-            out.append(dayTitle(items[0].element.startsAt))
+        for (day, items) in ItineraryDays.group(draft.itinerary) {
+            out.append(ItineraryDays.dayTitle(day))
             for (_, item) in items {
-                var line = "  \(item.startsAt.time)–\(item.endsAt.date == item.startsAt.date ? item.endsAt.time : item.endsAt.description)  \(item.title)"
+                var line = "  \(ItineraryDays.times(item))  \(item.title)"
                 line += " (\(item.kind.rawValue))"
                 if let v = item.venue { line += " @ \(v)" }
                 out.append(line)

@@ -1,29 +1,5 @@
 import LiaisonRuntime
 
-/// How a child ended.
-package enum ChildExit: Equatable, Sendable, CustomStringConvertible {
-    case exited(Int32)
-    case signaled(Int32)
-
-    /// From a waitpid status word.
-    package init(waitStatus s: Int32) {
-        if s & 0x7F == 0 { self = .exited((s >> 8) & 0xFF) } else { self = .signaled(s & 0x7F) }
-    }
-
-    package var description: String {
-        switch self {
-        case .exited(let c): "exit \(c)"
-        case .signaled(let s): "signal \(Self.signalName(s))"
-        }
-    }
-
-    package static func signalName(_ s: Int32) -> String {
-        let names: [Int32: String] = [1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE", 9: "KILL",
-                                      10: "USR1", 11: "SEGV", 12: "USR2", 13: "PIPE", 14: "ALRM", 15: "TERM"]
-        return names[s].map { "SIG\($0)" } ?? String(s)
-    }
-}
-
 /// Backoff between restarts of a child that keeps failing early: 250 ms doubling to 30 s, each
 /// delay jittered by ±20 %, back to 250 ms once the child has been healthy for 60 s.
 package struct Backoff: Sendable {

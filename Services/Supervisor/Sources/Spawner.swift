@@ -1,5 +1,6 @@
 import CLiaisonShims
 import Glibc
+import LiaisonRuntime
 import LiaisonWire
 
 /// What a child gets: program, arguments, environment, and which of our descriptors become its
@@ -21,31 +22,8 @@ struct SpawnRequest {
 enum Spawner {
     /// Starts the child; returns its pid (which is also its process group id).
     static func spawn(_ r: SpawnRequest) throws(SystemError) -> Int32 {
-        var env = r.environment
-        env.removeValue(forKey: "LISTEN_PID")
-        var envLines = env.keys.sorted().map { "\($0)=\(env[$0]!)" }
-        var listenIndex: Int32 = -1
-        if r.setListenPID {
-            listenIndex = Int32(envLines.count)
-            envLines.append("LISTEN_PID=0")
-        }
-        let argv = r.arguments.map { strdup($0) } + [nil]
-        let envp = envLines.map { strdup($0) } + [nil]
-        defer {
-            for p in argv { free(p) }
-            for p in envp { free(p) }
-        }
-        var err: Int32 = 0
-        let pid = argv.withUnsafeBufferPointer { a in
-            envp.withUnsafeBufferPointer { e in
-                r.fds.withUnsafeBufferPointer { f in
-                    liaison_spawn(r.executable, a.baseAddress, e.baseAddress, f.baseAddress, Int32(f.count), listenIndex,
-                                  r.workingDirectory, &err)
-                }
-            }
-        }
-        if pid < 0 { throw SystemError("spawn(\(r.executable))", errno: err) }
-        return pid
+        try Subprocess.spawn(r.executable, arguments: r.arguments, environment: r.environment, fds: r.fds, setListenPID: r.setListenPID,
+                             workingDirectory: r.workingDirectory)
     }
 
     /// The directory holding the running binary (/proc/self/exe).

@@ -149,7 +149,7 @@ package final class Supervisor: @unchecked Sendable {
             scheduleRetry(slot, afterMs: slot.backoff.next(jitter: jitter()))
             return
         }
-        var env = currentEnvironment()
+        var env = Subprocess.currentEnvironment()
         for (k, v) in slot.entry.env { env[k] = v }
         env["LISTEN_FDS"] = "1"
         env["LISTEN_FDNAMES"] = slot.name
@@ -290,16 +290,5 @@ package final class Supervisor: @unchecked Sendable {
         let waiters = slot.readyWaiters
         slot.readyWaiters = []
         for w in waiters { w(slot) }
-    }
-
-    func currentEnvironment() -> [String: String] {
-        var env: [String: String] = [:]
-        var p = environ
-        while let entry = p.pointee {
-            let s = String(cString: entry)
-            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
-            p += 1
-        }
-        return env
     }
 }

@@ -1,0 +1,190 @@
+import Foundation
+import LiaisonModels
+
+/// Which rule a message comes from.
+package enum MailRule: String, Sendable, CaseIterable {
+    case schedule, update, cancel, postpone, reminder
+}
+
+/// What a recipient may see: hosts see members' needs; members see neither other members'
+/// addresses nor their needs.
+package enum RecipientView: String, Sendable {
+    case member, host
+}
+
+/// Someone a visit's mail goes to.
+package struct Recipient: Sendable, Equatable {
+    package var name: String
+    package var nameLocal: String?
+    package var address: String
+    package var view: RecipientView
+
+    /// The name in the recipient's own script when known.
+    package var displayName: String { nameLocal ?? name }
+    package var mailbox: Mailbox { Mailbox(name: displayName, address: address) }
+}
+
+/// Subject, text, HTML and calendar of one message.
+package struct RenderedMail: Sendable {
+    package var subject: String
+    package var text: String
+    package var html: String
+    package var calendar: (method: String, content: String)?
+}
+
+/// Renders a delegation's schedule as mail for one recipient.
+package enum ScheduleRenderer {
+    /// Members with an email, then hosts (each address once).
+    package static func recipients(of d: Delegation) -> [Recipient] {
+        var seen = Set<String>()
+        var out: [Recipient] = []
+        for m in d.draft.members {
+            guard let e = m.email, seen.insert(e.lowercased()).inserted else { continue }
+            out.append(Recipient(name: m.name, nameLocal: m.nameLocal, address: e, view: .member))
+        }
+        for h in d.draft.hosts where seen.insert(h.email.lowercased()).inserted {
+            out.append(Recipient(name: h.name, nameLocal: h.nameLocal, address: h.email, view: .host))
+        }
+        return out
+    }
+
+    /// The calendar UID of a visit: stable for its whole life.
+    package static func uid(_ d: Delegation, domain: String) -> String { "delegation-\(d.id)@\(domain)" }
+
+    package static func render(_ rule: MailRule, _ d: Delegation, for r: Recipient, settings: NotificationSettings, reminderDays: Int? = nil,
+                               now: Date) -> RenderedMail {
+        let draft = d.draft
+        let when = ItineraryDays.span(draft.startsAt, draft.endsAt)
+        let subject: String
+        var intro: String
+        switch rule {
+        case .schedule:
+            subject = "Visit schedule: \(draft.title), \(when)"
+            intro = draft.direction == .inbound
+                ? "Beijing Institute of Technology looks forward to welcoming the \(draft.title). The schedule of the visit follows; the attached invitation adds it to your calendar."
+                : "The schedule of the \(draft.title) follows; the attached invitation adds it to your calendar."
+        case .update:
+            subject = "Updated schedule: \(draft.title), \(when)"
+            intro = "The schedule of the \(draft.title) has changed. The updated schedule follows and replaces the one sent before; the attached invitation updates your calendar."
+        case .cancel:
+            subject = "Cancelled: \(draft.title), \(when)"
+            intro = "The \(draft.title) planned for \(when) has been cancelled."
+            if let why = d.cancelReason { intro += " Reason: \(why)." }
+            intro += " The attached notice removes it from your calendar."
+        case .postpone:
+            subject = "Postponed: \(draft.title)"
+            intro = "The \(draft.title) planned for \(when) has been postponed; a new schedule will follow."
+            if let why = d.postponedReason { intro += " Reason: \(why)." }
+            intro += " The attached notice removes the old dates from your calendar."
+        case .reminder:
+            let n = reminderDays ?? 1
+            subject = "Reminder: \(draft.title) begins in \(n) day\(n == 1 ? "" : "s")"
+            intro = "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on \(ItineraryDays.dayTitle(draft.startsAt)). The schedule follows."
+        }
+        let schedule = rule == .cancel || rule == .postpone ? [] : scheduleLines(d, view: r.view)
+        var text = ["Dear \(r.displayName),", "", intro, ""] + facts(d) + [""] + schedule
+        text += ["", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology"]
+
+        var calendar: (String, String)? = nil
+        if rule != .reminder {
+            let zone = draft.zone
+            let event = CalendarEvent(
+                uid: uid(d, domain: settings.messageIDDomain), sequence: d.scheduleVersion, stamp: now,
+                start: Date(timeIntervalSince1970: TimeInterval(draft.startsAt.epochSeconds(in: zone))),
+                end: Date(timeIntervalSince1970: TimeInterval(draft.endsAt.epochSeconds(in: zone))),
+                summary: draft.title, location: draft.direction == .inbound ? "Beijing Institute of Technology" : draft.partner.name,
+                description: (facts(d) + [""] + scheduleLines(d, view: r.view)).joined(separator: "\n"),
+                organizer: settings.from, attendees: [r.mailbox], status: rule == .cancel || rule == .postpone ? "CANCELLED" : "CONFIRMED")
+            let method = rule == .cancel || rule == .postpone ? "CANCEL" : "REQUEST"
+            calendar = (method, ICalendar.build(method: method, event: event))
+        }
+        return RenderedMail(subject: subject, text: text.joined(separator: "\n") + "\n", html: html(title: subject, lines: text), calendar: calendar)
+    }
+
+    static func facts(_ d: Delegation) -> [String] {
+        let draft = d.draft
+        var partner = draft.partner.name
+        if let l = draft.partner.nameLocal { partner += " (\(l))" }
+        var out = ["Visit:    \(draft.title)", "Partner:  \(partner), \(d.countryName)",
+                   "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), \(draft.startsAt.time)–\(draft.endsAt.time) (\(draft.timeZone) time)"]
+        if let p = draft.purpose { out.append("Purpose:  \(p)") }
+        return out
+    }
+
+    /// The itinerary day by day, then the people; hosts also see every member's needs.
+    static func scheduleLines(_ d: Delegation, view: RecipientView) -> [String] {
+        let draft = d.draft
+        var out: [String] = []
+        if !draft.itinerary.isEmpty {
+            out.append("Itinerary (times in \(draft.timeZone)):")
+            for (day, items) in ItineraryDays.group(draft.itinerary) {
+                out.append("")
+                out.append(ItineraryDays.dayTitle(day))
+                for (_, item) in items {
+                    var line = "  \(ItineraryDays.times(item))  \(item.title)"
+                    if let v = item.venue { line += " — \(v)" }
+                    out.append(line)
+                    if view == .host && !item.everyone {
+                        out.append("               with: " + draft.attendees(of: item).map(\.name).joined(separator: ", "))
+                    }
+                }
+            }
+            out.append("")
+        }
+        out.append("Delegation (\(draft.members.count)):")
+        for m in draft.members {
+            var line = "  • \(m.name)"
+            if let l = m.nameLocal { line += " (\(l))" }
+            if let t = m.title, t != m.name { line += ", \(t)" }
+            if m.role != .member { line += " — \(m.role.rawValue)" }
+            if view == .host {
+                if let e = m.email { line += " <\(e)>" }
+                var needs: [String] = []
+                if let x = m.needs?.dietary { needs.append("diet: \(x)") }
+                if let x = m.needs?.accessibility { needs.append("access: \(x)") }
+                if m.needs?.interpreter == true { needs.append("needs an interpreter") }
+                if !needs.isEmpty { line += " — " + needs.joined(separator: "; ") }
+            }
+            out.append(line)
+        }
+        if !draft.hosts.isEmpty {
+            out.append("Hosts:")
+            for h in draft.hosts { out.append("  • \(h.name)\(h.unit.map { ", \($0)" } ?? "") <\(h.email)>") }
+        }
+        return out
+    }
+
+    static func html(title: String, lines: [String]) -> String {
+        var body = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(escapeHTML(title))</title></head>\n<body style=\"font-family: sans-serif\">\n"
+        var inList = false
+        for l in lines {
+            if l.hasPrefix("  • ") {
+                if !inList { body += "<ul>\n"; inList = true }
+                body += "<li>\(escapeHTML(String(l.dropFirst(4))))</li>\n"
+                continue
+            }
+            if inList { body += "</ul>\n"; inList = false }
+            if l.isEmpty { continue }
+            if l.hasPrefix("  ") { body += "<p style=\"margin:0 0 0 1.5em; font-family: monospace\">\(escapeHTML(l.trimmingWhitespace()))</p>\n" } else {
+                body += "<p>\(escapeHTML(l))</p>\n"
+            }
+        }
+        if inList { body += "</ul>\n" }
+        return body + "</body></html>\n"
+    }
+
+    package static func escapeHTML(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
+    }
+}

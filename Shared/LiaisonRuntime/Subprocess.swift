@@ -1,0 +1,161 @@
+import CLiaisonShims
+import Glibc
+import LiaisonWire
+
+/// How a child process ended.
+package enum ChildExit: Equatable, Sendable, CustomStringConvertible {
+    case exited(Int32)
+    case signaled(Int32)
+
+    /// From a waitpid status word.
+    package init(waitStatus s: Int32) {
+        if s & 0x7F == 0 { self = .exited((s >> 8) & 0xFF) } else { self = .signaled(s & 0x7F) }
+    }
+
+    package var description: String {
+        switch self {
+        case .exited(let c): "exit \(c)"
+        case .signaled(let s): "signal \(Self.signalName(s))"
+        }
+    }
+
+    package static func signalName(_ s: Int32) -> String {
+        let names: [Int32: String] = [1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE", 9: "KILL",
+                                      10: "USR1", 11: "SEGV", 12: "USR2", 13: "PIPE", 14: "ALRM", 15: "TERM"]
+        return names[s].map { "SIG\($0)" } ?? String(s)
+    }
+}
+
+/// Starting programs without a shell: fork + exec in C (`liaison_spawn`), each child leading its
+/// own process group so a timeout can kill it with everything it started.
+package enum Subprocess {
+    /// Starts `path` with `arguments` (argv[0] included) and `environment`; `fds[i]` becomes the
+    /// child's fd i (-1: /dev/null). Returns the pid, which is also the process group id.
+    package static func spawn(_ path: String, arguments: [String], environment: [String: String], fds: [Int32],
+                              setListenPID: Bool = false, workingDirectory: String? = nil) throws(SystemError) -> Int32 {
+        var env = environment
+        env.removeValue(forKey: "LISTEN_PID")
+        var envLines = env.keys.sorted().map { "\($0)=\(env[$0]!)" }
+        var listenIndex: Int32 = -1
+        if setListenPID {
+            listenIndex = Int32(envLines.count)
+            envLines.append("LISTEN_PID=0")
+        }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = envLines.map { strdup($0) } + [nil]
+        defer {
+            for p in argv { free(p) }
+            for p in envp { free(p) }
+        }
+        var err: Int32 = 0
+        let pid = argv.withUnsafeBufferPointer { a in
+            envp.withUnsafeBufferPointer { e in
+                fds.withUnsafeBufferPointer { f in
+                    liaison_spawn(path, a.baseAddress, e.baseAddress, f.baseAddress, Int32(f.count), listenIndex, workingDirectory, &err)
+                }
+            }
+        }
+        if pid < 0 { throw SystemError("spawn(\(path))", errno: err) }
+        return pid
+    }
+
+    /// This process's environment.
+    package static func currentEnvironment() -> [String: String] {
+        var env: [String: String] = [:]
+        var p = environ
+        while let entry = p.pointee {
+            let s = String(cString: entry)
+            if let eq = s.firstIndex(of: "=") { env[String(s[..<eq])] = String(s[s.index(after: eq)...]) }
+            p += 1
+        }
+        return env
+    }
+
+    /// What a finished run produced.
+    package struct Result: Sendable {
+        package var exit: ChildExit
+        package var stdout: [UInt8]
+        package var stderr: [UInt8]
+        /// Killed at the deadline.
+        package var timedOut: Bool
+        package var elapsedMs: Int
+    }
+
+    /// Runs a program to completion: `input` on its stdin, stdout and stderr collected (each up
+    /// to `outputLimit` bytes), killed with its process group at `timeoutMs`.
+    package static func run(_ path: String, _ arguments: [String], input: [UInt8], timeoutMs: Int, outputLimit: Int = 64 * 1024,
+                            environment: [String: String]? = nil) throws(SystemError) -> Result {
+        var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        guard liaison_pipe2(&inPipe, 0) == 0, liaison_pipe2(&outPipe, 0) == 0, liaison_pipe2(&errPipe, 0) == 0 else {
+            let e = SystemError("pipe2")
+            for fd in inPipe + outPipe + errPipe where fd >= 0 { FD.close(fd) }
+            throw e
+        }
+        let started = monotonicNanos()
+        let pid: Int32
+        do {
+            pid = try spawn(path, arguments: [path] + arguments, environment: environment ?? currentEnvironment(), fds: [inPipe[0], outPipe[1], errPipe[1]])
+        } catch {
+            for fd in inPipe + outPipe + errPipe { FD.close(fd) }
+            throw error
+        }
+        FD.close(inPipe[0]); FD.close(outPipe[1]); FD.close(errPipe[1])
+        var stdinFD = inPipe[1]
+        var outFD = outPipe[0], errFD = errPipe[0]
+        for fd in [stdinFD, outFD, errFD] { try? FD.setNonBlocking(fd) }
+        var written = 0
+        var out = [UInt8](), err = [UInt8]()
+        let deadline = started + UInt64(max(timeoutMs, 1)) * 1_000_000
+        var timedOut = false
+        var buf = [UInt8](repeating: 0, count: 16 * 1024)
+        if input.isEmpty { FD.close(stdinFD); stdinFD = -1 }
+        while stdinFD >= 0 || outFD >= 0 || errFD >= 0 {
+            let now = monotonicNanos()
+            if now >= deadline { timedOut = true; break }
+            var fds: [pollfd] = []
+            if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
+            if outFD >= 0 { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
+            if errFD >= 0 { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
+            let r = poll(&fds, nfds_t(fds.count), Int32(min((deadline - now) / 1_000_000 + 1, 60_000)))
+            if r < 0 && errno != EINTR { break }
+            for p in fds where p.revents != 0 {
+                if p.fd == stdinFD {
+                    let n = input.withUnsafeBytes { write(stdinFD, $0.baseAddress! + written, $0.count - written) }
+                    if n > 0 { written += n }
+                    if n < 0 && errno != EAGAIN && errno != EINTR || written >= input.count {
+                        FD.close(stdinFD)  // done, or the program stopped reading (EPIPE)
+                        stdinFD = -1
+                    }
+                } else {
+                    let n = buf.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+                    if n > 0 {
+                        if p.fd == outFD { if out.count < outputLimit { out += buf[0..<min(n, outputLimit - out.count)] } } else if err.count < outputLimit {
+                            err += buf[0..<min(n, outputLimit - err.count)]
+                        }
+                    } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                        FD.close(p.fd)
+                        if p.fd == outFD { outFD = -1 } else { errFD = -1 }
+                    }
+                }
+            }
+        }
+        var status: Int32 = 0
+        if !timedOut {
+            // Output closed; the program should be exiting. Wait for it up to the deadline.
+            while true {
+                let r = waitpid(pid, &status, WNOHANG)
+                if r == pid { break }
+                if r < 0 && errno != EINTR { break }
+                if monotonicNanos() >= deadline { timedOut = true; break }
+                usleep(1000)
+            }
+        }
+        if timedOut {
+            kill(-pid, SIGKILL)
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        }
+        for fd in [stdinFD, outFD, errFD] where fd >= 0 { FD.close(fd) }
+        return Result(exit: ChildExit(waitStatus: status), stdout: out, stderr: err, timedOut: timedOut,
+                      elapsedMs: Int((monotonicNanos() - started) / 1_000_000))
+    }
+}
