@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -27,6 +28,8 @@ int liaison_peercred(int fd, uint32_t *uid, uint32_t *gid, int32_t *pid) {
     *pid = cred.pid;
     return 0;
 }
+
+int liaison_memfd(const char *name) { return memfd_create(name, MFD_CLOEXEC); }
 
 int liaison_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0); }
 int liaison_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }

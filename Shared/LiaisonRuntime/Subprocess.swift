@@ -83,59 +83,61 @@ package enum Subprocess {
 
     /// Runs a program to completion: `input` on its stdin, stdout and stderr collected (each up
     /// to `outputLimit` bytes), killed with its process group at `timeoutMs`.
+    ///
+    /// The input is written to an anonymous file first and that file becomes the child's stdin:
+    /// if this process dies while the child runs, the child still reads the whole input rather
+    /// than a truncated one (a mail cut short must never be handed over as if complete).
     package static func run(_ path: String, _ arguments: [String], input: [UInt8], timeoutMs: Int, outputLimit: Int = 64 * 1024,
                             environment: [String: String]? = nil) throws(SystemError) -> Result {
-        var inPipe: [Int32] = [-1, -1], outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
-        guard liaison_pipe2(&inPipe, 0) == 0, liaison_pipe2(&outPipe, 0) == 0, liaison_pipe2(&errPipe, 0) == 0 else {
+        var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
+        let inFD = liaison_memfd("stdin")
+        guard inFD >= 0 else { throw SystemError("memfd_create") }
+        do throws(SystemError) {
+            try FD.writeAll(inFD, input)
+            guard lseek(inFD, 0, SEEK_SET) == 0 else { throw SystemError("lseek") }
+        } catch {
+            FD.close(inFD)
+            throw error
+        }
+        guard liaison_pipe2(&outPipe, 0) == 0, liaison_pipe2(&errPipe, 0) == 0 else {
             let e = SystemError("pipe2")
-            for fd in inPipe + outPipe + errPipe where fd >= 0 { FD.close(fd) }
+            for fd in [inFD] + outPipe + errPipe where fd >= 0 { FD.close(fd) }
             throw e
         }
         let started = monotonicNanos()
         let pid: Int32
         do {
-            pid = try spawn(path, arguments: [path] + arguments, environment: environment ?? currentEnvironment(), fds: [inPipe[0], outPipe[1], errPipe[1]])
+            pid = try spawn(path, arguments: [path] + arguments, environment: environment ?? currentEnvironment(), fds: [inFD, outPipe[1], errPipe[1]])
         } catch {
-            for fd in inPipe + outPipe + errPipe { FD.close(fd) }
+            for fd in [inFD] + outPipe + errPipe { FD.close(fd) }
             throw error
         }
-        FD.close(inPipe[0]); FD.close(outPipe[1]); FD.close(errPipe[1])
-        var stdinFD = inPipe[1]
+        FD.close(inFD); FD.close(outPipe[1]); FD.close(errPipe[1])
         var outFD = outPipe[0], errFD = errPipe[0]
-        for fd in [stdinFD, outFD, errFD] { try? FD.setNonBlocking(fd) }
-        var written = 0
+        for fd in [outFD, errFD] { try? FD.setNonBlocking(fd) }
         var out = [UInt8](), err = [UInt8]()
         let deadline = started + UInt64(max(timeoutMs, 1)) * 1_000_000
         var timedOut = false
         var buf = [UInt8](repeating: 0, count: 16 * 1024)
-        if input.isEmpty { FD.close(stdinFD); stdinFD = -1 }
-        while stdinFD >= 0 || outFD >= 0 || errFD >= 0 {
+        while outFD >= 0 || errFD >= 0 {
             let now = monotonicNanos()
             if now >= deadline { timedOut = true; break }
             var fds: [pollfd] = []
-            if stdinFD >= 0 { fds.append(pollfd(fd: stdinFD, events: Int16(POLLOUT), revents: 0)) }
             if outFD >= 0 { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
             if errFD >= 0 { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
             let r = poll(&fds, nfds_t(fds.count), Int32(min((deadline - now) / 1_000_000 + 1, 60_000)))
             if r < 0 && errno != EINTR { break }
             for p in fds where p.revents != 0 {
-                if p.fd == stdinFD {
-                    let n = input.withUnsafeBytes { write(stdinFD, $0.baseAddress! + written, $0.count - written) }
-                    if n > 0 { written += n }
-                    if n < 0 && errno != EAGAIN && errno != EINTR || written >= input.count {
-                        FD.close(stdinFD)  // done, or the program stopped reading (EPIPE)
-                        stdinFD = -1
+                let n = buf.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+                if n > 0 {
+                    if p.fd == outFD {
+                        if out.count < outputLimit { out += buf[0..<min(n, outputLimit - out.count)] }
+                    } else if err.count < outputLimit {
+                        err += buf[0..<min(n, outputLimit - err.count)]
                     }
-                } else {
-                    let n = buf.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
-                    if n > 0 {
-                        if p.fd == outFD { if out.count < outputLimit { out += buf[0..<min(n, outputLimit - out.count)] } } else if err.count < outputLimit {
-                            err += buf[0..<min(n, outputLimit - err.count)]
-                        }
-                    } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
-                        FD.close(p.fd)
-                        if p.fd == outFD { outFD = -1 } else { errFD = -1 }
-                    }
+                } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                    FD.close(p.fd)
+                    if p.fd == outFD { outFD = -1 } else { errFD = -1 }
                 }
             }
         }
@@ -154,7 +156,7 @@ package enum Subprocess {
             kill(-pid, SIGKILL)
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         }
-        for fd in [stdinFD, outFD, errFD] where fd >= 0 { FD.close(fd) }
+        for fd in [outFD, errFD] where fd >= 0 { FD.close(fd) }
         return Result(exit: ChildExit(waitStatus: status), stdout: out, stderr: err, timedOut: timedOut,
                       elapsedMs: Int((monotonicNanos() - started) / 1_000_000))
     }

@@ -172,6 +172,7 @@ func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
         #expect(dead2 != nil)
         var fixed = MeshFile.standard(home: mesh.home)
         fixed.home = mesh.home
+        fixed.services[1].settings = ["mail": ["transport": "file"]]
         try JSONWriter.pretty(JSONEncoding.encode(fixed)).write(toFile: mesh.home + "/mesh.json", atomically: true, encoding: .utf8)
         #expect(try mesh.cli("reload").stdout.contains("restarted: notifications"))
         #expect(try mesh.cli("restart", "delegations").code == 0)

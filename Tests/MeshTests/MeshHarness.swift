@@ -75,12 +75,18 @@ final class MeshHarness {
 
     /// Starts `liaison up --home DIR` (with `meshFile` written to DIR/mesh.json when given) and
     /// waits until every service is running.
-    init(meshFile: ((String) -> MeshFile)? = nil, env: [String: String] = [:], waitForReady: Bool = true) throws {
+    /// Notifications write .eml files unless `mail` says "sendmail" (the real MTA tests).
+    init(meshFile: ((String) -> MeshFile)? = nil, mail: String = "file", env: [String: String] = [:], waitForReady: Bool = true) throws {
         home = makeTempDir()
-        if let meshFile {
-            let text = JSONWriter.pretty(JSONEncoding.encode(meshFile(home)))
-            try text.write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+        var file = meshFile?(home) ?? MeshFile.standard(home: home)
+        for i in file.services.indices where file.services[i].name == "notifications" {
+            guard case .object(var settings) = file.services[i].settings else { continue }
+            var m = settings["mail"]?.objectValue ?? JSONObject()
+            if m["transport"] == nil { m["transport"] = .string(mail) }
+            settings["mail"] = .object(m)
+            file.services[i].settings = .object(settings)
         }
+        try JSONWriter.pretty(JSONEncoding.encode(file)).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
         process.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
         process.arguments = ["up", "--home", home, "--quiet"]
         var environment = ProcessInfo.processInfo.environment

@@ -70,6 +70,13 @@ let names = [
         }
     }
 
+    @Test func unfoldsBeforeACombiningMark() {
+        // A fold right before a Thai vowel sign: the continuation's space and the mark are one
+        // grapheme to Swift, so unfolding must work on bytes.
+        let text = "DESCRIPTION:กระทรวงศึกษาธ\r\n ิการ\r\n"
+        #expect(ICalendar.parse(text).first?.value == "กระทรวงศึกษาธิการ")
+    }
+
     @Test func parsesBackTheSameFields() {
         let e = event()
         let props = ICalendar.parse(ICalendar.build(method: "CANCEL", event: e))

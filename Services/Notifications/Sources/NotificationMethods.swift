@@ -100,7 +100,7 @@ enum NotificationMethods {
             let now = Date()
             let messages: [JSONValue] = ScheduleRenderer.recipients(of: d).map { r in
                 let m = ScheduleRenderer.render(rule, d, for: r, settings: s.settings, reminderDays: s.settings.reminderDays.last, now: now)
-                var o: JSONObject = ["to": .string((try? r.mailbox.rendered()) ?? r.address), "view": .string(r.view.rawValue),
+                var o: JSONObject = ["to": .string("\(r.displayName) <\(r.address)>"), "view": .string(r.view.rawValue),
                                      "subject": .string(m.subject), "text": .string(m.text)]
                 if let c = m.calendar { o["calendar"] = ["method": .string(c.method), "content": .string(c.content)] }
                 let mail = MailMessage(from: s.settings.from, to: [r.mailbox], replyTo: s.settings.replyTo, subject: m.subject, date: now,

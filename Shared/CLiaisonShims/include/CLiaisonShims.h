@@ -25,6 +25,9 @@ int liaison_set_parent_death_signal(int sig);
 /* prctl(PR_SET_CHILD_SUBREAPER, 1). */
 int liaison_set_child_subreaper(void);
 
+/* memfd_create(name, MFD_CLOEXEC): an anonymous file, e.g. a child's whole stdin prepared up front. */
+int liaison_memfd(const char *name);
+
 /* Names the calling thread (pthread_setname_np; at most 15 bytes are kept). */
 void liaison_set_thread_name(const char *name);
 

@@ -126,7 +126,13 @@ package enum ICalendar {
         let unfolded = text.replacingCRLF().split(separator: "\n", omittingEmptySubsequences: false)
         var lines: [String] = []
         for l in unfolded {
-            if (l.hasPrefix(" ") || l.hasPrefix("\t")), !lines.isEmpty { lines[lines.count - 1] += l.dropFirst() } else if !l.isEmpty { lines.append(String(l)) }
+            // Bytes, not Characters: a fold can fall before a combining mark, which would join the
+            // leading space into one grapheme with it.
+            if let first = l.utf8.first, first == 0x20 || first == 0x09, !lines.isEmpty {
+                lines[lines.count - 1] += String(decoding: l.utf8.dropFirst(), as: UTF8.self)
+            } else if !l.isEmpty {
+                lines.append(String(l))
+            }
         }
         return lines.compactMap { line in
             var inQuotes = false

@@ -29,7 +29,7 @@ package struct ParsedMessage: Sendable {
         let body = end.map { String(text[$0.upperBound...]) } ?? ""
         var headers: [(String, String)] = []
         for line in head.split(separator: "\n", omittingEmptySubsequences: false) {
-            if (line.hasPrefix(" ") || line.hasPrefix("\t")), !headers.isEmpty {
+            if let first = line.utf8.first, first == 0x20 || first == 0x09, !headers.isEmpty {
                 headers[headers.count - 1].1 += String(line)  // unfold: CRLF removed, the white space kept
             } else if let colon = line.firstIndex(of: ":") {
                 headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingWhitespaceOnly()))

@@ -1,0 +1,132 @@
+import Foundation
+import Glibc
+import LiaisonModels
+import LiaisonRuntime
+import LiaisonStore
+import LiaisonWire
+@testable import Notifications
+
+/// A notifications service on a temp database with a stub sendmail; events are fed through the
+/// runtime's inbox, as the relay would.
+final class TestNotifications: @unchecked Sendable {
+    let dir: String
+    let service: NotificationsService
+    let table: MethodTable
+    let log = Logger(service: "notifications", minimum: .error) { _ in }
+    let stub: String
+    let clock: Clock
+    var sequence: [String: Int64] = [:]
+
+    /// A clock that runs with the wall clock, shifted by `offset` (tests move it).
+    final class Clock: @unchecked Sendable {
+        var offset: Int64
+        init(_ start: Int64) { offset = start - wallClockMillis() }
+        var ms: Int64 {
+            get { wallClockMillis() + offset }
+            set { offset = newValue - wallClockMillis() }
+        }
+    }
+
+    /// `stubScript` is the body of a /bin/sh script standing in for sendmail; it sees the
+    /// arguments as "$@" and the message on stdin. `$LOG` is a directory for it to write to.
+    init(stubScript: String = "cat > /dev/null; exit 0", mail: JSONObject = [:], rules: JSONObject = [:], now: Int64? = nil, start: Bool = true) throws {
+        var t = Array("/tmp/lzn-XXXXXX".utf8CString)
+        dir = t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        try FileManager.default.createDirectory(atPath: dir + "/log", withIntermediateDirectories: true)
+        stub = dir + "/sendmail"
+        try "#!/bin/sh\nLOG='\(dir)/log'\n\(stubScript)\n".write(toFile: stub, atomically: true, encoding: .utf8)
+        chmod(stub, 0o755)
+        var mailSettings: JSONObject = ["transport": "sendmail", "sendmail_path": .string(stub), "from": "BIT International Office <io@bit.example.cn>",
+                                        "bounce": "bounces@bit.example.cn", "retry_base_ms": 20, "retry_cap_ms": 50, "timeout_ms": 2000]
+        for m in mail.members { mailSettings[m.key] = m.value }
+        var mesh = MeshFile.standard(home: dir)
+        mesh.services[1].settings = ["mail": .object(mailSettings), "rules": .object(rules)]
+        try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: dir + "/mesh.json", atomically: true, encoding: .utf8)
+        let loaded = try Mesh.load(dir + "/mesh.json")
+        try FileManager.default.createDirectory(atPath: loaded.service("notifications")!.dataDir, withIntermediateDirectories: true)
+        let clock = Clock(now ?? wallClockMillis())
+        self.clock = clock
+        let ctx = ServiceContext(name: "notifications", mesh: loaded, entry: loaded.service("notifications")!, log: log)
+        service = try NotificationsService(ctx, now: { clock.ms })
+        var table = MethodTable()
+        service.register(&table)
+        EventMethods.registerConsumer(&table, participant: service, log: log)
+        self.table = table
+        if start { service.start() }
+    }
+
+    deinit {
+        service.stop()
+        _ = system("rm -rf '\(dir)'")
+    }
+
+    /// Delivers a delegation event of `type` carrying `d`.
+    @discardableResult
+    func deliver(_ type: String, _ d: Delegation) throws -> JSONValue {
+        let key = "delegation/\(d.id)"
+        let seq = (sequence[key] ?? 0) + 1
+        sequence[key] = seq
+        let e = CloudEvent(id: IDs.make("evt"), source: "delegations", type: type, subject: key, time: Logger.timestamp(), partitionkey: key,
+                           sequence: seq, data: JSONEncoding.encode(d))
+        return try table.invoke("events.deliver", ["event": JSONEncoding.encode(e)], log: log).get()
+    }
+
+    func call(_ method: String, _ params: JSONValue = [:]) throws -> JSONValue { try table.invoke(method, params, log: log).get() }
+
+    func messages(status: String? = nil) throws -> [JSONValue] {
+        var p: JSONObject = ["limit": 10_000]
+        if let status { p["status"] = .string(status) }
+        return (try call("notifications.list", .object(p))["items"]?.arrayValue ?? []).reversed()
+    }
+
+    /// Waits until no message is pending or sending.
+    func settle(timeoutMs: Int = 10_000) throws {
+        let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
+        while monotonicNanos() < deadline {
+            let counts = try call("notifications.list", ["limit": 1])["counts"]
+            if (counts?["pending"]?.intValue ?? 0) == 0 && (counts?["sending"]?.intValue ?? 0) == 0 { return }
+            usleep(10_000)
+        }
+        throw HarnessFailure("messages still pending after \(timeoutMs) ms: \(try call("notifications.list", ["limit": 1])["counts"] ?? .null)")
+    }
+
+    /// The raw message of message `id`, parsed.
+    func parsed(_ id: Int64) throws -> ParsedMessage {
+        let raw = try call("notifications.show", ["id": .int(id), "raw": true])["raw"]!.stringValue!
+        return ParsedMessage.parse(Array(raw.utf8))
+    }
+
+    /// Lines the stub wrote to $LOG/calls (one per run: its arguments).
+    func stubCalls() -> [String] {
+        ((try? String(contentsOfFile: dir + "/log/calls", encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+}
+
+struct HarnessFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+/// A visit with members in four scripts, the stub's recipients at example.org.
+func visit(id: String = "del-test1", status: DelegationStatus = .confirmed, scheduleVersion: Int = 1, start: String = "2027-03-12T09:00",
+           end: String = "2027-03-13T17:00", members: [Member]? = nil) -> Delegation {
+    var why = ""
+    let draft = DelegationDraft(
+        direction: .inbound, title: "Thailand Ministry of Education delegation",
+        partner: Partner(name: "Ministry of Education", nameLocal: "กระทรวงศึกษาธิการ", kind: .government, country: "TH"),
+        purpose: "Closer cooperation", startsAt: LocalDateTime.parse(start, why: &why)!, endsAt: LocalDateTime.parse(end, why: &why)!,
+        members: members ?? [
+            Member(name: "Somchai Prasert", nameLocal: "สมชาย ประเสริฐ", role: .head, email: "th@example.org", needs: Needs(dietary: "no beef", interpreter: true)),
+            Member(name: "Kim Min-jun", nameLocal: "김민준", email: "ko@example.org"),
+            Member(name: "Fatima Zahra", nameLocal: "فاطمة الزهراء", email: "ar@example.org", needs: Needs(accessibility: "step-free routes")),
+            Member(name: "Li Wei", nameLocal: "李伟", email: "zh@example.org"),
+            Member(name: "Interpreter without email", role: .interpreter),
+        ],
+        hosts: [Host(name: "International Office", email: "host@bit.example.cn", unit: "International Office", interpreter: true)],
+        itinerary: [ItineraryItem(startsAt: LocalDateTime.parse("2027-03-12T09:00", why: &why)!, endsAt: LocalDateTime.parse("2027-03-12T10:30", why: &why)!,
+                                  title: "Welcome meeting", venue: "Main Building 301", hosts: ["host@bit.example.cn"])])
+    var d = Delegation(id: id, ref: "DEL-2027-0001", version: 2, status: status, scheduleVersion: scheduleVersion, draft: draft,
+                       createdAt: "2026-11-29T00:00:00.000Z", updatedAt: "2026-11-29T00:00:00.000Z")
+    d.status = status
+    return d
+}

@@ -1,0 +1,108 @@
+import Foundation
+import Glibc
+import Testing
+import LiaisonModels
+import LiaisonRuntime
+import LiaisonWire
+@testable import Notifications
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct TransportTests {
+    @Test func runsSendmailWithoutAShellTheRecipientAfterDashDash() throws {
+        let t = try TestNotifications(stubScript: "printf '%s|' \"$@\" >> \"$LOG/calls\"; echo >> \"$LOG/calls\"; cat > \"$LOG/msg.$$\"; exit 0")
+        try t.deliver("delegation.confirmed", visit())
+        try t.settle()
+        #expect(try t.messages(status: "sent").count == 5)
+        let calls = t.stubCalls().sorted()
+        #expect(calls.count == 5)
+        #expect(calls.contains("-i|-f|bounces@bit.example.cn|--|th@example.org|"))
+        #expect(calls.allSatisfy { $0.hasPrefix("-i|-f|bounces@bit.example.cn|--|") && $0.split(separator: "|").count == 5 })
+    }
+
+    @Test func exit75IsRetriedThenSent() throws {
+        let t = try TestNotifications(stubScript: """
+            cat > /dev/null
+            if [ ! -e "$LOG/failed-$5" ]; then touch "$LOG/failed-$5"; echo "451 try later" >&2; exit 75; fi
+            exit 0
+            """)
+        try t.deliver("delegation.confirmed", visit(members: [Member(name: "A", email: "a@example.org")]))
+        try t.settle()
+        let m = try t.messages().first { $0["recipient"] == "a@example.org" }!
+        #expect(m["status"] == "sent")
+        #expect(m["attempts"] == 2)
+        let show = try t.call("notifications.show", ["id": m["id"]!])
+        #expect(show["attempt_log"]?.arrayValue?.map { $0["outcome"]!.stringValue! } == ["retry", "sent"])
+        #expect(show["attempt_log"]?[0]?["detail"]?.stringValue?.contains("exit 75 (EX_TEMPFAIL): 451 try later") == true)
+    }
+
+    @Test func exit67IsDeadWithTheMTAsStderrShown() throws {
+        let t = try TestNotifications(stubScript: "cat > /dev/null; echo \"550 5.1.1 <$5>: user unknown\" >&2; exit 67")
+        try t.deliver("delegation.confirmed", visit(members: [Member(name: "A", email: "a@example.org")]))
+        try t.settle()
+        let m = try t.messages().first { $0["recipient"] == "a@example.org" }!
+        #expect(m["status"] == "dead")
+        #expect(m["attempts"] == 1, "not retried")
+        let show = try t.call("notifications.show", ["id": m["id"]!])
+        #expect(show["last_error"] == "sendmail exit 67")
+        #expect(show["mta_output"] == "550 5.1.1 <a@example.org>: user unknown")
+    }
+
+    @Test func aHangingSendmailIsKilledAtTheTimeoutAndRetried() throws {
+        let t = try TestNotifications(stubScript: """
+            cat > /dev/null
+            if [ ! -e "$LOG/hung-$5" ]; then touch "$LOG/hung-$5"; sleep 30; fi
+            exit 0
+            """, mail: ["timeout_ms": 300])
+        try t.deliver("delegation.confirmed", visit(members: [Member(name: "A", email: "a@example.org")]))
+        try t.settle()
+        let m = try t.messages().first { $0["recipient"] == "a@example.org" }!
+        #expect(m["status"] == "sent")
+        let log = try t.call("notifications.show", ["id": m["id"]!])["attempt_log"]!.arrayValue!
+        #expect(log.first?["detail"]?.stringValue?.contains("did not finish within 300 ms; killed") == true)
+        #expect(processes(named: "sleep 30").isEmpty, "the hung sendmail was killed with its process group")
+    }
+
+    @Test func gaveUpAfterTheCapIsDead() throws {
+        let t = try TestNotifications(stubScript: "cat > /dev/null; exit 75", mail: ["max_attempts": 3])
+        try t.deliver("delegation.confirmed", visit(members: [Member(name: "A", email: "a@example.org")]))
+        try t.settle()
+        let m = try t.messages().first { $0["recipient"] == "a@example.org" }!
+        #expect(m["status"] == "dead" && m["attempts"] == 3)
+        #expect(m["last_error"]?.stringValue?.hasPrefix("gave up after 3 attempts") == true)
+        _ = try t.call("notifications.retry", ["id": m["id"]!])
+        #expect(try t.messages().first { $0["id"] == m["id"] }?["status"] != "dead")
+    }
+
+    @Test func anInterruptedHandOverBecomesPossiblySentAndNeedsAnOperator() throws {
+        let t = try TestNotifications(start: false)
+        try t.deliver("delegation.confirmed", visit(members: [Member(name: "A", email: "a@example.org")]))
+        let claimed = try t.service.sender.claim().0
+        #expect(claimed != nil)
+        #expect(try t.service.sender.recover() == 1, "as at start after a crash")
+        let m = try t.messages().first { $0["recipient"] == "a@example.org" }!
+        #expect(m["status"] == "possibly_sent")
+        #expect(m["last_error"]?.stringValue?.contains("Not sent again without an operator retry") == true)
+        #expect(try t.service.sender.claim().0?.recipient == "host@bit.example.cn", "the host's message is next")
+        #expect(try t.service.sender.claim().0 == nil, "A's is not picked up again on its own")
+        _ = try t.call("notifications.retry", ["id": m["id"]!])
+        #expect(try t.service.sender.claim().0?.recipient == "a@example.org")
+    }
+
+    @Test func theFileTransportWritesEmlFiles() throws {
+        let t = try TestNotifications(mail: ["transport": "file"])
+        try t.deliver("delegation.confirmed", visit(members: [Member(name: "A", email: "a@example.org")]))
+        try t.settle()
+        let files = try FileManager.default.contentsOfDirectory(atPath: t.dir + "/mail").filter { $0.hasSuffix(".eml") }
+        #expect(files.count == 2)
+        let m = try t.messages().first { $0["recipient"] == "a@example.org" }!
+        #expect(files.contains(m["message_id"]!.stringValue! + ".eml"))
+        #expect(m["status"] == "sent")
+    }
+}
+
+/// Pids of live processes whose command line contains `needle`.
+func processes(named needle: String) -> [Int32] {
+    ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { e -> Int32? in
+        guard let pid = Int32(e), let cmd = FileManager.default.contents(atPath: "/proc/\(e)/cmdline") else { return nil }
+        return String(decoding: cmd.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self).contains(needle) ? pid : nil
+    }
+}
