@@ -8,7 +8,7 @@ import LiaisonWire
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct TransportTests {
     @Test func runsSendmailWithoutAShellTheRecipientAfterDashDash() throws {
-        let t = try TestNotifications(stubScript: "printf '%s|' \"$@\" >> \"$LOG/calls\"; echo >> \"$LOG/calls\"; cat > \"$LOG/msg.$$\"; exit 0")
+        let t = try TestNotifications(stubScript: "line=$(printf '%s|' \"$@\"); echo \"$line\" >> \"$LOG/calls\"; cat > \"$LOG/msg.$$\"; exit 0")
         try t.deliver("delegation.confirmed", visit())
         try t.settle()
         #expect(try t.messages(status: "sent").count == 5)
@@ -16,6 +16,23 @@ import LiaisonWire
         #expect(calls.count == 5)
         #expect(calls.contains("-i|-f|bounces@bit.example.cn|--|th@example.org|"))
         #expect(calls.allSatisfy { $0.hasPrefix("-i|-f|bounces@bit.example.cn|--|") && $0.split(separator: "|").count == 5 })
+    }
+
+    @Test func injectionAttemptsNeverReachSendmail() throws {
+        let t = try TestNotifications(stubScript: "line=$(printf '%s|' \"$@\"); echo \"$line\" >> \"$LOG/calls\"; cat > /dev/null; exit 0")
+        // Delegations validates all of this away; an event from elsewhere could still carry it.
+        try t.deliver("delegation.confirmed", visit(members: [
+            Member(name: "Option", email: "-oQ/tmp/x@example.org"),
+            Member(name: "Spaces", email: "a b@example.org"),
+            Member(name: "Header\r\nBcc: victim@example.net", email: "hdr@example.org"),
+            Member(name: "Fine", nameLocal: "李伟", email: "fine@example.org"),
+        ]))
+        try t.settle()
+        let calls = t.stubCalls()
+        #expect(Set(calls) == ["-i|-f|bounces@bit.example.cn|--|fine@example.org|", "-i|-f|bounces@bit.example.cn|--|host@bit.example.cn|"])
+        let dead = try t.messages(status: "dead")
+        #expect(dead.count == 3)
+        #expect(dead.allSatisfy { $0["last_error"]?.stringValue?.hasPrefix("not built:") == true })
     }
 
     @Test func exit75IsRetriedThenSent() throws {
