@@ -56,6 +56,7 @@ package.targets.append(contentsOf: [
     .testTarget(name: "LiaisonModelsTests", dependencies: ["LiaisonModels"], path: "Tests/LiaisonModelsTests", swiftSettings: strict),
     .testTarget(name: "LiaisonStoreTests", dependencies: ["LiaisonStore"], path: "Tests/LiaisonStoreTests", swiftSettings: strict),
     .testTarget(name: "DelegationsTests", dependencies: ["Delegations"], path: "Tests/DelegationsTests", swiftSettings: strict),
+    .testTarget(name: "AgreementsTests", dependencies: ["Agreements"], path: "Tests/AgreementsTests", swiftSettings: strict),
     .testTarget(name: "NotificationsTests", dependencies: ["Notifications"], path: "Tests/NotificationsTests", swiftSettings: strict),
     .testTarget(name: "MeshTests", dependencies: ["LiaisonRuntime", "LiaisonWire", "LiaisonCLIMain"], path: "Tests/MeshTests", swiftSettings: strict),
 ])

@@ -3,19 +3,33 @@ import LiaisonRuntime
 import LiaisonStore
 import LiaisonWire
 
-/// The agreements service: partnership agreements, and a local projection of the delegations
-/// that lead to them (kept from delegation events, never by calling the delegations service).
+/// The agreements service: partnership agreements from first visit to renewal, and a local
+/// projection of the delegations that lead to them (kept from delegation events, never by
+/// calling the delegations service).
 package final class AgreementsService: ServiceModule, EventParticipant {
     let context: ServiceContext
     package let store: Store
+    package let logic: AgreementsLogic
+    let sweeper: DailySweep
 
-    package init(_ context: ServiceContext) throws {
+    package init(_ context: ServiceContext, now: @escaping @Sendable () -> Int64 = { wallClockMillis() }) throws {
         self.context = context
         store = try Store(path: context.entry.dataDir + "/agreements.db", migrations: AgreementTables.migrations,
                           components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)])
+        var leads = [90, 30, 7]
+        if let l = context.entry.settings["expiring_lead_days"] {
+            guard case .array(let a) = l, !a.isEmpty, a.allSatisfy({ ($0.intValue ?? 0) >= 1 && ($0.intValue ?? 0) <= 3650 }) else {
+                throw MeshError("services[\(context.name)].settings.expiring_lead_days: expected a list of days, e.g. [90, 30, 7]")
+            }
+            leads = a.compactMap { $0.intValue.map(Int.init) }
+        }
+        let mesh = context.mesh
+        logic = AgreementsLogic(store: store, source: context.name, subscribers: { type in mesh.config.subscribers(of: type).map(\.name) },
+                                expiringLeadDays: leads, now: now)
+        sweeper = DailySweep(logic: logic, log: context.log)
     }
 
-    package var emits: [String] { [] }
+    package var emits: [String] { AgreementsLogic.eventTypes }
     package var eventStore: Store { store }
 
     package func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
@@ -24,6 +38,12 @@ package final class AgreementsService: ServiceModule, EventParticipant {
         return .applied
     }
 
+    package func start() {
+        do { try sweeper.start() } catch { context.log.error("agreements.sweep_start_failed", ["error": "\(error)"]) }
+    }
+
+    package func stop() { sweeper.stop() }
+
     package func register(_ t: inout MethodTable) {
         let store = self.store
         t.add(MethodSpec(name: "agreements.delegations", summary: "The local projection of delegations (from events): id, title, partner, country, dates, status.",
@@ -31,35 +51,8 @@ package final class AgreementsService: ServiceModule, EventParticipant {
                          result: .object([.req("items", .array(.any))]), execution: .worker) { raw, _ in
             try store.read { db in try DelegationProjection.list(db, id: raw["id"]?.stringValue, limit: Int(raw["limit"]?.intValue ?? 100)) }
         })
+        AgreementMethods.register(&t, logic: logic)
     }
-}
-
-/// The agreements service's tables.
-enum AgreementTables {
-    static let migrations: [Database.Migration] = [
-        .init(1, """
-        CREATE TABLE delegation_projection(
-            id TEXT PRIMARY KEY,
-            ref TEXT NOT NULL,
-            title TEXT NOT NULL,
-            partner_name TEXT NOT NULL,
-            partner_name_local TEXT,
-            partner_kind TEXT NOT NULL,
-            country TEXT NOT NULL,
-            continent TEXT NOT NULL,
-            region TEXT NOT NULL,
-            starts_at TEXT NOT NULL,
-            ends_at TEXT NOT NULL,
-            time_zone TEXT NOT NULL,
-            status TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            last_sequence INTEGER NOT NULL,
-            events_applied INTEGER NOT NULL,
-            out_of_order INTEGER NOT NULL DEFAULT 0,
-            updated_ms INTEGER NOT NULL);
-        CREATE INDEX projection_by_country ON delegation_projection(country);
-        """),
-    ]
 }
 
 /// Delegations as the agreements service knows them: the latest state each event carried.
@@ -70,6 +63,8 @@ enum DelegationProjection {
             throw ServiceError.invalidParams(field: error.path, "not a delegation this service understands: \(error.reason)")
         }
         let prior = try db.queryOne("SELECT last_sequence FROM delegation_projection WHERE id = ?", [d.id])?.int(0)
+        // Continent and region from our own country table, whatever the event carried.
+        let country = Country.named(d.draft.partner.country)
         let outOfOrder = (prior ?? 0) >= event.sequence ? 1 : 0
         try db.run("""
             INSERT INTO delegation_projection(id, ref, title, partner_name, partner_name_local, partner_kind, country, continent, region,
@@ -82,7 +77,7 @@ enum DelegationProjection {
                 last_sequence = max(last_sequence, excluded.last_sequence), events_applied = events_applied + 1,
                 out_of_order = out_of_order + excluded.out_of_order, updated_ms = excluded.updated_ms
             """, [d.id, d.ref, d.draft.title, d.draft.partner.name, d.draft.partner.nameLocal, d.draft.partner.kind.rawValue,
-                  d.draft.partner.country.uppercased(), d.continent, d.region, d.draft.startsAt.description, d.draft.endsAt.description,
+                  d.draft.partner.country.uppercased(), country?.continent.rawValue ?? d.continent, country?.region ?? d.region, d.draft.startsAt.description, d.draft.endsAt.description,
                   d.draft.timeZone, d.status.rawValue, d.version, event.sequence, outOfOrder, wallClockMillis()])
     }
 

@@ -14,7 +14,7 @@ package enum CLI {
 
     /// Every top-level command.
     package static var commands: [Command] {
-        [upCommand, statusCommand, delegationCommand, notificationCommand, demoCommand, queueCommand, startCommand, stopCommand, restartCommand, logsCommand, reloadCommand,
+        [upCommand, statusCommand, delegationCommand, agreementCommand, reportCommand, notificationCommand, demoCommand, queueCommand, startCommand, stopCommand, restartCommand, logsCommand, reloadCommand,
          callCommand, describeCommand, benchCommand, meshCommand]
     }
 

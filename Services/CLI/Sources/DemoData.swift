@@ -105,3 +105,81 @@ package enum DemoData {
         ]
     }
 }
+
+extension DemoData {
+    static let coordinator: JSONValue = ["name": "International Office (duty officer)", "email": "io-duty@bit.example.cn", "unit": "International Office"]
+
+    /// An agreement of the demo: what to create, how far to take it, which demo visits it links,
+    /// which activities it records.
+    package struct DemoAgreement {
+        package var draft: JSONValue
+        /// negotiating or signed (activated by its start date).
+        package var target: String
+        package var signedOn: String?
+        package var links: [(visit: String, relation: String)]
+        package var activities: [JSONValue]
+    }
+
+    static func partner(_ name: String, _ local: String?, _ kind: String, _ country: String) -> JSONValue {
+        var o: JSONObject = ["name": .string(name), "kind": .string(kind), "country": .string(country)]
+        if let local { o["name_local"] = .string(local) }
+        return .object(o)
+    }
+
+    static func agreement(_ key: String, _ title: String, _ kind: String, _ partners: [JSONValue], focus: [String], start: String?, end: String?,
+                          signatories: [JSONValue] = [], notes: String) -> JSONValue {
+        var o: JSONObject = ["external_key": .string("demo-agr:\(key)"), "title": .string(title), "kind": .string(kind), "partners": .array(partners),
+                             "coordinator": coordinator, "focus_areas": .array(focus.map { .string($0) }), "signatories": .array(signatories), "notes": .string(notes)]
+        if let start { o["starts_on"] = .string(start) }
+        if let end { o["ends_on"] = .string(end) }
+        return .object(o)
+    }
+
+    static func sides(_ partner: String) -> [JSONValue] {
+        [["name": "Representative of Beijing Institute of Technology", "side": "bit"], ["name": .string("Representative of \(partner)"), "side": .string(partner)]]
+    }
+
+    /// The agreements the article speaks of, each linked to the visit it came from.
+    package static var agreements: [DemoAgreement] {
+        [
+            DemoAgreement(
+                draft: agreement("ug-workstation", "Study in BIT Uganda Workstation", "workstation",
+                                 [partner("China Communications Construction Company (Uganda)", "中国交通建设股份有限公司", "enterprise", "UG")],
+                                 focus: ["talent co-cultivation", "resource sharing", "Africa"], start: "2024-07-09", end: "2029-07-08",
+                                 signatories: sides("China Communications Construction Company"),
+                                 notes: "Formed jointly by BIT and China Communications Construction Company to promote talent co-cultivation and resource sharing in Uganda."),
+                target: "signed", signedOn: "2024-07-09", links: [("ug-cccc-2024", "led_to")],
+                activities: [["on": "2024-07-09", "kind": "outcome", "summary": "Study in BIT Uganda Workstation formed"]]),
+            DemoAgreement(
+                draft: agreement("kr-hanyang", "Exchange and cooperation with Hanyang University", "exchange",
+                                 [partner("Hanyang University", "한양대학교", "university", "KR")], focus: ["student exchange", "joint research"],
+                                 start: "2013-10-15", end: "2028-10-14", signatories: sides("Hanyang University"),
+                                 notes: "Exchange and cooperation running since 2013; its achievements were reviewed during Hanyang University's visit in October 2024."),
+                target: "signed", signedOn: "2013-10-15", links: [("kr-hanyang-2024", "followed_from")],
+                activities: [["on": "2024-10-22", "kind": "outcome", "summary": "Eleven years of exchange and cooperation reviewed with Hanyang University's delegation"]]),
+            DemoAgreement(
+                draft: agreement("cn-baic", "Industry-education cooperation with Beijing Automotive Group", "industry_education",
+                                 [partner("Beijing Automotive Group", "北京汽车集团", "enterprise", "CN")], focus: ["automotive technology", "employment of international students"],
+                                 start: "2018-11-16", end: nil, signatories: sides("Beijing Automotive Group"),
+                                 notes: "Links BIT's international students with Beijing Automotive Group's research and development centres."),
+                target: "signed", signedOn: "2018-11-16", links: [("cn-baic-2018", "led_to")],
+                activities: [["on": "2018-11-16", "kind": "visit", "summary": "International students visited the R&D centres"]]),
+            DemoAgreement(
+                draft: agreement("ma-schools", "Educational cooperation with Moroccan high schools", "mou",
+                                 [partner("Four Moroccan high schools", nil, "school", "MA")], focus: ["educational cooperation", "student recruitment"],
+                                 start: nil, end: nil, notes: "Under discussion since the principals' visit."),
+                target: "negotiating", signedOn: nil, links: [("ma-high-schools", "led_to")], activities: []),
+            DemoAgreement(
+                draft: agreement("th-moe", "Cooperation with Thailand's Ministry of Education", "mou",
+                                 [partner("Ministry of Education", "กระทรวงศึกษาธิการ", "government", "TH")], focus: ["learning opportunities for students of both countries"],
+                                 start: nil, end: nil, notes: "Under discussion since the ministry's visit in 2023."),
+                target: "negotiating", signedOn: nil, links: [("th-moe-2023", "led_to")], activities: []),
+            DemoAgreement(
+                draft: agreement("uz-hub", "Scientific and educational hub in Uzbekistan", "mou",
+                                 [partner("Ministry for the Development of Information Technologies and Communications", nil, "government", "UZ")],
+                                 focus: ["international talent cultivation", "AI", "big data", "network security", "Belt and Road"], start: nil, end: nil,
+                                 notes: "A possible scientific and educational hub in Uzbekistan, discussed with the ICT minister's delegation."),
+                target: "negotiating", signedOn: nil, links: [("uz-ict-2024", "led_to")], activities: []),
+        ]
+    }
+}

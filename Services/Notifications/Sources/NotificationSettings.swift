@@ -32,6 +32,8 @@ package struct NotificationSettings: Sendable {
     package var sendCancellations = true
     package var reminderDays: [Int] = [7, 1]
     package var agreementNotices = true
+    /// Also write agreement notices to the partners' contacts (not only BIT's coordinator).
+    package var agreementPartnerContacts = false
 
     /// Reads the settings; `home` is the mesh's home (the file transport writes under it).
     package static func from(_ settings: JSONValue, home: String) throws -> NotificationSettings {
@@ -90,6 +92,7 @@ package struct NotificationSettings: Sendable {
         if let b = try bool(rules, "reschedule", "rules") { s.sendUpdates = b }
         if let b = try bool(rules, "cancel", "rules") { s.sendCancellations = b }
         if let b = try bool(rules, "agreements", "rules") { s.agreementNotices = b }
+        if let b = try bool(rules, "agreement_partner_contacts", "rules") { s.agreementPartnerContacts = b }
         if let days = rules["reminder_days"] {
             guard case .array(let a) = days, a.allSatisfy({ ($0.intValue ?? 0) >= 1 && ($0.intValue ?? 0) <= 365 }) else {
                 throw MeshError("settings.rules.reminder_days: expected a list of whole days from 1 to 365, e.g. [7, 1]")

@@ -26,6 +26,11 @@ package final class NotificationsService: ServiceModule, EventParticipant {
     package var eventStore: Store { store }
 
     package func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
+        if event.type.hasPrefix("agreement.") {
+            guard settings.agreementNotices, try rules.applyAgreement(event, db) else { return .ignored }
+            db.afterCommit { [sender] in sender.wake() }
+            return .applied
+        }
         guard event.type.hasPrefix("delegation.") else { return .ignored }
         guard let id = event.data["id"]?.stringValue else {
             throw ServiceError.invalidParams(field: "data.id", "a delegation event carries the delegation (its id is missing)")

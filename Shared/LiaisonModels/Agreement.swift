@@ -1,0 +1,301 @@
+/// What kind of agreement.
+package enum AgreementKind: String, WireEnum {
+    case mou, exchange, jointProgramme = "joint_programme", workstation, industryEducation = "industry_education", research, scholarship, other
+}
+
+/// Where an agreement is in its life.
+package enum AgreementStatus: String, WireEnum {
+    case draft, negotiating, signed, active, suspended, expired, terminated, superseded
+}
+
+/// A partner organisation of an agreement.
+package struct AgreementPartner: Codable, Sendable, Equatable {
+    package var name: String
+    package var nameLocal: String?
+    package var kind: PartnerKind
+    /// ISO 3166-1 alpha-2.
+    package var country: String
+    /// Who to write to about the agreement (notices go here when the rules say so).
+    package var contactName: String?
+    package var contactEmail: String?
+
+    enum CodingKeys: String, CodingKey {
+        case name, nameLocal = "name_local", kind, country, contactName = "contact_name", contactEmail = "contact_email"
+    }
+
+    package init(name: String, nameLocal: String? = nil, kind: PartnerKind, country: String, contactName: String? = nil, contactEmail: String? = nil) {
+        self.name = name
+        self.nameLocal = nameLocal
+        self.kind = kind
+        self.country = country
+        self.contactName = contactName
+        self.contactEmail = contactEmail
+    }
+}
+
+/// BIT's coordinator of an agreement.
+package struct Coordinator: Codable, Sendable, Equatable {
+    package var name: String
+    package var email: String
+    package var unit: String?
+    package init(name: String, email: String, unit: String? = nil) {
+        self.name = name
+        self.email = email
+        self.unit = unit
+    }
+}
+
+/// Someone who signs, for BIT or for a partner.
+package struct Signatory: Codable, Sendable, Equatable {
+    package var name: String
+    package var title: String?
+    /// "bit" or the partner's name.
+    package var side: String
+    package var signedOn: LocalDate?
+
+    enum CodingKeys: String, CodingKey { case name, title, side, signedOn = "signed_on" }
+
+    package init(name: String, title: String? = nil, side: String, signedOn: LocalDate? = nil) {
+        self.name = name
+        self.title = title
+        self.side = side
+        self.signedOn = signedOn
+    }
+}
+
+/// A document of the agreement: its title and the SHA-256 of the signed text, so both sides can
+/// confirm they signed the same version.
+package struct AgreementDocument: Codable, Sendable, Equatable {
+    package var title: String
+    package var sha256: String
+    package init(title: String, sha256: String) {
+        self.title = title
+        self.sha256 = sha256
+    }
+}
+
+/// An agreement as a caller writes it.
+package struct AgreementDraft: Codable, Sendable, Equatable {
+    /// e.g. AGR-2024-0003; generated when absent.
+    package var reference: String?
+    package var title: String
+    package var kind: AgreementKind
+    package var partners: [AgreementPartner]
+    package var coordinator: Coordinator
+    package var focusAreas: [String]
+    package var signatories: [Signatory]
+    package var signedOn: LocalDate?
+    package var startsOn: LocalDate?
+    /// nil: open-ended.
+    package var endsOn: LocalDate?
+    package var noticePeriodDays: Int?
+    package var autoRenew: Bool
+    /// Exchange places per year, each way (exchange agreements).
+    package var placesPerYear: Int?
+    package var documents: [AgreementDocument]
+    package var notes: String?
+    /// A caller's own unique key (idempotent create).
+    package var externalKey: String?
+
+    enum CodingKeys: String, CodingKey {
+        case reference, title, kind, partners, coordinator, signatories, documents, notes
+        case focusAreas = "focus_areas", signedOn = "signed_on", startsOn = "starts_on", endsOn = "ends_on"
+        case noticePeriodDays = "notice_period_days", autoRenew = "auto_renew", placesPerYear = "places_per_year", externalKey = "external_key"
+    }
+
+    package init(reference: String? = nil, title: String, kind: AgreementKind, partners: [AgreementPartner], coordinator: Coordinator,
+                 focusAreas: [String] = [], signatories: [Signatory] = [], signedOn: LocalDate? = nil, startsOn: LocalDate? = nil, endsOn: LocalDate? = nil,
+                 noticePeriodDays: Int? = nil, autoRenew: Bool = false, placesPerYear: Int? = nil, documents: [AgreementDocument] = [],
+                 notes: String? = nil, externalKey: String? = nil) {
+        self.reference = reference
+        self.title = title
+        self.kind = kind
+        self.partners = partners
+        self.coordinator = coordinator
+        self.focusAreas = focusAreas
+        self.signatories = signatories
+        self.signedOn = signedOn
+        self.startsOn = startsOn
+        self.endsOn = endsOn
+        self.noticePeriodDays = noticePeriodDays
+        self.autoRenew = autoRenew
+        self.placesPerYear = placesPerYear
+        self.documents = documents
+        self.notes = notes
+        self.externalKey = externalKey
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        reference = try c.decodeIfPresent(String.self, forKey: .reference)
+        title = try c.decode(String.self, forKey: .title)
+        kind = try c.decode(AgreementKind.self, forKey: .kind)
+        partners = try c.decode([AgreementPartner].self, forKey: .partners)
+        coordinator = try c.decode(Coordinator.self, forKey: .coordinator)
+        focusAreas = try c.decodeIfPresent([String].self, forKey: .focusAreas) ?? []
+        signatories = try c.decodeIfPresent([Signatory].self, forKey: .signatories) ?? []
+        signedOn = try c.decodeIfPresent(LocalDate.self, forKey: .signedOn)
+        startsOn = try c.decodeIfPresent(LocalDate.self, forKey: .startsOn)
+        endsOn = try c.decodeIfPresent(LocalDate.self, forKey: .endsOn)
+        noticePeriodDays = try c.decodeIfPresent(Int.self, forKey: .noticePeriodDays)
+        autoRenew = try c.decodeIfPresent(Bool.self, forKey: .autoRenew) ?? false
+        placesPerYear = try c.decodeIfPresent(Int.self, forKey: .placesPerYear)
+        documents = try c.decodeIfPresent([AgreementDocument].self, forKey: .documents) ?? []
+        notes = try c.decodeIfPresent(String.self, forKey: .notes)
+        externalKey = try c.decodeIfPresent(String.self, forKey: .externalKey)
+    }
+}
+
+/// A numbered change to a signed agreement.
+package struct Amendment: Codable, Sendable, Equatable {
+    package var number: Int
+    /// The agreement's reference with the amendment's suffix, e.g. AGR-2024-0003-A1.
+    package var reference: String
+    package var summary: String
+    package var effectiveOn: LocalDate
+    /// Each changed field with its value before and after.
+    package var changes: [String: FieldChange]
+    package var at: String
+
+    enum CodingKeys: String, CodingKey { case number, reference, summary, changes, at, effectiveOn = "effective_on" }
+
+    package init(number: Int, reference: String, summary: String, effectiveOn: LocalDate, changes: [String: FieldChange], at: String) {
+        self.number = number
+        self.reference = reference
+        self.summary = summary
+        self.effectiveOn = effectiveOn
+        self.changes = changes
+        self.at = at
+    }
+}
+
+/// A field's value before and after a change, as JSON text.
+package struct FieldChange: Codable, Sendable, Equatable {
+    package var from: String
+    package var to: String
+    package init(from: String, to: String) {
+        self.from = from
+        self.to = to
+    }
+}
+
+/// Something done or achieved under an agreement.
+package struct Activity: Codable, Sendable, Equatable {
+    package var id: Int
+    package var on: LocalDate
+    /// exchange, visit, workshop, research, outcome, other.
+    package var kind: String
+    package var summary: String
+    /// e.g. students each way.
+    package var count: Int?
+
+    package init(id: Int, on: LocalDate, kind: String, summary: String, count: Int? = nil) {
+        self.id = id
+        self.on = on
+        self.kind = kind
+        self.summary = summary
+        self.count = count
+    }
+}
+
+/// A delegation linked to an agreement.
+package struct DelegationLink: Codable, Sendable, Equatable {
+    package var delegationID: String
+    /// led_to (the visit led to the agreement) or followed_from (a visit under it).
+    package var relation: String
+    package var ref: String?
+    package var title: String?
+    package var country: String?
+    package var startsAt: String?
+
+    enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", relation, ref, title, country, startsAt = "starts_at" }
+
+    package init(delegationID: String, relation: String, ref: String?, title: String?, country: String?, startsAt: String?) {
+        self.delegationID = delegationID
+        self.relation = relation
+        self.ref = ref
+        self.title = title
+        self.country = country
+        self.startsAt = startsAt
+    }
+}
+
+/// A stored agreement.
+package struct Agreement: Codable, Sendable, Equatable {
+    package var id: String
+    package var reference: String
+    package var version: Int
+    package var status: AgreementStatus
+    package var draft: AgreementDraft
+    package var amendments: [Amendment]
+    package var activities: [Activity]
+    package var delegations: [DelegationLink]
+    package var predecessorID: String?
+    package var successorID: String?
+    package var terminationReason: String?
+    package var suspensionReason: String?
+    package var createdAt: String
+    package var updatedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case id, reference, version, status, amendments, activities, delegations
+        case predecessorID = "predecessor_id", successorID = "successor_id", terminationReason = "termination_reason"
+        case suspensionReason = "suspension_reason", createdAt = "created_at", updatedAt = "updated_at", currentReference = "current_reference"
+    }
+
+    package init(id: String, reference: String, version: Int, status: AgreementStatus, draft: AgreementDraft, createdAt: String, updatedAt: String) {
+        self.id = id
+        self.reference = reference
+        self.version = version
+        self.status = status
+        self.draft = draft
+        amendments = []
+        activities = []
+        delegations = []
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
+    /// The reference with the latest amendment's suffix.
+    package var currentReference: String { amendments.last?.reference ?? reference }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        reference = try c.decode(String.self, forKey: .reference)
+        version = try c.decode(Int.self, forKey: .version)
+        status = try c.decode(AgreementStatus.self, forKey: .status)
+        amendments = try c.decodeIfPresent([Amendment].self, forKey: .amendments) ?? []
+        activities = try c.decodeIfPresent([Activity].self, forKey: .activities) ?? []
+        delegations = try c.decodeIfPresent([DelegationLink].self, forKey: .delegations) ?? []
+        predecessorID = try c.decodeIfPresent(String.self, forKey: .predecessorID)
+        successorID = try c.decodeIfPresent(String.self, forKey: .successorID)
+        terminationReason = try c.decodeIfPresent(String.self, forKey: .terminationReason)
+        suspensionReason = try c.decodeIfPresent(String.self, forKey: .suspensionReason)
+        createdAt = try c.decode(String.self, forKey: .createdAt)
+        updatedAt = try c.decode(String.self, forKey: .updatedAt)
+        draft = try AgreementDraft(from: decoder)
+        draft.reference = reference
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(reference, forKey: .reference)
+        try c.encode(currentReference, forKey: .currentReference)
+        try c.encode(version, forKey: .version)
+        try c.encode(status, forKey: .status)
+        var d = draft
+        d.reference = nil
+        try d.encode(to: encoder)
+        try c.encode(amendments, forKey: .amendments)
+        try c.encode(activities, forKey: .activities)
+        try c.encode(delegations, forKey: .delegations)
+        try c.encodeIfPresent(predecessorID, forKey: .predecessorID)
+        try c.encodeIfPresent(successorID, forKey: .successorID)
+        try c.encodeIfPresent(terminationReason, forKey: .terminationReason)
+        try c.encodeIfPresent(suspensionReason, forKey: .suspensionReason)
+        try c.encode(createdAt, forKey: .createdAt)
+        try c.encode(updatedAt, forKey: .updatedAt)
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import LiaisonModels
+import LiaisonRuntime
+import LiaisonStore
+import LiaisonWire
+@testable import Agreements
+
+/// An agreements service on a temp database, called through its method table.
+final class TestAgreements: @unchecked Sendable {
+    let dir: String
+    let service: AgreementsService
+    let table: MethodTable
+    let log = Logger(service: "agreements", minimum: .error) { _ in }
+
+    init() throws {
+        dir = NSTemporaryDirectory() + "lza-\(UUID().uuidString.prefix(8))"
+        var mesh = MeshFile.standard(home: dir)
+        mesh.services[1].consumes = ["delegation.*", "agreement.*"]
+        try FileManager.default.createDirectory(atPath: dir + "/data/agreements", withIntermediateDirectories: true)
+        try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: dir + "/mesh.json", atomically: true, encoding: .utf8)
+        let loaded = try Mesh.load(dir + "/mesh.json")
+        service = try AgreementsService(ServiceContext(name: "agreements", mesh: loaded, entry: loaded.service("agreements")!, log: log))
+        var t = MethodTable()
+        service.register(&t)
+        EventMethods.registerProducer(&t, store: service.store, source: "agreements", relay: nil)
+        EventMethods.registerConsumer(&t, participant: service, log: log)
+        table = t
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    func ok(_ m: String, _ p: JSONValue, uid: UInt32 = 1000) throws -> JSONValue { try table.invoke(m, p, uid: uid, log: log).get() }
+    func error(_ m: String, _ p: JSONValue) -> ServiceError? {
+        if case .failure(let e) = table.invoke(m, p, log: log) { return e }
+        return nil
+    }
+
+    /// Event types in the outbox, in order.
+    func events() throws -> [String] {
+        (try ok("events.outbox", ["limit": 1000])["items"]?.arrayValue ?? []).map { $0["type"]!.stringValue! }
+    }
+
+    /// Creates, negotiates and signs; returns (id, version).
+    func signed(_ draft: JSONValue, signedOn: String = "2024-01-10") throws -> (JSONValue, Int64) {
+        let a = try ok("agreements.create", draft)
+        let n = try ok("agreements.negotiate", ["id": a["id"]!, "expected_version": a["version"]!])
+        let s = try ok("agreements.sign", ["id": a["id"]!, "expected_version": n["version"]!, "signed_on": .string(signedOn)])
+        return (a["id"]!, s["version"]!.intValue!)
+    }
+}
+
+func uganda(start: String? = "2024-07-09", end: String? = "2029-07-08", reference: String? = nil, title: String = "Study in BIT Uganda Workstation") -> JSONValue {
+    var o: JSONObject = [
+        "title": .string(title), "kind": "workstation",
+        "partners": [["name": "China Communications Construction Company", "name_local": "中国交通建设股份有限公司", "kind": "enterprise", "country": "UG",
+                      "contact_email": "partner@example.org"]],
+        "coordinator": ["name": "International Office", "email": "io@bit.example.cn"],
+        "focus_areas": ["talent co-cultivation"],
+        "signatories": [["name": "Representative of BIT", "side": "bit"], ["name": "Representative of CCCC", "side": "CCCC"]],
+        "documents": [["title": "Signed agreement", "sha256": .string(String(repeating: "ab", count: 32))]],
+    ]
+    if let start { o["starts_on"] = .string(start) }
+    if let end { o["ends_on"] = .string(end) }
+    if let reference { o["reference"] = .string(reference) }
+    return .object(o)
+}

@@ -1,0 +1,117 @@
+import Foundation
+import FoundationXML
+import Glibc
+import LiaisonRuntime
+import LiaisonWire
+import Testing
+
+@Suite(.serialized, .timeLimit(.minutes(3))) struct AgreementsMeshTests {
+    func writeJSON(_ v: JSONValue, _ path: String) throws { try JSONWriter.pretty(v).write(toFile: path, atomically: true, encoding: .utf8) }
+
+    func draft(end: String) -> JSONValue {
+        ["title": "Exchange and cooperation with Hanyang University", "kind": "exchange",
+         "partners": [["name": "Hanyang University", "name_local": "한양대학교", "kind": "university", "country": "KR"]],
+         "coordinator": ["name": "International Office", "email": "io@bit.example.cn"], "focus_areas": ["student exchange"],
+         "signatories": [["name": "Representative of BIT", "side": "bit"], ["name": "Representative of Hanyang University", "side": "Hanyang University"]],
+         "starts_on": "2013-10-15", "ends_on": .string(end), "places_per_year": 10]
+    }
+
+    @Test func theWholeLifecycleThroughTheCLIWithHistory() throws {
+        let mesh = try MeshHarness()
+        try writeJSON(draft(end: "2028-10-14"), mesh.home + "/agreement.json")
+        let created = try mesh.cli("agreement", "create", "-f", mesh.home + "/agreement.json", "--json")
+        #expect(created.code == 0, "\(created.stderr)")
+        let ref = try #require(created.json?["reference"]?.stringValue)
+        #expect(try mesh.cli("agreement", "negotiate", ref).stdout.contains("negotiating"))
+        #expect(try mesh.cli("agreement", "sign", ref, "--signed-on", "2013-10-15").stdout.contains("\(ref): active"))
+        let bad = try mesh.cli("agreement", "negotiate", ref)
+        #expect(bad.code == 1 && bad.stderr.contains("is active") && bad.stderr.contains("would be negotiating"))
+        #expect(try mesh.cli("agreement", "suspend", ref, "--reason", "programme review").stdout.contains("suspended"))
+        #expect(try mesh.cli("agreement", "resume", ref).stdout.contains("active"))
+        try writeJSON(["places_per_year": 12], mesh.home + "/amend.json")
+        let amended = try mesh.cli("agreement", "amend", ref, "--summary", "Two more places each way", "-f", mesh.home + "/amend.json")
+        #expect(amended.stdout.contains("\(ref)-A1: active"), "\(amended.stdout)\(amended.stderr)")
+        #expect(try mesh.cli("agreement", "activity", "add", ref, "--on", "2024-10-22", "--summary", "Eleven years of exchange reviewed").code == 0)
+        let renewed = try mesh.cli("agreement", "renew", ref, "--ends-on", "2033-10-14")
+        #expect(renewed.stdout.contains("superseded") && renewed.stdout.contains("\(ref)-R1: signed"), "\(renewed.stdout)")
+        let show = try mesh.cli("agreement", "show", ref)
+        #expect(show.stdout.contains("Amendment    \(ref)-A1") && show.stdout.contains("Renewed by") && show.stdout.contains("Eleven years of exchange reviewed"))
+        #expect(show.stdout.contains("Hanyang University (한양대학교)"))
+        let history = try mesh.cli("agreement", "history", ref)
+        for step in ["create", "negotiate", "sign", "activate", "suspend", "resume", "amend", "add_activity", "renew"] {
+            #expect(history.stdout.contains("  \(step)"), "history shows \(step)")
+        }
+        #expect(history.stdout.contains("status: active → superseded"))
+        let list = try mesh.cli("agreement", "list", "--country", "KR")
+        #expect(list.stdout.contains("\(ref)-R1") && list.stdout.contains("superseded"))
+    }
+
+    @Test func expiringNoticesReachNotificationsOnceEach() throws {
+        let mesh = try MeshHarness()
+        let c = try WireClient(path: mesh.socket("agreements"))
+        let a = try c.call("agreements.create", draft(end: "2027-06-30"))
+        _ = try c.call("agreements.negotiate", ["id": a["id"]!, "expected_version": 1])
+        _ = try c.call("agreements.sign", ["id": a["id"]!, "expected_version": 2, "signed_on": "2013-10-15"])
+        for day in ["2027-04-01", "2027-04-02", "2027-05-31", "2027-06-01", "2027-06-23", "2027-06-30", "2027-07-01", "2027-07-02"] {
+            #expect(try mesh.cli("agreement", "sweep", "--today", day).code == 0)
+        }
+        func messages() throws -> [JSONValue] { try mesh.call("notifications", "notifications.list", ["delegation_id": a["id"]!])["items"]?.arrayValue ?? [] }
+        let got = try eventually(timeoutMs: 15_000) { () throws -> [JSONValue]? in
+            let m = try messages()
+            return m.count >= 5 ? m : nil
+        }
+        let rules = (got ?? []).map { $0["rule"]!.stringValue! }.sorted()
+        #expect(rules == ["agreement_expired", "agreement_expiring", "agreement_expiring", "agreement_expiring", "agreement_signed"])
+        #expect((got ?? []).allSatisfy { $0["recipient"] == "io@bit.example.cn" })
+        let subjects = (got ?? []).compactMap { $0["subject"]?.stringValue }
+        #expect(subjects.contains { $0.hasPrefix("Agreement ending in 90 days") })
+        #expect(subjects.contains { $0.hasPrefix("Agreement ending in 30 days") })
+        #expect(subjects.contains { $0.hasPrefix("Agreement ending in 7 days") })
+        usleep(300_000)
+        #expect(try messages().count == 5, "each notice once")
+    }
+
+    @Test func demoReportsAndTheChart() throws {
+        let mesh = try MeshHarness()
+        let demo = try mesh.cli("demo")
+        #expect(demo.code == 0, "\(demo.stderr)")
+        #expect(demo.stdout.contains("6 agreements (6 new"))
+        #expect(try mesh.cli("demo").stdout.contains("6 agreements (0 new, 6 already there)"))
+        let svg = mesh.home + "/partners.svg"
+        let report = try mesh.cli("report", "partners", "--by", "continent", "--svg", svg, "--html", mesh.home + "/partners.html")
+        #expect(report.code == 0, "\(report.stderr)")
+        let lines = report.stdout.split(separator: "\n")
+        let africa = try #require(lines.first { $0.hasPrefix("Africa") })
+        let asia = try #require(lines.first { $0.hasPrefix("Asia") })
+        #expect(africa.contains("China Communications Construction Company") && africa.contains("Four Moroccan high schools"))
+        #expect(asia.contains("Hanyang University (한양대학교)") && asia.contains("Beijing Automotive Group") && asia.contains("Ministry of Education (กระทรวงศึกษาธิการ)"))
+        // The chart is well-formed SVG with a bar per continent.
+        let data = try #require(FileManager.default.contents(atPath: svg))
+        let parser = XMLParser(data: data)
+        final class Count: NSObject, XMLParserDelegate {
+            var rects = 0, texts: [String] = [], current = "", root = ""
+            func parser(_ p: XMLParser, didStartElement e: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+                if root.isEmpty { root = e }
+                if e == "rect" { rects += 1 }
+                current = ""
+            }
+            func parser(_ p: XMLParser, foundCharacters s: String) { current += s }
+            func parser(_ p: XMLParser, didEndElement e: String, namespaceURI: String?, qualifiedName: String?) { if e == "text" { texts.append(current) } }
+        }
+        let counter = Count()
+        parser.delegate = counter
+        #expect(parser.parse(), "\(String(describing: parser.parserError))")
+        #expect(counter.root == "svg")
+        #expect(counter.texts.contains("Africa") && counter.texts.contains("Asia"))
+        #expect(counter.rects >= 6, "background, legend and bars")
+        #expect(try String(contentsOfFile: mesh.home + "/partners.html", encoding: .utf8).contains("<svg"))
+
+        let funnel = try mesh.cli("report", "funnel", "--json")
+        #expect(funnel.json?["totals"]?["visits"] == 10)
+        #expect(funnel.json?["totals"]?["visits_leading_to_agreements"] == 5)
+        let dormant = try mesh.cli("report", "dormant", "--json")
+        #expect(dormant.json?["rows"]?.arrayValue?.count == 3, "the three active partnerships have had no visit or activity this past year")
+        let expiring = try mesh.cli("report", "expiring", "--days", "3650", "--json")
+        #expect(expiring.json?["rows"]?.arrayValue?.compactMap { $0["reference"]?.stringValue }.sorted() == ["AGR-2013-0001", "AGR-2024-0001"])
+    }
+}
