@@ -114,9 +114,16 @@ package struct SupervisorEntry: Codable, Sendable, Equatable {
     package var logMaxBytes: Int
     /// Rotated files kept per service.
     package var logFiles: Int
+    /// Liveness checks of a ready service: every this many ms…
+    package var healthIntervalMs: Int
+    /// …each given this long…
+    package var healthTimeoutMs: Int
+    /// …and this many missed in a row restart it.
+    package var healthMisses: Int
 
     enum CodingKeys: String, CodingKey {
         case socket, logDir = "log_dir", logMaxBytes = "log_max_bytes", logFiles = "log_files"
+        case healthIntervalMs = "health_interval_ms", healthTimeoutMs = "health_timeout_ms", healthMisses = "health_misses"
     }
 
     package init(socket: String = "run/supervisor.sock", logDir: String = "log", logMaxBytes: Int = 10 << 20, logFiles: Int = 5) {
@@ -124,6 +131,9 @@ package struct SupervisorEntry: Codable, Sendable, Equatable {
         self.logDir = logDir
         self.logMaxBytes = logMaxBytes
         self.logFiles = logFiles
+        healthIntervalMs = 5000
+        healthTimeoutMs = 1000
+        healthMisses = 3
     }
 
     package init(from decoder: any Decoder) throws {
@@ -132,6 +142,9 @@ package struct SupervisorEntry: Codable, Sendable, Equatable {
         logDir = try c.decodeIfPresent(String.self, forKey: .logDir) ?? "log"
         logMaxBytes = try c.decodeIfPresent(Int.self, forKey: .logMaxBytes) ?? 10 << 20
         logFiles = try c.decodeIfPresent(Int.self, forKey: .logFiles) ?? 5
+        healthIntervalMs = try c.decodeIfPresent(Int.self, forKey: .healthIntervalMs) ?? 5000
+        healthTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .healthTimeoutMs) ?? 1000
+        healthMisses = try c.decodeIfPresent(Int.self, forKey: .healthMisses) ?? 3
     }
 }
 
@@ -235,6 +248,10 @@ package struct Mesh: Sendable {
             guard s.maxFrameBytes >= 1, s.maxFrameBytes <= FrameLimits.hardCap else {
                 throw MeshError("services[\(s.name)].max_frame_bytes: must be 1 to \(FrameLimits.hardCap)")
             }
+        }
+        let sup = config.supervisor
+        guard sup.healthIntervalMs >= 50, sup.healthTimeoutMs >= 10, sup.healthMisses >= 1, sup.logMaxBytes >= 4096, sup.logFiles >= 1 else {
+            throw MeshError("supervisor: health_interval_ms ≥ 50, health_timeout_ms ≥ 10, health_misses ≥ 1, log_max_bytes ≥ 4096, log_files ≥ 1")
         }
         if config.supervisor.socket.utf8.count > UnixSocket.maxPathBytes {
             throw MeshError("supervisor.socket: \(config.supervisor.socket) is too long for a Unix socket (at most \(UnixSocket.maxPathBytes) bytes; choose a shorter home)")

@@ -52,6 +52,10 @@ final class ServiceSlot {
     var retryTimer: EventLoop.TimerID?
     var healthTimer: EventLoop.TimerID?
     var readyFD: Int32?
+    /// When the last exit was noticed (monotonic), to measure exit → respawn → ready.
+    var exitNoticedNanos: UInt64?
+    /// The last restart: exit noticed → new process spawned (µs) and → ready (µs).
+    var lastRestart: (spawnMicros: UInt64, readyMicros: UInt64)?
     /// Calls waiting for this service to become ready (or to fail trying).
     var readyWaiters: [(ServiceSlot) -> Void] = []
     /// Calls waiting for this service to stop.
@@ -92,6 +96,7 @@ final class ServiceSlot {
             o["last_stderr"] = .array(output.recent(10, stream: "err").map { .string($0.text) })
         }
         if state == .running { o["health_misses"] = .int(Int64(healthMisses)) }
+        if let r = lastRestart { o["last_restart"] = ["exit_to_spawn_us": .int(Int64(r.spawnMicros)), "exit_to_ready_us": .int(Int64(r.readyMicros))] }
         return .object(o)
     }
 }

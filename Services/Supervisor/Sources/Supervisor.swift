@@ -7,12 +7,6 @@ import LiaisonWire
 package struct SupervisorOptions: Sendable {
     /// Echo children's output, prefixed `[service]`, on our stdout.
     package var echo = true
-    /// Seconds between liveness checks once a service is ready.
-    package var healthIntervalMs = 5000
-    /// How long a liveness check may take.
-    package var healthTimeoutMs = 1000
-    /// Missed checks in a row before a restart.
-    package var healthMissesAllowed = 3
     package init() {}
 }
 
@@ -34,6 +28,8 @@ package final class Supervisor: @unchecked Sendable {
     var shuttingDown = false
     let startedNanos = monotonicNanos()
     var bootPending: [String] = []
+    /// Supervisor start → every service ready (first boot), µs.
+    var meshReadyMicros: UInt64?
     var exitCode: Int32 = 0
 
     package init(meshPath: String, options: SupervisorOptions = SupervisorOptions()) throws {
@@ -113,8 +109,10 @@ package final class Supervisor: @unchecked Sendable {
                 return
             }
         }
-        if bootPending.isEmpty && order.allSatisfy({ slots[$0]!.state != .starting }) {
-            log.info("mesh.ready", ["services": order.map { "\($0):\(slots[$0]!.state.rawValue)" }.joined(separator: ",")])
+        if bootPending.isEmpty && order.allSatisfy({ slots[$0]!.state != .starting }) && meshReadyMicros == nil {
+            meshReadyMicros = (monotonicNanos() - startedNanos) / 1000
+            log.info("mesh.ready", ["services": order.map { "\($0):\(slots[$0]!.state.rawValue)" }.joined(separator: ","),
+                                    "after_ms": String(meshReadyMicros! / 1000)])
         }
     }
 
@@ -224,6 +222,10 @@ package final class Supervisor: @unchecked Sendable {
         cancelTimer(&slot.startTimer)
         slot.state = .running
         slot.readyNanos = monotonicNanos()
+        if let exit = slot.exitNoticedNanos, let spawned = slot.spawnedNanos, spawned >= exit {
+            slot.lastRestart = ((spawned - exit) / 1000, (slot.readyNanos! - exit) / 1000)
+        }
+        slot.exitNoticedNanos = nil
         slot.reason = nil
         let ms = (slot.readyNanos! - slot.spawnedNanos!) / 1000
         log.info("service.ready", ["service": slot.name, "pid": String(slot.pid ?? 0), "start_us": String(ms)])
@@ -237,10 +239,10 @@ package final class Supervisor: @unchecked Sendable {
 
     func scheduleHealth(_ slot: ServiceSlot) {
         cancelTimer(&slot.healthTimer)
-        slot.healthTimer = loop.schedule(afterMs: options.healthIntervalMs) { [unowned self] in
+        slot.healthTimer = loop.schedule(afterMs: mesh.config.supervisor.healthIntervalMs) { [unowned self] in
             slot.healthTimer = nil
             guard slot.state == .running, let pid = slot.pid else { return }
-            HealthProbe.run(loop: loop, path: slot.entry.socket, timeoutMs: options.healthTimeoutMs) { [unowned self] result in
+            HealthProbe.run(loop: loop, path: slot.entry.socket, timeoutMs: mesh.config.supervisor.healthTimeoutMs) { [unowned self] result in
                 guard slot.state == .running, slot.pid == pid else { return }
                 switch result {
                 case .healthy(let h):
@@ -252,7 +254,7 @@ package final class Supervisor: @unchecked Sendable {
                 case .unhealthy(let why):
                     slot.healthMisses += 1
                     log.warning("service.health_missed", ["service": slot.name, "misses": String(slot.healthMisses), "reason": why])
-                    if slot.healthMisses >= options.healthMissesAllowed {
+                    if slot.healthMisses >= mesh.config.supervisor.healthMisses {
                         slot.reason = "\(slot.healthMisses) health checks missed (last: \(why)); restarting"
                         slot.output.note(slot.reason!)
                         terminate(slot, restart: true)

@@ -100,7 +100,8 @@ final class SupervisorControl: CallDispatcher, @unchecked Sendable {
         let now = monotonicNanos()
         return [
             "supervisor": ["pid": .int(Int64(getpid())), "uptime_s": .double(Double((now - sup.startedNanos) / 1_000_000) / 1000),
-                           "mesh": .string(sup.meshPath), "version": .string(liaisonVersion), "stopping": .bool(sup.shuttingDown)],
+                           "mesh": .string(sup.meshPath), "version": .string(liaisonVersion), "stopping": .bool(sup.shuttingDown),
+                           "mesh_ready_after_ms": sup.meshReadyMicros.map { .double(Double($0) / 1000) } ?? .null],
             "services": .array(sup.order.compactMap { sup.slots[$0]?.status(now: now) }),
         ]
     }

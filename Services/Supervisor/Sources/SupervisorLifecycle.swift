@@ -36,6 +36,7 @@ extension Supervisor {
 
     func exited(_ slot: ServiceSlot, _ status: ChildExit) {
         let now = monotonicNanos()
+        slot.exitNoticedNanos = now
         let pid = slot.pid ?? 0
         kill(-pid, SIGKILL)  // anything left in its process group goes with it
         cancelTimer(&slot.startTimer)

@@ -54,6 +54,34 @@ package final class WireClient {
         return try receive(id: id, timeoutMs: timeoutMs)
     }
 
+    /// Calls a method that is safe to repeat (a read, a ping, an idempotent write): when the
+    /// connection closes before the answer comes — the service is restarting — reconnect (a
+    /// new connection waits in the listen backlog for the new process) and ask again, until
+    /// `timeoutMs` has passed.
+    package func callRetryingSafe(_ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 10_000) throws(ServiceError) -> JSONValue {
+        let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
+        while true {
+            let left = Int((deadline > monotonicNanos() ? deadline - monotonicNanos() : 0) / 1_000_000)
+            do {
+                if fd < 0 { try reconnect(timeoutMs: max(left, 1)) }
+                return try call(method, params, timeoutMs: max(left, 1))
+            } catch where error.code == .unavailable && monotonicNanos() < deadline {
+                close()
+                continue
+            }
+        }
+    }
+
+    /// Opens a new connection to the same path (after the old one closed).
+    package func reconnect(timeoutMs: Int) throws(ServiceError) {
+        close()
+        do { fd = try UnixSocket.connect(path, timeoutMs: timeoutMs) } catch {
+            throw ServiceError(.unavailable, "reconnecting to \(path): \(error)", retryable: true)
+        }
+        decoder = FrameDecoder(maxFrame: decoder.maxFrame)
+        stash = [:]
+    }
+
     /// Calls `method` with typed params and decodes a typed result.
     package func call<P: Encodable, R: Decodable>(_ method: String, _ params: P, as: R.Type, timeoutMs: Int = 10_000) throws(ServiceError) -> R {
         let v = try call(method, JSONEncoding.encode(params), timeoutMs: timeoutMs)
@@ -92,6 +120,11 @@ package final class WireClient {
     package func sendRaw(_ bytes: [UInt8]) throws(ServiceError) {
         guard fd >= 0 else { throw ServiceError(.unavailable, "connection to \(path) is closed") }
         do { try UnixSocket.sendAll(fd, bytes) } catch {
+            // The service may have said why it closed (permission_denied, busy) before we wrote.
+            if let why = try? receiveMessage(deadline: monotonicNanos() + 100_000_000), why.id == nil, let e = why.error {
+                close()
+                throw e
+            }
             close()
             throw ServiceError(.unavailable, "sending to \(path) failed: \(error)", retryable: true)
         }

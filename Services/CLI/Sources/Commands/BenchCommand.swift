@@ -13,7 +13,7 @@ extension CLI {
                           OptionSpec(["--connections", "-c"], value: "N", "Connections, each on its own thread (default 4)."),
                           OptionSpec(["--calls", "-n"], value: "M", "Calls per connection (default 10000)."),
                           OptionSpec(["--pipeline"], value: "K", "Calls in flight per connection (default 1).")],
-                subcommands: [benchEvents, benchMail]) { args, ctx in
+                subcommands: [benchEvents, benchMail, benchRestart, benchIdle]) { args, ctx in
             let service = args.value("--service") ?? "delegations"
             let method = args.value("--method") ?? "service.ping"
             let conns = try args.int("--connections", default: 4, in: 1...512)
