@@ -3,6 +3,7 @@ import Glibc
 import LiaisonRuntime
 import LiaisonWire
 import Notifications
+import Synchronization
 import Testing
 
 /// The real MTA the CI installs (.ci/setup-mta): exim delivering *@localhost into liaisontest's Maildir.
@@ -12,13 +13,20 @@ enum RealMTA {
     static var required: Bool { ProcessInfo.processInfo.environment["LIAISON_REQUIRE_MTA"] == "1" }
     static var available: Bool { access(sendmail, X_OK) == 0 && FileManager.default.fileExists(atPath: "/home/liaisontest") }
 
+    /// Subjects of the Maildir files already read: a delivered file never changes, and the
+    /// Maildir keeps every earlier run's messages, so each file is decoded once.
+    private static let subjects = Mutex<[String: String]>([:])
+
     /// Messages in the Maildir whose subject contains `tag`, parsed with the project's decoder.
     static func messages(tagged tag: String) -> [ParsedMessage] {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: maildir)) ?? []
         return files.compactMap { f in
+            if let subject = subjects.withLock({ $0[f] }), !subject.contains(tag) { return nil }
             guard let data = FileManager.default.contents(atPath: maildir + "/" + f) else { return nil }
             let p = ParsedMessage.parse([UInt8](data))
-            return (p.header("Subject") ?? "").contains(tag) ? p : nil
+            let subject = p.header("Subject") ?? ""
+            subjects.withLock { $0[f] = subject }
+            return subject.contains(tag) ? p : nil
         }
     }
 

@@ -97,7 +97,9 @@ final class MailSender: Sendable {
                 continue
             }
             guard let claim else {
-                let waitMs = nextDue.map { max(1, min($0 - now(), 5000)) } ?? 5000
+                // New messages, reminders that fire and operator retries all wake the senders;
+                // the cap is a safety net that keeps an idle service from waking.
+                let waitMs = nextDue.map { max(1, min($0 - now(), 60_000)) } ?? 60_000
                 _ = wakeSend.wait(timeout: .now() + .milliseconds(Int(waitMs)))
                 continue
             }

@@ -11,8 +11,10 @@ package struct EventSettings: Sendable, Equatable {
     package var retryBaseMs = 200
     /// Longest retry delay.
     package var retryCapMs = 60_000
-    /// Fallback poll when nothing wakes the relay.
-    package var pollMs = 2000
+    /// Fallback poll when nothing wakes the relay. Every commit that adds events and every
+    /// redrive or skip wakes it, and retries wake it when due, so this is only a safety net and
+    /// long enough not to wake an idle service.
+    package var pollMs = 60_000
     /// How long one delivery call may take.
     package var callTimeoutMs = 10_000
     /// Delivered outbox rows are pruned after this long.
