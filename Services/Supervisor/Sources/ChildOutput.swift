@@ -3,7 +3,8 @@ import LiaisonRuntime
 import LiaisonWire
 
 /// A rotating log file: appends lines, and at `maxBytes` shifts `name.log` → `name.log.1` → …
-/// keeping `files` old ones.
+/// so that at most `files` files exist (the current one and `files - 1` older), bounding the
+/// space to `maxBytes × files`.
 final class RotatingFile {
     let path: String
     let maxBytes: Int

@@ -231,7 +231,7 @@ extension Supervisor {
                 guard slot.entry != entry else { continue }
                 if slot.entry.socket != entry.socket {
                     // A new socket path: bind it anew; callers of the old path are cut over.
-                    removed.append(entry.name)
+                    changed.append(entry.name)
                     stopService(slot) { [unowned self] s in
                         self.releaseSocket(s)
                         slots.removeValue(forKey: s.name)
