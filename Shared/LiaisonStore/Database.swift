@@ -274,12 +274,15 @@ package final class Database {
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let name = "sp\(savepointDepth)"
+        let hooksBefore = commitHooks.count
         try run("SAVEPOINT \(name)")
         do {
             let r = try body(self)
             try run("RELEASE \(name)")
             return r
         } catch {
+            // What the rolled-back work asked to run after commit goes with it.
+            commitHooks.removeSubrange(min(hooksBefore, commitHooks.count)...)
             _ = try? run("ROLLBACK TO \(name)")
             _ = try? run("RELEASE \(name)")
             throw error

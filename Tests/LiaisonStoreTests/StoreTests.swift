@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import LiaisonStore
 
@@ -69,6 +70,28 @@ import Testing
             }
         }
         #expect(try s.read { db in try db.query("SELECT name FROM t").map { $0.string(0)! } } == ["kept"])
+    }
+
+    @Test func afterCommitHooksRunOnceCommittedAndNotForRolledBackWork() throws {
+        struct Boom: Error {}
+        let s = try Store(path: tempPath(), migrations: migrations)
+        let ran = Mutex<[String]>([])
+        try s.write { db in
+            db.afterCommit { ran.withLock { $0.append("outer") } }
+            _ = try? db.savepoint { db in
+                db.afterCommit { ran.withLock { $0.append("undone") } }
+                throw Boom()
+            }
+            try db.savepoint { db in db.afterCommit { ran.withLock { $0.append("inner") } } }
+            #expect(ran.withLock { $0 }.isEmpty, "nothing runs before the commit")
+        }
+        #expect(ran.withLock { $0 } == ["outer", "inner"])
+        _ = try? s.write { db in
+            db.afterCommit { ran.withLock { $0.append("failed write") } }
+            throw Boom()
+        }
+        try s.write { _ in }
+        #expect(ran.withLock { $0 } == ["outer", "inner"], "a failed write's hooks never run")
     }
 
     @Test func componentMigrationsAreTrackedApart() throws {

@@ -195,11 +195,15 @@ let mtaCondition: ConditionTrait = .enabled(if: RealMTA.available || RealMTA.req
         #expect(preview.stdout.contains("diet: vegetarian"), "the host's view shows needs")
         #expect(try mesh.cli("notification", "list", "--delegation", ref).stdout.contains("(no messages)"), "a preview sends nothing")
         #expect(try mesh.cli("delegation", "confirm", ref).code == 0)
+        var last = ""
+        let waitStart = monotonicNanos()
         let sent = try eventually(timeoutMs: 30_000) { () throws -> JSONValue? in
-            let items = try mesh.cli("notification", "list", "--delegation", ref, "--json").json?["items"]?.arrayValue ?? []
+            let r = try mesh.cli("notification", "list", "--delegation", ref, "--json")
+            last = r.stdout + r.stderr
+            let items = r.json?["items"]?.arrayValue ?? []
             return items.count == 2 && items.allSatisfy { $0["status"] == "sent" } ? items[0] : nil
         }
-        let id = try #require(sent?["id"]?.intValue)
+        let id = try #require(sent?["id"]?.intValue, "both messages sent within \((monotonicNanos() - waitStart) / 1_000_000) ms; last listing: \(last)")
         let show = try mesh.cli("notification", "show", String(id))
         #expect(show.stdout.contains("sent") && show.stdout.contains("attempt at") && show.stdout.contains("Subject: Visit schedule"))
         let due = try mesh.cli("notification", "due", "--days", "3650")
