@@ -201,7 +201,10 @@ let mtaCondition: ConditionTrait = .enabled(if: RealMTA.available || RealMTA.req
             let r = try mesh.cli("notification", "list", "--delegation", ref, "--json")
             last = r.stdout + r.stderr
             let items = r.json?["items"]?.arrayValue ?? []
-            return items.count == 2 && items.allSatisfy { $0["status"] == "sent" } ? items[0] : nil
+            // (An `if`, not `? items[0] : nil`: JSONValue is nil-literal-expressible, so that
+            // ternary would yield JSONValue.null, not "not yet".)
+            if items.count == 2 && items.allSatisfy({ $0["status"] == "sent" }) { return items[0] }
+            return nil
         }
         let id = try #require(sent?["id"]?.intValue, "both messages sent within \((monotonicNanos() - waitStart) / 1_000_000) ms; last listing: \(last)")
         let show = try mesh.cli("notification", "show", String(id))
