@@ -264,7 +264,8 @@ package enum ServiceHost {
                 }
                 let c = store.commitCounters
                 fields["commits"] = ["transactions": .int(Int64(c.commits)), "writes": .int(Int64(c.writes)),
-                                     "work_ms": .double(Double(c.workNanos / 1000) / 1000), "commit_ms": .double(Double(c.commitNanos / 1000) / 1000)]
+                                     "work_ms": .double(Double(c.workNanos / 1000) / 1000), "commit_ms": .double(Double(c.commitNanos / 1000) / 1000),
+                                     "wal_restarts": .int(Int64(c.walRestarts))]
                 if !store.isHealthy() { ok = false; fields["database"] = "failing" } else if fields["database"] == nil { fields["database"] = "ok" }
             }
             var o: JSONObject = [

@@ -105,6 +105,8 @@ package final class Database {
         try execute("PRAGMA foreign_keys=ON")
         // Checkpoints run on their own schedule (Store.checkpoint), not inside some unlucky commit.
         try execute("PRAGMA wal_autocheckpoint=0")
+        // A WAL that grew under load is cut back to this when it starts again.
+        try execute("PRAGMA journal_size_limit=67108864")
         // Pages read through a memory map and a larger page cache: fewer syscalls per query.
         try execute("PRAGMA mmap_size=268435456")
         try execute("PRAGMA cache_size=-16384")
@@ -317,14 +319,16 @@ package final class Database {
         }
     }
 
-    /// Copies committed WAL pages back into the database file without blocking writers
-    /// (a PASSIVE checkpoint); returns the WAL frames still not copied.
-    @discardableResult
-    package func checkpoint() throws(StoreError) -> Int {
+    /// Copies committed WAL pages back into the database file. PASSIVE never blocks anyone;
+    /// RESTART also waits (up to the busy timeout, holding off writers) for readers to leave the
+    /// WAL, so that the next write starts it again from the beginning instead of growing it.
+    /// Returns the frames in the WAL and how many of them are now in the database file; `busy`
+    /// when RESTART could not get every reader out in time.
+    package func checkpoint(restart: Bool = false) throws(StoreError) -> (frames: Int, copied: Int, busy: Bool) {
         var log: Int32 = 0, done: Int32 = 0
-        let rc = sqlite3_wal_checkpoint_v2(handle, nil, SQLITE_CHECKPOINT_PASSIVE, &log, &done)
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &log, &done)
         if rc != SQLITE_OK && rc != SQLITE_BUSY { throw error(rc, "checkpoint") }
-        return Int(log - done)
+        return (Int(log), Int(done), rc == SQLITE_BUSY)
     }
 
     /// The schema version (PRAGMA user_version).

@@ -41,7 +41,8 @@ package final class Store: @unchecked Sendable {
             pool.append(Reader(r))
         }
         self.readers = pool
-        checkpointer = try Database(path: path)
+        // Short: a RESTART checkpoint holds off writers while it waits for readers.
+        checkpointer = try Database(path: path, busyTimeoutMs: 100)
     }
 
     private let checkpointer: Database
@@ -60,8 +61,15 @@ package final class Store: @unchecked Sendable {
         if due { checkpointQueue.async { [self] in checkpoint() } }
     }
 
+    /// WAL frames (pages) after which a checkpoint also restarts the WAL: under steady load
+    /// readers always hold some snapshot, so without it the WAL would only ever grow (every
+    /// write then lands on newly allocated disk blocks and every read searches a larger index).
+    package static let restartWALAfterFrames = 4096
+
     /// Copies the WAL back into the database file, on the caller's thread, without blocking
-    /// writers. Called after commits once the WAL has grown; returns what is left to copy.
+    /// writers; once the WAL is large, restarts it (holding off writers for at
+    /// most the checkpointer's 100 ms busy timeout). Called after commits; returns the frames
+    /// left to copy.
     @discardableResult
     package func checkpoint() -> Int {
         guard checkpointing.withLock({ busy in
@@ -70,7 +78,14 @@ package final class Store: @unchecked Sendable {
             return true
         }) else { return 0 }
         defer { checkpointing.withLock { $0 = false } }
-        return (try? checkpointer.checkpoint()) ?? 0
+        guard let passive = try? checkpointer.checkpoint() else { return 0 }
+        // The passive pass has copied what it could, so what the restart copies while writers
+        // wait is only what readers' snapshots held back.
+        if passive.frames >= Store.restartWALAfterFrames, let restarted = try? checkpointer.checkpoint(restart: true) {
+            counters.withLock { $0.walRestarts += restarted.busy ? 0 : 1 }
+            return restarted.frames - restarted.copied
+        }
+        return passive.frames - passive.copied
     }
 
     /// Runs `body` on a read-only connection (the last committed state; never waits for a write).
@@ -203,6 +218,8 @@ package struct CommitCounters: Sendable {
     package var workNanos: UInt64 = 0
     /// Time in COMMIT (the fsync).
     package var commitNanos: UInt64 = 0
+    /// Checkpoints that started the WAL again from the beginning.
+    package var walRestarts = 0
 }
 
 private struct GroupQueue {

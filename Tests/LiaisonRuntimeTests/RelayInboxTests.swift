@@ -216,6 +216,16 @@ func fastSettings() -> EventSettings {
         try f.waitUntil("delivered after the redrive") { f.appliedSubjects() == ["r1"] }
     }
 
+    @Test func anEventAroundPreEncodedDataIsTheDocumentTheEncoderWrites() throws {
+        let data: JSONValue = ["title": "Визит \"делегации\"\n", "n": 3, "members": [["name": "김민준"]], "none": nil]
+        let event = CloudEvent(id: "evt-1", source: "delegations", type: "delegation.updated", subject: "delegation/del-1",
+                               time: "2026-11-29T05:00:00.000Z", partitionkey: "delegation/del-1", sequence: 42, data: data)
+        let spliced = CloudEvent.json(id: event.id, source: event.source, type: event.type, subject: event.subject, time: event.time,
+                                      partitionkey: event.partitionkey, sequence: event.sequence, dataJSON: JSONWriter.encode(data))
+        #expect(try JSONParser.parse(Array(spliced.utf8)) == JSONEncoding.encode(event))
+        #expect(try JSONDecoding.decode(CloudEvent.self, from: Array(spliced.utf8)) == event)
+    }
+
     @Test func aDuplicateSentByHandIsAcknowledgedWithoutEffect() throws {
         let f = try RelayFixture(settings: fastSettings())
         try f.startConsumer()

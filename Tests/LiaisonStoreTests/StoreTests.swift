@@ -94,6 +94,45 @@ import Testing
         #expect(ran.withLock { $0 } == ["outer", "inner"], "a failed write's hooks never run")
     }
 
+    @Test func theWALStartsAgainUnderSteadyReadsInsteadOfGrowing() throws {
+        let path = tempPath()
+        let s = try Store(path: path, migrations: migrations)
+        let stop = Atomic<Bool>(false)
+        let reading = DispatchGroup()
+        // Overlapping readers, so that some snapshot is always held, as in a busy service: the
+        // WAL can then never start again on its own.
+        for k in 0..<3 {
+            DispatchQueue.global().async(group: reading) {
+                usleep(UInt32(k) * 1000)
+                while !stop.load(ordering: .relaxed) {
+                    _ = try? s.read { db in
+                        try db.execute("BEGIN")
+                        _ = try db.queryOne("SELECT count(*) FROM t")
+                        usleep(3000)
+                        try db.execute("COMMIT")
+                    }
+                }
+            }
+        }
+        let blob = String(repeating: "x", count: 3000)
+        var largest = 0
+        for round in 0..<150 {
+            try s.write { db in
+                for i in 0..<100 { try db.run("INSERT INTO t(name, note) VALUES(?, ?)", ["r\(round)-\(i)", blob]) }
+            }
+            s.checkpoint()
+            let size = (try? FileManager.default.attributesOfItem(atPath: path + "-wal")[.size] as? Int) ?? 0
+            largest = max(largest, size)
+        }
+        stop.store(true, ordering: .relaxed)
+        reading.wait()
+        // 15,000 rows of 3 KB: about 60 MB went through the WAL; it restarts once past
+        // restartWALAfterFrames (4,096 pages, 16 MiB).
+        #expect(s.commitCounters.walRestarts >= 2)
+        #expect(largest < 24 << 20, "the WAL peaked at \(largest) bytes")
+        #expect(try s.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == 15000)
+    }
+
     @Test func componentMigrationsAreTrackedApart() throws {
         let path = tempPath()
         let comp: [Database.Migration] = [.init(1, "CREATE TABLE c(x INTEGER)")]

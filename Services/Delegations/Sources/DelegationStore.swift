@@ -79,31 +79,59 @@ enum DelegationTables {
         return "DEL-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
+    /// A delegation's row and bookings, worked out before the write transaction so that the
+    /// writer spends its time on SQL only.
+    struct Row {
+        var d: Delegation
+        var doc: String
+        var search: String
+        var start: Int64
+        var end: Int64
+        var bookings: [Booking]
+
+        /// `tree` is `d` encoded.
+        init(_ d: Delegation, tree: JSONValue) {
+            self.d = d
+            let zone = d.draft.zone
+            start = d.draft.startsAt.epochSeconds(in: zone)
+            end = d.draft.endsAt.epochSeconds(in: zone)
+            doc = JSONWriter.string(tree)
+            search = DelegationTables.searchText(d)
+            bookings = DelegationTables.booking.contains(d.status) ? ItineraryChecker.bookings(of: d.draft, id: d.id, ref: d.ref) : []
+        }
+    }
+
     /// Inserts or replaces the delegation row and its bookings; `tree` is `d` encoded.
     static func save(_ db: Database, _ d: Delegation, tree: JSONValue, insert: Bool, nowMillis: Int64) throws {
-        let zone = d.draft.zone
-        let start = d.draft.startsAt.epochSeconds(in: zone), end = d.draft.endsAt.epochSeconds(in: zone)
-        let doc = JSONWriter.string(tree)
-        let search = searchText(d)
+        try save(db, Row(d, tree: tree), insert: insert, nowMillis: nowMillis)
+    }
+
+    /// Inserts or replaces a prepared row and its bookings.
+    static func save(_ db: Database, _ row: Row, insert: Bool, nowMillis: Int64) throws {
+        let d = row.d
         if insert {
             try db.run("""
                 INSERT INTO delegations(id, ref, external_key, version, status, direction, partner_kind, country, continent, region,
                     starts_utc, ends_utc, search, doc, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """, [d.id, d.ref, d.draft.externalKey, d.version, d.status.rawValue, d.draft.direction.rawValue, d.draft.partner.kind.rawValue,
-                      d.draft.partner.country.uppercased(), d.continent, d.region, start, end, search, doc, nowMillis, nowMillis])
+                      d.draft.partner.country.uppercased(), d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, nowMillis])
         } else {
             try db.run("""
                 UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, continent = ?, region = ?,
                     starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ? WHERE id = ?
                 """, [d.version, d.status.rawValue, d.draft.direction.rawValue, d.draft.partner.kind.rawValue, d.draft.partner.country.uppercased(),
-                      d.continent, d.region, start, end, search, doc, nowMillis, d.id])
+                      d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, d.id])
         }
         try db.run("DELETE FROM bookings WHERE delegation_id = ?", [d.id])
-        guard booking.contains(d.status) else { return }
-        for b in ItineraryChecker.bookings(of: d.draft, id: d.id, ref: d.ref) {
+        for b in row.bookings {
             try db.run("INSERT INTO bookings(delegation_id, item, starts_utc, ends_utc, venue, hosts, title) VALUES(?,?,?,?,?,?,?)",
                        [d.id, b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle])
         }
+    }
+
+    /// The stored version of a delegation, by id.
+    static func version(_ db: Database, id: String) throws -> Int? {
+        try db.queryOne("SELECT version FROM delegations WHERE id = ?", [id])?.int(0).map { Int($0) }
     }
 
     /// What free-text search looks in, lowercased.
@@ -129,8 +157,13 @@ enum DelegationTables {
     }
 
     static func record(_ db: Database, id: String, version: Int, uid: UInt32, action: String, changes: JSONValue, nowMillis: Int64) throws {
+        try record(db, id: id, version: version, uid: uid, action: action, changesJSON: JSONWriter.string(changes), nowMillis: nowMillis)
+    }
+
+    /// The same with the changes already encoded.
+    static func record(_ db: Database, id: String, version: Int, uid: UInt32, action: String, changesJSON: String, nowMillis: Int64) throws {
         try db.run("INSERT INTO history(delegation_id, version, at_ms, uid, action, changes) VALUES(?,?,?,?,?,?)",
-                   [id, version, nowMillis, Int64(uid), action, JSONWriter.string(changes)])
+                   [id, version, nowMillis, Int64(uid), action, changesJSON])
     }
 
     /// The top-level fields that differ between two encodings, as {field: {from, to}}.

@@ -141,42 +141,58 @@ package final class DelegationsLogic: Sendable {
     // MARK: changes
 
     /// Loads, checks the version and the transition, applies `change`, saves, records history
-    /// and emits `event` — all in one transaction.
+    /// and emits `event`. The decoding, the change, validation and every encoding happen before
+    /// the write transaction, on a snapshot; the transaction then checks that the version it
+    /// started from is still the stored one (otherwise the caller's `expected_version` is stale:
+    /// `conflict`), runs `guarded` (checks that must see the committed state, such as clashes
+    /// with other visits) and writes. The writer, which every change waits for, does SQL only.
     func transition(id: String, expectedVersion: Int, action: DelegationAction, uid: UInt32, event: String?,
                     emitWhen: @escaping @Sendable (DelegationStatus) -> Bool = { _ in true },
-                    _ change: @escaping (inout Delegation, Database) throws -> Void) throws -> (Delegation, [Finding], JSONValue) {
-        try store.write { [self] db in
-            guard let (loaded, before) = try DelegationTables.loadWithTree(db, idOrRef: id) else { throw ServiceError.notFound("delegation", id) }
-            var d = loaded
-            if d.version != expectedVersion {
-                throw ServiceError(.conflict, "delegation \(d.ref) is at version \(d.version), not \(expectedVersion); get it again and reapply your change",
-                                   retryable: false, details: ["current_version": .int(Int64(d.version)), "expected_version": .int(Int64(expectedVersion))])
-            }
-            if let why = action.refusal(from: d.status) {
-                throw ServiceError(.failedPrecondition, "delegation \(d.ref): \(why)", retryable: false,
-                                   details: ["current_state": .string(d.status.rawValue), "requested_state": .string(action.target(from: d.status).rawValue)])
-            }
-            let from = d.status
-            let emitting = emitWhen(from)
-            try change(&d, db)
-            d.status = action.target(from: from)
-            d.version += 1
-            let t = now()
-            d.updatedAt = Logger.timestamp(millis: t)
-            try d.draft.validate()
-            let f = try findings(db, d.draft, excluding: d.id)
-            let after = JSONEncoding.encode(d)
-            try DelegationTables.save(db, d, tree: after, insert: false, nowMillis: t)
-            try DelegationTables.record(db, id: d.id, version: d.version, uid: uid, action: action.rawValue,
-                                        changes: DelegationTables.diff(before, after), nowMillis: t)
-            if let event, emitting { try emit(db, event, d, tree: after, nowMillis: t) }
-            return (d, f, after)
+                    guarded: ((Delegation, Database) throws -> Void)? = nil,
+                    _ change: (inout Delegation) throws -> Void) throws -> (Delegation, [Finding], JSONValue) {
+        guard let (loaded, before) = try store.read({ db in try DelegationTables.loadWithTree(db, idOrRef: id) }) else {
+            throw ServiceError.notFound("delegation", id)
         }
+        var d = loaded
+        if d.version != expectedVersion { throw Self.stale(d, expectedVersion) }
+        if let why = action.refusal(from: d.status) {
+            throw ServiceError(.failedPrecondition, "delegation \(d.ref): \(why)", retryable: false,
+                               details: ["current_state": .string(d.status.rawValue), "requested_state": .string(action.target(from: d.status).rawValue)])
+        }
+        let from = d.status
+        let emitting = event != nil && emitWhen(from)
+        try change(&d)
+        d.status = action.target(from: from)
+        d.version += 1
+        let t = now()
+        d.updatedAt = Logger.timestamp(millis: t)
+        try d.draft.validate()
+        let after = JSONEncoding.encode(d)
+        let row = DelegationTables.Row(d, tree: after)
+        let changes = JSONWriter.string(DelegationTables.diff(before, after))
+        let eventData = emitting ? Array(row.doc.utf8) : []
+        let changed = d
+        try store.write { [self] db in
+            guard let stored = try DelegationTables.version(db, id: changed.id) else { throw ServiceError.notFound("delegation", id) }
+            if stored != expectedVersion { throw Self.stale(changed, expectedVersion, current: stored) }
+            try guarded?(changed, db)
+            try DelegationTables.save(db, row, insert: false, nowMillis: t)
+            try DelegationTables.record(db, id: changed.id, version: changed.version, uid: uid, action: action.rawValue, changesJSON: changes, nowMillis: t)
+            if let event, emitting {
+                try Outbox.append(db, source: source, type: event, subject: "delegation/\(changed.id)", partitionKey: "delegation/\(changed.id)",
+                                  dataJSON: eventData, subscribers: subscribers(event).filter { $0 != source }, nowMillis: t)
+            }
+        }
+        // What the checker says of the saved itinerary (advice; refusals are `guarded`).
+        let f = try store.read { db in try findings(db, changed.draft, excluding: changed.id) }
+        return (changed, f, after)
     }
 
-    func emit(_ db: Database, _ type: String, _ d: Delegation, tree: JSONValue, nowMillis: Int64) throws {
-        try Outbox.append(db, source: source, type: type, subject: "delegation/\(d.id)", partitionKey: "delegation/\(d.id)",
-                          data: tree, subscribers: subscribers(type).filter { $0 != source }, nowMillis: nowMillis)
+    /// The `conflict` for a stale `expected_version`.
+    static func stale(_ d: Delegation, _ expected: Int, current: Int? = nil) -> ServiceError {
+        let v = current ?? d.version
+        return ServiceError(.conflict, "delegation \(d.ref) is at version \(v), not \(expected); get it again and reapply your change",
+                            retryable: false, details: ["current_version": .int(Int64(v)), "expected_version": .int(Int64(expected))])
     }
 
     /// Refuses (with conflict and the whole list) when the checker finds anything.
@@ -188,9 +204,9 @@ package final class DelegationsLogic: Sendable {
     }
 
     package func confirm(id: String, expectedVersion: Int, uid: UInt32) throws -> JSONValue {
-        try transition(id: id, expectedVersion: expectedVersion, action: .confirm, uid: uid, event: "delegation.confirmed") { d, db in
+        try transition(id: id, expectedVersion: expectedVersion, action: .confirm, uid: uid, event: "delegation.confirmed", guarded: { d, db in
             try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "confirm")
-        }.2
+        }) { _ in }.2
     }
 
     func reschedule(_ p: RescheduleParams, uid: UInt32) throws -> (Delegation, [Finding], JSONValue) {
@@ -200,16 +216,17 @@ package final class DelegationsLogic: Sendable {
         var v = Validator()
         v.optionalText(p.reason, "reason", max: Limits.reason, multiline: true)
         try v.finish()
-        return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .reschedule, uid: uid, event: "delegation.rescheduled") { d, db in
+        return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .reschedule, uid: uid, event: "delegation.rescheduled",
+                              guarded: { d, db in
+            if d.status == .confirmed {
+                try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "reschedule")
+            }
+        }) { d in
             if let s = p.startsAt { d.draft.startsAt = s }
             if let e = p.endsAt { d.draft.endsAt = e }
             if let z = p.timeZone { d.draft.timeZone = z }
             if let i = p.itinerary { d.draft.itinerary = i }
             d.scheduleVersion += 1
-            try d.draft.validate()
-            if d.status == .confirmed {
-                try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "reschedule")
-            }
         }
     }
 
@@ -217,7 +234,7 @@ package final class DelegationsLogic: Sendable {
         var v = Validator()
         if let r = p.reason { v.text(r, "reason", max: Limits.reason, multiline: true) } else { v.fail("reason", "required: why the visit is cancelled") }
         try v.finish()
-        return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .cancel, uid: uid, event: "delegation.cancelled") { d, _ in
+        return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .cancel, uid: uid, event: "delegation.cancelled") { d in
             d.cancelReason = p.reason
             d.scheduleVersion += 1
         }.2
@@ -227,21 +244,21 @@ package final class DelegationsLogic: Sendable {
         var v = Validator()
         v.optionalText(p.reason, "reason", max: Limits.reason, multiline: true)
         try v.finish()
-        return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .postpone, uid: uid, event: "delegation.postponed") { d, _ in
+        return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .postpone, uid: uid, event: "delegation.postponed") { d in
             d.postponedReason = p.reason
             d.scheduleVersion += 1
         }.2
     }
 
     func start(_ p: TransitionParams, uid: UInt32) throws -> JSONValue {
-        try transition(id: p.id, expectedVersion: p.expectedVersion, action: .start, uid: uid, event: "delegation.started") { _, _ in }.2
+        try transition(id: p.id, expectedVersion: p.expectedVersion, action: .start, uid: uid, event: "delegation.started") { _ in }.2
     }
 
     func complete(_ p: TransitionParams, uid: UInt32) throws -> JSONValue {
         var v = Validator()
         if let o = p.outcome { v.text(o, "outcome", max: Limits.notes, multiline: true) } else { v.fail("outcome", "required: what came of the visit") }
         try v.finish()
-        return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .complete, uid: uid, event: "delegation.completed") { d, _ in
+        return try transition(id: p.id, expectedVersion: p.expectedVersion, action: .complete, uid: uid, event: "delegation.completed") { d in
             d.outcome = p.outcome
         }.2
     }
@@ -256,7 +273,7 @@ package final class DelegationsLogic: Sendable {
             throw ServiceError.invalidParams(field: "", "nothing to change: give one or more of \(DelegationDraft.fields.map(\.name).joined(separator: ", "))")
         }
         return try transition(id: id, expectedVersion: expectedVersion, action: .update, uid: uid, event: "delegation.updated",
-                              emitWhen: { [.confirmed, .inProgress].contains($0) }) { d, _ in
+                              emitWhen: { [.confirmed, .inProgress].contains($0) }) { d in
             if [.confirmed, .inProgress].contains(d.status), let f = given.intersection(Self.scheduleFields).sorted().first {
                 throw ServiceError(.failedPrecondition, "\(f): delegation \(d.ref) is \(d.status.rawValue); change its schedule with delegations.reschedule",
                                    retryable: false, details: ["field": .string(f), "current_state": .string(d.status.rawValue)])

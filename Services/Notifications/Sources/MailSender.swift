@@ -173,12 +173,16 @@ final class MailSender: Sendable {
         while !stopping.load(ordering: .acquiring) {
             var next: Int64? = nil
             do {
-                let fired = try store.write { [rules] db in try rules.fireDueReminders(db) }
-                if fired > 0 {
-                    log.info("reminders.fired", ["messages": String(fired)])
-                    wake()
-                }
+                // Every delegation event wakes this thread; only a reminder that is due costs a write.
                 next = try store.read { [rules] db in try rules.nextReminderMs(db) }
+                if let due = next, due <= now() {
+                    let fired = try store.write { [rules] db in try rules.fireDueReminders(db) }
+                    if fired > 0 {
+                        log.info("reminders.fired", ["messages": String(fired)])
+                        wake()
+                    }
+                    next = try store.read { [rules] db in try rules.nextReminderMs(db) }
+                }
             } catch {
                 log.error("reminders.failed", ["error": "\(error)"])
             }

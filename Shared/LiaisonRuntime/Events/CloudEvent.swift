@@ -33,6 +33,31 @@ package struct CloudEvent: Codable, Sendable, Equatable {
         datacontenttype = "application/json"
         self.data = data
     }
+
+    /// The event as JSON text, the same document `JSONEncoding` writes for it, around `data`
+    /// already encoded (one JSON value, not checked here).
+    package static func json(id: String, source: String, type: String, subject: String, time: String, partitionkey: String,
+                             sequence: Int64, dataJSON: [UInt8]) -> String {
+        var w = JSONWriter(capacity: dataJSON.count + 320)
+        w.raw("{\"specversion\":\"1.0\",\"id\":")
+        w.writeString(id)
+        w.raw(",\"source\":")
+        w.writeString(source)
+        w.raw(",\"type\":")
+        w.writeString(type)
+        w.raw(",\"subject\":")
+        w.writeString(subject)
+        w.raw(",\"time\":")
+        w.writeString(time)
+        w.raw(",\"partitionkey\":")
+        w.writeString(partitionkey)
+        w.raw(",\"sequence\":")
+        w.writeInt(sequence)
+        w.raw(",\"datacontenttype\":\"application/json\",\"data\":")
+        w.raw(dataJSON)
+        w.raw("}")
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
 }
 
 /// Random identifiers: a prefix and 16 characters of Crockford base32 (80 bits).

@@ -41,20 +41,33 @@ package enum Outbox {
     @discardableResult
     package static func append(_ db: Database, source: String, type: String, subject: String, partitionKey: String, data: JSONValue,
                                subscribers: [String], nowMillis: Int64 = wallClockMillis()) throws -> CloudEvent {
+        let (id, keySeq) = try append(db, source: source, type: type, subject: subject, partitionKey: partitionKey,
+                                      dataJSON: JSONWriter.encode(data), subscribers: subscribers, nowMillis: nowMillis)
+        return CloudEvent(id: id, source: source, type: type, subject: subject, time: Logger.timestamp(millis: nowMillis),
+                          partitionkey: partitionKey, sequence: keySeq, data: data)
+    }
+
+    /// Appends an event whose `data` is already encoded (`dataJSON`, one JSON value), so that a
+    /// producer can do that work before its write transaction; returns the event's id and
+    /// per-key sequence.
+    @discardableResult
+    package static func append(_ db: Database, source: String, type: String, subject: String, partitionKey: String, dataJSON: [UInt8],
+                               subscribers: [String], nowMillis: Int64 = wallClockMillis()) throws -> (id: String, sequence: Int64) {
         precondition(db.inTransaction, "outbox rows are written in the change's own transaction")
         let keySeq = (try db.queryOne("SELECT last_seq FROM outbox_keys WHERE partition_key = ?", [partitionKey])?.int(0) ?? 0) + 1
         try db.run("INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, ?) ON CONFLICT(partition_key) DO UPDATE SET last_seq = excluded.last_seq",
                    [partitionKey, keySeq])
-        let event = CloudEvent(id: IDs.make("evt"), source: source, type: type, subject: subject, time: Logger.timestamp(millis: nowMillis),
-                               partitionkey: partitionKey, sequence: keySeq, data: data)
+        let id = IDs.make("evt")
+        let event = CloudEvent.json(id: id, source: source, type: type, subject: subject, time: Logger.timestamp(millis: nowMillis),
+                                    partitionkey: partitionKey, sequence: keySeq, dataJSON: dataJSON)
         try db.run("INSERT INTO outbox(id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, ?, ?)",
-                   [event.id, type, partitionKey, keySeq, nowMillis, JSONEncoding.string(event)])
+                   [id, type, partitionKey, keySeq, nowMillis, event])
         let seq = db.lastInsertRowID
         for s in subscribers {
             try db.run("INSERT INTO deliveries(outbox_seq, subscriber, partition_key, updated_ms) VALUES(?, ?, ?, ?)", [seq, s, partitionKey, nowMillis])
         }
         if !subscribers.isEmpty, let wake = db.outboxListener { db.afterCommit(wake) }
-        return event
+        return (id, keySeq)
     }
 
     /// A delivery as `liaison queue` shows it.
