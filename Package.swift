@@ -6,6 +6,16 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+/// A library target under `path` with the strict settings.
+func library(_ name: String, _ path: String, _ dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, path: path, swiftSettings: strict)
+}
+
+/// A test target under `Tests/<name>`.
+func tests(_ name: String, _ dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: dependencies, path: "Tests/\(name)", swiftSettings: strict)
+}
+
 let package = Package(
     name: "Liaison",
     products: [
@@ -21,42 +31,53 @@ let package = Package(
             name: "CSQLite", path: "Shared/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CLiaisonShims", path: "Shared/CLiaisonShims"),
-        .target(name: "LiaisonModels", path: "Shared/LiaisonModels", swiftSettings: strict),
+        // The domain: no sockets, no SQL, no files.
+        library("LiaisonModels", "Shared/LiaisonModels", []),
+        // Frames, envelopes, errors, sockets, the event loop: no domain, no SQL.
         .target(
             name: "LiaisonWire", dependencies: ["CLiaisonShims"], path: "Shared/LiaisonWire",
             exclude: ["PROTOCOL.md"], swiftSettings: strict),
-        .target(name: "LiaisonStore", dependencies: ["CSQLite"], path: "Shared/LiaisonStore", swiftSettings: strict),
-        .target(
-            name: "LiaisonRuntime", dependencies: ["LiaisonWire", "LiaisonStore", "LiaisonModels", "CLiaisonShims"],
-            path: "Shared/LiaisonRuntime", swiftSettings: strict),
+        // SQLite: no sockets.
+        library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite"]),
+        // What every executable needs: mesh file, logs, arguments, threads, subprocesses. No SQL, no domain.
+        library("LiaisonProcess", "Shared/LiaisonProcess", ["LiaisonWire", "CLiaisonShims"]),
+        // A process that answers calls: methods with enforced schemas, dispatcher, components, service.*. No SQL, no domain.
+        library("LiaisonHost", "Shared/LiaisonHost", ["LiaisonProcess", "LiaisonWire"]),
+        // Durable events and versioned records on a store: outbox, relay, inbox, events.* methods.
+        library("LiaisonEvents", "Shared/LiaisonEvents", ["LiaisonHost", "LiaisonStore", "LiaisonModels"]),
 
         // Services: a library holding the logic, a short main that wires it up.
-        .target(name: "Delegations", dependencies: ["LiaisonRuntime"], path: "Services/Delegations/Sources", swiftSettings: strict),
+        library("Delegations", "Services/Delegations/Sources", ["LiaisonEvents"]),
         .executableTarget(name: "DelegationsMain", dependencies: ["Delegations"], path: "Services/Delegations/Main", swiftSettings: strict),
-        .target(name: "Agreements", dependencies: ["LiaisonRuntime"], path: "Services/Agreements/Sources", swiftSettings: strict),
+        library("Agreements", "Services/Agreements/Sources", ["LiaisonEvents"]),
         .executableTarget(name: "AgreementsMain", dependencies: ["Agreements"], path: "Services/Agreements/Main", swiftSettings: strict),
-        .target(name: "Notifications", dependencies: ["LiaisonRuntime"], path: "Services/Notifications/Sources", swiftSettings: strict),
+        library("Notifications", "Services/Notifications/Sources", ["LiaisonEvents"]),
         .executableTarget(name: "NotificationsMain", dependencies: ["Notifications"], path: "Services/Notifications/Main", swiftSettings: strict),
-        .target(name: "Supervisor", dependencies: ["LiaisonRuntime", "CLiaisonShims"], path: "Services/Supervisor/Sources", swiftSettings: strict),
+        // The supervisor and the CLI stand on the process kit, the host and the wire: no SQLite.
+        library("Supervisor", "Services/Supervisor/Sources", ["LiaisonHost", "CLiaisonShims"]),
         .executableTarget(name: "SupervisorMain", dependencies: ["Supervisor"], path: "Services/Supervisor/Main", swiftSettings: strict),
-        .target(name: "LiaisonCLI", dependencies: ["LiaisonRuntime", "LiaisonModels"], path: "Services/CLI/Sources", swiftSettings: strict),
+        library("LiaisonCLI", "Services/CLI/Sources", ["LiaisonHost", "LiaisonModels"]),
         // The CLI depends on every other executable so that `swift run liaison` builds the whole mesh.
         .executableTarget(
             name: "LiaisonCLIMain",
             dependencies: ["LiaisonCLI", "SupervisorMain", "DelegationsMain", "AgreementsMain", "NotificationsMain"],
             path: "Services/CLI/Main", swiftSettings: strict),
 
-        .testTarget(name: "LiaisonWireTests", dependencies: ["LiaisonWire"], path: "Tests/LiaisonWireTests", swiftSettings: strict),
+        // Helpers shared by the test targets (schema probes, temp dirs); not part of any product.
+        library("LiaisonTestSupport", "Tests/Support", ["LiaisonHost"]),
     ]
 )
 
 package.targets.append(contentsOf: [
-    .testTarget(name: "LiaisonRuntimeTests", dependencies: ["LiaisonRuntime"], path: "Tests/LiaisonRuntimeTests", swiftSettings: strict),
-    .testTarget(name: "SupervisorTests", dependencies: ["Supervisor"], path: "Tests/SupervisorTests", swiftSettings: strict),
-    .testTarget(name: "LiaisonModelsTests", dependencies: ["LiaisonModels"], path: "Tests/LiaisonModelsTests", swiftSettings: strict),
-    .testTarget(name: "LiaisonStoreTests", dependencies: ["LiaisonStore"], path: "Tests/LiaisonStoreTests", swiftSettings: strict),
-    .testTarget(name: "DelegationsTests", dependencies: ["Delegations"], path: "Tests/DelegationsTests", swiftSettings: strict),
-    .testTarget(name: "AgreementsTests", dependencies: ["Agreements"], path: "Tests/AgreementsTests", swiftSettings: strict),
-    .testTarget(name: "NotificationsTests", dependencies: ["Notifications"], path: "Tests/NotificationsTests", swiftSettings: strict),
-    .testTarget(name: "MeshTests", dependencies: ["LiaisonRuntime", "LiaisonWire", "LiaisonCLIMain"], path: "Tests/MeshTests", swiftSettings: strict),
+    tests("LiaisonWireTests", ["LiaisonWire", "LiaisonProcess"]),
+    tests("LiaisonProcessTests", ["LiaisonProcess"]),
+    tests("LiaisonHostTests", ["LiaisonHost", "LiaisonTestSupport"]),
+    tests("LiaisonEventsTests", ["LiaisonEvents", "LiaisonTestSupport"]),
+    tests("SupervisorTests", ["Supervisor", "LiaisonTestSupport"]),
+    tests("LiaisonModelsTests", ["LiaisonModels"]),
+    tests("LiaisonStoreTests", ["LiaisonStore"]),
+    tests("DelegationsTests", ["Delegations", "LiaisonTestSupport"]),
+    tests("AgreementsTests", ["Agreements", "LiaisonTestSupport"]),
+    tests("NotificationsTests", ["Notifications", "LiaisonTestSupport"]),
+    tests("MeshTests", ["LiaisonHost", "LiaisonModels", "LiaisonWire", "LiaisonCLIMain"]),
 ])

@@ -1,5 +1,5 @@
 /// The transitions an agreement may make.
-package enum AgreementAction: String, Sendable, CaseIterable {
+package enum AgreementAction: String, LifecycleAction {
     case negotiate, sign, activate, suspend, resume, terminate, renew, amend, update, expire
 
     package var allowedFrom: Set<AgreementStatus> {
@@ -28,12 +28,6 @@ package enum AgreementAction: String, Sendable, CaseIterable {
         case .amend, .update: from
         case .expire: .expired
         }
-    }
-
-    package func refusal(from: AgreementStatus) -> String? {
-        guard !allowedFrom.contains(from) else { return nil }
-        let allowed = AgreementStatus.allCases.filter { allowedFrom.contains($0) }.map(\.rawValue).joined(separator: " or ")
-        return "cannot \(rawValue) an agreement that is \(from.rawValue) (the requested state would be \(target(from: from).rawValue)); \(rawValue) is allowed from \(allowed)"
     }
 }
 

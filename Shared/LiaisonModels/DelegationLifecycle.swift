@@ -1,6 +1,6 @@
 /// The transitions a delegation may make (DESIGN §4): proposed → confirmed → in_progress →
 /// completed, with cancelled and postponed possible before the visit starts.
-package enum DelegationAction: String, Sendable, CaseIterable {
+package enum DelegationAction: String, LifecycleAction {
     case confirm, reschedule, cancel, postpone, start, complete, update
 
     /// The states this action may be taken from.
@@ -27,12 +27,5 @@ package enum DelegationAction: String, Sendable, CaseIterable {
         case .complete: .completed
         case .update: from
         }
-    }
-
-    /// Why the action is refused from `from`, or nil when it is allowed.
-    package func refusal(from: DelegationStatus) -> String? {
-        guard !allowedFrom.contains(from) else { return nil }
-        let allowed = DelegationStatus.allCases.filter { allowedFrom.contains($0) }.map(\.rawValue).joined(separator: " or ")
-        return "cannot \(rawValue) a delegation that is \(from.rawValue) (the requested state would be \(target(from: from).rawValue)); \(rawValue) is allowed from \(allowed)"
     }
 }

@@ -33,50 +33,6 @@ func clock_gettime_nsec_np_monotonic() -> UInt64 {
     return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
 }
 
-/// One result row.
-package struct Row: Sendable {
-    package var values: [SQLValue]
-
-    /// Column `i` as text (nil for NULL).
-    package func string(_ i: Int) -> String? {
-        switch values[i] {
-        case .text(let s): return s
-        case .int(let v): return String(v)
-        case .double(let d): return String(d)
-        case .blob(let b): return String(decoding: b, as: UTF8.self)
-        case .null: return nil
-        }
-    }
-
-    /// Column `i` as an integer (nil for NULL).
-    package func int(_ i: Int) -> Int64? {
-        switch values[i] {
-        case .int(let v): return v
-        case .double(let d): return Int64(d)
-        case .text(let s): return Int64(s)
-        default: return nil
-        }
-    }
-
-    /// Column `i` as a double (nil for NULL).
-    package func double(_ i: Int) -> Double? {
-        switch values[i] {
-        case .int(let v): return Double(v)
-        case .double(let d): return d
-        default: return nil
-        }
-    }
-
-    /// Column `i` as bytes.
-    package func blob(_ i: Int) -> [UInt8]? {
-        switch values[i] {
-        case .blob(let b): return b
-        case .text(let s): return Array(s.utf8)
-        default: return nil
-        }
-    }
-}
-
 /// One SQLite connection (WAL, `synchronous=FULL`, foreign keys on, busy timeout), with a cache
 /// of prepared statements finalised when the connection goes.
 ///
@@ -188,6 +144,7 @@ package final class Database {
         try bind(s, args.map(\.sqlValue), sql)
         var rows: [Row] = []
         let columns = sqlite3_column_count(s)
+        let names = columnNames(s, sql, columns)
         while true {
             let rc = sqlite3_step(s)
             if rc == SQLITE_DONE { break }
@@ -212,9 +169,20 @@ package final class Database {
                 default: values.append(.null)
                 }
             }
-            rows.append(Row(values: values))
+            rows.append(Row(columns: names, values: values))
         }
         return rows
+    }
+
+    /// Column names of each prepared statement (the same array is shared by all its rows).
+    private var columnNamesCache: [String: RowColumns] = [:]
+
+    private func columnNames(_ s: OpaquePointer, _ sql: String, _ n: Int32) -> RowColumns {
+        if let c = columnNamesCache[sql] { return c }
+        let c = RowColumns((0..<n).map { String(cString: sqlite3_column_name(s, $0)) })
+        if columnNamesCache.count >= Self.cacheLimit { columnNamesCache.removeAll(keepingCapacity: true) }
+        columnNamesCache[sql] = c
+        return c
     }
 
     /// Runs a statement, returning the first row.
@@ -244,22 +212,34 @@ package final class Database {
         } catch {
             try? execute("ROLLBACK")
             commitHooks = []
+            announced = []
             throw error
         }
         do { try execute("COMMIT") } catch {
             try? execute("ROLLBACK")
             commitHooks = []
+            announced = []
             throw error
         }
+        announced = []
         for h in takeCommitHooks() { h() }
         return result
     }
 
-    /// Called after any commit that appended outbox rows (the relay sets it to wake itself).
-    package var outboxListener: (@Sendable () -> Void)?
-
     private var savepointDepth = 0
     private var commitHooks: [() -> Void] = []
+    private var announced: [CommitTopic] = []
+
+    /// Says that the current transaction did something observers of `topic` care about (e.g.
+    /// events appended to the outbox); the store tells them once it has committed, and never if
+    /// the work rolls back.
+    package func announce(_ topic: CommitTopic) { announced.append(topic) }
+
+    /// The topics announced since the last call (the store tells observers after COMMIT).
+    func takeAnnouncements() -> [CommitTopic] {
+        defer { announced = [] }
+        return announced
+    }
 
     /// Runs `hook` after the current transaction commits (not at all if it rolls back) — e.g. to
     /// wake the outbox relay once new events are durable.
@@ -277,6 +257,7 @@ package final class Database {
         defer { savepointDepth -= 1 }
         let name = "sp\(savepointDepth)"
         let hooksBefore = commitHooks.count
+        let announcedBefore = announced.count
         try run("SAVEPOINT \(name)")
         do {
             let r = try body(self)
@@ -285,6 +266,7 @@ package final class Database {
         } catch {
             // What the rolled-back work asked to run after commit goes with it.
             commitHooks.removeSubrange(min(hooksBefore, commitHooks.count)...)
+            announced.removeSubrange(min(announcedBefore, announced.count)...)
             _ = try? run("ROLLBACK TO \(name)")
             _ = try? run("RELEASE \(name)")
             throw error
@@ -305,7 +287,7 @@ package final class Database {
     /// apart from the service's own `user_version`, so shared tables can evolve on their own.
     package func migrate(component: String, _ migrations: [Migration]) throws {
         try execute("CREATE TABLE IF NOT EXISTS schema_versions(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-        let current = Int(try queryOne("SELECT version FROM schema_versions WHERE component = ?", [component])?.int(0) ?? 0)
+        let current: Int = try queryOne("SELECT version FROM schema_versions WHERE component = ?", [component])?["version"] ?? 0
         let newest = migrations.map(\.version).max() ?? 0
         if current > newest {
             throw StoreError(code: SQLITE_ERROR, message: "\(component) tables in \(path) are at version \(current), newer than this binary knows (\(newest)); upgrade the binary")
@@ -332,8 +314,8 @@ package final class Database {
     }
 
     /// The schema version (PRAGMA user_version).
-    package func schemaVersion() throws(StoreError) -> Int {
-        Int(try queryOne("PRAGMA user_version")?.int(0) ?? 0)
+    package func schemaVersion() throws -> Int {
+        try queryOne("SELECT user_version AS v FROM pragma_user_version")?["v"] ?? 0
     }
 
     /// Applies, in order and each in its own transaction, the migrations above the current version.

@@ -100,12 +100,18 @@ package final class Store: @unchecked Sendable {
         return result!
     }
 
-    /// Runs `body` on the write connection outside a transaction (connection settings such as
-    /// the outbox listener).
-    package func withWriter<T>(_ body: (Database) throws -> T) throws -> T {
-        var result: T?
-        try lock.withLock { _ in result = try body(db) }
-        return result!
+    private let observers = Mutex<[CommitTopic: [@Sendable () -> Void]]>([:])
+
+    /// Calls `observer` after every commit whose work announced `topic` (`Database.announce`),
+    /// once per commit, on the committing thread; it must not block.
+    package func observe(_ topic: CommitTopic, _ observer: @escaping @Sendable () -> Void) {
+        observers.withLock { $0[topic, default: []].append(observer) }
+    }
+
+    private func notify(_ topics: [CommitTopic]) {
+        guard !topics.isEmpty else { return }
+        let called = observers.withLock { o in Set(topics).flatMap { o[$0] ?? [] } }
+        for f in called { f() }
     }
 
     /// Runs `body` in a write transaction, possibly shared with other writes (group commit);
@@ -164,6 +170,7 @@ package final class Store: @unchecked Sendable {
     private func commit(_ batch: [WriteRequest]) {
         lock.withLock { _ in
             var hooks: [() -> Void] = []
+            var topics: [CommitTopic] = []
             do {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 try db.run("BEGIN IMMEDIATE")
@@ -172,6 +179,7 @@ package final class Store: @unchecked Sendable {
                 try db.run("COMMIT")
                 let t2 = DispatchTime.now().uptimeNanoseconds
                 hooks = db.takeCommitHooks()
+                topics = db.takeAnnouncements()
                 counters.withLock { c in
                     c.commits += 1
                     c.writes += batch.count
@@ -181,11 +189,13 @@ package final class Store: @unchecked Sendable {
             } catch {
                 _ = try? db.run("ROLLBACK")
                 _ = db.takeCommitHooks()
+                _ = db.takeAnnouncements()
                 for r in batch { r.commitError = error }
             }
             for r in batch { r.work = nil }
             for h in hooks { h() }
-            if !hooks.isEmpty || batch.count > 0 { noteCommit() }
+            notify(topics)
+            if batch.count > 0 { noteCommit() }
         }
     }
 
@@ -206,7 +216,7 @@ package final class Store: @unchecked Sendable {
 
     /// Whether the database answers a trivial query.
     package func isHealthy() -> Bool {
-        (try? read { db in try db.queryOne("SELECT 1")?.int(0) }) == 1
+        (try? read { db -> Int? in try db.queryOne("SELECT 1 AS one")?["one"] }) == 1
     }
 }
 
@@ -241,4 +251,10 @@ private final class WriteRequest: @unchecked Sendable {
 /// before the request is signalled, read after.
 private final class ResultBox<T>: @unchecked Sendable {
     var value: Result<T, any Error>?
+}
+
+/// What a committed transaction may announce to the store's observers (`Store.observe`).
+package struct CommitTopic: Hashable, Sendable {
+    package let name: String
+    package init(_ name: String) { self.name = name }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 @testable import Agreements
 

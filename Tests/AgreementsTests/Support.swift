@@ -1,7 +1,10 @@
 import Foundation
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonEvents
+import LiaisonHost
+import LiaisonProcess
 import LiaisonStore
+import LiaisonTestSupport
 import LiaisonWire
 @testable import Agreements
 
@@ -10,6 +13,7 @@ final class TestAgreements: @unchecked Sendable {
     let dir: String
     let service: AgreementsService
     let table: MethodTable
+    let under: ServiceUnderTest
     let log = Logger(service: "agreements", minimum: .error) { _ in }
 
     init() throws {
@@ -20,11 +24,8 @@ final class TestAgreements: @unchecked Sendable {
         try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: dir + "/mesh.json", atomically: true, encoding: .utf8)
         let loaded = try Mesh.load(dir + "/mesh.json")
         service = try AgreementsService(ServiceContext(name: "agreements", mesh: loaded, entry: loaded.service("agreements")!, log: log))
-        var t = MethodTable()
-        service.register(&t)
-        EventMethods.registerProducer(&t, store: service.store, source: "agreements", relay: nil)
-        EventMethods.registerConsumer(&t, participant: service, log: log)
-        table = t
+        under = ServiceUnderTest("agreements", service.definition, log: log)
+        table = under.table
     }
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 @testable import Delegations
 

@@ -2,7 +2,9 @@ import Foundation
 import Synchronization
 import Testing
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonEvents
+import LiaisonHost
+import LiaisonProcess
 import LiaisonStore
 import LiaisonWire
 @testable import Delegations
@@ -183,7 +185,7 @@ import LiaisonWire
         #expect(rows.map { $0["sequence"]!.intValue! } == [1, 2, 3])
         #expect(rows.allSatisfy { $0["partition_key"] == .string("delegation/\(id)") && $0["status"] == "pending" })
         #expect(q["summary"]?["pending"] == 6, "one delivery per subscriber")
-        let stored = try t.service.logic.store.read { db in try db.queryOne("SELECT event FROM outbox ORDER BY seq LIMIT 1")!.string(0)! }
+        let stored: String = try t.service.store.read { db in try db.queryOne("SELECT event FROM outbox ORDER BY seq LIMIT 1")!["event"] }
         let event = try JSONParser.parse(stored)
         #expect(event["specversion"] == "1.0" && event["source"] == "delegations" && event["type"] == "delegation.confirmed")
         #expect(event["data"]?["itinerary"]?[0]?["title"] == "Welcome meeting", "the full schedule travels with the event")

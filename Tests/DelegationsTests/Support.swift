@@ -1,7 +1,10 @@
 import Foundation
+import LiaisonEvents
+import LiaisonHost
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonProcess
 import LiaisonStore
+import LiaisonTestSupport
 import LiaisonWire
 @testable import Delegations
 
@@ -10,6 +13,7 @@ final class TestDelegations: Sendable {
     let dir: String
     let service: DelegationsService
     let table: MethodTable
+    let under: ServiceUnderTest
     let log = Logger(service: "delegations", minimum: .error) { _ in }
 
     init(subscribers: [String] = ["notifications", "agreements"]) throws {
@@ -23,10 +27,8 @@ final class TestDelegations: Sendable {
         let loaded = try Mesh.load(dir + "/mesh.json")
         let ctx = ServiceContext(name: "delegations", mesh: loaded, entry: loaded.service("delegations")!, log: log)
         service = try DelegationsService(ctx)
-        var table = MethodTable()
-        service.register(&table)
-        EventMethods.registerProducer(&table, store: service.eventStore, source: "delegations", relay: nil)
-        self.table = table
+        under = ServiceUnderTest("delegations", service.definition, log: log)
+        table = under.table
     }
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }

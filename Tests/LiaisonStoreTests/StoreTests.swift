@@ -13,9 +13,9 @@ import Testing
 
     @Test func opensWithWALFullSyncAndForeignKeys() throws {
         let db = try Database(path: tempPath())
-        #expect(try db.queryOne("PRAGMA journal_mode")?.string(0) == "wal")
-        #expect(try db.queryOne("PRAGMA synchronous")?.int(0) == 2)
-        #expect(try db.queryOne("PRAGMA foreign_keys")?.int(0) == 1)
+        #expect(try db.queryOne("PRAGMA journal_mode")?["journal_mode"] == "wal")
+        #expect(try db.queryOne("PRAGMA synchronous")?["synchronous"] == 2)
+        #expect(try db.queryOne("PRAGMA foreign_keys")?["foreign_keys"] == 1)
     }
 
     @Test func migratesOnceAndInOrder() throws {
@@ -24,7 +24,7 @@ import Testing
         try s.write { db in try db.run("INSERT INTO t(name, note) VALUES(?, ?)", ["a", "n"]) }
         let again = try Store(path: path, migrations: migrations)
         #expect(try again.read { db in try db.schemaVersion() } == 2)
-        #expect(try again.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == 1)
+        #expect(try again.read { db in try db.queryOne("SELECT count(*) AS n FROM t")?["n"] as Int64? } == 1)
     }
 
     @Test func refusesADatabaseNewerThanTheBinary() throws {
@@ -42,7 +42,7 @@ import Testing
                 throw Boom()
             }
         }
-        #expect(try s.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == 0)
+        #expect(try s.read { db in try db.queryOne("SELECT count(*) AS n FROM t")?["n"] as Int64? } == 0)
     }
 
     @Test func errorsCarryTheExtendedCodeAndSQLButNotTheValues() throws {
@@ -69,7 +69,7 @@ import Testing
                 throw Boom()
             }
         }
-        #expect(try s.read { db in try db.query("SELECT name FROM t").map { $0.string(0)! } } == ["kept"])
+        #expect(try s.read { db in try db.query("SELECT name FROM t").map { try $0["name"] as String } } == ["kept"])
     }
 
     @Test func afterCommitHooksRunOnceCommittedAndNotForRolledBackWork() throws {
@@ -130,7 +130,7 @@ import Testing
         // restartWALAfterFrames (4,096 pages, 16 MiB).
         #expect(s.commitCounters.walRestarts >= 2)
         #expect(largest < 24 << 20, "the WAL peaked at \(largest) bytes")
-        #expect(try s.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == 15000)
+        #expect(try s.read { db in try db.queryOne("SELECT count(*) AS n FROM t")?["n"] as Int64? } == 15000)
     }
 
     @Test func componentMigrationsAreTrackedApart() throws {
@@ -138,7 +138,7 @@ import Testing
         let comp: [Database.Migration] = [.init(1, "CREATE TABLE c(x INTEGER)")]
         _ = try Store(path: path, migrations: migrations, components: [("extra", comp)])
         let s = try Store(path: path, migrations: migrations, components: [("extra", comp)])
-        #expect(try s.read { db in try db.queryOne("SELECT version FROM schema_versions WHERE component = 'extra'")?.int(0) } == 1)
+        #expect(try s.read { db in try db.queryOne("SELECT version FROM schema_versions WHERE component = 'extra'")?["version"] as Int64? } == 1)
         #expect(try s.read { db in try db.schemaVersion() } == 2)
     }
 
@@ -152,7 +152,7 @@ import Testing
                 if i % 10 == 0 { throw Refused() }
             }
         }
-        #expect(try s.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == Int64(n - n / 10))
+        #expect(try s.read { db in try db.queryOne("SELECT count(*) AS n FROM t")?["n"] as Int64? } == Int64(n - n / 10))
         #expect(s.commitStats.writes == n)
     }
 
@@ -181,7 +181,7 @@ import Testing
         gate.signal()
         done.wait()
         #expect(s.commitStats == (commits: 2, writes: 51), "one commit for the first write, one for the fifty that waited")
-        #expect(try s.read { db in try db.queryOne("SELECT count(*) FROM t")?.int(0) } == 51)
+        #expect(try s.read { db in try db.queryOne("SELECT count(*) AS n FROM t")?["n"] as Int64? } == 51)
     }
 
     @Test func bindsEveryKindOfValue() throws {

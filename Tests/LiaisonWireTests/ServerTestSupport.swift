@@ -1,6 +1,7 @@
 import Glibc
 import Synchronization
 @testable import LiaisonWire
+import LiaisonProcess
 
 /// A short temp directory (socket paths must fit in 108 bytes), removed with its contents.
 final class TempDir {

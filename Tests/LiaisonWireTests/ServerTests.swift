@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import LiaisonWire
+import LiaisonProcess
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct ServerTests {
     @Test func answersCallsAndReusesTheConnection() throws {

@@ -1,7 +1,8 @@
 import Foundation
 import FoundationXML
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 import Testing
 

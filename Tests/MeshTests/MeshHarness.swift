@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 import Testing
 

@@ -1,6 +1,8 @@
 import Foundation
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
 import LiaisonWire
 import Notifications
 import Synchronization

@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonEvents
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 @testable import Notifications
 

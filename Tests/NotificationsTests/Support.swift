@@ -1,8 +1,11 @@
 import Foundation
 import Glibc
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonEvents
+import LiaisonHost
+import LiaisonProcess
 import LiaisonStore
+import LiaisonTestSupport
 import LiaisonWire
 @testable import Notifications
 
@@ -12,6 +15,7 @@ final class TestNotifications: @unchecked Sendable {
     let dir: String
     let service: NotificationsService
     let table: MethodTable
+    let under: ServiceUnderTest
     let log = Logger(service: "notifications", minimum: .error) { _ in }
     let stub: String
     let clock: Clock
@@ -48,15 +52,13 @@ final class TestNotifications: @unchecked Sendable {
         self.clock = clock
         let ctx = ServiceContext(name: "notifications", mesh: loaded, entry: loaded.service("notifications")!, log: log)
         service = try NotificationsService(ctx, now: { clock.ms })
-        var table = MethodTable()
-        service.register(&table)
-        EventMethods.registerConsumer(&table, participant: service, log: log)
-        self.table = table
-        if start { service.start() }
+        under = ServiceUnderTest("notifications", service.definition, log: log)
+        table = under.table
+        if start { try under.start() }
     }
 
     deinit {
-        service.stop()
+        under.stop()
         _ = system("rm -rf '\(dir)'")
     }
 
@@ -66,7 +68,7 @@ final class TestNotifications: @unchecked Sendable {
         let key = "delegation/\(d.id)"
         let seq = (sequence[key] ?? 0) + 1
         sequence[key] = seq
-        let e = CloudEvent(id: IDs.make("evt"), source: "delegations", type: type, subject: key, time: Logger.timestamp(), partitionkey: key,
+        let e = CloudEvent(id: IDs.make("evt"), source: "delegations", type: type, subject: key, time: Timestamp.rfc3339(), partitionkey: key,
                            sequence: seq, data: JSONEncoding.encode(d))
         return try table.invoke("events.deliver", ["event": JSONEncoding.encode(e)], log: log).get()
     }

@@ -2,7 +2,8 @@ import Foundation
 import Glibc
 import Testing
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 @testable import Notifications
 

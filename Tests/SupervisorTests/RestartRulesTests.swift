@@ -1,5 +1,5 @@
 import Testing
-@testable import LiaisonRuntime
+import LiaisonProcess
 @testable import Supervisor
 
 @Suite struct RestartRulesTests {

@@ -1,4 +1,4 @@
 import Agreements
-import LiaisonRuntime
+import LiaisonHost
 
-ServiceHost.main(kind: "agreements", summary: "partnership agreements from first visit to renewal") { try AgreementsService($0) }
+ServiceHost.main(kind: "agreements", summary: "partnership agreements from first visit to renewal") { try AgreementsService($0).definition }

@@ -1,5 +1,6 @@
 import Foundation
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 /// What every command shares: where the mesh is, how to reach a service, how to print.
@@ -27,9 +28,9 @@ package final class CLIContext {
     package func mesh() throws -> Mesh {
         if let path = meshFilePath {
             guard FileManager.default.fileExists(atPath: path) else {
-                throw CLIError(Exit.usage, "mesh file \(path) does not exist", hint: "create one with 'liaison mesh init > \(path)'")
+                throw CLIError(ExitCode.usage, "mesh file \(path) does not exist", hint: "create one with 'liaison mesh init > \(path)'")
             }
-            do { return try Mesh.load(path) } catch { throw CLIError(Exit.dataError, "\(error)") }
+            do { return try Mesh.load(path) } catch { throw CLIError(ExitCode.dataError, "\(error)") }
         }
         return try Mesh.standard(home: home)
     }
@@ -39,7 +40,7 @@ package final class CLIContext {
         let m = try mesh()
         if service == "supervisor" { return m.config.supervisor.socket }
         guard let e = m.service(service) else {
-            throw CLIError(Exit.usage, "no service named '\(service)' in the mesh",
+            throw CLIError(ExitCode.usage, "no service named '\(service)' in the mesh",
                            hint: "the mesh has: \((["supervisor"] + m.config.services.map(\.name)).joined(separator: ", "))")
         }
         return e.socket
@@ -49,7 +50,7 @@ package final class CLIContext {
     package func client(_ service: String, timeoutMs: Int = 3000) throws -> WireClient {
         let path = try socket(of: service)
         do { return try WireClient(path: path, timeoutMs: timeoutMs) } catch {
-            throw CLIError(Exit.unavailable, "cannot reach \(service) at \(path): \(error.message)",
+            throw CLIError(ExitCode.unavailable, "cannot reach \(service) at \(path): \(error.message)",
                            hint: "is the mesh running? start it with 'liaison up\(args.value("--home").map { " --home \($0)" } ?? "")'")
         }
     }
@@ -64,7 +65,7 @@ package final class CLIContext {
     package func call<R: Decodable>(_ service: String, _ method: String, _ params: JSONValue = .object([:]), as: R.Type) throws -> R {
         let v = try call(service, method, params)
         do { return try JSONDecoding.decode(R.self, from: v) } catch {
-            throw CLIError(Exit.software, "unexpected answer from \(service) \(method): \(error)")
+            throw CLIError(ExitCode.software, "unexpected answer from \(service) \(method): \(error)")
         }
     }
 
@@ -79,14 +80,14 @@ package final class CLIContext {
 }
 
 /// A failure the CLI reports: message, optional hint, exit code.
-package struct CLIError: Error, CustomStringConvertible {
-    package var code: Int32
+package struct CLIError: ReportableError {
+    package var exitCode: Int32
     package var description: String
     package var hint: String?
     package var remote: ServiceError?
 
     package init(_ code: Int32, _ message: String, hint: String? = nil) {
-        self.code = code
+        exitCode = code
         description = message
         self.hint = hint
     }
@@ -96,11 +97,11 @@ package struct CLIError: Error, CustomStringConvertible {
         remote = e
         description = "\(service): \(e.code): \(e.message)"
         switch e.code {
-        case .invalidParams, .invalidRequest, .parseError: code = Exit.dataError
-        case .unavailable: code = Exit.unavailable
-        case .busy, .timeout: code = Exit.tempFail
-        case .methodNotFound: code = Exit.usage
-        default: code = Exit.failed
+        case .invalidParams, .invalidRequest, .parseError: exitCode = ExitCode.dataError
+        case .unavailable: exitCode = ExitCode.unavailable
+        case .busy, .timeout: exitCode = ExitCode.tempFail
+        case .methodNotFound: exitCode = ExitCode.usage
+        default: exitCode = ExitCode.failure
         }
         if e.code == .unavailable { hint = "is the mesh running? 'liaison status' shows what is up" }
     }

@@ -1,4 +1,4 @@
 import Delegations
-import LiaisonRuntime
+import LiaisonHost
 
-ServiceHost.main(kind: "delegations", summary: "delegations hosted and sent, their members and itineraries") { try DelegationsService($0) }
+ServiceHost.main(kind: "delegations", summary: "delegations hosted and sent, their members and itineraries") { try DelegationsService($0).definition }

@@ -1,29 +1,34 @@
-import Dispatch
-import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonStore
 import LiaisonWire
 import Synchronization
 
-/// Sends queued messages: `concurrency` threads each claim one due message (recording the attempt
+extension CommitTopic {
+    /// A commit queued messages (or made one due again): the senders wake.
+    static let mail = CommitTopic("mail")
+    /// A commit changed a visit: reminders may be due at another time.
+    static let reminders = CommitTopic("reminders")
+}
+
+/// Sends queued messages: `concurrency` loops each claim one due message (recording the attempt
 /// and marking it `sending` in a committed transaction *before* running sendmail), hand it over,
 /// and record the outcome. A message found `sending` at start may or may not have been handed
-/// over before a crash: it becomes `possibly_sent` and is not sent again without an operator's retry.
-/// A further thread fires due reminders.
-final class MailSender: Sendable {
+/// over before a crash: it becomes `possibly_sent` and is not sent again without an operator's
+/// retry. A further loop fires due reminders. Commits announcing `.mail` or `.reminders` wake them.
+final class MailSender: Component {
+    let name = "mail"
     let store: Store
-    let settings: NotificationSettings
+    let settings: NotificationsSettings
     let rules: NotificationRules
     let transport: Transport
     let log: Logger
     let now: @Sendable () -> Int64
-    private let wakeSend = DispatchSemaphore(value: 0)
-    private let wakeReminders = DispatchSemaphore(value: 0)
-    private let stopping = Atomic<Bool>(false)
-    private let running = Atomic<Int>(0)
+    private let senders = Mutex<[BackgroundLoop]>([])
+    private let reminders = Mutex<BackgroundLoop?>(nil)
     let counters = Mutex((sent: 0, retried: 0, dead: 0))
 
-    init(store: Store, settings: NotificationSettings, rules: NotificationRules, log: Logger, now: @escaping @Sendable () -> Int64) {
+    init(store: Store, settings: NotificationsSettings, rules: NotificationRules, log: Logger, now: @escaping @Sendable () -> Int64) {
         self.store = store
         self.settings = settings
         self.rules = rules
@@ -36,44 +41,43 @@ final class MailSender: Sendable {
     @discardableResult
     func recover() throws -> Int {
         let t = now()
-        return try store.write { db in
-            try db.run("""
-                UPDATE messages SET status = 'possibly_sent', updated_ms = ?,
-                    last_error = 'the service stopped while this message was being handed to the MTA; it may have been sent. Not sent again without an operator retry.'
-                WHERE status = 'sending'
-                """, [t])
-        }
+        return try store.write { db in try NotificationsTables.recoverSending(db, nowMillis: t) }
     }
 
     func start() throws {
+        switch settings.transport {
+        case .sendmail(let path): log.info("mail.transport", ["transport": "sendmail", "path": path, "concurrency": String(settings.concurrency)])
+        case .file(let dir) where settings.fellBackToFile:
+            log.warning("mail.transport", ["transport": "file", "dir": dir,
+                                           "reason": "no sendmail at /usr/sbin/sendmail: messages are written as .eml files, not sent"])
+        case .file(let dir): log.info("mail.transport", ["transport": "file", "dir": dir])
+        }
         let n = try recover()
-        if n > 0 { log.warning("mail.possibly_sent", ["messages": String(n), "hint": "liaison notification list --status possibly_sent; retry ID to send again"]) }
-        for i in 0..<settings.concurrency {
-            running.wrappingAdd(1, ordering: .relaxed)
-            try OwnedThread.start(name: "mail-\(i)") { [self] in
-                defer { running.wrappingAdd(-1, ordering: .relaxed) }
-                sendLoop()
-            }
+        if n > 0 {
+            log.warning("mail.possibly_sent", ["messages": String(n), "hint": "liaison notification list --status possibly_sent; retry ID to send again"])
         }
-        running.wrappingAdd(1, ordering: .relaxed)
-        try OwnedThread.start(name: "reminders") { [self] in
-            defer { running.wrappingAdd(-1, ordering: .relaxed) }
-            reminderLoop()
-        }
+        let loops = (0..<settings.concurrency).map { i in BackgroundLoop(name: "mail-\(i)") { [unowned self] _ in sendRound() } }
+        let reminder = BackgroundLoop(name: "reminders") { [unowned self] _ in reminderRound() }
+        senders.withLock { $0 = loops }
+        reminders.withLock { $0 = reminder }
+        store.observe(.mail) { [weak self] in self?.wake() }
+        store.observe(.reminders) { [weak self] in self?.wakeReminders() }
+        for l in loops { try l.start() }
+        try reminder.start()
     }
 
-    func wake() {
-        for _ in 0..<settings.concurrency { wakeSend.signal() }
-    }
+    /// Wakes every sender (messages are queued).
+    func wake() { for l in senders.withLock({ $0 }) { l.wake() } }
 
-    func wakeReminderThread() { wakeReminders.signal() }
+    /// Wakes the reminder loop (a visit changed).
+    func wakeReminders() { reminders.withLock { $0 }?.wake() }
 
-    func stop() {
-        stopping.store(true, ordering: .releasing)
-        for _ in 0..<(settings.concurrency + 1) { wakeSend.signal() }
-        wakeReminders.signal()
-        // A sendmail in progress is allowed to finish (its outcome is recorded).
-        for _ in 0..<(settings.timeoutMs / 5 + 200) where running.load(ordering: .acquiring) > 0 { usleep(5000) }
+    /// Stops the loops; a sendmail in progress is allowed to finish (its outcome is recorded),
+    /// up to the deadline.
+    func stop(deadline: UInt64) {
+        let all = senders.withLock { $0 } + [reminders.withLock { $0 }].compactMap { $0 }
+        for l in all { _ = l.stop(timeoutMs: 0) }
+        for l in all { l.stop(timeoutMs: Components.millisLeft(until: deadline)) }
     }
 
     struct Claim {
@@ -85,27 +89,23 @@ final class MailSender: Sendable {
         var attemptRow: Int64
     }
 
-    private func sendLoop() {
-        while !stopping.load(ordering: .acquiring) {
-            let claim: Claim?
-            var nextDue: Int64? = nil
-            do {
-                (claim, nextDue) = try self.claim()
-            } catch {
-                log.error("mail.claim_failed", ["error": "\(error)"])
-                _ = wakeSend.wait(timeout: .now() + .seconds(1))
-                continue
-            }
-            guard let claim else {
-                // New messages, reminders that fire and operator retries all wake the senders;
-                // the cap is a safety net that keeps an idle service from waking.
-                let waitMs = nextDue.map { max(1, min($0 - now(), 60_000)) } ?? 60_000
-                _ = wakeSend.wait(timeout: .now() + .milliseconds(Int(waitMs)))
-                continue
-            }
-            let outcome = transport.send(raw: claim.raw, recipient: claim.recipient, messageID: claim.messageID)
-            do { try record(claim, outcome) } catch { log.error("mail.record_failed", ["message": String(claim.id), "error": "\(error)"]) }
+    private func sendRound() -> BackgroundLoop.Sleep {
+        let claim: Claim?
+        let nextDue: Int64?
+        do {
+            (claim, nextDue) = try self.claim()
+        } catch {
+            log.error("mail.claim_failed", ["error": "\(error)"])
+            return .atMost(ms: 1000)
         }
+        guard let claim else {
+            // New messages, reminders that fire and operator retries all wake the senders; the
+            // cap is a safety net that keeps an idle service from waking.
+            return .atMost(ms: nextDue.map { max(1, min($0 - now(), 60_000)) } ?? 60_000)
+        }
+        let outcome = transport.send(raw: claim.raw, recipient: claim.recipient, messageID: claim.messageID)
+        do { try record(claim, outcome) } catch { log.error("mail.record_failed", ["message": String(claim.id), "error": "\(error)"]) }
+        return .none
     }
 
     /// Takes the oldest due message, marking it `sending` and recording the attempt, committed
@@ -114,22 +114,13 @@ final class MailSender: Sendable {
         let t = now()
         return try store.write { [settings] db -> (Claim?, Int64?) in
             while true {
-                guard let r = try db.queryOne("""
-                    SELECT id, raw, recipient, message_id, attempts, created_ms FROM messages
-                    WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT 1
-                    """, [t]) else {
-                    return (nil, try db.queryOne("SELECT min(next_attempt_ms) FROM messages WHERE status = 'pending'")?.int(0))
-                }
-                let id = r.int(0)!
-                if t - r.int(5)! > settings.maxAgeMs {
-                    try db.run("UPDATE messages SET status = 'dead', last_error = coalesce(last_error || '; ', '') || ?, updated_ms = ? WHERE id = ?",
-                               ["not handed over within \(settings.maxAgeMs / 1000) s of being queued", t, id])
+                guard let m = try NotificationsTables.nextDue(db, nowMillis: t) else { return (nil, try NotificationsTables.nextPendingMs(db)) }
+                if t - m.createdMs > settings.maxAgeMs {
+                    try NotificationsTables.expire(db, message: m.id, why: "not handed over within \(settings.maxAgeMs / 1000) s of being queued", nowMillis: t)
                     continue
                 }
-                try db.run("UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_ms = ? WHERE id = ?", [t, id])
-                try db.run("INSERT INTO attempts(message, started_ms) VALUES(?, ?)", [id, t])
-                return (Claim(id: id, raw: r.blob(1) ?? [], recipient: r.string(2)!, messageID: r.string(3)!, attempts: Int(r.int(4)!) + 1,
-                              attemptRow: db.lastInsertRowID), nil)
+                let attempt = try NotificationsTables.claim(db, message: m.id, nowMillis: t)
+                return (Claim(id: m.id, raw: m.raw, recipient: m.recipient, messageID: m.messageID, attempts: m.attempts + 1, attemptRow: attempt), nil)
             }
         }
     }
@@ -139,20 +130,17 @@ final class MailSender: Sendable {
         try store.write { [settings] db in
             switch outcome {
             case .sent(let out):
-                try db.run("UPDATE messages SET status = 'sent', sent_ms = ?, updated_ms = ?, mta_output = ?, last_error = NULL WHERE id = ?", [t, t, out, c.id])
-                try db.run("UPDATE attempts SET finished_ms = ?, outcome = 'sent', detail = ? WHERE id = ?", [t, out, c.attemptRow])
+                try NotificationsTables.sent(db, message: c.id, attempt: c.attemptRow, output: out, nowMillis: t)
             case .retry(let why, let out):
                 if c.attempts >= settings.maxAttempts {
-                    try db.run("UPDATE messages SET status = 'dead', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
-                               [t, out, "gave up after \(c.attempts) attempts: \(why)", c.id])
+                    try NotificationsTables.dead(db, message: c.id, attempt: c.attemptRow, why: "gave up after \(c.attempts) attempts: \(why)", output: out,
+                                                 nowMillis: t)
                 } else {
-                    try db.run("UPDATE messages SET status = 'pending', next_attempt_ms = ?, updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
-                               [t + settings.retryDelayMs(afterAttempt: c.attempts), t, out, why, c.id])
+                    try NotificationsTables.retryLater(db, message: c.id, attempt: c.attemptRow, next: t + settings.retryDelayMs(afterAttempt: c.attempts),
+                                                       why: why, output: out, nowMillis: t)
                 }
-                try db.run("UPDATE attempts SET finished_ms = ?, outcome = 'retry', detail = ? WHERE id = ?", [t, why + (out.isEmpty ? "" : ": " + out), c.attemptRow])
             case .dead(let why, let out):
-                try db.run("UPDATE messages SET status = 'dead', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?", [t, out, why, c.id])
-                try db.run("UPDATE attempts SET finished_ms = ?, outcome = 'dead', detail = ? WHERE id = ?", [t, why + (out.isEmpty ? "" : ": " + out), c.attemptRow])
+                try NotificationsTables.dead(db, message: c.id, attempt: c.attemptRow, why: why, output: out, nowMillis: t)
             }
         }
         counters.withLock { x in
@@ -163,31 +151,28 @@ final class MailSender: Sendable {
             }
         }
         switch outcome {
-        case .sent: log.debug("mail.sent", ["message": String(c.id), "to": c.recipient])
+        case .sent: log.info("mail.sent", ["message": String(c.id), "to": c.recipient])
         case .retry(let why, _): log.notice("mail.retry", ["message": String(c.id), "attempt": String(c.attempts), "reason": why])
         case .dead(let why, let out): log.warning("mail.dead", ["message": String(c.id), "reason": why, "mta": String(out.prefix(300))])
         }
     }
 
-    private func reminderLoop() {
-        while !stopping.load(ordering: .acquiring) {
-            var next: Int64? = nil
-            do {
-                // Every delegation event wakes this thread; only a reminder that is due costs a write.
-                next = try store.read { [rules] db in try rules.nextReminderMs(db) }
-                if let due = next, due <= now() {
-                    let fired = try store.write { [rules] db in try rules.fireDueReminders(db) }
-                    if fired > 0 {
-                        log.info("reminders.fired", ["messages": String(fired)])
-                        wake()
-                    }
-                    next = try store.read { [rules] db in try rules.nextReminderMs(db) }
+    private func reminderRound() -> BackgroundLoop.Sleep {
+        var next: Int64? = nil
+        do {
+            // Every delegation event wakes this loop; only a reminder that is due costs a write.
+            next = try store.read { db in try NotificationsTables.nextReminderMs(db) }
+            if let due = next, due <= now() {
+                let fired = try store.write { [rules] db in try rules.fireDueReminders(db) }
+                if fired > 0 {
+                    log.info("reminders.fired", ["messages": String(fired)])
+                    wake()
                 }
-            } catch {
-                log.error("reminders.failed", ["error": "\(error)"])
+                next = try store.read { db in try NotificationsTables.nextReminderMs(db) }
             }
-            let waitMs = next.map { max(1, min($0 - now(), 3_600_000)) } ?? 3_600_000
-            _ = wakeReminders.wait(timeout: .now() + .milliseconds(Int(waitMs)))
+        } catch {
+            log.error("reminders.failed", ["error": "\(error)"])
         }
+        return .atMost(ms: next.map { max(1, min($0 - now(), 3_600_000)) } ?? 3_600_000)
     }
 }

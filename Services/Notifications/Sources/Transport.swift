@@ -1,7 +1,7 @@
 import Foundation
 import Glibc
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonProcess
 import LiaisonWire
 
 /// What happened to one hand-over to the MTA.
@@ -17,7 +17,7 @@ enum SendOutcome: Equatable {
 /// Hands built messages to sendmail (no shell, no -t: the recipient is an argument after `--`)
 /// or writes them as .eml files.
 struct Transport: Sendable {
-    let settings: NotificationSettings
+    let settings: NotificationsSettings
 
     func send(raw: [UInt8], recipient: String, messageID: String) -> SendOutcome {
         // Belt and braces: the address was checked when the message was built; check again right

@@ -1,20 +1,65 @@
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
-/// Where a supervised service is in its life.
-package enum SlotState: String, Sendable {
+/// A running child process of a slot.
+struct Child {
+    var pid: Int32
+    /// When it was spawned (monotonic nanoseconds).
+    var spawnedNanos: UInt64
+}
+
+/// What happens once a stopping child has exited.
+enum AfterStop {
+    /// Start it again at once (an operator's restart, missed health checks).
+    case restart
+    /// Leave it down.
+    case stay
+}
+
+/// Where a supervised service is in its life, with what is valid in each state.
+enum SlotState {
     /// Not running and not meant to be (never started, stopped by an operator, or policy).
-    case stopped
-    /// Spawned, waiting for READY.
-    case starting
-    /// Ready and serving.
-    case running
-    /// SIGTERM sent, waiting for it to exit.
-    case stopping
-    /// Exited early; waiting out the backoff before the next start (a crash loop shows here).
-    case backoff
+    case stopped(reason: String?)
+    /// Spawned, waiting for READY on `readyFD`; killed if not ready by the start timer.
+    case starting(Child, readyFD: Int32, startTimer: EventLoop.TimerID)
+    /// Ready and serving, checked every health interval.
+    case running(Child, readyNanos: UInt64, healthTimer: EventLoop.TimerID?, misses: Int)
+    /// SIGTERM sent, SIGKILL at the kill timer; `then` says what follows its exit.
+    case stopping(Child, killTimer: EventLoop.TimerID, then: AfterStop)
+    /// Exited early; the next start is at `retryAtNanos` (a crash loop shows here).
+    case backoff(reason: String, retryAtNanos: UInt64, retryAtMillis: Int64, timer: EventLoop.TimerID)
     /// Down for good until an operator starts it (exit 78, max_restarts).
-    case failed
+    case failed(reason: String)
+
+    /// The state's name as `liaison status` shows it.
+    var name: String {
+        switch self {
+        case .stopped: "stopped"
+        case .starting: "starting"
+        case .running: "running"
+        case .stopping: "stopping"
+        case .backoff: "backoff"
+        case .failed: "failed"
+        }
+    }
+
+    /// The child, while there is one.
+    var child: Child? {
+        switch self {
+        case .starting(let c, _, _), .running(let c, _, _, _), .stopping(let c, _, _): c
+        default: nil
+        }
+    }
+
+    /// Why it is down (or waiting), when it is.
+    var reason: String? {
+        switch self {
+        case .stopped(let r): r
+        case .backoff(let r, _, _, _), .failed(let r): r
+        default: nil
+        }
+    }
 }
 
 /// The last exit of a service, for `liaison status`.
@@ -32,26 +77,13 @@ final class ServiceSlot {
     /// refuse a caller); closed when an operator stops it or it fails for good.
     var listener: Listener?
     let output: ChildOutput
-    var state: SlotState = .stopped
+    var state: SlotState = .stopped(reason: nil)
     /// Whether the service should be running (false after an operator's stop or at shutdown).
     var wanted = true
-    var pid: Int32?
-    var spawnedNanos: UInt64?
-    var readyNanos: UInt64?
     var restarts = 0
     var lastExit: ExitRecord?
     var backoff = Backoff()
-    var retryAtNanos: UInt64?
-    var retryAtMillis: Int64?
-    var reason: String?
-    var restartRequested = false
-    var healthMisses = 0
     var lastHealth: JSONValue?
-    var startTimer: EventLoop.TimerID?
-    var killTimer: EventLoop.TimerID?
-    var retryTimer: EventLoop.TimerID?
-    var healthTimer: EventLoop.TimerID?
-    var readyFD: Int32?
     /// When the last exit was noticed (monotonic), to measure exit → respawn → ready.
     var exitNoticedNanos: UInt64?
     /// The last restart: exit noticed → new process spawned (µs) and → ready (µs).
@@ -69,34 +101,101 @@ final class ServiceSlot {
 
     var name: String { entry.name }
 
+    /// The child's pid, while there is one.
+    var pid: Int32? { state.child?.pid }
+
+    /// Tells everyone waiting for readiness how the attempt ended.
+    func notifyReadyWaiters() {
+        let waiters = readyWaiters
+        readyWaiters = []
+        for w in waiters { w(self) }
+    }
+
+    /// Tells everyone waiting for the stop.
+    func notifyStopWaiters() {
+        let waiters = stopWaiters
+        stopWaiters = []
+        for w in waiters { w(self) }
+    }
+
     /// The status row for `supervisor.status`.
-    func status(now: UInt64) -> JSONValue {
-        var o: JSONObject = [
-            "name": .string(name), "state": .string(state.rawValue), "socket": .string(entry.socket),
-            "restarts": .int(Int64(restarts)), "restart_policy": .string(entry.restart.rawValue),
-        ]
-        if let pid { o["pid"] = .int(Int64(pid)) }
-        if let spawnedNanos, pid != nil { o["uptime_s"] = .double(Double((now - spawnedNanos) / 1_000_000) / 1000) }
-        if let readyNanos, state == .running { o["ready_for_s"] = .double(Double((now - readyNanos) / 1_000_000) / 1000) }
+    func status(now: UInt64) -> ServiceStatus {
+        var s = ServiceStatus(name: name, state: state.name, socket: entry.socket, restarts: restarts, restartPolicy: entry.restart.rawValue)
+        if let c = state.child {
+            s.pid = c.pid
+            s.uptimeS = Double((now - c.spawnedNanos) / 1_000_000) / 1000
+        }
+        if case .running(_, let ready, _, let misses) = state {
+            s.readyForS = Double((now - ready) / 1_000_000) / 1000
+            s.healthMisses = misses
+        }
         if let e = lastExit {
-            var x: JSONObject = ["at": .string(Logger.timestamp(millis: e.atMillis)), "ran_ms": .int(Int64(e.ranMs)), "was_ready": .bool(e.wasReady),
-                                 "description": .string(e.status.description)]
+            var x = ServiceStatus.Exit(at: Timestamp.rfc3339(millis: e.atMillis), ranMs: Int64(e.ranMs), wasReady: e.wasReady, description: e.status.description)
             switch e.status {
-            case .exited(let c): x["code"] = .int(Int64(c))
-            case .signaled(let s): x["signal"] = .string(ChildExit.signalName(s))
+            case .exited(let c): x.code = c
+            case .signaled(let sig): x.signal = ChildExit.signalName(sig)
             }
-            o["last_exit"] = .object(x)
+            s.lastExit = x
         }
-        if let reason { o["reason"] = .string(reason) }
-        if state == .backoff, let retryAtNanos, let retryAtMillis {
-            o["next_retry_in_ms"] = .int(Int64(retryAtNanos > now ? (retryAtNanos - now) / 1_000_000 : 0))
-            o["next_retry_at"] = .string(Logger.timestamp(millis: retryAtMillis))
+        s.reason = state.reason
+        if case .backoff(_, let at, let atMillis, _) = state {
+            s.nextRetryInMs = Int64(at > now ? (at - now) / 1_000_000 : 0)
+            s.nextRetryAt = Timestamp.rfc3339(millis: atMillis)
         }
-        if state != .running {
-            o["last_stderr"] = .array(output.recent(10, stream: "err").map { .string($0.text) })
-        }
-        if state == .running { o["health_misses"] = .int(Int64(healthMisses)) }
-        if let r = lastRestart { o["last_restart"] = ["exit_to_spawn_us": .int(Int64(r.spawnMicros)), "exit_to_ready_us": .int(Int64(r.readyMicros))] }
-        return .object(o)
+        if case .running = state {} else { s.lastStderr = output.recent(10, stream: "err").map(\.text) }
+        if let r = lastRestart { s.lastRestart = ServiceStatus.Restart(exitToSpawnUs: Int64(r.spawnMicros), exitToReadyUs: Int64(r.readyMicros)) }
+        return s
+    }
+}
+
+/// One service's row in `supervisor.status`.
+struct ServiceStatus: Encodable, Sendable, Schematic {
+    struct Exit: Encodable, Sendable {
+        var at: String
+        var ranMs: Int64
+        var wasReady: Bool
+        var description: String
+        var code: Int32?
+        var signal: String?
+        enum CodingKeys: String, CodingKey { case at, ranMs = "ran_ms", wasReady = "was_ready", description, code, signal }
+    }
+    struct Restart: Encodable, Sendable {
+        var exitToSpawnUs: Int64
+        var exitToReadyUs: Int64
+        enum CodingKeys: String, CodingKey { case exitToSpawnUs = "exit_to_spawn_us", exitToReadyUs = "exit_to_ready_us" }
+    }
+    var name: String
+    var state: String
+    var socket: String
+    var restarts: Int
+    var restartPolicy: String
+    var pid: Int32?
+    var uptimeS: Double?
+    var readyForS: Double?
+    var healthMisses: Int?
+    var lastExit: Exit?
+    var reason: String?
+    var nextRetryInMs: Int64?
+    var nextRetryAt: String?
+    var lastStderr: [String]?
+    var lastRestart: Restart?
+
+    enum CodingKeys: String, CodingKey {
+        case name, state, socket, restarts, pid, reason
+        case restartPolicy = "restart_policy", uptimeS = "uptime_s", readyForS = "ready_for_s", healthMisses = "health_misses", lastExit = "last_exit"
+        case nextRetryInMs = "next_retry_in_ms", nextRetryAt = "next_retry_at", lastStderr = "last_stderr", lastRestart = "last_restart"
+    }
+
+    static var schema: Schema {
+        .object([
+            .req("name", .string()), .req("state", .string(values: ["stopped", "starting", "running", "stopping", "backoff", "failed"])),
+            .req("socket", .string()), .req("restarts", .integer()), .req("restart_policy", .string(values: RestartPolicy.allCases.map(\.rawValue))),
+            .opt("pid", .integer()), .opt("uptime_s", .number), .opt("ready_for_s", .number), .opt("health_misses", .integer()),
+            .opt("last_exit", .object([.req("at", .string(format: "date-time")), .req("ran_ms", .integer()), .req("was_ready", .boolean),
+                                       .req("description", .string()), .opt("code", .integer()), .opt("signal", .string())])),
+            .opt("reason", .string(), "Why it is down or waiting."), .opt("next_retry_in_ms", .integer()), .opt("next_retry_at", .string(format: "date-time")),
+            .opt("last_stderr", .array(.string()), "When not running: its last lines on stderr."),
+            .opt("last_restart", .object([.req("exit_to_spawn_us", .integer()), .req("exit_to_ready_us", .integer())])),
+        ])
     }
 }

@@ -1,6 +1,6 @@
 import CLiaisonShims
 import Glibc
-import LiaisonRuntime
+import LiaisonProcess
 import LiaisonWire
 
 /// What a child gets: program, arguments, environment, and which of our descriptors become its

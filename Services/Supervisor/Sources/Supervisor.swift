@@ -1,6 +1,7 @@
 import CLiaisonShims
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 /// Options for running a supervisor.
@@ -8,6 +9,8 @@ package struct SupervisorOptions: Sendable {
     /// Echo children's output, prefixed `[service]`, on our stdout.
     package var echo = true
     package init() {}
+    /// The version the supervisor reports.
+    package static var version: String { liaisonVersion }
 }
 
 /// Runs the mesh on one machine: binds every service's socket and hands it over, starts services
@@ -57,8 +60,8 @@ package final class Supervisor: @unchecked Sendable {
         for entry in try mesh.startOrder() { try addSlot(entry) }
 
         loop.register(sigfd, .readable) { [unowned self] _ in self.signals(sigfd) }
-        let server = WireServer(listenFD: control.fd, loop: loop, limits: ServerLimits(), dispatcher: SupervisorControl(self)) { [log] e, f in
-            log.log(.debug, e, pairs: f)
+        let server = WireServer(listenFD: control.fd, loop: loop, limits: ServerLimits(), dispatcher: try SupervisorMethods.dispatcher(for: self)) {
+            [log] e, f in log.log(.debug, e, pairs: f)
         }
         server.start()
         self.control = server
@@ -92,26 +95,29 @@ package final class Supervisor: @unchecked Sendable {
         guard !shuttingDown else { return }
         while let name = bootPending.first {
             guard let slot = slots[name] else { bootPending.removeFirst(); continue }
-            let depsReady = slot.entry.dependsOn.allSatisfy { slots[$0]?.state == .running }
+            let depsReady = slot.entry.dependsOn.allSatisfy { if case .running? = slots[$0]?.state { true } else { false } }
             if !depsReady {
-                let failedDep = slot.entry.dependsOn.first { [.failed, .stopped].contains(slots[$0]?.state) }
+                let failedDep = slot.entry.dependsOn.first { d in
+                    switch slots[d]?.state { case .failed?, .stopped?: true; default: false }
+                }
                 if let failedDep {
-                    slot.reason = "waiting for \(failedDep), which is \(slots[failedDep]!.state.rawValue)"
+                    slot.state = .stopped(reason: "waiting for \(failedDep), which is \(slots[failedDep]!.state.name)")
                     bootPending.removeFirst()
                     continue
                 }
                 return  // a dependency is still starting; its readiness calls us again
             }
             bootPending.removeFirst()
-            if slot.state == .stopped && slot.wanted {
+            if case .stopped = slot.state, slot.wanted {
                 slot.readyWaiters.append { [unowned self] _ in self.bootNext() }
                 launch(slot)
                 return
             }
         }
-        if bootPending.isEmpty && order.allSatisfy({ slots[$0]!.state != .starting }) && meshReadyMicros == nil {
+        let starting = order.contains { if case .starting? = slots[$0]?.state { true } else { false } }
+        if bootPending.isEmpty && !starting && meshReadyMicros == nil {
             meshReadyMicros = (monotonicNanos() - startedNanos) / 1000
-            log.info("mesh.ready", ["services": order.map { "\($0):\(slots[$0]!.state.rawValue)" }.joined(separator: ","),
+            log.info("mesh.ready", ["services": order.map { "\($0):\(slots[$0]!.state.name)" }.joined(separator: ","),
                                     "after_ms": String(meshReadyMicros! / 1000)])
         }
     }
@@ -120,32 +126,20 @@ package final class Supervisor: @unchecked Sendable {
 
     func launch(_ slot: ServiceSlot) {
         guard !shuttingDown, slot.wanted else { return }
-        cancelTimer(&slot.retryTimer)
-        slot.retryAtNanos = nil
-        slot.retryAtMillis = nil
+        if case .backoff(_, _, _, let timer) = slot.state { loop.cancel(timer) }
         if slot.listener == nil {
             do { slot.listener = try Listener.bind(path: slot.entry.socket) } catch {
-                slot.reason = "cannot bind \(slot.entry.socket): \(error)"
-                slot.output.note(slot.reason!)
-                log.error("service.bind_failed", ["service": slot.name, "error": "\(error)"])
-                scheduleRetry(slot, afterMs: slot.backoff.next(jitter: jitter()))
-                return
+                return launchFailed(slot, "cannot bind \(slot.entry.socket): \(error)")
             }
         }
         guard let listenFD = slot.listener?.fd else { return }
         guard let exe = Spawner.resolve(slot.entry.executable) else {
-            slot.reason = "executable \(slot.entry.executable) not found (beside the supervisor or on PATH)"
-            slot.output.note(slot.reason!)
-            log.error("service.spawn_failed", ["service": slot.name, "reason": slot.reason!])
-            scheduleRetry(slot, afterMs: slot.backoff.next(jitter: jitter()))
-            return
+            return launchFailed(slot, "executable \(slot.entry.executable) not found (beside the supervisor or on PATH)")
         }
         var ready: [Int32] = [-1, -1], out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         guard liaison_pipe2(&ready, 0) == 0, liaison_pipe2(&out, 0) == 0, liaison_pipe2(&err, 0) == 0 else {
             for fd in ready + out + err where fd >= 0 { FD.close(fd) }
-            slot.reason = "cannot create pipes: \(SystemError("pipe2"))"
-            scheduleRetry(slot, afterMs: slot.backoff.next(jitter: jitter()))
-            return
+            return launchFailed(slot, "cannot create pipes: \(SystemError("pipe2"))")
         }
         var env = Subprocess.currentEnvironment()
         for (k, v) in slot.entry.env { env[k] = v }
@@ -162,33 +156,29 @@ package final class Supervisor: @unchecked Sendable {
         let pid: Int32
         do { pid = try Spawner.spawn(request) } catch {
             for fd in ready + out + err { FD.close(fd) }
-            slot.reason = "cannot start \(exe): \(error)"
-            slot.output.note(slot.reason!)
-            log.error("service.spawn_failed", ["service": slot.name, "error": "\(error)"])
-            scheduleRetry(slot, afterMs: slot.backoff.next(jitter: jitter()))
-            return
+            return launchFailed(slot, "cannot start \(exe): \(error)")
         }
         FD.close(ready[1]); FD.close(out[1]); FD.close(err[1])
-        slot.pid = pid
-        slot.state = .starting
-        slot.spawnedNanos = monotonicNanos()
-        slot.readyNanos = nil
-        slot.healthMisses = 0
-        slot.reason = nil
-        slot.readyFD = ready[0]
+        let child = Child(pid: pid, spawnedNanos: monotonicNanos())
         watchOutput(slot, fd: out[0], stream: "out")
         watchOutput(slot, fd: err[0], stream: "err")
         try? FD.setNonBlocking(ready[0])
         loop.register(ready[0], [.readable, .hangup]) { [unowned self] _ in self.readyPipe(slot, fd: ready[0]) }
-        slot.startTimer = loop.schedule(afterMs: slot.entry.startTimeoutMs) { [unowned self] in
-            slot.startTimer = nil
-            guard slot.state == .starting, let pid = slot.pid else { return }
-            slot.reason = "not ready within \(slot.entry.startTimeoutMs) ms; killed"
-            slot.output.note(slot.reason!)
-            log.warning("service.start_timeout", ["service": slot.name, "pid": String(pid)])
-            kill(-pid, SIGKILL)
+        let timer = loop.schedule(afterMs: slot.entry.startTimeoutMs) { [unowned self] in
+            guard case .starting(let c, _, _) = slot.state else { return }
+            slot.output.note("not ready within \(slot.entry.startTimeoutMs) ms; killed")
+            log.warning("service.start_timeout", ["service": slot.name, "pid": String(c.pid)])
+            kill(-c.pid, SIGKILL)
         }
+        slot.state = .starting(child, readyFD: ready[0], startTimer: timer)
         log.info("service.spawned", ["service": slot.name, "pid": String(pid), "restarts": String(slot.restarts)])
+    }
+
+    /// A start that failed before a child existed: noted, logged, retried after the backoff.
+    private func launchFailed(_ slot: ServiceSlot, _ why: String) {
+        slot.output.note(why)
+        log.error("service.spawn_failed", ["service": slot.name, "reason": why])
+        scheduleRetry(slot, reason: why, afterMs: slot.backoff.next(jitter: jitter()))
     }
 
     private func watchOutput(_ slot: ServiceSlot, fd: Int32, stream: String) {
@@ -211,86 +201,81 @@ package final class Supervisor: @unchecked Sendable {
         var buf = [UInt8](repeating: 0, count: 64)
         let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
-        loop.unregister(fd)
-        FD.close(fd)
-        if slot.readyFD == fd { slot.readyFD = nil }
-        guard n > 0, String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("READY"), slot.state == .starting else { return }
-        becameReady(slot)
+        closeReadyPipe(fd)
+        guard n > 0, String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("READY"),
+              case .starting(let child, let readyFD, let timer) = slot.state, readyFD == fd else { return }
+        loop.cancel(timer)
+        becameReady(slot, child)
     }
 
-    func becameReady(_ slot: ServiceSlot) {
-        cancelTimer(&slot.startTimer)
-        slot.state = .running
-        slot.readyNanos = monotonicNanos()
-        if let exit = slot.exitNoticedNanos, let spawned = slot.spawnedNanos, spawned >= exit {
-            slot.lastRestart = ((spawned - exit) / 1000, (slot.readyNanos! - exit) / 1000)
+    /// Stops watching and closes a child's readiness pipe.
+    func closeReadyPipe(_ fd: Int32) {
+        loop.unregister(fd)
+        FD.close(fd)
+    }
+
+    func becameReady(_ slot: ServiceSlot, _ child: Child) {
+        let now = monotonicNanos()
+        if let exit = slot.exitNoticedNanos, child.spawnedNanos >= exit {
+            slot.lastRestart = ((child.spawnedNanos - exit) / 1000, (now - exit) / 1000)
         }
         slot.exitNoticedNanos = nil
-        slot.reason = nil
-        let ms = (slot.readyNanos! - slot.spawnedNanos!) / 1000
-        log.info("service.ready", ["service": slot.name, "pid": String(slot.pid ?? 0), "start_us": String(ms)])
+        slot.state = .running(child, readyNanos: now, healthTimer: nil, misses: 0)
+        log.info("service.ready", ["service": slot.name, "pid": String(child.pid), "start_us": String((now - child.spawnedNanos) / 1000)])
         scheduleHealth(slot)
-        let waiters = slot.readyWaiters
-        slot.readyWaiters = []
-        for w in waiters { w(slot) }
+        slot.notifyReadyWaiters()
     }
 
     // MARK: liveness
 
     func scheduleHealth(_ slot: ServiceSlot) {
-        cancelTimer(&slot.healthTimer)
-        slot.healthTimer = loop.schedule(afterMs: mesh.config.supervisor.healthIntervalMs) { [unowned self] in
-            slot.healthTimer = nil
-            guard slot.state == .running, let pid = slot.pid else { return }
+        guard case .running(let child, let ready, let old, let misses) = slot.state else { return }
+        if let old { loop.cancel(old) }
+        let timer = loop.schedule(afterMs: mesh.config.supervisor.healthIntervalMs) { [unowned self] in
+            guard case .running(let c, _, _, _) = slot.state, c.pid == child.pid else { return }
             HealthProbe.run(loop: loop, path: slot.entry.socket, timeoutMs: mesh.config.supervisor.healthTimeoutMs) { [unowned self] result in
-                guard slot.state == .running, slot.pid == pid else { return }
-                switch result {
-                case .healthy(let h):
-                    slot.healthMisses = 0
-                    slot.lastHealth = h
-                    if slot.readyNanos.map({ monotonicNanos() - $0 >= RestartRules.resetAfterHealthyMs * 1_000_000 }) == true {
-                        slot.backoff.reset()
-                    }
-                case .unhealthy(let why):
-                    slot.healthMisses += 1
-                    log.warning("service.health_missed", ["service": slot.name, "misses": String(slot.healthMisses), "reason": why])
-                    if slot.healthMisses >= mesh.config.supervisor.healthMisses {
-                        slot.reason = "\(slot.healthMisses) health checks missed (last: \(why)); restarting"
-                        slot.output.note(slot.reason!)
-                        terminate(slot, restart: true)
-                        return
-                    }
-                }
-                scheduleHealth(slot)
+                probed(slot, child, result)
             }
         }
+        slot.state = .running(child, readyNanos: ready, healthTimer: timer, misses: misses)
+    }
+
+    private func probed(_ slot: ServiceSlot, _ child: Child, _ result: ProbeOutcome) {
+        guard case .running(let c, let ready, let timer, let misses) = slot.state, c.pid == child.pid else { return }
+        switch result {
+        case .healthy(let h):
+            slot.lastHealth = h
+            if monotonicNanos() - ready >= RestartRules.resetAfterHealthyMs * 1_000_000 { slot.backoff.reset() }
+            slot.state = .running(c, readyNanos: ready, healthTimer: timer, misses: 0)
+        case .unhealthy(let why):
+            let missed = misses + 1
+            slot.state = .running(c, readyNanos: ready, healthTimer: timer, misses: missed)
+            log.warning("service.health_missed", ["service": slot.name, "misses": String(missed), "reason": why])
+            if missed >= mesh.config.supervisor.healthMisses {
+                slot.output.note("\(missed) health checks missed (last: \(why)); restarting")
+                terminate(slot, then: .restart)
+                return
+            }
+        }
+        scheduleHealth(slot)
     }
 
     // MARK: helpers
 
-    func cancelTimer(_ t: inout EventLoop.TimerID?) {
-        if let id = t { loop.cancel(id) }
-        t = nil
-    }
-
     func jitter() -> Double { Double.random(in: -1...1) }
 
-    func scheduleRetry(_ slot: ServiceSlot, afterMs ms: Int) {
-        slot.state = .backoff
-        slot.pid = nil
-        slot.retryAtNanos = monotonicNanos() + UInt64(ms) * 1_000_000
-        slot.retryAtMillis = wallClockMillis() + Int64(ms)
-        cancelTimer(&slot.retryTimer)
-        slot.retryTimer = loop.schedule(afterMs: ms) { [unowned self] in
-            slot.retryTimer = nil
-            guard slot.state == .backoff, slot.wanted, !shuttingDown else { return }
+    /// Waits out the backoff before the next start (a crash loop), telling anyone waiting for
+    /// readiness that this attempt failed.
+    func scheduleRetry(_ slot: ServiceSlot, reason: String, afterMs ms: Int) {
+        if case .backoff(_, _, _, let old) = slot.state { loop.cancel(old) }
+        let timer = loop.schedule(afterMs: ms) { [unowned self] in
+            guard case .backoff = slot.state, slot.wanted, !shuttingDown else { return }
             slot.restarts += 1
             launch(slot)
         }
-        log.notice("service.backoff", ["service": slot.name, "retry_in_ms": String(ms), "reason": slot.reason ?? ""])
-        // Anyone waiting for readiness learns that this attempt failed.
-        let waiters = slot.readyWaiters
-        slot.readyWaiters = []
-        for w in waiters { w(slot) }
+        slot.state = .backoff(reason: reason, retryAtNanos: monotonicNanos() + UInt64(ms) * 1_000_000,
+                              retryAtMillis: wallClockMillis() + Int64(ms), timer: timer)
+        log.notice("service.backoff", ["service": slot.name, "retry_in_ms": String(ms), "reason": reason])
+        slot.notifyReadyWaiters()
     }
 }

@@ -1,6 +1,7 @@
 import CLiaisonShims
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension Supervisor {
@@ -35,35 +36,37 @@ extension Supervisor {
     }
 
     func exited(_ slot: ServiceSlot, _ status: ChildExit) {
+        guard let child = slot.state.child else { return }
         let now = monotonicNanos()
         slot.exitNoticedNanos = now
-        let pid = slot.pid ?? 0
-        kill(-pid, SIGKILL)  // anything left in its process group goes with it
-        cancelTimer(&slot.startTimer)
-        cancelTimer(&slot.killTimer)
-        cancelTimer(&slot.healthTimer)
-        if let fd = slot.readyFD {
-            loop.unregister(fd)
-            FD.close(fd)
-            slot.readyFD = nil
+        kill(-child.pid, SIGKILL)  // anything left in its process group goes with it
+        var readyMs: UInt64? = nil
+        var after = AfterStop.stay
+        switch slot.state {
+        case .starting(_, let fd, let timer):
+            loop.cancel(timer)
+            closeReadyPipe(fd)
+        case .running(_, let ready, let timer, _):
+            if let timer { loop.cancel(timer) }
+            readyMs = (now - ready) / 1_000_000
+        case .stopping(_, let timer, let then):
+            loop.cancel(timer)
+            after = then
+        default: break
         }
-        let readyMs = slot.readyNanos.map { (now - $0) / 1_000_000 }
-        slot.lastExit = ExitRecord(status: status, atMillis: wallClockMillis(), ranMs: (now - (slot.spawnedNanos ?? now)) / 1_000_000,
-                                   wasReady: slot.readyNanos != nil)
-        slot.pid = nil
-        slot.readyNanos = nil
-        let expected = !slot.wanted || shuttingDown || slot.restartRequested
+        slot.lastExit = ExitRecord(status: status, atMillis: wallClockMillis(), ranMs: (now - child.spawnedNanos) / 1_000_000, wasReady: readyMs != nil)
+        let expected = !slot.wanted || shuttingDown || after == .restart
         slot.output.note("exited: \(status)")
-        log.log(expected ? .info : .warning, "service.exited", pairs: [("service", slot.name), ("pid", String(pid)), ("status", status.description)])
+        log.log(expected ? .info : .warning, "service.exited", pairs: [("service", slot.name), ("pid", String(child.pid)), ("status", status.description)])
 
         if shuttingDown || !slot.wanted {
-            slot.state = .stopped
+            slot.state = .stopped(reason: shuttingDown ? nil : "stopped by an operator")
             if !shuttingDown { releaseSocket(slot) }
             finishStop(slot)
             return
         }
-        if slot.restartRequested {
-            slot.restartRequested = false
+        if after == .restart {
+            slot.state = .stopped(reason: nil)
             slot.restarts += 1
             finishStop(slot)
             launch(slot)
@@ -73,55 +76,56 @@ extension Supervisor {
                                            maxRestarts: slot.entry.maxRestarts, backoff: &slot.backoff, jitter: jitter())
         switch decision {
         case .restartNow:
+            slot.state = .stopped(reason: "restarted after \(status)")
             slot.restarts += 1
-            slot.reason = "restarted after \(status)"
             launch(slot)
         case .restartAfter(let ms):
-            slot.reason = "\(status) \(slot.lastExit!.wasReady ? "soon after becoming ready" : "before becoming ready"); crash loop backoff"
-            scheduleRetry(slot, afterMs: ms)
+            let when = slot.lastExit!.wasReady ? "soon after becoming ready" : "before becoming ready"
+            scheduleRetry(slot, reason: "\(status) \(when); crash loop backoff", afterMs: ms)
         case .stay(let why):
-            slot.state = .stopped
-            slot.reason = why
+            slot.state = .stopped(reason: why)
             finishStop(slot)
             bootNext()
         case .fail(let why):
-            slot.state = .failed
-            slot.reason = why
+            slot.state = .failed(reason: why)
             releaseSocket(slot)
             slot.output.note(why)
             log.error("service.failed", ["service": slot.name, "reason": why])
             finishStop(slot)
-            let waiters = slot.readyWaiters
-            slot.readyWaiters = []
-            for w in waiters { w(slot) }
+            slot.notifyReadyWaiters()
             bootNext()
         }
     }
 
     private func finishStop(_ slot: ServiceSlot) {
-        let waiters = slot.stopWaiters
-        slot.stopWaiters = []
-        for w in waiters { w(slot) }
+        slot.notifyStopWaiters()
         if shuttingDown { continueShutdown() }
     }
 
     // MARK: stopping
 
-    /// Sends SIGTERM to the service's process group and SIGKILL at its stop timeout.
-    func terminate(_ slot: ServiceSlot, restart: Bool) {
-        guard let pid = slot.pid else { return }
-        slot.restartRequested = restart
-        slot.state = .stopping
-        cancelTimer(&slot.healthTimer)
-        kill(-pid, SIGTERM)
-        cancelTimer(&slot.killTimer)
-        slot.killTimer = loop.schedule(afterMs: slot.entry.stopTimeoutMs) { [unowned self] in
-            slot.killTimer = nil
-            guard slot.pid == pid else { return }
-            log.warning("service.kill", ["service": slot.name, "pid": String(pid), "after_ms": String(slot.entry.stopTimeoutMs)])
-            slot.output.note("did not stop within \(slot.entry.stopTimeoutMs) ms of SIGTERM; SIGKILL")
-            kill(-pid, SIGKILL)
+    /// Sends SIGTERM to the service's process group and SIGKILL at its stop timeout; `then`
+    /// says whether it starts again once it has exited.
+    func terminate(_ slot: ServiceSlot, then: AfterStop) {
+        guard let child = slot.state.child else { return }
+        switch slot.state {
+        case .starting(_, let fd, let timer):
+            loop.cancel(timer)
+            closeReadyPipe(fd)
+        case .running(_, _, let timer, _):
+            if let timer { loop.cancel(timer) }
+        case .stopping(_, let timer, _):
+            loop.cancel(timer)
+        default: break
         }
+        kill(-child.pid, SIGTERM)
+        let timer = loop.schedule(afterMs: slot.entry.stopTimeoutMs) { [unowned self] in
+            guard slot.pid == child.pid else { return }
+            log.warning("service.kill", ["service": slot.name, "pid": String(child.pid), "after_ms": String(slot.entry.stopTimeoutMs)])
+            slot.output.note("did not stop within \(slot.entry.stopTimeoutMs) ms of SIGTERM; SIGKILL")
+            kill(-child.pid, SIGKILL)
+        }
+        slot.state = .stopping(child, killTimer: timer, then: then)
     }
 
     /// Operator stop: the service stays down until started again. `done` runs once it is down.
@@ -129,20 +133,21 @@ extension Supervisor {
         slot.wanted = false
         bootPending.removeAll { $0 == slot.name }
         switch slot.state {
-        case .starting, .running, .stopping:
+        case .starting, .running:
             slot.stopWaiters.append(done)
-            if slot.state != .stopping || slot.restartRequested { terminate(slot, restart: false) }
-        case .backoff:
-            cancelTimer(&slot.retryTimer)
-            slot.state = .stopped
-            slot.reason = "stopped by an operator"
+            terminate(slot, then: .stay)
+        case .stopping(let child, let timer, _):
+            slot.stopWaiters.append(done)
+            slot.state = .stopping(child, killTimer: timer, then: .stay)
+        case .backoff(_, _, _, let timer):
+            loop.cancel(timer)
+            slot.state = .stopped(reason: "stopped by an operator")
             releaseSocket(slot)
             done(slot)
         case .stopped, .failed:
             releaseSocket(slot)
             done(slot)
         }
-        if slot.state == .stopping || slot.state == .stopped { slot.reason = "stopped by an operator" }
     }
 
     /// Operator start: clears a failure or crash loop and starts now; `done` runs when it is ready
@@ -152,8 +157,8 @@ extension Supervisor {
         switch slot.state {
         case .running: done(slot)
         case .starting: slot.readyWaiters.append(done)
-        case .stopping:
-            slot.restartRequested = true
+        case .stopping(let child, let timer, _):
+            slot.state = .stopping(child, killTimer: timer, then: .restart)
             slot.readyWaiters.append(done)
         case .stopped, .failed, .backoff:
             slot.backoff.reset()
@@ -169,7 +174,7 @@ extension Supervisor {
         switch slot.state {
         case .running, .starting:
             slot.readyWaiters.append(done)
-            terminate(slot, restart: true)
+            terminate(slot, then: .restart)
         default:
             startService(slot, done)
         }
@@ -182,8 +187,10 @@ extension Supervisor {
         bootPending = []
         control?.shutdown(deadlineMs: 200) {}
         for slot in slots.values {
-            cancelTimer(&slot.retryTimer)
-            if slot.state == .backoff { slot.state = .stopped }
+            if case .backoff(_, _, _, let timer) = slot.state {
+                loop.cancel(timer)
+                slot.state = .stopped(reason: nil)
+            }
         }
         continueShutdown()
     }
@@ -191,72 +198,13 @@ extension Supervisor {
     /// Stops the last running service in start order; called again as each one exits.
     func continueShutdown() {
         for name in order.reversed() {
-            guard let slot = slots[name] else { continue }
-            if slot.pid != nil {
-                if slot.state != .stopping || slot.restartRequested { terminate(slot, restart: false) }
-                return
-            }
+            guard let slot = slots[name], slot.pid != nil else { continue }
+            if case .stopping(_, _, .stay) = slot.state {} else { terminate(slot, then: .stay) }
+            return
         }
         for slot in slots.values { releaseSocket(slot) }
         controlListener?.close()
         log.info("supervisor.stopped", ["uptime_s": String((monotonicNanos() - startedNanos) / 1_000_000_000)])
         loop.stop()
-    }
-
-    // MARK: reload
-
-    /// Re-reads the mesh file: new services start, removed ones stop, changed ones restart, the
-    /// rest are left alone. Returns what changed.
-    func reload() -> Result<JSONValue, ServiceError> {
-        let fresh: Mesh
-        do { fresh = try Mesh.load(meshPath) } catch {
-            log.error("reload.failed", ["error": "\(error)"])
-            return .failure(ServiceError(.invalidParams, "mesh file not reloaded: \(error)", retryable: false))
-        }
-        var added: [String] = [], removed: [String] = [], changed: [String] = []
-        let newNames = Set(fresh.config.services.map(\.name))
-        for name in order where !newNames.contains(name) {
-            removed.append(name)
-            let slot = slots[name]!
-            stopService(slot) { [unowned self] s in
-                self.releaseSocket(s)
-                slots.removeValue(forKey: s.name)
-                order.removeAll { $0 == s.name }
-            }
-        }
-        mesh = fresh
-        let newOrder = (try? fresh.startOrder()) ?? fresh.config.services
-        for entry in newOrder {
-            if let slot = slots[entry.name], !removed.contains(entry.name) {
-                guard slot.entry != entry else { continue }
-                if slot.entry.socket != entry.socket {
-                    // A new socket path: bind it anew; callers of the old path are cut over.
-                    changed.append(entry.name)
-                    stopService(slot) { [unowned self] s in
-                        self.releaseSocket(s)
-                        slots.removeValue(forKey: s.name)
-                        order.removeAll { $0 == s.name }
-                        do { try addSlot(entry); startService(slots[entry.name]!) { _ in } } catch {
-                            log.error("reload.bind_failed", ["service": entry.name, "error": "\(error)"])
-                        }
-                    }
-                    continue
-                }
-                changed.append(entry.name)
-                slot.entry = entry
-                if slot.wanted && slot.pid != nil { restartService(slot) { _ in } }
-            } else if slots[entry.name] == nil {
-                do {
-                    try addSlot(entry)
-                    added.append(entry.name)
-                    startService(slots[entry.name]!) { _ in }
-                } catch {
-                    log.error("reload.bind_failed", ["service": entry.name, "error": "\(error)"])
-                }
-            }
-        }
-        log.info("supervisor.reloaded", ["added": added.joined(separator: ","), "removed": removed.joined(separator: ","), "changed": changed.joined(separator: ",")])
-        return .success(["added": .array(added.map { .string($0) }), "removed": .array(removed.map { .string($0) }),
-                         "restarted": .array(changed.map { .string($0) })])
     }
 }

@@ -1,10 +1,11 @@
 import Foundation
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
-    static var agreementCommand: Command {
+    static var agreementCommand: CLICommand {
         Command(name: "agreement", abstract: "Partnership agreements: create, sign, renew, amend, record activities, link visits.",
                 usage: "agreement <subcommand>",
                 subcommands: [agreementCreate, agreementList, agreementShow,
@@ -26,16 +27,16 @@ extension CLI {
         ctx.print("\(a["current_reference"]?.stringValue ?? ""): \(a["status"]?.stringValue ?? "") (version \(a["version"]?.intValue ?? 0)) — \(a["title"]?.stringValue ?? "")")
     }
 
-    static var agreementCreate: Command {
+    static var agreementCreate: CLICommand {
         Command(name: "create", abstract: "Create an agreement from a JSON file.", usage: "agreement create -f FILE [--json]",
                 options: [OptionSpec(["-f", "--file"], value: "FILE", "The agreement as JSON ('-' for stdin).")]) { args, ctx in
             let a = try ctx.call("agreements", "agreements.create", try readJSONFile(args.value("-f")))
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var agreementList: Command {
+    static var agreementList: CLICommand {
         Command(name: "list", abstract: "Agreements as a table.", usage: "agreement list [--status S] [--kind K] [--country CC] [--continent C] [--text WORDS] [--json]",
                 options: [OptionSpec(["--status"], value: "S", "draft, negotiating, signed, active, suspended, expired, terminated, superseded."),
                           OptionSpec(["--kind"], value: "K", "mou, exchange, joint_programme, workstation, industry_education, research, scholarship, other."),
@@ -44,7 +45,7 @@ extension CLI {
             var p = JSONObject()
             for k in ["status", "kind", "country", "continent", "text"] { if let v = args.value("--" + k) { p[k] = .string(v) } }
             let r = try ctx.call("agreements", "agreements.list", .object(p))
-            if ctx.json { ctx.printJSON(r); return Exit.ok }
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             var t = Table(["REFERENCE", "STATUS", "KIND", "PARTNERS", "TERM", "TITLE"])
             for a in r["items"]?.arrayValue ?? [] {
                 let partners = (a["partners"]?.arrayValue ?? []).map { p in "\(p["name"]?.stringValue ?? "") (\(p["country"]?.stringValue ?? ""))" }.joined(separator: "; ")
@@ -52,14 +53,14 @@ extension CLI {
                        "\(a["starts_on"]?.stringValue ?? "?") – \(a["ends_on"]?.stringValue ?? "open")", a["title"]?.stringValue ?? ""])
             }
             ctx.print(t.rows.isEmpty ? "(no agreements match)" : t.render())
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var agreementShow: Command {
+    static var agreementShow: CLICommand {
         Command(name: "show", abstract: "One agreement in full.", usage: "agreement show ID [--json]", arguments: [("ID", "Id or reference.")]) { args, ctx in
             let a = try ctx.call("agreements", "agreements.get", ["id": .string(try args.positional(0, "ID"))])
-            if ctx.json { ctx.printJSON(a); return Exit.ok }
+            if ctx.json { ctx.printJSON(a); return ExitCode.ok }
             ctx.print("\(a["current_reference"]?.stringValue ?? "")  \(a["title"]?.stringValue ?? "")  [\(a["status"]?.stringValue ?? ""), version \(a["version"]?.intValue ?? 0)]")
             ctx.print("Kind         \(a["kind"]?.stringValue ?? "")")
             for p in a["partners"]?.arrayValue ?? [] {
@@ -84,11 +85,11 @@ extension CLI {
             for l in a["delegations"]?.arrayValue ?? [] {
                 ctx.print("Visit        \(l["ref"]?.stringValue ?? "") \(l["relation"]?.stringValue ?? ""): \(l["title"]?.stringValue ?? "") (\(l["starts_at"]?.stringValue ?? ""))")
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static func agreementTransition(_ name: String, _ abstract: String, reason: Bool = false, extra: [OptionSpec] = []) -> Command {
+    static func agreementTransition(_ name: String, _ abstract: String, reason: Bool = false, extra: [OptionSpec] = []) -> CLICommand {
         var options = [versionOption] + extra
         if reason { options.append(OptionSpec(["--reason"], value: "TEXT", "Why (required).")) }
         return Command(name: name, abstract: abstract, usage: "agreement \(name) ID [--version N]\(reason ? " --reason TEXT" : "") [--json]",
@@ -100,11 +101,11 @@ extension CLI {
             if let s = args.value("--signed-on") { p["signed_on"] = .string(s) }
             let a = try ctx.call("agreements", "agreements.\(name)", .object(p))
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var agreementRenew: Command {
+    static var agreementRenew: CLICommand {
         Command(name: "renew", abstract: "Renew for a new term: a successor agreement linked to this one, which becomes superseded.",
                 usage: "agreement renew ID --ends-on DATE [--starts-on DATE] [--signed-on DATE] [--json]", arguments: [("ID", "Id or reference.")],
                 options: [OptionSpec(["--ends-on"], value: "DATE", "When the new term ends (required)."), OptionSpec(["--starts-on"], value: "DATE", "Default: the day after the old end."),
@@ -115,14 +116,14 @@ extension CLI {
             if let s = args.value("--starts-on") { p["starts_on"] = .string(s) }
             if let s = args.value("--signed-on") { p["signed_on"] = .string(s) }
             let r = try ctx.call("agreements", "agreements.renew", .object(p))
-            if ctx.json { ctx.printJSON(r); return Exit.ok }
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             printAgreementLine(ctx, r["original"] ?? .null)
             printAgreementLine(ctx, r["successor"] ?? .null)
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var agreementAmend: Command {
+    static var agreementAmend: CLICommand {
         Command(name: "amend", abstract: "Amend a signed agreement: the fields to change (JSON file and/or --ends-on) and a summary.",
                 usage: "agreement amend ID --summary TEXT [-f CHANGES.json] [--ends-on DATE] [--effective-on DATE] [--version N] [--json]",
                 arguments: [("ID", "Id or reference.")],
@@ -139,11 +140,11 @@ extension CLI {
             if let e = args.value("--effective-on") { p["effective_on"] = .string(e) }
             let a = try ctx.call("agreements", "agreements.amend", .object(p))
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var agreementActivity: Command {
+    static var agreementActivity: CLICommand {
         Command(name: "activity", abstract: "Record what happened under an agreement.", usage: "agreement activity add ID --on DATE --summary TEXT [--kind K] [--count N]",
                 subcommands: [Command(name: "add", abstract: "Record an activity or outcome.", usage: "agreement activity add ID --on DATE --summary TEXT [--kind K] [--count N] [--json]",
                                       arguments: [("ID", "Id or reference.")],
@@ -156,47 +157,47 @@ extension CLI {
                     if args.value("--count") != nil { p["count"] = .int(Int64(try args.int("--count", default: 0, in: 0...1_000_000))) }
                     let a = try ctx.call("agreements", "agreements.add_activity", .object(p))
                     if ctx.json { ctx.printJSON(a) } else { ctx.print("\(a["current_reference"]?.stringValue ?? ""): \(a["activities"]?.arrayValue?.count ?? 0) activities") }
-                    return Exit.ok
+                    return ExitCode.ok
                 }])
     }
 
-    static var agreementLink: Command {
+    static var agreementLink: CLICommand {
         Command(name: "link", abstract: "Link a delegation that led to the agreement (or followed from it).",
                 usage: "agreement link ID DELEGATION [--relation led_to|followed_from] [--json]", arguments: [("ID", "The agreement."), ("DELEGATION", "The delegation's id or reference.")],
                 options: [OptionSpec(["--relation"], value: "R", "led_to (default) or followed_from.")]) { args, ctx in
             let a = try ctx.call("agreements", "agreements.link_delegation", ["id": .string(try args.positional(0, "ID")), "delegation_id": .string(try args.positional(1, "DELEGATION")),
                                                                               "relation": .string(args.value("--relation") ?? "led_to")])
             if ctx.json { ctx.printJSON(a) } else { ctx.print("\(a["current_reference"]?.stringValue ?? ""): \(a["delegations"]?.arrayValue?.count ?? 0) linked visit(s)") }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var agreementHistory: Command {
+    static var agreementHistory: CLICommand {
         Command(name: "history", abstract: "Every change: when, by which uid, what.", usage: "agreement history ID [--json]", arguments: [("ID", "Id or reference.")]) { args, ctx in
             let h = try ctx.call("agreements", "agreements.history", ["id": .string(try args.positional(0, "ID"))])
-            if ctx.json { ctx.printJSON(h); return Exit.ok }
+            if ctx.json { ctx.printJSON(h); return ExitCode.ok }
             for e in h["items"]?.arrayValue ?? [] {
                 let fields = e["action"] == "create" ? "created" : (e["changes"]?.objectValue?.keys.joined(separator: ", ") ?? "")
                 ctx.print("v\(e["version"]?.intValue ?? 0)  \(e["at"]?.stringValue ?? "")  uid \(e["uid"]?.intValue ?? 0)  \(e["action"]?.stringValue ?? "")  \(fields)")
                 if let st = e["changes"]?["status"] { ctx.print("      status: \(short(st["from"])) → \(short(st["to"]))") }
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var agreementSweep: Command {
+    static var agreementSweep: CLICommand {
         Command(name: "sweep", abstract: "Apply the dates now (or as of --today): activations, expiries, renewals, expiring notices.",
                 usage: "agreement sweep [--today DATE] [--json]", options: [OptionSpec(["--today"], value: "DATE", "Pretend it is this date (planning, tests).")]) { args, ctx in
             var p = JSONObject()
             if let t = args.value("--today") { p["today"] = .string(t) }
             let r = try ctx.call("agreements", "agreements.sweep", .object(p))
-            if ctx.json { ctx.printJSON(r); return Exit.ok }
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             ctx.print("as of \(r["today"]?.stringValue ?? ""):")
             for k in ["activated", "expired", "renewed", "expiring"] {
                 let items = r[k]?.arrayValue ?? []
                 ctx.print("  \(k): \(items.isEmpty ? "none" : items.map { $0.stringValue ?? JSONWriter.string($0) }.joined(separator: ", "))")
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 }

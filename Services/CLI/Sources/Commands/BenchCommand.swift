@@ -1,10 +1,11 @@
 import Foundation
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 import Synchronization
 
 extension CLI {
-    static var benchCommand: Command {
+    static var benchCommand: CLICommand {
         Command(name: "bench", abstract: "Measure calls/s and latency against a running mesh.",
                 usage: "bench [--service S] [--method M] [--params JSON] [--connections N] [--calls M] [--pipeline K]",
                 options: [OptionSpec(["--service"], value: "S", "Which service (default delegations)."),
@@ -21,7 +22,7 @@ extension CLI {
             let pipeline = try args.int("--pipeline", default: 1, in: 1...1024)
             var params: JSONValue = .object([:])
             if let p = args.value("--params") {
-                do { params = try JSONParser.parse(p) } catch { throw CLIError(Exit.dataError, "--params is not JSON: \(error)") }
+                do { params = try JSONParser.parse(p) } catch { throw CLIError(ExitCode.dataError, "--params is not JSON: \(error)") }
             }
             let path = try ctx.socket(of: service)
             _ = try ctx.client(service)  // fail early, with the usual message, when nothing is running
@@ -37,7 +38,7 @@ extension CLI {
                 ctx.print("\(service) \(method): \(result.ok + result.failed) calls over \(conns) connection(s), pipeline \(pipeline), in \(String(format: "%.2f", result.seconds)) s")
                 ctx.print("  \(Int((Double(result.ok) / result.seconds).rounded())) calls/s   p50 \(result.latency.percentile(0.5)) µs   p99 \(result.latency.percentile(0.99)) µs   max \(result.latency.maxMicros) µs   failed \(result.failed)")
             }
-            return result.failed == 0 ? Exit.ok : Exit.failed
+            return result.failed == 0 ? ExitCode.ok : ExitCode.failure
         }
     }
 

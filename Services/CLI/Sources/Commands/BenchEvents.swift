@@ -1,10 +1,12 @@
 import Foundation
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
 import LiaisonWire
 import Synchronization
 
 extension CLI {
-    static var benchEvents: Command {
+    static var benchEvents: CLICommand {
         Command(name: "events", abstract: "Drive N delegation changes and measure events/s until every subscriber has committed them.",
                 usage: "bench events [--count N] [--connections C] [--pipeline P] [--delegations K] [--json]",
                 options: [OptionSpec(["--count", "-n"], value: "N", "Delegation changes, one event each (default 10000)."),
@@ -95,7 +97,7 @@ extension CLI {
                 ctx.print("  latency commit → last subscriber's commit: p50 \(stats["p50_ms"]?.doubleValue ?? 0) ms  p99 \(stats["p99_ms"]?.doubleValue ?? 0) ms  max \(stats["max_ms"]?.doubleValue ?? 0) ms")
                 if failures.load(ordering: .relaxed) > 0 { ctx.print("  \(failures.load(ordering: .relaxed)) changes failed") }
             }
-            return failures.load(ordering: .relaxed) == 0 ? Exit.ok : Exit.failed
+            return failures.load(ordering: .relaxed) == 0 ? ExitCode.ok : ExitCode.failure
         }
     }
 
@@ -111,7 +113,7 @@ extension CLI {
             let ready = s["undelivered"] == 0 && (expect.map { Int64($0) <= (s["events"]?.intValue ?? 0) } ?? true)
             if ready { return s }
             if monotonicNanos() > deadline {
-                throw CLIError(Exit.tempFail, "events not delivered within \(timeoutS) s: \(s["undelivered"]?.intValue ?? 0) still pending",
+                throw CLIError(ExitCode.tempFail, "events not delivered within \(timeoutS) s: \(s["undelivered"]?.intValue ?? 0) still pending",
                                hint: "'liaison queue' shows what is stuck")
             }
             usleep(20_000)

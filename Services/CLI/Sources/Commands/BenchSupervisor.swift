@@ -1,10 +1,11 @@
 import Foundation
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
-    static var benchRestart: Command {
+    static var benchRestart: CLICommand {
         Command(name: "restart", abstract: "Kill a service N times and measure exit → respawn → ready as the supervisor sees it.",
                 usage: "bench restart [--service S] [--count N] [--json]",
                 options: [OptionSpec(["--service"], value: "S", "Which service (default agreements)."), OptionSpec(["--count", "-n"], value: "N", "Kills (default 10).")]) { args, ctx in
@@ -16,7 +17,7 @@ extension CLI {
                 // Ready for over a second, so the supervisor restarts it at once (no backoff).
                 var r = try row()
                 while (r?["ready_for_s"]?.doubleValue ?? 0) < 1.1 { usleep(100_000); r = try row() }
-                guard let pid = r?["pid"]?.intValue else { throw CLIError(Exit.failed, "\(service) is not running") }
+                guard let pid = r?["pid"]?.intValue else { throw CLIError(ExitCode.failure, "\(service) is not running") }
                 kill(pid_t(pid), SIGKILL)
                 var after = try row()
                 while after?["pid"]?.intValue == pid || after?["state"]?.stringValue != "running" { usleep(2000); after = try row() }
@@ -31,11 +32,11 @@ extension CLI {
             if ctx.json { ctx.printJSON(out) } else {
                 ctx.print("\(service): \(n) kills; exit → respawn median \(median(spawn)) µs; exit → ready median \(String(format: "%.1f", Double(median(ready)) / 1000)) ms (max \(String(format: "%.1f", Double(ready.max() ?? 0) / 1000)) ms)")
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var benchIdle: Command {
+    static var benchIdle: CLICommand {
         Command(name: "idle", abstract: "CPU time and wake-ups (context switches) of every mesh process over an idle period.",
                 usage: "bench idle [--seconds N] [--json]", options: [OptionSpec(["--seconds"], value: "N", "How long to watch (default 60).")]) { args, ctx in
             let seconds = try args.int("--seconds", default: 60, in: 1...3600)
@@ -69,7 +70,7 @@ extension CLI {
                 rows.append(["process": .string(name), "pid": .int(Int64(pid)), "cpu_s": .double(cpu), "cpu_pct": .double((cpu / Double(seconds) * 10000).rounded() / 100),
                              "wakeups": .int(wakes), "wakeups_per_s": .double((Double(wakes) / Double(seconds) * 100).rounded() / 100)])
             }
-            if ctx.json { ctx.printJSON(["seconds": .int(Int64(seconds)), "processes": .array(rows)]); return Exit.ok }
+            if ctx.json { ctx.printJSON(["seconds": .int(Int64(seconds)), "processes": .array(rows)]); return ExitCode.ok }
             var t = Table(["PROCESS", "PID", "CPU", "WAKE-UPS", "PER SECOND"])
             for r in rows {
                 t.add([r["process"]!.stringValue!, String(r["pid"]!.intValue!), String(format: "%.3f s", r["cpu_s"]!.doubleValue!), String(r["wakeups"]!.intValue!),
@@ -77,7 +78,7 @@ extension CLI {
             }
             ctx.print("over \(seconds) s of idle:")
             ctx.print(t.render())
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
-    static var callCommand: Command {
+    static var callCommand: CLICommand {
         Command(name: "call", abstract: "Call any method of any service and print the answer as JSON.",
                 usage: "call SERVICE METHOD ['{json params}']",
                 arguments: [("SERVICE", "A service of the mesh, or 'supervisor'."), ("METHOD", "e.g. service.health."),
@@ -16,28 +17,28 @@ extension CLI {
                 var text = args.positionals[2]
                 if text == "-" { text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
                 do { params = try JSONParser.parse(text) } catch {
-                    throw CLIError(Exit.dataError, "PARAMS is not valid JSON: \(error)", hint: "quote it for the shell: '{\"id\":\"…\"}'")
+                    throw CLIError(ExitCode.dataError, "PARAMS is not valid JSON: \(error)", hint: "quote it for the shell: '{\"id\":\"…\"}'")
                 }
-                guard case .object = params else { throw CLIError(Exit.dataError, "PARAMS must be a JSON object, not \(params.typeName)") }
+                guard case .object = params else { throw CLIError(ExitCode.dataError, "PARAMS must be a JSON object, not \(params.typeName)") }
             }
             let timeout = try args.int("--timeout", default: 30_000, in: 1...3_600_000)
             let c = try ctx.client(service)
             do throws(ServiceError) {
                 ctx.printJSON(try c.call(method, params, timeoutMs: timeout))
-                return Exit.ok
+                return ExitCode.ok
             } catch {
                 ctx.printJSON(["error": JSONEncoding.encode(error)])
-                return CLIError(remote: error, service: service).code
+                return CLIError(remote: error, service: service).exitCode
             }
         }
     }
 
-    static var describeCommand: Command {
+    static var describeCommand: CLICommand {
         Command(name: "describe", abstract: "List a service's methods, their params and results, and its events.",
                 usage: "describe SERVICE [--json]", arguments: [("SERVICE", "A service of the mesh, or 'supervisor'.")]) { args, ctx in
             let service = try args.positional(0, "SERVICE")
             let d = try ctx.call(service, "service.describe")
-            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print("\(service) \(d["version"]?.stringValue ?? "") — protocol v\(d["protocol"]?.intValue ?? 1)")
             for m in d["methods"]?.arrayValue ?? [] {
                 ctx.print()
@@ -52,10 +53,10 @@ extension CLI {
             }
             if let ev = d["events"] {
                 ctx.print()
-                ctx.print("  emits:    \(ev["emits"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "")")
+                ctx.print("  emits:    \(ev["emits"]?.arrayValue?.compactMap { $0["type"]?.stringValue }.joined(separator: ", ") ?? "")")
                 ctx.print("  consumes: \(ev["consumes"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "")")
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 }

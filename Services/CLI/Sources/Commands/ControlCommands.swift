@@ -1,14 +1,15 @@
 import Foundation
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
-    static var statusCommand: Command {
+    static var statusCommand: CLICommand {
         Command(name: "status", abstract: "Show each service: state, pid, uptime, restarts, and why anything is down.",
                 usage: "status [--json]") { _, ctx in
             let st = try ctx.call("supervisor", "supervisor.status")
-            if ctx.json { ctx.printJSON(st); return Exit.ok }
+            if ctx.json { ctx.printJSON(st); return ExitCode.ok }
             var t = Table(["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "NOTE"])
             var details: [String] = []
             for s in st["services"]?.arrayValue ?? [] {
@@ -26,43 +27,43 @@ extension CLI {
             ctx.print("supervisor pid \(sup?["pid"]?.intValue ?? 0), up \(humanDuration(sup?["uptime_s"]?.doubleValue ?? 0)), mesh \(sup?["mesh"]?.stringValue ?? "")")
             ctx.print(t.render())
             for d in details { ctx.print(); ctx.print(d) }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static func serviceAction(_ name: String, _ abstract: String) -> Command {
+    static func serviceAction(_ name: String, _ abstract: String) -> CLICommand {
         Command(name: name, abstract: abstract, usage: "\(name) SERVICE [--json]", arguments: [("SERVICE", "A service of the mesh.")]) { args, ctx in
             let service = try args.positional(0, "SERVICE")
             let s = try ctx.call("supervisor", "supervisor.\(name)", ["service": .string(service)], timeoutMs: 120_000)
-            if ctx.json { ctx.printJSON(s); return Exit.ok }
+            if ctx.json { ctx.printJSON(s); return ExitCode.ok }
             let state = s["state"]?.stringValue ?? "?"
             var line = "\(service): \(state)"
             if let pid = s["pid"]?.intValue { line += " (pid \(pid))" }
             if let r = s["reason"]?.stringValue { line += " — \(r)" }
             ctx.print(line)
             let wantedUp = name != "stop"
-            return (state == "running") == wantedUp ? Exit.ok : Exit.failed
+            return (state == "running") == wantedUp ? ExitCode.ok : ExitCode.failure
         }
     }
 
-    static var startCommand: Command { serviceAction("start", "Start a service (clears a failure or crash loop); waits until it is ready.") }
-    static var stopCommand: Command { serviceAction("stop", "Stop a service; it stays down until started.") }
-    static var restartCommand: Command { serviceAction("restart", "Restart a service; its socket stays open, so callers just wait.") }
+    static var startCommand: CLICommand { serviceAction("start", "Start a service (clears a failure or crash loop); waits until it is ready.") }
+    static var stopCommand: CLICommand { serviceAction("stop", "Stop a service; it stays down until started.") }
+    static var restartCommand: CLICommand { serviceAction("restart", "Restart a service; its socket stays open, so callers just wait.") }
 
-    static var reloadCommand: Command {
+    static var reloadCommand: CLICommand {
         Command(name: "reload", abstract: "Re-read the mesh file; start new services, stop removed ones, restart changed ones.",
                 usage: "reload [--json]") { _, ctx in
             let r = try ctx.call("supervisor", "supervisor.reload")
-            if ctx.json { ctx.printJSON(r); return Exit.ok }
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             for key in ["added", "removed", "restarted"] {
                 let names = r[key]?.arrayValue?.compactMap(\.stringValue) ?? []
                 ctx.print("\(key): \(names.isEmpty ? "none" : names.joined(separator: ", "))")
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var logsCommand: Command {
+    static var logsCommand: CLICommand {
         Command(name: "logs", abstract: "Show a service's recent output; -f keeps following it.", usage: "logs SERVICE [-n N] [-f] [--stream out|err]",
                 arguments: [("SERVICE", "A service of the mesh.")],
                 options: [OptionSpec(["-n", "--lines"], value: "N", "How many lines (default 50, at most 500)."),
@@ -86,7 +87,7 @@ extension CLI {
                 }
             }
             show(try ctx.call("supervisor", "supervisor.logs", .object(params)))
-            guard args.has("-f") else { return Exit.ok }
+            guard args.has("-f") else { return ExitCode.ok }
             params["lines"] = 500
             while true {
                 usleep(300_000)

@@ -1,10 +1,11 @@
 import Foundation
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
-    static var delegationCommand: Command {
+    static var delegationCommand: CLICommand {
         Command(name: "delegation", abstract: "Create, list, show and move delegations through their lifecycle.", usage: "delegation <subcommand>",
                 subcommands: [delegationCreate, delegationList, delegationShow, delegationCheck, delegationHistory,
                               transition("confirm", "proposed → confirmed (refused while the itinerary has clashes)."),
@@ -22,15 +23,15 @@ extension CLI {
         guard let path else { throw UsageError("missing -f FILE (a JSON file, or - for stdin)") }
         let data: Data
         if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
-            guard let d = FileManager.default.contents(atPath: path) else { throw CLIError(Exit.dataError, "cannot read \(path)") }
+            guard let d = FileManager.default.contents(atPath: path) else { throw CLIError(ExitCode.dataError, "cannot read \(path)") }
             data = d
         }
         do {
             let v = try JSONParser.parse([UInt8](data))
-            guard case .object = v else { throw CLIError(Exit.dataError, "\(path) must hold a JSON object, not \(v.typeName)") }
+            guard case .object = v else { throw CLIError(ExitCode.dataError, "\(path) must hold a JSON object, not \(v.typeName)") }
             return v
         } catch let e as JSONParseError {
-            throw CLIError(Exit.dataError, "\(path) is not valid JSON: \(e)")
+            throw CLIError(ExitCode.dataError, "\(path) is not valid JSON: \(e)")
         }
     }
 
@@ -40,20 +41,20 @@ extension CLI {
         for f in findings { ctx.print("  ✗ [\(f["kind"]?.stringValue ?? "")] \(f["message"]?.stringValue ?? "")") }
     }
 
-    static var delegationCreate: Command {
+    static var delegationCreate: CLICommand {
         Command(name: "create", abstract: "Create a delegation from a JSON file (see PROTOCOL.md and 'liaison describe delegations').",
                 usage: "delegation create -f FILE [--json]", options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]) { args, ctx in
             let draft = try readJSONFile(args.value("-f"))
             let d = try ctx.call("delegations", "delegations.create", draft)
-            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             let verb = d["created"] == false ? "Already stored (same external_key)" : "Created"
             ctx.print("\(verb): \(d["ref"]?.stringValue ?? "") \(d["id"]?.stringValue ?? "") — \(d["status"]?.stringValue ?? ""), version \(d["version"]?.intValue ?? 0)")
             printFindings(ctx, d["findings"]?.arrayValue ?? [])
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var delegationList: Command {
+    static var delegationList: CLICommand {
         Command(name: "list", abstract: "List delegations as a table (ref, partner, country, dates, status).",
                 usage: "delegation list [--status S] [--country CC] [--continent C] [--region R] [--kind K] [--direction D] [--from DATE] [--to DATE] [--text WORDS] [--limit N] [--all]",
                 options: [OptionSpec(["--status"], value: "S", "proposed, confirmed, in_progress, completed, cancelled, postponed."),
@@ -85,7 +86,7 @@ extension CLI {
                 var out: JSONObject = ["items": .array(items)]
                 if let next { out["next_cursor"] = .string(next) }
                 ctx.printJSON(.object(out))
-                return Exit.ok
+                return ExitCode.ok
             }
             var t = Table(["REF", "PARTNER", "COUNTRY", "DATES", "STATUS", "TITLE"])
             for d in items {
@@ -100,37 +101,37 @@ extension CLI {
             ctx.print(t.render())
             if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
             if items.isEmpty { ctx.print("(no delegations match)") }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var delegationShow: Command {
+    static var delegationShow: CLICommand {
         Command(name: "show", abstract: "Show a delegation and its itinerary day by day in the visit's time zone.",
                 usage: "delegation show ID [--json]", arguments: [("ID", "The delegation's id or reference (DEL-2026-0001).")]) { args, ctx in
             let id = try args.positional(0, "ID")
             let d = try ctx.call("delegations", "delegations.get", ["id": .string(id)])
-            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print(ItineraryText.render(d))
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var delegationCheck: Command {
+    static var delegationCheck: CLICommand {
         Command(name: "check", abstract: "Run the itinerary checker on a delegation file (or a stored ID) without saving; exit 1 when it finds clashes.",
                 usage: "delegation check (-f FILE | ID) [--json]", arguments: [("ID", "A stored delegation instead of a file.")],
                 options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]) { args, ctx in
             let params: JSONValue = args.value("-f") != nil ? try readJSONFile(args.value("-f")) : ["id": .string(try args.positional(0, "ID or -f FILE"))]
             let r = try ctx.call("delegations", "delegations.check", params)
             if ctx.json { ctx.printJSON(r) } else if r["ok"] == true { ctx.print("No clashes.") } else { printFindings(ctx, r["findings"]?.arrayValue ?? []) }
-            return r["ok"] == true ? Exit.ok : Exit.failed
+            return r["ok"] == true ? ExitCode.ok : ExitCode.failure
         }
     }
 
-    static var delegationHistory: Command {
+    static var delegationHistory: CLICommand {
         Command(name: "history", abstract: "The audit trail: every change, when, by which uid, what changed.",
                 usage: "delegation history ID [--json]", arguments: [("ID", "The delegation's id or reference.")]) { args, ctx in
             let h = try ctx.call("delegations", "delegations.history", ["id": .string(try args.positional(0, "ID"))])
-            if ctx.json { ctx.printJSON(h); return Exit.ok }
+            if ctx.json { ctx.printJSON(h); return ExitCode.ok }
             for e in h["items"]?.arrayValue ?? [] {
                 let changes = e["changes"]?.objectValue
                 let fields = e["action"] == "create" ? "created" : (changes?.keys.joined(separator: ", ") ?? "")
@@ -141,7 +142,7 @@ extension CLI {
                     }
                 }
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
@@ -160,7 +161,7 @@ extension CLI {
         return try ctx.call("delegations", "delegations.get", ["id": .string(id)])["version"]?.intValue ?? 1
     }
 
-    static func transition(_ name: String, _ abstract: String, reason: ReasonUse = .none, outcome: Bool = false) -> Command {
+    static func transition(_ name: String, _ abstract: String, reason: ReasonUse = .none, outcome: Bool = false) -> CLICommand {
         var options = [versionOption]
         if reason != .none { options.append(OptionSpec(["--reason"], value: "TEXT", reason == .required ? "Why (required)." : "Why.")) }
         if outcome { options.append(OptionSpec(["--outcome"], value: "TEXT", "What came of the visit (required).")) }
@@ -175,13 +176,13 @@ extension CLI {
             if let r = args.value("--reason") { params["reason"] = .string(r) }
             if let o = args.value("--outcome") { params["outcome"] = .string(o) }
             let d = try ctx.call("delegations", "delegations.\(name)", .object(params))
-            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? "") (version \(d["version"]?.intValue ?? 0))")
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var delegationReschedule: Command {
+    static var delegationReschedule: CLICommand {
         Command(name: "reschedule", abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free).",
                 usage: "delegation reschedule ID [--starts-at T] [--ends-at T] [--time-zone TZ] [-f SCHEDULE.json] [--reason TEXT] [--version N]",
                 arguments: [("ID", "The delegation's id or reference.")],
@@ -203,10 +204,10 @@ extension CLI {
             params["id"] = .string(id)
             params["expected_version"] = .int(try expectedVersion(args, ctx, id: id))
             let d = try ctx.call("delegations", "delegations.reschedule", .object(params))
-            if ctx.json { ctx.printJSON(d); return Exit.ok }
+            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? ""), \(d["starts_at"]?.stringValue ?? "") – \(d["ends_at"]?.stringValue ?? "") (\(d["time_zone"]?.stringValue ?? "")), schedule version \(d["schedule_version"]?.intValue ?? 0)")
             printFindings(ctx, d["findings"]?.arrayValue ?? [])
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
@@ -8,7 +9,7 @@ extension CLI {
     static let demoPath = ["proposed", "confirmed", "in_progress", "completed"]
     static let demoAction = ["confirmed": "confirm", "in_progress": "start", "completed": "complete"]
 
-    static var demoCommand: Command {
+    static var demoCommand: CLICommand {
         Command(name: "demo", abstract: "Load the seed delegations and agreements (from the article about BIT) into the running mesh; safe to run again.",
                 usage: "demo [--json]") { _, ctx in
             var rows: [JSONValue] = []
@@ -27,14 +28,14 @@ extension CLI {
                 rows.append(["ref": d["ref"] ?? .null, "title": d["title"] ?? .null, "status": d["status"] ?? .null, "created": .bool(created)])
             }
             let agreements = try loadDemoAgreements(ctx, visitIDs: visitIDs)
-            if ctx.json { ctx.printJSON(["delegations": .array(rows), "agreements": .array(agreements)]); return Exit.ok }
+            if ctx.json { ctx.printJSON(["delegations": .array(rows), "agreements": .array(agreements)]); return ExitCode.ok }
             let made = rows.filter { $0["created"] == true }.count
             ctx.print("Demo data: \(rows.count) delegations (\(made) new, \(rows.count - made) already there).")
             for r in rows { ctx.print("  \(r["ref"]?.stringValue ?? "")  \(r["status"]?.stringValue ?? "")  \(r["title"]?.stringValue ?? "")") }
             let newAgreements = agreements.filter { $0["created"] == true }.count
             ctx.print("\(agreements.count) agreements (\(newAgreements) new, \(agreements.count - newAgreements) already there).")
             for a in agreements { ctx.print("  \(a["reference"]?.stringValue ?? "")  \(a["status"]?.stringValue ?? "")  \(a["title"]?.stringValue ?? "")") }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 

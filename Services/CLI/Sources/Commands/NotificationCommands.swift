@@ -1,15 +1,17 @@
 import Foundation
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
-    static var notificationCommand: Command {
+    static var notificationCommand: CLICommand {
         Command(name: "notification", abstract: "The emails sent (or waiting) for visits: list, show, preview, retry, reminders due.",
                 usage: "notification <subcommand>",
                 subcommands: [notificationList, notificationShow, notificationPreview, notificationRetry, notificationDue])
     }
 
-    static var notificationList: Command {
+    static var notificationList: CLICommand {
         Command(name: "list", abstract: "Messages, newest first.", usage: "notification list [--status S] [--delegation ID] [--limit N] [--json]",
                 options: [OptionSpec(["--status"], value: "S", "pending, sending, sent, dead or possibly_sent."),
                           OptionSpec(["--delegation"], value: "ID", "Only this delegation's messages (id or reference)."),
@@ -18,7 +20,7 @@ extension CLI {
             if let s = args.value("--status") { p["status"] = .string(s) }
             if let d = args.value("--delegation") { p["delegation_id"] = .string(d) }
             let r = try ctx.call("notifications", "notifications.list", .object(p))
-            if ctx.json { ctx.printJSON(r); return Exit.ok }
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             var t = Table(["ID", "STATUS", "RULE", "REF", "TO", "ATTEMPTS", "SUBJECT", "ERROR"])
             for m in r["items"]?.arrayValue ?? [] {
                 t.add([String(m["id"]?.intValue ?? 0), m["status"]?.stringValue ?? "", m["rule"]?.stringValue ?? "", m["ref"]?.stringValue ?? "",
@@ -28,18 +30,18 @@ extension CLI {
             let counts = (r["counts"]?.objectValue?.members ?? []).map { "\($0.value.intValue ?? 0) \($0.key)" }.joined(separator: ", ")
             ctx.print(counts.isEmpty ? "(no messages)" : counts)
             if !t.rows.isEmpty { ctx.print(t.render()) }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var notificationShow: Command {
+    static var notificationShow: CLICommand {
         Command(name: "show", abstract: "One message: headers, recipient, every attempt with the MTA's output.",
                 usage: "notification show ID [--raw] [--json]", arguments: [("ID", "A message id from 'notification list'.")],
                 options: [OptionSpec(["--raw"], "Print the whole message as handed to the MTA.")]) { args, ctx in
             guard let id = Int64(try args.positional(0, "ID")) else { throw UsageError("ID must be a number") }
             let m = try ctx.call("notifications", "notifications.show", ["id": .int(id), "raw": .bool(args.has("--raw"))])
-            if ctx.json { ctx.printJSON(m); return Exit.ok }
-            if args.has("--raw") { ctx.print(m["raw"]?.stringValue ?? ""); return Exit.ok }
+            if ctx.json { ctx.printJSON(m); return ExitCode.ok }
+            if args.has("--raw") { ctx.print(m["raw"]?.stringValue ?? ""); return ExitCode.ok }
             ctx.print("message \(id): \(m["status"]?.stringValue ?? "") — \(m["rule"]?.stringValue ?? "") for \(m["ref"]?.stringValue ?? "") (schedule version \(m["schedule_version"]?.intValue ?? 0))")
             ctx.print("to \(m["recipient_name"]?.stringValue.map { "\($0) " } ?? "")<\(m["recipient"]?.stringValue ?? "")> as \(m["view"]?.stringValue ?? "")")
             if let e = m["last_error"]?.stringValue { ctx.print("error: \(e)") }
@@ -51,11 +53,11 @@ extension CLI {
             for a in m["attempt_log"]?.arrayValue ?? [] {
                 ctx.print("attempt at \(a["started_at"]?.stringValue ?? ""): \(a["outcome"]?.stringValue ?? "")\(a["detail"]?.stringValue.map { " — \($0)" } ?? "")")
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var notificationPreview: Command {
+    static var notificationPreview: CLICommand {
         Command(name: "preview", abstract: "Render the emails the rules would send now for a delegation, without sending anything.",
                 usage: "notification preview DELEGATION_ID [--rule schedule|update|cancel|postpone|reminder] [--json]",
                 arguments: [("DELEGATION_ID", "The delegation's id or reference.")],
@@ -65,7 +67,7 @@ extension CLI {
             var p: JSONObject = ["delegation": d]
             if let r = args.value("--rule") { p["rule"] = .string(r) }
             let r = try ctx.call("notifications", "notifications.preview", .object(p))
-            if ctx.json { ctx.printJSON(r); return Exit.ok }
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             let msgs = r["messages"]?.arrayValue ?? []
             ctx.print("\(msgs.count) message(s), rule \(r["rule"]?.stringValue ?? "") — nothing is sent.")
             for m in msgs {
@@ -77,36 +79,36 @@ extension CLI {
                 ctx.print("")
                 ctx.print(m["text"]?.stringValue ?? "")
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var notificationRetry: Command {
+    static var notificationRetry: CLICommand {
         Command(name: "retry", abstract: "Queue a dead or possibly-sent message again (it may reach someone twice if it had been sent).",
                 usage: "notification retry ID", arguments: [("ID", "A message id.")]) { args, ctx in
             guard let id = Int64(try args.positional(0, "ID")) else { throw UsageError("ID must be a number") }
             let r = try ctx.call("notifications", "notifications.retry", ["id": .int(id)])
             ctx.print("message \(id): \(r["status"]?.stringValue ?? "")")
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var notificationDue: Command {
+    static var notificationDue: CLICommand {
         Command(name: "due", abstract: "Reminders armed to go out soon.", usage: "notification due [--days N] [--json]",
                 options: [OptionSpec(["--days"], value: "N", "Look N days ahead (default 30).")]) { args, ctx in
             let r = try ctx.call("notifications", "notifications.due", ["days": .int(Int64(try args.int("--days", default: 30, in: 1...3650)))])
-            if ctx.json { ctx.printJSON(r); return Exit.ok }
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             var t = Table(["DUE", "DAYS BEFORE", "REF", "STARTS", "TITLE"])
             for i in r["items"]?.arrayValue ?? [] {
                 t.add([i["due_at"]?.stringValue ?? "", String(i["days_before"]?.intValue ?? 0), i["ref"]?.stringValue ?? "", i["starts_at"]?.stringValue ?? "",
                        i["title"]?.stringValue ?? ""])
             }
             ctx.print(t.rows.isEmpty ? "(no reminders due)" : t.render())
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var benchMail: Command {
+    static var benchMail: CLICommand {
         Command(name: "mail", abstract: "Confirm a visit with N recipients and measure mails/s handed to the MTA.",
                 usage: "bench mail [--recipients N] [--address PATTERN] [--json]",
                 options: [OptionSpec(["--recipients", "-n"], value: "N", "Members with an email (default 200, at most 500)."),
@@ -137,7 +139,7 @@ extension CLI {
             if ctx.json { ctx.printJSON(out) } else {
                 ctx.print("\(sent) of \(n) messages handed to the MTA in \(String(format: "%.2f", seconds)) s: \(String(format: "%.1f", Double(sent) / seconds)) mails/s (\(dead) dead)")
             }
-            return sent == n ? Exit.ok : Exit.failed
+            return sent == n ? ExitCode.ok : ExitCode.failure
         }
     }
 }

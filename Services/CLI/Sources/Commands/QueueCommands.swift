@@ -1,9 +1,10 @@
 import Foundation
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
-    static var queueCommand: Command {
+    static var queueCommand: CLICommand {
         Command(name: "queue", abstract: "Event deliveries waiting or dead in each producer's outbox; redrive or skip them.",
                 usage: "queue [--service S] [--status pending|dead|delivered|skipped|all] [--subscriber S] [--limit N] [--json]",
                 options: [OptionSpec(["--service"], value: "S", "Only this producing service."),
@@ -15,7 +16,7 @@ extension CLI {
             if let s = args.value("--status") { params["status"] = .string(s) }
             if let s = args.value("--subscriber") { params["subscriber"] = .string(s) }
             let results = try producers(ctx, only: args.value("--service")).map { try ctx.call($0, "events.queue", .object(params)) }
-            if ctx.json { ctx.printJSON(["services": .array(results)]); return Exit.ok }
+            if ctx.json { ctx.printJSON(["services": .array(results)]); return ExitCode.ok }
             var t = Table(["SERVICE", "SEQ", "EVENT", "KEY", "SUBSCRIBER", "STATUS", "ATTEMPTS", "LAST ERROR"])
             for r in results {
                 for d in r["deliveries"]?.arrayValue ?? [] {
@@ -33,7 +34,7 @@ extension CLI {
                 ctx.print(line)
             }
             if t.rows.isEmpty { ctx.print("(nothing waiting)") } else { ctx.print(t.render()) }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
@@ -46,7 +47,7 @@ extension CLI {
         }
     }
 
-    static var queueRedrive: Command {
+    static var queueRedrive: CLICommand {
         Command(name: "redrive", abstract: "Make dead deliveries pending again (after fixing what made them fail).",
                 usage: "queue redrive (SEQ [--subscriber S] | --all-dead) [--service S]",
                 arguments: [("SEQ", "The delivery's outbox sequence (SEQ column of 'liaison queue').")],
@@ -67,11 +68,11 @@ extension CLI {
             }
             if total == 0, let lastError { throw lastError }
             ctx.print("redriven: \(total)")
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var queueSkip: Command {
+    static var queueSkip: CLICommand {
         Command(name: "skip", abstract: "Give up on one delivery (a poison event) so the rest of its key flows; recorded in the audit trail.",
                 usage: "queue skip SEQ --subscriber S [--reason TEXT] [--service S]",
                 arguments: [("SEQ", "The delivery's outbox sequence.")],
@@ -84,19 +85,19 @@ extension CLI {
             if let r = args.value("--reason") { params["reason"] = .string(r) }
             _ = try ctx.call(args.value("--service") ?? "delegations", "events.skip", .object(params))
             ctx.print("skipped delivery \(seq) to \(sub)")
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 
-    static var queueAudit: Command {
+    static var queueAudit: CLICommand {
         Command(name: "audit", abstract: "Operators' redrive and skip actions, newest first.", usage: "queue audit [--service S] [--json]",
                 options: [OptionSpec(["--service"], value: "S", "The producing service (default delegations).")]) { args, ctx in
             let r = try ctx.call(args.value("--service") ?? "delegations", "events.audit")
-            if ctx.json { ctx.printJSON(r); return Exit.ok }
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             for i in r["items"]?.arrayValue ?? [] {
                 ctx.print("\(i["at"]?.stringValue ?? "")  uid \(i["uid"]?.intValue ?? -1)  \(i["action"]?.stringValue ?? "")  seq \(i["outbox_seq"]?.intValue.map(String.init) ?? "-")  \(i["subscriber"]?.stringValue ?? "")  \(i["detail"]?.stringValue ?? "")")
             }
-            return Exit.ok
+            return ExitCode.ok
         }
     }
 }

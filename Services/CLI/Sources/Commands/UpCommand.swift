@@ -1,10 +1,11 @@
 import Foundation
 import Glibc
-import LiaisonRuntime
+import LiaisonHost
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
-    static var upCommand: Command {
+    static var upCommand: CLICommand {
         Command(
             name: "up", abstract: "Run the mesh in the foreground: the supervisor and every service.",
             usage: "up [--home DIR] [--mesh FILE] [--quiet]",
@@ -24,29 +25,29 @@ extension CLI {
                 let text = JSONWriter.pretty(JSONEncoding.encode(file)) + "\n"
                 let path = home + "/mesh.json"
                 guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-                    throw CLIError(Exit.failed, "cannot write \(path)")
+                    throw CLIError(ExitCode.failure, "cannot write \(path)")
                 }
                 _ = mesh
                 meshPath = path
             }
             let mesh = try ctx.mesh()
             if UnixSocket.isLive(mesh.config.supervisor.socket) {
-                throw CLIError(Exit.failed, "a mesh is already running with supervisor socket \(mesh.config.supervisor.socket)",
+                throw CLIError(ExitCode.failure, "a mesh is already running with supervisor socket \(mesh.config.supervisor.socket)",
                                hint: "'liaison status' shows it; stop it with SIGTERM to its supervisor")
             }
             guard let exe = siblingExecutable("liaison-supervisor") else {
-                throw CLIError(Exit.unavailable, "liaison-supervisor not found beside \(CommandLine.arguments[0]) or on PATH",
+                throw CLIError(ExitCode.unavailable, "liaison-supervisor not found beside \(CommandLine.arguments[0]) or on PATH",
                                hint: "build everything with 'swift build'")
             }
             var argv = [exe, "--mesh", meshPath!]
             if args.has("--quiet") { argv.append("--quiet") }
             let cargs = argv.map { strdup($0) } + [nil]
             execv(exe, cargs)
-            throw CLIError(Exit.failed, "cannot run \(exe): \(String(cString: strerror(errno)))")
+            throw CLIError(ExitCode.failure, "cannot run \(exe): \(String(cString: strerror(errno)))")
         }
     }
 
-    static var meshCommand: Command {
+    static var meshCommand: CLICommand {
         Command(
             name: "mesh", abstract: "Mesh file tools.", usage: "mesh <subcommand>",
             subcommands: [
@@ -54,7 +55,7 @@ extension CLI {
                     var file = MeshFile.standard(home: ctx.home)
                     file.home = ctx.home
                     ctx.print(JSONWriter.pretty(JSONEncoding.encode(file)))
-                    return Exit.ok
+                    return ExitCode.ok
                 },
                 Command(name: "check", abstract: "Validate a mesh file and print its services in start order.", usage: "mesh check [--mesh FILE]") { _, ctx in
                     let mesh = try ctx.mesh()
@@ -66,7 +67,7 @@ extension CLI {
                         for s in order { t.add([s.name, s.socket, s.consumes.joined(separator: ","), s.dependsOn.joined(separator: ",")]) }
                         ctx.print(t.render())
                     }
-                    return Exit.ok
+                    return ExitCode.ok
                 },
             ])
     }

@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonEvents
+import LiaisonProcess
 import LiaisonStore
 import LiaisonWire
 
@@ -8,7 +9,7 @@ import LiaisonWire
 /// to the partners' contacts when the rules say so. Same builder, keys and transport as visits.
 extension NotificationRules {
     func applyAgreement(_ event: CloudEvent, _ db: Database) throws -> Bool {
-        guard ["agreement.signed", "agreement.expiring", "agreement.expired"].contains(event.type) else { return false }
+        guard let type = EventType(rawValue: event.type), [.agreementSigned, .agreementExpiring, .agreementExpired].contains(type) else { return false }
         let a: Agreement
         do { a = try JSONDecoding.decode(Agreement.self, from: event.data, path: [NameKey("data")]) } catch {
             throw ServiceError.invalidParams(field: error.path, "not an agreement this service understands: \(error.reason)")
@@ -33,7 +34,7 @@ extension NotificationRules {
     }
 
     func queueAgreement(_ kind: String, _ a: Agreement, _ r: Recipient, leadDays: Int?, daysLeft: Int?, key: String, _ db: Database) throws -> Int {
-        if try db.queryOne("SELECT 1 FROM messages WHERE idem_key = ?", [key]) != nil { return 0 }
+        if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
         let partners = a.draft.partners.map { p in p.nameLocal.map { "\(p.name) (\($0))" } ?? p.name }.joined(separator: ", ")
         let subject: String
@@ -60,21 +61,11 @@ extension NotificationRules {
         if let s = a.draft.startsOn { lines.append("Term:      \(s) – \(a.draft.endsOn?.description ?? "open-ended")") }
         if !a.draft.focusAreas.isEmpty { lines.append("Focus:     \(a.draft.focusAreas.joined(separator: ", "))") }
         lines += ["", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology"]
-        let messageID = "liaison.\(IDs.make("m").dropFirst(2))@\(settings.messageIDDomain)"
-        let mail = MailMessage(from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: subject, date: Date(timeIntervalSince1970: Double(t) / 1000),
-                               messageID: messageID, text: lines.joined(separator: "\n") + "\n", html: ScheduleRenderer.html(title: subject, lines: lines))
-        var raw: [UInt8]? = nil
-        var status = "pending"
-        var lastError: String? = nil
-        do { raw = try MessageBuilder.build(mail, boundarySeed: String(messageID.prefix(24))) } catch {
-            status = "dead"
-            lastError = "not built: \(error)"
+        let text = lines.joined(separator: "\n") + "\n"
+        return try insertMessage(key: key, rule: "agreement_\(kind)", subjectID: a.id, subjectRef: a.currentReference, recipient: r,
+                                 view: r.view == .host ? "coordinator" : "partner", version: leadDays ?? a.version, at: t, db) { messageID in
+            MailMessage(from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: subject, date: Date(timeIntervalSince1970: Double(t) / 1000),
+                        messageID: messageID, text: text, html: ScheduleRenderer.html(title: subject, lines: lines))
         }
-        try db.run("""
-            INSERT INTO messages(idem_key, rule, subject_id, subject_ref, recipient, recipient_name, view, version, status, message_id, subject, raw,
-                last_error, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """, [key, "agreement_\(kind)", a.id, a.currentReference, r.address, r.displayName, r.view == .host ? "coordinator" : "partner",
-                  leadDays ?? a.version, status, messageID, subject, raw.map { SQLValue.blob($0) } ?? .null, lastError, t, t])
-        return status == "pending" ? 1 : 0
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import LiaisonModels
-import LiaisonRuntime
+import LiaisonEvents
+import LiaisonHost
+import LiaisonProcess
 import LiaisonStore
 import LiaisonWire
 
@@ -8,7 +10,7 @@ import LiaisonWire
 /// transaction. Every message has an idempotency key — (rule, delegation, recipient, schedule
 /// version) — so a redelivered event or a restart never creates the same mail twice.
 struct NotificationRules {
-    let settings: NotificationSettings
+    let settings: NotificationsSettings
     let log: Logger
     let now: @Sendable () -> Int64
 
@@ -18,30 +20,27 @@ struct NotificationRules {
         do { d = try JSONDecoding.decode(Delegation.self, from: event.data, path: [NameKey("data")]) } catch {
             throw ServiceError.invalidParams(field: error.path, "not a delegation this service understands: \(error.reason)")
         }
-        let t = now()
-        try db.run("""
-            INSERT INTO visits(id, doc, status, schedule_version, updated_ms) VALUES(?,?,?,?,?)
-            ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, status = excluded.status, schedule_version = excluded.schedule_version, updated_ms = excluded.updated_ms
-            """, [d.id, JSONWriter.string(event.data), d.status.rawValue, d.scheduleVersion, t])
+        try NotificationsTables.keepVisit(db, d, doc: JSONWriter.string(event.data), nowMillis: now())
+        db.announce(.reminders)
         var queued = 0
-        switch event.type {
-        case "delegation.confirmed" where settings.sendSchedules:
+        switch EventType(rawValue: event.type) {
+        case .delegationConfirmed? where settings.sendSchedules:
             queued += try invite(d, db, rule: .schedule)
             try armReminders(d, db)
-        case "delegation.rescheduled":
+        case .delegationRescheduled?:
             if d.status == .confirmed {
                 if settings.sendUpdates { queued += try invite(d, db, rule: .update) }
                 try armReminders(d, db)
             } else {
-                try dropReminders(d.id, db)
+                try NotificationsTables.drop(db, subjectID: d.id)
             }
-        case "delegation.updated" where d.status == .confirmed && settings.sendSchedules:
+        case .delegationUpdated? where d.status == .confirmed && settings.sendSchedules:
             // Details changed on a confirmed visit: people added since get the schedule (the keys
             // keep everyone else from getting it twice).
             queued += try invite(d, db, rule: .schedule)
-        case "delegation.cancelled", "delegation.postponed":
-            try dropReminders(d.id, db)
-            if settings.sendCancellations { queued += try cancel(d, db, rule: event.type == "delegation.cancelled" ? .cancel : .postpone) }
+        case .delegationCancelled?, .delegationPostponed?:
+            try NotificationsTables.drop(db, subjectID: d.id)
+            if settings.sendCancellations { queued += try cancel(d, db, rule: event.type == EventType.delegationCancelled.rawValue ? .cancel : .postpone) }
         default: break
         }
         return queued > 0
@@ -52,8 +51,7 @@ struct NotificationRules {
         var n = 0
         for r in ScheduleRenderer.recipients(of: d) {
             // Someone who never got this visit's schedule gets it whole, not as an "update".
-            let had = try db.queryOne("SELECT 1 FROM messages WHERE subject_id = ? AND lower(recipient) = ? AND rule IN ('schedule','update') LIMIT 1",
-                                      [d.id, r.address.lowercased()]) != nil
+            let had = try NotificationsTables.wasInvited(db, subjectID: d.id, address: r.address)
             let effective: MailRule = rule == .update && !had ? .schedule : rule
             n += try queue(effective, d, r, key: "invite:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)", db)
         }
@@ -62,15 +60,13 @@ struct NotificationRules {
 
     /// A cancellation to everyone who was sent the schedule (and everyone now on the visit).
     func cancel(_ d: Delegation, _ db: Database, rule: MailRule) throws -> Int {
-        let told = try db.query("SELECT DISTINCT lower(recipient) FROM messages WHERE subject_id = ? AND rule IN ('schedule','update')", [d.id])
-            .compactMap { $0.string(0) }
+        let told = try NotificationsTables.invited(db, subjectID: d.id)
         guard !told.isEmpty else { return 0 }  // nobody was invited: nothing to take back
         var recipients = ScheduleRenderer.recipients(of: d).filter { told.contains($0.address.lowercased()) }
         for addr in told where !recipients.contains(where: { $0.address.lowercased() == addr }) {
-            let row = try db.queryOne("SELECT recipient, recipient_name, view FROM messages WHERE subject_id = ? AND lower(recipient) = ? ORDER BY id DESC LIMIT 1",
-                                      [d.id, addr])
-            if let row { recipients.append(Recipient(name: row.string(1) ?? row.string(0)!, nameLocal: nil, address: row.string(0)!,
-                                                     view: RecipientView(rawValue: row.string(2)!) ?? .member)) }
+            if let (address, name, view) = try NotificationsTables.lastAddressing(db, subjectID: d.id, address: addr) {
+                recipients.append(Recipient(name: name ?? address, nameLocal: nil, address: address, view: RecipientView(rawValue: view) ?? .member))
+            }
         }
         var n = 0
         for r in recipients { n += try queue(rule, d, r, key: "\(rule.rawValue):\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)", db) }
@@ -80,27 +76,35 @@ struct NotificationRules {
     /// Inserts one message unless its key exists; a message that cannot be built safely is
     /// stored dead with the reason (it never reaches the MTA).
     func queue(_ rule: MailRule, _ d: Delegation, _ r: Recipient, key: String, reminderDays: Int? = nil, _ db: Database) throws -> Int {
-        if try db.queryOne("SELECT 1 FROM messages WHERE idem_key = ?", [key]) != nil { return 0 }
+        if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
-        let messageID = "liaison.\(IDs.make("m").dropFirst(2))@\(settings.messageIDDomain)"
-        let rendered = ScheduleRenderer.render(rule, d, for: r, settings: settings, reminderDays: reminderDays, now: Date(timeIntervalSince1970: Double(t) / 1000))
-        let mail = MailMessage(from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: rendered.subject,
-                               date: Date(timeIntervalSince1970: Double(t) / 1000), messageID: messageID, text: rendered.text, html: rendered.html,
-                               calendar: rendered.calendar)
-        var raw: [UInt8]? = nil
-        var status = "pending"
-        var lastError: String? = nil
-        do { raw = try MessageBuilder.build(mail, boundarySeed: String(messageID.prefix(24))) } catch {
-            status = "dead"
-            lastError = "not built: \(error)"
-            log.warning("message.refused", ["delegation": d.id, "rule": rule.rawValue, "reason": "\(error)"])
+        let date = Date(timeIntervalSince1970: Double(t) / 1000)
+        let rendered = ScheduleRenderer.render(rule, d, for: r, settings: settings, reminderDays: reminderDays, now: date)
+        return try insertMessage(key: key, rule: rule.rawValue, subjectID: d.id, subjectRef: d.ref, recipient: r, view: r.view.rawValue,
+                                 version: d.scheduleVersion, at: t, db) { messageID in
+            MailMessage(from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: rendered.subject, date: date, messageID: messageID,
+                        text: rendered.text, html: rendered.html, calendar: rendered.calendar)
         }
-        try db.run("""
-            INSERT INTO messages(idem_key, rule, subject_id, subject_ref, recipient, recipient_name, view, version, status, message_id, subject, raw,
-                last_error, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """, [key, rule.rawValue, d.id, d.ref, r.address, r.displayName, r.view.rawValue, d.scheduleVersion, status, messageID, rendered.subject,
-                  raw.map { SQLValue.blob($0) } ?? .null, lastError, t, t])
-        return status == "pending" ? 1 : 0
+    }
+
+    /// Builds the message `mail` makes with a fresh Message-ID and stores it under `key`: pending,
+    /// or dead with the reason when it cannot be built safely. Returns 1 when it will be sent.
+    func insertMessage(key: String, rule: String, subjectID: String, subjectRef: String, recipient r: Recipient, view: String, version: Int,
+                       at t: Int64, _ db: Database, mail: (_ messageID: String) -> MailMessage) throws -> Int {
+        let messageID = "liaison.\(IDs.make("m").dropFirst(2))@\(settings.messageIDDomain)"
+        let message = mail(messageID)
+        var m = NewMessage(key: key, rule: rule, subjectID: subjectID, subjectRef: subjectRef, recipient: r.address, recipientName: r.displayName,
+                           view: view, version: version, status: .pending, messageID: messageID, subject: message.subject, raw: nil, lastError: nil,
+                           createdMs: t)
+        do { m.raw = try MessageBuilder.build(message, boundarySeed: String(messageID.prefix(24))) } catch {
+            m.status = .dead
+            m.lastError = "not built: \(error)"
+            log.warning("message.refused", ["subject": subjectID, "rule": rule, "reason": "\(error)"])
+        }
+        try NotificationsTables.insert(db, m)
+        guard m.status == .pending else { return 0 }
+        db.announce(.mail)
+        return 1
     }
 
     // MARK: reminders
@@ -113,19 +117,11 @@ struct NotificationRules {
         for days in settings.reminderDays {
             let due = start - Int64(days) * 86_400_000
             if due <= t {
-                try db.run("UPDATE reminders SET status = 'dropped' WHERE subject_id = ? AND days = ? AND status = 'armed'", [d.id, days])
+                try NotificationsTables.drop(db, subjectID: d.id, days: days)
                 continue
             }
-            try db.run("""
-                INSERT INTO reminders(subject_id, days, due_ms, version, status) VALUES(?,?,?,?,'armed')
-                ON CONFLICT(subject_id, days) DO UPDATE SET due_ms = excluded.due_ms, version = excluded.version,
-                    status = CASE WHEN reminders.version = excluded.version AND reminders.status = 'fired' THEN 'fired' ELSE 'armed' END
-                """, [d.id, days, due, d.scheduleVersion])
+            try NotificationsTables.arm(db, subjectID: d.id, days: days, dueMs: due, version: d.scheduleVersion)
         }
-    }
-
-    func dropReminders(_ id: String, _ db: Database) throws {
-        try db.run("UPDATE reminders SET status = 'dropped' WHERE subject_id = ? AND status = 'armed'", [id])
     }
 
     /// Fires the reminders due by now: a reminder message to each recipient of a visit still
@@ -133,11 +129,9 @@ struct NotificationRules {
     func fireDueReminders(_ db: Database) throws -> Int {
         let t = now()
         var n = 0
-        for r in try db.query("SELECT subject_id, days, version FROM reminders WHERE status = 'armed' AND due_ms <= ? ORDER BY due_ms LIMIT 100", [t]) {
-            let id = r.string(0)!, days = Int(r.int(1)!)
-            try db.run("UPDATE reminders SET status = 'fired' WHERE subject_id = ? AND days = ?", [id, days])
-            guard let doc = try db.queryOne("SELECT doc FROM visits WHERE id = ?", [id])?.blob(0),
-                  let d = try? JSONDecoding.decode(Delegation.self, from: doc), d.status == .confirmed else { continue }
+        for (id, days) in try NotificationsTables.dueReminders(db, nowMillis: t) {
+            try NotificationsTables.fired(db, subjectID: id, days: days)
+            guard let d = try? NotificationsTables.visit(db, id: id), d.status == .confirmed else { continue }
             guard d.draft.startsAt.epochSeconds(in: d.draft.zone) * 1000 > t else { continue }
             for rec in ScheduleRenderer.recipients(of: d) {
                 n += try queue(.reminder, d, rec, key: "reminder:\(id):\(days):\(rec.address.lowercased()):\(d.scheduleVersion)", reminderDays: days, db)
@@ -147,7 +141,5 @@ struct NotificationRules {
     }
 
     /// When the next armed reminder is due.
-    func nextReminderMs(_ db: Database) throws -> Int64? {
-        try db.queryOne("SELECT min(due_ms) FROM reminders WHERE status = 'armed'")?.int(0)
-    }
+    func nextReminderMs(_ db: Database) throws -> Int64? { try NotificationsTables.nextReminderMs(db) }
 }

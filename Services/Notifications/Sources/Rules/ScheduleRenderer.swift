@@ -51,7 +51,7 @@ package enum ScheduleRenderer {
     /// The calendar UID of a visit: stable for its whole life.
     package static func uid(_ d: Delegation, domain: String) -> String { "delegation-\(d.id)@\(domain)" }
 
-    package static func render(_ rule: MailRule, _ d: Delegation, for r: Recipient, settings: NotificationSettings, reminderDays: Int? = nil,
+    package static func render(_ rule: MailRule, _ d: Delegation, for r: Recipient, settings: NotificationsSettings, reminderDays: Int? = nil,
                                now: Date) -> RenderedMail {
         let draft = d.draft
         let when = ItineraryDays.span(draft.startsAt, draft.endsAt)
@@ -155,36 +155,21 @@ package enum ScheduleRenderer {
     }
 
     static func html(title: String, lines: [String]) -> String {
-        var body = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(escapeHTML(title))</title></head>\n<body style=\"font-family: sans-serif\">\n"
+        var body = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(HTML.escape(title))</title></head>\n<body style=\"font-family: sans-serif\">\n"
         var inList = false
         for l in lines {
             if l.hasPrefix("  • ") {
                 if !inList { body += "<ul>\n"; inList = true }
-                body += "<li>\(escapeHTML(String(l.dropFirst(4))))</li>\n"
+                body += "<li>\(HTML.escape(String(l.dropFirst(4))))</li>\n"
                 continue
             }
             if inList { body += "</ul>\n"; inList = false }
             if l.isEmpty { continue }
-            if l.hasPrefix("  ") { body += "<p style=\"margin:0 0 0 1.5em; font-family: monospace\">\(escapeHTML(l.trimmingWhitespace()))</p>\n" } else {
-                body += "<p>\(escapeHTML(l))</p>\n"
+            if l.hasPrefix("  ") { body += "<p style=\"margin:0 0 0 1.5em; font-family: monospace\">\(HTML.escape(l.trimmingWhitespace()))</p>\n" } else {
+                body += "<p>\(HTML.escape(l))</p>\n"
             }
         }
         if inList { body += "</ul>\n" }
         return body + "</body></html>\n"
-    }
-
-    package static func escapeHTML(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
     }
 }

@@ -1,0 +1,19 @@
+import LiaisonEvents
+import LiaisonModels
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// What delegation events do here: keep the projection of delegations the agreements cite
+/// (known from events, never by calling the delegations service).
+struct AgreementsConsumer: EventConsumer {
+    func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
+        guard let type = EventType(rawValue: event.type), type.family == .delegation else { return .ignored }
+        let d: Delegation
+        do { d = try JSONDecoding.decode(Delegation.self, from: event.data, path: [NameKey("data")]) } catch {
+            throw ServiceError.invalidParams(field: error.path, "not a delegation this service understands: \(error.reason)")
+        }
+        try AgreementsTables.project(db, d, sequence: event.sequence, nowMillis: wallClockMillis())
+        return .applied
+    }
+}

@@ -1,0 +1,191 @@
+import LiaisonEvents
+import LiaisonHost
+import LiaisonModels
+import LiaisonWire
+
+// Params and results of the agreements service's methods.
+
+/// `{id}`: an agreement by id or reference.
+struct IDParams: Codable, Sendable, Schematic {
+    var id: String
+    static var schema: Schema { .object([.req("id", agreementIDSchema, "The agreement's id (agr-…) or reference.")]) }
+}
+
+/// `{id, expected_version}` and what a transition takes.
+struct TransitionParams: Codable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int
+    var reason: String?
+    var signedOn: LocalDate?
+    var startsOn: LocalDate?
+    var signatories: [Signatory]?
+
+    enum CodingKeys: String, CodingKey {
+        case id, reason, signatories, expectedVersion = "expected_version", signedOn = "signed_on", startsOn = "starts_on"
+    }
+
+    static var schema: Schema {
+        .object([.req("id", agreementIDSchema, "The agreement's id (agr-…) or reference."), .req("expected_version", versionSchema),
+                 .opt("reason", .string(maxLength: Limits.reason)), .opt("signed_on", .string(format: "date")), .opt("starts_on", .string(format: "date")),
+                 .opt("signatories", .array(Signatory.schema, maxItems: 20))])
+    }
+}
+
+/// `agreements.list` filters.
+struct ListParams: Codable, Sendable, Schematic {
+    var status: AgreementStatus?
+    var kind: AgreementKind?
+    var country: String?
+    var continent: Continent?
+    var text: String?
+    var limit: Int?
+    static var schema: Schema {
+        .object([.opt("status", .string(values: AgreementStatus.allCases.map(\.rawValue))), .opt("kind", .string(values: AgreementKind.allCases.map(\.rawValue))),
+                 .opt("country", .string(format: "iso3166-alpha2")), .opt("continent", .string(values: Continent.allCases.map(\.rawValue))),
+                 .opt("text", .string(maxLength: 200)), .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 100.")])
+    }
+}
+
+/// A page of agreements.
+struct AgreementList: Encodable, Sendable, Schematic {
+    var items: [Agreement]
+    static var schema: Schema { .object([.req("items", .array(Agreement.schema))]) }
+}
+
+/// An agreement just stored.
+struct SavedAgreement: Encodable, Sendable, Schematic {
+    var agreement: Agreement
+    var created: Bool
+
+    func encode(to encoder: any Encoder) throws {
+        try agreement.encode(to: encoder)
+        var c = encoder.container(keyedBy: NameKey.self)
+        try c.encode(created, forKey: NameKey("created"))
+    }
+
+    static var schema: Schema {
+        guard case .object(let fields) = Agreement.schema else { return Agreement.schema }
+        return .object(fields + [.req("created", .boolean, "false when external_key found the agreement already stored.")])
+    }
+}
+
+/// `agreements.update`: the id and version, and the draft fields to replace.
+struct UpdateParams: Decodable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int
+    var changes: JSONObject
+
+    init(from decoder: any Decoder) throws {
+        let ids = try TransitionParams(from: decoder)
+        id = ids.id
+        expectedVersion = ids.expectedVersion
+        var rest = try JSONValue(from: decoder).objectValue ?? [:]
+        for key in ["id", "expected_version"] { rest[key] = nil }
+        changes = rest
+    }
+
+    static var schema: Schema {
+        .object([.req("id", agreementIDSchema), .req("expected_version", versionSchema)]
+                + AgreementDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) })
+    }
+}
+
+/// `agreements.renew`.
+struct RenewParams: Codable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int?
+    var endsOn: LocalDate
+    var startsOn: LocalDate?
+    var signedOn: LocalDate?
+    enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", endsOn = "ends_on", startsOn = "starts_on", signedOn = "signed_on" }
+    static var schema: Schema {
+        .object([.req("id", agreementIDSchema), .opt("expected_version", versionSchema), .req("ends_on", .string(format: "date"), "When the new term ends."),
+                 .opt("starts_on", .string(format: "date")), .opt("signed_on", .string(format: "date"))])
+    }
+}
+
+/// The two records of a renewal.
+struct Renewal: Encodable, Sendable, Schematic {
+    var original: Agreement
+    var successor: Agreement
+    static var schema: Schema { .object([.req("original", Agreement.schema), .req("successor", Agreement.schema)]) }
+}
+
+/// `agreements.amend`.
+struct AmendParams: Decodable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int
+    var summary: String
+    var changes: JSONObject
+    var effectiveOn: LocalDate?
+    enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", summary, changes, effectiveOn = "effective_on" }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        expectedVersion = try c.decode(Int.self, forKey: .expectedVersion)
+        summary = try c.decode(String.self, forKey: .summary)
+        changes = try c.decode(JSONValue.self, forKey: .changes).objectValue ?? [:]
+        effectiveOn = try c.decodeIfPresent(LocalDate.self, forKey: .effectiveOn)
+    }
+    static var schema: Schema {
+        .object([.req("id", agreementIDSchema), .req("expected_version", versionSchema),
+                 .req("summary", .string(maxLength: Limits.reason), "What the amendment changes and why."),
+                 .req("changes", .object(AgreementDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) }),
+                      "The fields to change."),
+                 .opt("effective_on", .string(format: "date"))])
+    }
+}
+
+/// `agreements.add_activity`.
+struct ActivityParams: Codable, Sendable, Schematic {
+    var id: String
+    var on: LocalDate
+    var kind: ActivityKind
+    var summary: String
+    var count: Int?
+    static var schema: Schema {
+        .object([.req("id", agreementIDSchema), .req("on", .string(format: "date")), .req("kind", .string(values: ActivityKind.allCases.map(\.rawValue))),
+                 .req("summary", .string(maxLength: Limits.reason)), .opt("count", .integer(minimum: 0, maximum: 1_000_000), "e.g. students each way.")])
+    }
+}
+
+/// `agreements.link_delegation`.
+struct LinkParams: Codable, Sendable, Schematic {
+    var id: String
+    var delegationID: String
+    var relation: LinkRelation?
+    enum CodingKeys: String, CodingKey { case id, delegationID = "delegation_id", relation }
+    static var schema: Schema {
+        .object([.req("id", agreementIDSchema), .req("delegation_id", .string(maxLength: 64), "Its id or reference."),
+                 .opt("relation", .string(values: LinkRelation.allCases.map(\.rawValue)), "Default led_to.")])
+    }
+}
+
+/// An agreement's audit trail.
+struct HistoryResult: Encodable, Sendable, Schematic {
+    var id: String
+    var reference: String
+    var items: [HistoryEntry]
+    static var schema: Schema { .object([.req("id", .string()), .req("reference", .string()), .req("items", .array(HistoryEntry.schema))]) }
+}
+
+/// `agreements.sweep`.
+struct SweepParams: Codable, Sendable, Schematic {
+    var today: LocalDate?
+    static var schema: Schema { .object([.opt("today", .string(format: "date"), "For planning and tests; default: the real date.")]) }
+}
+
+/// `agreements.delegations`.
+struct ProjectionParams: Codable, Sendable, Schematic {
+    var id: String?
+    var limit: Int?
+    static var schema: Schema {
+        .object([.opt("id", .string(maxLength: 64), "One delegation, by id or reference."), .opt("limit", .integer(minimum: 1, maximum: 10_000), "Default 100.")])
+    }
+}
+
+struct ProjectionList: Encodable, Sendable, Schematic {
+    var items: [ProjectedDelegation]
+    static var schema: Schema { .object([.req("items", .array(ProjectedDelegation.schema))]) }
+}

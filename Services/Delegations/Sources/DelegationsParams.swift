@@ -1,0 +1,204 @@
+import LiaisonEvents
+import LiaisonHost
+import LiaisonModels
+import LiaisonWire
+
+/// `{id}`: a delegation by id or reference.
+struct IDParams: Codable, Sendable, Schematic {
+    var id: String
+    static var schema: Schema { .object([.req("id", .string(maxLength: 64), "The delegation's id (del-…) or reference (DEL-2026-0001).")]) }
+}
+
+/// `{id, expected_version}` plus what a transition needs.
+struct TransitionParams: Codable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int
+    var reason: String?
+    var outcome: String?
+
+    enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", reason, outcome }
+
+    static var schema: Schema {
+        .object([.req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)),
+                      "The version you last read; a stale one gets conflict."),
+                 .opt("reason", .string(maxLength: Limits.reason), "Why (required for cancel)."),
+                 .opt("outcome", .string(maxLength: Limits.notes), "What came of the visit (required for complete).")])
+    }
+}
+
+/// `delegations.reschedule`: a new window and/or itinerary.
+struct RescheduleParams: Codable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int
+    var startsAt: LocalDateTime?
+    var endsAt: LocalDateTime?
+    var timeZone: String?
+    var itinerary: [ItineraryItem]?
+    var reason: String?
+
+    enum CodingKeys: String, CodingKey {
+        case id, expectedVersion = "expected_version", startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", itinerary, reason
+    }
+
+    static var schema: Schema {
+        .object([.req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max))),
+                 .opt("starts_at", .string(format: "local-date-time")), .opt("ends_at", .string(format: "local-date-time")),
+                 .opt("time_zone", .string(maxLength: 64)), .opt("itinerary", .array(ItineraryItem.schema, maxItems: Limits.itinerary)),
+                 .opt("reason", .string(maxLength: Limits.reason))])
+    }
+}
+
+/// `delegations.list` filters.
+struct ListParams: Codable, Sendable, Schematic {
+    var status: DelegationStatus?
+    var country: String?
+    var continent: Continent?
+    var region: String?
+    var kind: PartnerKind?
+    var direction: Direction?
+    var from: String?
+    var to: String?
+    var text: String?
+    var limit: Int?
+    var cursor: String?
+
+    static var schema: Schema {
+        .object([
+            .opt("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .opt("country", .string(format: "iso3166-alpha2")),
+            .opt("continent", .string(values: Continent.allCases.map(\.rawValue))), .opt("region", .string(maxLength: 64), "e.g. Central Asia."),
+            .opt("kind", .string(values: PartnerKind.allCases.map(\.rawValue))), .opt("direction", .string(values: Direction.allCases.map(\.rawValue))),
+            .opt("from", .string(format: "date"), "Visits ending on or after this date (YYYY-MM-DD, UTC)."),
+            .opt("to", .string(format: "date"), "Visits starting on or before this date."),
+            .opt("text", .string(maxLength: 200), "Words in the title, partner, purpose, topics or names (any script)."),
+            .opt("limit", .integer(minimum: 1, maximum: 500), "Default 50."), .opt("cursor", .string(maxLength: 200), "next_cursor of the previous page."),
+        ])
+    }
+}
+
+/// One row of `delegations.list`.
+struct DelegationSummary: Codable, Sendable, Schematic {
+    var id: String
+    var ref: String
+    var title: String
+    var status: DelegationStatus
+    var version: Int
+    var direction: Direction
+    var partner: Partner
+    var countryName: String
+    var continent: String
+    var region: String
+    var startsAt: LocalDateTime
+    var endsAt: LocalDateTime
+    var timeZone: String
+    var members: Int
+
+    enum CodingKeys: String, CodingKey {
+        case id, ref, title, status, version, direction, partner, countryName = "country_name", continent, region
+        case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", members
+    }
+
+    init(_ d: Delegation) {
+        id = d.id
+        ref = d.ref
+        title = d.draft.title
+        status = d.status
+        version = d.version
+        direction = d.draft.direction
+        partner = d.draft.partner
+        countryName = d.countryName
+        continent = d.continent
+        region = d.region
+        startsAt = d.draft.startsAt
+        endsAt = d.draft.endsAt
+        timeZone = d.draft.timeZone
+        members = d.draft.members.count
+    }
+
+    static var schema: Schema {
+        .object([.req("id", .string()), .req("ref", .string()), .req("title", .string()), .req("status", .string()), .req("version", .integer()),
+                 .req("direction", .string()), .req("partner", Partner.schema), .req("country_name", .string()), .req("continent", .string()),
+                 .req("region", .string()), .req("starts_at", .string()), .req("ends_at", .string()), .req("time_zone", .string()),
+                 .req("members", .integer())])
+    }
+}
+
+/// A page of delegations.
+struct ListResult: Codable, Sendable, Schematic {
+    var items: [DelegationSummary]
+    var nextCursor: String?
+    enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
+    static var schema: Schema { .object([.req("items", .array(DelegationSummary.schema)), .opt("next_cursor", .string())]) }
+}
+
+/// What the checker found.
+struct CheckResult: Codable, Sendable, Schematic {
+    var ok: Bool
+    var findings: [Finding]
+    static var schema: Schema { .object([.req("ok", .boolean), .req("findings", .array(Finding.schema))]) }
+}
+
+/// A stored delegation with what the checker found when it was saved.
+struct SavedDelegation: Encodable, Sendable, Schematic {
+    var delegation: Delegation
+    var findings: [Finding]
+    var created: Bool?
+
+    func encode(to encoder: any Encoder) throws {
+        try delegation.encode(to: encoder)
+        var c = encoder.container(keyedBy: NameKey.self)
+        try c.encode(findings, forKey: NameKey("findings"))
+        if let created { try c.encode(created, forKey: NameKey("created")) }
+    }
+
+    static var schema: Schema {
+        guard case .object(let fields) = Delegation.schema else { return Delegation.schema }
+        return .object(fields + [.opt("created", .boolean, "On create: false when external_key found the delegation already stored.")])
+    }
+}
+
+struct HistoryResult: Codable, Sendable, Schematic {
+    var id: String
+    var items: [HistoryEntry]
+    static var schema: Schema { .object([.req("id", .string()), .req("items", .array(HistoryEntry.schema))]) }
+}
+
+
+/// `delegations.update`: the id and version, and the draft fields to replace.
+struct UpdateParams: Decodable, Sendable, Schematic {
+    var id: String
+    var expectedVersion: Int
+    /// The given draft fields, as sent.
+    var changes: JSONObject
+
+    init(from decoder: any Decoder) throws {
+        let ids = try TransitionParams(from: decoder)
+        id = ids.id
+        expectedVersion = ids.expectedVersion
+        let all = try JSONValue(from: decoder)
+        var rest = all.objectValue ?? [:]
+        for key in ["id", "expected_version"] { rest[key] = nil }
+        changes = rest
+    }
+
+    static var schema: Schema {
+        .object([.req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)))]
+                + DelegationDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) })
+    }
+}
+
+/// `delegations.check`: a draft (delegation fields) or a stored delegation's id.
+struct CheckParams: Decodable, Sendable, Schematic {
+    var draft: DelegationDraft?
+    var id: String?
+
+    init(from decoder: any Decoder) throws {
+        let all = try JSONValue(from: decoder)
+        if all["title"] != nil || all["itinerary"] != nil || all["starts_at"] != nil {
+            draft = try DelegationDraft(from: decoder)
+        } else {
+            id = try IDParams(from: decoder).id
+        }
+    }
+
+    static var schema: Schema { .oneOf([DelegationDraft.schema, IDParams.schema]) }
+}

@@ -1,0 +1,20 @@
+import LiaisonProcess
+import LiaisonWire
+
+/// The delegations service's settings: `settings` of its mesh entry.
+package struct DelegationsSettings: Sendable, Equatable {
+    /// Delegations per page of `delegations.list` when the caller gives no limit.
+    package var defaultPage = 50
+
+    package init() {}
+
+    /// Reads the settings, keeping defaults for what is absent.
+    package static func from(_ settings: JSONValue) throws -> DelegationsSettings {
+        var s = DelegationsSettings()
+        if let v = settings["list_page"] {
+            guard let n = v.intValue, (1...500).contains(n) else { throw MeshError("settings.list_page: expected an integer from 1 to 500") }
+            s.defaultPage = Int(n)
+        }
+        return s
+    }
+}

@@ -1,0 +1,216 @@
+import Foundation
+import LiaisonEvents
+import LiaisonModels
+import LiaisonStore
+import LiaisonWire
+
+/// The delegations service's tables and every statement over them. Each method runs inside a
+/// caller's transaction or read.
+struct DelegationsTables: RecordTable {
+    static let migrations: [Database.Migration] = [
+        .init(1, """
+        CREATE TABLE delegations(
+            id TEXT PRIMARY KEY,
+            ref TEXT NOT NULL UNIQUE,
+            external_key TEXT UNIQUE,
+            version INTEGER NOT NULL,
+            status TEXT NOT NULL,
+            direction TEXT NOT NULL,
+            partner_kind TEXT NOT NULL,
+            country TEXT NOT NULL,
+            continent TEXT NOT NULL,
+            region TEXT NOT NULL,
+            starts_utc INTEGER NOT NULL,
+            ends_utc INTEGER NOT NULL,
+            search TEXT NOT NULL,
+            doc TEXT NOT NULL,
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL);
+        CREATE INDEX delegations_by_start ON delegations(starts_utc, id);
+        CREATE INDEX delegations_by_status ON delegations(status);
+        CREATE INDEX delegations_by_country ON delegations(country);
+        CREATE TABLE bookings(
+            delegation_id TEXT NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
+            item INTEGER NOT NULL,
+            starts_utc INTEGER NOT NULL,
+            ends_utc INTEGER NOT NULL,
+            venue TEXT,
+            hosts TEXT NOT NULL,
+            title TEXT NOT NULL,
+            PRIMARY KEY(delegation_id, item));
+        CREATE INDEX bookings_by_time ON bookings(starts_utc, ends_utc);
+        CREATE TABLE refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
+        CREATE TABLE history(
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            delegation_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            at_ms INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            changes TEXT NOT NULL);
+        CREATE INDEX history_by_delegation ON history(delegation_id, seq);
+        """),
+    ]
+
+    /// States whose itineraries hold venues and hosts.
+    static let booking: Set<DelegationStatus> = [.proposed, .confirmed, .inProgress]
+
+    /// The audit trail.
+    static let history = History(table: "history", idColumn: "delegation_id")
+
+    static func load(_ db: Database, idOrRef: String) throws -> Delegation? {
+        try loadWithTree(db, idOrRef: idOrRef)?.0
+    }
+
+    /// The delegation and its stored JSON (the "before" of a change's history entry).
+    static func loadWithTree(_ db: Database, idOrRef: String) throws -> (Delegation, JSONValue)? {
+        let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
+        guard let row = try db.queryOne(sql, [idOrRef]) else { return nil }
+        let tree = try JSONParser.parse(try row["doc"] as [UInt8])
+        return (try JSONDecoding.decode(Delegation.self, from: tree), tree)
+    }
+
+    static func load(_ db: Database, externalKey: String) throws -> Delegation? {
+        guard let row = try db.queryOne("SELECT doc FROM delegations WHERE external_key = ?", [externalKey]) else { return nil }
+        return try JSONDecoding.decode(Delegation.self, from: try row["doc"] as [UInt8])
+    }
+
+    func load(_ db: Database, _ idOrRef: String) throws -> (Delegation, JSONValue)? { try Self.loadWithTree(db, idOrRef: idOrRef) }
+
+    func version(_ db: Database, id: String) throws -> Int? { try db.queryOne("SELECT version FROM delegations WHERE id = ?", [id])?["version"] }
+
+    func prepare(_ record: Delegation, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
+
+    func update(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws { try Self.save(db, prepared, insert: false, nowMillis: nowMillis) }
+
+    /// The next reference number for a visit starting in `year`.
+    static func nextRef(_ db: Database, year: Int) throws -> String {
+        let last: Int = try db.queryOne("SELECT last FROM refs WHERE year = ?", [year])?["last"] ?? 0
+        let n = last + 1
+        try db.run("INSERT INTO refs(year, last) VALUES(?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last", [year, n])
+        let digits = String(n)
+        return "DEL-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
+    }
+
+    /// A delegation's row and bookings, worked out before the write transaction so that the
+    /// writer spends its time on SQL only.
+    struct Prepared {
+        var d: Delegation
+        var doc: String
+        var search: String
+        var start: Int64
+        var end: Int64
+        var bookings: [Booking]
+
+        /// `tree` is `d` encoded.
+        init(_ d: Delegation, tree: JSONValue) {
+            self.d = d
+            let zone = d.draft.zone
+            start = d.draft.startsAt.epochSeconds(in: zone)
+            end = d.draft.endsAt.epochSeconds(in: zone)
+            doc = JSONWriter.string(tree)
+            search = DelegationsTables.searchText(d)
+            bookings = DelegationsTables.booking.contains(d.status) ? ItineraryChecker.bookings(of: d.draft, id: d.id, ref: d.ref) : []
+        }
+    }
+
+    /// Inserts or replaces the delegation row and its bookings; `tree` is `d` encoded.
+    static func save(_ db: Database, _ d: Delegation, tree: JSONValue, insert: Bool, nowMillis: Int64) throws {
+        try save(db, Prepared(d, tree: tree), insert: insert, nowMillis: nowMillis)
+    }
+
+    /// Inserts or replaces a prepared row and its bookings.
+    static func save(_ db: Database, _ row: Prepared, insert: Bool, nowMillis: Int64) throws {
+        let d = row.d
+        if insert {
+            try db.run("""
+                INSERT INTO delegations(id, ref, external_key, version, status, direction, partner_kind, country, continent, region,
+                    starts_utc, ends_utc, search, doc, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                """, [d.id, d.ref, d.draft.externalKey, d.version, d.status.rawValue, d.draft.direction.rawValue, d.draft.partner.kind.rawValue,
+                      d.draft.partner.country.uppercased(), d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, nowMillis])
+        } else {
+            try db.run("""
+                UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, continent = ?, region = ?,
+                    starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ? WHERE id = ?
+                """, [d.version, d.status.rawValue, d.draft.direction.rawValue, d.draft.partner.kind.rawValue, d.draft.partner.country.uppercased(),
+                      d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, d.id])
+        }
+        try db.run("DELETE FROM bookings WHERE delegation_id = ?", [d.id])
+        for b in row.bookings {
+            try db.run("INSERT INTO bookings(delegation_id, item, starts_utc, ends_utc, venue, hosts, title) VALUES(?,?,?,?,?,?,?)",
+                       [d.id, b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle])
+        }
+    }
+
+    /// What free-text search looks in, lowercased.
+    static func searchText(_ d: Delegation) -> String {
+        var parts = [d.ref, d.draft.title, d.draft.partner.name, d.draft.partner.nameLocal ?? "", d.draft.purpose ?? "", d.countryName,
+                     d.draft.partner.city ?? ""]
+        parts += d.draft.topics
+        parts += d.draft.members.flatMap { [$0.name, $0.nameLocal ?? "", $0.title ?? ""] }
+        parts += d.draft.hosts.map(\.name)
+        return parts.filter { !$0.isEmpty }.joined(separator: "\n").lowercased()
+    }
+
+    /// Other delegations' bookings overlapping [start, end).
+    static func bookings(_ db: Database, overlapping start: Int64, _ end: Int64, excluding id: String?) throws -> [Booking] {
+        try db.query("""
+            SELECT b.delegation_id, d.ref, json_extract(d.doc, '$.title') AS delegation_title, b.item, b.title, b.starts_utc, b.ends_utc, b.venue, b.hosts
+            FROM bookings b JOIN delegations d ON d.id = b.delegation_id
+            WHERE b.starts_utc < ? AND b.ends_utc > ? AND b.delegation_id != ?
+            """, [end, start, id ?? ""]).map(Booking.init(row:))
+    }
+
+    /// A page of delegations matching `f`, ordered by start then id; one row more than `limit`
+    /// tells that another page follows.
+    static func list(_ db: Database, _ f: ListFilter, limit: Int) throws -> [(Delegation, cursor: String)] {
+        var sql = "SELECT doc, starts_utc, id FROM delegations WHERE 1=1"
+        var args: [any SQLBindable] = []
+        if let s = f.status { sql += " AND status = ?"; args.append(s.rawValue) }
+        if let c = f.country { sql += " AND country = ?"; args.append(c.uppercased()) }
+        if let c = f.continent { sql += " AND continent = ?"; args.append(c) }
+        if let r = f.region { sql += " AND region = ?"; args.append(r) }
+        if let k = f.kind { sql += " AND partner_kind = ?"; args.append(k.rawValue) }
+        if let d = f.direction { sql += " AND direction = ?"; args.append(d.rawValue) }
+        if let from = f.endsFrom { sql += " AND ends_utc >= ?"; args.append(from) }
+        if let to = f.startsBefore { sql += " AND starts_utc < ?"; args.append(to) }
+        for word in f.words {
+            sql += " AND instr(search, ?) > 0"
+            args.append(word)
+        }
+        if let (s, id) = f.after { sql += " AND (starts_utc > ? OR (starts_utc = ? AND id > ?))"; args += [s, s, id] }
+        sql += " ORDER BY starts_utc, id LIMIT ?"
+        args.append(limit + 1)
+        return try db.query(sql, args).map { r in
+            let start: Int64 = try r["starts_utc"], id: String = try r["id"]
+            return (try JSONDecoding.decode(Delegation.self, from: try r["doc"] as [UInt8]), "\(start)~\(id)")
+        }
+    }
+}
+
+/// What `delegations.list` filters by, in the columns' terms.
+struct ListFilter {
+    var status: DelegationStatus?
+    var country: String?
+    var continent: String?
+    var region: String?
+    var kind: PartnerKind?
+    var direction: Direction?
+    /// Visits ending at or after this (epoch seconds).
+    var endsFrom: Int64?
+    /// Visits starting before this (epoch seconds).
+    var startsBefore: Int64?
+    /// Lowercased words, each of which must appear.
+    var words: [String] = []
+    /// The last row of the previous page (start, id).
+    var after: (Int64, String)?
+}
+
+extension Booking {
+    init(row r: LiaisonStore.Row) throws {
+        let hosts: String? = try r["hosts"]
+        self.init(delegationID: try r["delegation_id"], delegationRef: try r["ref"], delegationTitle: try r["delegation_title"] ?? "",
+                  item: try r["item"], itemTitle: try r["title"], start: try r["starts_utc"], end: try r["ends_utc"], venue: try r["venue"],
+                  hosts: (hosts ?? "").split(separator: "\n").map(String.init))
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import LiaisonEvents
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// The notifications service's handlers, callable without sockets; the statements are
+/// `NotificationsTables`'.
+final class NotificationsLogic: Sendable {
+    let store: Store
+    let settings: NotificationsSettings
+    let now: @Sendable () -> Int64
+
+    init(store: Store, settings: NotificationsSettings, now: @escaping @Sendable () -> Int64) {
+        self.store = store
+        self.settings = settings
+        self.now = now
+    }
+
+    func jobs(_ p: JobsParams) throws -> JobList {
+        try store.read { db in
+            JobList(items: try NotificationsTables.jobs(db, delegationID: p.delegationID, afterID: p.afterID ?? 0, limit: p.limit ?? 100))
+        }
+    }
+
+    func list(_ p: ListParams) throws -> MessageList {
+        try store.read { db in
+            MessageList(items: try NotificationsTables.messages(db, status: p.status, subject: p.delegationID, recipient: p.recipient, limit: p.limit ?? 100),
+                        counts: try NotificationsTables.counts(db))
+        }
+    }
+
+    func show(_ p: ShowParams) throws -> MessageRow {
+        try store.read { db in
+            guard let (found, raw) = try NotificationsTables.message(db, id: p.id) else { throw ServiceError.notFound("message", String(p.id)) }
+            var m = found
+            m.attemptLog = try NotificationsTables.attempts(db, message: p.id)
+            if p.raw == true, let raw { m.raw = String(decoding: raw, as: UTF8.self) }
+            return m
+        }
+    }
+
+    /// Queues a dead or possibly-sent message again (an operator's decision).
+    func retry(_ p: ShowParams, uid: UInt32, log: Logger) throws -> RetryResult {
+        let t = now()
+        let queued = try store.write { db -> Bool in
+            guard let st = try NotificationsTables.status(db, message: p.id) else { throw ServiceError.notFound("message", String(p.id)) }
+            guard st == .dead || st == .possiblySent else {
+                throw ServiceError(.failedPrecondition, "message \(p.id) is \(st.rawValue); only dead or possibly_sent messages are retried", retryable: false,
+                                   details: ["current_state": .string(st.rawValue), "requested_state": "pending"])
+            }
+            let done = try NotificationsTables.requeue(db, message: p.id, nowMillis: t)
+            if done { db.announce(.mail) }
+            return done
+        }
+        guard queued else { throw ServiceError(.failedPrecondition, "message \(p.id) could not be built (see its error); fix the delegation instead", retryable: false) }
+        log.notice("mail.retry_requested", ["message": String(p.id), "uid": String(uid)])
+        return RetryResult(id: p.id, status: .pending)
+    }
+
+    /// The emails the rules would send now for a delegation, rendered, nothing sent.
+    func preview(_ p: PreviewParams) throws -> Preview {
+        var d: Delegation
+        if let given = p.delegation {
+            d = given
+        } else if let id = p.delegationID {
+            guard let stored = try store.read({ db in try NotificationsTables.visit(db, id: id) }) else {
+                throw ServiceError(.notFound, "delegation \(id) has sent no events here yet; pass the delegation itself", retryable: false)
+            }
+            d = stored
+        } else {
+            throw ServiceError.invalidParams(field: "delegation", "give delegation (the object) or delegation_id")
+        }
+        let rule = p.rule ?? (d.status == .cancelled ? .cancel : d.scheduleVersion > 1 ? .update : .schedule)
+        if d.status == .proposed { d.status = .confirmed }  // what confirming would send
+        let now = Date()
+        let messages = ScheduleRenderer.recipients(of: d).map { r in
+            let m = ScheduleRenderer.render(rule, d, for: r, settings: settings, reminderDays: settings.reminderDays.last, now: now)
+            var out = Preview.Message(to: "\(r.displayName) <\(r.address)>", view: r.view.rawValue, subject: m.subject, text: m.text)
+            if let c = m.calendar { out.calendar = Preview.Calendar(method: c.method, content: c.content) }
+            let mail = MailMessage(from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: m.subject, date: now,
+                                   messageID: "preview@\(settings.messageIDDomain)", text: m.text, html: m.html, calendar: m.calendar)
+            do { out.size = try MessageBuilder.build(mail, boundarySeed: "preview").count } catch { out.refused = "\(error)" }
+            return out
+        }
+        return Preview(rule: rule, delegationID: d.id, messages: messages)
+    }
+
+    /// Reminders armed to go out within the next `days` days.
+    func due(_ p: DueParams) throws -> DueList {
+        let until = now() + Int64(p.days ?? 30) * 86_400_000
+        return try store.read { db in DueList(items: try NotificationsTables.upcomingReminders(db, untilMs: until)) }
+    }
+
+    /// Messages by status, for `service.health`.
+    func counts() -> [String: Int64]? { try? store.read { db in try NotificationsTables.counts(db) } }
+}

@@ -1,0 +1,142 @@
+import Glibc
+import LiaisonHost
+import LiaisonProcess
+import LiaisonWire
+
+/// The supervisor's control methods, registered on the same method table as every service's
+/// (with the same `service.*` methods). They run on the supervisor's loop, so they see its state
+/// directly and answer in microseconds; start, stop and restart answer once the service is ready
+/// or down.
+enum SupervisorMethods {
+    /// The dispatcher of the control socket.
+    static func dispatcher(for sup: Supervisor) throws -> ServiceDispatcher {
+        var def = ServiceDefinition()
+        register(&def.methods, sup)
+        let intro = ServiceIntrospection(name: "supervisor", startedNanos: sup.startedNanos, definition: def, stats: CallStats(),
+                                         connections: { [unowned sup] in sup.control?.connectionCount ?? 0 },
+                                         stopping: { [unowned sup] in sup.shuttingDown })
+        var table = def.methods
+        intro.register(&table)
+        return ServiceDispatcher(table: table, workers: try WorkerPool(name: "sup-w", threads: 1), log: sup.log, stats: intro.stats,
+                                 allowedUIDs: [], allowedGIDs: [])
+    }
+
+    static func register(_ t: inout MethodTable, _ sup: Supervisor) {
+        // `Supervisor` is confined to its loop; these handlers run there (inline or deferred).
+        let box = Unowned(sup)
+        t.add("supervisor.status", "Every service: state, pid, uptime, restarts, last exit, next retry, recent stderr when down.", execution: .inline) {
+            (_: NoParams, _) in box.sup.status()
+        }
+        let actions: [(String, String)] = [
+            ("supervisor.start", "Starts a service (clearing a failure or crash loop); answers when it is ready or the attempt failed."),
+            ("supervisor.stop", "Stops a service (SIGTERM to its process group, SIGKILL at its stop timeout); it stays down."),
+            ("supervisor.restart", "Restarts a service while its socket stays open; answers when the new process is ready."),
+        ]
+        for (name, summary) in actions {
+            t.addDeferred(name, summary) { (p: ServiceParams, _, answer: @escaping @Sendable (Result<ServiceStatus, ServiceError>) -> Void) in
+                let sup = box.sup
+                let slot = try sup.slot(p.service)
+                if sup.shuttingDown { throw ServiceError(.unavailable, "the supervisor is shutting down") }
+                let reply: (ServiceSlot) -> Void = { s in answer(.success(s.status(now: monotonicNanos()))) }
+                switch name {
+                case "supervisor.start": sup.startService(slot, reply)
+                case "supervisor.stop": sup.stopService(slot, reply)
+                default: sup.restartService(slot, reply)
+                }
+            }
+        }
+        t.add("supervisor.logs", "Recent output lines of a service (from memory), optionally one stream.", execution: .inline) { (p: LogsParams, _) in
+            let slot = try box.sup.slot(p.service)
+            let lines = slot.output.recent(p.lines ?? 100, stream: p.stream).map {
+                LogsResult.Line(ts: Timestamp.rfc3339(millis: $0.millis), tsMs: $0.millis, stream: $0.stream, text: $0.text)
+            }
+            return LogsResult(service: slot.name, lines: lines, logFile: slot.output.file.path)
+        }
+        t.add("supervisor.reload", "Re-reads the mesh file: starts new services, stops removed ones, restarts changed ones.", execution: .inline) {
+            (_: NoParams, _) in try box.sup.reload().get()
+        }
+    }
+}
+
+/// A reference to the supervisor for handlers that run only on its loop. `@unchecked Sendable`:
+/// it is dereferenced only there.
+final class Unowned: @unchecked Sendable {
+    unowned let sup: Supervisor
+    init(_ sup: Supervisor) { self.sup = sup }
+}
+
+extension Supervisor {
+    /// The slot of `name`, or `not_found` naming the services there are.
+    func slot(_ name: String) throws -> ServiceSlot {
+        guard let s = slots[name] else {
+            throw ServiceError(.notFound, "no service named \(name); the mesh has \(order.joined(separator: ", "))", retryable: false,
+                               details: ["service": .string(name)])
+        }
+        return s
+    }
+
+    /// The `supervisor.status` answer.
+    func status() -> SupervisorStatus {
+        let now = monotonicNanos()
+        return SupervisorStatus(
+            supervisor: SupervisorStatus.Info(pid: getpid(), uptimeS: Double((now - startedNanos) / 1_000_000) / 1000, mesh: meshPath,
+                                              version: liaisonVersion, stopping: shuttingDown, meshReadyAfterMs: meshReadyMicros.map { Double($0) / 1000 }),
+            services: order.compactMap { slots[$0]?.status(now: now) })
+    }
+}
+
+/// `{service}`: one service of the mesh.
+struct ServiceParams: Codable, Sendable, Schematic {
+    var service: String
+    static var schema: Schema { .object([.req("service", .string(maxLength: 32), "The name of a service in the mesh.")]) }
+}
+
+struct LogsParams: Codable, Sendable, Schematic {
+    var service: String
+    var lines: Int?
+    var stream: String?
+    static var schema: Schema {
+        .object([.req("service", .string(maxLength: 32)), .opt("lines", .integer(minimum: 1, maximum: 500), "Default 100."),
+                 .opt("stream", .string(values: ["out", "err", "supervisor"]))])
+    }
+}
+
+struct LogsResult: Encodable, Sendable, Schematic {
+    struct Line: Encodable, Sendable {
+        var ts: String
+        var tsMs: Int64
+        var stream: String
+        var text: String
+        enum CodingKeys: String, CodingKey { case ts, tsMs = "ts_ms", stream, text }
+    }
+    var service: String
+    var lines: [Line]
+    var logFile: String
+    enum CodingKeys: String, CodingKey { case service, lines, logFile = "log_file" }
+    static var schema: Schema {
+        .object([.req("service", .string()),
+                 .req("lines", .array(.object([.req("ts", .string(format: "date-time")), .req("ts_ms", .integer()),
+                                               .req("stream", .string(values: ["out", "err", "supervisor"])), .req("text", .string())]))),
+                 .req("log_file", .string())])
+    }
+}
+
+/// `supervisor.status`'s answer.
+struct SupervisorStatus: Encodable, Sendable, Schematic {
+    struct Info: Encodable, Sendable {
+        var pid: Int32
+        var uptimeS: Double
+        var mesh: String
+        var version: String
+        var stopping: Bool
+        var meshReadyAfterMs: Double?
+        enum CodingKeys: String, CodingKey { case pid, uptimeS = "uptime_s", mesh, version, stopping, meshReadyAfterMs = "mesh_ready_after_ms" }
+    }
+    var supervisor: Info
+    var services: [ServiceStatus]
+    static var schema: Schema {
+        .object([.req("supervisor", .object([.req("pid", .integer()), .req("uptime_s", .number), .req("mesh", .string()), .req("version", .string()),
+                                             .req("stopping", .boolean), .opt("mesh_ready_after_ms", .number, "Start → every service ready.")])),
+                 .req("services", .array(ServiceStatus.schema))])
+    }
+}

@@ -1,0 +1,68 @@
+import LiaisonHost
+import LiaisonProcess
+import LiaisonWire
+
+extension Supervisor {
+    /// Re-reads the mesh file: new services start, removed ones stop, changed ones restart, the
+    /// rest are left alone. Returns what changed.
+    func reload() -> Result<ReloadResult, ServiceError> {
+        let fresh: Mesh
+        do { fresh = try Mesh.load(meshPath) } catch {
+            log.error("reload.failed", ["error": "\(error)"])
+            return .failure(ServiceError(.invalidParams, "mesh file not reloaded: \(error)", retryable: false))
+        }
+        var result = ReloadResult()
+        let newNames = Set(fresh.config.services.map(\.name))
+        for name in order where !newNames.contains(name) {
+            result.removed.append(name)
+            stopService(slots[name]!) { [unowned self] s in forget(s) }
+        }
+        mesh = fresh
+        for entry in (try? fresh.startOrder()) ?? fresh.config.services {
+            if let slot = slots[entry.name], !result.removed.contains(entry.name) {
+                guard slot.entry != entry else { continue }
+                result.restarted.append(entry.name)
+                if slot.entry.socket != entry.socket {
+                    // A new socket path: bind it anew; callers of the old path are cut over.
+                    stopService(slot) { [unowned self] s in
+                        forget(s)
+                        do { try addSlot(entry); startService(slots[entry.name]!) { _ in } } catch {
+                            log.error("reload.bind_failed", ["service": entry.name, "error": "\(error)"])
+                        }
+                    }
+                    continue
+                }
+                slot.entry = entry
+                if slot.wanted && slot.pid != nil { restartService(slot) { _ in } }
+            } else if slots[entry.name] == nil {
+                do {
+                    try addSlot(entry)
+                    result.added.append(entry.name)
+                    startService(slots[entry.name]!) { _ in }
+                } catch {
+                    log.error("reload.bind_failed", ["service": entry.name, "error": "\(error)"])
+                }
+            }
+        }
+        log.info("supervisor.reloaded", ["added": result.added.joined(separator: ","), "removed": result.removed.joined(separator: ","),
+                                         "changed": result.restarted.joined(separator: ",")])
+        return .success(result)
+    }
+
+    /// Drops a stopped service's slot and socket.
+    private func forget(_ s: ServiceSlot) {
+        releaseSocket(s)
+        slots.removeValue(forKey: s.name)
+        order.removeAll { $0 == s.name }
+    }
+}
+
+/// What a reload changed.
+struct ReloadResult: Codable, Sendable, Schematic {
+    var added: [String] = []
+    var removed: [String] = []
+    var restarted: [String] = []
+    static var schema: Schema {
+        .object([.req("added", .array(.string())), .req("removed", .array(.string())), .req("restarted", .array(.string()), "Services whose entry changed.")])
+    }
+}

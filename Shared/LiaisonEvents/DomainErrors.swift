@@ -1,0 +1,35 @@
+import LiaisonHost
+import LiaisonModels
+import LiaisonStore
+import LiaisonWire
+
+// Errors of the domain and the store, as callers see them.
+
+extension ValidationError: ServiceErrorConvertible {
+    package var serviceError: ServiceError { .invalidParams(field: path, reason) }
+}
+
+extension ValidationErrors: ServiceErrorConvertible {
+    /// `invalid_params` naming the first field; every problem is in `details.errors`.
+    package var serviceError: ServiceError {
+        let first = errors.first ?? ValidationError("", "invalid")
+        var err = ServiceError.invalidParams(field: first.path, first.reason)
+        if errors.count > 1 {
+            err.message += " (and \(errors.count - 1) more)"
+            err.details = ["field": .string(first.path), "errors": .array(errors.map { ["field": .string($0.path), "reason": .string($0.reason)] })]
+        }
+        return err
+    }
+}
+
+extension LifecycleAction {
+    /// Throws `failed_precondition` (with the current and requested states) unless the action may
+    /// be taken from `from`; `label` names the record (`delegation DEL-2026-0001`).
+    package func permit(from: Status, label: String) throws {
+        let kind = label.split(separator: " ").first.map(String.init) ?? "record"
+        let article = "aeiou".contains(kind.first ?? "x") ? "an" : "a"
+        guard let why = refusal(from: from, noun: "\(article) \(kind)") else { return }
+        throw ServiceError(.failedPrecondition, "\(label): \(why)", retryable: false,
+                           details: ["current_state": .string(from.rawValue), "requested_state": .string(target(from: from).rawValue)])
+    }
+}

@@ -1,0 +1,222 @@
+import LiaisonHost
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+import Synchronization
+
+/// Delivers a producer's outbox (DESIGN §3): a background loop per subscriber sends due
+/// deliveries in batches as `events.deliver`, at most one batch in flight per subscriber, so one
+/// key's events arrive in order. Commits that append events wake it; retries wake it when due.
+package final class EventRelay: Component {
+    package let name = "relay"
+    let store: Store
+    let source: String
+    let settings: EventSettings
+    let log: Logger
+    let subscriptions: Subscriptions
+    private let loops = Mutex<[String: BackgroundLoop]>([:])
+    private let state = Mutex<[String: SubscriberState]>([:])
+    private let lastPruneMs = Atomic<Int64>(0)
+
+    /// What the relay knows of a subscriber.
+    struct SubscriberState: Sendable {
+        var downSinceMs: Int64?
+        var lastError: String?
+        var retryAtMs: Int64 = 0
+        var failures = 0
+        var delivered: Int64 = 0
+        var batches: Int64 = 0
+    }
+
+    package init(store: Store, source: String, subscriptions: Subscriptions, settings: EventSettings, log: Logger) {
+        self.store = store
+        self.source = source
+        self.subscriptions = subscriptions
+        self.settings = settings
+        self.log = log
+    }
+
+    /// Starts a loop per subscriber; commits that append events wake them.
+    package func start() throws {
+        store.observe(.outbox) { [weak self] in self?.wakeAll() }
+        var started: [String: BackgroundLoop] = [:]
+        for sub in subscriptions.subscribers.values.sorted(by: { $0.name < $1.name }) {
+            let client = ClientSlot()
+            let loop = BackgroundLoop(name: "relay-\(sub.name)") { [unowned self] _ in self.round(sub, client) }
+            started[sub.name] = loop
+        }
+        loops.withLock { $0 = started }
+        for l in started.values { try l.start() }
+        log.info("relay.started", ["subscribers": started.keys.sorted().joined(separator: ","), "batch": String(settings.batch)])
+    }
+
+    package func stop(deadline: UInt64) {
+        let all = Array(loops.withLock { $0 }.values)
+        for l in all { _ = l.stop(timeoutMs: 0) }
+        for l in all { l.stop(timeoutMs: Components.millisLeft(until: deadline)) }
+    }
+
+    /// Wakes every subscriber's loop (new events are committed, or dead ones redriven).
+    package func wakeAll() { for l in loops.withLock({ Array($0.values) }) { l.wake() } }
+
+    /// One subscriber's delivery state, for `service.health`.
+    package struct SubscriberHealth: Codable, Sendable {
+        package var reachable: Bool
+        package var delivered: Int64
+        package var batches: Int64
+        package var downSince: String?
+        package var lastError: String?
+        enum CodingKeys: String, CodingKey { case reachable, delivered, batches, downSince = "down_since", lastError = "last_error" }
+
+        package static var schema: Schema {
+            .object([.req("reachable", .boolean), .req("delivered", .integer()), .req("batches", .integer()),
+                     .opt("down_since", .string(format: "date-time")), .opt("last_error", .string())])
+        }
+    }
+
+    /// Per-subscriber delivery state.
+    package func health() -> [String: SubscriberHealth] {
+        let copy = state.withLock { $0 }
+        var out: [String: SubscriberHealth] = [:]
+        for name in subscriptions.subscribers.keys {
+            let s = copy[name] ?? SubscriberState()
+            out[name] = SubscriberHealth(reachable: s.downSinceMs == nil, delivered: s.delivered, batches: s.batches,
+                                         downSince: s.downSinceMs.map { Timestamp.rfc3339(millis: $0) }, lastError: s.lastError)
+        }
+        return out
+    }
+
+    // MARK: one round of a subscriber's loop
+
+    /// The connection a subscriber's loop keeps between rounds. `@unchecked Sendable`: only its
+    /// own loop's thread touches it.
+    private final class ClientSlot: @unchecked Sendable {
+        var client: WireClient?
+    }
+
+    private func round(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) -> BackgroundLoop.Sleep {
+        let now = wallClockMillis()
+        let retryAt = state.withLock { $0[sub.name]?.retryAtMs ?? 0 }
+        if retryAt > now { return .atMost(ms: retryAt - now) }
+        pruneIfDue(now: now)
+        let batch: RelayBatch
+        do { batch = try dueBatch(subscriber: sub.name, now: now, maxBytes: sub.maxFrame - 256) } catch {
+            log.error("relay.read_failed", ["subscriber": sub.name, "error": "\(error)"])
+            return .atMost(ms: Int64(settings.pollMs))
+        }
+        if batch.rows.isEmpty {
+            let untilDue = batch.nextDueMs.map { max($0 - now, 1) } ?? Int64(settings.pollMs)
+            return .atMost(ms: min(untilDue, Int64(settings.pollMs)))
+        }
+        do {
+            if slot.client?.isOpen != true { slot.client = try WireClient(path: sub.socket, timeoutMs: 2000) }
+            var params = Array("{\"events\":".utf8)
+            params += batch.payload
+            params.append(UInt8(ascii: "}"))
+            let reply = try slot.client!.call("events.deliver", rawParams: params, timeoutMs: settings.callTimeoutMs)
+            try record(subscriber: sub.name, batch: batch, reply: reply)
+            state.withLock { s in
+                var st = s[sub.name] ?? SubscriberState()
+                if st.downSinceMs != nil { log.info("relay.subscriber_back", ["subscriber": sub.name]) }
+                st.downSinceMs = nil
+                st.lastError = nil
+                st.failures = 0
+                st.retryAtMs = 0
+                st.batches += 1
+                s[sub.name] = st
+            }
+            return .none
+        } catch {
+            slot.client?.close()
+            slot.client = nil
+            return unreachable(sub.name, error)
+        }
+    }
+
+    /// A subscriber that cannot be reached (or answered the whole call with an error): wait and
+    /// try again, backing off to 2 s (a connect attempt costs microseconds, and a consumer that
+    /// comes back should not wait long). Its deliveries stay pending, their attempts untouched.
+    private func unreachable(_ subscriber: String, _ error: any Error) -> BackgroundLoop.Sleep {
+        let now = wallClockMillis()
+        let retryAt = state.withLock { s -> Int64 in
+            var st = s[subscriber] ?? SubscriberState()
+            if st.downSinceMs == nil {
+                st.downSinceMs = now
+                log.warning("relay.subscriber_unreachable", ["subscriber": subscriber, "error": "\(error)"])
+            }
+            st.failures += 1
+            st.lastError = "\(error)"
+            let delay = min(50 * (1 << min(st.failures, 6)), 2000)
+            st.retryAtMs = now + Int64(Double(delay) * Double.random(in: 0.8...1.2))
+            s[subscriber] = st
+            return st.retryAtMs
+        }
+        return .atMost(ms: max(retryAt - now, 1))
+    }
+
+    /// The due deliveries of `subscriber`; an event too large for the subscriber's frames is
+    /// dead at once, with the reason.
+    func dueBatch(subscriber: String, now: Int64, maxBytes: Int) throws -> RelayBatch {
+        let (batch, tooLarge) = try store.read { db in try RelayQueries.collect(db, subscriber: subscriber, now: now, maxBytes: maxBytes, limit: settings.batch) }
+        if let big = tooLarge {
+            let why = "event \(big.eventID) is larger than \(subscriber)'s max frame (\(maxBytes + 256) bytes)"
+            try store.write { db in try RelayQueries.markDead(db, subscriber: subscriber, outboxSeq: big.outboxSeq, attempts: nil, why: why, now: now) }
+            log.error("relay.dead", ["detail": why])
+        }
+        return batch
+    }
+
+    /// Records what the subscriber said about each event, in one transaction.
+    private func record(subscriber: String, batch: RelayBatch, reply: JSONValue) throws {
+        let results: [DeliveryResult]
+        do { results = try JSONDecoding.decode([DeliveryResult].self, from: reply["results"] ?? .null) } catch {
+            throw ServiceError(.internal, "\(subscriber) answered events.deliver without results: \(error)")
+        }
+        guard results.count == batch.rows.count else {
+            throw ServiceError(.internal, "\(subscriber) answered events.deliver with \(results.count) results for \(batch.rows.count) events")
+        }
+        let now = wallClockMillis()
+        var delivered: Int64 = 0
+        var dead: [String] = []
+        try store.write { [settings] db in
+            for (row, r) in zip(batch.rows, results) {
+                switch r.status {
+                case .applied, .duplicate, .ignored:
+                    try RelayQueries.markDelivered(db, subscriber: subscriber, row: row, now: now)
+                    delivered += 1
+                case .failed:
+                    let e = r.error ?? ServiceError(.internal, "failed without details")
+                    let attempts = Int(row.attempts) + 1
+                    if !e.retryable || attempts >= settings.maxAttempts {
+                        let why = e.retryable ? "gave up after \(attempts) attempts: \(e.code): \(e.message)" : "\(e.code): \(e.message)"
+                        try RelayQueries.markDead(db, subscriber: subscriber, outboxSeq: row.outboxSeq, attempts: attempts, why: why, now: now)
+                        dead.append("\(row.eventID) → \(subscriber): \(why)")
+                    } else {
+                        let next = now + Int64(settings.retryDelayMs(attempt: attempts, jitter: Double.random(in: -1...1)))
+                        try RelayQueries.markRetry(db, subscriber: subscriber, outboxSeq: row.outboxSeq, attempts: attempts, next: next,
+                                                   why: "\(e.code): \(e.message)", now: now)
+                    }
+                case .blocked:
+                    break  // not tried: an earlier event of its key failed in this batch
+                }
+            }
+        }
+        for d in dead { log.warning("relay.dead", ["detail": d]) }
+        state.withLock { s in s[subscriber, default: SubscriberState()].delivered += delivered }
+    }
+
+    /// Deletes outbox rows whose every delivery is done and older than the retention, at most
+    /// once per `pruneEveryMs` across all subscribers' loops.
+    private func pruneIfDue(now: Int64) {
+        let last = lastPruneMs.load(ordering: .acquiring)
+        guard now - last >= settings.pruneEveryMs,
+              lastPruneMs.compareExchange(expected: last, desired: now, ordering: .acquiringAndReleasing).exchanged else { return }
+        do {
+            let cutoff = now - settings.pruneDeliveredAfterMs
+            let n = try store.write { db in try RelayQueries.prune(db, before: cutoff) }
+            if n > 0 { log.info("relay.pruned", ["rows": String(n)]) }
+        } catch {
+            log.error("relay.prune_failed", ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,126 @@
+import LiaisonHost
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// What a consumer's handler did with an event.
+package enum EventDisposition: Sendable {
+    /// It changed something.
+    case applied
+    /// The service does not act on this type; acknowledged all the same.
+    case ignored
+}
+
+/// A service that consumes events: what it does with one, inside the inbox's transaction.
+package protocol EventConsumer: Sendable {
+    /// Applies one event; throw `ServiceError` to refuse it (retryable or not). Types it does not
+    /// act on return `.ignored`.
+    func handle(event: CloudEvent, db: Database) throws -> EventDisposition
+}
+
+/// The idempotent inbox (DESIGN §3): in one transaction per delivered batch, each event is
+/// checked against the (source, id) ids seen and the per-key sequence watermark, applied by the
+/// service's handler in its own savepoint, and recorded — then the call is answered.
+package enum Inbox {
+    /// The inbox's tables, migrated as the `inbox` component of a consumer's database.
+    package static let migrations: [Database.Migration] = [
+        .init(1, """
+        CREATE TABLE inbox_seen(source TEXT NOT NULL, id TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY(source, id));
+        CREATE INDEX inbox_seen_by_time ON inbox_seen(seen_ms);
+        CREATE TABLE inbox_watermarks(source TEXT NOT NULL, partition_key TEXT NOT NULL, last_seq INTEGER NOT NULL, updated_ms INTEGER NOT NULL,
+            PRIMARY KEY(source, partition_key));
+        """),
+    ]
+
+    /// An event as delivered: the CloudEvent plus the sequence of the previous event of its key
+    /// that the producer delivered to this consumer (absent from producers that do not track it).
+    struct Delivered: Decodable {
+        var event: CloudEvent
+        var prevsequence: Int64?
+
+        init(from decoder: any Decoder) throws {
+            event = try CloudEvent(from: decoder)
+            let c = try decoder.container(keyedBy: NameKey.self)
+            prevsequence = try c.decodeIfPresent(Int64.self, forKey: NameKey("prevsequence"))
+        }
+    }
+
+    /// Applies `events` in order and returns one result per event. A failure blocks the rest of
+    /// its key in this batch (they come again, in order).
+    package static func deliver(_ events: [JSONValue], store: Store, log: Logger, consumer: any EventConsumer) throws -> [DeliveryResult] {
+        try store.write { db in
+            let now = wallClockMillis()
+            var blocked = Set<String>()
+            var results: [DeliveryResult] = []
+            results.reserveCapacity(events.count)
+            for (i, raw) in events.enumerated() {
+                let d: Delivered
+                do throws(JSONDecodeError) { d = try JSONDecoding.decode(Delivered.self, from: raw, path: [NameKey("events"), IndexKey(i)]) } catch {
+                    results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: .invalidParams(error)))
+                    if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue { blocked.insert(s + "\u{0}" + k) }
+                    continue
+                }
+                let e = d.event
+                let blockKey = e.source + "\u{0}" + e.partitionkey
+                if blocked.contains(blockKey) {
+                    results.append(DeliveryResult(id: e.id, status: .blocked))
+                    continue
+                }
+                if try InboxTables.seen(db, source: e.source, id: e.id) {
+                    results.append(DeliveryResult(id: e.id, status: .duplicate))
+                    continue
+                }
+                let wm = try InboxTables.watermark(db, source: e.source, key: e.partitionkey)
+                if e.sequence <= wm {
+                    results.append(DeliveryResult(id: e.id, status: .duplicate))
+                    continue
+                }
+                let expectedPrev = d.prevsequence ?? e.sequence - 1
+                if expectedPrev != wm {
+                    let err = ServiceError(.failedPrecondition,
+                                           "sequence gap on \(e.partitionkey): event #\(e.sequence) follows #\(expectedPrev) but #\(wm) is the last applied",
+                                           retryable: true, details: ["watermark": .int(wm), "previous": .int(expectedPrev)])
+                    results.append(DeliveryResult(id: e.id, status: .failed, error: err))
+                    blocked.insert(blockKey)
+                    continue
+                }
+                do {
+                    let disposition = try db.savepoint { db in try consumer.handle(event: e, db: db) }
+                    try InboxTables.record(db, e, nowMillis: now)
+                    results.append(DeliveryResult(id: e.id, status: disposition == .applied ? .applied : .ignored))
+                } catch {
+                    let err = wireError(error, log: log, method: "events.deliver(\(e.type))")
+                    results.append(DeliveryResult(id: e.id, status: .failed, error: err))
+                    blocked.insert(blockKey)
+                    log.warning("inbox.handler_failed", ["event": e.id, "type": e.type, "key": e.partitionkey, "error": err.description])
+                }
+            }
+            return results
+        }
+    }
+
+    /// Removes ids older than `keepMs` (the watermarks stay: they alone catch late duplicates).
+    @discardableResult
+    package static func prune(store: Store, keepMs: Int64, now: Int64 = wallClockMillis()) throws -> Int {
+        try store.write { db in try db.run("DELETE FROM inbox_seen WHERE seen_ms < ?", [now - keepMs]) }
+    }
+}
+
+/// The inbox's statements.
+enum InboxTables {
+    static func seen(_ db: Database, source: String, id: String) throws -> Bool {
+        try db.queryOne("SELECT 1 FROM inbox_seen WHERE source = ? AND id = ?", [source, id]) != nil
+    }
+
+    static func watermark(_ db: Database, source: String, key: String) throws -> Int64 {
+        try db.queryOne("SELECT last_seq FROM inbox_watermarks WHERE source = ? AND partition_key = ?", [source, key])?["last_seq"] ?? 0
+    }
+
+    static func record(_ db: Database, _ e: CloudEvent, nowMillis now: Int64) throws {
+        try db.run("INSERT INTO inbox_seen(source, id, seen_ms) VALUES(?, ?, ?)", [e.source, e.id, now])
+        try db.run("""
+            INSERT INTO inbox_watermarks(source, partition_key, last_seq, updated_ms) VALUES(?, ?, ?, ?)
+            ON CONFLICT(source, partition_key) DO UPDATE SET last_seq = excluded.last_seq, updated_ms = excluded.updated_ms
+            """, [e.source, e.partitionkey, e.sequence, now])
+    }
+}

@@ -1,0 +1,148 @@
+import LiaisonHost
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// Operators' statements over a producer's outbox: redrive, skip, the audit trail, and what was
+/// produced and how fast it was delivered.
+enum OutboxOps {
+    /// Makes dead deliveries pending again (one, or every dead one); returns how many.
+    static func redrive(_ db: Database, outboxSeq: Int64?, subscriber: String?, uid: UInt32, now: Int64 = wallClockMillis()) throws -> Int {
+        var sql = "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_ms = 0, updated_ms = ? WHERE status = 'dead'"
+        var args: [any SQLBindable] = [now]
+        if let outboxSeq { sql += " AND outbox_seq = ?"; args.append(outboxSeq) }
+        if let subscriber { sql += " AND subscriber = ?"; args.append(subscriber) }
+        let n = try db.run(sql, args)
+        if n > 0 {
+            try audit(db, uid: uid, action: "redrive", subscriber: subscriber, outboxSeq: outboxSeq,
+                      detail: outboxSeq == nil ? "all dead (\(n))" : "\(n) delivery(ies)", now: now)
+        }
+        return n
+    }
+
+    /// Gives up on one pending or dead delivery; false when there is none.
+    static func skip(_ db: Database, outboxSeq: Int64, subscriber: String, reason: String, uid: UInt32, now: Int64 = wallClockMillis()) throws -> Bool {
+        let n = try db.run("""
+            UPDATE deliveries SET status = 'skipped', updated_ms = ? WHERE outbox_seq = ? AND subscriber = ? AND status IN ('pending', 'dead')
+            """, [now, outboxSeq, subscriber])
+        guard n == 1 else { return false }
+        try audit(db, uid: uid, action: "skip", subscriber: subscriber, outboxSeq: outboxSeq, detail: reason, now: now)
+        return true
+    }
+
+    static func audit(_ db: Database, uid: UInt32, action: String, subscriber: String?, outboxSeq: Int64?, detail: String, now: Int64) throws {
+        try db.run("INSERT INTO outbox_audit(at_ms, uid, action, subscriber, outbox_seq, detail) VALUES(?,?,?,?,?,?)",
+                   [now, Int64(uid), action, subscriber, outboxSeq, detail])
+    }
+
+    /// The audit trail, newest first.
+    static func audit(_ db: Database, limit: Int) throws -> [AuditEntry] {
+        try db.query("SELECT at_ms, uid, action, subscriber, outbox_seq, detail FROM outbox_audit ORDER BY id DESC LIMIT ?", [limit])
+            .map(AuditEntry.init(row:))
+    }
+
+    /// Produced events after `after`, oldest first.
+    static func events(_ db: Database, after: Int64, limit: Int) throws -> [ProducedEvent] {
+        try db.query("SELECT seq, id, type, partition_key, key_seq FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [after, limit])
+            .map(ProducedEvent.init(row:))
+    }
+
+    /// How fast the events after `after` reached every subscriber.
+    static func latency(_ db: Database, after: Int64) throws -> LatencyResult {
+        let rows = try db.query("""
+            SELECT o.created_ms AS created, max(d.delivered_ms) AS done, sum(d.status != 'delivered') AS open
+            FROM outbox o JOIN deliveries d ON d.outbox_seq = o.seq WHERE o.seq > ? GROUP BY o.seq
+            """, [after])
+        var h = LatencyHistogram()
+        var pending: Int64 = 0
+        var first: Int64 = .max, last: Int64 = 0
+        for r in rows {
+            if (try r["open"] as Int64?) ?? 0 > 0 { pending += 1; continue }
+            let created: Int64 = try r["created"]
+            let done: Int64 = try r["done"] ?? created
+            first = min(first, created)
+            last = max(last, done)
+            h.record(micros: UInt64(max(done - created, 0)) * 1000)
+        }
+        let lastSeq: Int64 = try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0
+        return LatencyResult(events: Int64(rows.count), undelivered: pending, lastSeq: lastSeq, firstCreatedMs: first == .max ? nil : first,
+                             lastDeliveredMs: last == 0 ? nil : last, p50Ms: h.milliseconds(0.5), p99Ms: h.milliseconds(0.99),
+                             maxMs: Double(h.maxMicros) / 1000)
+    }
+}
+
+/// One operator action on the outbox.
+struct AuditEntry: Codable, Sendable {
+    var at: String
+    var uid: Int64
+    var action: String
+    var subscriber: String?
+    var outboxSeq: Int64?
+    var detail: String
+    enum CodingKeys: String, CodingKey { case at, uid, action, subscriber, outboxSeq = "outbox_seq", detail }
+
+    init(row r: Row) throws {
+        at = Timestamp.rfc3339(millis: try r["at_ms"])
+        uid = try r["uid"] ?? -1
+        action = try r["action"]
+        subscriber = try r["subscriber"]
+        outboxSeq = try r["outbox_seq"]
+        detail = try r["detail"] ?? ""
+    }
+
+    static var schema: Schema {
+        .object([.req("at", .string(format: "date-time")), .req("uid", .integer()), .req("action", .string(values: ["redrive", "skip"])),
+                 .opt("subscriber", .string()), .opt("outbox_seq", .integer()), .req("detail", .string())])
+    }
+}
+
+struct AuditResult: Encodable, Sendable, Schematic {
+    var items: [AuditEntry]
+    static var schema: Schema { .object([.req("items", .array(AuditEntry.schema))]) }
+}
+
+/// An event as the outbox holds it.
+struct ProducedEvent: Codable, Sendable {
+    var seq: Int64
+    var id: String
+    var type: String
+    var partitionKey: String
+    var sequence: Int64
+    enum CodingKeys: String, CodingKey { case seq, id, type, partitionKey = "partition_key", sequence }
+
+    init(row r: Row) throws {
+        seq = try r["seq"]
+        id = try r["id"]
+        type = try r["type"]
+        partitionKey = try r["partition_key"]
+        sequence = try r["key_seq"]
+    }
+}
+
+struct OutboxResult: Encodable, Sendable, Schematic {
+    var items: [ProducedEvent]
+    static var schema: Schema {
+        .object([.req("items", .array(.object([.req("seq", .integer()), .req("id", .string()), .req("type", .string()),
+                                               .req("partition_key", .string()), .req("sequence", .integer())])))])
+    }
+}
+
+/// `events.latency`'s answer.
+struct LatencyResult: Codable, Sendable, Schematic {
+    var events: Int64
+    var undelivered: Int64
+    var lastSeq: Int64
+    var firstCreatedMs: Int64?
+    var lastDeliveredMs: Int64?
+    var p50Ms: Double
+    var p99Ms: Double
+    var maxMs: Double
+    enum CodingKeys: String, CodingKey {
+        case events, undelivered, lastSeq = "last_seq", firstCreatedMs = "first_created_ms", lastDeliveredMs = "last_delivered_ms"
+        case p50Ms = "p50_ms", p99Ms = "p99_ms", maxMs = "max_ms"
+    }
+    static var schema: Schema {
+        .object([.req("events", .integer()), .req("undelivered", .integer()), .req("last_seq", .integer()), .opt("first_created_ms", .integer()),
+                 .opt("last_delivered_ms", .integer()), .req("p50_ms", .number), .req("p99_ms", .number), .req("max_ms", .number)])
+    }
+}

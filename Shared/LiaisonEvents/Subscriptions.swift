@@ -1,0 +1,48 @@
+import LiaisonModels
+import LiaisonProcess
+
+/// Who consumes what a producer emits, worked out once from the mesh file: the relay delivers
+/// to these subscribers, and every outbox append names them.
+package struct Subscriptions: Sendable {
+    /// A service this producer delivers to.
+    package struct Subscriber: Sendable, Equatable {
+        package var name: String
+        package var socket: String
+        /// The largest frame it takes, as its mesh entry says.
+        package var maxFrame: Int
+
+        package init(name: String, socket: String, maxFrame: Int) {
+            self.name = name
+            self.socket = socket
+            self.maxFrame = maxFrame
+        }
+    }
+
+    /// Every subscriber of at least one emitted type, by name.
+    package let subscribers: [String: Subscriber]
+    private let byType: [EventType: [String]]
+
+    /// The subscribers of `emits` in `mesh`, leaving out `source` itself.
+    package init(mesh: Mesh, source: String, emits: [EventType]) {
+        var subs: [String: Subscriber] = [:]
+        var byType: [EventType: [String]] = [:]
+        for type in emits {
+            let names = mesh.config.services.filter { $0.name != source && $0.consumes(type: type.rawValue) }
+            byType[type] = names.map(\.name)
+            for s in names { subs[s.name] = Subscriber(name: s.name, socket: s.socket, maxFrame: s.maxFrameBytes) }
+        }
+        subscribers = subs
+        self.byType = byType
+    }
+
+    /// Subscriptions named directly (tests).
+    package init(_ byType: [EventType: [Subscriber]]) {
+        var subs: [String: Subscriber] = [:]
+        for list in byType.values { for s in list { subs[s.name] = s } }
+        subscribers = subs
+        self.byType = byType.mapValues { $0.map(\.name) }
+    }
+
+    /// The services that consume `type`.
+    package func of(_ type: EventType) -> [String] { byType[type] ?? [] }
+}

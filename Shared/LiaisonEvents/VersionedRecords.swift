@@ -1,0 +1,213 @@
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// A record that changes only at the version its caller last read (optimistic concurrency),
+/// leaving a history row and, when it matters to others, an event.
+package protocol VersionedRecord: Codable, Sendable {
+    var id: String { get }
+    var version: Int { get set }
+    var updatedAt: String { get set }
+    /// How errors name it, e.g. `delegation DEL-2026-0001`.
+    var label: String { get }
+    /// Every problem with its field path.
+    func validate() throws
+}
+
+/// Where a kind of record is stored: how it is read, prepared for writing (outside the write
+/// transaction) and written.
+package protocol RecordTable: Sendable {
+    associatedtype Record: VersionedRecord
+    /// What `update` writes, worked out before the write transaction.
+    associatedtype Prepared
+
+    /// The record with this id or reference, and its stored JSON (the "before" of a change).
+    func load(_ db: Database, _ idOrRef: String) throws -> (Record, JSONValue)?
+    /// The stored version of the record with this id.
+    func version(_ db: Database, id: String) throws -> Int?
+    /// The row for `record`, whose encoding is `tree`.
+    func prepare(_ record: Record, tree: JSONValue) -> Prepared
+    /// Writes a prepared record over the stored one.
+    func update(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws
+}
+
+/// A change as the versioned store applied it.
+package struct Changed<Record: Sendable>: Sendable {
+    /// The record after the change.
+    package var record: Record
+    /// Its encoding.
+    package var tree: JSONValue
+}
+
+/// Applies changes to versioned records: load → version check → change → validate → save →
+/// history → outbox, the same for delegations and agreements.
+package struct VersionedChanges<Table: RecordTable>: Sendable {
+    package let store: Store
+    package let table: Table
+    package let history: History
+    /// The event `source` (the service's name).
+    package let source: String
+    package let subscriptions: Subscriptions
+    /// Milliseconds since the epoch (injectable for tests).
+    package let now: @Sendable () -> Int64
+
+    package init(store: Store, table: Table, history: History, source: String, subscriptions: Subscriptions,
+                 now: @escaping @Sendable () -> Int64) {
+        self.store = store
+        self.table = table
+        self.history = history
+        self.source = source
+        self.subscriptions = subscriptions
+        self.now = now
+    }
+
+    /// Changes the record `idOrRef` at `expectedVersion` (nil: whatever is stored).
+    ///
+    /// The decoding, `change` (which also refuses illegal transitions), validation and every
+    /// encoding happen before the write transaction, on a snapshot; the transaction then checks
+    /// that the version it started from is still the stored one (otherwise the caller is stale:
+    /// `conflict`), runs `guarded` (checks that must see the committed state, such as clashes
+    /// with other records), writes the record, its history row and `event` (when not nil), and
+    /// finally runs `then` for follow-up changes in the same transaction.
+    /// `event` says, from the record as loaded, which event the change emits (nil: none).
+    package func change(_ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record) -> EventType?,
+                        guarded: ((Table.Record, Database) throws -> Void)? = nil,
+                        then: ((inout Table.Record, Database, Int64) throws -> Void)? = nil,
+                        _ change: (inout Table.Record) throws -> Void) throws -> Changed<Table.Record> {
+        guard let (loaded, before) = try store.read({ db in try table.load(db, idOrRef) }) else {
+            throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef)
+        }
+        if let expectedVersion, loaded.version != expectedVersion { throw Self.stale(loaded, expectedVersion) }
+        let event = event(loaded)
+        var record = loaded
+        try change(&record)
+        let t = now()
+        record.version += 1
+        record.updatedAt = Timestamp.rfc3339(millis: t)
+        try record.validate()
+        let after = JSONEncoding.encode(record)
+        let prepared = table.prepare(record, tree: after)
+        let changes = JSONWriter.string(History.diff(before, after))
+        let data = event == nil ? [] : JSONWriter.encode(after)
+        let startedFrom = loaded.version
+        let settled = try store.write { [self] db -> Table.Record? in
+            guard let stored = try table.version(db, id: record.id) else { throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef) }
+            if stored != startedFrom { throw Self.stale(record, expectedVersion ?? startedFrom, current: stored) }
+            try guarded?(record, db)
+            try table.update(db, prepared, nowMillis: t)
+            try history.record(db, id: record.id, version: record.version, uid: uid, action: action, changesJSON: changes, nowMillis: t)
+            if let event {
+                try Outbox.append(db, source: source, type: event, subject: Self.subject(record), dataJSON: data,
+                                  subscribers: subscriptions.of(event), nowMillis: t)
+            }
+            guard let then else { return nil }
+            var r = record
+            try then(&r, db, t)
+            return r
+        }
+        guard let settled else { return Changed(record: record, tree: after) }
+        return Changed(record: settled, tree: JSONEncoding.encode(settled))
+    }
+
+    /// Writes `record`, changed from `before` inside the caller's write transaction: the version
+    /// bumped, validated, saved, its history row and `event` — for changes that follow from
+    /// another in the same transaction (an agreement signed on its start date becomes active),
+    /// or that a date sweep makes.
+    package func commit(_ db: Database, _ record: inout Table.Record, before: JSONValue, action: String, uid: UInt32, event: EventType?,
+                        extra: JSONObject = [:], nowMillis t: Int64) throws {
+        record.version += 1
+        record.updatedAt = Timestamp.rfc3339(millis: t)
+        try record.validate()
+        let after = JSONEncoding.encode(record)
+        try table.update(db, table.prepare(record, tree: after), nowMillis: t)
+        try history.record(db, id: record.id, version: record.version, uid: uid, action: action,
+                           changesJSON: JSONWriter.string(History.diff(before, after)), nowMillis: t)
+        if let event { try emit(db, event, after, extra: extra, id: record.id, nowMillis: t) }
+    }
+
+    /// Appends `event` about the record encoded as `tree` (plus `extra` members) in the
+    /// caller's transaction.
+    package func emit(_ db: Database, _ event: EventType, _ tree: JSONValue, extra: JSONObject = [:], id: String, nowMillis t: Int64) throws {
+        var data = tree
+        if case .object(var o) = data, !extra.members.isEmpty {
+            for m in extra.members { o[m.key] = m.value }
+            data = .object(o)
+        }
+        try Outbox.append(db, source: source, type: event, subject: "\(Self.kind(of: Table.Record.self))/\(id)", dataJSON: JSONWriter.encode(data),
+                          subscribers: subscriptions.of(event), nowMillis: t)
+    }
+
+    /// The `conflict` for a stale `expected_version`.
+    package static func stale(_ r: Table.Record, _ expected: Int, current: Int? = nil) -> ServiceError {
+        let v = current ?? r.version
+        return ServiceError(.conflict, "\(r.label) is at version \(v), not \(expected); get it again and reapply your change",
+                            retryable: false, details: ["current_version": .int(Int64(v)), "expected_version": .int(Int64(expected))])
+    }
+
+    /// `delegation/del-…`: the event subject and partition key of a record.
+    static func subject(_ r: Table.Record) -> String { "\(kind(of: Table.Record.self))/\(r.id)" }
+
+    /// `delegation`, `agreement`: the record's kind in lower case.
+    static func kind(of type: Any.Type) -> String { String(describing: type).lowercased() }
+}
+
+/// A record's audit trail: one row per change, with who made it and what changed.
+package struct History: Sendable {
+    /// The table, e.g. `history`.
+    package let table: String
+    /// The column holding the record's id, e.g. `delegation_id`.
+    package let idColumn: String
+
+    package init(table: String, idColumn: String) {
+        self.table = table
+        self.idColumn = idColumn
+    }
+
+    /// Records one change (`changesJSON` is a JSON object).
+    package func record(_ db: Database, id: String, version: Int, uid: UInt32, action: String, changesJSON: String, nowMillis: Int64) throws {
+        try db.run("INSERT INTO \(table)(\(idColumn), version, at_ms, uid, action, changes) VALUES(?,?,?,?,?,?)",
+                   [id, version, nowMillis, Int64(uid), action, changesJSON])
+    }
+
+    /// Every change of the record `id`, oldest first.
+    package func entries(_ db: Database, id: String) throws -> [HistoryEntry] {
+        try db.query("SELECT version, at_ms, uid, action, changes FROM \(table) WHERE \(idColumn) = ? ORDER BY seq", [id]).map(HistoryEntry.init(row:))
+    }
+
+    /// The top-level fields that differ between two encodings, as `{field: {from, to}}`
+    /// (the version and update time left out).
+    package static func diff(_ old: JSONValue, _ new: JSONValue) -> JSONValue {
+        guard case .object(let a) = old, case .object(let b) = new else { return ["to": new] }
+        var out = JSONObject()
+        let ignored: Set<String> = ["version", "updated_at"]
+        for key in (a.keys + b.keys.filter { a[$0] == nil }) where !ignored.contains(key) {
+            let x = a[key], y = b[key]
+            if x != y { out[key] = ["from": x ?? .null, "to": y ?? .null] }
+        }
+        return .object(out)
+    }
+}
+
+/// One entry of an audit trail.
+package struct HistoryEntry: Codable, Sendable, Schematic {
+    package var version: Int
+    package var at: String
+    package var uid: Int64
+    package var action: String
+    package var changes: JSONValue
+
+    init(row r: Row) throws {
+        version = try r["version"]
+        at = Timestamp.rfc3339(millis: try r["at_ms"])
+        uid = try r["uid"]
+        action = try r["action"]
+        changes = try JSONParser.parse(try r["changes"] as [UInt8])
+    }
+
+    package static var schema: Schema {
+        .object([.req("version", .integer()), .req("at", .string(format: "date-time")), .req("uid", .integer(), "Who, from the socket's peer credentials."),
+                 .req("action", .string()), .req("changes", .any, "Each changed field with its value before and after.")])
+    }
+}

@@ -1,0 +1,161 @@
+import LiaisonProcess
+import LiaisonWire
+import Synchronization
+
+/// Where a method runs: on the event loop (cheap, never blocks), on the loop with its answer
+/// given later (the supervisor's start: when the service is ready), or on a worker thread.
+package enum Execution: Sendable {
+    case inline
+    case deferred
+    case worker
+}
+
+/// How a deferred method answers, once, from the loop thread.
+package typealias Answer = @Sendable (Result<JSONValue, ServiceError>) -> Void
+
+/// What a handler knows about the call it is answering.
+package struct CallContext: Sendable {
+    /// The call as received.
+    package let call: IncomingCall
+    /// The service's logger.
+    package let log: Logger
+    /// The caller's uid (SO_PEERCRED), recorded in audit trails.
+    package var callerUID: UInt32 { call.peer.uid }
+
+    package init(call: IncomingCall, log: Logger) {
+        self.call = call
+        self.log = log
+    }
+}
+
+/// One method: its documentation, its schemas, and its handler.
+package struct MethodSpec: Sendable {
+    package var name: String
+    package var summary: String
+    package var params: Schema
+    package var result: Schema
+    package var execution: Execution
+    /// The handler, called only with params that fit `params`; it answers through the
+    /// `Answer` it is given, at once or (for `.deferred` methods) later.
+    package var handler: @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
+
+    package init(name: String, summary: String, params: Schema, result: Schema, execution: Execution,
+                 handler: @escaping @Sendable (JSONValue, CallContext) throws -> JSONValue) {
+        self.init(name: name, summary: summary, params: params, result: result, execution: execution) { p, ctx, answer in
+            answer(.success(try handler(p, ctx)))
+        }
+    }
+
+    package init(name: String, summary: String, params: Schema, result: Schema, execution: Execution,
+                 handler: @escaping @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void) {
+        self.name = name
+        self.summary = summary
+        self.params = params
+        self.result = result
+        self.execution = execution
+        self.handler = handler
+    }
+
+    /// Runs the method: params checked against the schema at the door (`invalid_params` with
+    /// the field path), then the handler; whatever it throws becomes the caller's error.
+    package func run(_ params: JSONValue, _ ctx: CallContext, _ answer: @escaping Answer) {
+        if let v = self.params.violation(params) { return answer(.failure(v.serviceError)) }
+        do { try handler(params, ctx, answer) } catch {
+            answer(.failure(wireError(error, log: ctx.log, method: name)))
+        }
+    }
+}
+
+/// The methods a process answers, by name.
+package struct MethodTable: Sendable {
+    package private(set) var methods: [String: MethodSpec] = [:]
+    package private(set) var order: [String] = []
+
+    package init() {}
+
+    /// Adds a method with typed params and result. Params are checked against `P.schema`, then
+    /// decoded only when the method runs; a decoding failure is `invalid_params` naming the field.
+    package mutating func add<P: Decodable & Schematic & Sendable, R: Encodable & Schematic & Sendable>(
+        _ name: String, _ summary: String, execution: Execution = .worker,
+        _ body: @escaping @Sendable (P, CallContext) throws -> R
+    ) {
+        add(MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: execution) { raw, ctx in
+            let params: P
+            do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch { throw ServiceError.invalidParams(error) }
+            return JSONEncoding.encode(try body(params, ctx))
+        })
+    }
+
+    /// Adds a method that answers later (on the loop), with typed params and result.
+    package mutating func addDeferred<P: Decodable & Schematic & Sendable, R: Encodable & Schematic & Sendable>(
+        _ name: String, _ summary: String,
+        _ body: @escaping @Sendable (P, CallContext, @escaping @Sendable (Result<R, ServiceError>) -> Void) throws -> Void
+    ) {
+        add(MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: .deferred) { raw, ctx, answer in
+            let params: P
+            do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch { throw ServiceError.invalidParams(error) }
+            try body(params, ctx) { r in answer(r.map { JSONEncoding.encode($0) }) }
+        })
+    }
+
+    /// Adds a method as it is (for methods whose params are passed on undecoded).
+    package mutating func add(_ spec: MethodSpec) {
+        if methods[spec.name] == nil { order.append(spec.name) }
+        methods[spec.name] = spec
+    }
+
+    /// The method named `name`.
+    package subscript(name: String) -> MethodSpec? { methods[name] }
+
+    /// Every method in registration order.
+    package var all: [MethodSpec] { order.compactMap { methods[$0] } }
+
+    /// Names close to `name`, for "did you mean".
+    package func suggestions(for name: String) -> [String] {
+        let prefix = name.split(separator: ".").first.map(String.init) ?? name
+        let close = order.filter { $0.hasPrefix(prefix + ".") }
+        return Array(close.prefix(8))
+    }
+
+    /// Runs a method as the dispatcher would (schema enforced, params decoded, errors mapped),
+    /// without a socket. A result that does not fit the method's declared result schema is a
+    /// bug and fails loudly here, so tests keep the schemas honest.
+    package func invoke(_ method: String, _ params: JSONValue, uid: UInt32 = 1000, log: Logger) -> Result<JSONValue, ServiceError> {
+        guard let spec = self[method] else { return .failure(ServiceError(.methodNotFound, "no method \(method)")) }
+        let call = IncomingCall(id: "t", method: method, params: params, peer: PeerCredentials(uid: uid, gid: uid, pid: 0))
+        let box = AnswerBox()
+        spec.run(params, CallContext(call: call, log: log)) { box.set($0) }
+        guard let r = box.get() else { return .failure(ServiceError(.internal, "\(method) did not answer at once (a deferred method)")) }
+        if case .success(let v) = r, let bad = spec.result.violation(v) {
+            return .failure(ServiceError(.internal, "\(method) answered outside its result schema: \(bad)"))
+        }
+        return r
+    }
+}
+
+/// An error that knows the `ServiceError` a caller should get for it (domain validation errors,
+/// store errors), so the host maps them without knowing their modules.
+package protocol ServiceErrorConvertible: Error {
+    var serviceError: ServiceError { get }
+}
+
+/// Turns whatever a handler threw into the error the caller sees; unexpected errors are logged
+/// and reported as `internal` without their details.
+package func wireError(_ error: any Error, log: Logger, method: String) -> ServiceError {
+    switch error {
+    case let e as ServiceError: return e
+    case let e as JSONDecodeError: return .invalidParams(e)
+    case let e as SchemaViolation: return e.serviceError
+    case let e as any ServiceErrorConvertible: return e.serviceError
+    default:
+        log.error("call.failed", ["method": method, "error": "\(error)"])
+        return ServiceError(.internal, "internal error in \(method); see the service log", retryable: false)
+    }
+}
+
+/// The answer of a method run in place (`invoke`). `@unchecked Sendable`: behind a Mutex.
+private final class AnswerBox: @unchecked Sendable {
+    private let value = Mutex<Result<JSONValue, ServiceError>?>(nil)
+    func set(_ r: Result<JSONValue, ServiceError>) { value.withLock { $0 = r } }
+    func get() -> Result<JSONValue, ServiceError>? { value.withLock { $0 } }
+}

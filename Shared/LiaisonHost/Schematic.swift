@@ -1,0 +1,22 @@
+import LiaisonWire
+
+/// A type that can say its own wire shape.
+package protocol Schematic {
+    /// The JSON Schema of this type's encoding.
+    static var schema: Schema { get }
+}
+
+extension String: Schematic { package static var schema: Schema { .string() } }
+extension Int: Schematic { package static var schema: Schema { .integer() } }
+extension Int64: Schematic { package static var schema: Schema { .integer() } }
+extension Bool: Schematic { package static var schema: Schema { .boolean } }
+extension Double: Schematic { package static var schema: Schema { .number } }
+extension Array: Schematic where Element: Schematic { package static var schema: Schema { .array(Element.schema) } }
+extension Optional: Schematic where Wrapped: Schematic { package static var schema: Schema { Wrapped.schema } }
+extension Dictionary: Schematic where Key == String, Value: Schematic { package static var schema: Schema { .map(Value.schema) } }
+
+/// Params of a method that takes none.
+package struct NoParams: Codable, Sendable, Schematic {
+    package init() {}
+    package static var schema: Schema { .object([]) }
+}

@@ -1,0 +1,65 @@
+import Glibc
+import LiaisonProcess
+import LiaisonWire
+
+/// Routes calls to their methods: inline ones on the loop, the rest on the worker pool; checks
+/// who may connect; keeps call stats; drops calls whose caller has already stopped waiting.
+package final class ServiceDispatcher: CallDispatcher {
+    private let table: MethodTable
+    private let workers: WorkerPool
+    private let log: Logger
+    private let stats: CallStats
+    private let allowedUIDs: Set<UInt32>
+    private let allowedGIDs: Set<UInt32>
+
+    package init(table: MethodTable, workers: WorkerPool, log: Logger, stats: CallStats, allowedUIDs: [UInt32], allowedGIDs: [UInt32]) {
+        self.table = table
+        self.workers = workers
+        self.log = log
+        self.stats = stats
+        self.allowedUIDs = Set(allowedUIDs + [0, getuid()])
+        self.allowedGIDs = Set(allowedGIDs)
+    }
+
+    package func admit(_ peer: PeerCredentials) -> ServiceError? {
+        if allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid) { return nil }
+        log.warning("connection.denied", ["peer.uid": String(peer.uid), "peer.gid": String(peer.gid), "peer.pid": String(peer.pid)])
+        return ServiceError(.permissionDenied, "uid \(peer.uid) may not connect to \(log.service); the mesh file's allowed_uids/allowed_gids list who may", retryable: false)
+    }
+
+    package func dispatch(_ call: IncomingCall, _ responder: Responder) {
+        guard let spec = table[call.method] else {
+            let near = table.suggestions(for: call.method)
+            var msg = "no method \(call.method) on \(log.service)"
+            if !near.isEmpty { msg += "; methods of that family: \(near.joined(separator: ", "))" }
+            msg += " (service.describe lists them all)"
+            finish(call, responder, .failure(ServiceError(.methodNotFound, msg, retryable: false)), statsKey: "(unknown method)")
+            return
+        }
+        switch spec.execution {
+        case .inline, .deferred:
+            spec.run(call.params, CallContext(call: call, log: log)) { [self] r in finish(call, responder, r) }
+        case .worker:
+            workers.submit { [self] in
+                if let t = call.timeoutMs, t > 0, monotonicNanos() - call.receivedNanos > UInt64(t) * 1_000_000 {
+                    finish(call, responder, .failure(ServiceError(.timeout, "\(call.method) waited longer than its timeout_ms (\(t)) before it could run; not run", retryable: true)))
+                    return
+                }
+                spec.run(call.params, CallContext(call: call, log: log)) { [self] r in finish(call, responder, r) }
+            }
+        }
+    }
+
+    private func finish(_ call: IncomingCall, _ responder: Responder, _ result: Result<JSONValue, ServiceError>, statsKey: String? = nil) {
+        let method = statsKey ?? call.method
+        let micros = (monotonicNanos() - call.receivedNanos) / 1000
+        switch result {
+        case .success(let v):
+            stats.record(method: method, micros: micros, error: nil)
+            responder.reply(v)
+        case .failure(let e):
+            stats.record(method: method, micros: micros, error: e.code)
+            responder.fail(e)
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import LiaisonProcess
+import LiaisonWire
+
+/// What a service's factory gets to build itself.
+package struct ServiceContext: Sendable {
+    /// The service's name in the mesh.
+    package let name: String
+    /// The whole mesh (to find subscribers, other sockets).
+    package let mesh: Mesh
+    /// This service's entry.
+    package let entry: ServiceEntry
+    /// The service's logger.
+    package let log: Logger
+    /// When the process started (monotonic nanoseconds).
+    package let startedNanos: UInt64
+
+    package init(name: String, mesh: Mesh, entry: ServiceEntry, log: Logger, startedNanos: UInt64 = monotonicNanos()) {
+        self.name = name
+        self.mesh = mesh
+        self.entry = entry
+        self.log = log
+        self.startedNanos = startedNanos
+    }
+}
+
+/// An event type a service emits, with the shape of its `data`, for `service.describe`.
+package struct EmittedEvent: Sendable {
+    package var type: String
+    package var summary: String
+    package var data: Schema
+
+    package init(type: String, summary: String, data: Schema) {
+        self.type = type
+        self.summary = summary
+        self.data = data
+    }
+}
+
+/// A named part of a report (`service.health`, `service.stats`) contributed by a component:
+/// its key, its schema, and how to read it now (`ok: false` makes a health status `degraded`).
+package struct ReportSection: Sendable {
+    package var key: String
+    package var schema: Schema
+    package var read: @Sendable () -> (ok: Bool, value: JSONValue)
+
+    package init(key: String, schema: Schema, read: @escaping @Sendable () -> (ok: Bool, value: JSONValue)) {
+        self.key = key
+        self.schema = schema
+        self.read = read
+    }
+
+    /// A section holding a typed value.
+    package static func typed<T: Encodable & Schematic & SendableMetatype>(_ key: String, _ read: @escaping @Sendable () -> (ok: Bool, value: T)) -> ReportSection {
+        ReportSection(key: key, schema: T.schema) {
+            let (ok, v) = read()
+            return (ok, JSONEncoding.encode(v))
+        }
+    }
+}
+
+/// A service as the host runs it: its methods, its components, what it emits and consumes, and
+/// what it adds to `service.health` and `service.stats`.
+package struct ServiceDefinition: Sendable {
+    package var methods = MethodTable()
+    /// Started in order once the socket is being served; stopped in reverse.
+    package var components: [any Component] = []
+    package var emits: [EmittedEvent] = []
+    package var consumes: [String] = []
+    package var health: [ReportSection] = []
+    package var stats: [ReportSection] = []
+
+    package init() {}
+}

@@ -1,0 +1,60 @@
+import Dispatch
+import LiaisonProcess
+import LiaisonWire
+import Synchronization
+
+/// A fixed set of threads this code owns, running blocking work (SQLite, sendmail) in FIFO order.
+package final class WorkerPool: Sendable {
+    private struct FIFO {
+        var items: [@Sendable () -> Void] = []
+        var head = 0
+        mutating func pop() -> (@Sendable () -> Void)? {
+            guard head < items.count else { return nil }
+            let t = items[head]
+            head += 1
+            if head >= 1024 && head * 2 >= items.count {
+                items.removeFirst(head)
+                head = 0
+            }
+            return t
+        }
+        var count: Int { items.count - head }
+    }
+
+    private let queue = Mutex(FIFO())
+    private let available = DispatchSemaphore(value: 0)
+    private let stopping = Atomic<Bool>(false)
+    private let threads: Int
+
+    /// Starts `threads` workers named `name`.
+    package init(name: String, threads: Int) throws {
+        self.threads = threads
+        for i in 0..<threads {
+            try OwnedThread.start(name: "\(name)-\(i)") { [self] in self.work() }
+        }
+    }
+
+    /// Queues `task`.
+    package func submit(_ task: @escaping @Sendable () -> Void) {
+        queue.withLock { $0.items.append(task) }
+        available.signal()
+    }
+
+    /// Tasks waiting for a thread.
+    package var backlog: Int { queue.withLock { $0.count } }
+
+    /// Lets the workers finish what is queued, then end.
+    package func stop() {
+        stopping.store(true, ordering: .releasing)
+        for _ in 0..<threads { available.signal() }
+    }
+
+    private func work() {
+        while true {
+            available.wait()
+            let task = queue.withLock { $0.pop() }
+            if let task { task(); continue }
+            if stopping.load(ordering: .acquiring) { return }
+        }
+    }
+}

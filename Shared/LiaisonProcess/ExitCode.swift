@@ -1,0 +1,20 @@
+/// Exit codes with a meaning (sysexits.h), the same for every Liaison binary; the supervisor and
+/// monitors read them.
+package enum ExitCode {
+    package static let ok: Int32 = 0
+    /// The request was refused or failed (a service answered with an error).
+    package static let failure: Int32 = 1
+    /// Wrong usage of the command line (EX_USAGE).
+    package static let usage: Int32 = 64
+    /// Bad input: invalid params, an unreadable file (EX_DATAERR).
+    package static let dataError: Int32 = 65
+    /// Nothing is running or the service cannot be reached (EX_UNAVAILABLE).
+    package static let unavailable: Int32 = 69
+    /// A bug in the program itself (EX_SOFTWARE).
+    package static let software: Int32 = 70
+    /// A temporary failure (busy, timeout): try again (EX_TEMPFAIL).
+    package static let tempFail: Int32 = 75
+    /// A configuration error: restarting will not help (EX_CONFIG); the supervisor leaves the
+    /// service `failed`.
+    package static let config: Int32 = 78
+}

@@ -1,0 +1,274 @@
+import Foundation
+import Glibc
+import Synchronization
+import Testing
+import LiaisonEvents
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
+@testable import LiaisonStore
+@testable import LiaisonWire
+
+/// A consumer whose handler can be told to fail, run on a real socket with the runtime's inbox.
+final class FlakyConsumer: EventConsumer, @unchecked Sendable {
+    let eventStore: Store
+    /// Event subjects refused non-retryably until cleared.
+    let poison = Mutex<Set<String>>([])
+    /// Event subjects refused retryably.
+    let flaky = Mutex<Set<String>>([])
+    let applied = Mutex<[(key: String, seq: Int64, subject: String)]>([])
+
+    init(path: String) throws {
+        eventStore = try Store(path: path, migrations: [], components: [("inbox", Inbox.migrations)])
+    }
+
+    func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
+        if poison.withLock({ $0.contains(event.subject) }) {
+            throw ServiceError(.invalidParams, "cannot use \(event.subject)", retryable: false)
+        }
+        if flaky.withLock({ $0.contains(event.subject) }) {
+            throw ServiceError(.unavailable, "not now: \(event.subject)", retryable: true)
+        }
+        applied.withLock { $0.append((event.partitionkey, event.sequence, event.subject)) }
+        return .applied
+    }
+}
+
+/// A dispatcher over a method table, for serving a consumer in-process.
+struct TableDispatcher: CallDispatcher {
+    let table: MethodTable
+    let log: Logger
+    func admit(_ peer: PeerCredentials) -> ServiceError? { nil }
+    func dispatch(_ call: IncomingCall, _ responder: Responder) {
+        switch table.invoke(call.method, call.params, log: log) {
+        case .success(let v): responder.reply(v)
+        case .failure(let e): responder.fail(e)
+        }
+    }
+}
+
+final class RelayFixture: @unchecked Sendable {
+    let dir: String
+    let producer: Store
+    let consumer: FlakyConsumer
+    let socket: String
+    let log = Logger(service: "test", minimum: .error) { _ in }
+    var relay: EventRelay!
+    var producerTable = MethodTable()
+    var loop: EventLoop?
+    var listener: Listener?
+    var server: WireServer?
+
+    init(settings: EventSettings) throws {
+        var t = Array("/tmp/lzr-XXXXXX".utf8CString)
+        dir = t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        socket = dir + "/c.sock"
+        producer = try Store(path: dir + "/p.db", migrations: [], components: [("outbox", Outbox.migrations)])
+        consumer = try FlakyConsumer(path: dir + "/c.db")
+        let subs = Subscriptions([.delegationUpdated: [.init(name: "consumer", socket: socket, maxFrame: 1 << 20)]])
+        relay = EventRelay(store: producer, source: "producer", subscriptions: subs, settings: settings, log: log)
+        EventMethods.registerProducer(&producerTable, store: producer, source: "producer", relay: relay)
+        try relay.start()
+    }
+
+    func startConsumer() throws {
+        var table = MethodTable()
+        EventMethods.registerConsumer(&table, store: consumer.eventStore, consumer: consumer, log: log)
+        let l = try Listener.bind(path: socket)
+        let loop = try EventLoop()
+        let server = WireServer(listenFD: l.fd, loop: loop, limits: ServerLimits(), dispatcher: TableDispatcher(table: table, log: log))
+        server.start()
+        try OwnedThread.start(name: "consumer") { loop.run() }
+        self.loop = loop
+        self.server = server
+        listener = l
+    }
+
+    func stopConsumer() {
+        loop?.stop()
+        usleep(20_000)
+        listener?.close()
+        loop = nil
+    }
+
+    /// Commits one event per subject, in order.
+    func produce(_ subjects: [String], key: (String) -> String = { _ in "k" }) throws {
+        for s in subjects {
+            let k = key(s)
+            try producer.write { db in
+                try Outbox.append(db, source: "producer", type: .delegationUpdated, subject: s, partitionKey: k,
+                                  dataJSON: JSONWriter.encode(["s": .string(s)]), subscribers: ["consumer"])
+            }
+        }
+    }
+
+    func deliveries(_ status: String) throws -> [(Int64, String)] {
+        try producer.read { db in
+            try db.query("SELECT d.outbox_seq, o.event FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status = ? ORDER BY d.outbox_seq", [status])
+                .map { (try $0["outbox_seq"], try JSONParser.parse(try $0["event"] as [UInt8])["subject"]!.stringValue!) }
+        }
+    }
+
+    func waitUntil(_ what: String, timeoutMs: Int = 10_000, _ cond: () throws -> Bool) throws {
+        let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
+        while try !cond() {
+            if monotonicNanos() > deadline { throw HarnessFailure("timed out waiting for \(what)") }
+            usleep(5_000)
+        }
+    }
+
+    func appliedSubjects() -> [String] { consumer.applied.withLock { $0.map(\.subject) } }
+
+    deinit {
+        relay.stop(deadline: monotonicNanos() + 1_000_000_000)
+        stopConsumer()
+        _ = system("rm -rf '\(dir)'")
+    }
+}
+
+struct HarnessFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+func fastSettings() -> EventSettings {
+    var s = EventSettings()
+    s.retryBaseMs = 10
+    s.retryCapMs = 50
+    s.maxAttempts = 3
+    s.pollMs = 50
+    return s
+}
+
+@Suite(.serialized, .timeLimit(.minutes(1))) struct RelayInboxTests {
+    @Test func deliversInOrderAcrossKeysOnceEach() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        try f.startConsumer()
+        let subjects = (0..<300).map { "s\($0)" }
+        try f.produce(subjects) { "key\(Int($0.dropFirst())! % 7)" }
+        try f.waitUntil("all applied") { f.appliedSubjects().count == 300 }
+        let applied = f.consumer.applied.withLock { $0 }
+        for k in 0..<7 {
+            let seqs = applied.filter { $0.key == "key\(k)" }.map(\.seq)
+            #expect(seqs == Array(1...Int64(seqs.count)), "key\(k) in order, no gaps, no repeats")
+        }
+        // The relay marks a delivery done when the consumer's answer arrives, just after the
+        // consumer committed it.
+        try f.waitUntil("all marked delivered") { try f.deliveries("delivered").count == 300 }
+    }
+
+    @Test func waitsForAConsumerThatIsDownWithoutCountingAttempts() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        try f.produce((0..<20).map { "s\($0)" })
+        usleep(300_000)
+        #expect(try f.deliveries("pending").count == 20)
+        #expect(try f.producer.read { db in try db.queryOne("SELECT max(attempts) AS n FROM deliveries")?["n"] as Int64? } == 0)
+        #expect(f.relay.health()["consumer"]?.reachable == false)
+        try f.startConsumer()
+        try f.waitUntil("delivery after the consumer came up") { f.appliedSubjects().count == 20 }
+        #expect(f.appliedSubjects() == (0..<20).map { "s\($0)" })
+    }
+
+    @Test func aNonRetryableFailureIsDeadAndBlocksOnlyItsKeyUntilRedriven() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        f.consumer.poison.withLock { $0 = ["a2"] }
+        try f.startConsumer()
+        try f.produce(["a1", "a2", "a3", "b1", "b2"]) { String($0.prefix(1)) }
+        try f.waitUntil("a2 dead") { try f.deliveries("dead").map(\.1) == ["a2"] }
+        try f.waitUntil("key b flows") { f.appliedSubjects().filter { $0.hasPrefix("b") } == ["b1", "b2"] }
+        usleep(100_000)
+        #expect(!f.appliedSubjects().contains("a3"), "a3 waits behind the dead a2")
+        let dead = try f.deliveries("dead")[0].0
+        let row = try f.producerTable.invoke("events.queue", ["status": "dead"], log: f.log).get()["deliveries"]?[0]
+        #expect(row?["last_error"]?.stringValue?.contains("cannot use a2") == true)
+        #expect(row?["attempts"] == 1, "dead at once: not retried")
+
+        f.consumer.poison.withLock { $0 = [] }  // the fix
+        _ = try f.producerTable.invoke("events.redrive", ["outbox_seq": .int(dead), "subscriber": "consumer"], uid: 7, log: f.log).get()
+        try f.waitUntil("redrive delivers a2 then a3") { f.appliedSubjects().filter { $0.hasPrefix("a") } == ["a1", "a2", "a3"] }
+        let audit = try f.producerTable.invoke("events.audit", [:], log: f.log).get()["items"]?[0]
+        #expect(audit?["action"] == "redrive" && audit?["uid"] == 7)
+    }
+
+    @Test func skipMovesTheKeyPastAPoisonEvent() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        f.consumer.poison.withLock { $0 = ["x2"] }
+        try f.startConsumer()
+        try f.produce(["x1", "x2", "x3", "x4"])
+        try f.waitUntil("x2 dead") { try f.deliveries("dead").count == 1 }
+        let seq = try f.deliveries("dead")[0].0
+        _ = try f.producerTable.invoke("events.skip", ["outbox_seq": .int(seq), "subscriber": "consumer", "reason": "bad data"], log: f.log).get()
+        try f.waitUntil("x3 and x4 after the skip") { f.appliedSubjects() == ["x1", "x3", "x4"] }
+        #expect(try f.deliveries("skipped").map(\.1) == ["x2"])
+        #expect(try f.deliveries("dead").isEmpty)
+        let missing = f.producerTable.invoke("events.skip", ["outbox_seq": .int(seq), "subscriber": "consumer"], log: f.log)
+        #expect((try? missing.get()) == nil, "a delivery already skipped cannot be skipped again")
+    }
+
+    @Test func retryableFailuresBackOffThenDieAtTheCap() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        f.consumer.flaky.withLock { $0 = ["r1"] }
+        try f.startConsumer()
+        try f.produce(["r1"])
+        try f.waitUntil("r1 dead after 3 attempts") { try f.deliveries("dead").count == 1 }
+        let row = try f.producerTable.invoke("events.queue", ["status": "dead"], log: f.log).get()["deliveries"]?[0]
+        #expect(row?["attempts"] == 3)
+        #expect(row?["last_error"]?.stringValue?.hasPrefix("gave up after 3 attempts") == true)
+        f.consumer.flaky.withLock { $0 = [] }
+        _ = try f.producerTable.invoke("events.redrive", ["all_dead": true], log: f.log).get()
+        try f.waitUntil("delivered after the redrive") { f.appliedSubjects() == ["r1"] }
+    }
+
+    @Test func anEventAroundPreEncodedDataIsTheDocumentTheEncoderWrites() throws {
+        let data: JSONValue = ["title": "Визит \"делегации\"\n", "n": 3, "members": [["name": "김민준"]], "none": nil]
+        let event = CloudEvent(id: "evt-1", source: "delegations", type: "delegation.updated", subject: "delegation/del-1",
+                               time: "2026-11-29T05:00:00.000Z", partitionkey: "delegation/del-1", sequence: 42, data: data)
+        let spliced = CloudEvent.json(id: event.id, source: event.source, type: event.type, subject: event.subject, time: event.time,
+                                      partitionkey: event.partitionkey, sequence: event.sequence, dataJSON: JSONWriter.encode(data))
+        #expect(try JSONParser.parse(Array(spliced.utf8)) == JSONEncoding.encode(event))
+        #expect(try JSONDecoding.decode(CloudEvent.self, from: Array(spliced.utf8)) == event)
+    }
+
+    @Test func aDuplicateSentByHandIsAcknowledgedWithoutEffect() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        try f.startConsumer()
+        try f.produce(["d1"])
+        try f.waitUntil("d1 applied") { f.appliedSubjects() == ["d1"] }
+        let event = try f.producer.read { db in try JSONParser.parse(try db.queryOne("SELECT event FROM outbox")!["event"] as [UInt8]) }
+        let c = try WireClient(path: f.socket)
+        #expect(try c.call("events.deliver", ["event": event]) == ["duplicate": true, "status": "duplicate"])
+        #expect(try c.call("events.deliver", ["events": [event, event]])["results"]?.arrayValue?.map { $0["status"] } == ["duplicate", "duplicate"])
+        #expect(f.appliedSubjects() == ["d1"], "no second effect")
+    }
+
+    @Test func aSequenceGapIsRefusedAsRetryable() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        try f.startConsumer()
+        let c = try WireClient(path: f.socket)
+        let e2: JSONValue = ["specversion": "1.0", "id": "evt-2", "source": "elsewhere", "type": "thing.changed", "subject": "g", "time": "2026-01-01T00:00:00Z",
+                             "partitionkey": "g", "sequence": 2, "datacontenttype": "application/json", "data": [:]]
+        do {
+            _ = try c.call("events.deliver", ["event": e2])
+            Issue.record("a gap was accepted")
+        } catch {
+            #expect(error.retryable)
+            #expect(error.message.contains("sequence gap on g"))
+        }
+        let bad = try c.call("events.deliver", ["events": [["id": "x"]]])["results"]?[0]
+        #expect(bad?["status"] == "failed")
+        #expect(bad?["error"]?["code"] == "invalid_params")
+    }
+
+    @Test func prunesDeliveredRowsAfterTheRetention() throws {
+        var s = fastSettings()
+        s.pruneDeliveredAfterMs = 0
+        s.pruneEveryMs = 20
+        let f = try RelayFixture(settings: s)
+        try f.startConsumer()
+        try f.produce(["p1", "p2"])
+        try f.waitUntil("delivered") { f.appliedSubjects().count == 2 }
+        try f.waitUntil("pruned") { try f.producer.read { db in try db.queryOne("SELECT count(*) AS n FROM outbox")?["n"] as Int64? } == 0 }
+        #expect(try f.producer.read { db in try db.queryOne("SELECT count(*) AS n FROM deliveries")?["n"] as Int64? } == 0)
+        #expect(try f.producer.read { db in try db.queryOne("SELECT last_seq FROM outbox_keys")?["last_seq"] as Int64? } == 2, "per-key sequences survive pruning")
+    }
+}

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import LiaisonProcess
+@testable import LiaisonWire
+
+@Suite struct MeshFileTests {
+    func write(_ text: String) throws -> String {
+        let dir = NSTemporaryDirectory() + "lzr-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let path = dir + "/mesh.json"
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func resolvesPathsAgainstHomeAndFillsDefaults() throws {
+        let path = try write(#"{"home": "h", "services": [{"name": "delegations"}, {"name": "notifications", "consumes": ["delegation.*"], "depends_on": ["delegations"]}]}"#)
+        let mesh = try Mesh.load(path)
+        let dir = (path as NSString).deletingLastPathComponent
+        #expect(mesh.home == dir + "/h")
+        let d = try #require(mesh.service("delegations"))
+        #expect(d.socket == dir + "/h/run/delegations.sock")
+        #expect(d.dataDir == dir + "/h/data/delegations")
+        #expect(d.executable == "liaison-delegations")
+        #expect(d.restart == .always && d.stopTimeoutMs == 5000 && d.startTimeoutMs == 10_000)
+        #expect(mesh.config.supervisor.socket == dir + "/h/run/supervisor.sock")
+        #expect(mesh.config.subscribers(of: "delegation.confirmed").map(\.name) == ["notifications"])
+        #expect(mesh.config.subscribers(of: "agreement.signed").isEmpty)
+    }
+
+    @Test func ordersByDependencies() throws {
+        let path = try write(#"{"services": [{"name": "a", "depends_on": ["c"]}, {"name": "b"}, {"name": "c", "depends_on": ["b"]}]}"#)
+        #expect(try Mesh.load(path).startOrder().map(\.name) == ["b", "c", "a"])
+    }
+
+    @Test(arguments: [
+        (#"{"services": [{"name": "a", "depends_on": ["a"]}]}"#, "dependency cycle"),
+        (#"{"services": [{"name": "a", "depends_on": ["zz"]}]}"#, "no service named \"zz\""),
+        (#"{"services": [{"name": "a"}, {"name": "a"}]}"#, "appears twice"),
+        (#"{"services": [{"name": "Bad Name"}]}"#, "must be 1-32 of a-z"),
+        (#"{"services": [{"name": "a", "restart": "sometimes"}]}"#, "restart"),
+        (#"{"services": [{"name": "a", "socket": "run/x.sock"}, {"name": "b", "socket": "run/x.sock"}]}"#, "is used twice"),
+        (#"{"services": "none"}"#, "services: expected an array"),
+        (#"{"nothing": 1}"#, "services: required"),
+    ])
+    func refusesBadMeshFilesSayingWhy(text: String, fragment: String) throws {
+        let path = try write(text)
+        do {
+            _ = try Mesh.load(path)
+            Issue.record("accepted \(text)")
+        } catch {
+            #expect("\(error)".contains(fragment), "\(error)")
+        }
+    }
+
+    @Test func refusesSocketPathsTooLongForUnixSockets() throws {
+        let path = try write(#"{"home": "/tmp/\#(String(repeating: "d", count: 100))", "services": [{"name": "a"}]}"#)
+        #expect(throws: MeshError.self) { try Mesh.load(path) }
+    }
+
+    @Test func matchesConsumedEventTypes() {
+        var e = ServiceEntry(name: "n", executable: "x", socket: "s", dataDir: "d", consumes: ["delegation.*", "agreement.signed"])
+        #expect(e.consumes(type: "delegation.confirmed"))
+        #expect(e.consumes(type: "agreement.signed"))
+        #expect(!e.consumes(type: "agreement.expired"))
+        #expect(!e.consumes(type: "delegationx.y"))
+        e.consumes = ["*"]
+        #expect(e.consumes(type: "anything.at.all"))
+    }
+}
+
+@Suite struct LoggerTests {
+    @Test func writesOneLogfmtLinePerEvent() {
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        let lines = Lines()
+        let log = Logger(service: "delegations", minimum: .info) { lines.all.append($0) }
+        log.debug("hidden")
+        log.info("server.ready", ["socket": "/tmp/a b.sock", "n": "3", "quote": "say \"hi\"\nnext"])
+        #expect(lines.all.count == 1)
+        let line = lines.all[0]
+        #expect(line.contains(" level=info service=delegations event=server.ready socket=\"/tmp/a b.sock\" n=3 quote=\"say \\\"hi\\\"\\nnext\""))
+        #expect(line.hasPrefix("ts=20"))
+        #expect(!line.contains("\n"))
+    }
+}

@@ -1,0 +1,43 @@
+import LiaisonHost
+import LiaisonProcess
+import LiaisonWire
+
+/// A service's definition run without sockets: its methods (with the `service.*` ones) called
+/// through the method table, its components started and stopped on demand.
+package final class ServiceUnderTest: Sendable {
+    package let definition: ServiceDefinition
+    package let table: MethodTable
+    package let log: Logger
+    private let components: Components
+
+    package init(_ name: String, _ definition: ServiceDefinition, log: Logger) {
+        self.definition = definition
+        self.log = log
+        let intro = ServiceIntrospection(name: name, startedNanos: monotonicNanos(), definition: definition, stats: CallStats(),
+                                         connections: { 0 }, stopping: { false })
+        var t = definition.methods
+        intro.register(&t)
+        table = t
+        components = Components(definition.components, log: log)
+    }
+
+    /// Starts the components (relays, senders, sweeps) as the host would.
+    package func start() throws { try components.start() }
+
+    /// Stops them, waiting up to `timeoutMs`.
+    package func stop(timeoutMs: Int = 5000) { components.stop(deadline: monotonicNanos() + UInt64(timeoutMs) * 1_000_000) }
+
+    /// Calls `method` as the dispatcher would (schemas enforced, result checked against its schema).
+    package func call(_ method: String, _ params: JSONValue = [:], uid: UInt32 = 1000) -> Result<JSONValue, ServiceError> {
+        table.invoke(method, params, uid: uid, log: log)
+    }
+
+    /// The answer, or the error thrown.
+    package func ok(_ method: String, _ params: JSONValue = [:], uid: UInt32 = 1000) throws -> JSONValue { try call(method, params, uid: uid).get() }
+
+    /// The error, or nil when the call succeeded.
+    package func error(_ method: String, _ params: JSONValue = [:], uid: UInt32 = 1000) -> ServiceError? {
+        if case .failure(let e) = call(method, params, uid: uid) { return e }
+        return nil
+    }
+}
