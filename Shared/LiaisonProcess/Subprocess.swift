@@ -125,17 +125,17 @@ package enum Subprocess {
             var fds: [pollfd] = []
             if outFD >= 0 { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
             if errFD >= 0 { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
-            let r = poll(&fds, nfds_t(fds.count), Int32(min((deadline - now) / 1_000_000 + 1, 60_000)))
-            if r < 0 && errno != EINTR { break }
+            let (r, _) = restartingEINTR { poll(&fds, nfds_t(fds.count), Int32(min((deadline - now) / 1_000_000 + 1, 60_000))) }
+            if r < 0 { break }
             for p in fds where p.revents != 0 {
-                let n = buf.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) }
+                let (n, e) = restartingEINTR { buf.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) } }
                 if n > 0 {
                     if p.fd == outFD {
                         if out.count < outputLimit { out += buf[0..<min(n, outputLimit - out.count)] }
                     } else if err.count < outputLimit {
                         err += buf[0..<min(n, outputLimit - err.count)]
                     }
-                } else if n == 0 || (errno != EAGAIN && errno != EINTR) {
+                } else if n == 0 || e != EAGAIN {
                     FD.close(p.fd)
                     if p.fd == outFD { outFD = -1 } else { errFD = -1 }
                 }
@@ -145,16 +145,15 @@ package enum Subprocess {
         if !timedOut {
             // Output closed; the program should be exiting. Wait for it up to the deadline.
             while true {
-                let r = waitpid(pid, &status, WNOHANG)
-                if r == pid { break }
-                if r < 0 && errno != EINTR { break }
+                let (r, _) = restartingEINTR { waitpid(pid, &status, WNOHANG) }
+                if r == pid || r < 0 { break }
                 if monotonicNanos() >= deadline { timedOut = true; break }
                 usleep(1000)
             }
         }
         if timedOut {
             kill(-pid, SIGKILL)
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            _ = restartingEINTR { waitpid(pid, &status, 0) }
         }
         for fd in [outFD, errFD] where fd >= 0 { FD.close(fd) }
         return Result(exit: ChildExit(waitStatus: status), stdout: out, stderr: err, timedOut: timedOut,

@@ -211,23 +211,19 @@ package final class Database {
             result = try body(self)
         } catch {
             try? execute("ROLLBACK")
-            commitHooks = []
             announced = []
             throw error
         }
         do { try execute("COMMIT") } catch {
             try? execute("ROLLBACK")
-            commitHooks = []
             announced = []
             throw error
         }
         announced = []
-        for h in takeCommitHooks() { h() }
         return result
     }
 
     private var savepointDepth = 0
-    private var commitHooks: [() -> Void] = []
     private var announced: [CommitTopic] = []
 
     /// Says that the current transaction did something observers of `topic` care about (e.g.
@@ -241,22 +237,11 @@ package final class Database {
         return announced
     }
 
-    /// Runs `hook` after the current transaction commits (not at all if it rolls back) — e.g. to
-    /// wake the outbox relay once new events are durable.
-    package func afterCommit(_ hook: @escaping () -> Void) { commitHooks.append(hook) }
-
-    /// The hooks registered since the last call (the store runs them after COMMIT).
-    func takeCommitHooks() -> [() -> Void] {
-        defer { commitHooks = [] }
-        return commitHooks
-    }
-
     /// Runs `body` inside a savepoint: on error only its changes roll back, and the error is rethrown.
     package func savepoint<T>(_ body: (Database) throws -> T) throws -> T {
         savepointDepth += 1
         defer { savepointDepth -= 1 }
         let name = "sp\(savepointDepth)"
-        let hooksBefore = commitHooks.count
         let announcedBefore = announced.count
         try run("SAVEPOINT \(name)")
         do {
@@ -264,8 +249,7 @@ package final class Database {
             try run("RELEASE \(name)")
             return r
         } catch {
-            // What the rolled-back work asked to run after commit goes with it.
-            commitHooks.removeSubrange(min(hooksBefore, commitHooks.count)...)
+            // What the rolled-back work announced goes with it.
             announced.removeSubrange(min(announcedBefore, announced.count)...)
             _ = try? run("ROLLBACK TO \(name)")
             _ = try? run("RELEASE \(name)")

@@ -169,7 +169,6 @@ package final class Store: @unchecked Sendable {
 
     private func commit(_ batch: [WriteRequest]) {
         lock.withLock { _ in
-            var hooks: [() -> Void] = []
             var topics: [CommitTopic] = []
             do {
                 let t0 = DispatchTime.now().uptimeNanoseconds
@@ -178,7 +177,6 @@ package final class Store: @unchecked Sendable {
                 let t1 = DispatchTime.now().uptimeNanoseconds
                 try db.run("COMMIT")
                 let t2 = DispatchTime.now().uptimeNanoseconds
-                hooks = db.takeCommitHooks()
                 topics = db.takeAnnouncements()
                 counters.withLock { c in
                     c.commits += 1
@@ -188,12 +186,10 @@ package final class Store: @unchecked Sendable {
                 }
             } catch {
                 _ = try? db.run("ROLLBACK")
-                _ = db.takeCommitHooks()
                 _ = db.takeAnnouncements()
                 for r in batch { r.commitError = error }
             }
             for r in batch { r.work = nil }
-            for h in hooks { h() }
             notify(topics)
             if batch.count > 0 { noteCommit() }
         }
@@ -207,9 +203,6 @@ package final class Store: @unchecked Sendable {
 
     /// Writes waiting for the current commit (for tests).
     var waitingWrites: Int { queue.withLock { $0.pending.count } }
-
-    /// Transactions committed and writes they carried (writes/commits is the group-commit gain).
-    package var commitStats: (commits: Int, writes: Int) { counters.withLock { ($0.commits, $0.writes) } }
 
     /// Commits, writes, and time spent running writes and committing them.
     package var commitCounters: CommitCounters { counters.withLock { $0 } }

@@ -22,8 +22,6 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
     /// A constraint failed (unique, foreign key, check).
     package var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
 
-    /// The database was locked or busy past the busy timeout.
-    package var isBusy: Bool { primary == SQLITE_BUSY || primary == SQLITE_LOCKED }
 
     package var description: String {
         var s = "SQLite error \(code): \(message)"

@@ -42,32 +42,49 @@ package struct Message: Sendable, Equatable {
 
     /// The envelope as JSON bytes (without the frame header).
     package func encoded() -> [UInt8] {
-        var w = JSONWriter(capacity: 128)
-        w.raw("{\"v\":1,\"kind\":\"")
-        w.raw(kind.rawValue.utf8)
-        w.raw("\",\"id\":")
-        if let id { w.writeString(id) } else { w.raw("null") }
         switch kind {
         case .call:
-            w.raw(",\"method\":")
-            w.writeString(method ?? "")
-            w.raw(",\"params\":")
-            w.write(params)
-            if let timeoutMs { w.raw(",\"timeout_ms\":"); w.writeInt(Int64(timeoutMs)) }
-            if oneway { w.raw(",\"oneway\":true") }
+            EnvelopeWriter.call(id: id ?? "", method: method ?? "", timeoutMs: timeoutMs, oneway: oneway) { $0.write(params) }
         case .reply:
-            w.raw(",\"result\":")
-            w.write(result)
+            EnvelopeWriter.reply(id: id) { $0.write(result) }
         case .error:
-            w.raw(",\"error\":")
-            w.write(JSONEncoding.encode(error ?? ServiceError(.internal, "unknown error")))
+            EnvelopeWriter.reply(id: id, member: "error") { $0.write(JSONEncoding.encode(error ?? ServiceError(.internal, "unknown error"))) }
         }
-        w.raw("}")
-        return w.bytes
     }
 
     /// The envelope framed for sending.
     package func framed() -> [UInt8] { FrameEncoder.frame(encoded()) }
+}
+
+/// Writes envelopes (DESIGN §2) around a body the caller writes: the one place their shape is
+/// spelled out, for messages built from values and for bodies forwarded as JSON text.
+package enum EnvelopeWriter {
+    /// `{"v":1,"kind":"call","id":…,"method":…,"params":<body>[,"timeout_ms":…][,"oneway":true]}`.
+    package static func call(id: String, method: String, timeoutMs: Int?, oneway: Bool = false, capacity: Int = 128,
+                             params: (inout JSONWriter) -> Void) -> [UInt8] {
+        var w = JSONWriter(capacity: capacity)
+        w.raw("{\"v\":1,\"kind\":\"call\",\"id\":")
+        w.writeString(id)
+        w.raw(",\"method\":")
+        w.writeString(method)
+        w.raw(",\"params\":")
+        params(&w)
+        if let timeoutMs { w.raw(",\"timeout_ms\":"); w.writeInt(Int64(timeoutMs)) }
+        if oneway { w.raw(",\"oneway\":true") }
+        w.raw("}")
+        return w.bytes
+    }
+
+    /// `{"v":1,"kind":"reply","id":…,"result":<body>}`, or with `member` "error" an error answer.
+    package static func reply(id: String?, member: String = "result", capacity: Int = 128, body: (inout JSONWriter) -> Void) -> [UInt8] {
+        var w = JSONWriter(capacity: capacity)
+        w.raw(member == "error" ? "{\"v\":1,\"kind\":\"error\",\"id\":" : "{\"v\":1,\"kind\":\"reply\",\"id\":")
+        if let id { w.writeString(id) } else { w.raw("null") }
+        w.raw(member == "error" ? ",\"error\":" : ",\"result\":")
+        body(&w)
+        w.raw("}")
+        return w.bytes
+    }
 }
 
 /// A frame that could not be read as a message: the error to answer with, and the request id

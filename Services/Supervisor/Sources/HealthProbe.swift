@@ -51,8 +51,8 @@ final class HealthProbe {
 
     private func readable() {
         var buf = [UInt8](repeating: 0, count: 16 * 1024)
-        let n = buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
-        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        let (n, e) = restartingEINTR { buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) } }
+        if n < 0 && e == EAGAIN { return }
         guard n > 0 else { finish(.unhealthy("connection closed without an answer")); return }
         decoder.append(Array(buf[0..<n]))
         do {

@@ -186,9 +186,9 @@ package final class Supervisor: @unchecked Sendable {
         loop.register(fd, [.readable, .hangup]) { [unowned self] _ in
             var buf = [UInt8](repeating: 0, count: 16 * 1024)
             while true {
-                let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                let (n, e) = restartingEINTR { buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
                 if n > 0 { slot.output.take(buf[0..<n], stream: stream); continue }
-                if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+                if n < 0 && e == EAGAIN { return }
                 slot.output.finish(stream: stream)
                 loop.unregister(fd)
                 FD.close(fd)
@@ -199,8 +199,8 @@ package final class Supervisor: @unchecked Sendable {
 
     private func readyPipe(_ slot: ServiceSlot, fd: Int32) {
         var buf = [UInt8](repeating: 0, count: 64)
-        let n = buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 && (errno == EAGAIN || errno == EINTR) { return }
+        let (n, e) = restartingEINTR { buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
+        if n < 0 && e == EAGAIN { return }
         closeReadyPipe(fd)
         guard n > 0, String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("READY"),
               case .starting(let child, let readyFD, let timer) = slot.state, readyFD == fd else { return }

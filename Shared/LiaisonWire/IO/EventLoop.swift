@@ -45,7 +45,6 @@ package final class EventLoop: @unchecked Sendable {
     private var nextTimerID: UInt64 = 1
     private let tasks = Mutex<[@Sendable () -> Void]>([])
     private let stopping = Atomic<Bool>(false)
-    private let loopThread = Atomic<UInt>(0)
 
     /// A new loop; call `run()` on the thread that should own it.
     package init() throws(SystemError) {
@@ -64,8 +63,6 @@ package final class EventLoop: @unchecked Sendable {
         FD.close(wakeFD)
     }
 
-    /// Whether the caller is on the loop's thread.
-    package var inLoop: Bool { loopThread.load(ordering: .acquiring) == UInt(bitPattern: Int(bitPattern: pthread_self())) }
 
     /// Watches `fd` for `events`; `handler` runs on the loop thread. Replaces an earlier registration.
     package func register(_ fd: Int32, _ events: Events, _ handler: @escaping (Events) -> Void) {
@@ -128,15 +125,11 @@ package final class EventLoop: @unchecked Sendable {
 
     /// Runs the loop on the calling thread until `stop()`.
     package func run() {
-        loopThread.store(UInt(bitPattern: Int(bitPattern: pthread_self())), ordering: .releasing)
         var events = [epoll_event](repeating: epoll_event(), count: 128)
         while !stopping.load(ordering: .acquiring) {
             let timeout = nextTimeoutMs()
-            let n = events.withUnsafeMutableBufferPointer { epoll_wait(epfd, $0.baseAddress, Int32($0.count), timeout) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                break
-            }
+            let (n, _) = restartingEINTR { events.withUnsafeMutableBufferPointer { epoll_wait(epfd, $0.baseAddress, Int32($0.count), timeout) } }
+            if n < 0 { break }
             for i in 0..<Int(n) {
                 let data = events[i].data.u64
                 let fd = Int32(bitPattern: UInt32(truncatingIfNeeded: data))

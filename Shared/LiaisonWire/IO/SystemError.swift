@@ -15,15 +15,16 @@ package struct SystemError: Error, Sendable, Equatable, CustomStringConvertible 
     package var description: String { "\(call): \(String(cString: strerror(errno)))" }
 }
 
-/// Runs `body` until it stops failing with EINTR; returns its result, or throws its errno.
-@discardableResult
-package func retryingEINTR<T: BinaryInteger>(_ call: @autoclosure () -> String, _ body: () -> T) throws(SystemError) -> T {
+/// Runs `body`, a system call that returns -1 and sets errno when it fails, again for as long
+/// as it fails with EINTR — the one place an interrupted call is restarted. Returns its result
+/// and the errno of a failure (0 when it succeeded).
+@inline(__always)
+package func restartingEINTR<T: BinaryInteger>(_ body: () -> T) -> (value: T, errno: Int32) {
     while true {
         let r = body()
-        if r >= 0 { return r }
+        if r >= 0 { return (r, 0) }
         let e = errno
-        if e == EINTR { continue }
-        throw SystemError(call(), errno: e)
+        if e != EINTR { return (r, e) }
     }
 }
 
@@ -60,11 +61,8 @@ package enum FD {
     package static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) throws(SystemError) {
         var off = 0
         while off < bytes.count {
-            let n = write(fd, bytes.baseAddress! + off, bytes.count - off)
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw SystemError("write")
-            }
+            let (n, e) = restartingEINTR { write(fd, bytes.baseAddress! + off, bytes.count - off) }
+            if n < 0 { throw SystemError("write", errno: e) }
             off += n
         }
     }

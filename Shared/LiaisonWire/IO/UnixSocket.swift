@@ -47,9 +47,7 @@ package enum UnixSocket {
         do {
             try setTimeout(fd, SO_SNDTIMEO, ms: timeoutMs)
             let r: Int32 = try withAddress(path) { addr, len in
-                var r: Int32
-                repeat { r = Glibc.connect(fd, addr, len) } while r != 0 && errno == EINTR
-                return r == 0 ? 0 : errno
+                restartingEINTR { Glibc.connect(fd, addr, len) }.errno
             }
             if r != 0 { throw SystemError("connect(\(path))", errno: r) }
             try setTimeout(fd, SO_SNDTIMEO, ms: 0)
@@ -82,11 +80,8 @@ package enum UnixSocket {
         let r: Result<Void, SystemError> = bytes.withUnsafeBytes { raw in
             var off = 0
             while off < raw.count {
-                let n = send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL))
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return .failure(SystemError("send"))
-                }
+                let (n, e) = restartingEINTR { send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL)) }
+                if n < 0 { return .failure(SystemError("send", errno: e)) }
                 off += n
             }
             return .success(())

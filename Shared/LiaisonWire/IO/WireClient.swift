@@ -94,17 +94,8 @@ package final class WireClient {
     /// forwarded without being parsed again.
     package func call(_ method: String, rawParams: [UInt8], timeoutMs: Int = 10_000) throws(ServiceError) -> JSONValue {
         let id = makeID()
-        var w = JSONWriter(capacity: rawParams.count + 96)
-        w.raw("{\"v\":1,\"kind\":\"call\",\"id\":")
-        w.writeString(id)
-        w.raw(",\"method\":")
-        w.writeString(method)
-        w.raw(",\"timeout_ms\":")
-        w.writeInt(Int64(timeoutMs))
-        w.raw(",\"params\":")
-        w.raw(rawParams)
-        w.raw("}")
-        try sendRaw(FrameEncoder.frame(w.bytes))
+        let bytes = EnvelopeWriter.call(id: id, method: method, timeoutMs: timeoutMs, capacity: rawParams.count + 96) { $0.raw(rawParams) }
+        try sendRaw(FrameEncoder.frame(bytes))
         return try receive(id: id, timeoutMs: timeoutMs)
     }
 
@@ -170,16 +161,14 @@ package final class WireClient {
             guard now < deadline else { throw ServiceError(.timeout, "no answer from \(path) in time", retryable: true) }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let waitMs = Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))
-            let r = poll(&pfd, 1, waitMs)
-            if r < 0 {
-                if errno == EINTR { continue }
-                throw ServiceError(.unavailable, "poll: \(SystemError("poll"))")
-            }
+            let (r, pollErrno) = restartingEINTR { poll(&pfd, 1, waitMs) }
+            if r < 0 { throw ServiceError(.unavailable, "poll: \(SystemError("poll", errno: pollErrno))") }
             if r == 0 { continue }
-            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            let fd = self.fd
+            let (n, recvErrno) = restartingEINTR { buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
             if n < 0 {
-                if errno == EINTR || errno == EAGAIN { continue }
-                let e = SystemError("recv")
+                if recvErrno == EAGAIN { continue }
+                let e = SystemError("recv", errno: recvErrno)
                 close()
                 throw ServiceError(.unavailable, "reading from \(path) failed: \(e)", retryable: true)
             }

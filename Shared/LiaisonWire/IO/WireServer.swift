@@ -64,17 +64,6 @@ package final class Responder: Sendable {
     /// Sends an error.
     package func fail(_ error: ServiceError) { finish(Message.failure(id: id, error)) }
 
-    /// Sends an already-encoded result (JSON bytes), skipping a re-encode.
-    package func replyRaw(_ resultJSON: [UInt8]) {
-        var w = JSONWriter(capacity: resultJSON.count + 64)
-        w.raw("{\"v\":1,\"kind\":\"reply\",\"id\":")
-        w.writeString(id)
-        w.raw(",\"result\":")
-        w.raw(resultJSON)
-        w.raw("}")
-        finishBytes(w.bytes)
-    }
-
     private func finish(_ m: Message) { finishBytes(m.encoded()) }
 
     private func finishBytes(_ payload: @autoclosure () -> [UInt8]) {
@@ -129,8 +118,6 @@ package final class WireServer: @unchecked Sendable {
         self.log = log
     }
 
-    /// Calls being handled right now.
-    package var callsInFlight: Int { inFlight.load(ordering: .relaxed) }
 
     /// Open connections; loop thread.
     package var connectionCount: Int { connections.count }
@@ -149,10 +136,13 @@ package final class WireServer: @unchecked Sendable {
             accepting = false
             loop.unregister(listenFD)
         }
-        for c in connections.values where !c.readPaused {
+        for c in connections.values {
             // Read no more requests; answers to the ones in flight still go out.
-            c.readPaused = true
-            loop.modify(c.fd, c.out.withLock { $0.wantWritable } ? [.writable] : [])
+            switch c.phase {
+            case .reading, .pausedForOutput: c.phase = .stopped
+            case .stopped, .peerClosed: break
+            }
+            updateInterest(c)
         }
         drainCompletion = done
         draining.store(true, ordering: .releasing)
@@ -174,10 +164,9 @@ package final class WireServer: @unchecked Sendable {
 
     private func acceptAll() {
         while accepting {
-            let fd = liaison_accept4(listenFD, liaison_sock_cloexec() | liaison_sock_nonblock())
+            let (fd, e) = restartingEINTR { liaison_accept4(listenFD, liaison_sock_cloexec() | liaison_sock_nonblock()) }
             if fd < 0 {
-                let e = errno
-                if e == EINTR || e == ECONNABORTED { continue }
+                if e == ECONNABORTED { continue }
                 if e != EAGAIN && e != EWOULDBLOCK {
                     log("accept.failed", [("error", SystemError("accept4", errno: e).description)])
                     if e == EMFILE || e == ENFILE {
@@ -222,13 +211,16 @@ package final class WireServer: @unchecked Sendable {
             case .broken: close(c); return
             case .more: break
             case .drained:
-                if c.out.withLock({ $0.closeAfterFlush }) { close(c); return }
-                if c.readClosed.load(ordering: .acquiring) && c.inFlight.load(ordering: .acquiring) == 0 { close(c); return }
-                if c.readPaused && drainCompletion == nil && !c.readClosed.load(ordering: .acquiring) { c.readPaused = false }
+                if c.closesAfterFlush { close(c); return }
+                switch c.phase {
+                case .peerClosed where c.inFlight.load(ordering: .acquiring) == 0: close(c); return
+                case .pausedForOutput where drainCompletion == nil: c.phase = .reading(partialSince: nil, deadlineArmed: false)
+                default: break
+                }
                 updateInterest(c)
             }
         }
-        if !c.readPaused && !c.readClosed.load(ordering: .acquiring) && (ev.contains(.readable) || ev.contains(.hangup)) {
+        if c.isReading && (ev.contains(.readable) || ev.contains(.hangup)) {
             readAvailable(c)
         }
     }
@@ -236,23 +228,21 @@ package final class WireServer: @unchecked Sendable {
     private func updateInterest(_ c: Connection) {
         guard connections[c.fd] === c else { return }
         var interest: EventLoop.Events = []
-        if !c.readPaused && !c.readClosed.load(ordering: .acquiring) { interest.formUnion([.readable, .hangup]) }
-        if c.out.withLock({ $0.wantWritable }) { interest.insert(.writable) }
+        if c.isReading { interest.formUnion([.readable, .hangup]) }
+        if c.wantsWritable { interest.insert(.writable) }
         loop.modify(c.fd, interest)
     }
 
     private func readAvailable(_ c: Connection) {
         for _ in 0..<8 {
-            let n = readBuffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+            let (n, e) = restartingEINTR { readBuffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) } }
             if n < 0 {
-                let e = errno
-                if e == EINTR { continue }
                 if e == EAGAIN || e == EWOULDBLOCK { break }
                 close(c)
                 return
             }
             if n == 0 {
-                c.readClosed.store(true, ordering: .releasing)
+                c.peerClosed()
                 if c.inFlight.load(ordering: .acquiring) == 0 && c.pendingOutput == 0 { close(c); return }
                 updateInterest(c)
                 break
@@ -260,7 +250,7 @@ package final class WireServer: @unchecked Sendable {
             readBuffer.withUnsafeBytes { c.decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             if !processFrames(c) { return }
             if c.pendingOutput > limits.outputHighWater {
-                c.readPaused = true
+                c.phase = .pausedForOutput
                 updateInterest(c)
                 break
             }
@@ -304,25 +294,25 @@ package final class WireServer: @unchecked Sendable {
     }
 
     private func trackPartialFrame(_ c: Connection) {
-        guard connections[c.fd] === c else { return }
-        if c.decoder.bufferedCount == 0 { c.partialSince = nil; return }
-        if c.partialSince == nil { c.partialSince = monotonicNanos() }
-        armDeadline(c)
+        guard connections[c.fd] === c, case .reading(let since, let armed) = c.phase else { return }
+        if c.decoder.bufferedCount == 0 { c.phase = .reading(partialSince: nil, deadlineArmed: armed); return }
+        let started = since ?? monotonicNanos()
+        c.phase = .reading(partialSince: started, deadlineArmed: true)
+        if !armed { armDeadline(c, since: started) }
     }
 
-    private func armDeadline(_ c: Connection) {
-        guard !c.deadlineArmed, let since = c.partialSince else { return }
-        c.deadlineArmed = true
+    /// Checks at the frame deadline whether the frame begun at `since` is still incomplete.
+    private func armDeadline(_ c: Connection, since: UInt64) {
         let deadline = since + UInt64(limits.frameDeadlineMs) * 1_000_000
         let now = monotonicNanos()
         loop.schedule(afterNanos: deadline > now ? deadline - now : 0) { [unowned self] in
-            c.deadlineArmed = false
-            guard self.connections[c.fd] === c, let since = c.partialSince else { return }
-            if monotonicNanos() - since >= UInt64(self.limits.frameDeadlineMs) * 1_000_000 {
+            guard self.connections[c.fd] === c, case .reading(let partial, _) = c.phase else { return }
+            guard let partial else { c.phase = .reading(partialSince: nil, deadlineArmed: false); return }
+            if monotonicNanos() - partial >= UInt64(self.limits.frameDeadlineMs) * 1_000_000 {
                 self.log("frame.deadline", [("connection", String(c.serial)), ("buffered", String(c.decoder.bufferedCount))])
                 self.sendAndClose(c, Message.failure(id: nil, ServiceError(.timeout, "frame not completed within \(self.limits.frameDeadlineMs) ms", retryable: false)))
             } else {
-                self.armDeadline(c)
+                self.armDeadline(c, since: partial)
             }
         }
     }
@@ -338,7 +328,7 @@ package final class WireServer: @unchecked Sendable {
         if c.enqueue(framed) {
             loop.execute { [self] in
                 guard connections[c.fd] === c else { return }
-                if c.out.withLock({ $0.broken }) { close(c); return }
+                if c.isBroken { close(c); return }
                 updateInterest(c)
             }
         }
@@ -348,9 +338,9 @@ package final class WireServer: @unchecked Sendable {
     func callFinished(on c: Connection) {
         let remaining = c.inFlight.wrappingAdd(-1, ordering: .acquiringAndReleasing).newValue
         let total = inFlight.wrappingAdd(-1, ordering: .acquiringAndReleasing).newValue
-        if (remaining == 0 && c.readClosed.load(ordering: .acquiring)) || (total == 0 && draining.load(ordering: .acquiring)) {
+        if (remaining == 0 && c.peerClosedHint.load(ordering: .acquiring)) || (total == 0 && draining.load(ordering: .acquiring)) {
             loop.execute { [self] in
-                if c.readClosed.load(ordering: .acquiring) && c.inFlight.load(ordering: .acquiring) == 0 && c.pendingOutput == 0 && connections[c.fd] === c { close(c) }
+                if case .peerClosed = c.phase, c.inFlight.load(ordering: .acquiring) == 0, c.pendingOutput == 0, connections[c.fd] === c { close(c) }
                 if drainCompletion != nil && inFlight.load(ordering: .acquiring) == 0 { finishDrain() }
             }
         }
@@ -358,8 +348,8 @@ package final class WireServer: @unchecked Sendable {
 
     private func sendAndClose(_ c: Connection, _ m: Message) {
         _ = c.enqueue(m.framed())
-        c.out.withLock { $0.closeAfterFlush = true }
-        c.readPaused = true
+        c.closeAfterFlush()
+        c.phase = .stopped
         if c.flush() != .more { close(c) } else { updateInterest(c) }
     }
 

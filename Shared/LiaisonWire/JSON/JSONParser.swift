@@ -51,8 +51,6 @@ package struct JSONParser {
 
         func error(_ reason: String) -> JSONParseError { JSONParseError(reason: reason, offset: pos) }
 
-        var atEnd: Bool { pos >= bytes.count }
-
         mutating func skipWhitespace() {
             while pos < bytes.count {
                 let c = bytes[pos]
