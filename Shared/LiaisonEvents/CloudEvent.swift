@@ -23,7 +23,9 @@ package struct CloudEvent: Codable, Sendable, Equatable {
     package var datacontenttype: String
     package var data: JSONValue
 
-    package init(id: String, source: String, type: String, subject: String, time: String, partitionkey: String, sequence: Int64, data: JSONValue) {
+    package init(
+        id: String, source: String, type: String, subject: String, time: String, partitionkey: String, sequence: Int64, data: JSONValue
+    ) {
         specversion = "1.0"
         self.id = id
         self.source = source
@@ -38,8 +40,10 @@ package struct CloudEvent: Codable, Sendable, Equatable {
 
     /// The event as JSON text, the same document `JSONEncoding` writes for it, around `data`
     /// already encoded (one JSON value, not checked here).
-    package static func json(id: String, source: String, type: String, subject: String, time: String, partitionkey: String,
-                             sequence: Int64, dataJSON: [UInt8]) -> String {
+    package static func json(
+        id: String, source: String, type: String, subject: String, time: String, partitionkey: String,
+        sequence: Int64, dataJSON: [UInt8]
+    ) -> String {
         var w = JSONWriter(capacity: dataJSON.count + 320)
         w.raw("{\"specversion\":\"1.0\",\"id\":")
         w.writeString(id)
@@ -64,11 +68,14 @@ package struct CloudEvent: Codable, Sendable, Equatable {
 
 extension CloudEvent: Schematic {
     package static var schema: Schema {
-        .object([.req("specversion", .string(values: ["1.0"])), .req("id", .string(maxLength: 256)), .req("source", .string(maxLength: 64)),
-                 .req("type", .string(maxLength: 128)), .req("subject", .string(maxLength: 256)), .req("time", .string(format: "date-time")),
-                 .req("partitionkey", .string(maxLength: 256)), .req("sequence", .integer(minimum: 1, maximum: Int64(Int32.max) * 1_000_000)),
-                 .req("datacontenttype", .string()), .req("data", .any, "The record the event is about (see the producer's service.describe)."),
-                 .opt("prevsequence", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000),
-                      "Sequence of the previous event of this key delivered to this consumer.")])
+        .object([
+            .req("specversion", .string(values: ["1.0"])), .req("id", .string(maxLength: 256)), .req("source", .string(maxLength: 64)),
+            .req("type", .string(maxLength: 128)), .req("subject", .string(maxLength: 256)), .req("time", .string(format: "date-time")),
+            .req("partitionkey", .string(maxLength: 256)), .req("sequence", .integer(minimum: 1, maximum: Int64(Int32.max) * 1_000_000)),
+            .req("datacontenttype", .string()), .req("data", .any, "The record the event is about (see the producer's service.describe)."),
+            .opt(
+                "prevsequence", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000),
+                "Sequence of the previous event of this key delivered to this consumer."),
+        ])
     }
 }

@@ -33,8 +33,13 @@ package struct DeliveryResult: Codable, Sendable, Equatable, Schematic {
     }
 
     package static var schema: Schema {
-        .object([.opt("id", .string(), "Absent when the event could not be read."), .req("status", .string(values: DeliveryStatus.allCases.map(\.rawValue))),
-                 .opt("error", .object([.req("code", .string()), .req("message", .string()), .req("retryable", .boolean), .opt("details", .any)]))])
+        .object([
+            .opt("id", .string(), "Absent when the event could not be read."),
+            .req("status", .string(values: DeliveryStatus.allCases.map(\.rawValue))),
+            .opt(
+                "error",
+                .object([.req("code", .string()), .req("message", .string()), .req("retryable", .boolean), .opt("details", .any)])),
+        ])
     }
 }
 

@@ -16,7 +16,9 @@ extension ValidationErrors: ServiceErrorConvertible {
         var err = ServiceError.invalidParams(field: first.path, first.reason)
         if errors.count > 1 {
             err.message += " (and \(errors.count - 1) more)"
-            err.details = ["field": .string(first.path), "errors": .array(errors.map { ["field": .string($0.path), "reason": .string($0.reason)] })]
+            err.details = [
+                "field": .string(first.path), "errors": .array(errors.map { ["field": .string($0.path), "reason": .string($0.reason)] }),
+            ]
         }
         return err
     }
@@ -29,7 +31,8 @@ extension LifecycleAction {
         let kind = label.split(separator: " ").first.map(String.init) ?? "record"
         let article = "aeiou".contains(kind.first ?? "x") ? "an" : "a"
         guard let why = refusal(from: from, noun: "\(article) \(kind)") else { return }
-        throw ServiceError(.failedPrecondition, "\(label): \(why)", retryable: false,
-                           details: ["current_state": .string(from.rawValue), "requested_state": .string(target(from: from).rawValue)])
+        throw ServiceError(
+            .failedPrecondition, "\(label): \(why)", retryable: false,
+            details: ["current_state": .string(from.rawValue), "requested_state": .string(target(from: from).rawValue)])
     }
 }

@@ -8,18 +8,24 @@ import LiaisonWire
 package enum EventMethods {
     /// Registers the producer's methods.
     package static func registerProducer(_ t: inout MethodTable, store: Store, source: String, relay: EventRelay) {
-        t.add("events.queue", "Outgoing event deliveries (pending and dead by default) with attempts and last error.") { (p: QueueParams, _) in
-            let states: [DeliveryState] = switch p.status {
-            case nil: [.pending, .dead]
-            case "all"?: DeliveryState.allCases
-            case let s?: [DeliveryState(rawValue: s) ?? .pending]
-            }
+        t.add("events.queue", "Outgoing event deliveries (pending and dead by default) with attempts and last error.") {
+            (p: QueueParams, _) in
+            let states: [DeliveryState] =
+                switch p.status {
+                case nil: [.pending, .dead]
+                case "all"?: DeliveryState.allCases
+                case let s?: [DeliveryState(rawValue: s) ?? .pending]
+                }
             return try store.read { db in
-                QueueResult(service: source, summary: try Outbox.summary(db), relay: relay.health(),
-                            deliveries: try Outbox.deliveries(db, states: states, subscriber: p.subscriber, limit: p.limit ?? 100))
+                QueueResult(
+                    service: source, summary: try Outbox.summary(db), relay: relay.health(),
+                    deliveries: try Outbox.deliveries(db, states: states, subscriber: p.subscriber, limit: p.limit ?? 100))
             }
         }
-        t.add("events.redrive", "Makes dead deliveries pending again (one, by outbox_seq and subscriber, or all_dead); recorded in the audit trail.") {
+        t.add(
+            "events.redrive",
+            "Makes dead deliveries pending again (one, by outbox_seq and subscriber, or all_dead); recorded in the audit trail."
+        ) {
             (p: RedriveParams, ctx) in
             guard p.allDead == true || p.outboxSeq != nil else {
                 throw ServiceError.invalidParams(field: "outbox_seq", "give outbox_seq (and subscriber), or all_dead: true")
@@ -27,7 +33,8 @@ package enum EventMethods {
             let n = try store.write { db -> Int in
                 let n = try OutboxOps.redrive(db, outboxSeq: p.outboxSeq, subscriber: p.subscriber, uid: ctx.callerUID)
                 if n == 0, let seq = p.outboxSeq {
-                    throw ServiceError(.notFound, "no dead delivery with outbox_seq \(seq)\(p.subscriber.map { " for \($0)" } ?? "")", retryable: false)
+                    throw ServiceError(
+                        .notFound, "no dead delivery with outbox_seq \(seq)\(p.subscriber.map { " for \($0)" } ?? "")", retryable: false)
                 }
                 return n
             }
@@ -35,11 +42,14 @@ package enum EventMethods {
             ctx.log.notice("events.redriven", ["count": String(n), "uid": String(ctx.callerUID)])
             return RedriveResult(redriven: n)
         }
-        t.add("events.skip", "Gives up on one pending or dead delivery so its key moves on (a poison event); recorded in the audit trail.") {
+        t.add("events.skip", "Gives up on one pending or dead delivery so its key moves on (a poison event); recorded in the audit trail.")
+        {
             (p: SkipParams, ctx) in
             try store.write { db in
-                guard try OutboxOps.skip(db, outboxSeq: p.outboxSeq, subscriber: p.subscriber, reason: p.reason ?? "", uid: ctx.callerUID) else {
-                    throw ServiceError(.notFound, "no pending or dead delivery with outbox_seq \(p.outboxSeq) for \(p.subscriber)", retryable: false)
+                guard try OutboxOps.skip(db, outboxSeq: p.outboxSeq, subscriber: p.subscriber, reason: p.reason ?? "", uid: ctx.callerUID)
+                else {
+                    throw ServiceError(
+                        .notFound, "no pending or dead delivery with outbox_seq \(p.outboxSeq) for \(p.subscriber)", retryable: false)
                 }
             }
             relay.wakeAll()
@@ -49,27 +59,36 @@ package enum EventMethods {
         t.add("events.audit", "Operators' redrive and skip actions, newest first.") { (p: LimitParams, _) in
             try store.read { db in AuditResult(items: try OutboxOps.audit(db, limit: p.limit ?? 100)) }
         }
-        t.add("events.outbox", "The events this service has produced (not yet pruned), oldest first: seq, id, type, key, sequence.") { (p: OutboxParams, _) in
+        t.add("events.outbox", "The events this service has produced (not yet pruned), oldest first: seq, id, type, key, sequence.") {
+            (p: OutboxParams, _) in
             try store.read { db in OutboxResult(items: try OutboxOps.events(db, after: p.afterSeq ?? 0, limit: p.limit ?? 1000)) }
         }
-        t.add("events.latency",
-              "End-to-end delivery of events after outbox_seq: count, undelivered, and latency from commit to the last subscriber's acknowledgement.") {
+        t.add(
+            "events.latency",
+            "End-to-end delivery of events after outbox_seq: count, undelivered, and latency from commit to the last subscriber's "
+                + "acknowledgement."
+        ) {
             (p: OutboxParams, _) in try store.read { db in try OutboxOps.latency(db, after: p.afterSeq ?? 0) }
         }
     }
 
     /// Registers `events.deliver` for a consumer.
     package static func registerConsumer(_ t: inout MethodTable, store: Store, consumer: any EventConsumer, log: Logger) {
-        t.add("events.deliver",
-              "Delivers events: {event} answers {duplicate, status}; {events:[…]} answers {results:[{id,status,error?}]} in order. "
-                + "Each is applied once, in per-key order.") { (p: DeliverParams, _) in
+        t.add(
+            "events.deliver",
+            "Delivers events: {event} answers {duplicate, status}; {events:[…]} answers {results:[{id,status,error?}]} in order. "
+                + "Each is applied once, in per-key order."
+        ) { (p: DeliverParams, _) in
             if let one = p.event {
                 let r = try Inbox.deliver([one], store: store, log: log, consumer: consumer)[0]
                 if r.status == .failed, let e = r.error { throw e }
                 return DeliverResult(duplicate: r.status == .duplicate, status: r.status, results: nil)
             }
-            guard let events = p.events else { throw ServiceError.invalidParams(field: "events", "give event (one CloudEvent) or events (an array of them)") }
-            return DeliverResult(duplicate: nil, status: nil, results: try Inbox.deliver(events, store: store, log: log, consumer: consumer))
+            guard let events = p.events else {
+                throw ServiceError.invalidParams(field: "events", "give event (one CloudEvent) or events (an array of them)")
+            }
+            return DeliverResult(
+                duplicate: nil, status: nil, results: try Inbox.deliver(events, store: store, log: log, consumer: consumer))
         }
     }
 }
@@ -81,8 +100,10 @@ struct QueueParams: Codable, Sendable, Schematic {
     var subscriber: String?
     var limit: Int?
     static var schema: Schema {
-        .object([.opt("status", .string(values: DeliveryState.allCases.map(\.rawValue) + ["all"]), "Default: pending and dead."),
-                 .opt("subscriber", .string(maxLength: 64)), .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 100.")])
+        .object([
+            .opt("status", .string(values: DeliveryState.allCases.map(\.rawValue) + ["all"]), "Default: pending and dead."),
+            .opt("subscriber", .string(maxLength: 64)), .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 100."),
+        ])
     }
 }
 
@@ -92,8 +113,10 @@ struct QueueResult: Encodable, Sendable, Schematic {
     var relay: [String: EventRelay.SubscriberHealth]
     var deliveries: [Outbox.DeliveryRow]
     static var schema: Schema {
-        .object([.req("service", .string()), .req("summary", Outbox.Summary.schema), .req("relay", .map(EventRelay.SubscriberHealth.schema)),
-                 .req("deliveries", .array(Outbox.DeliveryRow.schema))])
+        .object([
+            .req("service", .string()), .req("summary", Outbox.Summary.schema), .req("relay", .map(EventRelay.SubscriberHealth.schema)),
+            .req("deliveries", .array(Outbox.DeliveryRow.schema)),
+        ])
     }
 }
 
@@ -103,8 +126,10 @@ struct RedriveParams: Codable, Sendable, Schematic {
     var allDead: Bool?
     enum CodingKeys: String, CodingKey { case outboxSeq = "outbox_seq", subscriber, allDead = "all_dead" }
     static var schema: Schema {
-        .object([.opt("outbox_seq", .integer(minimum: 1, maximum: Int64(Int32.max) * 1_000_000)), .opt("subscriber", .string(maxLength: 64)),
-                 .opt("all_dead", .boolean)])
+        .object([
+            .opt("outbox_seq", .integer(minimum: 1, maximum: Int64(Int32.max) * 1_000_000)), .opt("subscriber", .string(maxLength: 64)),
+            .opt("all_dead", .boolean),
+        ])
     }
 }
 
@@ -114,8 +139,10 @@ struct SkipParams: Codable, Sendable, Schematic {
     var reason: String?
     enum CodingKeys: String, CodingKey { case outboxSeq = "outbox_seq", subscriber, reason }
     static var schema: Schema {
-        .object([.req("outbox_seq", .integer(minimum: 1, maximum: Int64(Int32.max) * 1_000_000)), .req("subscriber", .string(maxLength: 64)),
-                 .opt("reason", .string(maxLength: 2000))])
+        .object([
+            .req("outbox_seq", .integer(minimum: 1, maximum: Int64(Int32.max) * 1_000_000)), .req("subscriber", .string(maxLength: 64)),
+            .opt("reason", .string(maxLength: 2000)),
+        ])
     }
 }
 
@@ -139,8 +166,10 @@ struct OutboxParams: Codable, Sendable, Schematic {
     var limit: Int?
     enum CodingKeys: String, CodingKey { case afterSeq = "after_seq", limit }
     static var schema: Schema {
-        .object([.opt("after_seq", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000)),
-                 .opt("limit", .integer(minimum: 1, maximum: 100_000), "Default 1000.")])
+        .object([
+            .opt("after_seq", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000)),
+            .opt("limit", .integer(minimum: 1, maximum: 100_000), "Default 1000."),
+        ])
     }
 }
 
@@ -148,9 +177,14 @@ struct DeliverParams: Codable, Sendable, Schematic {
     var event: JSONValue?
     var events: [JSONValue]?
     static var schema: Schema {
-        .oneOf([.object([.req("event", CloudEvent.schema)]),
-                .object([.req("events", .array(.object([]), maxItems: 5000),
-                              "CloudEvents as `event` describes them; each is read on its own, and one that cannot be read fails alone.")])])
+        .oneOf([
+            .object([.req("event", CloudEvent.schema)]),
+            .object([
+                .req(
+                    "events", .array(.object([]), maxItems: 5000),
+                    "CloudEvents as `event` describes them; each is read on its own, and one that cannot be read fails alone.")
+            ]),
+        ])
     }
 }
 
@@ -159,7 +193,9 @@ struct DeliverResult: Encodable, Sendable, Schematic {
     var status: DeliveryStatus?
     var results: [DeliveryResult]?
     static var schema: Schema {
-        .oneOf([.object([.req("duplicate", .boolean), .req("status", .string(values: DeliveryStatus.allCases.map(\.rawValue)))]),
-                .object([.req("results", .array(DeliveryResult.schema))])])
+        .oneOf([
+            .object([.req("duplicate", .boolean), .req("status", .string(values: DeliveryStatus.allCases.map(\.rawValue)))]),
+            .object([.req("results", .array(DeliveryResult.schema))]),
+        ])
     }
 }

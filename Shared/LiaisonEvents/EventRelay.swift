@@ -69,8 +69,10 @@ package final class EventRelay: Component {
         enum CodingKeys: String, CodingKey { case reachable, delivered, batches, downSince = "down_since", lastError = "last_error" }
 
         package static var schema: Schema {
-            .object([.req("reachable", .boolean), .req("delivered", .integer()), .req("batches", .integer()),
-                     .opt("down_since", .string(format: "date-time")), .opt("last_error", .string())])
+            .object([
+                .req("reachable", .boolean), .req("delivered", .integer()), .req("batches", .integer()),
+                .opt("down_since", .string(format: "date-time")), .opt("last_error", .string()),
+            ])
         }
     }
 
@@ -80,8 +82,9 @@ package final class EventRelay: Component {
         var out: [String: SubscriberHealth] = [:]
         for name in subscriptions.subscribers.keys {
             let s = copy[name] ?? SubscriberState()
-            out[name] = SubscriberHealth(reachable: s.downSinceMs == nil, delivered: s.delivered, batches: s.batches,
-                                         downSince: s.downSinceMs.map { Timestamp.rfc3339(millis: $0) }, lastError: s.lastError)
+            out[name] = SubscriberHealth(
+                reachable: s.downSinceMs == nil, delivered: s.delivered, batches: s.batches,
+                downSince: s.downSinceMs.map { Timestamp.rfc3339(millis: $0) }, lastError: s.lastError)
         }
         return out
     }
@@ -157,10 +160,14 @@ package final class EventRelay: Component {
     /// The due deliveries of `subscriber`; an event too large for the subscriber's frames is
     /// dead at once, with the reason.
     func dueBatch(subscriber: String, now: Int64, maxBytes: Int) throws -> RelayBatch {
-        let (batch, tooLarge) = try store.read { db in try RelayQueries.collect(db, subscriber: subscriber, now: now, maxBytes: maxBytes, limit: settings.batch) }
+        let (batch, tooLarge) = try store.read { db in
+            try RelayQueries.collect(db, subscriber: subscriber, now: now, maxBytes: maxBytes, limit: settings.batch)
+        }
         if let big = tooLarge {
             let why = "event \(big.eventID) is larger than \(subscriber)'s max frame (\(maxBytes + 256) bytes)"
-            try store.write { db in try RelayQueries.markDead(db, subscriber: subscriber, outboxSeq: big.outboxSeq, attempts: nil, why: why, now: now) }
+            try store.write { db in
+                try RelayQueries.markDead(db, subscriber: subscriber, outboxSeq: big.outboxSeq, attempts: nil, why: why, now: now)
+            }
             log.error("relay.dead", ["detail": why])
         }
         return batch
@@ -173,7 +180,8 @@ package final class EventRelay: Component {
             throw ServiceError(.internal, "\(subscriber) answered events.deliver without results: \(error)")
         }
         guard results.count == batch.rows.count else {
-            throw ServiceError(.internal, "\(subscriber) answered events.deliver with \(results.count) results for \(batch.rows.count) events")
+            throw ServiceError(
+                .internal, "\(subscriber) answered events.deliver with \(results.count) results for \(batch.rows.count) events")
         }
         let now = wallClockMillis()
         var delivered: Int64 = 0
@@ -189,12 +197,14 @@ package final class EventRelay: Component {
                     let attempts = Int(row.attempts) + 1
                     if !e.retryable || attempts >= settings.maxAttempts {
                         let why = e.retryable ? "gave up after \(attempts) attempts: \(e.code): \(e.message)" : "\(e.code): \(e.message)"
-                        try RelayQueries.markDead(db, subscriber: subscriber, outboxSeq: row.outboxSeq, attempts: attempts, why: why, now: now)
+                        try RelayQueries.markDead(
+                            db, subscriber: subscriber, outboxSeq: row.outboxSeq, attempts: attempts, why: why, now: now)
                         dead.append("\(row.eventID) → \(subscriber): \(why)")
                     } else {
                         let next = now + Int64(settings.retryDelayMs(attempt: attempts, jitter: Double.random(in: -1...1)))
-                        try RelayQueries.markRetry(db, subscriber: subscriber, outboxSeq: row.outboxSeq, attempts: attempts, next: next,
-                                                   why: "\(e.code): \(e.message)", now: now)
+                        try RelayQueries.markRetry(
+                            db, subscriber: subscriber, outboxSeq: row.outboxSeq, attempts: attempts, next: next,
+                            why: "\(e.code): \(e.message)", now: now)
                     }
                 case .blocked:
                     break  // not tried: an earlier event of its key failed in this batch
@@ -210,7 +220,8 @@ package final class EventRelay: Component {
     private func pruneIfDue(now: Int64) {
         let last = lastPruneMs.load(ordering: .acquiring)
         guard now - last >= settings.pruneEveryMs,
-              lastPruneMs.compareExchange(expected: last, desired: now, ordering: .acquiringAndReleasing).exchanged else { return }
+            lastPruneMs.compareExchange(expected: last, desired: now, ordering: .acquiringAndReleasing).exchanged
+        else { return }
         do {
             let cutoff = now - settings.pruneDeliveredAfterMs
             let n = try store.write { db in try RelayQueries.prune(db, before: cutoff) }

@@ -34,7 +34,9 @@ package struct EventSettings: Sendable, Equatable {
         guard case .object = e else { throw MeshError("settings.events: expected an object") }
         func int(_ key: String, _ range: ClosedRange<Int64>) throws -> Int64? {
             guard let v = e[key] else { return nil }
-            guard let i = v.intValue, range.contains(i) else { throw MeshError("settings.events.\(key): expected an integer from \(range.lowerBound) to \(range.upperBound)") }
+            guard let i = v.intValue, range.contains(i) else {
+                throw MeshError("settings.events.\(key): expected an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
             return i
         }
         if let v = try int("batch", 1...5000) { s.batch = Int(v) }

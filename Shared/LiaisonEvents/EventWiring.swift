@@ -10,25 +10,33 @@ package enum EventWiring {
     /// A producer of `emits`: a relay to every subscriber the mesh names, the `events.*`
     /// operator methods, and the outbox in `service.health`. Returns who subscribes to what.
     @discardableResult
-    package static func produce(_ emits: [EventType], data: Schema, into def: inout ServiceDefinition, store: Store,
-                                context: ServiceContext) throws -> Subscriptions {
+    package static func produce(
+        _ emits: [EventType], data: Schema, into def: inout ServiceDefinition, store: Store,
+        context: ServiceContext
+    ) throws -> Subscriptions {
         let subscriptions = Subscriptions(mesh: context.mesh, source: context.name, emits: emits)
         let settings = try EventSettings.from(context.entry.settings)
         let relay = EventRelay(store: store, source: context.name, subscriptions: subscriptions, settings: settings, log: context.log)
         EventMethods.registerProducer(&def.methods, store: store, source: context.name, relay: relay)
         def.components.append(relay)
         def.emits += emits.map { EmittedEvent(type: $0.rawValue, summary: $0.summary, data: data) }
-        def.health.append(ReportSection(key: "outbox", schema: .object(Outbox.Summary.fields + [.req("relay", .map(EventRelay.SubscriberHealth.schema))])) {
-            guard let s = try? store.read({ db in try Outbox.summary(db) }), case .object(var o) = JSONEncoding.encode(s) else { return (false, .null) }
-            o["relay"] = JSONEncoding.encode(relay.health())
-            return (true, .object(o))
-        })
+        def.health.append(
+            ReportSection(key: "outbox", schema: .object(Outbox.Summary.fields + [.req("relay", .map(EventRelay.SubscriberHealth.schema))]))
+            {
+                guard let s = try? store.read({ db in try Outbox.summary(db) }), case .object(var o) = JSONEncoding.encode(s) else {
+                    return (false, .null)
+                }
+                o["relay"] = JSONEncoding.encode(relay.health())
+                return (true, .object(o))
+            })
         return subscriptions
     }
 
     /// A consumer of what its mesh entry lists: `events.deliver` through the idempotent inbox,
     /// and the pruning of old inbox ids.
-    package static func consume(into def: inout ServiceDefinition, store: Store, context: ServiceContext, consumer: any EventConsumer) throws {
+    package static func consume(
+        into def: inout ServiceDefinition, store: Store, context: ServiceContext, consumer: any EventConsumer
+    ) throws {
         let settings = try EventSettings.from(context.entry.settings)
         EventMethods.registerConsumer(&def.methods, store: store, consumer: consumer, log: context.log)
         def.consumes = context.entry.consumes
@@ -46,14 +54,23 @@ package enum EventWiring {
     /// The database in `service.health` (`database`, `commits`; degraded when it stops answering)
     /// and the statement profile in `service.stats` (with LIAISON_SQL_PROFILE=1).
     package static func report(_ store: Store, into def: inout ServiceDefinition) {
-        def.health.append(ReportSection(key: "database", schema: .string(values: ["ok", "failing"])) {
-            store.isHealthy() ? (true, "ok") : (false, "failing")
-        })
+        def.health.append(
+            ReportSection(key: "database", schema: .string(values: ["ok", "failing"])) {
+                store.isHealthy() ? (true, "ok") : (false, "failing")
+            })
         def.health.append(.typed("commits") { (true, CommitReport(store.commitCounters)) })
-        def.stats.append(ReportSection(key: "sql_profile", schema: .array(SQLProfileEntry.schema), read: {
-            let top = store.sqlProfile().prefix(15)
-            return (true, top.isEmpty ? .null : JSONEncoding.encode(top.map { SQLProfileEntry(sql: String($0.sql.prefix(160)), count: $0.count, ms: $0.ms) }))
-        }))
+        def.stats.append(
+            ReportSection(
+                key: "sql_profile", schema: .array(SQLProfileEntry.schema),
+                read: {
+                    let top = store.sqlProfile().prefix(15)
+                    return (
+                        true,
+                        top.isEmpty
+                            ? .null
+                            : JSONEncoding.encode(top.map { SQLProfileEntry(sql: String($0.sql.prefix(160)), count: $0.count, ms: $0.ms) })
+                    )
+                }))
     }
 }
 
@@ -80,11 +97,15 @@ struct CommitReport: Encodable, Sendable, Schematic {
         walRestarts = c.walRestarts
     }
 
-    enum CodingKeys: String, CodingKey { case transactions, writes, workMs = "work_ms", commitMs = "commit_ms", walRestarts = "wal_restarts" }
+    enum CodingKeys: String, CodingKey {
+        case transactions, writes, workMs = "work_ms", commitMs = "commit_ms", walRestarts = "wal_restarts"
+    }
 
     static var schema: Schema {
-        .object([.req("transactions", .integer()), .req("writes", .integer(), "writes/transactions is the group-commit gain."),
-                 .req("work_ms", .number), .req("commit_ms", .number, "Time in COMMIT (the fsync)."), .req("wal_restarts", .integer())])
+        .object([
+            .req("transactions", .integer()), .req("writes", .integer(), "writes/transactions is the group-commit gain."),
+            .req("work_ms", .number), .req("commit_ms", .number, "Time in COMMIT (the fsync)."), .req("wal_restarts", .integer()),
+        ])
     }
 }
 

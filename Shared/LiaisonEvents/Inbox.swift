@@ -24,12 +24,15 @@ package protocol EventConsumer: Sendable {
 package enum Inbox {
     /// The inbox's tables, migrated as the `inbox` component of a consumer's database.
     package static let migrations: [Database.Migration] = [
-        .init(1, """
-        CREATE TABLE inbox_seen(source TEXT NOT NULL, id TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY(source, id));
-        CREATE INDEX inbox_seen_by_time ON inbox_seen(seen_ms);
-        CREATE TABLE inbox_watermarks(source TEXT NOT NULL, partition_key TEXT NOT NULL, last_seq INTEGER NOT NULL, updated_ms INTEGER NOT NULL,
-            PRIMARY KEY(source, partition_key));
-        """),
+        .init(
+            1,
+            """
+            CREATE TABLE inbox_seen(source TEXT NOT NULL, id TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY(source, id));
+            CREATE INDEX inbox_seen_by_time ON inbox_seen(seen_ms);
+            CREATE TABLE inbox_watermarks(source TEXT NOT NULL, partition_key TEXT NOT NULL, last_seq INTEGER NOT NULL, updated_ms
+                INTEGER NOT NULL,
+                PRIMARY KEY(source, partition_key));
+            """)
     ]
 
     /// An event as delivered: the CloudEvent plus the sequence of the previous event of its key
@@ -55,7 +58,9 @@ package enum Inbox {
             results.reserveCapacity(events.count)
             for (i, raw) in events.enumerated() {
                 let d: Delivered
-                do throws(JSONDecodeError) { d = try JSONDecoding.decode(Delivered.self, from: raw, path: [NameKey("events"), IndexKey(i)]) } catch {
+                do throws(JSONDecodeError) {
+                    d = try JSONDecoding.decode(Delivered.self, from: raw, path: [NameKey("events"), IndexKey(i)])
+                } catch {
                     results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: .invalidParams(error)))
                     if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue { blocked.insert(s + "\u{0}" + k) }
                     continue
@@ -77,9 +82,10 @@ package enum Inbox {
                 }
                 let expectedPrev = d.prevsequence ?? e.sequence - 1
                 if expectedPrev != wm {
-                    let err = ServiceError(.failedPrecondition,
-                                           "sequence gap on \(e.partitionkey): event #\(e.sequence) follows #\(expectedPrev) but #\(wm) is the last applied",
-                                           retryable: true, details: ["watermark": .int(wm), "previous": .int(expectedPrev)])
+                    let err = ServiceError(
+                        .failedPrecondition,
+                        "sequence gap on \(e.partitionkey): event #\(e.sequence) follows #\(expectedPrev) but #\(wm) is the last applied",
+                        retryable: true, details: ["watermark": .int(wm), "previous": .int(expectedPrev)])
                     results.append(DeliveryResult(id: e.id, status: .failed, error: err))
                     blocked.insert(blockKey)
                     continue
@@ -118,7 +124,8 @@ enum InboxTables {
 
     static func record(_ db: Database, _ e: CloudEvent, nowMillis now: Int64) throws {
         try db.run("INSERT INTO inbox_seen(source, id, seen_ms) VALUES(?, ?, ?)", [e.source, e.id, now])
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO inbox_watermarks(source, partition_key, last_seq, updated_ms) VALUES(?, ?, ?, ?)
             ON CONFLICT(source, partition_key) DO UPDATE SET last_seq = excluded.last_seq, updated_ms = excluded.updated_ms
             """, [e.source, e.partitionkey, e.sequence, now])

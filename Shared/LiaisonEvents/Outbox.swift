@@ -14,35 +14,37 @@ extension CommitTopic {
 package enum Outbox {
     /// The outbox's tables, migrated as the `outbox` component of a producer's database.
     package static let migrations: [Database.Migration] = [
-        .init(1, """
-        CREATE TABLE outbox(
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            id TEXT NOT NULL,
-            type TEXT NOT NULL,
-            partition_key TEXT NOT NULL,
-            key_seq INTEGER NOT NULL,
-            created_ms INTEGER NOT NULL,
-            event TEXT NOT NULL);
-        CREATE TABLE outbox_keys(partition_key TEXT PRIMARY KEY, last_seq INTEGER NOT NULL);
-        CREATE TABLE deliveries(
-            outbox_seq INTEGER NOT NULL REFERENCES outbox(seq) ON DELETE CASCADE,
-            subscriber TEXT NOT NULL,
-            partition_key TEXT NOT NULL,
-            status TEXT NOT NULL DEFAULT 'pending' CHECK(status IN ('pending','delivered','dead','skipped')),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_ms INTEGER NOT NULL DEFAULT 0,
-            last_error TEXT,
-            updated_ms INTEGER NOT NULL,
-            delivered_ms INTEGER,
-            PRIMARY KEY(outbox_seq, subscriber)) WITHOUT ROWID;
-        CREATE INDEX deliveries_open ON deliveries(subscriber, status, outbox_seq) WHERE status IN ('pending','dead');
-        CREATE TABLE relay_cursor(
-            subscriber TEXT NOT NULL, partition_key TEXT NOT NULL, last_acked_seq INTEGER NOT NULL,
-            PRIMARY KEY(subscriber, partition_key));
-        CREATE TABLE outbox_audit(
-            id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, uid INTEGER, action TEXT NOT NULL,
-            subscriber TEXT, outbox_seq INTEGER, detail TEXT);
-        """),
+        .init(
+            1,
+            """
+            CREATE TABLE outbox(
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL,
+                type TEXT NOT NULL,
+                partition_key TEXT NOT NULL,
+                key_seq INTEGER NOT NULL,
+                created_ms INTEGER NOT NULL,
+                event TEXT NOT NULL);
+            CREATE TABLE outbox_keys(partition_key TEXT PRIMARY KEY, last_seq INTEGER NOT NULL);
+            CREATE TABLE deliveries(
+                outbox_seq INTEGER NOT NULL REFERENCES outbox(seq) ON DELETE CASCADE,
+                subscriber TEXT NOT NULL,
+                partition_key TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending' CHECK(status IN ('pending','delivered','dead','skipped')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                updated_ms INTEGER NOT NULL,
+                delivered_ms INTEGER,
+                PRIMARY KEY(outbox_seq, subscriber)) WITHOUT ROWID;
+            CREATE INDEX deliveries_open ON deliveries(subscriber, status, outbox_seq) WHERE status IN ('pending','dead');
+            CREATE TABLE relay_cursor(
+                subscriber TEXT NOT NULL, partition_key TEXT NOT NULL, last_acked_seq INTEGER NOT NULL,
+                PRIMARY KEY(subscriber, partition_key));
+            CREATE TABLE outbox_audit(
+                id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, uid INTEGER, action TEXT NOT NULL,
+                subscriber TEXT, outbox_seq INTEGER, detail TEXT);
+            """)
     ]
 
     /// Appends an event whose `data` is already encoded (`dataJSON`, one JSON value) for
@@ -50,23 +52,30 @@ package enum Outbox {
     /// before its write transaction; returns the event's id and per-key sequence. Events of one
     /// `partitionKey` (by default the subject) are delivered in order.
     @discardableResult
-    package static func append(_ db: Database, source: String, type: EventType, subject: String, partitionKey: String? = nil, dataJSON: [UInt8],
-                               subscribers: [String], nowMillis: Int64 = wallClockMillis()) throws -> (id: String, sequence: Int64) {
+    package static func append(
+        _ db: Database, source: String, type: EventType, subject: String, partitionKey: String? = nil, dataJSON: [UInt8],
+        subscribers: [String], nowMillis: Int64 = wallClockMillis()
+    ) throws -> (id: String, sequence: Int64) {
         precondition(db.inTransaction, "outbox rows are written in the change's own transaction")
         let key = partitionKey ?? subject
         let last: Int64 = try db.queryOne("SELECT last_seq FROM outbox_keys WHERE partition_key = ?", [key])?["last_seq"] ?? 0
         let keySeq = last + 1
-        try db.run("""
-            INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, ?) ON CONFLICT(partition_key) DO UPDATE SET last_seq = excluded.last_seq
+        try db.run(
+            """
+            INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, ?) ON CONFLICT(partition_key) DO UPDATE SET last_seq =
+                excluded.last_seq
             """, [key, keySeq])
         let id = IDs.make("evt")
-        let event = CloudEvent.json(id: id, source: source, type: type.rawValue, subject: subject, time: Timestamp.rfc3339(millis: nowMillis),
-                                    partitionkey: key, sequence: keySeq, dataJSON: dataJSON)
-        try db.run("INSERT INTO outbox(id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, ?, ?)",
-                   [id, type.rawValue, key, keySeq, nowMillis, event])
+        let event = CloudEvent.json(
+            id: id, source: source, type: type.rawValue, subject: subject, time: Timestamp.rfc3339(millis: nowMillis),
+            partitionkey: key, sequence: keySeq, dataJSON: dataJSON)
+        try db.run(
+            "INSERT INTO outbox(id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, ?, ?)",
+            [id, type.rawValue, key, keySeq, nowMillis, event])
         let seq = db.lastInsertRowID
         for s in subscribers {
-            try db.run("INSERT INTO deliveries(outbox_seq, subscriber, partition_key, updated_ms) VALUES(?, ?, ?, ?)", [seq, s, key, nowMillis])
+            try db.run(
+                "INSERT INTO deliveries(outbox_seq, subscriber, partition_key, updated_ms) VALUES(?, ?, ?, ?)", [seq, s, key, nowMillis])
         }
         if !subscribers.isEmpty { db.announce(.outbox) }
         return (id, keySeq)
@@ -87,7 +96,8 @@ package enum Outbox {
         package var nextAttemptAt: String?
 
         enum CodingKeys: String, CodingKey {
-            case outboxSeq = "outbox_seq", eventID = "event_id", type, partitionKey = "partition_key", sequence, subscriber, status, attempts
+            case outboxSeq = "outbox_seq", eventID = "event_id", type, partitionKey = "partition_key", sequence, subscriber, status,
+                attempts
             case lastError = "last_error", createdAt = "created_at", nextAttemptAt = "next_attempt_at"
         }
 
@@ -108,10 +118,13 @@ package enum Outbox {
         }
 
         package static var schema: Schema {
-            .object([.req("outbox_seq", .integer()), .req("event_id", .string()), .req("type", .string()), .req("partition_key", .string()),
-                     .req("sequence", .integer()), .req("subscriber", .string()),
-                     .req("status", .string(values: DeliveryState.allCases.map(\.rawValue))), .req("attempts", .integer()),
-                     .opt("last_error", .string()), .req("created_at", .string(format: "date-time")), .opt("next_attempt_at", .string(format: "date-time"))])
+            .object([
+                .req("outbox_seq", .integer()), .req("event_id", .string()), .req("type", .string()), .req("partition_key", .string()),
+                .req("sequence", .integer()), .req("subscriber", .string()),
+                .req("status", .string(values: DeliveryState.allCases.map(\.rawValue))), .req("attempts", .integer()),
+                .opt("last_error", .string()), .req("created_at", .string(format: "date-time")),
+                .opt("next_attempt_at", .string(format: "date-time")),
+            ])
         }
     }
 
@@ -120,9 +133,10 @@ package enum Outbox {
         let marks = states.map { _ in "?" }.joined(separator: ",")
         var args: [any SQLBindable] = states.map(\.rawValue)
         var sql = """
-        SELECT d.outbox_seq, o.id, o.type, d.partition_key, o.key_seq, d.subscriber, d.status, d.attempts, d.last_error, o.created_ms, d.next_attempt_ms
-        FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status IN (\(marks))
-        """
+            SELECT d.outbox_seq, o.id, o.type, d.partition_key, o.key_seq, d.subscriber, d.status, d.attempts, d.last_error,
+                o.created_ms, d.next_attempt_ms
+            FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status IN (\(marks))
+            """
         if let subscriber { sql += " AND d.subscriber = ?"; args.append(subscriber) }
         sql += " ORDER BY d.outbox_seq LIMIT ?"
         args.append(limit)
@@ -142,22 +156,28 @@ package enum Outbox {
         package var subscribers: [String: Lag]
 
         package static var schema: Schema {
-            .object([.req("pending", .integer()), .req("dead", .integer()),
-                     .req("subscribers", .map(.object([.req("pending", .integer()), .req("oldest_pending_age_ms", .integer())])),
-                          "Per subscriber with pending deliveries.")])
+            .object([
+                .req("pending", .integer()), .req("dead", .integer()),
+                .req(
+                    "subscribers", .map(.object([.req("pending", .integer()), .req("oldest_pending_age_ms", .integer())])),
+                    "Per subscriber with pending deliveries."),
+            ])
         }
     }
 
     /// Counts of open deliveries by state, and the oldest pending one's age per subscriber.
     package static func summary(_ db: Database, nowMillis: Int64 = wallClockMillis()) throws -> Summary {
         var s = Summary(pending: 0, dead: 0, subscribers: [:])
-        for r in try db.query("""
+        for r in try db.query(
+            """
             SELECT status, count(*) AS n FROM deliveries INDEXED BY deliveries_open WHERE status IN ('pending','dead') GROUP BY status
-            """) {
+            """)
+        {
             let status: String = try r["status"], n: Int64 = try r["n"]
             if status == DeliveryState.dead.rawValue { s.dead = n } else { s.pending = n }
         }
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT d.subscriber, min(o.created_ms) AS oldest, count(*) AS n FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq
             WHERE d.status IN ('pending','dead') AND d.status = 'pending' GROUP BY d.subscriber
             """)

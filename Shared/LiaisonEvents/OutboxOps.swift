@@ -14,25 +14,33 @@ enum OutboxOps {
         if let subscriber { sql += " AND subscriber = ?"; args.append(subscriber) }
         let n = try db.run(sql, args)
         if n > 0 {
-            try audit(db, uid: uid, action: "redrive", subscriber: subscriber, outboxSeq: outboxSeq,
-                      detail: outboxSeq == nil ? "all dead (\(n))" : "\(n) delivery(ies)", now: now)
+            try audit(
+                db, uid: uid, action: "redrive", subscriber: subscriber, outboxSeq: outboxSeq,
+                detail: outboxSeq == nil ? "all dead (\(n))" : "\(n) delivery(ies)", now: now)
         }
         return n
     }
 
     /// Gives up on one pending or dead delivery; false when there is none.
-    static func skip(_ db: Database, outboxSeq: Int64, subscriber: String, reason: String, uid: UInt32, now: Int64 = wallClockMillis()) throws -> Bool {
-        let n = try db.run("""
-            UPDATE deliveries SET status = 'skipped', updated_ms = ? WHERE outbox_seq = ? AND subscriber = ? AND status IN ('pending', 'dead')
+    static func skip(
+        _ db: Database, outboxSeq: Int64, subscriber: String, reason: String, uid: UInt32, now: Int64 = wallClockMillis()
+    ) throws -> Bool {
+        let n = try db.run(
+            """
+            UPDATE deliveries SET status = 'skipped', updated_ms = ? WHERE outbox_seq = ? AND subscriber = ? AND status IN ('pending',
+                'dead')
             """, [now, outboxSeq, subscriber])
         guard n == 1 else { return false }
         try audit(db, uid: uid, action: "skip", subscriber: subscriber, outboxSeq: outboxSeq, detail: reason, now: now)
         return true
     }
 
-    static func audit(_ db: Database, uid: UInt32, action: String, subscriber: String?, outboxSeq: Int64?, detail: String, now: Int64) throws {
-        try db.run("INSERT INTO outbox_audit(at_ms, uid, action, subscriber, outbox_seq, detail) VALUES(?,?,?,?,?,?)",
-                   [now, Int64(uid), action, subscriber, outboxSeq, detail])
+    static func audit(
+        _ db: Database, uid: UInt32, action: String, subscriber: String?, outboxSeq: Int64?, detail: String, now: Int64
+    ) throws {
+        try db.run(
+            "INSERT INTO outbox_audit(at_ms, uid, action, subscriber, outbox_seq, detail) VALUES(?,?,?,?,?,?)",
+            [now, Int64(uid), action, subscriber, outboxSeq, detail])
     }
 
     /// The audit trail, newest first.
@@ -49,7 +57,8 @@ enum OutboxOps {
 
     /// How fast the events after `after` reached every subscriber.
     static func latency(_ db: Database, after: Int64) throws -> LatencyResult {
-        let rows = try db.query("""
+        let rows = try db.query(
+            """
             SELECT o.created_ms AS created, max(d.delivered_ms) AS done, sum(d.status != 'delivered') AS open
             FROM outbox o JOIN deliveries d ON d.outbox_seq = o.seq WHERE o.seq > ? GROUP BY o.seq
             """, [after])
@@ -65,9 +74,10 @@ enum OutboxOps {
             h.record(micros: UInt64(max(done - created, 0)) * 1000)
         }
         let lastSeq: Int64 = try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0
-        return LatencyResult(events: Int64(rows.count), undelivered: pending, lastSeq: lastSeq, firstCreatedMs: first == .max ? nil : first,
-                             lastDeliveredMs: last == 0 ? nil : last, p50Ms: h.milliseconds(0.5), p99Ms: h.milliseconds(0.99),
-                             maxMs: Double(h.maxMicros) / 1000)
+        return LatencyResult(
+            events: Int64(rows.count), undelivered: pending, lastSeq: lastSeq, firstCreatedMs: first == .max ? nil : first,
+            lastDeliveredMs: last == 0 ? nil : last, p50Ms: h.milliseconds(0.5), p99Ms: h.milliseconds(0.99),
+            maxMs: Double(h.maxMicros) / 1000)
     }
 }
 
@@ -91,8 +101,10 @@ struct AuditEntry: Codable, Sendable {
     }
 
     static var schema: Schema {
-        .object([.req("at", .string(format: "date-time")), .req("uid", .integer()), .req("action", .string(values: ["redrive", "skip"])),
-                 .opt("subscriber", .string()), .opt("outbox_seq", .integer()), .req("detail", .string())])
+        .object([
+            .req("at", .string(format: "date-time")), .req("uid", .integer()), .req("action", .string(values: ["redrive", "skip"])),
+            .opt("subscriber", .string()), .opt("outbox_seq", .integer()), .req("detail", .string()),
+        ])
     }
 }
 
@@ -122,8 +134,15 @@ struct ProducedEvent: Codable, Sendable {
 struct OutboxResult: Encodable, Sendable, Schematic {
     var items: [ProducedEvent]
     static var schema: Schema {
-        .object([.req("items", .array(.object([.req("seq", .integer()), .req("id", .string()), .req("type", .string()),
-                                               .req("partition_key", .string()), .req("sequence", .integer())])))])
+        .object([
+            .req(
+                "items",
+                .array(
+                    .object([
+                        .req("seq", .integer()), .req("id", .string()), .req("type", .string()),
+                        .req("partition_key", .string()), .req("sequence", .integer()),
+                    ])))
+        ])
     }
 }
 
@@ -142,7 +161,9 @@ struct LatencyResult: Codable, Sendable, Schematic {
         case p50Ms = "p50_ms", p99Ms = "p99_ms", maxMs = "max_ms"
     }
     static var schema: Schema {
-        .object([.req("events", .integer()), .req("undelivered", .integer()), .req("last_seq", .integer()), .opt("first_created_ms", .integer()),
-                 .opt("last_delivered_ms", .integer()), .req("p50_ms", .number), .req("p99_ms", .number), .req("max_ms", .number)])
+        .object([
+            .req("events", .integer()), .req("undelivered", .integer()), .req("last_seq", .integer()), .opt("first_created_ms", .integer()),
+            .opt("last_delivered_ms", .integer()), .req("p50_ms", .number), .req("p99_ms", .number), .req("max_ms", .number),
+        ])
     }
 }

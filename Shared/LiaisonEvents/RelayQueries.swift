@@ -33,17 +33,22 @@ enum RelayQueries {
     /// one waiting for its retry; each key's events stay in order and consecutive. Returns the
     /// first event that cannot fit a frame of `maxBytes` when it would lead the batch.
     static func collect(_ db: Database, subscriber: String, now: Int64, maxBytes: Int, limit: Int) throws -> (RelayBatch, RelayRow?) {
-        let blocked: [String] = try db.query("""
+        let blocked: [String] = try db.query(
+            """
             SELECT partition_key FROM deliveries WHERE subscriber = ? AND status IN ('pending','dead') AND status = 'dead'
-            UNION SELECT partition_key FROM deliveries WHERE subscriber = ? AND status IN ('pending','dead') AND status = 'pending' AND next_attempt_ms > ?
-            """, [subscriber, subscriber, now]).map { try $0["partition_key"] }
+            UNION SELECT partition_key FROM deliveries WHERE subscriber = ? AND status IN ('pending','dead') AND status = 'pending' AND
+                next_attempt_ms > ?
+            """, [subscriber, subscriber, now]
+        ).map { try $0["partition_key"] }
         var out = RelayBatch()
-        out.nextDueMs = try db.queryOne("""
+        out.nextDueMs = try db.queryOne(
+            """
             SELECT min(next_attempt_ms) AS due FROM deliveries
             WHERE subscriber = ? AND status IN ('pending','dead') AND status = 'pending' AND next_attempt_ms > ?
             """, [subscriber, now])?["due"]
         var sql = """
-            SELECT d.outbox_seq, d.partition_key, o.key_seq, o.id, d.attempts, o.event FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq
+            SELECT d.outbox_seq, d.partition_key, o.key_seq, o.id, d.attempts, o.event FROM deliveries d JOIN outbox o ON o.seq =
+                d.outbox_seq
             WHERE d.subscriber = ? AND d.status IN ('pending','dead') AND d.status = 'pending'
             """
         var args: [any SQLBindable] = [subscriber]
@@ -89,8 +94,10 @@ enum RelayQueries {
         for chunk in stride(from: 0, to: keys.count, by: 500) {
             let part = Array(keys[chunk..<min(chunk + 500, keys.count)])
             let marks = part.map { _ in "?" }.joined(separator: ",")
-            for r in try db.query("SELECT partition_key, last_acked_seq FROM relay_cursor WHERE subscriber = ? AND partition_key IN (\(marks))",
-                                  [subscriber] + part) {
+            for r in try db.query(
+                "SELECT partition_key, last_acked_seq FROM relay_cursor WHERE subscriber = ? AND partition_key IN (\(marks))",
+                [subscriber] + part)
+            {
                 cursor[try r["partition_key"]] = try r["last_acked_seq"]
             }
         }
@@ -98,11 +105,13 @@ enum RelayQueries {
     }
 
     static func markDelivered(_ db: Database, subscriber: String, row: RelayRow, now: Int64) throws {
-        try db.run("""
+        try db.run(
+            """
             UPDATE deliveries SET status = 'delivered', attempts = attempts + 1, last_error = NULL, updated_ms = ?, delivered_ms = ?
             WHERE subscriber = ? AND outbox_seq = ?
             """, [now, now, subscriber, row.outboxSeq])
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO relay_cursor(subscriber, partition_key, last_acked_seq) VALUES(?, ?, ?)
             ON CONFLICT(subscriber, partition_key) DO UPDATE SET last_acked_seq = max(last_acked_seq, excluded.last_acked_seq)
             """, [subscriber, row.key, row.keySeq])
@@ -111,24 +120,31 @@ enum RelayQueries {
     /// Marks a delivery dead with `why` (`attempts` as counted, or one more when nil).
     static func markDead(_ db: Database, subscriber: String, outboxSeq: Int64, attempts: Int?, why: String, now: Int64) throws {
         if let attempts {
-            try db.run("UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ?, updated_ms = ? WHERE subscriber = ? AND outbox_seq = ?",
-                       [attempts, why, now, subscriber, outboxSeq])
+            try db.run(
+                "UPDATE deliveries SET status = 'dead', attempts = ?, last_error = ?, updated_ms = ? WHERE subscriber = ? AND outbox_seq "
+                    + "= ?",
+                [attempts, why, now, subscriber, outboxSeq])
         } else {
-            try db.run("""
-                UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ?, updated_ms = ? WHERE subscriber = ? AND outbox_seq = ?
+            try db.run(
+                """
+                UPDATE deliveries SET status = 'dead', attempts = attempts + 1, last_error = ?, updated_ms = ? WHERE subscriber = ? AND
+                    outbox_seq = ?
                 """, [why, now, subscriber, outboxSeq])
         }
     }
 
-    static func markRetry(_ db: Database, subscriber: String, outboxSeq: Int64, attempts: Int, next: Int64, why: String, now: Int64) throws {
-        try db.run("""
+    static func markRetry(_ db: Database, subscriber: String, outboxSeq: Int64, attempts: Int, next: Int64, why: String, now: Int64) throws
+    {
+        try db.run(
+            """
             UPDATE deliveries SET attempts = ?, next_attempt_ms = ?, last_error = ?, updated_ms = ? WHERE subscriber = ? AND outbox_seq = ?
             """, [attempts, next, why, now, subscriber, outboxSeq])
     }
 
     /// Deletes outbox rows created before `cutoff` whose every delivery is done; returns how many.
     static func prune(_ db: Database, before cutoff: Int64) throws -> Int {
-        try db.run("""
+        try db.run(
+            """
             DELETE FROM outbox WHERE seq IN (
                 SELECT o.seq FROM outbox o WHERE o.created_ms < ? AND NOT EXISTS (
                     SELECT 1 FROM deliveries d WHERE d.outbox_seq = o.seq AND d.status IN ('pending', 'dead'))

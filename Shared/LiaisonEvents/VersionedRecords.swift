@@ -53,8 +53,10 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// Milliseconds since the epoch (injectable for tests).
     package let now: @Sendable () -> Int64
 
-    package init(store: Store, table: Table, history: History, source: String, subscriptions: Subscriptions,
-                 now: @escaping @Sendable () -> Int64) {
+    package init(
+        store: Store, table: Table, history: History, source: String, subscriptions: Subscriptions,
+        now: @escaping @Sendable () -> Int64
+    ) {
         self.store = store
         self.table = table
         self.history = history
@@ -72,10 +74,12 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// with other records), writes the record, its history row and `event` (when not nil), and
     /// finally runs `then` for follow-up changes in the same transaction.
     /// `event` says, from the record as loaded, which event the change emits (nil: none).
-    package func change(_ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record) -> EventType?,
-                        guarded: ((Table.Record, Database) throws -> Void)? = nil,
-                        then: ((inout Table.Record, Database, Int64) throws -> Void)? = nil,
-                        _ change: (inout Table.Record) throws -> Void) throws -> Changed<Table.Record> {
+    package func change(
+        _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record) -> EventType?,
+        guarded: ((Table.Record, Database) throws -> Void)? = nil,
+        then: ((inout Table.Record, Database, Int64) throws -> Void)? = nil,
+        _ change: (inout Table.Record) throws -> Void
+    ) throws -> Changed<Table.Record> {
         guard let (loaded, before) = try store.read({ db in try table.load(db, idOrRef) }) else {
             throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef)
         }
@@ -93,14 +97,17 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
         let data = event == nil ? [] : JSONWriter.encode(after)
         let startedFrom = loaded.version
         let settled = try store.write { [self] db -> Table.Record? in
-            guard let stored = try table.version(db, id: record.id) else { throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef) }
+            guard let stored = try table.version(db, id: record.id) else {
+                throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef)
+            }
             if stored != startedFrom { throw Self.stale(record, expectedVersion ?? startedFrom, current: stored) }
             try guarded?(record, db)
             try table.update(db, prepared, nowMillis: t)
             try history.record(db, id: record.id, version: record.version, uid: uid, action: action, changesJSON: changes, nowMillis: t)
             if let event {
-                try Outbox.append(db, source: source, type: event, subject: Self.subject(record), dataJSON: data,
-                                  subscribers: subscriptions.of(event), nowMillis: t)
+                try Outbox.append(
+                    db, source: source, type: event, subject: Self.subject(record), dataJSON: data,
+                    subscribers: subscriptions.of(event), nowMillis: t)
             }
             guard let then else { return nil }
             var r = record
@@ -115,35 +122,41 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// bumped, validated, saved, its history row and `event` — for changes that follow from
     /// another in the same transaction (an agreement signed on its start date becomes active),
     /// or that a date sweep makes.
-    package func commit(_ db: Database, _ record: inout Table.Record, before: JSONValue, action: String, uid: UInt32, event: EventType?,
-                        extra: JSONObject = [:], nowMillis t: Int64) throws {
+    package func commit(
+        _ db: Database, _ record: inout Table.Record, before: JSONValue, action: String, uid: UInt32, event: EventType?,
+        extra: JSONObject = [:], nowMillis t: Int64
+    ) throws {
         record.version += 1
         record.updatedAt = Timestamp.rfc3339(millis: t)
         try record.validate()
         let after = JSONEncoding.encode(record)
         try table.update(db, table.prepare(record, tree: after), nowMillis: t)
-        try history.record(db, id: record.id, version: record.version, uid: uid, action: action,
-                           changesJSON: JSONWriter.string(History.diff(before, after)), nowMillis: t)
+        try history.record(
+            db, id: record.id, version: record.version, uid: uid, action: action,
+            changesJSON: JSONWriter.string(History.diff(before, after)), nowMillis: t)
         if let event { try emit(db, event, after, extra: extra, id: record.id, nowMillis: t) }
     }
 
     /// Appends `event` about the record encoded as `tree` (plus `extra` members) in the
     /// caller's transaction.
-    package func emit(_ db: Database, _ event: EventType, _ tree: JSONValue, extra: JSONObject = [:], id: String, nowMillis t: Int64) throws {
+    package func emit(_ db: Database, _ event: EventType, _ tree: JSONValue, extra: JSONObject = [:], id: String, nowMillis t: Int64) throws
+    {
         var data = tree
         if case .object(var o) = data, !extra.members.isEmpty {
             for m in extra.members { o[m.key] = m.value }
             data = .object(o)
         }
-        try Outbox.append(db, source: source, type: event, subject: "\(Self.kind(of: Table.Record.self))/\(id)", dataJSON: JSONWriter.encode(data),
-                          subscribers: subscriptions.of(event), nowMillis: t)
+        try Outbox.append(
+            db, source: source, type: event, subject: "\(Self.kind(of: Table.Record.self))/\(id)", dataJSON: JSONWriter.encode(data),
+            subscribers: subscriptions.of(event), nowMillis: t)
     }
 
     /// The `conflict` for a stale `expected_version`.
     package static func stale(_ r: Table.Record, _ expected: Int, current: Int? = nil) -> ServiceError {
         let v = current ?? r.version
-        return ServiceError(.conflict, "\(r.label) is at version \(v), not \(expected); get it again and reapply your change",
-                            retryable: false, details: ["current_version": .int(Int64(v)), "expected_version": .int(Int64(expected))])
+        return ServiceError(
+            .conflict, "\(r.label) is at version \(v), not \(expected); get it again and reapply your change",
+            retryable: false, details: ["current_version": .int(Int64(v)), "expected_version": .int(Int64(expected))])
     }
 
     /// `delegation/del-…`: the event subject and partition key of a record.
@@ -166,14 +179,17 @@ package struct History: Sendable {
     }
 
     /// Records one change (`changesJSON` is a JSON object).
-    package func record(_ db: Database, id: String, version: Int, uid: UInt32, action: String, changesJSON: String, nowMillis: Int64) throws {
-        try db.run("INSERT INTO \(table)(\(idColumn), version, at_ms, uid, action, changes) VALUES(?,?,?,?,?,?)",
-                   [id, version, nowMillis, Int64(uid), action, changesJSON])
+    package func record(_ db: Database, id: String, version: Int, uid: UInt32, action: String, changesJSON: String, nowMillis: Int64) throws
+    {
+        try db.run(
+            "INSERT INTO \(table)(\(idColumn), version, at_ms, uid, action, changes) VALUES(?,?,?,?,?,?)",
+            [id, version, nowMillis, Int64(uid), action, changesJSON])
     }
 
     /// Every change of the record `id`, oldest first.
     package func entries(_ db: Database, id: String) throws -> [HistoryEntry] {
-        try db.query("SELECT version, at_ms, uid, action, changes FROM \(table) WHERE \(idColumn) = ? ORDER BY seq", [id]).map(HistoryEntry.init(row:))
+        try db.query("SELECT version, at_ms, uid, action, changes FROM \(table) WHERE \(idColumn) = ? ORDER BY seq", [id]).map(
+            HistoryEntry.init(row:))
     }
 
     /// The top-level fields that differ between two encodings, as `{field: {from, to}}`
@@ -207,7 +223,10 @@ package struct HistoryEntry: Codable, Sendable, Schematic {
     }
 
     package static var schema: Schema {
-        .object([.req("version", .integer()), .req("at", .string(format: "date-time")), .req("uid", .integer(), "Who, from the socket's peer credentials."),
-                 .req("action", .string()), .req("changes", .any, "Each changed field with its value before and after.")])
+        .object([
+            .req("version", .integer()), .req("at", .string(format: "date-time")),
+            .req("uid", .integer(), "Who, from the socket's peer credentials."),
+            .req("action", .string()), .req("changes", .any, "Each changed field with its value before and after."),
+        ])
     }
 }

@@ -36,12 +36,14 @@ package final class CallStats: Sendable {
             calls += e.calls
             let errs = e.errors.values.reduce(0, +)
             errors += errs
-            methods[name] = MethodStats(calls: Int64(e.calls), errors: Int64(errs), errorsByCode: e.errors.mapValues { Int64($0) },
-                                        p50Ms: e.latency.milliseconds(0.5), p99Ms: e.latency.milliseconds(0.99),
-                                        maxMs: Double(e.latency.maxMicros) / 1000)
+            methods[name] = MethodStats(
+                calls: Int64(e.calls), errors: Int64(errs), errorsByCode: e.errors.mapValues { Int64($0) },
+                p50Ms: e.latency.milliseconds(0.5), p99Ms: e.latency.milliseconds(0.99),
+                maxMs: Double(e.latency.maxMicros) / 1000)
         }
-        return CallStatsSnapshot(calls: Int64(calls), errors: Int64(errors), p50Ms: total.milliseconds(0.5), p99Ms: total.milliseconds(0.99),
-                                 methods: methods)
+        return CallStatsSnapshot(
+            calls: Int64(calls), errors: Int64(errors), p50Ms: total.milliseconds(0.5), p99Ms: total.milliseconds(0.99),
+            methods: methods)
     }
 }
 
@@ -59,8 +61,10 @@ package struct MethodStats: Codable, Sendable, Schematic {
     }
 
     package static var schema: Schema {
-        .object([.req("calls", .integer()), .req("errors", .integer()), .req("errors_by_code", .map(.integer()), "Errors by code."),
-                 .req("p50_ms", .number), .req("p99_ms", .number), .req("max_ms", .number)])
+        .object([
+            .req("calls", .integer()), .req("errors", .integer()), .req("errors_by_code", .map(.integer()), "Errors by code."),
+            .req("p50_ms", .number), .req("p99_ms", .number), .req("max_ms", .number),
+        ])
     }
 }
 
@@ -76,7 +80,9 @@ package struct CallStatsSnapshot: Codable, Sendable {
 
     /// Its members, for a result that adds its own.
     package static var fields: [Schema.Field] {
-        [.req("calls", .integer()), .req("errors", .integer()), .req("p50_ms", .number), .req("p99_ms", .number),
-         .req("methods", .map(MethodStats.schema), "Per method name.")]
+        [
+            .req("calls", .integer()), .req("errors", .integer()), .req("p50_ms", .number), .req("p99_ms", .number),
+            .req("methods", .map(MethodStats.schema), "Per method name."),
+        ]
     }
 }

@@ -39,15 +39,19 @@ package struct MethodSpec: Sendable {
     /// `Answer` it is given, at once or (for `.deferred` methods) later.
     package var handler: @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
 
-    package init(name: String, summary: String, params: Schema, result: Schema, execution: Execution,
-                 handler: @escaping @Sendable (JSONValue, CallContext) throws -> JSONValue) {
+    package init(
+        name: String, summary: String, params: Schema, result: Schema, execution: Execution,
+        handler: @escaping @Sendable (JSONValue, CallContext) throws -> JSONValue
+    ) {
         self.init(name: name, summary: summary, params: params, result: result, execution: execution) { p, ctx, answer in
             answer(.success(try handler(p, ctx)))
         }
     }
 
-    package init(name: String, summary: String, params: Schema, result: Schema, execution: Execution,
-                 handler: @escaping @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void) {
+    package init(
+        name: String, summary: String, params: Schema, result: Schema, execution: Execution,
+        handler: @escaping @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
+    ) {
         self.name = name
         self.summary = summary
         self.params = params
@@ -79,11 +83,14 @@ package struct MethodTable: Sendable {
         _ name: String, _ summary: String, execution: Execution = .worker,
         _ body: @escaping @Sendable (P, CallContext) throws -> R
     ) {
-        add(MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: execution) { raw, ctx in
-            let params: P
-            do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch { throw ServiceError.invalidParams(error) }
-            return JSONEncoding.encode(try body(params, ctx))
-        })
+        add(
+            MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: execution) { raw, ctx in
+                let params: P
+                do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch {
+                    throw ServiceError.invalidParams(error)
+                }
+                return JSONEncoding.encode(try body(params, ctx))
+            })
     }
 
     /// Adds a method that answers later (on the loop), with typed params and result.
@@ -91,11 +98,14 @@ package struct MethodTable: Sendable {
         _ name: String, _ summary: String,
         _ body: @escaping @Sendable (P, CallContext, @escaping @Sendable (Result<R, ServiceError>) -> Void) throws -> Void
     ) {
-        add(MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: .deferred) { raw, ctx, answer in
-            let params: P
-            do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch { throw ServiceError.invalidParams(error) }
-            try body(params, ctx) { r in answer(r.map { JSONEncoding.encode($0) }) }
-        })
+        add(
+            MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: .deferred) { raw, ctx, answer in
+                let params: P
+                do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch {
+                    throw ServiceError.invalidParams(error)
+                }
+                try body(params, ctx) { r in answer(r.map { JSONEncoding.encode($0) }) }
+            })
     }
 
     /// Adds a method as it is (for methods whose params are passed on undecoded).

@@ -75,4 +75,3 @@ package indirect enum Schema: Sendable {
         }
     }
 }
-

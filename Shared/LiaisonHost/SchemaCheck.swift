@@ -89,16 +89,19 @@ package enum SchemaFormat {
             if s.hasSuffix("Z") || s.hasSuffix("z") || (s.count > 19 && ["+", "-"].contains(s.dropLast(5).last.map(String.init) ?? "")) {
                 return "write the local time of the visit's time_zone without an offset, e.g. 2026-03-12T09:00"
             }
-            return wellFormed(s, length: 16) || wellFormed(s, length: 19) ? "\(s) is not a real date and time (years 1900 to 2200)"
+            return wellFormed(s, length: 16) || wellFormed(s, length: 19)
+                ? "\(s) is not a real date and time (years 1900 to 2200)"
                 : "expected a local date and time like 2026-03-12T09:00"
         case "date-time": return dateTime(s) ? nil : "expected an RFC 3339 time like 2026-03-01T09:00:00Z"
         case "email":
             let parts = s.split(separator: "@", omittingEmptySubsequences: false)
-            let ok = parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && s.utf8.count <= 254
+            let ok =
+                parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty && s.utf8.count <= 254
                 && !s.unicodeScalars.contains { $0.value <= 0x20 || $0.value == 0x7F }
             return ok ? nil : "not an email address"
         case "iso3166-alpha2":
-            return s.utf8.count == 2 && s.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) }) ? nil
+            return s.utf8.count == 2 && s.utf8.allSatisfy({ ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) })
+                ? nil
                 : "expected a two-letter ISO 3166-1 country code, e.g. TH"
         default: return nil
         }
@@ -131,14 +134,16 @@ package enum SchemaFormat {
 
     private static func realDay(_ b: [UInt8]) -> Bool {
         guard b.count >= 10, b[4] == 0x2D, b[7] == 0x2D, let y = digits(b, 0..<4), let m = digits(b, 5..<7), let d = digits(b, 8..<10),
-              (1900...2200).contains(y), (1...12).contains(m) else { return false }
+            (1900...2200).contains(y), (1...12).contains(m)
+        else { return false }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
         return (1...days).contains(d)
     }
 
     private static func clock(_ b: [UInt8], from i: Int) -> Bool {
-        guard let h = digits(b, i..<(i + 2)), b.count > i + 2, b[i + 2] == 0x3A, let mi = digits(b, (i + 3)..<(i + 5)), h < 24, mi < 60 else { return false }
+        guard let h = digits(b, i..<(i + 2)), b.count > i + 2, b[i + 2] == 0x3A, let mi = digits(b, (i + 3)..<(i + 5)), h < 24, mi < 60
+        else { return false }
         if b.count == i + 5 { return true }
         guard b.count >= i + 8, b[i + 5] == 0x3A, let s = digits(b, (i + 6)..<(i + 8)), s < 60 else { return false }
         return true
@@ -158,9 +163,13 @@ package enum SchemaFormat {
     static func dateTime(_ s: String) -> Bool {
         var b = Array(s.utf8)
         guard b.count >= 20, realDay(b), b[10] == 0x54 || b[10] == 0x74 || b[10] == 0x20 else { return false }
-        if b.last == 0x5A || b.last == 0x7A { b.removeLast() } else if b.count >= 25, [0x2B, 0x2D].contains(b[b.count - 6]) {
+        if b.last == 0x5A || b.last == 0x7A {
+            b.removeLast()
+        } else if b.count >= 25, [0x2B, 0x2D].contains(b[b.count - 6]) {
             b.removeLast(6)
-        } else { return false }
+        } else {
+            return false
+        }
         if let dot = b.firstIndex(of: 0x2E), dot > 18 {
             guard b[(dot + 1)...].allSatisfy({ $0 >= 48 && $0 <= 57 }), dot + 1 < b.count else { return false }
             b.removeSubrange(dot...)

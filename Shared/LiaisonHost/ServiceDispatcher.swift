@@ -24,7 +24,9 @@ package final class ServiceDispatcher: CallDispatcher {
     package func admit(_ peer: PeerCredentials) -> ServiceError? {
         if allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid) { return nil }
         log.warning("connection.denied", ["peer.uid": String(peer.uid), "peer.gid": String(peer.gid), "peer.pid": String(peer.pid)])
-        return ServiceError(.permissionDenied, "uid \(peer.uid) may not connect to \(log.service); the mesh file's allowed_uids/allowed_gids list who may", retryable: false)
+        return ServiceError(
+            .permissionDenied, "uid \(peer.uid) may not connect to \(log.service); the mesh file's allowed_uids/allowed_gids list who may",
+            retryable: false)
     }
 
     package func dispatch(_ call: IncomingCall, _ responder: Responder) {
@@ -42,7 +44,12 @@ package final class ServiceDispatcher: CallDispatcher {
         case .worker:
             workers.submit { [self] in
                 if let t = call.timeoutMs, t > 0, monotonicNanos() - call.receivedNanos > UInt64(t) * 1_000_000 {
-                    finish(call, responder, .failure(ServiceError(.timeout, "\(call.method) waited longer than its timeout_ms (\(t)) before it could run; not run", retryable: true)))
+                    finish(
+                        call, responder,
+                        .failure(
+                            ServiceError(
+                                .timeout, "\(call.method) waited longer than its timeout_ms (\(t)) before it could run; not run",
+                                retryable: true)))
                     return
                 }
                 spec.run(call.params, CallContext(call: call, log: log)) { [self] r in finish(call, responder, r) }

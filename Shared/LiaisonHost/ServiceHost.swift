@@ -18,9 +18,12 @@ package enum ServiceHost {
 
         let root = Command<Void>(
             name: "liaison-\(kind)", abstract: "liaison-\(kind) — \(summary)", usage: "--mesh FILE [--name NAME]",
-            options: [OptionSpec(["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH). Names this service's socket, data dir and settings."),
-                      OptionSpec(["--name"], value: "NAME", "This service's entry in the mesh file (default: \(kind))."),
-                      OptionSpec(["--version"], "Print the version.")],
+            options: [
+                OptionSpec(
+                    ["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH). Names this service's socket, data dir and settings."),
+                OptionSpec(["--name"], value: "NAME", "This service's entry in the mesh file (default: \(kind))."),
+                OptionSpec(["--version"], "Print the version."),
+            ],
             discussion: "Serves length-prefixed JSON on its Unix socket; takes an inherited socket (LISTEN_FDS) when given one."
         ) { args, _ in
             if args.has("--version") {
@@ -28,15 +31,18 @@ package enum ServiceHost {
                 return ExitCode.ok
             }
             if let extra = args.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
-            return run(kind: kind, name: args.value("--name") ?? kind, meshPath: args.value("--mesh") ?? environment("LIAISON_MESH"),
-                       started: started, factory)
+            return run(
+                kind: kind, name: args.value("--name") ?? kind, meshPath: args.value("--mesh") ?? environment("LIAISON_MESH"),
+                started: started, factory)
         }
         exit(CommandLineTool(program: "liaison-\(kind)", root: root) { _ in }.main(Array(CommandLine.arguments.dropFirst())))
     }
 
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
-    static func run(kind: String, name: String, meshPath: String?, started: UInt64, _ factory: (ServiceContext) throws -> ServiceDefinition) -> Int32 {
+    static func run(
+        kind: String, name: String, meshPath: String?, started: UInt64, _ factory: (ServiceContext) throws -> ServiceDefinition
+    ) -> Int32 {
         let log = Logger(service: name)
         guardParent(log)
         guard let meshPath else {
@@ -94,12 +100,14 @@ package enum ServiceHost {
         guard (1...256).contains(threads) else { throw MeshError("services[\(context.name)].settings.workers: must be 1 to 256") }
         let workers = try WorkerPool(name: "\(context.name)-w", threads: threads)
         let state = HostState()
-        let introspection = ServiceIntrospection(name: context.name, startedNanos: context.startedNanos, definition: definition, stats: CallStats(),
-                                                 connections: { state.connections }, stopping: { state.stopping })
+        let introspection = ServiceIntrospection(
+            name: context.name, startedNanos: context.startedNanos, definition: definition, stats: CallStats(),
+            connections: { state.connections }, stopping: { state.stopping })
         var table = definition.methods
         introspection.register(&table)
-        let dispatcher = ServiceDispatcher(table: table, workers: workers, log: log, stats: introspection.stats,
-                                           allowedUIDs: entry.allowedUids, allowedGIDs: entry.allowedGids)
+        let dispatcher = ServiceDispatcher(
+            table: table, workers: workers, log: log, stats: introspection.stats,
+            allowedUIDs: entry.allowedUids, allowedGIDs: entry.allowedGids)
         var limits = ServerLimits()
         limits.maxFrame = entry.maxFrameBytes
         limits.maxConnections = entry.maxConnections
@@ -136,8 +144,12 @@ package enum ServiceHost {
 
         try components.start()
         let how = Readiness.notifyReady()
-        log.info("service.ready", ["socket": entry.socket, "inherited": String(listener.inherited), "pid": String(getpid()),
-                                   "version": liaisonVersion, "notified": how.joined(separator: ",")])
+        log.info(
+            "service.ready",
+            [
+                "socket": entry.socket, "inherited": String(listener.inherited), "pid": String(getpid()),
+                "version": liaisonVersion, "notified": how.joined(separator: ","),
+            ])
         loop.run()
         if !listener.inherited { listener.close() }
         log.info("service.stopped", ["uptime_s": String((monotonicNanos() - context.startedNanos) / 1_000_000_000)])

@@ -19,8 +19,10 @@ package final class ServiceIntrospection: Sendable {
     private let connections: @Sendable () -> Int
     private let stopping: @Sendable () -> Bool
 
-    package init(name: String, startedNanos: UInt64, definition: ServiceDefinition, stats: CallStats,
-                 connections: @escaping @Sendable () -> Int, stopping: @escaping @Sendable () -> Bool) {
+    package init(
+        name: String, startedNanos: UInt64, definition: ServiceDefinition, stats: CallStats,
+        connections: @escaping @Sendable () -> Int, stopping: @escaping @Sendable () -> Bool
+    ) {
         self.name = name
         self.startedNanos = startedNanos
         self.definition = definition
@@ -35,29 +37,39 @@ package final class ServiceIntrospection: Sendable {
     /// Adds `service.health`, `service.ping`, `service.stats` and `service.describe` to `t`.
     /// Call it last: `service.describe` lists what `t` holds when the table is finished.
     package func register(_ t: inout MethodTable) {
-        t.add(MethodSpec(name: "service.health",
-                         summary: "Whether the service is up and working: status, version, pid, uptime, and the service's own checks.",
-                         params: NoParams.schema, result: .object(HealthBase.fields + definition.health.map { .req($0.key, $0.schema) }),
-                         execution: .worker) { [self] _, _ in .object(health()) })
+        t.add(
+            MethodSpec(
+                name: "service.health",
+                summary: "Whether the service is up and working: status, version, pid, uptime, and the service's own checks.",
+                params: NoParams.schema, result: .object(HealthBase.fields + definition.health.map { .req($0.key, $0.schema) }),
+                execution: .worker
+            ) { [self] _, _ in .object(health()) })
         t.add("service.ping", "Answers at once from the event loop; for latency checks.", execution: .inline) { (_: NoParams, _) in Pong() }
-        t.add(MethodSpec(name: "service.stats",
-                         summary: "Calls and errors per method with latency p50/p99/max, open connections, and the service's own counters.",
-                         params: NoParams.schema,
-                         result: .object([.req("service", .string()), .req("uptime_s", .number), .req("connections", .integer())]
-                                         + CallStatsSnapshot.fields + definition.stats.map { .opt($0.key, $0.schema) }),
-                         execution: .inline) { [self] _, _ in
-            guard case .object(var o) = JSONEncoding.encode(stats.snapshot()) else { return .null }
-            o["service"] = .string(name)
-            o["uptime_s"] = .double(uptimeSeconds)
-            o["connections"] = .int(Int64(connections()))
-            for s in definition.stats {
-                let (_, v) = s.read()
-                if v != .null { o[s.key] = v }
-            }
-            return .object(o)
-        })
-        t.add("service.describe", "Every method with its params and result (JSON Schema), and the events emitted (with their data) and consumed.",
-              execution: .inline) { [self] (_: NoParams, _) in describe() }
+        t.add(
+            MethodSpec(
+                name: "service.stats",
+                summary: "Calls and errors per method with latency p50/p99/max, open connections, and the service's own counters.",
+                params: NoParams.schema,
+                result: .object(
+                    [.req("service", .string()), .req("uptime_s", .number), .req("connections", .integer())]
+                        + CallStatsSnapshot.fields + definition.stats.map { .opt($0.key, $0.schema) }),
+                execution: .inline
+            ) { [self] _, _ in
+                guard case .object(var o) = JSONEncoding.encode(stats.snapshot()) else { return .null }
+                o["service"] = .string(name)
+                o["uptime_s"] = .double(uptimeSeconds)
+                o["connections"] = .int(Int64(connections()))
+                for s in definition.stats {
+                    let (_, v) = s.read()
+                    if v != .null { o[s.key] = v }
+                }
+                return .object(o)
+            })
+        t.add(
+            "service.describe",
+            "Every method with its params and result (JSON Schema), and the events emitted (with their data) and consumed.",
+            execution: .inline
+        ) { [self] (_: NoParams, _) in describe() }
         table.withLock { $0 = t }
     }
 
@@ -71,8 +83,9 @@ package final class ServiceIntrospection: Sendable {
             ok = ok && good
             sections.append((s.key, v))
         }
-        let base = HealthBase(service: name, version: liaisonVersion, pid: Int64(getpid()), uptimeS: uptimeSeconds,
-                              status: stopping() ? "stopping" : ok ? "ok" : "degraded")
+        let base = HealthBase(
+            service: name, version: liaisonVersion, pid: Int64(getpid()), uptimeS: uptimeSeconds,
+            status: stopping() ? "stopping" : ok ? "ok" : "degraded")
         guard case .object(var o) = JSONEncoding.encode(base) else { return [:] }
         for (k, v) in sections { o[k] = v }
         return o
@@ -83,8 +96,9 @@ package final class ServiceIntrospection: Sendable {
             Description.Method(name: m.name, summary: m.summary, params: m.params.json, result: m.result.json)
         }
         let emits = definition.emits.map { Description.Event(type: $0.type, summary: $0.summary, data: $0.data.json) }
-        return Description(service: name, version: liaisonVersion, protocolVersion: protocolVersion, methods: methods,
-                           events: Description.Events(emits: emits, consumes: definition.consumes), errors: ErrorCode.all.map(\.rawValue))
+        return Description(
+            service: name, version: liaisonVersion, protocolVersion: protocolVersion, methods: methods,
+            events: Description.Events(emits: emits, consumes: definition.consumes), errors: ErrorCode.all.map(\.rawValue))
     }
 }
 
@@ -99,8 +113,10 @@ struct HealthBase: Encodable {
     enum CodingKeys: String, CodingKey { case service, version, pid, status, uptimeS = "uptime_s" }
 
     static var fields: [Schema.Field] {
-        [.req("service", .string()), .req("version", .string()), .req("pid", .integer()), .req("uptime_s", .number),
-         .req("status", .string(values: ["ok", "degraded", "stopping"]), "degraded when one of the service's own checks fails.")]
+        [
+            .req("service", .string()), .req("version", .string()), .req("pid", .integer()), .req("uptime_s", .number),
+            .req("status", .string(values: ["ok", "degraded", "stopping"]), "degraded when one of the service's own checks fails."),
+        ]
     }
 }
 
@@ -140,12 +156,24 @@ struct Description: Encodable, Sendable, Schematic {
     static var schema: Schema {
         .object([
             .req("service", .string()), .req("version", .string()), .req("protocol", .integer()),
-            .req("methods", .array(.object([.req("name", .string()), .req("summary", .string()),
-                                            .req("params", .any, "JSON Schema of the params."), .req("result", .any, "JSON Schema of the result.")]))),
-            .req("events", .object([
-                .req("emits", .array(.object([.req("type", .string()), .req("summary", .string()), .req("data", .any, "JSON Schema of the event's data.")]))),
-                .req("consumes", .array(.string(), maxItems: nil), "Event types, exact or prefix.*"),
-            ])),
+            .req(
+                "methods",
+                .array(
+                    .object([
+                        .req("name", .string()), .req("summary", .string()),
+                        .req("params", .any, "JSON Schema of the params."), .req("result", .any, "JSON Schema of the result."),
+                    ]))),
+            .req(
+                "events",
+                .object([
+                    .req(
+                        "emits",
+                        .array(
+                            .object([
+                                .req("type", .string()), .req("summary", .string()), .req("data", .any, "JSON Schema of the event's data."),
+                            ]))),
+                    .req("consumes", .array(.string(), maxItems: nil), "Event types, exact or prefix.*"),
+                ])),
             .req("errors", .array(.string()), "Every error code."),
         ])
     }

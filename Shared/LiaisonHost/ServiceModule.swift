@@ -50,7 +50,9 @@ package struct ReportSection: Sendable {
     }
 
     /// A section holding a typed value.
-    package static func typed<T: Encodable & Schematic & SendableMetatype>(_ key: String, _ read: @escaping @Sendable () -> (ok: Bool, value: T)) -> ReportSection {
+    package static func typed<T: Encodable & Schematic & SendableMetatype>(
+        _ key: String, _ read: @escaping @Sendable () -> (ok: Bool, value: T)
+    ) -> ReportSection {
         ReportSection(key: key, schema: T.schema) {
             let (ok, v) = read()
             return (ok, JSONEncoding.encode(v))

@@ -1,6 +1,7 @@
 /// What kind of agreement.
 package enum AgreementKind: String, WireEnum {
-    case mou, exchange, jointProgramme = "joint_programme", workstation, industryEducation = "industry_education", research, scholarship, other
+    case mou, exchange, jointProgramme = "joint_programme", workstation, industryEducation = "industry_education", research, scholarship,
+        other
 }
 
 /// Where an agreement is in its life.
@@ -23,7 +24,9 @@ package struct AgreementPartner: Codable, Sendable, Equatable {
         case name, nameLocal = "name_local", kind, country, contactName = "contact_name", contactEmail = "contact_email"
     }
 
-    package init(name: String, nameLocal: String? = nil, kind: PartnerKind, country: String, contactName: String? = nil, contactEmail: String? = nil) {
+    package init(
+        name: String, nameLocal: String? = nil, kind: PartnerKind, country: String, contactName: String? = nil, contactEmail: String? = nil
+    ) {
         self.name = name
         self.nameLocal = nameLocal
         self.kind = kind
@@ -100,13 +103,17 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case reference, title, kind, partners, coordinator, signatories, documents, notes
         case focusAreas = "focus_areas", signedOn = "signed_on", startsOn = "starts_on", endsOn = "ends_on"
-        case noticePeriodDays = "notice_period_days", autoRenew = "auto_renew", placesPerYear = "places_per_year", externalKey = "external_key"
+        case noticePeriodDays = "notice_period_days", autoRenew = "auto_renew", placesPerYear = "places_per_year", externalKey =
+            "external_key"
     }
 
-    package init(reference: String? = nil, title: String, kind: AgreementKind, partners: [AgreementPartner], coordinator: Coordinator,
-                 focusAreas: [String] = [], signatories: [Signatory] = [], signedOn: LocalDate? = nil, startsOn: LocalDate? = nil, endsOn: LocalDate? = nil,
-                 noticePeriodDays: Int? = nil, autoRenew: Bool = false, placesPerYear: Int? = nil, documents: [AgreementDocument] = [],
-                 notes: String? = nil, externalKey: String? = nil) {
+    package init(
+        reference: String? = nil, title: String, kind: AgreementKind, partners: [AgreementPartner], coordinator: Coordinator,
+        focusAreas: [String] = [], signatories: [Signatory] = [], signedOn: LocalDate? = nil, startsOn: LocalDate? = nil,
+        endsOn: LocalDate? = nil,
+        noticePeriodDays: Int? = nil, autoRenew: Bool = false, placesPerYear: Int? = nil, documents: [AgreementDocument] = [],
+        notes: String? = nil, externalKey: String? = nil
+    ) {
         self.reference = reference
         self.title = title
         self.kind = kind
@@ -240,10 +247,13 @@ package struct Agreement: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, reference, version, status, amendments, activities, delegations
         case predecessorID = "predecessor_id", successorID = "successor_id", terminationReason = "termination_reason"
-        case suspensionReason = "suspension_reason", createdAt = "created_at", updatedAt = "updated_at", currentReference = "current_reference"
+        case suspensionReason = "suspension_reason", createdAt = "created_at", updatedAt = "updated_at", currentReference =
+            "current_reference"
     }
 
-    package init(id: String, reference: String, version: Int, status: AgreementStatus, draft: AgreementDraft, createdAt: String, updatedAt: String) {
+    package init(
+        id: String, reference: String, version: Int, status: AgreementStatus, draft: AgreementDraft, createdAt: String, updatedAt: String
+    ) {
         self.id = id
         self.reference = reference
         self.version = version

@@ -36,8 +36,12 @@ extension AgreementDraft {
     package func problems() -> [ValidationError] {
         var v = Validator()
         if let r = reference {
-            v.check(r.count <= 40 && !r.isEmpty && r.unicodeScalars.allSatisfy { $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "/" || $0 == "." },
-                    "reference", "1-40 letters, digits, '-', '/' or '.'")
+            v.check(
+                r.count <= 40 && !r.isEmpty
+                    && r.unicodeScalars.allSatisfy {
+                        $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "/" || $0 == "."
+                    },
+                "reference", "1-40 letters, digits, '-', '/' or '.'")
         }
         v.text(title, "title", max: Limits.title)
         if partners.isEmpty { v.fail("partners", "at least one partner is required") }
@@ -59,7 +63,9 @@ extension AgreementDraft {
             cv.email(coordinator.email, "email")
             cv.optionalText(coordinator.unit, "unit", max: Limits.name)
         }
-        if v.count(focusAreas, "focus_areas", max: 30) { for (i, f) in focusAreas.enumerated() { v.text(f, "focus_areas[\(i)]", max: Limits.topic) } }
+        if v.count(focusAreas, "focus_areas", max: 30) {
+            for (i, f) in focusAreas.enumerated() { v.text(f, "focus_areas[\(i)]", max: Limits.topic) }
+        }
         if v.count(signatories, "signatories", max: 20) {
             for (i, s) in signatories.enumerated() {
                 v.nested("signatories[\(i)]") { sv in
@@ -73,8 +79,9 @@ extension AgreementDraft {
             for (i, d) in documents.enumerated() {
                 v.nested("documents[\(i)]") { dv in
                     dv.text(d.title, "title", max: Limits.title)
-                    dv.check(d.sha256.utf8.count == 64 && d.sha256.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) },
-                             "sha256", "expected 64 lowercase hex digits (the SHA-256 of the signed text)")
+                    dv.check(
+                        d.sha256.utf8.count == 64 && d.sha256.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) },
+                        "sha256", "expected 64 lowercase hex digits (the SHA-256 of the signed text)")
                 }
             }
         }
@@ -83,9 +90,13 @@ extension AgreementDraft {
         if let n = noticePeriodDays { v.check((0...3650).contains(n), "notice_period_days", "must be 0 to 3650") }
         if let p = placesPerYear { v.check((0...10_000).contains(p), "places_per_year", "must be 0 to 10000") }
         if let s = startsOn, let e = endsOn, e <= s { v.fail("ends_on", "must be after starts_on (\(s))") }
-        if let signed = signedOn, let s = startsOn, s < signed { v.fail("signed_on", "must not be after starts_on (\(s)): an agreement is signed before it takes effect") }
+        if let signed = signedOn, let s = startsOn, s < signed {
+            v.fail("signed_on", "must not be after starts_on (\(s)): an agreement is signed before it takes effect")
+        }
         for (i, s) in signatories.enumerated() {
-            if let d = s.signedOn, let start = startsOn, start < d { v.fail("signatories[\(i)].signed_on", "must not be after starts_on (\(start))") }
+            if let d = s.signedOn, let start = startsOn, start < d {
+                v.fail("signatories[\(i)].signed_on", "must not be after starts_on (\(start))")
+            }
         }
         return v.errors
     }

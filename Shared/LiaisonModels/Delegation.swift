@@ -80,8 +80,10 @@ package struct Member: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", title, role, email, phone, languages, needs }
 
-    package init(name: String, nameLocal: String? = nil, title: String? = nil, role: MemberRole = .member, email: String? = nil,
-                 phone: String? = nil, languages: [String] = [], needs: Needs? = nil) {
+    package init(
+        name: String, nameLocal: String? = nil, title: String? = nil, role: MemberRole = .member, email: String? = nil,
+        phone: String? = nil, languages: [String] = [], needs: Needs? = nil
+    ) {
         self.name = name
         self.nameLocal = nameLocal
         self.title = title
@@ -145,8 +147,10 @@ package struct ItineraryItem: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey { case startsAt = "starts_at", endsAt = "ends_at", title, kind, venue, hosts, attendees, notes }
 
-    package init(startsAt: LocalDateTime, endsAt: LocalDateTime, title: String, kind: ItemKind = .meeting, venue: String? = nil,
-                 hosts: [String] = [], attendees: [String] = [], notes: String? = nil) {
+    package init(
+        startsAt: LocalDateTime, endsAt: LocalDateTime, title: String, kind: ItemKind = .meeting, venue: String? = nil,
+        hosts: [String] = [], attendees: [String] = [], notes: String? = nil
+    ) {
         self.startsAt = startsAt
         self.endsAt = endsAt
         self.title = title
@@ -210,9 +214,11 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
         case members, hosts, itinerary, budget, notes, externalKey = "external_key"
     }
 
-    package init(direction: Direction, title: String, partner: Partner, purpose: String? = nil, topics: [String] = [],
-                 timeZone: String = TimeZones.defaultName, startsAt: LocalDateTime, endsAt: LocalDateTime, members: [Member] = [],
-                 hosts: [Host] = [], itinerary: [ItineraryItem] = [], budget: Money? = nil, notes: String? = nil, externalKey: String? = nil) {
+    package init(
+        direction: Direction, title: String, partner: Partner, purpose: String? = nil, topics: [String] = [],
+        timeZone: String = TimeZones.defaultName, startsAt: LocalDateTime, endsAt: LocalDateTime, members: [Member] = [],
+        hosts: [Host] = [], itinerary: [ItineraryItem] = [], budget: Money? = nil, notes: String? = nil, externalKey: String? = nil
+    ) {
         self.direction = direction
         self.title = title
         self.partner = partner
@@ -267,8 +273,10 @@ package struct Delegation: Codable, Sendable, Equatable {
     package var outcome: String?
     package var postponedReason: String?
 
-    package init(id: String, ref: String, version: Int, status: DelegationStatus, scheduleVersion: Int, draft: DelegationDraft,
-                 createdAt: String, updatedAt: String) {
+    package init(
+        id: String, ref: String, version: Int, status: DelegationStatus, scheduleVersion: Int, draft: DelegationDraft,
+        createdAt: String, updatedAt: String
+    ) {
         self.id = id
         self.ref = ref
         self.version = version

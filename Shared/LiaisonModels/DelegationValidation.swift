@@ -92,8 +92,12 @@ extension DelegationDraft {
     /// A BCP 47 tag in its common shapes: `en`, `th`, `zh-Hans`, `pt-BR`, `uz-Latn-UZ`.
     static func isLanguageTag(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...4).contains(parts.count), (2...3).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy(isASCIILetter) else { return false }
-        return parts.dropFirst().allSatisfy { p in (2...8).contains(p.utf8.count) && p.utf8.allSatisfy { isASCIILetter($0) || ($0 >= 48 && $0 <= 57) } }
+        guard (1...4).contains(parts.count), (2...3).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy(isASCIILetter) else {
+            return false
+        }
+        return parts.dropFirst().allSatisfy { p in
+            (2...8).contains(p.utf8.count) && p.utf8.allSatisfy { isASCIILetter($0) || ($0 >= 48 && $0 <= 57) }
+        }
     }
 
     static func isASCIILetter(_ c: UInt8) -> Bool { (c >= 65 && c <= 90) || (c >= 97 && c <= 122) }
@@ -101,7 +105,9 @@ extension DelegationDraft {
     /// `12000` or `12000.50`: 1-13 digits, then optionally a point and 1-2 digits.
     static func isDecimalAmount(_ s: String) -> Bool {
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, (1...13).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+        guard parts.count <= 2, (1...13).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            return false
+        }
         return parts.count == 1 || ((1...2).contains(parts[1].utf8.count) && parts[1].utf8.allSatisfy { $0 >= 48 && $0 <= 57 })
     }
 

@@ -13,8 +13,10 @@ package struct Booking: Sendable, Equatable {
     /// Lowercased host emails.
     package var hosts: [String]
 
-    package init(delegationID: String, delegationRef: String, delegationTitle: String, item: Int, itemTitle: String, start: Int64, end: Int64,
-                 venue: String?, hosts: [String]) {
+    package init(
+        delegationID: String, delegationRef: String, delegationTitle: String, item: Int, itemTitle: String, start: Int64, end: Int64,
+        venue: String?, hosts: [String]
+    ) {
         self.delegationID = delegationID
         self.delegationRef = delegationRef
         self.delegationTitle = delegationTitle
@@ -85,24 +87,34 @@ package enum ItineraryChecker {
                 continue
             }
             if p.start < visitStart || p.end > visitEnd {
-                findings.append(Finding(kind: "item_outside_window",
-                                        message: "\(label(p)) is outside the visit window \(draft.startsAt)–\(draft.endsAt)", items: [path]))
+                findings.append(
+                    Finding(
+                        kind: "item_outside_window",
+                        message: "\(label(p)) is outside the visit window \(draft.startsAt)–\(draft.endsAt)", items: [path]))
             }
             for h in item.hosts where !hostEmails.contains(h.lowercased()) {
-                findings.append(Finding(kind: "unknown_host", message: "\(label(p)): host \(h) is not among the delegation's hosts", items: [path]))
+                findings.append(
+                    Finding(kind: "unknown_host", message: "\(label(p)): host \(h) is not among the delegation's hosts", items: [path]))
             }
             if !item.everyone {
                 for a in item.attendees where !memberRefs.contains(a.lowercased()) {
-                    findings.append(Finding(kind: "unknown_attendee", message: "\(label(p)): attendee \(a) is not a member of the delegation", items: [path]))
+                    findings.append(
+                        Finding(
+                            kind: "unknown_attendee", message: "\(label(p)): attendee \(a) is not a member of the delegation", items: [path]
+                        ))
                 }
             }
             let attending = draft.attendees(of: item)
             let needing = attending.filter { $0.needs?.interpreter == true }
-            let hasInterpreter = attending.contains { $0.role == .interpreter } || item.hosts.contains { interpreterHosts.contains($0.lowercased()) }
+            let hasInterpreter =
+                attending.contains { $0.role == .interpreter } || item.hosts.contains { interpreterHosts.contains($0.lowercased()) }
             if !needing.isEmpty && !hasInterpreter {
                 let who = needing.map(\.name).joined(separator: ", ")
-                findings.append(Finding(kind: "interpreter_missing",
-                                        message: "\(label(p)): \(who) \(needing.count == 1 ? "needs" : "need") an interpreter and none attends", items: [path]))
+                findings.append(
+                    Finding(
+                        kind: "interpreter_missing",
+                        message: "\(label(p)): \(who) \(needing.count == 1 ? "needs" : "need") an interpreter and none attends",
+                        items: [path]))
             }
             placed.append(p)
         }
@@ -116,11 +128,17 @@ package enum ItineraryChecker {
                 let paths = ["itinerary[\(first.index)]", "itinerary[\(second.index)]"]
                 let hx = Set(first.item.hosts.map { $0.lowercased() })
                 for h in second.item.hosts.map({ $0.lowercased() }) where hx.contains(h) {
-                    findings.append(Finding(kind: "host_double_booked", message: "host \(h) is in \(label(first)) and \(label(second)) at the same time", items: paths))
+                    findings.append(
+                        Finding(
+                            kind: "host_double_booked", message: "host \(h) is in \(label(first)) and \(label(second)) at the same time",
+                            items: paths))
                 }
                 let mx = Set(draft.attendees(of: first.item).map { $0.reference.lowercased() })
                 for m in draft.attendees(of: second.item) where mx.contains(m.reference.lowercased()) {
-                    findings.append(Finding(kind: "member_double_booked", message: "member \(m.name) is in \(label(first)) and \(label(second)) at the same time", items: paths))
+                    findings.append(
+                        Finding(
+                            kind: "member_double_booked",
+                            message: "member \(m.name) is in \(label(first)) and \(label(second)) at the same time", items: paths))
                 }
             }
         }
@@ -134,21 +152,26 @@ package enum ItineraryChecker {
         for p in placed {
             let path = "itinerary[\(p.index)]"
             func other(_ b: Booking) -> Finding.Other {
-                Finding.Other(delegationID: b.delegationID, ref: b.delegationRef, title: b.delegationTitle, item: b.item, itemTitle: b.itemTitle)
+                Finding.Other(
+                    delegationID: b.delegationID, ref: b.delegationRef, title: b.delegationTitle, item: b.item, itemTitle: b.itemTitle)
             }
             func describe(_ b: Booking) -> String { "\(b.delegationRef) \"\(b.delegationTitle)\" itinerary[\(b.item)] \"\(b.itemTitle)\"" }
             if let venue = Booking.normalizeVenue(p.item.venue) {
                 for b in byVenue[venue] ?? [] where b.start < p.end && p.start < b.end {
-                    findings.append(Finding(kind: "venue_double_booked",
-                                            message: "venue \"\(p.item.venue!)\" is booked by \(label(p)) and by \(describe(b)) at overlapping times",
-                                            items: [path], other: other(b)))
+                    findings.append(
+                        Finding(
+                            kind: "venue_double_booked",
+                            message: "venue \"\(p.item.venue!)\" is booked by \(label(p)) and by \(describe(b)) at overlapping times",
+                            items: [path], other: other(b)))
                 }
             }
             for h in Set(p.item.hosts.map { $0.lowercased() }) {
                 for b in byHost[h] ?? [] where b.start < p.end && p.start < b.end {
-                    findings.append(Finding(kind: "host_double_booked",
-                                            message: "host \(h) is in \(label(p)) and in \(describe(b)) at overlapping times",
-                                            items: [path], other: other(b)))
+                    findings.append(
+                        Finding(
+                            kind: "host_double_booked",
+                            message: "host \(h) is in \(label(p)) and in \(describe(b)) at overlapping times",
+                            items: [path], other: other(b)))
                 }
             }
         }
@@ -161,8 +184,9 @@ package enum ItineraryChecker {
         return draft.itinerary.enumerated().compactMap { i, item in
             let s = item.startsAt.epochSeconds(in: zone), e = item.endsAt.epochSeconds(in: zone)
             guard e > s else { return nil }
-            return Booking(delegationID: id, delegationRef: ref, delegationTitle: draft.title, item: i, itemTitle: item.title, start: s, end: e,
-                           venue: Booking.normalizeVenue(item.venue), hosts: item.hosts.map { $0.lowercased() })
+            return Booking(
+                delegationID: id, delegationRef: ref, delegationTitle: draft.title, item: i, itemTitle: item.title, start: s, end: e,
+                venue: Booking.normalizeVenue(item.venue), hosts: item.hosts.map { $0.lowercased() })
         }
     }
 }

@@ -2,7 +2,9 @@ import Foundation
 
 /// An itinerary grouped by day, as people read a schedule.
 package enum ItineraryDays {
-    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+    static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+    ]
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
     /// "Thursday 12 March 2026".
@@ -24,7 +26,9 @@ package enum ItineraryDays {
     package static func group(_ items: [ItineraryItem]) -> [(day: LocalDateTime, items: [(index: Int, item: ItineraryItem)])] {
         let byDay = Dictionary(grouping: items.enumerated(), by: { $0.element.startsAt.date })
         return byDay.keys.sorted().map { key in
-            let list = byDay[key]!.sorted { ($0.element.startsAt, $0.offset) < ($1.element.startsAt, $1.offset) }.map { (index: $0.offset, item: $0.element) }
+            let list = byDay[key]!.sorted { ($0.element.startsAt, $0.offset) < ($1.element.startsAt, $1.offset) }.map {
+                (index: $0.offset, item: $0.element)
+            }
             return (list[0].item.startsAt, list)
         }
     }

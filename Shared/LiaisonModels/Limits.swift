@@ -70,7 +70,9 @@ package enum EmailAddress {
         if s.utf8.count > Limits.email { return "at most \(Limits.email) bytes" }
         if s.hasPrefix("-") { return "must not start with '-'" }
         for u in s.unicodeScalars {
-            if u.value <= 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) { return "not an email address (contains white space or a control character)" }
+            if u.value <= 0x20 || u.value == 0x7F || (0x80...0x9F).contains(u.value) {
+                return "not an email address (contains white space or a control character)"
+            }
             if "\"<>(),;:[]\\".unicodeScalars.contains(u) { return "not an email address (contains '\(u)')" }
         }
         let parts = s.split(separator: "@", omittingEmptySubsequences: false)

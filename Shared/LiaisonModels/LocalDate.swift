@@ -12,7 +12,8 @@ package struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringC
     package static func parse(_ s: String, why: inout String) -> LocalDate? {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else {
+            let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2])
+        else {
             why = "expected a date like 2024-07-09"
             return nil
         }

@@ -22,8 +22,8 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStr
             return v
         }
         guard b.count == 16 || b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20, b[13] == 0x3A,
-              b.count == 16 || b[16] == 0x3A,
-              let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16)
+            b.count == 16 || b[16] == 0x3A,
+            let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16)
         else {
             if s.hasSuffix("Z") || s.range(of: "[+-][0-9]{2}:?[0-9]{2}$", options: .regularExpression) != nil {
                 why = "write the local time of the visit's time_zone without an offset, e.g. 2026-03-12T09:00"
@@ -33,7 +33,9 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStr
             return nil
         }
         let sec = b.count == 19 ? num(17..<19) : 0
-        guard let sec, (1...12).contains(mo), (1...Self.daysIn(year: y, month: mo)).contains(d), h < 24, mi < 60, sec < 60, y >= 1900, y <= 2200 else {
+        guard let sec, (1...12).contains(mo), (1...Self.daysIn(year: y, month: mo)).contains(d), h < 24, mi < 60, sec < 60, y >= 1900,
+            y <= 2200
+        else {
             why = "\(s) is not a real date and time"
             return nil
         }
@@ -60,7 +62,8 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStr
 
     /// `YYYY-MM-DDTHH:MM` (with `:SS` when the seconds are not zero).
     package var description: String {
-        "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute))" + (second == 0 ? "" : ":\(Self.pad(second))")
+        "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute))"
+            + (second == 0 ? "" : ":\(Self.pad(second))")
     }
 
     /// `YYYY-MM-DD`.

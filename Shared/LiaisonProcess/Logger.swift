@@ -88,7 +88,11 @@ package struct Logger: Sendable {
             case "\r": out += "\\r"
             case "\t": out += "\\t"
             default:
-                if ch.value < 0x20 || ch.value == 0x7F { out += "\\u{\(String(ch.value, radix: 16))}" } else { out.unicodeScalars.append(ch) }
+                if ch.value < 0x20 || ch.value == 0x7F {
+                    out += "\\u{\(String(ch.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(ch)
+                }
             }
         }
         return out + "\""

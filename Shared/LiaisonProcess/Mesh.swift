@@ -52,8 +52,10 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         case maxConnections = "max_connections", allowedUids = "allowed_uids", allowedGids = "allowed_gids"
     }
 
-    package init(name: String, executable: String, socket: String, dataDir: String, consumes: [String] = [], dependsOn: [String] = [],
-                 restart: RestartPolicy = .always, settings: JSONValue = .object([:])) {
+    package init(
+        name: String, executable: String, socket: String, dataDir: String, consumes: [String] = [], dependsOn: [String] = [],
+        restart: RestartPolicy = .always, settings: JSONValue = .object([:])
+    ) {
         self.name = name
         self.executable = executable
         self.socket = socket
@@ -176,13 +178,18 @@ package struct MeshFile: Codable, Sendable, Equatable {
 
     /// The built-in mesh rooted at `home`: delegations, agreements, notifications.
     package static func standard(home: String) -> MeshFile {
-        MeshFile(home: home, services: [
-            ServiceEntry(name: "delegations", executable: "liaison-delegations", socket: "run/delegations.sock", dataDir: "data/delegations"),
-            ServiceEntry(name: "notifications", executable: "liaison-notifications", socket: "run/notifications.sock",
-                         dataDir: "data/notifications", consumes: ["delegation.*", "agreement.*"]),
-            ServiceEntry(name: "agreements", executable: "liaison-agreements", socket: "run/agreements.sock",
-                         dataDir: "data/agreements", consumes: ["delegation.*"], dependsOn: []),
-        ])
+        MeshFile(
+            home: home,
+            services: [
+                ServiceEntry(
+                    name: "delegations", executable: "liaison-delegations", socket: "run/delegations.sock", dataDir: "data/delegations"),
+                ServiceEntry(
+                    name: "notifications", executable: "liaison-notifications", socket: "run/notifications.sock",
+                    dataDir: "data/notifications", consumes: ["delegation.*", "agreement.*"]),
+                ServiceEntry(
+                    name: "agreements", executable: "liaison-agreements", socket: "run/agreements.sock",
+                    dataDir: "data/agreements", consumes: ["delegation.*"], dependsOn: []),
+            ])
     }
 }
 
@@ -241,7 +248,10 @@ package struct Mesh: Sendable {
             guard s.name != "supervisor" else { throw MeshError("services: \"supervisor\" is reserved for the supervisor") }
             guard sockets.insert(s.socket).inserted else { throw MeshError("services[\(s.name)].socket: \(s.socket) is used twice") }
             if s.socket.utf8.count > UnixSocket.maxPathBytes {
-                throw MeshError("services[\(s.name)].socket: \(s.socket) is \(s.socket.utf8.count) bytes; Unix sockets allow at most \(UnixSocket.maxPathBytes) (choose a shorter home)")
+                throw MeshError(
+                    "services[\(s.name)].socket: \(s.socket) is \(s.socket.utf8.count) bytes; Unix sockets allow at most "
+                        + "\(UnixSocket.maxPathBytes) (choose a shorter home)"
+                )
             }
             guard s.stopTimeoutMs > 0, s.startTimeoutMs > 0 else { throw MeshError("services[\(s.name)]: timeouts must be positive") }
             guard s.maxConnections > 0 else { throw MeshError("services[\(s.name)].max_connections: must be positive") }
@@ -250,11 +260,17 @@ package struct Mesh: Sendable {
             }
         }
         let sup = config.supervisor
-        guard sup.healthIntervalMs >= 50, sup.healthTimeoutMs >= 10, sup.healthMisses >= 1, sup.logMaxBytes >= 4096, sup.logFiles >= 1 else {
-            throw MeshError("supervisor: health_interval_ms ≥ 50, health_timeout_ms ≥ 10, health_misses ≥ 1, log_max_bytes ≥ 4096, log_files ≥ 1")
+        guard sup.healthIntervalMs >= 50, sup.healthTimeoutMs >= 10, sup.healthMisses >= 1, sup.logMaxBytes >= 4096, sup.logFiles >= 1
+        else {
+            throw MeshError(
+                "supervisor: health_interval_ms ≥ 50, health_timeout_ms ≥ 10, health_misses ≥ 1, "
+                    + "log_max_bytes ≥ 4096, log_files ≥ 1")
         }
         if config.supervisor.socket.utf8.count > UnixSocket.maxPathBytes {
-            throw MeshError("supervisor.socket: \(config.supervisor.socket) is too long for a Unix socket (at most \(UnixSocket.maxPathBytes) bytes; choose a shorter home)")
+            throw MeshError(
+                "supervisor.socket: \(config.supervisor.socket) is too long for a Unix socket (at most \(UnixSocket.maxPathBytes) bytes; "
+                    + "choose a shorter home)"
+            )
         }
         for s in config.services {
             for d in s.dependsOn where !names.contains(d) {

@@ -16,16 +16,19 @@ package enum OwnedThread {
         defer { pthread_attr_destroy(&attr) }
         pthread_attr_setstacksize(&attr, stackBytes)
         pthread_attr_setdetachstate(&attr, Int32(PTHREAD_CREATE_DETACHED))
-        let box = Unmanaged.passRetained(Box({
-            liaison_set_thread_name(name)
-            body()
-        }))
+        let box = Unmanaged.passRetained(
+            Box({
+                liaison_set_thread_name(name)
+                body()
+            }))
         var tid = pthread_t()
-        let r = pthread_create(&tid, &attr, { arg in
-            let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
-            box.body()
-            return nil
-        }, box.toOpaque())
+        let r = pthread_create(
+            &tid, &attr,
+            { arg in
+                let box = Unmanaged<Box>.fromOpaque(arg!).takeRetainedValue()
+                box.body()
+                return nil
+            }, box.toOpaque())
         if r != 0 {
             box.release()
             throw SystemError("pthread_create(\(name))", errno: r)

@@ -20,8 +20,10 @@ package enum ChildExit: Equatable, Sendable, CustomStringConvertible {
     }
 
     package static func signalName(_ s: Int32) -> String {
-        let names: [Int32: String] = [1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE", 9: "KILL",
-                                      10: "USR1", 11: "SEGV", 12: "USR2", 13: "PIPE", 14: "ALRM", 15: "TERM"]
+        let names: [Int32: String] = [
+            1: "HUP", 2: "INT", 3: "QUIT", 4: "ILL", 5: "TRAP", 6: "ABRT", 7: "BUS", 8: "FPE", 9: "KILL",
+            10: "USR1", 11: "SEGV", 12: "USR2", 13: "PIPE", 14: "ALRM", 15: "TERM",
+        ]
         return names[s].map { "SIG\($0)" } ?? String(s)
     }
 }
@@ -31,8 +33,10 @@ package enum ChildExit: Equatable, Sendable, CustomStringConvertible {
 package enum Subprocess {
     /// Starts `path` with `arguments` (argv[0] included) and `environment`; `fds[i]` becomes the
     /// child's fd i (-1: /dev/null). Returns the pid, which is also the process group id.
-    package static func spawn(_ path: String, arguments: [String], environment: [String: String], fds: [Int32],
-                              setListenPID: Bool = false, workingDirectory: String? = nil) throws(SystemError) -> Int32 {
+    package static func spawn(
+        _ path: String, arguments: [String], environment: [String: String], fds: [Int32],
+        setListenPID: Bool = false, workingDirectory: String? = nil
+    ) throws(SystemError) -> Int32 {
         var env = environment
         env.removeValue(forKey: "LISTEN_PID")
         var envLines = env.keys.sorted().map { "\($0)=\(env[$0]!)" }
@@ -87,8 +91,10 @@ package enum Subprocess {
     /// The input is written to an anonymous file first and that file becomes the child's stdin:
     /// if this process dies while the child runs, the child still reads the whole input rather
     /// than a truncated one (a mail cut short must never be handed over as if complete).
-    package static func run(_ path: String, _ arguments: [String], input: [UInt8], timeoutMs: Int, outputLimit: Int = 64 * 1024,
-                            environment: [String: String]? = nil) throws(SystemError) -> Result {
+    package static func run(
+        _ path: String, _ arguments: [String], input: [UInt8], timeoutMs: Int, outputLimit: Int = 64 * 1024,
+        environment: [String: String]? = nil
+    ) throws(SystemError) -> Result {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         let inFD = liaison_memfd("stdin")
         guard inFD >= 0 else { throw SystemError("memfd_create") }
@@ -107,7 +113,8 @@ package enum Subprocess {
         let started = monotonicNanos()
         let pid: Int32
         do {
-            pid = try spawn(path, arguments: [path] + arguments, environment: environment ?? currentEnvironment(), fds: [inFD, outPipe[1], errPipe[1]])
+            pid = try spawn(
+                path, arguments: [path] + arguments, environment: environment ?? currentEnvironment(), fds: [inFD, outPipe[1], errPipe[1]])
         } catch {
             for fd in [inFD] + outPipe + errPipe { FD.close(fd) }
             throw error
@@ -156,7 +163,8 @@ package enum Subprocess {
             _ = restartingEINTR { waitpid(pid, &status, 0) }
         }
         for fd in [outFD, errFD] where fd >= 0 { FD.close(fd) }
-        return Result(exit: ChildExit(waitStatus: status), stdout: out, stderr: err, timedOut: timedOut,
-                      elapsedMs: Int((monotonicNanos() - started) / 1_000_000))
+        return Result(
+            exit: ChildExit(waitStatus: status), stdout: out, stderr: err, timedOut: timedOut,
+            elapsedMs: Int((monotonicNanos() - started) / 1_000_000))
     }
 }

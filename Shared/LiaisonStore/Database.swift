@@ -274,13 +274,19 @@ package final class Database {
         let current: Int = try queryOne("SELECT version FROM schema_versions WHERE component = ?", [component])?["version"] ?? 0
         let newest = migrations.map(\.version).max() ?? 0
         if current > newest {
-            throw StoreError(code: SQLITE_ERROR, message: "\(component) tables in \(path) are at version \(current), newer than this binary knows (\(newest)); upgrade the binary")
+            throw StoreError(
+                code: SQLITE_ERROR,
+                message:
+                    "\(component) tables in \(path) are at version \(current), newer than this binary knows (\(newest)); upgrade the binary"
+            )
         }
         for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
             try transaction { db in
                 try db.execute(m.sql)
-                try db.run("INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = excluded.version",
-                           [component, m.version])
+                try db.run(
+                    "INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = "
+                        + "excluded.version",
+                    [component, m.version])
             }
         }
     }
@@ -308,7 +314,9 @@ package final class Database {
         let current = try schemaVersion()
         let newest = migrations.map(\.version).max() ?? 0
         if current > newest {
-            throw StoreError(code: SQLITE_ERROR, message: "database \(path) has schema version \(current), newer than this binary knows (\(newest)); upgrade the binary")
+            throw StoreError(
+                code: SQLITE_ERROR,
+                message: "database \(path) has schema version \(current), newer than this binary knows (\(newest)); upgrade the binary")
         }
         for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
             try transaction { db in

@@ -108,7 +108,8 @@ package struct Row: Sendable {
     package subscript<T: SQLReadable>(_ name: String) -> T {
         get throws {
             guard let i = columns.index[name] else {
-                throw StoreError(code: SQLITE_RANGE, message: "the row has no column \(name) (it has \(columns.names.joined(separator: ", ")))")
+                throw StoreError(
+                    code: SQLITE_RANGE, message: "the row has no column \(name) (it has \(columns.names.joined(separator: ", ")))")
             }
             guard let v = T(sql: values[i]) else {
                 throw StoreError(code: SQLITE_MISMATCH, message: "column \(name) holds \(values[i].typeName), not \(T.self)")

@@ -29,7 +29,8 @@ package final class Store: @unchecked Sendable {
     package let path: String
 
     /// Opens `path`, applies the service's `migrations`, then each component's.
-    package init(path: String, migrations: [Database.Migration], components: [(String, [Database.Migration])] = [], readers: Int = 3) throws {
+    package init(path: String, migrations: [Database.Migration], components: [(String, [Database.Migration])] = [], readers: Int = 3) throws
+    {
         db = try Database(path: path)
         try db.migrate(migrations)
         for (name, m) in components { try db.migrate(component: name, m) }
@@ -72,11 +73,13 @@ package final class Store: @unchecked Sendable {
     /// left to copy.
     @discardableResult
     package func checkpoint() -> Int {
-        guard checkpointing.withLock({ busy in
-            if busy { return false }
-            busy = true
-            return true
-        }) else { return 0 }
+        guard
+            checkpointing.withLock({ busy in
+                if busy { return false }
+                busy = true
+                return true
+            })
+        else { return 0 }
         defer { checkpointing.withLock { $0 = false } }
         guard let passive = try? checkpointer.checkpoint() else { return 0 }
         // The passive pass has copied what it could, so what the restart copies while writers
@@ -95,7 +98,10 @@ package final class Store: @unchecked Sendable {
             let ran: Void? = try r.lock.withLockIfAvailable { _ in result = try body(r.db) }
             if ran != nil { return result! }
         }
-        let r = readers[nextReader.withLock { n in n = (n + 1) % readers.count; return n }]
+        let r = readers[
+            nextReader.withLock { n in
+                n = (n + 1) % readers.count; return n
+            }]
         try r.lock.withLock { _ in result = try body(r.db) }
         return result!
     }

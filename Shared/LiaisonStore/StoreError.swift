@@ -22,7 +22,6 @@ package struct StoreError: Error, Sendable, CustomStringConvertible {
     /// A constraint failed (unique, foreign key, check).
     package var isConstraint: Bool { primary == SQLITE_CONSTRAINT }
 
-
     package var description: String {
         var s = "SQLite error \(code): \(message)"
         if let sql { s += " [in: \(sql.prefix(200))]" }

@@ -26,7 +26,9 @@ package struct Message: Sendable, Equatable {
     package var timeoutMs: Int?
 
     /// A call.
-    package static func call(id: String, method: String, params: JSONValue = .object([:]), timeoutMs: Int? = nil, oneway: Bool = false) -> Message {
+    package static func call(
+        id: String, method: String, params: JSONValue = .object([:]), timeoutMs: Int? = nil, oneway: Bool = false
+    ) -> Message {
         Message(kind: .call, id: id, method: method, params: params, result: .null, error: nil, oneway: oneway, timeoutMs: timeoutMs)
     }
 
@@ -48,7 +50,9 @@ package struct Message: Sendable, Equatable {
         case .reply:
             EnvelopeWriter.reply(id: id) { $0.write(result) }
         case .error:
-            EnvelopeWriter.reply(id: id, member: "error") { $0.write(JSONEncoding.encode(error ?? ServiceError(.internal, "unknown error"))) }
+            EnvelopeWriter.reply(id: id, member: "error") {
+                $0.write(JSONEncoding.encode(error ?? ServiceError(.internal, "unknown error")))
+            }
         }
     }
 
@@ -60,8 +64,10 @@ package struct Message: Sendable, Equatable {
 /// spelled out, for messages built from values and for bodies forwarded as JSON text.
 package enum EnvelopeWriter {
     /// `{"v":1,"kind":"call","id":…,"method":…,"params":<body>[,"timeout_ms":…][,"oneway":true]}`.
-    package static func call(id: String, method: String, timeoutMs: Int?, oneway: Bool = false, capacity: Int = 128,
-                             params: (inout JSONWriter) -> Void) -> [UInt8] {
+    package static func call(
+        id: String, method: String, timeoutMs: Int?, oneway: Bool = false, capacity: Int = 128,
+        params: (inout JSONWriter) -> Void
+    ) -> [UInt8] {
         var w = JSONWriter(capacity: capacity)
         w.raw("{\"v\":1,\"kind\":\"call\",\"id\":")
         w.writeString(id)
@@ -112,13 +118,16 @@ extension Message {
     /// Reads an envelope from parsed JSON.
     package static func decode(_ value: JSONValue) throws(EnvelopeError) -> Message {
         guard case .object(let o) = value else {
-            throw EnvelopeError(id: nil, error: ServiceError(.invalidRequest, "a message is a JSON object, found \(value.typeName)"), oneway: false)
+            throw EnvelopeError(
+                id: nil, error: ServiceError(.invalidRequest, "a message is a JSON object, found \(value.typeName)"), oneway: false)
         }
         var id: String? = nil
         if case .string(let s)? = o["id"] { id = s }
         let oneway = o["oneway"]?.boolValue ?? false
         func bad(_ field: String, _ reason: String) -> EnvelopeError {
-            EnvelopeError(id: id, error: ServiceError(.invalidRequest, "\(field): \(reason)", retryable: false, details: ["field": .string(field)]), oneway: oneway)
+            EnvelopeError(
+                id: id, error: ServiceError(.invalidRequest, "\(field): \(reason)", retryable: false, details: ["field": .string(field)]),
+                oneway: oneway)
         }
         switch o["v"] {
         case nil: throw bad("v", "required (the protocol version, 1)")
@@ -141,11 +150,15 @@ extension Message {
         case .null where kind == .error: break
         default: throw bad("id", "expected a string, found \(idValue.typeName)")
         }
-        var m = Message(kind: kind, id: id, method: nil, params: kind == .call ? .object([:]) : .null, result: .null, error: nil, oneway: false, timeoutMs: nil)
+        var m = Message(
+            kind: kind, id: id, method: nil, params: kind == .call ? .object([:]) : .null, result: .null, error: nil, oneway: false,
+            timeoutMs: nil)
         switch kind {
         case .call:
             guard let mv = o["method"] else { throw bad("method", "required") }
-            guard case .string(let method) = mv, !method.isEmpty else { throw bad("method", "expected a non-empty string, found \(mv.typeName)") }
+            guard case .string(let method) = mv, !method.isEmpty else {
+                throw bad("method", "expected a non-empty string, found \(mv.typeName)")
+            }
             m.method = method
             switch o["params"] {
             case nil, .null?: break
@@ -160,7 +173,9 @@ extension Message {
             switch o["timeout_ms"] {
             case nil, .null?: break
             case let t?:
-                guard let ms = t.intValue, ms >= 0, ms <= 86_400_000 else { throw bad("timeout_ms", "expected an integer from 0 to 86400000") }
+                guard let ms = t.intValue, ms >= 0, ms <= 86_400_000 else {
+                    throw bad("timeout_ms", "expected an integer from 0 to 86400000")
+                }
                 m.timeoutMs = Int(ms)
             }
         case .reply:

@@ -71,8 +71,9 @@ package struct ServiceError: Error, Sendable, Equatable, Codable, CustomStringCo
 
     /// `invalid_params` naming the field, e.g. `members[1].email: not an email address`.
     package static func invalidParams(field: String, _ reason: String) -> ServiceError {
-        ServiceError(.invalidParams, field.isEmpty ? reason : "\(field): \(reason)", retryable: false,
-                     details: field.isEmpty ? nil : ["field": .string(field)])
+        ServiceError(
+            .invalidParams, field.isEmpty ? reason : "\(field): \(reason)", retryable: false,
+            details: field.isEmpty ? nil : ["field": .string(field)])
     }
 
     /// `invalid_params` from a decoding failure, with the path under `params`.

@@ -14,9 +14,11 @@ struct PartnersParams: Codable, Sendable, Schematic {
     var signedIn: Int?
     enum CodingKeys: String, CodingKey { case by, activeOn = "active_on", signedIn = "signed_in" }
     static var schema: Schema {
-        .object([.opt("by", .string(values: ReportGrouping.allCases.map(\.rawValue)), "Default continent."),
-                 .opt("active_on", .string(format: "date"), "Agreements in force on this date (default today)."),
-                 .opt("signed_in", .integer(minimum: 1900, maximum: 2200), "Agreements signed in this year instead.")])
+        .object([
+            .opt("by", .string(values: ReportGrouping.allCases.map(\.rawValue)), "Default continent."),
+            .opt("active_on", .string(format: "date"), "Agreements in force on this date (default today)."),
+            .opt("signed_in", .integer(minimum: 1900, maximum: 2200), "Agreements signed in this year instead."),
+        ])
     }
 }
 
@@ -43,10 +45,12 @@ struct PartnersReport: Codable, Sendable, Schematic {
 
     static var schema: Schema {
         let counts: [Schema.Field] = [.req("partners", .integer()), .req("agreements", .integer()), .req("negotiating", .integer())]
-        return .object([.req("by", .string(values: ReportGrouping.allCases.map(\.rawValue))), .opt("active_on", .string(format: "date")),
-                        .opt("signed_in", .integer()),
-                        .req("rows", .array(.object([.req("key", .string())] + counts + [.req("partner_names", .array(.string()))]))),
-                        .req("totals", .object(counts))])
+        return .object([
+            .req("by", .string(values: ReportGrouping.allCases.map(\.rawValue))), .opt("active_on", .string(format: "date")),
+            .opt("signed_in", .integer()),
+            .req("rows", .array(.object([.req("key", .string())] + counts + [.req("partner_names", .array(.string()))]))),
+            .req("totals", .object(counts)),
+        ])
     }
 }
 
@@ -61,7 +65,8 @@ struct FunnelReport: Codable, Sendable, Schematic {
         var activityPct: Double?
         enum CodingKeys: String, CodingKey {
             case continent, visits, agreements, visitsLeadingToAgreements = "visits_leading_to_agreements"
-            case agreementsWithActivities = "agreements_with_activities", visitConversionPct = "visit_conversion_pct", activityPct = "activity_pct"
+            case agreementsWithActivities = "agreements_with_activities", visitConversionPct = "visit_conversion_pct", activityPct =
+                "activity_pct"
         }
     }
     struct Totals: Codable, Sendable {
@@ -78,11 +83,22 @@ struct FunnelReport: Codable, Sendable, Schematic {
     var totals: Totals
 
     static var schema: Schema {
-        .object([.req("rows", .array(.object([.req("continent", .string()), .req("visits", .integer()), .req("visits_leading_to_agreements", .integer()),
-                                              .req("agreements", .integer()), .req("agreements_with_activities", .integer()),
-                                              .opt("visit_conversion_pct", .number), .opt("activity_pct", .number)]))),
-                 .req("totals", .object([.req("visits", .integer()), .req("visits_leading_to_agreements", .integer()),
-                                         .req("agreements_citing_visits", .integer()), .req("agreements_with_activities", .integer())]))])
+        .object([
+            .req(
+                "rows",
+                .array(
+                    .object([
+                        .req("continent", .string()), .req("visits", .integer()), .req("visits_leading_to_agreements", .integer()),
+                        .req("agreements", .integer()), .req("agreements_with_activities", .integer()),
+                        .opt("visit_conversion_pct", .number), .opt("activity_pct", .number),
+                    ]))),
+            .req(
+                "totals",
+                .object([
+                    .req("visits", .integer()), .req("visits_leading_to_agreements", .integer()),
+                    .req("agreements_citing_visits", .integer()), .req("agreements_with_activities", .integer()),
+                ])),
+        ])
     }
 }
 
@@ -112,10 +128,17 @@ struct DormantReport: Codable, Sendable, Schematic {
     enum CodingKeys: String, CodingKey { case months, asOf = "as_of", cutoff, rows }
 
     static var schema: Schema {
-        .object([.req("months", .integer()), .req("as_of", .string(format: "date")), .req("cutoff", .string(format: "date")),
-                 .req("rows", .array(.object([.req("reference", .string()), .req("id", .string()), .req("title", .string()),
-                                              .req("partners", .array(.string())), .opt("last_contact", .string(format: "date")),
-                                              .req("since", .string(format: "date")), .req("coordinator", .string())])))])
+        .object([
+            .req("months", .integer()), .req("as_of", .string(format: "date")), .req("cutoff", .string(format: "date")),
+            .req(
+                "rows",
+                .array(
+                    .object([
+                        .req("reference", .string()), .req("id", .string()), .req("title", .string()),
+                        .req("partners", .array(.string())), .opt("last_contact", .string(format: "date")),
+                        .req("since", .string(format: "date")), .req("coordinator", .string()),
+                    ]))),
+        ])
     }
 }
 
@@ -148,9 +171,16 @@ struct ExpiringReport: Codable, Sendable, Schematic {
     enum CodingKeys: String, CodingKey { case days, asOf = "as_of", rows }
 
     static var schema: Schema {
-        .object([.req("days", .integer()), .req("as_of", .string(format: "date")),
-                 .req("rows", .array(.object([.req("reference", .string()), .req("id", .string()), .req("title", .string()),
-                                              .req("ends_on", .string(format: "date")), .req("days_left", .integer()), .req("auto_renew", .boolean),
-                                              .req("renewal", .string()), .req("partners", .array(.string())), .req("coordinator", .string())])))])
+        .object([
+            .req("days", .integer()), .req("as_of", .string(format: "date")),
+            .req(
+                "rows",
+                .array(
+                    .object([
+                        .req("reference", .string()), .req("id", .string()), .req("title", .string()),
+                        .req("ends_on", .string(format: "date")), .req("days_left", .integer()), .req("auto_renew", .boolean),
+                        .req("renewal", .string()), .req("partners", .array(.string())), .req("coordinator", .string()),
+                    ]))),
+        ])
     }
 }

@@ -11,32 +11,48 @@ let agreementIDSchema = Schema.string(maxLength: 64)
 
 extension AgreementPartner: Schematic {
     package static var schema: Schema {
-        .object([.req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name)),
-                 .req("kind", .string(values: PartnerKind.allCases.map(\.rawValue))), .req("country", .string(format: "iso3166-alpha2")),
-                 .opt("contact_name", .string(maxLength: Limits.name)), .opt("contact_email", .string(format: "email", maxLength: Limits.email))])
+        .object([
+            .req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name)),
+            .req("kind", .string(values: PartnerKind.allCases.map(\.rawValue))), .req("country", .string(format: "iso3166-alpha2")),
+            .opt("contact_name", .string(maxLength: Limits.name)), .opt("contact_email", .string(format: "email", maxLength: Limits.email)),
+        ])
     }
 }
 
 extension Signatory: Schematic {
     package static var schema: Schema {
-        .object([.req("name", .string(maxLength: Limits.name)), .opt("title", .string(maxLength: Limits.name)),
-                 .req("side", .string(maxLength: Limits.name), "\"bit\" or the partner's name."), .opt("signed_on", .string(format: "date"))])
+        .object([
+            .req("name", .string(maxLength: Limits.name)), .opt("title", .string(maxLength: Limits.name)),
+            .req("side", .string(maxLength: Limits.name), "\"bit\" or the partner's name."), .opt("signed_on", .string(format: "date")),
+        ])
     }
 }
 
 extension AgreementDraft: Schematic {
     /// The draft's members.
     static var fields: [Schema.Field] {
-        [.opt("reference", .string(maxLength: 40), "Generated (AGR-YYYY-NNNN) when absent."), .req("title", .string(maxLength: Limits.title)),
-         .req("kind", .string(values: AgreementKind.allCases.map(\.rawValue))), .req("partners", .array(AgreementPartner.schema, maxItems: 20)),
-         .req("coordinator", .object([.req("name", .string(maxLength: Limits.name)), .req("email", .string(format: "email", maxLength: Limits.email)),
-                                      .opt("unit", .string(maxLength: Limits.name))])),
-         .opt("focus_areas", .array(.string(maxLength: Limits.topic), maxItems: 30)), .opt("signatories", .array(Signatory.schema, maxItems: 20)),
-         .opt("signed_on", .string(format: "date")), .opt("starts_on", .string(format: "date")), .opt("ends_on", .string(format: "date"), "Absent: open-ended."),
-         .opt("notice_period_days", .integer(minimum: 0, maximum: 3650)), .opt("auto_renew", .boolean),
-         .opt("places_per_year", .integer(minimum: 0, maximum: 10_000)),
-         .opt("documents", .array(.object([.req("title", .string(maxLength: Limits.title)), .req("sha256", .string(maxLength: 64))]), maxItems: 20)),
-         .opt("notes", .string(maxLength: Limits.notes)), .opt("external_key", .string(maxLength: Limits.externalKey))]
+        [
+            .opt("reference", .string(maxLength: 40), "Generated (AGR-YYYY-NNNN) when absent."),
+            .req("title", .string(maxLength: Limits.title)),
+            .req("kind", .string(values: AgreementKind.allCases.map(\.rawValue))),
+            .req("partners", .array(AgreementPartner.schema, maxItems: 20)),
+            .req(
+                "coordinator",
+                .object([
+                    .req("name", .string(maxLength: Limits.name)), .req("email", .string(format: "email", maxLength: Limits.email)),
+                    .opt("unit", .string(maxLength: Limits.name)),
+                ])),
+            .opt("focus_areas", .array(.string(maxLength: Limits.topic), maxItems: 30)),
+            .opt("signatories", .array(Signatory.schema, maxItems: 20)),
+            .opt("signed_on", .string(format: "date")), .opt("starts_on", .string(format: "date")),
+            .opt("ends_on", .string(format: "date"), "Absent: open-ended."),
+            .opt("notice_period_days", .integer(minimum: 0, maximum: 3650)), .opt("auto_renew", .boolean),
+            .opt("places_per_year", .integer(minimum: 0, maximum: 10_000)),
+            .opt(
+                "documents",
+                .array(.object([.req("title", .string(maxLength: Limits.title)), .req("sha256", .string(maxLength: 64))]), maxItems: 20)),
+            .opt("notes", .string(maxLength: Limits.notes)), .opt("external_key", .string(maxLength: Limits.externalKey)),
+        ]
     }
     package static var schema: Schema { .object(fields) }
 }
@@ -44,21 +60,39 @@ extension AgreementDraft: Schematic {
 extension Agreement: Schematic {
     package static var schema: Schema {
         let fieldChange = Schema.object([.req("from", .string(), "JSON text."), .req("to", .string(), "JSON text.")])
-        return .object([
-            .req("id", .string()), .req("reference", .string()), .req("current_reference", .string(), "With the latest amendment's suffix."),
-            .req("version", .integer()), .req("status", .string(values: AgreementStatus.allCases.map(\.rawValue))),
-        ] + AgreementDraft.fields.filter { $0.name != "reference" } + [
-            .req("amendments", .array(.object([.req("number", .integer()), .req("reference", .string()), .req("summary", .string()),
-                                               .req("effective_on", .string(format: "date")), .req("changes", .map(fieldChange)),
-                                               .req("at", .string(format: "date-time"))]))),
-            .req("activities", .array(.object([.req("id", .integer()), .req("on", .string(format: "date")),
-                                               .req("kind", .string(values: ActivityKind.allCases.map(\.rawValue))), .req("summary", .string()),
-                                               .opt("count", .integer())]))),
-            .req("delegations", .array(.object([.req("delegation_id", .string()), .req("relation", .string(values: LinkRelation.allCases.map(\.rawValue))),
-                                                .opt("ref", .string()), .opt("title", .string()), .opt("country", .string()), .opt("starts_at", .string())]))),
-            .opt("predecessor_id", .string()), .opt("successor_id", .string()), .opt("termination_reason", .string()), .opt("suspension_reason", .string()),
-            .req("created_at", .string(format: "date-time")), .req("updated_at", .string(format: "date-time")),
-        ])
+        return .object(
+            [
+                .req("id", .string()), .req("reference", .string()),
+                .req("current_reference", .string(), "With the latest amendment's suffix."),
+                .req("version", .integer()), .req("status", .string(values: AgreementStatus.allCases.map(\.rawValue))),
+            ] + AgreementDraft.fields.filter { $0.name != "reference" } + [
+                .req(
+                    "amendments",
+                    .array(
+                        .object([
+                            .req("number", .integer()), .req("reference", .string()), .req("summary", .string()),
+                            .req("effective_on", .string(format: "date")), .req("changes", .map(fieldChange)),
+                            .req("at", .string(format: "date-time")),
+                        ]))),
+                .req(
+                    "activities",
+                    .array(
+                        .object([
+                            .req("id", .integer()), .req("on", .string(format: "date")),
+                            .req("kind", .string(values: ActivityKind.allCases.map(\.rawValue))), .req("summary", .string()),
+                            .opt("count", .integer()),
+                        ]))),
+                .req(
+                    "delegations",
+                    .array(
+                        .object([
+                            .req("delegation_id", .string()), .req("relation", .string(values: LinkRelation.allCases.map(\.rawValue))),
+                            .opt("ref", .string()), .opt("title", .string()), .opt("country", .string()), .opt("starts_at", .string()),
+                        ]))),
+                .opt("predecessor_id", .string()), .opt("successor_id", .string()), .opt("termination_reason", .string()),
+                .opt("suspension_reason", .string()),
+                .req("created_at", .string(format: "date-time")), .req("updated_at", .string(format: "date-time")),
+            ])
     }
 
     /// An event's data: the agreement, with `lead_days` and `days_left` on `agreement.expiring`

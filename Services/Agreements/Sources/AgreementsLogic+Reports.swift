@@ -8,7 +8,9 @@ extension AgreementsLogic {
     /// Agreements in force on `date`: signed, started, not ended (terminated and superseded ones
     /// count until they were replaced or ended, which we know only for those with dates).
     static func inForce(_ a: Agreement, on date: LocalDate) -> Bool {
-        guard [.signed, .active, .suspended, .expired, .superseded].contains(a.status), let start = a.draft.startsOn, start <= date else { return false }
+        guard [.signed, .active, .suspended, .expired, .superseded].contains(a.status), let start = a.draft.startsOn, start <= date else {
+            return false
+        }
         if let end = a.draft.endsOn, end < date { return false }
         if a.status == .superseded || a.status == .expired { return a.draft.endsOn.map { $0 >= date } ?? false }
         return true
@@ -27,18 +29,21 @@ extension AgreementsLogic {
         }
         // Agreements still being discussed show beside those in force (not in a "signed in" view).
         let negotiating = p.signedIn != nil ? [] : all.filter { $0.status == .negotiating || $0.status == .draft }
-        struct Group { var partners = Set<String>(); var agreements = Set<String>(); var negotiating = Set<String>(); var names = Set<String>() }
+        struct Group {
+            var partners = Set<String>(); var agreements = Set<String>(); var negotiating = Set<String>(); var names = Set<String>()
+        }
         var groups: [String: Group] = [:]
         func keys(_ a: Agreement) -> [(String, AgreementPartner)] {
             a.draft.partners.map { p in
                 let c = Country.named(p.country)
-                let k: String = switch by {
-                case .continent: c?.continent.rawValue ?? "Unknown"
-                case .region: c?.region ?? "Unknown"
-                case .country: "\(p.country.uppercased()) \(c?.name ?? "")"
-                case .kind: a.draft.kind.rawValue
-                case .year: a.draft.signedOn.map { String($0.year) } ?? "unsigned"
-                }
+                let k: String =
+                    switch by {
+                    case .continent: c?.continent.rawValue ?? "Unknown"
+                    case .region: c?.region ?? "Unknown"
+                    case .country: "\(p.country.uppercased()) \(c?.name ?? "")"
+                    case .kind: a.draft.kind.rawValue
+                    case .year: a.draft.signedOn.map { String($0.year) } ?? "unsigned"
+                    }
                 return (k, p)
             }
         }
@@ -57,17 +62,21 @@ extension AgreementsLogic {
             }
         }
         let ordered = groups.keys.sorted {
-            (groups[$0]!.agreements.count, groups[$0]!.negotiating.count, $1) > (groups[$1]!.agreements.count, groups[$1]!.negotiating.count, $0)
+            (groups[$0]!.agreements.count, groups[$0]!.negotiating.count, $1) > (
+                groups[$1]!.agreements.count, groups[$1]!.negotiating.count, $0
+            )
         }
         return PartnersReport(
             by: by, activeOn: p.signedIn == nil ? date.description : nil, signedIn: p.signedIn,
             rows: ordered.map { k in
                 let g = groups[k]!
-                return PartnersReport.Row(key: k, partners: g.partners.count, agreements: g.agreements.count, negotiating: g.negotiating.count,
-                                          partnerNames: g.names.sorted())
+                return PartnersReport.Row(
+                    key: k, partners: g.partners.count, agreements: g.agreements.count, negotiating: g.negotiating.count,
+                    partnerNames: g.names.sorted())
             },
-            totals: PartnersReport.Totals(partners: Set(chosen.flatMap { $0.draft.partners.map(\.name) }).count, agreements: chosen.count,
-                                          negotiating: negotiating.count))
+            totals: PartnersReport.Totals(
+                partners: Set(chosen.flatMap { $0.draft.partners.map(\.name) }).count, agreements: chosen.count,
+                negotiating: negotiating.count))
     }
 
     /// Visits → agreements that cite them → agreements with recorded activities, per continent.
@@ -92,15 +101,19 @@ extension AgreementsLogic {
         func pct(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : (Double(a) / Double(b) * 1000).rounded() / 10 }
         let rows = byContinent.keys.sorted().map { c in
             let s = byContinent[c]!
-            return FunnelReport.Row(continent: c, visits: s.visits.count, visitsLeadingToAgreements: s.cited.count, agreements: s.agreements.count,
-                                    agreementsWithActivities: s.active.count, visitConversionPct: pct(s.cited.count, s.visits.count),
-                                    activityPct: pct(s.active.count, s.agreements.count))
+            return FunnelReport.Row(
+                continent: c, visits: s.visits.count, visitsLeadingToAgreements: s.cited.count, agreements: s.agreements.count,
+                agreementsWithActivities: s.active.count, visitConversionPct: pct(s.cited.count, s.visits.count),
+                activityPct: pct(s.active.count, s.agreements.count))
         }
         let citing = agreements.filter { $0.delegations.contains { $0.relation == LinkRelation.ledTo.rawValue } }
         let cited = Set(citing.flatMap { $0.delegations.filter { $0.relation == LinkRelation.ledTo.rawValue }.map(\.delegationID) })
-        return FunnelReport(rows: rows, totals: FunnelReport.Totals(
-            visits: visits.count, visitsLeadingToAgreements: cited.intersection(continentOf.keys).count, agreementsCitingVisits: citing.count,
-            agreementsWithActivities: citing.filter { !$0.activities.isEmpty }.count))
+        return FunnelReport(
+            rows: rows,
+            totals: FunnelReport.Totals(
+                visits: visits.count, visitsLeadingToAgreements: cited.intersection(continentOf.keys).count,
+                agreementsCitingVisits: citing.count,
+                agreementsWithActivities: citing.filter { !$0.activities.isEmpty }.count))
     }
 
     /// Active agreements with no linked visit and no activity in the last `months` months.
@@ -117,9 +130,11 @@ extension AgreementsLogic {
                 if let s = l.startsAt, let d = LocalDate.parse(String(s.prefix(10)), why: &why) { last = max(last ?? d, d) }
             }
             if let l = last, l >= cutoff { continue }
-            rows.append(DormantReport.Row(reference: a.currentReference, id: a.id, title: a.draft.title, partners: a.draft.partners.map(\.name),
-                                          lastContact: last?.description, since: (a.draft.startsOn ?? cutoff).description,
-                                          coordinator: a.draft.coordinator.email))
+            rows.append(
+                DormantReport.Row(
+                    reference: a.currentReference, id: a.id, title: a.draft.title, partners: a.draft.partners.map(\.name),
+                    lastContact: last?.description, since: (a.draft.startsOn ?? cutoff).description,
+                    coordinator: a.draft.coordinator.email))
         }
         return DormantReport(months: months, asOf: now.description, cutoff: cutoff.description, rows: rows)
     }
@@ -132,11 +147,14 @@ extension AgreementsLogic {
         let rows = agreements.sorted { $0.draft.endsOn! < $1.draft.endsOn! }.map { a in
             let end = a.draft.endsOn!
             let notice = a.draft.noticePeriodDays.map { end.adding(days: -$0) }
-            let renewal = a.draft.autoRenew ? "renews automatically"
+            let renewal =
+                a.draft.autoRenew
+                ? "renews automatically"
                 : (notice.map { $0 < now ? "notice deadline passed \($0)" : "decide by \($0)" } ?? "no renewal arranged")
-            return ExpiringReport.Row(reference: a.currentReference, id: a.id, title: a.draft.title, endsOn: end.description,
-                                      daysLeft: now.days(until: end), autoRenew: a.draft.autoRenew, renewal: renewal,
-                                      partners: a.draft.partners.map(\.name), coordinator: a.draft.coordinator.email)
+            return ExpiringReport.Row(
+                reference: a.currentReference, id: a.id, title: a.draft.title, endsOn: end.description,
+                daysLeft: now.days(until: end), autoRenew: a.draft.autoRenew, renewal: renewal,
+                partners: a.draft.partners.map(\.name), coordinator: a.draft.coordinator.email)
         }
         return ExpiringReport(days: days, asOf: now.description, rows: rows)
     }

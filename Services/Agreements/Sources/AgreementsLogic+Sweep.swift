@@ -20,8 +20,9 @@ extension AgreementsLogic {
             for var a in try AgreementsTables.pastEnd(db, on: today) {
                 if a.draft.autoRenew && a.status == .active, let start = a.draft.startsOn, let end = a.draft.endsOn {
                     let nextStart = end.adding(days: 1)
-                    let next = try makeSuccessor(db, of: &a, endsOn: Self.sameTerm(start: start, end: end, from: nextStart), startsOn: nextStart,
-                                                 signedOn: end, uid: uid, nowMillis: t)
+                    let next = try makeSuccessor(
+                        db, of: &a, endsOn: Self.sameTerm(start: start, end: end, from: nextStart), startsOn: nextStart,
+                        signedOn: end, uid: uid, nowMillis: t)
                     result.renewed.append(SweepResult.Renewed(from: a.currentReference, to: next.reference))
                     continue
                 }
@@ -39,8 +40,10 @@ extension AgreementsLogic {
                 for lead in due where try AgreementsTables.claimNotice(db, id: a.id, lead: lead, end: end, nowMillis: t) {
                     // Leads already passed without a notice are marked, not sent: one notice, the nearest.
                     guard lead == nearest && !fired else { continue }
-                    try changes.emit(db, .agreementExpiring, JSONEncoding.encode(a), extra: ["lead_days": .int(Int64(lead)), "days_left": .int(Int64(left))],
-                                     id: a.id, nowMillis: t)
+                    try changes.emit(
+                        db, .agreementExpiring, JSONEncoding.encode(a),
+                        extra: ["lead_days": .int(Int64(lead)), "days_left": .int(Int64(left))],
+                        id: a.id, nowMillis: t)
                     result.expiring.append(SweepResult.Expiring(reference: a.currentReference, leadDays: lead, daysLeft: left))
                     fired = true
                 }
@@ -83,8 +86,11 @@ package struct SweepResult: Codable, Sendable, Schematic {
     package var changes: Int { activated.count + expired.count + renewed.count + expiring.count }
 
     package static var schema: Schema {
-        .object([.req("today", .string(format: "date")), .req("activated", .array(.string()), "References."), .req("expired", .array(.string())),
-                 .req("renewed", .array(.object([.req("from", .string()), .req("to", .string())]))),
-                 .req("expiring", .array(.object([.req("reference", .string()), .req("lead_days", .integer()), .req("days_left", .integer())])))])
+        .object([
+            .req("today", .string(format: "date")), .req("activated", .array(.string()), "References."), .req("expired", .array(.string())),
+            .req("renewed", .array(.object([.req("from", .string()), .req("to", .string())]))),
+            .req(
+                "expiring", .array(.object([.req("reference", .string()), .req("lead_days", .integer()), .req("days_left", .integer())]))),
+        ])
     }
 }

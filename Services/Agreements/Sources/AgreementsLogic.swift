@@ -21,13 +21,16 @@ package final class AgreementsLogic: Sendable {
 
     package static let eventTypes = EventType.all(.agreement)
 
-    package init(store: Store, source: String, subscriptions: Subscriptions, settings: AgreementsSettings = AgreementsSettings(),
-                 now: @escaping @Sendable () -> Int64 = { wallClockMillis() }) {
+    package init(
+        store: Store, source: String, subscriptions: Subscriptions, settings: AgreementsSettings = AgreementsSettings(),
+        now: @escaping @Sendable () -> Int64 = { wallClockMillis() }
+    ) {
         self.store = store
         self.settings = settings
         self.now = now
-        changes = VersionedChanges(store: store, table: AgreementsTables(), history: AgreementsTables.history, source: source,
-                                   subscriptions: subscriptions, now: now)
+        changes = VersionedChanges(
+            store: store, table: AgreementsTables(), history: AgreementsTables.history, source: source,
+            subscriptions: subscriptions, now: now)
     }
 
     /// Today in UTC, by the injectable clock.
@@ -45,10 +48,12 @@ package final class AgreementsLogic: Sendable {
             let stamp = Timestamp.rfc3339(millis: t)
             var d = draft
             d.reference = reference
-            let a = Agreement(id: IDs.make("agr"), reference: reference, version: 1, status: .draft, draft: d, createdAt: stamp, updatedAt: stamp)
+            let a = Agreement(
+                id: IDs.make("agr"), reference: reference, version: 1, status: .draft, draft: d, createdAt: stamp, updatedAt: stamp)
             try AgreementsTables.save(db, a, insert: true, nowMillis: t)
-            try AgreementsTables.history.record(db, id: a.id, version: 1, uid: uid, action: "create",
-                                                changesJSON: JSONWriter.string(["created": JSONEncoding.encode(a)]), nowMillis: t)
+            try AgreementsTables.history.record(
+                db, id: a.id, version: 1, uid: uid, action: "create",
+                changesJSON: JSONWriter.string(["created": JSONEncoding.encode(a)]), nowMillis: t)
             return (a, true)
         }
     }
@@ -62,8 +67,9 @@ package final class AgreementsLogic: Sendable {
 
     func list(_ p: ListParams) throws -> [Agreement] {
         try store.read { db in
-            try AgreementsTables.list(db, status: p.status, kind: p.kind, country: p.country, continent: p.continent?.rawValue,
-                                      words: p.text?.lowercased(), limit: p.limit ?? 100)
+            try AgreementsTables.list(
+                db, status: p.status, kind: p.kind, country: p.country, continent: p.continent?.rawValue,
+                words: p.text?.lowercased(), limit: p.limit ?? 100)
         }
     }
 
@@ -72,14 +78,18 @@ package final class AgreementsLogic: Sendable {
     /// Applies `change` by `action` (allowed from the agreement's state) at `expectedVersion`,
     /// saving, recording and emitting `event`; a signed agreement whose start has come becomes
     /// active in the same transaction.
-    func transition(_ id: String, expectedVersion: Int?, action: AgreementAction, uid: UInt32, event: EventType?,
-                    _ change: (inout Agreement) throws -> Void) throws -> Agreement {
+    func transition(
+        _ id: String, expectedVersion: Int?, action: AgreementAction, uid: UInt32, event: EventType?,
+        _ change: (inout Agreement) throws -> Void
+    ) throws -> Agreement {
         let today = self.today
-        return try changes.change(id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid, event: { _ in event },
-                                  then: { [self] a, db, t in
-            // Dates drive the state: a signed agreement whose start has come is active at once.
-            if a.status == .signed, let s = a.draft.startsOn, s <= today { try activate(&a, db, uid: uid, nowMillis: t) }
-        }) { a in
+        return try changes.change(
+            id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid, event: { _ in event },
+            then: { [self] a, db, t in
+                // Dates drive the state: a signed agreement whose start has come is active at once.
+                if a.status == .signed, let s = a.draft.startsOn, s <= today { try activate(&a, db, uid: uid, nowMillis: t) }
+            }
+        ) { a in
             try action.permit(from: a.status, label: a.label)
             let from = a.status
             try change(&a)
@@ -96,22 +106,28 @@ package final class AgreementsLogic: Sendable {
     }
 
     /// Fields an `update` (draft, negotiating) may replace.
-    static let updatable: Set<String> = ["title", "kind", "partners", "coordinator", "focus_areas", "signatories", "signed_on", "starts_on", "ends_on",
-                                         "notice_period_days", "auto_renew", "places_per_year", "documents", "notes"]
+    static let updatable: Set<String> = [
+        "title", "kind", "partners", "coordinator", "focus_areas", "signatories", "signed_on", "starts_on", "ends_on",
+        "notice_period_days", "auto_renew", "places_per_year", "documents", "notes",
+    ]
     /// Fields an amendment (signed, active, suspended) may change.
-    static let amendable: Set<String> = ["title", "partners", "coordinator", "focus_areas", "signatories", "ends_on", "notice_period_days", "auto_renew",
-                                         "places_per_year", "documents", "notes"]
+    static let amendable: Set<String> = [
+        "title", "partners", "coordinator", "focus_areas", "signatories", "ends_on", "notice_period_days", "auto_renew",
+        "places_per_year", "documents", "notes",
+    ]
 
     /// Merges `changes` (a subset of `allowed`) into the draft; returns the fields given.
     static func merge(_ a: inout Agreement, _ changes: JSONObject, allowed: Set<String>) throws -> [String] {
         let given = changes.keys.filter { allowed.contains($0) }
         let refused = changes.keys.filter { !allowed.contains($0) && AgreementDraft.fieldNames.contains($0) }
         if let f = refused.first {
-            throw ServiceError(.failedPrecondition, "\(f): cannot be changed while the agreement is \(a.status.rawValue)", retryable: false,
-                               details: ["field": .string(f)])
+            throw ServiceError(
+                .failedPrecondition, "\(f): cannot be changed while the agreement is \(a.status.rawValue)", retryable: false,
+                details: ["field": .string(f)])
         }
         guard !given.isEmpty else {
-            throw ServiceError.invalidParams(field: "", "nothing to change: give one or more of \(allowed.sorted().joined(separator: ", "))")
+            throw ServiceError.invalidParams(
+                field: "", "nothing to change: give one or more of \(allowed.sorted().joined(separator: ", "))")
         }
         guard case .object(var merged) = JSONEncoding.encode(a.draft) else { return [] }
         for k in given { merged[k] = changes[k] }
@@ -133,7 +149,8 @@ package final class AgreementsLogic: Sendable {
             a.draft.signedOn = p.signedOn ?? a.draft.signedOn ?? today
             if let s = p.signatories { a.draft.signatories = s }
             guard !a.draft.signatories.isEmpty else {
-                throw ServiceError.invalidParams(field: "signatories", "an agreement is signed by someone: give the signatories (BIT's and the partners')")
+                throw ServiceError.invalidParams(
+                    field: "signatories", "an agreement is signed by someone: give the signatories (BIT's and the partners')")
             }
         }
     }
@@ -143,7 +160,8 @@ package final class AgreementsLogic: Sendable {
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .activate, uid: uid, event: .agreementActivated) { a in
             a.draft.startsOn = p.startsOn ?? a.draft.startsOn ?? today
             if let s = a.draft.startsOn, s > today {
-                throw ServiceError(.failedPrecondition, "agreement \(a.reference) starts on \(s); it becomes active on its own then", retryable: false)
+                throw ServiceError(
+                    .failedPrecondition, "agreement \(a.reference) starts on \(s); it becomes active on its own then", retryable: false)
             }
         }
     }
@@ -153,15 +171,20 @@ package final class AgreementsLogic: Sendable {
         var v = Validator()
         if action == .terminate || action == .suspend {
             let what = action == .terminate ? "terminated" : "suspended"
-            if let r = p.reason { v.text(r, "reason", max: Limits.reason, multiline: true) } else { v.fail("reason", "required: why the agreement is \(what)") }
+            if let r = p.reason {
+                v.text(r, "reason", max: Limits.reason, multiline: true)
+            } else {
+                v.fail("reason", "required: why the agreement is \(what)")
+            }
         }
         try v.finish()
-        let event: EventType? = switch action {
-        case .terminate: .agreementTerminated
-        case .suspend: .agreementSuspended
-        case .resume: .agreementResumed
-        default: nil
-        }
+        let event: EventType? =
+            switch action {
+            case .terminate: .agreementTerminated
+            case .suspend: .agreementSuspended
+            case .resume: .agreementResumed
+            default: nil
+            }
         return try transition(p.id, expectedVersion: p.expectedVersion, action: action, uid: uid, event: event) { a in
             if action == .terminate { a.terminationReason = p.reason }
             if action == .suspend { a.suspensionReason = p.reason }
@@ -180,12 +203,15 @@ package final class AgreementsLogic: Sendable {
             guard case .object(let old) = JSONEncoding.encode(before), case .object(let new) = JSONEncoding.encode(a.draft) else { return }
             var diff: [String: FieldChange] = [:]
             for f in fields where old[f] != new[f] {
-                diff[f] = FieldChange(from: old[f].map { JSONWriter.string($0) } ?? "null", to: new[f].map { JSONWriter.string($0) } ?? "null")
+                diff[f] = FieldChange(
+                    from: old[f].map { JSONWriter.string($0) } ?? "null", to: new[f].map { JSONWriter.string($0) } ?? "null")
             }
             guard !diff.isEmpty else { throw ServiceError.invalidParams(field: "changes", "the changes leave the agreement as it was") }
             let n = a.amendments.count + 1
-            a.amendments.append(Amendment(number: n, reference: "\(a.reference)-A\(n)", summary: p.summary, effectiveOn: p.effectiveOn ?? today,
-                                          changes: diff, at: stamp))
+            a.amendments.append(
+                Amendment(
+                    number: n, reference: "\(a.reference)-A\(n)", summary: p.summary, effectiveOn: p.effectiveOn ?? today,
+                    changes: diff, at: stamp))
         }
     }
 
@@ -196,14 +222,17 @@ package final class AgreementsLogic: Sendable {
             var old = loaded
             if let expected = p.expectedVersion, old.version != expected { throw VersionedChanges<AgreementsTables>.stale(old, expected) }
             try AgreementAction.renew.permit(from: old.status, label: old.label)
-            let successor = try makeSuccessor(db, of: &old, endsOn: p.endsOn, startsOn: p.startsOn, signedOn: p.signedOn, uid: uid, nowMillis: now())
+            let successor = try makeSuccessor(
+                db, of: &old, endsOn: p.endsOn, startsOn: p.startsOn, signedOn: p.signedOn, uid: uid, nowMillis: now())
             return Renewal(original: old, successor: successor)
         }
     }
 
     /// Creates the successor of `old` for a new term and supersedes `old`, in the caller's transaction.
-    func makeSuccessor(_ db: Database, of old: inout Agreement, endsOn: LocalDate, startsOn: LocalDate?, signedOn: LocalDate?, uid: UInt32,
-                       nowMillis t: Int64) throws -> Agreement {
+    func makeSuccessor(
+        _ db: Database, of old: inout Agreement, endsOn: LocalDate, startsOn: LocalDate?, signedOn: LocalDate?, uid: UInt32,
+        nowMillis t: Int64
+    ) throws -> Agreement {
         let start = startsOn ?? old.draft.endsOn.map { $0.adding(days: 1) } ?? today
         let base = old.reference.split(separator: "-R").first.map(String.init) ?? old.reference
         var draft = old.draft
@@ -214,17 +243,20 @@ package final class AgreementsLogic: Sendable {
         draft.externalKey = nil
         try draft.validate()
         let stamp = Timestamp.rfc3339(millis: t)
-        var successor = Agreement(id: IDs.make("agr"), reference: draft.reference!, version: 1, status: .signed, draft: draft, createdAt: stamp, updatedAt: stamp)
+        var successor = Agreement(
+            id: IDs.make("agr"), reference: draft.reference!, version: 1, status: .signed, draft: draft, createdAt: stamp, updatedAt: stamp)
         successor.predecessorID = old.id
         successor.delegations = old.delegations
         try AgreementsTables.save(db, successor, insert: true, nowMillis: t)
-        try AgreementsTables.history.record(db, id: successor.id, version: 1, uid: uid, action: "create",
-                                            changesJSON: JSONWriter.string(["renewal_of": .string(old.id)]), nowMillis: t)
+        try AgreementsTables.history.record(
+            db, id: successor.id, version: 1, uid: uid, action: "create",
+            changesJSON: JSONWriter.string(["renewal_of": .string(old.id)]), nowMillis: t)
         let before = JSONEncoding.encode(old)
         old.status = .superseded
         old.successorID = successor.id
-        try changes.commit(db, &old, before: before, action: "renew", uid: uid, event: .agreementRenewed,
-                           extra: ["successor": JSONEncoding.encode(successor)], nowMillis: t)
+        try changes.commit(
+            db, &old, before: before, action: "renew", uid: uid, event: .agreementRenewed,
+            extra: ["successor": JSONEncoding.encode(successor)], nowMillis: t)
         if start <= today { try activate(&successor, db, uid: uid, nowMillis: t) }
         return successor
     }
@@ -234,7 +266,8 @@ package final class AgreementsLogic: Sendable {
         v.text(p.summary, "summary", max: Limits.reason, multiline: true)
         try v.finish()
         return try changes.change(p.id, expectedVersion: nil, action: "add_activity", uid: uid, event: { _ in nil }) { a in
-            a.activities.append(Activity(id: (a.activities.map(\.id).max() ?? 0) + 1, on: p.on, kind: p.kind.rawValue, summary: p.summary, count: p.count))
+            a.activities.append(
+                Activity(id: (a.activities.map(\.id).max() ?? 0) + 1, on: p.on, kind: p.kind.rawValue, summary: p.summary, count: p.count))
             a.activities.sort { $0.on < $1.on }
         }.record
     }
@@ -242,14 +275,18 @@ package final class AgreementsLogic: Sendable {
     /// Links a delegation this service knows (from delegation events) to the agreement.
     func link(_ p: LinkParams, uid: UInt32) throws -> Agreement {
         guard let visit = try store.read({ db in try AgreementsTables.projected(db, id: p.delegationID, limit: 1).first }) else {
-            throw ServiceError(.notFound, "delegation \(p.delegationID) is not known here yet (delegations become known when they are confirmed or change)",
-                               retryable: true, details: ["delegation_id": .string(p.delegationID)])
+            throw ServiceError(
+                .notFound,
+                "delegation \(p.delegationID) is not known here yet (delegations become known when they are confirmed or change)",
+                retryable: true, details: ["delegation_id": .string(p.delegationID)])
         }
         let relation = p.relation ?? .ledTo
         return try changes.change(p.id, expectedVersion: nil, action: "link_delegation", uid: uid, event: { _ in nil }) { a in
             a.delegations.removeAll { $0.delegationID == visit.id }
-            a.delegations.append(DelegationLink(delegationID: visit.id, relation: relation.rawValue, ref: visit.ref, title: visit.title,
-                                                country: visit.partner.country, startsAt: visit.startsAt))
+            a.delegations.append(
+                DelegationLink(
+                    delegationID: visit.id, relation: relation.rawValue, ref: visit.ref, title: visit.title,
+                    country: visit.partner.country, startsAt: visit.startsAt))
         }.record
     }
 
@@ -263,7 +300,9 @@ package final class AgreementsLogic: Sendable {
 
 extension AgreementDraft {
     /// The draft's field names on the wire.
-    static let fieldNames: Set<String> = ["reference", "title", "kind", "partners", "coordinator", "focus_areas", "signatories", "signed_on",
-                                          "starts_on", "ends_on", "notice_period_days", "auto_renew", "places_per_year", "documents", "notes",
-                                          "external_key"]
+    static let fieldNames: Set<String> = [
+        "reference", "title", "kind", "partners", "coordinator", "focus_areas", "signatories", "signed_on",
+        "starts_on", "ends_on", "notice_period_days", "auto_renew", "places_per_year", "documents", "notes",
+        "external_key",
+    ]
 }

@@ -16,7 +16,9 @@ enum AgreementsMethods {
         t.add("agreements.update", "Replaces fields of a draft or negotiating agreement (after signing, changes are amendments).") {
             (p: UpdateParams, ctx) in try logic.update(p, uid: ctx.callerUID)
         }
-        t.add("agreements.negotiate", "draft → negotiating.") { (p: TransitionParams, ctx) in try logic.simple(p, action: .negotiate, uid: ctx.callerUID) }
+        t.add("agreements.negotiate", "draft → negotiating.") { (p: TransitionParams, ctx) in
+            try logic.simple(p, action: .negotiate, uid: ctx.callerUID)
+        }
         t.add("agreements.sign", "→ signed (signed_on, signatories); active at once if its start has come. Emits agreement.signed.") {
             (p: TransitionParams, ctx) in try logic.sign(p, uid: ctx.callerUID)
         }
@@ -26,31 +28,45 @@ enum AgreementsMethods {
         t.add("agreements.suspend", "active → suspended; reason required.") { (p: TransitionParams, ctx) in
             try logic.simple(p, action: .suspend, uid: ctx.callerUID)
         }
-        t.add("agreements.resume", "suspended → active.") { (p: TransitionParams, ctx) in try logic.simple(p, action: .resume, uid: ctx.callerUID) }
+        t.add("agreements.resume", "suspended → active.") { (p: TransitionParams, ctx) in
+            try logic.simple(p, action: .resume, uid: ctx.callerUID)
+        }
         t.add("agreements.terminate", "→ terminated; reason required. Emits agreement.terminated.") { (p: TransitionParams, ctx) in
             try logic.simple(p, action: .terminate, uid: ctx.callerUID)
         }
-        t.add("agreements.renew", "A successor agreement for a new term, linked to this one, which becomes superseded. Emits agreement.renewed.") {
+        t.add(
+            "agreements.renew",
+            "A successor agreement for a new term, linked to this one, which becomes superseded. Emits agreement.renewed."
+        ) {
             (p: RenewParams, ctx) in try logic.renew(p, uid: ctx.callerUID)
         }
-        t.add("agreements.amend", "A numbered amendment to a signed agreement: the changed fields and a summary; the reference gains -A<n>.") {
+        t.add(
+            "agreements.amend", "A numbered amendment to a signed agreement: the changed fields and a summary; the reference gains -A<n>."
+        ) {
             (p: AmendParams, ctx) in try logic.amend(p, uid: ctx.callerUID)
         }
         t.add("agreements.add_activity", "Records an activity or outcome (exchange, visit, workshop, research, outcome, other).") {
             (p: ActivityParams, ctx) in try logic.addActivity(p, uid: ctx.callerUID)
         }
-        t.add("agreements.link_delegation", "Links a delegation (known here from its events) that led to the agreement or followed from it.") {
+        t.add(
+            "agreements.link_delegation", "Links a delegation (known here from its events) that led to the agreement or followed from it."
+        ) {
             (p: LinkParams, ctx) in try logic.link(p, uid: ctx.callerUID)
         }
         t.add("agreements.history", "Every change: when, by which uid, what.") { (p: IDParams, _) in try logic.history(p.id) }
-        t.add("agreements.sweep", "Applies the dates as of today (or the given date): activations, expiries, auto-renewals, expiring notices.") {
+        t.add(
+            "agreements.sweep", "Applies the dates as of today (or the given date): activations, expiries, auto-renewals, expiring notices."
+        ) {
             (p: SweepParams, ctx) in try logic.sweep(today: p.today ?? logic.today, uid: ctx.callerUID)
         }
-        t.add("agreements.report.partners",
-              "Partners and agreements by continent, region, country, kind or year (in force on a date, or signed in a year).") {
+        t.add(
+            "agreements.report.partners",
+            "Partners and agreements by continent, region, country, kind or year (in force on a date, or signed in a year)."
+        ) {
             (p: PartnersParams, _) in try logic.partnersReport(p)
         }
-        t.add("agreements.report.funnel", "Visits → agreements citing them → agreements with activities, per continent.") { (_: NoParams, _) in
+        t.add("agreements.report.funnel", "Visits → agreements citing them → agreements with activities, per continent.") {
+            (_: NoParams, _) in
             try logic.funnelReport()
         }
         t.add("agreements.report.dormant", "Active agreements with no linked visit or activity in N months (default 12).") {

@@ -25,9 +25,12 @@ struct TransitionParams: Codable, Sendable, Schematic {
     }
 
     static var schema: Schema {
-        .object([.req("id", agreementIDSchema, "The agreement's id (agr-…) or reference."), .req("expected_version", versionSchema),
-                 .opt("reason", .string(maxLength: Limits.reason)), .opt("signed_on", .string(format: "date")), .opt("starts_on", .string(format: "date")),
-                 .opt("signatories", .array(Signatory.schema, maxItems: 20))])
+        .object([
+            .req("id", agreementIDSchema, "The agreement's id (agr-…) or reference."), .req("expected_version", versionSchema),
+            .opt("reason", .string(maxLength: Limits.reason)), .opt("signed_on", .string(format: "date")),
+            .opt("starts_on", .string(format: "date")),
+            .opt("signatories", .array(Signatory.schema, maxItems: 20)),
+        ])
     }
 }
 
@@ -40,9 +43,12 @@ struct ListParams: Codable, Sendable, Schematic {
     var text: String?
     var limit: Int?
     static var schema: Schema {
-        .object([.opt("status", .string(values: AgreementStatus.allCases.map(\.rawValue))), .opt("kind", .string(values: AgreementKind.allCases.map(\.rawValue))),
-                 .opt("country", .string(format: "iso3166-alpha2")), .opt("continent", .string(values: Continent.allCases.map(\.rawValue))),
-                 .opt("text", .string(maxLength: 200)), .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 100.")])
+        .object([
+            .opt("status", .string(values: AgreementStatus.allCases.map(\.rawValue))),
+            .opt("kind", .string(values: AgreementKind.allCases.map(\.rawValue))),
+            .opt("country", .string(format: "iso3166-alpha2")), .opt("continent", .string(values: Continent.allCases.map(\.rawValue))),
+            .opt("text", .string(maxLength: 200)), .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 100."),
+        ])
     }
 }
 
@@ -85,7 +91,8 @@ struct UpdateParams: Decodable, Sendable, Schematic {
     }
 
     static var schema: Schema {
-        .object([.req("id", agreementIDSchema), .req("expected_version", versionSchema)]
+        .object(
+            [.req("id", agreementIDSchema), .req("expected_version", versionSchema)]
                 + AgreementDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) })
     }
 }
@@ -97,10 +104,15 @@ struct RenewParams: Codable, Sendable, Schematic {
     var endsOn: LocalDate
     var startsOn: LocalDate?
     var signedOn: LocalDate?
-    enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", endsOn = "ends_on", startsOn = "starts_on", signedOn = "signed_on" }
+    enum CodingKeys: String, CodingKey {
+        case id, expectedVersion = "expected_version", endsOn = "ends_on", startsOn = "starts_on", signedOn = "signed_on"
+    }
     static var schema: Schema {
-        .object([.req("id", agreementIDSchema), .opt("expected_version", versionSchema), .req("ends_on", .string(format: "date"), "When the new term ends."),
-                 .opt("starts_on", .string(format: "date")), .opt("signed_on", .string(format: "date"))])
+        .object([
+            .req("id", agreementIDSchema), .opt("expected_version", versionSchema),
+            .req("ends_on", .string(format: "date"), "When the new term ends."),
+            .opt("starts_on", .string(format: "date")), .opt("signed_on", .string(format: "date")),
+        ])
     }
 }
 
@@ -129,11 +141,14 @@ struct AmendParams: Decodable, Sendable, Schematic {
         effectiveOn = try c.decodeIfPresent(LocalDate.self, forKey: .effectiveOn)
     }
     static var schema: Schema {
-        .object([.req("id", agreementIDSchema), .req("expected_version", versionSchema),
-                 .req("summary", .string(maxLength: Limits.reason), "What the amendment changes and why."),
-                 .req("changes", .object(AgreementDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) }),
-                      "The fields to change."),
-                 .opt("effective_on", .string(format: "date"))])
+        .object([
+            .req("id", agreementIDSchema), .req("expected_version", versionSchema),
+            .req("summary", .string(maxLength: Limits.reason), "What the amendment changes and why."),
+            .req(
+                "changes", .object(AgreementDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) }),
+                "The fields to change."),
+            .opt("effective_on", .string(format: "date")),
+        ])
     }
 }
 
@@ -145,8 +160,12 @@ struct ActivityParams: Codable, Sendable, Schematic {
     var summary: String
     var count: Int?
     static var schema: Schema {
-        .object([.req("id", agreementIDSchema), .req("on", .string(format: "date")), .req("kind", .string(values: ActivityKind.allCases.map(\.rawValue))),
-                 .req("summary", .string(maxLength: Limits.reason)), .opt("count", .integer(minimum: 0, maximum: 1_000_000), "e.g. students each way.")])
+        .object([
+            .req("id", agreementIDSchema), .req("on", .string(format: "date")),
+            .req("kind", .string(values: ActivityKind.allCases.map(\.rawValue))),
+            .req("summary", .string(maxLength: Limits.reason)),
+            .opt("count", .integer(minimum: 0, maximum: 1_000_000), "e.g. students each way."),
+        ])
     }
 }
 
@@ -157,8 +176,10 @@ struct LinkParams: Codable, Sendable, Schematic {
     var relation: LinkRelation?
     enum CodingKeys: String, CodingKey { case id, delegationID = "delegation_id", relation }
     static var schema: Schema {
-        .object([.req("id", agreementIDSchema), .req("delegation_id", .string(maxLength: 64), "Its id or reference."),
-                 .opt("relation", .string(values: LinkRelation.allCases.map(\.rawValue)), "Default led_to.")])
+        .object([
+            .req("id", agreementIDSchema), .req("delegation_id", .string(maxLength: 64), "Its id or reference."),
+            .opt("relation", .string(values: LinkRelation.allCases.map(\.rawValue)), "Default led_to."),
+        ])
     }
 }
 
@@ -167,7 +188,9 @@ struct HistoryResult: Encodable, Sendable, Schematic {
     var id: String
     var reference: String
     var items: [HistoryEntry]
-    static var schema: Schema { .object([.req("id", .string()), .req("reference", .string()), .req("items", .array(HistoryEntry.schema))]) }
+    static var schema: Schema {
+        .object([.req("id", .string()), .req("reference", .string()), .req("items", .array(HistoryEntry.schema))])
+    }
 }
 
 /// `agreements.sweep`.
@@ -181,7 +204,10 @@ struct ProjectionParams: Codable, Sendable, Schematic {
     var id: String?
     var limit: Int?
     static var schema: Schema {
-        .object([.opt("id", .string(maxLength: 64), "One delegation, by id or reference."), .opt("limit", .integer(minimum: 1, maximum: 10_000), "Default 100.")])
+        .object([
+            .opt("id", .string(maxLength: 64), "One delegation, by id or reference."),
+            .opt("limit", .integer(minimum: 1, maximum: 10_000), "Default 100."),
+        ])
     }
 }
 

@@ -15,10 +15,12 @@ package final class AgreementsService: Sendable {
 
     package init(_ context: ServiceContext, now: @escaping @Sendable () -> Int64 = { wallClockMillis() }) throws {
         let settings = try AgreementsSettings.from(context.entry.settings, service: context.name)
-        store = try Store(path: context.entry.dataDir + "/agreements.db", migrations: AgreementsTables.migrations,
-                          components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)])
+        store = try Store(
+            path: context.entry.dataDir + "/agreements.db", migrations: AgreementsTables.migrations,
+            components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)])
         var def = ServiceDefinition()
-        let subscriptions = try EventWiring.produce(AgreementsLogic.eventTypes, data: Agreement.eventSchema, into: &def, store: store, context: context)
+        let subscriptions = try EventWiring.produce(
+            AgreementsLogic.eventTypes, data: Agreement.eventSchema, into: &def, store: store, context: context)
         try EventWiring.consume(into: &def, store: store, context: context, consumer: AgreementsConsumer())
         EventWiring.report(store, into: &def)
         logic = AgreementsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)

@@ -11,83 +11,87 @@ struct AgreementsTables: RecordTable {
     static let history = History(table: "agreement_history", idColumn: "agreement_id")
 
     static let migrations: [Database.Migration] = [
-        .init(1, """
-        CREATE TABLE delegation_projection(
-            id TEXT PRIMARY KEY,
-            ref TEXT NOT NULL,
-            title TEXT NOT NULL,
-            partner_name TEXT NOT NULL,
-            partner_name_local TEXT,
-            partner_kind TEXT NOT NULL,
-            country TEXT NOT NULL,
-            continent TEXT NOT NULL,
-            region TEXT NOT NULL,
-            starts_at TEXT NOT NULL,
-            ends_at TEXT NOT NULL,
-            time_zone TEXT NOT NULL,
-            status TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            last_sequence INTEGER NOT NULL,
-            events_applied INTEGER NOT NULL,
-            out_of_order INTEGER NOT NULL DEFAULT 0,
-            updated_ms INTEGER NOT NULL);
-        CREATE INDEX projection_by_country ON delegation_projection(country);
-        CREATE TABLE agreements(
-            id TEXT PRIMARY KEY,
-            reference TEXT NOT NULL UNIQUE,
-            external_key TEXT UNIQUE,
-            version INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            kind TEXT NOT NULL,
-            signed_on TEXT,
-            starts_on TEXT,
-            ends_on TEXT,
-            doc TEXT NOT NULL,
-            created_ms INTEGER NOT NULL,
-            updated_ms INTEGER NOT NULL);
-        CREATE INDEX agreements_by_status ON agreements(status);
-        CREATE INDEX agreements_by_end ON agreements(ends_on);
-        CREATE TABLE agreement_partners(
-            agreement_id TEXT NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
-            idx INTEGER NOT NULL,
-            name TEXT NOT NULL,
-            name_local TEXT,
-            kind TEXT NOT NULL,
-            country TEXT NOT NULL,
-            continent TEXT NOT NULL,
-            region TEXT NOT NULL,
-            PRIMARY KEY(agreement_id, idx));
-        CREATE INDEX partners_by_country ON agreement_partners(country);
-        CREATE TABLE agreement_links(
-            agreement_id TEXT NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
-            delegation_id TEXT NOT NULL,
-            relation TEXT NOT NULL,
-            PRIMARY KEY(agreement_id, delegation_id));
-        CREATE INDEX links_by_delegation ON agreement_links(delegation_id);
-        CREATE TABLE agreement_history(
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            agreement_id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            at_ms INTEGER NOT NULL,
-            uid INTEGER NOT NULL,
-            action TEXT NOT NULL,
-            changes TEXT NOT NULL);
-        CREATE INDEX history_by_agreement ON agreement_history(agreement_id, seq);
-        CREATE TABLE expiry_notices(
-            agreement_id TEXT NOT NULL,
-            lead_days INTEGER NOT NULL,
-            ends_on TEXT NOT NULL,
-            fired_ms INTEGER NOT NULL,
-            PRIMARY KEY(agreement_id, lead_days, ends_on));
-        CREATE TABLE agreement_refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
-        """),
+        .init(
+            1,
+            """
+            CREATE TABLE delegation_projection(
+                id TEXT PRIMARY KEY,
+                ref TEXT NOT NULL,
+                title TEXT NOT NULL,
+                partner_name TEXT NOT NULL,
+                partner_name_local TEXT,
+                partner_kind TEXT NOT NULL,
+                country TEXT NOT NULL,
+                continent TEXT NOT NULL,
+                region TEXT NOT NULL,
+                starts_at TEXT NOT NULL,
+                ends_at TEXT NOT NULL,
+                time_zone TEXT NOT NULL,
+                status TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                last_sequence INTEGER NOT NULL,
+                events_applied INTEGER NOT NULL,
+                out_of_order INTEGER NOT NULL DEFAULT 0,
+                updated_ms INTEGER NOT NULL);
+            CREATE INDEX projection_by_country ON delegation_projection(country);
+            CREATE TABLE agreements(
+                id TEXT PRIMARY KEY,
+                reference TEXT NOT NULL UNIQUE,
+                external_key TEXT UNIQUE,
+                version INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                signed_on TEXT,
+                starts_on TEXT,
+                ends_on TEXT,
+                doc TEXT NOT NULL,
+                created_ms INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL);
+            CREATE INDEX agreements_by_status ON agreements(status);
+            CREATE INDEX agreements_by_end ON agreements(ends_on);
+            CREATE TABLE agreement_partners(
+                agreement_id TEXT NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+                idx INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                name_local TEXT,
+                kind TEXT NOT NULL,
+                country TEXT NOT NULL,
+                continent TEXT NOT NULL,
+                region TEXT NOT NULL,
+                PRIMARY KEY(agreement_id, idx));
+            CREATE INDEX partners_by_country ON agreement_partners(country);
+            CREATE TABLE agreement_links(
+                agreement_id TEXT NOT NULL REFERENCES agreements(id) ON DELETE CASCADE,
+                delegation_id TEXT NOT NULL,
+                relation TEXT NOT NULL,
+                PRIMARY KEY(agreement_id, delegation_id));
+            CREATE INDEX links_by_delegation ON agreement_links(delegation_id);
+            CREATE TABLE agreement_history(
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                agreement_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                at_ms INTEGER NOT NULL,
+                uid INTEGER NOT NULL,
+                action TEXT NOT NULL,
+                changes TEXT NOT NULL);
+            CREATE INDEX history_by_agreement ON agreement_history(agreement_id, seq);
+            CREATE TABLE expiry_notices(
+                agreement_id TEXT NOT NULL,
+                lead_days INTEGER NOT NULL,
+                ends_on TEXT NOT NULL,
+                fired_ms INTEGER NOT NULL,
+                PRIMARY KEY(agreement_id, lead_days, ends_on));
+            CREATE TABLE agreement_refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
+            """)
     ]
 
     static func load(_ db: Database, _ idOrRef: String) throws -> Agreement? { try loadWithTree(db, idOrRef)?.0 }
 
     /// The agreement and its stored JSON.
     static func loadWithTree(_ db: Database, _ idOrRef: String) throws -> (Agreement, JSONValue)? {
-        let sql = idOrRef.hasPrefix("agr-") ? "SELECT doc FROM agreements WHERE id = ?" : "SELECT doc FROM agreements WHERE reference = ? OR id = ?"
+        let sql =
+            idOrRef.hasPrefix("agr-")
+            ? "SELECT doc FROM agreements WHERE id = ?" : "SELECT doc FROM agreements WHERE reference = ? OR id = ?"
         let args: [any SQLBindable] = idOrRef.hasPrefix("agr-") ? [idOrRef] : [idOrRef, idOrRef]
         guard let row = try db.queryOne(sql, args) else { return nil }
         let tree = try JSONParser.parse(try row["doc"] as [UInt8])
@@ -101,20 +105,26 @@ struct AgreementsTables: RecordTable {
     }
 
     /// Agreements matching a WHERE clause over the `agreements` table, by reference.
-    static func loadAll(_ db: Database, where clause: String = "1=1", _ args: [any SQLBindable] = [], limit: Int = 100_000) throws -> [Agreement] {
+    static func loadAll(
+        _ db: Database, where clause: String = "1=1", _ args: [any SQLBindable] = [], limit: Int = 100_000
+    ) throws -> [Agreement] {
         try db.query("SELECT doc FROM agreements WHERE \(clause) ORDER BY reference LIMIT ?", args + [limit]).map {
             try JSONDecoding.decode(Agreement.self, from: try $0["doc"] as [UInt8])
         }
     }
 
     /// Agreements matching the filters of `agreements.list`.
-    static func list(_ db: Database, status: AgreementStatus?, kind: AgreementKind?, country: String?, continent: String?, words: String?,
-                     limit: Int) throws -> [Agreement] {
+    static func list(
+        _ db: Database, status: AgreementStatus?, kind: AgreementKind?, country: String?, continent: String?, words: String?,
+        limit: Int
+    ) throws -> [Agreement] {
         var clause = "1=1"
         var args: [any SQLBindable] = []
         if let s = status { clause += " AND status = ?"; args.append(s.rawValue) }
         if let k = kind { clause += " AND kind = ?"; args.append(k.rawValue) }
-        if let c = country { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE country = ?)"; args.append(c.uppercased()) }
+        if let c = country {
+            clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE country = ?)"; args.append(c.uppercased())
+        }
         if let c = continent { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE continent = ?)"; args.append(c) }
         if let t = words, !t.isEmpty { clause += " AND instr(lower(doc), ?) > 0"; args.append(t) }
         return try loadAll(db, where: clause, args, limit: limit)
@@ -133,10 +143,12 @@ struct AgreementsTables: RecordTable {
     /// Agreements in force (or about to be) that end on or after `from` (and on or before `until`).
     static func ending(_ db: Database, from: LocalDate, until: LocalDate? = nil) throws -> [Agreement] {
         if let until {
-            return try loadAll(db, where: "status IN ('signed','active','suspended') AND ends_on IS NOT NULL AND ends_on >= ? AND ends_on <= ?",
-                               [from.description, until.description])
+            return try loadAll(
+                db, where: "status IN ('signed','active','suspended') AND ends_on IS NOT NULL AND ends_on >= ? AND ends_on <= ?",
+                [from.description, until.description])
         }
-        return try loadAll(db, where: "status IN ('active','suspended','signed') AND ends_on IS NOT NULL AND ends_on >= ?", [from.description])
+        return try loadAll(
+            db, where: "status IN ('active','suspended','signed') AND ends_on IS NOT NULL AND ends_on >= ?", [from.description])
     }
 
     /// Active agreements.
@@ -149,16 +161,22 @@ struct AgreementsTables: RecordTable {
 
     /// Whether the expiry notice for (`id`, `lead`, `end`) has been recorded; records it when not.
     static func claimNotice(_ db: Database, id: String, lead: Int, end: LocalDate, nowMillis: Int64) throws -> Bool {
-        if try db.queryOne("SELECT 1 FROM expiry_notices WHERE agreement_id = ? AND lead_days = ? AND ends_on = ?", [id, lead, end.description]) != nil {
+        if try db.queryOne(
+            "SELECT 1 FROM expiry_notices WHERE agreement_id = ? AND lead_days = ? AND ends_on = ?", [id, lead, end.description]) != nil
+        {
             return false
         }
-        try db.run("INSERT INTO expiry_notices(agreement_id, lead_days, ends_on, fired_ms) VALUES(?,?,?,?)", [id, lead, end.description, nowMillis])
+        try db.run(
+            "INSERT INTO expiry_notices(agreement_id, lead_days, ends_on, fired_ms) VALUES(?,?,?,?)",
+            [id, lead, end.description, nowMillis])
         return true
     }
 
     func load(_ db: Database, _ idOrRef: String) throws -> (Agreement, JSONValue)? { try Self.loadWithTree(db, idOrRef) }
 
-    func version(_ db: Database, id: String) throws -> Int? { try db.queryOne("SELECT version FROM agreements WHERE id = ?", [id])?["version"] }
+    func version(_ db: Database, id: String) throws -> Int? {
+        try db.queryOne("SELECT version FROM agreements WHERE id = ?", [id])?["version"]
+    }
 
     func prepare(_ record: Agreement, tree: JSONValue) -> (Agreement, String) { (record, JSONWriter.string(tree)) }
 
@@ -180,32 +198,47 @@ struct AgreementsTables: RecordTable {
         let doc = doc ?? JSONEncoding.string(a)
         let written = Result { () throws(StoreError) in
             if insert {
-                try db.run("""
-                    INSERT INTO agreements(id, reference, external_key, version, status, kind, signed_on, starts_on, ends_on, doc, created_ms, updated_ms)
+                try db.run(
+                    """
+                    INSERT INTO agreements(id, reference, external_key, version, status, kind, signed_on, starts_on, ends_on, doc,
+                        created_ms, updated_ms)
                     VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
-                    """, [a.id, a.reference, a.draft.externalKey, a.version, a.status.rawValue, a.draft.kind.rawValue, a.draft.signedOn?.description,
-                          a.draft.startsOn?.description, a.draft.endsOn?.description, doc, nowMillis, nowMillis])
+                    """,
+                    [
+                        a.id, a.reference, a.draft.externalKey, a.version, a.status.rawValue, a.draft.kind.rawValue,
+                        a.draft.signedOn?.description,
+                        a.draft.startsOn?.description, a.draft.endsOn?.description, doc, nowMillis, nowMillis,
+                    ])
             } else {
-                try db.run("""
-                    UPDATE agreements SET version = ?, status = ?, kind = ?, signed_on = ?, starts_on = ?, ends_on = ?, doc = ?, updated_ms = ? WHERE id = ?
-                    """, [a.version, a.status.rawValue, a.draft.kind.rawValue, a.draft.signedOn?.description, a.draft.startsOn?.description,
-                          a.draft.endsOn?.description, doc, nowMillis, a.id])
+                try db.run(
+                    """
+                    UPDATE agreements SET version = ?, status = ?, kind = ?, signed_on = ?, starts_on = ?, ends_on = ?, doc = ?,
+                        updated_ms = ? WHERE id = ?
+                    """,
+                    [
+                        a.version, a.status.rawValue, a.draft.kind.rawValue, a.draft.signedOn?.description, a.draft.startsOn?.description,
+                        a.draft.endsOn?.description, doc, nowMillis, a.id,
+                    ])
             }
         }
         if case .failure(let e) = written {
             guard e.isConstraint else { throw e }
-            throw ServiceError(.conflict, "reference \(a.reference) is already used by another agreement", retryable: false,
-                               details: ["field": "reference", "reference": .string(a.reference)])
+            throw ServiceError(
+                .conflict, "reference \(a.reference) is already used by another agreement", retryable: false,
+                details: ["field": "reference", "reference": .string(a.reference)])
         }
         try db.run("DELETE FROM agreement_partners WHERE agreement_id = ?", [a.id])
         for (i, p) in a.draft.partners.enumerated() {
             let c = Country.named(p.country)
-            try db.run("INSERT INTO agreement_partners(agreement_id, idx, name, name_local, kind, country, continent, region) VALUES(?,?,?,?,?,?,?,?)",
-                       [a.id, i, p.name, p.nameLocal, p.kind.rawValue, p.country.uppercased(), c?.continent.rawValue ?? "", c?.region ?? ""])
+            try db.run(
+                "INSERT INTO agreement_partners(agreement_id, idx, name, name_local, kind, country, continent, region) "
+                    + "VALUES(?,?,?,?,?,?,?,?)",
+                [a.id, i, p.name, p.nameLocal, p.kind.rawValue, p.country.uppercased(), c?.continent.rawValue ?? "", c?.region ?? ""])
         }
         try db.run("DELETE FROM agreement_links WHERE agreement_id = ?", [a.id])
         for l in a.delegations {
-            try db.run("INSERT INTO agreement_links(agreement_id, delegation_id, relation) VALUES(?,?,?)", [a.id, l.delegationID, l.relation])
+            try db.run(
+                "INSERT INTO agreement_links(agreement_id, delegation_id, relation) VALUES(?,?,?)", [a.id, l.delegationID, l.relation])
         }
     }
 
@@ -217,7 +250,8 @@ struct AgreementsTables: RecordTable {
         let prior: Int64? = try db.queryOne("SELECT last_sequence FROM delegation_projection WHERE id = ?", [d.id])?["last_sequence"]
         let country = Country.named(d.draft.partner.country)
         let outOfOrder = (prior ?? 0) >= sequence ? 1 : 0
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO delegation_projection(id, ref, title, partner_name, partner_name_local, partner_kind, country, continent, region,
                 starts_at, ends_at, time_zone, status, version, last_sequence, events_applied, out_of_order, updated_ms)
             VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)
@@ -227,16 +261,21 @@ struct AgreementsTables: RecordTable {
                 time_zone = excluded.time_zone, status = excluded.status, version = excluded.version,
                 last_sequence = max(last_sequence, excluded.last_sequence), events_applied = events_applied + 1,
                 out_of_order = out_of_order + excluded.out_of_order, updated_ms = excluded.updated_ms
-            """, [d.id, d.ref, d.draft.title, d.draft.partner.name, d.draft.partner.nameLocal, d.draft.partner.kind.rawValue,
-                  d.draft.partner.country.uppercased(), country?.continent.rawValue ?? d.continent, country?.region ?? d.region,
-                  d.draft.startsAt.description, d.draft.endsAt.description, d.draft.timeZone, d.status.rawValue, d.version, sequence, outOfOrder,
-                  nowMillis])
+            """,
+            [
+                d.id, d.ref, d.draft.title, d.draft.partner.name, d.draft.partner.nameLocal, d.draft.partner.kind.rawValue,
+                d.draft.partner.country.uppercased(), country?.continent.rawValue ?? d.continent, country?.region ?? d.region,
+                d.draft.startsAt.description, d.draft.endsAt.description, d.draft.timeZone, d.status.rawValue, d.version, sequence,
+                outOfOrder,
+                nowMillis,
+            ])
     }
 
     /// Projected delegations (one by id or reference), by start.
     static func projected(_ db: Database, id: String?, limit: Int) throws -> [ProjectedDelegation] {
         var sql = """
-            SELECT id, ref, title, partner_name, partner_name_local, country, continent, region, starts_at, ends_at, time_zone, status, version,
+            SELECT id, ref, title, partner_name, partner_name_local, country, continent, region, starts_at, ends_at, time_zone, status,
+                version,
                 last_sequence, events_applied, out_of_order FROM delegation_projection
             """
         var args: [any SQLBindable] = []
@@ -279,7 +318,8 @@ struct ProjectedDelegation: Codable, Sendable, Schematic {
 
     enum CodingKeys: String, CodingKey {
         case id, ref, title, partner, continent, region, status, version
-        case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", lastSequence = "last_sequence", eventsApplied = "events_applied"
+        case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", lastSequence = "last_sequence", eventsApplied =
+            "events_applied"
         case outOfOrder = "out_of_order"
     }
 
@@ -301,11 +341,13 @@ struct ProjectedDelegation: Codable, Sendable, Schematic {
     }
 
     static var schema: Schema {
-        .object([.req("id", .string()), .req("ref", .string()), .req("title", .string()),
-                 .req("partner", .object([.req("name", .string()), .opt("name_local", .string()), .req("country", .string())])),
-                 .req("continent", .string()), .req("region", .string()), .req("starts_at", .string(format: "local-date-time")),
-                 .req("ends_at", .string(format: "local-date-time")), .req("time_zone", .string()),
-                 .req("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .req("version", .integer()),
-                 .req("last_sequence", .integer()), .req("events_applied", .integer()), .req("out_of_order", .integer())])
+        .object([
+            .req("id", .string()), .req("ref", .string()), .req("title", .string()),
+            .req("partner", .object([.req("name", .string()), .opt("name_local", .string()), .req("country", .string())])),
+            .req("continent", .string()), .req("region", .string()), .req("starts_at", .string(format: "local-date-time")),
+            .req("ends_at", .string(format: "local-date-time")), .req("time_zone", .string()),
+            .req("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .req("version", .integer()),
+            .req("last_sequence", .integer()), .req("events_applied", .integer()), .req("out_of_order", .integer()),
+        ])
     }
 }

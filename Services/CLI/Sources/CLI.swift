@@ -19,14 +19,18 @@ package enum CLI {
 
     /// Every top-level command.
     package static var commands: [CLICommand] {
-        [upCommand, statusCommand, delegationCommand, agreementCommand, reportCommand, notificationCommand, demoCommand, queueCommand, startCommand, stopCommand, restartCommand, logsCommand, reloadCommand,
-         callCommand, describeCommand, benchCommand, meshCommand]
+        [
+            upCommand, statusCommand, delegationCommand, agreementCommand, reportCommand, notificationCommand, demoCommand, queueCommand,
+            startCommand, stopCommand, restartCommand, logsCommand, reloadCommand,
+            callCommand, describeCommand, benchCommand, meshCommand,
+        ]
     }
 
     static var root: CLICommand {
-        CLICommand(name: "liaison", abstract: "Run and use the Liaison mesh: delegations, agreements and the emails between them.",
-                   usage: "<command> [options]", subcommands: commands,
-                   discussion: "Exit codes: 0 ok, 1 the service refused, 64 usage, 65 bad input, 69 nothing running, 75 try again.")
+        CLICommand(
+            name: "liaison", abstract: "Run and use the Liaison mesh: delegations, agreements and the emails between them.",
+            usage: "<command> [options]", subcommands: commands,
+            discussion: "Exit codes: 0 ok, 1 the service refused, 64 usage, 65 bad input, 69 nothing running, 75 try again.")
     }
 
     /// The tool: commands, global options, and how a failure is reported.

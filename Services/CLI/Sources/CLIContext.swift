@@ -40,8 +40,9 @@ package final class CLIContext {
         let m = try mesh()
         if service == "supervisor" { return m.config.supervisor.socket }
         guard let e = m.service(service) else {
-            throw CLIError(ExitCode.usage, "no service named '\(service)' in the mesh",
-                           hint: "the mesh has: \((["supervisor"] + m.config.services.map(\.name)).joined(separator: ", "))")
+            throw CLIError(
+                ExitCode.usage, "no service named '\(service)' in the mesh",
+                hint: "the mesh has: \((["supervisor"] + m.config.services.map(\.name)).joined(separator: ", "))")
         }
         return e.socket
     }
@@ -50,13 +51,15 @@ package final class CLIContext {
     package func client(_ service: String, timeoutMs: Int = 3000) throws -> WireClient {
         let path = try socket(of: service)
         do { return try WireClient(path: path, timeoutMs: timeoutMs) } catch {
-            throw CLIError(ExitCode.unavailable, "cannot reach \(service) at \(path): \(error.message)",
-                           hint: "is the mesh running? start it with 'liaison up\(args.value("--home").map { " --home \($0)" } ?? "")'")
+            throw CLIError(
+                ExitCode.unavailable, "cannot reach \(service) at \(path): \(error.message)",
+                hint: "is the mesh running? start it with 'liaison up\(args.value("--home").map { " --home \($0)" } ?? "")'")
         }
     }
 
     /// Calls `method` on `service`, turning errors into CLI errors with a fitting exit code.
-    package func call(_ service: String, _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 30_000) throws -> JSONValue {
+    package func call(_ service: String, _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 30_000) throws -> JSONValue
+    {
         let c = try client(service)
         do { return try c.call(method, params, timeoutMs: timeoutMs) } catch { throw CLIError(remote: error, service: service) }
     }

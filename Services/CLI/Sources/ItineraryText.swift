@@ -14,7 +14,8 @@ package enum ItineraryText {
         if let l = draft.partner.nameLocal { partner += " (\(l))" }
         out.append("Partner    \(partner) — \(draft.partner.kind.rawValue), \(d.countryName) (\(d.region), \(d.continent))")
         out.append("Direction  \(draft.direction.rawValue)")
-        out.append("When       \(draft.startsAt.date) \(draft.startsAt.time) – \(draft.endsAt.date) \(draft.endsAt.time) (\(draft.timeZone))")
+        out.append(
+            "When       \(draft.startsAt.date) \(draft.startsAt.time) – \(draft.endsAt.date) \(draft.endsAt.time) (\(draft.timeZone))")
         if let p = draft.purpose { out.append("Purpose    \(p)") }
         if !draft.topics.isEmpty { out.append("Topics     \(draft.topics.joined(separator: ", "))") }
         if let r = d.cancelReason { out.append("Cancelled  \(r)") }
@@ -40,7 +41,10 @@ package enum ItineraryText {
         }
         if !draft.hosts.isEmpty {
             out.append("Hosts")
-            for h in draft.hosts { out.append("  • \(h.name) <\(h.email)>\(h.unit.map { " — \($0)" } ?? "")\(h.interpreter == true ? " (interprets)" : "")") }
+            for h in draft.hosts {
+                let unit = h.unit.map { " — \($0)" } ?? ""
+                out.append("  • \(h.name) <\(h.email)>\(unit)\(h.interpreter == true ? " (interprets)" : "")")
+            }
         }
         out.append("")
         if draft.itinerary.isEmpty { out.append("(no itinerary yet)") }
@@ -55,7 +59,10 @@ package enum ItineraryText {
                     let names = item.hosts.map { e in draft.hosts.first { $0.email.lowercased() == e.lowercased() }?.name ?? e }
                     out.append("               hosts: \(names.joined(separator: ", "))")
                 }
-                out.append("               with: \(item.everyone ? "the whole delegation" : draft.attendees(of: item).map(\.name).joined(separator: ", "))")
+                out.append(
+                    "               with: "
+                        + "\(item.everyone ? "the whole delegation" : draft.attendees(of: item).map(\.name).joined(separator: ", "))"
+                )
                 if let n = item.notes { out.append("               note: \(n)") }
             }
             out.append("")

@@ -16,14 +16,17 @@ package enum PartnerChart {
         let width = 960, labelW = 190, barMax = 520, rowH = 74, top = 96
         let height = top + max(rows.count, 1) * rowH + 40
         var s = """
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)" font-family="Helvetica, Arial, 'Noto Sans', sans-serif">
-        <rect width="100%" height="100%" fill="#ffffff"/>
-        <text x="24" y="40" font-size="24" font-weight="bold" fill="\(ink)">BIT's partners by \(HTML.escape(by))</text>
-        <text x="24" y="64" font-size="14" fill="\(faint)">\(HTML.escape(subtitle(report)))</text>
-        <rect x="\(width - 330)" y="26" width="14" height="14" fill="\(inForce)"/><text x="\(width - 310)" y="38" font-size="13" fill="\(ink)">agreements in force</text>
-        <rect x="\(width - 170)" y="26" width="14" height="14" fill="\(negotiating)"/><text x="\(width - 150)" y="38" font-size="13" fill="\(ink)">under negotiation</text>
+            <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)"
+                font-family="Helvetica, Arial, 'Noto Sans', sans-serif">
+            <rect width="100%" height="100%" fill="#ffffff"/>
+            <text x="24" y="40" font-size="24" font-weight="bold" fill="\(ink)">BIT's partners by \(HTML.escape(by))</text>
+            <text x="24" y="64" font-size="14" fill="\(faint)">\(HTML.escape(subtitle(report)))</text>
+            <rect x="\(width - 330)" y="26" width="14" height="14" fill="\(inForce)"/><text x="\(width - 310)" y="38" font-size="13"
+                fill="\(ink)">agreements in force</text>
+            <rect x="\(width - 170)" y="26" width="14" height="14" fill="\(negotiating)"/><text x="\(width - 150)" y="38" font-size="13"
+                fill="\(ink)">under negotiation</text>
 
-        """
+            """
         if rows.isEmpty {
             s += "<text x=\"24\" y=\"\(top + 30)\" font-size=\"16\" fill=\"\(faint)\">No agreements yet.</text>\n"
         }
@@ -32,13 +35,27 @@ package enum PartnerChart {
             let a = Int(r["agreements"]?.intValue ?? 0), n = Int(r["negotiating"]?.intValue ?? 0), p = Int(r["partners"]?.intValue ?? 0)
             let wa = Int(Double(a) / Double(maxCount) * Double(barMax)), wn = Int(Double(n) / Double(maxCount) * Double(barMax))
             if i % 2 == 0 { s += "<rect x=\"12\" y=\"\(y - 6)\" width=\"\(width - 24)\" height=\"\(rowH - 4)\" fill=\"#f5f7fa\"/>\n" }
-            s += "<text x=\"24\" y=\"\(y + 22)\" font-size=\"17\" font-weight=\"bold\" fill=\"\(ink)\">\(HTML.escape(r["key"]?.stringValue ?? ""))</text>\n"
+            s +=
+                "<text x=\"24\" y=\"\(y + 22)\" font-size=\"17\" font-weight=\"bold\" "
+                    + "fill=\"\(ink)\">\(HTML.escape(r["key"]?.stringValue ?? ""))</text>\n"
             s += "<text x=\"24\" y=\"\(y + 42)\" font-size=\"12\" fill=\"\(faint)\">\(p) partner\(p == 1 ? "" : "s") in force</text>\n"
-            if wa > 0 { s += "<rect x=\"\(labelW)\" y=\"\(y + 6)\" width=\"\(wa)\" height=\"24\" rx=\"3\" fill=\"\(inForce)\"><title>\(a) in force</title></rect>\n" }
-            if wn > 0 { s += "<rect x=\"\(labelW + wa)\" y=\"\(y + 6)\" width=\"\(wn)\" height=\"24\" rx=\"3\" fill=\"\(negotiating)\"><title>\(n) under negotiation</title></rect>\n" }
-            s += "<text x=\"\(labelW + wa + wn + 8)\" y=\"\(y + 24)\" font-size=\"14\" fill=\"\(ink)\">\(a)\(n > 0 ? " + \(n)" : "")</text>\n"
+            if wa > 0 {
+                s +=
+                    "<rect x=\"\(labelW)\" y=\"\(y + 6)\" width=\"\(wa)\" height=\"24\" rx=\"3\" fill=\"\(inForce)\"><title>\(a) in "
+                        + "force</title></rect>\n"
+            }
+            if wn > 0 {
+                s +=
+                    "<rect x=\"\(labelW + wa)\" y=\"\(y + 6)\" width=\"\(wn)\" height=\"24\" rx=\"3\" "
+                        + "fill=\"\(negotiating)\"><title>\(n) under negotiation</title></rect>\n"
+            }
+            s +=
+                "<text x=\"\(labelW + wa + wn + 8)\" y=\"\(y + 24)\" font-size=\"14\" "
+                    + "fill=\"\(ink)\">\(a)\(n > 0 ? " + \(n)" : "")</text>\n"
             let names = (r["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " · ")
-            s += "<text x=\"\(labelW)\" y=\"\(y + 50)\" font-size=\"12\" fill=\"\(faint)\">\(HTML.escape(String(names.prefix(110))))\(names.count > 110 ? "…" : "")</text>\n"
+            s +=
+                "<text x=\"\(labelW)\" y=\"\(y + 50)\" font-size=\"12\" "
+                    + "fill=\"\(faint)\">\(HTML.escape(String(names.prefix(110))))\(names.count > 110 ? "…" : "")</text>\n"
         }
         return s + "</svg>\n"
     }
@@ -46,25 +63,32 @@ package enum PartnerChart {
     static func subtitle(_ r: JSONValue) -> String {
         let totals = r["totals"]
         let when = r["signed_in"]?.intValue.map { "signed in \($0)" } ?? "in force on \(r["active_on"]?.stringValue ?? "today")"
-        return "\(totals?["agreements"]?.intValue ?? 0) agreements \(when) with \(totals?["partners"]?.intValue ?? 0) partners; \(totals?["negotiating"]?.intValue ?? 0) under negotiation"
+        return
+            "\(totals?["agreements"]?.intValue ?? 0) agreements \(when) with \(totals?["partners"]?.intValue ?? 0) partners; "
+                + "\(totals?["negotiating"]?.intValue ?? 0) under negotiation"
     }
 
     /// An HTML page with the chart and the same figures as a table.
     package static func html(_ report: JSONValue) -> String {
         var rows = ""
         for r in report["rows"]?.arrayValue ?? [] {
-            rows += "<tr><td>\(HTML.escape(r["key"]?.stringValue ?? ""))</td><td>\(r["partners"]?.intValue ?? 0)</td><td>\(r["agreements"]?.intValue ?? 0)</td><td>\(r["negotiating"]?.intValue ?? 0)</td><td>\(HTML.escape((r["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")))</td></tr>\n"
+            let names = (r["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
+            let counts = [r["partners"], r["agreements"], r["negotiating"]].map { "<td>\($0?.intValue ?? 0)</td>" }.joined()
+            rows += "<tr><td>\(HTML.escape(r["key"]?.stringValue ?? ""))</td>\(counts)<td>\(HTML.escape(names))</td></tr>\n"
         }
         return """
-        <!DOCTYPE html>
-        <html><head><meta charset="utf-8"><title>BIT's partners</title>
-        <style>body{font-family:Helvetica,Arial,sans-serif;margin:2em;color:#1f2933}table{border-collapse:collapse;margin-top:1.5em}td,th{padding:.35em .8em;border-bottom:1px solid #dde3ea;text-align:left}</style>
-        </head><body>
-        \(svg(report))
-        <table><tr><th>\(HTML.escape(report["by"]?.stringValue ?? ""))</th><th>partners</th><th>agreements</th><th>negotiating</th><th>who</th></tr>
-        \(rows)</table>
-        </body></html>
+            <!DOCTYPE html>
+            <html><head><meta charset="utf-8"><title>BIT's partners</title>
+            <style>body{font-family:Helvetica,Arial,sans-serif;margin:2em;color:#1f2933}
+            table{border-collapse:collapse;margin-top:1.5em}
+            td,th{padding:.35em .8em;border-bottom:1px solid #dde3ea;text-align:left}</style>
+            </head><body>
+            \(svg(report))
+            <table><tr><th>\(HTML.escape(report["by"]?.stringValue ?? ""))</th>
+            <th>partners</th><th>agreements</th><th>negotiating</th><th>who</th></tr>
+            \(rows)</table>
+            </body></html>
 
-        """
+            """
     }
 }

@@ -37,7 +37,8 @@ package struct Table {
             if (0x1100...0x115F).contains(v) || (0x2E80...0xA4CF).contains(v) || (0xAC00...0xD7A3).contains(v)
                 || (0xF900...0xFAFF).contains(v) || (0xFE30...0xFE4F).contains(v) || (0xFF00...0xFF60).contains(v)
                 || (0xFFE0...0xFFE6).contains(v) || (0x1F300...0x1F64F).contains(v) || (0x1F900...0x1F9FF).contains(v)
-                || (0x20000...0x3FFFD).contains(v) {
+                || (0x20000...0x3FFFD).contains(v)
+            {
                 w += 2
             } else {
                 w += 1

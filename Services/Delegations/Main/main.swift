@@ -1,4 +1,6 @@
 import Delegations
 import LiaisonHost
 
-ServiceHost.main(kind: "delegations", summary: "delegations hosted and sent, their members and itineraries") { try DelegationsService($0).definition }
+ServiceHost.main(kind: "delegations", summary: "delegations hosted and sent, their members and itineraries") {
+    try DelegationsService($0).definition
+}

@@ -5,75 +5,110 @@ import LiaisonModels
 
 extension Partner: Schematic {
     package static var schema: Schema {
-        .object([.req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name), "Name in its own script."),
-                 .req("kind", .string(values: PartnerKind.allCases.map(\.rawValue))),
-                 .req("country", .string(format: "iso3166-alpha2"), "e.g. TH, KR, UZ, MA, UG."),
-                 .opt("city", .string(maxLength: Limits.name)), .opt("website", .string(maxLength: Limits.shortText))])
+        .object([
+            .req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name), "Name in its own script."),
+            .req("kind", .string(values: PartnerKind.allCases.map(\.rawValue))),
+            .req("country", .string(format: "iso3166-alpha2"), "e.g. TH, KR, UZ, MA, UG."),
+            .opt("city", .string(maxLength: Limits.name)), .opt("website", .string(maxLength: Limits.shortText)),
+        ])
     }
 }
 
 extension Member: Schematic {
     package static var schema: Schema {
-        .object([.req("name", .string(maxLength: Limits.name), "Romanised name, or the role when no name is known."),
-                 .opt("name_local", .string(maxLength: Limits.name), "Name in their own script."), .opt("title", .string(maxLength: Limits.name)),
-                 .opt("role", .string(values: MemberRole.allCases.map(\.rawValue)), "Default member."),
-                 .opt("email", .string(format: "email", maxLength: Limits.email)), .opt("phone", .string(maxLength: Limits.phone)),
-                 .opt("languages", .array(.string(maxLength: 35), maxItems: Limits.languages), "BCP 47 tags."),
-                 .opt("needs", .object([.opt("dietary", .string(maxLength: Limits.shortText)), .opt("accessibility", .string(maxLength: Limits.shortText)),
-                                       .opt("interpreter", .boolean)]))])
+        .object([
+            .req("name", .string(maxLength: Limits.name), "Romanised name, or the role when no name is known."),
+            .opt("name_local", .string(maxLength: Limits.name), "Name in their own script."),
+            .opt("title", .string(maxLength: Limits.name)),
+            .opt("role", .string(values: MemberRole.allCases.map(\.rawValue)), "Default member."),
+            .opt("email", .string(format: "email", maxLength: Limits.email)), .opt("phone", .string(maxLength: Limits.phone)),
+            .opt("languages", .array(.string(maxLength: 35), maxItems: Limits.languages), "BCP 47 tags."),
+            .opt(
+                "needs",
+                .object([
+                    .opt("dietary", .string(maxLength: Limits.shortText)), .opt("accessibility", .string(maxLength: Limits.shortText)),
+                    .opt("interpreter", .boolean),
+                ])),
+        ])
     }
 }
 
 extension Host: Schematic {
     package static var schema: Schema {
-        .object([.req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name)),
-                 .req("email", .string(format: "email", maxLength: Limits.email)), .opt("unit", .string(maxLength: Limits.name)),
-                 .opt("phone", .string(maxLength: Limits.phone)), .opt("interpreter", .boolean, "Can interpret."),
-                 .opt("languages", .array(.string(maxLength: 35), maxItems: Limits.languages))])
+        .object([
+            .req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name)),
+            .req("email", .string(format: "email", maxLength: Limits.email)), .opt("unit", .string(maxLength: Limits.name)),
+            .opt("phone", .string(maxLength: Limits.phone)), .opt("interpreter", .boolean, "Can interpret."),
+            .opt("languages", .array(.string(maxLength: 35), maxItems: Limits.languages)),
+        ])
     }
 }
 
 extension ItineraryItem: Schematic {
     package static var schema: Schema {
-        .object([.req("starts_at", .string(format: "local-date-time"), "Wall time in the visit's time_zone, e.g. 2026-03-12T09:00."),
-                 .req("ends_at", .string(format: "local-date-time")), .req("title", .string(maxLength: Limits.title)),
-                 .opt("kind", .string(values: ItemKind.allCases.map(\.rawValue))), .opt("venue", .string(maxLength: Limits.name)),
-                 .opt("hosts", .array(.string(format: "email", maxLength: Limits.email), maxItems: Limits.hosts), "Emails of the delegation's hosts."),
-                 .opt("attendees", .array(.string(maxLength: Limits.name), maxItems: Limits.attendees), "Member emails (or names); empty means everyone."),
-                 .opt("notes", .string(maxLength: Limits.notes))])
+        .object([
+            .req("starts_at", .string(format: "local-date-time"), "Wall time in the visit's time_zone, e.g. 2026-03-12T09:00."),
+            .req("ends_at", .string(format: "local-date-time")), .req("title", .string(maxLength: Limits.title)),
+            .opt("kind", .string(values: ItemKind.allCases.map(\.rawValue))), .opt("venue", .string(maxLength: Limits.name)),
+            .opt(
+                "hosts", .array(.string(format: "email", maxLength: Limits.email), maxItems: Limits.hosts),
+                "Emails of the delegation's hosts."),
+            .opt(
+                "attendees", .array(.string(maxLength: Limits.name), maxItems: Limits.attendees),
+                "Member emails (or names); empty means everyone."),
+            .opt("notes", .string(maxLength: Limits.notes)),
+        ])
     }
 }
 
 extension DelegationDraft: Schematic {
     package static var fields: [Schema.Field] {
-        [.req("direction", .string(values: Direction.allCases.map(\.rawValue))), .req("title", .string(maxLength: Limits.title)),
-         .req("partner", Partner.schema), .opt("purpose", .string(maxLength: Limits.purpose)),
-         .opt("topics", .array(.string(maxLength: Limits.topic), maxItems: Limits.topics)),
-         .opt("time_zone", .string(maxLength: 64), "IANA name; default Asia/Shanghai."), .req("starts_at", .string(format: "local-date-time")),
-         .req("ends_at", .string(format: "local-date-time")), .opt("members", .array(Member.schema, maxItems: Limits.members)),
-         .opt("hosts", .array(Host.schema, maxItems: Limits.hosts)), .opt("itinerary", .array(ItineraryItem.schema, maxItems: Limits.itinerary)),
-         .opt("budget", .object([.req("amount", .string(maxLength: 16)), .req("currency", .string(maxLength: 3))])),
-         .opt("notes", .string(maxLength: Limits.notes)),
-         .opt("external_key", .string(maxLength: Limits.externalKey), "Your own unique key; creating again with it returns the existing delegation.")]
+        [
+            .req("direction", .string(values: Direction.allCases.map(\.rawValue))), .req("title", .string(maxLength: Limits.title)),
+            .req("partner", Partner.schema), .opt("purpose", .string(maxLength: Limits.purpose)),
+            .opt("topics", .array(.string(maxLength: Limits.topic), maxItems: Limits.topics)),
+            .opt("time_zone", .string(maxLength: 64), "IANA name; default Asia/Shanghai."),
+            .req("starts_at", .string(format: "local-date-time")),
+            .req("ends_at", .string(format: "local-date-time")), .opt("members", .array(Member.schema, maxItems: Limits.members)),
+            .opt("hosts", .array(Host.schema, maxItems: Limits.hosts)),
+            .opt("itinerary", .array(ItineraryItem.schema, maxItems: Limits.itinerary)),
+            .opt("budget", .object([.req("amount", .string(maxLength: 16)), .req("currency", .string(maxLength: 3))])),
+            .opt("notes", .string(maxLength: Limits.notes)),
+            .opt(
+                "external_key", .string(maxLength: Limits.externalKey),
+                "Your own unique key; creating again with it returns the existing delegation."),
+        ]
     }
     package static var schema: Schema { .object(fields) }
 }
 
 extension Delegation: Schematic {
     package static var schema: Schema {
-        .object([.req("id", .string()), .req("ref", .string()), .req("version", .integer()),
-                 .req("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .req("schedule_version", .integer())]
+        .object(
+            [
+                .req("id", .string()), .req("ref", .string()), .req("version", .integer()),
+                .req("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .req("schedule_version", .integer()),
+            ]
                 + DelegationDraft.fields
-                + [.req("continent", .string()), .req("region", .string()), .req("country_name", .string()), .req("created_at", .string()),
-                   .req("updated_at", .string()), .opt("cancel_reason", .string()), .opt("outcome", .string()), .opt("postponed_reason", .string()),
-                   .opt("findings", .array(Finding.schema), "On writes: what the itinerary checker found.")])
+                + [
+                    .req("continent", .string()), .req("region", .string()), .req("country_name", .string()), .req("created_at", .string()),
+                    .req("updated_at", .string()), .opt("cancel_reason", .string()), .opt("outcome", .string()),
+                    .opt("postponed_reason", .string()),
+                    .opt("findings", .array(Finding.schema), "On writes: what the itinerary checker found."),
+                ])
     }
 }
 
 extension Finding: Schematic {
     package static var schema: Schema {
-        .object([.req("kind", .string()), .req("message", .string()), .req("items", .array(.string())),
-                 .opt("other", .object([.req("delegation_id", .string()), .req("ref", .string()), .req("title", .string()), .req("item", .integer()),
-                                        .req("item_title", .string())]))])
+        .object([
+            .req("kind", .string()), .req("message", .string()), .req("items", .array(.string())),
+            .opt(
+                "other",
+                .object([
+                    .req("delegation_id", .string()), .req("ref", .string()), .req("title", .string()), .req("item", .integer()),
+                    .req("item_title", .string()),
+                ])),
+        ])
     }
 }

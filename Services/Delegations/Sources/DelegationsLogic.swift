@@ -20,13 +20,16 @@ package final class DelegationsLogic: Sendable {
     /// Milliseconds since the epoch (injectable for tests).
     let now: @Sendable () -> Int64
 
-    package init(store: Store, source: String, subscriptions: Subscriptions, settings: DelegationsSettings = DelegationsSettings(),
-                 now: @escaping @Sendable () -> Int64 = { wallClockMillis() }) {
+    package init(
+        store: Store, source: String, subscriptions: Subscriptions, settings: DelegationsSettings = DelegationsSettings(),
+        now: @escaping @Sendable () -> Int64 = { wallClockMillis() }
+    ) {
         self.store = store
         self.settings = settings
         self.now = now
-        changes = VersionedChanges(store: store, table: DelegationsTables(), history: DelegationsTables.history, source: source,
-                                   subscriptions: subscriptions, now: now)
+        changes = VersionedChanges(
+            store: store, table: DelegationsTables(), history: DelegationsTables.history, source: source,
+            subscriptions: subscriptions, now: now)
     }
 
     /// Opens (or creates) the database at `path` with the delegation and outbox tables.
@@ -49,11 +52,14 @@ package final class DelegationsLogic: Sendable {
             let t = now()
             let ref = try DelegationsTables.nextRef(db, year: draft.startsAt.year)
             let stamp = Timestamp.rfc3339(millis: t)
-            let d = Delegation(id: IDs.make("del"), ref: ref, version: 1, status: .proposed, scheduleVersion: 1, draft: draft, createdAt: stamp, updatedAt: stamp)
+            let d = Delegation(
+                id: IDs.make("del"), ref: ref, version: 1, status: .proposed, scheduleVersion: 1, draft: draft, createdAt: stamp,
+                updatedAt: stamp)
             let tree = JSONEncoding.encode(d)
             try DelegationsTables.save(db, d, tree: tree, insert: true, nowMillis: t)
-            try DelegationsTables.history.record(db, id: d.id, version: 1, uid: uid, action: "create",
-                                                 changesJSON: JSONWriter.string(["created": tree]), nowMillis: t)
+            try DelegationsTables.history.record(
+                db, id: d.id, version: 1, uid: uid, action: "create",
+                changesJSON: JSONWriter.string(["created": tree]), nowMillis: t)
             return (d, try findings(db, draft, excluding: d.id), true)
         }
     }
@@ -72,9 +78,12 @@ package final class DelegationsLogic: Sendable {
         let limit = p.limit ?? settings.defaultPage
         if let c = p.country { v.check(Country.named(c) != nil && c.count == 2, "country", "\"\(c)\" is not an ISO 3166-1 alpha-2 code") }
         if let r = p.region {
-            v.check(Country.regions.contains(r), "region", "unknown region \"\(r)\"; e.g. \(Country.regions.sorted().prefix(5).joined(separator: ", "))")
+            v.check(
+                Country.regions.contains(r), "region",
+                "unknown region \"\(r)\"; e.g. \(Country.regions.sorted().prefix(5).joined(separator: ", "))")
         }
-        var f = ListFilter(status: p.status, country: p.country, continent: p.continent?.rawValue, region: p.region, kind: p.kind, direction: p.direction)
+        var f = ListFilter(
+            status: p.status, country: p.country, continent: p.continent?.rawValue, region: p.region, kind: p.kind, direction: p.direction)
         f.endsFrom = p.from.flatMap { Self.dayStart($0) }
         f.startsBefore = p.to.flatMap { Self.dayStart($0) }.map { $0 + 86_400 }
         if let t = p.text {
@@ -83,7 +92,11 @@ package final class DelegationsLogic: Sendable {
         }
         if let c = p.cursor {
             let parts = c.split(separator: "~", maxSplits: 1)
-            if parts.count == 2, let s = Int64(parts[0]) { f.after = (s, String(parts[1])) } else { v.fail("cursor", "not a cursor from a previous page") }
+            if parts.count == 2, let s = Int64(parts[0]) {
+                f.after = (s, String(parts[1]))
+            } else {
+                v.fail("cursor", "not a cursor from a previous page")
+            }
         }
         try v.finish()
         let rows = try store.read { db in try DelegationsTables.list(db, f, limit: limit) }
@@ -132,12 +145,16 @@ package final class DelegationsLogic: Sendable {
     /// Applies `change` to the delegation at `expectedVersion` by `action`, which must be allowed
     /// from its state; emits `event` when given. Returns the delegation after the change with
     /// what the checker says of its itinerary (advice; refusals are `guarded`).
-    func transition(_ id: String, expectedVersion: Int, action: DelegationAction, uid: UInt32, event: EventType?,
-                    emitWhen: @escaping (DelegationStatus) -> Bool = { _ in true },
-                    guarded: ((Delegation, Database) throws -> Void)? = nil,
-                    _ change: (inout Delegation) throws -> Void) throws -> SavedDelegation {
-        let done = try changes.change(id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid,
-                                      event: { emitWhen($0.status) ? event : nil }, guarded: guarded) { d in
+    func transition(
+        _ id: String, expectedVersion: Int, action: DelegationAction, uid: UInt32, event: EventType?,
+        emitWhen: @escaping (DelegationStatus) -> Bool = { _ in true },
+        guarded: ((Delegation, Database) throws -> Void)? = nil,
+        _ change: (inout Delegation) throws -> Void
+    ) throws -> SavedDelegation {
+        let done = try changes.change(
+            id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid,
+            event: { emitWhen($0.status) ? event : nil }, guarded: guarded
+        ) { d in
             try action.permit(from: d.status, label: d.label)
             let from = d.status
             try change(&d)
@@ -151,14 +168,18 @@ package final class DelegationsLogic: Sendable {
     static func refuseClashes(_ f: [Finding], _ d: Delegation, doing: String) throws {
         guard !f.isEmpty else { return }
         let list = f.map(\.message).joined(separator: "; ")
-        throw ServiceError(.conflict, "cannot \(doing) \(d.ref): the itinerary has \(f.count) clash\(f.count == 1 ? "" : "es"): \(list)", retryable: false,
-                           details: ["findings": JSONEncoding.encode(f)])
+        throw ServiceError(
+            .conflict, "cannot \(doing) \(d.ref): the itinerary has \(f.count) clash\(f.count == 1 ? "" : "es"): \(list)", retryable: false,
+            details: ["findings": JSONEncoding.encode(f)])
     }
 
     func confirm(id: String, expectedVersion: Int, uid: UInt32) throws -> SavedDelegation {
-        try transition(id, expectedVersion: expectedVersion, action: .confirm, uid: uid, event: .delegationConfirmed, guarded: { d, db in
-            try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "confirm")
-        }) { _ in }
+        try transition(
+            id, expectedVersion: expectedVersion, action: .confirm, uid: uid, event: .delegationConfirmed,
+            guarded: { d, db in
+                try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "confirm")
+            }
+        ) { _ in }
     }
 
     func reschedule(_ p: RescheduleParams, uid: UInt32) throws -> SavedDelegation {
@@ -168,11 +189,14 @@ package final class DelegationsLogic: Sendable {
         var v = Validator()
         v.optionalText(p.reason, "reason", max: Limits.reason, multiline: true)
         try v.finish()
-        return try transition(p.id, expectedVersion: p.expectedVersion, action: .reschedule, uid: uid, event: .delegationRescheduled, guarded: { d, db in
-            if d.status == .confirmed {
-                try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "reschedule")
+        return try transition(
+            p.id, expectedVersion: p.expectedVersion, action: .reschedule, uid: uid, event: .delegationRescheduled,
+            guarded: { d, db in
+                if d.status == .confirmed {
+                    try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "reschedule")
+                }
             }
-        }) { d in
+        ) { d in
             if let s = p.startsAt { d.draft.startsAt = s }
             if let e = p.endsAt { d.draft.endsAt = e }
             if let z = p.timeZone { d.draft.timeZone = z }
@@ -183,7 +207,11 @@ package final class DelegationsLogic: Sendable {
 
     func cancel(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {
         var v = Validator()
-        if let r = p.reason { v.text(r, "reason", max: Limits.reason, multiline: true) } else { v.fail("reason", "required: why the visit is cancelled") }
+        if let r = p.reason {
+            v.text(r, "reason", max: Limits.reason, multiline: true)
+        } else {
+            v.fail("reason", "required: why the visit is cancelled")
+        }
         try v.finish()
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .cancel, uid: uid, event: .delegationCancelled) { d in
             d.cancelReason = p.reason
@@ -207,7 +235,11 @@ package final class DelegationsLogic: Sendable {
 
     func complete(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {
         var v = Validator()
-        if let o = p.outcome { v.text(o, "outcome", max: Limits.notes, multiline: true) } else { v.fail("outcome", "required: what came of the visit") }
+        if let o = p.outcome {
+            v.text(o, "outcome", max: Limits.notes, multiline: true)
+        } else {
+            v.fail("outcome", "required: what came of the visit")
+        }
         try v.finish()
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .complete, uid: uid, event: .delegationCompleted) { d in
             d.outcome = p.outcome
@@ -221,14 +253,19 @@ package final class DelegationsLogic: Sendable {
     func update(_ p: UpdateParams, uid: UInt32) throws -> SavedDelegation {
         let given = Set(p.changes.keys).intersection(DelegationDraft.fields.map(\.name))
         guard !given.isEmpty else {
-            throw ServiceError.invalidParams(field: "", "nothing to change: give one or more of \(DelegationDraft.fields.map(\.name).joined(separator: ", "))")
+            throw ServiceError.invalidParams(
+                field: "", "nothing to change: give one or more of \(DelegationDraft.fields.map(\.name).joined(separator: ", "))")
         }
         let running: Set<DelegationStatus> = [.confirmed, .inProgress]
-        return try transition(p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: .delegationUpdated,
-                              emitWhen: { running.contains($0) }) { d in
+        return try transition(
+            p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: .delegationUpdated,
+            emitWhen: { running.contains($0) }
+        ) { d in
             if running.contains(d.status), let f = given.intersection(Self.scheduleFields).sorted().first {
-                throw ServiceError(.failedPrecondition, "\(f): delegation \(d.ref) is \(d.status.rawValue); change its schedule with delegations.reschedule",
-                                   retryable: false, details: ["field": .string(f), "current_state": .string(d.status.rawValue)])
+                throw ServiceError(
+                    .failedPrecondition,
+                    "\(f): delegation \(d.ref) is \(d.status.rawValue); change its schedule with delegations.reschedule",
+                    retryable: false, details: ["field": .string(f), "current_state": .string(d.status.rawValue)])
             }
             guard case .object(var merged) = JSONEncoding.encode(d.draft) else { return }
             for key in given { merged[key] = p.changes[key] }

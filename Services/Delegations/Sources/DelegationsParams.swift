@@ -6,7 +6,9 @@ import LiaisonWire
 /// `{id}`: a delegation by id or reference.
 struct IDParams: Codable, Sendable, Schematic {
     var id: String
-    static var schema: Schema { .object([.req("id", .string(maxLength: 64), "The delegation's id (del-…) or reference (DEL-2026-0001).")]) }
+    static var schema: Schema {
+        .object([.req("id", .string(maxLength: 64), "The delegation's id (del-…) or reference (DEL-2026-0001).")])
+    }
 }
 
 /// `{id, expected_version}` plus what a transition needs.
@@ -19,10 +21,14 @@ struct TransitionParams: Codable, Sendable, Schematic {
     enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", reason, outcome }
 
     static var schema: Schema {
-        .object([.req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)),
-                      "The version you last read; a stale one gets conflict."),
-                 .opt("reason", .string(maxLength: Limits.reason), "Why (required for cancel)."),
-                 .opt("outcome", .string(maxLength: Limits.notes), "What came of the visit (required for complete).")])
+        .object([
+            .req("id", .string(maxLength: 64)),
+            .req(
+                "expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)),
+                "The version you last read; a stale one gets conflict."),
+            .opt("reason", .string(maxLength: Limits.reason), "Why (required for cancel)."),
+            .opt("outcome", .string(maxLength: Limits.notes), "What came of the visit (required for complete)."),
+        ])
     }
 }
 
@@ -41,10 +47,12 @@ struct RescheduleParams: Codable, Sendable, Schematic {
     }
 
     static var schema: Schema {
-        .object([.req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max))),
-                 .opt("starts_at", .string(format: "local-date-time")), .opt("ends_at", .string(format: "local-date-time")),
-                 .opt("time_zone", .string(maxLength: 64)), .opt("itinerary", .array(ItineraryItem.schema, maxItems: Limits.itinerary)),
-                 .opt("reason", .string(maxLength: Limits.reason))])
+        .object([
+            .req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max))),
+            .opt("starts_at", .string(format: "local-date-time")), .opt("ends_at", .string(format: "local-date-time")),
+            .opt("time_zone", .string(maxLength: 64)), .opt("itinerary", .array(ItineraryItem.schema, maxItems: Limits.itinerary)),
+            .opt("reason", .string(maxLength: Limits.reason)),
+        ])
     }
 }
 
@@ -65,12 +73,15 @@ struct ListParams: Codable, Sendable, Schematic {
     static var schema: Schema {
         .object([
             .opt("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .opt("country", .string(format: "iso3166-alpha2")),
-            .opt("continent", .string(values: Continent.allCases.map(\.rawValue))), .opt("region", .string(maxLength: 64), "e.g. Central Asia."),
-            .opt("kind", .string(values: PartnerKind.allCases.map(\.rawValue))), .opt("direction", .string(values: Direction.allCases.map(\.rawValue))),
+            .opt("continent", .string(values: Continent.allCases.map(\.rawValue))),
+            .opt("region", .string(maxLength: 64), "e.g. Central Asia."),
+            .opt("kind", .string(values: PartnerKind.allCases.map(\.rawValue))),
+            .opt("direction", .string(values: Direction.allCases.map(\.rawValue))),
             .opt("from", .string(format: "date"), "Visits ending on or after this date (YYYY-MM-DD, UTC)."),
             .opt("to", .string(format: "date"), "Visits starting on or before this date."),
             .opt("text", .string(maxLength: 200), "Words in the title, partner, purpose, topics or names (any script)."),
-            .opt("limit", .integer(minimum: 1, maximum: 500), "Default 50."), .opt("cursor", .string(maxLength: 200), "next_cursor of the previous page."),
+            .opt("limit", .integer(minimum: 1, maximum: 500), "Default 50."),
+            .opt("cursor", .string(maxLength: 200), "next_cursor of the previous page."),
         ])
     }
 }
@@ -115,10 +126,12 @@ struct DelegationSummary: Codable, Sendable, Schematic {
     }
 
     static var schema: Schema {
-        .object([.req("id", .string()), .req("ref", .string()), .req("title", .string()), .req("status", .string()), .req("version", .integer()),
-                 .req("direction", .string()), .req("partner", Partner.schema), .req("country_name", .string()), .req("continent", .string()),
-                 .req("region", .string()), .req("starts_at", .string()), .req("ends_at", .string()), .req("time_zone", .string()),
-                 .req("members", .integer())])
+        .object([
+            .req("id", .string()), .req("ref", .string()), .req("title", .string()), .req("status", .string()), .req("version", .integer()),
+            .req("direction", .string()), .req("partner", Partner.schema), .req("country_name", .string()), .req("continent", .string()),
+            .req("region", .string()), .req("starts_at", .string()), .req("ends_at", .string()), .req("time_zone", .string()),
+            .req("members", .integer()),
+        ])
     }
 }
 
@@ -162,7 +175,6 @@ struct HistoryResult: Codable, Sendable, Schematic {
     static var schema: Schema { .object([.req("id", .string()), .req("items", .array(HistoryEntry.schema))]) }
 }
 
-
 /// `delegations.update`: the id and version, and the draft fields to replace.
 struct UpdateParams: Decodable, Sendable, Schematic {
     var id: String
@@ -181,7 +193,8 @@ struct UpdateParams: Decodable, Sendable, Schematic {
     }
 
     static var schema: Schema {
-        .object([.req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)))]
+        .object(
+            [.req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)))]
                 + DelegationDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) })
     }
 }

@@ -16,7 +16,8 @@ package final class DelegationsService: Sendable {
         let settings = try DelegationsSettings.from(context.entry.settings)
         store = try DelegationsLogic.openStore(path: context.entry.dataDir + "/delegations.db")
         var def = ServiceDefinition()
-        let subscriptions = try EventWiring.produce(DelegationsLogic.eventTypes, data: Delegation.schema, into: &def, store: store, context: context)
+        let subscriptions = try EventWiring.produce(
+            DelegationsLogic.eventTypes, data: Delegation.schema, into: &def, store: store, context: context)
         EventWiring.report(store, into: &def)
         logic = DelegationsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)
         DelegationsMethods.register(&def.methods, logic: logic)

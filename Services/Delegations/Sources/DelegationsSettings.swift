@@ -12,7 +12,9 @@ package struct DelegationsSettings: Sendable, Equatable {
     package static func from(_ settings: JSONValue) throws -> DelegationsSettings {
         var s = DelegationsSettings()
         if let v = settings["list_page"] {
-            guard let n = v.intValue, (1...500).contains(n) else { throw MeshError("settings.list_page: expected an integer from 1 to 500") }
+            guard let n = v.intValue, (1...500).contains(n) else {
+                throw MeshError("settings.list_page: expected an integer from 1 to 500")
+            }
             s.defaultPage = Int(n)
         }
         return s

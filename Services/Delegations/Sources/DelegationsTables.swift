@@ -8,48 +8,50 @@ import LiaisonWire
 /// caller's transaction or read.
 struct DelegationsTables: RecordTable {
     static let migrations: [Database.Migration] = [
-        .init(1, """
-        CREATE TABLE delegations(
-            id TEXT PRIMARY KEY,
-            ref TEXT NOT NULL UNIQUE,
-            external_key TEXT UNIQUE,
-            version INTEGER NOT NULL,
-            status TEXT NOT NULL,
-            direction TEXT NOT NULL,
-            partner_kind TEXT NOT NULL,
-            country TEXT NOT NULL,
-            continent TEXT NOT NULL,
-            region TEXT NOT NULL,
-            starts_utc INTEGER NOT NULL,
-            ends_utc INTEGER NOT NULL,
-            search TEXT NOT NULL,
-            doc TEXT NOT NULL,
-            created_ms INTEGER NOT NULL,
-            updated_ms INTEGER NOT NULL);
-        CREATE INDEX delegations_by_start ON delegations(starts_utc, id);
-        CREATE INDEX delegations_by_status ON delegations(status);
-        CREATE INDEX delegations_by_country ON delegations(country);
-        CREATE TABLE bookings(
-            delegation_id TEXT NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
-            item INTEGER NOT NULL,
-            starts_utc INTEGER NOT NULL,
-            ends_utc INTEGER NOT NULL,
-            venue TEXT,
-            hosts TEXT NOT NULL,
-            title TEXT NOT NULL,
-            PRIMARY KEY(delegation_id, item));
-        CREATE INDEX bookings_by_time ON bookings(starts_utc, ends_utc);
-        CREATE TABLE refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
-        CREATE TABLE history(
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            delegation_id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            at_ms INTEGER NOT NULL,
-            uid INTEGER NOT NULL,
-            action TEXT NOT NULL,
-            changes TEXT NOT NULL);
-        CREATE INDEX history_by_delegation ON history(delegation_id, seq);
-        """),
+        .init(
+            1,
+            """
+            CREATE TABLE delegations(
+                id TEXT PRIMARY KEY,
+                ref TEXT NOT NULL UNIQUE,
+                external_key TEXT UNIQUE,
+                version INTEGER NOT NULL,
+                status TEXT NOT NULL,
+                direction TEXT NOT NULL,
+                partner_kind TEXT NOT NULL,
+                country TEXT NOT NULL,
+                continent TEXT NOT NULL,
+                region TEXT NOT NULL,
+                starts_utc INTEGER NOT NULL,
+                ends_utc INTEGER NOT NULL,
+                search TEXT NOT NULL,
+                doc TEXT NOT NULL,
+                created_ms INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL);
+            CREATE INDEX delegations_by_start ON delegations(starts_utc, id);
+            CREATE INDEX delegations_by_status ON delegations(status);
+            CREATE INDEX delegations_by_country ON delegations(country);
+            CREATE TABLE bookings(
+                delegation_id TEXT NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
+                item INTEGER NOT NULL,
+                starts_utc INTEGER NOT NULL,
+                ends_utc INTEGER NOT NULL,
+                venue TEXT,
+                hosts TEXT NOT NULL,
+                title TEXT NOT NULL,
+                PRIMARY KEY(delegation_id, item));
+            CREATE INDEX bookings_by_time ON bookings(starts_utc, ends_utc);
+            CREATE TABLE refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
+            CREATE TABLE history(
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                delegation_id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                at_ms INTEGER NOT NULL,
+                uid INTEGER NOT NULL,
+                action TEXT NOT NULL,
+                changes TEXT NOT NULL);
+            CREATE INDEX history_by_delegation ON history(delegation_id, seq);
+            """)
     ]
 
     /// States whose itineraries hold venues and hosts.
@@ -77,11 +79,15 @@ struct DelegationsTables: RecordTable {
 
     func load(_ db: Database, _ idOrRef: String) throws -> (Delegation, JSONValue)? { try Self.loadWithTree(db, idOrRef: idOrRef) }
 
-    func version(_ db: Database, id: String) throws -> Int? { try db.queryOne("SELECT version FROM delegations WHERE id = ?", [id])?["version"] }
+    func version(_ db: Database, id: String) throws -> Int? {
+        try db.queryOne("SELECT version FROM delegations WHERE id = ?", [id])?["version"]
+    }
 
     func prepare(_ record: Delegation, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
 
-    func update(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws { try Self.save(db, prepared, insert: false, nowMillis: nowMillis) }
+    func update(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws {
+        try Self.save(db, prepared, insert: false, nowMillis: nowMillis)
+    }
 
     /// The next reference number for a visit starting in `year`.
     static func nextRef(_ db: Database, year: Int) throws -> String {
@@ -123,29 +129,43 @@ struct DelegationsTables: RecordTable {
     static func save(_ db: Database, _ row: Prepared, insert: Bool, nowMillis: Int64) throws {
         let d = row.d
         if insert {
-            try db.run("""
+            try db.run(
+                """
                 INSERT INTO delegations(id, ref, external_key, version, status, direction, partner_kind, country, continent, region,
                     starts_utc, ends_utc, search, doc, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-                """, [d.id, d.ref, d.draft.externalKey, d.version, d.status.rawValue, d.draft.direction.rawValue, d.draft.partner.kind.rawValue,
-                      d.draft.partner.country.uppercased(), d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, nowMillis])
+                """,
+                [
+                    d.id, d.ref, d.draft.externalKey, d.version, d.status.rawValue, d.draft.direction.rawValue,
+                    d.draft.partner.kind.rawValue,
+                    d.draft.partner.country.uppercased(), d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis,
+                    nowMillis,
+                ])
         } else {
-            try db.run("""
+            try db.run(
+                """
                 UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, continent = ?, region = ?,
                     starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ? WHERE id = ?
-                """, [d.version, d.status.rawValue, d.draft.direction.rawValue, d.draft.partner.kind.rawValue, d.draft.partner.country.uppercased(),
-                      d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, d.id])
+                """,
+                [
+                    d.version, d.status.rawValue, d.draft.direction.rawValue, d.draft.partner.kind.rawValue,
+                    d.draft.partner.country.uppercased(),
+                    d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, d.id,
+                ])
         }
         try db.run("DELETE FROM bookings WHERE delegation_id = ?", [d.id])
         for b in row.bookings {
-            try db.run("INSERT INTO bookings(delegation_id, item, starts_utc, ends_utc, venue, hosts, title) VALUES(?,?,?,?,?,?,?)",
-                       [d.id, b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle])
+            try db.run(
+                "INSERT INTO bookings(delegation_id, item, starts_utc, ends_utc, venue, hosts, title) VALUES(?,?,?,?,?,?,?)",
+                [d.id, b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle])
         }
     }
 
     /// What free-text search looks in, lowercased.
     static func searchText(_ d: Delegation) -> String {
-        var parts = [d.ref, d.draft.title, d.draft.partner.name, d.draft.partner.nameLocal ?? "", d.draft.purpose ?? "", d.countryName,
-                     d.draft.partner.city ?? ""]
+        var parts = [
+            d.ref, d.draft.title, d.draft.partner.name, d.draft.partner.nameLocal ?? "", d.draft.purpose ?? "", d.countryName,
+            d.draft.partner.city ?? "",
+        ]
         parts += d.draft.topics
         parts += d.draft.members.flatMap { [$0.name, $0.nameLocal ?? "", $0.title ?? ""] }
         parts += d.draft.hosts.map(\.name)
@@ -154,11 +174,14 @@ struct DelegationsTables: RecordTable {
 
     /// Other delegations' bookings overlapping [start, end).
     static func bookings(_ db: Database, overlapping start: Int64, _ end: Int64, excluding id: String?) throws -> [Booking] {
-        try db.query("""
-            SELECT b.delegation_id, d.ref, json_extract(d.doc, '$.title') AS delegation_title, b.item, b.title, b.starts_utc, b.ends_utc, b.venue, b.hosts
+        try db.query(
+            """
+            SELECT b.delegation_id, d.ref, json_extract(d.doc, '$.title') AS delegation_title, b.item, b.title, b.starts_utc, b.ends_utc,
+                b.venue, b.hosts
             FROM bookings b JOIN delegations d ON d.id = b.delegation_id
             WHERE b.starts_utc < ? AND b.ends_utc > ? AND b.delegation_id != ?
-            """, [end, start, id ?? ""]).map(Booking.init(row:))
+            """, [end, start, id ?? ""]
+        ).map(Booking.init(row:))
     }
 
     /// A page of delegations matching `f`, ordered by start then id; one row more than `limit`
@@ -209,8 +232,9 @@ struct ListFilter {
 extension Booking {
     init(row r: LiaisonStore.Row) throws {
         let hosts: String? = try r["hosts"]
-        self.init(delegationID: try r["delegation_id"], delegationRef: try r["ref"], delegationTitle: try r["delegation_title"] ?? "",
-                  item: try r["item"], itemTitle: try r["title"], start: try r["starts_utc"], end: try r["ends_utc"], venue: try r["venue"],
-                  hosts: (hosts ?? "").split(separator: "\n").map(String.init))
+        self.init(
+            delegationID: try r["delegation_id"], delegationRef: try r["ref"], delegationTitle: try r["delegation_title"] ?? "",
+            item: try r["item"], itemTitle: try r["title"], start: try r["starts_utc"], end: try r["ends_utc"], venue: try r["venue"],
+            hosts: (hosts ?? "").split(separator: "\n").map(String.init))
     }
 }

@@ -1,4 +1,6 @@
 import LiaisonHost
 import Notifications
 
-ServiceHost.main(kind: "notifications", summary: "visit schedules and agreement notices by email") { try NotificationsService($0).definition }
+ServiceHost.main(kind: "notifications", summary: "visit schedules and agreement notices by email") {
+    try NotificationsService($0).definition
+}

@@ -46,15 +46,22 @@ final class MailSender: Component {
 
     func start() throws {
         switch settings.transport {
-        case .sendmail(let path): log.info("mail.transport", ["transport": "sendmail", "path": path, "concurrency": String(settings.concurrency)])
+        case .sendmail(let path):
+            log.info("mail.transport", ["transport": "sendmail", "path": path, "concurrency": String(settings.concurrency)])
         case .file(let dir) where settings.fellBackToFile:
-            log.warning("mail.transport", ["transport": "file", "dir": dir,
-                                           "reason": "no sendmail at /usr/sbin/sendmail: messages are written as .eml files, not sent"])
+            log.warning(
+                "mail.transport",
+                [
+                    "transport": "file", "dir": dir,
+                    "reason": "no sendmail at /usr/sbin/sendmail: messages are written as .eml files, not sent",
+                ])
         case .file(let dir): log.info("mail.transport", ["transport": "file", "dir": dir])
         }
         let n = try recover()
         if n > 0 {
-            log.warning("mail.possibly_sent", ["messages": String(n), "hint": "liaison notification list --status possibly_sent; retry ID to send again"])
+            log.warning(
+                "mail.possibly_sent",
+                ["messages": String(n), "hint": "liaison notification list --status possibly_sent; retry ID to send again"])
         }
         let loops = (0..<settings.concurrency).map { i in BackgroundLoop(name: "mail-\(i)") { [unowned self] _ in sendRound() } }
         let reminder = BackgroundLoop(name: "reminders") { [unowned self] _ in reminderRound() }
@@ -114,13 +121,21 @@ final class MailSender: Component {
         let t = now()
         return try store.write { [settings] db -> (Claim?, Int64?) in
             while true {
-                guard let m = try NotificationsTables.nextDue(db, nowMillis: t) else { return (nil, try NotificationsTables.nextPendingMs(db)) }
+                guard let m = try NotificationsTables.nextDue(db, nowMillis: t) else {
+                    return (nil, try NotificationsTables.nextPendingMs(db))
+                }
                 if t - m.createdMs > settings.maxAgeMs {
-                    try NotificationsTables.expire(db, message: m.id, why: "not handed over within \(settings.maxAgeMs / 1000) s of being queued", nowMillis: t)
+                    try NotificationsTables.expire(
+                        db, message: m.id, why: "not handed over within \(settings.maxAgeMs / 1000) s of being queued", nowMillis: t)
                     continue
                 }
                 let attempt = try NotificationsTables.claim(db, message: m.id, nowMillis: t)
-                return (Claim(id: m.id, raw: m.raw, recipient: m.recipient, messageID: m.messageID, attempts: m.attempts + 1, attemptRow: attempt), nil)
+                return (
+                    Claim(
+                        id: m.id, raw: m.raw, recipient: m.recipient, messageID: m.messageID, attempts: m.attempts + 1,
+                        attemptRow: attempt),
+                    nil
+                )
             }
         }
     }
@@ -133,11 +148,13 @@ final class MailSender: Component {
                 try NotificationsTables.sent(db, message: c.id, attempt: c.attemptRow, output: out, nowMillis: t)
             case .retry(let why, let out):
                 if c.attempts >= settings.maxAttempts {
-                    try NotificationsTables.dead(db, message: c.id, attempt: c.attemptRow, why: "gave up after \(c.attempts) attempts: \(why)", output: out,
-                                                 nowMillis: t)
+                    try NotificationsTables.dead(
+                        db, message: c.id, attempt: c.attemptRow, why: "gave up after \(c.attempts) attempts: \(why)", output: out,
+                        nowMillis: t)
                 } else {
-                    try NotificationsTables.retryLater(db, message: c.id, attempt: c.attemptRow, next: t + settings.retryDelayMs(afterAttempt: c.attempts),
-                                                       why: why, output: out, nowMillis: t)
+                    try NotificationsTables.retryLater(
+                        db, message: c.id, attempt: c.attemptRow, next: t + settings.retryDelayMs(afterAttempt: c.attempts),
+                        why: why, output: out, nowMillis: t)
                 }
             case .dead(let why, let out):
                 try NotificationsTables.dead(db, message: c.id, attempt: c.attemptRow, why: why, output: out, nowMillis: t)

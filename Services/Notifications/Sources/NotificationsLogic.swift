@@ -27,14 +27,18 @@ final class NotificationsLogic: Sendable {
 
     func list(_ p: ListParams) throws -> MessageList {
         try store.read { db in
-            MessageList(items: try NotificationsTables.messages(db, status: p.status, subject: p.delegationID, recipient: p.recipient, limit: p.limit ?? 100),
-                        counts: try NotificationsTables.counts(db))
+            MessageList(
+                items: try NotificationsTables.messages(
+                    db, status: p.status, subject: p.delegationID, recipient: p.recipient, limit: p.limit ?? 100),
+                counts: try NotificationsTables.counts(db))
         }
     }
 
     func show(_ p: ShowParams) throws -> MessageRow {
         try store.read { db in
-            guard let (found, raw) = try NotificationsTables.message(db, id: p.id) else { throw ServiceError.notFound("message", String(p.id)) }
+            guard let (found, raw) = try NotificationsTables.message(db, id: p.id) else {
+                throw ServiceError.notFound("message", String(p.id))
+            }
             var m = found
             m.attemptLog = try NotificationsTables.attempts(db, message: p.id)
             if p.raw == true, let raw { m.raw = String(decoding: raw, as: UTF8.self) }
@@ -48,14 +52,19 @@ final class NotificationsLogic: Sendable {
         let queued = try store.write { db -> Bool in
             guard let st = try NotificationsTables.status(db, message: p.id) else { throw ServiceError.notFound("message", String(p.id)) }
             guard st == .dead || st == .possiblySent else {
-                throw ServiceError(.failedPrecondition, "message \(p.id) is \(st.rawValue); only dead or possibly_sent messages are retried", retryable: false,
-                                   details: ["current_state": .string(st.rawValue), "requested_state": "pending"])
+                throw ServiceError(
+                    .failedPrecondition, "message \(p.id) is \(st.rawValue); only dead or possibly_sent messages are retried",
+                    retryable: false,
+                    details: ["current_state": .string(st.rawValue), "requested_state": "pending"])
             }
             let done = try NotificationsTables.requeue(db, message: p.id, nowMillis: t)
             if done { db.announce(.mail) }
             return done
         }
-        guard queued else { throw ServiceError(.failedPrecondition, "message \(p.id) could not be built (see its error); fix the delegation instead", retryable: false) }
+        guard queued else {
+            throw ServiceError(
+                .failedPrecondition, "message \(p.id) could not be built (see its error); fix the delegation instead", retryable: false)
+        }
         log.notice("mail.retry_requested", ["message": String(p.id), "uid": String(uid)])
         return RetryResult(id: p.id, status: .pending)
     }
@@ -80,8 +89,9 @@ final class NotificationsLogic: Sendable {
             let m = ScheduleRenderer.render(rule, d, for: r, settings: settings, reminderDays: settings.reminderDays.last, now: now)
             var out = Preview.Message(to: "\(r.displayName) <\(r.address)>", view: r.view.rawValue, subject: m.subject, text: m.text)
             if let c = m.calendar { out.calendar = Preview.Calendar(method: c.method, content: c.content) }
-            let mail = MailMessage(from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: m.subject, date: now,
-                                   messageID: "preview@\(settings.messageIDDomain)", text: m.text, html: m.html, calendar: m.calendar)
+            let mail = MailMessage(
+                from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: m.subject, date: now,
+                messageID: "preview@\(settings.messageIDDomain)", text: m.text, html: m.html, calendar: m.calendar)
             do { out.size = try MessageBuilder.build(mail, boundarySeed: "preview").count } catch { out.refused = "\(error)" }
             return out
         }

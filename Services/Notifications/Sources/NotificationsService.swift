@@ -18,13 +18,15 @@ package final class NotificationsService: Sendable {
 
     package init(_ context: ServiceContext, now: @escaping @Sendable () -> Int64 = { wallClockMillis() }) throws {
         settings = try NotificationsSettings.from(context.entry.settings, home: context.mesh.home)
-        store = try Store(path: context.entry.dataDir + "/notifications.db", migrations: NotificationsTables.migrations,
-                          components: [("inbox", Inbox.migrations)])
+        store = try Store(
+            path: context.entry.dataDir + "/notifications.db", migrations: NotificationsTables.migrations,
+            components: [("inbox", Inbox.migrations)])
         rules = NotificationRules(settings: settings, log: context.log, now: now)
         sender = MailSender(store: store, settings: settings, rules: rules, log: context.log, now: now)
         logic = NotificationsLogic(store: store, settings: settings, now: now)
         var def = ServiceDefinition()
-        try EventWiring.consume(into: &def, store: store, context: context, consumer: NotificationsConsumer(settings: settings, rules: rules))
+        try EventWiring.consume(
+            into: &def, store: store, context: context, consumer: NotificationsConsumer(settings: settings, rules: rules))
         EventWiring.report(store, into: &def)
         NotificationsMethods.register(&def.methods, logic: logic)
         def.components.append(sender)
@@ -48,5 +50,7 @@ struct TransportInfo: Encodable, Sendable, Schematic {
         }
     }
 
-    static var schema: Schema { .object([.req("kind", .string(values: ["sendmail", "file"])), .opt("path", .string()), .opt("dir", .string())]) }
+    static var schema: Schema {
+        .object([.req("kind", .string(values: ["sendmail", "file"])), .opt("path", .string()), .opt("dir", .string())])
+    }
 }

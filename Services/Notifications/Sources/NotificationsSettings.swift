@@ -46,7 +46,9 @@ package struct NotificationsSettings: Sendable {
         }
         func int(_ v: JSONValue, _ k: String, _ path: String, _ range: ClosedRange<Int64>) throws -> Int64? {
             guard let x = v[k] else { return nil }
-            guard let i = x.intValue, range.contains(i) else { throw MeshError("settings.\(path).\(k): expected an integer from \(range.lowerBound) to \(range.upperBound)") }
+            guard let i = x.intValue, range.contains(i) else {
+                throw MeshError("settings.\(path).\(k): expected an integer from \(range.lowerBound) to \(range.upperBound)")
+            }
             return i
         }
         func bool(_ v: JSONValue, _ k: String, _ path: String) throws -> Bool? {
@@ -70,7 +72,9 @@ package struct NotificationsSettings: Sendable {
         case "sendmail"?: s.transport = .sendmail(path: path)
         case "file"?: s.transport = .file(dir: try str(mail, "dir", "mail") ?? home + "/mail")
         case nil:
-            if access(path, X_OK) == 0 { s.transport = .sendmail(path: path) } else {
+            if access(path, X_OK) == 0 {
+                s.transport = .sendmail(path: path)
+            } else {
                 s.transport = .file(dir: try str(mail, "dir", "mail") ?? home + "/mail")
                 s.fellBackToFile = true
             }
@@ -83,7 +87,11 @@ package struct NotificationsSettings: Sendable {
         if let v = try int(mail, "retry_base_ms", "mail", 1...3_600_000) { s.retryBaseMs = Int(v) }
         if let v = try int(mail, "retry_cap_ms", "mail", 1...86_400_000) { s.retryCapMs = Int(v) }
         if let d = try str(mail, "message_id_domain", "mail") {
-            guard !d.isEmpty, d.utf8.allSatisfy({ ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E || $0 == 0x2D }) else {
+            guard !d.isEmpty,
+                d.utf8.allSatisfy({
+                    ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E || $0 == 0x2D
+                })
+            else {
                 throw MeshError("settings.mail.message_id_domain: letters, digits, dots and hyphens only")
             }
             s.messageIDDomain = d

@@ -70,8 +70,10 @@ struct MessageRow: Encodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case id, rule, ref, recipient, view, status, attempts, subject, headers, parts, size, raw
-        case delegationID = "delegation_id", recipientName = "recipient_name", scheduleVersion = "schedule_version", messageID = "message_id"
-        case createdAt = "created_at", lastError = "last_error", sentAt = "sent_at", nextAttemptAt = "next_attempt_at", mtaOutput = "mta_output"
+        case delegationID = "delegation_id", recipientName = "recipient_name", scheduleVersion = "schedule_version", messageID =
+            "message_id"
+        case createdAt = "created_at", lastError = "last_error", sentAt = "sent_at", nextAttemptAt = "next_attempt_at", mtaOutput =
+            "mta_output"
         case attemptLog = "attempt_log"
     }
 
@@ -110,13 +112,15 @@ struct MessageRow: Encodable, Sendable {
             .req("id", .integer()), .req("rule", .string()), .req("delegation_id", .string(), "The visit (or agreement) it is about."),
             .req("ref", .string()), .req("recipient", .string()), .opt("recipient_name", .string()),
             .req("view", .string(values: ["member", "host", "coordinator", "partner"])), .req("schedule_version", .integer()),
-            .req("status", .string(values: MessageStatus.allCases.map(\.rawValue))), .req("attempts", .integer()), .req("message_id", .string()),
+            .req("status", .string(values: MessageStatus.allCases.map(\.rawValue))), .req("attempts", .integer()),
+            .req("message_id", .string()),
             .req("subject", .string()), .req("created_at", .string(format: "date-time")), .opt("last_error", .string()),
             .opt("sent_at", .string(format: "date-time")), .opt("next_attempt_at", .string(format: "date-time")),
             .opt("mta_output", .string(), "What the MTA said (show)."),
             .opt("headers", .array(.object([.req("name", .string()), .req("value", .string())])), "show: the headers, decoded."),
             .opt("parts", .array(.object([.req("type", .string()), .req("bytes", .integer())])), "show: the MIME parts."),
-            .opt("size", .integer()), .opt("attempt_log", .array(Attempt.schema)), .opt("raw", .string(), "show with raw: the message as sent."),
+            .opt("size", .integer()), .opt("attempt_log", .array(Attempt.schema)),
+            .opt("raw", .string(), "show with raw: the message as sent."),
         ])
     }
 }
@@ -137,8 +141,10 @@ struct Attempt: Codable, Sendable {
     }
 
     static var schema: Schema {
-        .object([.req("started_at", .string(format: "date-time")), .opt("finished_at", .string(format: "date-time")),
-                 .req("outcome", .string(values: ["sent", "retry", "dead", "in progress"])), .opt("detail", .string())])
+        .object([
+            .req("started_at", .string(format: "date-time")), .opt("finished_at", .string(format: "date-time")),
+            .req("outcome", .string(values: ["sent", "retry", "dead", "in progress"])), .opt("detail", .string()),
+        ])
     }
 }
 
@@ -169,9 +175,11 @@ struct Job: Codable, Sendable {
     }
 
     static var schema: Schema {
-        .object([.req("id", .integer()), .req("event_id", .string()), .req("type", .string()), .req("partition_key", .string()),
-                 .req("sequence", .integer()), .req("delegation_id", .string()), .req("schedule_version", .integer()),
-                 .req("received_at", .string(format: "date-time"))])
+        .object([
+            .req("id", .integer()), .req("event_id", .string()), .req("type", .string()), .req("partition_key", .string()),
+            .req("sequence", .integer()), .req("delegation_id", .string()), .req("schedule_version", .integer()),
+            .req("received_at", .string(format: "date-time")),
+        ])
     }
 }
 
@@ -219,7 +227,9 @@ struct UpcomingReminder: Codable, Sendable {
     }
 
     static var schema: Schema {
-        .object([.req("delegation_id", .string()), .req("days_before", .integer()), .req("due_at", .string(format: "date-time")),
-                 .req("schedule_version", .integer()), .opt("ref", .string()), .opt("title", .string()), .opt("starts_at", .string())])
+        .object([
+            .req("delegation_id", .string()), .req("days_before", .integer()), .req("due_at", .string(format: "date-time")),
+            .req("schedule_version", .integer()), .opt("ref", .string()), .opt("title", .string()), .opt("starts_at", .string()),
+        ])
     }
 }

@@ -4,21 +4,26 @@ import LiaisonStore
 extension NotificationsTables {
     // MARK: sending
 
+    /// Why a message is `possibly_sent`.
+    static let possiblySentReason =
+        "the service stopped while this message was being handed to the MTA; it may have been sent. "
+        + "Not sent again without an operator retry."
+
     /// Marks messages left `sending` by a stop `possibly_sent`; returns how many.
     static func recoverSending(_ db: Database, nowMillis: Int64) throws -> Int {
-        try db.run("""
-            UPDATE messages SET status = 'possibly_sent', updated_ms = ?,
-                last_error = 'the service stopped while this message was being handed to the MTA; it may have been sent. Not sent again without an operator retry.'
-            WHERE status = 'sending'
-            """, [nowMillis])
+        try db.run(
+            "UPDATE messages SET status = 'possibly_sent', updated_ms = ?, last_error = ? WHERE status = 'sending'",
+            [nowMillis, Self.possiblySentReason])
     }
 
     /// The oldest message due now: (id, raw, recipient, message id, attempts so far, created).
     static func nextDue(_ db: Database, nowMillis: Int64) throws -> DueMessage? {
-        try db.queryOne("""
+        try db.queryOne(
+            """
             SELECT id, raw, recipient, message_id, attempts, created_ms FROM messages
             WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT 1
-            """, [nowMillis]).map(DueMessage.init(row:))
+            """, [nowMillis]
+        ).map(DueMessage.init(row:))
     }
 
     /// When the next pending message is due.
@@ -28,8 +33,9 @@ extension NotificationsTables {
 
     /// Gives up on a message that waited too long.
     static func expire(_ db: Database, message id: Int64, why: String, nowMillis: Int64) throws {
-        try db.run("UPDATE messages SET status = 'dead', last_error = coalesce(last_error || '; ', '') || ?, updated_ms = ? WHERE id = ?",
-                   [why, nowMillis, id])
+        try db.run(
+            "UPDATE messages SET status = 'dead', last_error = coalesce(last_error || '; ', '') || ?, updated_ms = ? WHERE id = ?",
+            [why, nowMillis, id])
     }
 
     /// Marks a message `sending` and opens its attempt; returns the attempt's row id.
@@ -41,26 +47,35 @@ extension NotificationsTables {
 
     /// Handed over.
     static func sent(_ db: Database, message id: Int64, attempt: Int64, output: String, nowMillis t: Int64) throws {
-        try db.run("UPDATE messages SET status = 'sent', sent_ms = ?, updated_ms = ?, mta_output = ?, last_error = NULL WHERE id = ?", [t, t, output, id])
+        try db.run(
+            "UPDATE messages SET status = 'sent', sent_ms = ?, updated_ms = ?, mta_output = ?, last_error = NULL WHERE id = ?",
+            [t, t, output, id])
         try db.run("UPDATE attempts SET finished_ms = ?, outcome = 'sent', detail = ? WHERE id = ?", [t, output, attempt])
     }
 
     /// To be tried again at `next`.
-    static func retryLater(_ db: Database, message id: Int64, attempt: Int64, next: Int64, why: String, output: String, nowMillis t: Int64) throws {
-        try db.run("UPDATE messages SET status = 'pending', next_attempt_ms = ?, updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
-                   [next, t, output, why, id])
+    static func retryLater(
+        _ db: Database, message id: Int64, attempt: Int64, next: Int64, why: String, output: String, nowMillis t: Int64
+    ) throws {
+        try db.run(
+            "UPDATE messages SET status = 'pending', next_attempt_ms = ?, updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
+            [next, t, output, why, id])
         try finishAttempt(db, attempt, outcome: "retry", why: why, output: output, nowMillis: t)
     }
 
     /// Never going to work.
     static func dead(_ db: Database, message id: Int64, attempt: Int64, why: String, output: String, nowMillis t: Int64) throws {
-        try db.run("UPDATE messages SET status = 'dead', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?", [t, output, why, id])
+        try db.run(
+            "UPDATE messages SET status = 'dead', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?", [t, output, why, id])
         try finishAttempt(db, attempt, outcome: "dead", why: why, output: output, nowMillis: t)
     }
 
-    private static func finishAttempt(_ db: Database, _ attempt: Int64, outcome: String, why: String, output: String, nowMillis t: Int64) throws {
-        try db.run("UPDATE attempts SET finished_ms = ?, outcome = ?, detail = ? WHERE id = ?",
-                   [t, outcome, why + (output.isEmpty ? "" : ": " + output), attempt])
+    private static func finishAttempt(
+        _ db: Database, _ attempt: Int64, outcome: String, why: String, output: String, nowMillis t: Int64
+    ) throws {
+        try db.run(
+            "UPDATE attempts SET finished_ms = ?, outcome = ?, detail = ? WHERE id = ?",
+            [t, outcome, why + (output.isEmpty ? "" : ": " + output), attempt])
     }
 
     // MARK: reminders
@@ -68,7 +83,8 @@ extension NotificationsTables {
     /// Arms (or re-arms) a reminder `days` before a visit; one already sent for this schedule
     /// version stays sent.
     static func arm(_ db: Database, subjectID: String, days: Int, dueMs: Int64, version: Int) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO reminders(subject_id, days, due_ms, version, status) VALUES(?,?,?,?,'armed')
             ON CONFLICT(subject_id, days) DO UPDATE SET due_ms = excluded.due_ms, version = excluded.version,
                 status = CASE WHEN reminders.version = excluded.version AND reminders.status = 'fired' THEN 'fired' ELSE 'armed' END
@@ -86,8 +102,10 @@ extension NotificationsTables {
 
     /// Armed reminders due by `nowMillis`, oldest first: (visit id, days).
     static func dueReminders(_ db: Database, nowMillis: Int64, limit: Int = 100) throws -> [(String, Int)] {
-        try db.query("SELECT subject_id, days FROM reminders WHERE status = 'armed' AND due_ms <= ? ORDER BY due_ms LIMIT ?", [nowMillis, limit])
-            .map { (try $0["subject_id"], try $0["days"]) }
+        try db.query(
+            "SELECT subject_id, days FROM reminders WHERE status = 'armed' AND due_ms <= ? ORDER BY due_ms LIMIT ?", [nowMillis, limit]
+        )
+        .map { (try $0["subject_id"], try $0["days"]) }
     }
 
     static func fired(_ db: Database, subjectID: String, days: Int) throws {
@@ -101,10 +119,12 @@ extension NotificationsTables {
 
     /// Armed reminders due by `untilMs`, with the visit's reference, title and start.
     static func upcomingReminders(_ db: Database, untilMs: Int64) throws -> [UpcomingReminder] {
-        try db.query("""
+        try db.query(
+            """
             SELECT r.subject_id, r.days, r.due_ms, r.version, json_extract(v.doc, '$.ref') AS ref, json_extract(v.doc, '$.title') AS title,
                 json_extract(v.doc, '$.starts_at') AS starts_at
             FROM reminders r LEFT JOIN visits v ON v.id = r.subject_id WHERE r.status = 'armed' AND r.due_ms <= ? ORDER BY r.due_ms
-            """, [untilMs]).map(UpcomingReminder.init(row:))
+            """, [untilMs]
+        ).map(UpcomingReminder.init(row:))
     }
 }

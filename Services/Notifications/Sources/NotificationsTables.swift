@@ -8,74 +8,77 @@ import LiaisonWire
 /// the visits as events last described them, messages with their attempts, and reminders.
 enum NotificationsTables {
     static let migrations: [Database.Migration] = [
-        .init(1, """
-        CREATE TABLE jobs(
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            event_id TEXT NOT NULL,
-            event_type TEXT NOT NULL,
-            source TEXT NOT NULL,
-            partition_key TEXT NOT NULL,
-            sequence INTEGER NOT NULL,
-            delegation_id TEXT NOT NULL,
-            schedule_version INTEGER NOT NULL,
-            status TEXT NOT NULL DEFAULT 'recorded',
-            received_ms INTEGER NOT NULL,
-            data TEXT NOT NULL);
-        CREATE INDEX jobs_by_delegation ON jobs(delegation_id, id);
-        CREATE TABLE visits(
-            id TEXT PRIMARY KEY,
-            doc TEXT NOT NULL,
-            status TEXT NOT NULL,
-            schedule_version INTEGER NOT NULL,
-            updated_ms INTEGER NOT NULL);
-        CREATE TABLE messages(
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            idem_key TEXT NOT NULL UNIQUE,
-            rule TEXT NOT NULL,
-            subject_id TEXT NOT NULL,
-            subject_ref TEXT NOT NULL,
-            recipient TEXT NOT NULL,
-            recipient_name TEXT,
-            view TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            status TEXT NOT NULL CHECK(status IN ('pending','sending','sent','dead','possibly_sent')),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            next_attempt_ms INTEGER NOT NULL DEFAULT 0,
-            message_id TEXT NOT NULL,
-            subject TEXT NOT NULL,
-            raw BLOB,
-            last_error TEXT,
-            mta_output TEXT,
-            created_ms INTEGER NOT NULL,
-            updated_ms INTEGER NOT NULL,
-            sent_ms INTEGER);
-        CREATE INDEX messages_due ON messages(status, next_attempt_ms, id) WHERE status = 'pending';
-        CREATE INDEX messages_by_subject ON messages(subject_id, id);
-        CREATE INDEX messages_by_status ON messages(status, id);
-        CREATE TABLE attempts(
-            id INTEGER PRIMARY KEY AUTOINCREMENT,
-            message INTEGER NOT NULL REFERENCES messages(id),
-            started_ms INTEGER NOT NULL,
-            finished_ms INTEGER,
-            outcome TEXT,
-            detail TEXT);
-        CREATE INDEX attempts_by_message ON attempts(message, id);
-        CREATE TABLE reminders(
-            subject_id TEXT NOT NULL,
-            days INTEGER NOT NULL,
-            due_ms INTEGER NOT NULL,
-            version INTEGER NOT NULL,
-            status TEXT NOT NULL CHECK(status IN ('armed','fired','dropped')),
-            PRIMARY KEY(subject_id, days));
-        CREATE INDEX reminders_due ON reminders(status, due_ms);
-        """),
+        .init(
+            1,
+            """
+            CREATE TABLE jobs(
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                event_id TEXT NOT NULL,
+                event_type TEXT NOT NULL,
+                source TEXT NOT NULL,
+                partition_key TEXT NOT NULL,
+                sequence INTEGER NOT NULL,
+                delegation_id TEXT NOT NULL,
+                schedule_version INTEGER NOT NULL,
+                status TEXT NOT NULL DEFAULT 'recorded',
+                received_ms INTEGER NOT NULL,
+                data TEXT NOT NULL);
+            CREATE INDEX jobs_by_delegation ON jobs(delegation_id, id);
+            CREATE TABLE visits(
+                id TEXT PRIMARY KEY,
+                doc TEXT NOT NULL,
+                status TEXT NOT NULL,
+                schedule_version INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL);
+            CREATE TABLE messages(
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                idem_key TEXT NOT NULL UNIQUE,
+                rule TEXT NOT NULL,
+                subject_id TEXT NOT NULL,
+                subject_ref TEXT NOT NULL,
+                recipient TEXT NOT NULL,
+                recipient_name TEXT,
+                view TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK(status IN ('pending','sending','sent','dead','possibly_sent')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+                message_id TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                raw BLOB,
+                last_error TEXT,
+                mta_output TEXT,
+                created_ms INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL,
+                sent_ms INTEGER);
+            CREATE INDEX messages_due ON messages(status, next_attempt_ms, id) WHERE status = 'pending';
+            CREATE INDEX messages_by_subject ON messages(subject_id, id);
+            CREATE INDEX messages_by_status ON messages(status, id);
+            CREATE TABLE attempts(
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                message INTEGER NOT NULL REFERENCES messages(id),
+                started_ms INTEGER NOT NULL,
+                finished_ms INTEGER,
+                outcome TEXT,
+                detail TEXT);
+            CREATE INDEX attempts_by_message ON attempts(message, id);
+            CREATE TABLE reminders(
+                subject_id TEXT NOT NULL,
+                days INTEGER NOT NULL,
+                due_ms INTEGER NOT NULL,
+                version INTEGER NOT NULL,
+                status TEXT NOT NULL CHECK(status IN ('armed','fired','dropped')),
+                PRIMARY KEY(subject_id, days));
+            CREATE INDEX reminders_due ON reminders(status, due_ms);
+            """)
     ]
 
     // MARK: the journal and the visits
 
     /// Records a delegation event as received.
     static func journal(_ db: Database, _ e: CloudEvent, delegationID: String, scheduleVersion: Int64, nowMillis: Int64) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO jobs(event_id, event_type, source, partition_key, sequence, delegation_id, schedule_version, received_ms, data)
             VALUES(?,?,?,?,?,?,?,?,?)
             """, [e.id, e.type, e.source, e.partitionkey, e.sequence, delegationID, scheduleVersion, nowMillis, JSONWriter.string(e.data)])
@@ -83,7 +86,8 @@ enum NotificationsTables {
 
     /// Received events after `afterID`, oldest first.
     static func jobs(_ db: Database, delegationID: String?, afterID: Int64, limit: Int) throws -> [Job] {
-        var sql = "SELECT id, event_id, event_type, partition_key, sequence, delegation_id, schedule_version, received_ms FROM jobs WHERE id > ?"
+        var sql =
+            "SELECT id, event_id, event_type, partition_key, sequence, delegation_id, schedule_version, received_ms FROM jobs WHERE id > ?"
         var args: [any SQLBindable] = [afterID]
         if let d = delegationID { sql += " AND delegation_id = ?"; args.append(d) }
         sql += " ORDER BY id LIMIT ?"
@@ -93,7 +97,8 @@ enum NotificationsTables {
 
     /// Keeps the visit as the latest event describes it.
     static func keepVisit(_ db: Database, _ d: Delegation, doc: String, nowMillis: Int64) throws {
-        try db.run("""
+        try db.run(
+            """
             INSERT INTO visits(id, doc, status, schedule_version, updated_ms) VALUES(?,?,?,?,?)
             ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, status = excluded.status, schedule_version = excluded.schedule_version,
                 updated_ms = excluded.updated_ms
@@ -115,30 +120,41 @@ enum NotificationsTables {
 
     /// Stores a message (its `raw` nil when it could not be built: then it is dead with the reason).
     static func insert(_ db: Database, _ m: NewMessage) throws {
-        try db.run("""
-            INSERT INTO messages(idem_key, rule, subject_id, subject_ref, recipient, recipient_name, view, version, status, message_id, subject, raw,
+        try db.run(
+            """
+            INSERT INTO messages(idem_key, rule, subject_id, subject_ref, recipient, recipient_name, view, version, status, message_id,
+                subject, raw,
                 last_error, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """, [m.key, m.rule, m.subjectID, m.subjectRef, m.recipient, m.recipientName, m.view, m.version, m.status.rawValue, m.messageID,
-                  m.subject, m.raw.map { SQLValue.blob($0) } ?? .null, m.lastError, m.createdMs, m.createdMs])
+            """,
+            [
+                m.key, m.rule, m.subjectID, m.subjectRef, m.recipient, m.recipientName, m.view, m.version, m.status.rawValue, m.messageID,
+                m.subject, m.raw.map { SQLValue.blob($0) } ?? .null, m.lastError, m.createdMs, m.createdMs,
+            ])
     }
 
     /// Whether `address` was ever sent this visit's schedule (or an update of it).
     static func wasInvited(_ db: Database, subjectID: String, address: String) throws -> Bool {
-        try db.queryOne("SELECT 1 FROM messages WHERE subject_id = ? AND lower(recipient) = ? AND rule IN ('schedule','update') LIMIT 1",
-                        [subjectID, address.lowercased()]) != nil
+        try db.queryOne(
+            "SELECT 1 FROM messages WHERE subject_id = ? AND lower(recipient) = ? AND rule IN ('schedule','update') LIMIT 1",
+            [subjectID, address.lowercased()]) != nil
     }
 
     /// Everyone (lowercased) who was sent this visit's schedule.
     static func invited(_ db: Database, subjectID: String) throws -> [String] {
-        try db.query("SELECT DISTINCT lower(recipient) AS r FROM messages WHERE subject_id = ? AND rule IN ('schedule','update')", [subjectID])
-            .map { try $0["r"] }
+        try db.query(
+            "SELECT DISTINCT lower(recipient) AS r FROM messages WHERE subject_id = ? AND rule IN ('schedule','update')", [subjectID]
+        )
+        .map { try $0["r"] }
     }
 
     /// How the last message of a visit to `address` addressed them: (address, name, view).
     static func lastAddressing(_ db: Database, subjectID: String, address: String) throws -> (String, String?, String)? {
-        guard let r = try db.queryOne("""
-            SELECT recipient, recipient_name, view FROM messages WHERE subject_id = ? AND lower(recipient) = ? ORDER BY id DESC LIMIT 1
-            """, [subjectID, address]) else { return nil }
+        guard
+            let r = try db.queryOne(
+                """
+                SELECT recipient, recipient_name, view FROM messages WHERE subject_id = ? AND lower(recipient) = ? ORDER BY id DESC LIMIT 1
+                """, [subjectID, address])
+        else { return nil }
         return (try r["recipient"], try r["recipient_name"], try r["view"])
     }
 
@@ -169,7 +185,8 @@ enum NotificationsTables {
 
     /// Every attempt to hand a message over.
     static func attempts(_ db: Database, message id: Int64) throws -> [Attempt] {
-        try db.query("SELECT started_ms, finished_ms, outcome, detail FROM attempts WHERE message = ? ORDER BY id", [id]).map(Attempt.init(row:))
+        try db.query("SELECT started_ms, finished_ms, outcome, detail FROM attempts WHERE message = ? ORDER BY id", [id]).map(
+            Attempt.init(row:))
     }
 
     /// A message's status.
@@ -180,13 +197,16 @@ enum NotificationsTables {
 
     /// Queues a built message again; false when it was never built.
     static func requeue(_ db: Database, message id: Int64, nowMillis: Int64) throws -> Bool {
-        try db.run("""
-            UPDATE messages SET status = 'pending', next_attempt_ms = 0, attempts = 0, updated_ms = ?, last_error = NULL WHERE id = ? AND raw IS NOT NULL
+        try db.run(
+            """
+            UPDATE messages SET status = 'pending', next_attempt_ms = 0, attempts = 0, updated_ms = ?, last_error = NULL WHERE id = ? AND
+                raw IS NOT NULL
             """, [nowMillis, id]) == 1
     }
 
     static let messageColumns = """
-        id, rule, subject_id, subject_ref, recipient, recipient_name, view, version, status, attempts, message_id, subject, last_error, mta_output,
+        id, rule, subject_id, subject_ref, recipient, recipient_name, view, version, status, attempts, message_id, subject, last_error,
+            mta_output,
         created_ms, sent_ms, next_attempt_ms
         """
 }

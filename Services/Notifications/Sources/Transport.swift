@@ -35,7 +35,8 @@ struct Transport: Sendable {
     private func sendmail(_ path: String, raw: [UInt8], recipient: String) -> SendOutcome {
         let result: Subprocess.Result
         do {
-            result = try Subprocess.run(path, Self.arguments(bounce: settings.bounce, recipient: recipient), input: raw, timeoutMs: settings.timeoutMs)
+            result = try Subprocess.run(
+                path, Self.arguments(bounce: settings.bounce, recipient: recipient), input: raw, timeoutMs: settings.timeoutMs)
         } catch {
             return .retry(reason: "could not run \(path): \(error)", output: "")
         }
@@ -57,7 +58,9 @@ struct Transport: Sendable {
         do {
             try Listener.makeDirectories(dir, mode: 0o750)
             let tmp = path + ".tmp"
-            guard FileManager.default.createFile(atPath: tmp, contents: Data(raw)) else { return .retry(reason: "cannot write \(tmp)", output: "") }
+            guard FileManager.default.createFile(atPath: tmp, contents: Data(raw)) else {
+                return .retry(reason: "cannot write \(tmp)", output: "")
+            }
             guard rename(tmp, path) == 0 else { return .retry(reason: "cannot rename to \(path): \(SystemError("rename"))", output: "") }
             return .sent(output: "written to \(path)")
         } catch {

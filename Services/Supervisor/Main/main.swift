@@ -6,9 +6,11 @@ import Supervisor
 let root = Command<Void>(
     name: "liaison-supervisor", abstract: "liaison-supervisor — runs the services of a mesh file, restarts them, answers control calls.",
     usage: "--mesh FILE [--quiet]",
-    options: [OptionSpec(["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH)."),
-              OptionSpec(["--quiet"], "Do not echo the services' output on stdout (it is still kept in the log dir)."),
-              OptionSpec(["--version"], "Print the version.")],
+    options: [
+        OptionSpec(["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH)."),
+        OptionSpec(["--quiet"], "Do not echo the services' output on stdout (it is still kept in the log dir)."),
+        OptionSpec(["--version"], "Print the version."),
+    ],
     discussion: "Usually started by `liaison up`."
 ) { args, _ in
     if args.has("--version") {

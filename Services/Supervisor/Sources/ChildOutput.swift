@@ -56,7 +56,9 @@ final class ChildOutput {
     private func record(_ line: [UInt8], stream: String) {
         let text = String(decoding: line, as: UTF8.self)
         let entry = LogLine(millis: wallClockMillis(), stream: stream, text: text)
-        if ring.count < ringSize { ring.append(entry) } else {
+        if ring.count < ringSize {
+            ring.append(entry)
+        } else {
             ring[ringStart] = entry
             ringStart = (ringStart + 1) % ringSize
         }

@@ -120,7 +120,8 @@ final class ServiceSlot {
 
     /// The status row for `supervisor.status`.
     func status(now: UInt64) -> ServiceStatus {
-        var s = ServiceStatus(name: name, state: state.name, socket: entry.socket, restarts: restarts, restartPolicy: entry.restart.rawValue)
+        var s = ServiceStatus(
+            name: name, state: state.name, socket: entry.socket, restarts: restarts, restartPolicy: entry.restart.rawValue)
         if let c = state.child {
             s.pid = c.pid
             s.uptimeS = Double((now - c.spawnedNanos) / 1_000_000) / 1000
@@ -130,7 +131,8 @@ final class ServiceSlot {
             s.healthMisses = misses
         }
         if let e = lastExit {
-            var x = ServiceStatus.Exit(at: Timestamp.rfc3339(millis: e.atMillis), ranMs: Int64(e.ranMs), wasReady: e.wasReady, description: e.status.description)
+            var x = ServiceStatus.Exit(
+                at: Timestamp.rfc3339(millis: e.atMillis), ranMs: Int64(e.ranMs), wasReady: e.wasReady, description: e.status.description)
             switch e.status {
             case .exited(let c): x.code = c
             case .signaled(let sig): x.signal = ChildExit.signalName(sig)
@@ -143,7 +145,9 @@ final class ServiceSlot {
             s.nextRetryAt = Timestamp.rfc3339(millis: atMillis)
         }
         if case .running = state {} else { s.lastStderr = output.recent(10, stream: "err").map(\.text) }
-        if let r = lastRestart { s.lastRestart = ServiceStatus.Restart(exitToSpawnUs: Int64(r.spawnMicros), exitToReadyUs: Int64(r.readyMicros)) }
+        if let r = lastRestart {
+            s.lastRestart = ServiceStatus.Restart(exitToSpawnUs: Int64(r.spawnMicros), exitToReadyUs: Int64(r.readyMicros))
+        }
         return s
     }
 }
@@ -182,18 +186,25 @@ struct ServiceStatus: Encodable, Sendable, Schematic {
 
     enum CodingKeys: String, CodingKey {
         case name, state, socket, restarts, pid, reason
-        case restartPolicy = "restart_policy", uptimeS = "uptime_s", readyForS = "ready_for_s", healthMisses = "health_misses", lastExit = "last_exit"
+        case restartPolicy = "restart_policy", uptimeS = "uptime_s", readyForS = "ready_for_s", healthMisses = "health_misses", lastExit =
+            "last_exit"
         case nextRetryInMs = "next_retry_in_ms", nextRetryAt = "next_retry_at", lastStderr = "last_stderr", lastRestart = "last_restart"
     }
 
     static var schema: Schema {
         .object([
             .req("name", .string()), .req("state", .string(values: ["stopped", "starting", "running", "stopping", "backoff", "failed"])),
-            .req("socket", .string()), .req("restarts", .integer()), .req("restart_policy", .string(values: RestartPolicy.allCases.map(\.rawValue))),
+            .req("socket", .string()), .req("restarts", .integer()),
+            .req("restart_policy", .string(values: RestartPolicy.allCases.map(\.rawValue))),
             .opt("pid", .integer()), .opt("uptime_s", .number), .opt("ready_for_s", .number), .opt("health_misses", .integer()),
-            .opt("last_exit", .object([.req("at", .string(format: "date-time")), .req("ran_ms", .integer()), .req("was_ready", .boolean),
-                                       .req("description", .string()), .opt("code", .integer()), .opt("signal", .string())])),
-            .opt("reason", .string(), "Why it is down or waiting."), .opt("next_retry_in_ms", .integer()), .opt("next_retry_at", .string(format: "date-time")),
+            .opt(
+                "last_exit",
+                .object([
+                    .req("at", .string(format: "date-time")), .req("ran_ms", .integer()), .req("was_ready", .boolean),
+                    .req("description", .string()), .opt("code", .integer()), .opt("signal", .string()),
+                ])),
+            .opt("reason", .string(), "Why it is down or waiting."), .opt("next_retry_in_ms", .integer()),
+            .opt("next_retry_at", .string(format: "date-time")),
             .opt("last_stderr", .array(.string()), "When not running: its last lines on stderr."),
             .opt("last_restart", .object([.req("exit_to_spawn_us", .integer()), .req("exit_to_ready_us", .integer())])),
         ])

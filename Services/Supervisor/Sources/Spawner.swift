@@ -22,8 +22,9 @@ struct SpawnRequest {
 enum Spawner {
     /// Starts the child; returns its pid (which is also its process group id).
     static func spawn(_ r: SpawnRequest) throws(SystemError) -> Int32 {
-        try Subprocess.spawn(r.executable, arguments: r.arguments, environment: r.environment, fds: r.fds, setListenPID: r.setListenPID,
-                             workingDirectory: r.workingDirectory)
+        try Subprocess.spawn(
+            r.executable, arguments: r.arguments, environment: r.environment, fds: r.fds, setListenPID: r.setListenPID,
+            workingDirectory: r.workingDirectory)
     }
 
     /// The directory holding the running binary (/proc/self/exe).

@@ -60,12 +60,16 @@ package final class Supervisor: @unchecked Sendable {
         for entry in try mesh.startOrder() { try addSlot(entry) }
 
         loop.register(sigfd, .readable) { [unowned self] _ in self.signals(sigfd) }
-        let server = WireServer(listenFD: control.fd, loop: loop, limits: ServerLimits(), dispatcher: try SupervisorMethods.dispatcher(for: self)) {
+        let server = WireServer(
+            listenFD: control.fd, loop: loop, limits: ServerLimits(), dispatcher: try SupervisorMethods.dispatcher(for: self)
+        ) {
             [log] e, f in log.log(.debug, e, pairs: f)
         }
         server.start()
         self.control = server
-        log.info("supervisor.started", ["pid": String(getpid()), "mesh": meshPath, "socket": control.path, "services": order.joined(separator: ",")])
+        log.info(
+            "supervisor.started",
+            ["pid": String(getpid()), "mesh": meshPath, "socket": control.path, "services": order.joined(separator: ",")])
         bootPending = order
         loop.schedule(afterMs: 0) { [unowned self] in self.bootNext() }
         loop.run()
@@ -82,8 +86,9 @@ package final class Supervisor: @unchecked Sendable {
     /// Binds the service's socket (held while it is wanted) and prepares its slot.
     func addSlot(_ entry: ServiceEntry) throws {
         let listener = try Listener.bind(path: entry.socket)
-        let output = ChildOutput(name: entry.name, logDir: mesh.config.supervisor.logDir, maxBytes: mesh.config.supervisor.logMaxBytes,
-                                 files: mesh.config.supervisor.logFiles, echo: options.echo)
+        let output = ChildOutput(
+            name: entry.name, logDir: mesh.config.supervisor.logDir, maxBytes: mesh.config.supervisor.logMaxBytes,
+            files: mesh.config.supervisor.logFiles, echo: options.echo)
         slots[entry.name] = ServiceSlot(entry: entry, listener: listener, output: output)
         order.append(entry.name)
     }
@@ -98,7 +103,10 @@ package final class Supervisor: @unchecked Sendable {
             let depsReady = slot.entry.dependsOn.allSatisfy { if case .running? = slots[$0]?.state { true } else { false } }
             if !depsReady {
                 let failedDep = slot.entry.dependsOn.first { d in
-                    switch slots[d]?.state { case .failed?, .stopped?: true; default: false }
+                    switch slots[d]?.state {
+                    case .failed?, .stopped?: true;
+                    default: false
+                    }
                 }
                 if let failedDep {
                     slot.state = .stopped(reason: "waiting for \(failedDep), which is \(slots[failedDep]!.state.name)")
@@ -117,8 +125,12 @@ package final class Supervisor: @unchecked Sendable {
         let starting = order.contains { if case .starting? = slots[$0]?.state { true } else { false } }
         if bootPending.isEmpty && !starting && meshReadyMicros == nil {
             meshReadyMicros = (monotonicNanos() - startedNanos) / 1000
-            log.info("mesh.ready", ["services": order.map { "\($0):\(slots[$0]!.state.name)" }.joined(separator: ","),
-                                    "after_ms": String(meshReadyMicros! / 1000)])
+            log.info(
+                "mesh.ready",
+                [
+                    "services": order.map { "\($0):\(slots[$0]!.state.name)" }.joined(separator: ","),
+                    "after_ms": String(meshReadyMicros! / 1000),
+                ])
         }
     }
 
@@ -203,7 +215,8 @@ package final class Supervisor: @unchecked Sendable {
         if n < 0 && e == EAGAIN { return }
         closeReadyPipe(fd)
         guard n > 0, String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("READY"),
-              case .starting(let child, let readyFD, let timer) = slot.state, readyFD == fd else { return }
+            case .starting(let child, let readyFD, let timer) = slot.state, readyFD == fd
+        else { return }
         loop.cancel(timer)
         becameReady(slot, child)
     }
@@ -233,7 +246,8 @@ package final class Supervisor: @unchecked Sendable {
         if let old { loop.cancel(old) }
         let timer = loop.schedule(afterMs: mesh.config.supervisor.healthIntervalMs) { [unowned self] in
             guard case .running(let c, _, _, _) = slot.state, c.pid == child.pid else { return }
-            HealthProbe.run(loop: loop, path: slot.entry.socket, timeoutMs: mesh.config.supervisor.healthTimeoutMs) { [unowned self] result in
+            HealthProbe.run(loop: loop, path: slot.entry.socket, timeoutMs: mesh.config.supervisor.healthTimeoutMs) {
+                [unowned self] result in
                 probed(slot, child, result)
             }
         }
@@ -273,8 +287,9 @@ package final class Supervisor: @unchecked Sendable {
             slot.restarts += 1
             launch(slot)
         }
-        slot.state = .backoff(reason: reason, retryAtNanos: monotonicNanos() + UInt64(ms) * 1_000_000,
-                              retryAtMillis: wallClockMillis() + Int64(ms), timer: timer)
+        slot.state = .backoff(
+            reason: reason, retryAtNanos: monotonicNanos() + UInt64(ms) * 1_000_000,
+            retryAtMillis: wallClockMillis() + Int64(ms), timer: timer)
         log.notice("service.backoff", ["service": slot.name, "retry_in_ms": String(ms), "reason": reason])
         slot.notifyReadyWaiters()
     }

@@ -54,10 +54,13 @@ extension Supervisor {
             after = then
         default: break
         }
-        slot.lastExit = ExitRecord(status: status, atMillis: wallClockMillis(), ranMs: (now - child.spawnedNanos) / 1_000_000, wasReady: readyMs != nil)
+        slot.lastExit = ExitRecord(
+            status: status, atMillis: wallClockMillis(), ranMs: (now - child.spawnedNanos) / 1_000_000, wasReady: readyMs != nil)
         let expected = !slot.wanted || shuttingDown || after == .restart
         slot.output.note("exited: \(status)")
-        log.log(expected ? .info : .warning, "service.exited", pairs: [("service", slot.name), ("pid", String(child.pid)), ("status", status.description)])
+        log.log(
+            expected ? .info : .warning, "service.exited",
+            pairs: [("service", slot.name), ("pid", String(child.pid)), ("status", status.description)])
 
         if shuttingDown || !slot.wanted {
             slot.state = .stopped(reason: shuttingDown ? nil : "stopped by an operator")
@@ -72,8 +75,9 @@ extension Supervisor {
             launch(slot)
             return
         }
-        let decision = RestartRules.decide(status: status, policy: slot.entry.restart, readyMs: readyMs, restarts: slot.restarts,
-                                           maxRestarts: slot.entry.maxRestarts, backoff: &slot.backoff, jitter: jitter())
+        let decision = RestartRules.decide(
+            status: status, policy: slot.entry.restart, readyMs: readyMs, restarts: slot.restarts,
+            maxRestarts: slot.entry.maxRestarts, backoff: &slot.backoff, jitter: jitter())
         switch decision {
         case .restartNow:
             slot.state = .stopped(reason: "restarted after \(status)")

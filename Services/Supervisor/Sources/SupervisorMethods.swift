@@ -12,19 +12,24 @@ enum SupervisorMethods {
     static func dispatcher(for sup: Supervisor) throws -> ServiceDispatcher {
         var def = ServiceDefinition()
         register(&def.methods, sup)
-        let intro = ServiceIntrospection(name: "supervisor", startedNanos: sup.startedNanos, definition: def, stats: CallStats(),
-                                         connections: { [unowned sup] in sup.control?.connectionCount ?? 0 },
-                                         stopping: { [unowned sup] in sup.shuttingDown })
+        let intro = ServiceIntrospection(
+            name: "supervisor", startedNanos: sup.startedNanos, definition: def, stats: CallStats(),
+            connections: { [unowned sup] in sup.control?.connectionCount ?? 0 },
+            stopping: { [unowned sup] in sup.shuttingDown })
         var table = def.methods
         intro.register(&table)
-        return ServiceDispatcher(table: table, workers: try WorkerPool(name: "sup-w", threads: 1), log: sup.log, stats: intro.stats,
-                                 allowedUIDs: [], allowedGIDs: [])
+        return ServiceDispatcher(
+            table: table, workers: try WorkerPool(name: "sup-w", threads: 1), log: sup.log, stats: intro.stats,
+            allowedUIDs: [], allowedGIDs: [])
     }
 
     static func register(_ t: inout MethodTable, _ sup: Supervisor) {
         // `Supervisor` is confined to its loop; these handlers run there (inline or deferred).
         let box = Unowned(sup)
-        t.add("supervisor.status", "Every service: state, pid, uptime, restarts, last exit, next retry, recent stderr when down.", execution: .inline) {
+        t.add(
+            "supervisor.status", "Every service: state, pid, uptime, restarts, last exit, next retry, recent stderr when down.",
+            execution: .inline
+        ) {
             (_: NoParams, _) in box.sup.status()
         }
         let actions: [(String, String)] = [
@@ -33,7 +38,8 @@ enum SupervisorMethods {
             ("supervisor.restart", "Restarts a service while its socket stays open; answers when the new process is ready."),
         ]
         for (name, summary) in actions {
-            t.addDeferred(name, summary) { (p: ServiceParams, _, answer: @escaping @Sendable (Result<ServiceStatus, ServiceError>) -> Void) in
+            t.addDeferred(name, summary) {
+                (p: ServiceParams, _, answer: @escaping @Sendable (Result<ServiceStatus, ServiceError>) -> Void) in
                 let sup = box.sup
                 let slot = try sup.slot(p.service)
                 if sup.shuttingDown { throw ServiceError(.unavailable, "the supervisor is shutting down") }
@@ -45,14 +51,18 @@ enum SupervisorMethods {
                 }
             }
         }
-        t.add("supervisor.logs", "Recent output lines of a service (from memory), optionally one stream.", execution: .inline) { (p: LogsParams, _) in
+        t.add("supervisor.logs", "Recent output lines of a service (from memory), optionally one stream.", execution: .inline) {
+            (p: LogsParams, _) in
             let slot = try box.sup.slot(p.service)
             let lines = slot.output.recent(p.lines ?? 100, stream: p.stream).map {
                 LogsResult.Line(ts: Timestamp.rfc3339(millis: $0.millis), tsMs: $0.millis, stream: $0.stream, text: $0.text)
             }
             return LogsResult(service: slot.name, lines: lines, logFile: slot.output.file.path)
         }
-        t.add("supervisor.reload", "Re-reads the mesh file: starts new services, stops removed ones, restarts changed ones.", execution: .inline) {
+        t.add(
+            "supervisor.reload", "Re-reads the mesh file: starts new services, stops removed ones, restarts changed ones.",
+            execution: .inline
+        ) {
             (_: NoParams, _) in try box.sup.reload().get()
         }
     }
@@ -69,8 +79,9 @@ extension Supervisor {
     /// The slot of `name`, or `not_found` naming the services there are.
     func slot(_ name: String) throws -> ServiceSlot {
         guard let s = slots[name] else {
-            throw ServiceError(.notFound, "no service named \(name); the mesh has \(order.joined(separator: ", "))", retryable: false,
-                               details: ["service": .string(name)])
+            throw ServiceError(
+                .notFound, "no service named \(name); the mesh has \(order.joined(separator: ", "))", retryable: false,
+                details: ["service": .string(name)])
         }
         return s
     }
@@ -79,8 +90,9 @@ extension Supervisor {
     func status() -> SupervisorStatus {
         let now = monotonicNanos()
         return SupervisorStatus(
-            supervisor: SupervisorStatus.Info(pid: getpid(), uptimeS: Double((now - startedNanos) / 1_000_000) / 1000, mesh: meshPath,
-                                              version: liaisonVersion, stopping: shuttingDown, meshReadyAfterMs: meshReadyMicros.map { Double($0) / 1000 }),
+            supervisor: SupervisorStatus.Info(
+                pid: getpid(), uptimeS: Double((now - startedNanos) / 1_000_000) / 1000, mesh: meshPath,
+                version: liaisonVersion, stopping: shuttingDown, meshReadyAfterMs: meshReadyMicros.map { Double($0) / 1000 }),
             services: order.compactMap { slots[$0]?.status(now: now) })
     }
 }
@@ -96,8 +108,10 @@ struct LogsParams: Codable, Sendable, Schematic {
     var lines: Int?
     var stream: String?
     static var schema: Schema {
-        .object([.req("service", .string(maxLength: 32)), .opt("lines", .integer(minimum: 1, maximum: 500), "Default 100."),
-                 .opt("stream", .string(values: ["out", "err", "supervisor"]))])
+        .object([
+            .req("service", .string(maxLength: 32)), .opt("lines", .integer(minimum: 1, maximum: 500), "Default 100."),
+            .opt("stream", .string(values: ["out", "err", "supervisor"])),
+        ])
     }
 }
 
@@ -114,10 +128,17 @@ struct LogsResult: Encodable, Sendable, Schematic {
     var logFile: String
     enum CodingKeys: String, CodingKey { case service, lines, logFile = "log_file" }
     static var schema: Schema {
-        .object([.req("service", .string()),
-                 .req("lines", .array(.object([.req("ts", .string(format: "date-time")), .req("ts_ms", .integer()),
-                                               .req("stream", .string(values: ["out", "err", "supervisor"])), .req("text", .string())]))),
-                 .req("log_file", .string())])
+        .object([
+            .req("service", .string()),
+            .req(
+                "lines",
+                .array(
+                    .object([
+                        .req("ts", .string(format: "date-time")), .req("ts_ms", .integer()),
+                        .req("stream", .string(values: ["out", "err", "supervisor"])), .req("text", .string()),
+                    ]))),
+            .req("log_file", .string()),
+        ])
     }
 }
 
@@ -130,13 +151,21 @@ struct SupervisorStatus: Encodable, Sendable, Schematic {
         var version: String
         var stopping: Bool
         var meshReadyAfterMs: Double?
-        enum CodingKeys: String, CodingKey { case pid, uptimeS = "uptime_s", mesh, version, stopping, meshReadyAfterMs = "mesh_ready_after_ms" }
+        enum CodingKeys: String, CodingKey {
+            case pid, uptimeS = "uptime_s", mesh, version, stopping, meshReadyAfterMs = "mesh_ready_after_ms"
+        }
     }
     var supervisor: Info
     var services: [ServiceStatus]
     static var schema: Schema {
-        .object([.req("supervisor", .object([.req("pid", .integer()), .req("uptime_s", .number), .req("mesh", .string()), .req("version", .string()),
-                                             .req("stopping", .boolean), .opt("mesh_ready_after_ms", .number, "Start → every service ready.")])),
-                 .req("services", .array(ServiceStatus.schema))])
+        .object([
+            .req(
+                "supervisor",
+                .object([
+                    .req("pid", .integer()), .req("uptime_s", .number), .req("mesh", .string()), .req("version", .string()),
+                    .req("stopping", .boolean), .opt("mesh_ready_after_ms", .number, "Start → every service ready."),
+                ])),
+            .req("services", .array(ServiceStatus.schema)),
+        ])
     }
 }

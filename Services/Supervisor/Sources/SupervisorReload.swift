@@ -44,8 +44,12 @@ extension Supervisor {
                 }
             }
         }
-        log.info("supervisor.reloaded", ["added": result.added.joined(separator: ","), "removed": result.removed.joined(separator: ","),
-                                         "changed": result.restarted.joined(separator: ",")])
+        log.info(
+            "supervisor.reloaded",
+            [
+                "added": result.added.joined(separator: ","), "removed": result.removed.joined(separator: ","),
+                "changed": result.restarted.joined(separator: ","),
+            ])
         return .success(result)
     }
 
@@ -63,6 +67,9 @@ struct ReloadResult: Codable, Sendable, Schematic {
     var removed: [String] = []
     var restarted: [String] = []
     static var schema: Schema {
-        .object([.req("added", .array(.string())), .req("removed", .array(.string())), .req("restarted", .array(.string()), "Services whose entry changed.")])
+        .object([
+            .req("added", .array(.string())), .req("removed", .array(.string())),
+            .req("restarted", .array(.string()), "Services whose entry changed."),
+        ])
     }
 }

@@ -15,8 +15,10 @@ package struct Command<Context> {
     package var discussion: String? = nil
     package var run: ((ParsedArgs, Context) throws -> Int32)? = nil
 
-    package init(name: String, abstract: String, usage: String, arguments: [(String, String)] = [], options: [OptionSpec] = [],
-                 subcommands: [Command] = [], discussion: String? = nil, run: ((ParsedArgs, Context) throws -> Int32)? = nil) {
+    package init(
+        name: String, abstract: String, usage: String, arguments: [(String, String)] = [], options: [OptionSpec] = [],
+        subcommands: [Command] = [], discussion: String? = nil, run: ((ParsedArgs, Context) throws -> Int32)? = nil
+    ) {
         self.name = name
         self.abstract = abstract
         self.usage = usage
@@ -67,7 +69,8 @@ package struct CommandLineTool<Context> {
     /// code, or nil to fall back to the default.
     package var report: (any Error, Context) -> Int32? = { _, _ in nil }
 
-    package init(program: String, root: Command<Context>, globalOptions: [OptionSpec] = [], makeContext: @escaping (ParsedArgs) -> Context) {
+    package init(program: String, root: Command<Context>, globalOptions: [OptionSpec] = [], makeContext: @escaping (ParsedArgs) -> Context)
+    {
         self.program = program
         self.root = root
         self.globalOptions = globalOptions
@@ -87,7 +90,9 @@ package struct CommandLineTool<Context> {
         let pathText = path.joined(separator: " ")
         if rest.contains("-h") || rest.contains("--help") || rest.first == "help" || (command.run == nil && rest.isEmpty) {
             if rest.first == "help", rest.count > 1, let sub = command.subcommands.first(where: { $0.name == rest[1] }) {
-                print(sub.help(program: program, path: (path + [sub.name]).joined(separator: " "), globalOptions: globalOptions), terminator: "")
+                print(
+                    sub.help(program: program, path: (path + [sub.name]).joined(separator: " "), globalOptions: globalOptions),
+                    terminator: "")
             } else {
                 print(command.help(program: program, path: pathText, globalOptions: globalOptions), terminator: "")
             }

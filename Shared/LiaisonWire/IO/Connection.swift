@@ -96,7 +96,9 @@ final class Connection: @unchecked Sendable {
             guard o.accepting else { return false }
             var start = 0
             if o.count == 0 {
-                let (n, e) = restartingEINTR { bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) } }
+                let (n, e) = restartingEINTR {
+                    bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                }
                 if n == bytes.count { return false }
                 if n < 0 {
                     if e != EAGAIN && e != EWOULDBLOCK {
@@ -125,7 +127,9 @@ final class Connection: @unchecked Sendable {
             while o.count > 0 {
                 let offset = o.offset
                 let (n, e) = restartingEINTR {
-                    o.pending.withUnsafeBytes { raw in send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT)) }
+                    o.pending.withUnsafeBytes { raw in
+                        send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL | MSG_DONTWAIT))
+                    }
                 }
                 if n < 0 {
                     if e == EAGAIN || e == EWOULDBLOCK { return .more }

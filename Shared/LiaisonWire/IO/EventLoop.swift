@@ -63,7 +63,6 @@ package final class EventLoop: @unchecked Sendable {
         FD.close(wakeFD)
     }
 
-
     /// Watches `fd` for `events`; `handler` runs on the loop thread. Replaces an earlier registration.
     package func register(_ fd: Int32, _ events: Events, _ handler: @escaping (Events) -> Void) {
         let existed = registrations[fd] != nil
@@ -128,7 +127,9 @@ package final class EventLoop: @unchecked Sendable {
         var events = [epoll_event](repeating: epoll_event(), count: 128)
         while !stopping.load(ordering: .acquiring) {
             let timeout = nextTimeoutMs()
-            let (n, _) = restartingEINTR { events.withUnsafeMutableBufferPointer { epoll_wait(epfd, $0.baseAddress, Int32($0.count), timeout) } }
+            let (n, _) = restartingEINTR {
+                events.withUnsafeMutableBufferPointer { epoll_wait(epfd, $0.baseAddress, Int32($0.count), timeout) }
+            }
             if n < 0 { break }
             for i in 0..<Int(n) {
                 let data = events[i].data.u64

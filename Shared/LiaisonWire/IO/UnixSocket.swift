@@ -17,7 +17,10 @@ package enum UnixSocket {
         let bytes = Array(path.utf8)
         guard !bytes.isEmpty else { throw SetupError("socket path is empty") }
         guard bytes.count <= maxPathBytes else {
-            throw SetupError("socket path \(path) is \(bytes.count) bytes; Unix sockets allow at most \(maxPathBytes) (use a shorter --home or socket path)")
+            throw SetupError(
+                "socket path \(path) is \(bytes.count) bytes; Unix sockets allow at most \(maxPathBytes) (use a shorter --home or socket "
+                    + "path)"
+            )
         }
         guard !bytes.contains(0) else { throw SetupError("socket path contains a NUL byte") }
         var addr = sockaddr_un()

@@ -20,10 +20,13 @@ package final class WireClient {
         do {
             fd = try UnixSocket.connect(path, timeoutMs: timeoutMs)
         } catch let e as SystemError {
-            let reason = e.errno == ENOENT ? "no socket at \(path) (is the service running?)" :
-                e.errno == ECONNREFUSED ? "nothing is listening on \(path) (is the service running?)" :
-                e.errno == EAGAIN || e.errno == EWOULDBLOCK || e.errno == EINPROGRESS ? "connect to \(path) timed out after \(timeoutMs) ms" :
-                e.description
+            let reason =
+                e.errno == ENOENT
+                ? "no socket at \(path) (is the service running?)"
+                : e.errno == ECONNREFUSED
+                    ? "nothing is listening on \(path) (is the service running?)"
+                    : e.errno == EAGAIN || e.errno == EWOULDBLOCK || e.errno == EINPROGRESS
+                        ? "connect to \(path) timed out after \(timeoutMs) ms" : e.description
             throw ServiceError(.unavailable, reason, retryable: true)
         } catch {
             throw ServiceError(.unavailable, "\(error)", retryable: false)
@@ -58,14 +61,16 @@ package final class WireClient {
     /// connection closes before the answer comes — the service is restarting — reconnect (a
     /// new connection waits in the listen backlog for the new process) and ask again, until
     /// `timeoutMs` has passed.
-    package func callRetryingSafe(_ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 10_000) throws(ServiceError) -> JSONValue {
+    package func callRetryingSafe(
+        _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 10_000
+    ) throws(ServiceError) -> JSONValue {
         let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
         while true {
             let left = Int((deadline > monotonicNanos() ? deadline - monotonicNanos() : 0) / 1_000_000)
             do {
                 if fd < 0 { try reconnect(timeoutMs: max(left, 1)) }
                 return try call(method, params, timeoutMs: max(left, 1))
-            } catch where error.code == .unavailable && monotonicNanos() < deadline {
+            } catch  where error.code == .unavailable && monotonicNanos() < deadline {
                 close()
                 continue
             }
@@ -83,7 +88,9 @@ package final class WireClient {
     }
 
     /// Calls `method` with typed params and decodes a typed result.
-    package func call<P: Encodable, R: Decodable>(_ method: String, _ params: P, as: R.Type, timeoutMs: Int = 10_000) throws(ServiceError) -> R {
+    package func call<P: Encodable, R: Decodable>(
+        _ method: String, _ params: P, as: R.Type, timeoutMs: Int = 10_000
+    ) throws(ServiceError) -> R {
         let v = try call(method, JSONEncoding.encode(params), timeoutMs: timeoutMs)
         do { return try JSONDecoding.decode(R.self, from: v) } catch {
             throw ServiceError(.internal, "the answer to \(method) did not have the expected shape: \(error)")
@@ -101,7 +108,9 @@ package final class WireClient {
 
     /// Sends a call without waiting; returns its id.
     @discardableResult
-    package func send(_ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int? = nil, oneway: Bool = false, id: String? = nil) throws(ServiceError) -> String {
+    package func send(
+        _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int? = nil, oneway: Bool = false, id: String? = nil
+    ) throws(ServiceError) -> String {
         let id = id ?? makeID()
         try sendRaw(Message.call(id: id, method: method, params: params, timeoutMs: timeoutMs, oneway: oneway).framed())
         return id
@@ -131,7 +140,8 @@ package final class WireClient {
                 if let e = m.error { throw e }  // an error about the connection itself
                 continue
             }
-            let r: Result<JSONValue, ServiceError> = m.kind == .error ? .failure(m.error ?? ServiceError(.internal, "error without details")) : .success(m.result)
+            let r: Result<JSONValue, ServiceError> =
+                m.kind == .error ? .failure(m.error ?? ServiceError(.internal, "error without details")) : .success(m.result)
             if mid == id { return try r.get() }
             stash[mid] = r
         }

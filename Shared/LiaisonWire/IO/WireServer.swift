@@ -29,8 +29,10 @@ package struct IncomingCall: Sendable {
     /// When the frame was decoded (monotonic nanoseconds).
     package var receivedNanos: UInt64
 
-    package init(id: String, method: String, params: JSONValue, oneway: Bool = false, timeoutMs: Int? = nil, peer: PeerCredentials,
-                 receivedNanos: UInt64 = monotonicNanos()) {
+    package init(
+        id: String, method: String, params: JSONValue, oneway: Bool = false, timeoutMs: Int? = nil, peer: PeerCredentials,
+        receivedNanos: UInt64 = monotonicNanos()
+    ) {
         self.id = id
         self.method = method
         self.params = params
@@ -75,7 +77,9 @@ package final class Responder: Sendable {
     deinit {
         // A handler that dropped its responder still ends the call, so shutdown never waits on it.
         if !done.load(ordering: .acquiring) {
-            if !oneway { server.send(Message.failure(id: id, ServiceError(.internal, "the call ended without an answer")).encoded(), on: connection) }
+            if !oneway {
+                server.send(Message.failure(id: id, ServiceError(.internal, "the call ended without an answer")).encoded(), on: connection)
+            }
             server.callFinished(on: connection)
         }
     }
@@ -109,15 +113,16 @@ package final class WireServer: @unchecked Sendable {
     private var readBuffer = [UInt8](repeating: 0, count: 64 * 1024)
 
     /// A server answering on `listenFD` (already listening). `log` gets an event name and fields.
-    package init(listenFD: Int32, loop: EventLoop, limits: ServerLimits, dispatcher: any CallDispatcher,
-                 log: @escaping @Sendable (String, [(String, String)]) -> Void = { _, _ in }) {
+    package init(
+        listenFD: Int32, loop: EventLoop, limits: ServerLimits, dispatcher: any CallDispatcher,
+        log: @escaping @Sendable (String, [(String, String)]) -> Void = { _, _ in }
+    ) {
         self.listenFD = listenFD
         self.loop = loop
         self.limits = limits
         self.dispatcher = dispatcher
         self.log = log
     }
-
 
     /// Open connections; loop thread.
     package var connectionCount: Int { connections.count }
@@ -281,14 +286,21 @@ package final class WireServer: @unchecked Sendable {
             }
             if c.inFlight.load(ordering: .relaxed) >= limits.maxInFlightPerConnection {
                 if !message.oneway {
-                    send(Message.failure(id: id, ServiceError(.busy, "too many calls in flight on this connection (limit \(limits.maxInFlightPerConnection))", details: ["retry_after_ms": 10])).encoded(), on: c)
+                    send(
+                        Message.failure(
+                            id: id,
+                            ServiceError(
+                                .busy, "too many calls in flight on this connection (limit \(limits.maxInFlightPerConnection))",
+                                details: ["retry_after_ms": 10])
+                        ).encoded(), on: c)
                 }
                 continue
             }
             c.inFlight.wrappingAdd(1, ordering: .relaxed)
             inFlight.wrappingAdd(1, ordering: .relaxed)
-            let call = IncomingCall(id: id, method: method, params: message.params, oneway: message.oneway,
-                                    timeoutMs: message.timeoutMs, peer: c.peer, receivedNanos: monotonicNanos())
+            let call = IncomingCall(
+                id: id, method: method, params: message.params, oneway: message.oneway,
+                timeoutMs: message.timeoutMs, peer: c.peer, receivedNanos: monotonicNanos())
             dispatcher.dispatch(call, Responder(connection: c, server: self, id: id, oneway: message.oneway))
         }
     }
@@ -310,7 +322,10 @@ package final class WireServer: @unchecked Sendable {
             guard let partial else { c.phase = .reading(partialSince: nil, deadlineArmed: false); return }
             if monotonicNanos() - partial >= UInt64(self.limits.frameDeadlineMs) * 1_000_000 {
                 self.log("frame.deadline", [("connection", String(c.serial)), ("buffered", String(c.decoder.bufferedCount))])
-                self.sendAndClose(c, Message.failure(id: nil, ServiceError(.timeout, "frame not completed within \(self.limits.frameDeadlineMs) ms", retryable: false)))
+                self.sendAndClose(
+                    c,
+                    Message.failure(
+                        id: nil, ServiceError(.timeout, "frame not completed within \(self.limits.frameDeadlineMs) ms", retryable: false)))
             } else {
                 self.armDeadline(c, since: partial)
             }
@@ -340,7 +355,9 @@ package final class WireServer: @unchecked Sendable {
         let total = inFlight.wrappingAdd(-1, ordering: .acquiringAndReleasing).newValue
         if (remaining == 0 && c.peerClosedHint.load(ordering: .acquiring)) || (total == 0 && draining.load(ordering: .acquiring)) {
             loop.execute { [self] in
-                if case .peerClosed = c.phase, c.inFlight.load(ordering: .acquiring) == 0, c.pendingOutput == 0, connections[c.fd] === c { close(c) }
+                if case .peerClosed = c.phase, c.inFlight.load(ordering: .acquiring) == 0, c.pendingOutput == 0, connections[c.fd] === c {
+                    close(c)
+                }
                 if drainCompletion != nil && inFlight.load(ordering: .acquiring) == 0 { finishDrain() }
             }
         }

@@ -31,7 +31,8 @@ package func renderPath(_ path: [any CodingKey]) -> String {
 /// Decodes `Decodable` types from a `JSONValue` (no second parse of the text).
 package enum JSONDecoding {
     /// Decodes `type` from `value`; `path` prefixes every error (e.g. `params`).
-    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, path: [any CodingKey] = []) throws(JSONDecodeError) -> T {
+    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, path: [any CodingKey] = []) throws(JSONDecodeError) -> T
+    {
         do {
             return try T(from: ValueDecoder(value: value, codingPath: path))
         } catch let e as JSONDecodeError {
@@ -236,14 +237,23 @@ extension JSONValue: Codable {
     package init(from decoder: any Decoder) throws {
         if let d = decoder as? ValueDecoder { self = d.value; return }
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null }
-        else if let b = try? c.decode(Bool.self) { self = .bool(b) }
-        else if let i = try? c.decode(Int64.self) { self = .int(i) }
-        else if let d = try? c.decode(Double.self) { self = .double(d) }
-        else if let s = try? c.decode(String.self) { self = .string(s) }
-        else if let a = try? c.decode([JSONValue].self) { self = .array(a) }
-        else if let o = try? c.decode([String: JSONValue].self) { self = .object(JSONObject(o.sorted { $0.key < $1.key }.map { ($0.key, $0.value) })) }
-        else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value") }
+        if c.decodeNil() {
+            self = .null
+        } else if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+        } else if let i = try? c.decode(Int64.self) {
+            self = .int(i)
+        } else if let d = try? c.decode(Double.self) {
+            self = .double(d)
+        } else if let s = try? c.decode(String.self) {
+            self = .string(s)
+        } else if let a = try? c.decode([JSONValue].self) {
+            self = .array(a)
+        } else if let o = try? c.decode([String: JSONValue].self) {
+            self = .object(JSONObject(o.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }))
+        } else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a JSON value")
+        }
     }
 
     package func encode(to encoder: any Encoder) throws {

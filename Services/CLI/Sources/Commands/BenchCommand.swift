@@ -6,15 +6,19 @@ import Synchronization
 
 extension CLI {
     static var benchCommand: CLICommand {
-        Command(name: "bench", abstract: "Measure calls/s and latency against a running mesh.",
-                usage: "bench [--service S] [--method M] [--params JSON] [--connections N] [--calls M] [--pipeline K]",
-                options: [OptionSpec(["--service"], value: "S", "Which service (default delegations)."),
-                          OptionSpec(["--method"], value: "M", "Which method (default service.ping)."),
-                          OptionSpec(["--params"], value: "JSON", "Params for each call (default {})."),
-                          OptionSpec(["--connections", "-c"], value: "N", "Connections, each on its own thread (default 4)."),
-                          OptionSpec(["--calls", "-n"], value: "M", "Calls per connection (default 10000)."),
-                          OptionSpec(["--pipeline"], value: "K", "Calls in flight per connection (default 1).")],
-                subcommands: [benchEvents, benchMail, benchRestart, benchIdle]) { args, ctx in
+        Command(
+            name: "bench", abstract: "Measure calls/s and latency against a running mesh.",
+            usage: "bench [--service S] [--method M] [--params JSON] [--connections N] [--calls M] [--pipeline K]",
+            options: [
+                OptionSpec(["--service"], value: "S", "Which service (default delegations)."),
+                OptionSpec(["--method"], value: "M", "Which method (default service.ping)."),
+                OptionSpec(["--params"], value: "JSON", "Params for each call (default {})."),
+                OptionSpec(["--connections", "-c"], value: "N", "Connections, each on its own thread (default 4)."),
+                OptionSpec(["--calls", "-n"], value: "M", "Calls per connection (default 10000)."),
+                OptionSpec(["--pipeline"], value: "K", "Calls in flight per connection (default 1)."),
+            ],
+            subcommands: [benchEvents, benchMail, benchRestart, benchIdle]
+        ) { args, ctx in
             let service = args.value("--service") ?? "delegations"
             let method = args.value("--method") ?? "service.ping"
             let conns = try args.int("--connections", default: 4, in: 1...512)
@@ -28,15 +32,24 @@ extension CLI {
             _ = try ctx.client(service)  // fail early, with the usual message, when nothing is running
             let result = try runBench(path: path, method: method, params: params, connections: conns, calls: calls, pipeline: pipeline)
             let out: JSONValue = [
-                "service": .string(service), "method": .string(method), "connections": .int(Int64(conns)), "pipeline": .int(Int64(pipeline)),
+                "service": .string(service), "method": .string(method), "connections": .int(Int64(conns)),
+                "pipeline": .int(Int64(pipeline)),
                 "calls": .int(Int64(result.ok + result.failed)), "failed": .int(Int64(result.failed)),
                 "seconds": .double(result.seconds), "calls_per_s": .double((Double(result.ok) / result.seconds).rounded()),
                 "p50_us": .int(Int64(result.latency.percentile(0.5))), "p99_us": .int(Int64(result.latency.percentile(0.99))),
                 "max_us": .int(Int64(result.latency.maxMicros)),
             ]
-            if ctx.json { ctx.printJSON(out) } else {
-                ctx.print("\(service) \(method): \(result.ok + result.failed) calls over \(conns) connection(s), pipeline \(pipeline), in \(String(format: "%.2f", result.seconds)) s")
-                ctx.print("  \(Int((Double(result.ok) / result.seconds).rounded())) calls/s   p50 \(result.latency.percentile(0.5)) µs   p99 \(result.latency.percentile(0.99)) µs   max \(result.latency.maxMicros) µs   failed \(result.failed)")
+            if ctx.json {
+                ctx.printJSON(out)
+            } else {
+                ctx.print(
+                    "\(service) \(method): \(result.ok + result.failed) calls over \(conns) connection(s), pipeline \(pipeline), in "
+                        + "\(String(format: "%.2f", result.seconds)) s"
+                )
+                ctx.print(
+                    "  \(Int((Double(result.ok) / result.seconds).rounded())) calls/s   p50 \(result.latency.percentile(0.5)) µs   p99 "
+                        + "\(result.latency.percentile(0.99)) µs   max \(result.latency.maxMicros) µs   failed \(result.failed)"
+                )
             }
             return result.failed == 0 ? ExitCode.ok : ExitCode.failure
         }
@@ -50,7 +63,8 @@ extension CLI {
     }
 
     /// N threads, each with its own connection, each making M calls with K in flight.
-    static func runBench(path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int) throws -> BenchResult {
+    static func runBench(path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int) throws -> BenchResult
+    {
         let merged = Mutex(BenchResult())
         let done = DispatchSemaphore(value: 0)
         let start = monotonicNanos()
@@ -74,7 +88,9 @@ extension CLI {
                         sentAt[id] = monotonicNanos()
                         sent += 1
                     }
-                    guard let m = try? c.receiveMessage(deadline: monotonicNanos() + 10_000_000_000), let id = m.id, let t0 = sentAt.removeValue(forKey: id) else {
+                    guard let m = try? c.receiveMessage(deadline: monotonicNanos() + 10_000_000_000), let id = m.id,
+                        let t0 = sentAt.removeValue(forKey: id)
+                    else {
                         local.failed += calls - received
                         return
                     }

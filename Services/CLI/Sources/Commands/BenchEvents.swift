@@ -7,13 +7,18 @@ import Synchronization
 
 extension CLI {
     static var benchEvents: CLICommand {
-        Command(name: "events", abstract: "Drive N delegation changes and measure events/s until every subscriber has committed them.",
-                usage: "bench events [--count N] [--connections C] [--pipeline P] [--delegations K] [--json]",
-                options: [OptionSpec(["--count", "-n"], value: "N", "Delegation changes, one event each (default 10000)."),
-                          OptionSpec(["--connections", "-c"], value: "C", "Concurrent writers (default 16)."),
-                          OptionSpec(["--pipeline"], value: "P", "Changes in flight per connection, each on its own delegation (default 8)."),
-                          OptionSpec(["--delegations"], value: "K", "Delegations the changes are spread over (default: connections × pipeline × 2)."),
-                          OptionSpec(["--timeout"], value: "S", "Give up waiting for delivery after S seconds (default 300).")]) { args, ctx in
+        Command(
+            name: "events", abstract: "Drive N delegation changes and measure events/s until every subscriber has committed them.",
+            usage: "bench events [--count N] [--connections C] [--pipeline P] [--delegations K] [--json]",
+            options: [
+                OptionSpec(["--count", "-n"], value: "N", "Delegation changes, one event each (default 10000)."),
+                OptionSpec(["--connections", "-c"], value: "C", "Concurrent writers (default 16)."),
+                OptionSpec(["--pipeline"], value: "P", "Changes in flight per connection, each on its own delegation (default 8)."),
+                OptionSpec(
+                    ["--delegations"], value: "K", "Delegations the changes are spread over (default: connections × pipeline × 2)."),
+                OptionSpec(["--timeout"], value: "S", "Give up waiting for delivery after S seconds (default 300)."),
+            ]
+        ) { args, ctx in
             let count = try args.int("--count", default: 10_000, in: 1...10_000_000)
             let conns = try args.int("--connections", default: 16, in: 1...256)
             let pipeline = try args.int("--pipeline", default: 8, in: 1...256)
@@ -26,9 +31,11 @@ extension CLI {
             let run = IDs.make("bench")
             var ids: [(String, Int64)] = []
             for k in 0..<keys {
-                let draft: JSONValue = ["direction": "inbound", "title": .string("Benchmark visit \(k)"), "external_key": .string("\(run)-\(k)"),
-                                        "partner": ["name": "Benchmark partner", "kind": "other", "country": "UG"],
-                                        "starts_at": "2030-01-01T09:00", "ends_at": "2030-01-01T17:00"]
+                let draft: JSONValue = [
+                    "direction": "inbound", "title": .string("Benchmark visit \(k)"), "external_key": .string("\(run)-\(k)"),
+                    "partner": ["name": "Benchmark partner", "kind": "other", "country": "UG"],
+                    "starts_at": "2030-01-01T09:00", "ends_at": "2030-01-01T17:00",
+                ]
                 do throws(ServiceError) {
                     let d = try setup.call("delegations.create", draft, timeoutMs: 30_000)
                     let c = try setup.call("delegations.confirm", ["id": d["id"]!, "expected_version": 1], timeoutMs: 30_000)
@@ -47,7 +54,9 @@ extension CLI {
                 let share = count / conns + (w < count % conns ? 1 : 0)
                 try OwnedThread.start(name: "bench-w") {
                     defer { done.signal() }
-                    guard let c = try? WireClient(path: path, timeoutMs: 5000), !mine.isEmpty else { failures.wrappingAdd(share, ordering: .relaxed); return }
+                    guard let c = try? WireClient(path: path, timeoutMs: 5000), !mine.isEmpty else {
+                        failures.wrappingAdd(share, ordering: .relaxed); return
+                    }
                     // Up to `pipeline` calls in flight, never two on the same delegation.
                     var versions = mine.map(\.1)
                     var busy = Set<Int>()
@@ -58,8 +67,14 @@ extension CLI {
                             var k = next % mine.count
                             while busy.contains(k) { k = (k + 1) % mine.count }
                             next = k + 1
-                            guard let id = try? c.send("delegations.update", ["id": .string(mine[k].0), "expected_version": .int(versions[k]),
-                                                                              "notes": .string("change \(sent)")], timeoutMs: 30_000) else {
+                            guard
+                                let id = try? c.send(
+                                    "delegations.update",
+                                    [
+                                        "id": .string(mine[k].0), "expected_version": .int(versions[k]),
+                                        "notes": .string("change \(sent)"),
+                                    ], timeoutMs: 30_000)
+                            else {
                                 failures.wrappingAdd(share - received, ordering: .relaxed)
                                 return
                             }
@@ -67,13 +82,19 @@ extension CLI {
                             inFlight[id] = k
                             sent += 1
                         }
-                        guard let m = try? c.receiveMessage(deadline: monotonicNanos() + 30_000_000_000), let id = m.id, let k = inFlight.removeValue(forKey: id) else {
+                        guard let m = try? c.receiveMessage(deadline: monotonicNanos() + 30_000_000_000), let id = m.id,
+                            let k = inFlight.removeValue(forKey: id)
+                        else {
                             failures.wrappingAdd(share - received, ordering: .relaxed)
                             return
                         }
                         busy.remove(k)
                         received += 1
-                        if m.kind == .error { failures.wrappingAdd(1, ordering: .relaxed) } else { versions[k] = m.result["version"]?.intValue ?? versions[k] + 1 }
+                        if m.kind == .error {
+                            failures.wrappingAdd(1, ordering: .relaxed)
+                        } else {
+                            versions[k] = m.result["version"]?.intValue ?? versions[k] + 1
+                        }
                     }
                 }
             }
@@ -87,14 +108,23 @@ extension CLI {
                 "pipeline": .int(Int64(pipeline)),
                 "delegations": .int(Int64(keys)), "produce_seconds": .double(produced), "end_to_end_seconds": .double(total),
                 "produced_per_s": .double((n / produced).rounded()), "events_per_s": .double((n / total).rounded()),
-                "latency_p50_ms": stats["p50_ms"] ?? .null, "latency_p99_ms": stats["p99_ms"] ?? .null, "latency_max_ms": stats["max_ms"] ?? .null,
+                "latency_p50_ms": stats["p50_ms"] ?? .null, "latency_p99_ms": stats["p99_ms"] ?? .null,
+                "latency_max_ms": stats["max_ms"] ?? .null,
                 "subscribers": .int(Int64(try subscriberCount(ctx))),
             ]
-            if ctx.json { ctx.printJSON(out) } else {
-                ctx.print("\(Int(n)) delegation changes → events delivered to \(out["subscribers"]!.intValue!) subscribers; \(conns) connections × \(pipeline) in flight over \(keys) delegations")
+            if ctx.json {
+                ctx.printJSON(out)
+            } else {
+                ctx.print(
+                    "\(Int(n)) delegation changes → events delivered to \(out["subscribers"]!.intValue!) subscribers; \(conns) "
+                        + "connections × \(pipeline) in flight over \(keys) delegations"
+                )
                 ctx.print("  produced in \(String(format: "%.2f", produced)) s (\(Int(n / produced)) events/s committed at the producer)")
                 ctx.print("  end to end in \(String(format: "%.2f", total)) s: \(Int(n / total)) events/s committed at every subscriber")
-                ctx.print("  latency commit → last subscriber's commit: p50 \(stats["p50_ms"]?.doubleValue ?? 0) ms  p99 \(stats["p99_ms"]?.doubleValue ?? 0) ms  max \(stats["max_ms"]?.doubleValue ?? 0) ms")
+                ctx.print(
+                    "  latency commit → last subscriber's commit: p50 \(stats["p50_ms"]?.doubleValue ?? 0) ms  p99 "
+                        + "\(stats["p99_ms"]?.doubleValue ?? 0) ms  max \(stats["max_ms"]?.doubleValue ?? 0) ms"
+                )
                 if failures.load(ordering: .relaxed) > 0 { ctx.print("  \(failures.load(ordering: .relaxed)) changes failed") }
             }
             return failures.load(ordering: .relaxed) == 0 ? ExitCode.ok : ExitCode.failure
@@ -113,8 +143,9 @@ extension CLI {
             let ready = s["undelivered"] == 0 && (expect.map { Int64($0) <= (s["events"]?.intValue ?? 0) } ?? true)
             if ready { return s }
             if monotonicNanos() > deadline {
-                throw CLIError(ExitCode.tempFail, "events not delivered within \(timeoutS) s: \(s["undelivered"]?.intValue ?? 0) still pending",
-                               hint: "'liaison queue' shows what is stuck")
+                throw CLIError(
+                    ExitCode.tempFail, "events not delivered within \(timeoutS) s: \(s["undelivered"]?.intValue ?? 0) still pending",
+                    hint: "'liaison queue' shows what is stuck")
             }
             usleep(20_000)
         }

@@ -6,8 +6,10 @@ import LiaisonWire
 
 extension CLI {
     static var statusCommand: CLICommand {
-        Command(name: "status", abstract: "Show each service: state, pid, uptime, restarts, and why anything is down.",
-                usage: "status [--json]") { _, ctx in
+        Command(
+            name: "status", abstract: "Show each service: state, pid, uptime, restarts, and why anything is down.",
+            usage: "status [--json]"
+        ) { _, ctx in
             let st = try ctx.call("supervisor", "supervisor.status")
             if ctx.json { ctx.printJSON(st); return ExitCode.ok }
             var t = Table(["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "NOTE"])
@@ -17,14 +19,20 @@ extension CLI {
                 let state = s["state"]?.stringValue ?? "?"
                 var note = s["reason"]?.stringValue ?? ""
                 if let ms = s["next_retry_in_ms"]?.intValue { note = "retry in \(ms) ms" + (note.isEmpty ? "" : "; \(note)") }
-                t.add([name, state, s["pid"]?.intValue.map(String.init) ?? "-", s["uptime_s"]?.doubleValue.map(humanDuration) ?? "-",
-                       String(s["restarts"]?.intValue ?? 0), s["last_exit"]?["description"]?.stringValue ?? "-", note])
+                t.add([
+                    name, state, s["pid"]?.intValue.map(String.init) ?? "-", s["uptime_s"]?.doubleValue.map(humanDuration) ?? "-",
+                    String(s["restarts"]?.intValue ?? 0), s["last_exit"]?["description"]?.stringValue ?? "-", note,
+                ])
                 if state != "running", let lines = s["last_stderr"]?.arrayValue, !lines.isEmpty {
-                    details.append("\(name) — last stderr lines:\n" + lines.compactMap(\.stringValue).map { "  \($0)" }.joined(separator: "\n"))
+                    details.append(
+                        "\(name) — last stderr lines:\n" + lines.compactMap(\.stringValue).map { "  \($0)" }.joined(separator: "\n"))
                 }
             }
             let sup = st["supervisor"]
-            ctx.print("supervisor pid \(sup?["pid"]?.intValue ?? 0), up \(humanDuration(sup?["uptime_s"]?.doubleValue ?? 0)), mesh \(sup?["mesh"]?.stringValue ?? "")")
+            ctx.print(
+                "supervisor pid \(sup?["pid"]?.intValue ?? 0), up \(humanDuration(sup?["uptime_s"]?.doubleValue ?? 0)), mesh "
+                    + "\(sup?["mesh"]?.stringValue ?? "")"
+            )
             ctx.print(t.render())
             for d in details { ctx.print(); ctx.print(d) }
             return ExitCode.ok
@@ -32,7 +40,8 @@ extension CLI {
     }
 
     static func serviceAction(_ name: String, _ abstract: String) -> CLICommand {
-        Command(name: name, abstract: abstract, usage: "\(name) SERVICE [--json]", arguments: [("SERVICE", "A service of the mesh.")]) { args, ctx in
+        Command(name: name, abstract: abstract, usage: "\(name) SERVICE [--json]", arguments: [("SERVICE", "A service of the mesh.")]) {
+            args, ctx in
             let service = try args.positional(0, "SERVICE")
             let s = try ctx.call("supervisor", "supervisor.\(name)", ["service": .string(service)], timeoutMs: 120_000)
             if ctx.json { ctx.printJSON(s); return ExitCode.ok }
@@ -46,13 +55,17 @@ extension CLI {
         }
     }
 
-    static var startCommand: CLICommand { serviceAction("start", "Start a service (clears a failure or crash loop); waits until it is ready.") }
+    static var startCommand: CLICommand {
+        serviceAction("start", "Start a service (clears a failure or crash loop); waits until it is ready.")
+    }
     static var stopCommand: CLICommand { serviceAction("stop", "Stop a service; it stays down until started.") }
     static var restartCommand: CLICommand { serviceAction("restart", "Restart a service; its socket stays open, so callers just wait.") }
 
     static var reloadCommand: CLICommand {
-        Command(name: "reload", abstract: "Re-read the mesh file; start new services, stop removed ones, restart changed ones.",
-                usage: "reload [--json]") { _, ctx in
+        Command(
+            name: "reload", abstract: "Re-read the mesh file; start new services, stop removed ones, restart changed ones.",
+            usage: "reload [--json]"
+        ) { _, ctx in
             let r = try ctx.call("supervisor", "supervisor.reload")
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             for key in ["added", "removed", "restarted"] {
@@ -64,11 +77,16 @@ extension CLI {
     }
 
     static var logsCommand: CLICommand {
-        Command(name: "logs", abstract: "Show a service's recent output; -f keeps following it.", usage: "logs SERVICE [-n N] [-f] [--stream out|err]",
-                arguments: [("SERVICE", "A service of the mesh.")],
-                options: [OptionSpec(["-n", "--lines"], value: "N", "How many lines (default 50, at most 500)."),
-                          OptionSpec(["-f", "--follow"], "Keep printing new lines until interrupted."),
-                          OptionSpec(["--stream"], value: "STREAM", "Only 'out', 'err' or 'supervisor' lines.")]) { args, ctx in
+        Command(
+            name: "logs", abstract: "Show a service's recent output; -f keeps following it.",
+            usage: "logs SERVICE [-n N] [-f] [--stream out|err]",
+            arguments: [("SERVICE", "A service of the mesh.")],
+            options: [
+                OptionSpec(["-n", "--lines"], value: "N", "How many lines (default 50, at most 500)."),
+                OptionSpec(["-f", "--follow"], "Keep printing new lines until interrupted."),
+                OptionSpec(["--stream"], value: "STREAM", "Only 'out', 'err' or 'supervisor' lines."),
+            ]
+        ) { args, ctx in
             let service = try args.positional(0, "SERVICE")
             let n = try args.int("-n", default: 50, in: 1...500)
             var params: JSONObject = ["service": .string(service), "lines": .int(Int64(n))]
@@ -83,7 +101,11 @@ extension CLI {
                     if ms < lastMs || (ms == lastMs && seenAtLast.contains(key)) { continue }
                     if ms > lastMs { lastMs = ms; seenAtLast = [] }
                     seenAtLast.insert(key)
-                    if ctx.json { ctx.print(JSONWriter.string(l)) } else { ctx.print("\(l["ts"]?.stringValue ?? "") \(l["stream"]?.stringValue ?? "") \(text)") }
+                    if ctx.json {
+                        ctx.print(JSONWriter.string(l))
+                    } else {
+                        ctx.print("\(l["ts"]?.stringValue ?? "") \(l["stream"]?.stringValue ?? "") \(text)")
+                    }
                 }
             }
             show(try ctx.call("supervisor", "supervisor.logs", .object(params)))

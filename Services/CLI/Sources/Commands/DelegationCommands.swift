@@ -6,14 +6,18 @@ import LiaisonWire
 
 extension CLI {
     static var delegationCommand: CLICommand {
-        Command(name: "delegation", abstract: "Create, list, show and move delegations through their lifecycle.", usage: "delegation <subcommand>",
-                subcommands: [delegationCreate, delegationList, delegationShow, delegationCheck, delegationHistory,
-                              transition("confirm", "proposed → confirmed (refused while the itinerary has clashes)."),
-                              delegationReschedule,
-                              transition("postpone", "Postpone a visit that has not started.", reason: .optional),
-                              transition("cancel", "Cancel a visit that has not started.", reason: .required),
-                              transition("start", "confirmed → in_progress."),
-                              transition("complete", "in_progress → completed.", outcome: true)])
+        Command(
+            name: "delegation", abstract: "Create, list, show and move delegations through their lifecycle.",
+            usage: "delegation <subcommand>",
+            subcommands: [
+                delegationCreate, delegationList, delegationShow, delegationCheck, delegationHistory,
+                transition("confirm", "proposed → confirmed (refused while the itinerary has clashes)."),
+                delegationReschedule,
+                transition("postpone", "Postpone a visit that has not started.", reason: .optional),
+                transition("cancel", "Cancel a visit that has not started.", reason: .required),
+                transition("start", "confirmed → in_progress."),
+                transition("complete", "in_progress → completed.", outcome: true),
+            ])
     }
 
     static let versionOption = OptionSpec(["--version"], value: "N", "The version you expect (default: the current one, read first).")
@@ -22,7 +26,9 @@ extension CLI {
     static func readJSONFile(_ path: String?) throws -> JSONValue {
         guard let path else { throw UsageError("missing -f FILE (a JSON file, or - for stdin)") }
         let data: Data
-        if path == "-" { data = FileHandle.standardInput.readDataToEndOfFile() } else {
+        if path == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
             guard let d = FileManager.default.contents(atPath: path) else { throw CLIError(ExitCode.dataError, "cannot read \(path)") }
             data = d
         }
@@ -42,35 +48,49 @@ extension CLI {
     }
 
     static var delegationCreate: CLICommand {
-        Command(name: "create", abstract: "Create a delegation from a JSON file (see PROTOCOL.md and 'liaison describe delegations').",
-                usage: "delegation create -f FILE [--json]", options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]) { args, ctx in
+        Command(
+            name: "create", abstract: "Create a delegation from a JSON file (see PROTOCOL.md and 'liaison describe delegations').",
+            usage: "delegation create -f FILE [--json]",
+            options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]
+        ) { args, ctx in
             let draft = try readJSONFile(args.value("-f"))
             let d = try ctx.call("delegations", "delegations.create", draft)
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             let verb = d["created"] == false ? "Already stored (same external_key)" : "Created"
-            ctx.print("\(verb): \(d["ref"]?.stringValue ?? "") \(d["id"]?.stringValue ?? "") — \(d["status"]?.stringValue ?? ""), version \(d["version"]?.intValue ?? 0)")
+            ctx.print(
+                "\(verb): \(d["ref"]?.stringValue ?? "") \(d["id"]?.stringValue ?? "") — \(d["status"]?.stringValue ?? ""), version "
+                    + "\(d["version"]?.intValue ?? 0)"
+            )
             printFindings(ctx, d["findings"]?.arrayValue ?? [])
             return ExitCode.ok
         }
     }
 
     static var delegationList: CLICommand {
-        Command(name: "list", abstract: "List delegations as a table (ref, partner, country, dates, status).",
-                usage: "delegation list [--status S] [--country CC] [--continent C] [--region R] [--kind K] [--direction D] [--from DATE] [--to DATE] [--text WORDS] [--limit N] [--all]",
-                options: [OptionSpec(["--status"], value: "S", "proposed, confirmed, in_progress, completed, cancelled, postponed."),
-                          OptionSpec(["--country"], value: "CC", "ISO 3166-1 alpha-2, e.g. TH."),
-                          OptionSpec(["--continent"], value: "C", "Africa, Asia, Europe, North America, South America, Oceania."),
-                          OptionSpec(["--region"], value: "R", "e.g. 'Central Asia', 'Middle East'."),
-                          OptionSpec(["--kind"], value: "K", "Partner kind: university, government, school, enterprise, ngo, other."),
-                          OptionSpec(["--direction"], value: "D", "inbound or outbound."),
-                          OptionSpec(["--from"], value: "DATE", "Visits ending on or after this date (YYYY-MM-DD)."),
-                          OptionSpec(["--to"], value: "DATE", "Visits starting on or before this date."),
-                          OptionSpec(["--text"], value: "WORDS", "Words in titles, partners, purposes, topics, names (any script)."),
-                          OptionSpec(["--limit"], value: "N", "Rows per page (default 50)."),
-                          OptionSpec(["--all"], "Fetch every page.")]) { args, ctx in
+        Command(
+            name: "list", abstract: "List delegations as a table (ref, partner, country, dates, status).",
+            usage:
+                "delegation list [--status S] [--country CC] [--continent C] [--region R] [--kind K] [--direction D] [--from DATE] [--to "
+                    + "DATE] [--text WORDS] [--limit N] [--all]",
+            options: [
+                OptionSpec(["--status"], value: "S", "proposed, confirmed, in_progress, completed, cancelled, postponed."),
+                OptionSpec(["--country"], value: "CC", "ISO 3166-1 alpha-2, e.g. TH."),
+                OptionSpec(["--continent"], value: "C", "Africa, Asia, Europe, North America, South America, Oceania."),
+                OptionSpec(["--region"], value: "R", "e.g. 'Central Asia', 'Middle East'."),
+                OptionSpec(["--kind"], value: "K", "Partner kind: university, government, school, enterprise, ngo, other."),
+                OptionSpec(["--direction"], value: "D", "inbound or outbound."),
+                OptionSpec(["--from"], value: "DATE", "Visits ending on or after this date (YYYY-MM-DD)."),
+                OptionSpec(["--to"], value: "DATE", "Visits starting on or before this date."),
+                OptionSpec(["--text"], value: "WORDS", "Words in titles, partners, purposes, topics, names (any script)."),
+                OptionSpec(["--limit"], value: "N", "Rows per page (default 50)."),
+                OptionSpec(["--all"], "Fetch every page."),
+            ]
+        ) { args, ctx in
             var params = JSONObject()
-            for (flag, key) in [("--status", "status"), ("--country", "country"), ("--continent", "continent"), ("--region", "region"), ("--kind", "kind"),
-                                ("--direction", "direction"), ("--from", "from"), ("--to", "to"), ("--text", "text")] {
+            for (flag, key) in [
+                ("--status", "status"), ("--country", "country"), ("--continent", "continent"), ("--region", "region"), ("--kind", "kind"),
+                ("--direction", "direction"), ("--from", "from"), ("--to", "to"), ("--text", "text"),
+            ] {
                 if let v = args.value(flag) { params[key] = .string(v) }
             }
             params["limit"] = .int(Int64(try args.int("--limit", default: 50, in: 1...500)))
@@ -95,8 +115,11 @@ extension CLI {
                 if let local = p?["name_local"]?.stringValue { partner += " (\(local))" }
                 let s = d["starts_at"]?.stringValue ?? "", e = d["ends_at"]?.stringValue ?? ""
                 let dates = s.prefix(10) == e.prefix(10) ? String(s.prefix(10)) : "\(s.prefix(10)) – \(e.prefix(10))"
-                t.add([d["ref"]?.stringValue ?? "", partner, "\(p?["country"]?.stringValue ?? "") \(d["country_name"]?.stringValue ?? "")", dates,
-                       d["status"]?.stringValue ?? "", d["title"]?.stringValue ?? ""])
+                t.add([
+                    d["ref"]?.stringValue ?? "", partner, "\(p?["country"]?.stringValue ?? "") \(d["country_name"]?.stringValue ?? "")",
+                    dates,
+                    d["status"]?.stringValue ?? "", d["title"]?.stringValue ?? "",
+                ])
             }
             ctx.print(t.render())
             if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
@@ -106,8 +129,10 @@ extension CLI {
     }
 
     static var delegationShow: CLICommand {
-        Command(name: "show", abstract: "Show a delegation and its itinerary day by day in the visit's time zone.",
-                usage: "delegation show ID [--json]", arguments: [("ID", "The delegation's id or reference (DEL-2026-0001).")]) { args, ctx in
+        Command(
+            name: "show", abstract: "Show a delegation and its itinerary day by day in the visit's time zone.",
+            usage: "delegation show ID [--json]", arguments: [("ID", "The delegation's id or reference (DEL-2026-0001).")]
+        ) { args, ctx in
             let id = try args.positional(0, "ID")
             let d = try ctx.call("delegations", "delegations.get", ["id": .string(id)])
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
@@ -117,27 +142,45 @@ extension CLI {
     }
 
     static var delegationCheck: CLICommand {
-        Command(name: "check", abstract: "Run the itinerary checker on a delegation file (or a stored ID) without saving; exit 1 when it finds clashes.",
-                usage: "delegation check (-f FILE | ID) [--json]", arguments: [("ID", "A stored delegation instead of a file.")],
-                options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]) { args, ctx in
-            let params: JSONValue = args.value("-f") != nil ? try readJSONFile(args.value("-f")) : ["id": .string(try args.positional(0, "ID or -f FILE"))]
+        Command(
+            name: "check",
+            abstract: "Run the itinerary checker on a delegation file (or a stored ID) without saving; exit 1 when it finds clashes.",
+            usage: "delegation check (-f FILE | ID) [--json]", arguments: [("ID", "A stored delegation instead of a file.")],
+            options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]
+        ) { args, ctx in
+            let params: JSONValue =
+                args.value("-f") != nil ? try readJSONFile(args.value("-f")) : ["id": .string(try args.positional(0, "ID or -f FILE"))]
             let r = try ctx.call("delegations", "delegations.check", params)
-            if ctx.json { ctx.printJSON(r) } else if r["ok"] == true { ctx.print("No clashes.") } else { printFindings(ctx, r["findings"]?.arrayValue ?? []) }
+            if ctx.json {
+                ctx.printJSON(r)
+            } else if r["ok"] == true {
+                ctx.print("No clashes.")
+            } else {
+                printFindings(ctx, r["findings"]?.arrayValue ?? [])
+            }
             return r["ok"] == true ? ExitCode.ok : ExitCode.failure
         }
     }
 
     static var delegationHistory: CLICommand {
-        Command(name: "history", abstract: "The audit trail: every change, when, by which uid, what changed.",
-                usage: "delegation history ID [--json]", arguments: [("ID", "The delegation's id or reference.")]) { args, ctx in
+        Command(
+            name: "history", abstract: "The audit trail: every change, when, by which uid, what changed.",
+            usage: "delegation history ID [--json]", arguments: [("ID", "The delegation's id or reference.")]
+        ) { args, ctx in
             let h = try ctx.call("delegations", "delegations.history", ["id": .string(try args.positional(0, "ID"))])
             if ctx.json { ctx.printJSON(h); return ExitCode.ok }
             for e in h["items"]?.arrayValue ?? [] {
                 let changes = e["changes"]?.objectValue
                 let fields = e["action"] == "create" ? "created" : (changes?.keys.joined(separator: ", ") ?? "")
-                ctx.print("v\(e["version"]?.intValue ?? 0)  \(e["at"]?.stringValue ?? "")  uid \(e["uid"]?.intValue ?? 0)  \(e["action"]?.stringValue ?? "")  \(fields)")
+                ctx.print(
+                    "v\(e["version"]?.intValue ?? 0)  \(e["at"]?.stringValue ?? "")  uid \(e["uid"]?.intValue ?? 0)  "
+                        + "\(e["action"]?.stringValue ?? "")  \(fields)"
+                )
                 if e["action"] != "create", let changes {
-                    for m in changes.members where ["status", "starts_at", "ends_at", "time_zone", "cancel_reason", "outcome", "postponed_reason", "title"].contains(m.key) {
+                    for m in changes.members
+                    where ["status", "starts_at", "ends_at", "time_zone", "cancel_reason", "outcome", "postponed_reason", "title"].contains(
+                        m.key)
+                    {
                         ctx.print("      \(m.key): \(short(m.value["from"])) → \(short(m.value["to"]))")
                     }
                 }
@@ -168,7 +211,10 @@ extension CLI {
         var usage = "delegation \(name) ID [--version N]"
         if reason == .required { usage += " --reason TEXT" } else if reason == .optional { usage += " [--reason TEXT]" }
         if outcome { usage += " --outcome TEXT" }
-        return Command(name: name, abstract: abstract, usage: usage + " [--json]", arguments: [("ID", "The delegation's id or reference.")], options: options) { args, ctx in
+        return Command(
+            name: name, abstract: abstract, usage: usage + " [--json]", arguments: [("ID", "The delegation's id or reference.")],
+            options: options
+        ) { args, ctx in
             let id = try args.positional(0, "ID")
             if reason == .required && args.value("--reason") == nil { throw UsageError("\(name) needs --reason TEXT") }
             if outcome && args.value("--outcome") == nil { throw UsageError("\(name) needs --outcome TEXT") }
@@ -183,19 +229,26 @@ extension CLI {
     }
 
     static var delegationReschedule: CLICommand {
-        Command(name: "reschedule", abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free).",
-                usage: "delegation reschedule ID [--starts-at T] [--ends-at T] [--time-zone TZ] [-f SCHEDULE.json] [--reason TEXT] [--version N]",
-                arguments: [("ID", "The delegation's id or reference.")],
-                options: [versionOption, OptionSpec(["--starts-at"], value: "T", "New start, local time (2026-03-12T09:00)."),
-                          OptionSpec(["--ends-at"], value: "T", "New end."), OptionSpec(["--time-zone"], value: "TZ", "New IANA time zone."),
-                          OptionSpec(["-f", "--file"], value: "FILE", "JSON with any of starts_at, ends_at, time_zone, itinerary."),
-                          OptionSpec(["--reason"], value: "TEXT", "Why.")]) { args, ctx in
+        Command(
+            name: "reschedule", abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free).",
+            usage:
+                "delegation reschedule ID [--starts-at T] [--ends-at T] [--time-zone TZ] [-f SCHEDULE.json] [--reason TEXT] [--version N]",
+            arguments: [("ID", "The delegation's id or reference.")],
+            options: [
+                versionOption, OptionSpec(["--starts-at"], value: "T", "New start, local time (2026-03-12T09:00)."),
+                OptionSpec(["--ends-at"], value: "T", "New end."), OptionSpec(["--time-zone"], value: "TZ", "New IANA time zone."),
+                OptionSpec(["-f", "--file"], value: "FILE", "JSON with any of starts_at, ends_at, time_zone, itinerary."),
+                OptionSpec(["--reason"], value: "TEXT", "Why."),
+            ]
+        ) { args, ctx in
             let id = try args.positional(0, "ID")
             var params: JSONObject = [:]
             if args.value("-f") != nil, case .object(let o) = try readJSONFile(args.value("-f")) {
                 for k in ["starts_at", "ends_at", "time_zone", "itinerary", "reason"] { if let v = o[k] { params[k] = v } }
             }
-            for (flag, key) in [("--starts-at", "starts_at"), ("--ends-at", "ends_at"), ("--time-zone", "time_zone"), ("--reason", "reason")] {
+            for (flag, key) in [
+                ("--starts-at", "starts_at"), ("--ends-at", "ends_at"), ("--time-zone", "time_zone"), ("--reason", "reason"),
+            ] {
                 if let v = args.value(flag) { params[key] = .string(v) }
             }
             guard params.keys.contains(where: { ["starts_at", "ends_at", "time_zone", "itinerary"].contains($0) }) else {
@@ -205,7 +258,11 @@ extension CLI {
             params["expected_version"] = .int(try expectedVersion(args, ctx, id: id))
             let d = try ctx.call("delegations", "delegations.reschedule", .object(params))
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
-            ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? ""), \(d["starts_at"]?.stringValue ?? "") – \(d["ends_at"]?.stringValue ?? "") (\(d["time_zone"]?.stringValue ?? "")), schedule version \(d["schedule_version"]?.intValue ?? 0)")
+            ctx.print(
+                "\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? ""), \(d["starts_at"]?.stringValue ?? "") – "
+                    + "\(d["ends_at"]?.stringValue ?? "") (\(d["time_zone"]?.stringValue ?? "")), schedule version "
+                        + "\(d["schedule_version"]?.intValue ?? 0)"
+            )
             printFindings(ctx, d["findings"]?.arrayValue ?? [])
             return ExitCode.ok
         }

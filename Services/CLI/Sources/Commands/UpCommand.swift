@@ -11,9 +11,9 @@ extension CLI {
             usage: "up [--home DIR] [--mesh FILE] [--quiet]",
             options: [OptionSpec(["--quiet"], "Do not echo the services' output (it is still written to the log dir).")],
             discussion: """
-            With no mesh file, the built-in mesh is written to DIR/mesh.json and used: sockets in DIR/run,
-            databases in DIR/data, logs in DIR/log. Stop with Ctrl-C or SIGTERM; every service stops with it.
-            """
+                With no mesh file, the built-in mesh is written to DIR/mesh.json and used: sockets in DIR/run,
+                databases in DIR/data, logs in DIR/log. Stop with Ctrl-C or SIGTERM; every service stops with it.
+                """
         ) { args, ctx in
             var meshPath = ctx.meshFilePath
             if meshPath == nil {
@@ -32,12 +32,14 @@ extension CLI {
             }
             let mesh = try ctx.mesh()
             if UnixSocket.isLive(mesh.config.supervisor.socket) {
-                throw CLIError(ExitCode.failure, "a mesh is already running with supervisor socket \(mesh.config.supervisor.socket)",
-                               hint: "'liaison status' shows it; stop it with SIGTERM to its supervisor")
+                throw CLIError(
+                    ExitCode.failure, "a mesh is already running with supervisor socket \(mesh.config.supervisor.socket)",
+                    hint: "'liaison status' shows it; stop it with SIGTERM to its supervisor")
             }
             guard let exe = siblingExecutable("liaison-supervisor") else {
-                throw CLIError(ExitCode.unavailable, "liaison-supervisor not found beside \(CommandLine.arguments[0]) or on PATH",
-                               hint: "build everything with 'swift build'")
+                throw CLIError(
+                    ExitCode.unavailable, "liaison-supervisor not found beside \(CommandLine.arguments[0]) or on PATH",
+                    hint: "build everything with 'swift build'")
             }
             var argv = [exe, "--mesh", meshPath!]
             if args.has("--quiet") { argv.append("--quiet") }
@@ -51,13 +53,18 @@ extension CLI {
         Command(
             name: "mesh", abstract: "Mesh file tools.", usage: "mesh <subcommand>",
             subcommands: [
-                Command(name: "init", abstract: "Print the built-in mesh file for --home, to save and edit.", usage: "mesh init [--home DIR]") { _, ctx in
+                Command(
+                    name: "init", abstract: "Print the built-in mesh file for --home, to save and edit.", usage: "mesh init [--home DIR]"
+                ) { _, ctx in
                     var file = MeshFile.standard(home: ctx.home)
                     file.home = ctx.home
                     ctx.print(JSONWriter.pretty(JSONEncoding.encode(file)))
                     return ExitCode.ok
                 },
-                Command(name: "check", abstract: "Validate a mesh file and print its services in start order.", usage: "mesh check [--mesh FILE]") { _, ctx in
+                Command(
+                    name: "check", abstract: "Validate a mesh file and print its services in start order.",
+                    usage: "mesh check [--mesh FILE]"
+                ) { _, ctx in
                     let mesh = try ctx.mesh()
                     let order = try mesh.startOrder()
                     if ctx.json {

@@ -85,5 +85,7 @@ package enum EncodedWord {
 }
 
 extension Substring {
-    func replacingOccurrences(of a: String, with b: String) -> String { self.split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b) }
+    func replacingOccurrences(of a: String, with b: String) -> String {
+        self.split(separator: Character(a), omittingEmptySubsequences: false).joined(separator: b)
+    }
 }

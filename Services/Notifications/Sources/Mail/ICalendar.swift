@@ -21,8 +21,10 @@ package struct CalendarEvent: Sendable, Equatable {
     /// CONFIRMED or CANCELLED.
     package var status: String
 
-    package init(uid: String, sequence: Int, stamp: Date, start: Date, end: Date, summary: String, location: String?, description: String,
-                 organizer: Mailbox, attendees: [Mailbox], status: String) {
+    package init(
+        uid: String, sequence: Int, stamp: Date, start: Date, end: Date, summary: String, location: String?, description: String,
+        organizer: Mailbox, attendees: [Mailbox], status: String
+    ) {
         self.uid = uid
         self.sequence = sequence
         self.stamp = stamp
@@ -40,10 +42,12 @@ package struct CalendarEvent: Sendable, Equatable {
 package enum ICalendar {
     /// The VCALENDAR text (CRLF lines, folded at 75 octets) for `method` REQUEST or CANCEL.
     package static func build(method: String, event e: CalendarEvent) -> String {
-        var lines = ["BEGIN:VCALENDAR", "PRODID:-//Liaison//BIT International Office//EN", "VERSION:2.0", "CALSCALE:GREGORIAN",
-                     "METHOD:\(method)", "BEGIN:VEVENT",
-                     "UID:\(escape(e.uid))", "SEQUENCE:\(e.sequence)", "DTSTAMP:\(utc(e.stamp))", "DTSTART:\(utc(e.start))", "DTEND:\(utc(e.end))",
-                     "SUMMARY:\(escape(e.summary))"]
+        var lines = [
+            "BEGIN:VCALENDAR", "PRODID:-//Liaison//BIT International Office//EN", "VERSION:2.0", "CALSCALE:GREGORIAN",
+            "METHOD:\(method)", "BEGIN:VEVENT",
+            "UID:\(escape(e.uid))", "SEQUENCE:\(e.sequence)", "DTSTAMP:\(utc(e.stamp))", "DTSTART:\(utc(e.start))", "DTEND:\(utc(e.end))",
+            "SUMMARY:\(escape(e.summary))",
+        ]
         if let l = e.location { lines.append("LOCATION:\(escape(l))") }
         lines.append("DESCRIPTION:\(escape(e.description))")
         lines.append("ORGANIZER\(cn(e.organizer.name)):mailto:\(e.organizer.address)")
@@ -136,15 +140,19 @@ package enum ICalendar {
         }
         return lines.compactMap { line in
             var inQuotes = false
-            guard let colon = line.firstIndex(where: { c in
-                if c == "\"" { inQuotes.toggle() }
-                return c == ":" && !inQuotes
-            }) else { return nil }
+            guard
+                let colon = line.firstIndex(where: { c in
+                    if c == "\"" { inQuotes.toggle() }
+                    return c == ":" && !inQuotes
+                })
+            else { return nil }
             let head = line[..<colon].split(separator: ";")
             var params: [String: String] = [:]
             for p in head.dropFirst() {
                 let kv = p.split(separator: "=", maxSplits: 1)
-                if kv.count == 2 { params[String(kv[0]).uppercased()] = String(kv[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                if kv.count == 2 {
+                    params[String(kv[0]).uppercased()] = String(kv[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                }
             }
             return Property(name: String(head.first ?? "").uppercased(), params: params, value: String(line[line.index(after: colon)...]))
         }

@@ -38,8 +38,10 @@ package struct MailMessage: Sendable, Equatable {
             && a.calendar?.method == b.calendar?.method && a.calendar?.content == b.calendar?.content
     }
 
-    package init(from: Mailbox, to: [Mailbox], replyTo: Mailbox? = nil, subject: String, date: Date, messageID: String, text: String, html: String,
-                 calendar: (method: String, content: String)? = nil) {
+    package init(
+        from: Mailbox, to: [Mailbox], replyTo: Mailbox? = nil, subject: String, date: Date, messageID: String, text: String, html: String,
+        calendar: (method: String, content: String)? = nil
+    ) {
         self.from = from
         self.to = to
         self.replyTo = replyTo
@@ -67,7 +69,9 @@ package enum MessageBuilder {
     package static func build(_ m: MailMessage, boundarySeed: String) throws(MailError) -> [UInt8] {
         guard !m.to.isEmpty else { throw MailError("no recipients") }
         try Header.checkValue(m.messageID, field: "Message-ID")
-        if m.messageID.contains(where: { $0 == "<" || $0 == ">" || $0 == " " }) { throw MailError("Message-ID \(m.messageID) has <, > or a space") }
+        if m.messageID.contains(where: { $0 == "<" || $0 == ">" || $0 == " " }) {
+            throw MailError("Message-ID \(m.messageID) has <, > or a space")
+        }
         var h = ""
         h += Header.line("From", try m.from.rendered(firstLimit: Header.firstLimit("From")))
         var to: [String] = []
@@ -90,9 +94,13 @@ package enum MessageBuilder {
             return Array((h + multipart(parts, boundary: alt)).utf8)
         }
         try Header.checkValue(cal.method, field: "calendar method")
-        parts.append(MailPart(contentType: "text/calendar; method=\(cal.method); charset=UTF-8", body: Array(cal.content.utf8), transferEncoding: "base64"))
-        let attachment = MailPart(contentType: "application/ics; name=\"invite.ics\"", body: Array(cal.content.utf8), transferEncoding: "base64",
-                                  disposition: "attachment; filename=\"invite.ics\"")
+        parts.append(
+            MailPart(
+                contentType: "text/calendar; method=\(cal.method); charset=UTF-8", body: Array(cal.content.utf8), transferEncoding: "base64"
+            ))
+        let attachment = MailPart(
+            contentType: "application/ics; name=\"invite.ics\"", body: Array(cal.content.utf8), transferEncoding: "base64",
+            disposition: "attachment; filename=\"invite.ics\"")
         h += "Content-Type: multipart/mixed; boundary=\"\(mixed)\"\r\n\r\n"
         var body = "This is a multi-part message in MIME format.\r\n"
         body += "--\(mixed)\r\nContent-Type: multipart/alternative; boundary=\"\(alt)\"\r\n\r\n"
@@ -126,6 +134,8 @@ package enum MessageBuilder {
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func p(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(days[Int(tm.tm_wday)]), \(p(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(tm.tm_year + 1900) \(p(tm.tm_hour)):\(p(tm.tm_min)):\(p(tm.tm_sec)) +0000"
+        return
+            "\(days[Int(tm.tm_wday)]), \(p(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(tm.tm_year + 1900) "
+                + "\(p(tm.tm_hour)):\(p(tm.tm_min)):\(p(tm.tm_sec)) +0000"
     }
 }

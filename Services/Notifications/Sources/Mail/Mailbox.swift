@@ -34,7 +34,9 @@ package struct Mailbox: Sendable, Equatable {
     /// Refuses addresses an MTA could read as an option or that hide other headers, and names
     /// with line breaks or NUL.
     package func check() throws(MailError) {
-        if let why = EmailAddress.problem(address) { throw MailError("address \"\(address.debugDescription.dropFirst().dropLast())\": \(why)") }
+        if let why = EmailAddress.problem(address) {
+            throw MailError("address \"\(address.debugDescription.dropFirst().dropLast())\": \(why)")
+        }
         if let name { try Header.checkValue(name, field: "display name") }
     }
 

@@ -9,7 +9,9 @@ import LiaisonWire
 /// to the partners' contacts when the rules say so. Same builder, keys and transport as visits.
 extension NotificationRules {
     func applyAgreement(_ event: CloudEvent, _ db: Database) throws -> Bool {
-        guard let type = EventType(rawValue: event.type), [.agreementSigned, .agreementExpiring, .agreementExpired].contains(type) else { return false }
+        guard let type = EventType(rawValue: event.type), [.agreementSigned, .agreementExpiring, .agreementExpired].contains(type) else {
+            return false
+        }
         let a: Agreement
         do { a = try JSONDecoding.decode(Agreement.self, from: event.data, path: [NameKey("data")]) } catch {
             throw ServiceError.invalidParams(field: error.path, "not an agreement this service understands: \(error.reason)")
@@ -27,13 +29,16 @@ extension NotificationRules {
         let kind = event.type.split(separator: ".").last.map(String.init) ?? event.type
         var n = 0
         for r in recipients {
-            let key = "agreement-\(kind):\(a.id):\(r.address.lowercased()):\(lead.map { "\($0):" } ?? "")\(a.draft.endsOn?.description ?? "open")"
+            let key =
+                "agreement-\(kind):\(a.id):\(r.address.lowercased()):\(lead.map { "\($0):" } ?? "")\(a.draft.endsOn?.description ?? "open")"
             n += try queueAgreement(kind, a, r, leadDays: lead.map(Int.init), daysLeft: left.map(Int.init), key: key, db)
         }
         return n > 0
     }
 
-    func queueAgreement(_ kind: String, _ a: Agreement, _ r: Recipient, leadDays: Int?, daysLeft: Int?, key: String, _ db: Database) throws -> Int {
+    func queueAgreement(
+        _ kind: String, _ a: Agreement, _ r: Recipient, leadDays: Int?, daysLeft: Int?, key: String, _ db: Database
+    ) throws -> Int {
         if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
         let partners = a.draft.partners.map { p in p.nameLocal.map { "\(p.name) (\($0))" } ?? p.name }.joined(separator: ", ")
@@ -42,12 +47,17 @@ extension NotificationRules {
         switch kind {
         case "signed":
             subject = "Agreement signed: \(a.draft.title) (\(a.currentReference))"
-            intro = "The agreement \(a.currentReference) with \(partners) has been signed" + (a.draft.signedOn.map { " on \($0)" } ?? "") + "."
+            intro =
+                "The agreement \(a.currentReference) with \(partners) has been signed" + (a.draft.signedOn.map { " on \($0)" } ?? "") + "."
         case "expiring":
             let days = daysLeft ?? leadDays ?? 0
             subject = "Agreement ending in \(days) day\(days == 1 ? "" : "s"): \(a.draft.title) (\(a.currentReference))"
-            intro = "The agreement \(a.currentReference) with \(partners) ends on \(a.draft.endsOn?.description ?? "?"), in \(days) day\(days == 1 ? "" : "s")."
-            if a.draft.autoRenew { intro += " It renews automatically unless it is terminated." } else if let notice = a.draft.noticePeriodDays, let end = a.draft.endsOn {
+            intro =
+                "The agreement \(a.currentReference) with \(partners) ends on \(a.draft.endsOn?.description ?? "?"), in \(days) "
+                    + "day\(days == 1 ? "" : "s")."
+            if a.draft.autoRenew {
+                intro += " It renews automatically unless it is terminated."
+            } else if let notice = a.draft.noticePeriodDays, let end = a.draft.endsOn {
                 intro += " Its notice period is \(notice) days: decide about renewal by \(end.adding(days: -notice))."
             } else {
                 intro += " Renew it (liaison agreement renew) if the cooperation goes on."
@@ -56,16 +66,23 @@ extension NotificationRules {
             subject = "Agreement expired: \(a.draft.title) (\(a.currentReference))"
             intro = "The agreement \(a.currentReference) with \(partners) expired on \(a.draft.endsOn?.description ?? "?")."
         }
-        var lines = ["Dear \(r.displayName),", "", intro, "", "Agreement: \(a.draft.title)", "Reference: \(a.currentReference)", "Kind:      \(a.draft.kind.rawValue)",
-                     "Partners:  \(partners)"]
+        var lines = [
+            "Dear \(r.displayName),", "", intro, "", "Agreement: \(a.draft.title)", "Reference: \(a.currentReference)",
+            "Kind:      \(a.draft.kind.rawValue)",
+            "Partners:  \(partners)",
+        ]
         if let s = a.draft.startsOn { lines.append("Term:      \(s) – \(a.draft.endsOn?.description ?? "open-ended")") }
         if !a.draft.focusAreas.isEmpty { lines.append("Focus:     \(a.draft.focusAreas.joined(separator: ", "))") }
         lines += ["", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology"]
         let text = lines.joined(separator: "\n") + "\n"
-        return try insertMessage(key: key, rule: "agreement_\(kind)", subjectID: a.id, subjectRef: a.currentReference, recipient: r,
-                                 view: r.view == .host ? "coordinator" : "partner", version: leadDays ?? a.version, at: t, db) { messageID in
-            MailMessage(from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: subject, date: Date(timeIntervalSince1970: Double(t) / 1000),
-                        messageID: messageID, text: text, html: ScheduleRenderer.html(title: subject, lines: lines))
+        return try insertMessage(
+            key: key, rule: "agreement_\(kind)", subjectID: a.id, subjectRef: a.currentReference, recipient: r,
+            view: r.view == .host ? "coordinator" : "partner", version: leadDays ?? a.version, at: t, db
+        ) { messageID in
+            MailMessage(
+                from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: subject,
+                date: Date(timeIntervalSince1970: Double(t) / 1000),
+                messageID: messageID, text: text, html: ScheduleRenderer.html(title: subject, lines: lines))
         }
     }
 }

@@ -40,7 +40,9 @@ struct NotificationRules {
             queued += try invite(d, db, rule: .schedule)
         case .delegationCancelled?, .delegationPostponed?:
             try NotificationsTables.drop(db, subjectID: d.id)
-            if settings.sendCancellations { queued += try cancel(d, db, rule: event.type == EventType.delegationCancelled.rawValue ? .cancel : .postpone) }
+            if settings.sendCancellations {
+                queued += try cancel(d, db, rule: event.type == EventType.delegationCancelled.rawValue ? .cancel : .postpone)
+            }
         default: break
         }
         return queued > 0
@@ -65,11 +67,14 @@ struct NotificationRules {
         var recipients = ScheduleRenderer.recipients(of: d).filter { told.contains($0.address.lowercased()) }
         for addr in told where !recipients.contains(where: { $0.address.lowercased() == addr }) {
             if let (address, name, view) = try NotificationsTables.lastAddressing(db, subjectID: d.id, address: addr) {
-                recipients.append(Recipient(name: name ?? address, nameLocal: nil, address: address, view: RecipientView(rawValue: view) ?? .member))
+                recipients.append(
+                    Recipient(name: name ?? address, nameLocal: nil, address: address, view: RecipientView(rawValue: view) ?? .member))
             }
         }
         var n = 0
-        for r in recipients { n += try queue(rule, d, r, key: "\(rule.rawValue):\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)", db) }
+        for r in recipients {
+            n += try queue(rule, d, r, key: "\(rule.rawValue):\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)", db)
+        }
         return n
     }
 
@@ -80,22 +85,29 @@ struct NotificationRules {
         let t = now()
         let date = Date(timeIntervalSince1970: Double(t) / 1000)
         let rendered = ScheduleRenderer.render(rule, d, for: r, settings: settings, reminderDays: reminderDays, now: date)
-        return try insertMessage(key: key, rule: rule.rawValue, subjectID: d.id, subjectRef: d.ref, recipient: r, view: r.view.rawValue,
-                                 version: d.scheduleVersion, at: t, db) { messageID in
-            MailMessage(from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: rendered.subject, date: date, messageID: messageID,
-                        text: rendered.text, html: rendered.html, calendar: rendered.calendar)
+        return try insertMessage(
+            key: key, rule: rule.rawValue, subjectID: d.id, subjectRef: d.ref, recipient: r, view: r.view.rawValue,
+            version: d.scheduleVersion, at: t, db
+        ) { messageID in
+            MailMessage(
+                from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: rendered.subject, date: date,
+                messageID: messageID,
+                text: rendered.text, html: rendered.html, calendar: rendered.calendar)
         }
     }
 
     /// Builds the message `mail` makes with a fresh Message-ID and stores it under `key`: pending,
     /// or dead with the reason when it cannot be built safely. Returns 1 when it will be sent.
-    func insertMessage(key: String, rule: String, subjectID: String, subjectRef: String, recipient r: Recipient, view: String, version: Int,
-                       at t: Int64, _ db: Database, mail: (_ messageID: String) -> MailMessage) throws -> Int {
+    func insertMessage(
+        key: String, rule: String, subjectID: String, subjectRef: String, recipient r: Recipient, view: String, version: Int,
+        at t: Int64, _ db: Database, mail: (_ messageID: String) -> MailMessage
+    ) throws -> Int {
         let messageID = "liaison.\(IDs.make("m").dropFirst(2))@\(settings.messageIDDomain)"
         let message = mail(messageID)
-        var m = NewMessage(key: key, rule: rule, subjectID: subjectID, subjectRef: subjectRef, recipient: r.address, recipientName: r.displayName,
-                           view: view, version: version, status: .pending, messageID: messageID, subject: message.subject, raw: nil, lastError: nil,
-                           createdMs: t)
+        var m = NewMessage(
+            key: key, rule: rule, subjectID: subjectID, subjectRef: subjectRef, recipient: r.address, recipientName: r.displayName,
+            view: view, version: version, status: .pending, messageID: messageID, subject: message.subject, raw: nil, lastError: nil,
+            createdMs: t)
         do { m.raw = try MessageBuilder.build(message, boundarySeed: String(messageID.prefix(24))) } catch {
             m.status = .dead
             m.lastError = "not built: \(error)"
@@ -134,7 +146,9 @@ struct NotificationRules {
             guard let d = try? NotificationsTables.visit(db, id: id), d.status == .confirmed else { continue }
             guard d.draft.startsAt.epochSeconds(in: d.draft.zone) * 1000 > t else { continue }
             for rec in ScheduleRenderer.recipients(of: d) {
-                n += try queue(.reminder, d, rec, key: "reminder:\(id):\(days):\(rec.address.lowercased()):\(d.scheduleVersion)", reminderDays: days, db)
+                n += try queue(
+                    .reminder, d, rec, key: "reminder:\(id):\(days):\(rec.address.lowercased()):\(d.scheduleVersion)", reminderDays: days,
+                    db)
             }
         }
         return n

@@ -51,8 +51,10 @@ package enum ScheduleRenderer {
     /// The calendar UID of a visit: stable for its whole life.
     package static func uid(_ d: Delegation, domain: String) -> String { "delegation-\(d.id)@\(domain)" }
 
-    package static func render(_ rule: MailRule, _ d: Delegation, for r: Recipient, settings: NotificationsSettings, reminderDays: Int? = nil,
-                               now: Date) -> RenderedMail {
+    package static func render(
+        _ rule: MailRule, _ d: Delegation, for r: Recipient, settings: NotificationsSettings, reminderDays: Int? = nil,
+        now: Date
+    ) -> RenderedMail {
         let draft = d.draft
         let when = ItineraryDays.span(draft.startsAt, draft.endsAt)
         let subject: String
@@ -60,12 +62,16 @@ package enum ScheduleRenderer {
         switch rule {
         case .schedule:
             subject = "Visit schedule: \(draft.title), \(when)"
-            intro = draft.direction == .inbound
-                ? "Beijing Institute of Technology looks forward to welcoming the \(draft.title). The schedule of the visit follows; the attached invitation adds it to your calendar."
+            intro =
+                draft.direction == .inbound
+                ? "Beijing Institute of Technology looks forward to welcoming the \(draft.title). The schedule of the visit follows; the "
+                    + "attached invitation adds it to your calendar."
                 : "The schedule of the \(draft.title) follows; the attached invitation adds it to your calendar."
         case .update:
             subject = "Updated schedule: \(draft.title), \(when)"
-            intro = "The schedule of the \(draft.title) has changed. The updated schedule follows and replaces the one sent before; the attached invitation updates your calendar."
+            intro =
+                "The schedule of the \(draft.title) has changed. The updated schedule follows and replaces the one sent before; the "
+                    + "attached invitation updates your calendar."
         case .cancel:
             subject = "Cancelled: \(draft.title), \(when)"
             intro = "The \(draft.title) planned for \(when) has been cancelled."
@@ -79,7 +85,9 @@ package enum ScheduleRenderer {
         case .reminder:
             let n = reminderDays ?? 1
             subject = "Reminder: \(draft.title) begins in \(n) day\(n == 1 ? "" : "s")"
-            intro = "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on \(ItineraryDays.dayTitle(draft.startsAt)). The schedule follows."
+            intro =
+                "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on \(ItineraryDays.dayTitle(draft.startsAt)). "
+                    + "The schedule follows."
         }
         let schedule = rule == .cancel || rule == .postpone ? [] : scheduleLines(d, view: r.view)
         var text = ["Dear \(r.displayName),", "", intro, ""] + facts(d) + [""] + schedule
@@ -98,15 +106,19 @@ package enum ScheduleRenderer {
             let method = rule == .cancel || rule == .postpone ? "CANCEL" : "REQUEST"
             calendar = (method, ICalendar.build(method: method, event: event))
         }
-        return RenderedMail(subject: subject, text: text.joined(separator: "\n") + "\n", html: html(title: subject, lines: text), calendar: calendar)
+        return RenderedMail(
+            subject: subject, text: text.joined(separator: "\n") + "\n", html: html(title: subject, lines: text), calendar: calendar)
     }
 
     static func facts(_ d: Delegation) -> [String] {
         let draft = d.draft
         var partner = draft.partner.name
         if let l = draft.partner.nameLocal { partner += " (\(l))" }
-        var out = ["Visit:    \(draft.title)", "Partner:  \(partner), \(d.countryName)",
-                   "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), \(draft.startsAt.time)–\(draft.endsAt.time) (\(draft.timeZone) time)"]
+        var out = [
+            "Visit:    \(draft.title)", "Partner:  \(partner), \(d.countryName)",
+            "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), \(draft.startsAt.time)–\(draft.endsAt.time) "
+                + "(\(draft.timeZone) time)",
+        ]
         if let p = draft.purpose { out.append("Purpose:  \(p)") }
         return out
     }
@@ -155,7 +167,9 @@ package enum ScheduleRenderer {
     }
 
     static func html(title: String, lines: [String]) -> String {
-        var body = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(HTML.escape(title))</title></head>\n<body style=\"font-family: sans-serif\">\n"
+        var body =
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(HTML.escape(title))</title></head>\n<body "
+                + "style=\"font-family: sans-serif\">\n"
         var inList = false
         for l in lines {
             if l.hasPrefix("  • ") {
@@ -165,7 +179,9 @@ package enum ScheduleRenderer {
             }
             if inList { body += "</ul>\n"; inList = false }
             if l.isEmpty { continue }
-            if l.hasPrefix("  ") { body += "<p style=\"margin:0 0 0 1.5em; font-family: monospace\">\(HTML.escape(l.trimmingWhitespace()))</p>\n" } else {
+            if l.hasPrefix("  ") {
+                body += "<p style=\"margin:0 0 0 1.5em; font-family: monospace\">\(HTML.escape(l.trimmingWhitespace()))</p>\n"
+            } else {
                 body += "<p>\(HTML.escape(l))</p>\n"
             }
         }
