@@ -57,11 +57,8 @@ let package = Package(
         library("Supervisor", "Services/Supervisor/Sources", ["LiaisonHost", "CLiaisonShims"]),
         .executableTarget(name: "SupervisorMain", dependencies: ["Supervisor"], path: "Services/Supervisor/Main", swiftSettings: strict),
         library("LiaisonCLI", "Services/CLI/Sources", ["LiaisonHost", "LiaisonModels"]),
-        // The CLI depends on every other executable so that `swift run liaison` builds the whole mesh.
-        .executableTarget(
-            name: "LiaisonCLIMain",
-            dependencies: ["LiaisonCLI", "SupervisorMain", "DelegationsMain", "AgreementsMain", "NotificationsMain"],
-            path: "Services/CLI/Main", swiftSettings: strict),
+        // The CLI links no service: `liaison up` run from a checkout builds the other binaries itself.
+        .executableTarget(name: "LiaisonCLIMain", dependencies: ["LiaisonCLI"], path: "Services/CLI/Main", swiftSettings: strict),
 
         // Helpers shared by the test targets (schema probes, temp dirs); not part of any product.
         library("LiaisonTestSupport", "Tests/Support", ["LiaisonHost"]),
@@ -79,5 +76,7 @@ package.targets.append(contentsOf: [
     tests("DelegationsTests", ["Delegations", "LiaisonTestSupport"]),
     tests("AgreementsTests", ["Agreements", "LiaisonTestSupport"]),
     tests("NotificationsTests", ["Notifications", "LiaisonTestSupport"]),
-    tests("MeshTests", ["LiaisonHost", "LiaisonModels", "LiaisonWire", "LiaisonCLIMain"]),
+    // The mesh tests run every binary, so they depend on every executable (which builds them).
+    tests("MeshTests", ["LiaisonHost", "LiaisonModels", "LiaisonWire", "LiaisonCLIMain", "SupervisorMain", "DelegationsMain", "AgreementsMain",
+                        "NotificationsMain"]),
 ])

@@ -26,23 +26,4 @@ enum Spawner {
             r.executable, arguments: r.arguments, environment: r.environment, fds: r.fds, setListenPID: r.setListenPID,
             workingDirectory: r.workingDirectory)
     }
-
-    /// The directory holding the running binary (/proc/self/exe).
-    static func ownDirectory() -> String? {
-        var buf = [CChar](repeating: 0, count: 4096)
-        let n = readlink("/proc/self/exe", &buf, buf.count - 1)
-        guard n > 0 else { return nil }
-        let path = String(decoding: buf[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        guard let slash = path.lastIndex(of: "/") else { return nil }
-        return String(path[..<slash])
-    }
-
-    /// Resolves an executable: a path as given, else beside our own binary, else on PATH.
-    static func resolve(_ name: String) -> String? {
-        if name.contains("/") { return access(name, X_OK) == 0 ? name : nil }
-        if let dir = ownDirectory(), access(dir + "/" + name, X_OK) == 0 { return dir + "/" + name }
-        let path = getenv("PATH").map { String(cString: $0) } ?? "/usr/local/bin:/usr/bin:/bin"
-        for dir in path.split(separator: ":") where access("\(dir)/\(name)", X_OK) == 0 { return "\(dir)/\(name)" }
-        return nil
-    }
 }

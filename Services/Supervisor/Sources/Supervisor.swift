@@ -145,7 +145,7 @@ package final class Supervisor: @unchecked Sendable {
             }
         }
         guard let listenFD = slot.listener?.fd else { return }
-        guard let exe = Spawner.resolve(slot.entry.executable) else {
+        guard let exe = Executables.resolve(slot.entry.executable) else {
             return launchFailed(slot, "executable \(slot.entry.executable) not found (beside the supervisor or on PATH)")
         }
         var ready: [Int32] = [-1, -1], out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]

@@ -36,7 +36,8 @@ extension CLI {
                     ExitCode.failure, "a mesh is already running with supervisor socket \(mesh.config.supervisor.socket)",
                     hint: "'liaison status' shows it; stop it with SIGTERM to its supervisor")
             }
-            guard let exe = siblingExecutable("liaison-supervisor") else {
+            try buildMissing(["liaison-supervisor"] + mesh.config.services.map(\.executable), ctx)
+            guard let exe = Executables.resolve("liaison-supervisor") else {
                 throw CLIError(
                     ExitCode.unavailable, "liaison-supervisor not found beside \(CommandLine.arguments[0]) or on PATH",
                     hint: "build everything with 'swift build'")
@@ -80,13 +81,21 @@ extension CLI {
     }
 
     /// A binary beside this one, else on PATH.
-    static func siblingExecutable(_ name: String) -> String? {
-        let me = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        let dir = (me as NSString).deletingLastPathComponent
-        if access(dir + "/" + name, X_OK) == 0 { return dir + "/" + name }
-        for d in (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") where access("\(d)/\(name)", X_OK) == 0 {
-            return "\(d)/\(name)"
+    /// Run from a SwiftPM checkout (`swift run liaison up`), builds the mesh's binaries that are
+    /// not there yet with `swift build` in the same configuration: the CLI does not depend on
+    /// them, so that it links no SQLite, but a fresh clone should still come up in one command.
+    static func buildMissing(_ names: [String], _ ctx: CLIContext) throws {
+        let missing = names.filter { !$0.contains("/") && Executables.resolve($0) == nil }
+        guard !missing.isEmpty, let build = Executables.swiftPMBuild() else { return }
+        ctx.note("liaison: building \(missing.joined(separator: ", ")) (swift build -c \(build.configuration) in \(build.root))")
+        guard let swift = Executables.resolve("swift") else { throw CLIError(ExitCode.unavailable, "swift is not on PATH to build \(missing[0])") }
+        let pid = try Subprocess.spawn(
+            swift, arguments: [swift, "build", "-c", build.configuration], environment: Subprocess.currentEnvironment(), fds: [0, 1, 2],
+            workingDirectory: build.root)
+        var status: Int32 = 0
+        _ = restartingEINTR { waitpid(pid, &status, 0) }
+        guard ChildExit(waitStatus: status) == .exited(0) else {
+            throw CLIError(ExitCode.failure, "swift build failed (\(ChildExit(waitStatus: status))); see its output above")
         }
-        return nil
     }
 }
