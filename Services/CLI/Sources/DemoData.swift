@@ -55,7 +55,8 @@ package enum DemoData {
                 key: "ma-high-schools", title: "Principals and officials of four Moroccan high schools",
                 partner: ["name": "Four Moroccan high schools", "kind": "school", "country": "MA"],
                 purpose:
-                    "BIT presented its history, academic strengths and achievements; talks on enhancing educational cooperation between BIT and Moroccan institutions.",
+                    "BIT presented its history, academic strengths and achievements; "
+                    + "talks on enhancing educational cooperation between BIT and Moroccan institutions.",
                 topics: ["educational cooperation", "student recruitment"], start: "2025-04-15T09:00", end: "2025-04-15T17:00",
                 members: (1...4).map {
                     member("Principal, Moroccan high school \($0) of 4", $0 == 1 ? "head" : "member", languages: ["ar", "fr"])
@@ -68,7 +69,8 @@ package enum DemoData {
             visit(
                 key: "th-moe-2023", title: "Thailand Ministry of Education delegation",
                 partner: [
-                    "name": "Ministry of Education", "name_local": "กระทรวงศึกษาธิการ", "kind": "government", "country": "TH",
+                    "name": "Ministry of Education", "name_local": "กระทรวงศึกษาธิการ",
+                    "kind": "government", "country": "TH",
                     "city": "Bangkok",
                 ],
                 purpose: "Closer cooperation between the two countries to create more learning opportunities for their students.",
@@ -80,7 +82,9 @@ package enum DemoData {
                 itinerary: dayAtBIT("2023-06-13"), status: "completed"),
             visit(
                 key: "kr-hanyang-2024", title: "Hanyang University delegation",
-                partner: ["name": "Hanyang University", "name_local": "한양대학교", "kind": "university", "country": "KR", "city": "Seoul"],
+                partner: [
+                    "name": "Hanyang University", "name_local": "한양대학교", "kind": "university", "country": "KR", "city": "Seoul",
+                ],
                 purpose: "Talks on the achievements of the 11-year exchange and cooperation between Hanyang University and BIT.",
                 topics: ["student exchange", "joint research"], start: "2024-10-22T09:00", end: "2024-10-22T17:00",
                 members: [
@@ -95,7 +99,9 @@ package enum DemoData {
                     "country": "UZ", "city": "Tashkent",
                 ],
                 purpose:
-                    "International talent cultivation; knowledge sharing in AI, big data and network security; a possible scientific and educational hub in Uzbekistan, furthering the Belt and Road between Central Asia and the Middle East.",
+                    "International talent cultivation; knowledge sharing in AI, big data and network security; "
+                    + "a possible scientific and educational hub in Uzbekistan, "
+                    + "furthering the Belt and Road between Central Asia and the Middle East.",
                 topics: ["talent cultivation", "AI", "big data", "network security", "scientific and educational hub", "Belt and Road"],
                 start: "2024-09-10T09:00", end: "2024-09-10T17:00",
                 members: [
@@ -115,7 +121,8 @@ package enum DemoData {
             visit(
                 key: "ae-gov", title: "Government delegation from the United Arab Emirates",
                 partner: [
-                    "name": "Government of the United Arab Emirates", "name_local": "حكومة الإمارات العربية المتحدة", "kind": "government",
+                    "name": "Government of the United Arab Emirates", "name_local": "حكومة الإمارات العربية المتحدة",
+                    "kind": "government",
                     "country": "AE",
                 ],
                 purpose: "Exploring new paths for mutually beneficial cooperation.", topics: ["government cooperation"],
@@ -139,10 +146,12 @@ package enum DemoData {
             visit(
                 key: "cn-baic-2018", direction: "outbound", title: "BIT international students at Beijing Automotive Group's R&D centres",
                 partner: [
-                    "name": "Beijing Automotive Group", "name_local": "北京汽车集团", "kind": "enterprise", "country": "CN", "city": "Beijing",
+                    "name": "Beijing Automotive Group", "name_local": "北京汽车集团", "kind": "enterprise",
+                    "country": "CN", "city": "Beijing",
                 ],
                 purpose:
-                    "Exposure to China's cutting-edge automotive technologies; networks and employment opportunities between international students and Chinese enterprises.",
+                    "Exposure to China's cutting-edge automotive technologies; "
+                    + "networks and employment opportunities between international students and Chinese enterprises.",
                 topics: ["industry-education cooperation", "automotive technology", "employment"], start: "2018-11-16T08:30",
                 end: "2018-11-16T17:00",
                 members: [
@@ -164,7 +173,8 @@ package enum DemoData {
             visit(
                 key: "ug-cccc-2024", title: "China Communications Construction Company: Study in BIT Uganda Workstation",
                 partner: [
-                    "name": "China Communications Construction Company (Uganda)", "name_local": "中国交通建设股份有限公司", "kind": "enterprise",
+                    "name": "China Communications Construction Company (Uganda)", "name_local": "中国交通建设股份有限公司",
+                    "kind": "enterprise",
                     "country": "UG", "city": "Kampala",
                 ],
                 purpose:
@@ -231,11 +241,15 @@ extension DemoData {
             DemoAgreement(
                 draft: agreement(
                     "ug-workstation", "Study in BIT Uganda Workstation", "workstation",
-                    [partner("China Communications Construction Company (Uganda)", "中国交通建设股份有限公司", "enterprise", "UG")],
+                    [
+                        partner(
+                            "China Communications Construction Company (Uganda)", "中国交通建设股份有限公司", "enterprise", "UG")
+                    ],
                     focus: ["talent co-cultivation", "resource sharing", "Africa"], start: "2024-07-09", end: "2029-07-08",
                     signatories: sides("China Communications Construction Company"),
                     notes:
-                        "Formed jointly by BIT and China Communications Construction Company to promote talent co-cultivation and resource sharing in Uganda."
+                        "Formed jointly by BIT and China Communications Construction Company "
+                        + "to promote talent co-cultivation and resource sharing in Uganda."
                 ),
                 target: "signed", signedOn: "2024-07-09", links: [("ug-cccc-2024", "led_to")],
                 activities: [["on": "2024-07-09", "kind": "outcome", "summary": "Study in BIT Uganda Workstation formed"]]),
@@ -245,7 +259,8 @@ extension DemoData {
                     [partner("Hanyang University", "한양대학교", "university", "KR")], focus: ["student exchange", "joint research"],
                     start: "2013-10-15", end: "2028-10-14", signatories: sides("Hanyang University"),
                     notes:
-                        "Exchange and cooperation running since 2013; its achievements were reviewed during Hanyang University's visit in October 2024."
+                        "Exchange and cooperation running since 2013; "
+                        + "its achievements were reviewed during Hanyang University's visit in October 2024."
                 ),
                 target: "signed", signedOn: "2013-10-15", links: [("kr-hanyang-2024", "followed_from")],
                 activities: [

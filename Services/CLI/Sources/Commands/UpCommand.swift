@@ -88,7 +88,9 @@ extension CLI {
         let missing = names.filter { !$0.contains("/") && Executables.resolve($0) == nil }
         guard !missing.isEmpty, let build = Executables.swiftPMBuild() else { return }
         ctx.note("liaison: building \(missing.joined(separator: ", ")) (swift build -c \(build.configuration) in \(build.root))")
-        guard let swift = Executables.resolve("swift") else { throw CLIError(ExitCode.unavailable, "swift is not on PATH to build \(missing[0])") }
+        guard let swift = Executables.resolve("swift") else {
+            throw CLIError(ExitCode.unavailable, "swift is not on PATH to build \(missing[0])")
+        }
         let pid = try Subprocess.spawn(
             swift, arguments: [swift, "build", "-c", build.configuration], environment: Subprocess.currentEnvironment(), fds: [0, 1, 2],
             workingDirectory: build.root)

@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+import LiaisonProcess
+import LiaisonWire
+
+/// Checks of the source tree itself: what the design promises about its shape.
+@Suite struct RepositoryTests {
+    /// The package root (three levels above this file).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Every product source file: (path relative to the root, its lines).
+    static func productSources() throws -> [(String, [Substring])] {
+        var out: [(String, [Substring])] = []
+        for top in ["Services", "Shared"] {
+            let base = root + "/" + top
+            guard let e = FileManager.default.enumerator(atPath: base) else { continue }
+            for case let rel as String in e where rel.hasSuffix(".swift") {
+                let text = try String(contentsOfFile: base + "/" + rel, encoding: .utf8)
+                out.append(("\(top)/\(rel)", text.split(separator: "\n", omittingEmptySubsequences: false)))
+            }
+        }
+        return out.sorted { $0.0 < $1.0 }
+    }
+
+    @Test func rowsAreReadByColumnNameNeverByPosition() throws {
+        let positional = try Regex(#"\.(int|string|blob|double|bool|data)\([0-9]+\)"#)
+        var found: [String] = []
+        for (path, lines) in try Self.productSources() {
+            for (i, l) in lines.enumerated() where l.contains(positional) { found.append("\(path):\(i + 1)") }
+        }
+        #expect(found.isEmpty, "positional row reads: \(found)")
+    }
+
+    @Test func filesStayShortAndLinesNarrow() throws {
+        var long: [String] = [], wide: [String] = []
+        for (path, lines) in try Self.productSources() {
+            if lines.count > 400 { long.append("\(path): \(lines.count) lines") }
+            for (i, l) in lines.enumerated() where l.count > 140 { wide.append("\(path):\(i + 1): \(l.count) characters") }
+        }
+        #expect(long.isEmpty, "\(long)")
+        #expect(wide.isEmpty, "\(wide)")
+    }
+
+    @Test func theCLIAndTheSupervisorLinkNoSQLite() throws {
+        guard let swift = Executables.resolve("swift") else {
+            Issue.record("swift is not on PATH")
+            return
+        }
+        let scratch = NSTemporaryDirectory() + "lz-describe-\(getpid())"
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        let r = try Subprocess.run(swift, ["package", "--package-path", Self.root, "--scratch-path", scratch, "describe", "--type", "json"],
+                                   input: [], timeoutMs: 120_000, outputLimit: 4 << 20)
+        #expect(r.exit == .exited(0), "\(String(decoding: r.stderr, as: UTF8.self))")
+        let d = try JSONParser.parse(r.stdout)
+        for target in d["targets"]?.arrayValue ?? [] {
+            let name = target["name"]?.stringValue ?? ""
+            let products = target["product_memberships"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            if ["CSQLite", "LiaisonStore", "LiaisonEvents"].contains(name) {
+                #expect(!products.contains("liaison") && !products.contains("liaison-supervisor"), "\(name) is in \(products)")
+            }
+        }
+        let products = d["products"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        #expect(products.contains("liaison") && products.contains("liaison-supervisor"))
+    }
+}
