@@ -96,8 +96,7 @@ package enum EventMethods {
 // MARK: params and results
 
 struct QueueParams: Codable, Sendable, Schematic {
-    var status: String?
-    var subscriber: String?
+    var status, subscriber: String?
     var limit: Int?
     static var schema: Schema {
         .object([

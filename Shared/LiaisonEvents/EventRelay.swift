@@ -62,10 +62,8 @@ package final class EventRelay: Component {
     /// One subscriber's delivery state, for `service.health`.
     package struct SubscriberHealth: Codable, Sendable {
         package var reachable: Bool
-        package var delivered: Int64
-        package var batches: Int64
-        package var downSince: String?
-        package var lastError: String?
+        package var delivered, batches: Int64
+        package var downSince, lastError: String?
         enum CodingKeys: String, CodingKey { case reachable, delivered, batches, downSince = "down_since", lastError = "last_error" }
 
         package static var schema: Schema {

@@ -83,10 +83,8 @@ extension Outbox.Summary {
 
 /// The store's group commits so far.
 struct CommitReport: Encodable, Sendable, Schematic {
-    var transactions: Int
-    var writes: Int
-    var workMs: Double
-    var commitMs: Double
+    var transactions, writes: Int
+    var workMs, commitMs: Double
     var walRestarts: Int
 
     init(_ c: CommitCounters) {

@@ -84,9 +84,7 @@ package enum Outbox {
     /// A delivery as `liaison queue` shows it.
     package struct DeliveryRow: Codable, Sendable, Schematic {
         package var outboxSeq: Int64
-        package var eventID: String
-        package var type: String
-        package var partitionKey: String
+        package var eventID, type, partitionKey: String
         package var sequence: Int64
         package var subscriber: String
         package var status: DeliveryState
@@ -99,22 +97,6 @@ package enum Outbox {
             case outboxSeq = "outbox_seq", eventID = "event_id", type, partitionKey = "partition_key", sequence, subscriber, status,
                 attempts
             case lastError = "last_error", createdAt = "created_at", nextAttemptAt = "next_attempt_at"
-        }
-
-        init(row r: Row) throws {
-            outboxSeq = try r["outbox_seq"]
-            eventID = try r["id"]
-            type = try r["type"]
-            partitionKey = try r["partition_key"]
-            sequence = try r["key_seq"]
-            subscriber = try r["subscriber"]
-            let state: String = try r["status"]
-            status = DeliveryState(rawValue: state) ?? .pending
-            attempts = try r["attempts"]
-            lastError = try r["last_error"]
-            createdAt = Timestamp.rfc3339(millis: try r["created_ms"])
-            let next: Int64 = try r["next_attempt_ms"]
-            nextAttemptAt = status == .pending && next > 0 ? Timestamp.rfc3339(millis: next) : nil
         }
 
         package static var schema: Schema {
@@ -133,26 +115,26 @@ package enum Outbox {
         let marks = states.map { _ in "?" }.joined(separator: ",")
         var args: [any SQLBindable] = states.map(\.rawValue)
         var sql = """
-            SELECT d.outbox_seq, o.id, o.type, d.partition_key, o.key_seq, d.subscriber, d.status, d.attempts, d.last_error,
-                o.created_ms, d.next_attempt_ms
+            SELECT d.outbox_seq, o.id AS event_id, o.type, d.partition_key, o.key_seq AS sequence, d.subscriber, d.status, d.attempts,
+                d.last_error, \(SQLExpression.timestamp("o.created_ms")) AS created_at,
+                CASE WHEN d.status = 'pending' AND d.next_attempt_ms > 0 THEN \(SQLExpression.timestamp("d.next_attempt_ms")) END AS
+                    next_attempt_at
             FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status IN (\(marks))
             """
         if let subscriber { sql += " AND d.subscriber = ?"; args.append(subscriber) }
         sql += " ORDER BY d.outbox_seq LIMIT ?"
         args.append(limit)
-        return try db.query(sql, args).map(DeliveryRow.init(row:))
+        return try db.query(sql, args).map { try $0.decode() }
     }
 
     /// Pending and dead deliveries, and each subscriber's backlog.
     package struct Summary: Codable, Sendable, Schematic {
         /// One subscriber's backlog.
         package struct Lag: Codable, Sendable {
-            package var pending: Int64
-            package var oldestPendingAgeMs: Int64
+            package var pending, oldestPendingAgeMs: Int64
             enum CodingKeys: String, CodingKey { case pending, oldestPendingAgeMs = "oldest_pending_age_ms" }
         }
-        package var pending: Int64
-        package var dead: Int64
+        package var pending, dead: Int64
         package var subscribers: [String: Lag]
 
         package static var schema: Schema {

@@ -45,14 +45,21 @@ enum OutboxOps {
 
     /// The audit trail, newest first.
     static func audit(_ db: Database, limit: Int) throws -> [AuditEntry] {
-        try db.query("SELECT at_ms, uid, action, subscriber, outbox_seq, detail FROM outbox_audit ORDER BY id DESC LIMIT ?", [limit])
-            .map(AuditEntry.init(row:))
+        try db.query(
+            """
+            SELECT \(SQLExpression.timestamp("at_ms")) AS at, coalesce(uid, -1) AS uid, action, subscriber, outbox_seq, coalesce(detail,
+                '') AS detail
+            FROM outbox_audit ORDER BY id DESC LIMIT ?
+            """, [limit]
+        ).map { try $0.decode() }
     }
 
     /// Produced events after `after`, oldest first.
     static func events(_ db: Database, after: Int64, limit: Int) throws -> [ProducedEvent] {
-        try db.query("SELECT seq, id, type, partition_key, key_seq FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [after, limit])
-            .map(ProducedEvent.init(row:))
+        try db.query(
+            "SELECT seq, id, type, partition_key, key_seq AS sequence FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [after, limit]
+        )
+        .map { try $0.decode() }
     }
 
     /// How fast the events after `after` reached every subscriber.
@@ -91,15 +98,6 @@ struct AuditEntry: Codable, Sendable {
     var detail: String
     enum CodingKeys: String, CodingKey { case at, uid, action, subscriber, outboxSeq = "outbox_seq", detail }
 
-    init(row r: Row) throws {
-        at = Timestamp.rfc3339(millis: try r["at_ms"])
-        uid = try r["uid"] ?? -1
-        action = try r["action"]
-        subscriber = try r["subscriber"]
-        outboxSeq = try r["outbox_seq"]
-        detail = try r["detail"] ?? ""
-    }
-
     static var schema: Schema {
         .object([
             .req("at", .string(format: "date-time")), .req("uid", .integer()), .req("action", .string(values: ["redrive", "skip"])),
@@ -116,19 +114,9 @@ struct AuditResult: Encodable, Sendable, Schematic {
 /// An event as the outbox holds it.
 struct ProducedEvent: Codable, Sendable {
     var seq: Int64
-    var id: String
-    var type: String
-    var partitionKey: String
+    var id, type, partitionKey: String
     var sequence: Int64
     enum CodingKeys: String, CodingKey { case seq, id, type, partitionKey = "partition_key", sequence }
-
-    init(row r: Row) throws {
-        seq = try r["seq"]
-        id = try r["id"]
-        type = try r["type"]
-        partitionKey = try r["partition_key"]
-        sequence = try r["key_seq"]
-    }
 }
 
 struct OutboxResult: Encodable, Sendable, Schematic {
@@ -148,14 +136,9 @@ struct OutboxResult: Encodable, Sendable, Schematic {
 
 /// `events.latency`'s answer.
 struct LatencyResult: Codable, Sendable, Schematic {
-    var events: Int64
-    var undelivered: Int64
-    var lastSeq: Int64
-    var firstCreatedMs: Int64?
-    var lastDeliveredMs: Int64?
-    var p50Ms: Double
-    var p99Ms: Double
-    var maxMs: Double
+    var events, undelivered, lastSeq: Int64
+    var firstCreatedMs, lastDeliveredMs: Int64?
+    var p50Ms, p99Ms, maxMs: Double
     enum CodingKeys: String, CodingKey {
         case events, undelivered, lastSeq = "last_seq", firstCreatedMs = "first_created_ms", lastDeliveredMs = "last_delivered_ms"
         case p50Ms = "p50_ms", p99Ms = "p99_ms", maxMs = "max_ms"

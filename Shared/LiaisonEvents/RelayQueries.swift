@@ -2,19 +2,14 @@ import LiaisonStore
 import LiaisonWire
 
 /// A delivery the relay is about to send.
-struct RelayRow {
+struct RelayRow: Decodable {
     var outboxSeq: Int64
     var key: String
     var keySeq: Int64
     var eventID: String
     var attempts: Int64
-
-    init(row r: Row) throws {
-        outboxSeq = try r["outbox_seq"]
-        key = try r["partition_key"]
-        keySeq = try r["key_seq"]
-        eventID = try r["id"]
-        attempts = try r["attempts"]
+    enum CodingKeys: String, CodingKey {
+        case outboxSeq = "outbox_seq", key = "partition_key", keySeq = "key_seq", eventID = "id", attempts
     }
 }
 
@@ -65,7 +60,7 @@ enum RelayQueries {
         w.raw("[")
         var stopped = Set<String>()
         for r in rows {
-            let row = try RelayRow(row: r)
+            let row: RelayRow = try r.decode()
             let event: [UInt8] = try r["event"]
             if stopped.contains(row.key) { continue }
             if w.bytes.count + event.count + 64 > maxBytes {

@@ -6,8 +6,7 @@ import LiaisonProcess
 package struct Subscriptions: Sendable {
     /// A service this producer delivers to.
     package struct Subscriber: Sendable, Equatable {
-        package var name: String
-        package var socket: String
+        package var name, socket: String
         /// The largest frame it takes, as its mesh entry says.
         package var maxFrame: Int
 

@@ -49,12 +49,9 @@ package final class CallStats: Sendable {
 
 /// One method's calls, errors and latency.
 package struct MethodStats: Codable, Sendable, Schematic {
-    package var calls: Int64
-    package var errors: Int64
+    package var calls, errors: Int64
     package var errorsByCode: [String: Int64]
-    package var p50Ms: Double
-    package var p99Ms: Double
-    package var maxMs: Double
+    package var p50Ms, p99Ms, maxMs: Double
 
     enum CodingKeys: String, CodingKey {
         case calls, errors, errorsByCode = "errors_by_code", p50Ms = "p50_ms", p99Ms = "p99_ms", maxMs = "max_ms"
@@ -70,10 +67,8 @@ package struct MethodStats: Codable, Sendable, Schematic {
 
 /// Every method's stats and the totals.
 package struct CallStatsSnapshot: Codable, Sendable {
-    package var calls: Int64
-    package var errors: Int64
-    package var p50Ms: Double
-    package var p99Ms: Double
+    package var calls, errors: Int64
+    package var p50Ms, p99Ms: Double
     package var methods: [String: MethodStats]
 
     enum CodingKeys: String, CodingKey { case calls, errors, p50Ms = "p50_ms", p99Ms = "p99_ms", methods }

@@ -30,10 +30,8 @@ package struct CallContext: Sendable {
 
 /// One method: its documentation, its schemas, and its handler.
 package struct MethodSpec: Sendable {
-    package var name: String
-    package var summary: String
-    package var params: Schema
-    package var result: Schema
+    package var name, summary: String
+    package var params, result: Schema
     package var execution: Execution
     /// The handler, called only with params that fit `params`; it answers through the
     /// `Answer` it is given, at once or (for `.deferred` methods) later.

@@ -9,8 +9,7 @@ package final class ServiceDispatcher: CallDispatcher {
     private let workers: WorkerPool
     private let log: Logger
     private let stats: CallStats
-    private let allowedUIDs: Set<UInt32>
-    private let allowedGIDs: Set<UInt32>
+    private let allowedUIDs, allowedGIDs: Set<UInt32>
 
     package init(table: MethodTable, workers: WorkerPool, log: Logger, stats: CallStats, allowedUIDs: [UInt32], allowedGIDs: [UInt32]) {
         self.table = table

@@ -104,8 +104,7 @@ package final class ServiceIntrospection: Sendable {
 
 /// The fields every `service.health` answer has.
 struct HealthBase: Encodable {
-    var service: String
-    var version: String
+    var service, version: String
     var pid: Int64
     var uptimeS: Double
     var status: String
@@ -129,14 +128,11 @@ struct Pong: Codable, Sendable, Schematic {
 /// `service.describe`'s answer: enough for a client in another language.
 struct Description: Encodable, Sendable, Schematic {
     struct Method: Encodable, Sendable {
-        var name: String
-        var summary: String
-        var params: JSONValue
-        var result: JSONValue
+        var name, summary: String
+        var params, result: JSONValue
     }
     struct Event: Encodable, Sendable {
-        var type: String
-        var summary: String
+        var type, summary: String
         var data: JSONValue
     }
     struct Events: Encodable, Sendable {
@@ -144,8 +140,7 @@ struct Description: Encodable, Sendable, Schematic {
         var consumes: [String]
     }
 
-    var service: String
-    var version: String
+    var service, version: String
     var protocolVersion: Int64
     var methods: [Method]
     var events: Events

@@ -25,8 +25,7 @@ package struct ServiceContext: Sendable {
 
 /// An event type a service emits, with the shape of its `data`, for `service.describe`.
 package struct EmittedEvent: Sendable {
-    package var type: String
-    package var summary: String
+    package var type, summary: String
     package var data: Schema
 
     package init(type: String, summary: String, data: Schema) {

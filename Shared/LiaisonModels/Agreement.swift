@@ -17,8 +17,7 @@ package struct AgreementPartner: Codable, Sendable, Equatable {
     /// ISO 3166-1 alpha-2.
     package var country: String
     /// Who to write to about the agreement (notices go here when the rules say so).
-    package var contactName: String?
-    package var contactEmail: String?
+    package var contactName, contactEmail: String?
 
     enum CodingKeys: String, CodingKey {
         case name, nameLocal = "name_local", kind, country, contactName = "contact_name", contactEmail = "contact_email"
@@ -38,8 +37,7 @@ package struct AgreementPartner: Codable, Sendable, Equatable {
 
 /// BIT's coordinator of an agreement.
 package struct Coordinator: Codable, Sendable, Equatable {
-    package var name: String
-    package var email: String
+    package var name, email: String
     package var unit: String?
     package init(name: String, email: String, unit: String? = nil) {
         self.name = name
@@ -69,8 +67,7 @@ package struct Signatory: Codable, Sendable, Equatable {
 /// A document of the agreement: its title and the SHA-256 of the signed text, so both sides can
 /// confirm they signed the same version.
 package struct AgreementDocument: Codable, Sendable, Equatable {
-    package var title: String
-    package var sha256: String
+    package var title, sha256: String
     package init(title: String, sha256: String) {
         self.title = title
         self.sha256 = sha256
@@ -87,8 +84,7 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
     package var coordinator: Coordinator
     package var focusAreas: [String]
     package var signatories: [Signatory]
-    package var signedOn: LocalDate?
-    package var startsOn: LocalDate?
+    package var signedOn, startsOn: LocalDate?
     /// nil: open-ended.
     package var endsOn: LocalDate?
     package var noticePeriodDays: Int?
@@ -157,8 +153,7 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
 package struct Amendment: Codable, Sendable, Equatable {
     package var number: Int
     /// The agreement's reference with the amendment's suffix, e.g. AGR-2024-0003-A1.
-    package var reference: String
-    package var summary: String
+    package var reference, summary: String
     package var effectiveOn: LocalDate
     /// Each changed field with its value before and after.
     package var changes: [String: FieldChange]
@@ -178,8 +173,7 @@ package struct Amendment: Codable, Sendable, Equatable {
 
 /// A field's value before and after a change, as JSON text.
 package struct FieldChange: Codable, Sendable, Equatable {
-    package var from: String
-    package var to: String
+    package var from, to: String
     package init(from: String, to: String) {
         self.from = from
         self.to = to
@@ -191,8 +185,7 @@ package struct Activity: Codable, Sendable, Equatable {
     package var id: Int
     package var on: LocalDate
     /// exchange, visit, workshop, research, outcome, other.
-    package var kind: String
-    package var summary: String
+    package var kind, summary: String
     /// e.g. students each way.
     package var count: Int?
 
@@ -210,10 +203,7 @@ package struct DelegationLink: Codable, Sendable, Equatable {
     package var delegationID: String
     /// led_to (the visit led to the agreement) or followed_from (a visit under it).
     package var relation: String
-    package var ref: String?
-    package var title: String?
-    package var country: String?
-    package var startsAt: String?
+    package var ref, title, country, startsAt: String?
 
     enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", relation, ref, title, country, startsAt = "starts_at" }
 
@@ -229,20 +219,15 @@ package struct DelegationLink: Codable, Sendable, Equatable {
 
 /// A stored agreement.
 package struct Agreement: Codable, Sendable, Equatable {
-    package var id: String
-    package var reference: String
+    package var id, reference: String
     package var version: Int
     package var status: AgreementStatus
     package var draft: AgreementDraft
     package var amendments: [Amendment]
     package var activities: [Activity]
     package var delegations: [DelegationLink]
-    package var predecessorID: String?
-    package var successorID: String?
-    package var terminationReason: String?
-    package var suspensionReason: String?
-    package var createdAt: String
-    package var updatedAt: String
+    package var predecessorID, successorID, terminationReason, suspensionReason: String?
+    package var createdAt, updatedAt: String
 
     enum CodingKeys: String, CodingKey {
         case id, reference, version, status, amendments, activities, delegations

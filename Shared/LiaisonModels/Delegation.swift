@@ -32,8 +32,7 @@ package struct Partner: Codable, Sendable, Equatable {
     package var kind: PartnerKind
     /// ISO 3166-1 alpha-2.
     package var country: String
-    package var city: String?
-    package var website: String?
+    package var city, website: String?
 
     enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", kind, country, city, website }
 
@@ -49,8 +48,7 @@ package struct Partner: Codable, Sendable, Equatable {
 
 /// What a member needs during the visit.
 package struct Needs: Codable, Sendable, Equatable {
-    package var dietary: String?
-    package var accessibility: String?
+    package var dietary, accessibility: String?
     /// Needs an interpreter in every item they attend.
     package var interpreter: Bool?
 
@@ -72,8 +70,7 @@ package struct Member: Codable, Sendable, Equatable {
     /// Title or rank, e.g. "Minister for the Development of ICT".
     package var title: String?
     package var role: MemberRole
-    package var email: String?
-    package var phone: String?
+    package var email, phone: String?
     /// BCP 47 language tags, e.g. ["th", "en"].
     package var languages: [String]
     package var needs: Needs?
@@ -115,8 +112,7 @@ package struct Host: Codable, Sendable, Equatable {
     package var name: String
     package var nameLocal: String?
     package var email: String
-    package var unit: String?
-    package var phone: String?
+    package var unit, phone: String?
     /// Can interpret for members who need it.
     package var interpreter: Bool?
     package var languages: [String]?
@@ -134,8 +130,7 @@ package struct Host: Codable, Sendable, Equatable {
 
 /// One timed item of the itinerary, in the visit's time zone.
 package struct ItineraryItem: Codable, Sendable, Equatable {
-    package var startsAt: LocalDateTime
-    package var endsAt: LocalDateTime
+    package var startsAt, endsAt: LocalDateTime
     package var title: String
     package var kind: ItemKind
     package var venue: String?
@@ -199,8 +194,7 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
     package var topics: [String]
     /// IANA name; the visit's times are wall times there.
     package var timeZone: String
-    package var startsAt: LocalDateTime
-    package var endsAt: LocalDateTime
+    package var startsAt, endsAt: LocalDateTime
     package var members: [Member]
     package var hosts: [Host]
     package var itinerary: [ItineraryItem]
@@ -264,14 +258,8 @@ package struct Delegation: Codable, Sendable, Equatable {
     /// Bumped every time the schedule (window, zone or itinerary) changes; calendar SEQUENCE.
     package var scheduleVersion: Int
     package var draft: DelegationDraft
-    package var continent: String
-    package var region: String
-    package var countryName: String
-    package var createdAt: String
-    package var updatedAt: String
-    package var cancelReason: String?
-    package var outcome: String?
-    package var postponedReason: String?
+    package var continent, region, countryName, createdAt, updatedAt: String
+    package var cancelReason, outcome, postponedReason: String?
 
     package init(
         id: String, ref: String, version: Int, status: DelegationStatus, scheduleVersion: Int, draft: DelegationDraft,

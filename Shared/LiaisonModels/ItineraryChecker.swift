@@ -1,13 +1,10 @@
 /// An itinerary item of another delegation, as the checker needs it: when, where, who hosts.
 package struct Booking: Sendable, Equatable {
-    package var delegationID: String
-    package var delegationRef: String
-    package var delegationTitle: String
+    package var delegationID, delegationRef, delegationTitle: String
     package var item: Int
     package var itemTitle: String
     /// Epoch seconds, [start, end).
-    package var start: Int64
-    package var end: Int64
+    package var start, end: Int64
     /// Lowercased, trimmed venue.
     package var venue: String?
     /// Lowercased host emails.
@@ -40,9 +37,7 @@ package struct Booking: Sendable, Equatable {
 package struct Finding: Codable, Sendable, Equatable {
     /// The other delegation's side of a clash.
     package struct Other: Codable, Sendable, Equatable {
-        package var delegationID: String
-        package var ref: String
-        package var title: String
+        package var delegationID, ref, title: String
         package var item: Int
         package var itemTitle: String
         enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", ref, title, item, itemTitle = "item_title" }
@@ -50,8 +45,7 @@ package struct Finding: Codable, Sendable, Equatable {
 
     /// venue_double_booked, host_double_booked, member_double_booked, item_outside_window,
     /// item_ends_before_start, unknown_host, unknown_attendee, interpreter_missing.
-    package var kind: String
-    package var message: String
+    package var kind, message: String
     /// The items of this delegation involved, as field paths (`itinerary[2]`).
     package var items: [String]
     package var other: Other?
@@ -64,8 +58,7 @@ package enum ItineraryChecker {
     struct Placed {
         var index: Int
         var item: ItineraryItem
-        var start: Int64
-        var end: Int64
+        var start, end: Int64
     }
 
     /// Every finding for `draft`, given the bookings of other delegations (its own excluded).

@@ -78,8 +78,7 @@ package enum Subprocess {
     /// What a finished run produced.
     package struct Result: Sendable {
         package var exit: ChildExit
-        package var stdout: [UInt8]
-        package var stderr: [UInt8]
+        package var stdout, stderr: [UInt8]
         /// Killed at the deadline.
         package var timedOut: Bool
         package var elapsedMs: Int

@@ -25,16 +25,12 @@ struct PartnersParams: Codable, Sendable, Schematic {
 struct PartnersReport: Codable, Sendable, Schematic {
     struct Row: Codable, Sendable {
         var key: String
-        var partners: Int
-        var agreements: Int
-        var negotiating: Int
+        var partners, agreements, negotiating: Int
         var partnerNames: [String]
         enum CodingKeys: String, CodingKey { case key, partners, agreements, negotiating, partnerNames = "partner_names" }
     }
     struct Totals: Codable, Sendable {
-        var partners: Int
-        var agreements: Int
-        var negotiating: Int
+        var partners, agreements, negotiating: Int
     }
     var by: ReportGrouping
     var activeOn: String?
@@ -57,12 +53,8 @@ struct PartnersReport: Codable, Sendable, Schematic {
 struct FunnelReport: Codable, Sendable, Schematic {
     struct Row: Codable, Sendable {
         var continent: String
-        var visits: Int
-        var visitsLeadingToAgreements: Int
-        var agreements: Int
-        var agreementsWithActivities: Int
-        var visitConversionPct: Double?
-        var activityPct: Double?
+        var visits, visitsLeadingToAgreements, agreements, agreementsWithActivities: Int
+        var visitConversionPct, activityPct: Double?
         enum CodingKeys: String, CodingKey {
             case continent, visits, agreements, visitsLeadingToAgreements = "visits_leading_to_agreements"
             case agreementsWithActivities = "agreements_with_activities", visitConversionPct = "visit_conversion_pct", activityPct =
@@ -70,10 +62,7 @@ struct FunnelReport: Codable, Sendable, Schematic {
         }
     }
     struct Totals: Codable, Sendable {
-        var visits: Int
-        var visitsLeadingToAgreements: Int
-        var agreementsCitingVisits: Int
-        var agreementsWithActivities: Int
+        var visits, visitsLeadingToAgreements, agreementsCitingVisits, agreementsWithActivities: Int
         enum CodingKeys: String, CodingKey {
             case visits, visitsLeadingToAgreements = "visits_leading_to_agreements", agreementsCitingVisits = "agreements_citing_visits"
             case agreementsWithActivities = "agreements_with_activities"
@@ -112,18 +101,14 @@ struct DormantParams: Codable, Sendable, Schematic {
 
 struct DormantReport: Codable, Sendable, Schematic {
     struct Row: Codable, Sendable {
-        var reference: String
-        var id: String
-        var title: String
+        var reference, id, title: String
         var partners: [String]
         var lastContact: String?
-        var since: String
-        var coordinator: String
+        var since, coordinator: String
         enum CodingKeys: String, CodingKey { case reference, id, title, partners, lastContact = "last_contact", since, coordinator }
     }
     var months: Int
-    var asOf: String
-    var cutoff: String
+    var asOf, cutoff: String
     var rows: [Row]
     enum CodingKeys: String, CodingKey { case months, asOf = "as_of", cutoff, rows }
 
@@ -152,10 +137,7 @@ struct ExpiringParams: Codable, Sendable, Schematic {
 
 struct ExpiringReport: Codable, Sendable, Schematic {
     struct Row: Codable, Sendable {
-        var reference: String
-        var id: String
-        var title: String
-        var endsOn: String
+        var reference, id, title, endsOn: String
         var daysLeft: Int
         var autoRenew: Bool
         var renewal: String

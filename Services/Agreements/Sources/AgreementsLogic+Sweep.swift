@@ -67,13 +67,11 @@ extension AgreementsLogic {
 /// What a sweep did.
 package struct SweepResult: Codable, Sendable, Schematic {
     package struct Renewed: Codable, Sendable {
-        package var from: String
-        package var to: String
+        package var from, to: String
     }
     package struct Expiring: Codable, Sendable {
         package var reference: String
-        package var leadDays: Int
-        package var daysLeft: Int
+        package var leadDays, daysLeft: Int
         enum CodingKeys: String, CodingKey { case reference, leadDays = "lead_days", daysLeft = "days_left" }
     }
     package var today: String

@@ -16,8 +16,7 @@ struct TransitionParams: Codable, Sendable, Schematic {
     var id: String
     var expectedVersion: Int
     var reason: String?
-    var signedOn: LocalDate?
-    var startsOn: LocalDate?
+    var signedOn, startsOn: LocalDate?
     var signatories: [Signatory]?
 
     enum CodingKeys: String, CodingKey {
@@ -102,8 +101,7 @@ struct RenewParams: Codable, Sendable, Schematic {
     var id: String
     var expectedVersion: Int?
     var endsOn: LocalDate
-    var startsOn: LocalDate?
-    var signedOn: LocalDate?
+    var startsOn, signedOn: LocalDate?
     enum CodingKeys: String, CodingKey {
         case id, expectedVersion = "expected_version", endsOn = "ends_on", startsOn = "starts_on", signedOn = "signed_on"
     }
@@ -118,8 +116,7 @@ struct RenewParams: Codable, Sendable, Schematic {
 
 /// The two records of a renewal.
 struct Renewal: Encodable, Sendable, Schematic {
-    var original: Agreement
-    var successor: Agreement
+    var original, successor: Agreement
     static var schema: Schema { .object([.req("original", Agreement.schema), .req("successor", Agreement.schema)]) }
 }
 
@@ -171,8 +168,7 @@ struct ActivityParams: Codable, Sendable, Schematic {
 
 /// `agreements.link_delegation`.
 struct LinkParams: Codable, Sendable, Schematic {
-    var id: String
-    var delegationID: String
+    var id, delegationID: String
     var relation: LinkRelation?
     enum CodingKeys: String, CodingKey { case id, delegationID = "delegation_id", relation }
     static var schema: Schema {
@@ -185,8 +181,7 @@ struct LinkParams: Codable, Sendable, Schematic {
 
 /// An agreement's audit trail.
 struct HistoryResult: Encodable, Sendable, Schematic {
-    var id: String
-    var reference: String
+    var id, reference: String
     var items: [HistoryEntry]
     static var schema: Schema {
         .object([.req("id", .string()), .req("reference", .string()), .req("items", .array(HistoryEntry.schema))])

@@ -301,20 +301,10 @@ struct ProjectedDelegation: Codable, Sendable, Schematic {
         var country: String
         enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", country }
     }
-    var id: String
-    var ref: String
-    var title: String
+    var id, ref, title: String
     var partner: PartnerName
-    var continent: String
-    var region: String
-    var startsAt: String
-    var endsAt: String
-    var timeZone: String
-    var status: String
-    var version: Int64
-    var lastSequence: Int64
-    var eventsApplied: Int64
-    var outOfOrder: Int64
+    var continent, region, startsAt, endsAt, timeZone, status: String
+    var version, lastSequence, eventsApplied, outOfOrder: Int64
 
     enum CodingKeys: String, CodingKey {
         case id, ref, title, partner, continent, region, status, version

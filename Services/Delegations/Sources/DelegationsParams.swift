@@ -15,8 +15,7 @@ struct IDParams: Codable, Sendable, Schematic {
 struct TransitionParams: Codable, Sendable, Schematic {
     var id: String
     var expectedVersion: Int
-    var reason: String?
-    var outcome: String?
+    var reason, outcome: String?
 
     enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", reason, outcome }
 
@@ -36,8 +35,7 @@ struct TransitionParams: Codable, Sendable, Schematic {
 struct RescheduleParams: Codable, Sendable, Schematic {
     var id: String
     var expectedVersion: Int
-    var startsAt: LocalDateTime?
-    var endsAt: LocalDateTime?
+    var startsAt, endsAt: LocalDateTime?
     var timeZone: String?
     var itinerary: [ItineraryItem]?
     var reason: String?
@@ -64,9 +62,7 @@ struct ListParams: Codable, Sendable, Schematic {
     var region: String?
     var kind: PartnerKind?
     var direction: Direction?
-    var from: String?
-    var to: String?
-    var text: String?
+    var from, to, text: String?
     var limit: Int?
     var cursor: String?
 
@@ -88,18 +84,13 @@ struct ListParams: Codable, Sendable, Schematic {
 
 /// One row of `delegations.list`.
 struct DelegationSummary: Codable, Sendable, Schematic {
-    var id: String
-    var ref: String
-    var title: String
+    var id, ref, title: String
     var status: DelegationStatus
     var version: Int
     var direction: Direction
     var partner: Partner
-    var countryName: String
-    var continent: String
-    var region: String
-    var startsAt: LocalDateTime
-    var endsAt: LocalDateTime
+    var countryName, continent, region: String
+    var startsAt, endsAt: LocalDateTime
     var timeZone: String
     var members: Int
 

@@ -102,10 +102,8 @@ struct DelegationsTables: RecordTable {
     /// writer spends its time on SQL only.
     struct Prepared {
         var d: Delegation
-        var doc: String
-        var search: String
-        var start: Int64
-        var end: Int64
+        var doc, search: String
+        var start, end: Int64
         var bookings: [Booking]
 
         /// `tree` is `d` encoded.
@@ -214,9 +212,7 @@ struct DelegationsTables: RecordTable {
 /// What `delegations.list` filters by, in the columns' terms.
 struct ListFilter {
     var status: DelegationStatus?
-    var country: String?
-    var continent: String?
-    var region: String?
+    var country, continent, region: String?
     var kind: PartnerKind?
     var direction: Direction?
     /// Visits ending at or after this (epoch seconds).

@@ -90,8 +90,7 @@ final class MailSender: Component {
     struct Claim {
         var id: Int64
         var raw: [UInt8]
-        var recipient: String
-        var messageID: String
+        var recipient, messageID: String
         var attempts: Int
         var attemptRow: Int64
     }

@@ -24,8 +24,7 @@ struct JobList: Encodable, Sendable, Schematic {
 
 struct ListParams: Codable, Sendable, Schematic {
     var status: MessageStatus?
-    var delegationID: String?
-    var recipient: String?
+    var delegationID, recipient: String?
     var limit: Int?
     enum CodingKeys: String, CodingKey { case status, delegationID = "delegation_id", recipient, limit }
     static var schema: Schema {
@@ -82,14 +81,10 @@ struct PreviewParams: Decodable, Sendable, Schematic {
 
 struct Preview: Encodable, Sendable, Schematic {
     struct Calendar: Encodable, Sendable {
-        var method: String
-        var content: String
+        var method, content: String
     }
     struct Message: Encodable, Sendable {
-        var to: String
-        var view: String
-        var subject: String
-        var text: String
+        var to, view, subject, text: String
         var calendar: Calendar?
         var size: Int?
         var refused: String?

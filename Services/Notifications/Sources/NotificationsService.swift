@@ -40,8 +40,7 @@ package final class NotificationsService: Sendable {
 /// How mail leaves, for `service.health`.
 struct TransportInfo: Encodable, Sendable, Schematic {
     var kind: String
-    var path: String?
-    var dir: String?
+    var path, dir: String?
 
     init(_ t: MailTransport) {
         switch t {

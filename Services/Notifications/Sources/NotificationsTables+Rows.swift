@@ -19,49 +19,35 @@ package enum MessageStatus: String, Codable, Sendable, CaseIterable {
 
 /// A message to store.
 struct NewMessage {
-    var key: String
-    var rule: String
-    var subjectID: String
-    var subjectRef: String
-    var recipient: String
+    var key, rule, subjectID, subjectRef, recipient: String
     var recipientName: String?
     var view: String
     var version: Int
     var status: MessageStatus
-    var messageID: String
-    var subject: String
+    var messageID, subject: String
     var raw: [UInt8]?
     var lastError: String?
     var createdMs: Int64
 }
 
 /// A message as `notifications.list` and `notifications.show` report it.
-struct MessageRow: Encodable, Sendable {
+struct MessageRow: Codable, Sendable {
     struct Header: Codable, Sendable {
-        var name: String
-        var value: String
+        var name, value: String
     }
     struct Part: Codable, Sendable {
         var type: String
         var bytes: Int
     }
     var id: Int64
-    var rule: String
-    var delegationID: String
-    var ref: String
-    var recipient: String
+    var rule, delegationID, ref, recipient: String
     var recipientName: String?
     var view: String
     var scheduleVersion: Int64
     var status: MessageStatus
     var attempts: Int64
-    var messageID: String
-    var subject: String
-    var createdAt: String
-    var lastError: String?
-    var sentAt: String?
-    var nextAttemptAt: String?
-    var mtaOutput: String?
+    var messageID, subject, createdAt: String
+    var lastError, sentAt, nextAttemptAt, mtaOutput: String?
     var headers: [Header]?
     var parts: [Part]?
     var size: Int?
@@ -77,34 +63,12 @@ struct MessageRow: Encodable, Sendable {
         case attemptLog = "attempt_log"
     }
 
-    /// From a row of `messageColumns` (and `raw` when `full`).
-    init(row r: Row, full: Bool) throws {
-        id = try r["id"]
-        rule = try r["rule"]
-        delegationID = try r["subject_id"]
-        ref = try r["subject_ref"]
-        recipient = try r["recipient"]
-        recipientName = try r["recipient_name"]
-        view = try r["view"]
-        scheduleVersion = try r["version"]
-        let s: String = try r["status"]
-        status = MessageStatus(rawValue: s) ?? .pending
-        attempts = try r["attempts"]
-        messageID = try r["message_id"]
-        subject = try r["subject"]
-        createdAt = Timestamp.rfc3339(millis: try r["created_ms"])
-        lastError = try r["last_error"]
-        sentAt = (try r["sent_ms"] as Int64?).map { Timestamp.rfc3339(millis: $0) }
-        let next: Int64 = try r["next_attempt_ms"] ?? 0
-        if status == .pending, next > 0 { nextAttemptAt = Timestamp.rfc3339(millis: next) }
-        guard full else { return }
-        mtaOutput = try r["mta_output"]
-        if let raw: [UInt8] = try r["raw"] {
-            let p = ParsedMessage.parse(raw)
-            headers = p.headers.map { Header(name: $0.name, value: $0.value) }
-            parts = p.parts.map { Part(type: $0.type, bytes: $0.body.count) }
-            size = raw.count
-        }
+    /// Adds what the stored message itself says: headers, parts, size.
+    mutating func describe(raw: [UInt8]) {
+        let p = ParsedMessage.parse(raw)
+        headers = p.headers.map { Header(name: $0.name, value: $0.value) }
+        parts = p.parts.map { Part(type: $0.type, bytes: $0.body.count) }
+        size = raw.count
     }
 
     static var schema: Schema {
@@ -133,13 +97,6 @@ struct Attempt: Codable, Sendable {
     var detail: String?
     enum CodingKeys: String, CodingKey { case startedAt = "started_at", finishedAt = "finished_at", outcome, detail }
 
-    init(row r: Row) throws {
-        startedAt = Timestamp.rfc3339(millis: try r["started_ms"])
-        finishedAt = (try r["finished_ms"] as Int64?).map { Timestamp.rfc3339(millis: $0) }
-        outcome = try r["outcome"] ?? "in progress"
-        detail = try r["detail"]
-    }
-
     static var schema: Schema {
         .object([
             .req("started_at", .string(format: "date-time")), .opt("finished_at", .string(format: "date-time")),
@@ -151,9 +108,7 @@ struct Attempt: Codable, Sendable {
 /// A delegation event as received.
 struct Job: Codable, Sendable {
     var id: Int64
-    var eventID: String
-    var type: String
-    var partitionKey: String
+    var eventID, type, partitionKey: String
     var sequence: Int64
     var delegationID: String
     var scheduleVersion: Int64
@@ -161,17 +116,6 @@ struct Job: Codable, Sendable {
     enum CodingKeys: String, CodingKey {
         case id, type, sequence, eventID = "event_id", partitionKey = "partition_key", delegationID = "delegation_id"
         case scheduleVersion = "schedule_version", receivedAt = "received_at"
-    }
-
-    init(row r: Row) throws {
-        id = try r["id"]
-        eventID = try r["event_id"]
-        type = try r["event_type"]
-        partitionKey = try r["partition_key"]
-        sequence = try r["sequence"]
-        delegationID = try r["delegation_id"]
-        scheduleVersion = try r["schedule_version"]
-        receivedAt = Timestamp.rfc3339(millis: try r["received_ms"])
     }
 
     static var schema: Schema {
@@ -184,22 +128,13 @@ struct Job: Codable, Sendable {
 }
 
 /// A message ready to be handed over.
-struct DueMessage {
+struct DueMessage: Decodable {
     var id: Int64
     var raw: [UInt8]
-    var recipient: String
-    var messageID: String
+    var recipient, messageID: String
     var attempts: Int
     var createdMs: Int64
-
-    init(row r: Row) throws {
-        id = try r["id"]
-        raw = try r["raw"] ?? []
-        recipient = try r["recipient"]
-        messageID = try r["message_id"]
-        attempts = try r["attempts"]
-        createdMs = try r["created_ms"]
-    }
+    enum CodingKeys: String, CodingKey { case id, raw, recipient, messageID = "message_id", attempts, createdMs = "created_ms" }
 }
 
 /// A reminder that will go out.
@@ -208,22 +143,10 @@ struct UpcomingReminder: Codable, Sendable {
     var daysBefore: Int
     var dueAt: String
     var scheduleVersion: Int
-    var ref: String?
-    var title: String?
-    var startsAt: String?
+    var ref, title, startsAt: String?
     enum CodingKeys: String, CodingKey {
         case delegationID = "delegation_id", daysBefore = "days_before", dueAt = "due_at", scheduleVersion = "schedule_version", ref, title
         case startsAt = "starts_at"
-    }
-
-    init(row r: Row) throws {
-        delegationID = try r["subject_id"]
-        daysBefore = try r["days"]
-        dueAt = Timestamp.rfc3339(millis: try r["due_ms"])
-        scheduleVersion = try r["version"]
-        ref = try r["ref"]
-        title = try r["title"]
-        startsAt = try r["starts_at"]
     }
 
     static var schema: Schema {

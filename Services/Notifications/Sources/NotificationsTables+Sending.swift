@@ -23,7 +23,7 @@ extension NotificationsTables {
             SELECT id, raw, recipient, message_id, attempts, created_ms FROM messages
             WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT 1
             """, [nowMillis]
-        ).map(DueMessage.init(row:))
+        ).map { try $0.decode() }
     }
 
     /// When the next pending message is due.
@@ -121,10 +121,11 @@ extension NotificationsTables {
     static func upcomingReminders(_ db: Database, untilMs: Int64) throws -> [UpcomingReminder] {
         try db.query(
             """
-            SELECT r.subject_id, r.days, r.due_ms, r.version, json_extract(v.doc, '$.ref') AS ref, json_extract(v.doc, '$.title') AS title,
+            SELECT r.subject_id AS delegation_id, r.days AS days_before, \(SQLExpression.timestamp("r.due_ms")) AS due_at,
+                r.version AS schedule_version, json_extract(v.doc, '$.ref') AS ref, json_extract(v.doc, '$.title') AS title,
                 json_extract(v.doc, '$.starts_at') AS starts_at
             FROM reminders r LEFT JOIN visits v ON v.id = r.subject_id WHERE r.status = 'armed' AND r.due_ms <= ? ORDER BY r.due_ms
             """, [untilMs]
-        ).map(UpcomingReminder.init(row:))
+        ).map { try $0.decode() }
     }
 }

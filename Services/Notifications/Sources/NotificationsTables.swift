@@ -86,13 +86,16 @@ enum NotificationsTables {
 
     /// Received events after `afterID`, oldest first.
     static func jobs(_ db: Database, delegationID: String?, afterID: Int64, limit: Int) throws -> [Job] {
-        var sql =
-            "SELECT id, event_id, event_type, partition_key, sequence, delegation_id, schedule_version, received_ms FROM jobs WHERE id > ?"
+        var sql = """
+            SELECT id, event_id, event_type AS type, partition_key, sequence, delegation_id, schedule_version,
+                \(SQLExpression.timestamp("received_ms")) AS received_at
+            FROM jobs WHERE id > ?
+            """
         var args: [any SQLBindable] = [afterID]
         if let d = delegationID { sql += " AND delegation_id = ?"; args.append(d) }
         sql += " ORDER BY id LIMIT ?"
         args.append(limit)
-        return try db.query(sql, args).map(Job.init(row:))
+        return try db.query(sql, args).map { try $0.decode() }
     }
 
     /// Keeps the visit as the latest event describes it.
@@ -174,19 +177,28 @@ enum NotificationsTables {
         if let r = recipient { sql += " AND lower(recipient) = ?"; args.append(r.lowercased()) }
         sql += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
-        return try db.query(sql, args).map { try MessageRow(row: $0, full: false) }
+        return try db.query(sql, args).map { try $0.decode() }
     }
 
     /// One message with its headers and parts (and its raw text when asked).
     static func message(_ db: Database, id: Int64) throws -> (MessageRow, raw: [UInt8]?)? {
-        guard let r = try db.queryOne("SELECT \(messageColumns), raw FROM messages WHERE id = ?", [id]) else { return nil }
-        return (try MessageRow(row: r, full: true), try r["raw"])
+        guard let r = try db.queryOne("SELECT \(messageColumns), mta_output, raw FROM messages WHERE id = ?", [id]) else { return nil }
+        var m: MessageRow = try r.decode()
+        m.raw = nil  // given only when asked for
+        let raw: [UInt8]? = try r["raw"]
+        if let raw { m.describe(raw: raw) }
+        return (m, raw)
     }
 
     /// Every attempt to hand a message over.
     static func attempts(_ db: Database, message id: Int64) throws -> [Attempt] {
-        try db.query("SELECT started_ms, finished_ms, outcome, detail FROM attempts WHERE message = ? ORDER BY id", [id]).map(
-            Attempt.init(row:))
+        try db.query(
+            """
+            SELECT \(SQLExpression.timestamp("started_ms")) AS started_at, \(SQLExpression.timestamp("finished_ms")) AS finished_at,
+                coalesce(outcome, 'in progress') AS outcome, detail
+            FROM attempts WHERE message = ? ORDER BY id
+            """, [id]
+        ).map { try $0.decode() }
     }
 
     /// A message's status.
@@ -204,9 +216,11 @@ enum NotificationsTables {
             """, [nowMillis, id]) == 1
     }
 
+    /// A message's columns as `MessageRow` reads them.
     static let messageColumns = """
-        id, rule, subject_id, subject_ref, recipient, recipient_name, view, version, status, attempts, message_id, subject, last_error,
-            mta_output,
-        created_ms, sent_ms, next_attempt_ms
+        id, rule, subject_id AS delegation_id, subject_ref AS ref, recipient, recipient_name, view, version AS schedule_version, status,
+        attempts, message_id, subject, last_error, \(SQLExpression.timestamp("created_ms")) AS created_at,
+        \(SQLExpression.timestamp("sent_ms")) AS sent_at,
+        CASE WHEN status = 'pending' AND next_attempt_ms > 0 THEN \(SQLExpression.timestamp("next_attempt_ms")) END AS next_attempt_at
         """
 }

@@ -6,8 +6,7 @@ import LiaisonWire
 /// space to `maxBytes × files`.
 final class RotatingFile {
     let path: String
-    let maxBytes: Int
-    let files: Int
+    let maxBytes, files: Int
     private var fd: Int32 = -1
     private var size = 0
 

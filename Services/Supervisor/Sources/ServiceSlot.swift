@@ -164,18 +164,14 @@ struct ServiceStatus: Encodable, Sendable, Schematic {
         enum CodingKeys: String, CodingKey { case at, ranMs = "ran_ms", wasReady = "was_ready", description, code, signal }
     }
     struct Restart: Encodable, Sendable {
-        var exitToSpawnUs: Int64
-        var exitToReadyUs: Int64
+        var exitToSpawnUs, exitToReadyUs: Int64
         enum CodingKeys: String, CodingKey { case exitToSpawnUs = "exit_to_spawn_us", exitToReadyUs = "exit_to_ready_us" }
     }
-    var name: String
-    var state: String
-    var socket: String
+    var name, state, socket: String
     var restarts: Int
     var restartPolicy: String
     var pid: Int32?
-    var uptimeS: Double?
-    var readyForS: Double?
+    var uptimeS, readyForS: Double?
     var healthMisses: Int?
     var lastExit: Exit?
     var reason: String?

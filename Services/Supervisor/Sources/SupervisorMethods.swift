@@ -119,8 +119,7 @@ struct LogsResult: Encodable, Sendable, Schematic {
     struct Line: Encodable, Sendable {
         var ts: String
         var tsMs: Int64
-        var stream: String
-        var text: String
+        var stream, text: String
         enum CodingKeys: String, CodingKey { case ts, tsMs = "ts_ms", stream, text }
     }
     var service: String
@@ -147,8 +146,7 @@ struct SupervisorStatus: Encodable, Sendable, Schematic {
     struct Info: Encodable, Sendable {
         var pid: Int32
         var uptimeS: Double
-        var mesh: String
-        var version: String
+        var mesh, version: String
         var stopping: Bool
         var meshReadyAfterMs: Double?
         enum CodingKeys: String, CodingKey {

@@ -3,8 +3,7 @@ import Synchronization
 
 /// Who is on the other end of a Unix socket (SO_PEERCRED).
 package struct PeerCredentials: Sendable, Equatable {
-    package var uid: UInt32
-    package var gid: UInt32
+    package var uid, gid: UInt32
     package var pid: Int32
     package init(uid: UInt32, gid: UInt32, pid: Int32) {
         self.uid = uid

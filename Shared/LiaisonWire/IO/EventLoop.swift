@@ -31,13 +31,11 @@ package final class EventLoop: @unchecked Sendable {
     }
 
     private struct Timer: Comparable {
-        var deadline: UInt64
-        var id: UInt64
+        var deadline, id: UInt64
         static func < (a: Timer, b: Timer) -> Bool { (a.deadline, a.id) < (b.deadline, b.id) }
     }
 
-    private let epfd: Int32
-    private let wakeFD: Int32
+    private let epfd, wakeFD: Int32
     private var registrations: [Int32: Registration] = [:]
     private var nextGeneration: UInt32 = 1
     private var heap: [Timer] = []

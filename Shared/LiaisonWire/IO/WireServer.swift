@@ -20,8 +20,7 @@ package struct ServerLimits: Sendable {
 
 /// A call as the server hands it to the dispatcher.
 package struct IncomingCall: Sendable {
-    package var id: String
-    package var method: String
+    package var id, method: String
     package var params: JSONValue
     package var oneway: Bool
     package var timeoutMs: Int?

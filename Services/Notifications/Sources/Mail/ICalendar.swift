@@ -10,9 +10,7 @@ import Foundation
 package struct CalendarEvent: Sendable, Equatable {
     package var uid: String
     package var sequence: Int
-    package var stamp: Date
-    package var start: Date
-    package var end: Date
+    package var stamp, start, end: Date
     package var summary: String
     package var location: String?
     package var description: String

@@ -28,8 +28,7 @@ package struct MailMessage: Sendable, Equatable {
     /// Without angle brackets: `liaison.…@host`.
     package var messageID: String
     /// text/plain and text/html, shown as alternatives.
-    package var text: String
-    package var html: String
+    package var text, html: String
     /// `text/calendar` content with its METHOD (REQUEST or CANCEL), when there is an invitation.
     package var calendar: (method: String, content: String)?
 

@@ -26,9 +26,7 @@ package struct Recipient: Sendable, Equatable {
 
 /// Subject, text, HTML and calendar of one message.
 package struct RenderedMail: Sendable {
-    package var subject: String
-    package var text: String
-    package var html: String
+    package var subject, text, html: String
     package var calendar: (method: String, content: String)?
 }
 
