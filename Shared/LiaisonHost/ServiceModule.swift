@@ -28,11 +28,7 @@ package struct EmittedEvent: Sendable {
     package var type, summary: String
     package var data: Schema
 
-    package init(type: String, summary: String, data: Schema) {
-        self.type = type
-        self.summary = summary
-        self.data = data
-    }
+    package init(type: String, summary: String, data: Schema) { (self.type, self.summary, self.data) = (type, summary, data) }
 }
 
 /// A named part of a report (`service.health`, `service.stats`) contributed by a component:

@@ -17,18 +17,14 @@ final class TestAgreements: @unchecked Sendable {
     let log = Logger(service: "agreements", minimum: .error) { _ in }
 
     init() throws {
-        dir = NSTemporaryDirectory() + "lza-\(UUID().uuidString.prefix(8))"
-        var mesh = MeshFile.standard(home: dir)
-        mesh.services[1].consumes = ["delegation.*", "agreement.*"]
-        try FileManager.default.createDirectory(atPath: dir + "/data/agreements", withIntermediateDirectories: true)
-        try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: dir + "/mesh.json", atomically: true, encoding: .utf8)
-        let loaded = try Mesh.load(dir + "/mesh.json")
-        service = try AgreementsService(ServiceContext(name: "agreements", mesh: loaded, entry: loaded.service("agreements")!, log: log))
+        let (home, ctx) = try TestMesh.context(for: "agreements", prefix: "lza", log: log) { $0.services[1].consumes = ["delegation.*", "agreement.*"] }
+        dir = home
+        service = try AgreementsService(ctx)
         under = ServiceUnderTest("agreements", service.definition, log: log)
         table = under.table
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
+    deinit { TestMesh.remove(dir) }
 
     func ok(_ m: String, _ p: JSONValue, uid: UInt32 = 1000) throws -> JSONValue { try table.invoke(m, p, uid: uid, log: log).get() }
     func error(_ m: String, _ p: JSONValue) -> ServiceError? {

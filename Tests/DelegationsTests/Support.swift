@@ -17,21 +17,18 @@ final class TestDelegations: Sendable {
     let log = Logger(service: "delegations", minimum: .error) { _ in }
 
     init(subscribers: [String] = ["notifications", "agreements"]) throws {
-        dir = NSTemporaryDirectory() + "lzd-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir + "/data/delegations", withIntermediateDirectories: true)
-        var mesh = MeshFile.standard(home: dir)
-        for i in mesh.services.indices where mesh.services[i].name != "delegations" {
-            mesh.services[i].consumes = subscribers.contains(mesh.services[i].name) ? ["delegation.*"] : []
+        let (home, ctx) = try TestMesh.context(for: "delegations", prefix: "lzd", log: log) { mesh in
+            for i in mesh.services.indices where mesh.services[i].name != "delegations" {
+                mesh.services[i].consumes = subscribers.contains(mesh.services[i].name) ? ["delegation.*"] : []
+            }
         }
-        try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: dir + "/mesh.json", atomically: true, encoding: .utf8)
-        let loaded = try Mesh.load(dir + "/mesh.json")
-        let ctx = ServiceContext(name: "delegations", mesh: loaded, entry: loaded.service("delegations")!, log: log)
+        dir = home
         service = try DelegationsService(ctx)
         under = ServiceUnderTest("delegations", service.definition, log: log)
         table = under.table
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
+    deinit { TestMesh.remove(dir) }
 
     func call(_ method: String, _ params: JSONValue, uid: UInt32 = 1000) -> Result<JSONValue, ServiceError> {
         table.invoke(method, params, uid: uid, log: log)

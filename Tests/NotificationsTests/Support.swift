@@ -34,8 +34,7 @@ final class TestNotifications: @unchecked Sendable {
     /// `stubScript` is the body of a /bin/sh script standing in for sendmail; it sees the
     /// arguments as "$@" and the message on stdin. `$LOG` is a directory for it to write to.
     init(stubScript: String = "cat > /dev/null; exit 0", mail: JSONObject = [:], rules: JSONObject = [:], now: Int64? = nil, start: Bool = true) throws {
-        var t = Array("/tmp/lzn-XXXXXX".utf8CString)
-        dir = t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+        dir = TestMesh.directory("lzn")
         try FileManager.default.createDirectory(atPath: dir + "/log", withIntermediateDirectories: true)
         stub = dir + "/sendmail"
         try "#!/bin/sh\nLOG='\(dir)/log'\n\(stubScript)\n".write(toFile: stub, atomically: true, encoding: .utf8)
@@ -43,10 +42,7 @@ final class TestNotifications: @unchecked Sendable {
         var mailSettings: JSONObject = ["transport": "sendmail", "sendmail_path": .string(stub), "from": "BIT International Office <io@bit.example.cn>",
                                         "bounce": "bounces@bit.example.cn", "retry_base_ms": 20, "retry_cap_ms": 50, "timeout_ms": 2000]
         for m in mail.members { mailSettings[m.key] = m.value }
-        var mesh = MeshFile.standard(home: dir)
-        mesh.services[1].settings = ["mail": .object(mailSettings), "rules": .object(rules)]
-        try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: dir + "/mesh.json", atomically: true, encoding: .utf8)
-        let loaded = try Mesh.load(dir + "/mesh.json")
+        let loaded = try TestMesh.write(home: dir) { $0.services[1].settings = ["mail": .object(mailSettings), "rules": .object(rules)] }
         try FileManager.default.createDirectory(atPath: loaded.service("notifications")!.dataDir, withIntermediateDirectories: true)
         let clock = Clock(now ?? wallClockMillis())
         self.clock = clock

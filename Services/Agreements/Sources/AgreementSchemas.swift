@@ -1,3 +1,4 @@
+import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 
@@ -28,9 +29,9 @@ extension Signatory: Schematic {
     }
 }
 
-extension AgreementDraft: Schematic {
+extension AgreementDraft: Schematic, DraftFields {
     /// The draft's members.
-    static var fields: [Schema.Field] {
+    package static var fields: [Schema.Field] {
         [
             .opt("reference", .string(maxLength: 40), "Generated (AGR-YYYY-NNNN) when absent."),
             .req("title", .string(maxLength: Limits.title)),

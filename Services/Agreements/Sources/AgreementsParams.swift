@@ -74,28 +74,6 @@ struct SavedAgreement: Encodable, Sendable, Schematic {
     }
 }
 
-/// `agreements.update`: the id and version, and the draft fields to replace.
-struct UpdateParams: Decodable, Sendable, Schematic {
-    var id: String
-    var expectedVersion: Int
-    var changes: JSONObject
-
-    init(from decoder: any Decoder) throws {
-        let ids = try TransitionParams(from: decoder)
-        id = ids.id
-        expectedVersion = ids.expectedVersion
-        var rest = try JSONValue(from: decoder).objectValue ?? [:]
-        for key in ["id", "expected_version"] { rest[key] = nil }
-        changes = rest
-    }
-
-    static var schema: Schema {
-        .object(
-            [.req("id", agreementIDSchema), .req("expected_version", versionSchema)]
-                + AgreementDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) })
-    }
-}
-
 /// `agreements.renew`.
 struct RenewParams: Codable, Sendable, Schematic {
     var id: String
@@ -210,3 +188,6 @@ struct ProjectionList: Encodable, Sendable, Schematic {
     var items: [ProjectedDelegation]
     static var schema: Schema { .object([.req("items", .array(ProjectedDelegation.schema))]) }
 }
+
+/// The update methods' params.
+typealias UpdateParams = RecordUpdate<AgreementDraft>

@@ -1,3 +1,4 @@
+import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 
@@ -61,7 +62,7 @@ extension ItineraryItem: Schematic {
     }
 }
 
-extension DelegationDraft: Schematic {
+extension DelegationDraft: Schematic, DraftFields {
     package static var fields: [Schema.Field] {
         [
             .req("direction", .string(values: Direction.allCases.map(\.rawValue))), .req("title", .string(maxLength: Limits.title)),

@@ -166,30 +166,6 @@ struct HistoryResult: Codable, Sendable, Schematic {
     static var schema: Schema { .object([.req("id", .string()), .req("items", .array(HistoryEntry.schema))]) }
 }
 
-/// `delegations.update`: the id and version, and the draft fields to replace.
-struct UpdateParams: Decodable, Sendable, Schematic {
-    var id: String
-    var expectedVersion: Int
-    /// The given draft fields, as sent.
-    var changes: JSONObject
-
-    init(from decoder: any Decoder) throws {
-        let ids = try TransitionParams(from: decoder)
-        id = ids.id
-        expectedVersion = ids.expectedVersion
-        let all = try JSONValue(from: decoder)
-        var rest = all.objectValue ?? [:]
-        for key in ["id", "expected_version"] { rest[key] = nil }
-        changes = rest
-    }
-
-    static var schema: Schema {
-        .object(
-            [.req("id", .string(maxLength: 64)), .req("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)))]
-                + DelegationDraft.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) })
-    }
-}
-
 /// `delegations.check`: a draft (delegation fields) or a stored delegation's id.
 struct CheckParams: Decodable, Sendable, Schematic {
     var draft: DelegationDraft?
@@ -206,3 +182,6 @@ struct CheckParams: Decodable, Sendable, Schematic {
 
     static var schema: Schema { .oneOf([DelegationDraft.schema, IDParams.schema]) }
 }
+
+/// The update methods' params.
+typealias UpdateParams = RecordUpdate<DelegationDraft>

@@ -5,11 +5,7 @@ import Synchronization
 package struct PeerCredentials: Sendable, Equatable {
     package var uid, gid: UInt32
     package var pid: Int32
-    package init(uid: UInt32, gid: UInt32, pid: Int32) {
-        self.uid = uid
-        self.gid = gid
-        self.pid = pid
-    }
+    package init(uid: UInt32, gid: UInt32, pid: Int32) { (self.uid, self.gid, self.pid) = (uid, gid, pid) }
 }
 
 /// One accepted connection. Reading and closing happen on the loop thread; answers may be sent
