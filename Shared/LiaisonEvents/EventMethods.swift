@@ -61,7 +61,9 @@ package enum EventMethods {
         }
         t.add("events.outbox", "The events this service has produced (not yet pruned), oldest first: seq, id, type, key, sequence.") {
             (p: OutboxParams, _) in
-            try store.read { db in OutboxResult(items: try OutboxOps.events(db, after: p.afterSeq ?? 0, limit: p.limit ?? 1000)) }
+            try store.read { db in
+                OutboxResult(items: try OutboxOps.events(db, after: p.afterSeq ?? 0, limit: p.limit ?? 1000), lastSeq: try OutboxOps.lastSeq(db))
+            }
         }
         t.add(
             "events.latency",

@@ -62,6 +62,9 @@ enum OutboxOps {
         .map { try $0.decode() }
     }
 
+    /// The newest event's outbox sequence.
+    static func lastSeq(_ db: Database) throws -> Int64 { try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0 }
+
     /// How fast the events after `after` reached every subscriber.
     static func latency(_ db: Database, after: Int64) throws -> LatencyResult {
         let rows = try db.query(
@@ -80,7 +83,7 @@ enum OutboxOps {
             last = max(last, done)
             h.record(micros: UInt64(max(done - created, 0)) * 1000)
         }
-        let lastSeq: Int64 = try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0
+        let lastSeq = try self.lastSeq(db)
         return LatencyResult(
             events: Int64(rows.count), undelivered: pending, lastSeq: lastSeq, firstCreatedMs: first == .max ? nil : first,
             lastDeliveredMs: last == 0 ? nil : last, p50Ms: h.milliseconds(0.5), p99Ms: h.milliseconds(0.99),
@@ -121,16 +124,14 @@ struct ProducedEvent: Codable, Sendable {
 
 struct OutboxResult: Encodable, Sendable, Schematic {
     var items: [ProducedEvent]
+    /// The newest event's outbox sequence (0 when none is left).
+    var lastSeq: Int64
+    enum CodingKeys: String, CodingKey { case items, lastSeq = "last_seq" }
     static var schema: Schema {
-        .object([
-            .req(
-                "items",
-                .array(
-                    .object([
-                        .req("seq", .integer()), .req("id", .string()), .req("type", .string()),
-                        .req("partition_key", .string()), .req("sequence", .integer()),
-                    ])))
+        let event = Schema.object([
+            .req("seq", .integer()), .req("id", .string()), .req("type", .string()), .req("partition_key", .string()), .req("sequence", .integer()),
         ])
+        return .object([.req("items", .array(event)), .req("last_seq", .integer())])
     }
 }
 

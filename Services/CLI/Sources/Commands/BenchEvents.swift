@@ -42,7 +42,7 @@ extension CLI {
                     ids.append((c["id"]!.stringValue!, c["version"]!.intValue!))
                 } catch { throw CLIError(remote: error, service: "delegations") }
             }
-            let after = try ctx.call("delegations", "events.latency", ["after_seq": .int(Int64.max - 1)])["last_seq"]?.intValue ?? 0
+            let after = try ctx.call("delegations", "events.outbox", ["after_seq": 0, "limit": 1])["last_seq"]?.intValue ?? 0
             _ = try waitForDelivery(ctx, after: 0, expect: nil, timeoutS: timeout)  // let the setup events drain first
 
             // The timed part: each writer owns a slice of the delegations.
