@@ -38,8 +38,9 @@ final class EncodingSlot {
         case .empty: return .object(JSONObject())
         case .value(let v): return v
         case .object(let members):
+            // Keys are unique here (`objectSlot` reuses a key's slot), so no lookups are needed.
             var o = JSONObject()
-            for (k, slot) in members { o[k] = slot.finish() }
+            for (k, slot) in members { o.appendUnchecked(k, slot.finish()) }
             return .object(o)
         case .array(let items): return .array(items.map { $0.finish() })
         }
