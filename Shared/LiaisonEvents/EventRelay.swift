@@ -114,7 +114,7 @@ package final class EventRelay: Component {
             var params = Array("{\"events\":".utf8)
             params += batch.payload
             params.append(UInt8(ascii: "}"))
-            let reply = try slot.client!.call("events.deliver", rawParams: params, timeoutMs: settings.callTimeoutMs)
+            let reply = try slot.client!.call("events.deliver", rawParams: params, timeoutMs: settings.callTimeoutMs, idempotent: true)
             try record(subscriber: sub.name, batch: batch, reply: reply)
             state.withLock { s in
                 var st = s[sub.name] ?? SubscriberState()

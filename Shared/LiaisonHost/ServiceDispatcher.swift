@@ -2,18 +2,25 @@ import Glibc
 import LiaisonProcess
 import LiaisonWire
 
-/// Routes calls to their methods: inline ones on the loop, the rest on the worker pool; checks
-/// who may connect; keeps call stats; drops calls whose caller has already stopped waiting.
+/// Routes calls to their methods: inline ones on the loop, the rest on a worker pool — control
+/// calls (`service.*`, `supervisor.*`) on threads of their own, so a health check never waits
+/// behind client work; checks who may connect; keeps call stats; drops calls whose caller has
+/// already stopped waiting.
 package final class ServiceDispatcher: CallDispatcher {
     private let table: MethodTable
     private let workers: WorkerPool
+    private let controlWorkers: WorkerPool
     private let log: Logger
     private let stats: CallStats
     private let allowedUIDs, allowedGIDs: Set<UInt32>
 
-    package init(table: MethodTable, workers: WorkerPool, log: Logger, stats: CallStats, allowedUIDs: [UInt32], allowedGIDs: [UInt32]) {
+    package init(
+        table: MethodTable, workers: WorkerPool, controlWorkers: WorkerPool, log: Logger, stats: CallStats, allowedUIDs: [UInt32],
+        allowedGIDs: [UInt32]
+    ) {
         self.table = table
         self.workers = workers
+        self.controlWorkers = controlWorkers
         self.log = log
         self.stats = stats
         self.allowedUIDs = Set(allowedUIDs + [0, getuid()])
@@ -41,7 +48,7 @@ package final class ServiceDispatcher: CallDispatcher {
         case .inline, .deferred:
             spec.run(call.params, CallContext(call: call, log: log)) { [self] r in finish(call, responder, r) }
         case .worker:
-            workers.submit { [self] in
+            (lane(of: call.method) == .control ? controlWorkers : workers).submit { [self] in
                 if let t = call.timeoutMs, t > 0, monotonicNanos() - call.receivedNanos > UInt64(t) * 1_000_000 {
                     finish(
                         call, responder,

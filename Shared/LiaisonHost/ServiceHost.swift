@@ -105,8 +105,9 @@ package enum ServiceHost {
             connections: { state.connections }, stopping: { state.stopping })
         var table = definition.methods
         introspection.register(&table)
+        let controlWorkers = try WorkerPool(name: "\(context.name)-c", threads: 2)
         let dispatcher = ServiceDispatcher(
-            table: table, workers: workers, log: log, stats: introspection.stats,
+            table: table, workers: workers, controlWorkers: controlWorkers, log: log, stats: introspection.stats,
             allowedUIDs: entry.allowedUids, allowedGIDs: entry.allowedGids)
         var limits = ServerLimits()
         limits.maxFrame = entry.maxFrameBytes
@@ -137,6 +138,7 @@ package enum ServiceHost {
                 server.shutdown(deadlineMs: deadlineMs) {
                     components.stop(deadline: deadline)
                     workers.stop()
+                    controlWorkers.stop()
                     loop.stop()
                 }
             }

@@ -23,6 +23,8 @@ package struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomS
     package static let permissionDenied = ErrorCode("permission_denied")
     /// The frame's declared length is over the limit.
     package static let frameTooLarge = ErrorCode("frame_too_large")
+    /// The answer would be over the frame limit; `details.size` and `details.limit` say by how much.
+    package static let resultTooLarge = ErrorCode("result_too_large")
     /// Too much load right now; `details.retry_after_ms` says when to try again.
     package static let busy = ErrorCode("busy")
     /// A dependency (or the service) cannot be reached right now.
@@ -35,7 +37,7 @@ package struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomS
     /// Every code DESIGN §2 defines.
     package static let all: [ErrorCode] = [
         .parseError, .invalidRequest, .methodNotFound, .invalidParams, .notFound, .conflict, .failedPrecondition,
-        .permissionDenied, .frameTooLarge, .busy, .unavailable, .timeout, .internal,
+        .permissionDenied, .frameTooLarge, .resultTooLarge, .busy, .unavailable, .timeout, .internal,
     ]
 
     /// Whether trying the same call again can help, unless an error says otherwise.

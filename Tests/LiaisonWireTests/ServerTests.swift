@@ -127,6 +127,7 @@ import LiaisonProcess
         let dir = TempDir()
         var limits = ServerLimits()
         limits.maxConnections = 2
+        limits.reservedConnections = 0
         let s = try TestServer(dir: dir, limits: limits)
         let a = try WireClient(path: s.path)
         let b = try WireClient(path: s.path)

@@ -42,7 +42,7 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
             defer { done.store(true, ordering: .releasing) }
             guard let c = try? WireClient(path: path) else { failed.wrappingAdd(1, ordering: .relaxed); return }
             while !stop.load(ordering: .relaxed) {
-                if (try? c.callRetryingSafe("service.health", timeoutMs: 10_000)) != nil { ok.wrappingAdd(1, ordering: .relaxed) } else { failed.wrappingAdd(1, ordering: .relaxed) }
+                if (try? c.call("service.health", timeoutMs: 10_000, idempotent: true)) != nil { ok.wrappingAdd(1, ordering: .relaxed) } else { failed.wrappingAdd(1, ordering: .relaxed) }
             }
         }
         var pids = Set<Int64>()

@@ -18,8 +18,9 @@ enum SupervisorMethods {
             stopping: { [unowned sup] in sup.shuttingDown })
         var table = def.methods
         intro.register(&table)
+        let workers = try WorkerPool(name: "sup-w", threads: 1)
         return ServiceDispatcher(
-            table: table, workers: try WorkerPool(name: "sup-w", threads: 1), log: sup.log, stats: intro.stats,
+            table: table, workers: workers, controlWorkers: workers, log: sup.log, stats: intro.stats,
             allowedUIDs: [], allowedGIDs: [])
     }
 

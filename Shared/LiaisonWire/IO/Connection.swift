@@ -12,29 +12,36 @@ package struct PeerCredentials: Sendable, Equatable {
 /// from any thread and go straight to the socket when it has room, otherwise into a buffer the
 /// loop drains.
 ///
-/// `@unchecked Sendable`: `decoder` and `phase` are touched only on the loop thread; the output
-/// side is behind `out`; counters are atomics.
+/// `@unchecked Sendable`: `decoder`, `phase`, `holds` and the partial-frame fields are touched
+/// only on the loop thread; the output side is behind `out`; counters are atomics.
 final class Connection: @unchecked Sendable {
-    /// What the loop does with the connection's incoming bytes.
-    enum ReadPhase {
-        /// Reading calls. `partialSince` is when a frame began arriving and is not yet complete;
-        /// `deadlineArmed` says a timer will check it.
-        case reading(partialSince: UInt64?, deadlineArmed: Bool)
-        /// Not reading until the peer takes its answers (too much output buffered).
-        case pausedForOutput
-        /// Not reading: the server is draining (or an error was sent and the connection closes
-        /// once it is flushed).
-        case stopped
+    /// Where the connection is in its life, as far as reading goes.
+    enum Phase: Equatable {
+        /// Reading calls (unless something `holds` it back).
+        case open
+        /// The server is stopping: calls read are answered `unavailable`, `not_applied`.
+        case draining
         /// The peer closed its side; answers to calls in flight still go out, then it closes.
         case peerClosed
+        /// An error about the connection itself was sent; it closes once that is flushed.
+        case closing
+    }
+
+    /// What holds an open connection's reading back until it passes.
+    struct Holds: OptionSet {
+        let rawValue: UInt8
+        /// Too much output buffered: the peer must read first.
+        static let output = Holds(rawValue: 1)
+        /// As many calls in flight as a connection may have.
+        static let inFlight = Holds(rawValue: 2)
+        /// All connections' half-received frames are at their budget.
+        static let memory = Holds(rawValue: 4)
     }
 
     /// Where the output side stands.
     enum OutputPhase {
         /// Sending; `waiting` when bytes are buffered and the loop watches for writability.
         case open(waiting: Bool)
-        /// Close once everything buffered is sent (an error answer before closing).
-        case closeAfterFlush
         /// A send failed; the loop closes the connection.
         case broken
         /// Closed; nothing more is sent.
@@ -46,37 +53,43 @@ final class Connection: @unchecked Sendable {
         var offset = 0
         var phase = OutputPhase.open(waiting: false)
         var count: Int { pending.count - offset }
-        var accepting: Bool {
-            switch phase {
-            case .open, .closeAfterFlush: true
-            case .broken, .closed: false
-            }
-        }
     }
 
     let fd: Int32
     let serial: UInt64
     let peer: PeerCredentials
+    /// Accepted over the ordinary cap: control calls only, closed when briefly idle.
+    let reserved: Bool
     var decoder: FrameDecoder
-    var phase = ReadPhase.reading(partialSince: nil, deadlineArmed: false)
+    var phase = Phase.open
+    var holds: Holds = []
+    /// When the frame now arriving began (nil when none is half-received).
+    var partialSince: UInt64?
+    /// Bytes of that frame counted against the server's partial-frame budget.
+    var partialBytes = 0
+    /// A timer will check the frame deadline.
+    var deadlineArmed = false
+    /// The idle notice has been sent (the peer should reconnect for its next call).
+    var noticeSent = false
     /// Mirrors `phase == .peerClosed` for other threads (a call finishing elsewhere checks
     /// whether the connection can close).
     let peerClosedHint = Atomic<Bool>(false)
+    /// Monotonic nanoseconds of the last byte read or answer sent.
+    let lastActivity = Atomic<UInt64>(0)
     let out = Mutex(Output())
     let inFlight = Atomic<Int>(0)
 
-    init(fd: Int32, serial: UInt64, peer: PeerCredentials, maxFrame: Int) {
+    init(fd: Int32, serial: UInt64, peer: PeerCredentials, maxFrame: Int, reserved: Bool) {
         self.fd = fd
         self.serial = serial
         self.peer = peer
+        self.reserved = reserved
         decoder = FrameDecoder(maxFrame: maxFrame)
+        lastActivity.store(monotonicNanos(), ordering: .relaxed)
     }
 
-    /// Whether the loop reads this connection's calls now.
-    var isReading: Bool {
-        if case .reading = phase { return true }
-        return false
-    }
+    /// Whether the loop reads this connection's bytes now.
+    var isReading: Bool { (phase == .open || phase == .draining) && holds.isEmpty }
 
     /// Marks the peer's side closed; loop thread.
     func peerClosed() {
@@ -84,11 +97,14 @@ final class Connection: @unchecked Sendable {
         peerClosedHint.store(true, ordering: .releasing)
     }
 
+    /// Notes activity (a read, an answer).
+    func touch() { lastActivity.store(monotonicNanos(), ordering: .relaxed) }
+
     /// Sends `bytes` now if the socket takes them all, otherwise buffers the rest.
     /// Returns true when the loop must start watching for writability (or notice a broken pipe).
     func enqueue(_ bytes: [UInt8]) -> Bool {
         out.withLock { o in
-            guard o.accepting else { return false }
+            guard case .open(let waiting) = o.phase else { return false }
             var start = 0
             if o.count == 0 {
                 let (n, e) = restartingEINTR {
@@ -107,8 +123,8 @@ final class Connection: @unchecked Sendable {
                 o.offset = 0
             }
             o.pending.append(contentsOf: bytes[start...])
-            if case .open(waiting: true) = o.phase { return false }
-            if case .open = o.phase { o.phase = .open(waiting: true) }
+            if waiting { return false }
+            o.phase = .open(waiting: true)
             return true
         }
     }
@@ -144,25 +160,11 @@ final class Connection: @unchecked Sendable {
 
     /// Whether the loop should watch for writability.
     var wantsWritable: Bool {
-        out.withLock { o in
-            switch o.phase {
-            case .open(let waiting): waiting
-            case .closeAfterFlush: o.count > 0
-            case .broken, .closed: false
-            }
-        }
-    }
-
-    /// Whether the connection is to close once its output is flushed.
-    var closesAfterFlush: Bool {
-        out.withLock { if case .closeAfterFlush = $0.phase { true } else { false } }
+        out.withLock { if case .open(let waiting) = $0.phase { waiting } else { false } }
     }
 
     /// Whether a send failed.
     var isBroken: Bool { out.withLock { if case .broken = $0.phase { true } else { false } } }
-
-    /// Asks for the connection to close once everything buffered is sent.
-    func closeAfterFlush() { out.withLock { if $0.accepting { $0.phase = .closeAfterFlush } } }
 
     /// Marks the connection closed and closes the descriptor; loop thread, after unregistering.
     func closeNow() {

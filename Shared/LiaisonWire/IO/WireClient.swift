@@ -4,11 +4,18 @@ import Glibc
 /// over the same connection. Several calls may be sent before their answers are read
 /// (`send` then `receive`); answers that arrive for other ids are kept until asked for.
 ///
+/// `call` follows the protocol's rule for stops and restarts (PROTOCOL.md §3): an answer that
+/// says the call was not applied (`not_applied`, or `busy`), a notice that the service is going
+/// away, or a connection that could not take the call, means it is safe to send the call again
+/// on a new connection — which waits in the listen backlog for the next process — and `call`
+/// does so until its timeout. A connection lost while waiting for an answer leaves the outcome
+/// unknown: only calls declared idempotent are sent again then.
+///
 /// Not for use from two threads at once; give each thread its own client.
 package final class WireClient {
     /// The socket path this client is connected to.
     package let path: String
-    private var fd: Int32
+    private var fd: Int32 = -1
     private var decoder: FrameDecoder
     private var stash: [String: Result<JSONValue, ServiceError>] = [:]
     private var nextID: UInt64 = 1
@@ -17,6 +24,14 @@ package final class WireClient {
     /// Connects to `path`, waiting up to `timeoutMs` (including time in a full listen backlog).
     package init(path: String, timeoutMs: Int = 5000, maxFrame: Int = FrameLimits.hardCap) throws(ServiceError) {
         self.path = path
+        decoder = FrameDecoder(maxFrame: maxFrame)
+        try connect(timeoutMs: timeoutMs)
+    }
+
+    deinit { if fd >= 0 { FD.close(fd) } }
+
+    private func connect(timeoutMs: Int) throws(ServiceError) {
+        close()
         do {
             fd = try UnixSocket.connect(path, timeoutMs: timeoutMs)
         } catch let e as SystemError {
@@ -27,14 +42,13 @@ package final class WireClient {
                     ? "nothing is listening on \(path) (is the service running?)"
                     : e.errno == EAGAIN || e.errno == EWOULDBLOCK || e.errno == EINPROGRESS
                         ? "connect to \(path) timed out after \(timeoutMs) ms" : e.description
-            throw ServiceError(.unavailable, reason, retryable: true)
+            throw ServiceError(.unavailable, reason, retryable: true, details: ["not_applied": true])
         } catch {
-            throw ServiceError(.unavailable, "\(error)", retryable: false)
+            throw ServiceError(.unavailable, "\(error)", retryable: false, details: ["not_applied": true])
         }
-        decoder = FrameDecoder(maxFrame: maxFrame)
+        decoder = FrameDecoder(maxFrame: decoder.maxFrame)
+        stash = [:]
     }
-
-    deinit { if fd >= 0 { FD.close(fd) } }
 
     /// Closes the connection.
     package func close() {
@@ -51,40 +65,33 @@ package final class WireClient {
         return "c-\(nextID)"
     }
 
-    /// Calls `method` and waits up to `timeoutMs` for its answer.
-    package func call(_ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 10_000) throws(ServiceError) -> JSONValue {
-        let id = try send(method, params, timeoutMs: timeoutMs)
-        return try receive(id: id, timeoutMs: timeoutMs)
-    }
-
-    /// Calls a method that is safe to repeat (a read, a ping, an idempotent write): when the
-    /// connection closes before the answer comes — the service is restarting — reconnect (a
-    /// new connection waits in the listen backlog for the new process) and ask again, until
-    /// `timeoutMs` has passed.
-    package func callRetryingSafe(
-        _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 10_000
-    ) throws(ServiceError) -> JSONValue {
-        let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
-        while true {
-            let left = Int((deadline > monotonicNanos() ? deadline - monotonicNanos() : 0) / 1_000_000)
-            do {
-                if fd < 0 { try reconnect(timeoutMs: max(left, 1)) }
-                return try call(method, params, timeoutMs: max(left, 1))
-            } catch  where error.code == .unavailable && monotonicNanos() < deadline {
-                close()
-                continue
-            }
+    /// Calls `method` and waits up to `timeoutMs` for its answer, sending it again on a new
+    /// connection whenever the service says (or the connection shows) that it was not applied;
+    /// `idempotent` calls are also sent again when the connection is lost before their answer.
+    package func call(
+        _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 10_000, idempotent: Bool = false
+    )
+        throws(ServiceError) -> JSONValue
+    {
+        try retrying(timeoutMs: timeoutMs, idempotent: idempotent) { left throws(ServiceError) in
+            let id = try send(method, params, timeoutMs: left)
+            return try receive(id: id, timeoutMs: left)
         }
     }
 
-    /// Opens a new connection to the same path (after the old one closed).
-    package func reconnect(timeoutMs: Int) throws(ServiceError) {
-        close()
-        do { fd = try UnixSocket.connect(path, timeoutMs: timeoutMs) } catch {
-            throw ServiceError(.unavailable, "reconnecting to \(path): \(error)", retryable: true)
+    /// Calls `method` with params that are already JSON text (an object), e.g. stored events
+    /// forwarded without being parsed again; retried as `call` does.
+    package func call(
+        _ method: String, rawParams: [UInt8], timeoutMs: Int = 10_000, idempotent: Bool = false
+    ) throws(ServiceError)
+        -> JSONValue
+    {
+        try retrying(timeoutMs: timeoutMs, idempotent: idempotent) { left throws(ServiceError) in
+            let id = makeID()
+            let bytes = EnvelopeWriter.call(id: id, method: method, timeoutMs: left, capacity: rawParams.count + 96) { $0.raw(rawParams) }
+            try sendRaw(FrameEncoder.frame(bytes))
+            return try receive(id: id, timeoutMs: left)
         }
-        decoder = FrameDecoder(maxFrame: decoder.maxFrame)
-        stash = [:]
     }
 
     /// Calls `method` with typed params and decodes a typed result.
@@ -97,40 +104,77 @@ package final class WireClient {
         }
     }
 
-    /// Calls `method` with params that are already JSON text (an object), e.g. stored events
-    /// forwarded without being parsed again.
-    package func call(_ method: String, rawParams: [UInt8], timeoutMs: Int = 10_000) throws(ServiceError) -> JSONValue {
-        let id = makeID()
-        let bytes = EnvelopeWriter.call(id: id, method: method, timeoutMs: timeoutMs, capacity: rawParams.count + 96) { $0.raw(rawParams) }
-        try sendRaw(FrameEncoder.frame(bytes))
-        return try receive(id: id, timeoutMs: timeoutMs)
+    /// Runs `attempt` (given the milliseconds left) until it succeeds, fails for good, or the
+    /// time is up; between attempts the connection is made anew.
+    private func retrying(
+        timeoutMs: Int, idempotent: Bool, _ attempt: (Int) throws(ServiceError) -> JSONValue
+    ) throws(ServiceError) -> JSONValue {
+        let deadline = monotonicNanos() + UInt64(max(timeoutMs, 1)) * 1_000_000
+        var pause = 1
+        while true {
+            let left = Int((deadline > monotonicNanos() ? deadline - monotonicNanos() : 0) / 1_000_000)
+            do {
+                if fd < 0 { try connect(timeoutMs: max(left, 1)) } else { try dropIfGoingAway() }
+                return try attempt(max(left, 1))
+            } catch {
+                let again = error.details?["not_applied"] == true || error.code == .busy || (idempotent && error.code == .unavailable)
+                guard again, monotonicNanos() < deadline else { throw error }
+                close()
+                // A busy service says when to come back; otherwise a short pause, growing.
+                let wait = error.details?["retry_after_ms"]?.intValue.map(Int.init) ?? pause
+                pause = min(pause * 2, 100)
+                usleep(UInt32(max(0, min(wait, left)) * 1000))
+            }
+        }
     }
+
+    /// Before a call on a connection that was idle: when the service has said it is going away
+    /// (or closed the connection), start on a new one instead of sending into the old.
+    private func dropIfGoingAway() throws(ServiceError) {
+        guard stash.isEmpty, decoder.bufferedCount == 0 else { return }
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        guard poll(&pfd, 1, 0) > 0 else { return }
+        // Something arrived unasked: a notice (stopping, idle) or the end of the connection.
+        _ = try? receiveMessage(deadline: monotonicNanos() + 1_000_000)
+        throw ServiceError(.unavailable, "\(path) closed the connection before the call", retryable: true, details: ["not_applied": true])
+    }
+
+    /// Opens a new connection to the same path (after the old one closed).
+    package func reconnect(timeoutMs: Int) throws(ServiceError) { try connect(timeoutMs: timeoutMs) }
 
     /// Sends a call without waiting; returns its id.
     @discardableResult
     package func send(
         _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int? = nil, oneway: Bool = false, id: String? = nil
-    ) throws(ServiceError) -> String {
+    )
+        throws(ServiceError) -> String
+    {
         let id = id ?? makeID()
         try sendRaw(Message.call(id: id, method: method, params: params, timeoutMs: timeoutMs, oneway: oneway).framed())
         return id
     }
 
-    /// Sends bytes as they are (already framed); for tests and forwarding.
+    /// Sends bytes as they are (already framed); for tests and forwarding. A failure means the
+    /// service did not get the call (`not_applied`).
     package func sendRaw(_ bytes: [UInt8]) throws(ServiceError) {
-        guard fd >= 0 else { throw ServiceError(.unavailable, "connection to \(path) is closed") }
+        guard fd >= 0 else { throw ServiceError(.unavailable, "connection to \(path) is closed", details: ["not_applied": true]) }
         do { try UnixSocket.sendAll(fd, bytes) } catch {
             // The service may have said why it closed (permission_denied, busy) before we wrote.
-            if let why = try? receiveMessage(deadline: monotonicNanos() + 100_000_000), why.id == nil, let e = why.error {
+            if let why = try? receiveMessage(deadline: monotonicNanos() + 100_000_000), why.id == nil, var e = why.error {
                 close()
+                if e.code == .busy, case .object(var d)? = e.details {
+                    d["not_applied"] = true
+                    e.details = .object(d)
+                }
                 throw e
             }
             close()
-            throw ServiceError(.unavailable, "sending to \(path) failed: \(error)", retryable: true)
+            throw ServiceError(.unavailable, "sending to \(path) failed: \(error)", retryable: true, details: ["not_applied": true])
         }
     }
 
-    /// Waits for the answer to `id`.
+    /// Waits for the answer to `id`. A notice without an id (the service stopping, or idle) means
+    /// every call still waiting on this connection was not applied.
     package func receive(id: String, timeoutMs: Int = 10_000) throws(ServiceError) -> JSONValue {
         let deadline = monotonicNanos() + UInt64(max(timeoutMs, 0)) * 1_000_000
         while true {
@@ -180,11 +224,15 @@ package final class WireClient {
                 if recvErrno == EAGAIN { continue }
                 let e = SystemError("recv", errno: recvErrno)
                 close()
-                throw ServiceError(.unavailable, "reading from \(path) failed: \(e)", retryable: true)
+                throw ServiceError(
+                    .unavailable, "reading from \(path) failed: \(e); the call's outcome is unknown", retryable: true,
+                    details: ["outcome": "unknown"])
             }
             if n == 0 {
                 close()
-                throw ServiceError(.unavailable, "\(path) closed the connection", retryable: true)
+                throw ServiceError(
+                    .unavailable, "\(path) closed the connection; the call's outcome is unknown", retryable: true,
+                    details: ["outcome": "unknown"])
             }
             buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             return
