@@ -57,6 +57,12 @@ package enum Inbox {
             var results: [DeliveryResult] = []
             results.reserveCapacity(events.count)
             for (i, raw) in events.enumerated() {
+                // Each event of a batch is checked on its own, so that one bad event fails alone.
+                if let bad = CloudEvent.schema.violation(raw, path: "events[\(i)]") {
+                    results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: bad.serviceError))
+                    if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue { blocked.insert(s + "\u{0}" + k) }
+                    continue
+                }
                 let d: Delivered
                 do throws(JSONDecodeError) {
                     d = try JSONDecoding.decode(Delivered.self, from: raw, path: [NameKey("events"), IndexKey(i)])

@@ -45,6 +45,7 @@ package enum ServiceHost {
     ) -> Int32 {
         let log = Logger(service: name)
         guardParent(log)
+        ResourceLimits.raiseOpenFiles()
         guard let meshPath else {
             log.error("config.invalid", ["reason": "no mesh file: pass --mesh FILE or set LIAISON_MESH"])
             return ExitCode.config

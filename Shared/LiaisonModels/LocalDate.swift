@@ -34,14 +34,23 @@ package struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringC
     package var dayNumber: Int64 { LocalDateTime(year: year, month: month, day: day).daysSinceEpoch }
 
     /// The date `n` days later (earlier when negative).
+    /// Saturates at 1600-01-01 and 9999-12-31 rather than overflowing.
     package func adding(days n: Int) -> LocalDate {
-        let t = LocalDateTime.at(epoch: (dayNumber + Int64(n)) * 86_400, in: TimeZone(identifier: "UTC")!)
+        let (sum, over) = dayNumber.addingReportingOverflow(Int64(n))
+        let day = over ? (n < 0 ? Self.firstDay : Self.lastDay) : min(max(sum, Self.firstDay), Self.lastDay)
+        let t = LocalDateTime.at(epoch: day * 86_400, in: TimeZone(identifier: "UTC")!)
         return LocalDate(year: t.year, month: t.month, day: t.day)
     }
 
-    /// The same day `n` months later, clamped to the month's last day.
+    /// Day numbers of 1600-01-01 and 9999-12-31, the range date arithmetic stays in (all
+    /// Gregorian, as every date this code reads is).
+    static let firstDay = LocalDateTime(year: 1600, month: 1, day: 1).daysSinceEpoch
+    static let lastDay = LocalDateTime(year: 9999, month: 12, day: 31).daysSinceEpoch
+
+    /// The same day `n` months later, clamped to the month's last day (and to years 1600 to 9999).
     package func adding(months n: Int) -> LocalDate {
-        let total = year * 12 + (month - 1) + n
+        let limit = 9999 * 12
+        let total = min(max(year * 12 + (month - 1) + max(min(n, limit), -limit), 1600 * 12), limit + 11)
         let y = total / 12, m = total % 12 + 1
         return LocalDate(year: y, month: m, day: min(day, LocalDateTime.daysIn(year: y, month: m)))
     }

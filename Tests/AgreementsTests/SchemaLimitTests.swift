@@ -20,3 +20,21 @@ import LiaisonWire
         #expect(d["events"]?["consumes"] == ["delegation.*"])
     }
 }
+
+@Suite struct AgreementsHostileNumbersTests {
+    /// The values that once trapped the service (Swift arithmetic overflow) are refused at the door.
+    @Test(arguments: [
+        ("agreements.report.expiring", "days", JSONValue.int(1_000_000_000_000_000)),
+        ("agreements.report.expiring", "days", .double(1e12)),
+        ("agreements.report.expiring", "days", .int(1 << 62)),
+        ("agreements.report.dormant", "months", .int(Int64.min)),
+        ("agreements.report.dormant", "months", .int(Int64.max)),
+        ("agreements.report.partners", "signed_in", .int(Int64.min)),
+        ("agreements.sweep", "today", "99999-01-01"),
+    ])
+    func refusedWithTheField(method: String, field: String, value: JSONValue) throws {
+        let t = try TestAgreements()
+        let e = try #require(t.error(method, .object(JSONObject([(field, value)]))))
+        #expect(e.code == .invalidParams && e.details?["field"] == .string(field), "\(e)")
+    }
+}

@@ -6,6 +6,7 @@ import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
+import LiaisonTestSupport
 @testable import LiaisonStore
 @testable import LiaisonWire
 
@@ -52,7 +53,9 @@ final class RelayFixture: @unchecked Sendable {
     let producer: Store
     let consumer: FlakyConsumer
     let socket: String
-    let log = Logger(service: "test", minimum: .error) { _ in }
+    /// What the relay and consumer logged, for a failure's message.
+    let logged = LogCapture()
+    let log: Logger
     var relay: EventRelay!
     var producerTable = MethodTable()
     var loop: EventLoop?
@@ -63,6 +66,7 @@ final class RelayFixture: @unchecked Sendable {
         var t = Array("/tmp/lzr-XXXXXX".utf8CString)
         dir = t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         socket = dir + "/c.sock"
+        log = logged.logger(service: "test")
         producer = try Store(path: dir + "/p.db", migrations: [], components: [("outbox", Outbox.migrations)])
         consumer = try FlakyConsumer(path: dir + "/c.db")
         let subs = Subscriptions([.delegationUpdated: [.init(name: "consumer", socket: socket, maxFrame: 1 << 20)]])
@@ -112,7 +116,14 @@ final class RelayFixture: @unchecked Sendable {
     func waitUntil(_ what: String, timeoutMs: Int = 10_000, _ cond: () throws -> Bool) throws {
         let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
         while try !cond() {
-            if monotonicNanos() > deadline { throw HarnessFailure("timed out waiting for \(what)") }
+            if monotonicNanos() > deadline {
+                let rows = try producer.read { db in
+                    try db.query("SELECT outbox_seq, status, attempts, last_error FROM deliveries").map { r in
+                        "\(try r["outbox_seq"] as Int64) \(try r["status"] as String) \(try r["attempts"] as Int64) \(try r["last_error"] as String?)"
+                    }
+                }
+                throw HarnessFailure("timed out waiting for \(what); deliveries: \(rows); log:\n\(logged.text)")
+            }
             usleep(5_000)
         }
     }

@@ -15,18 +15,29 @@ final class TempDir {
 }
 
 /// A dispatcher for tests: `echo` answers its params, `slow` answers after `ms` on another
-/// thread, `crash` answers internal; anything else is method_not_found.
-final class TestDispatcher: CallDispatcher {
+/// thread (counting how many are running at once), `big` answers `n` bytes of text,
+/// `service.ping` answers pong; anything else is method_not_found.
+final class TestDispatcher: CallDispatcher, @unchecked Sendable {
     let seen = Mutex<[String]>([])
+    let running = Atomic<Int>(0)
+    let mostRunning = Atomic<Int>(0)
     func admit(_ peer: PeerCredentials) -> ServiceError? { nil }
     func dispatch(_ call: IncomingCall, _ responder: Responder) {
         seen.withLock { $0.append(call.method) }
         switch call.method {
         case "echo": responder.reply(call.params)
+        case "service.ping": responder.reply(["pong": true])
+        case "big": responder.reply(.string(String(repeating: "x", count: Int(call.params["n"]?.intValue ?? 0))))
         case "slow":
             let ms = Int(call.params["ms"]?.intValue ?? 100)
-            try! OwnedThread.start(name: "slow") {
+            let now = running.wrappingAdd(1, ordering: .relaxed).newValue
+            var most = mostRunning.load(ordering: .relaxed)
+            while now > most, !mostRunning.compareExchange(expected: most, desired: now, ordering: .relaxed).exchanged {
+                most = mostRunning.load(ordering: .relaxed)
+            }
+            try! OwnedThread.start(name: "slow") { [self] in
                 usleep(UInt32(ms * 1000))
+                running.wrappingAdd(-1, ordering: .relaxed)
                 responder.reply(["slept": .int(Int64(ms))])
             }
         default: responder.fail(ServiceError(.methodNotFound, "no method \(call.method)"))
@@ -41,8 +52,16 @@ final class TestServer: @unchecked Sendable {
     let listener: Listener
     let path: String
     let stopped = Mutex(false)
+    /// The directory the socket is in (removed when the last holder lets go).
+    let dir: TempDir
 
-    init(dir: TempDir, limits: ServerLimits = ServerLimits(), dispatcher: any CallDispatcher = TestDispatcher()) throws {
+    /// A server on `dir` (a new one by default) with the default limits changed by `limits`.
+    init(
+        dir: TempDir = TempDir(), dispatcher: any CallDispatcher = TestDispatcher(), limits edit: (inout ServerLimits) -> Void = { _ in }
+    ) throws {
+        self.dir = dir
+        var limits = ServerLimits()
+        edit(&limits)
         path = dir.sub("s.sock")
         listener = try Listener.bind(path: path)
         loop = try EventLoop()
@@ -52,12 +71,26 @@ final class TestServer: @unchecked Sendable {
         try OwnedThread.start(name: "test-loop") { loop.run() }
     }
 
+    /// Stops the server the way a service does (drain, then close); waits until it is done.
     func stop() {
         let done = Mutex(false)
         loop.execute { [server] in server.shutdown(deadlineMs: 2000) { done.withLock { $0 = true } } }
         for _ in 0..<400 where !done.withLock({ $0 }) { usleep(5000) }
         loop.stop()
         listener.close()
+    }
+
+    /// Starts the drain without waiting for it.
+    func beginStop(deadlineMs: Int = 5000) {
+        loop.execute { [server] in server.shutdown(deadlineMs: deadlineMs) {} }
+    }
+
+    /// Open connections, as the loop counts them.
+    func connections() -> Int {
+        let n = Mutex(-1)
+        loop.execute { [server] in n.withLock { $0 = server.connectionCount } }
+        for _ in 0..<200 where n.withLock({ $0 }) < 0 { usleep(2000) }
+        return n.withLock { $0 }
     }
 
     deinit { stop() }

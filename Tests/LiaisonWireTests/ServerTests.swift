@@ -7,8 +7,7 @@ import LiaisonProcess
 
 @Suite(.serialized, .timeLimit(.minutes(1))) struct ServerTests {
     @Test func answersCallsAndReusesTheConnection() throws {
-        let dir = TempDir()
-        let s = try TestServer(dir: dir)
+        let s = try TestServer()
         let c = try WireClient(path: s.path)
         for i in 0..<100 {
             #expect(try c.call("echo", ["i": .int(Int64(i))]) == ["i": .int(Int64(i))])
@@ -16,8 +15,7 @@ import LiaisonProcess
     }
 
     @Test func pipelinedCallsMayBeAnsweredOutOfOrder() throws {
-        let dir = TempDir()
-        let s = try TestServer(dir: dir)
+        let s = try TestServer()
         let c = try WireClient(path: s.path)
         let slow = try c.send("slow", ["ms": 200])
         let fast = try c.send("echo", ["x": 1])
@@ -27,8 +25,7 @@ import LiaisonProcess
     }
 
     @Test func servesManyConnectionsAtOnce() throws {
-        let dir = TempDir()
-        let s = try TestServer(dir: dir)
+        let s = try TestServer()
         let ok = Atomic<Int>(0)
         let done = Atomic<Int>(0)
         for t in 0..<32 {
@@ -45,17 +42,15 @@ import LiaisonProcess
     }
 
     @Test func unknownMethodIsNamed() throws {
-        let dir = TempDir()
-        let s = try TestServer(dir: dir)
+        let s = try TestServer()
         let c = try WireClient(path: s.path)
         #expect(throws: ServiceError(.methodNotFound, "no method nope")) { try c.call("nope") }
     }
 
     @Test func badFramesAreAnsweredAndClosedWhileOthersKeepWorking() throws {
-        let dir = TempDir()
-        var limits = ServerLimits()
-        limits.frameDeadlineMs = 300
-        let s = try TestServer(dir: dir, limits: limits)
+        let s = try TestServer {
+            $0.frameDeadlineMs = 300
+        }
         let bystander = try WireClient(path: s.path)
 
         let zero = try RawPeer(s.path)
@@ -84,8 +79,7 @@ import LiaisonProcess
     }
 
     @Test func badMessagesGetStructuredErrorsOnAConnectionThatStaysOpen() throws {
-        let dir = TempDir()
-        let s = try TestServer(dir: dir)
+        let s = try TestServer()
         let p = try RawPeer(s.path)
         let cases: [(String, ErrorCode)] = [
             ("not json", .parseError),
@@ -113,9 +107,8 @@ import LiaisonProcess
     }
 
     @Test func onewayCallsGetNoAnswer() throws {
-        let dir = TempDir()
         let d = TestDispatcher()
-        let s = try TestServer(dir: dir, dispatcher: d)
+        let s = try TestServer(dispatcher: d)
         let p = try RawPeer(s.path)
         p.sendFrame(#"{"v":1,"kind":"call","id":"o","method":"echo","oneway":true}"#)
         p.sendFrame(#"{"v":1,"kind":"call","id":"x","method":"echo"}"#)
@@ -124,11 +117,10 @@ import LiaisonProcess
     }
 
     @Test func refusesConnectionsOverTheCapWithBusy() throws {
-        let dir = TempDir()
-        var limits = ServerLimits()
-        limits.maxConnections = 2
-        limits.reservedConnections = 0
-        let s = try TestServer(dir: dir, limits: limits)
+        let s = try TestServer {
+            $0.maxConnections = 2
+            $0.reservedConnections = 0
+        }
         let a = try WireClient(path: s.path)
         let b = try WireClient(path: s.path)
         _ = try a.call("echo")
@@ -144,8 +136,7 @@ import LiaisonProcess
     }
 
     @Test func shutdownFinishesCallsInFlight() throws {
-        let dir = TempDir()
-        let s = try TestServer(dir: dir)
+        let s = try TestServer()
         let c = try WireClient(path: s.path)
         let id = try c.send("slow", ["ms": 300])
         usleep(50_000)

@@ -95,7 +95,6 @@ extension Delegation: Schematic {
                     .req("continent", .string()), .req("region", .string()), .req("country_name", .string()), .req("created_at", .string()),
                     .req("updated_at", .string()), .opt("cancel_reason", .string()), .opt("outcome", .string()),
                     .opt("postponed_reason", .string()),
-                    .opt("findings", .array(Finding.schema), "On writes: what the itinerary checker found."),
                 ])
     }
 }

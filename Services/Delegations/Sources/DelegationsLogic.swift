@@ -43,7 +43,7 @@ package final class DelegationsLogic: Sendable {
     // MARK: create, get, list
 
     /// Stores a new proposed delegation (or returns the one already stored under its external_key).
-    package func create(_ draft: DelegationDraft, uid: UInt32) throws -> (Delegation, [Finding], Bool) {
+    package func create(_ draft: DelegationDraft, uid: UInt32) throws -> (Delegation, CheckFindings, Bool) {
         try draft.validate()
         return try store.write { [self] db in
             if let key = draft.externalKey, let existing = try DelegationsTables.load(db, externalKey: key) {
@@ -113,7 +113,7 @@ package final class DelegationsLogic: Sendable {
 
     // MARK: checking
 
-    func findings(_ db: Database, _ draft: DelegationDraft, excluding id: String?) throws -> [Finding] {
+    func findings(_ db: Database, _ draft: DelegationDraft, excluding id: String?) throws -> CheckFindings {
         let zone = draft.zone
         let s = draft.startsAt.epochSeconds(in: zone), e = draft.endsAt.epochSeconds(in: zone)
         // Items may lie outside the window (a finding of its own), so look around all of them.
@@ -136,7 +136,7 @@ package final class DelegationsLogic: Sendable {
             guard let d else { throw ServiceError.invalidParams(field: "", "give a delegation (its fields) or an id") }
             try d.validate()
             let f = try findings(db, d, excluding: selfID)
-            return CheckResult(ok: f.isEmpty, findings: f)
+            return CheckResult(ok: f.isEmpty, found: f)
         }
     }
 
@@ -161,16 +161,21 @@ package final class DelegationsLogic: Sendable {
             d.status = action.target(from: from)
         }
         let f = try store.read { db in try findings(db, done.record.draft, excluding: done.record.id) }
-        return SavedDelegation(delegation: done.record, findings: f, created: nil)
+        return SavedDelegation(delegation: done.record, found: f, created: nil)
     }
 
-    /// Refuses (with conflict and the whole list) when the checker finds anything.
-    static func refuseClashes(_ f: [Finding], _ d: Delegation, doing: String) throws {
+    /// Refuses (with conflict and the findings, as capped) when the checker finds anything; the
+    /// message names the first few.
+    static func refuseClashes(_ f: CheckFindings, _ d: Delegation, doing: String) throws {
         guard !f.isEmpty else { return }
-        let list = f.map(\.message).joined(separator: "; ")
+        let shown = 5
+        var list = f.findings.prefix(shown).map(\.message).joined(separator: "; ")
+        if f.total > shown { list += "; and \(f.total - shown) more" }
+        var details: JSONObject = ["findings": JSONEncoding.encode(f.findings), "findings_total": .int(Int64(f.total))]
+        if !f.omitted.isEmpty { details["findings_omitted"] = JSONEncoding.encode(f.omitted) }
         throw ServiceError(
-            .conflict, "cannot \(doing) \(d.ref): the itinerary has \(f.count) clash\(f.count == 1 ? "" : "es"): \(list)", retryable: false,
-            details: ["findings": JSONEncoding.encode(f)])
+            .conflict, "cannot \(doing) \(d.ref): the itinerary has \(f.total) clash\(f.total == 1 ? "" : "es"): \(list)", retryable: false,
+            details: .object(details))
     }
 
     func confirm(id: String, expectedVersion: Int, uid: UInt32) throws -> SavedDelegation {

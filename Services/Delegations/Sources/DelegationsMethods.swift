@@ -8,7 +8,7 @@ enum DelegationsMethods {
         t.add("delegations.create", "Stores a new delegation (status proposed) and runs the itinerary checker on it.") {
             (p: DelegationDraft, ctx) in
             let (d, f, created) = try logic.create(p, uid: ctx.callerUID)
-            return SavedDelegation(delegation: d, findings: f, created: created)
+            return SavedDelegation(delegation: d, found: f, created: created)
         }
         t.add("delegations.get", "One delegation by id or reference.") { (p: IDParams, _) in try logic.get(p.id) }
         t.add("delegations.list", "Delegations matching the filters, by start date; pages through next_cursor.") { (p: ListParams, _) in

@@ -135,28 +135,55 @@ struct ListResult: Codable, Sendable, Schematic {
 }
 
 /// What the checker found.
-struct CheckResult: Codable, Sendable, Schematic {
+struct CheckResult: Encodable, Sendable, Schematic {
     var ok: Bool
-    var findings: [Finding]
-    static var schema: Schema { .object([.req("ok", .boolean), .req("findings", .array(Finding.schema))]) }
+    var found: CheckFindings
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: NameKey.self)
+        try c.encode(ok, forKey: NameKey("ok"))
+        try found.encode(into: &c)
+    }
+
+    static var schema: Schema { .object([.req("ok", .boolean)] + CheckFindings.fields) }
+}
+
+extension CheckFindings {
+    /// The fields a checker result adds to an answer.
+    static var fields: [Schema.Field] {
+        [
+            .req("findings", .array(Finding.schema), "Up to 25 findings of a kind and 100 in all."),
+            .req("findings_total", .integer(), "Every finding there is, spelled out or not."),
+            .opt("findings_omitted", .map(.integer()), "Findings beyond the caps, counted by kind."),
+        ]
+    }
+
+    func encode(into c: inout KeyedEncodingContainer<NameKey>) throws {
+        try c.encode(findings, forKey: NameKey("findings"))
+        try c.encode(total, forKey: NameKey("findings_total"))
+        if !omitted.isEmpty { try c.encode(omitted, forKey: NameKey("findings_omitted")) }
+    }
 }
 
 /// A stored delegation with what the checker found when it was saved.
 struct SavedDelegation: Encodable, Sendable, Schematic {
     var delegation: Delegation
-    var findings: [Finding]
+    var found: CheckFindings
     var created: Bool?
 
     func encode(to encoder: any Encoder) throws {
         try delegation.encode(to: encoder)
         var c = encoder.container(keyedBy: NameKey.self)
-        try c.encode(findings, forKey: NameKey("findings"))
+        try found.encode(into: &c)
         if let created { try c.encode(created, forKey: NameKey("created")) }
     }
 
     static var schema: Schema {
         guard case .object(let fields) = Delegation.schema else { return Delegation.schema }
-        return .object(fields + [.opt("created", .boolean, "On create: false when external_key found the delegation already stored.")])
+        return .object(
+            fields + CheckFindings.fields + [
+                .opt("created", .boolean, "On create: false when external_key found the delegation already stored.")
+            ])
     }
 }
 

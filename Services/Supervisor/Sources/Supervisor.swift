@@ -47,6 +47,7 @@ package final class Supervisor: @unchecked Sendable {
     package func run() throws -> Int32 {
         signal(SIGPIPE, SIG_IGN)
         _ = liaison_set_child_subreaper()
+        ResourceLimits.raiseOpenFiles()
         var mask = sigset_t()
         sigemptyset(&mask)
         for s in [SIGTERM, SIGINT, SIGHUP, SIGCHLD] { sigaddset(&mask, s) }

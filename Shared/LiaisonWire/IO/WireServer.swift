@@ -100,7 +100,15 @@ package final class WireServer: @unchecked Sendable {
 
     private func readAvailable(_ c: Connection) {
         for _ in 0..<8 where c.isReading {
-            let (n, e) = restartingEINTR { readBuffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) } }
+            // Over the partial-frame budget, a connection part-way through a frame waits, and
+            // others read in small pieces: memory stays near the budget however many send.
+            let tight = partialTotal >= limits.partialFrameBudget
+            if tight && c.decoder.bufferedCount > 0 {
+                hold(c)
+                break
+            }
+            let size = tight ? 4096 : readBuffer.count
+            let (n, e) = restartingEINTR { readBuffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, size, Int32(MSG_DONTWAIT)) } }
             if n < 0 {
                 if e == EAGAIN || e == EWOULDBLOCK { break }
                 close(c)
@@ -114,10 +122,10 @@ package final class WireServer: @unchecked Sendable {
             c.touch()
             readBuffer.withUnsafeBytes { c.decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             guard processFrames(c) else { return }
+            account(c)
             if c.pendingOutput > limits.outputHighWater { c.holds.insert(.output) }
-            if n < readBuffer.count { break }
+            if n < size { break }
         }
-        account(c)
         updateInterest(c)
     }
 
@@ -173,11 +181,9 @@ package final class WireServer: @unchecked Sendable {
             c.partialSince = monotonicNanos()
             armDeadline(c)
         }
-        if partialTotal > limits.partialFrameBudget && held > 0 && !c.holds.contains(.memory) {
-            c.holds.insert(.memory)
-            waitingForMemory.append(c)
-            log("connection.held", [("reason", "partial_frame_budget"), ("connection", String(c.serial))])
-        } else if partialTotal <= limits.partialFrameBudget && !waitingForMemory.isEmpty {
+        if partialTotal >= limits.partialFrameBudget && held > 0 {
+            hold(c)
+        } else if partialTotal < limits.partialFrameBudget && !waitingForMemory.isEmpty {
             let waiting = waitingForMemory
             waitingForMemory = []
             for w in waiting where w !== c {
@@ -185,6 +191,14 @@ package final class WireServer: @unchecked Sendable {
                 updateInterest(w)
             }
         }
+    }
+
+    /// Stops reading `c` until half-received frames take less than the budget again.
+    private func hold(_ c: Connection) {
+        guard !c.holds.contains(.memory) else { return }
+        c.holds.insert(.memory)
+        waitingForMemory.append(c)
+        log("connection.held", [("reason", "partial_frame_budget"), ("connection", String(c.serial))])
     }
 
     /// Cuts off a connection whose frame is not complete within the frame deadline.
@@ -277,7 +291,7 @@ package final class WireServer: @unchecked Sendable {
             if perUID[c.peer.uid] == 0 { perUID[c.peer.uid] = nil }
         }
         if c.holds.contains(.memory) { waitingForMemory.removeAll { $0 === c } }
-        if partialTotal <= limits.partialFrameBudget && !waitingForMemory.isEmpty {
+        if partialTotal < limits.partialFrameBudget && !waitingForMemory.isEmpty {
             let waiting = waitingForMemory
             waitingForMemory = []
             for w in waiting {

@@ -41,10 +41,17 @@ extension CLI {
         }
     }
 
-    static func printFindings(_ ctx: CLIContext, _ findings: [JSONValue]) {
-        guard !findings.isEmpty else { return }
-        ctx.print("Itinerary check: \(findings.count) clash\(findings.count == 1 ? "" : "es") (confirm is refused until they are fixed):")
+    /// Prints what the itinerary checker found (in a write's or a check's answer).
+    static func printFindings(_ ctx: CLIContext, _ answer: JSONValue) {
+        let findings = answer["findings"]?.arrayValue ?? []
+        let total = Int(answer["findings_total"]?.intValue ?? Int64(findings.count))
+        guard total > 0 else { return }
+        ctx.print("Itinerary check: \(total) clash\(total == 1 ? "" : "es") (confirm is refused until they are fixed):")
         for f in findings { ctx.print("  ✗ [\(f["kind"]?.stringValue ?? "")] \(f["message"]?.stringValue ?? "")") }
+        if case .object(let omitted)? = answer["findings_omitted"] {
+            let counts = omitted.members.map { "\($0.value.intValue ?? 0) \($0.key)" }.joined(separator: ", ")
+            ctx.print("  … and \(total - findings.count) more not listed (\(counts))")
+        }
     }
 
     static var delegationCreate: CLICommand {
@@ -61,7 +68,7 @@ extension CLI {
                 "\(verb): \(d["ref"]?.stringValue ?? "") \(d["id"]?.stringValue ?? "") — \(d["status"]?.stringValue ?? ""), version "
                     + "\(d["version"]?.intValue ?? 0)"
             )
-            printFindings(ctx, d["findings"]?.arrayValue ?? [])
+            printFindings(ctx, d)
             return ExitCode.ok
         }
     }
@@ -71,7 +78,7 @@ extension CLI {
             name: "list", abstract: "List delegations as a table (ref, partner, country, dates, status).",
             usage:
                 "delegation list [--status S] [--country CC] [--continent C] [--region R] [--kind K] [--direction D] [--from DATE] [--to "
-                    + "DATE] [--text WORDS] [--limit N] [--all]",
+                + "DATE] [--text WORDS] [--limit N] [--all]",
             options: [
                 OptionSpec(["--status"], value: "S", "proposed, confirmed, in_progress, completed, cancelled, postponed."),
                 OptionSpec(["--country"], value: "CC", "ISO 3166-1 alpha-2, e.g. TH."),
@@ -156,7 +163,7 @@ extension CLI {
             } else if r["ok"] == true {
                 ctx.print("No clashes.")
             } else {
-                printFindings(ctx, r["findings"]?.arrayValue ?? [])
+                printFindings(ctx, r)
             }
             return r["ok"] == true ? ExitCode.ok : ExitCode.failure
         }
@@ -261,9 +268,9 @@ extension CLI {
             ctx.print(
                 "\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? ""), \(d["starts_at"]?.stringValue ?? "") – "
                     + "\(d["ends_at"]?.stringValue ?? "") (\(d["time_zone"]?.stringValue ?? "")), schedule version "
-                        + "\(d["schedule_version"]?.intValue ?? 0)"
+                    + "\(d["schedule_version"]?.intValue ?? 0)"
             )
-            printFindings(ctx, d["findings"]?.arrayValue ?? [])
+            printFindings(ctx, d)
             return ExitCode.ok
         }
     }
