@@ -61,8 +61,17 @@ package enum EventMethods {
         }
         t.add("events.outbox", "The events this service has produced (not yet pruned), oldest first: seq, id, type, key, sequence.") {
             (p: OutboxParams, _) in
-            try store.read { db in
-                OutboxResult(items: try OutboxOps.events(db, after: p.afterSeq ?? 0, limit: p.limit ?? 1000), lastSeq: try OutboxOps.lastSeq(db))
+            let limit = p.limit ?? 1000
+            var after = p.afterSeq ?? 0
+            if let c = p.cursor {
+                guard let seq = Int64(c), seq >= 0 else {
+                    throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+                }
+                after = seq
+            }
+            return try store.read { db in
+                let rows = try OutboxOps.events(db, after: after, limit: limit + 1)
+                return OutboxResult(page: Page(rows, limit: limit) { String($0.seq) }, lastSeq: try OutboxOps.lastSeq(db))
             }
         }
         t.add(
@@ -70,7 +79,7 @@ package enum EventMethods {
             "End-to-end delivery of events after outbox_seq: count, undelivered, and latency from commit to the last subscriber's "
                 + "acknowledgement."
         ) {
-            (p: OutboxParams, _) in try store.read { db in try OutboxOps.latency(db, after: p.afterSeq ?? 0) }
+            (p: LatencyParams, _) in try store.read { db in try OutboxOps.latency(db, after: p.afterSeq ?? 0) }
         }
     }
 
@@ -165,12 +174,22 @@ struct LimitParams: Codable, Sendable, Schematic {
 struct OutboxParams: Codable, Sendable, Schematic {
     var afterSeq: Int64?
     var limit: Int?
-    enum CodingKeys: String, CodingKey { case afterSeq = "after_seq", limit }
+    var cursor: String?
+    enum CodingKeys: String, CodingKey { case afterSeq = "after_seq", limit, cursor }
     static var schema: Schema {
         .object([
-            .opt("after_seq", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000)),
-            .opt("limit", .integer(minimum: 1, maximum: 100_000), "Default 1000."),
+            .opt("after_seq", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000), "Only events after this outbox seq."),
+            .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 1000."),
+            .opt("cursor", .string(maxLength: 20), "next_cursor of the previous page."),
         ])
+    }
+}
+
+struct LatencyParams: Codable, Sendable, Schematic {
+    var afterSeq: Int64?
+    enum CodingKeys: String, CodingKey { case afterSeq = "after_seq" }
+    static var schema: Schema {
+        .object([.opt("after_seq", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000), "Only events after this outbox seq.")])
     }
 }
 

@@ -122,16 +122,29 @@ struct ProducedEvent: Codable, Sendable {
     enum CodingKeys: String, CodingKey { case seq, id, type, partitionKey = "partition_key", sequence }
 }
 
+extension ProducedEvent: Schematic {
+    static var schema: Schema {
+        .object([
+            .req("seq", .integer()), .req("id", .string()), .req("type", .string()), .req("partition_key", .string()),
+            .req("sequence", .integer()),
+        ])
+    }
+}
+
 struct OutboxResult: Encodable, Sendable, Schematic {
-    var items: [ProducedEvent]
+    var page: Page<ProducedEvent>
     /// The newest event's outbox sequence (0 when none is left).
     var lastSeq: Int64
-    enum CodingKeys: String, CodingKey { case items, lastSeq = "last_seq" }
+
+    func encode(to encoder: any Encoder) throws {
+        try page.encode(to: encoder)
+        var c = encoder.container(keyedBy: NameKey.self)
+        try c.encode(lastSeq, forKey: NameKey("last_seq"))
+    }
+
     static var schema: Schema {
-        let event = Schema.object([
-            .req("seq", .integer()), .req("id", .string()), .req("type", .string()), .req("partition_key", .string()), .req("sequence", .integer()),
-        ])
-        return .object([.req("items", .array(event)), .req("last_seq", .integer())])
+        guard case .object(let fields) = Page<ProducedEvent>.schema else { return Page<ProducedEvent>.schema }
+        return .object(fields + [.req("last_seq", .integer(), "The newest event's outbox seq (0 when none is left).")])
     }
 }
 

@@ -21,7 +21,9 @@ import LiaisonWire
         #expect(v["status"] == "suspended")
         v = try t.ok("agreements.resume", ["id": id, "expected_version": v["version"]!])
         #expect(v["status"] == "active")
-        v = try t.ok("agreements.amend", ["id": id, "expected_version": v["version"]!, "summary": "Extended by one year", "changes": ["ends_on": "2030-07-08"]])
+        v = try t.ok(
+            "agreements.amend",
+            ["id": id, "expected_version": v["version"]!, "summary": "Extended by one year", "changes": ["ends_on": "2030-07-08"]])
         #expect(v["current_reference"] == "AGR-2024-0001-A1")
         #expect(v["amendments"]?[0]?["changes"]?["ends_on"] == ["from": "\"2029-07-08\"", "to": "\"2030-07-08\""])
         let r = try t.ok("agreements.renew", ["id": id, "ends_on": "2035-07-08"])
@@ -32,7 +34,11 @@ import LiaisonWire
         #expect(r["successor"]?["starts_on"] == "2030-07-09")
         let history = try t.ok("agreements.history", ["id": id])["items"]!.arrayValue!.map { $0["action"]!.stringValue! }
         #expect(history == ["create", "negotiate", "sign", "activate", "suspend", "resume", "amend", "renew"])
-        #expect(try t.events() == ["agreement.signed", "agreement.activated", "agreement.suspended", "agreement.resumed", "agreement.amended", "agreement.renewed"])
+        #expect(
+            try t.events() == [
+                "agreement.signed", "agreement.activated", "agreement.suspended", "agreement.resumed", "agreement.amended",
+                "agreement.renewed",
+            ])
     }
 
     @Test func illegalTransitionsNameBothStates() throws {
@@ -43,7 +49,9 @@ import LiaisonWire
         #expect(e.message.contains("is draft") && e.message.contains("would be active"))
         let s = try #require(t.error("agreements.resume", ["id": a["id"]!, "expected_version": 1]))
         #expect(s.details?["current_state"] == "draft" && s.details?["requested_state"] == "active")
-        #expect(t.error("agreements.amend", ["id": a["id"]!, "expected_version": 1, "summary": "x", "changes": ["title": "y"]])?.code == .failedPrecondition)
+        #expect(
+            t.error("agreements.amend", ["id": a["id"]!, "expected_version": 1, "summary": "x", "changes": ["title": "y"]])?.code
+                == .failedPrecondition)
         #expect(t.error("agreements.terminate", ["id": a["id"]!, "expected_version": 1])?.code == .invalidParams, "a reason is required")
     }
 
@@ -90,7 +98,9 @@ import LiaisonWire
         let a = try t.ok("agreements.create", uganda())
         let wins = Atomic<Int>(0)
         DispatchQueue.concurrentPerform(iterations: 6) { i in
-            if (try? t.ok("agreements.update", ["id": a["id"]!, "expected_version": 1, "notes": .string("writer \(i)")])) != nil { wins.wrappingAdd(1, ordering: .relaxed) }
+            if (try? t.ok("agreements.update", ["id": a["id"]!, "expected_version": 1, "notes": .string("writer \(i)")])) != nil {
+                wins.wrappingAdd(1, ordering: .relaxed)
+            }
         }
         #expect(wins.load(ordering: .relaxed) == 1)
     }
@@ -119,7 +129,9 @@ import LiaisonWire
         #expect(try sweep("2027-06-24")["expiring"] == [])
         // The end moves: the notices come again for the new date.
         let cur = try t.ok("agreements.get", ["id": id])
-        _ = try t.ok("agreements.amend", ["id": id, "expected_version": cur["version"]!, "summary": "Extended", "changes": ["ends_on": "2027-12-31"]])
+        _ = try t.ok(
+            "agreements.amend",
+            ["id": id, "expected_version": cur["version"]!, "summary": "Extended", "changes": ["ends_on": "2027-12-31"]])
         #expect(try sweep("2027-06-25")["expiring"] == [])
         #expect(try sweep("2027-10-02")["expiring"]?[0]?["lead_days"] == 90)
         #expect(try sweep("2028-01-01")["expired"] == ["AGR-2024-0001-A1"])
@@ -155,21 +167,11 @@ import LiaisonWire
 }
 
 @Suite struct AgreementReportTests {
-    func projection(_ t: TestAgreements, id: String, country: String, start: String) throws {
-        let d: JSONValue = ["id": .string(id), "ref": .string("DEL-\(id)"), "version": 4, "status": "completed", "schedule_version": 1, "direction": "inbound",
-                            "title": .string("Visit \(id)"), "partner": ["name": "P", "kind": "government", "country": .string(country)],
-                            "time_zone": "Asia/Shanghai", "starts_at": .string(start + "T09:00"), "ends_at": .string(start + "T17:00"),
-                            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"]
-        let e: JSONValue = ["specversion": "1.0", "id": .string("evt-\(id)"), "source": "delegations", "type": "delegation.completed", "subject": .string("delegation/\(id)"),
-                            "time": "2026-01-01T00:00:00Z", "partitionkey": .string("delegation/\(id)"), "sequence": 1, "datacontenttype": "application/json", "data": d]
-        _ = try t.ok("events.deliver", ["event": e])
-    }
-
     @Test func partnersByContinentFunnelDormantAndExpiring() throws {
         let t = try TestAgreements()
-        try projection(t, id: "del-ug", country: "UG", start: "2024-07-09")
-        try projection(t, id: "del-kr", country: "KR", start: "2024-10-22")
-        try projection(t, id: "del-th", country: "TH", start: "2023-06-13")
+        try t.project(id: "del-ug", country: "UG", start: "2024-07-09")
+        try t.project(id: "del-kr", country: "KR", start: "2024-10-22")
+        try t.project(id: "del-th", country: "TH", start: "2023-06-13")
         let (ug, _) = try t.signed(uganda(start: "2024-07-09", end: "2026-12-31"), signedOn: "2024-07-09")
         _ = try t.ok("agreements.link_delegation", ["id": ug, "delegation_id": "del-ug"])
         _ = try t.ok("agreements.add_activity", ["id": ug, "on": "2024-07-09", "kind": "outcome", "summary": "Workstation opened"])
@@ -191,7 +193,10 @@ import LiaisonWire
         #expect(rows["Asia"]?["partner_names"]?.arrayValue?.contains("Hanyang University (한양대학교)") == true)
         let signed2013 = try t.ok("agreements.report.partners", ["by": "country", "signed_in": 2013])
         #expect(signed2013["rows"]?.arrayValue?.map { $0["key"]!.stringValue! } == ["KR South Korea"])
-        #expect(try t.ok("agreements.report.partners", ["by": "continent", "active_on": "2012-01-01"])["rows"]?.arrayValue?.allSatisfy { $0["agreements"] == 0 } == true)
+        #expect(
+            try t.ok("agreements.report.partners", ["by": "continent", "active_on": "2012-01-01"])["rows"]?.arrayValue?.allSatisfy {
+                $0["agreements"] == 0
+            } == true)
 
         let funnel = try t.ok("agreements.report.funnel", [:])
         #expect(funnel["totals"]?["visits"] == 3)
@@ -201,7 +206,9 @@ import LiaisonWire
         #expect(africa?["visit_conversion_pct"] == 100.0)
 
         let dormant = try t.ok("agreements.report.dormant", ["months": 12, "today": "2026-06-01"])["rows"]!.arrayValue!
-        #expect(Set(dormant.compactMap { $0["id"]?.stringValue }) == Set([ug, hy].compactMap(\.stringValue)), "no visit or activity since June 2025")
+        #expect(
+            Set(dormant.compactMap { $0["id"]?.stringValue }) == Set([ug, hy].compactMap(\.stringValue)),
+            "no visit or activity since June 2025")
         let longer = try t.ok("agreements.report.dormant", ["months": 24, "today": "2026-06-01"])["rows"]!.arrayValue!
         #expect(longer.isEmpty, "both had a visit or an activity within two years")
 

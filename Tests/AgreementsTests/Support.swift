@@ -17,7 +17,9 @@ final class TestAgreements: @unchecked Sendable {
     let log = Logger(service: "agreements", minimum: .error) { _ in }
 
     init() throws {
-        let (home, ctx) = try TestMesh.context(for: "agreements", prefix: "lza", log: log) { $0.services[1].consumes = ["delegation.*", "agreement.*"] }
+        let (home, ctx) = try TestMesh.context(for: "agreements", prefix: "lza", log: log) {
+            $0.services[1].consumes = ["delegation.*", "agreement.*"]
+        }
         dir = home
         service = try AgreementsService(ctx)
         under = ServiceUnderTest("agreements", service.definition, log: log)
@@ -37,6 +39,24 @@ final class TestAgreements: @unchecked Sendable {
         (try ok("events.outbox", ["limit": 1000])["items"]?.arrayValue ?? []).map { $0["type"]!.stringValue! }
     }
 
+    /// Delivers a delegation.completed event for a visit, as delegations would.
+    func project(id: String, country: String, start: String) throws {
+        let d: JSONValue = [
+            "id": .string(id), "ref": .string("DEL-\(id)"), "version": 4, "status": "completed", "schedule_version": 1,
+            "direction": "inbound",
+            "title": .string("Visit \(id)"), "partner": ["name": "P", "kind": "government", "country": .string(country)],
+            "time_zone": "Asia/Shanghai", "starts_at": .string(start + "T09:00"), "ends_at": .string(start + "T17:00"),
+            "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+        ]
+        let e: JSONValue = [
+            "specversion": "1.0", "id": .string("evt-\(id)"), "source": "delegations", "type": "delegation.completed",
+            "subject": .string("delegation/\(id)"),
+            "time": "2026-01-01T00:00:00Z", "partitionkey": .string("delegation/\(id)"), "sequence": 1,
+            "datacontenttype": "application/json", "data": d,
+        ]
+        _ = try ok("events.deliver", ["event": e])
+    }
+
     /// Creates, negotiates and signs; returns (id, version).
     func signed(_ draft: JSONValue, signedOn: String = "2024-01-10") throws -> (JSONValue, Int64) {
         let a = try ok("agreements.create", draft)
@@ -46,11 +66,17 @@ final class TestAgreements: @unchecked Sendable {
     }
 }
 
-func uganda(start: String? = "2024-07-09", end: String? = "2029-07-08", reference: String? = nil, title: String = "Study in BIT Uganda Workstation") -> JSONValue {
+func uganda(
+    start: String? = "2024-07-09", end: String? = "2029-07-08", reference: String? = nil, title: String = "Study in BIT Uganda Workstation"
+) -> JSONValue {
     var o: JSONObject = [
         "title": .string(title), "kind": "workstation",
-        "partners": [["name": "China Communications Construction Company", "name_local": "中国交通建设股份有限公司", "kind": "enterprise", "country": "UG",
-                      "contact_email": "partner@example.org"]],
+        "partners": [
+            [
+                "name": "China Communications Construction Company", "name_local": "中国交通建设股份有限公司", "kind": "enterprise", "country": "UG",
+                "contact_email": "partner@example.org",
+            ]
+        ],
         "coordinator": ["name": "International Office", "email": "io@bit.example.cn"],
         "focus_areas": ["talent co-cultivation"],
         "signatories": [["name": "Representative of BIT", "side": "bit"], ["name": "Representative of CCCC", "side": "CCCC"]],

@@ -8,26 +8,29 @@ import Testing
 
 /// A small delegation for load; each gets its own venue so nothing clashes.
 func loadDraft(_ n: Int, title: String = "Load") -> JSONValue {
-    ["direction": "inbound", "title": .string("\(title) \(n)"), "partner": ["name": .string("Partner \(n)"), "kind": "university", "country": "KR"],
-     "starts_at": "2027-05-01T09:00", "ends_at": "2027-05-01T17:00",
-     "members": [["name": "Head of delegation", "role": "head", "email": .string("head\(n)@example.org")]],
-     "hosts": [["name": "Host", "email": "host@bit.example.cn"]],
-     "itinerary": [["starts_at": "2027-05-01T09:00", "ends_at": "2027-05-01T10:00", "title": "Welcome", "venue": .string("Room \(n)")]]]
+    [
+        "direction": "inbound", "title": .string("\(title) \(n)"),
+        "partner": ["name": .string("Partner \(n)"), "kind": "university", "country": "KR"],
+        "starts_at": "2027-05-01T09:00", "ends_at": "2027-05-01T17:00",
+        "members": [["name": "Head of delegation", "role": "head", "email": .string("head\(n)@example.org")]],
+        "hosts": [["name": "Host", "email": "host@bit.example.cn"]],
+        "itinerary": [["starts_at": "2027-05-01T09:00", "ends_at": "2027-05-01T10:00", "title": "Welcome", "venue": .string("Room \(n)")]],
+    ]
 }
 
 /// Checks that every event the producer committed was applied exactly once, in per-key order,
 /// at notifications (jobs) and agreements (projection); returns the counts.
 func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
     let c = try WireClient(path: mesh.socket("delegations"))
-    let produced = try c.call("events.outbox", ["limit": 100_000])["items"]?.arrayValue ?? []
+    let produced = try c.list("events.outbox").items
     var byKey: [String: [Int64]] = [:]
     for e in produced { byKey[e["partition_key"]!.stringValue!, default: []].append(e["sequence"]!.intValue!) }
-    let jobs = try WireClient(path: mesh.socket("notifications")).call("notifications.jobs", ["limit": 100_000])["items"]?.arrayValue ?? []
+    let jobs = try WireClient(path: mesh.socket("notifications")).list("notifications.jobs", ["limit": 1000]).items
     var applied: [String: [Int64]] = [:]
     for j in jobs { applied[j["partition_key"]!.stringValue!, default: []].append(j["sequence"]!.intValue!) }
     #expect(jobs.count == produced.count, "notifications applied \(jobs.count) of \(produced.count) events")
     for (key, seqs) in byKey { #expect(applied[key] == seqs, "notifications: \(key) exactly once, in order") }
-    let projection = try WireClient(path: mesh.socket("agreements")).call("agreements.delegations", ["limit": 10_000])["items"]?.arrayValue ?? []
+    let projection = try WireClient(path: mesh.socket("agreements")).list("agreements.delegations", ["limit": 1000]).items
     #expect(projection.count == byKey.count)
     for p in projection {
         let key = "delegation/" + p["id"]!.stringValue!
@@ -53,7 +56,7 @@ func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
         #expect(pending.json?["services"]?[0]?["summary"]?["subscribers"]?["notifications"]?["pending"] == 100)
         #expect(try mesh.cli("start", "notifications").code == 0)
         let done = try eventually(timeoutMs: 20_000) { () throws -> Bool? in
-            let jobs = try mesh.call("notifications", "notifications.jobs", ["limit": 1000])["items"]?.arrayValue ?? []
+            let jobs = try WireClient(path: mesh.socket("notifications")).list("notifications.jobs", ["limit": 1000]).items
             return jobs.count >= 100 ? true : nil
         }
         #expect(done == true)
@@ -76,13 +79,19 @@ func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
                     n += 1
                     // create, confirm, two updates: four changes per delegation, three of them events
                     guard let c = try? WireClient(path: path, timeoutMs: 5000),
-                          let d = try? c.call("delegations.create", loadDraft(w * 100_000 + n, title: "Chaos"), timeoutMs: 5000),
-                          let id = d["id"] else { usleep(20_000); continue }
+                        let d = try? c.call("delegations.create", loadDraft(w * 100_000 + n, title: "Chaos"), timeoutMs: 5000),
+                        let id = d["id"]
+                    else { usleep(20_000); continue }
                     var version: Int64 = 1
                     for step in 0..<3 {
                         let r: JSONValue?
-                        if step == 0 { r = try? c.call("delegations.confirm", ["id": id, "expected_version": .int(version)], timeoutMs: 5000) }
-                        else { r = try? c.call("delegations.update", ["id": id, "expected_version": .int(version), "notes": .string("step \(step)")], timeoutMs: 5000) }
+                        if step == 0 {
+                            r = try? c.call("delegations.confirm", ["id": id, "expected_version": .int(version)], timeoutMs: 5000)
+                        } else {
+                            r = try? c.call(
+                                "delegations.update", ["id": id, "expected_version": .int(version), "notes": .string("step \(step)")],
+                                timeoutMs: 5000)
+                        }
                         guard let r, let v = r["version"]?.intValue else { break }
                         version = v
                         committed.wrappingAdd(1, ordering: .relaxed)
@@ -113,7 +122,10 @@ func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
         #expect(drained == true)
         let (events, keys) = try verifyExactlyOnce(mesh)
         let restarts = try ["delegations", "notifications"].map { try mesh.row($0)?["restarts"]?.intValue ?? 0 }.reduce(0, +)
-        print("chaos: \(kills) kills, \(restarts) restarts, \(committed.load(ordering: .relaxed)) acknowledged changes, \(events) events over \(keys) delegations, each applied exactly once at both subscribers, in order")
+        print(
+            "chaos: \(kills) kills, \(restarts) restarts, \(committed.load(ordering: .relaxed)) acknowledged changes, "
+                + "\(events) events over \(keys) delegations, each applied exactly once at both subscribers, in order"
+        )
         #expect(kills >= 10)
         #expect(events >= 1000)
         #expect(restarts == kills)
@@ -166,7 +178,8 @@ func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
         #expect(audit.stdout.contains("skip") && audit.stdout.contains("too large for this consumer"))
 
         // Another big event dies; after the fix (a bigger frame limit, reloaded) redrive delivers it.
-        _ = try c.call("delegations.update", ["id": d1["id"]!, "expected_version": 3, "notes": .string(String(repeating: "n", count: 3000))])
+        _ = try c.call(
+            "delegations.update", ["id": d1["id"]!, "expected_version": 3, "notes": .string(String(repeating: "n", count: 3000))])
         let dead2 = try eventually { () throws -> Int64? in
             try mesh.cli("queue", "--status", "dead", "--json").json?["services"]?[0]?["deliveries"]?[0]?["outbox_seq"]?.intValue
         }

@@ -33,14 +33,19 @@ final class TestNotifications: @unchecked Sendable {
 
     /// `stubScript` is the body of a /bin/sh script standing in for sendmail; it sees the
     /// arguments as "$@" and the message on stdin. `$LOG` is a directory for it to write to.
-    init(stubScript: String = "cat > /dev/null; exit 0", mail: JSONObject = [:], rules: JSONObject = [:], now: Int64? = nil, start: Bool = true) throws {
+    init(
+        stubScript: String = "cat > /dev/null; exit 0", mail: JSONObject = [:], rules: JSONObject = [:], now: Int64? = nil,
+        start: Bool = true
+    ) throws {
         dir = TestMesh.directory("lzn")
         try FileManager.default.createDirectory(atPath: dir + "/log", withIntermediateDirectories: true)
         stub = dir + "/sendmail"
         try "#!/bin/sh\nLOG='\(dir)/log'\n\(stubScript)\n".write(toFile: stub, atomically: true, encoding: .utf8)
         chmod(stub, 0o755)
-        var mailSettings: JSONObject = ["transport": "sendmail", "sendmail_path": .string(stub), "from": "BIT International Office <io@bit.example.cn>",
-                                        "bounce": "bounces@bit.example.cn", "retry_base_ms": 20, "retry_cap_ms": 50, "timeout_ms": 2000]
+        var mailSettings: JSONObject = [
+            "transport": "sendmail", "sendmail_path": .string(stub), "from": "BIT International Office <io@bit.example.cn>",
+            "bounce": "bounces@bit.example.cn", "retry_base_ms": 20, "retry_cap_ms": 50, "timeout_ms": 2000,
+        ]
         for m in mail.members { mailSettings[m.key] = m.value }
         let loaded = try TestMesh.write(home: dir) { $0.services[1].settings = ["mail": .object(mailSettings), "rules": .object(rules)] }
         try FileManager.default.createDirectory(atPath: loaded.service("notifications")!.dataDir, withIntermediateDirectories: true)
@@ -64,17 +69,16 @@ final class TestNotifications: @unchecked Sendable {
         let key = "delegation/\(d.id)"
         let seq = (sequence[key] ?? 0) + 1
         sequence[key] = seq
-        let e = CloudEvent(id: IDs.make("evt"), source: "delegations", type: type, subject: key, time: Timestamp.rfc3339(), partitionkey: key,
-                           sequence: seq, data: JSONEncoding.encode(d))
+        let e = CloudEvent(
+            id: IDs.make("evt"), source: "delegations", type: type, subject: key, time: Timestamp.rfc3339(), partitionkey: key,
+            sequence: seq, data: JSONEncoding.encode(d))
         return try table.invoke("events.deliver", ["event": JSONEncoding.encode(e)], log: log).get()
     }
 
     func call(_ method: String, _ params: JSONValue = [:]) throws -> JSONValue { try table.invoke(method, params, log: log).get() }
 
     func messages(status: String? = nil) throws -> [JSONValue] {
-        var p: JSONObject = ["limit": 10_000]
-        if let status { p["status"] = .string(status) }
-        return (try call("notifications.list", .object(p))["items"]?.arrayValue ?? []).reversed()
+        try under.pages("notifications.list", limit: 500, status.map { ["status": .string($0)] } ?? [:]).joined().reversed()
     }
 
     /// Waits until no message is pending or sending.
@@ -85,7 +89,8 @@ final class TestNotifications: @unchecked Sendable {
             if (counts?["pending"]?.intValue ?? 0) == 0 && (counts?["sending"]?.intValue ?? 0) == 0 { return }
             usleep(10_000)
         }
-        throw HarnessFailure("messages still pending after \(timeoutMs) ms: \(try call("notifications.list", ["limit": 1])["counts"] ?? .null)")
+        throw HarnessFailure(
+            "messages still pending after \(timeoutMs) ms: \(try call("notifications.list", ["limit": 1])["counts"] ?? .null)")
     }
 
     /// The raw message of message `id`, parsed.
@@ -106,25 +111,34 @@ struct HarnessFailure: Error, CustomStringConvertible {
 }
 
 /// A visit with members in four scripts, the stub's recipients at example.org.
-func visit(id: String = "del-test1", status: DelegationStatus = .confirmed, scheduleVersion: Int = 1, start: String = "2027-03-12T09:00",
-           end: String = "2027-03-13T17:00", members: [Member]? = nil) -> Delegation {
+func visit(
+    id: String = "del-test1", status: DelegationStatus = .confirmed, scheduleVersion: Int = 1, start: String = "2027-03-12T09:00",
+    end: String = "2027-03-13T17:00", members: [Member]? = nil
+) -> Delegation {
     var why = ""
     let draft = DelegationDraft(
         direction: .inbound, title: "Thailand Ministry of Education delegation",
         partner: Partner(name: "Ministry of Education", nameLocal: "กระทรวงศึกษาธิการ", kind: .government, country: "TH"),
         purpose: "Closer cooperation", startsAt: LocalDateTime.parse(start, why: &why)!, endsAt: LocalDateTime.parse(end, why: &why)!,
         members: members ?? [
-            Member(name: "Somchai Prasert", nameLocal: "สมชาย ประเสริฐ", role: .head, email: "th@example.org", needs: Needs(dietary: "no beef", interpreter: true)),
+            Member(
+                name: "Somchai Prasert", nameLocal: "สมชาย ประเสริฐ", role: .head, email: "th@example.org",
+                needs: Needs(dietary: "no beef", interpreter: true)),
             Member(name: "Kim Min-jun", nameLocal: "김민준", email: "ko@example.org"),
-            Member(name: "Fatima Zahra", nameLocal: "فاطمة الزهراء", email: "ar@example.org", needs: Needs(accessibility: "step-free routes")),
+            Member(
+                name: "Fatima Zahra", nameLocal: "فاطمة الزهراء", email: "ar@example.org", needs: Needs(accessibility: "step-free routes")),
             Member(name: "Li Wei", nameLocal: "李伟", email: "zh@example.org"),
             Member(name: "Interpreter without email", role: .interpreter),
         ],
         hosts: [Host(name: "International Office", email: "host@bit.example.cn", unit: "International Office", interpreter: true)],
-        itinerary: [ItineraryItem(startsAt: LocalDateTime.parse("2027-03-12T09:00", why: &why)!, endsAt: LocalDateTime.parse("2027-03-12T10:30", why: &why)!,
-                                  title: "Welcome meeting", venue: "Main Building 301", hosts: ["host@bit.example.cn"])])
-    var d = Delegation(id: id, ref: "DEL-2027-0001", version: 2, status: status, scheduleVersion: scheduleVersion, draft: draft,
-                       createdAt: "2026-11-29T00:00:00.000Z", updatedAt: "2026-11-29T00:00:00.000Z")
+        itinerary: [
+            ItineraryItem(
+                startsAt: LocalDateTime.parse("2027-03-12T09:00", why: &why)!, endsAt: LocalDateTime.parse("2027-03-12T10:30", why: &why)!,
+                title: "Welcome meeting", venue: "Main Building 301", hosts: ["host@bit.example.cn"])
+        ])
+    var d = Delegation(
+        id: id, ref: "DEL-2027-0001", version: 2, status: status, scheduleVersion: scheduleVersion, draft: draft,
+        createdAt: "2026-11-29T00:00:00.000Z", updatedAt: "2026-11-29T00:00:00.000Z")
     d.status = status
     return d
 }

@@ -40,4 +40,17 @@ package final class ServiceUnderTest: Sendable {
         if case .failure(let e) = call(method, params, uid: uid) { return e }
         return nil
     }
+
+    /// Pages through a list method `limit` at a time (following next_cursor); each page's items.
+    package func pages(_ method: String, limit: Int, _ params: JSONObject = [:]) throws -> [[JSONValue]] {
+        var p = params
+        p["limit"] = .int(Int64(limit))
+        var pages: [[JSONValue]] = []
+        while true {
+            let page = try ok(method, .object(p))
+            pages.append(page["items"]?.arrayValue ?? [])
+            guard let next = page["next_cursor"] else { return pages }
+            p["cursor"] = next
+        }
+    }
 }

@@ -65,12 +65,14 @@ package final class AgreementsLogic: Sendable {
         }
     }
 
-    func list(_ p: ListParams) throws -> [Agreement] {
-        try store.read { db in
+    func list(_ p: ListParams) throws -> Page<Agreement> {
+        let limit = p.limit ?? 100
+        let rows = try store.read { db in
             try AgreementsTables.list(
                 db, status: p.status, kind: p.kind, country: p.country, continent: p.continent?.rawValue,
-                words: p.text?.lowercased(), limit: p.limit ?? 100)
+                words: p.text?.lowercased(), after: p.cursor, limit: limit + 1)
         }
+        return Page(rows, limit: limit, cursor: \.reference)
     }
 
     // MARK: changes

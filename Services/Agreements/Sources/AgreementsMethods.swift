@@ -11,7 +11,7 @@ enum AgreementsMethods {
         }
         t.add("agreements.get", "One agreement by id or reference.") { (p: IDParams, _) in try logic.get(p.id) }
         t.add("agreements.list", "Agreements by status, kind, partner country or continent, or words.") { (p: ListParams, _) in
-            AgreementList(items: try logic.list(p))
+            try logic.list(p)
         }
         t.add("agreements.update", "Replaces fields of a draft or negotiating agreement (after signing, changes are amendments).") {
             (p: UpdateParams, ctx) in try logic.update(p, uid: ctx.callerUID)
@@ -76,7 +76,7 @@ enum AgreementsMethods {
             (p: ExpiringParams, _) in try logic.expiringReport(p)
         }
         t.add("agreements.delegations", "The local projection of delegations (from events): id, title, partner, country, dates, status.") {
-            (p: ProjectionParams, _) in ProjectionList(items: try logic.projected(p))
+            (p: ProjectionParams, _) in try logic.projected(p)
         }
     }
 }

@@ -41,20 +41,16 @@ struct ListParams: Codable, Sendable, Schematic {
     var continent: Continent?
     var text: String?
     var limit: Int?
+    var cursor: String?
     static var schema: Schema {
         .object([
             .opt("status", .string(values: AgreementStatus.allCases.map(\.rawValue))),
             .opt("kind", .string(values: AgreementKind.allCases.map(\.rawValue))),
             .opt("country", .string(format: "iso3166-alpha2")), .opt("continent", .string(values: Continent.allCases.map(\.rawValue))),
-            .opt("text", .string(maxLength: 200)), .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 100."),
+            .opt("text", .string(maxLength: 200)), .opt("limit", .integer(minimum: 1, maximum: 200), "Default 100."),
+            .opt("cursor", .string(maxLength: 64), "next_cursor of the previous page."),
         ])
     }
-}
-
-/// A page of agreements.
-struct AgreementList: Encodable, Sendable, Schematic {
-    var items: [Agreement]
-    static var schema: Schema { .object([.req("items", .array(Agreement.schema))]) }
 }
 
 /// An agreement just stored.
@@ -176,17 +172,14 @@ struct SweepParams: Codable, Sendable, Schematic {
 struct ProjectionParams: Codable, Sendable, Schematic {
     var id: String?
     var limit: Int?
+    var cursor: String?
     static var schema: Schema {
         .object([
             .opt("id", .string(maxLength: 64), "One delegation, by id or reference."),
-            .opt("limit", .integer(minimum: 1, maximum: 10_000), "Default 100."),
+            .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 100."),
+            .opt("cursor", .string(maxLength: 200), "next_cursor of the previous page."),
         ])
     }
-}
-
-struct ProjectionList: Encodable, Sendable, Schematic {
-    var items: [ProjectedDelegation]
-    static var schema: Schema { .object([.req("items", .array(ProjectedDelegation.schema))]) }
 }
 
 /// The update methods' params.

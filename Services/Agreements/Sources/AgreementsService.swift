@@ -32,7 +32,16 @@ package final class AgreementsService: Sendable {
 
 extension AgreementsLogic {
     /// The projection of delegations this service keeps.
-    func projected(_ p: ProjectionParams) throws -> [ProjectedDelegation] {
-        try store.read { db in try AgreementsTables.projected(db, id: p.id, limit: p.limit ?? 100) }
+    func projected(_ p: ProjectionParams) throws -> Page<ProjectedDelegation> {
+        var after: (String, String)?
+        if let c = p.cursor {
+            guard let parsed = KeyedCursor.parse(c) else {
+                throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+            }
+            after = parsed
+        }
+        let limit = p.limit ?? 100
+        let rows = try store.read { db in try AgreementsTables.projected(db, id: p.id, after: after, limit: limit + 1) }
+        return Page(rows, limit: limit, cursor: { KeyedCursor.make($0.startsAt, $0.id) })
     }
 }

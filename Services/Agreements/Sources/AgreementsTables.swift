@@ -116,7 +116,7 @@ struct AgreementsTables: RecordTable {
     /// Agreements matching the filters of `agreements.list`.
     static func list(
         _ db: Database, status: AgreementStatus?, kind: AgreementKind?, country: String?, continent: String?, words: String?,
-        limit: Int
+        after: String?, limit: Int
     ) throws -> [Agreement] {
         var clause = "1=1"
         var args: [any SQLBindable] = []
@@ -127,6 +127,7 @@ struct AgreementsTables: RecordTable {
         }
         if let c = continent { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE continent = ?)"; args.append(c) }
         if let t = words, !t.isEmpty { clause += " AND instr(lower(doc), ?) > 0"; args.append(t) }
+        if let after { clause += " AND reference > ?"; args.append(after) }
         return try loadAll(db, where: clause, args, limit: limit)
     }
 
@@ -271,15 +272,17 @@ struct AgreementsTables: RecordTable {
             ])
     }
 
-    /// Projected delegations (one by id or reference), by start.
-    static func projected(_ db: Database, id: String?, limit: Int) throws -> [ProjectedDelegation] {
+    /// Projected delegations (one by id or reference), by start then id, after `after` (start, id).
+    static func projected(_ db: Database, id: String?, after: (String, String)? = nil, limit: Int) throws -> [ProjectedDelegation] {
         var sql = """
             SELECT id, ref, title, partner_name, partner_name_local, country, continent, region, starts_at, ends_at, time_zone, status,
                 version,
                 last_sequence, events_applied, out_of_order FROM delegation_projection
             """
         var args: [any SQLBindable] = []
-        if let id { sql += " WHERE id = ? OR ref = ?"; args += [id, id] }
+        sql += " WHERE 1=1"
+        if let id { sql += " AND (id = ? OR ref = ?)"; args += [id, id] }
+        if let (s, i) = after { sql += " AND (starts_at > ? OR (starts_at = ? AND id > ?))"; args += [s, s, i] }
         sql += " ORDER BY starts_at, id LIMIT ?"
         args.append(limit)
         return try db.query(sql, args).map(ProjectedDelegation.init(row:))

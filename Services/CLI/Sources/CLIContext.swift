@@ -64,6 +64,25 @@ package final class CLIContext {
         do { return try c.call(method, params, timeoutMs: timeoutMs) } catch { throw CLIError(remote: error, service: service) }
     }
 
+    /// A list method's items: one page, or with `all` every page (following next_cursor).
+    /// Returns the last answer too (for fields beside the items) and the cursor left, if any.
+    package func list(
+        _ service: String, _ method: String, _ params: JSONObject, all: Bool
+    ) throws
+        -> (items: [JSONValue], last: JSONValue, next: String?)
+    {
+        let c = try client(service)
+        do { return try c.list(method, params, all: all, timeoutMs: 30_000) } catch { throw CLIError(remote: error, service: service) }
+    }
+
+    /// Prints a list's items as JSON the way one page of it looks (items, then next_cursor if any).
+    package func printJSONList(_ items: [JSONValue], next: String?, with extra: JSONObject = [:]) {
+        var out: JSONObject = ["items": .array(items)]
+        if let next { out["next_cursor"] = .string(next) }
+        for m in extra.members { out[m.key] = m.value }
+        printJSON(.object(out))
+    }
+
     /// Calls and decodes a typed result.
     package func call<R: Decodable>(_ service: String, _ method: String, _ params: JSONValue = .object([:]), as: R.Type) throws -> R {
         let v = try call(service, method, params)

@@ -73,7 +73,7 @@ package final class DelegationsLogic: Sendable {
     }
 
     /// A page of delegations matching the filters, ordered by start then id.
-    func list(_ p: ListParams) throws -> ListResult {
+    func list(_ p: ListParams) throws -> Page<DelegationSummary> {
         var v = Validator()
         let limit = p.limit ?? settings.defaultPage
         if let c = p.country { v.check(Country.named(c) != nil && c.count == 2, "country", "\"\(c)\" is not an ISO 3166-1 alpha-2 code") }
@@ -91,17 +91,15 @@ package final class DelegationsLogic: Sendable {
             f.words = t.trimmingWhitespace().lowercased().split(separator: " ").map(String.init)
         }
         if let c = p.cursor {
-            let parts = c.split(separator: "~", maxSplits: 1)
-            if parts.count == 2, let s = Int64(parts[0]) {
-                f.after = (s, String(parts[1]))
+            if let (key, id) = KeyedCursor.parse(c), let s = Int64(key) {
+                f.after = (s, id)
             } else {
-                v.fail("cursor", "not a cursor from a previous page")
+                v.fail("cursor", "not a cursor from a previous page (expected next_cursor as given)")
             }
         }
         try v.finish()
         let rows = try store.read { db in try DelegationsTables.list(db, f, limit: limit) }
-        let items = rows.prefix(limit).map { DelegationSummary($0.0) }
-        return ListResult(items: items, nextCursor: rows.count > limit ? rows[limit - 1].cursor : nil)
+        return Page(rows, limit: limit, cursor: \.cursor).map { DelegationSummary($0.0) }
     }
 
     /// The start of a UTC day given as `YYYY-MM-DD`, in epoch seconds.

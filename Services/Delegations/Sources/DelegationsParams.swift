@@ -127,13 +127,6 @@ struct DelegationSummary: Codable, Sendable, Schematic {
 }
 
 /// A page of delegations.
-struct ListResult: Codable, Sendable, Schematic {
-    var items: [DelegationSummary]
-    var nextCursor: String?
-    enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor" }
-    static var schema: Schema { .object([.req("items", .array(DelegationSummary.schema)), .opt("next_cursor", .string())]) }
-}
-
 /// What the checker found.
 struct CheckResult: Encodable, Sendable, Schematic {
     var ok: Bool

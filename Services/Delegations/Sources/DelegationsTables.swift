@@ -1,5 +1,6 @@
 import Foundation
 import LiaisonEvents
+import LiaisonHost
 import LiaisonModels
 import LiaisonStore
 import LiaisonWire
@@ -204,7 +205,7 @@ struct DelegationsTables: RecordTable {
         args.append(limit + 1)
         return try db.query(sql, args).map { r in
             let start: Int64 = try r["starts_utc"], id: String = try r["id"]
-            return (try JSONDecoding.decode(Delegation.self, from: try r["doc"] as [UInt8]), "\(start)~\(id)")
+            return (try JSONDecoding.decode(Delegation.self, from: try r["doc"] as [UInt8]), KeyedCursor.make(String(start), id))
         }
     }
 }

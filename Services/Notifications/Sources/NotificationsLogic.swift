@@ -19,18 +19,18 @@ final class NotificationsLogic: Sendable {
         self.now = now
     }
 
-    func jobs(_ p: JobsParams) throws -> JobList {
-        try store.read { db in
-            JobList(items: try NotificationsTables.jobs(db, delegationID: p.delegationID, afterID: p.afterID ?? 0, limit: p.limit ?? 100))
-        }
+    func jobs(_ p: JobsParams) throws -> Page<Job> {
+        let limit = p.limit ?? 100, after = try idCursor(p.cursor) ?? 0
+        let rows = try store.read { db in try NotificationsTables.jobs(db, delegationID: p.delegationID, afterID: after, limit: limit + 1) }
+        return Page(rows, limit: limit) { String($0.id) }
     }
 
     func list(_ p: ListParams) throws -> MessageList {
-        try store.read { db in
-            MessageList(
-                items: try NotificationsTables.messages(
-                    db, status: p.status, subject: p.delegationID, recipient: p.recipient, limit: p.limit ?? 100),
-                counts: try NotificationsTables.counts(db))
+        let limit = p.limit ?? 100, before = try idCursor(p.cursor)
+        let filter = MessageFilter(subject: p.delegationID, recipient: p.recipient)
+        return try store.read { db in
+            let rows = try NotificationsTables.messages(db, filter, status: p.status, before: before, limit: limit + 1)
+            return MessageList(page: Page(rows, limit: limit) { String($0.id) }, counts: try NotificationsTables.counts(db, filter))
         }
     }
 

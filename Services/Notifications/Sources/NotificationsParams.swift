@@ -6,42 +6,57 @@ import LiaisonWire
 
 struct JobsParams: Codable, Sendable, Schematic {
     var delegationID: String?
-    var afterID: Int64?
     var limit: Int?
-    enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", afterID = "after_id", limit }
+    var cursor: String?
+    enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", limit, cursor }
     static var schema: Schema {
         .object([
-            .opt("delegation_id", .string(maxLength: 64)), .opt("after_id", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000)),
-            .opt("limit", .integer(minimum: 1, maximum: 100_000), "Default 100."),
+            .opt("delegation_id", .string(maxLength: 64)), .opt("limit", .integer(minimum: 1, maximum: 1000), "Default 100."),
+            .opt("cursor", .string(maxLength: 20), "next_cursor of the previous page."),
         ])
     }
-}
-
-struct JobList: Encodable, Sendable, Schematic {
-    var items: [Job]
-    static var schema: Schema { .object([.req("items", .array(Job.schema))]) }
 }
 
 struct ListParams: Codable, Sendable, Schematic {
     var status: MessageStatus?
     var delegationID, recipient: String?
     var limit: Int?
-    enum CodingKeys: String, CodingKey { case status, delegationID = "delegation_id", recipient, limit }
+    var cursor: String?
+    enum CodingKeys: String, CodingKey { case status, delegationID = "delegation_id", recipient, limit, cursor }
     static var schema: Schema {
         .object([
             .opt("status", .string(values: MessageStatus.allCases.map(\.rawValue))),
             .opt("delegation_id", .string(maxLength: 64), "Its id or reference."),
-            .opt("recipient", .string(maxLength: Limits.email)), .opt("limit", .integer(minimum: 1, maximum: 10_000), "Default 100."),
+            .opt("recipient", .string(maxLength: Limits.email)), .opt("limit", .integer(minimum: 1, maximum: 500), "Default 100."),
+            .opt("cursor", .string(maxLength: 20), "next_cursor of the previous page."),
         ])
     }
 }
 
+/// A page of messages, newest first, with how many messages match the filters other than status.
 struct MessageList: Encodable, Sendable, Schematic {
-    var items: [MessageRow]
+    var page: Page<MessageRow>
     var counts: [String: Int64]
-    static var schema: Schema {
-        .object([.req("items", .array(MessageRow.schema)), .req("counts", .map(.integer()), "Messages by status.")])
+
+    func encode(to encoder: any Encoder) throws {
+        try page.encode(to: encoder)
+        var c = encoder.container(keyedBy: NameKey.self)
+        try c.encode(counts, forKey: NameKey("counts"))
     }
+
+    static var schema: Schema {
+        guard case .object(let fields) = Page<MessageRow>.schema else { return Page<MessageRow>.schema }
+        return .object(fields + [.req("counts", .map(.integer()), "Messages matching the filters other than status, by status.")])
+    }
+}
+
+/// A message-id cursor (lists of jobs and messages are ordered by id).
+func idCursor(_ cursor: String?) throws -> Int64? {
+    guard let cursor else { return nil }
+    guard let id = Int64(cursor), id >= 0 else {
+        throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+    }
+    return id
 }
 
 struct ShowParams: Codable, Sendable, Schematic {
@@ -56,6 +71,7 @@ struct ShowParams: Codable, Sendable, Schematic {
 }
 
 extension MessageRow: Schematic {}
+extension Job: Schematic {}
 
 struct RetryResult: Codable, Sendable, Schematic {
     var id: Int64

@@ -162,19 +162,21 @@ enum NotificationsTables {
     }
 
     /// Messages by status.
-    static func counts(_ db: Database) throws -> [String: Int64] {
+    static func counts(_ db: Database, _ filter: MessageFilter = MessageFilter()) throws -> [String: Int64] {
         var counts: [String: Int64] = [:]
-        for r in try db.query("SELECT status, count(*) AS n FROM messages GROUP BY status") { counts[try r["status"]] = try r["n"] }
+        var (clause, args) = filter.sql
+        clause = "SELECT status, count(*) AS n FROM messages WHERE " + clause + " GROUP BY status"
+        for r in try db.query(clause, args) { counts[try r["status"]] = try r["n"] }
         return counts
     }
 
-    /// Messages, newest first.
-    static func messages(_ db: Database, status: MessageStatus?, subject: String?, recipient: String?, limit: Int) throws -> [MessageRow] {
-        var sql = "SELECT \(messageColumns) FROM messages WHERE 1=1"
-        var args: [any SQLBindable] = []
+    /// Messages matching `filter` (and `status`), newest first, older than message `before`.
+    static func messages(_ db: Database, _ filter: MessageFilter, status: MessageStatus?, before: Int64?, limit: Int) throws -> [MessageRow]
+    {
+        var (clause, args) = filter.sql
+        var sql = "SELECT \(messageColumns) FROM messages WHERE " + clause
         if let st = status { sql += " AND status = ?"; args.append(st.rawValue) }
-        if let d = subject { sql += " AND (subject_id = ? OR subject_ref = ?)"; args += [d, d] }
-        if let r = recipient { sql += " AND lower(recipient) = ?"; args.append(r.lowercased()) }
+        if let before { sql += " AND id < ?"; args.append(before) }
         sql += " ORDER BY id DESC LIMIT ?"
         args.append(limit)
         return try db.query(sql, args).map { try $0.decode() }
@@ -223,4 +225,19 @@ enum NotificationsTables {
         \(SQLExpression.timestamp("sent_ms")) AS sent_at,
         CASE WHEN status = 'pending' AND next_attempt_ms > 0 THEN \(SQLExpression.timestamp("next_attempt_ms")) END AS next_attempt_at
         """
+}
+
+/// Which messages a list or a count is about: one delegation's, one recipient's.
+struct MessageFilter {
+    var subject: String?
+    var recipient: String?
+
+    /// The WHERE clause and its arguments.
+    var sql: (String, [any SQLBindable]) {
+        var clause = "1=1"
+        var args: [any SQLBindable] = []
+        if let d = subject { clause += " AND (subject_id = ? OR subject_ref = ?)"; args += [d, d] }
+        if let r = recipient { clause += " AND lower(recipient) = ?"; args.append(r.lowercased()) }
+        return (clause, args)
+    }
 }

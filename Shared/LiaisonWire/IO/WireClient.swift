@@ -94,6 +94,26 @@ package final class WireClient {
         }
     }
 
+    /// A list method's items: its first page, or with `all` every page (following next_cursor,
+    /// as every list method pages). Returns the last answer too and the cursor left, if any.
+    package func list(
+        _ method: String, _ params: JSONObject = [:], all: Bool = true, timeoutMs: Int = 10_000
+    ) throws(ServiceError)
+        -> (items: [JSONValue], last: JSONValue, next: String?)
+    {
+        var params = params
+        var items: [JSONValue] = []
+        var answer: JSONValue = [:]
+        var next: String?
+        repeat {
+            if let next { params["cursor"] = .string(next) }
+            answer = try call(method, .object(params), timeoutMs: timeoutMs, idempotent: true)
+            items += answer["items"]?.arrayValue ?? []
+            next = answer["next_cursor"]?.stringValue
+        } while next != nil && all
+        return (items, answer, next)
+    }
+
     /// Calls `method` with typed params and decodes a typed result.
     package func call<P: Encodable, R: Decodable>(
         _ method: String, _ params: P, as: R.Type, timeoutMs: Int = 10_000

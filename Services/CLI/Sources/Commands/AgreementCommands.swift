@@ -49,7 +49,7 @@ extension CLI {
     static var agreementList: CLICommand {
         Command(
             name: "list", abstract: "Agreements as a table.",
-            usage: "agreement list [--status S] [--kind K] [--country CC] [--continent C] [--text WORDS] [--json]",
+            usage: "agreement list [--status S] [--kind K] [--country CC] [--continent C] [--text WORDS] [--limit N] [--all] [--json]",
             options: [
                 OptionSpec(["--status"], value: "S", "draft, negotiating, signed, active, suspended, expired, terminated, superseded."),
                 OptionSpec(
@@ -58,14 +58,16 @@ extension CLI {
                 OptionSpec(["--country"], value: "CC", "A partner's country."),
                 OptionSpec(["--continent"], value: "C", "A partner's continent."),
                 OptionSpec(["--text"], value: "WORDS", "Words anywhere in the agreement."),
+                OptionSpec(["--limit"], value: "N", "Rows per page (default 100, at most 200)."),
+                OptionSpec(["--all"], "Every page, not only the first."),
             ]
         ) { args, ctx in
-            var p = JSONObject()
+            var p: JSONObject = ["limit": .int(Int64(try args.int("--limit", default: 100, in: 1...200)))]
             for k in ["status", "kind", "country", "continent", "text"] { if let v = args.value("--" + k) { p[k] = .string(v) } }
-            let r = try ctx.call("agreements", "agreements.list", .object(p))
-            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
+            let (items, _, next) = try ctx.list("agreements", "agreements.list", p, all: args.has("--all"))
+            if ctx.json { ctx.printJSONList(items, next: next); return ExitCode.ok }
             var t = Table(["REFERENCE", "STATUS", "KIND", "PARTNERS", "TERM", "TITLE"])
-            for a in r["items"]?.arrayValue ?? [] {
+            for a in items {
                 let partners = (a["partners"]?.arrayValue ?? []).map { p in
                     "\(p["name"]?.stringValue ?? "") (\(p["country"]?.stringValue ?? ""))"
                 }.joined(separator: "; ")
@@ -75,6 +77,7 @@ extension CLI {
                 ])
             }
             ctx.print(t.rows.isEmpty ? "(no agreements match)" : t.render())
+            if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
             return ExitCode.ok
         }
     }

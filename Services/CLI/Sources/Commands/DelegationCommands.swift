@@ -101,18 +101,9 @@ extension CLI {
                 if let v = args.value(flag) { params[key] = .string(v) }
             }
             params["limit"] = .int(Int64(try args.int("--limit", default: 50, in: 1...500)))
-            var items: [JSONValue] = []
-            var next: String? = nil
-            repeat {
-                if let next { params["cursor"] = .string(next) }
-                let page = try ctx.call("delegations", "delegations.list", .object(params))
-                items += page["items"]?.arrayValue ?? []
-                next = page["next_cursor"]?.stringValue
-            } while next != nil && args.has("--all")
+            let (items, _, next) = try ctx.list("delegations", "delegations.list", params, all: args.has("--all"))
             if ctx.json {
-                var out: JSONObject = ["items": .array(items)]
-                if let next { out["next_cursor"] = .string(next) }
-                ctx.printJSON(.object(out))
+                ctx.printJSONList(items, next: next)
                 return ExitCode.ok
             }
             var t = Table(["REF", "PARTNER", "COUNTRY", "DATES", "STATUS", "TITLE"])

@@ -15,20 +15,21 @@ extension CLI {
     static var notificationList: CLICommand {
         Command(
             name: "list", abstract: "Messages, newest first.",
-            usage: "notification list [--status S] [--delegation ID] [--limit N] [--json]",
+            usage: "notification list [--status S] [--delegation ID] [--limit N] [--all] [--json]",
             options: [
                 OptionSpec(["--status"], value: "S", "pending, sending, sent, dead or possibly_sent."),
                 OptionSpec(["--delegation"], value: "ID", "Only this delegation's messages (id or reference)."),
-                OptionSpec(["--limit"], value: "N", "At most N (default 50)."),
+                OptionSpec(["--limit"], value: "N", "Rows per page (default 50, at most 500)."),
+                OptionSpec(["--all"], "Every page, not only the first."),
             ]
         ) { args, ctx in
-            var p: JSONObject = ["limit": .int(Int64(try args.int("--limit", default: 50, in: 1...10_000)))]
+            var p: JSONObject = ["limit": .int(Int64(try args.int("--limit", default: 50, in: 1...500)))]
             if let s = args.value("--status") { p["status"] = .string(s) }
             if let d = args.value("--delegation") { p["delegation_id"] = .string(d) }
-            let r = try ctx.call("notifications", "notifications.list", .object(p))
-            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
+            let (items, r, next) = try ctx.list("notifications", "notifications.list", p, all: args.has("--all"))
+            if ctx.json { ctx.printJSONList(items, next: next, with: ["counts": r["counts"] ?? [:]]); return ExitCode.ok }
             var t = Table(["ID", "STATUS", "RULE", "REF", "TO", "ATTEMPTS", "SUBJECT", "ERROR"])
-            for m in r["items"]?.arrayValue ?? [] {
+            for m in items {
                 t.add([
                     String(m["id"]?.intValue ?? 0), m["status"]?.stringValue ?? "", m["rule"]?.stringValue ?? "",
                     m["ref"]?.stringValue ?? "",
@@ -40,6 +41,7 @@ extension CLI {
             let counts = (r["counts"]?.objectValue?.members ?? []).map { "\($0.value.intValue ?? 0) \($0.key)" }.joined(separator: ", ")
             ctx.print(counts.isEmpty ? "(no messages)" : counts)
             if !t.rows.isEmpty { ctx.print(t.render()) }
+            if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
             return ExitCode.ok
         }
     }
@@ -171,12 +173,12 @@ extension CLI {
             let deadline = t0 + UInt64(timeout) * 1_000_000_000
             repeat {
                 usleep(50_000)
-                let items =
-                    try ctx.call("notifications", "notifications.list", ["delegation_id": d["id"]!, "limit": 10_000])["items"]?.arrayValue
-                    ?? []
-                total = items.count
-                sent = items.filter { $0["status"] == "sent" }.count
-                dead = items.filter { $0["status"] == "dead" }.count
+                // The counts follow the delegation filter; one row of items is enough.
+                let counts = try ctx.call("notifications", "notifications.list", ["delegation_id": d["id"]!, "limit": 1])["counts"]
+                func count(_ s: String) -> Int { Int(counts?[s]?.intValue ?? 0) }
+                total = (counts?.objectValue?.members ?? []).map { Int($0.value.intValue ?? 0) }.reduce(0, +)
+                sent = count("sent")
+                dead = count("dead")
             } while (total < n || sent + dead < total) && monotonicNanos() < deadline
             let seconds = Double(monotonicNanos() - t0) / 1e9
             let out: JSONValue = [
