@@ -93,6 +93,29 @@ package final class EventRelay: Component {
     /// own loop's thread touches it.
     private final class ClientSlot: @unchecked Sendable {
         var client: WireClient?
+        /// The subscriber's frame limit as it says (`service.describe`, or a `frame_too_large`
+        /// answer); until then the mesh file's.
+        var maxFrame: Int?
+
+        func drop() {
+            client?.close()
+            client = nil
+        }
+    }
+
+    /// Room for events in one call to `sub`: its frame limit less the envelope around them.
+    private func budget(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) -> Int { (slot.maxFrame ?? sub.maxFrame) - 256 }
+
+    /// Connects to `sub` and learns its frame limit from `service.describe`.
+    private func connect(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) throws {
+        let c = try WireClient(path: sub.socket, timeoutMs: 2000)
+        if let limit = try? c.call("service.describe", timeoutMs: 2000)["limits"]?["max_frame_bytes"]?.intValue {
+            if Int(limit) != slot.maxFrame ?? sub.maxFrame {
+                log.info("relay.subscriber_limit", ["subscriber": sub.name, "max_frame_bytes": String(limit)])
+            }
+            slot.maxFrame = Int(limit)
+        }
+        slot.client = c
     }
 
     private func round(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) -> BackgroundLoop.Sleep {
@@ -100,17 +123,28 @@ package final class EventRelay: Component {
         let retryAt = state.withLock { $0[sub.name]?.retryAtMs ?? 0 }
         if retryAt > now { return .atMost(ms: retryAt - now) }
         pruneIfDue(now: now)
-        let batch: RelayBatch
-        do { batch = try dueBatch(subscriber: sub.name, now: now, maxBytes: sub.maxFrame - 256) } catch {
+        var batch: RelayBatch
+        do {
+            batch = try dueBatch(subscriber: sub.name, now: now, maxBytes: budget(sub, slot))
+            if !batch.rows.isEmpty && slot.client?.isOpen != true {
+                let before = budget(sub, slot)
+                try connect(sub, slot)
+                if budget(sub, slot) < before { batch = try dueBatch(subscriber: sub.name, now: now, maxBytes: budget(sub, slot)) }
+            }
+        } catch let e as ServiceError {
+            slot.drop()
+            return unreachable(sub.name, e)
+        } catch {
             log.error("relay.read_failed", ["subscriber": sub.name, "error": "\(error)"])
             return .atMost(ms: Int64(settings.pollMs))
         }
         if batch.rows.isEmpty {
+            // After a dead letter the other keys go on at once.
+            if batch.deadLettered { return .none }
             let untilDue = batch.nextDueMs.map { max($0 - now, 1) } ?? Int64(settings.pollMs)
             return .atMost(ms: min(untilDue, Int64(settings.pollMs)))
         }
         do {
-            if slot.client?.isOpen != true { slot.client = try WireClient(path: sub.socket, timeoutMs: 2000) }
             var params = Array("{\"events\":".utf8)
             params += batch.payload
             params.append(UInt8(ascii: "}"))
@@ -127,11 +161,38 @@ package final class EventRelay: Component {
                 s[sub.name] = st
             }
             return .none
+        } catch let e as ServiceError where e.code == .frameTooLarge && e.details?["limit"]?.intValue != nil {
+            slot.drop()
+            return tooLarge(sub, slot, batch, limit: Int(e.details?["limit"]?.intValue ?? 0))
         } catch {
-            slot.client?.close()
-            slot.client = nil
+            slot.drop()
             return unreachable(sub.name, error)
         }
+    }
+
+    /// The subscriber refused the call as larger than its frame limit (lowered since the relay
+    /// learned it): take the new limit; a lone event over it is dead at once, a batch is made
+    /// again smaller. Either way the loop goes on at once.
+    private func tooLarge(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot, _ batch: RelayBatch, limit: Int) -> BackgroundLoop.Sleep {
+        log.info("relay.subscriber_limit", ["subscriber": sub.name, "max_frame_bytes": String(limit)])
+        slot.maxFrame = limit
+        // A batch that fits the limit it names was refused for some other reason: back off.
+        if batch.payload.count <= budget(sub, slot) {
+            return unreachable(sub.name, ServiceError(.frameTooLarge, "\(sub.name) refused \(batch.payload.count) bytes under its limit"))
+        }
+        guard batch.rows.count == 1, let row = batch.rows.first else { return .none }
+        let why = "event \(row.eventID) is larger than \(sub.name)'s max frame (\(limit) bytes)"
+        do {
+            try store.write { db in
+                try RelayQueries.markDead(
+                    db, subscriber: sub.name, outboxSeq: row.outboxSeq, attempts: nil, why: why, now: wallClockMillis())
+            }
+            log.error("relay.dead", ["detail": why])
+        } catch {
+            log.error("relay.write_failed", ["subscriber": sub.name, "error": "\(error)"])
+            return .atMost(ms: Int64(settings.pollMs))
+        }
+        return .none
     }
 
     /// A subscriber that cannot be reached (or answered the whole call with an error): wait and
@@ -158,7 +219,7 @@ package final class EventRelay: Component {
     /// The due deliveries of `subscriber`; an event too large for the subscriber's frames is
     /// dead at once, with the reason.
     func dueBatch(subscriber: String, now: Int64, maxBytes: Int) throws -> RelayBatch {
-        let (batch, tooLarge) = try store.read { db in
+        var (batch, tooLarge) = try store.read { db in
             try RelayQueries.collect(db, subscriber: subscriber, now: now, maxBytes: maxBytes, limit: settings.batch)
         }
         if let big = tooLarge {
@@ -167,6 +228,7 @@ package final class EventRelay: Component {
                 try RelayQueries.markDead(db, subscriber: subscriber, outboxSeq: big.outboxSeq, attempts: nil, why: why, now: now)
             }
             log.error("relay.dead", ["detail": why])
+            batch.deadLettered = true
         }
         return batch
     }

@@ -20,6 +20,8 @@ struct RelayBatch {
     var payload: [UInt8] = []
     /// When the next delivery held for a retry is due.
     var nextDueMs: Int64?
+    /// Whether an event too large for the subscriber was dead-lettered instead of sent.
+    var deadLettered = false
 }
 
 /// The relay's statements over the outbox's tables.

@@ -101,8 +101,9 @@ package enum ServiceHost {
         guard (1...256).contains(threads) else { throw MeshError("services[\(context.name)].settings.workers: must be 1 to 256") }
         let workers = try WorkerPool(name: "\(context.name)-w", threads: threads)
         let state = HostState()
+        let limits = entry.serverLimits
         let introspection = ServiceIntrospection(
-            name: context.name, startedNanos: context.startedNanos, definition: definition, stats: CallStats(),
+            name: context.name, startedNanos: context.startedNanos, definition: definition, stats: CallStats(), limits: limits,
             connections: { state.connections }, stopping: { state.stopping })
         var table = definition.methods
         introspection.register(&table)
@@ -110,9 +111,6 @@ package enum ServiceHost {
         let dispatcher = ServiceDispatcher(
             table: table, workers: workers, controlWorkers: controlWorkers, log: log, stats: introspection.stats,
             allowedUIDs: entry.allowedUids, allowedGIDs: entry.allowedGids)
-        var limits = ServerLimits()
-        limits.maxFrame = entry.maxFrameBytes
-        limits.maxConnections = entry.maxConnections
         let server = WireServer(listenFD: listener.fd, loop: loop, limits: limits, dispatcher: dispatcher) { event, fields in
             log.log(.info, event, pairs: fields)
         }

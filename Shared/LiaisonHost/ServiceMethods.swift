@@ -16,13 +16,15 @@ package final class ServiceIntrospection: Sendable {
     /// Calls and latency per method (the dispatcher records into it).
     package let stats: CallStats
     private let table = Mutex<MethodTable?>(nil)
+    private let limits: ServerLimits
     private let connections: @Sendable () -> Int
     private let stopping: @Sendable () -> Bool
 
     package init(
-        name: String, startedNanos: UInt64, definition: ServiceDefinition, stats: CallStats,
+        name: String, startedNanos: UInt64, definition: ServiceDefinition, stats: CallStats, limits: ServerLimits = ServerLimits(),
         connections: @escaping @Sendable () -> Int, stopping: @escaping @Sendable () -> Bool
     ) {
+        self.limits = limits
         self.name = name
         self.startedNanos = startedNanos
         self.definition = definition
@@ -97,7 +99,7 @@ package final class ServiceIntrospection: Sendable {
         }
         let emits = definition.emits.map { Description.Event(type: $0.type, summary: $0.summary, data: $0.data.json) }
         return Description(
-            service: name, version: liaisonVersion, protocolVersion: protocolVersion, methods: methods,
+            service: name, version: liaisonVersion, protocolVersion: protocolVersion, limits: Description.Limits(limits), methods: methods,
             events: Description.Events(emits: emits, consumes: definition.consumes), errors: ErrorCode.all.map(\.rawValue))
     }
 }
@@ -139,18 +141,44 @@ struct Description: Encodable, Sendable, Schematic {
         var emits: [Event]
         var consumes: [String]
     }
+    /// What a caller must stay within (a producer sizes its event batches by max_frame_bytes).
+    struct Limits: Encodable, Sendable {
+        var maxFrameBytes, maxConnections, maxConnectionsPerUID, maxInFlightPerConnection, idleTimeoutMs: Int
+        enum CodingKeys: String, CodingKey {
+            case maxFrameBytes = "max_frame_bytes", maxConnections = "max_connections", maxConnectionsPerUID = "max_connections_per_uid"
+            case maxInFlightPerConnection = "max_in_flight_per_connection", idleTimeoutMs = "idle_timeout_ms"
+        }
+
+        init(_ l: ServerLimits) {
+            maxFrameBytes = FrameLimits.clamp(l.maxFrame)
+            maxConnections = l.maxConnections
+            maxConnectionsPerUID = l.maxConnectionsPerUID
+            maxInFlightPerConnection = l.maxInFlightPerConnection
+            idleTimeoutMs = l.idleTimeoutMs
+        }
+
+        static var schema: Schema {
+            .object([
+                .req("max_frame_bytes", .integer(), "The largest call (and answer) payload."), .req("max_connections", .integer()),
+                .req("max_connections_per_uid", .integer()),
+                .req("max_in_flight_per_connection", .integer(), "Calls read and not yet answered; more wait in the socket."),
+                .req("idle_timeout_ms", .integer(), "A connection with no call in flight this long is closed with a notice."),
+            ])
+        }
+    }
 
     var service, version: String
     var protocolVersion: Int64
+    var limits: Limits
     var methods: [Method]
     var events: Events
     var errors: [String]
 
-    enum CodingKeys: String, CodingKey { case service, version, protocolVersion = "protocol", methods, events, errors }
+    enum CodingKeys: String, CodingKey { case service, version, protocolVersion = "protocol", limits, methods, events, errors }
 
     static var schema: Schema {
         .object([
-            .req("service", .string()), .req("version", .string()), .req("protocol", .integer()),
+            .req("service", .string()), .req("version", .string()), .req("protocol", .integer()), .req("limits", Limits.schema),
             .req(
                 "methods",
                 .array(

@@ -38,6 +38,10 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
     package var maxFrameBytes: Int
     /// Connections accepted at once.
     package var maxConnections: Int
+    /// One peer uid's share of them (default three quarters).
+    package var maxConnectionsPerUid: Int?
+    /// A connection with no call in flight for this long is closed with a notice.
+    package var idleTimeoutMs: Int
     /// Uids allowed to connect besides the service's own and root.
     package var allowedUids: [UInt32]
     /// Gids whose members may connect.
@@ -50,6 +54,7 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         case dataDir = "data_dir", dependsOn = "depends_on", stopTimeoutMs = "stop_timeout_ms"
         case startTimeoutMs = "start_timeout_ms", maxRestarts = "max_restarts", maxFrameBytes = "max_frame_bytes"
         case maxConnections = "max_connections", allowedUids = "allowed_uids", allowedGids = "allowed_gids"
+        case maxConnectionsPerUid = "max_connections_per_uid", idleTimeoutMs = "idle_timeout_ms"
     }
 
     package init(
@@ -70,6 +75,7 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         maxRestarts = nil
         maxFrameBytes = FrameLimits.defaultMax
         maxConnections = 1024
+        idleTimeoutMs = 600_000
         allowedUids = []
         allowedGids = []
         self.settings = settings
@@ -91,9 +97,21 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         maxRestarts = try c.decodeIfPresent(Int.self, forKey: .maxRestarts)
         maxFrameBytes = try c.decodeIfPresent(Int.self, forKey: .maxFrameBytes) ?? FrameLimits.defaultMax
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? 1024
+        maxConnectionsPerUid = try c.decodeIfPresent(Int.self, forKey: .maxConnectionsPerUid)
+        idleTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutMs) ?? 600_000
         allowedUids = try c.decodeIfPresent([UInt32].self, forKey: .allowedUids) ?? []
         allowedGids = try c.decodeIfPresent([UInt32].self, forKey: .allowedGids) ?? []
         settings = try c.decodeIfPresent(JSONValue.self, forKey: .settings) ?? .object([:])
+    }
+
+    /// The limits its server enforces, as this entry sets them.
+    package var serverLimits: ServerLimits {
+        var l = ServerLimits()
+        l.maxFrame = maxFrameBytes
+        l.maxConnections = maxConnections
+        l.maxConnectionsPerUID = maxConnectionsPerUid ?? max(1, maxConnections * 3 / 4)
+        l.idleTimeoutMs = idleTimeoutMs
+        return l
     }
 
     /// Whether this service consumes events of `type`.
@@ -255,6 +273,12 @@ package struct Mesh: Sendable {
             }
             guard s.stopTimeoutMs > 0, s.startTimeoutMs > 0 else { throw MeshError("services[\(s.name)]: timeouts must be positive") }
             guard s.maxConnections > 0 else { throw MeshError("services[\(s.name)].max_connections: must be positive") }
+            if let u = s.maxConnectionsPerUid, !(1...s.maxConnections).contains(u) {
+                throw MeshError("services[\(s.name)].max_connections_per_uid: must be 1 to max_connections (\(s.maxConnections)), got \(u)")
+            }
+            guard (1000...86_400_000).contains(s.idleTimeoutMs) else {
+                throw MeshError("services[\(s.name)].idle_timeout_ms: must be 1000 to 86400000 (a day), got \(s.idleTimeoutMs)")
+            }
             guard s.maxFrameBytes >= 1, s.maxFrameBytes <= FrameLimits.hardCap else {
                 throw MeshError("services[\(s.name)].max_frame_bytes: must be 1 to \(FrameLimits.hardCap)")
             }

@@ -75,12 +75,23 @@ final class RelayFixture: @unchecked Sendable {
         try relay.start()
     }
 
-    func startConsumer() throws {
+    /// Serves `events.deliver` with frames up to `maxFrame`; with `describes`, also a
+    /// `service.describe` that says so (as every service's does).
+    func startConsumer(maxFrame: Int = FrameLimits.defaultMax, describes: Bool = false) throws {
         var table = MethodTable()
         EventMethods.registerConsumer(&table, store: consumer.eventStore, consumer: consumer, log: log)
+        if describes {
+            table.add(
+                MethodSpec(name: "service.describe", summary: "Limits only.", params: NoParams.schema, result: .any, execution: .inline) {
+                    _, _ in
+                    ["limits": ["max_frame_bytes": .int(Int64(maxFrame))]]
+                })
+        }
+        var limits = ServerLimits()
+        limits.maxFrame = maxFrame
         let l = try Listener.bind(path: socket)
         let loop = try EventLoop()
-        let server = WireServer(listenFD: l.fd, loop: loop, limits: ServerLimits(), dispatcher: TableDispatcher(table: table, log: log))
+        let server = WireServer(listenFD: l.fd, loop: loop, limits: limits, dispatcher: TableDispatcher(table: table, log: log))
         server.start()
         try OwnedThread.start(name: "consumer") { loop.run() }
         self.loop = loop
@@ -95,21 +106,31 @@ final class RelayFixture: @unchecked Sendable {
         loop = nil
     }
 
-    /// Commits one event per subject, in order.
+    /// Commits one event per subject, in order, each in its own transaction.
     func produce(_ subjects: [String], key: (String) -> String = { _ in "k" }) throws {
-        for s in subjects {
-            let k = key(s)
-            try producer.write { db in
-                try Outbox.append(db, source: "producer", type: .delegationUpdated, subject: s, partitionKey: k,
-                                  dataJSON: JSONWriter.encode(["s": .string(s)]), subscribers: ["consumer"])
+        for s in subjects { try produceTogether([(s, key(s), 0)]) }
+    }
+
+    /// Commits events (subject, key, bytes of filler to make it larger) in one transaction.
+    func produceTogether(_ events: [(subject: String, key: String, padding: Int)]) throws {
+        try producer.write { db in
+            for e in events {
+                var data: JSONObject = ["s": .string(e.subject)]
+                if e.padding > 0 { data["pad"] = .string(String(repeating: "x", count: e.padding)) }
+                try Outbox.append(
+                    db, source: "producer", type: .delegationUpdated, subject: e.subject, partitionKey: e.key,
+                    dataJSON: JSONWriter.encode(.object(data)), subscribers: ["consumer"])
             }
         }
     }
 
     func deliveries(_ status: String) throws -> [(Int64, String)] {
         try producer.read { db in
-            try db.query("SELECT d.outbox_seq, o.event FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status = ? ORDER BY d.outbox_seq", [status])
-                .map { (try $0["outbox_seq"], try JSONParser.parse(try $0["event"] as [UInt8])["subject"]!.stringValue!) }
+            try db.query(
+                "SELECT d.outbox_seq, o.event FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status = ? ORDER BY d.outbox_seq",
+                [status]
+            )
+            .map { (try $0["outbox_seq"], try JSONParser.parse(try $0["event"] as [UInt8])["subject"]!.stringValue!) }
         }
     }
 
@@ -208,7 +229,9 @@ func fastSettings() -> EventSettings {
         try f.produce(["x1", "x2", "x3", "x4"])
         try f.waitUntil("x2 dead") { try f.deliveries("dead").count == 1 }
         let seq = try f.deliveries("dead")[0].0
-        _ = try f.producerTable.invoke("events.skip", ["outbox_seq": .int(seq), "subscriber": "consumer", "reason": "bad data"], log: f.log).get()
+        _ = try f.producerTable.invoke(
+            "events.skip", ["outbox_seq": .int(seq), "subscriber": "consumer", "reason": "bad data"], log: f.log
+        ).get()
         try f.waitUntil("x3 and x4 after the skip") { f.appliedSubjects() == ["x1", "x3", "x4"] }
         #expect(try f.deliveries("skipped").map(\.1) == ["x2"])
         #expect(try f.deliveries("dead").isEmpty)
@@ -232,10 +255,12 @@ func fastSettings() -> EventSettings {
 
     @Test func anEventAroundPreEncodedDataIsTheDocumentTheEncoderWrites() throws {
         let data: JSONValue = ["title": "Визит \"делегации\"\n", "n": 3, "members": [["name": "김민준"]], "none": nil]
-        let event = CloudEvent(id: "evt-1", source: "delegations", type: "delegation.updated", subject: "delegation/del-1",
-                               time: "2026-11-29T05:00:00.000Z", partitionkey: "delegation/del-1", sequence: 42, data: data)
-        let spliced = CloudEvent.json(id: event.id, source: event.source, type: event.type, subject: event.subject, time: event.time,
-                                      partitionkey: event.partitionkey, sequence: event.sequence, dataJSON: JSONWriter.encode(data))
+        let event = CloudEvent(
+            id: "evt-1", source: "delegations", type: "delegation.updated", subject: "delegation/del-1",
+            time: "2026-11-29T05:00:00.000Z", partitionkey: "delegation/del-1", sequence: 42, data: data)
+        let spliced = CloudEvent.json(
+            id: event.id, source: event.source, type: event.type, subject: event.subject, time: event.time,
+            partitionkey: event.partitionkey, sequence: event.sequence, dataJSON: JSONWriter.encode(data))
         #expect(try JSONParser.parse(Array(spliced.utf8)) == JSONEncoding.encode(event))
         #expect(try JSONDecoding.decode(CloudEvent.self, from: Array(spliced.utf8)) == event)
     }
@@ -248,7 +273,10 @@ func fastSettings() -> EventSettings {
         let event = try f.producer.read { db in try JSONParser.parse(try db.queryOne("SELECT event FROM outbox")!["event"] as [UInt8]) }
         let c = try WireClient(path: f.socket)
         #expect(try c.call("events.deliver", ["event": event]) == ["duplicate": true, "status": "duplicate"])
-        #expect(try c.call("events.deliver", ["events": [event, event]])["results"]?.arrayValue?.map { $0["status"] } == ["duplicate", "duplicate"])
+        #expect(
+            try c.call("events.deliver", ["events": [event, event]])["results"]?.arrayValue?.map { $0["status"] } == [
+                "duplicate", "duplicate",
+            ])
         #expect(f.appliedSubjects() == ["d1"], "no second effect")
     }
 
@@ -256,8 +284,11 @@ func fastSettings() -> EventSettings {
         let f = try RelayFixture(settings: fastSettings())
         try f.startConsumer()
         let c = try WireClient(path: f.socket)
-        let e2: JSONValue = ["specversion": "1.0", "id": "evt-2", "source": "elsewhere", "type": "thing.changed", "subject": "g", "time": "2026-01-01T00:00:00Z",
-                             "partitionkey": "g", "sequence": 2, "datacontenttype": "application/json", "data": [:]]
+        let e2: JSONValue = [
+            "specversion": "1.0", "id": "evt-2", "source": "elsewhere", "type": "thing.changed", "subject": "g",
+            "time": "2026-01-01T00:00:00Z",
+            "partitionkey": "g", "sequence": 2, "datacontenttype": "application/json", "data": [:],
+        ]
         do {
             _ = try c.call("events.deliver", ["event": e2])
             Issue.record("a gap was accepted")
@@ -280,6 +311,8 @@ func fastSettings() -> EventSettings {
         try f.waitUntil("delivered") { f.appliedSubjects().count == 2 }
         try f.waitUntil("pruned") { try f.producer.read { db in try db.queryOne("SELECT count(*) AS n FROM outbox")?["n"] as Int64? } == 0 }
         #expect(try f.producer.read { db in try db.queryOne("SELECT count(*) AS n FROM deliveries")?["n"] as Int64? } == 0)
-        #expect(try f.producer.read { db in try db.queryOne("SELECT last_seq FROM outbox_keys")?["last_seq"] as Int64? } == 2, "per-key sequences survive pruning")
+        #expect(
+            try f.producer.read { db in try db.queryOne("SELECT last_seq FROM outbox_keys")?["last_seq"] as Int64? } == 2,
+            "per-key sequences survive pruning")
     }
 }

@@ -13,7 +13,9 @@ import LiaisonProcess
     }
 
     @Test func resolvesPathsAgainstHomeAndFillsDefaults() throws {
-        let path = try write(#"{"home": "h", "services": [{"name": "delegations"}, {"name": "notifications", "consumes": ["delegation.*"], "depends_on": ["delegations"]}]}"#)
+        let path = try write(
+            #"{"home": "h", "services": [{"name": "delegations"}, {"name": "notifications", "consumes": ["delegation.*"], "depends_on": ["delegations"]}]}"#
+        )
         let mesh = try Mesh.load(path)
         let dir = (path as NSString).deletingLastPathComponent
         #expect(mesh.home == dir + "/h")
@@ -25,6 +27,16 @@ import LiaisonProcess
         #expect(mesh.config.supervisor.socket == dir + "/h/run/supervisor.sock")
         #expect(mesh.config.subscribers(of: "delegation.confirmed").map(\.name) == ["notifications"])
         #expect(mesh.config.subscribers(of: "agreement.signed").isEmpty)
+    }
+
+    @Test func serverLimitsFollowTheEntry() throws {
+        let path = try write(
+            #"{"services": [{"name": "a", "max_connections": 100, "idle_timeout_ms": 30000}, {"name": "b", "max_connections_per_uid": 5}]}"#
+        )
+        let mesh = try Mesh.load(path)
+        let a = try #require(mesh.service("a")).serverLimits, b = try #require(mesh.service("b")).serverLimits
+        #expect(a.maxConnections == 100 && a.maxConnectionsPerUID == 75 && a.idleTimeoutMs == 30_000)
+        #expect(b.maxConnections == 1024 && b.maxConnectionsPerUID == 5 && b.idleTimeoutMs == 600_000)
     }
 
     @Test func ordersByDependencies() throws {
@@ -41,6 +53,11 @@ import LiaisonProcess
         (#"{"services": [{"name": "a", "socket": "run/x.sock"}, {"name": "b", "socket": "run/x.sock"}]}"#, "is used twice"),
         (#"{"services": "none"}"#, "services: expected an array"),
         (#"{"nothing": 1}"#, "services: required"),
+        (#"{"services": [{"name": "a", "idle_timeout_ms": 5}]}"#, "services[a].idle_timeout_ms: must be 1000 to 86400000"),
+        (
+            #"{"services": [{"name": "a", "max_connections": 10, "max_connections_per_uid": 11}]}"#,
+            "max_connections_per_uid: must be 1 to max_connections (10)"
+        ),
     ])
     func refusesBadMeshFilesSayingWhy(text: String, fragment: String) throws {
         let path = try write(text)
@@ -77,7 +94,9 @@ import LiaisonProcess
         log.info("server.ready", ["socket": "/tmp/a b.sock", "n": "3", "quote": "say \"hi\"\nnext"])
         #expect(lines.all.count == 1)
         let line = lines.all[0]
-        #expect(line.contains(" level=info service=delegations event=server.ready socket=\"/tmp/a b.sock\" n=3 quote=\"say \\\"hi\\\"\\nnext\""))
+        #expect(
+            line.contains(" level=info service=delegations event=server.ready socket=\"/tmp/a b.sock\" n=3 quote=\"say \\\"hi\\\"\\nnext\"")
+        )
         #expect(line.hasPrefix("ts=20"))
         #expect(!line.contains("\n"))
     }

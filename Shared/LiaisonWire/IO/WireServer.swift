@@ -135,9 +135,13 @@ package final class WireServer: @unchecked Sendable {
         while c.isReading {
             let payload: [UInt8]?
             do { payload = try c.decoder.next() } catch {
-                let code: ErrorCode = if case .tooLarge = error { .frameTooLarge } else { .invalidRequest }
                 log("frame.rejected", [("reason", error.description), ("connection", String(c.serial))])
-                sendAndClose(c, ServiceError(code, error.description, retryable: false))
+                if case .tooLarge = error {
+                    let limit = Int64(FrameLimits.clamp(limits.maxFrame))
+                    sendAndClose(c, ServiceError(.frameTooLarge, error.description, retryable: false, details: ["limit": .int(limit)]))
+                } else {
+                    sendAndClose(c, ServiceError(.invalidRequest, error.description, retryable: false))
+                }
                 return connections[c.fd] === c
             }
             guard let payload else { return true }
