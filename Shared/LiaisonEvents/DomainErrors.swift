@@ -24,6 +24,26 @@ extension ValidationErrors: ServiceErrorConvertible {
     }
 }
 
+extension StoreError: ServiceErrorConvertible {
+    /// A full disk is `unavailable`, retryable, with `reason: disk_full` and the file (nothing was
+    /// written; the same call works once space is freed); SQLite busy past its timeout is
+    /// `unavailable` too; anything else is `internal` (and logged by the host).
+    package var serviceError: ServiceError {
+        if isDiskFull {
+            let where_ = path ?? "the database"
+            return ServiceError(
+                .unavailable, "the disk holding \(where_) is full; nothing was written — try again once space is freed", retryable: true,
+                details: ["reason": "disk_full", "path": .string(where_), "not_applied": true])
+        }
+        if isBusy {
+            return ServiceError(
+                .unavailable, "the database is busy; nothing was written — try again", retryable: true,
+                details: ["reason": "database_busy", "not_applied": true])
+        }
+        return ServiceError(.internal, "internal error; see the service log", retryable: false)
+    }
+}
+
 extension LifecycleAction {
     /// Throws `failed_precondition` (with the current and requested states) unless the action may
     /// be taken from `from`; `label` names the record (`delegation DEL-2026-0001`).

@@ -154,7 +154,15 @@ package func wireError(_ error: any Error, log: Logger, method: String) -> Servi
     case let e as ServiceError: return e
     case let e as JSONDecodeError: return .invalidParams(e)
     case let e as SchemaViolation: return e.serviceError
-    case let e as any ServiceErrorConvertible: return e.serviceError
+    case let e as any ServiceErrorConvertible:
+        let converted = e.serviceError
+        if converted.code == .internal || converted.details?["reason"] == "disk_full" {
+            log.error("call.failed", ["method": method, "error": "\(error)"])
+        }
+        if converted.code == .internal {
+            return ServiceError(.internal, "internal error in \(method); see the service log", retryable: false)
+        }
+        return converted
     default:
         log.error("call.failed", ["method": method, "error": "\(error)"])
         return ServiceError(.internal, "internal error in \(method); see the service log", retryable: false)

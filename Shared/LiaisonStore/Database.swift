@@ -51,7 +51,7 @@ package final class Database {
         guard rc == SQLITE_OK, let h else {
             let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(h)
-            throw StoreError(code: rc, message: "\(msg) (\(path))")
+            throw StoreError(code: rc, message: "\(msg) (\(path))", path: path, systemErrno: errno)
         }
         handle = h
         sqlite3_extended_result_codes(h, 1)
@@ -74,7 +74,9 @@ package final class Database {
     }
 
     private func error(_ rc: Int32, _ sql: String?) -> StoreError {
-        StoreError(code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql)
+        StoreError(
+            code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path,
+            systemErrno: sqlite3_system_errno(handle))
     }
 
     /// Runs one or more statements that take no parameters.
@@ -84,7 +86,8 @@ package final class Database {
         if rc != SQLITE_OK {
             let msg = err.map { String(cString: $0) } ?? "error"
             sqlite3_free(err)
-            throw StoreError(code: sqlite3_extended_errcode(handle), message: msg, sql: sql)
+            throw StoreError(
+                code: sqlite3_extended_errcode(handle), message: msg, sql: sql, path: path, systemErrno: sqlite3_system_errno(handle))
         }
     }
 
@@ -296,9 +299,11 @@ package final class Database {
     /// WAL, so that the next write starts it again from the beginning instead of growing it.
     /// Returns the frames in the WAL and how many of them are now in the database file; `busy`
     /// when RESTART could not get every reader out in time.
-    package func checkpoint(restart: Bool = false) throws(StoreError) -> (frames: Int, copied: Int, busy: Bool) {
+    /// TRUNCATE also cuts the WAL file to nothing (when the store is quiet, to give space back).
+    package func checkpoint(restart: Bool = false, truncate: Bool = false) throws(StoreError) -> (frames: Int, copied: Int, busy: Bool) {
         var log: Int32 = 0, done: Int32 = 0
-        let rc = sqlite3_wal_checkpoint_v2(handle, nil, restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE, &log, &done)
+        let mode = truncate ? SQLITE_CHECKPOINT_TRUNCATE : restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
+        let rc = sqlite3_wal_checkpoint_v2(handle, nil, mode, &log, &done)
         if rc != SQLITE_OK && rc != SQLITE_BUSY { throw error(rc, "checkpoint") }
         return (Int(log), Int(done), rc == SQLITE_BUSY)
     }

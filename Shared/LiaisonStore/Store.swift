@@ -62,6 +62,55 @@ package final class Store: @unchecked Sendable {
         if due { checkpointQueue.async { [self] in checkpoint() } }
     }
 
+    /// How long without a commit before the WAL is checkpointed and cut to nothing.
+    package static let quietMs = 1000
+    private let lastCommitNanos = Atomic<UInt64>(0)
+    private let quietCheckScheduled = Atomic(false)
+
+    /// After a commit: once no other commit has come for `quietMs`, copies the WAL into the
+    /// database and truncates it, so that space comes back when writes stop (and a WAL written
+    /// to a full disk does not stay).
+    private func checkpointWhenQuiet() {
+        lastCommitNanos.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+        guard quietCheckScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+            return
+        }
+        checkpointQueue.asyncAfter(deadline: .now() + .milliseconds(Store.quietMs)) { [weak self] in self?.quietCheck() }
+    }
+
+    private func quietCheck() {
+        let idleMs = Int((DispatchTime.now().uptimeNanoseconds - lastCommitNanos.load(ordering: .relaxed)) / 1_000_000)
+        if idleMs < Store.quietMs {
+            checkpointQueue.asyncAfter(deadline: .now() + .milliseconds(Store.quietMs - idleMs)) { [weak self] in self?.quietCheck() }
+            return
+        }
+        quietCheckScheduled.store(false, ordering: .releasing)
+        truncateWAL()
+    }
+
+    /// Checkpoints everything and truncates the WAL (when no reader holds it back and no other
+    /// checkpoint is running); returns whether it was cut.
+    @discardableResult
+    package func truncateWAL() -> Bool {
+        withCheckpointer { c in
+            guard let r = try? c.checkpoint(truncate: true) else { return false }
+            return !r.busy
+        } ?? false
+    }
+
+    /// Runs `body` with the checkpointer's connection, unless another checkpoint has it (nil).
+    private func withCheckpointer<T>(_ body: (Database) -> T) -> T? {
+        guard
+            checkpointing.withLock({ busy in
+                if busy { return false }
+                busy = true
+                return true
+            })
+        else { return nil }
+        defer { checkpointing.withLock { $0 = false } }
+        return body(checkpointer)
+    }
+
     /// WAL frames (pages) after which a checkpoint also restarts the WAL: under steady load
     /// readers always hold some snapshot, so without it the WAL would only ever grow (every
     /// write then lands on newly allocated disk blocks and every read searches a larger index).
@@ -73,22 +122,16 @@ package final class Store: @unchecked Sendable {
     /// left to copy.
     @discardableResult
     package func checkpoint() -> Int {
-        guard
-            checkpointing.withLock({ busy in
-                if busy { return false }
-                busy = true
-                return true
-            })
-        else { return 0 }
-        defer { checkpointing.withLock { $0 = false } }
-        guard let passive = try? checkpointer.checkpoint() else { return 0 }
-        // The passive pass has copied what it could, so what the restart copies while writers
-        // wait is only what readers' snapshots held back.
-        if passive.frames >= Store.restartWALAfterFrames, let restarted = try? checkpointer.checkpoint(restart: true) {
-            counters.withLock { $0.walRestarts += restarted.busy ? 0 : 1 }
-            return restarted.frames - restarted.copied
-        }
-        return passive.frames - passive.copied
+        withCheckpointer { c in
+            guard let passive = try? c.checkpoint() else { return 0 }
+            // The passive pass has copied what it could, so what the restart copies while writers
+            // wait is only what readers' snapshots held back.
+            if passive.frames >= Store.restartWALAfterFrames, let restarted = try? c.checkpoint(restart: true) {
+                counters.withLock { $0.walRestarts += restarted.busy ? 0 : 1 }
+                return restarted.frames - restarted.copied
+            }
+            return passive.frames - passive.copied
+        } ?? 0
     }
 
     /// Runs `body` on a read-only connection (the last committed state; never waits for a write).
@@ -127,7 +170,12 @@ package final class Store: @unchecked Sendable {
     package func write<T>(_ body: @escaping (Database) throws -> T) throws -> T {
         let request = WriteRequest()
         let outcome = ResultBox<T>()
-        request.work = { db in outcome.value = Result { try db.savepoint(body) } }
+        request.work = { db in
+            let r = Result { try db.savepoint(body) }
+            outcome.value = r
+            if case .failure(let e) = r { return e }
+            return nil
+        }
         let lead = queue.withLock { q -> Bool in
             q.pending.append(request)
             if q.leading { return false }
@@ -179,7 +227,11 @@ package final class Store: @unchecked Sendable {
             do {
                 let t0 = DispatchTime.now().uptimeNanoseconds
                 try db.run("BEGIN IMMEDIATE")
-                for r in batch { r.work?(db) }
+                for r in batch {
+                    // Some errors (a full disk, I/O) make SQLite roll the whole transaction back:
+                    // then no later write may run (it would commit on its own), and none counts.
+                    if let e = r.work?(db), !db.inTransaction { throw e }
+                }
                 let t1 = DispatchTime.now().uptimeNanoseconds
                 try db.run("COMMIT")
                 let t2 = DispatchTime.now().uptimeNanoseconds
@@ -197,7 +249,10 @@ package final class Store: @unchecked Sendable {
             }
             for r in batch { r.work = nil }
             notify(topics)
-            if batch.count > 0 { noteCommit() }
+            if batch.count > 0 {
+                noteCommit()
+                checkpointWhenQuiet()
+            }
         }
     }
 
@@ -239,7 +294,8 @@ private struct GroupQueue {
 /// One caller's write waiting in the group. `@unchecked Sendable`: its fields are written by the
 /// leader before `signal` and read by the owner after it (the semaphore orders them).
 private final class WriteRequest: @unchecked Sendable {
-    var work: ((Database) -> Void)?
+    /// Runs the write in its savepoint; returns what it threw, if anything.
+    var work: ((Database) -> (any Error)?)?
     let signal = DispatchSemaphore(value: 0)
     var done = false
     var becomeLeader = false

@@ -16,12 +16,14 @@ final class TestDelegations: Sendable {
     let under: ServiceUnderTest
     let log = Logger(service: "delegations", minimum: .error) { _ in }
 
-    init(subscribers: [String] = ["notifications", "agreements"]) throws {
+    /// `prepare` runs on the data directory before the database is opened in it.
+    init(subscribers: [String] = ["notifications", "agreements"], prepare: (String) throws -> Void = { _ in }) throws {
         let (home, ctx) = try TestMesh.context(for: "delegations", prefix: "lzd", log: log) { mesh in
             for i in mesh.services.indices where mesh.services[i].name != "delegations" {
                 mesh.services[i].consumes = subscribers.contains(mesh.services[i].name) ? ["delegation.*"] : []
             }
         }
+        try prepare(ctx.entry.dataDir)
         dir = home
         service = try DelegationsService(ctx)
         under = ServiceUnderTest("delegations", service.definition, log: log)
@@ -49,8 +51,10 @@ final class TestDelegations: Sendable {
 }
 
 /// The Thai Ministry of Education visit as the issue writes it.
-func thaiVisit(title: String = "Thailand Ministry of Education delegation", venue: String = "Main Building 301",
-               host: String = "li.wei@bit.edu.cn", start: String = "2026-03-12T09:00", end: String = "2026-03-12T10:30") -> JSONValue {
+func thaiVisit(
+    title: String = "Thailand Ministry of Education delegation", venue: String = "Main Building 301",
+    host: String = "li.wei@bit.edu.cn", start: String = "2026-03-12T09:00", end: String = "2026-03-12T10:30"
+) -> JSONValue {
     [
         "direction": "inbound", "title": .string(title),
         "partner": ["name": "Ministry of Education", "name_local": "กระทรวงศึกษาธิการ", "kind": "government", "country": "TH"],
@@ -58,12 +62,21 @@ func thaiVisit(title: String = "Thailand Ministry of Education delegation", venu
         "topics": ["student exchange"], "time_zone": "Asia/Shanghai",
         "starts_at": "2026-03-12T09:00", "ends_at": "2026-03-13T17:00",
         "members": [
-            ["name": "Deputy Permanent Secretary", "name_local": "รองปลัดกระทรวง", "title": "Deputy Permanent Secretary", "role": "head",
-             "email": "head@moe.example.th", "languages": ["th", "en"], "needs": ["dietary": "no beef"]],
-            ["name": "Director, Bureau of International Cooperation", "role": "member", "email": "bic@moe.example.th", "languages": ["th", "en"]],
+            [
+                "name": "Deputy Permanent Secretary", "name_local": "รองปลัดกระทรวง", "title": "Deputy Permanent Secretary", "role": "head",
+                "email": "head@moe.example.th", "languages": ["th", "en"], "needs": ["dietary": "no beef"],
+            ],
+            [
+                "name": "Director, Bureau of International Cooperation", "role": "member", "email": "bic@moe.example.th",
+                "languages": ["th", "en"],
+            ],
         ],
         "hosts": [["name": "Li Wei", "email": .string(host), "unit": "International Office"]],
-        "itinerary": [["starts_at": .string(start), "ends_at": .string(end), "title": "Welcome meeting", "kind": "meeting",
-                       "venue": .string(venue), "hosts": [.string(host)], "attendees": []]],
+        "itinerary": [
+            [
+                "starts_at": .string(start), "ends_at": .string(end), "title": "Welcome meeting", "kind": "meeting",
+                "venue": .string(venue), "hosts": [.string(host)], "attendees": [],
+            ]
+        ],
     ]
 }

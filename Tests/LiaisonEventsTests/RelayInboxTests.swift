@@ -158,11 +158,6 @@ final class RelayFixture: @unchecked Sendable {
     }
 }
 
-struct HarnessFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
 func fastSettings() -> EventSettings {
     var s = EventSettings()
     s.retryBaseMs = 10

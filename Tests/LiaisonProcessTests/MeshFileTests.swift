@@ -3,10 +3,15 @@ import Testing
 import LiaisonProcess
 @testable import LiaisonWire
 
-@Suite struct MeshFileTests {
+@Suite final class MeshFileTests {
+    /// This test's directory, removed with it.
+    let dir: String = {
+        var t = Array("/tmp/lzm-XXXXXX".utf8CString)
+        return t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }()
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
     func write(_ text: String) throws -> String {
-        let dir = NSTemporaryDirectory() + "lzr-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let path = dir + "/mesh.json"
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path

@@ -3,8 +3,15 @@ import Synchronization
 import Testing
 @testable import LiaisonStore
 
-@Suite struct StoreTests {
-    func tempPath() -> String { NSTemporaryDirectory() + "lzs-\(UUID().uuidString.prefix(8)).db" }
+@Suite final class StoreTests {
+    /// This test's directory, removed with it.
+    let dir: String = {
+        var t = Array("/tmp/lzs-XXXXXX".utf8CString)
+        return t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
+    }()
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    func tempPath() -> String { dir + "/\(UUID().uuidString.prefix(8)).db" }
 
     let migrations: [Database.Migration] = [
         .init(1, "CREATE TABLE t(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)"),
@@ -141,7 +148,9 @@ import Testing
         let comp: [Database.Migration] = [.init(1, "CREATE TABLE c(x INTEGER)")]
         _ = try Store(path: path, migrations: migrations, components: [("extra", comp)])
         let s = try Store(path: path, migrations: migrations, components: [("extra", comp)])
-        #expect(try s.read { db in try db.queryOne("SELECT version FROM schema_versions WHERE component = 'extra'")?["version"] as Int64? } == 1)
+        #expect(
+            try s.read { db in try db.queryOne("SELECT version FROM schema_versions WHERE component = 'extra'")?["version"] as Int64? } == 1
+        )
         #expect(try s.read { db in try db.schemaVersion() } == 2)
     }
 
@@ -167,7 +176,9 @@ import Testing
         // Threads of our own: Dispatch adds threads only slowly when its workers block.
         func spawn(_ body: @escaping @Sendable () -> Void) {
             done.enter()
-            Thread.detachNewThread { body(); done.leave() }
+            Thread.detachNewThread {
+                body(); done.leave()
+            }
         }
         spawn {
             _ = try? s.write { db in
@@ -183,7 +194,8 @@ import Testing
         while s.waitingWrites < 50 { usleep(1000) }
         gate.signal()
         done.wait()
-        #expect((s.commitCounters.commits, s.commitCounters.writes) == (2, 51), "one commit for the first write, one for the fifty that waited")
+        #expect(
+            (s.commitCounters.commits, s.commitCounters.writes) == (2, 51), "one commit for the first write, one for the fifty that waited")
         #expect(try s.read { db in try db.queryOne("SELECT count(*) AS n FROM t")?["n"] as Int64? } == 51)
     }
 

@@ -105,11 +105,6 @@ final class TestNotifications: @unchecked Sendable {
     }
 }
 
-struct HarnessFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ d: String) { description = d }
-}
-
 /// A visit with members in four scripts, the stub's recipients at example.org.
 func visit(
     id: String = "del-test1", status: DelegationStatus = .confirmed, scheduleVersion: Int = 1, start: String = "2027-03-12T09:00",
