@@ -23,7 +23,8 @@ package enum EventWiring {
         def.health.append(
             ReportSection(key: "outbox", schema: .object(Outbox.Summary.fields + [.req("relay", .map(EventRelay.SubscriberHealth.schema))]))
             {
-                guard let s = try? store.read({ db in try Outbox.summary(db) }), case .object(var o) = JSONEncoding.encode(s) else {
+                guard let s = try? store.readForControl({ db in try Outbox.summary(db) }), case .object(var o) = JSONEncoding.encode(s)
+                else {
                     return (false, .null)
                 }
                 o["relay"] = JSONEncoding.encode(relay.health())

@@ -99,7 +99,7 @@ package enum ServiceHost {
         // every waiting write makes the next group (one fsync) larger.
         let threads = Int(entry.settings["workers"]?.intValue ?? 64)
         guard (1...256).contains(threads) else { throw MeshError("services[\(context.name)].settings.workers: must be 1 to 256") }
-        let workers = try WorkerPool(name: "\(context.name)-w", threads: threads)
+        let workers = try WorkerPool(name: "\(context.name)-w", threads: threads, niceness: 5)
         let state = HostState()
         let limits = entry.serverLimits
         let introspection = ServiceIntrospection(

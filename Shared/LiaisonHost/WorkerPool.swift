@@ -26,11 +26,13 @@ package final class WorkerPool: Sendable {
     private let stopping = Atomic<Bool>(false)
     private let threads: Int
 
-    /// Starts `threads` workers named `name`.
-    package init(name: String, threads: Int) throws {
+    /// Starts `threads` workers named `name`, `niceness` nicer than the process: client work
+    /// runs a little nicer than the event loop and the control lane, so that a health check
+    /// finds a CPU even when every worker is busy.
+    package init(name: String, threads: Int, niceness: Int32 = 0) throws {
         self.threads = threads
         for i in 0..<threads {
-            try OwnedThread.start(name: "\(name)-\(i)") { [self] in self.work() }
+            try OwnedThread.start(name: "\(name)-\(i)", niceness: niceness) { [self] in self.work() }
         }
     }
 

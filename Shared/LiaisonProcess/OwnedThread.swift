@@ -9,8 +9,11 @@ package enum OwnedThread {
         init(_ body: @escaping () -> Void) { self.body = body }
     }
 
-    /// Starts a detached thread named `name` (first 15 bytes show in `ps -L`) running `body`.
-    package static func start(name: String, stackBytes: Int = 4 << 20, _ body: @escaping @Sendable () -> Void) throws(SystemError) {
+    /// Starts a detached thread named `name` (first 15 bytes show in `ps -L`) running `body`, at
+    /// `niceness` above the process's (Linux schedules threads by their own nice value).
+    package static func start(
+        name: String, stackBytes: Int = 4 << 20, niceness: Int32 = 0, _ body: @escaping @Sendable () -> Void
+    ) throws(SystemError) {
         var attr = pthread_attr_t()
         pthread_attr_init(&attr)
         defer { pthread_attr_destroy(&attr) }
@@ -19,6 +22,7 @@ package enum OwnedThread {
         let box = Unmanaged.passRetained(
             Box({
                 liaison_set_thread_name(name)
+                if niceness > 0 { _ = liaison_set_thread_nice(getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) + niceness) }
                 body()
             }))
         var tid = pthread_t()

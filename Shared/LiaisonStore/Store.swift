@@ -42,6 +42,9 @@ package final class Store: @unchecked Sendable {
             pool.append(Reader(r))
         }
         self.readers = pool
+        let control = try Database(path: path)
+        try control.execute("PRAGMA query_only = 1")
+        controlReader = Reader(control)
         // Short: a RESTART checkpoint holds off writers while it waits for readers.
         checkpointer = try Database(path: path, busyTimeoutMs: 100)
     }
@@ -132,6 +135,15 @@ package final class Store: @unchecked Sendable {
             }
             return passive.frames - passive.copied
         } ?? 0
+    }
+
+    /// A reader kept for health checks, so that they never wait behind client queries.
+    private let controlReader: Reader
+
+    /// Runs `body` on the read-only connection kept for health checks and other control calls:
+    /// it never waits for client reads (however many run) nor for a write.
+    package func readForControl<T>(_ body: (Database) throws -> T) throws -> T {
+        try controlReader.lock.withLock { _ in try body(controlReader.db) }
     }
 
     /// Runs `body` on a read-only connection (the last committed state; never waits for a write).
@@ -270,7 +282,7 @@ package final class Store: @unchecked Sendable {
 
     /// Whether the database answers a trivial query.
     package func isHealthy() -> Bool {
-        (try? read { db -> Int? in try db.queryOne("SELECT 1 AS one")?["one"] }) == 1
+        (try? readForControl { db -> Int? in try db.queryOne("SELECT 1 AS one")?["one"] }) == 1
     }
 }
 

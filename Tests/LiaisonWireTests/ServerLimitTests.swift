@@ -46,6 +46,17 @@ import LiaisonProcess
         _ = r1
     }
 
+    @Test func oneUIDTakesAtMostAQuarterOfTheReserve() throws {
+        let s = try TestServer {
+            $0.maxConnectionsPerUID = 1
+            $0.reservedConnections = 8
+        }
+        let peers = try (0..<5).map { _ in try RawPeer(s.path) }
+        // One ordinary slot and two reserved ones; the rest are told busy.
+        let refused = peers.filter { $0.read(ms: 200)?.error?.code == .busy }
+        #expect(refused.count == 2)
+    }
+
     @Test func aReservedConnectionThatSaysNothingIsClosedSoon() throws {
         let s = try TestServer {
             $0.maxConnections = 1

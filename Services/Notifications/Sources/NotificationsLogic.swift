@@ -105,5 +105,6 @@ final class NotificationsLogic: Sendable {
     }
 
     /// Messages by status, for `service.health`.
-    func counts() -> [String: Int64]? { try? store.read { db in try NotificationsTables.counts(db) } }
+    /// Messages by status, for `service.health` (on the store's control reader).
+    func counts() -> [String: Int64]? { try? store.readForControl { db in try NotificationsTables.counts(db) } }
 }

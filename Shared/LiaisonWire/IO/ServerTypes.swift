@@ -28,7 +28,7 @@ package struct ServerLimits: Sendable {
     package var partialFrameBudget = 64 << 20
     /// While stopping: how long calls arriving on open connections are still answered (with a
     /// retryable `unavailable`, `not_applied: true`) before the connections are closed.
-    package var drainGraceMs = 1000
+    package var drainGraceMs = 250
 
     package init() {}
 

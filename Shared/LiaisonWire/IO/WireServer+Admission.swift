@@ -30,7 +30,9 @@ extension WireServer {
             }
             let mine = perUID[uid] ?? 0
             let ordinarySlot = ordinary < limits.maxConnections && mine < limits.maxConnectionsPerUID
-            guard ordinarySlot || reserved < limits.reservedConnections else {
+            // One uid gets at most a quarter of the reserved slots: the rest stay for others.
+            let reservedSlot = reserved < limits.reservedConnections && (reservedPerUID[uid] ?? 0) < max(1, limits.reservedConnections / 4)
+            guard ordinarySlot || reservedSlot else {
                 let why =
                     ordinary >= limits.maxConnections
                     ? "too many connections (limit \(limits.maxConnections))"
@@ -47,6 +49,7 @@ extension WireServer {
                 perUID[uid] = mine + 1
             } else {
                 reserved += 1
+                reservedPerUID[uid, default: 0] += 1
             }
             loop.register(fd, [.readable, .hangup]) { [unowned self] ev in handle(c, ev) }
             armIdle(c, afterMs: c.reserved ? limits.reservedIdleMs : limits.idleTimeoutMs)

@@ -16,8 +16,8 @@ package final class WireServer: @unchecked Sendable {
     let dispatcher: any CallDispatcher
     let log: @Sendable (String, [(String, String)]) -> Void
     var connections: [Int32: Connection] = [:]
-    /// Ordinary (not reserved) connections per peer uid.
-    var perUID: [UInt32: Int] = [:]
+    /// Ordinary (not reserved) connections per peer uid, and reserved ones.
+    var perUID: [UInt32: Int] = [:], reservedPerUID: [UInt32: Int] = [:]
     var ordinary = 0, reserved = 0
     var nextSerial: UInt64 = 1
     var accepting = false
@@ -289,6 +289,8 @@ package final class WireServer: @unchecked Sendable {
         c.partialBytes = 0
         if c.reserved {
             reserved -= 1
+            reservedPerUID[c.peer.uid, default: 1] -= 1
+            if reservedPerUID[c.peer.uid] == 0 { reservedPerUID[c.peer.uid] = nil }
         } else {
             ordinary -= 1
             perUID[c.peer.uid, default: 1] -= 1

@@ -17,7 +17,7 @@ extension CLI {
                 OptionSpec(["--calls", "-n"], value: "M", "Calls per connection (default 10000)."),
                 OptionSpec(["--pipeline"], value: "K", "Calls in flight per connection (default 1)."),
             ],
-            subcommands: [benchEvents, benchMail, benchRestart, benchIdle]
+            subcommands: [benchEvents, benchMail, benchRestart, benchIdle, benchHostile, benchHold]
         ) { args, ctx in
             let service = args.value("--service") ?? "delegations"
             let method = args.value("--method") ?? "service.ping"

@@ -44,7 +44,7 @@ extension CLI {
                 ctx.print(
                     "\(service): \(n) kills; exit → respawn median \(median(spawn)) µs; exit → ready median "
                         + "\(String(format: "%.1f", Double(median(ready)) / 1000)) ms (max "
-                            + "\(String(format: "%.1f", Double(ready.max() ?? 0) / 1000)) ms)"
+                        + "\(String(format: "%.1f", Double(ready.max() ?? 0) / 1000)) ms)"
                 )
             }
             return ExitCode.ok

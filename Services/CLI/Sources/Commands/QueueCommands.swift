@@ -120,7 +120,7 @@ extension CLI {
                 ctx.print(
                     "\(i["at"]?.stringValue ?? "")  uid \(i["uid"]?.intValue ?? -1)  \(i["action"]?.stringValue ?? "")  seq "
                         + "\(i["outbox_seq"]?.intValue.map(String.init) ?? "-")  \(i["subscriber"]?.stringValue ?? "")  "
-                            + "\(i["detail"]?.stringValue ?? "")"
+                        + "\(i["detail"]?.stringValue ?? "")"
                 )
             }
             return ExitCode.ok

@@ -16,7 +16,7 @@ extension CLI {
             name: "partners", abstract: "Partners and agreements by continent, region, country, kind or year; --svg/--html draw the chart.",
             usage:
                 "report partners [--by continent|region|country|kind|year] [--active-on DATE | --signed-in YEAR] [--svg FILE] [--html "
-                    + "FILE] [--json]",
+                + "FILE] [--json]",
             options: [
                 OptionSpec(["--by"], value: "GROUP", "continent (default), region, country, kind or year."),
                 OptionSpec(["--active-on"], value: "DATE", "Agreements in force on this date (default today)."),
@@ -73,7 +73,7 @@ extension CLI {
             ctx.print(
                 "\(tot?["visits"]?.intValue ?? 0) visits; \(tot?["visits_leading_to_agreements"]?.intValue ?? 0) led to agreements; "
                     + "\(tot?["agreements_citing_visits"]?.intValue ?? 0) agreements cite a visit, "
-                        + "\(tot?["agreements_with_activities"]?.intValue ?? 0) of them with recorded activities"
+                    + "\(tot?["agreements_with_activities"]?.intValue ?? 0) of them with recorded activities"
             )
             ctx.print(t.render())
             return ExitCode.ok

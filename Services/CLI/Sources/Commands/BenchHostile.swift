@@ -1,0 +1,132 @@
+import Foundation
+import Glibc
+import LiaisonHost
+import LiaisonProcess
+import LiaisonWire
+
+extension CLI {
+    static var benchHostile: CLICommand {
+        Command(
+            name: "hostile",
+            abstract: "What hostile callers cost others: control and ordinary calls while another user holds idle connections, "
+                + "health under a pipelined flood, memory under a client that never reads, the 1,000-item itinerary check.",
+            usage: "bench hostile [--idle N] [--flood N] [--list-limit N] [--samples K] [--holder-uid U] [--json]",
+            options: [
+                OptionSpec(["--idle"], value: "N", "Idle connections held by another user (default 1100)."),
+                OptionSpec(
+                    ["--flood"], value: "N",
+                    "Pipelined delegations.list calls, and calls sent by the client that never reads (default 600)."),
+                OptionSpec(
+                    ["--list-limit"], value: "N", "Their page size; that many delegations are made first if fewer exist (default 500)."),
+                OptionSpec(["--samples"], value: "K", "Calls timed per measurement (default 50)."),
+                OptionSpec(["--holder-uid"], value: "U", "Who holds the idle connections (default 65534 when run as root, else you)."),
+            ]
+        ) { args, ctx in
+            var h = try Hostile(
+                ctx, idle: args.int("--idle", default: 1100, in: 0...100_000), flood: args.int("--flood", default: 600, in: 1...100_000),
+                listLimit: args.int("--list-limit", default: 500, in: 1...500), samples: args.int("--samples", default: 50, in: 1...10_000),
+                holderUID: args.value("--holder-uid").flatMap { UInt32($0) } ?? (getuid() == 0 ? 65534 : getuid()))
+            let report = try h.run()
+            if ctx.json { ctx.printJSON(.object(report)) } else { h.printReport(report) }
+            return (report["failed_calls"]?.intValue ?? 0) == 0 && (report["restarts"]?.intValue ?? 0) == 0 ? ExitCode.ok : ExitCode.failure
+        }
+    }
+
+    /// The measurements of `bench hostile`, against the delegations service.
+    struct Hostile {
+        let ctx: CLIContext
+        let idle, flood, listLimit, samples: Int
+        let holderUID: UInt32
+        let service = "delegations"
+        var failed = 0
+
+        init(_ ctx: CLIContext, idle: Int, flood: Int, listLimit: Int, samples: Int, holderUID: UInt32) throws {
+            (self.ctx, self.idle, self.flood, self.listLimit, self.samples, self.holderUID) = (
+                ctx, idle, flood, listLimit, samples, holderUID
+            )
+        }
+
+        func socket(_ s: String) throws -> String { try ctx.socket(of: s) }
+
+        /// The service's pid and restarts as the supervisor reports them.
+        func row() throws -> (pid: Int32, restarts: Int64) {
+            let r = try ctx.call("supervisor", "supervisor.status")["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
+            return (Int32(r?["pid"]?.intValue ?? 0), r?["restarts"]?.intValue ?? 0)
+        }
+
+        /// VmRSS and VmHWM of `pid`, in KiB.
+        static func memory(_ pid: Int32) -> (rss: Int, hwm: Int) {
+            let status = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+            func field(_ name: String) -> Int {
+                let line = status.split(separator: "\n").first { $0.hasPrefix(name + ":") } ?? ""
+                return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
+            }
+            return (field("VmRSS"), field("VmHWM"))
+        }
+
+        /// Times `samples` calls, each on a new connection (as a fresh client would make it).
+        mutating func time(_ path: String, _ method: String, _ params: JSONValue = [:]) -> JSONValue {
+            var h = LatencyHistogram()
+            var bad = 0
+            for _ in 0..<samples {
+                let t0 = monotonicNanos()
+                do { _ = try WireClient(path: path, timeoutMs: 5000).call(method, params, timeoutMs: 5000) } catch { bad += 1 }
+                h.record(micros: (monotonicNanos() - t0) / 1000)
+            }
+            failed += bad
+            return ["p50_us": .int(Int64(h.percentile(0.5))), "max_us": .int(Int64(h.maxMicros)), "failed": .int(Int64(bad))]
+        }
+
+        /// Health, `supervisor.status` and an ordinary call, each timed.
+        mutating func threeCalls() throws -> JSONValue {
+            let path = try socket(service)
+            return [
+                "service_health": time(path, "service.health"), "supervisor_status": time(try socket("supervisor"), "supervisor.status"),
+                "ordinary_call": time(path, "delegations.list", ["limit": 1]),
+            ]
+        }
+
+        mutating func run() throws -> JSONObject {
+            let before = try row()
+            try seed()
+            var out: JSONObject = ["service": .string(service)]
+            out["baseline"] = try threeCalls()
+            if idle > 0 { out["idle_connections"] = try idleFlood() }
+            out["pipelined_flood"] = try pipelined()
+            out["never_reading_client"] = try neverReading()
+            out["itinerary_check"] = try check()
+            let after = try row()
+            out["restarts"] = .int(after.restarts - before.restarts)
+            out["failed_calls"] = .int(Int64(failed))
+            return out
+        }
+
+        /// Makes delegations until a page of `listLimit` is full.
+        func seed() throws {
+            let have = try ctx.call(service, "delegations.list", ["limit": .int(Int64(listLimit))])["items"]?.arrayValue?.count ?? 0
+            for i in have..<listLimit {
+                _ = try ctx.call(
+                    service, "delegations.create", Self.draft("Bench hostile \(i)", items: 1, venue: "Bench room \(i)", day: "2031-04-02"))
+            }
+        }
+
+        /// A visit on `day` whose `items` all take the same hour, room and host.
+        static func draft(_ title: String, items: Int, venue: String, day: String = "2031-03-12") -> JSONValue {
+            let itinerary: [JSONValue] = (0..<items).map { i in
+                [
+                    "title": .string("Session \(i)"), "starts_at": .string(day + "T09:00"), "ends_at": .string(day + "T10:00"),
+                    "venue": .string(venue), "hosts": ["bench.host@bit.example.cn"],
+                ]
+            }
+            return [
+                "direction": "inbound", "title": .string(title),
+                "partner": ["name": "Bench partner", "kind": "university", "country": "KR"],
+                "starts_at": .string(day + "T09:00"), "ends_at": .string(day + "T17:00"),
+                "members": [
+                    ["name": "Head", "role": "head", "email": "head@example.org"], ["name": "Member", "email": "member@example.org"],
+                ],
+                "hosts": [["name": "Bench host", "email": "bench.host@bit.example.cn"]], "itinerary": .array(itinerary),
+            ]
+        }
+    }
+}

@@ -1,0 +1,151 @@
+import Foundation
+import Glibc
+import LiaisonHost
+import LiaisonProcess
+import LiaisonWire
+import Synchronization
+
+extension CLI.Hostile {
+    /// Another user holds `idle` connections (`liaison bench hold` as a child) while the three
+    /// calls are timed from this user.
+    mutating func idleFlood() throws -> JSONValue {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "liaison")
+        p.arguments = ["bench", "hold", "--socket", try socket(service), "--connections", String(idle)]
+        if getuid() == 0 && holderUID != 0 { p.arguments! += ["--uid", String(holderUID)] }
+        let input = Pipe(), output = Pipe()
+        p.standardInput = input
+        p.standardOutput = output
+        try p.run()
+        defer {
+            try? input.fileHandleForWriting.close()
+            p.waitUntilExit()
+        }
+        var line = Data()
+        while !line.contains(0x0A) {
+            let d = output.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            line += d
+        }
+        let holder = (try? JSONParser.parse(Array(line))) ?? ["error": "the holder said nothing"]
+        return ["holder": holder, "while_held": try threeCalls()]
+    }
+
+    /// `flood` pipelined list calls on one connection (one thread sends, one reads) while
+    /// `service.health` is timed on others.
+    mutating func pipelined() throws -> JSONValue {
+        let path = try socket(service)
+        let fd = try UnixSocket.connect(path, timeoutMs: 5000)
+        defer { close(fd) }
+        let frame = Message.call(id: "f", method: "delegations.list", params: ["limit": .int(Int64(listLimit))], timeoutMs: 120_000)
+            .framed()
+        let answered = Atomic<Int>(0), finished = Atomic<Bool>(false)
+        let n = flood
+        let t0 = monotonicNanos()
+        try OwnedThread.start(name: "flood-send") { for _ in 0..<n { guard (try? UnixSocket.sendAll(fd, frame)) != nil else { return } } }
+        try OwnedThread.start(name: "flood-read") {
+            defer { finished.store(true, ordering: .releasing) }
+            var decoder = FrameDecoder(maxFrame: 16 << 20)
+            var buf = [UInt8](repeating: 0, count: 256 * 1024)
+            while answered.load(ordering: .relaxed) < n {
+                let got = recv(fd, &buf, buf.count, 0)
+                guard got > 0 else { return }
+                buf.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<got])) }
+                while case .some(.some) = try? decoder.next() { answered.wrappingAdd(1, ordering: .relaxed) }
+            }
+        }
+        while answered.load(ordering: .relaxed) < 1 && !finished.load(ordering: .acquiring) { usleep(1000) }
+        let health = time(path, "service.health")
+        let duringFlood = answered.load(ordering: .relaxed) < n
+        while !finished.load(ordering: .acquiring) { usleep(5000) }
+        let got = answered.load(ordering: .relaxed)
+        failed += n - got
+        return [
+            "calls": .int(Int64(n)), "page": .int(Int64(listLimit)), "answered": .int(Int64(got)),
+            "seconds_for_all": .double(Double((monotonicNanos() - t0) / 1_000_000) / 1000), "service_health_meanwhile": health,
+            "health_timed_during_flood": .bool(duringFlood),
+        ]
+    }
+
+    /// A client sends `flood` list calls and never reads an answer: the service's memory is
+    /// sampled for three seconds (it stops reading that client once its answers pile up).
+    mutating func neverReading() throws -> JSONValue {
+        let (pid, _) = try row()
+        let fd = try UnixSocket.connect(try socket(service), timeoutMs: 5000)
+        let frame = Message.call(id: "n", method: "delegations.list", params: ["limit": .int(Int64(listLimit))]).framed()
+        let before = Self.memory(pid)
+        let n = flood
+        try OwnedThread.start(name: "never-read") { for _ in 0..<n { guard (try? UnixSocket.sendAll(fd, frame)) != nil else { return } } }
+        var peak = before.rss
+        for _ in 0..<30 {
+            usleep(100_000)
+            peak = max(peak, Self.memory(pid).rss)
+        }
+        let health = time(try socket(service), "service.health")
+        shutdown(fd, Int32(SHUT_RDWR))
+        close(fd)
+        return [
+            "calls_sent": .int(Int64(n)), "rss_kib_before": .int(Int64(before.rss)), "rss_kib_peak": .int(Int64(peak)),
+            "growth_kib": .int(Int64(peak - before.rss)), "service_health_meanwhile": health,
+        ]
+    }
+
+    /// Five stored visits of 200 items sharing a host and a room, then a 1,000-item check
+    /// against them; the visits are cancelled afterwards.
+    mutating func check() throws -> JSONValue {
+        let (pid, _) = try row()
+        var stored: [(JSONValue, JSONValue)] = []
+        for v in 0..<5 {
+            let d = try ctx.call(
+                service, "delegations.create", Self.draft("Bench hostile check \(v)", items: 200, venue: "Bench check hall"))
+            stored.append((d["id"] ?? .null, d["version"] ?? 1))
+        }
+        defer {
+            for (id, version) in stored {
+                _ = try? ctx.call(service, "delegations.cancel", ["id": id, "expected_version": version, "reason": "bench hostile"])
+            }
+        }
+        let mem0 = Self.memory(pid)
+        let t0 = monotonicNanos()
+        let r = try ctx.call(service, "delegations.check", Self.draft("Bench hostile check", items: 1000, venue: "Bench check hall"))
+        let ms = Double((monotonicNanos() - t0) / 1000) / 1000
+        let mem1 = Self.memory(pid)
+        return [
+            "items": 1000, "stored_items": 1000, "ms": .double(ms), "findings_returned": .int(Int64(r["findings"]?.arrayValue?.count ?? 0)),
+            "findings_total": r["findings_total"] ?? .null, "answer_bytes": .int(Int64(JSONWriter.string(r).utf8.count)),
+            "rss_kib_before": .int(Int64(mem0.rss)), "rss_kib_after": .int(Int64(mem1.rss)), "hwm_kib_before": .int(Int64(mem0.hwm)),
+            "hwm_kib_after": .int(Int64(mem1.hwm)),
+        ]
+    }
+
+    func printReport(_ r: JSONObject) {
+        func calls(_ v: JSONValue?) -> String {
+            ["service_health", "supervisor_status", "ordinary_call"].compactMap { k in
+                guard let c = v?[k] else { return nil }
+                return "\(k) p50 \(c["p50_us"]?.intValue ?? 0) µs max \(c["max_us"]?.intValue ?? 0) µs"
+                    + ((c["failed"]?.intValue ?? 0) > 0 ? " (\(c["failed"]!.intValue!) failed)" : "")
+            }.joined(separator: "; ")
+        }
+        ctx.print("baseline: \(calls(r["baseline"]))")
+        if let i = r["idle_connections"] {
+            ctx.print("\(idle) idle connections by uid \(holderUID) (\(JSONWriter.string(i["holder"] ?? .null))):")
+            ctx.print("  \(calls(i["while_held"]))")
+        }
+        let p = r["pipelined_flood"]
+        ctx.print(
+            "\(flood) pipelined delegations.list (limit \(listLimit)): all answered in \(p?["seconds_for_all"]?.doubleValue ?? 0) s; "
+                + "service.health meanwhile p50 \(p?["service_health_meanwhile"]?["p50_us"]?.intValue ?? 0) µs max "
+                + "\(p?["service_health_meanwhile"]?["max_us"]?.intValue ?? 0) µs")
+        let n = r["never_reading_client"]
+        ctx.print(
+            "client that never reads: service RSS grew \(n?["growth_kib"]?.intValue ?? 0) KiB "
+                + "(peak \(n?["rss_kib_peak"]?.intValue ?? 0) KiB)"
+        )
+        let c = r["itinerary_check"]
+        ctx.print(
+            "1,000-item check against 1,000 stored items: \(c?["ms"]?.doubleValue ?? 0) ms, \(c?["findings_returned"]?.intValue ?? 0) "
+                + "of \(c?["findings_total"]?.intValue ?? 0) findings spelled out, \(c?["answer_bytes"]?.intValue ?? 0) bytes; RSS "
+                + "\(c?["rss_kib_after"]?.intValue ?? 0) KiB, peak \(c?["hwm_kib_after"]?.intValue ?? 0) KiB")
+        ctx.print("restarts: \(r["restarts"]?.intValue ?? 0), failed calls: \(r["failed_calls"]?.intValue ?? 0)")
+    }
+}
