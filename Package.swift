@@ -62,6 +62,9 @@ let package = Package(
 
         // Helpers shared by the test targets (schema probes, temp dirs); not part of any product.
         library("LiaisonTestSupport", "Tests/Support", ["LiaisonHost"]),
+        // Fuzz targets (Tests/Fuzz/run builds liaison-fuzz with libFuzzer; tests replay the corpus).
+        library("LiaisonFuzzTargets", "Tests/Fuzz/Targets", ["Delegations", "Agreements", "Notifications", "LiaisonTestSupport"]),
+        .executableTarget(name: "liaison-fuzz", dependencies: ["LiaisonFuzzTargets"], path: "Tests/Fuzz/Main", swiftSettings: strict),
     ]
 )
 
@@ -76,6 +79,7 @@ package.targets.append(contentsOf: [
     tests("DelegationsTests", ["Delegations", "LiaisonTestSupport"]),
     tests("AgreementsTests", ["Agreements", "LiaisonTestSupport"]),
     tests("NotificationsTests", ["Notifications", "LiaisonTestSupport"]),
+    tests("FuzzCorpusTests", ["LiaisonFuzzTargets"]),
     // The mesh tests run every binary, so they depend on every executable (which builds them).
     tests("MeshTests", ["LiaisonHost", "LiaisonModels", "LiaisonWire", "LiaisonCLIMain", "SupervisorMain", "DelegationsMain", "AgreementsMain",
                         "NotificationsMain"]),

@@ -230,12 +230,17 @@ package struct Mesh: Sendable {
         guard let data = FileManager.default.contents(atPath: absolute) else {
             throw MeshError("cannot read mesh file \(absolute)")
         }
+        return try parse([UInt8](data), file: absolute)
+    }
+
+    /// Parses and validates the text of a mesh file that lives at `file` (an absolute path).
+    package static func parse(_ text: [UInt8], file: String) throws -> Mesh {
         let parsed: MeshFile
-        do { parsed = try JSONDecoding.decode(MeshFile.self, from: [UInt8](data)) } catch {
-            throw MeshError("mesh file \(absolute): \(error)")
+        do { parsed = try JSONDecoding.decode(MeshFile.self, from: text) } catch {
+            throw MeshError("mesh file \(file): \(error)")
         }
-        let base = (absolute as NSString).deletingLastPathComponent
-        return try Mesh(file: absolute, config: parsed.resolved(relativeTo: base))
+        let base = (file as NSString).deletingLastPathComponent
+        return try Mesh(file: file, config: parsed.resolved(relativeTo: base))
     }
 
     /// The built-in mesh rooted at `home`.

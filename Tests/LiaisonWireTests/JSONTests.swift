@@ -62,7 +62,13 @@ import Testing
     }
 
     @Test func duplicateKeysKeepTheLastValue() throws {
-        #expect(try JSONParser.parse(#"{"a":1,"a":2}"#)["a"] == 2)
+        let v = try JSONParser.parse(#"{"a":1,"a":2}"#)
+        #expect(v["a"] == 2)
+        // Found by fuzzing: equality was not reflexive for an object with a name twice.
+        #expect(v == v)
+        #expect(v == ["a": 2])
+        #expect(try JSONParser.parse(#"{"b":1,"a":2}"#) == ["a": 2, "b": 1], "order does not count")
+        #expect(try JSONParser.parse(#"{"a":1,"a":2}"#) != ["a": 1])
     }
 }
 

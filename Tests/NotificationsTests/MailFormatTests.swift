@@ -77,6 +77,18 @@ let names = [
         #expect(ICalendar.parse(text).first?.value == "กระทรวงศึกษาธิการ")
     }
 
+    @Test func escapingRoundTripsACombiningMarkAfterANewline() {
+        // Found by fuzzing: unescaping by Characters read "n" + mark as one and kept the backslash.
+        let text = "\u{34B}\n\u{64B}\u{FFFD}"
+        #expect(ICalendar.unescape(ICalendar.escape(text)) == text)
+    }
+
+    @Test func aValueStartingWithACombiningMarkIsKept() {
+        // Found by fuzzing: the colon and the mark were one Character, so no colon was found.
+        #expect(ICalendar.parse("SUMMARY:\u{307}x\r\n").first?.value == "\u{307}x")
+        #expect(ICalendar.parse("ATTENDEE;CN=\u{307}A:mailto:a@b\r\n").first?.params["CN"] == "\u{307}A")
+    }
+
     @Test func parsesBackTheSameFields() {
         let e = event()
         let props = ICalendar.parse(ICalendar.build(method: "CANCEL", event: e))

@@ -6,9 +6,9 @@ import LiaisonWire
 /// Temporary homes for tests: the built-in mesh (changed as a test needs) written as
 /// `mesh.json` in a fresh directory under /tmp (socket paths must stay short).
 package enum TestMesh {
-    /// A new directory `/tmp/<prefix>-XXXXXX`.
-    package static func directory(_ prefix: String) -> String {
-        var t = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+    /// A new directory `<base>/<prefix>-XXXXXX` (base /tmp by default).
+    package static func directory(_ prefix: String, in base: String = "/tmp") -> String {
+        var t = Array("\(base)/\(prefix)-XXXXXX".utf8CString)
         return t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
     }
 
@@ -21,10 +21,10 @@ package enum TestMesh {
     }
 
     /// A home for the service `name`: the mesh written, its data directory made, its context.
-    package static func context(for name: String, prefix: String, log: Logger, _ edit: (inout MeshFile) -> Void = { _ in }) throws
-        -> (home: String, context: ServiceContext)
-    {
-        let home = directory(prefix)
+    package static func context(
+        for name: String, prefix: String, in base: String = "/tmp", log: Logger, _ edit: (inout MeshFile) -> Void = { _ in }
+    ) throws -> (home: String, context: ServiceContext) {
+        let home = directory(prefix, in: base)
         let mesh = try write(home: home, edit)
         let entry = mesh.service(name)!
         try FileManager.default.createDirectory(atPath: entry.dataDir, withIntermediateDirectories: true)

@@ -121,10 +121,15 @@ package struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     /// How many members.
     package var count: Int { members.count }
 
+    /// Equal when lookups give the same: member order does not count, and of a name given twice
+    /// only the last counts (as for lookups).
     package static func == (a: JSONObject, b: JSONObject) -> Bool {
-        guard a.members.count == b.members.count else { return false }
-        for m in a.members where b[m.key] != m.value { return false }
-        return true
+        if a.members.count == b.members.count && zip(a.members, b.members).allSatisfy({ $0.key == $1.key && $0.value == $1.value }) {
+            return true
+        }
+        let keys = Set(a.members.map(\.key))
+        guard keys == Set(b.members.map(\.key)) else { return false }
+        return keys.allSatisfy { a[$0] == b[$0] }
     }
 }
 

@@ -80,15 +80,16 @@ package enum ICalendar {
         return out
     }
 
-    /// Undoes `escape`.
+    /// Undoes `escape`. By scalars, not characters: a combining mark after `\n` must not join
+    /// the `n` (found by fuzzing).
     package static func unescape(_ s: String) -> String {
-        var out = ""
-        var it = s.makeIterator()
+        var out = String.UnicodeScalarView()
+        var it = s.unicodeScalars.makeIterator()
         while let c = it.next() {
             guard c == "\\", let n = it.next() else { out.append(c); continue }
             out.append(n == "n" || n == "N" ? "\n" : n)
         }
-        return out
+        return String(out)
     }
 
     /// Folds a content line at 75 octets without splitting a UTF-8 character.
@@ -136,23 +137,25 @@ package enum ICalendar {
                 lines.append(String(l))
             }
         }
+        // Bytes again: a value starting with a combining mark would join the colon into one
+        // grapheme with it, and the property would be lost (found by fuzzing).
         return lines.compactMap { line in
+            let bytes = Array(line.utf8)
             var inQuotes = false
             guard
-                let colon = line.firstIndex(where: { c in
-                    if c == "\"" { inQuotes.toggle() }
-                    return c == ":" && !inQuotes
+                let colon = bytes.firstIndex(where: { b in
+                    if b == 0x22 { inQuotes.toggle() }
+                    return b == 0x3A && !inQuotes
                 })
             else { return nil }
-            let head = line[..<colon].split(separator: ";")
+            func text(_ s: ArraySlice<UInt8>) -> String { String(decoding: s, as: UTF8.self) }
+            let head = bytes[..<colon].split(separator: 0x3B, omittingEmptySubsequences: true)
             var params: [String: String] = [:]
             for p in head.dropFirst() {
-                let kv = p.split(separator: "=", maxSplits: 1)
-                if kv.count == 2 {
-                    params[String(kv[0]).uppercased()] = String(kv[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-                }
+                let kv = p.split(separator: 0x3D, maxSplits: 1)
+                if kv.count == 2 { params[text(kv[0]).uppercased()] = text(kv[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
             }
-            return Property(name: String(head.first ?? "").uppercased(), params: params, value: String(line[line.index(after: colon)...]))
+            return Property(name: text(head.first ?? []).uppercased(), params: params, value: text(bytes[(colon + 1)...]))
         }
     }
 }
