@@ -46,6 +46,7 @@ package enum ServiceHost {
         let log = Logger(service: name)
         guardParent(log)
         ResourceLimits.raiseOpenFiles()
+        ResourceLimits.limitMallocArenas()
         guard let meshPath else {
             log.error("config.invalid", ["reason": "no mesh file: pass --mesh FILE or set LIAISON_MESH"])
             return ExitCode.config

@@ -1,3 +1,4 @@
+import CLiaisonShims
 import Glibc
 
 /// Limits the kernel puts on this process.
@@ -14,4 +15,9 @@ package enum ResourceLimits {
         }
         return UInt(l.rlim_cur)
     }
+
+    /// Caps glibc's malloc arenas (one per thread by default, up to 8 per core): with dozens of
+    /// worker threads each keeping what it once allocated, memory would grow with concurrency
+    /// rather than with what is live. Call before starting threads.
+    package static func limitMallocArenas(_ n: Int32 = 4) { _ = liaison_limit_malloc_arenas(n) }
 }

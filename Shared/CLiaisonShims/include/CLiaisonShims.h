@@ -31,6 +31,9 @@ int liaison_memfd(const char *name);
 /* Names the calling thread (pthread_setname_np; at most 15 bytes are kept). */
 void liaison_set_thread_name(const char *name);
 
+/* mallopt(M_ARENA_MAX, n): at most n malloc arenas, however many threads allocate. */
+int liaison_limit_malloc_arenas(int n);
+
 /* Sets the calling thread's nice value (Linux schedules each thread by its own); 0 or -1 (errno). */
 int liaison_set_thread_nice(int nice);
 
