@@ -136,10 +136,11 @@ import Testing
         }
         stop.store(true, ordering: .relaxed)
         reading.wait()
-        // 15,000 rows of 3 KB: about 60 MB went through the WAL; it restarts once past
-        // restartWALAfterFrames (4,096 pages, 16 MiB).
-        #expect(s.commitCounters.walRestarts >= 2)
-        #expect(largest < 24 << 20, "the WAL peaked at \(largest) bytes")
+        // 15,000 rows of 3 KB: about 60 MB went through the WAL; it starts again once past
+        // restartWALAfterFrames (4,096 pages, 16 MiB) — by a RESTART checkpoint, or by SQLite
+        // itself when a passive one found a moment with no reader left in it (how many of each
+        // depends on the machine's load, so only the bound is checked).
+        #expect(largest < 24 << 20, "the WAL peaked at \(largest) bytes (\(s.commitCounters.walRestarts) restarts)")
         #expect(try s.read { db in try db.queryOne("SELECT count(*) AS n FROM t")?["n"] as Int64? } == 15000)
     }
 
