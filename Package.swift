@@ -31,14 +31,16 @@ let package = Package(
             name: "CSQLite", path: "Shared/CSQLite", pkgConfig: "sqlite3",
             providers: [.apt(["libsqlite3-dev"])]),
         .target(name: "CLiaisonShims", path: "Shared/CLiaisonShims"),
+        // A lock every module uses (one ThreadSanitizer can see).
+        library("LiaisonSync", "Shared/LiaisonSync", []),
         // The domain: no sockets, no SQL, no files.
         library("LiaisonModels", "Shared/LiaisonModels", []),
         // Frames, envelopes, errors, sockets, the event loop: no domain, no SQL.
         .target(
-            name: "LiaisonWire", dependencies: ["CLiaisonShims"], path: "Shared/LiaisonWire",
+            name: "LiaisonWire", dependencies: ["CLiaisonShims", "LiaisonSync"], path: "Shared/LiaisonWire",
             exclude: ["PROTOCOL.md"], swiftSettings: strict),
         // SQLite: no sockets.
-        library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite"]),
+        library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite", "LiaisonSync"]),
         // What every executable needs: mesh file, logs, arguments, threads, subprocesses. No SQL, no domain.
         library("LiaisonProcess", "Shared/LiaisonProcess", ["LiaisonWire", "CLiaisonShims"]),
         // A process that answers calls: methods with enforced schemas, dispatcher, components, service.*. No SQL, no domain.

@@ -1,6 +1,7 @@
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 
@@ -14,8 +15,8 @@ package final class EventRelay: Component {
     let settings: EventSettings
     let log: Logger
     let subscriptions: Subscriptions
-    private let loops = Mutex<[String: BackgroundLoop]>([:])
-    private let state = Mutex<[String: SubscriberState]>([:])
+    private let loops = Locked<[String: BackgroundLoop]>([:])
+    private let state = Locked<[String: SubscriberState]>([:])
     private let lastPruneMs = Atomic<Int64>(0)
 
     /// What the relay knows of a subscriber.

@@ -1,3 +1,4 @@
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 
@@ -9,7 +10,7 @@ package final class CallStats: Sendable {
         var latency = LatencyHistogram()
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Locked<[String: Entry]>([:])
 
     package init() {}
 

@@ -1,4 +1,5 @@
 import LiaisonProcess
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 
@@ -169,9 +170,9 @@ package func wireError(_ error: any Error, log: Logger, method: String) -> Servi
     }
 }
 
-/// The answer of a method run in place (`invoke`). `@unchecked Sendable`: behind a Mutex.
+/// The answer of a method run in place (`invoke`). `@unchecked Sendable`: behind a lock.
 private final class AnswerBox: @unchecked Sendable {
-    private let value = Mutex<Result<JSONValue, ServiceError>?>(nil)
+    private let value = Locked<Result<JSONValue, ServiceError>?>(nil)
     func set(_ r: Result<JSONValue, ServiceError>) { value.withLock { $0 = r } }
     func get() -> Result<JSONValue, ServiceError>? { value.withLock { $0 } }
 }

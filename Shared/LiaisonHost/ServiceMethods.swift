@@ -1,5 +1,6 @@
 import Glibc
 import LiaisonProcess
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 
@@ -15,7 +16,7 @@ package final class ServiceIntrospection: Sendable {
     let definition: ServiceDefinition
     /// Calls and latency per method (the dispatcher records into it).
     package let stats: CallStats
-    private let table = Mutex<MethodTable?>(nil)
+    private let table = Locked<MethodTable?>(nil)
     private let limits: ServerLimits
     private let connections: @Sendable () -> Int
     private let stopping: @Sendable () -> Bool

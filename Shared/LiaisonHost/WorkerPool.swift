@@ -1,5 +1,6 @@
 import Dispatch
 import LiaisonProcess
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 
@@ -21,7 +22,7 @@ package final class WorkerPool: Sendable {
         var count: Int { items.count - head }
     }
 
-    private let queue = Mutex(FIFO())
+    private let queue = Locked(FIFO())
     private let available = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let threads: Int

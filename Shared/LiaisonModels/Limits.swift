@@ -26,6 +26,12 @@ extension Validator {
         optionalText(value, field, max: max, multiline: multiline)
     }
 
+    /// Checks a text the call must give (`why` says what it is for when it is missing).
+    package mutating func requiredText(_ value: String?, _ field: String, max: Int, multiline: Bool = false, why: String) {
+        guard let value else { return fail(field, "required: \(why)") }
+        text(value, field, max: max, multiline: multiline)
+    }
+
     /// Checks an optional text's length and characters.
     package mutating func optionalText(_ value: String?, _ field: String, max: Int, multiline: Bool = false) {
         guard let value else { return }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A calendar date without a time ("2024-07-09"), as agreements are dated.
-package struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+package struct LocalDate: Sendable, Hashable, Comparable, WireText {
     package var year: Int, month: Int, day: Int
 
     package init(year: Int, month: Int, day: Int) {
@@ -62,18 +62,5 @@ package struct LocalDate: Sendable, Hashable, Comparable, Codable, CustomStringC
 
     package var description: String {
         "\(LocalDateTime.pad(year, 4))-\(LocalDateTime.pad(month))-\(LocalDateTime.pad(day))"
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        var why = ""
-        guard let v = LocalDate.parse(s, why: &why) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: why) }
-        self = v
-    }
-
-    package func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A wall-clock time without an offset ("2026-03-12T09:00"), meant in a visit's time zone.
-package struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
     package var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
 
     package init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
@@ -101,19 +101,6 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, Codable, CustomStr
         cal.timeZone = zone
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(epoch)))
         return LocalDateTime(year: c.year!, month: c.month!, day: c.day!, hour: c.hour!, minute: c.minute!, second: c.second!)
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.singleValueContainer()
-        let s = try c.decode(String.self)
-        var why = ""
-        guard let v = LocalDateTime.parse(s, why: &why) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: why) }
-        self = v
-    }
-
-    package func encode(to encoder: any Encoder) throws {
-        var c = encoder.singleValueContainer()
-        try c.encode(description)
     }
 }
 

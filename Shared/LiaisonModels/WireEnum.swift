@@ -14,3 +14,24 @@ extension WireEnum {
     /// The allowed values, comma-separated.
     package static var allowed: String { allCases.map(\.rawValue).joined(separator: ", ") }
 }
+
+/// A value written on the wire as one string (a date, a time): read by `parse`, which says why
+/// when it cannot, written as its `description`.
+package protocol WireText: Codable, CustomStringConvertible {
+    static func parse(_ s: String, why: inout String) -> Self?
+}
+
+extension WireText {
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let s = try c.decode(String.self)
+        var why = ""
+        guard let v = Self.parse(s, why: &why) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: why) }
+        self = v
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

@@ -1,4 +1,5 @@
 import Dispatch
+import LiaisonSync
 import Synchronization
 
 /// A service's database: one connection, and writes committed in groups.
@@ -8,51 +9,42 @@ import Synchronization
 /// back only its own savepoint; every caller still gets its answer only after the commit that
 /// holds its changes is durable.
 ///
-/// `@unchecked Sendable`: the connection is only touched while `lock` is held; the queue of
+/// `@unchecked Sendable`: each connection is only touched while its lock is held; the queue of
 /// waiting writes is behind `queue`.
 package final class Store: @unchecked Sendable {
-    private let lock = Mutex<Void>(())
-    private let db: Database
-    private let readers: [Reader]
-    private let nextReader = Mutex(0)
-
-    /// A read-only connection of its own: in WAL mode readers never wait for the writer.
-    /// `@unchecked Sendable`: the connection is only touched while `lock` is held.
-    private final class Reader: @unchecked Sendable {
-        let lock = Mutex<Void>(())
-        let db: Database
-        init(_ db: Database) { self.db = db }
-    }
-    private let queue = Mutex(GroupQueue())
-    private let counters = Mutex(CommitCounters())
+    /// The write connection.
+    private let writer: Locked<Database>
+    /// Read-only connections of their own: in WAL mode readers never wait for the writer.
+    private let readers: [Locked<Database>]
+    private let nextReader = Locked(0)
+    private let queue = Locked(GroupQueue())
+    private let counters = Locked(CommitCounters())
     /// The database file.
     package let path: String
 
     /// Opens `path`, applies the service's `migrations`, then each component's.
     package init(path: String, migrations: [Database.Migration], components: [(String, [Database.Migration])] = [], readers: Int = 3) throws
     {
-        db = try Database(path: path)
+        let db = try Database(path: path)
         try db.migrate(migrations)
         for (name, m) in components { try db.migrate(component: name, m) }
+        writer = Locked(db)
         self.path = path
-        var pool: [Reader] = []
-        for _ in 0..<max(readers, 1) {
+        func reader() throws -> Locked<Database> {
             let r = try Database(path: path)
             try r.execute("PRAGMA query_only = 1")
-            pool.append(Reader(r))
+            return Locked(r)
         }
-        self.readers = pool
-        let control = try Database(path: path)
-        try control.execute("PRAGMA query_only = 1")
-        controlReader = Reader(control)
+        self.readers = try (0..<max(readers, 1)).map { _ in try reader() }
+        controlReader = try reader()
         // Short: a RESTART checkpoint holds off writers while it waits for readers.
         checkpointer = try Database(path: path, busyTimeoutMs: 100)
     }
 
     private let checkpointer: Database
-    private let checkpointing = Mutex(false)
+    private let checkpointing = Locked(false)
     private let checkpointQueue = DispatchQueue(label: "liaison.store.checkpoint")
-    private let commitsSinceCheckpoint = Mutex(0)
+    private let commitsSinceCheckpoint = Locked(0)
 
     /// Starts a background checkpoint every `every` commits.
     private func noteCommit(every: Int = 64) {
@@ -138,30 +130,30 @@ package final class Store: @unchecked Sendable {
     }
 
     /// A reader kept for health checks, so that they never wait behind client queries.
-    private let controlReader: Reader
+    private let controlReader: Locked<Database>
 
     /// Runs `body` on the read-only connection kept for health checks and other control calls:
     /// it never waits for client reads (however many run) nor for a write.
     package func readForControl<T>(_ body: (Database) throws -> T) throws -> T {
-        try controlReader.lock.withLock { _ in try body(controlReader.db) }
+        try controlReader.withLock { db in try body(db) }
     }
 
     /// Runs `body` on a read-only connection (the last committed state; never waits for a write).
     package func read<T>(_ body: (Database) throws -> T) throws -> T {
         var result: T?
         for r in readers {
-            let ran: Void? = try r.lock.withLockIfAvailable { _ in result = try body(r.db) }
+            let ran: Void? = try r.withLockIfAvailable { db in result = try body(db) }
             if ran != nil { return result! }
         }
         let r = readers[
             nextReader.withLock { n in
                 n = (n + 1) % readers.count; return n
             }]
-        try r.lock.withLock { _ in result = try body(r.db) }
+        try r.withLock { db in result = try body(db) }
         return result!
     }
 
-    private let observers = Mutex<[CommitTopic: [@Sendable () -> Void]]>([:])
+    private let observers = Locked<[CommitTopic: [@Sendable () -> Void]]>([:])
 
     /// Calls `observer` after every commit whose work announced `topic` (`Database.announce`),
     /// once per commit, on the committing thread; it must not block.
@@ -234,7 +226,7 @@ package final class Store: @unchecked Sendable {
     }
 
     private func commit(_ batch: [WriteRequest]) {
-        lock.withLock { _ in
+        writer.withLock { db in
             var topics: [CommitTopic] = []
             do {
                 let t0 = DispatchTime.now().uptimeNanoseconds
@@ -271,7 +263,7 @@ package final class Store: @unchecked Sendable {
     /// The write connection's statement profile (LIAISON_SQL_PROFILE=1): SQL, count, total ms.
     package func sqlProfile() -> [(sql: String, count: Int, ms: Double)] {
         guard Database.profiling else { return [] }
-        return lock.withLock { _ in db.profile.map { ($0.key, $0.value.count, Double($0.value.nanos) / 1e6) }.sorted { $0.ms > $1.ms } }
+        return writer.withLock { db in db.profile.map { ($0.key, $0.value.count, Double($0.value.nanos) / 1e6) }.sorted { $0.ms > $1.ms } }
     }
 
     /// Writes waiting for the current commit (for tests).

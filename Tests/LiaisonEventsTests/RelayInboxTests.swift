@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LiaisonSync
 import Synchronization
 import Testing
 import LiaisonEvents
@@ -14,10 +15,10 @@ import LiaisonTestSupport
 final class FlakyConsumer: EventConsumer, @unchecked Sendable {
     let eventStore: Store
     /// Event subjects refused non-retryably until cleared.
-    let poison = Mutex<Set<String>>([])
+    let poison = Locked<Set<String>>([])
     /// Event subjects refused retryably.
-    let flaky = Mutex<Set<String>>([])
-    let applied = Mutex<[(key: String, seq: Int64, subject: String)]>([])
+    let flaky = Locked<Set<String>>([])
+    let applied = Locked<[(key: String, seq: Int64, subject: String)]>([])
 
     init(path: String) throws {
         eventStore = try Store(path: path, migrations: [], components: [("inbox", Inbox.migrations)])

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonSync
 import Synchronization
 import Testing
 @testable import LiaisonStore
@@ -82,7 +83,7 @@ import Testing
     @Test func announcementsReachObserversOnceCommittedAndNotForRolledBackWork() throws {
         struct Boom: Error {}
         let s = try Store(path: tempPath(), migrations: migrations)
-        let ran = Mutex<[String]>([])
+        let ran = Locked<[String]>([])
         for topic in ["outer", "undone", "inner", "failed write"] {
             s.observe(CommitTopic(topic)) { ran.withLock { $0.append(topic) } }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LiaisonSync
 import Synchronization
 import Testing
 @testable import LiaisonWire
@@ -114,7 +115,7 @@ import LiaisonProcess
         for p in peers { p.send(header + Array(repeating: 0x20, count: 32 * 1024)) }
         let started = monotonicNanos()
         usleep(150_000)
-        let held = Mutex(-1)
+        let held = Locked(-1)
         s.loop.execute { [server = s.server] in held.withLock { $0 = server.partialTotal } }
         while held.withLock({ $0 }) < 0 { usleep(1000) }
         // The budget, the read that crossed it, and a small read for each of the others.

@@ -1,4 +1,5 @@
 import Glibc
+import LiaisonSync
 import Synchronization
 @testable import LiaisonWire
 import LiaisonProcess
@@ -18,7 +19,7 @@ final class TempDir {
 /// thread (counting how many are running at once), `big` answers `n` bytes of text,
 /// `service.ping` answers pong; anything else is method_not_found.
 final class TestDispatcher: CallDispatcher, @unchecked Sendable {
-    let seen = Mutex<[String]>([])
+    let seen = Locked<[String]>([])
     let running = Atomic<Int>(0)
     let mostRunning = Atomic<Int>(0)
     func admit(_ peer: PeerCredentials) -> ServiceError? { nil }
@@ -51,7 +52,7 @@ final class TestServer: @unchecked Sendable {
     let server: WireServer
     let listener: Listener
     let path: String
-    let stopped = Mutex(false)
+    let stopped = Locked(false)
     /// The directory the socket is in (removed when the last holder lets go).
     let dir: TempDir
 
@@ -73,7 +74,7 @@ final class TestServer: @unchecked Sendable {
 
     /// Stops the server the way a service does (drain, then close); waits until it is done.
     func stop() {
-        let done = Mutex(false)
+        let done = Locked(false)
         loop.execute { [server] in server.shutdown(deadlineMs: 2000) { done.withLock { $0 = true } } }
         for _ in 0..<400 where !done.withLock({ $0 }) { usleep(5000) }
         loop.stop()
@@ -87,7 +88,7 @@ final class TestServer: @unchecked Sendable {
 
     /// Open connections, as the loop counts them.
     func connections() -> Int {
-        let n = Mutex(-1)
+        let n = Locked(-1)
         loop.execute { [server] in n.withLock { $0 = server.connectionCount } }
         for _ in 0..<200 where n.withLock({ $0 }) < 0 { usleep(2000) }
         return n.withLock { $0 }

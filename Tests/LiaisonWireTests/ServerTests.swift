@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LiaisonSync
 import Synchronization
 import Testing
 @testable import LiaisonWire
@@ -140,7 +141,7 @@ import LiaisonProcess
         let c = try WireClient(path: s.path)
         let id = try c.send("slow", ["ms": 300])
         usleep(50_000)
-        let done = Mutex(false)
+        let done = Locked(false)
         s.loop.execute { [server = s.server] in server.shutdown(deadlineMs: 2000) { done.withLock { $0 = true } } }
         #expect(try c.receive(id: id)["slept"] == 300)
         for _ in 0..<200 where !done.withLock({ $0 }) { usleep(5000) }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 import Testing
@@ -78,7 +79,7 @@ import Testing
     @Test func everythingAcknowledgedSurvivesKillNineDuringWrites() throws {
         let mesh = try MeshHarness()
         let path = mesh.socket("delegations")
-        let acked = Mutex<[String]>([])
+        let acked = Locked<[String]>([])
         let stop = Atomic<Bool>(false)
         let running = Atomic<Int>(0)
         for w in 0..<4 {

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 import Testing
@@ -13,7 +14,7 @@ import Testing
         let mesh = try MeshHarness()
         let path = mesh.socket("delegations")
         let stop = Atomic<Bool>(false), running = Atomic<Int>(0)
-        let acked = Mutex<[String]>([]), failures = Mutex<[String]>([])
+        let acked = Locked<[String]>([]), failures = Locked<[String]>([])
         // One client keeps its connection, one connects for every call; both follow PROTOCOL.md
         // (WireClient resends only what the service says it did not apply).
         for (name, persistent) in [("kept", true), ("fresh", false)] {

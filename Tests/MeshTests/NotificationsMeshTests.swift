@@ -3,6 +3,7 @@ import Glibc
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
+import LiaisonSync
 import LiaisonWire
 import Notifications
 import Synchronization
@@ -17,7 +18,7 @@ enum RealMTA {
 
     /// Subjects of the Maildir files already read: a delivered file never changes, and the
     /// Maildir keeps every earlier run's messages, so each file is decoded once.
-    private static let subjects = Mutex<[String: String]>([:])
+    private static let subjects = Locked<[String: String]>([:])
 
     /// Messages in the Maildir whose subject contains `tag`, parsed with the project's decoder.
     static func messages(tagged tag: String) -> [ParsedMessage] {

@@ -1,9 +1,10 @@
 import LiaisonProcess
+import LiaisonSync
 import Synchronization
 
 /// Keeps the first lines a logger writes, to put in a failing test's message.
 package final class LogCapture: Sendable {
-    private let lines = Mutex<[String]>([])
+    private let lines = Locked<[String]>([])
     private let keep: Int
 
     package init(keep: Int = 200) { self.keep = keep }

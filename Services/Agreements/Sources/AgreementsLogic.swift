@@ -173,11 +173,7 @@ package final class AgreementsLogic: Sendable {
         var v = Validator()
         if action == .terminate || action == .suspend {
             let what = action == .terminate ? "terminated" : "suspended"
-            if let r = p.reason {
-                v.text(r, "reason", max: Limits.reason, multiline: true)
-            } else {
-                v.fail("reason", "required: why the agreement is \(what)")
-            }
+            v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why the agreement is \(what)")
         }
         try v.finish()
         let event: EventType? =

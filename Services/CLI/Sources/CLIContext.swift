@@ -94,6 +94,11 @@ package final class CLIContext {
     /// Prints a line to stdout.
     package func print(_ s: String = "") { out.write(Data((s + "\n").utf8)) }
 
+    /// Prints `value` as JSON under --json, else what `text` says of it.
+    package func show(_ value: JSONValue, _ text: () -> String) {
+        if json { printJSON(value) } else { print(text()) }
+    }
+
     /// Prints a JSON value, indented.
     package func printJSON(_ v: JSONValue) { print(JSONWriter.pretty(v)) }
 

@@ -37,25 +37,25 @@ package enum PartnerChart {
             if i % 2 == 0 { s += "<rect x=\"12\" y=\"\(y - 6)\" width=\"\(width - 24)\" height=\"\(rowH - 4)\" fill=\"#f5f7fa\"/>\n" }
             s +=
                 "<text x=\"24\" y=\"\(y + 22)\" font-size=\"17\" font-weight=\"bold\" "
-                    + "fill=\"\(ink)\">\(HTML.escape(r["key"]?.stringValue ?? ""))</text>\n"
+                + "fill=\"\(ink)\">\(HTML.escape(r["key"]?.stringValue ?? ""))</text>\n"
             s += "<text x=\"24\" y=\"\(y + 42)\" font-size=\"12\" fill=\"\(faint)\">\(p) partner\(p == 1 ? "" : "s") in force</text>\n"
             if wa > 0 {
                 s +=
                     "<rect x=\"\(labelW)\" y=\"\(y + 6)\" width=\"\(wa)\" height=\"24\" rx=\"3\" fill=\"\(inForce)\"><title>\(a) in "
-                        + "force</title></rect>\n"
+                    + "force</title></rect>\n"
             }
             if wn > 0 {
                 s +=
                     "<rect x=\"\(labelW + wa)\" y=\"\(y + 6)\" width=\"\(wn)\" height=\"24\" rx=\"3\" "
-                        + "fill=\"\(negotiating)\"><title>\(n) under negotiation</title></rect>\n"
+                    + "fill=\"\(negotiating)\"><title>\(n) under negotiation</title></rect>\n"
             }
             s +=
                 "<text x=\"\(labelW + wa + wn + 8)\" y=\"\(y + 24)\" font-size=\"14\" "
-                    + "fill=\"\(ink)\">\(a)\(n > 0 ? " + \(n)" : "")</text>\n"
+                + "fill=\"\(ink)\">\(a)\(n > 0 ? " + \(n)" : "")</text>\n"
             let names = (r["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " · ")
             s +=
                 "<text x=\"\(labelW)\" y=\"\(y + 50)\" font-size=\"12\" "
-                    + "fill=\"\(faint)\">\(HTML.escape(String(names.prefix(110))))\(names.count > 110 ? "…" : "")</text>\n"
+                + "fill=\"\(faint)\">\(HTML.escape(String(names.prefix(110))))\(names.count > 110 ? "…" : "")</text>\n"
         }
         return s + "</svg>\n"
     }
@@ -65,7 +65,7 @@ package enum PartnerChart {
         let when = r["signed_in"]?.intValue.map { "signed in \($0)" } ?? "in force on \(r["active_on"]?.stringValue ?? "today")"
         return
             "\(totals?["agreements"]?.intValue ?? 0) agreements \(when) with \(totals?["partners"]?.intValue ?? 0) partners; "
-                + "\(totals?["negotiating"]?.intValue ?? 0) under negotiation"
+            + "\(totals?["negotiating"]?.intValue ?? 0) under negotiation"
     }
 
     /// An HTML page with the chart and the same figures as a table.

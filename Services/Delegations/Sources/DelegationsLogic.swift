@@ -210,11 +210,7 @@ package final class DelegationsLogic: Sendable {
 
     func cancel(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {
         var v = Validator()
-        if let r = p.reason {
-            v.text(r, "reason", max: Limits.reason, multiline: true)
-        } else {
-            v.fail("reason", "required: why the visit is cancelled")
-        }
+        v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why the visit is cancelled")
         try v.finish()
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .cancel, uid: uid, event: .delegationCancelled) { d in
             d.cancelReason = p.reason
@@ -238,11 +234,7 @@ package final class DelegationsLogic: Sendable {
 
     func complete(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {
         var v = Validator()
-        if let o = p.outcome {
-            v.text(o, "outcome", max: Limits.notes, multiline: true)
-        } else {
-            v.fail("outcome", "required: what came of the visit")
-        }
+        v.requiredText(p.outcome, "outcome", max: Limits.notes, multiline: true, why: "what came of the visit")
         try v.finish()
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .complete, uid: uid, event: .delegationCompleted) { d in
             d.outcome = p.outcome

@@ -1,6 +1,7 @@
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 
@@ -24,9 +25,9 @@ final class MailSender: Component {
     let transport: Transport
     let log: Logger
     let now: @Sendable () -> Int64
-    private let senders = Mutex<[BackgroundLoop]>([])
-    private let reminders = Mutex<BackgroundLoop?>(nil)
-    let counters = Mutex((sent: 0, retried: 0, dead: 0))
+    private let senders = Locked<[BackgroundLoop]>([])
+    private let reminders = Locked<BackgroundLoop?>(nil)
+    let counters = Locked((sent: 0, retried: 0, dead: 0))
 
     init(store: Store, settings: NotificationsSettings, rules: NotificationRules, log: Logger, now: @escaping @Sendable () -> Int64) {
         self.store = store

@@ -1,4 +1,5 @@
 import Glibc
+import LiaisonSync
 import Synchronization
 
 /// Who is on the other end of a Unix socket (SO_PEERCRED).
@@ -76,7 +77,7 @@ final class Connection: @unchecked Sendable {
     let peerClosedHint = Atomic<Bool>(false)
     /// Monotonic nanoseconds of the last byte read or answer sent.
     let lastActivity = Atomic<UInt64>(0)
-    let out = Mutex(Output())
+    let out = Locked(Output())
     let inFlight = Atomic<Int>(0)
 
     init(fd: Int32, serial: UInt64, peer: PeerCredentials, maxFrame: Int, reserved: Bool) {

@@ -1,12 +1,13 @@
 import CLiaisonShims
 import Glibc
+import LiaisonSync
 import Synchronization
 
 /// One thread, one epoll set: readiness callbacks for descriptors, timers, and tasks posted from
 /// other threads. Nothing wakes it when nothing happens.
 ///
 /// `@unchecked Sendable`: handlers, timers and registrations are touched only on the loop thread
-/// (or before it starts); other threads reach it only through `execute`, which is behind a Mutex.
+/// (or before it starts); other threads reach it only through `execute`, which is behind a lock.
 package final class EventLoop: @unchecked Sendable {
     /// What a descriptor is ready for.
     package struct Events: OptionSet, Sendable {
@@ -41,7 +42,7 @@ package final class EventLoop: @unchecked Sendable {
     private var heap: [Timer] = []
     private var timerBodies: [UInt64: () -> Void] = [:]
     private var nextTimerID: UInt64 = 1
-    private let tasks = Mutex<[@Sendable () -> Void]>([])
+    private let tasks = Locked<[@Sendable () -> Void]>([])
     private let stopping = Atomic<Bool>(false)
 
     /// A new loop; call `run()` on the thread that should own it.

@@ -3,6 +3,7 @@ import Delegations
 import Foundation
 import LiaisonHost
 import LiaisonProcess
+import LiaisonSync
 import LiaisonTestSupport
 import LiaisonWire
 import Notifications
@@ -33,11 +34,11 @@ package final class ServiceFuzzer: Sendable {
 
     let name: String
     let make: @Sendable (ServiceContext) throws -> ServiceDefinition
-    private let current = Mutex<Current?>(nil)
+    private let current = Locked<Current?>(nil)
     private let log: Logger
     /// The last line logged at error level (an `internal` answer's cause).
     private final class LastLine: Sendable {
-        let line = Mutex("")
+        let line = Locked("")
     }
     private let lastError = LastLine()
     static let freshEvery = 5000

@@ -240,11 +240,7 @@ extension CLI {
                     ]
                     if args.value("--count") != nil { p["count"] = .int(Int64(try args.int("--count", default: 0, in: 0...1_000_000))) }
                     let a = try ctx.call("agreements", "agreements.add_activity", .object(p))
-                    if ctx.json {
-                        ctx.printJSON(a)
-                    } else {
-                        ctx.print("\(a["current_reference"]?.stringValue ?? ""): \(a["activities"]?.arrayValue?.count ?? 0) activities")
-                    }
+                    ctx.show(a) { "\(a["current_reference"]?.stringValue ?? ""): \(a["activities"]?.arrayValue?.count ?? 0) activities" }
                     return ExitCode.ok
                 }
             ])
@@ -263,11 +259,7 @@ extension CLI {
                     "id": .string(try args.positional(0, "ID")), "delegation_id": .string(try args.positional(1, "DELEGATION")),
                     "relation": .string(args.value("--relation") ?? "led_to"),
                 ])
-            if ctx.json {
-                ctx.printJSON(a)
-            } else {
-                ctx.print("\(a["current_reference"]?.stringValue ?? ""): \(a["delegations"]?.arrayValue?.count ?? 0) linked visit(s)")
-            }
+            ctx.show(a) { "\(a["current_reference"]?.stringValue ?? ""): \(a["delegations"]?.arrayValue?.count ?? 0) linked visit(s)" }
             return ExitCode.ok
         }
     }

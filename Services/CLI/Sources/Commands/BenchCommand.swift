@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonHost
 import LiaisonProcess
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 
@@ -65,7 +66,7 @@ extension CLI {
     /// N threads, each with its own connection, each making M calls with K in flight.
     static func runBench(path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int) throws -> BenchResult
     {
-        let merged = Mutex(BenchResult())
+        let merged = Locked(BenchResult())
         let done = DispatchSemaphore(value: 0)
         let start = monotonicNanos()
         for _ in 0..<connections {

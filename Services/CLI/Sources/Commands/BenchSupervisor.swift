@@ -38,14 +38,10 @@ extension CLI {
                 "service": .string(service), "kills": .int(Int64(n)), "exit_to_spawn_median_us": .int(median(spawn)),
                 "exit_to_ready_median_us": .int(median(ready)), "exit_to_ready_max_us": .int(ready.max() ?? 0),
             ]
-            if ctx.json {
-                ctx.printJSON(out)
-            } else {
-                ctx.print(
-                    "\(service): \(n) kills; exit → respawn median \(median(spawn)) µs; exit → ready median "
-                        + "\(String(format: "%.1f", Double(median(ready)) / 1000)) ms (max "
-                        + "\(String(format: "%.1f", Double(ready.max() ?? 0) / 1000)) ms)"
-                )
+            ctx.show(out) {
+                "\(service): \(n) kills; exit → respawn median \(median(spawn)) µs; exit → ready median "
+                    + "\(String(format: "%.1f", Double(median(ready)) / 1000)) ms (max "
+                    + "\(String(format: "%.1f", Double(ready.max() ?? 0) / 1000)) ms)"
             }
             return ExitCode.ok
         }
