@@ -81,17 +81,24 @@ package enum EventMethods {
         ) {
             (p: LatencyParams, _) in try store.read { db in try OutboxOps.latency(db, after: p.afterSeq ?? 0) }
         }
+        t.classify(.read, "events.queue", "events.audit", "events.outbox", "events.latency")
+        t.classify(.operate, "events.redrive", "events.skip")
     }
 
-    /// Registers `events.deliver` for a consumer.
-    package static func registerConsumer(_ t: inout MethodTable, store: Store, consumer: any EventConsumer, log: Logger) {
+    /// Registers `events.deliver` for a consumer; `sources` says which producers a caller speaks
+    /// for (nil: any), from the access policy.
+    package static func registerConsumer(
+        _ t: inout MethodTable, store: Store, consumer: any EventConsumer, log: Logger,
+        sources: @escaping @Sendable (PeerCredentials) -> Set<String>? = { _ in nil }
+    ) {
         t.add(
             "events.deliver",
             "Delivers events: {event} answers {duplicate, status}; {events:[…]} answers {results:[{id,status,error?}]} in order. "
-                + "Each is applied once, in per-key order."
-        ) { (p: DeliverParams, _) in
+                + "Each is applied once, in per-key order. Only from the services producing them (their source).", access: .deliver
+        ) { (p: DeliverParams, ctx) in
+            let sources = sources(ctx.call.peer)
             if let one = p.event {
-                let r = try Inbox.deliver([one], store: store, log: log, consumer: consumer)[0]
+                let r = try Inbox.deliver([one], store: store, log: log, consumer: consumer, sources: sources)[0]
                 if r.status == .failed, let e = r.error { throw e }
                 return DeliverResult(duplicate: r.status == .duplicate, status: r.status, results: nil)
             }
@@ -99,7 +106,8 @@ package enum EventMethods {
                 throw ServiceError.invalidParams(field: "events", "give event (one CloudEvent) or events (an array of them)")
             }
             return DeliverResult(
-                duplicate: nil, status: nil, results: try Inbox.deliver(events, store: store, log: log, consumer: consumer))
+                duplicate: nil, status: nil,
+                results: try Inbox.deliver(events, store: store, log: log, consumer: consumer, sources: sources))
         }
     }
 }

@@ -39,7 +39,9 @@ package enum EventWiring {
         into def: inout ServiceDefinition, store: Store, context: ServiceContext, consumer: any EventConsumer
     ) throws {
         let settings = try EventSettings.from(context.entry.settings)
-        EventMethods.registerConsumer(&def.methods, store: store, consumer: consumer, log: context.log)
+        // Only the services producing events may deliver them, each only its own (by source).
+        let policy = AccessPolicy(mesh: context.mesh.config, name: context.name)
+        EventMethods.registerConsumer(&def.methods, store: store, consumer: consumer, log: context.log) { policy.sources(for: $0) }
         def.consumes = context.entry.consumes
         let log = context.log
         let pruner = BackgroundLoop(name: "inbox-prune") { _ in

@@ -48,9 +48,22 @@ package enum Inbox {
         }
     }
 
+    /// An event whose source the caller does not speak for.
+    static func forged(_ raw: JSONValue, _ i: Int, _ sources: Set<String>?) -> ServiceError? {
+        guard let sources, let source = raw["source"]?.stringValue, !sources.contains(source) else { return nil }
+        let speaks = sources.isEmpty ? "no service" : sources.sorted().joined(separator: ", ")
+        return ServiceError(
+            .permissionDenied, "events[\(i)].source: the caller speaks for \(speaks), not \(source); event not applied",
+            retryable: false, details: ["field": .string("events[\(i)].source"), "rule": "access.deliver"])
+    }
+
     /// Applies `events` in order and returns one result per event. A failure blocks the rest of
     /// its key in this batch (they come again, in order).
-    package static func deliver(_ events: [JSONValue], store: Store, log: Logger, consumer: any EventConsumer) throws -> [DeliveryResult] {
+    /// `sources`, when given, are the producers the caller speaks for: an event from any other
+    /// source is refused (`permission_denied`) and not applied.
+    package static func deliver(
+        _ events: [JSONValue], store: Store, log: Logger, consumer: any EventConsumer, sources: Set<String>? = nil
+    ) throws -> [DeliveryResult] {
         try store.write { db in
             let now = wallClockMillis()
             var blocked = Set<String>()
@@ -58,8 +71,8 @@ package enum Inbox {
             results.reserveCapacity(events.count)
             for (i, raw) in events.enumerated() {
                 // Each event of a batch is checked on its own, so that one bad event fails alone.
-                if let bad = CloudEvent.schema.violation(raw, path: "events[\(i)]") {
-                    results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: bad.serviceError))
+                if let bad = CloudEvent.schema.violation(raw, path: "events[\(i)]")?.serviceError ?? forged(raw, i, sources) {
+                    results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: bad))
                     if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue { blocked.insert(s + "\u{0}" + k) }
                     continue
                 }

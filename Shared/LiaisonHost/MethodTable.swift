@@ -34,21 +34,23 @@ package struct MethodSpec: Sendable {
     package var name, summary: String
     package var params, result: Schema
     package var execution: Execution
+    /// Who may call it (the access policy's class).
+    package var access: Access
     /// The handler, called only with params that fit `params`; it answers through the
     /// `Answer` it is given, at once or (for `.deferred` methods) later.
     package var handler: @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
 
     package init(
-        name: String, summary: String, params: Schema, result: Schema, execution: Execution,
+        name: String, summary: String, params: Schema, result: Schema, execution: Execution, access: Access = .write,
         handler: @escaping @Sendable (JSONValue, CallContext) throws -> JSONValue
     ) {
-        self.init(name: name, summary: summary, params: params, result: result, execution: execution) { p, ctx, answer in
+        self.init(name: name, summary: summary, params: params, result: result, execution: execution, access: access) { p, ctx, answer in
             answer(.success(try handler(p, ctx)))
         }
     }
 
     package init(
-        name: String, summary: String, params: Schema, result: Schema, execution: Execution,
+        name: String, summary: String, params: Schema, result: Schema, execution: Execution, access: Access = .write,
         handler: @escaping @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
     ) {
         self.name = name
@@ -56,6 +58,7 @@ package struct MethodSpec: Sendable {
         self.params = params
         self.result = result
         self.execution = execution
+        self.access = access
         self.handler = handler
     }
 
@@ -79,11 +82,11 @@ package struct MethodTable: Sendable {
     /// Adds a method with typed params and result. Params are checked against `P.schema`, then
     /// decoded only when the method runs; a decoding failure is `invalid_params` naming the field.
     package mutating func add<P: Decodable & Schematic & Sendable, R: Encodable & Schematic & Sendable>(
-        _ name: String, _ summary: String, execution: Execution = .worker,
+        _ name: String, _ summary: String, execution: Execution = .worker, access: Access = .write,
         _ body: @escaping @Sendable (P, CallContext) throws -> R
     ) {
         add(
-            MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: execution) { raw, ctx in
+            MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: execution, access: access) { raw, ctx in
                 let params: P
                 do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch {
                     throw ServiceError.invalidParams(error)
@@ -94,11 +97,12 @@ package struct MethodTable: Sendable {
 
     /// Adds a method that answers later (on the loop), with typed params and result.
     package mutating func addDeferred<P: Decodable & Schematic & Sendable, R: Encodable & Schematic & Sendable>(
-        _ name: String, _ summary: String,
+        _ name: String, _ summary: String, access: Access = .write,
         _ body: @escaping @Sendable (P, CallContext, @escaping @Sendable (Result<R, ServiceError>) -> Void) throws -> Void
     ) {
         add(
-            MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: .deferred) { raw, ctx, answer in
+            MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: .deferred, access: access) {
+                raw, ctx, answer in
                 let params: P
                 do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch {
                     throw ServiceError.invalidParams(error)
@@ -111,6 +115,15 @@ package struct MethodTable: Sendable {
     package mutating func add(_ spec: MethodSpec) {
         if methods[spec.name] == nil { order.append(spec.name) }
         methods[spec.name] = spec
+    }
+
+    /// Sets who may call `names` (every one must be in the table: a typo would leave a method
+    /// in the default class, `.write`).
+    package mutating func classify(_ access: Access, _ names: String...) {
+        for n in names {
+            precondition(methods[n] != nil, "classify: no method \(n)")
+            methods[n]!.access = access
+        }
     }
 
     /// The method named `name`.

@@ -12,27 +12,26 @@ package final class ServiceDispatcher: CallDispatcher {
     private let controlWorkers: WorkerPool
     private let log: Logger
     private let stats: CallStats
-    private let allowedUIDs, allowedGIDs: Set<UInt32>
+    private let policy: AccessPolicy
 
     package init(
-        table: MethodTable, workers: WorkerPool, controlWorkers: WorkerPool, log: Logger, stats: CallStats, allowedUIDs: [UInt32],
-        allowedGIDs: [UInt32]
+        table: MethodTable, workers: WorkerPool, controlWorkers: WorkerPool, log: Logger, stats: CallStats, policy: AccessPolicy
     ) {
         self.table = table
         self.workers = workers
         self.controlWorkers = controlWorkers
         self.log = log
         self.stats = stats
-        self.allowedUIDs = Set(allowedUIDs + [0, getuid()])
-        self.allowedGIDs = Set(allowedGIDs)
+        self.policy = policy
     }
 
     package func admit(_ peer: PeerCredentials) -> ServiceError? {
-        if allowedUIDs.contains(peer.uid) || allowedGIDs.contains(peer.gid) { return nil }
+        if policy.admits(peer) { return nil }
         log.warning("connection.denied", ["peer.uid": String(peer.uid), "peer.gid": String(peer.gid), "peer.pid": String(peer.pid)])
         return ServiceError(
-            .permissionDenied, "uid \(peer.uid) may not connect to \(log.service); the mesh file's allowed_uids/allowed_gids list who may",
-            retryable: false)
+            .permissionDenied,
+            "\(AccessPolicy.who(peer)) may not connect to \(log.service): no rule of the mesh file's access (or allowed_uids/allowed_gids) "
+                + "lets it in", retryable: false)
     }
 
     package func dispatch(_ call: IncomingCall, _ responder: Responder) {
@@ -42,6 +41,10 @@ package final class ServiceDispatcher: CallDispatcher {
             if !near.isEmpty { msg += "; methods of that family: \(near.joined(separator: ", "))" }
             msg += " (service.describe lists them all)"
             finish(call, responder, .failure(ServiceError(.methodNotFound, msg, retryable: false)), statsKey: "(unknown method)")
+            return
+        }
+        guard policy.allows(call.peer, spec.access) else {
+            finish(call, responder, .failure(policy.refusal(call.peer, method: call.method, spec.access, log: log)))
             return
         }
         switch spec.execution {

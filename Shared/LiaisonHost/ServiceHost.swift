@@ -111,7 +111,7 @@ package enum ServiceHost {
         let controlWorkers = try WorkerPool(name: "\(context.name)-c", threads: 2)
         let dispatcher = ServiceDispatcher(
             table: table, workers: workers, controlWorkers: controlWorkers, log: log, stats: introspection.stats,
-            allowedUIDs: entry.allowedUids, allowedGIDs: entry.allowedGids)
+            policy: AccessPolicy(mesh: context.mesh.config, name: context.name))
         let server = WireServer(listenFD: listener.fd, loop: loop, limits: limits, dispatcher: dispatcher) { event, fields in
             log.log(.info, event, pairs: fields)
         }

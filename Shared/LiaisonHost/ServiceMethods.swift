@@ -73,6 +73,7 @@ package final class ServiceIntrospection: Sendable {
             "Every method with its params and result (JSON Schema), and the events emitted (with their data) and consumed.",
             execution: .inline
         ) { [self] (_: NoParams, _) in describe() }
+        t.classify(.read, "service.health", "service.ping", "service.stats", "service.describe")
         table.withLock { $0 = t }
     }
 
@@ -96,7 +97,7 @@ package final class ServiceIntrospection: Sendable {
 
     func describe() -> Description {
         let methods = (table.withLock { $0 }?.all ?? []).map { m in
-            Description.Method(name: m.name, summary: m.summary, params: m.params.json, result: m.result.json)
+            Description.Method(name: m.name, summary: m.summary, access: m.access.rawValue, params: m.params.json, result: m.result.json)
         }
         let emits = definition.emits.map { Description.Event(type: $0.type, summary: $0.summary, data: $0.data.json) }
         return Description(
@@ -131,7 +132,7 @@ struct Pong: Codable, Sendable, Schematic {
 /// `service.describe`'s answer: enough for a client in another language.
 struct Description: Encodable, Sendable, Schematic {
     struct Method: Encodable, Sendable {
-        var name, summary: String
+        var name, summary, access: String
         var params, result: JSONValue
     }
     struct Event: Encodable, Sendable {
@@ -185,6 +186,7 @@ struct Description: Encodable, Sendable, Schematic {
                 .array(
                     .object([
                         .req("name", .string()), .req("summary", .string()),
+                        .req("access", .string(values: Access.allCases.map(\.rawValue)), "Who may call it (the mesh file's access rules)."),
                         .req("params", .any, "JSON Schema of the params."), .req("result", .any, "JSON Schema of the result."),
                     ]))),
             .req(

@@ -42,10 +42,15 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
     package var maxConnectionsPerUid: Int?
     /// A connection with no call in flight for this long is closed with a notice.
     package var idleTimeoutMs: Int
-    /// Uids allowed to connect besides the service's own and root.
-    package var allowedUids: [UInt32]
-    /// Gids whose members may connect.
-    package var allowedGids: [UInt32]
+    /// Users (names or uids) who may read and write besides the service's own and root — the
+    /// mesh file's `access` rules are the fuller way to say it.
+    package var allowedUids: [AccountRef]
+    /// Groups (names or gids) whose members, primary or supplementary, may read and write.
+    package var allowedGids: [AccountRef]
+    /// The account it runs as (name or uid): the supervisor, when root, starts it as that user
+    /// with that user's groups; under systemd the unit's `User=` must be the same. Absent: the
+    /// supervisor's own.
+    package var user: AccountRef?
     /// Service-specific settings (notification rules, agreement lead times…).
     package var settings: JSONValue
 
@@ -54,7 +59,7 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         case dataDir = "data_dir", dependsOn = "depends_on", stopTimeoutMs = "stop_timeout_ms"
         case startTimeoutMs = "start_timeout_ms", maxRestarts = "max_restarts", maxFrameBytes = "max_frame_bytes"
         case maxConnections = "max_connections", allowedUids = "allowed_uids", allowedGids = "allowed_gids"
-        case maxConnectionsPerUid = "max_connections_per_uid", idleTimeoutMs = "idle_timeout_ms"
+        case maxConnectionsPerUid = "max_connections_per_uid", idleTimeoutMs = "idle_timeout_ms", user
     }
 
     package init(
@@ -99,8 +104,9 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         maxConnections = try c.decodeIfPresent(Int.self, forKey: .maxConnections) ?? 1024
         maxConnectionsPerUid = try c.decodeIfPresent(Int.self, forKey: .maxConnectionsPerUid)
         idleTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .idleTimeoutMs) ?? 600_000
-        allowedUids = try c.decodeIfPresent([UInt32].self, forKey: .allowedUids) ?? []
-        allowedGids = try c.decodeIfPresent([UInt32].self, forKey: .allowedGids) ?? []
+        allowedUids = try c.decodeIfPresent([AccountRef].self, forKey: .allowedUids) ?? []
+        allowedGids = try c.decodeIfPresent([AccountRef].self, forKey: .allowedGids) ?? []
+        user = try c.decodeIfPresent(AccountRef.self, forKey: .user)
         settings = try c.decodeIfPresent(JSONValue.self, forKey: .settings) ?? .object([:])
     }
 
@@ -174,6 +180,14 @@ package struct MeshFile: Codable, Sendable, Equatable {
     package var home: String
     package var supervisor: SupervisorEntry
     package var services: [ServiceEntry]
+    /// Who may call what; absent: the account running the mesh (and root) may do everything, as in
+    /// a dev home.
+    package var access: AccessRules?
+    /// The group the sockets and their directory belong to (0660, 0750): every service's user and
+    /// every caller must be in it. Absent: the supervisor's own.
+    package var socketGroup: AccountRef?
+
+    enum CodingKeys: String, CodingKey { case home, supervisor, services, access, socketGroup = "socket_group" }
 
     package init(home: String, supervisor: SupervisorEntry = SupervisorEntry(), services: [ServiceEntry]) {
         self.home = home
@@ -186,6 +200,8 @@ package struct MeshFile: Codable, Sendable, Equatable {
         home = try c.decodeIfPresent(String.self, forKey: .home) ?? "."
         supervisor = try c.decodeIfPresent(SupervisorEntry.self, forKey: .supervisor) ?? SupervisorEntry()
         services = try c.decode([ServiceEntry].self, forKey: .services)
+        access = try c.decodeIfPresent(AccessRules.self, forKey: .access)
+        socketGroup = try c.decodeIfPresent(AccountRef.self, forKey: .socketGroup)
     }
 
     /// The entry named `name`.

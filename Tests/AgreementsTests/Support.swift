@@ -54,7 +54,7 @@ final class TestAgreements: @unchecked Sendable {
             "time": "2026-01-01T00:00:00Z", "partitionkey": .string("delegation/\(id)"), "sequence": 1,
             "datacontenttype": "application/json", "data": d,
         ]
-        _ = try ok("events.deliver", ["event": e])
+        _ = try ok("events.deliver", ["event": e], uid: getuid())  // as the producer, the mesh's own account
     }
 
     /// Creates, negotiates and signs; returns (id, version).

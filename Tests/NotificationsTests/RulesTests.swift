@@ -34,8 +34,8 @@ import LiaisonWire
         let d = visit()
         let e = CloudEvent(id: "evt-same", source: "delegations", type: "delegation.confirmed", subject: "delegation/\(d.id)", time: "2026-11-29T00:00:00Z",
                            partitionkey: "delegation/\(d.id)", sequence: 1, data: JSONEncoding.encode(d))
-        _ = try t.call("events.deliver", ["event": JSONEncoding.encode(e)])
-        #expect(try t.call("events.deliver", ["event": JSONEncoding.encode(e)])["duplicate"] == true)
+        _ = try t.call("events.deliver", ["event": JSONEncoding.encode(e)], uid: getuid())
+        #expect(try t.call("events.deliver", ["event": JSONEncoding.encode(e)], uid: getuid())["duplicate"] == true)
         // The same change arriving as a new event (a producer resend with a new id) is caught by the keys.
         try t.deliver("delegation.updated", visit())
         #expect(try t.messages().count == 5)
@@ -120,5 +120,36 @@ import LiaisonWire
         let t = try TestNotifications(now: startMs(d) - 3 * day, start: false)
         try t.deliver("delegation.confirmed", d)
         #expect(try t.call("notifications.due", ["days": 3650])["items"]!.arrayValue!.map { $0["days_before"]!.intValue! } == [1])
+    }
+}
+
+/// Only the producers deliver events, each only its own (issue 12: anyone allowed to connect
+/// could make the mail service mail anyone).
+@Suite struct ForgedEventTests {
+    static func event(source: String) -> JSONValue {
+        let d = visit(id: "del-forged")
+        return JSONEncoding.encode(
+            CloudEvent(id: "evt-\(source)", source: source, type: "delegation.confirmed", subject: "delegation/\(d.id)",
+                       time: "2026-11-29T00:00:00Z", partitionkey: "delegation/\(d.id)", sequence: 1, data: JSONEncoding.encode(d)))
+    }
+
+    @Test func aCallerWhoIsNoProducerCannotDeliverAndNothingIsMailed() throws {
+        let t = try TestNotifications(start: false)
+        let e = try #require(t.under.error("events.deliver", ["event": Self.event(source: "delegations")], uid: 4321))
+        #expect(e.code == .permissionDenied && e.details?["field"] == "events[0].source", "\(e)")
+        let batch = try t.call("events.deliver", ["events": [Self.event(source: "somebody-else")]], uid: 4321)
+        #expect(batch["results"]?[0]?["status"] == "failed" && batch["results"]?[0]?["error"]?["code"] == "permission_denied")
+        #expect(try t.messages().isEmpty)
+    }
+
+    @Test func aProducerDeliversItsOwnEventsOnly() throws {
+        // delegations runs as uid 4242, agreements as 4243.
+        let t = try TestNotifications(start: false) { m in
+            m.services[0].user = 4242
+            m.services[2].user = 4243
+        }
+        #expect(t.under.error("events.deliver", ["event": Self.event(source: "agreements")], uid: 4242)?.code == .permissionDenied)
+        _ = try t.call("events.deliver", ["event": Self.event(source: "delegations")], uid: 4242)
+        #expect(try t.messages().count == 5)
     }
 }

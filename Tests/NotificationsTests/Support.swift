@@ -35,7 +35,7 @@ final class TestNotifications: @unchecked Sendable {
     /// arguments as "$@" and the message on stdin. `$LOG` is a directory for it to write to.
     init(
         stubScript: String = "cat > /dev/null; exit 0", mail: JSONObject = [:], rules: JSONObject = [:], now: Int64? = nil,
-        start: Bool = true
+        start: Bool = true, mesh edit: (inout MeshFile) -> Void = { _ in }
     ) throws {
         dir = TestMesh.directory("lzn")
         try FileManager.default.createDirectory(atPath: dir + "/log", withIntermediateDirectories: true)
@@ -47,7 +47,10 @@ final class TestNotifications: @unchecked Sendable {
             "bounce": "bounces@bit.example.cn", "retry_base_ms": 20, "retry_cap_ms": 50, "timeout_ms": 2000,
         ]
         for m in mail.members { mailSettings[m.key] = m.value }
-        let loaded = try TestMesh.write(home: dir) { $0.services[1].settings = ["mail": .object(mailSettings), "rules": .object(rules)] }
+        let loaded = try TestMesh.write(home: dir) {
+            $0.services[1].settings = ["mail": .object(mailSettings), "rules": .object(rules)]
+            edit(&$0)
+        }
         try FileManager.default.createDirectory(atPath: loaded.service("notifications")!.dataDir, withIntermediateDirectories: true)
         let clock = Clock(now ?? wallClockMillis())
         self.clock = clock
@@ -72,10 +75,13 @@ final class TestNotifications: @unchecked Sendable {
         let e = CloudEvent(
             id: IDs.make("evt"), source: "delegations", type: type, subject: key, time: Timestamp.rfc3339(), partitionkey: key,
             sequence: seq, data: JSONEncoding.encode(d))
-        return try table.invoke("events.deliver", ["event": JSONEncoding.encode(e)], log: log).get()
+        // As the producer: in a dev mesh the services run as this process's own account.
+        return try table.invoke("events.deliver", ["event": JSONEncoding.encode(e)], uid: getuid(), log: log).get()
     }
 
-    func call(_ method: String, _ params: JSONValue = [:]) throws -> JSONValue { try table.invoke(method, params, log: log).get() }
+    func call(_ method: String, _ params: JSONValue = [:], uid: UInt32 = 1000) throws -> JSONValue {
+        try table.invoke(method, params, uid: uid, log: log).get()
+    }
 
     func messages(status: String? = nil) throws -> [JSONValue] {
         try under.pages("notifications.list", limit: 500, status.map { ["status": .string($0)] } ?? [:]).joined().reversed()

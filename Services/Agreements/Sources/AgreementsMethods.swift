@@ -78,5 +78,9 @@ enum AgreementsMethods {
         t.add("agreements.delegations", "The local projection of delegations (from events): id, title, partner, country, dates, status.") {
             (p: ProjectionParams, _) in try logic.projected(p)
         }
+        t.classify(
+            .read, "agreements.get", "agreements.list", "agreements.history", "agreements.report.partners", "agreements.report.funnel",
+            "agreements.report.dormant", "agreements.report.expiring", "agreements.delegations")
+        t.classify(.operate, "agreements.sweep")
     }
 }

@@ -55,5 +55,6 @@ enum DelegationsMethods {
         t.add("delegations.history", "The audit trail: every change, when, by which uid, what changed.") { (p: IDParams, _) in
             try logic.history(p.id)
         }
+        t.classify(.read, "delegations.get", "delegations.list", "delegations.check", "delegations.history")
     }
 }

@@ -26,5 +26,7 @@ enum NotificationsMethods {
         ) { (p: PreviewParams, _) in try logic.preview(p) }
         t.add("notifications.due", "Reminders armed to go out within the next N days (default 30).") { (p: DueParams, _) in try logic.due(p)
         }
+        t.classify(.read, "notifications.jobs", "notifications.list", "notifications.show", "notifications.preview", "notifications.due")
+        t.classify(.operate, "notifications.retry")
     }
 }

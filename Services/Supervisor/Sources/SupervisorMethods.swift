@@ -21,7 +21,7 @@ enum SupervisorMethods {
         let workers = try WorkerPool(name: "sup-w", threads: 1)
         return ServiceDispatcher(
             table: table, workers: workers, controlWorkers: workers, log: sup.log, stats: intro.stats,
-            allowedUIDs: [], allowedGIDs: [])
+            policy: AccessPolicy(mesh: sup.mesh.config, name: "supervisor"))
     }
 
     static func register(_ t: inout MethodTable, _ sup: Supervisor) {
@@ -66,6 +66,8 @@ enum SupervisorMethods {
         ) {
             (_: NoParams, _) in try box.sup.reload().get()
         }
+        t.classify(.read, "supervisor.status", "supervisor.logs")
+        t.classify(.operate, "supervisor.start", "supervisor.stop", "supervisor.restart", "supervisor.reload")
     }
 }
 
