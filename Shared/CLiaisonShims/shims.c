@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <malloc.h>
 #include <signal.h>
 #include <string.h>
@@ -70,7 +71,7 @@ static void child_fail(int pipe_fd, int e) {
 
 pid_t liaison_spawn(const char *path, char *const argv[], char *const envp[],
                     const int *child_fds, int nfds, int listen_pid_index,
-                    const char *cwd, int *err) {
+                    const char *cwd, long uid, long gid, const unsigned int *groups, int ngroups, int *err) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) { *err = errno; return -1; }
     char listen_pid[48];
@@ -121,6 +122,11 @@ pid_t liaison_spawn(const char *path, char *const argv[], char *const envp[],
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         if (cwd != NULL && chdir(cwd) != 0) child_fail(w, errno);
+        if (uid >= 0) {
+            if (setgroups((size_t)ngroups, (const gid_t *)groups) != 0) child_fail(w, errno);
+            if (setgid((gid_t)gid) != 0) child_fail(w, errno);
+            if (setuid((uid_t)uid) != 0) child_fail(w, errno);
+        }
         if (listen_pid_index >= 0) {
             format_pid(listen_pid, "LISTEN_PID=", (long)getpid());
             ((char **)envp)[listen_pid_index] = listen_pid;

@@ -8,6 +8,17 @@ package enum LogLevel: Int, Comparable, Sendable {
 
     package static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
 
+    /// The syslog priority journald reads from a `<N>` prefix.
+    var priority: Int {
+        switch self {
+        case .debug: 7
+        case .info: 6
+        case .notice: 5
+        case .warning: 4
+        case .error: 3
+        }
+    }
+
     var name: String {
         switch self {
         case .debug: "debug"
@@ -38,10 +49,12 @@ package struct Logger: Sendable {
     /// Lines below this level are dropped.
     package let minimum: LogLevel
     private let sink: @Sendable (String) -> Void
+    /// Lines for journald: a `<N>` priority prefix and no `ts=` (the journal stamps each line).
+    private let journald: Bool
 
-    /// A logger writing to stderr.
+    /// A logger writing to stderr — in journald's form when stderr is the journal.
     package init(service: String, minimum: LogLevel = .fromEnvironment) {
-        self.init(service: service, minimum: minimum) { line in
+        self.init(service: service, minimum: minimum, journald: Self.stderrIsJournal) { line in
             var bytes = Array(line.utf8)
             bytes.append(0x0A)
             _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
@@ -49,11 +62,23 @@ package struct Logger: Sendable {
     }
 
     /// A logger writing lines to `sink` (tests, the supervisor's own output).
-    package init(service: String, minimum: LogLevel = .info, sink: @escaping @Sendable (String) -> Void) {
+    package init(service: String, minimum: LogLevel = .info, journald: Bool = false, sink: @escaping @Sendable (String) -> Void) {
         self.service = service
         self.minimum = minimum
+        self.journald = journald
         self.sink = sink
     }
+
+    /// Whether stderr is the stream systemd connected to the journal: `JOURNAL_STREAM` names its
+    /// device and inode (a child whose stderr is a pipe to the supervisor inherits the variable
+    /// but not the stream).
+    package static let stderrIsJournal: Bool = {
+        guard let v = getenv("JOURNAL_STREAM").map({ String(cString: $0) }) else { return false }
+        let parts = v.split(separator: ":")
+        var st = stat()
+        guard parts.count == 2, let dev = UInt64(parts[0]), let ino = UInt64(parts[1]), fstat(2, &st) == 0 else { return false }
+        return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
+    }()
 
     package func debug(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.debug, event, fields) }
     package func info(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.info, event, fields) }
@@ -64,7 +89,8 @@ package struct Logger: Sendable {
     /// Logs with fields given as an array (for callers that build them).
     package func log(_ level: LogLevel, _ event: String, pairs: [(String, String)]) {
         guard level >= minimum else { return }
-        var line = "ts=\(Timestamp.rfc3339()) level=\(level.name) service=\(Self.quote(service)) event=\(Self.quote(event))"
+        var line = journald ? "<\(level.priority)>" : "ts=\(Timestamp.rfc3339()) "
+        line += "level=\(level.name) service=\(Self.quote(service)) event=\(Self.quote(event))"
         for (k, v) in pairs { line += " \(k)=\(Self.quote(v))" }
         sink(line)
     }

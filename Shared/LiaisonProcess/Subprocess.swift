@@ -33,9 +33,10 @@ package enum ChildExit: Equatable, Sendable, CustomStringConvertible {
 package enum Subprocess {
     /// Starts `path` with `arguments` (argv[0] included) and `environment`; `fds[i]` becomes the
     /// child's fd i (-1: /dev/null). Returns the pid, which is also the process group id.
+    /// With `account`, the child runs as that user with its groups (the caller must be root).
     package static func spawn(
         _ path: String, arguments: [String], environment: [String: String], fds: [Int32],
-        setListenPID: Bool = false, workingDirectory: String? = nil
+        setListenPID: Bool = false, workingDirectory: String? = nil, account: UserAccount? = nil
     ) throws(SystemError) -> Int32 {
         var env = environment
         env.removeValue(forKey: "LISTEN_PID")
@@ -55,7 +56,11 @@ package enum Subprocess {
         let pid = argv.withUnsafeBufferPointer { a in
             envp.withUnsafeBufferPointer { e in
                 fds.withUnsafeBufferPointer { f in
-                    liaison_spawn(path, a.baseAddress, e.baseAddress, f.baseAddress, Int32(f.count), listenIndex, workingDirectory, &err)
+                    (account?.groups ?? []).withUnsafeBufferPointer { g in
+                        liaison_spawn(
+                            path, a.baseAddress, e.baseAddress, f.baseAddress, Int32(f.count), listenIndex, workingDirectory,
+                            account.map { Int($0.uid) } ?? -1, account.map { Int($0.gid) } ?? -1, g.baseAddress, Int32(g.count), &err)
+                    }
                 }
             }
         }

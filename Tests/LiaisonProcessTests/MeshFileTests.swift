@@ -105,4 +105,19 @@ import LiaisonProcess
         #expect(line.hasPrefix("ts=20"))
         #expect(!line.contains("\n"))
     }
+
+    @Test func linesForJournaldCarryThePriorityAndNoTimestamp() {
+        final class Lines: @unchecked Sendable { var all: [String] = [] }
+        let lines = Lines()
+        let log = Logger(service: "notifications", minimum: .info, journald: true) { lines.all.append($0) }
+        log.warning("mail.dead", ["message": "7"])
+        log.error("store.failed")
+        log.info("server.ready")
+        #expect(
+            lines.all == [
+                "<4>level=warning service=notifications event=mail.dead message=7",
+                "<3>level=error service=notifications event=store.failed",
+                "<6>level=info service=notifications event=server.ready",
+            ])
+    }
 }

@@ -18,7 +18,7 @@ func scriptService(_ home: String, _ name: String, _ body: String, stopTimeoutMs
 
 /// `ts=…` of every supervisor log line with `event` for `service`, in seconds.
 func eventTimes(_ log: String, event: String, service: String) -> [Double] {
-    log.split(separator: "\n").filter { $0.contains("event=\(event)") && $0.contains("service=\(service) ") }.compactMap { line in
+    log.split(separator: "\n").filter { $0.contains("event=\(event)") && $0.contains("child=\(service) ") }.compactMap { line in
         guard let ts = line.split(separator: " ").first?.dropFirst(3) else { return nil }
         let parts = ts.split(separator: "T")[1].dropLast().split(separator: ":")
         guard parts.count == 3, let h = Double(parts[0]), let m = Double(parts[1]), let s = Double(parts[2]) else { return nil }
@@ -42,7 +42,11 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
             defer { done.store(true, ordering: .releasing) }
             guard let c = try? WireClient(path: path) else { failed.wrappingAdd(1, ordering: .relaxed); return }
             while !stop.load(ordering: .relaxed) {
-                if (try? c.call("service.health", timeoutMs: 10_000, idempotent: true)) != nil { ok.wrappingAdd(1, ordering: .relaxed) } else { failed.wrappingAdd(1, ordering: .relaxed) }
+                if (try? c.call("service.health", timeoutMs: 10_000, idempotent: true)) != nil {
+                    ok.wrappingAdd(1, ordering: .relaxed)
+                } else {
+                    failed.wrappingAdd(1, ordering: .relaxed)
+                }
             }
         }
         var pids = Set<Int64>()
@@ -60,7 +64,9 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         usleep(100_000)
         stop.store(true, ordering: .relaxed)
         while !done.load(ordering: .acquiring) { usleep(5000) }
-        print("rolling restarts: 21 restarts (the last onto a replaced binary), \(ok.load(ordering: .relaxed)) calls answered, \(failed.load(ordering: .relaxed)) failed")
+        print(
+            "rolling restarts: 21 restarts (the last onto a replaced binary), \(ok.load(ordering: .relaxed)) calls answered, \(failed.load(ordering: .relaxed)) failed"
+        )
         #expect(failed.load(ordering: .relaxed) == 0)
         #expect(ok.load(ordering: .relaxed) > 100)
         #expect(pids.count == 21, "every restart is a new process")
@@ -105,16 +111,20 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
     }
 
     @Test func aServiceThatExitsAtOnceBacksOffVisiblyAndRecoversWhenFixed() throws {
-        let mesh = try MeshHarness(meshFile: { home in
-            var m = MeshFile.standard(home: home)
-            let real = binDirectory() + "/liaison-agreements"
-            m.services.append(try! scriptService(home, "flaky", """
-                if [ -f '\(home)/fixed' ]; then exec '\(real)' "$@"; fi
-                echo "flaky: settings file missing, cannot start" >&2
-                exit 1
-                """))
-            return m
-        }, waitForReady: false)
+        let mesh = try MeshHarness(
+            meshFile: { home in
+                var m = MeshFile.standard(home: home)
+                let real = binDirectory() + "/liaison-agreements"
+                m.services.append(
+                    try! scriptService(
+                        home, "flaky",
+                        """
+                        if [ -f '\(home)/fixed' ]; then exec '\(real)' "$@"; fi
+                        echo "flaky: settings file missing, cannot start" >&2
+                        exit 1
+                        """))
+                return m
+            }, waitForReady: false)
         try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
         let row = try eventually(timeoutMs: 10_000) { () throws -> JSONValue? in
             let r = try mesh.row("flaky")
@@ -137,16 +147,18 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         #expect(try mesh.row("agreements")?["state"] == "running", "the others keep running")
         // The fix: the next retry succeeds without anyone resetting anything.
         _ = FileManager.default.createFile(atPath: mesh.home + "/fixed", contents: nil)
-        let running = try eventually(timeoutMs: 20_000) { () throws -> Bool? in (try mesh.row("flaky"))?["state"] == "running" ? true : nil }
+        let running = try eventually(timeoutMs: 20_000) { () throws -> Bool? in (try mesh.row("flaky"))?["state"] == "running" ? true : nil
+        }
         #expect(running == true)
     }
 
     @Test func exit78StaysDownSayingWhy() throws {
-        let mesh = try MeshHarness(meshFile: { home in
-            var m = MeshFile.standard(home: home)
-            m.services.append(try! scriptService(home, "misconfigured", "echo 'settings.mail.from: not an address' >&2; exit 78"))
-            return m
-        }, waitForReady: false)
+        let mesh = try MeshHarness(
+            meshFile: { home in
+                var m = MeshFile.standard(home: home)
+                m.services.append(try! scriptService(home, "misconfigured", "echo 'settings.mail.from: not an address' >&2; exit 78"))
+                return m
+            }, waitForReady: false)
         try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
         let row = try eventually { () throws -> JSONValue? in
             let r = try mesh.row("misconfigured")
@@ -166,12 +178,15 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         let marker = "987\(Int.random(in: 100_000...999_999))"
         let mesh = try MeshHarness(meshFile: { home in
             var m = MeshFile.standard(home: home)
-            m.services.append(try! scriptService(home, "stubborn", """
-                trap '' TERM
-                sleep \(marker) &
-                echo READY >&4
-                while true; do sleep 0.2; done
-                """, stopTimeoutMs: 600))
+            m.services.append(
+                try! scriptService(
+                    home, "stubborn",
+                    """
+                    trap '' TERM
+                    sleep \(marker) &
+                    echo READY >&4
+                    while true; do sleep 0.2; done
+                    """, stopTimeoutMs: 600))
             return m
         })
         #expect(processes(mentioning: "sleep \(marker)").count == 1)
@@ -214,16 +229,22 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         func asNobody() throws -> CLIResult {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            p.arguments = ["--reuid=65534", "--regid=65534", "--clear-groups", binDirectory() + "/liaison", "call", "delegations", "service.ping", "--home", mesh.home]
+            p.arguments = [
+                "--reuid=65534", "--regid=65534", "--clear-groups", binDirectory() + "/liaison", "call", "delegations", "service.ping",
+                "--home", mesh.home,
+            ]
             let out = Pipe(), err = Pipe()
             p.standardOutput = out
             p.standardError = err
             try p.run()
             let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
-            return CLIResult(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+            return CLIResult(
+                code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
         }
-        guard access(binDirectory() + "/liaison", X_OK) == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { return }
+        guard access(binDirectory() + "/liaison", X_OK) == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+            return
+        }
         // The binaries under .build may not be reachable by nobody; only judge what the service said.
         let denied = try asNobody()
         print("as nobody: exit \(denied.code), stdout \(denied.stdout.prefix(300)), stderr \(denied.stderr.prefix(300))")
@@ -249,7 +270,9 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
 
 /// Whether `pid` is a live process (a zombie is not).
 func isAlive(_ pid: Int32) -> Bool {
-    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else { return false }
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8), let close = stat.lastIndex(of: ")") else {
+        return false
+    }
     return stat[stat.index(close, offsetBy: 2)] != "Z"
 }
 

@@ -12,7 +12,10 @@ import LiaisonWire
         let t = try TestNotifications(start: false)
         try t.deliver("delegation.confirmed", visit())
         let m = try t.messages()
-        #expect(m.map { $0["recipient"]!.stringValue! } == ["th@example.org", "ko@example.org", "ar@example.org", "zh@example.org", "host@bit.example.cn"])
+        #expect(
+            m.map { $0["recipient"]!.stringValue! } == [
+                "th@example.org", "ko@example.org", "ar@example.org", "zh@example.org", "host@bit.example.cn",
+            ])
         #expect(m.allSatisfy { $0["rule"] == "schedule" && $0["status"] == "pending" && $0["schedule_version"] == 1 })
         #expect(m.map { $0["view"]!.stringValue! } == ["member", "member", "member", "member", "host"])
         #expect(m[0]["recipient_name"] == "สมชาย ประเสริฐ")
@@ -26,14 +29,18 @@ import LiaisonWire
         #expect(!member.contains("th@example.org") && !member.contains("no beef") && !member.contains("step-free"))
         #expect(member.contains("Somchai Prasert (สมชาย ประเสริฐ)"))
         let host = try t.parsed(m[4]["id"]!.intValue!).text("text/plain")!
-        #expect(host.contains("<th@example.org>") && host.contains("diet: no beef") && host.contains("needs an interpreter") && host.contains("access: step-free routes"))
+        #expect(
+            host.contains("<th@example.org>") && host.contains("diet: no beef") && host.contains("needs an interpreter")
+                && host.contains("access: step-free routes"))
     }
 
     @Test func aRedeliveredEventMailsNobodyTwice() throws {
         let t = try TestNotifications(start: false)
         let d = visit()
-        let e = CloudEvent(id: "evt-same", source: "delegations", type: "delegation.confirmed", subject: "delegation/\(d.id)", time: "2026-11-29T00:00:00Z",
-                           partitionkey: "delegation/\(d.id)", sequence: 1, data: JSONEncoding.encode(d))
+        let e = CloudEvent(
+            id: "evt-same", source: "delegations", type: "delegation.confirmed", subject: "delegation/\(d.id)",
+            time: "2026-11-29T00:00:00Z",
+            partitionkey: "delegation/\(d.id)", sequence: 1, data: JSONEncoding.encode(d))
         _ = try t.call("events.deliver", ["event": JSONEncoding.encode(e)], uid: getuid())
         #expect(try t.call("events.deliver", ["event": JSONEncoding.encode(e)], uid: getuid())["duplicate"] == true)
         // The same change arriving as a new event (a producer resend with a new id) is caught by the keys.
@@ -73,8 +80,10 @@ import LiaisonWire
 
     @Test func refusesToBuildAMessageWithAnInjectedHeader() throws {
         let t = try TestNotifications(start: false)
-        var d = visit(members: [Member(name: "Evil", nameLocal: "Evil\r\nBcc: victim@example.net", email: "evil@example.org"),
-                                Member(name: "Fine", email: "fine@example.org")])
+        var d = visit(members: [
+            Member(name: "Evil", nameLocal: "Evil\r\nBcc: victim@example.net", email: "evil@example.org"),
+            Member(name: "Fine", email: "fine@example.org"),
+        ])
         d.draft.title = "Visit\nX-Injected: yes"
         try t.deliver("delegation.confirmed", d)
         let m = try t.messages()
@@ -109,9 +118,12 @@ import LiaisonWire
         let reminders = try t.messages().filter { $0["rule"] == "reminder" }
         #expect(reminders.count == 5)
         #expect(reminders[0]["subject"]?.stringValue?.hasSuffix("begins in 7 days") == true)
-        #expect(try t.parsed(reminders[0]["id"]!.intValue!).parts.allSatisfy { $0.type != "text/calendar" }, "a reminder is not a new invitation")
+        #expect(
+            try t.parsed(reminders[0]["id"]!.intValue!).parts.allSatisfy { $0.type != "text/calendar" },
+            "a reminder is not a new invitation")
         // Cancelling drops the one still armed.
-        try t.deliver("delegation.cancelled", visit(status: .cancelled, scheduleVersion: 3, start: "2027-03-20T09:00", end: "2027-03-21T17:00"))
+        try t.deliver(
+            "delegation.cancelled", visit(status: .cancelled, scheduleVersion: 3, start: "2027-03-20T09:00", end: "2027-03-21T17:00"))
         #expect(try t.call("notifications.due", ["days": 3650])["items"]?.arrayValue?.isEmpty == true)
     }
 
@@ -129,8 +141,9 @@ import LiaisonWire
     static func event(source: String) -> JSONValue {
         let d = visit(id: "del-forged")
         return JSONEncoding.encode(
-            CloudEvent(id: "evt-\(source)", source: source, type: "delegation.confirmed", subject: "delegation/\(d.id)",
-                       time: "2026-11-29T00:00:00Z", partitionkey: "delegation/\(d.id)", sequence: 1, data: JSONEncoding.encode(d)))
+            CloudEvent(
+                id: "evt-\(source)", source: source, type: "delegation.confirmed", subject: "delegation/\(d.id)",
+                time: "2026-11-29T00:00:00Z", partitionkey: "delegation/\(d.id)", sequence: 1, data: JSONEncoding.encode(d)))
     }
 
     @Test func aCallerWhoIsNoProducerCannotDeliverAndNothingIsMailed() throws {
@@ -151,5 +164,16 @@ import LiaisonWire
         #expect(t.under.error("events.deliver", ["event": Self.event(source: "agreements")], uid: 4242)?.code == .permissionDenied)
         _ = try t.call("events.deliver", ["event": Self.event(source: "delegations")], uid: 4242)
         #expect(try t.messages().count == 5)
+    }
+}
+
+@Suite struct MessageIDDomainTests {
+    @Test func messageIDsAndCalendarUIDsUseTheFromAddresssDomainByDefault() throws {
+        let t = try TestNotifications(start: false)
+        try t.deliver("delegation.confirmed", visit())
+        let m = try t.parsed(try t.messages()[0]["id"]!.intValue!)
+        #expect(m.header("Message-ID")?.hasSuffix("@bit.example.cn>") == true, "\(m.header("Message-ID") ?? "")")
+        let ics = try #require(m.text("text/calendar"))
+        #expect(ICalendar.parse(ics).first { $0.name == "UID" }?.value.hasSuffix("@bit.example.cn") == true)
     }
 }

@@ -21,7 +21,7 @@ package enum CLI {
     package static var commands: [CLICommand] {
         [
             upCommand, statusCommand, delegationCommand, agreementCommand, reportCommand, notificationCommand, demoCommand, queueCommand,
-            startCommand, stopCommand, restartCommand, logsCommand, reloadCommand,
+            startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
             callCommand, describeCommand, benchCommand, meshCommand,
         ]
     }

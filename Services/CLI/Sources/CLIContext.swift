@@ -17,11 +17,20 @@ package final class CLIContext {
         Paths.absolute(args.value("--home") ?? ProcessInfo.processInfo.environment["LIAISON_HOME"] ?? ".liaison")
     }
 
-    /// The mesh file path if one exists: --mesh, else LIAISON_MESH, else HOME/mesh.json.
+    /// Where a deployment installed by deploy/install.sh keeps its mesh file.
+    package static let installedMesh = "/etc/liaison/mesh.json"
+
+    /// The mesh file path if one exists: --mesh, else LIAISON_MESH, else HOME/mesh.json; with no
+    /// home given and no ./.liaison here, the installed deployment's /etc/liaison/mesh.json.
     package var meshFilePath: String? {
         if let m = args.value("--mesh") ?? ProcessInfo.processInfo.environment["LIAISON_MESH"] { return Paths.absolute(m) }
         let candidate = home + "/mesh.json"
-        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+        if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        let homeGiven = args.value("--home") != nil || ProcessInfo.processInfo.environment["LIAISON_HOME"] != nil
+        if !homeGiven && !FileManager.default.fileExists(atPath: home) && FileManager.default.fileExists(atPath: Self.installedMesh) {
+            return Self.installedMesh
+        }
+        return nil
     }
 
     /// The mesh: the file when there is one, else the built-in default rooted at home.
@@ -51,9 +60,8 @@ package final class CLIContext {
     package func client(_ service: String, timeoutMs: Int = 3000) throws -> WireClient {
         let path = try socket(of: service)
         do { return try WireClient(path: path, timeoutMs: timeoutMs) } catch {
-            throw CLIError(
-                ExitCode.unavailable, "cannot reach \(service) at \(path): \(error.message)",
-                hint: "is the mesh running? start it with 'liaison up\(args.value("--home").map { " --home \($0)" } ?? "")'")
+            let how: Deployment = Deployment.systemdHasUnits ? .systemd : .down
+            throw CLIError(ExitCode.unavailable, "cannot reach \(service) at \(path): \(error.message)", hint: how.startHint(self))
         }
     }
 

@@ -25,6 +25,8 @@ package struct NotificationsSettings: Sendable {
     package var maxAgeMs: Int64 = 2 * 24 * 3600 * 1000
     package var retryBaseMs = 2000
     package var retryCapMs = 600_000
+    /// The right-hand side of Message-IDs and calendar UIDs: the From address's domain unless the
+    /// settings name one.
     package var messageIDDomain = "liaison.localhost"
     /// Rules: which events send mail, and reminder lead times in days.
     package var sendSchedules = true
@@ -60,6 +62,10 @@ package struct NotificationsSettings: Sendable {
         let from: Mailbox
         do { from = try Mailbox.parse(fromText) } catch { throw MeshError("settings.mail.from: \(error)") }
         var s = NotificationsSettings(transport: .file(dir: home + "/mail"), from: from, bounce: from.address)
+        // Message-IDs and calendar UIDs are ours when they carry the From address's domain.
+        if let at = from.address.lastIndex(of: "@") {
+            s.messageIDDomain = String(from.address[from.address.index(after: at)...]).lowercased()
+        }
         if let b = try str(mail, "bounce", "mail") {
             if let why = EmailAddress.problem(b) { throw MeshError("settings.mail.bounce: \(why)") }
             s.bounce = b

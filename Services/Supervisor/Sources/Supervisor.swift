@@ -55,7 +55,7 @@ package final class Supervisor: @unchecked Sendable {
         let sigfd = signalfd(-1, &mask, Int32(SFD_CLOEXEC | SFD_NONBLOCK))
         guard sigfd >= 0 else { throw SystemError("signalfd") }
 
-        let control = try Listener.bind(path: mesh.config.supervisor.socket)
+        let control = try bindShared(mesh.config.supervisor.socket)
         controlListener = control
         try Listener.makeDirectories(mesh.config.supervisor.logDir, mode: 0o750)
         for entry in try mesh.startOrder() { try addSlot(entry) }
@@ -84,9 +84,16 @@ package final class Supervisor: @unchecked Sendable {
         slot.listener = nil
     }
 
+    /// Binds a socket and gives it to the mesh's socket group.
+    func bindShared(_ path: String) throws -> Listener {
+        let l = try Listener.bind(path: path)
+        Spawner.share(path, with: mesh.config.socketGroup, log: log)
+        return l
+    }
+
     /// Binds the service's socket (held while it is wanted) and prepares its slot.
     func addSlot(_ entry: ServiceEntry) throws {
-        let listener = try Listener.bind(path: entry.socket)
+        let listener = try bindShared(entry.socket)
         let output = ChildOutput(
             name: entry.name, logDir: mesh.config.supervisor.logDir, maxBytes: mesh.config.supervisor.logMaxBytes,
             files: mesh.config.supervisor.logFiles, echo: options.echo)
@@ -141,13 +148,18 @@ package final class Supervisor: @unchecked Sendable {
         guard !shuttingDown, slot.wanted else { return }
         if case .backoff(_, _, _, let timer) = slot.state { loop.cancel(timer) }
         if slot.listener == nil {
-            do { slot.listener = try Listener.bind(path: slot.entry.socket) } catch {
+            do { slot.listener = try bindShared(slot.entry.socket) } catch {
                 return launchFailed(slot, "cannot bind \(slot.entry.socket): \(error)")
             }
         }
         guard let listenFD = slot.listener?.fd else { return }
         guard let exe = Executables.resolve(slot.entry.executable) else {
             return launchFailed(slot, "executable \(slot.entry.executable) not found (beside the supervisor or on PATH)")
+        }
+        let account: UserAccount?
+        switch Spawner.account(for: slot.entry) {
+        case .success(let a): account = a
+        case .failure(let e): return launchFailed(slot, e.description)
         }
         var ready: [Int32] = [-1, -1], out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         guard liaison_pipe2(&ready, 0) == 0, liaison_pipe2(&out, 0) == 0, liaison_pipe2(&err, 0) == 0 else {
@@ -164,8 +176,18 @@ package final class Supervisor: @unchecked Sendable {
         env.removeValue(forKey: "NOTIFY_SOCKET")
         let request = SpawnRequest(
             executable: exe, arguments: [exe, "--mesh", meshPath, "--name", slot.name] + slot.entry.args, environment: env,
-            fds: [-1, out[1], err[1], listenFD, ready[1]], setListenPID: true, workingDirectory: slot.entry.dataDir)
-        try? Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
+            fds: [-1, out[1], err[1], listenFD, ready[1]], setListenPID: true, workingDirectory: slot.entry.dataDir, account: account)
+        if let a = account {
+            // Another user's data: the directories above it must let that user through; its own
+            // directory is its alone.
+            if let slash = slot.entry.dataDir.lastIndex(of: "/") {
+                try? Listener.makeDirectories(String(slot.entry.dataDir[..<slash]), mode: 0o755)
+            }
+            try? Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
+            _ = chown(slot.entry.dataDir, a.uid, a.gid)
+        } else {
+            try? Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
+        }
         let pid: Int32
         do { pid = try Spawner.spawn(request) } catch {
             for fd in ready + out + err { FD.close(fd) }
@@ -180,17 +202,17 @@ package final class Supervisor: @unchecked Sendable {
         let timer = loop.schedule(afterMs: slot.entry.startTimeoutMs) { [unowned self] in
             guard case .starting(let c, _, _) = slot.state else { return }
             slot.output.note("not ready within \(slot.entry.startTimeoutMs) ms; killed")
-            log.warning("service.start_timeout", ["service": slot.name, "pid": String(c.pid)])
+            log.warning("service.start_timeout", ["child": slot.name, "pid": String(c.pid)])
             kill(-c.pid, SIGKILL)
         }
         slot.state = .starting(child, readyFD: ready[0], startTimer: timer)
-        log.info("service.spawned", ["service": slot.name, "pid": String(pid), "restarts": String(slot.restarts)])
+        log.info("service.spawned", ["child": slot.name, "pid": String(pid), "restarts": String(slot.restarts)])
     }
 
     /// A start that failed before a child existed: noted, logged, retried after the backoff.
     private func launchFailed(_ slot: ServiceSlot, _ why: String) {
         slot.output.note(why)
-        log.error("service.spawn_failed", ["service": slot.name, "reason": why])
+        log.error("service.spawn_failed", ["child": slot.name, "reason": why])
         scheduleRetry(slot, reason: why, afterMs: slot.backoff.next(jitter: jitter()))
     }
 
@@ -235,7 +257,7 @@ package final class Supervisor: @unchecked Sendable {
         }
         slot.exitNoticedNanos = nil
         slot.state = .running(child, readyNanos: now, healthTimer: nil, misses: 0)
-        log.info("service.ready", ["service": slot.name, "pid": String(child.pid), "start_us": String((now - child.spawnedNanos) / 1000)])
+        log.info("service.ready", ["child": slot.name, "pid": String(child.pid), "start_us": String((now - child.spawnedNanos) / 1000)])
         scheduleHealth(slot)
         slot.notifyReadyWaiters()
     }
@@ -265,7 +287,7 @@ package final class Supervisor: @unchecked Sendable {
         case .unhealthy(let why):
             let missed = misses + 1
             slot.state = .running(c, readyNanos: ready, healthTimer: timer, misses: missed)
-            log.warning("service.health_missed", ["service": slot.name, "misses": String(missed), "reason": why])
+            log.warning("service.health_missed", ["child": slot.name, "misses": String(missed), "reason": why])
             if missed >= mesh.config.supervisor.healthMisses {
                 slot.output.note("\(missed) health checks missed (last: \(why)); restarting")
                 terminate(slot, then: .restart)
@@ -291,7 +313,7 @@ package final class Supervisor: @unchecked Sendable {
         slot.state = .backoff(
             reason: reason, retryAtNanos: monotonicNanos() + UInt64(ms) * 1_000_000,
             retryAtMillis: wallClockMillis() + Int64(ms), timer: timer)
-        log.notice("service.backoff", ["service": slot.name, "retry_in_ms": String(ms), "reason": reason])
+        log.notice("service.backoff", ["child": slot.name, "retry_in_ms": String(ms), "reason": reason])
         slot.notifyReadyWaiters()
     }
 }

@@ -60,7 +60,7 @@ extension Supervisor {
         slot.output.note("exited: \(status)")
         log.log(
             expected ? .info : .warning, "service.exited",
-            pairs: [("service", slot.name), ("pid", String(child.pid)), ("status", status.description)])
+            pairs: [("child", slot.name), ("pid", String(child.pid)), ("status", status.description)])
 
         if shuttingDown || !slot.wanted {
             slot.state = .stopped(reason: shuttingDown ? nil : "stopped by an operator")
@@ -94,7 +94,7 @@ extension Supervisor {
             slot.state = .failed(reason: why)
             releaseSocket(slot)
             slot.output.note(why)
-            log.error("service.failed", ["service": slot.name, "reason": why])
+            log.error("service.failed", ["child": slot.name, "reason": why])
             finishStop(slot)
             slot.notifyReadyWaiters()
             bootNext()
@@ -125,7 +125,7 @@ extension Supervisor {
         kill(-child.pid, SIGTERM)
         let timer = loop.schedule(afterMs: slot.entry.stopTimeoutMs) { [unowned self] in
             guard slot.pid == child.pid else { return }
-            log.warning("service.kill", ["service": slot.name, "pid": String(child.pid), "after_ms": String(slot.entry.stopTimeoutMs)])
+            log.warning("service.kill", ["child": slot.name, "pid": String(child.pid), "after_ms": String(slot.entry.stopTimeoutMs)])
             slot.output.note("did not stop within \(slot.entry.stopTimeoutMs) ms of SIGTERM; SIGKILL")
             kill(-child.pid, SIGKILL)
         }

@@ -27,7 +27,7 @@ extension Supervisor {
                     stopService(slot) { [unowned self] s in
                         forget(s)
                         do { try addSlot(entry); startService(slots[entry.name]!) { _ in } } catch {
-                            log.error("reload.bind_failed", ["service": entry.name, "error": "\(error)"])
+                            log.error("reload.bind_failed", ["child": entry.name, "error": "\(error)"])
                         }
                     }
                     continue
@@ -40,7 +40,7 @@ extension Supervisor {
                     result.added.append(entry.name)
                     startService(slots[entry.name]!) { _ in }
                 } catch {
-                    log.error("reload.bind_failed", ["service": entry.name, "error": "\(error)"])
+                    log.error("reload.bind_failed", ["child": entry.name, "error": "\(error)"])
                 }
             }
         }

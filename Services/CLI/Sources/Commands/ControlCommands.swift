@@ -10,6 +10,8 @@ extension CLI {
             name: "status", abstract: "Show each service: state, pid, uptime, restarts, and why anything is down.",
             usage: "status [--json]"
         ) { _, ctx in
+            let deployment = try ctx.deployment()
+            guard deployment == .supervised else { return try statusOfEachService(ctx, deployment) }
             let st = try ctx.call("supervisor", "supervisor.status")
             if ctx.json { ctx.printJSON(st); return ExitCode.ok }
             var t = Table(["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "NOTE"])
@@ -108,6 +110,8 @@ extension CLI {
                     }
                 }
             }
+            let deployment = try ctx.deployment()
+            if deployment == .systemd { return try journal(service, lines: n, follow: args.has("-f"), ctx) }
             show(try ctx.call("supervisor", "supervisor.logs", .object(params)))
             guard args.has("-f") else { return ExitCode.ok }
             params["lines"] = 500
