@@ -145,6 +145,7 @@ package enum ServiceHost {
         }
 
         try components.start()
+        let watchdog = Watchdog.start(loop: loop, introspection: introspection, log: log)
         let how = Readiness.notifyReady()
         log.info(
             "service.ready",
@@ -153,6 +154,7 @@ package enum ServiceHost {
                 "version": liaisonVersion, "notified": how.joined(separator: ","),
             ])
         loop.run()
+        _ = watchdog?.stop(timeoutMs: 1000)
         if !listener.inherited { listener.close() }
         log.info("service.stopped", ["uptime_s": String((monotonicNanos() - context.startedNanos) / 1_000_000_000)])
     }

@@ -21,6 +21,18 @@ package enum Readiness {
     /// Tells systemd we are stopping.
     package static func notifyStopping() { _ = sendNotify("STOPPING=1") }
 
+    /// How often systemd wants `WATCHDOG=1` (`WatchdogSec=`): WATCHDOG_USEC, when it is meant
+    /// for this process (WATCHDOG_PID, if set, is our pid); nil when no watchdog is armed.
+    package static var watchdogMicros: UInt64? {
+        guard let usec = getenv("WATCHDOG_USEC").flatMap({ UInt64(String(cString: $0)) }), usec > 0 else { return nil }
+        if let pid = getenv("WATCHDOG_PID").flatMap({ Int32(String(cString: $0)) }), pid != getpid() { return nil }
+        return usec
+    }
+
+    /// Tells systemd we are alive.
+    @discardableResult
+    package static func notifyWatchdog() -> Bool { sendNotify("WATCHDOG=1") }
+
     /// Sends one datagram to NOTIFY_SOCKET (a path, or `@name` for the abstract namespace).
     static func sendNotify(_ text: String) -> Bool {
         guard let raw = getenv("NOTIFY_SOCKET").map({ String(cString: $0) }), !raw.isEmpty else { return false }

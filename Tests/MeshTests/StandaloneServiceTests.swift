@@ -58,6 +58,49 @@ import Testing
         #expect(log.contains("event=service.ready") && log.contains("inherited=false") && log.contains("event=service.stopped"))
     }
 
+    @Test func pingsSystemdsWatchdogWhileItWorksAndLogsForTheJournal() throws {
+        let home = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try JSONWriter.pretty(JSONEncoding.encode(MeshFile.standard(home: home))).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+        let notifyPath = home + "/notify"
+        let nfd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(nfd) }
+        let bound: Int32 = try UnixSocket.withAddress(notifyPath) { a, l in bind(nfd, a, l) }
+        #expect(bound == 0)
+        // stderr is a file whose device and inode JOURNAL_STREAM names, as systemd sets it.
+        let logPath = home + "/journal"
+        let logFD = open(logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        var st = stat()
+        fstat(logFD, &st)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison-agreements")
+        p.arguments = ["--mesh", home + "/mesh.json"]
+        var env = ProcessInfo.processInfo.environment
+        env["NOTIFY_SOCKET"] = notifyPath
+        env["WATCHDOG_USEC"] = "200000"
+        env["JOURNAL_STREAM"] = "\(st.st_dev):\(st.st_ino)"
+        p.environment = env
+        p.standardError = FileHandle(fileDescriptor: logFD, closeOnDealloc: true)
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        var got: [String] = []
+        let deadline = monotonicNanos() + 5_000_000_000
+        while got.filter({ $0.contains("WATCHDOG=1") }).count < 3 && monotonicNanos() < deadline {
+            var pfd = pollfd(fd: nfd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 1000) == 1 else { continue }
+            var buf = [UInt8](repeating: 0, count: 256)
+            let n = recv(nfd, &buf, buf.count, 0)
+            got.append(String(decoding: buf[0..<max(n, 0)], as: UTF8.self))
+        }
+        #expect(got.first?.contains("READY=1") == true)
+        #expect(got.filter { $0 == "WATCHDOG=1" }.count >= 3, "pings every 100 ms: \(got)")
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
+        #expect(log.hasPrefix("<6>level=info service=agreements"), "\(log.prefix(200))")
+        #expect(!log.contains("ts="), "the journal stamps lines itself")
+    }
+
     @Test func aServiceKilledWithoutCleaningUpLeavesASocketTheNextOneReplaces() throws {
         let home = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: home) }
