@@ -19,8 +19,8 @@ package enum Access: String, Sendable, CaseIterable {
 /// the account running the mesh), each service's `user` for event delivery, and the kernel's word
 /// on who is calling (SO_PEERCRED's uid and gid, and that uid's groups).
 ///
-/// Root and the process's own account may do everything. Writing includes reading, operating
-/// includes both.
+/// Root and the process's own account may do everything; the mesh's other services may read
+/// and deliver their events. Writing includes reading, operating includes both.
 package final class AccessPolicy: Sendable {
     struct Rule: Sendable {
         var uids: Set<UInt32> = []
@@ -100,6 +100,8 @@ package final class AccessPolicy: Sendable {
     package func allows(_ peer: PeerCredentials, _ access: Access) -> Bool {
         if own.contains(peer.uid) { return true }
         if access == .deliver { return producers[peer.uid] != nil }
+        // The mesh's services read each other (a relay asks its consumers' limits).
+        if access == .read && producers[peer.uid] != nil { return true }
         guard let rule = rules[access] else { return false }
         return rule.admits(uid: peer.uid, groups: groups(of: peer))
     }

@@ -33,6 +33,7 @@ import LiaisonWire
     @Test func onlyTheProducersDeliverAndEachOnlyItsOwnEvents() throws {
         let p = try Self.deployed()
         #expect(p.allows(Self.peer(998), .deliver) && p.sources(for: Self.peer(998)) == ["delegations"])
+        #expect(p.allows(Self.peer(997), .read) && !p.allows(Self.peer(997), .write), "services read each other, no more")
         #expect(p.sources(for: Self.peer(997)) == ["agreements"])
         #expect(!p.allows(Self.peer(1003), .deliver), "not even an operator")
         #expect(p.sources(for: Self.peer(1003)) == [])
@@ -44,7 +45,10 @@ import LiaisonWire
     @Test func aRefusalNamesTheRule() throws {
         let p = try Self.deployed()
         let e = p.refusal(Self.peer(1001), method: "events.redrive", .operate, log: Logger(service: "t", minimum: .error) { _ in })
-        #expect(e.message.hasSuffix("may not call events.redrive on notifications: operate methods are for access.operate in the mesh file (group:3000)"), "\(e.message)")
+        #expect(
+            e.message.hasSuffix(
+                "may not call events.redrive on notifications: operate methods are for access.operate in the mesh file (group:3000)"),
+            "\(e.message)")
     }
 
     /// A dev home: everything runs as one account and nothing tells a service from its operator.

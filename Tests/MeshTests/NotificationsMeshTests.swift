@@ -129,7 +129,7 @@ let mtaCondition: ConditionTrait = .enabled(
                 #expect(m.header("To") == "\(local) <\(address)>", "the local-script name decodes back exactly")
                 #expect(m.header("From") == "\"BIT International Office\" <international-office@localhost>")
                 #expect(m.header("MIME-Version") == "1.0")
-                #expect(m.header("Message-ID")?.hasSuffix("@liaison.localhost>") == true)
+                #expect(m.header("Message-ID")?.hasSuffix("@localhost>") == true)
             }
             #expect(
                 mine.map { $0.header("Subject")! } == [
@@ -145,7 +145,7 @@ let mtaCondition: ConditionTrait = .enabled(
             #expect(!text.contains("lz-ko@localhost") || address == "lz-ko@localhost", "members do not see each other's addresses")
             let cals = mine.map { ICalendar.parse($0.text("text/calendar")!) }
             func v(_ c: [ICalendar.Property], _ n: String) -> String? { c.first { $0.name == n }?.value }
-            #expect(Set(cals.map { v($0, "UID")! }) == ["delegation-\(id.stringValue!)@liaison.localhost"])
+            #expect(Set(cals.map { v($0, "UID")! }) == ["delegation-\(id.stringValue!)@localhost"])
             #expect(cals.map { v($0, "SEQUENCE")! } == ["1", "2", "3"])
             #expect(cals.map { v($0, "METHOD")! } == ["REQUEST", "REQUEST", "CANCEL"])
             #expect(cals.map { v($0, "DTSTART")! } == ["20270312T010000Z", "20270312T010000Z", "20270312T010000Z"])

@@ -137,18 +137,5 @@ import Testing
 
 /// Runs one of the built binaries to completion.
 func runBinary(_ name: String, _ args: [String], env: [String: String] = [:]) throws -> CLIResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binDirectory() + "/" + name)
-    p.arguments = args
-    var environment = ProcessInfo.processInfo.environment
-    for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    let out = Pipe(), err = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    try p.run()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return CLIResult(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    try runCommand(binDirectory() + "/" + name, args, env: env)
 }

@@ -249,7 +249,7 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         let denied = try asNobody()
         print("as nobody: exit \(denied.code), stdout \(denied.stdout.prefix(300)), stderr \(denied.stderr.prefix(300))")
         if denied.stdout.contains("permission_denied") || denied.stderr.contains("permission_denied") {
-            #expect(denied.stdout.contains("uid 65534 may not connect"))
+            #expect(denied.stdout.contains("uid 65534 (nobody) may not connect to delegations"), "\(denied.stdout)")
             let log = try String(contentsOfFile: mesh.home + "/log/delegations.log", encoding: .utf8)
             #expect(log.contains("event=connection.denied") && log.contains("peer.uid=65534"))
             // Allowing the uid in the mesh file (and reloading) lets it in.

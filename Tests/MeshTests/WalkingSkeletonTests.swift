@@ -142,7 +142,7 @@ func protocolOnlyCall(socket path: String, method: String) throws -> [String: An
         defer { try? FileManager.default.removeItem(atPath: home) }
         let r = try runCLI(["status", "--home", home])
         #expect(r.code == 69)
-        #expect(r.stderr.contains("Error: cannot reach supervisor"))
+        #expect(r.stderr.contains("Error: nothing answers: no supervisor and no service"), "\(r.stderr)")
         #expect(r.stderr.contains("Hint: is the mesh running? start it with 'liaison up"))
         let usage = try runCLI(["status", "--bogus"])
         #expect(usage.code == 64)

@@ -27,7 +27,8 @@ package final class CLIContext {
         let candidate = home + "/mesh.json"
         if FileManager.default.fileExists(atPath: candidate) { return candidate }
         let homeGiven = args.value("--home") != nil || ProcessInfo.processInfo.environment["LIAISON_HOME"] != nil
-        if !homeGiven && !FileManager.default.fileExists(atPath: home) && FileManager.default.fileExists(atPath: Self.installedMesh) {
+        // /etc/liaison itself tells an installed deployment even to someone who may not read it.
+        if !homeGiven && !FileManager.default.fileExists(atPath: home) && FileManager.default.fileExists(atPath: "/etc/liaison") {
             return Self.installedMesh
         }
         return nil
@@ -36,8 +37,17 @@ package final class CLIContext {
     /// The mesh: the file when there is one, else the built-in default rooted at home.
     package func mesh() throws -> Mesh {
         if let path = meshFilePath {
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw CLIError(ExitCode.usage, "mesh file \(path) does not exist", hint: "create one with 'liaison mesh init > \(path)'")
+            if access(path, R_OK) != 0 {
+                let e = errno
+                guard e != ENOENT else {
+                    throw CLIError(
+                        ExitCode.usage, "mesh file \(path) does not exist", hint: "create one with 'liaison mesh init > \(path)'")
+                }
+                let who = Accounts.userName(getuid())
+                throw CLIError(
+                    ExitCode.noPermission, "cannot read \(path): \(String(cString: strerror(e)))",
+                    hint: path == Self.installedMesh
+                        ? "members of the liaison group may use Liaison: ask an administrator ('usermod -aG liaison \(who)')" : nil)
             }
             do { return try Mesh.load(path) } catch { throw CLIError(ExitCode.dataError, "\(error)") }
         }
