@@ -189,7 +189,8 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
                     """, stopTimeoutMs: 600))
             return m
         })
-        #expect(processes(mentioning: "sleep \(marker)").count == 1)
+        // The script says READY right after forking the sleep, which may not have exec'd yet.
+        #expect(eventually { processes(mentioning: "sleep \(marker)").count == 1 ? true : nil } == true)
         let t0 = monotonicNanos()
         let r = try mesh.cli("stop", "stubborn")
         let ms = Double(monotonicNanos() - t0) / 1e6
