@@ -22,20 +22,16 @@ package enum ServiceHost {
                 OptionSpec(
                     ["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH). Names this service's socket, data dir and settings."),
                 OptionSpec(["--name"], value: "NAME", "This service's entry in the mesh file (default: \(kind))."),
-                OptionSpec(["--version"], "Print the version."),
             ],
-            discussion: "Serves length-prefixed JSON on its Unix socket; takes an inherited socket (LISTEN_FDS) when given one."
+            discussion: "Serves length-prefixed JSON on its Unix socket; takes an inherited socket (LISTEN_FDS) when given one. "
+                + "--version prints the version."
         ) { args, _ in
-            if args.has("--version") {
-                print(liaisonVersion)
-                return ExitCode.ok
-            }
-            if let extra = args.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
-            return run(
+            run(
                 kind: kind, name: args.value("--name") ?? kind, meshPath: args.value("--mesh") ?? environment("LIAISON_MESH"),
                 started: started, factory)
         }
-        exit(CommandLineTool(program: "liaison-\(kind)", root: root) { _ in }.main(Array(CommandLine.arguments.dropFirst())))
+        let tool = CommandLineTool(program: "liaison-\(kind)", root: root, version: liaisonVersion) { _ in }
+        exit(tool.main(Array(CommandLine.arguments.dropFirst())))
     }
 
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }

@@ -14,6 +14,8 @@ package enum ExitCode {
     package static let software: Int32 = 70
     /// A temporary failure (busy, timeout): try again (EX_TEMPFAIL).
     package static let tempFail: Int32 = 75
+    /// `status`: a service is not running (as `systemctl status` says it).
+    package static let notRunning: Int32 = 3
     /// Not allowed: a file or a service refused this user (EX_NOPERM).
     package static let noPermission: Int32 = 77
     /// A configuration error: restarting will not help (EX_CONFIG); the supervisor leaves the

@@ -27,7 +27,9 @@ import Testing
         #expect(show.code == 0)
         #expect(show.stdout.contains("Rustam Karimjonov, Minister for the Development of ICT — head"))
         #expect(show.stdout.contains("Tuesday 10 September 2024"))
-        #expect(show.stdout.contains("09:30–11:00  Welcome meeting and introduction to BIT (meeting) @ Central Teaching Building, Meeting Room 1"))
+        #expect(
+            show.stdout.contains(
+                "09:30–11:00  Welcome meeting and introduction to BIT (meeting) @ Central Teaching Building, Meeting Room 1"))
         #expect(show.stdout.contains("(Central Asia, Asia)"))
     }
 
@@ -40,7 +42,12 @@ import Testing
             "starts_at": "2027-03-02T09:00", "ends_at": "2027-03-03T17:00",
             "members": [["name": "Head of delegation", "role": "head", "email": "head@example.org"]],
             "hosts": [["name": "International Office", "email": "io@bit.example.cn"]],
-            "itinerary": [["starts_at": "2027-03-02T09:00", "ends_at": "2027-03-02T10:00", "title": "Welcome", "venue": "Room 1", "hosts": ["io@bit.example.cn"]]],
+            "itinerary": [
+                [
+                    "starts_at": "2027-03-02T09:00", "ends_at": "2027-03-02T10:00", "title": "Welcome", "venue": "Room 1",
+                    "hosts": ["io@bit.example.cn"],
+                ]
+            ],
         ]
         try JSONWriter.pretty(draft).write(toFile: file, atomically: true, encoding: .utf8)
         let created = try mesh.cli("delegation", "create", "-f", file, "--json")
@@ -53,13 +60,15 @@ import Testing
         let bad = try mesh.cli("delegation", "complete", ref, "--outcome", "too early")
         #expect(bad.code == 1)
         #expect(bad.stderr.contains("failed_precondition") && bad.stderr.contains("is confirmed"))
-        let stale = try mesh.cli("delegation", "cancel", ref, "--reason", "x", "--version", "1")
+        let stale = try mesh.cli("delegation", "cancel", ref, "--reason", "x", "--expect-version", "1")
         #expect(stale.code == 1 && stale.stderr.contains("conflict"))
         let missingReason = try mesh.cli("delegation", "cancel", ref)
         #expect(missingReason.code == 64)
         #expect(try mesh.cli("delegation", "cancel", ref, "--reason", "travel ban").code == 0)
         let history = try mesh.cli("delegation", "history", ref)
-        #expect(history.stdout.contains("create") && history.stdout.contains("confirm") && history.stdout.contains("reschedule") && history.stdout.contains("cancel"))
+        #expect(
+            history.stdout.contains("create") && history.stdout.contains("confirm") && history.stdout.contains("reschedule")
+                && history.stdout.contains("cancel"))
         #expect(history.stdout.contains("status: confirmed → cancelled"))
         #expect(history.stdout.contains("uid \(getuid())"))
 
@@ -89,11 +98,14 @@ import Testing
                 var n = 0
                 while !stop.load(ordering: .relaxed) {
                     n += 1
-                    let draft: JSONValue = ["direction": "inbound", "title": .string("Load \(w)-\(n)"),
-                                            "partner": ["name": "Load test", "kind": "other", "country": "UG"],
-                                            "starts_at": "2027-01-01T09:00", "ends_at": "2027-01-01T10:00"]
+                    let draft: JSONValue = [
+                        "direction": "inbound", "title": .string("Load \(w)-\(n)"),
+                        "partner": ["name": "Load test", "kind": "other", "country": "UG"],
+                        "starts_at": "2027-01-01T09:00", "ends_at": "2027-01-01T10:00",
+                    ]
                     guard let c = try? WireClient(path: path, timeoutMs: 5000),
-                          let r = try? c.call("delegations.create", draft, timeoutMs: 5000), let id = r["id"]?.stringValue else { continue }
+                        let r = try? c.call("delegations.create", draft, timeoutMs: 5000), let id = r["id"]?.stringValue
+                    else { continue }
                     acked.withLock { $0.append(id) }
                 }
             }

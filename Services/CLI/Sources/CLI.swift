@@ -22,7 +22,7 @@ package enum CLI {
         [
             upCommand, statusCommand, delegationCommand, agreementCommand, reportCommand, notificationCommand, demoCommand, queueCommand,
             startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
-            callCommand, describeCommand, benchCommand, meshCommand,
+            callCommand, describeCommand, benchCommand, meshCommand, completionCommand, manCommand,
         ]
     }
 
@@ -35,7 +35,9 @@ package enum CLI {
 
     /// The tool: commands, global options, and how a failure is reported.
     static var tool: CommandLineTool<CLIContext> {
-        var t = CommandLineTool(program: "liaison", root: root, globalOptions: globalOptions) { CLIContext(args: $0) }
+        var t = CommandLineTool(program: "liaison", root: root, globalOptions: globalOptions, version: liaisonVersion) {
+            CLIContext(args: $0)
+        }
         t.report = { error, ctx in
             guard let e = error as? CLIError else { return nil }
             if ctx.json, let r = e.remote {

@@ -112,6 +112,9 @@ package final class CLIContext {
     /// Prints a line to stdout.
     package func print(_ s: String = "") { out.write(Data((s + "\n").utf8)) }
 
+    /// Writes text to stdout as it is.
+    package func write(_ s: String) { out.write(Data(s.utf8)) }
+
     /// Prints `value` as JSON under --json, else what `text` says of it.
     package func show(_ value: JSONValue, _ text: () -> String) {
         if json { printJSON(value) } else { print(text()) }

@@ -9,15 +9,9 @@ let root = Command<Void>(
     options: [
         OptionSpec(["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH)."),
         OptionSpec(["--quiet"], "Do not echo the services' output on stdout (it is still kept in the log dir)."),
-        OptionSpec(["--version"], "Print the version."),
     ],
-    discussion: "Usually started by `liaison up`."
+    discussion: "Usually started by `liaison up`. --version prints the version."
 ) { args, _ in
-    if args.has("--version") {
-        print(SupervisorOptions.version)
-        return ExitCode.ok
-    }
-    if let extra = args.positionals.first { throw UsageError("unexpected argument '\(extra)'") }
     guard let meshPath = args.value("--mesh") ?? ProcessInfo.processInfo.environment["LIAISON_MESH"] else {
         throw UsageError("no mesh file; pass --mesh FILE or set LIAISON_MESH")
     }
@@ -30,4 +24,6 @@ let root = Command<Void>(
         return error is MeshError ? ExitCode.config : ExitCode.failure
     }
 }
-exit(CommandLineTool(program: "liaison-supervisor", root: root) { _ in }.main(Array(CommandLine.arguments.dropFirst())))
+exit(
+    CommandLineTool(program: "liaison-supervisor", root: root, version: SupervisorOptions.version) { _ in }
+        .main(Array(CommandLine.arguments.dropFirst())))

@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// One command of a command line tool (or a group of subcommands). `Context` is what the tool
 /// builds from the parsed arguments before running a command.
@@ -8,6 +9,7 @@ package struct Command<Context> {
     package var abstract: String
     /// The usage line after the program's name.
     package var usage: String
+    /// Positional arguments: NAME (one), [NAME] (optional), NAME... (any number).
     package var arguments: [(String, String)] = []
     package var options: [OptionSpec] = []
     package var subcommands: [Command] = []
@@ -29,105 +31,77 @@ package struct Command<Context> {
         self.run = run
     }
 
-    /// The help text: OVERVIEW, USAGE, ARGUMENTS, OPTIONS, SUBCOMMANDS. `path` is the command's
-    /// words after the program's name.
-    package func help(program: String, path: String, globalOptions: [OptionSpec]) -> String {
-        var s = "OVERVIEW: \(abstract)\n\nUSAGE: \(program) \(usage)\n"
-        if !arguments.isEmpty {
-            s += "\nARGUMENTS:\n"
-            let w = arguments.map { $0.0.count }.max() ?? 0
-            for (n, h) in arguments { s += "  \(n.padding(toLength: w, withPad: " ", startingAt: 0))  \(h)\n" }
+    /// How many positionals it takes at most (nil: any number).
+    package var maxPositionals: Int? { arguments.contains { $0.0.hasSuffix("...") || $0.0.hasSuffix("...]") } ? nil : arguments.count }
+
+    /// The subcommand named `name`.
+    package func subcommand(_ name: String) -> Command? { subcommands.first { $0.name == name } }
+
+    /// The help text: OVERVIEW, USAGE, ARGUMENTS, OPTIONS, SUBCOMMANDS, wrapped to `width`.
+    package func help(program: String, path: String, globalOptions: [OptionSpec], width: Int = Terminal.width) -> String {
+        var s = Terminal.wrap("OVERVIEW: \(abstract)", width: width, indent: 10) + "\n\n"
+        s += Terminal.wrap("USAGE: \(program) \(usage)", width: width, indent: 7) + "\n"
+        func table(_ title: String, _ rows: [(String, String)]) {
+            guard !rows.isEmpty else { return }
+            s += "\n\(title):\n"
+            let w = min(rows.map(\.0.count).max() ?? 0, 28)
+            for (label, text) in rows {
+                let head = "  " + label.padding(toLength: max(w, label.count), withPad: " ", startingAt: 0) + "  "
+                if label.count > w {
+                    s += "  \(label)\n" + Terminal.wrap(String(repeating: " ", count: w + 4) + text, width: width, indent: w + 4) + "\n"
+                } else {
+                    s += Terminal.wrap(head + text, width: width, indent: head.count) + "\n"
+                }
+            }
         }
+        table("ARGUMENTS", arguments)
         let all = options + globalOptions + [OptionSpec(["-h", "--help"], "Show help for this command.")]
-        s += "\nOPTIONS:\n"
-        let labels = all.map { o in o.names.sorted { $0.count > $1.count }.joined(separator: ", ") + (o.value.map { " \($0)" } ?? "") }
-        let w = labels.map(\.count).max() ?? 0
-        for (o, l) in zip(all, labels) { s += "  \(l.padding(toLength: w, withPad: " ", startingAt: 0))  \(o.help)\n" }
+        table(
+            "OPTIONS",
+            all.filter { $0.refusal == nil }.map { o in
+                (o.names.sorted { $0.count > $1.count }.joined(separator: ", ") + (o.value.map { " \($0)" } ?? ""), o.help)
+            })
         if !subcommands.isEmpty {
-            s += "\nSUBCOMMANDS:\n"
-            let w = subcommands.map(\.name.count).max() ?? 0
-            for c in subcommands { s += "  \(c.name.padding(toLength: w, withPad: " ", startingAt: 0))  \(c.abstract)\n" }
+            table("SUBCOMMANDS", subcommands.map { ($0.name, $0.abstract) })
             let at = path.isEmpty ? program : "\(program) \(path)"
-            s += "\n  See '\(at) <subcommand> --help' for a subcommand's options.\n"
+            s += "\n" + Terminal.wrap("  See '\(at) help <subcommand>' for a subcommand's options.", width: width, indent: 2) + "\n"
         }
-        if let discussion { s += "\n\(discussion)\n" }
+        if let discussion { s += "\n" + Terminal.wrap(discussion, width: width, indent: 0) + "\n" }
         return s
+    }
+
+    /// Every command below this one with its path, depth first (for completion and man pages).
+    package func walk(_ path: [String] = []) -> [([String], Command)] {
+        [(path, self)] + subcommands.flatMap { $0.walk(path + [$0.name]) }
     }
 }
 
-/// A command line tool: finds the command, parses its options, runs it, and turns failures into
-/// exit codes and `Error: …` lines. Every Liaison binary parses its arguments with it.
-package struct CommandLineTool<Context> {
-    /// The program's name as users type it.
-    package var program: String
-    package var root: Command<Context>
-    /// Options every command takes.
-    package var globalOptions: [OptionSpec]
-    /// Builds the context a command runs with.
-    package var makeContext: (ParsedArgs) -> Context
-    /// Reports an error the tool knows better than the default `Error: …`; returns the exit
-    /// code, or nil to fall back to the default.
-    package var report: (any Error, Context) -> Int32? = { _, _ in nil }
-
-    package init(program: String, root: Command<Context>, globalOptions: [OptionSpec] = [], makeContext: @escaping (ParsedArgs) -> Context)
-    {
-        self.program = program
-        self.root = root
-        self.globalOptions = globalOptions
-        self.makeContext = makeContext
+/// The terminal help is written for.
+package enum Terminal {
+    /// Columns of the terminal on stdout; 80 when it is not one.
+    package static var width: Int {
+        var ws = winsize()
+        guard isatty(1) == 1, ioctl(1, UInt(TIOCGWINSZ), &ws) == 0, ws.ws_col >= 40 else { return 80 }
+        return Int(ws.ws_col)
     }
 
-    /// Runs with `arguments` (without the program name); returns the exit code.
-    package func main(_ arguments: [String]) -> Int32 {
-        var path: [String] = []
-        var command = root
-        var rest = arguments
-        while let first = rest.first, let sub = command.subcommands.first(where: { $0.name == first }) {
-            path.append(first)
-            command = sub
-            rest.removeFirst()
-        }
-        let pathText = path.joined(separator: " ")
-        if rest.contains("-h") || rest.contains("--help") || rest.first == "help" || (command.run == nil && rest.isEmpty) {
-            if rest.first == "help", rest.count > 1, let sub = command.subcommands.first(where: { $0.name == rest[1] }) {
-                print(
-                    sub.help(program: program, path: (path + [sub.name]).joined(separator: " "), globalOptions: globalOptions),
-                    terminator: "")
-            } else {
-                print(command.help(program: program, path: pathText, globalOptions: globalOptions), terminator: "")
+    /// `text` broken at spaces into lines of at most `width` columns, continuation lines
+    /// indented by `indent`.
+    package static func wrap(_ text: String, width: Int, indent: Int) -> String {
+        var lines: [String] = []
+        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            var line = ""
+            for word in paragraph.split(separator: " ", omittingEmptySubsequences: false) {
+                let candidate = line.isEmpty ? String(word) : line + " " + word
+                if candidate.count > width && !line.trimmingCharacters(in: .whitespaces).isEmpty {
+                    lines.append(line)
+                    line = String(repeating: " ", count: indent) + word
+                } else {
+                    line = candidate
+                }
             }
-            return ExitCode.ok
+            lines.append(line)
         }
-        guard let run = command.run else {
-            let what = rest.first ?? ""
-            return usageError(UsageError("unknown command '\(pathText.isEmpty ? what : pathText + " " + what)'"), path: pathText)
-        }
-        let parsed: ParsedArgs
-        do { parsed = try ParsedArgs.parse(rest, specs: command.options + globalOptions) } catch let e as UsageError {
-            return usageError(e, path: pathText)
-        } catch { return usageError(UsageError("\(error)"), path: pathText) }
-        let context = makeContext(parsed)
-        do {
-            return try run(parsed, context)
-        } catch let e as UsageError {
-            return usageError(e, path: pathText)
-        } catch {
-            if let code = report(error, context) { return code }
-            var text = "Error: \(error)\n"
-            var code = ExitCode.failure
-            if let e = error as? any ReportableError {
-                code = e.exitCode
-                if let h = e.hint { text += "Hint: \(h)\n" }
-            }
-            FileHandle.standardError.write(Data(text.utf8))
-            return code
-        }
-    }
-
-    /// Prints `Error: …` and a hint on stderr; returns EX_USAGE.
-    package func usageError(_ e: UsageError, path: String) -> Int32 {
-        let hint = e.hint ?? "see '\(program) \(path.isEmpty ? "" : path + " ")--help'"
-        FileHandle.standardError.write(Data("Error: \(e.description)\nHint: \(hint)\n".utf8))
-        return ExitCode.usage
+        return lines.joined(separator: "\n")
     }
 }

@@ -1,4 +1,4 @@
-/// A usage error: printed as `Error: …` with a hint, exit 64.
+/// A usage error: printed as `Error: …` with the usage line and a hint, exit 64.
 package struct UsageError: Error, CustomStringConvertible {
     package var description: String
     package var hint: String?
@@ -24,12 +24,18 @@ package struct OptionSpec: Sendable {
     package var value: String?
     /// One line of help.
     package var help: String
+    /// Refused with this hint when given (a spelling that changed meaning).
+    package var refusal: String?
 
-    package init(_ names: [String], value: String? = nil, _ help: String) {
+    package init(_ names: [String], value: String? = nil, _ help: String, refusal: String? = nil) {
         self.names = names
         self.value = value
         self.help = help
+        self.refusal = refusal
     }
+
+    /// The long name if there is one, else the first.
+    package var longName: String { names.first { $0.hasPrefix("--") } ?? names[0] }
 }
 
 /// Parsed arguments: options by their first name, then positionals.
@@ -38,8 +44,13 @@ package struct ParsedArgs {
     package var flags: Set<String> = []
     package var positionals: [String] = []
 
+    package init() {}
+
     /// The last value given for `name`.
     package func value(_ name: String) -> String? { options[name]?.last }
+
+    /// Every value given for `name`, in order.
+    package func values(_ name: String) -> [String] { options[name] ?? [] }
 
     /// Whether the flag was given.
     package func has(_ name: String) -> Bool { flags.contains(name) }
@@ -59,12 +70,33 @@ package struct ParsedArgs {
         return positionals[i]
     }
 
-    /// Parses `args` against `specs`; `--` ends options.
+    /// Parses `args` against `specs`, as swift-argument-parser and getopt do: `--name value`,
+    /// `--name=value`, `-n value`, `-n5`, bundled short flags (`-fn5`: `-f`, then `-n 5`), and
+    /// `--` ending the options. A lone `-` and negative numbers are positionals.
     package static func parse(_ args: [String], specs: [OptionSpec]) throws -> ParsedArgs {
         var out = ParsedArgs()
         var i = 0
         var onlyPositionals = false
-        func spec(for name: String) -> OptionSpec? { specs.first { $0.names.contains(name) } }
+        func spec(for name: String) throws -> OptionSpec {
+            guard let s = specs.first(where: { $0.names.contains(name) }) else {
+                let near = specs.flatMap(\.names).filter { $0.hasPrefix(String(name.prefix(4))) && name.count > 2 }
+                throw UsageError("unknown option '\(name)'", hint: near.isEmpty ? nil : "did you mean \(near.joined(separator: " or "))?")
+            }
+            if let why = s.refusal { throw UsageError("\(name) does not mean that here", hint: why) }
+            return s
+        }
+        func take(_ s: OptionSpec, _ name: String, _ value: String?) throws {
+            let key = s.names[0]
+            guard s.value != nil else {
+                if value != nil { throw UsageError("\(name) takes no value") }
+                out.flags.insert(key)
+                return
+            }
+            if let value { out.options[key, default: []].append(value); return }
+            guard i < args.count else { throw UsageError("\(name) needs a value (\(s.value!))") }
+            out.options[key, default: []].append(args[i])
+            i += 1
+        }
         while i < args.count {
             let a = args[i]
             i += 1
@@ -73,24 +105,24 @@ package struct ParsedArgs {
                 continue
             }
             if a == "--" { onlyPositionals = true; continue }
-            var name = a
-            var inline: String? = nil
-            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
-                name = String(a[..<eq])
-                inline = String(a[a.index(after: eq)...])
+            if a.hasPrefix("--") {
+                let eq = a.firstIndex(of: "=")
+                let name = eq.map { String(a[..<$0]) } ?? a
+                try take(try spec(for: name), name, eq.map { String(a[a.index(after: $0)...]) })
+                continue
             }
-            guard let s = spec(for: name) else {
-                throw UsageError("unknown option '\(name)'", hint: nil)
-            }
-            let key = s.names[0]
-            if s.value != nil {
-                if let inline { out.options[key, default: []].append(inline); continue }
-                guard i < args.count else { throw UsageError("\(name) needs a value (\(s.value!))") }
-                out.options[key, default: []].append(args[i])
-                i += 1
-            } else {
-                if inline != nil { throw UsageError("\(name) takes no value") }
-                out.flags.insert(key)
+            // Short options, bundled: each letter a flag until one takes a value (the rest of the
+            // word, or the next argument).
+            var letters = Substring(a.dropFirst())
+            while let c = letters.first {
+                letters = letters.dropFirst()
+                let name = "-\(c)"
+                let s = try spec(for: name)
+                if s.value != nil {
+                    try take(s, name, letters.isEmpty ? nil : String(letters))
+                    break
+                }
+                try take(s, name, nil)
             }
         }
         return out

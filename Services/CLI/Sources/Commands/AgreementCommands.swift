@@ -24,7 +24,7 @@ extension CLI {
     }
 
     static func agreementVersion(_ args: ParsedArgs, _ ctx: CLIContext, _ id: String) throws -> Int64 {
-        if args.value("--version") != nil { return Int64(try args.int("--version", default: 1, in: 1...Int(Int32.max))) }
+        if args.value("--expect-version") != nil { return Int64(try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))) }
         return try ctx.call("agreements", "agreements.get", ["id": .string(id)])["version"]?.intValue ?? 1
     }
 
@@ -147,7 +147,7 @@ extension CLI {
         var options = [versionOption] + extra
         if reason { options.append(OptionSpec(["--reason"], value: "TEXT", "Why (required).")) }
         return Command(
-            name: name, abstract: abstract, usage: "agreement \(name) ID [--version N]\(reason ? " --reason TEXT" : "") [--json]",
+            name: name, abstract: abstract, usage: "agreement \(name) ID [--expect-version N]\(reason ? " --reason TEXT" : "") [--json]",
             arguments: [("ID", "Id or reference.")], options: options
         ) { args, ctx in
             let id = try args.positional(0, "ID")
@@ -188,7 +188,8 @@ extension CLI {
     static var agreementAmend: CLICommand {
         Command(
             name: "amend", abstract: "Amend a signed agreement: the fields to change (JSON file and/or --ends-on) and a summary.",
-            usage: "agreement amend ID --summary TEXT [-f CHANGES.json] [--ends-on DATE] [--effective-on DATE] [--version N] [--json]",
+            usage:
+                "agreement amend ID --summary TEXT [-f CHANGES.json] [--ends-on DATE] [--effective-on DATE] [--expect-version N] [--json]",
             arguments: [("ID", "Id or reference.")],
             options: [
                 versionOption, OptionSpec(["--summary"], value: "TEXT", "What changes and why (required)."),

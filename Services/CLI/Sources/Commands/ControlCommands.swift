@@ -7,13 +7,15 @@ import LiaisonWire
 extension CLI {
     static var statusCommand: CLICommand {
         Command(
-            name: "status", abstract: "Show each service: state, pid, uptime, restarts, and why anything is down.",
+            name: "status",
+            abstract:
+                "Show each service: state, pid, uptime, restarts, and why anything is down. Exit 0 when all run, 3 when one does not.",
             usage: "status [--json]"
         ) { _, ctx in
             let deployment = try ctx.deployment()
             guard deployment == .supervised else { return try statusOfEachService(ctx, deployment) }
             let st = try ctx.call("supervisor", "supervisor.status")
-            if ctx.json { ctx.printJSON(st); return ExitCode.ok }
+            if ctx.json { ctx.printJSON(st); return allRunning(st["services"]?.arrayValue ?? []) ? ExitCode.ok : ExitCode.notRunning }
             var t = Table(["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "NOTE"])
             var details: [String] = []
             for s in st["services"]?.arrayValue ?? [] {
@@ -37,23 +39,48 @@ extension CLI {
             )
             ctx.print(t.render())
             for d in details { ctx.print(); ctx.print(d) }
-            return ExitCode.ok
+            return allRunning(st["services"]?.arrayValue ?? []) ? ExitCode.ok : ExitCode.notRunning
         }
     }
 
+    /// Whether every row of a status says running.
+    static func allRunning(_ rows: [JSONValue]) -> Bool { rows.allSatisfy { $0["state"]?.stringValue?.hasPrefix("running") == true } }
+
+    /// The services named (`all`: every one of the mesh, in start order).
+    static func serviceNames(_ args: ParsedArgs, _ ctx: CLIContext) throws -> [String] {
+        guard !args.positionals.isEmpty else { throw UsageError("missing SERVICE (a service of the mesh, several, or all)") }
+        let mesh = try ctx.mesh()
+        if args.positionals == ["all"] { return try mesh.startOrder().map(\.name) }
+        for n in args.positionals where mesh.service(n) == nil {
+            throw UsageError(
+                "no service named '\(n)' in the mesh", hint: "the mesh has: \(mesh.config.services.map(\.name).joined(separator: ", "))")
+        }
+        return args.positionals
+    }
+
     static func serviceAction(_ name: String, _ abstract: String) -> CLICommand {
-        Command(name: name, abstract: abstract, usage: "\(name) SERVICE [--json]", arguments: [("SERVICE", "A service of the mesh.")]) {
-            args, ctx in
-            let service = try args.positional(0, "SERVICE")
-            let s = try ctx.call("supervisor", "supervisor.\(name)", ["service": .string(service)], timeoutMs: 120_000)
-            if ctx.json { ctx.printJSON(s); return ExitCode.ok }
-            let state = s["state"]?.stringValue ?? "?"
-            var line = "\(service): \(state)"
-            if let pid = s["pid"]?.intValue { line += " (pid \(pid))" }
-            if let r = s["reason"]?.stringValue { line += " — \(r)" }
-            ctx.print(line)
-            let wantedUp = name != "stop"
-            return (state == "running") == wantedUp ? ExitCode.ok : ExitCode.failure
+        Command(
+            name: name, abstract: abstract, usage: "\(name) SERVICE... | all [--json]",
+            arguments: [("SERVICE...", "Services of the mesh, or all.")]
+        ) { args, ctx in
+            // Stopping goes in reverse start order, starting in start order.
+            var names = try serviceNames(args, ctx)
+            if name == "stop" && args.positionals == ["all"] { names.reverse() }
+            var results: [JSONValue] = []
+            var code = ExitCode.ok
+            for service in names {
+                let s = try ctx.call("supervisor", "supervisor.\(name)", ["service": .string(service)], timeoutMs: 120_000)
+                results.append(s)
+                let state = s["state"]?.stringValue ?? "?"
+                if (state == "running") != (name != "stop") { code = ExitCode.failure }
+                if ctx.json { continue }
+                var line = "\(service): \(state)"
+                if let pid = s["pid"]?.intValue { line += " (pid \(pid))" }
+                if let r = s["reason"]?.stringValue { line += " — \(r)" }
+                ctx.print(line)
+            }
+            if ctx.json { ctx.printJSON(results.count == 1 ? results[0] : .array(results)) }
+            return code
         }
     }
 

@@ -20,7 +20,8 @@ extension CLI {
             ])
     }
 
-    static let versionOption = OptionSpec(["--version"], value: "N", "The version you expect (default: the current one, read first).")
+    static let versionOption = OptionSpec(
+        ["--expect-version"], value: "N", "The record version you expect (default: the current one, read first).")
 
     /// Reads a JSON file (`-` for stdin) as an object.
     static func readJSONFile(_ path: String?) throws -> JSONValue {
@@ -196,9 +197,9 @@ extension CLI {
 
     enum ReasonUse { case none, optional, required }
 
-    /// The current version unless --version says which.
+    /// The current version unless --expect-version says which.
     static func expectedVersion(_ args: ParsedArgs, _ ctx: CLIContext, id: String) throws -> Int64 {
-        if args.value("--version") != nil { return Int64(try args.int("--version", default: 1, in: 1...Int(Int32.max))) }
+        if args.value("--expect-version") != nil { return Int64(try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))) }
         return try ctx.call("delegations", "delegations.get", ["id": .string(id)])["version"]?.intValue ?? 1
     }
 
@@ -206,7 +207,7 @@ extension CLI {
         var options = [versionOption]
         if reason != .none { options.append(OptionSpec(["--reason"], value: "TEXT", reason == .required ? "Why (required)." : "Why.")) }
         if outcome { options.append(OptionSpec(["--outcome"], value: "TEXT", "What came of the visit (required).")) }
-        var usage = "delegation \(name) ID [--version N]"
+        var usage = "delegation \(name) ID [--expect-version N]"
         if reason == .required { usage += " --reason TEXT" } else if reason == .optional { usage += " [--reason TEXT]" }
         if outcome { usage += " --outcome TEXT" }
         return Command(
@@ -230,7 +231,8 @@ extension CLI {
         Command(
             name: "reschedule", abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free).",
             usage:
-                "delegation reschedule ID [--starts-at T] [--ends-at T] [--time-zone TZ] [-f SCHEDULE.json] [--reason TEXT] [--version N]",
+                "delegation reschedule ID [--starts-at T] [--ends-at T] [--time-zone TZ] [-f SCHEDULE.json] [--reason TEXT] "
+                + "[--expect-version N]",
             arguments: [("ID", "The delegation's id or reference.")],
             options: [
                 versionOption, OptionSpec(["--starts-at"], value: "T", "New start, local time (2026-03-12T09:00)."),

@@ -4,32 +4,55 @@ import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
+    /// Nagios plugin codes, which monitors understand.
+    enum Nagios: Int32, Comparable {
+        case ok = 0, warning = 1, critical = 2, unknown = 3
+        static func < (a: Nagios, b: Nagios) -> Bool { a.rank < b.rank }
+        /// Unknown ranks below critical: a service down outweighs one that could not be judged.
+        var rank: Int { [0, 1, 3, 2][Int(rawValue)] }
+        var label: String { ["OK", "WARNING", "CRITICAL", "UNKNOWN"][Int(rawValue)] }
+    }
+
     static var healthCommand: CLICommand {
         Command(
-            name: "health", abstract: "Ask each service (or one) for its health directly: no supervisor needed.",
-            usage: "health [SERVICE] [--json]", arguments: [("SERVICE", "One service (default: all).")]
+            name: "health", abstract: "Ask each service (or those named) for its health, directly: no supervisor needed. One line each.",
+            usage: "health [SERVICE...] [--json]", arguments: [("[SERVICE...]", "Services (default: all).")],
+            discussion: "Exit codes as a Nagios plugin's: 0 all ok, 1 one degraded, 2 one down, 3 one could not be judged."
         ) { args, ctx in
-            let names = try args.positionals.isEmpty ? ctx.mesh().config.services.map(\.name) : [args.positional(0, "SERVICE")]
+            let names =
+                try args.positionals.isEmpty || args.positionals == ["all"]
+                ? ctx.mesh().config.services.map(\.name) : serviceNames(args, ctx)
             var answers: JSONObject = [:]
-            var worst = ExitCode.ok
+            var worst = Nagios.ok
             for name in names {
-                do {
-                    let h = try ctx.client(name, timeoutMs: 2000).call("service.health", timeoutMs: 3000)
-                    answers[name] = h
-                    if h["status"] != "ok" && worst == ExitCode.ok { worst = ExitCode.failure }
-                    if !ctx.json {
-                        ctx.print(
-                            "\(name): \(h["status"]?.stringValue ?? "?") (pid \(h["pid"]?.intValue ?? 0), up "
-                                + "\(humanDuration(h["uptime_s"]?.doubleValue ?? 0)), version \(h["version"]?.stringValue ?? "?"))")
-                    }
-                } catch {
-                    answers[name] = ["error": .string("\(error)")]
-                    worst = ExitCode.unavailable
-                    if !ctx.json { ctx.print("\(name): unreachable — \(error)") }
-                }
+                let (state, line, answer) = health(of: name, ctx)
+                answers[name] = answer
+                worst = max(worst, state)
+                if !ctx.json { ctx.print("\(name) \(state.label): \(line)") }
             }
             if ctx.json { ctx.printJSON(.object(answers)) }
-            return worst
+            return worst.rawValue
+        }
+    }
+
+    /// One service's health as a monitor reads it.
+    static func health(of name: String, _ ctx: CLIContext) -> (Nagios, String, JSONValue) {
+        let h: JSONValue
+        do { h = try ctx.client(name, timeoutMs: 2000).call("service.health", timeoutMs: 3000) } catch let e as CLIError {
+            return (.critical, "down — \(e.description)", ["error": .string(e.description)])
+        } catch {
+            return (.unknown, "no answer to service.health — \(error)", ["error": .string("\(error)")])
+        }
+        let what =
+            "pid \(h["pid"]?.intValue ?? 0), up \(humanDuration(h["uptime_s"]?.doubleValue ?? 0)), "
+            + "version \(h["version"]?.stringValue ?? "?")"
+        switch h["status"]?.stringValue {
+        case "ok": return (.ok, "ok (\(what))", h)
+        case "degraded":
+            let failing = (h.objectValue?.members ?? []).filter { $0.value == "failing" }.map(\.key)
+            return (.warning, "degraded\(failing.isEmpty ? "" : ": " + failing.joined(separator: ", ") + " failing") (\(what))", h)
+        case "stopping": return (.critical, "stopping (\(what))", h)
+        default: return (.unknown, "status \(h["status"]?.stringValue ?? "missing") (\(what))", h)
         }
     }
 
@@ -54,7 +77,7 @@ extension CLI {
             ])
         }
         ctx.print(t.render())
-        return rows.allSatisfy { $0["state"]?.stringValue?.hasPrefix("running") == true } ? ExitCode.ok : ExitCode.failure
+        return allRunning(rows) ? ExitCode.ok : ExitCode.notRunning
     }
 
     /// `liaison logs` under systemd: the unit's journal (`journalctl -u`), as the operator would ask.
@@ -67,5 +90,34 @@ extension CLI {
         throw CLIError(
             ExitCode.unavailable, "cannot run journalctl: \(String(cString: strerror(errno)))",
             hint: "read the journal with '\(argv.joined(separator: " "))'")
+    }
+}
+
+extension CLI {
+    static var completionCommand: CLICommand {
+        Command(
+            name: "completion", abstract: "Print a shell completion script: bash, zsh or fish.",
+            usage: "completion bash|zsh|fish", arguments: [("SHELL", "bash, zsh or fish.")],
+            discussion: "bash: source <(liaison completion bash), or save it in /etc/bash_completion.d/liaison. "
+                + "zsh: liaison completion zsh > \"${fpath[1]}/_liaison\". "
+                + "fish: liaison completion fish > ~/.config/fish/completions/liaison.fish."
+        ) { args, ctx in
+            switch try args.positional(0, "SHELL (bash, zsh or fish)") {
+            case "bash": ctx.write(tool.bashCompletion())
+            case "zsh": ctx.write(tool.zshCompletion())
+            case "fish": ctx.write(tool.fishCompletion())
+            case let other: throw UsageError("no completion for '\(other)': bash, zsh or fish")
+            }
+            return ExitCode.ok
+        }
+    }
+
+    static var manCommand: CLICommand {
+        Command(
+            name: "man", abstract: "Print the man page (roff): liaison man | man -l -", usage: "man"
+        ) { _, ctx in
+            ctx.write(tool.manPage(date: String(Timestamp.rfc3339().prefix(10))))
+            return ExitCode.ok
+        }
     }
 }

@@ -21,7 +21,7 @@ extension CLI {
                 OptionSpec(["--by"], value: "GROUP", "continent (default), region, country, kind or year."),
                 OptionSpec(["--active-on"], value: "DATE", "Agreements in force on this date (default today)."),
                 OptionSpec(["--signed-in"], value: "YEAR", "Agreements signed in this year instead."),
-                OptionSpec(["--svg"], value: "FILE", "Write the chart as SVG."),
+                OptionSpec(["--svg"], value: "FILE", "Write the chart as SVG ('-': to stdout)."),
                 OptionSpec(["--html"], value: "FILE", "Write the chart and table as an HTML page."),
             ]
         ) { args, ctx in
@@ -33,6 +33,10 @@ extension CLI {
             let r = try ctx.call("agreements", "agreements.report.partners", .object(p))
             for (flag, render) in [("--svg", PartnerChart.svg), ("--html", PartnerChart.html)] {
                 guard let file = args.value(flag) else { continue }
+                if file == "-" {  // the chart on stdout, nothing else
+                    ctx.print(render(r))
+                    return ExitCode.ok
+                }
                 guard FileManager.default.createFile(atPath: file, contents: Data(render(r).utf8)) else {
                     throw CLIError(ExitCode.failure, "cannot write \(file)")
                 }

@@ -1,0 +1,58 @@
+import Foundation
+import Glibc
+import LiaisonProcess
+import LiaisonWire
+import Testing
+
+/// The CLI as an operator with systemctl and supervisorctl habits uses it (issue 13).
+@Suite(.serialized, .timeLimit(.minutes(3))) struct OperatorCLITests {
+    @Test func severalNamesAllGlobalOptionsAnywhereAndMonitoringExitCodes() throws {
+        let mesh = try MeshHarness()
+        // Global options before the command.
+        let status = try runCLI(["--home", mesh.home, "status"])
+        #expect(status.code == 0, "\(status.stderr)")
+        let health = try runCLI(["--home", mesh.home, "health"])
+        #expect(health.code == 0 && health.stdout.split(separator: "\n").count == 3, "one line each: \(health.stdout)")
+        #expect(health.stdout.contains("delegations OK: ok (pid "))
+        // Unexpected arguments are refused with the usage line.
+        let extra = try mesh.cli("status", "extra")
+        #expect(
+            extra.code == 64 && extra.stderr.contains("Error: unexpected argument 'extra'")
+                && extra.stderr.contains("Usage: liaison status"))
+        // Several names at once.
+        let stop = try mesh.cli("stop", "delegations", "notifications")
+        #expect(stop.code == 0, "\(stop.stderr)")
+        #expect(stop.stdout.contains("delegations: stopped") && stop.stdout.contains("notifications: stopped"), "\(stop.stdout)")
+        // status says 3, health says 2 (down), as systemctl and Nagios would.
+        #expect(try mesh.cli("status").code == 3)
+        let down = try mesh.cli("health")
+        #expect(down.code == 2 && down.stdout.contains("delegations CRITICAL: down"), "\(down.stdout)")
+        let one = try mesh.cli("health", "agreements")
+        #expect(one.code == 0 && one.stdout.hasPrefix("agreements OK"))
+        let all = try mesh.cli("start", "all")
+        #expect(all.code == 0 && all.stdout.split(separator: "\n").count == 3, "\(all.stdout)")
+        #expect(try mesh.cli("status").code == 0)
+    }
+
+    @Test func versionHelpCompletionAndManNeedNoMesh() throws {
+        let v = try runCLI(["--version"])
+        #expect(v.code == 0 && v.stdout.hasPrefix("liaison "))
+        let old = try runCLI(["delegation", "confirm", "DEL-1", "--version", "3"])
+        #expect(old.code == 64 && old.stderr.contains("--expect-version N"), "\(old.stderr)")
+        #expect(try runBinary("liaison-delegations", ["--version"]).stdout.hasPrefix("liaison-delegations "))
+        let help = try runCLI(["help", "delegation", "list"])
+        #expect(help.code == 0 && help.stdout.hasPrefix("OVERVIEW: List delegations"))
+        #expect(help.stdout.split(separator: "\n").allSatisfy { $0.count <= 80 }, "80 columns when not a terminal")
+        #expect(try runCLI(["help", "nosuch"]).code == 64)
+        for shell in ["bash", "zsh", "fish"] {
+            let c = try runCLI(["completion", shell])
+            #expect(c.code == 0 && c.stdout.contains("liaison"), "\(shell)")
+        }
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try runCLI(["completion", "bash"]).stdout.write(toFile: dir + "/c.bash", atomically: true, encoding: .utf8)
+        #expect(try runCommand("/bin/bash", ["-n", dir + "/c.bash"]).code == 0, "bash -n accepts the completion")
+        let man = try runCLI(["man"])
+        #expect(man.stdout.hasPrefix(".TH LIAISON 1") && man.stdout.contains(".SS \"liaison delegation list\""))
+    }
+}
