@@ -88,7 +88,7 @@ package enum EventMethods {
     /// Registers `events.deliver` for a consumer; `sources` says which producers a caller speaks
     /// for (nil: any), from the access policy.
     package static func registerConsumer(
-        _ t: inout MethodTable, store: Store, consumer: any EventConsumer, log: Logger,
+        _ t: inout MethodTable, store: Store, consumer: any EventConsumer, log: Logger, counters: InboxCounters = InboxCounters(),
         sources: @escaping @Sendable (PeerCredentials) -> Set<String>? = { _ in nil }
     ) {
         t.add(
@@ -99,15 +99,16 @@ package enum EventMethods {
             let sources = sources(ctx.call.peer)
             if let one = p.event {
                 let r = try Inbox.deliver([one], store: store, log: log, consumer: consumer, sources: sources)[0]
+                counters.add([r])
                 if r.status == .failed, let e = r.error { throw e }
                 return DeliverResult(duplicate: r.status == .duplicate, status: r.status, results: nil)
             }
             guard let events = p.events else {
                 throw ServiceError.invalidParams(field: "events", "give event (one CloudEvent) or events (an array of them)")
             }
-            return DeliverResult(
-                duplicate: nil, status: nil,
-                results: try Inbox.deliver(events, store: store, log: log, consumer: consumer, sources: sources))
+            let results = try Inbox.deliver(events, store: store, log: log, consumer: consumer, sources: sources)
+            counters.add(results)
+            return DeliverResult(duplicate: nil, status: nil, results: results)
         }
     }
 }

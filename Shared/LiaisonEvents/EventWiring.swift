@@ -30,6 +30,8 @@ package enum EventWiring {
                 o["relay"] = JSONEncoding.encode(relay.health())
                 return (true, .object(o))
             })
+        let subscribers = subscriptions.subscribers.keys.sorted()
+        def.metrics.append { EventMetrics.outbox(store, subscribers: subscribers) }
         return subscriptions
     }
 
@@ -41,7 +43,11 @@ package enum EventWiring {
         let settings = try EventSettings.from(context.entry.settings)
         // Only the services producing events may deliver them, each only its own (by source).
         let policy = AccessPolicy(mesh: context.mesh.config, name: context.name)
-        EventMethods.registerConsumer(&def.methods, store: store, consumer: consumer, log: context.log) { policy.sources(for: $0) }
+        let inbox = InboxCounters()
+        def.metrics.append { inbox.families() }
+        EventMethods.registerConsumer(&def.methods, store: store, consumer: consumer, log: context.log, counters: inbox) {
+            policy.sources(for: $0)
+        }
         def.consumes = context.entry.consumes
         let log = context.log
         let pruner = BackgroundLoop(name: "inbox-prune") { _ in
@@ -62,6 +68,7 @@ package enum EventWiring {
                 store.isHealthy() ? (true, "ok") : (false, "failing")
             })
         def.health.append(.typed("commits") { (true, CommitReport(store.commitCounters)) })
+        def.metrics.append { EventMetrics.store(store) }
         def.stats.append(
             ReportSection(
                 key: "sql_profile", schema: .array(SQLProfileEntry.schema),

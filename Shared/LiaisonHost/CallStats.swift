@@ -48,6 +48,24 @@ package final class CallStats: Sendable {
     }
 }
 
+extension CallStats {
+    /// Calls by method and outcome (ok or the error code), and latency histograms by method.
+    package func families() -> [MetricFamily] {
+        let copy = entries.withLock { $0 }
+        var calls = MetricFamily("liaison_calls", .counter, "Calls answered, by method and outcome (ok or the error code).")
+        var latency = MetricFamily("liaison_call_duration_seconds", .histogram, "Time from reading a call to answering it, by method.")
+        for (method, e) in copy.sorted(by: { $0.key < $1.key }) {
+            let errors = e.errors.values.reduce(0, +)
+            calls.samples.append(MetricSample(["method": method, "code": "ok"], Double(e.calls - errors)))
+            for (code, n) in e.errors.sorted(by: { $0.key < $1.key }) {
+                calls.samples.append(MetricSample(["method": method, "code": code], Double(n)))
+            }
+            latency.samples += MetricFamily.histogramSamples(e.latency, ["method": method])
+        }
+        return [calls, latency]
+    }
+}
+
 /// One method's calls, errors and latency.
 package struct MethodStats: Codable, Sendable, Schematic {
     package var calls, errors: Int64

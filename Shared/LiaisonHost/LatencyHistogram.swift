@@ -46,6 +46,17 @@ package struct LatencyHistogram: Sendable {
         return maxMicros
     }
 
+    /// How many observations were at most `micros` (whole buckets: a bucket counts once its
+    /// upper end is within; the buckets are an eighth of a power of two wide).
+    package func count(atMostMicros micros: UInt64) -> UInt64 {
+        var n: UInt64 = 0
+        for (i, c) in buckets.enumerated() where c > 0 {
+            guard Self.lowerBound(i + 1) - 1 <= micros else { break }
+            n += c
+        }
+        return n
+    }
+
     /// The value at quantile `q` in milliseconds.
     package func milliseconds(_ q: Double) -> Double { Double(percentile(q)) / 1000 }
 

@@ -73,7 +73,13 @@ package final class ServiceIntrospection: Sendable {
             "Every method with its params and result (JSON Schema), and the events emitted (with their data) and consumed.",
             execution: .inline
         ) { [self] (_: NoParams, _) in describe() }
-        t.classify(.read, "service.health", "service.ping", "service.stats", "service.describe")
+        t.add(
+            "service.metrics",
+            "Counters, gauges and histograms for Prometheus: calls and latency by method, the process, and the service's own "
+                + "(outbox, inbox, mails, restarts); 'liaison metrics' prints the whole mesh's as text.",
+            execution: .worker
+        ) { [self] (_: NoParams, _) in MetricsAnswer(families: metricFamilies()) }
+        t.classify(.read, "service.health", "service.ping", "service.stats", "service.describe", "service.metrics")
         table.withLock { $0 = t }
     }
 
@@ -93,6 +99,12 @@ package final class ServiceIntrospection: Sendable {
         guard case .object(var o) = JSONEncoding.encode(base) else { return [:] }
         for (k, v) in sections { o[k] = v }
         return o
+    }
+
+    /// Every family this process reports.
+    package func metricFamilies() -> [MetricFamily] {
+        stats.families() + ProcessMetrics.families(startedNanos: startedNanos)
+            + [.gauge("liaison_connections", "Open connections.", Double(connections()))] + definition.metrics.flatMap { $0() }
     }
 
     func describe() -> Description {

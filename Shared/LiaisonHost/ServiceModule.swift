@@ -65,6 +65,8 @@ package struct ServiceDefinition: Sendable {
     package var consumes: [String] = []
     package var health: [ReportSection] = []
     package var stats: [ReportSection] = []
+    /// The service's own metric families for `service.metrics` (calls and the process are added).
+    package var metrics: [@Sendable () -> [MetricFamily]] = []
 
     package init() {}
 }

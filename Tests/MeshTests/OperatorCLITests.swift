@@ -56,3 +56,42 @@ import Testing
         #expect(man.stdout.hasPrefix(".TH LIAISON 1") && man.stdout.contains(".SS \"liaison delegation list\""))
     }
 }
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct MetricsTests {
+    @Test func theWholeMeshsMetricsAreValidPrometheusText() throws {
+        let mesh = try MeshHarness()
+        let c = try WireClient(path: mesh.socket("delegations"))
+        let d = try c.call("delegations.create", loadDraft(7, title: "Metrics"))
+        _ = try c.call("delegations.confirm", ["id": d["id"]!, "expected_version": 1])
+        _ = try? c.call("delegations.get", ["id": "nope"])
+        _ = eventually { (try? mesh.call("notifications", "notifications.jobs"))?["items"]?.arrayValue?.count == 1 ? true : nil }
+        let r = try mesh.cli("metrics")
+        #expect(r.code == 0, "\(r.stderr)")
+        let text = r.stdout
+        for line in [
+            "liaison_calls_total{code=\"ok\",method=\"delegations.create\",service=\"delegations\"} 1",
+            "liaison_calls_total{code=\"not_found\",method=\"delegations.get\",service=\"delegations\"} 1",
+            "liaison_inbox_events_total{result=\"applied\",service=\"notifications\"} 1",
+            "liaison_outbox_pending{service=\"delegations\",subscriber=\"notifications\"}",
+            "liaison_service_up{service=\"agreements\"} 1", "liaison_service_restarts_total{service=\"delegations\"} 0",
+            "liaison_scrape_up{target=\"supervisor\"} 1",
+            "liaison_call_duration_seconds_bucket{method=\"delegations.create\",service=\"delegations\",le=\"+Inf\"} 1",
+        ] {
+            #expect(text.contains(line), "\(line)")
+        }
+        #expect(text.contains("# TYPE liaison_process_resident_memory_bytes gauge"))
+        let open = try mesh.cli("metrics", "--openmetrics")
+        #expect(open.stdout.hasSuffix("# EOF\n") && open.stdout.contains("# TYPE liaison_calls counter"))
+        // A real parser: promtool, which .ci/run installs (LIAISON_REQUIRE_PROMTOOL=1).
+        if ProcessInfo.processInfo.environment["LIAISON_REQUIRE_PROMTOOL"] == "1" {
+            let dir = makeTempDir()
+            defer { try? FileManager.default.removeItem(atPath: dir) }
+            let tf = try mesh.cli("metrics", "--textfile", dir)
+            #expect(tf.code == 0 && FileManager.default.fileExists(atPath: dir + "/liaison.prom"))
+            let check = try runCommand("/bin/sh", ["-c", "promtool check metrics < \(dir)/liaison.prom"])
+            #expect(check.code == 0, "promtool: \(check.stdout) \(check.stderr)")
+        } else {
+            print("promtool check skipped: set LIAISON_REQUIRE_PROMTOOL=1 where promtool is installed (.ci/run does)")
+        }
+    }
+}

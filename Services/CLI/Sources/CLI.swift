@@ -22,7 +22,7 @@ package enum CLI {
         [
             upCommand, statusCommand, delegationCommand, agreementCommand, reportCommand, notificationCommand, demoCommand, queueCommand,
             startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
-            callCommand, describeCommand, benchCommand, meshCommand, completionCommand, manCommand,
+            callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
         ]
     }
 

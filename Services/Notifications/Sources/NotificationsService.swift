@@ -32,6 +32,14 @@ package final class NotificationsService: Sendable {
         def.components.append(sender)
         let logic = self.logic, transport = settings.transport
         def.health.append(.typed("messages") { (true, logic.counts() ?? [:]) })
+        def.metrics.append {
+            let counts = logic.counts() ?? [:]
+            return [
+                MetricFamily(
+                    "liaison_mails", .gauge, "Messages by status (pending, sending, sent, dead, possibly_sent).",
+                    MessageStatus.allCases.map { MetricSample(["status": $0.rawValue], Double(counts[$0.rawValue] ?? 0)) })
+            ]
+        }
         def.health.append(.typed("transport") { (true, TransportInfo(transport)) })
         definition = def
     }

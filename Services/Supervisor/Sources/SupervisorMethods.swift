@@ -12,6 +12,8 @@ enum SupervisorMethods {
     static func dispatcher(for sup: Supervisor) throws -> ServiceDispatcher {
         var def = ServiceDefinition()
         register(&def.methods, sup)
+        let box = Unowned(sup)
+        def.metrics.append { box.sup.slotFamiliesFromElsewhere() }
         let intro = ServiceIntrospection(
             name: "supervisor", startedNanos: sup.startedNanos, definition: def, stats: CallStats(),
             connections: { [unowned sup] in sup.control?.connectionCount ?? 0 },
