@@ -95,3 +95,48 @@ import Testing
         }
     }
 }
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct LogFollowTests {
+    @Test func followingABurstOfTenThousandLinesShowsEachOnceInOrder() throws {
+        let mesh = try MeshHarness(meshFile: { home in
+            var m = MeshFile.standard(home: home)
+            m.services.append(
+                try! scriptService(
+                    home, "chatty",
+                    """
+                    echo READY >&4
+                    while [ ! -e "\(home)/go" ]; do sleep 0.05; done
+                    i=1; while [ $i -le 10000 ]; do echo "burst $i"; i=$((i+1)); done
+                    while true; do sleep 1; done
+                    """))
+            return m
+        })
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
+        p.arguments = ["logs", "chatty", "-f", "-n", "1", "--stream", "out", "--home", mesh.home]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        usleep(300_000)
+        _ = FileManager.default.createFile(atPath: mesh.home + "/go", contents: nil)
+        var text = ""
+        let deadline = monotonicNanos() + 30_000_000_000
+        let fd = out.fileHandleForReading.fileDescriptor
+        var buf = [UInt8](repeating: 0, count: 65536)
+        while !text.contains("burst 10000\n") && monotonicNanos() < deadline {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, 1000) > 0 else { continue }
+            let n = read(fd, &buf, buf.count)
+            if n <= 0 { break }
+            text += String(decoding: buf[0..<n], as: UTF8.self)
+        }
+        let numbers = text.split(separator: "\n").compactMap { line -> Int? in
+            guard let r = line.range(of: " out burst ") else { return nil }
+            return Int(line[r.upperBound...])
+        }
+        #expect(numbers == Array(1...10000), "each line once, in order: got \(numbers.count), first \(numbers.prefix(3)), last \(numbers.suffix(3))")
+        let own = try mesh.cli("logs", "supervisor", "-n", "5")
+        #expect(own.code == 0 && own.stdout.contains("supervisor"), "the supervisor's own lines: \(own.stdout) \(own.stderr)")
+    }
+}

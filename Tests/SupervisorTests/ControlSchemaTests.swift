@@ -23,7 +23,7 @@ import LiaisonWire
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (failures, sent) = SchemaProbes.unrefused(t)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-        #expect(sent == 7, "\(sent) probes")
+        #expect(sent == 11, "\(sent) probes")
         _ = sup
     }
 
@@ -33,7 +33,7 @@ import LiaisonWire
         let d = try t.ok("service.describe")
         let names = d["methods"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
         #expect(names == ["supervisor.status", "supervisor.start", "supervisor.stop", "supervisor.restart", "supervisor.logs", "supervisor.reload",
-                          "service.health", "service.ping", "service.stats", "service.describe"])
+                          "service.health", "service.ping", "service.stats", "service.describe", "service.metrics"])
         for m in d["methods"]?.arrayValue ?? [] {
             #expect(m["params"]?["type"] == "object", "\(m["name"]!) params")
             #expect(m["result"] != [:] && m["result"] != nil, "\(m["name"]!) result")

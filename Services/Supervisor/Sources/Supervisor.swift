@@ -34,11 +34,27 @@ package final class Supervisor: @unchecked Sendable {
     /// Supervisor start → every service ready (first boot), µs.
     var meshReadyMicros: UInt64?
     var exitCode: Int32 = 0
+    /// The supervisor's own log lines (`liaison logs supervisor`).
+    let ownOutput: ChildOutput
 
     package init(meshPath: String, options: SupervisorOptions = SupervisorOptions()) throws {
         self.meshPath = meshPath
         mesh = try Mesh.load(meshPath)
-        log = Logger(service: "supervisor")
+        // Its own lines go to stderr (the journal, when systemd runs it) and to a ring and file of
+        // their own: `liaison logs supervisor`.
+        try Listener.makeDirectories(mesh.config.supervisor.logDir, mode: 0o750)
+        let own = ChildOutput(
+            name: "supervisor", logDir: mesh.config.supervisor.logDir, maxBytes: mesh.config.supervisor.logMaxBytes,
+            files: mesh.config.supervisor.logFiles, echo: false)
+        ownOutput = own
+        let journald = Logger.stderrIsJournal
+        log = Logger(service: "supervisor", minimum: .fromEnvironment, journald: journald) { line in
+            var bytes = Array(line.utf8)
+            bytes.append(0x0A)
+            _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
+            let text = journald ? line.drop { $0 != ">" }.dropFirst() : Substring(line)
+            own.record(Array(text.utf8), stream: "supervisor")
+        }
         self.options = options
         loop = try EventLoop()
     }

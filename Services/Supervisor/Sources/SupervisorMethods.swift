@@ -54,14 +54,7 @@ enum SupervisorMethods {
                 }
             }
         }
-        t.add("supervisor.logs", "Recent output lines of a service (from memory), optionally one stream.", execution: .inline) {
-            (p: LogsParams, _) in
-            let slot = try box.sup.slot(p.service)
-            let lines = slot.output.recent(p.lines ?? 100, stream: p.stream).map {
-                LogsResult.Line(ts: Timestamp.rfc3339(millis: $0.millis), tsMs: $0.millis, stream: $0.stream, text: $0.text)
-            }
-            return LogsResult(service: slot.name, lines: lines, logFile: slot.output.file.path)
-        }
+        registerLogs(&t, box)
         t.add(
             "supervisor.reload", "Re-reads the mesh file: starts new services, stops removed ones, restarts changed ones.",
             execution: .inline
@@ -106,44 +99,6 @@ extension Supervisor {
 struct ServiceParams: Codable, Sendable, Schematic {
     var service: String
     static var schema: Schema { .object([.req("service", .string(maxLength: 32), "The name of a service in the mesh.")]) }
-}
-
-struct LogsParams: Codable, Sendable, Schematic {
-    var service: String
-    var lines: Int?
-    var stream: String?
-    static var schema: Schema {
-        .object([
-            .req("service", .string(maxLength: 32)), .opt("lines", .integer(minimum: 1, maximum: 500), "Default 100."),
-            .opt("stream", .string(values: ["out", "err", "supervisor"])),
-        ])
-    }
-}
-
-struct LogsResult: Encodable, Sendable, Schematic {
-    struct Line: Encodable, Sendable {
-        var ts: String
-        var tsMs: Int64
-        var stream, text: String
-        enum CodingKeys: String, CodingKey { case ts, tsMs = "ts_ms", stream, text }
-    }
-    var service: String
-    var lines: [Line]
-    var logFile: String
-    enum CodingKeys: String, CodingKey { case service, lines, logFile = "log_file" }
-    static var schema: Schema {
-        .object([
-            .req("service", .string()),
-            .req(
-                "lines",
-                .array(
-                    .object([
-                        .req("ts", .string(format: "date-time")), .req("ts_ms", .integer()),
-                        .req("stream", .string(values: ["out", "err", "supervisor"])), .req("text", .string()),
-                    ]))),
-            .req("log_file", .string()),
-        ])
-    }
 }
 
 /// `supervisor.status`'s answer.

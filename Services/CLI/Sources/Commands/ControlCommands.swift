@@ -107,44 +107,52 @@ extension CLI {
 
     static var logsCommand: CLICommand {
         Command(
-            name: "logs", abstract: "Show a service's recent output; -f keeps following it.",
-            usage: "logs SERVICE [-n N] [-f] [--stream out|err]",
-            arguments: [("SERVICE", "A service of the mesh.")],
+            name: "logs", abstract: "Show a service's (or the supervisor's) recent output; -f keeps following it.",
+            usage: "logs SERVICE|supervisor [-n N] [-f] [--stream out|err|supervisor]",
+            arguments: [("SERVICE", "A service of the mesh, or supervisor.")],
             options: [
-                OptionSpec(["-n", "--lines"], value: "N", "How many lines (default 50, at most 500)."),
-                OptionSpec(["-f", "--follow"], "Keep printing new lines until interrupted."),
+                OptionSpec(["-n", "--lines"], value: "N", "How many lines (default 50, at most 1000)."),
+                OptionSpec(["-f", "--follow"], "Keep printing new lines, each once and in order, until interrupted."),
                 OptionSpec(["--stream"], value: "STREAM", "Only 'out', 'err' or 'supervisor' lines."),
             ]
         ) { args, ctx in
             let service = try args.positional(0, "SERVICE")
-            let n = try args.int("-n", default: 50, in: 1...500)
-            var params: JSONObject = ["service": .string(service), "lines": .int(Int64(n))]
-            if let s = args.value("--stream") { params["stream"] = .string(s) }
-            var lastMs: Int64 = 0
-            var seenAtLast = Set<String>()
-            func show(_ r: JSONValue) {
-                for l in r["lines"]?.arrayValue ?? [] {
-                    let ms = l["ts_ms"]?.intValue ?? 0
-                    let text = l["text"]?.stringValue ?? ""
-                    let key = "\(ms)|\(l["stream"]?.stringValue ?? "")|\(text)"
-                    if ms < lastMs || (ms == lastMs && seenAtLast.contains(key)) { continue }
-                    if ms > lastMs { lastMs = ms; seenAtLast = [] }
-                    seenAtLast.insert(key)
-                    if ctx.json {
-                        ctx.print(JSONWriter.string(l))
-                    } else {
-                        ctx.print("\(l["ts"]?.stringValue ?? "") \(l["stream"]?.stringValue ?? "") \(text)")
-                    }
-                }
-            }
+            let n = try args.int("-n", default: 50, in: 1...1000)
             let deployment = try ctx.deployment()
             if deployment == .systemd { return try journal(service, lines: n, follow: args.has("-f"), ctx) }
-            show(try ctx.call("supervisor", "supervisor.logs", .object(params)))
+            var params: JSONObject = ["service": .string(service), "lines": .int(Int64(n))]
+            if let s = args.value("--stream") { params["stream"] = .string(s) }
+            var r = try ctx.call("supervisor", "supervisor.logs", .object(params))
+            printLogLines(r, ctx)
             guard args.has("-f") else { return ExitCode.ok }
-            params["lines"] = 500
+            // Follow by number: each line once, in order; the supervisor answers as soon as there
+            // is one (or after 10 s with none).
+            params["lines"] = 1000
+            params["wait_ms"] = 10_000
             while true {
-                usleep(300_000)
-                show(try ctx.call("supervisor", "supervisor.logs", .object(params)))
+                params["after_seq"] = r["last_seq"] ?? 0
+                let asked = params["after_seq"]?.intValue ?? 0
+                r = try ctx.call("supervisor", "supervisor.logs", .object(params), timeoutMs: 30_000)
+                if let missed = r["missed"]?.intValue, missed > 0 {
+                    ctx.note("… \(missed) lines no longer in memory (they are in \(r["log_file"]?.stringValue ?? "the log file"))")
+                }
+                printLogLines(r, ctx)
+                // The next page starts after the last line printed, not the newest there is.
+                if let lastPrinted = r["lines"]?.arrayValue?.last?["seq"] {
+                    r = ["last_seq": lastPrinted]
+                } else if (r["last_seq"]?.intValue ?? 0) < asked {
+                    r = ["last_seq": .int(asked)]
+                }
+            }
+        }
+    }
+
+    static func printLogLines(_ r: JSONValue, _ ctx: CLIContext) {
+        for l in r["lines"]?.arrayValue ?? [] {
+            if ctx.json {
+                ctx.print(JSONWriter.string(l))
+            } else {
+                ctx.print("\(l["ts"]?.stringValue ?? "") \(l["stream"]?.stringValue ?? "") \(l["text"]?.stringValue ?? "")")
             }
         }
     }
