@@ -22,13 +22,15 @@ package enum ServiceHost {
                 OptionSpec(
                     ["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH). Names this service's socket, data dir and settings."),
                 OptionSpec(["--name"], value: "NAME", "This service's entry in the mesh file (default: \(kind))."),
+                OptionSpec(
+                    ["--check"], "Check the configuration as a start would (mesh entry, settings, data dir) and exit: 0, or 78 and why."),
             ],
             discussion: "Serves length-prefixed JSON on its Unix socket; takes an inherited socket (LISTEN_FDS) when given one. "
                 + "--version prints the version."
         ) { args, _ in
             run(
                 kind: kind, name: args.value("--name") ?? kind, meshPath: args.value("--mesh") ?? environment("LIAISON_MESH"),
-                started: started, factory)
+                started: started, check: args.has("--check"), factory)
         }
         let tool = CommandLineTool(program: "liaison-\(kind)", root: root, version: liaisonVersion) { _ in }
         exit(tool.main(Array(CommandLine.arguments.dropFirst())))
@@ -37,9 +39,11 @@ package enum ServiceHost {
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
     static func run(
-        kind: String, name: String, meshPath: String?, started: UInt64, _ factory: (ServiceContext) throws -> ServiceDefinition
+        kind: String, name: String, meshPath: String?, started: UInt64, check: Bool = false,
+        _ factory: (ServiceContext) throws -> ServiceDefinition
     ) -> Int32 {
         let log = Logger(service: name)
+        if check { return ConfigCheck.run(name: name, meshPath: meshPath, log: log, factory) }
         guardParent(log)
         ResourceLimits.raiseOpenFiles()
         ResourceLimits.limitMallocArenas()
@@ -94,8 +98,7 @@ package enum ServiceHost {
         let loop = try EventLoop()
         // Threads for blocking work; many, since a write mostly waits for its group's commit and
         // every waiting write makes the next group (one fsync) larger.
-        let threads = Int(entry.settings["workers"]?.intValue ?? 64)
-        guard (1...256).contains(threads) else { throw MeshError("services[\(context.name)].settings.workers: must be 1 to 256") }
+        let threads = try ConfigCheck.workers(entry)
         let workers = try WorkerPool(name: "\(context.name)-w", threads: threads, niceness: 5)
         let state = HostState()
         let limits = entry.serverLimits

@@ -6,6 +6,16 @@ package enum RestartPolicy: String, Codable, Sendable, CaseIterable {
     case always
     case onFailure = "on-failure"
     case never
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let raw = try c.decode(String.self)
+        guard let v = RestartPolicy(rawValue: raw) else {
+            let allowed = RestartPolicy.allCases.map(\.rawValue).joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\"\(raw)\" is not one of \(allowed)")
+        }
+        self = v
+    }
 }
 
 /// One service of the mesh as the mesh file names it (DESIGN §1).

@@ -135,8 +135,84 @@ import Testing
             guard let r = line.range(of: " out burst ") else { return nil }
             return Int(line[r.upperBound...])
         }
-        #expect(numbers == Array(1...10000), "each line once, in order: got \(numbers.count), first \(numbers.prefix(3)), last \(numbers.suffix(3))")
+        #expect(
+            numbers == Array(1...10000),
+            "each line once, in order: got \(numbers.count), first \(numbers.prefix(3)), last \(numbers.suffix(3))")
         let own = try mesh.cli("logs", "supervisor", "-n", "5")
         #expect(own.code == 0 && own.stdout.contains("supervisor"), "the supervisor's own lines: \(own.stdout) \(own.stderr)")
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct ReloadTests {
+    @Test func reloadAfterFixingACrashLoopStartsTheServiceAtOnce() throws {
+        var script = ""
+        let mesh = try MeshHarness(
+            meshFile: { home in
+                var m = MeshFile.standard(home: home)
+                let e = try! scriptService(home, "flaky", "echo broken >&2; exit 1")
+                script = e.executable
+                m.services.append(e)
+                return m
+            }, waitForReady: false)
+        try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
+        // Let it crash until the backoff is long.
+        let looping = eventually(timeoutMs: 15_000) { () -> JSONValue? in
+            guard let r = (try? mesh.row("flaky")) ?? nil, r["state"] == "backoff", (r["next_retry_in_ms"]?.intValue ?? 0) > 1500 else {
+                return nil
+            }
+            return r
+        }
+        #expect(looping != nil, "a crash loop with a long backoff")
+        // The fix: a script that works, under a new entry (so the file changes), then reload.
+        try "#!/bin/sh\necho READY >&4\nwhile true; do sleep 1; done\n".write(toFile: script + ".fixed", atomically: true, encoding: .utf8)
+        chmod(script + ".fixed", 0o755)
+        var m = try Mesh.load(mesh.home + "/mesh.json").config
+        m.services[m.services.count - 1].executable = script + ".fixed"
+        try JSONWriter.pretty(JSONEncoding.encode(m)).write(toFile: mesh.home + "/mesh.json", atomically: true, encoding: .utf8)
+        let t0 = monotonicNanos()
+        let r = try mesh.cli("reload")
+        #expect(r.code == 0 && r.stdout.contains("restarted: flaky"), "\(r.stdout) \(r.stderr)")
+        let running = eventually(timeoutMs: 5000) { ((try? mesh.row("flaky")) ?? nil)?["state"] == "running" ? true : nil }
+        let ms = (monotonicNanos() - t0) / 1_000_000
+        #expect(running == true)
+        print(
+            "reload after fixing a crash loop: flaky running \(ms) ms later (its backoff was \(looping?["next_retry_in_ms"]?.intValue ?? 0) ms)"
+        )
+    }
+
+    @Test func aChangeOthersReadReachesThem() throws {
+        let mesh = try MeshHarness()
+        let before = try ["delegations", "notifications"].map { try mesh.pid($0) }
+        var m = try Mesh.load(mesh.home + "/mesh.json").config
+        m.services[2].maxFrameBytes = 512 * 1024  // agreements: its producers size batches by it
+        m.home = mesh.home
+        try JSONWriter.pretty(JSONEncoding.encode(m)).write(toFile: mesh.home + "/mesh.json", atomically: true, encoding: .utf8)
+        let r = try mesh.cli("reload", "--json")
+        #expect(r.json?["restarted"] == ["agreements"] && r.json?["reconfigured"] == ["delegations", "notifications"], "\(r.stdout)")
+        let restarted = eventually(timeoutMs: 10_000) { () -> Bool? in
+            let after = ["delegations", "notifications"].map { (try? mesh.row($0)) ?? nil }
+            let done = zip(before, after).allSatisfy { $1?["state"] == "running" && $1?["pid"]?.intValue.map(Int32.init) != $0 }
+            return done ? true : nil
+        }
+        #expect(restarted == true, "both restarted")
+    }
+
+    @Test func aMissingExecutableIsFailedWithTheReasonNotRetried() throws {
+        let mesh = try MeshHarness(
+            meshFile: { home in
+                var m = MeshFile.standard(home: home)
+                m.services.append(
+                    ServiceEntry(name: "ghost", executable: home + "/no-such-binary", socket: "run/ghost.sock", dataDir: "data/ghost"))
+                return m
+            }, waitForReady: false)
+        let row = eventually(timeoutMs: 10_000) { () -> JSONValue? in
+            guard let r = (try? mesh.row("ghost")) ?? nil, r["state"] == "failed" else { return nil }
+            return r
+        }
+        #expect(row?["reason"]?.stringValue?.contains("services[ghost].executable") == true, "\(row ?? .null)")
+        usleep(600_000)
+        #expect(((try? mesh.row("ghost")) ?? nil)?["restarts"] == 0, "not retried")
+        let check = try mesh.cli("mesh", "check")
+        #expect(check.code == 78 && check.stderr.contains("services[ghost].executable"), "\(check.stderr)")
     }
 }

@@ -170,12 +170,13 @@ package final class Supervisor: @unchecked Sendable {
         }
         guard let listenFD = slot.listener?.fd else { return }
         guard let exe = Executables.resolve(slot.entry.executable) else {
-            return launchFailed(slot, "executable \(slot.entry.executable) not found (beside the supervisor or on PATH)")
+            return configFailed(
+                slot, "services[\(slot.name)].executable: \(slot.entry.executable) not found (beside the supervisor or on PATH)")
         }
         let account: UserAccount?
         switch Spawner.account(for: slot.entry) {
         case .success(let a): account = a
-        case .failure(let e): return launchFailed(slot, e.description)
+        case .failure(let e): return configFailed(slot, e.description)
         }
         var ready: [Int32] = [-1, -1], out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         guard liaison_pipe2(&ready, 0) == 0, liaison_pipe2(&out, 0) == 0, liaison_pipe2(&err, 0) == 0 else {
@@ -226,6 +227,17 @@ package final class Supervisor: @unchecked Sendable {
     }
 
     /// A start that failed before a child existed: noted, logged, retried after the backoff.
+    /// A start that cannot work until the mesh file is fixed: failed (not retried), with the
+    /// reason; `liaison reload` (or start) tries again.
+    private func configFailed(_ slot: ServiceSlot, _ why: String) {
+        slot.state = .failed(reason: why)
+        releaseSocket(slot)
+        slot.output.note(why)
+        log.error("service.failed", ["child": slot.name, "reason": why])
+        slot.notifyReadyWaiters()
+        bootNext()
+    }
+
     private func launchFailed(_ slot: ServiceSlot, _ why: String) {
         slot.output.note(why)
         log.error("service.spawn_failed", ["child": slot.name, "reason": why])

@@ -17,11 +17,18 @@ extension Supervisor {
             result.removed.append(name)
             stopService(slots[name]!) { [unowned self] s in forget(s) }
         }
+        let old = mesh
         mesh = fresh
+        // What every service reads of the others (sockets, who consumes what, frame limits,
+        // users) and of the whole file (access rules, socket group): a change there reaches the
+        // other services by restarting them too.
+        let shared =
+            fresh.config.access != old.config.access || fresh.config.socketGroup != old.config.socketGroup
+            || fresh.config.services.map(Self.sharedView) != old.config.services.map(Self.sharedView)
         for entry in (try? fresh.startOrder()) ?? fresh.config.services {
             if let slot = slots[entry.name], !result.removed.contains(entry.name) {
-                guard slot.entry != entry else { continue }
-                result.restarted.append(entry.name)
+                guard slot.entry != entry || (shared && slot.wanted) else { continue }
+                if slot.entry == entry { result.reconfigured.append(entry.name) } else { result.restarted.append(entry.name) }
                 if slot.entry.socket != entry.socket {
                     // A new socket path: bind it anew; callers of the old path are cut over.
                     stopService(slot) { [unowned self] s in
@@ -33,7 +40,8 @@ extension Supervisor {
                     continue
                 }
                 slot.entry = entry
-                if slot.wanted && slot.pid != nil { restartService(slot) { _ in } }
+                // A fixed crash loop (or a failed start) starts again at once, its backoff forgotten.
+                if slot.wanted { restartService(slot) { _ in } }
             } else if slots[entry.name] == nil {
                 do {
                     try addSlot(entry)
@@ -48,9 +56,14 @@ extension Supervisor {
             "supervisor.reloaded",
             [
                 "added": result.added.joined(separator: ","), "removed": result.removed.joined(separator: ","),
-                "changed": result.restarted.joined(separator: ","),
+                "changed": result.restarted.joined(separator: ","), "reconfigured": result.reconfigured.joined(separator: ","),
             ])
         return .success(result)
+    }
+
+    /// What the other services read of an entry.
+    static func sharedView(_ e: ServiceEntry) -> String {
+        "\(e.name)|\(e.socket)|\(e.consumes)|\(e.maxFrameBytes)|\(e.user?.text ?? "")|\(e.allowedUids)|\(e.allowedGids)"
     }
 
     /// Drops a stopped service's slot and socket.
@@ -66,10 +79,12 @@ struct ReloadResult: Codable, Sendable, Schematic {
     var added: [String] = []
     var removed: [String] = []
     var restarted: [String] = []
+    var reconfigured: [String] = []
     static var schema: Schema {
         .object([
             .req("added", .array(.string())), .req("removed", .array(.string())),
-            .req("restarted", .array(.string()), "Services whose entry changed."),
+            .req("restarted", .array(.string()), "Services whose entry changed (started at once, backoff forgotten)."),
+            .req("reconfigured", .array(.string()), "Services restarted because what they read of the others (or access) changed."),
         ])
     }
 }

@@ -97,7 +97,7 @@ extension CLI {
         ) { _, ctx in
             let r = try ctx.call("supervisor", "supervisor.reload")
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            for key in ["added", "removed", "restarted"] {
+            for key in ["added", "removed", "restarted", "reconfigured"] {
                 let names = r[key]?.arrayValue?.compactMap(\.stringValue) ?? []
                 ctx.print("\(key): \(names.isEmpty ? "none" : names.joined(separator: ", "))")
             }

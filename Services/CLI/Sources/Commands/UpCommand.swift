@@ -62,21 +62,7 @@ extension CLI {
                     ctx.print(JSONWriter.pretty(JSONEncoding.encode(file)))
                     return ExitCode.ok
                 },
-                Command(
-                    name: "check", abstract: "Validate a mesh file and print its services in start order.",
-                    usage: "mesh check [--mesh FILE]"
-                ) { _, ctx in
-                    let mesh = try ctx.mesh()
-                    let order = try mesh.startOrder()
-                    if ctx.json {
-                        ctx.printJSON(["ok": true, "start_order": .array(order.map { .string($0.name) })])
-                    } else {
-                        var t = Table(["SERVICE", "SOCKET", "CONSUMES", "DEPENDS ON"])
-                        for s in order { t.add([s.name, s.socket, s.consumes.joined(separator: ","), s.dependsOn.joined(separator: ",")]) }
-                        ctx.print(t.render())
-                    }
-                    return ExitCode.ok
-                },
+                meshCheck,
             ])
     }
 
