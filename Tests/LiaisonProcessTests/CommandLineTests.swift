@@ -94,4 +94,19 @@ import Testing
         let man = t.manPage(date: "2026-11-29")
         #expect(man.hasPrefix(".TH T 1 \"2026-11-29\" \"t 9.9\"") && man.contains(".SS \"t stop\""))
     }
+
+    @Test func figuresHaveThreeSignificantDigits() {
+        #expect(threeSignificant(163.839) == "164")
+        #expect(threeSignificant(1.23456) == "1.23")
+        #expect(threeSignificant(0.0012345) == "0.00123")
+        #expect(threeSignificant(99.96) == "100")
+        #expect(threeSignificant(12345) == "12300")
+        #expect(threeSignificant(-2.5) == "-2.50")
+        #expect(threeSignificant(0) == "0")
+        #expect(latencyText(micros: 87) == "87.0 µs")
+        #expect(latencyText(micros: 163_839) == "164 ms")
+        #expect(latencyText(micros: 999.7) == "1.00 ms")
+        #expect(latencyText(micros: 2_314_000) == "2.31 s")
+        #expect(latencyText(micros: 7_200_000_000) == "7200 s")
+    }
 }

@@ -176,7 +176,8 @@ import Testing
         let ms = (monotonicNanos() - t0) / 1_000_000
         #expect(running == true)
         print(
-            "reload after fixing a crash loop: flaky running \(ms) ms later (its backoff was \(looping?["next_retry_in_ms"]?.intValue ?? 0) ms)"
+            "reload after fixing a crash loop: flaky running \(ms) ms later "
+                + "(its backoff was \(looping?["next_retry_in_ms"]?.intValue ?? 0) ms)"
         )
     }
 
@@ -214,5 +215,30 @@ import Testing
         #expect(((try? mesh.row("ghost")) ?? nil)?["restarts"] == 0, "not retried")
         let check = try mesh.cli("mesh", "check")
         #expect(check.code == 78 && check.stderr.contains("services[ghost].executable"), "\(check.stderr)")
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(2))) struct BenchOutputTests {
+    @Test func benchesSayWhatRunsRoundTheirFiguresAndCountEveryProcess() throws {
+        let mesh = try MeshHarness()
+        let b = try mesh.cli("bench", "--connections", "2", "--calls", "100")
+        #expect(b.code == 0 && b.stderr.hasPrefix("bench: 2 connection(s) × 100 service.ping calls to delegations"), "\(b.stderr)")
+        // Latencies with a unit and at most three significant digits: "p50 87.0 µs", "p99 1.54 ms".
+        let figures = b.stdout.split(separator: " ").enumerated().compactMap { i, w in
+            ["p50", "p99", "max"].contains(w) ? String(b.stdout.split(separator: " ")[i + 1]) : nil
+        }
+        #expect(figures.count == 3, "\(b.stdout)")
+        for f in figures { #expect(f.filter(\.isNumber).drop { $0 == "0" }.count <= 3, "\(f) in \(b.stdout)") }
+        // Threads come and go under bench events; bench idle still counts every process whole.
+        let events = try mesh.cli("bench", "events", "--count", "200", "--connections", "4", "--pipeline", "2", "--json")
+        #expect(events.code == 0, "\(events.stderr)")
+        let idle = try mesh.cli("bench", "idle", "--seconds", "1", "--json")
+        #expect(idle.code == 0 && idle.stderr.hasPrefix("bench idle: watching 4 processes for 1 s"), "\(idle.stderr)")
+        let rows = idle.json?["processes"]?.arrayValue ?? []
+        #expect(rows.compactMap { $0["process"]?.stringValue }.sorted() == ["agreements", "delegations", "notifications", "supervisor"])
+        for r in rows {
+            #expect(r["error"] == nil && r["pid"]?.intValue != nil && r["cpu_s"]?.doubleValue != nil, "\(r)")
+            #expect((r["wakeups"]?.intValue ?? -1) >= 0, "\(r)")
+        }
     }
 }

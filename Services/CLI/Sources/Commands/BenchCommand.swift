@@ -31,7 +31,10 @@ extension CLI {
             }
             let path = try ctx.socket(of: service)
             _ = try ctx.client(service)  // fail early, with the usual message, when nothing is running
-            let result = try runBench(path: path, method: method, params: params, connections: conns, calls: calls, pipeline: pipeline)
+            let progress = BenchProgress(
+                ctx, "bench: \(conns) connection(s) × \(calls) \(method) calls to \(service), \(pipeline) in flight each")
+            let result = try runBench(
+                path: path, method: method, params: params, connections: conns, calls: calls, pipeline: pipeline, progress: progress)
             let out: JSONValue = [
                 "service": .string(service), "method": .string(method), "connections": .int(Int64(conns)),
                 "pipeline": .int(Int64(pipeline)),
@@ -45,11 +48,14 @@ extension CLI {
             } else {
                 ctx.print(
                     "\(service) \(method): \(result.ok + result.failed) calls over \(conns) connection(s), pipeline \(pipeline), in "
-                        + "\(String(format: "%.2f", result.seconds)) s"
+                        + "\(threeSignificant(result.seconds)) s"
                 )
+                let l = result.latency
+                func t(_ us: UInt64) -> String { latencyText(micros: Double(us)) }
                 ctx.print(
-                    "  \(Int((Double(result.ok) / result.seconds).rounded())) calls/s   p50 \(result.latency.percentile(0.5)) µs   p99 "
-                        + "\(result.latency.percentile(0.99)) µs   max \(result.latency.maxMicros) µs   failed \(result.failed)"
+                    "  \(Int((Double(result.ok) / result.seconds).rounded())) calls/s   p50 \(t(l.percentile(0.5)))   "
+                        + "p99 \(t(l.percentile(0.99)))   max \(t(l.maxMicros))   "
+                        + "failed \(result.failed)"
                 )
             }
             return result.failed == 0 ? ExitCode.ok : ExitCode.failure
@@ -64,9 +70,11 @@ extension CLI {
     }
 
     /// N threads, each with its own connection, each making M calls with K in flight.
-    static func runBench(path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int) throws -> BenchResult
-    {
+    static func runBench(
+        path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int, progress: BenchProgress? = nil
+    ) throws -> BenchResult {
         let merged = Locked(BenchResult())
+        let answered = Atomic<Int>(0)
         let done = DispatchSemaphore(value: 0)
         let start = monotonicNanos()
         for _ in 0..<connections {
@@ -96,12 +104,19 @@ extension CLI {
                         return
                     }
                     received += 1
+                    answered.wrappingAdd(1, ordering: .relaxed)
                     local.latency.record(micros: (monotonicNanos() - t0) / 1000)
                     if m.kind == .error { local.failed += 1 } else { local.ok += 1 }
                 }
             }
         }
-        for _ in 0..<connections { done.wait() }
+        var finished = 0
+        while finished < connections {
+            if done.wait(timeout: .now() + .milliseconds(100)) == .success { finished += 1; continue }
+            let seconds = Double(monotonicNanos() - start) / 1e9
+            progress?.update("\(answered.load(ordering: .relaxed)) of \(connections * calls) calls answered, \(Int(seconds)) s")
+        }
+        progress?.done()
         var r = merged.withLock { $0 }
         r.seconds = Double(monotonicNanos() - start) / 1e9
         return r

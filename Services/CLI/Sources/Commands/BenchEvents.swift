@@ -46,6 +46,8 @@ extension CLI {
             _ = try waitForDelivery(ctx, after: 0, expect: nil, timeoutS: timeout)  // let the setup events drain first
 
             // The timed part: each writer owns a slice of the delegations.
+            let progress = BenchProgress(
+                ctx, "bench events: \(count) changes over \(keys) delegations, \(conns) connections × \(pipeline) in flight")
             let failures = Atomic<Int>(0)
             let done = DispatchSemaphore(value: 0)
             let t0 = monotonicNanos()
@@ -98,9 +100,15 @@ extension CLI {
                     }
                 }
             }
-            for _ in 0..<conns { done.wait() }
+            var finished = 0
+            while finished < conns {
+                if done.wait(timeout: .now() + .milliseconds(100)) == .success { finished += 1; continue }
+                progress.update("producing: \(Int(Double(monotonicNanos() - t0) / 1e9)) s")
+            }
             let produced = Double(monotonicNanos() - t0) / 1e9
-            let stats = try waitForDelivery(ctx, after: after, expect: count - failures.load(ordering: .relaxed), timeoutS: timeout)
+            let stats = try waitForDelivery(
+                ctx, after: after, expect: count - failures.load(ordering: .relaxed), timeoutS: timeout, progress: progress)
+            progress.done()
             let total = Double(monotonicNanos() - t0) / 1e9
             let n = Double(stats["events"]?.intValue ?? 0)
             let out: JSONValue = [
@@ -119,12 +127,10 @@ extension CLI {
                     "\(Int(n)) delegation changes → events delivered to \(out["subscribers"]!.intValue!) subscribers; \(conns) "
                         + "connections × \(pipeline) in flight over \(keys) delegations"
                 )
-                ctx.print("  produced in \(String(format: "%.2f", produced)) s (\(Int(n / produced)) events/s committed at the producer)")
-                ctx.print("  end to end in \(String(format: "%.2f", total)) s: \(Int(n / total)) events/s committed at every subscriber")
-                ctx.print(
-                    "  latency commit → last subscriber's commit: p50 \(stats["p50_ms"]?.doubleValue ?? 0) ms  p99 "
-                        + "\(stats["p99_ms"]?.doubleValue ?? 0) ms  max \(stats["max_ms"]?.doubleValue ?? 0) ms"
-                )
+                func ms(_ key: String) -> String { latencyText(micros: (stats[key]?.doubleValue ?? 0) * 1000) }
+                ctx.print("  produced in \(threeSignificant(produced)) s (\(Int(n / produced)) events/s committed at the producer)")
+                ctx.print("  end to end in \(threeSignificant(total)) s: \(Int(n / total)) events/s committed at every subscriber")
+                ctx.print("  latency commit → last subscriber's commit: p50 \(ms("p50_ms"))  p99 \(ms("p99_ms"))  max \(ms("max_ms"))")
                 if failures.load(ordering: .relaxed) > 0 { ctx.print("  \(failures.load(ordering: .relaxed)) changes failed") }
             }
             return failures.load(ordering: .relaxed) == 0 ? ExitCode.ok : ExitCode.failure
@@ -136,12 +142,15 @@ extension CLI {
     }
 
     /// Polls events.latency until every event after `after` is delivered (and, when given, there are `expect` of them).
-    static func waitForDelivery(_ ctx: CLIContext, after: Int64, expect: Int?, timeoutS: Int) throws -> JSONValue {
+    static func waitForDelivery(
+        _ ctx: CLIContext, after: Int64, expect: Int?, timeoutS: Int, progress: BenchProgress? = nil
+    ) throws -> JSONValue {
         let deadline = monotonicNanos() + UInt64(timeoutS) * 1_000_000_000
         while true {
             let s = try ctx.call("delegations", "events.latency", ["after_seq": .int(after)])
             let ready = s["undelivered"] == 0 && (expect.map { Int64($0) <= (s["events"]?.intValue ?? 0) } ?? true)
             if ready { return s }
+            progress?.update("delivering: \(s["undelivered"]?.intValue ?? 0) events not yet at every subscriber")
             if monotonicNanos() > deadline {
                 throw CLIError(
                     ExitCode.tempFail, "events not delivered within \(timeoutS) s: \(s["undelivered"]?.intValue ?? 0) still pending",

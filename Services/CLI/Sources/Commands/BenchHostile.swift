@@ -39,11 +39,16 @@ extension CLI {
         let holderUID: UInt32
         let service = "delegations"
         var failed = 0
+        let progress: BenchProgress
 
         init(_ ctx: CLIContext, idle: Int, flood: Int, listLimit: Int, samples: Int, holderUID: UInt32) throws {
             (self.ctx, self.idle, self.flood, self.listLimit, self.samples, self.holderUID) = (
                 ctx, idle, flood, listLimit, samples, holderUID
             )
+            progress = BenchProgress(
+                ctx,
+                "bench hostile against \(service): \(idle) idle connections, a flood of \(flood) pipelined lists of \(listLimit), "
+                    + "\(samples) samples per measurement")
         }
 
         func socket(_ s: String) throws -> String { try ctx.socket(of: s) }
@@ -88,13 +93,20 @@ extension CLI {
 
         mutating func run() throws -> JSONObject {
             let before = try row()
+            defer { progress.done() }
+            progress.update("seeding \(listLimit) delegations", phase: true)
             try seed()
             var out: JSONObject = ["service": .string(service)]
+            progress.update("baseline", phase: true)
             out["baseline"] = try threeCalls()
             // The check first, while nothing else runs: the floods leave work behind them.
+            progress.update("the 1,000-item itinerary check", phase: true)
             out["itinerary_check"] = try check()
+            progress.update("\(idle) idle connections held", phase: true)
             if idle > 0 { out["idle_connections"] = try idleFlood() }
+            progress.update("pipelined flood", phase: true)
             out["pipelined_flood"] = try pipelined()
+            progress.update("a client that never reads", phase: true)
             out["never_reading_client"] = try neverReading()
             let after = try row()
             out["restarts"] = .int(after.restarts - before.restarts)

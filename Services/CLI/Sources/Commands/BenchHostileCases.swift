@@ -119,10 +119,11 @@ extension CLI.Hostile {
     }
 
     func printReport(_ r: JSONObject) {
+        func us(_ v: JSONValue?) -> String { latencyText(micros: Double(v?.intValue ?? 0)) }
         func calls(_ v: JSONValue?) -> String {
             ["service_health", "supervisor_status", "ordinary_call"].compactMap { k in
                 guard let c = v?[k] else { return nil }
-                return "\(k) p50 \(c["p50_us"]?.intValue ?? 0) µs max \(c["max_us"]?.intValue ?? 0) µs"
+                return "\(k) p50 \(us(c["p50_us"])) max \(us(c["max_us"]))"
                     + ((c["failed"]?.intValue ?? 0) > 0 ? " (\(c["failed"]!.intValue!) failed)" : "")
             }.joined(separator: "; ")
         }
@@ -133,9 +134,9 @@ extension CLI.Hostile {
         }
         let p = r["pipelined_flood"]
         ctx.print(
-            "\(flood) pipelined delegations.list (limit \(listLimit)): all answered in \(p?["seconds_for_all"]?.doubleValue ?? 0) s; "
-                + "service.health meanwhile p50 \(p?["service_health_meanwhile"]?["p50_us"]?.intValue ?? 0) µs max "
-                + "\(p?["service_health_meanwhile"]?["max_us"]?.intValue ?? 0) µs")
+            "\(flood) pipelined delegations.list (limit \(listLimit)): all answered in "
+                + "\(latencyText(micros: (p?["seconds_for_all"]?.doubleValue ?? 0) * 1e6)); service.health meanwhile p50 "
+                + "\(us(p?["service_health_meanwhile"]?["p50_us"])) max \(us(p?["service_health_meanwhile"]?["max_us"]))")
         let n = r["never_reading_client"]
         ctx.print(
             "client that never reads: service RSS grew \(n?["growth_kib"]?.intValue ?? 0) KiB "
@@ -143,9 +144,10 @@ extension CLI.Hostile {
         )
         let c = r["itinerary_check"]
         ctx.print(
-            "1,000-item check against 1,000 stored items: \(c?["ms"]?.doubleValue ?? 0) ms, \(c?["findings_returned"]?.intValue ?? 0) "
-                + "of \(c?["findings_total"]?.intValue ?? 0) findings spelled out, \(c?["answer_bytes"]?.intValue ?? 0) bytes; RSS "
-                + "\(c?["rss_kib_after"]?.intValue ?? 0) KiB, peak \(c?["hwm_kib_after"]?.intValue ?? 0) KiB")
+            "1,000-item check against 1,000 stored items: \(latencyText(micros: (c?["ms"]?.doubleValue ?? 0) * 1000)), "
+                + "\(c?["findings_returned"]?.intValue ?? 0) of \(c?["findings_total"]?.intValue ?? 0) findings spelled out, "
+                + "\(c?["answer_bytes"]?.intValue ?? 0) bytes; RSS \(c?["rss_kib_after"]?.intValue ?? 0) KiB, peak \(c?["hwm_kib_after"]?.intValue ?? 0) KiB"
+        )
         ctx.print("restarts: \(r["restarts"]?.intValue ?? 0), failed calls: \(r["failed_calls"]?.intValue ?? 0)")
     }
 }

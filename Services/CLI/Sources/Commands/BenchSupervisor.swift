@@ -20,7 +20,10 @@ extension CLI {
                 try ctx.call("supervisor", "supervisor.status")["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
             }
             var spawn: [Int64] = [], ready: [Int64] = []
-            for _ in 0..<n {
+            let progress = BenchProgress(ctx, "bench restart: killing \(service) \(n) times, each after a second of readiness")
+            defer { progress.done() }
+            for k in 0..<n {
+                progress.update("kill \(k + 1) of \(n)")
                 // Ready for over a second, so the supervisor restarts it at once (no backoff).
                 var r = try row()
                 while (r?["ready_for_s"]?.doubleValue ?? 0) < 1.1 { usleep(100_000); r = try row() }
@@ -39,9 +42,8 @@ extension CLI {
                 "exit_to_ready_median_us": .int(median(ready)), "exit_to_ready_max_us": .int(ready.max() ?? 0),
             ]
             ctx.show(out) {
-                "\(service): \(n) kills; exit → respawn median \(median(spawn)) µs; exit → ready median "
-                    + "\(String(format: "%.1f", Double(median(ready)) / 1000)) ms (max "
-                    + "\(String(format: "%.1f", Double(ready.max() ?? 0) / 1000)) ms)"
+                "\(service): \(n) kills; exit → respawn median \(latencyText(micros: Double(median(spawn)))); exit → ready median "
+                    + "\(latencyText(micros: Double(median(ready)))) (max \(latencyText(micros: Double(ready.max() ?? 0))))"
             }
             return ExitCode.ok
         }
@@ -50,57 +52,68 @@ extension CLI {
     static var benchIdle: CLICommand {
         Command(
             name: "idle", abstract: "CPU time and wake-ups (context switches) of every mesh process over an idle period.",
-            usage: "bench idle [--seconds N] [--json]", options: [OptionSpec(["--seconds"], value: "N", "How long to watch (default 60).")]
+            usage: "bench idle [--seconds N] [--json]", options: [OptionSpec(["--seconds"], value: "N", "How long to watch (default 60).")],
+            discussion: "Each process counts for itself (getrusage: every thread, those that exited included) and answers "
+                + "service.metrics; the cost of asking is measured and taken off."
         ) { args, ctx in
             let seconds = try args.int("--seconds", default: 60, in: 1...3600)
+            let mesh = try ctx.mesh()
+            let targets = [("supervisor", mesh.config.supervisor.socket)] + mesh.config.services.map { ($0.name, $0.socket) }
             let st = try ctx.call("supervisor", "supervisor.status")
-            var pids: [(String, Int32)] = [("supervisor", Int32(st["supervisor"]?["pid"]?.intValue ?? 0))]
-            for s in st["services"]?.arrayValue ?? [] { if let p = s["pid"]?.intValue { pids.append((s["name"]!.stringValue!, Int32(p))) } }
-            func sample(_ pid: Int32) -> (ticks: Int64, switches: Int64) {
-                var ticks: Int64 = 0, switches: Int64 = 0
-                let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
-                for t in tasks {
-                    if let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/stat", encoding: .utf8),
-                        let close = stat.lastIndex(of: ")")
-                    {
-                        let f = stat[stat.index(close, offsetBy: 2)...].split(separator: " ")
-                        ticks += (Int64(f[11]) ?? 0) + (Int64(f[12]) ?? 0)
-                    }
-                    if let status = try? String(contentsOfFile: "/proc/\(pid)/task/\(t)/status", encoding: .utf8) {
-                        for line in status.split(separator: "\n")
-                        where line.hasPrefix("voluntary_ctxt_switches") || line.hasPrefix("nonvoluntary_ctxt_switches") {
-                            switches += Int64(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
-                        }
-                    }
-                }
-                return (ticks, switches)
+            var pids = ["supervisor": st["supervisor"]?["pid"]?.intValue ?? 0]
+            for s in st["services"]?.arrayValue ?? [] { pids[s["name"]?.stringValue ?? ""] = s["pid"]?.intValue }
+            let progress = BenchProgress(ctx, "bench idle: watching \(targets.count) processes for \(seconds) s")
+            // Two samples back to back tell what one sample costs; the third ends the period.
+            let first = targets.map { processCounters($0.1) }
+            let before = targets.map { processCounters($0.1) }
+            let end = monotonicNanos() + UInt64(seconds) * 1_000_000_000
+            while monotonicNanos() < end {
+                let left = (end - monotonicNanos()) / 1_000_000_000
+                progress.update("\(seconds - Int(left)) of \(seconds) s")
+                usleep(UInt32(min(200_000, (end - monotonicNanos()) / 1000 + 1)))
             }
-            let before = pids.map { sample($0.1) }
-            sleep(UInt32(seconds))
-            let after = pids.map { sample($0.1) }
-            let hz = Double(sysconf(Int32(_SC_CLK_TCK)))
+            progress.done()
+            let after = targets.map { processCounters($0.1) }
             var rows: [JSONValue] = []
-            for (i, (name, pid)) in pids.enumerated() {
-                let cpu = Double(after[i].ticks - before[i].ticks) / hz
-                let wakes = after[i].switches - before[i].switches
+            for (i, (name, _)) in targets.enumerated() {
+                guard let a = first[i], let b = before[i], let c = after[i], abs(b.started - c.started) < 1 else {
+                    let why = before[i] == nil || after[i] == nil ? "not answering" : "restarted while watched"
+                    rows.append(["process": .string(name), "error": .string(why)])
+                    continue
+                }
+                let cpu = max(0, (c.cpu - b.cpu) - (b.cpu - a.cpu))
+                let wakes = max(0, (c.switches - b.switches) - (b.switches - a.switches))
                 rows.append([
-                    "process": .string(name), "pid": .int(Int64(pid)), "cpu_s": .double(cpu),
+                    "process": .string(name), "pid": pids[name].map(JSONValue.int) ?? .null, "cpu_s": .double(cpu),
                     "cpu_pct": .double((cpu / Double(seconds) * 10000).rounded() / 100),
-                    "wakeups": .int(wakes), "wakeups_per_s": .double((Double(wakes) / Double(seconds) * 100).rounded() / 100),
+                    "wakeups": .int(Int64(wakes)), "wakeups_per_s": .double((wakes / Double(seconds) * 100).rounded() / 100),
                 ])
             }
             if ctx.json { ctx.printJSON(["seconds": .int(Int64(seconds)), "processes": .array(rows)]); return ExitCode.ok }
             var t = Table(["PROCESS", "PID", "CPU", "WAKE-UPS", "PER SECOND"])
             for r in rows {
+                guard let cpu = r["cpu_s"]?.doubleValue else {
+                    t.add([r["process"]!.stringValue!, "-", r["error"]?.stringValue ?? "", "", ""])
+                    continue
+                }
                 t.add([
-                    r["process"]!.stringValue!, String(r["pid"]!.intValue!), String(format: "%.3f s", r["cpu_s"]!.doubleValue!),
-                    String(r["wakeups"]!.intValue!),
-                    String(format: "%.2f", r["wakeups_per_s"]!.doubleValue!),
+                    r["process"]!.stringValue!, r["pid"]?.intValue.map { String($0) } ?? "-", latencyText(micros: cpu * 1e6),
+                    String(r["wakeups"]!.intValue!), threeSignificant(r["wakeups_per_s"]!.doubleValue!),
                 ])
             }
             ctx.print("over \(seconds) s of idle:")
             ctx.print(t.render())
             return ExitCode.ok
         }
+    }
+
+    /// A process's own count of its CPU time and context switches, from its service.metrics.
+    static func processCounters(_ socket: String) -> (cpu: Double, switches: Double, started: Double)? {
+        guard let raw = try? WireClient(path: socket, timeoutMs: 2000).call("service.metrics", timeoutMs: 5000),
+            let answer = try? JSONDecoding.decode(MetricsAnswer.self, from: raw)
+        else { return nil }
+        func value(_ name: String) -> Double? { answer.families.first { $0.name == name }?.samples.first?.value }
+        guard let cpu = value("liaison_process_cpu_seconds"), let sw = value("liaison_process_context_switches") else { return nil }
+        return (cpu, sw, value("liaison_process_start_time_seconds") ?? 0)
     }
 }

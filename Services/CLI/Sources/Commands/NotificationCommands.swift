@@ -166,6 +166,8 @@ extension CLI {
                 "partner": ["name": "Benchmark", "kind": "other", "country": "UG"],
                 "starts_at": "2031-01-01T09:00", "ends_at": "2031-01-01T17:00", "members": .array(members),
             ]
+            let progress = BenchProgress(ctx, "bench mail: confirming a visit of \(n) members, each mailed its schedule")
+            defer { progress.done() }
             let d = try ctx.call("delegations", "delegations.create", draft)
             let t0 = monotonicNanos()
             _ = try ctx.call("delegations", "delegations.confirm", ["id": d["id"]!, "expected_version": 1])
@@ -179,6 +181,7 @@ extension CLI {
                 total = (counts?.objectValue?.members ?? []).map { Int($0.value.intValue ?? 0) }.reduce(0, +)
                 sent = count("sent")
                 dead = count("dead")
+                progress.update("\(sent) sent, \(dead) dead, \(total - sent - dead) on their way")
             } while (total < n || sent + dead < total) && monotonicNanos() < deadline
             let seconds = Double(monotonicNanos() - t0) / 1e9
             let out: JSONValue = [
@@ -189,8 +192,8 @@ extension CLI {
                 ctx.printJSON(out)
             } else {
                 ctx.print(
-                    "\(sent) of \(n) messages handed to the MTA in \(String(format: "%.2f", seconds)) s: "
-                        + "\(String(format: "%.1f", Double(sent) / seconds)) mails/s (\(dead) dead)"
+                    "\(sent) of \(n) messages handed to the MTA in \(threeSignificant(seconds)) s: "
+                        + "\(threeSignificant(Double(sent) / seconds)) mails/s (\(dead) dead)"
                 )
             }
             return sent == n ? ExitCode.ok : ExitCode.failure
