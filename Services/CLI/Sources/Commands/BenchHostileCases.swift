@@ -146,7 +146,8 @@ extension CLI.Hostile {
         ctx.print(
             "1,000-item check against 1,000 stored items: \(latencyText(micros: (c?["ms"]?.doubleValue ?? 0) * 1000)), "
                 + "\(c?["findings_returned"]?.intValue ?? 0) of \(c?["findings_total"]?.intValue ?? 0) findings spelled out, "
-                + "\(c?["answer_bytes"]?.intValue ?? 0) bytes; RSS \(c?["rss_kib_after"]?.intValue ?? 0) KiB, peak \(c?["hwm_kib_after"]?.intValue ?? 0) KiB"
+                + "\(c?["answer_bytes"]?.intValue ?? 0) bytes; RSS \(c?["rss_kib_after"]?.intValue ?? 0) KiB, "
+                + "peak \(c?["hwm_kib_after"]?.intValue ?? 0) KiB"
         )
         ctx.print("restarts: \(r["restarts"]?.intValue ?? 0), failed calls: \(r["failed_calls"]?.intValue ?? 0)")
     }
