@@ -63,9 +63,11 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
     package var user: AccountRef?
     /// Service-specific settings (notification rules, agreement lead times…).
     package var settings: JSONValue
+    /// Run by the supervisor when this service enters a crash loop or fails (else the supervisor's).
+    package var onFailure: FailureCommand?
 
     enum CodingKeys: String, CodingKey {
-        case name, executable, socket, consumes, restart, args, env, settings
+        case name, executable, socket, consumes, restart, args, env, settings, onFailure = "on_failure"
         case dataDir = "data_dir", dependsOn = "depends_on", stopTimeoutMs = "stop_timeout_ms"
         case startTimeoutMs = "start_timeout_ms", maxRestarts = "max_restarts", maxFrameBytes = "max_frame_bytes"
         case maxConnections = "max_connections", allowedUids = "allowed_uids", allowedGids = "allowed_gids"
@@ -118,6 +120,7 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         allowedGids = try c.decodeIfPresent([AccountRef].self, forKey: .allowedGids) ?? []
         user = try c.decodeIfPresent(AccountRef.self, forKey: .user)
         settings = try c.decodeIfPresent(JSONValue.self, forKey: .settings) ?? .object([:])
+        onFailure = try c.decodeIfPresent(FailureCommand.self, forKey: .onFailure)
     }
 
     /// The limits its server enforces, as this entry sets them.
@@ -156,9 +159,11 @@ package struct SupervisorEntry: Codable, Sendable, Equatable {
     package var healthTimeoutMs: Int
     /// …and this many missed in a row restart it.
     package var healthMisses: Int
+    /// Run when any service without an `on_failure` of its own enters a crash loop or fails.
+    package var onFailure: FailureCommand?
 
     enum CodingKeys: String, CodingKey {
-        case socket, logDir = "log_dir", logMaxBytes = "log_max_bytes", logFiles = "log_files"
+        case socket, logDir = "log_dir", logMaxBytes = "log_max_bytes", logFiles = "log_files", onFailure = "on_failure"
         case healthIntervalMs = "health_interval_ms", healthTimeoutMs = "health_timeout_ms", healthMisses = "health_misses"
     }
 
@@ -181,6 +186,7 @@ package struct SupervisorEntry: Codable, Sendable, Equatable {
         healthIntervalMs = try c.decodeIfPresent(Int.self, forKey: .healthIntervalMs) ?? 5000
         healthTimeoutMs = try c.decodeIfPresent(Int.self, forKey: .healthTimeoutMs) ?? 1000
         healthMisses = try c.decodeIfPresent(Int.self, forKey: .healthMisses) ?? 3
+        onFailure = try c.decodeIfPresent(FailureCommand.self, forKey: .onFailure)
     }
 }
 
@@ -366,29 +372,5 @@ extension MeshFile {
             return s
         }
         return m
-    }
-}
-
-/// Path helpers (no Foundation URL round trips).
-package enum Paths {
-    /// `path` if absolute, else joined to the working directory; `.` and `..` folded.
-    package static func absolute(_ path: String) -> String {
-        path.hasPrefix("/") ? normalize(path) : join(FileManager.default.currentDirectoryPath, path)
-    }
-
-    /// `rel` resolved against `base` unless it is absolute.
-    package static func join(_ base: String, _ rel: String) -> String {
-        rel.hasPrefix("/") ? normalize(rel) : normalize(base + "/" + rel)
-    }
-
-    /// Folds `.`, `..` and repeated slashes.
-    package static func normalize(_ path: String) -> String {
-        var parts: [Substring] = []
-        for p in path.split(separator: "/", omittingEmptySubsequences: true) {
-            if p == "." { continue }
-            if p == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
-            parts.append(p)
-        }
-        return "/" + parts.joined(separator: "/")
     }
 }

@@ -56,6 +56,8 @@ import LiaisonProcess
         // One ordinary slot and two reserved ones; the rest are told busy.
         let refused = peers.filter { $0.read(ms: 200)?.error?.code == .busy }
         #expect(refused.count == 2)
+        // One log line per refused connection.
+        #expect(s.events.withLock { $0.filter { $0 == "connection.refused" }.count } == 2)
     }
 
     @Test func aReservedConnectionThatSaysNothingIsClosedSoon() throws {

@@ -53,6 +53,8 @@ final class TestServer: @unchecked Sendable {
     let listener: Listener
     let path: String
     let stopped = Locked(false)
+    /// The events the server logged, in order.
+    let events = Locked<[String]>([])
     /// The directory the socket is in (removed when the last holder lets go).
     let dir: TempDir
 
@@ -66,7 +68,10 @@ final class TestServer: @unchecked Sendable {
         path = dir.sub("s.sock")
         listener = try Listener.bind(path: path)
         loop = try EventLoop()
-        server = WireServer(listenFD: listener.fd, loop: loop, limits: limits, dispatcher: dispatcher)
+        let events = self.events
+        server = WireServer(listenFD: listener.fd, loop: loop, limits: limits, dispatcher: dispatcher) { event, _ in
+            events.withLock { $0.append(event) }
+        }
         server.start()
         let loop = self.loop
         try OwnedThread.start(name: "test-loop") { loop.run() }

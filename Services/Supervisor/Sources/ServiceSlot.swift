@@ -83,6 +83,8 @@ final class ServiceSlot {
     var restarts = 0
     var lastExit: ExitRecord?
     var backoff = Backoff()
+    /// Exits before readiness in a row (a crash loop at `Supervisor.crashLoopExits`).
+    var earlyExits = 0
     var lastHealth: JSONValue?
     /// When the last exit was noticed (monotonic), to measure exit → respawn → ready.
     var exitNoticedNanos: UInt64?

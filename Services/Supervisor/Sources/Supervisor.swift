@@ -36,6 +36,8 @@ package final class Supervisor: @unchecked Sendable {
     var exitCode: Int32 = 0
     /// The supervisor's own log lines (`liaison logs supervisor`).
     let ownOutput: ChildOutput
+    /// `on_failure` commands running, by pid.
+    var alerts: [Int32: RunningAlert] = [:]
 
     package init(meshPath: String, options: SupervisorOptions = SupervisorOptions()) throws {
         self.meshPath = meshPath
@@ -212,8 +214,8 @@ package final class Supervisor: @unchecked Sendable {
         }
         FD.close(ready[1]); FD.close(out[1]); FD.close(err[1])
         let child = Child(pid: pid, spawnedNanos: monotonicNanos())
-        watchOutput(slot, fd: out[0], stream: "out")
-        watchOutput(slot, fd: err[0], stream: "err")
+        watchOutput(slot.output, fd: out[0], stream: "out")
+        watchOutput(slot.output, fd: err[0], stream: "err")
         try? FD.setNonBlocking(ready[0])
         loop.register(ready[0], [.readable, .hangup]) { [unowned self] _ in self.readyPipe(slot, fd: ready[0]) }
         let timer = loop.schedule(afterMs: slot.entry.startTimeoutMs) { [unowned self] in
@@ -234,6 +236,7 @@ package final class Supervisor: @unchecked Sendable {
         releaseSocket(slot)
         slot.output.note(why)
         log.error("service.failed", ["child": slot.name, "reason": why])
+        alert(slot, .failed, reason: why)
         slot.notifyReadyWaiters()
         bootNext()
     }
@@ -241,18 +244,20 @@ package final class Supervisor: @unchecked Sendable {
     private func launchFailed(_ slot: ServiceSlot, _ why: String) {
         slot.output.note(why)
         log.error("service.spawn_failed", ["child": slot.name, "reason": why])
+        exitedEarly(slot, reason: why)
         scheduleRetry(slot, reason: why, afterMs: slot.backoff.next(jitter: jitter()))
     }
 
-    private func watchOutput(_ slot: ServiceSlot, fd: Int32, stream: String) {
+    /// Reads a child's stream into `output` line by line until it closes.
+    func watchOutput(_ output: ChildOutput, fd: Int32, stream: String) {
         try? FD.setNonBlocking(fd)
         loop.register(fd, [.readable, .hangup]) { [unowned self] _ in
             var buf = [UInt8](repeating: 0, count: 16 * 1024)
             while true {
                 let (n, e) = restartingEINTR { buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
-                if n > 0 { slot.output.take(buf[0..<n], stream: stream); continue }
+                if n > 0 { output.take(buf[0..<n], stream: stream); continue }
                 if n < 0 && e == EAGAIN { return }
-                slot.output.finish(stream: stream)
+                output.finish(stream: stream)
                 loop.unregister(fd)
                 FD.close(fd)
                 return

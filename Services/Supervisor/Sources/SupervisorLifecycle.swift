@@ -27,6 +27,7 @@ extension Supervisor {
             var status: Int32 = 0
             let pid = waitpid(-1, &status, WNOHANG)
             if pid <= 0 { return }
+            if alertExited(pid, ChildExit(waitStatus: status)) { continue }
             if let slot = slots.values.first(where: { $0.pid == pid }) {
                 exited(slot, ChildExit(waitStatus: status))
             } else {
@@ -80,12 +81,14 @@ extension Supervisor {
             maxRestarts: slot.entry.maxRestarts, backoff: &slot.backoff, jitter: jitter())
         switch decision {
         case .restartNow:
+            slot.earlyExits = 0
             slot.state = .stopped(reason: "restarted after \(status)")
             slot.restarts += 1
             launch(slot)
         case .restartAfter(let ms):
             let when = slot.lastExit!.wasReady ? "soon after becoming ready" : "before becoming ready"
             scheduleRetry(slot, reason: "\(status) \(when); crash loop backoff", afterMs: ms)
+            exitedEarly(slot, reason: "\(status) \(when)")
         case .stay(let why):
             slot.state = .stopped(reason: why)
             finishStop(slot)
@@ -95,6 +98,7 @@ extension Supervisor {
             releaseSocket(slot)
             slot.output.note(why)
             log.error("service.failed", ["child": slot.name, "reason": why])
+            alert(slot, .failed, reason: why)
             finishStop(slot)
             slot.notifyReadyWaiters()
             bootNext()
@@ -158,6 +162,7 @@ extension Supervisor {
     /// (or when this attempt fails).
     func startService(_ slot: ServiceSlot, _ done: @escaping (ServiceSlot) -> Void) {
         slot.wanted = true
+        slot.earlyExits = 0  // an operator's start begins a new count (and a new alert)
         switch slot.state {
         case .running: done(slot)
         case .starting: slot.readyWaiters.append(done)
@@ -175,6 +180,7 @@ extension Supervisor {
     /// stays open meanwhile, so callers wait in the backlog); `done` runs when the new one is ready.
     func restartService(_ slot: ServiceSlot, _ done: @escaping (ServiceSlot) -> Void) {
         slot.wanted = true
+        slot.earlyExits = 0
         switch slot.state {
         case .running, .starting:
             slot.readyWaiters.append(done)

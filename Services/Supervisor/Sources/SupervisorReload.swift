@@ -27,6 +27,10 @@ extension Supervisor {
             || fresh.config.services.map(Self.sharedView) != old.config.services.map(Self.sharedView)
         for entry in (try? fresh.startOrder()) ?? fresh.config.services {
             if let slot = slots[entry.name], !result.removed.contains(entry.name) {
+                // A new on_failure is the supervisor's business alone: taken without a restart.
+                var same = slot.entry
+                same.onFailure = entry.onFailure
+                if same == entry { slot.entry = entry }
                 guard slot.entry != entry || (shared && slot.wanted) else { continue }
                 if slot.entry == entry { result.reconfigured.append(entry.name) } else { result.restarted.append(entry.name) }
                 if slot.entry.socket != entry.socket {

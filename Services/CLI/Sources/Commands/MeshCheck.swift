@@ -28,6 +28,12 @@ extension CLI {
                     problems.append(why.hasPrefix("services[") ? why : "services[\(s.name)]: \(why)")
                 }
             }
+            let alerts =
+                [("supervisor.on_failure", mesh.config.supervisor.onFailure)]
+                + order.map { ("services[\($0.name)].on_failure", $0.onFailure) }
+            for case (let key, let command?) in alerts where Executables.resolve(command.argv[0]) == nil {
+                problems.append("\(key): \(command.argv[0]) is not an executable file (on PATH or a path)")
+            }
             for (dir, key) in [
                 (mesh.config.supervisor.logDir, "supervisor.log_dir"),
                 ((mesh.config.supervisor.socket as NSString).deletingLastPathComponent, "supervisor.socket"),
