@@ -54,7 +54,7 @@ struct LogsParams: Codable, Sendable, Schematic {
         .object([
             .req("service", .string(maxLength: 32), "A service of the mesh, or 'supervisor'."),
             .opt("lines", .integer(minimum: 1, maximum: 1000), "How many (default: the last 100; with after_seq, up to 1000)."),
-            .opt("stream", .string(values: ["out", "err", "supervisor"])),
+            .opt("stream", .string(values: ["out", "err", "supervisor", "alert"]), "alert: what on_failure commands printed."),
             .opt("after_seq", .integer(minimum: 0, maximum: Int64(Int32.max) * 1_000_000), "Only lines after this one (seq)."),
             .opt("wait_ms", .integer(minimum: 0, maximum: 60_000), "With after_seq: wait this long for a line if none is there yet."),
         ])
