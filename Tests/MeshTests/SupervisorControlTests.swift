@@ -10,7 +10,8 @@ import Testing
     @Test func aServiceStartsOnlyOnceItsDependenciesAreReady() throws {
         let mesh = try MeshHarness(meshFile: { home in
             var m = MeshFile.standard(home: home)
-            m.services.append(try! scriptService(home, "base", "sleep 0.4; echo READY >&4; while true; do sleep 1; done", stopTimeoutMs: 300))
+            m.services.append(
+                try! scriptService(home, "base", "sleep 0.4; echo READY >&4; while true; do sleep 1; done", stopTimeoutMs: 300))
             var dependent = try! scriptService(home, "dependent", "echo READY >&4; while true; do sleep 1; done", stopTimeoutMs: 300)
             dependent.dependsOn = ["base"]
             m.services.insert(dependent, at: 0)  // listed first, started second
@@ -37,15 +38,19 @@ import Testing
         m.home = mesh.home
         m.services[m.services.firstIndex { $0.name == "notifications" }!].settings = ["mail": ["transport": "file"]]
         m.services[m.services.firstIndex { $0.name == "agreements" }!].env["LIAISON_LOG_LEVEL"] = "debug"
-        m.services.append(try scriptService(mesh.home, "extra", "echo READY >&4; while true; do echo \"tick $(date +%s%N)\"; sleep 0.2; done",
-                                            stopTimeoutMs: 300))
+        m.services.append(
+            try scriptService(
+                mesh.home, "extra", "echo READY >&4; while true; do echo \"tick $(date +%s%N)\"; sleep 0.2; done",
+                stopTimeoutMs: 300))
         try JSONWriter.pretty(JSONEncoding.encode(m)).write(toFile: mesh.home + "/mesh.json", atomically: true, encoding: .utf8)
         let r = try mesh.cli("reload")
         #expect(r.code == 0, "\(r.stderr)")
-        #expect(r.stdout == "added: extra\nremoved: none\nrestarted: agreements\n")
+        #expect(r.stdout == "added: extra\nremoved: none\nrestarted: agreements\nreconfigured: none\n")
         try mesh.waitForReady(services: ["agreements", "extra"])
         let after = try pids()
-        #expect(after["delegations"] == before["delegations"] && after["notifications"] == before["notifications"], "unchanged services keep running")
+        #expect(
+            after["delegations"] == before["delegations"] && after["notifications"] == before["notifications"],
+            "unchanged services keep running")
         #expect(after["agreements"] != before["agreements"], "the changed one was restarted")
         #expect(try mesh.call("agreements", "service.ping") == ["pong": true])
 
@@ -65,7 +70,9 @@ import Testing
             if chunk.isEmpty { break }
             seen += String(decoding: chunk, as: UTF8.self)
         }
-        let ticks = seen.split(separator: "\n").filter { $0.contains(" out tick ") }.compactMap { $0.split(separator: " ").last.flatMap { Int64($0) } }
+        let ticks = seen.split(separator: "\n").filter { $0.contains(" out tick ") }.compactMap {
+            $0.split(separator: " ").last.flatMap { Int64($0) }
+        }
         #expect(ticks.count >= 5, "lines kept coming: \(seen)")
         #expect(ticks == ticks.sorted() && Set(ticks).count == ticks.count, "in order, none twice")
         follow.terminate()
@@ -74,7 +81,7 @@ import Testing
         let extraPid = try #require(try mesh.pid("extra"))
         m.services.removeAll { $0.name == "extra" }
         try JSONWriter.pretty(JSONEncoding.encode(m)).write(toFile: mesh.home + "/mesh.json", atomically: true, encoding: .utf8)
-        #expect(try mesh.cli("reload").stdout == "added: none\nremoved: extra\nrestarted: none\n")
+        #expect(try mesh.cli("reload").stdout == "added: none\nremoved: extra\nrestarted: none\nreconfigured: none\n")
         #expect(eventually(timeoutMs: 5000) { isAlive(extraPid) ? nil : true } == true, "the removed service was stopped")
         #expect(try eventually(timeoutMs: 5000) { try mesh.row("extra") == nil ? true : nil } == true)
         #expect(eventually(timeoutMs: 5000) { access(mesh.socket("extra"), F_OK) != 0 ? true : nil } == true)

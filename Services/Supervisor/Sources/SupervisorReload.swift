@@ -24,7 +24,7 @@ extension Supervisor {
         // other services by restarting them too.
         let shared =
             fresh.config.access != old.config.access || fresh.config.socketGroup != old.config.socketGroup
-            || fresh.config.services.map(Self.sharedView) != old.config.services.map(Self.sharedView)
+            || fresh.config.services.compactMap(Self.sharedView) != old.config.services.compactMap(Self.sharedView)
         for entry in (try? fresh.startOrder()) ?? fresh.config.services {
             if let slot = slots[entry.name], !result.removed.contains(entry.name) {
                 // A new on_failure is the supervisor's business alone: taken without a restart.
@@ -65,9 +65,14 @@ extension Supervisor {
         return .success(result)
     }
 
-    /// What the other services read of an entry.
-    static func sharedView(_ e: ServiceEntry) -> String {
-        "\(e.name)|\(e.socket)|\(e.consumes)|\(e.maxFrameBytes)|\(e.user?.text ?? "")|\(e.allowedUids)|\(e.allowedGids)"
+    /// What the other services read of an entry: a consumer's socket, patterns and frame limit
+    /// (its producers relay to it), and the user it runs as (whose events its consumers take);
+    /// nil for a service that consumes nothing and has no user of its own — adding one, or
+    /// removing it, changes nothing for the others.
+    static func sharedView(_ e: ServiceEntry) -> String? {
+        guard !e.consumes.isEmpty || e.user != nil else { return nil }
+        let consumer = e.consumes.isEmpty ? "" : "\(e.socket)|\(e.consumes)|\(e.maxFrameBytes)"
+        return "\(e.name)|\(consumer)|\(e.user?.text ?? "")"
     }
 
     /// Drops a stopped service's slot and socket.
