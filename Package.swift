@@ -83,6 +83,6 @@ package.targets.append(contentsOf: [
     tests("NotificationsTests", ["Notifications", "LiaisonTestSupport"]),
     tests("FuzzCorpusTests", ["LiaisonFuzzTargets"]),
     // The mesh tests run every binary, so they depend on every executable (which builds them).
-    tests("MeshTests", ["LiaisonHost", "LiaisonModels", "LiaisonWire", "LiaisonCLIMain", "SupervisorMain", "DelegationsMain", "AgreementsMain",
+    tests("MeshTests", ["LiaisonHost", "LiaisonModels", "LiaisonWire", "LiaisonCLI", "LiaisonCLIMain", "SupervisorMain", "DelegationsMain", "AgreementsMain",
                         "NotificationsMain"]),
 ])

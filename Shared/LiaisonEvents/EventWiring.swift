@@ -12,14 +12,17 @@ package enum EventWiring {
     @discardableResult
     package static func produce(
         _ emits: [EventType], data: Schema, into def: inout ServiceDefinition, store: Store,
-        context: ServiceContext
+        context: ServiceContext, partnerData: Schema? = nil
     ) throws -> Subscriptions {
         let subscriptions = Subscriptions(mesh: context.mesh, source: context.name, emits: emits)
         let settings = try EventSettings.from(context.entry.settings)
         let relay = EventRelay(store: store, source: context.name, subscriptions: subscriptions, settings: settings, log: context.log)
         EventMethods.registerProducer(&def.methods, store: store, source: context.name, relay: relay)
         def.components.append(relay)
-        def.emits += emits.map { EmittedEvent(type: $0.rawValue, summary: $0.summary, data: data) }
+        // Events about partners carry the registry's entry (or a claim), not the service's record.
+        def.emits += emits.map {
+            EmittedEvent(type: $0.rawValue, summary: $0.summary, data: $0.family == .partner ? partnerData ?? data : data)
+        }
         def.health.append(
             ReportSection(key: "outbox", schema: .object(Outbox.Summary.fields + [.req("relay", .map(EventRelay.SubscriberHealth.schema))]))
             {

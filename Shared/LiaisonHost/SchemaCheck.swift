@@ -92,6 +92,18 @@ package enum SchemaFormat {
             return wellFormed(s, length: 16) || wellFormed(s, length: 19)
                 ? "\(s) is not a real date and time (years 1900 to 2200)"
                 : "expected a local date and time like 2026-03-12T09:00"
+        case "partial-date":
+            let body = Array((s.hasPrefix("~") ? String(s.dropFirst()) : s).utf8)
+            let ok: Bool
+            switch body.count {
+            case 4: ok = digits(body, 0..<4).map { (1900...2200).contains($0) } ?? false
+            case 7: ok = realDay(body + Array("-01".utf8))
+            default: ok = body.count == 10 && realDay(body)
+            }
+            if ok { return nil }
+            return wellFormed(String(decoding: body, as: UTF8.self), length: 10)
+                ? "\(s) is not a real date (years 1900 to 2200)"
+                : "expected a year, a month or a day: 2018, 2024-10 or 2024-10-22 (~ in front for an approximate date)"
         case "date-time": return dateTime(s) ? nil : "expected an RFC 3339 time like 2026-03-01T09:00:00Z"
         case "email":
             let parts = s.split(separator: "@", omittingEmptySubsequences: false)

@@ -9,32 +9,6 @@ package enum AgreementStatus: String, WireEnum {
     case draft, negotiating, signed, active, suspended, expired, terminated, superseded
 }
 
-/// A partner organisation of an agreement.
-package struct AgreementPartner: Codable, Sendable, Equatable {
-    package var name: String
-    package var nameLocal: String?
-    package var kind: PartnerKind
-    /// ISO 3166-1 alpha-2.
-    package var country: String
-    /// Who to write to about the agreement (notices go here when the rules say so).
-    package var contactName, contactEmail: String?
-
-    enum CodingKeys: String, CodingKey {
-        case name, nameLocal = "name_local", kind, country, contactName = "contact_name", contactEmail = "contact_email"
-    }
-
-    package init(
-        name: String, nameLocal: String? = nil, kind: PartnerKind, country: String, contactName: String? = nil, contactEmail: String? = nil
-    ) {
-        self.name = name
-        self.nameLocal = nameLocal
-        self.kind = kind
-        self.country = country
-        self.contactName = contactName
-        self.contactEmail = contactEmail
-    }
-}
-
 /// BIT's coordinator of an agreement.
 package struct Coordinator: Codable, Sendable, Equatable {
     package var name, email: String
@@ -80,13 +54,15 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
     package var reference: String?
     package var title: String
     package var kind: AgreementKind
-    package var partners: [AgreementPartner]
+    package var partners: [PartnerRef]
     package var coordinator: Coordinator
     package var focusAreas: [String]
     package var signatories: [Signatory]
-    package var signedOn, startsOn: LocalDate?
+    /// As precisely as known (`2024`, `~2013`, `2024-07-09`); only day-precise dates drive the
+    /// daily sweep and notices.
+    package var signedOn, startsOn: PartialDate?
     /// nil: open-ended.
-    package var endsOn: LocalDate?
+    package var endsOn: PartialDate?
     package var noticePeriodDays: Int?
     package var autoRenew: Bool
     /// Exchange places per year, each way (exchange agreements).
@@ -104,9 +80,9 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
     }
 
     package init(
-        reference: String? = nil, title: String, kind: AgreementKind, partners: [AgreementPartner], coordinator: Coordinator,
-        focusAreas: [String] = [], signatories: [Signatory] = [], signedOn: LocalDate? = nil, startsOn: LocalDate? = nil,
-        endsOn: LocalDate? = nil,
+        reference: String? = nil, title: String, kind: AgreementKind, partners: [PartnerRef], coordinator: Coordinator,
+        focusAreas: [String] = [], signatories: [Signatory] = [], signedOn: PartialDate? = nil, startsOn: PartialDate? = nil,
+        endsOn: PartialDate? = nil,
         noticePeriodDays: Int? = nil, autoRenew: Bool = false, placesPerYear: Int? = nil, documents: [AgreementDocument] = [],
         notes: String? = nil, externalKey: String? = nil
     ) {
@@ -133,13 +109,13 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
         reference = try c.decodeIfPresent(String.self, forKey: .reference)
         title = try c.decode(String.self, forKey: .title)
         kind = try c.decode(AgreementKind.self, forKey: .kind)
-        partners = try c.decode([AgreementPartner].self, forKey: .partners)
+        partners = try c.decode([PartnerRef].self, forKey: .partners)
         coordinator = try c.decode(Coordinator.self, forKey: .coordinator)
         focusAreas = try c.decodeIfPresent([String].self, forKey: .focusAreas) ?? []
         signatories = try c.decodeIfPresent([Signatory].self, forKey: .signatories) ?? []
-        signedOn = try c.decodeIfPresent(LocalDate.self, forKey: .signedOn)
-        startsOn = try c.decodeIfPresent(LocalDate.self, forKey: .startsOn)
-        endsOn = try c.decodeIfPresent(LocalDate.self, forKey: .endsOn)
+        signedOn = try c.decodeIfPresent(PartialDate.self, forKey: .signedOn)
+        startsOn = try c.decodeIfPresent(PartialDate.self, forKey: .startsOn)
+        endsOn = try c.decodeIfPresent(PartialDate.self, forKey: .endsOn)
         noticePeriodDays = try c.decodeIfPresent(Int.self, forKey: .noticePeriodDays)
         autoRenew = try c.decodeIfPresent(Bool.self, forKey: .autoRenew) ?? false
         placesPerYear = try c.decodeIfPresent(Int.self, forKey: .placesPerYear)

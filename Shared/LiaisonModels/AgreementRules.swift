@@ -48,11 +48,7 @@ extension AgreementDraft {
         if v.count(partners, "partners", max: 20) {
             for (i, p) in partners.enumerated() {
                 v.nested("partners[\(i)]") { pv in
-                    pv.text(p.name, "name", max: Limits.name)
-                    pv.optionalText(p.nameLocal, "name_local", max: Limits.name)
-                    if Country.named(p.country) == nil || p.country.count != 2 {
-                        pv.fail("country", "\"\(p.country)\" is not an ISO 3166-1 alpha-2 country code")
-                    }
+                    p.problems(&pv)
                     pv.optionalText(p.contactName, "contact_name", max: Limits.name)
                     pv.email(p.contactEmail, "contact_email")
                 }
@@ -89,12 +85,13 @@ extension AgreementDraft {
         v.optionalText(externalKey, "external_key", max: Limits.externalKey)
         if let n = noticePeriodDays { v.check((0...3650).contains(n), "notice_period_days", "must be 0 to 3650") }
         if let p = placesPerYear { v.check((0...10_000).contains(p), "places_per_year", "must be 0 to 10000") }
-        if let s = startsOn, let e = endsOn, e <= s { v.fail("ends_on", "must be after starts_on (\(s))") }
-        if let signed = signedOn, let s = startsOn, s < signed {
+        // Compared by the days each date may mean: "2024" ends after "2024-03-01" starts.
+        if let s = startsOn, let e = endsOn, e.last <= s.first { v.fail("ends_on", "must be after starts_on (\(s))") }
+        if let signed = signedOn, let s = startsOn, s.last < signed.first {
             v.fail("signed_on", "must not be after starts_on (\(s)): an agreement is signed before it takes effect")
         }
         for (i, s) in signatories.enumerated() {
-            if let d = s.signedOn, let start = startsOn, start < d {
+            if let d = s.signedOn, let start = startsOn, start.last < d {
                 v.fail("signatories[\(i)].signed_on", "must not be after starts_on (\(start))")
             }
         }

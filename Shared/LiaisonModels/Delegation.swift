@@ -3,16 +3,6 @@ package enum Direction: String, WireEnum {
     case inbound, outbound
 }
 
-/// What kind of organisation a partner is.
-package enum PartnerKind: String, WireEnum {
-    case university, government, school, enterprise, ngo, other
-}
-
-/// A member's part in the delegation.
-package enum MemberRole: String, WireEnum {
-    case head, member, interpreter, staff
-}
-
 /// What an itinerary item is.
 package enum ItemKind: String, WireEnum {
     case meeting, tour, meal, ceremony, lecture, visit, transfer, signing, free, other
@@ -21,90 +11,6 @@ package enum ItemKind: String, WireEnum {
 /// Where a delegation is in its life.
 package enum DelegationStatus: String, WireEnum {
     case proposed, confirmed, inProgress = "in_progress", completed, cancelled, postponed
-}
-
-/// The partner organisation.
-package struct Partner: Codable, Sendable, Equatable {
-    /// Name in English (or as romanised).
-    package var name: String
-    /// Name in its own script, e.g. กระทรวงศึกษาธิการ.
-    package var nameLocal: String?
-    package var kind: PartnerKind
-    /// ISO 3166-1 alpha-2.
-    package var country: String
-    package var city, website: String?
-
-    enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", kind, country, city, website }
-
-    package init(name: String, nameLocal: String? = nil, kind: PartnerKind, country: String, city: String? = nil, website: String? = nil) {
-        self.name = name
-        self.nameLocal = nameLocal
-        self.kind = kind
-        self.country = country
-        self.city = city
-        self.website = website
-    }
-}
-
-/// What a member needs during the visit.
-package struct Needs: Codable, Sendable, Equatable {
-    package var dietary, accessibility: String?
-    /// Needs an interpreter in every item they attend.
-    package var interpreter: Bool?
-
-    package init(dietary: String? = nil, accessibility: String? = nil, interpreter: Bool? = nil) {
-        self.dietary = dietary
-        self.accessibility = accessibility
-        self.interpreter = interpreter
-    }
-
-    var isEmpty: Bool { dietary == nil && accessibility == nil && interpreter != true }
-}
-
-/// A member of the delegation.
-package struct Member: Codable, Sendable, Equatable {
-    /// Name as romanised (or a description of the role when no name is known).
-    package var name: String
-    /// Name in their own script.
-    package var nameLocal: String?
-    /// Title or rank, e.g. "Minister for the Development of ICT".
-    package var title: String?
-    package var role: MemberRole
-    package var email, phone: String?
-    /// BCP 47 language tags, e.g. ["th", "en"].
-    package var languages: [String]
-    package var needs: Needs?
-
-    enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", title, role, email, phone, languages, needs }
-
-    package init(
-        name: String, nameLocal: String? = nil, title: String? = nil, role: MemberRole = .member, email: String? = nil,
-        phone: String? = nil, languages: [String] = [], needs: Needs? = nil
-    ) {
-        self.name = name
-        self.nameLocal = nameLocal
-        self.title = title
-        self.role = role
-        self.email = email
-        self.phone = phone
-        self.languages = languages
-        self.needs = needs
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        name = try c.decode(String.self, forKey: .name)
-        nameLocal = try c.decodeIfPresent(String.self, forKey: .nameLocal)
-        title = try c.decodeIfPresent(String.self, forKey: .title)
-        role = try c.decodeIfPresent(MemberRole.self, forKey: .role) ?? .member
-        email = try c.decodeIfPresent(String.self, forKey: .email)
-        phone = try c.decodeIfPresent(String.self, forKey: .phone)
-        languages = try c.decodeIfPresent([String].self, forKey: .languages) ?? []
-        needs = try c.decodeIfPresent(Needs.self, forKey: .needs)
-    }
-
-    /// How itinerary items refer to this member: the email, else the name.
-    package var reference: String { email ?? name }
 }
 
 /// A BIT host.
@@ -189,13 +95,20 @@ package struct Money: Codable, Sendable, Equatable {
 package struct DelegationDraft: Codable, Sendable, Equatable {
     package var direction: Direction
     package var title: String
-    package var partner: Partner
+    /// The partner institutions (one may lead), by registry id.
+    package var partners: [PartnerRef]
     package var purpose: String?
     package var topics: [String]
     /// IANA name; the visit's times are wall times there.
     package var timeZone: String
+    /// The visit's window. For a past visit known only to the year, month or day (`date`),
+    /// these are that period's first and last minute, and are not written out.
     package var startsAt, endsAt: LocalDateTime
+    /// When a past visit took place, as precisely as it is known; nil for a scheduled visit.
+    package var date: PartialDate?
     package var members: [Member]
+    /// People counted rather than named.
+    package var groups: [MemberGroup]
     package var hosts: [Host]
     package var itinerary: [ItineraryItem]
     package var budget: Money?
@@ -204,18 +117,19 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
     package var externalKey: String?
 
     enum CodingKeys: String, CodingKey {
-        case direction, title, partner, purpose, topics, timeZone = "time_zone", startsAt = "starts_at", endsAt = "ends_at"
-        case members, hosts, itinerary, budget, notes, externalKey = "external_key"
+        case direction, title, partners, partner, purpose, topics, timeZone = "time_zone", startsAt = "starts_at", endsAt = "ends_at"
+        case date, members, groups, hosts, itinerary, budget, notes, externalKey = "external_key"
     }
 
     package init(
-        direction: Direction, title: String, partner: Partner, purpose: String? = nil, topics: [String] = [],
+        direction: Direction, title: String, partners: [PartnerRef], purpose: String? = nil, topics: [String] = [],
         timeZone: String = TimeZones.defaultName, startsAt: LocalDateTime, endsAt: LocalDateTime, members: [Member] = [],
         hosts: [Host] = [], itinerary: [ItineraryItem] = [], budget: Money? = nil, notes: String? = nil, externalKey: String? = nil
     ) {
         self.direction = direction
         self.title = title
-        self.partner = partner
+        self.partners = partners
+        groups = []
         self.purpose = purpose
         self.topics = topics
         self.timeZone = timeZone
@@ -233,19 +147,90 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         direction = try c.decode(Direction.self, forKey: .direction)
         title = try c.decode(String.self, forKey: .title)
-        partner = try c.decode(Partner.self, forKey: .partner)
+        if let list = try c.decodeIfPresent([PartnerRef].self, forKey: .partners) {
+            partners = list
+        } else if let one = try c.decodeIfPresent(PartnerRef.self, forKey: .partner) {
+            // Before the registry a visit had one partner, described in place.
+            partners = [one]
+        } else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.partners,
+                .init(codingPath: c.codingPath, debugDescription: "required: the partners, e.g. [{\"id\": \"par-…\", \"lead\": true}]"))
+        }
         purpose = try c.decodeIfPresent(String.self, forKey: .purpose)
         topics = try c.decodeIfPresent([String].self, forKey: .topics) ?? []
         timeZone = try c.decodeIfPresent(String.self, forKey: .timeZone) ?? TimeZones.defaultName
-        startsAt = try c.decode(LocalDateTime.self, forKey: .startsAt)
-        endsAt = try c.decode(LocalDateTime.self, forKey: .endsAt)
+        date = try c.decodeIfPresent(PartialDate.self, forKey: .date)
+        // A member given as null counts as not given.
+        func given(_ k: CodingKeys) throws -> Bool { try c.contains(k) && !c.decodeNil(forKey: k) }
+        if let date {
+            if try given(.startsAt) || given(.endsAt) {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .date, in: c,
+                    debugDescription: "give either date (a past visit as known: 2018, 2024-10, 2024-10-22) or starts_at and ends_at")
+            }
+            let (s, e) = (date.first, date.last)
+            startsAt = LocalDateTime(year: s.year, month: s.month, day: s.day)
+            endsAt = LocalDateTime(year: e.year, month: e.month, day: e.day, hour: 23, minute: 59)
+        } else {
+            guard try given(.startsAt) else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.startsAt,
+                    .init(
+                        codingPath: c.codingPath, debugDescription: "required (or date, for a past visit known to the year, month or day)"))
+            }
+            startsAt = try c.decode(LocalDateTime.self, forKey: .startsAt)
+            endsAt = try c.decode(LocalDateTime.self, forKey: .endsAt)
+        }
         members = try c.decodeIfPresent([Member].self, forKey: .members) ?? []
+        groups = try c.decodeIfPresent([MemberGroup].self, forKey: .groups) ?? []
         hosts = try c.decodeIfPresent([Host].self, forKey: .hosts) ?? []
         itinerary = try c.decodeIfPresent([ItineraryItem].self, forKey: .itinerary) ?? []
         budget = try c.decodeIfPresent(Money.self, forKey: .budget)
         notes = try c.decodeIfPresent(String.self, forKey: .notes)
         externalKey = try c.decodeIfPresent(String.self, forKey: .externalKey)
     }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(direction, forKey: .direction)
+        try c.encode(title, forKey: .title)
+        try c.encode(partners, forKey: .partners)
+        try c.encodeIfPresent(purpose, forKey: .purpose)
+        try c.encode(topics, forKey: .topics)
+        try c.encode(timeZone, forKey: .timeZone)
+        if let date {
+            try c.encode(date, forKey: .date)
+        } else {
+            try c.encode(startsAt, forKey: .startsAt)
+            try c.encode(endsAt, forKey: .endsAt)
+        }
+        try c.encode(members, forKey: .members)
+        try c.encode(groups, forKey: .groups)
+        try c.encode(hosts, forKey: .hosts)
+        try c.encode(itinerary, forKey: .itinerary)
+        try c.encodeIfPresent(budget, forKey: .budget)
+        try c.encodeIfPresent(notes, forKey: .notes)
+        try c.encodeIfPresent(externalKey, forKey: .externalKey)
+    }
+
+    /// The partner leading the delegation: the one marked lead, else the first.
+    package var lead: PartnerRef? { partners.first { $0.lead == true } ?? partners.first }
+
+    /// How many people the delegation brings: its members and its groups' counts (nil when a
+    /// group's size is not known).
+    package var headCount: Int? {
+        var n = members.count
+        for g in groups {
+            guard let c = g.count else { return nil }
+            n += c
+        }
+        return n
+    }
+
+    /// When the visit is (or was), as people write it: `2018`, `Oct 2024`, `c. 2024`, or the
+    /// first day of a scheduled visit.
+    package var when: String { date?.display ?? startsAt.date }
 }
 
 /// A stored delegation: the draft plus identity, version and lifecycle.
@@ -271,12 +256,21 @@ package struct Delegation: Codable, Sendable, Equatable {
         self.status = status
         self.scheduleVersion = scheduleVersion
         self.draft = draft
-        let country = Country.named(draft.partner.country)
-        continent = country?.continent.rawValue ?? ""
-        region = country?.region ?? ""
-        countryName = country?.name ?? draft.partner.country
+        continent = ""
+        region = ""
+        countryName = ""
         self.createdAt = createdAt
         self.updatedAt = updatedAt
+        place()
+    }
+
+    /// Sets continent, region and country name from the lead partner's country.
+    package mutating func place() {
+        let code = draft.lead?.country ?? ""
+        let country = Country.named(code)
+        continent = country?.continent.rawValue ?? ""
+        region = country?.region ?? ""
+        countryName = country?.name ?? code
     }
 
     enum CodingKeys: String, CodingKey {

@@ -6,14 +6,25 @@ extension DelegationDraft {
     package func problems() -> [ValidationError] {
         var v = Validator()
         v.text(title, "title", max: Limits.title)
-        v.nested("partner") { p in
-            p.text(partner.name, "name", max: Limits.name)
-            p.optionalText(partner.nameLocal, "name_local", max: Limits.name)
-            if Country.named(partner.country) == nil || partner.country.count != 2 {
-                p.fail("country", "\"\(partner.country)\" is not an ISO 3166-1 alpha-2 country code (e.g. TH, KR, UZ)")
+        if partners.isEmpty { v.fail("partners", "give at least one partner") }
+        if v.count(partners, "partners", max: Limits.partners) {
+            for (i, p) in partners.enumerated() { v.nested("partners[\(i)]") { p.problems(&$0) } }
+            if partners.filter({ $0.lead == true }).count > 1 { v.fail("partners", "only one partner may lead the delegation") }
+        }
+        let partnerKeys = Set(partners.compactMap(\.id) + partners.compactMap(\.name))
+        if v.count(groups, "groups", max: Limits.members) {
+            for (i, g) in groups.enumerated() {
+                v.nested("groups[\(i)]") { gv in
+                    gv.text(g.description, "description", max: Limits.purpose)
+                    if let n = g.count {
+                        gv.check((1...100_000).contains(n), "count", "must be between 1 and 100000 (leave it out when unknown)")
+                    }
+                    if let p = g.partner, !partnerKeys.contains(p) { gv.fail("partner", "\(p) is not one of the delegation's partners") }
+                }
             }
-            p.optionalText(partner.city, "city", max: Limits.name)
-            p.optionalText(partner.website, "website", max: Limits.shortText)
+        }
+        if date != nil && !itinerary.isEmpty {
+            v.fail("itinerary", "a visit known only by its date (\(date!)) has no itinerary: give starts_at and ends_at to schedule it")
         }
         v.optionalText(purpose, "purpose", max: Limits.purpose, multiline: true)
         v.optionalText(notes, "notes", max: Limits.notes, multiline: true)
@@ -43,6 +54,7 @@ extension DelegationDraft {
                     mv.optionalText(m.title, "title", max: Limits.name)
                     mv.optionalText(m.phone, "phone", max: Limits.phone)
                     mv.email(m.email, "email")
+                    if let p = m.partner, !partnerKeys.contains(p) { mv.fail("partner", "\(p) is not one of the delegation's partners") }
                     if let e = m.email?.lowercased(), !memberEmails.insert(e).inserted { mv.fail("email", "\(e) is given for two members") }
                     if mv.count(m.languages, "languages", max: Limits.languages) {
                         for (j, l) in m.languages.enumerated() where !Self.isLanguageTag(l) {

@@ -8,6 +8,7 @@ package enum EventType: String, WireEnum {
     case delegationStarted = "delegation.started"
     case delegationCompleted = "delegation.completed"
     case delegationUpdated = "delegation.updated"
+    case delegationRecorded = "delegation.recorded"
     case agreementSigned = "agreement.signed"
     case agreementActivated = "agreement.activated"
     case agreementExpiring = "agreement.expiring"
@@ -17,14 +18,23 @@ package enum EventType: String, WireEnum {
     case agreementSuspended = "agreement.suspended"
     case agreementResumed = "agreement.resumed"
     case agreementAmended = "agreement.amended"
+    case agreementRecorded = "agreement.recorded"
+    case partnerCreated = "partner.created"
+    case partnerUpdated = "partner.updated"
+    case partnerMerged = "partner.merged"
+    case partnerClaimed = "partner.claimed"
 
-    /// What the event is about: `delegation` or `agreement`.
-    package var family: Family { rawValue.hasPrefix("delegation.") ? .delegation : .agreement }
+    /// What the event is about: `delegation`, `agreement` or `partner`.
+    package var family: Family { Family(rawValue: String(rawValue.prefix { $0 != "." }))! }
 
     /// The kinds of record events are about; `data` holds the whole record.
     package enum Family: String, Sendable {
-        case delegation, agreement
+        case delegation, agreement, partner
     }
+
+    /// Events that tell of the past (an import of history): consumers keep the record and act
+    /// on nothing, so no mail goes out for a visit of 2018.
+    package var isHistory: Bool { self == .delegationRecorded || self == .agreementRecorded }
 
     /// The types of one family.
     package static func all(_ family: Family) -> [EventType] { allCases.filter { $0.family == family } }
@@ -48,6 +58,12 @@ package enum EventType: String, WireEnum {
         case .agreementSuspended: "An agreement was suspended (suspension_reason)."
         case .agreementResumed: "A suspended agreement is active again."
         case .agreementAmended: "A numbered amendment changed an agreement."
+        case .delegationRecorded: "A past visit was recorded (imported history): keep it, send nothing."
+        case .agreementRecorded: "A past or running agreement was recorded (imported history): keep it, send nothing."
+        case .partnerCreated: "A partner institution was registered; data is the registry entry with its people."
+        case .partnerUpdated: "A partner's entry changed (name, country, people …)."
+        case .partnerMerged: "A duplicate partner was merged; data is the merged entry, merged_into names the one kept."
+        case .partnerClaimed: "A service met a partner the registry may not have (by name and country); the registry adopts it."
         }
     }
 }

@@ -16,6 +16,8 @@ package enum Limits {
     package static let phone = 40
     package static let reason = 2000
     package static let externalKey = 128
+    package static let partners = 50
+    package static let people = 500
 }
 
 extension Validator {

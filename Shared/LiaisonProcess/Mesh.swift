@@ -232,13 +232,14 @@ package struct MeshFile: Codable, Sendable, Equatable {
             home: home,
             services: [
                 ServiceEntry(
-                    name: "delegations", executable: "liaison-delegations", socket: "run/delegations.sock", dataDir: "data/delegations"),
+                    name: "delegations", executable: "liaison-delegations", socket: "run/delegations.sock", dataDir: "data/delegations",
+                    consumes: ["partner.claimed"]),
                 ServiceEntry(
                     name: "notifications", executable: "liaison-notifications", socket: "run/notifications.sock",
                     dataDir: "data/notifications", consumes: ["delegation.*", "agreement.*"]),
                 ServiceEntry(
                     name: "agreements", executable: "liaison-agreements", socket: "run/agreements.sock",
-                    dataDir: "data/agreements", consumes: ["delegation.*"], dependsOn: []),
+                    dataDir: "data/agreements", consumes: ["delegation.*", "partner.*"], dependsOn: []),
             ])
     }
 }

@@ -264,9 +264,12 @@ package final class Database {
     package struct Migration: Sendable {
         package var version: Int
         package var sql: String
-        package init(_ version: Int, _ sql: String) {
+        /// Rewrites data the SQL alone cannot (documents to a new shape), in the same transaction.
+        package var data: (@Sendable (Database) throws -> Void)?
+        package init(_ version: Int, _ sql: String, data: (@Sendable (Database) throws -> Void)? = nil) {
             self.version = version
             self.sql = sql
+            self.data = data
         }
     }
 
@@ -326,6 +329,7 @@ package final class Database {
         for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
             try transaction { db in
                 try db.execute(m.sql)
+                try m.data?(db)
                 try db.execute("PRAGMA user_version = \(m.version)")
             }
         }

@@ -15,9 +15,12 @@ import LiaisonWire
         let t = try TestAgreements()
         let d = try t.ok("service.describe", [:])
         let emits = d["events"]?["emits"]?.arrayValue ?? []
-        #expect(emits.count == 9)
-        for e in emits { #expect(e["data"]?["properties"]?["partners"] != nil, "\(e["type"]!) data") }
-        #expect(d["events"]?["consumes"] == ["delegation.*"])
+        #expect(emits.count == 11, "10 agreement.* and partner.claimed")
+        for e in emits {
+            let key = e["type"] == "partner.claimed" ? "country" : "partners"
+            #expect(e["data"]?["properties"]?[key] != nil, "\(e["type"]!) data")
+        }
+        #expect(d["events"]?["consumes"] == ["delegation.*", "partner.*"])
     }
 }
 

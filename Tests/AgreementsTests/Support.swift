@@ -16,10 +16,12 @@ final class TestAgreements: @unchecked Sendable {
     let under: ServiceUnderTest
     let log = Logger(service: "agreements", minimum: .error) { _ in }
 
-    init() throws {
+    /// `prepare` runs on the data directory before the database is opened in it.
+    init(prepare: (String) throws -> Void = { _ in }) throws {
         let (home, ctx) = try TestMesh.context(for: "agreements", prefix: "lza", log: log) {
             $0.services[1].consumes = ["delegation.*", "agreement.*"]
         }
+        try prepare(ctx.entry.dataDir)
         dir = home
         service = try AgreementsService(ctx)
         under = ServiceUnderTest("agreements", service.definition, log: log)
@@ -36,7 +38,9 @@ final class TestAgreements: @unchecked Sendable {
 
     /// Event types in the outbox, in order.
     func events() throws -> [String] {
-        (try ok("events.outbox", ["limit": 1000])["items"]?.arrayValue ?? []).map { $0["type"]!.stringValue! }
+        (try ok("events.outbox", ["limit": 1000])["items"]?.arrayValue ?? []).map { $0["type"]!.stringValue! }.filter {
+            $0.hasPrefix("agreement.")
+        }
     }
 
     /// Delivers a delegation.completed event for a visit, as delegations would.

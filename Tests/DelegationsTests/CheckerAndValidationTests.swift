@@ -132,7 +132,7 @@ func item(_ title: String, _ s: String, _ e: String, venue: String? = nil, hosts
         ("ends_at", .string("2026-03-01T09:00"), "ends_at", "must be after starts_at"),
         ("direction", .string("sideways"), "direction", "is not one of inbound, outbound"),
         ("topics", .int(3), "topics", "expected an array, found number"),
-        ("partner", ["name": "X", "kind": "university", "country": "XX"] as JSONValue, "partner.country", "not an ISO 3166-1"),
+        ("partner", ["name": "X", "kind": "university", "country": "XX"] as JSONValue, "partners[0].country", "not an ISO 3166-1"),
         ("partner", ["name": "X", "kind": "club", "country": "TH"] as JSONValue, "partner.kind", "is not one of university"),
         ("budget", ["amount": "12,000", "currency": "CNY"] as JSONValue, "budget.amount", "expected a decimal"),
     ])

@@ -18,7 +18,9 @@ import LiaisonWire
         #expect(created["findings"] == [])
         let id = created["id"]!.stringValue!
         let got = try t.ok("delegations.get", ["id": .string(id)])
-        #expect(got["partner"]?["name_local"] == "กระทรวงศึกษาธิการ")
+        #expect(got["partners"]?[0]?["name_local"] == "กระทรวงศึกษาธิการ")
+        #expect(got["partners"]?[0]?["id"]?.stringValue?.hasPrefix("par-") == true, "a registry entry, found or registered")
+        #expect(got["partner"] == nil, "no copy described in place")
         #expect(got["members"]?[0]?["name_local"] == "รองปลัดกระทรวง")
         #expect(got["continent"] == "Asia" && got["region"] == "Southeast Asia" && got["country_name"] == "Thailand")
         #expect(try t.ok("delegations.get", ["id": "DEL-2026-0001"])["id"] == .string(id), "by reference too")
@@ -26,7 +28,7 @@ import LiaisonWire
                                   ["status": "proposed"], ["from": "2026-03-13", "to": "2026-03-13"], ["direction": "inbound"]] {
             let items = try t.ok("delegations.list", filter)["items"]?.arrayValue ?? []
             #expect(items.count == 1, "\(filter)")
-            #expect(items.first?["partner"]?["name_local"] == "กระทรวงศึกษาธิการ")
+            #expect(items.first?["partners"]?[0]?["name_local"] == "กระทรวงศึกษาธิการ")
         }
         for filter: JSONValue in [["country": "KR"], ["continent": "Africa"], ["text": "한양"], ["from": "2026-03-14"], ["direction": "outbound"]] {
             #expect(try t.ok("delegations.list", filter)["items"]?.arrayValue?.count == 0, "\(filter)")
@@ -185,8 +187,10 @@ import LiaisonWire
         #expect(rows.map { $0["sequence"]!.intValue! } == [1, 2, 3])
         #expect(rows.allSatisfy { $0["partition_key"] == .string("delegation/\(id)") && $0["status"] == "pending" })
         #expect(q["summary"]?["pending"] == 6, "one delivery per subscriber")
-        let stored: String = try t.service.store.read { db in try db.queryOne("SELECT event FROM outbox ORDER BY seq LIMIT 1")!["event"] }
-        let event = try JSONParser.parse(stored)
+        // The first event is the registry's: the partner described in place was registered.
+        let stored: [String] = try t.service.store.read { db in try db.query("SELECT event FROM outbox ORDER BY seq").map { try $0["event"] } }
+        #expect(try JSONParser.parse(stored[0])["type"] == "partner.created")
+        let event = try JSONParser.parse(stored[1])
         #expect(event["specversion"] == "1.0" && event["source"] == "delegations" && event["type"] == "delegation.confirmed")
         #expect(event["data"]?["itinerary"]?[0]?["title"] == "Welcome meeting", "the full schedule travels with the event")
     }

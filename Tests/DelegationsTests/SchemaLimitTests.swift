@@ -15,7 +15,10 @@ import LiaisonWire
         let t = try TestDelegations()
         let d = try t.ok("service.describe", [:])
         let emits = d["events"]?["emits"]?.arrayValue ?? []
-        #expect(emits.count == 7)
-        for e in emits { #expect(e["data"]?["properties"]?["itinerary"] != nil, "\(e["type"]!) data") }
+        #expect(emits.count == 11, "7 delegation.*, delegation.recorded aside; partner.created, updated, merged")
+        for e in emits {
+            let key = e["type"]?.stringValue?.hasPrefix("partner.") == true ? "people" : "itinerary"
+            #expect(e["data"]?["properties"]?[key] != nil, "\(e["type"]!) data")
+        }
     }
 }

@@ -8,29 +8,46 @@ import Synchronization
 import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(3))) struct DelegationsMeshTests {
-    @Test func demoThenListAndShowThroughTheCLI() throws {
+    @Test func theDemoLoadsTheArticleAsHistoryAndSendsNoMail() throws {
         let mesh = try MeshHarness()
         let demo = try mesh.cli("demo")
         #expect(demo.code == 0, "\(demo.stderr)")
-        #expect(demo.stdout.contains("10 delegations (10 new"))
-        let again = try mesh.cli("demo")
-        #expect(again.stdout.contains("(0 new, 10 already there)"), "demo is idempotent")
+        #expect(demo.stdout.contains("recorded as history (no mail sent)"))
+        let again = try mesh.cli("demo", "--json")
+        let rows = again.json?["delegations"]?["rows"]?.arrayValue ?? []
+        #expect(rows.count == 22 && rows.allSatisfy { $0["created"] == false }, "demo is idempotent: 13 partners and 9 visits found again")
         let list = try mesh.cli("delegation", "list")
         #expect(list.code == 0)
-        for fragment in ["กระทรวงศึกษาธิการ", "한양대학교", "UZ Uzbekistan", "MA Morocco", "UG Uganda", "2018-11-16", "completed"] {
-            #expect(list.stdout.contains(fragment), "list shows \(fragment)")
+        let lines = list.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 10, "a header and the article's nine visits")
+        for (title, date) in [
+            ("Beijing Automotive Group's R&D centres", "2018"), ("Thailand's Ministry of Education", "2023"),
+            ("Hanyang University delegation", "Oct 2024"), ("Government delegation from Malaysia", "c. 2024"),
+            ("four Moroccan high schools", "c. 2025"), ("minister for the development of ICT", "c. 2024"),
+        ] {
+            #expect(lines.contains { $0.contains(title) && $0.contains("  \(date)  ") }, "\(title) dated \(date)")
         }
-        #expect(list.stdout.split(separator: "\n").count == 11, "a header and ten rows")
-        let africa = try mesh.cli("delegation", "list", "--continent", "Africa", "--json")
-        #expect(africa.json?["items"]?.arrayValue?.compactMap { $0["partner"]?["country"]?.stringValue }.sorted() == ["MA", "UG"])
-        let show = try mesh.cli("delegation", "show", "DEL-2024-0002")
-        #expect(show.code == 0)
-        #expect(show.stdout.contains("Rustam Karimjonov, Minister for the Development of ICT — head"))
-        #expect(show.stdout.contains("Tuesday 10 September 2024"))
-        #expect(
-            show.stdout.contains(
-                "09:30–11:00  Welcome meeting and introduction to BIT (meeting) @ Central Teaching Building, Meeting Room 1"))
-        #expect(show.stdout.contains("(Central Asia, Asia)"))
+        let partners = try mesh.cli("partner", "list", "--json").json?["items"]?.arrayValue ?? []
+        let names = partners.compactMap { $0["name"]?.stringValue }
+        #expect(names.count >= 13 && Set(names).count == names.count, "\(names)")
+        #expect(partners.filter { $0["country"] == "MA" }.count == 4, "Morocco's four schools, each its own partner")
+        #expect(partners.first { $0["name"] == "China Communications Construction Company" }?["country"] == "CN")
+        let report = try mesh.cli("report", "partners", "--by", "continent", "--json").json
+        let byKey = Dictionary(uniqueKeysWithValues: (report?["rows"]?.arrayValue ?? []).map { ($0["key"]!.stringValue!, $0) })
+        #expect(byKey["Asia"]?["partner_names"]?.arrayValue?.contains("China Communications Construction Company") == true)
+        #expect(byKey["Africa"]?["sites"] == 1 && byKey["Africa"]?["partners"] == 0, "the workstation counts in Uganda, as a site")
+        #expect(byKey["Africa"]?["site_names"] == ["Study in BIT Uganda Workstation (Uganda)"])
+        // History sends nothing: once every event is delivered, the notifications service holds no message.
+        let c = try WireClient(path: mesh.socket("delegations"))
+        let delivered = try eventually(timeoutMs: 10_000) { try c.call("events.queue", [:])["summary"]?["pending"] == 0 ? true : nil }
+        #expect(delivered == true, "the demo's events are delivered")
+        let messages = try mesh.cli("notification", "list", "--json").json?["items"]?.arrayValue
+        #expect(messages?.isEmpty == true, "no mail for history")
+        let show = try mesh.cli("partner", "show", partners.first { $0["name"] == "Hanyang University" }!["id"]!.stringValue!)
+        #expect(show.stdout.contains("Last contact Oct 2024") && show.stdout.contains("Exchange and cooperation with Hanyang University"))
+        let visit = try mesh.cli("delegation", "show", "DEL-2024-0006")
+        #expect(visit.stdout.contains("His four-person delegation — 4 people"), "\(visit.stdout)")
+        #expect(visit.stdout.contains("Rustam Karimjonov, Minister for the development of ICT — minister"))
     }
 
     @Test func aVisitsLifecycleThroughTheCLI() throws {

@@ -119,7 +119,9 @@ func visit(
     var why = ""
     let draft = DelegationDraft(
         direction: .inbound, title: "Thailand Ministry of Education delegation",
-        partner: Partner(name: "Ministry of Education", nameLocal: "กระทรวงศึกษาธิการ", kind: .government, country: "TH"),
+        partners: [
+            PartnerRef(id: "par-th-moe", name: "Ministry of Education", nameLocal: "กระทรวงศึกษาธิการ", kind: .government, country: "TH")
+        ],
         purpose: "Closer cooperation", startsAt: LocalDateTime.parse(start, why: &why)!, endsAt: LocalDateTime.parse(end, why: &why)!,
         members: members ?? [
             Member(

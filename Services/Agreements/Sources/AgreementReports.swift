@@ -25,26 +25,41 @@ struct PartnersParams: Codable, Sendable, Schematic {
 struct PartnersReport: Codable, Sendable, Schematic {
     struct Row: Codable, Sendable {
         var key: String
-        var partners, agreements, negotiating: Int
-        var partnerNames: [String]
-        enum CodingKeys: String, CodingKey { case key, partners, agreements, negotiating, partnerNames = "partner_names" }
+        var partners, agreements, negotiating, sites: Int
+        var partnerNames, siteNames: [String]
+        enum CodingKeys: String, CodingKey {
+            case key, partners, agreements, negotiating, sites, partnerNames = "partner_names", siteNames = "site_names"
+        }
     }
     struct Totals: Codable, Sendable {
-        var partners, agreements, negotiating: Int
+        var partners, agreements, negotiating, sites: Int
     }
     var by: ReportGrouping
+    /// How places are counted: partners by their own country, sites by theirs.
+    var counting: String
     var activeOn: String?
     var signedIn: Int?
     var rows: [Row]
     var totals: Totals
-    enum CodingKeys: String, CodingKey { case by, activeOn = "active_on", signedIn = "signed_in", rows, totals }
+    enum CodingKeys: String, CodingKey { case by, counting, activeOn = "active_on", signedIn = "signed_in", rows, totals }
 
     static var schema: Schema {
-        let counts: [Schema.Field] = [.req("partners", .integer()), .req("agreements", .integer()), .req("negotiating", .integer())]
+        let counts: [Schema.Field] = [
+            .req("partners", .integer()), .req("agreements", .integer()), .req("negotiating", .integer()),
+            .req("sites", .integer(), "BIT's own sites abroad, counted by the site's country."),
+        ]
         return .object([
-            .req("by", .string(values: ReportGrouping.allCases.map(\.rawValue))), .opt("active_on", .string(format: "date")),
+            .req("by", .string(values: ReportGrouping.allCases.map(\.rawValue))),
+            .req("counting", .string(), "Which country each count follows."), .opt("active_on", .string(format: "date")),
             .opt("signed_in", .integer()),
-            .req("rows", .array(.object([.req("key", .string())] + counts + [.req("partner_names", .array(.string()))]))),
+            .req(
+                "rows",
+                .array(
+                    .object(
+                        [.req("key", .string())] + counts + [
+                            .req("partner_names", .array(.string())), .req("site_names", .array(.string())),
+                        ]
+                    ))),
             .req("totals", .object(counts)),
         ])
     }

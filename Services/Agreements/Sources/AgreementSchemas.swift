@@ -10,16 +10,6 @@ let versionSchema = Schema.integer(minimum: 1, maximum: Int64(Int32.max))
 /// An agreement's id (agr-…) or reference.
 let agreementIDSchema = Schema.string(maxLength: 64)
 
-extension AgreementPartner: Schematic {
-    package static var schema: Schema {
-        .object([
-            .req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name)),
-            .req("kind", .string(values: PartnerKind.allCases.map(\.rawValue))), .req("country", .string(format: "iso3166-alpha2")),
-            .opt("contact_name", .string(maxLength: Limits.name)), .opt("contact_email", .string(format: "email", maxLength: Limits.email)),
-        ])
-    }
-}
-
 extension Signatory: Schematic {
     package static var schema: Schema {
         .object([
@@ -36,7 +26,9 @@ extension AgreementDraft: Schematic, DraftFields {
             .opt("reference", .string(maxLength: 40), "Generated (AGR-YYYY-NNNN) when absent."),
             .req("title", .string(maxLength: Limits.title)),
             .req("kind", .string(values: AgreementKind.allCases.map(\.rawValue))),
-            .req("partners", .array(AgreementPartner.schema, maxItems: 20)),
+            .req(
+                "partners", .array(PartnerRef.schema, maxItems: 20),
+                "By registry id (partners.list on delegations); or described (name, kind, country) to find or claim one."),
             .req(
                 "coordinator",
                 .object([
@@ -45,8 +37,9 @@ extension AgreementDraft: Schematic, DraftFields {
                 ])),
             .opt("focus_areas", .array(.string(maxLength: Limits.topic), maxItems: 30)),
             .opt("signatories", .array(Signatory.schema, maxItems: 20)),
-            .opt("signed_on", .string(format: "date")), .opt("starts_on", .string(format: "date")),
-            .opt("ends_on", .string(format: "date"), "Absent: open-ended."),
+            .opt("signed_on", .string(format: "partial-date"), "A day, or as known for the past: 2024, 2024-07, ~2013."),
+            .opt("starts_on", .string(format: "partial-date"), "Only a day-precise start activates it on the day."),
+            .opt("ends_on", .string(format: "partial-date"), "Absent: open-ended. Only a day-precise end expires it and sends notices."),
             .opt("notice_period_days", .integer(minimum: 0, maximum: 3650)), .opt("auto_renew", .boolean),
             .opt("places_per_year", .integer(minimum: 0, maximum: 10_000)),
             .opt(

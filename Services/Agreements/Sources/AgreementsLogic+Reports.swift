@@ -8,11 +8,14 @@ extension AgreementsLogic {
     /// Agreements in force on `date`: signed, started, not ended (terminated and superseded ones
     /// count until they were replaced or ended, which we know only for those with dates).
     static func inForce(_ a: Agreement, on date: LocalDate) -> Bool {
-        guard [.signed, .active, .suspended, .expired, .superseded].contains(a.status), let start = a.draft.startsOn, start <= date else {
+        // A date known only to the year or month counts from its first day to its last.
+        guard [.signed, .active, .suspended, .expired, .superseded].contains(a.status),
+            let start = a.draft.startsOn ?? a.draft.signedOn, start.first <= date
+        else {
             return false
         }
-        if let end = a.draft.endsOn, end < date { return false }
-        if a.status == .superseded || a.status == .expired { return a.draft.endsOn.map { $0 >= date } ?? false }
+        if let end = a.draft.endsOn, end.last < date { return false }
+        if a.status == .superseded || a.status == .expired { return a.draft.endsOn.map { $0.last >= date } ?? false }
         return true
     }
 
@@ -21,7 +24,12 @@ extension AgreementsLogic {
     /// negotiation alongside.
     func partnersReport(_ p: PartnersParams) throws -> PartnersReport {
         let by = p.by ?? .continent
-        let all = try store.read { db in try AgreementsTables.loadAll(db) }
+        let (all, sites) = try store.read { db in
+            (
+                try AgreementsTables.loadAll(db),
+                try db.query("SELECT doc FROM sites").map { try JSONDecoding.decode(Site.self, from: try $0["doc"] as [UInt8]) }
+            )
+        }
         let date = p.activeOn ?? today
         let chosen = all.filter { a in
             if let y = p.signedIn { return a.draft.signedOn?.year == y && ![.draft, .negotiating].contains(a.status) }
@@ -31,26 +39,27 @@ extension AgreementsLogic {
         let negotiating = p.signedIn != nil ? [] : all.filter { $0.status == .negotiating || $0.status == .draft }
         struct Group {
             var partners = Set<String>(); var agreements = Set<String>(); var negotiating = Set<String>(); var names = Set<String>()
+            var sites = Set<String>()
         }
         var groups: [String: Group] = [:]
-        func keys(_ a: Agreement) -> [(String, AgreementPartner)] {
+        func keys(_ a: Agreement) -> [(String, PartnerRef)] {
             a.draft.partners.map { p in
-                let c = Country.named(p.country)
+                let c = Country.named(p.country ?? "")
                 let k: String =
                     switch by {
                     case .continent: c?.continent.rawValue ?? "Unknown"
                     case .region: c?.region ?? "Unknown"
-                    case .country: "\(p.country.uppercased()) \(c?.name ?? "")"
+                    case .country: "\((p.country ?? "").uppercased()) \(c?.name ?? "")"
                     case .kind: a.draft.kind.rawValue
                     case .year: a.draft.signedOn.map { String($0.year) } ?? "unsigned"
                     }
                 return (k, p)
             }
         }
-        func label(_ p: AgreementPartner) -> String { p.nameLocal.map { "\(p.name) (\($0))" } ?? p.name }
+        func label(_ p: PartnerRef) -> String { p.label }
         for a in chosen {
             for (k, p) in keys(a) {
-                groups[k, default: Group()].partners.insert(p.name)
+                groups[k, default: Group()].partners.insert(p.id ?? p.label)
                 groups[k, default: Group()].agreements.insert(a.id)
                 groups[k, default: Group()].names.insert(label(p))
             }
@@ -61,22 +70,43 @@ extension AgreementsLogic {
                 groups[k, default: Group()].names.insert(label(p))
             }
         }
+        // Sites count where they are, whoever the partners are (a Chinese company's workstation in
+        // Uganda is a Ugandan site and a Chinese partner).
+        let shownSites = sites.filter { s in
+            if let y = p.signedIn { return s.draft.established?.year == y }
+            return s.draft.established.map { $0.first <= date } ?? true
+        }
+        for s in shownSites {
+            let c = Country.named(s.draft.country)
+            let k: String =
+                switch by {
+                case .continent: c?.continent.rawValue ?? "Unknown"
+                case .region: c?.region ?? "Unknown"
+                case .country: "\(s.draft.country.uppercased()) \(c?.name ?? "")"
+                case .kind: s.draft.kind.rawValue
+                case .year: s.draft.established.map { String($0.year) } ?? "unknown"
+                }
+            groups[k, default: Group()].sites.insert(s.id)
+        }
+        var siteNames: [String: String] = [:]
+        for s in sites { siteNames[s.id] = "\(s.draft.name) (\(s.countryName))" }
         let ordered = groups.keys.sorted {
             (groups[$0]!.agreements.count, groups[$0]!.negotiating.count, $1) > (
                 groups[$1]!.agreements.count, groups[$1]!.negotiating.count, $0
             )
         }
         return PartnersReport(
-            by: by, activeOn: p.signedIn == nil ? date.description : nil, signedIn: p.signedIn,
+            by: by, counting: "partners by the partner's country; sites by the site's own country",
+            activeOn: p.signedIn == nil ? date.description : nil, signedIn: p.signedIn,
             rows: ordered.map { k in
                 let g = groups[k]!
                 return PartnersReport.Row(
                     key: k, partners: g.partners.count, agreements: g.agreements.count, negotiating: g.negotiating.count,
-                    partnerNames: g.names.sorted())
+                    sites: g.sites.count, partnerNames: g.names.sorted(), siteNames: g.sites.compactMap { siteNames[$0] }.sorted())
             },
             totals: PartnersReport.Totals(
-                partners: Set(chosen.flatMap { $0.draft.partners.map(\.name) }).count, agreements: chosen.count,
-                negotiating: negotiating.count))
+                partners: Set(chosen.flatMap { $0.draft.partners.map { $0.id ?? $0.label } }).count, agreements: chosen.count,
+                negotiating: negotiating.count, sites: shownSites.count))
     }
 
     /// Visits → agreements that cite them → agreements with recorded activities, per continent.
@@ -127,13 +157,14 @@ extension AgreementsLogic {
             var last: LocalDate? = a.activities.map(\.on).max()
             for l in a.delegations {
                 var why = ""
-                if let s = l.startsAt, let d = LocalDate.parse(String(s.prefix(10)), why: &why) { last = max(last ?? d, d) }
+                // A visit known only to the month or year counts until that period's end.
+                if let s = l.startsAt, let d = PartialDate.parse(String(s.prefix(10)), why: &why)?.last { last = max(last ?? d, d) }
             }
             if let l = last, l >= cutoff { continue }
             rows.append(
                 DormantReport.Row(
-                    reference: a.currentReference, id: a.id, title: a.draft.title, partners: a.draft.partners.map(\.name),
-                    lastContact: last?.description, since: (a.draft.startsOn ?? cutoff).description,
+                    reference: a.currentReference, id: a.id, title: a.draft.title, partners: a.draft.partners.map(\.label),
+                    lastContact: last?.description, since: a.draft.startsOn?.description ?? cutoff.description,
                     coordinator: a.draft.coordinator.email))
         }
         return DormantReport(months: months, asOf: now.description, cutoff: cutoff.description, rows: rows)
@@ -144,8 +175,7 @@ extension AgreementsLogic {
         let days = p.days ?? 90
         let now = p.today ?? today
         let agreements = try store.read { db in try AgreementsTables.ending(db, from: now, until: now.adding(days: days)) }
-        let rows = agreements.sorted { $0.draft.endsOn! < $1.draft.endsOn! }.map { a in
-            let end = a.draft.endsOn!
+        let rows = agreements.compactMap { a in a.draft.endsOn?.exactDay.map { (a, $0) } }.sorted { $0.1 < $1.1 }.map { a, end in
             let notice = a.draft.noticePeriodDays.map { end.adding(days: -$0) }
             let renewal =
                 a.draft.autoRenew
@@ -154,7 +184,7 @@ extension AgreementsLogic {
             return ExpiringReport.Row(
                 reference: a.currentReference, id: a.id, title: a.draft.title, endsOn: end.description,
                 daysLeft: now.days(until: end), autoRenew: a.draft.autoRenew, renewal: renewal,
-                partners: a.draft.partners.map(\.name), coordinator: a.draft.coordinator.email)
+                partners: a.draft.partners.map(\.label), coordinator: a.draft.coordinator.email)
         }
         return ExpiringReport(days: days, asOf: now.description, rows: rows)
     }

@@ -18,7 +18,9 @@ extension AgreementsLogic {
                 result.activated.append(a.currentReference)
             }
             for var a in try AgreementsTables.pastEnd(db, on: today) {
-                if a.draft.autoRenew && a.status == .active, let start = a.draft.startsOn, let end = a.draft.endsOn {
+                if a.draft.autoRenew && a.status == .active, let start = a.draft.startsOn?.exactDay,
+                    let end = a.draft.endsOn?.exactDay
+                {
                     let nextStart = end.adding(days: 1)
                     let next = try makeSuccessor(
                         db, of: &a, endsOn: Self.sameTerm(start: start, end: end, from: nextStart), startsOn: nextStart,
@@ -32,7 +34,7 @@ extension AgreementsLogic {
                 result.expired.append(a.currentReference)
             }
             for a in try AgreementsTables.ending(db, from: today) {
-                guard let end = a.draft.endsOn else { continue }
+                guard let end = a.draft.endsOn?.exactDay else { continue }
                 let left = today.days(until: end)
                 let due = settings.expiringLeadDays.filter { left <= $0 }
                 guard let nearest = due.min() else { continue }

@@ -19,7 +19,7 @@ package final class AgreementsLogic: Sendable {
     let changes: VersionedChanges<AgreementsTables>
     let now: @Sendable () -> Int64
 
-    package static let eventTypes = EventType.all(.agreement)
+    package static let eventTypes = EventType.all(.agreement) + [.partnerClaimed]
 
     package init(
         store: Store, source: String, subscriptions: Subscriptions, settings: AgreementsSettings = AgreementsSettings(),
@@ -43,10 +43,11 @@ package final class AgreementsLogic: Sendable {
         return try store.write { [self] db in
             if let key = draft.externalKey, let existing = try AgreementsTables.load(db, externalKey: key) { return (existing, false) }
             let t = now()
-            let year = (draft.signedOn ?? draft.startsOn ?? today).year
+            let year = (draft.signedOn ?? draft.startsOn)?.year ?? today.year
             let reference = try draft.reference ?? AgreementsTables.nextReference(db, year: year)
             let stamp = Timestamp.rfc3339(millis: t)
             var d = draft
+            try resolvePartners(db, &d.partners, nowMillis: t)
             d.reference = reference
             let a = Agreement(
                 id: IDs.make("agr"), reference: reference, version: 1, status: .draft, draft: d, createdAt: stamp, updatedAt: stamp)
@@ -69,7 +70,7 @@ package final class AgreementsLogic: Sendable {
         let limit = p.limit ?? 100
         let rows = try store.read { db in
             try AgreementsTables.list(
-                db, status: p.status, kind: p.kind, country: p.country, continent: p.continent?.rawValue,
+                db, status: p.status, kind: p.kind, country: p.country, continent: p.continent?.rawValue, partner: p.partner,
                 words: p.text?.lowercased(), after: p.cursor, limit: limit + 1)
         }
         return Page(rows, limit: limit, cursor: \.reference)
@@ -89,7 +90,7 @@ package final class AgreementsLogic: Sendable {
             id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid, event: { _ in event },
             then: { [self] a, db, t in
                 // Dates drive the state: a signed agreement whose start has come is active at once.
-                if a.status == .signed, let s = a.draft.startsOn, s <= today { try activate(&a, db, uid: uid, nowMillis: t) }
+                if a.status == .signed, let s = a.draft.startsOn?.exactDay, s <= today { try activate(&a, db, uid: uid, nowMillis: t) }
             }
         ) { a in
             try action.permit(from: a.status, label: a.label)
@@ -103,7 +104,7 @@ package final class AgreementsLogic: Sendable {
     func activate(_ a: inout Agreement, _ db: Database, uid: UInt32, nowMillis t: Int64) throws {
         let before = JSONEncoding.encode(a)
         a.status = .active
-        if a.draft.startsOn == nil { a.draft.startsOn = today }
+        if a.draft.startsOn == nil { a.draft.startsOn = PartialDate(today) }
         try changes.commit(db, &a, before: before, action: "activate", uid: uid, event: .agreementActivated, nowMillis: t)
     }
 
@@ -140,15 +141,16 @@ package final class AgreementsLogic: Sendable {
     }
 
     func update(_ p: UpdateParams, uid: UInt32) throws -> Agreement {
-        try transition(p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: nil) { a in
-            _ = try Self.merge(&a, p.changes, allowed: Self.updatable)
+        let changes = try resolvingPartners(p.changes)
+        return try transition(p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: nil) { a in
+            _ = try Self.merge(&a, changes, allowed: Self.updatable)
         }
     }
 
     func sign(_ p: TransitionParams, uid: UInt32) throws -> Agreement {
         let today = self.today
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .sign, uid: uid, event: .agreementSigned) { a in
-            a.draft.signedOn = p.signedOn ?? a.draft.signedOn ?? today
+            a.draft.signedOn = p.signedOn.map(PartialDate.init) ?? a.draft.signedOn ?? PartialDate(today)
             if let s = p.signatories { a.draft.signatories = s }
             guard !a.draft.signatories.isEmpty else {
                 throw ServiceError.invalidParams(
@@ -160,8 +162,8 @@ package final class AgreementsLogic: Sendable {
     func activate(_ p: TransitionParams, uid: UInt32) throws -> Agreement {
         let today = self.today
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .activate, uid: uid, event: .agreementActivated) { a in
-            a.draft.startsOn = p.startsOn ?? a.draft.startsOn ?? today
-            if let s = a.draft.startsOn, s > today {
+            a.draft.startsOn = p.startsOn.map(PartialDate.init) ?? a.draft.startsOn ?? PartialDate(today)
+            if let s = a.draft.startsOn, s.first > today {
                 throw ServiceError(
                     .failedPrecondition, "agreement \(a.reference) starts on \(s); it becomes active on its own then", retryable: false)
             }
@@ -195,9 +197,10 @@ package final class AgreementsLogic: Sendable {
         v.text(p.summary, "summary", max: Limits.reason, multiline: true)
         try v.finish()
         let today = self.today, stamp = Timestamp.rfc3339(millis: now())
+        let changes = try resolvingPartners(p.changes)
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .amend, uid: uid, event: .agreementAmended) { a in
             let before = a.draft
-            let fields = try Self.merge(&a, p.changes, allowed: Self.amendable)
+            let fields = try Self.merge(&a, changes, allowed: Self.amendable)
             guard case .object(let old) = JSONEncoding.encode(before), case .object(let new) = JSONEncoding.encode(a.draft) else { return }
             var diff: [String: FieldChange] = [:]
             for f in fields where old[f] != new[f] {
@@ -231,13 +234,13 @@ package final class AgreementsLogic: Sendable {
         _ db: Database, of old: inout Agreement, endsOn: LocalDate, startsOn: LocalDate?, signedOn: LocalDate?, uid: UInt32,
         nowMillis t: Int64
     ) throws -> Agreement {
-        let start = startsOn ?? old.draft.endsOn.map { $0.adding(days: 1) } ?? today
+        let start = startsOn ?? old.draft.endsOn.map { $0.last.adding(days: 1) } ?? today
         let base = old.reference.split(separator: "-R").first.map(String.init) ?? old.reference
         var draft = old.draft
         draft.reference = "\(base)-R\(try AgreementsTables.count(db, referencePrefix: base + "-R") + 1)"
-        draft.startsOn = start
-        draft.endsOn = endsOn
-        draft.signedOn = signedOn ?? min(today, start)
+        draft.startsOn = PartialDate(start)
+        draft.endsOn = PartialDate(endsOn)
+        draft.signedOn = PartialDate(signedOn ?? min(today, start))
         draft.externalKey = nil
         try draft.validate()
         let stamp = Timestamp.rfc3339(millis: t)
@@ -284,7 +287,7 @@ package final class AgreementsLogic: Sendable {
             a.delegations.append(
                 DelegationLink(
                     delegationID: visit.id, relation: relation.rawValue, ref: visit.ref, title: visit.title,
-                    country: visit.partner.country, startsAt: visit.startsAt))
+                    country: visit.partner.country, startsAt: visit.date ?? visit.startsAt))
         }.record
     }
 

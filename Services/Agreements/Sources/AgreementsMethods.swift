@@ -78,9 +78,26 @@ enum AgreementsMethods {
         t.add("agreements.delegations", "The local projection of delegations (from events): id, title, partner, country, dates, status.") {
             (p: ProjectionParams, _) in try logic.projected(p)
         }
+        t.add(
+            "agreements.record",
+            "Records an agreement as it stands or ended (history: imports, the demo); emits agreement.recorded, on which nothing is mailed."
+        ) { (p: AgreementRecordParams, ctx) in
+            let (a, created) = try logic.record(p, uid: ctx.callerUID)
+            return SavedAgreement(agreement: a, created: created)
+        }
+        t.add(
+            "agreements.import",
+            "Agreements and sites from a file, all or nothing: every problem by section, row and field; dry_run writes nothing."
+        ) { (p: AgreementsImportParams, ctx) in try logic.importRows(p, uid: ctx.callerUID) }
+        t.add("sites.create", "Records a place of BIT's own abroad (a workstation, an office) with its country and agreement.") {
+            (p: SiteDraft, ctx) in try logic.createSite(p, uid: ctx.callerUID)
+        }
+        t.add("sites.list", "BIT's sites abroad, by name.") { (p: SiteListParams, _) in SiteList(items: try logic.sites(country: p.country))
+        }
+        t.add("sites.get", "One site by id or external key.") { (p: SiteIDParams, _) in try logic.site(p.id) }
         t.classify(
             .read, "agreements.get", "agreements.list", "agreements.history", "agreements.report.partners", "agreements.report.funnel",
-            "agreements.report.dormant", "agreements.report.expiring", "agreements.delegations")
+            "agreements.report.dormant", "agreements.report.expiring", "agreements.delegations", "sites.list", "sites.get")
         t.classify(.operate, "agreements.sweep")
     }
 }

@@ -39,11 +39,13 @@ struct ListParams: Codable, Sendable, Schematic {
     var kind: AgreementKind?
     var country: String?
     var continent: Continent?
+    var partner: String?
     var text: String?
     var limit: Int?
     var cursor: String?
     static var schema: Schema {
         .object([
+            .opt("partner", .string(maxLength: Limits.externalKey), "Agreements naming this partner (id)."),
             .opt("status", .string(values: AgreementStatus.allCases.map(\.rawValue))),
             .opt("kind", .string(values: AgreementKind.allCases.map(\.rawValue))),
             .opt("country", .string(format: "iso3166-alpha2")), .opt("continent", .string(values: Continent.allCases.map(\.rawValue))),

@@ -20,11 +20,14 @@ package final class AgreementsService: Sendable {
             components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)])
         var def = ServiceDefinition()
         let subscriptions = try EventWiring.produce(
-            AgreementsLogic.eventTypes, data: Agreement.eventSchema, into: &def, store: store, context: context)
+            AgreementsLogic.eventTypes, data: Agreement.eventSchema, into: &def, store: store, context: context,
+            partnerData: PartnerRef.schema)
         try EventWiring.consume(into: &def, store: store, context: context, consumer: AgreementsConsumer())
         EventWiring.report(store, into: &def)
         logic = AgreementsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)
         AgreementsMethods.register(&def.methods, logic: logic)
+        let claimed = try logic.claimMigrated()
+        if claimed > 0 { context.log.info("partners.claimed", ["count": String(claimed), "why": "found by a migration"]) }
         def.components.append(DailySweep(logic: logic, log: context.log))
         definition = def
     }

@@ -82,7 +82,8 @@ struct AgreementsTables: RecordTable {
                 fired_ms INTEGER NOT NULL,
                 PRIMARY KEY(agreement_id, lead_days, ends_on));
             CREATE TABLE agreement_refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
-            """)
+            """),
+        AgreementsPartners.migration,
     ]
 
     static func load(_ db: Database, _ idOrRef: String) throws -> Agreement? { try loadWithTree(db, idOrRef)?.0 }
@@ -115,8 +116,8 @@ struct AgreementsTables: RecordTable {
 
     /// Agreements matching the filters of `agreements.list`.
     static func list(
-        _ db: Database, status: AgreementStatus?, kind: AgreementKind?, country: String?, continent: String?, words: String?,
-        after: String?, limit: Int
+        _ db: Database, status: AgreementStatus?, kind: AgreementKind?, country: String?, continent: String?, partner: String? = nil,
+        words: String?, after: String?, limit: Int
     ) throws -> [Agreement] {
         var clause = "1=1"
         var args: [any SQLBindable] = []
@@ -126,6 +127,7 @@ struct AgreementsTables: RecordTable {
             clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE country = ?)"; args.append(c.uppercased())
         }
         if let c = continent { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE continent = ?)"; args.append(c) }
+        if let p = partner { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE partner_id = ?)"; args.append(p) }
         if let t = words, !t.isEmpty { clause += " AND instr(lower(doc), ?) > 0"; args.append(t) }
         if let after { clause += " AND reference > ?"; args.append(after) }
         return try loadAll(db, where: clause, args, limit: limit)
@@ -207,8 +209,8 @@ struct AgreementsTables: RecordTable {
                     """,
                     [
                         a.id, a.reference, a.draft.externalKey, a.version, a.status.rawValue, a.draft.kind.rawValue,
-                        a.draft.signedOn?.description,
-                        a.draft.startsOn?.description, a.draft.endsOn?.description, doc, nowMillis, nowMillis,
+                        a.draft.signedOn?.exactDay?.description, a.draft.startsOn?.exactDay?.description,
+                        a.draft.endsOn?.exactDay?.description, doc, nowMillis, nowMillis,
                     ])
             } else {
                 try db.run(
@@ -217,8 +219,8 @@ struct AgreementsTables: RecordTable {
                         updated_ms = ? WHERE id = ?
                     """,
                     [
-                        a.version, a.status.rawValue, a.draft.kind.rawValue, a.draft.signedOn?.description, a.draft.startsOn?.description,
-                        a.draft.endsOn?.description, doc, nowMillis, a.id,
+                        a.version, a.status.rawValue, a.draft.kind.rawValue, a.draft.signedOn?.exactDay?.description,
+                        a.draft.startsOn?.exactDay?.description, a.draft.endsOn?.exactDay?.description, doc, nowMillis, a.id,
                     ])
             }
         }
@@ -229,17 +231,26 @@ struct AgreementsTables: RecordTable {
                 details: ["field": "reference", "reference": .string(a.reference)])
         }
         try db.run("DELETE FROM agreement_partners WHERE agreement_id = ?", [a.id])
-        for (i, p) in a.draft.partners.enumerated() {
-            let c = Country.named(p.country)
-            try db.run(
-                "INSERT INTO agreement_partners(agreement_id, idx, name, name_local, kind, country, continent, region) "
-                    + "VALUES(?,?,?,?,?,?,?,?)",
-                [a.id, i, p.name, p.nameLocal, p.kind.rawValue, p.country.uppercased(), c?.continent.rawValue ?? "", c?.region ?? ""])
-        }
+        try savePartners(db, a)
         try db.run("DELETE FROM agreement_links WHERE agreement_id = ?", [a.id])
         for l in a.delegations {
             try db.run(
                 "INSERT INTO agreement_links(agreement_id, delegation_id, relation) VALUES(?,?,?)", [a.id, l.delegationID, l.relation])
+        }
+    }
+
+    /// The rows of the partners an agreement names (for filters by country and continent).
+    static func savePartners(_ db: Database, _ a: Agreement) throws {
+        for (i, p) in a.draft.partners.enumerated() {
+            let code = (p.country ?? "").uppercased()
+            let c = Country.named(code)
+            try db.run(
+                "INSERT INTO agreement_partners(agreement_id, idx, name, name_local, kind, country, continent, region, partner_id) "
+                    + "VALUES(?,?,?,?,?,?,?,?,?)",
+                [
+                    a.id, i, p.name ?? "", p.nameLocal, (p.kind ?? .other).rawValue, code, c?.continent.rawValue ?? "", c?.region ?? "",
+                    p.id,
+                ])
         }
     }
 
@@ -249,26 +260,26 @@ struct AgreementsTables: RecordTable {
     /// country table, whatever the event carried).
     static func project(_ db: Database, _ d: Delegation, sequence: Int64, nowMillis: Int64) throws {
         let prior: Int64? = try db.queryOne("SELECT last_sequence FROM delegation_projection WHERE id = ?", [d.id])?["last_sequence"]
-        let country = Country.named(d.draft.partner.country)
+        let lead = d.draft.lead
+        let country = Country.named(lead?.country ?? "")
         let outOfOrder = (prior ?? 0) >= sequence ? 1 : 0
         try db.run(
             """
             INSERT INTO delegation_projection(id, ref, title, partner_name, partner_name_local, partner_kind, country, continent, region,
-                starts_at, ends_at, time_zone, status, version, last_sequence, events_applied, out_of_order, updated_ms)
-            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?)
+                starts_at, ends_at, time_zone, status, version, last_sequence, events_applied, out_of_order, updated_ms, date_known)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)
             ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, title = excluded.title, partner_name = excluded.partner_name,
                 partner_name_local = excluded.partner_name_local, partner_kind = excluded.partner_kind, country = excluded.country,
                 continent = excluded.continent, region = excluded.region, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
                 time_zone = excluded.time_zone, status = excluded.status, version = excluded.version,
                 last_sequence = max(last_sequence, excluded.last_sequence), events_applied = events_applied + 1,
-                out_of_order = out_of_order + excluded.out_of_order, updated_ms = excluded.updated_ms
+                out_of_order = out_of_order + excluded.out_of_order, updated_ms = excluded.updated_ms, date_known = excluded.date_known
             """,
             [
-                d.id, d.ref, d.draft.title, d.draft.partner.name, d.draft.partner.nameLocal, d.draft.partner.kind.rawValue,
-                d.draft.partner.country.uppercased(), country?.continent.rawValue ?? d.continent, country?.region ?? d.region,
-                d.draft.startsAt.description, d.draft.endsAt.description, d.draft.timeZone, d.status.rawValue, d.version, sequence,
-                outOfOrder,
-                nowMillis,
+                d.id, d.ref, d.draft.title, d.draft.partners.map { $0.name ?? "" }.joined(separator: "; "), lead?.nameLocal,
+                (lead?.kind ?? .other).rawValue, (lead?.country ?? "").uppercased(), country?.continent.rawValue ?? d.continent,
+                country?.region ?? d.region, d.draft.startsAt.description, d.draft.endsAt.description, d.draft.timeZone, d.status.rawValue,
+                d.version, sequence, outOfOrder, nowMillis, d.draft.date?.description,
             ])
     }
 
@@ -276,7 +287,7 @@ struct AgreementsTables: RecordTable {
     static func projected(_ db: Database, id: String?, after: (String, String)? = nil, limit: Int) throws -> [ProjectedDelegation] {
         var sql = """
             SELECT id, ref, title, partner_name, partner_name_local, country, continent, region, starts_at, ends_at, time_zone, status,
-                version,
+                version, date_known,
                 last_sequence, events_applied, out_of_order FROM delegation_projection
             """
         var args: [any SQLBindable] = []
@@ -307,10 +318,12 @@ struct ProjectedDelegation: Codable, Sendable, Schematic {
     var id, ref, title: String
     var partner: PartnerName
     var continent, region, startsAt, endsAt, timeZone, status: String
+    /// The date of a visit known only so far (`2018`, `~2024`), and as people write it ("c. 2024").
+    var date, when: String?
     var version, lastSequence, eventsApplied, outOfOrder: Int64
 
     enum CodingKeys: String, CodingKey {
-        case id, ref, title, partner, continent, region, status, version
+        case id, ref, title, partner, continent, region, status, version, date, when
         case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", lastSequence = "last_sequence", eventsApplied =
             "events_applied"
         case outOfOrder = "out_of_order"
@@ -326,6 +339,9 @@ struct ProjectedDelegation: Codable, Sendable, Schematic {
         startsAt = try r["starts_at"]
         endsAt = try r["ends_at"]
         timeZone = try r["time_zone"]
+        var why = ""
+        date = try r["date_known"]
+        when = date.flatMap { PartialDate.parse($0, why: &why) }?.display
         status = try r["status"]
         version = try r["version"]
         lastSequence = try r["last_sequence"]
@@ -339,6 +355,8 @@ struct ProjectedDelegation: Codable, Sendable, Schematic {
             .req("partner", .object([.req("name", .string()), .opt("name_local", .string()), .req("country", .string())])),
             .req("continent", .string()), .req("region", .string()), .req("starts_at", .string(format: "local-date-time")),
             .req("ends_at", .string(format: "local-date-time")), .req("time_zone", .string()),
+            .opt("date", .string(format: "partial-date"), "For a past visit known only to the year, month or day."),
+            .opt("when", .string(), "That date as people write it."),
             .req("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .req("version", .integer()),
             .req("last_sequence", .integer()), .req("events_applied", .integer()), .req("out_of_order", .integer()),
         ])

@@ -20,7 +20,8 @@ package enum CLI {
     /// Every top-level command.
     package static var commands: [CLICommand] {
         [
-            upCommand, statusCommand, delegationCommand, agreementCommand, reportCommand, notificationCommand, demoCommand, queueCommand,
+            upCommand, statusCommand, delegationCommand, partnerCommand, agreementCommand, siteCommand, reportCommand, notificationCommand,
+            importCommand, demoCommand, queueCommand,
             startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
             callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
         ]

@@ -10,18 +10,35 @@ package enum ItineraryText {
         let draft = d.draft
         var out: [String] = []
         out.append("\(d.ref)  \(draft.title)  [\(d.status.rawValue), version \(d.version)]")
-        var partner = draft.partner.name
-        if let l = draft.partner.nameLocal { partner += " (\(l))" }
-        out.append("Partner    \(partner) — \(draft.partner.kind.rawValue), \(d.countryName) (\(d.region), \(d.continent))")
+        for (i, p) in draft.partners.enumerated() {
+            let head = i == 0 ? (draft.partners.count == 1 ? "Partner  " : "Partners ") : "         "
+            let lead = draft.partners.count > 1 && p.lead == true ? ", lead" : ""
+            let place = Country.named(p.country ?? "").map { "\($0.name) (\($0.region), \($0.continent.rawValue))" } ?? p.country ?? ""
+            out.append("\(head)  \(p.label) — \(p.kind?.rawValue ?? "?"), \(place)\(lead)  [\(p.id ?? "?")]")
+        }
         out.append("Direction  \(draft.direction.rawValue)")
-        out.append(
-            "When       \(draft.startsAt.date) \(draft.startsAt.time) – \(draft.endsAt.date) \(draft.endsAt.time) (\(draft.timeZone))")
+        if let date = draft.date {
+            out.append("When       \(date.display)")
+        } else {
+            out.append(
+                "When       \(draft.startsAt.date) \(draft.startsAt.time) – \(draft.endsAt.date) \(draft.endsAt.time) (\(draft.timeZone))")
+        }
         if let p = draft.purpose { out.append("Purpose    \(p)") }
         if !draft.topics.isEmpty { out.append("Topics     \(draft.topics.joined(separator: ", "))") }
         if let r = d.cancelReason { out.append("Cancelled  \(r)") }
         if let r = d.postponedReason { out.append("Postponed  \(r)") }
         if let o = d.outcome { out.append("Outcome    \(o)") }
+        if let n = draft.notes { out.append("Notes      \(n)") }
         out.append("")
+        if !draft.groups.isEmpty {
+            out.append("Groups")
+            for g in draft.groups {
+                var line = "  • \(g.description)"
+                line += g.count.map { " — \($0) people" } ?? " — number not known"
+                if let r = g.role { line += ", \(r.rawValue)" }
+                out.append(line)
+            }
+        }
         out.append("Members (\(draft.members.count))")
         for m in draft.members {
             var line = "  • \(m.name)"

@@ -38,7 +38,10 @@ package enum PartnerChart {
             s +=
                 "<text x=\"24\" y=\"\(y + 22)\" font-size=\"17\" font-weight=\"bold\" "
                 + "fill=\"\(ink)\">\(HTML.escape(r["key"]?.stringValue ?? ""))</text>\n"
-            s += "<text x=\"24\" y=\"\(y + 42)\" font-size=\"12\" fill=\"\(faint)\">\(p) partner\(p == 1 ? "" : "s") in force</text>\n"
+            let sites = Int(r["sites"]?.intValue ?? 0)
+            let counted =
+                "\(p) partner\(p == 1 ? "" : "s") in force" + (sites > 0 ? ", \(sites) site\(sites == 1 ? "" : "s") of BIT's" : "")
+            s += "<text x=\"24\" y=\"\(y + 42)\" font-size=\"12\" fill=\"\(faint)\">\(counted)</text>\n"
             if wa > 0 {
                 s +=
                     "<rect x=\"\(labelW)\" y=\"\(y + 6)\" width=\"\(wa)\" height=\"24\" rx=\"3\" fill=\"\(inForce)\"><title>\(a) in "
@@ -52,7 +55,9 @@ package enum PartnerChart {
             s +=
                 "<text x=\"\(labelW + wa + wn + 8)\" y=\"\(y + 24)\" font-size=\"14\" "
                 + "fill=\"\(ink)\">\(a)\(n > 0 ? " + \(n)" : "")</text>\n"
-            let names = (r["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: " · ")
+            let partnerNames: [String] = (r["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue)
+            let siteNames: [String] = (r["site_names"]?.arrayValue ?? []).compactMap(\.stringValue).map { "site: " + $0 }
+            let names = (partnerNames + siteNames).joined(separator: " · ")
             s +=
                 "<text x=\"\(labelW)\" y=\"\(y + 50)\" font-size=\"12\" "
                 + "fill=\"\(faint)\">\(HTML.escape(String(names.prefix(110))))\(names.count > 110 ? "…" : "")</text>\n"

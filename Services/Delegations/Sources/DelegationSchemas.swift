@@ -4,24 +4,15 @@ import LiaisonModels
 
 // The wire shapes of the delegation domain, for service.describe (JSON Schema).
 
-extension Partner: Schematic {
-    package static var schema: Schema {
-        .object([
-            .req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name), "Name in its own script."),
-            .req("kind", .string(values: PartnerKind.allCases.map(\.rawValue))),
-            .req("country", .string(format: "iso3166-alpha2"), "e.g. TH, KR, UZ, MA, UG."),
-            .opt("city", .string(maxLength: Limits.name)), .opt("website", .string(maxLength: Limits.shortText)),
-        ])
-    }
-}
-
 extension Member: Schematic {
     package static var schema: Schema {
         .object([
             .req("name", .string(maxLength: Limits.name), "Romanised name, or the role when no name is known."),
             .opt("name_local", .string(maxLength: Limits.name), "Name in their own script."),
             .opt("title", .string(maxLength: Limits.name)),
-            .opt("role", .string(values: MemberRole.allCases.map(\.rawValue)), "Default member."),
+            .opt(
+                "role", .string(values: MemberRole.allCases.map(\.rawValue) + ["member"]),
+                "Default other; the title says more. member (the older word) is read as other."),
             .opt("email", .string(format: "email", maxLength: Limits.email)), .opt("phone", .string(maxLength: Limits.phone)),
             .opt("languages", .array(.string(maxLength: 35), maxItems: Limits.languages), "BCP 47 tags."),
             .opt(
@@ -30,6 +21,18 @@ extension Member: Schematic {
                     .opt("dietary", .string(maxLength: Limits.shortText)), .opt("accessibility", .string(maxLength: Limits.shortText)),
                     .opt("interpreter", .boolean),
                 ])),
+            .opt("partner", .string(maxLength: Limits.externalKey), "In a joint delegation: the partner (id) they come from."),
+        ])
+    }
+}
+
+extension MemberGroup: Schematic {
+    package static var schema: Schema {
+        .object([
+            .req("description", .string(maxLength: Limits.purpose), "Who they are, e.g. international students of BIT."),
+            .opt("count", .integer(minimum: 1, maximum: 100_000), "How many, when known."),
+            .opt("role", .string(values: MemberRole.allCases.map(\.rawValue))),
+            .opt("partner", .string(maxLength: Limits.externalKey), "The partner (id) they come from."),
         ])
     }
 }
@@ -66,11 +69,27 @@ extension DelegationDraft: Schematic, DraftFields {
     package static var fields: [Schema.Field] {
         [
             .req("direction", .string(values: Direction.allCases.map(\.rawValue))), .req("title", .string(maxLength: Limits.title)),
-            .req("partner", Partner.schema), .opt("purpose", .string(maxLength: Limits.purpose)),
+            .opt(
+                "partners", .array(PartnerRef.schema, maxItems: Limits.partners),
+                "Required: by registry id (partners.list), one marked lead in a joint visit; or described (name, kind, country) to find "
+                    + "or register."),
+            .opt(
+                "partner",
+                .object([
+                    .req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name)),
+                    .req("kind", .string(values: PartnerKind.allCases.map(\.rawValue))), .req("country", .string(format: "iso3166-alpha2")),
+                    .opt("city", .string(maxLength: Limits.name)), .opt("website", .string(maxLength: Limits.shortText)),
+                ]), "Older form: one partner described in place; it is found in (or added to) the registry and becomes partners[0]."),
+            .opt("purpose", .string(maxLength: Limits.purpose)),
             .opt("topics", .array(.string(maxLength: Limits.topic), maxItems: Limits.topics)),
             .opt("time_zone", .string(maxLength: 64), "IANA name; default Asia/Shanghai."),
-            .req("starts_at", .string(format: "local-date-time")),
-            .req("ends_at", .string(format: "local-date-time")), .opt("members", .array(Member.schema, maxItems: Limits.members)),
+            .opt("starts_at", .string(format: "local-date-time"), "Required for a scheduled visit."),
+            .opt("ends_at", .string(format: "local-date-time")),
+            .opt(
+                "date", .string(format: "partial-date"),
+                "Instead of starts_at/ends_at, for a past visit known only so far: 2018, 2024-10, 2024-10-22, ~2024 (approximate)."),
+            .opt("members", .array(Member.schema, maxItems: Limits.members)),
+            .opt("groups", .array(MemberGroup.schema, maxItems: Limits.members), "People counted, not named."),
             .opt("hosts", .array(Host.schema, maxItems: Limits.hosts)),
             .opt("itinerary", .array(ItineraryItem.schema, maxItems: Limits.itinerary)),
             .opt("budget", .object([.req("amount", .string(maxLength: 16)), .req("currency", .string(maxLength: 3))])),

@@ -34,34 +34,58 @@ package final class DelegationsLogic: Sendable {
 
     /// Opens (or creates) the database at `path` with the delegation and outbox tables.
     package static func openStore(path: String) throws -> Store {
-        try Store(path: path, migrations: DelegationsTables.migrations, components: [("outbox", Outbox.migrations)])
+        try Store(
+            path: path, migrations: DelegationsTables.migrations, components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)])
     }
 
     /// The event types this service emits.
-    package static let eventTypes = EventType.all(.delegation)
+    package static let eventTypes = EventType.all(.delegation) + [.partnerCreated, .partnerUpdated, .partnerMerged]
 
     // MARK: create, get, list
 
     /// Stores a new proposed delegation (or returns the one already stored under its external_key).
     package func create(_ draft: DelegationDraft, uid: UInt32) throws -> (Delegation, CheckFindings, Bool) {
-        try draft.validate()
-        return try store.write { [self] db in
-            if let key = draft.externalKey, let existing = try DelegationsTables.load(db, externalKey: key) {
-                return (existing, try findings(db, existing.draft, excluding: existing.id), false)
-            }
-            let t = now()
-            let ref = try DelegationsTables.nextRef(db, year: draft.startsAt.year)
-            let stamp = Timestamp.rfc3339(millis: t)
-            let d = Delegation(
-                id: IDs.make("del"), ref: ref, version: 1, status: .proposed, scheduleVersion: 1, draft: draft, createdAt: stamp,
-                updatedAt: stamp)
-            let tree = JSONEncoding.encode(d)
-            try DelegationsTables.save(db, d, tree: tree, insert: true, nowMillis: t)
-            try DelegationsTables.history.record(
-                db, id: d.id, version: 1, uid: uid, action: "create",
-                changesJSON: JSONWriter.string(["created": tree]), nowMillis: t)
-            return (d, try findings(db, draft, excluding: d.id), true)
+        try record(RecordParams(draft: draft, status: .proposed), uid: uid)
+    }
+
+    /// Records a past visit (imported history) in its final state, announced as
+    /// `delegation.recorded`, which consumers keep without acting on (no mail); or, with status
+    /// proposed, creates one still to come.
+    func record(_ p: RecordParams, uid: UInt32) throws -> (Delegation, CheckFindings, Bool) {
+        try p.draft.validate()
+        return try store.write { [self] db in try insertRecord(db, p, uid: uid, nowMillis: now()) }
+    }
+
+    /// Inserts a delegation in the caller's transaction, its partners resolved against the registry.
+    func insertRecord(_ db: Database, _ p: RecordParams, uid: UInt32, nowMillis t: Int64) throws -> (Delegation, CheckFindings, Bool) {
+        var v = Validator()
+        if p.status == .cancelled { v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why it was cancelled") }
+        v.optionalText(p.outcome, "outcome", max: Limits.notes, multiline: true)
+        try v.finish()
+        try p.draft.validate()
+        if let key = p.draft.externalKey, let existing = try DelegationsTables.load(db, externalKey: key) {
+            return (existing, try findings(db, existing.draft, excluding: existing.id), false)
         }
+        var draft = p.draft
+        try resolvePartners(db, &draft, nowMillis: t)
+        let ref = try DelegationsTables.nextRef(db, year: draft.startsAt.year)
+        let stamp = Timestamp.rfc3339(millis: t)
+        var d = Delegation(
+            id: IDs.make("del"), ref: ref, version: 1, status: p.status, scheduleVersion: 1, draft: draft, createdAt: stamp,
+            updatedAt: stamp)
+        d.outcome = p.outcome
+        if p.status == .cancelled { d.cancelReason = p.reason }
+        let tree = JSONEncoding.encode(d)
+        try DelegationsTables.save(db, d, tree: tree, insert: true, nowMillis: t)
+        try DelegationsTables.history.record(
+            db, id: d.id, version: 1, uid: uid, action: p.status == .proposed ? "create" : "record",
+            changesJSON: JSONWriter.string(["created": tree]), nowMillis: t)
+        if p.status != .proposed {
+            try Outbox.append(
+                db, source: changes.source, type: .delegationRecorded, subject: "delegation/\(d.id)", dataJSON: JSONWriter.encode(tree),
+                subscribers: changes.subscriptions.of(.delegationRecorded), nowMillis: t)
+        }
+        return (d, try findings(db, draft, excluding: d.id), true)
     }
 
     /// The delegation with this id or reference.
@@ -182,7 +206,17 @@ package final class DelegationsLogic: Sendable {
             guarded: { d, db in
                 try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "confirm")
             }
-        ) { _ in }
+        ) { d in try Self.requireSchedule(d, doing: "confirm") }
+    }
+
+    /// Only a visit with a day and times (not one known as "2018" or "Oct 2024") can be
+    /// confirmed, rescheduled and mailed.
+    static func requireSchedule(_ d: Delegation, doing: String) throws {
+        guard let date = d.draft.date else { return }
+        throw ServiceError(
+            .failedPrecondition,
+            "cannot \(doing) \(d.ref): it is known only as \(date.display); give it starts_at and ends_at first (delegations.update)",
+            retryable: false, details: ["field": "date"])
     }
 
     func reschedule(_ p: RescheduleParams, uid: UInt32) throws -> SavedDelegation {
@@ -200,6 +234,7 @@ package final class DelegationsLogic: Sendable {
                 }
             }
         ) { d in
+            try Self.requireSchedule(d, doing: "reschedule")
             if let s = p.startsAt { d.draft.startsAt = s }
             if let e = p.endsAt { d.draft.endsAt = e }
             if let z = p.timeZone { d.draft.timeZone = z }
@@ -246,12 +281,35 @@ package final class DelegationsLogic: Sendable {
 
     /// Replaces the fields given in `changes` (draft fields; unknown ones are ignored).
     func update(_ p: UpdateParams, uid: UInt32) throws -> SavedDelegation {
-        let given = Set(p.changes.keys).intersection(DelegationDraft.fields.map(\.name))
+        var given = Set(p.changes.keys).intersection(DelegationDraft.fields.map(\.name))
         guard !given.isEmpty else {
             throw ServiceError.invalidParams(
                 field: "", "nothing to change: give one or more of \(DelegationDraft.fields.map(\.name).joined(separator: ", "))")
         }
         let running: Set<DelegationStatus> = [.confirmed, .inProgress]
+        var changes = p.changes
+        if let one = changes["partner"], changes["partners"] == nil {
+            // The older form: one partner described in place.
+            changes["partners"] = [one]
+            given.insert("partners")
+        }
+        given.remove("partner")
+        changes["partner"] = nil
+        if let raw = changes["partners"] {
+            // Described partners are found in (or added to) the registry before the change.
+            var probe = DelegationDraft(
+                direction: .inbound, title: "-",
+                partners: try JSONDecoding.decode([PartnerRef].self, from: raw, path: [NameKey("partners")]),
+                startsAt: LocalDateTime(year: 2000, month: 1, day: 1), endsAt: LocalDateTime(year: 2000, month: 1, day: 2))
+            var v = Validator()
+            for (i, ref) in probe.partners.enumerated() { v.nested("partners[\(i)]") { ref.problems(&$0) } }
+            try v.finish()
+            try store.write { [self] db in try resolvePartners(db, &probe, nowMillis: now()) }
+            changes["partners"] = JSONEncoding.encode(probe.partners)
+        }
+        // A dated visit given a schedule (or a scheduled one given a date) drops the other form.
+        if changes["starts_at"] != nil || changes["ends_at"] != nil { given.insert("date"); changes["date"] = changes["date"] ?? .null }
+        if let d = changes["date"], d != .null { for k in ["starts_at", "ends_at"] { given.insert(k); changes[k] = changes[k] ?? .null } }
         return try transition(
             p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: .delegationUpdated,
             emitWhen: { running.contains($0) }
@@ -263,8 +321,9 @@ package final class DelegationsLogic: Sendable {
                     retryable: false, details: ["field": .string(f), "current_state": .string(d.status.rawValue)])
             }
             guard case .object(var merged) = JSONEncoding.encode(d.draft) else { return }
-            for key in given { merged[key] = p.changes[key] }
+            for key in given { merged[key] = changes[key] == .null ? nil : changes[key] }
             d.draft = try JSONDecoding.decode(DelegationDraft.self, from: .object(merged))
+            d.place()
             if !given.isDisjoint(with: Self.scheduleFields) { d.scheduleVersion += 1 }
         }
     }

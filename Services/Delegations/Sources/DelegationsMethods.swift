@@ -55,6 +55,43 @@ enum DelegationsMethods {
         t.add("delegations.history", "The audit trail: every change, when, by which uid, what changed.") { (p: IDParams, _) in
             try logic.history(p.id)
         }
-        t.classify(.read, "delegations.get", "delegations.list", "delegations.check", "delegations.history")
+        t.add(
+            "delegations.record",
+            "Records a past visit (history) as completed or cancelled; date may be a year, month or day. Emits delegation.recorded, "
+                + "on which nothing is mailed."
+        ) {
+            (p: RecordParams, ctx) in
+            let (d, f, created) = try logic.record(p, uid: ctx.callerUID)
+            return SavedDelegation(delegation: d, found: f, created: created)
+        }
+        t.add(
+            "delegations.import",
+            "Partners and visits from a file, all or nothing: every problem by section, row and field; dry_run writes nothing."
+        ) { (p: DelegationsImportParams, ctx) in try logic.importRows(p, uid: ctx.callerUID) }
+        registerPartners(&t, logic: logic)
+        t.classify(
+            .read, "delegations.get", "delegations.list", "delegations.check", "delegations.history", "partners.get", "partners.list",
+            "partners.history")
+    }
+
+    /// The partner registry's methods.
+    static func registerPartners(_ t: inout MethodTable, logic: DelegationsLogic) {
+        t.add("partners.create", "Registers a partner institution (refused with conflict when its name and country are there).") {
+            (p: PartnerCreateParams, ctx) in try logic.createPartner(p, uid: ctx.callerUID)
+        }
+        t.add("partners.get", "A partner with its people, its visits and the last one, and the entries merged into it.") {
+            (p: PartnerIDParams, _) in try logic.partner(p.id)
+        }
+        t.add("partners.list", "Partners by name; pages through next_cursor.") { (p: PartnerListParams, _) in try logic.partners(p) }
+        t.add("partners.update", "Replaces the fields given at expected_version; every visit naming it shows the change.") {
+            (p: PartnerUpdateParams, ctx) in try logic.updatePartner(p, uid: ctx.callerUID)
+        }
+        t.add("partners.add_person", "Adds someone to a partner's people.") { (p: PersonAddParams, ctx) in
+            try logic.addPerson(p, uid: ctx.callerUID)
+        }
+        t.add("partners.merge", "Merges a duplicate (from) into the entry kept (into); both histories stay. Emits partner.merged.") {
+            (p: PartnerMergeParams, ctx) in try logic.merge(p, uid: ctx.callerUID)
+        }
+        t.add("partners.history", "A partner's audit trail.") { (p: PartnerIDParams, _) in try logic.partnerHistory(p.id) }
     }
 }

@@ -88,15 +88,20 @@ struct DelegationSummary: Codable, Sendable, Schematic {
     var status: DelegationStatus
     var version: Int
     var direction: Direction
-    var partner: Partner
+    var partners: [PartnerRef]
     var countryName, continent, region: String
-    var startsAt, endsAt: LocalDateTime
+    /// nil for a past visit known only by its date.
+    var startsAt, endsAt: LocalDateTime?
+    var date: PartialDate?
+    /// As people write it: "2018", "Oct 2024", "c. 2024", or the first day.
+    var when: String
     var timeZone: String
     var members: Int
+    var headCount: Int?
 
     enum CodingKeys: String, CodingKey {
-        case id, ref, title, status, version, direction, partner, countryName = "country_name", continent, region
-        case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", members
+        case id, ref, title, status, version, direction, partners, countryName = "country_name", continent, region, date, when
+        case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", members, headCount = "head_count"
     }
 
     init(_ d: Delegation) {
@@ -106,22 +111,27 @@ struct DelegationSummary: Codable, Sendable, Schematic {
         status = d.status
         version = d.version
         direction = d.draft.direction
-        partner = d.draft.partner
+        partners = d.draft.partners
         countryName = d.countryName
         continent = d.continent
         region = d.region
-        startsAt = d.draft.startsAt
-        endsAt = d.draft.endsAt
+        date = d.draft.date
+        startsAt = d.draft.date == nil ? d.draft.startsAt : nil
+        endsAt = d.draft.date == nil ? d.draft.endsAt : nil
+        when = d.draft.when
         timeZone = d.draft.timeZone
         members = d.draft.members.count
+        headCount = d.draft.headCount
     }
 
     static var schema: Schema {
         .object([
             .req("id", .string()), .req("ref", .string()), .req("title", .string()), .req("status", .string()), .req("version", .integer()),
-            .req("direction", .string()), .req("partner", Partner.schema), .req("country_name", .string()), .req("continent", .string()),
-            .req("region", .string()), .req("starts_at", .string()), .req("ends_at", .string()), .req("time_zone", .string()),
-            .req("members", .integer()),
+            .req("direction", .string()), .req("partners", .array(PartnerRef.schema)), .req("country_name", .string()),
+            .req("continent", .string()), .req("region", .string()), .opt("starts_at", .string()), .opt("ends_at", .string()),
+            .opt("date", .string(format: "partial-date")), .req("when", .string(), "As people write it: 2018, Oct 2024, c. 2024."),
+            .req("time_zone", .string()), .req("members", .integer(), "Named members."),
+            .opt("head_count", .integer(), "Members plus the groups' counts; absent when a group's size is not known."),
         ])
     }
 }
@@ -205,3 +215,32 @@ struct CheckParams: Decodable, Sendable, Schematic {
 
 /// The update methods' params.
 typealias UpdateParams = RecordUpdate<DelegationDraft>
+
+/// `delegations.record`: a past visit, stored in its final state without anything being sent.
+struct RecordParams: Decodable, Sendable, Schematic {
+    var draft: DelegationDraft
+    var status: DelegationStatus
+    var outcome, reason: String?
+
+    enum CodingKeys: String, CodingKey { case status, outcome, reason }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decodeIfPresent(DelegationStatus.self, forKey: .status) ?? .completed
+        outcome = try c.decodeIfPresent(String.self, forKey: .outcome)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        draft = try DelegationDraft(from: decoder)
+    }
+
+    static var schema: Schema { schema(statuses: ["completed", "cancelled"]) }
+
+    /// With `proposed` among the statuses for imports (a visit still to come).
+    static func schema(statuses: [String]) -> Schema {
+        .object(
+            DelegationDraft.fields + [
+                .opt("status", .string(values: statuses), "How it ended; default completed."),
+                .opt("outcome", .string(maxLength: Limits.notes), "What came of it."),
+                .opt("reason", .string(maxLength: Limits.reason), "Why it was cancelled (required for cancelled)."),
+            ])
+    }
+}

@@ -5,7 +5,8 @@ import LiaisonStore
 import LiaisonWire
 
 /// The delegations service: visits hosted and sent, their members and itineraries. Wires the
-/// store, the logic, the methods and the events it emits.
+/// store, the logic, the methods, the events it emits, and the partner registry (which takes
+/// `partner.claimed` from services that met a partner by name).
 package final class DelegationsService: Sendable {
     package let logic: DelegationsLogic
     package let store: Store
@@ -17,10 +18,14 @@ package final class DelegationsService: Sendable {
         store = try DelegationsLogic.openStore(path: context.entry.dataDir + "/delegations.db")
         var def = ServiceDefinition()
         let subscriptions = try EventWiring.produce(
-            DelegationsLogic.eventTypes, data: Delegation.schema, into: &def, store: store, context: context)
+            DelegationsLogic.eventTypes, data: Delegation.schema, into: &def, store: store, context: context,
+            partnerData: PartnerRecord.schema)
         EventWiring.report(store, into: &def)
         logic = DelegationsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)
+        try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))
         DelegationsMethods.register(&def.methods, logic: logic)
+        let announced = try logic.announceMigrated()
+        if announced > 0 { context.log.info("partners.announced", ["count": String(announced), "why": "registered by a migration"]) }
         definition = def
     }
 }

@@ -52,7 +52,8 @@ struct DelegationsTables: RecordTable {
                 action TEXT NOT NULL,
                 changes TEXT NOT NULL);
             CREATE INDEX history_by_delegation ON history(delegation_id, seq);
-            """)
+            """),
+        PartnerTables.migration,
     ]
 
     /// States whose itineraries hold venues and hosts.
@@ -135,8 +136,8 @@ struct DelegationsTables: RecordTable {
                 """,
                 [
                     d.id, d.ref, d.draft.externalKey, d.version, d.status.rawValue, d.draft.direction.rawValue,
-                    d.draft.partner.kind.rawValue,
-                    d.draft.partner.country.uppercased(), d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis,
+                    (d.draft.lead?.kind ?? .other).rawValue,
+                    (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis,
                     nowMillis,
                 ])
         } else {
@@ -146,11 +147,12 @@ struct DelegationsTables: RecordTable {
                     starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ? WHERE id = ?
                 """,
                 [
-                    d.version, d.status.rawValue, d.draft.direction.rawValue, d.draft.partner.kind.rawValue,
-                    d.draft.partner.country.uppercased(),
+                    d.version, d.status.rawValue, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue,
+                    (d.draft.lead?.country ?? "").uppercased(),
                     d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, d.id,
                 ])
         }
+        try PartnerTables.saveLinks(db, d)
         try db.run("DELETE FROM bookings WHERE delegation_id = ?", [d.id])
         for b in row.bookings {
             try db.run(
@@ -161,10 +163,9 @@ struct DelegationsTables: RecordTable {
 
     /// What free-text search looks in, lowercased.
     static func searchText(_ d: Delegation) -> String {
-        var parts = [
-            d.ref, d.draft.title, d.draft.partner.name, d.draft.partner.nameLocal ?? "", d.draft.purpose ?? "", d.countryName,
-            d.draft.partner.city ?? "",
-        ]
+        var parts = [d.ref, d.draft.title, d.draft.purpose ?? "", d.countryName]
+        parts += d.draft.partners.flatMap { [$0.name ?? "", $0.nameLocal ?? ""] }
+        parts += d.draft.groups.map(\.description)
         parts += d.draft.topics
         parts += d.draft.members.flatMap { [$0.name, $0.nameLocal ?? "", $0.title ?? ""] }
         parts += d.draft.hosts.map(\.name)
@@ -206,6 +207,42 @@ struct DelegationsTables: RecordTable {
         return try db.query(sql, args).map { r in
             let start: Int64 = try r["starts_utc"], id: String = try r["id"]
             return (try JSONDecoding.decode(Delegation.self, from: try r["doc"] as [UInt8]), KeyedCursor.make(String(start), id))
+        }
+    }
+}
+
+extension DelegationsTables {
+    /// Shows the registry's current name, kind and country for `partner` in every visit that
+    /// names it (or named `mergedFrom`, which now resolves to it): the documents, the columns
+    /// lists filter on, and the search text. Not a change of the visit (no version, no history).
+    static func refresh(_ db: Database, partner: PartnerRecord, mergedFrom: String? = nil) throws {
+        var ids = try PartnerTables.delegationIDs(db, naming: partner.id)
+        if let from = mergedFrom { ids += try PartnerTables.delegationIDs(db, naming: from) }
+        for id in Set(ids) {
+            guard let (d0, _) = try loadWithTree(db, idOrRef: id) else { continue }
+            var d = d0
+            var seen = Set<String>()
+            d.draft.partners = d.draft.partners.compactMap { p in
+                var p = p
+                if p.id == partner.id || (mergedFrom != nil && p.id == mergedFrom) { p.resolve(partner.reference) }
+                // A visit naming both the kept and the merged entry names the kept one once.
+                return seen.insert(p.id ?? "").inserted ? p : nil
+            }
+            for i in d.draft.members.indices where mergedFrom != nil && d.draft.members[i].partner == mergedFrom {
+                d.draft.members[i].partner = partner.id
+            }
+            for i in d.draft.groups.indices where mergedFrom != nil && d.draft.groups[i].partner == mergedFrom {
+                d.draft.groups[i].partner = partner.id
+            }
+            d.place()
+            let row = Prepared(d, tree: JSONEncoding.encode(d))
+            try db.run(
+                "UPDATE delegations SET partner_kind = ?, country = ?, continent = ?, region = ?, search = ?, doc = ? WHERE id = ?",
+                [
+                    (d.draft.lead?.kind ?? .other).rawValue, (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.search,
+                    row.doc, d.id,
+                ])
+            try PartnerTables.saveLinks(db, d)
         }
     }
 }

@@ -12,8 +12,10 @@ struct NotificationsConsumer: EventConsumer {
     let rules: NotificationRules
 
     func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
-        guard let type = EventType(rawValue: event.type) else { return .ignored }
+        // History (an import of past visits and agreements) and the partner registry send nothing.
+        guard let type = EventType(rawValue: event.type), !type.isHistory else { return .ignored }
         switch type.family {
+        case .partner: return .ignored
         case .agreement:
             guard settings.agreementNotices, try rules.applyAgreement(event, db) else { return .ignored }
             return .applied

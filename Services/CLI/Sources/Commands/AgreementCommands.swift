@@ -73,7 +73,8 @@ extension CLI {
                 }.joined(separator: "; ")
                 t.add([
                     a["current_reference"]?.stringValue ?? "", a["status"]?.stringValue ?? "", a["kind"]?.stringValue ?? "", partners,
-                    "\(a["starts_on"]?.stringValue ?? "?") – \(a["ends_on"]?.stringValue ?? "open")", a["title"]?.stringValue ?? "",
+                    "\(PartialDate.shown(a["starts_on"]?.stringValue) ?? "?") – \(PartialDate.shown(a["ends_on"]?.stringValue) ?? "open")",
+                    a["title"]?.stringValue ?? "",
                 ])
             }
             ctx.print(t.rows.isEmpty ? "(no agreements match)" : t.render())
@@ -96,18 +97,21 @@ extension CLI {
             for p in a["partners"]?.arrayValue ?? [] {
                 ctx.print(
                     "Partner      \(p["name"]?.stringValue ?? "")\(p["name_local"]?.stringValue.map { " (\($0))" } ?? "") — "
-                        + "\(p["kind"]?.stringValue ?? ""), \(p["country"]?.stringValue ?? "")"
+                        + "\(p["kind"]?.stringValue ?? ""), \(p["country"]?.stringValue ?? "")  [\(p["id"]?.stringValue ?? "")]"
                 )
             }
             ctx.print("Coordinator  \(a["coordinator"]?["name"]?.stringValue ?? "") <\(a["coordinator"]?["email"]?.stringValue ?? "")>")
-            ctx.print("Signed       \(a["signed_on"]?.stringValue ?? "not yet")")
+            let unsigned = ["draft", "negotiating"].contains(a["status"]?.stringValue ?? "")
+            ctx.print("Signed       \(PartialDate.shown(a["signed_on"]?.stringValue) ?? (unsigned ? "not yet" : "date not recorded"))")
             ctx.print(
-                "Term         \(a["starts_on"]?.stringValue ?? "?") – "
-                    + "\(a["ends_on"]?.stringValue ?? "open-ended")\(a["auto_renew"] == true ? " (renews automatically)" : "")"
+                "Term         \(PartialDate.shown(a["starts_on"]?.stringValue) ?? "?") – "
+                    + (PartialDate.shown(a["ends_on"]?.stringValue) ?? "open-ended")
+                    + (a["auto_renew"] == true ? " (renews automatically)" : "")
             )
             if let f = a["focus_areas"]?.arrayValue, !f.isEmpty {
                 ctx.print("Focus        \(f.compactMap(\.stringValue).joined(separator: ", "))")
             }
+            if let n = a["notes"]?.stringValue { ctx.print("Notes        \(n)") }
             if let p = a["places_per_year"]?.intValue { ctx.print("Places/year  \(p)") }
             if let r = a["termination_reason"]?.stringValue { ctx.print("Terminated   \(r)") }
             if let s = a["predecessor_id"]?.stringValue { ctx.print("Renews       \(s)") }
@@ -136,7 +140,7 @@ extension CLI {
             for l in a["delegations"]?.arrayValue ?? [] {
                 ctx.print(
                     "Visit        \(l["ref"]?.stringValue ?? "") \(l["relation"]?.stringValue ?? ""): \(l["title"]?.stringValue ?? "") "
-                        + "(\(l["starts_at"]?.stringValue ?? ""))"
+                        + "(\(PartialDate.shown(l["starts_at"]?.stringValue) ?? ""))"
                 )
             }
             return ExitCode.ok

@@ -109,11 +109,16 @@ extension CLI {
             }
             var t = Table(["REF", "PARTNER", "COUNTRY", "DATES", "STATUS", "TITLE"])
             for d in items {
-                let p = d["partner"]
+                let partners = d["partners"]?.arrayValue ?? []
+                let p = partners.first { $0["lead"] == true } ?? partners.first
                 var partner = p?["name"]?.stringValue ?? ""
                 if let local = p?["name_local"]?.stringValue { partner += " (\(local))" }
+                if partners.count > 1 { partner += " +\(partners.count - 1)" }
                 let s = d["starts_at"]?.stringValue ?? "", e = d["ends_at"]?.stringValue ?? ""
-                let dates = s.prefix(10) == e.prefix(10) ? String(s.prefix(10)) : "\(s.prefix(10)) – \(e.prefix(10))"
+                let dates =
+                    d["date"] != nil
+                    ? d["when"]?.stringValue ?? ""
+                    : s.prefix(10) == e.prefix(10) ? String(s.prefix(10)) : "\(s.prefix(10)) – \(e.prefix(10))"
                 t.add([
                     d["ref"]?.stringValue ?? "", partner, "\(p?["country"]?.stringValue ?? "") \(d["country_name"]?.stringValue ?? "")",
                     dates,

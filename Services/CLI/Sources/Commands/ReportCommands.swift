@@ -43,15 +43,17 @@ extension CLI {
                 ctx.note("wrote \(file)")
             }
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            var t = Table([(r["by"]?.stringValue ?? "").uppercased(), "PARTNERS", "AGREEMENTS", "NEGOTIATING", "WHO"])
+            var t = Table([(r["by"]?.stringValue ?? "").uppercased(), "PARTNERS", "AGREEMENTS", "NEGOTIATING", "SITES", "WHO"])
             for row in r["rows"]?.arrayValue ?? [] {
+                let sites = (row["site_names"]?.arrayValue ?? []).compactMap(\.stringValue).map { "site: \($0)" }
                 t.add([
                     row["key"]?.stringValue ?? "", String(row["partners"]?.intValue ?? 0), String(row["agreements"]?.intValue ?? 0),
-                    String(row["negotiating"]?.intValue ?? 0),
-                    (row["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "; "),
+                    String(row["negotiating"]?.intValue ?? 0), String(row["sites"]?.intValue ?? 0),
+                    ((row["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue) + sites).joined(separator: "; "),
                 ])
             }
             ctx.print(PartnerChart.subtitle(r))
+            if let c = r["counting"]?.stringValue { ctx.print("Counted: \(c).") }
             ctx.print(t.rows.isEmpty ? "(no agreements)" : t.render())
             return ExitCode.ok
         }

@@ -20,7 +20,7 @@ extension NotificationRules {
         if settings.agreementPartnerContacts {
             for p in a.draft.partners {
                 if let e = p.contactEmail, !recipients.contains(where: { $0.address.lowercased() == e.lowercased() }) {
-                    recipients.append(Recipient(name: p.contactName ?? p.name, nameLocal: nil, address: e, view: .member))
+                    recipients.append(Recipient(name: p.contactName ?? p.name ?? "", nameLocal: nil, address: e, view: .member))
                 }
             }
         }
@@ -41,37 +41,38 @@ extension NotificationRules {
     ) throws -> Int {
         if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
-        let partners = a.draft.partners.map { p in p.nameLocal.map { "\(p.name) (\($0))" } ?? p.name }.joined(separator: ", ")
+        let partners = a.draft.partners.map(\.label).joined(separator: ", ")
         let subject: String
         var intro: String
         switch kind {
         case "signed":
             subject = "Agreement signed: \(a.draft.title) (\(a.currentReference))"
             intro =
-                "The agreement \(a.currentReference) with \(partners) has been signed" + (a.draft.signedOn.map { " on \($0)" } ?? "") + "."
+                "The agreement \(a.currentReference) with \(partners) has been signed"
+                + (a.draft.signedOn.map { " on \($0.display)" } ?? "") + "."
         case "expiring":
             let days = daysLeft ?? leadDays ?? 0
             subject = "Agreement ending in \(days) day\(days == 1 ? "" : "s"): \(a.draft.title) (\(a.currentReference))"
             intro =
-                "The agreement \(a.currentReference) with \(partners) ends on \(a.draft.endsOn?.description ?? "?"), in \(days) "
-                    + "day\(days == 1 ? "" : "s")."
+                "The agreement \(a.currentReference) with \(partners) ends on \(a.draft.endsOn?.display ?? "?"), in \(days) "
+                + "day\(days == 1 ? "" : "s")."
             if a.draft.autoRenew {
                 intro += " It renews automatically unless it is terminated."
-            } else if let notice = a.draft.noticePeriodDays, let end = a.draft.endsOn {
+            } else if let notice = a.draft.noticePeriodDays, let end = a.draft.endsOn?.exactDay {
                 intro += " Its notice period is \(notice) days: decide about renewal by \(end.adding(days: -notice))."
             } else {
                 intro += " Renew it (liaison agreement renew) if the cooperation goes on."
             }
         default:
             subject = "Agreement expired: \(a.draft.title) (\(a.currentReference))"
-            intro = "The agreement \(a.currentReference) with \(partners) expired on \(a.draft.endsOn?.description ?? "?")."
+            intro = "The agreement \(a.currentReference) with \(partners) expired on \(a.draft.endsOn?.display ?? "?")."
         }
         var lines = [
             "Dear \(r.displayName),", "", intro, "", "Agreement: \(a.draft.title)", "Reference: \(a.currentReference)",
             "Kind:      \(a.draft.kind.rawValue)",
             "Partners:  \(partners)",
         ]
-        if let s = a.draft.startsOn { lines.append("Term:      \(s) – \(a.draft.endsOn?.description ?? "open-ended")") }
+        if let s = a.draft.startsOn { lines.append("Term:      \(s.display) – \(a.draft.endsOn?.display ?? "open-ended")") }
         if !a.draft.focusAreas.isEmpty { lines.append("Focus:     \(a.draft.focusAreas.joined(separator: ", "))") }
         lines += ["", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology"]
         let text = lines.joined(separator: "\n") + "\n"

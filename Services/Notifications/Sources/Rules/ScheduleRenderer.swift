@@ -69,7 +69,7 @@ package enum ScheduleRenderer {
             subject = "Updated schedule: \(draft.title), \(when)"
             intro =
                 "The schedule of the \(draft.title) has changed. The updated schedule follows and replaces the one sent before; the "
-                    + "attached invitation updates your calendar."
+                + "attached invitation updates your calendar."
         case .cancel:
             subject = "Cancelled: \(draft.title), \(when)"
             intro = "The \(draft.title) planned for \(when) has been cancelled."
@@ -85,7 +85,7 @@ package enum ScheduleRenderer {
             subject = "Reminder: \(draft.title) begins in \(n) day\(n == 1 ? "" : "s")"
             intro =
                 "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on \(ItineraryDays.dayTitle(draft.startsAt)). "
-                    + "The schedule follows."
+                + "The schedule follows."
         }
         let schedule = rule == .cancel || rule == .postpone ? [] : scheduleLines(d, view: r.view)
         var text = ["Dear \(r.displayName),", "", intro, ""] + facts(d) + [""] + schedule
@@ -98,7 +98,7 @@ package enum ScheduleRenderer {
                 uid: uid(d, domain: settings.messageIDDomain), sequence: d.scheduleVersion, stamp: now,
                 start: Date(timeIntervalSince1970: TimeInterval(draft.startsAt.epochSeconds(in: zone))),
                 end: Date(timeIntervalSince1970: TimeInterval(draft.endsAt.epochSeconds(in: zone))),
-                summary: draft.title, location: draft.direction == .inbound ? "Beijing Institute of Technology" : draft.partner.name,
+                summary: draft.title, location: draft.direction == .inbound ? "Beijing Institute of Technology" : (draft.lead?.name ?? ""),
                 description: (facts(d) + [""] + scheduleLines(d, view: r.view)).joined(separator: "\n"),
                 organizer: settings.from, attendees: [r.mailbox], status: rule == .cancel || rule == .postpone ? "CANCELLED" : "CONFIRMED")
             let method = rule == .cancel || rule == .postpone ? "CANCEL" : "REQUEST"
@@ -110,8 +110,7 @@ package enum ScheduleRenderer {
 
     static func facts(_ d: Delegation) -> [String] {
         let draft = d.draft
-        var partner = draft.partner.name
-        if let l = draft.partner.nameLocal { partner += " (\(l))" }
+        let partner = draft.partners.map(\.label).joined(separator: ", ")
         var out = [
             "Visit:    \(draft.title)", "Partner:  \(partner), \(d.countryName)",
             "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), \(draft.startsAt.time)–\(draft.endsAt.time) "
@@ -141,12 +140,12 @@ package enum ScheduleRenderer {
             }
             out.append("")
         }
-        out.append("Delegation (\(draft.members.count)):")
+        out.append("Delegation (\(draft.headCount.map(String.init) ?? "\(draft.members.count) named, and groups")):")
         for m in draft.members {
             var line = "  • \(m.name)"
             if let l = m.nameLocal { line += " (\(l))" }
             if let t = m.title, t != m.name { line += ", \(t)" }
-            if m.role != .member { line += " — \(m.role.rawValue)" }
+            if m.role != .other { line += " — \(m.role.rawValue)" }
             if view == .host {
                 if let e = m.email { line += " <\(e)>" }
                 var needs: [String] = []
@@ -167,7 +166,7 @@ package enum ScheduleRenderer {
     static func html(title: String, lines: [String]) -> String {
         var body =
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>\(HTML.escape(title))</title></head>\n<body "
-                + "style=\"font-family: sans-serif\">\n"
+            + "style=\"font-family: sans-serif\">\n"
         var inList = false
         for l in lines {
             if l.hasPrefix("  • ") {

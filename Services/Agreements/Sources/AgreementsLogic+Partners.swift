@@ -1,0 +1,235 @@
+import LiaisonEvents
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// Partners as agreements name them, past agreements recorded as history, and sites abroad.
+extension AgreementsLogic {
+    /// Replaces each partner reference by the registry's entry as projected here: an id must be
+    /// known (following merges); a described partner is found by name and country, or claimed
+    /// under the id every service derives from them (`partner.claimed`, which the registry adopts).
+    func resolvePartners(_ db: Database, _ refs: inout [PartnerRef], field: String = "partners", nowMillis: Int64) throws {
+        var v = Validator()
+        for i in refs.indices {
+            if let id = refs[i].id {
+                guard let found = try AgreementsPartners.resolve(db, id: id) else {
+                    v.fail(
+                        "\(field)[\(i)].id",
+                        "no partner \(id) is known here; partners come from the registry (liaison partner list), "
+                            + "and one registered a moment ago arrives within seconds")
+                    continue
+                }
+                refs[i].resolve(found)
+            } else if let described = refs[i].described {
+                let (ref, new) = try AgreementsPartners.findOrClaim(db, described, claimed: true, nowMillis: nowMillis)
+                if new { try claim(db, ref, nowMillis: nowMillis) }
+                refs[i].resolve(ref)
+            }
+        }
+        try v.finish()
+    }
+
+    /// Tells the registry of a partner met here by name and country.
+    func claim(_ db: Database, _ ref: PartnerRef, nowMillis: Int64) throws {
+        try Outbox.append(
+            db, source: changes.source, type: .partnerClaimed, subject: "partner/\(ref.id ?? "")",
+            dataJSON: JSONWriter.encode(JSONEncoding.encode(ref)), subscribers: changes.subscriptions.of(.partnerClaimed),
+            nowMillis: nowMillis)
+    }
+
+    /// Claims the partners a migration found (once, at start).
+    func claimMigrated() throws -> Int {
+        try store.write { [self] db in
+            let pending = try AgreementsPartners.unclaimed(db)
+            let t = now()
+            for ref in pending {
+                try claim(db, ref, nowMillis: t)
+                try db.run("UPDATE partner_projection SET claimed = 1 WHERE id = ?", [ref.id])
+            }
+            return pending.count
+        }
+    }
+
+    /// Resolves the partners among `changes` (an update or amendment) before the change.
+    func resolvingPartners(_ changes: JSONObject) throws -> JSONObject {
+        guard let raw = changes["partners"] else { return changes }
+        var refs = try JSONDecoding.decode([PartnerRef].self, from: raw, path: [NameKey("partners")])
+        var v = Validator()
+        for (i, r) in refs.enumerated() { v.nested("partners[\(i)]") { r.problems(&$0) } }
+        try v.finish()
+        try store.write { [self] db in try resolvePartners(db, &refs, nowMillis: now()) }
+        var out = changes
+        out["partners"] = JSONEncoding.encode(refs)
+        return out
+    }
+
+    /// Records an agreement of the past (or one running since before Liaison) in the state it is
+    /// in, announced as `agreement.recorded`, on which nothing is mailed.
+    func record(_ p: AgreementRecordParams, uid: UInt32) throws -> (Agreement, Bool) {
+        try p.draft.validate()
+        return try store.write { [self] db in try insertRecord(db, p, uid: uid, nowMillis: now()) }
+    }
+
+    /// Inserts a recorded agreement in the caller's transaction.
+    func insertRecord(_ db: Database, _ p: AgreementRecordParams, uid: UInt32, nowMillis t: Int64) throws -> (Agreement, Bool) {
+        try p.draft.validate()
+        var v = Validator()
+        if p.status == .terminated { v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why it ended") }
+        try v.finish()
+        if let key = p.draft.externalKey, let existing = try AgreementsTables.load(db, externalKey: key) { return (existing, false) }
+        var d = p.draft
+        try resolvePartners(db, &d.partners, nowMillis: t)
+        let year = (d.signedOn ?? d.startsOn)?.year ?? today.year
+        d.reference = try d.reference ?? AgreementsTables.nextReference(db, year: year)
+        let stamp = Timestamp.rfc3339(millis: t)
+        var a = Agreement(
+            id: IDs.make("agr"), reference: d.reference!, version: 1, status: p.status, draft: d, createdAt: stamp, updatedAt: stamp)
+        if p.status == .terminated { a.terminationReason = p.reason }
+        if p.status == .suspended { a.suspensionReason = p.reason }
+        for l in p.links {
+            // A visit not yet known here (its event on the way) is completed when it arrives.
+            let visit = try AgreementsTables.projected(db, id: l.delegationID, limit: 1).first
+            a.delegations.append(
+                DelegationLink(
+                    delegationID: l.delegationID, relation: (l.relation ?? .ledTo).rawValue, ref: visit?.ref, title: visit?.title,
+                    country: visit?.partner.country, startsAt: visit.map { $0.date ?? $0.startsAt }))
+        }
+        try AgreementsTables.save(db, a, insert: true, nowMillis: t)
+        let tree = JSONEncoding.encode(a)
+        try AgreementsTables.history.record(
+            db, id: a.id, version: 1, uid: uid, action: "record", changesJSON: JSONWriter.string(["created": tree]), nowMillis: t)
+        try changes.emit(db, .agreementRecorded, tree, id: a.id, nowMillis: t)
+        return (a, true)
+    }
+
+    // MARK: sites
+
+    func createSite(_ draft: SiteDraft, uid: UInt32) throws -> Site {
+        try store.write { [self] db in try insertSite(db, draft, nowMillis: now()).site }
+    }
+
+    /// Inserts a site in the caller's transaction (or finds it by external key).
+    func insertSite(_ db: Database, _ draft: SiteDraft, nowMillis t: Int64) throws -> (site: Site, created: Bool) {
+        let problems = draft.problems()
+        if !problems.isEmpty { throw ValidationErrors(problems) }
+        if let key = draft.externalKey, let row = try db.queryOne("SELECT doc FROM sites WHERE external_key = ?", [key]) {
+            return (try JSONDecoding.decode(Site.self, from: try row["doc"] as [UInt8]), false)
+        }
+        var d = draft
+        d.country = d.country.uppercased()
+        try resolvePartners(db, &d.partners, nowMillis: t)
+        var site = Site(id: IDs.make("site"), draft: d, createdAt: Timestamp.rfc3339(millis: t))
+        if let ref = d.agreement {
+            guard let a = try AgreementsTables.load(db, ref) ?? AgreementsTables.load(db, externalKey: ref) else {
+                throw ServiceError.invalidParams(field: "agreement", "no agreement \(ref) (give its id or reference)")
+            }
+            site.agreementID = a.id
+            site.agreementReference = a.currentReference
+        }
+        try db.run(
+            "INSERT INTO sites(id, external_key, name, country, agreement_id, doc, created_ms) VALUES(?,?,?,?,?,?,?)",
+            [site.id, d.externalKey, d.name, d.country, site.agreementID, JSONEncoding.string(site), t])
+        return (site, true)
+    }
+
+    func sites(country: String?) throws -> [Site] {
+        try store.read { db in
+            var sql = "SELECT doc FROM sites"
+            var args: [any SQLBindable] = []
+            if let c = country { sql += " WHERE country = ?"; args.append(c.uppercased()) }
+            return try db.query(sql + " ORDER BY name, id", args).map { try JSONDecoding.decode(Site.self, from: try $0["doc"] as [UInt8]) }
+        }
+    }
+
+    func site(_ id: String) throws -> Site {
+        try store.read { db in
+            guard let row = try db.queryOne("SELECT doc FROM sites WHERE id = ? OR external_key = ?", [id, id]) else {
+                throw ServiceError.notFound("site", id)
+            }
+            return try JSONDecoding.decode(Site.self, from: try row["doc"] as [UInt8])
+        }
+    }
+}
+
+/// `agreements.record`: an agreement as it stands (or ended), without notices.
+struct AgreementRecordParams: Decodable, Sendable, Schematic {
+    struct Link: Codable, Sendable {
+        var delegationID: String
+        var relation: LinkRelation?
+        enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", relation }
+    }
+    var draft: AgreementDraft
+    var status: AgreementStatus
+    var reason: String?
+    var links: [Link]
+
+    enum CodingKeys: String, CodingKey { case status, reason, links }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decode(AgreementStatus.self, forKey: .status)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        links = try c.decodeIfPresent([Link].self, forKey: .links) ?? []
+        draft = try AgreementDraft(from: decoder)
+    }
+
+    static var schema: Schema {
+        .object(
+            AgreementDraft.fields + [
+                .req("status", .string(values: AgreementStatus.allCases.map(\.rawValue)), "The state it is in (or ended in)."),
+                .opt("reason", .string(maxLength: Limits.reason), "Why it was terminated or suspended."),
+                .opt(
+                    "links",
+                    .array(
+                        .object([
+                            .req("delegation_id", .string(maxLength: 64)),
+                            .opt("relation", .string(values: LinkRelation.allCases.map(\.rawValue)), "Default led_to."),
+                        ]), maxItems: 50), "The visits it came from or that followed from it."),
+            ])
+    }
+}
+
+/// `sites.list`.
+struct SiteListParams: Codable, Sendable, Schematic {
+    var country: String?
+    static var schema: Schema { .object([.opt("country", .string(format: "iso3166-alpha2"))]) }
+}
+
+/// `{id}` of a site.
+struct SiteIDParams: Codable, Sendable, Schematic {
+    var id: String
+    static var schema: Schema { .object([.req("id", .string(maxLength: Limits.externalKey), "site-… or its external_key.")]) }
+}
+
+struct SiteList: Encodable, Sendable, Schematic {
+    var items: [Site]
+    static var schema: Schema { .object([.req("items", .array(Site.schema))]) }
+}
+
+extension SiteDraft: Schematic {
+    package static var fields: [Schema.Field] {
+        [
+            .req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name)),
+            .req("kind", .string(values: SiteKind.allCases.map(\.rawValue))),
+            .req("country", .string(format: "iso3166-alpha2"), "Where the site is (e.g. UG), apart from the partners' countries."),
+            .opt("city", .string(maxLength: Limits.name)),
+            .opt("agreement", .string(maxLength: 64), "The agreement that created it (id or reference)."),
+            .opt("partners", .array(PartnerRef.schema, maxItems: 20), "The partners involved."),
+            .opt("established", .string(format: "partial-date"), "When it was formed, as precisely as known: 2024."),
+            .opt("notes", .string(maxLength: Limits.notes)), .opt("external_key", .string(maxLength: Limits.externalKey)),
+        ]
+    }
+    package static var schema: Schema { .object(fields) }
+}
+
+extension Site: Schematic {
+    package static var schema: Schema {
+        .object(
+            [.req("id", .string())] + SiteDraft.fields + [
+                .opt("agreement_id", .string()), .opt("agreement_reference", .string()), .req("continent", .string()),
+                .req("country_name", .string()), .req("created_at", .string()),
+            ])
+    }
+}

@@ -1,0 +1,152 @@
+import Foundation
+import LiaisonHost
+import LiaisonProcess
+import LiaisonWire
+
+extension CLI {
+    static var importCommand: CLICommand {
+        Command(
+            name: "import",
+            abstract:
+                "Import partners, visits, agreements and sites from JSON or CSV (spreadsheet exports), all checked first: "
+                + "nothing half-done.",
+            usage: "import -f FILE [-f FILE …] [--as partners|visits|agreements|sites] [--dry-run] [--json]",
+            options: [
+                OptionSpec(
+                    ["-f", "--file"], value: "FILE", "A .json file ({partners, visits, agreements, sites}) or a .csv export; repeatable."),
+                OptionSpec(["--as"], value: "SECTION", "What a CSV file's rows are, unless it has a record column."),
+                OptionSpec(["--dry-run"], "Check every row and say what would be done; write nothing."),
+            ],
+            discussion: """
+                Rows name each other by key: a visit's partners column (or partners: [{"partner": KEY}]) names partners of the \
+                import, registry ids (par-…), or names described by partner_kind and country; an agreement's visits names visits \
+                of the import; a site's agreement names an agreement of the import. Past visits (status completed or cancelled) \
+                and agreements are recorded as history: nothing is mailed. Importing the same file again finds what is there.
+                CSV columns — partners: key, name, name_local, kind, country, city, website, notes. visits: key, title, direction, \
+                partners (;), partner_kind, country, date (2018, 2024-10, ~2024) or starts_at/ends_at, status, purpose, topics (;), \
+                group, group_count, group_role, outcome. agreements: key, title, kind, partners (;), partner_kind, country, status, \
+                signed_on, starts_on, ends_on, coordinator_name, coordinator_email, focus_areas (;), visits (;), notes. sites: key, \
+                name, kind, country, agreement, partners (;), established, notes.
+                Exit 65 with every problem (section, row, field) when anything is wrong.
+                """
+        ) { args, ctx in
+            let files = args.values("-f")
+            guard !files.isEmpty else { throw UsageError("missing -f FILE") }
+            var file = ImportFile()
+            for path in files {
+                guard let data = FileManager.default.contents(atPath: path) else {
+                    throw CLIError(ExitCode.dataError, "cannot read \(path)")
+                }
+                let text = String(decoding: data, as: UTF8.self)
+                do {
+                    if path.lowercased().hasSuffix(".csv") {
+                        if let s = args.value("--as"), !ImportFile.sections.contains(s) {
+                            throw UsageError("--as: expected one of \(ImportFile.sections.joined(separator: ", "))")
+                        }
+                        try file.add(csv: text, file: path, section: args.value("--as"))
+                    } else {
+                        try file.add(json: try JSONParser.parse(Array(data)), file: path)
+                    }
+                } catch let e as ImportError {
+                    throw CLIError(ExitCode.dataError, e.description)
+                } catch let e as JSONParseError {
+                    throw CLIError(ExitCode.dataError, "\(path) is not valid JSON (or name it .csv): \(e)")
+                }
+            }
+            return try runImport(file, ctx, dryRun: args.has("--dry-run"))
+        }
+    }
+
+    /// Checks every row with both services (a dry run), then writes partners and visits, then
+    /// agreements and sites with the visits' ids. Prints what was done or every problem.
+    static func runImport(_ given: ImportFile, _ ctx: CLIContext, dryRun: Bool, quietRows: Bool = false) throws -> Int32 {
+        var file = given
+        file.resolveKeys()
+        func delegations(_ dry: Bool) throws -> JSONValue {
+            try ctx.call(
+                "delegations", "delegations.import",
+                [
+                    "partners": .array(file["partners"].map(JSONValue.object)), "visits": .array(file["visits"].map(JSONValue.object)),
+                    "dry_run": .bool(dry),
+                ])
+        }
+        func agreements(_ dry: Bool, visitIDs: [String: String]) throws -> JSONValue {
+            try ctx.call(
+                "agreements", "agreements.import",
+                [
+                    "agreements": .array(file.agreementRows(visitIDs: visitIDs)), "sites": .array(file["sites"].map(JSONValue.object)),
+                    "dry_run": .bool(dry),
+                ])
+        }
+        var problems = file.problems.map {
+            ImportFile.Problem(section: $0.section, index: $0.index, key: $0.key, field: $0.field, message: $0.message)
+        }
+        let checkD = try delegations(true)
+        let checkA = try agreements(true, visitIDs: [:])
+        for r in [checkD, checkA] {
+            for p in r["problems"]?.arrayValue ?? [] {
+                problems.append(
+                    ImportFile.Problem(
+                        section: p["section"]?.stringValue ?? "", index: Int(p["index"]?.intValue ?? 0), key: p["key"]?.stringValue,
+                        field: p["field"]?.stringValue ?? "", message: p["message"]?.stringValue ?? ""))
+            }
+        }
+        if !problems.isEmpty {
+            if ctx.json {
+                ctx.printJSON([
+                    "applied": false,
+                    "problems": .array(
+                        problems.map {
+                            [
+                                "section": .string($0.section), "index": .int(Int64($0.index)),
+                                "key": $0.key.map(JSONValue.string) ?? .null,
+                                "field": .string($0.field), "message": .string($0.message),
+                            ]
+                        }),
+                ])
+            } else {
+                var t = Table(["SECTION", "ROW", "KEY", "FIELD", "PROBLEM"])
+                for p in problems { t.add([p.section, String(p.index + 1), p.key ?? "", p.field, p.message]) }
+                ctx.print(t.render())
+            }
+            throw CLIError(
+                ExitCode.dataError,
+                "nothing imported: \(problems.count) problem\(problems.count == 1 ? "" : "s") (rows counted from 1 in each section)")
+        }
+        guard !dryRun else {
+            ctx.print("Dry run: every row is fine; nothing written. " + summary(checkD, checkA))
+            return ExitCode.ok
+        }
+        let d = try delegations(false)
+        var visitIDs: [String: String] = [:]
+        for r in d["rows"]?.arrayValue ?? [] where r["section"] == "visits" {
+            if let k = r["key"]?.stringValue, let id = r["id"]?.stringValue {
+                visitIDs[k.hasPrefix("import:") ? String(k.dropFirst(7)) : k] = id
+            }
+        }
+        let a: JSONValue
+        do { a = try agreements(false, visitIDs: visitIDs) } catch {
+            throw CLIError(
+                ExitCode.tempFail, "partners and visits were imported, agreements and sites were not: \(error)",
+                hint: "run the same import again: what is there is found, not doubled")
+        }
+        if ctx.json {
+            ctx.printJSON(["applied": true, "delegations": d, "agreements": a])
+        } else if !quietRows {
+            ctx.print("Imported. " + summary(d, a))
+        }
+        return ExitCode.ok
+    }
+
+    /// "partners 13 (13 new) · visits 9 (9 new) · …"
+    static func summary(_ reports: JSONValue...) -> String {
+        var parts: [String] = []
+        for s in ImportFile.sections {
+            let rows = reports.flatMap { ($0["rows"]?.arrayValue ?? []).filter { $0["section"] == .string(s) } }
+            guard !rows.isEmpty else { continue }
+            let new = rows.filter { $0["created"] == true }.count
+            parts.append("\(s) \(rows.count) (\(new) new, \(rows.count - new) already there)")
+        }
+        return parts.isEmpty ? "(no rows)" : parts.joined(separator: " · ")
+    }
+}

@@ -1,0 +1,205 @@
+import LiaisonEvents
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// The partner registry's tables: one row per institution (merged ones kept), its history, and
+/// which visits name which partner.
+enum PartnerTables {
+    static let migration = Database.Migration(
+        2,
+        """
+        CREATE TABLE partners(
+            id TEXT PRIMARY KEY,
+            match_key TEXT NOT NULL,
+            status TEXT NOT NULL,
+            merged_into TEXT,
+            version INTEGER NOT NULL,
+            name TEXT NOT NULL,
+            country TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            search TEXT NOT NULL,
+            doc TEXT NOT NULL,
+            announced INTEGER NOT NULL DEFAULT 1,
+            created_ms INTEGER NOT NULL,
+            updated_ms INTEGER NOT NULL);
+        CREATE INDEX partners_by_key ON partners(match_key, status);
+        CREATE INDEX partners_by_name ON partners(name, id);
+        CREATE TABLE partner_history(
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            partner_id TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            at_ms INTEGER NOT NULL,
+            uid INTEGER NOT NULL,
+            action TEXT NOT NULL,
+            changes TEXT NOT NULL);
+        CREATE INDEX partner_history_by_partner ON partner_history(partner_id, seq);
+        CREATE TABLE delegation_partners(
+            delegation_id TEXT NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
+            partner_id TEXT NOT NULL,
+            lead INTEGER NOT NULL,
+            PRIMARY KEY(delegation_id, partner_id));
+        CREATE INDEX delegation_partners_by_partner ON delegation_partners(partner_id);
+        """,
+        data: { db in try migrateFreeText(db) })
+
+    static let history = History(table: "partner_history", idColumn: "partner_id")
+
+    /// Visits stored before the registry each described their one partner in place: each such
+    /// partner becomes a registry entry (one per name and country, with the id every service
+    /// derives from them), and the visit names it by id. The new entries are announced
+    /// (`partner.created`) when the service starts.
+    static func migrateFreeText(_ db: Database) throws {
+        let now = wallClockMillis()
+        for row in try db.query("SELECT id, doc FROM delegations") {
+            let id: String = try row["id"]
+            var d = try JSONDecoding.decode(Delegation.self, from: try row["doc"] as [UInt8])
+            for i in d.draft.partners.indices where d.draft.partners[i].id == nil {
+                guard let described = d.draft.partners[i].described else { continue }
+                let record = try findOrRegister(db, described, id: nil, announced: false, nowMillis: now).record
+                d.draft.partners[i].resolve(record.reference)
+                d.draft.partners[i].lead = true
+            }
+            d.place()
+            try db.run("UPDATE delegations SET doc = ? WHERE id = ?", [JSONWriter.string(JSONEncoding.encode(d)), id])
+            try saveLinks(db, d)
+        }
+    }
+
+    // MARK: reading
+
+    static func load(_ db: Database, id: String) throws -> PartnerRecord? {
+        guard let row = try db.queryOne("SELECT doc FROM partners WHERE id = ?", [id]) else { return nil }
+        return try JSONDecoding.decode(PartnerRecord.self, from: try row["doc"] as [UInt8])
+    }
+
+    /// The entry `id` names, following merges to the one kept.
+    static func resolve(_ db: Database, id: String) throws -> PartnerRecord? {
+        var seen = Set<String>()
+        var current = try load(db, id: id)
+        while let p = current, let next = p.mergedInto, seen.insert(p.id).inserted { current = try load(db, id: next) }
+        return current
+    }
+
+    /// The active entry with this name and country, if any.
+    static func find(_ db: Database, matchKey: String) throws -> PartnerRecord? {
+        guard
+            let row = try db.queryOne("SELECT doc FROM partners WHERE match_key = ? AND status = 'active' ORDER BY created_ms", [matchKey])
+        else { return nil }
+        return try JSONDecoding.decode(PartnerRecord.self, from: try row["doc"] as [UInt8])
+    }
+
+    /// A page of entries by name.
+    static func list(_ db: Database, _ f: PartnerFilter, limit: Int) throws -> [PartnerRecord] {
+        var sql = "SELECT doc FROM partners WHERE 1=1"
+        var args: [any SQLBindable] = []
+        if !f.includeMerged { sql += " AND status = 'active'" }
+        if let c = f.country { sql += " AND country = ?"; args.append(c.uppercased()) }
+        if let k = f.kind { sql += " AND kind = ?"; args.append(k.rawValue) }
+        for w in f.words { sql += " AND instr(search, ?) > 0"; args.append(w) }
+        if let (name, id) = f.after { sql += " AND (name > ? OR (name = ? AND id > ?))"; args += [name, name, id] }
+        sql += " ORDER BY name, id LIMIT ?"
+        args.append(limit + 1)
+        return try db.query(sql, args).map { try JSONDecoding.decode(PartnerRecord.self, from: try $0["doc"] as [UInt8]) }
+    }
+
+    /// The visits naming `ids` (a partner and those merged into it), by start.
+    static func visits(_ db: Database, partners ids: [String]) throws -> [Delegation] {
+        let marks = ids.map { _ in "?" }.joined(separator: ",")
+        return try db.query(
+            """
+            SELECT DISTINCT d.doc, d.starts_utc, d.id FROM delegations d JOIN delegation_partners l ON l.delegation_id = d.id
+            WHERE l.partner_id IN (\(marks)) ORDER BY d.starts_utc, d.id
+            """, ids
+        ).map { try JSONDecoding.decode(Delegation.self, from: try $0["doc"] as [UInt8]) }
+    }
+
+    // MARK: writing
+
+    /// Writes an entry (new or changed) and its columns.
+    static func save(_ db: Database, _ p: PartnerRecord, insert: Bool, announced: Bool = true, nowMillis: Int64) throws {
+        let d = p.draft
+        let search = [d.name, d.nameLocal ?? "", d.city ?? "", p.countryName, d.country].joined(separator: "\n").lowercased()
+        let doc = JSONWriter.string(JSONEncoding.encode(p))
+        let key = Partner.matchKey(name: d.name, country: d.country)
+        if insert {
+            try db.run(
+                """
+                INSERT INTO partners(id, match_key, status, merged_into, version, name, country, kind, search, doc, announced, created_ms,
+                    updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
+                """,
+                [
+                    p.id, key, p.status.rawValue, p.mergedInto, p.version, d.name, d.country.uppercased(), d.kind.rawValue, search, doc,
+                    announced ? 1 : 0, nowMillis, nowMillis,
+                ])
+        } else {
+            try db.run(
+                """
+                UPDATE partners SET match_key = ?, status = ?, merged_into = ?, version = ?, name = ?, country = ?, kind = ?, search = ?,
+                    doc = ?, updated_ms = ? WHERE id = ?
+                """,
+                [
+                    key, p.status.rawValue, p.mergedInto, p.version, d.name, d.country.uppercased(), d.kind.rawValue, search, doc,
+                    nowMillis,
+                    p.id,
+                ])
+        }
+    }
+
+    /// The active entry with `described`'s name and country, or a new one (with `id` when given,
+    /// else the id derived from name and country). `created` says which.
+    static func findOrRegister(
+        _ db: Database, _ described: Partner, id: String?, announced: Bool = true, nowMillis: Int64
+    ) throws -> (record: PartnerRecord, created: Bool) {
+        if let found = try find(db, matchKey: Partner.matchKey(name: described.name, country: described.country)) {
+            return (found, false)
+        }
+        var newID = id ?? Partner.derivedID(name: described.name, country: described.country)
+        if try load(db, id: newID) != nil { newID = IDs.make("par") }
+        var draft = described
+        draft.country = draft.country.uppercased()
+        let record = PartnerRecord(id: newID, draft: draft, createdAt: Timestamp.rfc3339(millis: nowMillis))
+        try save(db, record, insert: true, announced: announced, nowMillis: nowMillis)
+        try history.record(
+            db, id: newID, version: 1, uid: 0, action: "register", changesJSON: JSONWriter.string(["created": JSONEncoding.encode(record)]),
+            nowMillis: nowMillis)
+        return (record, true)
+    }
+
+    /// Entries not yet announced to the other services (those a migration registered).
+    static func unannounced(_ db: Database) throws -> [PartnerRecord] {
+        try db.query("SELECT doc FROM partners WHERE announced = 0 ORDER BY created_ms, id").map {
+            try JSONDecoding.decode(PartnerRecord.self, from: try $0["doc"] as [UInt8])
+        }
+    }
+
+    static func markAnnounced(_ db: Database, id: String) throws { try db.run("UPDATE partners SET announced = 1 WHERE id = ?", [id]) }
+
+    /// Which partners a visit names.
+    static func saveLinks(_ db: Database, _ d: Delegation) throws {
+        try db.run("DELETE FROM delegation_partners WHERE delegation_id = ?", [d.id])
+        let lead = d.draft.lead?.id
+        for p in d.draft.partners {
+            guard let id = p.id else { continue }
+            try db.run(
+                "INSERT OR IGNORE INTO delegation_partners(delegation_id, partner_id, lead) VALUES(?, ?, ?)",
+                [d.id, id, id == lead ? 1 : 0])
+        }
+    }
+
+    /// The ids of visits naming partner `id`.
+    static func delegationIDs(_ db: Database, naming id: String) throws -> [String] {
+        try db.query("SELECT delegation_id FROM delegation_partners WHERE partner_id = ?", [id]).map { try $0["delegation_id"] }
+    }
+}
+
+/// What `partners.list` filters by.
+struct PartnerFilter {
+    var country: String?
+    var kind: PartnerKind?
+    var words: [String] = []
+    var includeMerged = false
+    var after: (String, String)?
+}

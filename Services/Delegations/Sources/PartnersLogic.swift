@@ -1,0 +1,286 @@
+import LiaisonEvents
+import LiaisonHost
+import LiaisonModels
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// The partner registry: institutions with their people, found by name and country, merged
+/// when two entries turn out to be one. Every change leaves a history row and tells the other
+/// services (`partner.created|updated|merged`), which keep their own copy of what they show.
+extension DelegationsLogic {
+    /// Writes `event` about `p` to the outbox.
+    func announce(_ db: Database, _ type: EventType, _ p: PartnerRecord, nowMillis: Int64) throws {
+        try Outbox.append(
+            db, source: changes.source, type: type, subject: "partner/\(p.id)", dataJSON: JSONWriter.encode(JSONEncoding.encode(p)),
+            subscribers: changes.subscriptions.of(type), nowMillis: nowMillis)
+    }
+
+    /// Announces the entries a migration registered without telling anyone (once, at start).
+    func announceMigrated() throws -> Int {
+        try store.write { [self] db in
+            let pending = try PartnerTables.unannounced(db)
+            let t = now()
+            for p in pending {
+                try announce(db, p.status == .merged ? .partnerMerged : .partnerCreated, p, nowMillis: t)
+                try PartnerTables.markAnnounced(db, id: p.id)
+            }
+            return pending.count
+        }
+    }
+
+    /// Replaces each described partner of `draft` by the registry's entry (found by name and
+    /// country, or registered and announced), checks that each id exists (following merges), and
+    /// turns members' and groups' partner names into ids.
+    func resolvePartners(_ db: Database, _ draft: inout DelegationDraft, nowMillis: Int64) throws {
+        var byName: [String: String] = [:]
+        var v = Validator()
+        for i in draft.partners.indices {
+            let given = draft.partners[i]
+            let record: PartnerRecord?
+            if let id = given.id {
+                record = try PartnerTables.resolve(db, id: id)
+                if record == nil { v.fail("partners[\(i)].id", "no partner \(id) in the registry (see partners.list)") }
+            } else if let described = given.described {
+                let (r, created) = try PartnerTables.findOrRegister(db, described, id: nil, nowMillis: nowMillis)
+                if created { try announce(db, .partnerCreated, r, nowMillis: nowMillis) }
+                record = r
+            } else {
+                record = nil
+            }
+            guard let record else { continue }
+            if let name = given.name { byName[name] = record.id }
+            if let id = given.id { byName[id] = record.id }
+            draft.partners[i].resolve(record.reference)
+        }
+        try v.finish()
+        for i in draft.members.indices { if let p = draft.members[i].partner { draft.members[i].partner = byName[p] ?? p } }
+        for i in draft.groups.indices { if let p = draft.groups[i].partner { draft.groups[i].partner = byName[p] ?? p } }
+    }
+
+    // MARK: methods
+
+    func createPartner(_ p: PartnerCreateParams, uid: UInt32) throws -> PartnerRecord {
+        var draft = p.partner
+        draft.country = draft.country.uppercased()
+        var v = Validator()
+        draft.problems(&v)
+        for (i, person) in p.people.enumerated() { v.nested("people[\(i)]") { person.problems(&$0) } }
+        try v.finish()
+        return try store.write { [self] db in
+            if let existing = try PartnerTables.find(db, matchKey: Partner.matchKey(name: draft.name, country: draft.country)) {
+                throw ServiceError(
+                    .conflict, "\(existing.draft.name) (\(existing.draft.country)) is already in the registry as \(existing.id)",
+                    retryable: false, details: ["existing_id": .string(existing.id)])
+            }
+            if let parent = draft.parent, try PartnerTables.load(db, id: parent) == nil {
+                throw ServiceError.invalidParams(field: "parent", "no partner \(parent) in the registry")
+            }
+            let t = now()
+            var (record, _) = try PartnerTables.findOrRegister(db, draft, id: nil, nowMillis: t)
+            if !p.people.isEmpty {
+                record.people = p.people.map {
+                    var x = $0; x.id = IDs.make("per"); return x
+                }
+                try PartnerTables.save(db, record, insert: false, nowMillis: t)
+            }
+            try announce(db, .partnerCreated, record, nowMillis: t)
+            return record
+        }
+    }
+
+    func partner(_ id: String) throws -> PartnerView {
+        try store.read { db in
+            guard let p = try PartnerTables.resolve(db, id: id) else { throw ServiceError.notFound("partner", id) }
+            let merged = try p.mergedFrom.compactMap { try PartnerTables.load(db, id: $0) }
+            let visits = try PartnerTables.visits(db, partners: [p.id] + p.mergedFrom)
+            let met: Set<DelegationStatus> = [.completed, .inProgress]
+            let last = visits.filter { met.contains($0.status) }.max { $0.draft.startsAt < $1.draft.startsAt }
+            return PartnerView(
+                partner: p,
+                visits: visits.map { d in
+                    PartnerView.Visit(
+                        id: d.id, ref: d.ref, title: d.draft.title, when: d.draft.when, status: d.status.rawValue,
+                        direction: d.draft.direction.rawValue, lead: d.draft.lead?.id == p.id)
+                }, lastVisit: last.map { $0.draft.date?.description ?? $0.draft.startsAt.date }, merged: merged)
+        }
+    }
+
+    func partners(_ p: PartnerListParams) throws -> Page<PartnerRecord> {
+        var f = PartnerFilter(country: p.country, kind: p.kind, includeMerged: p.includeMerged ?? false)
+        if let t = p.text { f.words = t.lowercased().split(separator: " ").map(String.init) }
+        if let c = p.cursor {
+            guard let parsed = KeyedCursor.parse(c) else {
+                throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+            }
+            f.after = parsed
+        }
+        let limit = p.limit ?? 100
+        let rows = try store.read { db in try PartnerTables.list(db, f, limit: limit) }
+        return Page(rows, limit: limit) { KeyedCursor.make($0.draft.name, $0.id) }
+    }
+
+    /// Changes a partner's entry at `expected_version`; every visit naming it shows the change.
+    func updatePartner(_ p: PartnerUpdateParams, uid: UInt32) throws -> PartnerRecord {
+        try changePartner(p.id, expectedVersion: p.expectedVersion, action: "update", uid: uid) { record, db in
+            guard case .object(var merged) = JSONEncoding.encode(record.draft) else { return }
+            let known = Set(Partner.fields.map(\.name))
+            for (key, value) in p.changes.members where known.contains(key) { merged[key] = value }
+            var draft = try JSONDecoding.decode(Partner.self, from: .object(merged))
+            draft.country = draft.country.uppercased()
+            var v = Validator()
+            draft.problems(&v)
+            if draft.parent == record.id { v.fail("parent", "a partner cannot be its own parent") }
+            try v.finish()
+            if let parent = draft.parent, try PartnerTables.load(db, id: parent) == nil {
+                throw ServiceError.invalidParams(field: "parent", "no partner \(parent) in the registry")
+            }
+            let key = Partner.matchKey(name: draft.name, country: draft.country)
+            if let other = try PartnerTables.find(db, matchKey: key), other.id != record.id {
+                throw ServiceError(
+                    .conflict, "\(draft.name) (\(draft.country)) is already in the registry as \(other.id): merge the two instead",
+                    retryable: false, details: ["existing_id": .string(other.id)])
+            }
+            record.draft = draft
+            record.place()
+        }
+    }
+
+    func addPerson(_ p: PersonAddParams, uid: UInt32) throws -> PartnerRecord {
+        var v = Validator(prefix: "person")
+        p.person.problems(&v)
+        try v.finish()
+        return try changePartner(p.partner, expectedVersion: nil, action: "add_person", uid: uid) { record, _ in
+            guard record.people.count < Limits.people else {
+                throw ServiceError.invalidParams(field: "person", "\(record.id) already lists \(Limits.people) people (the limit)")
+            }
+            var person = p.person
+            person.id = IDs.make("per")
+            record.people.append(person)
+        }
+    }
+
+    /// Marks `from` as a duplicate of `into`: its people join `into`, the visits naming it name
+    /// `into`, and both keep their history (the merged entry stays readable, `merged_into` set).
+    func merge(_ p: PartnerMergeParams, uid: UInt32) throws -> PartnerRecord {
+        guard p.from != p.into else { throw ServiceError.invalidParams(field: "into", "a partner cannot be merged into itself") }
+        return try store.write { [self] db in
+            guard var from = try PartnerTables.load(db, id: p.from) else { throw ServiceError.notFound("partner", p.from) }
+            guard var into = try PartnerTables.load(db, id: p.into) else { throw ServiceError.notFound("partner", p.into) }
+            for (field, r) in [("from", from), ("into", into)] where r.status == .merged {
+                throw ServiceError(
+                    .failedPrecondition, "\(field): \(r.id) was already merged into \(r.mergedInto ?? "?")", retryable: false,
+                    details: ["field": .string(field)])
+            }
+            let t = now()
+            let stamp = Timestamp.rfc3339(millis: t)
+            let known = Set(into.people.compactMap { $0.email?.lowercased() })
+            into.people += from.people.filter { $0.email.map { !known.contains($0.lowercased()) } ?? true }
+            into.mergedFrom += [from.id] + from.mergedFrom
+            into.version += 1
+            into.updatedAt = stamp
+            from.status = .merged
+            from.mergedInto = into.id
+            from.version += 1
+            from.updatedAt = stamp
+            try PartnerTables.save(db, from, insert: false, nowMillis: t)
+            try PartnerTables.save(db, into, insert: false, nowMillis: t)
+            var note: JSONObject = ["from": .string(from.id), "into": .string(into.id)]
+            if let r = p.reason { note["reason"] = .string(r) }
+            try PartnerTables.history.record(
+                db, id: from.id, version: from.version, uid: uid, action: "merged_into", changesJSON: JSONWriter.string(.object(note)),
+                nowMillis: t)
+            try PartnerTables.history.record(
+                db, id: into.id, version: into.version, uid: uid, action: "merged_from", changesJSON: JSONWriter.string(.object(note)),
+                nowMillis: t)
+            // Entries merged into `from` earlier now point at `into` too.
+            for earlier in from.mergedFrom {
+                guard var e = try PartnerTables.load(db, id: earlier) else { continue }
+                e.mergedInto = into.id
+                try PartnerTables.save(db, e, insert: false, nowMillis: t)
+            }
+            try DelegationsTables.refresh(db, partner: into, mergedFrom: from.id)
+            try announce(db, .partnerMerged, from, nowMillis: t)
+            try announce(db, .partnerUpdated, into, nowMillis: t)
+            return into
+        }
+    }
+
+    func partnerHistory(_ id: String) throws -> PartnerHistoryResult {
+        try store.read { db in
+            guard try PartnerTables.load(db, id: id) != nil else { throw ServiceError.notFound("partner", id) }
+            return PartnerHistoryResult(id: id, items: try PartnerTables.history.entries(db, id: id))
+        }
+    }
+
+    /// Loads, changes, checks the version, saves, records history, refreshes the visits naming
+    /// it and announces `partner.updated`, in one transaction.
+    private func changePartner(
+        _ id: String, expectedVersion: Int?, action: String, uid: UInt32, _ change: @escaping (inout PartnerRecord, Database) throws -> Void
+    ) throws -> PartnerRecord {
+        try store.write { [self] db in
+            guard let before = try PartnerTables.load(db, id: id) else { throw ServiceError.notFound("partner", id) }
+            if let e = expectedVersion, e != before.version {
+                throw ServiceError(
+                    .conflict, "partner \(id) is at version \(before.version), not \(e): read it again", retryable: false,
+                    details: ["current_version": .int(Int64(before.version))])
+            }
+            guard before.status == .active else {
+                throw ServiceError(
+                    .failedPrecondition, "partner \(id) was merged into \(before.mergedInto ?? "?"): change that one", retryable: false)
+            }
+            var record = before
+            try change(&record, db)
+            let t = now()
+            record.version += 1
+            record.updatedAt = Timestamp.rfc3339(millis: t)
+            try PartnerTables.save(db, record, insert: false, nowMillis: t)
+            let diff = History.diff(JSONEncoding.encode(before), JSONEncoding.encode(record))
+            try PartnerTables.history.record(
+                db, id: id, version: record.version, uid: uid, action: action, changesJSON: JSONWriter.string(diff), nowMillis: t)
+            try DelegationsTables.refresh(db, partner: record)
+            try announce(db, .partnerUpdated, record, nowMillis: t)
+            return record
+        }
+    }
+}
+
+/// What `partner.claimed` does here: another service met a partner by name and country (an
+/// agreement written before the registry, or naming a partner described in place) and gave it
+/// the id both derive; the registry adopts that id, or records it as merged into the entry it
+/// already has under that name and country.
+struct DelegationsConsumer: EventConsumer {
+    let logic: DelegationsLogic
+
+    func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
+        guard event.type == EventType.partnerClaimed.rawValue else { return .ignored }
+        let claimed: PartnerRef
+        do { claimed = try JSONDecoding.decode(PartnerRef.self, from: event.data, path: [NameKey("data")]) } catch {
+            throw ServiceError.invalidParams(field: error.path, "not a partner claim: \(error.reason)")
+        }
+        guard let id = claimed.id, let described = claimed.described else {
+            throw ServiceError.invalidParams(field: "data", "a partner claim carries id, name, kind and country")
+        }
+        if try PartnerTables.load(db, id: id) != nil { return .applied }
+        let t = logic.now()
+        if let existing = try PartnerTables.find(db, matchKey: Partner.matchKey(name: described.name, country: described.country)) {
+            var alias = PartnerRecord(id: id, draft: described, createdAt: Timestamp.rfc3339(millis: t))
+            alias.status = .merged
+            alias.mergedInto = existing.id
+            try PartnerTables.save(db, alias, insert: true, nowMillis: t)
+            var kept = existing
+            kept.mergedFrom.append(id)
+            try PartnerTables.save(db, kept, insert: false, nowMillis: t)
+            try logic.announce(db, .partnerMerged, alias, nowMillis: t)
+            return .applied
+        }
+        var draft = described
+        draft.country = draft.country.uppercased()
+        let record = PartnerRecord(id: id, draft: draft, createdAt: Timestamp.rfc3339(millis: t))
+        try PartnerTables.save(db, record, insert: true, nowMillis: t)
+        try PartnerTables.history.record(
+            db, id: id, version: 1, uid: 0, action: "claimed", changesJSON: JSONWriter.string(["by": .string(event.source)]), nowMillis: t)
+        try logic.announce(db, .partnerCreated, record, nowMillis: t)
+        return .applied
+    }
+}

@@ -1,0 +1,123 @@
+import LiaisonHost
+import LiaisonModels
+import LiaisonStore
+import LiaisonWire
+
+/// What an import did, or would do (`dry_run`), row by row: every problem with its section,
+/// row and field, and nothing written unless there were none.
+package struct ImportReport: Encodable, Sendable, Schematic {
+    package struct Row: Codable, Sendable {
+        package var section: String
+        package var index: Int
+        package var key: String?
+        package var id: String
+        /// false when the row was already there (same key, or a partner of the same name and country).
+        package var created: Bool
+    }
+    package struct Problem: Codable, Sendable {
+        package var section: String
+        package var index: Int
+        package var key: String?
+        package var field, message: String
+    }
+    package var dryRun: Bool
+    /// Whether the rows were written (no problems, not a dry run).
+    package var applied: Bool
+    package var rows: [Row] = []
+    package var problems: [Problem] = []
+
+    enum CodingKeys: String, CodingKey { case dryRun = "dry_run", applied, rows, problems }
+
+    package static var schema: Schema {
+        .object([
+            .req("dry_run", .boolean), .req("applied", .boolean, "false when anything was wrong: then nothing was written."),
+            .req(
+                "rows",
+                .array(
+                    .object([
+                        .req("section", .string()), .req("index", .integer()), .opt("key", .string()), .req("id", .string()),
+                        .req("created", .boolean),
+                    ]))),
+            .req(
+                "problems",
+                .array(
+                    .object([
+                        .req("section", .string()), .req("index", .integer(), "0-based row in its section."), .opt("key", .string()),
+                        .req("field", .string()), .req("message", .string()),
+                    ]))),
+        ])
+    }
+}
+
+/// Runs an import's rows inside one write transaction, each in its own savepoint so that one
+/// bad row is reported (every problem, with its field) without stopping the others; then rolls
+/// everything back if anything was wrong or only a dry run was asked.
+package struct ImportBatch {
+    package private(set) var report: ImportReport
+
+    package init(dryRun: Bool) { report = ImportReport(dryRun: dryRun, applied: false) }
+
+    /// Checks `value` against `schema`, decodes it, and runs `body` on it in a savepoint;
+    /// `body` returns the row's id and whether it was created. Returns the id, or nil when the row
+    /// had problems (recorded).
+    @discardableResult
+    package mutating func row<T: Decodable>(
+        _ db: Database, section: String, index: Int, _ value: JSONValue, schema: Schema, as type: T.Type,
+        _ body: (T, Database) throws -> (id: String, created: Bool)
+    ) -> String? {
+        let key = value["key"]?.stringValue ?? value["external_key"]?.stringValue
+        func problem(_ field: String, _ message: String) {
+            report.problems.append(ImportReport.Problem(section: section, index: index, key: key, field: field, message: message))
+        }
+        if let v = schema.violation(value) {
+            problem(v.path, v.reason)
+            return nil
+        }
+        do {
+            let decoded = try JSONDecoding.decode(T.self, from: value)
+            let (id, created) = try db.savepoint { db in try body(decoded, db) }
+            report.rows.append(ImportReport.Row(section: section, index: index, key: key, id: id, created: created))
+            return id
+        } catch let e as JSONDecodeError {
+            problem(e.path, e.reason)
+        } catch let e as ValidationErrors {
+            for x in e.errors { problem(x.path, x.reason) }
+        } catch let e as ServiceError {
+            problem(e.details?["field"]?.stringValue ?? "", e.message)
+        } catch let e as any ServiceErrorConvertible {
+            problem("", e.serviceError.message)
+        } catch {
+            problem("", "\(error)")
+        }
+        return nil
+    }
+
+    /// Records a problem found outside a row's own fields (a reference to a missing row).
+    package mutating func problem(section: String, index: Int, key: String?, field: String, _ message: String) {
+        report.problems.append(ImportReport.Problem(section: section, index: index, key: key, field: field, message: message))
+    }
+
+    /// Whether to keep what the rows wrote.
+    package var keeps: Bool { report.problems.isEmpty && !report.dryRun }
+
+    /// The thrown marker that rolls the transaction back, carrying the report.
+    package struct RolledBack: Error { package var report: ImportReport }
+
+    /// Runs the whole import in `store`'s write transaction: `rows` fills the batch; the
+    /// transaction is kept only when `keeps`.
+    package static func run(
+        _ store: Store, dryRun: Bool, _ rows: @escaping (inout ImportBatch, Database) throws -> Void
+    ) throws -> ImportReport {
+        do {
+            return try store.write { db in
+                var batch = ImportBatch(dryRun: dryRun)
+                try rows(&batch, db)
+                guard batch.keeps else { throw RolledBack(report: batch.report) }
+                batch.report.applied = true
+                return batch.report
+            }
+        } catch let r as RolledBack {
+            return r.report
+        }
+    }
+}

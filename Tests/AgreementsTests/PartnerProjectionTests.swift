@@ -1,0 +1,159 @@
+import Foundation
+import Glibc
+import LiaisonModels
+import LiaisonStore
+import LiaisonWire
+import Testing
+
+@testable import Agreements
+
+extension TestAgreements {
+    /// Delivers a `partner.*` event as the registry (delegations) would.
+    func partnerEvent(_ type: String, _ record: JSONValue, sequence: Int64) throws {
+        let id = record["id"]!.stringValue!
+        let e: JSONValue = [
+            "specversion": "1.0", "id": .string("evt-\(id)-\(sequence)"), "source": "delegations", "type": .string(type),
+            "subject": .string("partner/\(id)"), "time": "2026-01-01T00:00:00Z", "partitionkey": .string("partner/\(id)"),
+            "sequence": .int(sequence), "datacontenttype": "application/json", "data": record,
+        ]
+        _ = try ok("events.deliver", ["event": e], uid: getuid())
+    }
+
+    /// Outbox events of `type`, their data.
+    func emitted(_ type: String) throws -> [JSONValue] {
+        try service.store.read { db in
+            try db.query("SELECT event FROM outbox ORDER BY seq").map { try JSONParser.parse(try $0["event"] as String) }
+        }.filter { $0["type"] == .string(type) }.map { $0["data"]! }
+    }
+}
+
+func registryEntry(_ id: String, _ name: String, _ country: String, version: Int64 = 1, mergedInto: String? = nil) -> JSONValue {
+    var o: JSONObject = [
+        "id": .string(id), "version": .int(version), "status": mergedInto == nil ? "active" : "merged", "name": .string(name),
+        "kind": "enterprise", "country": .string(country), "people": [], "merged_from": [], "continent": "", "country_name": "",
+        "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
+    ]
+    if let m = mergedInto { o["merged_into"] = .string(m) }
+    return .object(o)
+}
+
+/// Agreements name partners of the registry by id, kept current by partner events.
+@Suite struct PartnerProjectionTests {
+    func draft(_ partners: JSONValue) -> JSONValue {
+        ["title": "Cooperation", "kind": "mou", "partners": partners, "coordinator": ["name": "IO", "email": "io@bit.example.cn"]]
+    }
+
+    @Test func agreementsNamePartnersTheRegistryAnnouncedAndFollowRenamesAndMerges() throws {
+        let t = try TestAgreements()
+        try t.partnerEvent("partner.created", registryEntry("par-cccc", "China Communications Construction Co", "CN"), sequence: 1)
+        let a = try t.ok("agreements.create", draft([["id": "par-cccc", "contact_email": "x@example.org"]]))
+        #expect(a["partners"]?[0]?["name"] == "China Communications Construction Co" && a["partners"]?[0]?["contact_email"] == "x@example.org")
+        let unknown = try #require(t.error("agreements.create", draft([["id": "par-nosuch"]])))
+        #expect(unknown.details?["field"] == "partners[0].id" && unknown.message.contains("registry"))
+        try t.partnerEvent("partner.updated", registryEntry("par-cccc", "China Communications Construction Company", "CN", version: 2), sequence: 2)
+        #expect(try t.ok("agreements.get", ["id": a["id"]!])["partners"]?[0]?["name"] == "China Communications Construction Company")
+        #expect(try t.ok("agreements.list", ["partner": "par-cccc"])["items"]?.arrayValue?.count == 1)
+        // A duplicate merged into another: agreements naming it name the one kept.
+        try t.partnerEvent("partner.created", registryEntry("par-cccc2", "CCCC", "CN"), sequence: 1)
+        let b = try t.ok("agreements.create", draft([["id": "par-cccc2"]]))
+        try t.partnerEvent("partner.merged", registryEntry("par-cccc2", "CCCC", "CN", version: 2, mergedInto: "par-cccc"), sequence: 2)
+        let merged = try t.ok("agreements.get", ["id": b["id"]!])
+        #expect(merged["partners"]?[0]?["id"] == "par-cccc" && merged["version"] == 1, "references follow the merge; the agreement is unchanged")
+        #expect(try t.ok("agreements.create", draft([["id": "par-cccc2"]]))["partners"]?[0]?["id"] == "par-cccc", "old ids resolve")
+    }
+
+    @Test func aPartnerDescribedInPlaceIsClaimedUnderTheIdTheRegistryDerives() throws {
+        let t = try TestAgreements()
+        let a = try t.ok("agreements.create", draft([["name": "Hanyang University", "kind": "university", "country": "kr"]]))
+        let id = Partner.derivedID(name: "Hanyang University", country: "KR")
+        #expect(a["partners"]?[0]?["id"] == .string(id))
+        #expect(try t.emitted("partner.claimed").map { $0["id"]! } == [.string(id)])
+        _ = try t.ok("agreements.create", draft([["name": "hanyang  university", "kind": "university", "country": "KR"]]))
+        #expect(try t.emitted("partner.claimed").count == 1, "found by name and country, claimed once")
+    }
+
+    @Test func agreementsStoredBeforeTheRegistryMigrateAndAreClaimedAtStart() throws {
+        let t = try TestAgreements { dir in
+            let store = try Store(path: dir + "/agreements.db", migrations: [AgreementsTables.migrations[0]])
+            try store.write { db in
+                let doc: JSONValue = [
+                    "id": "agr-old1", "reference": "AGR-2020-0001", "version": 1, "status": "active", "title": "Old",
+                    "kind": "exchange", "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+                    "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "2020-01-01",
+                    "created_at": "2020-01-01T00:00:00Z", "updated_at": "2020-01-01T00:00:00Z",
+                ]
+                try db.run(
+                    """
+                    INSERT INTO agreements(id, reference, version, status, kind, starts_on, doc, created_ms, updated_ms)
+                    VALUES('agr-old1', 'AGR-2020-0001', 1, 'active', 'exchange', '2020-01-01', ?, 0, 0)
+                    """, [JSONWriter.string(doc)])
+            }
+        }
+        let id = Partner.derivedID(name: "Hanyang University", country: "KR")
+        #expect(try t.ok("agreements.get", ["id": "agr-old1"])["partners"]?[0]?["id"] == .string(id))
+        #expect(try t.emitted("partner.claimed").map { $0["name"]! } == ["Hanyang University"])
+    }
+
+    @Test func sitesCountWhereTheyAreAndPartnersWhereTheyComeFrom() throws {
+        let t = try TestAgreements()
+        try t.partnerEvent("partner.created", registryEntry("par-cccc", "China Communications Construction Company", "CN"), sequence: 1)
+        var d = draft([["id": "par-cccc"]])
+        if case .object(var o) = d {
+            o["kind"] = "workstation"; o["signed_on"] = "2024"; o["status"] = "signed"; o["external_key"] = "ws"
+            d = .object(o)
+        }
+        let a = try t.ok("agreements.record", d)
+        #expect(a["status"] == "signed" && a["signed_on"] == "2024" && a["reference"] == "AGR-2024-0001")
+        #expect(try t.emitted("agreement.recorded").count == 1 && t.emitted("agreement.signed").isEmpty, "history, not a signing")
+        let site = try t.ok(
+            "sites.create",
+            ["name": "Study in BIT Uganda Workstation", "kind": "workstation", "country": "UG", "agreement": "ws", "partners": [["id": "par-cccc"]],
+             "established": "2024"])
+        #expect(site["agreement_reference"] == "AGR-2024-0001" && site["continent"] == "Africa")
+        let r = try t.ok("agreements.report.partners", ["by": "continent", "active_on": "2025-05-14"])
+        let rows = Dictionary(uniqueKeysWithValues: r["rows"]!.arrayValue!.map { ($0["key"]!.stringValue!, $0) })
+        #expect(rows["Asia"]?["partners"] == 1 && rows["Asia"]?["sites"] == 0)
+        #expect(rows["Africa"]?["partners"] == 0 && rows["Africa"]?["sites"] == 1)
+        #expect(r["counting"]?.stringValue?.contains("site's own country") == true)
+        let byYear = try t.ok("agreements.report.partners", ["by": "year", "signed_in": 2024])
+        #expect(byYear["rows"]?[0]?["key"] == "2024" && byYear["totals"]?["sites"] == 1)
+    }
+
+    @Test func datesAsPreciseAsKnownDriveOnlyWhatTheyCan() throws {
+        let t = try TestAgreements()
+        let a = try t.ok("agreements.record", ["title": "Exchange", "kind": "exchange", "status": "active",
+            "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+            "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "~2013", "ends_on": "2030"])
+        #expect(a["starts_on"] == "~2013" && a["reference"] == "AGR-2013-0001")
+        let swept = try t.ok("agreements.sweep", ["today": "2031-01-01"])
+        #expect(swept["expired"] == [], "an end known only to the year expires nothing on its own")
+        #expect(try t.ok("agreements.report.expiring", ["days": 3650, "today": "2029-01-01"])["rows"] == [])
+        let inForce = try t.ok("agreements.report.partners", ["active_on": "2014-06-01"])
+        #expect(inForce["totals"]?["agreements"] == 1, "c. 2013 counts from 2013")
+        let bad = try #require(t.error("agreements.record", ["title": "X", "kind": "mou", "status": "active", "partners": [["id": "par-x"]],
+            "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "2013-13"]))
+        #expect(bad.details?["field"] == "starts_on")
+    }
+
+    @Test func anImportIsCheckedRowByRowAndWrittenWholeOrNotAtAll() throws {
+        let t = try TestAgreements()
+        let good: JSONValue = ["key": "a1", "title": "Good", "kind": "mou", "status": "negotiating",
+            "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]], "coordinator": ["name": "IO", "email": "io@bit.example.cn"]]
+        let bad: JSONValue = ["key": "a2", "title": "", "kind": "pact", "status": "negotiating", "partners": [], "coordinator": ["name": "IO", "email": "nope"]]
+        let r = try t.ok("agreements.import", ["agreements": [good, bad], "sites": [["key": "s1", "name": "Site", "kind": "office", "country": "XX"]]])
+        #expect(r["applied"] == false)
+        let problems = r["problems"]!.arrayValue!
+        #expect(problems.contains { $0["section"] == "agreements" && $0["index"] == 1 && $0["field"] == "kind" })
+        #expect(problems.contains { $0["section"] == "sites" && $0["index"] == 0 && $0["field"] == "country" })
+        #expect(try t.ok("agreements.list", [:])["items"] == [], "nothing half-imported")
+        #expect(try t.emitted("partner.claimed").isEmpty)
+        let dry = try t.ok("agreements.import", ["agreements": [good], "dry_run": true])
+        #expect(dry["applied"] == false && dry["problems"] == [] && dry["rows"]?[0]?["created"] == true)
+        #expect(try t.ok("agreements.list", [:])["items"] == [])
+        let done = try t.ok("agreements.import", ["agreements": [good]])
+        #expect(done["applied"] == true)
+        let again = try t.ok("agreements.import", ["agreements": [good]])
+        #expect(again["rows"]?[0]?["created"] == false, "the same row imported again is found")
+        #expect(try t.ok("agreements.get", ["id": "AGR-2026-0001"])["external_key"] == "import:a1")
+    }
+}

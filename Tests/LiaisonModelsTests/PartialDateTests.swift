@@ -1,0 +1,43 @@
+import LiaisonModels
+import Testing
+
+/// Dates as precise as what is known.
+@Suite struct PartialDateTests {
+    func d(_ s: String) -> PartialDate? {
+        var why = ""
+        return PartialDate.parse(s, why: &why)
+    }
+
+    @Test(arguments: [
+        ("2018", "2018", "2018-01-01", "2018-12-31"), ("2024-10", "Oct 2024", "2024-10-01", "2024-10-31"),
+        ("2024-10-22", "22 Oct 2024", "2024-10-22", "2024-10-22"), ("~2024", "c. 2024", "2024-01-01", "2024-12-31"),
+        ("~2024-02", "c. Feb 2024", "2024-02-01", "2024-02-29"),
+    ])
+    func readsWritesAndSpansWhatItMeans(_ text: String, _ display: String, _ first: String, _ last: String) throws {
+        let date = try #require(d(text))
+        #expect(date.description == text && date.display == display)
+        #expect(date.first.description == first && date.last.description == last)
+        #expect((date.exactDay != nil) == (text.count == 10), "only a day, not approximate, is exact")
+    }
+
+    @Test(arguments: ["", "18", "2024-1", "2024-13", "2023-02-29", "1899", "~", "2024/10", "2024-10-22T09:00", "~~2024", " 2024"])
+    func refusesWhatIsNotADate(_ text: String) {
+        var why = ""
+        #expect(PartialDate.parse(text, why: &why) == nil, "\(text)")
+        #expect(!why.isEmpty)
+    }
+
+    @Test func sortsByTheFirstDayItMeansTheLessPreciseFirst() throws {
+        let sorted = ["2024-10-22", "2024-10", "2018", "~2024", "2024"].compactMap(d).sorted().map(\.description)
+        #expect(sorted == ["2018", "~2024", "2024", "2024-10", "2024-10-22"] || sorted == ["2018", "2024", "~2024", "2024-10", "2024-10-22"])
+        #expect(PartialDate.shown("2024-07-09") == "2024-07-09" && PartialDate.shown("~2013") == "c. 2013" && PartialDate.shown("x") == "x")
+    }
+
+    @Test func partnersMatchByNameAndCountryWhateverTheCaseAndPunctuation() {
+        #expect(Partner.matchKey(name: "The Ministry of Education.", country: "th") == Partner.matchKey(name: "ministry  of education", country: "TH"))
+        #expect(Partner.matchKey(name: "Ministry of Education", country: "TH") != Partner.matchKey(name: "Ministry of Education", country: "UZ"))
+        let id = Partner.derivedID(name: "Hanyang University", country: "KR")
+        #expect(id.hasPrefix("par-") && id.count == 20 && id == Partner.derivedID(name: "HANYANG UNIVERSITY", country: "kr"))
+        #expect(Partner.matchKey(name: "กระทรวงศึกษาธิการ", country: "TH").hasPrefix("กระทรวงศึกษาธิการ"), "any script")
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+import LiaisonCLI
+import LiaisonWire
+import Testing
+
+/// Spreadsheet exports as offices have them, and `liaison import` end to end.
+@Suite struct CSVTests {
+    @Test func readsQuotedFieldsCommasLineBreaksAndDoubledQuotes() throws {
+        let text = "\u{FEFF}key,name,notes\r\nhy,\"Hanyang University\",\"Seoul, \"\"HYU\"\"\nsecond line\"\r\n\r\nth,Ministry of Education,\n"
+        #expect(
+            try CSV.parse(text) == [
+                ["key", "name", "notes"], ["hy", "Hanyang University", "Seoul, \"HYU\"\nsecond line"], ["th", "Ministry of Education", ""],
+            ])
+        #expect(try CSV.parse("a,\"\"\n") == [["a", ""]], "an empty quoted field is a field")
+    }
+
+    @Test func saysWhereAMalformedFieldIs() {
+        #expect(throws: CSV.ParseError(line: 2, message: "a quote inside an unquoted field (quote the whole field and double the quote)")) {
+            try CSV.parse("a,b\nx,y\"z\n")
+        }
+        #expect(throws: CSV.ParseError(line: 1, message: "text after a closing quote (expected a comma or a line end)")) {
+            try CSV.parse("\"a\"b,c\n")
+        }
+        #expect(throws: CSV.ParseError(line: 2, message: "a quoted field is not closed before the end of the file")) {
+            try CSV.parse("a\n\"open")
+        }
+    }
+
+    @Test func rowsBecomeWhatTheServicesTakeWithKeysResolved() throws {
+        var f = ImportFile()
+        try f.add(csv: "key,name,kind,country\nhy,Hanyang University,university,KR\n", file: "p.csv", section: "partners")
+        try f.add(
+            csv: "key,title,direction,partners,date,status,topics,group,group_count\nv1,Exchange review,inbound,hy,2024-10,completed,a; b,Staff,3\n"
+                + "v2,Unknown,inbound,Nobody,2020,completed,,,\n",
+            file: "v.csv", section: "visits")
+        try f.add(csv: "record,key,title,kind,partners,status,visits,coordinator_email\nagreements,x,Exchange,exchange,hy,active,v1,io@bit.example.cn\n", file: "a.csv", section: nil)
+        f.resolveKeys()
+        let v = JSONValue.object(f["visits"][0])
+        #expect(v["partners"] == [["name": "Hanyang University", "kind": "university", "country": "KR"]])
+        #expect(v["topics"] == ["a", "b"] && v["groups"] == [["description": "Staff", "count": 3]])
+        #expect(f.problems.map(\.field) == ["partners[0]"], "Nobody is no partner of the import and has no kind or country")
+        let a = f.agreementRows(visitIDs: ["v1": "del-1"])
+        #expect(a[0]["links"] == [["delegation_id": "del-1"]] && a[0]["coordinator"]?["email"] == "io@bit.example.cn")
+        #expect(throws: ImportError.self) { try f.add(csv: "key,name\n", file: "x.csv", section: nil) }
+    }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(3))) struct ImportMeshTests {
+    @Test func aSpreadsheetWithMistakesImportsNothingAndNamesEachOne() throws {
+        let mesh = try MeshHarness()
+        let partners = mesh.home + "/partners.csv", visits = mesh.home + "/visits.csv"
+        try "key,name,kind,country\nhy,Hanyang University,university,KR\nxx,Somewhere,school,XX\n".write(
+            toFile: partners, atomically: true, encoding: .utf8)
+        try "key,title,direction,partners,date,status\nv1,Exchange review,inbound,hy,2024-10,completed\nv2,Bad date,inbound,hy,2024-13,completed\n"
+            .write(toFile: visits, atomically: true, encoding: .utf8)
+        let badPartners = try mesh.cli("import", "-f", partners, "--as", "partners")
+        #expect(badPartners.code == 65, "\(badPartners.stdout)\(badPartners.stderr)")
+        #expect(badPartners.stdout.contains("partners  2") && badPartners.stdout.contains("country"), "\(badPartners.stdout)")
+        #expect(badPartners.stderr.contains("nothing imported: 1 problem"))
+        let badVisits = try mesh.cli("import", "-f", visits, "--as", "visits")
+        #expect(badVisits.code == 65 && badVisits.stdout.contains("visits   2"), "\(badVisits.stdout)")
+        #expect(badVisits.stdout.contains("\"hy\" is no partner of this import"), "a key of another file is named")
+        #expect(try mesh.cli("partner", "list", "--json").json?["items"] == [], "nothing half-imported")
+        try "key,name,kind,country\nhy,Hanyang University,university,KR\n".write(toFile: partners, atomically: true, encoding: .utf8)
+        try "key,title,direction,partners,partner_kind,country,date,status\nv1,Exchange review,inbound,Hanyang University,university,KR,2024-10,completed\n"
+            .write(toFile: visits, atomically: true, encoding: .utf8)
+        let okP = try mesh.cli("import", "-f", partners, "--as", "partners")
+        #expect(okP.code == 0 && okP.stdout.contains("partners 1 (1 new"), "\(okP.stdout)\(okP.stderr)")
+        let okV = try mesh.cli("import", "-f", visits, "--as", "visits")
+        #expect(okV.code == 0 && okV.stdout.contains("visits 1 (1 new"), "\(okV.stdout)\(okV.stderr)")
+        let list = try mesh.cli("delegation", "list")
+        #expect(list.stdout.contains("Oct 2024") && list.stdout.contains("Hanyang University"))
+        #expect(try mesh.cli("partner", "list", "--json").json?["items"]?.arrayValue?.count == 1, "the visit found the imported partner")
+    }
+
+    @Test func anAgreementNamingANewPartnerPutsItInTheRegistry() throws {
+        let mesh = try MeshHarness()
+        let file = mesh.home + "/a.json"
+        try JSONWriter.pretty([
+            "title": "Cooperation", "kind": "mou", "coordinator": ["name": "IO", "email": "io@bit.example.cn"],
+            "partners": [["name": "Universiti Malaya", "kind": "university", "country": "MY"]],
+        ]).write(toFile: file, atomically: true, encoding: .utf8)
+        let a = try mesh.cli("agreement", "create", "-f", file, "--json")
+        #expect(a.code == 0, "\(a.stderr)")
+        let id = try #require(a.json?["partners"]?[0]?["id"]?.stringValue)
+        let shown = try eventually(timeoutMs: 10_000) { () -> CLIResult? in
+            let r = try mesh.cli("partner", "show", id)
+            return r.code == 0 ? r : nil
+        }
+        #expect(shown?.stdout.contains("Universiti Malaya — university, Malaysia") == true, "the registry adopted the claim")
+        #expect(shown?.stdout.contains("Agreements (1)") == true)
+    }
+}
