@@ -91,6 +91,10 @@ import Testing
         #expect(try t.ok("partners.history", ["id": .string(kept)])["items"]?.arrayValue?.last?["action"] == "merged_from")
         #expect(try t.ok("partners.list", [:])["items"]?.arrayValue?.count == 1)
         #expect(try t.ok("partners.list", ["include_merged": true])["items"]?.arrayValue?.count == 2)
+        #expect(try t.ok("partners.get", ["id": .string(kept)])["visits"]?.arrayValue?.count == 1)
+        let described = try t.ok(
+            "delegations.create", visit(partners: [["name": "Thai Ministry of Education", "kind": "government", "country": "TH"]]))
+        #expect(described["partners"]?[0]?["id"] == .string(kept), "a name merged away finds the entry kept, not a new one")
         let again = try #require(t.error("partners.merge", ["from": .string(dup), "into": .string(kept)]))
         #expect(again.code == .failedPrecondition)
         let types: [String] = try t.service.store.read { db in

@@ -106,7 +106,9 @@ enum AgreementsPartners {
     /// derived id, to be claimed. `new` says which.
     static func findOrClaim(_ db: Database, _ described: Partner, claimed: Bool, nowMillis: Int64) throws -> (ref: PartnerRef, new: Bool) {
         let key = Partner.matchKey(name: described.name, country: described.country)
-        if let r = try db.queryOne("SELECT id FROM partner_projection WHERE match_key = ? AND status = 'active'", [key]),
+        // An active entry of that name first, else one merged away (which names the entry kept).
+        if let r = try db.queryOne(
+            "SELECT id FROM partner_projection WHERE match_key = ? ORDER BY status = 'active' DESC, updated_ms", [key]),
             let found = try resolve(db, id: try r["id"])
         {
             return (found, false)

@@ -91,6 +91,13 @@ enum PartnerTables {
         return try JSONDecoding.decode(PartnerRecord.self, from: try row["doc"] as [UInt8])
     }
 
+    /// The entry kept for a duplicate of this name and country that was merged away, if any.
+    static func findMerged(_ db: Database, matchKey: String) throws -> PartnerRecord? {
+        guard let row = try db.queryOne("SELECT id FROM partners WHERE match_key = ? AND status = 'merged' ORDER BY created_ms", [matchKey])
+        else { return nil }
+        return try resolve(db, id: try row["id"])
+    }
+
     /// A page of entries by name.
     static func list(_ db: Database, _ f: PartnerFilter, limit: Int) throws -> [PartnerRecord] {
         var sql = "SELECT doc FROM partners WHERE 1=1"
@@ -153,9 +160,9 @@ enum PartnerTables {
     static func findOrRegister(
         _ db: Database, _ described: Partner, id: String?, announced: Bool = true, nowMillis: Int64
     ) throws -> (record: PartnerRecord, created: Bool) {
-        if let found = try find(db, matchKey: Partner.matchKey(name: described.name, country: described.country)) {
-            return (found, false)
-        }
+        let key = Partner.matchKey(name: described.name, country: described.country)
+        // A name merged away names the entry it was merged into.
+        if let found = try find(db, matchKey: key) ?? findMerged(db, matchKey: key) { return (found, false) }
         var newID = id ?? Partner.derivedID(name: described.name, country: described.country)
         if try load(db, id: newID) != nil { newID = IDs.make("par") }
         var draft = described

@@ -68,7 +68,8 @@ extension DelegationsLogic {
         for (i, person) in p.people.enumerated() { v.nested("people[\(i)]") { person.problems(&$0) } }
         try v.finish()
         return try store.write { [self] db in
-            if let existing = try PartnerTables.find(db, matchKey: Partner.matchKey(name: draft.name, country: draft.country)) {
+            let key = Partner.matchKey(name: draft.name, country: draft.country)
+            if let existing = try PartnerTables.find(db, matchKey: key) ?? PartnerTables.findMerged(db, matchKey: key) {
                 throw ServiceError(
                     .conflict, "\(existing.draft.name) (\(existing.draft.country)) is already in the registry as \(existing.id)",
                     retryable: false, details: ["existing_id": .string(existing.id)])
