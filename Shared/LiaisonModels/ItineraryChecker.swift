@@ -9,11 +9,14 @@ package struct Booking: Sendable, Equatable {
     package var venue: String?
     /// Lowercased host emails.
     package var hosts: [String]
+    /// The other delegation is only proposed: a clash with it is a warning, not a refusal.
+    package var tentative: Bool
 
     package init(
         delegationID: String, delegationRef: String, delegationTitle: String, item: Int, itemTitle: String, start: Int64, end: Int64,
-        venue: String?, hosts: [String]
+        venue: String?, hosts: [String], tentative: Bool = false
     ) {
+        self.tentative = tentative
         self.delegationID = delegationID
         self.delegationRef = delegationRef
         self.delegationTitle = delegationTitle
@@ -44,11 +47,45 @@ package struct Finding: Codable, Sendable, Equatable {
     }
 
     /// venue_double_booked, host_double_booked, member_double_booked, item_outside_window,
-    /// item_ends_before_start, unknown_host, unknown_attendee, interpreter_missing.
+    /// item_ends_before_start, unknown_host, unknown_attendee, interpreter_missing — and, as
+    /// warnings, venue_also_proposed and host_also_proposed (another visit, only proposed, wants
+    /// the same room or host: the first confirmed gets it).
     package var kind, message: String
     /// The items of this delegation involved, as field paths (`itinerary[2]`).
     package var items: [String]
     package var other: Other?
+
+    /// Kinds that warn without blocking confirmation.
+    package static let warningKinds: Set<String> = ["venue_also_proposed", "host_also_proposed"]
+
+    /// `error` (blocks confirm) or `warning`.
+    package var severity: String { Self.warningKinds.contains(kind) ? "warning" : "error" }
+
+    enum CodingKeys: String, CodingKey { case kind, message, items, other, severity }
+
+    package init(kind: String, message: String, items: [String], other: Other? = nil) {
+        self.kind = kind
+        self.message = message
+        self.items = items
+        self.other = other
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        message = try c.decode(String.self, forKey: .message)
+        items = try c.decode([String].self, forKey: .items)
+        other = try c.decodeIfPresent(Other.self, forKey: .other)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(message, forKey: .message)
+        try c.encode(items, forKey: .items)
+        try c.encodeIfPresent(other, forKey: .other)
+        try c.encode(severity, forKey: .severity)
+    }
 }
 
 /// What the checker found: findings up to the caps, and how many of each kind were left out.
@@ -60,6 +97,10 @@ package struct CheckFindings: Sendable, Equatable {
     /// Every finding there is, returned or not.
     package var total: Int { findings.count + omitted.values.reduce(0, +) }
     package var isEmpty: Bool { total == 0 }
+    /// The findings that block confirmation (every kind but the warnings), returned or not.
+    package var blocking: Int {
+        findings.filter { $0.severity == "error" }.count + omitted.filter { !Finding.warningKinds.contains($0.key) }.values.reduce(0, +)
+    }
 }
 
 /// Finds clashes in an itinerary: double-booked venues and hosts (across delegations too),
@@ -138,16 +179,22 @@ package enum ItineraryChecker {
         return placed
     }
 
-    /// Within the delegation: a host or a member in two overlapping items.
+    /// Within the delegation: a venue, a host or a member in two overlapping items.
     static func checkWithin(_ draft: DelegationDraft, _ placed: [Placed], _ out: inout Collector) {
-        var byHost: [String: [Placed]] = [:], byMember: [String: [Placed]] = [:]
+        var byHost: [String: [Placed]] = [:], byMember: [String: [Placed]] = [:], byVenue: [String: [Placed]] = [:]
         var names: [String: String] = [:]
         for p in placed {
+            if let v = Booking.normalizeVenue(p.item.venue) { byVenue[v, default: []].append(p) }
             for h in Set(p.item.hosts.map { $0.lowercased() }) { byHost[h, default: []].append(p) }
             for m in draft.attendees(of: p.item) {
                 let key = m.reference.lowercased()
                 names[key] = m.name
                 byMember[key, default: []].append(p)
+            }
+        }
+        for (v, items) in byVenue.sorted(by: { $0.key < $1.key }) {
+            overlappingPairs(items, kind: "venue_double_booked", &out) { a, b in
+                "venue \"\(a.item.venue ?? v)\" is used by \(label(a)) and \(label(b)) at the same time"
             }
         }
         for (h, items) in byHost.sorted(by: { $0.key < $1.key }) {
@@ -185,12 +232,19 @@ package enum ItineraryChecker {
     /// Across delegations: the same venue or host at overlapping times.
     static func checkAcross(_ placed: [Placed], _ others: [Booking], _ out: inout Collector) {
         var byVenue: [String: Index] = [:], byHost: [String: Index] = [:]
+        var tentativeVenue: [String: Index] = [:], tentativeHost: [String: Index] = [:]
         for b in others {
-            if let v = b.venue { byVenue[v, default: Index()].bookings.append(b) }
-            for h in b.hosts { byHost[h, default: Index()].bookings.append(b) }
+            if let v = b.venue {
+                if b.tentative { tentativeVenue[v, default: Index()].bookings.append(b) } else { byVenue[v, default: Index()].bookings.append(b) }
+            }
+            for h in b.hosts {
+                if b.tentative { tentativeHost[h, default: Index()].bookings.append(b) } else { byHost[h, default: Index()].bookings.append(b) }
+            }
         }
         for k in byVenue.keys { byVenue[k]!.sort() }
         for k in byHost.keys { byHost[k]!.sort() }
+        for k in tentativeVenue.keys { tentativeVenue[k]!.sort() }
+        for k in tentativeHost.keys { tentativeHost[k]!.sort() }
         func other(_ b: Booking) -> Finding.Other {
             Finding.Other(
                 delegationID: b.delegationID, ref: b.delegationRef, title: b.delegationTitle, item: b.item, itemTitle: b.itemTitle)
@@ -198,17 +252,21 @@ package enum ItineraryChecker {
         func describe(_ b: Booking) -> String { "\(b.delegationRef) \"\(b.delegationTitle)\" itinerary[\(b.item)] \"\(b.itemTitle)\"" }
         for p in placed {
             let path = ["itinerary[\(p.index)]"]
-            if let venue = Booking.normalizeVenue(p.item.venue), let index = byVenue[venue] {
-                index.overlapping(p, kind: "venue_double_booked", &out) { b in
-                    (
-                        "venue \"\(p.item.venue!)\" is booked by \(label(p)) and by \(describe(b)) at overlapping times", path,
-                        other(b)
-                    )
+            // A clash with a visit that is only proposed warns; with a confirmed or running one it blocks.
+            if let venue = Booking.normalizeVenue(p.item.venue) {
+                for (index, kind) in [(byVenue[venue], "venue_double_booked"), (tentativeVenue[venue], "venue_also_proposed")] {
+                    index?.overlapping(p, kind: kind, &out) { b in
+                        let how = b.tentative ? "also wanted, by the proposed visit" : "booked by"
+                        return ("venue \"\(p.item.venue!)\" is booked by \(label(p)) and \(how) \(describe(b)) at overlapping times", path, other(b))
+                    }
                 }
             }
             for h in Set(p.item.hosts.map { $0.lowercased() }) {
-                byHost[h]?.overlapping(p, kind: "host_double_booked", &out) { b in
-                    ("host \(h) is in \(label(p)) and in \(describe(b)) at overlapping times", path, other(b))
+                for (index, kind) in [(byHost[h], "host_double_booked"), (tentativeHost[h], "host_also_proposed")] {
+                    index?.overlapping(p, kind: kind, &out) { b in
+                        let how = b.tentative ? "the proposed visit" : ""
+                        return ("host \(h) is in \(label(p)) and in \(how.isEmpty ? "" : how + " ")\(describe(b)) at overlapping times", path, other(b))
+                    }
                 }
             }
         }

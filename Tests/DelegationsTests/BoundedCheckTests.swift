@@ -20,17 +20,24 @@ import LiaisonWire
         let r = try t.ok("delegations.check", Self.crowded(1000, title: "The big one"))
         #expect(r["ok"] == false)
         let findings = try #require(r["findings"]?.arrayValue)
-        #expect(findings.count == 75, "25 of each of the three kinds")
+        #expect(findings.count == 100, "25 of each kind until the cap of 100")
         let byKind = Dictionary(grouping: findings) { $0["kind"]?.stringValue ?? "" }
-        #expect(byKind.mapValues(\.count) == ["host_double_booked": 25, "member_double_booked": 25, "venue_double_booked": 25])
-        // Within: every pair of the 1,000 items, once for the host and once for each of the two
-        // members. Across: each item against each of the 1,000 stored bookings, for room and host.
+        #expect(
+            byKind.mapValues(\.count) == [
+                "host_double_booked": 25, "member_double_booked": 25, "venue_double_booked": 25, "venue_also_proposed": 25,
+            ])
+        // Within: every pair of the 1,000 items, for the room, the host and each of the two members.
+        // Across: each item against each of the 1,000 stored bookings, for room and host — warnings,
+        // since the stored visits are only proposed.
         let pairs: Int64 = 1000 * 999 / 2
         let across: Int64 = 1000 * 1000
-        #expect(r["findings_total"]?.intValue == pairs * 3 + across * 2)
-        #expect(r["findings_omitted"]?["venue_double_booked"]?.intValue == across - 25)
-        #expect(r["findings_omitted"]?["host_double_booked"]?.intValue == pairs + across - 25)
+        #expect(r["findings_total"]?.intValue == pairs * 4 + across * 2)
+        #expect(r["findings_blocking"]?.intValue == pairs * 4)
+        #expect(r["findings_omitted"]?["venue_double_booked"]?.intValue == pairs - 25)
+        #expect(r["findings_omitted"]?["host_double_booked"]?.intValue == pairs - 25)
         #expect(r["findings_omitted"]?["member_double_booked"]?.intValue == pairs * 2 - 25)
+        #expect(r["findings_omitted"]?["venue_also_proposed"]?.intValue == across - 25)
+        #expect(r["findings_omitted"]?["host_also_proposed"]?.intValue == across)
         // The answer stays small: 100 findings, not millions.
         #expect(JSONWriter.string(r).utf8.count < 64 * 1024)
     }
@@ -38,13 +45,14 @@ import LiaisonWire
     @Test func writesCarryTheSameCapsAndConfirmNamesTheFirstFewAndTheTotal() throws {
         let t = try TestDelegations()
         let d = try t.ok("delegations.create", Self.crowded(60, title: "Busy day"))
-        #expect(d["findings"]?.arrayValue?.count == 50)
-        #expect(d["findings_total"]?.intValue == Int64(60 * 59 / 2 * 3))
+        // Host, member and (within the visit) venue: 25 of each spelled out.
+        #expect(d["findings"]?.arrayValue?.count == 75)
+        #expect(d["findings_total"]?.intValue == Int64(60 * 59 / 2 * 4))
         let e = try #require(t.error("delegations.confirm", ["id": d["id"]!, "expected_version": 1]))
         #expect(e.code == .conflict)
-        #expect(e.message.contains("has 5310 clashes") && e.message.hasSuffix("and 5305 more"), "\(e.message)")
-        #expect(e.details?["findings"]?.arrayValue?.count == 50)
-        #expect(e.details?["findings_total"] == 5310)
+        #expect(e.message.contains("has 7080 clashes") && e.message.hasSuffix("and 7075 more"), "\(e.message)")
+        #expect(e.details?["findings"]?.arrayValue?.count == 75)
+        #expect(e.details?["findings_total"] == 7080)
     }
 
     @Test func aCleanItineraryReportsNothingOmitted() throws {

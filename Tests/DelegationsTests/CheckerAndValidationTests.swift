@@ -25,6 +25,7 @@ func item(_ title: String, _ s: String, _ e: String, venue: String? = nil, hosts
     @Test func findsAVenueDoubleBookedAcrossDelegationsNamingBoth() throws {
         let t = try TestDelegations()
         let (first, _) = try t.create(thaiVisit(title: "Hanyang University", venue: "Main Building 301", host: "a@bit.edu.cn"))
+        _ = try t.ok("delegations.confirm", ["id": .string(first), "expected_version": 1])  // a confirmed visit holds the room
         let second = try t.ok("delegations.create", thaiVisit(title: "Uzbekistan ICT ministry", venue: "main building  301", host: "b@bit.edu.cn",
                                                               start: "2026-03-12T10:00", end: "2026-03-12T11:00"))
         let f = try #require(second["findings"]?.arrayValue?.first)
@@ -37,13 +38,14 @@ func item(_ title: String, _ s: String, _ e: String, venue: String? = nil, hosts
         let e = try #require(t.error("delegations.confirm", ["id": second["id"]!, "expected_version": 1]))
         #expect(e.code == .conflict)
         #expect(e.details?["findings"]?.arrayValue?.count == 1)
-        _ = try t.ok("delegations.cancel", ["id": .string(first), "expected_version": 1, "reason": "moved online"])
+        _ = try t.ok("delegations.cancel", ["id": .string(first), "expected_version": 2, "reason": "moved online"])
         #expect(try t.ok("delegations.confirm", ["id": second["id"]!, "expected_version": 1])["status"] == "confirmed")
     }
 
     @Test func findsAHostInTwoPlacesAcrossDelegationsAndWithin() throws {
         let t = try TestDelegations()
-        _ = try t.create(thaiVisit(title: "Morocco principals", venue: "Room A", host: "li.wei@bit.edu.cn"))
+        let (morocco, _) = try t.create(thaiVisit(title: "Morocco principals", venue: "Room A", host: "li.wei@bit.edu.cn"))
+        _ = try t.ok("delegations.confirm", ["id": .string(morocco), "expected_version": 1])
         let r = try t.ok("delegations.check", thaiVisit(title: "Singapore ministry", venue: "Room B", host: "LI.WEI@bit.edu.cn",
                                                         start: "2026-03-12T10:00", end: "2026-03-12T12:00"))
         #expect(r["ok"] == false)
@@ -99,7 +101,8 @@ func item(_ title: String, _ s: String, _ e: String, venue: String? = nil, hosts
 
     @Test func comparesAcrossTimeZonesInRealTime() throws {
         let t = try TestDelegations()
-        _ = try t.create(thaiVisit(title: "Beijing time", venue: "Shared hall"))
+        let (beijing, _) = try t.create(thaiVisit(title: "Beijing time", venue: "Shared hall"))
+        _ = try t.ok("delegations.confirm", ["id": .string(beijing), "expected_version": 1])
         // 08:00 in Bangkok is 09:00 in Beijing: the same hour.
         var v = thaiVisit(title: "Bangkok time", venue: "Shared hall", host: "other@bit.edu.cn", start: "2026-03-12T08:00", end: "2026-03-12T08:30")
         if case .object(var o) = v { o["time_zone"] = "Asia/Bangkok"; o["starts_at"] = "2026-03-12T08:00"; v = .object(o) }

@@ -90,8 +90,11 @@ import Testing
         #expect(history.stdout.contains("uid \(getuid())"))
 
         // The clash checker from the command line: the same room at the same time.
-        let clash = try mesh.cli("delegation", "create", "-f", file)
+        let clash = try mesh.cli("delegation", "create", "-f", file, "--json")
         #expect(clash.code == 0)
+        let proposed = try mesh.cli("delegation", "check", "-f", file)
+        #expect(proposed.code == 0 && proposed.stdout.contains("1 warning"), "a proposed visit warns: \(proposed.stdout)")
+        #expect(try mesh.cli("delegation", "confirm", clash.json?["ref"]?.stringValue ?? "").code == 0)
         let check = try mesh.cli("delegation", "check", "-f", file)
         #expect(check.code == 1)
         #expect(check.stdout.contains("venue_double_booked"))

@@ -122,6 +122,7 @@ extension Finding: Schematic {
     package static var schema: Schema {
         .object([
             .req("kind", .string()), .req("message", .string()), .req("items", .array(.string())),
+            .req("severity", .string(values: ["error", "warning"]), "error blocks confirmation; warning does not."),
             .opt(
                 "other",
                 .object([

@@ -158,7 +158,7 @@ package final class DelegationsLogic: Sendable {
             guard let d else { throw ServiceError.invalidParams(field: "", "give a delegation (its fields) or an id") }
             try d.validate()
             let f = try findings(db, d, excluding: selfID)
-            return CheckResult(ok: f.isEmpty, found: f)
+            return CheckResult(ok: f.blocking == 0, found: f)
         }
     }
 
@@ -189,14 +189,15 @@ package final class DelegationsLogic: Sendable {
     /// Refuses (with conflict and the findings, as capped) when the checker finds anything; the
     /// message names the first few.
     static func refuseClashes(_ f: CheckFindings, _ d: Delegation, doing: String) throws {
-        guard !f.isEmpty else { return }
+        guard f.blocking > 0 else { return }
         let shown = 5
-        var list = f.findings.prefix(shown).map(\.message).joined(separator: "; ")
-        if f.total > shown { list += "; and \(f.total - shown) more" }
+        let errors = f.findings.filter { $0.severity == "error" }
+        var list = errors.prefix(shown).map(\.message).joined(separator: "; ")
+        if f.blocking > shown { list += "; and \(f.blocking - shown) more" }
         var details: JSONObject = ["findings": JSONEncoding.encode(f.findings), "findings_total": .int(Int64(f.total))]
         if !f.omitted.isEmpty { details["findings_omitted"] = JSONEncoding.encode(f.omitted) }
         throw ServiceError(
-            .conflict, "cannot \(doing) \(d.ref): the itinerary has \(f.total) clash\(f.total == 1 ? "" : "es"): \(list)", retryable: false,
+            .conflict, "cannot \(doing) \(d.ref): the itinerary has \(f.blocking) clash\(f.blocking == 1 ? "" : "es"): \(list)", retryable: false,
             details: .object(details))
     }
 

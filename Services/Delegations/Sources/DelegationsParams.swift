@@ -157,6 +157,7 @@ extension CheckFindings {
         [
             .req("findings", .array(Finding.schema), "Up to 25 findings of a kind and 100 in all."),
             .req("findings_total", .integer(), "Every finding there is, spelled out or not."),
+            .req("findings_blocking", .integer(), "Those that block confirmation (severity error); the rest are warnings."),
             .opt("findings_omitted", .map(.integer()), "Findings beyond the caps, counted by kind."),
         ]
     }
@@ -164,6 +165,7 @@ extension CheckFindings {
     func encode(into c: inout KeyedEncodingContainer<NameKey>) throws {
         try c.encode(findings, forKey: NameKey("findings"))
         try c.encode(total, forKey: NameKey("findings_total"))
+        try c.encode(blocking, forKey: NameKey("findings_blocking"))
         if !omitted.isEmpty { try c.encode(omitted, forKey: NameKey("findings_omitted")) }
     }
 }

@@ -177,7 +177,7 @@ struct DelegationsTables: RecordTable {
         try db.query(
             """
             SELECT b.delegation_id, d.ref, json_extract(d.doc, '$.title') AS delegation_title, b.item, b.title, b.starts_utc, b.ends_utc,
-                b.venue, b.hosts
+                b.venue, b.hosts, d.status
             FROM bookings b JOIN delegations d ON d.id = b.delegation_id
             WHERE b.starts_utc < ? AND b.ends_utc > ? AND b.delegation_id != ?
             """, [end, start, id ?? ""]
@@ -269,6 +269,6 @@ extension Booking {
         self.init(
             delegationID: try r["delegation_id"], delegationRef: try r["ref"], delegationTitle: try r["delegation_title"] ?? "",
             item: try r["item"], itemTitle: try r["title"], start: try r["starts_utc"], end: try r["ends_utc"], venue: try r["venue"],
-            hosts: (hosts ?? "").split(separator: "\n").map(String.init))
+            hosts: (hosts ?? "").split(separator: "\n").map(String.init), tentative: (try r["status"] as String) == "proposed")
     }
 }

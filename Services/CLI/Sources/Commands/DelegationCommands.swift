@@ -47,8 +47,15 @@ extension CLI {
         let findings = answer["findings"]?.arrayValue ?? []
         let total = Int(answer["findings_total"]?.intValue ?? Int64(findings.count))
         guard total > 0 else { return }
-        ctx.print("Itinerary check: \(total) clash\(total == 1 ? "" : "es") (confirm is refused until they are fixed):")
-        for f in findings { ctx.print("  ✗ [\(f["kind"]?.stringValue ?? "")] \(f["message"]?.stringValue ?? "")") }
+        let blocking = Int(answer["findings_blocking"]?.intValue ?? Int64(total))
+        let warnings = total - blocking
+        var head: [String] = []
+        if blocking > 0 { head.append("\(blocking) clash\(blocking == 1 ? "" : "es") (confirm is refused until they are fixed)") }
+        if warnings > 0 { head.append("\(warnings) warning\(warnings == 1 ? "" : "s") (proposed visits wanting the same room or host)") }
+        ctx.print("Itinerary check: " + head.joined(separator: "; ") + ":")
+        for f in findings {
+            ctx.print("  \(f["severity"] == "warning" ? "!" : "✗") [\(f["kind"]?.stringValue ?? "")] \(f["message"]?.stringValue ?? "")")
+        }
         if case .object(let omitted)? = answer["findings_omitted"] {
             let counts = omitted.members.map { "\($0.value.intValue ?? 0) \($0.key)" }.joined(separator: ", ")
             ctx.print("  … and \(total - findings.count) more not listed (\(counts))")
@@ -157,7 +164,7 @@ extension CLI {
             let r = try ctx.call("delegations", "delegations.check", params)
             if ctx.json {
                 ctx.printJSON(r)
-            } else if r["ok"] == true {
+            } else if r["findings_total"] == 0 {
                 ctx.print("No clashes.")
             } else {
                 printFindings(ctx, r)
