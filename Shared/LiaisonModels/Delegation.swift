@@ -245,6 +245,9 @@ package struct Delegation: Codable, Sendable, Equatable {
     package var draft: DelegationDraft
     package var continent, region, countryName, createdAt, updatedAt: String
     package var cancelReason, outcome, postponedReason: String?
+    /// Lifecycle changes made against the visit's dates (`start`/`complete` with force), each
+    /// with its reason: "start forced on 2026-03-01: the minister arrived early".
+    package var exceptions: [String] = []
 
     package init(
         id: String, ref: String, version: Int, status: DelegationStatus, scheduleVersion: Int, draft: DelegationDraft,
@@ -276,7 +279,7 @@ package struct Delegation: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, ref, version, status, continent, region, outcome
         case scheduleVersion = "schedule_version", countryName = "country_name", createdAt = "created_at", updatedAt = "updated_at"
-        case cancelReason = "cancel_reason", postponedReason = "postponed_reason"
+        case cancelReason = "cancel_reason", postponedReason = "postponed_reason", exceptions
     }
 
     // The draft's fields sit at the top level beside the stored ones, as callers wrote them.
@@ -295,6 +298,7 @@ package struct Delegation: Codable, Sendable, Equatable {
         cancelReason = try c.decodeIfPresent(String.self, forKey: .cancelReason)
         outcome = try c.decodeIfPresent(String.self, forKey: .outcome)
         postponedReason = try c.decodeIfPresent(String.self, forKey: .postponedReason)
+        exceptions = try c.decodeIfPresent([String].self, forKey: .exceptions) ?? []
         draft = try DelegationDraft(from: decoder)
     }
 
@@ -314,5 +318,6 @@ package struct Delegation: Codable, Sendable, Equatable {
         try c.encodeIfPresent(cancelReason, forKey: .cancelReason)
         try c.encodeIfPresent(outcome, forKey: .outcome)
         try c.encodeIfPresent(postponedReason, forKey: .postponedReason)
+        if !exceptions.isEmpty { try c.encode(exceptions, forKey: .exceptions) }
     }
 }

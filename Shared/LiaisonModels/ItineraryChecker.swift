@@ -235,10 +235,18 @@ package enum ItineraryChecker {
         var tentativeVenue: [String: Index] = [:], tentativeHost: [String: Index] = [:]
         for b in others {
             if let v = b.venue {
-                if b.tentative { tentativeVenue[v, default: Index()].bookings.append(b) } else { byVenue[v, default: Index()].bookings.append(b) }
+                if b.tentative {
+                    tentativeVenue[v, default: Index()].bookings.append(b)
+                } else {
+                    byVenue[v, default: Index()].bookings.append(b)
+                }
             }
             for h in b.hosts {
-                if b.tentative { tentativeHost[h, default: Index()].bookings.append(b) } else { byHost[h, default: Index()].bookings.append(b) }
+                if b.tentative {
+                    tentativeHost[h, default: Index()].bookings.append(b)
+                } else {
+                    byHost[h, default: Index()].bookings.append(b)
+                }
             }
         }
         for k in byVenue.keys { byVenue[k]!.sort() }
@@ -257,7 +265,10 @@ package enum ItineraryChecker {
                 for (index, kind) in [(byVenue[venue], "venue_double_booked"), (tentativeVenue[venue], "venue_also_proposed")] {
                     index?.overlapping(p, kind: kind, &out) { b in
                         let how = b.tentative ? "also wanted, by the proposed visit" : "booked by"
-                        return ("venue \"\(p.item.venue!)\" is booked by \(label(p)) and \(how) \(describe(b)) at overlapping times", path, other(b))
+                        return (
+                            "venue \"\(p.item.venue!)\" is booked by \(label(p)) and \(how) \(describe(b)) at overlapping times", path,
+                            other(b)
+                        )
                     }
                 }
             }
@@ -265,7 +276,10 @@ package enum ItineraryChecker {
                 for (index, kind) in [(byHost[h], "host_double_booked"), (tentativeHost[h], "host_also_proposed")] {
                     index?.overlapping(p, kind: kind, &out) { b in
                         let how = b.tentative ? "the proposed visit" : ""
-                        return ("host \(h) is in \(label(p)) and in \(how.isEmpty ? "" : how + " ")\(describe(b)) at overlapping times", path, other(b))
+                        return (
+                            "host \(h) is in \(label(p)) and in \(how.isEmpty ? "" : how + " ")\(describe(b)) at overlapping times", path,
+                            other(b)
+                        )
                     }
                 }
             }

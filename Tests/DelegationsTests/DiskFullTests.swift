@@ -10,7 +10,7 @@ import LiaisonWire
 @Suite(.serialized, .enabled(if: geteuid() == 0, "mounting a small tmpfs needs root")) struct DiskFullTests {
     @Test func aFullDiskIsARetryableUnavailableWithThePathAndWritesWorkAgainOnceSpaceIsFreed() throws {
         var disk: SmallDisk?
-        let t = try TestDelegations { disk = try SmallDisk(at: $0, megabytes: 4) }
+        let t = try TestDelegations(prepare: { disk = try SmallDisk(at: $0, megabytes: 4) })
         let small = try #require(disk)
         // Unmounted before the test's home is removed (which then goes entirely).
         defer { withExtendedLifetime(t) { small.unmount() } }

@@ -147,7 +147,7 @@ import Testing
 
     @Test func visitsStoredBeforeTheRegistryMigrateToEntriesDeduplicatedByNameAndCountry() throws {
         let old: [String] = ["Ministry of Education", "ministry of education.", "Hanyang University"]
-        let t = try TestDelegations { dir in
+        let t = try TestDelegations(prepare: { dir in
             let store = try Store(path: dir + "/delegations.db", migrations: [DelegationsTables.migrations[0]])
             try store.write { db in
                 for (i, name) in old.enumerated() {
@@ -167,7 +167,7 @@ import Testing
                         """, ["del-old\(i)", "DEL-2025-000\(i + 1)", country, 1_741_741_200 + i, 1_741_770_000 + i, JSONWriter.string(doc)])
                 }
             }
-        }
+        })
         let partners = try t.ok("partners.list", [:])["items"]!.arrayValue!
         #expect(partners.map { $0["name"]! } == ["Hanyang University", "Ministry of Education"])
         let moe = partners[1]["id"]!

@@ -17,15 +17,19 @@ final class TestDelegations: Sendable {
     let log = Logger(service: "delegations", minimum: .error) { _ in }
 
     /// `prepare` runs on the data directory before the database is opened in it.
-    init(subscribers: [String] = ["notifications", "agreements"], prepare: (String) throws -> Void = { _ in }) throws {
+    init(
+        subscribers: [String] = ["notifications", "agreements"], settings: JSONValue? = nil,
+        now: @escaping @Sendable () -> Int64 = { wallClockMillis() }, prepare: (String) throws -> Void = { _ in }
+    ) throws {
         let (home, ctx) = try TestMesh.context(for: "delegations", prefix: "lzd", log: log) { mesh in
             for i in mesh.services.indices where mesh.services[i].name != "delegations" {
                 mesh.services[i].consumes = subscribers.contains(mesh.services[i].name) ? ["delegation.*"] : []
             }
+            if let settings, let i = mesh.services.firstIndex(where: { $0.name == "delegations" }) { mesh.services[i].settings = settings }
         }
         try prepare(ctx.entry.dataDir)
         dir = home
-        service = try DelegationsService(ctx)
+        service = try DelegationsService(ctx, now: now)
         under = ServiceUnderTest("delegations", service.definition, log: log)
         table = under.table
     }

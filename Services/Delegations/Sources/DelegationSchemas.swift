@@ -114,6 +114,7 @@ extension Delegation: Schematic {
                     .req("continent", .string()), .req("region", .string()), .req("country_name", .string()), .req("created_at", .string()),
                     .req("updated_at", .string()), .opt("cancel_reason", .string()), .opt("outcome", .string()),
                     .opt("postponed_reason", .string()),
+                    .opt("exceptions", .array(.string()), "start/complete forced against the visit's dates, with the reasons."),
                 ])
     }
 }

@@ -16,8 +16,10 @@ struct TransitionParams: Codable, Sendable, Schematic {
     var id: String
     var expectedVersion: Int
     var reason, outcome: String?
+    /// start or complete outside the visit's dates (with a reason, kept in the history).
+    var force: Bool?
 
-    enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", reason, outcome }
+    enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version", reason, outcome, force }
 
     static var schema: Schema {
         .object([
@@ -27,6 +29,9 @@ struct TransitionParams: Codable, Sendable, Schematic {
                 "The version you last read; a stale one gets conflict."),
             .opt("reason", .string(maxLength: Limits.reason), "Why (required for cancel)."),
             .opt("outcome", .string(maxLength: Limits.notes), "What came of the visit (required for complete)."),
+            .opt(
+                "force", .boolean,
+                "start before the visit's first day, or complete before it began: an exception, with a reason, kept in the history."),
         ])
     }
 }

@@ -5,6 +5,8 @@ import LiaisonWire
 package struct DelegationsSettings: Sendable, Equatable {
     /// Delegations per page of `delegations.list` when the caller gives no limit.
     package var defaultPage = 50
+    /// How many days before a visit's first day `start` is accepted (0: from the first day).
+    package var startMarginDays = 0
 
     package init() {}
 
@@ -16,6 +18,12 @@ package struct DelegationsSettings: Sendable, Equatable {
                 throw MeshError("settings.list_page: expected an integer from 1 to 500")
             }
             s.defaultPage = Int(n)
+        }
+        if let v = settings["start_margin_days"] {
+            guard let n = v.intValue, (0...30).contains(n) else {
+                throw MeshError("settings.start_margin_days: expected an integer from 0 to 30 (days before the first day)")
+            }
+            s.startMarginDays = Int(n)
         }
         return s
     }

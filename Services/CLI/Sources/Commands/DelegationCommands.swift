@@ -15,8 +15,8 @@ extension CLI {
                 delegationReschedule,
                 transition("postpone", "Postpone a visit that has not started.", reason: .optional),
                 transition("cancel", "Cancel a visit that has not started.", reason: .required),
-                transition("start", "confirmed → in_progress."),
-                transition("complete", "in_progress → completed.", outcome: true),
+                transition("start", "confirmed → in_progress (from the visit's first day; --force --reason before).", force: true),
+                transition("complete", "in_progress → completed (once it began; --force --reason before).", outcome: true, force: true),
             ])
     }
 
@@ -215,13 +215,20 @@ extension CLI {
         return try ctx.call("delegations", "delegations.get", ["id": .string(id)])["version"]?.intValue ?? 1
     }
 
-    static func transition(_ name: String, _ abstract: String, reason: ReasonUse = .none, outcome: Bool = false) -> CLICommand {
+    static func transition(
+        _ name: String, _ abstract: String, reason: ReasonUse = .none, outcome: Bool = false, force: Bool = false
+    ) -> CLICommand {
         var options = [versionOption]
         if reason != .none { options.append(OptionSpec(["--reason"], value: "TEXT", reason == .required ? "Why (required)." : "Why.")) }
         if outcome { options.append(OptionSpec(["--outcome"], value: "TEXT", "What came of the visit (required).")) }
+        if force {
+            options.append(OptionSpec(["--force"], "Against the visit's dates: an exception, kept in the history with --reason."))
+            options.append(OptionSpec(["--reason"], value: "TEXT", "Why the dates are overridden (with --force)."))
+        }
         var usage = "delegation \(name) ID [--expect-version N]"
         if reason == .required { usage += " --reason TEXT" } else if reason == .optional { usage += " [--reason TEXT]" }
         if outcome { usage += " --outcome TEXT" }
+        if force { usage += " [--force --reason TEXT]" }
         return Command(
             name: name, abstract: abstract, usage: usage + " [--json]", arguments: [("ID", "The delegation's id or reference.")],
             options: options
@@ -229,9 +236,13 @@ extension CLI {
             let id = try args.positional(0, "ID")
             if reason == .required && args.value("--reason") == nil { throw UsageError("\(name) needs --reason TEXT") }
             if outcome && args.value("--outcome") == nil { throw UsageError("\(name) needs --outcome TEXT") }
+            if args.has("--force") && args.value("--reason") == nil {
+                throw UsageError("--force needs --reason TEXT (kept in the history)")
+            }
             var params: JSONObject = ["id": .string(id), "expected_version": .int(try expectedVersion(args, ctx, id: id))]
             if let r = args.value("--reason") { params["reason"] = .string(r) }
             if let o = args.value("--outcome") { params["outcome"] = .string(o) }
+            if args.has("--force") { params["force"] = true }
             let d = try ctx.call("delegations", "delegations.\(name)", .object(params))
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? "") (version \(d["version"]?.intValue ?? 0))")
