@@ -67,6 +67,13 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
     }
 
     /// `YYYY-MM-DD`.
+    /// The wall time `n` minutes later (earlier when negative), as a clock on the wall would show
+    /// it: no time zone, so a change of daylight saving time does not move 09:00.
+    package func adding(minutes n: Int) -> LocalDateTime {
+        let utc = TimeZone(identifier: "UTC")!
+        return LocalDateTime.at(epoch: epochSeconds(in: utc) + Int64(n) * 60, in: utc)
+    }
+
     package var date: String { "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))" }
 
     /// `HH:MM`.

@@ -275,7 +275,17 @@ package final class AgreementsLogic: Sendable {
 
     /// Links a delegation this service knows (from delegation events) to the agreement.
     func link(_ p: LinkParams, uid: UInt32) throws -> Agreement {
-        guard let visit = try store.read({ db in try AgreementsTables.projected(db, id: p.delegationID, limit: 1).first }) else {
+        let projected = try store.read({ db in try AgreementsTables.projected(db, id: p.delegationID, limit: 1).first })
+        if projected == nil, let seen = p.seen, seen.delegationID == p.delegationID, p.delegationID.hasPrefix("del-") {
+            // Completed from the visit's first event when it comes (AgreementsPartners.completeLinks).
+            return try changes.change(p.id, expectedVersion: nil, action: "link_delegation", uid: uid, event: { _ in nil }) { a in
+                a.delegations.removeAll { $0.delegationID == seen.delegationID }
+                var l = seen
+                l.relation = (p.relation ?? .ledTo).rawValue
+                a.delegations.append(l)
+            }.record
+        }
+        guard let visit = projected else {
             throw ServiceError(
                 .notFound,
                 "delegation \(p.delegationID) is not known here yet (delegations become known when they are confirmed or change)",

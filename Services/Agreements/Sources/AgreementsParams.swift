@@ -146,11 +146,22 @@ struct ActivityParams: Codable, Sendable, Schematic {
 struct LinkParams: Codable, Sendable, Schematic {
     var id, delegationID: String
     var relation: LinkRelation?
-    enum CodingKeys: String, CodingKey { case id, delegationID = "delegation_id", relation }
+    /// What the caller read of the visit from the delegations service, for a visit whose events
+    /// have not reached this service yet (a proposed visit has sent none).
+    var seen: DelegationLink?
+    enum CodingKeys: String, CodingKey { case id, delegationID = "delegation_id", relation, seen }
     static var schema: Schema {
         .object([
             .req("id", agreementIDSchema), .req("delegation_id", .string(maxLength: 64), "Its id or reference."),
             .opt("relation", .string(values: LinkRelation.allCases.map(\.rawValue)), "Default led_to."),
+            .opt(
+                "seen",
+                .object([
+                    .req("delegation_id", .string(maxLength: 64)), .req("relation", .string(maxLength: 20)),
+                    .opt("ref", .string(maxLength: 64)), .opt("title", .string(maxLength: Limits.title)),
+                    .opt("country", .string(maxLength: 2)), .opt("starts_at", .string(maxLength: 32)),
+                ]),
+                "The visit as read from delegations, when its events have not arrived here (delegation_id must be its id)."),
         ])
     }
 }

@@ -144,6 +144,14 @@ package struct CLIError: ReportableError {
     package init(remote e: ServiceError, service: String) {
         remote = e
         description = "\(service): \(e.code): \(e.message)"
+        // Every problem on its own line with its field path, not the first and "(and 3 more)".
+        if case .array(let all)? = e.details?["errors"], all.count > 1 {
+            description = "\(service): \(e.code): \(all.count) problems:"
+            for x in all {
+                let field = x["field"]?.stringValue ?? ""
+                description += "\n  " + (field.isEmpty ? "" : field + ": ") + (x["reason"]?.stringValue ?? "")
+            }
+        }
         switch e.code {
         case .invalidParams, .invalidRequest, .parseError: exitCode = ExitCode.dataError
         case .unavailable: exitCode = ExitCode.unavailable

@@ -222,8 +222,17 @@ package final class DelegationsLogic: Sendable {
     }
 
     func reschedule(_ p: RescheduleParams, uid: UInt32) throws -> SavedDelegation {
-        guard p.startsAt != nil || p.endsAt != nil || p.timeZone != nil || p.itinerary != nil else {
-            throw ServiceError.invalidParams(field: "", "give at least one of starts_at, ends_at, time_zone, itinerary")
+        guard p.startsAt != nil || p.endsAt != nil || p.timeZone != nil || p.itinerary != nil || p.shiftMinutes != nil || p.to != nil
+        else {
+            throw ServiceError.invalidParams(field: "", "give at least one of starts_at, ends_at, time_zone, itinerary, shift_minutes, to")
+        }
+        if p.shiftMinutes != nil || p.to != nil,
+            let f = [
+                p.startsAt == nil ? nil : "starts_at", p.endsAt == nil ? nil : "ends_at",
+                p.itinerary == nil ? nil : "itinerary", p.shiftMinutes != nil && p.to != nil ? "to" : nil,
+            ].compactMap({ $0 }).first
+        {
+            throw ServiceError.invalidParams(field: f, "shift_minutes or to moves the whole visit: give it alone (with time_zone at most)")
         }
         var v = Validator()
         v.optionalText(p.reason, "reason", max: Limits.reason, multiline: true)
@@ -237,6 +246,21 @@ package final class DelegationsLogic: Sendable {
             }
         ) { d in
             try Self.requireSchedule(d, doing: "reschedule")
+            let shift =
+                p.shiftMinutes
+                ?? p.to.map { to in
+                    let first = LocalDate(year: d.draft.startsAt.year, month: d.draft.startsAt.month, day: d.draft.startsAt.day)
+                    return first.days(until: to) * 1440
+                }
+            if let m = shift {
+                // Wall time moves: 09:00 stays 09:00 across a change of daylight saving time.
+                d.draft.startsAt = d.draft.startsAt.adding(minutes: m)
+                d.draft.endsAt = d.draft.endsAt.adding(minutes: m)
+                for i in d.draft.itinerary.indices {
+                    d.draft.itinerary[i].startsAt = d.draft.itinerary[i].startsAt.adding(minutes: m)
+                    d.draft.itinerary[i].endsAt = d.draft.itinerary[i].endsAt.adding(minutes: m)
+                }
+            }
             if let s = p.startsAt { d.draft.startsAt = s }
             if let e = p.endsAt { d.draft.endsAt = e }
             if let z = p.timeZone { d.draft.timeZone = z }

@@ -44,9 +44,14 @@ struct RescheduleParams: Codable, Sendable, Schematic {
     var timeZone: String?
     var itinerary: [ItineraryItem]?
     var reason: String?
+    /// Moves the window and every item by this many minutes of wall time in the visit's zone.
+    var shiftMinutes: Int?
+    /// Moves the window and every item so that the visit begins on this day (times kept).
+    var to: LocalDate?
 
     enum CodingKeys: String, CodingKey {
         case id, expectedVersion = "expected_version", startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", itinerary, reason
+        case shiftMinutes = "shift_minutes", to
     }
 
     static var schema: Schema {
@@ -55,6 +60,10 @@ struct RescheduleParams: Codable, Sendable, Schematic {
             .opt("starts_at", .string(format: "local-date-time")), .opt("ends_at", .string(format: "local-date-time")),
             .opt("time_zone", .string(maxLength: 64)), .opt("itinerary", .array(ItineraryItem.schema, maxItems: Limits.itinerary)),
             .opt("reason", .string(maxLength: Limits.reason)),
+            .opt(
+                "shift_minutes", .integer(minimum: -5_256_000, maximum: 5_256_000),
+                "Move the window and every item by this much wall time in the visit's zone (4320 = 3 days)."),
+            .opt("to", .string(format: "date"), "Move the window and every item so the visit begins on this day, times kept."),
         ])
     }
 }

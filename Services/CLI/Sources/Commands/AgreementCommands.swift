@@ -10,11 +10,8 @@ extension CLI {
             name: "agreement", abstract: "Partnership agreements: create, sign, renew, amend, record activities, link visits.",
             usage: "agreement <subcommand>",
             subcommands: [
-                agreementCreate, agreementList, agreementShow,
-                agreementTransition("negotiate", "draft → negotiating."),
-                agreementTransition(
-                    "sign", "→ signed (active at once if its start has come).",
-                    extra: [OptionSpec(["--signed-on"], value: "DATE", "Default today.")]),
+                agreementCreate, agreementList, agreementShow, agreementUpdate, agreementFromVisit,
+                agreementTransition("negotiate", "draft → negotiating."), agreementSign,
                 agreementTransition("activate", "signed → active (normally automatic on its start date)."),
                 agreementTransition("suspend", "active → suspended.", reason: true),
                 agreementTransition("resume", "suspended → active."),

@@ -10,7 +10,7 @@ extension CLI {
             name: "delegation", abstract: "Create, list, show and move delegations through their lifecycle.",
             usage: "delegation <subcommand>",
             subcommands: [
-                delegationCreate, delegationList, delegationShow, delegationCheck, delegationHistory,
+                delegationCreate, delegationList, delegationShow, delegationUpdate, delegationCheck, delegationHistory,
                 transition("confirm", "proposed → confirmed (refused while the itinerary has clashes)."),
                 delegationReschedule,
                 transition("postpone", "Postpone a visit that has not started.", reason: .optional),
@@ -254,18 +254,26 @@ extension CLI {
         Command(
             name: "reschedule", abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free).",
             usage:
-                "delegation reschedule ID [--starts-at T] [--ends-at T] [--time-zone TZ] [-f SCHEDULE.json] [--reason TEXT] "
-                + "[--expect-version N]",
+                "delegation reschedule ID [--shift 3d|-2h|90m | --to DATE | --starts-at T --ends-at T] [--time-zone TZ] "
+                + "[-f SCHEDULE.json] [--reason TEXT] [--expect-version N]",
             arguments: [("ID", "The delegation's id or reference.")],
             options: [
                 versionOption, OptionSpec(["--starts-at"], value: "T", "New start, local time (2026-03-12T09:00)."),
                 OptionSpec(["--ends-at"], value: "T", "New end."), OptionSpec(["--time-zone"], value: "TZ", "New IANA time zone."),
                 OptionSpec(["-f", "--file"], value: "FILE", "JSON with any of starts_at, ends_at, time_zone, itinerary."),
-                OptionSpec(["--reason"], value: "TEXT", "Why."),
+                OptionSpec(["--reason"], value: "TEXT", "Why (the update mails give it)."),
+                OptionSpec(
+                    ["--shift"], value: "SPAN", "Move the window and every item: 3d, -2d, 2h, 90m, 1d2h (times kept in the visit's zone)."),
+                OptionSpec(["--to"], value: "DATE", "Move the window and every item so the visit begins on DATE."),
             ]
         ) { args, ctx in
             let id = try args.positional(0, "ID")
             var params: JSONObject = [:]
+            if let s = args.value("--shift") {
+                guard let m = shiftMinutes(s) else { throw UsageError("--shift: expected a span like 3d, -2d, 2h, 90m or 1d2h, not \(s)") }
+                params["shift_minutes"] = .int(Int64(m))
+            }
+            if let to = args.value("--to") { params["to"] = .string(to) }
             if args.value("-f") != nil, case .object(let o) = try readJSONFile(args.value("-f")) {
                 for k in ["starts_at", "ends_at", "time_zone", "itinerary", "reason"] { if let v = o[k] { params[k] = v } }
             }
@@ -274,8 +282,9 @@ extension CLI {
             ] {
                 if let v = args.value(flag) { params[key] = .string(v) }
             }
-            guard params.keys.contains(where: { ["starts_at", "ends_at", "time_zone", "itinerary"].contains($0) }) else {
-                throw UsageError("give --starts-at, --ends-at, --time-zone or -f FILE with the new schedule")
+            guard params.keys.contains(where: { ["starts_at", "ends_at", "time_zone", "itinerary", "shift_minutes", "to"].contains($0) })
+            else {
+                throw UsageError("give --shift, --to, --starts-at, --ends-at, --time-zone or -f FILE with the new schedule")
             }
             params["id"] = .string(id)
             params["expected_version"] = .int(try expectedVersion(args, ctx, id: id))
@@ -289,5 +298,25 @@ extension CLI {
             printFindings(ctx, d)
             return ExitCode.ok
         }
+    }
+
+    /// Minutes in a span like `3d`, `-2h`, `90m`, `1d2h30m`; nil when it is not one.
+    package static func shiftMinutes(_ s: String) -> Int? {
+        var text = Substring(s)
+        let sign = text.first == "-" ? -1 : 1
+        if text.first == "-" || text.first == "+" { text = text.dropFirst() }
+        var total = 0, number = "", units = 0
+        for ch in text {
+            if ch.isASCII && ch.isNumber {
+                number.append(ch)
+                continue
+            }
+            guard let n = Int(number), n <= 100_000, let unit = ["d": 1440, "h": 60, "m": 1][String(ch)] else { return nil }
+            total += n * unit
+            number = ""
+            units += 1
+        }
+        guard number.isEmpty, units > 0, total <= 5_256_000 else { return nil }
+        return sign * total
     }
 }
