@@ -120,7 +120,7 @@ import LiaisonWire
     @Test func expiringNoticesFireOnceEachAndReArmWhenTheEndMoves() throws {
         let t = try TestAgreements()
         let (id, _) = try t.signed(uganda(start: "2024-01-10", end: "2027-06-30"))
-        func sweep(_ day: String) throws -> JSONValue { try t.ok("agreements.sweep", ["today": .string(day)]) }
+        func sweep(_ day: String) throws -> JSONValue { try t.ok("agreements.sweep", ["today": .string(day), "apply": true]) }
         #expect(try sweep("2027-01-01")["expiring"] == [])
         #expect(try sweep("2027-04-01")["expiring"]?[0]?["lead_days"] == 90)
         #expect(try sweep("2027-04-02")["expiring"] == [], "once")
@@ -144,10 +144,10 @@ import LiaisonWire
     @Test func aLateSweepSendsOnlyTheNearestNotice() throws {
         let t = try TestAgreements()
         _ = try t.signed(uganda(start: "2024-01-10", end: "2027-06-30"))
-        let r = try t.ok("agreements.sweep", ["today": "2027-06-25"])
+        let r = try t.ok("agreements.sweep", ["today": "2027-06-25", "apply": true])
         #expect(r["expiring"]?.arrayValue?.count == 1)
         #expect(r["expiring"]?[0]?["lead_days"] == 7)
-        #expect(try t.ok("agreements.sweep", ["today": "2027-06-26"])["expiring"] == [])
+        #expect(try t.ok("agreements.sweep", ["today": "2027-06-26", "apply": true])["expiring"] == [])
     }
 
     @Test func signedAgreementsActivateOnTheirStartAndAutoRenewalMakesASuccessor() throws {
@@ -156,8 +156,8 @@ import LiaisonWire
         o["auto_renew"] = true
         let (id, _) = try t.signed(.object(o), signedOn: "2030-06-01")
         #expect(try t.ok("agreements.get", ["id": id])["status"] == "signed")
-        #expect(try t.ok("agreements.sweep", ["today": "2031-01-01"])["activated"] == ["AGR-2031-0001"])
-        let r = try t.ok("agreements.sweep", ["today": "2033-01-01"])
+        #expect(try t.ok("agreements.sweep", ["today": "2031-01-01", "apply": true])["activated"] == ["AGR-2031-0001"])
+        let r = try t.ok("agreements.sweep", ["today": "2033-01-01", "apply": true])
         #expect(r["renewed"]?[0]?["from"] == "AGR-2031-0001")
         let old = try t.ok("agreements.get", ["id": id])
         #expect(old["status"] == "superseded")

@@ -3,6 +3,7 @@ import Glibc
 import LiaisonModels
 import LiaisonStore
 import LiaisonWire
+import Synchronization
 import Testing
 
 @testable import Agreements
@@ -73,7 +74,7 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
     }
 
     @Test func agreementsStoredBeforeTheRegistryMigrateAndAreClaimedAtStart() throws {
-        let t = try TestAgreements { dir in
+        let t = try TestAgreements(prepare: { dir in
             let store = try Store(path: dir + "/agreements.db", migrations: [AgreementsTables.migrations[0]])
             try store.write { db in
                 let doc: JSONValue = [
@@ -88,7 +89,7 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
                     VALUES('agr-old1', 'AGR-2020-0001', 1, 'active', 'exchange', '2020-01-01', ?, 0, 0)
                     """, [JSONWriter.string(doc)])
             }
-        }
+        })
         let id = Partner.derivedID(name: "Hanyang University", country: "KR")
         #expect(try t.ok("agreements.get", ["id": "agr-old1"])["partners"]?[0]?["id"] == .string(id))
         #expect(try t.emitted("partner.claimed").map { $0["name"]! } == ["Hanyang University"])
@@ -125,7 +126,7 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
             "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
             "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "~2013", "ends_on": "2030"])
         #expect(a["starts_on"] == "~2013" && a["reference"] == "AGR-2013-0001")
-        let swept = try t.ok("agreements.sweep", ["today": "2031-01-01"])
+        let swept = try t.ok("agreements.sweep", ["today": "2031-01-01", "apply": true])
         #expect(swept["expired"] == [], "an end known only to the year expires nothing on its own")
         #expect(try t.ok("agreements.report.expiring", ["days": 3650, "today": "2029-01-01"])["rows"] == [])
         let inForce = try t.ok("agreements.report.partners", ["active_on": "2014-06-01"])
@@ -155,5 +156,23 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         let again = try t.ok("agreements.import", ["agreements": [good]])
         #expect(again["rows"]?[0]?["created"] == false, "the same row imported again is found")
         #expect(try t.ok("agreements.get", ["id": "AGR-2026-0001"])["external_key"] == "import:a1")
+    }
+}
+
+/// `sweep` as of another date previews; the daily sweep follows the (injected) clock.
+@Suite struct SweepPreviewTests {
+    @Test func anotherTodayOnlyPreviewsAndTheClockDrivesTheRealSweep() throws {
+        let clock = Atomic<Int64>(1_767_225_600_000)  // 2026-01-01
+        let t = try TestAgreements(now: { clock.load(ordering: .relaxed) })
+        let (id, _) = try t.signed(uganda(start: "2026-02-01", end: "2026-06-30"), signedOn: "2026-01-01")
+        let preview = try t.ok("agreements.sweep", ["today": "2026-07-01"])
+        #expect(preview["applied"] == false && preview["activated"] == ["AGR-2026-0001"] && preview["expired"] == ["AGR-2026-0001"])
+        #expect(preview["mails"]?.arrayValue?.map { $0["kind"]! } == ["agreement.expiring", "agreement.expired"] || preview["mails"]?.arrayValue?.last?["kind"] == "agreement.expired")
+        #expect(try t.ok("agreements.get", ["id": id])["status"] == "signed", "nothing changed")
+        #expect(try t.emitted("agreement.expired").isEmpty && t.emitted("agreement.activated").isEmpty, "nothing sent")
+        clock.store(1_769_904_000_000, ordering: .relaxed)  // 2026-02-01: the real sweep applies
+        let real = try t.ok("agreements.sweep", [:])
+        #expect(real["applied"] == true && real["today"] == "2026-02-01" && real["activated"] == ["AGR-2026-0001"])
+        #expect(try t.ok("agreements.get", ["id": id])["status"] == "active")
     }
 }

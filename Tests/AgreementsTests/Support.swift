@@ -17,13 +17,13 @@ final class TestAgreements: @unchecked Sendable {
     let log = Logger(service: "agreements", minimum: .error) { _ in }
 
     /// `prepare` runs on the data directory before the database is opened in it.
-    init(prepare: (String) throws -> Void = { _ in }) throws {
+    init(now: @escaping @Sendable () -> Int64 = { wallClockMillis() }, prepare: (String) throws -> Void = { _ in }) throws {
         let (home, ctx) = try TestMesh.context(for: "agreements", prefix: "lza", log: log) {
             $0.services[1].consumes = ["delegation.*", "agreement.*"]
         }
         try prepare(ctx.entry.dataDir)
         dir = home
-        service = try AgreementsService(ctx)
+        service = try AgreementsService(ctx, now: now)
         under = ServiceUnderTest("agreements", service.definition, log: log)
         table = under.table
     }

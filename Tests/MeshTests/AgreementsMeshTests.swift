@@ -53,8 +53,13 @@ import Testing
         let a = try c.call("agreements.create", draft(end: "2027-06-30"))
         _ = try c.call("agreements.negotiate", ["id": a["id"]!, "expected_version": 1])
         _ = try c.call("agreements.sign", ["id": a["id"]!, "expected_version": 2, "signed_on": "2013-10-15"])
+        // A preview as of a later date changes nothing and says which notices would go.
+        let preview = try mesh.cli("agreement", "sweep", "--today", "2027-07-02")
+        #expect(preview.code == 0 && preview.stdout.contains("Preview (nothing changed, nothing sent"), "\(preview.stdout)")
+        #expect(preview.stdout.contains("notice that would go: agreement.expired") && preview.stdout.contains("io@bit.example.cn"))
+        #expect(try c.call("agreements.get", ["id": a["id"]!])["status"] == "active", "the preview changed nothing")
         for day in ["2027-04-01", "2027-04-02", "2027-05-31", "2027-06-01", "2027-06-23", "2027-06-30", "2027-07-01", "2027-07-02"] {
-            #expect(try mesh.cli("agreement", "sweep", "--today", day).code == 0)
+            #expect(try mesh.cli("agreement", "sweep", "--today", day, "--apply").code == 0)
         }
         func messages() throws -> [JSONValue] { try mesh.call("notifications", "notifications.list", ["delegation_id": a["id"]!])["items"]?.arrayValue ?? [] }
         let got = try eventually(timeoutMs: 15_000) { () throws -> [JSONValue]? in

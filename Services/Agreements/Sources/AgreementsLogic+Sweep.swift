@@ -9,8 +9,24 @@ extension AgreementsLogic {
     /// active; active ones past their end expire (or, with auto_renew, are renewed for another
     /// term); and `agreement.expiring` fires once per lead time before the end (only the nearest
     /// lead when the sweep comes late, and again if the end date moves). Returns what it did.
-    package func sweep(today: LocalDate, uid: UInt32 = 0) throws -> SweepResult {
-        try store.write { [self] db in
+    /// With `apply` false, the same work is done and rolled back: a preview, with the notices
+    /// that would go (`mails`).
+    package func sweep(today: LocalDate, uid: UInt32 = 0, apply: Bool = true) throws -> SweepResult {
+        struct Preview: Error { var result: SweepResult }
+        do {
+            return try store.write { [self] db in
+                var result = try sweepRows(db, today: today, uid: uid)
+                result.applied = apply
+                if !apply { throw Preview(result: result) }
+                return result
+            }
+        } catch let p as Preview {
+            return p.result
+        }
+    }
+
+    private func sweepRows(_ db: Database, today: LocalDate, uid: UInt32) throws -> SweepResult {
+        do {
             let t = now()
             var result = SweepResult(today: today.description)
             for var a in try AgreementsTables.dueToStart(db, on: today) {
@@ -32,6 +48,8 @@ extension AgreementsLogic {
                 a.status = .expired
                 try changes.commit(db, &a, before: before, action: "expire", uid: uid, event: .agreementExpired, nowMillis: t)
                 result.expired.append(a.currentReference)
+                result.mails.append(
+                    SweepResult.Mail(kind: "agreement.expired", reference: a.currentReference, to: a.draft.coordinator.email))
             }
             for a in try AgreementsTables.ending(db, from: today) {
                 guard let end = a.draft.endsOn?.exactDay else { continue }
@@ -47,6 +65,8 @@ extension AgreementsLogic {
                         extra: ["lead_days": .int(Int64(lead)), "days_left": .int(Int64(left))],
                         id: a.id, nowMillis: t)
                     result.expiring.append(SweepResult.Expiring(reference: a.currentReference, leadDays: lead, daysLeft: left))
+                    result.mails.append(
+                        SweepResult.Mail(kind: "agreement.expiring", reference: a.currentReference, to: a.draft.coordinator.email))
                     fired = true
                 }
             }
@@ -81,6 +101,14 @@ package struct SweepResult: Codable, Sendable, Schematic {
     package var expired: [String] = []
     package var renewed: [Renewed] = []
     package var expiring: [Expiring] = []
+    /// A notice the sweep's events make the notifications service send (to BIT's coordinator;
+    /// partner contacts too when its rules say so).
+    package struct Mail: Codable, Sendable {
+        package var kind, reference, to: String
+    }
+    package var mails: [Mail] = []
+    /// false for a preview: nothing changed, nothing was sent.
+    package var applied = true
 
     /// How many agreements it changed or gave notice of.
     package var changes: Int { activated.count + expired.count + renewed.count + expiring.count }
@@ -91,6 +119,8 @@ package struct SweepResult: Codable, Sendable, Schematic {
             .req("renewed", .array(.object([.req("from", .string()), .req("to", .string())]))),
             .req(
                 "expiring", .array(.object([.req("reference", .string()), .req("lead_days", .integer()), .req("days_left", .integer())]))),
+            .req("mails", .array(.object([.req("kind", .string()), .req("reference", .string()), .req("to", .string())]))),
+            .req("applied", .boolean, "false for a preview (another today without apply): nothing changed."),
         ])
     }
 }

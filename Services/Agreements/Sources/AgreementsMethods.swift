@@ -55,9 +55,13 @@ enum AgreementsMethods {
         }
         t.add("agreements.history", "Every change: when, by which uid, what.") { (p: IDParams, _) in try logic.history(p.id) }
         t.add(
-            "agreements.sweep", "Applies the dates as of today (or the given date): activations, expiries, auto-renewals, expiring notices."
+            "agreements.sweep",
+            "Applies the dates as of today: activations, expiries, auto-renewals, expiring notices; with another today it only "
+                + "previews (what would change, which notices would go) unless apply."
         ) {
-            (p: SweepParams, ctx) in try logic.sweep(today: p.today ?? logic.today, uid: ctx.callerUID)
+            (p: SweepParams, ctx) in
+            let real = logic.today
+            return try logic.sweep(today: p.today ?? real, uid: ctx.callerUID, apply: p.today == nil || p.today == real || p.apply == true)
         }
         t.add(
             "agreements.report.partners",

@@ -178,7 +178,13 @@ struct HistoryResult: Encodable, Sendable, Schematic {
 /// `agreements.sweep`.
 struct SweepParams: Codable, Sendable, Schematic {
     var today: LocalDate?
-    static var schema: Schema { .object([.opt("today", .string(format: "date"), "For planning and tests; default: the real date.")]) }
+    var apply: Bool?
+    static var schema: Schema {
+        .object([
+            .opt("today", .string(format: "date"), "Another date, to plan: only previews (nothing changes, no notice) unless apply."),
+            .opt("apply", .boolean, "With today: really apply the dates as of that day."),
+        ])
+    }
 }
 
 /// `agreements.delegations`.

@@ -287,19 +287,34 @@ extension CLI {
 
     static var agreementSweep: CLICommand {
         Command(
-            name: "sweep", abstract: "Apply the dates now (or as of --today): activations, expiries, renewals, expiring notices.",
-            usage: "agreement sweep [--today DATE] [--json]",
-            options: [OptionSpec(["--today"], value: "DATE", "Pretend it is this date (planning, tests).")]
+            name: "sweep", abstract: "Apply the dates now: activations, expiries, renewals, expiring notices; --today DATE previews.",
+            usage: "agreement sweep [--today DATE [--apply]] [--json]",
+            options: [
+                OptionSpec(["--today"], value: "DATE", "Preview the sweep as of this date: what would change, which notices would go."),
+                OptionSpec(["--apply"], "With --today: really apply the dates as of that day."),
+            ]
         ) { args, ctx in
             var p = JSONObject()
             if let t = args.value("--today") { p["today"] = .string(t) }
+            if args.has("--apply") {
+                guard p["today"] != nil else { throw UsageError("--apply goes with --today (a plain sweep applies today's dates)") }
+                p["apply"] = true
+            }
             let r = try ctx.call("agreements", "agreements.sweep", .object(p))
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            ctx.print("as of \(r["today"]?.stringValue ?? ""):")
+            let preview = r["applied"] == false
+            ctx.print(
+                "\(preview ? "Preview (nothing changed, nothing sent; --apply to do it)" : "Applied") as of \(r["today"]?.stringValue ?? ""):"
+            )
             for k in ["activated", "expired", "renewed", "expiring"] {
                 let items = r[k]?.arrayValue ?? []
                 ctx.print(
                     "  \(k): \(items.isEmpty ? "none" : items.map { $0.stringValue ?? JSONWriter.string($0) }.joined(separator: ", "))")
+            }
+            for m in r["mails"]?.arrayValue ?? [] {
+                ctx.print(
+                    "  notice \(preview ? "that would go" : "sent"): \(m["kind"]?.stringValue ?? "") \(m["reference"]?.stringValue ?? "") → "
+                        + (m["to"]?.stringValue ?? ""))
             }
             return ExitCode.ok
         }
