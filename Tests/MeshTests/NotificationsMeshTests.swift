@@ -247,5 +247,25 @@ let mtaCondition: ConditionTrait = .enabled(
         #expect(show.stdout.contains("sent") && show.stdout.contains("attempt at") && show.stdout.contains("Subject: Visit schedule"))
         let due = try mesh.cli("notification", "due", "--days", "3650")
         #expect(due.stdout.contains(ref))
+        let bogus = try mesh.cli("notification", "preview", ref, "--rule", "bogus")
+        #expect(bogus.code == 64 && bogus.stderr.contains("schedule, update, cancel, postpone, reminder"), "\(bogus.stderr)")
+        // A cancelled visit's reminders will not fire: due no longer lists them.
+        #expect(try mesh.cli("delegation", "cancel", ref, "--reason", "postponed sine die").code == 0)
+        let afterCancel = try eventually(timeoutMs: 10_000) { () throws -> CLIResult? in
+            let r = try mesh.cli("notification", "due", "--days", "3650")
+            return r.stdout.contains(ref) ? nil : r
+        }
+        #expect(afterCancel != nil, "due lists only reminders that will go out")
+        // Agreement notices preview the same way.
+        let agreement = mesh.home + "/agreement.json"
+        try JSONWriter.pretty([
+            "title": "Exchange", "kind": "exchange", "coordinator": ["name": "Li Wei", "email": "li.wei@bit.example.cn"],
+            "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]], "ends_on": "2030-06-30",
+        ]).write(toFile: agreement, atomically: true, encoding: .utf8)
+        let aref = try #require(try mesh.cli("agreement", "create", "-f", agreement, "--json").json?["reference"]?.stringValue)
+        let notice = try mesh.cli("notification", "preview", aref, "--rule", "expiring")
+        #expect(notice.code == 0 && notice.stdout.contains("rule agreement_expiring — nothing is sent."), "\(notice.stdout)\(notice.stderr)")
+        #expect(notice.stdout.contains("To: Li Wei <li.wei@bit.example.cn>") && notice.stdout.contains("ends on 30 Jun 2030"))
+        #expect(try mesh.cli("notification", "preview", aref, "--rule", "reminder").code == 64)
     }
 }

@@ -12,10 +12,12 @@ final class NotificationsLogic: Sendable {
     let store: Store
     let settings: NotificationsSettings
     let now: @Sendable () -> Int64
+    let rules: NotificationRules
 
-    init(store: Store, settings: NotificationsSettings, now: @escaping @Sendable () -> Int64) {
+    init(store: Store, settings: NotificationsSettings, rules: NotificationRules, now: @escaping @Sendable () -> Int64) {
         self.store = store
         self.settings = settings
+        self.rules = rules
         self.now = now
     }
 
@@ -71,6 +73,7 @@ final class NotificationsLogic: Sendable {
 
     /// The emails the rules would send now for a delegation, rendered, nothing sent.
     func preview(_ p: PreviewParams) throws -> Preview {
+        if let a = p.agreement { return try rules.previewAgreement(a, rule: p.rule) }
         var d: Delegation
         if let given = p.delegation {
             d = given
@@ -82,7 +85,12 @@ final class NotificationsLogic: Sendable {
         } else {
             throw ServiceError.invalidParams(field: "delegation", "give delegation (the object) or delegation_id")
         }
-        let rule = p.rule ?? (d.status == .cancelled ? .cancel : d.scheduleVersion > 1 ? .update : .schedule)
+        if let r = p.rule, MailRule(rawValue: r) == nil {
+            throw ServiceError.invalidParams(
+                field: "rule", "\(r) is an agreement notice: give agreement, or one of \(MailRule.allCases.map(\.rawValue))")
+        }
+        let rule =
+            p.rule.flatMap(MailRule.init(rawValue:)) ?? (d.status == .cancelled ? .cancel : d.scheduleVersion > 1 ? .update : .schedule)
         if d.status == .proposed { d.status = .confirmed }  // what confirming would send
         let now = Date()
         let messages = ScheduleRenderer.recipients(of: d).map { r in
@@ -95,7 +103,7 @@ final class NotificationsLogic: Sendable {
             do { out.size = try MessageBuilder.build(mail, boundarySeed: "preview").count } catch { out.refused = "\(error)" }
             return out
         }
-        return Preview(rule: rule, delegationID: d.id, messages: messages)
+        return Preview(rule: rule.rawValue, subjectID: d.id, messages: messages)
     }
 
     /// Reminders armed to go out within the next `days` days.

@@ -22,9 +22,10 @@ enum NotificationsMethods {
         t.add(
             "notifications.preview",
             "Renders the emails the rules would send now for a delegation (give the delegation, or the id of one this service has seen) "
-                + "without sending anything."
+                + "or an agreement's notices (give the agreement), without sending anything."
         ) { (p: PreviewParams, _) in try logic.preview(p) }
-        t.add("notifications.due", "Reminders armed to go out within the next N days (default 30).") { (p: DueParams, _) in try logic.due(p)
+        t.add("notifications.due", "Reminders that will go out within the next N days (default 30): armed, of confirmed visits.") {
+            (p: DueParams, _) in try logic.due(p)
         }
         t.classify(.read, "notifications.jobs", "notifications.list", "notifications.show", "notifications.preview", "notifications.due")
         t.classify(.operate, "notifications.retry")

@@ -84,13 +84,22 @@ struct RetryResult: Codable, Sendable, Schematic {
 struct PreviewParams: Decodable, Sendable, Schematic {
     var delegation: Delegation?
     var delegationID: String?
-    var rule: MailRule?
-    enum CodingKeys: String, CodingKey { case delegation, delegationID = "delegation_id", rule }
+    var agreement: Agreement?
+    var rule: String?
+    enum CodingKeys: String, CodingKey { case delegation, delegationID = "delegation_id", agreement, rule }
+
+    /// The agreement notices, as the messages' rule names them.
+    static let agreementRules = ["agreement_signed", "agreement_expiring", "agreement_expired"]
+
     static var schema: Schema {
         .object([
             .opt("delegation", .object([.req("id", .string()), .req("ref", .string())]), "A delegation (as delegations.get answers)."),
             .opt("delegation_id", .string(maxLength: 64), "A delegation this service has had events about."),
-            .opt("rule", .string(values: MailRule.allCases.map(\.rawValue))),
+            .opt("agreement", .object([.req("id", .string()), .req("reference", .string())]), "An agreement (as agreements.get answers)."),
+            .opt(
+                "rule", .string(values: MailRule.allCases.map(\.rawValue) + agreementRules),
+                "Which message; default: what the state calls for. Visits: schedule, update, cancel, postpone, reminder; agreements: "
+                    + "agreement_signed, agreement_expiring, agreement_expired."),
         ])
     }
 }
@@ -105,13 +114,15 @@ struct Preview: Encodable, Sendable, Schematic {
         var size: Int?
         var refused: String?
     }
-    var rule: MailRule
-    var delegationID: String
+    var rule: String
+    /// The delegation's or the agreement's id.
+    var subjectID: String
     var messages: [Message]
-    enum CodingKeys: String, CodingKey { case rule, delegationID = "delegation_id", messages }
+    enum CodingKeys: String, CodingKey { case rule, subjectID = "subject_id", messages }
     static var schema: Schema {
         .object([
-            .req("rule", .string(values: MailRule.allCases.map(\.rawValue))), .req("delegation_id", .string()),
+            .req("rule", .string(values: MailRule.allCases.map(\.rawValue) + PreviewParams.agreementRules)),
+            .req("subject_id", .string(), "The delegation's or the agreement's id."),
             .req(
                 "messages",
                 .array(

@@ -23,7 +23,7 @@ package final class NotificationsService: Sendable {
             components: [("inbox", Inbox.migrations)])
         rules = NotificationRules(settings: settings, log: context.log, now: now)
         sender = MailSender(store: store, settings: settings, rules: rules, log: context.log, now: now)
-        logic = NotificationsLogic(store: store, settings: settings, now: now)
+        logic = NotificationsLogic(store: store, settings: settings, rules: rules, now: now)
         var def = ServiceDefinition()
         try EventWiring.consume(
             into: &def, store: store, context: context, consumer: NotificationsConsumer(settings: settings, rules: rules))

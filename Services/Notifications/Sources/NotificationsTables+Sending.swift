@@ -124,7 +124,8 @@ extension NotificationsTables {
             SELECT r.subject_id AS delegation_id, r.days AS days_before, \(SQLExpression.timestamp("r.due_ms")) AS due_at,
                 r.version AS schedule_version, json_extract(v.doc, '$.ref') AS ref, json_extract(v.doc, '$.title') AS title,
                 json_extract(v.doc, '$.starts_at') AS starts_at
-            FROM reminders r LEFT JOIN visits v ON v.id = r.subject_id WHERE r.status = 'armed' AND r.due_ms <= ? ORDER BY r.due_ms
+            FROM reminders r JOIN visits v ON v.id = r.subject_id
+            WHERE r.status = 'armed' AND r.due_ms <= ? AND json_extract(v.doc, '$.status') = 'confirmed' ORDER BY r.due_ms
             """, [untilMs]
         ).map { try $0.decode() }
     }

@@ -85,15 +85,33 @@ extension CLI {
 
     static var notificationPreview: CLICommand {
         Command(
-            name: "preview", abstract: "Render the emails the rules would send now for a delegation, without sending anything.",
-            usage: "notification preview DELEGATION_ID [--rule schedule|update|cancel|postpone|reminder] [--json]",
-            arguments: [("DELEGATION_ID", "The delegation's id or reference.")],
-            options: [OptionSpec(["--rule"], value: "R", "Which message (default: what its state calls for).")]
+            name: "preview", abstract: "Render the emails the rules would send now for a visit or an agreement, without sending anything.",
+            usage: "notification preview DEL-…|AGR-… [--rule R] [--json]",
+            arguments: [("ID", "A delegation's or an agreement's id or reference.")],
+            options: [
+                OptionSpec(
+                    ["--rule"], value: "R",
+                    "Which message (default: what its state calls for). Visits: \(visitRules.joined(separator: ", ")); agreements: "
+                        + "\(agreementRules.joined(separator: ", ")).")
+            ]
         ) { args, ctx in
-            let id = try args.positional(0, "DELEGATION_ID")
-            let d = try ctx.call("delegations", "delegations.get", ["id": .string(id)])
-            var p: JSONObject = ["delegation": d]
-            if let r = args.value("--rule") { p["rule"] = .string(r) }
+            let id = try args.positional(0, "ID")
+            let isAgreement = id.hasPrefix("AGR-") || id.hasPrefix("agr-")
+            var p: JSONObject = [:]
+            if let r = args.value("--rule") {
+                let known = isAgreement ? agreementRules : visitRules
+                let rule = isAgreement && !r.hasPrefix("agreement_") ? "agreement_" + r : r
+                guard known.contains(rule) || known.contains(r) else {
+                    throw UsageError(
+                        "--rule \(r): \(isAgreement ? "an agreement's" : "a visit's") rules are \(known.joined(separator: ", "))")
+                }
+                p["rule"] = .string(rule)
+            }
+            if isAgreement {
+                p["agreement"] = try ctx.call("agreements", "agreements.get", ["id": .string(id)])
+            } else {
+                p["delegation"] = try ctx.call("delegations", "delegations.get", ["id": .string(id)])
+            }
             let r = try ctx.call("notifications", "notifications.preview", .object(p))
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             let msgs = r["messages"]?.arrayValue ?? []
@@ -110,6 +128,9 @@ extension CLI {
             return ExitCode.ok
         }
     }
+
+    static let visitRules = ["schedule", "update", "cancel", "postpone", "reminder"]
+    static let agreementRules = ["agreement_signed", "agreement_expiring", "agreement_expired"]
 
     static var notificationRetry: CLICommand {
         Command(

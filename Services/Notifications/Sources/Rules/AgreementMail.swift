@@ -16,14 +16,7 @@ extension NotificationRules {
         do { a = try JSONDecoding.decode(Agreement.self, from: event.data, path: [NameKey("data")]) } catch {
             throw ServiceError.invalidParams(field: error.path, "not an agreement this service understands: \(error.reason)")
         }
-        var recipients = [Recipient(name: a.draft.coordinator.name, nameLocal: nil, address: a.draft.coordinator.email, view: .host)]
-        if settings.agreementPartnerContacts {
-            for p in a.draft.partners {
-                if let e = p.contactEmail, !recipients.contains(where: { $0.address.lowercased() == e.lowercased() }) {
-                    recipients.append(Recipient(name: p.contactName ?? p.name ?? "", nameLocal: nil, address: e, view: .member))
-                }
-            }
-        }
+        let recipients = agreementRecipients(a)
         let lead = event.data["lead_days"]?.intValue
         let left = event.data["days_left"]?.intValue
         let kind = event.type.split(separator: ".").last.map(String.init) ?? event.type
@@ -36,11 +29,63 @@ extension NotificationRules {
         return n > 0
     }
 
+    /// Who an agreement's notices go to: the coordinator, and the partners' contacts when the
+    /// rules say so.
+    func agreementRecipients(_ a: Agreement) -> [Recipient] {
+        var recipients = [Recipient(name: a.draft.coordinator.name, nameLocal: nil, address: a.draft.coordinator.email, view: .host)]
+        if settings.agreementPartnerContacts {
+            for p in a.draft.partners {
+                if let e = p.contactEmail, !recipients.contains(where: { $0.address.lowercased() == e.lowercased() }) {
+                    recipients.append(Recipient(name: p.contactName ?? p.name ?? "", nameLocal: nil, address: e, view: .member))
+                }
+            }
+        }
+        return recipients
+    }
+
+    /// The notices `rule` (agreement_signed, _expiring, _expired; default: what the agreement's
+    /// state calls for) would send now, rendered, nothing queued.
+    func previewAgreement(_ a: Agreement, rule: String?) throws -> Preview {
+        let kind: String
+        switch rule {
+        case nil:
+            kind =
+                a.status == .expired
+                ? "expired" : a.status == .signed || a.status == .active ? (a.draft.endsOn == nil ? "signed" : "expiring") : "signed"
+        case let r? where r.hasPrefix("agreement_"): kind = String(r.dropFirst("agreement_".count))
+        case let r?:
+            throw ServiceError.invalidParams(field: "rule", "\(r) is a visit's message: give one of \(PreviewParams.agreementRules)")
+        }
+        let left = a.draft.endsOn?.exactDay.map { LocalDate.utc(millis: now()).days(until: $0) }
+        let messages = agreementRecipients(a).map { r in
+            let (subject, lines) = renderAgreement(kind, a, r, leadDays: nil, daysLeft: left)
+            return Preview.Message(
+                to: "\(r.displayName) <\(r.address)>", view: r.view == .host ? "coordinator" : "partner", subject: subject,
+                text: lines.joined(separator: "\n") + "\n")
+        }
+        return Preview(rule: "agreement_\(kind)", subjectID: a.id, messages: messages)
+    }
+
     func queueAgreement(
         _ kind: String, _ a: Agreement, _ r: Recipient, leadDays: Int?, daysLeft: Int?, key: String, _ db: Database
     ) throws -> Int {
         if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
+        let (subject, lines) = renderAgreement(kind, a, r, leadDays: leadDays, daysLeft: daysLeft)
+        let text = lines.joined(separator: "\n") + "\n"
+        return try insertMessage(
+            key: key, rule: "agreement_\(kind)", subjectID: a.id, subjectRef: a.currentReference, recipient: r,
+            view: r.view == .host ? "coordinator" : "partner", version: leadDays ?? a.version, at: t, db
+        ) { messageID in
+            MailMessage(
+                from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: subject,
+                date: Date(timeIntervalSince1970: Double(t) / 1000),
+                messageID: messageID, text: text, html: ScheduleRenderer.html(title: subject, lines: lines))
+        }
+    }
+
+    /// The subject and the lines of an agreement notice.
+    func renderAgreement(_ kind: String, _ a: Agreement, _ r: Recipient, leadDays: Int?, daysLeft: Int?) -> (String, [String]) {
         let partners = a.draft.partners.map(\.label).joined(separator: ", ")
         let subject: String
         var intro: String
@@ -75,15 +120,6 @@ extension NotificationRules {
         if let s = a.draft.startsOn { lines.append("Term:      \(s.display) – \(a.draft.endsOn?.display ?? "open-ended")") }
         if !a.draft.focusAreas.isEmpty { lines.append("Focus:     \(a.draft.focusAreas.joined(separator: ", "))") }
         lines += ["", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology"]
-        let text = lines.joined(separator: "\n") + "\n"
-        return try insertMessage(
-            key: key, rule: "agreement_\(kind)", subjectID: a.id, subjectRef: a.currentReference, recipient: r,
-            view: r.view == .host ? "coordinator" : "partner", version: leadDays ?? a.version, at: t, db
-        ) { messageID in
-            MailMessage(
-                from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: subject,
-                date: Date(timeIntervalSince1970: Double(t) / 1000),
-                messageID: messageID, text: text, html: ScheduleRenderer.html(title: subject, lines: lines))
-        }
+        return (subject, lines)
     }
 }
