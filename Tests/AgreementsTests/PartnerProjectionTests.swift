@@ -176,3 +176,34 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         #expect(try t.ok("agreements.get", ["id": id])["status"] == "active")
     }
 }
+
+/// Reports count what they say, and words match values.
+@Suite struct ReportConsistencyTests {
+    @Test func theFunnelsTotalsCountWhatItsRowsCountOnceEach() throws {
+        let t = try TestAgreements()
+        try t.project(id: "del-th", country: "TH", start: "2026-03-12")
+        try t.project(id: "del-ma", country: "MA", start: "2026-04-12")
+        let a = try t.ok("agreements.create", uganda(reference: "X-1"))
+        for v in ["del-th", "del-ma", "del-unknown"] where v != "del-unknown" {
+            _ = try t.ok("agreements.link_delegation", ["id": a["id"]!, "delegation_id": .string(v)])
+        }
+        // A second agreement cites a visit this service never heard of: counted nowhere.
+        let b = try t.ok("agreements.create", uganda(reference: "X-2"))
+        _ = try t.ok("agreements.link_delegation", ["id": b["id"]!, "delegation_id": "del-ghost", "relation": "led_to",
+            "seen": ["delegation_id": "del-ghost", "relation": "led_to", "ref": "DEL-X"]])
+        try t.service.store.write { db in try db.run("DELETE FROM delegation_projection WHERE id = 'del-ghost'") }
+        let f = try t.ok("agreements.report.funnel", [:])
+        let rows = f["rows"]!.arrayValue!
+        #expect(rows.map { $0["agreements"]!.intValue! }.reduce(0, +) == 2, "one agreement under each continent it has a visit in")
+        #expect(f["totals"]?["agreements_citing_visits"] == 1 && f["totals"]?["visits_leading_to_agreements"] == 2)
+    }
+
+    @Test func textMatchesValuesNeverFieldNames() throws {
+        let t = try TestAgreements()
+        _ = try t.ok("agreements.create", uganda())
+        #expect(try t.ok("agreements.list", ["text": "title"])["items"] == [], "a field name is not a value")
+        #expect(try t.ok("agreements.list", ["text": "focus_areas"])["items"] == [])
+        #expect(try t.ok("agreements.list", ["text": "uganda workstation"])["items"]?.arrayValue?.count == 1, "each word, anywhere")
+        #expect(try t.ok("agreements.list", ["text": "中国交通"])["items"]?.arrayValue?.count == 1)
+    }
+}

@@ -136,14 +136,16 @@ extension AgreementsLogic {
                 agreementsWithActivities: s.active.count, visitConversionPct: pct(s.cited.count, s.visits.count),
                 activityPct: pct(s.active.count, s.agreements.count))
         }
-        let citing = agreements.filter { $0.delegations.contains { $0.relation == LinkRelation.ledTo.rawValue } }
-        let cited = Set(citing.flatMap { $0.delegations.filter { $0.relation == LinkRelation.ledTo.rawValue }.map(\.delegationID) })
+        // The totals count what the rows count (visits known here, not cancelled, and the
+        // agreements citing them), each once: an agreement citing visits on two continents is in
+        // both rows but once in the totals.
+        let stages = byContinent.values
         return FunnelReport(
             rows: rows,
             totals: FunnelReport.Totals(
-                visits: visits.count, visitsLeadingToAgreements: cited.intersection(continentOf.keys).count,
-                agreementsCitingVisits: citing.count,
-                agreementsWithActivities: citing.filter { !$0.activities.isEmpty }.count))
+                visits: visits.count, visitsLeadingToAgreements: Set(stages.flatMap(\.cited)).count,
+                agreementsCitingVisits: Set(stages.flatMap(\.agreements)).count,
+                agreementsWithActivities: Set(stages.flatMap(\.active)).count))
     }
 
     /// Active agreements with no linked visit and no activity in the last `months` months.

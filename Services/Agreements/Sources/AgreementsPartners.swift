@@ -49,6 +49,7 @@ enum AgreementsPartners {
                 let ref = try findOrClaim(db, described, claimed: false, nowMillis: now).ref
                 a.draft.partners[i].resolve(ref)
             }
+            // The search column comes with migration 3.
             try db.run("UPDATE agreements SET doc = ? WHERE id = ?", [JSONEncoding.string(a), a.id])
             try db.run("DELETE FROM agreement_partners WHERE agreement_id = ?", [a.id])
             try AgreementsTables.savePartners(db, a)
@@ -140,7 +141,7 @@ enum AgreementsPartners {
                 if let pid = p.id, ids.contains(pid) { p.resolve(partner) }
                 return seen.insert(p.id ?? "").inserted ? p : nil
             }
-            try db.run("UPDATE agreements SET doc = ? WHERE id = ?", [JSONEncoding.string(a), a.id])
+            try AgreementsTables.rewrite(db, a)
             try db.run("DELETE FROM agreement_partners WHERE agreement_id = ?", [a.id])
             try AgreementsTables.savePartners(db, a)
         }
@@ -164,7 +165,7 @@ enum AgreementsPartners {
             a.delegations[i].title = d.draft.title
             a.delegations[i].country = d.draft.lead?.country
             a.delegations[i].startsAt = d.draft.date?.description ?? d.draft.startsAt.description
-            try db.run("UPDATE agreements SET doc = ? WHERE id = ?", [JSONEncoding.string(a), a.id])
+            try AgreementsTables.rewrite(db, a)
         }
     }
 

@@ -84,7 +84,27 @@ struct AgreementsTables: RecordTable {
             CREATE TABLE agreement_refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
             """),
         AgreementsPartners.migration,
+        .init(
+            3, "ALTER TABLE agreements ADD COLUMN search TEXT NOT NULL DEFAULT '';",
+            data: { db in
+                for a in try loadAll(db) { try db.run("UPDATE agreements SET search = ? WHERE id = ?", [searchText(a), a.id]) }
+            }),
     ]
+
+    /// What the `text` filter looks in, lowercased: the agreement's values, never its field names.
+    static func searchText(_ a: Agreement) -> String {
+        var parts = [a.reference, a.currentReference, a.draft.title, a.draft.kind.rawValue, a.draft.notes ?? ""]
+        parts += a.draft.partners.flatMap { [$0.name ?? "", $0.nameLocal ?? "", $0.country ?? "", $0.contactName ?? ""] }
+        parts += a.draft.focusAreas + a.draft.signatories.map(\.name) + [a.draft.coordinator.name, a.draft.coordinator.email]
+        parts += a.activities.map(\.summary) + a.amendments.map(\.summary) + a.draft.documents.map(\.title)
+        return parts.filter { !$0.isEmpty }.joined(separator: "\n").lowercased()
+    }
+
+    /// Writes a changed document (and its search text) without a new version: what others own
+    /// changed (a partner's name, a visit's reference).
+    static func rewrite(_ db: Database, _ a: Agreement) throws {
+        try db.run("UPDATE agreements SET doc = ?, search = ? WHERE id = ?", [JSONEncoding.string(a), searchText(a), a.id])
+    }
 
     static func load(_ db: Database, _ idOrRef: String) throws -> Agreement? { try loadWithTree(db, idOrRef)?.0 }
 
@@ -128,7 +148,10 @@ struct AgreementsTables: RecordTable {
         }
         if let c = continent { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE continent = ?)"; args.append(c) }
         if let p = partner { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE partner_id = ?)"; args.append(p) }
-        if let t = words, !t.isEmpty { clause += " AND instr(lower(doc), ?) > 0"; args.append(t) }
+        for w in (words ?? "").split(separator: " ") where !w.isEmpty {
+            clause += " AND instr(search, ?) > 0"
+            args.append(String(w))
+        }
         if let after { clause += " AND reference > ?"; args.append(after) }
         return try loadAll(db, where: clause, args, limit: limit)
     }
@@ -204,23 +227,23 @@ struct AgreementsTables: RecordTable {
                 try db.run(
                     """
                     INSERT INTO agreements(id, reference, external_key, version, status, kind, signed_on, starts_on, ends_on, doc,
-                        created_ms, updated_ms)
-                    VALUES(?,?,?,?,?,?,?,?,?,?,?,?)
+                        created_ms, updated_ms, search)
+                    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """,
                     [
                         a.id, a.reference, a.draft.externalKey, a.version, a.status.rawValue, a.draft.kind.rawValue,
                         a.draft.signedOn?.exactDay?.description, a.draft.startsOn?.exactDay?.description,
-                        a.draft.endsOn?.exactDay?.description, doc, nowMillis, nowMillis,
+                        a.draft.endsOn?.exactDay?.description, doc, nowMillis, nowMillis, searchText(a),
                     ])
             } else {
                 try db.run(
                     """
                     UPDATE agreements SET version = ?, status = ?, kind = ?, signed_on = ?, starts_on = ?, ends_on = ?, doc = ?,
-                        updated_ms = ? WHERE id = ?
+                        updated_ms = ?, search = ? WHERE id = ?
                     """,
                     [
                         a.version, a.status.rawValue, a.draft.kind.rawValue, a.draft.signedOn?.exactDay?.description,
-                        a.draft.startsOn?.exactDay?.description, a.draft.endsOn?.exactDay?.description, doc, nowMillis, a.id,
+                        a.draft.startsOn?.exactDay?.description, a.draft.endsOn?.exactDay?.description, doc, nowMillis, searchText(a), a.id,
                     ])
             }
         }
