@@ -45,8 +45,14 @@ package struct ItineraryItem: Codable, Sendable, Equatable {
     /// Member emails (or names for members without one); empty or ["all"] means every member.
     package var attendees: [String]
     package var notes: String?
+    /// The item's identity for its whole life (its calendar UID), given by the service.
+    package var id: String?
+    /// Bumped each time the item's time, place, title or people change (its calendar SEQUENCE).
+    package var rev: Int?
 
-    enum CodingKeys: String, CodingKey { case startsAt = "starts_at", endsAt = "ends_at", title, kind, venue, hosts, attendees, notes }
+    enum CodingKeys: String, CodingKey {
+        case startsAt = "starts_at", endsAt = "ends_at", title, kind, venue, hosts, attendees, notes, id, rev
+    }
 
     package init(
         startsAt: LocalDateTime, endsAt: LocalDateTime, title: String, kind: ItemKind = .meeting, venue: String? = nil,
@@ -72,6 +78,8 @@ package struct ItineraryItem: Codable, Sendable, Equatable {
         hosts = try c.decodeIfPresent([String].self, forKey: .hosts) ?? []
         attendees = try c.decodeIfPresent([String].self, forKey: .attendees) ?? []
         notes = try c.decodeIfPresent(String.self, forKey: .notes)
+        id = try c.decodeIfPresent(String.self, forKey: .id)
+        rev = try c.decodeIfPresent(Int.self, forKey: .rev)
     }
 
     /// Whether every member attends.
@@ -245,6 +253,8 @@ package struct Delegation: Codable, Sendable, Equatable {
     package var draft: DelegationDraft
     package var continent, region, countryName, createdAt, updatedAt: String
     package var cancelReason, outcome, postponedReason: String?
+    /// Why the schedule last changed (reschedule's reason), for the update mails.
+    package var rescheduleReason: String?
     /// Lifecycle changes made against the visit's dates (`start`/`complete` with force), each
     /// with its reason: "start forced on 2026-03-01: the minister arrived early".
     package var exceptions: [String] = []
@@ -279,7 +289,7 @@ package struct Delegation: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, ref, version, status, continent, region, outcome
         case scheduleVersion = "schedule_version", countryName = "country_name", createdAt = "created_at", updatedAt = "updated_at"
-        case cancelReason = "cancel_reason", postponedReason = "postponed_reason", exceptions
+        case cancelReason = "cancel_reason", postponedReason = "postponed_reason", exceptions, rescheduleReason = "reschedule_reason"
     }
 
     // The draft's fields sit at the top level beside the stored ones, as callers wrote them.
@@ -299,6 +309,7 @@ package struct Delegation: Codable, Sendable, Equatable {
         outcome = try c.decodeIfPresent(String.self, forKey: .outcome)
         postponedReason = try c.decodeIfPresent(String.self, forKey: .postponedReason)
         exceptions = try c.decodeIfPresent([String].self, forKey: .exceptions) ?? []
+        rescheduleReason = try c.decodeIfPresent(String.self, forKey: .rescheduleReason)
         draft = try DelegationDraft(from: decoder)
     }
 
@@ -319,5 +330,6 @@ package struct Delegation: Codable, Sendable, Equatable {
         try c.encodeIfPresent(outcome, forKey: .outcome)
         try c.encodeIfPresent(postponedReason, forKey: .postponedReason)
         if !exceptions.isEmpty { try c.encode(exceptions, forKey: .exceptions) }
+        try c.encodeIfPresent(rescheduleReason, forKey: .rescheduleReason)
     }
 }

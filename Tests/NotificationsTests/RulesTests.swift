@@ -51,8 +51,10 @@ import LiaisonWire
     @Test func rescheduleSendsUpdatesWithTheSameUIDAndAHigherSequenceAndCancelTakesItBack() throws {
         let t = try TestNotifications(start: false)
         try t.deliver("delegation.confirmed", visit())
-        try t.deliver("delegation.rescheduled", visit(scheduleVersion: 2, end: "2027-03-14T12:00"))
-        var cancelled = visit(status: .cancelled, scheduleVersion: 3, end: "2027-03-14T12:00")
+        var moved = visit(scheduleVersion: 2, end: "2027-03-14T12:00", welcome: ("2027-03-14T10:30", "2027-03-14T12:00", 2))
+        moved.rescheduleReason = "the minister's calendar"
+        try t.deliver("delegation.rescheduled", moved)
+        var cancelled = visit(status: .cancelled, scheduleVersion: 3, end: "2027-03-14T12:00", welcome: ("2027-03-14T10:30", "2027-03-14T12:00", 2))
         cancelled.cancelReason = "travel restrictions"
         try t.deliver("delegation.cancelled", cancelled)
         let m = try t.messages().filter { $0["recipient"] == "ko@example.org" }
@@ -62,11 +64,14 @@ import LiaisonWire
             for prop in ICalendar.parse(p.text("text/calendar")!) where d[prop.name] == nil { d[prop.name] = prop.value }
             return d
         }
-        #expect(Set(cals.map { $0["UID"]! }).count == 1)
-        #expect(cals.map { $0["SEQUENCE"]! } == ["1", "2", "3"])
+        #expect(Set(cals.map { $0["UID"]! }) == ["it-welcome-del-test1@bit.example.cn"], "the session's UID, all its life")
+        #expect(cals.map { $0["SEQUENCE"]! } == ["1", "2", "2"])
         #expect(cals.map { $0["METHOD"]! } == ["REQUEST", "REQUEST", "CANCEL"])
         #expect(cals[2]["STATUS"] == "CANCELLED")
         #expect(cals[1]["DTEND"] == "20270314T040000Z", "12:00 in Beijing")
+        let update = try t.parsed(m[1]["id"]!.intValue!).text("text/plain")!
+        #expect(update.contains("Welcome meeting moved from Friday 12 March 2027 09:00–10:30 to Sunday 14 March 2027 10:30–12:00"), "\(update)")
+        #expect(update.contains("Reason given: the minister's calendar"))
         let cancelText = try t.parsed(m[2]["id"]!.intValue!).text("text/plain")!
         #expect(cancelText.contains("has been cancelled") && cancelText.contains("travel restrictions"))
     }

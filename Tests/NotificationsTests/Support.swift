@@ -114,10 +114,10 @@ final class TestNotifications: @unchecked Sendable {
 /// A visit with members in four scripts, the stub's recipients at example.org.
 func visit(
     id: String = "del-test1", status: DelegationStatus = .confirmed, scheduleVersion: Int = 1, start: String = "2027-03-12T09:00",
-    end: String = "2027-03-13T17:00", members: [Member]? = nil
+    end: String = "2027-03-13T17:00", members: [Member]? = nil, welcome: (String, String, Int) = ("2027-03-12T09:00", "2027-03-12T10:30", 1)
 ) -> Delegation {
     var why = ""
-    let draft = DelegationDraft(
+    var draft = DelegationDraft(
         direction: .inbound, title: "Thailand Ministry of Education delegation",
         partners: [
             PartnerRef(id: "par-th-moe", name: "Ministry of Education", nameLocal: "กระทรวงศึกษาธิการ", kind: .government, country: "TH")
@@ -136,9 +136,11 @@ func visit(
         hosts: [Host(name: "International Office", email: "host@bit.example.cn", unit: "International Office", interpreter: true)],
         itinerary: [
             ItineraryItem(
-                startsAt: LocalDateTime.parse("2027-03-12T09:00", why: &why)!, endsAt: LocalDateTime.parse("2027-03-12T10:30", why: &why)!,
+                startsAt: LocalDateTime.parse(welcome.0, why: &why)!, endsAt: LocalDateTime.parse(welcome.1, why: &why)!,
                 title: "Welcome meeting", venue: "Main Building 301", hosts: ["host@bit.example.cn"])
         ])
+    draft.itinerary[0].id = "it-welcome"
+    draft.itinerary[0].rev = welcome.2
     var d = Delegation(
         id: id, ref: "DEL-2027-0001", version: 2, status: status, scheduleVersion: scheduleVersion, draft: draft,
         createdAt: "2026-11-29T00:00:00.000Z", updatedAt: "2026-11-29T00:00:00.000Z")

@@ -61,6 +61,8 @@ extension ItineraryItem: Schematic {
                 "attendees", .array(.string(maxLength: Limits.name), maxItems: Limits.attendees),
                 "Member emails (or names); empty means everyone."),
             .opt("notes", .string(maxLength: Limits.notes)),
+            .opt("id", .string(maxLength: 64), "Given by the service and kept for the item's life (its calendar UID); send it back."),
+            .opt("rev", .integer(minimum: 1, maximum: Int64(Int32.max)), "Bumped when the item changes (its calendar SEQUENCE)."),
         ])
     }
 }
@@ -115,6 +117,7 @@ extension Delegation: Schematic {
                     .req("updated_at", .string()), .opt("cancel_reason", .string()), .opt("outcome", .string()),
                     .opt("postponed_reason", .string()),
                     .opt("exceptions", .array(.string()), "start/complete forced against the visit's dates, with the reasons."),
+                    .opt("reschedule_reason", .string(), "Why the schedule last changed."),
                 ])
     }
 }

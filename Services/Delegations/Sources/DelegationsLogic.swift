@@ -68,6 +68,7 @@ package final class DelegationsLogic: Sendable {
         }
         var draft = p.draft
         try resolvePartners(db, &draft, nowMillis: t)
+        draft.numberItems(previous: []) { IDs.make("it") }
         let ref = try DelegationsTables.nextRef(db, year: draft.startsAt.year)
         let stamp = Timestamp.rfc3339(millis: t)
         var d = Delegation(
@@ -246,6 +247,9 @@ package final class DelegationsLogic: Sendable {
             }
         ) { d in
             try Self.requireSchedule(d, doing: "reschedule")
+            let before = d.draft.itinerary
+            defer { d.draft.numberItems(previous: before) { IDs.make("it") } }
+            d.rescheduleReason = p.reason
             let shift =
                 p.shiftMinutes
                 ?? p.to.map { to in
@@ -382,7 +386,9 @@ package final class DelegationsLogic: Sendable {
             }
             guard case .object(var merged) = JSONEncoding.encode(d.draft) else { return }
             for key in given { merged[key] = changes[key] == .null ? nil : changes[key] }
+            let before = d.draft.itinerary
             d.draft = try JSONDecoding.decode(DelegationDraft.self, from: .object(merged))
+            d.draft.numberItems(previous: before) { IDs.make("it") }
             d.place()
             if !given.isDisjoint(with: Self.scheduleFields) { d.scheduleVersion += 1 }
         }

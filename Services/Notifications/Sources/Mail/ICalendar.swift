@@ -1,12 +1,14 @@
 import Foundation
 
-/// iCalendar (RFC 5545) objects for iTIP (RFC 5546) invitations: one VEVENT per visit, stable
-/// UID, SEQUENCE from the delegation's schedule version, times in UTC.
+/// iCalendar (RFC 5545) objects for iTIP (RFC 5546) invitations: one VEVENT per session the
+/// recipient attends, each with a UID stable for the session's life and its own SEQUENCE (the
+/// item's revision), times in UTC — so a moved session updates one calendar entry and a removed
+/// one is cancelled alone.
 ///
-/// One event for the whole visit rather than one per itinerary item: an iTIP message carries
-/// one UID, so per-item events would need a message each, and items added or removed later
-/// would need their own REQUEST/CANCEL bookkeeping. The visit's block in the recipient's
-/// calendar carries the day-by-day itinerary in its description; the email shows it too.
+/// Several VEVENTs with different UIDs in one METHOD:REQUEST object is how calendars import a
+/// programme (Thunderbird, Apple Calendar, Google Calendar's import); iTIP strictly speaks of one
+/// UID per message, and some Outlook versions act on the first event only — the mail's text
+/// lists every session either way.
 package struct CalendarEvent: Sendable, Equatable {
     package var uid: String
     package var sequence: Int
@@ -39,10 +41,21 @@ package struct CalendarEvent: Sendable, Equatable {
 
 package enum ICalendar {
     /// The VCALENDAR text (CRLF lines, folded at 75 octets) for `method` REQUEST or CANCEL.
-    package static func build(method: String, event e: CalendarEvent) -> String {
+    package static func build(method: String, event e: CalendarEvent) -> String { build(method: method, events: [e]) }
+
+    /// The VCALENDAR text holding every event of `events`.
+    package static func build(method: String, events: [CalendarEvent]) -> String {
         var lines = [
-            "BEGIN:VCALENDAR", "PRODID:-//Liaison//BIT International Office//EN", "VERSION:2.0", "CALSCALE:GREGORIAN",
-            "METHOD:\(method)", "BEGIN:VEVENT",
+            "BEGIN:VCALENDAR", "PRODID:-//Liaison//BIT International Office//EN", "VERSION:2.0", "CALSCALE:GREGORIAN", "METHOD:\(method)",
+        ]
+        for e in events { lines += vevent(e) }
+        lines.append("END:VCALENDAR")
+        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+    }
+
+    static func vevent(_ e: CalendarEvent) -> [String] {
+        var lines = [
+            "BEGIN:VEVENT",
             "UID:\(escape(e.uid))", "SEQUENCE:\(e.sequence)", "DTSTAMP:\(utc(e.stamp))", "DTSTART:\(utc(e.start))", "DTEND:\(utc(e.end))",
             "SUMMARY:\(escape(e.summary))",
         ]
@@ -54,8 +67,8 @@ package enum ICalendar {
         }
         lines.append("STATUS:\(e.status)")
         lines.append("TRANSP:OPAQUE")
-        lines += ["END:VEVENT", "END:VCALENDAR"]
-        return lines.map(fold).joined(separator: "\r\n") + "\r\n"
+        lines.append("END:VEVENT")
+        return lines
     }
 
     /// `;CN="Name"` (quotes and control characters removed, as parameter values cannot hold them).

@@ -20,6 +20,7 @@ struct NotificationRules {
         do { d = try JSONDecoding.decode(Delegation.self, from: event.data, path: [NameKey("data")]) } catch {
             throw ServiceError.invalidParams(field: error.path, "not a delegation this service understands: \(error.reason)")
         }
+        let before = try NotificationsTables.visit(db, id: d.id)
         try NotificationsTables.keepVisit(db, d, doc: JSONWriter.string(event.data), nowMillis: now())
         db.announce(.reminders)
         var queued = 0
@@ -29,7 +30,8 @@ struct NotificationRules {
             try armReminders(d, db)
         case .delegationRescheduled?:
             if d.status == .confirmed {
-                if settings.sendUpdates { queued += try invite(d, db, rule: .update) }
+                if settings.sendUpdates { queued += try invite(d, db, rule: .update, before: before) }
+                queued += try removePeople(d, before: before, db)
                 try armReminders(d, db)
             } else {
                 try NotificationsTables.drop(db, subjectID: d.id)
@@ -38,6 +40,7 @@ struct NotificationRules {
             // Details changed on a confirmed visit: people added since get the schedule (the keys
             // keep everyone else from getting it twice).
             queued += try invite(d, db, rule: .schedule)
+            queued += try removePeople(d, before: before, db)
         case .delegationCancelled?, .delegationPostponed?:
             try NotificationsTables.drop(db, subjectID: d.id)
             if settings.sendCancellations {
@@ -48,14 +51,41 @@ struct NotificationRules {
         return queued > 0
     }
 
-    /// The schedule (or update) for every recipient, at the current schedule version.
-    func invite(_ d: Delegation, _ db: Database, rule: MailRule) throws -> Int {
+    /// The schedule (or update) for every recipient, at the current schedule version. An update
+    /// goes to those whose own sessions (or the visit's dates) changed, saying what changed and
+    /// why; sessions they lose are cancelled in a message of their own.
+    func invite(_ d: Delegation, _ db: Database, rule: MailRule, before: Delegation? = nil) throws -> Int {
         var n = 0
         for r in ScheduleRenderer.recipients(of: d) {
             // Someone who never got this visit's schedule gets it whole, not as an "update".
             let had = try NotificationsTables.wasInvited(db, subjectID: d.id, address: r.address)
             let effective: MailRule = rule == .update && !had ? .schedule : rule
-            n += try queue(effective, d, r, key: "invite:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)", db)
+            let key = "invite:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)"
+            guard effective == .update, let before else {
+                n += try queue(effective, d, r, key: key, db)
+                continue
+            }
+            let c = PersonalSchedule.changes(from: before, to: d, for: r)
+            if !c.requests.isEmpty || c.window != nil { n += try queue(.update, d, r, key: key, changes: c, db) }
+            if !c.removed.isEmpty {
+                n += try queue(.removal, d, r, key: "removal:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)", changes: c, db)
+            }
+        }
+        return n
+    }
+
+    /// Those who were sent the schedule and are no longer on the visit get a cancellation of
+    /// every session they were expected at.
+    func removePeople(_ d: Delegation, before: Delegation?, _ db: Database) throws -> Int {
+        guard let before else { return 0 }
+        let now = Set(ScheduleRenderer.recipients(of: d).map { $0.address.lowercased() })
+        var n = 0
+        for r in ScheduleRenderer.recipients(of: before) where !now.contains(r.address.lowercased()) {
+            guard try NotificationsTables.wasInvited(db, subjectID: d.id, address: r.address) else { continue }
+            var c = PersonalSchedule.Changes()
+            c.removed = PersonalSchedule(before, for: r).mine
+            c.leftVisit = true
+            n += try queue(.removal, before, r, key: "removal:\(d.id):\(r.address.lowercased()):person", changes: c, db)
         }
         return n
     }
@@ -80,11 +110,15 @@ struct NotificationRules {
 
     /// Inserts one message unless its key exists; a message that cannot be built safely is
     /// stored dead with the reason (it never reaches the MTA).
-    func queue(_ rule: MailRule, _ d: Delegation, _ r: Recipient, key: String, reminderDays: Int? = nil, _ db: Database) throws -> Int {
+    func queue(
+        _ rule: MailRule, _ d: Delegation, _ r: Recipient, key: String, reminderDays: Int? = nil, changes: PersonalSchedule.Changes? = nil,
+        _ db: Database
+    ) throws -> Int {
         if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
         let date = Date(timeIntervalSince1970: Double(t) / 1000)
-        let rendered = ScheduleRenderer.render(rule, d, for: r, settings: settings, reminderDays: reminderDays, now: date)
+        let rendered = ScheduleRenderer.render(
+            rule, d, for: r, settings: settings, reminderDays: reminderDays, now: date, changes: changes)
         return try insertMessage(
             key: key, rule: rule.rawValue, subjectID: d.id, subjectRef: d.ref, recipient: r, view: r.view.rawValue,
             version: d.scheduleVersion, at: t, db

@@ -3,7 +3,9 @@ import LiaisonModels
 
 /// Which rule a message comes from.
 package enum MailRule: String, Sendable, CaseIterable {
-    case schedule, update, cancel, postpone, reminder
+    /// `removal`: sessions taken out of someone's schedule, or someone taken off the visit
+    /// (a CANCEL for exactly what they lose).
+    case schedule, update, cancel, postpone, reminder, removal
 }
 
 /// What a recipient may see: hosts see members' needs; members see neither other members'
@@ -51,9 +53,10 @@ package enum ScheduleRenderer {
 
     package static func render(
         _ rule: MailRule, _ d: Delegation, for r: Recipient, settings: NotificationsSettings, reminderDays: Int? = nil,
-        now: Date
+        now: Date, changes: PersonalSchedule.Changes? = nil
     ) -> RenderedMail {
         let draft = d.draft
+        let personal = PersonalSchedule(d, for: r)
         let when = ItineraryDays.span(draft.startsAt, draft.endsAt)
         let subject: String
         var intro: String
@@ -69,7 +72,14 @@ package enum ScheduleRenderer {
             subject = "Updated schedule: \(draft.title), \(when)"
             intro =
                 "The schedule of the \(draft.title) has changed. The updated schedule follows and replaces the one sent before; the "
-                + "attached invitation updates your calendar."
+                + "attached invitation updates the sessions that changed in your calendar."
+        case .removal:
+            let all = changes?.leftVisit ?? true
+            subject = all ? "No longer on the visit: \(draft.title)" : "Removed from your schedule: \(draft.title)"
+            intro =
+                all
+                ? "You are no longer expected at the \(draft.title) (\(when)). The attached notice removes its sessions from your calendar."
+                : "Some sessions of the \(draft.title) are no longer on your schedule; the attached notice removes them from your calendar."
         case .cancel:
             subject = "Cancelled: \(draft.title), \(when)"
             intro = "The \(draft.title) planned for \(when) has been cancelled."
@@ -87,22 +97,30 @@ package enum ScheduleRenderer {
                 "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on \(ItineraryDays.dayTitle(draft.startsAt)). "
                 + "The schedule follows."
         }
-        let schedule = rule == .cancel || rule == .postpone ? [] : scheduleLines(d, view: r.view)
-        var text = ["Dear \(r.displayName),", "", intro, ""] + facts(d) + [""] + schedule
+        let schedule = [.cancel, .postpone, .removal].contains(rule) ? [] : scheduleLines(d, personal, view: r.view)
+        var opening = ["Dear \(r.displayName),", "", intro, ""]
+        if let c = changes, rule == .update || rule == .removal { opening += PersonalSchedule.lines(c) + [""] }
+        if rule == .removal, let c = changes, !c.removed.isEmpty {
+            opening += ["Removed:"] + c.removed.map { "  • \($0.title), \(PersonalSchedule.when($0))" } + [""]
+        }
+        var text = opening + facts(d) + [""] + schedule
         text += ["", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology"]
 
+        // One VEVENT per session the recipient is expected at: the whole set with the schedule,
+        // only what changed with an update, exactly what they lose with a cancellation.
+        let items: [ItineraryItem]
+        switch rule {
+        case .schedule, .cancel, .postpone: items = personal.mine
+        case .update: items = changes?.requests ?? personal.mine
+        case .removal: items = changes?.removed ?? personal.mine
+        case .reminder: items = []
+        }
         var calendar: (String, String)? = nil
-        if rule != .reminder {
-            let zone = draft.zone
-            let event = CalendarEvent(
-                uid: uid(d, domain: settings.messageIDDomain), sequence: d.scheduleVersion, stamp: now,
-                start: Date(timeIntervalSince1970: TimeInterval(draft.startsAt.epochSeconds(in: zone))),
-                end: Date(timeIntervalSince1970: TimeInterval(draft.endsAt.epochSeconds(in: zone))),
-                summary: draft.title, location: draft.direction == .inbound ? "Beijing Institute of Technology" : (draft.lead?.name ?? ""),
-                description: (facts(d) + [""] + scheduleLines(d, view: r.view)).joined(separator: "\n"),
-                organizer: settings.from, attendees: [r.mailbox], status: rule == .cancel || rule == .postpone ? "CANCELLED" : "CONFIRMED")
-            let method = rule == .cancel || rule == .postpone ? "CANCEL" : "REQUEST"
-            calendar = (method, ICalendar.build(method: method, event: event))
+        if !items.isEmpty {
+            let cancelling = [.cancel, .postpone, .removal].contains(rule)
+            let method = cancelling ? "CANCEL" : "REQUEST"
+            let events = PersonalSchedule.events(items, of: d, for: r, cancelled: cancelling, settings: settings, now: now)
+            calendar = (method, ICalendar.build(method: method, events: events))
         }
         return RenderedMail(
             subject: subject, text: text.joined(separator: "\n") + "\n", html: html(title: subject, lines: text), calendar: calendar)
@@ -120,13 +138,17 @@ package enum ScheduleRenderer {
         return out
     }
 
-    /// The itinerary day by day, then the people; hosts also see every member's needs.
-    static func scheduleLines(_ d: Delegation, view: RecipientView) -> [String] {
+    /// The recipient's sessions day by day, the rest of the programme marked as for
+    /// information, then the people; hosts also see every member's needs.
+    static func scheduleLines(_ d: Delegation, _ personal: PersonalSchedule, view: RecipientView) -> [String] {
         let draft = d.draft
         var out: [String] = []
-        if !draft.itinerary.isEmpty {
-            out.append("Itinerary (times in \(draft.timeZone)):")
-            for (day, items) in ItineraryDays.group(draft.itinerary) {
+        for (heading, list) in [
+            ("Your sessions (times in \(draft.timeZone)):", personal.mine),
+            ("For information only — the rest of the programme, where you are not expected:", personal.others),
+        ] where !list.isEmpty {
+            out.append(heading)
+            for (day, items) in ItineraryDays.group(list) {
                 out.append("")
                 out.append(ItineraryDays.dayTitle(day))
                 for (_, item) in items {

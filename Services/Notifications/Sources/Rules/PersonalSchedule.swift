@@ -1,0 +1,97 @@
+import Foundation
+import LiaisonModels
+
+/// One recipient's part of a visit: the sessions they are expected at (members: the items that
+/// name them or nobody; hosts: the items they host, or that name no host), the rest for
+/// information, and — against the schedule they were sent before — what changed for them.
+package struct PersonalSchedule {
+    let mine: [ItineraryItem]
+    let others: [ItineraryItem]
+
+    init(_ d: Delegation, for r: Recipient) {
+        let draft = d.draft
+        let member = draft.members.first { $0.email?.lowercased() == r.address.lowercased() }
+        let attends: (ItineraryItem) -> Bool = { item in
+            if let member { return draft.attends(member, item) }
+            return r.view == .host ? draft.hosts(r.address, item) : item.everyone
+        }
+        mine = draft.itinerary.filter(attends)
+        others = draft.itinerary.filter { !attends($0) }
+    }
+
+    /// What changed for a recipient between two versions of the visit.
+    package struct Changes {
+        var moved: [(old: ItineraryItem, new: ItineraryItem)] = []
+        var added: [ItineraryItem] = []
+        var removed: [ItineraryItem] = []
+        var window: (old: String, new: String)?
+        var reason: String?
+        /// The recipient is no longer on the visit at all.
+        var leftVisit = false
+
+        var isEmpty: Bool { moved.isEmpty && added.isEmpty && removed.isEmpty && window == nil }
+
+        /// The items to (re)send as REQUEST: moved or changed, and added.
+        var requests: [ItineraryItem] { moved.map(\.new) + added }
+    }
+
+    /// Compares what `r` was expected at in `before` with `after`.
+    static func changes(from before: Delegation, to after: Delegation, for r: Recipient) -> Changes {
+        let was = PersonalSchedule(before, for: r).mine, now = PersonalSchedule(after, for: r).mine
+        var c = Changes(reason: after.rescheduleReason)
+        let old = Dictionary(was.compactMap { i in i.id.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+        for item in now {
+            guard let id = item.id, let o = old[id] else {
+                c.added.append(item)
+                continue
+            }
+            if o.rev != item.rev { c.moved.append((o, item)) }
+        }
+        let kept = Set(now.compactMap(\.id))
+        c.removed = was.filter { $0.id.map { !kept.contains($0) } ?? false }
+        let (a, b) = (window(before.draft), window(after.draft))
+        if a != b { c.window = (a, b) }
+        return c
+    }
+
+    static func window(_ d: DelegationDraft) -> String {
+        "\(ItineraryDays.span(d.startsAt, d.endsAt)), \(d.startsAt.time)–\(d.endsAt.time)"
+    }
+
+    /// "Tue 2 Mar 14:00–15:00".
+    static func when(_ item: ItineraryItem) -> String {
+        "\(ItineraryDays.dayTitle(item.startsAt)) \(ItineraryDays.times(item))"
+    }
+
+    /// The lines an update mail opens with.
+    static func lines(_ c: Changes) -> [String] {
+        var out = ["What changed for you:"]
+        if let w = c.window { out.append("  • The visit now runs \(w.new) (was \(w.old)).") }
+        for (o, n) in c.moved {
+            let what = o.startsAt != n.startsAt || o.endsAt != n.endsAt ? "moved from \(when(o)) to \(when(n))" : "changed (\(when(n)))"
+            out.append("  • \(n.title) \(what)\(o.venue != n.venue ? ", now at \(n.venue ?? "a place to be confirmed")" : "").")
+        }
+        for a in c.added { out.append("  • Added: \(a.title), \(when(a))\(a.venue.map { " — \($0)" } ?? "").") }
+        for r in c.removed { out.append("  • Removed: \(r.title), \(when(r)) (cancelled in your calendar).") }
+        if let why = c.reason { out.append("Reason given: \(why)") }
+        return out
+    }
+
+    /// One VEVENT per item: UID per item, SEQUENCE its revision.
+    static func events(
+        _ items: [ItineraryItem], of d: Delegation, for r: Recipient, cancelled: Bool, settings: NotificationsSettings, now: Date
+    ) -> [CalendarEvent] {
+        let zone = d.draft.zone
+        return items.map { item in
+            var description = [d.draft.title]
+            if let v = item.venue { description.append(v) }
+            if let n = item.notes { description.append(n) }
+            return CalendarEvent(
+                uid: "\(item.id ?? "item")-\(d.id)@\(settings.messageIDDomain)", sequence: item.rev ?? 1, stamp: now,
+                start: Date(timeIntervalSince1970: TimeInterval(item.startsAt.epochSeconds(in: zone))),
+                end: Date(timeIntervalSince1970: TimeInterval(item.endsAt.epochSeconds(in: zone))),
+                summary: "\(item.title) — \(d.draft.title)", location: item.venue, description: description.joined(separator: "\n"),
+                organizer: settings.from, attendees: [r.mailbox], status: cancelled ? "CANCELLED" : "CONFIRMED")
+        }
+    }
+}
