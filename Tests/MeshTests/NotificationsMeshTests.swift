@@ -111,7 +111,16 @@ let mtaCondition: ConditionTrait = .enabled(
         _ = try c.call("delegations.confirm", ["id": id, "expected_version": 1])
         let first = RealMTA.wait(tag: tag, count: 6)
         #expect(first.count == 6, "a schedule for five members and the host")
-        _ = try c.call("delegations.reschedule", ["id": id, "expected_version": 2, "ends_at": "2027-03-14T12:00"])
+        // The visit gains a morning and the signing moves into it: one session moved for everyone.
+        var itinerary = visitDraft(tag: tag, members: [])["itinerary"]!.arrayValue!
+        if case .object(var signing) = itinerary[1] {
+            signing["starts_at"] = "2027-03-14T10:00"
+            signing["ends_at"] = "2027-03-14T11:00"
+            itinerary[1] = .object(signing)
+        }
+        _ = try c.call(
+            "delegations.reschedule",
+            ["id": id, "expected_version": 2, "ends_at": "2027-03-14T12:00", "itinerary": .array(itinerary), "reason": "the minister's flight"])
         _ = RealMTA.wait(tag: tag, count: 12)
         _ = try c.call("delegations.cancel", ["id": id, "expected_version": 3, "reason": "travel restrictions"])
         let all = RealMTA.wait(tag: tag, count: 18)
@@ -120,9 +129,9 @@ let mtaCondition: ConditionTrait = .enabled(
         let byRecipient = Dictionary(
             grouping: all, by: { p in p.header("To").flatMap { $0.split(separator: "<").last?.dropLast() }.map(String.init) ?? "" })
         for (name, local, address) in people {
+            let rank = ["Visit schedule": 0, "Updated schedule": 1, "Cancelled": 2]
             let mine = try #require(byRecipient[address]).sorted {
-                (ICalendar.parse($0.text("text/calendar") ?? "").first { $0.name == "SEQUENCE" }?.value ?? "")
-                    < (ICalendar.parse($1.text("text/calendar") ?? "").first { $0.name == "SEQUENCE" }?.value ?? "")
+                rank[String($0.header("Subject")!.prefix { $0 != ":" }), default: 9] < rank[String($1.header("Subject")!.prefix { $0 != ":" }), default: 9]
             }
             #expect(mine.count == 3, "\(address)")
             for m in mine {
@@ -143,15 +152,21 @@ let mtaCondition: ConditionTrait = .enabled(
             #expect(text.contains("Partner:  Ministry of Education (กระทรวงศึกษาธิการ), Thailand"))
             #expect(text.contains("\(name) (\(local))"))
             #expect(!text.contains("lz-ko@localhost") || address == "lz-ko@localhost", "members do not see each other's addresses")
-            let cals = mine.map { ICalendar.parse($0.text("text/calendar")!) }
-            func v(_ c: [ICalendar.Property], _ n: String) -> String? { c.first { $0.name == n }?.value }
-            #expect(Set(cals.map { v($0, "UID")! }) == ["delegation-\(id.stringValue!)@localhost"])
-            #expect(cals.map { v($0, "SEQUENCE")! } == ["1", "2", "3"])
-            #expect(cals.map { v($0, "METHOD")! } == ["REQUEST", "REQUEST", "CANCEL"])
-            #expect(cals.map { v($0, "DTSTART")! } == ["20270312T010000Z", "20270312T010000Z", "20270312T010000Z"])
-            #expect(v(cals[1], "DTEND") == "20270314T040000Z")
+            let cals = mine.map { ICalendar.parse($0.text("text/calendar") ?? "") }
+            func all(_ c: [ICalendar.Property], _ n: String) -> [String] { c.filter { $0.name == n }.map(\.value) }
+            // One VEVENT per session, each with its own UID for life and its own SEQUENCE.
+            let uids = all(cals[0], "UID")
+            #expect(uids.count == 2 && uids.allSatisfy { $0.hasPrefix("it-") && $0.hasSuffix("-\(id.stringValue!)@localhost") })
+            #expect(cals.map { all($0, "METHOD") } == [["REQUEST"], ["REQUEST"], ["CANCEL"]])
+            #expect(all(cals[0], "DTSTART") == ["20270312T010000Z", "20270313T060000Z"] && all(cals[0], "SEQUENCE") == ["1", "1"])
+            #expect(all(cals[1], "UID") == [uids[1]] && all(cals[1], "SEQUENCE") == ["2"], "the moved session only")
+            #expect(all(cals[1], "DTSTART") == ["20270314T020000Z"] && all(cals[1], "DTEND") == ["20270314T030000Z"])
+            #expect(Set(all(cals[2], "UID")) == Set(uids) && all(cals[2], "STATUS") == ["CANCELLED", "CANCELLED"])
             #expect(cals[0].first { $0.name == "ATTENDEE" }?.params["CN"] == local)
-            #expect(v(cals[0], "DESCRIPTION").map(ICalendar.unescape)?.contains("Signing of the exchange MoU") == true)
+            #expect(all(cals[0], "SUMMARY").map(ICalendar.unescape).contains { $0.hasPrefix("Signing of the exchange MoU") })
+            let update = mine[1].text("text/plain") ?? ""
+            #expect(update.contains("Signing of the exchange MoU moved from Saturday 13 March 2027 14:00–15:00 to Sunday 14 March 2027 10:00–11:00"))
+            #expect(update.contains("Reason given: the minister's flight") && update.contains("The visit now runs 12–14 March 2027"))
             #expect(mine[0].parts.map(\.type) == ["text/plain", "text/html", "text/calendar", "application/ics"])
         }
         let hostText = try #require(

@@ -303,18 +303,16 @@ extension CLI {
             let r = try ctx.call("agreements", "agreements.sweep", .object(p))
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             let preview = r["applied"] == false
-            ctx.print(
-                "\(preview ? "Preview (nothing changed, nothing sent; --apply to do it)" : "Applied") as of \(r["today"]?.stringValue ?? ""):"
-            )
+            let head = preview ? "Preview (nothing changed, nothing sent; --apply to do it)" : "Applied"
+            ctx.print("\(head) as of \(r["today"]?.stringValue ?? ""):")
             for k in ["activated", "expired", "renewed", "expiring"] {
                 let items = r[k]?.arrayValue ?? []
                 ctx.print(
                     "  \(k): \(items.isEmpty ? "none" : items.map { $0.stringValue ?? JSONWriter.string($0) }.joined(separator: ", "))")
             }
             for m in r["mails"]?.arrayValue ?? [] {
-                ctx.print(
-                    "  notice \(preview ? "that would go" : "sent"): \(m["kind"]?.stringValue ?? "") \(m["reference"]?.stringValue ?? "") → "
-                        + (m["to"]?.stringValue ?? ""))
+                let what = "\(m["kind"]?.stringValue ?? "") \(m["reference"]?.stringValue ?? "")"
+                ctx.print("  notice \(preview ? "that would go" : "sent"): \(what) → " + (m["to"]?.stringValue ?? ""))
             }
             return ExitCode.ok
         }

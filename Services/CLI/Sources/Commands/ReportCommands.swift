@@ -78,7 +78,8 @@ extension CLI {
             let tot = r["totals"]
             ctx.print(
                 "\(tot?["visits"]?.intValue ?? 0) visits (not cancelled); "
-                    + "\(tot?["visits_leading_to_agreements"]?.intValue ?? 0) of them led to agreements; \(tot?["agreements_citing_visits"]?.intValue ?? 0) agreements cite those visits, "
+                    + "\(tot?["visits_leading_to_agreements"]?.intValue ?? 0) of them led to agreements; "
+                    + "\(tot?["agreements_citing_visits"]?.intValue ?? 0) agreements cite those visits, "
                     + "\(tot?["agreements_with_activities"]?.intValue ?? 0) of them with recorded activities."
             )
             ctx.print("Each agreement counts once above; in the table, under each continent it has a cited visit in.")
