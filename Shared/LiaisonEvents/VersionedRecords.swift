@@ -178,12 +178,15 @@ package struct History: Sendable {
         self.idColumn = idColumn
     }
 
-    /// Records one change (`changesJSON` is a JSON object).
+    /// Records one change (`changesJSON` is a JSON object), sealed into the table's hash chain.
     package func record(_ db: Database, id: String, version: Int, uid: UInt32, action: String, changesJSON: String, nowMillis: Int64) throws
     {
+        let hash = History.seal(
+            previous: try head(db), table: table, id: id, version: version, atMs: nowMillis, uid: Int64(uid), action: action,
+            changes: changesJSON)
         try db.run(
-            "INSERT INTO \(table)(\(idColumn), version, at_ms, uid, action, changes) VALUES(?,?,?,?,?,?)",
-            [id, version, nowMillis, Int64(uid), action, changesJSON])
+            "INSERT INTO \(table)(\(idColumn), version, at_ms, uid, action, changes, hash) VALUES(?,?,?,?,?,?,?)",
+            [id, version, nowMillis, Int64(uid), action, changesJSON, hash])
     }
 
     /// Every change of the record `id`, oldest first.

@@ -42,9 +42,20 @@ package struct Signatory: Codable, Sendable, Equatable {
 /// confirm they signed the same version.
 package struct AgreementDocument: Codable, Sendable, Equatable {
     package var title, sha256: String
-    package init(title: String, sha256: String) {
+    /// The file's name, size in bytes and media type, when it was attached from a file.
+    package var name: String?
+    package var size: Int64?
+    package var mediaType: String?
+    package var attachedAt: String?
+
+    enum CodingKeys: String, CodingKey { case title, sha256, name, size, mediaType = "media_type", attachedAt = "attached_at" }
+
+    package init(title: String, sha256: String, name: String? = nil, size: Int64? = nil, mediaType: String? = nil) {
         self.title = title
         self.sha256 = sha256
+        self.name = name
+        self.size = size
+        self.mediaType = mediaType
     }
 }
 

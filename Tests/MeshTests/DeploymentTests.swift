@@ -72,7 +72,7 @@ import Testing
         let out = Pipe()
         p.standardOutput = out
         p.standardError = out
-        try p.run()
+        try launch(p)
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         p.waitUntilExit()
         #expect(p.terminationStatus == 0, "\(text)")

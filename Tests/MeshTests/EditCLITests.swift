@@ -1,5 +1,6 @@
 import Foundation
 import LiaisonCLI
+import LiaisonProcess
 import LiaisonWire
 import Testing
 
@@ -57,5 +58,29 @@ import Testing
         #expect(invalid.code == 65)
         #expect(invalid.stderr.contains("3 problems:") && invalid.stderr.contains("\n  title: must not be empty"), "\(invalid.stderr)")
         #expect(invalid.stderr.contains("\n  partners[0].country:") && invalid.stderr.contains("\n  ends_at: must be after starts_at"))
+    }
+
+    @Test func aSignedDocumentIsRecognisedByItsFingerprint() throws {
+        let mesh = try MeshHarness()
+        let file = mesh.home + "/agreement.json"
+        try JSONWriter.pretty([
+            "title": "Exchange", "kind": "exchange", "coordinator": ["name": "Li Wei", "email": "li.wei@bit.example.cn"],
+            "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+        ]).write(toFile: file, atomically: true, encoding: .utf8)
+        let ref = try #require(try mesh.cli("agreement", "create", "-f", file, "--json").json?["reference"]?.stringValue)
+        let signed = mesh.home + "/signed.pdf", other = mesh.home + "/draft.pdf"
+        try Data("%PDF-1.7 the signed text".utf8).write(to: URL(fileURLWithPath: signed))
+        try Data("%PDF-1.7 the signed text.".utf8).write(to: URL(fileURLWithPath: other))
+        let attached = try mesh.cli("agreement", "attach", ref, signed, "--title", "Signed agreement", "--json")
+        #expect(attached.code == 0, "\(attached.stderr)")
+        let doc = try #require(attached.json?["documents"]?[0])
+        #expect(doc["sha256"] == .string(SHA256.hex(Array("%PDF-1.7 the signed text".utf8))) && doc["size"] == 24)
+        #expect(doc["name"] == "signed.pdf" && doc["media_type"] == "application/pdf" && doc["attached_at"] != nil)
+        let yes = try mesh.cli("agreement", "verify", ref, signed)
+        #expect(yes.code == 0 && yes.stdout.contains("is \"Signed agreement\" of \(ref)"), "\(yes.stdout)")
+        let no = try mesh.cli("agreement", "verify", ref, other)
+        #expect(no.code == 1 && no.stdout.contains("is none of the documents"))
+        #expect(try mesh.cli("agreement", "attach", ref, signed).code == 1, "the same file twice is refused")
+        #expect(try mesh.cli("agreement", "history", ref).stdout.contains("attach"))
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Glibc
 import LiaisonHost
 import LiaisonProcess
@@ -47,25 +48,33 @@ struct CLIResult {
     var json: JSONValue? { try? JSONParser.parse(stdout) }
 }
 
+/// Starts a long-running `p` (Foundation's `Process`; see `runProgram` for why short runs do
+/// not), one launch at a time.
+func launch(_ p: Process) throws {
+    try launches.withLock { _ in try p.run() }
+}
+
+let launches = Mutex(0)
+
 /// Runs `liaison ARGS` and waits for it.
 func runCLI(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> CLIResult {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
-    p.arguments = args
-    var environment = ProcessInfo.processInfo.environment
+    try runProgram(binDirectory() + "/liaison", args, stdin: stdin, env: env, timeoutMs: 5 * 60_000)
+}
+
+/// Runs a program to completion with our own spawn (not Foundation's `Process`, whose `run()`
+/// on this toolchain over-reads /proc/self/fd entries and crashes now and then when many tests
+/// launch at once — swift-corelibs-foundation #5472).
+func runProgram(_ path: String, _ args: [String], stdin: String? = nil, env: [String: String] = [:], timeoutMs: Int) throws -> CLIResult {
+    var environment = Subprocess.currentEnvironment()
     for (k, v) in env { environment[k] = v }
-    p.environment = environment
-    let out = Pipe(), err = Pipe(), input = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = input
-    try p.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try? input.fileHandleForWriting.close()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return CLIResult(code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    let r = try Subprocess.run(
+        path, args, input: Array((stdin ?? "").utf8), timeoutMs: timeoutMs, outputLimit: 64 << 20, environment: environment)
+    let code: Int32
+    switch r.exit {
+    case .exited(let c): code = c
+    case .signaled(let s): code = 128 + s
+    }
+    return CLIResult(code: code, stdout: String(decoding: r.stdout, as: UTF8.self), stderr: String(decoding: r.stderr, as: UTF8.self))
 }
 
 /// A whole mesh started with the real `liaison up` in a temp dir.
@@ -98,7 +107,7 @@ final class MeshHarness {
         let log = FileHandle(forWritingAtPath: home + "/up.log")!
         process.standardOutput = log
         process.standardError = log
-        try process.run()
+        try launch(process)
         if waitForReady { try self.waitForReady() }
     }
 

@@ -44,7 +44,7 @@ enum RealMTA {
             let out = Pipe()
             p.standardOutput = out
             p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            guard (try? p.run()) != nil else { return }
+            guard (try? launch(p)) != nil else { return }
             let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             let waiting = text.split(separator: "\n").filter {

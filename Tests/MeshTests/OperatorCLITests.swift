@@ -116,7 +116,7 @@ import Testing
         p.arguments = ["logs", "chatty", "-f", "-n", "1", "--stream", "out", "--home", mesh.home]
         let out = Pipe()
         p.standardOutput = out
-        try p.run()
+        try launch(p)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         usleep(300_000)
         _ = FileManager.default.createFile(atPath: mesh.home + "/go", contents: nil)

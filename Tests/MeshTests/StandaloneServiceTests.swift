@@ -29,7 +29,7 @@ import Testing
         p.environment = env
         let err = Pipe()
         p.standardError = err
-        try p.run()
+        try launch(p)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
 
         var pfd = pollfd(fd: nfd, events: Int16(POLLIN), revents: 0)
@@ -81,7 +81,7 @@ import Testing
         env["JOURNAL_STREAM"] = "\(st.st_dev):\(st.st_ino)"
         p.environment = env
         p.standardError = FileHandle(fileDescriptor: logFD, closeOnDealloc: true)
-        try p.run()
+        try launch(p)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         var got: [String] = []
         let deadline = monotonicNanos() + 5_000_000_000
@@ -111,7 +111,7 @@ import Testing
             p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison-agreements")
             p.arguments = ["--mesh", home + "/mesh.json"]
             p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try p.run()
+            try launch(p)
             return p
         }
         let first = try start()

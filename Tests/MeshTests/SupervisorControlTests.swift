@@ -61,7 +61,7 @@ import Testing
         let out = Pipe()
         follow.standardOutput = out
         follow.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try follow.run()
+        try launch(follow)
         defer { if follow.isRunning { follow.terminate() }; follow.waitUntilExit() }
         var seen = ""
         let deadline = monotonicNanos() + 10_000_000_000

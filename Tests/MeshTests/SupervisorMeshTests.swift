@@ -89,7 +89,7 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         again.arguments = ["up", "--home", mesh.home, "--quiet"]
         again.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         again.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try again.run()
+        try launch(again)
         defer {
             kill(again.processIdentifier, SIGTERM)
             again.waitUntilExit()
@@ -237,7 +237,7 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
             let out = Pipe(), err = Pipe()
             p.standardOutput = out
             p.standardError = err
-            try p.run()
+            try launch(p)
             let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
             p.waitUntilExit()
             return CLIResult(

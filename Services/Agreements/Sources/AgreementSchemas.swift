@@ -44,7 +44,12 @@ extension AgreementDraft: Schematic, DraftFields {
             .opt("places_per_year", .integer(minimum: 0, maximum: 10_000)),
             .opt(
                 "documents",
-                .array(.object([.req("title", .string(maxLength: Limits.title)), .req("sha256", .string(maxLength: 64))]), maxItems: 20)),
+                .array(
+                    .object([
+                        .req("title", .string(maxLength: Limits.title)), .req("sha256", .string(maxLength: 64)),
+                        .opt("name", .string(maxLength: 255)), .opt("size", .integer(minimum: 0, maximum: 1 << 50)),
+                        .opt("media_type", .string(maxLength: 127)), .opt("attached_at", .string(maxLength: 40)),
+                    ]), maxItems: 20)),
             .opt("notes", .string(maxLength: Limits.notes)), .opt("external_key", .string(maxLength: Limits.externalKey)),
         ]
     }

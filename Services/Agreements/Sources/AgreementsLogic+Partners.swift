@@ -104,6 +104,23 @@ extension AgreementsLogic {
         return (a, true)
     }
 
+    /// Adds a document's fingerprint (the SHA-256 of the file, its name, size and type), kept in
+    /// the history; at most 20 documents.
+    func attach(_ p: AttachParams, uid: UInt32) throws -> Agreement {
+        let stamp = Timestamp.rfc3339(millis: now())
+        return try changes.change(p.id, expectedVersion: nil, action: "attach", uid: uid, event: { _ in nil }) { a in
+            if let same = a.draft.documents.first(where: { $0.sha256 == p.document.sha256.lowercased() }) {
+                throw ServiceError(
+                    .conflict, "\(a.reference) already holds this file as \"\(same.title)\"", retryable: false,
+                    details: ["field": "document.sha256"])
+            }
+            var doc = p.document
+            doc.sha256 = doc.sha256.lowercased()
+            doc.attachedAt = stamp
+            a.draft.documents.append(doc)
+        }.record
+    }
+
     // MARK: sites
 
     func createSite(_ draft: SiteDraft, uid: UInt32) throws -> Site {

@@ -93,6 +93,9 @@ enum AgreementsMethods {
             "agreements.import",
             "Agreements and sites from a file, all or nothing: every problem by section, row and field; dry_run writes nothing."
         ) { (p: AgreementsImportParams, ctx) in try logic.importRows(p, uid: ctx.callerUID) }
+        t.add("agreements.attach", "Adds a document's fingerprint (SHA-256, name, size, media type of the file), kept in the history.") {
+            (p: AttachParams, ctx) in try logic.attach(p, uid: ctx.callerUID)
+        }
         t.add("sites.create", "Records a place of BIT's own abroad (a workstation, an office) with its country and agreement.") {
             (p: SiteDraft, ctx) in try logic.createSite(p, uid: ctx.callerUID)
         }

@@ -166,6 +166,24 @@ struct LinkParams: Codable, Sendable, Schematic {
     }
 }
 
+/// `agreements.attach`: a file's fingerprint, computed where the file is.
+struct AttachParams: Codable, Sendable, Schematic {
+    var id: String
+    var document: AgreementDocument
+    static var schema: Schema {
+        .object([
+            .req("id", agreementIDSchema),
+            .req(
+                "document",
+                .object([
+                    .req("title", .string(maxLength: Limits.title)), .req("sha256", .string(maxLength: 64), "64 lowercase hex digits."),
+                    .opt("name", .string(maxLength: 255)), .opt("size", .integer(minimum: 0, maximum: 1 << 50)),
+                    .opt("media_type", .string(maxLength: 127)),
+                ])),
+        ])
+    }
+}
+
 /// An agreement's audit trail.
 struct HistoryResult: Encodable, Sendable, Schematic {
     var id, reference: String

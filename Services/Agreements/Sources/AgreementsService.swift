@@ -26,6 +26,7 @@ package final class AgreementsService: Sendable {
         EventWiring.report(store, into: &def)
         logic = AgreementsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)
         AgreementsMethods.register(&def.methods, logic: logic)
+        EventWiring.audit([AgreementsTables.history], store: store, into: &def)
         let claimed = try logic.claimMigrated()
         if claimed > 0 { context.log.info("partners.claimed", ["count": String(claimed), "why": "found by a migration"]) }
         def.components.append(DailySweep(logic: logic, log: context.log))

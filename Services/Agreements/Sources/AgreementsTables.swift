@@ -89,6 +89,7 @@ struct AgreementsTables: RecordTable {
             data: { db in
                 for a in try loadAll(db) { try db.run("UPDATE agreements SET search = ? WHERE id = ?", [searchText(a), a.id]) }
             }),
+        .init(4, "ALTER TABLE agreement_history ADD COLUMN hash TEXT NOT NULL DEFAULT '';", data: { db in try history.sealAll(db) }),
     ]
 
     /// What the `text` filter looks in, lowercased: the agreement's values, never its field names.

@@ -21,7 +21,7 @@ package enum CLI {
     package static var commands: [CLICommand] {
         [
             upCommand, statusCommand, delegationCommand, partnerCommand, agreementCommand, siteCommand, reportCommand, notificationCommand,
-            importCommand, demoCommand, queueCommand,
+            importCommand, demoCommand, queueCommand, auditCommand,
             startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
             callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
         ]

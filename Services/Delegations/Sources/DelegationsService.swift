@@ -24,6 +24,7 @@ package final class DelegationsService: Sendable {
         logic = DelegationsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)
         try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))
         DelegationsMethods.register(&def.methods, logic: logic)
+        EventWiring.audit([DelegationsTables.history, PartnerTables.history], store: store, into: &def)
         let announced = try logic.announceMigrated()
         if announced > 0 { context.log.info("partners.announced", ["count": String(announced), "why": "registered by a migration"]) }
         definition = def

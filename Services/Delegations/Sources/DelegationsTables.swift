@@ -54,6 +54,9 @@ struct DelegationsTables: RecordTable {
             CREATE INDEX history_by_delegation ON history(delegation_id, seq);
             """),
         PartnerTables.migration,
+        .init(
+            3,
+            "ALTER TABLE history ADD COLUMN hash TEXT NOT NULL DEFAULT '';", data: { db in try history.sealAll(db) }),
     ]
 
     /// States whose itineraries hold venues and hosts.

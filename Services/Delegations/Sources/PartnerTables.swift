@@ -34,7 +34,8 @@ enum PartnerTables {
             at_ms INTEGER NOT NULL,
             uid INTEGER NOT NULL,
             action TEXT NOT NULL,
-            changes TEXT NOT NULL);
+            changes TEXT NOT NULL,
+            hash TEXT NOT NULL DEFAULT '');
         CREATE INDEX partner_history_by_partner ON partner_history(partner_id, seq);
         CREATE TABLE delegation_partners(
             delegation_id TEXT NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,

@@ -16,7 +16,8 @@ extension CLI {
                 agreementTransition("suspend", "active → suspended.", reason: true),
                 agreementTransition("resume", "suspended → active."),
                 agreementTransition("terminate", "End an agreement early.", reason: true),
-                agreementRenew, agreementAmend, agreementActivity, agreementLink, agreementHistory, agreementSweep,
+                agreementRenew, agreementAmend, agreementActivity, agreementLink, agreementHistory, agreementSweep, agreementAttach,
+                agreementVerify,
             ])
     }
 

@@ -1,0 +1,168 @@
+import LiaisonHost
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// A tamper-evident history: each row's `hash` is the SHA-256 of the previous row's hash and the
+/// row's own content, one chain per history table, so an edit, a deleted or an inserted row made
+/// outside the service breaks the chain from there on (`audit.verify` names the first such row).
+///
+/// Personal values (emails, phones, needs, members' names) enter the hash as their own SHA-256,
+/// and a purge (retention) replaces them with `purged:` and that digest: the data goes, the
+/// chain still verifies.
+extension History {
+    /// Keys whose string values are personal wherever they appear in a change.
+    static let personalKeys: Set<String> = ["email", "phone", "dietary", "accessibility", "contact_email", "contact_name"]
+
+    /// A personal value as kept after a purge: its digest, the value gone.
+    package static func purgedValue(_ s: String) -> String { s.hasPrefix("purged:") ? s : "purged:" + SHA256.hex(Array(s.utf8)) }
+
+    /// `v` with every personal value replaced by its digest (purged ones by the digest they keep).
+    package static func canonical(_ v: JSONValue, personalNames: Bool = false) -> JSONValue {
+        switch v {
+        case .string(let s) where personalNames:
+            return .string(s.hasPrefix("purged:") ? "sha256:" + s.dropFirst(7) : "sha256:" + SHA256.hex(Array(s.utf8)))
+        case .array(let items): return .array(items.map { canonical($0, personalNames: personalNames) })
+        case .object(let o):
+            var out = JSONObject()
+            for m in o.members {
+                let personal =
+                    personalNames && (m.key == "name" || m.key == "name_local") || personalKeys.contains(m.key) || m.key == "needs"
+                if m.key == "members" {
+                    out[m.key] = canonicalMembers(m.value)
+                } else if personal, case .string = m.value {
+                    out[m.key] = canonical(m.value, personalNames: true)
+                } else if m.key == "needs" {
+                    out[m.key] = canonical(m.value, personalNames: true)
+                } else {
+                    out[m.key] = canonical(m.value, personalNames: personalNames)
+                }
+            }
+            return .object(out)
+        default: return v
+        }
+    }
+
+    /// A delegation's members (an array, or a change's `{from, to}` of arrays): names are personal there.
+    static func canonicalMembers(_ v: JSONValue) -> JSONValue {
+        switch v {
+        case .array(let items):
+            return .array(
+                items.map { item in
+                    guard case .object(let o) = item else { return canonical(item) }
+                    var out = JSONObject()
+                    for m in o.members {
+                        out[m.key] =
+                            ["name", "name_local"].contains(m.key)
+                            ? canonical(m.value, personalNames: true) : canonical(.object([m.key: m.value]))[m.key]
+                    }
+                    return .object(out)
+                })
+        case .object(let o):
+            var out = JSONObject()
+            for m in o.members { out[m.key] = canonicalMembers(m.value) }
+            return .object(out)
+        default: return canonical(v)
+        }
+    }
+
+    /// The hash sealing a row after `previous`.
+    static func seal(
+        previous: String, table: String, id: String, version: Int, atMs: Int64, uid: Int64, action: String, changes: String
+    )
+        -> String
+    {
+        let tree = (try? JSONParser.parse(Array(changes.utf8))) ?? .string(changes)
+        let content = [previous, table, id, String(version), String(atMs), String(uid), action, JSONWriter.string(canonical(tree))]
+        return SHA256.hex(Array(content.joined(separator: "\n").utf8))
+    }
+
+    /// The hash of the newest row ("" for none).
+    func head(_ db: Database) throws -> String {
+        try db.queryOne("SELECT hash FROM \(table) ORDER BY seq DESC LIMIT 1")?["hash"] ?? ""
+    }
+
+    /// Seals every row of the table in order (a migration adding the chain to existing rows).
+    package func sealAll(_ db: Database) throws {
+        var previous = ""
+        for r in try db.query("SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes FROM \(table) ORDER BY seq") {
+            let hash = History.seal(
+                previous: previous, table: table, id: try r["entity"], version: try r["version"], atMs: try r["at_ms"], uid: try r["uid"],
+                action: try r["action"], changes: try r["changes"])
+            try db.run("UPDATE \(table) SET hash = ? WHERE seq = ?", [hash, try r["seq"] as Int64])
+            previous = hash
+        }
+    }
+
+    /// Re-walks the chain; the first row whose hash is not what its content and its predecessor
+    /// make, if any.
+    package func verify(_ db: Database) throws -> ChainReport {
+        var previous = ""
+        var rows = 0
+        for r in try db.query("SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes, hash FROM \(table) ORDER BY seq") {
+            rows += 1
+            let entity: String = try r["entity"], version: Int = try r["version"], action: String = try r["action"]
+            let expected = History.seal(
+                previous: previous, table: table, id: entity, version: version, atMs: try r["at_ms"], uid: try r["uid"], action: action,
+                changes: try r["changes"])
+            let stored: String = try r["hash"]
+            guard stored == expected else {
+                let seq: Int64 = try r["seq"]
+                return ChainReport(
+                    table: table, rows: rows, ok: false,
+                    broken: ChainReport.Broken(
+                        seq: seq, entity: entity, version: version, action: action,
+                        why: previous.isEmpty && rows > 1
+                            ? "the chain is broken here"
+                            : "its content or its predecessor was changed, inserted or deleted outside the service"))
+            }
+            previous = stored
+        }
+        return ChainReport(table: table, rows: rows, ok: true, broken: nil)
+    }
+}
+
+/// What `audit.verify` found in one history table.
+package struct ChainReport: Codable, Sendable {
+    package struct Broken: Codable, Sendable {
+        package var seq: Int64
+        package var entity: String
+        package var version: Int
+        package var action, why: String
+    }
+    package var table: String
+    package var rows: Int
+    package var ok: Bool
+    package var broken: Broken?
+
+    package static var schema: Schema {
+        .object([
+            .req("table", .string()), .req("rows", .integer()), .req("ok", .boolean),
+            .opt(
+                "broken",
+                .object([
+                    .req("seq", .integer()), .req("entity", .string()), .req("version", .integer()), .req("action", .string()),
+                    .req("why", .string()),
+                ]), "The first row that does not verify."),
+        ])
+    }
+}
+
+/// `audit.verify`'s answer.
+package struct AuditReport: Encodable, Sendable, Schematic {
+    package var ok: Bool
+    package var tables: [ChainReport]
+    package static var schema: Schema { .object([.req("ok", .boolean), .req("tables", .array(ChainReport.schema))]) }
+}
+
+extension EventWiring {
+    /// `audit.verify` over `histories`.
+    package static func audit(_ histories: [History], store: Store, into def: inout ServiceDefinition) {
+        def.methods.add("audit.verify", "Re-walks each history's hash chain and names the first row that does not verify.") {
+            (_: NoParams, _) in
+            let tables = try store.read { db in try histories.map { try $0.verify(db) } }
+            return AuditReport(ok: tables.allSatisfy(\.ok), tables: tables)
+        }
+        def.methods.classify(.read, "audit.verify")
+    }
+}

@@ -1,0 +1,55 @@
+import Foundation
+import Glibc
+import LiaisonWire
+import Testing
+
+/// Tests that change a database behind the services' back use the sqlite3 shell, as an intruder
+/// (or a careless admin) would; .ci/run installs it and sets LIAISON_REQUIRE_SQLITE3=1.
+enum SQLiteShell {
+    static let path = "/usr/bin/sqlite3"
+    static var required: Bool { ProcessInfo.processInfo.environment["LIAISON_REQUIRE_SQLITE3"] == "1" }
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: path) }
+
+    /// Runs `sql` on the database file; the output rows.
+    static func run(_ db: String, _ sql: String) throws -> String {
+        let r = try runProgram(path, ["-batch", db, sql], timeoutMs: 30_000)
+        guard r.code == 0 else { throw CLIFailure(message: "sqlite3: \(r.stderr)") }
+        return r.stdout
+    }
+
+    struct CLIFailure: Error { var message: String }
+}
+
+@Suite(.serialized, .timeLimit(.minutes(3))) struct AuditTests {
+    @Test func verifyPassesThenNamesTheRowChangedWithSqlite3() throws {
+        guard SQLiteShell.available || SQLiteShell.required else {
+            print("AuditTests: no sqlite3 shell here (.ci/run installs it); skipped")
+            return
+        }
+        let mesh = try MeshHarness()
+        #expect(try mesh.cli("demo").code == 0)
+        let c = try WireClient(path: mesh.socket("delegations"))
+        let d = try c.call(
+            "delegations.create",
+            ["direction": "inbound", "title": "Audit visit", "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+             "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00"])
+        _ = try c.call("delegations.confirm", ["id": d["id"]!, "expected_version": 1])
+        let ok = try mesh.cli("audit", "verify")
+        #expect(ok.code == 0, "\(ok.stdout)\(ok.stderr)")
+        #expect(ok.stdout.contains("delegations history:") && ok.stdout.contains("chain intact") && ok.stdout.contains("agreements agreement_history"))
+        #expect(ok.stdout.contains("notifications: keeps no history"))
+        // Someone backdates the confirmation by an hour.
+        let db = mesh.home + "/data/delegations/delegations.db"
+        let seq = try SQLiteShell.run(db, "SELECT seq FROM history WHERE action = 'confirm';").trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try SQLiteShell.run(db, "UPDATE history SET at_ms = at_ms - 3600000 WHERE seq = \(seq);")
+        let bad = try mesh.cli("audit", "verify", "delegations")
+        #expect(bad.code == 1, "\(bad.stdout)")
+        #expect(bad.stdout.contains("delegations history: BROKEN at row \(seq) (\(d["id"]!.stringValue!), version 2, confirm)"), "\(bad.stdout)")
+        #expect(bad.stdout.contains("partner_history:") && bad.stdout.contains("chain intact"), "other chains are unaffected")
+        // A deleted row breaks the chain at the row after it.
+        _ = try SQLiteShell.run(db, "UPDATE history SET at_ms = at_ms + 3600000 WHERE seq = \(seq);")
+        #expect(try mesh.cli("audit", "verify", "delegations").code == 0, "restored, it verifies again")
+        _ = try SQLiteShell.run(db, "DELETE FROM history WHERE seq = (SELECT min(seq) FROM history);")
+        #expect(try mesh.cli("audit", "verify", "delegations").stdout.contains("BROKEN"))
+    }
+}
