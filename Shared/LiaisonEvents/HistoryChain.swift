@@ -30,6 +30,9 @@ extension History {
                     personalNames && (m.key == "name" || m.key == "name_local") || personalKeys.contains(m.key) || m.key == "needs"
                 if m.key == "members" {
                     out[m.key] = canonicalMembers(m.value)
+                } else if m.key == "attendees" || (m.key == "hosts" && isStrings(m.value)) {
+                    // An item's people, by email (or name): personal too.
+                    out[m.key] = canonical(m.value, personalNames: true)
                 } else if personal, case .string = m.value {
                     out[m.key] = canonical(m.value, personalNames: true)
                 } else if m.key == "needs" {
@@ -41,6 +44,11 @@ extension History {
             return .object(out)
         default: return v
         }
+    }
+
+    package static func isStrings(_ v: JSONValue) -> Bool {
+        guard case .array(let items) = v else { return false }
+        return items.allSatisfy { if case .string = $0 { return true } else { return false } }
     }
 
     /// A delegation's members (an array, or a change's `{from, to}` of arrays): names are personal there.

@@ -9,6 +9,7 @@ package enum EventType: String, WireEnum {
     case delegationCompleted = "delegation.completed"
     case delegationUpdated = "delegation.updated"
     case delegationRecorded = "delegation.recorded"
+    case delegationPurged = "delegation.purged"
     case agreementSigned = "agreement.signed"
     case agreementActivated = "agreement.activated"
     case agreementExpiring = "agreement.expiring"
@@ -34,7 +35,7 @@ package enum EventType: String, WireEnum {
 
     /// Events that tell of the past (an import of history): consumers keep the record and act
     /// on nothing, so no mail goes out for a visit of 2018.
-    package var isHistory: Bool { self == .delegationRecorded || self == .agreementRecorded }
+    package var isHistory: Bool { self == .delegationRecorded || self == .agreementRecorded || self == .delegationPurged }
 
     /// The types of one family.
     package static func all(_ family: Family) -> [EventType] { allCases.filter { $0.family == family } }
@@ -59,6 +60,8 @@ package enum EventType: String, WireEnum {
         case .agreementResumed: "A suspended agreement is active again."
         case .agreementAmended: "A numbered amendment changed an agreement."
         case .delegationRecorded: "A past visit was recorded (imported history): keep it, send nothing."
+        case .delegationPurged:
+            "The retention period of a finished visit passed: data is the visit without its people's personal data; drop every copy."
         case .agreementRecorded: "A past or running agreement was recorded (imported history): keep it, send nothing."
         case .partnerCreated: "A partner institution was registered; data is the registry entry with its people."
         case .partnerUpdated: "A partner's entry changed (name, country, people …)."

@@ -35,7 +35,11 @@ import Testing
         try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
 
         // The loop: three exits before readiness run flaky's own command, with what happened.
-        let alert = eventually(timeoutMs: 10_000) { try? String(contentsOfFile: dir + "/flaky-alert", encoding: .utf8) }
+        // (Read once the script has written all six lines: the file exists before it is complete.)
+        let alert = eventually(timeoutMs: 10_000) { () -> String? in
+            guard let text = try? String(contentsOfFile: dir + "/flaky-alert", encoding: .utf8) else { return nil }
+            return text.split(separator: "\n", omittingEmptySubsequences: false).count >= 6 ? text : nil
+        }
         let lines = alert?.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) ?? []
         #expect(lines.count >= 6, "\(alert ?? "no alert")")
         if lines.count >= 6 {

@@ -21,7 +21,7 @@ package enum CLI {
     package static var commands: [CLICommand] {
         [
             upCommand, statusCommand, delegationCommand, partnerCommand, agreementCommand, siteCommand, reportCommand, notificationCommand,
-            importCommand, demoCommand, queueCommand, auditCommand,
+            importCommand, demoCommand, queueCommand, auditCommand, retentionCommand,
             startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
             callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
         ]

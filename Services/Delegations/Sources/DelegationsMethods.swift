@@ -68,7 +68,13 @@ enum DelegationsMethods {
             "delegations.import",
             "Partners and visits from a file, all or nothing: every problem by section, row and field; dry_run writes nothing."
         ) { (p: DelegationsImportParams, ctx) in try logic.importRows(p, uid: ctx.callerUID) }
+        t.add(
+            "delegations.retention",
+            "Finished visits and when their people's personal data is purged (settings.retention_days after the end); apply purges "
+                + "those due now, here and, through delegation.purged, in every copy."
+        ) { (p: RetentionParams, ctx) in try logic.retention(p, uid: ctx.callerUID) }
         registerPartners(&t, logic: logic)
+        t.classify(.operate, "delegations.retention")
         t.classify(
             .read, "delegations.get", "delegations.list", "delegations.check", "delegations.history", "partners.get", "partners.list",
             "partners.history")

@@ -25,6 +25,7 @@ package final class DelegationsService: Sendable {
         try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))
         DelegationsMethods.register(&def.methods, logic: logic)
         EventWiring.audit([DelegationsTables.history, PartnerTables.history], store: store, into: &def)
+        def.components.append(RetentionSweep(logic: logic, log: context.log))
         let announced = try logic.announceMigrated()
         if announced > 0 { context.log.info("partners.announced", ["count": String(announced), "why": "registered by a migration"]) }
         definition = def

@@ -7,6 +7,10 @@ package struct DelegationsSettings: Sendable, Equatable {
     package var defaultPage = 50
     /// How many days before a visit's first day `start` is accepted (0: from the first day).
     package var startMarginDays = 0
+    /// Days after a visit ends (or is cancelled) before its people's personal data is purged.
+    package var retentionDays = 365
+    /// Whether members' and hosts' names stay for the record after the purge.
+    package var retentionKeepsNames = true
 
     package init() {}
 
@@ -24,6 +28,16 @@ package struct DelegationsSettings: Sendable, Equatable {
                 throw MeshError("settings.start_margin_days: expected an integer from 0 to 30 (days before the first day)")
             }
             s.startMarginDays = Int(n)
+        }
+        if let v = settings["retention_days"] {
+            guard let n = v.intValue, (0...36_500).contains(n) else {
+                throw MeshError("settings.retention_days: expected an integer from 0 to 36500 (days after a visit ends)")
+            }
+            s.retentionDays = Int(n)
+        }
+        if let v = settings["retention_keeps_names"] {
+            guard case .bool(let b) = v else { throw MeshError("settings.retention_keeps_names: expected true or false") }
+            s.retentionKeepsNames = b
         }
         return s
     }

@@ -57,6 +57,7 @@ struct DelegationsTables: RecordTable {
         .init(
             3,
             "ALTER TABLE history ADD COLUMN hash TEXT NOT NULL DEFAULT '';", data: { db in try history.sealAll(db) }),
+        .init(4, "ALTER TABLE delegations ADD COLUMN purged_ms INTEGER;"),
     ]
 
     /// States whose itineraries hold venues and hosts.

@@ -12,6 +12,10 @@ struct NotificationsConsumer: EventConsumer {
     let rules: NotificationRules
 
     func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
+        if event.type == EventType.delegationPurged.rawValue {
+            try NotificationsTables.purge(db, event)
+            return .applied
+        }
         // History (an import of past visits and agreements) and the partner registry send nothing.
         guard let type = EventType(rawValue: event.type), !type.isHistory else { return .ignored }
         switch type.family {

@@ -1,0 +1,30 @@
+import LiaisonEvents
+import LiaisonModels
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+extension NotificationsTables {
+    /// `delegation.purged`: the visit's retention period passed. Its copy becomes the purged
+    /// one; the messages keep their subject, rule, status and times but lose the addresses, the
+    /// bodies and what the MTA said; the journal keeps the events without their people.
+    static func purge(_ db: Database, _ e: CloudEvent) throws {
+        guard let id = e.data["id"]?.stringValue else {
+            throw ServiceError.invalidParams(field: "data.id", "a purge names the delegation (its id is missing)")
+        }
+        let purged = JSONWriter.string(e.data)
+        try db.run("UPDATE visits SET doc = ? WHERE id = ?", [purged, id])
+        try db.run("UPDATE jobs SET data = ? WHERE delegation_id = ?", [purged, id])
+        let keepNames = (e.data["members"]?.arrayValue ?? []).allSatisfy { !($0["name"]?.stringValue ?? "").hasPrefix("Member ") }
+        for row in try db.query("SELECT id, idem_key, recipient FROM messages WHERE subject_id = ?", [id]) {
+            let address: String = try row["recipient"], key: String = try row["idem_key"]
+            let hidden = History.purgedValue(address)
+            try db.run(
+                """
+                UPDATE messages SET recipient = ?, idem_key = ?, raw = NULL, last_error = NULL, mta_output = NULL,
+                    recipient_name = CASE WHEN ? THEN recipient_name ELSE NULL END WHERE id = ?
+                """, [hidden, key.replacingOccurrences(of: address.lowercased(), with: hidden), keepNames ? 1 : 0, try row["id"] as Int64])
+            try db.run("UPDATE attempts SET detail = NULL WHERE message = ?", [try row["id"] as Int64])
+        }
+    }
+}
