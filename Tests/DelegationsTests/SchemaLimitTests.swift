@@ -15,7 +15,7 @@ import LiaisonWire
         let t = try TestDelegations()
         let d = try t.ok("service.describe", [:])
         let emits = d["events"]?["emits"]?.arrayValue ?? []
-        #expect(emits.count == 11, "7 delegation.*, delegation.recorded aside; partner.created, updated, merged")
+        #expect(emits.count == 12, "7 delegation.*, delegation.recorded and purged aside; partner.created, updated, merged")
         for e in emits {
             let key = e["type"]?.stringValue?.hasPrefix("partner.") == true ? "people" : "itinerary"
             #expect(e["data"]?["properties"]?[key] != nil, "\(e["type"]!) data")
