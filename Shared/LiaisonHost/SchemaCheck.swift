@@ -18,6 +18,7 @@ extension Schema {
     /// ranges and item counts. Members the schema does not name are ignored (the protocol
     /// allows additive changes). Returns the first violation, or nil.
     package func violation(_ value: JSONValue, path: String = "") -> SchemaViolation? {
+        if case .encoded = value { return violation(value.materialized, path: path) }
         func at(_ reason: String) -> SchemaViolation { SchemaViolation(path: path, reason: reason) }
         switch self {
         case .string(let format, let values, let maxLength):

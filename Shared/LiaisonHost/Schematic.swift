@@ -20,3 +20,12 @@ package struct NoParams: Codable, Sendable, Schematic {
     package init() {}
     package static var schema: Schema { .object([]) }
 }
+
+/// A stored document answered as it is: its JSON text goes into the reply untouched (no parse,
+/// no decode, no encode). `Shape` says what it is, for `service.describe`.
+package struct StoredJSON<Shape: Schematic>: Encodable, Sendable, Schematic {
+    package var text: [UInt8]
+    package init(_ text: [UInt8]) { self.text = text }
+    package func encode(to encoder: any Encoder) throws { try JSONValue.encoded(text).encode(to: encoder) }
+    package static var schema: Schema { Shape.schema }
+}

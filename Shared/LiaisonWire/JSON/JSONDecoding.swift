@@ -34,7 +34,7 @@ package enum JSONDecoding {
     package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, path: [any CodingKey] = []) throws(JSONDecodeError) -> T
     {
         do {
-            return try T(from: ValueDecoder(value: value, codingPath: path))
+            return try T(from: ValueDecoder(value: value.materialized, codingPath: path))
         } catch let e as JSONDecodeError {
             throw e
         } catch let e as DecodingError {
@@ -261,6 +261,7 @@ extension JSONValue: Codable {
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()
+        case .encoded: try materialized.encode(to: encoder)
         case .bool(let b): try c.encode(b)
         case .int(let i): try c.encode(i)
         case .double(let d): try c.encode(d)

@@ -2,7 +2,7 @@
 ///
 /// Integers that fit `Int64` stay exact (`.int`); every other number is a `Double`.
 /// Objects keep their key order, so what we write reads the way it was built.
-package enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -10,6 +10,16 @@ package enum JSONValue: Sendable, Equatable {
     case string(String)
     case array([JSONValue])
     case object(JSONObject)
+    /// JSON text already written — a stored document a read answers as it is, without parsing
+    /// and writing it again. Writers copy it; everything that looks inside parses it first
+    /// (`materialized`).
+    case encoded([UInt8])
+
+    /// The value itself, with JSON text parsed (`null` if it does not parse).
+    package var materialized: JSONValue {
+        guard case .encoded(let text) = self else { return self }
+        return (try? JSONParser.parse(text)) ?? .null
+    }
 
     /// The JSON type's name, as error messages say it.
     package var typeName: String {
@@ -20,18 +30,21 @@ package enum JSONValue: Sendable, Equatable {
         case .string: "string"
         case .array: "array"
         case .object: "object"
+        case .encoded: materialized.typeName
         }
     }
 
     /// The member `key` when this is an object.
     package subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
+        if case .encoded = self { return materialized[key] }
         return nil
     }
 
     /// The element at `index` when this is an array (nil when out of range).
     package subscript(index: Int) -> JSONValue? {
         if case .array(let a) = self, a.indices.contains(index) { return a[index] }
+        if case .encoded = self { return materialized[index] }
         return nil
     }
 
@@ -143,4 +156,22 @@ extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, Ex
     package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
     package init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
     package init(floatLiteral value: Double) { self = .double(value) }
+}
+
+extension JSONValue: Equatable {
+    /// Equal when they mean the same: JSON text compares by what it holds.
+    package static func == (a: JSONValue, b: JSONValue) -> Bool {
+        switch (a, b) {
+        case (.null, .null): true
+        case (.bool(let x), .bool(let y)): x == y
+        case (.int(let x), .int(let y)): x == y
+        case (.double(let x), .double(let y)): x == y
+        case (.string(let x), .string(let y)): x == y
+        case (.array(let x), .array(let y)): x == y
+        case (.object(let x), .object(let y)): x == y
+        case (.encoded(let x), .encoded(let y)) where x == y: true
+        case (.encoded, _), (_, .encoded): a.materialized == b.materialized
+        default: false
+        }
+    }
 }

@@ -27,6 +27,7 @@ package struct JSONWriter {
     package mutating func write(_ value: JSONValue) {
         switch value {
         case .null: raw("null")
+        case .encoded(let text): bytes.append(contentsOf: text)
         case .bool(let b): raw(b ? "true" : "false")
         case .int(let i): writeInt(i)
         case .double(let d): writeDouble(d)
