@@ -62,6 +62,16 @@ extension CLI {
         ]
     }
 
+    /// An update's params: the changes the flags and the file give, the id, and the version
+    /// (`--expect-version`, else the current one, read by `version`).
+    static func patch(_ args: ParsedArgs, _ flags: [FieldFlag], id: String, version: () throws -> Int64) throws -> JSONValue {
+        var p = try changes(args, flags)
+        guard !p.members.isEmpty else { throw UsageError("nothing to change: give a flag (see --help) or -f PATCH.json") }
+        p["id"] = .string(id)
+        p["expected_version"] = .int(try version())
+        return .object(p)
+    }
+
     static var delegationUpdate: CLICommand {
         Command(
             name: "update", abstract: "Change a visit's details (a confirmed visit's schedule changes with reschedule).",
@@ -69,11 +79,8 @@ extension CLI {
             arguments: [("ID", "The delegation's id or reference.")], options: editOptions(delegationFlags)
         ) { args, ctx in
             let id = try args.positional(0, "ID")
-            var p = try changes(args, delegationFlags)
-            guard !p.members.isEmpty else { throw UsageError("nothing to change: give a flag (see --help) or -f PATCH.json") }
-            p["id"] = .string(id)
-            p["expected_version"] = .int(try expectedVersion(args, ctx, id: id))
-            let d = try ctx.call("delegations", "delegations.update", .object(p))
+            let p = try patch(args, delegationFlags, id: id) { try expectedVersion(args, ctx, id: id) }
+            let d = try ctx.call("delegations", "delegations.update", p)
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? "") (version \(d["version"]?.intValue ?? 0))")
             printFindings(ctx, d)
@@ -88,11 +95,8 @@ extension CLI {
             arguments: [("ID", "Id or reference.")], options: editOptions(agreementFlags)
         ) { args, ctx in
             let id = try args.positional(0, "ID")
-            var p = try changes(args, agreementFlags)
-            guard !p.members.isEmpty else { throw UsageError("nothing to change: give a flag (see --help) or -f PATCH.json") }
-            p["id"] = .string(id)
-            p["expected_version"] = .int(try agreementVersion(args, ctx, id))
-            let a = try ctx.call("agreements", "agreements.update", .object(p))
+            let a = try ctx.call(
+                "agreements", "agreements.update", try patch(args, agreementFlags, id: id) { try agreementVersion(args, ctx, id) })
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
             return ExitCode.ok
         }
