@@ -175,6 +175,8 @@ import Testing
         #expect(try t.ok("delegations.get", ["id": "del-old1"])["partners"]?[0]?["id"] == moe)
         #expect(try t.ok("delegations.get", ["id": "del-old1"])["members"]?[0]?["role"] == "other")
         #expect(try t.ok("partners.get", ["id": moe])["visits"]?.arrayValue?.count == 2)
+        let listed = try t.ok("delegations.list", [:])["items"]!.arrayValue!
+        #expect(listed.count == 3 && listed.allSatisfy { $0["partners"]?[0]?["id"]?.stringValue?.hasPrefix("par-") == true }, "summaries rebuilt")
         let announced: Int = try t.service.store.read { db in try db.queryOne("SELECT count(*) AS n FROM outbox")!["n"] }
         #expect(announced == 2, "each migrated entry is announced once, at start")
     }

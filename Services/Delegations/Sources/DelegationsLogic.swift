@@ -107,7 +107,7 @@ package final class DelegationsLogic: Sendable {
     }
 
     /// A page of delegations matching the filters, ordered by start then id.
-    func list(_ p: ListParams) throws -> Page<DelegationSummary> {
+    func list(_ p: ListParams) throws -> Page<StoredJSON<DelegationSummary>> {
         var v = Validator()
         let limit = p.limit ?? settings.defaultPage
         if let c = p.country { v.check(Country.named(c) != nil && c.count == 2, "country", "\"\(c)\" is not an ISO 3166-1 alpha-2 code") }
@@ -133,7 +133,7 @@ package final class DelegationsLogic: Sendable {
         }
         try v.finish()
         let rows = try store.read { db in try DelegationsTables.list(db, f, limit: limit) }
-        return Page(rows, limit: limit, cursor: \.cursor).map { DelegationSummary($0.0) }
+        return Page(rows, limit: limit, cursor: \.cursor).map { StoredJSON($0.summary) }
     }
 
     /// The start of a UTC day given as `YYYY-MM-DD`, in epoch seconds.

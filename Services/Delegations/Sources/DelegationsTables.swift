@@ -58,6 +58,14 @@ struct DelegationsTables: RecordTable {
             3,
             "ALTER TABLE history ADD COLUMN hash TEXT NOT NULL DEFAULT '';", data: { db in try history.sealAll(db) }),
         .init(4, "ALTER TABLE delegations ADD COLUMN purged_ms INTEGER;"),
+        .init(
+            5, "ALTER TABLE delegations ADD COLUMN summary TEXT NOT NULL DEFAULT '';",
+            data: { db in
+                for r in try db.query("SELECT id, doc FROM delegations") {
+                    let d = try JSONDecoding.decode(Delegation.self, from: try r["doc"] as [UInt8])
+                    try db.run("UPDATE delegations SET summary = ? WHERE id = ?", [summaryText(d), try r["id"] as String])
+                }
+            }),
     ]
 
     /// States whose itineraries hold venues and hosts.
@@ -108,7 +116,8 @@ struct DelegationsTables: RecordTable {
     /// writer spends its time on SQL only.
     struct Prepared {
         var d: Delegation
-        var doc, search: String
+        /// The delegation, and the row `delegations.list` answers with, as JSON text.
+        var doc, search, summary: String
         var start, end: Int64
         var bookings: [Booking]
 
@@ -120,6 +129,7 @@ struct DelegationsTables: RecordTable {
             end = d.draft.endsAt.epochSeconds(in: zone)
             doc = JSONWriter.string(tree)
             search = DelegationsTables.searchText(d)
+            summary = DelegationsTables.summaryText(d)
             bookings = DelegationsTables.booking.contains(d.status) ? ItineraryChecker.bookings(of: d.draft, id: d.id, ref: d.ref) : []
         }
     }
@@ -136,24 +146,24 @@ struct DelegationsTables: RecordTable {
             try db.run(
                 """
                 INSERT INTO delegations(id, ref, external_key, version, status, direction, partner_kind, country, continent, region,
-                    starts_utc, ends_utc, search, doc, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                    starts_utc, ends_utc, search, doc, created_ms, updated_ms, summary) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """,
                 [
                     d.id, d.ref, d.draft.externalKey, d.version, d.status.rawValue, d.draft.direction.rawValue,
                     (d.draft.lead?.kind ?? .other).rawValue,
                     (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis,
-                    nowMillis,
+                    nowMillis, row.summary,
                 ])
         } else {
             try db.run(
                 """
                 UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, continent = ?, region = ?,
-                    starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ? WHERE id = ?
+                    starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ?, summary = ? WHERE id = ?
                 """,
                 [
                     d.version, d.status.rawValue, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue,
                     (d.draft.lead?.country ?? "").uppercased(),
-                    d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, d.id,
+                    d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, row.summary, d.id,
                 ])
         }
         try PartnerTables.saveLinks(db, d)
@@ -164,6 +174,10 @@ struct DelegationsTables: RecordTable {
                 [d.id, b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle])
         }
     }
+
+    /// The row `delegations.list` answers with, as JSON text (kept beside the document so that a
+    /// list decodes nothing).
+    static func summaryText(_ d: Delegation) -> String { JSONWriter.string(JSONEncoding.encode(DelegationSummary(d))) }
 
     /// What free-text search looks in, lowercased.
     static func searchText(_ d: Delegation) -> String {
@@ -190,8 +204,8 @@ struct DelegationsTables: RecordTable {
 
     /// A page of delegations matching `f`, ordered by start then id; one row more than `limit`
     /// tells that another page follows.
-    static func list(_ db: Database, _ f: ListFilter, limit: Int) throws -> [(Delegation, cursor: String)] {
-        var sql = "SELECT doc, starts_utc, id FROM delegations WHERE 1=1"
+    static func list(_ db: Database, _ f: ListFilter, limit: Int) throws -> [(summary: [UInt8], cursor: String)] {
+        var sql = "SELECT summary, starts_utc, id FROM delegations WHERE 1=1"
         var args: [any SQLBindable] = []
         if let s = f.status { sql += " AND status = ?"; args.append(s.rawValue) }
         if let c = f.country { sql += " AND country = ?"; args.append(c.uppercased()) }
@@ -210,7 +224,7 @@ struct DelegationsTables: RecordTable {
         args.append(limit + 1)
         return try db.query(sql, args).map { r in
             let start: Int64 = try r["starts_utc"], id: String = try r["id"]
-            return (try JSONDecoding.decode(Delegation.self, from: try r["doc"] as [UInt8]), KeyedCursor.make(String(start), id))
+            return (try r["summary"] as [UInt8], KeyedCursor.make(String(start), id))
         }
     }
 }
@@ -241,10 +255,13 @@ extension DelegationsTables {
             d.place()
             let row = Prepared(d, tree: JSONEncoding.encode(d))
             try db.run(
-                "UPDATE delegations SET partner_kind = ?, country = ?, continent = ?, region = ?, search = ?, doc = ? WHERE id = ?",
+                """
+                UPDATE delegations SET partner_kind = ?, country = ?, continent = ?, region = ?, search = ?, doc = ?, summary = ?
+                WHERE id = ?
+                """,
                 [
                     (d.draft.lead?.kind ?? .other).rawValue, (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.search,
-                    row.doc, d.id,
+                    row.doc, row.summary, d.id,
                 ])
             try PartnerTables.saveLinks(db, d)
         }
