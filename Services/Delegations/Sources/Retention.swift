@@ -75,8 +75,14 @@ extension DelegationsLogic {
                 e["data"] = try JSONParser.parse(Array(scrubbedData.utf8))
                 try db.run("UPDATE outbox SET event = ? WHERE seq = ?", [JSONWriter.string(.object(e)), try row["seq"] as Int64])
             }
+            // The event says whether names stay, so the copies follow the same setting.
+            var data = tree
+            if case .object(var o) = tree {
+                o["keeps_names"] = .bool(keepNames)
+                data = .object(o)
+            }
             try Outbox.append(
-                db, source: changes.source, type: .delegationPurged, subject: "delegation/\(d.id)", dataJSON: JSONWriter.encode(tree),
+                db, source: changes.source, type: .delegationPurged, subject: "delegation/\(d.id)", dataJSON: JSONWriter.encode(data),
                 subscribers: changes.subscriptions.of(.delegationPurged), nowMillis: t)
             return true
         }

@@ -15,7 +15,7 @@ extension NotificationsTables {
         let purged = JSONWriter.string(e.data)
         try db.run("UPDATE visits SET doc = ? WHERE id = ?", [purged, id])
         try db.run("UPDATE jobs SET data = ? WHERE delegation_id = ?", [purged, id])
-        let keepNames = (e.data["members"]?.arrayValue ?? []).allSatisfy { !($0["name"]?.stringValue ?? "").hasPrefix("Member ") }
+        let keepNames = e.data["keeps_names"] != .bool(false)
         for row in try db.query("SELECT id, idem_key, recipient FROM messages WHERE subject_id = ?", [id]) {
             let address: String = try row["recipient"], key: String = try row["idem_key"]
             let hidden = History.purgedValue(address)
