@@ -18,8 +18,9 @@ package enum EventMethods {
                 }
             return try store.read { db in
                 QueueResult(
-                    service: source, summary: try Outbox.summary(db), relay: relay.health(),
-                    deliveries: try Outbox.deliveries(db, states: states, subscriber: p.subscriber, limit: p.limit ?? 100))
+                    service: source, summary: try Backlog.summary(db, subscriptions: relay.subscriptions), relay: relay.health(),
+                    deliveries: try Backlog.deliveries(
+                        db, states: states, subscriber: p.subscriber, limit: p.limit ?? 100, subscriptions: relay.subscriptions))
             }
         }
         t.add(
@@ -46,7 +47,10 @@ package enum EventMethods {
         {
             (p: SkipParams, ctx) in
             try store.write { db in
-                guard try OutboxOps.skip(db, outboxSeq: p.outboxSeq, subscriber: p.subscriber, reason: p.reason ?? "", uid: ctx.callerUID)
+                guard
+                    try OutboxOps.skip(
+                        db, outboxSeq: p.outboxSeq, subscriber: p.subscriber, reason: p.reason ?? "", uid: ctx.callerUID,
+                        subscriptions: relay.subscriptions)
                 else {
                     throw ServiceError(
                         .notFound, "no pending or dead delivery with outbox_seq \(p.outboxSeq) for \(p.subscriber)", retryable: false)
@@ -79,7 +83,8 @@ package enum EventMethods {
             "End-to-end delivery of events after outbox_seq: count, undelivered, and latency from commit to the last subscriber's "
                 + "acknowledgement."
         ) {
-            (p: LatencyParams, _) in try store.read { db in try OutboxOps.latency(db, after: p.afterSeq ?? 0) }
+            (p: LatencyParams, _) in
+            try store.read { db in try Backlog.latency(db, after: p.afterSeq ?? 0, subscriptions: relay.subscriptions) }
         }
         t.classify(.read, "events.queue", "events.audit", "events.outbox", "events.latency")
         t.classify(.operate, "events.redrive", "events.skip")

@@ -8,24 +8,14 @@ import LiaisonWire
 package enum EventMetrics {
     /// Pending and dead deliveries and the oldest pending one's age, per subscriber (every
     /// subscriber has its series, zero when nothing waits).
-    package static func outbox(_ store: Store, subscribers: [String]) -> [MetricFamily] {
+    package static func outbox(_ store: Store, subscriptions: Subscriptions) -> [MetricFamily] {
         var pending = MetricFamily("liaison_outbox_pending", .gauge, "Events committed and not yet delivered, per subscriber.")
         var dead = MetricFamily("liaison_outbox_dead", .gauge, "Deliveries given up on (dead letters), per subscriber.")
         var age = MetricFamily("liaison_outbox_oldest_pending_age_seconds", .gauge, "Age of the oldest undelivered event, per subscriber.")
         var counts: [String: (pending: Double, dead: Double, oldest: Int64?)] = [:]
-        for s in subscribers { counts[s] = (0, 0, nil) }
-        let rows = try? store.readForControl { db in
-            try db.query(
-                """
-                SELECT d.subscriber, d.status, count(*) AS n, min(o.created_ms) AS oldest FROM deliveries d INDEXED BY deliveries_open
-                JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status IN ('pending','dead') GROUP BY d.subscriber, d.status
-                """
-            ).map { r -> (String, String, Int64, Int64) in (try r["subscriber"], try r["status"], try r["n"], try r["oldest"]) }
-        }
-        for (sub, status, n, oldest) in rows ?? [] {
-            var c = counts[sub] ?? (0, 0, nil)
-            if status == "dead" { c.dead = Double(n) } else { (c.pending, c.oldest) = (Double(n), oldest) }
-            counts[sub] = c
+        for s in subscriptions.subscribers.keys {
+            let c = try? store.readForControl { db in try Backlog.counts(db, subscriber: s, subscriptions: subscriptions) }
+            counts[s] = (Double(c?.pending ?? 0), Double(c?.dead ?? 0), c?.oldestPendingMs)
         }
         let now = wallClockMillis()
         for (sub, c) in counts.sorted(by: { $0.key < $1.key }) {

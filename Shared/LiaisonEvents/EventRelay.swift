@@ -5,9 +5,10 @@ import LiaisonSync
 import LiaisonWire
 import Synchronization
 
-/// Delivers a producer's outbox (DESIGN §3): a background loop per subscriber sends due
-/// deliveries in batches as `events.deliver`, at most one batch in flight per subscriber, so one
-/// key's events arrive in order. Commits that append events wake it; retries wake it when due.
+/// Delivers a producer's outbox (DESIGN §3): a background loop per subscriber sends the events
+/// past its position (and due ones on its exception list) in batches as `events.deliver`, at
+/// most one batch in flight per subscriber, so one key's events arrive in order. Commits that
+/// append events wake it; retries wake it when due.
 package final class EventRelay: Component {
     package let name = "relay"
     let store: Store
@@ -140,8 +141,8 @@ package final class EventRelay: Component {
             return .atMost(ms: Int64(settings.pollMs))
         }
         if batch.rows.isEmpty {
-            // After a dead letter the other keys go on at once.
-            if batch.deadLettered { return .none }
+            // After a dead letter, or a round that only moved the position, go on at once.
+            if batch.deadLettered || batch.movesWithoutSending { return .none }
             let untilDue = batch.nextDueMs.map { max($0 - now, 1) } ?? Int64(settings.pollMs)
             return .atMost(ms: min(untilDue, Int64(settings.pollMs)))
         }
@@ -185,8 +186,8 @@ package final class EventRelay: Component {
         let why = "event \(row.eventID) is larger than \(sub.name)'s max frame (\(limit) bytes)"
         do {
             try store.write { db in
-                try RelayQueries.markDead(
-                    db, subscriber: sub.name, outboxSeq: row.outboxSeq, attempts: nil, why: why, now: wallClockMillis())
+                try RelayQueries.settle(
+                    db, subscriber: sub.name, batch: batch, outcomes: [.dead(attempts: nil, why: why)], now: wallClockMillis())
             }
             log.error("relay.dead", ["detail": why])
         } catch {
@@ -217,19 +218,26 @@ package final class EventRelay: Component {
         return .atMost(ms: max(retryAt - now, 1))
     }
 
-    /// The due deliveries of `subscriber`; an event too large for the subscriber's frames is
-    /// dead at once, with the reason.
+    /// The next batch for `subscriber`; an event too large for the subscriber's frames is dead
+    /// at once, with the reason. A round that sends nothing but moves the position (events it
+    /// does not take, or held behind an open one of their key) is written here.
     func dueBatch(subscriber: String, now: Int64, maxBytes: Int) throws -> RelayBatch {
-        var (batch, tooLarge) = try store.read { db in
-            try RelayQueries.collect(db, subscriber: subscriber, now: now, maxBytes: maxBytes, limit: settings.batch)
+        var (batch, tooLarge) = try store.read { [subscriptions] db in
+            try RelayQueries.collect(
+                db, subscriber: subscriber, takes: { subscriptions.takes(subscriber, $0) }, now: now, maxBytes: maxBytes,
+                limit: settings.batch)
         }
         if let big = tooLarge {
             let why = "event \(big.eventID) is larger than \(subscriber)'s max frame (\(maxBytes + 256) bytes)"
-            try store.write { db in
-                try RelayQueries.markDead(db, subscriber: subscriber, outboxSeq: big.outboxSeq, attempts: nil, why: why, now: now)
+            batch.rows = [big]
+            try store.write { [batch] db in
+                try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: [.dead(attempts: nil, why: why)], now: now)
             }
             log.error("relay.dead", ["detail": why])
-            batch.deadLettered = true
+            return RelayBatch(deadLettered: true)
+        }
+        if batch.movesWithoutSending {
+            try store.write { [batch] db in try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: [], now: now) }
         }
         return batch
     }
@@ -247,31 +255,29 @@ package final class EventRelay: Component {
         let now = wallClockMillis()
         var delivered: Int64 = 0
         var dead: [String] = []
-        try store.write { [settings] db in
-            for (row, r) in zip(batch.rows, results) {
-                switch r.status {
-                case .applied, .duplicate, .ignored:
-                    try RelayQueries.markDelivered(db, subscriber: subscriber, row: row, now: now)
-                    delivered += 1
-                case .failed:
-                    let e = r.error ?? ServiceError(.internal, "failed without details")
-                    let attempts = Int(row.attempts) + 1
-                    if !e.retryable || attempts >= settings.maxAttempts {
-                        let why = e.retryable ? "gave up after \(attempts) attempts: \(e.code): \(e.message)" : "\(e.code): \(e.message)"
-                        try RelayQueries.markDead(
-                            db, subscriber: subscriber, outboxSeq: row.outboxSeq, attempts: attempts, why: why, now: now)
-                        dead.append("\(row.eventID) → \(subscriber): \(why)")
-                    } else {
-                        let next = now + Int64(settings.retryDelayMs(attempt: attempts, jitter: Double.random(in: -1...1)))
-                        try RelayQueries.markRetry(
-                            db, subscriber: subscriber, outboxSeq: row.outboxSeq, attempts: attempts, next: next,
-                            why: "\(e.code): \(e.message)", now: now)
-                    }
-                case .blocked:
-                    break  // not tried: an earlier event of its key failed in this batch
+        var outcomes: [RelayOutcome] = []
+        outcomes.reserveCapacity(results.count)
+        for (row, r) in zip(batch.rows, results) {
+            switch r.status {
+            case .applied, .duplicate, .ignored:
+                outcomes.append(.delivered)
+                delivered += 1
+            case .failed:
+                let e = r.error ?? ServiceError(.internal, "failed without details")
+                let attempts = Int(row.attempts) + 1
+                if !e.retryable || attempts >= settings.maxAttempts {
+                    let why = e.retryable ? "gave up after \(attempts) attempts: \(e.code): \(e.message)" : "\(e.code): \(e.message)"
+                    outcomes.append(.dead(attempts: attempts, why: why))
+                    dead.append("\(row.eventID) → \(subscriber): \(why)")
+                } else {
+                    let next = now + Int64(settings.retryDelayMs(attempt: attempts, jitter: Double.random(in: -1...1)))
+                    outcomes.append(.retry(attempts: attempts, next: next, why: "\(e.code): \(e.message)"))
                 }
+            case .blocked:
+                outcomes.append(.blocked)  // not tried: an earlier event of its key failed in this batch
             }
         }
+        try store.write { [outcomes] db in try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: outcomes, now: now) }
         for d in dead { log.warning("relay.dead", ["detail": d]) }
         state.withLock { s in s[subscriber, default: SubscriberState()].delivered += delivered }
     }
@@ -285,7 +291,8 @@ package final class EventRelay: Component {
         else { return }
         do {
             let cutoff = now - settings.pruneDeliveredAfterMs
-            let n = try store.write { db in try RelayQueries.prune(db, before: cutoff) }
+            let names = subscriptions.subscribers.keys.sorted()
+            let n = try store.write { db in try RelayQueries.prune(db, before: cutoff, subscribers: names) }
             if n > 0 { log.info("relay.pruned", ["rows": String(n)]) }
         } catch {
             log.error("relay.prune_failed", ["error": "\(error)"])

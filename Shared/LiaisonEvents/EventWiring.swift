@@ -26,15 +26,15 @@ package enum EventWiring {
         def.health.append(
             ReportSection(key: "outbox", schema: .object(Outbox.Summary.fields + [.req("relay", .map(EventRelay.SubscriberHealth.schema))]))
             {
-                guard let s = try? store.readForControl({ db in try Outbox.summary(db) }), case .object(var o) = JSONEncoding.encode(s)
+                guard let s = try? store.readForControl({ db in try Backlog.summary(db, subscriptions: subscriptions) }),
+                    case .object(var o) = JSONEncoding.encode(s)
                 else {
                     return (false, .null)
                 }
                 o["relay"] = JSONEncoding.encode(relay.health())
                 return (true, .object(o))
             })
-        let subscribers = subscriptions.subscribers.keys.sorted()
-        def.metrics.append { EventMetrics.outbox(store, subscribers: subscribers) }
+        def.metrics.append { EventMetrics.outbox(store, subscriptions: subscriptions) }
         return subscriptions
     }
 

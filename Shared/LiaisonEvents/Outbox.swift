@@ -9,8 +9,9 @@ extension CommitTopic {
     package static let outbox = CommitTopic("outbox")
 }
 
-/// The transactional outbox (DESIGN §3): an event and one delivery row per subscriber, written in
-/// the same transaction as the change that caused it.
+/// The transactional outbox (DESIGN §3): an event, written in the same transaction as the change
+/// that caused it. Each subscriber's relay keeps a position in it and a list of the events that
+/// did not go through on the first try (retries, dead letters, skips); see `RelayQueries`.
 package enum Outbox {
     /// The outbox's tables, migrated as the `outbox` component of a producer's database.
     package static let migrations: [Database.Migration] = [
@@ -44,13 +45,43 @@ package enum Outbox {
             CREATE TABLE outbox_audit(
                 id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, uid INTEGER, action TEXT NOT NULL,
                 subscriber TEXT, outbox_seq INTEGER, detail TEXT);
-            """)
+            """),
+        // Deliveries by position: no row per event and subscriber any more. What was open (or
+        // skipped) moves to the exception list; each subscriber's position is the newest event.
+        .init(
+            2,
+            """
+            CREATE TABLE relay_acks(subscriber TEXT NOT NULL, seq INTEGER NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY(subscriber, seq))
+                WITHOUT ROWID;
+            CREATE TABLE delivery_exceptions(
+                subscriber TEXT NOT NULL,
+                outbox_seq INTEGER NOT NULL,
+                partition_key TEXT NOT NULL,
+                status TEXT NOT NULL CHECK(status IN ('pending','delivered','dead','skipped')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_attempt_ms INTEGER NOT NULL DEFAULT 0,
+                last_error TEXT,
+                updated_ms INTEGER NOT NULL,
+                delivered_ms INTEGER,
+                PRIMARY KEY(subscriber, outbox_seq)) WITHOUT ROWID;
+            CREATE INDEX delivery_exceptions_open ON delivery_exceptions(subscriber, outbox_seq) WHERE status IN ('pending','dead');
+            CREATE INDEX delivery_exceptions_seq ON delivery_exceptions(outbox_seq);
+            INSERT INTO delivery_exceptions(subscriber, outbox_seq, partition_key, status, attempts, next_attempt_ms, last_error,
+                updated_ms, delivered_ms)
+                SELECT subscriber, outbox_seq, partition_key, status, attempts, next_attempt_ms, last_error, updated_ms, delivered_ms
+                FROM deliveries WHERE status IN ('pending','dead','skipped');
+            INSERT INTO relay_acks(subscriber, seq, at_ms)
+                SELECT subscriber, (SELECT coalesce(max(seq), 0) FROM outbox), coalesce(max(delivered_ms), max(updated_ms))
+                FROM deliveries GROUP BY subscriber;
+            DROP TABLE deliveries;
+            """),
     ]
 
-    /// Appends an event whose `data` is already encoded (`dataJSON`, one JSON value) for
-    /// `subscribers`, inside the caller's transaction, so that a producer can do that work
-    /// before its write transaction; returns the event's id and per-key sequence. Events of one
-    /// `partitionKey` (by default the subject) are delivered in order.
+    /// Appends an event whose `data` is already encoded (`dataJSON`, one JSON value), inside the
+    /// caller's transaction, so that a producer can do that work before its write transaction;
+    /// returns the event's id and per-key sequence. Events of one `partitionKey` (by default the
+    /// subject) are delivered in order. `subscribers` (those that take the type) are woken when
+    /// it commits.
     @discardableResult
     package static func append(
         _ db: Database, source: String, type: EventType, subject: String, partitionKey: String? = nil, dataJSON: [UInt8],
@@ -72,11 +103,6 @@ package enum Outbox {
         try db.run(
             "INSERT INTO outbox(id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, ?, ?)",
             [id, type.rawValue, key, keySeq, nowMillis, event])
-        let seq = db.lastInsertRowID
-        for s in subscribers {
-            try db.run(
-                "INSERT INTO deliveries(outbox_seq, subscriber, partition_key, updated_ms) VALUES(?, ?, ?, ?)", [seq, s, key, nowMillis])
-        }
         if !subscribers.isEmpty { db.announce(.outbox) }
         return (id, keySeq)
     }
@@ -110,23 +136,6 @@ package enum Outbox {
         }
     }
 
-    /// Deliveries in `states` (oldest first), at most `limit`.
-    package static func deliveries(_ db: Database, states: [DeliveryState], subscriber: String? = nil, limit: Int) throws -> [DeliveryRow] {
-        let marks = states.map { _ in "?" }.joined(separator: ",")
-        var args: [any SQLBindable] = states.map(\.rawValue)
-        var sql = """
-            SELECT d.outbox_seq, o.id AS event_id, o.type, d.partition_key, o.key_seq AS sequence, d.subscriber, d.status, d.attempts,
-                d.last_error, \(SQLExpression.timestamp("o.created_ms")) AS created_at,
-                CASE WHEN d.status = 'pending' AND d.next_attempt_ms > 0 THEN \(SQLExpression.timestamp("d.next_attempt_ms")) END AS
-                    next_attempt_at
-            FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status IN (\(marks))
-            """
-        if let subscriber { sql += " AND d.subscriber = ?"; args.append(subscriber) }
-        sql += " ORDER BY d.outbox_seq LIMIT ?"
-        args.append(limit)
-        return try db.query(sql, args).map { try $0.decode() }
-    }
-
     /// Pending and dead deliveries, and each subscriber's backlog.
     package struct Summary: Codable, Sendable, Schematic {
         /// One subscriber's backlog.
@@ -145,28 +154,5 @@ package enum Outbox {
                     "Per subscriber with pending deliveries."),
             ])
         }
-    }
-
-    /// Counts of open deliveries by state, and the oldest pending one's age per subscriber.
-    package static func summary(_ db: Database, nowMillis: Int64 = wallClockMillis()) throws -> Summary {
-        var s = Summary(pending: 0, dead: 0, subscribers: [:])
-        for r in try db.query(
-            """
-            SELECT status, count(*) AS n FROM deliveries INDEXED BY deliveries_open WHERE status IN ('pending','dead') GROUP BY status
-            """)
-        {
-            let status: String = try r["status"], n: Int64 = try r["n"]
-            if status == DeliveryState.dead.rawValue { s.dead = n } else { s.pending = n }
-        }
-        let rows = try db.query(
-            """
-            SELECT d.subscriber, min(o.created_ms) AS oldest, count(*) AS n FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq
-            WHERE d.status IN ('pending','dead') AND d.status = 'pending' GROUP BY d.subscriber
-            """)
-        for r in rows {
-            let oldest: Int64 = try r["oldest"]
-            s.subscribers[try r["subscriber"]] = Summary.Lag(pending: try r["n"], oldestPendingAgeMs: nowMillis - oldest)
-        }
-        return s
     }
 }

@@ -8,7 +8,8 @@ import LiaisonWire
 enum OutboxOps {
     /// Makes dead deliveries pending again (one, or every dead one); returns how many.
     static func redrive(_ db: Database, outboxSeq: Int64?, subscriber: String?, uid: UInt32, now: Int64 = wallClockMillis()) throws -> Int {
-        var sql = "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_ms = 0, updated_ms = ? WHERE status = 'dead'"
+        var sql =
+            "UPDATE delivery_exceptions SET status = 'pending', attempts = 0, next_attempt_ms = 0, updated_ms = ? WHERE status = 'dead'"
         var args: [any SQLBindable] = [now]
         if let outboxSeq { sql += " AND outbox_seq = ?"; args.append(outboxSeq) }
         if let subscriber { sql += " AND subscriber = ?"; args.append(subscriber) }
@@ -21,15 +22,27 @@ enum OutboxOps {
         return n
     }
 
-    /// Gives up on one pending or dead delivery; false when there is none.
+    /// Gives up on one pending or dead delivery (listed, or not yet sent); false when there is none.
     static func skip(
-        _ db: Database, outboxSeq: Int64, subscriber: String, reason: String, uid: UInt32, now: Int64 = wallClockMillis()
+        _ db: Database, outboxSeq: Int64, subscriber: String, reason: String, uid: UInt32, subscriptions: Subscriptions,
+        now: Int64 = wallClockMillis()
     ) throws -> Bool {
-        let n = try db.run(
+        var n = try db.run(
             """
-            UPDATE deliveries SET status = 'skipped', updated_ms = ? WHERE outbox_seq = ? AND subscriber = ? AND status IN ('pending',
-                'dead')
+            UPDATE delivery_exceptions SET status = 'skipped', updated_ms = ? WHERE outbox_seq = ? AND subscriber = ? AND status IN (
+                'pending', 'dead')
             """, [now, outboxSeq, subscriber])
+        if n == 0, outboxSeq > (try RelayQueries.position(db, subscriber)),
+            let key: String = try db.queryOne("SELECT partition_key FROM outbox WHERE seq = ?", [outboxSeq])?["partition_key"],
+            let type: String = try db.queryOne("SELECT type FROM outbox WHERE seq = ?", [outboxSeq])?["type"],
+            subscriptions.takes(subscriber, type)
+        {
+            n = try db.run(
+                """
+                INSERT INTO delivery_exceptions(subscriber, outbox_seq, partition_key, status, updated_ms) VALUES(?, ?, ?, 'skipped', ?)
+                ON CONFLICT(subscriber, outbox_seq) DO NOTHING
+                """, [subscriber, outboxSeq, key, now])
+        }
         guard n == 1 else { return false }
         try audit(db, uid: uid, action: "skip", subscriber: subscriber, outboxSeq: outboxSeq, detail: reason, now: now)
         return true
@@ -64,31 +77,6 @@ enum OutboxOps {
 
     /// The newest event's outbox sequence.
     static func lastSeq(_ db: Database) throws -> Int64 { try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0 }
-
-    /// How fast the events after `after` reached every subscriber.
-    static func latency(_ db: Database, after: Int64) throws -> LatencyResult {
-        let rows = try db.query(
-            """
-            SELECT o.created_ms AS created, max(d.delivered_ms) AS done, sum(d.status != 'delivered') AS open
-            FROM outbox o JOIN deliveries d ON d.outbox_seq = o.seq WHERE o.seq > ? GROUP BY o.seq
-            """, [after])
-        var h = LatencyHistogram()
-        var pending: Int64 = 0
-        var first: Int64 = .max, last: Int64 = 0
-        for r in rows {
-            if (try r["open"] as Int64?) ?? 0 > 0 { pending += 1; continue }
-            let created: Int64 = try r["created"]
-            let done: Int64 = try r["done"] ?? created
-            first = min(first, created)
-            last = max(last, done)
-            h.record(micros: UInt64(max(done - created, 0)) * 1000)
-        }
-        let lastSeq = try self.lastSeq(db)
-        return LatencyResult(
-            events: Int64(rows.count), undelivered: pending, lastSeq: lastSeq, firstCreatedMs: first == .max ? nil : first,
-            lastDeliveredMs: last == 0 ? nil : last, p50Ms: h.milliseconds(0.5), p99Ms: h.milliseconds(0.99),
-            maxMs: Double(h.maxMicros) / 1000)
-    }
 }
 
 /// One operator action on the outbox.

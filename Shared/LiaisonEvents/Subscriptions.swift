@@ -16,6 +16,8 @@ package struct Subscriptions: Sendable {
     /// Every subscriber of at least one emitted type, by name.
     package let subscribers: [String: Subscriber]
     private let byType: [EventType: [String]]
+    /// The type names each subscriber takes.
+    private let taken: [String: Set<String>]
 
     /// The subscribers of `emits` in `mesh`, leaving out `source` itself.
     package init(mesh: Mesh, source: String, emits: [EventType]) {
@@ -28,6 +30,7 @@ package struct Subscriptions: Sendable {
         }
         subscribers = subs
         self.byType = byType
+        taken = Self.taken(byType)
     }
 
     /// Subscriptions named directly (tests).
@@ -36,7 +39,17 @@ package struct Subscriptions: Sendable {
         for list in byType.values { for s in list { subs[s.name] = s } }
         subscribers = subs
         self.byType = byType.mapValues { $0.map(\.name) }
+        taken = Self.taken(self.byType)
     }
+
+    private static func taken(_ byType: [EventType: [String]]) -> [String: Set<String>] {
+        var out: [String: Set<String>] = [:]
+        for (type, names) in byType { for n in names { out[n, default: []].insert(type.rawValue) } }
+        return out
+    }
+
+    /// Whether `subscriber` takes events of `type` (a type name as the outbox holds it).
+    package func takes(_ subscriber: String, _ type: String) -> Bool { taken[subscriber]?.contains(type) ?? false }
 
     /// The services that consume `type`.
     package func of(_ type: EventType) -> [String] { byType[type] ?? [] }

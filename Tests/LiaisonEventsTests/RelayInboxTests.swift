@@ -63,11 +63,13 @@ final class RelayFixture: @unchecked Sendable {
     var listener: Listener?
     var server: WireServer?
 
-    init(settings: EventSettings) throws {
+    /// `seed`, when given, first prepares the producer's database at its path (an older schema).
+    init(settings: EventSettings, seed: ((String) throws -> Void)? = nil) throws {
         var t = Array("/tmp/lzr-XXXXXX".utf8CString)
         dir = t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         socket = dir + "/c.sock"
         log = logged.logger(service: "test")
+        try seed?(dir + "/p.db")
         producer = try Store(path: dir + "/p.db", migrations: [], components: [("outbox", Outbox.migrations)])
         consumer = try FlakyConsumer(path: dir + "/c.db")
         let subs = Subscriptions([.delegationUpdated: [.init(name: "consumer", socket: socket, maxFrame: 1 << 20)]])
@@ -113,25 +115,27 @@ final class RelayFixture: @unchecked Sendable {
     }
 
     /// Commits events (subject, key, bytes of filler to make it larger) in one transaction.
-    func produceTogether(_ events: [(subject: String, key: String, padding: Int)]) throws {
+    func produceTogether(_ events: [(subject: String, key: String, padding: Int)], type: EventType = .delegationUpdated) throws {
         try producer.write { db in
             for e in events {
                 var data: JSONObject = ["s": .string(e.subject)]
                 if e.padding > 0 { data["pad"] = .string(String(repeating: "x", count: e.padding)) }
                 try Outbox.append(
-                    db, source: "producer", type: .delegationUpdated, subject: e.subject, partitionKey: e.key,
+                    db, source: "producer", type: type, subject: e.subject, partitionKey: e.key,
                     dataJSON: JSONWriter.encode(.object(data)), subscribers: ["consumer"])
             }
         }
     }
 
+    /// Deliveries to the consumer in `status`, as `events.queue` lists them: (outbox seq, subject).
     func deliveries(_ status: String) throws -> [(Int64, String)] {
-        try producer.read { db in
-            try db.query(
-                "SELECT d.outbox_seq, o.event FROM deliveries d JOIN outbox o ON o.seq = d.outbox_seq WHERE d.status = ? ORDER BY d.outbox_seq",
-                [status]
-            )
-            .map { (try $0["outbox_seq"], try JSONParser.parse(try $0["event"] as [UInt8])["subject"]!.stringValue!) }
+        let rows = try producerTable.invoke("events.queue", ["status": .string(status), "limit": 1000], log: log).get()["deliveries"]
+        return try producer.read { db in
+            try (rows?.arrayValue ?? []).map { r in
+                let seq = r["outbox_seq"]?.intValue ?? 0
+                let event: [UInt8] = try db.queryOne("SELECT event FROM outbox WHERE seq = ?", [seq])?["event"] ?? []
+                return (seq, try JSONParser.parse(event)["subject"]?.stringValue ?? "?")
+            }
         }
     }
 
@@ -140,7 +144,7 @@ final class RelayFixture: @unchecked Sendable {
         while try !cond() {
             if monotonicNanos() > deadline {
                 let rows = try producer.read { db in
-                    try db.query("SELECT outbox_seq, status, attempts, last_error FROM deliveries").map { r in
+                    try db.query("SELECT outbox_seq, status, attempts, last_error FROM delivery_exceptions").map { r in
                         "\(try r["outbox_seq"] as Int64) \(try r["status"] as String) \(try r["attempts"] as Int64) \(try r["last_error"] as String?)"
                     }
                 }
@@ -190,7 +194,9 @@ func fastSettings() -> EventSettings {
         try f.produce((0..<20).map { "s\($0)" })
         usleep(300_000)
         #expect(try f.deliveries("pending").count == 20)
-        #expect(try f.producer.read { db in try db.queryOne("SELECT max(attempts) AS n FROM deliveries")?["n"] as Int64? } == 0)
+        #expect(
+            try f.producer.read { db in try db.queryOne("SELECT count(*) AS n FROM delivery_exceptions")?["n"] as Int64? } == 0,
+            "an unreachable consumer counts no attempt and lists nothing")
         #expect(f.relay.health()["consumer"]?.reachable == false)
         try f.startConsumer()
         try f.waitUntil("delivery after the consumer came up") { f.appliedSubjects().count == 20 }
@@ -306,7 +312,9 @@ func fastSettings() -> EventSettings {
         try f.produce(["p1", "p2"])
         try f.waitUntil("delivered") { f.appliedSubjects().count == 2 }
         try f.waitUntil("pruned") { try f.producer.read { db in try db.queryOne("SELECT count(*) AS n FROM outbox")?["n"] as Int64? } == 0 }
-        #expect(try f.producer.read { db in try db.queryOne("SELECT count(*) AS n FROM deliveries")?["n"] as Int64? } == 0)
+        #expect(
+            try f.producer.read { db in try db.queryOne("SELECT count(*) AS n FROM relay_acks")?["n"] as Int64? } == 1, "the position stays"
+        )
         #expect(
             try f.producer.read { db in try db.queryOne("SELECT last_seq FROM outbox_keys")?["last_seq"] as Int64? } == 2,
             "per-key sequences survive pruning")
