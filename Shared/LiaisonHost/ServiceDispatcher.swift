@@ -4,22 +4,26 @@ import LiaisonWire
 
 /// Routes calls to their methods: inline ones on the loop, the rest on a worker pool — control
 /// calls (`service.*`, `supervisor.*`) on threads of their own, so a health check never waits
-/// behind client work; checks who may connect; keeps call stats; drops calls whose caller has
-/// already stopped waiting.
+/// behind client work, and event deliveries on theirs, at the loop's priority, so that a flood
+/// of client writes slows the writers rather than the events they cause; checks who may connect;
+/// keeps call stats; drops calls whose caller has already stopped waiting.
 package final class ServiceDispatcher: CallDispatcher {
     private let table: MethodTable
     private let workers: WorkerPool
     private let controlWorkers: WorkerPool
+    private let deliveryWorkers: WorkerPool?
     private let log: Logger
     private let stats: CallStats
     private let policy: AccessPolicy
 
     package init(
-        table: MethodTable, workers: WorkerPool, controlWorkers: WorkerPool, log: Logger, stats: CallStats, policy: AccessPolicy
+        table: MethodTable, workers: WorkerPool, controlWorkers: WorkerPool, deliveryWorkers: WorkerPool? = nil, log: Logger,
+        stats: CallStats, policy: AccessPolicy
     ) {
         self.table = table
         self.workers = workers
         self.controlWorkers = controlWorkers
+        self.deliveryWorkers = deliveryWorkers
         self.log = log
         self.stats = stats
         self.policy = policy
@@ -51,7 +55,7 @@ package final class ServiceDispatcher: CallDispatcher {
         case .inline, .deferred:
             spec.run(call.params, CallContext(call: call, log: log)) { [self] r in finish(call, responder, r) }
         case .worker:
-            (lane(of: call.method) == .control ? controlWorkers : workers).submit { [self] in
+            pool(for: call.method).submit { [self] in
                 if let t = call.timeoutMs, t > 0, monotonicNanos() - call.receivedNanos > UInt64(t) * 1_000_000 {
                     finish(
                         call, responder,
@@ -64,6 +68,12 @@ package final class ServiceDispatcher: CallDispatcher {
                 spec.run(call.params, CallContext(call: call, log: log)) { [self] r in finish(call, responder, r) }
             }
         }
+    }
+
+    private func pool(for method: String) -> WorkerPool {
+        if lane(of: method) == .control { return controlWorkers }
+        if method == "events.deliver", let deliveryWorkers { return deliveryWorkers }
+        return workers
     }
 
     private func finish(_ call: IncomingCall, _ responder: Responder, _ result: Result<JSONValue, ServiceError>, statsKey: String? = nil) {

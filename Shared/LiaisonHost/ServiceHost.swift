@@ -108,8 +108,11 @@ package enum ServiceHost {
         var table = definition.methods
         introspection.register(&table)
         let controlWorkers = try WorkerPool(name: "\(context.name)-c", threads: 2)
+        // One batch in flight per producer: two threads let two producers' batches share a commit.
+        let deliveryWorkers = table["events.deliver"] == nil ? nil : try WorkerPool(name: "\(context.name)-e", threads: 2)
         let dispatcher = ServiceDispatcher(
-            table: table, workers: workers, controlWorkers: controlWorkers, log: log, stats: introspection.stats,
+            table: table, workers: workers, controlWorkers: controlWorkers, deliveryWorkers: deliveryWorkers, log: log,
+            stats: introspection.stats,
             policy: AccessPolicy(mesh: context.mesh.config, name: context.name))
         let server = WireServer(listenFD: listener.fd, loop: loop, limits: limits, dispatcher: dispatcher) { event, fields in
             log.log(.info, event, pairs: fields)
@@ -138,6 +141,7 @@ package enum ServiceHost {
                     components.stop(deadline: deadline)
                     workers.stop()
                     controlWorkers.stop()
+                    deliveryWorkers?.stop()
                     loop.stop()
                 }
             }
