@@ -102,7 +102,9 @@ package enum Outbox {
             partitionkey: key, sequence: keySeq, dataJSON: dataJSON)
         try db.run(
             "INSERT INTO outbox(id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, ?, ?)",
-            [id, type.rawValue, key, keySeq, nowMillis, event])
+            // When it entered the outbox (latency counts from here), not the change's own time,
+            // which was taken before the change waited for its turn to write.
+            [id, type.rawValue, key, keySeq, wallClockMillis(), event])
         if !subscribers.isEmpty { db.announce(.outbox) }
         return (id, keySeq)
     }
