@@ -37,7 +37,7 @@ package protocol RecordTable: Sendable {
 package struct Changed<Record: Sendable>: Sendable {
     /// The record after the change.
     package var record: Record
-    /// Its encoding.
+    /// Its encoding (as stored, when nothing changed it after).
     package var tree: JSONValue
 }
 
@@ -91,10 +91,12 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
         record.version += 1
         record.updatedAt = Timestamp.rfc3339(millis: t)
         try record.validate()
+        // Encoded once: the same text is stored, sent as the event's data, and answered.
         let after = JSONEncoding.encode(record)
-        let prepared = table.prepare(record, tree: after)
+        let text = JSONWriter.encode(after)
+        let prepared = table.prepare(record, tree: .encoded(text))
         let changes = JSONWriter.string(History.diff(before, after))
-        let data = event == nil ? [] : JSONWriter.encode(after)
+        let data = event == nil ? [] : text
         let startedFrom = loaded.version
         let settled = try store.write { [self] db -> Table.Record? in
             guard let stored = try table.version(db, id: record.id) else {
@@ -114,7 +116,7 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
             try then(&r, db, t)
             return r
         }
-        guard let settled else { return Changed(record: record, tree: after) }
+        guard let settled else { return Changed(record: record, tree: .encoded(text)) }
         return Changed(record: settled, tree: JSONEncoding.encode(settled))
     }
 

@@ -193,7 +193,8 @@ package final class DelegationsLogic: Sendable {
             d.status = action.target(from: from)
         }
         let f = try store.read { db in try findings(db, done.record.draft, excluding: done.record.id) }
-        return SavedDelegation(delegation: done.record, found: f, created: nil)
+        guard case .encoded(let text) = done.tree else { return SavedDelegation(delegation: done.record, found: f, created: nil) }
+        return SavedDelegation(delegation: done.record, found: f, created: nil, stored: text)
     }
 
     /// Refuses (with conflict and the findings, as capped) when the checker finds anything; the

@@ -189,12 +189,32 @@ struct SavedDelegation: Encodable, Sendable, Schematic {
     var delegation: Delegation
     var found: CheckFindings
     var created: Bool?
+    /// The delegation as just stored (JSON text), answered as it is rather than encoded again.
+    var stored: [UInt8]? = nil
+
+    /// What the answer adds to the delegation.
+    private struct Extra: Encodable {
+        var found: CheckFindings
+        var created: Bool?
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: NameKey.self)
+            try found.encode(into: &c)
+            if let created { try c.encode(created, forKey: NameKey("created")) }
+        }
+    }
 
     func encode(to encoder: any Encoder) throws {
+        if let stored, stored.last == UInt8(ascii: "}") {
+            // {…stored members, + the extra members}
+            let extra = JSONWriter.encode(JSONEncoding.encode(Extra(found: found, created: created)))
+            guard extra.count > 2 else { return try JSONValue.encoded(stored).encode(to: encoder) }
+            var text = Array(stored.dropLast())
+            text.append(UInt8(ascii: ","))
+            text += extra.dropFirst()
+            return try JSONValue.encoded(text).encode(to: encoder)
+        }
         try delegation.encode(to: encoder)
-        var c = encoder.container(keyedBy: NameKey.self)
-        try found.encode(into: &c)
-        if let created { try c.encode(created, forKey: NameKey("created")) }
+        try Extra(found: found, created: created).encode(to: encoder)
     }
 
     static var schema: Schema {
