@@ -37,6 +37,7 @@ package final class Store: @unchecked Sendable {
         }
         self.readers = try (0..<max(readers, 1)).map { _ in try reader() }
         controlReader = try reader()
+        loopReader = try reader()
         // Short: a RESTART checkpoint holds off writers while it waits for readers.
         checkpointer = try Database(path: path, busyTimeoutMs: 100)
     }
@@ -136,6 +137,17 @@ package final class Store: @unchecked Sendable {
     /// it never waits for client reads (however many run) nor for a write.
     package func readForControl<T>(_ body: (Database) throws -> T) throws -> T {
         try controlReader.withLock { db in try body(db) }
+    }
+
+    /// A connection of its own for point reads answered on the event loop.
+    private let loopReader: Locked<Database>
+
+    /// Runs `body` on the read-only connection kept for the event loop: for a lookup of one row
+    /// by its key (microseconds, so the loop may wait for it, and the call is answered without
+    /// handing it to a worker thread and back). Anything that scans belongs on a worker. The
+    /// loop is one thread, so this connection is not contended.
+    package func readOnLoop<T>(_ body: (Database) throws -> T) throws -> T {
+        try loopReader.withLock { db in try body(db) }
     }
 
     /// Runs `body` on a read-only connection (the last committed state; never waits for a write).

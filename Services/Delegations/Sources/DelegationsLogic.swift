@@ -89,9 +89,9 @@ package final class DelegationsLogic: Sendable {
         return (d, try findings(db, draft, excluding: d.id), true)
     }
 
-    /// The stored JSON of the delegation with this id or reference (what `get` answers).
+    /// The stored JSON of the delegation with this id or reference (what `get` answers, on the loop).
     func document(_ idOrRef: String) throws -> [UInt8] {
-        try store.read { db in
+        try store.readOnLoop { db in
             let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
             guard let doc: [UInt8] = try db.queryOne(sql, [idOrRef])?["doc"] else { throw ServiceError.notFound("delegation", idOrRef) }
             return doc

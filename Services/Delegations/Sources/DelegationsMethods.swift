@@ -10,8 +10,9 @@ enum DelegationsMethods {
             let (d, f, created) = try logic.create(p, uid: ctx.callerUID)
             return SavedDelegation(delegation: d, found: f, created: created)
         }
-        t.add("delegations.get", "One delegation by id or reference.") { (p: IDParams, _) in
-            // The stored document is the delegation as encoded: it is sent as it is.
+        t.add("delegations.get", "One delegation by id or reference.", execution: .inline) { (p: IDParams, _) in
+            // One row by its key, read on the loop; the stored document is the delegation as
+            // encoded: it is sent as it is.
             StoredJSON<Delegation>(try logic.document(p.id))
         }
         t.add("delegations.list", "Delegations matching the filters, by start date; pages through next_cursor.") { (p: ListParams, _) in
