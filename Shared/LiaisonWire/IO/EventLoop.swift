@@ -29,6 +29,8 @@ package final class EventLoop: @unchecked Sendable {
     private struct Registration {
         var generation: UInt32
         var handler: (Events) -> Void
+        /// What the kernel watches it for.
+        var events: Events
     }
 
     private struct Timer: Comparable {
@@ -67,16 +69,17 @@ package final class EventLoop: @unchecked Sendable {
         let existed = registrations[fd] != nil
         let gen = nextGeneration
         nextGeneration &+= 1
-        registrations[fd] = Registration(generation: gen, handler: handler)
+        registrations[fd] = Registration(generation: gen, handler: handler, events: events)
         var ev = epoll_event()
         ev.events = events.rawValue
         ev.data.u64 = UInt64(gen) << 32 | UInt64(UInt32(bitPattern: fd))
         epoll_ctl(epfd, existed ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev)
     }
 
-    /// Changes what `fd` is watched for.
+    /// Changes what `fd` is watched for (no system call when that is what it is watched for).
     package func modify(_ fd: Int32, _ events: Events) {
-        guard let r = registrations[fd] else { return }
+        guard let r = registrations[fd], r.events != events else { return }
+        registrations[fd]?.events = events
         var ev = epoll_event()
         ev.events = events.rawValue
         ev.data.u64 = UInt64(r.generation) << 32 | UInt64(UInt32(bitPattern: fd))
