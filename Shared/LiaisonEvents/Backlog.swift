@@ -35,6 +35,8 @@ enum Backlog {
             }
         }
         let position = try RelayQueries.position(db, subscriber)
+        // Nothing past the position (the usual case): no more to count.
+        guard (try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0) > position else { return c }
         for r in try db.query("SELECT type, count(*) AS n, min(created_ms) AS oldest FROM outbox WHERE seq > ? GROUP BY type", [position])
         where subscriptions.takes(subscriber, try r["type"]) {
             c.pending += try r["n"]

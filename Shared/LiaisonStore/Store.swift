@@ -136,7 +136,21 @@ package final class Store: @unchecked Sendable {
     /// Runs `body` on the read-only connection kept for health checks and other control calls:
     /// it never waits for client reads (however many run) nor for a write.
     package func readForControl<T>(_ body: (Database) throws -> T) throws -> T {
-        try controlReader.withLock { db in try body(db) }
+        try controlReader.withLock { db in try Self.snapshot(db, body) }
+    }
+
+    /// Runs `body` in one read transaction: its statements see one state of the database, and
+    /// the file locks are taken once rather than around each statement.
+    private static func snapshot<T>(_ db: Database, _ body: (Database) throws -> T) throws -> T {
+        try db.run("BEGIN")
+        do {
+            let r = try body(db)
+            try db.run("COMMIT")
+            return r
+        } catch {
+            _ = try? db.run("ROLLBACK")
+            throw error
+        }
     }
 
     /// A connection of its own for point reads answered on the event loop.
@@ -150,18 +164,19 @@ package final class Store: @unchecked Sendable {
         try loopReader.withLock { db in try body(db) }
     }
 
-    /// Runs `body` on a read-only connection (the last committed state; never waits for a write).
+    /// Runs `body` on a read-only connection, in one read transaction (the last committed state;
+    /// never waits for a write).
     package func read<T>(_ body: (Database) throws -> T) throws -> T {
         var result: T?
         for r in readers {
-            let ran: Void? = try r.withLockIfAvailable { db in result = try body(db) }
+            let ran: Void? = try r.withLockIfAvailable { db in result = try Self.snapshot(db, body) }
             if ran != nil { return result! }
         }
         let r = readers[
             nextReader.withLock { n in
                 n = (n + 1) % readers.count; return n
             }]
-        try r.withLock { db in result = try body(db) }
+        try r.withLock { db in result = try Self.snapshot(db, body) }
         return result!
     }
 
