@@ -58,7 +58,7 @@ let package = Package(
         // The supervisor and the CLI stand on the process kit, the host and the wire: no SQLite.
         library("Supervisor", "Services/Supervisor/Sources", ["LiaisonHost", "CLiaisonShims"]),
         .executableTarget(name: "SupervisorMain", dependencies: ["Supervisor"], path: "Services/Supervisor/Main", swiftSettings: strict),
-        library("LiaisonCLI", "Services/CLI/Sources", ["LiaisonHost", "LiaisonModels"]),
+        library("LiaisonCLI", "Services/CLI/Sources", ["LiaisonHost", "LiaisonModels", "CLiaisonShims"]),
         // The CLI links no service: `liaison up` run from a checkout builds the other binaries itself.
         .executableTarget(name: "LiaisonCLIMain", dependencies: ["LiaisonCLI"], path: "Services/CLI/Main", swiftSettings: strict),
 

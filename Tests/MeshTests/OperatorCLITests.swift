@@ -231,6 +231,11 @@ import Testing
         }
         #expect(figures.count == 3, "\(b.stdout)")
         for f in figures { #expect(f.filter(\.isNumber).drop { $0 == "0" }.count <= 3, "\(f) in \(b.stdout)") }
+        // Connections driven over epoll by two threads, several calls in flight on each: every call answered once.
+        let driven = try mesh.cli("bench", "-c", "8", "-n", "50", "--pipeline", "4", "--threads", "2", "--json")
+        #expect(driven.code == 0 && driven.json?["calls"] == 400 && driven.json?["failed"] == 0, "\(driven.stdout) \(driven.stderr)")
+        let refused = try mesh.cli("bench", "--method", "no.such", "-c", "3", "-n", "10", "--json")
+        #expect(refused.code == 1 && refused.json?["calls"] == 30 && refused.json?["failed"] == 30, "\(refused.stdout)")
         // Threads come and go under bench events; bench idle still counts every process whole.
         let events = try mesh.cli("bench", "events", "--count", "200", "--connections", "4", "--pipeline", "2", "--json")
         #expect(events.code == 0, "\(events.stderr)")

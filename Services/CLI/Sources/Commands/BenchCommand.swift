@@ -9,14 +9,17 @@ extension CLI {
     static var benchCommand: CLICommand {
         Command(
             name: "bench", abstract: "Measure calls/s and latency against a running mesh.",
-            usage: "bench [--service S] [--method M] [--params JSON] [--connections N] [--calls M] [--pipeline K]",
+            usage: "bench [--service S] [--method M] [--params JSON] [--connections N] [--calls M] [--pipeline K] [--threads T]",
             options: [
                 OptionSpec(["--service"], value: "S", "Which service (default delegations)."),
                 OptionSpec(["--method"], value: "M", "Which method (default service.ping)."),
                 OptionSpec(["--params"], value: "JSON", "Params for each call (default {})."),
-                OptionSpec(["--connections", "-c"], value: "N", "Connections, each on its own thread (default 4)."),
+                OptionSpec(["--connections", "-c"], value: "N", "Connections (default 4)."),
                 OptionSpec(["--calls", "-n"], value: "M", "Calls per connection (default 10000)."),
                 OptionSpec(["--pipeline"], value: "K", "Calls in flight per connection (default 1)."),
+                OptionSpec(
+                    ["--threads"], value: "T",
+                    "Client threads driving the connections over epoll (default 1, as redis-benchmark; at most one per connection)."),
             ],
             subcommands: [benchEvents, benchMail, benchRestart, benchIdle, benchHostile, benchHold]
         ) { args, ctx in
@@ -25,6 +28,7 @@ extension CLI {
             let conns = try args.int("--connections", default: 4, in: 1...512)
             let calls = try args.int("--calls", default: 10_000, in: 1...10_000_000)
             let pipeline = try args.int("--pipeline", default: 1, in: 1...1024)
+            let threads = try args.int("--threads", default: 1, in: 1...64)
             var params: JSONValue = .object([:])
             if let p = args.value("--params") {
                 do { params = try JSONParser.parse(p) } catch { throw CLIError(ExitCode.dataError, "--params is not JSON: \(error)") }
@@ -33,8 +37,9 @@ extension CLI {
             _ = try ctx.client(service)  // fail early, with the usual message, when nothing is running
             let progress = BenchProgress(
                 ctx, "bench: \(conns) connection(s) × \(calls) \(method) calls to \(service), \(pipeline) in flight each")
-            let result = try runBench(
-                path: path, method: method, params: params, connections: conns, calls: calls, pipeline: pipeline, progress: progress)
+            let result = try BenchDriver.run(
+                path: path, method: method, params: params, connections: conns, calls: calls, pipeline: pipeline, threads: threads,
+                progress: progress)
             let out: JSONValue = [
                 "service": .string(service), "method": .string(method), "connections": .int(Int64(conns)),
                 "pipeline": .int(Int64(pipeline)),
@@ -67,58 +72,5 @@ extension CLI {
         var failed = 0
         var seconds = 0.0
         var latency = LatencyHistogram()
-    }
-
-    /// N threads, each with its own connection, each making M calls with K in flight.
-    static func runBench(
-        path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int, progress: BenchProgress? = nil
-    ) throws -> BenchResult {
-        let merged = Locked(BenchResult())
-        let answered = Atomic<Int>(0)
-        let done = DispatchSemaphore(value: 0)
-        let start = monotonicNanos()
-        for _ in 0..<connections {
-            try OwnedThread.start(name: "bench") {
-                var local = BenchResult()
-                defer {
-                    merged.withLock { m in
-                        m.ok += local.ok
-                        m.failed += local.failed
-                        m.latency.merge(local.latency)
-                    }
-                    done.signal()
-                }
-                guard let c = try? WireClient(path: path, timeoutMs: 5000) else { local.failed = calls; return }
-                var sentAt: [String: UInt64] = [:]
-                var sent = 0, received = 0
-                while received < calls {
-                    while sent < calls && sent - received < pipeline {
-                        guard let id = try? c.send(method, params) else { local.failed += calls - received; return }
-                        sentAt[id] = monotonicNanos()
-                        sent += 1
-                    }
-                    guard let m = try? c.receiveMessage(deadline: monotonicNanos() + 10_000_000_000), let id = m.id,
-                        let t0 = sentAt.removeValue(forKey: id)
-                    else {
-                        local.failed += calls - received
-                        return
-                    }
-                    received += 1
-                    answered.wrappingAdd(1, ordering: .relaxed)
-                    local.latency.record(micros: (monotonicNanos() - t0) / 1000)
-                    if m.kind == .error { local.failed += 1 } else { local.ok += 1 }
-                }
-            }
-        }
-        var finished = 0
-        while finished < connections {
-            if done.wait(timeout: .now() + .milliseconds(100)) == .success { finished += 1; continue }
-            let seconds = Double(monotonicNanos() - start) / 1e9
-            progress?.update("\(answered.load(ordering: .relaxed)) of \(connections * calls) calls answered, \(Int(seconds)) s")
-        }
-        progress?.done()
-        var r = merged.withLock { $0 }
-        r.seconds = Double(monotonicNanos() - start) / 1e9
-        return r
     }
 }
