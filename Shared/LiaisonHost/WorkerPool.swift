@@ -12,6 +12,9 @@ package final class WorkerPool: Sendable {
         mutating func pop() -> (@Sendable () -> Void)? {
             guard head < items.count else { return nil }
             let t = items[head]
+            // Release what the task holds (a call's params: a batch of events can be a
+            // megabyte) now, not when the queue is next compacted, 1,024 tasks later.
+            items[head] = Self.taken
             head += 1
             if head >= 1024 && head * 2 >= items.count {
                 items.removeFirst(head)
@@ -20,6 +23,7 @@ package final class WorkerPool: Sendable {
             return t
         }
         var count: Int { items.count - head }
+        private static let taken: @Sendable () -> Void = {}
     }
 
     private let queue = Locked(FIFO())
