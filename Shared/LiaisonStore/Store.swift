@@ -33,6 +33,10 @@ package final class Store: @unchecked Sendable {
         func reader() throws -> Locked<Database> {
             let r = try Database(path: path)
             try r.execute("PRAGMA query_only = 1")
+            // Readers find the database file's pages in the memory map; their own cache holds
+            // only pages still in the WAL, and seven connections of 16 MiB each were most of
+            // a consumer's memory after a long bench.
+            try r.execute("PRAGMA cache_size=-2048")
             return Locked(r)
         }
         self.readers = try (0..<max(readers, 1)).map { _ in try reader() }
