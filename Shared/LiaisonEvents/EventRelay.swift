@@ -1,3 +1,4 @@
+import Dispatch
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
@@ -17,6 +18,7 @@ package final class EventRelay: Component {
     let log: Logger
     let subscriptions: Subscriptions
     private let loops = Locked<[String: BackgroundLoop]>([:])
+    private let slots = Locked<[ClientSlot]>([])
     private let state = Locked<[String: SubscriberState]>([:])
     private let lastPruneMs = Atomic<Int64>(0)
 
@@ -46,6 +48,7 @@ package final class EventRelay: Component {
             let client = ClientSlot()
             let loop = BackgroundLoop(name: "relay-\(sub.name)") { [unowned self] _ in self.round(sub, client) }
             started[sub.name] = loop
+            slots.withLock { $0.append(client) }
         }
         loops.withLock { $0 = started }
         for l in started.values { try l.start() }
@@ -56,6 +59,7 @@ package final class EventRelay: Component {
         let all = Array(loops.withLock { $0 }.values)
         for l in all { _ = l.stop(timeoutMs: 0) }
         for l in all { l.stop(timeoutMs: Components.millisLeft(until: deadline)) }
+        for s in slots.withLock({ $0 }) { s.settles.sync {} }  // what was delivered is written before the store closes
     }
 
     /// Wakes every subscriber's loop (new events are committed, or dead ones redriven).
@@ -98,6 +102,24 @@ package final class EventRelay: Component {
         /// The subscriber's frame limit as it says (`service.describe`, or a `frame_too_large`
         /// answer); until then the mesh file's.
         var maxFrame: Int?
+        /// Where the subscriber is, ahead of the database: a round whose every event went
+        /// through is written without the loop waiting for it (on `settles`, in order), and the
+        /// next round starts from here. A crash before it is written only sends those events
+        /// again, which the subscriber's inbox answers as duplicates.
+        var position: Int64?
+        /// Each key's last acknowledged sequence, ahead of the database likewise.
+        var acked: [String: Int64] = [:]
+        let settles = DispatchQueue(label: "liaison.relay.settle")
+        /// A write on `settles` failed: start again from what the database holds.
+        let stale = Atomic<Bool>(false)
+
+        /// Waits for the rounds written ahead, then reads from the database again.
+        func catchUp() {
+            settles.sync {}
+            position = nil
+            acked = [:]
+            stale.store(false, ordering: .relaxed)
+        }
 
         func drop() {
             client?.close()
@@ -125,13 +147,14 @@ package final class EventRelay: Component {
         let retryAt = state.withLock { $0[sub.name]?.retryAtMs ?? 0 }
         if retryAt > now { return .atMost(ms: retryAt - now) }
         pruneIfDue(now: now)
+        if slot.stale.load(ordering: .relaxed) || slot.acked.count > 50_000 { slot.catchUp() }
         var batch: RelayBatch
         do {
-            batch = try dueBatch(subscriber: sub.name, now: now, maxBytes: budget(sub, slot))
+            batch = try dueBatch(subscriber: sub.name, slot, now: now, maxBytes: budget(sub, slot))
             if !batch.rows.isEmpty && slot.client?.isOpen != true {
                 let before = budget(sub, slot)
                 try connect(sub, slot)
-                if budget(sub, slot) < before { batch = try dueBatch(subscriber: sub.name, now: now, maxBytes: budget(sub, slot)) }
+                if budget(sub, slot) < before { batch = try dueBatch(subscriber: sub.name, slot, now: now, maxBytes: budget(sub, slot)) }
             }
         } catch let e as ServiceError {
             slot.drop()
@@ -151,7 +174,7 @@ package final class EventRelay: Component {
             params += batch.payload
             params.append(UInt8(ascii: "}"))
             let reply = try slot.client!.call("events.deliver", rawParams: params, timeoutMs: settings.callTimeoutMs, idempotent: true)
-            try record(subscriber: sub.name, batch: batch, reply: reply)
+            try record(subscriber: sub.name, slot, batch: batch, reply: reply)
             state.withLock { s in
                 var st = s[sub.name] ?? SubscriberState()
                 if st.downSinceMs != nil { log.info("relay.subscriber_back", ["subscriber": sub.name]) }
@@ -185,6 +208,7 @@ package final class EventRelay: Component {
         guard batch.rows.count == 1, let row = batch.rows.first else { return .none }
         let why = "event \(row.eventID) is larger than \(sub.name)'s max frame (\(limit) bytes)"
         do {
+            slot.catchUp()
             try store.write { db in
                 try RelayQueries.settle(
                     db, subscriber: sub.name, batch: batch, outcomes: [.dead(attempts: nil, why: why)], now: wallClockMillis())
@@ -221,12 +245,13 @@ package final class EventRelay: Component {
     /// The next batch for `subscriber`; an event too large for the subscriber's frames is dead
     /// at once, with the reason. A round that sends nothing but moves the position (events it
     /// does not take, or held behind an open one of their key) is written here.
-    func dueBatch(subscriber: String, now: Int64, maxBytes: Int) throws -> RelayBatch {
+    private func dueBatch(subscriber: String, _ slot: ClientSlot, now: Int64, maxBytes: Int) throws -> RelayBatch {
         var (batch, tooLarge) = try store.read { [subscriptions] db in
             try RelayQueries.collect(
                 db, subscriber: subscriber, takes: { subscriptions.takes(subscriber, $0) }, now: now, maxBytes: maxBytes,
-                limit: settings.batch)
+                limit: settings.batch, position: slot.position, acked: slot.acked)
         }
+        if tooLarge != nil || batch.movesWithoutSending { slot.catchUp() }
         if let big = tooLarge {
             let why = "event \(big.eventID) is larger than \(subscriber)'s max frame (\(maxBytes + 256) bytes)"
             batch.rows = [big]
@@ -243,7 +268,7 @@ package final class EventRelay: Component {
     }
 
     /// Records what the subscriber said about each event, in one transaction.
-    private func record(subscriber: String, batch: RelayBatch, reply: JSONValue) throws {
+    private func record(subscriber: String, _ slot: ClientSlot, batch: RelayBatch, reply: JSONValue) throws {
         let results: [DeliveryResult]
         do { results = try JSONDecoding.decode([DeliveryResult].self, from: reply["results"] ?? .null) } catch {
             throw ServiceError(.internal, "\(subscriber) answered events.deliver without results: \(error)")
@@ -277,7 +302,28 @@ package final class EventRelay: Component {
                 outcomes.append(.blocked)  // not tried: an earlier event of its key failed in this batch
             }
         }
-        try store.write { [outcomes] db in try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: outcomes, now: now) }
+        if delivered == batch.rows.count && batch.held.isEmpty && !batch.rows.contains(where: \.listed) {
+            // Every event went through: go on from here at once; the round is written behind.
+            if let to = batch.advanceTo { slot.position = to }
+            for row in batch.rows { slot.acked[row.key] = max(slot.acked[row.key] ?? 0, row.keySeq) }
+            var written = batch
+            written.payload = []
+            slot.settles.async { [store, log, written, outcomes] in
+                do {
+                    try store.write { db in
+                        try RelayQueries.settle(db, subscriber: subscriber, batch: written, outcomes: outcomes, now: now)
+                    }
+                } catch {
+                    log.error("relay.write_failed", ["subscriber": subscriber, "error": "\(error)"])
+                    slot.stale.store(true, ordering: .relaxed)
+                }
+            }
+        } else {
+            slot.catchUp()
+            try store.write { [outcomes] db in
+                try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: outcomes, now: now)
+            }
+        }
         for d in dead { log.warning("relay.dead", ["detail": d]) }
         state.withLock { s in s[subscriber, default: SubscriberState()].delivered += delivered }
     }

@@ -58,8 +58,10 @@ enum RelayQueries {
     /// held by a dead one or one waiting for its retry), then new events of the types it takes,
     /// each key's events in order. Returns, instead of a batch to send, the event that cannot
     /// fit a frame of `maxBytes` when it would lead the batch.
+    /// `position` and `acked`, when given, are the relay's own, ahead of the database.
     static func collect(
-        _ db: Database, subscriber: String, takes: (String) -> Bool, now: Int64, maxBytes: Int, limit: Int
+        _ db: Database, subscriber: String, takes: (String) -> Bool, now: Int64, maxBytes: Int, limit: Int, position known: Int64? = nil,
+        acked overlay: [String: Int64] = [:]
     ) throws -> (RelayBatch, RelayRow?) {
         var out = RelayBatch()
         let openKeys = Set<String>(
@@ -76,7 +78,9 @@ enum RelayQueries {
         /// Appends `event` when it fits; false when it does not.
         func add(_ row: RelayRow, _ event: [UInt8]) throws -> Bool {
             if w.bytes.count + event.count + 64 > maxBytes { return false }
-            if looked.insert(row.key).inserted, let acked = try acked(db, subscriber: subscriber, key: row.key) { cursor[row.key] = acked }
+            if looked.insert(row.key).inserted, let acked = try overlay[row.key] ?? acked(db, subscriber: subscriber, key: row.key) {
+                cursor[row.key] = acked
+            }
             let prev = cursor[row.key] ?? 0
             cursor[row.key] = row.keySeq
             if !out.rows.isEmpty { w.raw(",") }
@@ -121,7 +125,7 @@ enum RelayQueries {
         }
         let room = limit - out.rows.count
         guard room > 0 else { return finish(&out, &w) }
-        let position = try position(db, subscriber)
+        let position = try known ?? position(db, subscriber)
         // Events past the position an operator already skipped.
         let skippedAhead = Set<Int64>(
             try db.query("SELECT outbox_seq FROM delivery_exceptions WHERE subscriber = ? AND outbox_seq > ?", [subscriber, position])

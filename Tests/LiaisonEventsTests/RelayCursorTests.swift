@@ -27,6 +27,17 @@ import LiaisonTestSupport
         #expect(latency["events"] == 200 && latency["undelivered"] == 0)
     }
 
+    /// A round whose events all went through is written behind the loop; stopping waits for it.
+    @Test func aStoppedRelayHasWrittenHowFarItGot() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        try f.startConsumer()
+        try f.produce((0..<50).map { "s\($0)" }) { "key\(Int($0.dropFirst())! % 3)" }
+        try f.waitUntil("all applied") { f.appliedSubjects().count == 50 }
+        f.relay.stop(deadline: monotonicNanos() + 2_000_000_000)
+        #expect(try count(f, "SELECT max(seq) AS n FROM relay_acks WHERE subscriber = 'consumer'") == 50)
+        #expect(try count(f, "SELECT max(last_acked_seq) AS n FROM relay_cursor WHERE partition_key = 'key0'") == 17)
+    }
+
     @Test func eventsOfAKeyWaitListedBehindARetryAndKeepTheirOrder() throws {
         var settings = fastSettings()
         settings.maxAttempts = 1000
