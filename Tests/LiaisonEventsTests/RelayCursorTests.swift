@@ -92,9 +92,10 @@ import LiaisonTestSupport
                     let event = CloudEvent.json(
                         id: "evt-o\(seq)", source: "producer", type: "delegation.updated", subject: subject,
                         time: "2026-01-01T00:00:00Z", partitionkey: subject, sequence: 1, dataJSON: Array("{}".utf8))
+                    // Made now: older than the retention, the relay's first prune would take o1 and o3.
                     try db.run(
-                        "INSERT INTO outbox(seq, id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, 1, 0, ?)",
-                        [seq, "evt-o\(seq)", "delegation.updated", subject, event])
+                        "INSERT INTO outbox(seq, id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, 1, ?, ?)",
+                        [seq, "evt-o\(seq)", "delegation.updated", subject, wallClockMillis(), event])
                     try db.run(
                         """
                         INSERT INTO deliveries(outbox_seq, subscriber, partition_key, status, attempts, last_error, updated_ms,
@@ -107,6 +108,7 @@ import LiaisonTestSupport
                 }
             }
         }
+        usleep(150_000)  // the relay has run its first round (and prune) by now
         #expect(try f.deliveries("dead").map(\.1) == ["o2"])
         #expect(try f.deliveries("skipped").map(\.1) == ["o3"])
         #expect(try f.deliveries("pending").map(\.1) == ["o4"])
