@@ -35,7 +35,7 @@ final class TestNotifications: @unchecked Sendable {
     /// arguments as "$@" and the message on stdin. `$LOG` is a directory for it to write to.
     init(
         stubScript: String = "cat > /dev/null; exit 0", mail: JSONObject = [:], rules: JSONObject = [:], now: Int64? = nil,
-        start: Bool = true, mesh edit: (inout MeshFile) -> Void = { _ in }
+        start: Bool = true, mesh edit: (inout MeshFile) -> Void = { _ in }, prepare: ((String) throws -> Void)? = nil
     ) throws {
         dir = TestMesh.directory("lzn")
         try FileManager.default.createDirectory(atPath: dir + "/log", withIntermediateDirectories: true)
@@ -52,6 +52,7 @@ final class TestNotifications: @unchecked Sendable {
             edit(&$0)
         }
         try FileManager.default.createDirectory(atPath: loaded.service("notifications")!.dataDir, withIntermediateDirectories: true)
+        try prepare?(loaded.service("notifications")!.dataDir)  // e.g. a database of an older schema
         let clock = Clock(now ?? wallClockMillis())
         self.clock = clock
         let ctx = ServiceContext(name: "notifications", mesh: loaded, entry: loaded.service("notifications")!, log: log)

@@ -7,14 +7,13 @@ import LiaisonWire
 extension NotificationsTables {
     /// `delegation.purged`: the visit's retention period passed. Its copy becomes the purged
     /// one; the messages keep their subject, rule, status and times but lose the addresses, the
-    /// bodies and what the MTA said; the journal keeps the events without their people.
+    /// bodies and what the MTA said; the journal holds no people (only which events came).
     static func purge(_ db: Database, _ e: CloudEvent) throws {
         guard let id = e.data["id"]?.stringValue else {
             throw ServiceError.invalidParams(field: "data.id", "a purge names the delegation (its id is missing)")
         }
         let purged = JSONWriter.string(e.data)
         try db.run("UPDATE visits SET doc = ? WHERE id = ?", [purged, id])
-        try db.run("UPDATE jobs SET data = ? WHERE delegation_id = ?", [purged, id])
         let keepNames = e.data["keeps_names"] != .bool(false)
         for row in try db.query("SELECT id, idem_key, recipient FROM messages WHERE subject_id = ?", [id]) {
             let address: String = try row["recipient"], key: String = try row["idem_key"]
