@@ -167,6 +167,14 @@ struct DelegationsTables: RecordTable {
                 ])
         }
         try PartnerTables.saveLinks(db, d)
+        // A change that leaves the sessions as they were writes none of them.
+        func text(_ item: Int, _ start: Int64, _ end: Int64, _ venue: String?, _ hosts: String, _ title: String) -> String {
+            "\(item)\u{0}\(start)\u{0}\(end)\u{0}\(venue ?? "\u{1}")\u{0}\(hosts)\u{0}\(title)"
+        }
+        let stored = try db.query("SELECT item, starts_utc, ends_utc, venue, hosts, title FROM bookings WHERE delegation_id = ?", [d.id])
+            .map { r in text(try r["item"], try r["starts_utc"], try r["ends_utc"], try r["venue"], try r["hosts"], try r["title"]) }
+        let wanted = row.bookings.map { b in text(b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle) }
+        if Set(stored) == Set(wanted) && stored.count == wanted.count { return }
         try db.run("DELETE FROM bookings WHERE delegation_id = ?", [d.id])
         for b in row.bookings {
             try db.run(

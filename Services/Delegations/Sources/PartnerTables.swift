@@ -187,8 +187,15 @@ enum PartnerTables {
 
     /// Which partners a visit names.
     static func saveLinks(_ db: Database, _ d: Delegation) throws {
-        try db.run("DELETE FROM delegation_partners WHERE delegation_id = ?", [d.id])
         let lead = d.draft.lead?.id
+        // Most changes leave the partners as they were: then nothing is written.
+        let wanted = Set(d.draft.partners.compactMap { p in p.id.map { "\($0)\u{0}\($0 == lead ? 1 : 0)" } })
+        let stored = Set(
+            try db.query("SELECT partner_id, lead FROM delegation_partners WHERE delegation_id = ?", [d.id]).map {
+                "\(try $0["partner_id"] as String)\u{0}\(try $0["lead"] as Int64)"
+            })
+        if wanted == stored { return }
+        try db.run("DELETE FROM delegation_partners WHERE delegation_id = ?", [d.id])
         for p in d.draft.partners {
             guard let id = p.id else { continue }
             try db.run(
