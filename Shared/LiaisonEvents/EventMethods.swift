@@ -50,7 +50,7 @@ package enum EventMethods {
                 guard
                     try OutboxOps.skip(
                         db, outboxSeq: p.outboxSeq, subscriber: p.subscriber, reason: p.reason ?? "", uid: ctx.callerUID,
-                        subscriptions: relay.subscriptions)
+                        subscriptions: relay.subscriptions, sent: relay.sentPosition(p.subscriber))
                 else {
                     throw ServiceError(
                         .notFound, "no pending or dead delivery with outbox_seq \(p.outboxSeq) for \(p.subscriber)", retryable: false)

@@ -45,7 +45,7 @@ package final class EventRelay: Component {
         store.observe(.outbox) { [weak self] in self?.wakeAll() }
         var started: [String: BackgroundLoop] = [:]
         for sub in subscriptions.subscribers.values.sorted(by: { $0.name < $1.name }) {
-            let client = ClientSlot()
+            let client = ClientSlot(name: sub.name)
             let loop = BackgroundLoop(name: "relay-\(sub.name)") { [unowned self] _ in self.round(sub, client) }
             started[sub.name] = loop
             slots.withLock { $0.append(client) }
@@ -80,6 +80,12 @@ package final class EventRelay: Component {
         }
     }
 
+    /// How far the relay has sent to `subscriber` and had acknowledged, perhaps ahead of what
+    /// the database records yet (0 when it has not sent anything since it started).
+    func sentPosition(_ subscriber: String) -> Int64 {
+        slots.withLock { s in s.first { $0.name == subscriber } }?.sent.load(ordering: .relaxed) ?? 0
+    }
+
     /// Per-subscriber delivery state.
     package func health() -> [String: SubscriberHealth] {
         let copy = state.withLock { $0 }
@@ -98,6 +104,8 @@ package final class EventRelay: Component {
     /// The connection a subscriber's loop keeps between rounds. `@unchecked Sendable`: only its
     /// own loop's thread touches it.
     private final class ClientSlot: @unchecked Sendable {
+        let name: String
+        init(name: String) { self.name = name }
         var client: WireClient?
         /// The subscriber's frame limit as it says (`service.describe`, or a `frame_too_large`
         /// answer); until then the mesh file's.
@@ -107,6 +115,8 @@ package final class EventRelay: Component {
         /// next round starts from here. A crash before it is written only sends those events
         /// again, which the subscriber's inbox answers as duplicates.
         var position: Int64?
+        /// The furthest position sent and acknowledged, for other threads (`events.skip`).
+        let sent = Atomic<Int64>(0)
         /// Each key's last acknowledged sequence, ahead of the database likewise.
         var acked: [String: Int64] = [:]
         let settles = DispatchQueue(label: "liaison.relay.settle")
@@ -304,7 +314,10 @@ package final class EventRelay: Component {
         }
         if delivered == batch.rows.count && batch.held.isEmpty && !batch.rows.contains(where: \.listed) {
             // Every event went through: go on from here at once; the round is written behind.
-            if let to = batch.advanceTo { slot.position = to }
+            if let to = batch.advanceTo {
+                slot.position = to
+                slot.sent.max(to, ordering: .relaxed)
+            }
             for row in batch.rows { slot.acked[row.key] = max(slot.acked[row.key] ?? 0, row.keySeq) }
             var written = batch
             written.payload = []

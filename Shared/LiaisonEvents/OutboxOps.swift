@@ -25,14 +25,16 @@ enum OutboxOps {
     /// Gives up on one pending or dead delivery (listed, or not yet sent); false when there is none.
     static func skip(
         _ db: Database, outboxSeq: Int64, subscriber: String, reason: String, uid: UInt32, subscriptions: Subscriptions,
-        now: Int64 = wallClockMillis()
+        sent: Int64 = 0, now: Int64 = wallClockMillis()
     ) throws -> Bool {
         var n = try db.run(
             """
             UPDATE delivery_exceptions SET status = 'skipped', updated_ms = ? WHERE outbox_seq = ? AND subscriber = ? AND status IN (
                 'pending', 'dead')
             """, [now, outboxSeq, subscriber])
-        if n == 0, outboxSeq > (try RelayQueries.position(db, subscriber)),
+        // Not listed: an event past the position (and past what the relay has sent but not yet
+        // recorded) is skipped before it is sent.
+        if n == 0, outboxSeq > max(try RelayQueries.position(db, subscriber), sent),
             let key: String = try db.queryOne("SELECT partition_key FROM outbox WHERE seq = ?", [outboxSeq])?["partition_key"],
             let type: String = try db.queryOne("SELECT type FROM outbox WHERE seq = ?", [outboxSeq])?["type"],
             subscriptions.takes(subscriber, type)
