@@ -101,8 +101,9 @@ package final class EventRelay: Component {
 
     // MARK: one round of a subscriber's loop
 
-    /// The connection a subscriber's loop keeps between rounds. `@unchecked Sendable`: only its
-    /// own loop's thread touches it.
+    /// What a subscriber's loop keeps between rounds. `@unchecked Sendable`: its variables are
+    /// touched only by its own loop's thread; `sent` and `stale` are atomics that other threads
+    /// read (`events.skip`) or set (a write behind that failed).
     private final class ClientSlot: @unchecked Sendable {
         let name: String
         init(name: String) { self.name = name }
