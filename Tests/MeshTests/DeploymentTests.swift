@@ -66,16 +66,9 @@ import Testing
             try text.write(toFile: "\(dir)/\(f)", atomically: true, encoding: .utf8)
             names.append("\(dir)/\(f)")
         }
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/systemd-analyze")
-        p.arguments = ["verify"] + names
-        let out = Pipe()
-        p.standardOutput = out
-        p.standardError = out
-        try launch(p)
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(text)")
+        let r = try runProgram("/usr/bin/systemd-analyze", ["verify"] + names, timeoutMs: 60_000)
+        let text = r.stdout + r.stderr
+        #expect(r.code == 0, "\(text)")
         #expect(text.isEmpty, "no warnings: \(text)")
     }
 

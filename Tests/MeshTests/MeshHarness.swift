@@ -48,14 +48,6 @@ struct CLIResult {
     var json: JSONValue? { try? JSONParser.parse(stdout) }
 }
 
-/// Starts a long-running `p` (Foundation's `Process`; see `runProgram` for why short runs do
-/// not), one launch at a time.
-func launch(_ p: Process) throws {
-    try launches.withLock { _ in try p.run() }
-}
-
-let launches = Mutex(0)
-
 /// Runs `liaison ARGS` and waits for it.
 func runCLI(_ args: [String], stdin: String? = nil, env: [String: String] = [:]) throws -> CLIResult {
     try runProgram(binDirectory() + "/liaison", args, stdin: stdin, env: env, timeoutMs: 5 * 60_000)
@@ -80,7 +72,7 @@ func runProgram(_ path: String, _ args: [String], stdin: String? = nil, env: [St
 /// A whole mesh started with the real `liaison up` in a temp dir.
 final class MeshHarness {
     let home: String
-    let process = Process()
+    let process: Child
     private(set) var stopped = false
 
     /// Starts `liaison up --home DIR` (with `meshFile` written to DIR/mesh.json when given) and
@@ -97,17 +89,12 @@ final class MeshHarness {
             file.services[i].settings = .object(settings)
         }
         try JSONWriter.pretty(JSONEncoding.encode(file)).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
-        process.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
-        process.arguments = ["up", "--home", home, "--quiet"]
         var environment = ProcessInfo.processInfo.environment
         environment["LIAISON_LOG_LEVEL"] = environment["LIAISON_LOG_LEVEL"] ?? "info"
         for (k, v) in env { environment[k] = v }
-        process.environment = environment
-        _ = FileManager.default.createFile(atPath: home + "/up.log", contents: nil)
-        let log = FileHandle(forWritingAtPath: home + "/up.log")!
-        process.standardOutput = log
-        process.standardError = log
-        try launch(process)
+        let log = home + "/up.log"
+        process = try Child(
+            binDirectory() + "/liaison", ["up", "--home", home, "--quiet"], environment: environment, stdout: .file(log), stderr: .file(log))
         if waitForReady { try self.waitForReady() }
     }
 

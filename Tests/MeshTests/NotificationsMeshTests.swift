@@ -38,15 +38,7 @@ enum RealMTA {
     static func quiesce(timeoutMs: Int = 20_000) {
         let deadline = monotonicNanos() + UInt64(timeoutMs) * 1_000_000
         while monotonicNanos() < deadline {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/sbin/exim")
-            p.arguments = ["-bp"]
-            let out = Pipe()
-            p.standardOutput = out
-            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            guard (try? launch(p)) != nil else { return }
-            let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            p.waitUntilExit()
+            guard let text = (try? runProgram("/usr/sbin/exim", ["-bp"], timeoutMs: 30_000))?.stdout else { return }
             let waiting = text.split(separator: "\n").filter {
                 $0.first?.isWhitespace == true && $0.contains(" <") && !$0.contains("*** frozen ***")
             }

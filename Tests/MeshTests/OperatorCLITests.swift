@@ -111,18 +111,14 @@ import Testing
                     """))
             return m
         })
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
-        p.arguments = ["logs", "chatty", "-f", "-n", "1", "--stream", "out", "--home", mesh.home]
-        let out = Pipe()
-        p.standardOutput = out
-        try launch(p)
+        let p = try Child(
+            binDirectory() + "/liaison", ["logs", "chatty", "-f", "-n", "1", "--stream", "out", "--home", mesh.home], stdout: .pipe)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         usleep(300_000)
         _ = FileManager.default.createFile(atPath: mesh.home + "/go", contents: nil)
         var text = ""
         let deadline = monotonicNanos() + 30_000_000_000
-        let fd = out.fileHandleForReading.fileDescriptor
+        let fd = p.standardOutput!.fileDescriptor
         var buf = [UInt8](repeating: 0, count: 65536)
         while !text.contains("burst 10000\n") && monotonicNanos() < deadline {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

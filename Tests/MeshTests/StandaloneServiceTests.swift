@@ -21,15 +21,9 @@ import Testing
         let bound: Int32 = try UnixSocket.withAddress(notifyPath) { a, l in bind(nfd, a, l) }
         #expect(bound == 0)
 
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison-delegations")
-        p.arguments = ["--mesh", home + "/mesh.json"]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = notifyPath
-        p.environment = env
-        let err = Pipe()
-        p.standardError = err
-        try launch(p)
+        let p = try Child(binDirectory() + "/liaison-delegations", ["--mesh", home + "/mesh.json"], environment: env, stderr: .pipe)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
 
         var pfd = pollfd(fd: nfd, events: Int16(POLLIN), revents: 0)
@@ -54,7 +48,7 @@ import Testing
         p.waitUntilExit()
         #expect(p.terminationStatus == 0)
         #expect(!FileManager.default.fileExists(atPath: socketPath), "its own socket file is removed on exit")
-        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let log = String(decoding: p.standardError!.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("event=service.ready") && log.contains("inherited=false") && log.contains("event=service.stopped"))
     }
 
@@ -72,16 +66,12 @@ import Testing
         let logFD = open(logPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         var st = stat()
         fstat(logFD, &st)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison-agreements")
-        p.arguments = ["--mesh", home + "/mesh.json"]
         var env = ProcessInfo.processInfo.environment
         env["NOTIFY_SOCKET"] = notifyPath
         env["WATCHDOG_USEC"] = "200000"
         env["JOURNAL_STREAM"] = "\(st.st_dev):\(st.st_ino)"
-        p.environment = env
-        p.standardError = FileHandle(fileDescriptor: logFD, closeOnDealloc: true)
-        try launch(p)
+        let p = try Child(binDirectory() + "/liaison-agreements", ["--mesh", home + "/mesh.json"], environment: env, stderr: .fd(logFD))
+        close(logFD)
         defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
         var got: [String] = []
         let deadline = monotonicNanos() + 5_000_000_000
@@ -106,14 +96,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: home) }
         try JSONWriter.pretty(JSONEncoding.encode(MeshFile.standard(home: home))).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
         let socketPath = home + "/run/agreements.sock"
-        func start() throws -> Process {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison-agreements")
-            p.arguments = ["--mesh", home + "/mesh.json"]
-            p.standardError = FileHandle(forWritingAtPath: "/dev/null")
-            try launch(p)
-            return p
-        }
+        func start() throws -> Child { try Child(binDirectory() + "/liaison-agreements", ["--mesh", home + "/mesh.json"]) }
         let first = try start()
         let up = eventually { (try? WireClient(path: socketPath, timeoutMs: 200)) != nil ? true : nil }
         #expect(up == true)

@@ -55,18 +55,12 @@ import Testing
         #expect(try mesh.call("agreements", "service.ping") == ["pong": true])
 
         // `logs -f` follows new lines as they come.
-        let follow = Process()
-        follow.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
-        follow.arguments = ["logs", "extra", "-n", "1", "-f", "--home", mesh.home]
-        let out = Pipe()
-        follow.standardOutput = out
-        follow.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try launch(follow)
+        let follow = try Child(binDirectory() + "/liaison", ["logs", "extra", "-n", "1", "-f", "--home", mesh.home], stdout: .pipe)
         defer { if follow.isRunning { follow.terminate() }; follow.waitUntilExit() }
         var seen = ""
         let deadline = monotonicNanos() + 10_000_000_000
         while seen.components(separatedBy: "tick ").count < 6 && monotonicNanos() < deadline {
-            let chunk = out.fileHandleForReading.availableData
+            let chunk = follow.standardOutput!.availableData
             if chunk.isEmpty { break }
             seen += String(decoding: chunk, as: UTF8.self)
         }

@@ -84,12 +84,7 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         let ms = Double(monotonicNanos() - t0) / 1e6
         #expect(gone == true && ms < 1000, "services gone in \(ms) ms")
         // A new `liaison up` on the same home starts cleanly, with one copy of each service.
-        let again = Process()
-        again.executableURL = URL(fileURLWithPath: binDirectory() + "/liaison")
-        again.arguments = ["up", "--home", mesh.home, "--quiet"]
-        again.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        again.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try launch(again)
+        let again = try Child(binDirectory() + "/liaison", ["up", "--home", mesh.home, "--quiet"])
         defer {
             kill(again.processIdentifier, SIGTERM)
             again.waitUntilExit()
@@ -228,20 +223,12 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         chmod(mesh.socket("delegations"), 0o666)
         chmod(mesh.home + "/mesh.json", 0o644)
         func asNobody() throws -> CLIResult {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-            p.arguments = [
-                "--reuid=65534", "--regid=65534", "--clear-groups", binDirectory() + "/liaison", "call", "delegations", "service.ping",
-                "--home", mesh.home,
-            ]
-            let out = Pipe(), err = Pipe()
-            p.standardOutput = out
-            p.standardError = err
-            try launch(p)
-            let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            return CLIResult(
-                code: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+            try runProgram(
+                "/usr/bin/setpriv",
+                [
+                    "--reuid=65534", "--regid=65534", "--clear-groups", binDirectory() + "/liaison", "call", "delegations", "service.ping",
+                    "--home", mesh.home,
+                ], timeoutMs: 30_000)
         }
         guard access(binDirectory() + "/liaison", X_OK) == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
             return
