@@ -1,3 +1,4 @@
+import CLiaisonShims
 import Foundation
 import Glibc
 import LiaisonHost
@@ -9,25 +10,35 @@ extension CLI.Hostile {
     /// Another user holds `idle` connections (`liaison bench hold` as a child) while the three
     /// calls are timed from this user.
     mutating func idleFlood() throws -> JSONValue {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "liaison")
-        p.arguments = ["bench", "hold", "--socket", try socket(service), "--connections", String(idle)]
-        if getuid() == 0 && holderUID != 0 { p.arguments! += ["--uid", String(holderUID)] }
-        let input = Pipe(), output = Pipe()
-        p.standardInput = input
-        p.standardOutput = output
-        try p.run()
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "liaison"
+        var args = [exe, "bench", "hold", "--socket", try socket(service), "--connections", String(idle)]
+        if getuid() == 0 && holderUID != 0 { args += ["--uid", String(holderUID)] }
+        // The holder reads its stdin until we close it, and says how it went on one line.
+        var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1]
+        guard liaison_pipe2(&input, 0) == 0, liaison_pipe2(&output, 0) == 0 else { throw SystemError("pipe2") }
+        let pid: Int32
+        do {
+            pid = try Subprocess.spawn(exe, arguments: args, environment: Subprocess.currentEnvironment(), fds: [input[0], output[1], 2])
+        } catch {
+            for fd in input + output { close(fd) }
+            throw error
+        }
+        close(input[0])
+        close(output[1])
         defer {
-            try? input.fileHandleForWriting.close()
-            p.waitUntilExit()
+            close(input[1])
+            var status: Int32 = 0
+            _ = restartingEINTR { waitpid(pid, &status, 0) }
+            close(output[0])
         }
-        var line = Data()
+        var line: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
         while !line.contains(0x0A) {
-            let d = output.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            line += d
+            let n = restartingEINTR { read(output[0], &buf, buf.count) }.0
+            if n <= 0 { break }
+            line += buf[0..<n]
         }
-        let holder = (try? JSONParser.parse(Array(line))) ?? ["error": "the holder said nothing"]
+        let holder = (try? JSONParser.parse(line)) ?? ["error": "the holder said nothing"]
         return ["holder": holder, "while_held": try threeCalls()]
     }
 
