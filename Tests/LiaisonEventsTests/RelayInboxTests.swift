@@ -169,6 +169,9 @@ func fastSettings() -> EventSettings {
     s.retryCapMs = 50
     s.maxAttempts = 3
     s.pollMs = 50
+    // A call the consumer never answers is tried again after 2 s, not 10 (once in CI a relay
+    // that connected while the test's consumer was starting waited out a whole test's timeout).
+    s.callTimeoutMs = 2000
     return s
 }
 
