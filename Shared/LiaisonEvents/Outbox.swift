@@ -96,15 +96,16 @@ package enum Outbox {
             INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, ?) ON CONFLICT(partition_key) DO UPDATE SET last_seq =
                 excluded.last_seq
             """, [key, keySeq])
-        let id = IDs.make("evt")
+        // When it entered the outbox (latency counts from here), not the change's own time,
+        // which was taken before the change waited for its turn to write.
+        let entered = wallClockMillis()
+        let id = IDs.ordered("evt", millis: entered)
         let event = CloudEvent.json(
             id: id, source: source, type: type.rawValue, subject: subject, time: Timestamp.rfc3339(millis: nowMillis),
             partitionkey: key, sequence: keySeq, dataJSON: dataJSON)
         try db.run(
             "INSERT INTO outbox(id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, ?, ?)",
-            // When it entered the outbox (latency counts from here), not the change's own time,
-            // which was taken before the change waited for its turn to write.
-            [id, type.rawValue, key, keySeq, wallClockMillis(), event])
+            [id, type.rawValue, key, keySeq, entered, event])
         if !subscribers.isEmpty { db.announce(.outbox) }
         return (id, keySeq)
     }
