@@ -208,9 +208,11 @@ struct SavedDelegation: Encodable, Sendable, Schematic {
             // {…stored members, + the extra members}
             let extra = JSONWriter.encode(JSONEncoding.encode(Extra(found: found, created: created)))
             guard extra.count > 2 else { return try JSONValue.encoded(stored).encode(to: encoder) }
-            var text = Array(stored.dropLast())
+            var text = [UInt8]()
+            text.reserveCapacity(stored.count + extra.count)
+            stored.withUnsafeBufferPointer { text.append(contentsOf: $0[..<($0.count - 1)]) }
             text.append(UInt8(ascii: ","))
-            text += extra.dropFirst()
+            extra.withUnsafeBufferPointer { text.append(contentsOf: $0[1...]) }
             return try JSONValue.encoded(text).encode(to: encoder)
         }
         try delegation.encode(to: encoder)
