@@ -308,10 +308,10 @@ package final class DelegationsLogic: Sendable {
 
     /// Replaces the fields given in `changes` (draft fields; unknown ones are ignored).
     func update(_ p: UpdateParams, uid: UInt32) throws -> SavedDelegation {
-        var given = Set(p.changes.keys).intersection(DelegationDraft.fields.map(\.name))
+        var given = Set(p.changes.keys).intersection(DelegationDraft.fieldNames)
         guard !given.isEmpty else {
             throw ServiceError.invalidParams(
-                field: "", "nothing to change: give one or more of \(DelegationDraft.fields.map(\.name).joined(separator: ", "))")
+                field: "", "nothing to change: give one or more of \(DelegationDraft.fieldNames.joined(separator: ", "))")
         }
         let running: Set<DelegationStatus> = [.confirmed, .inProgress]
         var changes = p.changes
@@ -347,10 +347,8 @@ package final class DelegationsLogic: Sendable {
                     "\(f): delegation \(d.ref) is \(d.status.rawValue); change its schedule with delegations.reschedule",
                     retryable: false, details: ["field": .string(f), "current_state": .string(d.status.rawValue)])
             }
-            guard case .object(var merged) = JSONEncoding.encode(d.draft) else { return }
-            for key in given { merged[key] = changes[key] == .null ? nil : changes[key] }
             let before = d.draft.itinerary
-            d.draft = try JSONDecoding.decode(DelegationDraft.self, from: .object(merged))
+            try d.draft.merge(changes, given: given)
             d.draft.numberItems(previous: before) { IDs.make("it") }
             d.place()
             if !given.isDisjoint(with: Self.scheduleFields) { d.scheduleVersion += 1 }
