@@ -2,12 +2,23 @@
 package enum IDs {
     static let alphabet = Array("0123456789abcdefghjkmnpqrstvwxyz".utf8)
 
+    /// Fills `out` with random characters of the alphabet, 5 bits each, taking 60 bits per draw
+    /// from the system generator (each draw is a getrandom call: one per character was 16).
+    static func randomCharacters(_ out: inout ArraySlice<UInt8>) {
+        var rng = SystemRandomNumberGenerator()
+        var bits: UInt64 = 0, left = 0
+        for i in out.indices {
+            if left == 0 { (bits, left) = (rng.next(), 12) }
+            out[i] = alphabet[Int(bits & 31)]
+            bits >>= 5
+            left -= 1
+        }
+    }
+
     /// e.g. `del-5k2m9x…`.
     package static func make(_ prefix: String) -> String {
-        var rng = SystemRandomNumberGenerator()
-        var out = [UInt8]()
-        out.reserveCapacity(16)
-        for _ in 0..<16 { out.append(alphabet[Int(rng.next() % 32)]) }
+        var out = [UInt8](repeating: 0, count: 16)
+        randomCharacters(&out[...])
         return prefix + "-" + String(decoding: out, as: UTF8.self)
     }
 }
@@ -41,14 +52,13 @@ extension IDs {
     /// made later sort after earlier ones, and an index over them grows at its end instead of
     /// at a random page (the inboxes' `inbox_seen`: one page written per batch, not per event).
     package static func ordered(_ prefix: String, millis: Int64) -> String {
-        var rng = SystemRandomNumberGenerator()
         var out = [UInt8](repeating: 0, count: 26)
         var t = UInt64(max(millis, 0))
         for i in stride(from: 9, through: 0, by: -1) {
             out[i] = alphabet[Int(t & 31)]
             t >>= 5
         }
-        for i in 10..<26 { out[i] = alphabet[Int(rng.next() % 32)] }
+        randomCharacters(&out[10...])
         return prefix + "-" + String(decoding: out, as: UTF8.self)
     }
 }
