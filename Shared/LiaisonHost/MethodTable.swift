@@ -91,7 +91,7 @@ package struct MethodTable: Sendable {
                 do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch {
                     throw ServiceError.invalidParams(error)
                 }
-                return JSONEncoding.encode(try body(params, ctx))
+                return .encoded(JSONEncoding.bytes(try body(params, ctx)))
             })
     }
 
@@ -107,7 +107,7 @@ package struct MethodTable: Sendable {
                 do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch {
                     throw ServiceError.invalidParams(error)
                 }
-                try body(params, ctx) { r in answer(r.map { JSONEncoding.encode($0) }) }
+                try body(params, ctx) { r in answer(r.map { .encoded(JSONEncoding.bytes($0)) }) }
             })
     }
 

@@ -35,7 +35,7 @@ extension AgreementsLogic {
     func claim(_ db: Database, _ ref: PartnerRef, nowMillis: Int64) throws {
         try Outbox.append(
             db, source: changes.source, type: .partnerClaimed, subject: "partner/\(ref.id ?? "")",
-            dataJSON: JSONWriter.encode(JSONEncoding.encode(ref)), subscribers: changes.subscriptions.of(.partnerClaimed),
+            dataJSON: JSONEncoding.bytes(ref), subscribers: changes.subscriptions.of(.partnerClaimed),
             nowMillis: nowMillis)
     }
 

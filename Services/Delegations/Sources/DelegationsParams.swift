@@ -206,7 +206,7 @@ struct SavedDelegation: Encodable, Sendable, Schematic {
     func encode(to encoder: any Encoder) throws {
         if let stored, stored.last == UInt8(ascii: "}") {
             // {…stored members, + the extra members}
-            let extra = JSONWriter.encode(JSONEncoding.encode(Extra(found: found, created: created)))
+            let extra = JSONEncoding.bytes(Extra(found: found, created: created))
             guard extra.count > 2 else { return try JSONValue.encoded(stored).encode(to: encoder) }
             var text = [UInt8]()
             text.reserveCapacity(stored.count + extra.count)

@@ -64,7 +64,7 @@ enum PartnerTables {
                 d.draft.partners[i].lead = true
             }
             d.place()
-            try db.run("UPDATE delegations SET doc = ? WHERE id = ?", [JSONWriter.string(JSONEncoding.encode(d)), id])
+            try db.run("UPDATE delegations SET doc = ? WHERE id = ?", [JSONEncoding.string(d), id])
             try saveLinks(db, d)
         }
     }
@@ -130,7 +130,7 @@ enum PartnerTables {
     static func save(_ db: Database, _ p: PartnerRecord, insert: Bool, announced: Bool = true, nowMillis: Int64) throws {
         let d = p.draft
         let search = [d.name, d.nameLocal ?? "", d.city ?? "", p.countryName, d.country].joined(separator: "\n").lowercased()
-        let doc = JSONWriter.string(JSONEncoding.encode(p))
+        let doc = JSONEncoding.string(p)
         let key = Partner.matchKey(name: d.name, country: d.country)
         if insert {
             try db.run(

@@ -12,7 +12,7 @@ extension DelegationsLogic {
     /// Writes `event` about `p` to the outbox.
     func announce(_ db: Database, _ type: EventType, _ p: PartnerRecord, nowMillis: Int64) throws {
         try Outbox.append(
-            db, source: changes.source, type: type, subject: "partner/\(p.id)", dataJSON: JSONWriter.encode(JSONEncoding.encode(p)),
+            db, source: changes.source, type: type, subject: "partner/\(p.id)", dataJSON: JSONEncoding.bytes(p),
             subscribers: changes.subscriptions.of(type), nowMillis: nowMillis)
     }
 

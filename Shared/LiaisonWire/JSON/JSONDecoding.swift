@@ -258,6 +258,10 @@ extension JSONValue: Codable {
 
     package func encode(to encoder: any Encoder) throws {
         if let e = encoder as? ValueEncoder { e.storage.set(.value(self)); return }
+        if let e = encoder as? StreamEncoder {
+            if e.state.beginValue(at: e.depth) { e.state.w.write(self) }
+            return
+        }
         var c = encoder.singleValueContainer()
         switch self {
         case .null: try c.encodeNil()

@@ -14,11 +14,17 @@ package enum JSONEncoding {
         return encoder.storage.finish()
     }
 
-    /// The value as compact JSON bytes.
-    package static func bytes<T: Encodable>(_ value: T) -> [UInt8] { JSONWriter.encode(encode(value)) }
+    /// The value as compact JSON bytes: written as it is encoded (`JSONStream`), the same text
+    /// as the tree's.
+    package static func bytes<T: Encodable>(_ value: T) -> [UInt8] {
+        guard let text = JSONStream.encode(value) else { return JSONWriter.encode(encode(value)) }
+        // Every test run checks the stream against the tree, value by value.
+        assert(text == JSONWriter.encode(encode(value)), "JSONStream wrote \(String(decoding: text, as: UTF8.self))")
+        return text
+    }
 
     /// The value as compact JSON text.
-    package static func string<T: Encodable>(_ value: T) -> String { JSONWriter.string(encode(value)) }
+    package static func string<T: Encodable>(_ value: T) -> String { String(decoding: bytes(value), as: UTF8.self) }
 }
 
 /// A node being built: a finished value, or a container still open for writing.

@@ -51,6 +51,7 @@ package enum JSONValue: Sendable {
     /// The string, when this is a string.
     package var stringValue: String? {
         if case .string(let s) = self { return s }
+        if case .encoded = self { return materialized.stringValue }
         return nil
     }
 
@@ -59,6 +60,7 @@ package enum JSONValue: Sendable {
         switch self {
         case .int(let i): return i
         case .double(let d) where d.rounded() == d && abs(d) < 9.2e18: return Int64(d)
+        case .encoded: return materialized.intValue
         default: return nil
         }
     }
@@ -68,6 +70,7 @@ package enum JSONValue: Sendable {
         switch self {
         case .int(let i): return Double(i)
         case .double(let d): return d
+        case .encoded: return materialized.doubleValue
         default: return nil
         }
     }
@@ -75,18 +78,21 @@ package enum JSONValue: Sendable {
     /// The boolean, when this is one.
     package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
+        if case .encoded = self { return materialized.boolValue }
         return nil
     }
 
     /// The object, when this is one.
     package var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
+        if case .encoded = self { return materialized.objectValue }
         return nil
     }
 
     /// The elements, when this is an array.
     package var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
+        if case .encoded = self { return materialized.arrayValue }
         return nil
     }
 }
