@@ -92,10 +92,9 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
         record.updatedAt = Timestamp.rfc3339(millis: t)
         try record.validate()
         // Encoded once: the same text is stored, sent as the event's data, and answered.
-        let after = JSONEncoding.encode(record)
-        let text = JSONWriter.encode(after)
+        let text = JSONEncoding.bytes(record)
         let prepared = table.prepare(record, tree: .encoded(text))
-        let changes = JSONWriter.string(History.diff(before, after))
+        let changes = JSONWriter.string(History.diff(before, .encoded(text)))
         let data = event == nil ? [] : text
         let startedFrom = loaded.version
         let settled = try store.write { [self] db -> Table.Record? in
@@ -200,12 +199,40 @@ package struct History: Sendable {
     /// The top-level fields that differ between two encodings, as `{field: {from, to}}`
     /// (the version and update time left out).
     package static func diff(_ old: JSONValue, _ new: JSONValue) -> JSONValue {
-        guard case .object(let a) = old, case .object(let b) = new else { return ["to": new] }
+        if case .encoded(let x) = old, case .encoded(let y) = new, let d = textDiff(x, y) { return d }
+        guard case .object(let a) = old.materialized, case .object(let b) = new.materialized else { return ["to": new] }
         var out = JSONObject()
-        let ignored: Set<String> = ["version", "updated_at"]
-        for key in (a.keys + b.keys.filter { a[$0] == nil }) where !ignored.contains(key) {
+        for key in (a.keys + b.keys.filter { a[$0] == nil }) where !diffIgnored.contains(key) {
             let x = a[key], y = b[key]
             if x != y { out[key] = ["from": x ?? .null, "to": y ?? .null] }
+        }
+        return .object(out)
+    }
+
+    static let diffIgnored: Set<String> = ["version", "updated_at"]
+
+    /// The same from two stored texts, member by member: equal text is an equal member; text
+    /// that differs is parsed and compared (formatting is not a change). Nil when either is not
+    /// an object whose members can be split, or a differing member does not parse.
+    static func textDiff(_ old: [UInt8], _ new: [UInt8]) -> JSONValue? {
+        guard let a = JSONMembers.split(old), let b = JSONMembers.split(new) else { return nil }
+        var out = JSONObject()
+        let newByKey = Dictionary(b.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
+        let oldKeys = Set(a.map(\.key))
+        for (key, range) in a where !diffIgnored.contains(key) {
+            let to = newByKey[key]
+            if let to, old[range].elementsEqual(new[to]) { continue }
+            guard let x = try? JSONParser.parse(old[range]) else { return nil }
+            guard let to else {
+                out[key] = ["from": x, "to": .null]
+                continue
+            }
+            guard let y = try? JSONParser.parse(new[to]) else { return nil }
+            if x != y { out[key] = ["from": x, "to": y] }
+        }
+        for (key, range) in b where !oldKeys.contains(key) && !diffIgnored.contains(key) {
+            guard let y = try? JSONParser.parse(new[range]) else { return nil }
+            out[key] = ["from": .null, "to": y]
         }
         return .object(out)
     }

@@ -78,12 +78,12 @@ struct DelegationsTables: RecordTable {
         try loadWithTree(db, idOrRef: idOrRef)?.0
     }
 
-    /// The delegation and its stored JSON (the "before" of a change's history entry).
+    /// The delegation and its stored JSON text (the "before" of a change's history entry).
     static func loadWithTree(_ db: Database, idOrRef: String) throws -> (Delegation, JSONValue)? {
         let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
         guard let row = try db.queryOne(sql, [idOrRef]) else { return nil }
-        let tree = try JSONParser.parse(try row["doc"] as [UInt8])
-        return (try JSONDecoding.decode(Delegation.self, from: tree), tree)
+        let doc: [UInt8] = try row["doc"]
+        return (try JSONDecoding.decode(Delegation.self, from: doc), .encoded(doc))
     }
 
     static func load(_ db: Database, externalKey: String) throws -> Delegation? {
@@ -185,7 +185,7 @@ struct DelegationsTables: RecordTable {
 
     /// The row `delegations.list` answers with, as JSON text (kept beside the document so that a
     /// list decodes nothing).
-    static func summaryText(_ d: Delegation) -> String { JSONWriter.string(JSONEncoding.encode(DelegationSummary(d))) }
+    static func summaryText(_ d: Delegation) -> String { JSONEncoding.string(DelegationSummary(d)) }
 
     /// What free-text search looks in, lowercased.
     static func searchText(_ d: Delegation) -> String {
