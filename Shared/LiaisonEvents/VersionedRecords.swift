@@ -210,29 +210,38 @@ package struct History: Sendable {
     }
 
     static let diffIgnored: Set<String> = ["version", "updated_at"]
+    private static let ignoredKeys: [[UInt8]] = diffIgnored.map { Array($0.utf8) }
 
     /// The same from two stored texts, member by member: equal text is an equal member; text
     /// that differs is parsed and compared (formatting is not a change). Nil when either is not
-    /// an object whose members can be split, or a differing member does not parse.
+    /// an object whose members can be split, or a differing member does not parse. Keys are
+    /// compared as bytes, and the two texts' members are walked side by side (a change keeps
+    /// the order), so nothing is hashed.
     static func textDiff(_ old: [UInt8], _ new: [UInt8]) -> JSONValue? {
         guard let a = JSONMembers.split(old), let b = JSONMembers.split(new) else { return nil }
+        func ignored(_ bytes: [UInt8], _ key: Range<Int>) -> Bool { ignoredKeys.contains { bytes[key].elementsEqual($0) } }
+        func name(_ bytes: [UInt8], _ key: Range<Int>) -> String { String(decoding: bytes[key], as: UTF8.self) }
         var out = JSONObject()
-        let newByKey = Dictionary(b.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        let oldKeys = Set(a.map(\.key))
-        for (key, range) in a where !diffIgnored.contains(key) {
-            let to = newByKey[key]
-            if let to, old[range].elementsEqual(new[to]) { continue }
-            guard let x = try? JSONParser.parse(old[range]) else { return nil }
-            guard let to else {
-                out[key] = ["from": x, "to": .null]
+        var matched = [Bool](repeating: false, count: b.count)
+        for (i, m) in a.enumerated() {
+            // The same position first, then a search.
+            let j =
+                i < b.count && new[b[i].key].elementsEqual(old[m.key])
+                ? i : b.indices.first { !matched[$0] && new[b[$0].key].elementsEqual(old[m.key]) }
+            if let j { matched[j] = true }
+            if ignored(old, m.key) { continue }
+            if let j, old[m.value].elementsEqual(new[b[j].value]) { continue }
+            guard let x = try? JSONParser.parse(old[m.value]) else { return nil }
+            guard let j else {
+                out[name(old, m.key)] = ["from": x, "to": .null]
                 continue
             }
-            guard let y = try? JSONParser.parse(new[to]) else { return nil }
-            if x != y { out[key] = ["from": x, "to": y] }
+            guard let y = try? JSONParser.parse(new[b[j].value]) else { return nil }
+            if x != y { out[name(old, m.key)] = ["from": x, "to": y] }
         }
-        for (key, range) in b where !oldKeys.contains(key) && !diffIgnored.contains(key) {
-            guard let y = try? JSONParser.parse(new[range]) else { return nil }
-            out[key] = ["from": .null, "to": y]
+        for (j, m) in b.enumerated() where !matched[j] && !ignored(new, m.key) {
+            guard let y = try? JSONParser.parse(new[m.value]) else { return nil }
+            out[name(new, m.key)] = ["from": .null, "to": y]
         }
         return .object(out)
     }

@@ -2,11 +2,12 @@
 /// its value's text is. What compares two stored documents field by field (a change's history)
 /// without building either as a tree.
 package enum JSONMembers {
-    /// The members of `text`, in order; nil when it is not an object this can split — keys with
-    /// escapes included, which the caller then parses whole. Values are only delimited (strings,
+    /// The members of `text`, in order: where each key's characters (inside the quotes) and each
+    /// value's text are. Nil when it is not an object this can split — keys with escapes
+    /// included, which the caller then parses whole. Values are only delimited (strings,
     /// nesting), not checked: a value's text is known valid only once it is parsed.
-    package static func split(_ text: [UInt8]) -> [(key: String, value: Range<Int>)]? {
-        text.withUnsafeBufferPointer { b -> [(key: String, value: Range<Int>)]? in
+    package static func split(_ text: [UInt8]) -> [(key: Range<Int>, value: Range<Int>)]? {
+        text.withUnsafeBufferPointer { b -> [(key: Range<Int>, value: Range<Int>)]? in
             var i = 0
             func isSpace(_ c: UInt8) -> Bool { c == 0x20 || c == 0x0A || c == 0x0D || c == 0x09 }
             func skipSpace() { while i < b.count && isSpace(b[i]) { i += 1 } }
@@ -47,7 +48,8 @@ package enum JSONMembers {
                     return i > start
                 }
             }
-            var out: [(key: String, value: Range<Int>)] = []
+            var out: [(key: Range<Int>, value: Range<Int>)] = []
+            out.reserveCapacity(32)
             skipSpace()
             guard i < b.count, b[i] == 0x7B else { return nil }
             i += 1
@@ -62,15 +64,15 @@ package enum JSONMembers {
                 guard i < b.count, b[i] == 0x22 else { return nil }
                 let keyStart = i + 1
                 guard skipString() else { return nil }
-                let key = UnsafeBufferPointer(rebasing: b[keyStart..<(i - 1)])
-                if key.contains(0x5C) { return nil }
+                let key = keyStart..<(i - 1)
+                if UnsafeBufferPointer(rebasing: b[key]).contains(0x5C) { return nil }
                 skipSpace()
                 guard i < b.count, b[i] == 0x3A else { return nil }
                 i += 1
                 skipSpace()
                 let valueStart = i
                 guard skipValue() else { return nil }
-                out.append((String(decoding: key, as: UTF8.self), valueStart..<i))
+                out.append((key, valueStart..<i))
                 skipSpace()
                 guard i < b.count else { return nil }
                 if b[i] == 0x2C {

@@ -34,11 +34,19 @@ final class StreamState {
     struct Frame {
         var isObject: Bool
         var count = 0
-        /// An object's keys so far (a repeated one stops the stream).
-        var keys: [String] = []
+        /// Where this object's keys start in `keys`.
+        var keysFrom: Int
     }
 
-    init(capacity: Int) { w = JSONWriter(capacity: capacity) }
+    /// The keys of every open object, outermost first (a repeated one stops the stream): one
+    /// array for all, so that an object costs no allocation of its own.
+    var keys: [String] = []
+
+    init(capacity: Int) {
+        w = JSONWriter(capacity: capacity)
+        keys.reserveCapacity(64)
+        frames.reserveCapacity(8)
+    }
 
     func encoder(_ depth: Int) -> StreamEncoder {
         while encoders.count <= depth { encoders.append(StreamEncoder(state: self, depth: encoders.count)) }
@@ -50,7 +58,9 @@ final class StreamState {
         while frames.count > depth {
             if awaiting == frames.count { w.raw("{}") }
             awaiting = nil
-            w.bytes.append(frames.removeLast().isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
+            let f = frames.removeLast()
+            keys.removeSubrange(f.keysFrom...)
+            w.bytes.append(f.isObject ? UInt8(ascii: "}") : UInt8(ascii: "]"))
         }
     }
 
@@ -62,8 +72,8 @@ final class StreamState {
         if awaiting == depth + 1 { w.raw("{}") }
         guard frames.count == depth + 1, frames[depth].isObject == (key != nil) else { return fail() }
         if let key {
-            if frames[depth].keys.contains(key) { return fail() }
-            frames[depth].keys.append(key)
+            if keys[frames[depth].keysFrom...].contains(key) { return fail() }
+            keys.append(key)
         }
         if frames[depth].count > 0 { w.bytes.append(UInt8(ascii: ",")) }
         frames[depth].count += 1
@@ -94,7 +104,7 @@ final class StreamState {
         guard frames.count == depth, awaiting == depth else { return fail() }
         awaiting = nil
         w.bytes.append(object ? UInt8(ascii: "{") : UInt8(ascii: "["))
-        frames.append(Frame(isObject: object))
+        frames.append(Frame(isObject: object, keysFrom: keys.count))
         return true
     }
 
@@ -107,14 +117,18 @@ final class StreamState {
     /// The coding path of a value at `depth` (asked for rarely: built when asked).
     func codingPath(_ depth: Int) -> [any CodingKey] {
         (0..<min(depth, frames.count)).map { d -> any CodingKey in
-            frames[d].isObject ? NameKey(frames[d].keys.last ?? "") : IndexKey(max(frames[d].count - 1, 0))
+            let end = d + 1 < frames.count ? frames[d + 1].keysFrom : keys.count
+            return frames[d].isObject ? NameKey(keys[frames[d].keysFrom..<end].last ?? "") : IndexKey(max(frames[d].count - 1, 0))
         }
     }
 }
 
-/// The encoder of the value at one depth.
+/// The encoder of the value at one depth. Encoders and containers refer to the state without
+/// counting (`unowned(unsafe)`: a counted reference on every call was a tenth of the time): the
+/// state lives through the whole `JSONStream.encode`, and an `encode(to:)` keeping an encoder
+/// past its own return would be wrong with any encoder.
 final class StreamEncoder: Encoder, SingleValueEncodingContainer {
-    unowned let state: StreamState
+    unowned(unsafe) let state: StreamState
     let depth: Int
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var codingPath: [any CodingKey] { state.codingPath(depth) }
@@ -164,7 +178,7 @@ final class StreamEncoder: Encoder, SingleValueEncodingContainer {
 }
 
 struct StreamKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
-    unowned let state: StreamState
+    unowned(unsafe) let state: StreamState
     let depth: Int
     var codingPath: [any CodingKey] { state.codingPath(depth) }
 
@@ -200,7 +214,7 @@ struct StreamKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 }
 
 struct StreamUnkeyedEncoder: UnkeyedEncodingContainer {
-    unowned let state: StreamState
+    unowned(unsafe) let state: StreamState
     let depth: Int
     var codingPath: [any CodingKey] { state.codingPath(depth) }
     var count: Int { state.frames.count > depth ? state.frames[depth].count : 0 }
