@@ -21,7 +21,7 @@ extension CLI {
                     ["--threads"], value: "T",
                     "Client threads driving the connections over epoll (default 1, as redis-benchmark; at most one per connection)."),
             ],
-            subcommands: [benchEvents, benchMail, benchRestart, benchIdle, benchHostile, benchHold]
+            subcommands: [benchEvents, benchMail, benchRestart, benchIdle, benchHostile, benchHold, benchCodec]
         ) { args, ctx in
             let service = args.value("--service") ?? "delegations"
             let method = args.value("--method") ?? "service.ping"
