@@ -83,8 +83,25 @@ package struct NameKey: CodingKey {
 
 struct ValueDecoder: Decoder, SingleValueDecodingContainer {
     let value: JSONValue
-    let codingPath: [any CodingKey]
+    /// The path of the container this value is in, and its key there: the value's own path is
+    /// built only when asked for (an error, or a container of its own), not for every field.
+    let parentPath: [any CodingKey]
+    let key: (any CodingKey)?
     var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
+
+    init(value: JSONValue, codingPath: [any CodingKey]) {
+        self.value = value
+        parentPath = codingPath
+        key = nil
+    }
+
+    init(value: JSONValue, in parentPath: [any CodingKey], at key: any CodingKey) {
+        self.value = value
+        self.parentPath = parentPath
+        self.key = key
+    }
 
     func fail(_ reason: String) -> JSONDecodeError { JSONDecodeError(path: renderPath(codingPath), reason: reason) }
 
@@ -161,7 +178,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         guard let v = object[key.stringValue] else {
             throw JSONDecodeError(path: renderPath(codingPath + [key]), reason: "required")
         }
-        return ValueDecoder(value: v, codingPath: codingPath + [key])
+        return ValueDecoder(value: v, in: codingPath, at: key)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { (object[key.stringValue] ?? .null) == .null }
@@ -175,7 +192,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let v = object[key.stringValue], v != .null else { return nil }
-        return try ValueDecoder(value: v, codingPath: codingPath + [key]).decode(type)
+        return try ValueDecoder(value: v, in: codingPath, at: key).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -187,11 +204,11 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: object["super"] ?? .null, codingPath: codingPath + [NameKey("super")])
+        ValueDecoder(value: object["super"] ?? .null, in: codingPath, at: NameKey("super"))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        ValueDecoder(value: object[key.stringValue] ?? .null, codingPath: codingPath + [key])
+        ValueDecoder(value: object[key.stringValue] ?? .null, in: codingPath, at: key)
     }
 }
 
@@ -213,7 +230,7 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
             throw JSONDecodeError(path: renderPath(codingPath), reason: "expected more than \(items.count) elements")
         }
         defer { currentIndex += 1 }
-        return ValueDecoder(value: items[currentIndex], codingPath: codingPath + [IndexKey(currentIndex)])
+        return ValueDecoder(value: items[currentIndex], in: codingPath, at: IndexKey(currentIndex))
     }
 
     mutating func decodeNil() throws -> Bool {
