@@ -62,8 +62,34 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
 
     /// `YYYY-MM-DDTHH:MM` (with `:SS` when the seconds are not zero).
     package var description: String {
-        "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute))"
-            + (second == 0 ? "" : ":\(Self.pad(second))")
+        guard (0...9999).contains(year), [month, day, hour, minute, second].allSatisfy({ (0...99).contains($0) }) else {
+            return "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute))"
+                + (second == 0 ? "" : ":\(Self.pad(second))")
+        }
+        // Digit by digit into the string's own storage: every stored date is written this way,
+        // and interpolating five padded numbers was most of encoding a visit's itinerary.
+        return String(unsafeUninitializedCapacity: 19) { b in
+            func put(_ v: Int, _ width: Int, at i: Int) {
+                var v = v
+                for k in stride(from: i + width - 1, through: i, by: -1) {
+                    b[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            b[4] = UInt8(ascii: "-")
+            put(month, 2, at: 5)
+            b[7] = UInt8(ascii: "-")
+            put(day, 2, at: 8)
+            b[10] = UInt8(ascii: "T")
+            put(hour, 2, at: 11)
+            b[13] = UInt8(ascii: ":")
+            put(minute, 2, at: 14)
+            guard second != 0 else { return 16 }
+            b[16] = UInt8(ascii: ":")
+            put(second, 2, at: 17)
+            return 19
+        }
     }
 
     /// `YYYY-MM-DD`.

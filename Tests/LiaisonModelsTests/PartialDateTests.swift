@@ -29,15 +29,33 @@ import Testing
 
     @Test func sortsByTheFirstDayItMeansTheLessPreciseFirst() throws {
         let sorted = ["2024-10-22", "2024-10", "2018", "~2024", "2024"].compactMap(d).sorted().map(\.description)
-        #expect(sorted == ["2018", "~2024", "2024", "2024-10", "2024-10-22"] || sorted == ["2018", "2024", "~2024", "2024-10", "2024-10-22"])
+        #expect(
+            sorted == ["2018", "~2024", "2024", "2024-10", "2024-10-22"] || sorted == ["2018", "2024", "~2024", "2024-10", "2024-10-22"])
         #expect(PartialDate.shown("2024-07-09") == "2024-07-09" && PartialDate.shown("~2013") == "c. 2013" && PartialDate.shown("x") == "x")
     }
 
     @Test func partnersMatchByNameAndCountryWhateverTheCaseAndPunctuation() {
-        #expect(Partner.matchKey(name: "The Ministry of Education.", country: "th") == Partner.matchKey(name: "ministry  of education", country: "TH"))
-        #expect(Partner.matchKey(name: "Ministry of Education", country: "TH") != Partner.matchKey(name: "Ministry of Education", country: "UZ"))
+        #expect(
+            Partner.matchKey(name: "The Ministry of Education.", country: "th")
+                == Partner.matchKey(name: "ministry  of education", country: "TH"))
+        #expect(
+            Partner.matchKey(name: "Ministry of Education", country: "TH") != Partner.matchKey(name: "Ministry of Education", country: "UZ")
+        )
         let id = Partner.derivedID(name: "Hanyang University", country: "KR")
         #expect(id.hasPrefix("par-") && id.count == 20 && id == Partner.derivedID(name: "HANYANG UNIVERSITY", country: "kr"))
         #expect(Partner.matchKey(name: "กระทรวงศึกษาธิการ", country: "TH").hasPrefix("กระทรวงศึกษาธิการ"), "any script")
+    }
+}
+
+@Suite struct LocalDateTimeTextTests {
+    @Test func writtenDigitByDigitAsTheFormatSays() {
+        #expect(LocalDateTime(year: 2030, month: 3, day: 2, hour: 9, minute: 5).description == "2030-03-02T09:05")
+        #expect(LocalDateTime(year: 2030, month: 12, day: 31, hour: 23, minute: 59, second: 7).description == "2030-12-31T23:59:07")
+        #expect(LocalDateTime(year: 987, month: 1, day: 1).description == "0987-01-01T00:00")
+        #expect(LocalDateTime(year: 12345, month: 1, day: 1).description == "12345-01-01T00:00", "outside 0…9999: as before")
+        for text in ["2026-03-12T09:00", "2026-03-12T09:00:30", "1999-01-01T00:00"] {
+            var why = ""
+            #expect(LocalDateTime.parse(text, why: &why)?.description == text)
+        }
     }
 }

@@ -74,7 +74,10 @@ import Testing
 
 @Suite struct JSONWriterTests {
     @Test func roundTripsThroughTheParser() throws {
-        let v: JSONValue = ["s": "line\nbreak \"quoted\" \\ tab\t \u{01} é 中 😀 กระทรวง", "n": [0, -1, 1.5, 1e-7, 12345678901234], "b": [true, false, nil], "o": [:], "a": []]
+        let v: JSONValue = [
+            "s": "line\nbreak \"quoted\" \\ tab\t \u{01} é 中 😀 กระทรวง", "n": [0, -1, 1.5, 1e-7, 12345678901234], "b": [true, false, nil],
+            "o": [:], "a": [],
+        ]
         let text = JSONWriter.string(v)
         #expect(try JSONParser.parse(text) == v)
     }
@@ -145,5 +148,16 @@ struct Visit: Codable, Equatable {
         let h = try JSONDecoding.decode(Holder.self, from: ["any": ["x": [1, "y"]]])
         #expect(h.any == ["x": [1, "y"]])
         #expect(JSONEncoding.encode(h) == ["any": ["x": [1, "y"]]])
+    }
+}
+
+@Suite struct JSONStringFastPathTests {
+    @Test func asciiAndUTF8StringsComeOutTheSame() throws {
+        let text = #"{"a":"plain","b":"กระทรวง","c":"mixed é","d":"","e":"esc\"aped","f":"0123456789abcdefghij"}"#
+        let v = try JSONParser.parse(text)
+        #expect(v["a"] == "plain" && v["b"] == "กระทรวง" && v["c"] == "mixed é" && v["d"] == "")
+        #expect(v["e"] == "esc\"aped" && v["f"] == "0123456789abcdefghij")
+        // A high byte after ASCII ones still goes through validation.
+        #expect(throws: JSONParseError.self) { try JSONParser.parse([0x22, 0x61, 0x62, 0xFF, 0x22] as [UInt8]) }
     }
 }
