@@ -244,4 +244,15 @@ import Testing
             #expect((r["wakeups"]?.intValue ?? -1) >= 0, "\(r)")
         }
     }
+
+    @Test func benchCodecTimesEachStepOfAChangesJSONWork() throws {
+        let mesh = try MeshHarness()
+        let c = try mesh.cli("bench", "codec", "-n", "20", "--json")
+        #expect(c.code == 0, "\(c.stderr)")
+        let steps = c.json?["us_per_op"]?.objectValue
+        #expect(steps?.keys.count == 6 && (c.json?["bytes"]?.intValue ?? 0) > 2000, "\(c.stdout)")
+        for (name, us) in steps?.members ?? [] { #expect((us.doubleValue ?? 0) > 0, "\(name)") }
+        let text = try mesh.cli("bench", "codec", "-n", "5")
+        #expect(text.code == 0 && text.stdout.contains("parse + decode (text → Delegation)") && text.stdout.contains(" µs"), "\(text.stdout)")
+    }
 }
