@@ -81,7 +81,9 @@ package struct NameKey: CodingKey {
     package init?(intValue: Int) { return nil }
 }
 
-struct ValueDecoder: Decoder, SingleValueDecodingContainer {
+/// A class: passed as `any Decoder` (every nested value's `init(from:)`) it is a reference, where
+/// the struct it was did not fit an existential's inline buffer and was boxed and copied each time.
+final class ValueDecoder: Decoder, SingleValueDecodingContainer {
     let value: JSONValue
     /// The path of the container this value is in, and its key there: the value's own path is
     /// built only when asked for (an error, or a container of its own), not for every field.
@@ -191,6 +193,23 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try child(key).decode(type) }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard let v = object[key.stringValue], v != .null else { return nil }
+        return try ValueDecoder(value: v, in: codingPath, at: key).decode(type)
+    }
+
+    // The protocol's own versions of these go through `contains`, `decodeNil` and `decode`, each
+    // a lookup of the key (and a copy of the container to call them on).
+    func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
+        guard let v = object[key.stringValue], v != .null else { return nil }
+        if case .string(let s) = v { return s }
+        return try ValueDecoder(value: v, in: codingPath, at: key).decode(type)
+    }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try optional(type, key) }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try optional(type, key) }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try optional(type, key) }
+    func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try optional(type, key) }
+
+    private func optional<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         guard let v = object[key.stringValue], v != .null else { return nil }
         return try ValueDecoder(value: v, in: codingPath, at: key).decode(type)
     }
