@@ -35,7 +35,8 @@ final class EncodingSlot {
         case object([(String, EncodingSlot)])
         case array([EncodingSlot])
     }
-    var node: Node = .empty
+    /// Touched by one thread, one call inside another: no run-time exclusivity checks.
+    @exclusivity(unchecked) var node: Node = .empty
 
     func set(_ n: Node) { node = n }
 

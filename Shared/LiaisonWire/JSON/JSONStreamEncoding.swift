@@ -18,18 +18,20 @@ enum JSONStream {
     }
 }
 
-/// The text written so far and the containers still open.
+/// The text written so far and the containers still open. Its fields are only ever touched by
+/// the one thread encoding, one call inside another: their run-time exclusivity checks (a
+/// fifth of the encoding's time) are turned off.
 final class StreamState {
-    var w: JSONWriter
+    @exclusivity(unchecked) var w: JSONWriter
     /// Open containers, outermost first; the container of a value at depth d is `frames[d]`.
-    var frames: [Frame] = []
+    @exclusivity(unchecked) var frames: [Frame] = []
     /// The depth of the position whose value is expected next (after a key or an array's
     /// comma), nil when none is.
-    var awaiting: Int? = 0
+    @exclusivity(unchecked) var awaiting: Int? = 0
     /// Set on any use only a tree supports; the caller then encodes by way of the tree.
-    var failed = false
+    @exclusivity(unchecked) var failed = false
     /// One encoder per depth, reused by siblings (each starts after the one before has ended).
-    private var encoders: [StreamEncoder] = []
+    @exclusivity(unchecked) private var encoders: [StreamEncoder] = []
 
     struct Frame {
         var isObject: Bool
@@ -40,7 +42,7 @@ final class StreamState {
 
     /// The keys of every open object, outermost first (a repeated one stops the stream): one
     /// array for all, so that an object costs no allocation of its own.
-    var keys: [String] = []
+    @exclusivity(unchecked) var keys: [String] = []
 
     init(capacity: Int) {
         w = JSONWriter(capacity: capacity)
