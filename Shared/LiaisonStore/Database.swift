@@ -66,6 +66,10 @@ package final class Database {
         // Pages read through a memory map and a larger page cache: fewer syscalls per query.
         try execute("PRAGMA mmap_size=268435456")
         try execute("PRAGMA cache_size=-16384")
+        // Savepoints (one per change in a group commit, one per event an inbox applies) keep the
+        // pages they change in a sub-journal: in memory, not a temp file written with a syscall
+        // per page (a fifth of a consumer's time under load).
+        try execute("PRAGMA temp_store=MEMORY")
     }
 
     deinit {
