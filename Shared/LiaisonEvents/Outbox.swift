@@ -89,13 +89,14 @@ package enum Outbox {
     ) throws -> (id: String, sequence: Int64) {
         precondition(db.inTransaction, "outbox rows are written in the change's own transaction")
         let key = partitionKey ?? subject
-        let last: Int64 = try db.queryOne("SELECT last_seq FROM outbox_keys WHERE partition_key = ?", [key])?["last_seq"] ?? 0
-        let keySeq = last + 1
-        try db.run(
-            """
-            INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, ?) ON CONFLICT(partition_key) DO UPDATE SET last_seq =
-                excluded.last_seq
-            """, [key, keySeq])
+        // The key's next sequence, counted and read back in one statement.
+        guard
+            let keySeq: Int64 = try db.queryOne(
+                """
+                INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, 1) ON CONFLICT(partition_key) DO UPDATE SET last_seq =
+                    last_seq + 1 RETURNING last_seq
+                """, [key])?["last_seq"]
+        else { throw StoreError(code: 2 /* SQLITE_INTERNAL */, message: "outbox_keys gave no sequence for \(key)") }
         // When it entered the outbox (latency counts from here), not the change's own time,
         // which was taken before the change waited for its turn to write.
         let entered = wallClockMillis()
