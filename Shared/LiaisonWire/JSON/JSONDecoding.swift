@@ -186,11 +186,25 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeNil(forKey key: Key) throws -> Bool { (object[key.stringValue] ?? .null) == .null }
 
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try child(key).decode(type) }
-    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try child(key).decode(type) }
-    func decode(_ type: String.Type, forKey key: Key) throws -> String { try child(key).decode(type) }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool {
+        if case .bool(let b)? = object[key.stringValue] { return b }
+        return try child(key).decode(type)
+    }
+    /// A string member is taken as it is; anything else (missing, another type) goes through a
+    /// decoder, which says what is wrong.
+    func decode(_ type: String.Type, forKey key: Key) throws -> String {
+        if case .string(let s)? = object[key.stringValue] { return s }
+        return try child(key).decode(type)
+    }
     func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try child(key).decode(type) }
-    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try child(key).decode(type) }
-    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try child(key).decode(type) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int {
+        if case .int(let i)? = object[key.stringValue], let v = Int(exactly: i) { return v }
+        return try child(key).decode(type)
+    }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 {
+        if case .int(let i)? = object[key.stringValue] { return i }
+        return try child(key).decode(type)
+    }
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let v = object[key.stringValue], v != .null else { return nil }
@@ -204,9 +218,18 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         if case .string(let s) = v { return s }
         return try ValueDecoder(value: v, in: codingPath, at: key).decode(type)
     }
-    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? { try optional(type, key) }
-    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? { try optional(type, key) }
-    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? { try optional(type, key) }
+    func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
+        if case .bool(let b)? = object[key.stringValue] { return b }
+        return try optional(type, key)
+    }
+    func decodeIfPresent(_ type: Int.Type, forKey key: Key) throws -> Int? {
+        if case .int(let i)? = object[key.stringValue], let v = Int(exactly: i) { return v }
+        return try optional(type, key)
+    }
+    func decodeIfPresent(_ type: Int64.Type, forKey key: Key) throws -> Int64? {
+        if case .int(let i)? = object[key.stringValue] { return i }
+        return try optional(type, key)
+    }
     func decodeIfPresent(_ type: Double.Type, forKey key: Key) throws -> Double? { try optional(type, key) }
 
     private func optional<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
