@@ -62,7 +62,8 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
 
     /// `YYYY-MM-DDTHH:MM` (with `:SS` when the seconds are not zero).
     package var description: String {
-        guard (0...9999).contains(year), [month, day, hour, minute, second].allSatisfy({ (0...99).contains($0) }) else {
+        func twoDigits(_ v: Int) -> Bool { v >= 0 && v <= 99 }
+        guard year >= 0 && year <= 9999, twoDigits(month), twoDigits(day), twoDigits(hour), twoDigits(minute), twoDigits(second) else {
             return "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute))"
                 + (second == 0 ? "" : ":\(Self.pad(second))")
         }
