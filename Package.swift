@@ -40,7 +40,7 @@ let package = Package(
             name: "LiaisonWire", dependencies: ["CLiaisonShims", "LiaisonSync"], path: "Shared/LiaisonWire",
             exclude: ["PROTOCOL.md"], swiftSettings: strict),
         // SQLite: no sockets.
-        library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite", "LiaisonSync"]),
+        library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite", "CLiaisonShims", "LiaisonSync"]),
         // What every executable needs: mesh file, logs, arguments, threads, subprocesses. No SQL, no domain.
         library("LiaisonProcess", "Shared/LiaisonProcess", ["LiaisonWire", "CLiaisonShims"]),
         // A process that answers calls: methods with enforced schemas, dispatcher, components, service.*. No SQL, no domain.

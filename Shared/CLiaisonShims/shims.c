@@ -38,6 +38,8 @@ int liaison_set_parent_death_signal(int sig) { return prctl(PR_SET_PDEATHSIG, si
 int liaison_set_child_subreaper(void) { return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); }
 int liaison_limit_malloc_arenas(int n) { return mallopt(M_ARENA_MAX, n); }
 
+int liaison_malloc_trim(void) { return malloc_trim(0); }
+
 int liaison_set_thread_nice(int nice) {
     return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), nice);
 }

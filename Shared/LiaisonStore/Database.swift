@@ -307,6 +307,16 @@ package final class Database {
     /// Returns the frames in the WAL and how many of them are now in the database file; `busy`
     /// when RESTART could not get every reader out in time.
     /// TRUNCATE also cuts the WAL file to nothing (when the store is quiet, to give space back).
+    /// Hands back the page cache's memory (SQLite reads the pages again when they are needed).
+    package func releaseMemory() { sqlite3_db_release_memory(handle) }
+
+    /// Bytes the page cache holds now.
+    package var cacheBytes: Int {
+        var current: Int32 = 0, highest: Int32 = 0
+        sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_USED, &current, &highest, 0)
+        return Int(current)
+    }
+
     package func checkpoint(restart: Bool = false, truncate: Bool = false) throws(StoreError) -> (frames: Int, copied: Int, busy: Bool) {
         var log: Int32 = 0, done: Int32 = 0
         let mode = truncate ? SQLITE_CHECKPOINT_TRUNCATE : restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE

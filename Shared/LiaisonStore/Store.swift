@@ -1,3 +1,4 @@
+import CLiaisonShims
 import Dispatch
 import LiaisonSync
 import Synchronization
@@ -86,7 +87,19 @@ package final class Store: @unchecked Sendable {
         }
         quietCheckScheduled.store(false, ordering: .releasing)
         truncateWAL()
+        releaseIdleMemory()
     }
+
+    /// After a quiet spell: the connections hand back their page caches and malloc returns its
+    /// free pages, so that a service idle after a busy spell (a demo load, an import, a bench)
+    /// is as small as one just started. A connection in use is left as it is.
+    func releaseIdleMemory() {
+        for c in [writer, controlReader, loopReader] + readers { _ = c.withLockIfAvailable { $0.releaseMemory() } }
+        _ = liaison_malloc_trim()
+    }
+
+    /// Bytes the write connection's page cache holds (for tests).
+    package var writerCacheBytes: Int { writer.withLock { $0.cacheBytes } }
 
     /// Checkpoints everything and truncates the WAL (when no reader holds it back and no other
     /// checkpoint is running); returns whether it was cut.

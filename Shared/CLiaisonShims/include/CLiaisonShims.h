@@ -34,6 +34,9 @@ void liaison_set_thread_name(const char *name);
 /* mallopt(M_ARENA_MAX, n): at most n malloc arenas, however many threads allocate. */
 int liaison_limit_malloc_arenas(int n);
 
+/* malloc_trim(0): free memory at the top of the heap and in whole free pages goes back to the system. */
+int liaison_malloc_trim(void);
+
 /* Sets the calling thread's nice value (Linux schedules each thread by its own); 0 or -1 (errno). */
 int liaison_set_thread_nice(int nice);
 
