@@ -113,8 +113,12 @@ enum NotificationsTables {
 
     /// The visit with this id as events last described it.
     static func visit(_ db: Database, id: String) throws -> Delegation? {
-        guard let doc: [UInt8] = try db.queryOne("SELECT doc FROM visits WHERE id = ?", [id])?["doc"] else { return nil }
-        return try JSONDecoding.decode(Delegation.self, from: doc)
+        try visitDoc(db, id: id).map { try JSONDecoding.decode(Delegation.self, from: $0) }
+    }
+
+    /// …as the JSON text it was stored as.
+    static func visitDoc(_ db: Database, id: String) throws -> [UInt8]? {
+        try db.queryOne("SELECT doc FROM visits WHERE id = ?", [id])?["doc"]
     }
 
     // MARK: messages

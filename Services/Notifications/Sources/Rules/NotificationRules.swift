@@ -20,8 +20,12 @@ struct NotificationRules {
         do { d = try JSONDecoding.decode(Delegation.self, from: event.data, path: [NameKey("data")]) } catch {
             throw ServiceError.invalidParams(field: error.path, "not a delegation this service understands: \(error.reason)")
         }
-        let before = try NotificationsTables.visit(db, id: d.id)
-        try NotificationsTables.keepVisit(db, d, doc: JSONWriter.string(event.data), nowMillis: now())
+        // The visit as the last event described it, decoded only when a rule needs it: an update
+        // that leaves the people as they were (most of them) needs nothing of it.
+        let stored = try NotificationsTables.visitDoc(db, id: d.id)
+        let doc = JSONWriter.encode(event.data)
+        func before() throws -> Delegation? { try stored.map { try JSONDecoding.decode(Delegation.self, from: $0) } }
+        try NotificationsTables.keepVisit(db, d, doc: String(decoding: doc, as: UTF8.self), nowMillis: now())
         db.announce(.reminders)
         var queued = 0
         switch EventType(rawValue: event.type) {
@@ -30,8 +34,9 @@ struct NotificationRules {
             try armReminders(d, db)
         case .delegationRescheduled?:
             if d.status == .confirmed {
-                if settings.sendUpdates { queued += try invite(d, db, rule: .update, before: before) }
-                queued += try removePeople(d, before: before, db)
+                let previous = try before()
+                if settings.sendUpdates { queued += try invite(d, db, rule: .update, before: previous) }
+                queued += try removePeople(d, before: previous, db)
                 try armReminders(d, db)
             } else {
                 try NotificationsTables.drop(db, subjectID: d.id)
@@ -40,7 +45,8 @@ struct NotificationRules {
             // Details changed on a confirmed visit: people added since get the schedule (the keys
             // keep everyone else from getting it twice).
             queued += try invite(d, db, rule: .schedule)
-            queued += try removePeople(d, before: before, db)
+            if let stored, Self.samePeople(stored, doc) { break }
+            queued += try removePeople(d, before: before(), db)
         case .delegationCancelled?, .delegationPostponed?:
             try NotificationsTables.drop(db, subjectID: d.id)
             if settings.sendCancellations {
@@ -49,6 +55,22 @@ struct NotificationRules {
         default: break
         }
         return queued > 0
+    }
+
+    /// Whether two texts of a visit name the same people (members and hosts byte for byte: the
+    /// same writer wrote both), so that nobody can have left it; false when either cannot be split.
+    static func samePeople(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard let x = JSONMembers.split(a), let y = JSONMembers.split(b) else { return false }
+        func people(_ text: [UInt8], _ members: [(key: Range<Int>, value: Range<Int>)]) -> [String: ArraySlice<UInt8>] {
+            var out: [String: ArraySlice<UInt8>] = [:]
+            for m in members {
+                let key = String(decoding: text[m.key], as: UTF8.self)
+                if key == "members" || key == "hosts" { out[key] = text[m.value] }
+            }
+            return out
+        }
+        let p = people(a, x), q = people(b, y)
+        return p.count == q.count && p.allSatisfy { k, v in q[k].map { $0.elementsEqual(v) } ?? false }
     }
 
     /// The schedule (or update) for every recipient, at the current schedule version. An update
