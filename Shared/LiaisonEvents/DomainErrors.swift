@@ -49,6 +49,7 @@ extension LifecycleAction {
     /// Throws `failed_precondition` (with the current and requested states) unless the action may
     /// be taken from `from`; `label` names the record (`delegation DEL-2026-0001`).
     package func permit(from: Status, label: String) throws {
+        guard !allowedFrom.contains(from) else { return }  // the usual case: nothing to word
         let kind = label.split(separator: " ").first.map(String.init) ?? "record"
         let article = "aeiou".contains(kind.first ?? "x") ? "an" : "a"
         guard let why = refusal(from: from, noun: "\(article) \(kind)") else { return }

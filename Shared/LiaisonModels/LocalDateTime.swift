@@ -146,6 +146,7 @@ package enum TimeZones {
     /// The zone for an IANA name such as "Asia/Shanghai"; nil for anything else (abbreviations
     /// and offsets included, since they say nothing about daylight saving). Looked up once per name.
     package static func zone(_ name: String) -> TimeZone? {
+        if name == defaultName { return defaultZone }  // most visits: no lock, no lookup
         guard name.contains("/") || name == "UTC", name.utf8.count <= 64 else { return nil }
         lock.lock()
         defer { lock.unlock() }
@@ -154,6 +155,8 @@ package enum TimeZones {
         if cache.count < 1000 { cache[name] = z }
         return z
     }
+
+    private static let defaultZone = TimeZone(identifier: defaultName)
 
     /// The default zone of visits: Beijing.
     package static let defaultName = "Asia/Shanghai"

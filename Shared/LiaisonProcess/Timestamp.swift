@@ -12,8 +12,31 @@ package enum Timestamp {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
-        let date = "\(pad(tm.tm_year + 1900, 4))-\(pad(tm.tm_mon + 1, 2))-\(pad(tm.tm_mday, 2))"
-        let time = "\(pad(tm.tm_hour, 2)):\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2)).\(pad(Int32(millis % 1000), 3))"
-        return "\(date)T\(time)Z"
+        let year = Int(tm.tm_year) + 1900
+        guard millis >= 0, year <= 9999 else {
+            let date = "\(pad(tm.tm_year + 1900, 4))-\(pad(tm.tm_mon + 1, 2))-\(pad(tm.tm_mday, 2))"
+            let time = "\(pad(tm.tm_hour, 2)):\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2)).\(pad(Int32(millis % 1000), 3))"
+            return "\(date)T\(time)Z"
+        }
+        // Digit by digit into the string's own storage (every event, history row and update
+        // stamps one): `YYYY-MM-DDTHH:MM:SS.mmmZ`.
+        return String(unsafeUninitializedCapacity: 24) { b in
+            func put(_ v: Int, _ width: Int, at i: Int) {
+                var v = v
+                for k in stride(from: i + width - 1, through: i, by: -1) {
+                    b[k] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
+            }
+            put(year, 4, at: 0)
+            put(Int(tm.tm_mon) + 1, 2, at: 5)
+            put(Int(tm.tm_mday), 2, at: 8)
+            put(Int(tm.tm_hour), 2, at: 11)
+            put(Int(tm.tm_min), 2, at: 14)
+            put(Int(tm.tm_sec), 2, at: 17)
+            put(Int(millis % 1000), 3, at: 20)
+            (b[4], b[7], b[10], b[13], b[16], b[19], b[23]) = (0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A)  // - - T : : . Z
+            return 24
+        }
     }
 }

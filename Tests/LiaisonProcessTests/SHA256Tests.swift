@@ -17,7 +17,8 @@ import Testing
     }
 
     @Test func aMillionAsAndAnyChunkingGiveTheSameDigest() {
-        #expect(SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+        #expect(
+            SHA256.hex([UInt8](repeating: 0x61, count: 1_000_000)) == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
         let data = (0..<1000).map { UInt8($0 % 251) }
         for size in [1, 55, 56, 63, 64, 65, 999] {
             var s = SHA256()
