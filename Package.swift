@@ -34,7 +34,7 @@ let package = Package(
         // A lock every module uses (one ThreadSanitizer can see).
         library("LiaisonSync", "Shared/LiaisonSync", []),
         // The domain: no sockets, no SQL, no files.
-        library("LiaisonModels", "Shared/LiaisonModels", []),
+        library("LiaisonModels", "Shared/LiaisonModels", ["LiaisonSync"]),
         // Frames, envelopes, errors, sockets, the event loop: no domain, no SQL.
         .target(
             name: "LiaisonWire", dependencies: ["CLiaisonShims", "LiaisonSync"], path: "Shared/LiaisonWire",
@@ -42,7 +42,7 @@ let package = Package(
         // SQLite: no sockets.
         library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite", "CLiaisonShims", "LiaisonSync"]),
         // What every executable needs: mesh file, logs, arguments, threads, subprocesses. No SQL, no domain.
-        library("LiaisonProcess", "Shared/LiaisonProcess", ["LiaisonWire", "CLiaisonShims"]),
+        library("LiaisonProcess", "Shared/LiaisonProcess", ["LiaisonWire", "LiaisonSync", "CLiaisonShims"]),
         // A process that answers calls: methods with enforced schemas, dispatcher, components, service.*. No SQL, no domain.
         library("LiaisonHost", "Shared/LiaisonHost", ["LiaisonProcess", "LiaisonWire"]),
         // Durable events and versioned records on a store: outbox, relay, inbox, events.* methods.

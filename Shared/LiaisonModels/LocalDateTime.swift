@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonSync
 
 /// A wall-clock time without an offset ("2026-03-12T09:00"), meant in a visit's time zone.
 package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
@@ -70,25 +71,18 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
         // Digit by digit into the string's own storage: every stored date is written this way,
         // and interpolating five padded numbers was most of encoding a visit's itinerary.
         return String(unsafeUninitializedCapacity: 19) { b in
-            func put(_ v: Int, _ width: Int, at i: Int) {
-                var v = v
-                for k in stride(from: i + width - 1, through: i, by: -1) {
-                    b[k] = UInt8(ascii: "0") + UInt8(v % 10)
-                    v /= 10
-                }
-            }
-            put(year, 4, at: 0)
+            b.putDigits(year, width: 4, at: 0)
             b[4] = UInt8(ascii: "-")
-            put(month, 2, at: 5)
+            b.putDigits(month, width: 2, at: 5)
             b[7] = UInt8(ascii: "-")
-            put(day, 2, at: 8)
+            b.putDigits(day, width: 2, at: 8)
             b[10] = UInt8(ascii: "T")
-            put(hour, 2, at: 11)
+            b.putDigits(hour, width: 2, at: 11)
             b[13] = UInt8(ascii: ":")
-            put(minute, 2, at: 14)
+            b.putDigits(minute, width: 2, at: 14)
             guard second != 0 else { return 16 }
             b[16] = UInt8(ascii: ":")
-            put(second, 2, at: 17)
+            b.putDigits(second, width: 2, at: 17)
             return 19
         }
     }

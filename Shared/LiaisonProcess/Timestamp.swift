@@ -1,4 +1,5 @@
 import Glibc
+import LiaisonSync
 import LiaisonWire
 
 /// Wall-clock times as Liaison writes them: RFC 3339, UTC, milliseconds.
@@ -21,20 +22,13 @@ package enum Timestamp {
         // Digit by digit into the string's own storage (every event, history row and update
         // stamps one): `YYYY-MM-DDTHH:MM:SS.mmmZ`.
         return String(unsafeUninitializedCapacity: 24) { b in
-            func put(_ v: Int, _ width: Int, at i: Int) {
-                var v = v
-                for k in stride(from: i + width - 1, through: i, by: -1) {
-                    b[k] = UInt8(ascii: "0") + UInt8(v % 10)
-                    v /= 10
-                }
-            }
-            put(year, 4, at: 0)
-            put(Int(tm.tm_mon) + 1, 2, at: 5)
-            put(Int(tm.tm_mday), 2, at: 8)
-            put(Int(tm.tm_hour), 2, at: 11)
-            put(Int(tm.tm_min), 2, at: 14)
-            put(Int(tm.tm_sec), 2, at: 17)
-            put(Int(millis % 1000), 3, at: 20)
+            b.putDigits(year, width: 4, at: 0)
+            b.putDigits(Int(tm.tm_mon) + 1, width: 2, at: 5)
+            b.putDigits(Int(tm.tm_mday), width: 2, at: 8)
+            b.putDigits(Int(tm.tm_hour), width: 2, at: 11)
+            b.putDigits(Int(tm.tm_min), width: 2, at: 14)
+            b.putDigits(Int(tm.tm_sec), width: 2, at: 17)
+            b.putDigits(Int(millis % 1000), width: 3, at: 20)
             (b[4], b[7], b[10], b[13], b[16], b[19], b[23]) = (0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A)  // - - T : : . Z
             return 24
         }
