@@ -27,9 +27,14 @@ final class TestDelegations: Sendable {
             }
             if let settings, let i = mesh.services.firstIndex(where: { $0.name == "delegations" }) { mesh.services[i].settings = settings }
         }
-        try prepare(ctx.entry.dataDir)
         dir = home
-        service = try DelegationsService(ctx, now: now)
+        do {
+            try prepare(ctx.entry.dataDir)
+            service = try DelegationsService(ctx, now: now)
+        } catch {
+            TestMesh.remove(home)  // deinit does not run for an init that throws
+            throw error
+        }
         under = ServiceUnderTest("delegations", service.definition, log: log)
         table = under.table
     }

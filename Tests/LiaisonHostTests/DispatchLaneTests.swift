@@ -78,6 +78,7 @@ import Testing
             listener.close()
             for p in pools { p.stop() }
             unlink(path)
+            unlink(path + ".lock")
             rmdir(dir)
         }
     }
