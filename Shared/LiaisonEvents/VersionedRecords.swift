@@ -23,10 +23,12 @@ package protocol RecordTable: Sendable {
     /// What `update` writes, worked out before the write transaction.
     associatedtype Prepared
 
-    /// The record with this id or reference, and its stored JSON (the "before" of a change).
-    func load(_ db: Database, _ idOrRef: String) throws -> (Record, JSONValue)?
-    /// The stored version of the record with this id.
-    func version(_ db: Database, id: String) throws -> Int?
+    /// The record with this id or reference, its stored JSON (the "before" of a change), and the
+    /// stored text of it.
+    func load(_ db: Database, _ idOrRef: String) throws -> (Record, JSONValue, [UInt8])?
+    /// The stored version and text of the record with this id. A refresh (a partner renamed or
+    /// merged) rewrites the text and leaves the version: a change compares both.
+    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])?
     /// The row for `record`, whose encoding is `tree`.
     func prepare(_ record: Record, tree: JSONValue) -> Prepared
     /// Writes a prepared record over the stored one.
@@ -65,6 +67,9 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
         self.now = now
     }
 
+    /// How many times a change is worked out again on a record refreshed meanwhile.
+    static var refreshedAttempts: Int { 8 }
+
     /// Changes the record `idOrRef` at `expectedVersion` (nil: whatever is stored).
     ///
     /// The decoding, `change` (which also refuses illegal transitions), validation and every
@@ -74,13 +79,44 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// with other records), writes the record, its history row and `event` (when not nil), and
     /// finally runs `then` for follow-up changes in the same transaction.
     /// `event` says, from the record as loaded, which event the change emits (nil: none).
+    /// A record whose stored text changed at the same version (a refresh) is changed again from
+    /// what is stored now, so that the change never writes over the refresh.
     package func change(
         _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record) -> EventType?,
         guarded: ((Table.Record, Database) throws -> Void)? = nil,
         then: ((inout Table.Record, Database, Int64) throws -> Void)? = nil,
         _ change: (inout Table.Record) throws -> Void
     ) throws -> Changed<Table.Record> {
-        guard let (loaded, before) = try store.read({ db in try table.load(db, idOrRef) }) else {
+        for _ in 1..<Self.refreshedAttempts {
+            do {
+                return try attempt(
+                    idOrRef, expectedVersion: expectedVersion, action: action, uid: uid, event: event, guarded: guarded, then: then,
+                    change)
+            } catch is Refreshed {
+                continue
+            }
+        }
+        do {
+            return try attempt(
+                idOrRef, expectedVersion: expectedVersion, action: action, uid: uid, event: event, guarded: guarded, then: then, change)
+        } catch is Refreshed {
+            throw ServiceError(
+                .unavailable,
+                "\(idOrRef) was refreshed by partner changes \(Self.refreshedAttempts) times while this change was made; "
+                    + "nothing was written — try again", retryable: true)
+        }
+    }
+
+    /// The stored text changed under the change at the version it started from.
+    private struct Refreshed: Error {}
+
+    private func attempt(
+        _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record) -> EventType?,
+        guarded: ((Table.Record, Database) throws -> Void)?,
+        then: ((inout Table.Record, Database, Int64) throws -> Void)?,
+        _ change: (inout Table.Record) throws -> Void
+    ) throws -> Changed<Table.Record> {
+        guard let (loaded, before, loadedText) = try store.read({ db in try table.load(db, idOrRef) }) else {
             throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef)
         }
         if let expectedVersion, loaded.version != expectedVersion { throw Self.stale(loaded, expectedVersion) }
@@ -98,10 +134,11 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
         let data = event == nil ? [] : text
         let startedFrom = loaded.version
         let settled = try store.write { [self] db -> Table.Record? in
-            guard let stored = try table.version(db, id: record.id) else {
+            guard let stored = try table.current(db, id: record.id) else {
                 throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef)
             }
-            if stored != startedFrom { throw Self.stale(record, expectedVersion ?? startedFrom, current: stored) }
+            if stored.version != startedFrom { throw Self.stale(record, expectedVersion ?? startedFrom, current: stored.version) }
+            if stored.doc != loadedText { throw Refreshed() }
             try guarded?(record, db)
             try table.update(db, prepared, nowMillis: t)
             try history.record(db, id: record.id, version: record.version, uid: uid, action: action, changesJSON: changes, nowMillis: t)

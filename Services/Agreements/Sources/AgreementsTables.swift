@@ -111,13 +111,19 @@ struct AgreementsTables: RecordTable {
 
     /// The agreement and its stored JSON.
     static func loadWithTree(_ db: Database, _ idOrRef: String) throws -> (Agreement, JSONValue)? {
+        try loadText(db, idOrRef).map { ($0.0, $0.1) }
+    }
+
+    /// The agreement, its stored JSON and the stored text of it.
+    static func loadText(_ db: Database, _ idOrRef: String) throws -> (Agreement, JSONValue, [UInt8])? {
         let sql =
             idOrRef.hasPrefix("agr-")
             ? "SELECT doc FROM agreements WHERE id = ?" : "SELECT doc FROM agreements WHERE reference = ? OR id = ?"
         let args: [any SQLBindable] = idOrRef.hasPrefix("agr-") ? [idOrRef] : [idOrRef, idOrRef]
         guard let row = try db.queryOne(sql, args) else { return nil }
-        let tree = try JSONParser.parse(try row["doc"] as [UInt8])
-        return (try JSONDecoding.decode(Agreement.self, from: tree), tree)
+        let doc: [UInt8] = try row["doc"]
+        let tree = try JSONParser.parse(doc)
+        return (try JSONDecoding.decode(Agreement.self, from: tree), tree, doc)
     }
 
     /// The agreement with this external key.
@@ -199,10 +205,11 @@ struct AgreementsTables: RecordTable {
         return true
     }
 
-    func load(_ db: Database, _ idOrRef: String) throws -> (Agreement, JSONValue)? { try Self.loadWithTree(db, idOrRef) }
+    func load(_ db: Database, _ idOrRef: String) throws -> (Agreement, JSONValue, [UInt8])? { try Self.loadText(db, idOrRef) }
 
-    func version(_ db: Database, id: String) throws -> Int? {
-        try db.queryOne("SELECT version FROM agreements WHERE id = ?", [id])?["version"]
+    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])? {
+        guard let row = try db.queryOne("SELECT version, doc FROM agreements WHERE id = ?", [id]) else { return nil }
+        return (try row["version"], try row["doc"])
     }
 
     func prepare(_ record: Agreement, tree: JSONValue) -> (Agreement, String) { (record, JSONWriter.string(tree)) }

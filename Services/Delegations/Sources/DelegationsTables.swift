@@ -80,10 +80,15 @@ struct DelegationsTables: RecordTable {
 
     /// The delegation and its stored JSON text (the "before" of a change's history entry).
     static func loadWithTree(_ db: Database, idOrRef: String) throws -> (Delegation, JSONValue)? {
+        try loadText(db, idOrRef: idOrRef).map { ($0.0, .encoded($0.1)) }
+    }
+
+    /// The delegation and its stored text.
+    static func loadText(_ db: Database, idOrRef: String) throws -> (Delegation, [UInt8])? {
         let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
         guard let row = try db.queryOne(sql, [idOrRef]) else { return nil }
         let doc: [UInt8] = try row["doc"]
-        return (try JSONDecoding.decode(Delegation.self, from: doc), .encoded(doc))
+        return (try JSONDecoding.decode(Delegation.self, from: doc), doc)
     }
 
     static func load(_ db: Database, externalKey: String) throws -> Delegation? {
@@ -91,10 +96,13 @@ struct DelegationsTables: RecordTable {
         return try JSONDecoding.decode(Delegation.self, from: try row["doc"] as [UInt8])
     }
 
-    func load(_ db: Database, _ idOrRef: String) throws -> (Delegation, JSONValue)? { try Self.loadWithTree(db, idOrRef: idOrRef) }
+    func load(_ db: Database, _ idOrRef: String) throws -> (Delegation, JSONValue, [UInt8])? {
+        try Self.loadText(db, idOrRef: idOrRef).map { ($0.0, .encoded($0.1), $0.1) }
+    }
 
-    func version(_ db: Database, id: String) throws -> Int? {
-        try db.queryOne("SELECT version FROM delegations WHERE id = ?", [id])?["version"]
+    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])? {
+        guard let row = try db.queryOne("SELECT version, doc FROM delegations WHERE id = ?", [id]) else { return nil }
+        return (try row["version"], try row["doc"])
     }
 
     func prepare(_ record: Delegation, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
