@@ -102,19 +102,33 @@ func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
         }
         var kills = 0
         var rng = SystemRandomNumberGenerator()
+        let started = monotonicNanos()
+        var waitedForRestarts: UInt64 = 0
+        // The supervisor restarts a child that was ready for a second at once, and one killed
+        // sooner after a growing backoff (a crash loop: 250 ms, 500, 1 s, … up to 30 s). So most
+        // kills wait for the victim's first second, and every fourth lands inside it (a recovery
+        // cut short) — few enough that the backoff stays short and the test's length steady.
+        var upSince = ["notifications": monotonicNanos(), "delegations": monotonicNanos()]
         while kills < 12 || committed.load(ordering: .relaxed) < 1000 {
             usleep(UInt32.random(in: 100_000...400_000, using: &rng))
             let victim = Bool.random(using: &rng) ? "notifications" : "delegations"
+            if kills % 4 != 3 {
+                while monotonicNanos() - upSince[victim, default: 0] < 1_100_000_000 { usleep(20_000) }
+            }
             guard let pid = try mesh.pid(victim) else { continue }
             kill(pid, SIGKILL)
             kills += 1
+            let killed = monotonicNanos()
             _ = try eventually(timeoutMs: 10_000) { () throws -> Bool? in
                 let row = try mesh.row(victim)
                 return row?["state"] == "running" && row?["pid"]?.intValue != Int64(pid) ? true : nil
             }
+            waitedForRestarts += monotonicNanos() - killed
+            upSince[victim] = monotonicNanos()
             if kills > 60 { break }
         }
         stop.store(true, ordering: .relaxed)
+        let killing = monotonicNanos()
         while writers.load(ordering: .relaxed) > 0 { usleep(10_000) }
         let drained = try eventually(timeoutMs: 60_000) { () throws -> Bool? in
             let s = try mesh.call("delegations", "events.latency", ["after_seq": 0])
@@ -125,7 +139,9 @@ func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
         let restarts = try ["delegations", "notifications"].map { try mesh.row($0)?["restarts"]?.intValue ?? 0 }.reduce(0, +)
         print(
             "chaos: \(kills) kills, \(restarts) restarts, \(committed.load(ordering: .relaxed)) acknowledged changes, "
-                + "\(events) events over \(keys) delegations, each applied exactly once at both subscribers, in order"
+                + "\(events) events over \(keys) delegations, each applied exactly once at both subscribers, in order; "
+                + "killing \((killing - started) / 1_000_000) ms (\(waitedForRestarts / 1_000_000) of them waiting for restarts), "
+                + "drained in \((monotonicNanos() - killing) / 1_000_000) ms"
         )
         #expect(kills >= 10)
         #expect(events >= 1000)
