@@ -35,6 +35,12 @@ package protocol RecordTable: Sendable {
     func update(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws
 }
 
+/// What a change's write throws when what it was worked out from has changed at the same version
+/// (a refresh); `VersionedChanges.change` then works it out again. `guarded` may throw it too.
+package struct RecordRefreshed: Error {
+    package init() {}
+}
+
 /// A change as the versioned store applied it.
 package struct Changed<Record: Sendable>: Sendable {
     /// The record after the change.
@@ -92,23 +98,20 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
                 return try attempt(
                     idOrRef, expectedVersion: expectedVersion, action: action, uid: uid, event: event, guarded: guarded, then: then,
                     change)
-            } catch is Refreshed {
+            } catch is RecordRefreshed {
                 continue
             }
         }
         do {
             return try attempt(
                 idOrRef, expectedVersion: expectedVersion, action: action, uid: uid, event: event, guarded: guarded, then: then, change)
-        } catch is Refreshed {
+        } catch is RecordRefreshed {
             throw ServiceError(
                 .unavailable,
                 "\(idOrRef) was refreshed by partner changes \(Self.refreshedAttempts) times while this change was made; "
                     + "nothing was written — try again", retryable: true)
         }
     }
-
-    /// The stored text changed under the change at the version it started from.
-    private struct Refreshed: Error {}
 
     private func attempt(
         _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record) -> EventType?,
@@ -138,7 +141,7 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
                 throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef)
             }
             if stored.version != startedFrom { throw Self.stale(record, expectedVersion ?? startedFrom, current: stored.version) }
-            if stored.doc != loadedText { throw Refreshed() }
+            if stored.doc != loadedText { throw RecordRefreshed() }
             try guarded?(record, db)
             try table.update(db, prepared, nowMillis: t)
             try history.record(db, id: record.id, version: record.version, uid: uid, action: action, changesJSON: changes, nowMillis: t)

@@ -81,6 +81,38 @@ import Testing
         #expect(after["version"] == 1 && after["notes"] == nil && after["partners"]?[0]?["name"] == "Sogang 8", "\(after)")
     }
 
+    /// `delegations.update` resolves the partners it is given in a transaction of its own, then
+    /// makes the change: a partner it names merged in between is shown as the entry it was
+    /// merged into. The merge runs from the clock the change reads after it was worked out.
+    @Test func aPartnerMergedAfterAnUpdateResolvedItIsShownAsTheKeptEntry() throws {
+        final class Hook: @unchecked Sendable {
+            var armed = false, calls = 0, merged = false
+            var merge: () throws -> Void = {}
+        }
+        let hook = Hook()
+        let t = try TestDelegations(now: {
+            if hook.armed {
+                hook.calls += 1
+                if hook.calls == 2 {  // 1: resolving the partners; 2: the change, worked out, about to be written
+                    hook.armed = false
+                    try? hook.merge()
+                    hook.merged = true
+                }
+            }
+            return wallClockMillis()
+        })
+        let id = try visit(t, naming: try partner(t, "Ewha Womans University"))
+        let kept = try partner(t, "Seoul National University")
+        let dup = try partner(t, "SNU")
+        hook.merge = { _ = try t.ok("partners.merge", ["from": .string(dup), "into": .string(kept), "reason": "same"]) }
+        hook.armed = true
+        let updated = try t.ok("delegations.update", ["id": .string(id), "expected_version": 1, "partners": [["id": .string(dup)]]])
+        #expect(hook.merged, "the merge ran while the update was under way")
+        #expect(updated["partners"]?[0]?["id"] == .string(kept) && updated["partners"]?[0]?["name"] == "Seoul National University")
+        let visits = try t.ok("partners.get", ["id": .string(kept)])["visits"]?.arrayValue ?? []
+        #expect(visits.map { $0["id"] } == [.string(id)], "linked to the kept entry")
+    }
+
     @Test func aChangeWithNothingInBetweenIsWorkedOutOnce() throws {
         let t = try TestDelegations()
         let id = try visit(t, naming: try partner(t, "Korea University"))

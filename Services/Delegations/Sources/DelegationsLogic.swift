@@ -337,9 +337,17 @@ package final class DelegationsLogic: Sendable {
         // A dated visit given a schedule (or a scheduled one given a date) drops the other form.
         if changes["starts_at"] != nil || changes["ends_at"] != nil { given.insert("date"); changes["date"] = changes["date"] ?? .null }
         if let d = changes["date"], d != .null { for k in ["starts_at", "ends_at"] { given.insert(k); changes[k] = changes[k] ?? .null } }
+        let partnersGiven = changes["partners"] != nil
         return try transition(
             p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: .delegationUpdated,
-            emitWhen: { running.contains($0) }
+            emitWhen: { running.contains($0) },
+            // Partners renamed or merged since they were resolved: worked out again (a refresh of
+            // a visit naming them already makes the change start over; these are new to it).
+            guarded: partnersGiven
+                ? { d, db in
+                    var now = d.draft
+                    if try now.showRegistry(db) { throw RecordRefreshed() }
+                } : nil
         ) { d in
             if running.contains(d.status), let f = given.intersection(Self.scheduleFields).sorted().first {
                 throw ServiceError(
@@ -349,6 +357,7 @@ package final class DelegationsLogic: Sendable {
             }
             let before = d.draft.itinerary
             try d.draft.merge(changes, given: given)
+            if partnersGiven { _ = try store.read { db in try d.draft.showRegistry(db) } }
             d.draft.numberItems(previous: before) { IDs.make("it") }
             d.place()
             if !given.isDisjoint(with: Self.scheduleFields) { d.scheduleVersion += 1 }

@@ -255,19 +255,9 @@ extension DelegationsTables {
         for id in Set(ids) {
             guard let (d0, _) = try loadWithTree(db, idOrRef: id) else { continue }
             var d = d0
-            var seen = Set<String>()
-            d.draft.partners = d.draft.partners.compactMap { p in
-                var p = p
-                if p.id == partner.id || (mergedFrom != nil && p.id == mergedFrom) { p.resolve(partner.reference) }
-                // A visit naming both the kept and the merged entry names the kept one once.
-                return seen.insert(p.id ?? "").inserted ? p : nil
-            }
-            for i in d.draft.members.indices where mergedFrom != nil && d.draft.members[i].partner == mergedFrom {
-                d.draft.members[i].partner = partner.id
-            }
-            for i in d.draft.groups.indices where mergedFrom != nil && d.draft.groups[i].partner == mergedFrom {
-                d.draft.groups[i].partner = partner.id
-            }
+            var moved: [String: String] = [:]
+            if let from = mergedFrom { moved[from] = partner.id }
+            d.draft.show(partner.reference, for: [partner.id] + (mergedFrom.map { [$0] } ?? []), moved: moved)
             d.place()
             let row = Prepared(d, tree: JSONEncoding.encode(d))
             try db.run(
@@ -281,6 +271,34 @@ extension DelegationsTables {
                 ])
             try PartnerTables.saveLinks(db, d)
         }
+    }
+}
+
+extension DelegationDraft {
+    /// Shows `reference` for the partners named by any of `ids`, and names the partner kept for
+    /// each merged one (`moved`: merged id → kept id) in members and groups too. A visit naming
+    /// both the kept and the merged entry names the kept one once.
+    mutating func show(_ reference: PartnerRef, for ids: [String], moved: [String: String]) {
+        var seen = Set<String>()
+        partners = partners.compactMap { p in
+            var p = p
+            if let id = p.id, ids.contains(id) { p.resolve(reference) }
+            return seen.insert(p.id ?? "").inserted ? p : nil
+        }
+        guard !moved.isEmpty else { return }
+        for i in members.indices { if let p = members[i].partner, let to = moved[p] { members[i].partner = to } }
+        for i in groups.indices { if let p = groups[i].partner, let to = moved[p] { groups[i].partner = to } }
+    }
+
+    /// Shows every named partner as the registry has it now (renamed, or merged into another
+    /// entry, since the draft was resolved); true when that changed anything.
+    mutating func showRegistry(_ db: Database) throws -> Bool {
+        let before = self
+        for id in Set(partners.compactMap(\.id)) {
+            guard let r = try PartnerTables.resolve(db, id: id) else { continue }
+            show(r.reference, for: [id], moved: r.id == id ? [:] : [id: r.id])
+        }
+        return self != before
     }
 }
 
