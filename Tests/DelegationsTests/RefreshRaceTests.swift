@@ -45,7 +45,7 @@ import Testing
         let after = try t.ok("delegations.get", ["id": .string(id)])
         #expect(after["partners"]?[0]?["name"] == "Hanyang University", "\(after)")
         #expect(after["notes"] == "Arrives by train" && after["version"] == 2)
-        #expect(try t.ok("delegations.list", ["q": "hanyang university"])["items"]?.arrayValue?.count == 1, "search text too")
+        #expect(try t.ok("delegations.list", ["text": "hanyang university"])["items"]?.arrayValue?.count == 1, "search text too")
     }
 
     @Test func aMergeDuringAChangeIsKept() throws {

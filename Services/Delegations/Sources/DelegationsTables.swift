@@ -163,16 +163,30 @@ struct DelegationsTables: RecordTable {
                     nowMillis, row.summary,
                 ])
         } else {
-            try db.run(
+            let status = d.status.rawValue, country = (d.draft.lead?.country ?? "").uppercased()
+            // Most changes leave the indexed columns (status, country, start) as they were: an
+            // UPDATE that does not set them leaves their indexes' pages alone. It matches no row
+            // when one of them changes, and the whole row is written then.
+            let unindexed = try db.run(
                 """
-                UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, continent = ?, region = ?,
-                    starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ?, summary = ? WHERE id = ?
+                UPDATE delegations SET version = ?, direction = ?, partner_kind = ?, continent = ?, region = ?, ends_utc = ?, search = ?,
+                    doc = ?, updated_ms = ?, summary = ? WHERE id = ? AND status = ? AND country = ? AND starts_utc = ?
                 """,
                 [
-                    d.version, d.status.rawValue, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue,
-                    (d.draft.lead?.country ?? "").uppercased(),
-                    d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis, row.summary, d.id,
+                    d.version, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue, d.continent, d.region, row.end,
+                    row.search, row.doc, nowMillis, row.summary, d.id, status, country, row.start,
                 ])
+            if unindexed == 0 {
+                try db.run(
+                    """
+                    UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, continent = ?, region = ?,
+                        starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ?, summary = ? WHERE id = ?
+                    """,
+                    [
+                        d.version, status, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue, country, d.continent,
+                        d.region, row.start, row.end, row.search, row.doc, nowMillis, row.summary, d.id,
+                    ])
+            }
         }
         try PartnerTables.saveLinks(db, d)
         // A change that leaves the sessions as they were writes none of them.
