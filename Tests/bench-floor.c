@@ -39,23 +39,25 @@ static void ex(sqlite3 *db, const char *s) {
 #define T(st, i, v) sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC)
 #define I(st, i, v) sqlite3_bind_int64(st, i, v)
 enum { K = 256 };
-static char ids[K][40], docs[K][4096], search[K][512], summary[K][2048], keys[K][64];
+static char ids[K][40], docs[K][4096], search[K][512], summary[K][2048], keys[K][64], status[K][32], country[K][8];
+static long long starts[K];
 static int N = 20000, G = 15, GC = 15;  // events; per commit at the producer, at the consumers
 static void report(const char *name, double c0, double w0) {
   printf("%s %.1f %.1f\n", name, (cpu() - c0) * 1e6 / N, (wall() - w0) * 1e6 / N); }
 
 static void delegations(const char *path) {
   sqlite3 *db = open_db(path);
-  sqlite3_stmt *q = prep(db, "SELECT id, doc, search, summary FROM delegations LIMIT 256");
+  sqlite3_stmt *q = prep(db, "SELECT id, doc, search, summary, status, country, starts_utc FROM delegations LIMIT 256");
   int n = 0; while (sqlite3_step(q) == SQLITE_ROW && n < K) {
     snprintf(ids[n], 40, "%s", sqlite3_column_text(q, 0)); snprintf(docs[n], 4096, "%s", sqlite3_column_text(q, 1));
     snprintf(search[n], 512, "%s", sqlite3_column_text(q, 2)); snprintf(summary[n], 2048, "%s", sqlite3_column_text(q, 3));
-    snprintf(keys[n], 64, "delegation/%s", ids[n]); n++; } sqlite3_finalize(q);
+    snprintf(status[n], 32, "%s", sqlite3_column_text(q, 4)); snprintf(country[n], 8, "%s", sqlite3_column_text(q, 5));
+    starts[n] = sqlite3_column_int64(q, 6); snprintf(keys[n], 64, "delegation/%.39s", ids[n]); n++; } sqlite3_finalize(q);
   sqlite3_stmt *load = prep(db, "SELECT doc FROM delegations WHERE id = ?"),
     *ver = prep(db, "SELECT version FROM delegations WHERE id = ?"),
-    *upd = prep(db, "UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, "
-      "continent = ?, region = ?, "
-      "starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ?, summary = ? WHERE id = ?"),
+    // A change leaving status, country and start as they were (the services' first UPDATE).
+    *upd = prep(db, "UPDATE delegations SET version = ?, direction = ?, partner_kind = ?, continent = ?, region = ?, ends_utc = ?, "
+      "search = ?, doc = ?, updated_ms = ?, summary = ? WHERE id = ? AND status = ? AND country = ? AND starts_utc = ?"),
     *links = prep(db, "SELECT partner_id, lead FROM delegation_partners WHERE delegation_id = ?"),
     *book = prep(db, "SELECT item, starts_utc, ends_utc, venue, hosts, title FROM bookings WHERE delegation_id = ?"),
     *head = prep(db, "SELECT hash FROM history ORDER BY seq DESC LIMIT 1"),
@@ -75,9 +77,10 @@ static void delegations(const char *path) {
     for (int j = i; j < i + G && j < N; j++) {
       int k = j % n; step(sp);
       T(ver, 1, ids[k]); step(ver);
-      I(upd, 1, 100 + j); T(upd, 2, "confirmed"); T(upd, 3, "inbound"); T(upd, 4, "other"); T(upd, 5, "UG"); T(upd, 6, "Africa");
-      T(upd, 7, "Eastern Africa"); I(upd, 8, 1800000000); I(upd, 9, 1800003600); T(upd, 10, search[k]); T(upd, 11, docs[k]);
-      I(upd, 12, 1796022249597LL + j); T(upd, 13, summary[k]); T(upd, 14, ids[k]); step(upd);
+      I(upd, 1, 100 + j); T(upd, 2, "inbound"); T(upd, 3, "other"); T(upd, 4, "Africa"); T(upd, 5, "Eastern Africa");
+      I(upd, 6, starts[k] + 3600); T(upd, 7, search[k]); T(upd, 8, docs[k]); I(upd, 9, 1796022249597LL + j); T(upd, 10, summary[k]);
+      T(upd, 11, ids[k]); T(upd, 12, status[k]); T(upd, 13, country[k]); I(upd, 14, starts[k]); step(upd);
+      if (sqlite3_changes(db) != 1) { fprintf(stderr, "the UPDATE matched no row\n"); exit(1); }
       T(links, 1, ids[k]); step(links); T(book, 1, ids[k]); step(book); step(head);
       T(hist, 1, ids[k]); I(hist, 2, 100 + j); I(hist, 3, 1796022249597LL + j); I(hist, 4, 1000); T(hist, 5, "update");
       T(hist, 6, "{\"notes\":{\"from\":\"change 1\",\"to\":\"change 2\"}}"); T(hist, 7, hash); step(hist);
