@@ -288,3 +288,16 @@ package struct PartnerRef: Codable, Sendable, Equatable {
         return nameLocal.map { "\(n) (\($0))" } ?? n
     }
 }
+
+extension [PartnerRef] {
+    /// Shows `reference` (the registry's name, kind and country) for the partners named by any of
+    /// `ids`. A list naming both the kept and a merged entry names the kept one once.
+    package mutating func show(_ reference: PartnerRef, for ids: [String]) {
+        var seen = Set<String>()
+        self = compactMap { p in
+            var p = p
+            if let id = p.id, ids.contains(id) { p.resolve(reference) }
+            return seen.insert(p.id ?? "").inserted ? p : nil
+        }
+    }
+}

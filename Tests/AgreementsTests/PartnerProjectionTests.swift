@@ -48,10 +48,12 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         let t = try TestAgreements()
         try t.partnerEvent("partner.created", registryEntry("par-cccc", "China Communications Construction Co", "CN"), sequence: 1)
         let a = try t.ok("agreements.create", draft([["id": "par-cccc", "contact_email": "x@example.org"]]))
-        #expect(a["partners"]?[0]?["name"] == "China Communications Construction Co" && a["partners"]?[0]?["contact_email"] == "x@example.org")
+        #expect(
+            a["partners"]?[0]?["name"] == "China Communications Construction Co" && a["partners"]?[0]?["contact_email"] == "x@example.org")
         let unknown = try #require(t.error("agreements.create", draft([["id": "par-nosuch"]])))
         #expect(unknown.details?["field"] == "partners[0].id" && unknown.message.contains("registry"))
-        try t.partnerEvent("partner.updated", registryEntry("par-cccc", "China Communications Construction Company", "CN", version: 2), sequence: 2)
+        try t.partnerEvent(
+            "partner.updated", registryEntry("par-cccc", "China Communications Construction Company", "CN", version: 2), sequence: 2)
         #expect(try t.ok("agreements.get", ["id": a["id"]!])["partners"]?[0]?["name"] == "China Communications Construction Company")
         #expect(try t.ok("agreements.list", ["partner": "par-cccc"])["items"]?.arrayValue?.count == 1)
         // A duplicate merged into another: agreements naming it name the one kept.
@@ -59,7 +61,9 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         let b = try t.ok("agreements.create", draft([["id": "par-cccc2"]]))
         try t.partnerEvent("partner.merged", registryEntry("par-cccc2", "CCCC", "CN", version: 2, mergedInto: "par-cccc"), sequence: 2)
         let merged = try t.ok("agreements.get", ["id": b["id"]!])
-        #expect(merged["partners"]?[0]?["id"] == "par-cccc" && merged["version"] == 1, "references follow the merge; the agreement is unchanged")
+        #expect(
+            merged["partners"]?[0]?["id"] == "par-cccc" && merged["version"] == 1, "references follow the merge; the agreement is unchanged"
+        )
         #expect(try t.ok("agreements.create", draft([["id": "par-cccc2"]]))["partners"]?[0]?["id"] == "par-cccc", "old ids resolve")
     }
 
@@ -108,8 +112,11 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         #expect(try t.emitted("agreement.recorded").count == 1 && t.emitted("agreement.signed").isEmpty, "history, not a signing")
         let site = try t.ok(
             "sites.create",
-            ["name": "Study in BIT Uganda Workstation", "kind": "workstation", "country": "UG", "agreement": "ws", "partners": [["id": "par-cccc"]],
-             "established": "2024"])
+            [
+                "name": "Study in BIT Uganda Workstation", "kind": "workstation", "country": "UG", "agreement": "ws",
+                "partners": [["id": "par-cccc"]],
+                "established": "2024",
+            ])
         #expect(site["agreement_reference"] == "AGR-2024-0001" && site["continent"] == "Africa")
         let r = try t.ok("agreements.report.partners", ["by": "continent", "active_on": "2025-05-14"])
         let rows = Dictionary(uniqueKeysWithValues: r["rows"]!.arrayValue!.map { ($0["key"]!.stringValue!, $0) })
@@ -122,26 +129,42 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
 
     @Test func datesAsPreciseAsKnownDriveOnlyWhatTheyCan() throws {
         let t = try TestAgreements()
-        let a = try t.ok("agreements.record", ["title": "Exchange", "kind": "exchange", "status": "active",
-            "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
-            "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "~2013", "ends_on": "2030"])
+        let a = try t.ok(
+            "agreements.record",
+            [
+                "title": "Exchange", "kind": "exchange", "status": "active",
+                "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+                "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "~2013", "ends_on": "2030",
+            ])
         #expect(a["starts_on"] == "~2013" && a["reference"] == "AGR-2013-0001")
         let swept = try t.ok("agreements.sweep", ["today": "2031-01-01", "apply": true])
         #expect(swept["expired"] == [], "an end known only to the year expires nothing on its own")
         #expect(try t.ok("agreements.report.expiring", ["days": 3650, "today": "2029-01-01"])["rows"] == [])
         let inForce = try t.ok("agreements.report.partners", ["active_on": "2014-06-01"])
         #expect(inForce["totals"]?["agreements"] == 1, "c. 2013 counts from 2013")
-        let bad = try #require(t.error("agreements.record", ["title": "X", "kind": "mou", "status": "active", "partners": [["id": "par-x"]],
-            "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "2013-13"]))
+        let bad = try #require(
+            t.error(
+                "agreements.record",
+                [
+                    "title": "X", "kind": "mou", "status": "active", "partners": [["id": "par-x"]],
+                    "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "2013-13",
+                ]))
         #expect(bad.details?["field"] == "starts_on")
     }
 
     @Test func anImportIsCheckedRowByRowAndWrittenWholeOrNotAtAll() throws {
         let t = try TestAgreements()
-        let good: JSONValue = ["key": "a1", "title": "Good", "kind": "mou", "status": "negotiating",
-            "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]], "coordinator": ["name": "IO", "email": "io@bit.example.cn"]]
-        let bad: JSONValue = ["key": "a2", "title": "", "kind": "pact", "status": "negotiating", "partners": [], "coordinator": ["name": "IO", "email": "nope"]]
-        let r = try t.ok("agreements.import", ["agreements": [good, bad], "sites": [["key": "s1", "name": "Site", "kind": "office", "country": "XX"]]])
+        let good: JSONValue = [
+            "key": "a1", "title": "Good", "kind": "mou", "status": "negotiating",
+            "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+            "coordinator": ["name": "IO", "email": "io@bit.example.cn"],
+        ]
+        let bad: JSONValue = [
+            "key": "a2", "title": "", "kind": "pact", "status": "negotiating", "partners": [],
+            "coordinator": ["name": "IO", "email": "nope"],
+        ]
+        let r = try t.ok(
+            "agreements.import", ["agreements": [good, bad], "sites": [["key": "s1", "name": "Site", "kind": "office", "country": "XX"]]])
         #expect(r["applied"] == false)
         let problems = r["problems"]!.arrayValue!
         #expect(problems.contains { $0["section"] == "agreements" && $0["index"] == 1 && $0["field"] == "kind" })
@@ -190,8 +213,12 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         }
         // A second agreement cites a visit this service never heard of: counted nowhere.
         let b = try t.ok("agreements.create", uganda(reference: "X-2"))
-        _ = try t.ok("agreements.link_delegation", ["id": b["id"]!, "delegation_id": "del-ghost", "relation": "led_to",
-            "seen": ["delegation_id": "del-ghost", "relation": "led_to", "ref": "DEL-X"]])
+        _ = try t.ok(
+            "agreements.link_delegation",
+            [
+                "id": b["id"]!, "delegation_id": "del-ghost", "relation": "led_to",
+                "seen": ["delegation_id": "del-ghost", "relation": "led_to", "ref": "DEL-X"],
+            ])
         try t.service.store.write { db in try db.run("DELETE FROM delegation_projection WHERE id = 'del-ghost'") }
         let f = try t.ok("agreements.report.funnel", [:])
         let rows = f["rows"]!.arrayValue!
@@ -206,5 +233,47 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         #expect(try t.ok("agreements.list", ["text": "focus_areas"])["items"] == [])
         #expect(try t.ok("agreements.list", ["text": "uganda workstation"])["items"]?.arrayValue?.count == 1, "each word, anywhere")
         #expect(try t.ok("agreements.list", ["text": "中国交通"])["items"]?.arrayValue?.count == 1)
+    }
+}
+
+/// An update resolves the partners it is given in a transaction of its own, then makes the
+/// change: a partner merged in between (its event applied) is shown as the entry it was merged
+/// into. The merge is applied from the clock the update reads after resolving.
+@Suite struct PartnerMergedDuringAnUpdateTests {
+    final class Hook: @unchecked Sendable {
+        var armed = false, calls = 0, merged = false
+        var merge: () throws -> Void = {}
+    }
+
+    @Test func theAgreementNamesTheKeptEntry() throws {
+        let hook = Hook()
+        let t = try TestAgreements(now: {
+            if hook.armed {
+                hook.calls += 1
+                if hook.calls == 2 {  // 1: resolving the partners (in their transaction); then the change
+                    hook.armed = false
+                    try? hook.merge()
+                    hook.merged = true
+                }
+            }
+            return wallClockMillis()
+        })
+        try t.partnerEvent("partner.created", registryEntry("par-kept", "Shenzhen Metro Group", "CN"), sequence: 1)
+        try t.partnerEvent("partner.created", registryEntry("par-dup", "SZ Metro", "CN"), sequence: 1)
+        let a = try t.ok(
+            "agreements.create",
+            [
+                "title": "Cooperation", "kind": "mou", "partners": [["id": "par-kept"]],
+                "coordinator": ["name": "IO", "email": "io@bit.example.cn"],
+            ])
+        hook.merge = {
+            try t.partnerEvent(
+                "partner.merged", registryEntry("par-dup", "SZ Metro", "CN", version: 2, mergedInto: "par-kept"), sequence: 2)
+        }
+        hook.armed = true
+        let updated = try t.ok("agreements.update", ["id": a["id"]!, "expected_version": 1, "partners": [["id": "par-dup"]]])
+        #expect(hook.merged, "the merge was applied while the update was under way")
+        #expect(updated["partners"]?[0]?["id"] == "par-kept" && updated["partners"]?[0]?["name"] == "Shenzhen Metro Group", "\(updated)")
+        #expect(try t.ok("agreements.list", ["partner": "par-kept"])["items"]?.arrayValue?.count == 1)
     }
 }

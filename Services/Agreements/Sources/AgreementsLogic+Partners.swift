@@ -65,6 +65,22 @@ extension AgreementsLogic {
         return out
     }
 
+    /// Partners given to a change were resolved in a transaction of their own: the change shows
+    /// them as the projection has them when it is worked out ...
+    func showCurrentPartners(_ a: inout Agreement, _ changes: JSONObject) throws {
+        guard changes["partners"] != nil else { return }
+        _ = try store.read { db in try AgreementsPartners.showCurrent(db, &a.draft.partners) }
+    }
+
+    /// ... and is worked out again when a partner event changed them before it was written.
+    func partnersGuard(_ changes: JSONObject) -> ((Agreement, Database) throws -> Void)? {
+        guard changes["partners"] != nil else { return nil }
+        return { a, db in
+            var now = a.draft.partners
+            if try AgreementsPartners.showCurrent(db, &now) { throw RecordRefreshed() }
+        }
+    }
+
     /// Records an agreement of the past (or one running since before Liaison) in the state it is
     /// in, announced as `agreement.recorded`, on which nothing is mailed.
     func record(_ p: AgreementRecordParams, uid: UInt32) throws -> (Agreement, Bool) {

@@ -83,11 +83,11 @@ package final class AgreementsLogic: Sendable {
     /// active in the same transaction.
     func transition(
         _ id: String, expectedVersion: Int?, action: AgreementAction, uid: UInt32, event: EventType?,
-        _ change: (inout Agreement) throws -> Void
+        guarded: ((Agreement, Database) throws -> Void)? = nil, _ change: (inout Agreement) throws -> Void
     ) throws -> Agreement {
         let today = self.today
         return try changes.change(
-            id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid, event: { _ in event },
+            id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid, event: { _ in event }, guarded: guarded,
             then: { [self] a, db, t in
                 // Dates drive the state: a signed agreement whose start has come is active at once.
                 if a.status == .signed, let s = a.draft.startsOn?.exactDay, s <= today { try activate(&a, db, uid: uid, nowMillis: t) }
@@ -142,8 +142,12 @@ package final class AgreementsLogic: Sendable {
 
     func update(_ p: UpdateParams, uid: UInt32) throws -> Agreement {
         let changes = try resolvingPartners(p.changes)
-        return try transition(p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: nil) { a in
+        return try transition(
+            p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: nil, guarded: partnersGuard(changes)
+        ) {
+            a in
             _ = try Self.merge(&a, changes, allowed: Self.updatable)
+            try showCurrentPartners(&a, changes)
         }
     }
 
@@ -198,9 +202,12 @@ package final class AgreementsLogic: Sendable {
         try v.finish()
         let today = self.today, stamp = Timestamp.rfc3339(millis: now())
         let changes = try resolvingPartners(p.changes)
-        return try transition(p.id, expectedVersion: p.expectedVersion, action: .amend, uid: uid, event: .agreementAmended) { a in
+        return try transition(
+            p.id, expectedVersion: p.expectedVersion, action: .amend, uid: uid, event: .agreementAmended, guarded: partnersGuard(changes)
+        ) { a in
             let before = a.draft
             let fields = try Self.merge(&a, changes, allowed: Self.amendable)
+            try showCurrentPartners(&a, changes)
             guard case .object(let old) = JSONEncoding.encode(before), case .object(let new) = JSONEncoding.encode(a.draft) else { return }
             var diff: [String: FieldChange] = [:]
             for f in fields where old[f] != new[f] {

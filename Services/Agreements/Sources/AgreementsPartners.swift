@@ -135,12 +135,7 @@ enum AgreementsPartners {
         let rows = try db.query("SELECT DISTINCT agreement_id FROM agreement_partners WHERE partner_id IN (\(marks))", ids)
         for r in rows {
             guard var a = try AgreementsTables.load(db, try r["agreement_id"] as String) else { continue }
-            var seen = Set<String>()
-            a.draft.partners = a.draft.partners.compactMap { p in
-                var p = p
-                if let pid = p.id, ids.contains(pid) { p.resolve(partner) }
-                return seen.insert(p.id ?? "").inserted ? p : nil
-            }
+            a.draft.partners.show(partner, for: ids)
             try AgreementsTables.rewrite(db, a)
             try db.run("DELETE FROM agreement_partners WHERE agreement_id = ?", [a.id])
             try AgreementsTables.savePartners(db, a)
@@ -153,6 +148,17 @@ enum AgreementsPartners {
             }
             try db.run("UPDATE sites SET doc = ? WHERE id = ?", [JSONEncoding.string(s), s.id])
         }
+    }
+
+    /// Shows every partner in `partners` as the projection has it now (renamed, or merged into
+    /// another entry, since they were resolved); true when that changed anything.
+    static func showCurrent(_ db: Database, _ partners: inout [PartnerRef]) throws -> Bool {
+        let before = partners
+        for id in Set(partners.compactMap(\.id)) {
+            guard let r = try resolve(db, id: id) else { continue }
+            partners.show(r, for: [id])
+        }
+        return partners != before
     }
 
     /// Agreements citing `d` before its first event arrived (an import) get its reference,

@@ -293,12 +293,7 @@ extension DelegationDraft {
     /// each merged one (`moved`: merged id → kept id) in members and groups too. A visit naming
     /// both the kept and the merged entry names the kept one once.
     mutating func show(_ reference: PartnerRef, for ids: [String], moved: [String: String]) {
-        var seen = Set<String>()
-        partners = partners.compactMap { p in
-            var p = p
-            if let id = p.id, ids.contains(id) { p.resolve(reference) }
-            return seen.insert(p.id ?? "").inserted ? p : nil
-        }
+        partners.show(reference, for: ids)
         guard !moved.isEmpty else { return }
         for i in members.indices { if let p = members[i].partner, let to = moved[p] { members[i].partner = to } }
         for i in groups.indices { if let p = groups[i].partner, let to = moved[p] { groups[i].partner = to } }
