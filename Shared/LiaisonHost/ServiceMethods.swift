@@ -16,7 +16,14 @@ package final class ServiceIntrospection: Sendable {
     let definition: ServiceDefinition
     /// Calls and latency per method (the dispatcher records into it).
     package let stats: CallStats
-    private let table = Locked<MethodTable?>(nil)
+    /// The finished table's methods as `service.describe` lists them. Not the table itself: its
+    /// handlers hold this object, and a table held here would keep both (and the service behind
+    /// them, with its open database) alive for good.
+    private let listed = Locked<[Listed]>([])
+    private struct Listed: Sendable {
+        var name, summary, access: String
+        var params, result: Schema
+    }
     private let limits: ServerLimits
     private let connections: @Sendable () -> Int
     private let stopping: @Sendable () -> Bool
@@ -80,7 +87,8 @@ package final class ServiceIntrospection: Sendable {
             execution: .worker
         ) { [self] (_: NoParams, _) in MetricsAnswer(families: metricFamilies()) }
         t.classify(.read, "service.health", "service.ping", "service.stats", "service.describe", "service.metrics")
-        table.withLock { $0 = t }
+        let all = t.all.map { Listed(name: $0.name, summary: $0.summary, access: $0.access.rawValue, params: $0.params, result: $0.result) }
+        listed.withLock { $0 = all }
     }
 
     /// The `service.health` answer: the base fields and every section; `degraded` when a
@@ -108,8 +116,8 @@ package final class ServiceIntrospection: Sendable {
     }
 
     func describe() -> Description {
-        let methods = (table.withLock { $0 }?.all ?? []).map { m in
-            Description.Method(name: m.name, summary: m.summary, access: m.access.rawValue, params: m.params.json, result: m.result.json)
+        let methods = listed.withLock { $0 }.map { m in
+            Description.Method(name: m.name, summary: m.summary, access: m.access, params: m.params.json, result: m.result.json)
         }
         let emits = definition.emits.map { Description.Event(type: $0.type, summary: $0.summary, data: $0.data.json) }
         return Description(
