@@ -52,6 +52,15 @@ package final class ServiceFuzzer: Sendable {
 
     deinit { if let c = current.withLock({ $0 }) { TestMesh.remove(c.home) } }
 
+    /// The homes in use. The fuzzers are globals, never freed: libFuzzer ends the process with
+    /// exit(), so the last home of each (a few MB of RAM under /dev/shm) goes at exit.
+    private static let homes = Locked<Set<String>>([])
+    private static let removedAtExit: Void = {
+        atexit {
+            for h in ServiceFuzzer.homes.withLock({ $0 }) { TestMesh.remove(h) }
+        }
+    }()
+
     /// The method names, in the order the first byte picks them.
     package func methods() -> [String] { service().table.order }
 
@@ -61,10 +70,15 @@ package final class ServiceFuzzer: Sendable {
                 c!.runs += 1
                 return live.under
             }
-            if let old = c { TestMesh.remove(old.home) }
+            if let old = c {
+                TestMesh.remove(old.home)
+                Self.homes.withLock { _ = $0.remove(old.home) }
+            }
             let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : "/tmp"
             do {
                 let (home, ctx) = try TestMesh.context(for: name, prefix: "lzf", in: base, log: log)
+                Self.homes.withLock { _ = $0.insert(home) }
+                _ = Self.removedAtExit
                 let under = ServiceUnderTest(name, try make(ctx), log: log)
                 c = Current(under: under, home: home)
                 return under
