@@ -93,23 +93,21 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
         then: ((inout Table.Record, Database, Int64) throws -> Void)? = nil,
         _ change: (inout Table.Record) throws -> Void
     ) throws -> Changed<Table.Record> {
-        for _ in 1..<Self.refreshedAttempts {
+        var tries = 0
+        while true {
+            tries += 1
             do {
                 return try attempt(
                     idOrRef, expectedVersion: expectedVersion, action: action, uid: uid, event: event, guarded: guarded, then: then,
                     change)
-            } catch is RecordRefreshed {
+            } catch is RecordRefreshed where tries < Self.refreshedAttempts {
                 continue
+            } catch is RecordRefreshed {
+                throw ServiceError(
+                    .unavailable,
+                    "\(idOrRef) was refreshed by partner changes \(tries) times while this change was made; "
+                        + "nothing was written — try again", retryable: true)
             }
-        }
-        do {
-            return try attempt(
-                idOrRef, expectedVersion: expectedVersion, action: action, uid: uid, event: event, guarded: guarded, then: then, change)
-        } catch is RecordRefreshed {
-            throw ServiceError(
-                .unavailable,
-                "\(idOrRef) was refreshed by partner changes \(Self.refreshedAttempts) times while this change was made; "
-                    + "nothing was written — try again", retryable: true)
         }
     }
 
