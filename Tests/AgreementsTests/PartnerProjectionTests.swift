@@ -266,7 +266,7 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
                 "title": "Cooperation", "kind": "mou", "partners": [["id": "par-kept"]],
                 "coordinator": ["name": "IO", "email": "io@bit.example.cn"],
             ])
-        hook.merge = {
+        hook.merge = { [unowned t] in  // unowned: t holds the clock that holds the hook
             try t.partnerEvent(
                 "partner.merged", registryEntry("par-dup", "SZ Metro", "CN", version: 2, mergedInto: "par-kept"), sequence: 2)
         }

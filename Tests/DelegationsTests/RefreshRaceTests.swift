@@ -104,7 +104,9 @@ import Testing
         let id = try visit(t, naming: try partner(t, "Ewha Womans University"))
         let kept = try partner(t, "Seoul National University")
         let dup = try partner(t, "SNU")
-        hook.merge = { _ = try t.ok("partners.merge", ["from": .string(dup), "into": .string(kept), "reason": "same"]) }
+        // unowned: t holds the clock that holds the hook; a strong t here would keep it (and its
+        // temp dir) for good.
+        hook.merge = { [unowned t] in _ = try t.ok("partners.merge", ["from": .string(dup), "into": .string(kept), "reason": "same"]) }
         hook.armed = true
         let updated = try t.ok("delegations.update", ["id": .string(id), "expected_version": 1, "partners": [["id": .string(dup)]]])
         #expect(hook.merged, "the merge ran while the update was under way")
