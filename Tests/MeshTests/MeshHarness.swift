@@ -34,7 +34,10 @@ func processes(mentioning needle: String) -> [Int32] {
         let text = String(decoding: cmd.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
         guard text.contains(needle) else { continue }
         if let stat = try? String(contentsOfFile: "/proc/\(e)/stat", encoding: .utf8),
-           let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z" { continue }
+            let close = stat.lastIndex(of: ")"), stat[stat.index(close, offsetBy: 2)] == "Z"
+        {
+            continue
+        }
         found.append(pid)
     }
     return found
@@ -94,7 +97,8 @@ final class MeshHarness {
         for (k, v) in env { environment[k] = v }
         let log = home + "/up.log"
         process = try Child(
-            binDirectory() + "/liaison", ["up", "--home", home, "--quiet"], environment: environment, stdout: .file(log), stderr: .file(log))
+            binDirectory() + "/liaison", ["up", "--home", home, "--quiet"], environment: environment, stdout: .file(log), stderr: .file(log)
+        )
         if waitForReady { try self.waitForReady() }
     }
 
@@ -125,7 +129,17 @@ final class MeshHarness {
 
     /// The supervisor's status.
     func status() throws -> JSONValue {
-        try WireClient(path: socket("supervisor"), timeoutMs: 1000).call("supervisor.status", timeoutMs: 2000)
+        do {
+            return try WireClient(path: socket("supervisor"), timeoutMs: 1000).call("supervisor.status", timeoutMs: 2000)
+        } catch {
+            guard error.code == .unavailable else { throw error }
+            // A supervisor that cannot be reached: say whether it is still there, and what it
+            // logged last (the home goes with the test).
+            let log = (try? String(contentsOfFile: home + "/log/supervisor.log", encoding: .utf8)) ?? ""
+            let up = process.isRunning ? "still running" : "exited (\(process.terminationStatus))"
+            throw HarnessError(
+                "\(error)\nliaison up is \(up); supervisor.log ends:\n\(log.suffix(2000))\nup.log ends:\n\(upLog().suffix(1000))")
+        }
     }
 
     /// The status row of one service.
