@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonSync
 import LiaisonWire
 import Synchronization
 import Testing
@@ -145,6 +146,47 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         let running = try eventually(timeoutMs: 20_000) { () throws -> Bool? in (try mesh.row("flaky"))?["state"] == "running" ? true : nil
         }
         #expect(running == true)
+    }
+
+    /// A service that exits before it is ready: its readiness pipe is closed once. It was closed
+    /// again when the exit was noticed, and by then the next accepted connection could hold the
+    /// number: a `supervisor.status` call was cut off ("connection reset"), now and then in CI.
+    @Test func callsMadeWhileAServiceFailsToStartAreNeverCutOff() throws {
+        let mesh = try MeshHarness(
+            meshFile: { home in
+                var m = MeshFile.standard(home: home)
+                // It closes its readiness pipe, then takes a moment to exit: the moment in which
+                // the supervisor accepted the next connection into the pipe's old number.
+                m.services.append(try! scriptService(home, "failing", "exec 4>&-; sleep 0.05; exit 1"))
+                return m
+            }, waitForReady: false)
+        try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
+        let stop = Atomic<Bool>(false)
+        let calls = Atomic<Int>(0)
+        let cutOff = Locked<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        let path = mesh.socket("supervisor")
+        try OwnedThread.start(name: "status-calls") {
+            defer { done.signal() }
+            while !stop.load(ordering: .relaxed) {
+                do {
+                    _ = try WireClient(path: path, timeoutMs: 2000).call("supervisor.status", timeoutMs: 5000)
+                    calls.wrappingAdd(1, ordering: .relaxed)
+                } catch {
+                    cutOff.withLock { $0.append("\(error)") }
+                }
+            }
+        }
+        // Each start clears the crash loop and spawns it at once; it exits before it is ready.
+        for _ in 0..<40 {
+            _ = try mesh.call("supervisor", "supervisor.start", ["service": "failing"], timeoutMs: 5000)
+            usleep(60_000)  // until it has exited
+        }
+        stop.store(true, ordering: .relaxed)
+        done.wait()
+        #expect(calls.load(ordering: .relaxed) > 100)
+        #expect(cutOff.withLock { $0 }.isEmpty, "\(cutOff.withLock { $0.prefix(3) })")
+        #expect(eventTimes(mesh.upLog(), event: "service.spawned", service: "failing").count >= 40)
     }
 
     @Test func exit78StaysDownSayingWhy() throws {

@@ -21,7 +21,7 @@ enum AfterStop {
 enum SlotState {
     /// Not running and not meant to be (never started, stopped by an operator, or policy).
     case stopped(reason: String?)
-    /// Spawned, waiting for READY on `readyFD`; killed if not ready by the start timer.
+    /// Spawned, waiting for READY on `readyFD` (-1 once it closed); killed if not ready by the start timer.
     case starting(Child, readyFD: Int32, startTimer: EventLoop.TimerID)
     /// Ready and serving, checked every health interval.
     case running(Child, readyNanos: UInt64, healthTimer: EventLoop.TimerID?, misses: Int)

@@ -270,15 +270,19 @@ package final class Supervisor: @unchecked Sendable {
         let (n, e) = restartingEINTR { buf.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) } }
         if n < 0 && e == EAGAIN { return }
         closeReadyPipe(fd)
-        guard n > 0, String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("READY"),
-            case .starting(let child, let readyFD, let timer) = slot.state, readyFD == fd
-        else { return }
+        guard case .starting(let child, let readyFD, let timer) = slot.state, readyFD == fd else { return }
+        // Closed: the state no longer names it. Its number is free at once, and the next accept
+        // may take it; closing it again when the child's exit is noticed closed a client's
+        // connection instead (seen as "connection reset" on supervisor.status).
+        slot.state = .starting(child, readyFD: -1, startTimer: timer)
+        guard n > 0, String(decoding: buf[0..<n], as: UTF8.self).hasPrefix("READY") else { return }
         loop.cancel(timer)
         becameReady(slot, child)
     }
 
-    /// Stops watching and closes a child's readiness pipe.
+    /// Stops watching and closes a child's readiness pipe (-1: already closed).
     func closeReadyPipe(_ fd: Int32) {
+        guard fd >= 0 else { return }
         loop.unregister(fd)
         FD.close(fd)
     }
