@@ -106,6 +106,7 @@ final class RelayFixture: @unchecked Sendable {
         loop?.stop()
         usleep(20_000)
         listener?.close()
+        listener = nil
         loop = nil
     }
 

@@ -77,8 +77,15 @@ final class TestServer: @unchecked Sendable {
         try OwnedThread.start(name: "test-loop") { loop.run() }
     }
 
-    /// Stops the server the way a service does (drain, then close); waits until it is done.
+    /// Stops the server the way a service does (drain, then close); waits until it is done. Only
+    /// the first call does anything: the deinit stops it too, and a second close of the
+    /// listener's numbers would close whatever another test opened under them since.
     func stop() {
+        let first = stopped.withLock { was in
+            defer { was = true }
+            return !was
+        }
+        guard first else { return }
         let done = Locked(false)
         loop.execute { [server] in server.shutdown(deadlineMs: 2000) { done.withLock { $0 = true } } }
         for _ in 0..<400 where !done.withLock({ $0 }) { usleep(5000) }

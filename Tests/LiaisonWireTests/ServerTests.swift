@@ -149,6 +149,21 @@ import LiaisonProcess
     }
 }
 
+/// The test server's own clean-up. Tests run side by side in one process, so a descriptor
+/// closed twice can close another test's connection (a supervisor call failed in CI with
+/// "recv: Bad file descriptor" just after a test that stopped its server and let it go).
+@Suite struct TestServerTests {
+    @Test func aServerStoppedTwiceClosesItsDescriptorsOnce() throws {
+        let s = try TestServer()
+        s.stop()
+        // The numbers its listener and lock held are free; the files opened next take them.
+        let held = (0..<4).map { _ in open("/dev/null", O_RDONLY | O_CLOEXEC) }
+        defer { for fd in held where fd >= 0 { close(fd) } }
+        s.stop()
+        for fd in held { #expect(fd >= 0 && fcntl(fd, F_GETFD) >= 0, "fd \(fd) was closed by the second stop") }
+    }
+}
+
 @Suite struct ListenerTests {
     @Test func replacesAStaleSocketButNeverALiveOne() throws {
         let dir = TempDir()

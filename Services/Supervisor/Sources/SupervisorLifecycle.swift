@@ -214,6 +214,7 @@ extension Supervisor {
         }
         for slot in slots.values { releaseSocket(slot) }
         controlListener?.close()
+        controlListener = nil
         log.info("supervisor.stopped", ["uptime_s": String((monotonicNanos() - startedNanos) / 1_000_000_000)])
         loop.stop()
     }
