@@ -23,7 +23,7 @@ package struct Listener: Sendable {
         unsetenv("LISTEN_FDNAMES")
         let fd: Int32 = 3
         try? FD.setCloseOnExec(fd)
-        for extra in 1..<count { FD.close(fd + Int32(extra)) }
+        for extra in 1..<count { FD.closeIfOpen(fd + Int32(extra)) }
         return Listener(fd: fd, path: path, lockFD: nil, inherited: true)
     }
 

@@ -73,6 +73,15 @@ package enum FD {
         try r.get()
     }
 
-    /// close(2), ignoring EINTR (on Linux the descriptor is released either way).
-    package static func close(_ fd: Int32) { _ = Glibc.close(fd) }
+    /// close(2), ignoring EINTR (on Linux the descriptor is released either way). A descriptor
+    /// that is not open means it was closed twice: by then its number may belong to someone else,
+    /// so debug builds stop there (tests run side by side in one process and would see another
+    /// test's connection cut). Where a number may rightly be closed already, use `closeIfOpen`.
+    package static func close(_ fd: Int32) {
+        let r = Glibc.close(fd)
+        assert(r == 0 || errno != EBADF, "close(\(fd)): the descriptor is not open (closed twice?)")
+    }
+
+    /// close(2) of a number that may not be open (one another process said it passed on).
+    package static func closeIfOpen(_ fd: Int32) { _ = Glibc.close(fd) }
 }
