@@ -141,16 +141,8 @@ import Testing
 
 @Suite(.serialized, .timeLimit(.minutes(2))) struct ReloadTests {
     @Test func reloadAfterFixingACrashLoopStartsTheServiceAtOnce() throws {
-        var script = ""
-        let mesh = try MeshHarness(
-            meshFile: { home in
-                var m = MeshFile.standard(home: home)
-                let e = try! scriptService(home, "flaky", "echo broken >&2; exit 1")
-                script = e.executable
-                m.services.append(e)
-                return m
-            }, waitForReady: false)
-        try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
+        let mesh = try MeshHarness(plus: "flaky") { _ in "echo broken >&2; exit 1" }
+        let script = mesh.home + "/flaky.sh"
         // Let it crash until the backoff is long.
         let looping = eventually(timeoutMs: 15_000) { () -> JSONValue? in
             guard let r = (try? mesh.row("flaky")) ?? nil, r["state"] == "backoff", (r["next_retry_in_ms"]?.intValue ?? 0) > 1500 else {
@@ -253,6 +245,7 @@ import Testing
         #expect(steps?.keys.count == 6 && (c.json?["bytes"]?.intValue ?? 0) > 2000, "\(c.stdout)")
         for (name, us) in steps?.members ?? [] { #expect((us.doubleValue ?? 0) > 0, "\(name)") }
         let text = try mesh.cli("bench", "codec", "-n", "5")
-        #expect(text.code == 0 && text.stdout.contains("parse + decode (text → Delegation)") && text.stdout.contains(" µs"), "\(text.stdout)")
+        #expect(
+            text.code == 0 && text.stdout.contains("parse + decode (text → Delegation)") && text.stdout.contains(" µs"), "\(text.stdout)")
     }
 }

@@ -17,6 +17,20 @@ func scriptService(_ home: String, _ name: String, _ body: String, stopTimeoutMs
     return e
 }
 
+extension MeshHarness {
+    /// The standard mesh plus `scriptService(home, name, script(home))`, returned once the
+    /// standard three services are ready (the script's own service may never be).
+    convenience init(plus name: String, script: @escaping (String) -> String) throws {
+        try self.init(
+            meshFile: { home in
+                var m = MeshFile.standard(home: home)
+                m.services.append(try! scriptService(home, name, script(home)))
+                return m
+            }, waitForReady: false)
+        try waitForReady(services: ["delegations", "notifications", "agreements"])
+    }
+}
+
 /// `ts=…` of every supervisor log line with `event` for `service`, in seconds.
 func eventTimes(_ log: String, event: String, service: String) -> [Double] {
     log.split(separator: "\n").filter { $0.contains("event=\(event)") && $0.contains("child=\(service) ") }.compactMap { line in
@@ -107,21 +121,14 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
     }
 
     @Test func aServiceThatExitsAtOnceBacksOffVisiblyAndRecoversWhenFixed() throws {
-        let mesh = try MeshHarness(
-            meshFile: { home in
-                var m = MeshFile.standard(home: home)
-                let real = binDirectory() + "/liaison-agreements"
-                m.services.append(
-                    try! scriptService(
-                        home, "flaky",
-                        """
-                        if [ -f '\(home)/fixed' ]; then exec '\(real)' "$@"; fi
-                        echo "flaky: settings file missing, cannot start" >&2
-                        exit 1
-                        """))
-                return m
-            }, waitForReady: false)
-        try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
+        let real = binDirectory() + "/liaison-agreements"
+        let mesh = try MeshHarness(plus: "flaky") { home in
+            """
+            if [ -f '\(home)/fixed' ]; then exec '\(real)' "$@"; fi
+            echo "flaky: settings file missing, cannot start" >&2
+            exit 1
+            """
+        }
         let row = try eventually(timeoutMs: 10_000) { () throws -> JSONValue? in
             let r = try mesh.row("flaky")
             return (r?["restarts"]?.intValue ?? 0) >= 3 && r?["state"] == "backoff" ? r : nil
@@ -152,15 +159,9 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
     /// again when the exit was noticed, and by then the next accepted connection could hold the
     /// number: a `supervisor.status` call was cut off ("connection reset"), now and then in CI.
     @Test func callsMadeWhileAServiceFailsToStartAreNeverCutOff() throws {
-        let mesh = try MeshHarness(
-            meshFile: { home in
-                var m = MeshFile.standard(home: home)
-                // It closes its readiness pipe, then takes a moment to exit: the moment in which
-                // the supervisor accepted the next connection into the pipe's old number.
-                m.services.append(try! scriptService(home, "failing", "exec 4>&-; sleep 0.05; exit 1"))
-                return m
-            }, waitForReady: false)
-        try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
+        // It closes its readiness pipe, then takes a moment to exit: the moment in which the
+        // supervisor accepted the next connection into the pipe's old number.
+        let mesh = try MeshHarness(plus: "failing") { _ in "exec 4>&-; sleep 0.05; exit 1" }
         let stop = Atomic<Bool>(false)
         let calls = Atomic<Int>(0)
         let cutOff = Locked<[String]>([])
@@ -190,13 +191,7 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
     }
 
     @Test func exit78StaysDownSayingWhy() throws {
-        let mesh = try MeshHarness(
-            meshFile: { home in
-                var m = MeshFile.standard(home: home)
-                m.services.append(try! scriptService(home, "misconfigured", "echo 'settings.mail.from: not an address' >&2; exit 78"))
-                return m
-            }, waitForReady: false)
-        try mesh.waitForReady(services: ["delegations", "notifications", "agreements"])
+        let mesh = try MeshHarness(plus: "misconfigured") { _ in "echo 'settings.mail.from: not an address' >&2; exit 78" }
         let row = try eventually { () throws -> JSONValue? in
             let r = try mesh.row("misconfigured")
             return r?["state"] == "failed" ? r : nil
