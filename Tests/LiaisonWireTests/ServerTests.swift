@@ -190,14 +190,16 @@ import LiaisonProcess
         #expect(st.st_mode & 0o777 == 0o750)
     }
 
-    @Test func refusesAPathTooLongWithAClearMessage() {
-        let long = "/tmp/" + String(repeating: "x", count: 120) + ".sock"
+    @Test func refusesAPathTooLongWithAClearMessageLeavingNothingBehind() {
+        let dir = TempDir()
+        let long = dir.sub("run/" + String(repeating: "x", count: 120) + ".sock")
         do {
             _ = try Listener.bind(path: long)
             Issue.record("bound a too-long path")
         } catch {
             #expect("\(error)".contains("Unix sockets allow at most 107"))
         }
+        #expect((try? FileManager.default.contentsOfDirectory(atPath: dir.path)) == [], "no directory, socket or lock file made")
     }
 
     @Test func refusesToReplaceSomethingThatIsNotASocket() throws {

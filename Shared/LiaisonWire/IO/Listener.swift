@@ -36,6 +36,7 @@ package struct Listener: Sendable {
     /// Binds and listens at `path`: the directory is created 0750, the socket is 0660. A socket
     /// file left by a crashed run is replaced; a live one (or a held lock) is never taken over.
     package static func bind(path: String, backlog: Int32 = 4096) throws -> Listener {
+        _ = try UnixSocket.withAddress(path) { _, _ in () }  // a path no socket can take leaves nothing behind
         try makeDirectory(parentOf: path)
         let lockPath = path + ".lock"
         let lockFD = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
