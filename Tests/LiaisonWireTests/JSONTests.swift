@@ -124,6 +124,28 @@ struct Visit: Codable, Equatable {
         }
     }
 
+    /// The path is built only on error, from each value's container up: it starts with the
+    /// path the caller gave, and a type's own check (which asks the decoder) sees it too.
+    @Test func theFieldPathStartsWithTheCallersPathAtEveryDepth() {
+        let bad: JSONValue = ["title": "x", "members": [["name": "a", "languages": ["ko", 7]]]]
+        #expect(throws: JSONDecodeError(path: "events[2].members[0].languages[1]", reason: "expected a string, found number")) {
+            try JSONDecoding.decode(Visit.self, from: bad, path: [NameKey("events"), IndexKey(2)])
+        }
+        struct Checked: Decodable {
+            init(from decoder: any Decoder) throws {
+                let c = try decoder.singleValueContainer()
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "refused at \(renderPath(decoder.codingPath))")
+            }
+        }
+        struct Outer: Decodable { var inner: [String: [Checked]] }
+        #expect(throws: JSONDecodeError(path: "params.inner.k[0]", reason: "refused at params.inner.k[0]")) {
+            try JSONDecoding.decode(Outer.self, from: ["inner": ["k": [1]]], path: [NameKey("params")])
+        }
+        #expect(throws: JSONDecodeError(path: "", reason: "expected an object, found string")) {
+            try JSONDecoding.decode(Visit.self, from: "x")
+        }
+    }
+
     @Test func namesAMissingField() {
         let bad: JSONValue = ["title": "x", "members": [["languages": []]]]
         #expect(throws: JSONDecodeError(path: "members[0].name", reason: "required")) {

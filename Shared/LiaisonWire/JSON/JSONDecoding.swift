@@ -63,11 +63,14 @@ package enum JSONDecoding {
     }
 }
 
-/// An array index as a coding key.
+/// An array index as a coding key. Only the index is kept: its text is made when asked for (an
+/// error's path), and the key fits an existential's inline buffer, so an element's decoder
+/// needs no box for it.
 package struct IndexKey: CodingKey {
-    package var intValue: Int?
-    package var stringValue: String
-    package init(_ i: Int) { intValue = i; stringValue = "Index \(i)" }
+    package let index: Int
+    package var intValue: Int? { index }
+    package var stringValue: String { "Index \(index)" }
+    package init(_ i: Int) { index = i }
     package init?(intValue: Int) { self.init(intValue) }
     package init?(stringValue: String) { return nil }
 }
@@ -85,24 +88,44 @@ package struct NameKey: CodingKey {
 /// the struct it was did not fit an existential's inline buffer and was boxed and copied each time.
 final class ValueDecoder: Decoder, SingleValueDecodingContainer {
     let value: JSONValue
-    /// The path of the container this value is in, and its key there: the value's own path is
-    /// built only when asked for (an error, or a container of its own), not for every field.
-    let parentPath: [any CodingKey]
-    let key: (any CodingKey)?
+    /// The decoder of the container this value is in, and its key there; the top one has no
+    /// parent, and its key is the path it was given (`RootPath`). The path is built only when
+    /// asked for (an error), never for a field that decodes.
+    let parent: ValueDecoder?
+    let key: any CodingKey
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
-    var codingPath: [any CodingKey] { key.map { parentPath + [$0] } ?? parentPath }
+    var codingPath: [any CodingKey] {
+        var keys: [any CodingKey] = []
+        var d = self
+        while let up = d.parent {
+            keys.append(d.key)
+            d = up
+        }
+        return ((d.key as? RootPath)?.path ?? []) + keys.reversed()
+    }
 
     init(value: JSONValue, codingPath: [any CodingKey]) {
         self.value = value
-        parentPath = codingPath
-        key = nil
+        parent = nil
+        key = RootPath(path: codingPath)
     }
 
-    init(value: JSONValue, in parentPath: [any CodingKey], at key: any CodingKey) {
+    init(value: JSONValue, in parent: ValueDecoder, at key: any CodingKey) {
         self.value = value
-        self.parentPath = parentPath
+        self.parent = parent
         self.key = key
+    }
+
+    /// The top decoder's "key": the path its value is at. A field of its own would be one more
+    /// reference for every decoder to release.
+    private struct RootPath: CodingKey {
+        let path: [any CodingKey]
+        var stringValue: String { renderPath(path) }
+        var intValue: Int? { nil }
+        init(path: [any CodingKey]) { self.path = path }
+        init?(stringValue: String) { return nil }
+        init?(intValue: Int) { return nil }
     }
 
     func fail(_ reason: String) -> JSONDecodeError { JSONDecodeError(path: renderPath(codingPath), reason: reason) }
@@ -113,12 +136,12 @@ final class ValueDecoder: Decoder, SingleValueDecodingContainer {
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
         guard case .object(let o) = value else { throw mismatch("an object") }
-        return KeyedDecodingContainer(KeyedContainer<Key>(object: o, codingPath: codingPath))
+        return KeyedDecodingContainer(KeyedContainer<Key>(object: o, decoder: self))
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
         guard case .array(let a) = value else { throw mismatch("an array") }
-        return UnkeyedContainer(items: a, codingPath: codingPath)
+        return UnkeyedContainer(items: a, decoder: self)
     }
 
     func singleValueContainer() throws -> any SingleValueDecodingContainer { self }
@@ -170,7 +193,10 @@ final class ValueDecoder: Decoder, SingleValueDecodingContainer {
 
 struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     let object: JSONObject
-    let codingPath: [any CodingKey]
+    /// The decoder of the object: its members' parent.
+    let decoder: ValueDecoder
+
+    var codingPath: [any CodingKey] { decoder.codingPath }
 
     var allKeys: [Key] { object.keys.compactMap { Key(stringValue: $0) } }
 
@@ -180,7 +206,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         guard let v = object[key.stringValue] else {
             throw JSONDecodeError(path: renderPath(codingPath + [key]), reason: "required")
         }
-        return ValueDecoder(value: v, in: codingPath, at: key)
+        return ValueDecoder(value: v, in: decoder, at: key)
     }
 
     func decodeNil(forKey key: Key) throws -> Bool { (object[key.stringValue] ?? .null) == .null }
@@ -208,7 +234,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func decodeIfPresent<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
         guard let v = object[key.stringValue], v != .null else { return nil }
-        return try ValueDecoder(value: v, in: codingPath, at: key).decode(type)
+        return try ValueDecoder(value: v, in: decoder, at: key).decode(type)
     }
 
     // The protocol's own versions of these go through `contains`, `decodeNil` and `decode`, each
@@ -216,7 +242,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decodeIfPresent(_ type: String.Type, forKey key: Key) throws -> String? {
         guard let v = object[key.stringValue], v != .null else { return nil }
         if case .string(let s) = v { return s }
-        return try ValueDecoder(value: v, in: codingPath, at: key).decode(type)
+        return try ValueDecoder(value: v, in: decoder, at: key).decode(type)
     }
     func decodeIfPresent(_ type: Bool.Type, forKey key: Key) throws -> Bool? {
         if case .bool(let b)? = object[key.stringValue] { return b }
@@ -234,7 +260,7 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     private func optional<T: Decodable>(_ type: T.Type, _ key: Key) throws -> T? {
         guard let v = object[key.stringValue], v != .null else { return nil }
-        return try ValueDecoder(value: v, in: codingPath, at: key).decode(type)
+        return try ValueDecoder(value: v, in: decoder, at: key).decode(type)
     }
 
     func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
@@ -246,23 +272,26 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
     }
 
     func superDecoder() throws -> any Decoder {
-        ValueDecoder(value: object["super"] ?? .null, in: codingPath, at: NameKey("super"))
+        ValueDecoder(value: object["super"] ?? .null, in: decoder, at: NameKey("super"))
     }
 
     func superDecoder(forKey key: Key) throws -> any Decoder {
-        ValueDecoder(value: object[key.stringValue] ?? .null, in: codingPath, at: key)
+        ValueDecoder(value: object[key.stringValue] ?? .null, in: decoder, at: key)
     }
 }
 
 struct UnkeyedContainer: UnkeyedDecodingContainer {
     let items: [JSONValue]
-    let codingPath: [any CodingKey]
+    /// The decoder of the array: its elements' parent.
+    let decoder: ValueDecoder
     var currentIndex = 0
 
-    init(items: [JSONValue], codingPath: [any CodingKey]) {
+    init(items: [JSONValue], decoder: ValueDecoder) {
         self.items = items
-        self.codingPath = codingPath
+        self.decoder = decoder
     }
+
+    var codingPath: [any CodingKey] { decoder.codingPath }
 
     var count: Int? { items.count }
     var isAtEnd: Bool { currentIndex >= items.count }
@@ -272,7 +301,7 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
             throw JSONDecodeError(path: renderPath(codingPath), reason: "expected more than \(items.count) elements")
         }
         defer { currentIndex += 1 }
-        return ValueDecoder(value: items[currentIndex], in: codingPath, at: IndexKey(currentIndex))
+        return ValueDecoder(value: items[currentIndex], in: decoder, at: IndexKey(currentIndex))
     }
 
     mutating func decodeNil() throws -> Bool {
