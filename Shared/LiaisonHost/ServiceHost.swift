@@ -10,6 +10,7 @@ package enum ServiceHost {
     /// Runs the service named `kind` (or `--name`); never returns.
     package static func main(kind: String, summary: String, _ factory: @escaping (ServiceContext) throws -> ServiceDefinition) -> Never {
         let started = monotonicNanos()
+        let readyFDProblem = Readiness.claimReadyFD()  // before anything is opened
         signal(SIGPIPE, SIG_IGN)
         var mask = sigset_t()
         sigemptyset(&mask)
@@ -28,8 +29,10 @@ package enum ServiceHost {
             discussion: "Serves length-prefixed JSON on its Unix socket; takes an inherited socket (LISTEN_FDS) when given one. "
                 + "--version prints the version."
         ) { args, _ in
-            run(
-                kind: kind, name: args.value("--name") ?? kind, meshPath: args.value("--mesh") ?? environment("LIAISON_MESH"),
+            let name = args.value("--name") ?? kind
+            if let readyFDProblem { Logger(service: name).warning("service.ready_fd_ignored", ["reason": readyFDProblem]) }
+            return run(
+                kind: kind, name: name, meshPath: args.value("--mesh") ?? environment("LIAISON_MESH"),
                 started: started, check: args.has("--check"), factory)
         }
         let tool = CommandLineTool(program: "liaison-\(kind)", root: root, version: liaisonVersion) { _ in }

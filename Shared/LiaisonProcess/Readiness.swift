@@ -1,18 +1,43 @@
 import Glibc
 import LiaisonWire
+import Synchronization
 
 /// Tells whoever started us that we can serve: `READY\n` to the fd in LIAISON_READY_FD (our
 /// supervisor, s6-style), and `READY=1` to NOTIFY_SOCKET (systemd `Type=notify`).
 package enum Readiness {
-    /// Sends the ready notifications that the environment asks for; returns what was done.
+    /// The readiness pipe taken by `claimReadyFD` (-1: none, or already written and closed).
+    private static let readyFD = Atomic<Int32>(-1)
+
+    /// Takes the descriptor LIAISON_READY_FD names, at start-up, before this process opens
+    /// anything: by the time it is ready, the number may be one of its own files. Only a pipe or
+    /// a socket that is open now is taken (close-on-exec from here on). The variable is removed
+    /// either way, so no child sees it. Returns why a variable that was set was passed over, so
+    /// that the caller can say so once it logs (nil when it was taken, or not set).
+    @discardableResult
+    package static func claimReadyFD() -> String? {
+        guard let raw = getenv("LIAISON_READY_FD").map({ String(cString: $0) }) else { return nil }
+        unsetenv("LIAISON_READY_FD")
+        guard let fd = Int32(raw), fd > 2 else { return "LIAISON_READY_FD=\(raw) is not a descriptor above 2; passed over" }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return "LIAISON_READY_FD=\(raw) is not open; passed over" }
+        let type = st.st_mode & S_IFMT
+        guard type == S_IFIFO || type == S_IFSOCK else {
+            return "LIAISON_READY_FD=\(raw) is neither a pipe nor a socket; passed over"
+        }
+        try? FD.setCloseOnExec(fd)
+        readyFD.store(fd, ordering: .releasing)
+        return nil
+    }
+
+    /// Sends the ready notifications: `READY` to the pipe `claimReadyFD` took (then closed), and
+    /// NOTIFY_SOCKET's when it is set. Returns what was done.
     @discardableResult
     package static func notifyReady() -> [String] {
         var done: [String] = []
-        if let fdText = getenv("LIAISON_READY_FD").map({ String(cString: $0) }), let fd = Int32(fdText), fd >= 0 {
-            let line = Array("READY\n".utf8)
-            if (try? FD.writeAll(fd, line)) != nil { done.append("ready_fd") }
+        let fd = readyFD.exchange(-1, ordering: .acquiringAndReleasing)
+        if fd >= 0 {
+            if (try? FD.writeAll(fd, Array("READY\n".utf8))) != nil { done.append("ready_fd") }
             FD.close(fd)
-            unsetenv("LIAISON_READY_FD")
         }
         if sendNotify("READY=1\nMAINPID=\(getpid())") { done.append("notify_socket") }
         return done

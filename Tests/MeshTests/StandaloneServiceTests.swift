@@ -55,7 +55,8 @@ import Testing
     @Test func pingsSystemdsWatchdogWhileItWorksAndLogsForTheJournal() throws {
         let home = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: home) }
-        try JSONWriter.pretty(JSONEncoding.encode(MeshFile.standard(home: home))).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+        try JSONWriter.pretty(JSONEncoding.encode(MeshFile.standard(home: home))).write(
+            toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
         let notifyPath = home + "/notify"
         let nfd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(nfd) }
@@ -94,7 +95,8 @@ import Testing
     @Test func aServiceKilledWithoutCleaningUpLeavesASocketTheNextOneReplaces() throws {
         let home = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: home) }
-        try JSONWriter.pretty(JSONEncoding.encode(MeshFile.standard(home: home))).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+        try JSONWriter.pretty(JSONEncoding.encode(MeshFile.standard(home: home))).write(
+            toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
         let socketPath = home + "/run/agreements.sock"
         func start() throws -> Child { try Child(binDirectory() + "/liaison-agreements", ["--mesh", home + "/mesh.json"]) }
         let first = try start()
@@ -107,6 +109,29 @@ import Testing
         defer { kill(second.processIdentifier, SIGKILL); second.waitUntilExit() }
         let health = eventually { try? WireClient(path: socketPath, timeoutMs: 200).call("service.health") }
         #expect(health?["pid"]?.intValue == Int64(second.processIdentifier))
+    }
+
+    /// `LIAISON_READY_FD` left in an environment by hand, naming nothing that was passed on. It
+    /// was read only once the service was ready, and by then the number was one of the service's
+    /// own descriptors: `READY` was written into it, and it was closed under the service. Now it
+    /// is taken at start-up or passed over, with a warning.
+    @Test func aReadyFDThatNamesNothingIsPassedOver() throws {
+        let home = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        try JSONWriter.pretty(JSONEncoding.encode(MeshFile.standard(home: home))).write(
+            toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+        var env = ProcessInfo.processInfo.environment
+        env["LIAISON_READY_FD"] = "9"  // the child gets stdin, stdout and stderr only
+        let p = try Child(binDirectory() + "/liaison-agreements", ["--mesh", home + "/mesh.json"], environment: env, stderr: .pipe)
+        defer { if p.isRunning { kill(p.processIdentifier, SIGKILL) } }
+        let health = eventually { try? WireClient(path: home + "/run/agreements.sock", timeoutMs: 200).call("service.health") }
+        #expect(health?["pid"]?.intValue == Int64(p.processIdentifier))
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let log = String(decoding: p.standardError!.readDataToEndOfFile(), as: UTF8.self)
+        #expect(log.contains("event=service.ready_fd_ignored") && log.contains("LIAISON_READY_FD=9 is not open"), "\(log.prefix(400))")
+        #expect(log.contains("event=service.ready") && !log.contains("notified=ready_fd"), "nothing was written into fd 9")
     }
 
     @Test func aMissingMeshFileIsAConfigurationError() throws {
