@@ -142,10 +142,8 @@ package final class AgreementsLogic: Sendable {
 
     func update(_ p: UpdateParams, uid: UInt32) throws -> Agreement {
         let changes = try resolvingPartners(p.changes)
-        return try transition(
-            p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: nil, guarded: partnersGuard(changes)
-        ) {
-            a in
+        let guarded = partnersGuard(changes)
+        return try transition(p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: nil, guarded: guarded) { a in
             _ = try Self.merge(&a, changes, allowed: Self.updatable)
             try showCurrentPartners(&a, changes)
         }
