@@ -291,13 +291,15 @@ package struct PartnerRef: Codable, Sendable, Equatable {
 
 extension [PartnerRef] {
     /// Shows `reference` (the registry's name, kind and country) for the partners named by any of
-    /// `ids`. A list naming both the kept and a merged entry names the kept one once.
+    /// `ids`. A list naming both the kept and a merged entry names the kept one once; an entry
+    /// without an id (only described) is never taken for another.
     package mutating func show(_ reference: PartnerRef, for ids: [String]) {
         var seen = Set<String>()
         self = compactMap { p in
             var p = p
             if let id = p.id, ids.contains(id) { p.resolve(reference) }
-            return seen.insert(p.id ?? "").inserted ? p : nil
+            guard let id = p.id else { return p }
+            return seen.insert(id).inserted ? p : nil
         }
     }
 }

@@ -74,3 +74,20 @@ import Testing
         #expect(d.adding(months: -1) == LocalDate(year: 2026, month: 2, day: 1))
     }
 }
+
+@Suite struct PartnerRefListTests {
+    @Test func showingAMergeNamesTheKeptEntryOnceAndKeepsEveryOther() {
+        let kept = PartnerRef(id: "ptn-kept", name: "Hanyang University", kind: .university, country: "KR")
+        var list = [
+            PartnerRef(id: "ptn-kept", name: "Hanyang", kind: .university, country: "KR", lead: true),
+            PartnerRef(id: "ptn-gone", name: "Hanyang Univ.", kind: .university, country: "KR"),
+            PartnerRef(id: "ptn-other", name: "KOTRA", kind: .enterprise, country: "KR"),
+            PartnerRef(name: "Described A", kind: .enterprise, country: "KE"),
+            PartnerRef(name: "Described B", kind: .enterprise, country: "KE"),
+        ]
+        list.show(kept, for: ["ptn-kept", "ptn-gone"])
+        #expect(list.map { $0.id } == ["ptn-kept", "ptn-other", nil, nil], "entries without an id are not duplicates of each other")
+        #expect(list[0].name == "Hanyang University" && list[0].lead == true, "the registry's name, the caller's lead")
+        #expect(list.map { $0.name }.suffix(2) == ["Described A", "Described B"])
+    }
+}
