@@ -85,6 +85,11 @@ import Testing
         #expect(text.contains("Materials lab moved from Friday 12 March 2027 10:30–12:00 to Saturday 13 March 2027 14:00–15:30"), "\(text)")
         #expect(text.contains("Reason given: the lab is closed on Friday"))
         #expect(try mails(t, to: "bo@example.org").map { $0["rule"]! } == ["schedule"], "nothing changed for Bo: no mail")
+        // A detail changed later (the notes): nobody is sent the schedule again.
+        moved.draft.notes = "Gifts: tea"
+        try t.deliver("delegation.updated", moved)
+        #expect(try mails(t, to: "bo@example.org").map { $0["rule"]! } == ["schedule"], "Bo's schedule from version 1 still holds")
+        #expect(try mails(t, to: "amina@example.org").map { $0["rule"]! } == ["schedule", "update"])
     }
 
     @Test func whatSomeoneLosesIsCancelledExactly() throws {
@@ -105,5 +110,24 @@ import Testing
         #expect(carla.method == "CANCEL" && carla.events.map { $0["UID"]! } == ["it-1-del-test1@bit.example.cn", "it-4-del-test1@bit.example.cn"])
         try t.deliver("delegation.updated", Self.realVisit(version: 2, withLabB: false, withCarla: false))
         #expect(try mails(t, to: "carla@example.org").count == 2, "once")
+    }
+
+    /// Someone taken off a visit and put back gets the schedule again, and a second removal if
+    /// taken off again; a cancellation later goes only to those still on it.
+    @Test func someoneTakenOffAndPutBackIsToldEachTime() throws {
+        let t = try TestNotifications(start: false)
+        try t.deliver("delegation.confirmed", Self.realVisit())
+        try t.deliver("delegation.updated", Self.realVisit(withCarla: false))
+        try t.deliver("delegation.updated", Self.realVisit())
+        #expect(try mails(t, to: "carla@example.org").map { $0["rule"]! } == ["schedule", "removal", "schedule"])
+        try t.deliver("delegation.updated", Self.realVisit(withCarla: false))
+        try t.deliver("delegation.updated", Self.realVisit(withCarla: false))
+        #expect(try mails(t, to: "carla@example.org").map { $0["rule"]! } == ["schedule", "removal", "schedule", "removal"])
+        #expect(try mails(t, to: "amina@example.org").map { $0["rule"]! } == ["schedule"])
+        var cancelled = Self.realVisit(version: 2, withCarla: false)
+        cancelled.status = .cancelled
+        try t.deliver("delegation.cancelled", cancelled)
+        #expect(try mails(t, to: "amina@example.org").map { $0["rule"]! } == ["schedule", "cancel"])
+        #expect(try mails(t, to: "carla@example.org").count == 4, "already told she is off the visit")
     }
 }

@@ -142,19 +142,43 @@ enum NotificationsTables {
             ])
     }
 
-    /// Whether `address` was ever sent this visit's schedule (or an update of it).
-    static func wasInvited(_ db: Database, subjectID: String, address: String) throws -> Bool {
-        try db.queryOne(
-            "SELECT 1 FROM messages WHERE subject_id = ? AND lower(recipient) = ? AND rule IN ('schedule','update') LIMIT 1",
-            [subjectID, address.lowercased()]) != nil
+    /// Where someone stands with a visit's schedule, by the messages they were sent.
+    enum Holding: Equatable {
+        /// Never sent it.
+        case never
+        /// Holds it: the id of the last schedule or update they were sent.
+        case holds(Int64)
+        /// Taken off the visit since: the id of the message that told them.
+        case left(Int64)
     }
 
-    /// Everyone (lowercased) who was sent this visit's schedule.
+    /// The key of the message telling `address` they are no longer on the visit, once they held
+    /// the schedule sent as message `held` (keys before `held` was added end at "person").
+    static func leaveKey(subjectID: String, address: String, held: Int64? = nil) -> String {
+        "removal:\(subjectID):\(address.lowercased()):person" + (held.map { ":\($0)" } ?? "")
+    }
+
+    static func holding(_ db: Database, subjectID: String, address: String) throws -> Holding {
+        let leave = leaveKey(subjectID: subjectID, address: address)
+        guard
+            let r = try db.queryOne(
+                """
+                SELECT id, rule FROM messages WHERE subject_id = ? AND lower(recipient) = ?
+                AND (rule IN ('schedule','update') OR (rule = 'removal' AND substr(idem_key, 1, length(?)) = ?))
+                ORDER BY id DESC LIMIT 1
+                """, [subjectID, address.lowercased(), leave, leave])
+        else { return .never }
+        let id: Int64 = try r["id"], rule: String = try r["rule"]
+        return rule == "removal" ? .left(id) : .holds(id)
+    }
+
+    /// Everyone (lowercased) who holds this visit's schedule: sent it, and not taken off since.
     static func invited(_ db: Database, subjectID: String) throws -> [String] {
         try db.query(
             "SELECT DISTINCT lower(recipient) AS r FROM messages WHERE subject_id = ? AND rule IN ('schedule','update')", [subjectID]
         )
         .map { try $0["r"] }
+        .filter { if case .holds = try holding(db, subjectID: subjectID, address: $0) { true } else { false } }
     }
 
     /// How the last message of a visit to `address` addressed them: (address, name, view).

@@ -42,9 +42,10 @@ struct NotificationRules {
                 try NotificationsTables.drop(db, subjectID: d.id)
             }
         case .delegationUpdated? where d.status == .confirmed && settings.sendSchedules:
-            // Details changed on a confirmed visit: people added since get the schedule (the keys
-            // keep everyone else from getting it twice).
-            queued += try invite(d, db, rule: .schedule)
+            // Details changed on a confirmed visit: people added since get the schedule; everyone
+            // else has theirs already (sent at this schedule version, or at an earlier one that a
+            // reschedule left as it was for them).
+            queued += try invite(d, db, rule: .schedule, onlyNew: true)
             if let stored, Self.samePeople(stored, doc) { break }
             queued += try removePeople(d, before: before(), db)
         case .delegationCancelled?, .delegationPostponed?:
@@ -75,14 +76,24 @@ struct NotificationRules {
 
     /// The schedule (or update) for every recipient, at the current schedule version. An update
     /// goes to those whose own sessions (or the visit's dates) changed, saying what changed and
-    /// why; sessions they lose are cancelled in a message of their own.
-    func invite(_ d: Delegation, _ db: Database, rule: MailRule, before: Delegation? = nil) throws -> Int {
+    /// why; sessions they lose are cancelled in a message of their own. `onlyNew`: only to those
+    /// who do not hold its schedule (never sent it, or taken off the visit since).
+    func invite(_ d: Delegation, _ db: Database, rule: MailRule, before: Delegation? = nil, onlyNew: Bool = false) throws -> Int {
         var n = 0
         for r in ScheduleRenderer.recipients(of: d) {
-            // Someone who never got this visit's schedule gets it whole, not as an "update".
-            let had = try NotificationsTables.wasInvited(db, subjectID: d.id, address: r.address)
+            // Someone who does not hold this visit's schedule (never sent it, or taken off the visit
+            // since) gets it whole, not as an "update".
+            var key = "invite:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)"
+            let had: Bool
+            switch try NotificationsTables.holding(db, subjectID: d.id, address: r.address) {
+            case .holds: had = true
+            case .never: had = false
+            case .left(let told):
+                had = false
+                key += ":back-after-\(told)"
+            }
+            if had && onlyNew { continue }
             let effective: MailRule = rule == .update && !had ? .schedule : rule
-            let key = "invite:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)"
             guard effective == .update, let before else {
                 n += try queue(effective, d, r, key: key, db)
                 continue
@@ -103,11 +114,12 @@ struct NotificationRules {
         let now = Set(ScheduleRenderer.recipients(of: d).map { $0.address.lowercased() })
         var n = 0
         for r in ScheduleRenderer.recipients(of: before) where !now.contains(r.address.lowercased()) {
-            guard try NotificationsTables.wasInvited(db, subjectID: d.id, address: r.address) else { continue }
+            guard case .holds(let held) = try NotificationsTables.holding(db, subjectID: d.id, address: r.address) else { continue }
             var c = PersonalSchedule.Changes()
             c.removed = PersonalSchedule(before, for: r).mine
             c.leftVisit = true
-            n += try queue(.removal, before, r, key: "removal:\(d.id):\(r.address.lowercased()):person", changes: c, db)
+            n += try queue(
+                .removal, before, r, key: NotificationsTables.leaveKey(subjectID: d.id, address: r.address, held: held), changes: c, db)
         }
         return n
     }
