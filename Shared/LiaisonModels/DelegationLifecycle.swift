@@ -1,5 +1,6 @@
 /// The transitions a delegation may make (DESIGN §4): proposed → confirmed → in_progress →
-/// completed, with cancelled and postponed possible before the visit starts.
+/// completed, with cancelled and postponed possible before the visit starts. A visit under way
+/// can still be rescheduled: its itinerary and its end (its start has passed).
 package enum DelegationAction: String, LifecycleAction {
     case confirm, reschedule, cancel, postpone, start, complete, update
 
@@ -7,7 +8,7 @@ package enum DelegationAction: String, LifecycleAction {
     package var allowedFrom: Set<DelegationStatus> {
         switch self {
         case .confirm: [.proposed]
-        case .reschedule: [.proposed, .confirmed, .postponed]
+        case .reschedule: [.proposed, .confirmed, .postponed, .inProgress]
         case .cancel: [.proposed, .confirmed, .postponed]
         case .postpone: [.proposed, .confirmed]
         case .start: [.confirmed]

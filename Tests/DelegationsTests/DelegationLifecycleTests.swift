@@ -162,6 +162,38 @@ import LiaisonWire
         #expect(ok["notes"] == "Gifts: tea")
     }
 
+    /// A session moved, added or dropped during the visit, or the visit ending later: the
+    /// itinerary and the end still change once it has begun; its start and zone do not.
+    @Test func aVisitUnderWayMovesItsSessionsAndItsEndButNotItsStart() throws {
+        let t = try TestDelegations()
+        let (id, _) = try t.create(thaiVisit())
+        _ = try t.ok("delegations.confirm", ["id": .string(id), "expected_version": 1])
+        _ = try t.ok("delegations.start", ["id": .string(id), "expected_version": 2])
+        var d = try t.ok(
+            "delegations.reschedule", ["id": .string(id), "expected_version": 3, "ends_at": "2026-03-14T12:00", "reason": "one more day"])
+        #expect(d["status"] == "in_progress" && d["ends_at"] == "2026-03-14T12:00" && d["schedule_version"] == 2)
+        guard case .object(var item)? = d["itinerary"]?[0] else { Issue.record("no item"); return }
+        item["starts_at"] = "2026-03-14T09:00"
+        item["ends_at"] = "2026-03-14T10:00"
+        let same: JSONValue = ["id": .string(id), "expected_version": 4, "starts_at": "2026-03-12T09:00", "itinerary": [.object(item)]]
+        d = try t.ok("delegations.reschedule", same)
+        #expect(d["itinerary"]?[0]?["starts_at"] == "2026-03-14T09:00" && d["itinerary"]?[0]?["rev"] == 2 && d["status"] == "in_progress")
+        for (field, value): (String, JSONValue) in [
+            ("starts_at", "2026-03-13T09:00"), ("time_zone", "Asia/Bangkok"), ("shift_minutes", 60), ("to", "2026-03-20"),
+        ] {
+            let e = try #require(t.error("delegations.reschedule", ["id": .string(id), "expected_version": 5, field: value]), "\(field)")
+            #expect(e.code == .failedPrecondition && e.details?["field"] == .string(field), "\(field)")
+            #expect(e.message.contains("in_progress since 2026-03-12T09:00") && e.message.contains("only its itinerary and ends_at"))
+        }
+        // Ending before its last session is a clash, refused as for a confirmed visit.
+        let clash = t.error("delegations.reschedule", ["id": .string(id), "expected_version": 5, "ends_at": "2026-03-13T17:00"])
+        #expect(clash?.code == .conflict && clash?.message.contains("outside the visit window") == true, "\(String(describing: clash))")
+        let e = t.error("delegations.update", ["id": .string(id), "expected_version": 5, "itinerary": []])
+        #expect(e?.code == .failedPrecondition && e?.message.contains("delegations.reschedule") == true)
+        let q = try t.ok("events.queue", ["subscriber": "notifications"])["deliveries"]!.arrayValue!
+        #expect(q.map { $0["type"]!.stringValue! }.suffix(3) == ["delegation.started", "delegation.rescheduled", "delegation.rescheduled"])
+    }
+
     @Test func historyRecordsEveryChangeWithTheCallersUID() throws {
         let t = try TestDelegations()
         let (id, _) = try t.create(thaiVisit())

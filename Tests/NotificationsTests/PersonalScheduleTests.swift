@@ -130,4 +130,33 @@ import Testing
         #expect(try mails(t, to: "amina@example.org").map { $0["rule"]! } == ["schedule", "cancel"])
         #expect(try mails(t, to: "carla@example.org").count == 4, "already told she is off the visit")
     }
+
+    /// A visit under way still changes (a session moves, someone joins or leaves): its people
+    /// are told as they are before it begins.
+    @Test func aVisitUnderWayStillTellsItsPeopleWhatChanged() throws {
+        let t = try TestNotifications(start: false)
+        try t.deliver("delegation.confirmed", Self.realVisit())
+        var started = Self.realVisit()
+        started.status = .inProgress
+        try t.deliver("delegation.started", started)
+        var moved = Self.realVisit(
+            version: 2,
+            labA: Self.item(
+                "it-2", "Materials lab", "2027-03-13T14:00", "2027-03-13T15:30", venue: "Lab 2", attendees: ["amina@example.org"], rev: 2))
+        moved.status = .inProgress
+        moved.rescheduleReason = "the lab is closed on Friday"
+        try t.deliver("delegation.rescheduled", moved)
+        let update = try #require(try mails(t, to: "amina@example.org").last)
+        let cal = try calendar(t, update)
+        #expect(update["rule"] == "update" && cal.events.map { $0["UID"]! } == ["it-2-del-test1@bit.example.cn"])
+        #expect(try t.parsed(update["id"]!.intValue!).text("text/plain")!.contains("Reason given: the lab is closed on Friday"))
+        // Carla leaves and Dan joins on the second day.
+        var changed = moved
+        changed.draft.members.removeAll { $0.email == "carla@example.org" }
+        changed.draft.members.append(Member(name: "Dan", email: "dan@example.org"))
+        try t.deliver("delegation.updated", changed)
+        #expect(try mails(t, to: "carla@example.org").map { $0["rule"]! } == ["schedule", "removal"])
+        #expect(try mails(t, to: "dan@example.org").map { $0["rule"]! } == ["schedule"])
+        #expect(try mails(t, to: "bo@example.org").map { $0["rule"]! } == ["schedule"], "nothing changed for Bo")
+    }
 }

@@ -251,12 +251,13 @@ package final class DelegationsLogic: Sendable {
         return try transition(
             p.id, expectedVersion: p.expectedVersion, action: .reschedule, uid: uid, event: .delegationRescheduled,
             guarded: { d, db in
-                if d.status == .confirmed {
+                if d.status == .confirmed || d.status == .inProgress {
                     try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "reschedule")
                 }
             }
         ) { d in
             try Self.requireSchedule(d, doing: "reschedule")
+            if d.status == .inProgress { try Self.refuseMovingTheStart(p, d) }
             let before = d.draft.itinerary
             defer { d.draft.numberItems(previous: before) { IDs.make("it") } }
             d.rescheduleReason = p.reason
@@ -281,6 +282,21 @@ package final class DelegationsLogic: Sendable {
             if let i = p.itinerary { d.draft.itinerary = i }
             d.scheduleVersion += 1
         }
+    }
+
+    /// A visit under way keeps its start and its zone: what can still change is the itinerary
+    /// (a session moved, added or dropped) and when it ends.
+    static func refuseMovingTheStart(_ p: RescheduleParams, _ d: Delegation) throws {
+        let moved = [
+            p.shiftMinutes.map { _ in "shift_minutes" }, p.to.map { _ in "to" },
+            p.startsAt.flatMap { $0 == d.draft.startsAt ? nil : "starts_at" },
+            p.timeZone.flatMap { $0 == d.draft.timeZone ? nil : "time_zone" },
+        ].compactMap { $0 }
+        guard let f = moved.first else { return }
+        throw ServiceError(
+            .failedPrecondition,
+            "\(f): delegation \(d.ref) is in_progress since \(d.draft.startsAt); only its itinerary and ends_at can change",
+            retryable: false, details: ["field": .string(f), "current_state": "in_progress"])
     }
 
     func cancel(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {

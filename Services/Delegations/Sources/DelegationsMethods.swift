@@ -32,7 +32,8 @@ enum DelegationsMethods {
         }
         t.add(
             "delegations.reschedule",
-            "A new window and/or itinerary (bumps schedule_version); a confirmed visit must stay clash-free. Emits delegation.rescheduled."
+            "A new window and/or itinerary (bumps schedule_version); a confirmed or running visit must stay clash-free, and one under way"
+                + " keeps its start and zone. Emits delegation.rescheduled."
         ) {
             (p: RescheduleParams, ctx) in try logic.reschedule(p, uid: ctx.callerUID)
         }

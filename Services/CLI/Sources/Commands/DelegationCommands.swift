@@ -252,7 +252,8 @@ extension CLI {
 
     static var delegationReschedule: CLICommand {
         Command(
-            name: "reschedule", abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free).",
+            name: "reschedule",
+            abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free; one under way keeps its start).",
             usage:
                 "delegation reschedule ID [--shift 3d|-2h|90m | --to DATE | --starts-at T --ends-at T] [--time-zone TZ] "
                 + "[-f SCHEDULE.json] [--reason TEXT] [--expect-version N]",

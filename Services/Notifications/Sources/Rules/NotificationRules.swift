@@ -33,7 +33,7 @@ struct NotificationRules {
             queued += try invite(d, db, rule: .schedule)
             try armReminders(d, db)
         case .delegationRescheduled?:
-            if d.status == .confirmed {
+            if Self.scheduled.contains(d.status) {
                 let previous = try before()
                 if settings.sendUpdates { queued += try invite(d, db, rule: .update, before: previous) }
                 queued += try removePeople(d, before: previous, db)
@@ -41,10 +41,10 @@ struct NotificationRules {
             } else {
                 try NotificationsTables.drop(db, subjectID: d.id)
             }
-        case .delegationUpdated? where d.status == .confirmed && settings.sendSchedules:
-            // Details changed on a confirmed visit: people added since get the schedule; everyone
-            // else has theirs already (sent at this schedule version, or at an earlier one that a
-            // reschedule left as it was for them).
+        case .delegationUpdated? where Self.scheduled.contains(d.status) && settings.sendSchedules:
+            // Details changed on a confirmed visit (or one under way): people added since get the
+            // schedule; everyone else has theirs already (sent at this schedule version, or at an
+            // earlier one that a reschedule left as it was for them).
             queued += try invite(d, db, rule: .schedule, onlyNew: true)
             if let stored, Self.samePeople(stored, doc) { break }
             queued += try removePeople(d, before: before(), db)
@@ -57,6 +57,9 @@ struct NotificationRules {
         }
         return queued > 0
     }
+
+    /// The states in which a visit's people hold its schedule: a change to it is mailed to them.
+    static let scheduled: Set<DelegationStatus> = [.confirmed, .inProgress]
 
     /// Whether two texts of a visit name the same people (members and hosts byte for byte: the
     /// same writer wrote both), so that nobody can have left it; false when either cannot be split.
