@@ -22,6 +22,9 @@ package enum ItineraryDays {
         return "\(a.day) \(months[a.month - 1]) \(a.year) – \(b.day) \(months[b.month - 1]) \(b.year)"
     }
 
+    /// The items' indices in start order: how `delegation show` numbers them (1, 2, …).
+    package static func numbered(_ items: [ItineraryItem]) -> [Int] { group(items).flatMap { $0.items.map(\.index) } }
+
     /// The items in start order, grouped by their (local) start date; each with its index.
     package static func group(_ items: [ItineraryItem]) -> [(day: LocalDateTime, items: [(index: Int, item: ItineraryItem)])] {
         let byDay = Dictionary(grouping: items.enumerated(), by: { $0.element.startsAt.date })

@@ -13,6 +13,15 @@ import Testing
         #expect(try CLI.signatory("Kim;;Hanyang University") == ["name": "Kim", "side": "Hanyang University"])
         #expect(throws: (any Error).self) { try CLI.signatory("Kim;Dean") }
     }
+
+    @Test func sessionTimesAsTheOfficeWritesThem() throws {
+        #expect(try CLI.localTime("--at", "2027-05-10T14:00", day: nil).description == "2027-05-10T14:00")
+        #expect(try CLI.localTime("--at", "14:00", day: "2027-05-10").description == "2027-05-10T14:00")
+        #expect(try CLI.localTime("--until", "9:30", day: "2027-05-10").description == "2027-05-10T09:30")
+        for (bad, day) in [("14:00", nil), ("25:00", "2027-05-10"), ("2027-02-30T10:00", nil), ("noon", "2027-05-10")] as [(String, String?)] {
+            #expect(throws: UsageError.self, "\(bad)") { try CLI.localTime("--at", bad, day: day) }
+        }
+    }
 }
 
 @Suite(.serialized, .timeLimit(.minutes(3))) struct EditCLITests {
@@ -82,5 +91,95 @@ import Testing
         #expect(no.code == 1 && no.stdout.contains("is none of the documents"))
         #expect(try mesh.cli("agreement", "attach", ref, signed).code == 1, "the same file twice is refused")
         #expect(try mesh.cli("agreement", "history", ref).stdout.contains("attach"))
+    }
+
+    /// A week before a confirmed visit: someone drops out, someone joins, a session moves, one is
+    /// added and one dropped, a host changes; each one command, no JSON written.
+    @Test func aVisitsPeopleAndSessionsChangeOneAtATime() throws {
+        let mesh = try MeshHarness()
+        let file = mesh.home + "/visit.json"
+        try JSONWriter.pretty([
+            "direction": "inbound", "title": "Kenyatta University delegation",
+            "partners": [["name": "Kenyatta University", "kind": "university", "country": "KE"]],
+            "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-11T17:00",
+            "members": [
+                ["name": "Wanjiru Kamau", "email": "wk@ku.example", "role": "head"], ["name": "Otieno Ochieng", "email": "oo@ku.example"],
+                ["name": "Achieng Atieno"],
+            ],
+            "hosts": [["name": "Li Wei", "email": "li.wei@bit.example.cn"]],
+            "itinerary": [
+                ["starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T10:00", "title": "Welcome", "venue": "Room 1"],
+                ["starts_at": "2027-05-10T11:00", "ends_at": "2027-05-10T12:30", "title": "Engine lab", "venue": "Lab 2", "attendees": ["oo@ku.example"]],
+                ["starts_at": "2027-05-11T09:00", "ends_at": "2027-05-11T10:00", "title": "Signing", "venue": "Hall A",
+                 "hosts": ["li.wei@bit.example.cn"], "attendees": ["wk@ku.example", "Achieng Atieno"]],
+            ],
+        ]).write(toFile: file, atomically: true, encoding: .utf8)
+        let ref = try #require(try mesh.cli("delegation", "create", "-f", file, "--json").json?["ref"]?.stringValue)
+        #expect(try mesh.cli("delegation", "confirm", ref).code == 0)
+        func visit() throws -> JSONValue { try mesh.call("delegations", "delegations.get", ["id": .string(ref)]) }
+        func item(_ title: String) throws -> JSONValue? { try visit()["itinerary"]?.arrayValue?.first { $0["title"] == .string(title) } }
+        let shown = try mesh.cli("delegation", "show", ref).stdout
+        #expect(shown.contains("  2. 11:00–12:30  Engine lab (meeting) @ Lab 2"), "\(shown)")
+
+        let patch = mesh.home + "/patch.json"
+        try #"{"itinerary": []}"#.write(toFile: patch, atomically: true, encoding: .utf8)
+        let refused = try mesh.cli("delegation", "update", ref, "-f", patch)
+        #expect(refused.code != 0 && refused.stderr.contains("Hint: a confirmed visit's schedule changes with 'liaison delegation reschedule"))
+        // The only one at the lab cannot leave it empty (it would be for everyone).
+        let alone = try mesh.cli("delegation", "member", "remove", ref, "oo@ku.example")
+        #expect(alone.code == 65 && alone.stderr.contains("only attendee of 2. “Engine lab” 2027-05-10T11:00–12:30"), "\(alone.stderr)")
+        #expect(try mesh.cli("delegation", "item", "update", ref, "2", "--attendees", "wk@ku.example, oo@ku.example").code == 0)
+        let removed = try mesh.cli("delegation", "member", "remove", ref, "otieno ochieng", "--reason", "cannot travel")
+        #expect(removed.code == 0 && removed.stdout.contains("removed Otieno Ochieng <oo@ku.example>"), "\(removed.stderr)")
+        #expect(try visit()["members"]?.arrayValue?.count == 2 && item("Engine lab")?["attendees"] == ["wk@ku.example"])
+        // A new email is carried into the sessions naming her by name.
+        #expect(try mesh.cli("delegation", "member", "update", ref, "Achieng Atieno", "--email", "aa@ku.example", "--dietary", "halal").code == 0)
+        #expect(try item("Signing")?["attendees"] == ["wk@ku.example", "aa@ku.example"])
+        #expect(try visit()["members"]?[1]?["needs"] == ["dietary": "halal"])
+        let joined = try mesh.cli("delegation", "member", "add", ref, "--name", "Amani Njoroge", "--email", "an@ku.example", "--role", "official")
+        #expect(joined.code == 0, "\(joined.stderr)")
+        #expect(try mesh.cli("delegation", "member", "add", ref, "--name", "Amani N.", "--email", "AN@ku.example").code == 65, "no one twice")
+
+        // Sessions: moved (its length kept), added, dropped; each named as the office would.
+        let moved = try mesh.cli("delegation", "item", "move", ref, "engine", "--at", "14:00", "--reason", "the lab is busy in the morning")
+        #expect(moved.code == 0 && moved.stdout.contains("to 2027-05-10T14:00–15:30"), "\(moved.stdout)\(moved.stderr)")
+        #expect(try item("Engine lab")?["starts_at"] == "2027-05-10T14:00" && item("Engine lab")?["ends_at"] == "2027-05-10T15:30")
+        #expect(try visit()["reschedule_reason"] == "the lab is busy in the morning")
+        let added = try mesh.cli(
+            "delegation", "item", "add", ref, "--title", "Campus walk", "--at", "2027-05-11T14:00", "--for", "1h", "--venue", "Main gate",
+            "--kind", "tour", "--attendees", "an@ku.example")
+        #expect(added.code == 0, "\(added.stderr)")
+        #expect(try item("Campus walk")?["ends_at"] == "2027-05-11T15:00" && item("Campus walk")?["id"]?.stringValue?.hasPrefix("it-") == true)
+        let vague = try mesh.cli("delegation", "item", "remove", ref, "a")
+        #expect(vague.code == 65 && vague.stderr.contains("sessions matching \"a\""), "\(vague.stderr)")
+        #expect(try mesh.cli("delegation", "item", "remove", ref, "Campus walk").code == 0)
+        #expect(try item("Campus walk") == nil && visit()["itinerary"]?.arrayValue?.count == 3)
+        #expect(try mesh.cli("delegation", "item", "move", ref, "9", "--shift", "1h").code == 65, "no session 9")
+
+        // Hosts: one added, one removed (the sessions they hosted no longer name them).
+        #expect(try mesh.cli("delegation", "host", "add", ref, "--name", "Zhang Min", "--email", "zhang.min@bit.example.cn").code == 0)
+        #expect(try mesh.cli("delegation", "host", "remove", ref, "li.wei@bit.example.cn").code == 0)
+        #expect(try visit()["hosts"]?.arrayValue?.map { $0["name"]! } == ["Zhang Min"] && item("Signing")?["hosts"] == [])
+        let unknown = try mesh.cli("delegation", "member", "update", ref, "nobody@example.org", "--title", "x")
+        #expect(unknown.code == 65 && unknown.stderr.contains("members: Wanjiru Kamau <wk@ku.example>"), "\(unknown.stderr)")
+
+        // Under way, its sessions still move; the visit itself no longer does.
+        #expect(try mesh.cli("delegation", "start", ref, "--force", "--reason", "they came early").code == 0)
+        let onTheDay = try mesh.cli("delegation", "item", "move", ref, "Welcome", "--at", "09:30", "--json")
+        #expect(onTheDay.code == 0 && onTheDay.json?["status"] == "in_progress", "\(onTheDay.stderr)")
+        let whole = try mesh.cli("delegation", "reschedule", ref, "--shift", "1d")
+        #expect(whole.code != 0 && whole.stderr.contains("shift_minutes: delegation \(ref) is in_progress since"), "\(whole.stderr)")
+
+        // Otieno was told once that he is off the visit, with every session he was expected at.
+        let mails = try #require(
+            try eventually(timeoutMs: 20_000) { () throws -> [JSONValue]? in
+                let items = try mesh.cli("notification", "list", "--json").json?["items"]?.arrayValue ?? []
+                // The visit's events are applied in order: Amani's fourth mail comes of the last.
+                return items.filter { $0["recipient"] == "an@ku.example" }.count >= 4 ? items : nil
+            })
+        #expect(mails.filter { $0["recipient"] == "oo@ku.example" }.compactMap { $0["rule"]?.stringValue }.sorted() == ["removal", "schedule", "update"])
+        // Amani: the schedule when she joined, the walk added for her, taken back, the welcome moved.
+        let amani = mails.filter { $0["recipient"] == "an@ku.example" }.compactMap { $0["rule"]?.stringValue }
+        #expect(amani.reversed() == ["schedule", "update", "removal", "update"])
     }
 }

@@ -65,22 +65,28 @@ package enum ItineraryText {
         }
         out.append("")
         if draft.itinerary.isEmpty { out.append("(no itinerary yet)") }
+        // Each session numbered as `delegation item` commands take it ("2."), in start order.
+        let width = String(draft.itinerary.count).count
+        let indent = String(repeating: " ", count: width + 17)
+        var number = 0
         for (day, items) in ItineraryDays.group(draft.itinerary) {
             out.append(ItineraryDays.dayTitle(day))
             for (_, item) in items {
-                var line = "  \(ItineraryDays.times(item))  \(item.title)"
+                number += 1
+                let n = String(number)
+                var line = "  " + String(repeating: " ", count: width - n.count) + n + ". \(ItineraryDays.times(item))  \(item.title)"
                 line += " (\(item.kind.rawValue))"
                 if let v = item.venue { line += " @ \(v)" }
                 out.append(line)
                 if !item.hosts.isEmpty {
                     let names = item.hosts.map { e in draft.hosts.first { $0.email.lowercased() == e.lowercased() }?.name ?? e }
-                    out.append("               hosts: \(names.joined(separator: ", "))")
+                    out.append("\(indent)hosts: \(names.joined(separator: ", "))")
                 }
                 out.append(
-                    "               with: "
+                    "\(indent)with: "
                         + "\(item.everyone ? "the whole delegation" : draft.attendees(of: item).map(\.name).joined(separator: ", "))"
                 )
-                if let n = item.notes { out.append("               note: \(n)") }
+                if let n = item.notes { out.append("\(indent)note: \(n)") }
             }
             out.append("")
         }

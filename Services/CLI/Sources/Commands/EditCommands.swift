@@ -80,7 +80,18 @@ extension CLI {
         ) { args, ctx in
             let id = try args.positional(0, "ID")
             let p = try patch(args, delegationFlags, id: id) { try expectedVersion(args, ctx, id: id) }
-            let d = try ctx.call("delegations", "delegations.update", p)
+            let d: JSONValue
+            do {
+                d = try ctx.call("delegations", "delegations.update", p)
+            } catch var e as CLIError where e.remote?.code == .failedPrecondition && e.remote?.details?["current_state"] != nil {
+                // A confirmed visit's schedule: the service names its method; say the commands.
+                if let f = e.remote?.details?["field"]?.stringValue, ["starts_at", "ends_at", "time_zone", "itinerary"].contains(f) {
+                    e.hint =
+                        "a confirmed visit's schedule changes with 'liaison delegation reschedule \(id)' (--shift, --to, -f SCHEDULE.json),"
+                        + " or one session at a time with 'liaison delegation item add|move|update|remove'"
+                }
+                throw e
+            }
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? "") (version \(d["version"]?.intValue ?? 0))")
             printFindings(ctx, d)
