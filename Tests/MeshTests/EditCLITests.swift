@@ -182,4 +182,32 @@ import Testing
         let amani = mails.filter { $0["recipient"] == "an@ku.example" }.compactMap { $0["rule"]?.stringValue }
         #expect(amani.reversed() == ["schedule", "update", "removal", "update"])
     }
+
+    /// A visit from nothing to confirmed with flags alone: the partner, the visit, its people and
+    /// its sessions.
+    @Test func aVisitBuiltFromFlagsAlone() throws {
+        let mesh = try MeshHarness()
+        let partner = try mesh.cli("partner", "create", "--name", "University of Nairobi", "--kind", "university", "--country", "KE", "--json")
+        let pid = try #require(partner.json?["id"]?.stringValue, "\(partner.stderr)")
+        #expect(try mesh.cli("delegation", "create", "--title", "Nairobi visit").code == 64, "no partner")
+        let created = try mesh.cli(
+            "delegation", "create", "--title", "Nairobi engineering visit", "--partner", pid, "--starts-at", "2027-06-07T09:00",
+            "--ends-at", "2027-06-08T17:00", "--topics", "engineering, exchange", "--json")
+        let ref = try #require(created.json?["ref"]?.stringValue, "\(created.stderr)")
+        #expect(created.json?["direction"] == "inbound" && created.json?["topics"] == ["engineering", "exchange"])
+        #expect(created.json?["partners"]?[0]?["name"] == "University of Nairobi")
+        for args in [
+            ["member", "add", ref, "--name", "Mary Wambui", "--email", "mw@uon.example", "--role", "head", "--languages", "en,sw"],
+            ["host", "add", ref, "--name", "Li Wei", "--email", "li.wei@bit.example.cn", "--unit", "International Office"],
+            ["item", "add", ref, "--title", "Welcome", "--at", "2027-06-07T09:00", "--until", "10:00", "--venue", "Room 1",
+             "--hosts", "li.wei@bit.example.cn"],
+            ["item", "add", ref, "--title", "Farewell lunch", "--at", "2027-06-08T12:00", "--for", "90m", "--kind", "meal"],
+        ] {
+            let r = try runCLI(["delegation"] + args + ["--home", mesh.home])
+            #expect(r.code == 0, "\(args): \(r.stderr)")
+        }
+        #expect(try mesh.cli("delegation", "confirm", ref).code == 0)
+        let shown = try mesh.cli("delegation", "show", ref).stdout
+        #expect(shown.contains("Mary Wambui — head <mw@uon.example> [en, sw]") && shown.contains("  2. 12:00–13:30  Farewell lunch (meal)"), "\(shown)")
+    }
 }

@@ -65,12 +65,26 @@ extension CLI {
 
     static var delegationCreate: CLICommand {
         Command(
-            name: "create", abstract: "Create a delegation from a JSON file (see PROTOCOL.md and 'liaison describe delegations').",
-            usage: "delegation create -f FILE [--json]",
-            options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]
+            name: "create",
+            abstract: "Create a delegation from flags (then add people and sessions with member and item), or from a JSON file.",
+            usage:
+                "delegation create (--title T --partner ID… (--starts-at T --ends-at T | --date 2024-10) [--direction outbound] "
+                + "[--purpose P] [--topics A,B] | -f FILE) [--json]",
+            options: [
+                OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON, as in PROTOCOL.md ('-' for stdin); flags go over it.")
+            ]
+                + (delegationFlags + createFlags).map { OptionSpec([$0.flag], value: "VALUE", $0.help) }
         ) { args, ctx in
-            let draft = try readJSONFile(args.value("-f"))
-            let d = try ctx.call("delegations", "delegations.create", draft)
+            var draft = try changes(args, delegationFlags + createFlags)
+            if args.value("-f") == nil {
+                guard draft["title"] != nil, draft["partners"] != nil else {
+                    throw UsageError(
+                        "give --title and --partner (or -f FILE)",
+                        hint: "find a partner's id with 'liaison partner list', or register it: partner create")
+                }
+                draft["direction"] = draft["direction"] ?? "inbound"
+            }
+            let d = try ctx.call("delegations", "delegations.create", .object(draft))
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             let verb = d["created"] == false ? "Already stored (same external_key)" : "Created"
             ctx.print(

@@ -24,6 +24,14 @@ extension CLI {
         FieldFlag(flag: "--partner", key: "partners", help: "A partner id (repeatable; the first leads).", shape: .partners),
     ]
 
+    /// What only a new visit is given by flag (an existing one moves with reschedule).
+    static let createFlags: [FieldFlag] = [
+        FieldFlag(flag: "--starts-at", key: "starts_at", help: "When it begins, local time: 2027-03-12T09:00."),
+        FieldFlag(flag: "--ends-at", key: "ends_at", help: "When it ends."),
+        FieldFlag(flag: "--time-zone", key: "time_zone", help: "Its IANA time zone (default Asia/Shanghai)."),
+        FieldFlag(flag: "--external-key", key: "external_key", help: "Your own unique key: creating twice stores it once."),
+    ]
+
     static let agreementFlags: [FieldFlag] = [
         FieldFlag(flag: "--title", key: "title", help: "The agreement's title."),
         FieldFlag(flag: "--kind", key: "kind", help: "mou, exchange, joint_programme, workstation, industry_education, research, …"),
