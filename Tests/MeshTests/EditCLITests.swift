@@ -209,5 +209,13 @@ import Testing
         #expect(try mesh.cli("delegation", "confirm", ref).code == 0)
         let shown = try mesh.cli("delegation", "show", ref).stdout
         #expect(shown.contains("Mary Wambui — head <mw@uon.example> [en, sw]") && shown.contains("  2. 12:00–13:30  Farewell lunch (meal)"), "\(shown)")
+        // An agreement of its own, with flags too.
+        #expect(try mesh.cli("agreement", "create", "--title", "Exchange", "--partner", pid).code == 64, "no coordinator")
+        let agreement = try mesh.cli(
+            "agreement", "create", "--title", "Engineering exchange with Nairobi", "--partner", pid, "--coordinator-name", "Li Wei",
+            "--coordinator-email", "li.wei@bit.example.cn", "--starts-on", "2027-09-01", "--ends-on", "2030-08-31", "--json")
+        let a = try #require(agreement.json, "\(agreement.stderr)")
+        #expect(a["status"] == "draft" && a["kind"] == "mou" && a["partners"]?[0]?["id"] == .string(pid))
+        #expect(a["coordinator"]?["email"] == "li.wei@bit.example.cn" && a["ends_on"] == "2030-08-31")
     }
 }

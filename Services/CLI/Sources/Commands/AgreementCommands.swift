@@ -35,11 +35,35 @@ extension CLI {
 
     static var agreementCreate: CLICommand {
         Command(
-            name: "create", abstract: "Create an agreement from a JSON file.", usage: "agreement create -f FILE [--json]",
-            options: [OptionSpec(["-f", "--file"], value: "FILE", "The agreement as JSON ('-' for stdin).")]
+            name: "create", abstract: "Create an agreement from flags, or from a JSON file.",
+            usage:
+                "agreement create (--title T --partner ID… --coordinator-name N --coordinator-email E [--kind K] [--starts-on D] "
+                + "[--ends-on D] | -f FILE) [--json]",
+            options: [
+                OptionSpec(["-f", "--file"], value: "FILE", "The agreement as JSON, as in PROTOCOL.md ('-' for stdin); flags go over it.")
+            ]
+                + agreementFlags.map { OptionSpec([$0.flag], value: "VALUE", $0.help) } + [
+                    OptionSpec(["--coordinator-name"], value: "NAME", "BIT's coordinator."),
+                    OptionSpec(["--coordinator-email"], value: "EMAIL", "The coordinator's email (notices go to it)."),
+                    OptionSpec(["--coordinator-unit"], value: "UNIT", "The coordinator's unit."),
+                ]
         ) { args, ctx in
-            let a = try ctx.call("agreements", "agreements.create", try readJSONFile(args.value("-f")))
-            if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
+            var a = try changes(args, agreementFlags)
+            var coordinator = a["coordinator"]?.objectValue ?? [:]
+            for (flag, key) in [("--coordinator-name", "name"), ("--coordinator-email", "email"), ("--coordinator-unit", "unit")] {
+                if let v = args.value(flag) { coordinator[key] = .string(v) }
+            }
+            if coordinator.count > 0 { a["coordinator"] = .object(coordinator) }
+            if args.value("-f") == nil {
+                guard a["title"] != nil, a["partners"] != nil, a["coordinator"] != nil else {
+                    throw UsageError(
+                        "give --title, --partner and --coordinator-name/--coordinator-email (or -f FILE)",
+                        hint: "find a partner's id with 'liaison partner list'; an agreement from a visit: agreement from-visit")
+                }
+                a["kind"] = a["kind"] ?? "mou"
+            }
+            a = try ctx.call("agreements", "agreements.create", .object(a)).objectValue ?? a
+            if ctx.json { ctx.printJSON(.object(a)) } else { printAgreementLine(ctx, .object(a)) }
             return ExitCode.ok
         }
     }
