@@ -252,6 +252,7 @@ let mtaCondition: ConditionTrait = .enabled(
             sent?["id"]?.intValue, "both messages sent within \((monotonicNanos() - waitStart) / 1_000_000) ms; last listing: \(last)")
         let show = try mesh.cli("notification", "show", String(id))
         #expect(show.stdout.contains("sent") && show.stdout.contains("attempt at") && show.stdout.contains("Subject: Visit schedule"))
+        #expect(show.stdout.contains("\n  | Dear ") && show.stdout.contains("\n  | Your sessions"), "the text as they read it: \(show.stdout)")
         let due = try mesh.cli("notification", "due", "--days", "3650")
         #expect(due.stdout.contains(ref))
         let bogus = try mesh.cli("notification", "preview", ref, "--rule", "bogus")

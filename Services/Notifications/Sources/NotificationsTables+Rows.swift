@@ -53,9 +53,11 @@ struct MessageRow: Codable, Sendable {
     var size: Int?
     var attemptLog: [Attempt]?
     var raw: String?
+    /// The plain text part, decoded: what the recipient reads.
+    var text: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, rule, ref, recipient, view, status, attempts, subject, headers, parts, size, raw
+        case id, rule, ref, recipient, view, status, attempts, subject, headers, parts, size, raw, text
         case delegationID = "delegation_id", recipientName = "recipient_name", scheduleVersion = "schedule_version", messageID =
             "message_id"
         case createdAt = "created_at", lastError = "last_error", sentAt = "sent_at", nextAttemptAt = "next_attempt_at", mtaOutput =
@@ -68,6 +70,7 @@ struct MessageRow: Codable, Sendable {
         let p = ParsedMessage.parse(raw)
         headers = p.headers.map { Header(name: $0.name, value: $0.value) }
         parts = p.parts.map { Part(type: $0.type, bytes: $0.body.count) }
+        text = p.text("text/plain")
         size = raw.count
     }
 
@@ -84,6 +87,7 @@ struct MessageRow: Codable, Sendable {
             .opt("headers", .array(.object([.req("name", .string()), .req("value", .string())])), "show: the headers, decoded."),
             .opt("parts", .array(.object([.req("type", .string()), .req("bytes", .integer())])), "show: the MIME parts."),
             .opt("size", .integer()), .opt("attempt_log", .array(Attempt.schema)),
+            .opt("text", .string(), "show: the plain text part, decoded (what the recipient reads)."),
             .opt("raw", .string(), "show with raw: the message as sent."),
         ])
     }

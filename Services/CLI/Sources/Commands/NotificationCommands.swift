@@ -48,7 +48,7 @@ extension CLI {
 
     static var notificationShow: CLICommand {
         Command(
-            name: "show", abstract: "One message: headers, recipient, every attempt with the MTA's output.",
+            name: "show", abstract: "One message: headers, recipient, its text as they read it, every attempt with the MTA's output.",
             usage: "notification show ID [--raw] [--json]", arguments: [("ID", "A message id from 'notification list'.")],
             options: [OptionSpec(["--raw"], "Print the whole message as handed to the MTA.")]
         ) { args, ctx in
@@ -72,6 +72,10 @@ extension CLI {
                 "parts: "
                     + (m["parts"]?.arrayValue ?? []).map { "\($0["type"]?.stringValue ?? "") (\($0["bytes"]?.intValue ?? 0) bytes)" }
                     .joined(separator: ", "))
+            if let text = m["text"]?.stringValue {
+                ctx.print("")
+                ctx.print(text.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n"))
+            }
             ctx.print("")
             for a in m["attempt_log"]?.arrayValue ?? [] {
                 ctx.print(
