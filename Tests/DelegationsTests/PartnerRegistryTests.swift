@@ -103,6 +103,36 @@ import Testing
         #expect(types.suffix(2) == ["partner.merged", "partner.updated"])
     }
 
+    /// Someone at a partner changes post or leaves: one person changed or removed, by id or
+    /// email, in the partner's history; every problem named.
+    @Test func onePersonChangesOrLeaves() throws {
+        let t = try TestDelegations()
+        let id = try t.ok(
+            "partners.create",
+            [
+                "name": "Hanyang University", "kind": "university", "country": "KR",
+                "people": [["name": "Kim Min-jun", "email": "kim@hanyang.example", "role": "teacher"], ["name": "Lee Ji-eun"]],
+            ])["id"]!.stringValue!
+        let lee = try #require(try t.ok("partners.get", ["id": .string(id)])["people"]?[1]?["id"]?.stringValue)
+        var p = try t.ok(
+            "partners.update_person",
+            ["partner": .string(id), "person": "KIM@hanyang.example", "title": "Dean of Engineering", "role": "official", "email": nil])
+        #expect(p["people"]?[0] == ["id": p["people"]?[0]?["id"] ?? nil, "name": "Kim Min-jun", "title": "Dean of Engineering", "role": "official"])
+        #expect(p["version"] == 2)
+        let stale = t.error("partners.remove_person", ["partner": .string(id), "person": .string(lee), "expected_version": 1])
+        #expect(stale?.code == .conflict && stale?.details?["current_version"] == 2)
+        p = try t.ok("partners.remove_person", ["partner": .string(id), "person": .string(lee), "expected_version": 2])
+        #expect(p["people"]?.arrayValue?.map { $0["name"]! } == ["Kim Min-jun"])
+        let unknown = try #require(t.error("partners.update_person", ["partner": .string(id), "person": "nobody@example.org", "title": "x"]))
+        #expect(unknown.code == .invalidParams && unknown.details?["field"] == "person" && unknown.message.contains("Kim Min-jun (per-"))
+        let unnamed = t.error("partners.update_person", ["partner": .string(id), "person": "Kim Min-jun", "name": nil])
+        #expect(unnamed?.code == .invalidParams && unnamed?.details?["field"] == "name")
+        let bad = t.error("partners.update_person", ["partner": .string(id), "person": .string(lee), "email": "not an email"])
+        #expect(bad?.code == .invalidParams && bad?.details?["field"] == "email")
+        let history = try t.ok("partners.history", ["id": .string(id)])["items"]?.arrayValue?.map { $0["action"]! }
+        #expect(history == ["register", "update_person", "remove_person"])
+    }
+
     @Test func aRenamedPartnerShowsInEveryVisitNamingIt() throws {
         let t = try TestDelegations()
         let id = try partner(t, "Hanyang Univ", "KR", kind: "university")

@@ -190,6 +190,18 @@ import Testing
         let partner = try mesh.cli("partner", "create", "--name", "University of Nairobi", "--kind", "university", "--country", "KE", "--json")
         let pid = try #require(partner.json?["id"]?.stringValue, "\(partner.stderr)")
         #expect(try mesh.cli("delegation", "create", "--title", "Nairobi visit").code == 64, "no partner")
+        // Its people: one added, given a new post, one gone.
+        for args in [
+            ["add", pid, "--name", "Peter Mwangi", "--email", "pm@uon.example", "--title", "Lecturer"],
+            ["add", pid, "--name", "Grace Otieno", "--email", "go@uon.example"],
+            ["update", pid, "pm@uon.example", "--title", "Dean of Engineering", "--role", "official"], ["remove", pid, "go@uon.example"],
+        ] {
+            let r = try runCLI(["partner", "person"] + args + ["--home", mesh.home])
+            #expect(r.code == 0, "\(args): \(r.stderr)")
+        }
+        let people = try mesh.cli("partner", "show", pid).stdout
+        #expect(people.contains("Peter Mwangi, Dean of Engineering — official <pm@uon.example>  [per-") && !people.contains("Grace"), "\(people)")
+        #expect(try mesh.cli("partner", "person", "remove", pid, "go@uon.example").code == 65, "gone already")
         let created = try mesh.cli(
             "delegation", "create", "--title", "Nairobi engineering visit", "--partner", pid, "--starts-at", "2027-06-07T09:00",
             "--ends-at", "2027-06-08T17:00", "--topics", "engineering, exchange", "--json")

@@ -100,6 +100,12 @@ enum DelegationsMethods {
         t.add("partners.add_person", "Adds someone to a partner's people.") { (p: PersonAddParams, ctx) in
             try logic.addPerson(p, uid: ctx.callerUID)
         }
+        t.add("partners.update_person", "One of a partner's people (by id or email): the fields given replace theirs, null clears one.") {
+            (p: PersonUpdateParams, ctx) in try logic.updatePerson(p, uid: ctx.callerUID)
+        }
+        t.add("partners.remove_person", "One of a partner's people (by id or email) is no longer there.") {
+            (p: PersonRemoveParams, ctx) in try logic.removePerson(p, uid: ctx.callerUID)
+        }
         t.add("partners.merge", "Merges a duplicate (from) into the entry kept (into); both histories stay. Emits partner.merged.") {
             (p: PartnerMergeParams, ctx) in try logic.merge(p, uid: ctx.callerUID)
         }

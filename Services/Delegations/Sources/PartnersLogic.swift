@@ -161,6 +161,46 @@ extension DelegationsLogic {
         }
     }
 
+    /// One of a partner's people changed: the fields given replace theirs; null clears one.
+    func updatePerson(_ p: PersonUpdateParams, uid: UInt32) throws -> PartnerRecord {
+        if p.changes["name"] == .null { throw ServiceError.invalidParams(field: "name", "cannot be cleared: a person has a name") }
+        return try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "update_person", uid: uid) { record, _ in
+            let i = try Self.personIndex(record, p.person)
+            guard case .object(var merged) = JSONEncoding.encode(record.people[i]) else { return }
+            for f in Person.fields { if let value = p.changes[f.name] { merged[f.name] = value == .null ? nil : value } }
+            let person = try JSONDecoding.decode(Person.self, from: .object(merged))
+            var v = Validator()
+            person.problems(&v)
+            try v.finish()
+            record.people[i] = person
+        }
+    }
+
+    /// One of a partner's people is no longer there.
+    func removePerson(_ p: PersonRemoveParams, uid: UInt32) throws -> PartnerRecord {
+        try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "remove_person", uid: uid) { record, _ in
+            record.people.remove(at: try Self.personIndex(record, p.person))
+        }
+    }
+
+    /// The one person `who` (an id, or an email) names among a partner's people.
+    static func personIndex(_ record: PartnerRecord, _ who: String) throws -> Int {
+        let matches = record.people.indices.filter {
+            record.people[$0].id == who || record.people[$0].email?.lowercased() == who.lowercased()
+        }
+        if matches.count == 1 { return matches[0] }
+        let list = (matches.isEmpty ? Array(record.people.indices) : matches).map { i in
+            let person = record.people[i]
+            return "\(person.name) (\(person.id)\(person.email.map { ", \($0)" } ?? ""))"
+        }
+        let known = list.isEmpty ? "it lists nobody" : "people: " + list.joined(separator: "; ")
+        throw ServiceError.invalidParams(
+            field: "person",
+            matches.isEmpty
+                ? "\(record.id) has no person \(who) (by id or email); \(known)"
+                : "\(who) names \(matches.count) people of \(record.id): give their id; \(known)")
+    }
+
     /// Marks `from` as a duplicate of `into`: its people join `into`, the visits naming it name
     /// `into`, and both keep their history (the merged entry stays readable, `merged_into` set).
     func merge(_ p: PartnerMergeParams, uid: UInt32) throws -> PartnerRecord {

@@ -74,6 +74,46 @@ struct PersonAddParams: Codable, Sendable, Schematic {
     }
 }
 
+/// `partners.update_person`: one of a partner's people (`person`: their id or email); the
+/// fields given replace theirs, null clears one.
+struct PersonUpdateParams: Decodable, Sendable, Schematic {
+    var partner, person: String
+    var expectedVersion: Int?
+    /// The fields given, as sent.
+    var changes: JSONObject
+
+    enum CodingKeys: String, CodingKey { case partner, person, expectedVersion = "expected_version" }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        partner = try c.decode(String.self, forKey: .partner)
+        person = try c.decode(String.self, forKey: .person)
+        expectedVersion = try c.decodeIfPresent(Int.self, forKey: .expectedVersion)
+        var rest = try JSONValue(from: decoder).objectValue ?? [:]
+        for key in ["partner", "person", "expected_version"] { rest[key] = nil }
+        changes = rest
+    }
+
+    static var schema: Schema {
+        .object(
+            PersonRemoveParams.fields + Person.fields.map { Schema.Field($0.name, $0.schema, required: false, $0.description) })
+    }
+}
+
+/// `partners.remove_person`: one of a partner's people is no longer there.
+struct PersonRemoveParams: Codable, Sendable, Schematic {
+    var partner, person: String
+    var expectedVersion: Int?
+    enum CodingKeys: String, CodingKey { case partner, person, expectedVersion = "expected_version" }
+
+    static let fields: [Schema.Field] = [
+        .req("partner", .string(maxLength: Limits.externalKey)),
+        .req("person", .string(maxLength: Limits.email), "Their id (per-…) or email."),
+        .opt("expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)), "The partner's version you last read."),
+    ]
+    static var schema: Schema { .object(fields) }
+}
+
 /// A partner with what the office knows of it here: its visits and the last contact.
 struct PartnerView: Encodable, Sendable, Schematic {
     struct Visit: Codable, Sendable {

@@ -12,7 +12,8 @@ extension CLI {
             subcommands: [
                 partnerCreate, partnerList, partnerShow, partnerUpdate, partnerMerge,
                 Command(
-                    name: "person", abstract: "People at a partner institution.", usage: "partner person add", subcommands: [personAdd]),
+                    name: "person", abstract: "People at a partner institution.", usage: "partner person add|update|remove",
+                    subcommands: [personAdd, personUpdate, personRemove]),
             ])
     }
 
@@ -127,6 +128,7 @@ extension CLI {
                 if let t = x["title"]?.stringValue { line += ", \(t)" }
                 line += " — \(x["role"]?.stringValue ?? "")"
                 if let e = x["email"]?.stringValue { line += " <\(e)>" }
+                if let id = x["id"]?.stringValue { line += "  [\(id)]" }
                 ctx.print(line)
             }
             ctx.print("Visits (\(p["visits"]?.arrayValue?.count ?? 0))")
@@ -206,24 +208,67 @@ extension CLI {
             name: "add", abstract: "Add someone to a partner's people.",
             usage: "partner person add PARTNER --name N [--name-local N] [--title T] [--role R] [--email E] [--phone P]",
             arguments: [("PARTNER", "The partner's id.")],
-            options: [
-                OptionSpec(["--name"], value: "NAME", "Name (romanised)."),
-                OptionSpec(["--name-local"], value: "NAME", "In their own script."),
-                OptionSpec(["--title"], value: "TITLE", "e.g. Minister for the Development of ICT."),
-                OptionSpec(["--role"], value: "ROLE", "head, minister, official, principal, teacher, student, interpreter, staff, other."),
-                OptionSpec(["--email"], value: "EMAIL", "Email."), OptionSpec(["--phone"], value: "PHONE", "Phone."),
-            ]
+            options: personOptions
         ) { args, ctx in
             guard let name = args.value("--name") else { throw UsageError("missing --name") }
             var person: JSONObject = ["name": .string(name)]
-            for (flag, key) in [
-                ("--name-local", "name_local"), ("--title", "title"), ("--role", "role"), ("--email", "email"), ("--phone", "phone"),
-            ] {
-                if let v = args.value(flag) { person[key] = .string(v) }
-            }
+            for (flag, key) in personFlags { if let v = args.value(flag) { person[key] = .string(v) } }
             return try changePartner(
                 ctx, "partners.add_person", ["partner": .string(try args.positional(0, "PARTNER")), "person": .object(person)])
         }
+    }
+
+    static let personOptions = [
+        OptionSpec(["--name"], value: "NAME", "Name (romanised)."), OptionSpec(["--name-local"], value: "NAME", "In their own script."),
+        OptionSpec(["--title"], value: "TITLE", "e.g. Minister for the Development of ICT."),
+        OptionSpec(["--role"], value: "ROLE", "head, minister, official, principal, teacher, student, interpreter, staff, other."),
+        OptionSpec(["--email"], value: "EMAIL", "Email."), OptionSpec(["--phone"], value: "PHONE", "Phone."),
+    ]
+
+    static let partnerVersionOption = OptionSpec(
+        ["--expect-version"], value: "N", "The partner's version you last read (default: the current one).")
+
+    static let personFlags = [
+        ("--name-local", "name_local"), ("--title", "title"), ("--role", "role"), ("--email", "email"), ("--phone", "phone"),
+    ]
+
+    static let personArguments = [
+        ("PARTNER", "The partner's id."), ("WHO", "The person's id (per-…) or email, as 'partner show' lists them."),
+    ]
+
+    static var personUpdate: CLICommand {
+        Command(
+            name: "update", abstract: "Change someone's details (an empty value clears a field).",
+            usage: "partner person update PARTNER WHO [--name N] [--title T] [--role R] [--email E] [--phone P] [--expect-version N]",
+            arguments: personArguments,
+            options: personOptions + [partnerVersionOption]
+        ) { args, ctx in
+            var p = try personParams(args, ctx)
+            for (flag, key) in [("--name", "name")] + personFlags {
+                if let v = args.value(flag) { p[key] = v.isEmpty ? .null : .string(v) }
+            }
+            guard p.count > 3 else { throw UsageError("nothing to change: give --name, --title, --email … (see --help)") }
+            return try changePartner(ctx, "partners.update_person", .object(p))
+        }
+    }
+
+    static var personRemove: CLICommand {
+        Command(
+            name: "remove", abstract: "Someone is no longer at the partner (kept in its history).",
+            usage: "partner person remove PARTNER WHO [--expect-version N]", arguments: personArguments,
+            options: [partnerVersionOption]
+        ) { args, ctx in try changePartner(ctx, "partners.remove_person", .object(try personParams(args, ctx))) }
+    }
+
+    /// The partner, the person and the version a change to one of its people is made at.
+    static func personParams(_ args: ParsedArgs, _ ctx: CLIContext) throws -> JSONObject {
+        let partner = try args.positional(0, "PARTNER")
+        return [
+            "partner": .string(partner), "person": .string(try args.positional(1, "WHO")),
+            "expected_version": args.value("--expect-version") != nil
+                ? .int(Int64(try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))))
+                : try ctx.call("delegations", "partners.get", ["id": .string(partner)])["version"] ?? 1,
+        ]
     }
 
     static var siteCommand: CLICommand {
