@@ -214,6 +214,9 @@ import Testing
             ["item", "add", ref, "--title", "Welcome", "--at", "2027-06-07T09:00", "--until", "10:00", "--venue", "Room 1",
              "--hosts", "li.wei@bit.example.cn"],
             ["item", "add", ref, "--title", "Farewell lunch", "--at", "2027-06-08T12:00", "--for", "90m", "--kind", "meal"],
+            ["group", "add", ref, "--description", "Engineering students", "--role", "student"],
+            ["group", "add", ref, "--description", "Drivers"], ["group", "update", ref, "students", "--count", "12"],
+            ["group", "remove", ref, "2"],
         ] {
             let r = try runCLI(["delegation"] + args + ["--home", mesh.home])
             #expect(r.code == 0, "\(args): \(r.stderr)")
@@ -221,6 +224,8 @@ import Testing
         #expect(try mesh.cli("delegation", "confirm", ref).code == 0)
         let shown = try mesh.cli("delegation", "show", ref).stdout
         #expect(shown.contains("Mary Wambui — head <mw@uon.example> [en, sw]") && shown.contains("  2. 12:00–13:30  Farewell lunch (meal)"), "\(shown)")
+        #expect(shown.contains("  1. Engineering students — 12 people, student") && !shown.contains("Drivers"), "\(shown)")
+        #expect(try mesh.cli("delegation", "group", "update", ref, "1", "--count", "many").code == 64)
         // An agreement of its own, with flags too.
         #expect(try mesh.cli("agreement", "create", "--title", "Exchange", "--partner", pid).code == 64, "no coordinator")
         let agreement = try mesh.cli(

@@ -32,8 +32,8 @@ package enum ItineraryText {
         out.append("")
         if !draft.groups.isEmpty {
             out.append("Groups")
-            for g in draft.groups {
-                var line = "  • \(g.description)"
+            for (i, g) in draft.groups.enumerated() {
+                var line = "  \(i + 1). \(g.description)"
                 line += g.count.map { " — \($0) people" } ?? " — number not known"
                 if let r = g.role { line += ", \(r.rawValue)" }
                 out.append(line)

@@ -10,7 +10,8 @@ extension CLI {
             name: "delegation", abstract: "Create, list, show and move delegations through their lifecycle.",
             usage: "delegation <subcommand>",
             subcommands: [
-                delegationCreate, delegationList, delegationShow, delegationUpdate, delegationMember, delegationHost, delegationItem,
+                delegationCreate, delegationList, delegationShow, delegationUpdate, delegationMember, delegationHost, delegationGroup,
+                delegationItem,
                 delegationCheck, delegationHistory,
                 transition("confirm", "proposed → confirmed (refused while the itinerary has clashes)."),
                 delegationReschedule,

@@ -7,8 +7,8 @@ import LiaisonWire
 struct VisitEdit {
     let id, ref, status: String
     var version: Int64
-    var members, hosts, itinerary: [JSONValue]
-    private let read: (members: [JSONValue], hosts: [JSONValue])
+    var members, hosts, groups, itinerary: [JSONValue]
+    private let read: (members: [JSONValue], hosts: [JSONValue], groups: [JSONValue])
 
     init(_ ctx: CLIContext, _ args: ParsedArgs) throws {
         let given = try args.positional(0, "ID")
@@ -21,8 +21,9 @@ struct VisitEdit {
             ? Int64(try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))) : d["version"]?.intValue ?? 1
         members = d["members"]?.arrayValue ?? []
         hosts = d["hosts"]?.arrayValue ?? []
+        groups = d["groups"]?.arrayValue ?? []
         itinerary = d["itinerary"]?.arrayValue ?? []
-        read = (members, hosts)
+        read = (members, hosts, groups)
     }
 
     // MARK: - People
@@ -83,6 +84,25 @@ struct VisitEdit {
         return changed
     }
 
+    /// The group `which` names: its number in `delegation show`, or words of its description.
+    func groupIndex(_ which: String) throws -> Int {
+        if let n = Int(which) {
+            guard n >= 1 && n <= groups.count else {
+                throw CLIError(
+                    ExitCode.dataError, "\(ref) has \(groups.count) group\(groups.count == 1 ? "" : "s"); there is no number \(n)")
+            }
+            return n - 1
+        }
+        let matches = groups.indices.filter { groups[$0]["description"]?.stringValue?.lowercased().contains(which.lowercased()) == true }
+        if matches.count == 1 { return matches[0] }
+        let list = (matches.isEmpty ? Array(groups.indices) : matches).map { "\($0 + 1). \(groups[$0]["description"]?.stringValue ?? "")" }
+        throw CLIError(
+            ExitCode.dataError,
+            "\(ref) has \(matches.isEmpty ? "no group" : "\(matches.count) groups") matching \"\(which)\"; "
+                + (list.isEmpty ? "it has none" : "groups: " + list.joined(separator: "; ")),
+            hint: "name it by its number (as 'delegation show' lists it)")
+    }
+
     // MARK: - Sessions
 
     /// The session `which` names: its number in `delegation show`, its id (`it-…`), or its title.
@@ -129,6 +149,7 @@ struct VisitEdit {
         var update: JSONObject = [:]
         if people && members != read.members { update["members"] = .array(members) }
         if people && hosts != read.hosts { update["hosts"] = .array(hosts) }
+        if people && groups != read.groups { update["groups"] = .array(groups) }
         let byReschedule = items && (status == "confirmed" || status == "in_progress")
         if items && !byReschedule { update["itinerary"] = .array(itinerary) }
         var answer: JSONValue = .null
