@@ -66,18 +66,41 @@ struct VisitEdit {
             hint: "name them by email")
     }
 
-    /// Sessions naming `old` name `new` instead; whether any did.
-    mutating func renameAttendee(_ old: String, to new: String) -> Bool { rewriteAttendees(old) { _ in [.string(new)] } }
+    /// The ways a session's attendees may name a member: their email and their name, lowercased.
+    static func names(_ m: JSONValue) -> Set<String> {
+        Set([m["email"]?.stringValue, m["name"]?.stringValue].compactMap { $0?.lowercased() })
+    }
 
-    /// Sessions naming `ref` no longer do; whether any did.
-    mutating func dropAttendee(_ ref: String) -> Bool { rewriteAttendees(ref) { _ in [] } }
+    /// Whether a session's attendees name no one but by `refs` (lowercased).
+    func onlyAttendee(_ refs: Set<String>, of i: Int) -> Bool {
+        let list = Self.strings(itinerary[i]["attendees"])
+        return !list.isEmpty && list.allSatisfy { refs.contains($0.lowercased()) }
+    }
 
-    private mutating func rewriteAttendees(_ ref: String, _ with: (String) -> [JSONValue]) -> Bool {
+    /// Whether a session's attendees name `who`.
+    func names(_ who: String) -> Bool {
+        itinerary.contains { Self.strings($0["attendees"]).contains { $0.lowercased() == who.lowercased() } }
+    }
+
+    /// Sessions naming `before` in a way `after` no longer answers to name `after`'s reference
+    /// instead; whether any did.
+    mutating func retarget(_ before: JSONValue, to after: JSONValue) -> Bool {
+        let still = Self.names(after)
+        return rewriteAttendees(Self.names(before).subtracting(still)) { [.string(Self.reference(after))] }
+    }
+
+    /// Sessions naming anyone by `refs` (lowercased) no longer do; whether any did.
+    mutating func dropAttendees(_ refs: Set<String>) -> Bool { rewriteAttendees(refs) { [] } }
+
+    private mutating func rewriteAttendees(_ refs: Set<String>, _ with: () -> [JSONValue]) -> Bool {
         var changed = false
         for i in itinerary.indices {
             let names = Self.strings(itinerary[i]["attendees"])
-            guard names.contains(where: { $0.lowercased() == ref.lowercased() }) else { continue }
-            let list = names.flatMap { $0.lowercased() == ref.lowercased() ? with($0) : [.string($0)] }
+            guard names.contains(where: { refs.contains($0.lowercased()) }) else { continue }
+            var list: [JSONValue] = []
+            for n in names {
+                for v in refs.contains(n.lowercased()) ? with() : [.string(n)] where !list.contains(v) { list.append(v) }
+            }
             itinerary[i] = itinerary[i].setting("attendees", .array(list))
             changed = true
         }
@@ -165,7 +188,11 @@ struct VisitEdit {
             do {
                 answer = try ctx.call("delegations", "delegations.reschedule", .object(p))
             } catch {
-                if update.count > 0 { ctx.note("\(ref): \(what) (version \(version)), but the sessions naming them were not changed:") }
+                if update.count > 0 {
+                    ctx.note(
+                        "\(ref): \(what) (version \(version)), but the sessions naming them were not changed (the same command again"
+                            + " finishes it):")
+                }
                 throw error
             }
         }

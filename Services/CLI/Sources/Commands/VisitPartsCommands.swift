@@ -99,8 +99,7 @@ extension CLI {
             guard after["name"] != nil else { throw UsageError("--name cannot be emptied") }
             guard JSONValue.object(after) != before else { throw UsageError("nothing to change: give a flag (see --help)") }
             v.members[i] = .object(after)
-            let old = VisitEdit.reference(before), new = VisitEdit.reference(.object(after))
-            let moved = old.lowercased() == new.lowercased() ? false : v.renameAttendee(old, to: new)
+            let moved = v.retarget(before, to: .object(after))
             return try v.save(ctx, args, people: true, items: moved, "changed \(VisitEdit.label(.object(after)))")
         }
     }
@@ -112,22 +111,30 @@ extension CLI {
             arguments: [("ID", "The delegation's id or reference."), ("WHO", "The member's email or name.")], options: writeOptions
         ) { args, ctx in
             var v = try VisitEdit(ctx, args)
-            let gone = v.members.remove(at: try v.memberIndex(try args.positional(1, "WHO")))
-            let ref = VisitEdit.reference(gone)
-            // A session that named only them would be left naming nobody: for everyone.
-            let alone = v.itinerary.indices.filter {
-                VisitEdit.strings(v.itinerary[$0]["attendees"]).map { $0.lowercased() } == [ref.lowercased()]
+            let who = try args.positional(1, "WHO")
+            // Taken off already, with sessions still naming them (the second write of an earlier
+            // removal did not happen): what is left to do is the sessions.
+            let stray = !v.members.contains { VisitEdit.same($0, as: who) } && v.names(who)
+            let refs: Set<String>, label: String
+            if stray {
+                (refs, label) = ([who.lowercased()], who)
+            } else {
+                let gone = v.members.remove(at: try v.memberIndex(who))
+                (refs, label) = (VisitEdit.names(gone), VisitEdit.label(gone))
             }
+            // A session that named only them would be left naming nobody: for everyone.
+            let alone = v.itinerary.indices.filter { v.onlyAttendee(refs, of: $0) }
             if !alone.isEmpty {
                 throw CLIError(
                     ExitCode.dataError,
-                    "\(VisitEdit.label(gone)) is the only attendee of " + alone.map { v.describe($0) }.joined(separator: ", ")
+                    "\(label) is the only attendee of " + alone.map { v.describe($0) }.joined(separator: ", ")
                         + ": without them it would be for the whole delegation",
                     hint: "give it other attendees (delegation item update ID ITEM --attendees …) or drop it (delegation item remove) first"
                 )
             }
-            let named = v.dropAttendee(ref)
-            return try v.save(ctx, args, people: true, items: named, "removed \(VisitEdit.label(gone))")
+            let named = v.dropAttendees(refs)
+            let what = stray ? "took \(who) out of the sessions still naming them" : "removed \(label)"
+            return try v.save(ctx, args, people: !stray, items: named, what)
         }
     }
 
