@@ -190,8 +190,8 @@ struct VisitEdit {
             } catch {
                 if update.count > 0 {
                     ctx.note(
-                        "\(ref): \(what) (version \(version)), but the sessions naming them were not changed (the same command again"
-                            + " finishes it):")
+                        "\(ref): \(what) (version \(version)), but the sessions naming them were not changed: run a removal again to"
+                            + " finish it, or give those sessions their attendees with 'delegation item update ID ITEM --attendees …'")
                 }
                 throw error
             }
