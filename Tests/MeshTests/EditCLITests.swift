@@ -174,6 +174,12 @@ import Testing
         try JSONWriter.pretty(["members": .array(kept)]).write(toFile: half, atomically: true, encoding: .utf8)
         #expect(try mesh.cli("delegation", "update", ref, "-f", half).code == 0)
         #expect(try mesh.cli("delegation", "check", ref).code == 1, "Tea names someone no longer on the visit")
+        // While that clash stands, a change whose sessions' half is refused says what was saved and how to finish.
+        let partly = try mesh.cli("delegation", "member", "update", ref, "wk@ku.example", "--email", "wanjiru@ku.example")
+        #expect(partly.code != 0 && partly.stderr.contains("but the sessions naming them were not changed"), "\(partly.stderr)")
+        #expect(try visit()["members"]?[0]?["email"] == "wanjiru@ku.example" && item("Tea")?["attendees"] == ["an@ku.example", "wk@ku.example"])
+        _ = try mesh.cli("delegation", "member", "update", ref, "wanjiru@ku.example", "--email", "wk@ku.example")
+        #expect(try visit()["members"]?[0]?["email"] == "wk@ku.example")
         let finished = try mesh.cli("delegation", "member", "remove", ref, "an@ku.example")
         #expect(finished.code == 0 && finished.stdout.contains("took an@ku.example out of the sessions still naming them"), "\(finished.stderr)")
         #expect(try item("Tea")?["attendees"] == ["wk@ku.example"] && mesh.cli("delegation", "check", ref).code == 0)
