@@ -157,10 +157,13 @@ struct VisitEdit {
     func describe(_ i: Int) -> String {
         let n = ((try? numbered()) ?? []).firstIndex(of: i).map { "\($0 + 1). " } ?? ""
         let item = itinerary[i]
-        let end = item["ends_at"]?.stringValue ?? ""
-        let start = item["starts_at"]?.stringValue ?? ""
-        let until = end.prefix(10) == start.prefix(10) ? String(end.dropFirst(11)) : end
-        return "\(n)“\(item["title"]?.stringValue ?? "")” \(start)–\(until)"
+        return "\(n)“\(item["title"]?.stringValue ?? "")” "
+            + Self.span(item["starts_at"]?.stringValue ?? "", item["ends_at"]?.stringValue ?? "")
+    }
+
+    /// "2026-12-14T11:00–12:00", or both in full when the end is on another day.
+    static func span(_ start: String, _ end: String) -> String {
+        "\(start)–" + (end.prefix(10) == start.prefix(10) ? String(end.dropFirst(11)) : end)
     }
 
     // MARK: - Writing

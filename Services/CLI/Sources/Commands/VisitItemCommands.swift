@@ -67,7 +67,7 @@ extension CLI {
             var v = try VisitEdit(ctx, args)
             let added = item(args, over: ["starts_at": .string(start.description), "ends_at": .string(end.description)])
             v.itinerary.append(added)
-            return try v.save(ctx, args, items: true, "added “\(title)” \(start)–\(end.time)")
+            return try v.save(ctx, args, items: true, "added “\(title)” " + VisitEdit.span(start.description, end.description))
         }
     }
 
@@ -109,7 +109,7 @@ extension CLI {
             if let venue = args.value("--venue") { moved = moved.setting("venue", venue.isEmpty ? JSONValue?.none : .string(venue)) }
             let was = v.describe(i)
             v.itinerary[i] = moved
-            return try v.save(ctx, args, items: true, "moved \(was) to \(start)–\(end.date == start.date ? end.time : end.description)")
+            return try v.save(ctx, args, items: true, "moved \(was) to " + VisitEdit.span(start.description, end.description))
         }
     }
 
