@@ -33,11 +33,13 @@ let package = Package(
         .target(name: "CLiaisonShims", path: "Shared/CLiaisonShims"),
         // A lock every module uses (one ThreadSanitizer can see).
         library("LiaisonSync", "Shared/LiaisonSync", []),
+        // JSON values, the codec, and schemas derived from the coding: no I/O.
+        library("LiaisonJSON", "Shared/LiaisonJSON", []),
         // The domain: no sockets, no SQL, no files.
-        library("LiaisonModels", "Shared/LiaisonModels", ["LiaisonSync"]),
+        library("LiaisonModels", "Shared/LiaisonModels", ["LiaisonSync", "LiaisonJSON"]),
         // Frames, envelopes, errors, sockets, the event loop: no domain, no SQL.
         .target(
-            name: "LiaisonWire", dependencies: ["CLiaisonShims", "LiaisonSync"], path: "Shared/LiaisonWire",
+            name: "LiaisonWire", dependencies: ["CLiaisonShims", "LiaisonSync", "LiaisonJSON"], path: "Shared/LiaisonWire",
             exclude: ["PROTOCOL.md"], swiftSettings: strict),
         // SQLite: no sockets.
         library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite", "CLiaisonShims", "LiaisonSync"]),
@@ -45,20 +47,22 @@ let package = Package(
         library("LiaisonProcess", "Shared/LiaisonProcess", ["LiaisonWire", "LiaisonSync", "CLiaisonShims"]),
         // A process that answers calls: methods with enforced schemas, dispatcher, components, service.*. No SQL, no domain.
         library("LiaisonHost", "Shared/LiaisonHost", ["LiaisonProcess", "LiaisonWire"]),
+        // The services' contract: each method's descriptor with its params and result types. No I/O.
+        library("LiaisonAPI", "Shared/LiaisonAPI", ["LiaisonModels", "LiaisonWire"]),
         // Durable events and versioned records on a store: outbox, relay, inbox, events.* methods.
-        library("LiaisonEvents", "Shared/LiaisonEvents", ["LiaisonHost", "LiaisonStore", "LiaisonModels"]),
+        library("LiaisonEvents", "Shared/LiaisonEvents", ["LiaisonHost", "LiaisonStore", "LiaisonModels", "LiaisonAPI"]),
 
         // Services: a library holding the logic, a short main that wires it up.
-        library("Delegations", "Services/Delegations/Sources", ["LiaisonEvents"]),
+        library("Delegations", "Services/Delegations/Sources", ["LiaisonEvents", "LiaisonAPI"]),
         .executableTarget(name: "DelegationsMain", dependencies: ["Delegations"], path: "Services/Delegations/Main", swiftSettings: strict),
-        library("Agreements", "Services/Agreements/Sources", ["LiaisonEvents"]),
+        library("Agreements", "Services/Agreements/Sources", ["LiaisonEvents", "LiaisonAPI"]),
         .executableTarget(name: "AgreementsMain", dependencies: ["Agreements"], path: "Services/Agreements/Main", swiftSettings: strict),
-        library("Notifications", "Services/Notifications/Sources", ["LiaisonEvents"]),
+        library("Notifications", "Services/Notifications/Sources", ["LiaisonEvents", "LiaisonAPI"]),
         .executableTarget(name: "NotificationsMain", dependencies: ["Notifications"], path: "Services/Notifications/Main", swiftSettings: strict),
         // The supervisor and the CLI stand on the process kit, the host and the wire: no SQLite.
         library("Supervisor", "Services/Supervisor/Sources", ["LiaisonHost", "CLiaisonShims"]),
         .executableTarget(name: "SupervisorMain", dependencies: ["Supervisor"], path: "Services/Supervisor/Main", swiftSettings: strict),
-        library("LiaisonCLI", "Services/CLI/Sources", ["LiaisonHost", "LiaisonModels", "CLiaisonShims"]),
+        library("LiaisonCLI", "Services/CLI/Sources", ["LiaisonHost", "LiaisonModels", "LiaisonAPI", "CLiaisonShims"]),
         // The CLI links no service: `liaison up` run from a checkout builds the other binaries itself.
         .executableTarget(name: "LiaisonCLIMain", dependencies: ["LiaisonCLI"], path: "Services/CLI/Main", swiftSettings: strict),
 
@@ -71,7 +75,8 @@ let package = Package(
 )
 
 package.targets.append(contentsOf: [
-    tests("LiaisonWireTests", ["LiaisonWire", "LiaisonProcess"]),
+    tests("LiaisonJSONTests", ["LiaisonJSON", "LiaisonWire"]),
+    tests("LiaisonWireTests", ["LiaisonWire", "LiaisonJSON", "LiaisonProcess"]),
     tests("LiaisonProcessTests", ["LiaisonProcess"]),
     tests("LiaisonHostTests", ["LiaisonHost", "LiaisonTestSupport"]),
     tests("LiaisonEventsTests", ["LiaisonEvents", "LiaisonTestSupport"]),

@@ -1,6 +1,7 @@
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// What each subscriber has still to receive, read from its position and exception list: the
@@ -51,14 +52,14 @@ enum Backlog {
     }
 
     /// Pending and dead deliveries over every subscriber, and each one's backlog.
-    static func summary(_ db: Database, subscriptions: Subscriptions, nowMillis: Int64 = wallClockMillis()) throws -> Outbox.Summary {
-        var s = Outbox.Summary(pending: 0, dead: 0, subscribers: [:])
+    static func summary(_ db: Database, subscriptions: Subscriptions, nowMillis: Int64 = wallClockMillis()) throws -> OutboxSummary {
+        var s = OutboxSummary(pending: 0, dead: 0, subscribers: [:])
         for name in subscriptions.subscribers.keys.sorted() {
             let c = try counts(db, subscriber: name, subscriptions: subscriptions)
             s.pending += c.pending
             s.dead += c.dead
             if c.pending > 0 {
-                s.subscribers[name] = Outbox.Summary.Lag(
+                s.subscribers[name] = OutboxSummary.Lag(
                     pending: c.pending, oldestPendingAgeMs: nowMillis - (c.oldestPendingMs ?? nowMillis))
             }
         }
@@ -69,7 +70,7 @@ enum Backlog {
     /// the others (pending past a position, delivered before it) as the outbox and position say.
     static func deliveries(
         _ db: Database, states: [DeliveryState], subscriber: String?, limit: Int, subscriptions: Subscriptions
-    ) throws -> [Outbox.DeliveryRow] {
+    ) throws -> [DeliveryRow] {
         let marks = states.map { _ in "?" }.joined(separator: ",")
         var args: [any SQLBindable] = states.map(\.rawValue)
         var sql = """
@@ -82,7 +83,7 @@ enum Backlog {
         if let subscriber { sql += " AND e.subscriber = ?"; args.append(subscriber) }
         sql += " ORDER BY e.outbox_seq LIMIT ?"
         args.append(limit)
-        var rows: [Outbox.DeliveryRow] = try db.query(sql, args).map { try $0.decode() }
+        var rows: [DeliveryRow] = try db.query(sql, args).map { try $0.decode() }
         let names = subscriber.map { [$0] } ?? subscriptions.subscribers.keys.sorted()
         for name in names {
             let position = try RelayQueries.position(db, name)
@@ -101,8 +102,8 @@ enum Backlog {
     private static func unlisted(
         _ db: Database, _ subscriber: String, after: Int64, through: Int64?, status: DeliveryState, limit: Int,
         _ subscriptions: Subscriptions
-    ) throws -> [Outbox.DeliveryRow] {
-        var out: [Outbox.DeliveryRow] = []
+    ) throws -> [DeliveryRow] {
+        var out: [DeliveryRow] = []
         var from = after
         while out.count < limit {
             let page = try db.query(
@@ -116,7 +117,7 @@ enum Backlog {
                 let type: String = try r["type"]
                 guard subscriptions.takes(subscriber, type) else { continue }
                 out.append(
-                    Outbox.DeliveryRow(
+                    DeliveryRow(
                         outboxSeq: try r["seq"], eventID: try r["id"], type: type, partitionKey: try r["partition_key"],
                         sequence: try r["key_seq"], subscriber: subscriber, status: status, attempts: status == .delivered ? 1 : 0,
                         lastError: nil, createdAt: try r["created_at"], nextAttemptAt: nil))

@@ -1,6 +1,7 @@
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 // Errors of the domain and the store, as callers see them.

@@ -1,6 +1,7 @@
 import LiaisonHost
 import LiaisonStore
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 
 /// The events' part of `service.metrics`: each subscriber's backlog at a producer, what a

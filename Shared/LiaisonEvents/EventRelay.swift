@@ -3,6 +3,7 @@ import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 
@@ -65,20 +66,6 @@ package final class EventRelay: Component {
     /// Wakes every subscriber's loop (new events are committed, or dead ones redriven).
     package func wakeAll() { for l in loops.withLock({ Array($0.values) }) { l.wake() } }
 
-    /// One subscriber's delivery state, for `service.health`.
-    package struct SubscriberHealth: Codable, Sendable {
-        package var reachable: Bool
-        package var delivered, batches: Int64
-        package var downSince, lastError: String?
-        enum CodingKeys: String, CodingKey { case reachable, delivered, batches, downSince = "down_since", lastError = "last_error" }
-
-        package static var schema: Schema {
-            .object([
-                .req("reachable", .boolean), .req("delivered", .integer()), .req("batches", .integer()),
-                .opt("down_since", .string(format: "date-time")), .opt("last_error", .string()),
-            ])
-        }
-    }
 
     /// How far the relay has sent to `subscriber` and had acknowledged, perhaps ahead of what
     /// the database records yet (0 when it has not sent anything since it started).

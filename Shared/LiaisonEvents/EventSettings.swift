@@ -1,4 +1,5 @@
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// How the outbox relay and the inbox behave; from the `events` object of a service's

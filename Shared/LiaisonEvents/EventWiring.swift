@@ -2,6 +2,7 @@ import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// Adds a service's part in events to its definition: the relay and the producer's methods, the
@@ -24,7 +25,7 @@ package enum EventWiring {
             EmittedEvent(type: $0.rawValue, summary: $0.summary, data: $0.family == .partner ? partnerData ?? data : data)
         }
         def.health.append(
-            ReportSection(key: "outbox", schema: .object(Outbox.Summary.fields + [.req("relay", .map(EventRelay.SubscriberHealth.schema))]))
+            ReportSection(key: "outbox", schema: .object(OutboxSummary.outputSchema.fields + [.req("relay", .map(SchemaDerivation.outputSchema(of: SubscriberHealth.self)))]))
             {
                 guard let s = try? store.readForControl({ db in try Backlog.summary(db, subscriptions: subscriptions) }),
                     case .object(var o) = JSONEncoding.encode(s)
@@ -87,7 +88,7 @@ package enum EventWiring {
     }
 }
 
-extension Outbox.Summary {
+extension OutboxSummary {
     static var fields: [Schema.Field] {
         guard case .object(let f) = schema else { return [] }
         return f

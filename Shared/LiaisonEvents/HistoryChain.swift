@@ -1,6 +1,7 @@
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// A tamper-evident history: each row's `hash` is the SHA-256 of the previous row's hash and the
@@ -130,47 +131,14 @@ extension History {
     }
 }
 
-/// What `audit.verify` found in one history table.
-package struct ChainReport: Codable, Sendable {
-    package struct Broken: Codable, Sendable {
-        package var seq: Int64
-        package var entity: String
-        package var version: Int
-        package var action, why: String
-    }
-    package var table: String
-    package var rows: Int
-    package var ok: Bool
-    package var broken: Broken?
 
-    package static var schema: Schema {
-        .object([
-            .req("table", .string()), .req("rows", .integer()), .req("ok", .boolean),
-            .opt(
-                "broken",
-                .object([
-                    .req("seq", .integer()), .req("entity", .string()), .req("version", .integer()), .req("action", .string()),
-                    .req("why", .string()),
-                ]), "The first row that does not verify."),
-        ])
-    }
-}
-
-/// `audit.verify`'s answer.
-package struct AuditReport: Encodable, Sendable, Schematic {
-    package var ok: Bool
-    package var tables: [ChainReport]
-    package static var schema: Schema { .object([.req("ok", .boolean), .req("tables", .array(ChainReport.schema))]) }
-}
 
 extension EventWiring {
     /// `audit.verify` over `histories`.
     package static func audit(_ histories: [History], store: Store, into def: inout ServiceDefinition) {
-        def.methods.add("audit.verify", "Re-walks each history's hash chain and names the first row that does not verify.") {
-            (_: NoParams, _) in
+        def.methods.add(AuditAPI.verify) { _, _ in
             let tables = try store.read { db in try histories.map { try $0.verify(db) } }
             return AuditReport(ok: tables.allSatisfy(\.ok), tables: tables)
         }
-        def.methods.classify(.read, "audit.verify")
     }
 }

@@ -1,53 +1,9 @@
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
-
-/// What an import did, or would do (`dry_run`), row by row: every problem with its section,
-/// row and field, and nothing written unless there were none.
-package struct ImportReport: Encodable, Sendable, Schematic {
-    package struct Row: Codable, Sendable {
-        package var section: String
-        package var index: Int
-        package var key: String?
-        package var id: String
-        /// false when the row was already there (same key, or a partner of the same name and country).
-        package var created: Bool
-    }
-    package struct Problem: Codable, Sendable {
-        package var section: String
-        package var index: Int
-        package var key: String?
-        package var field, message: String
-    }
-    package var dryRun: Bool
-    /// Whether the rows were written (no problems, not a dry run).
-    package var applied: Bool
-    package var rows: [Row] = []
-    package var problems: [Problem] = []
-
-    enum CodingKeys: String, CodingKey { case dryRun = "dry_run", applied, rows, problems }
-
-    package static var schema: Schema {
-        .object([
-            .req("dry_run", .boolean), .req("applied", .boolean, "false when anything was wrong: then nothing was written."),
-            .req(
-                "rows",
-                .array(
-                    .object([
-                        .req("section", .string()), .req("index", .integer()), .opt("key", .string()), .req("id", .string()),
-                        .req("created", .boolean),
-                    ]))),
-            .req(
-                "problems",
-                .array(
-                    .object([
-                        .req("section", .string()), .req("index", .integer(), "0-based row in its section."), .opt("key", .string()),
-                        .req("field", .string()), .req("message", .string()),
-                    ]))),
-        ])
-    }
-}
+import LiaisonAPI
 
 /// Runs an import's rows inside one write transaction, each in its own savepoint so that one
 /// bad row is reported (every problem, with its field) without stopping the others; then rolls

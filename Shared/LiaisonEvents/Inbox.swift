@@ -1,6 +1,7 @@
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// What a consumer's handler did with an event.

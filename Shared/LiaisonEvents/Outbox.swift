@@ -2,6 +2,7 @@ import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 extension CommitTopic {
@@ -111,52 +112,6 @@ package enum Outbox {
         return (id, keySeq)
     }
 
-    /// A delivery as `liaison queue` shows it.
-    package struct DeliveryRow: Codable, Sendable, Schematic {
-        package var outboxSeq: Int64
-        package var eventID, type, partitionKey: String
-        package var sequence: Int64
-        package var subscriber: String
-        package var status: DeliveryState
-        package var attempts: Int64
-        package var lastError: String?
-        package var createdAt: String
-        package var nextAttemptAt: String?
 
-        enum CodingKeys: String, CodingKey {
-            case outboxSeq = "outbox_seq", eventID = "event_id", type, partitionKey = "partition_key", sequence, subscriber, status,
-                attempts
-            case lastError = "last_error", createdAt = "created_at", nextAttemptAt = "next_attempt_at"
-        }
 
-        package static var schema: Schema {
-            .object([
-                .req("outbox_seq", .integer()), .req("event_id", .string()), .req("type", .string()), .req("partition_key", .string()),
-                .req("sequence", .integer()), .req("subscriber", .string()),
-                .req("status", .string(values: DeliveryState.allCases.map(\.rawValue))), .req("attempts", .integer()),
-                .opt("last_error", .string()), .req("created_at", .string(format: "date-time")),
-                .opt("next_attempt_at", .string(format: "date-time")),
-            ])
-        }
-    }
-
-    /// Pending and dead deliveries, and each subscriber's backlog.
-    package struct Summary: Codable, Sendable, Schematic {
-        /// One subscriber's backlog.
-        package struct Lag: Codable, Sendable {
-            package var pending, oldestPendingAgeMs: Int64
-            enum CodingKeys: String, CodingKey { case pending, oldestPendingAgeMs = "oldest_pending_age_ms" }
-        }
-        package var pending, dead: Int64
-        package var subscribers: [String: Lag]
-
-        package static var schema: Schema {
-            .object([
-                .req("pending", .integer()), .req("dead", .integer()),
-                .req(
-                    "subscribers", .map(.object([.req("pending", .integer()), .req("oldest_pending_age_ms", .integer())])),
-                    "Per subscriber with pending deliveries."),
-            ])
-        }
-    }
 }

@@ -1,6 +1,7 @@
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// Operators' statements over a producer's outbox: redrive, skip, the audit trail, and what was
@@ -59,7 +60,7 @@ enum OutboxOps {
     }
 
     /// The audit trail, newest first.
-    static func audit(_ db: Database, limit: Int) throws -> [AuditEntry] {
+    static func audit(_ db: Database, limit: Int) throws -> [OutboxAuditEntry] {
         try db.query(
             """
             SELECT \(SQLExpression.timestamp("at_ms")) AS at, coalesce(uid, -1) AS uid, action, subscriber, outbox_seq, coalesce(detail,
@@ -81,76 +82,9 @@ enum OutboxOps {
     static func lastSeq(_ db: Database) throws -> Int64 { try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0 }
 }
 
-/// One operator action on the outbox.
-struct AuditEntry: Codable, Sendable {
-    var at: String
-    var uid: Int64
-    var action: String
-    var subscriber: String?
-    var outboxSeq: Int64?
-    var detail: String
-    enum CodingKeys: String, CodingKey { case at, uid, action, subscriber, outboxSeq = "outbox_seq", detail }
 
-    static var schema: Schema {
-        .object([
-            .req("at", .string(format: "date-time")), .req("uid", .integer()), .req("action", .string(values: ["redrive", "skip"])),
-            .opt("subscriber", .string()), .opt("outbox_seq", .integer()), .req("detail", .string()),
-        ])
-    }
-}
 
-struct AuditResult: Encodable, Sendable, Schematic {
-    var items: [AuditEntry]
-    static var schema: Schema { .object([.req("items", .array(AuditEntry.schema))]) }
-}
 
-/// An event as the outbox holds it.
-struct ProducedEvent: Codable, Sendable {
-    var seq: Int64
-    var id, type, partitionKey: String
-    var sequence: Int64
-    enum CodingKeys: String, CodingKey { case seq, id, type, partitionKey = "partition_key", sequence }
-}
 
-extension ProducedEvent: Schematic {
-    static var schema: Schema {
-        .object([
-            .req("seq", .integer()), .req("id", .string()), .req("type", .string()), .req("partition_key", .string()),
-            .req("sequence", .integer()),
-        ])
-    }
-}
 
-struct OutboxResult: Encodable, Sendable, Schematic {
-    var page: Page<ProducedEvent>
-    /// The newest event's outbox sequence (0 when none is left).
-    var lastSeq: Int64
 
-    func encode(to encoder: any Encoder) throws {
-        try page.encode(to: encoder)
-        var c = encoder.container(keyedBy: NameKey.self)
-        try c.encode(lastSeq, forKey: NameKey("last_seq"))
-    }
-
-    static var schema: Schema {
-        guard case .object(let fields) = Page<ProducedEvent>.schema else { return Page<ProducedEvent>.schema }
-        return .object(fields + [.req("last_seq", .integer(), "The newest event's outbox seq (0 when none is left).")])
-    }
-}
-
-/// `events.latency`'s answer.
-struct LatencyResult: Codable, Sendable, Schematic {
-    var events, undelivered, lastSeq: Int64
-    var firstCreatedMs, lastDeliveredMs: Int64?
-    var p50Ms, p99Ms, maxMs: Double
-    enum CodingKeys: String, CodingKey {
-        case events, undelivered, lastSeq = "last_seq", firstCreatedMs = "first_created_ms", lastDeliveredMs = "last_delivered_ms"
-        case p50Ms = "p50_ms", p99Ms = "p99_ms", maxMs = "max_ms"
-    }
-    static var schema: Schema {
-        .object([
-            .req("events", .integer()), .req("undelivered", .integer()), .req("last_seq", .integer()), .opt("first_created_ms", .integer()),
-            .opt("last_delivered_ms", .integer()), .req("p50_ms", .number), .req("p99_ms", .number), .req("max_ms", .number),
-        ])
-    }
-}

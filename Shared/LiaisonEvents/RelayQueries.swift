@@ -1,4 +1,6 @@
 import LiaisonStore
+import LiaisonHost
+import LiaisonJSON
 import LiaisonWire
 
 /// An event the relay sends: one past the subscriber's position (new), or one on its exception

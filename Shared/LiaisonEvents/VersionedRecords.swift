@@ -1,7 +1,9 @@
+import LiaisonAPI
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// A record that changes only at the version its caller last read (optimistic concurrency),
@@ -285,27 +287,10 @@ package struct History: Sendable {
     }
 }
 
-/// One entry of an audit trail.
-package struct HistoryEntry: Codable, Sendable, Schematic {
-    package var version: Int
-    package var at: String
-    package var uid: Int64
-    package var action: String
-    package var changes: JSONValue
-
+extension HistoryEntry {
     init(row r: Row) throws {
-        version = try r["version"]
-        at = Timestamp.rfc3339(millis: try r["at_ms"])
-        uid = try r["uid"]
-        action = try r["action"]
-        changes = try JSONParser.parse(try r["changes"] as [UInt8])
-    }
-
-    package static var schema: Schema {
-        .object([
-            .req("version", .integer()), .req("at", .string(format: "date-time")),
-            .req("uid", .integer(), "Who, from the socket's peer credentials."),
-            .req("action", .string()), .req("changes", .any, "Each changed field with its value before and after."),
-        ])
+        self.init(
+            version: try r["version"], at: Timestamp.rfc3339(millis: try r["at_ms"]), uid: try r["uid"], action: try r["action"],
+            changes: try JSONParser.parse(try r["changes"] as [UInt8]))
     }
 }

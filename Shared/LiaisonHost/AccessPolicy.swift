@@ -1,19 +1,8 @@
 import Glibc
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
-
-/// The class of a method, for the access policy (DESIGN §8).
-package enum Access: String, Sendable, CaseIterable {
-    /// Looks without changing anything: get, list, check, reports, health, status, logs.
-    case read
-    /// Office work: create, update, every lifecycle change.
-    case write
-    /// Operator actions: supervisor control, redrive/skip, retry, sweep.
-    case operate
-    /// `events.deliver`: only the services producing the events.
-    case deliver
-}
 
 /// Who may call what on one process, from the mesh file: the `access` rules (or, without them,
 /// the account running the mesh), each service's `user` for event delivery, and the kernel's word

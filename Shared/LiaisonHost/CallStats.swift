@@ -1,4 +1,5 @@
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 

@@ -1,4 +1,5 @@
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// A part of a service with a life of its own (a relay, the mail senders, a sweep): started once

@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// `liaison-SERVICE --check`: every check a start makes, without serving or touching the

@@ -1,3 +1,4 @@
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 

@@ -1,5 +1,6 @@
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 
@@ -36,6 +37,8 @@ package struct MethodSpec: Sendable {
     package var execution: Execution
     /// Who may call it (the access policy's class).
     package var access: Access
+    /// Why an answer would not read as the method's result type (for `invoke`, which tests call).
+    package var readsAs: (@Sendable (JSONValue) -> String?)?
     /// The handler, called only with params that fit `params`; it answers through the
     /// `Answer` it is given, at once or (for `.deferred` methods) later.
     package var handler: @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
@@ -79,51 +82,83 @@ package struct MethodTable: Sendable {
 
     package init() {}
 
-    /// Adds a method with typed params and result. Params are checked against `P.schema`, then
-    /// decoded only when the method runs; a decoding failure is `invalid_params` naming the field.
-    package mutating func add<P: Decodable & Schematic & Sendable, R: Encodable & Schematic & Sendable>(
-        _ name: String, _ summary: String, execution: Execution = .worker, access: Access = .write,
-        _ body: @escaping @Sendable (P, CallContext) throws -> R
+    /// Registers the handler of `method`: params are checked against its schema at the door,
+    /// then decoded; a decoding failure is `invalid_params` naming the field.
+    package mutating func add<P: Decodable, R: Encodable>(
+        _ method: Method<P, R>, execution: Execution = .worker, _ body: @escaping @Sendable (P, CallContext) throws -> R
     ) {
-        add(
-            MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: execution, access: access) { raw, ctx in
-                let params: P
-                do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch {
-                    throw ServiceError.invalidParams(error)
-                }
-                return .encoded(JSONEncoding.bytes(try body(params, ctx)))
-            })
+        add(method, execution: execution, answering: body)
     }
 
-    /// Adds a method that answers later (on the loop), with typed params and result.
-    package mutating func addDeferred<P: Decodable & Schematic & Sendable, R: Encodable & Schematic & Sendable>(
-        _ name: String, _ summary: String, access: Access = .write,
+    /// Registers the handler of `method` that answers with a stand-in for its result (a stored
+    /// document sent as it is).
+    package mutating func add<P: Decodable, R, A: WireAnswer>(
+        _ method: Method<P, R>, execution: Execution = .worker, _ body: @escaping @Sendable (P, CallContext) throws -> A
+    ) where A.Shape == R {
+        add(method, execution: execution, answering: body)
+    }
+
+    /// Registers `method` whose answer has members the process adds (health checks and counters
+    /// of its components): `result` is the schema of this process's answer.
+    package mutating func add<P: Decodable, R>(
+        _ method: Method<P, R>, result: Schema, execution: Execution, _ body: @escaping @Sendable (P, CallContext) throws -> JSONValue
+    ) {
+        var spec = MethodSpec(
+            name: method.name, summary: method.summary, params: method.paramsSchema, result: result, execution: execution,
+            access: method.access
+        ) { raw, ctx in try body(try Self.decode(P.self, raw), ctx) }
+        spec.readsAs = Self.reader(R.self)
+        add(spec)
+    }
+
+    /// Registers the handler of `method` that answers later (on the loop).
+    package mutating func addDeferred<P: Decodable, R: Encodable>(
+        _ method: Method<P, R>,
         _ body: @escaping @Sendable (P, CallContext, @escaping @Sendable (Result<R, ServiceError>) -> Void) throws -> Void
     ) {
-        add(
-            MethodSpec(name: name, summary: summary, params: P.schema, result: R.schema, execution: .deferred, access: access) {
-                raw, ctx, answer in
-                let params: P
-                do throws(JSONDecodeError) { params = try JSONDecoding.decode(P.self, from: raw) } catch {
-                    throw ServiceError.invalidParams(error)
-                }
-                try body(params, ctx) { r in answer(r.map { .encoded(JSONEncoding.bytes($0)) }) }
-            })
+        var spec = MethodSpec(
+            name: method.name, summary: method.summary, params: method.paramsSchema, result: method.resultSchema, execution: .deferred,
+            access: method.access
+        ) { raw, ctx, answer in
+            try body(try Self.decode(P.self, raw), ctx) { r in answer(r.map { .encoded(JSONEncoding.bytes($0)) }) }
+        }
+        spec.readsAs = Self.reader(R.self)
+        add(spec)
+    }
+
+    private mutating func add<P: Decodable, R, A: Encodable>(
+        _ method: Method<P, R>, execution: Execution, answering body: @escaping @Sendable (P, CallContext) throws -> A
+    ) {
+        var spec = MethodSpec(
+            name: method.name, summary: method.summary, params: method.paramsSchema, result: method.resultSchema, execution: execution,
+            access: method.access
+        ) { raw, ctx in
+            .encoded(JSONEncoding.bytes(try body(try Self.decode(P.self, raw), ctx)))
+        }
+        spec.readsAs = Self.reader(R.self)
+        add(spec)
+    }
+
+    private static func decode<P: Decodable>(_ type: P.Type, _ raw: JSONValue) throws -> P {
+        do throws(JSONDecodeError) { return try JSONDecoding.decode(P.self, from: raw) } catch {
+            throw ServiceError.invalidParams(error)
+        }
+    }
+
+    /// Why an answer would not decode as `R` (what clients read it as), or nil.
+    private static func reader<R: Decodable>(_ type: R.Type) -> @Sendable (JSONValue) -> String? {
+        { v in
+            do throws(JSONDecodeError) {
+                _ = try JSONDecoding.decode(R.self, from: v)
+                return nil
+            } catch { return "\(error)" }
+        }
     }
 
     /// Adds a method as it is (for methods whose params are passed on undecoded).
     package mutating func add(_ spec: MethodSpec) {
         if methods[spec.name] == nil { order.append(spec.name) }
         methods[spec.name] = spec
-    }
-
-    /// Sets who may call `names` (every one must be in the table: a typo would leave a method
-    /// in the default class, `.write`).
-    package mutating func classify(_ access: Access, _ names: String...) {
-        for n in names {
-            precondition(methods[n] != nil, "classify: no method \(n)")
-            methods[n]!.access = access
-        }
     }
 
     /// The method named `name`.
@@ -150,6 +185,9 @@ package struct MethodTable: Sendable {
         guard let r = box.get() else { return .failure(ServiceError(.internal, "\(method) did not answer at once (a deferred method)")) }
         if case .success(let v) = r, let bad = spec.result.violation(v) {
             return .failure(ServiceError(.internal, "\(method) answered outside its result schema: \(bad)"))
+        }
+        if case .success(let v) = r, let bad = spec.readsAs?(v) {
+            return .failure(ServiceError(.internal, "\(method) answered what its result type does not read: \(bad)"))
         }
         return r
     }

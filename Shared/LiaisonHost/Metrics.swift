@@ -1,9 +1,10 @@
 import Foundation
+import LiaisonJSON
 import LiaisonWire
 
 /// One metric family as Prometheus and OpenMetrics see it: a name, a type, help, samples.
 package struct MetricFamily: Codable, Sendable, Equatable {
-    package enum Kind: String, Codable, Sendable { case counter, gauge, histogram }
+    package enum Kind: String, WireEnum { case counter, gauge, histogram }
 
     /// The name without `_total` (counters get it on their samples).
     package var name: String

@@ -1,5 +1,6 @@
 import Glibc
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// Routes calls to their methods: inline ones on the loop, the rest on a worker pool — control

@@ -1,6 +1,7 @@
 import CLiaisonShims
 import Glibc
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// Runs a service process from start to exit: arguments, mesh file, socket (inherited or bound),

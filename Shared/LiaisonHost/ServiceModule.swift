@@ -1,4 +1,5 @@
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// What a service's factory gets to build itself.

@@ -1,6 +1,7 @@
 import Glibc
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 
 /// systemd's watchdog (`WatchdogSec=`): `WATCHDOG=1` at half the interval for as long as the

@@ -1,6 +1,7 @@
 import Dispatch
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 

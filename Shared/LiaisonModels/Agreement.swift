@@ -1,3 +1,5 @@
+import LiaisonJSON
+
 /// What kind of agreement.
 package enum AgreementKind: String, WireEnum {
     case mou, exchange, jointProgramme = "joint_programme", workstation, industryEducation = "industry_education", research, scholarship,
@@ -9,6 +11,19 @@ package enum AgreementStatus: String, WireEnum {
     case draft, negotiating, signed, active, suspended, expired, terminated, superseded
 }
 
+/// What an activity under an agreement was.
+package enum ActivityKind: String, WireEnum {
+    case exchange, visit, workshop, research, outcome, other
+}
+
+/// How a delegation relates to an agreement.
+package enum LinkRelation: String, WireEnum {
+    /// The visit led to the agreement.
+    case ledTo = "led_to"
+    /// A visit under the agreement.
+    case followedFrom = "followed_from"
+}
+
 /// BIT's coordinator of an agreement.
 package struct Coordinator: Codable, Sendable, Equatable {
     package var name, email: String
@@ -17,6 +32,11 @@ package struct Coordinator: Codable, Sendable, Equatable {
         self.name = name
         self.email = email
         self.unit = unit
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case name, email, unit
+        var rule: FieldRule { self == .email ? .format("email", max: Limits.email) : .text(Limits.name) }
     }
 }
 
@@ -28,7 +48,16 @@ package struct Signatory: Codable, Sendable, Equatable {
     package var side: String
     package var signedOn: LocalDate?
 
-    enum CodingKeys: String, CodingKey { case name, title, side, signedOn = "signed_on" }
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case name, title, side, signedOn = "signed_on"
+        var rule: FieldRule {
+            switch self {
+            case .name, .title: .text(Limits.name)
+            case .side: .text(Limits.name, "\"bit\" or the partner's name.")
+            case .signedOn: .plain
+            }
+        }
+    }
 
     package init(name: String, title: String? = nil, side: String, signedOn: LocalDate? = nil) {
         self.name = name
@@ -48,7 +77,19 @@ package struct AgreementDocument: Codable, Sendable, Equatable {
     package var mediaType: String?
     package var attachedAt: String?
 
-    enum CodingKeys: String, CodingKey { case title, sha256, name, size, mediaType = "media_type", attachedAt = "attached_at" }
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case title, sha256, name, size, mediaType = "media_type", attachedAt = "attached_at"
+        var rule: FieldRule {
+            switch self {
+            case .title: .text(Limits.title)
+            case .sha256: .text(64)
+            case .name: .text(255)
+            case .size: .int(0...(1 << 50))
+            case .mediaType: .text(127)
+            case .attachedAt: .text(40)
+            }
+        }
+    }
 
     package init(title: String, sha256: String, name: String? = nil, size: Int64? = nil, mediaType: String? = nil) {
         self.title = title
@@ -83,11 +124,31 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
     /// A caller's own unique key (idempotent create).
     package var externalKey: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, FieldKey {
         case reference, title, kind, partners, coordinator, signatories, documents, notes
         case focusAreas = "focus_areas", signedOn = "signed_on", startsOn = "starts_on", endsOn = "ends_on"
         case noticePeriodDays = "notice_period_days", autoRenew = "auto_renew", placesPerYear = "places_per_year", externalKey =
             "external_key"
+
+        var rule: FieldRule {
+            switch self {
+            case .reference: .text(40, "Generated (AGR-YYYY-NNNN) when absent.")
+            case .title: .text(Limits.title)
+            case .kind, .coordinator, .autoRenew: .plain
+            case .partners:
+                .list(20, of: .plain, "By registry id (partners.list on delegations); or described (name, kind, country) to find or claim one.")
+            case .focusAreas: .list(30, of: .text(Limits.topic))
+            case .signatories: .list(20)
+            case .signedOn: .doc("A day, or as known for the past: 2024, 2024-07, ~2013.")
+            case .startsOn: .doc("Only a day-precise start activates it on the day.")
+            case .endsOn: .doc("Absent: open-ended. Only a day-precise end expires it and sends notices.")
+            case .noticePeriodDays: .int(0...3650)
+            case .placesPerYear: .int(0...10_000)
+            case .documents: .list(20)
+            case .notes: .text(Limits.notes)
+            case .externalKey: .text(Limits.externalKey)
+            }
+        }
     }
 
     package init(
@@ -146,7 +207,10 @@ package struct Amendment: Codable, Sendable, Equatable {
     package var changes: [String: FieldChange]
     package var at: String
 
-    enum CodingKeys: String, CodingKey { case number, reference, summary, changes, at, effectiveOn = "effective_on" }
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case number, reference, summary, changes, at, effectiveOn = "effective_on"
+        var rule: FieldRule { self == .at ? .format("date-time") : .plain }
+    }
 
     package init(number: Int, reference: String, summary: String, effectiveOn: LocalDate, changes: [String: FieldChange], at: String) {
         self.number = number
@@ -164,6 +228,11 @@ package struct FieldChange: Codable, Sendable, Equatable {
     package init(from: String, to: String) {
         self.from = from
         self.to = to
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case from, to
+        var rule: FieldRule { .doc("JSON text.") }
     }
 }
 
@@ -183,6 +252,11 @@ package struct Activity: Codable, Sendable, Equatable {
         self.summary = summary
         self.count = count
     }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case id, on, kind, summary, count
+        var rule: FieldRule { self == .kind ? .values(ActivityKind.allCases.map(\.rawValue)) : .plain }
+    }
 }
 
 /// A delegation linked to an agreement.
@@ -192,7 +266,18 @@ package struct DelegationLink: Codable, Sendable, Equatable {
     package var relation: String
     package var ref, title, country, startsAt: String?
 
-    enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", relation, ref, title, country, startsAt = "starts_at" }
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case delegationID = "delegation_id", relation, ref, title, country, startsAt = "starts_at"
+        var rule: FieldRule {
+            switch self {
+            case .delegationID, .ref: .text(64)
+            case .relation: .values(LinkRelation.allCases.map(\.rawValue))
+            case .title: .text(Limits.title)
+            case .country: .text(2)
+            case .startsAt: .text(32)
+            }
+        }
+    }
 
     package init(delegationID: String, relation: String, ref: String?, title: String?, country: String?, startsAt: String?) {
         self.delegationID = delegationID
@@ -216,11 +301,19 @@ package struct Agreement: Codable, Sendable, Equatable {
     package var predecessorID, successorID, terminationReason, suspensionReason: String?
     package var createdAt, updatedAt: String
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, FieldKey {
         case id, reference, version, status, amendments, activities, delegations
         case predecessorID = "predecessor_id", successorID = "successor_id", terminationReason = "termination_reason"
         case suspensionReason = "suspension_reason", createdAt = "created_at", updatedAt = "updated_at", currentReference =
             "current_reference"
+
+        var rule: FieldRule {
+            switch self {
+            case .currentReference: .doc("With the latest amendment's suffix.")
+            case .createdAt, .updatedAt: .format("date-time")
+            default: .plain
+            }
+        }
     }
 
     package init(

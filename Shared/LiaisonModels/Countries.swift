@@ -1,5 +1,7 @@
+import LiaisonJSON
+
 /// A continent, as the reports group partners.
-package enum Continent: String, Codable, Sendable, CaseIterable {
+package enum Continent: String, WireEnum {
     case africa = "Africa"
     case asia = "Asia"
     case europe = "Europe"

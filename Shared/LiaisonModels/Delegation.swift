@@ -1,12 +1,10 @@
+import LiaisonJSON
+
 /// Whether BIT hosts the visit or sends people out.
 package enum Direction: String, WireEnum {
     case inbound, outbound
 }
 
-/// What an itinerary item is.
-package enum ItemKind: String, WireEnum {
-    case meeting, tour, meal, ceremony, lecture, visit, transfer, signing, free, other
-}
 
 /// Where a delegation is in its life.
 package enum DelegationStatus: String, WireEnum {
@@ -23,7 +21,18 @@ package struct Host: Codable, Sendable, Equatable {
     package var interpreter: Bool?
     package var languages: [String]?
 
-    enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", email, unit, phone, interpreter, languages }
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case name, nameLocal = "name_local", email, unit, phone, interpreter, languages
+        var rule: FieldRule {
+            switch self {
+            case .name, .nameLocal, .unit: .text(Limits.name)
+            case .email: .format("email", max: Limits.email)
+            case .phone: .text(Limits.phone)
+            case .interpreter: .doc("Can interpret.")
+            case .languages: .list(Limits.languages, of: .text(35))
+            }
+        }
+    }
 
     package init(name: String, nameLocal: String? = nil, email: String, unit: String? = nil, interpreter: Bool? = nil) {
         self.name = name
@@ -34,57 +43,6 @@ package struct Host: Codable, Sendable, Equatable {
     }
 }
 
-/// One timed item of the itinerary, in the visit's time zone.
-package struct ItineraryItem: Codable, Sendable, Equatable {
-    package var startsAt, endsAt: LocalDateTime
-    package var title: String
-    package var kind: ItemKind
-    package var venue: String?
-    /// Host emails.
-    package var hosts: [String]
-    /// Member emails (or names for members without one); empty or ["all"] means every member.
-    package var attendees: [String]
-    package var notes: String?
-    /// The item's identity for its whole life (its calendar UID), given by the service.
-    package var id: String?
-    /// Bumped each time the item's time, place, title or people change (its calendar SEQUENCE).
-    package var rev: Int?
-
-    enum CodingKeys: String, CodingKey {
-        case startsAt = "starts_at", endsAt = "ends_at", title, kind, venue, hosts, attendees, notes, id, rev
-    }
-
-    package init(
-        startsAt: LocalDateTime, endsAt: LocalDateTime, title: String, kind: ItemKind = .meeting, venue: String? = nil,
-        hosts: [String] = [], attendees: [String] = [], notes: String? = nil
-    ) {
-        self.startsAt = startsAt
-        self.endsAt = endsAt
-        self.title = title
-        self.kind = kind
-        self.venue = venue
-        self.hosts = hosts
-        self.attendees = attendees
-        self.notes = notes
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        startsAt = try c.decode(LocalDateTime.self, forKey: .startsAt)
-        endsAt = try c.decode(LocalDateTime.self, forKey: .endsAt)
-        title = try c.decode(String.self, forKey: .title)
-        kind = try c.decodeIfPresent(ItemKind.self, forKey: .kind) ?? .meeting
-        venue = try c.decodeIfPresent(String.self, forKey: .venue)
-        hosts = try c.decodeIfPresent([String].self, forKey: .hosts) ?? []
-        attendees = try c.decodeIfPresent([String].self, forKey: .attendees) ?? []
-        notes = try c.decodeIfPresent(String.self, forKey: .notes)
-        id = try c.decodeIfPresent(String.self, forKey: .id)
-        rev = try c.decodeIfPresent(Int.self, forKey: .rev)
-    }
-
-    /// Whether every member attends.
-    package var everyone: Bool { attendees.isEmpty || attendees == ["all"] }
-}
 
 /// An amount of money: a decimal string and an ISO 4217 currency.
 package struct Money: Codable, Sendable, Equatable {
@@ -96,6 +54,11 @@ package struct Money: Codable, Sendable, Equatable {
     package init(amount: String, currency: String) {
         self.amount = amount
         self.currency = currency
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case amount, currency
+        var rule: FieldRule { self == .amount ? .text(16) : .text(3) }
     }
 }
 
@@ -124,9 +87,36 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
     /// A caller's own key for this visit, unique: makes create idempotent (demo loading, imports).
     package var externalKey: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, FieldKey {
         case direction, title, partners, partner, purpose, topics, timeZone = "time_zone", startsAt = "starts_at", endsAt = "ends_at"
         case date, members, groups, hosts, itinerary, budget, notes, externalKey = "external_key"
+
+        var rule: FieldRule {
+            switch self {
+            case .direction, .endsAt, .budget: .plain
+            case .title: .text(Limits.title)
+            case .partners:
+                .list(
+                    Limits.partners, of: .plain,
+                    "Required: by registry id (partners.list), one marked lead in a joint visit; or described (name, kind, country) "
+                        + "to find or register.")
+            case .partner:
+                .doc("Older form: one partner described in place; it is found in (or added to) the registry and becomes partners[0].")
+            case .purpose: .text(Limits.purpose)
+            case .topics: .list(Limits.topics, of: .text(Limits.topic))
+            case .timeZone: .text(64, "IANA name; default Asia/Shanghai.")
+            case .startsAt: .doc("Required for a scheduled visit.")
+            case .date:
+                .doc("Instead of starts_at/ends_at, for a past visit known only so far: 2018, 2024-10, 2024-10-22, ~2024 (approximate).")
+            case .members: .list(Limits.members)
+            case .groups: .list(Limits.members, of: .plain, "People counted, not named.")
+            case .hosts: .list(Limits.hosts)
+            case .itinerary: .list(Limits.itinerary)
+            case .notes: .text(Limits.notes)
+            case .externalKey:
+                .text(Limits.externalKey, "Your own unique key; creating again with it returns the existing delegation.")
+            }
+        }
     }
 
     package init(
@@ -286,10 +276,18 @@ package struct Delegation: Codable, Sendable, Equatable {
         countryName = country?.name ?? code
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, FieldKey {
         case id, ref, version, status, continent, region, outcome
         case scheduleVersion = "schedule_version", countryName = "country_name", createdAt = "created_at", updatedAt = "updated_at"
         case cancelReason = "cancel_reason", postponedReason = "postponed_reason", exceptions, rescheduleReason = "reschedule_reason"
+
+        var rule: FieldRule {
+            switch self {
+            case .exceptions: .doc("start/complete forced against the visit's dates, with the reasons.")
+            case .rescheduleReason: .doc("Why the schedule last changed.")
+            default: .plain
+            }
+        }
     }
 
     // The draft's fields sit at the top level beside the stored ones, as callers wrote them.

@@ -1,3 +1,4 @@
+import LiaisonJSON
 /// Every event type a Liaison service emits (DESIGN §4): producers emit them, consumers switch
 /// over them, the mesh file subscribes to them (exactly or as `family.*`).
 package enum EventType: String, WireEnum {

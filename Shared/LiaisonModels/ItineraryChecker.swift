@@ -1,3 +1,5 @@
+import LiaisonJSON
+
 /// An itinerary item of another delegation, as the checker needs it: when, where, who hosts.
 package struct Booking: Sendable, Equatable {
     package var delegationID, delegationRef, delegationTitle: String
@@ -36,72 +38,7 @@ package struct Booking: Sendable, Equatable {
     }
 }
 
-/// One clash the checker found, naming both sides.
-package struct Finding: Codable, Sendable, Equatable {
-    /// The other delegation's side of a clash.
-    package struct Other: Codable, Sendable, Equatable {
-        package var delegationID, ref, title: String
-        package var item: Int
-        package var itemTitle: String
-        enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", ref, title, item, itemTitle = "item_title" }
-    }
 
-    /// venue_double_booked, host_double_booked, member_double_booked, item_outside_window,
-    /// item_ends_before_start, unknown_host, unknown_attendee, interpreter_missing — and, as
-    /// warnings, venue_also_proposed and host_also_proposed (another visit, only proposed, wants
-    /// the same room or host: the first confirmed gets it).
-    package var kind, message: String
-    /// The items of this delegation involved, as field paths (`itinerary[2]`).
-    package var items: [String]
-    package var other: Other?
-
-    /// Kinds that warn without blocking confirmation.
-    package static let warningKinds: Set<String> = ["venue_also_proposed", "host_also_proposed"]
-
-    /// `error` (blocks confirm) or `warning`.
-    package var severity: String { Self.warningKinds.contains(kind) ? "warning" : "error" }
-
-    enum CodingKeys: String, CodingKey { case kind, message, items, other, severity }
-
-    package init(kind: String, message: String, items: [String], other: Other? = nil) {
-        self.kind = kind
-        self.message = message
-        self.items = items
-        self.other = other
-    }
-
-    package init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        kind = try c.decode(String.self, forKey: .kind)
-        message = try c.decode(String.self, forKey: .message)
-        items = try c.decode([String].self, forKey: .items)
-        other = try c.decodeIfPresent(Other.self, forKey: .other)
-    }
-
-    package func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(kind, forKey: .kind)
-        try c.encode(message, forKey: .message)
-        try c.encode(items, forKey: .items)
-        try c.encodeIfPresent(other, forKey: .other)
-        try c.encode(severity, forKey: .severity)
-    }
-}
-
-/// What the checker found: findings up to the caps, and how many of each kind were left out.
-package struct CheckFindings: Sendable, Equatable {
-    package var findings: [Finding] = []
-    /// Findings of each kind beyond the caps (not in `findings`).
-    package var omitted: [String: Int] = [:]
-
-    /// Every finding there is, returned or not.
-    package var total: Int { findings.count + omitted.values.reduce(0, +) }
-    package var isEmpty: Bool { total == 0 }
-    /// The findings that block confirmation (every kind but the warnings), returned or not.
-    package var blocking: Int {
-        findings.filter { $0.severity == "error" }.count + omitted.filter { !Finding.warningKinds.contains($0.key) }.values.reduce(0, +)
-    }
-}
 
 /// Finds clashes in an itinerary: double-booked venues and hosts (across delegations too),
 /// members in two places at once, items outside the visit or ending before they start, hosts

@@ -1,3 +1,4 @@
+import LiaisonJSON
 /// An action that moves a record from some states to another: a delegation's confirm, an
 /// agreement's sign. Each says where it may start and where it leads.
 package protocol LifecycleAction: RawRepresentable, CaseIterable, Sendable where RawValue == String {

@@ -1,7 +1,9 @@
+import LiaisonJSON
 import Foundation
 
 /// A calendar date without a time ("2024-07-09"), as agreements are dated.
 package struct LocalDate: Sendable, Hashable, Comparable, WireText {
+    package static var wireFormat: String { "date" }
     package var year: Int, month: Int, day: Int
 
     package init(year: Int, month: Int, day: Int) {

@@ -1,8 +1,10 @@
+import LiaisonJSON
 import Foundation
 import LiaisonSync
 
 /// A wall-clock time without an offset ("2026-03-12T09:00"), meant in a visit's time zone.
 package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
+    package static var wireFormat: String { "local-date-time" }
     package var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
 
     package init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {

@@ -1,3 +1,5 @@
+import LiaisonJSON
+
 /// What a member needs during the visit.
 package struct Needs: Codable, Sendable, Equatable {
     package var dietary, accessibility: String?
@@ -11,6 +13,11 @@ package struct Needs: Codable, Sendable, Equatable {
     }
 
     var isEmpty: Bool { dietary == nil && accessibility == nil && interpreter != true }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case dietary, accessibility, interpreter
+        var rule: FieldRule { self == .interpreter ? .plain : .text(Limits.shortText) }
+    }
 }
 
 /// A member of the delegation.
@@ -29,7 +36,26 @@ package struct Member: Codable, Sendable, Equatable {
     /// The partner (id) the member comes from, in a joint delegation.
     package var partner: String?
 
-    enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", title, role, email, phone, languages, needs, partner }
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case name, nameLocal = "name_local", title, role, email, phone, languages, needs, partner
+
+        var rule: FieldRule {
+            switch self {
+            case .name: .text(Limits.name, "Romanised name, or the role when no name is known.")
+            case .nameLocal: .text(Limits.name, "Name in their own script.")
+            case .title: .text(Limits.name)
+            case .role:
+                .values(
+                    MemberRole.allCases.map(\.rawValue) + ["member"],
+                    "Default other; the title says more. member (the older word) is read as other.")
+            case .email: .format("email", max: Limits.email)
+            case .phone: .text(Limits.phone)
+            case .languages: .list(Limits.languages, of: .text(35), "BCP 47 tags.")
+            case .needs: .plain
+            case .partner: .text(Limits.externalKey, "In a joint delegation: the partner (id) they come from.")
+            }
+        }
+    }
 
     package init(
         name: String, nameLocal: String? = nil, title: String? = nil, role: MemberRole = .other, email: String? = nil,
@@ -78,5 +104,17 @@ package struct MemberGroup: Codable, Sendable, Equatable {
         self.count = count
         self.role = role
         self.partner = partner
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case description, count, role, partner
+        var rule: FieldRule {
+            switch self {
+            case .description: .text(Limits.purpose, "Who they are, e.g. international students of BIT.")
+            case .count: .int(1...100_000, "How many, when known.")
+            case .role: .plain
+            case .partner: .text(Limits.externalKey, "The partner (id) they come from.")
+            }
+        }
     }
 }

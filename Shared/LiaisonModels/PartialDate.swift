@@ -1,7 +1,9 @@
+import LiaisonJSON
 /// A date as precise as what is known of a past record: a year (`2018`), a month (`2024-10`) or
 /// a day (`2024-10-22`), optionally approximate (`~2024`: "about 2024", e.g. a relative phrase
 /// such as "last year" resolved against the date of the source that used it).
 package struct PartialDate: Sendable, Hashable, Comparable, WireText {
+    package static var wireFormat: String { "partial-date" }
     package enum Precision: String, Sendable { case year, month, day }
 
     package var year: Int

@@ -1,3 +1,5 @@
+import LiaisonJSON
+
 /// What kind of organisation a partner is.
 package enum PartnerKind: String, WireEnum {
     case university, government, school, enterprise, ngo, other
@@ -32,7 +34,21 @@ package struct Partner: Codable, Sendable, Equatable {
     package var parent: String?
     package var notes: String?
 
-    enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", kind, country, city, website, parent, notes }
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case name, nameLocal = "name_local", kind, country, city, website, parent, notes
+
+        var rule: FieldRule {
+            switch self {
+            case .name, .city: .text(Limits.name)
+            case .nameLocal: .text(Limits.name, "Name in its own script.")
+            case .kind: .plain
+            case .country: .format("iso3166-alpha2", "e.g. TH, KR, UZ, MA, CN.")
+            case .website: .text(Limits.shortText)
+            case .parent: .text(Limits.externalKey, "The institution it belongs to (a partner id).")
+            case .notes: .text(Limits.notes)
+            }
+        }
+    }
 
     package init(
         name: String, nameLocal: String? = nil, kind: PartnerKind, country: String, city: String? = nil, website: String? = nil,
@@ -94,7 +110,20 @@ package struct Person: Codable, Sendable, Equatable {
     package var role: MemberRole
     package var email, phone: String?
 
-    enum CodingKeys: String, CodingKey { case id, name, nameLocal = "name_local", title, role, email, phone }
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case id, name, nameLocal = "name_local", title, role, email, phone
+
+        var rule: FieldRule {
+            switch self {
+            case .id: .text(Limits.externalKey, "Given by the registry (per-…).")
+            case .name, .nameLocal: .text(Limits.name)
+            case .title: .text(Limits.name, "e.g. Minister for the Development of ICT.")
+            case .role: .plain
+            case .email: .format("email", max: Limits.email)
+            case .phone: .text(Limits.phone)
+            }
+        }
+    }
 
     package init(
         id: String, name: String, nameLocal: String? = nil, title: String? = nil, role: MemberRole = .other, email: String? = nil,
@@ -149,9 +178,16 @@ package struct PartnerRecord: Codable, Sendable, Equatable {
     package var mergedFrom: [String]
     package var continent, countryName, createdAt, updatedAt: String
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, FieldKey {
         case id, version, status, people, mergedInto = "merged_into", mergedFrom = "merged_from", continent
         case countryName = "country_name", createdAt = "created_at", updatedAt = "updated_at"
+
+        var rule: FieldRule {
+            switch self {
+            case .mergedInto: .doc("The entry kept when this one was merged.")
+            default: .plain
+            }
+        }
     }
 
     package init(id: String, draft: Partner, createdAt: String) {
@@ -227,9 +263,23 @@ package struct PartnerRef: Codable, Sendable, Equatable {
     /// Who to write to about an agreement.
     package var contactName, contactEmail: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, FieldKey {
         case id, name, nameLocal = "name_local", kind, country, city, website, lead, contactName = "contact_name"
         case contactEmail = "contact_email"
+
+        var rule: FieldRule {
+            switch self {
+            case .id: .text(Limits.externalKey, "The registry's id (par-…); or describe the partner instead.")
+            case .name, .city: .text(Limits.name)
+            case .nameLocal: .text(Limits.name, "Name in its own script.")
+            case .kind: .plain
+            case .country: .format("iso3166-alpha2", "e.g. TH, KR, UZ, MA, CN.")
+            case .website: .text(Limits.shortText)
+            case .lead: .doc("The partner leading a joint delegation.")
+            case .contactName: .text(Limits.name, "Agreements: who to write to.")
+            case .contactEmail: .format("email", max: Limits.email)
+            }
+        }
     }
 
     package init(

@@ -1,3 +1,5 @@
+import LiaisonJSON
+
 /// What kind of place BIT keeps abroad.
 package enum SiteKind: String, WireEnum {
     case workstation, office, centre, institute, other
@@ -22,8 +24,21 @@ package struct SiteDraft: Codable, Sendable, Equatable {
     package var notes: String?
     package var externalKey: String?
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, FieldKey {
         case name, nameLocal = "name_local", kind, country, city, agreement, partners, established, notes, externalKey = "external_key"
+
+        var rule: FieldRule {
+            switch self {
+            case .name, .nameLocal, .city: .text(Limits.name)
+            case .kind: .plain
+            case .country: .format("iso3166-alpha2", "Where the site is (e.g. UG), apart from the partners' countries.")
+            case .agreement: .text(64, "The agreement that created it (id or reference).")
+            case .partners: .list(20, of: .plain, "The partners involved.")
+            case .established: .doc("When it was formed, as precisely as known: 2024.")
+            case .notes: .text(Limits.notes)
+            case .externalKey: .text(Limits.externalKey)
+            }
+        }
     }
 
     package init(

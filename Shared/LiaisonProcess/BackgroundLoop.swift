@@ -1,4 +1,5 @@
 import Dispatch
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 

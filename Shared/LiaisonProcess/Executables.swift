@@ -1,4 +1,5 @@
 import Glibc
+import LiaisonJSON
 import LiaisonWire
 
 /// Finding Liaison's binaries: beside the running one first (an install, or a SwiftPM build

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonJSON
 import LiaisonWire
 
 /// What the supervisor runs when a service enters a crash loop or fails (`on_failure`, like

@@ -1,8 +1,9 @@
 import Foundation
+import LiaisonJSON
 import LiaisonWire
 
 /// What the supervisor does when a service exits.
-package enum RestartPolicy: String, Codable, Sendable, CaseIterable {
+package enum RestartPolicy: String, WireEnum {
     case always
     case onFailure = "on-failure"
     case never

@@ -1,3 +1,4 @@
+import LiaisonJSON
 import LiaisonWire
 
 /// A user or group as the mesh file names it: a name ("liaison-delegations") or a number (998).

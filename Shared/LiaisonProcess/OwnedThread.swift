@@ -1,5 +1,6 @@
 import CLiaisonShims
 import Glibc
+import LiaisonJSON
 import LiaisonWire
 
 /// Threads this code owns (for blocking work and event loops, never the cooperative pool).

@@ -1,5 +1,6 @@
 import CLiaisonShims
 import Glibc
+import LiaisonJSON
 import LiaisonWire
 
 /// How a child process ended.

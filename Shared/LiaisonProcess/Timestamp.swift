@@ -1,5 +1,6 @@
 import Glibc
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 
 /// Wall-clock times as Liaison writes them: RFC 3339, UTC, milliseconds.

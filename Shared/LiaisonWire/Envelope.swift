@@ -1,3 +1,4 @@
+import LiaisonJSON
 /// The protocol version this code speaks.
 package let protocolVersion: Int64 = 1
 

@@ -1,3 +1,4 @@
+import LiaisonJSON
 /// An error code on the wire (DESIGN §2): snake_case strings, stable across versions.
 package struct ErrorCode: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
     package var rawValue: String
@@ -88,4 +89,16 @@ package struct ServiceError: Error, Sendable, Equatable, Codable, CustomStringCo
 
     /// `internal` with a message safe to show.
     package static func `internal`(_ message: String) -> ServiceError { ServiceError(.internal, message) }
+}
+
+extension SchemaViolation {
+    /// The `invalid_params` error a caller gets for it.
+    package var serviceError: ServiceError { .invalidParams(field: path, reason) }
+}
+
+extension ServiceError {
+    /// An error as it travels: in an error answer, and per event in a batch delivery's answer.
+    package static var wireSchema: Schema {
+        .object([.req("code", .string()), .req("message", .string()), .req("retryable", .boolean), .opt("details", .any)])
+    }
 }

@@ -4,6 +4,7 @@ import Testing
 import LiaisonModels
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 @testable import Agreements
 

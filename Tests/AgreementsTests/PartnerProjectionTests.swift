@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 import Testing

@@ -1,6 +1,7 @@
 import Testing
 import LiaisonHost
 import LiaisonTestSupport
+import LiaisonJSON
 import LiaisonWire
 @testable import Agreements
 

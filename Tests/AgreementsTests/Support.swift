@@ -5,6 +5,7 @@ import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
 import LiaisonTestSupport
+import LiaisonJSON
 import LiaisonWire
 @testable import Agreements
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LiaisonModels
+import LiaisonJSON
 import LiaisonWire
 @testable import Delegations
 

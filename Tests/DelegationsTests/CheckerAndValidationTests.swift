@@ -3,6 +3,7 @@ import Testing
 import LiaisonModels
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 @testable import Delegations
 

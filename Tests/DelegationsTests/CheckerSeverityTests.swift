@@ -1,5 +1,6 @@
 import Foundation
 import LiaisonModels
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

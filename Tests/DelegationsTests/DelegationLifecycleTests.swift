@@ -6,6 +6,7 @@ import LiaisonEvents
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 @testable import Delegations
 

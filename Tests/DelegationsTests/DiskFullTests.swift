@@ -2,6 +2,7 @@ import Glibc
 import Testing
 import LiaisonProcess
 import LiaisonTestSupport
+import LiaisonJSON
 import LiaisonWire
 @testable import Delegations
 

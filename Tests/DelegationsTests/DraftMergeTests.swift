@@ -1,4 +1,5 @@
 import LiaisonModels
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

@@ -1,4 +1,5 @@
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

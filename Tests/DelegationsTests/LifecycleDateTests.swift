@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 import Testing

@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

@@ -5,6 +5,7 @@ import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
 import LiaisonTestSupport
+import LiaisonJSON
 import LiaisonWire
 @testable import Delegations
 

@@ -1,3 +1,4 @@
+import LiaisonJSON
 import Testing
 
 @testable import LiaisonEvents

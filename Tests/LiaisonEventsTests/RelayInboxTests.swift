@@ -1,3 +1,4 @@
+import LiaisonJSON
 import Foundation
 import Glibc
 import LiaisonSync

@@ -1,6 +1,7 @@
 import Testing
 import LiaisonEvents
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// An event over the consumer's frame limit is dead at once, and nothing else waits for it

@@ -1,6 +1,7 @@
 import Testing
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// Who may call what (issue 12): the rules of the mesh file, supplementary groups, event

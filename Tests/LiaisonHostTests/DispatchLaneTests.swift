@@ -2,6 +2,7 @@ import Glibc
 import LiaisonHost
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

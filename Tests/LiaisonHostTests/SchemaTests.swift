@@ -1,5 +1,6 @@
 import Testing
 import LiaisonHost
+import LiaisonJSON
 import LiaisonWire
 
 @Suite struct LatencyHistogramTests {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// Checks of the source tree itself: what the design promises about its shape.

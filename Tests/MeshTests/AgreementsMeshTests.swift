@@ -3,6 +3,7 @@ import FoundationXML
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 import Testing
 
@@ -112,8 +113,12 @@ import Testing
         #expect(counter.texts.contains("0 partners in force, 1 site of BIT's"), "\(counter.texts)")
         #expect(try String(contentsOfFile: mesh.home + "/partners.html", encoding: .utf8).contains("<svg"))
 
-        let funnel = try mesh.cli("report", "funnel", "--json")
-        #expect(funnel.json?["totals"]?["visits"] == 9)
+        // The visits reach agreements as events: the funnel counts them once they have arrived.
+        let funnel = try #require(
+            try eventually(timeoutMs: 20_000) { () -> CLIResult? in
+                let r = try mesh.cli("report", "funnel", "--json")
+                return r.json?["totals"]?["visits"] == 9 ? r : nil
+            }, "agreements never heard of the demo's nine visits")
         #expect(funnel.json?["totals"]?["visits_leading_to_agreements"] == 0, "the article ties no agreement to an earlier visit")
         let dormant = try mesh.cli("call", "agreements", "agreements.report.dormant", #"{"months": 24, "today": "2025-05-14"}"#)
         #expect(dormant.json?["rows"] == [], "Hanyang's exchange had its visit in October 2024")

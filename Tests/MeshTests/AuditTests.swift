@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

@@ -1,5 +1,6 @@
 import LiaisonCLI
 import LiaisonModels
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

@@ -3,6 +3,7 @@ import Glibc
 import LiaisonHost
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 import Testing

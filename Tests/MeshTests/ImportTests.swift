@@ -1,5 +1,6 @@
 import Foundation
 import LiaisonCLI
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

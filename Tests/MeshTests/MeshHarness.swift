@@ -3,6 +3,7 @@ import Synchronization
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 import Testing
 

@@ -4,6 +4,7 @@ import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Notifications
 import Synchronization

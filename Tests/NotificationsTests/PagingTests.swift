@@ -1,4 +1,5 @@
 import Testing
+import LiaisonJSON
 import LiaisonWire
 @testable import Notifications
 

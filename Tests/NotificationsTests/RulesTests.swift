@@ -4,6 +4,7 @@ import LiaisonModels
 import LiaisonEvents
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 @testable import Notifications
 

@@ -6,6 +6,7 @@ import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
 import LiaisonTestSupport
+import LiaisonJSON
 import LiaisonWire
 @testable import Notifications
 

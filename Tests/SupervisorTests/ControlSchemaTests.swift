@@ -3,6 +3,7 @@ import Testing
 import LiaisonHost
 import LiaisonProcess
 import LiaisonTestSupport
+import LiaisonJSON
 import LiaisonWire
 @testable import Supervisor
 

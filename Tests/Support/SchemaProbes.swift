@@ -1,4 +1,5 @@
 import LiaisonHost
+import LiaisonJSON
 import LiaisonWire
 
 /// Values built from a schema: the smallest one that fits it, and ones that fit it but for a

@@ -1,5 +1,6 @@
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// A service's definition run without sockets: its methods (with the `service.*` ones) called

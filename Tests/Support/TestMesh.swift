@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// Temporary homes for tests: the built-in mesh (changed as a test needs) written as

@@ -1,7 +1,10 @@
+import LiaisonHost
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// What delegation and partner events do here: keep the projection of delegations the

@@ -1,36 +1,10 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
-
-/// `agreements.import`: agreements and sites from a file, all or nothing.
-struct AgreementsImportParams: Decodable, Sendable, Schematic {
-    var agreements: [JSONValue]
-    var sites: [JSONValue]
-    var dryRun: Bool
-
-    enum CodingKeys: String, CodingKey { case agreements, sites, dryRun = "dry_run" }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        agreements = try c.decodeIfPresent([JSONValue].self, forKey: .agreements) ?? []
-        sites = try c.decodeIfPresent([JSONValue].self, forKey: .sites) ?? []
-        dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
-    }
-
-    static var schema: Schema {
-        .object([
-            .opt(
-                "agreements", .array(.any, maxItems: 5000),
-                "Rows as agreements.record takes them (with status and links), plus key; external_key defaults to import:KEY."),
-            .opt(
-                "sites", .array(.any, maxItems: 5000),
-                "Rows as sites.create takes them, plus key; agreement may name an agreement of this import by its external key."),
-            .opt("dry_run", .boolean, "Check every row and say what would be done; write nothing."),
-        ])
-    }
-}
 
 /// A row with the caller's key, which names the external key when none is given.
 struct KeyedRow<Row: Decodable>: Decodable {
@@ -44,7 +18,7 @@ struct KeyedRow<Row: Decodable>: Decodable {
 }
 
 extension AgreementsLogic {
-    func importRows(_ p: AgreementsImportParams, uid: UInt32) throws -> ImportReport {
+    func importRows(_ p: AgreementsImport, uid: UInt32) throws -> ImportReport {
         try ImportBatch.run(store, dryRun: p.dryRun) { [self] batch, db in
             let t = now()
             for (i, row) in p.agreements.enumerated() {

@@ -1,8 +1,10 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// Partners as agreements name them, past agreements recorded as history, and sites abroad.
@@ -183,86 +185,5 @@ extension AgreementsLogic {
             }
             return try JSONDecoding.decode(Site.self, from: try row["doc"] as [UInt8])
         }
-    }
-}
-
-/// `agreements.record`: an agreement as it stands (or ended), without notices.
-struct AgreementRecordParams: Decodable, Sendable, Schematic {
-    struct Link: Codable, Sendable {
-        var delegationID: String
-        var relation: LinkRelation?
-        enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", relation }
-    }
-    var draft: AgreementDraft
-    var status: AgreementStatus
-    var reason: String?
-    var links: [Link]
-
-    enum CodingKeys: String, CodingKey { case status, reason, links }
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        status = try c.decode(AgreementStatus.self, forKey: .status)
-        reason = try c.decodeIfPresent(String.self, forKey: .reason)
-        links = try c.decodeIfPresent([Link].self, forKey: .links) ?? []
-        draft = try AgreementDraft(from: decoder)
-    }
-
-    static var schema: Schema {
-        .object(
-            AgreementDraft.fields + [
-                .req("status", .string(values: AgreementStatus.allCases.map(\.rawValue)), "The state it is in (or ended in)."),
-                .opt("reason", .string(maxLength: Limits.reason), "Why it was terminated or suspended."),
-                .opt(
-                    "links",
-                    .array(
-                        .object([
-                            .req("delegation_id", .string(maxLength: 64)),
-                            .opt("relation", .string(values: LinkRelation.allCases.map(\.rawValue)), "Default led_to."),
-                        ]), maxItems: 50), "The visits it came from or that followed from it."),
-            ])
-    }
-}
-
-/// `sites.list`.
-struct SiteListParams: Codable, Sendable, Schematic {
-    var country: String?
-    static var schema: Schema { .object([.opt("country", .string(format: "iso3166-alpha2"))]) }
-}
-
-/// `{id}` of a site.
-struct SiteIDParams: Codable, Sendable, Schematic {
-    var id: String
-    static var schema: Schema { .object([.req("id", .string(maxLength: Limits.externalKey), "site-… or its external_key.")]) }
-}
-
-struct SiteList: Encodable, Sendable, Schematic {
-    var items: [Site]
-    static var schema: Schema { .object([.req("items", .array(Site.schema))]) }
-}
-
-extension SiteDraft: Schematic {
-    package static var fields: [Schema.Field] {
-        [
-            .req("name", .string(maxLength: Limits.name)), .opt("name_local", .string(maxLength: Limits.name)),
-            .req("kind", .string(values: SiteKind.allCases.map(\.rawValue))),
-            .req("country", .string(format: "iso3166-alpha2"), "Where the site is (e.g. UG), apart from the partners' countries."),
-            .opt("city", .string(maxLength: Limits.name)),
-            .opt("agreement", .string(maxLength: 64), "The agreement that created it (id or reference)."),
-            .opt("partners", .array(PartnerRef.schema, maxItems: 20), "The partners involved."),
-            .opt("established", .string(format: "partial-date"), "When it was formed, as precisely as known: 2024."),
-            .opt("notes", .string(maxLength: Limits.notes)), .opt("external_key", .string(maxLength: Limits.externalKey)),
-        ]
-    }
-    package static var schema: Schema { .object(fields) }
-}
-
-extension Site: Schematic {
-    package static var schema: Schema {
-        .object(
-            [.req("id", .string())] + SiteDraft.fields + [
-                .opt("agreement_id", .string()), .opt("agreement_reference", .string()), .req("continent", .string()),
-                .req("country_name", .string()), .req("created_at", .string()),
-            ])
     }
 }

@@ -1,6 +1,8 @@
+import LiaisonAPI
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The reports people ask of the agreements service.
@@ -22,7 +24,7 @@ extension AgreementsLogic {
     /// Partners and agreements grouped by continent, region, country, kind or year — of the
     /// agreements in force on a date (default today) or signed in a year — with those under
     /// negotiation alongside.
-    func partnersReport(_ p: PartnersParams) throws -> PartnersReport {
+    func partnersReport(_ p: PartnersReportParams) throws -> PartnersReport {
         let by = p.by ?? .continent
         let (all, sites) = try store.read { db in
             (

@@ -1,7 +1,9 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 extension AgreementsLogic {
@@ -86,41 +88,3 @@ extension AgreementsLogic {
     }
 }
 
-/// What a sweep did.
-package struct SweepResult: Codable, Sendable, Schematic {
-    package struct Renewed: Codable, Sendable {
-        package var from, to: String
-    }
-    package struct Expiring: Codable, Sendable {
-        package var reference: String
-        package var leadDays, daysLeft: Int
-        enum CodingKeys: String, CodingKey { case reference, leadDays = "lead_days", daysLeft = "days_left" }
-    }
-    package var today: String
-    package var activated: [String] = []
-    package var expired: [String] = []
-    package var renewed: [Renewed] = []
-    package var expiring: [Expiring] = []
-    /// A notice the sweep's events make the notifications service send (to BIT's coordinator;
-    /// partner contacts too when its rules say so).
-    package struct Mail: Codable, Sendable {
-        package var kind, reference, to: String
-    }
-    package var mails: [Mail] = []
-    /// false for a preview: nothing changed, nothing was sent.
-    package var applied = true
-
-    /// How many agreements it changed or gave notice of.
-    package var changes: Int { activated.count + expired.count + renewed.count + expiring.count }
-
-    package static var schema: Schema {
-        .object([
-            .req("today", .string(format: "date")), .req("activated", .array(.string()), "References."), .req("expired", .array(.string())),
-            .req("renewed", .array(.object([.req("from", .string()), .req("to", .string())]))),
-            .req(
-                "expiring", .array(.object([.req("reference", .string()), .req("lead_days", .integer()), .req("days_left", .integer())]))),
-            .req("mails", .array(.object([.req("kind", .string()), .req("reference", .string()), .req("to", .string())]))),
-            .req("applied", .boolean, "false for a preview (another today without apply): nothing changed."),
-        ])
-    }
-}

@@ -1,9 +1,11 @@
+import LiaisonAPI
 import Foundation
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 extension Agreement: VersionedRecord {
@@ -66,7 +68,7 @@ package final class AgreementsLogic: Sendable {
         }
     }
 
-    func list(_ p: ListParams) throws -> Page<Agreement> {
+    func list(_ p: AgreementFilter) throws -> Page<Agreement> {
         let limit = p.limit ?? 100
         let rows = try store.read { db in
             try AgreementsTables.list(
@@ -140,7 +142,7 @@ package final class AgreementsLogic: Sendable {
         return given
     }
 
-    func update(_ p: UpdateParams, uid: UInt32) throws -> Agreement {
+    func update(_ p: AgreementUpdate, uid: UInt32) throws -> Agreement {
         let changes = try resolvingPartners(p.changes)
         let guarded = partnersGuard(changes)
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .update, uid: uid, event: nil, guarded: guarded) { a in
@@ -149,7 +151,7 @@ package final class AgreementsLogic: Sendable {
         }
     }
 
-    func sign(_ p: TransitionParams, uid: UInt32) throws -> Agreement {
+    func sign(_ p: AgreementTransition, uid: UInt32) throws -> Agreement {
         let today = self.today
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .sign, uid: uid, event: .agreementSigned) { a in
             a.draft.signedOn = p.signedOn.map(PartialDate.init) ?? a.draft.signedOn ?? PartialDate(today)
@@ -161,7 +163,7 @@ package final class AgreementsLogic: Sendable {
         }
     }
 
-    func activate(_ p: TransitionParams, uid: UInt32) throws -> Agreement {
+    func activate(_ p: AgreementTransition, uid: UInt32) throws -> Agreement {
         let today = self.today
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .activate, uid: uid, event: .agreementActivated) { a in
             a.draft.startsOn = p.startsOn.map(PartialDate.init) ?? a.draft.startsOn ?? PartialDate(today)
@@ -173,7 +175,7 @@ package final class AgreementsLogic: Sendable {
     }
 
     /// negotiate, suspend, resume, terminate: a change of state (with a reason where one is owed).
-    func simple(_ p: TransitionParams, action: AgreementAction, uid: UInt32) throws -> Agreement {
+    func simple(_ p: AgreementTransition, action: AgreementAction, uid: UInt32) throws -> Agreement {
         var v = Validator()
         if action == .terminate || action == .suspend {
             let what = action == .terminate ? "terminated" : "suspended"
@@ -194,7 +196,7 @@ package final class AgreementsLogic: Sendable {
         }
     }
 
-    func amend(_ p: AmendParams, uid: UInt32) throws -> Agreement {
+    func amend(_ p: AgreementAmendment, uid: UInt32) throws -> Agreement {
         var v = Validator()
         v.text(p.summary, "summary", max: Limits.reason, multiline: true)
         try v.finish()
@@ -222,7 +224,7 @@ package final class AgreementsLogic: Sendable {
     }
 
     /// Renewal: a successor record (new term) linked to the original, which becomes superseded.
-    func renew(_ p: RenewParams, uid: UInt32) throws -> Renewal {
+    func renew(_ p: AgreementRenewal, uid: UInt32) throws -> Renewal {
         try store.write { [self] db in
             guard let (loaded, _) = try AgreementsTables.loadWithTree(db, p.id) else { throw ServiceError.notFound("agreement", p.id) }
             var old = loaded
@@ -306,10 +308,10 @@ package final class AgreementsLogic: Sendable {
         }.record
     }
 
-    func history(_ id: String) throws -> HistoryResult {
+    func history(_ id: String) throws -> AgreementHistory {
         try store.read { db in
             guard let a = try AgreementsTables.load(db, id) else { throw ServiceError.notFound("agreement", id) }
-            return HistoryResult(id: a.id, reference: a.reference, items: try AgreementsTables.history.entries(db, id: a.id))
+            return AgreementHistory(id: a.id, reference: a.reference, items: try AgreementsTables.history.entries(db, id: a.id))
         }
     }
 }

@@ -1,8 +1,10 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The agreements service's copy of the partner registry (kept by the delegations service and

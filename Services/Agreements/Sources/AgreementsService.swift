@@ -1,7 +1,9 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The agreements service: partnership agreements from first visit to renewal, and a local
@@ -20,7 +22,7 @@ package final class AgreementsService: Sendable {
             components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)])
         var def = ServiceDefinition()
         let subscriptions = try EventWiring.produce(
-            AgreementsLogic.eventTypes, data: Agreement.eventSchema, into: &def, store: store, context: context,
+            AgreementsLogic.eventTypes, data: AgreementEventData.outputSchema, into: &def, store: store, context: context,
             partnerData: PartnerRef.schema)
         try EventWiring.consume(into: &def, store: store, context: context, consumer: AgreementsConsumer())
         EventWiring.report(store, into: &def)

@@ -1,4 +1,6 @@
+import LiaisonAPI
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// The agreements service's settings: `settings` of its mesh entry.

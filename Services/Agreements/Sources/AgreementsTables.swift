@@ -1,7 +1,9 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The agreements service's tables and every statement over them: agreements with their
@@ -338,58 +340,17 @@ struct AgreementsTables: RecordTable {
     }
 }
 
-/// A delegation as this service knows it from events.
-struct ProjectedDelegation: Codable, Sendable, Schematic {
-    struct PartnerName: Codable, Sendable {
-        var name: String
-        var nameLocal: String?
-        var country: String
-        enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", country }
-    }
-    var id, ref, title: String
-    var partner: PartnerName
-    var continent, region, startsAt, endsAt, timeZone, status: String
-    /// The date of a visit known only so far (`2018`, `~2024`), and as people write it ("c. 2024").
-    var date, when: String?
-    var version, lastSequence, eventsApplied, outOfOrder: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case id, ref, title, partner, continent, region, status, version, date, when
-        case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", lastSequence = "last_sequence", eventsApplied =
-            "events_applied"
-        case outOfOrder = "out_of_order"
-    }
-
+extension ProjectedDelegation {
     init(row r: Row) throws {
-        id = try r["id"]
-        ref = try r["ref"]
-        title = try r["title"]
-        partner = PartnerName(name: try r["partner_name"], nameLocal: try r["partner_name_local"], country: try r["country"])
-        continent = try r["continent"]
-        region = try r["region"]
-        startsAt = try r["starts_at"]
-        endsAt = try r["ends_at"]
-        timeZone = try r["time_zone"]
         var why = ""
-        date = try r["date_known"]
-        when = date.flatMap { PartialDate.parse($0, why: &why) }?.display
-        status = try r["status"]
-        version = try r["version"]
-        lastSequence = try r["last_sequence"]
-        eventsApplied = try r["events_applied"]
-        outOfOrder = try r["out_of_order"]
-    }
-
-    static var schema: Schema {
-        .object([
-            .req("id", .string()), .req("ref", .string()), .req("title", .string()),
-            .req("partner", .object([.req("name", .string()), .opt("name_local", .string()), .req("country", .string())])),
-            .req("continent", .string()), .req("region", .string()), .req("starts_at", .string(format: "local-date-time")),
-            .req("ends_at", .string(format: "local-date-time")), .req("time_zone", .string()),
-            .opt("date", .string(format: "partial-date"), "For a past visit known only to the year, month or day."),
-            .opt("when", .string(), "That date as people write it."),
-            .req("status", .string(values: DelegationStatus.allCases.map(\.rawValue))), .req("version", .integer()),
-            .req("last_sequence", .integer()), .req("events_applied", .integer()), .req("out_of_order", .integer()),
-        ])
+        let date: String? = try r["date_known"]
+        self.init(
+            id: try r["id"], ref: try r["ref"], title: try r["title"],
+            partner: PartnerName(name: try r["partner_name"], nameLocal: try r["partner_name_local"], country: try r["country"]),
+            continent: try r["continent"], region: try r["region"], startsAt: try r["starts_at"], endsAt: try r["ends_at"],
+            timeZone: try r["time_zone"], status: DelegationStatus(rawValue: try r["status"]) ?? .proposed, date: date,
+            when: date.flatMap { PartialDate.parse($0, why: &why) }?.display, version: try r["version"],
+            lastSequence: try r["last_sequence"], eventsApplied: try r["events_applied"], outOfOrder: try r["out_of_order"])
     }
 }
+

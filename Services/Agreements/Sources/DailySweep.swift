@@ -1,3 +1,4 @@
+import LiaisonAPI
 import LiaisonHost
 import LiaisonProcess
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 
 /// How benches talk while they run: a start line, and on a terminal a progress line that

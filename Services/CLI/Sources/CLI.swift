@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// The `liaison` command line: finds the command, parses its options, runs it, maps failures to

@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// What every command shares: where the mesh is, how to reach a service, how to print.

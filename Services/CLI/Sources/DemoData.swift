@@ -1,3 +1,4 @@
+import LiaisonJSON
 import LiaisonWire
 
 /// What the article Liaison was written for says (Beijing Institute of Technology, 14 May 2025),

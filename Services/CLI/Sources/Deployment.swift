@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// How the mesh the CLI talks to is run: under `liaison up` (its supervisor answers), as

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonJSON
 import LiaisonWire
 
 /// What `liaison import` reads: partners, visits, agreements and sites as rows, from JSON files

@@ -1,5 +1,6 @@
 import Foundation
 import LiaisonModels
+import LiaisonJSON
 import LiaisonWire
 
 /// A delegation as text people read: the facts, then the itinerary day by day in the visit's

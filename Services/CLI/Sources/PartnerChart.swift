@@ -1,5 +1,6 @@
 import Foundation
 import LiaisonModels
+import LiaisonJSON
 import LiaisonWire
 
 /// The partners-by-continent picture as plain SVG (and an HTML page around it): one row per

@@ -1,12 +1,14 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
+import LiaisonJSON
 import LiaisonWire
 
 /// start and complete follow the visit's dates: start from its first day (less the margin),
 /// complete once it began; exceptions are forced, with a reason kept on the record.
 extension DelegationsLogic {
-    func start(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {
+    func start(_ p: DelegationTransition, uid: UInt32) throws -> SavedDelegation {
         let now = self.now(), margin = settings.startMarginDays
         try requireReasonIfForced(p)
         return try transition(p.id, expectedVersion: p.expectedVersion, action: .start, uid: uid, event: .delegationStarted) { d in
@@ -20,7 +22,7 @@ extension DelegationsLogic {
     }
 
     /// `force` needs a reason.
-    func requireReasonIfForced(_ p: TransitionParams) throws {
+    func requireReasonIfForced(_ p: DelegationTransition) throws {
         guard p.force == true else { return }
         var v = Validator()
         v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why the visit's dates are overridden (force)")
@@ -28,7 +30,7 @@ extension DelegationsLogic {
     }
 
     /// Refuses a lifecycle change the visit's dates do not allow, unless forced (then kept).
-    static func allowEarly(_ d: inout Delegation, _ p: TransitionParams, _ action: String, _ why: String, today: LocalDateTime) throws {
+    static func allowEarly(_ d: inout Delegation, _ p: DelegationTransition, _ action: String, _ why: String, today: LocalDateTime) throws {
         guard p.force == true, let reason = p.reason else {
             throw ServiceError(
                 .failedPrecondition, "cannot \(action) yet: \(why) (give force and a reason for an exception)", retryable: false,
@@ -37,7 +39,7 @@ extension DelegationsLogic {
         d.exceptions.append("\(action) forced on \(today.date): \(reason)")
     }
 
-    func complete(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {
+    func complete(_ p: DelegationTransition, uid: UInt32) throws -> SavedDelegation {
         var v = Validator()
         v.requiredText(p.outcome, "outcome", max: Limits.notes, multiline: true, why: "what came of the visit")
         try v.finish()

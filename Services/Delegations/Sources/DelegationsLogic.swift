@@ -1,9 +1,11 @@
 import Foundation
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 extension Delegation: VersionedRecord {
@@ -45,19 +47,19 @@ package final class DelegationsLogic: Sendable {
 
     /// Stores a new proposed delegation (or returns the one already stored under its external_key).
     package func create(_ draft: DelegationDraft, uid: UInt32) throws -> (Delegation, CheckFindings, Bool) {
-        try record(RecordParams(draft: draft, status: .proposed), uid: uid)
+        try record(DelegationRecordParams(draft: draft, status: .proposed), uid: uid)
     }
 
     /// Records a past visit (imported history) in its final state, announced as
     /// `delegation.recorded`, which consumers keep without acting on (no mail); or, with status
     /// proposed, creates one still to come.
-    func record(_ p: RecordParams, uid: UInt32) throws -> (Delegation, CheckFindings, Bool) {
+    func record(_ p: DelegationRecordParams, uid: UInt32) throws -> (Delegation, CheckFindings, Bool) {
         try p.draft.validate()
         return try store.write { [self] db in try insertRecord(db, p, uid: uid, nowMillis: now()) }
     }
 
     /// Inserts a delegation in the caller's transaction, its partners resolved against the registry.
-    func insertRecord(_ db: Database, _ p: RecordParams, uid: UInt32, nowMillis t: Int64) throws -> (Delegation, CheckFindings, Bool) {
+    func insertRecord(_ db: Database, _ p: DelegationRecordParams, uid: UInt32, nowMillis t: Int64) throws -> (Delegation, CheckFindings, Bool) {
         var v = Validator()
         if p.status == .cancelled { v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why it was cancelled") }
         v.optionalText(p.outcome, "outcome", max: Limits.notes, multiline: true)
@@ -107,7 +109,7 @@ package final class DelegationsLogic: Sendable {
     }
 
     /// A page of delegations matching the filters, ordered by start then id.
-    func list(_ p: ListParams) throws -> Page<StoredJSON<DelegationSummary>> {
+    func list(_ p: DelegationFilter) throws -> Page<StoredJSON<DelegationSummary>> {
         var v = Validator()
         let limit = p.limit ?? settings.defaultPage
         if let c = p.country { v.check(Country.named(c) != nil && c.count == 2, "country", "\"\(c)\" is not an ISO 3166-1 alpha-2 code") }
@@ -156,7 +158,7 @@ package final class DelegationsLogic: Sendable {
     }
 
     /// Runs the checker on a draft (or a stored delegation) without saving anything.
-    func check(draft: DelegationDraft?, id: String?) throws -> CheckResult {
+    func check(draft: DelegationDraft?, id: String?) throws -> DelegationCheckResult {
         try store.read { db in
             var d = draft
             var selfID = id
@@ -168,31 +170,43 @@ package final class DelegationsLogic: Sendable {
             guard let d else { throw ServiceError.invalidParams(field: "", "give a delegation (its fields) or an id") }
             try d.validate()
             let f = try findings(db, d, excluding: selfID)
-            return CheckResult(ok: f.blocking == 0, found: f)
+            return DelegationCheckResult(ok: f.blocking == 0, found: f)
         }
     }
 
     // MARK: changes
 
-    /// Applies `change` to the delegation at `expectedVersion` by `action`, which must be allowed
-    /// from its state; emits `event` when given. Returns the delegation after the change with
-    /// what the checker says of its itinerary (advice; refusals are `guarded`).
+    /// Applies `change` to the delegation at `expectedVersion` (nil: the one stored) by `action`,
+    /// which must be allowed from its state; emits `event` when given. Returns the delegation
+    /// after the change with what the checker says of its itinerary. The checker runs once per
+    /// change: inside the write when `refusing` names what a clash refuses (for the record as
+    /// changed; nil: nothing), else after the commit, as advice.
     func transition(
-        _ id: String, expectedVersion: Int, action: DelegationAction, uid: UInt32, event: EventType?,
+        _ id: String, expectedVersion: Int?, action: DelegationAction, uid: UInt32, event: EventType?,
         emitWhen: @escaping (DelegationStatus) -> Bool = { _ in true },
+        refusing: ((Delegation) -> String?)? = nil,
         guarded: ((Delegation, Database) throws -> Void)? = nil,
         _ change: (inout Delegation) throws -> Void
     ) throws -> SavedDelegation {
+        var checked: CheckFindings?
         let done = try changes.change(
             id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid,
-            event: { emitWhen($0.status) ? event : nil }, guarded: guarded
+            event: { emitWhen($0.status) ? event : nil },
+            guarded: { d, db in
+                try guarded?(d, db)
+                checked = nil
+                guard let doing = refusing?(d) else { return }
+                let f = try self.findings(db, d.draft, excluding: d.id)
+                try Self.refuseClashes(f, d, doing: doing)
+                checked = f
+            }
         ) { d in
             try action.permit(from: d.status, label: d.label)
             let from = d.status
             try change(&d)
             d.status = action.target(from: from)
         }
-        let f = try store.read { db in try findings(db, done.record.draft, excluding: done.record.id) }
+        let f = try checked ?? store.read { db in try findings(db, done.record.draft, excluding: done.record.id) }
         guard case .encoded(let text) = done.tree else { return SavedDelegation(delegation: done.record, found: f, created: nil) }
         return SavedDelegation(delegation: done.record, found: f, created: nil, stored: text)
     }
@@ -213,12 +227,10 @@ package final class DelegationsLogic: Sendable {
             details: .object(details))
     }
 
-    func confirm(id: String, expectedVersion: Int, uid: UInt32) throws -> SavedDelegation {
+    func confirm(_ p: DelegationTransition, uid: UInt32) throws -> SavedDelegation {
         try transition(
-            id, expectedVersion: expectedVersion, action: .confirm, uid: uid, event: .delegationConfirmed,
-            guarded: { d, db in
-                try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "confirm")
-            }
+            p.id, expectedVersion: p.expectedVersion, action: .confirm, uid: uid, event: .delegationConfirmed,
+            refusing: { _ in "confirm" }
         ) { d in try Self.requireSchedule(d, doing: "confirm") }
     }
 
@@ -232,7 +244,7 @@ package final class DelegationsLogic: Sendable {
             retryable: false, details: ["field": "date"])
     }
 
-    func reschedule(_ p: RescheduleParams, uid: UInt32) throws -> SavedDelegation {
+    func reschedule(_ p: DelegationReschedule, uid: UInt32) throws -> SavedDelegation {
         guard p.startsAt != nil || p.endsAt != nil || p.timeZone != nil || p.itinerary != nil || p.shiftMinutes != nil || p.to != nil
         else {
             throw ServiceError.invalidParams(field: "", "give at least one of starts_at, ends_at, time_zone, itinerary, shift_minutes, to")
@@ -250,11 +262,7 @@ package final class DelegationsLogic: Sendable {
         try v.finish()
         return try transition(
             p.id, expectedVersion: p.expectedVersion, action: .reschedule, uid: uid, event: .delegationRescheduled,
-            guarded: { d, db in
-                if d.status == .confirmed || d.status == .inProgress {
-                    try Self.refuseClashes(try self.findings(db, d.draft, excluding: d.id), d, doing: "reschedule")
-                }
-            }
+            refusing: { d in d.status == .confirmed || d.status == .inProgress ? "reschedule" : nil }
         ) { d in
             try Self.requireSchedule(d, doing: "reschedule")
             if d.status == .inProgress { try Self.refuseMovingTheStart(p, d) }
@@ -286,7 +294,7 @@ package final class DelegationsLogic: Sendable {
 
     /// A visit under way keeps its start and its zone: what can still change is the itinerary
     /// (a session moved, added or dropped) and when it ends.
-    static func refuseMovingTheStart(_ p: RescheduleParams, _ d: Delegation) throws {
+    static func refuseMovingTheStart(_ p: DelegationReschedule, _ d: Delegation) throws {
         let moved = [
             p.shiftMinutes.map { _ in "shift_minutes" }, p.to.map { _ in "to" },
             p.startsAt.flatMap { $0 == d.draft.startsAt ? nil : "starts_at" },
@@ -299,7 +307,7 @@ package final class DelegationsLogic: Sendable {
             retryable: false, details: ["field": .string(f), "current_state": "in_progress"])
     }
 
-    func cancel(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {
+    func cancel(_ p: DelegationTransition, uid: UInt32) throws -> SavedDelegation {
         var v = Validator()
         v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why the visit is cancelled")
         try v.finish()
@@ -309,7 +317,7 @@ package final class DelegationsLogic: Sendable {
         }
     }
 
-    func postpone(_ p: TransitionParams, uid: UInt32) throws -> SavedDelegation {
+    func postpone(_ p: DelegationTransition, uid: UInt32) throws -> SavedDelegation {
         var v = Validator()
         v.optionalText(p.reason, "reason", max: Limits.reason, multiline: true)
         try v.finish()
@@ -323,7 +331,7 @@ package final class DelegationsLogic: Sendable {
     static let scheduleFields: Set<String> = ["starts_at", "ends_at", "time_zone", "itinerary"]
 
     /// Replaces the fields given in `changes` (draft fields; unknown ones are ignored).
-    func update(_ p: UpdateParams, uid: UInt32) throws -> SavedDelegation {
+    func update(_ p: DelegationUpdate, uid: UInt32) throws -> SavedDelegation {
         var given = Set(p.changes.keys).intersection(DelegationDraft.fieldNames)
         guard !given.isEmpty else {
             throw ServiceError.invalidParams(
@@ -381,10 +389,10 @@ package final class DelegationsLogic: Sendable {
     }
 
     /// The audit trail, oldest first.
-    func history(_ idOrRef: String) throws -> HistoryResult {
+    func history(_ idOrRef: String) throws -> RecordHistory {
         try store.read { db in
             guard let d = try DelegationsTables.load(db, idOrRef: idOrRef) else { throw ServiceError.notFound("delegation", idOrRef) }
-            return HistoryResult(id: d.id, items: try DelegationsTables.history.entries(db, id: d.id))
+            return RecordHistory(id: d.id, items: try DelegationsTables.history.entries(db, id: d.id))
         }
     }
 }

@@ -1,7 +1,9 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The delegations service: visits hosted and sent, their members and itineraries. Wires the
@@ -18,8 +20,8 @@ package final class DelegationsService: Sendable {
         store = try DelegationsLogic.openStore(path: context.entry.dataDir + "/delegations.db")
         var def = ServiceDefinition()
         let subscriptions = try EventWiring.produce(
-            DelegationsLogic.eventTypes, data: Delegation.schema, into: &def, store: store, context: context,
-            partnerData: PartnerRecord.schema)
+            DelegationsLogic.eventTypes, data: Delegation.outputSchema, into: &def, store: store, context: context,
+            partnerData: PartnerRecord.outputSchema)
         EventWiring.report(store, into: &def)
         logic = DelegationsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)
         try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))

@@ -1,4 +1,5 @@
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// The delegations service's settings: `settings` of its mesh entry.

@@ -1,8 +1,10 @@
 import Foundation
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The delegations service's tables and every statement over them. Each method runs inside a

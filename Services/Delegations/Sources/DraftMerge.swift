@@ -1,11 +1,12 @@
 import LiaisonModels
+import LiaisonJSON
 import LiaisonWire
 
 extension DelegationDraft {
     /// Draft fields whose value decodes on its own: no default or rule ties them to another
     /// field (unlike `partners`, `date`, `starts_at`, `ends_at` and `time_zone`).
     /// The names of `fields`, in order (worked out once: `fields` builds the schemas).
-    static let fieldNames: [String] = fields.map(\.name)
+    static let fieldNames: [String] = schema.fields.map(\.name)
 
     static let independentFields: Set<String> = [
         "direction", "title", "purpose", "topics", "members", "groups", "hosts", "itinerary", "budget", "notes", "external_key",

@@ -1,8 +1,10 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The partner registry's tables: one row per institution (merged ones kept), its history, and
@@ -100,7 +102,7 @@ enum PartnerTables {
     }
 
     /// A page of entries by name.
-    static func list(_ db: Database, _ f: PartnerFilter, limit: Int) throws -> [PartnerRecord] {
+    static func list(_ db: Database, _ f: PartnerQuery, limit: Int) throws -> [PartnerRecord] {
         var sql = "SELECT doc FROM partners WHERE 1=1"
         var args: [any SQLBindable] = []
         if !f.includeMerged { sql += " AND status = 'active'" }
@@ -211,7 +213,7 @@ enum PartnerTables {
 }
 
 /// What `partners.list` filters by.
-struct PartnerFilter {
+struct PartnerQuery {
     var country: String?
     var kind: PartnerKind?
     var words: [String] = []

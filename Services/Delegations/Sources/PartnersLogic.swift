@@ -1,8 +1,10 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The partner registry: institutions with their people, found by name and country, merged
@@ -60,7 +62,7 @@ extension DelegationsLogic {
 
     // MARK: methods
 
-    func createPartner(_ p: PartnerCreateParams, uid: UInt32) throws -> PartnerRecord {
+    func createPartner(_ p: PartnerCreate, uid: UInt32) throws -> PartnerRecord {
         var draft = p.partner
         draft.country = draft.country.uppercased()
         var v = Validator()
@@ -99,16 +101,12 @@ extension DelegationsLogic {
             let last = visits.filter { met.contains($0.status) }.max { $0.draft.startsAt < $1.draft.startsAt }
             return PartnerView(
                 partner: p,
-                visits: visits.map { d in
-                    PartnerView.Visit(
-                        id: d.id, ref: d.ref, title: d.draft.title, when: d.draft.when, status: d.status.rawValue,
-                        direction: d.draft.direction.rawValue, lead: d.draft.lead?.id == p.id)
-                }, lastVisit: last.map { $0.draft.date?.description ?? $0.draft.startsAt.date }, merged: merged)
+                visits: visits.map { d in PartnerView.Visit(d, lead: d.draft.lead?.id == p.id) }, lastVisit: last.map { $0.draft.date?.description ?? $0.draft.startsAt.date }, merged: merged)
         }
     }
 
-    func partners(_ p: PartnerListParams) throws -> Page<PartnerRecord> {
-        var f = PartnerFilter(country: p.country, kind: p.kind, includeMerged: p.includeMerged ?? false)
+    func partners(_ p: PartnerFilter) throws -> Page<PartnerRecord> {
+        var f = PartnerQuery(country: p.country, kind: p.kind, includeMerged: p.includeMerged ?? false)
         if let t = p.text { f.words = t.lowercased().split(separator: " ").map(String.init) }
         if let c = p.cursor {
             guard let parsed = KeyedCursor.parse(c) else {
@@ -122,10 +120,10 @@ extension DelegationsLogic {
     }
 
     /// Changes a partner's entry at `expected_version`; every visit naming it shows the change.
-    func updatePartner(_ p: PartnerUpdateParams, uid: UInt32) throws -> PartnerRecord {
+    func updatePartner(_ p: PartnerUpdate, uid: UInt32) throws -> PartnerRecord {
         try changePartner(p.id, expectedVersion: p.expectedVersion, action: "update", uid: uid) { record, db in
             guard case .object(var merged) = JSONEncoding.encode(record.draft) else { return }
-            let known = Set(Partner.fields.map(\.name))
+            let known = Set(Partner.schema.fields.map(\.name))
             for (key, value) in p.changes.members where known.contains(key) { merged[key] = value }
             var draft = try JSONDecoding.decode(Partner.self, from: .object(merged))
             draft.country = draft.country.uppercased()
@@ -147,7 +145,7 @@ extension DelegationsLogic {
         }
     }
 
-    func addPerson(_ p: PersonAddParams, uid: UInt32) throws -> PartnerRecord {
+    func addPerson(_ p: PersonAdd, uid: UInt32) throws -> PartnerRecord {
         var v = Validator(prefix: "person")
         p.person.problems(&v)
         try v.finish()
@@ -162,12 +160,12 @@ extension DelegationsLogic {
     }
 
     /// One of a partner's people changed: the fields given replace theirs; null clears one.
-    func updatePerson(_ p: PersonUpdateParams, uid: UInt32) throws -> PartnerRecord {
+    func updatePerson(_ p: PersonUpdate, uid: UInt32) throws -> PartnerRecord {
         if p.changes["name"] == .null { throw ServiceError.invalidParams(field: "name", "cannot be cleared: a person has a name") }
         return try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "update_person", uid: uid) { record, _ in
             let i = try Self.personIndex(record, p.person)
             guard case .object(var merged) = JSONEncoding.encode(record.people[i]) else { return }
-            for f in Person.fields { if let value = p.changes[f.name] { merged[f.name] = value == .null ? nil : value } }
+            for f in Person.schema.fields where f.name != "id" { if let value = p.changes[f.name] { merged[f.name] = value == .null ? nil : value } }
             let person = try JSONDecoding.decode(Person.self, from: .object(merged))
             var v = Validator()
             person.problems(&v)
@@ -177,7 +175,7 @@ extension DelegationsLogic {
     }
 
     /// One of a partner's people is no longer there.
-    func removePerson(_ p: PersonRemoveParams, uid: UInt32) throws -> PartnerRecord {
+    func removePerson(_ p: PersonRemove, uid: UInt32) throws -> PartnerRecord {
         try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "remove_person", uid: uid) { record, _ in
             record.people.remove(at: try Self.personIndex(record, p.person))
         }
@@ -203,7 +201,7 @@ extension DelegationsLogic {
 
     /// Marks `from` as a duplicate of `into`: its people join `into`, the visits naming it name
     /// `into`, and both keep their history (the merged entry stays readable, `merged_into` set).
-    func merge(_ p: PartnerMergeParams, uid: UInt32) throws -> PartnerRecord {
+    func merge(_ p: PartnerMerge, uid: UInt32) throws -> PartnerRecord {
         guard p.from != p.into else { throw ServiceError.invalidParams(field: "into", "a partner cannot be merged into itself") }
         return try store.write { [self] db in
             guard var from = try PartnerTables.load(db, id: p.from) else { throw ServiceError.notFound("partner", p.from) }
@@ -247,10 +245,10 @@ extension DelegationsLogic {
         }
     }
 
-    func partnerHistory(_ id: String) throws -> PartnerHistoryResult {
+    func partnerHistory(_ id: String) throws -> RecordHistory {
         try store.read { db in
             guard try PartnerTables.load(db, id: id) != nil else { throw ServiceError.notFound("partner", id) }
-            return PartnerHistoryResult(id: id, items: try PartnerTables.history.entries(db, id: id))
+            return RecordHistory(id: id, items: try PartnerTables.history.entries(db, id: id))
         }
     }
 

@@ -1,3 +1,5 @@
+import LiaisonAPI
+import LiaisonJSON
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
@@ -29,7 +31,7 @@ extension DelegationsLogic {
             items.append(
                 RetentionList.Item(
                     id: try r["id"], ref: try r["ref"], title: try r["title"] ?? "", status: try r["status"],
-                    purgeOn: LocalDate.utc(millis: due * 1000).description, due: due * 1000 <= now))
+                    purgeOn: LocalDate.utc(millis: due * 1000), due: due * 1000 <= now))
         }
         if p.dueOnly == true || p.apply == true { items = items.filter(\.due) }
         var purged: [String] = []
@@ -161,45 +163,6 @@ extension DelegationsLogic {
             return .object(out)
         default: return redact(v, keepNames: keepNames)
         }
-    }
-}
-
-/// `delegations.retention`.
-struct RetentionParams: Codable, Sendable, Schematic {
-    var dueOnly, apply: Bool?
-    enum CodingKeys: String, CodingKey { case dueOnly = "due_only", apply }
-    static var schema: Schema {
-        .object([
-            .opt("due_only", .boolean, "Only visits whose purge is due now."),
-            .opt("apply", .boolean, "Purge those due now (otherwise nothing changes)."),
-        ])
-    }
-}
-
-struct RetentionList: Encodable, Sendable, Schematic {
-    struct Item: Encodable, Sendable {
-        var id, ref, title, status, purgeOn: String
-        var due: Bool
-        enum CodingKeys: String, CodingKey { case id, ref, title, status, purgeOn = "purge_on", due }
-    }
-    var days: Int
-    var keepsNames: Bool
-    var items: [Item]
-    var purged: [String]
-    enum CodingKeys: String, CodingKey { case days, keepsNames = "keeps_names", items, purged }
-
-    static var schema: Schema {
-        .object([
-            .req("days", .integer(), "settings.retention_days"), .req("keeps_names", .boolean),
-            .req(
-                "items",
-                .array(
-                    .object([
-                        .req("id", .string()), .req("ref", .string()), .req("title", .string()), .req("status", .string()),
-                        .req("purge_on", .string(format: "date")), .req("due", .boolean),
-                    ]))),
-            .req("purged", .array(.string()), "References purged by this call."),
-        ])
     }
 }
 

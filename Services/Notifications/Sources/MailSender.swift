@@ -2,6 +2,7 @@ import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 

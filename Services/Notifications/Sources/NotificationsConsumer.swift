@@ -1,7 +1,9 @@
+import LiaisonHost
 import LiaisonEvents
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// What incoming events do here: delegation events are journalled and turned into messages and

@@ -1,9 +1,11 @@
+import LiaisonAPI
 import Foundation
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The notifications service's handlers, callable without sockets; the statements are
@@ -21,22 +23,22 @@ final class NotificationsLogic: Sendable {
         self.now = now
     }
 
-    func jobs(_ p: JobsParams) throws -> Page<Job> {
+    func jobs(_ p: JobFilter) throws -> Page<Job> {
         let limit = p.limit ?? 100, after = try idCursor(p.cursor) ?? 0
         let rows = try store.read { db in try NotificationsTables.jobs(db, delegationID: p.delegationID, afterID: after, limit: limit + 1) }
         return Page(rows, limit: limit) { String($0.id) }
     }
 
-    func list(_ p: ListParams) throws -> MessageList {
+    func list(_ p: MessageFilter) throws -> MessageList {
         let limit = p.limit ?? 100, before = try idCursor(p.cursor)
-        let filter = MessageFilter(subject: p.delegationID, recipient: p.recipient)
+        let filter = MessageQuery(subject: p.delegationID, recipient: p.recipient)
         return try store.read { db in
             let rows = try NotificationsTables.messages(db, filter, status: p.status, before: before, limit: limit + 1)
             return MessageList(page: Page(rows, limit: limit) { String($0.id) }, counts: try NotificationsTables.counts(db, filter))
         }
     }
 
-    func show(_ p: ShowParams) throws -> MessageRow {
+    func show(_ p: MessageID) throws -> MessageRow {
         try store.read { db in
             guard let (found, raw) = try NotificationsTables.message(db, id: p.id) else {
                 throw ServiceError.notFound("message", String(p.id))
@@ -49,7 +51,7 @@ final class NotificationsLogic: Sendable {
     }
 
     /// Queues a dead or possibly-sent message again (an operator's decision).
-    func retry(_ p: ShowParams, uid: UInt32, log: Logger) throws -> RetryResult {
+    func retry(_ p: MessageID, uid: UInt32, log: Logger) throws -> RetryResult {
         let t = now()
         let queued = try store.write { db -> Bool in
             guard let st = try NotificationsTables.status(db, message: p.id) else { throw ServiceError.notFound("message", String(p.id)) }
@@ -73,7 +75,7 @@ final class NotificationsLogic: Sendable {
 
     /// The emails the rules would send now for a delegation, rendered, nothing sent.
     func preview(_ p: PreviewParams) throws -> Preview {
-        if let a = p.agreement { return try rules.previewAgreement(a, rule: p.rule) }
+        if let a = p.agreement { return try rules.previewAgreement(a, rule: p.rule?.rawValue) }
         var d: Delegation
         if let given = p.delegation {
             d = given
@@ -85,17 +87,20 @@ final class NotificationsLogic: Sendable {
         } else {
             throw ServiceError.invalidParams(field: "delegation", "give delegation (the object) or delegation_id")
         }
-        if let r = p.rule, MailRule(rawValue: r) == nil {
+        if let r = p.rule, MailRule(rawValue: r.rawValue) == nil {
             throw ServiceError.invalidParams(
-                field: "rule", "\(r) is an agreement notice: give agreement, or one of \(MailRule.allCases.map(\.rawValue))")
+                field: "rule", "\(r.rawValue) is an agreement notice: give agreement, or one of \(MailRule.allCases.map(\.rawValue))")
         }
         let rule =
-            p.rule.flatMap(MailRule.init(rawValue:)) ?? (d.status == .cancelled ? .cancel : d.scheduleVersion > 1 ? .update : .schedule)
+            p.rule.flatMap { MailRule(rawValue: $0.rawValue) }
+            ?? (d.status == .cancelled ? .cancel : d.scheduleVersion > 1 ? .update : .schedule)
         if d.status == .proposed { d.status = .confirmed }  // what confirming would send
         let now = Date()
         let messages = ScheduleRenderer.recipients(of: d).map { r in
             let m = ScheduleRenderer.render(rule, d, for: r, settings: settings, reminderDays: settings.reminderDays.last, now: now)
-            var out = Preview.Message(to: "\(r.displayName) <\(r.address)>", view: r.view.rawValue, subject: m.subject, text: m.text)
+            var out = Preview.Message(
+                to: "\(r.displayName) <\(r.address)>", view: r.view.rawValue, subject: m.subject, text: m.text, calendar: nil, size: nil,
+                refused: nil)
             if let c = m.calendar { out.calendar = Preview.Calendar(method: c.method, content: c.content) }
             let mail = MailMessage(
                 from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: m.subject, date: now,
@@ -103,7 +108,7 @@ final class NotificationsLogic: Sendable {
             do { out.size = try MessageBuilder.build(mail, boundarySeed: "preview").count } catch { out.refused = "\(error)" }
             return out
         }
-        return Preview(rule: rule.rawValue, subjectID: d.id, messages: messages)
+        return Preview(rule: MessageRule(rawValue: rule.rawValue) ?? .schedule, subjectID: d.id, messages: messages)
     }
 
     /// Reminders armed to go out within the next `days` days.
@@ -115,4 +120,13 @@ final class NotificationsLogic: Sendable {
     /// Messages by status, for `service.health`.
     /// Messages by status, for `service.health` (on the store's control reader).
     func counts() -> [String: Int64]? { try? store.readForControl { db in try NotificationsTables.counts(db) } }
+}
+
+/// A message-id cursor (lists of jobs and messages are ordered by id).
+func idCursor(_ cursor: String?) throws -> Int64? {
+    guard let cursor else { return nil }
+    guard let id = Int64(cursor), id >= 0 else {
+        throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+    }
+    return id
 }

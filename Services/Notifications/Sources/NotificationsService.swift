@@ -1,7 +1,9 @@
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The notifications service: turns delegation (and agreement) events into email — schedules,

@@ -1,6 +1,7 @@
 import Glibc
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// How mail leaves the service.

@@ -1,7 +1,9 @@
+import LiaisonHost
 import LiaisonEvents
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 extension NotificationsTables {

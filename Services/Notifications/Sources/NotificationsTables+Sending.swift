@@ -1,3 +1,4 @@
+import LiaisonAPI
 import LiaisonStore
 
 /// The statements of sending and of reminders.

@@ -1,7 +1,10 @@
+import LiaisonHost
+import LiaisonAPI
 import LiaisonEvents
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// The notifications service's tables and every statement over them: the journal of events,
@@ -193,7 +196,7 @@ enum NotificationsTables {
     }
 
     /// Messages by status.
-    static func counts(_ db: Database, _ filter: MessageFilter = MessageFilter()) throws -> [String: Int64] {
+    static func counts(_ db: Database, _ filter: MessageQuery = MessageQuery()) throws -> [String: Int64] {
         var counts: [String: Int64] = [:]
         var (clause, args) = filter.sql
         clause = "SELECT status, count(*) AS n FROM messages WHERE " + clause + " GROUP BY status"
@@ -202,7 +205,7 @@ enum NotificationsTables {
     }
 
     /// Messages matching `filter` (and `status`), newest first, older than message `before`.
-    static func messages(_ db: Database, _ filter: MessageFilter, status: MessageStatus?, before: Int64?, limit: Int) throws -> [MessageRow]
+    static func messages(_ db: Database, _ filter: MessageQuery, status: MessageStatus?, before: Int64?, limit: Int) throws -> [MessageRow]
     {
         var (clause, args) = filter.sql
         var sql = "SELECT \(messageColumns) FROM messages WHERE " + clause
@@ -259,7 +262,7 @@ enum NotificationsTables {
 }
 
 /// Which messages a list or a count is about: one delegation's, one recipient's.
-struct MessageFilter {
+struct MessageQuery {
     var subject: String?
     var recipient: String?
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// What happened to one hand-over to the MTA.

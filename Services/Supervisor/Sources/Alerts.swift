@@ -1,6 +1,7 @@
 import CLiaisonShims
 import Glibc
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// An `on_failure` command while it runs.

@@ -1,6 +1,7 @@
 import Glibc
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 
 /// One line a child (or the supervisor) wrote, as kept in memory, numbered.

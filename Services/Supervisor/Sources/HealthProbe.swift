@@ -1,4 +1,5 @@
 import Glibc
+import LiaisonJSON
 import LiaisonWire
 
 /// What a health probe found.

@@ -1,4 +1,5 @@
 import Glibc
+import LiaisonJSON
 import LiaisonWire
 
 /// A rotating log file: appends lines, and at `maxBytes` shifts `name.log` → `name.log.1` → …

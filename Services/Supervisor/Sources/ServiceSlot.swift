@@ -1,5 +1,6 @@
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// A running child process of a slot.
@@ -123,7 +124,8 @@ final class ServiceSlot {
     /// The status row for `supervisor.status`.
     func status(now: UInt64) -> ServiceStatus {
         var s = ServiceStatus(
-            name: name, state: state.name, socket: entry.socket, restarts: restarts, restartPolicy: entry.restart.rawValue)
+            name: name, state: ServiceState(rawValue: state.name) ?? .failed, socket: entry.socket, restarts: restarts,
+            restartPolicy: entry.restart)
         if let c = state.child {
             s.pid = c.pid
             s.uptimeS = Double((now - c.spawnedNanos) / 1_000_000) / 1000
@@ -154,57 +156,4 @@ final class ServiceSlot {
     }
 }
 
-/// One service's row in `supervisor.status`.
-struct ServiceStatus: Encodable, Sendable, Schematic {
-    struct Exit: Encodable, Sendable {
-        var at: String
-        var ranMs: Int64
-        var wasReady: Bool
-        var description: String
-        var code: Int32?
-        var signal: String?
-        enum CodingKeys: String, CodingKey { case at, ranMs = "ran_ms", wasReady = "was_ready", description, code, signal }
-    }
-    struct Restart: Encodable, Sendable {
-        var exitToSpawnUs, exitToReadyUs: Int64
-        enum CodingKeys: String, CodingKey { case exitToSpawnUs = "exit_to_spawn_us", exitToReadyUs = "exit_to_ready_us" }
-    }
-    var name, state, socket: String
-    var restarts: Int
-    var restartPolicy: String
-    var pid: Int32?
-    var uptimeS, readyForS: Double?
-    var healthMisses: Int?
-    var lastExit: Exit?
-    var reason: String?
-    var nextRetryInMs: Int64?
-    var nextRetryAt: String?
-    var lastStderr: [String]?
-    var lastRestart: Restart?
 
-    enum CodingKeys: String, CodingKey {
-        case name, state, socket, restarts, pid, reason
-        case restartPolicy = "restart_policy", uptimeS = "uptime_s", readyForS = "ready_for_s", healthMisses = "health_misses", lastExit =
-            "last_exit"
-        case nextRetryInMs = "next_retry_in_ms", nextRetryAt = "next_retry_at", lastStderr = "last_stderr", lastRestart = "last_restart"
-    }
-
-    static var schema: Schema {
-        .object([
-            .req("name", .string()), .req("state", .string(values: ["stopped", "starting", "running", "stopping", "backoff", "failed"])),
-            .req("socket", .string()), .req("restarts", .integer()),
-            .req("restart_policy", .string(values: RestartPolicy.allCases.map(\.rawValue))),
-            .opt("pid", .integer()), .opt("uptime_s", .number), .opt("ready_for_s", .number), .opt("health_misses", .integer()),
-            .opt(
-                "last_exit",
-                .object([
-                    .req("at", .string(format: "date-time")), .req("ran_ms", .integer()), .req("was_ready", .boolean),
-                    .req("description", .string()), .opt("code", .integer()), .opt("signal", .string()),
-                ])),
-            .opt("reason", .string(), "Why it is down or waiting."), .opt("next_retry_in_ms", .integer()),
-            .opt("next_retry_at", .string(format: "date-time")),
-            .opt("last_stderr", .array(.string()), "When not running: its last lines on stderr."),
-            .opt("last_restart", .object([.req("exit_to_spawn_us", .integer()), .req("exit_to_ready_us", .integer())])),
-        ])
-    }
-}

@@ -1,6 +1,7 @@
 import CLiaisonShims
 import Glibc
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// What a child gets: program, arguments, environment, and which of our descriptors become its

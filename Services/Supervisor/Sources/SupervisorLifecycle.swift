@@ -2,6 +2,7 @@ import CLiaisonShims
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 extension Supervisor {

@@ -1,6 +1,7 @@
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// The supervisor's control methods, registered on the same method table as every service's
@@ -29,40 +30,23 @@ enum SupervisorMethods {
     static func register(_ t: inout MethodTable, _ sup: Supervisor) {
         // `Supervisor` is confined to its loop; these handlers run there (inline or deferred).
         let box = Unowned(sup)
-        t.add(
-            "supervisor.status", "Every service: state, pid, uptime, restarts, last exit, next retry, recent stderr when down.",
-            execution: .inline
-        ) {
-            (_: NoParams, _) in box.sup.status()
-        }
-        let actions: [(String, String)] = [
-            ("supervisor.start", "Starts a service (clearing a failure or crash loop); answers when it is ready or the attempt failed."),
-            ("supervisor.stop", "Stops a service (SIGTERM to its process group, SIGKILL at its stop timeout); it stays down."),
-            ("supervisor.restart", "Restarts a service while its socket stays open; answers when the new process is ready."),
-        ]
-        for (name, summary) in actions {
-            t.addDeferred(name, summary) {
-                (p: ServiceParams, _, answer: @escaping @Sendable (Result<ServiceStatus, ServiceError>) -> Void) in
+        t.add(SupervisorAPI.status, execution: .inline) { _, _ in box.sup.status() }
+        let actions = [SupervisorAPI.start, SupervisorAPI.stop, SupervisorAPI.restart]
+        for action in actions {
+            t.addDeferred(action) { p, _, answer in
                 let sup = box.sup
                 let slot = try sup.slot(p.service)
                 if sup.shuttingDown { throw ServiceError(.unavailable, "the supervisor is shutting down") }
                 let reply: (ServiceSlot) -> Void = { s in answer(.success(s.status(now: monotonicNanos()))) }
-                switch name {
-                case "supervisor.start": sup.startService(slot, reply)
-                case "supervisor.stop": sup.stopService(slot, reply)
+                switch action.name {
+                case SupervisorAPI.start.name: sup.startService(slot, reply)
+                case SupervisorAPI.stop.name: sup.stopService(slot, reply)
                 default: sup.restartService(slot, reply)
                 }
             }
         }
         registerLogs(&t, box)
-        t.add(
-            "supervisor.reload", "Re-reads the mesh file: starts new services, stops removed ones, restarts changed ones.",
-            execution: .inline
-        ) {
-            (_: NoParams, _) in try box.sup.reload().get()
-        }
-        t.classify(.read, "supervisor.status", "supervisor.logs")
-        t.classify(.operate, "supervisor.start", "supervisor.stop", "supervisor.restart", "supervisor.reload")
+        t.add(SupervisorAPI.reload, execution: .inline) { _, _ in try box.sup.reload().get() }
     }
 }
 
@@ -95,35 +79,5 @@ extension Supervisor {
     }
 }
 
-/// `{service}`: one service of the mesh.
-struct ServiceParams: Codable, Sendable, Schematic {
-    var service: String
-    static var schema: Schema { .object([.req("service", .string(maxLength: 32), "The name of a service in the mesh.")]) }
-}
 
-/// `supervisor.status`'s answer.
-struct SupervisorStatus: Encodable, Sendable, Schematic {
-    struct Info: Encodable, Sendable {
-        var pid: Int32
-        var uptimeS: Double
-        var mesh, version: String
-        var stopping: Bool
-        var meshReadyAfterMs: Double?
-        enum CodingKeys: String, CodingKey {
-            case pid, uptimeS = "uptime_s", mesh, version, stopping, meshReadyAfterMs = "mesh_ready_after_ms"
-        }
-    }
-    var supervisor: Info
-    var services: [ServiceStatus]
-    static var schema: Schema {
-        .object([
-            .req(
-                "supervisor",
-                .object([
-                    .req("pid", .integer()), .req("uptime_s", .number), .req("mesh", .string()), .req("version", .string()),
-                    .req("stopping", .boolean), .opt("mesh_ready_after_ms", .number, "Start → every service ready."),
-                ])),
-            .req("services", .array(ServiceStatus.schema)),
-        ])
-    }
-}
+

@@ -1,5 +1,6 @@
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 extension Supervisor {
@@ -83,17 +84,4 @@ extension Supervisor {
     }
 }
 
-/// What a reload changed.
-struct ReloadResult: Codable, Sendable, Schematic {
-    var added: [String] = []
-    var removed: [String] = []
-    var restarted: [String] = []
-    var reconfigured: [String] = []
-    static var schema: Schema {
-        .object([
-            .req("added", .array(.string())), .req("removed", .array(.string())),
-            .req("restarted", .array(.string()), "Services whose entry changed (started at once, backoff forgotten)."),
-            .req("reconfigured", .array(.string()), "Services restarted because what they read of the others (or access) changed."),
-        ])
-    }
-}
+

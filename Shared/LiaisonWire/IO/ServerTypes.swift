@@ -1,3 +1,4 @@
+import LiaisonJSON
 import Glibc
 import Synchronization
 

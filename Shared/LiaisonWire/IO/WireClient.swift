@@ -1,3 +1,4 @@
+import LiaisonJSON
 import Glibc
 
 /// A blocking client for one connection: connect with a timeout, call with a timeout, many calls
@@ -114,13 +115,36 @@ package final class WireClient {
         return (items, answer, next)
     }
 
-    /// Calls `method` with typed params and decodes a typed result.
-    package func call<P: Encodable, R: Decodable>(
-        _ method: String, _ params: P, as: R.Type, timeoutMs: Int = 10_000
-    ) throws(ServiceError) -> R {
-        let v = try call(method, JSONEncoding.encode(params), timeoutMs: timeoutMs)
-        do { return try JSONDecoding.decode(R.self, from: v) } catch {
-            throw ServiceError(.internal, "the answer to \(method) did not have the expected shape: \(error)")
+    /// Calls `method` with typed params and returns its typed result. Reads are sent again when
+    /// the connection is lost before their answer (they change nothing).
+    package func call<P, R>(_ method: Method<P, R>, _ params: P, timeoutMs: Int = 10_000) throws(ServiceError) -> R {
+        let answer = try call(method.name, JSONEncoding.encode(params), timeoutMs: timeoutMs, idempotent: method.access == .read)
+        return try Self.decode(R.self, answer, method: method.name)
+    }
+
+    /// A list method's items, typed: its first page, or with `all` every page (following
+    /// next_cursor). Returns the cursor left, if any.
+    package func list<P: Paged, Item>(
+        _ method: Method<P, Page<Item>>, _ params: P, all: Bool = true, timeoutMs: Int = 10_000
+    ) throws(ServiceError) -> (items: [Item], next: String?) {
+        var params = params
+        var items: [Item] = []
+        var page: Page<Item>
+        repeat {
+            page = try call(method, params, timeoutMs: timeoutMs)
+            items += page.items
+            params.cursor = page.nextCursor
+        } while page.nextCursor != nil && all
+        return (items, page.nextCursor)
+    }
+
+    /// `answer` as the method's result type; an answer of another shape (a service of another
+    /// release) is an error that says so.
+    package static func decode<R: Decodable>(_ type: R.Type, _ answer: JSONValue, method: String) throws(ServiceError) -> R {
+        do { return try JSONDecoding.decode(R.self, from: answer) } catch {
+            throw ServiceError(
+                .internal, "the answer to \(method) is not of the shape this client reads (\(error)); is the service of another release?",
+                retryable: false, details: ["field": .string(error.path), "reason": "answer_shape"])
         }
     }
 

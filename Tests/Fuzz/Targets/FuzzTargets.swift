@@ -1,5 +1,6 @@
 import Foundation
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 import Notifications
 

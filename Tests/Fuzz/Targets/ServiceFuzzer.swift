@@ -5,6 +5,7 @@ import LiaisonHost
 import LiaisonProcess
 import LiaisonSync
 import LiaisonTestSupport
+import LiaisonJSON
 import LiaisonWire
 import Notifications
 import Synchronization

@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// `liaison audit verify`: re-walk every history's hash chain.

@@ -1,5 +1,6 @@
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 extension CLI {

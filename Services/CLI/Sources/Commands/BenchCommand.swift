@@ -2,6 +2,7 @@ import Foundation
 import LiaisonHost
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 

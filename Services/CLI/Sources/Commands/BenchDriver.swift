@@ -3,6 +3,7 @@ import Dispatch
 import Glibc
 import LiaisonProcess
 import LiaisonSync
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 

@@ -3,6 +3,7 @@ import Foundation
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 import Synchronization
 

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 extension CLI {

@@ -2,6 +2,7 @@ import Foundation
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// Documents' fingerprints: the SHA-256 of the signed file, computed here from the file itself.

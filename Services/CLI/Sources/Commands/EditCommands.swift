@@ -2,6 +2,7 @@ import Foundation
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// Edits from the command line, without writing JSON: delegation update, agreement update,

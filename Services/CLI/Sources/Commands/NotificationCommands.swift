@@ -2,6 +2,7 @@ import Foundation
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 extension CLI {

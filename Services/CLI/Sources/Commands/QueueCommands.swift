@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonHost
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 extension CLI {

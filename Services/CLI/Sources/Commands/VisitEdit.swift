@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// A visit read for a change to its people or sessions, and written back at the version read.

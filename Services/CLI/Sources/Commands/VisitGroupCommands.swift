@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// People a visit counts rather than names ("30 international students"): a group added,

@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// One session of a visit added, moved, changed or dropped (`delegation item …`). A confirmed

@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonModels
 import LiaisonProcess
+import LiaisonJSON
 import LiaisonWire
 
 /// A visit's people and sessions changed one at a time, without writing JSON: someone joins or

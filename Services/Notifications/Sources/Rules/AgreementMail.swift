@@ -1,8 +1,11 @@
+import LiaisonHost
+import LiaisonAPI
 import Foundation
 import LiaisonModels
 import LiaisonEvents
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// Agreement notices: signed, expiring (at each lead time), expired — to BIT's coordinator, and
@@ -54,16 +57,16 @@ extension NotificationRules {
                 ? "expired" : a.status == .signed || a.status == .active ? (a.draft.endsOn == nil ? "signed" : "expiring") : "signed"
         case let r? where r.hasPrefix("agreement_"): kind = String(r.dropFirst("agreement_".count))
         case let r?:
-            throw ServiceError.invalidParams(field: "rule", "\(r) is a visit's message: give one of \(PreviewParams.agreementRules)")
+            throw ServiceError.invalidParams(field: "rule", "\(r) is a visit's message: give one of \(MessageRule.allCases.filter(\.isAgreementNotice).map(\.rawValue))")
         }
         let left = a.draft.endsOn?.exactDay.map { LocalDate.utc(millis: now()).days(until: $0) }
         let messages = agreementRecipients(a).map { r in
             let (subject, lines) = renderAgreement(kind, a, r, leadDays: nil, daysLeft: left)
             return Preview.Message(
                 to: "\(r.displayName) <\(r.address)>", view: r.view == .host ? "coordinator" : "partner", subject: subject,
-                text: lines.joined(separator: "\n") + "\n")
+                text: lines.joined(separator: "\n") + "\n", calendar: nil, size: nil, refused: nil)
         }
-        return Preview(rule: "agreement_\(kind)", subjectID: a.id, messages: messages)
+        return Preview(rule: MessageRule(rawValue: "agreement_\(kind)") ?? .agreementSigned, subjectID: a.id, messages: messages)
     }
 
     func queueAgreement(

@@ -4,6 +4,7 @@ import LiaisonEvents
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonJSON
 import LiaisonWire
 
 /// Turns delegation events into messages (and reminders into due messages), inside the inbox

@@ -1,0 +1,157 @@
+import LiaisonJSON
+import LiaisonModels
+import LiaisonWire
+
+/// `delegations.record`: a past visit, stored in its final state without anything being sent.
+package struct DelegationRecordParams: Codable, Sendable, Schematic {
+    package var draft: DelegationDraft
+    package var status: DelegationStatus
+    package var outcome, reason: String?
+
+    package init(draft: DelegationDraft, status: DelegationStatus, outcome: String? = nil, reason: String? = nil) {
+        self.draft = draft
+        self.status = status
+        self.outcome = outcome
+        self.reason = reason
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case status, outcome, reason
+
+        var rule: FieldRule {
+            switch self {
+            case .status: .values(["completed", "cancelled"], "How it ended; default completed.")
+            case .outcome: .text(Limits.notes, "What came of it.")
+            case .reason: .text(Limits.reason, "Why it was cancelled (required for cancelled).")
+            }
+        }
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decodeIfPresent(DelegationStatus.self, forKey: .status) ?? .completed
+        outcome = try c.decodeIfPresent(String.self, forKey: .outcome)
+        reason = try c.decodeIfPresent(String.self, forKey: .reason)
+        draft = try DelegationDraft(from: decoder)
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        try draft.encode(to: encoder)
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(outcome, forKey: .outcome)
+        try c.encodeIfPresent(reason, forKey: .reason)
+    }
+
+    /// The schema with `statuses` allowed (an import also takes `proposed`, a visit to come).
+    package static func schema(statuses: [String]) -> Schema {
+        .object(
+            schema.fields.map { f in
+                guard f.name == "status" else { return f }
+                return Schema.Field(f.name, .string(values: statuses), required: false, f.description)
+            })
+    }
+}
+
+/// `delegations.import`: partners and visits from a spreadsheet or a file, all or nothing.
+package struct DelegationsImport: Codable, Sendable, Schematic {
+    package var partners: [JSONValue]
+    package var visits: [JSONValue]
+    package var dryRun: Bool
+
+    package init(partners: [JSONValue], visits: [JSONValue], dryRun: Bool) {
+        self.partners = partners
+        self.visits = visits
+        self.dryRun = dryRun
+    }
+
+    /// The most rows of a section in one call.
+    package static let maxRows = 5000
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case partners, visits, dryRun = "dry_run"
+
+        var rule: FieldRule {
+            switch self {
+            case .partners:
+                .list(
+                    DelegationsImport.maxRows, of: .plain,
+                    "Rows as partners.create takes them, plus key (yours, for the report); one already registered under the same "
+                        + "name and country is found, not doubled.")
+            case .visits:
+                .list(
+                    DelegationsImport.maxRows, of: .plain,
+                    "Rows as delegations.record takes them (status completed or cancelled, or proposed for one still to come), plus "
+                        + "key; external_key (default import:KEY) makes a second import of the same row find it.")
+            case .dryRun: .doc("Check every row and say what would be done; write nothing.")
+            }
+        }
+    }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        partners = try c.decodeIfPresent([JSONValue].self, forKey: .partners) ?? []
+        visits = try c.decodeIfPresent([JSONValue].self, forKey: .visits) ?? []
+        dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+    }
+}
+
+/// `delegations.retention`.
+package struct RetentionParams: Codable, Sendable, Schematic {
+    package var dueOnly, apply: Bool?
+
+    package init(dueOnly: Bool? = nil, apply: Bool? = nil) {
+        self.dueOnly = dueOnly
+        self.apply = apply
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case dueOnly = "due_only", apply
+        var rule: FieldRule {
+            self == .apply ? .doc("Purge those due now (otherwise nothing changes).") : .doc("Only visits whose purge is due now.")
+        }
+    }
+}
+
+/// Finished visits and when their people's personal data is purged.
+package struct RetentionList: Codable, Sendable, Schematic {
+    package struct Item: Codable, Sendable {
+        package var id, ref, title, status: String
+        package var purgeOn: LocalDate
+        package var due: Bool
+
+        package init(id: String, ref: String, title: String, status: String, purgeOn: LocalDate, due: Bool) {
+            self.id = id
+            self.ref = ref
+            self.title = title
+            self.status = status
+            self.purgeOn = purgeOn
+            self.due = due
+        }
+
+        enum CodingKeys: String, CodingKey { case id, ref, title, status, purgeOn = "purge_on", due }
+    }
+
+    package var days: Int
+    package var keepsNames: Bool
+    package var items: [Item]
+    package var purged: [String]
+
+    package init(days: Int, keepsNames: Bool, items: [Item], purged: [String]) {
+        self.days = days
+        self.keepsNames = keepsNames
+        self.items = items
+        self.purged = purged
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case days, keepsNames = "keeps_names", items, purged
+        var rule: FieldRule {
+            switch self {
+            case .days: .doc("settings.retention_days")
+            case .purged: .doc("References purged by this call.")
+            default: .plain
+            }
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import LiaisonJSON
+
+/// `{id, expected_version, …fields to replace}`: what an update method takes. The given fields
+/// are kept as sent, to be merged into the stored record (null clears an optional field).
+package struct RecordUpdate<Draft: Decodable & Sendable>: Codable, Sendable, Schematic {
+    package var id: String
+    /// The version read; nil: whatever is stored (the answer says which version was changed).
+    package var expectedVersion: Int?
+    /// The fields given, as sent (unknown ones included; the service picks what it knows).
+    package var changes: JSONObject
+
+    package init(id: String, expectedVersion: Int?, changes: JSONObject) {
+        self.id = id
+        self.expectedVersion = expectedVersion
+        self.changes = changes
+    }
+
+    enum CodingKeys: String, CodingKey { case id, expectedVersion = "expected_version" }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        expectedVersion = try c.decodeIfPresent(Int.self, forKey: .expectedVersion)
+        var rest = try JSONValue(from: decoder).objectValue ?? [:]
+        for key in ["id", "expected_version"] { rest[key] = nil }
+        changes = rest
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var all = changes
+        all["id"] = .string(id)
+        if let expectedVersion { all["expected_version"] = .int(Int64(expectedVersion)) }
+        try JSONValue.object(all).encode(to: encoder)
+    }
+
+    /// The draft's fields, each optional, after the record's id and version.
+    package static var schema: Schema {
+        Schema.object(RecordVersion.fields).adding(SchemaDerivation.schema(of: Draft.self).allOptional.fields)
+    }
+}
+
+/// The members naming a record at a version, as every change method takes them.
+package enum RecordVersion {
+    package static let fields: [Schema.Field] = [
+        .req("id", .string(maxLength: 64), "Its id or reference."),
+        .opt(
+            "expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)),
+            "The version you last read; a stale one gets conflict. Without it the change applies to what is stored."),
+    ]
+}
+
+/// One entry of an audit trail.
+package struct HistoryEntry: Codable, Sendable, Schematic {
+    package var version: Int
+    package var at: String
+    package var uid: Int64
+    package var action: String
+    package var changes: JSONValue
+
+    package init(version: Int, at: String, uid: Int64, action: String, changes: JSONValue) {
+        self.version = version
+        self.at = at
+        self.uid = uid
+        self.action = action
+        self.changes = changes
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case version, at, uid, action, changes
+        var rule: FieldRule {
+            switch self {
+            case .version, .action: .plain
+            case .at: .format("date-time")
+            case .uid: .doc("Who, from the socket's peer credentials.")
+            case .changes: .doc("Each changed field with its value before and after.")
+            }
+        }
+    }
+}
+
+/// A record's audit trail.
+package struct RecordHistory: Codable, Sendable, Schematic {
+    package var id: String
+    package var items: [HistoryEntry]
+
+    package init(id: String, items: [HistoryEntry]) {
+        self.id = id
+        self.items = items
+    }
+}
+
+/// What an import did, or would do: each row, and every problem by section, row and field.
+package struct ImportReport: Codable, Sendable, Schematic {
+    package struct Row: Codable, Sendable {
+        package var section: String
+        package var index: Int
+        package var key: String?
+        package var id: String
+        /// false when the row was already there (same key, or a partner of the same name and country).
+        package var created: Bool
+
+        package init(section: String, index: Int, key: String?, id: String, created: Bool) {
+            self.section = section
+            self.index = index
+            self.key = key
+            self.id = id
+            self.created = created
+        }
+    }
+
+    package struct Problem: Codable, Sendable {
+        package var section: String
+        package var index: Int
+        package var key: String?
+        package var field, message: String
+
+        package init(section: String, index: Int, key: String?, field: String, message: String) {
+            self.section = section
+            self.index = index
+            self.key = key
+            self.field = field
+            self.message = message
+        }
+
+        enum CodingKeys: String, CodingKey, FieldKey {
+            case section, index, key, field, message
+            var rule: FieldRule { self == .index ? .doc("0-based row in its section.") : .plain }
+        }
+    }
+
+    package var dryRun: Bool
+    /// Whether the rows were written (no problems, not a dry run).
+    package var applied: Bool
+    package var rows: [Row] = []
+    package var problems: [Problem] = []
+
+    package init(dryRun: Bool, applied: Bool, rows: [Row] = [], problems: [Problem] = []) {
+        self.dryRun = dryRun
+        self.applied = applied
+        self.rows = rows
+        self.problems = problems
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case dryRun = "dry_run", applied, rows, problems
+        var rule: FieldRule { self == .applied ? .doc("false when anything was wrong: then nothing was written.") : .plain }
+    }
+}

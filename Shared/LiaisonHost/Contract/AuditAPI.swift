@@ -1,0 +1,43 @@
+import LiaisonHost
+import LiaisonJSON
+import LiaisonWire
+
+/// One history table as `audit.verify` found it.
+package struct ChainReport: Codable, Sendable {
+    package struct Broken: Codable, Sendable {
+        package var seq: Int64
+        package var entity: String
+        package var version: Int
+        package var action, why: String
+        package init(seq: Int64, entity: String, version: Int, action: String, why: String) {
+            (self.seq, self.entity, self.version, self.action, self.why) = (seq, entity, version, action, why)
+        }
+    }
+
+    package var table: String
+    package var rows: Int
+    package var ok: Bool
+    package var broken: Broken?
+
+    package init(table: String, rows: Int, ok: Bool, broken: Broken? = nil) {
+        (self.table, self.rows, self.ok, self.broken) = (table, rows, ok, broken)
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case table, rows, ok, broken
+        var rule: FieldRule { self == .broken ? .doc("The first row that does not verify.") : .plain }
+    }
+}
+
+/// `audit.verify`'s answer.
+package struct AuditReport: Codable, Sendable, Schematic {
+    package var ok: Bool
+    package var tables: [ChainReport]
+    package init(ok: Bool, tables: [ChainReport]) { (self.ok, self.tables) = (ok, tables) }
+}
+
+/// The history chains every service with records keeps.
+package enum AuditAPI {
+    package static let verify = Method<NoParams, AuditReport>(
+        "audit.verify", on: nil, .read, "Re-walks each history's hash chain and names the first row that does not verify.")
+}

@@ -1,0 +1,92 @@
+import LiaisonHost
+import LiaisonProcess
+import LiaisonJSON
+import LiaisonWire
+
+/// An event as it travels between services: CloudEvents 1.0 attributes plus Liaison's per-key
+/// `sequence` (DESIGN §2).
+package struct CloudEvent: Codable, Sendable, Equatable {
+    package var specversion: String
+    /// Unique per source, e.g. `evt-…`.
+    package var id: String
+    /// The producing service, e.g. `delegations`.
+    package var source: String
+    /// e.g. `delegation.confirmed`.
+    package var type: String
+    /// e.g. `delegation/del-…`.
+    package var subject: String
+    /// When it happened, RFC 3339 UTC.
+    package var time: String
+    /// Events with the same key are delivered in order.
+    package var partitionkey: String
+    /// Position among the producer's events with this key, from 1.
+    package var sequence: Int64
+    package var datacontenttype: String
+    package var data: JSONValue
+    /// The sequence of the previous event of this key delivered to this consumer (set by the
+    /// relay per subscriber, so that a consumer can tell a gap from a skip).
+    package var prevsequence: Int64?
+
+    package init(
+        id: String, source: String, type: String, subject: String, time: String, partitionkey: String, sequence: Int64, data: JSONValue
+    ) {
+        specversion = "1.0"
+        self.id = id
+        self.source = source
+        self.type = type
+        self.subject = subject
+        self.time = time
+        self.partitionkey = partitionkey
+        self.sequence = sequence
+        datacontenttype = "application/json"
+        self.data = data
+    }
+
+    /// The event as JSON text, the same document `JSONEncoding` writes for it, around `data`
+    /// already encoded (one JSON value, not checked here).
+    package static func json(
+        id: String, source: String, type: String, subject: String, time: String, partitionkey: String,
+        sequence: Int64, dataJSON: [UInt8]
+    ) -> String {
+        var w = JSONWriter(capacity: dataJSON.count + 320)
+        w.raw("{\"specversion\":\"1.0\",\"id\":")
+        w.writeString(id)
+        w.raw(",\"source\":")
+        w.writeString(source)
+        w.raw(",\"type\":")
+        w.writeString(type)
+        w.raw(",\"subject\":")
+        w.writeString(subject)
+        w.raw(",\"time\":")
+        w.writeString(time)
+        w.raw(",\"partitionkey\":")
+        w.writeString(partitionkey)
+        w.raw(",\"sequence\":")
+        w.writeInt(sequence)
+        w.raw(",\"datacontenttype\":\"application/json\",\"data\":")
+        w.raw(dataJSON)
+        w.raw("}")
+        return String(decoding: w.bytes, as: UTF8.self)
+    }
+}
+
+extension CloudEvent: Schematic {
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case specversion, id, source, type, subject, time, partitionkey, sequence, datacontenttype, data, prevsequence
+
+        var rule: FieldRule {
+            switch self {
+            case .specversion: .values(["1.0"])
+            case .id, .subject, .partitionkey: .text(256)
+            case .source: .text(64)
+            case .type: .text(128)
+            case .time: .format("date-time")
+            case .sequence: .int(1...(Int64(Int32.max) * 1_000_000))
+            case .datacontenttype: .plain
+            case .data: .doc("The record the event is about (see the producer's service.describe).")
+            case .prevsequence:
+                .int(0...(Int64(Int32.max) * 1_000_000), "Sequence of the previous event of this key delivered to this consumer.")
+            }
+        }
+    }
+}
