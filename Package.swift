@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "liaison-delegations", targets: ["DelegationsMain"]),
         .executable(name: "liaison-agreements", targets: ["AgreementsMain"]),
         .executable(name: "liaison-notifications", targets: ["NotificationsMain"]),
+        .executable(name: "liaison-bench", targets: ["BenchMain"]),
     ],
     targets: [
         // Shared modules (DESIGN §6): the arrows point one way.
@@ -65,6 +66,9 @@ let package = Package(
         library("LiaisonCLI", "Services/CLI/Sources", ["LiaisonHost", "LiaisonModels", "LiaisonAPI", "CLiaisonShims"]),
         // The CLI links no service: `liaison up` run from a checkout builds the other binaries itself.
         .executableTarget(name: "LiaisonCLIMain", dependencies: ["LiaisonCLI"], path: "Services/CLI/Main", swiftSettings: strict),
+        // The benchmarks and the hostile callers, apart from the production CLI: `liaison bench` runs them.
+        library("LiaisonBench", "Services/Bench/Sources", ["LiaisonCLI", "LiaisonAPI", "LiaisonHost", "LiaisonModels", "CLiaisonShims"]),
+        .executableTarget(name: "BenchMain", dependencies: ["LiaisonBench"], path: "Services/Bench/Main", swiftSettings: strict),
 
         // Helpers shared by the test targets (schema probes, temp dirs); not part of any product.
         library("LiaisonTestSupport", "Tests/Support", ["LiaisonHost"]),

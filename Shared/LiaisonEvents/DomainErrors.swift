@@ -12,17 +12,7 @@ extension ValidationError: ServiceErrorConvertible {
 
 extension ValidationErrors: ServiceErrorConvertible {
     /// `invalid_params` naming the first field; every problem is in `details.errors`.
-    package var serviceError: ServiceError {
-        let first = errors.first ?? ValidationError("", "invalid")
-        var err = ServiceError.invalidParams(field: first.path, first.reason)
-        if errors.count > 1 {
-            err.message += " (and \(errors.count - 1) more)"
-            err.details = [
-                "field": .string(first.path), "errors": .array(errors.map { ["field": .string($0.path), "reason": .string($0.reason)] }),
-            ]
-        }
-        return err
-    }
+    package var serviceError: ServiceError { .invalidParams(problems: errors.map { FieldProblem(field: $0.path, reason: $0.reason) }) }
 }
 
 extension StoreError: ServiceErrorConvertible {

@@ -86,11 +86,11 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// `conflict`), runs `guarded` (checks that must see the committed state, such as clashes
     /// with other records), writes the record, its history row and `event` (when not nil), and
     /// finally runs `then` for follow-up changes in the same transaction.
-    /// `event` says, from the record as loaded, which event the change emits (nil: none).
+    /// `event` says, from the record as loaded and as changed, which event the change emits (nil: none).
     /// A record whose stored text changed at the same version (a refresh) is changed again from
     /// what is stored now, so that the change never writes over the refresh.
     package func change(
-        _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record) -> EventType?,
+        _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record, Table.Record) -> EventType?,
         guarded: ((Table.Record, Database) throws -> Void)? = nil,
         then: ((inout Table.Record, Database, Int64) throws -> Void)? = nil,
         _ change: (inout Table.Record) throws -> Void
@@ -114,7 +114,7 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     }
 
     private func attempt(
-        _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record) -> EventType?,
+        _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Table.Record, Table.Record) -> EventType?,
         guarded: ((Table.Record, Database) throws -> Void)?,
         then: ((inout Table.Record, Database, Int64) throws -> Void)?,
         _ change: (inout Table.Record) throws -> Void
@@ -123,9 +123,9 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
             throw ServiceError.notFound(Self.kind(of: Table.Record.self), idOrRef)
         }
         if let expectedVersion, loaded.version != expectedVersion { throw Self.stale(loaded, expectedVersion) }
-        let event = event(loaded)
         var record = loaded
         try change(&record)
+        let event = event(loaded, record)
         let t = now()
         record.version += 1
         record.updatedAt = Timestamp.rfc3339(millis: t)

@@ -68,7 +68,8 @@ package struct MethodSpec: Sendable {
     /// Runs the method: params checked against the schema at the door (`invalid_params` with
     /// the field path), then the handler; whatever it throws becomes the caller's error.
     package func run(_ params: JSONValue, _ ctx: CallContext, _ answer: @escaping Answer) {
-        if let v = self.params.violation(params) { return answer(.failure(v.serviceError)) }
+        let problems = self.params.violations(params)
+        if !problems.isEmpty { return answer(.failure(problems.serviceError)) }
         do { try handler(params, ctx, answer) } catch {
             answer(.failure(wireError(error, log: ctx.log, method: name)))
         }
@@ -126,7 +127,7 @@ package struct MethodTable: Sendable {
         add(spec)
     }
 
-    private mutating func add<P: Decodable, R, A: Encodable>(
+    private mutating func add<P: Decodable, R, A: Encodable & SendableMetatype>(
         _ method: Method<P, R>, execution: Execution, answering body: @escaping @Sendable (P, CallContext) throws -> A
     ) {
         var spec = MethodSpec(
@@ -146,7 +147,7 @@ package struct MethodTable: Sendable {
     }
 
     /// Why an answer would not decode as `R` (what clients read it as), or nil.
-    private static func reader<R: Decodable>(_ type: R.Type) -> @Sendable (JSONValue) -> String? {
+    private static func reader<R: Decodable & SendableMetatype>(_ type: R.Type) -> @Sendable (JSONValue) -> String? {
         { v in
             do throws(JSONDecodeError) {
                 _ = try JSONDecoding.decode(R.self, from: v)

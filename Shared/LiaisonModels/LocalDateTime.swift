@@ -89,13 +89,20 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
         }
     }
 
-    /// `YYYY-MM-DD`.
     /// The wall time `n` minutes later (earlier when negative), as a clock on the wall would show
     /// it: no time zone, so a change of daylight saving time does not move 09:00.
     package func adding(minutes n: Int) -> LocalDateTime {
         let utc = TimeZone(identifier: "UTC")!
         return LocalDateTime.at(epoch: epochSeconds(in: utc) + Int64(n) * 60, in: utc)
     }
+
+    /// Wall-clock minutes from this time to `other` (negative when it is earlier).
+    package func minutes(until other: LocalDateTime) -> Int {
+        let utc = TimeZone(identifier: "UTC")!
+        return Int(other.epochSeconds(in: utc) - epochSeconds(in: utc)) / 60
+    }
+
+    /// `YYYY-MM-DD`.
 
     package var date: String { "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))" }
 

@@ -95,6 +95,9 @@ package struct PartialDate: Sendable, Hashable, Comparable, WireText {
 extension PartialDate {
     /// A date from the wire as people read it: a plain day stays `2024-07-09`; a year, a month or
     /// an approximate date reads `2018`, `Oct 2024`, `c. 2013`. Anything else is shown as given.
+    package static func shown(_ d: PartialDate?) -> String? { d.map { $0.exactDay?.description ?? $0.display } }
+
+    /// The same for a date given as text.
     package static func shown(_ s: String?) -> String? {
         guard let s else { return nil }
         var why = ""

@@ -6,12 +6,16 @@ package enum ExitCode {
     package static let failure: Int32 = 1
     /// Wrong usage of the command line (EX_USAGE).
     package static let usage: Int32 = 64
-    /// Bad input: invalid params, an unreadable file (EX_DATAERR).
+    /// Bad input: invalid params, a file that is not what it should be (EX_DATAERR).
     package static let dataError: Int32 = 65
+    /// An input file that does not exist or cannot be read (EX_NOINPUT).
+    package static let noInput: Int32 = 66
     /// Nothing is running or the service cannot be reached (EX_UNAVAILABLE).
     package static let unavailable: Int32 = 69
     /// A bug in the program itself (EX_SOFTWARE).
     package static let software: Int32 = 70
+    /// An output file or directory that cannot be written (EX_CANTCREAT).
+    package static let cantCreate: Int32 = 73
     /// A temporary failure (busy, timeout): try again (EX_TEMPFAIL).
     package static let tempFail: Int32 = 75
     /// `status`: a service is not running (as `systemctl status` says it).

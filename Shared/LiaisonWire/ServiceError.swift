@@ -79,6 +79,20 @@ package struct ServiceError: Error, Sendable, Equatable, Codable, CustomStringCo
             details: field.isEmpty ? nil : ["field": .string(field)])
     }
 
+    /// `invalid_params` naming the first field, with every problem in `details.errors`.
+    package static func invalidParams(problems: [FieldProblem]) -> ServiceError {
+        let first = problems.first ?? FieldProblem(field: "", reason: "invalid")
+        var err = invalidParams(field: first.field, first.reason)
+        if problems.count > 1 {
+            err.message += " (and \(problems.count - 1) more)"
+            err.details = [
+                "field": .string(first.field),
+                "errors": .array(problems.map { ["field": .string($0.field), "reason": .string($0.reason)] }),
+            ]
+        }
+        return err
+    }
+
     /// `invalid_params` from a decoding failure, with the path under `params`.
     package static func invalidParams(_ e: JSONDecodeError) -> ServiceError { invalidParams(field: e.path, e.reason) }
 
@@ -96,9 +110,34 @@ extension SchemaViolation {
     package var serviceError: ServiceError { .invalidParams(field: path, reason) }
 }
 
+extension [SchemaViolation] {
+    /// The `invalid_params` error a caller gets for them all.
+    package var serviceError: ServiceError { .invalidParams(problems: map { FieldProblem(field: $0.path, reason: $0.reason) }) }
+}
+
 extension ServiceError {
     /// An error as it travels: in an error answer, and per event in a batch delivery's answer.
     package static var wireSchema: Schema {
         .object([.req("code", .string()), .req("message", .string()), .req("retryable", .boolean), .opt("details", .any)])
+    }
+}
+
+/// One problem of a call's params: where and what.
+package struct FieldProblem: Codable, Sendable, Equatable {
+    package var field, reason: String
+    package init(field: String, reason: String) { (self.field, self.reason) = (field, reason) }
+}
+
+extension ServiceError {
+    /// Every problem an `invalid_params` answer lists (`details.errors`), or none.
+    package var problems: [FieldProblem] {
+        guard let all = details?["errors"] else { return [] }
+        return (try? JSONDecoding.decode([FieldProblem].self, from: all)) ?? []
+    }
+
+    /// The field the error is about (`details.field`), if it names one.
+    package var field: String? {
+        guard case .string(let f)? = details?["field"] else { return nil }
+        return f
     }
 }

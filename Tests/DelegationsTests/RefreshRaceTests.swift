@@ -27,7 +27,7 @@ import Testing
     /// the change is written; returns how many times the change was worked out.
     func change(_ t: TestDelegations, _ id: String, meanwhile: () throws -> Void) throws -> Int {
         var runs = 0
-        _ = try t.service.logic.changes.change(id, expectedVersion: 1, action: "update", uid: 1000, event: { _ in nil }) { d in
+        _ = try t.service.logic.changes.change(id, expectedVersion: 1, action: "update", uid: 1000, event: { _, _ in nil }) { d in
             runs += 1
             if runs == 1 { try meanwhile() }
             d.draft.notes = "Arrives by train"
@@ -68,7 +68,7 @@ import Testing
         var renames = 0
         var failure: ServiceError?
         do {
-            _ = try t.service.logic.changes.change(id, expectedVersion: 1, action: "update", uid: 1000, event: { _ in nil }) { d in
+            _ = try t.service.logic.changes.change(id, expectedVersion: 1, action: "update", uid: 1000, event: { _, _ in nil }) { d in
                 renames += 1
                 _ = try t.ok(
                     "partners.update", ["id": .string(p), "expected_version": .int(Int64(renames)), "name": .string("Sogang \(renames)")])

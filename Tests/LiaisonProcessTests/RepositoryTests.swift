@@ -63,4 +63,24 @@ import LiaisonWire
         let products = d["products"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
         #expect(products.contains("liaison") && products.contains("liaison-supervisor"))
     }
+
+    /// The CLI's source files, each with its lines.
+    static func cliSources() throws -> [(String, [Substring])] { try productSources().filter { $0.0.hasPrefix("Services/CLI/") } }
+
+    /// The CLI calls every method through its contract (`Method` values of LiaisonAPI and
+    /// LiaisonHost): it names no method in a string and reads no answer field by name.
+    @Test func theCLICallsThroughTheContractOnly() throws {
+        let methodName = try Regex(#""(delegations|partners|agreements|sites|notifications|service|events|audit|supervisor)\.[a-z_.]+""#)
+        let lookup = try Regex(#"\["[a-z_]+"\]\?\.(stringValue|intValue|arrayValue|objectValue|boolValue|doubleValue)"#)
+        var names: [String] = [], lookups: [String] = []
+        for (path, lines) in try Self.cliSources() {
+            for (i, l) in lines.enumerated() {
+                // Configuration keys of the mesh file (supervisor.socket …) are not methods.
+                if l.contains(methodName) && !l.contains("mesh.config") { names.append("\(path):\(i + 1)") }
+                if l.contains(lookup) { lookups.append("\(path):\(i + 1)") }
+            }
+        }
+        #expect(names.isEmpty, "method names spelled in the CLI: \(names)")
+        #expect(lookups.isEmpty, "answers read by field name in the CLI: \(lookups)")
+    }
 }

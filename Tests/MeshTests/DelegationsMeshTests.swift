@@ -103,7 +103,7 @@ import Testing
         let types = queue.json?["services"]?[0]?["deliveries"]?.arrayValue?.compactMap { $0["type"]?.stringValue } ?? []
         #expect(Set(types) == ["delegation.confirmed", "delegation.rescheduled", "delegation.cancelled"])
         let bogus = try mesh.cli("delegation", "create", "-f", "/nonexistent.json")
-        #expect(bogus.code == 65)
+        #expect(bogus.code == 66 && bogus.stderr.contains("No such file or directory"), "EX_NOINPUT with the reason: \(bogus.stderr)")
     }
 
     @Test func everythingAcknowledgedSurvivesKillNineDuringWrites() throws {

@@ -83,9 +83,10 @@ import Testing
         if idle > 0 {
             let holder = out["idle_connections"]?["holder"]
             #expect(holder?["uid"] == 65534)
-            // Its share (768 of 1,024) and a quarter of the reserve (4); the rest refused.
-            #expect(holder?["held"] == 772, "\(holder ?? .null)")
-            #expect(holder?["refused"]?["busy"] == 328, "\(holder ?? .null)")
+            // Its share (768 of 1,024) and at most a quarter of the reserve (4): how much of the
+            // reserve it gets depends on what else is connected at that moment. The rest refused.
+            let held = holder?["held"]?.intValue ?? 0, busy = holder?["refused"]?["busy"]?.intValue ?? 0
+            #expect((768...772).contains(held) && held + busy == Int64(idle), "\(holder ?? .null)")
         }
         #expect(out["pipelined_flood"]?["answered"] == 300)
         // A client that never reads costs at most its output bound (4 MiB + 32 answers in flight).

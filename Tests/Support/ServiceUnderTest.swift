@@ -33,6 +33,23 @@ package final class ServiceUnderTest: Sendable {
         table.invoke(method, params, uid: uid, log: log)
     }
 
+    /// Calls `method` with typed params and reads its answer as the method's result type, as a
+    /// client would (schemas enforced at the door, the answer checked against its schema).
+    package func call<P, R>(_ method: Method<P, R>, _ params: P, uid: UInt32 = 1000) -> Result<R, ServiceError> {
+        table.invoke(method.name, JSONEncoding.encode(params), uid: uid, log: log).flatMap { answer in
+            Result { () throws(ServiceError) -> R in try WireClient.decode(R.self, answer, method: method.name) }
+        }
+    }
+
+    /// The typed answer, or the error thrown.
+    package func ok<P, R>(_ method: Method<P, R>, _ params: P, uid: UInt32 = 1000) throws -> R { try call(method, params, uid: uid).get() }
+
+    /// The error of a typed call, or nil when it succeeded.
+    package func error<P, R>(_ method: Method<P, R>, _ params: P, uid: UInt32 = 1000) -> ServiceError? {
+        if case .failure(let e) = call(method, params, uid: uid) { return e }
+        return nil
+    }
+
     /// The answer, or the error thrown.
     package func ok(_ method: String, _ params: JSONValue = [:], uid: UInt32 = 1000) throws -> JSONValue { try call(method, params, uid: uid).get() }
 

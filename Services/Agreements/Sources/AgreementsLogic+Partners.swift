@@ -126,7 +126,7 @@ extension AgreementsLogic {
     /// the history; at most 20 documents.
     func attach(_ p: AttachParams, uid: UInt32) throws -> Agreement {
         let stamp = Timestamp.rfc3339(millis: now())
-        return try changes.change(p.id, expectedVersion: nil, action: "attach", uid: uid, event: { _ in nil }) { a in
+        return try changes.change(p.id, expectedVersion: nil, action: "attach", uid: uid, event: { _, _ in nil }) { a in
             if let same = a.draft.documents.first(where: { $0.sha256 == p.document.sha256.lowercased() }) {
                 throw ServiceError(
                     .conflict, "\(a.reference) already holds this file as \"\(same.title)\"", retryable: false,

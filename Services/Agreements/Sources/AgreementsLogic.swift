@@ -89,7 +89,7 @@ package final class AgreementsLogic: Sendable {
     ) throws -> Agreement {
         let today = self.today
         return try changes.change(
-            id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid, event: { _ in event }, guarded: guarded,
+            id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid, event: { _, _ in event }, guarded: guarded,
             then: { [self] a, db, t in
                 // Dates drive the state: a signed agreement whose start has come is active at once.
                 if a.status == .signed, let s = a.draft.startsOn?.exactDay, s <= today { try activate(&a, db, uid: uid, nowMillis: t) }
@@ -273,7 +273,7 @@ package final class AgreementsLogic: Sendable {
         var v = Validator()
         v.text(p.summary, "summary", max: Limits.reason, multiline: true)
         try v.finish()
-        return try changes.change(p.id, expectedVersion: nil, action: "add_activity", uid: uid, event: { _ in nil }) { a in
+        return try changes.change(p.id, expectedVersion: nil, action: "add_activity", uid: uid, event: { _, _ in nil }) { a in
             a.activities.append(
                 Activity(id: (a.activities.map(\.id).max() ?? 0) + 1, on: p.on, kind: p.kind.rawValue, summary: p.summary, count: p.count))
             a.activities.sort { $0.on < $1.on }
@@ -285,7 +285,7 @@ package final class AgreementsLogic: Sendable {
         let projected = try store.read({ db in try AgreementsTables.projected(db, id: p.delegationID, limit: 1).first })
         if projected == nil, let seen = p.seen, seen.delegationID == p.delegationID, p.delegationID.hasPrefix("del-") {
             // Completed from the visit's first event when it comes (AgreementsPartners.completeLinks).
-            return try changes.change(p.id, expectedVersion: nil, action: "link_delegation", uid: uid, event: { _ in nil }) { a in
+            return try changes.change(p.id, expectedVersion: nil, action: "link_delegation", uid: uid, event: { _, _ in nil }) { a in
                 a.delegations.removeAll { $0.delegationID == seen.delegationID }
                 var l = seen
                 l.relation = (p.relation ?? .ledTo).rawValue
@@ -299,7 +299,7 @@ package final class AgreementsLogic: Sendable {
                 retryable: true, details: ["delegation_id": .string(p.delegationID)])
         }
         let relation = p.relation ?? .ledTo
-        return try changes.change(p.id, expectedVersion: nil, action: "link_delegation", uid: uid, event: { _ in nil }) { a in
+        return try changes.change(p.id, expectedVersion: nil, action: "link_delegation", uid: uid, event: { _, _ in nil }) { a in
             a.delegations.removeAll { $0.delegationID == visit.id }
             a.delegations.append(
                 DelegationLink(

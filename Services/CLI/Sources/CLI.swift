@@ -40,21 +40,28 @@ package enum CLI {
         var t = CommandLineTool(program: "liaison", root: root, globalOptions: globalOptions, version: liaisonVersion) {
             CLIContext(args: $0)
         }
-        t.report = { error, ctx in
-            guard let e = error as? CLIError else { return nil }
-            if ctx.json, let r = e.remote {
-                ctx.printJSON(["error": JSONEncoding.encode(r)])
-            } else {
-                ctx.note("Error: \(e.description)")
-                if let h = e.hint { ctx.note("Hint: \(h)") }
-            }
-            return e.exitCode
-        }
+        t.report = report
         return t
     }
 
+    /// How a CLI error is reported: `Error: …` and `Hint: …` on stderr (under --json, a remote
+    /// error as JSON on stdout too); its exit code.
+    package static func report(_ error: any Error, _ ctx: CLIContext) -> Int32? {
+        guard let e = error as? CLIError else { return nil }
+        if ctx.json, let r = e.remote { ctx.printJSON(["error": r]) }
+        ctx.note("Error: \(e.description)")
+        if let h = e.hint { ctx.note("Hint: \(h)") }
+        return e.exitCode
+    }
+
     /// Runs the CLI with `arguments` (without the program name); returns the exit code.
-    package static func main(_ arguments: [String]) -> Int32 { tool.main(arguments) }
+    /// `bench` runs `liaison-bench`, which the installed CLI does not carry.
+    package static func main(_ arguments: [String]) -> Int32 {
+        let t = tool
+        let (globals, rest) = t.separateGlobals(arguments)
+        if rest.first == "bench" { return runBench(globals + rest.dropFirst(), CLIContext(args: ParsedArgs())) }
+        return t.main(arguments)
+    }
 }
 
 /// Formats seconds for people: 42s, 3m12s, 5h03m, 2d04h.

@@ -11,7 +11,7 @@ package final class CLIContext {
     package var out = FileHandle.standardOutput
     package var err = FileHandle.standardError
 
-    init(args: ParsedArgs) { self.args = args }
+    package init(args: ParsedArgs) { self.args = args }
 
     /// The home directory: --home, else LIAISON_HOME, else ./.liaison.
     package var home: String {
@@ -76,38 +76,32 @@ package final class CLIContext {
         }
     }
 
-    /// Calls `method` on `service`, turning errors into CLI errors with a fitting exit code.
-    package func call(_ service: String, _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 30_000) throws -> JSONValue
-    {
+    /// Calls `method` (on `service` when the method is every service's, such as `service.health`)
+    /// and returns its typed result; errors become CLI errors with a fitting exit code.
+    package func call<P, R>(_ method: Method<P, R>, _ params: P, on service: String? = nil, timeoutMs: Int = 30_000) throws -> R {
+        let target = service ?? method.service ?? "supervisor"
+        let c = try client(target)
+        do { return try c.call(method, params, timeoutMs: timeoutMs) } catch { throw CLIError(remote: error, service: target) }
+    }
+
+    /// A list method's items, typed: one page, or with `all` every page (following next_cursor).
+    package func list<P: Paged, Item>(
+        _ method: Method<P, Page<Item>>, _ params: P, all: Bool, on service: String? = nil
+    ) throws -> (items: [Item], next: String?) {
+        let target = service ?? method.service ?? "supervisor"
+        let c = try client(target)
+        do { return try c.list(method, params, all: all, timeoutMs: 30_000) } catch { throw CLIError(remote: error, service: target) }
+    }
+
+    /// Calls a method by the name a user typed (`liaison call`), params and answer as JSON.
+    package func callRaw(_ service: String, _ method: String, _ params: JSONValue, timeoutMs: Int = 30_000) throws -> JSONValue {
         let c = try client(service)
         do { return try c.call(method, params, timeoutMs: timeoutMs) } catch { throw CLIError(remote: error, service: service) }
     }
 
-    /// A list method's items: one page, or with `all` every page (following next_cursor).
-    /// Returns the last answer too (for fields beside the items) and the cursor left, if any.
-    package func list(
-        _ service: String, _ method: String, _ params: JSONObject, all: Bool
-    ) throws
-        -> (items: [JSONValue], last: JSONValue, next: String?)
-    {
-        let c = try client(service)
-        do { return try c.list(method, params, all: all, timeoutMs: 30_000) } catch { throw CLIError(remote: error, service: service) }
-    }
-
     /// Prints a list's items as JSON the way one page of it looks (items, then next_cursor if any).
-    package func printJSONList(_ items: [JSONValue], next: String?, with extra: JSONObject = [:]) {
-        var out: JSONObject = ["items": .array(items)]
-        if let next { out["next_cursor"] = .string(next) }
-        for m in extra.members { out[m.key] = m.value }
-        printJSON(.object(out))
-    }
-
-    /// Calls and decodes a typed result.
-    package func call<R: Decodable>(_ service: String, _ method: String, _ params: JSONValue = .object([:]), as: R.Type) throws -> R {
-        let v = try call(service, method, params)
-        do { return try JSONDecoding.decode(R.self, from: v) } catch {
-            throw CLIError(ExitCode.software, "unexpected answer from \(service) \(method): \(error)")
-        }
+    package func printJSONList<Item: Encodable>(_ items: [Item], next: String?) {
+        printJSON(Page(items: items, nextCursor: next))
     }
 
     /// Prints a line to stdout.
@@ -117,12 +111,12 @@ package final class CLIContext {
     package func write(_ s: String) { out.write(Data(s.utf8)) }
 
     /// Prints `value` as JSON under --json, else what `text` says of it.
-    package func show(_ value: JSONValue, _ text: () -> String) {
+    package func show<T: Encodable>(_ value: T, _ text: () -> String) {
         if json { printJSON(value) } else { print(text()) }
     }
 
-    /// Prints a JSON value, indented.
-    package func printJSON(_ v: JSONValue) { print(JSONWriter.pretty(v)) }
+    /// Prints a value as JSON, indented.
+    package func printJSON<T: Encodable>(_ v: T) { print(JSONWriter.pretty(JSONEncoding.encode(v))) }
 
     /// Prints to stderr.
     package func note(_ s: String) { err.write(Data((s + "\n").utf8)) }
@@ -146,12 +140,10 @@ package struct CLIError: ReportableError {
         remote = e
         description = "\(service): \(e.code): \(e.message)"
         // Every problem on its own line with its field path, not the first and "(and 3 more)".
-        if case .array(let all)? = e.details?["errors"], all.count > 1 {
+        let all = e.problems
+        if all.count > 1 {
             description = "\(service): \(e.code): \(all.count) problems:"
-            for x in all {
-                let field = x["field"]?.stringValue ?? ""
-                description += "\n  " + (field.isEmpty ? "" : field + ": ") + (x["reason"]?.stringValue ?? "")
-            }
+            for x in all { description += "\n  " + (x.field.isEmpty ? "" : x.field + ": ") + x.reason }
         }
         switch e.code {
         case .invalidParams, .invalidRequest, .parseError: exitCode = ExitCode.dataError

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonHost
 import Glibc
 import LiaisonProcess
 import LiaisonJSON
@@ -56,30 +57,50 @@ extension CLIContext {
 
     /// `service.health` of every service, asked of each (no supervisor needed), with systemd's
     /// view of its unit when systemd runs it.
-    func statusWithoutSupervisor(_ deployment: Deployment) throws -> JSONValue {
-        var rows: [JSONValue] = []
+    func statusWithoutSupervisor(_ deployment: Deployment) throws -> UnsupervisedStatus {
+        var rows: [UnsupervisedStatus.Row] = []
         for entry in try mesh().config.services {
-            var row: JSONObject = ["name": .string(entry.name)]
+            var row = UnsupervisedStatus.Row(name: entry.name, state: "down")
             do {
-                let h = try WireClient(path: entry.socket, timeoutMs: 2000).call("service.health", timeoutMs: 3000)
-                row["state"] = h["status"] == "ok" ? "running" : .string("running (\(h["status"]?.stringValue ?? "?"))")
-                row["pid"] = h["pid"] ?? .null
-                row["uptime_s"] = h["uptime_s"] ?? .null
-                row["health"] = h
+                let h = try WireClient(path: entry.socket, timeoutMs: 2000).call(ServiceAPI.health, NoParams(), timeoutMs: 3000)
+                row.state = h.status == .ok ? "running" : "running (\(h.status.rawValue))"
+                (row.pid, row.uptimeS, row.health, row.version) = (h.pid, h.uptimeS, h, h.version)
             } catch {
-                row["state"] = "down"
-                row["reason"] = .string(error.message)
+                row.reason = error.message
             }
             if deployment == .systemd {
                 let unit = Deployment.unit(entry.name)
                 let p = Deployment.systemctlShow(unit, ["ActiveState", "SubState", "NRestarts", "ExecMainStatus", "MainPID"])
-                row["unit"] = .string(unit)
-                if let a = p["ActiveState"] { row["unit_state"] = .string(a + "/" + (p["SubState"] ?? "")) }
-                if let n = p["NRestarts"].flatMap({ Int64($0) }) { row["restarts"] = .int(n) }
-                if let s = p["ExecMainStatus"], s != "0" { row["last_exit"] = ["description": .string("exit status \(s)")] }
+                row.unit = unit
+                if let a = p["ActiveState"] { row.unitState = a + "/" + (p["SubState"] ?? "") }
+                row.restarts = p["NRestarts"].flatMap { Int($0) }
+                if let st = p["ExecMainStatus"], st != "0" { row.lastExit = "exit status \(st)" }
             }
-            rows.append(.object(row))
+            rows.append(row)
         }
-        return ["deployment": .string(deployment == .systemd ? "systemd" : "none"), "services": .array(rows)]
+        return UnsupervisedStatus(deployment: deployment == .systemd ? "systemd" : "none", services: rows)
     }
+}
+
+/// `liaison status` without a supervisor: each service's own answer, and its unit's state.
+package struct UnsupervisedStatus: Encodable {
+    package struct Row: Encodable {
+        var name, state: String
+        var pid: Int64?
+        var uptimeS: Double?
+        var version: String?
+        var health: ServiceHealth?
+        var reason: String?
+        var unit, unitState: String?
+        var restarts: Int?
+        var lastExit: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, state, pid, uptimeS = "uptime_s", version, health, reason, unit, unitState = "unit_state", restarts
+            case lastExit = "last_exit"
+        }
+    }
+
+    var deployment: String
+    var services: [Row]
 }

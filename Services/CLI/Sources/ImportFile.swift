@@ -140,8 +140,8 @@ package struct ImportFile {
         for p in self["partners"] {
             var described = p
             for k in ["key", "people", "notes", "parent"] { described[k] = nil }
-            if let key = p["key"]?.stringValue { partners[key] = described }
-            if let name = p["name"]?.stringValue { partners[name] = partners[name] ?? described }
+            if let key = p.text("key") { partners[key] = described }
+            if let name = p.text("name") { partners[name] = partners[name] ?? described }
         }
         for s in ["visits", "agreements", "sites"] {
             for i in self[s].indices {
@@ -149,7 +149,7 @@ package struct ImportFile {
                 guard case .array(let refs)? = row["partners"] else { continue }
                 var out: [JSONValue] = []
                 for (j, ref) in refs.enumerated() {
-                    guard case .object(var r) = ref, let name = r["partner"]?.stringValue else {
+                    guard case .object(var r) = ref, let name = r.text("partner") else {
                         out.append(ref)
                         continue
                     }
@@ -163,7 +163,7 @@ package struct ImportFile {
                     } else {
                         problems.append(
                             Problem(
-                                section: s, index: i, key: row["key"]?.stringValue, field: "partners[\(j)]",
+                                section: s, index: i, key: row.text("key"), field: "partners[\(j)]",
                                 message:
                                     "\"\(name)\" is no partner of this import: give its key, a registry id (par-…), or kind and country"))
                     }
@@ -175,7 +175,7 @@ package struct ImportFile {
                     guard case .array(let items)? = row[list] else { continue }
                     row[list] = .array(
                         items.map { item in
-                            guard case .object(var m) = item, let k = m["partner"]?.stringValue, let p = partners[k] else { return item }
+                            guard case .object(var m) = item, let k = m.text("partner"), let p = partners[k] else { return item }
                             m["partner"] = p["name"]
                             return .object(m)
                         })
@@ -184,21 +184,21 @@ package struct ImportFile {
             }
         }
         let agreementKeys = Dictionary(
-            self["agreements"].compactMap { a in a["key"]?.stringValue.map { ($0, a["external_key"]?.stringValue ?? "import:" + $0) } },
+            self["agreements"].compactMap { a in a.text("key").map { ($0, a.text("external_key") ?? "import:" + $0) } },
             uniquingKeysWith: { a, _ in a })
         for i in self["sites"].indices {
-            if let k = rows["sites"]![i]["agreement"]?.stringValue, let ext = agreementKeys[k] {
+            if let k = rows["sites"]![i].text("agreement"), let ext = agreementKeys[k] {
                 rows["sites"]![i]["agreement"] = .string(ext)
             }
         }
-        let visitKeys = Set(self["visits"].compactMap { $0["key"]?.stringValue })
+        let visitKeys = Set(self["visits"].compactMap { $0.text("key") })
         for (i, a) in self["agreements"].enumerated() {
             guard case .array(let links)? = a["visits"] else { continue }
             for (j, l) in links.enumerated() {
-                guard let k = l["visit"]?.stringValue, !visitKeys.contains(k) else { continue }
+                guard let k = l.text("visit"), !visitKeys.contains(k) else { continue }
                 problems.append(
                     Problem(
-                        section: "agreements", index: i, key: a["key"]?.stringValue, field: "visits[\(j)]",
+                        section: "agreements", index: i, key: a.text("key"), field: "visits[\(j)]",
                         message: "\"\(k)\" is no visit of this import"))
             }
         }
@@ -212,7 +212,7 @@ package struct ImportFile {
             if case .array(let links)? = a["visits"] {
                 o["links"] = .array(
                     links.compactMap { l in
-                        guard let id = l["visit"]?.stringValue.flatMap({ visitIDs[$0] }) else { return nil }
+                        guard let id = l.text("visit").flatMap({ visitIDs[$0] }) else { return nil }
                         var link: JSONObject = ["delegation_id": .string(id)]
                         if let r = l["relation"] { link["relation"] = r }
                         return .object(link)
@@ -226,4 +226,18 @@ package struct ImportFile {
 package struct ImportError: Error, CustomStringConvertible {
     package var description: String
     init(_ d: String) { description = d }
+}
+
+extension JSONObject {
+    /// An import row's cell as text (nil when absent or not text): rows are what a spreadsheet
+    /// or a file gives, read cell by cell before the services check them against their types.
+    func text(_ key: String) -> String? {
+        guard case .string(let s)? = self[key] else { return nil }
+        return s
+    }
+}
+
+extension JSONValue {
+    /// A cell of an object value as text (nil when absent or not text).
+    func text(_ key: String) -> String? { objectValue?.text(key) }
 }

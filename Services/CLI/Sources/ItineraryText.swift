@@ -6,8 +6,7 @@ import LiaisonWire
 /// A delegation as text people read: the facts, then the itinerary day by day in the visit's
 /// own time zone.
 package enum ItineraryText {
-    package static func render(_ v: JSONValue) -> String {
-        guard let d = try? JSONDecoding.decode(Delegation.self, from: v) else { return JSONWriter.pretty(v) }
+    package static func render(_ d: Delegation) -> String {
         let draft = d.draft
         var out: [String] = []
         out.append("\(d.ref)  \(draft.title)  [\(d.status.rawValue), version \(d.version)]")

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonAPI
 import LiaisonModels
 import LiaisonJSON
 import LiaisonWire
@@ -10,10 +11,10 @@ package enum PartnerChart {
     static let inForce = "#2f6db5", negotiating = "#f0a340", ink = "#1f2933", faint = "#6b7785"
 
     /// The SVG document for a `agreements.report.partners` result.
-    package static func svg(_ report: JSONValue) -> String {
-        let rows = report["rows"]?.arrayValue ?? []
-        let by = report["by"]?.stringValue ?? "continent"
-        let maxCount = max(1, rows.map { ($0["agreements"]?.intValue ?? 0) + ($0["negotiating"]?.intValue ?? 0) }.max() ?? 1)
+    package static func svg(_ report: PartnersReport) -> String {
+        let rows = report.rows
+        let by = report.by.rawValue
+        let maxCount = max(1, rows.map { $0.agreements + $0.negotiating }.max() ?? 1)
         let width = 960, labelW = 190, barMax = 520, rowH = 74, top = 96
         let height = top + max(rows.count, 1) * rowH + 40
         var s = """
@@ -33,13 +34,13 @@ package enum PartnerChart {
         }
         for (i, r) in rows.enumerated() {
             let y = top + i * rowH
-            let a = Int(r["agreements"]?.intValue ?? 0), n = Int(r["negotiating"]?.intValue ?? 0), p = Int(r["partners"]?.intValue ?? 0)
+            let a = r.agreements, n = r.negotiating, p = r.partners
             let wa = Int(Double(a) / Double(maxCount) * Double(barMax)), wn = Int(Double(n) / Double(maxCount) * Double(barMax))
             if i % 2 == 0 { s += "<rect x=\"12\" y=\"\(y - 6)\" width=\"\(width - 24)\" height=\"\(rowH - 4)\" fill=\"#f5f7fa\"/>\n" }
             s +=
                 "<text x=\"24\" y=\"\(y + 22)\" font-size=\"17\" font-weight=\"bold\" "
-                + "fill=\"\(ink)\">\(HTML.escape(r["key"]?.stringValue ?? ""))</text>\n"
-            let sites = Int(r["sites"]?.intValue ?? 0)
+                + "fill=\"\(ink)\">\(HTML.escape(r.key))</text>\n"
+            let sites = r.sites
             let counted =
                 "\(p) partner\(p == 1 ? "" : "s") in force" + (sites > 0 ? ", \(sites) site\(sites == 1 ? "" : "s") of BIT's" : "")
             s += "<text x=\"24\" y=\"\(y + 42)\" font-size=\"12\" fill=\"\(faint)\">\(counted)</text>\n"
@@ -56,9 +57,7 @@ package enum PartnerChart {
             s +=
                 "<text x=\"\(labelW + wa + wn + 8)\" y=\"\(y + 24)\" font-size=\"14\" "
                 + "fill=\"\(ink)\">\(a)\(n > 0 ? " + \(n)" : "")</text>\n"
-            let partnerNames: [String] = (r["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue)
-            let siteNames: [String] = (r["site_names"]?.arrayValue ?? []).compactMap(\.stringValue).map { "site: " + $0 }
-            let names = (partnerNames + siteNames).joined(separator: " · ")
+            let names = (r.partnerNames + r.siteNames.map { "site: " + $0 }).joined(separator: " · ")
             s +=
                 "<text x=\"\(labelW)\" y=\"\(y + 50)\" font-size=\"12\" "
                 + "fill=\"\(faint)\">\(HTML.escape(String(names.prefix(110))))\(names.count > 110 ? "…" : "")</text>\n"
@@ -66,21 +65,17 @@ package enum PartnerChart {
         return s + "</svg>\n"
     }
 
-    static func subtitle(_ r: JSONValue) -> String {
-        let totals = r["totals"]
-        let when = r["signed_in"]?.intValue.map { "signed in \($0)" } ?? "in force on \(r["active_on"]?.stringValue ?? "today")"
-        return
-            "\(totals?["agreements"]?.intValue ?? 0) agreements \(when) with \(totals?["partners"]?.intValue ?? 0) partners; "
-            + "\(totals?["negotiating"]?.intValue ?? 0) under negotiation"
+    static func subtitle(_ r: PartnersReport) -> String {
+        let when = r.signedIn.map { "signed in \($0)" } ?? "in force on \(r.activeOn ?? "today")"
+        return "\(r.totals.agreements) agreements \(when) with \(r.totals.partners) partners; \(r.totals.negotiating) under negotiation"
     }
 
     /// An HTML page with the chart and the same figures as a table.
-    package static func html(_ report: JSONValue) -> String {
+    package static func html(_ report: PartnersReport) -> String {
         var rows = ""
-        for r in report["rows"]?.arrayValue ?? [] {
-            let names = (r["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: ", ")
-            let counts = [r["partners"], r["agreements"], r["negotiating"]].map { "<td>\($0?.intValue ?? 0)</td>" }.joined()
-            rows += "<tr><td>\(HTML.escape(r["key"]?.stringValue ?? ""))</td>\(counts)<td>\(HTML.escape(names))</td></tr>\n"
+        for r in report.rows {
+            let counts = [r.partners, r.agreements, r.negotiating].map { "<td>\($0)</td>" }.joined()
+            rows += "<tr><td>\(HTML.escape(r.key))</td>\(counts)<td>\(HTML.escape(r.partnerNames.joined(separator: ", ")))</td></tr>\n"
         }
         return """
             <!DOCTYPE html>
@@ -90,7 +85,7 @@ package enum PartnerChart {
             td,th{padding:.35em .8em;border-bottom:1px solid #dde3ea;text-align:left}</style>
             </head><body>
             \(svg(report))
-            <table><tr><th>\(HTML.escape(report["by"]?.stringValue ?? ""))</th>
+            <table><tr><th>\(HTML.escape(report.by.rawValue))</th>
             <th>partners</th><th>agreements</th><th>negotiating</th><th>who</th></tr>
             \(rows)</table>
             </body></html>

@@ -184,14 +184,18 @@ package final class DelegationsLogic: Sendable {
     func transition(
         _ id: String, expectedVersion: Int?, action: DelegationAction, uid: UInt32, event: EventType?,
         emitWhen: @escaping (DelegationStatus) -> Bool = { _ in true },
+        emitting: ((Delegation, Delegation) -> EventType?)? = nil, label: String? = nil,
         refusing: ((Delegation) -> String?)? = nil,
         guarded: ((Delegation, Database) throws -> Void)? = nil,
         _ change: (inout Delegation) throws -> Void
     ) throws -> SavedDelegation {
         var checked: CheckFindings?
         let done = try changes.change(
-            id, expectedVersion: expectedVersion, action: action.rawValue, uid: uid,
-            event: { emitWhen($0.status) ? event : nil },
+            id, expectedVersion: expectedVersion, action: label ?? action.rawValue, uid: uid,
+            event: { before, after in
+                if let emitting { return emitting(before, after) }
+                return emitWhen(before.status) ? event : nil
+            },
             guarded: { d, db in
                 try guarded?(d, db)
                 checked = nil

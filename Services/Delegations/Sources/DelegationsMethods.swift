@@ -31,6 +31,18 @@ enum DelegationsMethods {
         }
         t.add(API.importRows) { p, ctx in try logic.importRows(p, uid: ctx.callerUID) }
         t.add(API.retention) { p, ctx in try logic.retention(p, uid: ctx.callerUID) }
+        t.add(API.addMember) { p, ctx in try logic.addMember(p, uid: ctx.callerUID) }
+        t.add(API.updateMember) { p, ctx in try logic.updateMember(p, uid: ctx.callerUID) }
+        t.add(API.removeMember) { p, ctx in try logic.removeMember(p, uid: ctx.callerUID) }
+        t.add(API.addHost) { p, ctx in try logic.addHost(p, uid: ctx.callerUID) }
+        t.add(API.removeHost) { p, ctx in try logic.removeHost(p, uid: ctx.callerUID) }
+        t.add(API.addGroup) { p, ctx in try logic.addGroup(p, uid: ctx.callerUID) }
+        t.add(API.updateGroup) { p, ctx in try logic.updateGroup(p, uid: ctx.callerUID) }
+        t.add(API.removeGroup) { p, ctx in try logic.removeGroup(p, uid: ctx.callerUID) }
+        t.add(API.addItem) { p, ctx in try logic.addItem(p, uid: ctx.callerUID) }
+        t.add(API.updateItem) { p, ctx in try logic.updateItem(p, uid: ctx.callerUID) }
+        t.add(API.moveItem) { p, ctx in try logic.moveItem(p, uid: ctx.callerUID) }
+        t.add(API.removeItem) { p, ctx in try logic.removeItem(p, uid: ctx.callerUID) }
         registerPartners(&t, logic: logic)
     }
 

@@ -1,4 +1,3 @@
-import LiaisonHost
 import LiaisonJSON
 import LiaisonWire
 

@@ -1,4 +1,3 @@
-import LiaisonHost
 import LiaisonProcess
 import LiaisonJSON
 import LiaisonWire

@@ -9,6 +9,42 @@ package struct SchemaViolation: Error, Sendable, Equatable, CustomStringConverti
 }
 
 extension Schema {
+    /// Every violation of `value` (up to `limit`), in the order of the schema's members, so a
+    /// caller hears of every problem at once.
+    package func violations(_ value: JSONValue, path: String = "", limit: Int = 100) -> [SchemaViolation] {
+        var found: [SchemaViolation] = []
+        collect(value, path: path, into: &found, limit: limit)
+        return found
+    }
+
+    private func collect(_ value: JSONValue, path: String, into found: inout [SchemaViolation], limit: Int) {
+        guard found.count < limit else { return }
+        if case .encoded = value { return collect(value.materialized, path: path, into: &found, limit: limit) }
+        switch self {
+        case .array(let items, let maxItems):
+            guard case .array(let a) = value, maxItems.map({ a.count <= $0 }) ?? true else { break }
+            for (i, v) in a.enumerated() { items.collect(v, path: "\(path)[\(i)]", into: &found, limit: limit) }
+            return
+        case .object(let fields):
+            guard case .object(let o) = value else { break }
+            for f in fields {
+                let p = path.isEmpty ? f.name : "\(path).\(f.name)"
+                guard let v = o[f.name], v != .null || f.required else {
+                    if f.required && found.count < limit { found.append(SchemaViolation(path: p, reason: "required")) }
+                    continue
+                }
+                f.schema.collect(v, path: p, into: &found, limit: limit)
+            }
+            return
+        case .map(let values):
+            guard case .object(let o) = value else { break }
+            for m in o.members { values.collect(m.value, path: path.isEmpty ? m.key : "\(path).\(m.key)", into: &found, limit: limit) }
+            return
+        default: break
+        }
+        if let v = violation(value, path: path) { found.append(v) }
+    }
+
     /// Checks `value` against this schema: types, required members, enums, formats, lengths,
     /// ranges and item counts. Members the schema does not name are ignored (the protocol
     /// allows additive changes). Returns the first violation, or nil.

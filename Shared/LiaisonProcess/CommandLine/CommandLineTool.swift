@@ -30,7 +30,7 @@ package struct CommandLineTool<Context> {
 
     /// Takes the global options out of `args` wherever they are (before `--`); returns them
     /// (as arguments, to parse with the command's) and the rest.
-    func separateGlobals(_ args: [String]) -> (globals: [String], rest: [String]) {
+    package func separateGlobals(_ args: [String]) -> (globals: [String], rest: [String]) {
         var globals: [String] = [], rest: [String] = []
         var i = 0
         while i < args.count {

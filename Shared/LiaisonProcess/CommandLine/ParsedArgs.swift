@@ -1,3 +1,5 @@
+import LiaisonJSON
+
 /// A usage error: printed as `Error: …` with the usage line and a hint, exit 64.
 package struct UsageError: Error, CustomStringConvertible {
     package var description: String
@@ -26,12 +28,28 @@ package struct OptionSpec: Sendable {
     package var help: String
     /// Refused with this hint when given (a spelling that changed meaning).
     package var refusal: String?
+    /// The only values it takes (help lists them, the parser refuses others, completion offers them).
+    package var choices: [String]?
 
     package init(_ names: [String], value: String? = nil, _ help: String, refusal: String? = nil) {
         self.names = names
         self.value = value
         self.help = help
         self.refusal = refusal
+    }
+
+    /// An option whose value is one of `E`'s cases; help lists them.
+    package init<E: WireEnum>(_ names: [String], _ type: E.Type, _ help: String) {
+        self.names = names
+        value = names.first { $0.hasPrefix("--") }.map { String($0.dropFirst(2)).uppercased() } ?? "VALUE"
+        choices = E.allCases.map(\.rawValue)
+        self.help = help + (help.isEmpty ? "" : " ") + "One of: \(E.allowed)."
+    }
+
+    /// An option whose value is one of `values`.
+    package init(_ names: [String], oneOf values: [String], value: String, _ help: String) {
+        self.init(names, value: value, help + " One of: \(values.joined(separator: ", ")).")
+        choices = values
     }
 
     /// The long name if there is one, else the first.
@@ -64,6 +82,13 @@ package struct ParsedArgs {
         return v
     }
 
+    /// The value of an option over `E`'s cases (checked when parsed), or nil when absent.
+    package func choice<E: WireEnum>(_ name: String, _ type: E.Type) throws -> E? {
+        guard let text = value(name) else { return nil }
+        guard let v = E(rawValue: text) else { throw UsageError("\(name): '\(text)' is not one of \(E.allowed)") }
+        return v
+    }
+
     /// The positional at `i`, or a usage error naming it.
     package func positional(_ i: Int, _ name: String) throws -> String {
         guard i < positionals.count else { throw UsageError("missing \(name)") }
@@ -92,10 +117,12 @@ package struct ParsedArgs {
                 out.flags.insert(key)
                 return
             }
-            if let value { out.options[key, default: []].append(value); return }
-            guard i < args.count else { throw UsageError("\(name) needs a value (\(s.value!))") }
-            out.options[key, default: []].append(args[i])
-            i += 1
+            guard let given = value ?? (i < args.count ? args[i] : nil) else { throw UsageError("\(name) needs a value (\(s.value!))") }
+            if value == nil { i += 1 }
+            if let choices = s.choices, !choices.contains(given) {
+                throw UsageError("\(name): '\(given)' is not one of \(choices.joined(separator: ", "))")
+            }
+            out.options[key, default: []].append(given)
         }
         while i < args.count {
             let a = args[i]

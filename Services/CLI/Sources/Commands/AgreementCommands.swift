@@ -1,8 +1,9 @@
 import Foundation
-import LiaisonModels
+import LiaisonAPI
 import LiaisonHost
-import LiaisonProcess
 import LiaisonJSON
+import LiaisonModels
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
@@ -12,26 +13,18 @@ extension CLI {
             usage: "agreement <subcommand>",
             subcommands: [
                 agreementCreate, agreementList, agreementShow, agreementUpdate, agreementFromVisit,
-                agreementTransition("negotiate", "draft → negotiating."), agreementSign,
-                agreementTransition("activate", "signed → active (normally automatic on its start date)."),
-                agreementTransition("suspend", "active → suspended.", reason: true),
-                agreementTransition("resume", "suspended → active."),
-                agreementTransition("terminate", "End an agreement early.", reason: true),
+                agreementTransition(AgreementsAPI.negotiate, "draft → negotiating."), agreementSign,
+                agreementTransition(AgreementsAPI.activate, "signed → active (normally automatic on its start date)."),
+                agreementTransition(AgreementsAPI.suspend, "active → suspended.", reason: true),
+                agreementTransition(AgreementsAPI.resume, "suspended → active."),
+                agreementTransition(AgreementsAPI.terminate, "End an agreement early.", reason: true),
                 agreementRenew, agreementAmend, agreementActivity, agreementLink, agreementHistory, agreementSweep, agreementAttach,
                 agreementVerify,
             ])
     }
 
-    static func agreementVersion(_ args: ParsedArgs, _ ctx: CLIContext, _ id: String) throws -> Int64 {
-        if args.value("--expect-version") != nil { return Int64(try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))) }
-        return try ctx.call("agreements", "agreements.get", ["id": .string(id)])["version"]?.intValue ?? 1
-    }
-
-    static func printAgreementLine(_ ctx: CLIContext, _ a: JSONValue) {
-        ctx.print(
-            "\(a["current_reference"]?.stringValue ?? ""): \(a["status"]?.stringValue ?? "") (version \(a["version"]?.intValue ?? 0)) — "
-                + "\(a["title"]?.stringValue ?? "")"
-        )
+    static func printAgreementLine(_ ctx: CLIContext, _ a: Agreement) {
+        ctx.print("\(a.currentReference): \(a.status.rawValue) (version \(a.version)) — \(a.draft.title)")
     }
 
     static var agreementCreate: CLICommand {
@@ -43,28 +36,28 @@ extension CLI {
             options: [
                 OptionSpec(["-f", "--file"], value: "FILE", "The agreement as JSON, as in PROTOCOL.md ('-' for stdin); flags go over it.")
             ]
-                + agreementFlags.map { OptionSpec([$0.flag], value: "VALUE", $0.help) } + [
+                + agreementFlags.map(\.option) + [
                     OptionSpec(["--coordinator-name"], value: "NAME", "BIT's coordinator."),
                     OptionSpec(["--coordinator-email"], value: "EMAIL", "The coordinator's email (notices go to it)."),
                     OptionSpec(["--coordinator-unit"], value: "UNIT", "The coordinator's unit."),
                 ]
         ) { args, ctx in
-            var a = try changes(args, agreementFlags)
-            var coordinator = a["coordinator"]?.objectValue ?? [:]
+            var coordinator: JSONObject = [:]
             for (flag, key) in [("--coordinator-name", "name"), ("--coordinator-email", "email"), ("--coordinator-unit", "unit")] {
                 if let v = args.value(flag) { coordinator[key] = .string(v) }
             }
-            if coordinator.count > 0 { a["coordinator"] = .object(coordinator) }
+            // The flags over the file, the coordinator's member by member.
+            var a = Patch(coordinator.count > 0 ? ["coordinator": .object(coordinator)] : [:]).merged(into: try changes(args, agreementFlags))
             if args.value("-f") == nil {
                 guard a["title"] != nil, a["partners"] != nil, a["coordinator"] != nil else {
                     throw UsageError(
                         "give --title, --partner and --coordinator-name/--coordinator-email (or -f FILE)",
-                        hint: "find a partner's id with 'liaison partner list'; an agreement from a visit: agreement from-visit")
+                        hint: "find a partner's id with 'liaison partner list --text NAME'; an agreement from a visit: agreement from-visit")
                 }
-                a["kind"] = a["kind"] ?? "mou"
+                a["kind"] = a["kind"] ?? .string(AgreementKind.mou.rawValue)
             }
-            a = try ctx.call("agreements", "agreements.create", .object(a)).objectValue ?? a
-            if ctx.json { ctx.printJSON(.object(a)) } else { printAgreementLine(ctx, .object(a)) }
+            let s = try ctx.call(AgreementsAPI.create, try input(AgreementDraft.self, a, "the agreement"))
+            if ctx.json { ctx.printJSON(s) } else { printAgreementLine(ctx, s.agreement) }
             return ExitCode.ok
         }
     }
@@ -74,31 +67,26 @@ extension CLI {
             name: "list", abstract: "Agreements as a table.",
             usage: "agreement list [--status S] [--kind K] [--country CC] [--continent C] [--text WORDS] [--limit N] [--all] [--json]",
             options: [
-                OptionSpec(["--status"], value: "S", "draft, negotiating, signed, active, suspended, expired, terminated, superseded."),
-                OptionSpec(
-                    ["--kind"], value: "K", "mou, exchange, joint_programme, workstation, industry_education, research, scholarship, other."
-                ),
-                OptionSpec(["--country"], value: "CC", "A partner's country."),
-                OptionSpec(["--continent"], value: "C", "A partner's continent."),
+                OptionSpec(["--status"], AgreementStatus.self, ""), OptionSpec(["--kind"], AgreementKind.self, ""),
+                OptionSpec(["--country"], value: "CC", "A partner's country."), OptionSpec(["--continent"], Continent.self, "A partner's."),
                 OptionSpec(["--text"], value: "WORDS", "Words anywhere in the agreement."),
                 OptionSpec(["--limit"], value: "N", "Rows per page (default 100, at most 200)."),
                 OptionSpec(["--all"], "Every page, not only the first."),
             ]
         ) { args, ctx in
-            var p: JSONObject = ["limit": .int(Int64(try args.int("--limit", default: 100, in: 1...200)))]
-            for k in ["status", "kind", "country", "continent", "text"] { if let v = args.value("--" + k) { p[k] = .string(v) } }
-            let (items, _, next) = try ctx.list("agreements", "agreements.list", p, all: args.has("--all"))
+            var f = AgreementFilter(limit: try args.int("--limit", default: 100, in: 1...200))
+            f.status = try args.choice("--status", AgreementStatus.self)
+            f.kind = try args.choice("--kind", AgreementKind.self)
+            f.continent = try args.choice("--continent", Continent.self)
+            (f.country, f.text) = (args.value("--country"), args.value("--text"))
+            let (items, next) = try ctx.list(AgreementsAPI.list, f, all: args.has("--all"))
             if ctx.json { ctx.printJSONList(items, next: next); return ExitCode.ok }
             var t = Table(["REFERENCE", "STATUS", "KIND", "PARTNERS", "TERM", "TITLE"])
             for a in items {
-                let partners = (a["partners"]?.arrayValue ?? []).map { p in
-                    "\(p["name"]?.stringValue ?? "") (\(p["country"]?.stringValue ?? ""))"
-                }.joined(separator: "; ")
-                t.add([
-                    a["current_reference"]?.stringValue ?? "", a["status"]?.stringValue ?? "", a["kind"]?.stringValue ?? "", partners,
-                    "\(PartialDate.shown(a["starts_on"]?.stringValue) ?? "?") – \(PartialDate.shown(a["ends_on"]?.stringValue) ?? "open")",
-                    a["title"]?.stringValue ?? "",
-                ])
+                let d = a.draft
+                let partners = d.partners.map { "\($0.name ?? $0.id ?? "?") (\($0.country ?? ""))" }.joined(separator: "; ")
+                let term = "\(PartialDate.shown(d.startsOn) ?? "?") – \(PartialDate.shown(d.endsOn) ?? "open")"
+                t.add([a.currentReference, a.status.rawValue, d.kind.rawValue, partners, term, d.title])
             }
             ctx.print(t.rows.isEmpty ? "(no agreements match)" : t.render())
             if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
@@ -110,82 +98,37 @@ extension CLI {
         Command(
             name: "show", abstract: "One agreement in full.", usage: "agreement show ID [--json]", arguments: [("ID", "Id or reference.")]
         ) { args, ctx in
-            let a = try ctx.call("agreements", "agreements.get", ["id": .string(try args.positional(0, "ID"))])
+            let a = try ctx.call(AgreementsAPI.get, AgreementID(try args.positional(0, "ID")))
             if ctx.json { ctx.printJSON(a); return ExitCode.ok }
-            ctx.print(
-                "\(a["current_reference"]?.stringValue ?? "")  \(a["title"]?.stringValue ?? "")  [\(a["status"]?.stringValue ?? ""), "
-                    + "version \(a["version"]?.intValue ?? 0)]"
-            )
-            ctx.print("Kind         \(a["kind"]?.stringValue ?? "")")
-            for p in a["partners"]?.arrayValue ?? [] {
-                ctx.print(
-                    "Partner      \(p["name"]?.stringValue ?? "")\(p["name_local"]?.stringValue.map { " (\($0))" } ?? "") — "
-                        + "\(p["kind"]?.stringValue ?? ""), \(p["country"]?.stringValue ?? "")  [\(p["id"]?.stringValue ?? "")]"
-                )
-            }
-            ctx.print("Coordinator  \(a["coordinator"]?["name"]?.stringValue ?? "") <\(a["coordinator"]?["email"]?.stringValue ?? "")>")
-            let unsigned = ["draft", "negotiating"].contains(a["status"]?.stringValue ?? "")
-            ctx.print("Signed       \(PartialDate.shown(a["signed_on"]?.stringValue) ?? (unsigned ? "not yet" : "date not recorded"))")
-            ctx.print(
-                "Term         \(PartialDate.shown(a["starts_on"]?.stringValue) ?? "?") – "
-                    + (PartialDate.shown(a["ends_on"]?.stringValue) ?? "open-ended")
-                    + (a["auto_renew"] == true ? " (renews automatically)" : "")
-            )
-            if let f = a["focus_areas"]?.arrayValue, !f.isEmpty {
-                ctx.print("Focus        \(f.compactMap(\.stringValue).joined(separator: ", "))")
-            }
-            if let n = a["notes"]?.stringValue { ctx.print("Notes        \(n)") }
-            if let p = a["places_per_year"]?.intValue { ctx.print("Places/year  \(p)") }
-            if let r = a["termination_reason"]?.stringValue { ctx.print("Terminated   \(r)") }
-            if let s = a["predecessor_id"]?.stringValue { ctx.print("Renews       \(s)") }
-            if let s = a["successor_id"]?.stringValue { ctx.print("Renewed by   \(s)") }
-            for s in a["signatories"]?.arrayValue ?? [] {
-                ctx.print(
-                    "Signatory    \(s["name"]?.stringValue ?? "")\(s["title"]?.stringValue.map { ", \($0)" } ?? "") — "
-                        + "\(s["side"]?.stringValue ?? "")"
-                )
-            }
-            for d in a["documents"]?.arrayValue ?? [] {
-                ctx.print("Document     \(d["title"]?.stringValue ?? "") sha256 \(d["sha256"]?.stringValue ?? "")")
-            }
-            for m in a["amendments"]?.arrayValue ?? [] {
-                ctx.print(
-                    "Amendment    \(m["reference"]?.stringValue ?? "") (\(m["effective_on"]?.stringValue ?? "")): "
-                        + "\(m["summary"]?.stringValue ?? "") [\((m["changes"]?.objectValue?.keys ?? []).joined(separator: ", "))]"
-                )
-            }
-            for x in a["activities"]?.arrayValue ?? [] {
-                ctx.print(
-                    "Activity     \(x["on"]?.stringValue ?? "") \(x["kind"]?.stringValue ?? ""): "
-                        + "\(x["summary"]?.stringValue ?? "")\(x["count"]?.intValue.map { " (\($0))" } ?? "")"
-                )
-            }
-            for l in a["delegations"]?.arrayValue ?? [] {
-                ctx.print(
-                    "Visit        \(l["ref"]?.stringValue ?? "") \(l["relation"]?.stringValue ?? ""): \(l["title"]?.stringValue ?? "") "
-                        + "(\(PartialDate.shown(l["starts_at"]?.stringValue) ?? ""))"
-                )
-            }
+            ctx.print(AgreementText.render(a))
             return ExitCode.ok
         }
     }
 
-    static func agreementTransition(_ name: String, _ abstract: String, reason: Bool = false, extra: [OptionSpec] = []) -> CLICommand {
-        var options = [versionOption] + extra
+    static func agreementTransition(
+        _ method: Method<AgreementTransition, Agreement>, _ abstract: String, reason: Bool = false
+    ) -> CLICommand {
+        let name = String(method.name.split(separator: ".").last ?? "")
+        var options = [versionOption]
         if reason { options.append(OptionSpec(["--reason"], value: "TEXT", "Why (required).")) }
         return Command(
             name: name, abstract: abstract, usage: "agreement \(name) ID [--expect-version N]\(reason ? " --reason TEXT" : "") [--json]",
             arguments: [("ID", "Id or reference.")], options: options
         ) { args, ctx in
-            let id = try args.positional(0, "ID")
             if reason && args.value("--reason") == nil { throw UsageError("\(name) needs --reason TEXT") }
-            var p: JSONObject = ["id": .string(id), "expected_version": .int(try agreementVersion(args, ctx, id))]
-            if let r = args.value("--reason") { p["reason"] = .string(r) }
-            if let s = args.value("--signed-on") { p["signed_on"] = .string(s) }
-            let a = try ctx.call("agreements", "agreements.\(name)", .object(p))
+            let p = AgreementTransition(id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args), reason: args.value("--reason"))
+            let a = try ctx.call(method, p)
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
             return ExitCode.ok
         }
+    }
+
+    /// A day given with `flag`.
+    static func day(_ args: ParsedArgs, _ flag: String) throws -> LocalDate? {
+        guard let s = args.value(flag) else { return nil }
+        var why = ""
+        guard let d = LocalDate.parse(s, why: &why) else { throw UsageError("\(flag): \(why)") }
+        return d
     }
 
     static var agreementRenew: CLICommand {
@@ -199,15 +142,13 @@ extension CLI {
                 OptionSpec(["--signed-on"], value: "DATE", "Default today."),
             ]
         ) { args, ctx in
-            let id = try args.positional(0, "ID")
-            guard let end = args.value("--ends-on") else { throw UsageError("renew needs --ends-on DATE") }
-            var p: JSONObject = ["id": .string(id), "ends_on": .string(end)]
-            if let s = args.value("--starts-on") { p["starts_on"] = .string(s) }
-            if let s = args.value("--signed-on") { p["signed_on"] = .string(s) }
-            let r = try ctx.call("agreements", "agreements.renew", .object(p))
+            guard let end = try day(args, "--ends-on") else { throw UsageError("renew needs --ends-on DATE") }
+            var p = AgreementRenewal(id: try args.positional(0, "ID"), endsOn: end)
+            (p.startsOn, p.signedOn) = (try day(args, "--starts-on"), try day(args, "--signed-on"))
+            let r = try ctx.call(AgreementsAPI.renew, p)
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            printAgreementLine(ctx, r["original"] ?? .null)
-            printAgreementLine(ctx, r["successor"] ?? .null)
+            printAgreementLine(ctx, r.original)
+            printAgreementLine(ctx, r.successor)
             return ExitCode.ok
         }
     }
@@ -225,18 +166,14 @@ extension CLI {
                 OptionSpec(["--effective-on"], value: "DATE", "Default today."),
             ]
         ) { args, ctx in
-            let id = try args.positional(0, "ID")
             guard let summary = args.value("--summary") else { throw UsageError("amend needs --summary TEXT") }
-            var changes = JSONObject()
-            if args.value("-f") != nil, case .object(let o) = try readJSONFile(args.value("-f")) { changes = o }
+            var changes: JSONObject = args.value("-f") != nil ? try readJSONFile(args.value("-f")) : [:]
             if let e = args.value("--ends-on") { changes["ends_on"] = .string(e) }
             guard changes.count > 0 else { throw UsageError("give the changes: -f CHANGES.json and/or --ends-on DATE") }
-            var p: JSONObject = [
-                "id": .string(id), "expected_version": .int(try agreementVersion(args, ctx, id)), "summary": .string(summary),
-                "changes": .object(changes),
-            ]
-            if let e = args.value("--effective-on") { p["effective_on"] = .string(e) }
-            let a = try ctx.call("agreements", "agreements.amend", .object(p))
+            let p = AgreementAmendment(
+                id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args), summary: summary, changes: changes,
+                effectiveOn: try day(args, "--effective-on"))
+            let a = try ctx.call(AgreementsAPI.amend, p)
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
             return ExitCode.ok
         }
@@ -254,21 +191,19 @@ extension CLI {
                     options: [
                         OptionSpec(["--on"], value: "DATE", "When (required)."),
                         OptionSpec(["--summary"], value: "TEXT", "What (required)."),
-                        OptionSpec(["--kind"], value: "K", "exchange, visit, workshop, research, outcome, other (default outcome)."),
+                        OptionSpec(["--kind"], ActivityKind.self, "Default outcome."),
                         OptionSpec(["--count"], value: "N", "How many (students each way, …)."),
                     ]
                 ) { args, ctx in
-                    let id = try args.positional(0, "ID")
-                    guard let on = args.value("--on"), let summary = args.value("--summary") else {
+                    guard let on = try day(args, "--on"), let summary = args.value("--summary") else {
                         throw UsageError("activity add needs --on DATE and --summary TEXT")
                     }
-                    var p: JSONObject = [
-                        "id": .string(id), "on": .string(on), "summary": .string(summary),
-                        "kind": .string(args.value("--kind") ?? "outcome"),
-                    ]
-                    if args.value("--count") != nil { p["count"] = .int(Int64(try args.int("--count", default: 0, in: 0...1_000_000))) }
-                    let a = try ctx.call("agreements", "agreements.add_activity", .object(p))
-                    ctx.show(a) { "\(a["current_reference"]?.stringValue ?? ""): \(a["activities"]?.arrayValue?.count ?? 0) activities" }
+                    let p = ActivityParams(
+                        id: try args.positional(0, "ID"), on: on, kind: try args.choice("--kind", ActivityKind.self) ?? .outcome,
+                        summary: summary,
+                        count: args.value("--count") == nil ? nil : try args.int("--count", default: 0, in: 0...1_000_000))
+                    let a = try ctx.call(AgreementsAPI.addActivity, p)
+                    ctx.show(a) { "\(a.currentReference): \(a.activities.count) activities" }
                     return ExitCode.ok
                 }
             ])
@@ -279,15 +214,13 @@ extension CLI {
             name: "link", abstract: "Link a delegation that led to the agreement (or followed from it).",
             usage: "agreement link ID DELEGATION [--relation led_to|followed_from] [--json]",
             arguments: [("ID", "The agreement."), ("DELEGATION", "The delegation's id or reference.")],
-            options: [OptionSpec(["--relation"], value: "R", "led_to (default) or followed_from.")]
+            options: [OptionSpec(["--relation"], LinkRelation.self, "Default led_to.")]
         ) { args, ctx in
-            let a = try ctx.call(
-                "agreements", "agreements.link_delegation",
-                [
-                    "id": .string(try args.positional(0, "ID")), "delegation_id": .string(try args.positional(1, "DELEGATION")),
-                    "relation": .string(args.value("--relation") ?? "led_to"),
-                ])
-            ctx.show(a) { "\(a["current_reference"]?.stringValue ?? ""): \(a["delegations"]?.arrayValue?.count ?? 0) linked visit(s)" }
+            let p = LinkParams(
+                id: try args.positional(0, "ID"), delegationID: try args.positional(1, "DELEGATION"),
+                relation: try args.choice("--relation", LinkRelation.self) ?? .ledTo)
+            let a = try ctx.call(AgreementsAPI.linkDelegation, p)
+            ctx.show(a) { "\(a.currentReference): \(a.delegations.count) linked visit(s)" }
             return ExitCode.ok
         }
     }
@@ -297,16 +230,9 @@ extension CLI {
             name: "history", abstract: "Every change: when, by which uid, what.", usage: "agreement history ID [--json]",
             arguments: [("ID", "Id or reference.")]
         ) { args, ctx in
-            let h = try ctx.call("agreements", "agreements.history", ["id": .string(try args.positional(0, "ID"))])
+            let h = try ctx.call(AgreementsAPI.history, AgreementID(try args.positional(0, "ID")))
             if ctx.json { ctx.printJSON(h); return ExitCode.ok }
-            for e in h["items"]?.arrayValue ?? [] {
-                let fields = e["action"] == "create" ? "created" : (e["changes"]?.objectValue?.keys.joined(separator: ", ") ?? "")
-                ctx.print(
-                    "v\(e["version"]?.intValue ?? 0)  \(e["at"]?.stringValue ?? "")  uid \(e["uid"]?.intValue ?? 0)  "
-                        + "\(e["action"]?.stringValue ?? "")  \(fields)"
-                )
-                if let st = e["changes"]?["status"] { ctx.print("      status: \(short(st["from"])) → \(short(st["to"]))") }
-            }
+            printHistory(ctx, h.items, shown: ["status"])
             return ExitCode.ok
         }
     }
@@ -320,27 +246,52 @@ extension CLI {
                 OptionSpec(["--apply"], "With --today: really apply the dates as of that day."),
             ]
         ) { args, ctx in
-            var p = JSONObject()
-            if let t = args.value("--today") { p["today"] = .string(t) }
-            if args.has("--apply") {
-                guard p["today"] != nil else { throw UsageError("--apply goes with --today (a plain sweep applies today's dates)") }
-                p["apply"] = true
-            }
-            let r = try ctx.call("agreements", "agreements.sweep", .object(p))
+            let p = SweepParams(today: try day(args, "--today"), apply: args.has("--apply") ? true : nil)
+            if p.apply == true && p.today == nil { throw UsageError("--apply goes with --today (a plain sweep applies today's dates)") }
+            let r = try ctx.call(AgreementsAPI.sweep, p)
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            let preview = r["applied"] == false
-            let head = preview ? "Preview (nothing changed, nothing sent; --apply to do it)" : "Applied"
-            ctx.print("\(head) as of \(r["today"]?.stringValue ?? ""):")
-            for k in ["activated", "expired", "renewed", "expiring"] {
-                let items = r[k]?.arrayValue ?? []
-                ctx.print(
-                    "  \(k): \(items.isEmpty ? "none" : items.map { $0.stringValue ?? JSONWriter.string($0) }.joined(separator: ", "))")
-            }
-            for m in r["mails"]?.arrayValue ?? [] {
-                let what = "\(m["kind"]?.stringValue ?? "") \(m["reference"]?.stringValue ?? "")"
-                ctx.print("  notice \(preview ? "that would go" : "sent"): \(what) → " + (m["to"]?.stringValue ?? ""))
-            }
+            let preview = !r.applied
+            ctx.print("\(preview ? "Preview (nothing changed, nothing sent; --apply to do it)" : "Applied") as of \(r.today):")
+            func line(_ k: String, _ items: [String]) { ctx.print("  \(k): \(items.isEmpty ? "none" : items.joined(separator: ", "))") }
+            line("activated", r.activated)
+            line("expired", r.expired)
+            line("renewed", r.renewed.map { "\($0.from) → \($0.to)" })
+            line("expiring", r.expiring.map { "\($0.reference) (in \($0.daysLeft) days; the \($0.leadDays)-day notice)" })
+            for m in r.mails { ctx.print("  notice \(preview ? "that would go" : "sent"): \(m.kind) \(m.reference) → \(m.to)") }
             return ExitCode.ok
         }
+    }
+}
+
+/// An agreement as text people read.
+enum AgreementText {
+    static func render(_ a: Agreement) -> String {
+        let d = a.draft
+        var out = ["\(a.currentReference)  \(d.title)  [\(a.status.rawValue), version \(a.version)]", "Kind         \(d.kind.rawValue)"]
+        for p in d.partners {
+            out.append("Partner      \(p.label) — \(p.kind?.rawValue ?? ""), \(p.country ?? "")  [\(p.id ?? "")]")
+        }
+        out.append("Coordinator  \(d.coordinator.name) <\(d.coordinator.email)>")
+        let unsigned = a.status == .draft || a.status == .negotiating
+        out.append("Signed       \(PartialDate.shown(d.signedOn) ?? (unsigned ? "not yet" : "date not recorded"))")
+        out.append(
+            "Term         \(PartialDate.shown(d.startsOn) ?? "?") – \(PartialDate.shown(d.endsOn) ?? "open-ended")"
+                + (d.autoRenew ? " (renews automatically)" : ""))
+        if !d.focusAreas.isEmpty { out.append("Focus        \(d.focusAreas.joined(separator: ", "))") }
+        if let n = d.notes { out.append("Notes        \(n)") }
+        if let p = d.placesPerYear { out.append("Places/year  \(p)") }
+        if let r = a.terminationReason { out.append("Terminated   \(r)") }
+        if let s = a.predecessorID { out.append("Renews       \(s)") }
+        if let s = a.successorID { out.append("Renewed by   \(s)") }
+        for s in d.signatories { out.append("Signatory    \(s.name)\(s.title.map { ", \($0)" } ?? "") — \(s.side)") }
+        for doc in d.documents { out.append("Document     \(doc.title) sha256 \(doc.sha256)") }
+        for m in a.amendments {
+            out.append("Amendment    \(m.reference) (\(m.effectiveOn)): \(m.summary) [\(m.changes.keys.sorted().joined(separator: ", "))]")
+        }
+        for x in a.activities { out.append("Activity     \(x.on) \(x.kind): \(x.summary)\(x.count.map { " (\($0))" } ?? "")") }
+        for l in a.delegations {
+            out.append("Visit        \(l.ref ?? l.delegationID) \(l.relation): \(l.title ?? "") (\(PartialDate.shown(l.startsAt) ?? ""))")
+        }
+        return out.joined(separator: "\n")
     }
 }

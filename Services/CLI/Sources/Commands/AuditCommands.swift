@@ -6,6 +6,18 @@ import LiaisonWire
 
 /// `liaison audit verify`: re-walk every history's hash chain.
 extension CLI {
+    /// One service's chains, as `audit verify --json` lists them.
+    struct ServiceAudit: Encodable {
+        var service: String
+        var report: AuditReport
+    }
+
+    /// Every service's.
+    struct MeshAudit: Encodable {
+        var ok: Bool
+        var services: [ServiceAudit]
+    }
+
     static var auditCommand: CLICommand {
         Command(
             name: "audit", abstract: "The tamper-evident history: verify each service's hash chains.", usage: "audit verify [SERVICE…]",
@@ -15,30 +27,25 @@ extension CLI {
                     usage: "audit verify [SERVICE…] [--json]", arguments: [("SERVICE...", "Default: every service of the mesh.")]
                 ) { args, ctx in
                     let names = args.positionals.isEmpty ? try ctx.mesh().config.services.map(\.name) : args.positionals
-                    var all: [JSONValue] = []
-                    var broken = false
+                    var all: [ServiceAudit] = []
                     for name in names {
-                        let r: JSONValue
-                        do { r = try ctx.call(name, "audit.verify") } catch let e as CLIError where e.remote?.code == .methodNotFound {
+                        let r: AuditReport
+                        do { r = try ctx.call(AuditAPI.verify, NoParams(), on: name) } catch let e as CLIError where e.remote?.code == .methodNotFound {
                             if !ctx.json { ctx.print("\(name): keeps no history") }
                             continue
                         }
-                        all.append(["service": .string(name), "report": r])
-                        for t in r["tables"]?.arrayValue ?? [] {
-                            let table = "\(name) \(t["table"]?.stringValue ?? "")", rows = t["rows"]?.intValue ?? 0
-                            guard let b = t["broken"] else {
-                                if !ctx.json { ctx.print("\(table): \(rows) rows, chain intact") }
+                        all.append(ServiceAudit(service: name, report: r))
+                        guard !ctx.json else { continue }
+                        for t in r.tables {
+                            guard let b = t.broken else {
+                                ctx.print("\(name) \(t.table): \(t.rows) rows, chain intact")
                                 continue
                             }
-                            broken = true
-                            if !ctx.json {
-                                let row = "\(b["entity"]?.stringValue ?? ""), version \(b["version"]?.intValue ?? 0), "
-                                    + (b["action"]?.stringValue ?? "")
-                                ctx.print("\(table): BROKEN at row \(b["seq"]?.intValue ?? 0) (\(row)): \(b["why"]?.stringValue ?? "")")
-                            }
+                            ctx.print("\(name) \(t.table): BROKEN at row \(b.seq) (\(b.entity), version \(b.version), \(b.action)): \(b.why)")
                         }
                     }
-                    if ctx.json { ctx.printJSON(["ok": .bool(!broken), "services": .array(all)]) }
+                    let broken = all.contains { !$0.report.ok }
+                    if ctx.json { ctx.printJSON(MeshAudit(ok: !broken, services: all)) }
                     return broken ? ExitCode.failure : ExitCode.ok
                 }
             ])

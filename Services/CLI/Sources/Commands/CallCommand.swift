@@ -5,6 +5,13 @@ import LiaisonJSON
 import LiaisonWire
 
 extension CLI {
+    /// An object's JSON Schema, as far as `describe` prints it: each member's type.
+    struct ObjectShape: Decodable {
+        struct Property: Decodable { var type: String? }
+        var properties: [String: Property]
+        var required: [String]?
+    }
+
     static var callCommand: CLICommand {
         Command(
             name: "call", abstract: "Call any method of any service and print the answer as JSON.",
@@ -30,13 +37,13 @@ extension CLI {
                 }
             }
             let timeout = try args.int("--timeout", default: 30_000, in: 1...3_600_000)
-            let c = try ctx.client(service)
-            do throws(ServiceError) {
-                ctx.printJSON(try c.call(method, params, timeoutMs: timeout))
+            do {
+                ctx.printJSON(try ctx.callRaw(service, method, params, timeoutMs: timeout))
                 return ExitCode.ok
-            } catch {
-                ctx.printJSON(["error": JSONEncoding.encode(error)])
-                return CLIError(remote: error, service: service).exitCode
+            } catch let e as CLIError where e.remote != nil {
+                ctx.printJSON(["error": e.remote!])
+                ctx.note("Error: \(e.description)")
+                return e.exitCode
             }
         }
     }
@@ -47,27 +54,24 @@ extension CLI {
             usage: "describe SERVICE [--json]", arguments: [("SERVICE", "A service of the mesh, or 'supervisor'.")]
         ) { args, ctx in
             let service = try args.positional(0, "SERVICE")
-            let d = try ctx.call(service, "service.describe")
+            let d = try ctx.call(ServiceAPI.describe, NoParams(), on: service)
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
-            ctx.print("\(service) \(d["version"]?.stringValue ?? "") — protocol v\(d["protocol"]?.intValue ?? 1)")
-            for m in d["methods"]?.arrayValue ?? [] {
+            ctx.print("\(service) \(d.version) — protocol v\(d.protocolVersion)")
+            for m in d.methods {
                 ctx.print()
-                ctx.print("  \(m["name"]?.stringValue ?? "")")
-                ctx.print("      \(m["summary"]?.stringValue ?? "")")
-                let props = m["params"]?["properties"]?.objectValue
-                let required = Set(m["params"]?["required"]?.arrayValue?.compactMap(\.stringValue) ?? [])
-                if let props, props.count > 0 {
-                    let fields = props.members.map { f in
-                        "\(f.key)\(required.contains(f.key) ? "" : "?"): \(f.value["type"]?.stringValue ?? "any")"
+                ctx.print("  \(m.name)  [\(m.access.rawValue)]")
+                ctx.print("      \(m.summary)")
+                if let shape = try? JSONDecoding.decode(ObjectShape.self, from: m.params), !shape.properties.isEmpty {
+                    let required = Set(shape.required ?? [])
+                    let fields = shape.properties.sorted { $0.key < $1.key }.map { f in
+                        "\(f.key)\(required.contains(f.key) ? "" : "?"): \(f.value.type ?? "any")"
                     }
                     ctx.print("      params: {\(fields.joined(separator: ", "))}")
                 }
             }
-            if let ev = d["events"] {
-                ctx.print()
-                ctx.print("  emits:    \(ev["emits"]?.arrayValue?.compactMap { $0["type"]?.stringValue }.joined(separator: ", ") ?? "")")
-                ctx.print("  consumes: \(ev["consumes"]?.arrayValue?.compactMap(\.stringValue).joined(separator: ", ") ?? "")")
-            }
+            ctx.print()
+            ctx.print("  emits:    \(d.events.emits.map(\.type).joined(separator: ", "))")
+            ctx.print("  consumes: \(d.events.consumes.joined(separator: ", "))")
             return ExitCode.ok
         }
     }

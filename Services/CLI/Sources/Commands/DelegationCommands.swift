@@ -1,8 +1,9 @@
 import Foundation
-import LiaisonModels
+import LiaisonAPI
 import LiaisonHost
-import LiaisonProcess
 import LiaisonJSON
+import LiaisonModels
+import LiaisonProcess
 import LiaisonWire
 
 extension CLI {
@@ -12,57 +13,48 @@ extension CLI {
             usage: "delegation <subcommand>",
             subcommands: [
                 delegationCreate, delegationList, delegationShow, delegationUpdate, delegationMember, delegationHost, delegationGroup,
-                delegationItem,
-                delegationCheck, delegationHistory,
-                transition("confirm", "proposed → confirmed (refused while the itinerary has clashes)."),
+                delegationItem, delegationCheck, delegationHistory,
+                transition(DelegationsAPI.confirm, "proposed → confirmed (refused while the itinerary has clashes)."),
                 delegationReschedule,
-                transition("postpone", "Postpone a visit that has not started.", reason: .optional),
-                transition("cancel", "Cancel a visit that has not started.", reason: .required),
-                transition("start", "confirmed → in_progress (from the visit's first day; --force --reason before).", force: true),
-                transition("complete", "in_progress → completed (once it began; --force --reason before).", outcome: true, force: true),
+                transition(DelegationsAPI.postpone, "Postpone a visit that has not started.", reason: .optional),
+                transition(DelegationsAPI.cancel, "Cancel a visit that has not started.", reason: .required),
+                transition(
+                    DelegationsAPI.start, "confirmed → in_progress (from the visit's first day; --force --reason before).", force: true),
+                transition(
+                    DelegationsAPI.complete, "in_progress → completed (once it began; --force --reason before).", outcome: true,
+                    force: true),
             ])
     }
 
     static let versionOption = OptionSpec(
-        ["--expect-version"], value: "N", "The record version you expect (default: the current one, read first).")
+        ["--expect-version"], value: "N", "The record version you read: a change made since is refused (default: the one stored).")
 
-    /// Reads a JSON file (`-` for stdin) as an object.
-    static func readJSONFile(_ path: String?) throws -> JSONValue {
-        guard let path else { throw UsageError("missing -f FILE (a JSON file, or - for stdin)") }
-        let data: Data
-        if path == "-" {
-            data = FileHandle.standardInput.readDataToEndOfFile()
-        } else {
-            guard let d = FileManager.default.contents(atPath: path) else { throw CLIError(ExitCode.dataError, "cannot read \(path)") }
-            data = d
-        }
-        do {
-            let v = try JSONParser.parse([UInt8](data))
-            guard case .object = v else { throw CLIError(ExitCode.dataError, "\(path) must hold a JSON object, not \(v.typeName)") }
-            return v
-        } catch let e as JSONParseError {
-            throw CLIError(ExitCode.dataError, "\(path) is not valid JSON: \(e)")
-        }
+    /// `--expect-version`, when given.
+    static func expectedVersion(_ args: ParsedArgs) throws -> Int? {
+        args.value("--expect-version") == nil ? nil : try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))
     }
 
     /// Prints what the itinerary checker found (in a write's or a check's answer).
-    static func printFindings(_ ctx: CLIContext, _ answer: JSONValue) {
-        let findings = answer["findings"]?.arrayValue ?? []
-        let total = Int(answer["findings_total"]?.intValue ?? Int64(findings.count))
+    static func printFindings(_ ctx: CLIContext, _ found: CheckFindings) {
+        let total = found.total
         guard total > 0 else { return }
-        let blocking = Int(answer["findings_blocking"]?.intValue ?? Int64(total))
-        let warnings = total - blocking
+        let blocking = found.blocking, warnings = total - blocking
         var head: [String] = []
         if blocking > 0 { head.append("\(blocking) clash\(blocking == 1 ? "" : "es") (confirm is refused until they are fixed)") }
         if warnings > 0 { head.append("\(warnings) warning\(warnings == 1 ? "" : "s") (proposed visits wanting the same room or host)") }
         ctx.print("Itinerary check: " + head.joined(separator: "; ") + ":")
-        for f in findings {
-            ctx.print("  \(f["severity"] == "warning" ? "!" : "✗") [\(f["kind"]?.stringValue ?? "")] \(f["message"]?.stringValue ?? "")")
+        for f in found.findings { ctx.print("  \(f.severity == "warning" ? "!" : "✗") [\(f.kind)] \(f.message)") }
+        if !found.omitted.isEmpty {
+            let counts = found.omitted.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+            ctx.print("  … and \(total - found.findings.count) more not listed (\(counts))")
         }
-        if case .object(let omitted)? = answer["findings_omitted"] {
-            let counts = omitted.members.map { "\($0.value.intValue ?? 0) \($0.key)" }.joined(separator: ", ")
-            ctx.print("  … and \(total - findings.count) more not listed (\(counts))")
-        }
+    }
+
+    /// "DEL-2026-0001: confirmed (version 3)", then the findings.
+    static func printSaved(_ ctx: CLIContext, _ s: SavedDelegation, _ what: String? = nil) {
+        let d = s.delegation
+        ctx.print("\(d.ref): \(what.map { "\($0) " } ?? "")(\(d.status.rawValue), version \(d.version))")
+        printFindings(ctx, s.found)
     }
 
     static var delegationCreate: CLICommand {
@@ -74,26 +66,23 @@ extension CLI {
                 + "[--purpose P] [--topics A,B] | -f FILE) [--json]",
             options: [
                 OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON, as in PROTOCOL.md ('-' for stdin); flags go over it.")
-            ]
-                + (delegationFlags + createFlags).map { OptionSpec([$0.flag], value: "VALUE", $0.help) }
+            ] + (delegationFlags + createFlags).map(\.option)
         ) { args, ctx in
             var draft = try changes(args, delegationFlags + createFlags)
             if args.value("-f") == nil {
                 guard draft["title"] != nil, draft["partners"] != nil else {
                     throw UsageError(
                         "give --title and --partner (or -f FILE)",
-                        hint: "find a partner's id with 'liaison partner list', or register it: partner create")
+                        hint: "find a partner's id with 'liaison partner list --text NAME', or register it: liaison partner create")
                 }
                 draft["direction"] = draft["direction"] ?? "inbound"
             }
-            let d = try ctx.call("delegations", "delegations.create", .object(draft))
-            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
-            let verb = d["created"] == false ? "Already stored (same external_key)" : "Created"
-            ctx.print(
-                "\(verb): \(d["ref"]?.stringValue ?? "") \(d["id"]?.stringValue ?? "") — \(d["status"]?.stringValue ?? ""), version "
-                    + "\(d["version"]?.intValue ?? 0)"
-            )
-            printFindings(ctx, d)
+            let s = try ctx.call(DelegationsAPI.create, try input(DelegationDraft.self, draft, "the delegation"))
+            if ctx.json { ctx.printJSON(s); return ExitCode.ok }
+            let d = s.delegation
+            let verb = s.created == false ? "Already stored (same external_key)" : "Created"
+            ctx.print("\(verb): \(d.ref) \(d.id) — \(d.status.rawValue), version \(d.version)")
+            printFindings(ctx, s.found)
             return ExitCode.ok
         }
     }
@@ -105,49 +94,32 @@ extension CLI {
                 "delegation list [--status S] [--country CC] [--continent C] [--region R] [--kind K] [--direction D] [--from DATE] [--to "
                 + "DATE] [--text WORDS] [--limit N] [--all]",
             options: [
-                OptionSpec(["--status"], value: "S", "proposed, confirmed, in_progress, completed, cancelled, postponed."),
-                OptionSpec(["--country"], value: "CC", "ISO 3166-1 alpha-2, e.g. TH."),
-                OptionSpec(["--continent"], value: "C", "Africa, Asia, Europe, North America, South America, Oceania."),
-                OptionSpec(["--region"], value: "R", "e.g. 'Central Asia', 'Middle East'."),
-                OptionSpec(["--kind"], value: "K", "Partner kind: university, government, school, enterprise, ngo, other."),
-                OptionSpec(["--direction"], value: "D", "inbound or outbound."),
+                OptionSpec(["--status"], DelegationStatus.self, ""), OptionSpec(["--country"], value: "CC", "ISO 3166-1 alpha-2, e.g. TH."),
+                OptionSpec(["--continent"], Continent.self, ""), OptionSpec(["--region"], value: "R", "e.g. 'Central Asia', 'Middle East'."),
+                OptionSpec(["--kind"], PartnerKind.self, "The partner's kind."), OptionSpec(["--direction"], Direction.self, ""),
                 OptionSpec(["--from"], value: "DATE", "Visits ending on or after this date (YYYY-MM-DD)."),
                 OptionSpec(["--to"], value: "DATE", "Visits starting on or before this date."),
                 OptionSpec(["--text"], value: "WORDS", "Words in titles, partners, purposes, topics, names (any script)."),
-                OptionSpec(["--limit"], value: "N", "Rows per page (default 50)."),
-                OptionSpec(["--all"], "Fetch every page."),
+                OptionSpec(["--limit"], value: "N", "Rows per page (default 50)."), OptionSpec(["--all"], "Fetch every page."),
             ]
         ) { args, ctx in
-            var params = JSONObject()
-            for (flag, key) in [
-                ("--status", "status"), ("--country", "country"), ("--continent", "continent"), ("--region", "region"), ("--kind", "kind"),
-                ("--direction", "direction"), ("--from", "from"), ("--to", "to"), ("--text", "text"),
-            ] {
-                if let v = args.value(flag) { params[key] = .string(v) }
-            }
-            params["limit"] = .int(Int64(try args.int("--limit", default: 50, in: 1...500)))
-            let (items, _, next) = try ctx.list("delegations", "delegations.list", params, all: args.has("--all"))
+            var f = DelegationFilter(limit: try args.int("--limit", default: 50, in: 1...500))
+            f.status = try args.choice("--status", DelegationStatus.self)
+            f.continent = try args.choice("--continent", Continent.self)
+            f.kind = try args.choice("--kind", PartnerKind.self)
+            f.direction = try args.choice("--direction", Direction.self)
+            (f.country, f.region, f.from, f.to, f.text) =
+                (args.value("--country"), args.value("--region"), args.value("--from"), args.value("--to"), args.value("--text"))
+            let (items, next) = try ctx.list(DelegationsAPI.list, f, all: args.has("--all"))
             if ctx.json {
                 ctx.printJSONList(items, next: next)
                 return ExitCode.ok
             }
             var t = Table(["REF", "PARTNER", "COUNTRY", "DATES", "STATUS", "TITLE"])
             for d in items {
-                let partners = d["partners"]?.arrayValue ?? []
-                let p = partners.first { $0["lead"] == true } ?? partners.first
-                var partner = p?["name"]?.stringValue ?? ""
-                if let local = p?["name_local"]?.stringValue { partner += " (\(local))" }
-                if partners.count > 1 { partner += " +\(partners.count - 1)" }
-                let s = d["starts_at"]?.stringValue ?? "", e = d["ends_at"]?.stringValue ?? ""
-                let dates =
-                    d["date"] != nil
-                    ? d["when"]?.stringValue ?? ""
-                    : s.prefix(10) == e.prefix(10) ? String(s.prefix(10)) : "\(s.prefix(10)) – \(e.prefix(10))"
-                t.add([
-                    d["ref"]?.stringValue ?? "", partner, "\(p?["country"]?.stringValue ?? "") \(d["country_name"]?.stringValue ?? "")",
-                    dates,
-                    d["status"]?.stringValue ?? "", d["title"]?.stringValue ?? "",
-                ])
+                var partner = d.lead.map(\.label) ?? ""
+                if d.partners.count > 1 { partner += " +\(d.partners.count - 1)" }
+                t.add([d.ref, partner, "\(d.lead?.country ?? "") \(d.countryName)", dates(d), d.status.rawValue, d.title])
             }
             ctx.print(t.render())
             if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
@@ -156,13 +128,18 @@ extension CLI {
         }
     }
 
+    /// A visit's dates as the list shows them: as known, one day, or from – to.
+    static func dates(_ d: DelegationSummary) -> String {
+        guard d.date == nil, let s = d.startsAt?.date, let e = d.endsAt?.date else { return d.when }
+        return s == e ? s : "\(s) – \(e)"
+    }
+
     static var delegationShow: CLICommand {
         Command(
             name: "show", abstract: "Show a delegation and its itinerary day by day in the visit's time zone.",
             usage: "delegation show ID [--json]", arguments: [("ID", "The delegation's id or reference (DEL-2026-0001).")]
         ) { args, ctx in
-            let id = try args.positional(0, "ID")
-            let d = try ctx.call("delegations", "delegations.get", ["id": .string(id)])
+            let d = try ctx.call(DelegationsAPI.get, DelegationID(try args.positional(0, "ID")))
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print(ItineraryText.render(d))
             return ExitCode.ok
@@ -176,17 +153,19 @@ extension CLI {
             usage: "delegation check (-f FILE | ID) [--json]", arguments: [("ID", "A stored delegation instead of a file.")],
             options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]
         ) { args, ctx in
-            let params: JSONValue =
-                args.value("-f") != nil ? try readJSONFile(args.value("-f")) : ["id": .string(try args.positional(0, "ID or -f FILE"))]
-            let r = try ctx.call("delegations", "delegations.check", params)
+            let params =
+                args.value("-f") != nil
+                ? DelegationCheck(draft: try input(DelegationDraft.self, try readJSONFile(args.value("-f")), "the delegation"))
+                : DelegationCheck(id: try args.positional(0, "ID or -f FILE"))
+            let r = try ctx.call(DelegationsAPI.check, params)
             if ctx.json {
                 ctx.printJSON(r)
-            } else if r["findings_total"] == 0 {
+            } else if r.found.total == 0 {
                 ctx.print("No clashes.")
             } else {
-                printFindings(ctx, r)
+                printFindings(ctx, r.found)
             }
-            return r["ok"] == true ? ExitCode.ok : ExitCode.failure
+            return r.ok ? ExitCode.ok : ExitCode.failure
         }
     }
 
@@ -195,30 +174,34 @@ extension CLI {
             name: "history", abstract: "The audit trail: every change, when, by which uid, what changed.",
             usage: "delegation history ID [--json]", arguments: [("ID", "The delegation's id or reference.")]
         ) { args, ctx in
-            let h = try ctx.call("delegations", "delegations.history", ["id": .string(try args.positional(0, "ID"))])
+            let h = try ctx.call(DelegationsAPI.history, DelegationID(try args.positional(0, "ID")))
             if ctx.json { ctx.printJSON(h); return ExitCode.ok }
-            for e in h["items"]?.arrayValue ?? [] {
-                let changes = e["changes"]?.objectValue
-                let fields = e["action"] == "create" ? "created" : (changes?.keys.joined(separator: ", ") ?? "")
-                ctx.print(
-                    "v\(e["version"]?.intValue ?? 0)  \(e["at"]?.stringValue ?? "")  uid \(e["uid"]?.intValue ?? 0)  "
-                        + "\(e["action"]?.stringValue ?? "")  \(fields)"
-                )
-                if e["action"] != "create", let changes {
-                    for m in changes.members
-                    where ["status", "starts_at", "ends_at", "time_zone", "cancel_reason", "outcome", "postponed_reason", "title"].contains(
-                        m.key)
-                    {
-                        ctx.print("      \(m.key): \(short(m.value["from"])) → \(short(m.value["to"]))")
-                    }
-                }
-            }
+            printHistory(ctx, h.items, shown: ["status", "starts_at", "ends_at", "time_zone", "cancel_reason", "outcome", "postponed_reason", "title"])
             return ExitCode.ok
         }
     }
 
+    /// An audit trail, a line per change, with the values of `shown` fields before and after.
+    static func printHistory(_ ctx: CLIContext, _ items: [HistoryEntry], shown: Set<String>) {
+        for e in items {
+            let changes = e.changes.objectValue
+            let fields = e.action == "create" ? "created" : (changes?.keys.joined(separator: ", ") ?? "")
+            ctx.print("v\(e.version)  \(e.at)  uid \(e.uid)  \(e.action)  \(fields)")
+            guard e.action != "create", let changes else { continue }
+            for m in changes.members where shown.contains(m.key) {
+                guard let c = try? JSONDecoding.decode(HistoryChange.self, from: m.value) else { continue }
+                ctx.print("      \(m.key): \(short(c.from)) → \(short(c.to))")
+            }
+        }
+    }
+
+    /// A change of one field as the history keeps it.
+    struct HistoryChange: Decodable {
+        var from, to: JSONValue?
+    }
+
     static func short(_ v: JSONValue?) -> String {
-        guard let v else { return "—" }
+        guard let v, v != .null else { return "—" }
         if case .string(let s) = v { return s }
         let text = JSONWriter.string(v)
         return text.count > 60 ? String(text.prefix(57)) + "…" : text
@@ -226,15 +209,11 @@ extension CLI {
 
     enum ReasonUse { case none, optional, required }
 
-    /// The current version unless --expect-version says which.
-    static func expectedVersion(_ args: ParsedArgs, _ ctx: CLIContext, id: String) throws -> Int64 {
-        if args.value("--expect-version") != nil { return Int64(try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))) }
-        return try ctx.call("delegations", "delegations.get", ["id": .string(id)])["version"]?.intValue ?? 1
-    }
-
     static func transition(
-        _ name: String, _ abstract: String, reason: ReasonUse = .none, outcome: Bool = false, force: Bool = false
+        _ method: Method<DelegationTransition, SavedDelegation>, _ abstract: String, reason: ReasonUse = .none, outcome: Bool = false,
+        force: Bool = false
     ) -> CLICommand {
+        let name = String(method.name.split(separator: ".").last ?? "")
         var options = [versionOption]
         if reason != .none { options.append(OptionSpec(["--reason"], value: "TEXT", reason == .required ? "Why (required)." : "Why.")) }
         if outcome { options.append(OptionSpec(["--outcome"], value: "TEXT", "What came of the visit (required).")) }
@@ -256,13 +235,12 @@ extension CLI {
             if args.has("--force") && args.value("--reason") == nil {
                 throw UsageError("--force needs --reason TEXT (kept in the history)")
             }
-            var params: JSONObject = ["id": .string(id), "expected_version": .int(try expectedVersion(args, ctx, id: id))]
-            if let r = args.value("--reason") { params["reason"] = .string(r) }
-            if let o = args.value("--outcome") { params["outcome"] = .string(o) }
-            if args.has("--force") { params["force"] = true }
-            let d = try ctx.call("delegations", "delegations.\(name)", .object(params))
-            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
-            ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? "") (version \(d["version"]?.intValue ?? 0))")
+            let p = DelegationTransition(
+                id: id, expectedVersion: try expectedVersion(args), reason: args.value("--reason"), outcome: args.value("--outcome"),
+                force: args.has("--force") ? true : nil)
+            let s = try ctx.call(method, p)
+            if ctx.json { ctx.printJSON(s); return ExitCode.ok }
+            ctx.print("\(s.delegation.ref): \(s.delegation.status.rawValue) (version \(s.delegation.version))")
             return ExitCode.ok
         }
     }
@@ -286,34 +264,32 @@ extension CLI {
             ]
         ) { args, ctx in
             let id = try args.positional(0, "ID")
-            var params: JSONObject = [:]
+            var o: JSONObject = [:]
+            if args.value("-f") != nil {
+                let file = try readJSONFile(args.value("-f"))
+                for k in ["starts_at", "ends_at", "time_zone", "itinerary", "reason"] { if let v = file[k] { o[k] = v } }
+            }
             if let s = args.value("--shift") {
                 guard let m = shiftMinutes(s) else { throw UsageError("--shift: expected a span like 3d, -2d, 2h, 90m or 1d2h, not \(s)") }
-                params["shift_minutes"] = .int(Int64(m))
-            }
-            if let to = args.value("--to") { params["to"] = .string(to) }
-            if args.value("-f") != nil, case .object(let o) = try readJSONFile(args.value("-f")) {
-                for k in ["starts_at", "ends_at", "time_zone", "itinerary", "reason"] { if let v = o[k] { params[k] = v } }
+                o["shift_minutes"] = .int(Int64(m))
             }
             for (flag, key) in [
-                ("--starts-at", "starts_at"), ("--ends-at", "ends_at"), ("--time-zone", "time_zone"), ("--reason", "reason"),
+                ("--starts-at", "starts_at"), ("--ends-at", "ends_at"), ("--time-zone", "time_zone"), ("--reason", "reason"), ("--to", "to"),
             ] {
-                if let v = args.value(flag) { params[key] = .string(v) }
+                if let v = args.value(flag) { o[key] = .string(v) }
             }
-            guard params.keys.contains(where: { ["starts_at", "ends_at", "time_zone", "itinerary", "shift_minutes", "to"].contains($0) })
-            else {
+            guard o.keys.contains(where: { ["starts_at", "ends_at", "time_zone", "itinerary", "shift_minutes", "to"].contains($0) }) else {
                 throw UsageError("give --shift, --to, --starts-at, --ends-at, --time-zone or -f FILE with the new schedule")
             }
-            params["id"] = .string(id)
-            params["expected_version"] = .int(try expectedVersion(args, ctx, id: id))
-            let d = try ctx.call("delegations", "delegations.reschedule", .object(params))
-            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
+            o["id"] = .string(id)
+            if let v = try expectedVersion(args) { o["expected_version"] = .int(Int64(v)) }
+            let s = try ctx.call(DelegationsAPI.reschedule, try input(DelegationReschedule.self, o, "the new schedule"))
+            if ctx.json { ctx.printJSON(s); return ExitCode.ok }
+            let d = s.delegation
             ctx.print(
-                "\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? ""), \(d["starts_at"]?.stringValue ?? "") – "
-                    + "\(d["ends_at"]?.stringValue ?? "") (\(d["time_zone"]?.stringValue ?? "")), schedule version "
-                    + "\(d["schedule_version"]?.intValue ?? 0)"
-            )
-            printFindings(ctx, d)
+                "\(d.ref): \(d.status.rawValue), \(d.draft.startsAt) – \(d.draft.endsAt) (\(d.draft.timeZone)), schedule version "
+                    + "\(d.scheduleVersion)")
+            printFindings(ctx, s.found)
             return ExitCode.ok
         }
     }

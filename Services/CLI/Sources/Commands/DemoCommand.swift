@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
 import LiaisonProcess
 import LiaisonJSON
@@ -21,10 +22,8 @@ extension CLI {
             let code = try runImport(file, ctx, dryRun: false, quietRows: true)
             if !ctx.json {
                 ctx.print("Demo data from the article (14 May 2025), recorded as history (no mail sent):")
-                let visits = try ctx.list("delegations", "delegations.list", ["limit": 200], all: true).items
-                for v in visits where (v["title"]?.stringValue).map({ t in DemoData.visitTitles.contains(t) }) ?? false {
-                    ctx.print("  \(v["ref"]?.stringValue ?? "")  \(v["when"]?.stringValue ?? "")  \(v["title"]?.stringValue ?? "")")
-                }
+                let visits = try ctx.list(DelegationsAPI.list, DelegationFilter(limit: 200), all: true).items
+                for v in visits where DemoData.visitTitles.contains(v.title) { ctx.print("  \(v.ref)  \(v.when)  \(v.title)") }
                 ctx.print("See: liaison partner list · liaison delegation list · liaison report partners --by continent")
             }
             return code
@@ -34,5 +33,8 @@ extension CLI {
 
 extension DemoData {
     /// The demo visits' titles (to list them after loading).
-    static var visitTitles: Set<String> { Set(visits.compactMap { $0["title"]?.stringValue }) }
+    static var visitTitles: Set<String> { Set(visits.compactMap { (try? JSONDecoding.decode(Titled.self, from: $0))?.title }) }
+
+    /// A row with a title.
+    struct Titled: Decodable { var title: String }
 }

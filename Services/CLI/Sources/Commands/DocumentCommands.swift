@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
@@ -7,6 +8,14 @@ import LiaisonWire
 
 /// Documents' fingerprints: the SHA-256 of the signed file, computed here from the file itself.
 extension CLI {
+    /// What `agreement verify --json` says of a file.
+    struct Verdict: Encodable {
+        var matches: Bool
+        var sha256: String
+        var size: Int64
+        var document: AgreementDocument?
+    }
+
     /// The SHA-256 and size of a file, read in chunks.
     package static func fingerprint(_ path: String) throws -> (sha256: String, size: Int64) {
         guard let h = FileHandle(forReadingAtPath: path) else { throw CLIError(ExitCode.dataError, "cannot read \(path)") }
@@ -43,13 +52,10 @@ extension CLI {
             let id = try args.positional(0, "ID"), path = try args.positional(1, "FILE")
             let (sha, size) = try fingerprint(path)
             let name = (path as NSString).lastPathComponent
-            let doc: JSONValue = [
-                "title": .string(args.value("--title") ?? name), "sha256": .string(sha), "name": .string(name), "size": .int(size),
-                "media_type": .string(mediaType(path)),
-            ]
-            let a = try ctx.call("agreements", "agreements.attach", ["id": .string(id), "document": doc])
+            let doc = AgreementDocument(title: args.value("--title") ?? name, sha256: sha, name: name, size: size, mediaType: mediaType(path))
+            let a = try ctx.call(AgreementsAPI.attach, AttachParams(id: id, document: doc))
             if ctx.json { ctx.printJSON(a); return ExitCode.ok }
-            ctx.print("\(a["current_reference"]?.stringValue ?? id): attached \(name) (\(size) bytes, sha256 \(sha))")
+            ctx.print("\(a.currentReference): attached \(name) (\(size) bytes, sha256 \(sha))")
             return ExitCode.ok
         }
     }
@@ -61,19 +67,16 @@ extension CLI {
         ) { args, ctx in
             let id = try args.positional(0, "ID"), path = try args.positional(1, "FILE")
             let (sha, size) = try fingerprint(path)
-            let a = try ctx.call("agreements", "agreements.get", ["id": .string(id)])
-            let docs = a["documents"]?.arrayValue ?? []
-            let match = docs.first { $0["sha256"]?.stringValue == sha }
+            let a = try ctx.call(AgreementsAPI.get, AgreementID(id))
+            let docs = a.draft.documents
+            let match = docs.first { $0.sha256 == sha }
             if ctx.json {
-                ctx.printJSON(["matches": .bool(match != nil), "sha256": .string(sha), "size": .int(size), "document": match ?? .null])
+                ctx.printJSON(Verdict(matches: match != nil, sha256: sha, size: size, document: match))
             } else if let m = match {
-                ctx.print(
-                    "\(path) is \"\(m["title"]?.stringValue ?? "")\" of \(a["current_reference"]?.stringValue ?? id)"
-                        + (m["attached_at"]?.stringValue.map { ", attached \($0)" } ?? "") + " (sha256 \(sha))")
+                ctx.print("\(path) is \"\(m.title)\" of \(a.currentReference)" + (m.attachedAt.map { ", attached \($0)" } ?? "") + " (sha256 \(sha))")
             } else {
-                ctx.print(
-                    "\(path) is none of the documents of \(a["current_reference"]?.stringValue ?? id) (sha256 \(sha), \(size) bytes).")
-                for d in docs { ctx.print("  \(d["title"]?.stringValue ?? ""): sha256 \(d["sha256"]?.stringValue ?? "")") }
+                ctx.print("\(path) is none of the documents of \(a.currentReference) (sha256 \(sha), \(size) bytes).")
+                for d in docs { ctx.print("  \(d.title): sha256 \(d.sha256)") }
             }
             return match == nil ? ExitCode.failure : ExitCode.ok
         }

@@ -1,8 +1,9 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
+import LiaisonJSON
 import LiaisonModels
 import LiaisonProcess
-import LiaisonJSON
 import LiaisonWire
 
 /// Edits from the command line, without writing JSON: delegation update, agreement update,
@@ -13,6 +14,14 @@ extension CLI {
         enum Shape { case text, list, partners }
         var flag, key, help: String
         var shape: Shape = .text
+        /// The values it takes, when they are an enum's cases.
+        var choices: [String]? = nil
+
+        /// The option as help and the parser know it.
+        var option: OptionSpec {
+            guard let choices else { return OptionSpec([flag], value: "VALUE", help) }
+            return OptionSpec([flag], oneOf: choices, value: "VALUE", help)
+        }
     }
 
     static let delegationFlags: [FieldFlag] = [
@@ -20,7 +29,7 @@ extension CLI {
         FieldFlag(flag: "--purpose", key: "purpose", help: "Why they come."),
         FieldFlag(flag: "--topics", key: "topics", help: "Topics, comma-separated.", shape: .list),
         FieldFlag(flag: "--notes", key: "notes", help: "Notes."),
-        FieldFlag(flag: "--direction", key: "direction", help: "inbound or outbound."),
+        FieldFlag(flag: "--direction", key: "direction", help: "Who travels.", choices: Direction.allCases.map(\.rawValue)),
         FieldFlag(flag: "--date", key: "date", help: "For a past visit known only so far: 2018, 2024-10, ~2024."),
         FieldFlag(flag: "--partner", key: "partners", help: "A partner id (repeatable; the first leads).", shape: .partners),
     ]
@@ -35,7 +44,7 @@ extension CLI {
 
     static let agreementFlags: [FieldFlag] = [
         FieldFlag(flag: "--title", key: "title", help: "The agreement's title."),
-        FieldFlag(flag: "--kind", key: "kind", help: "mou, exchange, joint_programme, workstation, industry_education, research, …"),
+        FieldFlag(flag: "--kind", key: "kind", help: "What kind.", choices: AgreementKind.allCases.map(\.rawValue)),
         FieldFlag(flag: "--focus", key: "focus_areas", help: "Focus areas, comma-separated.", shape: .list),
         FieldFlag(flag: "--signed-on", key: "signed_on", help: "A day, or as known: 2024-07, 2024."),
         FieldFlag(flag: "--starts-on", key: "starts_on", help: "When it takes effect."),
@@ -46,15 +55,11 @@ extension CLI {
 
     /// The changes `flags` and `-f PATCH.json` give (the file first, the flags over it).
     static func changes(_ args: ParsedArgs, _ flags: [FieldFlag]) throws -> JSONObject {
-        var p: JSONObject = [:]
-        if args.value("-f") != nil, case .object(let o) = try readJSONFile(args.value("-f")) { p = o }
+        var p: JSONObject = args.value("-f") != nil ? try readJSONFile(args.value("-f")) : [:]
         for f in flags {
             switch f.shape {
             case .text: if let v = args.value(f.flag) { p[f.key] = .string(v) }
-            case .list:
-                if let v = args.value(f.flag) {
-                    p[f.key] = .array(v.split(separator: ",").map { .string($0.trimmingCharacters(in: .whitespaces)) }.filter { $0 != "" })
-                }
+            case .list: if let v = args.value(f.flag) { p[f.key] = list(v) }
             case .partners:
                 let ids = args.values(f.flag)
                 if !ids.isEmpty {
@@ -65,20 +70,22 @@ extension CLI {
         return p
     }
 
+    /// A comma-separated list as a JSON array of its (trimmed, non-empty) items.
+    static func list(_ v: String) -> JSONValue {
+        .array(v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { .string($0) })
+    }
+
     static func editOptions(_ flags: [FieldFlag]) -> [OptionSpec] {
-        flags.map { OptionSpec([$0.flag], value: "VALUE", $0.help) } + [
+        flags.map(\.option) + [
             OptionSpec(["-f", "--file"], value: "PATCH", "JSON with any other fields to replace ('-' for stdin)."), versionOption,
         ]
     }
 
-    /// An update's params: the changes the flags and the file give, the id, and the version
-    /// (`--expect-version`, else the current one, read by `version`).
-    static func patch(_ args: ParsedArgs, _ flags: [FieldFlag], id: String, version: () throws -> Int64) throws -> JSONValue {
-        var p = try changes(args, flags)
+    /// An update's params: the changes the flags and the file give, the id, the version read.
+    static func update<Draft>(_ args: ParsedArgs, _ flags: [FieldFlag], id: String) throws -> RecordUpdate<Draft> {
+        let p = try changes(args, flags)
         guard !p.members.isEmpty else { throw UsageError("nothing to change: give a flag (see --help) or -f PATCH.json") }
-        p["id"] = .string(id)
-        p["expected_version"] = .int(try version())
-        return .object(p)
+        return RecordUpdate(id: id, expectedVersion: try expectedVersion(args), changes: p)
     }
 
     static var delegationUpdate: CLICommand {
@@ -88,22 +95,20 @@ extension CLI {
             arguments: [("ID", "The delegation's id or reference.")], options: editOptions(delegationFlags)
         ) { args, ctx in
             let id = try args.positional(0, "ID")
-            let p = try patch(args, delegationFlags, id: id) { try expectedVersion(args, ctx, id: id) }
-            let d: JSONValue
+            let s: SavedDelegation
             do {
-                d = try ctx.call("delegations", "delegations.update", p)
+                s = try ctx.call(DelegationsAPI.update, try update(args, delegationFlags, id: id))
             } catch var e as CLIError where e.remote?.code == .failedPrecondition && e.remote?.details?["current_state"] != nil {
                 // A confirmed visit's schedule: the service names its method; say the commands.
-                if let f = e.remote?.details?["field"]?.stringValue, ["starts_at", "ends_at", "time_zone", "itinerary"].contains(f) {
+                if let f = e.remote?.field, ["starts_at", "ends_at", "time_zone", "itinerary"].contains(f) {
                     e.hint =
                         "a confirmed visit's schedule changes with 'liaison delegation reschedule \(id)' (--shift, --to, -f SCHEDULE.json),"
                         + " or one session at a time with 'liaison delegation item add|move|update|remove'"
                 }
                 throw e
             }
-            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
-            ctx.print("\(d["ref"]?.stringValue ?? id): \(d["status"]?.stringValue ?? "") (version \(d["version"]?.intValue ?? 0))")
-            printFindings(ctx, d)
+            if ctx.json { ctx.printJSON(s); return ExitCode.ok }
+            printSaved(ctx, s)
             return ExitCode.ok
         }
     }
@@ -114,24 +119,30 @@ extension CLI {
             usage: "agreement update ID [--title T] [--kind K] [--focus A,B] [--starts-on D] [--ends-on D] [--partner ID…] [-f PATCH.json]",
             arguments: [("ID", "Id or reference.")], options: editOptions(agreementFlags)
         ) { args, ctx in
-            let id = try args.positional(0, "ID")
-            let a = try ctx.call(
-                "agreements", "agreements.update", try patch(args, agreementFlags, id: id) { try agreementVersion(args, ctx, id) })
+            let a = try ctx.call(AgreementsAPI.update, try update(args, agreementFlags, id: try args.positional(0, "ID")))
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
             return ExitCode.ok
         }
     }
 
     /// `NAME;TITLE;SIDE[;DATE]` as a signatory (an empty TITLE is none).
-    package static func signatory(_ s: String) throws -> JSONValue {
+    package static func signatory(_ s: String) throws -> Signatory {
         let parts = s.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         guard (3...4).contains(parts.count), !parts[0].isEmpty, !parts[2].isEmpty else {
             throw UsageError("--signatory: expected \"NAME;TITLE;SIDE[;DATE]\" (SIDE is bit or the partner's name), not \"\(s)\"")
         }
-        var o: JSONObject = ["name": .string(parts[0]), "side": .string(parts[2])]
-        if !parts[1].isEmpty { o["title"] = .string(parts[1]) }
-        if parts.count == 4, !parts[3].isEmpty { o["signed_on"] = .string(parts[3]) }
-        return .object(o)
+        var date: LocalDate?
+        if parts.count == 4, !parts[3].isEmpty {
+            var why = ""
+            guard let d = LocalDate.parse(parts[3], why: &why) else { throw UsageError("--signatory: \(parts[3]): \(why)") }
+            date = d
+        }
+        return Signatory(name: parts[0], title: parts[1].isEmpty ? nil : parts[1], side: parts[2], signedOn: date)
+    }
+
+    /// Who signed, from a file's `signatories`.
+    struct SignatoriesFile: Decodable {
+        var signatories: [Signatory]
     }
 
     static var agreementSign: CLICommand {
@@ -145,14 +156,19 @@ extension CLI {
                 OptionSpec(["-f", "--file"], value: "FILE", "JSON {\"signatories\": [{name, title, side, signed_on}]}."),
             ]
         ) { args, ctx in
-            let id = try args.positional(0, "ID")
-            var p: JSONObject = ["id": .string(id), "expected_version": .int(try agreementVersion(args, ctx, id))]
-            if let s = args.value("--signed-on") { p["signed_on"] = .string(s) }
-            var signatories: [JSONValue] = []
-            if args.value("-f") != nil, case .array(let list)? = try readJSONFile(args.value("-f"))["signatories"] { signatories = list }
+            var p = AgreementTransition(id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args))
+            if let s = args.value("--signed-on") {
+                var why = ""
+                guard let d = LocalDate.parse(s, why: &why) else { throw UsageError("--signed-on: \(why)") }
+                p.signedOn = d
+            }
+            var signatories: [Signatory] = []
+            if args.value("-f") != nil {
+                signatories = try input(SignatoriesFile.self, try readJSONFile(args.value("-f")), "the signatories").signatories
+            }
             signatories += try args.values("--signatory").map(signatory)
-            if !signatories.isEmpty { p["signatories"] = .array(signatories) }
-            let a = try ctx.call("agreements", "agreements.sign", .object(p))
+            if !signatories.isEmpty { p.signatories = signatories }
+            let a = try ctx.call(AgreementsAPI.sign, p)
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
             return ExitCode.ok
         }
@@ -165,36 +181,29 @@ extension CLI {
             arguments: [("VISIT", "The delegation's id or reference.")],
             options: [
                 OptionSpec(["--title"], value: "TITLE", "Default: \"Cooperation with\" and the lead partner."),
-                OptionSpec(["--kind"], value: "KIND", "Default mou."),
+                OptionSpec(["--kind"], AgreementKind.self, "Default mou."),
                 OptionSpec(["--coordinator-name"], value: "NAME", "BIT's coordinator (default: the visit's first host)."),
                 OptionSpec(["--coordinator-email"], value: "EMAIL", "The coordinator's email."),
             ]
         ) { args, ctx in
-            let visit = try ctx.call("delegations", "delegations.get", ["id": .string(try args.positional(0, "VISIT"))])
-            let partners = (visit["partners"]?.arrayValue ?? []).compactMap { p in p["id"].map { JSONValue.object(["id": $0]) } }
-            let host = visit["hosts"]?[0]
-            guard let email = args.value("--coordinator-email") ?? host?["email"]?.stringValue else {
+            let visit = try ctx.call(DelegationsAPI.get, DelegationID(try args.positional(0, "VISIT")))
+            let host = visit.draft.hosts.first
+            guard let email = args.value("--coordinator-email") ?? host?.email else {
                 throw UsageError("the visit has no host: give --coordinator-name and --coordinator-email")
             }
-            let lead = (visit["partners"]?.arrayValue ?? []).first { $0["lead"] == true } ?? visit["partners"]?[0]
-            let title =
-                args.value("--title")
-                ?? "Cooperation with \(lead?["name"]?.stringValue ?? "the partners of \(visit["ref"]?.stringValue ?? "")")"
-            let draft: JSONValue = [
-                "title": .string(title), "kind": .string(args.value("--kind") ?? "mou"), "partners": .array(partners),
-                "coordinator": [
-                    "name": .string(args.value("--coordinator-name") ?? host?["name"]?.stringValue ?? email), "email": .string(email),
-                ],
-                "notes": .string("Opened from the visit \(visit["ref"]?.stringValue ?? "") (\(visit["title"]?.stringValue ?? ""))."),
-            ]
-            let a = try ctx.call("agreements", "agreements.create", draft)
-            let seen: JSONValue = [
-                "delegation_id": visit["id"] ?? .null, "relation": "led_to", "ref": visit["ref"] ?? .null, "title": visit["title"] ?? .null,
-                "country": lead?["country"] ?? .null, "starts_at": visit["date"] ?? visit["starts_at"] ?? .null,
-            ]
+            let lead = visit.draft.lead
+            let draft = AgreementDraft(
+                title: args.value("--title") ?? "Cooperation with \(lead?.name ?? "the partners of \(visit.ref)")",
+                kind: try args.choice("--kind", AgreementKind.self) ?? .mou,
+                partners: visit.draft.partners.compactMap { $0.id.map { PartnerRef(id: $0) } },
+                coordinator: Coordinator(name: args.value("--coordinator-name") ?? host?.name ?? email, email: email),
+                notes: "Opened from the visit \(visit.ref) (\(visit.draft.title)).")
+            let a = try ctx.call(AgreementsAPI.create, draft)
+            let seen = DelegationLink(
+                delegationID: visit.id, relation: LinkRelation.ledTo.rawValue, ref: visit.ref, title: visit.draft.title,
+                country: lead?.country, startsAt: visit.draft.date?.description ?? visit.draft.startsAt.description)
             let linked = try ctx.call(
-                "agreements", "agreements.link_delegation",
-                ["id": a["id"] ?? .null, "delegation_id": visit["id"] ?? .null, "relation": "led_to", "seen": seen])
+                AgreementsAPI.linkDelegation, LinkParams(id: a.agreement.id, delegationID: visit.id, relation: .ledTo, seen: seen))
             if ctx.json { ctx.printJSON(linked) } else { printAgreementLine(ctx, linked) }
             return ExitCode.ok
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LiaisonHost
 import LiaisonProcess
 import LiaisonJSON
 import LiaisonWire
@@ -23,7 +24,7 @@ extension CLI {
             let names =
                 try args.positionals.isEmpty || args.positionals == ["all"]
                 ? ctx.mesh().config.services.map(\.name) : serviceNames(args, ctx)
-            var answers: JSONObject = [:]
+            var answers: [String: HealthAnswer] = [:]
             var worst = Nagios.ok
             for name in names {
                 let (state, line, answer) = health(of: name, ctx)
@@ -31,29 +32,41 @@ extension CLI {
                 worst = max(worst, state)
                 if !ctx.json { ctx.print("\(name) \(state.label): \(line)") }
             }
-            if ctx.json { ctx.printJSON(.object(answers)) }
+            if ctx.json { ctx.printJSON(answers) }
             return worst.rawValue
         }
     }
 
-    /// One service's health as a monitor reads it.
-    static func health(of name: String, _ ctx: CLIContext) -> (Nagios, String, JSONValue) {
-        let h: JSONValue
-        do { h = try ctx.client(name, timeoutMs: 2000).call("service.health", timeoutMs: 3000) } catch let e as CLIError {
-            return (.critical, "down — \(e.description)", ["error": .string(e.description)])
-        } catch {
-            return (.unknown, "no answer to service.health — \(error)", ["error": .string("\(error)")])
+    /// A service's health, or why it could not be had.
+    enum HealthAnswer: Encodable {
+        case health(ServiceHealth)
+        case error(String)
+
+        struct Failure: Encodable { var error: String }
+
+        func encode(to encoder: any Encoder) throws {
+            switch self {
+            case .health(let h): try h.encode(to: encoder)
+            case .error(let e): try Failure(error: e).encode(to: encoder)
+            }
         }
-        let what =
-            "pid \(h["pid"]?.intValue ?? 0), up \(humanDuration(h["uptime_s"]?.doubleValue ?? 0)), "
-            + "version \(h["version"]?.stringValue ?? "?")"
-        switch h["status"]?.stringValue {
-        case "ok": return (.ok, "ok (\(what))", h)
-        case "degraded":
-            let failing = (h.objectValue?.members ?? []).filter { $0.value == "failing" }.map(\.key)
-            return (.warning, "degraded\(failing.isEmpty ? "" : ": " + failing.joined(separator: ", ") + " failing") (\(what))", h)
-        case "stopping": return (.critical, "stopping (\(what))", h)
-        default: return (.unknown, "status \(h["status"]?.stringValue ?? "missing") (\(what))", h)
+    }
+
+    /// One service's health as a monitor reads it.
+    static func health(of name: String, _ ctx: CLIContext) -> (Nagios, String, HealthAnswer) {
+        let h: ServiceHealth
+        do { h = try ctx.call(ServiceAPI.health, NoParams(), on: name, timeoutMs: 3000) } catch let e as CLIError {
+            return (e.remote == nil ? .critical : .unknown, "down — \(e.description)", .error(e.description))
+        } catch {
+            return (.unknown, "no answer to service.health — \(error)", .error("\(error)"))
+        }
+        let what = "pid \(h.pid), up \(humanDuration(h.uptimeS)), version \(h.version)"
+        switch h.status {
+        case .ok: return (.ok, "ok (\(what))", .health(h))
+        case .degraded:
+            let failing = h.raw.members.filter { $0.value == "failing" }.map(\.key)
+            return (.warning, "degraded\(failing.isEmpty ? "" : ": " + failing.joined(separator: ", ") + " failing") (\(what))", .health(h))
+        case .stopping: return (.critical, "stopping (\(what))", .health(h))
         }
     }
 
@@ -61,8 +74,8 @@ extension CLI {
     /// view of its unit when systemd runs it.
     static func statusOfEachService(_ ctx: CLIContext, _ deployment: Deployment) throws -> Int32 {
         let st = try ctx.statusWithoutSupervisor(deployment)
-        let rows = st["services"]?.arrayValue ?? []
-        if rows.allSatisfy({ $0["state"] == "down" }) && deployment == .down {
+        let rows = st.services
+        if rows.allSatisfy({ $0.state == "down" }) && deployment == .down {
             throw CLIError(ExitCode.unavailable, "nothing answers: no supervisor and no service", hint: deployment.startHint(ctx))
         }
         if ctx.json { ctx.printJSON(st); return ExitCode.ok }
@@ -72,13 +85,12 @@ extension CLI {
         var t = Table(["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "UNIT", "NOTE"])
         for r in rows {
             t.add([
-                r["name"]?.stringValue ?? "?", r["state"]?.stringValue ?? "?", r["pid"]?.intValue.map(String.init) ?? "-",
-                r["uptime_s"]?.doubleValue.map(humanDuration) ?? "-", r["restarts"]?.intValue.map(String.init) ?? "-",
-                r["unit_state"]?.stringValue ?? "-", r["reason"]?.stringValue ?? r["last_exit"]?["description"]?.stringValue ?? "",
+                r.name, r.state, r.pid.map(String.init) ?? "-", r.uptimeS.map(humanDuration) ?? "-", r.restarts.map(String.init) ?? "-",
+                r.unitState ?? "-", r.reason ?? r.lastExit ?? "",
             ])
         }
         ctx.print(t.render())
-        return allRunning(rows) ? ExitCode.ok : ExitCode.notRunning
+        return rows.allSatisfy { $0.state.hasPrefix("running") } ? ExitCode.ok : ExitCode.notRunning
     }
 
     /// `liaison logs` under systemd: the unit's journal (`journalctl -u`), as the operator would ask.

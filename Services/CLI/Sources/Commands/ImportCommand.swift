@@ -1,10 +1,19 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
 import LiaisonProcess
 import LiaisonJSON
 import LiaisonWire
 
 extension CLI {
+    /// What `import --json` prints.
+    struct ImportOutcome: Encodable {
+        var applied: Bool
+        var problems: [ImportReport.Problem]? = nil
+        var delegations: ImportReport? = nil
+        var agreements: ImportReport? = nil
+    }
+
     static var importCommand: CLICommand {
         Command(
             name: "import",
@@ -63,48 +72,25 @@ extension CLI {
     static func runImport(_ given: ImportFile, _ ctx: CLIContext, dryRun: Bool, quietRows: Bool = false) throws -> Int32 {
         var file = given
         file.resolveKeys()
-        func delegations(_ dry: Bool) throws -> JSONValue {
+        func delegations(_ dry: Bool) throws -> ImportReport {
             try ctx.call(
-                "delegations", "delegations.import",
-                [
-                    "partners": .array(file["partners"].map(JSONValue.object)), "visits": .array(file["visits"].map(JSONValue.object)),
-                    "dry_run": .bool(dry),
-                ])
+                DelegationsAPI.importRows,
+                DelegationsImport(partners: file["partners"].map(JSONValue.object), visits: file["visits"].map(JSONValue.object), dryRun: dry))
         }
-        func agreements(_ dry: Bool, visitIDs: [String: String]) throws -> JSONValue {
+        func agreements(_ dry: Bool, visitIDs: [String: String]) throws -> ImportReport {
             try ctx.call(
-                "agreements", "agreements.import",
-                [
-                    "agreements": .array(file.agreementRows(visitIDs: visitIDs)), "sites": .array(file["sites"].map(JSONValue.object)),
-                    "dry_run": .bool(dry),
-                ])
+                AgreementsAPI.importRows,
+                AgreementsImport(agreements: file.agreementRows(visitIDs: visitIDs), sites: file["sites"].map(JSONValue.object), dryRun: dry))
         }
         var problems = file.problems.map {
-            ImportFile.Problem(section: $0.section, index: $0.index, key: $0.key, field: $0.field, message: $0.message)
+            ImportReport.Problem(section: $0.section, index: $0.index, key: $0.key, field: $0.field, message: $0.message)
         }
         let checkD = try delegations(true)
         let checkA = try agreements(true, visitIDs: [:])
-        for r in [checkD, checkA] {
-            for p in r["problems"]?.arrayValue ?? [] {
-                problems.append(
-                    ImportFile.Problem(
-                        section: p["section"]?.stringValue ?? "", index: Int(p["index"]?.intValue ?? 0), key: p["key"]?.stringValue,
-                        field: p["field"]?.stringValue ?? "", message: p["message"]?.stringValue ?? ""))
-            }
-        }
+        problems += checkD.problems + checkA.problems
         if !problems.isEmpty {
             if ctx.json {
-                ctx.printJSON([
-                    "applied": false,
-                    "problems": .array(
-                        problems.map {
-                            [
-                                "section": .string($0.section), "index": .int(Int64($0.index)),
-                                "key": $0.key.map(JSONValue.string) ?? .null,
-                                "field": .string($0.field), "message": .string($0.message),
-                            ]
-                        }),
-                ])
+                ctx.printJSON(ImportOutcome(applied: false, problems: problems))
             } else {
                 var t = Table(["SECTION", "ROW", "KEY", "FIELD", "PROBLEM"])
                 for p in problems { t.add([p.section, String(p.index + 1), p.key ?? "", p.field, p.message]) }
@@ -120,19 +106,17 @@ extension CLI {
         }
         let d = try delegations(false)
         var visitIDs: [String: String] = [:]
-        for r in d["rows"]?.arrayValue ?? [] where r["section"] == "visits" {
-            if let k = r["key"]?.stringValue, let id = r["id"]?.stringValue {
-                visitIDs[k.hasPrefix("import:") ? String(k.dropFirst(7)) : k] = id
-            }
+        for r in d.rows where r.section == "visits" {
+            if let k = r.key { visitIDs[k.hasPrefix("import:") ? String(k.dropFirst(7)) : k] = r.id }
         }
-        let a: JSONValue
+        let a: ImportReport
         do { a = try agreements(false, visitIDs: visitIDs) } catch {
             throw CLIError(
                 ExitCode.tempFail, "partners and visits were imported, agreements and sites were not: \(error)",
                 hint: "run the same import again: what is there is found, not doubled")
         }
         if ctx.json {
-            ctx.printJSON(["applied": true, "delegations": d, "agreements": a])
+            ctx.printJSON(ImportOutcome(applied: true, delegations: d, agreements: a))
         } else if !quietRows {
             ctx.print("Imported. " + summary(d, a))
         }
@@ -140,12 +124,12 @@ extension CLI {
     }
 
     /// "partners 13 (13 new) · visits 9 (9 new) · …"
-    static func summary(_ reports: JSONValue...) -> String {
+    static func summary(_ reports: ImportReport...) -> String {
         var parts: [String] = []
         for s in ImportFile.sections {
-            let rows = reports.flatMap { ($0["rows"]?.arrayValue ?? []).filter { $0["section"] == .string(s) } }
+            let rows = reports.flatMap { $0.rows.filter { $0.section == s } }
             guard !rows.isEmpty else { continue }
-            let new = rows.filter { $0["created"] == true }.count
+            let new = rows.filter(\.created).count
             parts.append("\(s) \(rows.count) (\(new) new, \(rows.count - new) already there)")
         }
         return parts.isEmpty ? "(no rows)" : parts.joined(separator: " · ")

@@ -5,6 +5,15 @@ import LiaisonJSON
 import LiaisonWire
 
 extension CLI {
+    /// What `mesh check --json` prints.
+    struct MeshCheckResult: Encodable {
+        var ok: Bool
+        var file: String
+        var startOrder: [String]
+        var problems: [String]
+        enum CodingKeys: String, CodingKey { case ok, file, startOrder = "start_order", problems }
+    }
+
     /// `liaison mesh check`: every check `liaison up` (and each service's start) makes.
     static var meshCheck: CLICommand {
         Command(
@@ -42,10 +51,7 @@ extension CLI {
                 if let why = directoryProblem(dir) { problems.append("\(key): \(why)") }
             }
             if ctx.json {
-                ctx.printJSON([
-                    "ok": .bool(problems.isEmpty), "file": .string(file), "start_order": .array(order.map { .string($0.name) }),
-                    "problems": .array(problems.map { .string($0) }),
-                ])
+                ctx.printJSON(MeshCheckResult(ok: problems.isEmpty, file: file, startOrder: order.map(\.name), problems: problems))
             } else {
                 var t = Table(["SERVICE", "SOCKET", "CONSUMES", "DEPENDS ON"])
                 for s in order { t.add([s.name, s.socket, s.consumes.joined(separator: ","), s.dependsOn.joined(separator: ",")]) }

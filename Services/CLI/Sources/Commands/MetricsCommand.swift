@@ -49,8 +49,7 @@ extension CLI {
         let targets = [("supervisor", mesh.config.supervisor.socket)] + mesh.config.services.map { ($0.name, $0.socket) }
         for (name, socket) in targets {
             do {
-                let raw = try WireClient(path: socket, timeoutMs: 2000).call("service.metrics", timeoutMs: 5000)
-                let answer = try JSONDecoding.decode(MetricsAnswer.self, from: raw)
+                let answer = try WireClient(path: socket, timeoutMs: 2000).call(ServiceAPI.metrics, NoParams(), timeoutMs: 5000)
                 for var f in answer.families {
                     f.samples = f.samples.map { s in
                         var s = s

@@ -1,8 +1,9 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
+import LiaisonJSON
 import LiaisonModels
 import LiaisonProcess
-import LiaisonJSON
 import LiaisonWire
 
 extension CLI {
@@ -13,36 +14,47 @@ extension CLI {
             subcommands: [notificationList, notificationShow, notificationPreview, notificationRetry, notificationDue])
     }
 
+    /// `notification list --json`: a page of messages and the counts by status.
+    struct MessagesShown: Encodable {
+        var items: [MessageRow]
+        var nextCursor: String?
+        var counts: [String: Int64]
+        enum CodingKeys: String, CodingKey { case items, nextCursor = "next_cursor", counts }
+    }
+
     static var notificationList: CLICommand {
         Command(
             name: "list", abstract: "Messages, newest first.",
             usage: "notification list [--status S] [--delegation ID] [--limit N] [--all] [--json]",
             options: [
-                OptionSpec(["--status"], value: "S", "pending, sending, sent, dead or possibly_sent."),
+                OptionSpec(["--status"], MessageStatus.self, ""),
                 OptionSpec(["--delegation"], value: "ID", "Only this delegation's messages (id or reference)."),
                 OptionSpec(["--limit"], value: "N", "Rows per page (default 50, at most 500)."),
                 OptionSpec(["--all"], "Every page, not only the first."),
             ]
         ) { args, ctx in
-            var p: JSONObject = ["limit": .int(Int64(try args.int("--limit", default: 50, in: 1...500)))]
-            if let s = args.value("--status") { p["status"] = .string(s) }
-            if let d = args.value("--delegation") { p["delegation_id"] = .string(d) }
-            let (items, r, next) = try ctx.list("notifications", "notifications.list", p, all: args.has("--all"))
-            if ctx.json { ctx.printJSONList(items, next: next, with: ["counts": r["counts"] ?? [:]]); return ExitCode.ok }
+            var f = MessageFilter(
+                status: try args.choice("--status", MessageStatus.self), delegationID: args.value("--delegation"),
+                limit: try args.int("--limit", default: 50, in: 1...500))
+            var items: [MessageRow] = []
+            var r: MessageList
+            repeat {
+                r = try ctx.call(NotificationsAPI.list, f)
+                items += r.page.items
+                f.cursor = r.page.nextCursor
+            } while f.cursor != nil && args.has("--all")
+            if ctx.json { ctx.printJSON(MessagesShown(items: items, nextCursor: f.cursor, counts: r.counts)); return ExitCode.ok }
             var t = Table(["ID", "STATUS", "RULE", "REF", "TO", "ATTEMPTS", "SUBJECT", "ERROR"])
             for m in items {
                 t.add([
-                    String(m["id"]?.intValue ?? 0), m["status"]?.stringValue ?? "", m["rule"]?.stringValue ?? "",
-                    m["ref"]?.stringValue ?? "",
-                    m["recipient"]?.stringValue ?? "", String(m["attempts"]?.intValue ?? 0),
-                    String((m["subject"]?.stringValue ?? "").prefix(50)),
-                    String((m["last_error"]?.stringValue ?? "").prefix(50)),
+                    String(m.id), m.status.rawValue, m.rule, m.ref, m.recipient, String(m.attempts), String(m.subject.prefix(50)),
+                    String((m.lastError ?? "").prefix(50)),
                 ])
             }
-            let counts = (r["counts"]?.objectValue?.members ?? []).map { "\($0.value.intValue ?? 0) \($0.key)" }.joined(separator: ", ")
+            let counts = r.counts.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
             ctx.print(counts.isEmpty ? "(no messages)" : counts)
             if !t.rows.isEmpty { ctx.print(t.render()) }
-            if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
+            if let next = f.cursor { ctx.print("(more: --all, or --limit; next cursor \(next))") }
             return ExitCode.ok
         }
     }
@@ -54,36 +66,22 @@ extension CLI {
             options: [OptionSpec(["--raw"], "Print the whole message as handed to the MTA.")]
         ) { args, ctx in
             guard let id = Int64(try args.positional(0, "ID")) else { throw UsageError("ID must be a number") }
-            let m = try ctx.call("notifications", "notifications.show", ["id": .int(id), "raw": .bool(args.has("--raw"))])
+            let m = try ctx.call(NotificationsAPI.show, MessageID(id, raw: args.has("--raw")))
             if ctx.json { ctx.printJSON(m); return ExitCode.ok }
-            if args.has("--raw") { ctx.print(m["raw"]?.stringValue ?? ""); return ExitCode.ok }
-            ctx.print(
-                "message \(id): \(m["status"]?.stringValue ?? "") — \(m["rule"]?.stringValue ?? "") for \(m["ref"]?.stringValue ?? "") "
-                    + "(schedule version \(m["schedule_version"]?.intValue ?? 0))"
-            )
-            ctx.print(
-                "to \(m["recipient_name"]?.stringValue.map { "\($0) " } ?? "")<\(m["recipient"]?.stringValue ?? "")> as "
-                    + "\(m["view"]?.stringValue ?? "")"
-            )
-            if let e = m["last_error"]?.stringValue { ctx.print("error: \(e)") }
-            if let o = m["mta_output"]?.stringValue, !o.isEmpty { ctx.print("MTA said: \(o)") }
+            if args.has("--raw") { ctx.print(m.raw ?? ""); return ExitCode.ok }
+            ctx.print("message \(id): \(m.status.rawValue) — \(m.rule) for \(m.ref) (schedule version \(m.scheduleVersion))")
+            ctx.print("to \(m.recipientName.map { "\($0) " } ?? "")<\(m.recipient)> as \(m.view)")
+            if let e = m.lastError { ctx.print("error: \(e)") }
+            if let o = m.mtaOutput, !o.isEmpty { ctx.print("MTA said: \(o)") }
             ctx.print("")
-            for h in m["headers"]?.arrayValue ?? [] { ctx.print("\(h["name"]?.stringValue ?? ""): \(h["value"]?.stringValue ?? "")") }
-            ctx.print(
-                "parts: "
-                    + (m["parts"]?.arrayValue ?? []).map { "\($0["type"]?.stringValue ?? "") (\($0["bytes"]?.intValue ?? 0) bytes)" }
-                    .joined(separator: ", "))
-            if let text = m["text"]?.stringValue {
+            for h in m.headers ?? [] { ctx.print("\(h.name): \(h.value)") }
+            ctx.print("parts: " + (m.parts ?? []).map { "\($0.type) (\($0.bytes) bytes)" }.joined(separator: ", "))
+            if let text = m.text {
                 ctx.print("")
                 ctx.print(text.split(separator: "\n", omittingEmptySubsequences: false).map { "  | " + $0 }.joined(separator: "\n"))
             }
             ctx.print("")
-            for a in m["attempt_log"]?.arrayValue ?? [] {
-                ctx.print(
-                    "attempt at \(a["started_at"]?.stringValue ?? ""): "
-                        + "\(a["outcome"]?.stringValue ?? "")\(a["detail"]?.stringValue.map { " — \($0)" } ?? "")"
-                )
-            }
+            for a in m.attemptLog ?? [] { ctx.print("attempt at \(a.startedAt): \(a.outcome)\(a.detail.map { " — \($0)" } ?? "")") }
             return ExitCode.ok
         }
     }
@@ -93,49 +91,36 @@ extension CLI {
             name: "preview", abstract: "Render the emails the rules would send now for a visit or an agreement, without sending anything.",
             usage: "notification preview DEL-…|AGR-… [--rule R] [--json]",
             arguments: [("ID", "A delegation's or an agreement's id or reference.")],
-            options: [
-                OptionSpec(
-                    ["--rule"], value: "R",
-                    "Which message (default: what its state calls for). Visits: \(visitRules.joined(separator: ", ")); agreements: "
-                        + "\(agreementRules.joined(separator: ", ")).")
-            ]
+            options: [OptionSpec(["--rule"], MessageRule.self, "Which message (default: what its state calls for).")]
         ) { args, ctx in
             let id = try args.positional(0, "ID")
             let isAgreement = id.hasPrefix("AGR-") || id.hasPrefix("agr-")
-            var p: JSONObject = [:]
-            if let r = args.value("--rule") {
-                let known = isAgreement ? agreementRules : visitRules
-                let rule = isAgreement && !r.hasPrefix("agreement_") ? "agreement_" + r : r
-                guard known.contains(rule) || known.contains(r) else {
-                    throw UsageError(
-                        "--rule \(r): \(isAgreement ? "an agreement's" : "a visit's") rules are \(known.joined(separator: ", "))")
-                }
-                p["rule"] = .string(rule)
+            let rule = try args.choice("--rule", MessageRule.self)
+            if let rule, rule.isAgreementNotice != isAgreement {
+                let known = MessageRule.allCases.filter { $0.isAgreementNotice == isAgreement && $0 != .removal }.map(\.rawValue)
+                throw UsageError("--rule \(rule.rawValue): \(isAgreement ? "an agreement's" : "a visit's") rules are \(known.joined(separator: ", "))")
             }
+            var p = PreviewParams(rule: rule)
             if isAgreement {
-                p["agreement"] = try ctx.call("agreements", "agreements.get", ["id": .string(id)])
+                p.agreement = try ctx.call(AgreementsAPI.get, AgreementID(id))
             } else {
-                p["delegation"] = try ctx.call("delegations", "delegations.get", ["id": .string(id)])
+                p.delegation = try ctx.call(DelegationsAPI.get, DelegationID(id))
             }
-            let r = try ctx.call("notifications", "notifications.preview", .object(p))
+            let r = try ctx.call(NotificationsAPI.preview, p)
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            let msgs = r["messages"]?.arrayValue ?? []
-            ctx.print("\(msgs.count) message(s), rule \(r["rule"]?.stringValue ?? "") — nothing is sent.")
-            for m in msgs {
+            ctx.print("\(r.messages.count) message(s), rule \(r.rule.rawValue) — nothing is sent.")
+            for m in r.messages {
                 ctx.print("")
-                ctx.print("To: \(m["to"]?.stringValue ?? "")   [\(m["view"]?.stringValue ?? "") view]")
-                ctx.print("Subject: \(m["subject"]?.stringValue ?? "")")
-                if let refused = m["refused"]?.stringValue { ctx.print("REFUSED: \(refused)") }
-                if let c = m["calendar"] { ctx.print("Calendar: METHOD:\(c["method"]?.stringValue ?? "")") }
+                ctx.print("To: \(m.to)   [\(m.view) view]")
+                ctx.print("Subject: \(m.subject)")
+                if let refused = m.refused { ctx.print("REFUSED: \(refused)") }
+                if let c = m.calendar { ctx.print("Calendar: METHOD:\(c.method)") }
                 ctx.print("")
-                ctx.print(m["text"]?.stringValue ?? "")
+                ctx.print(m.text)
             }
             return ExitCode.ok
         }
     }
-
-    static let visitRules = ["schedule", "update", "cancel", "postpone", "reminder"]
-    static let agreementRules = ["agreement_signed", "agreement_expiring", "agreement_expired"]
 
     static var notificationRetry: CLICommand {
         Command(
@@ -143,8 +128,8 @@ extension CLI {
             usage: "notification retry ID", arguments: [("ID", "A message id.")]
         ) { args, ctx in
             guard let id = Int64(try args.positional(0, "ID")) else { throw UsageError("ID must be a number") }
-            let r = try ctx.call("notifications", "notifications.retry", ["id": .int(id)])
-            ctx.print("message \(id): \(r["status"]?.stringValue ?? "")")
+            let r = try ctx.call(NotificationsAPI.retry, MessageID(id))
+            ctx.show(r) { "message \(id): \(r.status.rawValue)" }
             return ExitCode.ok
         }
     }
@@ -154,75 +139,16 @@ extension CLI {
             name: "due", abstract: "Reminders armed to go out soon.", usage: "notification due [--days N] [--json]",
             options: [OptionSpec(["--days"], value: "N", "Look N days ahead (default 30).")]
         ) { args, ctx in
-            let r = try ctx.call(
-                "notifications", "notifications.due", ["days": .int(Int64(try args.int("--days", default: 30, in: 1...3650)))])
+            let r = try ctx.call(NotificationsAPI.due, DueParams(days: try args.int("--days", default: 30, in: 1...3650)))
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            var t = Table(["DUE", "DAYS BEFORE", "REF", "STARTS", "TITLE"])
-            for i in r["items"]?.arrayValue ?? [] {
-                t.add([
-                    i["due_at"]?.stringValue ?? "", String(i["days_before"]?.intValue ?? 0), i["ref"]?.stringValue ?? "",
-                    i["starts_at"]?.stringValue ?? "",
-                    i["title"]?.stringValue ?? "",
-                ])
+            var t = Table(["DUE (UTC)", "DAYS BEFORE", "REF", "STARTS (LOCAL)", "TITLE"])
+            for i in r.items {
+                // 2026-03-05T01:00:00.000Z → 2026-03-05 01:00
+                let due = i.dueAt.prefix(16).replacingOccurrences(of: "T", with: " ")
+                t.add([due, String(i.daysBefore), i.ref ?? "", i.startsAt?.replacingOccurrences(of: "T", with: " ") ?? "", i.title ?? ""])
             }
             ctx.print(t.rows.isEmpty ? "(no reminders due)" : t.render())
             return ExitCode.ok
-        }
-    }
-
-    static var benchMail: CLICommand {
-        Command(
-            name: "mail", abstract: "Confirm a visit with N recipients and measure mails/s handed to the MTA.",
-            usage: "bench mail [--recipients N] [--address PATTERN] [--json]",
-            options: [
-                OptionSpec(["--recipients", "-n"], value: "N", "Members with an email (default 200, at most 500)."),
-                OptionSpec(["--address"], value: "PATTERN", "Their addresses, {n} replaced by 0…N-1 (default lz-r{n}@localhost)."),
-                OptionSpec(["--timeout"], value: "S", "Give up after S seconds (default 300)."),
-            ]
-        ) { args, ctx in
-            let n = try args.int("--recipients", default: 200, in: 1...500)
-            let pattern = args.value("--address") ?? "lz-r{n}@localhost"
-            let timeout = try args.int("--timeout", default: 300, in: 1...86_400)
-            let members: [JSONValue] = (0..<n).map { i in
-                ["name": .string("Bench member \(i)"), "email": .string(pattern.replacingOccurrences(of: "{n}", with: String(i)))]
-            }
-            let tag = IDs.make("bench")
-            let draft: JSONValue = [
-                "direction": "inbound", "title": .string("Mail benchmark \(tag)"),
-                "partner": ["name": "Benchmark", "kind": "other", "country": "UG"],
-                "starts_at": "2031-01-01T09:00", "ends_at": "2031-01-01T17:00", "members": .array(members),
-            ]
-            let progress = BenchProgress(ctx, "bench mail: confirming a visit of \(n) members, each mailed its schedule")
-            defer { progress.done() }
-            let d = try ctx.call("delegations", "delegations.create", draft)
-            let t0 = monotonicNanos()
-            _ = try ctx.call("delegations", "delegations.confirm", ["id": d["id"]!, "expected_version": 1])
-            var sent = 0, dead = 0, total = 0
-            let deadline = t0 + UInt64(timeout) * 1_000_000_000
-            repeat {
-                usleep(50_000)
-                // The counts follow the delegation filter; one row of items is enough.
-                let counts = try ctx.call("notifications", "notifications.list", ["delegation_id": d["id"]!, "limit": 1])["counts"]
-                func count(_ s: String) -> Int { Int(counts?[s]?.intValue ?? 0) }
-                total = (counts?.objectValue?.members ?? []).map { Int($0.value.intValue ?? 0) }.reduce(0, +)
-                sent = count("sent")
-                dead = count("dead")
-                progress.update("\(sent) sent, \(dead) dead, \(total - sent - dead) on their way")
-            } while (total < n || sent + dead < total) && monotonicNanos() < deadline
-            let seconds = Double(monotonicNanos() - t0) / 1e9
-            let out: JSONValue = [
-                "recipients": .int(Int64(n)), "sent": .int(Int64(sent)), "dead": .int(Int64(dead)), "seconds": .double(seconds),
-                "mails_per_s": .double((Double(sent) / seconds * 10).rounded() / 10),
-            ]
-            if ctx.json {
-                ctx.printJSON(out)
-            } else {
-                ctx.print(
-                    "\(sent) of \(n) messages handed to the MTA in \(threeSignificant(seconds)) s: "
-                        + "\(threeSignificant(Double(sent) / seconds)) mails/s (\(dead) dead)"
-                )
-            }
-            return sent == n ? ExitCode.ok : ExitCode.failure
         }
     }
 }

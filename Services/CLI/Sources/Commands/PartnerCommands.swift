@@ -1,8 +1,9 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
+import LiaisonJSON
 import LiaisonModels
 import LiaisonProcess
-import LiaisonJSON
 import LiaisonWire
 
 extension CLI {
@@ -19,33 +20,25 @@ extension CLI {
     }
 
     /// The options describing a partner, and the fields they set.
-    static let partnerFields: [(flag: String, key: String, help: String)] = [
-        ("--name", "name", "Name in English (or romanised)."), ("--name-local", "name_local", "Name in its own script."),
-        ("--kind", "kind", "university, government, school, enterprise, ngo or other."),
-        ("--country", "country", "ISO 3166-1 alpha-2 code, e.g. TH."), ("--city", "city", "City."), ("--website", "website", "Website."),
-        ("--parent", "parent", "The institution it belongs to (a partner id)."), ("--notes", "notes", "Notes."),
+    static let partnerFields: [FieldFlag] = [
+        FieldFlag(flag: "--name", key: "name", help: "Name in English (or romanised)."),
+        FieldFlag(flag: "--name-local", key: "name_local", help: "Name in its own script."),
+        FieldFlag(flag: "--kind", key: "kind", help: "What kind of institution.", choices: PartnerKind.allCases.map(\.rawValue)),
+        FieldFlag(flag: "--country", key: "country", help: "ISO 3166-1 alpha-2 code, e.g. TH."),
+        FieldFlag(flag: "--city", key: "city", help: "City."), FieldFlag(flag: "--website", key: "website", help: "Website."),
+        FieldFlag(flag: "--parent", key: "parent", help: "The institution it belongs to (a partner id)."),
+        FieldFlag(flag: "--notes", key: "notes", help: "Notes."),
     ]
 
-    static func partnerParams(_ args: ParsedArgs) throws -> JSONObject {
-        var p: JSONObject = [:]
-        if let f = args.value("-f") {
-            guard case .object(let o) = try readJSONFile(f) else { return p }
-            p = o
-        }
-        for f in partnerFields { if let v = args.value(f.flag) { p[f.key] = .string(v) } }
-        return p
-    }
-
-    static func printPartnerLine(_ ctx: CLIContext, _ p: JSONValue) {
-        var line = "\(p["id"]?.stringValue ?? "")  \(p["name"]?.stringValue ?? "")"
-        if let l = p["name_local"]?.stringValue { line += " (\(l))" }
-        line += " — \(p["kind"]?.stringValue ?? ""), \(p["country_name"]?.stringValue ?? p["country"]?.stringValue ?? "")"
-        ctx.print(line + " [version \(p["version"]?.intValue ?? 0)]")
+    static func printPartnerLine(_ ctx: CLIContext, _ p: PartnerRecord) {
+        var line = "\(p.id)  \(p.draft.name)"
+        if let l = p.draft.nameLocal { line += " (\(l))" }
+        ctx.print(line + " — \(p.draft.kind.rawValue), \(p.countryName.isEmpty ? p.draft.country : p.countryName) [version \(p.version)]")
     }
 
     /// Calls a registry method that answers the partner, and prints it.
-    static func changePartner(_ ctx: CLIContext, _ method: String, _ params: JSONValue) throws -> Int32 {
-        let p = try ctx.call("delegations", method, params)
+    static func changePartner<P>(_ ctx: CLIContext, _ method: Method<P, PartnerRecord>, _ params: P) throws -> Int32 {
+        let p = try ctx.call(method, params)
         if ctx.json { ctx.printJSON(p) } else { printPartnerLine(ctx, p) }
         return ExitCode.ok
     }
@@ -55,9 +48,9 @@ extension CLI {
             name: "create", abstract: "Register a partner institution.",
             usage: "partner create --name N --kind K --country CC [--name-local N] [--city C] [--website URL] [--parent ID] | -f FILE",
             options: [OptionSpec(["-f", "--file"], value: "FILE", "The partner as JSON (with people), '-' for stdin.")]
-                + partnerFields.map { OptionSpec([$0.flag], value: "VALUE", $0.help) }
+                + partnerFields.map(\.option)
         ) { args, ctx in
-            try changePartner(ctx, "partners.create", .object(try partnerParams(args)))
+            try changePartner(ctx, PartnersAPI.create, try input(PartnerCreate.self, try changes(args, partnerFields), "the partner"))
         }
     }
 
@@ -65,26 +58,25 @@ extension CLI {
         Command(
             name: "list", abstract: "Partners by name.", usage: "partner list [--country CC] [--kind K] [--text WORDS] [--merged] [--all]",
             options: [
-                OptionSpec(["--country"], value: "CC", "Partners in this country."), OptionSpec(["--kind"], value: "K", "Of this kind."),
+                OptionSpec(["--country"], value: "CC", "Partners in this country."), OptionSpec(["--kind"], PartnerKind.self, ""),
                 OptionSpec(["--text"], value: "WORDS", "Words in the name (either script) or city."),
                 OptionSpec(["--merged"], "Also the entries merged into others."),
                 OptionSpec(["--limit"], value: "N", "Rows per page (default 100)."), OptionSpec(["--all"], "Every page."),
             ]
         ) { args, ctx in
-            var p: JSONObject = ["limit": .int(Int64(try args.int("--limit", default: 100, in: 1...1000)))]
-            for k in ["country", "kind", "text"] { if let v = args.value("--" + k) { p[k] = .string(v) } }
-            if args.has("--merged") { p["include_merged"] = true }
-            let (items, _, next) = try ctx.list("delegations", "partners.list", p, all: args.has("--all"))
+            var f = PartnerFilter(text: args.value("--text"), limit: try args.int("--limit", default: 100, in: 1...1000))
+            f.country = args.value("--country")
+            f.kind = try args.choice("--kind", PartnerKind.self)
+            if args.has("--merged") { f.includeMerged = true }
+            let (items, next) = try ctx.list(PartnersAPI.list, f, all: args.has("--all"))
             if ctx.json { ctx.printJSONList(items, next: next); return ExitCode.ok }
             var t = Table(["ID", "NAME", "KIND", "COUNTRY", "CITY", "PEOPLE"])
             for x in items {
-                var name = x["name"]?.stringValue ?? ""
-                if let l = x["name_local"]?.stringValue { name += " (\(l))" }
-                if x["status"] == "merged" { name += " → merged into \(x["merged_into"]?.stringValue ?? "?")" }
+                var name = x.draft.name
+                if let l = x.draft.nameLocal { name += " (\(l))" }
+                if x.status == .merged { name += " → merged into \(x.mergedInto ?? "?")" }
                 t.add([
-                    x["id"]?.stringValue ?? "", name, x["kind"]?.stringValue ?? "",
-                    "\(x["country"]?.stringValue ?? "") \(x["country_name"]?.stringValue ?? "")", x["city"]?.stringValue ?? "",
-                    String(x["people"]?.arrayValue?.count ?? 0),
+                    x.id, name, x.draft.kind.rawValue, "\(x.draft.country) \(x.countryName)", x.draft.city ?? "", String(x.people.count),
                 ])
             }
             ctx.print(t.rows.isEmpty ? "(no partners match)" : t.render())
@@ -93,80 +85,83 @@ extension CLI {
         }
     }
 
+    /// `partner show --json`: the registry's entry with the agreements and sites naming it.
+    struct PartnerSummary: Encodable {
+        var partner: PartnerView
+        var agreements: [Agreement]
+        var sites: [Site]
+        var lastContact: PartialDate?
+
+        enum CodingKeys: String, CodingKey { case agreements, sites, lastContact = "last_contact" }
+
+        func encode(to encoder: any Encoder) throws {
+            try partner.encode(to: encoder)
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(agreements, forKey: .agreements)
+            try c.encode(sites, forKey: .sites)
+            try c.encode(lastContact, forKey: .lastContact)
+        }
+    }
+
     static var partnerShow: CLICommand {
         Command(
             name: "show", abstract: "A partner with its people, visits, agreements, sites and last contact.", usage: "partner show ID",
             arguments: [("ID", "The partner's id (par-…); an id merged into another shows the one kept.")]
         ) { args, ctx in
-            let p = try ctx.call("delegations", "partners.get", ["id": .string(try args.positional(0, "ID"))])
-            let id = p["id"]!
-            let agreements = try ctx.list("agreements", "agreements.list", ["partner": id, "limit": 200], all: true).0
-            let sites = (try ctx.call("agreements", "sites.list", [:])["items"]?.arrayValue ?? []).filter { s in
-                (s["partners"]?.arrayValue ?? []).contains { $0["id"] == id }
-            }
-            let last = lastContact(p, agreements)
+            let v = try ctx.call(PartnersAPI.get, PartnerID(try args.positional(0, "ID")))
+            let p = v.partner
+            var filter = AgreementFilter(limit: 200)
+            filter.partner = p.id
+            let agreements = try ctx.list(AgreementsAPI.list, filter, all: true).items
+            let sites = try ctx.call(SitesAPI.list, SiteFilter()).items.filter { s in s.draft.partners.contains { $0.id == p.id } }
+            let last = lastContact(v, agreements, today: LocalDate.utc(millis: wallClockMillis()))
             if ctx.json {
-                guard case .object(var o) = p else { return ExitCode.ok }
-                o["agreements"] = .array(agreements)
-                o["sites"] = .array(sites)
-                o["last_contact"] = last.map { .string($0.description) } ?? .null
-                ctx.printJSON(.object(o))
+                ctx.printJSON(PartnerSummary(partner: v, agreements: agreements, sites: sites, lastContact: last))
                 return ExitCode.ok
             }
             printPartnerLine(ctx, p)
-            for (label, key) in [("City", "city"), ("Website", "website"), ("Parent", "parent"), ("Notes", "notes")] {
-                if let v = p[key]?.stringValue { ctx.print("\(label.padding(toLength: 12, withPad: " ", startingAt: 0)) \(v)") }
+            for (label, value) in [("City", p.draft.city), ("Website", p.draft.website), ("Parent", p.draft.parent), ("Notes", p.draft.notes)] {
+                if let value { ctx.print("\(label.padding(toLength: 12, withPad: " ", startingAt: 0)) \(value)") }
             }
-            ctx.print("Last contact \(last.map { "\($0.display)" } ?? "none recorded")")
-            if let merged = p["merged_from"]?.arrayValue, !merged.isEmpty {
-                ctx.print("Merged from  \(merged.compactMap(\.stringValue).joined(separator: ", "))")
-            }
+            ctx.print("Last contact \(last.map(\.display) ?? "none recorded")")
+            if !p.mergedFrom.isEmpty { ctx.print("Merged from  \(p.mergedFrom.joined(separator: ", "))") }
             ctx.print("")
-            ctx.print("People (\(p["people"]?.arrayValue?.count ?? 0))")
-            for x in p["people"]?.arrayValue ?? [] {
-                var line = "  • \(x["name"]?.stringValue ?? "")"
-                if let l = x["name_local"]?.stringValue { line += " (\(l))" }
-                if let t = x["title"]?.stringValue { line += ", \(t)" }
-                line += " — \(x["role"]?.stringValue ?? "")"
-                if let e = x["email"]?.stringValue { line += " <\(e)>" }
-                if let id = x["id"]?.stringValue { line += "  [\(id)]" }
-                ctx.print(line)
+            ctx.print("People (\(p.people.count))")
+            for x in p.people {
+                var line = "  • \(x.name)"
+                if let l = x.nameLocal { line += " (\(l))" }
+                if let t = x.title { line += ", \(t)" }
+                line += " — \(x.role.rawValue)"
+                if let e = x.email { line += " <\(e)>" }
+                ctx.print(line + "  [\(x.id)]")
             }
-            ctx.print("Visits (\(p["visits"]?.arrayValue?.count ?? 0))")
-            for v in p["visits"]?.arrayValue ?? [] {
-                ctx.print(
-                    "  \(v["ref"]?.stringValue ?? "")  \(v["when"]?.stringValue ?? "")  \(v["status"]?.stringValue ?? "")  "
-                        + "\(v["title"]?.stringValue ?? "")\(v["lead"] == true ? "" : "  (joint)")")
+            ctx.print("Visits (\(v.visits.count))")
+            for x in v.visits {
+                ctx.print("  \(x.ref)  \(x.when)  \(x.status.rawValue)  \(x.title)\(x.lead ? "" : "  (joint)")")
             }
             ctx.print("Agreements (\(agreements.count))")
             for a in agreements {
-                ctx.print(
-                    "  \(a["current_reference"]?.stringValue ?? "")  \(a["status"]?.stringValue ?? "")  "
-                        + (PartialDate.shown(a["signed_on"]?.stringValue ?? a["starts_on"]?.stringValue) ?? "")
-                        + "  \(a["title"]?.stringValue ?? "")"
-                )
+                let when = PartialDate.shown(a.draft.signedOn ?? a.draft.startsOn) ?? ""
+                ctx.print("  \(a.currentReference)  \(a.status.rawValue)  \(when)  \(a.draft.title)")
             }
             if !sites.isEmpty {
                 ctx.print("Sites (\(sites.count))")
-                for s in sites { ctx.print("  \(s["name"]?.stringValue ?? "") — \(s["country_name"]?.stringValue ?? "")") }
+                for s in sites { ctx.print("  \(s.draft.name) — \(s.countryName)") }
             }
             return ExitCode.ok
         }
     }
 
-    /// The latest of the last visit, agreements' signing and start, and their activities.
-    static func lastContact(_ p: JSONValue, _ agreements: [JSONValue]) -> PartialDate? {
+    /// The latest contact that has happened by `today`: the last visit, agreements' signing and
+    /// start, and their activities (a date still to come is not a contact yet).
+    static func lastContact(_ p: PartnerView, _ agreements: [Agreement], today: LocalDate) -> PartialDate? {
         var why = ""
-        var dates = [p["last_visit"]?.stringValue].compactMap { $0.flatMap { PartialDate.parse($0, why: &why) } }
+        var dates = [p.lastVisit].compactMap { $0.flatMap { PartialDate.parse($0, why: &why) } }
         for a in agreements {
-            for k in ["signed_on", "starts_on"] {
-                if let s = a[k]?.stringValue, let d = PartialDate.parse(s, why: &why) { dates.append(d) }
-            }
-            for act in a["activities"]?.arrayValue ?? [] {
-                if let s = act["on"]?.stringValue, let d = PartialDate.parse(s, why: &why) { dates.append(d) }
-            }
+            dates += [a.draft.signedOn, a.draft.startsOn].compactMap { $0 }
+            dates += a.activities.compactMap { PartialDate.parse($0.on.description, why: &why) }
         }
-        return dates.max()
+        return dates.filter { $0.first <= today }.max()
     }
 
     static var partnerUpdate: CLICommand {
@@ -174,20 +169,14 @@ extension CLI {
             name: "update", abstract: "Change a partner's entry (every visit and agreement naming it shows the change).",
             usage: "partner update ID [--name N] [--kind K] [--country CC] [--city C] … [--expect-version N]",
             arguments: [("ID", "The partner's id.")],
-            options: partnerFields.map { OptionSpec([$0.flag], value: "VALUE", $0.help) } + [
-                OptionSpec(["-f", "--file"], value: "FILE", "The fields to change as JSON."),
-                OptionSpec(["--expect-version"], value: "N", "The version you last read (default: the current one)."),
+            options: partnerFields.map(\.option) + [
+                OptionSpec(["-f", "--file"], value: "FILE", "The fields to change as JSON."), partnerVersionOption,
             ]
         ) { args, ctx in
-            let id = try args.positional(0, "ID")
-            var p = try partnerParams(args)
+            let p = try changes(args, partnerFields)
             guard !p.members.isEmpty else { throw UsageError("nothing to change: give --name, --kind, --country, --city … or -f FILE") }
-            p["id"] = .string(id)
-            p["expected_version"] =
-                args.value("--expect-version") != nil
-                ? .int(Int64(try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))))
-                : try ctx.call("delegations", "partners.get", ["id": .string(id)])["version"] ?? 1
-            return try changePartner(ctx, "partners.update", .object(p))
+            return try changePartner(
+                ctx, PartnersAPI.update, PartnerUpdate(id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args), changes: p))
         }
     }
 
@@ -198,40 +187,33 @@ extension CLI {
             arguments: [("DUPLICATE", "The id merged away."), ("KEPT", "The id kept.")],
             options: [OptionSpec(["--reason"], value: "TEXT", "Why (kept in both histories).")]
         ) { args, ctx in
-            var p: JSONObject = ["from": .string(try args.positional(0, "DUPLICATE")), "into": .string(try args.positional(1, "KEPT"))]
-            if let r = args.value("--reason") { p["reason"] = .string(r) }
-            return try changePartner(ctx, "partners.merge", .object(p))
+            let p = PartnerMerge(from: try args.positional(0, "DUPLICATE"), into: try args.positional(1, "KEPT"), reason: args.value("--reason"))
+            return try changePartner(ctx, PartnersAPI.merge, p)
         }
     }
+
+    static let personFields: [FieldFlag] = [
+        FieldFlag(flag: "--name", key: "name", help: "Name (romanised)."),
+        FieldFlag(flag: "--name-local", key: "name_local", help: "In their own script."),
+        FieldFlag(flag: "--title", key: "title", help: "e.g. Minister for the Development of ICT."),
+        FieldFlag(flag: "--role", key: "role", help: "Their part.", choices: MemberRole.allCases.map(\.rawValue)),
+        FieldFlag(flag: "--email", key: "email", help: "Email."), FieldFlag(flag: "--phone", key: "phone", help: "Phone."),
+    ]
 
     static var personAdd: CLICommand {
         Command(
             name: "add", abstract: "Add someone to a partner's people.",
             usage: "partner person add PARTNER --name N [--name-local N] [--title T] [--role R] [--email E] [--phone P]",
-            arguments: [("PARTNER", "The partner's id.")],
-            options: personOptions
+            arguments: [("PARTNER", "The partner's id.")], options: personFields.map(\.option)
         ) { args, ctx in
-            guard let name = args.value("--name") else { throw UsageError("missing --name") }
-            var person: JSONObject = ["name": .string(name)]
-            for (flag, key) in personFlags { if let v = args.value(flag) { person[key] = .string(v) } }
-            return try changePartner(
-                ctx, "partners.add_person", ["partner": .string(try args.positional(0, "PARTNER")), "person": .object(person)])
+            guard args.value("--name") != nil else { throw UsageError("missing --name") }
+            let person = try input(Person.self, JSONObject(fields(args, personFields).members.filter { $0.value != .null }), "the person")
+            return try changePartner(ctx, PartnersAPI.addPerson, PersonAdd(partner: try args.positional(0, "PARTNER"), person: person))
         }
     }
 
-    static let personOptions = [
-        OptionSpec(["--name"], value: "NAME", "Name (romanised)."), OptionSpec(["--name-local"], value: "NAME", "In their own script."),
-        OptionSpec(["--title"], value: "TITLE", "e.g. Minister for the Development of ICT."),
-        OptionSpec(["--role"], value: "ROLE", "head, minister, official, principal, teacher, student, interpreter, staff, other."),
-        OptionSpec(["--email"], value: "EMAIL", "Email."), OptionSpec(["--phone"], value: "PHONE", "Phone."),
-    ]
-
     static let partnerVersionOption = OptionSpec(
-        ["--expect-version"], value: "N", "The partner's version you last read (default: the current one).")
-
-    static let personFlags = [
-        ("--name-local", "name_local"), ("--title", "title"), ("--role", "role"), ("--email", "email"), ("--phone", "phone"),
-    ]
+        ["--expect-version"], value: "N", "The partner's version you last read: a change made since is refused (default: the one stored).")
 
     static let personArguments = [
         ("PARTNER", "The partner's id."), ("WHO", "The person's id (per-…) or email, as 'partner show' lists them."),
@@ -241,35 +223,26 @@ extension CLI {
         Command(
             name: "update", abstract: "Change someone's details (an empty value clears a field).",
             usage: "partner person update PARTNER WHO [--name N] [--title T] [--role R] [--email E] [--phone P] [--expect-version N]",
-            arguments: personArguments,
-            options: personOptions + [partnerVersionOption]
+            arguments: personArguments, options: personFields.map(\.option) + [partnerVersionOption]
         ) { args, ctx in
-            var p = try personParams(args, ctx)
-            for (flag, key) in [("--name", "name")] + personFlags {
-                if let v = args.value(flag) { p[key] = v.isEmpty ? .null : .string(v) }
-            }
-            guard p.count > 3 else { throw UsageError("nothing to change: give --name, --title, --email … (see --help)") }
-            return try changePartner(ctx, "partners.update_person", .object(p))
+            let changes = fields(args, personFields)
+            guard changes.count > 0 else { throw UsageError("nothing to change: give --name, --title, --email … (see --help)") }
+            let p = PersonUpdate(
+                partner: try args.positional(0, "PARTNER"), person: try args.positional(1, "WHO"),
+                expectedVersion: try expectedVersion(args), changes: changes)
+            return try changePartner(ctx, PartnersAPI.updatePerson, p)
         }
     }
 
     static var personRemove: CLICommand {
         Command(
             name: "remove", abstract: "Someone is no longer at the partner (kept in its history).",
-            usage: "partner person remove PARTNER WHO [--expect-version N]", arguments: personArguments,
-            options: [partnerVersionOption]
-        ) { args, ctx in try changePartner(ctx, "partners.remove_person", .object(try personParams(args, ctx))) }
-    }
-
-    /// The partner, the person and the version a change to one of its people is made at.
-    static func personParams(_ args: ParsedArgs, _ ctx: CLIContext) throws -> JSONObject {
-        let partner = try args.positional(0, "PARTNER")
-        return [
-            "partner": .string(partner), "person": .string(try args.positional(1, "WHO")),
-            "expected_version": args.value("--expect-version") != nil
-                ? .int(Int64(try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))))
-                : try ctx.call("delegations", "partners.get", ["id": .string(partner)])["version"] ?? 1,
-        ]
+            usage: "partner person remove PARTNER WHO [--expect-version N]", arguments: personArguments, options: [partnerVersionOption]
+        ) { args, ctx in
+            let p = PersonRemove(
+                partner: try args.positional(0, "PARTNER"), person: try args.positional(1, "WHO"), expectedVersion: try expectedVersion(args))
+            return try changePartner(ctx, PartnersAPI.removePerson, p)
+        }
     }
 
     static var siteCommand: CLICommand {
@@ -281,28 +254,21 @@ extension CLI {
                     name: "create", abstract: "Record a site from a JSON file.", usage: "site create -f FILE",
                     options: [OptionSpec(["-f", "--file"], value: "FILE", "The site as JSON ('-' for stdin).")]
                 ) { args, ctx in
-                    let s = try ctx.call("agreements", "sites.create", try readJSONFile(args.value("-f")))
-                    if ctx.json { ctx.printJSON(s) } else { ctx.print("\(s["id"]?.stringValue ?? "")  \(s["name"]?.stringValue ?? "")") }
+                    let s = try ctx.call(SitesAPI.create, try input(SiteDraft.self, try readJSONFile(args.value("-f")), "the site"))
+                    if ctx.json { ctx.printJSON(s) } else { ctx.print("\(s.id)  \(s.draft.name)") }
                     return ExitCode.ok
                 },
                 Command(
                     name: "list", abstract: "Sites by name.", usage: "site list [--country CC]",
                     options: [OptionSpec(["--country"], value: "CC", "Sites in this country.")]
                 ) { args, ctx in
-                    var p: JSONObject = [:]
-                    if let c = args.value("--country") { p["country"] = .string(c) }
-                    let items = try ctx.call("agreements", "sites.list", .object(p))["items"]?.arrayValue ?? []
-                    if ctx.json { ctx.printJSON(.array(items)); return ExitCode.ok }
+                    let items = try ctx.call(SitesAPI.list, SiteFilter(country: args.value("--country"))).items
+                    if ctx.json { ctx.printJSON(items); return ExitCode.ok }
                     var t = Table(["ID", "NAME", "KIND", "COUNTRY", "SINCE", "AGREEMENT", "PARTNERS"])
                     for s in items {
                         t.add([
-                            s["id"]?.stringValue ?? "", s["name"]?.stringValue ?? "", s["kind"]?.stringValue ?? "",
-                            s["country_name"]?.stringValue ?? "", PartialDate.shown(s["established"]?.stringValue) ?? "",
-                            s["agreement_reference"]?.stringValue ?? "",
-                            (s["partners"]?.arrayValue ?? []).map {
-                                "\($0["name"]?.stringValue ?? "") (\($0["country"]?.stringValue ?? ""))"
-                            }
-                            .joined(separator: "; "),
+                            s.id, s.draft.name, s.draft.kind.rawValue, s.countryName, PartialDate.shown(s.draft.established) ?? "",
+                            s.agreementReference ?? "", s.draft.partners.map { "\($0.name ?? "") (\($0.country ?? ""))" }.joined(separator: "; "),
                         ])
                     }
                     ctx.print(t.rows.isEmpty ? "(no sites)" : t.render())

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
 import LiaisonProcess
 import LiaisonJSON
@@ -11,33 +12,30 @@ extension CLI {
             usage: "queue [--service S] [--status pending|dead|delivered|skipped|all] [--subscriber S] [--limit N] [--json]",
             options: [
                 OptionSpec(["--service"], value: "S", "Only this producing service."),
-                OptionSpec(["--status"], value: "S", "pending and dead by default; or delivered, skipped, all."),
+                OptionSpec(
+                    ["--status"], oneOf: DeliveryState.allCases.map(\.rawValue) + ["all"], value: "S", "Default: pending and dead."),
                 OptionSpec(["--subscriber"], value: "S", "Only deliveries to this service."),
                 OptionSpec(["--limit"], value: "N", "At most N rows per service (default 100)."),
             ],
             subcommands: [queueRedrive, queueSkip, queueAudit]
         ) { args, ctx in
-            var params: JSONObject = ["limit": .int(Int64(try args.int("--limit", default: 100, in: 1...1000)))]
-            if let s = args.value("--status") { params["status"] = .string(s) }
-            if let s = args.value("--subscriber") { params["subscriber"] = .string(s) }
-            let results = try producers(ctx, only: args.value("--service")).map { try ctx.call($0, "events.queue", .object(params)) }
-            if ctx.json { ctx.printJSON(["services": .array(results)]); return ExitCode.ok }
+            let params = QueueParams(
+                status: args.value("--status"), subscriber: args.value("--subscriber"), limit: try args.int("--limit", default: 100, in: 1...1000))
+            let results = try producers(ctx, only: args.value("--service")).map { try ctx.call(EventsAPI.queue, params, on: $0) }
+            if ctx.json { ctx.printJSON(Queues(services: results)); return ExitCode.ok }
             var t = Table(["SERVICE", "SEQ", "EVENT", "KEY", "SUBSCRIBER", "STATUS", "ATTEMPTS", "LAST ERROR"])
             for r in results {
-                for d in r["deliveries"]?.arrayValue ?? [] {
+                for d in r.deliveries {
                     t.add([
-                        r["service"]?.stringValue ?? "", String(d["outbox_seq"]?.intValue ?? 0),
-                        "\(d["type"]?.stringValue ?? "") #\(d["sequence"]?.intValue ?? 0)",
-                        d["partition_key"]?.stringValue ?? "", d["subscriber"]?.stringValue ?? "", d["status"]?.stringValue ?? "",
-                        String(d["attempts"]?.intValue ?? 0), String((d["last_error"]?.stringValue ?? "").prefix(70)),
+                        r.service, String(d.outboxSeq), "\(d.type) #\(d.sequence)", d.partitionKey, d.subscriber, d.status.rawValue,
+                        String(d.attempts), String((d.lastError ?? "").prefix(70)),
                     ])
                 }
             }
             for r in results {
-                let s = r["summary"]
-                var line = "\(r["service"]?.stringValue ?? ""): \(s?["pending"]?.intValue ?? 0) pending, \(s?["dead"]?.intValue ?? 0) dead"
-                for m in s?["relay"]?.objectValue?.members ?? [] where m.value["reachable"] == false {
-                    line += "; \(m.key) unreachable since \(m.value["down_since"]?.stringValue ?? "?")"
+                var line = "\(r.service): \(r.summary.pending) pending, \(r.summary.dead) dead"
+                for (name, h) in r.relay.sorted(by: { $0.key < $1.key }) where !h.reachable {
+                    line += "; \(name) unreachable since \(h.downSince ?? "?")"
                 }
                 ctx.print(line)
             }
@@ -46,12 +44,17 @@ extension CLI {
         }
     }
 
+    /// Every producer's queue.
+    struct Queues: Encodable {
+        var services: [QueueResult]
+    }
+
     /// The services that produce events (answer events.queue), or just `only`.
     static func producers(_ ctx: CLIContext, only: String?) throws -> [String] {
         if let only { return [only] }
         return try ctx.mesh().config.services.map(\.name).filter { name in
-            guard let d = try? ctx.call(name, "service.describe") else { return false }
-            return d["methods"]?.arrayValue?.contains { $0["name"] == "events.queue" } == true
+            guard let d = try? ctx.call(ServiceAPI.describe, NoParams(), on: name) else { return false }
+            return d.methods.contains { $0.name == EventsAPI.queue.name }
         }
     }
 
@@ -66,18 +69,17 @@ extension CLI {
                 OptionSpec(["--service"], value: "S", "The producing service (default: every producer)."),
             ]
         ) { args, ctx in
-            var params: JSONObject = [:]
+            var params = RedriveParams(subscriber: args.value("--subscriber"))
             if args.has("--all-dead") {
-                params["all_dead"] = true
+                params.allDead = true
             } else {
                 guard let seq = Int64(try args.positional(0, "SEQ or --all-dead")) else { throw UsageError("SEQ must be a number") }
-                params["outbox_seq"] = .int(seq)
+                params.outboxSeq = seq
             }
-            if let s = args.value("--subscriber") { params["subscriber"] = .string(s) }
-            var total: Int64 = 0
+            var total = 0
             var lastError: CLIError?
             for p in try producers(ctx, only: args.value("--service")) {
-                do { total += try ctx.call(p, "events.redrive", .object(params))["redriven"]?.intValue ?? 0 } catch let e as CLIError
+                do { total += try ctx.call(EventsAPI.redrive, params, on: p).redriven } catch let e as CLIError
                     where e.remote?.code == .notFound
                 {
                     lastError = e
@@ -102,9 +104,8 @@ extension CLI {
         ) { args, ctx in
             guard let seq = Int64(try args.positional(0, "SEQ")) else { throw UsageError("SEQ must be a number") }
             guard let sub = args.value("--subscriber") else { throw UsageError("skip needs --subscriber S") }
-            var params: JSONObject = ["outbox_seq": .int(seq), "subscriber": .string(sub)]
-            if let r = args.value("--reason") { params["reason"] = .string(r) }
-            _ = try ctx.call(args.value("--service") ?? "delegations", "events.skip", .object(params))
+            let params = SkipParams(outboxSeq: seq, subscriber: sub, reason: args.value("--reason"))
+            _ = try ctx.call(EventsAPI.skip, params, on: args.value("--service") ?? DelegationsAPI.service)
             ctx.print("skipped delivery \(seq) to \(sub)")
             return ExitCode.ok
         }
@@ -115,14 +116,10 @@ extension CLI {
             name: "audit", abstract: "Operators' redrive and skip actions, newest first.", usage: "queue audit [--service S] [--json]",
             options: [OptionSpec(["--service"], value: "S", "The producing service (default delegations).")]
         ) { args, ctx in
-            let r = try ctx.call(args.value("--service") ?? "delegations", "events.audit")
+            let r = try ctx.call(EventsAPI.audit, LimitParams(), on: args.value("--service") ?? DelegationsAPI.service)
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            for i in r["items"]?.arrayValue ?? [] {
-                ctx.print(
-                    "\(i["at"]?.stringValue ?? "")  uid \(i["uid"]?.intValue ?? -1)  \(i["action"]?.stringValue ?? "")  seq "
-                        + "\(i["outbox_seq"]?.intValue.map(String.init) ?? "-")  \(i["subscriber"]?.stringValue ?? "")  "
-                        + "\(i["detail"]?.stringValue ?? "")"
-                )
+            for i in r.items {
+                ctx.print("\(i.at)  uid \(i.uid)  \(i.action)  seq \(i.outboxSeq.map(String.init) ?? "-")  \(i.subscriber ?? "")  \(i.detail)")
             }
             return ExitCode.ok
         }

@@ -1,5 +1,7 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
+import LiaisonModels
 import LiaisonProcess
 import LiaisonJSON
 import LiaisonWire
@@ -19,19 +21,17 @@ extension CLI {
                 "report partners [--by continent|region|country|kind|year] [--active-on DATE | --signed-in YEAR] [--svg FILE] [--html "
                 + "FILE] [--json]",
             options: [
-                OptionSpec(["--by"], value: "GROUP", "continent (default), region, country, kind or year."),
+                OptionSpec(["--by"], ReportGrouping.self, "Default continent."),
                 OptionSpec(["--active-on"], value: "DATE", "Agreements in force on this date (default today)."),
                 OptionSpec(["--signed-in"], value: "YEAR", "Agreements signed in this year instead."),
                 OptionSpec(["--svg"], value: "FILE", "Write the chart as SVG ('-': to stdout)."),
                 OptionSpec(["--html"], value: "FILE", "Write the chart and table as an HTML page."),
             ]
         ) { args, ctx in
-            var p: JSONObject = ["by": .string(args.value("--by") ?? "continent")]
-            if let d = args.value("--active-on") { p["active_on"] = .string(d) }
-            if args.value("--signed-in") != nil {
-                p["signed_in"] = .int(Int64(try args.int("--signed-in", default: 2024, in: 1900...2200)))
-            }
-            let r = try ctx.call("agreements", "agreements.report.partners", .object(p))
+            let p = PartnersReportParams(
+                by: try args.choice("--by", ReportGrouping.self) ?? .continent, activeOn: try day(args, "--active-on"),
+                signedIn: args.value("--signed-in") == nil ? nil : try args.int("--signed-in", default: 2024, in: 1900...2200))
+            let r = try ctx.call(AgreementsAPI.partnersReport, p)
             for (flag, render) in [("--svg", PartnerChart.svg), ("--html", PartnerChart.html)] {
                 guard let file = args.value(flag) else { continue }
                 if file == "-" {  // the chart on stdout, nothing else
@@ -44,17 +44,13 @@ extension CLI {
                 ctx.note("wrote \(file)")
             }
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            var t = Table([(r["by"]?.stringValue ?? "").uppercased(), "PARTNERS", "AGREEMENTS", "NEGOTIATING", "SITES", "WHO"])
-            for row in r["rows"]?.arrayValue ?? [] {
-                let sites = (row["site_names"]?.arrayValue ?? []).compactMap(\.stringValue).map { "site: \($0)" }
-                t.add([
-                    row["key"]?.stringValue ?? "", String(row["partners"]?.intValue ?? 0), String(row["agreements"]?.intValue ?? 0),
-                    String(row["negotiating"]?.intValue ?? 0), String(row["sites"]?.intValue ?? 0),
-                    ((row["partner_names"]?.arrayValue ?? []).compactMap(\.stringValue) + sites).joined(separator: "; "),
-                ])
+            var t = Table([r.by.rawValue.uppercased(), "PARTNERS", "AGREEMENTS", "NEGOTIATING", "SITES", "WHO"])
+            for row in r.rows {
+                let who = (row.partnerNames + row.siteNames.map { "site: \($0)" }).joined(separator: "; ")
+                t.add([row.key, String(row.partners), String(row.agreements), String(row.negotiating), String(row.sites), who])
             }
             ctx.print(PartnerChart.subtitle(r))
-            if let c = r["counting"]?.stringValue { ctx.print("Counted: \(c).") }
+            ctx.print("Counted: \(r.counting).")
             ctx.print(t.rows.isEmpty ? "(no agreements)" : t.render())
             return ExitCode.ok
         }
@@ -65,24 +61,20 @@ extension CLI {
             name: "funnel", abstract: "Visits → agreements that cite them → agreements with recorded activities, per continent.",
             usage: "report funnel [--json]"
         ) { _, ctx in
-            let r = try ctx.call("agreements", "agreements.report.funnel")
+            let r = try ctx.call(AgreementsAPI.funnelReport, NoParams())
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             var t = Table(["CONTINENT", "VISITS", "→ AGREEMENTS", "CONVERSION", "AGREEMENTS", "WITH ACTIVITIES"])
-            for row in r["rows"]?.arrayValue ?? [] {
+            for row in r.rows {
                 t.add([
-                    row["continent"]?.stringValue ?? "", String(row["visits"]?.intValue ?? 0),
-                    String(row["visits_leading_to_agreements"]?.intValue ?? 0),
-                    row["visit_conversion_pct"]?.doubleValue.map { "\($0) %" } ?? "-", String(row["agreements"]?.intValue ?? 0),
-                    String(row["agreements_with_activities"]?.intValue ?? 0),
+                    row.continent, String(row.visits), String(row.visitsLeadingToAgreements), row.visitConversionPct.map { "\($0) %" } ?? "-",
+                    String(row.agreements), String(row.agreementsWithActivities),
                 ])
             }
-            let tot = r["totals"]
+            let tot = r.totals
             ctx.print(
-                "\(tot?["visits"]?.intValue ?? 0) visits (not cancelled); "
-                    + "\(tot?["visits_leading_to_agreements"]?.intValue ?? 0) of them led to agreements; "
-                    + "\(tot?["agreements_citing_visits"]?.intValue ?? 0) agreements cite those visits, "
-                    + "\(tot?["agreements_with_activities"]?.intValue ?? 0) of them with recorded activities."
-            )
+                "\(tot.visits) visits (not cancelled); \(tot.visitsLeadingToAgreements) of them led to agreements; "
+                    + "\(tot.agreementsCitingVisits) agreements cite those visits, \(tot.agreementsWithActivities) of them with recorded "
+                    + "activities.")
             ctx.print("Each agreement counts once above; in the table, under each continent it has a cited visit in.")
             ctx.print(t.render())
             return ExitCode.ok
@@ -95,17 +87,12 @@ extension CLI {
             usage: "report dormant [--months N] [--json]",
             options: [OptionSpec(["--months"], value: "N", "Default 12.")]
         ) { args, ctx in
-            let r = try ctx.call(
-                "agreements", "agreements.report.dormant", ["months": .int(Int64(try args.int("--months", default: 12, in: 1...600)))])
+            let r = try ctx.call(AgreementsAPI.dormantReport, DormantParams(months: try args.int("--months", default: 12, in: 1...600)))
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            ctx.print("Active agreements with no visit or activity since \(r["cutoff"]?.stringValue ?? ""):")
+            ctx.print("Active agreements with no visit or activity since \(r.cutoff):")
             var t = Table(["REFERENCE", "LAST CONTACT", "PARTNERS", "COORDINATOR", "TITLE"])
-            for row in r["rows"]?.arrayValue ?? [] {
-                t.add([
-                    row["reference"]?.stringValue ?? "", row["last_contact"]?.stringValue ?? "never",
-                    (row["partners"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "; "),
-                    row["coordinator"]?.stringValue ?? "", row["title"]?.stringValue ?? "",
-                ])
+            for row in r.rows {
+                t.add([row.reference, row.lastContact ?? "never", row.partners.joined(separator: "; "), row.coordinator, row.title])
             }
             ctx.print(t.rows.isEmpty ? "(none: every active partnership has had a visit or an activity)" : t.render())
             return ExitCode.ok
@@ -118,18 +105,13 @@ extension CLI {
             usage: "report expiring [--days N] [--json]",
             options: [OptionSpec(["--days"], value: "N", "Default 90.")]
         ) { args, ctx in
-            let r = try ctx.call(
-                "agreements", "agreements.report.expiring", ["days": .int(Int64(try args.int("--days", default: 90, in: 1...3650)))])
+            let r = try ctx.call(AgreementsAPI.expiringReport, ExpiringParams(days: try args.int("--days", default: 90, in: 1...3650)))
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             var t = Table(["REFERENCE", "ENDS", "DAYS LEFT", "RENEWAL", "PARTNERS", "TITLE"])
-            for row in r["rows"]?.arrayValue ?? [] {
-                t.add([
-                    row["reference"]?.stringValue ?? "", row["ends_on"]?.stringValue ?? "", String(row["days_left"]?.intValue ?? 0),
-                    row["renewal"]?.stringValue ?? "",
-                    (row["partners"]?.arrayValue ?? []).compactMap(\.stringValue).joined(separator: "; "), row["title"]?.stringValue ?? "",
-                ])
+            for row in r.rows {
+                t.add([row.reference, row.endsOn, String(row.daysLeft), row.renewal, row.partners.joined(separator: "; "), row.title])
             }
-            ctx.print(t.rows.isEmpty ? "(nothing ends within \(r["days"]?.intValue ?? 0) days)" : t.render())
+            ctx.print(t.rows.isEmpty ? "(nothing ends within \(r.days) days)" : t.render())
             return ExitCode.ok
         }
     }

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
 import LiaisonProcess
 import LiaisonJSON
@@ -20,24 +21,14 @@ extension CLI {
                 the purge is in the visit's history.
                 """
         ) { args, ctx in
-            var p: JSONObject = [:]
-            if args.has("--due") { p["due_only"] = true }
-            if args.has("--apply") { p["apply"] = true }
-            let r = try ctx.call("delegations", "delegations.retention", .object(p))
+            let p = RetentionParams(dueOnly: args.has("--due") ? true : nil, apply: args.has("--apply") ? true : nil)
+            let r = try ctx.call(DelegationsAPI.retention, p)
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            let days = r["days"]?.intValue ?? 0
-            ctx.print(
-                "Personal data is purged \(days) days after a visit ends\(r["keeps_names"] == true ? "; names stay" : ", names too").")
+            ctx.print("Personal data is purged \(r.days) days after a visit ends\(r.keepsNames ? "; names stay" : ", names too").")
             var t = Table(["REF", "STATUS", "PURGE ON", "DUE", "TITLE"])
-            for i in r["items"]?.arrayValue ?? [] {
-                t.add([
-                    i["ref"]?.stringValue ?? "", i["status"]?.stringValue ?? "", i["purge_on"]?.stringValue ?? "",
-                    i["due"] == true ? "yes" : "", i["title"]?.stringValue ?? "",
-                ])
-            }
+            for i in r.items { t.add([i.ref, i.status, i.purgeOn.description, i.due ? "yes" : "", i.title]) }
             ctx.print(t.rows.isEmpty ? "(nothing to purge)" : t.render())
-            let purged = (r["purged"]?.arrayValue ?? []).compactMap(\.stringValue)
-            if !purged.isEmpty { ctx.print("Purged: \(purged.joined(separator: ", "))") }
+            if !r.purged.isEmpty { ctx.print("Purged: \(r.purged.joined(separator: ", "))") }
             return ExitCode.ok
         }
     }

@@ -71,6 +71,8 @@ extension CLI {
     /// Run from a SwiftPM checkout (`swift run liaison up`), builds the mesh's binaries that are
     /// not there yet with `swift build` in the same configuration: the CLI does not depend on
     /// them, so that it links no SQLite, but a fresh clone should still come up in one command.
+    /// Run from a checkout, builds the executables of `names` that are not there yet (those
+    /// only: `swift build --product` each), so `swift run liaison up` needs one command.
     static func buildMissing(_ names: [String], _ ctx: CLIContext) throws {
         let missing = names.filter { !$0.contains("/") && Executables.resolve($0) == nil }
         guard !missing.isEmpty, let build = Executables.swiftPMBuild() else { return }
@@ -78,13 +80,42 @@ extension CLI {
         guard let swift = Executables.resolve("swift") else {
             throw CLIError(ExitCode.unavailable, "swift is not on PATH to build \(missing[0])")
         }
+        let products = missing.flatMap { ["--product", $0] }
         let pid = try Subprocess.spawn(
-            swift, arguments: [swift, "build", "-c", build.configuration], environment: Subprocess.currentEnvironment(), fds: [0, 1, 2],
-            workingDirectory: build.root)
+            swift, arguments: [swift, "build", "-c", build.configuration] + products, environment: Subprocess.currentEnvironment(),
+            fds: [0, 1, 2], workingDirectory: build.root)
         var status: Int32 = 0
         _ = restartingEINTR { waitpid(pid, &status, 0) }
         guard ChildExit(waitStatus: status) == .exited(0) else {
             throw CLIError(ExitCode.failure, "swift build failed (\(ChildExit(waitStatus: status))); see its output above")
+        }
+    }
+}
+
+extension CLI {
+    /// `bench` in help: the benchmarks live in `liaison-bench`, which `liaison bench` runs.
+    static var benchCommand: CLICommand {
+        Command(
+            name: "bench", abstract: "Measure the running mesh: calls/s and latency, events, mail, restarts, hostile callers.",
+            usage: "bench [events|mail|restart|idle|hostile|hold|codec] [options]",
+            discussion: "Runs liaison-bench (built from a checkout when it is not there yet); 'liaison bench --help' lists its options.")
+        { args, ctx in runBench(args.positionals, ctx) }
+    }
+
+    /// Runs `liaison-bench` with `arguments` in place of this process.
+    static func runBench(_ arguments: [String], _ ctx: CLIContext) -> Int32 {
+        do {
+            try buildMissing(["liaison-bench"], ctx)
+            guard let exe = Executables.resolve("liaison-bench") else {
+                throw CLIError(
+                    ExitCode.unavailable, "liaison-bench not found beside \(CommandLine.arguments[0]) or on PATH",
+                    hint: "build it with 'swift build --product liaison-bench'")
+            }
+            let cargs = ([exe] + arguments).map { strdup($0) } + [nil]
+            execv(exe, cargs)
+            throw CLIError(ExitCode.failure, "cannot run \(exe): \(String(cString: strerror(errno)))")
+        } catch {
+            return report(error, ctx) ?? ExitCode.failure
         }
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
+import LiaisonAPI
+import LiaisonJSON
 import LiaisonModels
 import LiaisonProcess
-import LiaisonJSON
 import LiaisonWire
 
 /// People a visit counts rather than names ("30 international students"): a group added,
@@ -13,23 +14,21 @@ extension CLI {
             usage: "delegation group add|update|remove", subcommands: [groupAdd, groupUpdate, groupRemove])
     }
 
-    static let groupFields: [(flag: String, key: String, help: String)] = [
-        ("--description", "description", "Who they are: International students of BIT."), ("--count", "count", "How many (when known)."),
-        ("--role", "role", "head, minister, official, principal, teacher, student, interpreter, staff, other."),
-        ("--partner", "partner", "The partner (id) they come from."),
+    static let groupFields: [FieldFlag] = [
+        FieldFlag(flag: "--description", key: "description", help: "Who they are: International students of BIT."),
+        FieldFlag(flag: "--count", key: "count", help: "How many (when known)."),
+        FieldFlag(flag: "--role", key: "role", help: "Their part.", choices: MemberRole.allCases.map(\.rawValue)),
+        FieldFlag(flag: "--partner", key: "partner", help: "The partner (id) they come from."),
     ]
 
-    static var groupOptions: [OptionSpec] { groupFields.map { OptionSpec([$0.flag], value: "VALUE", $0.help) } + [versionOption] }
+    static var groupOptions: [OptionSpec] { groupFields.map(\.option) + [versionOption] }
 
-    /// The group with the flags given set over `base` (an empty value clears a field).
-    static func group(_ args: ParsedArgs, over base: JSONObject = [:]) throws -> JSONObject {
-        var g = base
-        for f in groupFields {
-            guard let v = args.value(f.flag) else { continue }
-            if v.isEmpty { g[f.key] = nil; continue }
-            guard f.key == "count" else { g[f.key] = .string(v); continue }
+    /// The group fields the flags give (an empty value clears a field).
+    static func groupFieldsGiven(_ args: ParsedArgs) throws -> JSONObject {
+        var g = fields(args, groupFields)
+        if case .string(let v)? = g["count"] {
             guard let n = Int(v), n >= 0 else { throw UsageError("--count: expected a whole number of people, not \(v)") }
-            g[f.key] = .int(Int64(n))
+            g["count"] = .int(Int64(n))
         }
         return g
     }
@@ -44,10 +43,8 @@ extension CLI {
             arguments: [("ID", "The delegation's id or reference.")], options: groupOptions
         ) { args, ctx in
             guard args.value("--description")?.isEmpty == false else { throw UsageError("missing --description") }
-            var v = try VisitEdit(ctx, args)
-            let g = try group(args)
-            v.groups.append(.object(g))
-            return try v.save(ctx, args, people: true, "added the group \(g["description"]?.stringValue ?? "")")
+            let g = try input(MemberGroup.self, JSONObject(try groupFieldsGiven(args).members.filter { $0.value != .null }), "the group")
+            return try edited(ctx, DelegationsAPI.addGroup, PartEdit(try visit(args), part: g))
         }
     }
 
@@ -57,15 +54,11 @@ extension CLI {
             usage: "delegation group update ID GROUP [--count N] [--description D] [--role R] [--partner ID]", arguments: groupArguments,
             options: groupOptions
         ) { args, ctx in
-            guard groupFields.contains(where: { args.value($0.flag) != nil }) else {
-                throw UsageError("nothing to change: give a flag (see --help)")
-            }
-            var v = try VisitEdit(ctx, args)
-            let i = try v.groupIndex(try args.positional(1, "GROUP"))
-            let g = try group(args, over: v.groups[i].objectValue ?? [:])
-            guard g["description"] != nil else { throw UsageError("--description cannot be emptied") }
-            v.groups[i] = .object(g)
-            return try v.save(ctx, args, people: true, "changed the group \(g["description"]?.stringValue ?? "")")
+            let changes = try groupFieldsGiven(args)
+            guard changes.count > 0 else { throw UsageError("nothing to change: give a flag (see --help)") }
+            if changes["description"] == .null { throw UsageError("--description cannot be emptied") }
+            let p = PartEdit<MemberGroup>(try visit(args), which: try args.positional(1, "GROUP"), changes: changes)
+            return try edited(ctx, DelegationsAPI.updateGroup, p)
         }
     }
 
@@ -74,9 +67,7 @@ extension CLI {
             name: "remove", abstract: "Drop a group.", usage: "delegation group remove ID GROUP", arguments: groupArguments,
             options: [versionOption]
         ) { args, ctx in
-            var v = try VisitEdit(ctx, args)
-            let gone = v.groups.remove(at: try v.groupIndex(try args.positional(1, "GROUP")))
-            return try v.save(ctx, args, people: true, "dropped the group \(gone["description"]?.stringValue ?? "")")
+            try edited(ctx, DelegationsAPI.removeGroup, PartEdit<MemberGroup>(try visit(args), which: try args.positional(1, "GROUP")))
         }
     }
 }

@@ -1,41 +1,45 @@
 import Foundation
+import LiaisonAPI
+import LiaisonJSON
 import LiaisonModels
 import LiaisonProcess
-import LiaisonJSON
 import LiaisonWire
 
-/// One session of a visit added, moved, changed or dropped (`delegation item …`). A confirmed
-/// visit (or one under way) is rescheduled: the people whose sessions change are mailed what
-/// changed, with `--reason`.
+/// One session of a visit added, moved, changed or dropped (`delegation item …`). On a
+/// confirmed visit (or one under way) the people whose sessions change are mailed what changed,
+/// with `--reason`.
 extension CLI {
+    static var delegationItem: CLICommand {
+        Command(
+            name: "item", abstract: "Add, move, change or drop one session of a visit's itinerary.",
+            usage: "delegation item add|move|update|remove", subcommands: [itemAdd, itemMove, itemUpdate, itemRemove])
+    }
+
     static let itemArguments = [
         ("ID", "The delegation's id or reference."),
         ("ITEM", "The session: its number in 'delegation show', its id (it-…), or its title."),
     ]
 
     /// A session's details as flags (times apart).
-    static let itemFields: [(flag: String, key: String, help: String)] = [
-        ("--title", "title", "What it is."), ("--venue", "venue", "Where (a room, a building)."),
-        ("--kind", "kind", "meeting, tour, meal, ceremony, lecture, visit, transfer, signing, free, other."),
-        ("--hosts", "hosts", "Host emails, comma-separated."),
-        ("--attendees", "attendees", "Members (emails or names), comma-separated; all for the whole delegation."),
-        ("--notes", "notes", "A note printed with it."),
+    static let itemFields: [FieldFlag] = [
+        FieldFlag(flag: "--title", key: "title", help: "What it is."),
+        FieldFlag(flag: "--venue", key: "venue", help: "Where (a room, a building)."),
+        FieldFlag(flag: "--kind", key: "kind", help: "What kind of session.", choices: ItemKind.allCases.map(\.rawValue)),
+        FieldFlag(flag: "--hosts", key: "hosts", help: "Host emails, comma-separated.", shape: .list),
+        FieldFlag(
+            flag: "--attendees", key: "attendees", help: "Members (emails or names), comma-separated; all for the whole delegation.",
+            shape: .list),
+        FieldFlag(flag: "--notes", key: "notes", help: "A note printed with it."),
     ]
 
-    static var itemDetailOptions: [OptionSpec] { itemFields.map { OptionSpec([$0.flag], value: "VALUE", $0.help) } }
-
-    /// The session with the detail flags given set (an empty value clears a field).
-    static func item(_ args: ParsedArgs, over base: JSONValue) -> JSONValue {
-        var o = base.objectValue ?? [:]
-        for f in itemFields {
-            guard let v = args.value(f.flag) else { continue }
-            switch f.key {
-            case "hosts": o[f.key] = list(v)
-            case "attendees": o[f.key] = v.trimmingCharacters(in: .whitespaces).lowercased() == "all" ? [] : list(v)
-            default: o[f.key] = v.isEmpty ? JSONValue?.none : .string(v)
-            }
-        }
-        return .object(o)
+    /// The session fields the flags give (an empty value clears a field; `--attendees all` is
+    /// the whole delegation).
+    static func itemFieldsGiven(_ args: ParsedArgs) -> JSONObject {
+        var o = fields(args, itemFields)
+        if let a = args.value("--attendees"), a.trimmingCharacters(in: .whitespaces).lowercased() == "all" { o["attendees"] = [] }
+        if o["hosts"] == .null { o["hosts"] = [] }
+        if o["attendees"] == .null { o["attendees"] = [] }
+        return o
     }
 
     /// A local time as `--at`/`--until` take it: `2026-03-12T09:00`, or `09:00` on `day`.
@@ -59,16 +63,17 @@ extension CLI {
                 OptionSpec(["--at"], value: "TIME", "When it starts, in the visit's zone: 2026-03-12T14:00."),
                 OptionSpec(["--until"], value: "TIME", "When it ends: 15:30 (that day) or a full time."),
                 OptionSpec(["--for"], value: "SPAN", "Or how long: 90m, 2h."),
-            ] + itemDetailOptions + writeOptions
+            ] + itemFields.map(\.option) + writeOptions
         ) { args, ctx in
             guard let title = args.value("--title"), !title.isEmpty else { throw UsageError("missing --title") }
             guard let at = args.value("--at") else { throw UsageError("missing --at TIME (when it starts)") }
             let start = try localTime("--at", at, day: nil)
             guard let end = try itemEnd(args, start: start) else { throw UsageError("give --until TIME or --for SPAN (when it ends)") }
-            var v = try VisitEdit(ctx, args)
-            let added = item(args, over: ["starts_at": .string(start.description), "ends_at": .string(end.description)])
-            v.itinerary.append(added)
-            return try v.save(ctx, args, items: true, "added “\(title)” " + VisitEdit.span(start.description, end.description))
+            var o = itemFieldsGiven(args)
+            o["starts_at"] = .string(start.description)
+            o["ends_at"] = .string(end.description)
+            let item = try input(ItineraryItem.self, JSONObject(o.members.filter { $0.value != .null }), "the session")
+            return try edited(ctx, DelegationsAPI.addItem, PartEdit(try visit(args), part: item))
         }
     }
 
@@ -93,24 +98,16 @@ extension CLI {
             ] + writeOptions
         ) { args, ctx in
             guard (args.value("--at") == nil) != (args.value("--shift") == nil) else { throw UsageError("give --at TIME or --shift SPAN") }
-            var v = try VisitEdit(ctx, args)
-            let i = try v.itemIndex(try args.positional(1, "ITEM"))
-            let old = try JSONDecoding.decode(ItineraryItem.self, from: v.itinerary[i])
-            let utc = TimeZone(identifier: "UTC")!
-            let length = Int(old.endsAt.epochSeconds(in: utc) - old.startsAt.epochSeconds(in: utc)) / 60
-            var start = old.startsAt, end = old.endsAt
+            var shift: Int?
             if let s = args.value("--shift") {
                 guard let m = shiftMinutes(s) else { throw UsageError("--shift: expected a span like 30m, -1h or 1d, not \(s)") }
-                (start, end) = (start.adding(minutes: m), end.adding(minutes: m))
-            } else if let at = args.value("--at") {
-                start = try localTime("--at", at, day: old.startsAt.date)
-                end = try args.value("--until").map { try localTime("--until", $0, day: start.date) } ?? start.adding(minutes: length)
+                shift = m
             }
-            var moved = v.itinerary[i].setting("starts_at", .string(start.description)).setting("ends_at", .string(end.description))
-            if let venue = args.value("--venue") { moved = moved.setting("venue", venue.isEmpty ? JSONValue?.none : .string(venue)) }
-            let was = v.describe(i)
-            v.itinerary[i] = moved
-            return try v.save(ctx, args, items: true, "moved \(was) to " + VisitEdit.span(start.description, end.description))
+            var p = ItemMove(
+                try visit(args), which: try args.positional(1, "ITEM"), at: args.value("--at"), until: args.value("--until"),
+                shiftMinutes: shift)
+            p.venue = args.value("--venue")
+            return try edited(ctx, DelegationsAPI.moveItem, p)
         }
     }
 
@@ -118,16 +115,12 @@ extension CLI {
         Command(
             name: "update", abstract: "Change a session's title, place, kind, hosts, attendees or notes (move changes its time).",
             usage: "delegation item update ID ITEM [--title T] [--venue V] [--kind K] [--hosts A,B] [--attendees A,B|all] [--notes N]",
-            arguments: itemArguments, options: itemDetailOptions + writeOptions
+            arguments: itemArguments, options: itemFields.map(\.option) + writeOptions
         ) { args, ctx in
-            guard itemFields.contains(where: { args.value($0.flag) != nil }) else {
-                throw UsageError("nothing to change: give a flag (see --help)")
-            }
-            var v = try VisitEdit(ctx, args)
-            let i = try v.itemIndex(try args.positional(1, "ITEM"))
-            let was = v.describe(i)
-            v.itinerary[i] = item(args, over: v.itinerary[i])
-            return try v.save(ctx, args, items: true, "changed \(was)")
+            let changes = itemFieldsGiven(args)
+            guard changes.count > 0 else { throw UsageError("nothing to change: give a flag (see --help)") }
+            let p = PartEdit<ItineraryItem>(try visit(args), which: try args.positional(1, "ITEM"), changes: changes)
+            return try edited(ctx, DelegationsAPI.updateItem, p)
         }
     }
 
@@ -136,11 +129,7 @@ extension CLI {
             name: "remove", abstract: "Drop a session (a confirmed visit cancels it in the calendars of those expected at it).",
             usage: "delegation item remove ID ITEM [--reason TEXT]", arguments: itemArguments, options: writeOptions
         ) { args, ctx in
-            var v = try VisitEdit(ctx, args)
-            let i = try v.itemIndex(try args.positional(1, "ITEM"))
-            let was = v.describe(i)
-            v.itinerary.remove(at: i)
-            return try v.save(ctx, args, items: true, "dropped \(was)")
+            try edited(ctx, DelegationsAPI.removeItem, PartEdit<ItineraryItem>(try visit(args), which: try args.positional(1, "ITEM")))
         }
     }
 }

@@ -1,9 +1,10 @@
+import LiaisonCLI
 import LiaisonModels
 import LiaisonProcess
 import LiaisonJSON
 import LiaisonWire
 
-extension CLI {
+extension Bench {
     /// The JSON work of one change, timed in this process: steadier than timing the mesh on a
     /// shared machine, so that a change to the codec can be measured on its own.
     static var benchCodec: CLICommand {
@@ -37,10 +38,11 @@ extension CLI {
                 ("stream (Delegation → text)", time { JSONEncoding.bytes(d).count }),
             ]
             if ctx.json {
-                ctx.printJSON([
-                    "bytes": .int(Int64(text.count)), "count": .int(Int64(n)), "checksum": .int(Int64(sink & 0xFFFF)),
-                    "us_per_op": .object(JSONObject(steps.map { ($0.0, .double(($0.1 * 100).rounded() / 100)) })),
-                ])
+                let perOp = JSONObject(steps.map { ($0.0, JSONValue.double(($0.1 * 100).rounded() / 100)) })
+                let out: JSONValue = [
+                    "bytes": .int(Int64(text.count)), "count": .int(Int64(n)), "checksum": .int(Int64(sink & 0xFFFF)), "us_per_op": .object(perOp),
+                ]
+                ctx.printJSON(out)
             } else {
                 ctx.print("bench codec: a confirmed visit of \(text.count) bytes, best of 5 rounds of \(n)")
                 for (name, us) in steps {

@@ -1,3 +1,4 @@
+import LiaisonCLI
 import Foundation
 import LiaisonHost
 import LiaisonModels
@@ -6,7 +7,7 @@ import LiaisonJSON
 import LiaisonWire
 import Synchronization
 
-extension CLI {
+extension Bench {
     static var benchEvents: CLICommand {
         Command(
             name: "events", abstract: "Drive N delegation changes and measure events/s until every subscriber has committed them.",
@@ -43,7 +44,7 @@ extension CLI {
                     ids.append((c["id"]!.stringValue!, c["version"]!.intValue!))
                 } catch { throw CLIError(remote: error, service: "delegations") }
             }
-            let after = try ctx.call("delegations", "events.outbox", ["after_seq": 0, "limit": 1])["last_seq"]?.intValue ?? 0
+            let after = try ctx.callRaw("delegations", "events.outbox", ["after_seq": 0, "limit": 1])["last_seq"]?.intValue ?? 0
             _ = try waitForDelivery(ctx, after: 0, expect: nil, timeoutS: timeout)  // let the setup events drain first
 
             // The timed part: each writer owns a slice of the delegations.
@@ -148,7 +149,7 @@ extension CLI {
     ) throws -> JSONValue {
         let deadline = monotonicNanos() + UInt64(timeoutS) * 1_000_000_000
         while true {
-            let s = try ctx.call("delegations", "events.latency", ["after_seq": .int(after)])
+            let s = try ctx.callRaw("delegations", "events.latency", ["after_seq": .int(after)])
             let ready = s["undelivered"] == 0 && (expect.map { Int64($0) <= (s["events"]?.intValue ?? 0) } ?? true)
             if ready { return s }
             progress?.update("delivering: \(s["undelivered"]?.intValue ?? 0) events not yet at every subscriber")

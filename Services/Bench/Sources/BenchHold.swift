@@ -1,10 +1,11 @@
+import LiaisonCLI
 import Foundation
 import Glibc
 import LiaisonProcess
 import LiaisonJSON
 import LiaisonWire
 
-extension CLI {
+extension Bench {
     /// Opens connections and keeps them idle: the caller `bench hostile` runs as another user.
     static var benchHold: CLICommand {
         Command(

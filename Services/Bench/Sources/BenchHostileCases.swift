@@ -1,3 +1,4 @@
+import LiaisonCLI
 import CLiaisonShims
 import Foundation
 import Glibc
@@ -7,12 +8,12 @@ import LiaisonJSON
 import LiaisonWire
 import Synchronization
 
-extension CLI.Hostile {
+extension Bench.Hostile {
     /// Another user holds `idle` connections (`liaison bench hold` as a child) while the three
     /// calls are timed from this user.
     mutating func idleFlood() throws -> JSONValue {
         let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "liaison"
-        var args = [exe, "bench", "hold", "--socket", try socket(service), "--connections", String(idle)]
+        var args = [exe, "hold", "--socket", try socket(service), "--connections", String(idle)]
         if getuid() == 0 && holderUID != 0 { args += ["--uid", String(holderUID)] }
         // The holder reads its stdin until we close it, and says how it went on one line.
         var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1]
@@ -108,18 +109,17 @@ extension CLI.Hostile {
         let (pid, _) = try row()
         var stored: [(JSONValue, JSONValue)] = []
         for v in 0..<5 {
-            let d = try ctx.call(
-                service, "delegations.create", Self.draft("Bench hostile check \(v)", items: 200, venue: "Bench check hall"))
+            let d = try ctx.callRaw(service, "delegations.create", Self.draft("Bench hostile check \(v)", items: 200, venue: "Bench check hall"))
             stored.append((d["id"] ?? .null, d["version"] ?? 1))
         }
         defer {
             for (id, version) in stored {
-                _ = try? ctx.call(service, "delegations.cancel", ["id": id, "expected_version": version, "reason": "bench hostile"])
+                _ = try? ctx.callRaw(service, "delegations.cancel", ["id": id, "expected_version": version, "reason": "bench hostile"])
             }
         }
         let mem0 = Self.memory(pid)
         let t0 = monotonicNanos()
-        let r = try ctx.call(service, "delegations.check", Self.draft("Bench hostile check", items: 1000, venue: "Bench check hall"))
+        let r = try ctx.callRaw(service, "delegations.check", Self.draft("Bench hostile check", items: 1000, venue: "Bench check hall"))
         let ms = Double((monotonicNanos() - t0) / 1000) / 1000
         let mem1 = Self.memory(pid)
         return [

@@ -1,3 +1,4 @@
+import LiaisonCLI
 import Foundation
 import Glibc
 import LiaisonHost
@@ -5,7 +6,7 @@ import LiaisonProcess
 import LiaisonJSON
 import LiaisonWire
 
-extension CLI {
+extension Bench {
     static var benchRestart: CLICommand {
         Command(
             name: "restart", abstract: "Kill a service N times and measure exit → respawn → ready as the supervisor sees it.",
@@ -18,7 +19,7 @@ extension CLI {
             let service = args.value("--service") ?? "agreements"
             let n = try args.int("--count", default: 10, in: 1...1000)
             func row() throws -> JSONValue? {
-                try ctx.call("supervisor", "supervisor.status")["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
+                try ctx.callRaw("supervisor", "supervisor.status", [:])["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
             }
             var spawn: [Int64] = [], ready: [Int64] = []
             let progress = BenchProgress(ctx, "bench restart: killing \(service) \(n) times, each after a second of readiness")
@@ -60,7 +61,7 @@ extension CLI {
             let seconds = try args.int("--seconds", default: 60, in: 1...3600)
             let mesh = try ctx.mesh()
             let targets = [("supervisor", mesh.config.supervisor.socket)] + mesh.config.services.map { ($0.name, $0.socket) }
-            let st = try ctx.call("supervisor", "supervisor.status")
+            let st = try ctx.callRaw("supervisor", "supervisor.status", [:])
             var pids = ["supervisor": st["supervisor"]?["pid"]?.intValue ?? 0]
             for s in st["services"]?.arrayValue ?? [] { pids[s["name"]?.stringValue ?? ""] = s["pid"]?.intValue }
             let progress = BenchProgress(ctx, "bench idle: watching \(targets.count) processes for \(seconds) s")
@@ -90,7 +91,7 @@ extension CLI {
                     "wakeups": .int(Int64(wakes)), "wakeups_per_s": .double((wakes / Double(seconds) * 100).rounded() / 100),
                 ])
             }
-            if ctx.json { ctx.printJSON(["seconds": .int(Int64(seconds)), "processes": .array(rows)]); return ExitCode.ok }
+            if ctx.json { ctx.printJSON(JSONValue.object(["seconds": .int(Int64(seconds)), "processes": .array(rows)])); return ExitCode.ok }
             var t = Table(["PROCESS", "PID", "CPU", "WAKE-UPS", "PER SECOND"])
             for r in rows {
                 guard let cpu = r["cpu_s"]?.doubleValue else {

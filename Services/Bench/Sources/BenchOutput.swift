@@ -1,3 +1,4 @@
+import LiaisonCLI
 import Foundation
 import Glibc
 import LiaisonProcess

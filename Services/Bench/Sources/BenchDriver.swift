@@ -1,3 +1,4 @@
+import LiaisonCLI
 import CLiaisonShims
 import Dispatch
 import Glibc
@@ -35,8 +36,8 @@ enum BenchDriver {
     static func run(
         path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int, threads: Int,
         progress: BenchProgress? = nil
-    ) throws -> CLI.BenchResult {
-        let merged = Locked(CLI.BenchResult())
+    ) throws -> Bench.BenchResult {
+        let merged = Locked(Bench.BenchResult())
         let answered = Atomic<Int>(0)
         let done = DispatchSemaphore(value: 0)
         let drivers = max(1, min(threads, connections))
@@ -44,7 +45,7 @@ enum BenchDriver {
         for t in 0..<drivers {
             let mine = stride(from: t, to: connections, by: drivers).map { $0 }
             try OwnedThread.start(name: "bench-\(t)") {
-                var local = CLI.BenchResult()
+                var local = Bench.BenchResult()
                 drive(path: path, method: method, params: params, conns: mine, calls: calls, pipeline: pipeline, answered: answered, &local)
                 merged.withLock { m in
                     m.ok += local.ok
@@ -69,7 +70,7 @@ enum BenchDriver {
     /// One thread's loop over its connections (`conns` are their numbers).
     private static func drive(
         path: String, method: String, params: JSONValue, conns numbers: [Int], calls: Int, pipeline: Int, answered: borrowing Atomic<Int>,
-        _ result: inout CLI.BenchResult
+        _ result: inout Bench.BenchResult
     ) {
         if numbers.count == 1 {
             return driveOne(
@@ -125,7 +126,7 @@ enum BenchDriver {
     /// waiting in epoll first (what a ping-pong in C does).
     private static func driveOne(
         path: String, method: String, params: JSONValue, number: Int, calls: Int, pipeline: Int, answered: borrowing Atomic<Int>,
-        _ result: inout CLI.BenchResult
+        _ result: inout Bench.BenchResult
     ) {
         guard let fd = try? UnixSocket.connect(path, timeoutMs: 5000) else { result.failed += calls; return }
         defer { close(fd) }
@@ -156,7 +157,7 @@ enum BenchDriver {
         }
     }
 
-    private static func flush(_ c: Conn, epfd: Int32, _ result: inout CLI.BenchResult, calls: Int) {
+    private static func flush(_ c: Conn, epfd: Int32, _ result: inout Bench.BenchResult, calls: Int) {
         while c.outOffset < c.out.count {
             let offset = c.outOffset
             let n = c.out.withUnsafeBytes { send(c.fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
@@ -183,7 +184,7 @@ enum BenchDriver {
 
     /// Reads what the service answered and counts each answer.
     private static func read(
-        _ c: Conn, _ buffer: inout [UInt8], _ result: inout CLI.BenchResult, calls: Int, answered: borrowing Atomic<Int>
+        _ c: Conn, _ buffer: inout [UInt8], _ result: inout Bench.BenchResult, calls: Int, answered: borrowing Atomic<Int>
     ) {
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
@@ -203,7 +204,7 @@ enum BenchDriver {
     }
 
     /// Counts each complete answer the connection has read.
-    private static func consume(_ c: Conn, _ result: inout CLI.BenchResult, calls: Int, answered: borrowing Atomic<Int>) {
+    private static func consume(_ c: Conn, _ result: inout Bench.BenchResult, calls: Int, answered: borrowing Atomic<Int>) {
         while !c.finished, let payload = try? c.decoder.next() {
             let now = monotonicNanos()
             guard let m = try? Message.decode(payload), let id = m.id, let t0 = c.sentAt.removeValue(forKey: id) else { continue }
@@ -216,7 +217,7 @@ enum BenchDriver {
     }
 
     /// The connection broke: its unanswered calls failed.
-    private static func fail(_ c: Conn, _ result: inout CLI.BenchResult, calls: Int) {
+    private static func fail(_ c: Conn, _ result: inout Bench.BenchResult, calls: Int) {
         guard !c.finished else { return }
         result.failed += calls - c.received
         c.received = calls

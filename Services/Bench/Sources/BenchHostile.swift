@@ -1,3 +1,4 @@
+import LiaisonCLI
 import Foundation
 import Glibc
 import LiaisonHost
@@ -5,7 +6,7 @@ import LiaisonProcess
 import LiaisonJSON
 import LiaisonWire
 
-extension CLI {
+extension Bench {
     static var benchHostile: CLICommand {
         Command(
             name: "hostile",
@@ -28,7 +29,7 @@ extension CLI {
                 listLimit: args.int("--list-limit", default: 500, in: 1...500), samples: args.int("--samples", default: 50, in: 1...10_000),
                 holderUID: args.value("--holder-uid").flatMap { UInt32($0) } ?? (getuid() == 0 ? 65534 : getuid()))
             let report = try h.run()
-            if ctx.json { ctx.printJSON(.object(report)) } else { h.printReport(report) }
+            if ctx.json { ctx.printJSON(JSONValue.object(report)) } else { h.printReport(report) }
             return (report["failed_calls"]?.intValue ?? 0) == 0 && (report["restarts"]?.intValue ?? 0) == 0 ? ExitCode.ok : ExitCode.failure
         }
     }
@@ -56,7 +57,7 @@ extension CLI {
 
         /// The service's pid and restarts as the supervisor reports them.
         func row() throws -> (pid: Int32, restarts: Int64) {
-            let r = try ctx.call("supervisor", "supervisor.status")["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
+            let r = try ctx.callRaw("supervisor", "supervisor.status", [:])["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
             return (Int32(r?["pid"]?.intValue ?? 0), r?["restarts"]?.intValue ?? 0)
         }
 
@@ -117,10 +118,9 @@ extension CLI {
 
         /// Makes delegations until a page of `listLimit` is full.
         func seed() throws {
-            let have = try ctx.call(service, "delegations.list", ["limit": .int(Int64(listLimit))])["items"]?.arrayValue?.count ?? 0
+            let have = try ctx.callRaw(service, "delegations.list", ["limit": .int(Int64(listLimit))])["items"]?.arrayValue?.count ?? 0
             for i in have..<listLimit {
-                _ = try ctx.call(
-                    service, "delegations.create", Self.draft("Bench hostile \(i)", items: 1, venue: "Bench room \(i)", day: "2031-04-02"))
+                _ = try ctx.callRaw(service, "delegations.create", Self.draft("Bench hostile \(i)", items: 1, venue: "Bench room \(i)", day: "2031-04-02"))
             }
         }
 

@@ -1,3 +1,4 @@
+import LiaisonCLI
 import Foundation
 import LiaisonHost
 import LiaisonProcess
@@ -6,7 +7,7 @@ import LiaisonJSON
 import LiaisonWire
 import Synchronization
 
-extension CLI {
+extension Bench {
     static var benchCommand: CLICommand {
         Command(
             name: "bench", abstract: "Measure calls/s and latency against a running mesh.",

@@ -1,0 +1,4 @@
+import Foundation
+import LiaisonBench
+
+exit(Bench.main(Array(CommandLine.arguments.dropFirst())))
