@@ -50,15 +50,18 @@ let package = Package(
         library("LiaisonHost", "Shared/LiaisonHost", ["LiaisonProcess", "LiaisonWire"]),
         // The services' contract: each method's descriptor with its params and result types. No I/O.
         library("LiaisonAPI", "Shared/LiaisonAPI", ["LiaisonModels", "LiaisonWire"]),
-        // Durable events and versioned records on a store: outbox, relay, inbox, events.* methods.
+        // Durable events on a store: outbox, relay, inbox, events.* methods.
         library("LiaisonEvents", "Shared/LiaisonEvents", ["LiaisonHost", "LiaisonStore", "LiaisonModels", "LiaisonAPI"]),
+        // Versioned records on a store: one way to create and change them, their hash-chained
+        // history, imports all or nothing; a change and its event commit together.
+        library("LiaisonRecords", "Shared/LiaisonRecords", ["LiaisonEvents", "LiaisonStore", "LiaisonModels", "LiaisonAPI"]),
 
         // Services: a library holding the logic, a short main that wires it up.
-        library("Delegations", "Services/Delegations/Sources", ["LiaisonEvents", "LiaisonAPI"]),
+        library("Delegations", "Services/Delegations/Sources", ["LiaisonRecords", "LiaisonEvents", "LiaisonAPI"]),
         .executableTarget(name: "DelegationsMain", dependencies: ["Delegations"], path: "Services/Delegations/Main", swiftSettings: strict),
-        library("Agreements", "Services/Agreements/Sources", ["LiaisonEvents", "LiaisonAPI"]),
+        library("Agreements", "Services/Agreements/Sources", ["LiaisonRecords", "LiaisonEvents", "LiaisonAPI"]),
         .executableTarget(name: "AgreementsMain", dependencies: ["Agreements"], path: "Services/Agreements/Main", swiftSettings: strict),
-        library("Notifications", "Services/Notifications/Sources", ["LiaisonEvents", "LiaisonAPI"]),
+        library("Notifications", "Services/Notifications/Sources", ["LiaisonRecords", "LiaisonEvents", "LiaisonAPI"]),
         .executableTarget(name: "NotificationsMain", dependencies: ["Notifications"], path: "Services/Notifications/Main", swiftSettings: strict),
         // The supervisor and the CLI stand on the process kit, the host and the wire: no SQLite.
         library("Supervisor", "Services/Supervisor/Sources", ["LiaisonHost", "CLiaisonShims"]),
@@ -84,6 +87,7 @@ package.targets.append(contentsOf: [
     tests("LiaisonProcessTests", ["LiaisonProcess"]),
     tests("LiaisonHostTests", ["LiaisonHost", "LiaisonTestSupport"]),
     tests("LiaisonEventsTests", ["LiaisonEvents", "LiaisonTestSupport"]),
+    tests("LiaisonRecordsTests", ["LiaisonRecords", "LiaisonTestSupport"]),
     tests("SupervisorTests", ["Supervisor", "LiaisonTestSupport"]),
     tests("LiaisonModelsTests", ["LiaisonModels"]),
     tests("LiaisonStoreTests", ["LiaisonStore"]),

@@ -1,6 +1,7 @@
 import LiaisonAPI
 import Foundation
 import LiaisonEvents
+import LiaisonRecords
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess

@@ -1,5 +1,6 @@
 import LiaisonAPI
 import LiaisonEvents
+import LiaisonRecords
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore

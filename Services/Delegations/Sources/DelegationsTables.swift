@@ -1,6 +1,7 @@
 import Foundation
 import LiaisonAPI
 import LiaisonEvents
+import LiaisonRecords
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore

@@ -1,5 +1,6 @@
 import LiaisonHost
 import LiaisonEvents
+import LiaisonRecords
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore

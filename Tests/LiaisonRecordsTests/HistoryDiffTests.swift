@@ -1,7 +1,7 @@
 import LiaisonJSON
 import Testing
 
-@testable import LiaisonEvents
+@testable import LiaisonRecords
 @testable import LiaisonWire
 
 /// A change's history entry compares the stored text with the new text member by member; it

@@ -1,3 +1,4 @@
+import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonStore

@@ -1,10 +1,10 @@
+import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
-import LiaisonStore
 import LiaisonJSON
 import LiaisonWire
 
-// Errors of the domain and the store, as callers see them.
+// Errors of the domain as callers see them.
 
 extension ValidationError: ServiceErrorConvertible {
     package var serviceError: ServiceError { .invalidParams(field: path, reason) }
@@ -13,27 +13,6 @@ extension ValidationError: ServiceErrorConvertible {
 extension ValidationErrors: ServiceErrorConvertible {
     /// `invalid_params` naming the first field; every problem is in `details.errors`.
     package var serviceError: ServiceError { .invalidParams(problems: errors.map { FieldProblem(field: $0.path, reason: $0.reason) }) }
-}
-
-extension StoreError: ServiceErrorConvertible {
-    /// A full disk is `unavailable`, retryable, with `reason: disk_full` and the file (nothing was
-    /// written; the same call works once space is freed — not `not_applied`, which clients resend
-    /// at once, since space rarely comes back within a call's timeout); SQLite busy past its
-    /// timeout is `unavailable` with `not_applied`; anything else is `internal` (and logged).
-    package var serviceError: ServiceError {
-        if isDiskFull {
-            let where_ = path ?? "the database"
-            return ServiceError(
-                .unavailable, "the disk holding \(where_) is full; nothing was written — try again once space is freed", retryable: true,
-                details: ["reason": "disk_full", "path": .string(where_)])
-        }
-        if isBusy {
-            return ServiceError(
-                .unavailable, "the database is busy; nothing was written — try again", retryable: true,
-                details: ["reason": "database_busy", "not_applied": true])
-        }
-        return ServiceError(.internal, "internal error; see the service log", retryable: false)
-    }
 }
 
 extension LifecycleAction {

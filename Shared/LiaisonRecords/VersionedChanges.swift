@@ -1,4 +1,5 @@
 import LiaisonAPI
+import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
