@@ -112,6 +112,16 @@ package enum Outbox {
         return (id, keySeq)
     }
 
-
-
+    /// Replaces the data of every event of `partitionKey` still held in the outbox, in the
+    /// caller's transaction (a purge: what is sent again, or redriven, carries no personal data).
+    /// Their ids, sequences and delivery state stay.
+    package static func rewrite(_ db: Database, partitionKey: String, dataJSON: [UInt8]) throws {
+        precondition(db.inTransaction, "outbox rows are rewritten in the change's own transaction")
+        let data = try JSONParser.parse(dataJSON)
+        for row in try db.query("SELECT seq, event FROM outbox WHERE partition_key = ?", [partitionKey]) {
+            guard case .object(var e) = try JSONParser.parse(try row["event"] as [UInt8]) else { continue }
+            e["data"] = data
+            try db.run("UPDATE outbox SET event = ? WHERE seq = ?", [JSONWriter.string(.object(e)), try row["seq"] as Int64])
+        }
+    }
 }

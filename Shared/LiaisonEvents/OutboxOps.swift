@@ -81,10 +81,3 @@ enum OutboxOps {
     /// The newest event's outbox sequence.
     static func lastSeq(_ db: Database) throws -> Int64 { try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0 }
 }
-
-
-
-
-
-
-

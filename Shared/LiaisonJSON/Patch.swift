@@ -34,7 +34,10 @@ package struct Patch: Sendable {
 
     /// RFC 7396: an object merges member by member; anything else replaces; null removes.
     static func merge(_ target: JSONValue?, _ patch: JSONValue) -> JSONValue? {
-        guard case .object(let p) = patch.materialized else { return patch == .null ? nil : patch }
+        guard case .object(let p) = patch.materialized else {
+            // Spelled out: a bare `nil` here would be JSONValue's own nil literal, `.null`.
+            return patch == .null ? JSONValue?.none : JSONValue?.some(patch)
+        }
         var out: JSONObject = [:]
         if case .object(let t)? = target?.materialized { out = t }
         for m in p.members { out[m.key] = merge(out[m.key], m.value) }

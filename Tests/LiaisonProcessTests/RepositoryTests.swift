@@ -84,3 +84,46 @@ import LiaisonWire
         #expect(lookups.isEmpty, "answers read by field name in the CLI: \(lookups)")
     }
 }
+
+extension RepositoryTests {
+    /// A statement run on a database connection: `db.query(`, `db.run(`, `queryOne(`, `exec(`.
+    static var statement: Regex<AnyRegexOutput> {
+        get throws { try Regex(#"\b(query|queryOne|run|exec|execute|prepare)\(\s*"|\.(query|queryOne|run|exec)\("#) }
+    }
+
+    /// Services keep their SQL in `*Tables` files: the rest of a service works on records.
+    @Test func servicesRunSQLOnlyInTheirTablesFiles() throws {
+        var found: [String] = []
+        let statement = try Self.statement
+        for (path, lines) in try Self.productSources() where path.hasPrefix("Services/") {
+            let file = path.split(separator: "/").last.map(String.init) ?? path
+            if file.contains("Tables") { continue }
+            for (i, l) in lines.enumerated() where l.contains(statement) && (l.contains("db.") || l.contains("\"SELECT")) {
+                found.append("\(path):\(i + 1)")
+            }
+        }
+        #expect(found.isEmpty, "SQL outside a *Tables file: \(found)")
+    }
+
+    /// The events module's tables (outbox, deliveries, inbox, relay state) are written by the
+    /// events module only: a producer appends through `Outbox`, never by statement.
+    @Test func theEventsTablesAreWrittenOnlyByTheEventsModule() throws {
+        let tables = "(outbox|outbox_keys|outbox_audit|delivery_exceptions|relay_acks|relay_cursor|inbox[a-z_]*)"
+        let write = try Regex(#"(INSERT (OR [A-Z]+ )?INTO|UPDATE|DELETE FROM|REPLACE INTO) "# + tables + #"\b"#)
+        var found: [String] = []
+        for (path, lines) in try Self.productSources() where !path.hasPrefix("Shared/LiaisonEvents/") {
+            for (i, l) in lines.enumerated() where l.contains(write) { found.append("\(path):\(i + 1)") }
+        }
+        #expect(found.isEmpty, "the events module's tables written from elsewhere: \(found)")
+    }
+
+    /// Every history table is created by `History.createSQL`.
+    @Test func historyTablesAreCreatedInOnePlace() throws {
+        let create = try Regex(#"CREATE TABLE [a-z_]*history\("#)
+        var found: [String] = []
+        for (path, lines) in try Self.productSources() where path != "Shared/LiaisonRecords/History.swift" {
+            for (i, l) in lines.enumerated() where l.contains(create) { found.append("\(path):\(i + 1)") }
+        }
+        #expect(found.isEmpty, "history tables created outside History.createSQL: \(found)")
+    }
+}

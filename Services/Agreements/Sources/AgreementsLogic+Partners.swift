@@ -37,9 +37,8 @@ extension AgreementsLogic {
     /// Tells the registry of a partner met here by name and country.
     func claim(_ db: Database, _ ref: PartnerRef, nowMillis: Int64) throws {
         try Outbox.append(
-            db, source: changes.source, type: .partnerClaimed, subject: "partner/\(ref.id ?? "")",
-            dataJSON: JSONEncoding.bytes(ref), subscribers: changes.subscriptions.of(.partnerClaimed),
-            nowMillis: nowMillis)
+            db, source: changes.source, type: .partnerClaimed, subject: "partner/\(ref.id ?? "")", dataJSON: JSONEncoding.bytes(ref),
+            subscribers: changes.subscriptions.of(.partnerClaimed), nowMillis: nowMillis)
     }
 
     /// Claims the partners a migration found (once, at start).
@@ -49,7 +48,7 @@ extension AgreementsLogic {
             let t = now()
             for ref in pending {
                 try claim(db, ref, nowMillis: t)
-                try db.run("UPDATE partner_projection SET claimed = 1 WHERE id = ?", [ref.id])
+                if let id = ref.id { try AgreementsTables.markClaimed(db, id: id) }
             }
             return pending.count
         }
@@ -115,11 +114,7 @@ extension AgreementsLogic {
                     delegationID: l.delegationID, relation: (l.relation ?? .ledTo).rawValue, ref: visit?.ref, title: visit?.title,
                     country: visit?.partner.country, startsAt: visit.map { $0.date ?? $0.startsAt }))
         }
-        try AgreementsTables.save(db, a, insert: true, nowMillis: t)
-        let tree = JSONEncoding.encode(a)
-        try AgreementsTables.history.record(
-            db, id: a.id, version: 1, uid: uid, action: "record", changesJSON: JSONWriter.string(["created": tree]), nowMillis: t)
-        try changes.emit(db, .agreementRecorded, tree, id: a.id, nowMillis: t)
+        try changes.create(db, a, action: "record", uid: uid, event: .agreementRecorded, nowMillis: t)
         return (a, true)
     }
 
@@ -150,9 +145,7 @@ extension AgreementsLogic {
     func insertSite(_ db: Database, _ draft: SiteDraft, nowMillis t: Int64) throws -> (site: Site, created: Bool) {
         let problems = draft.problems()
         if !problems.isEmpty { throw ValidationErrors(problems) }
-        if let key = draft.externalKey, let row = try db.queryOne("SELECT doc FROM sites WHERE external_key = ?", [key]) {
-            return (try JSONDecoding.decode(Site.self, from: try row["doc"] as [UInt8]), false)
-        }
+        if let key = draft.externalKey, let found = try AgreementsTables.site(db, key) { return (found, false) }
         var d = draft
         d.country = d.country.uppercased()
         try resolvePartners(db, &d.partners, nowMillis: t)
@@ -164,27 +157,18 @@ extension AgreementsLogic {
             site.agreementID = a.id
             site.agreementReference = a.currentReference
         }
-        try db.run(
-            "INSERT INTO sites(id, external_key, name, country, agreement_id, doc, created_ms) VALUES(?,?,?,?,?,?,?)",
-            [site.id, d.externalKey, d.name, d.country, site.agreementID, JSONEncoding.string(site), t])
+        try AgreementsTables.insertSite(db, site, nowMillis: t)
         return (site, true)
     }
 
     func sites(country: String?) throws -> [Site] {
-        try store.read { db in
-            var sql = "SELECT doc FROM sites"
-            var args: [any SQLBindable] = []
-            if let c = country { sql += " WHERE country = ?"; args.append(c.uppercased()) }
-            return try db.query(sql + " ORDER BY name, id", args).map { try JSONDecoding.decode(Site.self, from: try $0["doc"] as [UInt8]) }
-        }
+        try store.read { db in try AgreementsTables.sites(db, country: country) }
     }
 
     func site(_ id: String) throws -> Site {
         try store.read { db in
-            guard let row = try db.queryOne("SELECT doc FROM sites WHERE id = ? OR external_key = ?", [id, id]) else {
-                throw ServiceError.notFound("site", id)
-            }
-            return try JSONDecoding.decode(Site.self, from: try row["doc"] as [UInt8])
+            guard let site = try AgreementsTables.site(db, id) else { throw ServiceError.notFound("site", id) }
+            return site
         }
     }
 }

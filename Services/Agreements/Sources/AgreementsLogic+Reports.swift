@@ -29,7 +29,7 @@ extension AgreementsLogic {
         let (all, sites) = try store.read { db in
             (
                 try AgreementsTables.loadAll(db),
-                try db.query("SELECT doc FROM sites").map { try JSONDecoding.decode(Site.self, from: try $0["doc"] as [UInt8]) }
+                try AgreementsTables.sites(db)
             )
         }
         let date = p.activeOn ?? today

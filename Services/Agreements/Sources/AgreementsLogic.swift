@@ -10,6 +10,7 @@ import LiaisonJSON
 import LiaisonWire
 
 extension Agreement: VersionedRecord {
+    package static let kind = "agreement"
     package var label: String { "agreement \(reference)" }
     package func validate() throws { try draft.validate() }
 }
@@ -31,9 +32,7 @@ package final class AgreementsLogic: Sendable {
         self.store = store
         self.settings = settings
         self.now = now
-        changes = VersionedChanges(
-            store: store, table: AgreementsTables(), history: AgreementsTables.history, source: source,
-            subscriptions: subscriptions, now: now)
+        changes = VersionedChanges(store: store, table: AgreementsTables(), source: source, subscriptions: subscriptions, now: now)
     }
 
     /// Today in UTC, by the injectable clock.
@@ -54,10 +53,7 @@ package final class AgreementsLogic: Sendable {
             d.reference = reference
             let a = Agreement(
                 id: IDs.make("agr"), reference: reference, version: 1, status: .draft, draft: d, createdAt: stamp, updatedAt: stamp)
-            try AgreementsTables.save(db, a, insert: true, nowMillis: t)
-            try AgreementsTables.history.record(
-                db, id: a.id, version: 1, uid: uid, action: "create",
-                changesJSON: JSONWriter.string(["created": JSONEncoding.encode(a)]), nowMillis: t)
+            try changes.create(db, a, action: "create", uid: uid, event: nil, nowMillis: t)
             return (a, true)
         }
     }
@@ -122,7 +118,8 @@ package final class AgreementsLogic: Sendable {
         "places_per_year", "documents", "notes",
     ]
 
-    /// Merges `changes` (a subset of `allowed`) into the draft; returns the fields given.
+    /// Patches the draft with `changes` (RFC 7396; only the fields of `allowed`, which the
+    /// agreement's state decides); returns the fields given.
     static func merge(_ a: inout Agreement, _ changes: JSONObject, allowed: Set<String>) throws -> [String] {
         let given = changes.keys.filter { allowed.contains($0) }
         let refused = changes.keys.filter { !allowed.contains($0) && AgreementDraft.fieldNames.contains($0) }
@@ -135,10 +132,8 @@ package final class AgreementsLogic: Sendable {
             throw ServiceError.invalidParams(
                 field: "", "nothing to change: give one or more of \(allowed.sorted().joined(separator: ", "))")
         }
-        guard case .object(var merged) = JSONEncoding.encode(a.draft) else { return [] }
-        for k in given { merged[k] = changes[k] }
         let reference = a.draft.reference
-        a.draft = try JSONDecoding.decode(AgreementDraft.self, from: .object(merged))
+        a.draft = try Patch(changes).applied(to: a.draft, fields: allowed)
         a.draft.reference = reference
         return given
     }
@@ -256,10 +251,7 @@ package final class AgreementsLogic: Sendable {
             id: IDs.make("agr"), reference: draft.reference!, version: 1, status: .signed, draft: draft, createdAt: stamp, updatedAt: stamp)
         successor.predecessorID = old.id
         successor.delegations = old.delegations
-        try AgreementsTables.save(db, successor, insert: true, nowMillis: t)
-        try AgreementsTables.history.record(
-            db, id: successor.id, version: 1, uid: uid, action: "create",
-            changesJSON: JSONWriter.string(["renewal_of": .string(old.id)]), nowMillis: t)
+        try changes.create(db, successor, action: "create", uid: uid, event: nil, note: ["renewal_of": .string(old.id)], nowMillis: t)
         let before = JSONEncoding.encode(old)
         old.status = .superseded
         old.successorID = successor.id
@@ -319,9 +311,5 @@ package final class AgreementsLogic: Sendable {
 
 extension AgreementDraft {
     /// The draft's field names on the wire.
-    static let fieldNames: Set<String> = [
-        "reference", "title", "kind", "partners", "coordinator", "focus_areas", "signatories", "signed_on",
-        "starts_on", "ends_on", "notice_period_days", "auto_renew", "places_per_year", "documents", "notes",
-        "external_key",
-    ]
+    static let fieldNames = Set(schema.fields.map(\.name))
 }

@@ -11,7 +11,9 @@ import LiaisonWire
 /// partners and links, history, expiry notices, and the projection of delegations.
 struct AgreementsTables: RecordTable {
     /// The audit trail.
-    static let history = History(table: "agreement_history", idColumn: "agreement_id")
+    static let history = History(table: "agreement_history", idColumn: "agreement_id", index: "history_by_agreement")
+
+    var history: History { Self.history }
 
     static let migrations: [Database.Migration] = [
         .init(
@@ -69,15 +71,7 @@ struct AgreementsTables: RecordTable {
                 relation TEXT NOT NULL,
                 PRIMARY KEY(agreement_id, delegation_id));
             CREATE INDEX links_by_delegation ON agreement_links(delegation_id);
-            CREATE TABLE agreement_history(
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                agreement_id TEXT NOT NULL,
-                version INTEGER NOT NULL,
-                at_ms INTEGER NOT NULL,
-                uid INTEGER NOT NULL,
-                action TEXT NOT NULL,
-                changes TEXT NOT NULL);
-            CREATE INDEX history_by_agreement ON agreement_history(agreement_id, seq);
+            \(history.createSQL(sealed: false))
             CREATE TABLE expiry_notices(
                 agreement_id TEXT NOT NULL,
                 lead_days INTEGER NOT NULL,
@@ -86,13 +80,13 @@ struct AgreementsTables: RecordTable {
                 PRIMARY KEY(agreement_id, lead_days, ends_on));
             CREATE TABLE agreement_refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
             """),
-        AgreementsPartners.migration,
+        partnersMigration,
         .init(
             3, "ALTER TABLE agreements ADD COLUMN search TEXT NOT NULL DEFAULT '';",
             data: { db in
                 for a in try loadAll(db) { try db.run("UPDATE agreements SET search = ? WHERE id = ?", [searchText(a), a.id]) }
             }),
-        .init(4, "ALTER TABLE agreement_history ADD COLUMN hash TEXT NOT NULL DEFAULT '';", data: { db in try history.sealAll(db) }),
+        .init(4, history.addSealSQL, data: { db in try history.sealAll(db) }),
     ]
 
     /// What the `text` filter looks in, lowercased: the agreement's values, never its field names.
@@ -102,12 +96,6 @@ struct AgreementsTables: RecordTable {
         parts += a.draft.focusAreas + a.draft.signatories.map(\.name) + [a.draft.coordinator.name, a.draft.coordinator.email]
         parts += a.activities.map(\.summary) + a.amendments.map(\.summary) + a.draft.documents.map(\.title)
         return parts.filter { !$0.isEmpty }.joined(separator: "\n").lowercased()
-    }
-
-    /// Writes a changed document (and its search text) without a new version: what others own
-    /// changed (a partner's name, a visit's reference).
-    static func rewrite(_ db: Database, _ a: Agreement) throws {
-        try db.run("UPDATE agreements SET doc = ?, search = ? WHERE id = ?", [JSONEncoding.string(a), searchText(a), a.id])
     }
 
     static func load(_ db: Database, _ idOrRef: String) throws -> Agreement? { try loadWithTree(db, idOrRef)?.0 }
@@ -217,8 +205,21 @@ struct AgreementsTables: RecordTable {
 
     func prepare(_ record: Agreement, tree: JSONValue) -> (Agreement, String) { (record, JSONWriter.string(tree)) }
 
+    func insert(_ db: Database, _ prepared: (Agreement, String), nowMillis: Int64) throws {
+        try Self.save(db, prepared.0, doc: prepared.1, insert: true, nowMillis: nowMillis)
+    }
+
     func update(_ db: Database, _ prepared: (Agreement, String), nowMillis: Int64) throws {
         try Self.save(db, prepared.0, doc: prepared.1, insert: false, nowMillis: nowMillis)
+    }
+
+    /// The document and its search text, and the partners' rows (what others own changed: a
+    /// partner's name, a visit's reference).
+    func refresh(_ db: Database, _ prepared: (Agreement, String)) throws {
+        let a = prepared.0
+        try db.run("UPDATE agreements SET doc = ?, search = ? WHERE id = ?", [prepared.1, Self.searchText(a), a.id])
+        try db.run("DELETE FROM agreement_partners WHERE agreement_id = ?", [a.id])
+        try Self.savePartners(db, a)
     }
 
     /// The next reference for an agreement of `year` (AGR-YYYY-NNNN).
@@ -287,71 +288,4 @@ struct AgreementsTables: RecordTable {
                 ])
         }
     }
-
-    // MARK: the projection of delegations
-
-    /// Stores what a delegation event says of the visit (continent and region from our own
-    /// country table, whatever the event carried).
-    static func project(_ db: Database, _ d: Delegation, sequence: Int64, nowMillis: Int64) throws {
-        let prior: Int64? = try db.queryOne("SELECT last_sequence FROM delegation_projection WHERE id = ?", [d.id])?["last_sequence"]
-        let lead = d.draft.lead
-        let country = Country.named(lead?.country ?? "")
-        let outOfOrder = (prior ?? 0) >= sequence ? 1 : 0
-        try db.run(
-            """
-            INSERT INTO delegation_projection(id, ref, title, partner_name, partner_name_local, partner_kind, country, continent, region,
-                starts_at, ends_at, time_zone, status, version, last_sequence, events_applied, out_of_order, updated_ms, date_known)
-            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)
-            ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, title = excluded.title, partner_name = excluded.partner_name,
-                partner_name_local = excluded.partner_name_local, partner_kind = excluded.partner_kind, country = excluded.country,
-                continent = excluded.continent, region = excluded.region, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
-                time_zone = excluded.time_zone, status = excluded.status, version = excluded.version,
-                last_sequence = max(last_sequence, excluded.last_sequence), events_applied = events_applied + 1,
-                out_of_order = out_of_order + excluded.out_of_order, updated_ms = excluded.updated_ms, date_known = excluded.date_known
-            """,
-            [
-                d.id, d.ref, d.draft.title, d.draft.partners.map { $0.name ?? "" }.joined(separator: "; "), lead?.nameLocal,
-                (lead?.kind ?? .other).rawValue, (lead?.country ?? "").uppercased(), country?.continent.rawValue ?? d.continent,
-                country?.region ?? d.region, d.draft.startsAt.description, d.draft.endsAt.description, d.draft.timeZone, d.status.rawValue,
-                d.version, sequence, outOfOrder, nowMillis, d.draft.date?.description,
-            ])
-    }
-
-    /// Projected delegations (one by id or reference), by start then id, after `after` (start, id).
-    static func projected(_ db: Database, id: String?, after: (String, String)? = nil, limit: Int) throws -> [ProjectedDelegation] {
-        var sql = """
-            SELECT id, ref, title, partner_name, partner_name_local, country, continent, region, starts_at, ends_at, time_zone, status,
-                version, date_known,
-                last_sequence, events_applied, out_of_order FROM delegation_projection
-            """
-        var args: [any SQLBindable] = []
-        sql += " WHERE 1=1"
-        if let id { sql += " AND (id = ? OR ref = ?)"; args += [id, id] }
-        if let (s, i) = after { sql += " AND (starts_at > ? OR (starts_at = ? AND id > ?))"; args += [s, s, i] }
-        sql += " ORDER BY starts_at, id LIMIT ?"
-        args.append(limit)
-        return try db.query(sql, args).map(ProjectedDelegation.init(row:))
-    }
-
-    /// Visits not cancelled: id and continent (for the funnel).
-    static func visitsByContinent(_ db: Database) throws -> [(id: String, continent: String)] {
-        try db.query("SELECT id, continent FROM delegation_projection WHERE status NOT IN ('cancelled')").map { r in
-            (try r["id"], try r["continent"])
-        }
-    }
 }
-
-extension ProjectedDelegation {
-    init(row r: Row) throws {
-        var why = ""
-        let date: String? = try r["date_known"]
-        self.init(
-            id: try r["id"], ref: try r["ref"], title: try r["title"],
-            partner: PartnerName(name: try r["partner_name"], nameLocal: try r["partner_name_local"], country: try r["country"]),
-            continent: try r["continent"], region: try r["region"], startsAt: try r["starts_at"], endsAt: try r["ends_at"],
-            timeZone: try r["time_zone"], status: DelegationStatus(rawValue: try r["status"]) ?? .proposed, date: date,
-            when: date.flatMap { PartialDate.parse($0, why: &why) }?.display, version: try r["version"],
-            lastSequence: try r["last_sequence"], eventsApplied: try r["events_applied"], outOfOrder: try r["out_of_order"])
-    }
-}
-

@@ -50,14 +50,8 @@ extension DelegationsLogic {
                     draft.problems(&v)
                     for (j, person) in r.partner.people.enumerated() { v.nested("people[\(j)]") { person.problems(&$0) } }
                     try v.finish()
-                    var (record, created) = try PartnerTables.findOrRegister(db, draft, id: nil, nowMillis: t)
-                    if created {
-                        record.people = r.partner.people.map {
-                            var x = $0; x.id = IDs.make("per"); return x
-                        }
-                        try PartnerTables.save(db, record, insert: false, nowMillis: t)
-                        try announce(db, .partnerCreated, record, nowMillis: t)
-                    }
+                    let (record, created) = try PartnerTables.findOrRegister(db, draft, id: nil, people: r.partner.people, nowMillis: t)
+                    if created { try announce(db, .partnerCreated, record, nowMillis: t) }
                     return (record.id, created)
                 }
             }

@@ -10,6 +10,7 @@ import LiaisonJSON
 import LiaisonWire
 
 extension Delegation: VersionedRecord {
+    package static let kind = "delegation"
     package var label: String { "delegation \(ref)" }
     package func validate() throws { try draft.validate() }
 }
@@ -20,6 +21,8 @@ package final class DelegationsLogic: Sendable {
     let store: Store
     let settings: DelegationsSettings
     let changes: VersionedChanges<DelegationsTables>
+    /// The partner registry's entries.
+    let partners: VersionedChanges<PartnerTables>
     /// Milliseconds since the epoch (injectable for tests).
     let now: @Sendable () -> Int64
 
@@ -30,9 +33,8 @@ package final class DelegationsLogic: Sendable {
         self.store = store
         self.settings = settings
         self.now = now
-        changes = VersionedChanges(
-            store: store, table: DelegationsTables(), history: DelegationsTables.history, source: source,
-            subscriptions: subscriptions, now: now)
+        changes = VersionedChanges(store: store, table: DelegationsTables(), source: source, subscriptions: subscriptions, now: now)
+        partners = VersionedChanges(store: store, table: PartnerTables(), source: source, subscriptions: subscriptions, now: now)
     }
 
     /// Opens (or creates) the database at `path` with the delegation and outbox tables.
@@ -79,24 +81,16 @@ package final class DelegationsLogic: Sendable {
             updatedAt: stamp)
         d.outcome = p.outcome
         if p.status == .cancelled { d.cancelReason = p.reason }
-        let tree = JSONEncoding.encode(d)
-        try DelegationsTables.save(db, d, tree: tree, insert: true, nowMillis: t)
-        try DelegationsTables.history.record(
-            db, id: d.id, version: 1, uid: uid, action: p.status == .proposed ? "create" : "record",
-            changesJSON: JSONWriter.string(["created": tree]), nowMillis: t)
-        if p.status != .proposed {
-            try Outbox.append(
-                db, source: changes.source, type: .delegationRecorded, subject: "delegation/\(d.id)", dataJSON: JSONWriter.encode(tree),
-                subscribers: changes.subscriptions.of(.delegationRecorded), nowMillis: t)
-        }
+        try changes.create(
+            db, d, action: p.status == .proposed ? "create" : "record", uid: uid,
+            event: p.status == .proposed ? nil : .delegationRecorded, nowMillis: t)
         return (d, try findings(db, draft, excluding: d.id), true)
     }
 
     /// The stored JSON of the delegation with this id or reference (what `get` answers, on the loop).
     func document(_ idOrRef: String) throws -> [UInt8] {
         try store.readOnLoop { db in
-            let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
-            guard let doc: [UInt8] = try db.queryOne(sql, [idOrRef])?["doc"] else { throw ServiceError.notFound("delegation", idOrRef) }
+            guard let doc = try DelegationsTables.document(db, idOrRef: idOrRef) else { throw ServiceError.notFound("delegation", idOrRef) }
             return doc
         }
     }
@@ -332,15 +326,19 @@ package final class DelegationsLogic: Sendable {
         }
     }
 
+    /// The draft's fields on the wire, in order (what an update may change).
+    static let draftFields: [String] = DelegationDraft.schema.fields.map(\.name)
+
     /// Schedule fields: on a confirmed visit they change only through reschedule.
     static let scheduleFields: Set<String> = ["starts_at", "ends_at", "time_zone", "itinerary"]
 
-    /// Replaces the fields given in `changes` (draft fields; unknown ones are ignored).
+    /// Patches the draft with `changes` (RFC 7396: a member replaces, an object merges, null
+    /// clears; draft fields only, unknown ones are ignored).
     func update(_ p: DelegationUpdate, uid: UInt32) throws -> SavedDelegation {
-        var given = Set(p.changes.keys).intersection(DelegationDraft.fieldNames)
+        var given = Set(p.changes.keys).intersection(Self.draftFields)
         guard !given.isEmpty else {
             throw ServiceError.invalidParams(
-                field: "", "nothing to change: give one or more of \(DelegationDraft.fieldNames.joined(separator: ", "))")
+                field: "", "nothing to change: give one or more of \(Self.draftFields.joined(separator: ", "))")
         }
         let running: Set<DelegationStatus> = [.confirmed, .inProgress]
         var changes = p.changes
@@ -385,7 +383,7 @@ package final class DelegationsLogic: Sendable {
                     retryable: false, details: ["field": .string(f), "current_state": .string(d.status.rawValue)])
             }
             let before = d.draft.itinerary
-            try d.draft.merge(changes, given: given)
+            d.draft = try Patch(changes).applied(to: d.draft, fields: given)
             if partnersGiven { _ = try store.read { db in try d.draft.showRegistry(db) } }
             d.draft.numberItems(previous: before) { IDs.make("it") }
             d.place()

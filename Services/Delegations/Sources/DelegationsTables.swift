@@ -46,20 +46,10 @@ struct DelegationsTables: RecordTable {
                 PRIMARY KEY(delegation_id, item));
             CREATE INDEX bookings_by_time ON bookings(starts_utc, ends_utc);
             CREATE TABLE refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
-            CREATE TABLE history(
-                seq INTEGER PRIMARY KEY AUTOINCREMENT,
-                delegation_id TEXT NOT NULL,
-                version INTEGER NOT NULL,
-                at_ms INTEGER NOT NULL,
-                uid INTEGER NOT NULL,
-                action TEXT NOT NULL,
-                changes TEXT NOT NULL);
-            CREATE INDEX history_by_delegation ON history(delegation_id, seq);
+            \(history.createSQL(sealed: false))
             """),
         PartnerTables.migration,
-        .init(
-            3,
-            "ALTER TABLE history ADD COLUMN hash TEXT NOT NULL DEFAULT '';", data: { db in try history.sealAll(db) }),
+        .init(3, history.addSealSQL, data: { db in try history.sealAll(db) }),
         .init(4, "ALTER TABLE delegations ADD COLUMN purged_ms INTEGER;"),
         .init(
             5, "ALTER TABLE delegations ADD COLUMN summary TEXT NOT NULL DEFAULT '';",
@@ -75,7 +65,9 @@ struct DelegationsTables: RecordTable {
     static let booking: Set<DelegationStatus> = [.proposed, .confirmed, .inProgress]
 
     /// The audit trail.
-    static let history = History(table: "history", idColumn: "delegation_id")
+    static let history = History(table: "history", idColumn: "delegation_id", index: "history_by_delegation")
+
+    var history: History { Self.history }
 
     static func load(_ db: Database, idOrRef: String) throws -> Delegation? {
         try loadWithTree(db, idOrRef: idOrRef)?.0
@@ -110,8 +102,34 @@ struct DelegationsTables: RecordTable {
 
     func prepare(_ record: Delegation, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
 
+    func insert(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws {
+        try Self.save(db, prepared, insert: true, nowMillis: nowMillis)
+    }
+
     func update(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws {
         try Self.save(db, prepared, insert: false, nowMillis: nowMillis)
+    }
+
+    /// The document, the columns lists filter on and the search text; not the version, the
+    /// update time or the bookings (a refresh changes what others own: a partner's name).
+    func refresh(_ db: Database, _ row: Prepared) throws {
+        let d = row.d
+        try db.run(
+            """
+            UPDATE delegations SET partner_kind = ?, country = ?, continent = ?, region = ?, search = ?, doc = ?, summary = ?
+            WHERE id = ?
+            """,
+            [
+                (d.draft.lead?.kind ?? .other).rawValue, (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.search,
+                row.doc, row.summary, d.id,
+            ])
+        try PartnerTables.saveLinks(db, d)
+    }
+
+    /// The stored text of the delegation with this id or reference.
+    static func document(_ db: Database, idOrRef: String) throws -> [UInt8]? {
+        let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
+        return try db.queryOne(sql, [idOrRef])?["doc"]
     }
 
     /// The next reference number for a visit starting in `year`.
@@ -270,23 +288,12 @@ extension DelegationsTables {
         var ids = try PartnerTables.delegationIDs(db, naming: partner.id)
         if let from = mergedFrom { ids += try PartnerTables.delegationIDs(db, naming: from) }
         for id in Set(ids) {
-            guard let (d0, _) = try loadWithTree(db, idOrRef: id) else { continue }
-            var d = d0
+            guard var d = try load(db, idOrRef: id) else { continue }
             var moved: [String: String] = [:]
             if let from = mergedFrom { moved[from] = partner.id }
             d.draft.show(partner.reference, for: [partner.id] + (mergedFrom.map { [$0] } ?? []), moved: moved)
             d.place()
-            let row = Prepared(d, tree: JSONEncoding.encode(d))
-            try db.run(
-                """
-                UPDATE delegations SET partner_kind = ?, country = ?, continent = ?, region = ?, search = ?, doc = ?, summary = ?
-                WHERE id = ?
-                """,
-                [
-                    (d.draft.lead?.kind ?? .other).rawValue, (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.search,
-                    row.doc, row.summary, d.id,
-                ])
-            try PartnerTables.saveLinks(db, d)
+            try DelegationsTables().refresh(db, d)
         }
     }
 }

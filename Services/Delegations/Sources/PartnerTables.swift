@@ -10,7 +10,7 @@ import LiaisonWire
 
 /// The partner registry's tables: one row per institution (merged ones kept), its history, and
 /// which visits name which partner.
-enum PartnerTables {
+struct PartnerTables: RecordTable {
     static let migration = Database.Migration(
         2,
         """
@@ -30,16 +30,7 @@ enum PartnerTables {
             updated_ms INTEGER NOT NULL);
         CREATE INDEX partners_by_key ON partners(match_key, status);
         CREATE INDEX partners_by_name ON partners(name, id);
-        CREATE TABLE partner_history(
-            seq INTEGER PRIMARY KEY AUTOINCREMENT,
-            partner_id TEXT NOT NULL,
-            version INTEGER NOT NULL,
-            at_ms INTEGER NOT NULL,
-            uid INTEGER NOT NULL,
-            action TEXT NOT NULL,
-            changes TEXT NOT NULL,
-            hash TEXT NOT NULL DEFAULT '');
-        CREATE INDEX partner_history_by_partner ON partner_history(partner_id, seq);
+        \(history.createSQL())
         CREATE TABLE delegation_partners(
             delegation_id TEXT NOT NULL REFERENCES delegations(id) ON DELETE CASCADE,
             partner_id TEXT NOT NULL,
@@ -49,7 +40,9 @@ enum PartnerTables {
         """,
         data: { db in try migrateFreeText(db) })
 
-    static let history = History(table: "partner_history", idColumn: "partner_id")
+    static let history = History(table: "partner_history", idColumn: "partner_id", index: "partner_history_by_partner")
+
+    var history: History { Self.history }
 
     /// Visits stored before the registry each described their one partner in place: each such
     /// partner becomes a registry entry (one per name and country, with the id every service
@@ -129,40 +122,70 @@ enum PartnerTables {
 
     // MARK: writing
 
-    /// Writes an entry (new or changed) and its columns.
-    static func save(_ db: Database, _ p: PartnerRecord, insert: Bool, announced: Bool = true, nowMillis: Int64) throws {
-        let d = p.draft
-        let search = [d.name, d.nameLocal ?? "", d.city ?? "", p.countryName, d.country].joined(separator: "\n").lowercased()
-        let doc = JSONEncoding.string(p)
-        let key = Partner.matchKey(name: d.name, country: d.country)
-        if insert {
-            try db.run(
-                """
-                INSERT INTO partners(id, match_key, status, merged_into, version, name, country, kind, search, doc, announced, created_ms,
-                    updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
-                """,
-                [
-                    p.id, key, p.status.rawValue, p.mergedInto, p.version, d.name, d.country.uppercased(), d.kind.rawValue, search, doc,
-                    announced ? 1 : 0, nowMillis, nowMillis,
-                ])
-        } else {
-            try db.run(
-                """
-                UPDATE partners SET match_key = ?, status = ?, merged_into = ?, version = ?, name = ?, country = ?, kind = ?, search = ?,
-                    doc = ?, updated_ms = ? WHERE id = ?
-                """,
-                [
-                    key, p.status.rawValue, p.mergedInto, p.version, d.name, d.country.uppercased(), d.kind.rawValue, search, doc,
-                    nowMillis,
-                    p.id,
-                ])
+    /// An entry's row, worked out before the write.
+    struct Prepared {
+        var p: PartnerRecord
+        var doc, search, matchKey: String
+
+        init(_ p: PartnerRecord, tree: JSONValue) {
+            self.p = p
+            let d = p.draft
+            doc = JSONWriter.string(tree)
+            search = [d.name, d.nameLocal ?? "", d.city ?? "", p.countryName, d.country].joined(separator: "\n").lowercased()
+            matchKey = Partner.matchKey(name: d.name, country: d.country)
         }
     }
 
+    func load(_ db: Database, _ id: String) throws -> (PartnerRecord, JSONValue, [UInt8])? {
+        guard let doc: [UInt8] = try db.queryOne("SELECT doc FROM partners WHERE id = ?", [id])?["doc"] else { return nil }
+        return (try JSONDecoding.decode(PartnerRecord.self, from: doc), .encoded(doc), doc)
+    }
+
+    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])? {
+        guard let row = try db.queryOne("SELECT version, doc FROM partners WHERE id = ?", [id]) else { return nil }
+        return (try row["version"], try row["doc"])
+    }
+
+    func prepare(_ record: PartnerRecord, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
+
+    func insert(_ db: Database, _ row: Prepared, nowMillis: Int64) throws {
+        let p = row.p, d = p.draft
+        try db.run(
+            """
+            INSERT INTO partners(id, match_key, status, merged_into, version, name, country, kind, search, doc, announced, created_ms,
+                updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,1,?,?)
+            """,
+            [
+                p.id, row.matchKey, p.status.rawValue, p.mergedInto, p.version, d.name, d.country.uppercased(), d.kind.rawValue,
+                row.search, row.doc, nowMillis, nowMillis,
+            ])
+    }
+
+    func update(_ db: Database, _ row: Prepared, nowMillis: Int64) throws {
+        try write(db, row, nowMillis: nowMillis)
+    }
+
+    func refresh(_ db: Database, _ row: Prepared) throws { try write(db, row, nowMillis: nil) }
+
+    /// Every column of an entry; the version and update time only with `nowMillis`.
+    private func write(_ db: Database, _ row: Prepared, nowMillis: Int64?) throws {
+        let p = row.p, d = p.draft
+        let stamped = nowMillis == nil ? "" : ", version = ?, updated_ms = ?"
+        var args: [any SQLBindable] = [
+            row.matchKey, p.status.rawValue, p.mergedInto, d.name, d.country.uppercased(), d.kind.rawValue, row.search, row.doc,
+        ]
+        if let nowMillis { args += [p.version, nowMillis] }
+        try db.run(
+            """
+            UPDATE partners SET match_key = ?, status = ?, merged_into = ?, name = ?, country = ?, kind = ?, search = ?, doc = ?\(stamped)
+            WHERE id = ?
+            """, args + [p.id])
+    }
+
     /// The active entry with `described`'s name and country, or a new one (with `id` when given,
-    /// else the id derived from name and country). `created` says which.
+    /// else the id derived from name and country) listing `people`. `created` says which.
     static func findOrRegister(
-        _ db: Database, _ described: Partner, id: String?, announced: Bool = true, nowMillis: Int64
+        _ db: Database, _ described: Partner, id: String?, people: [Person] = [], announced: Bool = true, nowMillis: Int64
     ) throws -> (record: PartnerRecord, created: Bool) {
         let key = Partner.matchKey(name: described.name, country: described.country)
         // A name merged away names the entry it was merged into.
@@ -171,11 +194,14 @@ enum PartnerTables {
         if try load(db, id: newID) != nil { newID = IDs.make("par") }
         var draft = described
         draft.country = draft.country.uppercased()
-        let record = PartnerRecord(id: newID, draft: draft, createdAt: Timestamp.rfc3339(millis: nowMillis))
-        try save(db, record, insert: true, announced: announced, nowMillis: nowMillis)
-        try history.record(
-            db, id: newID, version: 1, uid: 0, action: "register", changesJSON: JSONWriter.string(["created": JSONEncoding.encode(record)]),
-            nowMillis: nowMillis)
+        var record = PartnerRecord(id: newID, draft: draft, createdAt: Timestamp.rfc3339(millis: nowMillis))
+        record.people = people.map {
+            var x = $0
+            x.id = IDs.make("per")
+            return x
+        }
+        try PartnerTables().create(db, record, action: "register", uid: 0, nowMillis: nowMillis)
+        if !announced { try db.run("UPDATE partners SET announced = 0 WHERE id = ?", [newID]) }
         return (record, true)
     }
 
@@ -220,4 +246,16 @@ struct PartnerQuery {
     var words: [String] = []
     var includeMerged = false
     var after: (String, String)?
+}
+
+extension PartnerRecord: VersionedRecord {
+    package static let kind = "partner"
+    package var label: String { "partner \(id)" }
+
+    package func validate() throws {
+        var v = Validator()
+        draft.problems(&v)
+        for (i, person) in people.enumerated() { v.nested("people[\(i)]") { person.problems(&$0) } }
+        try v.finish()
+    }
 }

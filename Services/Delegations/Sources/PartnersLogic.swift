@@ -14,9 +14,7 @@ import LiaisonWire
 extension DelegationsLogic {
     /// Writes `event` about `p` to the outbox.
     func announce(_ db: Database, _ type: EventType, _ p: PartnerRecord, nowMillis: Int64) throws {
-        try Outbox.append(
-            db, source: changes.source, type: type, subject: "partner/\(p.id)", dataJSON: JSONEncoding.bytes(p),
-            subscribers: changes.subscriptions.of(type), nowMillis: nowMillis)
+        try partners.emit(db, type, JSONEncoding.encode(p), id: p.id, nowMillis: nowMillis)
     }
 
     /// Announces the entries a migration registered without telling anyone (once, at start).
@@ -81,13 +79,7 @@ extension DelegationsLogic {
                 throw ServiceError.invalidParams(field: "parent", "no partner \(parent) in the registry")
             }
             let t = now()
-            var (record, _) = try PartnerTables.findOrRegister(db, draft, id: nil, nowMillis: t)
-            if !p.people.isEmpty {
-                record.people = p.people.map {
-                    var x = $0; x.id = IDs.make("per"); return x
-                }
-                try PartnerTables.save(db, record, insert: false, nowMillis: t)
-            }
+            let (record, _) = try PartnerTables.findOrRegister(db, draft, id: nil, people: p.people, nowMillis: t)
             try announce(db, .partnerCreated, record, nowMillis: t)
             return record
         }
@@ -122,35 +114,41 @@ extension DelegationsLogic {
 
     /// Changes a partner's entry at `expected_version`; every visit naming it shows the change.
     func updatePartner(_ p: PartnerUpdate, uid: UInt32) throws -> PartnerRecord {
-        try changePartner(p.id, expectedVersion: p.expectedVersion, action: "update", uid: uid) { record, db in
-            guard case .object(var merged) = JSONEncoding.encode(record.draft) else { return }
-            let known = Set(Partner.schema.fields.map(\.name))
-            for (key, value) in p.changes.members where known.contains(key) { merged[key] = value }
-            var draft = try JSONDecoding.decode(Partner.self, from: .object(merged))
+        try changePartner(
+            p.id, expectedVersion: p.expectedVersion, action: "update", uid: uid,
+            guarded: { record, db in
+                if let parent = record.draft.parent, try PartnerTables.load(db, id: parent) == nil {
+                    throw ServiceError.invalidParams(field: "parent", "no partner \(parent) in the registry")
+                }
+                let key = Partner.matchKey(name: record.draft.name, country: record.draft.country)
+                if let other = try PartnerTables.find(db, matchKey: key), other.id != record.id {
+                    throw ServiceError(
+                        .conflict,
+                        "\(record.draft.name) (\(record.draft.country)) is already in the registry as \(other.id): merge the two instead",
+                        retryable: false, details: ["existing_id": .string(other.id)])
+                }
+            }
+        ) { record in
+            var draft = try Patch(p.changes).applied(to: record.draft, fields: Self.partnerFields)
             draft.country = draft.country.uppercased()
             var v = Validator()
             draft.problems(&v)
             if draft.parent == record.id { v.fail("parent", "a partner cannot be its own parent") }
             try v.finish()
-            if let parent = draft.parent, try PartnerTables.load(db, id: parent) == nil {
-                throw ServiceError.invalidParams(field: "parent", "no partner \(parent) in the registry")
-            }
-            let key = Partner.matchKey(name: draft.name, country: draft.country)
-            if let other = try PartnerTables.find(db, matchKey: key), other.id != record.id {
-                throw ServiceError(
-                    .conflict, "\(draft.name) (\(draft.country)) is already in the registry as \(other.id): merge the two instead",
-                    retryable: false, details: ["existing_id": .string(other.id)])
-            }
             record.draft = draft
             record.place()
         }
     }
 
+    /// The fields of a partner's entry an update may change, and of a person.
+    static let partnerFields = Set(Partner.schema.fields.map(\.name))
+    static let personFields = Set(Person.schema.fields.map(\.name)).subtracting(["id"])
+
     func addPerson(_ p: PersonAdd, uid: UInt32) throws -> PartnerRecord {
         var v = Validator(prefix: "person")
         p.person.problems(&v)
         try v.finish()
-        return try changePartner(p.partner, expectedVersion: nil, action: "add_person", uid: uid) { record, _ in
+        return try changePartner(p.partner, expectedVersion: nil, action: "add_person", uid: uid) { record in
             guard record.people.count < Limits.people else {
                 throw ServiceError.invalidParams(field: "person", "\(record.id) already lists \(Limits.people) people (the limit)")
             }
@@ -163,11 +161,9 @@ extension DelegationsLogic {
     /// One of a partner's people changed: the fields given replace theirs; null clears one.
     func updatePerson(_ p: PersonUpdate, uid: UInt32) throws -> PartnerRecord {
         if p.changes["name"] == .null { throw ServiceError.invalidParams(field: "name", "cannot be cleared: a person has a name") }
-        return try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "update_person", uid: uid) { record, _ in
+        return try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "update_person", uid: uid) { record in
             let i = try Self.personIndex(record, p.person)
-            guard case .object(var merged) = JSONEncoding.encode(record.people[i]) else { return }
-            for f in Person.schema.fields where f.name != "id" { if let value = p.changes[f.name] { merged[f.name] = value == .null ? nil : value } }
-            let person = try JSONDecoding.decode(Person.self, from: .object(merged))
+            let person = try Patch(p.changes).applied(to: record.people[i], fields: Self.personFields)
             var v = Validator()
             person.problems(&v)
             try v.finish()
@@ -177,7 +173,7 @@ extension DelegationsLogic {
 
     /// One of a partner's people is no longer there.
     func removePerson(_ p: PersonRemove, uid: UInt32) throws -> PartnerRecord {
-        try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "remove_person", uid: uid) { record, _ in
+        try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "remove_person", uid: uid) { record in
             record.people.remove(at: try Self.personIndex(record, p.person))
         }
     }
@@ -203,47 +199,30 @@ extension DelegationsLogic {
     /// Marks `from` as a duplicate of `into`: its people join `into`, the visits naming it name
     /// `into`, and both keep their history (the merged entry stays readable, `merged_into` set).
     func merge(_ p: PartnerMerge, uid: UInt32) throws -> PartnerRecord {
-        guard p.from != p.into else { throw ServiceError.invalidParams(field: "into", "a partner cannot be merged into itself") }
-        return try store.write { [self] db in
-            guard var from = try PartnerTables.load(db, id: p.from) else { throw ServiceError.notFound("partner", p.from) }
-            guard var into = try PartnerTables.load(db, id: p.into) else { throw ServiceError.notFound("partner", p.into) }
-            for (field, r) in [("from", from), ("into", into)] where r.status == .merged {
-                throw ServiceError(
-                    .failedPrecondition, "\(field): \(r.id) was already merged into \(r.mergedInto ?? "?")", retryable: false,
-                    details: ["field": .string(field)])
+        try partners.merge(
+            p.from, into: p.into, uid: uid, reason: p.reason, events: (from: .partnerMerged, into: .partnerUpdated),
+            combine: { from, into in
+                for (field, r) in [("from", from), ("into", into)] where r.status == .merged {
+                    throw ServiceError(
+                        .failedPrecondition, "\(field): \(r.id) was already merged into \(r.mergedInto ?? "?")", retryable: false,
+                        details: ["field": .string(field)])
+                }
+                let known = Set(into.people.compactMap { $0.email?.lowercased() })
+                into.people += from.people.filter { $0.email.map { !known.contains($0.lowercased()) } ?? true }
+                into.mergedFrom += [from.id] + from.mergedFrom
+                from.status = .merged
+                from.mergedInto = into.id
+            },
+            then: { [partners] from, into, db, _ in
+                // Entries merged into `from` earlier now point at `into` too.
+                for earlier in from.mergedFrom {
+                    guard var e = try PartnerTables.load(db, id: earlier) else { continue }
+                    e.mergedInto = into.id
+                    try partners.refresh(db, e)
+                }
+                try DelegationsTables.refresh(db, partner: into, mergedFrom: from.id)
             }
-            let t = now()
-            let stamp = Timestamp.rfc3339(millis: t)
-            let known = Set(into.people.compactMap { $0.email?.lowercased() })
-            into.people += from.people.filter { $0.email.map { !known.contains($0.lowercased()) } ?? true }
-            into.mergedFrom += [from.id] + from.mergedFrom
-            into.version += 1
-            into.updatedAt = stamp
-            from.status = .merged
-            from.mergedInto = into.id
-            from.version += 1
-            from.updatedAt = stamp
-            try PartnerTables.save(db, from, insert: false, nowMillis: t)
-            try PartnerTables.save(db, into, insert: false, nowMillis: t)
-            var note: JSONObject = ["from": .string(from.id), "into": .string(into.id)]
-            if let r = p.reason { note["reason"] = .string(r) }
-            try PartnerTables.history.record(
-                db, id: from.id, version: from.version, uid: uid, action: "merged_into", changesJSON: JSONWriter.string(.object(note)),
-                nowMillis: t)
-            try PartnerTables.history.record(
-                db, id: into.id, version: into.version, uid: uid, action: "merged_from", changesJSON: JSONWriter.string(.object(note)),
-                nowMillis: t)
-            // Entries merged into `from` earlier now point at `into` too.
-            for earlier in from.mergedFrom {
-                guard var e = try PartnerTables.load(db, id: earlier) else { continue }
-                e.mergedInto = into.id
-                try PartnerTables.save(db, e, insert: false, nowMillis: t)
-            }
-            try DelegationsTables.refresh(db, partner: into, mergedFrom: from.id)
-            try announce(db, .partnerMerged, from, nowMillis: t)
-            try announce(db, .partnerUpdated, into, nowMillis: t)
-            return into
-        }
+        ).into
     }
 
     func partnerHistory(_ id: String) throws -> RecordHistory {
@@ -253,35 +232,22 @@ extension DelegationsLogic {
         }
     }
 
-    /// Loads, changes, checks the version, saves, records history, refreshes the visits naming
-    /// it and announces `partner.updated`, in one transaction.
+    /// Changes an active entry at `expectedVersion` (nil: the one stored); every visit naming it
+    /// shows the change, and the other services hear of it (`partner.updated`).
     private func changePartner(
-        _ id: String, expectedVersion: Int?, action: String, uid: UInt32, _ change: @escaping (inout PartnerRecord, Database) throws -> Void
+        _ id: String, expectedVersion: Int?, action: String, uid: UInt32, guarded: ((PartnerRecord, Database) throws -> Void)? = nil,
+        _ change: (inout PartnerRecord) throws -> Void
     ) throws -> PartnerRecord {
-        try store.write { [self] db in
-            guard let before = try PartnerTables.load(db, id: id) else { throw ServiceError.notFound("partner", id) }
-            if let e = expectedVersion, e != before.version {
+        try partners.change(
+            id, expectedVersion: expectedVersion, action: action, uid: uid, event: { _, _ in .partnerUpdated }, guarded: guarded,
+            then: { record, db, _ in try DelegationsTables.refresh(db, partner: record) }
+        ) { record in
+            guard record.status == .active else {
                 throw ServiceError(
-                    .conflict, "partner \(id) is at version \(before.version), not \(e): read it again", retryable: false,
-                    details: ["current_version": .int(Int64(before.version))])
+                    .failedPrecondition, "partner \(id) was merged into \(record.mergedInto ?? "?"): change that one", retryable: false)
             }
-            guard before.status == .active else {
-                throw ServiceError(
-                    .failedPrecondition, "partner \(id) was merged into \(before.mergedInto ?? "?"): change that one", retryable: false)
-            }
-            var record = before
-            try change(&record, db)
-            let t = now()
-            record.version += 1
-            record.updatedAt = Timestamp.rfc3339(millis: t)
-            try PartnerTables.save(db, record, insert: false, nowMillis: t)
-            let diff = History.diff(JSONEncoding.encode(before), JSONEncoding.encode(record))
-            try PartnerTables.history.record(
-                db, id: id, version: record.version, uid: uid, action: action, changesJSON: JSONWriter.string(diff), nowMillis: t)
-            try DelegationsTables.refresh(db, partner: record)
-            try announce(db, .partnerUpdated, record, nowMillis: t)
-            return record
-        }
+            try change(&record)
+        }.record
     }
 }
 
@@ -305,22 +271,21 @@ struct DelegationsConsumer: EventConsumer {
         let t = logic.now()
         if let existing = try PartnerTables.find(db, matchKey: Partner.matchKey(name: described.name, country: described.country)) {
             var alias = PartnerRecord(id: id, draft: described, createdAt: Timestamp.rfc3339(millis: t))
+            alias.draft.country = alias.draft.country.uppercased()
             alias.status = .merged
             alias.mergedInto = existing.id
-            try PartnerTables.save(db, alias, insert: true, nowMillis: t)
+            try logic.partners.create(
+                db, alias, action: "claimed", uid: 0, event: .partnerMerged, note: ["by": .string(event.source), "into": .string(existing.id)],
+                nowMillis: t)
             var kept = existing
             kept.mergedFrom.append(id)
-            try PartnerTables.save(db, kept, insert: false, nowMillis: t)
-            try logic.announce(db, .partnerMerged, alias, nowMillis: t)
+            try logic.partners.refresh(db, kept)
             return .applied
         }
         var draft = described
         draft.country = draft.country.uppercased()
         let record = PartnerRecord(id: id, draft: draft, createdAt: Timestamp.rfc3339(millis: t))
-        try PartnerTables.save(db, record, insert: true, nowMillis: t)
-        try PartnerTables.history.record(
-            db, id: id, version: 1, uid: 0, action: "claimed", changesJSON: JSONWriter.string(["by": .string(event.source)]), nowMillis: t)
-        try logic.announce(db, .partnerCreated, record, nowMillis: t)
+        try logic.partners.create(db, record, action: "claimed", uid: 0, event: .partnerCreated, note: ["by": .string(event.source)], nowMillis: t)
         return .applied
     }
 }

@@ -17,27 +17,16 @@ extension DelegationsLogic {
     func retention(_ p: RetentionParams, uid: UInt32) throws -> RetentionList {
         let now = self.now()
         let cutoff = Int64(settings.retentionDays) * 86_400
-        let rows = try store.read { db in
-            try db.query(
-                """
-                SELECT id, ref, json_extract(doc, '$.title') AS title, status,
-                    CASE status WHEN 'cancelled' THEN updated_ms / 1000 ELSE ends_utc END AS ended
-                FROM delegations WHERE status IN ('completed', 'cancelled') AND purged_ms IS NULL ORDER BY ended, id
-                """)
+        let rows = try store.read { db in try DelegationsTables.unpurged(db) }
+        let items = rows.map { r in
+            let due = r.ended + cutoff
+            return RetentionList.Item(
+                id: r.id, ref: r.ref, title: r.title, status: r.status, purgeOn: LocalDate.utc(millis: due * 1000), due: due * 1000 <= now)
         }
-        var items: [RetentionList.Item] = []
-        for r in rows {
-            let ended: Int64 = try r["ended"]
-            let due = ended + cutoff
-            items.append(
-                RetentionList.Item(
-                    id: try r["id"], ref: try r["ref"], title: try r["title"] ?? "", status: try r["status"],
-                    purgeOn: LocalDate.utc(millis: due * 1000), due: due * 1000 <= now))
-        }
-        if p.dueOnly == true || p.apply == true { items = items.filter(\.due) }
+        let chosen = p.dueOnly == true || p.apply == true ? items.filter(\.due) : items
         var purged: [String] = []
-        if p.apply == true { for item in items { if try purge(item.id, uid: uid) { purged.append(item.ref) } } }
-        return RetentionList(days: settings.retentionDays, keepsNames: settings.retentionKeepsNames, items: items, purged: purged)
+        if p.apply == true { for item in chosen { if try purge(item.id, uid: uid) { purged.append(item.ref) } } }
+        return RetentionList(days: settings.retentionDays, keepsNames: settings.retentionKeepsNames, items: chosen, purged: purged)
     }
 
     /// Purges one visit's people's personal data everywhere this service keeps it; false when
@@ -45,48 +34,20 @@ extension DelegationsLogic {
     func purge(_ id: String, uid: UInt32) throws -> Bool {
         let keepNames = settings.retentionKeepsNames
         return try store.write { [self] db in
-            guard let (d0, before) = try DelegationsTables.loadWithTree(db, idOrRef: id) else {
-                throw ServiceError.notFound("delegation", id)
-            }
-            let already: Int64? = try db.queryOne("SELECT purged_ms FROM delegations WHERE id = ?", [d0.id])?["purged_ms"]
-            guard already == nil else { return false }
+            guard let (d0, before, _) = try changes.table.load(db, id) else { throw ServiceError.notFound("delegation", id) }
+            guard try DelegationsTables.purgedAt(db, id: d0.id) == nil else { return false }
             let t = now()
             var d = Self.scrubbed(d0, keepNames: keepNames)
-            d.version += 1
-            d.updatedAt = Timestamp.rfc3339(millis: t)
-            let tree = JSONEncoding.encode(d)
-            try DelegationsTables.save(db, d, tree: tree, insert: false, nowMillis: t)
-            try db.run("UPDATE delegations SET purged_ms = ? WHERE id = ?", [t, d.id])
-            // Earlier history rows keep only the digests of what they said about people.
-            for row in try db.query("SELECT seq, changes FROM history WHERE delegation_id = ?", [d.id]) {
-                let changes = try JSONParser.parse(try row["changes"] as [UInt8])
-                let redacted = Self.redact(changes, keepNames: keepNames)
-                try db.run("UPDATE history SET changes = ? WHERE seq = ?", [JSONWriter.string(redacted), try row["seq"] as Int64])
-            }
             let what: JSONValue = [
                 "purged": .array(
                     (["members: email, phone, needs", "hosts: email, phone"] + (keepNames ? [] : ["names"])).map { .string($0) }),
                 "retention_days": .int(Int64(settings.retentionDays)),
             ]
-            _ = before
-            try DelegationsTables.history.record(
-                db, id: d.id, version: d.version, uid: uid, action: "purge", changesJSON: JSONWriter.string(what), nowMillis: t)
-            // The events already sent carry the same data: they keep the purged visit instead.
-            let scrubbedData = JSONWriter.string(tree)
-            for row in try db.query("SELECT seq, event FROM outbox WHERE partition_key = ?", ["delegation/\(d.id)"]) {
-                guard case .object(var e) = try JSONParser.parse(try row["event"] as [UInt8]) else { continue }
-                e["data"] = try JSONParser.parse(Array(scrubbedData.utf8))
-                try db.run("UPDATE outbox SET event = ? WHERE seq = ?", [JSONWriter.string(.object(e)), try row["seq"] as Int64])
-            }
             // The event says whether names stay, so the copies follow the same setting.
-            var data = tree
-            if case .object(var o) = tree {
-                o["keeps_names"] = .bool(keepNames)
-                data = .object(o)
-            }
-            try Outbox.append(
-                db, source: changes.source, type: .delegationPurged, subject: "delegation/\(d.id)", dataJSON: JSONWriter.encode(data),
-                subscribers: changes.subscriptions.of(.delegationPurged), nowMillis: t)
+            try changes.purge(
+                db, &d, before: before, uid: uid, note: what, redact: { Self.redact($0, keepNames: keepNames) }, event: .delegationPurged,
+                extra: ["keeps_names": .bool(keepNames)], nowMillis: t)
+            try DelegationsTables.markPurged(db, id: d.id, nowMillis: t)
             return true
         }
     }

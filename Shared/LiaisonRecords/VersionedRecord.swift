@@ -1,0 +1,100 @@
+import LiaisonJSON
+import LiaisonProcess
+import LiaisonStore
+import LiaisonWire
+
+/// A record that changes only at the version its caller last read (optimistic concurrency),
+/// leaving a history row and, when it matters to others, an event.
+package protocol VersionedRecord: Codable, Sendable {
+    /// The record's kind in errors and event subjects: `delegation`, `agreement`, `partner`.
+    static var kind: String { get }
+    var id: String { get }
+    var version: Int { get set }
+    var updatedAt: String { get set }
+    /// How errors name it, e.g. `delegation DEL-2026-0001`.
+    var label: String { get }
+    /// Every problem with its field path.
+    func validate() throws
+}
+
+/// Where a kind of record is stored: how it is read, prepared for writing (outside the write
+/// transaction) and written. Its statements are the table's own; the record's history row is
+/// written beside every insert and update by the extension below, and nowhere else.
+package protocol RecordTable: Sendable {
+    associatedtype Record: VersionedRecord
+    /// What a write needs, worked out before the write transaction.
+    associatedtype Prepared
+
+    /// The record's audit trail.
+    var history: History { get }
+    /// The record with this id or reference, its stored JSON (the "before" of a change), and the
+    /// stored text of it.
+    func load(_ db: Database, _ idOrRef: String) throws -> (Record, JSONValue, [UInt8])?
+    /// The stored version and text of the record with this id. A refresh (a partner renamed or
+    /// merged) rewrites the text and leaves the version: a change compares both.
+    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])?
+    /// The row for `record`, whose encoding is `tree`.
+    func prepare(_ record: Record, tree: JSONValue) -> Prepared
+    /// Writes a new record.
+    func insert(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws
+    /// Writes a changed record over the stored one.
+    func update(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws
+    /// Writes the record's text (and what is derived from it) at the same version, leaving its
+    /// update time: what another service owns changed in it (a partner's name, a visit's reference).
+    func refresh(_ db: Database, _ prepared: Prepared) throws
+}
+
+extension RecordTable {
+    /// Inserts `record` with its first history row (`note`, or `{"created": record}`), in the
+    /// caller's transaction; returns its encoding.
+    @discardableResult
+    package func create(
+        _ db: Database, _ record: Record, action: String, uid: UInt32, note: JSONValue? = nil, nowMillis t: Int64
+    ) throws -> JSONValue {
+        try record.validate()
+        let tree = JSONValue.encoded(JSONEncoding.bytes(record))
+        try insert(db, prepare(record, tree: tree), nowMillis: t)
+        try history.record(
+            db, id: record.id, version: record.version, uid: uid, action: action,
+            changesJSON: JSONWriter.string(note ?? ["created": tree]), nowMillis: t)
+        return tree
+    }
+
+    /// Writes `record`, changed from `before`, in the caller's transaction: the version bumped,
+    /// validated (unless `validating` is false: a purged record keeps blanks where its people's
+    /// data was), saved, and its history row (`note`, or what changed); returns its encoding.
+    @discardableResult
+    package func commit(
+        _ db: Database, _ record: inout Record, before: JSONValue, action: String, uid: UInt32, note: JSONValue? = nil,
+        validating: Bool = true, nowMillis t: Int64
+    ) throws -> JSONValue {
+        record.version += 1
+        record.updatedAt = Timestamp.rfc3339(millis: t)
+        if validating { try record.validate() }
+        let after = JSONValue.encoded(JSONEncoding.bytes(record))
+        try update(db, prepare(record, tree: after), nowMillis: t)
+        try history.record(
+            db, id: record.id, version: record.version, uid: uid, action: action,
+            changesJSON: JSONWriter.string(note ?? History.diff(before, after)), nowMillis: t)
+        return after
+    }
+
+    /// Writes `record` at its version, with no history row: what others own changed in it.
+    package func refresh(_ db: Database, _ record: Record) throws {
+        try refresh(db, prepare(record, tree: .encoded(JSONEncoding.bytes(record))))
+    }
+}
+
+/// What a change's write throws when what it was worked out from has changed at the same version
+/// (a refresh); `VersionedChanges.change` then works it out again. `guarded` may throw it too.
+package struct RecordRefreshed: Error {
+    package init() {}
+}
+
+/// A change as the versioned store applied it.
+package struct Changed<Record: Sendable>: Sendable {
+    /// The record after the change.
+    package var record: Record
+    /// Its encoding (as stored, when nothing changed it after).
+    package var tree: JSONValue
+}
