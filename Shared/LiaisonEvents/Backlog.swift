@@ -25,8 +25,9 @@ enum Backlog {
             SELECT e.status, count(*) AS n, min(o.created_ms) AS oldest
             FROM delivery_exceptions e INDEXED BY delivery_exceptions_open JOIN outbox o ON o.seq = e.outbox_seq
             WHERE e.subscriber = ? AND e.status IN ('pending','dead') GROUP BY e.status
-            """, [subscriber])
-        {
+            """,
+            [subscriber]
+        ) {
             let status: String = try r["status"], n: Int64 = try r["n"]
             if status == DeliveryState.dead.rawValue {
                 c.dead = n
@@ -38,7 +39,10 @@ enum Backlog {
         let position = try RelayQueries.position(db, subscriber)
         // Nothing past the position (the usual case): no more to count.
         guard (try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0) > position else { return c }
-        for r in try db.query("SELECT type, count(*) AS n, min(created_ms) AS oldest FROM outbox WHERE seq > ? GROUP BY type", [position])
+        for r in try db.query(
+            "SELECT type, count(*) AS n, min(created_ms) AS oldest FROM outbox WHERE seq > ? GROUP BY type",
+            [position]
+        )
         where subscriptions.takes(subscriber, try r["type"]) {
             c.pending += try r["n"]
             let oldest: Int64 = try r["oldest"]
@@ -47,12 +51,18 @@ enum Backlog {
         // Events past the position that an operator skipped before they were sent.
         c.pending -=
             try db.queryOne(
-                "SELECT count(*) AS n FROM delivery_exceptions WHERE subscriber = ? AND outbox_seq > ?", [subscriber, position])?["n"] ?? 0
+                "SELECT count(*) AS n FROM delivery_exceptions WHERE subscriber = ? AND outbox_seq > ?",
+                [subscriber, position]
+            )?["n"] ?? 0
         return c
     }
 
     /// Pending and dead deliveries over every subscriber, and each one's backlog.
-    static func summary(_ db: Database, subscriptions: Subscriptions, nowMillis: Int64 = wallClockMillis()) throws -> OutboxSummary {
+    static func summary(
+        _ db: Database,
+        subscriptions: Subscriptions,
+        nowMillis: Int64 = wallClockMillis()
+    ) throws -> OutboxSummary {
         var s = OutboxSummary(pending: 0, dead: 0, subscribers: [:])
         for name in subscriptions.subscribers.keys.sorted() {
             let c = try counts(db, subscriber: name, subscriptions: subscriptions)
@@ -60,7 +70,9 @@ enum Backlog {
             s.dead += c.dead
             if c.pending > 0 {
                 s.subscribers[name] = OutboxSummary.Lag(
-                    pending: c.pending, oldestPendingAgeMs: nowMillis - (c.oldestPendingMs ?? nowMillis))
+                    pending: c.pending,
+                    oldestPendingAgeMs: nowMillis - (c.oldestPendingMs ?? nowMillis)
+                )
             }
         }
         return s
@@ -69,14 +81,20 @@ enum Backlog {
     /// Deliveries in `states` (oldest first), at most `limit`: listed ones as the list has them,
     /// the others (pending past a position, delivered before it) as the outbox and position say.
     static func deliveries(
-        _ db: Database, states: [DeliveryState], subscriber: String?, limit: Int, subscriptions: Subscriptions
+        _ db: Database,
+        states: [DeliveryState],
+        subscriber: String?,
+        limit: Int,
+        subscriptions: Subscriptions
     ) throws -> [DeliveryRow] {
         let marks = states.map { _ in "?" }.joined(separator: ",")
         var args: [any SQLBindable] = states.map(\.rawValue)
         var sql = """
-            SELECT e.outbox_seq, o.id AS event_id, o.type, e.partition_key, o.key_seq AS sequence, e.subscriber, e.status, e.attempts,
+            SELECT e.outbox_seq, o.id AS event_id, o.type, e.partition_key, o.key_seq AS sequence, e.subscriber, \
+            e.status, e.attempts,
                 e.last_error, \(SQLExpression.timestamp("o.created_ms")) AS created_at,
-                CASE WHEN e.status = 'pending' AND e.next_attempt_ms > 0 THEN \(SQLExpression.timestamp("e.next_attempt_ms")) END AS
+                CASE WHEN e.status = 'pending' AND e.next_attempt_ms > 0 THEN \
+                \(SQLExpression.timestamp("e.next_attempt_ms")) END AS
                     next_attempt_at
             FROM delivery_exceptions e JOIN outbox o ON o.seq = e.outbox_seq WHERE e.status IN (\(marks))
             """
@@ -88,10 +106,26 @@ enum Backlog {
         for name in names {
             let position = try RelayQueries.position(db, name)
             if states.contains(.pending) {
-                rows += try unlisted(db, name, after: position, through: nil, status: .pending, limit: limit, subscriptions)
+                rows += try unlisted(
+                    db,
+                    name,
+                    after: position,
+                    through: nil,
+                    status: .pending,
+                    limit: limit,
+                    subscriptions
+                )
             }
             if states.contains(.delivered) {
-                rows += try unlisted(db, name, after: 0, through: position, status: .delivered, limit: limit, subscriptions)
+                rows += try unlisted(
+                    db,
+                    name,
+                    after: 0,
+                    through: position,
+                    status: .delivered,
+                    limit: limit,
+                    subscriptions
+                )
             }
         }
         rows.sort { ($0.outboxSeq, $0.subscriber) < ($1.outboxSeq, $1.subscriber) }
@@ -100,7 +134,12 @@ enum Backlog {
 
     /// Events in (`after`, `through`] that `subscriber` takes and has not listed, as deliveries in `status`.
     private static func unlisted(
-        _ db: Database, _ subscriber: String, after: Int64, through: Int64?, status: DeliveryState, limit: Int,
+        _ db: Database,
+        _ subscriber: String,
+        after: Int64,
+        through: Int64?,
+        status: DeliveryState,
+        limit: Int,
         _ subscriptions: Subscriptions
     ) throws -> [DeliveryRow] {
         var out: [DeliveryRow] = []
@@ -108,19 +147,32 @@ enum Backlog {
         while out.count < limit {
             let page = try db.query(
                 """
-                SELECT seq, id, type, partition_key, key_seq, \(SQLExpression.timestamp("created_ms")) AS created_at FROM outbox
+                SELECT seq, id, type, partition_key, key_seq, \(SQLExpression.timestamp("created_ms")) AS created_at \
+                FROM outbox
                 WHERE seq > ? AND seq <= ? AND NOT EXISTS (
                     SELECT 1 FROM delivery_exceptions e WHERE e.subscriber = ? AND e.outbox_seq = outbox.seq)
                 ORDER BY seq LIMIT 500
-                """, [from, through ?? Int64.max, subscriber])
+                """,
+                [from, through ?? Int64.max, subscriber]
+            )
             for r in page where out.count < limit {
                 let type: String = try r["type"]
                 guard subscriptions.takes(subscriber, type) else { continue }
                 out.append(
                     DeliveryRow(
-                        outboxSeq: try r["seq"], eventID: try r["id"], type: type, partitionKey: try r["partition_key"],
-                        sequence: try r["key_seq"], subscriber: subscriber, status: status, attempts: status == .delivered ? 1 : 0,
-                        lastError: nil, createdAt: try r["created_at"], nextAttemptAt: nil))
+                        outboxSeq: try r["seq"],
+                        eventID: try r["id"],
+                        type: type,
+                        partitionKey: try r["partition_key"],
+                        sequence: try r["key_seq"],
+                        subscriber: subscriber,
+                        status: status,
+                        attempts: status == .delivered ? 1 : 0,
+                        lastError: nil,
+                        createdAt: try r["created_at"],
+                        nextAttemptAt: nil
+                    )
+                )
             }
             guard page.count == 500, let last = page.last else { break }
             from = try last["seq"]
@@ -139,12 +191,17 @@ enum Backlog {
         }
         var marks: [String: Mark] = [:]
         for name in subscriptions.subscribers.keys {
-            let acks = try db.query("SELECT seq, at_ms FROM relay_acks WHERE subscriber = ? AND seq > ? ORDER BY seq", [name, after])
-                .map { (seq: try $0["seq"] as Int64, at: try $0["at_ms"] as Int64) }
+            let acks = try db.query(
+                "SELECT seq, at_ms FROM relay_acks WHERE subscriber = ? AND seq > ? ORDER BY seq",
+                [name, after]
+            )
+            .map { (seq: try $0["seq"] as Int64, at: try $0["at_ms"] as Int64) }
             var listed: [Int64: (status: String, at: Int64?)] = [:]
             for r in try db.query(
-                "SELECT outbox_seq, status, delivered_ms FROM delivery_exceptions WHERE subscriber = ? AND outbox_seq > ?", [name, after])
-            {
+                "SELECT outbox_seq, status, delivered_ms FROM delivery_exceptions WHERE subscriber = ? AND outbox_seq "
+                    + "> ?",
+                [name, after]
+            ) {
                 listed[try r["outbox_seq"]] = (try r["status"], try r["delivered_ms"])
             }
             marks[name] = Mark(position: try RelayQueries.position(db, name), acks: acks, listed: listed)
@@ -158,7 +215,11 @@ enum Backlog {
             for (name, m) in marks where subscriptions.takes(name, type) {
                 taken = true
                 if let l = m.listed[seq] {
-                    if l.status == DeliveryState.delivered.rawValue, let at = l.at { done = max(done, at) } else { open = true }
+                    if l.status == DeliveryState.delivered.rawValue, let at = l.at {
+                        done = max(done, at)
+                    } else {
+                        open = true
+                    }
                 } else if seq <= m.position, let at = firstAck(m.acks, atOrAfter: seq) {
                     done = max(done, at)
                 } else {
@@ -173,9 +234,15 @@ enum Backlog {
             h.record(micros: UInt64(max(done - created, 0)) * 1000)
         }
         return LatencyResult(
-            events: events, undelivered: pending, lastSeq: try OutboxOps.lastSeq(db), firstCreatedMs: first == .max ? nil : first,
-            lastDeliveredMs: last == 0 ? nil : last, p50Ms: h.milliseconds(0.5), p99Ms: h.milliseconds(0.99),
-            maxMs: Double(h.maxMicros) / 1000)
+            events: events,
+            undelivered: pending,
+            lastSeq: try OutboxOps.lastSeq(db),
+            firstCreatedMs: first == .max ? nil : first,
+            lastDeliveredMs: last == 0 ? nil : last,
+            p50Ms: h.milliseconds(0.5),
+            p99Ms: h.milliseconds(0.99),
+            maxMs: Double(h.maxMicros) / 1000
+        )
     }
 
     /// When the first mark at or past `seq` was made (marks sorted by seq).

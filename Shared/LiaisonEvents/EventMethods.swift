@@ -18,20 +18,34 @@ package enum EventMethods {
                 }
             return try store.read { db in
                 QueueResult(
-                    service: source, summary: try Backlog.summary(db, subscriptions: relay.subscriptions), relay: relay.health(),
+                    service: source,
+                    summary: try Backlog.summary(db, subscriptions: relay.subscriptions),
+                    relay: relay.health(),
                     deliveries: try Backlog.deliveries(
-                        db, states: states, subscriber: p.subscriber, limit: p.limit ?? 100, subscriptions: relay.subscriptions))
+                        db,
+                        states: states,
+                        subscriber: p.subscriber,
+                        limit: p.limit ?? 100,
+                        subscriptions: relay.subscriptions
+                    )
+                )
             }
         }
         t.add(EventsAPI.redrive) { p, ctx in
             guard p.allDead == true || p.outboxSeq != nil else {
-                throw ServiceError.invalidParams(field: "outbox_seq", "give outbox_seq (and subscriber), or all_dead: true")
+                throw ServiceError.invalidParams(
+                    field: "outbox_seq",
+                    "give outbox_seq (and subscriber), or all_dead: true"
+                )
             }
             let n = try store.write { db -> Int in
                 let n = try OutboxOps.redrive(db, outboxSeq: p.outboxSeq, subscriber: p.subscriber, uid: ctx.callerUID)
                 if n == 0, let seq = p.outboxSeq {
                     throw ServiceError(
-                        .notFound, "no dead delivery with outbox_seq \(seq)\(p.subscriber.map { " for \($0)" } ?? "")", retryable: false)
+                        .notFound,
+                        "no dead delivery with outbox_seq \(seq)\(p.subscriber.map { " for \($0)" } ?? "")",
+                        retryable: false
+                    )
                 }
                 return n
             }
@@ -43,15 +57,27 @@ package enum EventMethods {
             try store.write { db in
                 guard
                     try OutboxOps.skip(
-                        db, outboxSeq: p.outboxSeq, subscriber: p.subscriber, reason: p.reason ?? "", uid: ctx.callerUID,
-                        subscriptions: relay.subscriptions, sent: relay.sentPosition(p.subscriber))
+                        db,
+                        outboxSeq: p.outboxSeq,
+                        subscriber: p.subscriber,
+                        reason: p.reason ?? "",
+                        uid: ctx.callerUID,
+                        subscriptions: relay.subscriptions,
+                        sent: relay.sentPosition(p.subscriber)
+                    )
                 else {
                     throw ServiceError(
-                        .notFound, "no pending or dead delivery with outbox_seq \(p.outboxSeq) for \(p.subscriber)", retryable: false)
+                        .notFound,
+                        "no pending or dead delivery with outbox_seq \(p.outboxSeq) for \(p.subscriber)",
+                        retryable: false
+                    )
                 }
             }
             relay.wakeAll()
-            ctx.log.notice("events.skipped", ["outbox_seq": String(p.outboxSeq), "subscriber": p.subscriber, "uid": String(ctx.callerUID)])
+            ctx.log.notice(
+                "events.skipped",
+                ["outbox_seq": String(p.outboxSeq), "subscriber": p.subscriber, "uid": String(ctx.callerUID)]
+            )
             return SkipResult(skipped: 1)
         }
         t.add(EventsAPI.audit) { p, _ in
@@ -62,13 +88,19 @@ package enum EventMethods {
             var after = p.afterSeq ?? 0
             if let c = p.cursor {
                 guard let seq = Int64(c), seq >= 0 else {
-                    throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+                    throw ServiceError.invalidParams(
+                        field: "cursor",
+                        "not a cursor from a previous page (expected next_cursor as given)"
+                    )
                 }
                 after = seq
             }
             return try store.read { db in
                 let rows = try OutboxOps.events(db, after: after, limit: limit + 1)
-                return OutboxResult(page: Page(rows, limit: limit) { String($0.seq) }, lastSeq: try OutboxOps.lastSeq(db))
+                return OutboxResult(
+                    page: Page(rows, limit: limit) { String($0.seq) },
+                    lastSeq: try OutboxOps.lastSeq(db)
+                )
             }
         }
         t.add(EventsAPI.latency) { p, _ in
@@ -79,7 +111,11 @@ package enum EventMethods {
     /// Registers `events.deliver` for a consumer; `sources` says which producers a caller speaks
     /// for (nil: any), from the access policy.
     package static func registerConsumer(
-        _ t: inout MethodTable, store: Store, consumer: any EventConsumer, log: Logger, counters: InboxCounters = InboxCounters(),
+        _ t: inout MethodTable,
+        store: Store,
+        consumer: any EventConsumer,
+        log: Logger,
+        counters: InboxCounters = InboxCounters(),
         sources: @escaping @Sendable (PeerCredentials) -> Set<String>? = { _ in nil }
     ) {
         t.add(EventsAPI.deliver) { p, ctx in
@@ -91,7 +127,10 @@ package enum EventMethods {
                 return DeliverResult(duplicate: r.status == .duplicate, status: r.status, results: nil)
             }
             guard let events = p.events else {
-                throw ServiceError.invalidParams(field: "events", "give event (one CloudEvent) or events (an array of them)")
+                throw ServiceError.invalidParams(
+                    field: "events",
+                    "give event (one CloudEvent) or events (an array of them)"
+                )
             }
             let results = try Inbox.deliver(events, store: store, log: log, consumer: consumer, sources: sources)
             counters.add(results)

@@ -10,12 +10,22 @@ package enum EventMetrics {
     /// Pending and dead deliveries and the oldest pending one's age, per subscriber (every
     /// subscriber has its series, zero when nothing waits).
     package static func outbox(_ store: Store, subscriptions: Subscriptions) -> [MetricFamily] {
-        var pending = MetricFamily("liaison_outbox_pending", .gauge, "Events committed and not yet delivered, per subscriber.")
+        var pending = MetricFamily(
+            "liaison_outbox_pending",
+            .gauge,
+            "Events committed and not yet delivered, per subscriber."
+        )
         var dead = MetricFamily("liaison_outbox_dead", .gauge, "Deliveries given up on (dead letters), per subscriber.")
-        var age = MetricFamily("liaison_outbox_oldest_pending_age_seconds", .gauge, "Age of the oldest undelivered event, per subscriber.")
+        var age = MetricFamily(
+            "liaison_outbox_oldest_pending_age_seconds",
+            .gauge,
+            "Age of the oldest undelivered event, per subscriber."
+        )
         var counts: [String: (pending: Double, dead: Double, oldest: Int64?)] = [:]
         for s in subscriptions.subscribers.keys {
-            let c = try? store.readForControl { db in try Backlog.counts(db, subscriber: s, subscriptions: subscriptions) }
+            let c = try? store.readForControl { db in
+                try Backlog.counts(db, subscriber: s, subscriptions: subscriptions)
+            }
             counts[s] = (Double(c?.pending ?? 0), Double(c?.dead ?? 0), c?.oldestPendingMs)
         }
         let now = wallClockMillis()
@@ -49,8 +59,11 @@ package final class InboxCounters: Sendable {
         let c = counts.withLock { $0 }
         return [
             MetricFamily(
-                "liaison_inbox_events", .counter, "Events delivered to this service, by what the inbox did (applied, duplicate, …).",
-                DeliveryStatus.allCases.map { MetricSample(["result": $0.rawValue], Double(c[$0] ?? 0)) })
+                "liaison_inbox_events",
+                .counter,
+                "Events delivered to this service, by what the inbox did (applied, duplicate, …).",
+                DeliveryStatus.allCases.map { MetricSample(["result": $0.rawValue], Double(c[$0] ?? 0)) }
+            )
         ]
     }
 }

@@ -20,7 +20,7 @@ package final class EventRelay: Component {
     let subscriptions: Subscriptions
     private let loops = Locked<[String: BackgroundLoop]>([:])
     private let slots = Locked<[ClientSlot]>([])
-    private let state = Locked<[String: SubscriberState]>([:])
+    let state = Locked<[String: SubscriberState]>([:])
     private let lastPruneMs = Atomic<Int64>(0)
 
     /// What the relay knows of a subscriber.
@@ -53,7 +53,10 @@ package final class EventRelay: Component {
         }
         loops.withLock { $0 = started }
         for l in started.values { try l.start() }
-        log.info("relay.started", ["subscribers": started.keys.sorted().joined(separator: ","), "batch": String(settings.batch)])
+        log.info(
+            "relay.started",
+            ["subscribers": started.keys.sorted().joined(separator: ","), "batch": String(settings.batch)]
+        )
     }
 
     package func stop(deadline: UInt64) {
@@ -65,7 +68,6 @@ package final class EventRelay: Component {
 
     /// Wakes every subscriber's loop (new events are committed, or dead ones redriven).
     package func wakeAll() { for l in loops.withLock({ Array($0.values) }) { l.wake() } }
-
 
     /// How far the relay has sent to `subscriber` and had acknowledged, perhaps ahead of what
     /// the database records yet (0 when it has not sent anything since it started).
@@ -80,8 +82,12 @@ package final class EventRelay: Component {
         for name in subscriptions.subscribers.keys {
             let s = copy[name] ?? SubscriberState()
             out[name] = SubscriberHealth(
-                reachable: s.downSinceMs == nil, delivered: s.delivered, batches: s.batches,
-                downSince: s.downSinceMs.map { Timestamp.rfc3339(millis: $0) }, lastError: s.lastError)
+                reachable: s.downSinceMs == nil,
+                delivered: s.delivered,
+                batches: s.batches,
+                downSince: s.downSinceMs.map { Timestamp.rfc3339(millis: $0) },
+                lastError: s.lastError
+            )
         }
         return out
     }
@@ -91,7 +97,7 @@ package final class EventRelay: Component {
     /// What a subscriber's loop keeps between rounds. `@unchecked Sendable`: its variables are
     /// touched only by its own loop's thread; `sent` and `stale` are atomics that other threads
     /// read (`events.skip`) or set (a write behind that failed).
-    private final class ClientSlot: @unchecked Sendable {
+    final class ClientSlot: @unchecked Sendable {
         let name: String
         init(name: String) { self.name = name }
         var client: WireClient?
@@ -126,7 +132,9 @@ package final class EventRelay: Component {
     }
 
     /// Room for events in one call to `sub`: its frame limit less the envelope around them.
-    private func budget(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) -> Int { (slot.maxFrame ?? sub.maxFrame) - 256 }
+    private func budget(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) -> Int {
+        (slot.maxFrame ?? sub.maxFrame) - 256
+    }
 
     /// Connects to `sub` and learns its frame limit from `service.describe`.
     private func connect(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) throws {
@@ -152,7 +160,9 @@ package final class EventRelay: Component {
             if !batch.rows.isEmpty && slot.client?.isOpen != true {
                 let before = budget(sub, slot)
                 try connect(sub, slot)
-                if budget(sub, slot) < before { batch = try dueBatch(subscriber: sub.name, slot, now: now, maxBytes: budget(sub, slot)) }
+                if budget(sub, slot) < before {
+                    batch = try dueBatch(subscriber: sub.name, slot, now: now, maxBytes: budget(sub, slot))
+                }
             }
         } catch let e as ServiceError {
             slot.drop()
@@ -171,7 +181,12 @@ package final class EventRelay: Component {
             var params = Array("{\"events\":".utf8)
             params += batch.payload
             params.append(UInt8(ascii: "}"))
-            let reply = try slot.client!.call("events.deliver", rawParams: params, timeoutMs: settings.callTimeoutMs, idempotent: true)
+            let reply = try slot.client!.call(
+                "events.deliver",
+                rawParams: params,
+                timeoutMs: settings.callTimeoutMs,
+                idempotent: true
+            )
             try record(subscriber: sub.name, slot, batch: batch, reply: reply)
             state.withLock { s in
                 var st = s[sub.name] ?? SubscriberState()
@@ -196,12 +211,20 @@ package final class EventRelay: Component {
     /// The subscriber refused the call as larger than its frame limit (lowered since the relay
     /// learned it): take the new limit; a lone event over it is dead at once, a batch is made
     /// again smaller. Either way the loop goes on at once.
-    private func tooLarge(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot, _ batch: RelayBatch, limit: Int) -> BackgroundLoop.Sleep {
+    private func tooLarge(
+        _ sub: Subscriptions.Subscriber,
+        _ slot: ClientSlot,
+        _ batch: RelayBatch,
+        limit: Int
+    ) -> BackgroundLoop.Sleep {
         log.info("relay.subscriber_limit", ["subscriber": sub.name, "max_frame_bytes": String(limit)])
         slot.maxFrame = limit
         // A batch that fits the limit it names was refused for some other reason: back off.
         if batch.payload.count <= budget(sub, slot) {
-            return unreachable(sub.name, ServiceError(.frameTooLarge, "\(sub.name) refused \(batch.payload.count) bytes under its limit"))
+            return unreachable(
+                sub.name,
+                ServiceError(.frameTooLarge, "\(sub.name) refused \(batch.payload.count) bytes under its limit")
+            )
         }
         guard batch.rows.count == 1, let row = batch.rows.first else { return .none }
         let why = "event \(row.eventID) is larger than \(sub.name)'s max frame (\(limit) bytes)"
@@ -209,7 +232,12 @@ package final class EventRelay: Component {
             slot.catchUp()
             try store.write { db in
                 try RelayQueries.settle(
-                    db, subscriber: sub.name, batch: batch, outcomes: [.dead(attempts: nil, why: why)], now: wallClockMillis())
+                    db,
+                    subscriber: sub.name,
+                    batch: batch,
+                    outcomes: [.dead(attempts: nil, why: why)],
+                    now: wallClockMillis()
+                )
             }
             log.error("relay.dead", ["detail": why])
         } catch {
@@ -246,90 +274,40 @@ package final class EventRelay: Component {
     private func dueBatch(subscriber: String, _ slot: ClientSlot, now: Int64, maxBytes: Int) throws -> RelayBatch {
         var (batch, tooLarge) = try store.read { [subscriptions] db in
             try RelayQueries.collect(
-                db, subscriber: subscriber, takes: { subscriptions.takes(subscriber, $0) }, now: now, maxBytes: maxBytes,
-                limit: settings.batch, position: slot.position, acked: slot.acked)
+                db,
+                subscriber: subscriber,
+                takes: { subscriptions.takes(subscriber, $0) },
+                now: now,
+                maxBytes: maxBytes,
+                limit: settings.batch,
+                position: slot.position,
+                acked: slot.acked
+            )
         }
         if tooLarge != nil || batch.movesWithoutSending { slot.catchUp() }
         if let big = tooLarge {
             let why = "event \(big.eventID) is larger than \(subscriber)'s max frame (\(maxBytes + 256) bytes)"
             batch.rows = [big]
             try store.write { [batch] db in
-                try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: [.dead(attempts: nil, why: why)], now: now)
+                try RelayQueries.settle(
+                    db,
+                    subscriber: subscriber,
+                    batch: batch,
+                    outcomes: [.dead(attempts: nil, why: why)],
+                    now: now
+                )
             }
             log.error("relay.dead", ["detail": why])
             return RelayBatch(deadLettered: true)
         }
         if batch.movesWithoutSending {
-            try store.write { [batch] db in try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: [], now: now) }
+            try store.write { [batch] db in
+                try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: [], now: now)
+            }
         }
         return batch
     }
 
-    /// Records what the subscriber said about each event, in one transaction.
-    private func record(subscriber: String, _ slot: ClientSlot, batch: RelayBatch, reply: JSONValue) throws {
-        let results: [DeliveryResult]
-        do { results = try JSONDecoding.decode([DeliveryResult].self, from: reply["results"] ?? .null) } catch {
-            throw ServiceError(.internal, "\(subscriber) answered events.deliver without results: \(error)")
-        }
-        guard results.count == batch.rows.count else {
-            throw ServiceError(
-                .internal, "\(subscriber) answered events.deliver with \(results.count) results for \(batch.rows.count) events")
-        }
-        let now = wallClockMillis()
-        var delivered: Int64 = 0
-        var dead: [String] = []
-        var outcomes: [RelayOutcome] = []
-        outcomes.reserveCapacity(results.count)
-        for (row, r) in zip(batch.rows, results) {
-            switch r.status {
-            case .applied, .duplicate, .ignored:
-                outcomes.append(.delivered)
-                delivered += 1
-            case .failed:
-                let e = r.error ?? ServiceError(.internal, "failed without details")
-                let attempts = Int(row.attempts) + 1
-                if !e.retryable || attempts >= settings.maxAttempts {
-                    let why = e.retryable ? "gave up after \(attempts) attempts: \(e.code): \(e.message)" : "\(e.code): \(e.message)"
-                    outcomes.append(.dead(attempts: attempts, why: why))
-                    dead.append("\(row.eventID) → \(subscriber): \(why)")
-                } else {
-                    let next = now + Int64(settings.retryDelayMs(attempt: attempts, jitter: Double.random(in: -1...1)))
-                    outcomes.append(.retry(attempts: attempts, next: next, why: "\(e.code): \(e.message)"))
-                }
-            case .blocked:
-                outcomes.append(.blocked)  // not tried: an earlier event of its key failed in this batch
-            }
-        }
-        if delivered == batch.rows.count && batch.held.isEmpty && !batch.rows.contains(where: \.listed) {
-            // Every event went through: go on from here at once; the round is written behind.
-            if let to = batch.advanceTo {
-                slot.position = to
-                slot.sent.max(to, ordering: .relaxed)
-            }
-            for row in batch.rows { slot.acked[row.key] = max(slot.acked[row.key] ?? 0, row.keySeq) }
-            var written = batch
-            written.payload = []
-            slot.settles.async { [store, log, written, outcomes] in
-                do {
-                    try store.write { db in
-                        try RelayQueries.settle(db, subscriber: subscriber, batch: written, outcomes: outcomes, now: now)
-                    }
-                } catch {
-                    log.error("relay.write_failed", ["subscriber": subscriber, "error": "\(error)"])
-                    slot.stale.store(true, ordering: .relaxed)
-                }
-            }
-        } else {
-            slot.catchUp()
-            try store.write { [outcomes] db in
-                try RelayQueries.settle(db, subscriber: subscriber, batch: batch, outcomes: outcomes, now: now)
-            }
-        }
-        for d in dead { log.warning("relay.dead", ["detail": d]) }
-        state.withLock { s in s[subscriber, default: SubscriberState()].delivered += delivered }
-    }
-
-    /// Deletes outbox rows whose every delivery is done and older than the retention, at most
     /// once per `pruneEveryMs` across all subscribers' loops.
     private func pruneIfDue(now: Int64) {
         let last = lastPruneMs.load(ordering: .acquiring)

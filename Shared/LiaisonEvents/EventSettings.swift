@@ -36,7 +36,9 @@ package struct EventSettings: Sendable, Equatable {
         func int(_ key: String, _ range: ClosedRange<Int64>) throws -> Int64? {
             guard let v = e[key] else { return nil }
             guard let i = v.intValue, range.contains(i) else {
-                throw MeshError("settings.events.\(key): expected an integer from \(range.lowerBound) to \(range.upperBound)")
+                throw MeshError(
+                    "settings.events.\(key): expected an integer from \(range.lowerBound) to \(range.upperBound)"
+                )
             }
             return i
         }
@@ -58,5 +60,7 @@ package struct EventSettings: Sendable, Equatable {
         return max(1, Int((base * (1 + 0.2 * max(-1, min(1, jitter)))).rounded()))
     }
 
-    private func pow2(_ n: Int) -> Double { n >= 60 ? Double.greatestFiniteMagnitude : Double(UInt64(1) << UInt64(max(n, 0))) }
+    private func pow2(_ n: Int) -> Double {
+        n >= 60 ? Double.greatestFiniteMagnitude : Double(UInt64(1) << UInt64(max(n, 0)))
+    }
 }

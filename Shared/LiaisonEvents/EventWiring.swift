@@ -12,29 +12,51 @@ package enum EventWiring {
     /// operator methods, and the outbox in `service.health`. Returns who subscribes to what.
     @discardableResult
     package static func produce(
-        _ emits: [EventType], data: Schema, into def: inout ServiceDefinition, store: Store,
-        context: ServiceContext, partnerData: Schema? = nil
+        _ emits: [EventType],
+        data: Schema,
+        into def: inout ServiceDefinition,
+        store: Store,
+        context: ServiceContext,
+        partnerData: Schema? = nil
     ) throws -> Subscriptions {
         let subscriptions = Subscriptions(mesh: context.mesh, source: context.name, emits: emits)
         let settings = try EventSettings.from(context.entry.settings)
-        let relay = EventRelay(store: store, source: context.name, subscriptions: subscriptions, settings: settings, log: context.log)
+        let relay = EventRelay(
+            store: store,
+            source: context.name,
+            subscriptions: subscriptions,
+            settings: settings,
+            log: context.log
+        )
         EventMethods.registerProducer(&def.methods, store: store, source: context.name, relay: relay)
         def.components.append(relay)
         // Events about partners carry the registry's entry (or a claim), not the service's record.
         def.emits += emits.map {
-            EmittedEvent(type: $0.rawValue, summary: $0.summary, data: $0.family == .partner ? partnerData ?? data : data)
+            EmittedEvent(
+                type: $0.rawValue,
+                summary: $0.summary,
+                data: $0.family == .partner ? partnerData ?? data : data
+            )
         }
         def.health.append(
-            ReportSection(key: "outbox", schema: .object(OutboxSummary.outputSchema.fields + [.req("relay", .map(SchemaDerivation.outputSchema(of: SubscriberHealth.self)))]))
-            {
-                guard let s = try? store.readForControl({ db in try Backlog.summary(db, subscriptions: subscriptions) }),
+            ReportSection(
+                key: "outbox",
+                schema: .object(
+                    OutboxSummary.outputSchema.fields + [
+                        .req("relay", .map(SchemaDerivation.outputSchema(of: SubscriberHealth.self)))
+                    ]
+                )
+            ) {
+                guard
+                    let s = try? store.readForControl({ db in try Backlog.summary(db, subscriptions: subscriptions) }),
                     case .object(var o) = JSONEncoding.encode(s)
                 else {
                     return (false, .null)
                 }
                 o["relay"] = JSONEncoding.encode(relay.health())
                 return (true, .object(o))
-            })
+            }
+        )
         def.metrics.append { EventMetrics.outbox(store, subscriptions: subscriptions) }
         return subscriptions
     }
@@ -42,14 +64,18 @@ package enum EventWiring {
     /// A consumer of what its mesh entry lists: `events.deliver` through the idempotent inbox,
     /// and the pruning of old inbox ids.
     package static func consume(
-        into def: inout ServiceDefinition, store: Store, context: ServiceContext, consumer: any EventConsumer
+        into def: inout ServiceDefinition,
+        store: Store,
+        context: ServiceContext,
+        consumer: any EventConsumer
     ) throws {
         let settings = try EventSettings.from(context.entry.settings)
         // Only the services producing events may deliver them, each only its own (by source).
         let policy = AccessPolicy(mesh: context.mesh.config, name: context.name)
         let inbox = InboxCounters()
         def.metrics.append { inbox.families() }
-        EventMethods.registerConsumer(&def.methods, store: store, consumer: consumer, log: context.log, counters: inbox) {
+        EventMethods.registerConsumer(&def.methods, store: store, consumer: consumer, log: context.log, counters: inbox)
+        {
             policy.sources(for: $0)
         }
         def.consumes = context.entry.consumes
@@ -70,21 +96,27 @@ package enum EventWiring {
         def.health.append(
             ReportSection(key: "database", schema: .string(values: ["ok", "failing"])) {
                 store.isHealthy() ? (true, "ok") : (false, "failing")
-            })
+            }
+        )
         def.health.append(.typed("commits") { (true, CommitReport(store.commitCounters)) })
         def.metrics.append { EventMetrics.store(store) }
         def.stats.append(
             ReportSection(
-                key: "sql_profile", schema: .array(SQLProfileEntry.schema),
+                key: "sql_profile",
+                schema: .array(SQLProfileEntry.schema),
                 read: {
                     let top = store.sqlProfile().prefix(15)
                     return (
                         true,
                         top.isEmpty
                             ? .null
-                            : JSONEncoding.encode(top.map { SQLProfileEntry(sql: String($0.sql.prefix(160)), count: $0.count, ms: $0.ms) })
+                            : JSONEncoding.encode(
+                                top.map { SQLProfileEntry(sql: String($0.sql.prefix(160)), count: $0.count, ms: $0.ms) }
+                            )
                     )
-                }))
+                }
+            )
+        )
     }
 }
 
@@ -115,8 +147,10 @@ struct CommitReport: Encodable, Sendable, Schematic {
 
     static var schema: Schema {
         .object([
-            .req("transactions", .integer()), .req("writes", .integer(), "writes/transactions is the group-commit gain."),
-            .req("work_ms", .number), .req("commit_ms", .number, "Time in COMMIT (the fsync)."), .req("wal_restarts", .integer()),
+            .req("transactions", .integer()),
+            .req("writes", .integer(), "writes/transactions is the group-commit gain."),
+            .req("work_ms", .number), .req("commit_ms", .number, "Time in COMMIT (the fsync)."),
+            .req("wal_restarts", .integer()),
         ])
     }
 }

@@ -28,12 +28,15 @@ package enum Inbox {
         .init(
             1,
             """
-            CREATE TABLE inbox_seen(source TEXT NOT NULL, id TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY KEY(source, id));
+            CREATE TABLE inbox_seen(source TEXT NOT NULL, id TEXT NOT NULL, seen_ms INTEGER NOT NULL, PRIMARY \
+            KEY(source, id));
             CREATE INDEX inbox_seen_by_time ON inbox_seen(seen_ms);
-            CREATE TABLE inbox_watermarks(source TEXT NOT NULL, partition_key TEXT NOT NULL, last_seq INTEGER NOT NULL, updated_ms
+            CREATE TABLE inbox_watermarks(source TEXT NOT NULL, partition_key TEXT NOT NULL, last_seq INTEGER NOT \
+            NULL, updated_ms
                 INTEGER NOT NULL,
                 PRIMARY KEY(source, partition_key));
-            """)
+            """
+        )
     ]
 
     /// An event as delivered: the CloudEvent plus the sequence of the previous event of its key
@@ -54,8 +57,11 @@ package enum Inbox {
         guard let sources, let source = raw["source"]?.stringValue, !sources.contains(source) else { return nil }
         let speaks = sources.isEmpty ? "no service" : sources.sorted().joined(separator: ", ")
         return ServiceError(
-            .permissionDenied, "events[\(i)].source: the caller speaks for \(speaks), not \(source); event not applied",
-            retryable: false, details: ["field": .string("events[\(i)].source"), "rule": "access.deliver"])
+            .permissionDenied,
+            "events[\(i)].source: the caller speaks for \(speaks), not \(source); event not applied",
+            retryable: false,
+            details: ["field": .string("events[\(i)].source"), "rule": "access.deliver"]
+        )
     }
 
     /// Applies `events` in order and returns one result per event. A failure blocks the rest of
@@ -63,7 +69,11 @@ package enum Inbox {
     /// `sources`, when given, are the producers the caller speaks for: an event from any other
     /// source is refused (`permission_denied`) and not applied.
     package static func deliver(
-        _ events: [JSONValue], store: Store, log: Logger, consumer: any EventConsumer, sources: Set<String>? = nil
+        _ events: [JSONValue],
+        store: Store,
+        log: Logger,
+        consumer: any EventConsumer,
+        sources: Set<String>? = nil
     ) throws -> [DeliveryResult] {
         try store.write { db in
             let now = wallClockMillis()
@@ -72,17 +82,25 @@ package enum Inbox {
             results.reserveCapacity(events.count)
             for (i, raw) in events.enumerated() {
                 // Each event of a batch is checked on its own, so that one bad event fails alone.
-                if let bad = CloudEvent.schema.violation(raw, path: "events[\(i)]")?.serviceError ?? forged(raw, i, sources) {
+                if let bad = CloudEvent.schema.violation(raw, path: "events[\(i)]")?.serviceError
+                    ?? forged(raw, i, sources)
+                {
                     results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: bad))
-                    if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue { blocked.insert(s + "\u{0}" + k) }
+                    if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue {
+                        blocked.insert(s + "\u{0}" + k)
+                    }
                     continue
                 }
                 let d: Delivered
                 do throws(JSONDecodeError) {
                     d = try JSONDecoding.decode(Delivered.self, from: raw, path: [NameKey("events"), IndexKey(i)])
                 } catch {
-                    results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: .invalidParams(error)))
-                    if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue { blocked.insert(s + "\u{0}" + k) }
+                    results.append(
+                        DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: .invalidParams(error))
+                    )
+                    if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue {
+                        blocked.insert(s + "\u{0}" + k)
+                    }
                     continue
                 }
                 let e = d.event
@@ -104,8 +122,11 @@ package enum Inbox {
                 if expectedPrev != wm {
                     let err = ServiceError(
                         .failedPrecondition,
-                        "sequence gap on \(e.partitionkey): event #\(e.sequence) follows #\(expectedPrev) but #\(wm) is the last applied",
-                        retryable: true, details: ["watermark": .int(wm), "previous": .int(expectedPrev)])
+                        "sequence gap on \(e.partitionkey): event #\(e.sequence) follows #\(expectedPrev) but #\(wm) "
+                            + "is the last applied",
+                        retryable: true,
+                        details: ["watermark": .int(wm), "previous": .int(expectedPrev)]
+                    )
                     results.append(DeliveryResult(id: e.id, status: .failed, error: err))
                     blocked.insert(blockKey)
                     continue
@@ -118,7 +139,10 @@ package enum Inbox {
                     let err = wireError(error, log: log, method: "events.deliver(\(e.type))")
                     results.append(DeliveryResult(id: e.id, status: .failed, error: err))
                     blocked.insert(blockKey)
-                    log.warning("inbox.handler_failed", ["event": e.id, "type": e.type, "key": e.partitionkey, "error": err.description])
+                    log.warning(
+                        "inbox.handler_failed",
+                        ["event": e.id, "type": e.type, "key": e.partitionkey, "error": err.description]
+                    )
                 }
             }
             return results
@@ -139,7 +163,10 @@ enum InboxTables {
     }
 
     static func watermark(_ db: Database, source: String, key: String) throws -> Int64 {
-        try db.queryOne("SELECT last_seq FROM inbox_watermarks WHERE source = ? AND partition_key = ?", [source, key])?["last_seq"] ?? 0
+        try db.queryOne(
+            "SELECT last_seq FROM inbox_watermarks WHERE source = ? AND partition_key = ?",
+            [source, key]
+        )?["last_seq"] ?? 0
     }
 
     static func record(_ db: Database, _ e: CloudEvent, nowMillis now: Int64) throws {
@@ -147,7 +174,10 @@ enum InboxTables {
         try db.run(
             """
             INSERT INTO inbox_watermarks(source, partition_key, last_seq, updated_ms) VALUES(?, ?, ?, ?)
-            ON CONFLICT(source, partition_key) DO UPDATE SET last_seq = excluded.last_seq, updated_ms = excluded.updated_ms
-            """, [e.source, e.partitionkey, e.sequence, now])
+            ON CONFLICT(source, partition_key) DO UPDATE SET last_seq = excluded.last_seq, updated_ms = \
+            excluded.updated_ms
+            """,
+            [e.source, e.partitionkey, e.sequence, now]
+        )
     }
 }

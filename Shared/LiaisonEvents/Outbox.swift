@@ -39,20 +39,23 @@ package enum Outbox {
                 updated_ms INTEGER NOT NULL,
                 delivered_ms INTEGER,
                 PRIMARY KEY(outbox_seq, subscriber)) WITHOUT ROWID;
-            CREATE INDEX deliveries_open ON deliveries(subscriber, status, outbox_seq) WHERE status IN ('pending','dead');
+            CREATE INDEX deliveries_open ON deliveries(subscriber, status, outbox_seq) WHERE status IN \
+            ('pending','dead');
             CREATE TABLE relay_cursor(
                 subscriber TEXT NOT NULL, partition_key TEXT NOT NULL, last_acked_seq INTEGER NOT NULL,
                 PRIMARY KEY(subscriber, partition_key));
             CREATE TABLE outbox_audit(
                 id INTEGER PRIMARY KEY AUTOINCREMENT, at_ms INTEGER NOT NULL, uid INTEGER, action TEXT NOT NULL,
                 subscriber TEXT, outbox_seq INTEGER, detail TEXT);
-            """),
+            """
+        ),
         // Deliveries by position: no row per event and subscriber any more. What was open (or
         // skipped) moves to the exception list; each subscriber's position is the newest event.
         .init(
             2,
             """
-            CREATE TABLE relay_acks(subscriber TEXT NOT NULL, seq INTEGER NOT NULL, at_ms INTEGER NOT NULL, PRIMARY KEY(subscriber, seq))
+            CREATE TABLE relay_acks(subscriber TEXT NOT NULL, seq INTEGER NOT NULL, at_ms INTEGER NOT NULL, PRIMARY \
+            KEY(subscriber, seq))
                 WITHOUT ROWID;
             CREATE TABLE delivery_exceptions(
                 subscriber TEXT NOT NULL,
@@ -65,17 +68,22 @@ package enum Outbox {
                 updated_ms INTEGER NOT NULL,
                 delivered_ms INTEGER,
                 PRIMARY KEY(subscriber, outbox_seq)) WITHOUT ROWID;
-            CREATE INDEX delivery_exceptions_open ON delivery_exceptions(subscriber, outbox_seq) WHERE status IN ('pending','dead');
+            CREATE INDEX delivery_exceptions_open ON delivery_exceptions(subscriber, outbox_seq) WHERE status IN \
+            ('pending','dead');
             CREATE INDEX delivery_exceptions_seq ON delivery_exceptions(outbox_seq);
-            INSERT INTO delivery_exceptions(subscriber, outbox_seq, partition_key, status, attempts, next_attempt_ms, last_error,
+            INSERT INTO delivery_exceptions(subscriber, outbox_seq, partition_key, status, attempts, next_attempt_ms, \
+            last_error,
                 updated_ms, delivered_ms)
-                SELECT subscriber, outbox_seq, partition_key, status, attempts, next_attempt_ms, last_error, updated_ms, delivered_ms
+                SELECT subscriber, outbox_seq, partition_key, status, attempts, next_attempt_ms, last_error, \
+                updated_ms, delivered_ms
                 FROM deliveries WHERE status IN ('pending','dead','skipped');
             INSERT INTO relay_acks(subscriber, seq, at_ms)
-                SELECT subscriber, (SELECT coalesce(max(seq), 0) FROM outbox), coalesce(max(delivered_ms), max(updated_ms))
+                SELECT subscriber, (SELECT coalesce(max(seq), 0) FROM outbox), coalesce(max(delivered_ms), \
+                max(updated_ms))
                 FROM deliveries GROUP BY subscriber;
             DROP TABLE deliveries;
-            """),
+            """
+        ),
     ]
 
     /// Appends an event whose `data` is already encoded (`dataJSON`, one JSON value), inside the
@@ -85,8 +93,14 @@ package enum Outbox {
     /// it commits.
     @discardableResult
     package static func append(
-        _ db: Database, source: String, type: EventType, subject: String, partitionKey: String? = nil, dataJSON: [UInt8],
-        subscribers: [String], nowMillis: Int64 = wallClockMillis()
+        _ db: Database,
+        source: String,
+        type: EventType,
+        subject: String,
+        partitionKey: String? = nil,
+        dataJSON: [UInt8],
+        subscribers: [String],
+        nowMillis: Int64 = wallClockMillis()
     ) throws -> (id: String, sequence: Int64) {
         precondition(db.inTransaction, "outbox rows are written in the change's own transaction")
         let key = partitionKey ?? subject
@@ -94,20 +108,31 @@ package enum Outbox {
         guard
             let keySeq: Int64 = try db.queryOne(
                 """
-                INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, 1) ON CONFLICT(partition_key) DO UPDATE SET last_seq =
+                INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, 1) ON CONFLICT(partition_key) DO UPDATE SET \
+                last_seq =
                     last_seq + 1 RETURNING last_seq
-                """, [key])?["last_seq"]
+                """,
+                [key]
+            )?["last_seq"]
         else { throw StoreError(code: 2 /* SQLITE_INTERNAL */, message: "outbox_keys gave no sequence for \(key)") }
         // When it entered the outbox (latency counts from here), not the change's own time,
         // which was taken before the change waited for its turn to write.
         let entered = wallClockMillis()
         let id = IDs.ordered("evt", millis: entered)
         let event = CloudEvent.json(
-            id: id, source: source, type: type.rawValue, subject: subject, time: Timestamp.rfc3339(millis: nowMillis),
-            partitionkey: key, sequence: keySeq, dataJSON: dataJSON)
+            id: id,
+            source: source,
+            type: type.rawValue,
+            subject: subject,
+            time: Timestamp.rfc3339(millis: nowMillis),
+            partitionkey: key,
+            sequence: keySeq,
+            dataJSON: dataJSON
+        )
         try db.run(
             "INSERT INTO outbox(id, type, partition_key, key_seq, created_ms, event) VALUES(?, ?, ?, ?, ?, ?)",
-            [id, type.rawValue, key, keySeq, entered, event])
+            [id, type.rawValue, key, keySeq, entered, event]
+        )
         if !subscribers.isEmpty { db.announce(.outbox) }
         return (id, keySeq)
     }
@@ -121,7 +146,10 @@ package enum Outbox {
         for row in try db.query("SELECT seq, event FROM outbox WHERE partition_key = ?", [partitionKey]) {
             guard case .object(var e) = try JSONParser.parse(try row["event"] as [UInt8]) else { continue }
             e["data"] = data
-            try db.run("UPDATE outbox SET event = ? WHERE seq = ?", [JSONWriter.string(.object(e)), try row["seq"] as Int64])
+            try db.run(
+                "UPDATE outbox SET event = ? WHERE seq = ?",
+                [JSONWriter.string(.object(e)), try row["seq"] as Int64]
+            )
         }
     }
 }

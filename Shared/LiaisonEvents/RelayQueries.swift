@@ -62,7 +62,13 @@ enum RelayQueries {
     /// fit a frame of `maxBytes` when it would lead the batch.
     /// `position` and `acked`, when given, are the relay's own, ahead of the database.
     static func collect(
-        _ db: Database, subscriber: String, takes: (String) -> Bool, now: Int64, maxBytes: Int, limit: Int, position known: Int64? = nil,
+        _ db: Database,
+        subscriber: String,
+        takes: (String) -> Bool,
+        now: Int64,
+        maxBytes: Int,
+        limit: Int,
+        position known: Int64? = nil,
         acked overlay: [String: Int64] = [:]
     ) throws -> (RelayBatch, RelayRow?) {
         var out = RelayBatch()
@@ -71,8 +77,10 @@ enum RelayQueries {
                 """
                 SELECT DISTINCT partition_key FROM delivery_exceptions INDEXED BY delivery_exceptions_open
                 WHERE subscriber = ? AND status IN ('pending','dead')
-                """, [subscriber]
-            ).map { try $0["partition_key"] })
+                """,
+                [subscriber]
+            ).map { try $0["partition_key"] }
+        )
         var w = JSONWriter(capacity: 64 * 1024)
         w.raw("[")
         var cursor: [String: Int64] = [:]
@@ -80,7 +88,9 @@ enum RelayQueries {
         /// Appends `event` when it fits; false when it does not.
         func add(_ row: RelayRow, _ event: [UInt8]) throws -> Bool {
             if w.bytes.count + event.count + 64 > maxBytes { return false }
-            if looked.insert(row.key).inserted, let acked = try overlay[row.key] ?? acked(db, subscriber: subscriber, key: row.key) {
+            if looked.insert(row.key).inserted,
+                let acked = try overlay[row.key] ?? acked(db, subscriber: subscriber, key: row.key)
+            {
                 cursor[row.key] = acked
             }
             let prev = cursor[row.key] ?? 0
@@ -100,24 +110,35 @@ enum RelayQueries {
                     """
                     SELECT DISTINCT partition_key FROM delivery_exceptions INDEXED BY delivery_exceptions_open
                     WHERE subscriber = ? AND status IN ('pending','dead') AND (status = 'dead' OR next_attempt_ms > ?)
-                    """, [subscriber, now]
-                ).map { try $0["partition_key"] })
+                    """,
+                    [subscriber, now]
+                ).map { try $0["partition_key"] }
+            )
             out.nextDueMs = try db.queryOne(
                 """
                 SELECT min(next_attempt_ms) AS due FROM delivery_exceptions INDEXED BY delivery_exceptions_open
                 WHERE subscriber = ? AND status IN ('pending','dead') AND status = 'pending' AND next_attempt_ms > ?
-                """, [subscriber, now])?["due"]
+                """,
+                [subscriber, now]
+            )?["due"]
             var stopped = blocked
             for r in try db.query(
                 """
                 SELECT e.outbox_seq, e.partition_key, e.attempts, o.key_seq, o.id, o.event
                 FROM delivery_exceptions e INDEXED BY delivery_exceptions_open JOIN outbox o ON o.seq = e.outbox_seq
-                WHERE e.subscriber = ? AND e.status IN ('pending','dead') AND e.status = 'pending' ORDER BY e.outbox_seq LIMIT ?
-                """, [subscriber, limit])
-            {
+                WHERE e.subscriber = ? AND e.status IN ('pending','dead') AND e.status = 'pending' ORDER BY \
+                e.outbox_seq LIMIT ?
+                """,
+                [subscriber, limit]
+            ) {
                 let row = RelayRow(
-                    outboxSeq: try r["outbox_seq"], key: try r["partition_key"], keySeq: try r["key_seq"], eventID: try r["id"],
-                    attempts: try r["attempts"], listed: true)
+                    outboxSeq: try r["outbox_seq"],
+                    key: try r["partition_key"],
+                    keySeq: try r["key_seq"],
+                    eventID: try r["id"],
+                    attempts: try r["attempts"],
+                    listed: true
+                )
                 if stopped.contains(row.key) { continue }
                 if try !add(row, try r["event"]) {
                     if out.rows.isEmpty { return (out, row) }
@@ -130,14 +151,24 @@ enum RelayQueries {
         let position = try known ?? position(db, subscriber)
         // Events past the position an operator already skipped.
         let skippedAhead = Set<Int64>(
-            try db.query("SELECT outbox_seq FROM delivery_exceptions WHERE subscriber = ? AND outbox_seq > ?", [subscriber, position])
-                .map { try $0["outbox_seq"] })
+            try db.query(
+                "SELECT outbox_seq FROM delivery_exceptions WHERE subscriber = ? AND outbox_seq > ?",
+                [subscriber, position]
+            )
+            .map { try $0["outbox_seq"] }
+        )
         for r in try db.query(
-            "SELECT seq, partition_key, key_seq, id, type, event FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?", [position, room])
-        {
+            "SELECT seq, partition_key, key_seq, id, type, event FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            [position, room]
+        ) {
             let row = RelayRow(
-                outboxSeq: try r["seq"], key: try r["partition_key"], keySeq: try r["key_seq"], eventID: try r["id"], attempts: 0,
-                listed: false)
+                outboxSeq: try r["seq"],
+                key: try r["partition_key"],
+                keySeq: try r["key_seq"],
+                eventID: try r["id"],
+                attempts: 0,
+                listed: false
+            )
             let type: String = try r["type"]
             if !skippedAhead.contains(row.outboxSeq) && takes(type) {
                 if openKeys.contains(row.key) {
@@ -163,14 +194,24 @@ enum RelayQueries {
 
     /// The last sequence of `key` that `subscriber` acknowledged.
     static func acked(_ db: Database, subscriber: String, key: String) throws -> Int64? {
-        try db.queryOne("SELECT last_acked_seq FROM relay_cursor WHERE subscriber = ? AND partition_key = ?", [subscriber, key])?[
-            "last_acked_seq"]
+        try db.queryOne(
+            "SELECT last_acked_seq FROM relay_cursor WHERE subscriber = ? AND partition_key = ?",
+            [subscriber, key]
+        )?[
+            "last_acked_seq"
+        ]
     }
 
     /// Writes what became of a round, in the caller's transaction: listed events updated, new
     /// ones that did not go through (and those held) put on the list, each key's last
     /// acknowledged sequence, and the new position.
-    static func settle(_ db: Database, subscriber: String, batch: RelayBatch, outcomes: [RelayOutcome], now: Int64) throws {
+    static func settle(
+        _ db: Database,
+        subscriber: String,
+        batch: RelayBatch,
+        outcomes: [RelayOutcome],
+        now: Int64
+    ) throws {
         var ackedKeys: [String: Int64] = [:]
         for (row, outcome) in zip(batch.rows, outcomes) {
             switch outcome {
@@ -179,10 +220,13 @@ enum RelayQueries {
                 if row.listed {
                     try db.run(
                         """
-                        UPDATE delivery_exceptions SET status = 'delivered', attempts = attempts + 1, last_error = NULL, updated_ms = ?,
+                        UPDATE delivery_exceptions SET status = 'delivered', attempts = attempts + 1, last_error = \
+                        NULL, updated_ms = ?,
                             delivered_ms = ?
                         WHERE subscriber = ? AND outbox_seq = ?
-                        """, [now, now, subscriber, row.outboxSeq])
+                        """,
+                        [now, now, subscriber, row.outboxSeq]
+                    )
                 }
             case .retry(let attempts, let next, let why):
                 if row.listed {
@@ -190,7 +234,9 @@ enum RelayQueries {
                         """
                         UPDATE delivery_exceptions SET attempts = ?, next_attempt_ms = ?, last_error = ?, updated_ms = ?
                         WHERE subscriber = ? AND outbox_seq = ?
-                        """, [attempts, next, why, now, subscriber, row.outboxSeq])
+                        """,
+                        [attempts, next, why, now, subscriber, row.outboxSeq]
+                    )
                 } else {
                     try list(db, subscriber, row, status: .pending, attempts: attempts, next: next, why: why, now: now)
                 }
@@ -198,40 +244,61 @@ enum RelayQueries {
                 if row.listed {
                     try db.run(
                         """
-                        UPDATE delivery_exceptions SET status = 'dead', attempts = coalesce(?, attempts + 1), last_error = ?, updated_ms = ?
+                        UPDATE delivery_exceptions SET status = 'dead', attempts = coalesce(?, attempts + 1), \
+                        last_error = ?, updated_ms = ?
                         WHERE subscriber = ? AND outbox_seq = ?
-                        """, [attempts, why, now, subscriber, row.outboxSeq])
+                        """,
+                        [attempts, why, now, subscriber, row.outboxSeq]
+                    )
                 } else {
                     try list(db, subscriber, row, status: .dead, attempts: attempts ?? 1, next: 0, why: why, now: now)
                 }
             case .blocked:
-                if !row.listed { try list(db, subscriber, row, status: .pending, attempts: 0, next: 0, why: nil, now: now) }
+                if !row.listed {
+                    try list(db, subscriber, row, status: .pending, attempts: 0, next: 0, why: nil, now: now)
+                }
             }
         }
-        for row in batch.held { try list(db, subscriber, row, status: .pending, attempts: 0, next: 0, why: nil, now: now) }
+        for row in batch.held {
+            try list(db, subscriber, row, status: .pending, attempts: 0, next: 0, why: nil, now: now)
+        }
         for (key, seq) in ackedKeys {
             try db.run(
                 """
                 INSERT INTO relay_cursor(subscriber, partition_key, last_acked_seq) VALUES(?, ?, ?)
-                ON CONFLICT(subscriber, partition_key) DO UPDATE SET last_acked_seq = max(last_acked_seq, excluded.last_acked_seq)
-                """, [subscriber, key, seq])
+                ON CONFLICT(subscriber, partition_key) DO UPDATE SET last_acked_seq = max(last_acked_seq, \
+                excluded.last_acked_seq)
+                """,
+                [subscriber, key, seq]
+            )
         }
         if let to = batch.advanceTo {
             try db.run(
-                "INSERT INTO relay_acks(subscriber, seq, at_ms) VALUES(?, ?, ?) ON CONFLICT(subscriber, seq) DO NOTHING",
-                [subscriber, to, now])
+                "INSERT INTO relay_acks(subscriber, seq, at_ms) VALUES(?, ?, ?) ON CONFLICT(subscriber, seq) DO "
+                    + "NOTHING",
+                [subscriber, to, now]
+            )
         }
     }
 
     private static func list(
-        _ db: Database, _ subscriber: String, _ row: RelayRow, status: DeliveryState, attempts: Int, next: Int64, why: String?, now: Int64
+        _ db: Database,
+        _ subscriber: String,
+        _ row: RelayRow,
+        status: DeliveryState,
+        attempts: Int,
+        next: Int64,
+        why: String?,
+        now: Int64
     ) throws {
         try db.run(
             """
             INSERT INTO delivery_exceptions(
                 subscriber, outbox_seq, partition_key, status, attempts, next_attempt_ms, last_error, updated_ms)
             VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-            """, [subscriber, row.outboxSeq, row.key, status.rawValue, attempts, next, why, now])
+            """,
+            [subscriber, row.outboxSeq, row.key, status.rawValue, attempts, next, why, now]
+        )
     }
 
     /// Deletes outbox rows created before `cutoff` that every one of `subscribers` has passed
@@ -246,19 +313,24 @@ enum RelayQueries {
                 SELECT o.seq FROM outbox o WHERE o.created_ms < ? AND o.seq <= ? AND NOT EXISTS (
                     SELECT 1 FROM delivery_exceptions e WHERE e.outbox_seq = o.seq AND e.status IN ('pending', 'dead'))
                 LIMIT 10000)
-            """, [cutoff, floor])
+            """,
+            [cutoff, floor]
+        )
         guard n > 0 else { return 0 }
         try db.run(
             """
             DELETE FROM delivery_exceptions WHERE status IN ('delivered', 'skipped') AND NOT EXISTS (
                 SELECT 1 FROM outbox o WHERE o.seq = delivery_exceptions.outbox_seq)
-            """)
+            """
+        )
         // Each subscriber's latest mark is its position: it stays.
         try db.run(
             """
             DELETE FROM relay_acks WHERE at_ms < ? AND seq < (
                 SELECT max(a.seq) FROM relay_acks a WHERE a.subscriber = relay_acks.subscriber)
-            """, [cutoff])
+            """,
+            [cutoff]
+        )
         return n
     }
 }

@@ -13,13 +13,19 @@ extension StoreError: ServiceErrorConvertible {
         if isDiskFull {
             let where_ = path ?? "the database"
             return ServiceError(
-                .unavailable, "the disk holding \(where_) is full; nothing was written — try again once space is freed", retryable: true,
-                details: ["reason": "disk_full", "path": .string(where_)])
+                .unavailable,
+                "the disk holding \(where_) is full; nothing was written — try again once space is freed",
+                retryable: true,
+                details: ["reason": "disk_full", "path": .string(where_)]
+            )
         }
         if isBusy {
             return ServiceError(
-                .unavailable, "the database is busy; nothing was written — try again", retryable: true,
-                details: ["reason": "database_busy", "not_applied": true])
+                .unavailable,
+                "the database is busy; nothing was written — try again",
+                retryable: true,
+                details: ["reason": "database_busy", "not_applied": true]
+            )
         }
         return ServiceError(.internal, "internal error; see the service log", retryable: false)
     }

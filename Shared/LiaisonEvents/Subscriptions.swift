@@ -10,7 +10,9 @@ package struct Subscriptions: Sendable {
         /// The largest frame it takes, as its mesh entry says.
         package var maxFrame: Int
 
-        package init(name: String, socket: String, maxFrame: Int) { (self.name, self.socket, self.maxFrame) = (name, socket, maxFrame) }
+        package init(name: String, socket: String, maxFrame: Int) {
+            (self.name, self.socket, self.maxFrame) = (name, socket, maxFrame)
+        }
     }
 
     /// Every subscriber of at least one emitted type, by name.

@@ -40,7 +40,9 @@ package final class AccessPolicy: Sendable {
     /// The policy of the process `name` ("supervisor" for the supervisor) in `mesh`; `groupsOf`
     /// gives a uid's groups (the account database by default).
     package init(
-        mesh: MeshFile, name: String, selfUID: UInt32 = getuid(),
+        mesh: MeshFile,
+        name: String,
+        selfUID: UInt32 = getuid(),
         groupsOf: @escaping @Sendable (UInt32) -> [UInt32] = { Accounts.user(uid: $0)?.groups ?? [] }
     ) {
         label = name
@@ -79,7 +81,9 @@ package final class AccessPolicy: Sendable {
     /// few seconds per uid).
     func groups(of peer: PeerCredentials) -> Set<UInt32> {
         let now = monotonicNanos()
-        if let hit = groupCache.withLock({ $0[peer.uid] }), now - hit.at < 5_000_000_000 { return hit.groups.union([peer.gid]) }
+        if let hit = groupCache.withLock({ $0[peer.uid] }), now - hit.at < 5_000_000_000 {
+            return hit.groups.union([peer.gid])
+        }
         let found = Set(groupsOf(peer.uid))
         groupCache.withLock { $0[peer.uid] = (found, now) }
         return found.union([peer.gid])
@@ -122,10 +126,18 @@ package final class AccessPolicy: Sendable {
             rule = "\(access.rawValue) methods are for access.\(access.rawValue) in the mesh file (\(who))"
         }
         let e = ServiceError(
-            .permissionDenied, "\(Self.who(peer)) may not call \(method) on \(label): \(rule)", retryable: false,
-            details: ["rule": .string("access.\(access.rawValue)"), "uid": .int(Int64(peer.uid))])
+            .permissionDenied,
+            "\(Self.who(peer)) may not call \(method) on \(label): \(rule)",
+            retryable: false,
+            details: ["rule": .string("access.\(access.rawValue)"), "uid": .int(Int64(peer.uid))]
+        )
         let first = refusalsLogged.withLock { $0.insert("\(peer.uid) \(access.rawValue)").inserted }
-        if first { log.warning("call.refused", ["peer.uid": String(peer.uid), "method": method, "rule": "access.\(access.rawValue)"]) }
+        if first {
+            log.warning(
+                "call.refused",
+                ["peer.uid": String(peer.uid), "method": method, "rule": "access.\(access.rawValue)"]
+            )
+        }
         return e
     }
 }

@@ -39,13 +39,21 @@ package final class CallStats: Sendable {
             let errs = e.errors.values.reduce(0, +)
             errors += errs
             methods[name] = MethodStats(
-                calls: Int64(e.calls), errors: Int64(errs), errorsByCode: e.errors.mapValues { Int64($0) },
-                p50Ms: e.latency.milliseconds(0.5), p99Ms: e.latency.milliseconds(0.99),
-                maxMs: Double(e.latency.maxMicros) / 1000)
+                calls: Int64(e.calls),
+                errors: Int64(errs),
+                errorsByCode: e.errors.mapValues { Int64($0) },
+                p50Ms: e.latency.milliseconds(0.5),
+                p99Ms: e.latency.milliseconds(0.99),
+                maxMs: Double(e.latency.maxMicros) / 1000
+            )
         }
         return CallStatsSnapshot(
-            calls: Int64(calls), errors: Int64(errors), p50Ms: total.milliseconds(0.5), p99Ms: total.milliseconds(0.99),
-            methods: methods)
+            calls: Int64(calls),
+            errors: Int64(errors),
+            p50Ms: total.milliseconds(0.5),
+            p99Ms: total.milliseconds(0.99),
+            methods: methods
+        )
     }
 }
 
@@ -53,8 +61,16 @@ extension CallStats {
     /// Calls by method and outcome (ok or the error code), and latency histograms by method.
     package func families() -> [MetricFamily] {
         let copy = entries.withLock { $0 }
-        var calls = MetricFamily("liaison_calls", .counter, "Calls answered, by method and outcome (ok or the error code).")
-        var latency = MetricFamily("liaison_call_duration_seconds", .histogram, "Time from reading a call to answering it, by method.")
+        var calls = MetricFamily(
+            "liaison_calls",
+            .counter,
+            "Calls answered, by method and outcome (ok or the error code)."
+        )
+        var latency = MetricFamily(
+            "liaison_call_duration_seconds",
+            .histogram,
+            "Time from reading a call to answering it, by method."
+        )
         for (method, e) in copy.sorted(by: { $0.key < $1.key }) {
             let errors = e.errors.values.reduce(0, +)
             calls.samples.append(MetricSample(["method": method, "code": "ok"], Double(e.calls - errors)))
@@ -79,7 +95,8 @@ package struct MethodStats: Codable, Sendable, Schematic {
 
     package static var schema: Schema {
         .object([
-            .req("calls", .integer()), .req("errors", .integer()), .req("errors_by_code", .map(.integer()), "Errors by code."),
+            .req("calls", .integer()), .req("errors", .integer()),
+            .req("errors_by_code", .map(.integer()), "Errors by code."),
             .req("p50_ms", .number), .req("p99_ms", .number), .req("max_ms", .number),
         ])
     }

@@ -42,10 +42,7 @@ package struct Components: Sendable {
     private let items: [any Component]
     private let log: Logger
 
-    package init(_ items: [any Component], log: Logger) {
-        self.items = items
-        self.log = log
-    }
+    package init(_ items: [any Component], log: Logger) { (self.items, self.log) = (items, log) }
 
     /// Starts each in order; when one fails, those already started are stopped and the error
     /// is rethrown.

@@ -27,7 +27,9 @@ enum ConfigCheck {
                     throw MeshError("\(key): \(path) exists and is not a directory")
                 }
                 if path != dir && access(path, W_OK) != 0 {
-                    throw MeshError("\(key): cannot create \(dir): \(path) is not writable by \(Accounts.userName(getuid()))")
+                    throw MeshError(
+                        "\(key): cannot create \(dir): \(path) is not writable by \(Accounts.userName(getuid()))"
+                    )
                 }
                 return
             }
@@ -36,7 +38,12 @@ enum ConfigCheck {
         }
     }
 
-    static func run(name: String, meshPath: String?, log: Logger, _ factory: (ServiceContext) throws -> ServiceDefinition) -> Int32 {
+    static func run(
+        name: String,
+        meshPath: String?,
+        log: Logger,
+        _ factory: (ServiceContext) throws -> ServiceDefinition
+    ) -> Int32 {
         func fail(_ why: String) -> Int32 {
             FileHandle.standardError.write(Data("\(why)\n".utf8))
             return ExitCode.config
@@ -44,13 +51,18 @@ enum ConfigCheck {
         guard let meshPath else { return fail("no mesh file: pass --mesh FILE or set LIAISON_MESH") }
         do {
             let mesh = try Mesh.load(meshPath)
-            guard var entry = mesh.service(name) else { return fail("mesh file \(meshPath) has no service named \(name)") }
+            guard var entry = mesh.service(name) else {
+                return fail("mesh file \(meshPath) has no service named \(name)")
+            }
             _ = try workers(entry)
             try creatable(entry.dataDir, key: "services[\(name)].data_dir")
             try creatable((entry.socket as NSString).deletingLastPathComponent, key: "services[\(name)].socket")
             // The service's own settings, as its start reads them, on a scratch data dir.
             var t = Array("/tmp/liaison-check-XXXXXX".utf8CString)
-            guard let scratch = t.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }) else {
+            guard
+                let scratch = t.withUnsafeMutableBufferPointer({ mkdtemp($0.baseAddress!) }).map({ String(cString: $0) }
+                )
+            else {
                 return fail("cannot make a scratch directory: \(String(cString: strerror(errno)))")
             }
             defer { try? FileManager.default.removeItem(atPath: scratch) }

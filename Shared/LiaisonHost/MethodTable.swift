@@ -24,10 +24,7 @@ package struct CallContext: Sendable {
     /// The caller's uid (SO_PEERCRED), recorded in audit trails.
     package var callerUID: UInt32 { call.peer.uid }
 
-    package init(call: IncomingCall, log: Logger) {
-        self.call = call
-        self.log = log
-    }
+    package init(call: IncomingCall, log: Logger) { (self.call, self.log) = (call, log) }
 }
 
 /// One method: its documentation, its schemas, and its handler.
@@ -44,16 +41,29 @@ package struct MethodSpec: Sendable {
     package var handler: @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
 
     package init(
-        name: String, summary: String, params: Schema, result: Schema, execution: Execution, access: Access = .write,
+        name: String,
+        summary: String,
+        params: Schema,
+        result: Schema,
+        execution: Execution,
+        access: Access = .write,
         handler: @escaping @Sendable (JSONValue, CallContext) throws -> JSONValue
     ) {
-        self.init(name: name, summary: summary, params: params, result: result, execution: execution, access: access) { p, ctx, answer in
+        self.init(name: name, summary: summary, params: params, result: result, execution: execution, access: access) {
+            p,
+            ctx,
+            answer in
             answer(.success(try handler(p, ctx)))
         }
     }
 
     package init(
-        name: String, summary: String, params: Schema, result: Schema, execution: Execution, access: Access = .write,
+        name: String,
+        summary: String,
+        params: Schema,
+        result: Schema,
+        execution: Execution,
+        access: Access = .write,
         handler: @escaping @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
     ) {
         self.name = name
@@ -86,7 +96,9 @@ package struct MethodTable: Sendable {
     /// Registers the handler of `method`: params are checked against its schema at the door,
     /// then decoded; a decoding failure is `invalid_params` naming the field.
     package mutating func add<P: Decodable, R: Encodable>(
-        _ method: Method<P, R>, execution: Execution = .worker, _ body: @escaping @Sendable (P, CallContext) throws -> R
+        _ method: Method<P, R>,
+        execution: Execution = .worker,
+        _ body: @escaping @Sendable (P, CallContext) throws -> R
     ) {
         add(method, execution: execution, answering: body)
     }
@@ -94,7 +106,9 @@ package struct MethodTable: Sendable {
     /// Registers the handler of `method` that answers with a stand-in for its result (a stored
     /// document sent as it is).
     package mutating func add<P: Decodable, R, A: WireAnswer>(
-        _ method: Method<P, R>, execution: Execution = .worker, _ body: @escaping @Sendable (P, CallContext) throws -> A
+        _ method: Method<P, R>,
+        execution: Execution = .worker,
+        _ body: @escaping @Sendable (P, CallContext) throws -> A
     ) where A.Shape == R {
         add(method, execution: execution, answering: body)
     }
@@ -102,10 +116,17 @@ package struct MethodTable: Sendable {
     /// Registers `method` whose answer has members the process adds (health checks and counters
     /// of its components): `result` is the schema of this process's answer.
     package mutating func add<P: Decodable, R>(
-        _ method: Method<P, R>, result: Schema, execution: Execution, _ body: @escaping @Sendable (P, CallContext) throws -> JSONValue
+        _ method: Method<P, R>,
+        result: Schema,
+        execution: Execution,
+        _ body: @escaping @Sendable (P, CallContext) throws -> JSONValue
     ) {
         var spec = MethodSpec(
-            name: method.name, summary: method.summary, params: method.paramsSchema, result: result, execution: execution,
+            name: method.name,
+            summary: method.summary,
+            params: method.paramsSchema,
+            result: result,
+            execution: execution,
             access: method.access
         ) { raw, ctx in try body(try Self.decode(P.self, raw), ctx) }
         spec.readsAs = Self.reader(R.self)
@@ -115,10 +136,15 @@ package struct MethodTable: Sendable {
     /// Registers the handler of `method` that answers later (on the loop).
     package mutating func addDeferred<P: Decodable, R: Encodable>(
         _ method: Method<P, R>,
-        _ body: @escaping @Sendable (P, CallContext, @escaping @Sendable (Result<R, ServiceError>) -> Void) throws -> Void
+        _ body:
+            @escaping @Sendable (P, CallContext, @escaping @Sendable (Result<R, ServiceError>) -> Void) throws -> Void
     ) {
         var spec = MethodSpec(
-            name: method.name, summary: method.summary, params: method.paramsSchema, result: method.resultSchema, execution: .deferred,
+            name: method.name,
+            summary: method.summary,
+            params: method.paramsSchema,
+            result: method.resultSchema,
+            execution: .deferred,
             access: method.access
         ) { raw, ctx, answer in
             try body(try Self.decode(P.self, raw), ctx) { r in answer(r.map { .encoded(JSONEncoding.bytes($0)) }) }
@@ -128,10 +154,16 @@ package struct MethodTable: Sendable {
     }
 
     private mutating func add<P: Decodable, R, A: Encodable & SendableMetatype>(
-        _ method: Method<P, R>, execution: Execution, answering body: @escaping @Sendable (P, CallContext) throws -> A
+        _ method: Method<P, R>,
+        execution: Execution,
+        answering body: @escaping @Sendable (P, CallContext) throws -> A
     ) {
         var spec = MethodSpec(
-            name: method.name, summary: method.summary, params: method.paramsSchema, result: method.resultSchema, execution: execution,
+            name: method.name,
+            summary: method.summary,
+            params: method.paramsSchema,
+            result: method.resultSchema,
+            execution: execution,
             access: method.access
         ) { raw, ctx in
             .encoded(JSONEncoding.bytes(try body(try Self.decode(P.self, raw), ctx)))
@@ -178,12 +210,24 @@ package struct MethodTable: Sendable {
     /// Runs a method as the dispatcher would (schema enforced, params decoded, errors mapped),
     /// without a socket. A result that does not fit the method's declared result schema is a
     /// bug and fails loudly here, so tests keep the schemas honest.
-    package func invoke(_ method: String, _ params: JSONValue, uid: UInt32 = 1000, log: Logger) -> Result<JSONValue, ServiceError> {
+    package func invoke(
+        _ method: String,
+        _ params: JSONValue,
+        uid: UInt32 = 1000,
+        log: Logger
+    ) -> Result<JSONValue, ServiceError> {
         guard let spec = self[method] else { return .failure(ServiceError(.methodNotFound, "no method \(method)")) }
-        let call = IncomingCall(id: "t", method: method, params: params, peer: PeerCredentials(uid: uid, gid: uid, pid: 0))
+        let call = IncomingCall(
+            id: "t",
+            method: method,
+            params: params,
+            peer: PeerCredentials(uid: uid, gid: uid, pid: 0)
+        )
         let box = AnswerBox()
         spec.run(params, CallContext(call: call, log: log)) { box.set($0) }
-        guard let r = box.get() else { return .failure(ServiceError(.internal, "\(method) did not answer at once (a deferred method)")) }
+        guard let r = box.get() else {
+            return .failure(ServiceError(.internal, "\(method) did not answer at once (a deferred method)"))
+        }
         if case .success(let v) = r, let bad = spec.result.violation(v) {
             return .failure(ServiceError(.internal, "\(method) answered outside its result schema: \(bad)"))
         }

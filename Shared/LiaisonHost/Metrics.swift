@@ -17,12 +17,22 @@ package struct MetricFamily: Codable, Sendable, Equatable {
     }
 
     /// A gauge with one sample.
-    package static func gauge(_ name: String, _ help: String, _ value: Double, _ labels: [String: String] = [:]) -> MetricFamily {
+    package static func gauge(
+        _ name: String,
+        _ help: String,
+        _ value: Double,
+        _ labels: [String: String] = [:]
+    ) -> MetricFamily {
         MetricFamily(name, .gauge, help, [MetricSample(labels, value)])
     }
 
     /// A counter with one sample.
-    package static func counter(_ name: String, _ help: String, _ value: Double, _ labels: [String: String] = [:]) -> MetricFamily {
+    package static func counter(
+        _ name: String,
+        _ help: String,
+        _ value: Double,
+        _ labels: [String: String] = [:]
+    ) -> MetricFamily {
         MetricFamily(name, .counter, help, [MetricSample(labels, value)])
     }
 
@@ -46,14 +56,17 @@ package struct MetricFamily: Codable, Sendable, Equatable {
 extension MetricFamily: Schematic {
     package static var schema: Schema {
         .object([
-            .req("name", .string()), .req("type", .string(values: ["counter", "gauge", "histogram"])), .req("help", .string()),
+            .req("name", .string()), .req("type", .string(values: ["counter", "gauge", "histogram"])),
+            .req("help", .string()),
             .req(
                 "samples",
                 .array(
                     .object([
                         .req("labels", .map(.string())), .req("value", .number),
                         .req("suffix", .string(), "The series' suffix: _bucket, _sum, _count, or empty."),
-                    ]))),
+                    ])
+                )
+            ),
         ])
     }
 }
@@ -63,7 +76,13 @@ package struct MetricsAnswer: Codable, Sendable, Schematic {
     package var families: [MetricFamily]
     package init(families: [MetricFamily]) { self.families = families }
     package static var schema: Schema {
-        .object([.req("families", .array(MetricFamily.schema), "Prometheus/OpenMetrics families; 'liaison metrics' prints them as text.")])
+        .object([
+            .req(
+                "families",
+                .array(MetricFamily.schema),
+                "Prometheus/OpenMetrics families; 'liaison metrics' prints them as text."
+            )
+        ])
     }
 }
 
@@ -131,8 +150,11 @@ package enum MetricsText {
     }
 
     static func escapeValue(_ v: String) -> String {
-        v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(
-            of: "\n", with: "\\n")
+        v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            .replacingOccurrences(
+                of: "\n",
+                with: "\\n"
+            )
     }
 
     static func escapeHelp(_ v: String) -> String {
@@ -150,18 +172,25 @@ package enum ProcessMetrics {
         }
         var ru = rusage()
         getrusage(RUSAGE_SELF.rawValue, &ru)
-        let cpu = Double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + Double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6
+        let cpu =
+            Double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + Double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
         let uptime = Double(monotonicNanos() - startedNanos) / 1e9
         return [
             .gauge("liaison_process_resident_memory_bytes", "Resident memory.", field("VmRSS") * 1024),
             .counter("liaison_process_cpu_seconds", "User and system CPU time.", cpu),
             .counter(
-                "liaison_process_context_switches", "Voluntary and involuntary context switches (wake-ups).",
-                Double(ru.ru_nvcsw + ru.ru_nivcsw)),
+                "liaison_process_context_switches",
+                "Voluntary and involuntary context switches (wake-ups).",
+                Double(ru.ru_nvcsw + ru.ru_nivcsw)
+            ),
             .gauge("liaison_process_open_fds", "Open file descriptors.", Double(fds)),
             .gauge("liaison_process_threads", "Threads.", field("Threads")),
-            .gauge("liaison_process_start_time_seconds", "When the process started (Unix time).", Date().timeIntervalSince1970 - uptime),
+            .gauge(
+                "liaison_process_start_time_seconds",
+                "When the process started (Unix time).",
+                Date().timeIntervalSince1970 - uptime
+            ),
         ]
     }
 }

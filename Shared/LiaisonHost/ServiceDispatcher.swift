@@ -18,8 +18,13 @@ package final class ServiceDispatcher: CallDispatcher {
     private let policy: AccessPolicy
 
     package init(
-        table: MethodTable, workers: WorkerPool, controlWorkers: WorkerPool, deliveryWorkers: WorkerPool? = nil, log: Logger,
-        stats: CallStats, policy: AccessPolicy
+        table: MethodTable,
+        workers: WorkerPool,
+        controlWorkers: WorkerPool,
+        deliveryWorkers: WorkerPool? = nil,
+        log: Logger,
+        stats: CallStats,
+        policy: AccessPolicy
     ) {
         self.table = table
         self.workers = workers
@@ -32,11 +37,17 @@ package final class ServiceDispatcher: CallDispatcher {
 
     package func admit(_ peer: PeerCredentials) -> ServiceError? {
         if policy.admits(peer) { return nil }
-        log.warning("connection.denied", ["peer.uid": String(peer.uid), "peer.gid": String(peer.gid), "peer.pid": String(peer.pid)])
+        log.warning(
+            "connection.denied",
+            ["peer.uid": String(peer.uid), "peer.gid": String(peer.gid), "peer.pid": String(peer.pid)]
+        )
         return ServiceError(
             .permissionDenied,
-            "\(AccessPolicy.who(peer)) may not connect to \(log.service): no rule of the mesh file's access (or allowed_uids/allowed_gids) "
-                + "lets it in", retryable: false)
+            "\(AccessPolicy.who(peer)) may not connect to \(log.service): no rule of the mesh file's access (or "
+                + "allowed_uids/allowed_gids) "
+                + "lets it in",
+            retryable: false
+        )
     }
 
     package func dispatch(_ call: IncomingCall, _ responder: Responder) {
@@ -45,7 +56,12 @@ package final class ServiceDispatcher: CallDispatcher {
             var msg = "no method \(call.method) on \(log.service)"
             if !near.isEmpty { msg += "; methods of that family: \(near.joined(separator: ", "))" }
             msg += " (service.describe lists them all)"
-            finish(call, responder, .failure(ServiceError(.methodNotFound, msg, retryable: false)), statsKey: "(unknown method)")
+            finish(
+                call,
+                responder,
+                .failure(ServiceError(.methodNotFound, msg, retryable: false)),
+                statsKey: "(unknown method)"
+            )
             return
         }
         guard policy.allows(call.peer, spec.access) else {
@@ -59,11 +75,16 @@ package final class ServiceDispatcher: CallDispatcher {
             pool(for: call.method).submit { [self] in
                 if let t = call.timeoutMs, t > 0, monotonicNanos() - call.receivedNanos > UInt64(t) * 1_000_000 {
                     finish(
-                        call, responder,
+                        call,
+                        responder,
                         .failure(
                             ServiceError(
-                                .timeout, "\(call.method) waited longer than its timeout_ms (\(t)) before it could run; not run",
-                                retryable: true)))
+                                .timeout,
+                                "\(call.method) waited longer than its timeout_ms (\(t)) before it could run; not run",
+                                retryable: true
+                            )
+                        )
+                    )
                     return
                 }
                 spec.run(call.params, CallContext(call: call, log: log)) { [self] r in finish(call, responder, r) }
@@ -77,7 +98,12 @@ package final class ServiceDispatcher: CallDispatcher {
         return workers
     }
 
-    private func finish(_ call: IncomingCall, _ responder: Responder, _ result: Result<JSONValue, ServiceError>, statsKey: String? = nil) {
+    private func finish(
+        _ call: IncomingCall,
+        _ responder: Responder,
+        _ result: Result<JSONValue, ServiceError>,
+        statsKey: String? = nil
+    ) {
         let method = statsKey ?? call.method
         let micros = (monotonicNanos() - call.receivedNanos) / 1000
         switch result {

@@ -9,7 +9,11 @@ import LiaisonWire
 /// signals and graceful stop.
 package enum ServiceHost {
     /// Runs the service named `kind` (or `--name`); never returns.
-    package static func main(kind: String, summary: String, _ factory: @escaping (ServiceContext) throws -> ServiceDefinition) -> Never {
+    package static func main(
+        kind: String,
+        summary: String,
+        _ factory: @escaping (ServiceContext) throws -> ServiceDefinition
+    ) -> Never {
         let started = monotonicNanos()
         let readyFDProblem = Readiness.claimReadyFD()  // before anything is opened
         signal(SIGPIPE, SIG_IGN)
@@ -19,22 +23,39 @@ package enum ServiceHost {
         pthread_sigmask(SIG_BLOCK, &mask, nil)  // before any thread exists, so all inherit it
 
         let root = Command<Void>(
-            name: "liaison-\(kind)", abstract: "liaison-\(kind) — \(summary)", usage: "--mesh FILE [--name NAME]",
+            name: "liaison-\(kind)",
+            abstract: "liaison-\(kind) — \(summary)",
+            usage: "--mesh FILE [--name NAME]",
             options: [
                 OptionSpec(
-                    ["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH). Names this service's socket, data dir and settings."),
+                    ["--mesh"],
+                    value: "FILE",
+                    "The mesh file (or LIAISON_MESH). Names this service's socket, data dir and settings."
+                ),
                 OptionSpec(["--name"], value: "NAME", "This service's entry in the mesh file (default: \(kind))."),
                 OptionSpec(
-                    ["--check"], "Check the configuration as a start would (mesh entry, settings, data dir) and exit: 0, or 78 and why."),
+                    ["--check"],
+                    "Check the configuration as a start would (mesh entry, settings, data dir) and exit: 0, or 78 and "
+                        + "why."
+                ),
             ],
-            discussion: "Serves length-prefixed JSON on its Unix socket; takes an inherited socket (LISTEN_FDS) when given one. "
+            discussion:
+                "Serves length-prefixed JSON on its Unix socket; takes an inherited socket (LISTEN_FDS) when given "
+                + "one. "
                 + "--version prints the version."
         ) { args, _ in
             let name = args.value("--name") ?? kind
-            if let readyFDProblem { Logger(service: name).warning("service.ready_fd_ignored", ["reason": readyFDProblem]) }
+            if let readyFDProblem {
+                Logger(service: name).warning("service.ready_fd_ignored", ["reason": readyFDProblem])
+            }
             return run(
-                kind: kind, name: name, meshPath: args.value("--mesh") ?? environment("LIAISON_MESH"),
-                started: started, check: args.has("--check"), factory)
+                kind: kind,
+                name: name,
+                meshPath: args.value("--mesh") ?? environment("LIAISON_MESH"),
+                started: started,
+                check: args.has("--check"),
+                factory
+            )
         }
         let tool = CommandLineTool(program: "liaison-\(kind)", root: root, version: liaisonVersion) { _ in }
         exit(tool.main(Array(CommandLine.arguments.dropFirst())))
@@ -43,7 +64,11 @@ package enum ServiceHost {
     static func environment(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
 
     static func run(
-        kind: String, name: String, meshPath: String?, started: UInt64, check: Bool = false,
+        kind: String,
+        name: String,
+        meshPath: String?,
+        started: UInt64,
+        check: Bool = false,
         _ factory: (ServiceContext) throws -> ServiceDefinition
     ) -> Int32 {
         let log = Logger(service: name)
@@ -107,18 +132,32 @@ package enum ServiceHost {
         let state = HostState()
         let limits = entry.serverLimits
         let introspection = ServiceIntrospection(
-            name: context.name, startedNanos: context.startedNanos, definition: definition, stats: CallStats(), limits: limits,
-            connections: { state.connections }, stopping: { state.stopping })
+            name: context.name,
+            startedNanos: context.startedNanos,
+            definition: definition,
+            stats: CallStats(),
+            limits: limits,
+            connections: { state.connections },
+            stopping: { state.stopping }
+        )
         var table = definition.methods
         introspection.register(&table)
         let controlWorkers = try WorkerPool(name: "\(context.name)-c", threads: 2)
         // One batch in flight per producer: two threads let two producers' batches share a commit.
-        let deliveryWorkers = table["events.deliver"] == nil ? nil : try WorkerPool(name: "\(context.name)-e", threads: 2)
+        let deliveryWorkers =
+            table["events.deliver"] == nil ? nil : try WorkerPool(name: "\(context.name)-e", threads: 2)
         let dispatcher = ServiceDispatcher(
-            table: table, workers: workers, controlWorkers: controlWorkers, deliveryWorkers: deliveryWorkers, log: log,
+            table: table,
+            workers: workers,
+            controlWorkers: controlWorkers,
+            deliveryWorkers: deliveryWorkers,
+            log: log,
             stats: introspection.stats,
-            policy: AccessPolicy(mesh: context.mesh.config, name: context.name))
-        let server = WireServer(listenFD: listener.fd, loop: loop, limits: limits, dispatcher: dispatcher) { event, fields in
+            policy: AccessPolicy(mesh: context.mesh.config, name: context.name)
+        )
+        let server = WireServer(listenFD: listener.fd, loop: loop, limits: limits, dispatcher: dispatcher) {
+            event,
+            fields in
             log.log(.info, event, pairs: fields)
         }
         server.start()
@@ -159,7 +198,8 @@ package enum ServiceHost {
             [
                 "socket": entry.socket, "inherited": String(listener.inherited), "pid": String(getpid()),
                 "version": liaisonVersion, "notified": how.joined(separator: ","),
-            ])
+            ]
+        )
         loop.run()
         _ = watchdog?.stop(timeoutMs: 1000)
         if !listener.inherited { listener.close() }

@@ -31,8 +31,13 @@ package final class ServiceIntrospection: Sendable {
     private let stopping: @Sendable () -> Bool
 
     package init(
-        name: String, startedNanos: UInt64, definition: ServiceDefinition, stats: CallStats, limits: ServerLimits = ServerLimits(),
-        connections: @escaping @Sendable () -> Int, stopping: @escaping @Sendable () -> Bool
+        name: String,
+        startedNanos: UInt64,
+        definition: ServiceDefinition,
+        stats: CallStats,
+        limits: ServerLimits = ServerLimits(),
+        connections: @escaping @Sendable () -> Int,
+        stopping: @escaping @Sendable () -> Bool
     ) {
         self.limits = limits
         self.name = name
@@ -49,7 +54,11 @@ package final class ServiceIntrospection: Sendable {
     /// Adds `service.health`, `service.ping`, `service.stats` and `service.describe` to `t`.
     /// Call it last: `service.describe` lists what `t` holds when the table is finished.
     package func register(_ t: inout MethodTable) {
-        t.add(ServiceAPI.health, result: .object(ServiceHealth.baseFields + definition.health.map { .req($0.key, $0.schema) }), execution: .worker) {
+        t.add(
+            ServiceAPI.health,
+            result: .object(ServiceHealth.baseFields + definition.health.map { .req($0.key, $0.schema) }),
+            execution: .worker
+        ) {
             [self] _, _ in .object(health())
         }
         t.add(ServiceAPI.ping, execution: .inline) { _, _ in Pong() }
@@ -57,7 +66,8 @@ package final class ServiceIntrospection: Sendable {
             ServiceAPI.stats,
             result: .object(
                 [.req("service", .string()), .req("uptime_s", .number), .req("connections", .integer())]
-                    + CallStatsSnapshot.fields + definition.stats.map { .opt($0.key, $0.schema) }),
+                    + CallStatsSnapshot.fields + definition.stats.map { .opt($0.key, $0.schema) }
+            ),
             execution: .inline
         ) { [self] _, _ in
             guard case .object(var o) = JSONEncoding.encode(stats.snapshot()) else { return .null }
@@ -72,7 +82,9 @@ package final class ServiceIntrospection: Sendable {
         }
         t.add(ServiceAPI.describe, execution: .inline) { [self] _, _ in describe() }
         t.add(ServiceAPI.metrics, execution: .worker) { [self] _, _ in MetricsAnswer(families: metricFamilies()) }
-        let all = t.all.map { Listed(name: $0.name, summary: $0.summary, access: $0.access, params: $0.params, result: $0.result) }
+        let all = t.all.map {
+            Listed(name: $0.name, summary: $0.summary, access: $0.access, params: $0.params, result: $0.result)
+        }
         listed.withLock { $0 = all }
     }
 
@@ -87,8 +99,12 @@ package final class ServiceIntrospection: Sendable {
             sections.append((s.key, v))
         }
         let base = ServiceHealth(
-            service: name, version: liaisonVersion, pid: Int64(getpid()), uptimeS: uptimeSeconds,
-            status: stopping() ? .stopping : ok ? .ok : .degraded)
+            service: name,
+            version: liaisonVersion,
+            pid: Int64(getpid()),
+            uptimeS: uptimeSeconds,
+            status: stopping() ? .stopping : ok ? .ok : .degraded
+        )
         guard case .object(var o) = JSONEncoding.encode(base) else { return [:] }
         for (k, v) in sections { o[k] = v }
         return o
@@ -97,16 +113,29 @@ package final class ServiceIntrospection: Sendable {
     /// Every family this process reports.
     package func metricFamilies() -> [MetricFamily] {
         stats.families() + ProcessMetrics.families(startedNanos: startedNanos)
-            + [.gauge("liaison_connections", "Open connections.", Double(connections()))] + definition.metrics.flatMap { $0() }
+            + [.gauge("liaison_connections", "Open connections.", Double(connections()))]
+            + definition.metrics.flatMap { $0() }
     }
 
     func describe() -> Description {
         let methods = listed.withLock { $0 }.map { m in
-            Description.Method(name: m.name, summary: m.summary, access: m.access, params: m.params.json, result: m.result.json)
+            Description.Method(
+                name: m.name,
+                summary: m.summary,
+                access: m.access,
+                params: m.params.json,
+                result: m.result.json
+            )
         }
         let emits = definition.emits.map { Description.Event(type: $0.type, summary: $0.summary, data: $0.data.json) }
         return Description(
-            service: name, version: liaisonVersion, protocolVersion: protocolVersion, limits: Description.Limits(limits), methods: methods,
-            events: Description.Events(emits: emits, consumes: definition.consumes), errors: ErrorCode.all.map(\.rawValue))
+            service: name,
+            version: liaisonVersion,
+            protocolVersion: protocolVersion,
+            limits: Description.Limits(limits),
+            methods: methods,
+            events: Description.Events(emits: emits, consumes: definition.consumes),
+            errors: ErrorCode.all.map(\.rawValue)
+        )
     }
 }

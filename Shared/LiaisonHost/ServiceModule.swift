@@ -29,7 +29,9 @@ package struct EmittedEvent: Sendable {
     package var type, summary: String
     package var data: Schema
 
-    package init(type: String, summary: String, data: Schema) { (self.type, self.summary, self.data) = (type, summary, data) }
+    package init(type: String, summary: String, data: Schema) {
+        (self.type, self.summary, self.data) = (type, summary, data)
+    }
 }
 
 /// A named part of a report (`service.health`, `service.stats`) contributed by a component:
@@ -47,7 +49,8 @@ package struct ReportSection: Sendable {
 
     /// A section holding a typed value.
     package static func typed<T: Encodable & Schematic & SendableMetatype>(
-        _ key: String, _ read: @escaping @Sendable () -> (ok: Bool, value: T)
+        _ key: String,
+        _ read: @escaping @Sendable () -> (ok: Bool, value: T)
     ) -> ReportSection {
         ReportSection(key: key, schema: T.schema) {
             let (ok, v) = read()

@@ -6,10 +6,7 @@ package struct JSONDecodeError: Error, Sendable, Equatable, CustomStringConverti
     /// What was wrong, e.g. "expected a string, found number".
     package var reason: String
 
-    package init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
-    }
+    package init(path: String, reason: String) { (self.path, self.reason) = (path, reason) }
 
     package var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 }
@@ -31,8 +28,11 @@ package func renderPath(_ path: [any CodingKey]) -> String {
 /// Decodes `Decodable` types from a `JSONValue` (no second parse of the text).
 package enum JSONDecoding {
     /// Decodes `type` from `value`; `path` prefixes every error (e.g. `params`).
-    package static func decode<T: Decodable>(_ type: T.Type, from value: JSONValue, path: [any CodingKey] = []) throws(JSONDecodeError) -> T
-    {
+    package static func decode<T: Decodable>(
+        _ type: T.Type,
+        from value: JSONValue,
+        path: [any CodingKey] = []
+    ) throws(JSONDecodeError) -> T {
         do {
             return try T(from: ValueDecoder(value: value.materialized, codingPath: path))
         } catch let e as JSONDecodeError {
@@ -45,9 +45,14 @@ package enum JSONDecoding {
     }
 
     /// Parses JSON text and decodes `type` from it.
-    package static func decode<T: Decodable>(_ type: T.Type, from bytes: some Collection<UInt8>) throws(JSONDecodeError) -> T {
+    package static func decode<T: Decodable>(
+        _ type: T.Type,
+        from bytes: some Collection<UInt8>
+    ) throws(JSONDecodeError) -> T {
         let value: JSONValue
-        do { value = try JSONParser.parse(bytes) } catch { throw JSONDecodeError(path: "", reason: "not JSON: \(error)") }
+        do { value = try JSONParser.parse(bytes) } catch {
+            throw JSONDecodeError(path: "", reason: "not JSON: \(error)")
+        }
         return try decode(type, from: value)
     }
 
@@ -263,7 +268,10 @@ struct KeyedContainer<Key: CodingKey>: KeyedDecodingContainerProtocol {
         return try ValueDecoder(value: v, in: decoder, at: key).decode(type)
     }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+    func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type,
+        forKey key: Key
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         try child(key).container(keyedBy: type)
     }
 
@@ -286,10 +294,7 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
     let decoder: ValueDecoder
     var currentIndex = 0
 
-    init(items: [JSONValue], decoder: ValueDecoder) {
-        self.items = items
-        self.decoder = decoder
-    }
+    init(items: [JSONValue], decoder: ValueDecoder) { (self.items, self.decoder) = (items, decoder) }
 
     var codingPath: [any CodingKey] { decoder.codingPath }
 
@@ -312,7 +317,9 @@ struct UnkeyedContainer: UnkeyedDecodingContainer {
 
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next().decode(type) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy type: NestedKey.Type
+    ) throws -> KeyedDecodingContainer<NestedKey> {
         try next().container(keyedBy: type)
     }
 

@@ -147,13 +147,18 @@ struct KeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try child(key).encode(value) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
-        keyedBy keyType: NestedKey.Type, forKey key: Key
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
         child(key).container(keyedBy: keyType)
     }
 
-    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { child(key).unkeyedContainer() }
-    mutating func superEncoder() -> any Encoder { ValueEncoder(codingPath: codingPath, storage: slot.objectSlot(for: "super")) }
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        child(key).unkeyedContainer()
+    }
+    mutating func superEncoder() -> any Encoder {
+        ValueEncoder(codingPath: codingPath, storage: slot.objectSlot(for: "super"))
+    }
     mutating func superEncoder(forKey key: Key) -> any Encoder { child(key) }
 }
 
@@ -175,7 +180,9 @@ struct UnkeyedEncoder: UnkeyedEncodingContainer {
     mutating func encode(_ value: Int64) { next().encode(value) }
     mutating func encode<T: Encodable>(_ value: T) throws { try next().encode(value) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
         next().container(keyedBy: keyType)
     }
 

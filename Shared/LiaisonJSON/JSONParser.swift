@@ -157,7 +157,9 @@ package struct JSONParser {
             if pos < bytes.count && (bytes[pos] == UInt8(ascii: "e") || bytes[pos] == UInt8(ascii: "E")) {
                 integral = false
                 pos += 1
-                if pos < bytes.count && (bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-")) { pos += 1 }
+                if pos < bytes.count && (bytes[pos] == UInt8(ascii: "+") || bytes[pos] == UInt8(ascii: "-")) {
+                    pos += 1
+                }
                 guard pos < bytes.count, isDigit(bytes[pos]) else { throw error("digit expected in exponent") }
                 while pos < bytes.count && isDigit(bytes[pos]) { pos += 1 }
             }
@@ -171,7 +173,9 @@ package struct JSONParser {
                 }
             }
             let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<pos]), as: UTF8.self)
-            guard let d = Double(text), d.isFinite else { throw JSONParseError(reason: "number out of range", offset: start) }
+            guard let d = Double(text), d.isFinite else {
+                throw JSONParseError(reason: "number out of range", offset: start)
+            }
             return .double(d)
         }
 
@@ -230,7 +234,8 @@ package struct JSONParser {
                 case UInt8(ascii: "u"):
                     var scalar = try hex4()
                     if scalar >= 0xD800 && scalar < 0xDC00 {
-                        guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"), bytes[pos + 1] == UInt8(ascii: "u")
+                        guard pos + 1 < bytes.count, bytes[pos] == UInt8(ascii: "\\"),
+                            bytes[pos + 1] == UInt8(ascii: "u")
                         else { throw error("lone surrogate in \\u escape") }
                         pos += 2
                         let low = try hex4()

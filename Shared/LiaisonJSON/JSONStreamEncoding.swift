@@ -120,7 +120,8 @@ final class StreamState {
     func codingPath(_ depth: Int) -> [any CodingKey] {
         (0..<min(depth, frames.count)).map { d -> any CodingKey in
             let end = d + 1 < frames.count ? frames[d + 1].keysFrom : keys.count
-            return frames[d].isObject ? NameKey(keys[frames[d].keysFrom..<end].last ?? "") : IndexKey(max(frames[d].count - 1, 0))
+            return frames[d].isObject
+                ? NameKey(keys[frames[d].keysFrom..<end].last ?? "") : IndexKey(max(frames[d].count - 1, 0))
         }
     }
 }
@@ -135,10 +136,7 @@ final class StreamEncoder: Encoder, SingleValueEncodingContainer {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
     var codingPath: [any CodingKey] { state.codingPath(depth) }
 
-    init(state: StreamState, depth: Int) {
-        self.state = state
-        self.depth = depth
-    }
+    init(state: StreamState, depth: Int) { (self.state, self.depth) = (state, depth) }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
         state.open(at: depth, object: true)
@@ -198,7 +196,8 @@ struct StreamKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { try member(key)?.encode(value) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(
-        keyedBy keyType: NestedKey.Type, forKey key: Key
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
     ) -> KeyedEncodingContainer<NestedKey> {
         (member(key) ?? state.encoder(depth + 1)).container(keyedBy: keyType)
     }
@@ -231,10 +230,14 @@ struct StreamUnkeyedEncoder: UnkeyedEncodingContainer {
     mutating func encode(_ value: Int64) { next()?.encode(value) }
     mutating func encode<T: Encodable>(_ value: T) throws { try next()?.encode(value) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
         (next() ?? state.encoder(depth + 1)).container(keyedBy: keyType)
     }
 
-    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { (next() ?? state.encoder(depth + 1)).unkeyedContainer() }
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        (next() ?? state.encoder(depth + 1)).unkeyedContainer()
+    }
     mutating func superEncoder() -> any Encoder { next() ?? state.encoder(depth + 1) }
 }

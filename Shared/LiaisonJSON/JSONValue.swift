@@ -143,7 +143,9 @@ package struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     /// Equal when lookups give the same: member order does not count, and of a name given twice
     /// only the last counts (as for lookups).
     package static func == (a: JSONObject, b: JSONObject) -> Bool {
-        if a.members.count == b.members.count && zip(a.members, b.members).allSatisfy({ $0.key == $1.key && $0.value == $1.value }) {
+        if a.members.count == b.members.count
+            && zip(a.members, b.members).allSatisfy({ $0.key == $1.key && $0.value == $1.value })
+        {
             return true
         }
         let keys = Set(a.members.map(\.key))

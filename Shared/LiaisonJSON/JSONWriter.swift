@@ -105,7 +105,9 @@ package struct JSONWriter {
                     i += 1
                 } else if let u = unicodeEscape {
                     bytes.append(contentsOf: [0x5C, UInt8(ascii: "u")])
-                    for shift in stride(from: 12, through: 0, by: -4) { bytes.append(Self.hex[Int((u >> UInt16(shift)) & 0xF)]) }
+                    for shift in stride(from: 12, through: 0, by: -4) {
+                        bytes.append(Self.hex[Int((u >> UInt16(shift)) & 0xF)])
+                    }
                     i += u > 0xFF ? 3 : 1
                 }
                 runStart = i

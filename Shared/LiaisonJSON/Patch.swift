@@ -16,7 +16,11 @@ package struct Patch: Sendable {
     }
 
     /// `value` with the members given (of `fields`, when given) patched in; `path` prefixes errors.
-    package func applied<T: Codable>(to value: T, fields: Set<String>? = nil, path: [any CodingKey] = []) throws(JSONDecodeError) -> T {
+    package func applied<T: Codable>(
+        to value: T,
+        fields: Set<String>? = nil,
+        path: [any CodingKey] = []
+    ) throws(JSONDecodeError) -> T {
         guard case .object(let encoded) = JSONEncoding.encode(value).materialized else {
             throw JSONDecodeError(path: renderPath(path), reason: "expected an object")
         }

@@ -2,7 +2,8 @@ import LiaisonJSON
 
 /// What kind of agreement.
 package enum AgreementKind: String, WireEnum {
-    case mou, exchange, jointProgramme = "joint_programme", workstation, industryEducation = "industry_education", research, scholarship,
+    case mou, exchange, jointProgramme = "joint_programme", workstation, industryEducation = "industry_education",
+        research, scholarship,
         other
 }
 
@@ -127,7 +128,8 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, FieldKey {
         case reference, title, kind, partners, coordinator, signatories, documents, notes
         case focusAreas = "focus_areas", signedOn = "signed_on", startsOn = "starts_on", endsOn = "ends_on"
-        case noticePeriodDays = "notice_period_days", autoRenew = "auto_renew", placesPerYear = "places_per_year", externalKey =
+        case noticePeriodDays = "notice_period_days", autoRenew = "auto_renew", placesPerYear = "places_per_year",
+            externalKey =
             "external_key"
 
         var rule: FieldRule {
@@ -136,7 +138,12 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
             case .title: .text(Limits.title)
             case .kind, .coordinator, .autoRenew: .plain
             case .partners:
-                .list(20, of: .plain, "By registry id (partners.list on delegations); or described (name, kind, country) to find or claim one.")
+                .list(
+                    20,
+                    of: .plain,
+                    "By registry id (partners.list on delegations); or described (name, kind, country) to find or "
+                        + "claim one."
+                )
             case .focusAreas: .list(30, of: .text(Limits.topic))
             case .signatories: .list(20)
             case .signedOn: .doc("A day, or as known for the past: 2024, 2024-07, ~2013.")
@@ -152,11 +159,22 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
     }
 
     package init(
-        reference: String? = nil, title: String, kind: AgreementKind, partners: [PartnerRef], coordinator: Coordinator,
-        focusAreas: [String] = [], signatories: [Signatory] = [], signedOn: PartialDate? = nil, startsOn: PartialDate? = nil,
+        reference: String? = nil,
+        title: String,
+        kind: AgreementKind,
+        partners: [PartnerRef],
+        coordinator: Coordinator,
+        focusAreas: [String] = [],
+        signatories: [Signatory] = [],
+        signedOn: PartialDate? = nil,
+        startsOn: PartialDate? = nil,
         endsOn: PartialDate? = nil,
-        noticePeriodDays: Int? = nil, autoRenew: Bool = false, placesPerYear: Int? = nil, documents: [AgreementDocument] = [],
-        notes: String? = nil, externalKey: String? = nil
+        noticePeriodDays: Int? = nil,
+        autoRenew: Bool = false,
+        placesPerYear: Int? = nil,
+        documents: [AgreementDocument] = [],
+        notes: String? = nil,
+        externalKey: String? = nil
     ) {
         self.reference = reference
         self.title = title
@@ -197,98 +215,6 @@ package struct AgreementDraft: Codable, Sendable, Equatable {
     }
 }
 
-/// A numbered change to a signed agreement.
-package struct Amendment: Codable, Sendable, Equatable {
-    package var number: Int
-    /// The agreement's reference with the amendment's suffix, e.g. AGR-2024-0003-A1.
-    package var reference, summary: String
-    package var effectiveOn: LocalDate
-    /// Each changed field with its value before and after.
-    package var changes: [String: FieldChange]
-    package var at: String
-
-    enum CodingKeys: String, CodingKey, FieldKey {
-        case number, reference, summary, changes, at, effectiveOn = "effective_on"
-        var rule: FieldRule { self == .at ? .format("date-time") : .plain }
-    }
-
-    package init(number: Int, reference: String, summary: String, effectiveOn: LocalDate, changes: [String: FieldChange], at: String) {
-        self.number = number
-        self.reference = reference
-        self.summary = summary
-        self.effectiveOn = effectiveOn
-        self.changes = changes
-        self.at = at
-    }
-}
-
-/// A field's value before and after a change, as JSON text.
-package struct FieldChange: Codable, Sendable, Equatable {
-    package var from, to: String
-    package init(from: String, to: String) {
-        self.from = from
-        self.to = to
-    }
-
-    enum CodingKeys: String, CodingKey, FieldKey {
-        case from, to
-        var rule: FieldRule { .doc("JSON text.") }
-    }
-}
-
-/// Something done or achieved under an agreement.
-package struct Activity: Codable, Sendable, Equatable {
-    package var id: Int
-    package var on: LocalDate
-    /// exchange, visit, workshop, research, outcome, other.
-    package var kind, summary: String
-    /// e.g. students each way.
-    package var count: Int?
-
-    package init(id: Int, on: LocalDate, kind: String, summary: String, count: Int? = nil) {
-        self.id = id
-        self.on = on
-        self.kind = kind
-        self.summary = summary
-        self.count = count
-    }
-
-    enum CodingKeys: String, CodingKey, FieldKey {
-        case id, on, kind, summary, count
-        var rule: FieldRule { self == .kind ? .values(ActivityKind.allCases.map(\.rawValue)) : .plain }
-    }
-}
-
-/// A delegation linked to an agreement.
-package struct DelegationLink: Codable, Sendable, Equatable {
-    package var delegationID: String
-    /// led_to (the visit led to the agreement) or followed_from (a visit under it).
-    package var relation: String
-    package var ref, title, country, startsAt: String?
-
-    enum CodingKeys: String, CodingKey, FieldKey {
-        case delegationID = "delegation_id", relation, ref, title, country, startsAt = "starts_at"
-        var rule: FieldRule {
-            switch self {
-            case .delegationID, .ref: .text(64)
-            case .relation: .values(LinkRelation.allCases.map(\.rawValue))
-            case .title: .text(Limits.title)
-            case .country: .text(2)
-            case .startsAt: .text(32)
-            }
-        }
-    }
-
-    package init(delegationID: String, relation: String, ref: String?, title: String?, country: String?, startsAt: String?) {
-        self.delegationID = delegationID
-        self.relation = relation
-        self.ref = ref
-        self.title = title
-        self.country = country
-        self.startsAt = startsAt
-    }
-}
-
 /// A stored agreement.
 package struct Agreement: Codable, Sendable, Equatable {
     package var id, reference: String
@@ -304,7 +230,8 @@ package struct Agreement: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey, FieldKey {
         case id, reference, version, status, amendments, activities, delegations
         case predecessorID = "predecessor_id", successorID = "successor_id", terminationReason = "termination_reason"
-        case suspensionReason = "suspension_reason", createdAt = "created_at", updatedAt = "updated_at", currentReference =
+        case suspensionReason = "suspension_reason", createdAt = "created_at", updatedAt = "updated_at",
+            currentReference =
             "current_reference"
 
         var rule: FieldRule {
@@ -317,7 +244,13 @@ package struct Agreement: Codable, Sendable, Equatable {
     }
 
     package init(
-        id: String, reference: String, version: Int, status: AgreementStatus, draft: AgreementDraft, createdAt: String, updatedAt: String
+        id: String,
+        reference: String,
+        version: Int,
+        status: AgreementStatus,
+        draft: AgreementDraft,
+        createdAt: String,
+        updatedAt: String
     ) {
         self.id = id
         self.reference = reference

@@ -41,7 +41,9 @@ extension AgreementDraft {
                     && r.unicodeScalars.allSatisfy {
                         $0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "/" || $0 == "."
                     },
-                "reference", "1-40 letters, digits, '-', '/' or '.'")
+                "reference",
+                "1-40 letters, digits, '-', '/' or '.'"
+            )
         }
         v.text(title, "title", max: Limits.title)
         if partners.isEmpty { v.fail("partners", "at least one partner is required") }
@@ -76,8 +78,11 @@ extension AgreementDraft {
                 v.nested("documents[\(i)]") { dv in
                     dv.text(d.title, "title", max: Limits.title)
                     dv.check(
-                        d.sha256.utf8.count == 64 && d.sha256.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) },
-                        "sha256", "expected 64 lowercase hex digits (the SHA-256 of the signed text)")
+                        d.sha256.utf8.count == 64
+                            && d.sha256.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 97 && $0 <= 102) },
+                        "sha256",
+                        "expected 64 lowercase hex digits (the SHA-256 of the signed text)"
+                    )
                 }
             }
         }

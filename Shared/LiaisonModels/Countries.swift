@@ -59,7 +59,12 @@ package struct Country: Sendable, Equatable {
         "BM": Country(code: "BM", name: "Bermuda", continent: .northAmerica, region: "Northern America"),
         "BN": Country(code: "BN", name: "Brunei", continent: .asia, region: "Southeast Asia"),
         "BO": Country(code: "BO", name: "Bolivia", continent: .southAmerica, region: "South America"),
-        "BQ": Country(code: "BQ", name: "Bonaire, Sint Eustatius and Saba", continent: .northAmerica, region: "Caribbean"),
+        "BQ": Country(
+            code: "BQ",
+            name: "Bonaire, Sint Eustatius and Saba",
+            continent: .northAmerica,
+            region: "Caribbean"
+        ),
         "BR": Country(code: "BR", name: "Brazil", continent: .southAmerica, region: "South America"),
         "BS": Country(code: "BS", name: "Bahamas", continent: .northAmerica, region: "Caribbean"),
         "BT": Country(code: "BT", name: "Bhutan", continent: .asia, region: "South Asia"),
@@ -68,7 +73,12 @@ package struct Country: Sendable, Equatable {
         "BY": Country(code: "BY", name: "Belarus", continent: .europe, region: "Eastern Europe"),
         "BZ": Country(code: "BZ", name: "Belize", continent: .northAmerica, region: "Central America"),
         "CA": Country(code: "CA", name: "Canada", continent: .northAmerica, region: "Northern America"),
-        "CC": Country(code: "CC", name: "Cocos (Keeling) Islands", continent: .oceania, region: "Australia and New Zealand"),
+        "CC": Country(
+            code: "CC",
+            name: "Cocos (Keeling) Islands",
+            continent: .oceania,
+            region: "Australia and New Zealand"
+        ),
         "CD": Country(code: "CD", name: "DR Congo", continent: .africa, region: "Central Africa"),
         "CF": Country(code: "CF", name: "Central African Republic", continent: .africa, region: "Central Africa"),
         "CG": Country(code: "CG", name: "Congo", continent: .africa, region: "Central Africa"),
@@ -101,7 +111,12 @@ package struct Country: Sendable, Equatable {
         "ET": Country(code: "ET", name: "Ethiopia", continent: .africa, region: "Eastern Africa"),
         "FI": Country(code: "FI", name: "Finland", continent: .europe, region: "Northern Europe"),
         "FJ": Country(code: "FJ", name: "Fiji", continent: .oceania, region: "Melanesia"),
-        "FK": Country(code: "FK", name: "Falkland Islands (Malvinas)", continent: .southAmerica, region: "South America"),
+        "FK": Country(
+            code: "FK",
+            name: "Falkland Islands (Malvinas)",
+            continent: .southAmerica,
+            region: "South America"
+        ),
         "FM": Country(code: "FM", name: "Micronesia", continent: .oceania, region: "Micronesia"),
         "FO": Country(code: "FO", name: "Faroe Islands", continent: .europe, region: "Northern Europe"),
         "FR": Country(code: "FR", name: "France", continent: .europe, region: "Western Europe"),
@@ -119,13 +134,23 @@ package struct Country: Sendable, Equatable {
         "GP": Country(code: "GP", name: "Guadeloupe", continent: .northAmerica, region: "Caribbean"),
         "GQ": Country(code: "GQ", name: "Equatorial Guinea", continent: .africa, region: "Central Africa"),
         "GR": Country(code: "GR", name: "Greece", continent: .europe, region: "Southern Europe"),
-        "GS": Country(code: "GS", name: "South Georgia and the South Sandwich Islands", continent: .southAmerica, region: "South America"),
+        "GS": Country(
+            code: "GS",
+            name: "South Georgia and the South Sandwich Islands",
+            continent: .southAmerica,
+            region: "South America"
+        ),
         "GT": Country(code: "GT", name: "Guatemala", continent: .northAmerica, region: "Central America"),
         "GU": Country(code: "GU", name: "Guam", continent: .oceania, region: "Micronesia"),
         "GW": Country(code: "GW", name: "Guinea-Bissau", continent: .africa, region: "Western Africa"),
         "GY": Country(code: "GY", name: "Guyana", continent: .southAmerica, region: "South America"),
         "HK": Country(code: "HK", name: "Hong Kong", continent: .asia, region: "East Asia"),
-        "HM": Country(code: "HM", name: "Heard Island and McDonald Islands", continent: .oceania, region: "Australia and New Zealand"),
+        "HM": Country(
+            code: "HM",
+            name: "Heard Island and McDonald Islands",
+            continent: .oceania,
+            region: "Australia and New Zealand"
+        ),
         "HN": Country(code: "HN", name: "Honduras", continent: .northAmerica, region: "Central America"),
         "HR": Country(code: "HR", name: "Croatia", continent: .europe, region: "Southern Europe"),
         "HT": Country(code: "HT", name: "Haiti", continent: .northAmerica, region: "Caribbean"),
@@ -209,7 +234,12 @@ package struct Country: Sendable, Equatable {
         "PH": Country(code: "PH", name: "Philippines", continent: .asia, region: "Southeast Asia"),
         "PK": Country(code: "PK", name: "Pakistan", continent: .asia, region: "South Asia"),
         "PL": Country(code: "PL", name: "Poland", continent: .europe, region: "Eastern Europe"),
-        "PM": Country(code: "PM", name: "Saint Pierre and Miquelon", continent: .northAmerica, region: "Northern America"),
+        "PM": Country(
+            code: "PM",
+            name: "Saint Pierre and Miquelon",
+            continent: .northAmerica,
+            region: "Northern America"
+        ),
         "PN": Country(code: "PN", name: "Pitcairn", continent: .oceania, region: "Polynesia"),
         "PR": Country(code: "PR", name: "Puerto Rico", continent: .northAmerica, region: "Caribbean"),
         "PS": Country(code: "PS", name: "Palestine", continent: .asia, region: "Middle East"),
@@ -228,7 +258,12 @@ package struct Country: Sendable, Equatable {
         "SD": Country(code: "SD", name: "Sudan", continent: .africa, region: "Northern Africa"),
         "SE": Country(code: "SE", name: "Sweden", continent: .europe, region: "Northern Europe"),
         "SG": Country(code: "SG", name: "Singapore", continent: .asia, region: "Southeast Asia"),
-        "SH": Country(code: "SH", name: "Saint Helena, Ascension and Tristan da Cunha", continent: .africa, region: "Western Africa"),
+        "SH": Country(
+            code: "SH",
+            name: "Saint Helena, Ascension and Tristan da Cunha",
+            continent: .africa,
+            region: "Western Africa"
+        ),
         "SI": Country(code: "SI", name: "Slovenia", continent: .europe, region: "Southern Europe"),
         "SJ": Country(code: "SJ", name: "Svalbard and Jan Mayen", continent: .europe, region: "Northern Europe"),
         "SK": Country(code: "SK", name: "Slovakia", continent: .europe, region: "Eastern Europe"),
@@ -261,12 +296,22 @@ package struct Country: Sendable, Equatable {
         "TZ": Country(code: "TZ", name: "Tanzania", continent: .africa, region: "Eastern Africa"),
         "UA": Country(code: "UA", name: "Ukraine", continent: .europe, region: "Eastern Europe"),
         "UG": Country(code: "UG", name: "Uganda", continent: .africa, region: "Eastern Africa"),
-        "UM": Country(code: "UM", name: "United States Minor Outlying Islands", continent: .northAmerica, region: "Northern America"),
+        "UM": Country(
+            code: "UM",
+            name: "United States Minor Outlying Islands",
+            continent: .northAmerica,
+            region: "Northern America"
+        ),
         "US": Country(code: "US", name: "United States", continent: .northAmerica, region: "Northern America"),
         "UY": Country(code: "UY", name: "Uruguay", continent: .southAmerica, region: "South America"),
         "UZ": Country(code: "UZ", name: "Uzbekistan", continent: .asia, region: "Central Asia"),
         "VA": Country(code: "VA", name: "Holy See", continent: .europe, region: "Southern Europe"),
-        "VC": Country(code: "VC", name: "Saint Vincent and the Grenadines", continent: .northAmerica, region: "Caribbean"),
+        "VC": Country(
+            code: "VC",
+            name: "Saint Vincent and the Grenadines",
+            continent: .northAmerica,
+            region: "Caribbean"
+        ),
         "VE": Country(code: "VE", name: "Venezuela", continent: .southAmerica, region: "South America"),
         "VG": Country(code: "VG", name: "Virgin Islands, British", continent: .northAmerica, region: "Caribbean"),
         "VI": Country(code: "VI", name: "Virgin Islands, U.S.", continent: .northAmerica, region: "Caribbean"),

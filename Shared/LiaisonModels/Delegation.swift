@@ -5,7 +5,6 @@ package enum Direction: String, WireEnum {
     case inbound, outbound
 }
 
-
 /// Where a delegation is in its life.
 package enum DelegationStatus: String, WireEnum {
     case proposed, confirmed, inProgress = "in_progress", completed, cancelled, postponed
@@ -43,7 +42,6 @@ package struct Host: Codable, Sendable, Equatable {
     }
 }
 
-
 /// An amount of money: a decimal string and an ISO 4217 currency.
 package struct Money: Codable, Sendable, Equatable {
     /// e.g. "12000.50".
@@ -51,10 +49,7 @@ package struct Money: Codable, Sendable, Equatable {
     /// e.g. "CNY".
     package var currency: String
 
-    package init(amount: String, currency: String) {
-        self.amount = amount
-        self.currency = currency
-    }
+    package init(amount: String, currency: String) { (self.amount, self.currency) = (amount, currency) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case amount, currency
@@ -88,7 +83,8 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
     package var externalKey: String?
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case direction, title, partners, partner, purpose, topics, timeZone = "time_zone", startsAt = "starts_at", endsAt = "ends_at"
+        case direction, title, partners, partner, purpose, topics, timeZone = "time_zone", startsAt = "starts_at",
+            endsAt = "ends_at"
         case date, members, groups, hosts, itinerary, budget, notes, externalKey = "external_key"
 
         var rule: FieldRule {
@@ -97,32 +93,55 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
             case .title: .text(Limits.title)
             case .partners:
                 .list(
-                    Limits.partners, of: .plain,
-                    "Required: by registry id (partners.list), one marked lead in a joint visit; or described (name, kind, country) "
-                        + "to find or register.")
+                    Limits.partners,
+                    of: .plain,
+                    "Required: by registry id (partners.list), one marked lead in a joint visit; or described (name, "
+                        + "kind, country) "
+                        + "to find or register."
+                )
             case .partner:
-                .doc("Older form: one partner described in place; it is found in (or added to) the registry and becomes partners[0].")
+                .doc(
+                    "Older form: one partner described in place; it is found in (or added to) the registry and "
+                        + "becomes partners[0]."
+                )
             case .purpose: .text(Limits.purpose)
             case .topics: .list(Limits.topics, of: .text(Limits.topic))
             case .timeZone: .text(64, "IANA name; default Asia/Shanghai.")
             case .startsAt: .doc("Required for a scheduled visit.")
             case .date:
-                .doc("Instead of starts_at/ends_at, for a past visit known only so far: 2018, 2024-10, 2024-10-22, ~2024 (approximate).")
+                .doc(
+                    "Instead of starts_at/ends_at, for a past visit known only so far: 2018, 2024-10, 2024-10-22, "
+                        + "~2024 (approximate)."
+                )
             case .members: .list(Limits.members)
             case .groups: .list(Limits.members, of: .plain, "People counted, not named.")
             case .hosts: .list(Limits.hosts)
             case .itinerary: .list(Limits.itinerary)
             case .notes: .text(Limits.notes)
             case .externalKey:
-                .text(Limits.externalKey, "Your own unique key; creating again with it returns the existing delegation.")
+                .text(
+                    Limits.externalKey,
+                    "Your own unique key; creating again with it returns the existing delegation."
+                )
             }
         }
     }
 
     package init(
-        direction: Direction, title: String, partners: [PartnerRef], purpose: String? = nil, topics: [String] = [],
-        timeZone: String = TimeZones.defaultName, startsAt: LocalDateTime, endsAt: LocalDateTime, members: [Member] = [],
-        hosts: [Host] = [], itinerary: [ItineraryItem] = [], budget: Money? = nil, notes: String? = nil, externalKey: String? = nil
+        direction: Direction,
+        title: String,
+        partners: [PartnerRef],
+        purpose: String? = nil,
+        topics: [String] = [],
+        timeZone: String = TimeZones.defaultName,
+        startsAt: LocalDateTime,
+        endsAt: LocalDateTime,
+        members: [Member] = [],
+        hosts: [Host] = [],
+        itinerary: [ItineraryItem] = [],
+        budget: Money? = nil,
+        notes: String? = nil,
+        externalKey: String? = nil
     ) {
         self.direction = direction
         self.title = title
@@ -153,7 +172,11 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
         } else {
             throw DecodingError.keyNotFound(
                 CodingKeys.partners,
-                .init(codingPath: c.codingPath, debugDescription: "required: the partners, e.g. [{\"id\": \"par-…\", \"lead\": true}]"))
+                .init(
+                    codingPath: c.codingPath,
+                    debugDescription: "required: the partners, e.g. [{\"id\": \"par-…\", \"lead\": true}]"
+                )
+            )
         }
         purpose = try c.decodeIfPresent(String.self, forKey: .purpose)
         topics = try c.decodeIfPresent([String].self, forKey: .topics) ?? []
@@ -164,8 +187,11 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
         if let date {
             if try given(.startsAt) || given(.endsAt) {
                 throw DecodingError.dataCorruptedError(
-                    forKey: .date, in: c,
-                    debugDescription: "give either date (a past visit as known: 2018, 2024-10, 2024-10-22) or starts_at and ends_at")
+                    forKey: .date,
+                    in: c,
+                    debugDescription:
+                        "give either date (a past visit as known: 2018, 2024-10, 2024-10-22) or starts_at and ends_at"
+                )
             }
             let (s, e) = (date.first, date.last)
             startsAt = LocalDateTime(year: s.year, month: s.month, day: s.day)
@@ -175,7 +201,10 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
                 throw DecodingError.keyNotFound(
                     CodingKeys.startsAt,
                     .init(
-                        codingPath: c.codingPath, debugDescription: "required (or date, for a past visit known to the year, month or day)"))
+                        codingPath: c.codingPath,
+                        debugDescription: "required (or date, for a past visit known to the year, month or day)"
+                    )
+                )
             }
             startsAt = try c.decode(LocalDateTime.self, forKey: .startsAt)
             endsAt = try c.decode(LocalDateTime.self, forKey: .endsAt)
@@ -250,8 +279,14 @@ package struct Delegation: Codable, Sendable, Equatable {
     package var exceptions: [String] = []
 
     package init(
-        id: String, ref: String, version: Int, status: DelegationStatus, scheduleVersion: Int, draft: DelegationDraft,
-        createdAt: String, updatedAt: String
+        id: String,
+        ref: String,
+        version: Int,
+        status: DelegationStatus,
+        scheduleVersion: Int,
+        draft: DelegationDraft,
+        createdAt: String,
+        updatedAt: String
     ) {
         self.id = id
         self.ref = ref
@@ -278,8 +313,10 @@ package struct Delegation: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case id, ref, version, status, continent, region, outcome
-        case scheduleVersion = "schedule_version", countryName = "country_name", createdAt = "created_at", updatedAt = "updated_at"
-        case cancelReason = "cancel_reason", postponedReason = "postponed_reason", exceptions, rescheduleReason = "reschedule_reason"
+        case scheduleVersion = "schedule_version", countryName = "country_name", createdAt = "created_at", updatedAt =
+            "updated_at"
+        case cancelReason = "cancel_reason", postponedReason = "postponed_reason", exceptions, rescheduleReason =
+            "reschedule_reason"
 
         var rule: FieldRule {
             switch self {

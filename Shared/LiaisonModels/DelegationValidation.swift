@@ -9,7 +9,9 @@ extension DelegationDraft {
         if partners.isEmpty { v.fail("partners", "give at least one partner") }
         if v.count(partners, "partners", max: Limits.partners) {
             for (i, p) in partners.enumerated() { v.nested("partners[\(i)]") { p.problems(&$0) } }
-            if partners.filter({ $0.lead == true }).count > 1 { v.fail("partners", "only one partner may lead the delegation") }
+            if partners.filter({ $0.lead == true }).count > 1 {
+                v.fail("partners", "only one partner may lead the delegation")
+            }
         }
         let partnerKeys = Set(partners.compactMap(\.id) + partners.compactMap(\.name))
         if v.count(groups, "groups", max: Limits.members) {
@@ -17,14 +19,23 @@ extension DelegationDraft {
                 v.nested("groups[\(i)]") { gv in
                     gv.text(g.description, "description", max: Limits.purpose)
                     if let n = g.count {
-                        gv.check((1...100_000).contains(n), "count", "must be between 1 and 100000 (leave it out when unknown)")
+                        gv.check(
+                            (1...100_000).contains(n),
+                            "count",
+                            "must be between 1 and 100000 (leave it out when unknown)"
+                        )
                     }
-                    if let p = g.partner, !partnerKeys.contains(p) { gv.fail("partner", "\(p) is not one of the delegation's partners") }
+                    if let p = g.partner, !partnerKeys.contains(p) {
+                        gv.fail("partner", "\(p) is not one of the delegation's partners")
+                    }
                 }
             }
         }
         if date != nil && !itinerary.isEmpty {
-            v.fail("itinerary", "a visit known only by its date (\(date!)) has no itinerary: give starts_at and ends_at to schedule it")
+            v.fail(
+                "itinerary",
+                "a visit known only by its date (\(date!)) has no itinerary: give starts_at and ends_at to schedule it"
+            )
         }
         v.optionalText(purpose, "purpose", max: Limits.purpose, multiline: true)
         v.optionalText(notes, "notes", max: Limits.notes, multiline: true)
@@ -33,7 +44,9 @@ extension DelegationDraft {
             for (i, t) in topics.enumerated() { v.text(t, "topics[\(i)]", max: Limits.topic) }
         }
         let zone = TimeZones.zone(timeZone)
-        if zone == nil { v.fail("time_zone", "\"\(timeZone)\" is not an IANA time zone (e.g. Asia/Shanghai, Asia/Bangkok)") }
+        if zone == nil {
+            v.fail("time_zone", "\"\(timeZone)\" is not an IANA time zone (e.g. Asia/Shanghai, Asia/Bangkok)")
+        }
         if endsAt <= startsAt { v.fail("ends_at", "must be after starts_at (\(startsAt))") }
         if let budget {
             v.nested("budget") { b in
@@ -54,8 +67,12 @@ extension DelegationDraft {
                     mv.optionalText(m.title, "title", max: Limits.name)
                     mv.optionalText(m.phone, "phone", max: Limits.phone)
                     mv.email(m.email, "email")
-                    if let p = m.partner, !partnerKeys.contains(p) { mv.fail("partner", "\(p) is not one of the delegation's partners") }
-                    if let e = m.email?.lowercased(), !memberEmails.insert(e).inserted { mv.fail("email", "\(e) is given for two members") }
+                    if let p = m.partner, !partnerKeys.contains(p) {
+                        mv.fail("partner", "\(p) is not one of the delegation's partners")
+                    }
+                    if let e = m.email?.lowercased(), !memberEmails.insert(e).inserted {
+                        mv.fail("email", "\(e) is given for two members")
+                    }
                     if mv.count(m.languages, "languages", max: Limits.languages) {
                         for (j, l) in m.languages.enumerated() where !Self.isLanguageTag(l) {
                             mv.fail("languages[\(j)]", "\"\(l)\" is not a language tag like th, en or zh-Hans")
@@ -77,7 +94,9 @@ extension DelegationDraft {
                     hv.optionalText(h.unit, "unit", max: Limits.name)
                     hv.optionalText(h.phone, "phone", max: Limits.phone)
                     hv.email(h.email, "email")
-                    if !hostEmails.insert(h.email.lowercased()).inserted { hv.fail("email", "\(h.email) is given for two hosts") }
+                    if !hostEmails.insert(h.email.lowercased()).inserted {
+                        hv.fail("email", "\(h.email) is given for two hosts")
+                    }
                 }
             }
         }
@@ -104,7 +123,9 @@ extension DelegationDraft {
     /// A BCP 47 tag in its common shapes: `en`, `th`, `zh-Hans`, `pt-BR`, `uz-Latn-UZ`.
     static func isLanguageTag(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
-        guard (1...4).contains(parts.count), (2...3).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy(isASCIILetter) else {
+        guard (1...4).contains(parts.count), (2...3).contains(parts[0].utf8.count),
+            parts[0].utf8.allSatisfy(isASCIILetter)
+        else {
             return false
         }
         return parts.dropFirst().allSatisfy { p in
@@ -117,10 +138,13 @@ extension DelegationDraft {
     /// `12000` or `12000.50`: 1-13 digits, then optionally a point and 1-2 digits.
     static func isDecimalAmount(_ s: String) -> Bool {
         let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, (1...13).contains(parts[0].utf8.count), parts[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+        guard parts.count <= 2, (1...13).contains(parts[0].utf8.count),
+            parts[0].utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
+        else {
             return false
         }
-        return parts.count == 1 || ((1...2).contains(parts[1].utf8.count) && parts[1].utf8.allSatisfy { $0 >= 48 && $0 <= 57 })
+        return parts.count == 1
+            || ((1...2).contains(parts[1].utf8.count) && parts[1].utf8.allSatisfy { $0 >= 48 && $0 <= 57 })
     }
 
     /// The zone (valid drafts only).

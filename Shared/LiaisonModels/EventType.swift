@@ -36,7 +36,9 @@ package enum EventType: String, WireEnum {
 
     /// Events that tell of the past (an import of history): consumers keep the record and act
     /// on nothing, so no mail goes out for a visit of 2018.
-    package var isHistory: Bool { self == .delegationRecorded || self == .agreementRecorded || self == .delegationPurged }
+    package var isHistory: Bool {
+        self == .delegationRecorded || self == .agreementRecorded || self == .delegationPurged
+    }
 
     /// The types of one family.
     package static func all(_ family: Family) -> [EventType] { allCases.filter { $0.family == family } }
@@ -62,12 +64,14 @@ package enum EventType: String, WireEnum {
         case .agreementAmended: "A numbered amendment changed an agreement."
         case .delegationRecorded: "A past visit was recorded (imported history): keep it, send nothing."
         case .delegationPurged:
-            "The retention period of a finished visit passed: data is the visit without its people's personal data; drop every copy."
+            "The retention period of a finished visit passed: data is the visit without its people's personal data; "
+                + "drop every copy."
         case .agreementRecorded: "A past or running agreement was recorded (imported history): keep it, send nothing."
         case .partnerCreated: "A partner institution was registered; data is the registry entry with its people."
         case .partnerUpdated: "A partner's entry changed (name, country, people …)."
         case .partnerMerged: "A duplicate partner was merged; data is the merged entry, merged_into names the one kept."
-        case .partnerClaimed: "A service met a partner the registry may not have (by name and country); the registry adopts it."
+        case .partnerClaimed:
+            "A service met a partner the registry may not have (by name and country); the registry adopts it."
         }
     }
 }

@@ -7,7 +7,9 @@ package struct Finding: Codable, Sendable, Equatable {
         package var delegationID, ref, title: String
         package var item: Int
         package var itemTitle: String
-        enum CodingKeys: String, CodingKey { case delegationID = "delegation_id", ref, title, item, itemTitle = "item_title" }
+        enum CodingKeys: String, CodingKey {
+            case delegationID = "delegation_id", ref, title, item, itemTitle = "item_title"
+        }
     }
 
     /// venue_double_booked, host_double_booked, member_double_booked, item_outside_window,
@@ -104,6 +106,7 @@ package struct CheckFindings: Codable, Sendable, Equatable {
     package var isEmpty: Bool { total == 0 }
     /// The findings that block confirmation (every kind but the warnings), returned or not.
     package var blocking: Int {
-        findings.filter { $0.severity == "error" }.count + omitted.filter { !Finding.warningKinds.contains($0.key) }.values.reduce(0, +)
+        findings.filter { $0.severity == "error" }.count
+            + omitted.filter { !Finding.warningKinds.contains($0.key) }.values.reduce(0, +)
     }
 }

@@ -30,8 +30,10 @@ package struct ItineraryItem: Codable, Sendable, Equatable {
             case .endsAt, .kind: .plain
             case .title: .text(Limits.title)
             case .venue: .text(Limits.name)
-            case .hosts: .list(Limits.hosts, of: .format("email", max: Limits.email), "Emails of the delegation's hosts.")
-            case .attendees: .list(Limits.attendees, of: .text(Limits.name), "Member emails (or names); empty means everyone.")
+            case .hosts:
+                .list(Limits.hosts, of: .format("email", max: Limits.email), "Emails of the delegation's hosts.")
+            case .attendees:
+                .list(Limits.attendees, of: .text(Limits.name), "Member emails (or names); empty means everyone.")
             case .notes: .text(Limits.notes)
             case .id: .text(64, "Given by the service and kept for the item's life (its calendar UID); send it back.")
             case .rev: .int(1...Int64(Int32.max), "Bumped when the item changes (its calendar SEQUENCE).")
@@ -40,8 +42,14 @@ package struct ItineraryItem: Codable, Sendable, Equatable {
     }
 
     package init(
-        startsAt: LocalDateTime, endsAt: LocalDateTime, title: String, kind: ItemKind = .meeting, venue: String? = nil,
-        hosts: [String] = [], attendees: [String] = [], notes: String? = nil
+        startsAt: LocalDateTime,
+        endsAt: LocalDateTime,
+        title: String,
+        kind: ItemKind = .meeting,
+        venue: String? = nil,
+        hosts: [String] = [],
+        attendees: [String] = [],
+        notes: String? = nil
     ) {
         self.startsAt = startsAt
         self.endsAt = endsAt

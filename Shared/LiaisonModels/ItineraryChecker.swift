@@ -15,8 +15,16 @@ package struct Booking: Sendable, Equatable {
     package var tentative: Bool
 
     package init(
-        delegationID: String, delegationRef: String, delegationTitle: String, item: Int, itemTitle: String, start: Int64, end: Int64,
-        venue: String?, hosts: [String], tentative: Bool = false
+        delegationID: String,
+        delegationRef: String,
+        delegationTitle: String,
+        item: Int,
+        itemTitle: String,
+        start: Int64,
+        end: Int64,
+        venue: String?,
+        hosts: [String],
+        tentative: Bool = false
     ) {
         self.tentative = tentative
         self.delegationID = delegationID
@@ -38,8 +46,6 @@ package struct Booking: Sendable, Equatable {
     }
 }
 
-
-
 /// Finds clashes in an itinerary: double-booked venues and hosts (across delegations too),
 /// members in two places at once, items outside the visit or ending before they start, hosts
 /// who are not the delegation's, members who need an interpreter where there is none.
@@ -52,10 +58,7 @@ package enum ItineraryChecker {
     package struct Caps: Sendable {
         package var perKind = 25
         package var total = 100
-        package init(perKind: Int = 25, total: Int = 100) {
-            self.perKind = perKind
-            self.total = total
-        }
+        package init(perKind: Int = 25, total: Int = 100) { (self.perKind, self.total) = (perKind, total) }
     }
 
     struct Placed {
@@ -73,7 +76,9 @@ package enum ItineraryChecker {
         return out.result
     }
 
-    static func label(_ p: Placed) -> String { "itinerary[\(p.index)] \"\(p.item.title)\" (\(p.item.startsAt)–\(p.item.endsAt.time))" }
+    static func label(_ p: Placed) -> String {
+        "itinerary[\(p.index)] \"\(p.item.title)\" (\(p.item.startsAt)–\(p.item.endsAt.time))"
+    }
 
     /// Checks each item on its own; returns the items with a real time span.
     static func checkItems(_ draft: DelegationDraft, _ out: inout Collector) -> [Placed] {
@@ -84,14 +89,21 @@ package enum ItineraryChecker {
         let interpreterHosts = Set(draft.hosts.filter { $0.interpreter == true }.map { $0.email.lowercased() })
         var placed: [Placed] = []
         for (i, item) in draft.itinerary.enumerated() {
-            let p = Placed(index: i, item: item, start: item.startsAt.epochSeconds(in: zone), end: item.endsAt.epochSeconds(in: zone))
+            let p = Placed(
+                index: i,
+                item: item,
+                start: item.startsAt.epochSeconds(in: zone),
+                end: item.endsAt.epochSeconds(in: zone)
+            )
             let path = ["itinerary[\(i)]"]
             if p.end <= p.start {
                 out.add("item_ends_before_start", path) { "\(label(p)) ends before it starts" }
                 continue
             }
             if p.start < visitStart || p.end > visitEnd {
-                out.add("item_outside_window", path) { "\(label(p)) is outside the visit window \(draft.startsAt)–\(draft.endsAt)" }
+                out.add("item_outside_window", path) {
+                    "\(label(p)) is outside the visit window \(draft.startsAt)–\(draft.endsAt)"
+                }
             }
             for h in item.hosts where !hostEmails.contains(h.lowercased()) {
                 out.add("unknown_host", path) { "\(label(p)): host \(h) is not among the delegation's hosts" }
@@ -104,11 +116,13 @@ package enum ItineraryChecker {
             let attending = draft.attendees(of: item)
             let needing = attending.filter { $0.needs?.interpreter == true }
             let hasInterpreter =
-                attending.contains { $0.role == .interpreter } || item.hosts.contains { interpreterHosts.contains($0.lowercased()) }
+                attending.contains { $0.role == .interpreter }
+                || item.hosts.contains { interpreterHosts.contains($0.lowercased()) }
             if !needing.isEmpty && !hasInterpreter {
                 out.add("interpreter_missing", path) {
                     let who = needing.map(\.name).joined(separator: ", ")
-                    return "\(label(p)): \(who) \(needing.count == 1 ? "needs" : "need") an interpreter and none attends"
+                    return
+                        "\(label(p)): \(who) \(needing.count == 1 ? "needs" : "need") an interpreter and none attends"
                 }
             }
             placed.append(p)
@@ -148,7 +162,12 @@ package enum ItineraryChecker {
 
     /// Reports each pair of `items` that overlap in time: counted exactly with binary searches,
     /// spelled out by a sweep only while the kind's cap allows.
-    static func overlappingPairs(_ items: [Placed], kind: String, _ out: inout Collector, _ message: (Placed, Placed) -> String) {
+    static func overlappingPairs(
+        _ items: [Placed],
+        kind: String,
+        _ out: inout Collector,
+        _ message: (Placed, Placed) -> String
+    ) {
         let sorted = items.sorted { ($0.start, $0.index) < ($1.start, $1.index) }
         let starts = sorted.map(\.start)
         for (i, x) in sorted.enumerated() {
@@ -192,18 +211,29 @@ package enum ItineraryChecker {
         for k in tentativeHost.keys { tentativeHost[k]!.sort() }
         func other(_ b: Booking) -> Finding.Other {
             Finding.Other(
-                delegationID: b.delegationID, ref: b.delegationRef, title: b.delegationTitle, item: b.item, itemTitle: b.itemTitle)
+                delegationID: b.delegationID,
+                ref: b.delegationRef,
+                title: b.delegationTitle,
+                item: b.item,
+                itemTitle: b.itemTitle
+            )
         }
-        func describe(_ b: Booking) -> String { "\(b.delegationRef) \"\(b.delegationTitle)\" itinerary[\(b.item)] \"\(b.itemTitle)\"" }
+        func describe(_ b: Booking) -> String {
+            "\(b.delegationRef) \"\(b.delegationTitle)\" itinerary[\(b.item)] \"\(b.itemTitle)\""
+        }
         for p in placed {
             let path = ["itinerary[\(p.index)]"]
             // A clash with a visit that is only proposed warns; with a confirmed or running one it blocks.
             if let venue = Booking.normalizeVenue(p.item.venue) {
-                for (index, kind) in [(byVenue[venue], "venue_double_booked"), (tentativeVenue[venue], "venue_also_proposed")] {
+                for (index, kind) in [
+                    (byVenue[venue], "venue_double_booked"), (tentativeVenue[venue], "venue_also_proposed"),
+                ] {
                     index?.overlapping(p, kind: kind, &out) { b in
                         let how = b.tentative ? "also wanted, by the proposed visit" : "booked by"
                         return (
-                            "venue \"\(p.item.venue!)\" is booked by \(label(p)) and \(how) \(describe(b)) at overlapping times", path,
+                            "venue \"\(p.item.venue!)\" is booked by \(label(p)) and \(how) \(describe(b)) at "
+                                + "overlapping times",
+                            path,
                             other(b)
                         )
                     }
@@ -214,7 +244,9 @@ package enum ItineraryChecker {
                     index?.overlapping(p, kind: kind, &out) { b in
                         let how = b.tentative ? "the proposed visit" : ""
                         return (
-                            "host \(h) is in \(label(p)) and in \(how.isEmpty ? "" : how + " ")\(describe(b)) at overlapping times", path,
+                            "host \(h) is in \(label(p)) and in \(how.isEmpty ? "" : how + " ")\(describe(b)) at "
+                                + "overlapping times",
+                            path,
                             other(b)
                         )
                     }
@@ -237,7 +269,12 @@ package enum ItineraryChecker {
 
         /// The bookings overlapping `p`: those starting before it ends, less those ending before
         /// it starts (two binary searches); spelled out only while the cap allows.
-        func overlapping(_ p: Placed, kind: String, _ out: inout Collector, _ finding: (Booking) -> (String, [String], Finding.Other)) {
+        func overlapping(
+            _ p: Placed,
+            kind: String,
+            _ out: inout Collector,
+            _ finding: (Booking) -> (String, [String], Finding.Other)
+        ) {
             let startedBefore = lowerBound(starts, p.end)
             let count = startedBefore - upperBound(ends, p.start)
             guard count > 0 else { return }
@@ -279,7 +316,9 @@ package enum ItineraryChecker {
         var perKind: [String: Int] = [:]
 
         /// Whether another finding of `kind` would be spelled out.
-        func room(for kind: String) -> Bool { result.findings.count < caps.total && (perKind[kind] ?? 0) < caps.perKind }
+        func room(for kind: String) -> Bool {
+            result.findings.count < caps.total && (perKind[kind] ?? 0) < caps.perKind
+        }
 
         mutating func add(_ kind: String, _ items: [String], other: Finding.Other? = nil, _ message: () -> String) {
             guard room(for: kind) else { return omit(kind, 1) }
@@ -297,8 +336,16 @@ package enum ItineraryChecker {
             let s = item.startsAt.epochSeconds(in: zone), e = item.endsAt.epochSeconds(in: zone)
             guard e > s else { return nil }
             return Booking(
-                delegationID: id, delegationRef: ref, delegationTitle: draft.title, item: i, itemTitle: item.title, start: s, end: e,
-                venue: Booking.normalizeVenue(item.venue), hosts: item.hosts.map { $0.lowercased() })
+                delegationID: id,
+                delegationRef: ref,
+                delegationTitle: draft.title,
+                item: i,
+                itemTitle: item.title,
+                start: s,
+                end: e,
+                venue: Booking.normalizeVenue(item.venue),
+                hosts: item.hosts.map { $0.lowercased() }
+            )
         }
     }
 }

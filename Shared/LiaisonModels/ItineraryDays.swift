@@ -3,7 +3,8 @@ import Foundation
 /// An itinerary grouped by day, as people read a schedule.
 package enum ItineraryDays {
     static let months = [
-        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December",
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November",
+        "December",
     ]
     static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
@@ -26,7 +27,9 @@ package enum ItineraryDays {
     package static func numbered(_ items: [ItineraryItem]) -> [Int] { group(items).flatMap { $0.items.map(\.index) } }
 
     /// The items in start order, grouped by their (local) start date; each with its index.
-    package static func group(_ items: [ItineraryItem]) -> [(day: LocalDateTime, items: [(index: Int, item: ItineraryItem)])] {
+    package static func group(
+        _ items: [ItineraryItem]
+    ) -> [(day: LocalDateTime, items: [(index: Int, item: ItineraryItem)])] {
         let byDay = Dictionary(grouping: items.enumerated(), by: { $0.element.startsAt.date })
         return byDay.keys.sorted().map { key in
             let list = byDay[key]!.sorted { ($0.element.startsAt, $0.offset) < ($1.element.startsAt, $1.offset) }.map {
@@ -38,6 +41,7 @@ package enum ItineraryDays {
 
     /// `09:00–10:30`, with the end's date when it falls on another day.
     package static func times(_ item: ItineraryItem) -> String {
-        "\(item.startsAt.time)–\(item.endsAt.date == item.startsAt.date ? item.endsAt.time : item.endsAt.date + " " + item.endsAt.time)"
+        let end = item.endsAt.date == item.startsAt.date ? item.endsAt.time : item.endsAt.date + " " + item.endsAt.time
+        return "\(item.startsAt.time)–\(end)"
     }
 }

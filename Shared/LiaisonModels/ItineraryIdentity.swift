@@ -26,7 +26,8 @@ extension DelegationDraft {
 
     /// Whether two versions of an item show the same in a calendar.
     static func sameSession(_ a: ItineraryItem, _ b: ItineraryItem) -> Bool {
-        a.startsAt == b.startsAt && a.endsAt == b.endsAt && a.title == b.title && a.venue == b.venue && a.hosts == b.hosts
+        a.startsAt == b.startsAt && a.endsAt == b.endsAt && a.title == b.title && a.venue == b.venue
+            && a.hosts == b.hosts
             && a.attendees == b.attendees && a.kind == b.kind
     }
 

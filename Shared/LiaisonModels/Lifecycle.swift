@@ -15,7 +15,9 @@ extension LifecycleAction {
     package func refusal(from: Status, noun: String) -> String? {
         guard !allowedFrom.contains(from) else { return nil }
         let allowed = Status.allCases.filter { allowedFrom.contains($0) }.map(\.rawValue).joined(separator: " or ")
-        return "cannot \(rawValue) \(noun) that is \(from.rawValue) (the requested state would be \(target(from: from).rawValue)); "
+        return
+            "cannot \(rawValue) \(noun) that is \(from.rawValue) (the requested state would be "
+            + "\(target(from: from).rawValue)); "
             + "\(rawValue) is allowed from \(allowed)"
     }
 }

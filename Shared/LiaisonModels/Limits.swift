@@ -29,7 +29,13 @@ extension Validator {
     }
 
     /// Checks a text the call must give (`why` says what it is for when it is missing).
-    package mutating func requiredText(_ value: String?, _ field: String, max: Int, multiline: Bool = false, why: String) {
+    package mutating func requiredText(
+        _ value: String?,
+        _ field: String,
+        max: Int,
+        multiline: Bool = false,
+        why: String
+    ) {
         guard let value else { return fail(field, "required: \(why)") }
         text(value, field, max: max, multiline: multiline)
     }
@@ -87,11 +93,15 @@ package enum EmailAddress {
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else { return "not an email address" }
         let local = parts[0], domain = parts[1]
         if local.utf8.count > 64 { return "not an email address (the part before @ is over 64 bytes)" }
-        if local.hasPrefix(".") || local.hasSuffix(".") || local.contains("..") { return "not an email address (dots in the wrong place)" }
+        if local.hasPrefix(".") || local.hasSuffix(".") || local.contains("..") {
+            return "not an email address (dots in the wrong place)"
+        }
         let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
         guard labels.count >= 2 || domain == "localhost" else { return "not an email address (the domain needs a dot)" }
         for l in labels {
-            if l.isEmpty || l.utf8.count > 63 || l.hasPrefix("-") || l.hasSuffix("-") { return "not an email address (bad domain)" }
+            if l.isEmpty || l.utf8.count > 63 || l.hasPrefix("-") || l.hasSuffix("-") {
+                return "not an email address (bad domain)"
+            }
         }
         return nil
     }

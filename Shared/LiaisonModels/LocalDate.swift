@@ -19,7 +19,8 @@ package struct LocalDate: Sendable, Hashable, Comparable, WireText {
             why = "expected a date like 2024-07-09"
             return nil
         }
-        guard (1...12).contains(m), (1...LocalDateTime.daysIn(year: y, month: m)).contains(d), (1900...2200).contains(y) else {
+        guard (1...12).contains(m), (1...LocalDateTime.daysIn(year: y, month: m)).contains(d), (1900...2200).contains(y)
+        else {
             why = "\(s) is not a real date"
             return nil
         }

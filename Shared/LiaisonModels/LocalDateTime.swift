@@ -8,7 +8,9 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
     package var year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int
 
     package init(year: Int, month: Int, day: Int, hour: Int = 0, minute: Int = 0, second: Int = 0) {
-        (self.year, self.month, self.day, self.hour, self.minute, self.second) = (year, month, day, hour, minute, second)
+        (self.year, self.month, self.day, self.hour, self.minute, self.second) = (
+            year, month, day, hour, minute, second
+        )
     }
 
     /// Parses `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` (a space may replace the T); nil with
@@ -36,7 +38,8 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
             return nil
         }
         let sec = b.count == 19 ? num(17..<19) : 0
-        guard let sec, (1...12).contains(mo), (1...Self.daysIn(year: y, month: mo)).contains(d), h < 24, mi < 60, sec < 60, y >= 1900,
+        guard let sec, (1...12).contains(mo), (1...Self.daysIn(year: y, month: mo)).contains(d), h < 24, mi < 60,
+            sec < 60, y >= 1900,
             y <= 2200
         else {
             why = "\(s) is not a real date and time"
@@ -66,7 +69,9 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
     /// `YYYY-MM-DDTHH:MM` (with `:SS` when the seconds are not zero).
     package var description: String {
         func twoDigits(_ v: Int) -> Bool { v >= 0 && v <= 99 }
-        guard year >= 0 && year <= 9999, twoDigits(month), twoDigits(day), twoDigits(hour), twoDigits(minute), twoDigits(second) else {
+        guard year >= 0 && year <= 9999, twoDigits(month), twoDigits(day), twoDigits(hour), twoDigits(minute),
+            twoDigits(second)
+        else {
             return "\(Self.pad(year, 4))-\(Self.pad(month))-\(Self.pad(day))T\(Self.pad(hour)):\(Self.pad(minute))"
                 + (second == 0 ? "" : ":\(Self.pad(second))")
         }
@@ -136,8 +141,18 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
     package static func at(epoch: Int64, in zone: TimeZone) -> LocalDateTime {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = zone
-        let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: TimeInterval(epoch)))
-        return LocalDateTime(year: c.year!, month: c.month!, day: c.day!, hour: c.hour!, minute: c.minute!, second: c.second!)
+        let c = cal.dateComponents(
+            [.year, .month, .day, .hour, .minute, .second],
+            from: Date(timeIntervalSince1970: TimeInterval(epoch))
+        )
+        return LocalDateTime(
+            year: c.year!,
+            month: c.month!,
+            day: c.day!,
+            hour: c.hour!,
+            minute: c.minute!,
+            second: c.second!
+        )
     }
 }
 

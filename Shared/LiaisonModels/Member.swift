@@ -47,7 +47,8 @@ package struct Member: Codable, Sendable, Equatable {
             case .role:
                 .values(
                     MemberRole.allCases.map(\.rawValue) + ["member"],
-                    "Default other; the title says more. member (the older word) is read as other.")
+                    "Default other; the title says more. member (the older word) is read as other."
+                )
             case .email: .format("email", max: Limits.email)
             case .phone: .text(Limits.phone)
             case .languages: .list(Limits.languages, of: .text(35), "BCP 47 tags.")
@@ -58,8 +59,15 @@ package struct Member: Codable, Sendable, Equatable {
     }
 
     package init(
-        name: String, nameLocal: String? = nil, title: String? = nil, role: MemberRole = .other, email: String? = nil,
-        phone: String? = nil, languages: [String] = [], needs: Needs? = nil, partner: String? = nil
+        name: String,
+        nameLocal: String? = nil,
+        title: String? = nil,
+        role: MemberRole = .other,
+        email: String? = nil,
+        phone: String? = nil,
+        languages: [String] = [],
+        needs: Needs? = nil,
+        partner: String? = nil
     ) {
         self.partner = partner
         self.name = name

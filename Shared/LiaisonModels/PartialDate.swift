@@ -37,7 +37,8 @@ package struct PartialDate: Sendable, Hashable, Comparable, WireText {
         let approximate = s.hasPrefix("~")
         let body = approximate ? String(s.dropFirst()) : s
         let parts = body.split(separator: "-", omittingEmptySubsequences: false)
-        let expected = "expected a year, a month or a day: 2018, 2024-10 or 2024-10-22 (~ in front for an approximate date)"
+        let expected =
+            "expected a year, a month or a day: 2018, 2024-10 or 2024-10-22 (~ in front for an approximate date)"
         guard (1...3).contains(parts.count), parts[0].count == 4, parts.dropFirst().allSatisfy({ $0.count == 2 }),
             parts.allSatisfy({ $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } })
         else {
@@ -88,7 +89,9 @@ package struct PartialDate: Sendable, Hashable, Comparable, WireText {
 
     /// Sorts by the first day it may mean, then the less precise first.
     package static func < (a: PartialDate, b: PartialDate) -> Bool {
-        (a.first, a.month == nil ? 0 : 1, a.day == nil ? 0 : 1) < (b.first, b.month == nil ? 0 : 1, b.day == nil ? 0 : 1)
+        (a.first, a.month == nil ? 0 : 1, a.day == nil ? 0 : 1) < (
+            b.first, b.month == nil ? 0 : 1, b.day == nil ? 0 : 1
+        )
     }
 }
 

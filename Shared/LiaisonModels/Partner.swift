@@ -51,8 +51,14 @@ package struct Partner: Codable, Sendable, Equatable {
     }
 
     package init(
-        name: String, nameLocal: String? = nil, kind: PartnerKind, country: String, city: String? = nil, website: String? = nil,
-        parent: String? = nil, notes: String? = nil
+        name: String,
+        nameLocal: String? = nil,
+        kind: PartnerKind,
+        country: String,
+        city: String? = nil,
+        website: String? = nil,
+        parent: String? = nil,
+        notes: String? = nil
     ) {
         self.name = name
         self.nameLocal = nameLocal
@@ -126,7 +132,12 @@ package struct Person: Codable, Sendable, Equatable {
     }
 
     package init(
-        id: String, name: String, nameLocal: String? = nil, title: String? = nil, role: MemberRole = .other, email: String? = nil,
+        id: String,
+        name: String,
+        nameLocal: String? = nil,
+        title: String? = nil,
+        role: MemberRole = .other,
+        email: String? = nil,
         phone: String? = nil
     ) {
         self.id = id
@@ -243,7 +254,13 @@ package struct PartnerRecord: Codable, Sendable, Equatable {
 
     /// How a visit or an agreement shows this partner.
     package var reference: PartnerRef {
-        PartnerRef(id: id, name: draft.name, nameLocal: draft.nameLocal, kind: draft.kind, country: draft.country.uppercased())
+        PartnerRef(
+            id: id,
+            name: draft.name,
+            nameLocal: draft.nameLocal,
+            kind: draft.kind,
+            country: draft.country.uppercased()
+        )
     }
 }
 
@@ -283,8 +300,14 @@ package struct PartnerRef: Codable, Sendable, Equatable {
     }
 
     package init(
-        id: String? = nil, name: String? = nil, nameLocal: String? = nil, kind: PartnerKind? = nil, country: String? = nil,
-        lead: Bool? = nil, contactName: String? = nil, contactEmail: String? = nil
+        id: String? = nil,
+        name: String? = nil,
+        nameLocal: String? = nil,
+        kind: PartnerKind? = nil,
+        country: String? = nil,
+        lead: Bool? = nil,
+        contactName: String? = nil,
+        contactEmail: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -299,7 +322,14 @@ package struct PartnerRef: Codable, Sendable, Equatable {
     /// The description of a partner to find or register, when the caller gave one.
     package var described: Partner? {
         guard let name, let kind, let country else { return nil }
-        return Partner(name: name, nameLocal: nameLocal, kind: kind, country: country.uppercased(), city: city, website: website)
+        return Partner(
+            name: name,
+            nameLocal: nameLocal,
+            kind: kind,
+            country: country.uppercased(),
+            city: city,
+            website: website
+        )
     }
 
     /// Takes the registry's name, kind and country (keeping lead and contact).
@@ -320,11 +350,16 @@ package struct PartnerRef: Codable, Sendable, Equatable {
             return
         }
         guard name != nil || kind != nil || country != nil else {
-            v.fail("id", "required: a partner id (see partners.list), or name, kind and country to find or register one")
+            v.fail(
+                "id",
+                "required: a partner id (see partners.list), or name, kind and country to find or register one"
+            )
             return
         }
         if name == nil { v.fail("name", "required with kind and country when no id is given") }
-        if kind == nil { v.fail("kind", "required with name and country when no id is given (one of \(PartnerKind.allowed))") }
+        if kind == nil {
+            v.fail("kind", "required with name and country when no id is given (one of \(PartnerKind.allowed))")
+        }
         if country == nil { v.fail("country", "required with name and kind when no id is given") }
         if var d = described {
             d.country = d.country.uppercased()

@@ -25,7 +25,8 @@ package struct SiteDraft: Codable, Sendable, Equatable {
     package var externalKey: String?
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case name, nameLocal = "name_local", kind, country, city, agreement, partners, established, notes, externalKey = "external_key"
+        case name, nameLocal = "name_local", kind, country, city, agreement, partners, established, notes, externalKey =
+            "external_key"
 
         var rule: FieldRule {
             switch self {
@@ -42,7 +43,11 @@ package struct SiteDraft: Codable, Sendable, Equatable {
     }
 
     package init(
-        name: String, kind: SiteKind, country: String, agreement: String? = nil, partners: [PartnerRef] = [],
+        name: String,
+        kind: SiteKind,
+        country: String,
+        agreement: String? = nil,
+        partners: [PartnerRef] = [],
         established: PartialDate? = nil
     ) {
         self.name = name
@@ -93,7 +98,8 @@ package struct Site: Codable, Sendable, Equatable {
     package var continent, countryName, createdAt: String
 
     enum CodingKeys: String, CodingKey {
-        case id, agreementID = "agreement_id", agreementReference = "agreement_reference", continent, countryName = "country_name"
+        case id, agreementID = "agreement_id", agreementReference = "agreement_reference", continent, countryName =
+            "country_name"
         case createdAt = "created_at"
     }
 

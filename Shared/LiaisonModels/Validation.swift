@@ -5,10 +5,7 @@ package struct ValidationError: Error, Sendable, Equatable, CustomStringConverti
     /// What is wrong, e.g. "not an email address".
     package var reason: String
 
-    package init(_ path: String, _ reason: String) {
-        self.path = path
-        self.reason = reason
-    }
+    package init(_ path: String, _ reason: String) { (self.path, self.reason) = (path, reason) }
 
     package var description: String { path.isEmpty ? reason : "\(path): \(reason)" }
 }
@@ -34,7 +31,9 @@ package struct Validator {
     }
 
     /// Records that `field` is wrong.
-    package mutating func fail(_ field: String, _ reason: String) { errors.append(ValidationError(path(field), reason)) }
+    package mutating func fail(_ field: String, _ reason: String) {
+        errors.append(ValidationError(path(field), reason))
+    }
 
     /// Records `reason` unless `ok`.
     package mutating func check(_ ok: Bool, _ field: String, _ reason: @autoclosure () -> String) {

@@ -13,7 +13,9 @@ package struct UserAccount: Sendable, Equatable {
 package enum Accounts {
     /// The user named `nameOrID` ("liaison-delegations" or "998").
     package static func user(_ nameOrID: String) -> UserAccount? {
-        if let uid = UInt32(nameOrID) { return user(uid: uid) ?? UserAccount(name: nameOrID, uid: uid, gid: uid, groups: [uid], home: "/") }
+        if let uid = UInt32(nameOrID) {
+            return user(uid: uid) ?? UserAccount(name: nameOrID, uid: uid, gid: uid, groups: [uid], home: "/")
+        }
         return lookup { pw, buf, result in getpwnam_r(nameOrID, &pw, buf.baseAddress!, buf.count, &result) }
     }
 
@@ -32,7 +34,12 @@ package enum Accounts {
         guard rc == 0, result != nil else { return nil }
         let name = String(cString: pw.pw_name)
         return UserAccount(
-            name: name, uid: pw.pw_uid, gid: pw.pw_gid, groups: groups(of: name, primary: pw.pw_gid), home: String(cString: pw.pw_dir))
+            name: name,
+            uid: pw.pw_uid,
+            gid: pw.pw_gid,
+            groups: groups(of: name, primary: pw.pw_gid),
+            home: String(cString: pw.pw_dir)
+        )
     }
 
     /// The gid of the group named `nameOrID` ("liaison" or "997").

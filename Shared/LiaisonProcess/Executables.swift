@@ -30,7 +30,9 @@ package enum Executables {
         guard let dir = ownDirectory(), let range = dir.range(of: "/.build/") else { return nil }
         let root = String(dir[..<range.lowerBound])
         let configuration = dir.split(separator: "/").last.map(String.init) ?? "debug"
-        guard access(root + "/Package.swift", R_OK) == 0, ["debug", "release"].contains(configuration) else { return nil }
+        guard access(root + "/Package.swift", R_OK) == 0, ["debug", "release"].contains(configuration) else {
+            return nil
+        }
         return (root, configuration)
     }
 }

@@ -13,17 +13,25 @@ package enum FailureCommand: Codable, Sendable, Equatable {
         let c = try decoder.singleValueContainer()
         if let line = try? c.decode(String.self) {
             guard !line.trimmingCharacters(in: .whitespaces).isEmpty else {
-                throw DecodingError.dataCorruptedError(in: c, debugDescription: "an empty command; give a shell line or [program, args…]")
+                throw DecodingError.dataCorruptedError(
+                    in: c,
+                    debugDescription: "an empty command; give a shell line or [program, args…]"
+                )
             }
             self = .shell(line)
             return
         }
         guard let argv = try? c.decode([String].self) else {
             throw DecodingError.dataCorruptedError(
-                in: c, debugDescription: "expected a shell line (\"…\") or a program and its arguments ([\"/path\", \"arg\"])")
+                in: c,
+                debugDescription: "expected a shell line (\"…\") or a program and its arguments ([\"/path\", \"arg\"])"
+            )
         }
         guard let first = argv.first, !first.isEmpty else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "the program (the first element) is missing")
+            throw DecodingError.dataCorruptedError(
+                in: c,
+                debugDescription: "the program (the first element) is missing"
+            )
         }
         self = .program(argv)
     }

@@ -63,7 +63,12 @@ package struct Logger: Sendable {
     }
 
     /// A logger writing lines to `sink` (tests, the supervisor's own output).
-    package init(service: String, minimum: LogLevel = .info, journald: Bool = false, sink: @escaping @Sendable (String) -> Void) {
+    package init(
+        service: String,
+        minimum: LogLevel = .info,
+        journald: Bool = false,
+        sink: @escaping @Sendable (String) -> Void
+    ) {
         self.service = service
         self.minimum = minimum
         self.journald = journald
@@ -77,14 +82,18 @@ package struct Logger: Sendable {
         guard let v = getenv("JOURNAL_STREAM").map({ String(cString: $0) }) else { return false }
         let parts = v.split(separator: ":")
         var st = stat()
-        guard parts.count == 2, let dev = UInt64(parts[0]), let ino = UInt64(parts[1]), fstat(2, &st) == 0 else { return false }
+        guard parts.count == 2, let dev = UInt64(parts[0]), let ino = UInt64(parts[1]), fstat(2, &st) == 0 else {
+            return false
+        }
         return UInt64(st.st_dev) == dev && UInt64(st.st_ino) == ino
     }()
 
     package func debug(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.debug, event, fields) }
     package func info(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.info, event, fields) }
     package func notice(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.notice, event, fields) }
-    package func warning(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.warning, event, fields) }
+    package func warning(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) {
+        log(.warning, event, fields)
+    }
     package func error(_ event: String, _ fields: KeyValuePairs<String, String> = [:]) { log(.error, event, fields) }
 
     /// Logs with fields given as an array (for callers that build them).

@@ -2,7 +2,9 @@ import LiaisonJSON
 import LiaisonWire
 
 /// A user or group as the mesh file names it: a name ("liaison-delegations") or a number (998).
-package struct AccountRef: Codable, Sendable, Hashable, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral, CustomStringConvertible {
+package struct AccountRef: Codable, Sendable, Hashable, ExpressibleByIntegerLiteral, ExpressibleByStringLiteral,
+    CustomStringConvertible
+{
     /// The name, or the number as text.
     package var text: String
 
@@ -17,8 +19,13 @@ package struct AccountRef: Codable, Sendable, Hashable, ExpressibleByIntegerLite
             return
         }
         let s = try c.decode(String.self)
-        guard !s.isEmpty, s.utf8.count <= 64, s.range(of: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$", options: .regularExpression) != nil else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\"\(s)\" is not a user or group name (or number)")
+        guard !s.isEmpty, s.utf8.count <= 64,
+            s.range(of: "^[A-Za-z0-9_][A-Za-z0-9_.-]*$", options: .regularExpression) != nil
+        else {
+            throw DecodingError.dataCorruptedError(
+                in: c,
+                debugDescription: "\"\(s)\" is not a user or group name (or number)"
+            )
         }
         text = s
     }
@@ -49,7 +56,10 @@ package enum Principal: Codable, Sendable, Hashable, CustomStringConvertible {
         guard parts.count == 2, ["user", "group"].contains(parts[0]),
             let ref = try? JSONDecoding.decode(AccountRef.self, from: .string(parts[1]))
         else {
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\"\(s)\" is not user:NAME or group:NAME (names or numbers)")
+            throw DecodingError.dataCorruptedError(
+                in: c,
+                debugDescription: "\"\(s)\" is not user:NAME or group:NAME (names or numbers)"
+            )
         }
         self = parts[0] == "user" ? .user(ref) : .group(ref)
     }

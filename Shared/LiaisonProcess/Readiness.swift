@@ -18,7 +18,9 @@ package enum Readiness {
     package static func claimReadyFD() -> String? {
         guard let raw = getenv("LIAISON_READY_FD").map({ String(cString: $0) }) else { return nil }
         unsetenv("LIAISON_READY_FD")
-        guard let fd = Int32(raw), fd > 2 else { return "LIAISON_READY_FD=\(raw) is not a descriptor above 2; passed over" }
+        guard let fd = Int32(raw), fd > 2 else {
+            return "LIAISON_READY_FD=\(raw) is not a descriptor above 2; passed over"
+        }
         var st = stat()
         guard fstat(fd, &st) == 0 else { return "LIAISON_READY_FD=\(raw) is not open; passed over" }
         let type = st.st_mode & S_IFMT

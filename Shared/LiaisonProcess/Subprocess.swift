@@ -36,8 +36,13 @@ package enum Subprocess {
     /// child's fd i (-1: /dev/null). Returns the pid, which is also the process group id.
     /// With `account`, the child runs as that user with its groups (the caller must be root).
     package static func spawn(
-        _ path: String, arguments: [String], environment: [String: String], fds: [Int32],
-        setListenPID: Bool = false, workingDirectory: String? = nil, account: UserAccount? = nil
+        _ path: String,
+        arguments: [String],
+        environment: [String: String],
+        fds: [Int32],
+        setListenPID: Bool = false,
+        workingDirectory: String? = nil,
+        account: UserAccount? = nil
     ) throws(SystemError) -> Int32 {
         var env = environment
         env.removeValue(forKey: "LISTEN_PID")
@@ -59,8 +64,19 @@ package enum Subprocess {
                 fds.withUnsafeBufferPointer { f in
                     (account?.groups ?? []).withUnsafeBufferPointer { g in
                         liaison_spawn(
-                            path, a.baseAddress, e.baseAddress, f.baseAddress, Int32(f.count), listenIndex, workingDirectory,
-                            account.map { Int($0.uid) } ?? -1, account.map { Int($0.gid) } ?? -1, g.baseAddress, Int32(g.count), &err)
+                            path,
+                            a.baseAddress,
+                            e.baseAddress,
+                            f.baseAddress,
+                            Int32(f.count),
+                            listenIndex,
+                            workingDirectory,
+                            account.map { Int($0.uid) } ?? -1,
+                            account.map { Int($0.gid) } ?? -1,
+                            g.baseAddress,
+                            Int32(g.count),
+                            &err
+                        )
                     }
                 }
             }
@@ -97,7 +113,11 @@ package enum Subprocess {
     /// if this process dies while the child runs, the child still reads the whole input rather
     /// than a truncated one (a mail cut short must never be handed over as if complete).
     package static func run(
-        _ path: String, _ arguments: [String], input: [UInt8], timeoutMs: Int, outputLimit: Int = 64 * 1024,
+        _ path: String,
+        _ arguments: [String],
+        input: [UInt8],
+        timeoutMs: Int,
+        outputLimit: Int = 64 * 1024,
         environment: [String: String]? = nil
     ) throws(SystemError) -> Result {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
@@ -119,7 +139,11 @@ package enum Subprocess {
         let pid: Int32
         do {
             pid = try spawn(
-                path, arguments: [path] + arguments, environment: environment ?? currentEnvironment(), fds: [inFD, outPipe[1], errPipe[1]])
+                path,
+                arguments: [path] + arguments,
+                environment: environment ?? currentEnvironment(),
+                fds: [inFD, outPipe[1], errPipe[1]]
+            )
         } catch {
             for fd in [inFD] + outPipe + errPipe { FD.close(fd) }
             throw error
@@ -137,7 +161,9 @@ package enum Subprocess {
             var fds: [pollfd] = []
             if outFD >= 0 { fds.append(pollfd(fd: outFD, events: Int16(POLLIN), revents: 0)) }
             if errFD >= 0 { fds.append(pollfd(fd: errFD, events: Int16(POLLIN), revents: 0)) }
-            let (r, _) = restartingEINTR { poll(&fds, nfds_t(fds.count), Int32(min((deadline - now) / 1_000_000 + 1, 60_000))) }
+            let (r, _) = restartingEINTR {
+                poll(&fds, nfds_t(fds.count), Int32(min((deadline - now) / 1_000_000 + 1, 60_000)))
+            }
             if r < 0 { break }
             for p in fds where p.revents != 0 {
                 let (n, e) = restartingEINTR { buf.withUnsafeMutableBytes { read(p.fd, $0.baseAddress, $0.count) } }
@@ -169,7 +195,11 @@ package enum Subprocess {
         }
         for fd in [outFD, errFD] where fd >= 0 { FD.close(fd) }
         return Result(
-            exit: ChildExit(waitStatus: status), stdout: out, stderr: err, timedOut: timedOut,
-            elapsedMs: Int((monotonicNanos() - started) / 1_000_000))
+            exit: ChildExit(waitStatus: status),
+            stdout: out,
+            stderr: err,
+            timedOut: timedOut,
+            elapsedMs: Int((monotonicNanos() - started) / 1_000_000)
+        )
     }
 }

@@ -30,7 +30,8 @@ package enum Timestamp {
             b.putDigits(Int(tm.tm_min), width: 2, at: 14)
             b.putDigits(Int(tm.tm_sec), width: 2, at: 17)
             b.putDigits(Int(millis % 1000), width: 3, at: 20)
-            (b[4], b[7], b[10], b[13], b[16], b[19], b[23]) = (0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A)  // - - T : : . Z
+            // - - T : : . Z
+            (b[4], b[7], b[10], b[13], b[16], b[19], b[23]) = (0x2D, 0x2D, 0x54, 0x3A, 0x3A, 0x2E, 0x5A)
             return 24
         }
     }

@@ -12,7 +12,9 @@ extension ValidationError: ServiceErrorConvertible {
 
 extension ValidationErrors: ServiceErrorConvertible {
     /// `invalid_params` naming the first field; every problem is in `details.errors`.
-    package var serviceError: ServiceError { .invalidParams(problems: errors.map { FieldProblem(field: $0.path, reason: $0.reason) }) }
+    package var serviceError: ServiceError {
+        .invalidParams(problems: errors.map { FieldProblem(field: $0.path, reason: $0.reason) })
+    }
 }
 
 extension LifecycleAction {
@@ -24,7 +26,10 @@ extension LifecycleAction {
         let article = "aeiou".contains(kind.first ?? "x") ? "an" : "a"
         guard let why = refusal(from: from, noun: "\(article) \(kind)") else { return }
         throw ServiceError(
-            .failedPrecondition, "\(label): \(why)", retryable: false,
-            details: ["current_state": .string(from.rawValue), "requested_state": .string(target(from: from).rawValue)])
+            .failedPrecondition,
+            "\(label): \(why)",
+            retryable: false,
+            details: ["current_state": .string(from.rawValue), "requested_state": .string(target(from: from).rawValue)]
+        )
     }
 }

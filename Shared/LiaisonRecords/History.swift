@@ -45,25 +45,47 @@ package struct History: Sendable {
     package func redact(_ db: Database, id: String, _ redact: (JSONValue) -> JSONValue) throws {
         for row in try db.query("SELECT seq, changes FROM \(table) WHERE \(idColumn) = ?", [id]) {
             let changes = redact(try JSONParser.parse(try row["changes"] as [UInt8]))
-            try db.run("UPDATE \(table) SET changes = ? WHERE seq = ?", [JSONWriter.string(changes), try row["seq"] as Int64])
+            try db.run(
+                "UPDATE \(table) SET changes = ? WHERE seq = ?",
+                [JSONWriter.string(changes), try row["seq"] as Int64]
+            )
         }
     }
 
     /// Records one change (`changesJSON` is a JSON object), sealed into the table's hash chain.
-    package func record(_ db: Database, id: String, version: Int, uid: UInt32, action: String, changesJSON: String, nowMillis: Int64) throws
-    {
+    package func record(
+        _ db: Database,
+        id: String,
+        version: Int,
+        uid: UInt32,
+        action: String,
+        changesJSON: String,
+        nowMillis: Int64
+    ) throws {
         let hash = History.seal(
-            previous: try head(db), table: table, id: id, version: version, atMs: nowMillis, uid: Int64(uid), action: action,
-            changes: changesJSON)
+            previous: try head(db),
+            table: table,
+            id: id,
+            version: version,
+            atMs: nowMillis,
+            uid: Int64(uid),
+            action: action,
+            changes: changesJSON
+        )
         try db.run(
             "INSERT INTO \(table)(\(idColumn), version, at_ms, uid, action, changes, hash) VALUES(?,?,?,?,?,?,?)",
-            [id, version, nowMillis, Int64(uid), action, changesJSON, hash])
+            [id, version, nowMillis, Int64(uid), action, changesJSON, hash]
+        )
     }
 
     /// Every change of the record `id`, oldest first.
     package func entries(_ db: Database, id: String) throws -> [HistoryEntry] {
-        try db.query("SELECT version, at_ms, uid, action, changes FROM \(table) WHERE \(idColumn) = ? ORDER BY seq", [id]).map(
-            HistoryEntry.init(row:))
+        try db.query(
+            "SELECT version, at_ms, uid, action, changes FROM \(table) WHERE \(idColumn) = ? ORDER BY seq",
+            [id]
+        ).map(
+            HistoryEntry.init(row:)
+        )
     }
 
     /// The top-level fields that differ between two encodings, as `{field: {from, to}}`
@@ -89,7 +111,9 @@ package struct History: Sendable {
     /// the order), so nothing is hashed.
     static func textDiff(_ old: [UInt8], _ new: [UInt8]) -> JSONValue? {
         guard let a = JSONMembers.split(old), let b = JSONMembers.split(new) else { return nil }
-        func ignored(_ bytes: [UInt8], _ key: Range<Int>) -> Bool { ignoredKeys.contains { bytes[key].elementsEqual($0) } }
+        func ignored(_ bytes: [UInt8], _ key: Range<Int>) -> Bool {
+            ignoredKeys.contains { bytes[key].elementsEqual($0) }
+        }
         func name(_ bytes: [UInt8], _ key: Range<Int>) -> String { String(decoding: bytes[key], as: UTF8.self) }
         var out = JSONObject()
         var matched = [Bool](repeating: false, count: b.count)
@@ -120,7 +144,11 @@ package struct History: Sendable {
 extension HistoryEntry {
     init(row r: Row) throws {
         self.init(
-            version: try r["version"], at: Timestamp.rfc3339(millis: try r["at_ms"]), uid: try r["uid"], action: try r["action"],
-            changes: try JSONParser.parse(try r["changes"] as [UInt8]))
+            version: try r["version"],
+            at: Timestamp.rfc3339(millis: try r["at_ms"]),
+            uid: try r["uid"],
+            action: try r["action"],
+            changes: try JSONParser.parse(try r["changes"] as [UInt8])
+        )
     }
 }

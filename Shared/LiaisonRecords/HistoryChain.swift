@@ -14,10 +14,14 @@ import LiaisonWire
 /// chain still verifies.
 extension History {
     /// Keys whose string values are personal wherever they appear in a change.
-    static let personalKeys: Set<String> = ["email", "phone", "dietary", "accessibility", "contact_email", "contact_name"]
+    static let personalKeys: Set<String> = [
+        "email", "phone", "dietary", "accessibility", "contact_email", "contact_name",
+    ]
 
     /// A personal value as kept after a purge: its digest, the value gone.
-    package static func purgedValue(_ s: String) -> String { s.hasPrefix("purged:") ? s : "purged:" + SHA256.hex(Array(s.utf8)) }
+    package static func purgedValue(_ s: String) -> String {
+        s.hasPrefix("purged:") ? s : "purged:" + SHA256.hex(Array(s.utf8))
+    }
 
     /// `v` with every personal value replaced by its digest (purged ones by the digest they keep).
     package static func canonical(_ v: JSONValue, personalNames: Bool = false) -> JSONValue {
@@ -29,7 +33,8 @@ extension History {
             var out = JSONObject()
             for m in o.members {
                 let personal =
-                    personalNames && (m.key == "name" || m.key == "name_local") || personalKeys.contains(m.key) || m.key == "needs"
+                    personalNames && (m.key == "name" || m.key == "name_local") || personalKeys.contains(m.key)
+                    || m.key == "needs"
                 if m.key == "members" {
                     out[m.key] = canonicalMembers(m.value)
                 } else if m.key == "attendees" || (m.key == "hosts" && isStrings(m.value)) {
@@ -67,7 +72,8 @@ extension History {
                             ? canonical(m.value, personalNames: true) : canonical(.object([m.key: m.value]))[m.key]
                     }
                     return .object(out)
-                })
+                }
+            )
         case .object(let o):
             var out = JSONObject()
             for m in o.members { out[m.key] = canonicalMembers(m.value) }
@@ -78,12 +84,21 @@ extension History {
 
     /// The hash sealing a row after `previous`.
     static func seal(
-        previous: String, table: String, id: String, version: Int, atMs: Int64, uid: Int64, action: String, changes: String
+        previous: String,
+        table: String,
+        id: String,
+        version: Int,
+        atMs: Int64,
+        uid: Int64,
+        action: String,
+        changes: String
     )
         -> String
     {
         let tree = (try? JSONParser.parse(Array(changes.utf8))) ?? .string(changes)
-        let content = [previous, table, id, String(version), String(atMs), String(uid), action, JSONWriter.string(canonical(tree))]
+        let content = [
+            previous, table, id, String(version), String(atMs), String(uid), action, JSONWriter.string(canonical(tree)),
+        ]
         return SHA256.hex(Array(content.joined(separator: "\n").utf8))
     }
 
@@ -95,10 +110,19 @@ extension History {
     /// Seals every row of the table in order (a migration adding the chain to existing rows).
     package func sealAll(_ db: Database) throws {
         var previous = ""
-        for r in try db.query("SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes FROM \(table) ORDER BY seq") {
+        for r in try db.query(
+            "SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes FROM \(table) ORDER BY seq"
+        ) {
             let hash = History.seal(
-                previous: previous, table: table, id: try r["entity"], version: try r["version"], atMs: try r["at_ms"], uid: try r["uid"],
-                action: try r["action"], changes: try r["changes"])
+                previous: previous,
+                table: table,
+                id: try r["entity"],
+                version: try r["version"],
+                atMs: try r["at_ms"],
+                uid: try r["uid"],
+                action: try r["action"],
+                changes: try r["changes"]
+            )
             try db.run("UPDATE \(table) SET hash = ? WHERE seq = ?", [hash, try r["seq"] as Int64])
             previous = hash
         }
@@ -109,30 +133,44 @@ extension History {
     package func verify(_ db: Database) throws -> ChainReport {
         var previous = ""
         var rows = 0
-        for r in try db.query("SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes, hash FROM \(table) ORDER BY seq") {
+        for r in try db.query(
+            "SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes, hash FROM \(table) ORDER BY seq"
+        ) {
             rows += 1
             let entity: String = try r["entity"], version: Int = try r["version"], action: String = try r["action"]
             let expected = History.seal(
-                previous: previous, table: table, id: entity, version: version, atMs: try r["at_ms"], uid: try r["uid"], action: action,
-                changes: try r["changes"])
+                previous: previous,
+                table: table,
+                id: entity,
+                version: version,
+                atMs: try r["at_ms"],
+                uid: try r["uid"],
+                action: action,
+                changes: try r["changes"]
+            )
             let stored: String = try r["hash"]
             guard stored == expected else {
                 let seq: Int64 = try r["seq"]
                 return ChainReport(
-                    table: table, rows: rows, ok: false,
+                    table: table,
+                    rows: rows,
+                    ok: false,
                     broken: ChainReport.Broken(
-                        seq: seq, entity: entity, version: version, action: action,
+                        seq: seq,
+                        entity: entity,
+                        version: version,
+                        action: action,
                         why: previous.isEmpty && rows > 1
                             ? "the chain is broken here"
-                            : "its content or its predecessor was changed, inserted or deleted outside the service"))
+                            : "its content or its predecessor was changed, inserted or deleted outside the service"
+                    )
+                )
             }
             previous = stored
         }
         return ChainReport(table: table, rows: rows, ok: true, broken: nil)
     }
 }
-
-
 
 extension EventWiring {
     /// `audit.verify` over `histories`.

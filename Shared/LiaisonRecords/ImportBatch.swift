@@ -19,12 +19,19 @@ package struct ImportBatch {
     /// had problems (recorded).
     @discardableResult
     package mutating func row<T: Decodable>(
-        _ db: Database, section: String, index: Int, _ value: JSONValue, schema: Schema, as type: T.Type,
+        _ db: Database,
+        section: String,
+        index: Int,
+        _ value: JSONValue,
+        schema: Schema,
+        as type: T.Type,
         _ body: (T, Database) throws -> (id: String, created: Bool)
     ) -> String? {
         let key = value["key"]?.stringValue ?? value["external_key"]?.stringValue
         func problem(_ field: String, _ message: String) {
-            report.problems.append(ImportReport.Problem(section: section, index: index, key: key, field: field, message: message))
+            report.problems.append(
+                ImportReport.Problem(section: section, index: index, key: key, field: field, message: message)
+            )
         }
         if let v = schema.violation(value) {
             problem(v.path, v.reason)
@@ -51,7 +58,9 @@ package struct ImportBatch {
 
     /// Records a problem found outside a row's own fields (a reference to a missing row).
     package mutating func problem(section: String, index: Int, key: String?, field: String, _ message: String) {
-        report.problems.append(ImportReport.Problem(section: section, index: index, key: key, field: field, message: message))
+        report.problems.append(
+            ImportReport.Problem(section: section, index: index, key: key, field: field, message: message)
+        )
     }
 
     /// Whether to keep what the rows wrote.
@@ -63,7 +72,9 @@ package struct ImportBatch {
     /// Runs the whole import in `store`'s write transaction: `rows` fills the batch; the
     /// transaction is kept only when `keeps`.
     package static func run(
-        _ store: Store, dryRun: Bool, _ rows: @escaping (inout ImportBatch, Database) throws -> Void
+        _ store: Store,
+        dryRun: Bool,
+        _ rows: @escaping (inout ImportBatch, Database) throws -> Void
     ) throws -> ImportReport {
         do {
             return try store.write { db in

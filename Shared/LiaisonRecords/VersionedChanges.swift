@@ -19,7 +19,13 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// Milliseconds since the epoch (injectable for tests).
     package let now: @Sendable () -> Int64
 
-    package init(store: Store, table: Table, source: String, subscriptions: Subscriptions, now: @escaping @Sendable () -> Int64) {
+    package init(
+        store: Store,
+        table: Table,
+        source: String,
+        subscriptions: Subscriptions,
+        now: @escaping @Sendable () -> Int64
+    ) {
         self.store = store
         self.table = table
         self.source = source
@@ -38,7 +44,12 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// or the record as created) and `event` (when not nil) carrying it. Returns its encoding.
     @discardableResult
     package func create(
-        _ db: Database, _ record: Record, action: String, uid: UInt32, event: EventType?, note: JSONValue? = nil,
+        _ db: Database,
+        _ record: Record,
+        action: String,
+        uid: UInt32,
+        event: EventType?,
+        note: JSONValue? = nil,
         nowMillis t: Int64
     ) throws -> JSONValue {
         let tree = try table.create(db, record, action: action, uid: uid, note: note, nowMillis: t)
@@ -60,7 +71,11 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// same transaction. A record whose stored text changed at the same version (a refresh) is
     /// changed again from what is stored now, so that the change never writes over the refresh.
     package func change(
-        _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Record, Record) -> EventType?,
+        _ idOrRef: String,
+        expectedVersion: Int?,
+        action: String,
+        uid: UInt32,
+        event: (Record, Record) -> EventType?,
         guarded: ((Record, Database) throws -> Void)? = nil,
         then: ((inout Record, Database, Int64) throws -> Void)? = nil,
         _ change: (inout Record) throws -> Void
@@ -70,21 +85,34 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
             tries += 1
             do {
                 return try attempt(
-                    idOrRef, expectedVersion: expectedVersion, action: action, uid: uid, event: event, guarded: guarded, then: then,
-                    change)
+                    idOrRef,
+                    expectedVersion: expectedVersion,
+                    action: action,
+                    uid: uid,
+                    event: event,
+                    guarded: guarded,
+                    then: then,
+                    change
+                )
             } catch is RecordRefreshed where tries < Self.refreshedAttempts {
                 continue
             } catch is RecordRefreshed {
                 throw ServiceError(
                     .unavailable,
-                    "\(idOrRef) was changed \(tries) times by others while this change was made; nothing was written — try again",
-                    retryable: true)
+                    "\(idOrRef) was changed \(tries) times by others while this change was made; nothing was written "
+                        + "— try again",
+                    retryable: true
+                )
             }
         }
     }
 
     private func attempt(
-        _ idOrRef: String, expectedVersion: Int?, action: String, uid: UInt32, event: (Record, Record) -> EventType?,
+        _ idOrRef: String,
+        expectedVersion: Int?,
+        action: String,
+        uid: UInt32,
+        event: (Record, Record) -> EventType?,
         guarded: ((Record, Database) throws -> Void)?,
         then: ((inout Record, Database, Int64) throws -> Void)?,
         _ change: (inout Record) throws -> Void
@@ -106,7 +134,9 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
         let changes = JSONWriter.string(History.diff(before, .encoded(text)))
         let startedFrom = loaded.version
         let settled = try store.write { [self] db -> Record? in
-            guard let stored = try table.current(db, id: record.id) else { throw ServiceError.notFound(Record.kind, idOrRef) }
+            guard let stored = try table.current(db, id: record.id) else {
+                throw ServiceError.notFound(Record.kind, idOrRef)
+            }
             if stored.version != startedFrom {
                 guard let expectedVersion else { throw RecordRefreshed() }
                 throw Self.stale(record, expectedVersion, current: stored.version)
@@ -115,11 +145,24 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
             try guarded?(record, db)
             try table.update(db, prepared, nowMillis: t)
             try table.history.record(
-                db, id: record.id, version: record.version, uid: uid, action: action, changesJSON: changes, nowMillis: t)
+                db,
+                id: record.id,
+                version: record.version,
+                uid: uid,
+                action: action,
+                changesJSON: changes,
+                nowMillis: t
+            )
             if let event {
                 try Outbox.append(
-                    db, source: source, type: event, subject: Self.subject(record.id), dataJSON: text,
-                    subscribers: subscriptions.of(event), nowMillis: t)
+                    db,
+                    source: source,
+                    type: event,
+                    subject: Self.subject(record.id),
+                    dataJSON: text,
+                    subscribers: subscriptions.of(event),
+                    nowMillis: t
+                )
             }
             guard let then else { return nil }
             var r = record
@@ -136,8 +179,15 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// transaction (an agreement signed on its start date becomes active), or that a date sweep
     /// makes.
     package func commit(
-        _ db: Database, _ record: inout Record, before: JSONValue, action: String, uid: UInt32, event: EventType?,
-        extra: JSONObject = [:], note: JSONValue? = nil, nowMillis t: Int64
+        _ db: Database,
+        _ record: inout Record,
+        before: JSONValue,
+        action: String,
+        uid: UInt32,
+        event: EventType?,
+        extra: JSONObject = [:],
+        note: JSONValue? = nil,
+        nowMillis t: Int64
     ) throws {
         let after = try table.commit(db, &record, before: before, action: action, uid: uid, note: note, nowMillis: t)
         if let event { try emit(db, event, after, extra: extra, id: record.id, nowMillis: t) }
@@ -150,7 +200,11 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// (`from`, `into`, and `reason` when given) and its event, and `then` follows up (other
     /// records now naming `into`). Returns both as written.
     package func merge(
-        _ fromID: String, into intoID: String, uid: UInt32, reason: String?, events: (from: EventType, into: EventType),
+        _ fromID: String,
+        into intoID: String,
+        uid: UInt32,
+        reason: String?,
+        events: (from: EventType, into: EventType),
         combine: @escaping (inout Record, inout Record) throws -> Void,
         then: ((Record, Record, Database, Int64) throws -> Void)? = nil
     ) throws -> (from: Record, into: Record) {
@@ -158,15 +212,37 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
             throw ServiceError.invalidParams(field: "into", "a \(Record.kind) cannot be merged into itself")
         }
         return try store.write { [self] db in
-            guard let (from0, fromBefore, _) = try table.load(db, fromID) else { throw ServiceError.notFound(Record.kind, fromID) }
-            guard let (into0, intoBefore, _) = try table.load(db, intoID) else { throw ServiceError.notFound(Record.kind, intoID) }
+            guard let (from0, fromBefore, _) = try table.load(db, fromID) else {
+                throw ServiceError.notFound(Record.kind, fromID)
+            }
+            guard let (into0, intoBefore, _) = try table.load(db, intoID) else {
+                throw ServiceError.notFound(Record.kind, intoID)
+            }
             var from = from0, into = into0
             try combine(&from, &into)
             var note: JSONObject = ["from": .string(from.id), "into": .string(into.id)]
             if let reason { note["reason"] = .string(reason) }
             let t = now()
-            try commit(db, &from, before: fromBefore, action: "merged_into", uid: uid, event: nil, note: .object(note), nowMillis: t)
-            try commit(db, &into, before: intoBefore, action: "merged_from", uid: uid, event: nil, note: .object(note), nowMillis: t)
+            try commit(
+                db,
+                &from,
+                before: fromBefore,
+                action: "merged_into",
+                uid: uid,
+                event: nil,
+                note: .object(note),
+                nowMillis: t
+            )
+            try commit(
+                db,
+                &into,
+                before: intoBefore,
+                action: "merged_from",
+                uid: uid,
+                event: nil,
+                note: .object(note),
+                nowMillis: t
+            )
             try then?(from, into, db, t)
             try emit(db, events.from, JSONEncoding.encode(from), id: from.id, nowMillis: t)
             try emit(db, events.into, JSONEncoding.encode(into), id: into.id, nowMillis: t)
@@ -180,12 +256,27 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     /// the outbox carry the scrubbed record instead, and `event` (with `extra`) tells the
     /// services holding copies.
     package func purge(
-        _ db: Database, _ record: inout Record, before: JSONValue, uid: UInt32, note: JSONValue,
-        redact: (JSONValue) -> JSONValue, event: EventType, extra: JSONObject, nowMillis t: Int64
+        _ db: Database,
+        _ record: inout Record,
+        before: JSONValue,
+        uid: UInt32,
+        note: JSONValue,
+        redact: (JSONValue) -> JSONValue,
+        event: EventType,
+        extra: JSONObject,
+        nowMillis t: Int64
     ) throws {
         try table.history.redact(db, id: record.id, redact)
         let after = try table.commit(
-            db, &record, before: before, action: "purge", uid: uid, note: note, validating: false, nowMillis: t)
+            db,
+            &record,
+            before: before,
+            action: "purge",
+            uid: uid,
+            note: note,
+            validating: false,
+            nowMillis: t
+        )
         try Outbox.rewrite(db, partitionKey: Self.subject(record.id), dataJSON: JSONWriter.encode(after))
         try emit(db, event, after, extra: extra, id: record.id, nowMillis: t)
     }
@@ -198,7 +289,14 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
 
     /// Appends `event` about the record encoded as `tree` (plus `extra` members) in the
     /// caller's transaction.
-    package func emit(_ db: Database, _ event: EventType, _ tree: JSONValue, extra: JSONObject = [:], id: String, nowMillis t: Int64)
+    package func emit(
+        _ db: Database,
+        _ event: EventType,
+        _ tree: JSONValue,
+        extra: JSONObject = [:],
+        id: String,
+        nowMillis t: Int64
+    )
         throws
     {
         var data = tree
@@ -207,16 +305,25 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
             data = .object(o)
         }
         try Outbox.append(
-            db, source: source, type: event, subject: Self.subject(id), dataJSON: JSONWriter.encode(data),
-            subscribers: subscriptions.of(event), nowMillis: t)
+            db,
+            source: source,
+            type: event,
+            subject: Self.subject(id),
+            dataJSON: JSONWriter.encode(data),
+            subscribers: subscriptions.of(event),
+            nowMillis: t
+        )
     }
 
     /// The `conflict` for a stale `expected_version`: the one wording of it.
     package static func stale(_ r: Record, _ expected: Int, current: Int? = nil) -> ServiceError {
         let v = current ?? r.version
         return ServiceError(
-            .conflict, "\(r.label) is at version \(v), not \(expected); get it again and reapply your change",
-            retryable: false, details: ["current_version": .int(Int64(v)), "expected_version": .int(Int64(expected))])
+            .conflict,
+            "\(r.label) is at version \(v), not \(expected); get it again and reapply your change",
+            retryable: false,
+            details: ["current_version": .int(Int64(v)), "expected_version": .int(Int64(expected))]
+        )
     }
 
     /// `delegation/del-…`: the event subject and partition key of a record.

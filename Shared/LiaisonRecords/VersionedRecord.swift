@@ -49,14 +49,25 @@ extension RecordTable {
     /// caller's transaction; returns its encoding.
     @discardableResult
     package func create(
-        _ db: Database, _ record: Record, action: String, uid: UInt32, note: JSONValue? = nil, nowMillis t: Int64
+        _ db: Database,
+        _ record: Record,
+        action: String,
+        uid: UInt32,
+        note: JSONValue? = nil,
+        nowMillis t: Int64
     ) throws -> JSONValue {
         try record.validate()
         let tree = JSONValue.encoded(JSONEncoding.bytes(record))
         try insert(db, prepare(record, tree: tree), nowMillis: t)
         try history.record(
-            db, id: record.id, version: record.version, uid: uid, action: action,
-            changesJSON: JSONWriter.string(note ?? ["created": tree]), nowMillis: t)
+            db,
+            id: record.id,
+            version: record.version,
+            uid: uid,
+            action: action,
+            changesJSON: JSONWriter.string(note ?? ["created": tree]),
+            nowMillis: t
+        )
         return tree
     }
 
@@ -65,8 +76,14 @@ extension RecordTable {
     /// data was), saved, and its history row (`note`, or what changed); returns its encoding.
     @discardableResult
     package func commit(
-        _ db: Database, _ record: inout Record, before: JSONValue, action: String, uid: UInt32, note: JSONValue? = nil,
-        validating: Bool = true, nowMillis t: Int64
+        _ db: Database,
+        _ record: inout Record,
+        before: JSONValue,
+        action: String,
+        uid: UInt32,
+        note: JSONValue? = nil,
+        validating: Bool = true,
+        nowMillis t: Int64
     ) throws -> JSONValue {
         record.version += 1
         record.updatedAt = Timestamp.rfc3339(millis: t)
@@ -74,8 +91,14 @@ extension RecordTable {
         let after = JSONValue.encoded(JSONEncoding.bytes(record))
         try update(db, prepare(record, tree: after), nowMillis: t)
         try history.record(
-            db, id: record.id, version: record.version, uid: uid, action: action,
-            changesJSON: JSONWriter.string(note ?? History.diff(before, after)), nowMillis: t)
+            db,
+            id: record.id,
+            version: record.version,
+            uid: uid,
+            action: action,
+            changesJSON: JSONWriter.string(note ?? History.diff(before, after)),
+            nowMillis: t
+        )
         return after
     }
 

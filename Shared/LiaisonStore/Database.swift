@@ -79,8 +79,12 @@ package final class Database {
 
     private func error(_ rc: Int32, _ sql: String?) -> StoreError {
         StoreError(
-            code: sqlite3_extended_errcode(handle), message: String(cString: sqlite3_errmsg(handle)), sql: sql, path: path,
-            systemErrno: sqlite3_system_errno(handle))
+            code: sqlite3_extended_errcode(handle),
+            message: String(cString: sqlite3_errmsg(handle)),
+            sql: sql,
+            path: path,
+            systemErrno: sqlite3_system_errno(handle)
+        )
     }
 
     /// Runs one or more statements that take no parameters.
@@ -91,7 +95,12 @@ package final class Database {
             let msg = err.map { String(cString: $0) } ?? "error"
             sqlite3_free(err)
             throw StoreError(
-                code: sqlite3_extended_errcode(handle), message: msg, sql: sql, path: path, systemErrno: sqlite3_system_errno(handle))
+                code: sqlite3_extended_errcode(handle),
+                message: msg,
+                sql: sql,
+                path: path,
+                systemErrno: sqlite3_system_errno(handle)
+            )
         }
     }
 
@@ -119,7 +128,11 @@ package final class Database {
     private func bind(_ s: OpaquePointer, _ args: [SQLValue], _ sql: String) throws(StoreError) {
         let expected = Int(sqlite3_bind_parameter_count(s))
         guard expected == args.count else {
-            throw StoreError(code: SQLITE_RANGE, message: "statement takes \(expected) parameters, got \(args.count)", sql: sql)
+            throw StoreError(
+                code: SQLITE_RANGE,
+                message: "statement takes \(expected) parameters, got \(args.count)",
+                sql: sql
+            )
         }
         for (i, v) in args.enumerated() {
             let idx = Int32(i + 1)
@@ -129,7 +142,10 @@ package final class Database {
             case .int(let x): rc = sqlite3_bind_int64(s, idx, x)
             case .double(let x): rc = sqlite3_bind_double(s, idx, x)
             case .text(let x): rc = sqlite3_bind_text(s, idx, x, -1, csqlite_transient())
-            case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(s, idx, $0.baseAddress, Int32($0.count), csqlite_transient()) }
+            case .blob(let b):
+                rc = b.withUnsafeBytes {
+                    sqlite3_bind_blob(s, idx, $0.baseAddress, Int32($0.count), csqlite_transient())
+                }
             }
             if rc != SQLITE_OK { throw error(rc, sql) }
         }
@@ -281,22 +297,26 @@ package final class Database {
     /// apart from the service's own `user_version`, so shared tables can evolve on their own.
     package func migrate(component: String, _ migrations: [Migration]) throws {
         try execute("CREATE TABLE IF NOT EXISTS schema_versions(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
-        let current: Int = try queryOne("SELECT version FROM schema_versions WHERE component = ?", [component])?["version"] ?? 0
+        let current: Int =
+            try queryOne("SELECT version FROM schema_versions WHERE component = ?", [component])?["version"] ?? 0
         let newest = migrations.map(\.version).max() ?? 0
         if current > newest {
             throw StoreError(
                 code: SQLITE_ERROR,
                 message:
-                    "\(component) tables in \(path) are at version \(current), newer than this binary knows (\(newest)); upgrade the binary"
+                    "\(component) tables in \(path) are at version \(current), newer than this binary knows "
+                    + "(\(newest)); upgrade the binary"
             )
         }
         for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
             try transaction { db in
                 try db.execute(m.sql)
                 try db.run(
-                    "INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE SET version = "
+                    "INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE "
+                        + "SET version = "
                         + "excluded.version",
-                    [component, m.version])
+                    [component, m.version]
+                )
             }
         }
     }
@@ -317,9 +337,13 @@ package final class Database {
         return Int(current)
     }
 
-    package func checkpoint(restart: Bool = false, truncate: Bool = false) throws(StoreError) -> (frames: Int, copied: Int, busy: Bool) {
+    package func checkpoint(
+        restart: Bool = false,
+        truncate: Bool = false
+    ) throws(StoreError) -> (frames: Int, copied: Int, busy: Bool) {
         var log: Int32 = 0, done: Int32 = 0
-        let mode = truncate ? SQLITE_CHECKPOINT_TRUNCATE : restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
+        let mode =
+            truncate ? SQLITE_CHECKPOINT_TRUNCATE : restart ? SQLITE_CHECKPOINT_RESTART : SQLITE_CHECKPOINT_PASSIVE
         let rc = sqlite3_wal_checkpoint_v2(handle, nil, mode, &log, &done)
         if rc != SQLITE_OK && rc != SQLITE_BUSY { throw error(rc, "checkpoint") }
         return (Int(log), Int(done), rc == SQLITE_BUSY)
@@ -338,7 +362,10 @@ package final class Database {
         if current > newest {
             throw StoreError(
                 code: SQLITE_ERROR,
-                message: "database \(path) has schema version \(current), newer than this binary knows (\(newest)); upgrade the binary")
+                message:
+                    "database \(path) has schema version \(current), newer than this binary knows (\(newest)); "
+                    + "upgrade the binary"
+            )
         }
         for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
             try transaction { db in

@@ -98,10 +98,7 @@ package struct Row: Sendable {
     package let columns: RowColumns
     package var values: [SQLValue]
 
-    package init(columns: RowColumns, values: [SQLValue]) {
-        self.columns = columns
-        self.values = values
-    }
+    package init(columns: RowColumns, values: [SQLValue]) { (self.columns, self.values) = (columns, values) }
 
     /// The column `name` as `T`; a missing column or a value of another type (NULL for a
     /// non-optional `T`) is an error naming the column, never a silent default.
@@ -109,10 +106,15 @@ package struct Row: Sendable {
         get throws {
             guard let i = columns.index[name] else {
                 throw StoreError(
-                    code: SQLITE_RANGE, message: "the row has no column \(name) (it has \(columns.names.joined(separator: ", ")))")
+                    code: SQLITE_RANGE,
+                    message: "the row has no column \(name) (it has \(columns.names.joined(separator: ", ")))"
+                )
             }
             guard let v = T(sql: values[i]) else {
-                throw StoreError(code: SQLITE_MISMATCH, message: "column \(name) holds \(values[i].typeName), not \(T.self)")
+                throw StoreError(
+                    code: SQLITE_MISMATCH,
+                    message: "column \(name) holds \(values[i].typeName), not \(T.self)"
+                )
             }
             return v
         }

@@ -44,7 +44,12 @@ private struct RowDecoder: Decoder {
         func index(_ key: Key) throws -> Int {
             guard let i = row.columns.index[key.stringValue] else {
                 throw DecodingError.keyNotFound(
-                    key, .init(codingPath: codingPath, debugDescription: "no column \(key.stringValue) (columns: \(row.columns.names))"))
+                    key,
+                    .init(
+                        codingPath: codingPath,
+                        debugDescription: "no column \(key.stringValue) (columns: \(row.columns.names))"
+                    )
+                )
             }
             return i
         }
@@ -57,7 +62,10 @@ private struct RowDecoder: Decoder {
                 guard let v = readable.init(sql: row.values[i]) as? T else {
                     throw DecodingError.typeMismatch(
                         T.self,
-                        .init(codingPath: codingPath + [key], debugDescription: "column \(key.stringValue) holds \(row.values[i].typeName)")
+                        .init(
+                            codingPath: codingPath + [key],
+                            debugDescription: "column \(key.stringValue) holds \(row.values[i].typeName)"
+                        )
                     )
                 }
                 return v
@@ -67,11 +75,16 @@ private struct RowDecoder: Decoder {
 
         func nestedContainer<N: CodingKey>(keyedBy type: N.Type, forKey key: Key) throws -> KeyedDecodingContainer<N> {
             throw DecodingError.typeMismatch(
-                Any.self, .init(codingPath: codingPath + [key], debugDescription: "columns hold no nested rows"))
+                Any.self,
+                .init(codingPath: codingPath + [key], debugDescription: "columns hold no nested rows")
+            )
         }
 
         func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
-            throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath + [key], debugDescription: "columns hold no lists"))
+            throw DecodingError.typeMismatch(
+                Any.self,
+                .init(codingPath: codingPath + [key], debugDescription: "columns hold no lists")
+            )
         }
 
         func superDecoder() throws -> any Decoder { RowDecoder(row: row, column: nil, codingPath: codingPath) }
@@ -89,7 +102,9 @@ private struct RowDecoder: Decoder {
         func read<T: SQLReadable>(_ type: T.Type) throws -> T {
             guard let v = T(sql: value) else {
                 throw DecodingError.typeMismatch(
-                    T.self, .init(codingPath: codingPath, debugDescription: "the column holds \(value.typeName)"))
+                    T.self,
+                    .init(codingPath: codingPath, debugDescription: "the column holds \(value.typeName)")
+                )
             }
             return v
         }
@@ -112,7 +127,9 @@ private struct RowDecoder: Decoder {
         func exactly<T: FixedWidthInteger>(_ type: T.Type) throws -> T {
             guard let v = T(exactly: try read(Int64.self)) else {
                 throw DecodingError.typeMismatch(
-                    T.self, .init(codingPath: codingPath, debugDescription: "the column's value is out of range"))
+                    T.self,
+                    .init(codingPath: codingPath, debugDescription: "the column's value is out of range")
+                )
             }
             return v
         }
@@ -129,10 +146,16 @@ private struct RowDecoder: Decoder {
         var codingPath: [any CodingKey] { single.codingPath }
         var userInfo: [CodingUserInfoKey: Any] { [:] }
         func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
-            throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "a column holds one value"))
+            throw DecodingError.typeMismatch(
+                Any.self,
+                .init(codingPath: codingPath, debugDescription: "a column holds one value")
+            )
         }
         func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-            throw DecodingError.typeMismatch(Any.self, .init(codingPath: codingPath, debugDescription: "a column holds one value"))
+            throw DecodingError.typeMismatch(
+                Any.self,
+                .init(codingPath: codingPath, debugDescription: "a column holds one value")
+            )
         }
         func singleValueContainer() throws -> any SingleValueDecodingContainer { single }
     }
@@ -143,6 +166,7 @@ package enum SQLExpression {
     /// `column` (epoch milliseconds) as RFC 3339 UTC with milliseconds, as `Timestamp.rfc3339`
     /// writes it (`2026-03-01T09:00:00.000Z`); NULL stays NULL.
     package static func timestamp(_ column: String) -> String {
-        "(strftime('%Y-%m-%dT%H:%M:%S', \(column) / 1000, 'unixepoch') || '.' || printf('%03d', \(column) % 1000) || 'Z')"
+        "(strftime('%Y-%m-%dT%H:%M:%S', \(column) / 1000, 'unixepoch') || '.' || printf('%03d', \(column) % 1000) || "
+            + "'Z')"
     }
 }

@@ -24,8 +24,12 @@ package final class Store: @unchecked Sendable {
     package let path: String
 
     /// Opens `path`, applies the service's `migrations`, then each component's.
-    package init(path: String, migrations: [Database.Migration], components: [(String, [Database.Migration])] = [], readers: Int = 3) throws
-    {
+    package init(
+        path: String,
+        migrations: [Database.Migration],
+        components: [(String, [Database.Migration])] = [],
+        readers: Int = 3
+    ) throws {
         let db = try Database(path: path)
         try db.migrate(migrations)
         for (name, m) in components { try db.migrate(component: name, m) }
@@ -73,16 +77,22 @@ package final class Store: @unchecked Sendable {
     /// to a full disk does not stay).
     private func checkpointWhenQuiet() {
         lastCommitNanos.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-        guard quietCheckScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else {
+        guard
+            quietCheckScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
+                .exchanged
+        else {
             return
         }
-        checkpointQueue.asyncAfter(deadline: .now() + .milliseconds(Store.quietMs)) { [weak self] in self?.quietCheck() }
+        checkpointQueue.asyncAfter(deadline: .now() + .milliseconds(Store.quietMs)) { [weak self] in self?.quietCheck()
+        }
     }
 
     private func quietCheck() {
         let idleMs = Int((DispatchTime.now().uptimeNanoseconds - lastCommitNanos.load(ordering: .relaxed)) / 1_000_000)
         if idleMs < Store.quietMs {
-            checkpointQueue.asyncAfter(deadline: .now() + .milliseconds(Store.quietMs - idleMs)) { [weak self] in self?.quietCheck() }
+            checkpointQueue.asyncAfter(deadline: .now() + .milliseconds(Store.quietMs - idleMs)) { [weak self] in
+                self?.quietCheck()
+            }
             return
         }
         quietCheckScheduled.store(false, ordering: .releasing)
@@ -192,7 +202,8 @@ package final class Store: @unchecked Sendable {
         let r = readers[
             nextReader.withLock { n in
                 n = (n + 1) % readers.count; return n
-            }]
+            }
+        ]
         try r.withLock { db in result = try Self.snapshot(db, body) }
         return result!
     }
@@ -307,7 +318,9 @@ package final class Store: @unchecked Sendable {
     /// The write connection's statement profile (LIAISON_SQL_PROFILE=1): SQL, count, total ms.
     package func sqlProfile() -> [(sql: String, count: Int, ms: Double)] {
         guard Database.profiling else { return [] }
-        return writer.withLock { db in db.profile.map { ($0.key, $0.value.count, Double($0.value.nanos) / 1e6) }.sorted { $0.ms > $1.ms } }
+        return writer.withLock { db in
+            db.profile.map { ($0.key, $0.value.count, Double($0.value.nanos) / 1e6) }.sorted { $0.ms > $1.ms }
+        }
     }
 
     /// Writes waiting for the current commit (for tests).

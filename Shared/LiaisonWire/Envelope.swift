@@ -28,26 +28,59 @@ package struct Message: Sendable, Equatable {
 
     /// A call.
     package static func call(
-        id: String, method: String, params: JSONValue = .object([:]), timeoutMs: Int? = nil, oneway: Bool = false
+        id: String,
+        method: String,
+        params: JSONValue = .object([:]),
+        timeoutMs: Int? = nil,
+        oneway: Bool = false
     ) -> Message {
-        Message(kind: .call, id: id, method: method, params: params, result: .null, error: nil, oneway: oneway, timeoutMs: timeoutMs)
+        Message(
+            kind: .call,
+            id: id,
+            method: method,
+            params: params,
+            result: .null,
+            error: nil,
+            oneway: oneway,
+            timeoutMs: timeoutMs
+        )
     }
 
     /// A reply carrying `result`.
     package static func reply(id: String, result: JSONValue) -> Message {
-        Message(kind: .reply, id: id, method: nil, params: .null, result: result, error: nil, oneway: false, timeoutMs: nil)
+        Message(
+            kind: .reply,
+            id: id,
+            method: nil,
+            params: .null,
+            result: result,
+            error: nil,
+            oneway: false,
+            timeoutMs: nil
+        )
     }
 
     /// An error answer.
     package static func failure(id: String?, _ error: ServiceError) -> Message {
-        Message(kind: .error, id: id, method: nil, params: .null, result: .null, error: error, oneway: false, timeoutMs: nil)
+        Message(
+            kind: .error,
+            id: id,
+            method: nil,
+            params: .null,
+            result: .null,
+            error: error,
+            oneway: false,
+            timeoutMs: nil
+        )
     }
 
     /// The envelope as JSON bytes (without the frame header).
     package func encoded() -> [UInt8] {
         switch kind {
         case .call:
-            EnvelopeWriter.call(id: id ?? "", method: method ?? "", timeoutMs: timeoutMs, oneway: oneway) { $0.write(params) }
+            EnvelopeWriter.call(id: id ?? "", method: method ?? "", timeoutMs: timeoutMs, oneway: oneway) {
+                $0.write(params)
+            }
         case .reply:
             EnvelopeWriter.reply(id: id) { $0.write(result) }
         case .error:
@@ -66,7 +99,11 @@ package struct Message: Sendable, Equatable {
 package enum EnvelopeWriter {
     /// `{"v":1,"kind":"call","id":…,"method":…,"params":<body>[,"timeout_ms":…][,"oneway":true]}`.
     package static func call(
-        id: String, method: String, timeoutMs: Int?, oneway: Bool = false, capacity: Int = 128,
+        id: String,
+        method: String,
+        timeoutMs: Int?,
+        oneway: Bool = false,
+        capacity: Int = 128,
         params: (inout JSONWriter) -> Void
     ) -> [UInt8] {
         var w = JSONWriter(capacity: capacity)
@@ -83,7 +120,12 @@ package enum EnvelopeWriter {
     }
 
     /// `{"v":1,"kind":"reply","id":…,"result":<body>}`, or with `member` "error" an error answer.
-    package static func reply(id: String?, member: String = "result", capacity: Int = 128, body: (inout JSONWriter) -> Void) -> [UInt8] {
+    package static func reply(
+        id: String?,
+        member: String = "result",
+        capacity: Int = 128,
+        body: (inout JSONWriter) -> Void
+    ) -> [UInt8] {
         var w = JSONWriter(capacity: capacity)
         w.raw(member == "error" ? "{\"v\":1,\"kind\":\"error\",\"id\":" : "{\"v\":1,\"kind\":\"reply\",\"id\":")
         if let id { w.writeString(id) } else { w.raw("null") }
@@ -111,7 +153,11 @@ extension Message {
     package static func decode(_ payload: [UInt8]) throws(EnvelopeError) -> Message {
         let value: JSONValue
         do { value = try JSONParser.parse(payload) } catch {
-            throw EnvelopeError(id: nil, error: ServiceError(.parseError, "frame is not valid JSON: \(error)"), oneway: false)
+            throw EnvelopeError(
+                id: nil,
+                error: ServiceError(.parseError, "frame is not valid JSON: \(error)"),
+                oneway: false
+            )
         }
         return try decode(value)
     }
@@ -120,20 +166,32 @@ extension Message {
     package static func decode(_ value: JSONValue) throws(EnvelopeError) -> Message {
         guard case .object(let o) = value else {
             throw EnvelopeError(
-                id: nil, error: ServiceError(.invalidRequest, "a message is a JSON object, found \(value.typeName)"), oneway: false)
+                id: nil,
+                error: ServiceError(.invalidRequest, "a message is a JSON object, found \(value.typeName)"),
+                oneway: false
+            )
         }
         var id: String? = nil
         if case .string(let s)? = o["id"] { id = s }
         let oneway = o["oneway"]?.boolValue ?? false
         func bad(_ field: String, _ reason: String) -> EnvelopeError {
             EnvelopeError(
-                id: id, error: ServiceError(.invalidRequest, "\(field): \(reason)", retryable: false, details: ["field": .string(field)]),
-                oneway: oneway)
+                id: id,
+                error: ServiceError(
+                    .invalidRequest,
+                    "\(field): \(reason)",
+                    retryable: false,
+                    details: ["field": .string(field)]
+                ),
+                oneway: oneway
+            )
         }
         switch o["v"] {
         case nil: throw bad("v", "required (the protocol version, 1)")
         case .int(let v)?:
-            if v != protocolVersion { throw bad("v", "unsupported protocol version \(v); this peer speaks \(protocolVersion)") }
+            if v != protocolVersion {
+                throw bad("v", "unsupported protocol version \(v); this peer speaks \(protocolVersion)")
+            }
         case let other?: throw bad("v", "expected an integer, found \(other.typeName)")
         }
         guard let idValue = o["id"] else { throw bad("id", "required") }
@@ -141,7 +199,9 @@ extension Message {
         switch o["kind"] {
         case nil: throw bad("kind", "required (call, reply or error)")
         case .string(let k)?:
-            guard let parsed = MessageKind(rawValue: k) else { throw bad("kind", "unknown kind \"\(k)\"; expected call, reply or error") }
+            guard let parsed = MessageKind(rawValue: k) else {
+                throw bad("kind", "unknown kind \"\(k)\"; expected call, reply or error")
+            }
             kind = parsed
         case let other?: throw bad("kind", "expected a string, found \(other.typeName)")
         }
@@ -152,8 +212,15 @@ extension Message {
         default: throw bad("id", "expected a string, found \(idValue.typeName)")
         }
         var m = Message(
-            kind: kind, id: id, method: nil, params: kind == .call ? .object([:]) : .null, result: .null, error: nil, oneway: false,
-            timeoutMs: nil)
+            kind: kind,
+            id: id,
+            method: nil,
+            params: kind == .call ? .object([:]) : .null,
+            result: .null,
+            error: nil,
+            oneway: false,
+            timeoutMs: nil
+        )
         switch kind {
         case .call:
             guard let mv = o["method"] else { throw bad("method", "required") }

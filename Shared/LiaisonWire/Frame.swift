@@ -74,7 +74,9 @@ package struct FrameDecoder {
     package mutating func next() throws(FrameError) -> [UInt8]? {
         let available = buffer.count - start
         guard available >= 4 else { compact(); return nil }
-        let n = UInt32(buffer[start]) << 24 | UInt32(buffer[start + 1]) << 16 | UInt32(buffer[start + 2]) << 8 | UInt32(buffer[start + 3])
+        let n =
+            UInt32(buffer[start]) << 24 | UInt32(buffer[start + 1]) << 16 | UInt32(buffer[start + 2]) << 8
+            | UInt32(buffer[start + 3])
         if n == 0 { throw .empty }
         if n > UInt32(maxFrame) { throw .tooLarge(length: n, max: maxFrame) }
         guard available >= 4 + Int(n) else { compact(); return nil }

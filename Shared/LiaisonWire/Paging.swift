@@ -20,10 +20,7 @@ package struct Page<Item> {
         Page<T>(items: try items.map(transform), nextCursor: nextCursor)
     }
 
-    package init(items: [Item], nextCursor: String?) {
-        self.items = items
-        self.nextCursor = nextCursor
-    }
+    package init(items: [Item], nextCursor: String?) { (self.items, self.nextCursor) = (items, nextCursor) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case items

@@ -75,8 +75,11 @@ package struct ServiceError: Error, Sendable, Equatable, Codable, CustomStringCo
     /// `invalid_params` naming the field, e.g. `members[1].email: not an email address`.
     package static func invalidParams(field: String, _ reason: String) -> ServiceError {
         ServiceError(
-            .invalidParams, field.isEmpty ? reason : "\(field): \(reason)", retryable: false,
-            details: field.isEmpty ? nil : ["field": .string(field)])
+            .invalidParams,
+            field.isEmpty ? reason : "\(field): \(reason)",
+            retryable: false,
+            details: field.isEmpty ? nil : ["field": .string(field)]
+        )
     }
 
     /// `invalid_params` naming the first field, with every problem in `details.errors`.
@@ -112,13 +115,17 @@ extension SchemaViolation {
 
 extension [SchemaViolation] {
     /// The `invalid_params` error a caller gets for them all.
-    package var serviceError: ServiceError { .invalidParams(problems: map { FieldProblem(field: $0.path, reason: $0.reason) }) }
+    package var serviceError: ServiceError {
+        .invalidParams(problems: map { FieldProblem(field: $0.path, reason: $0.reason) })
+    }
 }
 
 extension ServiceError {
     /// An error as it travels: in an error answer, and per event in a batch delivery's answer.
     package static var wireSchema: Schema {
-        .object([.req("code", .string()), .req("message", .string()), .req("retryable", .boolean), .opt("details", .any)])
+        .object([
+            .req("code", .string()), .req("message", .string()), .req("retryable", .boolean), .opt("details", .any),
+        ])
     }
 }
 

@@ -36,7 +36,7 @@ import LiaisonWire
         var long: [String] = [], wide: [String] = []
         for (path, lines) in try Self.productSources() {
             if lines.count > 400 { long.append("\(path): \(lines.count) lines") }
-            for (i, l) in lines.enumerated() where l.count > 140 { wide.append("\(path):\(i + 1): \(l.count) characters") }
+            for (i, l) in lines.enumerated() where l.count > 120 { wide.append("\(path):\(i + 1): \(l.count) characters") }
         }
         #expect(long.isEmpty, "\(long)")
         #expect(wide.isEmpty, "\(wide)")

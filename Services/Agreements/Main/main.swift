@@ -1,4 +1,6 @@
 import Agreements
 import LiaisonHost
 
-ServiceHost.main(kind: "agreements", summary: "partnership agreements from first visit to renewal") { try AgreementsService($0).definition }
+ServiceHost.main(kind: "agreements", summary: "partnership agreements from first visit to renewal") {
+    try AgreementsService($0).definition
+}

@@ -13,11 +13,16 @@ import LiaisonWire
 struct AgreementsConsumer: EventConsumer {
     func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
         guard let type = EventType(rawValue: event.type) else { return .ignored }
-        if type.family == .partner { return type == .partnerClaimed ? .ignored : try AgreementsPartners.apply(event, db) }
+        if type.family == .partner {
+            return type == .partnerClaimed ? .ignored : try AgreementsPartners.apply(event, db)
+        }
         guard type.family == .delegation else { return .ignored }
         let d: Delegation
         do { d = try JSONDecoding.decode(Delegation.self, from: event.data, path: [NameKey("data")]) } catch {
-            throw ServiceError.invalidParams(field: error.path, "not a delegation this service understands: \(error.reason)")
+            throw ServiceError.invalidParams(
+                field: error.path,
+                "not a delegation this service understands: \(error.reason)"
+            )
         }
         try AgreementsTables.project(db, d, sequence: event.sequence, nowMillis: wallClockMillis())
         try AgreementsPartners.completeLinks(db, d)

@@ -24,9 +24,15 @@ extension AgreementsLogic {
             let t = now()
             for (i, row) in p.agreements.enumerated() {
                 batch.row(
-                    db, section: "agreements", index: i, row, schema: AgreementRecordParams.schema, as: KeyedRow<AgreementRecordParams>.self
+                    db,
+                    section: "agreements",
+                    index: i,
+                    row,
+                    schema: AgreementRecordParams.schema,
+                    as: KeyedRow<AgreementRecordParams>.self
                 ) {
-                    r, db in
+                    r,
+                    db in
                     var params = r.row
                     if params.draft.externalKey == nil, let key = r.key { params.draft.externalKey = "import:" + key }
                     let (a, created) = try insertRecord(db, params, uid: uid, nowMillis: t)
@@ -34,7 +40,9 @@ extension AgreementsLogic {
                 }
             }
             for (i, row) in p.sites.enumerated() {
-                batch.row(db, section: "sites", index: i, row, schema: SiteDraft.schema, as: KeyedRow<SiteDraft>.self) { r, db in
+                batch.row(db, section: "sites", index: i, row, schema: SiteDraft.schema, as: KeyedRow<SiteDraft>.self) {
+                    r,
+                    db in
                     var draft = r.row
                     if draft.externalKey == nil, let key = r.key { draft.externalKey = "import:" + key }
                     let (site, created) = try insertSite(db, draft, nowMillis: t)

@@ -13,7 +13,12 @@ extension AgreementsLogic {
     /// Replaces each partner reference by the registry's entry as projected here: an id must be
     /// known (following merges); a described partner is found by name and country, or claimed
     /// under the id every service derives from them (`partner.claimed`, which the registry adopts).
-    func resolvePartners(_ db: Database, _ refs: inout [PartnerRef], field: String = "partners", nowMillis: Int64) throws {
+    func resolvePartners(
+        _ db: Database,
+        _ refs: inout [PartnerRef],
+        field: String = "partners",
+        nowMillis: Int64
+    ) throws {
         var v = Validator()
         for i in refs.indices {
             if let id = refs[i].id {
@@ -21,7 +26,8 @@ extension AgreementsLogic {
                     v.fail(
                         "\(field)[\(i)].id",
                         "no partner \(id) is known here; partners come from the registry (liaison partner list), "
-                            + "and one registered a moment ago arrives within seconds")
+                            + "and one registered a moment ago arrives within seconds"
+                    )
                     continue
                 }
                 refs[i].resolve(found)
@@ -37,8 +43,14 @@ extension AgreementsLogic {
     /// Tells the registry of a partner met here by name and country.
     func claim(_ db: Database, _ ref: PartnerRef, nowMillis: Int64) throws {
         try Outbox.append(
-            db, source: changes.source, type: .partnerClaimed, subject: "partner/\(ref.id ?? "")", dataJSON: JSONEncoding.bytes(ref),
-            subscribers: changes.subscriptions.of(.partnerClaimed), nowMillis: nowMillis)
+            db,
+            source: changes.source,
+            type: .partnerClaimed,
+            subject: "partner/\(ref.id ?? "")",
+            dataJSON: JSONEncoding.bytes(ref),
+            subscribers: changes.subscriptions.of(.partnerClaimed),
+            nowMillis: nowMillis
+        )
     }
 
     /// Claims the partners a migration found (once, at start).
@@ -91,19 +103,35 @@ extension AgreementsLogic {
     }
 
     /// Inserts a recorded agreement in the caller's transaction.
-    func insertRecord(_ db: Database, _ p: AgreementRecordParams, uid: UInt32, nowMillis t: Int64) throws -> (Agreement, Bool) {
+    func insertRecord(
+        _ db: Database,
+        _ p: AgreementRecordParams,
+        uid: UInt32,
+        nowMillis t: Int64
+    ) throws -> (Agreement, Bool) {
         try p.draft.validate()
         var v = Validator()
-        if p.status == .terminated { v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why it ended") }
+        if p.status == .terminated {
+            v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why it ended")
+        }
         try v.finish()
-        if let key = p.draft.externalKey, let existing = try AgreementsTables.load(db, externalKey: key) { return (existing, false) }
+        if let key = p.draft.externalKey, let existing = try AgreementsTables.load(db, externalKey: key) {
+            return (existing, false)
+        }
         var d = p.draft
         try resolvePartners(db, &d.partners, nowMillis: t)
         let year = (d.signedOn ?? d.startsOn)?.year ?? today.year
         d.reference = try d.reference ?? AgreementsTables.nextReference(db, year: year)
         let stamp = Timestamp.rfc3339(millis: t)
         var a = Agreement(
-            id: IDs.make("agr"), reference: d.reference!, version: 1, status: p.status, draft: d, createdAt: stamp, updatedAt: stamp)
+            id: IDs.make("agr"),
+            reference: d.reference!,
+            version: 1,
+            status: p.status,
+            draft: d,
+            createdAt: stamp,
+            updatedAt: stamp
+        )
         if p.status == .terminated { a.terminationReason = p.reason }
         if p.status == .suspended { a.suspensionReason = p.reason }
         for l in p.links {
@@ -111,8 +139,14 @@ extension AgreementsLogic {
             let visit = try AgreementsTables.projected(db, id: l.delegationID, limit: 1).first
             a.delegations.append(
                 DelegationLink(
-                    delegationID: l.delegationID, relation: (l.relation ?? .ledTo).rawValue, ref: visit?.ref, title: visit?.title,
-                    country: visit?.partner.country, startsAt: visit.map { $0.date ?? $0.startsAt }))
+                    delegationID: l.delegationID,
+                    relation: (l.relation ?? .ledTo).rawValue,
+                    ref: visit?.ref,
+                    title: visit?.title,
+                    country: visit?.partner.country,
+                    startsAt: visit.map { $0.date ?? $0.startsAt }
+                )
+            )
         }
         try changes.create(db, a, action: "record", uid: uid, event: .agreementRecorded, nowMillis: t)
         return (a, true)
@@ -125,8 +159,11 @@ extension AgreementsLogic {
         return try changes.change(p.id, expectedVersion: nil, action: "attach", uid: uid, event: { _, _ in nil }) { a in
             if let same = a.draft.documents.first(where: { $0.sha256 == p.document.sha256.lowercased() }) {
                 throw ServiceError(
-                    .conflict, "\(a.reference) already holds this file as \"\(same.title)\"", retryable: false,
-                    details: ["field": "document.sha256"])
+                    .conflict,
+                    "\(a.reference) already holds this file as \"\(same.title)\"",
+                    retryable: false,
+                    details: ["field": "document.sha256"]
+                )
             }
             var doc = p.document
             doc.sha256 = doc.sha256.lowercased()

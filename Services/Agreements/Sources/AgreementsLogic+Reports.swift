@@ -40,7 +40,8 @@ extension AgreementsLogic {
         // Agreements still being discussed show beside those in force (not in a "signed in" view).
         let negotiating = p.signedIn != nil ? [] : all.filter { $0.status == .negotiating || $0.status == .draft }
         struct Group {
-            var partners = Set<String>(); var agreements = Set<String>(); var negotiating = Set<String>(); var names = Set<String>()
+            var partners = Set<String>(); var agreements = Set<String>(); var negotiating = Set<String>();
+            var names = Set<String>()
             var sites = Set<String>()
         }
         var groups: [String: Group] = [:]
@@ -98,23 +99,40 @@ extension AgreementsLogic {
             )
         }
         return PartnersReport(
-            by: by, counting: "partners by the partner's country; sites by the site's own country",
-            activeOn: p.signedIn == nil ? date.description : nil, signedIn: p.signedIn,
+            by: by,
+            counting: "partners by the partner's country; sites by the site's own country",
+            activeOn: p.signedIn == nil ? date.description : nil,
+            signedIn: p.signedIn,
             rows: ordered.map { k in
                 let g = groups[k]!
                 return PartnersReport.Row(
-                    key: k, partners: g.partners.count, agreements: g.agreements.count, negotiating: g.negotiating.count,
-                    sites: g.sites.count, partnerNames: g.names.sorted(), siteNames: g.sites.compactMap { siteNames[$0] }.sorted())
+                    key: k,
+                    partners: g.partners.count,
+                    agreements: g.agreements.count,
+                    negotiating: g.negotiating.count,
+                    sites: g.sites.count,
+                    partnerNames: g.names.sorted(),
+                    siteNames: g.sites.compactMap { siteNames[$0] }.sorted()
+                )
             },
             totals: PartnersReport.Totals(
-                partners: Set(chosen.flatMap { $0.draft.partners.map { $0.id ?? $0.label } }).count, agreements: chosen.count,
-                negotiating: negotiating.count, sites: shownSites.count))
+                partners: Set(chosen.flatMap { $0.draft.partners.map { $0.id ?? $0.label } }).count,
+                agreements: chosen.count,
+                negotiating: negotiating.count,
+                sites: shownSites.count
+            )
+        )
     }
 
     /// Visits → agreements that cite them → agreements with recorded activities, per continent.
     func funnelReport() throws -> FunnelReport {
-        let (visits, agreements) = try store.read { db in (try AgreementsTables.visitsByContinent(db), try AgreementsTables.loadAll(db)) }
-        struct Stage { var visits = Set<String>(); var cited = Set<String>(); var agreements = Set<String>(); var active = Set<String>() }
+        let (visits, agreements) = try store.read { db in
+            (try AgreementsTables.visitsByContinent(db), try AgreementsTables.loadAll(db))
+        }
+        struct Stage {
+            var visits = Set<String>(); var cited = Set<String>(); var agreements = Set<String>();
+            var active = Set<String>()
+        }
         var byContinent: [String: Stage] = [:]
         var continentOf: [String: String] = [:]
         for v in visits {
@@ -134,9 +152,14 @@ extension AgreementsLogic {
         let rows = byContinent.keys.sorted().map { c in
             let s = byContinent[c]!
             return FunnelReport.Row(
-                continent: c, visits: s.visits.count, visitsLeadingToAgreements: s.cited.count, agreements: s.agreements.count,
-                agreementsWithActivities: s.active.count, visitConversionPct: pct(s.cited.count, s.visits.count),
-                activityPct: pct(s.active.count, s.agreements.count))
+                continent: c,
+                visits: s.visits.count,
+                visitsLeadingToAgreements: s.cited.count,
+                agreements: s.agreements.count,
+                agreementsWithActivities: s.active.count,
+                visitConversionPct: pct(s.cited.count, s.visits.count),
+                activityPct: pct(s.active.count, s.agreements.count)
+            )
         }
         // The totals count what the rows count (visits known here, not cancelled, and the
         // agreements citing them), each once: an agreement citing visits on two continents is in
@@ -145,9 +168,12 @@ extension AgreementsLogic {
         return FunnelReport(
             rows: rows,
             totals: FunnelReport.Totals(
-                visits: visits.count, visitsLeadingToAgreements: Set(stages.flatMap(\.cited)).count,
+                visits: visits.count,
+                visitsLeadingToAgreements: Set(stages.flatMap(\.cited)).count,
                 agreementsCitingVisits: Set(stages.flatMap(\.agreements)).count,
-                agreementsWithActivities: Set(stages.flatMap(\.active)).count))
+                agreementsWithActivities: Set(stages.flatMap(\.active)).count
+            )
+        )
     }
 
     /// Active agreements with no linked visit and no activity in the last `months` months.
@@ -162,14 +188,22 @@ extension AgreementsLogic {
             for l in a.delegations {
                 var why = ""
                 // A visit known only to the month or year counts until that period's end.
-                if let s = l.startsAt, let d = PartialDate.parse(String(s.prefix(10)), why: &why)?.last { last = max(last ?? d, d) }
+                if let s = l.startsAt, let d = PartialDate.parse(String(s.prefix(10)), why: &why)?.last {
+                    last = max(last ?? d, d)
+                }
             }
             if let l = last, l >= cutoff { continue }
             rows.append(
                 DormantReport.Row(
-                    reference: a.currentReference, id: a.id, title: a.draft.title, partners: a.draft.partners.map(\.label),
-                    lastContact: last?.description, since: a.draft.startsOn?.description ?? cutoff.description,
-                    coordinator: a.draft.coordinator.email))
+                    reference: a.currentReference,
+                    id: a.id,
+                    title: a.draft.title,
+                    partners: a.draft.partners.map(\.label),
+                    lastContact: last?.description,
+                    since: a.draft.startsOn?.description ?? cutoff.description,
+                    coordinator: a.draft.coordinator.email
+                )
+            )
         }
         return DormantReport(months: months, asOf: now.description, cutoff: cutoff.description, rows: rows)
     }
@@ -178,17 +212,29 @@ extension AgreementsLogic {
     func expiringReport(_ p: ExpiringParams) throws -> ExpiringReport {
         let days = p.days ?? 90
         let now = p.today ?? today
-        let agreements = try store.read { db in try AgreementsTables.ending(db, from: now, until: now.adding(days: days)) }
-        let rows = agreements.compactMap { a in a.draft.endsOn?.exactDay.map { (a, $0) } }.sorted { $0.1 < $1.1 }.map { a, end in
+        let agreements = try store.read { db in
+            try AgreementsTables.ending(db, from: now, until: now.adding(days: days))
+        }
+        let rows = agreements.compactMap { a in a.draft.endsOn?.exactDay.map { (a, $0) } }.sorted { $0.1 < $1.1 }.map {
+            a,
+            end in
             let notice = a.draft.noticePeriodDays.map { end.adding(days: -$0) }
             let renewal =
                 a.draft.autoRenew
                 ? "renews automatically"
-                : (notice.map { $0 < now ? "notice deadline passed \($0)" : "decide by \($0)" } ?? "no renewal arranged")
+                : (notice.map { $0 < now ? "notice deadline passed \($0)" : "decide by \($0)" } ?? "no renewal "
+                    + "arranged")
             return ExpiringReport.Row(
-                reference: a.currentReference, id: a.id, title: a.draft.title, endsOn: end.description,
-                daysLeft: now.days(until: end), autoRenew: a.draft.autoRenew, renewal: renewal,
-                partners: a.draft.partners.map(\.label), coordinator: a.draft.coordinator.email)
+                reference: a.currentReference,
+                id: a.id,
+                title: a.draft.title,
+                endsOn: end.description,
+                daysLeft: now.days(until: end),
+                autoRenew: a.draft.autoRenew,
+                renewal: renewal,
+                partners: a.draft.partners.map(\.label),
+                coordinator: a.draft.coordinator.email
+            )
         }
         return ExpiringReport(days: days, asOf: now.description, rows: rows)
     }

@@ -41,17 +41,36 @@ extension AgreementsLogic {
                 {
                     let nextStart = end.adding(days: 1)
                     let next = try makeSuccessor(
-                        db, of: &a, endsOn: Self.sameTerm(start: start, end: end, from: nextStart), startsOn: nextStart,
-                        signedOn: end, uid: uid, nowMillis: t)
+                        db,
+                        of: &a,
+                        endsOn: Self.sameTerm(start: start, end: end, from: nextStart),
+                        startsOn: nextStart,
+                        signedOn: end,
+                        uid: uid,
+                        nowMillis: t
+                    )
                     result.renewed.append(SweepResult.Renewed(from: a.currentReference, to: next.reference))
                     continue
                 }
                 let before = JSONEncoding.encode(a)
                 a.status = .expired
-                try changes.commit(db, &a, before: before, action: "expire", uid: uid, event: .agreementExpired, nowMillis: t)
+                try changes.commit(
+                    db,
+                    &a,
+                    before: before,
+                    action: "expire",
+                    uid: uid,
+                    event: .agreementExpired,
+                    nowMillis: t
+                )
                 result.expired.append(a.currentReference)
                 result.mails.append(
-                    SweepResult.Mail(kind: "agreement.expired", reference: a.currentReference, to: a.draft.coordinator.email))
+                    SweepResult.Mail(
+                        kind: "agreement.expired",
+                        reference: a.currentReference,
+                        to: a.draft.coordinator.email
+                    )
+                )
             }
             for a in try AgreementsTables.ending(db, from: today) {
                 guard let end = a.draft.endsOn?.exactDay else { continue }
@@ -59,16 +78,28 @@ extension AgreementsLogic {
                 let due = settings.expiringLeadDays.filter { left <= $0 }
                 guard let nearest = due.min() else { continue }
                 var fired = false
-                for lead in due where try AgreementsTables.claimNotice(db, id: a.id, lead: lead, end: end, nowMillis: t) {
+                for lead in due where try AgreementsTables.claimNotice(db, id: a.id, lead: lead, end: end, nowMillis: t)
+                {
                     // Leads already passed without a notice are marked, not sent: one notice, the nearest.
                     guard lead == nearest && !fired else { continue }
                     try changes.emit(
-                        db, .agreementExpiring, JSONEncoding.encode(a),
+                        db,
+                        .agreementExpiring,
+                        JSONEncoding.encode(a),
                         extra: ["lead_days": .int(Int64(lead)), "days_left": .int(Int64(left))],
-                        id: a.id, nowMillis: t)
-                    result.expiring.append(SweepResult.Expiring(reference: a.currentReference, leadDays: lead, daysLeft: left))
+                        id: a.id,
+                        nowMillis: t
+                    )
+                    result.expiring.append(
+                        SweepResult.Expiring(reference: a.currentReference, leadDays: lead, daysLeft: left)
+                    )
                     result.mails.append(
-                        SweepResult.Mail(kind: "agreement.expiring", reference: a.currentReference, to: a.draft.coordinator.email))
+                        SweepResult.Mail(
+                            kind: "agreement.expiring",
+                            reference: a.currentReference,
+                            to: a.draft.coordinator.email
+                        )
+                    )
                     fired = true
                 }
             }
@@ -87,4 +118,3 @@ extension AgreementsLogic {
         return from.adding(days: max(start.days(until: end), 1))
     }
 }
-

@@ -28,7 +28,11 @@ enum AgreementsMethods {
         t.add(API.history) { p, _ in try logic.history(p.id) }
         t.add(API.sweep) { p, ctx in
             let real = logic.today
-            return try logic.sweep(today: p.today ?? real, uid: ctx.callerUID, apply: p.today == nil || p.today == real || p.apply == true)
+            return try logic.sweep(
+                today: p.today ?? real,
+                uid: ctx.callerUID,
+                apply: p.today == nil || p.today == real || p.apply == true
+            )
         }
         t.add(API.partnersReport) { p, _ in try logic.partnersReport(p) }
         t.add(API.funnelReport) { _, _ in try logic.funnelReport() }

@@ -23,14 +23,32 @@ enum AgreementsPartners {
 
     /// The projected partner with `described`'s name and country, or a new one under the
     /// derived id, to be claimed. `new` says which.
-    static func findOrClaim(_ db: Database, _ described: Partner, claimed: Bool, nowMillis: Int64) throws -> (ref: PartnerRef, new: Bool) {
+    static func findOrClaim(
+        _ db: Database,
+        _ described: Partner,
+        claimed: Bool,
+        nowMillis: Int64
+    ) throws -> (ref: PartnerRef, new: Bool) {
         let key = Partner.matchKey(name: described.name, country: described.country)
         // An active entry of that name first, else one merged away (which names the entry kept).
-        if let id = try AgreementsTables.partnerID(db, matchKey: key), let found = try resolve(db, id: id) { return (found, false) }
+        if let id = try AgreementsTables.partnerID(db, matchKey: key), let found = try resolve(db, id: id) {
+            return (found, false)
+        }
         let ref = PartnerRef(
-            id: Partner.derivedID(name: described.name, country: described.country), name: described.name, nameLocal: described.nameLocal,
-            kind: described.kind, country: described.country.uppercased())
-        try AgreementsTables.upsertPartner(db, ref, status: .active, mergedInto: nil, claimed: claimed, nowMillis: nowMillis)
+            id: Partner.derivedID(name: described.name, country: described.country),
+            name: described.name,
+            nameLocal: described.nameLocal,
+            kind: described.kind,
+            country: described.country.uppercased()
+        )
+        try AgreementsTables.upsertPartner(
+            db,
+            ref,
+            status: .active,
+            mergedInto: nil,
+            claimed: claimed,
+            nowMillis: nowMillis
+        )
         return (ref, true)
     }
 
@@ -49,7 +67,8 @@ enum AgreementsPartners {
             a.draft.partners.show(partner, for: ids)
             try AgreementsTables().refresh(db, a)
         }
-        for var s in try AgreementsTables.sites(db) where s.draft.partners.contains(where: { $0.id.map(ids.contains) ?? false }) {
+        for var s in try AgreementsTables.sites(db)
+        where s.draft.partners.contains(where: { $0.id.map(ids.contains) ?? false }) {
             for i in s.draft.partners.indices where s.draft.partners[i].id.map(ids.contains) ?? false {
                 s.draft.partners[i].resolve(partner)
             }
@@ -73,7 +92,9 @@ enum AgreementsPartners {
     static func completeLinks(_ db: Database, _ d: Delegation) throws {
         for agreementID in try AgreementsTables.agreementIDs(db, linking: d.id) {
             guard var a = try AgreementsTables.load(db, agreementID) else { continue }
-            guard let i = a.delegations.firstIndex(where: { $0.delegationID == d.id && $0.ref == nil }) else { continue }
+            guard let i = a.delegations.firstIndex(where: { $0.delegationID == d.id && $0.ref == nil }) else {
+                continue
+            }
             a.delegations[i].ref = d.ref
             a.delegations[i].title = d.draft.title
             a.delegations[i].country = d.draft.lead?.country
@@ -86,11 +107,20 @@ enum AgreementsPartners {
     static func apply(_ event: CloudEvent, _ db: Database) throws -> EventDisposition {
         let record: PartnerRecord
         do { record = try JSONDecoding.decode(PartnerRecord.self, from: event.data, path: [NameKey("data")]) } catch {
-            throw ServiceError.invalidParams(field: error.path, "not a partner entry this service understands: \(error.reason)")
+            throw ServiceError.invalidParams(
+                field: error.path,
+                "not a partner entry this service understands: \(error.reason)"
+            )
         }
         let t = wallClockMillis()
         try AgreementsTables.upsertPartner(
-            db, record.reference, status: record.status, mergedInto: record.mergedInto, claimed: true, nowMillis: t)
+            db,
+            record.reference,
+            status: record.status,
+            mergedInto: record.mergedInto,
+            claimed: true,
+            nowMillis: t
+        )
         if record.status == .merged, let into = record.mergedInto, let kept = try resolve(db, id: into) {
             try refresh(db, partner: kept, mergedFrom: record.id)
         } else if record.status == .active {

@@ -18,19 +18,34 @@ package final class AgreementsService: Sendable {
     package init(_ context: ServiceContext, now: @escaping @Sendable () -> Int64 = { wallClockMillis() }) throws {
         let settings = try AgreementsSettings.from(context.entry.settings, service: context.name)
         store = try Store(
-            path: context.entry.dataDir + "/agreements.db", migrations: AgreementsTables.migrations,
-            components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)])
+            path: context.entry.dataDir + "/agreements.db",
+            migrations: AgreementsTables.migrations,
+            components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)]
+        )
         var def = ServiceDefinition()
         let subscriptions = try EventWiring.produce(
-            AgreementsLogic.eventTypes, data: AgreementEventData.outputSchema, into: &def, store: store, context: context,
-            partnerData: PartnerRef.schema)
+            AgreementsLogic.eventTypes,
+            data: AgreementEventData.outputSchema,
+            into: &def,
+            store: store,
+            context: context,
+            partnerData: PartnerRef.schema
+        )
         try EventWiring.consume(into: &def, store: store, context: context, consumer: AgreementsConsumer())
         EventWiring.report(store, into: &def)
-        logic = AgreementsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)
+        logic = AgreementsLogic(
+            store: store,
+            source: context.name,
+            subscriptions: subscriptions,
+            settings: settings,
+            now: now
+        )
         AgreementsMethods.register(&def.methods, logic: logic)
         EventWiring.audit([AgreementsTables.history], store: store, into: &def)
         let claimed = try logic.claimMigrated()
-        if claimed > 0 { context.log.info("partners.claimed", ["count": String(claimed), "why": "found by a migration"]) }
+        if claimed > 0 {
+            context.log.info("partners.claimed", ["count": String(claimed), "why": "found by a migration"])
+        }
         def.components.append(DailySweep(logic: logic, log: context.log))
         definition = def
     }
@@ -42,7 +57,10 @@ extension AgreementsLogic {
         var after: (String, String)?
         if let c = p.cursor {
             guard let parsed = KeyedCursor.parse(c) else {
-                throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+                throw ServiceError.invalidParams(
+                    field: "cursor",
+                    "not a cursor from a previous page (expected next_cursor as given)"
+                )
             }
             after = parsed
         }

@@ -14,9 +14,13 @@ package struct AgreementsSettings: Sendable, Equatable {
     package static func from(_ settings: JSONValue, service: String) throws -> AgreementsSettings {
         var s = AgreementsSettings()
         if let l = settings["expiring_lead_days"] {
-            guard case .array(let a) = l, !a.isEmpty, a.allSatisfy({ ($0.intValue ?? 0) >= 1 && ($0.intValue ?? 0) <= 3650 }) else {
+            guard case .array(let a) = l, !a.isEmpty,
+                a.allSatisfy({ ($0.intValue ?? 0) >= 1 && ($0.intValue ?? 0) <= 3650 })
+            else {
                 throw MeshError(
-                    "services[\(service)].settings.expiring_lead_days: expected a list of days from 1 to 3650, e.g. [90, 30, 7]")
+                    "services[\(service)].settings.expiring_lead_days: expected a list of days from 1 to 3650, e.g. "
+                        + "[90, 30, 7]"
+                )
             }
             s.expiringLeadDays = a.compactMap { $0.intValue.map(Int.init) }.sorted(by: >)
         }

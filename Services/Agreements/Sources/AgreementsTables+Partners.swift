@@ -33,7 +33,8 @@ extension AgreementsTables {
             doc TEXT NOT NULL,
             created_ms INTEGER NOT NULL);
         """,
-        data: { db in try migrateFreeText(db) })
+        data: { db in try migrateFreeText(db) }
+    )
 
     /// Agreements stored before the registry described their partners in place: each becomes a
     /// projected partner under the id every service derives from name and country, claimed
@@ -68,33 +69,52 @@ extension AgreementsTables {
         let kind: String = try r["kind"], status: String = try r["status"]
         return ProjectedPartner(
             ref: PartnerRef(
-                id: try r["id"], name: try r["name"], nameLocal: try r["name_local"], kind: PartnerKind(rawValue: kind) ?? .other,
-                country: try r["country"]),
-            status: PartnerStatus(rawValue: status) ?? .active, mergedInto: try r["merged_into"])
+                id: try r["id"],
+                name: try r["name"],
+                nameLocal: try r["name_local"],
+                kind: PartnerKind(rawValue: kind) ?? .other,
+                country: try r["country"]
+            ),
+            status: PartnerStatus(rawValue: status) ?? .active,
+            mergedInto: try r["merged_into"]
+        )
     }
 
     /// The id of a projected partner with this match key: an active one first, else one merged away.
     static func partnerID(_ db: Database, matchKey key: String) throws -> String? {
-        try db.queryOne("SELECT id FROM partner_projection WHERE match_key = ? ORDER BY status = 'active' DESC, updated_ms", [key])?["id"]
+        try db.queryOne(
+            "SELECT id FROM partner_projection WHERE match_key = ? ORDER BY status = 'active' DESC, updated_ms",
+            [key]
+        )?["id"]
     }
 
     /// Writes what the registry says of a partner (from an event, or a claim of ours).
     static func upsertPartner(
-        _ db: Database, _ p: PartnerRef, status: PartnerStatus, mergedInto: String?, claimed: Bool, nowMillis: Int64
+        _ db: Database,
+        _ p: PartnerRef,
+        status: PartnerStatus,
+        mergedInto: String?,
+        claimed: Bool,
+        nowMillis: Int64
     ) throws {
         guard let id = p.id, let name = p.name else { return }
         try db.run(
             """
-            INSERT INTO partner_projection(id, match_key, status, merged_into, name, name_local, kind, country, claimed, updated_ms)
+            INSERT INTO partner_projection(id, match_key, status, merged_into, name, name_local, kind, country, \
+            claimed, updated_ms)
             VALUES(?,?,?,?,?,?,?,?,?,?)
-            ON CONFLICT(id) DO UPDATE SET match_key = excluded.match_key, status = excluded.status, merged_into = excluded.merged_into,
-                name = excluded.name, name_local = excluded.name_local, kind = excluded.kind, country = excluded.country,
+            ON CONFLICT(id) DO UPDATE SET match_key = excluded.match_key, status = excluded.status, merged_into = \
+            excluded.merged_into,
+                name = excluded.name, name_local = excluded.name_local, kind = excluded.kind, country = \
+                excluded.country,
                 updated_ms = excluded.updated_ms
             """,
             [
-                id, Partner.matchKey(name: name, country: p.country ?? ""), status.rawValue, mergedInto, name, p.nameLocal,
+                id, Partner.matchKey(name: name, country: p.country ?? ""), status.rawValue, mergedInto, name,
+                p.nameLocal,
                 (p.kind ?? .other).rawValue, (p.country ?? "").uppercased(), claimed ? 1 : 0, nowMillis,
-            ])
+            ]
+        )
     }
 
     /// Ids of projected partners not yet claimed from the registry (those a migration found).
@@ -109,14 +129,19 @@ extension AgreementsTables {
     /// Ids of the agreements naming any of `partners`.
     static func agreementIDs(_ db: Database, naming partners: [String]) throws -> [String] {
         let marks = partners.map { _ in "?" }.joined(separator: ",")
-        return try db.query("SELECT DISTINCT agreement_id FROM agreement_partners WHERE partner_id IN (\(marks))", partners).map {
+        return try db.query(
+            "SELECT DISTINCT agreement_id FROM agreement_partners WHERE partner_id IN (\(marks))",
+            partners
+        ).map {
             try $0["agreement_id"]
         }
     }
 
     /// Ids of the agreements linking the visit `delegationID`.
     static func agreementIDs(_ db: Database, linking delegationID: String) throws -> [String] {
-        try db.query("SELECT agreement_id FROM agreement_links WHERE delegation_id = ?", [delegationID]).map { try $0["agreement_id"] }
+        try db.query("SELECT agreement_id FROM agreement_links WHERE delegation_id = ?", [delegationID]).map {
+            try $0["agreement_id"]
+        }
     }
 
     // MARK: sites
@@ -129,12 +154,15 @@ extension AgreementsTables {
             sql += " WHERE country = ?"
             args.append(c.uppercased())
         }
-        return try db.query(sql + " ORDER BY name, id", args).map { try JSONDecoding.decode(Site.self, from: try $0["doc"] as [UInt8]) }
+        return try db.query(sql + " ORDER BY name, id", args).map {
+            try JSONDecoding.decode(Site.self, from: try $0["doc"] as [UInt8])
+        }
     }
 
     /// The site with this id or external key.
     static func site(_ db: Database, _ idOrKey: String) throws -> Site? {
-        guard let row = try db.queryOne("SELECT doc FROM sites WHERE id = ? OR external_key = ?", [idOrKey, idOrKey]) else {
+        guard let row = try db.queryOne("SELECT doc FROM sites WHERE id = ? OR external_key = ?", [idOrKey, idOrKey])
+        else {
             return nil
         }
         return try JSONDecoding.decode(Site.self, from: try row["doc"] as [UInt8])
@@ -143,7 +171,11 @@ extension AgreementsTables {
     static func insertSite(_ db: Database, _ site: Site, nowMillis: Int64) throws {
         try db.run(
             "INSERT INTO sites(id, external_key, name, country, agreement_id, doc, created_ms) VALUES(?,?,?,?,?,?,?)",
-            [site.id, site.draft.externalKey, site.draft.name, site.draft.country, site.agreementID, JSONEncoding.string(site), nowMillis])
+            [
+                site.id, site.draft.externalKey, site.draft.name, site.draft.country, site.agreementID,
+                JSONEncoding.string(site), nowMillis,
+            ]
+        )
     }
 
     /// Writes a site's document (a partner it names was renamed or merged).

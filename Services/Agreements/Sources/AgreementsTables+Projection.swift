@@ -12,34 +12,52 @@ extension AgreementsTables {
     /// Stores what a delegation event says of the visit (continent and region from our own
     /// country table, whatever the event carried).
     static func project(_ db: Database, _ d: Delegation, sequence: Int64, nowMillis: Int64) throws {
-        let prior: Int64? = try db.queryOne("SELECT last_sequence FROM delegation_projection WHERE id = ?", [d.id])?["last_sequence"]
+        let prior: Int64? = try db.queryOne("SELECT last_sequence FROM delegation_projection WHERE id = ?", [d.id])?[
+            "last_sequence"
+        ]
         let lead = d.draft.lead
         let country = Country.named(lead?.country ?? "")
         let outOfOrder = (prior ?? 0) >= sequence ? 1 : 0
         try db.run(
             """
-            INSERT INTO delegation_projection(id, ref, title, partner_name, partner_name_local, partner_kind, country, continent, region,
-                starts_at, ends_at, time_zone, status, version, last_sequence, events_applied, out_of_order, updated_ms, date_known)
+            INSERT INTO delegation_projection(id, ref, title, partner_name, partner_name_local, partner_kind, country, \
+            continent, region,
+                starts_at, ends_at, time_zone, status, version, last_sequence, events_applied, out_of_order, \
+                updated_ms, date_known)
             VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)
-            ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, title = excluded.title, partner_name = excluded.partner_name,
-                partner_name_local = excluded.partner_name_local, partner_kind = excluded.partner_kind, country = excluded.country,
-                continent = excluded.continent, region = excluded.region, starts_at = excluded.starts_at, ends_at = excluded.ends_at,
+            ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, title = excluded.title, partner_name = \
+            excluded.partner_name,
+                partner_name_local = excluded.partner_name_local, partner_kind = excluded.partner_kind, country = \
+                excluded.country,
+                continent = excluded.continent, region = excluded.region, starts_at = excluded.starts_at, ends_at = \
+                excluded.ends_at,
                 time_zone = excluded.time_zone, status = excluded.status, version = excluded.version,
                 last_sequence = max(last_sequence, excluded.last_sequence), events_applied = events_applied + 1,
-                out_of_order = out_of_order + excluded.out_of_order, updated_ms = excluded.updated_ms, date_known = excluded.date_known
+                out_of_order = out_of_order + excluded.out_of_order, updated_ms = excluded.updated_ms, date_known = \
+                excluded.date_known
             """,
             [
-                d.id, d.ref, d.draft.title, d.draft.partners.map { $0.name ?? "" }.joined(separator: "; "), lead?.nameLocal,
-                (lead?.kind ?? .other).rawValue, (lead?.country ?? "").uppercased(), country?.continent.rawValue ?? d.continent,
-                country?.region ?? d.region, d.draft.startsAt.description, d.draft.endsAt.description, d.draft.timeZone, d.status.rawValue,
+                d.id, d.ref, d.draft.title, d.draft.partners.map { $0.name ?? "" }.joined(separator: "; "),
+                lead?.nameLocal,
+                (lead?.kind ?? .other).rawValue, (lead?.country ?? "").uppercased(),
+                country?.continent.rawValue ?? d.continent,
+                country?.region ?? d.region, d.draft.startsAt.description, d.draft.endsAt.description, d.draft.timeZone,
+                d.status.rawValue,
                 d.version, sequence, outOfOrder, nowMillis, d.draft.date?.description,
-            ])
+            ]
+        )
     }
 
     /// Projected delegations (one by id or reference), by start then id, after `after` (start, id).
-    static func projected(_ db: Database, id: String?, after: (String, String)? = nil, limit: Int) throws -> [ProjectedDelegation] {
+    static func projected(
+        _ db: Database,
+        id: String?,
+        after: (String, String)? = nil,
+        limit: Int
+    ) throws -> [ProjectedDelegation] {
         var sql = """
-            SELECT id, ref, title, partner_name, partner_name_local, country, continent, region, starts_at, ends_at, time_zone, status,
+            SELECT id, ref, title, partner_name, partner_name_local, country, continent, region, starts_at, ends_at, \
+            time_zone, status,
                 version, date_known,
                 last_sequence, events_applied, out_of_order FROM delegation_projection
             """
@@ -65,12 +83,26 @@ extension ProjectedDelegation {
         var why = ""
         let date: String? = try r["date_known"]
         self.init(
-            id: try r["id"], ref: try r["ref"], title: try r["title"],
-            partner: PartnerName(name: try r["partner_name"], nameLocal: try r["partner_name_local"], country: try r["country"]),
-            continent: try r["continent"], region: try r["region"], startsAt: try r["starts_at"], endsAt: try r["ends_at"],
-            timeZone: try r["time_zone"], status: DelegationStatus(rawValue: try r["status"]) ?? .proposed, date: date,
-            when: date.flatMap { PartialDate.parse($0, why: &why) }?.display, version: try r["version"],
-            lastSequence: try r["last_sequence"], eventsApplied: try r["events_applied"], outOfOrder: try r["out_of_order"])
+            id: try r["id"],
+            ref: try r["ref"],
+            title: try r["title"],
+            partner: PartnerName(
+                name: try r["partner_name"],
+                nameLocal: try r["partner_name_local"],
+                country: try r["country"]
+            ),
+            continent: try r["continent"],
+            region: try r["region"],
+            startsAt: try r["starts_at"],
+            endsAt: try r["ends_at"],
+            timeZone: try r["time_zone"],
+            status: DelegationStatus(rawValue: try r["status"]) ?? .proposed,
+            date: date,
+            when: date.flatMap { PartialDate.parse($0, why: &why) }?.display,
+            version: try r["version"],
+            lastSequence: try r["last_sequence"],
+            eventsApplied: try r["events_applied"],
+            outOfOrder: try r["out_of_order"]
+        )
     }
 }
-

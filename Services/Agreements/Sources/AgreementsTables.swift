@@ -79,21 +79,31 @@ struct AgreementsTables: RecordTable {
                 fired_ms INTEGER NOT NULL,
                 PRIMARY KEY(agreement_id, lead_days, ends_on));
             CREATE TABLE agreement_refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
-            """),
+            """
+        ),
         partnersMigration,
         .init(
-            3, "ALTER TABLE agreements ADD COLUMN search TEXT NOT NULL DEFAULT '';",
+            3,
+            "ALTER TABLE agreements ADD COLUMN search TEXT NOT NULL DEFAULT '';",
             data: { db in
-                for a in try loadAll(db) { try db.run("UPDATE agreements SET search = ? WHERE id = ?", [searchText(a), a.id]) }
-            }),
+                for a in try loadAll(db) {
+                    try db.run("UPDATE agreements SET search = ? WHERE id = ?", [searchText(a), a.id])
+                }
+            }
+        ),
         .init(4, history.addSealSQL, data: { db in try history.sealAll(db) }),
     ]
 
     /// What the `text` filter looks in, lowercased: the agreement's values, never its field names.
     static func searchText(_ a: Agreement) -> String {
         var parts = [a.reference, a.currentReference, a.draft.title, a.draft.kind.rawValue, a.draft.notes ?? ""]
-        parts += a.draft.partners.flatMap { [$0.name ?? "", $0.nameLocal ?? "", $0.country ?? "", $0.contactName ?? ""] }
-        parts += a.draft.focusAreas + a.draft.signatories.map(\.name) + [a.draft.coordinator.name, a.draft.coordinator.email]
+        parts += a.draft.partners.flatMap {
+            [$0.name ?? "", $0.nameLocal ?? "", $0.country ?? "", $0.contactName ?? ""]
+        }
+        parts +=
+            a.draft.focusAreas + a.draft.signatories.map(\.name) + [
+                a.draft.coordinator.name, a.draft.coordinator.email,
+            ]
         parts += a.activities.map(\.summary) + a.amendments.map(\.summary) + a.draft.documents.map(\.title)
         return parts.filter { !$0.isEmpty }.joined(separator: "\n").lowercased()
     }
@@ -119,13 +129,18 @@ struct AgreementsTables: RecordTable {
 
     /// The agreement with this external key.
     static func load(_ db: Database, externalKey: String) throws -> Agreement? {
-        guard let row = try db.queryOne("SELECT doc FROM agreements WHERE external_key = ?", [externalKey]) else { return nil }
+        guard let row = try db.queryOne("SELECT doc FROM agreements WHERE external_key = ?", [externalKey]) else {
+            return nil
+        }
         return try JSONDecoding.decode(Agreement.self, from: try row["doc"] as [UInt8])
     }
 
     /// Agreements matching a WHERE clause over the `agreements` table, by reference.
     static func loadAll(
-        _ db: Database, where clause: String = "1=1", _ args: [any SQLBindable] = [], limit: Int = 100_000
+        _ db: Database,
+        where clause: String = "1=1",
+        _ args: [any SQLBindable] = [],
+        limit: Int = 100_000
     ) throws -> [Agreement] {
         try db.query("SELECT doc FROM agreements WHERE \(clause) ORDER BY reference LIMIT ?", args + [limit]).map {
             try JSONDecoding.decode(Agreement.self, from: try $0["doc"] as [UInt8])
@@ -134,18 +149,30 @@ struct AgreementsTables: RecordTable {
 
     /// Agreements matching the filters of `agreements.list`.
     static func list(
-        _ db: Database, status: AgreementStatus?, kind: AgreementKind?, country: String?, continent: String?, partner: String? = nil,
-        words: String?, after: String?, limit: Int
+        _ db: Database,
+        status: AgreementStatus?,
+        kind: AgreementKind?,
+        country: String?,
+        continent: String?,
+        partner: String? = nil,
+        words: String?,
+        after: String?,
+        limit: Int
     ) throws -> [Agreement] {
         var clause = "1=1"
         var args: [any SQLBindable] = []
         if let s = status { clause += " AND status = ?"; args.append(s.rawValue) }
         if let k = kind { clause += " AND kind = ?"; args.append(k.rawValue) }
         if let c = country {
-            clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE country = ?)"; args.append(c.uppercased())
+            clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE country = ?)";
+            args.append(c.uppercased())
         }
-        if let c = continent { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE continent = ?)"; args.append(c) }
-        if let p = partner { clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE partner_id = ?)"; args.append(p) }
+        if let c = continent {
+            clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE continent = ?)"; args.append(c)
+        }
+        if let p = partner {
+            clause += " AND id IN (SELECT agreement_id FROM agreement_partners WHERE partner_id = ?)"; args.append(p)
+        }
         for w in (words ?? "").split(separator: " ") where !w.isEmpty {
             clause += " AND instr(search, ?) > 0"
             args.append(String(w))
@@ -161,18 +188,29 @@ struct AgreementsTables: RecordTable {
 
     /// Active or suspended agreements that ended before `day`.
     static func pastEnd(_ db: Database, on day: LocalDate) throws -> [Agreement] {
-        try loadAll(db, where: "status IN ('active','suspended') AND ends_on IS NOT NULL AND ends_on < ?", [day.description])
+        try loadAll(
+            db,
+            where: "status IN ('active','suspended') AND ends_on IS NOT NULL AND ends_on < ?",
+            [day.description]
+        )
     }
 
     /// Agreements in force (or about to be) that end on or after `from` (and on or before `until`).
     static func ending(_ db: Database, from: LocalDate, until: LocalDate? = nil) throws -> [Agreement] {
         if let until {
             return try loadAll(
-                db, where: "status IN ('signed','active','suspended') AND ends_on IS NOT NULL AND ends_on >= ? AND ends_on <= ?",
-                [from.description, until.description])
+                db,
+                where:
+                    "status IN ('signed','active','suspended') AND ends_on IS NOT NULL AND ends_on >= ? AND ends_on "
+                    + "<= ?",
+                [from.description, until.description]
+            )
         }
         return try loadAll(
-            db, where: "status IN ('active','suspended','signed') AND ends_on IS NOT NULL AND ends_on >= ?", [from.description])
+            db,
+            where: "status IN ('active','suspended','signed') AND ends_on IS NOT NULL AND ends_on >= ?",
+            [from.description]
+        )
     }
 
     /// Active agreements.
@@ -186,17 +224,21 @@ struct AgreementsTables: RecordTable {
     /// Whether the expiry notice for (`id`, `lead`, `end`) has been recorded; records it when not.
     static func claimNotice(_ db: Database, id: String, lead: Int, end: LocalDate, nowMillis: Int64) throws -> Bool {
         if try db.queryOne(
-            "SELECT 1 FROM expiry_notices WHERE agreement_id = ? AND lead_days = ? AND ends_on = ?", [id, lead, end.description]) != nil
-        {
+            "SELECT 1 FROM expiry_notices WHERE agreement_id = ? AND lead_days = ? AND ends_on = ?",
+            [id, lead, end.description]
+        ) != nil {
             return false
         }
         try db.run(
             "INSERT INTO expiry_notices(agreement_id, lead_days, ends_on, fired_ms) VALUES(?,?,?,?)",
-            [id, lead, end.description, nowMillis])
+            [id, lead, end.description, nowMillis]
+        )
         return true
     }
 
-    func load(_ db: Database, _ idOrRef: String) throws -> (Agreement, JSONValue, [UInt8])? { try Self.loadText(db, idOrRef) }
+    func load(_ db: Database, _ idOrRef: String) throws -> (Agreement, JSONValue, [UInt8])? {
+        try Self.loadText(db, idOrRef)
+    }
 
     func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])? {
         guard let row = try db.queryOne("SELECT version, doc FROM agreements WHERE id = ?", [id]) else { return nil }
@@ -226,7 +268,10 @@ struct AgreementsTables: RecordTable {
     static func nextReference(_ db: Database, year: Int) throws -> String {
         let last: Int = try db.queryOne("SELECT last FROM agreement_refs WHERE year = ?", [year])?["last"] ?? 0
         let n = last + 1
-        try db.run("INSERT INTO agreement_refs(year, last) VALUES(?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last", [year, n])
+        try db.run(
+            "INSERT INTO agreement_refs(year, last) VALUES(?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
+            [year, n]
+        )
         let digits = String(n)
         return "AGR-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
@@ -238,7 +283,8 @@ struct AgreementsTables: RecordTable {
             if insert {
                 try db.run(
                     """
-                    INSERT INTO agreements(id, reference, external_key, version, status, kind, signed_on, starts_on, ends_on, doc,
+                    INSERT INTO agreements(id, reference, external_key, version, status, kind, signed_on, starts_on, \
+                    ends_on, doc,
                         created_ms, updated_ms, search)
                     VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)
                     """,
@@ -246,31 +292,40 @@ struct AgreementsTables: RecordTable {
                         a.id, a.reference, a.draft.externalKey, a.version, a.status.rawValue, a.draft.kind.rawValue,
                         a.draft.signedOn?.exactDay?.description, a.draft.startsOn?.exactDay?.description,
                         a.draft.endsOn?.exactDay?.description, doc, nowMillis, nowMillis, searchText(a),
-                    ])
+                    ]
+                )
             } else {
                 try db.run(
                     """
-                    UPDATE agreements SET version = ?, status = ?, kind = ?, signed_on = ?, starts_on = ?, ends_on = ?, doc = ?,
+                    UPDATE agreements SET version = ?, status = ?, kind = ?, signed_on = ?, starts_on = ?, ends_on = \
+                    ?, doc = ?,
                         updated_ms = ?, search = ? WHERE id = ?
                     """,
                     [
                         a.version, a.status.rawValue, a.draft.kind.rawValue, a.draft.signedOn?.exactDay?.description,
-                        a.draft.startsOn?.exactDay?.description, a.draft.endsOn?.exactDay?.description, doc, nowMillis, searchText(a), a.id,
-                    ])
+                        a.draft.startsOn?.exactDay?.description, a.draft.endsOn?.exactDay?.description, doc, nowMillis,
+                        searchText(a), a.id,
+                    ]
+                )
             }
         }
         if case .failure(let e) = written {
             guard e.isConstraint else { throw e }
             throw ServiceError(
-                .conflict, "reference \(a.reference) is already used by another agreement", retryable: false,
-                details: ["field": "reference", "reference": .string(a.reference)])
+                .conflict,
+                "reference \(a.reference) is already used by another agreement",
+                retryable: false,
+                details: ["field": "reference", "reference": .string(a.reference)]
+            )
         }
         try db.run("DELETE FROM agreement_partners WHERE agreement_id = ?", [a.id])
         try savePartners(db, a)
         try db.run("DELETE FROM agreement_links WHERE agreement_id = ?", [a.id])
         for l in a.delegations {
             try db.run(
-                "INSERT INTO agreement_links(agreement_id, delegation_id, relation) VALUES(?,?,?)", [a.id, l.delegationID, l.relation])
+                "INSERT INTO agreement_links(agreement_id, delegation_id, relation) VALUES(?,?,?)",
+                [a.id, l.delegationID, l.relation]
+            )
         }
     }
 
@@ -280,12 +335,15 @@ struct AgreementsTables: RecordTable {
             let code = (p.country ?? "").uppercased()
             let c = Country.named(code)
             try db.run(
-                "INSERT INTO agreement_partners(agreement_id, idx, name, name_local, kind, country, continent, region, partner_id) "
+                "INSERT INTO agreement_partners(agreement_id, idx, name, name_local, kind, country, continent, "
+                    + "region, partner_id) "
                     + "VALUES(?,?,?,?,?,?,?,?,?)",
                 [
-                    a.id, i, p.name ?? "", p.nameLocal, (p.kind ?? .other).rawValue, code, c?.continent.rawValue ?? "", c?.region ?? "",
+                    a.id, i, p.name ?? "", p.nameLocal, (p.kind ?? .other).rawValue, code, c?.continent.rawValue ?? "",
+                    c?.region ?? "",
                     p.id,
-                ])
+                ]
+            )
         }
     }
 }

@@ -10,7 +10,12 @@ import LiaisonProcess
 package enum Bench {
     /// The tool: the bench commands with the CLI's global options and error reporting.
     static var tool: CommandLineTool<CLIContext> {
-        var t = CommandLineTool(program: "liaison bench", root: benchCommand, globalOptions: CLI.globalOptions, version: liaisonVersion) {
+        var t = CommandLineTool(
+            program: "liaison bench",
+            root: benchCommand,
+            globalOptions: CLI.globalOptions,
+            version: liaisonVersion
+        ) {
             CLIContext(args: $0)
         }
         t.report = CLI.report

@@ -10,9 +10,17 @@ extension Bench {
     static var benchCodec: CLICommand {
         Command(
             name: "codec",
-            abstract: "Time the JSON work of a change in this process (no mesh): parse, decode, encode and write a confirmed visit.",
+            abstract:
+                "Time the JSON work of a change in this process (no mesh): parse, decode, encode and write a "
+                + "confirmed visit.",
             usage: "bench codec [--count N] [--json]",
-            options: [OptionSpec(["--count", "-n"], value: "N", "Times each step runs per round (default 20000; best of 5 rounds).")]
+            options: [
+                OptionSpec(
+                    ["--count", "-n"],
+                    value: "N",
+                    "Times each step runs per round (default 20000; best of 5 rounds)."
+                )
+            ]
         ) { args, ctx in
             let n = try args.int("--count", default: 20_000, in: 1...10_000_000)
             let d = try BenchCodec.sample()
@@ -30,17 +38,30 @@ extension Bench {
                 return best
             }
             let steps: [(String, Double)] = [
-                ("parse (text → tree)", try time { if case .object(let o) = try JSONParser.parse(text) { o.count } else { 0 } }),
-                ("decode (tree → Delegation)", try time { try JSONDecoding.decode(Delegation.self, from: tree).draft.members.count }),
-                ("parse + decode (text → Delegation)", try time { try JSONDecoding.decode(Delegation.self, from: text).version }),
-                ("encode (Delegation → tree)", time { if case .object(let o) = JSONEncoding.encode(d) { o.count } else { 0 } }),
+                (
+                    "parse (text → tree)",
+                    try time { if case .object(let o) = try JSONParser.parse(text) { o.count } else { 0 } }
+                ),
+                (
+                    "decode (tree → Delegation)",
+                    try time { try JSONDecoding.decode(Delegation.self, from: tree).draft.members.count }
+                ),
+                (
+                    "parse + decode (text → Delegation)",
+                    try time { try JSONDecoding.decode(Delegation.self, from: text).version }
+                ),
+                (
+                    "encode (Delegation → tree)",
+                    time { if case .object(let o) = JSONEncoding.encode(d) { o.count } else { 0 } }
+                ),
                 ("write (tree → text)", time { JSONWriter.encode(tree).count }),
                 ("stream (Delegation → text)", time { JSONEncoding.bytes(d).count }),
             ]
             if ctx.json {
                 let perOp = JSONObject(steps.map { ($0.0, JSONValue.double(($0.1 * 100).rounded() / 100)) })
                 let out: JSONValue = [
-                    "bytes": .int(Int64(text.count)), "count": .int(Int64(n)), "checksum": .int(Int64(sink & 0xFFFF)), "us_per_op": .object(perOp),
+                    "bytes": .int(Int64(text.count)), "count": .int(Int64(n)), "checksum": .int(Int64(sink & 0xFFFF)),
+                    "us_per_op": .object(perOp),
                 ]
                 ctx.printJSON(out)
             } else {
@@ -60,7 +81,8 @@ enum BenchCodec {
     static func sample() throws -> Delegation {
         func member(_ i: Int) -> JSONValue {
             [
-                "name": .string("Member \(i) of the delegation"), "title": "Deputy Director", "role": i == 0 ? "head" : "member",
+                "name": .string("Member \(i) of the delegation"), "title": "Deputy Director",
+                "role": i == 0 ? "head" : "member",
                 "email": .string("member\(i)@moe.example.th"), "languages": ["th", "en"],
             ]
         }
@@ -68,13 +90,17 @@ enum BenchCodec {
             [
                 "starts_at": .string("2030-03-12T\(h < 10 ? "0" : "")\(h):00"),
                 "ends_at": .string("2030-03-12T\(h < 9 ? "0" : "")\(h + 1):00"),
-                "title": .string("Session \(h)"), "kind": "meeting", "venue": "Main Building 301", "hosts": ["li.wei@bit.edu.cn"],
+                "title": .string("Session \(h)"), "kind": "meeting", "venue": "Main Building 301",
+                "hosts": ["li.wei@bit.edu.cn"],
             ]
         }
         let draft: JSONValue = [
             "direction": "inbound", "title": "Thailand Ministry of Education delegation",
             "partners": [
-                ["name": "Ministry of Education", "name_local": "กระทรวงศึกษาธิการ", "kind": "government", "country": "TH", "lead": true],
+                [
+                    "name": "Ministry of Education", "name_local": "กระทรวงศึกษาธิการ", "kind": "government",
+                    "country": "TH", "lead": true,
+                ],
                 ["name": "Chulalongkorn University", "kind": "university", "country": "TH"],
             ],
             "purpose": "Closer cooperation and more learning opportunities for students of both countries",
@@ -88,8 +114,14 @@ enum BenchCodec {
             "itinerary": .array((8..<16).map(item)), "notes": "Halal lunch; interpreter for the afternoon.",
         ]
         return Delegation(
-            id: "del-benchcodec000000", ref: "DEL-2030-0001", version: 7, status: .confirmed, scheduleVersion: 2,
-            draft: try JSONDecoding.decode(DelegationDraft.self, from: draft), createdAt: "2030-01-02T03:04:05Z",
-            updatedAt: "2030-01-02T03:04:05Z")
+            id: "del-benchcodec000000",
+            ref: "DEL-2030-0001",
+            version: 7,
+            status: .confirmed,
+            scheduleVersion: 2,
+            draft: try JSONDecoding.decode(DelegationDraft.self, from: draft),
+            createdAt: "2030-01-02T03:04:05Z",
+            updatedAt: "2030-01-02T03:04:05Z"
+        )
     }
 }

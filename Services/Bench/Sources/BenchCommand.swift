@@ -10,8 +10,11 @@ import Synchronization
 extension Bench {
     static var benchCommand: CLICommand {
         Command(
-            name: "bench", abstract: "Measure calls/s and latency against a running mesh.",
-            usage: "bench [--service S] [--method M] [--params JSON] [--connections N] [--calls M] [--pipeline K] [--threads T]",
+            name: "bench",
+            abstract: "Measure calls/s and latency against a running mesh.",
+            usage:
+                "bench [--service S] [--method M] [--params JSON] [--connections N] [--calls M] [--pipeline K] "
+                + "[--threads T]",
             options: [
                 OptionSpec(["--service"], value: "S", "Which service (default delegations)."),
                 OptionSpec(["--method"], value: "M", "Which method (default service.ping)."),
@@ -20,8 +23,11 @@ extension Bench {
                 OptionSpec(["--calls", "-n"], value: "M", "Calls per connection (default 10000)."),
                 OptionSpec(["--pipeline"], value: "K", "Calls in flight per connection (default 1)."),
                 OptionSpec(
-                    ["--threads"], value: "T",
-                    "Client threads driving the connections over epoll (default 1, as redis-benchmark; at most one per connection)."),
+                    ["--threads"],
+                    value: "T",
+                    "Client threads driving the connections over epoll (default 1, as redis-benchmark; at most one "
+                        + "per connection)."
+                ),
             ],
             subcommands: [benchEvents, benchMail, benchRestart, benchIdle, benchHostile, benchHold, benchCodec]
         ) { args, ctx in
@@ -33,28 +39,42 @@ extension Bench {
             let threads = try args.int("--threads", default: 1, in: 1...64)
             var params: JSONValue = .object([:])
             if let p = args.value("--params") {
-                do { params = try JSONParser.parse(p) } catch { throw CLIError(ExitCode.dataError, "--params is not JSON: \(error)") }
+                do { params = try JSONParser.parse(p) } catch {
+                    throw CLIError(ExitCode.dataError, "--params is not JSON: \(error)")
+                }
             }
             let path = try ctx.socket(of: service)
             _ = try ctx.client(service)  // fail early, with the usual message, when nothing is running
             let progress = BenchProgress(
-                ctx, "bench: \(conns) connection(s) × \(calls) \(method) calls to \(service), \(pipeline) in flight each")
+                ctx,
+                "bench: \(conns) connection(s) × \(calls) \(method) calls to \(service), \(pipeline) in flight each"
+            )
             let result = try BenchDriver.run(
-                path: path, method: method, params: params, connections: conns, calls: calls, pipeline: pipeline, threads: threads,
-                progress: progress)
+                path: path,
+                method: method,
+                params: params,
+                connections: conns,
+                calls: calls,
+                pipeline: pipeline,
+                threads: threads,
+                progress: progress
+            )
             let out: JSONValue = [
                 "service": .string(service), "method": .string(method), "connections": .int(Int64(conns)),
                 "pipeline": .int(Int64(pipeline)),
                 "calls": .int(Int64(result.ok + result.failed)), "failed": .int(Int64(result.failed)),
-                "seconds": .double(result.seconds), "calls_per_s": .double((Double(result.ok) / result.seconds).rounded()),
-                "p50_us": .int(Int64(result.latency.percentile(0.5))), "p99_us": .int(Int64(result.latency.percentile(0.99))),
+                "seconds": .double(result.seconds),
+                "calls_per_s": .double((Double(result.ok) / result.seconds).rounded()),
+                "p50_us": .int(Int64(result.latency.percentile(0.5))),
+                "p99_us": .int(Int64(result.latency.percentile(0.99))),
                 "max_us": .int(Int64(result.latency.maxMicros)),
             ]
             if ctx.json {
                 ctx.printJSON(out)
             } else {
                 ctx.print(
-                    "\(service) \(method): \(result.ok + result.failed) calls over \(conns) connection(s), pipeline \(pipeline), in "
+                    "\(service) \(method): \(result.ok + result.failed) calls over \(conns) connection(s), pipeline "
+                        + "\(pipeline), in "
                         + "\(threeSignificant(result.seconds)) s"
                 )
                 let l = result.latency

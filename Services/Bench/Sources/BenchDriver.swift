@@ -25,16 +25,19 @@ enum BenchDriver {
         var finished = false
         let prefix: String
 
-        init(fd: Int32, prefix: String) {
-            self.fd = fd
-            self.prefix = prefix
-        }
+        init(fd: Int32, prefix: String) { (self.fd, self.prefix) = (fd, prefix) }
     }
 
     /// Runs `calls` calls of `method` on each of `connections` connections, `pipeline` in flight
     /// on each, from `threads` threads (each driving its share of the connections).
     static func run(
-        path: String, method: String, params: JSONValue, connections: Int, calls: Int, pipeline: Int, threads: Int,
+        path: String,
+        method: String,
+        params: JSONValue,
+        connections: Int,
+        calls: Int,
+        pipeline: Int,
+        threads: Int,
         progress: BenchProgress? = nil
     ) throws -> Bench.BenchResult {
         let merged = Locked(Bench.BenchResult())
@@ -46,7 +49,16 @@ enum BenchDriver {
             let mine = stride(from: t, to: connections, by: drivers).map { $0 }
             try OwnedThread.start(name: "bench-\(t)") {
                 var local = Bench.BenchResult()
-                drive(path: path, method: method, params: params, conns: mine, calls: calls, pipeline: pipeline, answered: answered, &local)
+                drive(
+                    path: path,
+                    method: method,
+                    params: params,
+                    conns: mine,
+                    calls: calls,
+                    pipeline: pipeline,
+                    answered: answered,
+                    &local
+                )
                 merged.withLock { m in
                     m.ok += local.ok
                     m.failed += local.failed
@@ -59,7 +71,9 @@ enum BenchDriver {
         while finished < drivers {
             if done.wait(timeout: .now() + .milliseconds(100)) == .success { finished += 1; continue }
             let seconds = Double(monotonicNanos() - start) / 1e9
-            progress?.update("\(answered.load(ordering: .relaxed)) of \(connections * calls) calls answered, \(Int(seconds)) s")
+            progress?.update(
+                "\(answered.load(ordering: .relaxed)) of \(connections * calls) calls answered, \(Int(seconds)) s"
+            )
         }
         progress?.done()
         var r = merged.withLock { $0 }
@@ -69,13 +83,26 @@ enum BenchDriver {
 
     /// One thread's loop over its connections (`conns` are their numbers).
     private static func drive(
-        path: String, method: String, params: JSONValue, conns numbers: [Int], calls: Int, pipeline: Int, answered: borrowing Atomic<Int>,
+        path: String,
+        method: String,
+        params: JSONValue,
+        conns numbers: [Int],
+        calls: Int,
+        pipeline: Int,
+        answered: borrowing Atomic<Int>,
         _ result: inout Bench.BenchResult
     ) {
         if numbers.count == 1 {
             return driveOne(
-                path: path, method: method, params: params, number: numbers[0], calls: calls, pipeline: pipeline, answered: answered,
-                &result)
+                path: path,
+                method: method,
+                params: params,
+                number: numbers[0],
+                calls: calls,
+                pipeline: pipeline,
+                answered: answered,
+                &result
+            )
         }
         let epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epfd >= 0 else { result.failed += calls * numbers.count; return }
@@ -125,7 +152,13 @@ enum BenchDriver {
     /// A thread with one connection waits in `recv` itself: one system call less per call than
     /// waiting in epoll first (what a ping-pong in C does).
     private static func driveOne(
-        path: String, method: String, params: JSONValue, number: Int, calls: Int, pipeline: Int, answered: borrowing Atomic<Int>,
+        path: String,
+        method: String,
+        params: JSONValue,
+        number: Int,
+        calls: Int,
+        pipeline: Int,
+        answered: borrowing Atomic<Int>,
         _ result: inout Bench.BenchResult
     ) {
         guard let fd = try? UnixSocket.connect(path, timeoutMs: 5000) else { result.failed += calls; return }
@@ -160,7 +193,9 @@ enum BenchDriver {
     private static func flush(_ c: Conn, epfd: Int32, _ result: inout Bench.BenchResult, calls: Int) {
         while c.outOffset < c.out.count {
             let offset = c.outOffset
-            let n = c.out.withUnsafeBytes { send(c.fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            let n = c.out.withUnsafeBytes {
+                send(c.fd, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL))
+            }
             if n < 0 {
                 if errno == EINTR { continue }
                 if errno != EAGAIN && errno != EWOULDBLOCK { fail(c, &result, calls: calls) }
@@ -184,7 +219,11 @@ enum BenchDriver {
 
     /// Reads what the service answered and counts each answer.
     private static func read(
-        _ c: Conn, _ buffer: inout [UInt8], _ result: inout Bench.BenchResult, calls: Int, answered: borrowing Atomic<Int>
+        _ c: Conn,
+        _ buffer: inout [UInt8],
+        _ result: inout Bench.BenchResult,
+        calls: Int,
+        answered: borrowing Atomic<Int>
     ) {
         while true {
             let n = buffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
@@ -204,10 +243,17 @@ enum BenchDriver {
     }
 
     /// Counts each complete answer the connection has read.
-    private static func consume(_ c: Conn, _ result: inout Bench.BenchResult, calls: Int, answered: borrowing Atomic<Int>) {
+    private static func consume(
+        _ c: Conn,
+        _ result: inout Bench.BenchResult,
+        calls: Int,
+        answered: borrowing Atomic<Int>
+    ) {
         while !c.finished, let payload = try? c.decoder.next() {
             let now = monotonicNanos()
-            guard let m = try? Message.decode(payload), let id = m.id, let t0 = c.sentAt.removeValue(forKey: id) else { continue }
+            guard let m = try? Message.decode(payload), let id = m.id, let t0 = c.sentAt.removeValue(forKey: id) else {
+                continue
+            }
             c.received += 1
             answered.wrappingAdd(1, ordering: .relaxed)
             result.latency.record(micros: (now - t0) / 1000)

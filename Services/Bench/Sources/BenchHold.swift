@@ -9,7 +9,8 @@ extension Bench {
     /// Opens connections and keeps them idle: the caller `bench hostile` runs as another user.
     static var benchHold: CLICommand {
         Command(
-            name: "hold", abstract: "Open N idle connections to a service and keep them until stdin closes (for limit tests).",
+            name: "hold",
+            abstract: "Open N idle connections to a service and keep them until stdin closes (for limit tests).",
             usage: "bench hold --socket PATH [--connections N] [--uid U --gid G]",
             options: [
                 OptionSpec(["--socket"], value: "PATH", "The service's socket."),
@@ -28,7 +29,10 @@ extension Bench {
                         return v
                     } ?? getgid()
                 guard setgroups(0, nil) == 0, setgid(gid) == 0, setuid(uid) == 0 else {
-                    throw CLIError(ExitCode.failure, "cannot become uid \(uid) gid \(gid): \(String(cString: strerror(errno)))")
+                    throw CLIError(
+                        ExitCode.failure,
+                        "cannot become uid \(uid) gid \(gid): \(String(cString: strerror(errno)))"
+                    )
                 }
             }
             _ = ResourceLimits.raiseOpenFiles()
@@ -45,7 +49,8 @@ extension Bench {
                 if poll(&pfd, 1, 20) > 0 {
                     var b = [UInt8](repeating: 0, count: 4096)
                     let got = recv(fd, &b, b.count, Int32(MSG_DONTWAIT))
-                    let why = got > 4 ? (try? Message.decode(Array(b[4..<got])))?.error?.code.rawValue ?? "closed" : "closed"
+                    let why =
+                        got > 4 ? (try? Message.decode(Array(b[4..<got])))?.error?.code.rawValue ?? "closed" : "closed"
                     refused[why, default: 0] += 1
                     close(fd)
                     continue
@@ -53,7 +58,11 @@ extension Bench {
                 held.append(fd)
             }
             ctx.print(
-                JSONWriter.string(["held": .int(Int64(held.count)), "refused": JSONEncoding.encode(refused), "uid": .int(Int64(getuid()))]))
+                JSONWriter.string([
+                    "held": .int(Int64(held.count)), "refused": JSONEncoding.encode(refused),
+                    "uid": .int(Int64(getuid())),
+                ])
+            )
             // Hold until told to let go (stdin closes).
             var b = [UInt8](repeating: 0, count: 64)
             while read(0, &b, b.count) > 0 {}

@@ -10,27 +10,44 @@ extension Bench {
     static var benchHostile: CLICommand {
         Command(
             name: "hostile",
-            abstract: "What hostile callers cost others: control and ordinary calls while another user holds idle connections, "
-                + "health under a pipelined flood, memory under a client that never reads, the 1,000-item itinerary check.",
+            abstract:
+                "What hostile callers cost others: control and ordinary calls while another user holds idle "
+                + "connections, "
+                + "health under a pipelined flood, memory under a client that never reads, the 1,000-item itinerary "
+                + "check.",
             usage: "bench hostile [--idle N] [--flood N] [--list-limit N] [--samples K] [--holder-uid U] [--json]",
             options: [
                 OptionSpec(["--idle"], value: "N", "Idle connections held by another user (default 1100)."),
                 OptionSpec(
-                    ["--flood"], value: "N",
-                    "Pipelined delegations.list calls, and calls sent by the client that never reads (default 600)."),
+                    ["--flood"],
+                    value: "N",
+                    "Pipelined delegations.list calls, and calls sent by the client that never reads (default 600)."
+                ),
                 OptionSpec(
-                    ["--list-limit"], value: "N", "Their page size; that many delegations are made first if fewer exist (default 500)."),
+                    ["--list-limit"],
+                    value: "N",
+                    "Their page size; that many delegations are made first if fewer exist (default 500)."
+                ),
                 OptionSpec(["--samples"], value: "K", "Calls timed per measurement (default 50)."),
-                OptionSpec(["--holder-uid"], value: "U", "Who holds the idle connections (default 65534 when run as root, else you)."),
+                OptionSpec(
+                    ["--holder-uid"],
+                    value: "U",
+                    "Who holds the idle connections (default 65534 when run as root, else you)."
+                ),
             ]
         ) { args, ctx in
             var h = try Hostile(
-                ctx, idle: args.int("--idle", default: 1100, in: 0...100_000), flood: args.int("--flood", default: 600, in: 1...100_000),
-                listLimit: args.int("--list-limit", default: 500, in: 1...500), samples: args.int("--samples", default: 50, in: 1...10_000),
-                holderUID: args.value("--holder-uid").flatMap { UInt32($0) } ?? (getuid() == 0 ? 65534 : getuid()))
+                ctx,
+                idle: args.int("--idle", default: 1100, in: 0...100_000),
+                flood: args.int("--flood", default: 600, in: 1...100_000),
+                listLimit: args.int("--list-limit", default: 500, in: 1...500),
+                samples: args.int("--samples", default: 50, in: 1...10_000),
+                holderUID: args.value("--holder-uid").flatMap { UInt32($0) } ?? (getuid() == 0 ? 65534 : getuid())
+            )
             let report = try h.run()
             if ctx.json { ctx.printJSON(JSONValue.object(report)) } else { h.printReport(report) }
-            return (report["failed_calls"]?.intValue ?? 0) == 0 && (report["restarts"]?.intValue ?? 0) == 0 ? ExitCode.ok : ExitCode.failure
+            return (report["failed_calls"]?.intValue ?? 0) == 0 && (report["restarts"]?.intValue ?? 0) == 0
+                ? ExitCode.ok : ExitCode.failure
         }
     }
 
@@ -49,15 +66,19 @@ extension Bench {
             )
             progress = BenchProgress(
                 ctx,
-                "bench hostile against \(service): \(idle) idle connections, a flood of \(flood) pipelined lists of \(listLimit), "
-                    + "\(samples) samples per measurement")
+                "bench hostile against \(service): \(idle) idle connections, a flood of \(flood) pipelined lists of "
+                    + "\(listLimit), "
+                    + "\(samples) samples per measurement"
+            )
         }
 
         func socket(_ s: String) throws -> String { try ctx.socket(of: s) }
 
         /// The service's pid and restarts as the supervisor reports them.
         func row() throws -> (pid: Int32, restarts: Int64) {
-            let r = try ctx.callRaw("supervisor", "supervisor.status", [:])["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
+            let r = try ctx.callRaw("supervisor", "supervisor.status", [:])["services"]?.arrayValue?.first {
+                $0["name"]?.stringValue == service
+            }
             return (Int32(r?["pid"]?.intValue ?? 0), r?["restarts"]?.intValue ?? 0)
         }
 
@@ -77,18 +98,24 @@ extension Bench {
             var bad = 0
             for _ in 0..<samples {
                 let t0 = monotonicNanos()
-                do { _ = try WireClient(path: path, timeoutMs: 5000).call(method, params, timeoutMs: 5000) } catch { bad += 1 }
+                do { _ = try WireClient(path: path, timeoutMs: 5000).call(method, params, timeoutMs: 5000) } catch {
+                    bad += 1
+                }
                 h.record(micros: (monotonicNanos() - t0) / 1000)
             }
             failed += bad
-            return ["p50_us": .int(Int64(h.percentile(0.5))), "max_us": .int(Int64(h.maxMicros)), "failed": .int(Int64(bad))]
+            return [
+                "p50_us": .int(Int64(h.percentile(0.5))), "max_us": .int(Int64(h.maxMicros)),
+                "failed": .int(Int64(bad)),
+            ]
         }
 
         /// Health, `supervisor.status` and an ordinary call, each timed.
         mutating func threeCalls() throws -> JSONValue {
             let path = try socket(service)
             return [
-                "service_health": time(path, "service.health"), "supervisor_status": time(try socket("supervisor"), "supervisor.status"),
+                "service_health": time(path, "service.health"),
+                "supervisor_status": time(try socket("supervisor"), "supervisor.status"),
                 "ordinary_call": time(path, "delegations.list", ["limit": 1]),
             ]
         }
@@ -118,9 +145,15 @@ extension Bench {
 
         /// Makes delegations until a page of `listLimit` is full.
         func seed() throws {
-            let have = try ctx.callRaw(service, "delegations.list", ["limit": .int(Int64(listLimit))])["items"]?.arrayValue?.count ?? 0
+            let have =
+                try ctx.callRaw(service, "delegations.list", ["limit": .int(Int64(listLimit))])["items"]?.arrayValue?
+                .count ?? 0
             for i in have..<listLimit {
-                _ = try ctx.callRaw(service, "delegations.create", Self.draft("Bench hostile \(i)", items: 1, venue: "Bench room \(i)", day: "2031-04-02"))
+                _ = try ctx.callRaw(
+                    service,
+                    "delegations.create",
+                    Self.draft("Bench hostile \(i)", items: 1, venue: "Bench room \(i)", day: "2031-04-02")
+                )
             }
         }
 
@@ -128,7 +161,8 @@ extension Bench {
         static func draft(_ title: String, items: Int, venue: String, day: String = "2031-03-12") -> JSONValue {
             let itinerary: [JSONValue] = (0..<items).map { i in
                 [
-                    "title": .string("Session \(i)"), "starts_at": .string(day + "T09:00"), "ends_at": .string(day + "T10:00"),
+                    "title": .string("Session \(i)"), "starts_at": .string(day + "T09:00"),
+                    "ends_at": .string(day + "T10:00"),
                     "venue": .string(venue), "hosts": ["bench.host@bit.example.cn"],
                 ]
             }
@@ -137,7 +171,8 @@ extension Bench {
                 "partner": ["name": "Bench partner", "kind": "university", "country": "KR"],
                 "starts_at": .string(day + "T09:00"), "ends_at": .string(day + "T17:00"),
                 "members": [
-                    ["name": "Head", "role": "head", "email": "head@example.org"], ["name": "Member", "email": "member@example.org"],
+                    ["name": "Head", "role": "head", "email": "head@example.org"],
+                    ["name": "Member", "email": "member@example.org"],
                 ],
                 "hosts": [["name": "Bench host", "email": "bench.host@bit.example.cn"]], "itinerary": .array(itinerary),
             ]

@@ -20,7 +20,12 @@ extension Bench.Hostile {
         guard liaison_pipe2(&input, 0) == 0, liaison_pipe2(&output, 0) == 0 else { throw SystemError("pipe2") }
         let pid: Int32
         do {
-            pid = try Subprocess.spawn(exe, arguments: args, environment: Subprocess.currentEnvironment(), fds: [input[0], output[1], 2])
+            pid = try Subprocess.spawn(
+                exe,
+                arguments: args,
+                environment: Subprocess.currentEnvironment(),
+                fds: [input[0], output[1], 2]
+            )
         } catch {
             for fd in input + output { close(fd) }
             throw error
@@ -50,12 +55,19 @@ extension Bench.Hostile {
         let path = try socket(service)
         let fd = try UnixSocket.connect(path, timeoutMs: 5000)
         defer { close(fd) }
-        let frame = Message.call(id: "f", method: "delegations.list", params: ["limit": .int(Int64(listLimit))], timeoutMs: 120_000)
-            .framed()
+        let frame = Message.call(
+            id: "f",
+            method: "delegations.list",
+            params: ["limit": .int(Int64(listLimit))],
+            timeoutMs: 120_000
+        )
+        .framed()
         let answered = Atomic<Int>(0), finished = Atomic<Bool>(false)
         let n = flood
         let t0 = monotonicNanos()
-        try OwnedThread.start(name: "flood-send") { for _ in 0..<n { guard (try? UnixSocket.sendAll(fd, frame)) != nil else { return } } }
+        try OwnedThread.start(name: "flood-send") {
+            for _ in 0..<n { guard (try? UnixSocket.sendAll(fd, frame)) != nil else { return } }
+        }
         try OwnedThread.start(name: "flood-read") {
             defer { finished.store(true, ordering: .releasing) }
             var decoder = FrameDecoder(maxFrame: 16 << 20)
@@ -75,7 +87,8 @@ extension Bench.Hostile {
         failed += n - got
         return [
             "calls": .int(Int64(n)), "page": .int(Int64(listLimit)), "answered": .int(Int64(got)),
-            "seconds_for_all": .double(Double((monotonicNanos() - t0) / 1_000_000) / 1000), "service_health_meanwhile": health,
+            "seconds_for_all": .double(Double((monotonicNanos() - t0) / 1_000_000) / 1000),
+            "service_health_meanwhile": health,
             "health_timed_during_flood": .bool(duringFlood),
         ]
     }
@@ -85,10 +98,13 @@ extension Bench.Hostile {
     mutating func neverReading() throws -> JSONValue {
         let (pid, _) = try row()
         let fd = try UnixSocket.connect(try socket(service), timeoutMs: 5000)
-        let frame = Message.call(id: "n", method: "delegations.list", params: ["limit": .int(Int64(listLimit))]).framed()
+        let frame = Message.call(id: "n", method: "delegations.list", params: ["limit": .int(Int64(listLimit))])
+            .framed()
         let before = Self.memory(pid)
         let n = flood
-        try OwnedThread.start(name: "never-read") { for _ in 0..<n { guard (try? UnixSocket.sendAll(fd, frame)) != nil else { return } } }
+        try OwnedThread.start(name: "never-read") {
+            for _ in 0..<n { guard (try? UnixSocket.sendAll(fd, frame)) != nil else { return } }
+        }
         var peak = before.rss
         for _ in 0..<30 {
             usleep(100_000)
@@ -109,23 +125,38 @@ extension Bench.Hostile {
         let (pid, _) = try row()
         var stored: [(JSONValue, JSONValue)] = []
         for v in 0..<5 {
-            let d = try ctx.callRaw(service, "delegations.create", Self.draft("Bench hostile check \(v)", items: 200, venue: "Bench check hall"))
+            let d = try ctx.callRaw(
+                service,
+                "delegations.create",
+                Self.draft("Bench hostile check \(v)", items: 200, venue: "Bench check hall")
+            )
             stored.append((d["id"] ?? .null, d["version"] ?? 1))
         }
         defer {
             for (id, version) in stored {
-                _ = try? ctx.callRaw(service, "delegations.cancel", ["id": id, "expected_version": version, "reason": "bench hostile"])
+                _ = try? ctx.callRaw(
+                    service,
+                    "delegations.cancel",
+                    ["id": id, "expected_version": version, "reason": "bench hostile"]
+                )
             }
         }
         let mem0 = Self.memory(pid)
         let t0 = monotonicNanos()
-        let r = try ctx.callRaw(service, "delegations.check", Self.draft("Bench hostile check", items: 1000, venue: "Bench check hall"))
+        let r = try ctx.callRaw(
+            service,
+            "delegations.check",
+            Self.draft("Bench hostile check", items: 1000, venue: "Bench check hall")
+        )
         let ms = Double((monotonicNanos() - t0) / 1000) / 1000
         let mem1 = Self.memory(pid)
         return [
-            "items": 1000, "stored_items": 1000, "ms": .double(ms), "findings_returned": .int(Int64(r["findings"]?.arrayValue?.count ?? 0)),
-            "findings_total": r["findings_total"] ?? .null, "answer_bytes": .int(Int64(JSONWriter.string(r).utf8.count)),
-            "rss_kib_before": .int(Int64(mem0.rss)), "rss_kib_after": .int(Int64(mem1.rss)), "hwm_kib_before": .int(Int64(mem0.hwm)),
+            "items": 1000, "stored_items": 1000, "ms": .double(ms),
+            "findings_returned": .int(Int64(r["findings"]?.arrayValue?.count ?? 0)),
+            "findings_total": r["findings_total"] ?? .null,
+            "answer_bytes": .int(Int64(JSONWriter.string(r).utf8.count)),
+            "rss_kib_before": .int(Int64(mem0.rss)), "rss_kib_after": .int(Int64(mem1.rss)),
+            "hwm_kib_before": .int(Int64(mem0.hwm)),
             "hwm_kib_after": .int(Int64(mem1.hwm)),
         ]
     }
@@ -147,8 +178,11 @@ extension Bench.Hostile {
         let p = r["pipelined_flood"]
         ctx.print(
             "\(flood) pipelined delegations.list (limit \(listLimit)): all answered in "
-                + "\(latencyText(micros: (p?["seconds_for_all"]?.doubleValue ?? 0) * 1e6)); service.health meanwhile p50 "
-                + "\(us(p?["service_health_meanwhile"]?["p50_us"])) max \(us(p?["service_health_meanwhile"]?["max_us"]))")
+                + "\(latencyText(micros: (p?["seconds_for_all"]?.doubleValue ?? 0) * 1e6)); service.health meanwhile "
+                + "p50 "
+                + "\(us(p?["service_health_meanwhile"]?["p50_us"])) max "
+                + "\(us(p?["service_health_meanwhile"]?["max_us"]))"
+        )
         let n = r["never_reading_client"]
         ctx.print(
             "client that never reads: service RSS grew \(n?["growth_kib"]?.intValue ?? 0) KiB "
@@ -157,7 +191,8 @@ extension Bench.Hostile {
         let c = r["itinerary_check"]
         ctx.print(
             "1,000-item check against 1,000 stored items: \(latencyText(micros: (c?["ms"]?.doubleValue ?? 0) * 1000)), "
-                + "\(c?["findings_returned"]?.intValue ?? 0) of \(c?["findings_total"]?.intValue ?? 0) findings spelled out, "
+                + "\(c?["findings_returned"]?.intValue ?? 0) of \(c?["findings_total"]?.intValue ?? 0) findings "
+                + "spelled out, "
                 + "\(c?["answer_bytes"]?.intValue ?? 0) bytes; RSS \(c?["rss_kib_after"]?.intValue ?? 0) KiB, "
                 + "peak \(c?["hwm_kib_after"]?.intValue ?? 0) KiB"
         )

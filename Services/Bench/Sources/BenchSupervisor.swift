@@ -9,7 +9,8 @@ import LiaisonWire
 extension Bench {
     static var benchRestart: CLICommand {
         Command(
-            name: "restart", abstract: "Kill a service N times and measure exit → respawn → ready as the supervisor sees it.",
+            name: "restart",
+            abstract: "Kill a service N times and measure exit → respawn → ready as the supervisor sees it.",
             usage: "bench restart [--service S] [--count N] [--json]",
             options: [
                 OptionSpec(["--service"], value: "S", "Which service (default agreements)."),
@@ -19,20 +20,29 @@ extension Bench {
             let service = args.value("--service") ?? "agreements"
             let n = try args.int("--count", default: 10, in: 1...1000)
             func row() throws -> JSONValue? {
-                try ctx.callRaw("supervisor", "supervisor.status", [:])["services"]?.arrayValue?.first { $0["name"]?.stringValue == service }
+                try ctx.callRaw("supervisor", "supervisor.status", [:])["services"]?.arrayValue?.first {
+                    $0["name"]?.stringValue == service
+                }
             }
             var spawn: [Int64] = [], ready: [Int64] = []
-            let progress = BenchProgress(ctx, "bench restart: killing \(service) \(n) times, each after a second of readiness")
+            let progress = BenchProgress(
+                ctx,
+                "bench restart: killing \(service) \(n) times, each after a second of readiness"
+            )
             defer { progress.done() }
             for k in 0..<n {
                 progress.update("kill \(k + 1) of \(n)")
                 // Ready for over a second, so the supervisor restarts it at once (no backoff).
                 var r = try row()
                 while (r?["ready_for_s"]?.doubleValue ?? 0) < 1.1 { usleep(100_000); r = try row() }
-                guard let pid = r?["pid"]?.intValue else { throw CLIError(ExitCode.failure, "\(service) is not running") }
+                guard let pid = r?["pid"]?.intValue else {
+                    throw CLIError(ExitCode.failure, "\(service) is not running")
+                }
                 kill(pid_t(pid), SIGKILL)
                 var after = try row()
-                while after?["pid"]?.intValue == pid || after?["state"]?.stringValue != "running" { usleep(2000); after = try row() }
+                while after?["pid"]?.intValue == pid || after?["state"]?.stringValue != "running" {
+                    usleep(2000); after = try row()
+                }
                 if let lr = after?["last_restart"] {
                     spawn.append(lr["exit_to_spawn_us"]?.intValue ?? 0)
                     ready.append(lr["exit_to_ready_us"]?.intValue ?? 0)
@@ -44,8 +54,10 @@ extension Bench {
                 "exit_to_ready_median_us": .int(median(ready)), "exit_to_ready_max_us": .int(ready.max() ?? 0),
             ]
             ctx.show(out) {
-                "\(service): \(n) kills; exit → respawn median \(latencyText(micros: Double(median(spawn)))); exit → ready median "
-                    + "\(latencyText(micros: Double(median(ready)))) (max \(latencyText(micros: Double(ready.max() ?? 0))))"
+                "\(service): \(n) kills; exit → respawn median \(latencyText(micros: Double(median(spawn)))); exit → "
+                    + "ready median "
+                    + "\(latencyText(micros: Double(median(ready)))) (max "
+                    + "\(latencyText(micros: Double(ready.max() ?? 0))))"
             }
             return ExitCode.ok
         }
@@ -53,14 +65,18 @@ extension Bench {
 
     static var benchIdle: CLICommand {
         Command(
-            name: "idle", abstract: "CPU time and wake-ups (context switches) of every mesh process over an idle period.",
-            usage: "bench idle [--seconds N] [--json]", options: [OptionSpec(["--seconds"], value: "N", "How long to watch (default 60).")],
-            discussion: "Each process counts for itself (getrusage: every thread, those that exited included) and answers "
+            name: "idle",
+            abstract: "CPU time and wake-ups (context switches) of every mesh process over an idle period.",
+            usage: "bench idle [--seconds N] [--json]",
+            options: [OptionSpec(["--seconds"], value: "N", "How long to watch (default 60).")],
+            discussion:
+                "Each process counts for itself (getrusage: every thread, those that exited included) and answers "
                 + "service.metrics; the cost of asking is measured and taken off."
         ) { args, ctx in
             let seconds = try args.int("--seconds", default: 60, in: 1...3600)
             let mesh = try ctx.mesh()
-            let targets = [("supervisor", mesh.config.supervisor.socket)] + mesh.config.services.map { ($0.name, $0.socket) }
+            let targets =
+                [("supervisor", mesh.config.supervisor.socket)] + mesh.config.services.map { ($0.name, $0.socket) }
             let st = try ctx.callRaw("supervisor", "supervisor.status", [:])
             var pids = ["supervisor": st["supervisor"]?["pid"]?.intValue ?? 0]
             for s in st["services"]?.arrayValue ?? [] { pids[s["name"]?.stringValue ?? ""] = s["pid"]?.intValue }
@@ -88,10 +104,14 @@ extension Bench {
                 rows.append([
                     "process": .string(name), "pid": pids[name].map(JSONValue.int) ?? .null, "cpu_s": .double(cpu),
                     "cpu_pct": .double((cpu / Double(seconds) * 10000).rounded() / 100),
-                    "wakeups": .int(Int64(wakes)), "wakeups_per_s": .double((wakes / Double(seconds) * 100).rounded() / 100),
+                    "wakeups": .int(Int64(wakes)),
+                    "wakeups_per_s": .double((wakes / Double(seconds) * 100).rounded() / 100),
                 ])
             }
-            if ctx.json { ctx.printJSON(JSONValue.object(["seconds": .int(Int64(seconds)), "processes": .array(rows)])); return ExitCode.ok }
+            if ctx.json {
+                ctx.printJSON(JSONValue.object(["seconds": .int(Int64(seconds)), "processes": .array(rows)]));
+                return ExitCode.ok
+            }
             var t = Table(["PROCESS", "PID", "CPU", "WAKE-UPS", "PER SECOND"])
             for r in rows {
                 guard let cpu = r["cpu_s"]?.doubleValue else {
@@ -99,7 +119,8 @@ extension Bench {
                     continue
                 }
                 t.add([
-                    r["process"]!.stringValue!, r["pid"]?.intValue.map { String($0) } ?? "-", latencyText(micros: cpu * 1e6),
+                    r["process"]!.stringValue!, r["pid"]?.intValue.map { String($0) } ?? "-",
+                    latencyText(micros: cpu * 1e6),
                     String(r["wakeups"]!.intValue!), threeSignificant(r["wakeups_per_s"]!.doubleValue!),
                 ])
             }
@@ -115,7 +136,9 @@ extension Bench {
             let answer = try? JSONDecoding.decode(MetricsAnswer.self, from: raw)
         else { return nil }
         func value(_ name: String) -> Double? { answer.families.first { $0.name == name }?.samples.first?.value }
-        guard let cpu = value("liaison_process_cpu_seconds"), let sw = value("liaison_process_context_switches") else { return nil }
+        guard let cpu = value("liaison_process_cpu_seconds"), let sw = value("liaison_process_context_switches") else {
+            return nil
+        }
         return (cpu, sw, value("liaison_process_start_time_seconds") ?? 0)
     }
 }

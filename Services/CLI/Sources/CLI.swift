@@ -14,14 +14,19 @@ package enum CLI {
     /// Options every command takes.
     package static let globalOptions: [OptionSpec] = [
         OptionSpec(["--home"], value: "DIR", "The mesh's home directory (default: $LIAISON_HOME or ./.liaison)."),
-        OptionSpec(["--mesh"], value: "FILE", "The mesh file (default: $LIAISON_MESH, else DIR/mesh.json, else the built-in mesh)."),
+        OptionSpec(
+            ["--mesh"],
+            value: "FILE",
+            "The mesh file (default: $LIAISON_MESH, else DIR/mesh.json, else the built-in mesh)."
+        ),
         OptionSpec(["--json"], "Print JSON instead of tables."),
     ]
 
     /// Every top-level command.
     package static var commands: [CLICommand] {
         [
-            upCommand, statusCommand, delegationCommand, partnerCommand, agreementCommand, siteCommand, reportCommand, notificationCommand,
+            upCommand, statusCommand, delegationCommand, partnerCommand, agreementCommand, siteCommand, reportCommand,
+            notificationCommand,
             importCommand, demoCommand, queueCommand, auditCommand, retentionCommand,
             startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
             callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
@@ -30,9 +35,13 @@ package enum CLI {
 
     static var root: CLICommand {
         CLICommand(
-            name: "liaison", abstract: "Run and use the Liaison mesh: delegations, agreements and the emails between them.",
-            usage: "<command> [options]", subcommands: commands,
-            discussion: "Exit codes: 0 ok, 1 the service refused, 64 usage, 65 bad input, 69 nothing running, 75 try again.")
+            name: "liaison",
+            abstract: "Run and use the Liaison mesh: delegations, agreements and the emails between them.",
+            usage: "<command> [options]",
+            subcommands: commands,
+            discussion:
+                "Exit codes: 0 ok, 1 the service refused, 64 usage, 65 bad input, 69 nothing running, 75 try again."
+        )
     }
 
     /// The tool: commands, global options, and how a failure is reported.

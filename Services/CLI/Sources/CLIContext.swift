@@ -24,12 +24,16 @@ package final class CLIContext {
     /// The mesh file path if one exists: --mesh, else LIAISON_MESH, else HOME/mesh.json; with no
     /// home given and no ./.liaison here, the installed deployment's /etc/liaison/mesh.json.
     package var meshFilePath: String? {
-        if let m = args.value("--mesh") ?? ProcessInfo.processInfo.environment["LIAISON_MESH"] { return Paths.absolute(m) }
+        if let m = args.value("--mesh") ?? ProcessInfo.processInfo.environment["LIAISON_MESH"] {
+            return Paths.absolute(m)
+        }
         let candidate = home + "/mesh.json"
         if FileManager.default.fileExists(atPath: candidate) { return candidate }
         let homeGiven = args.value("--home") != nil || ProcessInfo.processInfo.environment["LIAISON_HOME"] != nil
         // /etc/liaison itself tells an installed deployment even to someone who may not read it.
-        if !homeGiven && !FileManager.default.fileExists(atPath: home) && FileManager.default.fileExists(atPath: "/etc/liaison") {
+        if !homeGiven && !FileManager.default.fileExists(atPath: home)
+            && FileManager.default.fileExists(atPath: "/etc/liaison")
+        {
             return Self.installedMesh
         }
         return nil
@@ -42,13 +46,20 @@ package final class CLIContext {
                 let e = errno
                 guard e != ENOENT else {
                     throw CLIError(
-                        ExitCode.usage, "mesh file \(path) does not exist", hint: "create one with 'liaison mesh init > \(path)'")
+                        ExitCode.usage,
+                        "mesh file \(path) does not exist",
+                        hint: "create one with 'liaison mesh init > \(path)'"
+                    )
                 }
                 let who = Accounts.userName(getuid())
                 throw CLIError(
-                    ExitCode.noPermission, "cannot read \(path): \(String(cString: strerror(e)))",
+                    ExitCode.noPermission,
+                    "cannot read \(path): \(String(cString: strerror(e)))",
                     hint: path == Self.installedMesh
-                        ? "members of the liaison group may use Liaison: ask an administrator ('usermod -aG liaison \(who)')" : nil)
+                        ? "members of the liaison group may use Liaison: ask an administrator ('usermod -aG liaison "
+                            + "\(who)')"
+                        : nil
+                )
             }
             do { return try Mesh.load(path) } catch { throw CLIError(ExitCode.dataError, "\(error)") }
         }
@@ -61,8 +72,10 @@ package final class CLIContext {
         if service == "supervisor" { return m.config.supervisor.socket }
         guard let e = m.service(service) else {
             throw CLIError(
-                ExitCode.usage, "no service named '\(service)' in the mesh",
-                hint: "the mesh has: \((["supervisor"] + m.config.services.map(\.name)).joined(separator: ", "))")
+                ExitCode.usage,
+                "no service named '\(service)' in the mesh",
+                hint: "the mesh has: \((["supervisor"] + m.config.services.map(\.name)).joined(separator: ", "))"
+            )
         }
         return e.socket
     }
@@ -72,31 +85,54 @@ package final class CLIContext {
         let path = try socket(of: service)
         do { return try WireClient(path: path, timeoutMs: timeoutMs) } catch {
             let how: Deployment = Deployment.systemdHasUnits ? .systemd : .down
-            throw CLIError(ExitCode.unavailable, "cannot reach \(service) at \(path): \(error.message)", hint: how.startHint(self))
+            throw CLIError(
+                ExitCode.unavailable,
+                "cannot reach \(service) at \(path): \(error.message)",
+                hint: how.startHint(self)
+            )
         }
     }
 
     /// Calls `method` (on `service` when the method is every service's, such as `service.health`)
     /// and returns its typed result; errors become CLI errors with a fitting exit code.
-    package func call<P, R>(_ method: Method<P, R>, _ params: P, on service: String? = nil, timeoutMs: Int = 30_000) throws -> R {
+    package func call<P, R>(
+        _ method: Method<P, R>,
+        _ params: P,
+        on service: String? = nil,
+        timeoutMs: Int = 30_000
+    ) throws -> R {
         let target = service ?? method.service ?? "supervisor"
         let c = try client(target)
-        do { return try c.call(method, params, timeoutMs: timeoutMs) } catch { throw CLIError(remote: error, service: target) }
+        do { return try c.call(method, params, timeoutMs: timeoutMs) } catch {
+            throw CLIError(remote: error, service: target)
+        }
     }
 
     /// A list method's items, typed: one page, or with `all` every page (following next_cursor).
     package func list<P: Paged, Item>(
-        _ method: Method<P, Page<Item>>, _ params: P, all: Bool, on service: String? = nil
+        _ method: Method<P, Page<Item>>,
+        _ params: P,
+        all: Bool,
+        on service: String? = nil
     ) throws -> (items: [Item], next: String?) {
         let target = service ?? method.service ?? "supervisor"
         let c = try client(target)
-        do { return try c.list(method, params, all: all, timeoutMs: 30_000) } catch { throw CLIError(remote: error, service: target) }
+        do { return try c.list(method, params, all: all, timeoutMs: 30_000) } catch {
+            throw CLIError(remote: error, service: target)
+        }
     }
 
     /// Calls a method by the name a user typed (`liaison call`), params and answer as JSON.
-    package func callRaw(_ service: String, _ method: String, _ params: JSONValue, timeoutMs: Int = 30_000) throws -> JSONValue {
+    package func callRaw(
+        _ service: String,
+        _ method: String,
+        _ params: JSONValue,
+        timeoutMs: Int = 30_000
+    ) throws -> JSONValue {
         let c = try client(service)
-        do { return try c.call(method, params, timeoutMs: timeoutMs) } catch { throw CLIError(remote: error, service: service) }
+        do { return try c.call(method, params, timeoutMs: timeoutMs) } catch {
+            throw CLIError(remote: error, service: service)
+        }
     }
 
     /// Prints a list's items as JSON the way one page of it looks (items, then next_cursor if any).

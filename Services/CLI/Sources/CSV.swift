@@ -6,10 +6,7 @@ package enum CSV {
         package var line: Int
         package var message: String
         package var description: String { "line \(line): \(message)" }
-        package init(line: Int, message: String) {
-            self.line = line
-            self.message = message
-        }
+        package init(line: Int, message: String) { (self.line, self.message) = (line, message) }
     }
 
     /// The records of `text`, each a list of fields; blank lines are skipped.
@@ -48,7 +45,9 @@ package enum CSV {
                 case "\"":
                     guard field.isEmpty && !wasQuoted else {
                         throw ParseError(
-                            line: line, message: "a quote inside an unquoted field (quote the whole field and double the quote)")
+                            line: line,
+                            message: "a quote inside an unquoted field (quote the whole field and double the quote)"
+                        )
                     }
                     quoted = true
                     wasQuoted = true
@@ -65,7 +64,10 @@ package enum CSV {
                     line += 1
                 default:
                     guard !wasQuoted else {
-                        throw ParseError(line: line, message: "text after a closing quote (expected a comma or a line end)")
+                        throw ParseError(
+                            line: line,
+                            message: "text after a closing quote (expected a comma or a line end)"
+                        )
                     }
                     field.unicodeScalars.append(c)
                 }

@@ -26,8 +26,10 @@ package enum Deployment: Equatable {
     /// What to tell someone when nothing answers.
     func startHint(_ ctx: CLIContext) -> String {
         switch self {
-        case .systemd: "start it with 'systemctl start liaison.target' ('systemctl status \"liaison-*\"' says why it is down)"
-        case .supervised, .down: "is the mesh running? start it with 'liaison up\(ctx.args.value("--home").map { " --home \($0)" } ?? "")'"
+        case .systemd:
+            "start it with 'systemctl start liaison.target' ('systemctl status \"liaison-*\"' says why it is down)"
+        case .supervised, .down:
+            "is the mesh running? start it with 'liaison up\(ctx.args.value("--home").map { " --home \($0)" } ?? "")'"
         }
     }
 
@@ -35,7 +37,11 @@ package enum Deployment: Equatable {
     static func systemctlShow(_ unit: String, _ properties: [String]) -> [String: String] {
         guard
             let r = try? Subprocess.run(
-                "/bin/systemctl", ["show", unit, "--property=" + properties.joined(separator: ",")], input: [], timeoutMs: 5000),
+                "/bin/systemctl",
+                ["show", unit, "--property=" + properties.joined(separator: ",")],
+                input: [],
+                timeoutMs: 5000
+            ),
             r.exit == .exited(0)
         else { return [:] }
         var out: [String: String] = [:]
@@ -62,7 +68,11 @@ extension CLIContext {
         for entry in try mesh().config.services {
             var row = UnsupervisedStatus.Row(name: entry.name, state: "down")
             do {
-                let h = try WireClient(path: entry.socket, timeoutMs: 2000).call(ServiceAPI.health, NoParams(), timeoutMs: 3000)
+                let h = try WireClient(path: entry.socket, timeoutMs: 2000).call(
+                    ServiceAPI.health,
+                    NoParams(),
+                    timeoutMs: 3000
+                )
                 row.state = h.status == .ok ? "running" : "running (\(h.status.rawValue))"
                 (row.pid, row.uptimeS, row.health, row.version) = (h.pid, h.uptimeS, h, h.version)
             } catch {
@@ -70,7 +80,10 @@ extension CLIContext {
             }
             if deployment == .systemd {
                 let unit = Deployment.unit(entry.name)
-                let p = Deployment.systemctlShow(unit, ["ActiveState", "SubState", "NRestarts", "ExecMainStatus", "MainPID"])
+                let p = Deployment.systemctlShow(
+                    unit,
+                    ["ActiveState", "SubState", "NRestarts", "ExecMainStatus", "MainPID"]
+                )
                 row.unit = unit
                 if let a = p["ActiveState"] { row.unitState = a + "/" + (p["SubState"] ?? "") }
                 row.restarts = p["NRestarts"].flatMap { Int($0) }
@@ -96,7 +109,8 @@ package struct UnsupervisedStatus: Encodable {
         var lastExit: String?
 
         enum CodingKeys: String, CodingKey {
-            case name, state, pid, uptimeS = "uptime_s", version, health, reason, unit, unitState = "unit_state", restarts
+            case name, state, pid, uptimeS = "uptime_s", version, health, reason, unit, unitState = "unit_state",
+                restarts
             case lastExit = "last_exit"
         }
     }

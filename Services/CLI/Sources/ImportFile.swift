@@ -37,7 +37,14 @@ package struct ImportFile {
             for (i, item) in items.enumerated() {
                 guard case .object(let row) = item else {
                     problems.append(
-                        Problem(section: s, index: (rows[s]?.count ?? 0), key: nil, field: "", message: "row \(i) is not an object"))
+                        Problem(
+                            section: s,
+                            index: (rows[s]?.count ?? 0),
+                            key: nil,
+                            field: "",
+                            message: "row \(i) is not an object"
+                        )
+                    )
                     continue
                 }
                 rows[s, default: []].append(row)
@@ -69,14 +76,25 @@ package struct ImportFile {
             guard Self.sections.contains(s) else {
                 problems.append(
                     Problem(
-                        section: s, index: n, key: cells["key"], field: "record",
-                        message: "\(file) line \(n + 2): not one of \(Self.sections.joined(separator: ", "))"))
+                        section: s,
+                        index: n,
+                        key: cells["key"],
+                        field: "record",
+                        message: "\(file) line \(n + 2): not one of \(Self.sections.joined(separator: ", "))"
+                    )
+                )
                 continue
             }
             if r.count > header.count {
                 problems.append(
                     Problem(
-                        section: s, index: index, key: cells["key"], field: "", message: "\(file) line \(n + 2): more cells than columns"))
+                        section: s,
+                        index: index,
+                        key: cells["key"],
+                        field: "",
+                        message: "\(file) line \(n + 2): more cells than columns"
+                    )
+                )
             }
             rows[s, default: []].append(Self.row(s, cells))
         }
@@ -90,7 +108,8 @@ package struct ImportFile {
         let numbers: Set<String> = ["group_count", "notice_period_days", "places_per_year"]
         for (k, v) in c.sorted(by: { $0.key < $1.key }) {
             // Columns that describe the partners, the group or the coordinator are gathered below.
-            let partnerColumn = ["partners", "partner", "partner_kind"].contains(k) || (k == "country" && section != "sites")
+            let partnerColumn =
+                ["partners", "partner", "partner_kind"].contains(k) || (k == "country" && section != "sites")
             if section != "partners" && partnerColumn { continue }
             if ["group", "group_count", "group_role", "coordinator_name", "coordinator_email"].contains(k) { continue }
             if lists.contains(k) {
@@ -105,7 +124,9 @@ package struct ImportFile {
         }
         if section != "partners" {
             let names =
-                (c["partners"] ?? c["partner"]).map { $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) } } ?? []
+                (c["partners"] ?? c["partner"]).map {
+                    $0.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+                } ?? []
             if !names.isEmpty {
                 o["partners"] = .array(
                     names.enumerated().map { i, n in
@@ -114,7 +135,8 @@ package struct ImportFile {
                         if let cc = c["country"], section != "sites" { p["country"] = .string(cc) }
                         if section == "visits" && names.count > 1 && i == 0 { p["lead"] = true }
                         return .object(p)
-                    })
+                    }
+                )
             }
         }
         if let g = c["group"] {
@@ -163,9 +185,15 @@ package struct ImportFile {
                     } else {
                         problems.append(
                             Problem(
-                                section: s, index: i, key: row.text("key"), field: "partners[\(j)]",
+                                section: s,
+                                index: i,
+                                key: row.text("key"),
+                                field: "partners[\(j)]",
                                 message:
-                                    "\"\(name)\" is no partner of this import: give its key, a registry id (par-…), or kind and country"))
+                                    "\"\(name)\" is no partner of this import: give its key, a registry id (par-…), "
+                                    + "or kind and country"
+                            )
+                        )
                     }
                     out.append(.object(r))
                 }
@@ -175,17 +203,21 @@ package struct ImportFile {
                     guard case .array(let items)? = row[list] else { continue }
                     row[list] = .array(
                         items.map { item in
-                            guard case .object(var m) = item, let k = m.text("partner"), let p = partners[k] else { return item }
+                            guard case .object(var m) = item, let k = m.text("partner"), let p = partners[k] else {
+                                return item
+                            }
                             m["partner"] = p["name"]
                             return .object(m)
-                        })
+                        }
+                    )
                 }
                 rows[s]![i] = row
             }
         }
         let agreementKeys = Dictionary(
             self["agreements"].compactMap { a in a.text("key").map { ($0, a.text("external_key") ?? "import:" + $0) } },
-            uniquingKeysWith: { a, _ in a })
+            uniquingKeysWith: { a, _ in a }
+        )
         for i in self["sites"].indices {
             if let k = rows["sites"]![i].text("agreement"), let ext = agreementKeys[k] {
                 rows["sites"]![i]["agreement"] = .string(ext)
@@ -198,8 +230,13 @@ package struct ImportFile {
                 guard let k = l.text("visit"), !visitKeys.contains(k) else { continue }
                 problems.append(
                     Problem(
-                        section: "agreements", index: i, key: a.text("key"), field: "visits[\(j)]",
-                        message: "\"\(k)\" is no visit of this import"))
+                        section: "agreements",
+                        index: i,
+                        key: a.text("key"),
+                        field: "visits[\(j)]",
+                        message: "\"\(k)\" is no visit of this import"
+                    )
+                )
             }
         }
     }
@@ -216,7 +253,8 @@ package struct ImportFile {
                         var link: JSONObject = ["delegation_id": .string(id)]
                         if let r = l["relation"] { link["relation"] = r }
                         return .object(link)
-                    })
+                    }
+                )
             }
             return .object(o)
         }

@@ -14,13 +14,17 @@ extension CLI {
             guard let d = FileManager.default.contents(atPath: path) else {
                 let e = errno
                 throw CLIError(
-                    e == ENOENT || e == EACCES ? ExitCode.noInput : ExitCode.dataError, "cannot read \(path): \(String(cString: strerror(e)))")
+                    e == ENOENT || e == EACCES ? ExitCode.noInput : ExitCode.dataError,
+                    "cannot read \(path): \(String(cString: strerror(e)))"
+                )
             }
             data = d
         }
         do {
             let v = try JSONParser.parse([UInt8](data))
-            guard case .object(let o) = v else { throw CLIError(ExitCode.dataError, "\(path) must hold a JSON object, not \(v.typeName)") }
+            guard case .object(let o) = v else {
+                throw CLIError(ExitCode.dataError, "\(path) must hold a JSON object, not \(v.typeName)")
+            }
             return o
         } catch let e as JSONParseError {
             throw CLIError(ExitCode.dataError, "\(path) is not valid JSON: \(e)")

@@ -13,7 +13,9 @@ package enum ItineraryText {
         for (i, p) in draft.partners.enumerated() {
             let head = i == 0 ? (draft.partners.count == 1 ? "Partner  " : "Partners ") : "         "
             let lead = draft.partners.count > 1 && p.lead == true ? ", lead" : ""
-            let place = Country.named(p.country ?? "").map { "\($0.name) (\($0.region), \($0.continent.rawValue))" } ?? p.country ?? ""
+            let place =
+                Country.named(p.country ?? "").map { "\($0.name) (\($0.region), \($0.continent.rawValue))" } ?? p
+                .country ?? ""
             out.append("\(head)  \(p.label) — \(p.kind?.rawValue ?? "?"), \(place)\(lead)  [\(p.id ?? "?")]")
         }
         out.append("Direction  \(draft.direction.rawValue)")
@@ -21,7 +23,9 @@ package enum ItineraryText {
             out.append("When       \(date.display)")
         } else {
             out.append(
-                "When       \(draft.startsAt.date) \(draft.startsAt.time) – \(draft.endsAt.date) \(draft.endsAt.time) (\(draft.timeZone))")
+                "When       \(draft.startsAt.date) \(draft.startsAt.time) – \(draft.endsAt.date) \(draft.endsAt.time) "
+                    + "(\(draft.timeZone))"
+            )
         }
         if let p = draft.purpose { out.append("Purpose    \(p)") }
         if !draft.topics.isEmpty { out.append("Topics     \(draft.topics.joined(separator: ", "))") }
@@ -74,17 +78,22 @@ package enum ItineraryText {
             for (_, item) in items {
                 number += 1
                 let n = String(number)
-                var line = "  " + String(repeating: " ", count: width - n.count) + n + ". \(ItineraryDays.times(item))  \(item.title)"
+                var line =
+                    "  " + String(repeating: " ", count: width - n.count) + n
+                    + ". \(ItineraryDays.times(item))  \(item.title)"
                 line += " (\(item.kind.rawValue))"
                 if let v = item.venue { line += " @ \(v)" }
                 out.append(line)
                 if !item.hosts.isEmpty {
-                    let names = item.hosts.map { e in draft.hosts.first { $0.email.lowercased() == e.lowercased() }?.name ?? e }
+                    let names = item.hosts.map { e in
+                        draft.hosts.first { $0.email.lowercased() == e.lowercased() }?.name ?? e
+                    }
                     out.append("\(indent)hosts: \(names.joined(separator: ", "))")
                 }
                 out.append(
                     "\(indent)with: "
-                        + "\(item.everyone ? "the whole delegation" : draft.attendees(of: item).map(\.name).joined(separator: ", "))"
+                        + (item.everyone
+                            ? "the whole delegation" : draft.attendees(of: item).map(\.name).joined(separator: ", "))
                 )
                 if let n = item.notes { out.append("\(indent)note: \(n)") }
             }

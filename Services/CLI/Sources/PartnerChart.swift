@@ -21,11 +21,14 @@ package enum PartnerChart {
             <svg xmlns="http://www.w3.org/2000/svg" width="\(width)" height="\(height)" viewBox="0 0 \(width) \(height)"
                 font-family="Helvetica, Arial, 'Noto Sans', sans-serif">
             <rect width="100%" height="100%" fill="#ffffff"/>
-            <text x="24" y="40" font-size="24" font-weight="bold" fill="\(ink)">BIT's partners by \(HTML.escape(by))</text>
+            <text x="24" y="40" font-size="24" font-weight="bold" fill="\(ink)">BIT's partners by \
+            \(HTML.escape(by))</text>
             <text x="24" y="64" font-size="14" fill="\(faint)">\(HTML.escape(subtitle(report)))</text>
-            <rect x="\(width - 330)" y="26" width="14" height="14" fill="\(inForce)"/><text x="\(width - 310)" y="38" font-size="13"
+            <rect x="\(width - 330)" y="26" width="14" height="14" fill="\(inForce)"/><text x="\(width - 310)" y="38" \
+            font-size="13"
                 fill="\(ink)">agreements in force</text>
-            <rect x="\(width - 170)" y="26" width="14" height="14" fill="\(negotiating)"/><text x="\(width - 150)" y="38" font-size="13"
+            <rect x="\(width - 170)" y="26" width="14" height="14" fill="\(negotiating)"/><text x="\(width - 150)" \
+            y="38" font-size="13"
                 fill="\(ink)">under negotiation</text>
 
             """
@@ -35,18 +38,23 @@ package enum PartnerChart {
         for (i, r) in rows.enumerated() {
             let y = top + i * rowH
             let a = r.agreements, n = r.negotiating, p = r.partners
-            let wa = Int(Double(a) / Double(maxCount) * Double(barMax)), wn = Int(Double(n) / Double(maxCount) * Double(barMax))
-            if i % 2 == 0 { s += "<rect x=\"12\" y=\"\(y - 6)\" width=\"\(width - 24)\" height=\"\(rowH - 4)\" fill=\"#f5f7fa\"/>\n" }
+            let wa = Int(Double(a) / Double(maxCount) * Double(barMax)),
+                wn = Int(Double(n) / Double(maxCount) * Double(barMax))
+            if i % 2 == 0 {
+                s += "<rect x=\"12\" y=\"\(y - 6)\" width=\"\(width - 24)\" height=\"\(rowH - 4)\" fill=\"#f5f7fa\"/>\n"
+            }
             s +=
                 "<text x=\"24\" y=\"\(y + 22)\" font-size=\"17\" font-weight=\"bold\" "
                 + "fill=\"\(ink)\">\(HTML.escape(r.key))</text>\n"
             let sites = r.sites
             let counted =
-                "\(p) partner\(p == 1 ? "" : "s") in force" + (sites > 0 ? ", \(sites) site\(sites == 1 ? "" : "s") of BIT's" : "")
+                "\(p) partner\(p == 1 ? "" : "s") in force"
+                + (sites > 0 ? ", \(sites) site\(sites == 1 ? "" : "s") of BIT's" : "")
             s += "<text x=\"24\" y=\"\(y + 42)\" font-size=\"12\" fill=\"\(faint)\">\(counted)</text>\n"
             if wa > 0 {
                 s +=
-                    "<rect x=\"\(labelW)\" y=\"\(y + 6)\" width=\"\(wa)\" height=\"24\" rx=\"3\" fill=\"\(inForce)\"><title>\(a) in "
+                    "<rect x=\"\(labelW)\" y=\"\(y + 6)\" width=\"\(wa)\" height=\"24\" rx=\"3\" "
+                    + "fill=\"\(inForce)\"><title>\(a) in "
                     + "force</title></rect>\n"
             }
             if wn > 0 {
@@ -67,7 +75,9 @@ package enum PartnerChart {
 
     static func subtitle(_ r: PartnersReport) -> String {
         let when = r.signedIn.map { "signed in \($0)" } ?? "in force on \(r.activeOn ?? "today")"
-        return "\(r.totals.agreements) agreements \(when) with \(r.totals.partners) partners; \(r.totals.negotiating) under negotiation"
+        return
+            "\(r.totals.agreements) agreements \(when) with \(r.totals.partners) partners; \(r.totals.negotiating) "
+            + "under negotiation"
     }
 
     /// An HTML page with the chart and the same figures as a table.
@@ -75,7 +85,8 @@ package enum PartnerChart {
         var rows = ""
         for r in report.rows {
             let counts = [r.partners, r.agreements, r.negotiating].map { "<td>\($0)</td>" }.joined()
-            rows += "<tr><td>\(HTML.escape(r.key))</td>\(counts)<td>\(HTML.escape(r.partnerNames.joined(separator: ", ")))</td></tr>\n"
+            let names = HTML.escape(r.partnerNames.joined(separator: ", "))
+            rows += "<tr><td>\(HTML.escape(r.key))</td>\(counts)<td>\(names)</td></tr>\n"
         }
         return """
             <!DOCTYPE html>

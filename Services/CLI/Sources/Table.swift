@@ -12,7 +12,9 @@ package struct Table {
     package func render() -> String {
         let all = [headers] + rows
         var widths = [Int](repeating: 0, count: headers.count)
-        for r in all { for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(c)) } }
+        for r in all {
+            for (i, c) in r.enumerated() where i < widths.count { widths[i] = max(widths[i], Self.width(c)) }
+        }
         var lines: [String] = []
         for r in all {
             var line = ""

@@ -43,14 +43,24 @@ extension DelegationsLogic {
         return try ImportBatch.run(store, dryRun: p.dryRun) { [self] batch, db in
             let t = now()
             for (i, row) in p.partners.enumerated() {
-                batch.row(db, section: "partners", index: i, row, schema: partnerSchema, as: PartnerImportRow.self) { r, db in
+                batch.row(db, section: "partners", index: i, row, schema: partnerSchema, as: PartnerImportRow.self) {
+                    r,
+                    db in
                     var draft = r.partner.partner
                     draft.country = draft.country.uppercased()
                     var v = Validator()
                     draft.problems(&v)
-                    for (j, person) in r.partner.people.enumerated() { v.nested("people[\(j)]") { person.problems(&$0) } }
+                    for (j, person) in r.partner.people.enumerated() {
+                        v.nested("people[\(j)]") { person.problems(&$0) }
+                    }
                     try v.finish()
-                    let (record, created) = try PartnerTables.findOrRegister(db, draft, id: nil, people: r.partner.people, nowMillis: t)
+                    let (record, created) = try PartnerTables.findOrRegister(
+                        db,
+                        draft,
+                        id: nil,
+                        people: r.partner.people,
+                        nowMillis: t
+                    )
                     if created { try announce(db, .partnerCreated, record, nowMillis: t) }
                     return (record.id, created)
                 }

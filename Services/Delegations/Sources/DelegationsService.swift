@@ -20,16 +20,29 @@ package final class DelegationsService: Sendable {
         store = try DelegationsLogic.openStore(path: context.entry.dataDir + "/delegations.db")
         var def = ServiceDefinition()
         let subscriptions = try EventWiring.produce(
-            DelegationsLogic.eventTypes, data: Delegation.outputSchema, into: &def, store: store, context: context,
-            partnerData: PartnerRecord.outputSchema)
+            DelegationsLogic.eventTypes,
+            data: Delegation.outputSchema,
+            into: &def,
+            store: store,
+            context: context,
+            partnerData: PartnerRecord.outputSchema
+        )
         EventWiring.report(store, into: &def)
-        logic = DelegationsLogic(store: store, source: context.name, subscriptions: subscriptions, settings: settings, now: now)
+        logic = DelegationsLogic(
+            store: store,
+            source: context.name,
+            subscriptions: subscriptions,
+            settings: settings,
+            now: now
+        )
         try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))
         DelegationsMethods.register(&def.methods, logic: logic)
         EventWiring.audit([DelegationsTables.history, PartnerTables.history], store: store, into: &def)
         def.components.append(RetentionSweep(logic: logic, log: context.log))
         let announced = try logic.announceMigrated()
-        if announced > 0 { context.log.info("partners.announced", ["count": String(announced), "why": "registered by a migration"]) }
+        if announced > 0 {
+            context.log.info("partners.announced", ["count": String(announced), "why": "registered by a migration"])
+        }
         definition = def
     }
 }

@@ -26,18 +26,24 @@ package struct DelegationsSettings: Sendable, Equatable {
         }
         if let v = settings["start_margin_days"] {
             guard let n = v.intValue, (0...30).contains(n) else {
-                throw MeshError("settings.start_margin_days: expected an integer from 0 to 30 (days before the first day)")
+                throw MeshError(
+                    "settings.start_margin_days: expected an integer from 0 to 30 (days before the first day)"
+                )
             }
             s.startMarginDays = Int(n)
         }
         if let v = settings["retention_days"] {
             guard let n = v.intValue, (0...36_500).contains(n) else {
-                throw MeshError("settings.retention_days: expected an integer from 0 to 36500 (days after a visit ends)")
+                throw MeshError(
+                    "settings.retention_days: expected an integer from 0 to 36500 (days after a visit ends)"
+                )
             }
             s.retentionDays = Int(n)
         }
         if let v = settings["retention_keeps_names"] {
-            guard case .bool(let b) = v else { throw MeshError("settings.retention_keeps_names: expected true or false") }
+            guard case .bool(let b) = v else {
+                throw MeshError("settings.retention_keeps_names: expected true or false")
+            }
             s.retentionKeepsNames = b
         }
         return s

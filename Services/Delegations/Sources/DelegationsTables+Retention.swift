@@ -19,7 +19,13 @@ extension DelegationsTables {
             FROM delegations WHERE status IN ('completed', 'cancelled') AND purged_ms IS NULL ORDER BY ended, id
             """
         ).map { r in
-            Ended(id: try r["id"], ref: try r["ref"], title: try r["title"] ?? "", status: try r["status"], ended: try r["ended"])
+            Ended(
+                id: try r["id"],
+                ref: try r["ref"],
+                title: try r["title"] ?? "",
+                status: try r["status"],
+                ended: try r["ended"]
+            )
         }
     }
 

@@ -47,18 +47,24 @@ struct DelegationsTables: RecordTable {
             CREATE INDEX bookings_by_time ON bookings(starts_utc, ends_utc);
             CREATE TABLE refs(year INTEGER PRIMARY KEY, last INTEGER NOT NULL);
             \(history.createSQL(sealed: false))
-            """),
+            """
+        ),
         PartnerTables.migration,
         .init(3, history.addSealSQL, data: { db in try history.sealAll(db) }),
         .init(4, "ALTER TABLE delegations ADD COLUMN purged_ms INTEGER;"),
         .init(
-            5, "ALTER TABLE delegations ADD COLUMN summary TEXT NOT NULL DEFAULT '';",
+            5,
+            "ALTER TABLE delegations ADD COLUMN summary TEXT NOT NULL DEFAULT '';",
             data: { db in
                 for r in try db.query("SELECT id, doc FROM delegations") {
                     let d = try JSONDecoding.decode(Delegation.self, from: try r["doc"] as [UInt8])
-                    try db.run("UPDATE delegations SET summary = ? WHERE id = ?", [summaryText(d), try r["id"] as String])
+                    try db.run(
+                        "UPDATE delegations SET summary = ? WHERE id = ?",
+                        [summaryText(d), try r["id"] as String]
+                    )
                 }
-            }),
+            }
+        ),
     ]
 
     /// States whose itineraries hold venues and hosts.
@@ -80,14 +86,18 @@ struct DelegationsTables: RecordTable {
 
     /// The delegation and its stored text.
     static func loadText(_ db: Database, idOrRef: String) throws -> (Delegation, [UInt8])? {
-        let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
+        let sql =
+            idOrRef.hasPrefix("DEL-")
+            ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
         guard let row = try db.queryOne(sql, [idOrRef]) else { return nil }
         let doc: [UInt8] = try row["doc"]
         return (try JSONDecoding.decode(Delegation.self, from: doc), doc)
     }
 
     static func load(_ db: Database, externalKey: String) throws -> Delegation? {
-        guard let row = try db.queryOne("SELECT doc FROM delegations WHERE external_key = ?", [externalKey]) else { return nil }
+        guard let row = try db.queryOne("SELECT doc FROM delegations WHERE external_key = ?", [externalKey]) else {
+            return nil
+        }
         return try JSONDecoding.decode(Delegation.self, from: try row["doc"] as [UInt8])
     }
 
@@ -116,19 +126,24 @@ struct DelegationsTables: RecordTable {
         let d = row.d
         try db.run(
             """
-            UPDATE delegations SET partner_kind = ?, country = ?, continent = ?, region = ?, search = ?, doc = ?, summary = ?
+            UPDATE delegations SET partner_kind = ?, country = ?, continent = ?, region = ?, search = ?, doc = ?, \
+            summary = ?
             WHERE id = ?
             """,
             [
-                (d.draft.lead?.kind ?? .other).rawValue, (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.search,
+                (d.draft.lead?.kind ?? .other).rawValue, (d.draft.lead?.country ?? "").uppercased(), d.continent,
+                d.region, row.search,
                 row.doc, row.summary, d.id,
-            ])
+            ]
+        )
         try PartnerTables.saveLinks(db, d)
     }
 
     /// The stored text of the delegation with this id or reference.
     static func document(_ db: Database, idOrRef: String) throws -> [UInt8]? {
-        let sql = idOrRef.hasPrefix("DEL-") ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
+        let sql =
+            idOrRef.hasPrefix("DEL-")
+            ? "SELECT doc FROM delegations WHERE ref = ?" : "SELECT doc FROM delegations WHERE id = ?"
         return try db.queryOne(sql, [idOrRef])?["doc"]
     }
 
@@ -136,7 +151,10 @@ struct DelegationsTables: RecordTable {
     static func nextRef(_ db: Database, year: Int) throws -> String {
         let last: Int = try db.queryOne("SELECT last FROM refs WHERE year = ?", [year])?["last"] ?? 0
         let n = last + 1
-        try db.run("INSERT INTO refs(year, last) VALUES(?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last", [year, n])
+        try db.run(
+            "INSERT INTO refs(year, last) VALUES(?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
+            [year, n]
+        )
         let digits = String(n)
         return "DEL-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
@@ -159,7 +177,9 @@ struct DelegationsTables: RecordTable {
             doc = JSONWriter.string(tree)
             search = DelegationsTables.searchText(d)
             summary = DelegationsTables.summaryText(d)
-            bookings = DelegationsTables.booking.contains(d.status) ? ItineraryChecker.bookings(of: d.draft, id: d.id, ref: d.ref) : []
+            bookings =
+                DelegationsTables.booking.contains(d.status)
+                ? ItineraryChecker.bookings(of: d.draft, id: d.id, ref: d.ref) : []
         }
     }
 
@@ -174,15 +194,19 @@ struct DelegationsTables: RecordTable {
         if insert {
             try db.run(
                 """
-                INSERT INTO delegations(id, ref, external_key, version, status, direction, partner_kind, country, continent, region,
-                    starts_utc, ends_utc, search, doc, created_ms, updated_ms, summary) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                INSERT INTO delegations(id, ref, external_key, version, status, direction, partner_kind, country, \
+                continent, region,
+                    starts_utc, ends_utc, search, doc, created_ms, updated_ms, summary) \
+                    VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
                 """,
                 [
                     d.id, d.ref, d.draft.externalKey, d.version, d.status.rawValue, d.draft.direction.rawValue,
                     (d.draft.lead?.kind ?? .other).rawValue,
-                    (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.start, row.end, row.search, row.doc, nowMillis,
+                    (d.draft.lead?.country ?? "").uppercased(), d.continent, d.region, row.start, row.end, row.search,
+                    row.doc, nowMillis,
                     nowMillis, row.summary,
-                ])
+                ]
+            )
         } else {
             let status = d.status.rawValue, country = (d.draft.lead?.country ?? "").uppercased()
             // Most changes leave the indexed columns (status, country, start) as they were: an
@@ -190,39 +214,61 @@ struct DelegationsTables: RecordTable {
             // when one of them changes, and the whole row is written then.
             let unindexed = try db.run(
                 """
-                UPDATE delegations SET version = ?, direction = ?, partner_kind = ?, continent = ?, region = ?, ends_utc = ?, search = ?,
+                UPDATE delegations SET version = ?, direction = ?, partner_kind = ?, continent = ?, region = ?, \
+                ends_utc = ?, search = ?,
                     doc = ?, updated_ms = ?, summary = ? WHERE id = ? AND status = ? AND country = ? AND starts_utc = ?
                 """,
                 [
-                    d.version, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue, d.continent, d.region, row.end,
+                    d.version, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue, d.continent,
+                    d.region, row.end,
                     row.search, row.doc, nowMillis, row.summary, d.id, status, country, row.start,
-                ])
+                ]
+            )
             if unindexed == 0 {
                 try db.run(
                     """
-                    UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, continent = ?, region = ?,
+                    UPDATE delegations SET version = ?, status = ?, direction = ?, partner_kind = ?, country = ?, \
+                    continent = ?, region = ?,
                         starts_utc = ?, ends_utc = ?, search = ?, doc = ?, updated_ms = ?, summary = ? WHERE id = ?
                     """,
                     [
-                        d.version, status, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue, country, d.continent,
+                        d.version, status, d.draft.direction.rawValue, (d.draft.lead?.kind ?? .other).rawValue, country,
+                        d.continent,
                         d.region, row.start, row.end, row.search, row.doc, nowMillis, row.summary, d.id,
-                    ])
+                    ]
+                )
             }
         }
         try PartnerTables.saveLinks(db, d)
         // A change that leaves the sessions as they were writes none of them.
-        func text(_ item: Int, _ start: Int64, _ end: Int64, _ venue: String?, _ hosts: String, _ title: String) -> String {
+        func text(
+            _ item: Int,
+            _ start: Int64,
+            _ end: Int64,
+            _ venue: String?,
+            _ hosts: String,
+            _ title: String
+        ) -> String {
             "\(item)\u{0}\(start)\u{0}\(end)\u{0}\(venue ?? "\u{1}")\u{0}\(hosts)\u{0}\(title)"
         }
-        let stored = try db.query("SELECT item, starts_utc, ends_utc, venue, hosts, title FROM bookings WHERE delegation_id = ?", [d.id])
-            .map { r in text(try r["item"], try r["starts_utc"], try r["ends_utc"], try r["venue"], try r["hosts"], try r["title"]) }
-        let wanted = row.bookings.map { b in text(b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle) }
+        let stored = try db.query(
+            "SELECT item, starts_utc, ends_utc, venue, hosts, title FROM bookings WHERE delegation_id = ?",
+            [d.id]
+        )
+        .map { r in
+            text(try r["item"], try r["starts_utc"], try r["ends_utc"], try r["venue"], try r["hosts"], try r["title"])
+        }
+        let wanted = row.bookings.map { b in
+            text(b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle)
+        }
         if Set(stored) == Set(wanted) && stored.count == wanted.count { return }
         try db.run("DELETE FROM bookings WHERE delegation_id = ?", [d.id])
         for b in row.bookings {
             try db.run(
-                "INSERT INTO bookings(delegation_id, item, starts_utc, ends_utc, venue, hosts, title) VALUES(?,?,?,?,?,?,?)",
-                [d.id, b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle])
+                "INSERT INTO bookings(delegation_id, item, starts_utc, ends_utc, venue, hosts, title) "
+                    + "VALUES(?,?,?,?,?,?,?)",
+                [d.id, b.item, b.start, b.end, b.venue, b.hosts.joined(separator: "\n"), b.itemTitle]
+            )
         }
     }
 
@@ -242,14 +288,21 @@ struct DelegationsTables: RecordTable {
     }
 
     /// Other delegations' bookings overlapping [start, end).
-    static func bookings(_ db: Database, overlapping start: Int64, _ end: Int64, excluding id: String?) throws -> [Booking] {
+    static func bookings(
+        _ db: Database,
+        overlapping start: Int64,
+        _ end: Int64,
+        excluding id: String?
+    ) throws -> [Booking] {
         try db.query(
             """
-            SELECT b.delegation_id, d.ref, json_extract(d.doc, '$.title') AS delegation_title, b.item, b.title, b.starts_utc, b.ends_utc,
+            SELECT b.delegation_id, d.ref, json_extract(d.doc, '$.title') AS delegation_title, b.item, b.title, \
+            b.starts_utc, b.ends_utc,
                 b.venue, b.hosts, d.status
             FROM bookings b JOIN delegations d ON d.id = b.delegation_id
             WHERE b.starts_utc < ? AND b.ends_utc > ? AND b.delegation_id != ?
-            """, [end, start, id ?? ""]
+            """,
+            [end, start, id ?? ""]
         ).map(Booking.init(row:))
     }
 
@@ -280,47 +333,6 @@ struct DelegationsTables: RecordTable {
     }
 }
 
-extension DelegationsTables {
-    /// Shows the registry's current name, kind and country for `partner` in every visit that
-    /// names it (or named `mergedFrom`, which now resolves to it): the documents, the columns
-    /// lists filter on, and the search text. Not a change of the visit (no version, no history).
-    static func refresh(_ db: Database, partner: PartnerRecord, mergedFrom: String? = nil) throws {
-        var ids = try PartnerTables.delegationIDs(db, naming: partner.id)
-        if let from = mergedFrom { ids += try PartnerTables.delegationIDs(db, naming: from) }
-        for id in Set(ids) {
-            guard var d = try load(db, idOrRef: id) else { continue }
-            var moved: [String: String] = [:]
-            if let from = mergedFrom { moved[from] = partner.id }
-            d.draft.show(partner.reference, for: [partner.id] + (mergedFrom.map { [$0] } ?? []), moved: moved)
-            d.place()
-            try DelegationsTables().refresh(db, d)
-        }
-    }
-}
-
-extension DelegationDraft {
-    /// Shows `reference` for the partners named by any of `ids`, and names the partner kept for
-    /// each merged one (`moved`: merged id → kept id) in members and groups too. A visit naming
-    /// both the kept and the merged entry names the kept one once.
-    mutating func show(_ reference: PartnerRef, for ids: [String], moved: [String: String]) {
-        partners.show(reference, for: ids)
-        guard !moved.isEmpty else { return }
-        for i in members.indices { if let p = members[i].partner, let to = moved[p] { members[i].partner = to } }
-        for i in groups.indices { if let p = groups[i].partner, let to = moved[p] { groups[i].partner = to } }
-    }
-
-    /// Shows every named partner as the registry has it now (renamed, or merged into another
-    /// entry, since the draft was resolved); true when that changed anything.
-    mutating func showRegistry(_ db: Database) throws -> Bool {
-        let before = self
-        for id in Set(partners.compactMap(\.id)) {
-            guard let r = try PartnerTables.resolve(db, id: id) else { continue }
-            show(r.reference, for: [id], moved: r.id == id ? [:] : [id: r.id])
-        }
-        return self != before
-    }
-}
-
 /// What `delegations.list` filters by, in the columns' terms.
 struct ListFilter {
     var status: DelegationStatus?
@@ -341,8 +353,16 @@ extension Booking {
     init(row r: LiaisonStore.Row) throws {
         let hosts: String? = try r["hosts"]
         self.init(
-            delegationID: try r["delegation_id"], delegationRef: try r["ref"], delegationTitle: try r["delegation_title"] ?? "",
-            item: try r["item"], itemTitle: try r["title"], start: try r["starts_utc"], end: try r["ends_utc"], venue: try r["venue"],
-            hosts: (hosts ?? "").split(separator: "\n").map(String.init), tentative: (try r["status"] as String) == "proposed")
+            delegationID: try r["delegation_id"],
+            delegationRef: try r["ref"],
+            delegationTitle: try r["delegation_title"] ?? "",
+            item: try r["item"],
+            itemTitle: try r["title"],
+            start: try r["starts_utc"],
+            end: try r["ends_utc"],
+            venue: try r["venue"],
+            hosts: (hosts ?? "").split(separator: "\n").map(String.init),
+            tentative: (try r["status"] as String) == "proposed"
+        )
     }
 }

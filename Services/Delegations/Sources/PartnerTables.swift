@@ -38,7 +38,8 @@ struct PartnerTables: RecordTable {
             PRIMARY KEY(delegation_id, partner_id));
         CREATE INDEX delegation_partners_by_partner ON delegation_partners(partner_id);
         """,
-        data: { db in try migrateFreeText(db) })
+        data: { db in try migrateFreeText(db) }
+    )
 
     static let history = History(table: "partner_history", idColumn: "partner_id", index: "partner_history_by_partner")
 
@@ -83,14 +84,21 @@ struct PartnerTables: RecordTable {
     /// The active entry with this name and country, if any.
     static func find(_ db: Database, matchKey: String) throws -> PartnerRecord? {
         guard
-            let row = try db.queryOne("SELECT doc FROM partners WHERE match_key = ? AND status = 'active' ORDER BY created_ms", [matchKey])
+            let row = try db.queryOne(
+                "SELECT doc FROM partners WHERE match_key = ? AND status = 'active' ORDER BY created_ms",
+                [matchKey]
+            )
         else { return nil }
         return try JSONDecoding.decode(PartnerRecord.self, from: try row["doc"] as [UInt8])
     }
 
     /// The entry kept for a duplicate of this name and country that was merged away, if any.
     static func findMerged(_ db: Database, matchKey: String) throws -> PartnerRecord? {
-        guard let row = try db.queryOne("SELECT id FROM partners WHERE match_key = ? AND status = 'merged' ORDER BY created_ms", [matchKey])
+        guard
+            let row = try db.queryOne(
+                "SELECT id FROM partners WHERE match_key = ? AND status = 'merged' ORDER BY created_ms",
+                [matchKey]
+            )
         else { return nil }
         return try resolve(db, id: try row["id"])
     }
@@ -106,7 +114,9 @@ struct PartnerTables: RecordTable {
         if let (name, id) = f.after { sql += " AND (name > ? OR (name = ? AND id > ?))"; args += [name, name, id] }
         sql += " ORDER BY name, id LIMIT ?"
         args.append(limit + 1)
-        return try db.query(sql, args).map { try JSONDecoding.decode(PartnerRecord.self, from: try $0["doc"] as [UInt8]) }
+        return try db.query(sql, args).map {
+            try JSONDecoding.decode(PartnerRecord.self, from: try $0["doc"] as [UInt8])
+        }
     }
 
     /// The visits naming `ids` (a partner and those merged into it), by start.
@@ -114,9 +124,11 @@ struct PartnerTables: RecordTable {
         let marks = ids.map { _ in "?" }.joined(separator: ",")
         return try db.query(
             """
-            SELECT DISTINCT d.doc, d.starts_utc, d.id FROM delegations d JOIN delegation_partners l ON l.delegation_id = d.id
+            SELECT DISTINCT d.doc, d.starts_utc, d.id FROM delegations d JOIN delegation_partners l ON l.delegation_id \
+            = d.id
             WHERE l.partner_id IN (\(marks)) ORDER BY d.starts_utc, d.id
-            """, ids
+            """,
+            ids
         ).map { try JSONDecoding.decode(Delegation.self, from: try $0["doc"] as [UInt8]) }
     }
 
@@ -131,13 +143,16 @@ struct PartnerTables: RecordTable {
             self.p = p
             let d = p.draft
             doc = JSONWriter.string(tree)
-            search = [d.name, d.nameLocal ?? "", d.city ?? "", p.countryName, d.country].joined(separator: "\n").lowercased()
+            search = [d.name, d.nameLocal ?? "", d.city ?? "", p.countryName, d.country].joined(separator: "\n")
+                .lowercased()
             matchKey = Partner.matchKey(name: d.name, country: d.country)
         }
     }
 
     func load(_ db: Database, _ id: String) throws -> (PartnerRecord, JSONValue, [UInt8])? {
-        guard let doc: [UInt8] = try db.queryOne("SELECT doc FROM partners WHERE id = ?", [id])?["doc"] else { return nil }
+        guard let doc: [UInt8] = try db.queryOne("SELECT doc FROM partners WHERE id = ?", [id])?["doc"] else {
+            return nil
+        }
         return (try JSONDecoding.decode(PartnerRecord.self, from: doc), .encoded(doc), doc)
     }
 
@@ -152,13 +167,16 @@ struct PartnerTables: RecordTable {
         let p = row.p, d = p.draft
         try db.run(
             """
-            INSERT INTO partners(id, match_key, status, merged_into, version, name, country, kind, search, doc, announced, created_ms,
+            INSERT INTO partners(id, match_key, status, merged_into, version, name, country, kind, search, doc, \
+            announced, created_ms,
                 updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,1,?,?)
             """,
             [
-                p.id, row.matchKey, p.status.rawValue, p.mergedInto, p.version, d.name, d.country.uppercased(), d.kind.rawValue,
+                p.id, row.matchKey, p.status.rawValue, p.mergedInto, p.version, d.name, d.country.uppercased(),
+                d.kind.rawValue,
                 row.search, row.doc, nowMillis, nowMillis,
-            ])
+            ]
+        )
     }
 
     func update(_ db: Database, _ row: Prepared, nowMillis: Int64) throws {
@@ -172,20 +190,29 @@ struct PartnerTables: RecordTable {
         let p = row.p, d = p.draft
         let stamped = nowMillis == nil ? "" : ", version = ?, updated_ms = ?"
         var args: [any SQLBindable] = [
-            row.matchKey, p.status.rawValue, p.mergedInto, d.name, d.country.uppercased(), d.kind.rawValue, row.search, row.doc,
+            row.matchKey, p.status.rawValue, p.mergedInto, d.name, d.country.uppercased(), d.kind.rawValue, row.search,
+            row.doc,
         ]
         if let nowMillis { args += [p.version, nowMillis] }
         try db.run(
             """
-            UPDATE partners SET match_key = ?, status = ?, merged_into = ?, name = ?, country = ?, kind = ?, search = ?, doc = ?\(stamped)
+            UPDATE partners SET match_key = ?, status = ?, merged_into = ?, name = ?, country = ?, kind = ?, search = \
+            ?, doc = ?\(stamped)
             WHERE id = ?
-            """, args + [p.id])
+            """,
+            args + [p.id]
+        )
     }
 
     /// The active entry with `described`'s name and country, or a new one (with `id` when given,
     /// else the id derived from name and country) listing `people`. `created` says which.
     static func findOrRegister(
-        _ db: Database, _ described: Partner, id: String?, people: [Person] = [], announced: Bool = true, nowMillis: Int64
+        _ db: Database,
+        _ described: Partner,
+        id: String?,
+        people: [Person] = [],
+        announced: Bool = true,
+        nowMillis: Int64
     ) throws -> (record: PartnerRecord, created: Bool) {
         let key = Partner.matchKey(name: described.name, country: described.country)
         // A name merged away names the entry it was merged into.
@@ -212,7 +239,9 @@ struct PartnerTables: RecordTable {
         }
     }
 
-    static func markAnnounced(_ db: Database, id: String) throws { try db.run("UPDATE partners SET announced = 1 WHERE id = ?", [id]) }
+    static func markAnnounced(_ db: Database, id: String) throws {
+        try db.run("UPDATE partners SET announced = 1 WHERE id = ?", [id])
+    }
 
     /// Which partners a visit names.
     static func saveLinks(_ db: Database, _ d: Delegation) throws {
@@ -222,20 +251,24 @@ struct PartnerTables: RecordTable {
         let stored = Set(
             try db.query("SELECT partner_id, lead FROM delegation_partners WHERE delegation_id = ?", [d.id]).map {
                 "\(try $0["partner_id"] as String)\u{0}\(try $0["lead"] as Int64)"
-            })
+            }
+        )
         if wanted == stored { return }
         try db.run("DELETE FROM delegation_partners WHERE delegation_id = ?", [d.id])
         for p in d.draft.partners {
             guard let id = p.id else { continue }
             try db.run(
                 "INSERT OR IGNORE INTO delegation_partners(delegation_id, partner_id, lead) VALUES(?, ?, ?)",
-                [d.id, id, id == lead ? 1 : 0])
+                [d.id, id, id == lead ? 1 : 0]
+            )
         }
     }
 
     /// The ids of visits naming partner `id`.
     static func delegationIDs(_ db: Database, naming id: String) throws -> [String] {
-        try db.query("SELECT delegation_id FROM delegation_partners WHERE partner_id = ?", [id]).map { try $0["delegation_id"] }
+        try db.query("SELECT delegation_id FROM delegation_partners WHERE partner_id = ?", [id]).map {
+            try $0["delegation_id"]
+        }
     }
 }
 

@@ -55,8 +55,12 @@ extension DelegationsLogic {
             draft.partners[i].resolve(record.reference)
         }
         try v.finish()
-        for i in draft.members.indices { if let p = draft.members[i].partner { draft.members[i].partner = byName[p] ?? p } }
-        for i in draft.groups.indices { if let p = draft.groups[i].partner { draft.groups[i].partner = byName[p] ?? p } }
+        for i in draft.members.indices {
+            if let p = draft.members[i].partner { draft.members[i].partner = byName[p] ?? p }
+        }
+        for i in draft.groups.indices {
+            if let p = draft.groups[i].partner { draft.groups[i].partner = byName[p] ?? p }
+        }
     }
 
     // MARK: methods
@@ -72,8 +76,11 @@ extension DelegationsLogic {
             let key = Partner.matchKey(name: draft.name, country: draft.country)
             if let existing = try PartnerTables.find(db, matchKey: key) ?? PartnerTables.findMerged(db, matchKey: key) {
                 throw ServiceError(
-                    .conflict, "\(existing.draft.name) (\(existing.draft.country)) is already in the registry as \(existing.id)",
-                    retryable: false, details: ["existing_id": .string(existing.id)])
+                    .conflict,
+                    "\(existing.draft.name) (\(existing.draft.country)) is already in the registry as \(existing.id)",
+                    retryable: false,
+                    details: ["existing_id": .string(existing.id)]
+                )
             }
             if let parent = draft.parent, try PartnerTables.load(db, id: parent) == nil {
                 throw ServiceError.invalidParams(field: "parent", "no partner \(parent) in the registry")
@@ -94,7 +101,10 @@ extension DelegationsLogic {
             let last = visits.filter { met.contains($0.status) }.max { $0.draft.startsAt < $1.draft.startsAt }
             return PartnerView(
                 partner: p,
-                visits: visits.map { d in PartnerView.Visit(d, lead: d.draft.lead?.id == p.id) }, lastVisit: last.map { $0.draft.date?.description ?? $0.draft.startsAt.date }, merged: merged)
+                visits: visits.map { d in PartnerView.Visit(d, lead: d.draft.lead?.id == p.id) },
+                lastVisit: last.map { $0.draft.date?.description ?? $0.draft.startsAt.date },
+                merged: merged
+            )
         }
     }
 
@@ -103,7 +113,10 @@ extension DelegationsLogic {
         if let t = p.text { f.words = t.lowercased().split(separator: " ").map(String.init) }
         if let c = p.cursor {
             guard let parsed = KeyedCursor.parse(c) else {
-                throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+                throw ServiceError.invalidParams(
+                    field: "cursor",
+                    "not a cursor from a previous page (expected next_cursor as given)"
+                )
             }
             f.after = parsed
         }
@@ -115,7 +128,10 @@ extension DelegationsLogic {
     /// Changes a partner's entry at `expected_version`; every visit naming it shows the change.
     func updatePartner(_ p: PartnerUpdate, uid: UInt32) throws -> PartnerRecord {
         try changePartner(
-            p.id, expectedVersion: p.expectedVersion, action: "update", uid: uid,
+            p.id,
+            expectedVersion: p.expectedVersion,
+            action: "update",
+            uid: uid,
             guarded: { record, db in
                 if let parent = record.draft.parent, try PartnerTables.load(db, id: parent) == nil {
                     throw ServiceError.invalidParams(field: "parent", "no partner \(parent) in the registry")
@@ -124,8 +140,11 @@ extension DelegationsLogic {
                 if let other = try PartnerTables.find(db, matchKey: key), other.id != record.id {
                     throw ServiceError(
                         .conflict,
-                        "\(record.draft.name) (\(record.draft.country)) is already in the registry as \(other.id): merge the two instead",
-                        retryable: false, details: ["existing_id": .string(other.id)])
+                        "\(record.draft.name) (\(record.draft.country)) is already in the registry as \(other.id): "
+                            + "merge the two instead",
+                        retryable: false,
+                        details: ["existing_id": .string(other.id)]
+                    )
                 }
             }
         ) { record in
@@ -150,7 +169,10 @@ extension DelegationsLogic {
         try v.finish()
         return try changePartner(p.partner, expectedVersion: nil, action: "add_person", uid: uid) { record in
             guard record.people.count < Limits.people else {
-                throw ServiceError.invalidParams(field: "person", "\(record.id) already lists \(Limits.people) people (the limit)")
+                throw ServiceError.invalidParams(
+                    field: "person",
+                    "\(record.id) already lists \(Limits.people) people (the limit)"
+                )
             }
             var person = p.person
             person.id = IDs.make("per")
@@ -160,8 +182,11 @@ extension DelegationsLogic {
 
     /// One of a partner's people changed: the fields given replace theirs; null clears one.
     func updatePerson(_ p: PersonUpdate, uid: UInt32) throws -> PartnerRecord {
-        if p.changes["name"] == .null { throw ServiceError.invalidParams(field: "name", "cannot be cleared: a person has a name") }
-        return try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "update_person", uid: uid) { record in
+        if p.changes["name"] == .null {
+            throw ServiceError.invalidParams(field: "name", "cannot be cleared: a person has a name")
+        }
+        return try changePartner(p.partner, expectedVersion: p.expectedVersion, action: "update_person", uid: uid) {
+            record in
             let i = try Self.personIndex(record, p.person)
             let person = try Patch(p.changes).applied(to: record.people[i], fields: Self.personFields)
             var v = Validator()
@@ -193,19 +218,27 @@ extension DelegationsLogic {
             field: "person",
             matches.isEmpty
                 ? "\(record.id) has no person \(who) (by id or email); \(known)"
-                : "\(who) names \(matches.count) people of \(record.id): give their id; \(known)")
+                : "\(who) names \(matches.count) people of \(record.id): give their id; \(known)"
+        )
     }
 
     /// Marks `from` as a duplicate of `into`: its people join `into`, the visits naming it name
     /// `into`, and both keep their history (the merged entry stays readable, `merged_into` set).
     func merge(_ p: PartnerMerge, uid: UInt32) throws -> PartnerRecord {
         try partners.merge(
-            p.from, into: p.into, uid: uid, reason: p.reason, events: (from: .partnerMerged, into: .partnerUpdated),
+            p.from,
+            into: p.into,
+            uid: uid,
+            reason: p.reason,
+            events: (from: .partnerMerged, into: .partnerUpdated),
             combine: { from, into in
                 for (field, r) in [("from", from), ("into", into)] where r.status == .merged {
                     throw ServiceError(
-                        .failedPrecondition, "\(field): \(r.id) was already merged into \(r.mergedInto ?? "?")", retryable: false,
-                        details: ["field": .string(field)])
+                        .failedPrecondition,
+                        "\(field): \(r.id) was already merged into \(r.mergedInto ?? "?")",
+                        retryable: false,
+                        details: ["field": .string(field)]
+                    )
                 }
                 let known = Set(into.people.compactMap { $0.email?.lowercased() })
                 into.people += from.people.filter { $0.email.map { !known.contains($0.lowercased()) } ?? true }
@@ -235,16 +268,28 @@ extension DelegationsLogic {
     /// Changes an active entry at `expectedVersion` (nil: the one stored); every visit naming it
     /// shows the change, and the other services hear of it (`partner.updated`).
     private func changePartner(
-        _ id: String, expectedVersion: Int?, action: String, uid: UInt32, guarded: ((PartnerRecord, Database) throws -> Void)? = nil,
+        _ id: String,
+        expectedVersion: Int?,
+        action: String,
+        uid: UInt32,
+        guarded: ((PartnerRecord, Database) throws -> Void)? = nil,
         _ change: (inout PartnerRecord) throws -> Void
     ) throws -> PartnerRecord {
         try partners.change(
-            id, expectedVersion: expectedVersion, action: action, uid: uid, event: { _, _ in .partnerUpdated }, guarded: guarded,
+            id,
+            expectedVersion: expectedVersion,
+            action: action,
+            uid: uid,
+            event: { _, _ in .partnerUpdated },
+            guarded: guarded,
             then: { record, db, _ in try DelegationsTables.refresh(db, partner: record) }
         ) { record in
             guard record.status == .active else {
                 throw ServiceError(
-                    .failedPrecondition, "partner \(id) was merged into \(record.mergedInto ?? "?"): change that one", retryable: false)
+                    .failedPrecondition,
+                    "partner \(id) was merged into \(record.mergedInto ?? "?"): change that one",
+                    retryable: false
+                )
             }
             try change(&record)
         }.record
@@ -269,14 +314,23 @@ struct DelegationsConsumer: EventConsumer {
         }
         if try PartnerTables.load(db, id: id) != nil { return .applied }
         let t = logic.now()
-        if let existing = try PartnerTables.find(db, matchKey: Partner.matchKey(name: described.name, country: described.country)) {
+        if let existing = try PartnerTables.find(
+            db,
+            matchKey: Partner.matchKey(name: described.name, country: described.country)
+        ) {
             var alias = PartnerRecord(id: id, draft: described, createdAt: Timestamp.rfc3339(millis: t))
             alias.draft.country = alias.draft.country.uppercased()
             alias.status = .merged
             alias.mergedInto = existing.id
             try logic.partners.create(
-                db, alias, action: "claimed", uid: 0, event: .partnerMerged, note: ["by": .string(event.source), "into": .string(existing.id)],
-                nowMillis: t)
+                db,
+                alias,
+                action: "claimed",
+                uid: 0,
+                event: .partnerMerged,
+                note: ["by": .string(event.source), "into": .string(existing.id)],
+                nowMillis: t
+            )
             var kept = existing
             kept.mergedFrom.append(id)
             try logic.partners.refresh(db, kept)
@@ -285,7 +339,15 @@ struct DelegationsConsumer: EventConsumer {
         var draft = described
         draft.country = draft.country.uppercased()
         let record = PartnerRecord(id: id, draft: draft, createdAt: Timestamp.rfc3339(millis: t))
-        try logic.partners.create(db, record, action: "claimed", uid: 0, event: .partnerCreated, note: ["by": .string(event.source)], nowMillis: t)
+        try logic.partners.create(
+            db,
+            record,
+            action: "claimed",
+            uid: 0,
+            event: .partnerCreated,
+            note: ["by": .string(event.source)],
+            nowMillis: t
+        )
         return .applied
     }
 }

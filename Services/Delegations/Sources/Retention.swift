@@ -21,12 +21,23 @@ extension DelegationsLogic {
         let items = rows.map { r in
             let due = r.ended + cutoff
             return RetentionList.Item(
-                id: r.id, ref: r.ref, title: r.title, status: r.status, purgeOn: LocalDate.utc(millis: due * 1000), due: due * 1000 <= now)
+                id: r.id,
+                ref: r.ref,
+                title: r.title,
+                status: r.status,
+                purgeOn: LocalDate.utc(millis: due * 1000),
+                due: due * 1000 <= now
+            )
         }
         let chosen = p.dueOnly == true || p.apply == true ? items.filter(\.due) : items
         var purged: [String] = []
         if p.apply == true { for item in chosen { if try purge(item.id, uid: uid) { purged.append(item.ref) } } }
-        return RetentionList(days: settings.retentionDays, keepsNames: settings.retentionKeepsNames, items: chosen, purged: purged)
+        return RetentionList(
+            days: settings.retentionDays,
+            keepsNames: settings.retentionKeepsNames,
+            items: chosen,
+            purged: purged
+        )
     }
 
     /// Purges one visit's people's personal data everywhere this service keeps it; false when
@@ -34,19 +45,32 @@ extension DelegationsLogic {
     func purge(_ id: String, uid: UInt32) throws -> Bool {
         let keepNames = settings.retentionKeepsNames
         return try store.write { [self] db in
-            guard let (d0, before, _) = try changes.table.load(db, id) else { throw ServiceError.notFound("delegation", id) }
+            guard let (d0, before, _) = try changes.table.load(db, id) else {
+                throw ServiceError.notFound("delegation", id)
+            }
             guard try DelegationsTables.purgedAt(db, id: d0.id) == nil else { return false }
             let t = now()
             var d = Self.scrubbed(d0, keepNames: keepNames)
             let what: JSONValue = [
                 "purged": .array(
-                    (["members: email, phone, needs", "hosts: email, phone"] + (keepNames ? [] : ["names"])).map { .string($0) }),
+                    (["members: email, phone, needs", "hosts: email, phone"] + (keepNames ? [] : ["names"])).map {
+                        .string($0)
+                    }
+                ),
                 "retention_days": .int(Int64(settings.retentionDays)),
             ]
             // The event says whether names stay, so the copies follow the same setting.
             try changes.purge(
-                db, &d, before: before, uid: uid, note: what, redact: { Self.redact($0, keepNames: keepNames) }, event: .delegationPurged,
-                extra: ["keeps_names": .bool(keepNames)], nowMillis: t)
+                db,
+                &d,
+                before: before,
+                uid: uid,
+                note: what,
+                redact: { Self.redact($0, keepNames: keepNames) },
+                event: .delegationPurged,
+                extra: ["keeps_names": .bool(keepNames)],
+                nowMillis: t
+            )
             try DelegationsTables.markPurged(db, id: d.id, nowMillis: t)
             return true
         }
@@ -75,7 +99,9 @@ extension DelegationsLogic {
             if !keepNames { d.draft.hosts[i].nameLocal = nil }
         }
         for i in d.draft.itinerary.indices {
-            d.draft.itinerary[i].attendees = d.draft.itinerary[i].attendees.map { byEmail[$0.lowercased()] ?? (keepNames ? $0 : "member") }
+            d.draft.itinerary[i].attendees = d.draft.itinerary[i].attendees.map {
+                byEmail[$0.lowercased()] ?? (keepNames ? $0 : "member")
+            }
             d.draft.itinerary[i].hosts = d.draft.itinerary[i].hosts.map { byEmail[$0.lowercased()] ?? "host" }
         }
         return d
@@ -86,7 +112,8 @@ extension DelegationsLogic {
     static func redact(_ v: JSONValue, keepNames: Bool, personalNames: Bool = false) -> JSONValue {
         switch v {
         case .string(let s) where personalNames: return .string(History.purgedValue(s))
-        case .array(let items): return .array(items.map { redact($0, keepNames: keepNames, personalNames: personalNames) })
+        case .array(let items):
+            return .array(items.map { redact($0, keepNames: keepNames, personalNames: personalNames) })
         case .object(let o):
             var out = JSONObject()
             for m in o.members {
@@ -115,10 +142,12 @@ extension DelegationsLogic {
                         let isName = m.key == "name" || m.key == "name_local"
                         out[m.key] =
                             isName && keepNames
-                            ? m.value : redact(.object([m.key: m.value]), keepNames: keepNames, personalNames: isName)[m.key]
+                            ? m.value
+                            : redact(.object([m.key: m.value]), keepNames: keepNames, personalNames: isName)[m.key]
                     }
                     return .object(out)
-                })
+                }
+            )
         case .object(let o):
             var out = JSONObject()
             for m in o.members { out[m.key] = redactMembers(m.value, keepNames: keepNames) }
@@ -137,7 +166,9 @@ final class RetentionSweep: Component {
         loop = BackgroundLoop(name: "delegations-retention") { _ in
             do {
                 let r = try logic.retention(RetentionParams(dueOnly: true, apply: true), uid: 0)
-                if !r.purged.isEmpty { log.info("retention.purged", ["visits": r.purged.joined(separator: ","), "days": String(r.days)]) }
+                if !r.purged.isEmpty {
+                    log.info("retention.purged", ["visits": r.purged.joined(separator: ","), "days": String(r.days)])
+                }
             } catch {
                 log.error("retention.failed", ["error": "\(error)"])
             }

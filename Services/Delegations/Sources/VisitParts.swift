@@ -25,17 +25,30 @@ struct VisitParts {
     /// The one of `people` whom `who` names (by email or name); `invalid_params` naming them all
     /// when no one or several do.
     static func index<P>(
-        of who: String, in people: [P], _ what: String, ref: String, field: String, name: (P) -> String, email: (P) -> String?
+        of who: String,
+        in people: [P],
+        _ what: String,
+        ref: String,
+        field: String,
+        name: (P) -> String,
+        email: (P) -> String?
     ) throws -> Int {
         let matches = people.indices.filter { same(name: name(people[$0]), email: email(people[$0]), as: who) }
         if matches.count == 1 { return matches[0] }
-        func labels(_ list: [Int]) -> String { list.map { label(name: name(people[$0]), email: email(people[$0])) }.joined(separator: ", ") }
+        func labels(_ list: [Int]) -> String {
+            list.map { label(name: name(people[$0]), email: email(people[$0])) }.joined(separator: ", ")
+        }
         if matches.isEmpty {
             let known = people.isEmpty ? "it has none" : "\(what)s: " + labels(Array(people.indices))
-            throw ServiceError.invalidParams(field: field, "\(ref) has no \(what) \"\(who)\" (by email or name); \(known)")
+            throw ServiceError.invalidParams(
+                field: field,
+                "\(ref) has no \(what) \"\(who)\" (by email or name); \(known)"
+            )
         }
         throw ServiceError.invalidParams(
-            field: field, "\"\(who)\" names \(matches.count) \(what)s of \(ref): \(labels(matches)); name them by email")
+            field: field,
+            "\"\(who)\" names \(matches.count) \(what)s of \(ref): \(labels(matches)); name them by email"
+        )
     }
 
     func memberIndex(_ who: String) throws -> Int {
@@ -62,7 +75,8 @@ struct VisitParts {
     /// Sessions naming anyone by `refs` (lowercased) name `with` instead (nobody when empty).
     mutating func rewriteAttendees(_ refs: Set<String>, with: [String]) {
         guard !refs.isEmpty else { return }
-        for i in draft.itinerary.indices where draft.itinerary[i].attendees.contains(where: { refs.contains($0.lowercased()) }) {
+        for i in draft.itinerary.indices
+        where draft.itinerary[i].attendees.contains(where: { refs.contains($0.lowercased()) }) {
             var list: [String] = []
             for n in draft.itinerary[i].attendees {
                 for v in refs.contains(n.lowercased()) ? with : [n] where !list.contains(v) { list.append(v) }
@@ -79,7 +93,9 @@ struct VisitParts {
         if let n = Int(which) {
             guard n >= 1 && n <= groups.count else {
                 throw ServiceError.invalidParams(
-                    field: "which", "\(ref) has \(groups.count) group\(groups.count == 1 ? "" : "s"); there is no number \(n)")
+                    field: "which",
+                    "\(ref) has \(groups.count) group\(groups.count == 1 ? "" : "s"); there is no number \(n)"
+                )
             }
             return n - 1
         }
@@ -89,7 +105,8 @@ struct VisitParts {
         throw ServiceError.invalidParams(
             field: "which",
             "\(ref) has \(matches.isEmpty ? "no group" : "\(matches.count) groups") matching \"\(which)\"; "
-                + (list.isEmpty ? "it has none" : "groups: " + list.joined(separator: "; ")) + "; name it by its number")
+                + (list.isEmpty ? "it has none" : "groups: " + list.joined(separator: "; ")) + "; name it by its number"
+        )
     }
 
     /// The session `which` names: its number in `delegation show`, its id (`it-…`), or its title.
@@ -99,7 +116,9 @@ struct VisitParts {
         if let n = Int(which) {
             guard n >= 1 && n <= order.count else {
                 throw ServiceError.invalidParams(
-                    field: "which", "\(ref) has \(order.count) session\(order.count == 1 ? "" : "s"); there is no number \(n)")
+                    field: "which",
+                    "\(ref) has \(order.count) session\(order.count == 1 ? "" : "s"); there is no number \(n)"
+                )
             }
             return order[n - 1]
         }
@@ -129,10 +148,14 @@ struct VisitParts {
     /// A local time as people give it: `14:00` on `day`, or a full `2026-03-12T14:00`.
     static func localTime(_ field: String, _ text: String, day: String?) throws -> LocalDateTime {
         var why = ""
-        let full = text.count <= 5 && text.contains(":") ? day.map { "\($0)T\(text.count == 4 ? "0" + text : text)" } : text
+        let full =
+            text.count <= 5 && text.contains(":") ? day.map { "\($0)T\(text.count == 4 ? "0" + text : text)" } : text
         guard let full, let t = LocalDateTime.parse(full, why: &why) else {
             throw ServiceError.invalidParams(
-                field: field, "expected a local time like 2026-03-12T09:00\(day == nil ? "" : " (or 09:00 on the same day)"), not \(text)")
+                field: field,
+                "expected a local time like 2026-03-12T09:00\(day == nil ? "" : " (or 09:00 on the same day)"), not "
+                    + "\(text)"
+            )
         }
         return t
     }

@@ -30,7 +30,13 @@ final class MailSender: Component {
     private let reminders = Locked<BackgroundLoop?>(nil)
     let counters = Locked((sent: 0, retried: 0, dead: 0))
 
-    init(store: Store, settings: NotificationsSettings, rules: NotificationRules, log: Logger, now: @escaping @Sendable () -> Int64) {
+    init(
+        store: Store,
+        settings: NotificationsSettings,
+        rules: NotificationRules,
+        log: Logger,
+        now: @escaping @Sendable () -> Int64
+    ) {
         self.store = store
         self.settings = settings
         self.rules = rules
@@ -49,23 +55,33 @@ final class MailSender: Component {
     func start() throws {
         switch settings.transport {
         case .sendmail(let path):
-            log.info("mail.transport", ["transport": "sendmail", "path": path, "concurrency": String(settings.concurrency)])
+            log.info(
+                "mail.transport",
+                ["transport": "sendmail", "path": path, "concurrency": String(settings.concurrency)]
+            )
         case .file(let dir) where settings.fellBackToFile:
             log.warning(
                 "mail.transport",
                 [
                     "transport": "file", "dir": dir,
                     "reason": "no sendmail at /usr/sbin/sendmail: messages are written as .eml files, not sent",
-                ])
+                ]
+            )
         case .file(let dir): log.info("mail.transport", ["transport": "file", "dir": dir])
         }
         let n = try recover()
         if n > 0 {
             log.warning(
                 "mail.possibly_sent",
-                ["messages": String(n), "hint": "liaison notification list --status possibly_sent; retry ID to send again"])
+                [
+                    "messages": String(n),
+                    "hint": "liaison notification list --status possibly_sent; retry ID to send again",
+                ]
+            )
         }
-        let loops = (0..<settings.concurrency).map { i in BackgroundLoop(name: "mail-\(i)") { [unowned self] _ in sendRound() } }
+        let loops = (0..<settings.concurrency).map { i in
+            BackgroundLoop(name: "mail-\(i)") { [unowned self] _ in sendRound() }
+        }
         let reminder = BackgroundLoop(name: "reminders") { [unowned self] _ in reminderRound() }
         senders.withLock { $0 = loops }
         reminders.withLock { $0 = reminder }
@@ -112,7 +128,9 @@ final class MailSender: Component {
             return .atMost(ms: nextDue.map { max(1, min($0 - now(), 60_000)) } ?? 60_000)
         }
         let outcome = transport.send(raw: claim.raw, recipient: claim.recipient, messageID: claim.messageID)
-        do { try record(claim, outcome) } catch { log.error("mail.record_failed", ["message": String(claim.id), "error": "\(error)"]) }
+        do { try record(claim, outcome) } catch {
+            log.error("mail.record_failed", ["message": String(claim.id), "error": "\(error)"])
+        }
         return .none
     }
 
@@ -127,14 +145,23 @@ final class MailSender: Component {
                 }
                 if t - m.createdMs > settings.maxAgeMs {
                     try NotificationsTables.expire(
-                        db, message: m.id, why: "not handed over within \(settings.maxAgeMs / 1000) s of being queued", nowMillis: t)
+                        db,
+                        message: m.id,
+                        why: "not handed over within \(settings.maxAgeMs / 1000) s of being queued",
+                        nowMillis: t
+                    )
                     continue
                 }
                 let attempt = try NotificationsTables.claim(db, message: m.id, nowMillis: t)
                 return (
                     Claim(
-                        id: m.id, raw: m.raw, recipient: m.recipient, messageID: m.messageID, attempts: m.attempts + 1,
-                        attemptRow: attempt),
+                        id: m.id,
+                        raw: m.raw,
+                        recipient: m.recipient,
+                        messageID: m.messageID,
+                        attempts: m.attempts + 1,
+                        attemptRow: attempt
+                    ),
                     nil
                 )
             }
@@ -150,15 +177,33 @@ final class MailSender: Component {
             case .retry(let why, let out):
                 if c.attempts >= settings.maxAttempts {
                     try NotificationsTables.dead(
-                        db, message: c.id, attempt: c.attemptRow, why: "gave up after \(c.attempts) attempts: \(why)", output: out,
-                        nowMillis: t)
+                        db,
+                        message: c.id,
+                        attempt: c.attemptRow,
+                        why: "gave up after \(c.attempts) attempts: \(why)",
+                        output: out,
+                        nowMillis: t
+                    )
                 } else {
                     try NotificationsTables.retryLater(
-                        db, message: c.id, attempt: c.attemptRow, next: t + settings.retryDelayMs(afterAttempt: c.attempts),
-                        why: why, output: out, nowMillis: t)
+                        db,
+                        message: c.id,
+                        attempt: c.attemptRow,
+                        next: t + settings.retryDelayMs(afterAttempt: c.attempts),
+                        why: why,
+                        output: out,
+                        nowMillis: t
+                    )
                 }
             case .dead(let why, let out):
-                try NotificationsTables.dead(db, message: c.id, attempt: c.attemptRow, why: why, output: out, nowMillis: t)
+                try NotificationsTables.dead(
+                    db,
+                    message: c.id,
+                    attempt: c.attemptRow,
+                    why: why,
+                    output: out,
+                    nowMillis: t
+                )
             }
         }
         counters.withLock { x in
@@ -170,8 +215,10 @@ final class MailSender: Component {
         }
         switch outcome {
         case .sent: log.info("mail.sent", ["message": String(c.id), "to": c.recipient])
-        case .retry(let why, _): log.notice("mail.retry", ["message": String(c.id), "attempt": String(c.attempts), "reason": why])
-        case .dead(let why, let out): log.warning("mail.dead", ["message": String(c.id), "reason": why, "mta": String(out.prefix(300))])
+        case .retry(let why, _):
+            log.notice("mail.retry", ["message": String(c.id), "attempt": String(c.attempts), "reason": why])
+        case .dead(let why, let out):
+            log.warning("mail.dead", ["message": String(c.id), "reason": why, "mta": String(out.prefix(300))])
         }
     }
 

@@ -27,11 +27,18 @@ struct NotificationsConsumer: EventConsumer {
             return .applied
         case .delegation:
             guard let id = event.data["id"]?.stringValue else {
-                throw ServiceError.invalidParams(field: "data.id", "a delegation event carries the delegation (its id is missing)")
+                throw ServiceError.invalidParams(
+                    field: "data.id",
+                    "a delegation event carries the delegation (its id is missing)"
+                )
             }
             try NotificationsTables.journal(
-                db, event, delegationID: id, scheduleVersion: event.data["schedule_version"]?.intValue ?? 1,
-                nowMillis: wallClockMillis())
+                db,
+                event,
+                delegationID: id,
+                scheduleVersion: event.data["schedule_version"]?.intValue ?? 1,
+                nowMillis: wallClockMillis()
+            )
             _ = try rules.apply(event, db)
             return .applied
         }

@@ -16,7 +16,8 @@ final class NotificationsLogic: Sendable {
     let now: @Sendable () -> Int64
     let rules: NotificationRules
 
-    init(store: Store, settings: NotificationsSettings, rules: NotificationRules, now: @escaping @Sendable () -> Int64) {
+    init(store: Store, settings: NotificationsSettings, rules: NotificationRules, now: @escaping @Sendable () -> Int64)
+    {
         self.store = store
         self.settings = settings
         self.rules = rules
@@ -25,7 +26,9 @@ final class NotificationsLogic: Sendable {
 
     func jobs(_ p: JobFilter) throws -> Page<Job> {
         let limit = p.limit ?? 100, after = try idCursor(p.cursor) ?? 0
-        let rows = try store.read { db in try NotificationsTables.jobs(db, delegationID: p.delegationID, afterID: after, limit: limit + 1) }
+        let rows = try store.read { db in
+            try NotificationsTables.jobs(db, delegationID: p.delegationID, afterID: after, limit: limit + 1)
+        }
         return Page(rows, limit: limit) { String($0.id) }
     }
 
@@ -34,7 +37,10 @@ final class NotificationsLogic: Sendable {
         let filter = MessageQuery(subject: p.delegationID, recipient: p.recipient)
         return try store.read { db in
             let rows = try NotificationsTables.messages(db, filter, status: p.status, before: before, limit: limit + 1)
-            return MessageList(page: Page(rows, limit: limit) { String($0.id) }, counts: try NotificationsTables.counts(db, filter))
+            return MessageList(
+                page: Page(rows, limit: limit) { String($0.id) },
+                counts: try NotificationsTables.counts(db, filter)
+            )
         }
     }
 
@@ -54,12 +60,16 @@ final class NotificationsLogic: Sendable {
     func retry(_ p: MessageID, uid: UInt32, log: Logger) throws -> RetryResult {
         let t = now()
         let queued = try store.write { db -> Bool in
-            guard let st = try NotificationsTables.status(db, message: p.id) else { throw ServiceError.notFound("message", String(p.id)) }
+            guard let st = try NotificationsTables.status(db, message: p.id) else {
+                throw ServiceError.notFound("message", String(p.id))
+            }
             guard st == .dead || st == .possiblySent else {
                 throw ServiceError(
-                    .failedPrecondition, "message \(p.id) is \(st.rawValue); only dead or possibly_sent messages are retried",
+                    .failedPrecondition,
+                    "message \(p.id) is \(st.rawValue); only dead or possibly_sent messages are retried",
                     retryable: false,
-                    details: ["current_state": .string(st.rawValue), "requested_state": "pending"])
+                    details: ["current_state": .string(st.rawValue), "requested_state": "pending"]
+                )
             }
             let done = try NotificationsTables.requeue(db, message: p.id, nowMillis: t)
             if done { db.announce(.mail) }
@@ -67,7 +77,10 @@ final class NotificationsLogic: Sendable {
         }
         guard queued else {
             throw ServiceError(
-                .failedPrecondition, "message \(p.id) could not be built (see its error); fix the delegation instead", retryable: false)
+                .failedPrecondition,
+                "message \(p.id) could not be built (see its error); fix the delegation instead",
+                retryable: false
+            )
         }
         log.notice("mail.retry_requested", ["message": String(p.id), "uid": String(uid)])
         return RetryResult(id: p.id, status: .pending)
@@ -81,7 +94,11 @@ final class NotificationsLogic: Sendable {
             d = given
         } else if let id = p.delegationID {
             guard let stored = try store.read({ db in try NotificationsTables.visit(db, id: id) }) else {
-                throw ServiceError(.notFound, "delegation \(id) has sent no events here yet; pass the delegation itself", retryable: false)
+                throw ServiceError(
+                    .notFound,
+                    "delegation \(id) has sent no events here yet; pass the delegation itself",
+                    retryable: false
+                )
             }
             d = stored
         } else {
@@ -89,7 +106,9 @@ final class NotificationsLogic: Sendable {
         }
         if let r = p.rule, MailRule(rawValue: r.rawValue) == nil {
             throw ServiceError.invalidParams(
-                field: "rule", "\(r.rawValue) is an agreement notice: give agreement, or one of \(MailRule.allCases.map(\.rawValue))")
+                field: "rule",
+                "\(r.rawValue) is an agreement notice: give agreement, or one of \(MailRule.allCases.map(\.rawValue))"
+            )
         }
         let rule =
             p.rule.flatMap { MailRule(rawValue: $0.rawValue) }
@@ -97,15 +116,38 @@ final class NotificationsLogic: Sendable {
         if d.status == .proposed { d.status = .confirmed }  // what confirming would send
         let now = Date()
         let messages = ScheduleRenderer.recipients(of: d).map { r in
-            let m = ScheduleRenderer.render(rule, d, for: r, settings: settings, reminderDays: settings.reminderDays.last, now: now)
+            let m = ScheduleRenderer.render(
+                rule,
+                d,
+                for: r,
+                settings: settings,
+                reminderDays: settings.reminderDays.last,
+                now: now
+            )
             var out = Preview.Message(
-                to: "\(r.displayName) <\(r.address)>", view: r.view.rawValue, subject: m.subject, text: m.text, calendar: nil, size: nil,
-                refused: nil)
+                to: "\(r.displayName) <\(r.address)>",
+                view: r.view.rawValue,
+                subject: m.subject,
+                text: m.text,
+                calendar: nil,
+                size: nil,
+                refused: nil
+            )
             if let c = m.calendar { out.calendar = Preview.Calendar(method: c.method, content: c.content) }
             let mail = MailMessage(
-                from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: m.subject, date: now,
-                messageID: "preview@\(settings.messageIDDomain)", text: m.text, html: m.html, calendar: m.calendar)
-            do { out.size = try MessageBuilder.build(mail, boundarySeed: "preview").count } catch { out.refused = "\(error)" }
+                from: settings.from,
+                to: [r.mailbox],
+                replyTo: settings.replyTo,
+                subject: m.subject,
+                date: now,
+                messageID: "preview@\(settings.messageIDDomain)",
+                text: m.text,
+                html: m.html,
+                calendar: m.calendar
+            )
+            do { out.size = try MessageBuilder.build(mail, boundarySeed: "preview").count } catch {
+                out.refused = "\(error)"
+            }
             return out
         }
         return Preview(rule: MessageRule(rawValue: rule.rawValue) ?? .schedule, subjectID: d.id, messages: messages)
@@ -126,7 +168,10 @@ final class NotificationsLogic: Sendable {
 func idCursor(_ cursor: String?) throws -> Int64? {
     guard let cursor else { return nil }
     guard let id = Int64(cursor), id >= 0 else {
-        throw ServiceError.invalidParams(field: "cursor", "not a cursor from a previous page (expected next_cursor as given)")
+        throw ServiceError.invalidParams(
+            field: "cursor",
+            "not a cursor from a previous page (expected next_cursor as given)"
+        )
     }
     return id
 }

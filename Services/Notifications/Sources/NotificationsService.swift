@@ -21,14 +21,20 @@ package final class NotificationsService: Sendable {
     package init(_ context: ServiceContext, now: @escaping @Sendable () -> Int64 = { wallClockMillis() }) throws {
         settings = try NotificationsSettings.from(context.entry.settings, home: context.mesh.home)
         store = try Store(
-            path: context.entry.dataDir + "/notifications.db", migrations: NotificationsTables.migrations,
-            components: [("inbox", Inbox.migrations)])
+            path: context.entry.dataDir + "/notifications.db",
+            migrations: NotificationsTables.migrations,
+            components: [("inbox", Inbox.migrations)]
+        )
         rules = NotificationRules(settings: settings, log: context.log, now: now)
         sender = MailSender(store: store, settings: settings, rules: rules, log: context.log, now: now)
         logic = NotificationsLogic(store: store, settings: settings, rules: rules, now: now)
         var def = ServiceDefinition()
         try EventWiring.consume(
-            into: &def, store: store, context: context, consumer: NotificationsConsumer(settings: settings, rules: rules))
+            into: &def,
+            store: store,
+            context: context,
+            consumer: NotificationsConsumer(settings: settings, rules: rules)
+        )
         EventWiring.report(store, into: &def)
         NotificationsMethods.register(&def.methods, logic: logic)
         def.components.append(sender)
@@ -38,8 +44,13 @@ package final class NotificationsService: Sendable {
             let counts = logic.counts() ?? [:]
             return [
                 MetricFamily(
-                    "liaison_mails", .gauge, "Messages by status (pending, sending, sent, dead, possibly_sent).",
-                    MessageStatus.allCases.map { MetricSample(["status": $0.rawValue], Double(counts[$0.rawValue] ?? 0)) })
+                    "liaison_mails",
+                    .gauge,
+                    "Messages by status (pending, sending, sent, dead, possibly_sent).",
+                    MessageStatus.allCases.map {
+                        MetricSample(["status": $0.rawValue], Double(counts[$0.rawValue] ?? 0))
+                    }
+                )
             ]
         }
         def.health.append(.typed("transport") { (true, TransportInfo(transport)) })

@@ -50,7 +50,9 @@ package struct NotificationsSettings: Sendable {
         func int(_ v: JSONValue, _ k: String, _ path: String, _ range: ClosedRange<Int64>) throws -> Int64? {
             guard let x = v[k] else { return nil }
             guard let i = x.intValue, range.contains(i) else {
-                throw MeshError("settings.\(path).\(k): expected an integer from \(range.lowerBound) to \(range.upperBound)")
+                throw MeshError(
+                    "settings.\(path).\(k): expected an integer from \(range.lowerBound) to \(range.upperBound)"
+                )
             }
             return i
         }
@@ -96,7 +98,8 @@ package struct NotificationsSettings: Sendable {
         if let d = try str(mail, "message_id_domain", "mail") {
             guard !d.isEmpty,
                 d.utf8.allSatisfy({
-                    ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E || $0 == 0x2D
+                    ($0 >= 0x30 && $0 <= 0x39) || ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x61 && $0 <= 0x7A) || $0 == 0x2E
+                        || $0 == 0x2D
                 })
             else {
                 throw MeshError("settings.mail.message_id_domain: letters, digits, dots and hyphens only")
@@ -109,8 +112,11 @@ package struct NotificationsSettings: Sendable {
         if let b = try bool(rules, "agreements", "rules") { s.agreementNotices = b }
         if let b = try bool(rules, "agreement_partner_contacts", "rules") { s.agreementPartnerContacts = b }
         if let days = rules["reminder_days"] {
-            guard case .array(let a) = days, a.allSatisfy({ ($0.intValue ?? 0) >= 1 && ($0.intValue ?? 0) <= 365 }) else {
-                throw MeshError("settings.rules.reminder_days: expected a list of whole days from 1 to 365, e.g. [7, 1]")
+            guard case .array(let a) = days, a.allSatisfy({ ($0.intValue ?? 0) >= 1 && ($0.intValue ?? 0) <= 365 })
+            else {
+                throw MeshError(
+                    "settings.rules.reminder_days: expected a list of whole days from 1 to 365, e.g. [7, 1]"
+                )
             }
             s.reminderDays = Array(Set(a.compactMap { $0.intValue.map(Int.init) })).sorted(by: >)
         }

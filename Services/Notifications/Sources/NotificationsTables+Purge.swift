@@ -25,7 +25,12 @@ extension NotificationsTables {
                 """
                 UPDATE messages SET recipient = ?, idem_key = ?, raw = NULL, last_error = NULL, mta_output = NULL,
                     recipient_name = CASE WHEN ? THEN recipient_name ELSE NULL END WHERE id = ?
-                """, [hidden, key.replacingOccurrences(of: address.lowercased(), with: hidden), keepNames ? 1 : 0, try row["id"] as Int64])
+                """,
+                [
+                    hidden, key.replacingOccurrences(of: address.lowercased(), with: hidden), keepNames ? 1 : 0,
+                    try row["id"] as Int64,
+                ]
+            )
             try db.run("UPDATE attempts SET detail = NULL WHERE message = ?", [try row["id"] as Int64])
         }
     }

@@ -36,5 +36,7 @@ struct DueMessage: Decodable {
     var recipient, messageID: String
     var attempts: Int
     var createdMs: Int64
-    enum CodingKeys: String, CodingKey { case id, raw, recipient, messageID = "message_id", attempts, createdMs = "created_ms" }
+    enum CodingKeys: String, CodingKey {
+        case id, raw, recipient, messageID = "message_id", attempts, createdMs = "created_ms"
+    }
 }

@@ -14,7 +14,8 @@ extension NotificationsTables {
     static func recoverSending(_ db: Database, nowMillis: Int64) throws -> Int {
         try db.run(
             "UPDATE messages SET status = 'possibly_sent', updated_ms = ?, last_error = ? WHERE status = 'sending'",
-            [nowMillis, Self.possiblySentReason])
+            [nowMillis, Self.possiblySentReason]
+        )
     }
 
     /// The oldest message due now: (id, raw, recipient, message id, attempts so far, created).
@@ -23,7 +24,8 @@ extension NotificationsTables {
             """
             SELECT id, raw, recipient, message_id, attempts, created_ms FROM messages
             WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT 1
-            """, [nowMillis]
+            """,
+            [nowMillis]
         ).map { try $0.decode() }
     }
 
@@ -35,13 +37,18 @@ extension NotificationsTables {
     /// Gives up on a message that waited too long.
     static func expire(_ db: Database, message id: Int64, why: String, nowMillis: Int64) throws {
         try db.run(
-            "UPDATE messages SET status = 'dead', last_error = coalesce(last_error || '; ', '') || ?, updated_ms = ? WHERE id = ?",
-            [why, nowMillis, id])
+            "UPDATE messages SET status = 'dead', last_error = coalesce(last_error || '; ', '') || ?, updated_ms = ? "
+                + "WHERE id = ?",
+            [why, nowMillis, id]
+        )
     }
 
     /// Marks a message `sending` and opens its attempt; returns the attempt's row id.
     static func claim(_ db: Database, message id: Int64, nowMillis: Int64) throws -> Int64 {
-        try db.run("UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_ms = ? WHERE id = ?", [nowMillis, id])
+        try db.run(
+            "UPDATE messages SET status = 'sending', attempts = attempts + 1, updated_ms = ? WHERE id = ?",
+            [nowMillis, id]
+        )
         try db.run("INSERT INTO attempts(message, started_ms) VALUES(?, ?)", [id, nowMillis])
         return db.lastInsertRowID
     }
@@ -49,34 +56,62 @@ extension NotificationsTables {
     /// Handed over.
     static func sent(_ db: Database, message id: Int64, attempt: Int64, output: String, nowMillis t: Int64) throws {
         try db.run(
-            "UPDATE messages SET status = 'sent', sent_ms = ?, updated_ms = ?, mta_output = ?, last_error = NULL WHERE id = ?",
-            [t, t, output, id])
-        try db.run("UPDATE attempts SET finished_ms = ?, outcome = 'sent', detail = ? WHERE id = ?", [t, output, attempt])
+            "UPDATE messages SET status = 'sent', sent_ms = ?, updated_ms = ?, mta_output = ?, last_error = NULL "
+                + "WHERE id = ?",
+            [t, t, output, id]
+        )
+        try db.run(
+            "UPDATE attempts SET finished_ms = ?, outcome = 'sent', detail = ? WHERE id = ?",
+            [t, output, attempt]
+        )
     }
 
     /// To be tried again at `next`.
     static func retryLater(
-        _ db: Database, message id: Int64, attempt: Int64, next: Int64, why: String, output: String, nowMillis t: Int64
+        _ db: Database,
+        message id: Int64,
+        attempt: Int64,
+        next: Int64,
+        why: String,
+        output: String,
+        nowMillis t: Int64
     ) throws {
         try db.run(
-            "UPDATE messages SET status = 'pending', next_attempt_ms = ?, updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
-            [next, t, output, why, id])
+            "UPDATE messages SET status = 'pending', next_attempt_ms = ?, updated_ms = ?, mta_output = ?, last_error "
+                + "= ? WHERE id = ?",
+            [next, t, output, why, id]
+        )
         try finishAttempt(db, attempt, outcome: "retry", why: why, output: output, nowMillis: t)
     }
 
     /// Never going to work.
-    static func dead(_ db: Database, message id: Int64, attempt: Int64, why: String, output: String, nowMillis t: Int64) throws {
+    static func dead(
+        _ db: Database,
+        message id: Int64,
+        attempt: Int64,
+        why: String,
+        output: String,
+        nowMillis t: Int64
+    ) throws {
         try db.run(
-            "UPDATE messages SET status = 'dead', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?", [t, output, why, id])
+            "UPDATE messages SET status = 'dead', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
+            [t, output, why, id]
+        )
         try finishAttempt(db, attempt, outcome: "dead", why: why, output: output, nowMillis: t)
     }
 
     private static func finishAttempt(
-        _ db: Database, _ attempt: Int64, outcome: String, why: String, output: String, nowMillis t: Int64
+        _ db: Database,
+        _ attempt: Int64,
+        outcome: String,
+        why: String,
+        output: String,
+        nowMillis t: Int64
     ) throws {
         try db.run(
             "UPDATE attempts SET finished_ms = ?, outcome = ?, detail = ? WHERE id = ?",
-            [t, outcome, why + (output.isEmpty ? "" : ": " + output), attempt])
+            [t, outcome, why + (output.isEmpty ? "" : ": " + output), attempt]
+        )
     }
 
     // MARK: reminders
@@ -88,14 +123,20 @@ extension NotificationsTables {
             """
             INSERT INTO reminders(subject_id, days, due_ms, version, status) VALUES(?,?,?,?,'armed')
             ON CONFLICT(subject_id, days) DO UPDATE SET due_ms = excluded.due_ms, version = excluded.version,
-                status = CASE WHEN reminders.version = excluded.version AND reminders.status = 'fired' THEN 'fired' ELSE 'armed' END
-            """, [subjectID, days, dueMs, version])
+                status = CASE WHEN reminders.version = excluded.version AND reminders.status = 'fired' THEN 'fired' \
+                ELSE 'armed' END
+            """,
+            [subjectID, days, dueMs, version]
+        )
     }
 
     /// Drops armed reminders of a visit (one lead time, or all).
     static func drop(_ db: Database, subjectID: String, days: Int? = nil) throws {
         if let days {
-            try db.run("UPDATE reminders SET status = 'dropped' WHERE subject_id = ? AND days = ? AND status = 'armed'", [subjectID, days])
+            try db.run(
+                "UPDATE reminders SET status = 'dropped' WHERE subject_id = ? AND days = ? AND status = 'armed'",
+                [subjectID, days]
+            )
         } else {
             try db.run("UPDATE reminders SET status = 'dropped' WHERE subject_id = ? AND status = 'armed'", [subjectID])
         }
@@ -104,7 +145,8 @@ extension NotificationsTables {
     /// Armed reminders due by `nowMillis`, oldest first: (visit id, days).
     static func dueReminders(_ db: Database, nowMillis: Int64, limit: Int = 100) throws -> [(String, Int)] {
         try db.query(
-            "SELECT subject_id, days FROM reminders WHERE status = 'armed' AND due_ms <= ? ORDER BY due_ms LIMIT ?", [nowMillis, limit]
+            "SELECT subject_id, days FROM reminders WHERE status = 'armed' AND due_ms <= ? ORDER BY due_ms LIMIT ?",
+            [nowMillis, limit]
         )
         .map { (try $0["subject_id"], try $0["days"]) }
     }
@@ -122,12 +164,16 @@ extension NotificationsTables {
     static func upcomingReminders(_ db: Database, untilMs: Int64) throws -> [UpcomingReminder] {
         try db.query(
             """
-            SELECT r.subject_id AS delegation_id, r.days AS days_before, \(SQLExpression.timestamp("r.due_ms")) AS due_at,
-                r.version AS schedule_version, json_extract(v.doc, '$.ref') AS ref, json_extract(v.doc, '$.title') AS title,
+            SELECT r.subject_id AS delegation_id, r.days AS days_before, \(SQLExpression.timestamp("r.due_ms")) AS \
+            due_at,
+                r.version AS schedule_version, json_extract(v.doc, '$.ref') AS ref, json_extract(v.doc, '$.title') AS \
+                title,
                 json_extract(v.doc, '$.starts_at') AS starts_at
             FROM reminders r JOIN visits v ON v.id = r.subject_id
-            WHERE r.status = 'armed' AND r.due_ms <= ? AND json_extract(v.doc, '$.status') = 'confirmed' ORDER BY r.due_ms
-            """, [untilMs]
+            WHERE r.status = 'armed' AND r.due_ms <= ? AND json_extract(v.doc, '$.status') = 'confirmed' ORDER BY \
+            r.due_ms
+            """,
+            [untilMs]
         ).map { try $0.decode() }
     }
 }

@@ -73,7 +73,8 @@ enum NotificationsTables {
                 status TEXT NOT NULL CHECK(status IN ('armed','fired','dropped')),
                 PRIMARY KEY(subject_id, days));
             CREATE INDEX reminders_due ON reminders(status, due_ms);
-            """),
+            """
+        ),
         // The journal kept each event's whole delegation (people included), which nothing read:
         // the visit's copy is in `visits`. Two kilobytes of personal data per event, gone.
         .init(2, "ALTER TABLE jobs DROP COLUMN data;"),
@@ -82,12 +83,21 @@ enum NotificationsTables {
     // MARK: the journal and the visits
 
     /// Records a delegation event as received (what and when, not the delegation: that is in `visits`).
-    static func journal(_ db: Database, _ e: CloudEvent, delegationID: String, scheduleVersion: Int64, nowMillis: Int64) throws {
+    static func journal(
+        _ db: Database,
+        _ e: CloudEvent,
+        delegationID: String,
+        scheduleVersion: Int64,
+        nowMillis: Int64
+    ) throws {
         try db.run(
             """
-            INSERT INTO jobs(event_id, event_type, source, partition_key, sequence, delegation_id, schedule_version, received_ms)
+            INSERT INTO jobs(event_id, event_type, source, partition_key, sequence, delegation_id, schedule_version, \
+            received_ms)
             VALUES(?,?,?,?,?,?,?,?)
-            """, [e.id, e.type, e.source, e.partitionkey, e.sequence, delegationID, scheduleVersion, nowMillis])
+            """,
+            [e.id, e.type, e.source, e.partitionkey, e.sequence, delegationID, scheduleVersion, nowMillis]
+        )
     }
 
     /// Received events after `afterID`, oldest first.
@@ -109,9 +119,12 @@ enum NotificationsTables {
         try db.run(
             """
             INSERT INTO visits(id, doc, status, schedule_version, updated_ms) VALUES(?,?,?,?,?)
-            ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, status = excluded.status, schedule_version = excluded.schedule_version,
+            ON CONFLICT(id) DO UPDATE SET doc = excluded.doc, status = excluded.status, schedule_version = \
+            excluded.schedule_version,
                 updated_ms = excluded.updated_ms
-            """, [d.id, doc, d.status.rawValue, d.scheduleVersion, nowMillis])
+            """,
+            [d.id, doc, d.status.rawValue, d.scheduleVersion, nowMillis]
+        )
     }
 
     /// The visit with this id as events last described it.
@@ -135,14 +148,17 @@ enum NotificationsTables {
     static func insert(_ db: Database, _ m: NewMessage) throws {
         try db.run(
             """
-            INSERT INTO messages(idem_key, rule, subject_id, subject_ref, recipient, recipient_name, view, version, status, message_id,
+            INSERT INTO messages(idem_key, rule, subject_id, subject_ref, recipient, recipient_name, view, version, \
+            status, message_id,
                 subject, raw,
                 last_error, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """,
             [
-                m.key, m.rule, m.subjectID, m.subjectRef, m.recipient, m.recipientName, m.view, m.version, m.status.rawValue, m.messageID,
+                m.key, m.rule, m.subjectID, m.subjectRef, m.recipient, m.recipientName, m.view, m.version,
+                m.status.rawValue, m.messageID,
                 m.subject, m.raw.map { SQLValue.blob($0) } ?? .null, m.lastError, m.createdMs, m.createdMs,
-            ])
+            ]
+        )
     }
 
     /// Where someone stands with a visit's schedule, by the messages they were sent.
@@ -169,7 +185,9 @@ enum NotificationsTables {
                 SELECT id, rule FROM messages WHERE subject_id = ? AND lower(recipient) = ?
                 AND (rule IN ('schedule','update') OR (rule = 'removal' AND substr(idem_key, 1, length(?)) = ?))
                 ORDER BY id DESC LIMIT 1
-                """, [subjectID, address.lowercased(), leave, leave])
+                """,
+                [subjectID, address.lowercased(), leave, leave]
+            )
         else { return .never }
         let id: Int64 = try r["id"], rule: String = try r["rule"]
         return rule == "removal" ? .left(id) : .holds(id)
@@ -178,19 +196,25 @@ enum NotificationsTables {
     /// Everyone (lowercased) who holds this visit's schedule: sent it, and not taken off since.
     static func invited(_ db: Database, subjectID: String) throws -> [String] {
         try db.query(
-            "SELECT DISTINCT lower(recipient) AS r FROM messages WHERE subject_id = ? AND rule IN ('schedule','update')", [subjectID]
+            "SELECT DISTINCT lower(recipient) AS r FROM messages WHERE subject_id = ? AND rule IN "
+                + "('schedule','update')",
+            [subjectID]
         )
         .map { try $0["r"] }
         .filter { if case .holds = try holding(db, subjectID: subjectID, address: $0) { true } else { false } }
     }
 
     /// How the last message of a visit to `address` addressed them: (address, name, view).
-    static func lastAddressing(_ db: Database, subjectID: String, address: String) throws -> (String, String?, String)? {
+    static func lastAddressing(_ db: Database, subjectID: String, address: String) throws -> (String, String?, String)?
+    {
         guard
             let r = try db.queryOne(
                 """
-                SELECT recipient, recipient_name, view FROM messages WHERE subject_id = ? AND lower(recipient) = ? ORDER BY id DESC LIMIT 1
-                """, [subjectID, address])
+                SELECT recipient, recipient_name, view FROM messages WHERE subject_id = ? AND lower(recipient) = ? \
+                ORDER BY id DESC LIMIT 1
+                """,
+                [subjectID, address]
+            )
         else { return nil }
         return (try r["recipient"], try r["recipient_name"], try r["view"])
     }
@@ -205,8 +229,13 @@ enum NotificationsTables {
     }
 
     /// Messages matching `filter` (and `status`), newest first, older than message `before`.
-    static func messages(_ db: Database, _ filter: MessageQuery, status: MessageStatus?, before: Int64?, limit: Int) throws -> [MessageRow]
-    {
+    static func messages(
+        _ db: Database,
+        _ filter: MessageQuery,
+        status: MessageStatus?,
+        before: Int64?,
+        limit: Int
+    ) throws -> [MessageRow] {
         var (clause, args) = filter.sql
         var sql = "SELECT \(messageColumns) FROM messages WHERE " + clause
         if let st = status { sql += " AND status = ?"; args.append(st.rawValue) }
@@ -218,7 +247,8 @@ enum NotificationsTables {
 
     /// One message with its headers and parts (and its raw text when asked).
     static func message(_ db: Database, id: Int64) throws -> (MessageRow, raw: [UInt8]?)? {
-        guard let r = try db.queryOne("SELECT \(messageColumns), mta_output, raw FROM messages WHERE id = ?", [id]) else { return nil }
+        guard let r = try db.queryOne("SELECT \(messageColumns), mta_output, raw FROM messages WHERE id = ?", [id])
+        else { return nil }
         var m: MessageRow = try r.decode()
         m.raw = nil  // given only when asked for
         let raw: [UInt8]? = try r["raw"]
@@ -230,16 +260,20 @@ enum NotificationsTables {
     static func attempts(_ db: Database, message id: Int64) throws -> [Attempt] {
         try db.query(
             """
-            SELECT \(SQLExpression.timestamp("started_ms")) AS started_at, \(SQLExpression.timestamp("finished_ms")) AS finished_at,
+            SELECT \(SQLExpression.timestamp("started_ms")) AS started_at, \(SQLExpression.timestamp("finished_ms")) \
+            AS finished_at,
                 coalesce(outcome, 'in progress') AS outcome, detail
             FROM attempts WHERE message = ? ORDER BY id
-            """, [id]
+            """,
+            [id]
         ).map { try $0.decode() }
     }
 
     /// A message's status.
     static func status(_ db: Database, message id: Int64) throws -> MessageStatus? {
-        guard let s: String = try db.queryOne("SELECT status FROM messages WHERE id = ?", [id])?["status"] else { return nil }
+        guard let s: String = try db.queryOne("SELECT status FROM messages WHERE id = ?", [id])?["status"] else {
+            return nil
+        }
         return MessageStatus(rawValue: s)
     }
 
@@ -247,17 +281,22 @@ enum NotificationsTables {
     static func requeue(_ db: Database, message id: Int64, nowMillis: Int64) throws -> Bool {
         try db.run(
             """
-            UPDATE messages SET status = 'pending', next_attempt_ms = 0, attempts = 0, updated_ms = ?, last_error = NULL WHERE id = ? AND
+            UPDATE messages SET status = 'pending', next_attempt_ms = 0, attempts = 0, updated_ms = ?, last_error = \
+            NULL WHERE id = ? AND
                 raw IS NOT NULL
-            """, [nowMillis, id]) == 1
+            """,
+            [nowMillis, id]
+        ) == 1
     }
 
     /// A message's columns as `MessageRow` reads them.
     static let messageColumns = """
-        id, rule, subject_id AS delegation_id, subject_ref AS ref, recipient, recipient_name, view, version AS schedule_version, status,
+        id, rule, subject_id AS delegation_id, subject_ref AS ref, recipient, recipient_name, view, version AS \
+        schedule_version, status,
         attempts, message_id, subject, last_error, \(SQLExpression.timestamp("created_ms")) AS created_at,
         \(SQLExpression.timestamp("sent_ms")) AS sent_at,
-        CASE WHEN status = 'pending' AND next_attempt_ms > 0 THEN \(SQLExpression.timestamp("next_attempt_ms")) END AS next_attempt_at
+        CASE WHEN status = 'pending' AND next_attempt_ms > 0 THEN \(SQLExpression.timestamp("next_attempt_ms")) END AS \
+        next_attempt_at
         """
 }
 

@@ -37,13 +37,22 @@ struct Transport: Sendable {
         let result: Subprocess.Result
         do {
             result = try Subprocess.run(
-                path, Self.arguments(bounce: settings.bounce, recipient: recipient), input: raw, timeoutMs: settings.timeoutMs)
+                path,
+                Self.arguments(bounce: settings.bounce, recipient: recipient),
+                input: raw,
+                timeoutMs: settings.timeoutMs
+            )
         } catch {
             return .retry(reason: "could not run \(path): \(error)", output: "")
         }
-        let output = String(decoding: result.stderr + (result.stdout.isEmpty ? [] : Array("\n".utf8) + result.stdout), as: UTF8.self)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if result.timedOut { return .retry(reason: "sendmail did not finish within \(settings.timeoutMs) ms; killed", output: output) }
+        let output = String(
+            decoding: result.stderr + (result.stdout.isEmpty ? [] : Array("\n".utf8) + result.stdout),
+            as: UTF8.self
+        )
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+        if result.timedOut {
+            return .retry(reason: "sendmail did not finish within \(settings.timeoutMs) ms; killed", output: output)
+        }
         switch result.exit {
         case .exited(0): return .sent(output: output)
         case .exited(75): return .retry(reason: "sendmail exit 75 (EX_TEMPFAIL)", output: output)
@@ -54,7 +63,9 @@ struct Transport: Sendable {
     }
 
     private func writeFile(_ dir: String, raw: [UInt8], messageID: String) -> SendOutcome {
-        let safe = String(messageID.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "@" ? $0 : "_" })
+        let safe = String(
+            messageID.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "@" ? $0 : "_" }
+        )
         let path = "\(dir)/\(safe).eml"
         do {
             try Listener.makeDirectories(dir, mode: 0o750)
@@ -62,7 +73,9 @@ struct Transport: Sendable {
             guard FileManager.default.createFile(atPath: tmp, contents: Data(raw)) else {
                 return .retry(reason: "cannot write \(tmp)", output: "")
             }
-            guard rename(tmp, path) == 0 else { return .retry(reason: "cannot rename to \(path): \(SystemError("rename"))", output: "") }
+            guard rename(tmp, path) == 0 else {
+                return .retry(reason: "cannot rename to \(path): \(SystemError("rename"))", output: "")
+            }
             return .sent(output: "written to \(path)")
         } catch {
             return .retry(reason: "cannot write into \(dir): \(error)", output: "")

@@ -4,7 +4,8 @@ import Supervisor
 
 // liaison-supervisor --mesh FILE [--quiet]
 let root = Command<Void>(
-    name: "liaison-supervisor", abstract: "liaison-supervisor — runs the services of a mesh file, restarts them, answers control calls.",
+    name: "liaison-supervisor",
+    abstract: "liaison-supervisor — runs the services of a mesh file, restarts them, answers control calls.",
     usage: "--mesh FILE [--quiet]",
     options: [
         OptionSpec(["--mesh"], value: "FILE", "The mesh file (or LIAISON_MESH)."),
@@ -26,4 +27,5 @@ let root = Command<Void>(
 }
 exit(
     CommandLineTool(program: "liaison-supervisor", root: root, version: SupervisorOptions.version) { _ in }
-        .main(Array(CommandLine.arguments.dropFirst())))
+        .main(Array(CommandLine.arguments.dropFirst()))
+)

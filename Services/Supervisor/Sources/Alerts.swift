@@ -63,8 +63,12 @@ extension Supervisor {
         let pid: Int32
         do {
             pid = try Subprocess.spawn(
-                exe, arguments: [exe] + argv.dropFirst(), environment: env, fds: [-1, pipe[1], pipe[1]],
-                workingDirectory: mesh.home)
+                exe,
+                arguments: [exe] + argv.dropFirst(),
+                environment: env,
+                fds: [-1, pipe[1], pipe[1]],
+                workingDirectory: mesh.home
+            )
         } catch {
             FD.close(pipe[0]); FD.close(pipe[1])
             say(.error, "alert.failed", [("why", "\(error)")])
@@ -74,7 +78,10 @@ extension Supervisor {
         watchOutput(ownOutput, fd: pipe[0], stream: "alert")
         let timer = loop.schedule(afterMs: Self.alertTimeoutMs) { [unowned self] in
             guard alerts[pid] != nil else { return }
-            log.warning("alert.kill", ["child": slot.name, "pid": String(pid), "after_ms": String(Self.alertTimeoutMs)])
+            log.warning(
+                "alert.kill",
+                ["child": slot.name, "pid": String(pid), "after_ms": String(Self.alertTimeoutMs)]
+            )
             kill(-pid, SIGKILL)
         }
         alerts[pid] = RunningAlert(service: slot.name, kind: kind, killTimer: timer)
@@ -86,8 +93,12 @@ extension Supervisor {
         guard let a = alerts.removeValue(forKey: pid) else { return false }
         loop.cancel(a.killTimer)
         log.log(
-            status == .exited(0) ? .info : .warning, "alert.exited",
-            pairs: [("child", a.service), ("state", a.kind.rawValue), ("pid", String(pid)), ("status", status.description)])
+            status == .exited(0) ? .info : .warning,
+            "alert.exited",
+            pairs: [
+                ("child", a.service), ("state", a.kind.rawValue), ("pid", String(pid)), ("status", status.description),
+            ]
+        )
         return true
     }
 

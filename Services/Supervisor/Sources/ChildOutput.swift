@@ -108,7 +108,8 @@ final class ChildOutput: @unchecked Sendable {
 
     /// Up to `limit` lines after `seq` (optionally one stream), and how many lines after `seq`
     /// the ring no longer holds (it wrapped); `lastSeq` is the newest line's number.
-    func after(_ seq: UInt64, limit: Int, stream: String? = nil) -> (lines: [LogLine], missed: UInt64, lastSeq: UInt64) {
+    func after(_ seq: UInt64, limit: Int, stream: String? = nil) -> (lines: [LogLine], missed: UInt64, lastSeq: UInt64)
+    {
         state.withLock { r in
             let ordered = r.lines[r.start...] + r.lines[..<r.start]
             let oldest = ordered.first?.seq ?? r.nextSeq

@@ -34,7 +34,8 @@ final class HealthProbe {
     }
 
     private func begin(path: String, timeoutMs: Int) {
-        let rc: Int32 = (try? UnixSocket.withAddress(path) { addr, len in connect(fd, addr, len) == 0 ? 0 : errno }) ?? EINVAL
+        let rc: Int32 =
+            (try? UnixSocket.withAddress(path) { addr, len in connect(fd, addr, len) == 0 ? 0 : errno }) ?? EINVAL
         guard rc == 0 else {
             let reason = rc == EAGAIN ? "listen backlog full" : SystemError("connect", errno: rc).description
             loop.schedule(afterMs: 0) { self.finish(.unhealthy(reason)) }
@@ -52,7 +53,9 @@ final class HealthProbe {
 
     private func readable() {
         var buf = [UInt8](repeating: 0, count: 16 * 1024)
-        let (n, e) = restartingEINTR { buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) } }
+        let (n, e) = restartingEINTR {
+            buf.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
+        }
         if n < 0 && e == EAGAIN { return }
         guard n > 0 else { finish(.unhealthy("connection closed without an answer")); return }
         decoder.append(Array(buf[0..<n]))

@@ -43,8 +43,13 @@ package enum RestartRules {
     /// Decides for a child that exited with `status` after being ready for `readyMs` (nil if it
     /// never became ready), having been restarted `restarts` times.
     package static func decide(
-        status: ChildExit, policy: RestartPolicy, readyMs: UInt64?, restarts: Int, maxRestarts: Int?,
-        backoff: inout Backoff, jitter: Double
+        status: ChildExit,
+        policy: RestartPolicy,
+        readyMs: UInt64?,
+        restarts: Int,
+        maxRestarts: Int?,
+        backoff: inout Backoff,
+        jitter: Double
     ) -> RestartDecision {
         if status == .exited(78) {
             return .fail("exit 78 (EX_CONFIG): a configuration error; fix it, then `liaison start`")

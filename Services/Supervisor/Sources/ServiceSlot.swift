@@ -124,8 +124,12 @@ final class ServiceSlot {
     /// The status row for `supervisor.status`.
     func status(now: UInt64) -> ServiceStatus {
         var s = ServiceStatus(
-            name: name, state: ServiceState(rawValue: state.name) ?? .failed, socket: entry.socket, restarts: restarts,
-            restartPolicy: entry.restart)
+            name: name,
+            state: ServiceState(rawValue: state.name) ?? .failed,
+            socket: entry.socket,
+            restarts: restarts,
+            restartPolicy: entry.restart
+        )
         if let c = state.child {
             s.pid = c.pid
             s.uptimeS = Double((now - c.spawnedNanos) / 1_000_000) / 1000
@@ -136,7 +140,11 @@ final class ServiceSlot {
         }
         if let e = lastExit {
             var x = ServiceStatus.Exit(
-                at: Timestamp.rfc3339(millis: e.atMillis), ranMs: Int64(e.ranMs), wasReady: e.wasReady, description: e.status.description)
+                at: Timestamp.rfc3339(millis: e.atMillis),
+                ranMs: Int64(e.ranMs),
+                wasReady: e.wasReady,
+                description: e.status.description
+            )
             switch e.status {
             case .exited(let c): x.code = c
             case .signaled(let sig): x.signal = ChildExit.signalName(sig)
@@ -150,10 +158,11 @@ final class ServiceSlot {
         }
         if case .running = state {} else { s.lastStderr = output.recent(10, stream: "err").map(\.text) }
         if let r = lastRestart {
-            s.lastRestart = ServiceStatus.Restart(exitToSpawnUs: Int64(r.spawnMicros), exitToReadyUs: Int64(r.readyMicros))
+            s.lastRestart = ServiceStatus.Restart(
+                exitToSpawnUs: Int64(r.spawnMicros),
+                exitToReadyUs: Int64(r.readyMicros)
+            )
         }
         return s
     }
 }
-
-

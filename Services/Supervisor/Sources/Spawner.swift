@@ -26,8 +26,14 @@ enum Spawner {
     /// Starts the child; returns its pid (which is also its process group id).
     static func spawn(_ r: SpawnRequest) throws(SystemError) -> Int32 {
         try Subprocess.spawn(
-            r.executable, arguments: r.arguments, environment: r.environment, fds: r.fds, setListenPID: r.setListenPID,
-            workingDirectory: r.workingDirectory, account: r.account)
+            r.executable,
+            arguments: r.arguments,
+            environment: r.environment,
+            fds: r.fds,
+            setListenPID: r.setListenPID,
+            workingDirectory: r.workingDirectory,
+            account: r.account
+        )
     }
 
     /// The account `entry` runs as: nil when it names none or names the supervisor's own; an
@@ -42,8 +48,11 @@ enum Spawner {
         guard getuid() == 0 else {
             return .failure(
                 MeshError(
-                    "services[\(entry.name)].user is \(a.name), but the supervisor runs as \(Accounts.userName(getuid())) and cannot "
-                        + "switch users: run it as root, or leave user out"))
+                    "services[\(entry.name)].user is \(a.name), but the supervisor runs as "
+                        + "\(Accounts.userName(getuid())) and cannot "
+                        + "switch users: run it as root, or leave user out"
+                )
+            )
         }
         return .success(a)
     }
@@ -56,7 +65,10 @@ enum Spawner {
         guard let gid = group.gid else { return log.error("socket_group.unknown", ["group": group.text]) }
         let dir = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         if chown(path, uid_t.max, gid) != 0 || chown(dir, uid_t.max, gid) != 0 {
-            log.error("socket_group.chown_failed", ["path": path, "group": group.text, "error": String(cString: strerror(errno))])
+            log.error(
+                "socket_group.chown_failed",
+                ["path": path, "group": group.text, "error": String(cString: strerror(errno))]
+            )
         }
         _ = chmod(dir, 0o750)
     }

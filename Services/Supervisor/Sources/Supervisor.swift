@@ -47,8 +47,12 @@ package final class Supervisor: @unchecked Sendable {
         // their own: `liaison logs supervisor`.
         try Listener.makeDirectories(mesh.config.supervisor.logDir, mode: 0o750)
         let own = ChildOutput(
-            name: "supervisor", logDir: mesh.config.supervisor.logDir, maxBytes: mesh.config.supervisor.logMaxBytes,
-            files: mesh.config.supervisor.logFiles, echo: false)
+            name: "supervisor",
+            logDir: mesh.config.supervisor.logDir,
+            maxBytes: mesh.config.supervisor.logMaxBytes,
+            files: mesh.config.supervisor.logFiles,
+            echo: false
+        )
         ownOutput = own
         let journald = Logger.stderrIsJournal
         log = Logger(service: "supervisor", minimum: .fromEnvironment, journald: journald) { line in
@@ -81,7 +85,10 @@ package final class Supervisor: @unchecked Sendable {
 
         loop.register(sigfd, .readable) { [unowned self] _ in self.signals(sigfd) }
         let server = WireServer(
-            listenFD: control.fd, loop: loop, limits: ServerLimits(), dispatcher: try SupervisorMethods.dispatcher(for: self)
+            listenFD: control.fd,
+            loop: loop,
+            limits: ServerLimits(),
+            dispatcher: try SupervisorMethods.dispatcher(for: self)
         ) {
             [log] e, f in log.log(.debug, e, pairs: f)
         }
@@ -89,7 +96,11 @@ package final class Supervisor: @unchecked Sendable {
         self.control = server
         log.info(
             "supervisor.started",
-            ["pid": String(getpid()), "mesh": meshPath, "socket": control.path, "services": order.joined(separator: ",")])
+            [
+                "pid": String(getpid()), "mesh": meshPath, "socket": control.path,
+                "services": order.joined(separator: ","),
+            ]
+        )
         bootPending = order
         loop.schedule(afterMs: 0) { [unowned self] in self.bootNext() }
         loop.run()
@@ -114,8 +125,12 @@ package final class Supervisor: @unchecked Sendable {
     func addSlot(_ entry: ServiceEntry) throws {
         let listener = try bindShared(entry.socket)
         let output = ChildOutput(
-            name: entry.name, logDir: mesh.config.supervisor.logDir, maxBytes: mesh.config.supervisor.logMaxBytes,
-            files: mesh.config.supervisor.logFiles, echo: options.echo)
+            name: entry.name,
+            logDir: mesh.config.supervisor.logDir,
+            maxBytes: mesh.config.supervisor.logMaxBytes,
+            files: mesh.config.supervisor.logFiles,
+            echo: options.echo
+        )
         slots[entry.name] = ServiceSlot(entry: entry, listener: listener, output: output)
         order.append(entry.name)
     }
@@ -127,7 +142,9 @@ package final class Supervisor: @unchecked Sendable {
         guard !shuttingDown else { return }
         while let name = bootPending.first {
             guard let slot = slots[name] else { bootPending.removeFirst(); continue }
-            let depsReady = slot.entry.dependsOn.allSatisfy { if case .running? = slots[$0]?.state { true } else { false } }
+            let depsReady = slot.entry.dependsOn.allSatisfy {
+                if case .running? = slots[$0]?.state { true } else { false }
+            }
             if !depsReady {
                 let failedDep = slot.entry.dependsOn.first { d in
                     switch slots[d]?.state {
@@ -157,7 +174,8 @@ package final class Supervisor: @unchecked Sendable {
                 [
                     "services": order.map { "\($0):\(slots[$0]!.state.name)" }.joined(separator: ","),
                     "after_ms": String(meshReadyMicros! / 1000),
-                ])
+                ]
+            )
         }
     }
 
@@ -174,7 +192,10 @@ package final class Supervisor: @unchecked Sendable {
         guard let listenFD = slot.listener?.fd else { return }
         guard let exe = Executables.resolve(slot.entry.executable) else {
             return configFailed(
-                slot, "services[\(slot.name)].executable: \(slot.entry.executable) not found (beside the supervisor or on PATH)")
+                slot,
+                "services[\(slot.name)].executable: \(slot.entry.executable) not found (beside the supervisor or on "
+                    + "PATH)"
+            )
         }
         let account: UserAccount?
         switch Spawner.account(for: slot.entry) {
@@ -195,8 +216,14 @@ package final class Supervisor: @unchecked Sendable {
         env["LIAISON_MESH"] = meshPath
         env.removeValue(forKey: "NOTIFY_SOCKET")
         let request = SpawnRequest(
-            executable: exe, arguments: [exe, "--mesh", meshPath, "--name", slot.name] + slot.entry.args, environment: env,
-            fds: [-1, out[1], err[1], listenFD, ready[1]], setListenPID: true, workingDirectory: slot.entry.dataDir, account: account)
+            executable: exe,
+            arguments: [exe, "--mesh", meshPath, "--name", slot.name] + slot.entry.args,
+            environment: env,
+            fds: [-1, out[1], err[1], listenFD, ready[1]],
+            setListenPID: true,
+            workingDirectory: slot.entry.dataDir,
+            account: account
+        )
         if let a = account {
             // Another user's data: the directories above it must let that user through; its own
             // directory is its alone.
@@ -295,7 +322,10 @@ package final class Supervisor: @unchecked Sendable {
         }
         slot.exitNoticedNanos = nil
         slot.state = .running(child, readyNanos: now, healthTimer: nil, misses: 0)
-        log.info("service.ready", ["child": slot.name, "pid": String(child.pid), "start_us": String((now - child.spawnedNanos) / 1000)])
+        log.info(
+            "service.ready",
+            ["child": slot.name, "pid": String(child.pid), "start_us": String((now - child.spawnedNanos) / 1000)]
+        )
         scheduleHealth(slot)
         slot.notifyReadyWaiters()
     }
@@ -349,8 +379,11 @@ package final class Supervisor: @unchecked Sendable {
             launch(slot)
         }
         slot.state = .backoff(
-            reason: reason, retryAtNanos: monotonicNanos() + UInt64(ms) * 1_000_000,
-            retryAtMillis: wallClockMillis() + Int64(ms), timer: timer)
+            reason: reason,
+            retryAtNanos: monotonicNanos() + UInt64(ms) * 1_000_000,
+            retryAtMillis: wallClockMillis() + Int64(ms),
+            timer: timer
+        )
         log.notice("service.backoff", ["child": slot.name, "retry_in_ms": String(ms), "reason": reason])
         slot.notifyReadyWaiters()
     }

@@ -57,12 +57,18 @@ extension Supervisor {
         default: break
         }
         slot.lastExit = ExitRecord(
-            status: status, atMillis: wallClockMillis(), ranMs: (now - child.spawnedNanos) / 1_000_000, wasReady: readyMs != nil)
+            status: status,
+            atMillis: wallClockMillis(),
+            ranMs: (now - child.spawnedNanos) / 1_000_000,
+            wasReady: readyMs != nil
+        )
         let expected = !slot.wanted || shuttingDown || after == .restart
         slot.output.note("exited: \(status)")
         log.log(
-            expected ? .info : .warning, "service.exited",
-            pairs: [("child", slot.name), ("pid", String(child.pid)), ("status", status.description)])
+            expected ? .info : .warning,
+            "service.exited",
+            pairs: [("child", slot.name), ("pid", String(child.pid)), ("status", status.description)]
+        )
 
         if shuttingDown || !slot.wanted {
             slot.state = .stopped(reason: shuttingDown ? nil : "stopped by an operator")
@@ -78,8 +84,14 @@ extension Supervisor {
             return
         }
         let decision = RestartRules.decide(
-            status: status, policy: slot.entry.restart, readyMs: readyMs, restarts: slot.restarts,
-            maxRestarts: slot.entry.maxRestarts, backoff: &slot.backoff, jitter: jitter())
+            status: status,
+            policy: slot.entry.restart,
+            readyMs: readyMs,
+            restarts: slot.restarts,
+            maxRestarts: slot.entry.maxRestarts,
+            backoff: &slot.backoff,
+            jitter: jitter()
+        )
         switch decision {
         case .restartNow:
             slot.earlyExits = 0
@@ -130,7 +142,10 @@ extension Supervisor {
         kill(-child.pid, SIGTERM)
         let timer = loop.schedule(afterMs: slot.entry.stopTimeoutMs) { [unowned self] in
             guard slot.pid == child.pid else { return }
-            log.warning("service.kill", ["child": slot.name, "pid": String(child.pid), "after_ms": String(slot.entry.stopTimeoutMs)])
+            log.warning(
+                "service.kill",
+                ["child": slot.name, "pid": String(child.pid), "after_ms": String(slot.entry.stopTimeoutMs)]
+            )
             slot.output.note("did not stop within \(slot.entry.stopTimeoutMs) ms of SIGTERM; SIGKILL")
             kill(-child.pid, SIGKILL)
         }

@@ -15,7 +15,17 @@ extension SupervisorMethods {
             guard let after = p.afterSeq else {
                 let lines = output.recent(p.lines ?? 100, stream: p.stream)
                 let last = output.after(UInt64.max - 1, limit: 0).lastSeq
-                return answer(.success(LogsResult(service: p.service, lines: lines.map(\.entry), missed: 0, lastSeq: last, logFile: output.file.path)))
+                return answer(
+                    .success(
+                        LogsResult(
+                            service: p.service,
+                            lines: lines.map(\.entry),
+                            missed: 0,
+                            lastSeq: last,
+                            logFile: output.file.path
+                        )
+                    )
+                )
             }
             let limit = p.lines ?? 1000
             let answered = Locked(false)
@@ -27,7 +37,17 @@ extension SupervisorMethods {
                     })
                 else { return }
                 let (lines, missed, last) = output.after(UInt64(after), limit: limit, stream: p.stream)
-                answer(.success(LogsResult(service: p.service, lines: lines.map(\.entry), missed: missed, lastSeq: last, logFile: output.file.path)))
+                answer(
+                    .success(
+                        LogsResult(
+                            service: p.service,
+                            lines: lines.map(\.entry),
+                            missed: missed,
+                            lastSeq: last,
+                            logFile: output.file.path
+                        )
+                    )
+                )
             }
             let waitMs = p.waitMs ?? 0
             if waitMs == 0 { return reply() }

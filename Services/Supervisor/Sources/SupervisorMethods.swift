@@ -16,15 +16,24 @@ enum SupervisorMethods {
         let box = Unowned(sup)
         def.metrics.append { box.sup.slotFamiliesFromElsewhere() }
         let intro = ServiceIntrospection(
-            name: "supervisor", startedNanos: sup.startedNanos, definition: def, stats: CallStats(),
+            name: "supervisor",
+            startedNanos: sup.startedNanos,
+            definition: def,
+            stats: CallStats(),
             connections: { [unowned sup] in sup.control?.connectionCount ?? 0 },
-            stopping: { [unowned sup] in sup.shuttingDown })
+            stopping: { [unowned sup] in sup.shuttingDown }
+        )
         var table = def.methods
         intro.register(&table)
         let workers = try WorkerPool(name: "sup-w", threads: 1)
         return ServiceDispatcher(
-            table: table, workers: workers, controlWorkers: workers, log: sup.log, stats: intro.stats,
-            policy: AccessPolicy(mesh: sup.mesh.config, name: "supervisor"))
+            table: table,
+            workers: workers,
+            controlWorkers: workers,
+            log: sup.log,
+            stats: intro.stats,
+            policy: AccessPolicy(mesh: sup.mesh.config, name: "supervisor")
+        )
     }
 
     static func register(_ t: inout MethodTable, _ sup: Supervisor) {
@@ -62,8 +71,11 @@ extension Supervisor {
     func slot(_ name: String) throws -> ServiceSlot {
         guard let s = slots[name] else {
             throw ServiceError(
-                .notFound, "no service named \(name); the mesh has \(order.joined(separator: ", "))", retryable: false,
-                details: ["service": .string(name)])
+                .notFound,
+                "no service named \(name); the mesh has \(order.joined(separator: ", "))",
+                retryable: false,
+                details: ["service": .string(name)]
+            )
         }
         return s
     }
@@ -73,11 +85,14 @@ extension Supervisor {
         let now = monotonicNanos()
         return SupervisorStatus(
             supervisor: SupervisorStatus.Info(
-                pid: getpid(), uptimeS: Double((now - startedNanos) / 1_000_000) / 1000, mesh: meshPath,
-                version: liaisonVersion, stopping: shuttingDown, meshReadyAfterMs: meshReadyMicros.map { Double($0) / 1000 }),
-            services: order.compactMap { slots[$0]?.status(now: now) })
+                pid: getpid(),
+                uptimeS: Double((now - startedNanos) / 1_000_000) / 1000,
+                mesh: meshPath,
+                version: liaisonVersion,
+                stopping: shuttingDown,
+                meshReadyAfterMs: meshReadyMicros.map { Double($0) / 1000 }
+            ),
+            services: order.compactMap { slots[$0]?.status(now: now) }
+        )
     }
 }
-
-
-

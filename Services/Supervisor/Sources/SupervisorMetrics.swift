@@ -11,11 +11,18 @@ extension Supervisor {
         var state = MetricFamily("liaison_service_state", .gauge, "1 for the state the service is in.")
         var restarts = MetricFamily("liaison_service_restarts", .counter, "Restarts since the supervisor started.")
         var exit = MetricFamily(
-            "liaison_service_last_exit_code", .gauge, "How the service last ended: its exit status, or 128 + the signal that killed it.")
+            "liaison_service_last_exit_code",
+            .gauge,
+            "How the service last ended: its exit status, or 128 + the signal that killed it."
+        )
         for name in order {
             guard let slot = slots[name] else { continue }
             let l = ["service": name]
-            if case .running = slot.state { up.samples.append(MetricSample(l, 1)) } else { up.samples.append(MetricSample(l, 0)) }
+            if case .running = slot.state {
+                up.samples.append(MetricSample(l, 1))
+            } else {
+                up.samples.append(MetricSample(l, 0))
+            }
             for s in ["stopped", "starting", "running", "stopping", "backoff", "failed"] {
                 state.samples.append(MetricSample(["service": name, "state": s], slot.state.name == s ? 1 : 0))
             }

@@ -33,7 +33,11 @@ extension Supervisor {
                 same.onFailure = entry.onFailure
                 if same == entry { slot.entry = entry }
                 guard slot.entry != entry || (shared && slot.wanted) else { continue }
-                if slot.entry == entry { result.reconfigured.append(entry.name) } else { result.restarted.append(entry.name) }
+                if slot.entry == entry {
+                    result.reconfigured.append(entry.name)
+                } else {
+                    result.restarted.append(entry.name)
+                }
                 if slot.entry.socket != entry.socket {
                     // A new socket path: bind it anew; callers of the old path are cut over.
                     stopService(slot) { [unowned self] s in
@@ -61,8 +65,10 @@ extension Supervisor {
             "supervisor.reloaded",
             [
                 "added": result.added.joined(separator: ","), "removed": result.removed.joined(separator: ","),
-                "changed": result.restarted.joined(separator: ","), "reconfigured": result.reconfigured.joined(separator: ","),
-            ])
+                "changed": result.restarted.joined(separator: ","),
+                "reconfigured": result.reconfigured.joined(separator: ","),
+            ]
+        )
         return .success(result)
     }
 
@@ -83,5 +89,3 @@ extension Supervisor {
         order.removeAll { $0 == s.name }
     }
 }
-
-

@@ -29,7 +29,8 @@ package struct AgreementTransition: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case id, expectedVersion = "expected_version", reason, signedOn = "signed_on", startsOn = "starts_on", signatories
+        case id, expectedVersion = "expected_version", reason, signedOn = "signed_on", startsOn = "starts_on",
+            signatories
 
         var rule: FieldRule {
             switch self {
@@ -77,10 +78,7 @@ package struct SavedAgreement: Codable, Sendable, Schematic {
     package var agreement: Agreement
     package var created: Bool
 
-    package init(agreement: Agreement, created: Bool) {
-        self.agreement = agreement
-        self.created = created
-    }
+    package init(agreement: Agreement, created: Bool) { (self.agreement, self.created) = (agreement, created) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case created
@@ -113,7 +111,8 @@ package struct AgreementRenewal: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case id, expectedVersion = "expected_version", endsOn = "ends_on", startsOn = "starts_on", signedOn = "signed_on"
+        case id, expectedVersion = "expected_version", endsOn = "ends_on", startsOn = "starts_on", signedOn =
+            "signed_on"
         var rule: FieldRule {
             switch self {
             case .id: .text(64)
@@ -129,10 +128,7 @@ package struct AgreementRenewal: Codable, Sendable, Schematic {
 package struct Renewal: Codable, Sendable, Schematic {
     package var original, successor: Agreement
 
-    package init(original: Agreement, successor: Agreement) {
-        self.original = original
-        self.successor = successor
-    }
+    package init(original: Agreement, successor: Agreement) { (self.original, self.successor) = (original, successor) }
 }
 
 /// `agreements.amend`.
@@ -143,7 +139,13 @@ package struct AgreementAmendment: Codable, Sendable, Schematic {
     package var changes: JSONObject
     package var effectiveOn: LocalDate?
 
-    package init(id: String, expectedVersion: Int? = nil, summary: String, changes: JSONObject, effectiveOn: LocalDate? = nil) {
+    package init(
+        id: String,
+        expectedVersion: Int? = nil,
+        summary: String,
+        changes: JSONObject,
+        effectiveOn: LocalDate? = nil
+    ) {
         self.id = id
         self.expectedVersion = expectedVersion
         self.summary = summary
@@ -234,7 +236,11 @@ package struct LinkParams: Codable, Sendable, Schematic {
             case .id: .text(64)
             case .delegationID: .text(64, "Its id or reference.")
             case .relation: .doc("Default led_to.")
-            case .seen: .doc("The visit as read from delegations, when its events have not arrived here (delegation_id must be its id).")
+            case .seen:
+                .doc(
+                    "The visit as read from delegations, when its events have not arrived here (delegation_id must be "
+                        + "its id)."
+                )
             }
         }
     }
@@ -245,10 +251,7 @@ package struct AttachParams: Codable, Sendable, Schematic {
     package var id: String
     package var document: AgreementDocument
 
-    package init(id: String, document: AgreementDocument) {
-        self.id = id
-        self.document = document
-    }
+    package init(id: String, document: AgreementDocument) { (self.id, self.document) = (id, document) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case id, document
@@ -268,16 +271,5 @@ package struct AgreementHistory: Codable, Sendable, Schematic {
     }
 }
 
-
-
 /// `agreements.update`: the fields given replace the stored ones.
 package typealias AgreementUpdate = RecordUpdate<AgreementDraft>
-
-
-
-
-
-
-
-
-

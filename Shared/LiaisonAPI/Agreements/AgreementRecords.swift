@@ -77,12 +77,18 @@ package struct AgreementsImport: Codable, Sendable, Schematic {
             switch self {
             case .agreements:
                 .list(
-                    5000, of: .plain,
-                    "Rows as agreements.record takes them (with status and links), plus key; external_key defaults to import:KEY.")
+                    5000,
+                    of: .plain,
+                    "Rows as agreements.record takes them (with status and links), plus key; external_key defaults to "
+                        + "import:KEY."
+                )
             case .sites:
                 .list(
-                    5000, of: .plain,
-                    "Rows as sites.create takes them, plus key; agreement may name an agreement of this import by its external key.")
+                    5000,
+                    of: .plain,
+                    "Rows as sites.create takes them, plus key; agreement may name an agreement of this import by its "
+                        + "external key."
+                )
             case .dryRun: .doc("Check every row and say what would be done; write nothing.")
             }
         }

@@ -39,7 +39,13 @@ package struct PartnersReport: Codable, Sendable, Schematic {
         package var partnerNames, siteNames: [String]
 
         package init(
-            key: String, partners: Int, agreements: Int, negotiating: Int, sites: Int, partnerNames: [String], siteNames: [String]
+            key: String,
+            partners: Int,
+            agreements: Int,
+            negotiating: Int,
+            sites: Int,
+            partnerNames: [String],
+            siteNames: [String]
         ) {
             self.key = key
             (self.partners, self.agreements, self.negotiating, self.sites) = (partners, agreements, negotiating, sites)
@@ -48,7 +54,9 @@ package struct PartnersReport: Codable, Sendable, Schematic {
 
         enum CodingKeys: String, CodingKey, FieldKey {
             case key, partners, agreements, negotiating, sites, partnerNames = "partner_names", siteNames = "site_names"
-            var rule: FieldRule { self == .sites ? .doc("BIT's own sites abroad, counted by the site's country.") : .plain }
+            var rule: FieldRule {
+                self == .sites ? .doc("BIT's own sites abroad, counted by the site's country.") : .plain
+            }
         }
     }
 
@@ -97,10 +105,17 @@ package struct FunnelReport: Codable, Sendable, Schematic {
         package var visitConversionPct, activityPct: Double?
 
         package init(
-            continent: String, visits: Int, visitsLeadingToAgreements: Int, agreements: Int, agreementsWithActivities: Int,
-            visitConversionPct: Double?, activityPct: Double?
+            continent: String,
+            visits: Int,
+            visitsLeadingToAgreements: Int,
+            agreements: Int,
+            agreementsWithActivities: Int,
+            visitConversionPct: Double?,
+            activityPct: Double?
         ) {
-            (self.continent, self.visits, self.visitsLeadingToAgreements) = (continent, visits, visitsLeadingToAgreements)
+            (self.continent, self.visits, self.visitsLeadingToAgreements) = (
+                continent, visits, visitsLeadingToAgreements
+            )
             (self.agreements, self.agreementsWithActivities) = (agreements, agreementsWithActivities)
             (self.visitConversionPct, self.activityPct) = (visitConversionPct, activityPct)
         }
@@ -115,7 +130,12 @@ package struct FunnelReport: Codable, Sendable, Schematic {
     package struct Totals: Codable, Sendable {
         package var visits, visitsLeadingToAgreements, agreementsCitingVisits, agreementsWithActivities: Int
 
-        package init(visits: Int, visitsLeadingToAgreements: Int, agreementsCitingVisits: Int, agreementsWithActivities: Int) {
+        package init(
+            visits: Int,
+            visitsLeadingToAgreements: Int,
+            agreementsCitingVisits: Int,
+            agreementsWithActivities: Int
+        ) {
             self.visits = visits
             self.visitsLeadingToAgreements = visitsLeadingToAgreements
             self.agreementsCitingVisits = agreementsCitingVisits
@@ -123,7 +143,8 @@ package struct FunnelReport: Codable, Sendable, Schematic {
         }
 
         enum CodingKeys: String, CodingKey {
-            case visits, visitsLeadingToAgreements = "visits_leading_to_agreements", agreementsCitingVisits = "agreements_citing_visits"
+            case visits, visitsLeadingToAgreements = "visits_leading_to_agreements", agreementsCitingVisits =
+                "agreements_citing_visits"
             case agreementsWithActivities = "agreements_with_activities"
         }
     }
@@ -131,10 +152,7 @@ package struct FunnelReport: Codable, Sendable, Schematic {
     package var rows: [Row]
     package var totals: Totals
 
-    package init(rows: [Row], totals: Totals) {
-        self.rows = rows
-        self.totals = totals
-    }
+    package init(rows: [Row], totals: Totals) { (self.rows, self.totals) = (rows, totals) }
 }
 
 /// `agreements.report.dormant`.
@@ -142,10 +160,7 @@ package struct DormantParams: Codable, Sendable, Schematic {
     package var months: Int?
     package var today: LocalDate?
 
-    package init(months: Int? = nil, today: LocalDate? = nil) {
-        self.months = months
-        self.today = today
-    }
+    package init(months: Int? = nil, today: LocalDate? = nil) { (self.months, self.today) = (months, today) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case months, today
@@ -161,7 +176,15 @@ package struct DormantReport: Codable, Sendable, Schematic {
         package var lastContact: String?
         package var since, coordinator: String
 
-        package init(reference: String, id: String, title: String, partners: [String], lastContact: String?, since: String, coordinator: String) {
+        package init(
+            reference: String,
+            id: String,
+            title: String,
+            partners: [String],
+            lastContact: String?,
+            since: String,
+            coordinator: String
+        ) {
             (self.reference, self.id, self.title, self.partners) = (reference, id, title, partners)
             (self.lastContact, self.since, self.coordinator) = (lastContact, since, coordinator)
         }
@@ -191,10 +214,7 @@ package struct ExpiringParams: Codable, Sendable, Schematic {
     package var days: Int?
     package var today: LocalDate?
 
-    package init(days: Int? = nil, today: LocalDate? = nil) {
-        self.days = days
-        self.today = today
-    }
+    package init(days: Int? = nil, today: LocalDate? = nil) { (self.days, self.today) = (days, today) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case days, today
@@ -213,15 +233,25 @@ package struct ExpiringReport: Codable, Sendable, Schematic {
         package var coordinator: String
 
         package init(
-            reference: String, id: String, title: String, endsOn: String, daysLeft: Int, autoRenew: Bool, renewal: String,
-            partners: [String], coordinator: String
+            reference: String,
+            id: String,
+            title: String,
+            endsOn: String,
+            daysLeft: Int,
+            autoRenew: Bool,
+            renewal: String,
+            partners: [String],
+            coordinator: String
         ) {
             (self.reference, self.id, self.title, self.endsOn, self.daysLeft) = (reference, id, title, endsOn, daysLeft)
-            (self.autoRenew, self.renewal, self.partners, self.coordinator) = (autoRenew, renewal, partners, coordinator)
+            (self.autoRenew, self.renewal, self.partners, self.coordinator) = (
+                autoRenew, renewal, partners, coordinator
+            )
         }
 
         enum CodingKeys: String, CodingKey, FieldKey {
-            case reference, id, title, endsOn = "ends_on", daysLeft = "days_left", autoRenew = "auto_renew", renewal, partners
+            case reference, id, title, endsOn = "ends_on", daysLeft = "days_left", autoRenew = "auto_renew", renewal,
+                partners
             case coordinator
             var rule: FieldRule { self == .endsOn ? .format("date") : .plain }
         }

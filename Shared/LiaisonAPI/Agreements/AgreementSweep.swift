@@ -7,10 +7,7 @@ package struct SweepParams: Codable, Sendable, Schematic {
     package var today: LocalDate?
     package var apply: Bool?
 
-    package init(today: LocalDate? = nil, apply: Bool? = nil) {
-        self.today = today
-        self.apply = apply
-    }
+    package init(today: LocalDate? = nil, apply: Bool? = nil) { (self.today, self.apply) = (today, apply) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case today, apply
@@ -32,7 +29,9 @@ package struct SweepResult: Codable, Sendable, Schematic {
     package struct Expiring: Codable, Sendable {
         package var reference: String
         package var leadDays, daysLeft: Int
-        package init(reference: String, leadDays: Int, daysLeft: Int) { (self.reference, self.leadDays, self.daysLeft) = (reference, leadDays, daysLeft) }
+        package init(reference: String, leadDays: Int, daysLeft: Int) {
+            (self.reference, self.leadDays, self.daysLeft) = (reference, leadDays, daysLeft)
+        }
         enum CodingKeys: String, CodingKey { case reference, leadDays = "lead_days", daysLeft = "days_left" }
     }
 
@@ -40,7 +39,9 @@ package struct SweepResult: Codable, Sendable, Schematic {
     /// partner contacts too when its rules say so).
     package struct Mail: Codable, Sendable {
         package var kind, reference, to: String
-        package init(kind: String, reference: String, to: String) { (self.kind, self.reference, self.to) = (kind, reference, to) }
+        package init(kind: String, reference: String, to: String) {
+            (self.kind, self.reference, self.to) = (kind, reference, to)
+        }
     }
 
     package var today: String
@@ -76,10 +77,7 @@ package struct ProjectionParams: Codable, Sendable, Schematic, Paged {
     package var limit: Int?
     package var cursor: String?
 
-    package init(id: String? = nil, limit: Int? = nil) {
-        self.id = id
-        self.limit = limit
-    }
+    package init(id: String? = nil, limit: Int? = nil) { (self.id, self.limit) = (id, limit) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case id, limit, cursor
@@ -99,7 +97,9 @@ package struct ProjectedDelegation: Codable, Sendable, Schematic {
         package var name: String
         package var nameLocal: String?
         package var country: String
-        package init(name: String, nameLocal: String?, country: String) { (self.name, self.nameLocal, self.country) = (name, nameLocal, country) }
+        package init(name: String, nameLocal: String?, country: String) {
+            (self.name, self.nameLocal, self.country) = (name, nameLocal, country)
+        }
         enum CodingKeys: String, CodingKey { case name, nameLocal = "name_local", country }
     }
 
@@ -112,13 +112,32 @@ package struct ProjectedDelegation: Codable, Sendable, Schematic {
     package var version, lastSequence, eventsApplied, outOfOrder: Int64
 
     package init(
-        id: String, ref: String, title: String, partner: PartnerName, continent: String, region: String, startsAt: String,
-        endsAt: String, timeZone: String, status: DelegationStatus, date: String?, when: String?, version: Int64,
-        lastSequence: Int64, eventsApplied: Int64, outOfOrder: Int64
+        id: String,
+        ref: String,
+        title: String,
+        partner: PartnerName,
+        continent: String,
+        region: String,
+        startsAt: String,
+        endsAt: String,
+        timeZone: String,
+        status: DelegationStatus,
+        date: String?,
+        when: String?,
+        version: Int64,
+        lastSequence: Int64,
+        eventsApplied: Int64,
+        outOfOrder: Int64
     ) {
-        (self.id, self.ref, self.title, self.partner, self.continent, self.region) = (id, ref, title, partner, continent, region)
-        (self.startsAt, self.endsAt, self.timeZone, self.status, self.date, self.when) = (startsAt, endsAt, timeZone, status, date, when)
-        (self.version, self.lastSequence, self.eventsApplied, self.outOfOrder) = (version, lastSequence, eventsApplied, outOfOrder)
+        (self.id, self.ref, self.title, self.partner, self.continent, self.region) = (
+            id, ref, title, partner, continent, region
+        )
+        (self.startsAt, self.endsAt, self.timeZone, self.status, self.date, self.when) = (
+            startsAt, endsAt, timeZone, status, date, when
+        )
+        (self.version, self.lastSequence, self.eventsApplied, self.outOfOrder) = (
+            version, lastSequence, eventsApplied, outOfOrder
+        )
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {

@@ -23,7 +23,13 @@ package struct DelegationTransition: Codable, Sendable, Schematic {
     /// start or complete outside the visit's dates (with a reason, kept in the history).
     package var force: Bool?
 
-    package init(id: String, expectedVersion: Int? = nil, reason: String? = nil, outcome: String? = nil, force: Bool? = nil) {
+    package init(
+        id: String,
+        expectedVersion: Int? = nil,
+        reason: String? = nil,
+        outcome: String? = nil,
+        force: Bool? = nil
+    ) {
         self.id = id
         self.expectedVersion = expectedVersion
         self.reason = reason
@@ -41,7 +47,10 @@ package struct DelegationTransition: Codable, Sendable, Schematic {
             case .reason: .text(Limits.reason, "Why (required for cancel).")
             case .outcome: .text(Limits.notes, "What came of the visit (required for complete).")
             case .force:
-                .doc("start before the visit's first day, or complete before it began: an exception, with a reason, kept in the history.")
+                .doc(
+                    "start before the visit's first day, or complete before it began: an exception, with a reason, "
+                        + "kept in the history."
+                )
             }
         }
     }
@@ -52,7 +61,8 @@ extension FieldRule {
     package static var expectedVersion: FieldRule {
         .int(
             1...Int64(Int32.max),
-            "The version you last read; a stale one gets conflict. Without it the change applies to what is stored.")
+            "The version you last read; a stale one gets conflict. Without it the change applies to what is stored."
+        )
     }
 }
 
@@ -76,7 +86,8 @@ package struct DelegationReschedule: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case id, expectedVersion = "expected_version", startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", itinerary
+        case id, expectedVersion = "expected_version", startsAt = "starts_at", endsAt = "ends_at", timeZone =
+            "time_zone", itinerary
         case reason, shiftMinutes = "shift_minutes", to
 
         var rule: FieldRule {
@@ -88,7 +99,10 @@ package struct DelegationReschedule: Codable, Sendable, Schematic {
             case .itinerary: .list(Limits.itinerary)
             case .reason: .text(Limits.reason)
             case .shiftMinutes:
-                .int(-5_256_000...5_256_000, "Move the window and every item by this much wall time in the visit's zone (4320 = 3 days).")
+                .int(
+                    -5_256_000...5_256_000,
+                    "Move the window and every item by this much wall time in the visit's zone (4320 = 3 days)."
+                )
             case .to: .doc("Move the window and every item so the visit begins on this day, times kept.")
             }
         }

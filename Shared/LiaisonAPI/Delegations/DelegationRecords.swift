@@ -49,7 +49,8 @@ package struct DelegationRecordParams: Codable, Sendable, Schematic {
             schema.fields.map { f in
                 guard f.name == "status" else { return f }
                 return Schema.Field(f.name, .string(values: statuses), required: false, f.description)
-            })
+            }
+        )
     }
 }
 
@@ -75,14 +76,20 @@ package struct DelegationsImport: Codable, Sendable, Schematic {
             switch self {
             case .partners:
                 .list(
-                    DelegationsImport.maxRows, of: .plain,
-                    "Rows as partners.create takes them, plus key (yours, for the report); one already registered under the same "
-                        + "name and country is found, not doubled.")
+                    DelegationsImport.maxRows,
+                    of: .plain,
+                    "Rows as partners.create takes them, plus key (yours, for the report); one already registered "
+                        + "under the same "
+                        + "name and country is found, not doubled."
+                )
             case .visits:
                 .list(
-                    DelegationsImport.maxRows, of: .plain,
-                    "Rows as delegations.record takes them (status completed or cancelled, or proposed for one still to come), plus "
-                        + "key; external_key (default import:KEY) makes a second import of the same row find it.")
+                    DelegationsImport.maxRows,
+                    of: .plain,
+                    "Rows as delegations.record takes them (status completed or cancelled, or proposed for one still "
+                        + "to come), plus "
+                        + "key; external_key (default import:KEY) makes a second import of the same row find it."
+                )
             case .dryRun: .doc("Check every row and say what would be done; write nothing.")
             }
         }
@@ -100,15 +107,13 @@ package struct DelegationsImport: Codable, Sendable, Schematic {
 package struct RetentionParams: Codable, Sendable, Schematic {
     package var dueOnly, apply: Bool?
 
-    package init(dueOnly: Bool? = nil, apply: Bool? = nil) {
-        self.dueOnly = dueOnly
-        self.apply = apply
-    }
+    package init(dueOnly: Bool? = nil, apply: Bool? = nil) { (self.dueOnly, self.apply) = (dueOnly, apply) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case dueOnly = "due_only", apply
         var rule: FieldRule {
-            self == .apply ? .doc("Purge those due now (otherwise nothing changes).") : .doc("Only visits whose purge is due now.")
+            self == .apply
+                ? .doc("Purge those due now (otherwise nothing changes).") : .doc("Only visits whose purge is due now.")
         }
     }
 }

@@ -20,7 +20,8 @@ package struct DelegationSummary: Codable, Sendable, Schematic {
     package var headCount: Int?
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case id, ref, title, status, version, direction, partners, countryName = "country_name", continent, region, date, when
+        case id, ref, title, status, version, direction, partners, countryName = "country_name", continent, region,
+            date, when
         case startsAt = "starts_at", endsAt = "ends_at", timeZone = "time_zone", members, headCount = "head_count"
 
         var rule: FieldRule {
@@ -62,10 +63,7 @@ package struct DelegationCheckResult: Codable, Sendable, Schematic {
     package var ok: Bool
     package var found: CheckFindings
 
-    package init(ok: Bool, found: CheckFindings) {
-        self.ok = ok
-        self.found = found
-    }
+    package init(ok: Bool, found: CheckFindings) { (self.ok, self.found) = (ok, found) }
 
     enum CodingKeys: String, CodingKey { case ok }
 

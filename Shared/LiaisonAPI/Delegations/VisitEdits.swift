@@ -23,7 +23,8 @@ package struct VisitRef: Codable, Sendable {
             switch self {
             case .id: .text(64, "The delegation's id or reference.")
             case .expectedVersion: .expectedVersion
-            case .reason: .text(Limits.reason, "Why; the mails of a confirmed visit give it to the people the change concerns.")
+            case .reason:
+                .text(Limits.reason, "Why; the mails of a confirmed visit give it to the people the change concerns.")
             }
         }
     }
@@ -51,8 +52,10 @@ package struct PartEdit<Part: Codable & Sendable>: Codable, Sendable, Schematic 
             case .which:
                 .text(
                     Limits.name,
-                    "Who or which: a person by email or name; a group or session by its number in delegation show, a session by "
-                        + "its id, or words of its title or description.")
+                    "Who or which: a person by email or name; a group or session by its number in delegation show, a "
+                        + "session by "
+                        + "its id, or words of its title or description."
+                )
             case .part: .doc("What is added.")
             case .changes: .shape(.object([]), "The fields to change, as the part has them; null clears one.")
             }
@@ -154,39 +157,82 @@ package struct EditedDelegation: Codable, Sendable, Schematic {
 
 extension DelegationsAPI {
     package static let addMember = Method<PartEdit<Member>, EditedDelegation>(
-        "delegations.add_member", on: service, .write,
-        "Someone joins a visit (part: the member); a confirmed visit mails them its schedule.")
+        "delegations.add_member",
+        on: service,
+        .write,
+        "Someone joins a visit (part: the member); a confirmed visit mails them its schedule."
+    )
     package static let updateMember = Method<PartEdit<Member>, EditedDelegation>(
-        "delegations.update_member", on: service, .write,
-        "One member's details (which: email or name; changes: member fields, null clears); a new email or name is carried into "
-            + "the sessions naming them.")
+        "delegations.update_member",
+        on: service,
+        .write,
+        "One member's details (which: email or name; changes: member fields, null clears); a new email or name is "
+            + "carried into "
+            + "the sessions naming them."
+    )
     package static let removeMember = Method<PartEdit<Member>, EditedDelegation>(
-        "delegations.remove_member", on: service, .write,
-        "Someone leaves a visit (which: email or name) and the sessions naming them; refused while they are a session's only "
-            + "attendee. A confirmed visit cancels their sessions in their calendar.")
+        "delegations.remove_member",
+        on: service,
+        .write,
+        "Someone leaves a visit (which: email or name) and the sessions naming them; refused while they are a "
+            + "session's only "
+            + "attendee. A confirmed visit cancels their sessions in their calendar."
+    )
     package static let addHost = Method<PartEdit<Host>, EditedDelegation>(
-        "delegations.add_host", on: service, .write, "One of BIT's hosts joins (part: the host); a confirmed visit mails them.")
+        "delegations.add_host",
+        on: service,
+        .write,
+        "One of BIT's hosts joins (part: the host); a confirmed visit mails them."
+    )
     package static let removeHost = Method<PartEdit<Host>, EditedDelegation>(
-        "delegations.remove_host", on: service, .write,
-        "A host leaves (which: email or name); the sessions they hosted keep their other hosts.")
+        "delegations.remove_host",
+        on: service,
+        .write,
+        "A host leaves (which: email or name); the sessions they hosted keep their other hosts."
+    )
     package static let addGroup = Method<PartEdit<MemberGroup>, EditedDelegation>(
-        "delegations.add_group", on: service, .write, "People counted rather than named join (part: the group).")
+        "delegations.add_group",
+        on: service,
+        .write,
+        "People counted rather than named join (part: the group)."
+    )
     package static let updateGroup = Method<PartEdit<MemberGroup>, EditedDelegation>(
-        "delegations.update_group", on: service, .write,
-        "A group changes (which: its number or words of its description; changes: count, description, role, partner).")
+        "delegations.update_group",
+        on: service,
+        .write,
+        "A group changes (which: its number or words of its description; changes: count, description, role, partner)."
+    )
     package static let removeGroup = Method<PartEdit<MemberGroup>, EditedDelegation>(
-        "delegations.remove_group", on: service, .write, "A group is dropped (which: its number or words of its description).")
+        "delegations.remove_group",
+        on: service,
+        .write,
+        "A group is dropped (which: its number or words of its description)."
+    )
     package static let addItem = Method<PartEdit<ItineraryItem>, EditedDelegation>(
-        "delegations.add_item", on: service, .write,
-        "A session is added (part: the item); a confirmed visit mails the people expected at it.")
+        "delegations.add_item",
+        on: service,
+        .write,
+        "A session is added (part: the item); a confirmed visit mails the people expected at it."
+    )
     package static let updateItem = Method<PartEdit<ItineraryItem>, EditedDelegation>(
-        "delegations.update_item", on: service, .write,
-        "A session's title, place, kind, hosts, attendees or notes (which: number, id or title; changes: item fields, null "
-            + "clears); its people are mailed what changed.")
+        "delegations.update_item",
+        on: service,
+        .write,
+        "A session's title, place, kind, hosts, attendees or notes (which: number, id or title; changes: item fields, "
+            + "null "
+            + "clears); its people are mailed what changed."
+    )
     package static let moveItem = Method<ItemMove, EditedDelegation>(
-        "delegations.move_item", on: service, .write,
-        "A session moved to another time (at, until) or along (shift_minutes); its people are mailed the new time.")
+        "delegations.move_item",
+        on: service,
+        .write,
+        "A session moved to another time (at, until) or along (shift_minutes); its people are mailed the new time."
+    )
     package static let removeItem = Method<PartEdit<ItineraryItem>, EditedDelegation>(
-        "delegations.remove_item", on: service, .write,
-        "A session is dropped (which: number, id or title); a confirmed visit cancels it in the calendars of those expected.")
+        "delegations.remove_item",
+        on: service,
+        .write,
+        "A session is dropped (which: number, id or title); a confirmed visit cancels it in the calendars of those "
+            + "expected."
+    )
 }

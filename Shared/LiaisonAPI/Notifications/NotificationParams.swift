@@ -19,7 +19,8 @@ package enum MessageStatus: String, WireEnum {
 /// The messages the rules write, as previews name them.
 package enum MessageRule: String, WireEnum {
     case schedule, update, cancel, postpone, reminder, removal
-    case agreementSigned = "agreement_signed", agreementExpiring = "agreement_expiring", agreementExpired = "agreement_expired"
+    case agreementSigned = "agreement_signed", agreementExpiring = "agreement_expiring", agreementExpired =
+        "agreement_expired"
 
     /// The agreement notices.
     package var isAgreementNotice: Bool { rawValue.hasPrefix("agreement_") }
@@ -55,7 +56,8 @@ package struct MessageFilter: Codable, Sendable, Schematic, Paged {
     package var limit: Int?
     package var cursor: String?
 
-    package init(status: MessageStatus? = nil, delegationID: String? = nil, recipient: String? = nil, limit: Int? = nil) {
+    package init(status: MessageStatus? = nil, delegationID: String? = nil, recipient: String? = nil, limit: Int? = nil)
+    {
         self.status = status
         self.delegationID = delegationID
         self.recipient = recipient
@@ -156,10 +158,7 @@ package struct MessageList: Codable, Sendable, Schematic {
     package var page: Page<MessageRow>
     package var counts: [String: Int64]
 
-    package init(page: Page<MessageRow>, counts: [String: Int64]) {
-        self.page = page
-        self.counts = counts
-    }
+    package init(page: Page<MessageRow>, counts: [String: Int64]) { (self.page, self.counts) = (page, counts) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case counts
@@ -183,10 +182,7 @@ package struct MessageID: Codable, Sendable, Schematic {
     package var id: Int64
     package var raw: Bool?
 
-    package init(_ id: Int64, raw: Bool? = nil) {
-        self.id = id
-        self.raw = raw
-    }
+    package init(_ id: Int64, raw: Bool? = nil) { (self.id, self.raw) = (id, raw) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case id, raw
@@ -219,10 +215,7 @@ package struct RetryResult: Codable, Sendable, Schematic {
     package var id: Int64
     package var status: MessageStatus
 
-    package init(id: Int64, status: MessageStatus) {
-        self.id = id
-        self.status = status
-    }
+    package init(id: Int64, status: MessageStatus) { (self.id, self.status) = (id, status) }
 }
 
 /// `notifications.preview`: a delegation (or the id of one seen here), or an agreement.
@@ -232,7 +225,12 @@ package struct PreviewParams: Codable, Sendable, Schematic {
     package var agreement: Agreement?
     package var rule: MessageRule?
 
-    package init(delegation: Delegation? = nil, delegationID: String? = nil, agreement: Agreement? = nil, rule: MessageRule? = nil) {
+    package init(
+        delegation: Delegation? = nil,
+        delegationID: String? = nil,
+        agreement: Agreement? = nil,
+        rule: MessageRule? = nil
+    ) {
         (self.delegation, self.delegationID, self.agreement, self.rule) = (delegation, delegationID, agreement, rule)
     }
 
@@ -245,8 +243,10 @@ package struct PreviewParams: Codable, Sendable, Schematic {
             case .agreement: .doc("An agreement (as agreements.get answers).")
             case .rule:
                 .doc(
-                    "Which message; default: what the state calls for. Visits: schedule, update, cancel, postpone, reminder; "
-                        + "agreements: agreement_signed, agreement_expiring, agreement_expired.")
+                    "Which message; default: what the state calls for. Visits: schedule, update, cancel, postpone, "
+                        + "reminder; "
+                        + "agreements: agreement_signed, agreement_expiring, agreement_expired."
+                )
             }
         }
     }
@@ -265,7 +265,15 @@ package struct Preview: Codable, Sendable, Schematic {
         package var size: Int?
         package var refused: String?
 
-        package init(to: String, view: String, subject: String, text: String, calendar: Calendar?, size: Int?, refused: String?) {
+        package init(
+            to: String,
+            view: String,
+            subject: String,
+            text: String,
+            calendar: Calendar?,
+            size: Int?,
+            refused: String?
+        ) {
             (self.to, self.view, self.subject, self.text) = (to, view, subject, text)
             (self.calendar, self.size, self.refused) = (calendar, size, refused)
         }
@@ -312,7 +320,8 @@ package struct UpcomingReminder: Codable, Sendable {
     package var ref, title, startsAt: String?
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case delegationID = "delegation_id", daysBefore = "days_before", dueAt = "due_at", scheduleVersion = "schedule_version", ref
+        case delegationID = "delegation_id", daysBefore = "days_before", dueAt = "due_at", scheduleVersion =
+            "schedule_version", ref
         case title, startsAt = "starts_at"
         var rule: FieldRule { self == .dueAt ? .format("date-time") : .plain }
     }
@@ -329,20 +338,41 @@ package enum NotificationsAPI {
     package static let service = "notifications"
 
     package static let jobs = Method<JobFilter, Page<Job>>(
-        "notifications.jobs", on: service, .read, "The delegation events received, oldest first (the journal the messages come from).")
+        "notifications.jobs",
+        on: service,
+        .read,
+        "The delegation events received, oldest first (the journal the messages come from)."
+    )
     package static let list = Method<MessageFilter, MessageList>(
-        "notifications.list", on: service, .read, "Messages, newest first, by status and/or delegation.")
+        "notifications.list",
+        on: service,
+        .read,
+        "Messages, newest first, by status and/or delegation."
+    )
     package static let show = Method<MessageID, MessageRow>(
-        "notifications.show", on: service, .read,
-        "One message: headers, recipient, attempts with the MTA's output, and (raw: true) the message itself.")
+        "notifications.show",
+        on: service,
+        .read,
+        "One message: headers, recipient, attempts with the MTA's output, and (raw: true) the message itself."
+    )
     package static let retry = Method<MessageID, RetryResult>(
-        "notifications.retry", on: service, .operate,
-        "Queues a dead or possibly-sent message again (an operator's decision; may mail twice if it had been sent).")
+        "notifications.retry",
+        on: service,
+        .operate,
+        "Queues a dead or possibly-sent message again (an operator's decision; may mail twice if it had been sent)."
+    )
     package static let preview = Method<PreviewParams, Preview>(
-        "notifications.preview", on: service, .read,
-        "Renders the emails the rules would send now for a delegation (give the delegation, or the id of one this service has seen) "
-            + "or an agreement's notices (give the agreement), without sending anything.")
+        "notifications.preview",
+        on: service,
+        .read,
+        "Renders the emails the rules would send now for a delegation (give the delegation, or the id of one this "
+            + "service has seen) "
+            + "or an agreement's notices (give the agreement), without sending anything."
+    )
     package static let due = Method<DueParams, DueList>(
-        "notifications.due", on: service, .read,
-        "Reminders that will go out within the next N days (default 30): armed, of confirmed visits.")
+        "notifications.due",
+        on: service,
+        .read,
+        "Reminders that will go out within the next N days (default 30): armed, of confirmed visits."
+    )
 }

@@ -7,10 +7,7 @@ package struct PartnerCreate: Codable, Sendable, Schematic {
     package var partner: Partner
     package var people: [Person]
 
-    package init(partner: Partner, people: [Person] = []) {
-        self.partner = partner
-        self.people = people
-    }
+    package init(partner: Partner, people: [Person] = []) { (self.partner, self.people) = (partner, people) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case people
@@ -49,10 +46,7 @@ package struct PartnerFilter: Codable, Sendable, Schematic, Paged {
     package var includeMerged: Bool?
     package var limit: Int?
 
-    package init(text: String? = nil, limit: Int? = nil) {
-        self.text = text
-        self.limit = limit
-    }
+    package init(text: String? = nil, limit: Int? = nil) { (self.text, self.limit) = (text, limit) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case country, kind, text, includeMerged = "include_merged", limit, cursor
@@ -101,10 +95,7 @@ package struct PersonAdd: Codable, Sendable, Schematic {
     package var partner: String
     package var person: Person
 
-    package init(partner: String, person: Person) {
-        self.partner = partner
-        self.person = person
-    }
+    package init(partner: String, person: Person) { (self.partner, self.person) = (partner, person) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case partner, person
@@ -180,7 +171,9 @@ package struct PartnerView: Codable, Sendable, Schematic {
         package var lead: Bool
 
         package init(_ d: Delegation, lead: Bool) {
-            (id, ref, title, when, status, direction) = (d.id, d.ref, d.draft.title, d.draft.when, d.status, d.draft.direction)
+            (id, ref, title, when, status, direction) = (
+                d.id, d.ref, d.draft.title, d.draft.when, d.status, d.draft.direction
+            )
             self.lead = lead
         }
     }
@@ -232,23 +225,57 @@ package enum PartnersAPI {
     package static let service = DelegationsAPI.service
 
     package static let create = Method<PartnerCreate, PartnerRecord>(
-        "partners.create", on: service, .write,
-        "Registers a partner institution (refused with conflict when its name and country are there).")
+        "partners.create",
+        on: service,
+        .write,
+        "Registers a partner institution (refused with conflict when its name and country are there)."
+    )
     package static let get = Method<PartnerID, PartnerView>(
-        "partners.get", on: service, .read, "A partner with its people, its visits and the last one, and the entries merged into it.")
+        "partners.get",
+        on: service,
+        .read,
+        "A partner with its people, its visits and the last one, and the entries merged into it."
+    )
     package static let list = Method<PartnerFilter, Page<PartnerRecord>>(
-        "partners.list", on: service, .read, "Partners by name; pages through next_cursor.")
+        "partners.list",
+        on: service,
+        .read,
+        "Partners by name; pages through next_cursor."
+    )
     package static let update = Method<PartnerUpdate, PartnerRecord>(
-        "partners.update", on: service, .write, "Replaces the fields given; every visit naming it shows the change.")
+        "partners.update",
+        on: service,
+        .write,
+        "Replaces the fields given; every visit naming it shows the change."
+    )
     package static let addPerson = Method<PersonAdd, PartnerRecord>(
-        "partners.add_person", on: service, .write, "Adds someone to a partner's people.")
+        "partners.add_person",
+        on: service,
+        .write,
+        "Adds someone to a partner's people."
+    )
     package static let updatePerson = Method<PersonUpdate, PartnerRecord>(
-        "partners.update_person", on: service, .write,
-        "One of a partner's people (by id or email): the fields given replace theirs, null clears one.")
+        "partners.update_person",
+        on: service,
+        .write,
+        "One of a partner's people (by id or email): the fields given replace theirs, null clears one."
+    )
     package static let removePerson = Method<PersonRemove, PartnerRecord>(
-        "partners.remove_person", on: service, .write, "One of a partner's people (by id or email) is no longer there.")
+        "partners.remove_person",
+        on: service,
+        .write,
+        "One of a partner's people (by id or email) is no longer there."
+    )
     package static let merge = Method<PartnerMerge, PartnerRecord>(
-        "partners.merge", on: service, .write,
-        "Merges a duplicate (from) into the entry kept (into); both histories stay. Emits partner.merged.")
-    package static let history = Method<PartnerID, RecordHistory>("partners.history", on: service, .read, "A partner's audit trail.")
+        "partners.merge",
+        on: service,
+        .write,
+        "Merges a duplicate (from) into the entry kept (into); both histories stay. Emits partner.merged."
+    )
+    package static let history = Method<PartnerID, RecordHistory>(
+        "partners.history",
+        on: service,
+        .read,
+        "A partner's audit trail."
+    )
 }

@@ -44,8 +44,10 @@ package enum RecordVersion {
     package static let fields: [Schema.Field] = [
         .req("id", .string(maxLength: 64), "Its id or reference."),
         .opt(
-            "expected_version", .integer(minimum: 1, maximum: Int64(Int32.max)),
-            "The version you last read; a stale one gets conflict. Without it the change applies to what is stored."),
+            "expected_version",
+            .integer(minimum: 1, maximum: Int64(Int32.max)),
+            "The version you last read; a stale one gets conflict. Without it the change applies to what is stored."
+        ),
     ]
 }
 
@@ -83,10 +85,7 @@ package struct RecordHistory: Codable, Sendable, Schematic {
     package var id: String
     package var items: [HistoryEntry]
 
-    package init(id: String, items: [HistoryEntry]) {
-        self.id = id
-        self.items = items
-    }
+    package init(id: String, items: [HistoryEntry]) { (self.id, self.items) = (id, items) }
 }
 
 /// What an import did, or would do: each row, and every problem by section, row and field.
@@ -143,6 +142,8 @@ package struct ImportReport: Codable, Sendable, Schematic {
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case dryRun = "dry_run", applied, rows, problems
-        var rule: FieldRule { self == .applied ? .doc("false when anything was wrong: then nothing was written.") : .plain }
+        var rule: FieldRule {
+            self == .applied ? .doc("false when anything was wrong: then nothing was written.") : .plain
+        }
     }
 }

@@ -38,5 +38,9 @@ package struct AuditReport: Codable, Sendable, Schematic {
 /// The history chains every service with records keeps.
 package enum AuditAPI {
     package static let verify = Method<NoParams, AuditReport>(
-        "audit.verify", on: nil, .read, "Re-walks each history's hash chain and names the first row that does not verify.")
+        "audit.verify",
+        on: nil,
+        .read,
+        "Re-walks each history's hash chain and names the first row that does not verify."
+    )
 }

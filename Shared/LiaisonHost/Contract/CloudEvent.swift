@@ -27,7 +27,14 @@ package struct CloudEvent: Codable, Sendable, Equatable {
     package var prevsequence: Int64?
 
     package init(
-        id: String, source: String, type: String, subject: String, time: String, partitionkey: String, sequence: Int64, data: JSONValue
+        id: String,
+        source: String,
+        type: String,
+        subject: String,
+        time: String,
+        partitionkey: String,
+        sequence: Int64,
+        data: JSONValue
     ) {
         specversion = "1.0"
         self.id = id
@@ -44,8 +51,14 @@ package struct CloudEvent: Codable, Sendable, Equatable {
     /// The event as JSON text, the same document `JSONEncoding` writes for it, around `data`
     /// already encoded (one JSON value, not checked here).
     package static func json(
-        id: String, source: String, type: String, subject: String, time: String, partitionkey: String,
-        sequence: Int64, dataJSON: [UInt8]
+        id: String,
+        source: String,
+        type: String,
+        subject: String,
+        time: String,
+        partitionkey: String,
+        sequence: Int64,
+        dataJSON: [UInt8]
     ) -> String {
         var w = JSONWriter(capacity: dataJSON.count + 320)
         w.raw("{\"specversion\":\"1.0\",\"id\":")
@@ -84,7 +97,10 @@ extension CloudEvent: Schematic {
             case .datacontenttype: .plain
             case .data: .doc("The record the event is about (see the producer's service.describe).")
             case .prevsequence:
-                .int(0...(Int64(Int32.max) * 1_000_000), "Sequence of the previous event of this key delivered to this consumer.")
+                .int(
+                    0...(Int64(Int32.max) * 1_000_000),
+                    "Sequence of the previous event of this key delivered to this consumer."
+                )
             }
         }
     }

@@ -56,8 +56,11 @@ package struct DeliverParams: Codable, Sendable, Schematic {
             .object([.req("event", CloudEvent.schema)]),
             .object([
                 .req(
-                    "events", .array(.object([]), maxItems: 5000),
-                    "CloudEvents as `event` describes them; each is read on its own, and one that cannot be read fails alone.")
+                    "events",
+                    .array(.object([]), maxItems: 5000),
+                    "CloudEvents as `event` describes them; each is read on its own, and one that cannot be read "
+                        + "fails alone."
+                )
             ]),
         ])
     }

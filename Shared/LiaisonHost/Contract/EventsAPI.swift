@@ -1,8 +1,6 @@
 import LiaisonJSON
 import LiaisonWire
 
-
-
 /// Where an outgoing delivery stands in a producer's outbox.
 package enum DeliveryState: String, WireEnum {
     /// Waiting to be sent (or for its next attempt).
@@ -20,7 +18,9 @@ package struct OutboxSummary: Codable, Sendable, Schematic {
     /// One subscriber's backlog.
     package struct Lag: Codable, Sendable {
         package var pending, oldestPendingAgeMs: Int64
-        package init(pending: Int64, oldestPendingAgeMs: Int64) { (self.pending, self.oldestPendingAgeMs) = (pending, oldestPendingAgeMs) }
+        package init(pending: Int64, oldestPendingAgeMs: Int64) {
+            (self.pending, self.oldestPendingAgeMs) = (pending, oldestPendingAgeMs)
+        }
         enum CodingKeys: String, CodingKey { case pending, oldestPendingAgeMs = "oldest_pending_age_ms" }
     }
 
@@ -50,16 +50,28 @@ package struct DeliveryRow: Codable, Sendable, Schematic {
     package var nextAttemptAt: String?
 
     package init(
-        outboxSeq: Int64, eventID: String, type: String, partitionKey: String, sequence: Int64, subscriber: String,
-        status: DeliveryState, attempts: Int64, lastError: String?, createdAt: String, nextAttemptAt: String?
+        outboxSeq: Int64,
+        eventID: String,
+        type: String,
+        partitionKey: String,
+        sequence: Int64,
+        subscriber: String,
+        status: DeliveryState,
+        attempts: Int64,
+        lastError: String?,
+        createdAt: String,
+        nextAttemptAt: String?
     ) {
-        (self.outboxSeq, self.eventID, self.type, self.partitionKey, self.sequence) = (outboxSeq, eventID, type, partitionKey, sequence)
+        (self.outboxSeq, self.eventID, self.type, self.partitionKey, self.sequence) = (
+            outboxSeq, eventID, type, partitionKey, sequence
+        )
         (self.subscriber, self.status, self.attempts, self.lastError) = (subscriber, status, attempts, lastError)
         (self.createdAt, self.nextAttemptAt) = (createdAt, nextAttemptAt)
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case outboxSeq = "outbox_seq", eventID = "event_id", type, partitionKey = "partition_key", sequence, subscriber, status
+        case outboxSeq = "outbox_seq", eventID = "event_id", type, partitionKey = "partition_key", sequence, subscriber,
+            status
         case attempts, lastError = "last_error", createdAt = "created_at", nextAttemptAt = "next_attempt_at"
         var rule: FieldRule { self == .createdAt || self == .nextAttemptAt ? .format("date-time") : .plain }
     }
@@ -72,7 +84,9 @@ package struct SubscriberHealth: Codable, Sendable {
     package var downSince, lastError: String?
 
     package init(reachable: Bool, delivered: Int64, batches: Int64, downSince: String?, lastError: String?) {
-        (self.reachable, self.delivered, self.batches, self.downSince, self.lastError) = (reachable, delivered, batches, downSince, lastError)
+        (self.reachable, self.delivered, self.batches, self.downSince, self.lastError) = (
+            reachable, delivered, batches, downSince, lastError
+        )
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
@@ -138,7 +152,8 @@ package struct QueueResult: Codable, Sendable, Schematic {
     package var relay: [String: SubscriberHealth]
     package var deliveries: [DeliveryRow]
 
-    package init(service: String, summary: OutboxSummary, relay: [String: SubscriberHealth], deliveries: [DeliveryRow]) {
+    package init(service: String, summary: OutboxSummary, relay: [String: SubscriberHealth], deliveries: [DeliveryRow])
+    {
         (self.service, self.summary, self.relay, self.deliveries) = (service, summary, relay, deliveries)
     }
 }
@@ -279,8 +294,14 @@ package struct LatencyResult: Codable, Sendable, Schematic {
     package var p50Ms, p99Ms, maxMs: Double
 
     package init(
-        events: Int64, undelivered: Int64, lastSeq: Int64, firstCreatedMs: Int64?, lastDeliveredMs: Int64?, p50Ms: Double,
-        p99Ms: Double, maxMs: Double
+        events: Int64,
+        undelivered: Int64,
+        lastSeq: Int64,
+        firstCreatedMs: Int64?,
+        lastDeliveredMs: Int64?,
+        p50Ms: Double,
+        p99Ms: Double,
+        maxMs: Double
     ) {
         (self.events, self.undelivered, self.lastSeq, self.firstCreatedMs, self.lastDeliveredMs) =
             (events, undelivered, lastSeq, firstCreatedMs, lastDeliveredMs)
@@ -288,38 +309,59 @@ package struct LatencyResult: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey {
-        case events, undelivered, lastSeq = "last_seq", firstCreatedMs = "first_created_ms", lastDeliveredMs = "last_delivered_ms"
+        case events, undelivered, lastSeq = "last_seq", firstCreatedMs = "first_created_ms", lastDeliveredMs =
+            "last_delivered_ms"
         case p50Ms = "p50_ms", p99Ms = "p99_ms", maxMs = "max_ms"
     }
 }
 
-
-
 /// The `events.*` methods: a producer's queue and its operators' tools, a consumer's delivery.
 package enum EventsAPI {
     package static let queue = Method<QueueParams, QueueResult>(
-        "events.queue", on: nil, .read, "Outgoing event deliveries (pending and dead by default) with attempts and last error.")
+        "events.queue",
+        on: nil,
+        .read,
+        "Outgoing event deliveries (pending and dead by default) with attempts and last error."
+    )
     package static let redrive = Method<RedriveParams, RedriveResult>(
-        "events.redrive", on: nil, .operate,
-        "Makes dead deliveries pending again (one, by outbox_seq and subscriber, or all_dead); recorded in the audit trail.")
+        "events.redrive",
+        on: nil,
+        .operate,
+        "Makes dead deliveries pending again (one, by outbox_seq and subscriber, or all_dead); recorded in the audit "
+            + "trail."
+    )
     package static let skip = Method<SkipParams, SkipResult>(
-        "events.skip", on: nil, .operate,
-        "Gives up on one pending or dead delivery so its key moves on (a poison event); recorded in the audit trail.")
+        "events.skip",
+        on: nil,
+        .operate,
+        "Gives up on one pending or dead delivery so its key moves on (a poison event); recorded in the audit trail."
+    )
     package static let audit = Method<LimitParams, OutboxAudit>(
-        "events.audit", on: nil, .read, "Operators' redrive and skip actions, newest first.")
+        "events.audit",
+        on: nil,
+        .read,
+        "Operators' redrive and skip actions, newest first."
+    )
     package static let outbox = Method<OutboxParams, OutboxResult>(
-        "events.outbox", on: nil, .read,
-        "The events this service has produced (not yet pruned), oldest first: seq, id, type, key, sequence.")
+        "events.outbox",
+        on: nil,
+        .read,
+        "The events this service has produced (not yet pruned), oldest first: seq, id, type, key, sequence."
+    )
     package static let latency = Method<LatencyParams, LatencyResult>(
-        "events.latency", on: nil, .read,
-        "End-to-end delivery of events after outbox_seq: count, undelivered, and latency from commit to the last subscriber's "
-            + "acknowledgement.")
+        "events.latency",
+        on: nil,
+        .read,
+        "End-to-end delivery of events after outbox_seq: count, undelivered, and latency from commit to the last "
+            + "subscriber's "
+            + "acknowledgement."
+    )
     package static let deliver = Method<DeliverParams, DeliverResult>(
-        "events.deliver", on: nil, .deliver,
-        "Delivers events: {event} answers {duplicate, status}; {events:[…]} answers {results:[{id,status,error?}]} in order. "
-            + "Each is applied once, in per-key order. Only from the services producing them (their source).")
+        "events.deliver",
+        on: nil,
+        .deliver,
+        "Delivers events: {event} answers {duplicate, status}; {events:[…]} answers {results:[{id,status,error?}]} in "
+            + "order. "
+            + "Each is applied once, in per-key order. Only from the services producing them (their source)."
+    )
 }
-
-
-
-

@@ -64,12 +64,16 @@ package struct ServiceHealth: Codable, Sendable, Schematic {
         var pid: Int64
         var uptimeS: Double
         var status: HealthStatus
-        init(_ h: ServiceHealth) { (service, version, pid, uptimeS, status) = (h.service, h.version, h.pid, h.uptimeS, h.status) }
+        init(_ h: ServiceHealth) {
+            (service, version, pid, uptimeS, status) = (h.service, h.version, h.pid, h.uptimeS, h.status)
+        }
         enum CodingKeys: String, CodingKey { case service, version, pid, status, uptimeS = "uptime_s" }
     }
 
     /// The fields every `service.health` answer has (what a process adds follows them).
-    package static var baseFields: [Schema.Field] { schema.fields.filter { !["database", "outbox"].contains($0.name) } }
+    package static var baseFields: [Schema.Field] {
+        schema.fields.filter { !["database", "outbox"].contains($0.name) }
+    }
 }
 
 /// `service.ping`'s answer.
@@ -137,7 +141,9 @@ package struct Description: Codable, Sendable, Schematic {
         package var type, summary: String
         package var data: JSONValue
 
-        package init(type: String, summary: String, data: JSONValue) { (self.type, self.summary, self.data) = (type, summary, data) }
+        package init(type: String, summary: String, data: JSONValue) {
+            (self.type, self.summary, self.data) = (type, summary, data)
+        }
 
         enum CodingKeys: String, CodingKey, FieldKey {
             case type, summary, data
@@ -170,7 +176,8 @@ package struct Description: Codable, Sendable, Schematic {
         }
 
         enum CodingKeys: String, CodingKey, FieldKey {
-            case maxFrameBytes = "max_frame_bytes", maxConnections = "max_connections", maxConnectionsPerUID = "max_connections_per_uid"
+            case maxFrameBytes = "max_frame_bytes", maxConnections = "max_connections", maxConnectionsPerUID =
+                "max_connections_per_uid"
             case maxInFlightPerConnection = "max_in_flight_per_connection", idleTimeoutMs = "idle_timeout_ms"
             var rule: FieldRule {
                 switch self {
@@ -191,7 +198,13 @@ package struct Description: Codable, Sendable, Schematic {
     package var errors: [String]
 
     package init(
-        service: String, version: String, protocolVersion: Int64, limits: Limits, methods: [Method], events: Events, errors: [String]
+        service: String,
+        version: String,
+        protocolVersion: Int64,
+        limits: Limits,
+        methods: [Method],
+        events: Events,
+        errors: [String]
     ) {
         (self.service, self.version, self.protocolVersion, self.limits) = (service, version, protocolVersion, limits)
         (self.methods, self.events, self.errors) = (methods, events, errors)
@@ -206,17 +219,35 @@ package struct Description: Codable, Sendable, Schematic {
 /// What every process answers: the service's own `service.*` methods.
 package enum ServiceAPI {
     package static let health = Method<NoParams, ServiceHealth>(
-        "service.health", on: nil, .read,
-        "Whether the service is up and working: status, version, pid, uptime, and the service's own checks.")
-    package static let ping = Method<NoParams, Pong>("service.ping", on: nil, .read, "Answers at once from the event loop; for latency checks.")
+        "service.health",
+        on: nil,
+        .read,
+        "Whether the service is up and working: status, version, pid, uptime, and the service's own checks."
+    )
+    package static let ping = Method<NoParams, Pong>(
+        "service.ping",
+        on: nil,
+        .read,
+        "Answers at once from the event loop; for latency checks."
+    )
     package static let stats = Method<NoParams, ServiceStats>(
-        "service.stats", on: nil, .read,
-        "Calls and errors per method with latency p50/p99/max, open connections, and the service's own counters.")
+        "service.stats",
+        on: nil,
+        .read,
+        "Calls and errors per method with latency p50/p99/max, open connections, and the service's own counters."
+    )
     package static let describe = Method<NoParams, Description>(
-        "service.describe", on: nil, .read,
-        "Every method with its params and result (JSON Schema), and the events emitted (with their data) and consumed.")
+        "service.describe",
+        on: nil,
+        .read,
+        "Every method with its params and result (JSON Schema), and the events emitted (with their data) and consumed."
+    )
     package static let metrics = Method<NoParams, MetricsAnswer>(
-        "service.metrics", on: nil, .read,
-        "Counters, gauges and histograms for Prometheus: calls and latency by method, the process, and the service's own "
-            + "(outbox, inbox, mails, restarts); 'liaison metrics' prints the whole mesh's as text.")
+        "service.metrics",
+        on: nil,
+        .read,
+        "Counters, gauges and histograms for Prometheus: calls and latency by method, the process, and the service's "
+            + "own "
+            + "(outbox, inbox, mails, restarts); 'liaison metrics' prints the whole mesh's as text."
+    )
 }

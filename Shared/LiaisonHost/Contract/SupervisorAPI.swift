@@ -41,8 +41,12 @@ package struct ServiceStatus: Codable, Sendable, Schematic {
 
     package struct Restart: Codable, Sendable {
         package var exitToSpawnUs, exitToReadyUs: Int64
-        package init(exitToSpawnUs: Int64, exitToReadyUs: Int64) { (self.exitToSpawnUs, self.exitToReadyUs) = (exitToSpawnUs, exitToReadyUs) }
-        enum CodingKeys: String, CodingKey { case exitToSpawnUs = "exit_to_spawn_us", exitToReadyUs = "exit_to_ready_us" }
+        package init(exitToSpawnUs: Int64, exitToReadyUs: Int64) {
+            (self.exitToSpawnUs, self.exitToReadyUs) = (exitToSpawnUs, exitToReadyUs)
+        }
+        enum CodingKeys: String, CodingKey {
+            case exitToSpawnUs = "exit_to_spawn_us", exitToReadyUs = "exit_to_ready_us"
+        }
     }
 
     package var name: String
@@ -61,13 +65,17 @@ package struct ServiceStatus: Codable, Sendable, Schematic {
     package var lastRestart: Restart?
 
     package init(name: String, state: ServiceState, socket: String, restarts: Int, restartPolicy: RestartPolicy) {
-        (self.name, self.state, self.socket, self.restarts, self.restartPolicy) = (name, state, socket, restarts, restartPolicy)
+        (self.name, self.state, self.socket, self.restarts, self.restartPolicy) = (
+            name, state, socket, restarts, restartPolicy
+        )
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case name, state, socket, restarts, pid, reason
-        case restartPolicy = "restart_policy", uptimeS = "uptime_s", readyForS = "ready_for_s", healthMisses = "health_misses"
-        case lastExit = "last_exit", nextRetryInMs = "next_retry_in_ms", nextRetryAt = "next_retry_at", lastStderr = "last_stderr"
+        case restartPolicy = "restart_policy", uptimeS = "uptime_s", readyForS = "ready_for_s", healthMisses =
+            "health_misses"
+        case lastExit = "last_exit", nextRetryInMs = "next_retry_in_ms", nextRetryAt = "next_retry_at", lastStderr =
+            "last_stderr"
         case lastRestart = "last_restart"
 
         var rule: FieldRule {
@@ -90,7 +98,14 @@ package struct SupervisorStatus: Codable, Sendable, Schematic {
         package var stopping: Bool
         package var meshReadyAfterMs: Double?
 
-        package init(pid: Int32, uptimeS: Double, mesh: String, version: String, stopping: Bool, meshReadyAfterMs: Double?) {
+        package init(
+            pid: Int32,
+            uptimeS: Double,
+            mesh: String,
+            version: String,
+            stopping: Bool,
+            meshReadyAfterMs: Double?
+        ) {
             (self.pid, self.uptimeS, self.mesh, self.version, self.stopping, self.meshReadyAfterMs) =
                 (pid, uptimeS, mesh, version, stopping, meshReadyAfterMs)
         }
@@ -104,7 +119,9 @@ package struct SupervisorStatus: Codable, Sendable, Schematic {
     package var supervisor: Info
     package var services: [ServiceStatus]
 
-    package init(supervisor: Info, services: [ServiceStatus]) { (self.supervisor, self.services) = (supervisor, services) }
+    package init(supervisor: Info, services: [ServiceStatus]) {
+        (self.supervisor, self.services) = (supervisor, services)
+    }
 }
 
 /// `supervisor.logs`.
@@ -115,7 +132,8 @@ package struct LogsParams: Codable, Sendable, Schematic {
     package var afterSeq: Int64?
     package var waitMs: Int?
 
-    package init(service: String, lines: Int? = nil, stream: String? = nil, afterSeq: Int64? = nil, waitMs: Int? = nil) {
+    package init(service: String, lines: Int? = nil, stream: String? = nil, afterSeq: Int64? = nil, waitMs: Int? = nil)
+    {
         (self.service, self.lines, self.stream, self.afterSeq, self.waitMs) = (service, lines, stream, afterSeq, waitMs)
     }
 
@@ -141,7 +159,9 @@ package struct LogEntry: Codable, Sendable {
     package var stream, text: String
 
     package init(seq: UInt64, tsMs: Int64, stream: String, text: String) {
-        (self.seq, self.ts, self.tsMs, self.stream, self.text) = (seq, Timestamp.rfc3339(millis: tsMs), tsMs, stream, text)
+        (self.seq, self.ts, self.tsMs, self.stream, self.text) = (
+            seq, Timestamp.rfc3339(millis: tsMs), tsMs, stream, text
+        )
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
@@ -206,22 +226,41 @@ package enum SupervisorAPI {
     package static let service = "supervisor"
 
     package static let status = Method<NoParams, SupervisorStatus>(
-        "supervisor.status", on: service, .read,
-        "Every service: state, pid, uptime, restarts, last exit, next retry, recent stderr when down.")
+        "supervisor.status",
+        on: service,
+        .read,
+        "Every service: state, pid, uptime, restarts, last exit, next retry, recent stderr when down."
+    )
     package static let start = Method<ServiceName, ServiceStatus>(
-        "supervisor.start", on: service, .operate,
-        "Starts a service (clearing a failure or crash loop); answers when it is ready or the attempt failed.")
+        "supervisor.start",
+        on: service,
+        .operate,
+        "Starts a service (clearing a failure or crash loop); answers when it is ready or the attempt failed."
+    )
     package static let stop = Method<ServiceName, ServiceStatus>(
-        "supervisor.stop", on: service, .operate,
-        "Stops a service (SIGTERM to its process group, SIGKILL at its stop timeout); it stays down.")
+        "supervisor.stop",
+        on: service,
+        .operate,
+        "Stops a service (SIGTERM to its process group, SIGKILL at its stop timeout); it stays down."
+    )
     package static let restart = Method<ServiceName, ServiceStatus>(
-        "supervisor.restart", on: service, .operate,
-        "Restarts a service while its socket stays open; answers when the new process is ready.")
+        "supervisor.restart",
+        on: service,
+        .operate,
+        "Restarts a service while its socket stays open; answers when the new process is ready."
+    )
     package static let logs = Method<LogsParams, LogsResult>(
-        "supervisor.logs", on: service, .read,
-        "Output lines of a service (or 'supervisor'), from memory: the last N, or those after after_seq (waiting up to wait_ms for "
-            + "new ones); missed counts lines after after_seq the ring no longer holds.")
+        "supervisor.logs",
+        on: service,
+        .read,
+        "Output lines of a service (or 'supervisor'), from memory: the last N, or those after after_seq (waiting up "
+            + "to wait_ms for "
+            + "new ones); missed counts lines after after_seq the ring no longer holds."
+    )
     package static let reload = Method<NoParams, ReloadResult>(
-        "supervisor.reload", on: service, .operate,
-        "Re-reads the mesh file: starts new services, stops removed ones, restarts changed ones.")
+        "supervisor.reload",
+        on: service,
+        .operate,
+        "Re-reads the mesh file: starts new services, stops removed ones, restarts changed ones."
+    )
 }

@@ -107,10 +107,18 @@ extension Schema {
         if let s = rule.shape { return s }
         switch self {
         case .string(let format, let values, let maxLength):
-            if rule.minimum != nil || rule.maximum != nil || rule.maxItems != nil { misfit("an integer or list limit on a string") }
-            return .string(format: rule.format ?? format, values: rule.values ?? values, maxLength: rule.maxLength ?? maxLength)
+            if rule.minimum != nil || rule.maximum != nil || rule.maxItems != nil {
+                misfit("an integer or list limit on a string")
+            }
+            return .string(
+                format: rule.format ?? format,
+                values: rule.values ?? values,
+                maxLength: rule.maxLength ?? maxLength
+            )
         case .integer(let minimum, let maximum):
-            if rule.maxLength != nil || rule.format != nil || rule.maxItems != nil { misfit("a text or list limit on an integer") }
+            if rule.maxLength != nil || rule.format != nil || rule.maxItems != nil {
+                misfit("a text or list limit on an integer")
+            }
             return .integer(minimum: rule.minimum ?? minimum, maximum: rule.maximum ?? maximum)
         case .array(let items, let maxItems):
             if rule.maxLength != nil || rule.format != nil { misfit("a text limit on a list (put it in of:)") }
@@ -119,7 +127,8 @@ extension Schema {
         case .map(let values):
             return .map(rule.items.first.map { values.applying($0, misfit: misfit) } ?? values)
         case .object, .any, .oneOf, .number, .boolean:
-            if rule.maxLength != nil || rule.format != nil || rule.maxItems != nil || rule.minimum != nil || rule.maximum != nil
+            if rule.maxLength != nil || rule.format != nil || rule.maxItems != nil || rule.minimum != nil
+                || rule.maximum != nil
                 || rule.values != nil
             {
                 misfit("a limit on a value that has none")

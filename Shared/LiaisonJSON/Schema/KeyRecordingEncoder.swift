@@ -48,21 +48,44 @@ struct RecordingKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 
     // The protocol's own overloads would call `encode` for a value that is there.
     mutating func encodeIfPresent(_ value: Bool?, forKey key: Key) throws { log.note(key, Bool.self, required: false) }
-    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws { log.note(key, String.self, required: false) }
-    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws { log.note(key, Double.self, required: false) }
-    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws { log.note(key, Float.self, required: false) }
+    mutating func encodeIfPresent(_ value: String?, forKey key: Key) throws {
+        log.note(key, String.self, required: false)
+    }
+    mutating func encodeIfPresent(_ value: Double?, forKey key: Key) throws {
+        log.note(key, Double.self, required: false)
+    }
+    mutating func encodeIfPresent(_ value: Float?, forKey key: Key) throws {
+        log.note(key, Float.self, required: false)
+    }
     mutating func encodeIfPresent(_ value: Int?, forKey key: Key) throws { log.note(key, Int.self, required: false) }
     mutating func encodeIfPresent(_ value: Int8?, forKey key: Key) throws { log.note(key, Int8.self, required: false) }
-    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws { log.note(key, Int16.self, required: false) }
-    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws { log.note(key, Int32.self, required: false) }
-    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws { log.note(key, Int64.self, required: false) }
+    mutating func encodeIfPresent(_ value: Int16?, forKey key: Key) throws {
+        log.note(key, Int16.self, required: false)
+    }
+    mutating func encodeIfPresent(_ value: Int32?, forKey key: Key) throws {
+        log.note(key, Int32.self, required: false)
+    }
+    mutating func encodeIfPresent(_ value: Int64?, forKey key: Key) throws {
+        log.note(key, Int64.self, required: false)
+    }
     mutating func encodeIfPresent(_ value: UInt?, forKey key: Key) throws { log.note(key, UInt.self, required: false) }
-    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws { log.note(key, UInt8.self, required: false) }
-    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws { log.note(key, UInt16.self, required: false) }
-    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws { log.note(key, UInt32.self, required: false) }
-    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws { log.note(key, UInt64.self, required: false) }
+    mutating func encodeIfPresent(_ value: UInt8?, forKey key: Key) throws {
+        log.note(key, UInt8.self, required: false)
+    }
+    mutating func encodeIfPresent(_ value: UInt16?, forKey key: Key) throws {
+        log.note(key, UInt16.self, required: false)
+    }
+    mutating func encodeIfPresent(_ value: UInt32?, forKey key: Key) throws {
+        log.note(key, UInt32.self, required: false)
+    }
+    mutating func encodeIfPresent(_ value: UInt64?, forKey key: Key) throws {
+        log.note(key, UInt64.self, required: false)
+    }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    )
         -> KeyedEncodingContainer<NestedKey>
     {
         log.note(key, JSONValue.self, required: true)
@@ -82,7 +105,9 @@ struct RecordingKeyedEncoder<Key: CodingKey>: KeyedEncodingContainerProtocol {
 struct SinkEncoder: Encoder {
     var codingPath: [any CodingKey] { [] }
     var userInfo: [CodingUserInfoKey: Any] { [:] }
-    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> { KeyedEncodingContainer(SinkKeyed<Key>()) }
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        KeyedEncodingContainer(SinkKeyed<Key>())
+    }
     func unkeyedContainer() -> any UnkeyedEncodingContainer { SinkUnkeyed() }
     func singleValueContainer() -> any SingleValueEncodingContainer { SinkSingle() }
 }
@@ -91,7 +116,10 @@ struct SinkKeyed<Key: CodingKey>: KeyedEncodingContainerProtocol {
     var codingPath: [any CodingKey] { [] }
     mutating func encodeNil(forKey key: Key) throws {}
     mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {}
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type, forKey key: Key)
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type,
+        forKey key: Key
+    )
         -> KeyedEncodingContainer<NestedKey>
     { KeyedEncodingContainer(SinkKeyed<NestedKey>()) }
     mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer { SinkUnkeyed() }
@@ -104,7 +132,9 @@ struct SinkUnkeyed: UnkeyedEncodingContainer {
     var count: Int { 0 }
     mutating func encodeNil() throws {}
     mutating func encode<T: Encodable>(_ value: T) throws {}
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(
+        keyedBy keyType: NestedKey.Type
+    ) -> KeyedEncodingContainer<NestedKey> {
         KeyedEncodingContainer(SinkKeyed<NestedKey>())
     }
     mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer { SinkUnkeyed() }

@@ -38,7 +38,9 @@ extension Schema {
             return
         case .map(let values):
             guard case .object(let o) = value else { break }
-            for m in o.members { values.collect(m.value, path: path.isEmpty ? m.key : "\(path).\(m.key)", into: &found, limit: limit) }
+            for m in o.members {
+                values.collect(m.value, path: path.isEmpty ? m.key : "\(path).\(m.key)", into: &found, limit: limit)
+            }
             return
         default: break
         }
@@ -54,7 +56,9 @@ extension Schema {
         switch self {
         case .string(let format, let values, let maxLength):
             guard case .string(let s) = value else { return at("expected a string, found \(value.typeName)") }
-            if let values, !values.contains(s) { return at("\"\(Self.clip(s))\" is not one of \(values.joined(separator: ", "))") }
+            if let values, !values.contains(s) {
+                return at("\"\(Self.clip(s))\" is not one of \(values.joined(separator: ", "))")
+            }
             if let maxLength {
                 let n = s.count
                 if n > maxLength { return at("at most \(maxLength) characters (got \(n))") }
@@ -87,7 +91,9 @@ extension Schema {
             }
         case .map(let values):
             guard case .object(let o) = value else { return at("expected an object, found \(value.typeName)") }
-            for m in o.members { if let e = values.violation(m.value, path: path.isEmpty ? m.key : "\(path).\(m.key)") { return e } }
+            for m in o.members {
+                if let e = values.violation(m.value, path: path.isEmpty ? m.key : "\(path).\(m.key)") { return e }
+            }
         case .any: break
         case .oneOf(let options):
             let found = options.map { $0.violation(value, path: path) }
@@ -96,7 +102,9 @@ extension Schema {
             // are all there, else the first.
             if case .object(let o) = value {
                 for (option, problem) in zip(options, found) {
-                    if case .object(let fields) = option, fields.filter(\.required).allSatisfy({ o[$0.name] != nil }) { return problem }
+                    if case .object(let fields) = option, fields.filter(\.required).allSatisfy({ o[$0.name] != nil }) {
+                        return problem
+                    }
                 }
             }
             return found.first ?? nil
@@ -115,10 +123,13 @@ package enum SchemaFormat {
         switch format {
         case "date":
             if date(s) { return nil }
-            return wellFormed(s, length: 10) ? "\(s) is not a real date (years 1900 to 2200)" : "expected a date like 2026-03-01"
+            return wellFormed(s, length: 10)
+                ? "\(s) is not a real date (years 1900 to 2200)" : "expected a date like 2026-03-01"
         case "local-date-time":
             if localDateTime(s) { return nil }
-            if s.hasSuffix("Z") || s.hasSuffix("z") || (s.count > 19 && ["+", "-"].contains(s.dropLast(5).last.map(String.init) ?? "")) {
+            if s.hasSuffix("Z") || s.hasSuffix("z")
+                || (s.count > 19 && ["+", "-"].contains(s.dropLast(5).last.map(String.init) ?? ""))
+            {
                 return "write the local time of the visit's time_zone without an offset, e.g. 2026-03-12T09:00"
             }
             return wellFormed(s, length: 16) || wellFormed(s, length: 19)
@@ -177,7 +188,8 @@ package enum SchemaFormat {
     }
 
     private static func realDay(_ b: [UInt8]) -> Bool {
-        guard b.count >= 10, b[4] == 0x2D, b[7] == 0x2D, let y = digits(b, 0..<4), let m = digits(b, 5..<7), let d = digits(b, 8..<10),
+        guard b.count >= 10, b[4] == 0x2D, b[7] == 0x2D, let y = digits(b, 0..<4), let m = digits(b, 5..<7),
+            let d = digits(b, 8..<10),
             (1900...2200).contains(y), (1...12).contains(m)
         else { return false }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
@@ -186,7 +198,8 @@ package enum SchemaFormat {
     }
 
     private static func clock(_ b: [UInt8], from i: Int) -> Bool {
-        guard let h = digits(b, i..<(i + 2)), b.count > i + 2, b[i + 2] == 0x3A, let mi = digits(b, (i + 3)..<(i + 5)), h < 24, mi < 60
+        guard let h = digits(b, i..<(i + 2)), b.count > i + 2, b[i + 2] == 0x3A, let mi = digits(b, (i + 3)..<(i + 5)),
+            h < 24, mi < 60
         else { return false }
         if b.count == i + 5 { return true }
         guard b.count >= i + 8, b[i + 5] == 0x3A, let s = digits(b, (i + 6)..<(i + 8)), s < 60 else { return false }

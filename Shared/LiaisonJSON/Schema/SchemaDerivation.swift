@@ -122,7 +122,9 @@ package enum SchemaDerivation {
             } else if !succeeded && absent.count < 3 {
                 // A form that does not decode: leave out, with the key left out last, each key
                 // looked for after it (an alternative is read once its partner is missing).
-                let after = last.flatMap { run.order.firstIndex(of: $0) }.map { run.order[($0 + 1)...].filter(tested.contains) } ?? tested
+                let after =
+                    last.flatMap { run.order.firstIndex(of: $0) }.map { run.order[($0 + 1)...].filter(tested.contains) }
+                    ?? tested
                 queue += after.map { (absent.union([$0]), $0) }
             }
         }
@@ -144,7 +146,10 @@ package enum SchemaDerivation {
     /// The members the samples' encodings write, each required when every sample wrote it with
     /// `encode`; a member only written (never read) gets the schema of the type written.
     static func outputFields(
-        _ samples: [any Encodable], fields: [String: RecordedField], order: [String], inProgress: Set<ObjectIdentifier>
+        _ samples: [any Encodable],
+        fields: [String: RecordedField],
+        order: [String],
+        inProgress: Set<ObjectIdentifier>
     ) throws -> [Schema.Field] {
         var written: [String] = []
         var always: Set<String>?
@@ -165,14 +170,21 @@ package enum SchemaDerivation {
             if let f = fields[name] { return Schema.Field(name, f.schema.output, required: required, f.rule.doc) }
             let rule = rules[name] ?? .plain
             guard let t = types[name] else { return Schema.Field(name, .any, required: required, rule.doc) }
-            return Schema.Field(name, try writtenShape(t, inProgress: inProgress).applying(rule), required: required, rule.doc)
+            return Schema.Field(
+                name,
+                try writtenShape(t, inProgress: inProgress).applying(rule),
+                required: required,
+                rule.doc
+            )
         }
     }
 
     /// The schema of a member only written: derived when its type can be read too.
     static func writtenShape(_ type: any Encodable.Type, inProgress: Set<ObjectIdentifier>) throws -> Schema {
         guard let readable = type as? any Decodable.Type else { return .any }
-        func shape<D: Decodable>(_ d: D.Type) throws -> Schema { try sample(d, rule: .plain, inProgress: inProgress).shapes.output }
+        func shape<D: Decodable>(_ d: D.Type) throws -> Schema {
+            try sample(d, rule: .plain, inProgress: inProgress).shapes.output
+        }
         return try shape(readable)
     }
 
@@ -191,18 +203,24 @@ package enum SchemaDerivation {
 
     /// A value of `type` and its schemas, under `rule` (a field's): primitives and leaves as
     /// they are, arrays and maps by their elements, anything else by its own derivation.
-    static func sample<T: Decodable>(_ type: T.Type, rule: FieldRule, inProgress: Set<ObjectIdentifier>) throws -> Sampled<T> {
+    static func sample<T: Decodable>(
+        _ type: T.Type,
+        rule: FieldRule,
+        inProgress: Set<ObjectIdentifier>
+    ) throws -> Sampled<T> {
         func misfit(_ why: String) { cache.withLock { $0.misfits.append("\(T.self): \(why)") } }
         let value: Any
         let shapes: SchemaShapes
         switch type {
-        case is String.Type: (value, shapes) = (rule.values?.first ?? SchemaSamples.string(format: rule.format), .init(.string()))
+        case is String.Type:
+            (value, shapes) = (rule.values?.first ?? SchemaSamples.string(format: rule.format), .init(.string()))
         case is Bool.Type: (value, shapes) = (false, .init(.boolean))
         case is Double.Type: (value, shapes) = (0.0, .init(.number))
         case is Int.Type: (value, shapes) = (Int(SchemaSamples.int(rule)), .init(.integer()))
         case is Int64.Type: (value, shapes) = (SchemaSamples.int(rule), .init(.integer()))
         case is Int32.Type: (value, shapes) = (Int32(truncatingIfNeeded: SchemaSamples.int(rule)), .init(.integer()))
-        case is UInt32.Type: (value, shapes) = (UInt32(truncatingIfNeeded: max(0, SchemaSamples.int(rule))), .init(.integer()))
+        case is UInt32.Type:
+            (value, shapes) = (UInt32(truncatingIfNeeded: max(0, SchemaSamples.int(rule))), .init(.integer()))
         case is UInt64.Type: (value, shapes) = (UInt64(max(0, SchemaSamples.int(rule))), .init(.integer()))
         case is UInt.Type: (value, shapes) = (UInt(max(0, SchemaSamples.int(rule))), .init(.integer()))
         case is Float.Type: (value, shapes) = (Float(0), .init(.number))

@@ -17,7 +17,9 @@ extension Bool: Schematic { package static var schema: Schema { .boolean } }
 extension Double: Schematic { package static var schema: Schema { .number } }
 extension Array: Schematic where Element: Schematic { package static var schema: Schema { .array(Element.schema) } }
 extension Optional: Schematic where Wrapped: Schematic { package static var schema: Schema { Wrapped.schema } }
-extension Dictionary: Schematic where Key == String, Value: Schematic { package static var schema: Schema { .map(Value.schema) } }
+extension Dictionary: Schematic where Key == String, Value: Schematic {
+    package static var schema: Schema { .map(Value.schema) }
+}
 
 /// Params of a method that takes none.
 package struct NoParams: Codable, Sendable, Schematic {

@@ -1,6 +1,6 @@
-
 /// A string enum on the wire whose decoding error lists the allowed values.
-package protocol WireEnum: RawRepresentable, CaseIterable, Codable, Sendable, Hashable, SchemaLeaf where RawValue == String {}
+package protocol WireEnum: RawRepresentable, CaseIterable, Codable, Sendable, Hashable, SchemaLeaf
+where RawValue == String {}
 
 extension WireEnum {
     /// One of the cases' raw values.
@@ -39,7 +39,9 @@ extension WireText {
         let c = try decoder.singleValueContainer()
         let s = try c.decode(String.self)
         var why = ""
-        guard let v = Self.parse(s, why: &why) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: why) }
+        guard let v = Self.parse(s, why: &why) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: why)
+        }
         self = v
     }
 

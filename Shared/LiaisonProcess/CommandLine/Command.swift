@@ -18,8 +18,14 @@ package struct Command<Context> {
     package var run: ((ParsedArgs, Context) throws -> Int32)? = nil
 
     package init(
-        name: String, abstract: String, usage: String, arguments: [(String, String)] = [], options: [OptionSpec] = [],
-        subcommands: [Command] = [], discussion: String? = nil, run: ((ParsedArgs, Context) throws -> Int32)? = nil
+        name: String,
+        abstract: String,
+        usage: String,
+        arguments: [(String, String)] = [],
+        options: [OptionSpec] = [],
+        subcommands: [Command] = [],
+        discussion: String? = nil,
+        run: ((ParsedArgs, Context) throws -> Int32)? = nil
     ) {
         self.name = name
         self.abstract = abstract
@@ -32,13 +38,16 @@ package struct Command<Context> {
     }
 
     /// How many positionals it takes at most (nil: any number).
-    package var maxPositionals: Int? { arguments.contains { $0.0.hasSuffix("...") || $0.0.hasSuffix("...]") } ? nil : arguments.count }
+    package var maxPositionals: Int? {
+        arguments.contains { $0.0.hasSuffix("...") || $0.0.hasSuffix("...]") } ? nil : arguments.count
+    }
 
     /// The subcommand named `name`.
     package func subcommand(_ name: String) -> Command? { subcommands.first { $0.name == name } }
 
     /// The help text: OVERVIEW, USAGE, ARGUMENTS, OPTIONS, SUBCOMMANDS, wrapped to `width`.
-    package func help(program: String, path: String, globalOptions: [OptionSpec], width: Int = Terminal.width) -> String {
+    package func help(program: String, path: String, globalOptions: [OptionSpec], width: Int = Terminal.width) -> String
+    {
         var s = Terminal.wrap("OVERVIEW: \(abstract)", width: width, indent: 10) + "\n\n"
         s += Terminal.wrap("USAGE: \(program) \(usage)", width: width, indent: 7) + "\n"
         func table(_ title: String, _ rows: [(String, String)]) {
@@ -48,7 +57,9 @@ package struct Command<Context> {
             for (label, text) in rows {
                 let head = "  " + label.padding(toLength: max(w, label.count), withPad: " ", startingAt: 0) + "  "
                 if label.count > w {
-                    s += "  \(label)\n" + Terminal.wrap(String(repeating: " ", count: w + 4) + text, width: width, indent: w + 4) + "\n"
+                    s +=
+                        "  \(label)\n"
+                        + Terminal.wrap(String(repeating: " ", count: w + 4) + text, width: width, indent: w + 4) + "\n"
                 } else {
                     s += Terminal.wrap(head + text, width: width, indent: head.count) + "\n"
                 }
@@ -59,12 +70,19 @@ package struct Command<Context> {
         table(
             "OPTIONS",
             all.filter { $0.refusal == nil }.map { o in
-                (o.names.sorted { $0.count > $1.count }.joined(separator: ", ") + (o.value.map { " \($0)" } ?? ""), o.help)
-            })
+                (
+                    o.names.sorted { $0.count > $1.count }.joined(separator: ", ") + (o.value.map { " \($0)" } ?? ""),
+                    o.help
+                )
+            }
+        )
         if !subcommands.isEmpty {
             table("SUBCOMMANDS", subcommands.map { ($0.name, $0.abstract) })
             let at = path.isEmpty ? program : "\(program) \(path)"
-            s += "\n" + Terminal.wrap("  See '\(at) help <subcommand>' for a subcommand's options.", width: width, indent: 2) + "\n"
+            s +=
+                "\n"
+                + Terminal.wrap("  See '\(at) help <subcommand>' for a subcommand's options.", width: width, indent: 2)
+                + "\n"
         }
         if let discussion { s += "\n" + Terminal.wrap(discussion, width: width, indent: 0) + "\n" }
         return s

@@ -18,7 +18,10 @@ package struct CommandLineTool<Context> {
     package var report: (any Error, Context) -> Int32? = { _, _ in nil }
 
     package init(
-        program: String, root: Command<Context>, globalOptions: [OptionSpec] = [], version: String,
+        program: String,
+        root: Command<Context>,
+        globalOptions: [OptionSpec] = [],
+        version: String,
         makeContext: @escaping (ParsedArgs) -> Context
     ) {
         self.program = program
@@ -72,16 +75,25 @@ package struct CommandLineTool<Context> {
             for word in rest.dropFirst() {
                 guard let sub = target.subcommand(word) else {
                     return usageError(
-                        UsageError("no command '\((targetPath + [word]).joined(separator: " "))'"), command: target, path: targetPath)
+                        UsageError("no command '\((targetPath + [word]).joined(separator: " "))'"),
+                        command: target,
+                        path: targetPath
+                    )
                 }
                 target = sub
                 targetPath.append(word)
             }
-            print(target.help(program: program, path: targetPath.joined(separator: " "), globalOptions: globalOptions), terminator: "")
+            print(
+                target.help(program: program, path: targetPath.joined(separator: " "), globalOptions: globalOptions),
+                terminator: ""
+            )
             return ExitCode.ok
         }
         if rest.contains("-h") || rest.contains("--help") || (command.run == nil && rest.isEmpty) {
-            print(command.help(program: program, path: path.joined(separator: " "), globalOptions: globalOptions), terminator: "")
+            print(
+                command.help(program: program, path: path.joined(separator: " "), globalOptions: globalOptions),
+                terminator: ""
+            )
             return ExitCode.ok
         }
         guard let run = command.run else {
@@ -121,8 +133,11 @@ package struct CommandLineTool<Context> {
     var versionRefusal: [OptionSpec] {
         [
             OptionSpec(
-                ["--version", "-V"], "",
-                refusal: "'\(program) --version' (on its own) prints the version; a record's version is --expect-version N")
+                ["--version", "-V"],
+                "",
+                refusal:
+                    "'\(program) --version' (on its own) prints the version; a record's version is --expect-version N"
+            )
         ]
     }
 
@@ -130,7 +145,9 @@ package struct CommandLineTool<Context> {
     package func usageError(_ e: UsageError, command: Command<Context>, path: [String]) -> Int32 {
         let at = ([program] + path).joined(separator: " ")
         let hint = e.hint ?? "see '\(at) --help'"
-        FileHandle.standardError.write(Data("Error: \(e.description)\nUsage: \(program) \(command.usage)\nHint: \(hint)\n".utf8))
+        FileHandle.standardError.write(
+            Data("Error: \(e.description)\nUsage: \(program) \(command.usage)\nHint: \(hint)\n".utf8)
+        )
         return ExitCode.usage
     }
 }

@@ -6,7 +6,8 @@ extension CommandLineTool {
     /// subcommands, its options, the global ones.
     var completionTable: [(path: String, words: [String])] {
         root.walk().map { path, command in
-            let options = (command.options + globalOptions).filter { $0.refusal == nil }.flatMap(\.names) + ["-h", "--help"]
+            let options =
+                (command.options + globalOptions).filter { $0.refusal == nil }.flatMap(\.names) + ["-h", "--help"]
             let words = command.subcommands.map(\.name) + (command.run == nil && path.isEmpty ? ["help"] : []) + options
             return (path.joined(separator: " "), path.isEmpty ? words + ["--version"] : words)
         }
@@ -25,7 +26,9 @@ extension CommandLineTool {
                     case "$path $w" in
 
             """
-        s += "            " + paths.map { "\"\($0.isEmpty ? "" : " " + $0)\"" }.joined(separator: "|") + ") path=\"$path $w\" ;;\n"
+        s +=
+            "            " + paths.map { "\"\($0.isEmpty ? "" : " " + $0)\"" }.joined(separator: "|")
+            + ") path=\"$path $w\" ;;\n"
         s += """
                     esac
                 done
@@ -68,12 +71,17 @@ extension CommandLineTool {
                 s += "complete -c \(program) -n '\(condition)' -a \(sub.name) -d \(fishQuote(sub.abstract))\n"
             }
             for o in command.options.filter({ $0.refusal == nil }) {
-                let flags = o.names.map { $0.hasPrefix("--") ? "-l \($0.dropFirst(2))" : "-s \($0.dropFirst())" }.joined(separator: " ")
-                s += "complete -c \(program) -n '\(condition)' \(flags)\(o.value == nil ? "" : " -r") -d \(fishQuote(o.help))\n"
+                let flags = o.names.map { $0.hasPrefix("--") ? "-l \($0.dropFirst(2))" : "-s \($0.dropFirst())" }
+                    .joined(separator: " ")
+                s +=
+                    "complete -c \(program) -n '\(condition)' \(flags)\(o.value == nil ? "" : " -r") -d "
+                    + "\(fishQuote(o.help))\n"
             }
         }
         for o in globalOptions {
-            let flags = o.names.map { $0.hasPrefix("--") ? "-l \($0.dropFirst(2))" : "-s \($0.dropFirst())" }.joined(separator: " ")
+            let flags = o.names.map { $0.hasPrefix("--") ? "-l \($0.dropFirst(2))" : "-s \($0.dropFirst())" }.joined(
+                separator: " "
+            )
             s += "complete -c \(program) \(flags)\(o.value == nil ? "" : " -r") -d \(fishQuote(o.help))\n"
         }
         return s
@@ -99,7 +107,9 @@ extension CommandLineTool {
         if !globalOptions.isEmpty {
             s += ".SH GLOBAL OPTIONS\n"
             for o in globalOptions {
-                s += ".TP\n.B \(esc(o.names.joined(separator: ", ") + (o.value.map { " " + $0 } ?? "")))\n\(esc(o.help))\n"
+                s +=
+                    ".TP\n.B "
+                    + "\(esc(o.names.joined(separator: ", ") + (o.value.map { " " + $0 } ?? "")))\n\(esc(o.help))\n"
             }
         }
         s += ".SH COMMANDS\n"
@@ -109,7 +119,9 @@ extension CommandLineTool {
                 + ".PP\nUsage: \\fB\(esc(program))\\fR \(esc(command.usage))\n"
             for (name, help) in command.arguments { s += ".TP\n.I \(esc(name))\n\(esc(help))\n" }
             for o in command.options where o.refusal == nil {
-                s += ".TP\n.B \(esc(o.names.joined(separator: ", ") + (o.value.map { " " + $0 } ?? "")))\n\(esc(o.help))\n"
+                s +=
+                    ".TP\n.B "
+                    + "\(esc(o.names.joined(separator: ", ") + (o.value.map { " " + $0 } ?? "")))\n\(esc(o.help))\n"
             }
             if let d = command.discussion, !path.isEmpty { s += ".PP\n\(esc(d))\n" }
         }

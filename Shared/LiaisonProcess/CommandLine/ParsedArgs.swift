@@ -77,7 +77,9 @@ package struct ParsedArgs {
     package func int(_ name: String, default fallback: Int, in range: ClosedRange<Int>) throws -> Int {
         guard let text = value(name) else { return fallback }
         guard let v = Int(text), range.contains(v) else {
-            throw UsageError("\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'")
+            throw UsageError(
+                "\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not '\(text)'"
+            )
         }
         return v
     }
@@ -105,7 +107,10 @@ package struct ParsedArgs {
         func spec(for name: String) throws -> OptionSpec {
             guard let s = specs.first(where: { $0.names.contains(name) }) else {
                 let near = specs.flatMap(\.names).filter { $0.hasPrefix(String(name.prefix(4))) && name.count > 2 }
-                throw UsageError("unknown option '\(name)'", hint: near.isEmpty ? nil : "did you mean \(near.joined(separator: " or "))?")
+                throw UsageError(
+                    "unknown option '\(name)'",
+                    hint: near.isEmpty ? nil : "did you mean \(near.joined(separator: " or "))?"
+                )
             }
             if let why = s.refusal { throw UsageError("\(name) does not mean that here", hint: why) }
             return s
@@ -117,7 +122,9 @@ package struct ParsedArgs {
                 out.flags.insert(key)
                 return
             }
-            guard let given = value ?? (i < args.count ? args[i] : nil) else { throw UsageError("\(name) needs a value (\(s.value!))") }
+            guard let given = value ?? (i < args.count ? args[i] : nil) else {
+                throw UsageError("\(name) needs a value (\(s.value!))")
+            }
             if value == nil { i += 1 }
             if let choices = s.choices, !choices.contains(given) {
                 throw UsageError("\(name): '\(given)' is not one of \(choices.joined(separator: ", "))")

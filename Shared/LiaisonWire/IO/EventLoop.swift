@@ -142,7 +142,9 @@ package final class EventLoop: @unchecked Sendable {
                     runTasks()
                     continue
                 }
-                guard let r = registrations[fd], r.generation == UInt32(truncatingIfNeeded: data >> 32) else { continue }
+                guard let r = registrations[fd], r.generation == UInt32(truncatingIfNeeded: data >> 32) else {
+                    continue
+                }
                 r.handler(Events(rawValue: events[i].events))
             }
             fireTimers()

@@ -16,8 +16,11 @@ package struct Listener: Sendable {
     /// The first socket handed over with the systemd convention (LISTEN_FDS, LISTEN_PID, fd 3),
     /// or `nil` when none was. The variables are removed so that our own children do not see them.
     package static func inheritedSocket(path: String) -> Listener? {
-        guard let fdsText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int(fdsText), count >= 1 else { return nil }
-        guard let pidText = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pidText) == getpid() else { return nil }
+        guard let fdsText = getenv("LISTEN_FDS").map({ String(cString: $0) }), let count = Int(fdsText), count >= 1
+        else { return nil }
+        guard let pidText = getenv("LISTEN_PID").map({ String(cString: $0) }), Int32(pidText) == getpid() else {
+            return nil
+        }
         unsetenv("LISTEN_FDS")
         unsetenv("LISTEN_PID")
         unsetenv("LISTEN_FDNAMES")
@@ -90,7 +93,9 @@ package struct Listener: Sendable {
     package static func makeDirectories(_ dir: String, mode: mode_t) throws {
         var st = stat()
         if stat(dir, &st) == 0 {
-            guard (st.st_mode & S_IFMT) == S_IFDIR else { throw UnixSocket.SetupError("\(dir) exists and is not a directory") }
+            guard (st.st_mode & S_IFMT) == S_IFDIR else {
+                throw UnixSocket.SetupError("\(dir) exists and is not a directory")
+            }
             return
         }
         if let slash = dir.lastIndex(of: "/"), slash != dir.startIndex {

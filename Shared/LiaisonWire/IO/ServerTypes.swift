@@ -35,7 +35,9 @@ package struct ServerLimits: Sendable {
 
     /// The most memory one connection can hold in answers its peer does not read: the high
     /// water mark, plus one answer of at most `maxFrame` for each call in flight.
-    package var outputBoundPerConnection: Int { outputHighWater + maxInFlightPerConnection * (FrameLimits.clamp(maxFrame) + 4) }
+    package var outputBoundPerConnection: Int {
+        outputHighWater + maxInFlightPerConnection * (FrameLimits.clamp(maxFrame) + 4)
+    }
 }
 
 /// How urgently a method is served: control calls (health checks, `service.*`, `supervisor.*`)
@@ -56,7 +58,12 @@ package struct IncomingCall: Sendable {
     package var receivedNanos: UInt64
 
     package init(
-        id: String, method: String, params: JSONValue, oneway: Bool = false, timeoutMs: Int? = nil, peer: PeerCredentials,
+        id: String,
+        method: String,
+        params: JSONValue,
+        oneway: Bool = false,
+        timeoutMs: Int? = nil,
+        peer: PeerCredentials,
         receivedNanos: UInt64 = monotonicNanos()
     ) {
         (self.id, self.method, self.params, self.oneway) = (id, method, params, oneway)
@@ -104,7 +111,10 @@ package final class Responder: Sendable {
         guard !done.exchange(true, ordering: .acquiringAndReleasing) else { return }
         if !oneway {
             let bytes = EnvelopeWriter.reply(id: id, capacity: 256) { $0.write(result) }
-            server.send(bytes.count <= server.maxFrame ? bytes : server.tooLarge(id: id, size: bytes.count), on: connection)
+            server.send(
+                bytes.count <= server.maxFrame ? bytes : server.tooLarge(id: id, size: bytes.count),
+                on: connection
+            )
         }
         server.callFinished(on: connection)
     }
@@ -120,7 +130,10 @@ package final class Responder: Sendable {
         // A handler that dropped its responder still ends the call, so shutdown never waits on it.
         if !done.load(ordering: .acquiring) {
             if !oneway {
-                server.send(Message.failure(id: id, ServiceError(.internal, "the call ended without an answer")).encoded(), on: connection)
+                server.send(
+                    Message.failure(id: id, ServiceError(.internal, "the call ended without an answer")).encoded(),
+                    on: connection
+                )
             }
             server.callFinished(on: connection)
         }

@@ -7,10 +7,7 @@ package struct SystemError: Error, Sendable, Equatable, CustomStringConvertible 
     /// errno after the call.
     package var errno: Int32
 
-    package init(_ call: String, errno: Int32 = Glibc.errno) {
-        self.call = call
-        self.errno = errno
-    }
+    package init(_ call: String, errno: Int32 = Glibc.errno) { (self.call, self.errno) = (call, errno) }
 
     package var description: String { "\(call): \(String(cString: strerror(errno)))" }
 }
@@ -69,7 +66,9 @@ package enum FD {
 
     /// Writes all of `bytes` to a blocking descriptor.
     package static func writeAll(_ fd: Int32, _ bytes: [UInt8]) throws(SystemError) {
-        let r: Result<Void, SystemError> = bytes.withUnsafeBytes { b in Result { () throws(SystemError) in try writeAll(fd, b) } }
+        let r: Result<Void, SystemError> = bytes.withUnsafeBytes { b in
+            Result { () throws(SystemError) in try writeAll(fd, b) }
+        }
         try r.get()
     }
 

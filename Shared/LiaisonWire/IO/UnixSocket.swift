@@ -13,12 +13,16 @@ package enum UnixSocket {
     }
 
     /// Fills a `sockaddr_un` for `path`, refusing paths that do not fit.
-    package static func withAddress<R>(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> R) throws(SetupError) -> R {
+    package static func withAddress<R>(
+        _ path: String,
+        _ body: (UnsafePointer<sockaddr>, socklen_t) -> R
+    ) throws(SetupError) -> R {
         let bytes = Array(path.utf8)
         guard !bytes.isEmpty else { throw SetupError("socket path is empty") }
         guard bytes.count <= maxPathBytes else {
             throw SetupError(
-                "socket path \(path) is \(bytes.count) bytes; Unix sockets allow at most \(maxPathBytes) (use a shorter --home or socket "
+                "socket path \(path) is \(bytes.count) bytes; Unix sockets allow at most \(maxPathBytes) (use a "
+                    + "shorter --home or socket "
                     + "path)"
             )
         }

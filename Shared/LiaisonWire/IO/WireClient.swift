@@ -70,7 +70,10 @@ package final class WireClient {
     /// connection whenever the service says (or the connection shows) that it was not applied;
     /// `idempotent` calls are also sent again when the connection is lost before their answer.
     package func call(
-        _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int = 10_000, idempotent: Bool = false
+        _ method: String,
+        _ params: JSONValue = .object([:]),
+        timeoutMs: Int = 10_000,
+        idempotent: Bool = false
     )
         throws(ServiceError) -> JSONValue
     {
@@ -83,13 +86,18 @@ package final class WireClient {
     /// Calls `method` with params that are already JSON text (an object), e.g. stored events
     /// forwarded without being parsed again; retried as `call` does.
     package func call(
-        _ method: String, rawParams: [UInt8], timeoutMs: Int = 10_000, idempotent: Bool = false
+        _ method: String,
+        rawParams: [UInt8],
+        timeoutMs: Int = 10_000,
+        idempotent: Bool = false
     ) throws(ServiceError)
         -> JSONValue
     {
         try retrying(timeoutMs: timeoutMs, idempotent: idempotent) { left throws(ServiceError) in
             let id = makeID()
-            let bytes = EnvelopeWriter.call(id: id, method: method, timeoutMs: left, capacity: rawParams.count + 96) { $0.raw(rawParams) }
+            let bytes = EnvelopeWriter.call(id: id, method: method, timeoutMs: left, capacity: rawParams.count + 96) {
+                $0.raw(rawParams)
+            }
             try sendRaw(FrameEncoder.frame(bytes))
             return try receive(id: id, timeoutMs: left)
         }
@@ -98,7 +106,10 @@ package final class WireClient {
     /// A list method's items: its first page, or with `all` every page (following next_cursor,
     /// as every list method pages). Returns the last answer too and the cursor left, if any.
     package func list(
-        _ method: String, _ params: JSONObject = [:], all: Bool = true, timeoutMs: Int = 10_000
+        _ method: String,
+        _ params: JSONObject = [:],
+        all: Bool = true,
+        timeoutMs: Int = 10_000
     ) throws(ServiceError)
         -> (items: [JSONValue], last: JSONValue, next: String?)
     {
@@ -118,14 +129,22 @@ package final class WireClient {
     /// Calls `method` with typed params and returns its typed result. Reads are sent again when
     /// the connection is lost before their answer (they change nothing).
     package func call<P, R>(_ method: Method<P, R>, _ params: P, timeoutMs: Int = 10_000) throws(ServiceError) -> R {
-        let answer = try call(method.name, JSONEncoding.encode(params), timeoutMs: timeoutMs, idempotent: method.access == .read)
+        let answer = try call(
+            method.name,
+            JSONEncoding.encode(params),
+            timeoutMs: timeoutMs,
+            idempotent: method.access == .read
+        )
         return try Self.decode(R.self, answer, method: method.name)
     }
 
     /// A list method's items, typed: its first page, or with `all` every page (following
     /// next_cursor). Returns the cursor left, if any.
     package func list<P: Paged, Item>(
-        _ method: Method<P, Page<Item>>, _ params: P, all: Bool = true, timeoutMs: Int = 10_000
+        _ method: Method<P, Page<Item>>,
+        _ params: P,
+        all: Bool = true,
+        timeoutMs: Int = 10_000
     ) throws(ServiceError) -> (items: [Item], next: String?) {
         var params = params
         var items: [Item] = []
@@ -140,18 +159,28 @@ package final class WireClient {
 
     /// `answer` as the method's result type; an answer of another shape (a service of another
     /// release) is an error that says so.
-    package static func decode<R: Decodable>(_ type: R.Type, _ answer: JSONValue, method: String) throws(ServiceError) -> R {
+    package static func decode<R: Decodable>(
+        _ type: R.Type,
+        _ answer: JSONValue,
+        method: String
+    ) throws(ServiceError) -> R {
         do { return try JSONDecoding.decode(R.self, from: answer) } catch {
             throw ServiceError(
-                .internal, "the answer to \(method) is not of the shape this client reads (\(error)); is the service of another release?",
-                retryable: false, details: ["field": .string(error.path), "reason": "answer_shape"])
+                .internal,
+                "the answer to \(method) is not of the shape this client reads (\(error)); is the service of another "
+                    + "release?",
+                retryable: false,
+                details: ["field": .string(error.path), "reason": "answer_shape"]
+            )
         }
     }
 
     /// Runs `attempt` (given the milliseconds left) until it succeeds, fails for good, or the
     /// time is up; between attempts the connection is made anew.
     private func retrying(
-        timeoutMs: Int, idempotent: Bool, _ attempt: (Int) throws(ServiceError) -> JSONValue
+        timeoutMs: Int,
+        idempotent: Bool,
+        _ attempt: (Int) throws(ServiceError) -> JSONValue
     ) throws(ServiceError) -> JSONValue {
         let deadline = monotonicNanos() + UInt64(max(timeoutMs, 1)) * 1_000_000
         var pause = 1
@@ -161,7 +190,9 @@ package final class WireClient {
                 if fd < 0 { try connect(timeoutMs: max(left, 1)) } else { try dropIfGoingAway() }
                 return try attempt(max(left, 1))
             } catch {
-                let again = error.details?["not_applied"] == true || error.code == .busy || (idempotent && error.code == .unavailable)
+                let again =
+                    error.details?["not_applied"] == true || error.code == .busy
+                    || (idempotent && error.code == .unavailable)
                 guard again, monotonicNanos() < deadline else { throw error }
                 close()
                 // A busy service says when to come back; otherwise a short pause, growing.
@@ -180,7 +211,12 @@ package final class WireClient {
         guard poll(&pfd, 1, 0) > 0 else { return }
         // Something arrived unasked: a notice (stopping, idle) or the end of the connection.
         _ = try? receiveMessage(deadline: monotonicNanos() + 1_000_000)
-        throw ServiceError(.unavailable, "\(path) closed the connection before the call", retryable: true, details: ["not_applied": true])
+        throw ServiceError(
+            .unavailable,
+            "\(path) closed the connection before the call",
+            retryable: true,
+            details: ["not_applied": true]
+        )
     }
 
     /// Opens a new connection to the same path (after the old one closed).
@@ -189,7 +225,11 @@ package final class WireClient {
     /// Sends a call without waiting; returns its id.
     @discardableResult
     package func send(
-        _ method: String, _ params: JSONValue = .object([:]), timeoutMs: Int? = nil, oneway: Bool = false, id: String? = nil
+        _ method: String,
+        _ params: JSONValue = .object([:]),
+        timeoutMs: Int? = nil,
+        oneway: Bool = false,
+        id: String? = nil
     )
         throws(ServiceError) -> String
     {
@@ -201,10 +241,13 @@ package final class WireClient {
     /// Sends bytes as they are (already framed); for tests and forwarding. A failure means the
     /// service did not get the call (`not_applied`).
     package func sendRaw(_ bytes: [UInt8]) throws(ServiceError) {
-        guard fd >= 0 else { throw ServiceError(.unavailable, "connection to \(path) is closed", details: ["not_applied": true]) }
+        guard fd >= 0 else {
+            throw ServiceError(.unavailable, "connection to \(path) is closed", details: ["not_applied": true])
+        }
         do { try UnixSocket.sendAll(fd, bytes) } catch {
             // The service may have said why it closed (permission_denied, busy) before we wrote.
-            if let why = try? receiveMessage(deadline: monotonicNanos() + 100_000_000), why.id == nil, var e = why.error {
+            if let why = try? receiveMessage(deadline: monotonicNanos() + 100_000_000), why.id == nil, var e = why.error
+            {
                 close()
                 if e.code == .busy, case .object(var d)? = e.details {
                     d["not_applied"] = true
@@ -213,7 +256,12 @@ package final class WireClient {
                 throw e
             }
             close()
-            throw ServiceError(.unavailable, "sending to \(path) failed: \(error)", retryable: true, details: ["not_applied": true])
+            throw ServiceError(
+                .unavailable,
+                "sending to \(path) failed: \(error)",
+                retryable: true,
+                details: ["not_applied": true]
+            )
         }
     }
 
@@ -229,7 +277,8 @@ package final class WireClient {
                 continue
             }
             let r: Result<JSONValue, ServiceError> =
-                m.kind == .error ? .failure(m.error ?? ServiceError(.internal, "error without details")) : .success(m.result)
+                m.kind == .error
+                ? .failure(m.error ?? ServiceError(.internal, "error without details")) : .success(m.result)
             if mid == id { return try r.get() }
             stash[mid] = r
         }
@@ -245,7 +294,10 @@ package final class WireClient {
             }
             if let payload {
                 do { return try Message.decode(payload) } catch {
-                    throw ServiceError(.parseError, "answer from \(path) is not a valid message: \(error.error.message)")
+                    throw ServiceError(
+                        .parseError,
+                        "answer from \(path) is not a valid message: \(error.error.message)"
+                    )
                 }
             }
             try fill(deadline: deadline)
@@ -256,27 +308,37 @@ package final class WireClient {
         guard fd >= 0 else { throw ServiceError(.unavailable, "connection to \(path) is closed") }
         while true {
             let now = monotonicNanos()
-            guard now < deadline else { throw ServiceError(.timeout, "no answer from \(path) in time", retryable: true) }
+            guard now < deadline else {
+                throw ServiceError(.timeout, "no answer from \(path) in time", retryable: true)
+            }
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let waitMs = Int32(min((deadline - now + 999_999) / 1_000_000, UInt64(Int32.max)))
             let (r, pollErrno) = restartingEINTR { poll(&pfd, 1, waitMs) }
             if r < 0 { throw ServiceError(.unavailable, "poll: \(SystemError("poll", errno: pollErrno))") }
             if r == 0 { continue }
             let fd = self.fd
-            let (n, recvErrno) = restartingEINTR { buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) } }
+            let (n, recvErrno) = restartingEINTR {
+                buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            }
             if n < 0 {
                 if recvErrno == EAGAIN { continue }
                 let e = SystemError("recv", errno: recvErrno)
                 close()
                 throw ServiceError(
-                    .unavailable, "reading from \(path) failed: \(e); the call's outcome is unknown", retryable: true,
-                    details: ["outcome": "unknown"])
+                    .unavailable,
+                    "reading from \(path) failed: \(e); the call's outcome is unknown",
+                    retryable: true,
+                    details: ["outcome": "unknown"]
+                )
             }
             if n == 0 {
                 close()
                 throw ServiceError(
-                    .unavailable, "\(path) closed the connection; the call's outcome is unknown", retryable: true,
-                    details: ["outcome": "unknown"])
+                    .unavailable,
+                    "\(path) closed the connection; the call's outcome is unknown",
+                    retryable: true,
+                    details: ["outcome": "unknown"]
+                )
             }
             buffer.withUnsafeBytes { decoder.append(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             return

@@ -8,7 +8,9 @@ extension WireServer {
     /// is within its share), else a reserved slot for control calls, else `busy`.
     func acceptAll() {
         while accepting {
-            let (fd, e) = restartingEINTR { liaison_accept4(listenFD, liaison_sock_cloexec() | liaison_sock_nonblock()) }
+            let (fd, e) = restartingEINTR {
+                liaison_accept4(listenFD, liaison_sock_cloexec() | liaison_sock_nonblock())
+            }
             if fd < 0 {
                 if e == ECONNABORTED { continue }
                 if e != EAGAIN && e != EWOULDBLOCK {
@@ -31,17 +33,26 @@ extension WireServer {
             let mine = perUID[uid] ?? 0
             let ordinarySlot = ordinary < limits.maxConnections && mine < limits.maxConnectionsPerUID
             // One uid gets at most a quarter of the reserved slots: the rest stay for others.
-            let reservedSlot = reserved < limits.reservedConnections && (reservedPerUID[uid] ?? 0) < max(1, limits.reservedConnections / 4)
+            let reservedSlot =
+                reserved < limits.reservedConnections
+                && (reservedPerUID[uid] ?? 0) < max(1, limits.reservedConnections / 4)
             guard ordinarySlot || reservedSlot else {
                 let why =
                     ordinary >= limits.maxConnections
                     ? "too many connections (limit \(limits.maxConnections))"
-                    : "uid \(uid) has its share of connections (\(limits.maxConnectionsPerUID) of \(limits.maxConnections))"
+                    : "uid \(uid) has its share of connections (\(limits.maxConnectionsPerUID) of "
+                        + "\(limits.maxConnections))"
                 reject(fd, ServiceError(.busy, why, details: ["retry_after_ms": 100]))
                 log("connection.refused", [("reason", why), ("peer.uid", String(uid))])
                 continue
             }
-            let c = Connection(fd: fd, serial: nextSerial, peer: peer, maxFrame: limits.maxFrame, reserved: !ordinarySlot)
+            let c = Connection(
+                fd: fd,
+                serial: nextSerial,
+                peer: peer,
+                maxFrame: limits.maxFrame,
+                reserved: !ordinarySlot
+            )
             nextSerial += 1
             connections[fd] = c
             if ordinarySlot {
@@ -77,7 +88,11 @@ extension WireServer {
             }
             log(
                 "connection.idle",
-                [("connection", String(c.serial)), ("peer.uid", String(c.peer.uid)), ("after_ms", String(limit / 1_000_000))])
+                [
+                    ("connection", String(c.serial)), ("peer.uid", String(c.peer.uid)),
+                    ("after_ms", String(limit / 1_000_000)),
+                ]
+            )
             sendAndClose(c, Self.idle(ms: Int(limit / 1_000_000)))
         }
     }
@@ -85,7 +100,10 @@ extension WireServer {
     /// The notice an idle connection gets before it is closed.
     static func idle(ms: Int) -> ServiceError {
         ServiceError(
-            .unavailable, "no call for \(ms) ms: connection closed; connect again for the next call", retryable: true,
-            details: ["reason": "idle", "not_applied": true])
+            .unavailable,
+            "no call for \(ms) ms: connection closed; connect again for the next call",
+            retryable: true,
+            details: ["reason": "idle", "not_applied": true]
+        )
     }
 }

@@ -11,8 +11,11 @@ extension WireServer {
     /// it again (on a new connection, which waits for the next process) is safe.
     static let stopping = ServiceError(
         .unavailable,
-        "the service is stopping; the call was not applied: connect again and resend it (new connections wait for the next process)",
-        retryable: true, details: ["reason": "stopping", "not_applied": true])
+        "the service is stopping; the call was not applied: connect again and resend it (new connections wait for the "
+            + "next process)",
+        retryable: true,
+        details: ["reason": "stopping", "not_applied": true]
+    )
 
     /// Stops without dropping a call: accepts no new connection (they wait in the listen backlog
     /// for the next process), answers every call already read, answers calls that still arrive

@@ -34,7 +34,10 @@ package final class WireServer: @unchecked Sendable {
 
     /// A server answering on `listenFD` (already listening). `log` gets an event name and fields.
     package init(
-        listenFD: Int32, loop: EventLoop, limits: ServerLimits, dispatcher: any CallDispatcher,
+        listenFD: Int32,
+        loop: EventLoop,
+        limits: ServerLimits,
+        dispatcher: any CallDispatcher,
         log: @escaping @Sendable (String, [(String, String)]) -> Void = { _, _ in }
     ) {
         self.listenFD = listenFD
@@ -108,7 +111,9 @@ package final class WireServer: @unchecked Sendable {
                 break
             }
             let size = tight ? 4096 : readBuffer.count
-            let (n, e) = restartingEINTR { readBuffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, size, Int32(MSG_DONTWAIT)) } }
+            let (n, e) = restartingEINTR {
+                readBuffer.withUnsafeMutableBytes { recv(c.fd, $0.baseAddress, size, Int32(MSG_DONTWAIT)) }
+            }
             if n < 0 {
                 if e == EAGAIN || e == EWOULDBLOCK { break }
                 close(c)
@@ -138,7 +143,15 @@ package final class WireServer: @unchecked Sendable {
                 log("frame.rejected", [("reason", error.description), ("connection", String(c.serial))])
                 if case .tooLarge = error {
                     let limit = Int64(FrameLimits.clamp(limits.maxFrame))
-                    sendAndClose(c, ServiceError(.frameTooLarge, error.description, retryable: false, details: ["limit": .int(limit)]))
+                    sendAndClose(
+                        c,
+                        ServiceError(
+                            .frameTooLarge,
+                            error.description,
+                            retryable: false,
+                            details: ["limit": .int(limit)]
+                        )
+                    )
                 } else {
                     sendAndClose(c, ServiceError(.invalidRequest, error.description, retryable: false))
                 }
@@ -157,15 +170,23 @@ package final class WireServer: @unchecked Sendable {
                 continue
             }
             if c.reserved && dispatcher.lane(of: method) != .control {
-                let why = "the service's ordinary connections are all taken; this connection is for control calls (service.*) only"
+                let why =
+                    "the service's ordinary connections are all taken; this connection is for control calls "
+                    + "(service.*) only"
                 sendAndClose(c, ServiceError(.busy, why, details: ["retry_after_ms": 100]))
                 return connections[c.fd] === c
             }
             let now = c.inFlight.wrappingAdd(1, ordering: .relaxed).newValue
             inFlight.wrappingAdd(1, ordering: .relaxed)
             let call = IncomingCall(
-                id: id, method: method, params: message.params, oneway: message.oneway, timeoutMs: message.timeoutMs, peer: c.peer,
-                receivedNanos: monotonicNanos())
+                id: id,
+                method: method,
+                params: message.params,
+                oneway: message.oneway,
+                timeoutMs: message.timeoutMs,
+                peer: c.peer,
+                receivedNanos: monotonicNanos()
+            )
             dispatcher.dispatch(call, Responder(connection: c, server: self, id: id, oneway: message.oneway))
             if now >= limits.maxInFlightPerConnection { c.holds.insert(.inFlight) }
         }
@@ -215,8 +236,14 @@ package final class WireServer: @unchecked Sendable {
             c.deadlineArmed = false
             guard connections[c.fd] === c, let partial = c.partialSince else { return }
             if monotonicNanos() - partial >= UInt64(limits.frameDeadlineMs) * 1_000_000 {
-                log("frame.deadline", [("connection", String(c.serial)), ("buffered", String(c.decoder.bufferedCount))])
-                sendAndClose(c, ServiceError(.timeout, "frame not completed within \(limits.frameDeadlineMs) ms", retryable: false))
+                log(
+                    "frame.deadline",
+                    [("connection", String(c.serial)), ("buffered", String(c.decoder.bufferedCount))]
+                )
+                sendAndClose(
+                    c,
+                    ServiceError(.timeout, "frame not completed within \(limits.frameDeadlineMs) ms", retryable: false)
+                )
             } else {
                 armDeadline(c)
             }
@@ -246,7 +273,9 @@ package final class WireServer: @unchecked Sendable {
             .resultTooLarge,
             "the answer is \(size) bytes, over the limit of \(maxFrame) bytes per frame; "
                 + "ask for less (a smaller limit, a filter, the next page)",
-            retryable: false, details: ["size": .int(Int64(size)), "limit": .int(Int64(maxFrame))])
+            retryable: false,
+            details: ["size": .int(Int64(size)), "limit": .int(Int64(maxFrame))]
+        )
         return Message.failure(id: id, e).encoded()
     }
 

@@ -9,7 +9,8 @@ import LiaisonWire
 extension CLI {
     static var agreementCommand: CLICommand {
         Command(
-            name: "agreement", abstract: "Partnership agreements: create, sign, renew, amend, record activities, link visits.",
+            name: "agreement",
+            abstract: "Partnership agreements: create, sign, renew, amend, record activities, link visits.",
             usage: "agreement <subcommand>",
             subcommands: [
                 agreementCreate, agreementList, agreementShow, agreementUpdate, agreementFromVisit,
@@ -18,9 +19,11 @@ extension CLI {
                 agreementTransition(AgreementsAPI.suspend, "active → suspended.", reason: true),
                 agreementTransition(AgreementsAPI.resume, "suspended → active."),
                 agreementTransition(AgreementsAPI.terminate, "End an agreement early.", reason: true),
-                agreementRenew, agreementAmend, agreementActivity, agreementLink, agreementHistory, agreementSweep, agreementAttach,
+                agreementRenew, agreementAmend, agreementActivity, agreementLink, agreementHistory, agreementSweep,
+                agreementAttach,
                 agreementVerify,
-            ])
+            ]
+        )
     }
 
     static func printAgreementLine(_ ctx: CLIContext, _ a: Agreement) {
@@ -29,12 +32,18 @@ extension CLI {
 
     static var agreementCreate: CLICommand {
         Command(
-            name: "create", abstract: "Create an agreement from flags, or from a JSON file.",
+            name: "create",
+            abstract: "Create an agreement from flags, or from a JSON file.",
             usage:
-                "agreement create (--title T --partner ID… --coordinator-name N --coordinator-email E [--kind K] [--starts-on D] "
+                "agreement create (--title T --partner ID… --coordinator-name N --coordinator-email E [--kind K] "
+                + "[--starts-on D] "
                 + "[--ends-on D] | -f FILE) [--json]",
             options: [
-                OptionSpec(["-f", "--file"], value: "FILE", "The agreement as JSON, as in PROTOCOL.md ('-' for stdin); flags go over it.")
+                OptionSpec(
+                    ["-f", "--file"],
+                    value: "FILE",
+                    "The agreement as JSON, as in PROTOCOL.md ('-' for stdin); flags go over it."
+                )
             ]
                 + agreementFlags.map(\.option) + [
                     OptionSpec(["--coordinator-name"], value: "NAME", "BIT's coordinator."),
@@ -43,16 +52,23 @@ extension CLI {
                 ]
         ) { args, ctx in
             var coordinator: JSONObject = [:]
-            for (flag, key) in [("--coordinator-name", "name"), ("--coordinator-email", "email"), ("--coordinator-unit", "unit")] {
+            for (flag, key) in [
+                ("--coordinator-name", "name"), ("--coordinator-email", "email"), ("--coordinator-unit", "unit"),
+            ] {
                 if let v = args.value(flag) { coordinator[key] = .string(v) }
             }
             // The flags over the file, the coordinator's member by member.
-            var a = Patch(coordinator.count > 0 ? ["coordinator": .object(coordinator)] : [:]).merged(into: try changes(args, agreementFlags))
+            var a = Patch(coordinator.count > 0 ? ["coordinator": .object(coordinator)] : [:]).merged(
+                into: try changes(args, agreementFlags)
+            )
             if args.value("-f") == nil {
                 guard a["title"] != nil, a["partners"] != nil, a["coordinator"] != nil else {
                     throw UsageError(
                         "give --title, --partner and --coordinator-name/--coordinator-email (or -f FILE)",
-                        hint: "find a partner's id with 'liaison partner list --text NAME'; an agreement from a visit: agreement from-visit")
+                        hint:
+                            "find a partner's id with 'liaison partner list --text NAME'; an agreement from a visit: "
+                            + "agreement from-visit"
+                    )
                 }
                 a["kind"] = a["kind"] ?? .string(AgreementKind.mou.rawValue)
             }
@@ -64,11 +80,15 @@ extension CLI {
 
     static var agreementList: CLICommand {
         Command(
-            name: "list", abstract: "Agreements as a table.",
-            usage: "agreement list [--status S] [--kind K] [--country CC] [--continent C] [--text WORDS] [--limit N] [--all] [--json]",
+            name: "list",
+            abstract: "Agreements as a table.",
+            usage:
+                "agreement list [--status S] [--kind K] [--country CC] [--continent C] [--text WORDS] [--limit N] "
+                + "[--all] [--json]",
             options: [
                 OptionSpec(["--status"], AgreementStatus.self, ""), OptionSpec(["--kind"], AgreementKind.self, ""),
-                OptionSpec(["--country"], value: "CC", "A partner's country."), OptionSpec(["--continent"], Continent.self, "A partner's."),
+                OptionSpec(["--country"], value: "CC", "A partner's country."),
+                OptionSpec(["--continent"], Continent.self, "A partner's."),
                 OptionSpec(["--text"], value: "WORDS", "Words anywhere in the agreement."),
                 OptionSpec(["--limit"], value: "N", "Rows per page (default 100, at most 200)."),
                 OptionSpec(["--all"], "Every page, not only the first."),
@@ -84,7 +104,9 @@ extension CLI {
             var t = Table(["REFERENCE", "STATUS", "KIND", "PARTNERS", "TERM", "TITLE"])
             for a in items {
                 let d = a.draft
-                let partners = d.partners.map { "\($0.name ?? $0.id ?? "?") (\($0.country ?? ""))" }.joined(separator: "; ")
+                let partners = d.partners.map { "\($0.name ?? $0.id ?? "?") (\($0.country ?? ""))" }.joined(
+                    separator: "; "
+                )
                 let term = "\(PartialDate.shown(d.startsOn) ?? "?") – \(PartialDate.shown(d.endsOn) ?? "open")"
                 t.add([a.currentReference, a.status.rawValue, d.kind.rawValue, partners, term, d.title])
             }
@@ -96,7 +118,10 @@ extension CLI {
 
     static var agreementShow: CLICommand {
         Command(
-            name: "show", abstract: "One agreement in full.", usage: "agreement show ID [--json]", arguments: [("ID", "Id or reference.")]
+            name: "show",
+            abstract: "One agreement in full.",
+            usage: "agreement show ID [--json]",
+            arguments: [("ID", "Id or reference.")]
         ) { args, ctx in
             let a = try ctx.call(AgreementsAPI.get, AgreementID(try args.positional(0, "ID")))
             if ctx.json { ctx.printJSON(a); return ExitCode.ok }
@@ -106,17 +131,26 @@ extension CLI {
     }
 
     static func agreementTransition(
-        _ method: Method<AgreementTransition, Agreement>, _ abstract: String, reason: Bool = false
+        _ method: Method<AgreementTransition, Agreement>,
+        _ abstract: String,
+        reason: Bool = false
     ) -> CLICommand {
         let name = String(method.name.split(separator: ".").last ?? "")
         var options = [versionOption]
         if reason { options.append(OptionSpec(["--reason"], value: "TEXT", "Why (required).")) }
         return Command(
-            name: name, abstract: abstract, usage: "agreement \(name) ID [--expect-version N]\(reason ? " --reason TEXT" : "") [--json]",
-            arguments: [("ID", "Id or reference.")], options: options
+            name: name,
+            abstract: abstract,
+            usage: "agreement \(name) ID [--expect-version N]\(reason ? " --reason TEXT" : "") [--json]",
+            arguments: [("ID", "Id or reference.")],
+            options: options
         ) { args, ctx in
             if reason && args.value("--reason") == nil { throw UsageError("\(name) needs --reason TEXT") }
-            let p = AgreementTransition(id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args), reason: args.value("--reason"))
+            let p = AgreementTransition(
+                id: try args.positional(0, "ID"),
+                expectedVersion: try expectedVersion(args),
+                reason: args.value("--reason")
+            )
             let a = try ctx.call(method, p)
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
             return ExitCode.ok
@@ -133,7 +167,8 @@ extension CLI {
 
     static var agreementRenew: CLICommand {
         Command(
-            name: "renew", abstract: "Renew for a new term: a successor agreement linked to this one, which becomes superseded.",
+            name: "renew",
+            abstract: "Renew for a new term: a successor agreement linked to this one, which becomes superseded.",
             usage: "agreement renew ID --ends-on DATE [--starts-on DATE] [--signed-on DATE] [--json]",
             arguments: [("ID", "Id or reference.")],
             options: [
@@ -155,9 +190,11 @@ extension CLI {
 
     static var agreementAmend: CLICommand {
         Command(
-            name: "amend", abstract: "Amend a signed agreement: the fields to change (JSON file and/or --ends-on) and a summary.",
+            name: "amend",
+            abstract: "Amend a signed agreement: the fields to change (JSON file and/or --ends-on) and a summary.",
             usage:
-                "agreement amend ID --summary TEXT [-f CHANGES.json] [--ends-on DATE] [--effective-on DATE] [--expect-version N] [--json]",
+                "agreement amend ID --summary TEXT [-f CHANGES.json] [--ends-on DATE] [--effective-on DATE] "
+                + "[--expect-version N] [--json]",
             arguments: [("ID", "Id or reference.")],
             options: [
                 versionOption, OptionSpec(["--summary"], value: "TEXT", "What changes and why (required)."),
@@ -171,8 +208,12 @@ extension CLI {
             if let e = args.value("--ends-on") { changes["ends_on"] = .string(e) }
             guard changes.count > 0 else { throw UsageError("give the changes: -f CHANGES.json and/or --ends-on DATE") }
             let p = AgreementAmendment(
-                id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args), summary: summary, changes: changes,
-                effectiveOn: try day(args, "--effective-on"))
+                id: try args.positional(0, "ID"),
+                expectedVersion: try expectedVersion(args),
+                summary: summary,
+                changes: changes,
+                effectiveOn: try day(args, "--effective-on")
+            )
             let a = try ctx.call(AgreementsAPI.amend, p)
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
             return ExitCode.ok
@@ -181,11 +222,13 @@ extension CLI {
 
     static var agreementActivity: CLICommand {
         Command(
-            name: "activity", abstract: "Record what happened under an agreement.",
+            name: "activity",
+            abstract: "Record what happened under an agreement.",
             usage: "agreement activity add ID --on DATE --summary TEXT [--kind K] [--count N]",
             subcommands: [
                 Command(
-                    name: "add", abstract: "Record an activity or outcome.",
+                    name: "add",
+                    abstract: "Record an activity or outcome.",
                     usage: "agreement activity add ID --on DATE --summary TEXT [--kind K] [--count N] [--json]",
                     arguments: [("ID", "Id or reference.")],
                     options: [
@@ -199,26 +242,34 @@ extension CLI {
                         throw UsageError("activity add needs --on DATE and --summary TEXT")
                     }
                     let p = ActivityParams(
-                        id: try args.positional(0, "ID"), on: on, kind: try args.choice("--kind", ActivityKind.self) ?? .outcome,
+                        id: try args.positional(0, "ID"),
+                        on: on,
+                        kind: try args.choice("--kind", ActivityKind.self) ?? .outcome,
                         summary: summary,
-                        count: args.value("--count") == nil ? nil : try args.int("--count", default: 0, in: 0...1_000_000))
+                        count: args.value("--count") == nil
+                            ? nil : try args.int("--count", default: 0, in: 0...1_000_000)
+                    )
                     let a = try ctx.call(AgreementsAPI.addActivity, p)
                     ctx.show(a) { "\(a.currentReference): \(a.activities.count) activities" }
                     return ExitCode.ok
                 }
-            ])
+            ]
+        )
     }
 
     static var agreementLink: CLICommand {
         Command(
-            name: "link", abstract: "Link a delegation that led to the agreement (or followed from it).",
+            name: "link",
+            abstract: "Link a delegation that led to the agreement (or followed from it).",
             usage: "agreement link ID DELEGATION [--relation led_to|followed_from] [--json]",
             arguments: [("ID", "The agreement."), ("DELEGATION", "The delegation's id or reference.")],
             options: [OptionSpec(["--relation"], LinkRelation.self, "Default led_to.")]
         ) { args, ctx in
             let p = LinkParams(
-                id: try args.positional(0, "ID"), delegationID: try args.positional(1, "DELEGATION"),
-                relation: try args.choice("--relation", LinkRelation.self) ?? .ledTo)
+                id: try args.positional(0, "ID"),
+                delegationID: try args.positional(1, "DELEGATION"),
+                relation: try args.choice("--relation", LinkRelation.self) ?? .ledTo
+            )
             let a = try ctx.call(AgreementsAPI.linkDelegation, p)
             ctx.show(a) { "\(a.currentReference): \(a.delegations.count) linked visit(s)" }
             return ExitCode.ok
@@ -227,7 +278,9 @@ extension CLI {
 
     static var agreementHistory: CLICommand {
         Command(
-            name: "history", abstract: "Every change: when, by which uid, what.", usage: "agreement history ID [--json]",
+            name: "history",
+            abstract: "Every change: when, by which uid, what.",
+            usage: "agreement history ID [--json]",
             arguments: [("ID", "Id or reference.")]
         ) { args, ctx in
             let h = try ctx.call(AgreementsAPI.history, AgreementID(try args.positional(0, "ID")))
@@ -239,25 +292,41 @@ extension CLI {
 
     static var agreementSweep: CLICommand {
         Command(
-            name: "sweep", abstract: "Apply the dates now: activations, expiries, renewals, expiring notices; --today DATE previews.",
+            name: "sweep",
+            abstract: "Apply the dates now: activations, expiries, renewals, expiring notices; --today DATE previews.",
             usage: "agreement sweep [--today DATE [--apply]] [--json]",
             options: [
-                OptionSpec(["--today"], value: "DATE", "Preview the sweep as of this date: what would change, which notices would go."),
+                OptionSpec(
+                    ["--today"],
+                    value: "DATE",
+                    "Preview the sweep as of this date: what would change, which notices would go."
+                ),
                 OptionSpec(["--apply"], "With --today: really apply the dates as of that day."),
             ]
         ) { args, ctx in
             let p = SweepParams(today: try day(args, "--today"), apply: args.has("--apply") ? true : nil)
-            if p.apply == true && p.today == nil { throw UsageError("--apply goes with --today (a plain sweep applies today's dates)") }
+            if p.apply == true && p.today == nil {
+                throw UsageError("--apply goes with --today (a plain sweep applies today's dates)")
+            }
             let r = try ctx.call(AgreementsAPI.sweep, p)
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             let preview = !r.applied
-            ctx.print("\(preview ? "Preview (nothing changed, nothing sent; --apply to do it)" : "Applied") as of \(r.today):")
-            func line(_ k: String, _ items: [String]) { ctx.print("  \(k): \(items.isEmpty ? "none" : items.joined(separator: ", "))") }
+            ctx.print(
+                "\(preview ? "Preview (nothing changed, nothing sent; --apply to do it)" : "Applied") as of \(r.today):"
+            )
+            func line(_ k: String, _ items: [String]) {
+                ctx.print("  \(k): \(items.isEmpty ? "none" : items.joined(separator: ", "))")
+            }
             line("activated", r.activated)
             line("expired", r.expired)
             line("renewed", r.renewed.map { "\($0.from) → \($0.to)" })
-            line("expiring", r.expiring.map { "\($0.reference) (in \($0.daysLeft) days; the \($0.leadDays)-day notice)" })
-            for m in r.mails { ctx.print("  notice \(preview ? "that would go" : "sent"): \(m.kind) \(m.reference) → \(m.to)") }
+            line(
+                "expiring",
+                r.expiring.map { "\($0.reference) (in \($0.daysLeft) days; the \($0.leadDays)-day notice)" }
+            )
+            for m in r.mails {
+                ctx.print("  notice \(preview ? "that would go" : "sent"): \(m.kind) \(m.reference) → \(m.to)")
+            }
             return ExitCode.ok
         }
     }
@@ -267,7 +336,10 @@ extension CLI {
 enum AgreementText {
     static func render(_ a: Agreement) -> String {
         let d = a.draft
-        var out = ["\(a.currentReference)  \(d.title)  [\(a.status.rawValue), version \(a.version)]", "Kind         \(d.kind.rawValue)"]
+        var out = [
+            "\(a.currentReference)  \(d.title)  [\(a.status.rawValue), version \(a.version)]",
+            "Kind         \(d.kind.rawValue)",
+        ]
         for p in d.partners {
             out.append("Partner      \(p.label) — \(p.kind?.rawValue ?? ""), \(p.country ?? "")  [\(p.id ?? "")]")
         }
@@ -276,7 +348,8 @@ enum AgreementText {
         out.append("Signed       \(PartialDate.shown(d.signedOn) ?? (unsigned ? "not yet" : "date not recorded"))")
         out.append(
             "Term         \(PartialDate.shown(d.startsOn) ?? "?") – \(PartialDate.shown(d.endsOn) ?? "open-ended")"
-                + (d.autoRenew ? " (renews automatically)" : ""))
+                + (d.autoRenew ? " (renews automatically)" : "")
+        )
         if !d.focusAreas.isEmpty { out.append("Focus        \(d.focusAreas.joined(separator: ", "))") }
         if let n = d.notes { out.append("Notes        \(n)") }
         if let p = d.placesPerYear { out.append("Places/year  \(p)") }
@@ -286,11 +359,19 @@ enum AgreementText {
         for s in d.signatories { out.append("Signatory    \(s.name)\(s.title.map { ", \($0)" } ?? "") — \(s.side)") }
         for doc in d.documents { out.append("Document     \(doc.title) sha256 \(doc.sha256)") }
         for m in a.amendments {
-            out.append("Amendment    \(m.reference) (\(m.effectiveOn)): \(m.summary) [\(m.changes.keys.sorted().joined(separator: ", "))]")
+            out.append(
+                "Amendment    \(m.reference) (\(m.effectiveOn)): \(m.summary) "
+                    + "[\(m.changes.keys.sorted().joined(separator: ", "))]"
+            )
         }
-        for x in a.activities { out.append("Activity     \(x.on) \(x.kind): \(x.summary)\(x.count.map { " (\($0))" } ?? "")") }
+        for x in a.activities {
+            out.append("Activity     \(x.on) \(x.kind): \(x.summary)\(x.count.map { " (\($0))" } ?? "")")
+        }
         for l in a.delegations {
-            out.append("Visit        \(l.ref ?? l.delegationID) \(l.relation): \(l.title ?? "") (\(PartialDate.shown(l.startsAt) ?? ""))")
+            out.append(
+                "Visit        \(l.ref ?? l.delegationID) \(l.relation): \(l.title ?? "") "
+                    + "(\(PartialDate.shown(l.startsAt) ?? ""))"
+            )
         }
         return out.joined(separator: "\n")
     }

@@ -20,17 +20,24 @@ extension CLI {
 
     static var auditCommand: CLICommand {
         Command(
-            name: "audit", abstract: "The tamper-evident history: verify each service's hash chains.", usage: "audit verify [SERVICE…]",
+            name: "audit",
+            abstract: "The tamper-evident history: verify each service's hash chains.",
+            usage: "audit verify [SERVICE…]",
             subcommands: [
                 Command(
-                    name: "verify", abstract: "Re-walk each history's hash chain; name the first row changed outside the service (exit 1).",
-                    usage: "audit verify [SERVICE…] [--json]", arguments: [("SERVICE...", "Default: every service of the mesh.")]
+                    name: "verify",
+                    abstract:
+                        "Re-walk each history's hash chain; name the first row changed outside the service (exit 1).",
+                    usage: "audit verify [SERVICE…] [--json]",
+                    arguments: [("SERVICE...", "Default: every service of the mesh.")]
                 ) { args, ctx in
                     let names = args.positionals.isEmpty ? try ctx.mesh().config.services.map(\.name) : args.positionals
                     var all: [ServiceAudit] = []
                     for name in names {
                         let r: AuditReport
-                        do { r = try ctx.call(AuditAPI.verify, NoParams(), on: name) } catch let e as CLIError where e.remote?.code == .methodNotFound {
+                        do { r = try ctx.call(AuditAPI.verify, NoParams(), on: name) } catch let e as CLIError
+                            where e.remote?.code == .methodNotFound
+                        {
                             if !ctx.json { ctx.print("\(name): keeps no history") }
                             continue
                         }
@@ -41,13 +48,17 @@ extension CLI {
                                 ctx.print("\(name) \(t.table): \(t.rows) rows, chain intact")
                                 continue
                             }
-                            ctx.print("\(name) \(t.table): BROKEN at row \(b.seq) (\(b.entity), version \(b.version), \(b.action)): \(b.why)")
+                            ctx.print(
+                                "\(name) \(t.table): BROKEN at row \(b.seq) (\(b.entity), version \(b.version), "
+                                    + "\(b.action)): \(b.why)"
+                            )
                         }
                     }
                     let broken = all.contains { !$0.report.ok }
                     if ctx.json { ctx.printJSON(MeshAudit(ok: !broken, services: all)) }
                     return broken ? ExitCode.failure : ExitCode.ok
                 }
-            ])
+            ]
+        )
     }
 }

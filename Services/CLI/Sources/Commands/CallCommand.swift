@@ -14,7 +14,8 @@ extension CLI {
 
     static var callCommand: CLICommand {
         Command(
-            name: "call", abstract: "Call any method of any service and print the answer as JSON.",
+            name: "call",
+            abstract: "Call any method of any service and print the answer as JSON.",
             usage: "call SERVICE METHOD ['{json params}']",
             arguments: [
                 ("SERVICE", "A service of the mesh, or 'supervisor'."), ("METHOD", "e.g. service.health."),
@@ -27,10 +28,15 @@ extension CLI {
             var params: JSONValue = .object([:])
             if args.positionals.count > 2 {
                 var text = args.positionals[2]
-                if text == "-" { text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) }
+                if text == "-" {
+                    text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+                }
                 do { params = try JSONParser.parse(text) } catch {
                     throw CLIError(
-                        ExitCode.dataError, "PARAMS is not valid JSON: \(error)", hint: "quote it for the shell: '{\"id\":\"…\"}'")
+                        ExitCode.dataError,
+                        "PARAMS is not valid JSON: \(error)",
+                        hint: "quote it for the shell: '{\"id\":\"…\"}'"
+                    )
                 }
                 guard case .object = params else {
                     throw CLIError(ExitCode.dataError, "PARAMS must be a JSON object, not \(params.typeName)")
@@ -50,8 +56,10 @@ extension CLI {
 
     static var describeCommand: CLICommand {
         Command(
-            name: "describe", abstract: "List a service's methods, their params and results, and its events.",
-            usage: "describe SERVICE [--json]", arguments: [("SERVICE", "A service of the mesh, or 'supervisor'.")]
+            name: "describe",
+            abstract: "List a service's methods, their params and results, and its events.",
+            usage: "describe SERVICE [--json]",
+            arguments: [("SERVICE", "A service of the mesh, or 'supervisor'.")]
         ) { args, ctx in
             let service = try args.positional(0, "SERVICE")
             let d = try ctx.call(ServiceAPI.describe, NoParams(), on: service)

@@ -11,7 +11,8 @@ extension CLI {
         Command(
             name: "status",
             abstract:
-                "Show each service: state, pid, uptime, restarts, and why anything is down. Exit 0 when all run, 3 when one does not.",
+                "Show each service: state, pid, uptime, restarts, and why anything is down. Exit 0 when all run, 3 "
+                + "when one does not.",
             usage: "status [--json]"
         ) { _, ctx in
             let deployment = try ctx.deployment()
@@ -24,7 +25,8 @@ extension CLI {
                 var note = s.reason ?? ""
                 if let ms = s.nextRetryInMs { note = "retry in \(ms) ms" + (note.isEmpty ? "" : "; \(note)") }
                 t.add([
-                    s.name, s.state.rawValue, s.pid.map(String.init) ?? "-", s.uptimeS.map(humanDuration) ?? "-", String(s.restarts),
+                    s.name, s.state.rawValue, s.pid.map(String.init) ?? "-", s.uptimeS.map(humanDuration) ?? "-",
+                    String(s.restarts),
                     s.lastExit?.description ?? "-", note,
                 ])
                 if s.state != .running, let lines = s.lastStderr, !lines.isEmpty {
@@ -44,12 +46,16 @@ extension CLI {
 
     /// The services named (`all`: every one of the mesh, in start order).
     static func serviceNames(_ args: ParsedArgs, _ ctx: CLIContext) throws -> [String] {
-        guard !args.positionals.isEmpty else { throw UsageError("missing SERVICE (a service of the mesh, several, or all)") }
+        guard !args.positionals.isEmpty else {
+            throw UsageError("missing SERVICE (a service of the mesh, several, or all)")
+        }
         let mesh = try ctx.mesh()
         if args.positionals == ["all"] { return try mesh.startOrder().map(\.name) }
         for n in args.positionals where mesh.service(n) == nil {
             throw UsageError(
-                "no service named '\(n)' in the mesh", hint: "the mesh has: \(mesh.config.services.map(\.name).joined(separator: ", "))")
+                "no service named '\(n)' in the mesh",
+                hint: "the mesh has: \(mesh.config.services.map(\.name).joined(separator: ", "))"
+            )
         }
         return args.positionals
     }
@@ -57,7 +63,9 @@ extension CLI {
     static func serviceAction(_ method: Method<ServiceName, ServiceStatus>, _ abstract: String) -> CLICommand {
         let name = String(method.name.split(separator: ".").last ?? "")
         return Command(
-            name: name, abstract: abstract, usage: "\(name) SERVICE... | all [--json]",
+            name: name,
+            abstract: abstract,
+            usage: "\(name) SERVICE... | all [--json]",
             arguments: [("SERVICE...", "Services of the mesh, or all.")]
         ) { args, ctx in
             // Stopping goes in reverse start order, starting in start order.
@@ -85,19 +93,25 @@ extension CLI {
     static var startCommand: CLICommand {
         serviceAction(SupervisorAPI.start, "Start a service (clears a failure or crash loop); waits until it is ready.")
     }
-    static var stopCommand: CLICommand { serviceAction(SupervisorAPI.stop, "Stop a service; it stays down until started.") }
+    static var stopCommand: CLICommand {
+        serviceAction(SupervisorAPI.stop, "Stop a service; it stays down until started.")
+    }
     static var restartCommand: CLICommand {
         serviceAction(SupervisorAPI.restart, "Restart a service; its socket stays open, so callers just wait.")
     }
 
     static var reloadCommand: CLICommand {
         Command(
-            name: "reload", abstract: "Re-read the mesh file; start new services, stop removed ones, restart changed ones.",
+            name: "reload",
+            abstract: "Re-read the mesh file; start new services, stop removed ones, restart changed ones.",
             usage: "reload [--json]"
         ) { _, ctx in
             let r = try ctx.call(SupervisorAPI.reload, NoParams())
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
-            for (key, names) in [("added", r.added), ("removed", r.removed), ("restarted", r.restarted), ("reconfigured", r.reconfigured)] {
+            for (key, names) in [
+                ("added", r.added), ("removed", r.removed), ("restarted", r.restarted),
+                ("reconfigured", r.reconfigured),
+            ] {
                 ctx.print("\(key): \(names.isEmpty ? "none" : names.joined(separator: ", "))")
             }
             return ExitCode.ok
@@ -106,13 +120,19 @@ extension CLI {
 
     static var logsCommand: CLICommand {
         Command(
-            name: "logs", abstract: "Show a service's (or the supervisor's) recent output; -f keeps following it.",
+            name: "logs",
+            abstract: "Show a service's (or the supervisor's) recent output; -f keeps following it.",
             usage: "logs SERVICE|supervisor [-n N] [-f] [--stream out|err|supervisor]",
             arguments: [("SERVICE", "A service of the mesh, or supervisor.")],
             options: [
                 OptionSpec(["-n", "--lines"], value: "N", "How many lines (default 50, at most 1000)."),
                 OptionSpec(["-f", "--follow"], "Keep printing new lines, each once and in order, until interrupted."),
-                OptionSpec(["--stream"], oneOf: ["out", "err", "supervisor", "alert"], value: "STREAM", "Only these lines."),
+                OptionSpec(
+                    ["--stream"],
+                    oneOf: ["out", "err", "supervisor", "alert"],
+                    value: "STREAM",
+                    "Only these lines."
+                ),
             ]
         ) { args, ctx in
             let service = try args.positional(0, "SERVICE")

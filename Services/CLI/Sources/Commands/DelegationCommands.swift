@@ -9,216 +9,61 @@ import LiaisonWire
 extension CLI {
     static var delegationCommand: CLICommand {
         Command(
-            name: "delegation", abstract: "Create, list, show and move delegations through their lifecycle.",
+            name: "delegation",
+            abstract: "Create, list, show and move delegations through their lifecycle.",
             usage: "delegation <subcommand>",
             subcommands: [
-                delegationCreate, delegationList, delegationShow, delegationUpdate, delegationMember, delegationHost, delegationGroup,
+                delegationCreate, delegationList, delegationShow, delegationUpdate, delegationMember, delegationHost,
+                delegationGroup,
                 delegationItem, delegationCheck, delegationHistory,
                 transition(DelegationsAPI.confirm, "proposed → confirmed (refused while the itinerary has clashes)."),
                 delegationReschedule,
                 transition(DelegationsAPI.postpone, "Postpone a visit that has not started.", reason: .optional),
                 transition(DelegationsAPI.cancel, "Cancel a visit that has not started.", reason: .required),
                 transition(
-                    DelegationsAPI.start, "confirmed → in_progress (from the visit's first day; --force --reason before).", force: true),
+                    DelegationsAPI.start,
+                    "confirmed → in_progress (from the visit's first day; --force --reason before).",
+                    force: true
+                ),
                 transition(
-                    DelegationsAPI.complete, "in_progress → completed (once it began; --force --reason before).", outcome: true,
-                    force: true),
-            ])
+                    DelegationsAPI.complete,
+                    "in_progress → completed (once it began; --force --reason before).",
+                    outcome: true,
+                    force: true
+                ),
+            ]
+        )
     }
 
     static let versionOption = OptionSpec(
-        ["--expect-version"], value: "N", "The record version you read: a change made since is refused (default: the one stored).")
+        ["--expect-version"],
+        value: "N",
+        "The record version you read: a change made since is refused (default: the one stored)."
+    )
 
     /// `--expect-version`, when given.
     static func expectedVersion(_ args: ParsedArgs) throws -> Int? {
-        args.value("--expect-version") == nil ? nil : try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))
+        args.value("--expect-version") == nil
+            ? nil : try args.int("--expect-version", default: 1, in: 1...Int(Int32.max))
     }
-
-    /// Prints what the itinerary checker found (in a write's or a check's answer).
-    static func printFindings(_ ctx: CLIContext, _ found: CheckFindings) {
-        let total = found.total
-        guard total > 0 else { return }
-        let blocking = found.blocking, warnings = total - blocking
-        var head: [String] = []
-        if blocking > 0 { head.append("\(blocking) clash\(blocking == 1 ? "" : "es") (confirm is refused until they are fixed)") }
-        if warnings > 0 { head.append("\(warnings) warning\(warnings == 1 ? "" : "s") (proposed visits wanting the same room or host)") }
-        ctx.print("Itinerary check: " + head.joined(separator: "; ") + ":")
-        for f in found.findings { ctx.print("  \(f.severity == "warning" ? "!" : "✗") [\(f.kind)] \(f.message)") }
-        if !found.omitted.isEmpty {
-            let counts = found.omitted.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
-            ctx.print("  … and \(total - found.findings.count) more not listed (\(counts))")
-        }
-    }
-
-    /// "DEL-2026-0001: confirmed (version 3)", then the findings.
-    static func printSaved(_ ctx: CLIContext, _ s: SavedDelegation, _ what: String? = nil) {
-        let d = s.delegation
-        ctx.print("\(d.ref): \(what.map { "\($0) " } ?? "")(\(d.status.rawValue), version \(d.version))")
-        printFindings(ctx, s.found)
-    }
-
-    static var delegationCreate: CLICommand {
-        Command(
-            name: "create",
-            abstract: "Create a delegation from flags (then add people and sessions with member and item), or from a JSON file.",
-            usage:
-                "delegation create (--title T --partner ID… (--starts-at T --ends-at T | --date 2024-10) [--direction outbound] "
-                + "[--purpose P] [--topics A,B] | -f FILE) [--json]",
-            options: [
-                OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON, as in PROTOCOL.md ('-' for stdin); flags go over it.")
-            ] + (delegationFlags + createFlags).map(\.option)
-        ) { args, ctx in
-            var draft = try changes(args, delegationFlags + createFlags)
-            if args.value("-f") == nil {
-                guard draft["title"] != nil, draft["partners"] != nil else {
-                    throw UsageError(
-                        "give --title and --partner (or -f FILE)",
-                        hint: "find a partner's id with 'liaison partner list --text NAME', or register it: liaison partner create")
-                }
-                draft["direction"] = draft["direction"] ?? "inbound"
-            }
-            let s = try ctx.call(DelegationsAPI.create, try input(DelegationDraft.self, draft, "the delegation"))
-            if ctx.json { ctx.printJSON(s); return ExitCode.ok }
-            let d = s.delegation
-            let verb = s.created == false ? "Already stored (same external_key)" : "Created"
-            ctx.print("\(verb): \(d.ref) \(d.id) — \(d.status.rawValue), version \(d.version)")
-            printFindings(ctx, s.found)
-            return ExitCode.ok
-        }
-    }
-
-    static var delegationList: CLICommand {
-        Command(
-            name: "list", abstract: "List delegations as a table (ref, partner, country, dates, status).",
-            usage:
-                "delegation list [--status S] [--country CC] [--continent C] [--region R] [--kind K] [--direction D] [--from DATE] [--to "
-                + "DATE] [--text WORDS] [--limit N] [--all]",
-            options: [
-                OptionSpec(["--status"], DelegationStatus.self, ""), OptionSpec(["--country"], value: "CC", "ISO 3166-1 alpha-2, e.g. TH."),
-                OptionSpec(["--continent"], Continent.self, ""), OptionSpec(["--region"], value: "R", "e.g. 'Central Asia', 'Middle East'."),
-                OptionSpec(["--kind"], PartnerKind.self, "The partner's kind."), OptionSpec(["--direction"], Direction.self, ""),
-                OptionSpec(["--from"], value: "DATE", "Visits ending on or after this date (YYYY-MM-DD)."),
-                OptionSpec(["--to"], value: "DATE", "Visits starting on or before this date."),
-                OptionSpec(["--text"], value: "WORDS", "Words in titles, partners, purposes, topics, names (any script)."),
-                OptionSpec(["--limit"], value: "N", "Rows per page (default 50)."), OptionSpec(["--all"], "Fetch every page."),
-            ]
-        ) { args, ctx in
-            var f = DelegationFilter(limit: try args.int("--limit", default: 50, in: 1...500))
-            f.status = try args.choice("--status", DelegationStatus.self)
-            f.continent = try args.choice("--continent", Continent.self)
-            f.kind = try args.choice("--kind", PartnerKind.self)
-            f.direction = try args.choice("--direction", Direction.self)
-            (f.country, f.region, f.from, f.to, f.text) =
-                (args.value("--country"), args.value("--region"), args.value("--from"), args.value("--to"), args.value("--text"))
-            let (items, next) = try ctx.list(DelegationsAPI.list, f, all: args.has("--all"))
-            if ctx.json {
-                ctx.printJSONList(items, next: next)
-                return ExitCode.ok
-            }
-            var t = Table(["REF", "PARTNER", "COUNTRY", "DATES", "STATUS", "TITLE"])
-            for d in items {
-                var partner = d.lead.map(\.label) ?? ""
-                if d.partners.count > 1 { partner += " +\(d.partners.count - 1)" }
-                t.add([d.ref, partner, "\(d.lead?.country ?? "") \(d.countryName)", dates(d), d.status.rawValue, d.title])
-            }
-            ctx.print(t.render())
-            if let next { ctx.print("(more: --all, or --limit; next cursor \(next))") }
-            if items.isEmpty { ctx.print("(no delegations match)") }
-            return ExitCode.ok
-        }
-    }
-
-    /// A visit's dates as the list shows them: as known, one day, or from – to.
-    static func dates(_ d: DelegationSummary) -> String {
-        guard d.date == nil, let s = d.startsAt?.date, let e = d.endsAt?.date else { return d.when }
-        return s == e ? s : "\(s) – \(e)"
-    }
-
-    static var delegationShow: CLICommand {
-        Command(
-            name: "show", abstract: "Show a delegation and its itinerary day by day in the visit's time zone.",
-            usage: "delegation show ID [--json]", arguments: [("ID", "The delegation's id or reference (DEL-2026-0001).")]
-        ) { args, ctx in
-            let d = try ctx.call(DelegationsAPI.get, DelegationID(try args.positional(0, "ID")))
-            if ctx.json { ctx.printJSON(d); return ExitCode.ok }
-            ctx.print(ItineraryText.render(d))
-            return ExitCode.ok
-        }
-    }
-
-    static var delegationCheck: CLICommand {
-        Command(
-            name: "check",
-            abstract: "Run the itinerary checker on a delegation file (or a stored ID) without saving; exit 1 when it finds clashes.",
-            usage: "delegation check (-f FILE | ID) [--json]", arguments: [("ID", "A stored delegation instead of a file.")],
-            options: [OptionSpec(["-f", "--file"], value: "FILE", "The delegation as JSON ('-' for stdin).")]
-        ) { args, ctx in
-            let params =
-                args.value("-f") != nil
-                ? DelegationCheck(draft: try input(DelegationDraft.self, try readJSONFile(args.value("-f")), "the delegation"))
-                : DelegationCheck(id: try args.positional(0, "ID or -f FILE"))
-            let r = try ctx.call(DelegationsAPI.check, params)
-            if ctx.json {
-                ctx.printJSON(r)
-            } else if r.found.total == 0 {
-                ctx.print("No clashes.")
-            } else {
-                printFindings(ctx, r.found)
-            }
-            return r.ok ? ExitCode.ok : ExitCode.failure
-        }
-    }
-
-    static var delegationHistory: CLICommand {
-        Command(
-            name: "history", abstract: "The audit trail: every change, when, by which uid, what changed.",
-            usage: "delegation history ID [--json]", arguments: [("ID", "The delegation's id or reference.")]
-        ) { args, ctx in
-            let h = try ctx.call(DelegationsAPI.history, DelegationID(try args.positional(0, "ID")))
-            if ctx.json { ctx.printJSON(h); return ExitCode.ok }
-            printHistory(ctx, h.items, shown: ["status", "starts_at", "ends_at", "time_zone", "cancel_reason", "outcome", "postponed_reason", "title"])
-            return ExitCode.ok
-        }
-    }
-
-    /// An audit trail, a line per change, with the values of `shown` fields before and after.
-    static func printHistory(_ ctx: CLIContext, _ items: [HistoryEntry], shown: Set<String>) {
-        for e in items {
-            let changes = e.changes.objectValue
-            let fields = e.action == "create" ? "created" : (changes?.keys.joined(separator: ", ") ?? "")
-            ctx.print("v\(e.version)  \(e.at)  uid \(e.uid)  \(e.action)  \(fields)")
-            guard e.action != "create", let changes else { continue }
-            for m in changes.members where shown.contains(m.key) {
-                guard let c = try? JSONDecoding.decode(HistoryChange.self, from: m.value) else { continue }
-                ctx.print("      \(m.key): \(short(c.from)) → \(short(c.to))")
-            }
-        }
-    }
-
-    /// A change of one field as the history keeps it.
-    struct HistoryChange: Decodable {
-        var from, to: JSONValue?
-    }
-
-    static func short(_ v: JSONValue?) -> String {
-        guard let v, v != .null else { return "—" }
-        if case .string(let s) = v { return s }
-        let text = JSONWriter.string(v)
-        return text.count > 60 ? String(text.prefix(57)) + "…" : text
-    }
-
-    enum ReasonUse { case none, optional, required }
 
     static func transition(
-        _ method: Method<DelegationTransition, SavedDelegation>, _ abstract: String, reason: ReasonUse = .none, outcome: Bool = false,
+        _ method: Method<DelegationTransition, SavedDelegation>,
+        _ abstract: String,
+        reason: ReasonUse = .none,
+        outcome: Bool = false,
         force: Bool = false
     ) -> CLICommand {
         let name = String(method.name.split(separator: ".").last ?? "")
         var options = [versionOption]
-        if reason != .none { options.append(OptionSpec(["--reason"], value: "TEXT", reason == .required ? "Why (required)." : "Why.")) }
+        if reason != .none {
+            options.append(OptionSpec(["--reason"], value: "TEXT", reason == .required ? "Why (required)." : "Why."))
+        }
         if outcome { options.append(OptionSpec(["--outcome"], value: "TEXT", "What came of the visit (required).")) }
         if force {
-            options.append(OptionSpec(["--force"], "Against the visit's dates: an exception, kept in the history with --reason."))
+            options.append(
+                OptionSpec(["--force"], "Against the visit's dates: an exception, kept in the history with --reason.")
+            )
             options.append(OptionSpec(["--reason"], value: "TEXT", "Why the dates are overridden (with --force)."))
         }
         var usage = "delegation \(name) ID [--expect-version N]"
@@ -226,7 +71,10 @@ extension CLI {
         if outcome { usage += " --outcome TEXT" }
         if force { usage += " [--force --reason TEXT]" }
         return Command(
-            name: name, abstract: abstract, usage: usage + " [--json]", arguments: [("ID", "The delegation's id or reference.")],
+            name: name,
+            abstract: abstract,
+            usage: usage + " [--json]",
+            arguments: [("ID", "The delegation's id or reference.")],
             options: options
         ) { args, ctx in
             let id = try args.positional(0, "ID")
@@ -236,8 +84,12 @@ extension CLI {
                 throw UsageError("--force needs --reason TEXT (kept in the history)")
             }
             let p = DelegationTransition(
-                id: id, expectedVersion: try expectedVersion(args), reason: args.value("--reason"), outcome: args.value("--outcome"),
-                force: args.has("--force") ? true : nil)
+                id: id,
+                expectedVersion: try expectedVersion(args),
+                reason: args.value("--reason"),
+                outcome: args.value("--outcome"),
+                force: args.has("--force") ? true : nil
+            )
             let s = try ctx.call(method, p)
             if ctx.json { ctx.printJSON(s); return ExitCode.ok }
             ctx.print("\(s.delegation.ref): \(s.delegation.status.rawValue) (version \(s.delegation.version))")
@@ -248,18 +100,29 @@ extension CLI {
     static var delegationReschedule: CLICommand {
         Command(
             name: "reschedule",
-            abstract: "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free; one under way keeps its start).",
+            abstract:
+                "Move a visit: new window and/or itinerary (a confirmed visit must stay clash-free; one under way "
+                + "keeps its start).",
             usage:
-                "delegation reschedule ID [--shift 3d|-2h|90m | --to DATE | --starts-at T --ends-at T] [--time-zone TZ] "
+                "delegation reschedule ID [--shift 3d|-2h|90m | --to DATE | --starts-at T --ends-at T] [--time-zone "
+                + "TZ] "
                 + "[-f SCHEDULE.json] [--reason TEXT] [--expect-version N]",
             arguments: [("ID", "The delegation's id or reference.")],
             options: [
                 versionOption, OptionSpec(["--starts-at"], value: "T", "New start, local time (2026-03-12T09:00)."),
-                OptionSpec(["--ends-at"], value: "T", "New end."), OptionSpec(["--time-zone"], value: "TZ", "New IANA time zone."),
-                OptionSpec(["-f", "--file"], value: "FILE", "JSON with any of starts_at, ends_at, time_zone, itinerary."),
+                OptionSpec(["--ends-at"], value: "T", "New end."),
+                OptionSpec(["--time-zone"], value: "TZ", "New IANA time zone."),
+                OptionSpec(
+                    ["-f", "--file"],
+                    value: "FILE",
+                    "JSON with any of starts_at, ends_at, time_zone, itinerary."
+                ),
                 OptionSpec(["--reason"], value: "TEXT", "Why (the update mails give it)."),
                 OptionSpec(
-                    ["--shift"], value: "SPAN", "Move the window and every item: 3d, -2d, 2h, 90m, 1d2h (times kept in the visit's zone)."),
+                    ["--shift"],
+                    value: "SPAN",
+                    "Move the window and every item: 3d, -2d, 2h, 90m, 1d2h (times kept in the visit's zone)."
+                ),
                 OptionSpec(["--to"], value: "DATE", "Move the window and every item so the visit begins on DATE."),
             ]
         ) { args, ctx in
@@ -267,19 +130,30 @@ extension CLI {
             var o: JSONObject = [:]
             if args.value("-f") != nil {
                 let file = try readJSONFile(args.value("-f"))
-                for k in ["starts_at", "ends_at", "time_zone", "itinerary", "reason"] { if let v = file[k] { o[k] = v } }
+                for k in ["starts_at", "ends_at", "time_zone", "itinerary", "reason"] {
+                    if let v = file[k] { o[k] = v }
+                }
             }
             if let s = args.value("--shift") {
-                guard let m = shiftMinutes(s) else { throw UsageError("--shift: expected a span like 3d, -2d, 2h, 90m or 1d2h, not \(s)") }
+                guard let m = shiftMinutes(s) else {
+                    throw UsageError("--shift: expected a span like 3d, -2d, 2h, 90m or 1d2h, not \(s)")
+                }
                 o["shift_minutes"] = .int(Int64(m))
             }
             for (flag, key) in [
-                ("--starts-at", "starts_at"), ("--ends-at", "ends_at"), ("--time-zone", "time_zone"), ("--reason", "reason"), ("--to", "to"),
+                ("--starts-at", "starts_at"), ("--ends-at", "ends_at"), ("--time-zone", "time_zone"),
+                ("--reason", "reason"), ("--to", "to"),
             ] {
                 if let v = args.value(flag) { o[key] = .string(v) }
             }
-            guard o.keys.contains(where: { ["starts_at", "ends_at", "time_zone", "itinerary", "shift_minutes", "to"].contains($0) }) else {
-                throw UsageError("give --shift, --to, --starts-at, --ends-at, --time-zone or -f FILE with the new schedule")
+            guard
+                o.keys.contains(where: {
+                    ["starts_at", "ends_at", "time_zone", "itinerary", "shift_minutes", "to"].contains($0)
+                })
+            else {
+                throw UsageError(
+                    "give --shift, --to, --starts-at, --ends-at, --time-zone or -f FILE with the new schedule"
+                )
             }
             o["id"] = .string(id)
             if let v = try expectedVersion(args) { o["expected_version"] = .int(Int64(v)) }
@@ -287,8 +161,10 @@ extension CLI {
             if ctx.json { ctx.printJSON(s); return ExitCode.ok }
             let d = s.delegation
             ctx.print(
-                "\(d.ref): \(d.status.rawValue), \(d.draft.startsAt) – \(d.draft.endsAt) (\(d.draft.timeZone)), schedule version "
-                    + "\(d.scheduleVersion)")
+                "\(d.ref): \(d.status.rawValue), \(d.draft.startsAt) – \(d.draft.endsAt) (\(d.draft.timeZone)), "
+                    + "schedule version "
+                    + "\(d.scheduleVersion)"
+            )
             printFindings(ctx, s.found)
             return ExitCode.ok
         }
@@ -305,7 +181,9 @@ extension CLI {
                 number.append(ch)
                 continue
             }
-            guard let n = Int(number), n <= 100_000, let unit = ["d": 1440, "h": 60, "m": 1][String(ch)] else { return nil }
+            guard let n = Int(number), n <= 100_000, let unit = ["d": 1440, "h": 60, "m": 1][String(ch)] else {
+                return nil
+            }
             total += n * unit
             number = ""
             units += 1

@@ -29,9 +29,19 @@ extension CLI {
         FieldFlag(flag: "--purpose", key: "purpose", help: "Why they come."),
         FieldFlag(flag: "--topics", key: "topics", help: "Topics, comma-separated.", shape: .list),
         FieldFlag(flag: "--notes", key: "notes", help: "Notes."),
-        FieldFlag(flag: "--direction", key: "direction", help: "Who travels.", choices: Direction.allCases.map(\.rawValue)),
+        FieldFlag(
+            flag: "--direction",
+            key: "direction",
+            help: "Who travels.",
+            choices: Direction.allCases.map(\.rawValue)
+        ),
         FieldFlag(flag: "--date", key: "date", help: "For a past visit known only so far: 2018, 2024-10, ~2024."),
-        FieldFlag(flag: "--partner", key: "partners", help: "A partner id (repeatable; the first leads).", shape: .partners),
+        FieldFlag(
+            flag: "--partner",
+            key: "partners",
+            help: "A partner id (repeatable; the first leads).",
+            shape: .partners
+        ),
     ]
 
     /// What only a new visit is given by flag (an existing one moves with reschedule).
@@ -39,7 +49,11 @@ extension CLI {
         FieldFlag(flag: "--starts-at", key: "starts_at", help: "When it begins, local time: 2027-03-12T09:00."),
         FieldFlag(flag: "--ends-at", key: "ends_at", help: "When it ends."),
         FieldFlag(flag: "--time-zone", key: "time_zone", help: "Its IANA time zone (default Asia/Shanghai)."),
-        FieldFlag(flag: "--external-key", key: "external_key", help: "Your own unique key: creating twice stores it once."),
+        FieldFlag(
+            flag: "--external-key",
+            key: "external_key",
+            help: "Your own unique key: creating twice stores it once."
+        ),
     ]
 
     static let agreementFlags: [FieldFlag] = [
@@ -63,7 +77,9 @@ extension CLI {
             case .partners:
                 let ids = args.values(f.flag)
                 if !ids.isEmpty {
-                    p[f.key] = .array(ids.enumerated().map { i, id in ["id": .string(id), "lead": .bool(i == 0 && ids.count > 1)] })
+                    p[f.key] = .array(
+                        ids.enumerated().map { i, id in ["id": .string(id), "lead": .bool(i == 0 && ids.count > 1)] }
+                    )
                 }
             }
         }
@@ -72,37 +88,51 @@ extension CLI {
 
     /// A comma-separated list as a JSON array of its (trimmed, non-empty) items.
     static func list(_ v: String) -> JSONValue {
-        .array(v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map { .string($0) })
+        .array(
+            v.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.map {
+                .string($0)
+            }
+        )
     }
 
     static func editOptions(_ flags: [FieldFlag]) -> [OptionSpec] {
         flags.map(\.option) + [
-            OptionSpec(["-f", "--file"], value: "PATCH", "JSON with any other fields to replace ('-' for stdin)."), versionOption,
+            OptionSpec(["-f", "--file"], value: "PATCH", "JSON with any other fields to replace ('-' for stdin)."),
+            versionOption,
         ]
     }
 
     /// An update's params: the changes the flags and the file give, the id, the version read.
     static func update<Draft>(_ args: ParsedArgs, _ flags: [FieldFlag], id: String) throws -> RecordUpdate<Draft> {
         let p = try changes(args, flags)
-        guard !p.members.isEmpty else { throw UsageError("nothing to change: give a flag (see --help) or -f PATCH.json") }
+        guard !p.members.isEmpty else {
+            throw UsageError("nothing to change: give a flag (see --help) or -f PATCH.json")
+        }
         return RecordUpdate(id: id, expectedVersion: try expectedVersion(args), changes: p)
     }
 
     static var delegationUpdate: CLICommand {
         Command(
-            name: "update", abstract: "Change a visit's details (a confirmed visit's schedule changes with reschedule).",
-            usage: "delegation update ID [--title T] [--purpose P] [--topics A,B] [--notes N] [--partner ID…] [-f PATCH.json]",
-            arguments: [("ID", "The delegation's id or reference.")], options: editOptions(delegationFlags)
+            name: "update",
+            abstract: "Change a visit's details (a confirmed visit's schedule changes with reschedule).",
+            usage:
+                "delegation update ID [--title T] [--purpose P] [--topics A,B] [--notes N] [--partner ID…] [-f "
+                + "PATCH.json]",
+            arguments: [("ID", "The delegation's id or reference.")],
+            options: editOptions(delegationFlags)
         ) { args, ctx in
             let id = try args.positional(0, "ID")
             let s: SavedDelegation
             do {
                 s = try ctx.call(DelegationsAPI.update, try update(args, delegationFlags, id: id))
-            } catch var e as CLIError where e.remote?.code == .failedPrecondition && e.remote?.details?["current_state"] != nil {
+            } catch var e as CLIError
+                where e.remote?.code == .failedPrecondition && e.remote?.details?["current_state"] != nil
+            {
                 // A confirmed visit's schedule: the service names its method; say the commands.
                 if let f = e.remote?.field, ["starts_at", "ends_at", "time_zone", "itinerary"].contains(f) {
                     e.hint =
-                        "a confirmed visit's schedule changes with 'liaison delegation reschedule \(id)' (--shift, --to, -f SCHEDULE.json),"
+                        "a confirmed visit's schedule changes with 'liaison delegation reschedule \(id)' (--shift, "
+                        + "--to, -f SCHEDULE.json),"
                         + " or one session at a time with 'liaison delegation item add|move|update|remove'"
                 }
                 throw e
@@ -115,11 +145,18 @@ extension CLI {
 
     static var agreementUpdate: CLICommand {
         Command(
-            name: "update", abstract: "Change a draft or negotiating agreement (after signing, changes are amendments).",
-            usage: "agreement update ID [--title T] [--kind K] [--focus A,B] [--starts-on D] [--ends-on D] [--partner ID…] [-f PATCH.json]",
-            arguments: [("ID", "Id or reference.")], options: editOptions(agreementFlags)
+            name: "update",
+            abstract: "Change a draft or negotiating agreement (after signing, changes are amendments).",
+            usage:
+                "agreement update ID [--title T] [--kind K] [--focus A,B] [--starts-on D] [--ends-on D] [--partner "
+                + "ID…] [-f PATCH.json]",
+            arguments: [("ID", "Id or reference.")],
+            options: editOptions(agreementFlags)
         ) { args, ctx in
-            let a = try ctx.call(AgreementsAPI.update, try update(args, agreementFlags, id: try args.positional(0, "ID")))
+            let a = try ctx.call(
+                AgreementsAPI.update,
+                try update(args, agreementFlags, id: try args.positional(0, "ID"))
+            )
             if ctx.json { ctx.printJSON(a) } else { printAgreementLine(ctx, a) }
             return ExitCode.ok
         }
@@ -127,14 +164,20 @@ extension CLI {
 
     /// `NAME;TITLE;SIDE[;DATE]` as a signatory (an empty TITLE is none).
     package static func signatory(_ s: String) throws -> Signatory {
-        let parts = s.split(separator: ";", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let parts = s.split(separator: ";", omittingEmptySubsequences: false).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         guard (3...4).contains(parts.count), !parts[0].isEmpty, !parts[2].isEmpty else {
-            throw UsageError("--signatory: expected \"NAME;TITLE;SIDE[;DATE]\" (SIDE is bit or the partner's name), not \"\(s)\"")
+            throw UsageError(
+                "--signatory: expected \"NAME;TITLE;SIDE[;DATE]\" (SIDE is bit or the partner's name), not \"\(s)\""
+            )
         }
         var date: LocalDate?
         if parts.count == 4, !parts[3].isEmpty {
             var why = ""
-            guard let d = LocalDate.parse(parts[3], why: &why) else { throw UsageError("--signatory: \(parts[3]): \(why)") }
+            guard let d = LocalDate.parse(parts[3], why: &why) else {
+                throw UsageError("--signatory: \(parts[3]): \(why)")
+            }
             date = d
         }
         return Signatory(name: parts[0], title: parts[1].isEmpty ? nil : parts[1], side: parts[2], signedOn: date)
@@ -147,13 +190,23 @@ extension CLI {
 
     static var agreementSign: CLICommand {
         Command(
-            name: "sign", abstract: "→ signed, with who signed (active at once if its start has come).",
-            usage: "agreement sign ID [--signatory \"NAME;TITLE;SIDE[;DATE]\"…] [-f SIGNATORIES.json] [--signed-on DATE]",
+            name: "sign",
+            abstract: "→ signed, with who signed (active at once if its start has come).",
+            usage:
+                "agreement sign ID [--signatory \"NAME;TITLE;SIDE[;DATE]\"…] [-f SIGNATORIES.json] [--signed-on DATE]",
             arguments: [("ID", "Id or reference.")],
             options: [
                 versionOption, OptionSpec(["--signed-on"], value: "DATE", "Default today."),
-                OptionSpec(["--signatory"], value: "SPEC", "NAME;TITLE;SIDE[;DATE] — SIDE is bit or the partner's name; repeatable."),
-                OptionSpec(["-f", "--file"], value: "FILE", "JSON {\"signatories\": [{name, title, side, signed_on}]}."),
+                OptionSpec(
+                    ["--signatory"],
+                    value: "SPEC",
+                    "NAME;TITLE;SIDE[;DATE] — SIDE is bit or the partner's name; repeatable."
+                ),
+                OptionSpec(
+                    ["-f", "--file"],
+                    value: "FILE",
+                    "JSON {\"signatories\": [{name, title, side, signed_on}]}."
+                ),
             ]
         ) { args, ctx in
             var p = AgreementTransition(id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args))
@@ -164,7 +217,8 @@ extension CLI {
             }
             var signatories: [Signatory] = []
             if args.value("-f") != nil {
-                signatories = try input(SignatoriesFile.self, try readJSONFile(args.value("-f")), "the signatories").signatories
+                signatories = try input(SignatoriesFile.self, try readJSONFile(args.value("-f")), "the signatories")
+                    .signatories
             }
             signatories += try args.values("--signatory").map(signatory)
             if !signatories.isEmpty { p.signatories = signatories }
@@ -176,13 +230,18 @@ extension CLI {
 
     static var agreementFromVisit: CLICommand {
         Command(
-            name: "from-visit", abstract: "Open a draft agreement with a visit's partners, linked to the visit (led_to).",
+            name: "from-visit",
+            abstract: "Open a draft agreement with a visit's partners, linked to the visit (led_to).",
             usage: "agreement from-visit DEL-… [--title T] [--kind K] [--coordinator-name N --coordinator-email E]",
             arguments: [("VISIT", "The delegation's id or reference.")],
             options: [
                 OptionSpec(["--title"], value: "TITLE", "Default: \"Cooperation with\" and the lead partner."),
                 OptionSpec(["--kind"], AgreementKind.self, "Default mou."),
-                OptionSpec(["--coordinator-name"], value: "NAME", "BIT's coordinator (default: the visit's first host)."),
+                OptionSpec(
+                    ["--coordinator-name"],
+                    value: "NAME",
+                    "BIT's coordinator (default: the visit's first host)."
+                ),
                 OptionSpec(["--coordinator-email"], value: "EMAIL", "The coordinator's email."),
             ]
         ) { args, ctx in
@@ -197,13 +256,21 @@ extension CLI {
                 kind: try args.choice("--kind", AgreementKind.self) ?? .mou,
                 partners: visit.draft.partners.compactMap { $0.id.map { PartnerRef(id: $0) } },
                 coordinator: Coordinator(name: args.value("--coordinator-name") ?? host?.name ?? email, email: email),
-                notes: "Opened from the visit \(visit.ref) (\(visit.draft.title)).")
+                notes: "Opened from the visit \(visit.ref) (\(visit.draft.title))."
+            )
             let a = try ctx.call(AgreementsAPI.create, draft)
             let seen = DelegationLink(
-                delegationID: visit.id, relation: LinkRelation.ledTo.rawValue, ref: visit.ref, title: visit.draft.title,
-                country: lead?.country, startsAt: visit.draft.date?.description ?? visit.draft.startsAt.description)
+                delegationID: visit.id,
+                relation: LinkRelation.ledTo.rawValue,
+                ref: visit.ref,
+                title: visit.draft.title,
+                country: lead?.country,
+                startsAt: visit.draft.date?.description ?? visit.draft.startsAt.description
+            )
             let linked = try ctx.call(
-                AgreementsAPI.linkDelegation, LinkParams(id: a.agreement.id, delegationID: visit.id, relation: .ledTo, seen: seen))
+                AgreementsAPI.linkDelegation,
+                LinkParams(id: a.agreement.id, delegationID: visit.id, relation: .ledTo, seen: seen)
+            )
             if ctx.json { ctx.printJSON(linked) } else { printAgreementLine(ctx, linked) }
             return ExitCode.ok
         }

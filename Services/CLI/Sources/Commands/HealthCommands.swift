@@ -17,9 +17,13 @@ extension CLI {
 
     static var healthCommand: CLICommand {
         Command(
-            name: "health", abstract: "Ask each service (or those named) for its health, directly: no supervisor needed. One line each.",
-            usage: "health [SERVICE...] [--json]", arguments: [("[SERVICE...]", "Services (default: all).")],
-            discussion: "Exit codes as a Nagios plugin's: 0 all ok, 1 one degraded, 2 one down, 3 one could not be judged."
+            name: "health",
+            abstract:
+                "Ask each service (or those named) for its health, directly: no supervisor needed. One line each.",
+            usage: "health [SERVICE...] [--json]",
+            arguments: [("[SERVICE...]", "Services (default: all).")],
+            discussion:
+                "Exit codes as a Nagios plugin's: 0 all ok, 1 one degraded, 2 one down, 3 one could not be judged."
         ) { args, ctx in
             let names =
                 try args.positionals.isEmpty || args.positionals == ["all"]
@@ -65,7 +69,11 @@ extension CLI {
         case .ok: return (.ok, "ok (\(what))", .health(h))
         case .degraded:
             let failing = h.raw.members.filter { $0.value == "failing" }.map(\.key)
-            return (.warning, "degraded\(failing.isEmpty ? "" : ": " + failing.joined(separator: ", ") + " failing") (\(what))", .health(h))
+            return (
+                .warning,
+                "degraded\(failing.isEmpty ? "" : ": " + failing.joined(separator: ", ") + " failing") (\(what))",
+                .health(h)
+            )
         case .stopping: return (.critical, "stopping (\(what))", .health(h))
         }
     }
@@ -76,16 +84,23 @@ extension CLI {
         let st = try ctx.statusWithoutSupervisor(deployment)
         let rows = st.services
         if rows.allSatisfy({ $0.state == "down" }) && deployment == .down {
-            throw CLIError(ExitCode.unavailable, "nothing answers: no supervisor and no service", hint: deployment.startHint(ctx))
+            throw CLIError(
+                ExitCode.unavailable,
+                "nothing answers: no supervisor and no service",
+                hint: deployment.startHint(ctx)
+            )
         }
         if ctx.json { ctx.printJSON(st); return ExitCode.ok }
         ctx.print(
             deployment == .systemd
-                ? "run by systemd (no supervisor); each service asked directly" : "no supervisor; each service asked directly")
+                ? "run by systemd (no supervisor); each service asked directly"
+                : "no supervisor; each service asked directly"
+        )
         var t = Table(["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "UNIT", "NOTE"])
         for r in rows {
             t.add([
-                r.name, r.state, r.pid.map(String.init) ?? "-", r.uptimeS.map(humanDuration) ?? "-", r.restarts.map(String.init) ?? "-",
+                r.name, r.state, r.pid.map(String.init) ?? "-", r.uptimeS.map(humanDuration) ?? "-",
+                r.restarts.map(String.init) ?? "-",
                 r.unitState ?? "-", r.reason ?? r.lastExit ?? "",
             ])
         }
@@ -101,16 +116,20 @@ extension CLI {
         let cargs = argv.map { strdup($0) } + [nil]
         execvp("journalctl", cargs)
         throw CLIError(
-            ExitCode.unavailable, "cannot run journalctl: \(String(cString: strerror(errno)))",
-            hint: "read the journal with '\(argv.joined(separator: " "))'")
+            ExitCode.unavailable,
+            "cannot run journalctl: \(String(cString: strerror(errno)))",
+            hint: "read the journal with '\(argv.joined(separator: " "))'"
+        )
     }
 }
 
 extension CLI {
     static var completionCommand: CLICommand {
         Command(
-            name: "completion", abstract: "Print a shell completion script: bash, zsh or fish.",
-            usage: "completion bash|zsh|fish", arguments: [("SHELL", "bash, zsh or fish.")],
+            name: "completion",
+            abstract: "Print a shell completion script: bash, zsh or fish.",
+            usage: "completion bash|zsh|fish",
+            arguments: [("SHELL", "bash, zsh or fish.")],
             discussion: "bash: source <(liaison completion bash), or save it in /etc/bash_completion.d/liaison. "
                 + "zsh: liaison completion zsh > \"${fpath[1]}/_liaison\". "
                 + "fish: liaison completion fish > ~/.config/fish/completions/liaison.fish."
@@ -127,7 +146,9 @@ extension CLI {
 
     static var manCommand: CLICommand {
         Command(
-            name: "man", abstract: "Print the man page (roff): liaison man | man -l -", usage: "man"
+            name: "man",
+            abstract: "Print the man page (roff): liaison man | man -l -",
+            usage: "man"
         ) { _, ctx in
             ctx.write(tool.manPage(date: String(Timestamp.rfc3339().prefix(10))))
             return ExitCode.ok

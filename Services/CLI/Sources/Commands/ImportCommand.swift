@@ -18,24 +18,36 @@ extension CLI {
         Command(
             name: "import",
             abstract:
-                "Import partners, visits, agreements and sites from JSON or CSV (spreadsheet exports), all checked first: "
+                "Import partners, visits, agreements and sites from JSON or CSV (spreadsheet exports), all checked "
+                + "first: "
                 + "nothing half-done.",
             usage: "import -f FILE [-f FILE …] [--as partners|visits|agreements|sites] [--dry-run] [--json]",
             options: [
                 OptionSpec(
-                    ["-f", "--file"], value: "FILE", "A .json file ({partners, visits, agreements, sites}) or a .csv export; repeatable."),
+                    ["-f", "--file"],
+                    value: "FILE",
+                    "A .json file ({partners, visits, agreements, sites}) or a .csv export; repeatable."
+                ),
                 OptionSpec(["--as"], value: "SECTION", "What a CSV file's rows are, unless it has a record column."),
                 OptionSpec(["--dry-run"], "Check every row and say what would be done; write nothing."),
             ],
             discussion: """
-                Rows name each other by key: a visit's partners column (or partners: [{"partner": KEY}]) names partners of the \
-                import, registry ids (par-…), or names described by partner_kind and country; an agreement's visits names visits \
-                of the import; a site's agreement names an agreement of the import. Past visits (status completed or cancelled) \
-                and agreements are recorded as history: nothing is mailed. Importing the same file again finds what is there.
-                CSV columns — partners: key, name, name_local, kind, country, city, website, notes. visits: key, title, direction, \
-                partners (;), partner_kind, country, date (2018, 2024-10, ~2024) or starts_at/ends_at, status, purpose, topics (;), \
-                group, group_count, group_role, outcome. agreements: key, title, kind, partners (;), partner_kind, country, status, \
-                signed_on, starts_on, ends_on, coordinator_name, coordinator_email, focus_areas (;), visits (;), notes. sites: key, \
+                Rows name each other by key: a visit's partners column (or partners: [{"partner": KEY}]) names \
+                partners of the \
+                import, registry ids (par-…), or names described by partner_kind and country; an agreement's visits \
+                names visits \
+                of the import; a site's agreement names an agreement of the import. Past visits (status completed or \
+                cancelled) \
+                and agreements are recorded as history: nothing is mailed. Importing the same file again finds what is \
+                there.
+                CSV columns — partners: key, name, name_local, kind, country, city, website, notes. visits: key, \
+                title, direction, \
+                partners (;), partner_kind, country, date (2018, 2024-10, ~2024) or starts_at/ends_at, status, \
+                purpose, topics (;), \
+                group, group_count, group_role, outcome. agreements: key, title, kind, partners (;), partner_kind, \
+                country, status, \
+                signed_on, starts_on, ends_on, coordinator_name, coordinator_email, focus_areas (;), visits (;), \
+                notes. sites: key, \
                 name, kind, country, agreement, partners (;), established, notes.
                 Exit 65 with every problem (section, row, field) when anything is wrong.
                 """
@@ -69,21 +81,38 @@ extension CLI {
 
     /// Checks every row with both services (a dry run), then writes partners and visits, then
     /// agreements and sites with the visits' ids. Prints what was done or every problem.
-    static func runImport(_ given: ImportFile, _ ctx: CLIContext, dryRun: Bool, quietRows: Bool = false) throws -> Int32 {
+    static func runImport(_ given: ImportFile, _ ctx: CLIContext, dryRun: Bool, quietRows: Bool = false) throws -> Int32
+    {
         var file = given
         file.resolveKeys()
         func delegations(_ dry: Bool) throws -> ImportReport {
             try ctx.call(
                 DelegationsAPI.importRows,
-                DelegationsImport(partners: file["partners"].map(JSONValue.object), visits: file["visits"].map(JSONValue.object), dryRun: dry))
+                DelegationsImport(
+                    partners: file["partners"].map(JSONValue.object),
+                    visits: file["visits"].map(JSONValue.object),
+                    dryRun: dry
+                )
+            )
         }
         func agreements(_ dry: Bool, visitIDs: [String: String]) throws -> ImportReport {
             try ctx.call(
                 AgreementsAPI.importRows,
-                AgreementsImport(agreements: file.agreementRows(visitIDs: visitIDs), sites: file["sites"].map(JSONValue.object), dryRun: dry))
+                AgreementsImport(
+                    agreements: file.agreementRows(visitIDs: visitIDs),
+                    sites: file["sites"].map(JSONValue.object),
+                    dryRun: dry
+                )
+            )
         }
         var problems = file.problems.map {
-            ImportReport.Problem(section: $0.section, index: $0.index, key: $0.key, field: $0.field, message: $0.message)
+            ImportReport.Problem(
+                section: $0.section,
+                index: $0.index,
+                key: $0.key,
+                field: $0.field,
+                message: $0.message
+            )
         }
         let checkD = try delegations(true)
         let checkA = try agreements(true, visitIDs: [:])
@@ -98,7 +127,9 @@ extension CLI {
             }
             throw CLIError(
                 ExitCode.dataError,
-                "nothing imported: \(problems.count) problem\(problems.count == 1 ? "" : "s") (rows counted from 1 in each section)")
+                "nothing imported: \(problems.count) problem\(problems.count == 1 ? "" : "s") (rows counted from 1 in "
+                    + "each section)"
+            )
         }
         guard !dryRun else {
             ctx.print("Dry run: every row is fine; nothing written. " + summary(checkD, checkA))
@@ -112,8 +143,10 @@ extension CLI {
         let a: ImportReport
         do { a = try agreements(false, visitIDs: visitIDs) } catch {
             throw CLIError(
-                ExitCode.tempFail, "partners and visits were imported, agreements and sites were not: \(error)",
-                hint: "run the same import again: what is there is found, not doubled")
+                ExitCode.tempFail,
+                "partners and visits were imported, agreements and sites were not: \(error)",
+                hint: "run the same import again: what is there is found, not doubled"
+            )
         }
         if ctx.json {
             ctx.printJSON(ImportOutcome(applied: true, delegations: d, agreements: a))

@@ -18,8 +18,11 @@ extension CLI {
     static var meshCheck: CLICommand {
         Command(
             name: "check",
-            abstract: "Check a mesh file as a start would: the file itself, each executable, each service's settings (by the service "
-                + "binary's --check), the directories; print the services in start order. Exit 78 with every problem named.",
+            abstract:
+                "Check a mesh file as a start would: the file itself, each executable, each service's settings (by "
+                + "the service "
+                + "binary's --check), the directories; print the services in start order. Exit 78 with every problem "
+                + "named.",
             usage: "mesh check [--mesh FILE]"
         ) { _, ctx in
             let mesh = try ctx.mesh()
@@ -28,13 +31,23 @@ extension CLI {
             var problems: [String] = []
             for s in order {
                 guard let exe = Executables.resolve(s.executable) else {
-                    problems.append("services[\(s.name)].executable: \(s.executable) is not an executable file (beside liaison or on PATH)")
+                    problems.append(
+                        "services[\(s.name)].executable: \(s.executable) is not an executable file (beside liaison or "
+                            + "on PATH)"
+                    )
                     continue
                 }
                 // The service checks its own settings and directories, as its start would.
-                let r = try Subprocess.run(exe, ["--check", "--mesh", file, "--name", s.name], input: [], timeoutMs: 15_000)
+                let r = try Subprocess.run(
+                    exe,
+                    ["--check", "--mesh", file, "--name", s.name],
+                    input: [],
+                    timeoutMs: 15_000
+                )
                 if r.exit != .exited(0) {
-                    let why = String(decoding: r.stderr, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? "\(r.exit)"
+                    let why =
+                        String(decoding: r.stderr, as: UTF8.self).split(separator: "\n").first.map(String.init)
+                        ?? "\(r.exit)"
                     problems.append(why.hasPrefix("services[") ? why : "services[\(s.name)]: \(why)")
                 }
             }
@@ -51,10 +64,14 @@ extension CLI {
                 if let why = directoryProblem(dir) { problems.append("\(key): \(why)") }
             }
             if ctx.json {
-                ctx.printJSON(MeshCheckResult(ok: problems.isEmpty, file: file, startOrder: order.map(\.name), problems: problems))
+                ctx.printJSON(
+                    MeshCheckResult(ok: problems.isEmpty, file: file, startOrder: order.map(\.name), problems: problems)
+                )
             } else {
                 var t = Table(["SERVICE", "SOCKET", "CONSUMES", "DEPENDS ON"])
-                for s in order { t.add([s.name, s.socket, s.consumes.joined(separator: ","), s.dependsOn.joined(separator: ",")]) }
+                for s in order {
+                    t.add([s.name, s.socket, s.consumes.joined(separator: ","), s.dependsOn.joined(separator: ",")])
+                }
                 ctx.print(t.render())
                 for p in problems { ctx.note("\(file): \(p)") }
                 if problems.isEmpty { ctx.print("\(file): ok") }

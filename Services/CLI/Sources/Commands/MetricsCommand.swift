@@ -8,14 +8,28 @@ import LiaisonWire
 extension CLI {
     static var metricsCommand: CLICommand {
         Command(
-            name: "metrics", abstract: "The whole mesh's metrics as Prometheus text (or OpenMetrics), once or kept in a textfile.",
+            name: "metrics",
+            abstract: "The whole mesh's metrics as Prometheus text (or OpenMetrics), once or kept in a textfile.",
             usage: "metrics [--openmetrics] [--textfile DIR [--every DURATION]]",
             options: [
-                OptionSpec(["--openmetrics"], "OpenMetrics 1.0 (counters named without _total, ending # EOF) instead of Prometheus text."),
-                OptionSpec(["--textfile"], value: "DIR", "Write DIR/liaison.prom (atomically: a new file renamed) for node_exporter."),
-                OptionSpec(["--every"], value: "DURATION", "With --textfile: keep it up to date every DURATION (15s, 500ms, 1m)."),
+                OptionSpec(
+                    ["--openmetrics"],
+                    "OpenMetrics 1.0 (counters named without _total, ending # EOF) instead of Prometheus text."
+                ),
+                OptionSpec(
+                    ["--textfile"],
+                    value: "DIR",
+                    "Write DIR/liaison.prom (atomically: a new file renamed) for node_exporter."
+                ),
+                OptionSpec(
+                    ["--every"],
+                    value: "DURATION",
+                    "With --textfile: keep it up to date every DURATION (15s, 500ms, 1m)."
+                ),
             ],
-            discussion: "Each service and the supervisor answer service.metrics; their families are merged with a service label. "
+            discussion:
+                "Each service and the supervisor answer service.metrics; their families are merged with a service "
+                + "label. "
                 + "A target that does not answer shows as liaison_scrape_up{target=…} 0."
         ) { args, ctx in
             let open = args.has("--openmetrics")
@@ -46,10 +60,15 @@ extension CLI {
         let mesh = try ctx.mesh()
         var out: [MetricFamily] = []
         var up = MetricFamily("liaison_scrape_up", .gauge, "1 when the target answered service.metrics, else 0.")
-        let targets = [("supervisor", mesh.config.supervisor.socket)] + mesh.config.services.map { ($0.name, $0.socket) }
+        let targets =
+            [("supervisor", mesh.config.supervisor.socket)] + mesh.config.services.map { ($0.name, $0.socket) }
         for (name, socket) in targets {
             do {
-                let answer = try WireClient(path: socket, timeoutMs: 2000).call(ServiceAPI.metrics, NoParams(), timeoutMs: 5000)
+                let answer = try WireClient(path: socket, timeoutMs: 2000).call(
+                    ServiceAPI.metrics,
+                    NoParams(),
+                    timeoutMs: 5000
+                )
                 for var f in answer.families {
                     f.samples = f.samples.map { s in
                         var s = s
@@ -69,7 +88,13 @@ extension CLI {
     /// Writes `text` to DIR/liaison.prom through a temporary file renamed over it.
     static func writeTextfile(_ text: String, dir: String) throws {
         let path = dir + "/liaison.prom", tmp = dir + "/.liaison.prom.\(getpid())"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o644]) else {
+        guard
+            FileManager.default.createFile(
+                atPath: tmp,
+                contents: Data(text.utf8),
+                attributes: [.posixPermissions: 0o644]
+            )
+        else {
             throw CLIError(ExitCode.failure, "cannot write \(tmp)")
         }
         guard rename(tmp, path) == 0 else {

@@ -9,23 +9,35 @@ import LiaisonWire
 extension CLI {
     static var partnerCommand: CLICommand {
         Command(
-            name: "partner", abstract: "The partner registry: institutions, their people, their visits and agreements; merge duplicates.",
+            name: "partner",
+            abstract:
+                "The partner registry: institutions, their people, their visits and agreements; merge duplicates.",
             usage: "partner <subcommand>",
             subcommands: [
                 partnerCreate, partnerList, partnerShow, partnerUpdate, partnerMerge,
                 Command(
-                    name: "person", abstract: "People at a partner institution.", usage: "partner person add|update|remove",
-                    subcommands: [personAdd, personUpdate, personRemove]),
-            ])
+                    name: "person",
+                    abstract: "People at a partner institution.",
+                    usage: "partner person add|update|remove",
+                    subcommands: [personAdd, personUpdate, personRemove]
+                ),
+            ]
+        )
     }
 
     /// The options describing a partner, and the fields they set.
     static let partnerFields: [FieldFlag] = [
         FieldFlag(flag: "--name", key: "name", help: "Name in English (or romanised)."),
         FieldFlag(flag: "--name-local", key: "name_local", help: "Name in its own script."),
-        FieldFlag(flag: "--kind", key: "kind", help: "What kind of institution.", choices: PartnerKind.allCases.map(\.rawValue)),
+        FieldFlag(
+            flag: "--kind",
+            key: "kind",
+            help: "What kind of institution.",
+            choices: PartnerKind.allCases.map(\.rawValue)
+        ),
         FieldFlag(flag: "--country", key: "country", help: "ISO 3166-1 alpha-2 code, e.g. TH."),
-        FieldFlag(flag: "--city", key: "city", help: "City."), FieldFlag(flag: "--website", key: "website", help: "Website."),
+        FieldFlag(flag: "--city", key: "city", help: "City."),
+        FieldFlag(flag: "--website", key: "website", help: "Website."),
         FieldFlag(flag: "--parent", key: "parent", help: "The institution it belongs to (a partner id)."),
         FieldFlag(flag: "--notes", key: "notes", help: "Notes."),
     ]
@@ -33,7 +45,11 @@ extension CLI {
     static func printPartnerLine(_ ctx: CLIContext, _ p: PartnerRecord) {
         var line = "\(p.id)  \(p.draft.name)"
         if let l = p.draft.nameLocal { line += " (\(l))" }
-        ctx.print(line + " — \(p.draft.kind.rawValue), \(p.countryName.isEmpty ? p.draft.country : p.countryName) [version \(p.version)]")
+        ctx.print(
+            line
+                + " — \(p.draft.kind.rawValue), \(p.countryName.isEmpty ? p.draft.country : p.countryName) [version "
+                + "\(p.version)]"
+        )
     }
 
     /// Calls a registry method that answers the partner, and prints it.
@@ -45,26 +61,40 @@ extension CLI {
 
     static var partnerCreate: CLICommand {
         Command(
-            name: "create", abstract: "Register a partner institution.",
-            usage: "partner create --name N --kind K --country CC [--name-local N] [--city C] [--website URL] [--parent ID] | -f FILE",
+            name: "create",
+            abstract: "Register a partner institution.",
+            usage:
+                "partner create --name N --kind K --country CC [--name-local N] [--city C] [--website URL] [--parent "
+                + "ID] | -f FILE",
             options: [OptionSpec(["-f", "--file"], value: "FILE", "The partner as JSON (with people), '-' for stdin.")]
                 + partnerFields.map(\.option)
         ) { args, ctx in
-            try changePartner(ctx, PartnersAPI.create, try input(PartnerCreate.self, try changes(args, partnerFields), "the partner"))
+            try changePartner(
+                ctx,
+                PartnersAPI.create,
+                try input(PartnerCreate.self, try changes(args, partnerFields), "the partner")
+            )
         }
     }
 
     static var partnerList: CLICommand {
         Command(
-            name: "list", abstract: "Partners by name.", usage: "partner list [--country CC] [--kind K] [--text WORDS] [--merged] [--all]",
+            name: "list",
+            abstract: "Partners by name.",
+            usage: "partner list [--country CC] [--kind K] [--text WORDS] [--merged] [--all]",
             options: [
-                OptionSpec(["--country"], value: "CC", "Partners in this country."), OptionSpec(["--kind"], PartnerKind.self, ""),
+                OptionSpec(["--country"], value: "CC", "Partners in this country."),
+                OptionSpec(["--kind"], PartnerKind.self, ""),
                 OptionSpec(["--text"], value: "WORDS", "Words in the name (either script) or city."),
                 OptionSpec(["--merged"], "Also the entries merged into others."),
-                OptionSpec(["--limit"], value: "N", "Rows per page (default 100)."), OptionSpec(["--all"], "Every page."),
+                OptionSpec(["--limit"], value: "N", "Rows per page (default 100)."),
+                OptionSpec(["--all"], "Every page."),
             ]
         ) { args, ctx in
-            var f = PartnerFilter(text: args.value("--text"), limit: try args.int("--limit", default: 100, in: 1...1000))
+            var f = PartnerFilter(
+                text: args.value("--text"),
+                limit: try args.int("--limit", default: 100, in: 1...1000)
+            )
             f.country = args.value("--country")
             f.kind = try args.choice("--kind", PartnerKind.self)
             if args.has("--merged") { f.includeMerged = true }
@@ -76,7 +106,8 @@ extension CLI {
                 if let l = x.draft.nameLocal { name += " (\(l))" }
                 if x.status == .merged { name += " → merged into \(x.mergedInto ?? "?")" }
                 t.add([
-                    x.id, name, x.draft.kind.rawValue, "\(x.draft.country) \(x.countryName)", x.draft.city ?? "", String(x.people.count),
+                    x.id, name, x.draft.kind.rawValue, "\(x.draft.country) \(x.countryName)", x.draft.city ?? "",
+                    String(x.people.count),
                 ])
             }
             ctx.print(t.rows.isEmpty ? "(no partners match)" : t.render())
@@ -105,7 +136,9 @@ extension CLI {
 
     static var partnerShow: CLICommand {
         Command(
-            name: "show", abstract: "A partner with its people, visits, agreements, sites and last contact.", usage: "partner show ID",
+            name: "show",
+            abstract: "A partner with its people, visits, agreements, sites and last contact.",
+            usage: "partner show ID",
             arguments: [("ID", "The partner's id (par-…); an id merged into another shows the one kept.")]
         ) { args, ctx in
             let v = try ctx.call(PartnersAPI.get, PartnerID(try args.positional(0, "ID")))
@@ -113,14 +146,19 @@ extension CLI {
             var filter = AgreementFilter(limit: 200)
             filter.partner = p.id
             let agreements = try ctx.list(AgreementsAPI.list, filter, all: true).items
-            let sites = try ctx.call(SitesAPI.list, SiteFilter()).items.filter { s in s.draft.partners.contains { $0.id == p.id } }
+            let sites = try ctx.call(SitesAPI.list, SiteFilter()).items.filter { s in
+                s.draft.partners.contains { $0.id == p.id }
+            }
             let last = lastContact(v, agreements, today: LocalDate.utc(millis: wallClockMillis()))
             if ctx.json {
                 ctx.printJSON(PartnerSummary(partner: v, agreements: agreements, sites: sites, lastContact: last))
                 return ExitCode.ok
             }
             printPartnerLine(ctx, p)
-            for (label, value) in [("City", p.draft.city), ("Website", p.draft.website), ("Parent", p.draft.parent), ("Notes", p.draft.notes)] {
+            for (label, value) in [
+                ("City", p.draft.city), ("Website", p.draft.website), ("Parent", p.draft.parent),
+                ("Notes", p.draft.notes),
+            ] {
                 if let value { ctx.print("\(label.padding(toLength: 12, withPad: " ", startingAt: 0)) \(value)") }
             }
             ctx.print("Last contact \(last.map(\.display) ?? "none recorded")")
@@ -166,7 +204,8 @@ extension CLI {
 
     static var partnerUpdate: CLICommand {
         Command(
-            name: "update", abstract: "Change a partner's entry (every visit and agreement naming it shows the change).",
+            name: "update",
+            abstract: "Change a partner's entry (every visit and agreement naming it shows the change).",
             usage: "partner update ID [--name N] [--kind K] [--country CC] [--city C] … [--expect-version N]",
             arguments: [("ID", "The partner's id.")],
             options: partnerFields.map(\.option) + [
@@ -174,20 +213,30 @@ extension CLI {
             ]
         ) { args, ctx in
             let p = try changes(args, partnerFields)
-            guard !p.members.isEmpty else { throw UsageError("nothing to change: give --name, --kind, --country, --city … or -f FILE") }
+            guard !p.members.isEmpty else {
+                throw UsageError("nothing to change: give --name, --kind, --country, --city … or -f FILE")
+            }
             return try changePartner(
-                ctx, PartnersAPI.update, PartnerUpdate(id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args), changes: p))
+                ctx,
+                PartnersAPI.update,
+                PartnerUpdate(id: try args.positional(0, "ID"), expectedVersion: try expectedVersion(args), changes: p)
+            )
         }
     }
 
     static var partnerMerge: CLICommand {
         Command(
-            name: "merge", abstract: "Merge a duplicate into the entry kept; both histories stay, visits and agreements follow.",
+            name: "merge",
+            abstract: "Merge a duplicate into the entry kept; both histories stay, visits and agreements follow.",
             usage: "partner merge DUPLICATE KEPT [--reason TEXT]",
             arguments: [("DUPLICATE", "The id merged away."), ("KEPT", "The id kept.")],
             options: [OptionSpec(["--reason"], value: "TEXT", "Why (kept in both histories).")]
         ) { args, ctx in
-            let p = PartnerMerge(from: try args.positional(0, "DUPLICATE"), into: try args.positional(1, "KEPT"), reason: args.value("--reason"))
+            let p = PartnerMerge(
+                from: try args.positional(0, "DUPLICATE"),
+                into: try args.positional(1, "KEPT"),
+                reason: args.value("--reason")
+            )
             return try changePartner(ctx, PartnersAPI.merge, p)
         }
     }
@@ -197,23 +246,38 @@ extension CLI {
         FieldFlag(flag: "--name-local", key: "name_local", help: "In their own script."),
         FieldFlag(flag: "--title", key: "title", help: "e.g. Minister for the Development of ICT."),
         FieldFlag(flag: "--role", key: "role", help: "Their part.", choices: MemberRole.allCases.map(\.rawValue)),
-        FieldFlag(flag: "--email", key: "email", help: "Email."), FieldFlag(flag: "--phone", key: "phone", help: "Phone."),
+        FieldFlag(flag: "--email", key: "email", help: "Email."),
+        FieldFlag(flag: "--phone", key: "phone", help: "Phone."),
     ]
 
     static var personAdd: CLICommand {
         Command(
-            name: "add", abstract: "Add someone to a partner's people.",
-            usage: "partner person add PARTNER --name N [--name-local N] [--title T] [--role R] [--email E] [--phone P]",
-            arguments: [("PARTNER", "The partner's id.")], options: personFields.map(\.option)
+            name: "add",
+            abstract: "Add someone to a partner's people.",
+            usage:
+                "partner person add PARTNER --name N [--name-local N] [--title T] [--role R] [--email E] [--phone P]",
+            arguments: [("PARTNER", "The partner's id.")],
+            options: personFields.map(\.option)
         ) { args, ctx in
             guard args.value("--name") != nil else { throw UsageError("missing --name") }
-            let person = try input(Person.self, JSONObject(fields(args, personFields).members.filter { $0.value != .null }), "the person")
-            return try changePartner(ctx, PartnersAPI.addPerson, PersonAdd(partner: try args.positional(0, "PARTNER"), person: person))
+            let person = try input(
+                Person.self,
+                JSONObject(fields(args, personFields).members.filter { $0.value != .null }),
+                "the person"
+            )
+            return try changePartner(
+                ctx,
+                PartnersAPI.addPerson,
+                PersonAdd(partner: try args.positional(0, "PARTNER"), person: person)
+            )
         }
     }
 
     static let partnerVersionOption = OptionSpec(
-        ["--expect-version"], value: "N", "The partner's version you last read: a change made since is refused (default: the one stored).")
+        ["--expect-version"],
+        value: "N",
+        "The partner's version you last read: a change made since is refused (default: the one stored)."
+    )
 
     static let personArguments = [
         ("PARTNER", "The partner's id."), ("WHO", "The person's id (per-…) or email, as 'partner show' lists them."),
@@ -221,45 +285,68 @@ extension CLI {
 
     static var personUpdate: CLICommand {
         Command(
-            name: "update", abstract: "Change someone's details (an empty value clears a field).",
-            usage: "partner person update PARTNER WHO [--name N] [--title T] [--role R] [--email E] [--phone P] [--expect-version N]",
-            arguments: personArguments, options: personFields.map(\.option) + [partnerVersionOption]
+            name: "update",
+            abstract: "Change someone's details (an empty value clears a field).",
+            usage:
+                "partner person update PARTNER WHO [--name N] [--title T] [--role R] [--email E] [--phone P] "
+                + "[--expect-version N]",
+            arguments: personArguments,
+            options: personFields.map(\.option) + [partnerVersionOption]
         ) { args, ctx in
             let changes = fields(args, personFields)
-            guard changes.count > 0 else { throw UsageError("nothing to change: give --name, --title, --email … (see --help)") }
+            guard changes.count > 0 else {
+                throw UsageError("nothing to change: give --name, --title, --email … (see --help)")
+            }
             let p = PersonUpdate(
-                partner: try args.positional(0, "PARTNER"), person: try args.positional(1, "WHO"),
-                expectedVersion: try expectedVersion(args), changes: changes)
+                partner: try args.positional(0, "PARTNER"),
+                person: try args.positional(1, "WHO"),
+                expectedVersion: try expectedVersion(args),
+                changes: changes
+            )
             return try changePartner(ctx, PartnersAPI.updatePerson, p)
         }
     }
 
     static var personRemove: CLICommand {
         Command(
-            name: "remove", abstract: "Someone is no longer at the partner (kept in its history).",
-            usage: "partner person remove PARTNER WHO [--expect-version N]", arguments: personArguments, options: [partnerVersionOption]
+            name: "remove",
+            abstract: "Someone is no longer at the partner (kept in its history).",
+            usage: "partner person remove PARTNER WHO [--expect-version N]",
+            arguments: personArguments,
+            options: [partnerVersionOption]
         ) { args, ctx in
             let p = PersonRemove(
-                partner: try args.positional(0, "PARTNER"), person: try args.positional(1, "WHO"), expectedVersion: try expectedVersion(args))
+                partner: try args.positional(0, "PARTNER"),
+                person: try args.positional(1, "WHO"),
+                expectedVersion: try expectedVersion(args)
+            )
             return try changePartner(ctx, PartnersAPI.removePerson, p)
         }
     }
 
     static var siteCommand: CLICommand {
         Command(
-            name: "site", abstract: "BIT's own places abroad (workstations, offices), counted by their own country.",
+            name: "site",
+            abstract: "BIT's own places abroad (workstations, offices), counted by their own country.",
             usage: "site <subcommand>",
             subcommands: [
                 Command(
-                    name: "create", abstract: "Record a site from a JSON file.", usage: "site create -f FILE",
+                    name: "create",
+                    abstract: "Record a site from a JSON file.",
+                    usage: "site create -f FILE",
                     options: [OptionSpec(["-f", "--file"], value: "FILE", "The site as JSON ('-' for stdin).")]
                 ) { args, ctx in
-                    let s = try ctx.call(SitesAPI.create, try input(SiteDraft.self, try readJSONFile(args.value("-f")), "the site"))
+                    let s = try ctx.call(
+                        SitesAPI.create,
+                        try input(SiteDraft.self, try readJSONFile(args.value("-f")), "the site")
+                    )
                     if ctx.json { ctx.printJSON(s) } else { ctx.print("\(s.id)  \(s.draft.name)") }
                     return ExitCode.ok
                 },
                 Command(
-                    name: "list", abstract: "Sites by name.", usage: "site list [--country CC]",
+                    name: "list",
+                    abstract: "Sites by name.",
+                    usage: "site list [--country CC]",
                     options: [OptionSpec(["--country"], value: "CC", "Sites in this country.")]
                 ) { args, ctx in
                     let items = try ctx.call(SitesAPI.list, SiteFilter(country: args.value("--country"))).items
@@ -267,13 +354,16 @@ extension CLI {
                     var t = Table(["ID", "NAME", "KIND", "COUNTRY", "SINCE", "AGREEMENT", "PARTNERS"])
                     for s in items {
                         t.add([
-                            s.id, s.draft.name, s.draft.kind.rawValue, s.countryName, PartialDate.shown(s.draft.established) ?? "",
-                            s.agreementReference ?? "", s.draft.partners.map { "\($0.name ?? "") (\($0.country ?? ""))" }.joined(separator: "; "),
+                            s.id, s.draft.name, s.draft.kind.rawValue, s.countryName,
+                            PartialDate.shown(s.draft.established) ?? "",
+                            s.agreementReference ?? "",
+                            s.draft.partners.map { "\($0.name ?? "") (\($0.country ?? ""))" }.joined(separator: "; "),
                         ])
                     }
                     ctx.print(t.rows.isEmpty ? "(no sites)" : t.render())
                     return ExitCode.ok
                 },
-            ])
+            ]
+        )
     }
 }

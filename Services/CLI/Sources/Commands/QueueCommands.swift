@@ -8,26 +8,39 @@ import LiaisonWire
 extension CLI {
     static var queueCommand: CLICommand {
         Command(
-            name: "queue", abstract: "Event deliveries waiting or dead in each producer's outbox; redrive or skip them.",
-            usage: "queue [--service S] [--status pending|dead|delivered|skipped|all] [--subscriber S] [--limit N] [--json]",
+            name: "queue",
+            abstract: "Event deliveries waiting or dead in each producer's outbox; redrive or skip them.",
+            usage:
+                "queue [--service S] [--status pending|dead|delivered|skipped|all] [--subscriber S] [--limit N] "
+                + "[--json]",
             options: [
                 OptionSpec(["--service"], value: "S", "Only this producing service."),
                 OptionSpec(
-                    ["--status"], oneOf: DeliveryState.allCases.map(\.rawValue) + ["all"], value: "S", "Default: pending and dead."),
+                    ["--status"],
+                    oneOf: DeliveryState.allCases.map(\.rawValue) + ["all"],
+                    value: "S",
+                    "Default: pending and dead."
+                ),
                 OptionSpec(["--subscriber"], value: "S", "Only deliveries to this service."),
                 OptionSpec(["--limit"], value: "N", "At most N rows per service (default 100)."),
             ],
             subcommands: [queueRedrive, queueSkip, queueAudit]
         ) { args, ctx in
             let params = QueueParams(
-                status: args.value("--status"), subscriber: args.value("--subscriber"), limit: try args.int("--limit", default: 100, in: 1...1000))
-            let results = try producers(ctx, only: args.value("--service")).map { try ctx.call(EventsAPI.queue, params, on: $0) }
+                status: args.value("--status"),
+                subscriber: args.value("--subscriber"),
+                limit: try args.int("--limit", default: 100, in: 1...1000)
+            )
+            let results = try producers(ctx, only: args.value("--service")).map {
+                try ctx.call(EventsAPI.queue, params, on: $0)
+            }
             if ctx.json { ctx.printJSON(Queues(services: results)); return ExitCode.ok }
             var t = Table(["SERVICE", "SEQ", "EVENT", "KEY", "SUBSCRIBER", "STATUS", "ATTEMPTS", "LAST ERROR"])
             for r in results {
                 for d in r.deliveries {
                     t.add([
-                        r.service, String(d.outboxSeq), "\(d.type) #\(d.sequence)", d.partitionKey, d.subscriber, d.status.rawValue,
+                        r.service, String(d.outboxSeq), "\(d.type) #\(d.sequence)", d.partitionKey, d.subscriber,
+                        d.status.rawValue,
                         String(d.attempts), String((d.lastError ?? "").prefix(70)),
                     ])
                 }
@@ -60,7 +73,8 @@ extension CLI {
 
     static var queueRedrive: CLICommand {
         Command(
-            name: "redrive", abstract: "Make dead deliveries pending again (after fixing what made them fail).",
+            name: "redrive",
+            abstract: "Make dead deliveries pending again (after fixing what made them fail).",
             usage: "queue redrive (SEQ [--subscriber S] | --all-dead) [--service S]",
             arguments: [("SEQ", "The delivery's outbox sequence (SEQ column of 'liaison queue').")],
             options: [
@@ -73,7 +87,9 @@ extension CLI {
             if args.has("--all-dead") {
                 params.allDead = true
             } else {
-                guard let seq = Int64(try args.positional(0, "SEQ or --all-dead")) else { throw UsageError("SEQ must be a number") }
+                guard let seq = Int64(try args.positional(0, "SEQ or --all-dead")) else {
+                    throw UsageError("SEQ must be a number")
+                }
                 params.outboxSeq = seq
             }
             var total = 0
@@ -93,7 +109,9 @@ extension CLI {
 
     static var queueSkip: CLICommand {
         Command(
-            name: "skip", abstract: "Give up on one delivery (a poison event) so the rest of its key flows; recorded in the audit trail.",
+            name: "skip",
+            abstract:
+                "Give up on one delivery (a poison event) so the rest of its key flows; recorded in the audit trail.",
             usage: "queue skip SEQ --subscriber S [--reason TEXT] [--service S]",
             arguments: [("SEQ", "The delivery's outbox sequence.")],
             options: [
@@ -113,13 +131,18 @@ extension CLI {
 
     static var queueAudit: CLICommand {
         Command(
-            name: "audit", abstract: "Operators' redrive and skip actions, newest first.", usage: "queue audit [--service S] [--json]",
+            name: "audit",
+            abstract: "Operators' redrive and skip actions, newest first.",
+            usage: "queue audit [--service S] [--json]",
             options: [OptionSpec(["--service"], value: "S", "The producing service (default delegations).")]
         ) { args, ctx in
             let r = try ctx.call(EventsAPI.audit, LimitParams(), on: args.value("--service") ?? DelegationsAPI.service)
             if ctx.json { ctx.printJSON(r); return ExitCode.ok }
             for i in r.items {
-                ctx.print("\(i.at)  uid \(i.uid)  \(i.action)  seq \(i.outboxSeq.map(String.init) ?? "-")  \(i.subscriber ?? "")  \(i.detail)")
+                ctx.print(
+                    "\(i.at)  uid \(i.uid)  \(i.action)  seq \(i.outboxSeq.map(String.init) ?? "-")  "
+                        + "\(i.subscriber ?? "")  \(i.detail)"
+                )
             }
             return ExitCode.ok
         }

@@ -8,9 +8,12 @@ import LiaisonWire
 extension CLI {
     static var upCommand: CLICommand {
         Command(
-            name: "up", abstract: "Run the mesh in the foreground: the supervisor and every service.",
+            name: "up",
+            abstract: "Run the mesh in the foreground: the supervisor and every service.",
             usage: "up [--home DIR] [--mesh FILE] [--quiet]",
-            options: [OptionSpec(["--quiet"], "Do not echo the services' output (it is still written to the log dir).")],
+            options: [
+                OptionSpec(["--quiet"], "Do not echo the services' output (it is still written to the log dir).")
+            ],
             discussion: """
                 With no mesh file, the built-in mesh is written to DIR/mesh.json and used: sockets in DIR/run,
                 databases in DIR/data, logs in DIR/log. Stop with Ctrl-C or SIGTERM; every service stops with it.
@@ -34,14 +37,18 @@ extension CLI {
             let mesh = try ctx.mesh()
             if UnixSocket.isLive(mesh.config.supervisor.socket) {
                 throw CLIError(
-                    ExitCode.failure, "a mesh is already running with supervisor socket \(mesh.config.supervisor.socket)",
-                    hint: "'liaison status' shows it; stop it with SIGTERM to its supervisor")
+                    ExitCode.failure,
+                    "a mesh is already running with supervisor socket \(mesh.config.supervisor.socket)",
+                    hint: "'liaison status' shows it; stop it with SIGTERM to its supervisor"
+                )
             }
             try buildMissing(["liaison-supervisor"] + mesh.config.services.map(\.executable), ctx)
             guard let exe = Executables.resolve("liaison-supervisor") else {
                 throw CLIError(
-                    ExitCode.unavailable, "liaison-supervisor not found beside \(CommandLine.arguments[0]) or on PATH",
-                    hint: "build everything with 'swift build'")
+                    ExitCode.unavailable,
+                    "liaison-supervisor not found beside \(CommandLine.arguments[0]) or on PATH",
+                    hint: "build everything with 'swift build'"
+                )
             }
             var argv = [exe, "--mesh", meshPath!]
             if args.has("--quiet") { argv.append("--quiet") }
@@ -53,10 +60,14 @@ extension CLI {
 
     static var meshCommand: CLICommand {
         Command(
-            name: "mesh", abstract: "Mesh file tools.", usage: "mesh <subcommand>",
+            name: "mesh",
+            abstract: "Mesh file tools.",
+            usage: "mesh <subcommand>",
             subcommands: [
                 Command(
-                    name: "init", abstract: "Print the built-in mesh file for --home, to save and edit.", usage: "mesh init [--home DIR]"
+                    name: "init",
+                    abstract: "Print the built-in mesh file for --home, to save and edit.",
+                    usage: "mesh init [--home DIR]"
                 ) { _, ctx in
                     var file = MeshFile.standard(home: ctx.home)
                     file.home = ctx.home
@@ -64,7 +75,8 @@ extension CLI {
                     return ExitCode.ok
                 },
                 meshCheck,
-            ])
+            ]
+        )
     }
 
     /// A binary beside this one, else on PATH.
@@ -76,18 +88,28 @@ extension CLI {
     static func buildMissing(_ names: [String], _ ctx: CLIContext) throws {
         let missing = names.filter { !$0.contains("/") && Executables.resolve($0) == nil }
         guard !missing.isEmpty, let build = Executables.swiftPMBuild() else { return }
-        ctx.note("liaison: building \(missing.joined(separator: ", ")) (swift build -c \(build.configuration) in \(build.root))")
+        ctx.note(
+            "liaison: building \(missing.joined(separator: ", ")) (swift build -c \(build.configuration) in "
+                + "\(build.root))"
+        )
         guard let swift = Executables.resolve("swift") else {
             throw CLIError(ExitCode.unavailable, "swift is not on PATH to build \(missing[0])")
         }
         let products = missing.flatMap { ["--product", $0] }
         let pid = try Subprocess.spawn(
-            swift, arguments: [swift, "build", "-c", build.configuration] + products, environment: Subprocess.currentEnvironment(),
-            fds: [0, 1, 2], workingDirectory: build.root)
+            swift,
+            arguments: [swift, "build", "-c", build.configuration] + products,
+            environment: Subprocess.currentEnvironment(),
+            fds: [0, 1, 2],
+            workingDirectory: build.root
+        )
         var status: Int32 = 0
         _ = restartingEINTR { waitpid(pid, &status, 0) }
         guard ChildExit(waitStatus: status) == .exited(0) else {
-            throw CLIError(ExitCode.failure, "swift build failed (\(ChildExit(waitStatus: status))); see its output above")
+            throw CLIError(
+                ExitCode.failure,
+                "swift build failed (\(ChildExit(waitStatus: status))); see its output above"
+            )
         }
     }
 }
@@ -96,10 +118,13 @@ extension CLI {
     /// `bench` in help: the benchmarks live in `liaison-bench`, which `liaison bench` runs.
     static var benchCommand: CLICommand {
         Command(
-            name: "bench", abstract: "Measure the running mesh: calls/s and latency, events, mail, restarts, hostile callers.",
+            name: "bench",
+            abstract: "Measure the running mesh: calls/s and latency, events, mail, restarts, hostile callers.",
             usage: "bench [events|mail|restart|idle|hostile|hold|codec] [options]",
-            discussion: "Runs liaison-bench (built from a checkout when it is not there yet); 'liaison bench --help' lists its options.")
-        { args, ctx in runBench(args.positionals, ctx) }
+            discussion:
+                "Runs liaison-bench (built from a checkout when it is not there yet); 'liaison bench --help' lists "
+                + "its options."
+        ) { args, ctx in runBench(args.positionals, ctx) }
     }
 
     /// Runs `liaison-bench` with `arguments` in place of this process.
@@ -108,8 +133,10 @@ extension CLI {
             try buildMissing(["liaison-bench"], ctx)
             guard let exe = Executables.resolve("liaison-bench") else {
                 throw CLIError(
-                    ExitCode.unavailable, "liaison-bench not found beside \(CommandLine.arguments[0]) or on PATH",
-                    hint: "build it with 'swift build --product liaison-bench'")
+                    ExitCode.unavailable,
+                    "liaison-bench not found beside \(CommandLine.arguments[0]) or on PATH",
+                    hint: "build it with 'swift build --product liaison-bench'"
+                )
             }
             let cargs = ([exe] + arguments).map { strdup($0) } + [nil]
             execv(exe, cargs)

@@ -10,8 +10,11 @@ import LiaisonWire
 extension CLI {
     static var delegationGroup: CLICommand {
         Command(
-            name: "group", abstract: "Add, change or drop a group counted rather than named (30 students).",
-            usage: "delegation group add|update|remove", subcommands: [groupAdd, groupUpdate, groupRemove])
+            name: "group",
+            abstract: "Add, change or drop a group counted rather than named (30 students).",
+            usage: "delegation group add|update|remove",
+            subcommands: [groupAdd, groupUpdate, groupRemove]
+        )
     }
 
     static let groupFields: [FieldFlag] = [
@@ -27,31 +30,43 @@ extension CLI {
     static func groupFieldsGiven(_ args: ParsedArgs) throws -> JSONObject {
         var g = fields(args, groupFields)
         if case .string(let v)? = g["count"] {
-            guard let n = Int(v), n >= 0 else { throw UsageError("--count: expected a whole number of people, not \(v)") }
+            guard let n = Int(v), n >= 0 else {
+                throw UsageError("--count: expected a whole number of people, not \(v)")
+            }
             g["count"] = .int(Int64(n))
         }
         return g
     }
 
     static let groupArguments = [
-        ("ID", "The delegation's id or reference."), ("GROUP", "The group: its number in 'delegation show', or words of its description."),
+        ("ID", "The delegation's id or reference."),
+        ("GROUP", "The group: its number in 'delegation show', or words of its description."),
     ]
 
     static var groupAdd: CLICommand {
         Command(
-            name: "add", abstract: "Add a group.", usage: "delegation group add ID --description D [--count N] [--role R] [--partner ID]",
-            arguments: [("ID", "The delegation's id or reference.")], options: groupOptions
+            name: "add",
+            abstract: "Add a group.",
+            usage: "delegation group add ID --description D [--count N] [--role R] [--partner ID]",
+            arguments: [("ID", "The delegation's id or reference.")],
+            options: groupOptions
         ) { args, ctx in
             guard args.value("--description")?.isEmpty == false else { throw UsageError("missing --description") }
-            let g = try input(MemberGroup.self, JSONObject(try groupFieldsGiven(args).members.filter { $0.value != .null }), "the group")
+            let g = try input(
+                MemberGroup.self,
+                JSONObject(try groupFieldsGiven(args).members.filter { $0.value != .null }),
+                "the group"
+            )
             return try edited(ctx, DelegationsAPI.addGroup, PartEdit(try visit(args), part: g))
         }
     }
 
     static var groupUpdate: CLICommand {
         Command(
-            name: "update", abstract: "Change a group: its number once known, who they are.",
-            usage: "delegation group update ID GROUP [--count N] [--description D] [--role R] [--partner ID]", arguments: groupArguments,
+            name: "update",
+            abstract: "Change a group: its number once known, who they are.",
+            usage: "delegation group update ID GROUP [--count N] [--description D] [--role R] [--partner ID]",
+            arguments: groupArguments,
             options: groupOptions
         ) { args, ctx in
             let changes = try groupFieldsGiven(args)
@@ -64,10 +79,17 @@ extension CLI {
 
     static var groupRemove: CLICommand {
         Command(
-            name: "remove", abstract: "Drop a group.", usage: "delegation group remove ID GROUP", arguments: groupArguments,
+            name: "remove",
+            abstract: "Drop a group.",
+            usage: "delegation group remove ID GROUP",
+            arguments: groupArguments,
             options: [versionOption]
         ) { args, ctx in
-            try edited(ctx, DelegationsAPI.removeGroup, PartEdit<MemberGroup>(try visit(args), which: try args.positional(1, "GROUP")))
+            try edited(
+                ctx,
+                DelegationsAPI.removeGroup,
+                PartEdit<MemberGroup>(try visit(args), which: try args.positional(1, "GROUP"))
+            )
         }
     }
 }

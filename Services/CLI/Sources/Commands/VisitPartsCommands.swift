@@ -12,14 +12,20 @@ import LiaisonWire
 extension CLI {
     static var delegationMember: CLICommand {
         Command(
-            name: "member", abstract: "Add, change or remove one member of a visit.", usage: "delegation member add|update|remove",
-            subcommands: [memberAdd, memberUpdate, memberRemove])
+            name: "member",
+            abstract: "Add, change or remove one member of a visit.",
+            usage: "delegation member add|update|remove",
+            subcommands: [memberAdd, memberUpdate, memberRemove]
+        )
     }
 
     static var delegationHost: CLICommand {
         Command(
-            name: "host", abstract: "Add or remove one of BIT's hosts of a visit.", usage: "delegation host add|remove",
-            subcommands: [hostAdd, hostRemove])
+            name: "host",
+            abstract: "Add or remove one of BIT's hosts of a visit.",
+            usage: "delegation host add|remove",
+            subcommands: [hostAdd, hostRemove]
+        )
     }
 
     /// A member's fields as flags (`--interpreter` is a flag: they need one).
@@ -38,7 +44,8 @@ extension CLI {
 
     static var memberOptions: [OptionSpec] {
         memberFields.map(\.option) + [
-            OptionSpec(["--interpreter"], "They need an interpreter."), OptionSpec(["--no-interpreter"], "They do not need one."),
+            OptionSpec(["--interpreter"], "They need an interpreter."),
+            OptionSpec(["--no-interpreter"], "They do not need one."),
         ] + writeOptions
     }
 
@@ -63,7 +70,11 @@ extension CLI {
 
     /// The visit an edit names, from the arguments: ID, --expect-version, --reason.
     static func visit(_ args: ParsedArgs) throws -> VisitRef {
-        VisitRef(try args.positional(0, "ID"), expectedVersion: try expectedVersion(args), reason: args.value("--reason"))
+        VisitRef(
+            try args.positional(0, "ID"),
+            expectedVersion: try expectedVersion(args),
+            reason: args.value("--reason")
+        )
     }
 
     /// Runs an edit and prints what it did: "DEL-…: removed Amina <…> (confirmed, version 5)".
@@ -76,13 +87,19 @@ extension CLI {
 
     static var memberAdd: CLICommand {
         Command(
-            name: "add", abstract: "Add someone to a visit (a confirmed visit mails them its schedule).",
-            usage: "delegation member add ID --name N [--email E] [--title T] [--role R] [--languages th,en] [--dietary …] [--interpreter]",
-            arguments: [("ID", "The delegation's id or reference.")], options: memberOptions
+            name: "add",
+            abstract: "Add someone to a visit (a confirmed visit mails them its schedule).",
+            usage:
+                "delegation member add ID --name N [--email E] [--title T] [--role R] [--languages th,en] [--dietary "
+                + "…] [--interpreter]",
+            arguments: [("ID", "The delegation's id or reference.")],
+            options: memberOptions
         ) { args, ctx in
             guard args.value("--name")?.isEmpty == false else { throw UsageError("missing --name") }
             var o = fields(args, memberFields)
-            if case .object(let needs)? = o["needs"] { o["needs"] = .object(JSONObject(needs.members.filter { $0.value != .null })) }
+            if case .object(let needs)? = o["needs"] {
+                o["needs"] = .object(JSONObject(needs.members.filter { $0.value != .null }))
+            }
             let m = try input(Member.self, JSONObject(o.members.filter { $0.value != .null }), "the member")
             return try edited(ctx, DelegationsAPI.addMember, PartEdit(try visit(args), part: m))
         }
@@ -90,9 +107,13 @@ extension CLI {
 
     static var memberUpdate: CLICommand {
         Command(
-            name: "update", abstract: "Change one member's details (a new email is carried into the sessions naming them).",
-            usage: "delegation member update ID WHO [--email E] [--title T] [--role R] [--dietary …] … (an empty value clears a field)",
-            arguments: [("ID", "The delegation's id or reference."), ("WHO", "The member's email or name.")], options: memberOptions
+            name: "update",
+            abstract: "Change one member's details (a new email is carried into the sessions naming them).",
+            usage:
+                "delegation member update ID WHO [--email E] [--title T] [--role R] [--dietary …] … (an empty value "
+                + "clears a field)",
+            arguments: [("ID", "The delegation's id or reference."), ("WHO", "The member's email or name.")],
+            options: memberOptions
         ) { args, ctx in
             let changes = fields(args, memberFields)
             guard changes.count > 0 else { throw UsageError("nothing to change: give a flag (see --help)") }
@@ -104,22 +125,31 @@ extension CLI {
 
     static var memberRemove: CLICommand {
         Command(
-            name: "remove", abstract: "Take someone off a visit (a confirmed visit cancels their sessions in their calendar).",
+            name: "remove",
+            abstract: "Take someone off a visit (a confirmed visit cancels their sessions in their calendar).",
             usage: "delegation member remove ID WHO [--reason TEXT]",
-            arguments: [("ID", "The delegation's id or reference."), ("WHO", "The member's email or name.")], options: writeOptions
+            arguments: [("ID", "The delegation's id or reference."), ("WHO", "The member's email or name.")],
+            options: writeOptions
         ) { args, ctx in
-            try edited(ctx, DelegationsAPI.removeMember, PartEdit<Member>(try visit(args), which: try args.positional(1, "WHO")))
+            try edited(
+                ctx,
+                DelegationsAPI.removeMember,
+                PartEdit<Member>(try visit(args), which: try args.positional(1, "WHO"))
+            )
         }
     }
 
     static var hostAdd: CLICommand {
         Command(
-            name: "add", abstract: "Add one of BIT's hosts (a confirmed visit mails them its schedule).",
+            name: "add",
+            abstract: "Add one of BIT's hosts (a confirmed visit mails them its schedule).",
             usage: "delegation host add ID --name N --email E [--unit U] [--interpreter]",
             arguments: [("ID", "The delegation's id or reference.")],
             options: [
-                OptionSpec(["--name"], value: "NAME", "Name."), OptionSpec(["--email"], value: "EMAIL", "Email (required)."),
-                OptionSpec(["--unit"], value: "UNIT", "e.g. International Office."), OptionSpec(["--phone"], value: "PHONE", "Phone."),
+                OptionSpec(["--name"], value: "NAME", "Name."),
+                OptionSpec(["--email"], value: "EMAIL", "Email (required)."),
+                OptionSpec(["--unit"], value: "UNIT", "e.g. International Office."),
+                OptionSpec(["--phone"], value: "PHONE", "Phone."),
                 OptionSpec(["--interpreter"], "They can interpret."),
             ] + writeOptions
         ) { args, ctx in
@@ -127,7 +157,12 @@ extension CLI {
             guard let email = args.value("--email"), !email.isEmpty else {
                 throw UsageError("missing --email (a host's schedule goes to it)")
             }
-            var h = LiaisonModels.Host(name: name, email: email, unit: args.value("--unit"), interpreter: args.has("--interpreter") ? true : nil)
+            var h = LiaisonModels.Host(
+                name: name,
+                email: email,
+                unit: args.value("--unit"),
+                interpreter: args.has("--interpreter") ? true : nil
+            )
             h.phone = args.value("--phone")
             return try edited(ctx, DelegationsAPI.addHost, PartEdit(try visit(args), part: h))
         }
@@ -135,11 +170,17 @@ extension CLI {
 
     static var hostRemove: CLICommand {
         Command(
-            name: "remove", abstract: "Remove a host (the sessions they hosted keep their others).",
+            name: "remove",
+            abstract: "Remove a host (the sessions they hosted keep their others).",
             usage: "delegation host remove ID WHO [--reason TEXT]",
-            arguments: [("ID", "The delegation's id or reference."), ("WHO", "The host's email or name.")], options: writeOptions
+            arguments: [("ID", "The delegation's id or reference."), ("WHO", "The host's email or name.")],
+            options: writeOptions
         ) { args, ctx in
-            try edited(ctx, DelegationsAPI.removeHost, PartEdit<LiaisonModels.Host>(try visit(args), which: try args.positional(1, "WHO")))
+            try edited(
+                ctx,
+                DelegationsAPI.removeHost,
+                PartEdit<LiaisonModels.Host>(try visit(args), which: try args.positional(1, "WHO"))
+            )
         }
     }
 }

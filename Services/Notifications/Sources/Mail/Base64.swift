@@ -82,7 +82,11 @@ package enum QuotedPrintable {
                 var encoded = [UInt8]()
                 for b in char {
                     let plain = (b >= 33 && b <= 126 && b != UInt8(ascii: "=")) || ((b == 32 || b == 9) && !isLast)
-                    if plain { encoded.append(b) } else { encoded += [UInt8(ascii: "="), hex[Int(b >> 4)], hex[Int(b & 15)]] }
+                    if plain {
+                        encoded.append(b)
+                    } else {
+                        encoded += [UInt8(ascii: "="), hex[Int(b >> 4)], hex[Int(b & 15)]]
+                    }
                 }
                 if current.count + encoded.count > 75 {
                     pieces.append(current + [UInt8(ascii: "=")])

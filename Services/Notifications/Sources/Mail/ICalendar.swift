@@ -22,8 +22,17 @@ package struct CalendarEvent: Sendable, Equatable {
     package var status: String
 
     package init(
-        uid: String, sequence: Int, stamp: Date, start: Date, end: Date, summary: String, location: String?, description: String,
-        organizer: Mailbox, attendees: [Mailbox], status: String
+        uid: String,
+        sequence: Int,
+        stamp: Date,
+        start: Date,
+        end: Date,
+        summary: String,
+        location: String?,
+        description: String,
+        organizer: Mailbox,
+        attendees: [Mailbox],
+        status: String
     ) {
         self.uid = uid
         self.sequence = sequence
@@ -46,7 +55,8 @@ package enum ICalendar {
     /// The VCALENDAR text holding every event of `events`.
     package static func build(method: String, events: [CalendarEvent]) -> String {
         var lines = [
-            "BEGIN:VCALENDAR", "PRODID:-//Liaison//BIT International Office//EN", "VERSION:2.0", "CALSCALE:GREGORIAN", "METHOD:\(method)",
+            "BEGIN:VCALENDAR", "PRODID:-//Liaison//BIT International Office//EN", "VERSION:2.0", "CALSCALE:GREGORIAN",
+            "METHOD:\(method)",
         ]
         for e in events { lines += vevent(e) }
         lines.append("END:VCALENDAR")
@@ -56,14 +66,17 @@ package enum ICalendar {
     static func vevent(_ e: CalendarEvent) -> [String] {
         var lines = [
             "BEGIN:VEVENT",
-            "UID:\(escape(e.uid))", "SEQUENCE:\(e.sequence)", "DTSTAMP:\(utc(e.stamp))", "DTSTART:\(utc(e.start))", "DTEND:\(utc(e.end))",
+            "UID:\(escape(e.uid))", "SEQUENCE:\(e.sequence)", "DTSTAMP:\(utc(e.stamp))", "DTSTART:\(utc(e.start))",
+            "DTEND:\(utc(e.end))",
             "SUMMARY:\(escape(e.summary))",
         ]
         if let l = e.location { lines.append("LOCATION:\(escape(l))") }
         lines.append("DESCRIPTION:\(escape(e.description))")
         lines.append("ORGANIZER\(cn(e.organizer.name)):mailto:\(e.organizer.address)")
         for a in e.attendees {
-            lines.append("ATTENDEE\(cn(a.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(a.address)")
+            lines.append(
+                "ATTENDEE\(cn(a.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(a.address)"
+            )
         }
         lines.append("STATUS:\(e.status)")
         lines.append("TRANSP:OPAQUE")
@@ -74,7 +87,9 @@ package enum ICalendar {
     /// `;CN="Name"` (quotes and control characters removed, as parameter values cannot hold them).
     static func cn(_ name: String?) -> String {
         guard let name, !name.isEmpty else { return "" }
-        let clean = String(name.unicodeScalars.filter { $0 != "\"" && $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init))
+        let clean = String(
+            name.unicodeScalars.filter { $0 != "\"" && $0.value >= 0x20 && $0.value != 0x7F }.map(Character.init)
+        )
         return ";CN=\"\(clean)\""
     }
 
@@ -126,8 +141,11 @@ package enum ICalendar {
         var t = time_t(d.timeIntervalSince1970)
         var tm = tm()
         gmtime_r(&t, &tm)
-        func p(_ v: Int32, _ w: Int = 2) -> String { String(repeating: "0", count: max(0, w - String(v).count)) + String(v) }
-        return "\(p(tm.tm_year + 1900, 4))\(p(tm.tm_mon + 1))\(p(tm.tm_mday))T\(p(tm.tm_hour))\(p(tm.tm_min))\(p(tm.tm_sec))Z"
+        func p(_ v: Int32, _ w: Int = 2) -> String {
+            String(repeating: "0", count: max(0, w - String(v).count)) + String(v)
+        }
+        let day = "\(p(tm.tm_year + 1900, 4))\(p(tm.tm_mon + 1))\(p(tm.tm_mday))"
+        return "\(day)T\(p(tm.tm_hour))\(p(tm.tm_min))\(p(tm.tm_sec))Z"
     }
 
     /// A parsed content line.
@@ -166,9 +184,17 @@ package enum ICalendar {
             var params: [String: String] = [:]
             for p in head.dropFirst() {
                 let kv = p.split(separator: 0x3D, maxSplits: 1)
-                if kv.count == 2 { params[text(kv[0]).uppercased()] = text(kv[1]).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+                if kv.count == 2 {
+                    params[text(kv[0]).uppercased()] = text(kv[1]).trimmingCharacters(
+                        in: CharacterSet(charactersIn: "\"")
+                    )
+                }
             }
-            return Property(name: text(head.first ?? []).uppercased(), params: params, value: text(bytes[(colon + 1)...]))
+            return Property(
+                name: text(head.first ?? []).uppercased(),
+                params: params,
+                value: text(bytes[(colon + 1)...])
+            )
         }
     }
 }

@@ -33,12 +33,20 @@ package struct MailMessage: Sendable, Equatable {
     package var calendar: (method: String, content: String)?
 
     package static func == (a: MailMessage, b: MailMessage) -> Bool {
-        a.from == b.from && a.to == b.to && a.subject == b.subject && a.messageID == b.messageID && a.text == b.text && a.html == b.html
+        a.from == b.from && a.to == b.to && a.subject == b.subject && a.messageID == b.messageID && a.text == b.text
+            && a.html == b.html
             && a.calendar?.method == b.calendar?.method && a.calendar?.content == b.calendar?.content
     }
 
     package init(
-        from: Mailbox, to: [Mailbox], replyTo: Mailbox? = nil, subject: String, date: Date, messageID: String, text: String, html: String,
+        from: Mailbox,
+        to: [Mailbox],
+        replyTo: Mailbox? = nil,
+        subject: String,
+        date: Date,
+        messageID: String,
+        text: String,
+        html: String,
         calendar: (method: String, content: String)? = nil
     ) {
         self.from = from
@@ -85,8 +93,16 @@ package enum MessageBuilder {
 
         let alt = "alt-" + boundarySeed, mixed = "mix-" + boundarySeed
         var parts: [MailPart] = [
-            MailPart(contentType: "text/plain; charset=UTF-8", body: Array(m.text.utf8), transferEncoding: "quoted-printable"),
-            MailPart(contentType: "text/html; charset=UTF-8", body: Array(m.html.utf8), transferEncoding: "quoted-printable"),
+            MailPart(
+                contentType: "text/plain; charset=UTF-8",
+                body: Array(m.text.utf8),
+                transferEncoding: "quoted-printable"
+            ),
+            MailPart(
+                contentType: "text/html; charset=UTF-8",
+                body: Array(m.html.utf8),
+                transferEncoding: "quoted-printable"
+            ),
         ]
         guard let cal = m.calendar else {
             h += "Content-Type: multipart/alternative; boundary=\"\(alt)\"\r\n\r\n"
@@ -95,11 +111,17 @@ package enum MessageBuilder {
         try Header.checkValue(cal.method, field: "calendar method")
         parts.append(
             MailPart(
-                contentType: "text/calendar; method=\(cal.method); charset=UTF-8", body: Array(cal.content.utf8), transferEncoding: "base64"
-            ))
+                contentType: "text/calendar; method=\(cal.method); charset=UTF-8",
+                body: Array(cal.content.utf8),
+                transferEncoding: "base64"
+            )
+        )
         let attachment = MailPart(
-            contentType: "application/ics; name=\"invite.ics\"", body: Array(cal.content.utf8), transferEncoding: "base64",
-            disposition: "attachment; filename=\"invite.ics\"")
+            contentType: "application/ics; name=\"invite.ics\"",
+            body: Array(cal.content.utf8),
+            transferEncoding: "base64",
+            disposition: "attachment; filename=\"invite.ics\""
+        )
         h += "Content-Type: multipart/mixed; boundary=\"\(mixed)\"\r\n\r\n"
         var body = "This is a multi-part message in MIME format.\r\n"
         body += "--\(mixed)\r\nContent-Type: multipart/alternative; boundary=\"\(alt)\"\r\n\r\n"
@@ -135,6 +157,6 @@ package enum MessageBuilder {
         func p(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
         return
             "\(days[Int(tm.tm_wday)]), \(p(tm.tm_mday)) \(months[Int(tm.tm_mon)]) \(tm.tm_year + 1900) "
-                + "\(p(tm.tm_hour)):\(p(tm.tm_min)):\(p(tm.tm_sec)) +0000"
+            + "\(p(tm.tm_hour)):\(p(tm.tm_min)):\(p(tm.tm_sec)) +0000"
     }
 }

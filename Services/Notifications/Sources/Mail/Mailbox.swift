@@ -11,18 +11,20 @@ package struct Mailbox: Sendable, Equatable {
     package var name: String?
     package var address: String
 
-    package init(name: String?, address: String) {
-        self.name = name
-        self.address = address
-    }
+    package init(name: String?, address: String) { (self.name, self.address) = (name, address) }
 
     /// Parses `Name <addr>` or a bare address (the mesh file's `from` setting).
     package static func parse(_ s: String) throws(MailError) -> Mailbox {
         let t = s.trimmingWhitespace()
         if let open = t.lastIndex(of: "<"), t.hasSuffix(">") {
             var name = String(t[..<open]).trimmingWhitespace()
-            if name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2 { name = String(name.dropFirst().dropLast()) }
-            let m = Mailbox(name: name.isEmpty ? nil : name, address: String(t[t.index(after: open)..<t.index(before: t.endIndex)]))
+            if name.hasPrefix("\"") && name.hasSuffix("\"") && name.count >= 2 {
+                name = String(name.dropFirst().dropLast())
+            }
+            let m = Mailbox(
+                name: name.isEmpty ? nil : name,
+                address: String(t[t.index(after: open)..<t.index(before: t.endIndex)])
+            )
             try m.check()
             return m
         }
@@ -58,7 +60,9 @@ package enum Header {
     /// Refuses CR, LF and NUL (header injection) in a value.
     package static func checkValue(_ v: String, field: String) throws(MailError) {
         for u in v.unicodeScalars where u == "\r" || u == "\n" || u.value == 0 {
-            throw MailError("\(field) contains \(u == "\r" ? "CR" : u == "\n" ? "LF" : "NUL"); refusing to build the message")
+            throw MailError(
+                "\(field) contains \(u == "\r" ? "CR" : u == "\n" ? "LF" : "NUL"); refusing to build the message"
+            )
         }
     }
 
@@ -81,7 +85,8 @@ package enum Header {
     /// An unstructured value (Subject): encoded-words when it is not plain ASCII.
     package static func unstructured(_ v: String, field: String) throws(MailError) -> String {
         try checkValue(v, field: field)
-        return EncodedWord.isPlainASCII(v) ? v : EncodedWord.encode(v, firstLimit: firstLimit(field)).joined(separator: " ")
+        return EncodedWord.isPlainASCII(v)
+            ? v : EncodedWord.encode(v, firstLimit: firstLimit(field)).joined(separator: " ")
     }
 
     /// Room for a first encoded-word after `Name: ` within 76 characters.
@@ -89,5 +94,7 @@ package enum Header {
 }
 
 extension String {
-    func replacingAll(_ a: String, _ b: String) -> String { split(separator: a, omittingEmptySubsequences: false).joined(separator: b) }
+    func replacingAll(_ a: String, _ b: String) -> String {
+        split(separator: a, omittingEmptySubsequences: false).joined(separator: b)
+    }
 }

@@ -7,7 +7,9 @@ package struct ParsedMessage: Sendable {
     package var parts: [(type: String, params: [String: String], body: [UInt8], disposition: String?)]
 
     /// The first header named `name` (any case).
-    package func header(_ name: String) -> String? { headers.first { $0.name.lowercased() == name.lowercased() }?.value }
+    package func header(_ name: String) -> String? {
+        headers.first { $0.name.lowercased() == name.lowercased() }?.value
+    }
 
     /// The decoded text of the first part of `type`.
     package func text(_ type: String) -> String? {
@@ -20,7 +22,10 @@ package struct ParsedMessage: Sendable {
         let (headers, body) = splitHeaders(text)
         var parts: [(String, [String: String], [UInt8], String?)] = []
         collect(headers: headers, body: body, into: &parts)
-        return ParsedMessage(headers: headers.map { ($0.0, EncodedWord.decode($0.1)) }, parts: parts.map { ($0.0, $0.1, $0.2, $0.3) })
+        return ParsedMessage(
+            headers: headers.map { ($0.0, EncodedWord.decode($0.1)) },
+            parts: parts.map { ($0.0, $0.1, $0.2, $0.3) }
+        )
     }
 
     static func splitHeaders(_ text: String) -> ([(String, String)], String) {
@@ -32,7 +37,9 @@ package struct ParsedMessage: Sendable {
             if let first = line.utf8.first, first == 0x20 || first == 0x09, !headers.isEmpty {
                 headers[headers.count - 1].1 += String(line)  // unfold: CRLF removed, the white space kept
             } else if let colon = line.firstIndex(of: ":") {
-                headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingWhitespaceOnly()))
+                headers.append(
+                    (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingWhitespaceOnly())
+                )
             }
         }
         return (headers, body)
@@ -52,7 +59,11 @@ package struct ParsedMessage: Sendable {
         return (pieces.first.map { $0.trimmingWhitespaceOnly().lowercased() } ?? "text/plain", params)
     }
 
-    static func collect(headers: [(String, String)], body: String, into parts: inout [(String, [String: String], [UInt8], String?)]) {
+    static func collect(
+        headers: [(String, String)],
+        body: String,
+        into parts: inout [(String, [String: String], [UInt8], String?)]
+    ) {
         func h(_ n: String) -> String? { headers.first { $0.0.lowercased() == n }?.1 }
         let (type, params) = contentType(h("content-type"))
         if type.hasPrefix("multipart/"), let boundary = params["boundary"] {

@@ -12,12 +12,17 @@ import LiaisonWire
 /// to the partners' contacts when the rules say so. Same builder, keys and transport as visits.
 extension NotificationRules {
     func applyAgreement(_ event: CloudEvent, _ db: Database) throws -> Bool {
-        guard let type = EventType(rawValue: event.type), [.agreementSigned, .agreementExpiring, .agreementExpired].contains(type) else {
+        guard let type = EventType(rawValue: event.type),
+            [.agreementSigned, .agreementExpiring, .agreementExpired].contains(type)
+        else {
             return false
         }
         let a: Agreement
         do { a = try JSONDecoding.decode(Agreement.self, from: event.data, path: [NameKey("data")]) } catch {
-            throw ServiceError.invalidParams(field: error.path, "not an agreement this service understands: \(error.reason)")
+            throw ServiceError.invalidParams(
+                field: error.path,
+                "not an agreement this service understands: \(error.reason)"
+            )
         }
         let recipients = agreementRecipients(a)
         let lead = event.data["lead_days"]?.intValue
@@ -25,9 +30,18 @@ extension NotificationRules {
         let kind = event.type.split(separator: ".").last.map(String.init) ?? event.type
         var n = 0
         for r in recipients {
+            let leadKey = lead.map { "\($0):" } ?? ""
             let key =
-                "agreement-\(kind):\(a.id):\(r.address.lowercased()):\(lead.map { "\($0):" } ?? "")\(a.draft.endsOn?.description ?? "open")"
-            n += try queueAgreement(kind, a, r, leadDays: lead.map(Int.init), daysLeft: left.map(Int.init), key: key, db)
+                "agreement-\(kind):\(a.id):\(r.address.lowercased()):\(leadKey)\(a.draft.endsOn?.description ?? "open")"
+            n += try queueAgreement(
+                kind,
+                a,
+                r,
+                leadDays: lead.map(Int.init),
+                daysLeft: left.map(Int.init),
+                key: key,
+                db
+            )
         }
         return n > 0
     }
@@ -35,11 +49,15 @@ extension NotificationRules {
     /// Who an agreement's notices go to: the coordinator, and the partners' contacts when the
     /// rules say so.
     func agreementRecipients(_ a: Agreement) -> [Recipient] {
-        var recipients = [Recipient(name: a.draft.coordinator.name, nameLocal: nil, address: a.draft.coordinator.email, view: .host)]
+        var recipients = [
+            Recipient(name: a.draft.coordinator.name, nameLocal: nil, address: a.draft.coordinator.email, view: .host)
+        ]
         if settings.agreementPartnerContacts {
             for p in a.draft.partners {
                 if let e = p.contactEmail, !recipients.contains(where: { $0.address.lowercased() == e.lowercased() }) {
-                    recipients.append(Recipient(name: p.contactName ?? p.name ?? "", nameLocal: nil, address: e, view: .member))
+                    recipients.append(
+                        Recipient(name: p.contactName ?? p.name ?? "", nameLocal: nil, address: e, view: .member)
+                    )
                 }
             }
         }
@@ -54,41 +72,82 @@ extension NotificationRules {
         case nil:
             kind =
                 a.status == .expired
-                ? "expired" : a.status == .signed || a.status == .active ? (a.draft.endsOn == nil ? "signed" : "expiring") : "signed"
+                ? "expired"
+                : a.status == .signed || a.status == .active
+                    ? (a.draft.endsOn == nil ? "signed" : "expiring") : "signed"
         case let r? where r.hasPrefix("agreement_"): kind = String(r.dropFirst("agreement_".count))
         case let r?:
-            throw ServiceError.invalidParams(field: "rule", "\(r) is a visit's message: give one of \(MessageRule.allCases.filter(\.isAgreementNotice).map(\.rawValue))")
+            throw ServiceError.invalidParams(
+                field: "rule",
+                "\(r) is a visit's message: give one of "
+                    + "\(MessageRule.allCases.filter(\.isAgreementNotice).map(\.rawValue))"
+            )
         }
         let left = a.draft.endsOn?.exactDay.map { LocalDate.utc(millis: now()).days(until: $0) }
         let messages = agreementRecipients(a).map { r in
             let (subject, lines) = renderAgreement(kind, a, r, leadDays: nil, daysLeft: left)
             return Preview.Message(
-                to: "\(r.displayName) <\(r.address)>", view: r.view == .host ? "coordinator" : "partner", subject: subject,
-                text: lines.joined(separator: "\n") + "\n", calendar: nil, size: nil, refused: nil)
+                to: "\(r.displayName) <\(r.address)>",
+                view: r.view == .host ? "coordinator" : "partner",
+                subject: subject,
+                text: lines.joined(separator: "\n") + "\n",
+                calendar: nil,
+                size: nil,
+                refused: nil
+            )
         }
-        return Preview(rule: MessageRule(rawValue: "agreement_\(kind)") ?? .agreementSigned, subjectID: a.id, messages: messages)
+        return Preview(
+            rule: MessageRule(rawValue: "agreement_\(kind)") ?? .agreementSigned,
+            subjectID: a.id,
+            messages: messages
+        )
     }
 
     func queueAgreement(
-        _ kind: String, _ a: Agreement, _ r: Recipient, leadDays: Int?, daysLeft: Int?, key: String, _ db: Database
+        _ kind: String,
+        _ a: Agreement,
+        _ r: Recipient,
+        leadDays: Int?,
+        daysLeft: Int?,
+        key: String,
+        _ db: Database
     ) throws -> Int {
         if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
         let (subject, lines) = renderAgreement(kind, a, r, leadDays: leadDays, daysLeft: daysLeft)
         let text = lines.joined(separator: "\n") + "\n"
         return try insertMessage(
-            key: key, rule: "agreement_\(kind)", subjectID: a.id, subjectRef: a.currentReference, recipient: r,
-            view: r.view == .host ? "coordinator" : "partner", version: leadDays ?? a.version, at: t, db
+            key: key,
+            rule: "agreement_\(kind)",
+            subjectID: a.id,
+            subjectRef: a.currentReference,
+            recipient: r,
+            view: r.view == .host ? "coordinator" : "partner",
+            version: leadDays ?? a.version,
+            at: t,
+            db
         ) { messageID in
             MailMessage(
-                from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: subject,
+                from: settings.from,
+                to: [r.mailbox],
+                replyTo: settings.replyTo,
+                subject: subject,
                 date: Date(timeIntervalSince1970: Double(t) / 1000),
-                messageID: messageID, text: text, html: ScheduleRenderer.html(title: subject, lines: lines))
+                messageID: messageID,
+                text: text,
+                html: ScheduleRenderer.html(title: subject, lines: lines)
+            )
         }
     }
 
     /// The subject and the lines of an agreement notice.
-    func renderAgreement(_ kind: String, _ a: Agreement, _ r: Recipient, leadDays: Int?, daysLeft: Int?) -> (String, [String]) {
+    func renderAgreement(
+        _ kind: String,
+        _ a: Agreement,
+        _ r: Recipient,
+        leadDays: Int?,
+        daysLeft: Int?
+    ) -> (String, [String]) {
         let partners = a.draft.partners.map(\.label).joined(separator: ", ")
         let subject: String
         var intro: String
@@ -102,7 +161,8 @@ extension NotificationRules {
             let days = daysLeft ?? leadDays ?? 0
             subject = "Agreement ending in \(days) day\(days == 1 ? "" : "s"): \(a.draft.title) (\(a.currentReference))"
             intro =
-                "The agreement \(a.currentReference) with \(partners) ends on \(a.draft.endsOn?.display ?? "?"), in \(days) "
+                "The agreement \(a.currentReference) with \(partners) ends on \(a.draft.endsOn?.display ?? "?"), in "
+                + "\(days) "
                 + "day\(days == 1 ? "" : "s")."
             if a.draft.autoRenew {
                 intro += " It renews automatically unless it is terminated."
@@ -120,9 +180,13 @@ extension NotificationRules {
             "Kind:      \(a.draft.kind.rawValue)",
             "Partners:  \(partners)",
         ]
-        if let s = a.draft.startsOn { lines.append("Term:      \(s.display) – \(a.draft.endsOn?.display ?? "open-ended")") }
+        if let s = a.draft.startsOn {
+            lines.append("Term:      \(s.display) – \(a.draft.endsOn?.display ?? "open-ended")")
+        }
         if !a.draft.focusAreas.isEmpty { lines.append("Focus:     \(a.draft.focusAreas.joined(separator: ", "))") }
-        lines += ["", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology"]
+        lines += [
+            "", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology",
+        ]
         return (subject, lines)
     }
 }

@@ -19,7 +19,10 @@ struct NotificationRules {
     func apply(_ event: CloudEvent, _ db: Database) throws -> Bool {
         let d: Delegation
         do { d = try JSONDecoding.decode(Delegation.self, from: event.data, path: [NameKey("data")]) } catch {
-            throw ServiceError.invalidParams(field: error.path, "not a delegation this service understands: \(error.reason)")
+            throw ServiceError.invalidParams(
+                field: error.path,
+                "not a delegation this service understands: \(error.reason)"
+            )
         }
         // The visit as the last event described it, decoded only when a rule needs it: an update
         // that leaves the people as they were (most of them) needs nothing of it.
@@ -52,7 +55,11 @@ struct NotificationRules {
         case .delegationCancelled?, .delegationPostponed?:
             try NotificationsTables.drop(db, subjectID: d.id)
             if settings.sendCancellations {
-                queued += try cancel(d, db, rule: event.type == EventType.delegationCancelled.rawValue ? .cancel : .postpone)
+                queued += try cancel(
+                    d,
+                    db,
+                    rule: event.type == EventType.delegationCancelled.rawValue ? .cancel : .postpone
+                )
             }
         default: break
         }
@@ -82,7 +89,13 @@ struct NotificationRules {
     /// goes to those whose own sessions (or the visit's dates) changed, saying what changed and
     /// why; sessions they lose are cancelled in a message of their own. `onlyNew`: only to those
     /// who do not hold its schedule (never sent it, or taken off the visit since).
-    func invite(_ d: Delegation, _ db: Database, rule: MailRule, before: Delegation? = nil, onlyNew: Bool = false) throws -> Int {
+    func invite(
+        _ d: Delegation,
+        _ db: Database,
+        rule: MailRule,
+        before: Delegation? = nil,
+        onlyNew: Bool = false
+    ) throws -> Int {
         var n = 0
         for r in ScheduleRenderer.recipients(of: d) {
             // Someone who does not hold this visit's schedule (never sent it, or taken off the visit
@@ -105,7 +118,14 @@ struct NotificationRules {
             let c = PersonalSchedule.changes(from: before, to: d, for: r)
             if !c.requests.isEmpty || c.window != nil { n += try queue(.update, d, r, key: key, changes: c, db) }
             if !c.removed.isEmpty {
-                n += try queue(.removal, d, r, key: "removal:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)", changes: c, db)
+                n += try queue(
+                    .removal,
+                    d,
+                    r,
+                    key: "removal:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)",
+                    changes: c,
+                    db
+                )
             }
         }
         return n
@@ -118,12 +138,19 @@ struct NotificationRules {
         let now = Set(ScheduleRenderer.recipients(of: d).map { $0.address.lowercased() })
         var n = 0
         for r in ScheduleRenderer.recipients(of: before) where !now.contains(r.address.lowercased()) {
-            guard case .holds(let held) = try NotificationsTables.holding(db, subjectID: d.id, address: r.address) else { continue }
+            guard case .holds(let held) = try NotificationsTables.holding(db, subjectID: d.id, address: r.address)
+            else { continue }
             var c = PersonalSchedule.Changes()
             c.removed = PersonalSchedule(before, for: r).mine
             c.leftVisit = true
             n += try queue(
-                .removal, before, r, key: NotificationsTables.leaveKey(subjectID: d.id, address: r.address, held: held), changes: c, db)
+                .removal,
+                before,
+                r,
+                key: NotificationsTables.leaveKey(subjectID: d.id, address: r.address, held: held),
+                changes: c,
+                db
+            )
         }
         return n
     }
@@ -136,12 +163,24 @@ struct NotificationRules {
         for addr in told where !recipients.contains(where: { $0.address.lowercased() == addr }) {
             if let (address, name, view) = try NotificationsTables.lastAddressing(db, subjectID: d.id, address: addr) {
                 recipients.append(
-                    Recipient(name: name ?? address, nameLocal: nil, address: address, view: RecipientView(rawValue: view) ?? .member))
+                    Recipient(
+                        name: name ?? address,
+                        nameLocal: nil,
+                        address: address,
+                        view: RecipientView(rawValue: view) ?? .member
+                    )
+                )
             }
         }
         var n = 0
         for r in recipients {
-            n += try queue(rule, d, r, key: "\(rule.rawValue):\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)", db)
+            n += try queue(
+                rule,
+                d,
+                r,
+                key: "\(rule.rawValue):\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)",
+                db
+            )
         }
         return n
     }
@@ -149,37 +188,83 @@ struct NotificationRules {
     /// Inserts one message unless its key exists; a message that cannot be built safely is
     /// stored dead with the reason (it never reaches the MTA).
     func queue(
-        _ rule: MailRule, _ d: Delegation, _ r: Recipient, key: String, reminderDays: Int? = nil, changes: PersonalSchedule.Changes? = nil,
+        _ rule: MailRule,
+        _ d: Delegation,
+        _ r: Recipient,
+        key: String,
+        reminderDays: Int? = nil,
+        changes: PersonalSchedule.Changes? = nil,
         _ db: Database
     ) throws -> Int {
         if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
         let date = Date(timeIntervalSince1970: Double(t) / 1000)
         let rendered = ScheduleRenderer.render(
-            rule, d, for: r, settings: settings, reminderDays: reminderDays, now: date, changes: changes)
+            rule,
+            d,
+            for: r,
+            settings: settings,
+            reminderDays: reminderDays,
+            now: date,
+            changes: changes
+        )
         return try insertMessage(
-            key: key, rule: rule.rawValue, subjectID: d.id, subjectRef: d.ref, recipient: r, view: r.view.rawValue,
-            version: d.scheduleVersion, at: t, db
+            key: key,
+            rule: rule.rawValue,
+            subjectID: d.id,
+            subjectRef: d.ref,
+            recipient: r,
+            view: r.view.rawValue,
+            version: d.scheduleVersion,
+            at: t,
+            db
         ) { messageID in
             MailMessage(
-                from: settings.from, to: [r.mailbox], replyTo: settings.replyTo, subject: rendered.subject, date: date,
+                from: settings.from,
+                to: [r.mailbox],
+                replyTo: settings.replyTo,
+                subject: rendered.subject,
+                date: date,
                 messageID: messageID,
-                text: rendered.text, html: rendered.html, calendar: rendered.calendar)
+                text: rendered.text,
+                html: rendered.html,
+                calendar: rendered.calendar
+            )
         }
     }
 
     /// Builds the message `mail` makes with a fresh Message-ID and stores it under `key`: pending,
     /// or dead with the reason when it cannot be built safely. Returns 1 when it will be sent.
     func insertMessage(
-        key: String, rule: String, subjectID: String, subjectRef: String, recipient r: Recipient, view: String, version: Int,
-        at t: Int64, _ db: Database, mail: (_ messageID: String) -> MailMessage
+        key: String,
+        rule: String,
+        subjectID: String,
+        subjectRef: String,
+        recipient r: Recipient,
+        view: String,
+        version: Int,
+        at t: Int64,
+        _ db: Database,
+        mail: (_ messageID: String) -> MailMessage
     ) throws -> Int {
         let messageID = "liaison.\(IDs.make("m").dropFirst(2))@\(settings.messageIDDomain)"
         let message = mail(messageID)
         var m = NewMessage(
-            key: key, rule: rule, subjectID: subjectID, subjectRef: subjectRef, recipient: r.address, recipientName: r.displayName,
-            view: view, version: version, status: .pending, messageID: messageID, subject: message.subject, raw: nil, lastError: nil,
-            createdMs: t)
+            key: key,
+            rule: rule,
+            subjectID: subjectID,
+            subjectRef: subjectRef,
+            recipient: r.address,
+            recipientName: r.displayName,
+            view: view,
+            version: version,
+            status: .pending,
+            messageID: messageID,
+            subject: message.subject,
+            raw: nil,
+            lastError: nil,
+            createdMs: t
+        )
         do { m.raw = try MessageBuilder.build(message, boundarySeed: String(messageID.prefix(24))) } catch {
             m.status = .dead
             m.lastError = "not built: \(error)"
@@ -219,8 +304,13 @@ struct NotificationRules {
             guard d.draft.startsAt.epochSeconds(in: d.draft.zone) * 1000 > t else { continue }
             for rec in ScheduleRenderer.recipients(of: d) {
                 n += try queue(
-                    .reminder, d, rec, key: "reminder:\(id):\(days):\(rec.address.lowercased()):\(d.scheduleVersion)", reminderDays: days,
-                    db)
+                    .reminder,
+                    d,
+                    rec,
+                    key: "reminder:\(id):\(days):\(rec.address.lowercased()):\(d.scheduleVersion)",
+                    reminderDays: days,
+                    db
+                )
             }
         }
         return n

@@ -68,8 +68,12 @@ package struct PersonalSchedule {
         var out = ["What changed for you:"]
         if let w = c.window { out.append("  • The visit now runs \(w.new) (was \(w.old)).") }
         for (o, n) in c.moved {
-            let what = o.startsAt != n.startsAt || o.endsAt != n.endsAt ? "moved from \(when(o)) to \(when(n))" : "changed (\(when(n)))"
-            out.append("  • \(n.title) \(what)\(o.venue != n.venue ? ", now at \(n.venue ?? "a place to be confirmed")" : "").")
+            let what =
+                o.startsAt != n.startsAt || o.endsAt != n.endsAt
+                ? "moved from \(when(o)) to \(when(n))" : "changed (\(when(n)))"
+            out.append(
+                "  • \(n.title) \(what)\(o.venue != n.venue ? ", now at \(n.venue ?? "a place to be confirmed")" : "")."
+            )
         }
         for a in c.added { out.append("  • Added: \(a.title), \(when(a))\(a.venue.map { " — \($0)" } ?? "").") }
         for r in c.removed { out.append("  • Removed: \(r.title), \(when(r)) (cancelled in your calendar).") }
@@ -79,7 +83,12 @@ package struct PersonalSchedule {
 
     /// One VEVENT per item: UID per item, SEQUENCE its revision.
     static func events(
-        _ items: [ItineraryItem], of d: Delegation, for r: Recipient, cancelled: Bool, settings: NotificationsSettings, now: Date
+        _ items: [ItineraryItem],
+        of d: Delegation,
+        for r: Recipient,
+        cancelled: Bool,
+        settings: NotificationsSettings,
+        now: Date
     ) -> [CalendarEvent] {
         let zone = d.draft.zone
         return items.map { item in
@@ -87,11 +96,18 @@ package struct PersonalSchedule {
             if let v = item.venue { description.append(v) }
             if let n = item.notes { description.append(n) }
             return CalendarEvent(
-                uid: "\(item.id ?? "item")-\(d.id)@\(settings.messageIDDomain)", sequence: item.rev ?? 1, stamp: now,
+                uid: "\(item.id ?? "item")-\(d.id)@\(settings.messageIDDomain)",
+                sequence: item.rev ?? 1,
+                stamp: now,
                 start: Date(timeIntervalSince1970: TimeInterval(item.startsAt.epochSeconds(in: zone))),
                 end: Date(timeIntervalSince1970: TimeInterval(item.endsAt.epochSeconds(in: zone))),
-                summary: "\(item.title) — \(d.draft.title)", location: item.venue, description: description.joined(separator: "\n"),
-                organizer: settings.from, attendees: [r.mailbox], status: cancelled ? "CANCELLED" : "CONFIRMED")
+                summary: "\(item.title) — \(d.draft.title)",
+                location: item.venue,
+                description: description.joined(separator: "\n"),
+                organizer: settings.from,
+                attendees: [r.mailbox],
+                status: cancelled ? "CANCELLED" : "CONFIRMED"
+            )
         }
     }
 }

@@ -52,8 +52,13 @@ package enum ScheduleRenderer {
     package static func uid(_ d: Delegation, domain: String) -> String { "delegation-\(d.id)@\(domain)" }
 
     package static func render(
-        _ rule: MailRule, _ d: Delegation, for r: Recipient, settings: NotificationsSettings, reminderDays: Int? = nil,
-        now: Date, changes: PersonalSchedule.Changes? = nil
+        _ rule: MailRule,
+        _ d: Delegation,
+        for r: Recipient,
+        settings: NotificationsSettings,
+        reminderDays: Int? = nil,
+        now: Date,
+        changes: PersonalSchedule.Changes? = nil
     ) -> RenderedMail {
         let draft = d.draft
         let personal = PersonalSchedule(d, for: r)
@@ -65,21 +70,25 @@ package enum ScheduleRenderer {
             subject = "Visit schedule: \(draft.title), \(when)"
             intro =
                 draft.direction == .inbound
-                ? "Beijing Institute of Technology looks forward to welcoming the \(draft.title). The schedule of the visit follows; the "
+                ? "Beijing Institute of Technology looks forward to welcoming the \(draft.title). The schedule of the "
+                    + "visit follows; the "
                     + "attached invitation adds it to your calendar."
                 : "The schedule of the \(draft.title) follows; the attached invitation adds it to your calendar."
         case .update:
             subject = "Updated schedule: \(draft.title), \(when)"
             intro =
-                "The schedule of the \(draft.title) has changed. The updated schedule follows and replaces the one sent before; the "
+                "The schedule of the \(draft.title) has changed. The updated schedule follows and replaces the one "
+                + "sent before; the "
                 + "attached invitation updates the sessions that changed in your calendar."
         case .removal:
             let all = changes?.leftVisit ?? true
             subject = all ? "No longer on the visit: \(draft.title)" : "Removed from your schedule: \(draft.title)"
             intro =
                 all
-                ? "You are no longer expected at the \(draft.title) (\(when)). The attached notice removes its sessions from your calendar."
-                : "Some sessions of the \(draft.title) are no longer on your schedule; the attached notice removes them from your calendar."
+                ? "You are no longer expected at the \(draft.title) (\(when)). The attached notice removes its "
+                    + "sessions from your calendar."
+                : "Some sessions of the \(draft.title) are no longer on your schedule; the attached notice removes "
+                    + "them from your calendar."
         case .cancel:
             subject = "Cancelled: \(draft.title), \(when)"
             intro = "The \(draft.title) planned for \(when) has been cancelled."
@@ -94,7 +103,8 @@ package enum ScheduleRenderer {
             let n = reminderDays ?? 1
             subject = "Reminder: \(draft.title) begins in \(n) day\(n == 1 ? "" : "s")"
             intro =
-                "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on \(ItineraryDays.dayTitle(draft.startsAt)). "
+                "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on "
+                + "\(ItineraryDays.dayTitle(draft.startsAt)). "
                 + "The schedule follows."
         }
         let schedule = [.cancel, .postpone, .removal].contains(rule) ? [] : scheduleLines(d, personal, view: r.view)
@@ -104,7 +114,9 @@ package enum ScheduleRenderer {
             opening += ["Removed:"] + c.removed.map { "  • \($0.title), \(PersonalSchedule.when($0))" } + [""]
         }
         var text = opening + facts(d) + [""] + schedule
-        text += ["", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology"]
+        text += [
+            "", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology",
+        ]
 
         // One VEVENT per session the recipient is expected at: the whole set with the schedule,
         // only what changed with an update, exactly what they lose with a cancellation.
@@ -119,11 +131,22 @@ package enum ScheduleRenderer {
         if !items.isEmpty {
             let cancelling = [.cancel, .postpone, .removal].contains(rule)
             let method = cancelling ? "CANCEL" : "REQUEST"
-            let events = PersonalSchedule.events(items, of: d, for: r, cancelled: cancelling, settings: settings, now: now)
+            let events = PersonalSchedule.events(
+                items,
+                of: d,
+                for: r,
+                cancelled: cancelling,
+                settings: settings,
+                now: now
+            )
             calendar = (method, ICalendar.build(method: method, events: events))
         }
         return RenderedMail(
-            subject: subject, text: text.joined(separator: "\n") + "\n", html: html(title: subject, lines: text), calendar: calendar)
+            subject: subject,
+            text: text.joined(separator: "\n") + "\n",
+            html: html(title: subject, lines: text),
+            calendar: calendar
+        )
     }
 
     static func facts(_ d: Delegation) -> [String] {
@@ -131,7 +154,8 @@ package enum ScheduleRenderer {
         let partner = draft.partners.map(\.label).joined(separator: ", ")
         var out = [
             "Visit:    \(draft.title)", "Partner:  \(partner), \(d.countryName)",
-            "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), \(draft.startsAt.time)–\(draft.endsAt.time) "
+            "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), "
+                + "\(draft.startsAt.time)–\(draft.endsAt.time) "
                 + "(\(draft.timeZone) time)",
         ]
         if let p = draft.purpose { out.append("Purpose:  \(p)") }
@@ -156,7 +180,9 @@ package enum ScheduleRenderer {
                     if let v = item.venue { line += " — \(v)" }
                     out.append(line)
                     if view == .host && !item.everyone {
-                        out.append("               with: " + draft.attendees(of: item).map(\.name).joined(separator: ", "))
+                        out.append(
+                            "               with: " + draft.attendees(of: item).map(\.name).joined(separator: ", ")
+                        )
                     }
                 }
             }
@@ -199,7 +225,9 @@ package enum ScheduleRenderer {
             if inList { body += "</ul>\n"; inList = false }
             if l.isEmpty { continue }
             if l.hasPrefix("  ") {
-                body += "<p style=\"margin:0 0 0 1.5em; font-family: monospace\">\(HTML.escape(l.trimmingWhitespace()))</p>\n"
+                body +=
+                    "<p style=\"margin:0 0 0 1.5em; font-family: "
+                    + "monospace\">\(HTML.escape(l.trimmingWhitespace()))</p>\n"
             } else {
                 body += "<p>\(HTML.escape(l))</p>\n"
             }
