@@ -95,6 +95,8 @@ package.targets.append(contentsOf: [
     tests("AgreementsTests", ["Agreements", "LiaisonTestSupport"]),
     tests("NotificationsTests", ["Notifications", "LiaisonTestSupport"]),
     tests("FuzzCorpusTests", ["LiaisonFuzzTargets"]),
+    // The CLI's own functions (arguments, CSV, text), no process started.
+    tests("LiaisonCLITests", ["LiaisonCLI", "LiaisonAPI", "LiaisonModels", "LiaisonProcess"]),
     // The mesh tests run every binary, so they depend on every executable (which builds them).
     tests("MeshTests", ["LiaisonHost", "LiaisonModels", "LiaisonWire", "LiaisonCLI", "LiaisonCLIMain", "SupervisorMain", "DelegationsMain", "AgreementsMain",
                         "NotificationsMain"]),

@@ -1,4 +1,5 @@
 import LiaisonHost
+import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
 import LiaisonJSON
@@ -180,4 +181,11 @@ enum InboxTables {
             [e.source, e.partitionkey, e.sequence, now]
         )
     }
+}
+
+extension CloudEvent {
+    /// The type as this release knows it; nil for a type of a newer release (ignored, so that a
+    /// mesh upgraded one service at a time keeps working). Consumers switch over this, never
+    /// over the text.
+    package var eventType: EventType? { EventType(rawValue: type) }
 }

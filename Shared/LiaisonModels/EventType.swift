@@ -26,6 +26,9 @@ package enum EventType: String, WireEnum {
     case partnerMerged = "partner.merged"
     case partnerClaimed = "partner.claimed"
 
+    /// What happened: `confirmed`, `signed`, `merged` …
+    package var action: String { String(rawValue.drop { $0 != "." }.dropFirst()) }
+
     /// What the event is about: `delegation`, `agreement` or `partner`.
     package var family: Family { Family(rawValue: String(rawValue.prefix { $0 != "." }))! }
 

@@ -4,48 +4,6 @@ import LiaisonJSON
 import LiaisonWire
 import Testing
 
-/// Spreadsheet exports as offices have them, and `liaison import` end to end.
-@Suite struct CSVTests {
-    @Test func readsQuotedFieldsCommasLineBreaksAndDoubledQuotes() throws {
-        let text = "\u{FEFF}key,name,notes\r\nhy,\"Hanyang University\",\"Seoul, \"\"HYU\"\"\nsecond line\"\r\n\r\nth,Ministry of Education,\n"
-        #expect(
-            try CSV.parse(text) == [
-                ["key", "name", "notes"], ["hy", "Hanyang University", "Seoul, \"HYU\"\nsecond line"], ["th", "Ministry of Education", ""],
-            ])
-        #expect(try CSV.parse("a,\"\"\n") == [["a", ""]], "an empty quoted field is a field")
-    }
-
-    @Test func saysWhereAMalformedFieldIs() {
-        #expect(throws: CSV.ParseError(line: 2, message: "a quote inside an unquoted field (quote the whole field and double the quote)")) {
-            try CSV.parse("a,b\nx,y\"z\n")
-        }
-        #expect(throws: CSV.ParseError(line: 1, message: "text after a closing quote (expected a comma or a line end)")) {
-            try CSV.parse("\"a\"b,c\n")
-        }
-        #expect(throws: CSV.ParseError(line: 2, message: "a quoted field is not closed before the end of the file")) {
-            try CSV.parse("a\n\"open")
-        }
-    }
-
-    @Test func rowsBecomeWhatTheServicesTakeWithKeysResolved() throws {
-        var f = ImportFile()
-        try f.add(csv: "key,name,kind,country\nhy,Hanyang University,university,KR\n", file: "p.csv", section: "partners")
-        try f.add(
-            csv: "key,title,direction,partners,date,status,topics,group,group_count\nv1,Exchange review,inbound,hy,2024-10,completed,a; b,Staff,3\n"
-                + "v2,Unknown,inbound,Nobody,2020,completed,,,\n",
-            file: "v.csv", section: "visits")
-        try f.add(csv: "record,key,title,kind,partners,status,visits,coordinator_email\nagreements,x,Exchange,exchange,hy,active,v1,io@bit.example.cn\n", file: "a.csv", section: nil)
-        f.resolveKeys()
-        let v = JSONValue.object(f["visits"][0])
-        #expect(v["partners"] == [["name": "Hanyang University", "kind": "university", "country": "KR"]])
-        #expect(v["topics"] == ["a", "b"] && v["groups"] == [["description": "Staff", "count": 3]])
-        #expect(f.problems.map(\.field) == ["partners[0]"], "Nobody is no partner of the import and has no kind or country")
-        let a = f.agreementRows(visitIDs: ["v1": "del-1"])
-        #expect(a[0]["links"] == [["delegation_id": "del-1"]] && a[0]["coordinator"]?["email"] == "io@bit.example.cn")
-        #expect(throws: ImportError.self) { try f.add(csv: "key,name\n", file: "x.csv", section: nil) }
-    }
-}
-
 @Suite(.serialized, .timeLimit(.minutes(3))) struct ImportMeshTests {
     @Test func aSpreadsheetWithMistakesImportsNothingAndNamesEachOne() throws {
         let mesh = try MeshHarness()

@@ -12,7 +12,7 @@ import LiaisonWire
 /// delegations service).
 struct AgreementsConsumer: EventConsumer {
     func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
-        guard let type = EventType(rawValue: event.type) else { return .ignored }
+        guard let type = event.eventType else { return .ignored }
         if type.family == .partner {
             return type == .partnerClaimed ? .ignored : try AgreementsPartners.apply(event, db)
         }

@@ -304,7 +304,7 @@ struct DelegationsConsumer: EventConsumer {
     let logic: DelegationsLogic
 
     func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
-        guard event.type == EventType.partnerClaimed.rawValue else { return .ignored }
+        guard event.eventType == .partnerClaimed else { return .ignored }
         let claimed: PartnerRef
         do { claimed = try JSONDecoding.decode(PartnerRef.self, from: event.data, path: [NameKey("data")]) } catch {
             throw ServiceError.invalidParams(field: error.path, "not a partner claim: \(error.reason)")

@@ -14,12 +14,12 @@ struct NotificationsConsumer: EventConsumer {
     let rules: NotificationRules
 
     func handle(event: CloudEvent, db: Database) throws -> EventDisposition {
-        if event.type == EventType.delegationPurged.rawValue {
+        if event.eventType == .delegationPurged {
             try NotificationsTables.purge(db, event)
             return .applied
         }
         // History (an import of past visits and agreements) and the partner registry send nothing.
-        guard let type = EventType(rawValue: event.type), !type.isHistory else { return .ignored }
+        guard let type = event.eventType, !type.isHistory else { return .ignored }
         switch type.family {
         case .partner: return .ignored
         case .agreement:

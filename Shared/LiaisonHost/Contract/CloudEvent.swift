@@ -10,7 +10,9 @@ package struct CloudEvent: Codable, Sendable, Equatable {
     package var id: String
     /// The producing service, e.g. `delegations`.
     package var source: String
-    /// e.g. `delegation.confirmed`.
+    /// e.g. `delegation.confirmed`. Kept as sent: a newer release may emit a type this one does
+    /// not know, which its consumers then ignore (`eventType`, in LiaisonEvents, is nil) instead
+    /// of failing.
     package var type: String
     /// e.g. `delegation/del-…`.
     package var subject: String

@@ -12,7 +12,7 @@ import LiaisonWire
 /// to the partners' contacts when the rules say so. Same builder, keys and transport as visits.
 extension NotificationRules {
     func applyAgreement(_ event: CloudEvent, _ db: Database) throws -> Bool {
-        guard let type = EventType(rawValue: event.type),
+        guard let type = event.eventType,
             [.agreementSigned, .agreementExpiring, .agreementExpired].contains(type)
         else {
             return false
@@ -27,7 +27,7 @@ extension NotificationRules {
         let recipients = agreementRecipients(a)
         let lead = event.data["lead_days"]?.intValue
         let left = event.data["days_left"]?.intValue
-        let kind = event.type.split(separator: ".").last.map(String.init) ?? event.type
+        let kind = type.action
         var n = 0
         for r in recipients {
             let leadKey = lead.map { "\($0):" } ?? ""

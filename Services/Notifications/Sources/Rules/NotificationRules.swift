@@ -32,7 +32,7 @@ struct NotificationRules {
         try NotificationsTables.keepVisit(db, d, doc: String(decoding: doc, as: UTF8.self), nowMillis: now())
         db.announce(.reminders)
         var queued = 0
-        switch EventType(rawValue: event.type) {
+        switch event.eventType {
         case .delegationConfirmed? where settings.sendSchedules:
             queued += try invite(d, db, rule: .schedule)
             try armReminders(d, db)
@@ -58,7 +58,7 @@ struct NotificationRules {
                 queued += try cancel(
                     d,
                     db,
-                    rule: event.type == EventType.delegationCancelled.rawValue ? .cancel : .postpone
+                    rule: event.eventType == .delegationCancelled ? .cancel : .postpone
                 )
             }
         default: break
