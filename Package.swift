@@ -41,7 +41,7 @@ let package = Package(
         // Frames, envelopes, errors, sockets, the event loop: no domain, no SQL.
         .target(
             name: "LiaisonWire", dependencies: ["CLiaisonShims", "LiaisonSync", "LiaisonJSON"], path: "Shared/LiaisonWire",
-            exclude: ["PROTOCOL.md"], swiftSettings: strict),
+            swiftSettings: strict),
         // SQLite: no sockets.
         library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite", "CLiaisonShims", "LiaisonSync"]),
         // What every executable needs: mesh file, logs, arguments, threads, subprocesses. No SQL, no domain.

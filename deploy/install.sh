@@ -11,7 +11,7 @@
 # What it does, in order: creates the users and groups (sysusers.d/liaison.conf: one user per
 # service; liaison, liaison-office, liaison-admin), installs the five binaries stripped, the
 # units, tmpfiles.d (the socket directory), the mesh file as /etc/liaison/mesh.json (an existing
-# one is kept and the new one written beside it as mesh.json.new) and the README where the units'
+# one is kept and the new one written beside it as mesh.json.new) and the README and docs/ where the units'
 # Documentation= points; then reloads systemd and enables (and starts) liaison.target.
 # Grant people access with: usermod -aG liaison[-office|-admin] NAME
 set -eu
@@ -49,7 +49,7 @@ for b in $binaries; do
   mv -f "$prefix/bin/$b.new" "$prefix/bin/$b"
 done
 
-echo "units, tmpfiles.d, mesh file, README"
+echo "units, tmpfiles.d, mesh file, README and docs"
 for u in "$here"/systemd/*; do
   sed "s#/usr/local/#$prefix/#g" "$u" > "/etc/systemd/system/$(basename "$u")"
   chmod 0644 "/etc/systemd/system/$(basename "$u")"
@@ -66,6 +66,7 @@ else
   chgrp liaison /etc/liaison/mesh.json && chmod 0640 /etc/liaison/mesh.json
 fi
 install -D -m 0644 "$repo/README.md" "$prefix/share/doc/liaison/README.md"
+for doc in "$repo"/docs/*.md "$repo/CHANGELOG.md"; do install -D -m 0644 "$doc" "$prefix/share/doc/liaison/${doc#"$repo"/}"; done
 
 systemctl daemon-reload
 systemctl enable liaison.target liaison-delegations.socket liaison-agreements.socket liaison-notifications.socket \

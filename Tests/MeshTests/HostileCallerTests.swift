@@ -65,7 +65,7 @@ import Testing
     /// `liaison bench hostile` against a mesh whose delegations service lets uid 65534 connect:
     /// another user's 1,100 idle connections, a pipelined flood, a client that never reads and
     /// the 1,000-item check leave every call answered and the service never restarted. (The
-    /// figures it prints are for the README; the test checks only what must hold.)
+    /// figures it prints are for docs/PERFORMANCE.md; the test checks only what must hold.)
     @Test func idleFloodsPipelinedFloodsAndNonReadersLeaveEveryoneServedWithoutARestart() throws {
         let mesh = try MeshHarness(meshFile: { home in
             var m = MeshFile.standard(home: home)
