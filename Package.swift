@@ -35,7 +35,7 @@ let package = Package(
         // A lock every module uses (one ThreadSanitizer can see).
         library("LiaisonSync", "Shared/LiaisonSync", []),
         // JSON values, the codec, and schemas derived from the coding: no I/O.
-        library("LiaisonJSON", "Shared/LiaisonJSON", []),
+        library("LiaisonJSON", "Shared/LiaisonJSON", ["LiaisonSync"]),
         // The domain: no sockets, no SQL, no files.
         library("LiaisonModels", "Shared/LiaisonModels", ["LiaisonSync", "LiaisonJSON"]),
         // Frames, envelopes, errors, sockets, the event loop: no domain, no SQL.

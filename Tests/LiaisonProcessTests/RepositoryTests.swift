@@ -42,17 +42,53 @@ import LiaisonWire
         #expect(wide.isEmpty, "\(wide)")
     }
 
-    @Test func theCLIAndTheSupervisorLinkNoSQLite() throws {
+    /// `swift package describe --type json` of the package.
+    static func describePackage() throws -> JSONValue? {
         guard let swift = Executables.resolve("swift") else {
             Issue.record("swift is not on PATH")
-            return
+            return nil
         }
-        let scratch = NSTemporaryDirectory() + "lz-describe-\(getpid())"
+        let scratch = NSTemporaryDirectory() + "lz-describe-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let r = try Subprocess.run(swift, ["package", "--package-path", Self.root, "--scratch-path", scratch, "describe", "--type", "json"],
                                    input: [], timeoutMs: 120_000, outputLimit: 4 << 20)
         #expect(r.exit == .exited(0), "\(String(decoding: r.stderr, as: UTF8.self))")
-        let d = try JSONParser.parse(r.stdout)
+        return try JSONParser.parse(r.stdout)
+    }
+
+    /// A module imported without being a dependency builds incrementally (it is there from an
+    /// earlier build) and fails on a clean clone: every import must be declared.
+    @Test func everyModuleImportedIsADeclaredDependency() throws {
+        guard let d = try Self.describePackage() else { return }
+        let targets = d["targets"]?.arrayValue ?? []
+        var deps: [String: [String]] = [:], paths: [String: String] = [:]
+        for t in targets {
+            guard let name = t["name"]?.stringValue else { continue }
+            deps[name] = t["target_dependencies"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            paths[name] = t["path"]?.stringValue
+        }
+        func closure(_ name: String, _ seen: inout Set<String>) {
+            for dep in deps[name] ?? [] where seen.insert(dep).inserted { closure(dep, &seen) }
+        }
+        let importLine = try Regex(#"^\s*(?:@testable |@preconcurrency )?import (\w+)"#)
+        var missing: [String] = []
+        for (name, path) in paths {
+            var reachable: Set<String> = [name]
+            closure(name, &reachable)
+            guard let e = FileManager.default.enumerator(atPath: Self.root + "/" + path) else { continue }
+            for case let rel as String in e where rel.hasSuffix(".swift") {
+                let text = try String(contentsOfFile: Self.root + "/" + path + "/" + rel, encoding: .utf8)
+                for line in text.split(separator: "\n") {
+                    guard let m = line.firstMatch(of: importLine), let module = m.output[1].substring.map(String.init) else { continue }
+                    if deps[module] != nil && !reachable.contains(module) { missing.append("\(name) imports \(module) (\(path)/\(rel))") }
+                }
+            }
+        }
+        #expect(missing.isEmpty, "imports not declared in Package.swift: \(Set(missing).sorted())")
+    }
+
+    @Test func theCLIAndTheSupervisorLinkNoSQLite() throws {
+        guard let d = try Self.describePackage() else { return }
         for target in d["targets"]?.arrayValue ?? [] {
             let name = target["name"]?.stringValue ?? ""
             let products = target["product_memberships"]?.arrayValue?.compactMap(\.stringValue) ?? []
