@@ -104,6 +104,11 @@ extension CLI {
         }
     }
 
+    /// `signed`, `expiring`, `expired`: an agreement's rules without their `agreement_` prefix.
+    static let agreementShortRules = MessageRule.allCases.filter(\.isAgreementNotice).map {
+        String($0.rawValue.dropFirst("agreement_".count))
+    }
+
     static var notificationPreview: CLICommand {
         Command(
             name: "preview",
@@ -111,17 +116,27 @@ extension CLI {
                 "Render the emails the rules would send now for a visit or an agreement, without sending anything.",
             usage: "notification preview DEL-…|AGR-… [--rule R] [--json]",
             arguments: [("ID", "A delegation's or an agreement's id or reference.")],
-            options: [OptionSpec(["--rule"], MessageRule.self, "Which message (default: what its state calls for).")]
+            options: [
+                OptionSpec(
+                    ["--rule"],
+                    oneOf: MessageRule.allCases.map(\.rawValue) + agreementShortRules,
+                    value: "R",
+                    "Which message (default: what its state calls for); an agreement's may drop `agreement_`."
+                )
+            ]
         ) { args, ctx in
             let id = try args.positional(0, "ID")
             let isAgreement = id.hasPrefix("AGR-") || id.hasPrefix("agr-")
-            let rule = try args.choice("--rule", MessageRule.self)
-            if let rule, rule.isAgreementNotice != isAgreement {
+            let given = args.value("--rule")
+            let rule = given.flatMap { g in
+                MessageRule(rawValue: isAgreement && agreementShortRules.contains(g) ? "agreement_" + g : g)
+            }
+            if let given, rule == nil || rule?.isAgreementNotice != isAgreement {
                 let known = MessageRule.allCases.filter { $0.isAgreementNotice == isAgreement && $0 != .removal }.map(
                     \.rawValue
                 )
                 throw UsageError(
-                    "--rule \(rule.rawValue): \(isAgreement ? "an agreement's" : "a visit's") rules are "
+                    "--rule \(given): \(isAgreement ? "an agreement's" : "a visit's") rules are "
                         + "\(known.joined(separator: ", "))"
                 )
             }
