@@ -34,6 +34,9 @@ let package = Package(
         .target(name: "CLiaisonShims", path: "Shared/CLiaisonShims"),
         // A lock every module uses (one ThreadSanitizer can see).
         library("LiaisonSync", "Shared/LiaisonSync", []),
+        // The release and the commit built from (the plugin writes the commit before each build).
+        .plugin(name: "BuildInfoPlugin", capability: .buildTool(), path: "Shared/BuildInfoPlugin"),
+        .target(name: "LiaisonBuild", path: "Shared/LiaisonBuild", swiftSettings: strict, plugins: ["BuildInfoPlugin"]),
         // JSON values, the codec, and schemas derived from the coding: no I/O.
         library("LiaisonJSON", "Shared/LiaisonJSON", ["LiaisonSync"]),
         // The domain: no sockets, no SQL, no files.
@@ -43,9 +46,9 @@ let package = Package(
             name: "LiaisonWire", dependencies: ["CLiaisonShims", "LiaisonSync", "LiaisonJSON"], path: "Shared/LiaisonWire",
             swiftSettings: strict),
         // SQLite: no sockets.
-        library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite", "CLiaisonShims", "LiaisonSync"]),
+        library("LiaisonStore", "Shared/LiaisonStore", ["CSQLite", "CLiaisonShims", "LiaisonSync", "LiaisonBuild"]),
         // What every executable needs: mesh file, logs, arguments, threads, subprocesses. No SQL, no domain.
-        library("LiaisonProcess", "Shared/LiaisonProcess", ["LiaisonWire", "LiaisonSync", "CLiaisonShims"]),
+        library("LiaisonProcess", "Shared/LiaisonProcess", ["LiaisonWire", "LiaisonSync", "CLiaisonShims", "LiaisonBuild"]),
         // A process that answers calls: methods with enforced schemas, dispatcher, components, service.*. No SQL, no domain.
         library("LiaisonHost", "Shared/LiaisonHost", ["LiaisonProcess", "LiaisonWire"]),
         // The services' contract: each method's descriptor with its params and result types. No I/O.
@@ -95,6 +98,14 @@ package.targets.append(contentsOf: [
     tests("AgreementsTests", ["Agreements", "LiaisonTestSupport"]),
     tests("NotificationsTests", ["Notifications", "LiaisonTestSupport"]),
     tests("FuzzCorpusTests", ["LiaisonFuzzTargets"]),
+    // Today's contract against the previous release's (Tests/Compatibility/releases).
+    .testTarget(
+        name: "CompatibilityTests",
+        dependencies: ["Delegations", "Agreements", "Notifications", "Supervisor", "LiaisonTestSupport"],
+        path: "Tests/Compatibility",
+        exclude: ["releases", "previous-release", "build-previous"],
+        swiftSettings: strict
+    ),
     // The CLI's own functions (arguments, CSV, text), no process started.
     tests("LiaisonCLITests", ["LiaisonCLI", "LiaisonAPI", "LiaisonModels", "LiaisonProcess"]),
     // The mesh tests run every binary, so they depend on every executable (which builds them).

@@ -116,12 +116,20 @@ package enum EventMethods {
         consumer: any EventConsumer,
         log: Logger,
         counters: InboxCounters = InboxCounters(),
+        reads: [String: [Int]]? = nil,
         sources: @escaping @Sendable (PeerCredentials) -> Set<String>? = { _ in nil }
     ) {
         t.add(EventsAPI.deliver) { p, ctx in
             let sources = sources(ctx.call.peer)
             if let one = p.event {
-                let r = try Inbox.deliver([one], store: store, log: log, consumer: consumer, sources: sources)[0]
+                let r = try Inbox.deliver(
+                    [one],
+                    store: store,
+                    log: log,
+                    consumer: consumer,
+                    sources: sources,
+                    reads: reads
+                )[0]
                 counters.add([r])
                 if r.status == .failed, let e = r.error { throw e }
                 return DeliverResult(duplicate: r.status == .duplicate, status: r.status, results: nil)
@@ -132,7 +140,14 @@ package enum EventMethods {
                     "give event (one CloudEvent) or events (an array of them)"
                 )
             }
-            let results = try Inbox.deliver(events, store: store, log: log, consumer: consumer, sources: sources)
+            let results = try Inbox.deliver(
+                events,
+                store: store,
+                log: log,
+                consumer: consumer,
+                sources: sources,
+                reads: reads
+            )
             counters.add(results)
             return DeliverResult(duplicate: nil, status: nil, results: results)
         }

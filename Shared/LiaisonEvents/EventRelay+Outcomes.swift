@@ -25,6 +25,7 @@ extension EventRelay {
         let now = wallClockMillis()
         var delivered: Int64 = 0
         var dead: [String] = []
+        var waiting: [String] = []
         var outcomes: [RelayOutcome] = []
         outcomes.reserveCapacity(results.count)
         for (row, r) in zip(batch.rows, results) {
@@ -35,7 +36,11 @@ extension EventRelay {
             case .failed:
                 let e = r.error ?? ServiceError(.internal, "failed without details")
                 let attempts = Int(row.attempts) + 1
-                if !e.retryable || attempts >= settings.maxAttempts {
+                if e.details?["reason"]?.stringValue == "upgrade_needed" {
+                    // Newer than the subscriber reads: it waits for the upgrade, counting nothing.
+                    outcomes.append(.waitUpgrade(next: now + RelayQueries.upgradeRecheckMs, why: e.message))
+                    waiting.append("\(row.eventID) → \(subscriber): \(e.message)")
+                } else if !e.retryable || attempts >= settings.maxAttempts {
                     let why =
                         e.retryable
                         ? "gave up after \(attempts) attempts: \(e.code): \(e.message)" : "\(e.code): \(e.message)"
@@ -49,7 +54,9 @@ extension EventRelay {
                 outcomes.append(.blocked)  // not tried: an earlier event of its key failed in this batch
             }
         }
-        if delivered == batch.rows.count && batch.held.isEmpty && !batch.rows.contains(where: \.listed) {
+        if delivered == batch.rows.count && batch.held.isEmpty && batch.waitingUpgrade.isEmpty
+            && !batch.rows.contains(where: \.listed)
+        {
             // Every event went through: go on from here at once; the round is written behind.
             if let to = batch.advanceTo {
                 slot.position = to
@@ -81,6 +88,7 @@ extension EventRelay {
             }
         }
         for d in dead { log.warning("relay.dead", ["detail": d]) }
+        for w in waiting { log.warning("relay.waiting_upgrade", ["detail": w]) }
         state.withLock { s in s[subscriber, default: SubscriberState()].delivered += delivered }
     }
 

@@ -1,5 +1,6 @@
 import Dispatch
 import LiaisonHost
+import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
 import LiaisonSync
@@ -18,6 +19,8 @@ package final class EventRelay: Component {
     let settings: EventSettings
     let log: Logger
     let subscriptions: Subscriptions
+    /// Which versions of each type's data this producer can send.
+    let versions: EventVersions
     private let loops = Locked<[String: BackgroundLoop]>([:])
     private let slots = Locked<[ClientSlot]>([])
     let state = Locked<[String: SubscriberState]>([:])
@@ -33,12 +36,20 @@ package final class EventRelay: Component {
         var batches: Int64 = 0
     }
 
-    package init(store: Store, source: String, subscriptions: Subscriptions, settings: EventSettings, log: Logger) {
+    package init(
+        store: Store,
+        source: String,
+        subscriptions: Subscriptions,
+        settings: EventSettings,
+        log: Logger,
+        versions: EventVersions = .release
+    ) {
         self.store = store
         self.source = source
         self.subscriptions = subscriptions
         self.settings = settings
         self.log = log
+        self.versions = versions
     }
 
     /// Starts a loop per subscriber; commits that append events wake them.
@@ -104,6 +115,9 @@ package final class EventRelay: Component {
         /// The subscriber's frame limit as it says (`service.describe`, or a `frame_too_large`
         /// answer); until then the mesh file's.
         var maxFrame: Int?
+        /// The versions of each type's data the subscriber reads, as its `service.describe`
+        /// says (nil until learned, or from a release that predates versions: version 1).
+        var reads: [String: [Int]]?
         /// Where the subscriber is, ahead of the database: a round whose every event went
         /// through is written without the loop waiting for it (on `settles`, in order), and the
         /// next round starts from here. A crash before it is written only sends those events
@@ -136,16 +150,63 @@ package final class EventRelay: Component {
         (slot.maxFrame ?? sub.maxFrame) - 256
     }
 
-    /// Connects to `sub` and learns its frame limit from `service.describe`.
+    /// Connects to `sub` and learns its frame limit and the versions it reads from
+    /// `service.describe`; deliveries held for its upgrade are looked at again at once (it may
+    /// be the upgraded release).
     private func connect(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) throws {
         let c = try WireClient(path: sub.socket, timeoutMs: 2000)
-        if let limit = try? c.call("service.describe", timeoutMs: 2000)["limits"]?["max_frame_bytes"]?.intValue {
-            if Int(limit) != slot.maxFrame ?? sub.maxFrame {
-                log.info("relay.subscriber_limit", ["subscriber": sub.name, "max_frame_bytes": String(limit)])
+        // Read leniently: a subscriber of any release (or a test's) says what it says.
+        if let d = try? c.call(ServiceAPI.describe.name, timeoutMs: 2000) {
+            if let limit = d["limits"]?["max_frame_bytes"]?.intValue.map(Int.init) {
+                if limit != slot.maxFrame ?? sub.maxFrame {
+                    log.info("relay.subscriber_limit", ["subscriber": sub.name, "max_frame_bytes": String(limit)])
+                }
+                slot.maxFrame = limit
             }
-            slot.maxFrame = Int(limit)
+            let reads = d["events"]?["reads"].flatMap { try? JSONDecoding.decode([String: [Int]].self, from: $0) }
+            if reads != slot.reads {
+                log.info(
+                    "relay.subscriber_reads",
+                    [
+                        "subscriber": sub.name, "version": d["version"]?.stringValue ?? "?",
+                        "reads": reads.map { "\($0.count) types" } ?? "version 1 of each",
+                    ]
+                )
+            }
+            slot.reads = reads
         }
         slot.client = c
+        let now = wallClockMillis()
+        if let n = try? store.write({ db in try RelayQueries.recheckUpgrades(db, subscriber: sub.name, now: now) }),
+            n > 0
+        {
+            log.info("relay.upgrade_recheck", ["subscriber": sub.name, "events": String(n)])
+            slot.catchUp()
+        }
+    }
+
+    /// How `sub` gets a stored event: as stored when it reads its version (the usual case, the
+    /// text untouched), turned into an older version it reads, or held until it is upgraded.
+    func form(for sub: String, reads: [String: [Int]]?) -> (String, [UInt8]) throws -> RelayForm {
+        { [versions] type, stored in
+            let version = CloudEvent.dataVersion(ofStored: stored)
+            let readable = reads?[type] ?? [1]
+            if readable.contains(version) { return .send(stored) }
+            guard let t = EventType(rawValue: type), case .object(var e) = try JSONParser.parse(stored),
+                let (data, v) = try versions.data(e["data"] ?? .null, of: t, version: version, for: readable)
+            else {
+                return .waitUpgrade(
+                    "\(sub) reads \(type) version \(readable.map(String.init).joined(separator: ", ")), "
+                        + "this event is version \(version): upgrade \(sub)"
+                )
+            }
+            e["data"] = data
+            e["dataversion"] = v > 1 ? .int(Int64(v)) : nil
+            var out = JSONObject()
+            out["specversion"] = e["specversion"]
+            for m in e.members where m.key != "specversion" { out[m.key] = m.value }
+            return .send(Array(JSONWriter.string(.object(out)).utf8))
+        }
     }
 
     private func round(_ sub: Subscriptions.Subscriber, _ slot: ClientSlot) -> BackgroundLoop.Sleep {
@@ -157,10 +218,10 @@ package final class EventRelay: Component {
         var batch: RelayBatch
         do {
             batch = try dueBatch(subscriber: sub.name, slot, now: now, maxBytes: budget(sub, slot))
-            if !batch.rows.isEmpty && slot.client?.isOpen != true {
-                let before = budget(sub, slot)
+            if !(batch.rows.isEmpty && batch.waitingUpgrade.isEmpty) && slot.client?.isOpen != true {
+                let before = budget(sub, slot), reads = slot.reads
                 try connect(sub, slot)
-                if budget(sub, slot) < before {
+                if budget(sub, slot) < before || slot.reads != reads {
                     batch = try dueBatch(subscriber: sub.name, slot, now: now, maxBytes: budget(sub, slot))
                 }
             }
@@ -281,7 +342,8 @@ package final class EventRelay: Component {
                 maxBytes: maxBytes,
                 limit: settings.batch,
                 position: slot.position,
-                acked: slot.acked
+                acked: slot.acked,
+                form: form(for: subscriber, reads: slot.reads)
             )
         }
         if tooLarge != nil || batch.movesWithoutSending { slot.catchUp() }

@@ -17,7 +17,8 @@ package enum EventWiring {
         into def: inout ServiceDefinition,
         store: Store,
         context: ServiceContext,
-        partnerData: Schema? = nil
+        partnerData: Schema? = nil,
+        versions: EventVersions = .release
     ) throws -> Subscriptions {
         let subscriptions = Subscriptions(mesh: context.mesh, source: context.name, emits: emits)
         let settings = try EventSettings.from(context.entry.settings)
@@ -26,7 +27,8 @@ package enum EventWiring {
             source: context.name,
             subscriptions: subscriptions,
             settings: settings,
-            log: context.log
+            log: context.log,
+            versions: versions
         )
         EventMethods.registerProducer(&def.methods, store: store, source: context.name, relay: relay)
         def.components.append(relay)
@@ -35,7 +37,9 @@ package enum EventWiring {
             EmittedEvent(
                 type: $0.rawValue,
                 summary: $0.summary,
-                data: $0.family == .partner ? partnerData ?? data : data
+                data: $0.family == .partner ? partnerData ?? data : data,
+                version: versions.written($0),
+                versions: versions.versions(of: $0)
             )
         }
         def.health.append(
@@ -74,11 +78,20 @@ package enum EventWiring {
         let policy = AccessPolicy(mesh: context.mesh.config, name: context.name)
         let inbox = InboxCounters()
         def.metrics.append { inbox.families() }
-        EventMethods.registerConsumer(&def.methods, store: store, consumer: consumer, log: context.log, counters: inbox)
-        {
+        def.consumes = context.entry.consumes
+        for type in EventType.allCases where context.entry.consumes(type: type.rawValue) {
+            def.reads[type.rawValue] = type.readsVersions
+        }
+        EventMethods.registerConsumer(
+            &def.methods,
+            store: store,
+            consumer: consumer,
+            log: context.log,
+            counters: inbox,
+            reads: def.reads
+        ) {
             policy.sources(for: $0)
         }
-        def.consumes = context.entry.consumes
         let log = context.log
         let pruner = BackgroundLoop(name: "inbox-prune") { _ in
             do {

@@ -74,7 +74,8 @@ package enum Inbox {
         store: Store,
         log: Logger,
         consumer: any EventConsumer,
-        sources: Set<String>? = nil
+        sources: Set<String>? = nil,
+        reads: [String: [Int]]? = nil
     ) throws -> [DeliveryResult] {
         try store.write { db in
             let now = wallClockMillis()
@@ -117,6 +118,12 @@ package enum Inbox {
                 let wm = try InboxTables.watermark(db, source: e.source, key: e.partitionkey)
                 if e.sequence <= wm {
                     results.append(DeliveryResult(id: e.id, status: .duplicate))
+                    continue
+                }
+                if let reads, let newer = upgradeNeeded(e, reads: reads) {
+                    // Held by the producer until this service reads it (it comes again then).
+                    results.append(DeliveryResult(id: e.id, status: .failed, error: newer))
+                    blocked.insert(blockKey)
                     continue
                 }
                 let expectedPrev = d.prevsequence ?? e.sequence - 1
@@ -188,4 +195,28 @@ extension CloudEvent {
     /// mesh upgraded one service at a time keeps working). Consumers switch over this, never
     /// over the text.
     package var eventType: EventType? { EventType(rawValue: type) }
+}
+
+extension Inbox {
+    /// The error answered for an event newer than this release reads (`reads`: the versions of
+    /// each type it reads): a type it does not know, or a version of its data it does not read.
+    /// Retryable, with `reason: upgrade_needed`: the producer holds it (counting no attempt)
+    /// until this service is upgraded, instead of dead-lettering it.
+    static func upgradeNeeded(_ e: CloudEvent, reads: [String: [Int]]) -> ServiceError? {
+        let version = e.dataversion ?? 1
+        if let versions = reads[e.type], versions.contains(version) { return nil }
+        let what =
+            reads[e.type] == nil
+            ? "\(e.type) is an event type this release (\(liaisonVersion)) does not know"
+            : "\(e.type) version \(version) is newer than this release (\(liaisonVersion)) reads"
+        return ServiceError(
+            .failedPrecondition,
+            "\(what): it waits for this service's upgrade",
+            retryable: true,
+            details: [
+                "reason": "upgrade_needed",
+                "reads": JSONEncoding.encode(reads[e.type] ?? []),
+            ]
+        )
+    }
 }

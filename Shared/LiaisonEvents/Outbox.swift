@@ -100,6 +100,7 @@ package enum Outbox {
         partitionKey: String? = nil,
         dataJSON: [UInt8],
         subscribers: [String],
+        dataVersion: Int? = nil,
         nowMillis: Int64 = wallClockMillis()
     ) throws -> (id: String, sequence: Int64) {
         precondition(db.inTransaction, "outbox rows are written in the change's own transaction")
@@ -127,6 +128,7 @@ package enum Outbox {
             time: Timestamp.rfc3339(millis: nowMillis),
             partitionkey: key,
             sequence: keySeq,
+            dataversion: dataVersion ?? type.dataVersion,
             dataJSON: dataJSON
         )
         try db.run(

@@ -30,10 +30,23 @@ struct RelayBatch {
     var nextDueMs: Int64?
     /// Whether an event too large for the subscriber was dead-lettered instead of sent.
     var deadLettered = false
+    /// Events of a version the subscriber does not read (and none it does can be made): set
+    /// aside, with why, until it is upgraded. Their key waits behind them.
+    var waitingUpgrade: [(row: RelayRow, why: String)] = []
 
     /// Whether settling this round writes anything even though nothing is sent.
-    var movesWithoutSending: Bool { rows.isEmpty && (advanceTo != nil || !held.isEmpty) }
+    var movesWithoutSending: Bool { rows.isEmpty && (advanceTo != nil || !held.isEmpty || !waitingUpgrade.isEmpty) }
 }
+
+/// What the relay sends a subscriber of a stored event: the event (as stored, or turned into a
+/// version the subscriber reads), or nothing until the subscriber is upgraded.
+enum RelayForm {
+    case send([UInt8])
+    case waitUpgrade(String)
+}
+
+/// What `last_error` of a delivery held for a subscriber's upgrade starts with.
+let upgradeNeededMark = "upgrade needed: "
 
 /// What became of one sent event.
 enum RelayOutcome {
@@ -43,6 +56,8 @@ enum RelayOutcome {
     case dead(attempts: Int?, why: String)
     /// Not tried: an earlier event of its key failed in the same call.
     case blocked
+    /// The subscriber does not read it yet: held until it is upgraded, no attempt counted.
+    case waitUpgrade(next: Int64, why: String)
 }
 
 /// The relay's statements over the outbox (DESIGN §3): each subscriber has a position in the
@@ -69,7 +84,8 @@ enum RelayQueries {
         maxBytes: Int,
         limit: Int,
         position known: Int64? = nil,
-        acked overlay: [String: Int64] = [:]
+        acked overlay: [String: Int64] = [:],
+        form: (String, [UInt8]) throws -> RelayForm = { _, event in .send(event) }
     ) throws -> (RelayBatch, RelayRow?) {
         var out = RelayBatch()
         let openKeys = Set<String>(
@@ -85,8 +101,19 @@ enum RelayQueries {
         w.raw("[")
         var cursor: [String: Int64] = [:]
         var looked = Set<String>()
-        /// Appends `event` when it fits; false when it does not.
-        func add(_ row: RelayRow, _ event: [UInt8]) throws -> Bool {
+        /// Events of these keys wait for the subscriber's upgrade in this round.
+        var waitingKeys = Set<String>()
+        /// Appends `stored` (as the subscriber reads it) when it fits; false when it does not.
+        /// An event the subscriber cannot read yet is set aside instead (true).
+        func add(_ row: RelayRow, type: String, _ stored: [UInt8]) throws -> Bool {
+            let event: [UInt8]
+            switch try form(type, stored) {
+            case .send(let e): event = e
+            case .waitUpgrade(let why):
+                out.waitingUpgrade.append((row, why))
+                waitingKeys.insert(row.key)
+                return true
+            }
             if w.bytes.count + event.count + 64 > maxBytes { return false }
             if looked.insert(row.key).inserted,
                 let acked = try overlay[row.key] ?? acked(db, subscriber: subscriber, key: row.key)
@@ -124,7 +151,7 @@ enum RelayQueries {
             var stopped = blocked
             for r in try db.query(
                 """
-                SELECT e.outbox_seq, e.partition_key, e.attempts, o.key_seq, o.id, o.event
+                SELECT e.outbox_seq, e.partition_key, e.attempts, o.key_seq, o.id, o.type, o.event
                 FROM delivery_exceptions e INDEXED BY delivery_exceptions_open JOIN outbox o ON o.seq = e.outbox_seq
                 WHERE e.subscriber = ? AND e.status IN ('pending','dead') AND e.status = 'pending' ORDER BY \
                 e.outbox_seq LIMIT ?
@@ -139,8 +166,8 @@ enum RelayQueries {
                     attempts: try r["attempts"],
                     listed: true
                 )
-                if stopped.contains(row.key) { continue }
-                if try !add(row, try r["event"]) {
+                if stopped.contains(row.key) || waitingKeys.contains(row.key) { continue }
+                if try !add(row, type: try r["type"], try r["event"]) {
                     if out.rows.isEmpty { return (out, row) }
                     stopped.insert(row.key)  // this key continues in the next batch; keep its order
                 }
@@ -171,9 +198,9 @@ enum RelayQueries {
             )
             let type: String = try r["type"]
             if !skippedAhead.contains(row.outboxSeq) && takes(type) {
-                if openKeys.contains(row.key) {
+                if openKeys.contains(row.key) || waitingKeys.contains(row.key) {
                     out.held.append(row)
-                } else if try !add(row, try r["event"]) {
+                } else if try !add(row, type: type, try r["event"]) {
                     if out.rows.isEmpty {
                         out.advanceTo = row.outboxSeq
                         return (out, row)
@@ -200,137 +227,5 @@ enum RelayQueries {
         )?[
             "last_acked_seq"
         ]
-    }
-
-    /// Writes what became of a round, in the caller's transaction: listed events updated, new
-    /// ones that did not go through (and those held) put on the list, each key's last
-    /// acknowledged sequence, and the new position.
-    static func settle(
-        _ db: Database,
-        subscriber: String,
-        batch: RelayBatch,
-        outcomes: [RelayOutcome],
-        now: Int64
-    ) throws {
-        var ackedKeys: [String: Int64] = [:]
-        for (row, outcome) in zip(batch.rows, outcomes) {
-            switch outcome {
-            case .delivered:
-                ackedKeys[row.key] = max(ackedKeys[row.key] ?? 0, row.keySeq)
-                if row.listed {
-                    try db.run(
-                        """
-                        UPDATE delivery_exceptions SET status = 'delivered', attempts = attempts + 1, last_error = \
-                        NULL, updated_ms = ?,
-                            delivered_ms = ?
-                        WHERE subscriber = ? AND outbox_seq = ?
-                        """,
-                        [now, now, subscriber, row.outboxSeq]
-                    )
-                }
-            case .retry(let attempts, let next, let why):
-                if row.listed {
-                    try db.run(
-                        """
-                        UPDATE delivery_exceptions SET attempts = ?, next_attempt_ms = ?, last_error = ?, updated_ms = ?
-                        WHERE subscriber = ? AND outbox_seq = ?
-                        """,
-                        [attempts, next, why, now, subscriber, row.outboxSeq]
-                    )
-                } else {
-                    try list(db, subscriber, row, status: .pending, attempts: attempts, next: next, why: why, now: now)
-                }
-            case .dead(let attempts, let why):
-                if row.listed {
-                    try db.run(
-                        """
-                        UPDATE delivery_exceptions SET status = 'dead', attempts = coalesce(?, attempts + 1), \
-                        last_error = ?, updated_ms = ?
-                        WHERE subscriber = ? AND outbox_seq = ?
-                        """,
-                        [attempts, why, now, subscriber, row.outboxSeq]
-                    )
-                } else {
-                    try list(db, subscriber, row, status: .dead, attempts: attempts ?? 1, next: 0, why: why, now: now)
-                }
-            case .blocked:
-                if !row.listed {
-                    try list(db, subscriber, row, status: .pending, attempts: 0, next: 0, why: nil, now: now)
-                }
-            }
-        }
-        for row in batch.held {
-            try list(db, subscriber, row, status: .pending, attempts: 0, next: 0, why: nil, now: now)
-        }
-        for (key, seq) in ackedKeys {
-            try db.run(
-                """
-                INSERT INTO relay_cursor(subscriber, partition_key, last_acked_seq) VALUES(?, ?, ?)
-                ON CONFLICT(subscriber, partition_key) DO UPDATE SET last_acked_seq = max(last_acked_seq, \
-                excluded.last_acked_seq)
-                """,
-                [subscriber, key, seq]
-            )
-        }
-        if let to = batch.advanceTo {
-            try db.run(
-                "INSERT INTO relay_acks(subscriber, seq, at_ms) VALUES(?, ?, ?) ON CONFLICT(subscriber, seq) DO "
-                    + "NOTHING",
-                [subscriber, to, now]
-            )
-        }
-    }
-
-    private static func list(
-        _ db: Database,
-        _ subscriber: String,
-        _ row: RelayRow,
-        status: DeliveryState,
-        attempts: Int,
-        next: Int64,
-        why: String?,
-        now: Int64
-    ) throws {
-        try db.run(
-            """
-            INSERT INTO delivery_exceptions(
-                subscriber, outbox_seq, partition_key, status, attempts, next_attempt_ms, last_error, updated_ms)
-            VALUES(?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [subscriber, row.outboxSeq, row.key, status.rawValue, attempts, next, why, now]
-        )
-    }
-
-    /// Deletes outbox rows created before `cutoff` that every one of `subscribers` has passed
-    /// and none holds open, with the finished exceptions and old position marks that refer to
-    /// them; returns how many events went.
-    static func prune(_ db: Database, before cutoff: Int64, subscribers: [String]) throws -> Int {
-        var floor: Int64 = try db.queryOne("SELECT max(seq) AS s FROM outbox")?["s"] ?? 0
-        for s in subscribers { floor = min(floor, try position(db, s)) }
-        let n = try db.run(
-            """
-            DELETE FROM outbox WHERE seq IN (
-                SELECT o.seq FROM outbox o WHERE o.created_ms < ? AND o.seq <= ? AND NOT EXISTS (
-                    SELECT 1 FROM delivery_exceptions e WHERE e.outbox_seq = o.seq AND e.status IN ('pending', 'dead'))
-                LIMIT 10000)
-            """,
-            [cutoff, floor]
-        )
-        guard n > 0 else { return 0 }
-        try db.run(
-            """
-            DELETE FROM delivery_exceptions WHERE status IN ('delivered', 'skipped') AND NOT EXISTS (
-                SELECT 1 FROM outbox o WHERE o.seq = delivery_exceptions.outbox_seq)
-            """
-        )
-        // Each subscriber's latest mark is its position: it stays.
-        try db.run(
-            """
-            DELETE FROM relay_acks WHERE at_ms < ? AND seq < (
-                SELECT max(a.seq) FROM relay_acks a WHERE a.subscriber = relay_acks.subscriber)
-            """,
-            [cutoff]
-        )
-        return n
     }
 }

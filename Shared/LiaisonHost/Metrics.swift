@@ -1,3 +1,4 @@
+import LiaisonBuild
 import Foundation
 import LiaisonJSON
 import LiaisonWire
@@ -177,6 +178,12 @@ package enum ProcessMetrics {
         let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd").count) ?? 0
         let uptime = Double(monotonicNanos() - startedNanos) / 1e9
         return [
+            .gauge(
+                "liaison_build_info",
+                "The release and the commit this process was built from (always 1).",
+                1,
+                ["version": BuildInfo.version, "commit": BuildInfo.commit]
+            ),
             .gauge("liaison_process_resident_memory_bytes", "Resident memory.", field("VmRSS") * 1024),
             .counter("liaison_process_cpu_seconds", "User and system CPU time.", cpu),
             .counter(

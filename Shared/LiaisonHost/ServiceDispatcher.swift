@@ -44,8 +44,7 @@ package final class ServiceDispatcher: CallDispatcher {
         return ServiceError(
             .permissionDenied,
             "\(AccessPolicy.who(peer)) may not connect to \(log.service): no rule of the mesh file's access (or "
-                + "allowed_uids/allowed_gids) "
-                + "lets it in",
+                + "allowed_uids/allowed_gids) lets it in",
             retryable: false
         )
     }

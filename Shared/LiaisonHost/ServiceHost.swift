@@ -1,3 +1,4 @@
+import LiaisonBuild
 import CLiaisonShims
 import Glibc
 import LiaisonProcess
@@ -41,8 +42,7 @@ package enum ServiceHost {
             ],
             discussion:
                 "Serves length-prefixed JSON on its Unix socket; takes an inherited socket (LISTEN_FDS) when given "
-                + "one. "
-                + "--version prints the version."
+                + "one. --version prints the version."
         ) { args, _ in
             let name = args.value("--name") ?? kind
             if let readyFDProblem {
@@ -57,7 +57,7 @@ package enum ServiceHost {
                 factory
             )
         }
-        let tool = CommandLineTool(program: "liaison-\(kind)", root: root, version: liaisonVersion) { _ in }
+        let tool = CommandLineTool(program: "liaison-\(kind)", root: root, version: BuildInfo.description) { _ in }
         exit(tool.main(Array(CommandLine.arguments.dropFirst())))
     }
 
@@ -197,7 +197,7 @@ package enum ServiceHost {
             "service.ready",
             [
                 "socket": entry.socket, "inherited": String(listener.inherited), "pid": String(getpid()),
-                "version": liaisonVersion, "notified": how.joined(separator: ","),
+                "version": liaisonVersion, "commit": BuildInfo.commit, "notified": how.joined(separator: ","),
             ]
         )
         loop.run()

@@ -1,12 +1,13 @@
 import Glibc
+import LiaisonBuild
 import LiaisonProcess
 import LiaisonSync
 import LiaisonJSON
 import LiaisonWire
 import Synchronization
 
-/// The version every Liaison binary reports.
-package let liaisonVersion = "0.1.0"
+/// The version every Liaison binary reports (the release; `BuildInfo.commit` says the build).
+package let liaisonVersion = BuildInfo.version
 
 /// What the `service.*` methods report about a process: its name and age, its methods, what it
 /// emits and consumes, its calls, and the sections its components add. Every service and the
@@ -98,13 +99,14 @@ package final class ServiceIntrospection: Sendable {
             ok = ok && good
             sections.append((s.key, v))
         }
-        let base = ServiceHealth(
+        var base = ServiceHealth(
             service: name,
             version: liaisonVersion,
             pid: Int64(getpid()),
             uptimeS: uptimeSeconds,
             status: stopping() ? .stopping : ok ? .ok : .degraded
         )
+        base.commit = BuildInfo.commit
         guard case .object(var o) = JSONEncoding.encode(base) else { return [:] }
         for (k, v) in sections { o[k] = v }
         return o
@@ -127,15 +129,29 @@ package final class ServiceIntrospection: Sendable {
                 result: m.result.json
             )
         }
-        let emits = definition.emits.map { Description.Event(type: $0.type, summary: $0.summary, data: $0.data.json) }
-        return Description(
+        let emits = definition.emits.map {
+            Description.Event(
+                type: $0.type,
+                summary: $0.summary,
+                data: $0.data.json,
+                version: $0.version,
+                versions: $0.versions
+            )
+        }
+        var d = Description(
             service: name,
             version: liaisonVersion,
             protocolVersion: protocolVersion,
             limits: Description.Limits(limits),
             methods: methods,
-            events: Description.Events(emits: emits, consumes: definition.consumes),
+            events: Description.Events(
+                emits: emits,
+                consumes: definition.consumes,
+                reads: definition.consumes.isEmpty ? nil : definition.reads
+            ),
             errors: ErrorCode.all.map(\.rawValue)
         )
+        d.commit = BuildInfo.commit
+        return d
     }
 }

@@ -28,9 +28,12 @@ package struct ServiceContext: Sendable {
 package struct EmittedEvent: Sendable {
     package var type, summary: String
     package var data: Schema
+    /// The version of `data` written, and every version it can send an older subscriber.
+    package var version: Int
+    package var versions: [Int]
 
-    package init(type: String, summary: String, data: Schema) {
-        (self.type, self.summary, self.data) = (type, summary, data)
+    package init(type: String, summary: String, data: Schema, version: Int = 1, versions: [Int] = [1]) {
+        (self.type, self.summary, self.data, self.version, self.versions) = (type, summary, data, version, versions)
     }
 }
 
@@ -66,6 +69,8 @@ package struct ServiceDefinition: Sendable {
     /// Started in order once the socket is being served; stopped in reverse.
     package var components: [any Component] = []
     package var emits: [EmittedEvent] = []
+    /// Per consumed event type, the versions of its data this service reads.
+    package var reads: [String: [Int]] = [:]
     package var consumes: [String] = []
     package var health: [ReportSection] = []
     package var stats: [ReportSection] = []

@@ -96,8 +96,7 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
                     Limits.partners,
                     of: .plain,
                     "Required: by registry id (partners.list), one marked lead in a joint visit; or described (name, "
-                        + "kind, country) "
-                        + "to find or register."
+                        + "kind, country) to find or register."
                 )
             case .partner:
                 .doc(

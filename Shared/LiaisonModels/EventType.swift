@@ -26,6 +26,17 @@ package enum EventType: String, WireEnum {
     case partnerMerged = "partner.merged"
     case partnerClaimed = "partner.claimed"
 
+    /// The version of the data this release writes for the type. A change an older reader
+    /// cannot read (a field removed, renamed, retyped or made required, an enum value it does
+    /// not know) comes as a new version, which the producer turns into the older one for a
+    /// subscriber that reads only that, for at least one release (`EventVersions`): the
+    /// compatibility test (`Tests/Compatibility`) fails a change that does not.
+    package var dataVersion: Int { 1 }
+
+    /// The versions of the type's data this release reads: its own and every older one still
+    /// sent by a release it runs beside.
+    package var readsVersions: [Int] { Array(1...dataVersion) }
+
     /// What happened: `confirmed`, `signed`, `merged` …
     package var action: String { String(rawValue.drop { $0 != "." }.dropFirst()) }
 

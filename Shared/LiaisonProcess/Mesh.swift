@@ -141,8 +141,7 @@ package struct Mesh: Sendable {
             if s.socket.utf8.count > UnixSocket.maxPathBytes {
                 throw MeshError(
                     "services[\(s.name)].socket: \(s.socket) is \(s.socket.utf8.count) bytes; Unix sockets allow at "
-                        + "most "
-                        + "\(UnixSocket.maxPathBytes) (choose a shorter home)"
+                        + "most \(UnixSocket.maxPathBytes) (choose a shorter home)"
                 )
             }
             guard s.stopTimeoutMs > 0, s.startTimeoutMs > 0 else {
@@ -176,8 +175,7 @@ package struct Mesh: Sendable {
         if config.supervisor.socket.utf8.count > UnixSocket.maxPathBytes {
             throw MeshError(
                 "supervisor.socket: \(config.supervisor.socket) is too long for a Unix socket (at most "
-                    + "\(UnixSocket.maxPathBytes) bytes; "
-                    + "choose a shorter home)"
+                    + "\(UnixSocket.maxPathBytes) bytes; choose a shorter home)"
             )
         }
         for s in config.services {

@@ -313,8 +313,7 @@ package final class Database {
                 try db.execute(m.sql)
                 try db.run(
                     "INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE "
-                        + "SET version = "
-                        + "excluded.version",
+                        + "SET version = excluded.version",
                     [component, m.version]
                 )
             }

@@ -1,3 +1,5 @@
+import Foundation
+import LiaisonBuild
 import CLiaisonShims
 import Dispatch
 import LiaisonSync
@@ -22,6 +24,8 @@ package final class Store: @unchecked Sendable {
     private let counters = Locked(CommitCounters())
     /// The database file.
     package let path: String
+    /// The copy of the database as it was before this start migrated it, if it did.
+    package let keptBeforeMigration: String?
 
     /// Opens `path`, applies the service's `migrations`, then each component's.
     package init(
@@ -31,8 +35,20 @@ package final class Store: @unchecked Sendable {
         readers: Int = 3
     ) throws {
         let db = try Database(path: path)
+        keptBeforeMigration = try Self.keepBeforeMigrating(
+            db,
+            path: path,
+            migrations: migrations,
+            components: components
+        )
         try db.migrate(migrations)
         for (name, m) in components { try db.migrate(component: name, m) }
+        try db.execute("CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        try db.run(
+            "INSERT INTO store_meta(key, value) VALUES('release', ?) "
+                + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [BuildInfo.version]
+        )
         writer = Locked(db)
         self.path = path
         func reader() throws -> Locked<Database> {

@@ -26,12 +26,15 @@ package struct Method<Params: Encodable & Sendable & Schematic, Result: Decodabl
     package let summary: String
     /// Who may call it.
     package let access: Access
+    /// The release that added it: a client calling an older service says which it needs.
+    package let since: String
 
-    package init(_ name: String, on service: String?, _ access: Access, _ summary: String) {
+    package init(_ name: String, on service: String?, _ access: Access, _ summary: String, since: String = "0.1.0") {
         self.name = name
         self.service = service
         self.access = access
         self.summary = summary
+        self.since = since
     }
 
     /// What the door checks params against.

@@ -20,6 +20,8 @@ final class FlakyConsumer: EventConsumer, @unchecked Sendable {
     /// Event subjects refused retryably.
     let flaky = Locked<Set<String>>([])
     let applied = Locked<[(key: String, seq: Int64, subject: String)]>([])
+    /// Each applied event's data version and data.
+    let data = Locked<[(version: Int, data: JSONValue)]>([])
 
     init(path: String) throws {
         eventStore = try Store(path: path, migrations: [], components: [("inbox", Inbox.migrations)])
@@ -33,6 +35,7 @@ final class FlakyConsumer: EventConsumer, @unchecked Sendable {
             throw ServiceError(.unavailable, "not now: \(event.subject)", retryable: true)
         }
         applied.withLock { $0.append((event.partitionkey, event.sequence, event.subject)) }
+        data.withLock { $0.append((event.dataversion ?? 1, event.data)) }
         return .applied
     }
 }
@@ -65,7 +68,7 @@ final class RelayFixture: @unchecked Sendable {
     var server: WireServer?
 
     /// `seed`, when given, first prepares the producer's database at its path (an older schema).
-    init(settings: EventSettings, seed: ((String) throws -> Void)? = nil) throws {
+    init(settings: EventSettings, versions: EventVersions = .release, seed: ((String) throws -> Void)? = nil) throws {
         var t = Array("/tmp/lzr-XXXXXX".utf8CString)
         dir = t.withUnsafeMutableBufferPointer { String(cString: mkdtemp($0.baseAddress!)!) }
         socket = dir + "/c.sock"
@@ -74,21 +77,31 @@ final class RelayFixture: @unchecked Sendable {
         producer = try Store(path: dir + "/p.db", migrations: [], components: [("outbox", Outbox.migrations)])
         consumer = try FlakyConsumer(path: dir + "/c.db")
         let subs = Subscriptions([.delegationUpdated: [.init(name: "consumer", socket: socket, maxFrame: 1 << 20)]])
-        relay = EventRelay(store: producer, source: "producer", subscriptions: subs, settings: settings, log: log)
+        relay = EventRelay(
+            store: producer,
+            source: "producer",
+            subscriptions: subs,
+            settings: settings,
+            log: log,
+            versions: versions
+        )
         EventMethods.registerProducer(&producerTable, store: producer, source: "producer", relay: relay)
         try relay.start()
     }
 
     /// Serves `events.deliver` with frames up to `maxFrame`; with `describes`, also a
     /// `service.describe` that says so (as every service's does).
-    func startConsumer(maxFrame: Int = FrameLimits.defaultMax, describes: Bool = false) throws {
+    /// `reads`, when given, are the versions of each type the consumer reads: it says so in its
+    /// `service.describe` and refuses anything newer as `upgrade_needed`.
+    func startConsumer(maxFrame: Int = FrameLimits.defaultMax, describes: Bool = false, reads: [String: [Int]]? = nil) throws {
         var table = MethodTable()
-        EventMethods.registerConsumer(&table, store: consumer.eventStore, consumer: consumer, log: log)
-        if describes {
+        EventMethods.registerConsumer(&table, store: consumer.eventStore, consumer: consumer, log: log, reads: reads)
+        if describes || reads != nil {
+            var answer: JSONObject = ["limits": ["max_frame_bytes": .int(Int64(maxFrame))]]
+            if let reads { answer["events"] = ["reads": JSONEncoding.encode(reads)] }
             table.add(
                 MethodSpec(name: "service.describe", summary: "Limits only.", params: NoParams.schema, result: .any, execution: .inline) {
-                    _, _ in
-                    ["limits": ["max_frame_bytes": .int(Int64(maxFrame))]]
+                    [answer] _, _ in .object(answer)
                 })
         }
         var limits = ServerLimits()
@@ -96,6 +109,21 @@ final class RelayFixture: @unchecked Sendable {
         let l = try Listener.bind(path: socket)
         let loop = try EventLoop()
         let server = WireServer(listenFD: l.fd, loop: loop, limits: limits, dispatcher: TableDispatcher(table: table, log: log))
+        server.start()
+        try OwnedThread.start(name: "consumer") { loop.run() }
+        self.loop = loop
+        self.server = server
+        listener = l
+    }
+
+    /// A consumer that refuses (as `upgrade_needed`) what `reads` does not list, but whose
+    /// `service.describe` says nothing of it, as a service might.
+    func startConsumerKnowing(_ reads: [String: [Int]]) throws {
+        var table = MethodTable()
+        EventMethods.registerConsumer(&table, store: consumer.eventStore, consumer: consumer, log: log, reads: reads)
+        let l = try Listener.bind(path: socket)
+        let loop = try EventLoop()
+        let server = WireServer(listenFD: l.fd, loop: loop, limits: ServerLimits(), dispatcher: TableDispatcher(table: table, log: log))
         server.start()
         try OwnedThread.start(name: "consumer") { loop.run() }
         self.loop = loop
@@ -117,14 +145,19 @@ final class RelayFixture: @unchecked Sendable {
     }
 
     /// Commits events (subject, key, bytes of filler to make it larger) in one transaction.
-    func produceTogether(_ events: [(subject: String, key: String, padding: Int)], type: EventType = .delegationUpdated) throws {
+    func produceTogether(
+        _ events: [(subject: String, key: String, padding: Int)],
+        type: EventType = .delegationUpdated,
+        dataVersion: Int? = nil
+    ) throws {
         try producer.write { db in
             for e in events {
-                var data: JSONObject = ["s": .string(e.subject)]
+                // Version 2 of the test's data names the subject `subject`; version 1 named it `s`.
+                var data: JSONObject = (dataVersion ?? 1) > 1 ? ["subject": .string(e.subject)] : ["s": .string(e.subject)]
                 if e.padding > 0 { data["pad"] = .string(String(repeating: "x", count: e.padding)) }
                 try Outbox.append(
                     db, source: "producer", type: type, subject: e.subject, partitionKey: e.key,
-                    dataJSON: JSONWriter.encode(.object(data)), subscribers: ["consumer"])
+                    dataJSON: JSONWriter.encode(.object(data)), subscribers: ["consumer"], dataVersion: dataVersion)
             }
         }
     }

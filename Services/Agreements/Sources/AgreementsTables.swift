@@ -336,8 +336,7 @@ struct AgreementsTables: RecordTable {
             let c = Country.named(code)
             try db.run(
                 "INSERT INTO agreement_partners(agreement_id, idx, name, name_local, kind, country, continent, "
-                    + "region, partner_id) "
-                    + "VALUES(?,?,?,?,?,?,?,?,?)",
+                    + "region, partner_id) VALUES(?,?,?,?,?,?,?,?,?)",
                 [
                     a.id, i, p.name ?? "", p.nameLocal, (p.kind ?? .other).rawValue, code, c?.continent.rawValue ?? "",
                     c?.region ?? "",

@@ -1,3 +1,4 @@
+import LiaisonBuild
 import Foundation
 import LiaisonCLI
 import LiaisonHost
@@ -14,7 +15,7 @@ package enum Bench {
             program: "liaison bench",
             root: benchCommand,
             globalOptions: CLI.globalOptions,
-            version: liaisonVersion
+            version: BuildInfo.description
         ) {
             CLIContext(args: $0)
         }

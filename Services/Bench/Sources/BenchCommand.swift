@@ -74,15 +74,13 @@ extension Bench {
             } else {
                 ctx.print(
                     "\(service) \(method): \(result.ok + result.failed) calls over \(conns) connection(s), pipeline "
-                        + "\(pipeline), in "
-                        + "\(threeSignificant(result.seconds)) s"
+                        + "\(pipeline), in \(threeSignificant(result.seconds)) s"
                 )
                 let l = result.latency
                 func t(_ us: UInt64) -> String { latencyText(micros: Double(us)) }
                 ctx.print(
                     "  \(Int((Double(result.ok) / result.seconds).rounded())) calls/s   p50 \(t(l.percentile(0.5)))   "
-                        + "p99 \(t(l.percentile(0.99)))   max \(t(l.maxMicros))   "
-                        + "failed \(result.failed)"
+                        + "p99 \(t(l.percentile(0.99)))   max \(t(l.maxMicros))   failed \(result.failed)"
                 )
             }
             return result.failed == 0 ? ExitCode.ok : ExitCode.failure

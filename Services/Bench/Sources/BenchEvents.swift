@@ -155,8 +155,7 @@ extension Bench {
             } else {
                 ctx.print(
                     "\(Int(n)) delegation changes → events delivered to \(out["subscribers"]!.intValue!) subscribers; "
-                        + "\(conns) "
-                        + "connections × \(pipeline) in flight over \(keys) delegations"
+                        + "\(conns) connections × \(pipeline) in flight over \(keys) delegations"
                 )
                 func ms(_ key: String) -> String { latencyText(micros: (stats[key]?.doubleValue ?? 0) * 1000) }
                 ctx.print(

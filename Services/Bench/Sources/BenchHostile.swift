@@ -12,9 +12,8 @@ extension Bench {
             name: "hostile",
             abstract:
                 "What hostile callers cost others: control and ordinary calls while another user holds idle "
-                + "connections, "
-                + "health under a pipelined flood, memory under a client that never reads, the 1,000-item itinerary "
-                + "check.",
+                + "connections, health under a pipelined flood, memory under a client that never reads, the "
+                + "1,000-item itinerary check.",
             usage: "bench hostile [--idle N] [--flood N] [--list-limit N] [--samples K] [--holder-uid U] [--json]",
             options: [
                 OptionSpec(["--idle"], value: "N", "Idle connections held by another user (default 1100)."),
@@ -67,8 +66,7 @@ extension Bench {
             progress = BenchProgress(
                 ctx,
                 "bench hostile against \(service): \(idle) idle connections, a flood of \(flood) pipelined lists of "
-                    + "\(listLimit), "
-                    + "\(samples) samples per measurement"
+                    + "\(listLimit), \(samples) samples per measurement"
             )
         }
 

@@ -55,8 +55,7 @@ extension Bench {
             ]
             ctx.show(out) {
                 "\(service): \(n) kills; exit → respawn median \(latencyText(micros: Double(median(spawn)))); exit → "
-                    + "ready median "
-                    + "\(latencyText(micros: Double(median(ready)))) (max "
+                    + "ready median \(latencyText(micros: Double(median(ready)))) (max "
                     + "\(latencyText(micros: Double(ready.max() ?? 0))))"
             }
             return ExitCode.ok

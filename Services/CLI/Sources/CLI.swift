@@ -1,3 +1,4 @@
+import LiaisonBuild
 import Foundation
 import LiaisonHost
 import LiaisonProcess
@@ -46,7 +47,12 @@ package enum CLI {
 
     /// The tool: commands, global options, and how a failure is reported.
     static var tool: CommandLineTool<CLIContext> {
-        var t = CommandLineTool(program: "liaison", root: root, globalOptions: globalOptions, version: liaisonVersion) {
+        var t = CommandLineTool(
+            program: "liaison",
+            root: root,
+            globalOptions: globalOptions,
+            version: BuildInfo.description
+        ) {
             CLIContext(args: $0)
         }
         t.report = report

@@ -103,8 +103,28 @@ package final class CLIContext {
     ) throws -> R {
         let target = service ?? method.service ?? "supervisor"
         let c = try client(target)
-        do { return try c.call(method, params, timeoutMs: timeoutMs) } catch {
-            throw CLIError(remote: error, service: target)
+        do { return try c.call(method, params, timeoutMs: timeoutMs) } catch let e {
+            // A service of the release that required expected_version: send the one stored.
+            var p = JSONEncoding.encode(params)
+            if e.code == .invalidParams, e.field == "expected_version", p["expected_version"] == nil,
+                let v = try currentVersion(for: method.name, p), case .object(var o) = p.materialized
+            {
+                o["expected_version"] = .int(Int64(v))
+                p = .object(o)
+                do {
+                    let answer = try c.call(method.name, p, timeoutMs: timeoutMs, idempotent: false)
+                    return try WireClient.decode(R.self, answer, method: method.name)
+                } catch let again {
+                    throw CLIError(
+                        remote: explained(again, method: method.name, since: method.since, service: target),
+                        service: target
+                    )
+                }
+            }
+            throw CLIError(
+                remote: explained(e, method: method.name, since: method.since, service: target),
+                service: target
+            )
         }
     }
 

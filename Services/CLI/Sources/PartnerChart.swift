@@ -54,8 +54,7 @@ package enum PartnerChart {
             if wa > 0 {
                 s +=
                     "<rect x=\"\(labelW)\" y=\"\(y + 6)\" width=\"\(wa)\" height=\"24\" rx=\"3\" "
-                    + "fill=\"\(inForce)\"><title>\(a) in "
-                    + "force</title></rect>\n"
+                    + "fill=\"\(inForce)\"><title>\(a) in force</title></rect>\n"
             }
             if wn > 0 {
                 s +=

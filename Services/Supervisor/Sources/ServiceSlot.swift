@@ -137,6 +137,9 @@ final class ServiceSlot {
         if case .running(_, let ready, _, let misses) = state {
             s.readyForS = Double((now - ready) / 1_000_000) / 1000
             s.healthMisses = misses
+            // As the running process says (its first health check comes as it is ready).
+            s.version = lastHealth?["version"]?.stringValue
+            s.commit = lastHealth?["commit"]?.stringValue
         }
         if let e = lastExit {
             var x = ServiceStatus.Exit(

@@ -1,3 +1,4 @@
+import LiaisonBuild
 import CLiaisonShims
 import Glibc
 import LiaisonHost
@@ -11,7 +12,7 @@ package struct SupervisorOptions: Sendable {
     package var echo = true
     package init() {}
     /// The version the supervisor reports.
-    package static var version: String { liaisonVersion }
+    package static var version: String { BuildInfo.description }
 }
 
 /// Runs the mesh on one machine: binds every service's socket and hands it over, starts services
@@ -98,7 +99,7 @@ package final class Supervisor: @unchecked Sendable {
             "supervisor.started",
             [
                 "pid": String(getpid()), "mesh": meshPath, "socket": control.path,
-                "services": order.joined(separator: ","),
+                "services": order.joined(separator: ","), "version": BuildInfo.version, "commit": BuildInfo.commit,
             ]
         )
         bootPending = order
@@ -326,16 +327,18 @@ package final class Supervisor: @unchecked Sendable {
             "service.ready",
             ["child": slot.name, "pid": String(child.pid), "start_us": String((now - child.spawnedNanos) / 1000)]
         )
-        scheduleHealth(slot)
+        // The first check at once: it also says which release the new process is.
+        slot.lastHealth = nil
+        scheduleHealth(slot, afterMs: 0)
         slot.notifyReadyWaiters()
     }
 
     // MARK: liveness
 
-    func scheduleHealth(_ slot: ServiceSlot) {
+    func scheduleHealth(_ slot: ServiceSlot, afterMs: Int? = nil) {
         guard case .running(let child, let ready, let old, let misses) = slot.state else { return }
         if let old { loop.cancel(old) }
-        let timer = loop.schedule(afterMs: mesh.config.supervisor.healthIntervalMs) { [unowned self] in
+        let timer = loop.schedule(afterMs: afterMs ?? mesh.config.supervisor.healthIntervalMs) { [unowned self] in
             guard case .running(let c, _, _, _) = slot.state, c.pid == child.pid else { return }
             HealthProbe.run(loop: loop, path: slot.entry.socket, timeoutMs: mesh.config.supervisor.healthTimeoutMs) {
                 [unowned self] result in

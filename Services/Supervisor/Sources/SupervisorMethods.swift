@@ -1,3 +1,4 @@
+import LiaisonBuild
 import Glibc
 import LiaisonHost
 import LiaisonProcess
@@ -83,16 +84,15 @@ extension Supervisor {
     /// The `supervisor.status` answer.
     func status() -> SupervisorStatus {
         let now = monotonicNanos()
-        return SupervisorStatus(
-            supervisor: SupervisorStatus.Info(
-                pid: getpid(),
-                uptimeS: Double((now - startedNanos) / 1_000_000) / 1000,
-                mesh: meshPath,
-                version: liaisonVersion,
-                stopping: shuttingDown,
-                meshReadyAfterMs: meshReadyMicros.map { Double($0) / 1000 }
-            ),
-            services: order.compactMap { slots[$0]?.status(now: now) }
+        var info = SupervisorStatus.Info(
+            pid: getpid(),
+            uptimeS: Double((now - startedNanos) / 1_000_000) / 1000,
+            mesh: meshPath,
+            version: BuildInfo.version,
+            stopping: shuttingDown,
+            meshReadyAfterMs: meshReadyMicros.map { Double($0) / 1000 }
         )
+        info.commit = BuildInfo.commit
+        return SupervisorStatus(supervisor: info, services: order.compactMap { slots[$0]?.status(now: now) })
     }
 }

@@ -101,8 +101,7 @@ package enum AgreementsAPI {
         on: service,
         .operate,
         "Applies the dates as of today: activations, expiries, auto-renewals, expiring notices; with another today it "
-            + "only "
-            + "previews (what would change, which notices would go) unless apply."
+            + "only previews (what would change, which notices would go) unless apply."
     )
     package static let partnersReport = Method<PartnersReportParams, PartnersReport>(
         "agreements.report.partners",

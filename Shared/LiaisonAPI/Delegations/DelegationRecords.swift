@@ -79,8 +79,7 @@ package struct DelegationsImport: Codable, Sendable, Schematic {
                     DelegationsImport.maxRows,
                     of: .plain,
                     "Rows as partners.create takes them, plus key (yours, for the report); one already registered "
-                        + "under the same "
-                        + "name and country is found, not doubled."
+                        + "under the same name and country is found, not doubled."
                 )
             case .visits:
                 .list(

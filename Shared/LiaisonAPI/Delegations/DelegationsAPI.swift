@@ -43,8 +43,7 @@ package enum DelegationsAPI {
         on: service,
         .write,
         "A new window and/or itinerary (bumps schedule_version); a confirmed or running visit must stay clash-free, "
-            + "and one under way"
-            + " keeps its start and zone. Emits delegation.rescheduled."
+            + "and one under way keeps its start and zone. Emits delegation.rescheduled."
     )
     package static let cancel = Method<DelegationTransition, SavedDelegation>(
         "delegations.cancel",
@@ -87,8 +86,7 @@ package enum DelegationsAPI {
         on: service,
         .write,
         "Records a past visit (history) as completed or cancelled; date may be a year, month or day. Emits "
-            + "delegation.recorded, "
-            + "on which nothing is mailed."
+            + "delegation.recorded, on which nothing is mailed."
     )
     package static let importRows = Method<DelegationsImport, ImportReport>(
         "delegations.import",
@@ -102,7 +100,6 @@ package enum DelegationsAPI {
         on: service,
         .operate,
         "Finished visits and when their people's personal data is purged (settings.retention_days after the end); "
-            + "apply purges "
-            + "those due now, here and, through delegation.purged, in every copy."
+            + "apply purges those due now, here and, through delegation.purged, in every copy."
     )
 }

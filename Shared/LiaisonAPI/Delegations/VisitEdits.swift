@@ -53,8 +53,7 @@ package struct PartEdit<Part: Codable & Sendable>: Codable, Sendable, Schematic 
                 .text(
                     Limits.name,
                     "Who or which: a person by email or name; a group or session by its number in delegation show, a "
-                        + "session by "
-                        + "its id, or words of its title or description."
+                        + "session by its id, or words of its title or description."
                 )
             case .part: .doc("What is added.")
             case .changes: .shape(.object([]), "The fields to change, as the part has them; null clears one.")
@@ -160,79 +159,88 @@ extension DelegationsAPI {
         "delegations.add_member",
         on: service,
         .write,
-        "Someone joins a visit (part: the member); a confirmed visit mails them its schedule."
+        "Someone joins a visit (part: the member); a confirmed visit mails them its schedule.",
+        since: "0.2.0"
     )
     package static let updateMember = Method<PartEdit<Member>, EditedDelegation>(
         "delegations.update_member",
         on: service,
         .write,
-        "One member's details (which: email or name; changes: member fields, null clears); a new email or name is "
-            + "carried into "
-            + "the sessions naming them."
+        "One member's details (which: email or name; changes: member fields, null clears); a new email or name "
+            + "is carried into the sessions naming them.",
+        since: "0.2.0"
     )
     package static let removeMember = Method<PartEdit<Member>, EditedDelegation>(
         "delegations.remove_member",
         on: service,
         .write,
         "Someone leaves a visit (which: email or name) and the sessions naming them; refused while they are a "
-            + "session's only "
-            + "attendee. A confirmed visit cancels their sessions in their calendar."
+            + "session's only attendee. A confirmed visit cancels their sessions in their calendar.",
+        since: "0.2.0"
     )
     package static let addHost = Method<PartEdit<Host>, EditedDelegation>(
         "delegations.add_host",
         on: service,
         .write,
-        "One of BIT's hosts joins (part: the host); a confirmed visit mails them."
+        "One of BIT's hosts joins (part: the host); a confirmed visit mails them.",
+        since: "0.2.0"
     )
     package static let removeHost = Method<PartEdit<Host>, EditedDelegation>(
         "delegations.remove_host",
         on: service,
         .write,
-        "A host leaves (which: email or name); the sessions they hosted keep their other hosts."
+        "A host leaves (which: email or name); the sessions they hosted keep their other hosts.",
+        since: "0.2.0"
     )
     package static let addGroup = Method<PartEdit<MemberGroup>, EditedDelegation>(
         "delegations.add_group",
         on: service,
         .write,
-        "People counted rather than named join (part: the group)."
+        "People counted rather than named join (part: the group).",
+        since: "0.2.0"
     )
     package static let updateGroup = Method<PartEdit<MemberGroup>, EditedDelegation>(
         "delegations.update_group",
         on: service,
         .write,
-        "A group changes (which: its number or words of its description; changes: count, description, role, partner)."
+        "A group changes (which: its number or words of its description; changes: count, description, role, partner).",
+        since: "0.2.0"
     )
     package static let removeGroup = Method<PartEdit<MemberGroup>, EditedDelegation>(
         "delegations.remove_group",
         on: service,
         .write,
-        "A group is dropped (which: its number or words of its description)."
+        "A group is dropped (which: its number or words of its description).",
+        since: "0.2.0"
     )
     package static let addItem = Method<PartEdit<ItineraryItem>, EditedDelegation>(
         "delegations.add_item",
         on: service,
         .write,
-        "A session is added (part: the item); a confirmed visit mails the people expected at it."
+        "A session is added (part: the item); a confirmed visit mails the people expected at it.",
+        since: "0.2.0"
     )
     package static let updateItem = Method<PartEdit<ItineraryItem>, EditedDelegation>(
         "delegations.update_item",
         on: service,
         .write,
-        "A session's title, place, kind, hosts, attendees or notes (which: number, id or title; changes: item fields, "
-            + "null "
-            + "clears); its people are mailed what changed."
+        "A session's title, place, kind, hosts, attendees or notes (which: number, id or title; changes: item "
+            + "fields, null clears); its people are mailed what changed.",
+        since: "0.2.0"
     )
     package static let moveItem = Method<ItemMove, EditedDelegation>(
         "delegations.move_item",
         on: service,
         .write,
-        "A session moved to another time (at, until) or along (shift_minutes); its people are mailed the new time."
+        "A session moved to another time (at, until) or along (shift_minutes); its people are mailed the new time.",
+        since: "0.2.0"
     )
     package static let removeItem = Method<PartEdit<ItineraryItem>, EditedDelegation>(
         "delegations.remove_item",
         on: service,
         .write,
-        "A session is dropped (which: number, id or title); a confirmed visit cancels it in the calendars of those "
-            + "expected."
+        "A session is dropped (which: number, id or title); a confirmed visit cancels it in the calendars of "
+            + "those expected.",
+        since: "0.2.0"
     )
 }

@@ -244,8 +244,7 @@ package struct PreviewParams: Codable, Sendable, Schematic {
             case .rule:
                 .doc(
                     "Which message; default: what the state calls for. Visits: schedule, update, cancel, postpone, "
-                        + "reminder; "
-                        + "agreements: agreement_signed, agreement_expiring, agreement_expired."
+                        + "reminder; agreements: agreement_signed, agreement_expiring, agreement_expired."
                 )
             }
         }
@@ -366,8 +365,7 @@ package enum NotificationsAPI {
         on: service,
         .read,
         "Renders the emails the rules would send now for a delegation (give the delegation, or the id of one this "
-            + "service has seen) "
-            + "or an agreement's notices (give the agreement), without sending anything."
+            + "service has seen) or an agreement's notices (give the agreement), without sending anything."
     )
     package static let due = Method<DueParams, DueList>(
         "notifications.due",

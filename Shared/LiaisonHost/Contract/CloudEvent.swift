@@ -6,6 +6,9 @@ import LiaisonWire
 /// `sequence` (DESIGN §2).
 package struct CloudEvent: Codable, Sendable, Equatable {
     package var specversion: String
+    /// The version of `data`'s schema (absent: 1). Written only when above 1, so that a
+    /// subscriber of a release that predates versions never sees it (PROTOCOL.md, "Compatibility").
+    package var dataversion: Int?
     /// Unique per source, e.g. `evt-…`.
     package var id: String
     /// The producing service, e.g. `delegations`.
@@ -50,6 +53,22 @@ package struct CloudEvent: Codable, Sendable, Equatable {
         self.data = data
     }
 
+    /// What follows `{"specversion":"1.0",` in a stored event of a data version above 1.
+    package static let dataVersionPrefix = "\"dataversion\":"
+
+    /// The data version of a stored event's text (1 when it says none).
+    package static func dataVersion(ofStored text: [UInt8]) -> Int {
+        let head = Array("{\"specversion\":\"1.0\",\(dataVersionPrefix)".utf8)
+        guard text.count > head.count, text.starts(with: head) else { return 1 }
+        var v = 0
+        for b in text[head.count...] {
+            guard b >= 48 && b <= 57 else { break }
+            v = v * 10 + Int(b - 48)
+            if v > 1_000_000 { break }
+        }
+        return max(v, 1)
+    }
+
     /// The event as JSON text, the same document `JSONEncoding` writes for it, around `data`
     /// already encoded (one JSON value, not checked here).
     package static func json(
@@ -60,10 +79,17 @@ package struct CloudEvent: Codable, Sendable, Equatable {
         time: String,
         partitionkey: String,
         sequence: Int64,
+        dataversion: Int = 1,
         dataJSON: [UInt8]
     ) -> String {
         var w = JSONWriter(capacity: dataJSON.count + 320)
-        w.raw("{\"specversion\":\"1.0\",\"id\":")
+        w.raw("{\"specversion\":\"1.0\",")
+        if dataversion > 1 {
+            w.raw(Array(dataVersionPrefix.utf8))
+            w.writeInt(Int64(dataversion))
+            w.raw(",")
+        }
+        w.raw("\"id\":")
         w.writeString(id)
         w.raw(",\"source\":")
         w.writeString(source)
@@ -86,11 +112,13 @@ package struct CloudEvent: Codable, Sendable, Equatable {
 
 extension CloudEvent: Schematic {
     enum CodingKeys: String, CodingKey, FieldKey {
-        case specversion, id, source, type, subject, time, partitionkey, sequence, datacontenttype, data, prevsequence
+        case specversion, dataversion, id, source, type, subject, time, partitionkey, sequence, datacontenttype, data
+        case prevsequence
 
         var rule: FieldRule {
             switch self {
             case .specversion: .values(["1.0"])
+            case .dataversion: .int(1...1_000_000, "The version of data's schema (absent: 1).")
             case .id, .subject, .partitionkey: .text(256)
             case .source: .text(64)
             case .type: .text(128)

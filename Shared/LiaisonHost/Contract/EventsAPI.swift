@@ -353,15 +353,13 @@ package enum EventsAPI {
         on: nil,
         .read,
         "End-to-end delivery of events after outbox_seq: count, undelivered, and latency from commit to the last "
-            + "subscriber's "
-            + "acknowledgement."
+            + "subscriber's acknowledgement."
     )
     package static let deliver = Method<DeliverParams, DeliverResult>(
         "events.deliver",
         on: nil,
         .deliver,
         "Delivers events: {event} answers {duplicate, status}; {events:[…]} answers {results:[{id,status,error?}]} in "
-            + "order. "
-            + "Each is applied once, in per-key order. Only from the services producing them (their source)."
+            + "order. Each is applied once, in per-key order. Only from the services producing them (their source)."
     )
 }

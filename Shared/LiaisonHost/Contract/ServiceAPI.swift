@@ -17,6 +17,8 @@ package struct OutboxHealth: Codable, Sendable {
 /// client knows (outbox, database), and every member as sent (`raw`: the others).
 package struct ServiceHealth: Codable, Sendable, Schematic {
     package var service, version: String
+    /// The commit the binary was built from (absent from 0.1.0 services).
+    package var commit: String?
     package var pid: Int64
     package var uptimeS: Double
     package var status: HealthStatus
@@ -30,9 +32,11 @@ package struct ServiceHealth: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case service, version, pid, status, uptimeS = "uptime_s", database, outbox
+        case service, version, commit, pid, status, uptimeS = "uptime_s", database, outbox
         var rule: FieldRule {
             switch self {
+            case .version: .doc("The release (SemVer).")
+            case .commit: .doc("The commit the binary was built from.")
             case .status: .doc("degraded when one of the service's own checks fails.")
             case .database: .values(["ok", "failing"])
             default: .plain
@@ -44,6 +48,7 @@ package struct ServiceHealth: Codable, Sendable, Schematic {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         service = try c.decode(String.self, forKey: .service)
         version = try c.decode(String.self, forKey: .version)
+        commit = try c.decodeIfPresent(String.self, forKey: .commit)
         pid = try c.decode(Int64.self, forKey: .pid)
         uptimeS = try c.decode(Double.self, forKey: .uptimeS)
         status = try c.decode(HealthStatus.self, forKey: .status)
@@ -61,13 +66,16 @@ package struct ServiceHealth: Codable, Sendable, Schematic {
     /// The fields every process has.
     private struct Base: Encodable {
         var service, version: String
+        var commit: String?
         var pid: Int64
         var uptimeS: Double
         var status: HealthStatus
         init(_ h: ServiceHealth) {
-            (service, version, pid, uptimeS, status) = (h.service, h.version, h.pid, h.uptimeS, h.status)
+            (service, version, commit, pid, uptimeS, status) = (
+                h.service, h.version, h.commit, h.pid, h.uptimeS, h.status
+            )
         }
-        enum CodingKeys: String, CodingKey { case service, version, pid, status, uptimeS = "uptime_s" }
+        enum CodingKeys: String, CodingKey { case service, version, commit, pid, status, uptimeS = "uptime_s" }
     }
 
     /// The fields every `service.health` answer has (what a process adds follows them).
@@ -140,26 +148,47 @@ package struct Description: Codable, Sendable, Schematic {
     package struct Event: Codable, Sendable {
         package var type, summary: String
         package var data: JSONValue
+        /// The version of `data` this release writes (absent from 0.1.0: 1).
+        package var version: Int?
+        /// Every version it can send a subscriber that reads an older one.
+        package var versions: [Int]?
 
-        package init(type: String, summary: String, data: JSONValue) {
-            (self.type, self.summary, self.data) = (type, summary, data)
+        package init(type: String, summary: String, data: JSONValue, version: Int? = nil, versions: [Int]? = nil) {
+            (self.type, self.summary, self.data, self.version, self.versions) = (type, summary, data, version, versions)
         }
 
         enum CodingKeys: String, CodingKey, FieldKey {
-            case type, summary, data
-            var rule: FieldRule { self == .data ? .doc("JSON Schema of the event's data.") : .plain }
+            case type, summary, data, version, versions
+            var rule: FieldRule {
+                switch self {
+                case .data: .doc("JSON Schema of the event's data (its current version).")
+                case .version: .doc("The version of data this release writes.")
+                case .versions: .doc("The versions it sends a subscriber that reads an older one.")
+                default: .plain
+                }
+            }
         }
     }
 
     package struct Events: Codable, Sendable {
         package var emits: [Event]
         package var consumes: [String]
+        /// The versions of each consumed type's data this service reads (absent from 0.1.0: 1).
+        package var reads: [String: [Int]]?
 
-        package init(emits: [Event], consumes: [String]) { (self.emits, self.consumes) = (emits, consumes) }
+        package init(emits: [Event], consumes: [String], reads: [String: [Int]]? = nil) {
+            (self.emits, self.consumes, self.reads) = (emits, consumes, reads)
+        }
 
         enum CodingKeys: String, CodingKey, FieldKey {
-            case emits, consumes
-            var rule: FieldRule { self == .consumes ? .doc("Event types, exact or prefix.*") : .plain }
+            case emits, consumes, reads
+            var rule: FieldRule {
+                switch self {
+                case .consumes: .doc("Event types, exact or prefix.*")
+                case .reads: .doc("Per event type it consumes, the versions of its data it reads.")
+                default: .plain
+                }
+            }
         }
     }
 
@@ -191,6 +220,8 @@ package struct Description: Codable, Sendable, Schematic {
     }
 
     package var service, version: String
+    /// The commit the binary was built from (absent from 0.1.0 services).
+    package var commit: String?
     package var protocolVersion: Int64
     package var limits: Limits
     package var methods: [Method]
@@ -211,7 +242,7 @@ package struct Description: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case service, version, protocolVersion = "protocol", limits, methods, events, errors
+        case service, version, commit, protocolVersion = "protocol", limits, methods, events, errors
         var rule: FieldRule { self == .errors ? .doc("Every error code.") : .plain }
     }
 }
@@ -247,7 +278,6 @@ package enum ServiceAPI {
         on: nil,
         .read,
         "Counters, gauges and histograms for Prometheus: calls and latency by method, the process, and the service's "
-            + "own "
-            + "(outbox, inbox, mails, restarts); 'liaison metrics' prints the whole mesh's as text."
+            + "own (outbox, inbox, mails, restarts); 'liaison metrics' prints the whole mesh's as text."
     )
 }

@@ -63,6 +63,9 @@ package struct ServiceStatus: Codable, Sendable, Schematic {
     package var nextRetryAt: String?
     package var lastStderr: [String]?
     package var lastRestart: Restart?
+    /// The release and commit the running process reports (absent until its first health
+    /// check, and from a 0.1.0 supervisor).
+    package var version, commit: String?
 
     package init(name: String, state: ServiceState, socket: String, restarts: Int, restartPolicy: RestartPolicy) {
         (self.name, self.state, self.socket, self.restarts, self.restartPolicy) = (
@@ -76,10 +79,12 @@ package struct ServiceStatus: Codable, Sendable, Schematic {
             "health_misses"
         case lastExit = "last_exit", nextRetryInMs = "next_retry_in_ms", nextRetryAt = "next_retry_at", lastStderr =
             "last_stderr"
-        case lastRestart = "last_restart"
+        case lastRestart = "last_restart", version, commit
 
         var rule: FieldRule {
             switch self {
+            case .version: .doc("The release the running process reports.")
+            case .commit: .doc("The commit it was built from.")
             case .reason: .doc("Why it is down or waiting.")
             case .nextRetryAt: .format("date-time")
             case .lastStderr: .doc("When not running: its last lines on stderr.")
@@ -95,6 +100,7 @@ package struct SupervisorStatus: Codable, Sendable, Schematic {
         package var pid: Int32
         package var uptimeS: Double
         package var mesh, version: String
+        package var commit: String?
         package var stopping: Bool
         package var meshReadyAfterMs: Double?
 
@@ -111,7 +117,7 @@ package struct SupervisorStatus: Codable, Sendable, Schematic {
         }
 
         enum CodingKeys: String, CodingKey, FieldKey {
-            case pid, uptimeS = "uptime_s", mesh, version, stopping, meshReadyAfterMs = "mesh_ready_after_ms"
+            case pid, uptimeS = "uptime_s", mesh, version, commit, stopping, meshReadyAfterMs = "mesh_ready_after_ms"
             var rule: FieldRule { self == .meshReadyAfterMs ? .doc("Start → every service ready.") : .plain }
         }
     }
@@ -254,8 +260,7 @@ package enum SupervisorAPI {
         on: service,
         .read,
         "Output lines of a service (or 'supervisor'), from memory: the last N, or those after after_seq (waiting up "
-            + "to wait_ms for "
-            + "new ones); missed counts lines after after_seq the ring no longer holds."
+            + "to wait_ms for new ones); missed counts lines after after_seq the ring no longer holds."
     )
     package static let reload = Method<NoParams, ReloadResult>(
         "supervisor.reload",

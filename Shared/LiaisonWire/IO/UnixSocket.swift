@@ -22,8 +22,7 @@ package enum UnixSocket {
         guard bytes.count <= maxPathBytes else {
             throw SetupError(
                 "socket path \(path) is \(bytes.count) bytes; Unix sockets allow at most \(maxPathBytes) (use a "
-                    + "shorter --home or socket "
-                    + "path)"
+                    + "shorter --home or socket path)"
             )
         }
         guard !bytes.contains(0) else { throw SetupError("socket path contains a NUL byte") }

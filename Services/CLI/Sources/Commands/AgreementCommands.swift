@@ -36,8 +36,7 @@ extension CLI {
             abstract: "Create an agreement from flags, or from a JSON file.",
             usage:
                 "agreement create (--title T --partner ID… --coordinator-name N --coordinator-email E [--kind K] "
-                + "[--starts-on D] "
-                + "[--ends-on D] | -f FILE) [--json]",
+                + "[--starts-on D] [--ends-on D] | -f FILE) [--json]",
             options: [
                 OptionSpec(
                     ["-f", "--file"],

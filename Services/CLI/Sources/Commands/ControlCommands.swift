@@ -19,13 +19,14 @@ extension CLI {
             guard deployment == .supervised else { return try statusOfEachService(ctx, deployment) }
             let st = try ctx.call(SupervisorAPI.status, NoParams())
             if ctx.json { ctx.printJSON(st); return allRunning(st.services) ? ExitCode.ok : ExitCode.notRunning }
-            var t = Table(["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "NOTE"])
+            var t = Table(["SERVICE", "STATE", "VERSION", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "NOTE"])
             var details: [String] = []
             for s in st.services {
                 var note = s.reason ?? ""
                 if let ms = s.nextRetryInMs { note = "retry in \(ms) ms" + (note.isEmpty ? "" : "; \(note)") }
                 t.add([
-                    s.name, s.state.rawValue, s.pid.map(String.init) ?? "-", s.uptimeS.map(humanDuration) ?? "-",
+                    s.name, s.state.rawValue, s.version ?? "-", s.pid.map(String.init) ?? "-",
+                    s.uptimeS.map(humanDuration) ?? "-",
                     String(s.restarts),
                     s.lastExit?.description ?? "-", note,
                 ])
@@ -34,9 +35,15 @@ extension CLI {
                 }
             }
             let sup = st.supervisor
-            ctx.print("supervisor pid \(sup.pid), up \(humanDuration(sup.uptimeS)), mesh \(sup.mesh)")
+            ctx.print(
+                "supervisor \(sup.version) pid \(sup.pid), up \(humanDuration(sup.uptimeS)), mesh \(sup.mesh)"
+            )
             ctx.print(t.render())
             for d in details { ctx.print(); ctx.print(d) }
+            if let w = versionSkew([("supervisor", sup.version)] + st.services.map { ($0.name, $0.version) }) {
+                ctx.print()
+                ctx.print(w)
+            }
             return allRunning(st.services) ? ExitCode.ok : ExitCode.notRunning
         }
     }

@@ -105,8 +105,7 @@ extension CLI {
                 + "keeps its start).",
             usage:
                 "delegation reschedule ID [--shift 3d|-2h|90m | --to DATE | --starts-at T --ends-at T] [--time-zone "
-                + "TZ] "
-                + "[-f SCHEDULE.json] [--reason TEXT] [--expect-version N]",
+                + "TZ] [-f SCHEDULE.json] [--reason TEXT] [--expect-version N]",
             arguments: [("ID", "The delegation's id or reference.")],
             options: [
                 versionOption, OptionSpec(["--starts-at"], value: "T", "New start, local time (2026-03-12T09:00)."),
@@ -162,8 +161,7 @@ extension CLI {
             let d = s.delegation
             ctx.print(
                 "\(d.ref): \(d.status.rawValue), \(d.draft.startsAt) – \(d.draft.endsAt) (\(d.draft.timeZone)), "
-                    + "schedule version "
-                    + "\(d.scheduleVersion)"
+                    + "schedule version \(d.scheduleVersion)"
             )
             printFindings(ctx, s.found)
             return ExitCode.ok

@@ -46,9 +46,8 @@ extension CLI {
                 "Create a delegation from flags (then add people and sessions with member and item), or from a JSON "
                 + "file.",
             usage:
-                "delegation create (--title T --partner ID… (--starts-at T --ends-at T | --date 2024-10) [--direction "
-                + "outbound] "
-                + "[--purpose P] [--topics A,B] | -f FILE) [--json]",
+                "delegation create (--title T --partner ID… (--starts-at T --ends-at T | --date 2024-10) "
+                + "[--direction outbound] [--purpose P] [--topics A,B] | -f FILE) [--json]",
             options: [
                 OptionSpec(
                     ["-f", "--file"],
@@ -85,8 +84,7 @@ extension CLI {
             abstract: "List delegations as a table (ref, partner, country, dates, status).",
             usage:
                 "delegation list [--status S] [--country CC] [--continent C] [--region R] [--kind K] [--direction D] "
-                + "[--from DATE] [--to "
-                + "DATE] [--text WORDS] [--limit N] [--all]",
+                + "[--from DATE] [--to DATE] [--text WORDS] [--limit N] [--all]",
             options: [
                 OptionSpec(["--status"], DelegationStatus.self, ""),
                 OptionSpec(["--country"], value: "CC", "ISO 3166-1 alpha-2, e.g. TH."),

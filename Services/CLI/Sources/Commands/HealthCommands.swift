@@ -96,15 +96,19 @@ extension CLI {
                 ? "run by systemd (no supervisor); each service asked directly"
                 : "no supervisor; each service asked directly"
         )
-        var t = Table(["SERVICE", "STATE", "PID", "UPTIME", "RESTARTS", "UNIT", "NOTE"])
+        var t = Table(["SERVICE", "STATE", "VERSION", "PID", "UPTIME", "RESTARTS", "UNIT", "NOTE"])
         for r in rows {
             t.add([
-                r.name, r.state, r.pid.map(String.init) ?? "-", r.uptimeS.map(humanDuration) ?? "-",
+                r.name, r.state, r.version ?? "-", r.pid.map(String.init) ?? "-", r.uptimeS.map(humanDuration) ?? "-",
                 r.restarts.map(String.init) ?? "-",
                 r.unitState ?? "-", r.reason ?? r.lastExit ?? "",
             ])
         }
         ctx.print(t.render())
+        if let w = versionSkew(rows.map { ($0.name, $0.version) }) {
+            ctx.print()
+            ctx.print(w)
+        }
         return rows.allSatisfy { $0.state.hasPrefix("running") } ? ExitCode.ok : ExitCode.notRunning
     }
 

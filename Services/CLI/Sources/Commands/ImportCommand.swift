@@ -19,8 +19,7 @@ extension CLI {
             name: "import",
             abstract:
                 "Import partners, visits, agreements and sites from JSON or CSV (spreadsheet exports), all checked "
-                + "first: "
-                + "nothing half-done.",
+                + "first: nothing half-done.",
             usage: "import -f FILE [-f FILE …] [--as partners|visits|agreements|sites] [--dry-run] [--json]",
             options: [
                 OptionSpec(

@@ -11,7 +11,19 @@ extension CLI {
         var file: String
         var startOrder: [String]
         var problems: [String]
-        enum CodingKeys: String, CodingKey { case ok, file, startOrder = "start_order", problems }
+        /// The release each executable says it is (`--version`).
+        var versions: [String: String]
+        var warnings: [String]
+        enum CodingKeys: String, CodingKey { case ok, file, startOrder = "start_order", problems, versions, warnings }
+    }
+
+    /// The release an executable says it is (`liaison-x 0.2.0 (commit …)`), or nil.
+    static func release(of exe: String) -> String? {
+        guard let r = try? Subprocess.run(exe, ["--version"], input: [], timeoutMs: 15_000), r.exit == .exited(0) else {
+            return nil
+        }
+        let words = String(decoding: r.stdout, as: UTF8.self).split(separator: " ")
+        return words.count >= 2 ? String(words[1]).trimmingCharacters(in: .whitespacesAndNewlines) : nil
     }
 
     /// `liaison mesh check`: every check `liaison up` (and each service's start) makes.
@@ -20,15 +32,17 @@ extension CLI {
             name: "check",
             abstract:
                 "Check a mesh file as a start would: the file itself, each executable, each service's settings (by "
-                + "the service "
-                + "binary's --check), the directories; print the services in start order. Exit 78 with every problem "
-                + "named.",
+                + "the service binary's --check), the directories; print the services in start order. Exit 78 with "
+                + "every problem named.",
             usage: "mesh check [--mesh FILE]"
         ) { _, ctx in
             let mesh = try ctx.mesh()
             let order = try mesh.startOrder()
             let file = try ctx.meshFilePath ?? writeBuiltIn(mesh)
             var problems: [String] = []
+            var versions: [(name: String, version: String?)] = [
+                ("supervisor", Executables.resolve("liaison-supervisor").flatMap(release(of:)))
+            ]
             for s in order {
                 guard let exe = Executables.resolve(s.executable) else {
                     problems.append(
@@ -37,6 +51,7 @@ extension CLI {
                     )
                     continue
                 }
+                versions.append((s.name, release(of: exe)))
                 // The service checks its own settings and directories, as its start would.
                 let r = try Subprocess.run(
                     exe,
@@ -63,16 +78,28 @@ extension CLI {
             ] {
                 if let why = directoryProblem(dir) { problems.append("\(key): \(why)") }
             }
+            let warnings = versionSkew(versions).map { [$0] } ?? []
             if ctx.json {
+                var known: [String: String] = [:]
+                for v in versions { known[v.name] = v.version }
                 ctx.printJSON(
-                    MeshCheckResult(ok: problems.isEmpty, file: file, startOrder: order.map(\.name), problems: problems)
+                    MeshCheckResult(
+                        ok: problems.isEmpty,
+                        file: file,
+                        startOrder: order.map(\.name),
+                        problems: problems,
+                        versions: known,
+                        warnings: warnings
+                    )
                 )
             } else {
-                var t = Table(["SERVICE", "SOCKET", "CONSUMES", "DEPENDS ON"])
+                var t = Table(["SERVICE", "VERSION", "SOCKET", "CONSUMES", "DEPENDS ON"])
                 for s in order {
-                    t.add([s.name, s.socket, s.consumes.joined(separator: ","), s.dependsOn.joined(separator: ",")])
+                    let v = versions.first { $0.name == s.name }?.version ?? "-"
+                    t.add([s.name, v, s.socket, s.consumes.joined(separator: ","), s.dependsOn.joined(separator: ",")])
                 }
                 ctx.print(t.render())
+                for w in warnings { ctx.note(w) }
                 for p in problems { ctx.note("\(file): \(p)") }
                 if problems.isEmpty { ctx.print("\(file): ok") }
             }

@@ -29,8 +29,7 @@ extension CLI {
             ],
             discussion:
                 "Each service and the supervisor answer service.metrics; their families are merged with a service "
-                + "label. "
-                + "A target that does not answer shows as liaison_scrape_up{target=…} 0."
+                + "label. A target that does not answer shows as liaison_scrape_up{target=…} 0."
         ) { args, ctx in
             let open = args.has("--openmetrics")
             guard let dir = args.value("--textfile") else {

@@ -25,8 +25,7 @@ extension CLI {
                 "Partners and agreements by continent, region, country, kind or year; --svg/--html draw the chart.",
             usage:
                 "report partners [--by continent|region|country|kind|year] [--active-on DATE | --signed-in YEAR] "
-                + "[--svg FILE] [--html "
-                + "FILE] [--json]",
+                + "[--svg FILE] [--html FILE] [--json]",
             options: [
                 OptionSpec(["--by"], ReportGrouping.self, "Default continent."),
                 OptionSpec(["--active-on"], value: "DATE", "Agreements in force on this date (default today)."),
@@ -89,8 +88,7 @@ extension CLI {
             ctx.print(
                 "\(tot.visits) visits (not cancelled); \(tot.visitsLeadingToAgreements) of them led to agreements; "
                     + "\(tot.agreementsCitingVisits) agreements cite those visits, \(tot.agreementsWithActivities) of "
-                    + "them with recorded "
-                    + "activities."
+                    + "them with recorded activities."
             )
             ctx.print("Each agreement counts once above; in the table, under each continent it has a cited visit in.")
             ctx.print(t.render())

@@ -71,15 +71,13 @@ package enum ScheduleRenderer {
             intro =
                 draft.direction == .inbound
                 ? "Beijing Institute of Technology looks forward to welcoming the \(draft.title). The schedule of the "
-                    + "visit follows; the "
-                    + "attached invitation adds it to your calendar."
+                    + "visit follows; the attached invitation adds it to your calendar."
                 : "The schedule of the \(draft.title) follows; the attached invitation adds it to your calendar."
         case .update:
             subject = "Updated schedule: \(draft.title), \(when)"
             intro =
                 "The schedule of the \(draft.title) has changed. The updated schedule follows and replaces the one "
-                + "sent before; the "
-                + "attached invitation updates the sessions that changed in your calendar."
+                + "sent before; the attached invitation updates the sessions that changed in your calendar."
         case .removal:
             let all = changes?.leftVisit ?? true
             subject = all ? "No longer on the visit: \(draft.title)" : "Removed from your schedule: \(draft.title)"
@@ -104,8 +102,7 @@ package enum ScheduleRenderer {
             subject = "Reminder: \(draft.title) begins in \(n) day\(n == 1 ? "" : "s")"
             intro =
                 "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on "
-                + "\(ItineraryDays.dayTitle(draft.startsAt)). "
-                + "The schedule follows."
+                + "\(ItineraryDays.dayTitle(draft.startsAt)). The schedule follows."
         }
         let schedule = [.cancel, .postpone, .removal].contains(rule) ? [] : scheduleLines(d, personal, view: r.view)
         var opening = ["Dear \(r.displayName),", "", intro, ""]
@@ -154,9 +151,8 @@ package enum ScheduleRenderer {
         let partner = draft.partners.map(\.label).joined(separator: ", ")
         var out = [
             "Visit:    \(draft.title)", "Partner:  \(partner), \(d.countryName)",
-            "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), "
-                + "\(draft.startsAt.time)–\(draft.endsAt.time) "
-                + "(\(draft.timeZone) time)",
+            "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), \(draft.startsAt.time)"
+                + "–\(draft.endsAt.time) (\(draft.timeZone) time)",
         ]
         if let p = draft.purpose { out.append("Purpose:  \(p)") }
         return out
