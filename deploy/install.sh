@@ -70,8 +70,8 @@ for doc in "$repo"/docs/*.md "$repo/CHANGELOG.md"; do install -D -m 0644 "$doc" 
 
 systemctl daemon-reload
 systemctl enable liaison.target liaison-delegations.socket liaison-agreements.socket liaison-notifications.socket \
-  liaison-delegations.service liaison-agreements.service liaison-notifications.service
+  liaison-delegations.service liaison-agreements.service liaison-notifications.service liaison-backup.timer
 if [ "$start" = yes ]; then
-  systemctl start liaison.target
+  systemctl start liaison.target liaison-backup.timer
   echo "started: liaison status (as a member of the liaison group) shows each service"
 fi

@@ -36,9 +36,13 @@ extension EventRelay {
             case .failed:
                 let e = r.error ?? ServiceError(.internal, "failed without details")
                 let attempts = Int(row.attempts) + 1
-                if e.details?["reason"]?.stringValue == "upgrade_needed" {
-                    // Newer than the subscriber reads: it waits for the upgrade, counting nothing.
-                    outcomes.append(.waitUpgrade(next: now + RelayQueries.upgradeRecheckMs, why: e.message))
+                if let reason = e.details?["reason"]?.stringValue,
+                    reason == "upgrade_needed" || reason == "producer_behind"
+                {
+                    // Newer than the subscriber reads, or a sequence it has from another change:
+                    // held (counting nothing) until the upgrade, or this producer's recovery.
+                    let mark = reason == "upgrade_needed" ? upgradeNeededMark : producerBehindMark
+                    outcomes.append(.waitUpgrade(next: now + RelayQueries.upgradeRecheckMs, why: mark + e.message))
                     waiting.append("\(row.eventID) → \(subscriber): \(e.message)")
                 } else if !e.retryable || attempts >= settings.maxAttempts {
                     let why =

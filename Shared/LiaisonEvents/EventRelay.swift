@@ -22,7 +22,7 @@ package final class EventRelay: Component {
     /// Which versions of each type's data this producer can send.
     let versions: EventVersions
     private let loops = Locked<[String: BackgroundLoop]>([:])
-    private let slots = Locked<[ClientSlot]>([])
+    let slots = Locked<[ClientSlot]>([])
     let state = Locked<[String: SubscriberState]>([:])
     private let lastPruneMs = Atomic<Int64>(0)
 
@@ -182,30 +182,6 @@ package final class EventRelay: Component {
         {
             log.info("relay.upgrade_recheck", ["subscriber": sub.name, "events": String(n)])
             slot.catchUp()
-        }
-    }
-
-    /// How `sub` gets a stored event: as stored when it reads its version (the usual case, the
-    /// text untouched), turned into an older version it reads, or held until it is upgraded.
-    func form(for sub: String, reads: [String: [Int]]?) -> (String, [UInt8]) throws -> RelayForm {
-        { [versions] type, stored in
-            let version = CloudEvent.dataVersion(ofStored: stored)
-            let readable = reads?[type] ?? [1]
-            if readable.contains(version) { return .send(stored) }
-            guard let t = EventType(rawValue: type), case .object(var e) = try JSONParser.parse(stored),
-                let (data, v) = try versions.data(e["data"] ?? .null, of: t, version: version, for: readable)
-            else {
-                return .waitUpgrade(
-                    "\(sub) reads \(type) version \(readable.map(String.init).joined(separator: ", ")), "
-                        + "this event is version \(version): upgrade \(sub)"
-                )
-            }
-            e["data"] = data
-            e["dataversion"] = v > 1 ? .int(Int64(v)) : nil
-            var out = JSONObject()
-            out["specversion"] = e["specversion"]
-            for m in e.members where m.key != "specversion" { out[m.key] = m.value }
-            return .send(Array(JSONWriter.string(.object(out)).utf8))
         }
     }
 

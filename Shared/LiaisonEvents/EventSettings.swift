@@ -19,8 +19,9 @@ package struct EventSettings: Sendable, Equatable {
     package var pollMs = 60_000
     /// How long one delivery call may take.
     package var callTimeoutMs = 10_000
-    /// Delivered outbox rows are pruned after this long.
-    package var pruneDeliveredAfterMs: Int64 = 24 * 3600 * 1000
+    /// Delivered outbox rows are pruned after this long: a subscriber restored from a backup
+    /// this old is sent again what it lacks (events.replay).
+    package var pruneDeliveredAfterMs: Int64 = 8 * 24 * 3600 * 1000
     /// How often the relay prunes.
     package var pruneEveryMs: Int64 = 60_000
     /// Inbox ids (duplicate detection) are kept this long; watermarks forever.

@@ -31,6 +31,7 @@ package enum EventWiring {
             versions: versions
         )
         EventMethods.registerProducer(&def.methods, store: store, source: context.name, relay: relay)
+        def.methods.add(RecoveryAPI.replay) { p, _ in try relay.replay(p) }
         def.components.append(relay)
         // Events about partners carry the registry's entry (or a claim), not the service's record.
         def.emits += emits.map {
@@ -101,6 +102,31 @@ package enum EventWiring {
             return .atMost(ms: 3_600_000)
         }
         def.components.append(LoopsComponent(name: "inbox-prune", loops: [pruner]))
+        def.methods.add(RecoveryAPI.last) { p, _ in
+            let limit = p.limit ?? 200
+            let rows = try store.read { db in
+                try InboxTables.lastEvents(db, source: p.source, after: p.cursor, limit: limit + 1)
+            }
+            return Page(rows, limit: limit, cursor: \.partitionKey)
+        }
+        def.methods.add(RecoveryAPI.positions) { p, _ in
+            let limit = p.limit ?? 200
+            let rows = try store.read { db in
+                try InboxTables.positions(db, source: p.source, after: p.cursor, limit: limit + 1)
+            }
+            return Page(rows, limit: limit, cursor: \.partitionKey)
+        }
+        def.health.append(
+            ReportSection(
+                key: "inbox",
+                schema: .object([
+                    .opt("behind", .map(.string()), "Producers restored behind what they told this service.")
+                ])
+            ) {
+                let behind = (try? store.readForControl { db in try InboxTables.behind(db) }) ?? [:]
+                return behind.isEmpty ? (true, [:]) : (false, ["behind": JSONEncoding.encode(behind)])
+            }
+        )
     }
 
     /// The database in `service.health` (`database`, `commits`; degraded when it stops answering)
@@ -112,6 +138,15 @@ package enum EventWiring {
             }
         )
         def.health.append(.typed("commits") { (true, CommitReport(store.commitCounters)) })
+        def.health.append(
+            ReportSection(
+                key: "schema",
+                schema: .map(.integer()),
+                read: {
+                    ((try? store.schemaVersions()).map { (true, JSONEncoding.encode($0)) }) ?? (false, .null)
+                }
+            )
+        )
         def.metrics.append { EventMetrics.store(store) }
         def.stats.append(
             ReportSection(

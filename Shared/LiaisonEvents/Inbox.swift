@@ -37,7 +37,23 @@ package enum Inbox {
                 INTEGER NOT NULL,
                 PRIMARY KEY(source, partition_key));
             """
-        )
+        ),
+        // The last event of each key, whole (every event carries its whole record): what a
+        // producer restored from a backup recovers from its subscribers, and how a sequence it
+        // reuses is told from a duplicate. Which database each source is (identity, incarnation).
+        .init(
+            2,
+            """
+            CREATE TABLE inbox_last(
+                source TEXT NOT NULL, partition_key TEXT NOT NULL, sequence INTEGER NOT NULL, event_id TEXT NOT NULL,
+                time TEXT NOT NULL, event TEXT NOT NULL, at_ms INTEGER NOT NULL,
+                PRIMARY KEY(source, partition_key)) WITHOUT ROWID;
+            CREATE TABLE inbox_origins(
+                source TEXT PRIMARY KEY, identity TEXT NOT NULL, incarnation INTEGER NOT NULL,
+                updated_ms INTEGER NOT NULL,
+                behind TEXT);
+            """
+        ),
     ]
 
     /// An event as delivered: the CloudEvent plus the sequence of the previous event of its key
@@ -116,7 +132,13 @@ package enum Inbox {
                     continue
                 }
                 let wm = try InboxTables.watermark(db, source: e.source, key: e.partitionkey)
+                let moved = try InboxTables.noteOrigin(db, e, nowMillis: now)
                 if e.sequence <= wm {
+                    if let behind = try producerBehind(db, e, watermark: wm, restored: moved) {
+                        results.append(DeliveryResult(id: e.id, status: .failed, error: behind))
+                        blocked.insert(blockKey)
+                        continue
+                    }
                     results.append(DeliveryResult(id: e.id, status: .duplicate))
                     continue
                 }
@@ -141,7 +163,7 @@ package enum Inbox {
                 }
                 do {
                     let disposition = try db.savepoint { db in try consumer.handle(event: e, db: db) }
-                    try InboxTables.record(db, e, nowMillis: now)
+                    try InboxTables.record(db, e, raw: raw, nowMillis: now)
                     results.append(DeliveryResult(id: e.id, status: disposition == .applied ? .applied : .ignored))
                 } catch {
                     let err = wireError(error, log: log, method: "events.deliver(\(e.type))")
@@ -177,8 +199,18 @@ enum InboxTables {
         )?["last_seq"] ?? 0
     }
 
-    static func record(_ db: Database, _ e: CloudEvent, nowMillis now: Int64) throws {
+    static func record(_ db: Database, _ e: CloudEvent, raw: JSONValue, nowMillis now: Int64) throws {
         try db.run("INSERT INTO inbox_seen(source, id, seen_ms) VALUES(?, ?, ?)", [e.source, e.id, now])
+        try db.run(
+            """
+            INSERT INTO inbox_last(source, partition_key, sequence, event_id, time, event, at_ms) VALUES(?,?,?,?,?,?,?)
+            ON CONFLICT(source, partition_key) DO UPDATE SET sequence = excluded.sequence, event_id = excluded.event_id,
+                time = excluded.time, event = excluded.event, at_ms = excluded.at_ms
+            """,
+            [e.source, e.partitionkey, e.sequence, e.id, e.time, JSONWriter.string(raw), now]
+        )
+        // Applied in order again: whatever made the source look behind is over.
+        try db.run("UPDATE inbox_origins SET behind = NULL WHERE source = ? AND behind IS NOT NULL", [e.source])
         try db.run(
             """
             INSERT INTO inbox_watermarks(source, partition_key, last_seq, updated_ms) VALUES(?, ?, ?, ?)

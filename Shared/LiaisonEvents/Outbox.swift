@@ -84,6 +84,14 @@ package enum Outbox {
             DROP TABLE deliveries;
             """
         ),
+        // A restored subscriber's positions, page by page, until events.replay is done.
+        .init(
+            3,
+            """
+            CREATE TABLE relay_replay(subscriber TEXT NOT NULL, partition_key TEXT NOT NULL, sequence INTEGER NOT NULL,
+                PRIMARY KEY(subscriber, partition_key)) WITHOUT ROWID;
+            """
+        ),
     ]
 
     /// Appends an event whose `data` is already encoded (`dataJSON`, one JSON value), inside the
@@ -129,6 +137,7 @@ package enum Outbox {
             partitionkey: key,
             sequence: keySeq,
             dataversion: dataVersion ?? type.dataVersion,
+            incarnation: db.lineage?.text,
             dataJSON: dataJSON
         )
         try db.run(
@@ -153,5 +162,21 @@ package enum Outbox {
                 [JSONWriter.string(.object(e)), try row["seq"] as Int64]
             )
         }
+    }
+
+    /// Raises `key`'s last sequence to `sequence` (a restored producer continuing after what its
+    /// subscribers have seen); true when it was lower.
+    package static func raiseSequence(_ db: Database, key: String, to sequence: Int64) throws -> Bool {
+        let last: Int64 =
+            try db.queryOne("SELECT last_seq FROM outbox_keys WHERE partition_key = ?", [key])?["last_seq"] ?? 0
+        guard last < sequence else { return false }
+        try db.run(
+            """
+            INSERT INTO outbox_keys(partition_key, last_seq) VALUES(?, ?)
+            ON CONFLICT(partition_key) DO UPDATE SET last_seq = excluded.last_seq
+            """,
+            [key, sequence]
+        )
+        return true
     }
 }

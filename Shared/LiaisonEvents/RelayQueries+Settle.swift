@@ -103,7 +103,7 @@ extension RelayQueries {
         why: String,
         now: Int64
     ) throws {
-        let text = why.hasPrefix(upgradeNeededMark) ? why : upgradeNeededMark + why
+        let text = why.hasPrefix(upgradeNeededMark) || why.hasPrefix(producerBehindMark) ? why : upgradeNeededMark + why
         if row.listed {
             try db.run(
                 """
@@ -133,9 +133,10 @@ extension RelayQueries {
         try db.run(
             """
             UPDATE delivery_exceptions SET next_attempt_ms = ?
-            WHERE subscriber = ? AND status = 'pending' AND next_attempt_ms > ? AND last_error LIKE ?
+            WHERE subscriber = ? AND status = 'pending' AND next_attempt_ms > ?
+                AND (last_error LIKE ? OR last_error LIKE ?)
             """,
-            [now, subscriber, now, upgradeNeededMark + "%"]
+            [now, subscriber, now, upgradeNeededMark + "%", producerBehindMark + "%"]
         )
     }
 

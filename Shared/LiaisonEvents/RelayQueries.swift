@@ -47,6 +47,9 @@ enum RelayForm {
 
 /// What `last_error` of a delivery held for a subscriber's upgrade starts with.
 let upgradeNeededMark = "upgrade needed: "
+/// …and of one held because the subscriber has this producer's sequence from another change
+/// (the producer was restored behind it and has not recovered yet).
+let producerBehindMark = "producer behind: "
 
 /// What became of one sent event.
 enum RelayOutcome {

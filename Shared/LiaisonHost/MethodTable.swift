@@ -39,6 +39,9 @@ package struct MethodSpec: Sendable {
     /// The handler, called only with params that fit `params`; it answers through the
     /// `Answer` it is given, at once or (for `.deferred` methods) later.
     package var handler: @Sendable (JSONValue, CallContext, @escaping Answer) throws -> Void
+    /// Refuses the call before its handler runs when it says why (a service recovering from a
+    /// restore takes no writes).
+    package var gate: (@Sendable () -> ServiceError?)?
 
     package init(
         name: String,
@@ -80,6 +83,7 @@ package struct MethodSpec: Sendable {
     package func run(_ params: JSONValue, _ ctx: CallContext, _ answer: @escaping Answer) {
         let problems = self.params.violations(params)
         if !problems.isEmpty { return answer(.failure(problems.serviceError)) }
+        if let refused = gate?() { return answer(.failure(refused)) }
         do { try handler(params, ctx, answer) } catch {
             answer(.failure(wireError(error, log: ctx.log, method: name)))
         }
@@ -90,6 +94,15 @@ package struct MethodSpec: Sendable {
 package struct MethodTable: Sendable {
     package private(set) var methods: [String: MethodSpec] = [:]
     package private(set) var order: [String] = []
+    /// Checks every method of a class passes before its handler (see `gate`).
+    private var gates: [Access: @Sendable () -> ServiceError?] = [:]
+
+    /// Every method of class `access`, registered or to come, is refused with what `check`
+    /// says when it says something.
+    package mutating func gate(_ access: Access, _ check: @escaping @Sendable () -> ServiceError?) {
+        gates[access] = check
+        for (name, spec) in methods where spec.access == access { methods[name]?.gate = check }
+    }
 
     package init() {}
 
@@ -191,6 +204,8 @@ package struct MethodTable: Sendable {
     /// Adds a method as it is (for methods whose params are passed on undecoded).
     package mutating func add(_ spec: MethodSpec) {
         if methods[spec.name] == nil { order.append(spec.name) }
+        var spec = spec
+        if let g = gates[spec.access] { spec.gate = g }
         methods[spec.name] = spec
     }
 

@@ -14,8 +14,10 @@ package struct MeshFile: Codable, Sendable, Equatable {
     /// The group the sockets and their directory belong to (0660, 0750): every service's user and
     /// every caller must be in it. Absent: the supervisor's own.
     package var socketGroup: AccountRef?
+    /// Backups the supervisor takes on its own (`liaison backup` every `every_s`), if any.
+    package var backup: BackupSchedule?
 
-    enum CodingKeys: String, CodingKey { case home, supervisor, services, access, socketGroup = "socket_group" }
+    enum CodingKeys: String, CodingKey { case home, supervisor, services, access, socketGroup = "socket_group", backup }
 
     package init(home: String, supervisor: SupervisorEntry = SupervisorEntry(), services: [ServiceEntry]) {
         self.home = home
@@ -30,6 +32,7 @@ package struct MeshFile: Codable, Sendable, Equatable {
         services = try c.decode([ServiceEntry].self, forKey: .services)
         access = try c.decodeIfPresent(AccessRules.self, forKey: .access)
         socketGroup = try c.decodeIfPresent(AccountRef.self, forKey: .socketGroup)
+        backup = try c.decodeIfPresent(BackupSchedule.self, forKey: .backup)
     }
 
     /// The entry named `name`.
@@ -123,6 +126,12 @@ package struct Mesh: Sendable {
     package func service(_ name: String) -> ServiceEntry? { config.service(name) }
 
     func validate() throws {
+        if let b = config.backup {
+            guard (60...31_536_000).contains(b.everyS) else {
+                throw MeshError("backup.every_s: must be 60 to 31536000")
+            }
+            guard (1...10_000).contains(b.keep) else { throw MeshError("backup.keep: must be 1 to 10000") }
+        }
         var names = Set<String>()
         var sockets = Set<String>([config.supervisor.socket])
         for s in config.services {
@@ -218,6 +227,28 @@ extension MeshFile {
             s.dataDir = Paths.join(m.home, s.dataDir)
             return s
         }
+        m.backup?.dir = Paths.join(m.home, backup?.dir ?? "backups")
         return m
+    }
+}
+
+/// The mesh file's `backup`: where backups go, how often the supervisor takes one, how many
+/// are kept. (Under systemd, the liaison-backup timer does it instead.)
+package struct BackupSchedule: Codable, Sendable, Equatable {
+    package var dir: String
+    package var everyS: Int
+    package var keep: Int
+
+    package init(dir: String = "backups", everyS: Int = 86_400, keep: Int = 14) {
+        (self.dir, self.everyS, self.keep) = (dir, everyS, keep)
+    }
+
+    enum CodingKeys: String, CodingKey { case dir, everyS = "every_s", keep }
+
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        dir = try c.decodeIfPresent(String.self, forKey: .dir) ?? "backups"
+        everyS = try c.decodeIfPresent(Int.self, forKey: .everyS) ?? 86_400
+        keep = try c.decodeIfPresent(Int.self, forKey: .keep) ?? 14
     }
 }

@@ -6,6 +6,12 @@ import LiaisonWire
 /// Wall-clock times as Liaison writes them: RFC 3339, UTC, milliseconds.
 package enum Timestamp {
     /// e.g. `2026-03-01T09:00:00.000Z`.
+    /// `20261204T221500Z`: a UTC second as a file name sorts.
+    package static func compact(millis: Int64) -> String {
+        let full = rfc3339(millis: millis)  // 2026-12-04T22:15:00.123Z
+        return full.prefix(19).filter { $0 != "-" && $0 != ":" } + "Z"
+    }
+
     package static func rfc3339(millis: Int64 = wallClockMillis()) -> String {
         var t = time_t(millis / 1000)
         var tm = tm()

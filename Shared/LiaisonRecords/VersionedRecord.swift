@@ -102,6 +102,40 @@ extension RecordTable {
         return after
     }
 
+    /// Takes back `record` as another service holds it (the last event about it carried it
+    /// whole) when it is newer than the stored one, or missing: its row written, and a history
+    /// row `recovered` saying from where. Returns whether it was taken back.
+    @discardableResult
+    package func recover(
+        _ db: Database,
+        _ record: Record,
+        from: String,
+        sequence: Int64,
+        nowMillis t: Int64
+    ) throws -> Bool {
+        let stored = try load(db, record.id)
+        if let (s, _, _) = stored, s.version >= record.version { return false }
+        let tree = JSONValue.encoded(JSONEncoding.bytes(record))
+        var note: JSONObject = ["recovered_from": .string(from), "event_sequence": .int(sequence)]
+        if let (_, before, _) = stored {
+            try update(db, prepare(record, tree: tree), nowMillis: t)
+            note["changes"] = History.diff(before, tree)
+        } else {
+            try insert(db, prepare(record, tree: tree), nowMillis: t)
+            note["created"] = tree
+        }
+        try history.record(
+            db,
+            id: record.id,
+            version: record.version,
+            uid: 0,
+            action: "recovered",
+            changesJSON: JSONWriter.string(.object(note)),
+            nowMillis: t
+        )
+        return true
+    }
+
     /// Writes `record` at its version, with no history row: what others own changed in it.
     package func refresh(_ db: Database, _ record: Record) throws {
         try refresh(db, prepare(record, tree: .encoded(JSONEncoding.bytes(record))))

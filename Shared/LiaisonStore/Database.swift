@@ -1,4 +1,5 @@
 import CSQLite
+import LiaisonBuild
 import Glibc
 
 /// A value bound to or read from SQL.
@@ -42,12 +43,17 @@ package final class Database {
     private var cache: [String: OpaquePointer] = [:]
     /// The file this connection opened.
     package let path: String
+    /// The database's identity and incarnation, on the write connection of a store (events
+    /// appended through it carry them).
+    package var lineage: StoreLineage?
 
-    /// Opens (creating if needed) the database at `path`.
-    package init(path: String, busyTimeoutMs: Int32 = 5000) throws(StoreError) {
+    /// Opens (creating if needed) the database at `path`; `readOnly` opens an existing file as
+    /// it is (a backup's copy, checked without a byte of it changing).
+    package init(path: String, busyTimeoutMs: Int32 = 5000, readOnly: Bool = false) throws(StoreError) {
         self.path = path
         var h: OpaquePointer?
-        let rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nil)
+        let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        let rc = sqlite3_open_v2(path, &h, flags | SQLITE_OPEN_NOMUTEX, nil)
         guard rc == SQLITE_OK, let h else {
             let msg = h.map { String(cString: sqlite3_errmsg($0)) } ?? "cannot open"
             sqlite3_close_v2(h)
@@ -56,6 +62,7 @@ package final class Database {
         handle = h
         sqlite3_extended_result_codes(h, 1)
         sqlite3_busy_timeout(h, busyTimeoutMs)
+        if readOnly { return }
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
         try execute("PRAGMA foreign_keys=ON")

@@ -16,16 +16,22 @@ import Synchronization
 /// waiting writes is behind `queue`.
 package final class Store: @unchecked Sendable {
     /// The write connection.
-    private let writer: Locked<Database>
+    let writer: Locked<Database>
     /// Read-only connections of their own: in WAL mode readers never wait for the writer.
-    private let readers: [Locked<Database>]
+    let readers: [Locked<Database>]
     private let nextReader = Locked(0)
     private let queue = Locked(GroupQueue())
-    private let counters = Locked(CommitCounters())
+    let counters = Locked(CommitCounters())
     /// The database file.
     package let path: String
     /// The copy of the database as it was before this start migrated it, if it did.
     package let keptBeforeMigration: String?
+    /// The database's identity and incarnation (raised by each restore).
+    package let lineage: StoreLineage
+    /// The backup this database was restored from (`liaison restore`), while it recovers.
+    package let restoredFrom: RestoreMarker?
+    /// Restored and not yet recovered: writes other than the recovery's are refused.
+    let recoveringState: Locked<Bool>
 
     /// Opens `path`, applies the service's `migrations`, then each component's.
     package init(
@@ -43,12 +49,15 @@ package final class Store: @unchecked Sendable {
         )
         try db.migrate(migrations)
         for (name, m) in components { try db.migrate(component: name, m) }
-        try db.execute("CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
-        try db.run(
-            "INSERT INTO store_meta(key, value) VALUES('release', ?) "
-                + "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-            [BuildInfo.version]
-        )
+        _ = try db.prepareMeta()
+        _ = try Self.applyRestoreMarker(db, path: path)
+        // The restore this database is recovering from (kept until the recovery ends).
+        restoredFrom = try db.meta("recovering").flatMap {
+            try? JSONDecoder().decode(RestoreMarker.self, from: Data($0.utf8))
+        }
+        lineage = try db.prepareMeta()
+        recoveringState = Locked(try db.meta("recovering") != nil)
+        db.lineage = lineage
         writer = Locked(db)
         self.path = path
         func reader() throws -> Locked<Database> {
@@ -67,10 +76,10 @@ package final class Store: @unchecked Sendable {
         checkpointer = try Database(path: path, busyTimeoutMs: 100)
     }
 
-    private let checkpointer: Database
-    private let checkpointing = Locked(false)
-    private let checkpointQueue = DispatchQueue(label: "liaison.store.checkpoint")
-    private let commitsSinceCheckpoint = Locked(0)
+    let checkpointer: Database
+    let checkpointing = Locked(false)
+    let checkpointQueue = DispatchQueue(label: "liaison.store.checkpoint")
+    let commitsSinceCheckpoint = Locked(0)
 
     /// Starts a background checkpoint every `every` commits.
     private func noteCommit(every: Int = 64) {
@@ -85,96 +94,11 @@ package final class Store: @unchecked Sendable {
 
     /// How long without a commit before the WAL is checkpointed and cut to nothing.
     package static let quietMs = 1000
-    private let lastCommitNanos = Atomic<UInt64>(0)
-    private let quietCheckScheduled = Atomic(false)
-
-    /// After a commit: once no other commit has come for `quietMs`, copies the WAL into the
-    /// database and truncates it, so that space comes back when writes stop (and a WAL written
-    /// to a full disk does not stay).
-    private func checkpointWhenQuiet() {
-        lastCommitNanos.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
-        guard
-            quietCheckScheduled.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
-                .exchanged
-        else {
-            return
-        }
-        checkpointQueue.asyncAfter(deadline: .now() + .milliseconds(Store.quietMs)) { [weak self] in self?.quietCheck()
-        }
-    }
-
-    private func quietCheck() {
-        let idleMs = Int((DispatchTime.now().uptimeNanoseconds - lastCommitNanos.load(ordering: .relaxed)) / 1_000_000)
-        if idleMs < Store.quietMs {
-            checkpointQueue.asyncAfter(deadline: .now() + .milliseconds(Store.quietMs - idleMs)) { [weak self] in
-                self?.quietCheck()
-            }
-            return
-        }
-        quietCheckScheduled.store(false, ordering: .releasing)
-        truncateWAL()
-        releaseIdleMemory()
-    }
-
-    /// After a quiet spell: the connections hand back their page caches and malloc returns its
-    /// free pages, so that a service idle after a busy spell (a demo load, an import, a bench)
-    /// is as small as one just started. A connection in use is left as it is.
-    func releaseIdleMemory() {
-        for c in [writer, controlReader, loopReader] + readers { _ = c.withLockIfAvailable { $0.releaseMemory() } }
-        _ = liaison_malloc_trim()
-    }
-
-    /// Bytes the write connection's page cache holds (for tests).
-    package var writerCacheBytes: Int { writer.withLock { $0.cacheBytes } }
-
-    /// Checkpoints everything and truncates the WAL (when no reader holds it back and no other
-    /// checkpoint is running); returns whether it was cut.
-    @discardableResult
-    package func truncateWAL() -> Bool {
-        withCheckpointer { c in
-            guard let r = try? c.checkpoint(truncate: true) else { return false }
-            return !r.busy
-        } ?? false
-    }
-
-    /// Runs `body` with the checkpointer's connection, unless another checkpoint has it (nil).
-    private func withCheckpointer<T>(_ body: (Database) -> T) -> T? {
-        guard
-            checkpointing.withLock({ busy in
-                if busy { return false }
-                busy = true
-                return true
-            })
-        else { return nil }
-        defer { checkpointing.withLock { $0 = false } }
-        return body(checkpointer)
-    }
-
-    /// WAL frames (pages) after which a checkpoint also restarts the WAL: under steady load
-    /// readers always hold some snapshot, so without it the WAL would only ever grow (every
-    /// write then lands on newly allocated disk blocks and every read searches a larger index).
-    package static let restartWALAfterFrames = 4096
-
-    /// Copies the WAL back into the database file, on the caller's thread, without blocking
-    /// writers; once the WAL is large, restarts it (holding off writers for at
-    /// most the checkpointer's 100 ms busy timeout). Called after commits; returns the frames
-    /// left to copy.
-    @discardableResult
-    package func checkpoint() -> Int {
-        withCheckpointer { c in
-            guard let passive = try? c.checkpoint() else { return 0 }
-            // The passive pass has copied what it could, so what the restart copies while writers
-            // wait is only what readers' snapshots held back.
-            if passive.frames >= Store.restartWALAfterFrames, let restarted = try? c.checkpoint(restart: true) {
-                counters.withLock { $0.walRestarts += restarted.busy ? 0 : 1 }
-                return restarted.frames - restarted.copied
-            }
-            return passive.frames - passive.copied
-        } ?? 0
-    }
+    let lastCommitNanos = Atomic<UInt64>(0)
+    let quietCheckScheduled = Atomic(false)
 
     /// A reader kept for health checks, so that they never wait behind client queries.
-    private let controlReader: Locked<Database>
+    let controlReader: Locked<Database>
 
     /// Runs `body` on the read-only connection kept for health checks and other control calls:
     /// it never waits for client reads (however many run) nor for a write.
@@ -197,7 +121,7 @@ package final class Store: @unchecked Sendable {
     }
 
     /// A connection of its own for point reads answered on the event loop.
-    private let loopReader: Locked<Database>
+    let loopReader: Locked<Database>
 
     /// Runs `body` on the read-only connection kept for the event loop: for a lookup of one row
     /// by its key (microseconds, so the loop may wait for it, and the call is answered without

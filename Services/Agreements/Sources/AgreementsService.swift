@@ -41,6 +41,7 @@ package final class AgreementsService: Sendable {
             now: now
         )
         AgreementsMethods.register(&def.methods, logic: logic)
+        EventWiring.recovery(store, into: &def, recovery: AgreementsRecovery(logic: logic))
         EventWiring.audit([AgreementsTables.history], store: store, into: &def)
         let claimed = try logic.claimMigrated()
         if claimed > 0 {

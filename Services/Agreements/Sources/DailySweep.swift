@@ -13,6 +13,8 @@ final class DailySweep: Component {
         self.logic = logic
         self.log = log
         loop = BackgroundLoop(name: "agreements-sweep") { _ in
+            // Restored from a backup: nothing changes until what the others hold is taken back.
+            if logic.store.recovering { return .atMost(ms: 10_000) }
             do {
                 let r = try logic.sweep(today: logic.today)
                 if r.changes > 0 { log.info("agreements.swept", ["today": r.today, "changes": String(r.changes)]) }

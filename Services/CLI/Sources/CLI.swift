@@ -28,7 +28,8 @@ package enum CLI {
         [
             upCommand, statusCommand, delegationCommand, partnerCommand, agreementCommand, siteCommand, reportCommand,
             notificationCommand,
-            importCommand, demoCommand, queueCommand, auditCommand, retentionCommand,
+            importCommand, demoCommand, queueCommand, auditCommand, retentionCommand, backupCommand, restoreCommand,
+            recoverCommand,
             startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
             callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
         ]

@@ -37,6 +37,7 @@ package final class DelegationsService: Sendable {
         )
         try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))
         DelegationsMethods.register(&def.methods, logic: logic)
+        EventWiring.recovery(store, into: &def, recovery: DelegationsRecovery(logic: logic))
         EventWiring.audit([DelegationsTables.history, PartnerTables.history], store: store, into: &def)
         def.components.append(RetentionSweep(logic: logic, log: context.log))
         let announced = try logic.announceMigrated()

@@ -164,6 +164,8 @@ final class RetentionSweep: Component {
 
     init(logic: DelegationsLogic, log: Logger) {
         loop = BackgroundLoop(name: "delegations-retention") { _ in
+            // Restored from a backup: nothing changes until what the others hold is taken back.
+            if logic.store.recovering { return .atMost(ms: 10_000) }
             do {
                 let r = try logic.retention(RetentionParams(dueOnly: true, apply: true), uid: 0)
                 if !r.purged.isEmpty {

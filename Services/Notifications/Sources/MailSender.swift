@@ -26,6 +26,8 @@ final class MailSender: Component {
     let transport: Transport
     let log: Logger
     let now: @Sendable () -> Int64
+    /// Every hand-over, outside the database (what a restore takes back).
+    let ledger: MailLedger
     private let senders = Locked<[BackgroundLoop]>([])
     private let reminders = Locked<BackgroundLoop?>(nil)
     let counters = Locked((sent: 0, retried: 0, dead: 0))
@@ -35,8 +37,10 @@ final class MailSender: Component {
         settings: NotificationsSettings,
         rules: NotificationRules,
         log: Logger,
+        ledger: MailLedger,
         now: @escaping @Sendable () -> Int64
     ) {
+        self.ledger = ledger
         self.store = store
         self.settings = settings
         self.rules = rules
@@ -111,6 +115,8 @@ final class MailSender: Component {
         var recipient, messageID: String
         var attempts: Int
         var attemptRow: Int64
+        /// Its line in the ledger.
+        var entry: MailLedger.Entry?
     }
 
     private func sendRound() -> BackgroundLoop.Sleep {
@@ -126,6 +132,25 @@ final class MailSender: Component {
             // New messages, reminders that fire and operator retries all wake the senders; the
             // cap is a safety net that keeps an idle service from waking.
             return .atMost(ms: nextDue.map { max(1, min($0 - now(), 60_000)) } ?? 60_000)
+        }
+        // Written before the hand-over, as the attempt is: a database restored from a backup
+        // learns from it that this message may be out.
+        if var entry = claim.entry {
+            do { try ledger.append(entry) } catch {
+                log.error("mail.ledger_failed", ["message": String(claim.id), "error": "\(error)"])
+            }
+            entry.state = "sent"
+            let outcome = transport.send(raw: claim.raw, recipient: claim.recipient, messageID: claim.messageID)
+            if case .sent = outcome {
+                entry.at = now()
+                do { try ledger.append(entry) } catch {
+                    log.error("mail.ledger_failed", ["message": String(claim.id), "error": "\(error)"])
+                }
+            }
+            do { try record(claim, outcome) } catch {
+                log.error("mail.record_failed", ["message": String(claim.id), "error": "\(error)"])
+            }
+            return .none
         }
         let outcome = transport.send(raw: claim.raw, recipient: claim.recipient, messageID: claim.messageID)
         do { try record(claim, outcome) } catch {
@@ -160,7 +185,8 @@ final class MailSender: Component {
                         recipient: m.recipient,
                         messageID: m.messageID,
                         attempts: m.attempts + 1,
-                        attemptRow: attempt
+                        attemptRow: attempt,
+                        entry: try NotificationsTables.ledgerEntry(db, message: m.id, nowMillis: t)
                     ),
                     nil
                 )

@@ -26,7 +26,24 @@ package final class NotificationsService: Sendable {
             components: [("inbox", Inbox.migrations)]
         )
         rules = NotificationRules(settings: settings, log: context.log, now: now)
-        sender = MailSender(store: store, settings: settings, rules: rules, log: context.log, now: now)
+        let ledger = MailLedger(
+            path: settings.ledger ?? context.entry.dataDir + "/sent-ledger.jsonl",
+            keepMs: settings.ledgerKeepMs
+        )
+        if store.recovering {
+            // Put back from a backup: what was handed over since comes back from the ledger.
+            let (added, updated) = try store.write { db in
+                try NotificationsTables.reconcile(db, ledger.entries(), nowMillis: now())
+            }
+            context.log.notice(
+                "mail.ledger_reconciled",
+                ["added": String(added), "updated": String(updated), "ledger": ledger.path]
+            )
+        }
+        if let dropped = try? ledger.compact(nowMillis: now()), dropped > 0 {
+            context.log.info("mail.ledger_compacted", ["dropped": String(dropped)])
+        }
+        sender = MailSender(store: store, settings: settings, rules: rules, log: context.log, ledger: ledger, now: now)
         logic = NotificationsLogic(store: store, settings: settings, rules: rules, now: now)
         var def = ServiceDefinition()
         try EventWiring.consume(
@@ -36,6 +53,7 @@ package final class NotificationsService: Sendable {
             consumer: NotificationsConsumer(settings: settings, rules: rules)
         )
         EventWiring.report(store, into: &def)
+        EventWiring.recovery(store, into: &def, recovery: nil)
         NotificationsMethods.register(&def.methods, logic: logic)
         def.components.append(sender)
         let logic = self.logic, transport = settings.transport

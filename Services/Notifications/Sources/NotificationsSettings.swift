@@ -29,6 +29,10 @@ package struct NotificationsSettings: Sendable {
     /// The right-hand side of Message-IDs and calendar UIDs: the From address's domain unless the
     /// settings name one.
     package var messageIDDomain = "liaison.localhost"
+    /// The mail ledger (default: the data directory's sent-ledger.jsonl; on another disk it
+    /// survives the database's), and how long it keeps a hand-over.
+    package var ledger: String?
+    package var ledgerKeepMs: Int64 = 8 * 24 * 3600 * 1000
     /// Rules: which events send mail, and reminder lead times in days.
     package var sendSchedules = true
     package var sendUpdates = true
@@ -95,6 +99,8 @@ package struct NotificationsSettings: Sendable {
         if let v = try int(mail, "max_age_s", "mail", 60...31_536_000) { s.maxAgeMs = v * 1000 }
         if let v = try int(mail, "retry_base_ms", "mail", 1...3_600_000) { s.retryBaseMs = Int(v) }
         if let v = try int(mail, "retry_cap_ms", "mail", 1...86_400_000) { s.retryCapMs = Int(v) }
+        if let l = try str(mail, "ledger", "mail") { s.ledger = l.hasPrefix("/") ? l : home + "/" + l }
+        if let v = try int(mail, "ledger_keep_s", "mail", 3600...31_536_000) { s.ledgerKeepMs = v * 1000 }
         if let d = try str(mail, "message_id_domain", "mail") {
             guard !d.isEmpty,
                 d.utf8.allSatisfy({

@@ -40,6 +40,9 @@ package final class Supervisor: @unchecked Sendable {
     let ownOutput: ChildOutput
     /// `on_failure` commands running, by pid.
     var alerts: [Int32: RunningAlert] = [:]
+    /// The scheduled backup while it runs, and since when.
+    var backupPid: Int32?
+    var backupStartedNanos: UInt64 = 0
 
     package init(meshPath: String, options: SupervisorOptions = SupervisorOptions()) throws {
         self.meshPath = meshPath
@@ -104,6 +107,7 @@ package final class Supervisor: @unchecked Sendable {
         )
         bootPending = order
         loop.schedule(afterMs: 0) { [unowned self] in self.bootNext() }
+        scheduleBackups()
         loop.run()
         return exitCode
     }

@@ -29,6 +29,7 @@ extension Supervisor {
             let pid = waitpid(-1, &status, WNOHANG)
             if pid <= 0 { return }
             if alertExited(pid, ChildExit(waitStatus: status)) { continue }
+            if backupExited(pid, ChildExit(waitStatus: status)) { continue }
             if let slot = slots.values.first(where: { $0.pid == pid }) {
                 exited(slot, ChildExit(waitStatus: status))
             } else {

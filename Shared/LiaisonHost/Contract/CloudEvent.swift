@@ -25,6 +25,10 @@ package struct CloudEvent: Codable, Sendable, Equatable {
     package var partitionkey: String
     /// Position among the producer's events with this key, from 1.
     package var sequence: Int64
+    /// The producer's database: its identity and incarnation (`db-…:2`; raised by each restore
+    /// from a backup), so that a consumer tells a producer restored behind it from a duplicate.
+    /// Absent from 0.1.0 producers.
+    package var incarnation: String?
     package var datacontenttype: String
     package var data: JSONValue
     /// The sequence of the previous event of this key delivered to this consumer (set by the
@@ -80,6 +84,7 @@ package struct CloudEvent: Codable, Sendable, Equatable {
         partitionkey: String,
         sequence: Int64,
         dataversion: Int = 1,
+        incarnation: String? = nil,
         dataJSON: [UInt8]
     ) -> String {
         var w = JSONWriter(capacity: dataJSON.count + 320)
@@ -103,6 +108,10 @@ package struct CloudEvent: Codable, Sendable, Equatable {
         w.writeString(partitionkey)
         w.raw(",\"sequence\":")
         w.writeInt(sequence)
+        if let incarnation {
+            w.raw(",\"incarnation\":")
+            w.writeString(incarnation)
+        }
         w.raw(",\"datacontenttype\":\"application/json\",\"data\":")
         w.raw(dataJSON)
         w.raw("}")
@@ -112,7 +121,8 @@ package struct CloudEvent: Codable, Sendable, Equatable {
 
 extension CloudEvent: Schematic {
     enum CodingKeys: String, CodingKey, FieldKey {
-        case specversion, dataversion, id, source, type, subject, time, partitionkey, sequence, datacontenttype, data
+        case specversion, dataversion, id, source, type, subject, time, partitionkey, sequence, incarnation
+        case datacontenttype, data
         case prevsequence
 
         var rule: FieldRule {
@@ -124,6 +134,7 @@ extension CloudEvent: Schematic {
             case .type: .text(128)
             case .time: .format("date-time")
             case .sequence: .int(1...(Int64(Int32.max) * 1_000_000))
+            case .incarnation: .text(80, "The producer's database and its incarnation, db-…:N.")
             case .datacontenttype: .plain
             case .data: .doc("The record the event is about (see the producer's service.describe).")
             case .prevsequence:

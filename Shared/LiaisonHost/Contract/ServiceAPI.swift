@@ -24,6 +24,8 @@ package struct ServiceHealth: Codable, Sendable, Schematic {
     package var status: HealthStatus
     package var database: String?
     package var outbox: OutboxHealth?
+    /// The schema version of the service's tables and each component (absent from 0.1.0).
+    package var schema: [String: Int]?
     /// The whole answer (sections of the service's own, such as the mail queue).
     package var raw: JSONObject = [:]
 
@@ -32,7 +34,7 @@ package struct ServiceHealth: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case service, version, commit, pid, status, uptimeS = "uptime_s", database, outbox
+        case service, version, commit, pid, status, uptimeS = "uptime_s", database, outbox, schema
         var rule: FieldRule {
             switch self {
             case .version: .doc("The release (SemVer).")
@@ -54,6 +56,7 @@ package struct ServiceHealth: Codable, Sendable, Schematic {
         status = try c.decode(HealthStatus.self, forKey: .status)
         database = try c.decodeIfPresent(String.self, forKey: .database)
         outbox = try c.decodeIfPresent(OutboxHealth.self, forKey: .outbox)
+        schema = try c.decodeIfPresent([String: Int].self, forKey: .schema)
         raw = try JSONValue(from: decoder).objectValue ?? [:]
     }
 
@@ -80,7 +83,7 @@ package struct ServiceHealth: Codable, Sendable, Schematic {
 
     /// The fields every `service.health` answer has (what a process adds follows them).
     package static var baseFields: [Schema.Field] {
-        schema.fields.filter { !["database", "outbox"].contains($0.name) }
+        schema.fields.filter { !["database", "outbox", "schema"].contains($0.name) }
     }
 }
 

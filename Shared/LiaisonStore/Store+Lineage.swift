@@ -1,0 +1,93 @@
+import Foundation
+import LiaisonBuild
+import LiaisonSync
+
+extension Database {
+    /// Creates `store_meta` if needed, records this release, and makes the identity (once).
+    /// Returns the lineage.
+    func prepareMeta() throws -> StoreLineage {
+        try execute("CREATE TABLE IF NOT EXISTS store_meta(key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        try setMeta("release", BuildInfo.version)
+        var id = try meta("identity")
+        if id == nil {
+            var bytes = [UInt8](repeating: 0, count: 10)
+            for i in bytes.indices { bytes[i] = UInt8.random(in: 0...255) }
+            id =
+                "db-"
+                + bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
+                .joined()
+            try setMeta("identity", id!)
+        }
+        return StoreLineage(identity: id!, incarnation: Int(try meta("incarnation") ?? "1") ?? 1)
+    }
+
+    package func meta(_ key: String) throws -> String? {
+        try queryOne("SELECT value FROM store_meta WHERE key = ?", [key])?["value"]
+    }
+
+    package func setMeta(_ key: String, _ value: String?) throws {
+        guard let value else {
+            try run("DELETE FROM store_meta WHERE key = ?", [key])
+            return
+        }
+        try run(
+            "INSERT INTO store_meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value]
+        )
+    }
+}
+
+extension Store {
+    /// After `liaison restore` put this database back: the incarnation goes up (events say so
+    /// from now on) and the store is recovering (the service refuses writes until what its peers
+    /// hold is recovered and `finishRecovery` runs). Returns the marker, removed once read.
+    static func applyRestoreMarker(_ db: Database, path: String) throws -> RestoreMarker? {
+        let markerPath = RestoreMarker.path(for: path)
+        guard let data = FileManager.default.contents(atPath: markerPath) else { return nil }
+        let marker = try? JSONDecoder().decode(RestoreMarker.self, from: data)
+        let incarnation = Int(try db.meta("incarnation") ?? "1") ?? 1
+        try db.setMeta("incarnation", String(incarnation + 1))
+        try db.setMeta("recovering", String(decoding: data, as: UTF8.self))
+        try FileManager.default.removeItem(atPath: markerPath)
+        return marker
+    }
+
+    /// Whether the store was restored from a backup and has not finished recovering.
+    package var recovering: Bool { recoveringState.withLock { $0 } }
+
+    /// Ends the recovery that a restore began: writes are taken again.
+    package func finishRecovery() throws {
+        try write { db in try db.setMeta("recovering", nil) }
+        recoveringState.withLock { $0 = false }
+    }
+
+    /// The schema version of the service's tables (by the file's name) and of each component.
+    package func schemaVersions() throws -> [String: Int] {
+        try readForControl { db in
+            var out = [((path as NSString).lastPathComponent as NSString).deletingPathExtension: try db.schemaVersion()]
+            if try db.queryOne("SELECT 1 AS x FROM sqlite_master WHERE name = 'schema_versions'") != nil {
+                for r in try db.query("SELECT component, version FROM schema_versions") {
+                    out[try r["component"]] = try r["version"]
+                }
+            }
+            return out
+        }
+    }
+
+    /// A consistent copy of the database, made from a read transaction of its own (writers go
+    /// on), written to `path` and checked (`PRAGMA integrity_check`). Returns its size in bytes.
+    package func backup(to path: String) throws -> Int {
+        try? FileManager.default.removeItem(atPath: path)
+        let source = try Database(path: self.path)
+        try source.run("VACUUM INTO ?", [path])
+        let copy = try Database(path: path, readOnly: true)
+        let check: String = try copy.queryOne("PRAGMA integrity_check")?["integrity_check"] ?? "no answer"
+        guard check == "ok" else {
+            throw StoreError(
+                code: 11 /* SQLITE_CORRUPT */,
+                message: "the copy \(path) fails integrity_check: \(check)"
+            )
+        }
+        return (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+    }
+}
