@@ -31,17 +31,19 @@ final class MailLedger: Sendable {
 
     let path: String
     let keepMs: Int64
-    private let lock = Locked(())
+    /// The file's path, behind the lock that orders the writes to it.
+    private let file: Locked<String>
 
     init(path: String, keepMs: Int64) {
         self.path = path
         self.keepMs = keepMs
+        file = Locked(path)
     }
 
     /// Appends `entry` and syncs it to disk before returning.
     func append(_ entry: Entry) throws {
         let line = Array((JSONEncoding.string(entry) + "\n").utf8)
-        try lock.withLock { _ in
+        try file.withLock { path in
             let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o600)
             guard fd >= 0 else { throw SystemError("open \(path)", errno: errno) }
             defer { close(fd) }
@@ -57,7 +59,7 @@ final class MailLedger: Sendable {
 
     /// Every readable line, oldest first (a torn last line from a crash is passed over).
     func entries() -> [Entry] {
-        guard let data = lock.withLock({ _ in FileManager.default.contents(atPath: path) }) else { return [] }
+        guard let data = file.withLock({ FileManager.default.contents(atPath: $0) }) else { return [] }
         return data.split(separator: UInt8(ascii: "\n")).compactMap {
             try? JSONDecoding.decode(Entry.self, from: Array($0))
         }
@@ -71,7 +73,7 @@ final class MailLedger: Sendable {
         let kept = all.filter { nowMillis - $0.at <= keepMs }
         guard kept.count < all.count else { return 0 }
         let text = kept.map { JSONEncoding.string($0) + "\n" }.joined()
-        try lock.withLock { _ in
+        try file.withLock { path in
             let tmp = path + ".new"
             guard
                 FileManager.default.createFile(

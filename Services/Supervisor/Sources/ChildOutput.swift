@@ -21,7 +21,8 @@ struct LogLine: Sendable {
 /// `state` (the supervisor's own log lines arrive from any thread).
 final class ChildOutput: @unchecked Sendable {
     let name: String
-    let file: RotatingFile
+    /// Where the lines go on disk.
+    let logFile: String
     let ringSize: Int
     let echo: Bool
     private var partial: [String: [UInt8]] = [:]
@@ -33,11 +34,13 @@ final class ChildOutput: @unchecked Sendable {
         var waiters: [@Sendable () -> Void] = []
     }
     private let state = Locked(Ring())
-    private let fileLock = Locked(())
+    /// The file, and the echo to stdout, one line at a time.
+    private let file: Locked<RotatingFile>
 
     init(name: String, logDir: String, maxBytes: Int, files: Int, ringSize: Int = 20_000, echo: Bool) {
         self.name = name
-        file = RotatingFile(path: "\(logDir)/\(name).log", maxBytes: maxBytes, files: files)
+        logFile = "\(logDir)/\(name).log"
+        file = Locked(RotatingFile(path: logFile, maxBytes: maxBytes, files: files))
         self.ringSize = ringSize
         self.echo = echo
     }
@@ -84,7 +87,7 @@ final class ChildOutput: @unchecked Sendable {
             defer { r.waiters = [] }
             return r.waiters
         }
-        fileLock.withLock { _ in
+        file.withLock { file in
             if echo {
                 var out = Array("[\(name)] ".utf8)
                 out.append(contentsOf: line)

@@ -22,7 +22,7 @@ extension SupervisorMethods {
                             lines: lines.map(\.entry),
                             missed: 0,
                             lastSeq: last,
-                            logFile: output.file.path
+                            logFile: output.logFile
                         )
                     )
                 )
@@ -44,7 +44,7 @@ extension SupervisorMethods {
                             lines: lines.map(\.entry),
                             missed: missed,
                             lastSeq: last,
-                            logFile: output.file.path
+                            logFile: output.logFile
                         )
                     )
                 )
