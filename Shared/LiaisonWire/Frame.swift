@@ -85,8 +85,18 @@ package struct FrameDecoder {
         return payload
     }
 
+    /// Lets go of everything buffered, and of the memory (a closed connection's).
+    package mutating func release() {
+        buffer = []
+        start = 0
+    }
+
     private mutating func compact() {
-        if start > 0 && start >= buffer.count / 2 {
+        if start == buffer.count && buffer.capacity > 256 * 1024 {
+            // Every frame handed out: a large frame's room goes back rather than staying with an
+            // idle connection.
+            release()
+        } else if start > 0 && start >= buffer.count / 2 {
             buffer.removeFirst(start)
             start = 0
         }

@@ -13,8 +13,10 @@ extension Bench {
             abstract:
                 "What hostile callers cost others: control and ordinary calls while another user holds idle "
                 + "connections, health under a pipelined flood, memory under a client that never reads, the "
-                + "1,000-item itinerary check.",
-            usage: "bench hostile [--idle N] [--flood N] [--list-limit N] [--samples K] [--holder-uid U] [--json]",
+                + "1,000-item itinerary check, memory after connections closed mid-frame.",
+            usage:
+                "bench hostile [--idle N] [--flood N] [--list-limit N] [--samples K] [--holder-uid U] [--closed N] "
+                + "[--json]",
             options: [
                 OptionSpec(["--idle"], value: "N", "Idle connections held by another user (default 1100)."),
                 OptionSpec(
@@ -29,6 +31,11 @@ extension Bench {
                 ),
                 OptionSpec(["--samples"], value: "K", "Calls timed per measurement (default 50)."),
                 OptionSpec(
+                    ["--closed"],
+                    value: "N",
+                    "Connections that send a 1 MiB frame (or half of one) and close (default 1000)."
+                ),
+                OptionSpec(
                     ["--holder-uid"],
                     value: "U",
                     "Who holds the idle connections (default 65534 when run as root, else you)."
@@ -41,6 +48,7 @@ extension Bench {
                 flood: args.int("--flood", default: 600, in: 1...100_000),
                 listLimit: args.int("--list-limit", default: 500, in: 1...500),
                 samples: args.int("--samples", default: 50, in: 1...10_000),
+                closed: args.int("--closed", default: 1000, in: 0...100_000),
                 holderUID: args.value("--holder-uid").flatMap { UInt32($0) } ?? (getuid() == 0 ? 65534 : getuid())
             )
             let report = try h.run()
@@ -53,15 +61,23 @@ extension Bench {
     /// The measurements of `bench hostile`, against the delegations service.
     struct Hostile {
         let ctx: CLIContext
-        let idle, flood, listLimit, samples: Int
+        let idle, flood, listLimit, samples, closed: Int
         let holderUID: UInt32
         let service = "delegations"
         var failed = 0
         let progress: BenchProgress
 
-        init(_ ctx: CLIContext, idle: Int, flood: Int, listLimit: Int, samples: Int, holderUID: UInt32) throws {
-            (self.ctx, self.idle, self.flood, self.listLimit, self.samples, self.holderUID) = (
-                ctx, idle, flood, listLimit, samples, holderUID
+        init(
+            _ ctx: CLIContext,
+            idle: Int,
+            flood: Int,
+            listLimit: Int,
+            samples: Int,
+            closed: Int,
+            holderUID: UInt32
+        ) throws {
+            (self.ctx, self.idle, self.flood, self.listLimit, self.samples, self.closed, self.holderUID) = (
+                ctx, idle, flood, listLimit, samples, closed, holderUID
             )
             progress = BenchProgress(
                 ctx,
@@ -135,6 +151,10 @@ extension Bench {
             out["pipelined_flood"] = try pipelined()
             progress.update("a client that never reads", phase: true)
             out["never_reading_client"] = try neverReading()
+            if closed > 0 {
+                progress.update("\(closed) connections closed mid-frame", phase: true)
+                out["closed_frames"] = try closedFrames()
+            }
             let after = try row()
             out["restarts"] = .int(after.restarts - before.restarts)
             out["failed_calls"] = .int(Int64(failed))

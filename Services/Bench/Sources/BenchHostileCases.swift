@@ -119,6 +119,38 @@ extension Bench.Hostile {
         ]
     }
 
+    /// `closed` connections, each sending a frame that announces 1 MiB (the odd ones all of it, the
+    /// even ones half) and closing: the service's memory before, at its peak, and a second after
+    /// the last close (a closed connection's buffer must go with it).
+    mutating func closedFrames() throws -> JSONValue {
+        let (pid, _) = try row()
+        let path = try socket(service)
+        let size = FrameLimits.defaultMax - 16
+        var frame = [UInt8]()
+        FrameEncoder.appendHeader(UInt32(size), to: &frame)
+        frame.append(contentsOf: [UInt8](repeating: UInt8(ascii: " "), count: size))
+        let half = Array(frame.prefix(4 + size / 2))
+        let before = Self.memory(pid)
+        var peak = before.rss
+        let t0 = monotonicNanos()
+        for i in 0..<closed {
+            let fd = try UnixSocket.connect(path, timeoutMs: 5000)
+            try? UnixSocket.sendAll(fd, i % 2 == 0 ? half : frame)
+            close(fd)
+            if i % 50 == 0 { peak = max(peak, Self.memory(pid).rss) }
+        }
+        let seconds = Double(monotonicNanos() - t0) / 1e9
+        let health = time(path, "service.health")
+        usleep(1_000_000)
+        let after = Self.memory(pid)
+        return [
+            "connections": .int(Int64(closed)), "seconds": .double(seconds),
+            "rss_kib_before": .int(Int64(before.rss)), "rss_kib_peak": .int(Int64(max(peak, after.rss))),
+            "rss_kib_after": .int(Int64(after.rss)), "growth_kib": .int(Int64(after.rss - before.rss)),
+            "service_health_after": health,
+        ]
+    }
+
     /// Five stored visits of 200 items sharing a host and a room, then a 1,000-item check
     /// against them; the visits are cancelled afterwards.
     mutating func check() throws -> JSONValue {
@@ -196,6 +228,13 @@ extension Bench.Hostile {
                 + "\(c?["answer_bytes"]?.intValue ?? 0) bytes; RSS \(c?["rss_kib_after"]?.intValue ?? 0) KiB, "
                 + "peak \(c?["hwm_kib_after"]?.intValue ?? 0) KiB"
         )
+        if let f = r["closed_frames"] {
+            ctx.print(
+                "\(closed) connections closed after 1 MiB frames (half of them half-sent): RSS "
+                    + "\(f["rss_kib_before"]?.intValue ?? 0) KiB before, peak \(f["rss_kib_peak"]?.intValue ?? 0), "
+                    + "a second after \(f["rss_kib_after"]?.intValue ?? 0) (grew \(f["growth_kib"]?.intValue ?? 0) KiB)"
+            )
+        }
         ctx.print("restarts: \(r["restarts"]?.intValue ?? 0), failed calls: \(r["failed_calls"]?.intValue ?? 0)")
     }
 }

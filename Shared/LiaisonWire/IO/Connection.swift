@@ -70,6 +70,10 @@ final class Connection: @unchecked Sendable {
     var partialBytes = 0
     /// A timer will check the frame deadline.
     var deadlineArmed = false
+    /// The timers that hold this connection (idle, frame deadline): cancelled when it closes,
+    /// so that a closed connection and its buffer are not kept until they fire.
+    var idleTimer: EventLoop.TimerID?
+    var deadlineTimer: EventLoop.TimerID?
     /// The idle notice has been sent (the peer should reconnect for its next call).
     var noticeSent = false
     /// Mirrors `phase == .peerClosed` for other threads (a call finishing elsewhere checks

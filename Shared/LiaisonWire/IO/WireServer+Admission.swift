@@ -78,7 +78,7 @@ extension WireServer {
     /// Closes `c` once it has had no call in flight, no half-sent frame and no traffic for its
     /// idle limit: one timer per connection, moved on (not re-created) while it is busy.
     func armIdle(_ c: Connection, afterMs ms: Int) {
-        loop.schedule(afterMs: ms) { [unowned self] in
+        c.idleTimer = loop.schedule(afterMs: ms) { [unowned self] in
             guard connections[c.fd] === c, c.phase == .open else { return }
             let limit = UInt64(c.reserved ? limits.reservedIdleMs : limits.idleTimeoutMs) * 1_000_000
             let quiet = monotonicNanos() - c.lastActivity.load(ordering: .relaxed)

@@ -232,7 +232,7 @@ package final class WireServer: @unchecked Sendable {
         c.deadlineArmed = true
         let deadline = since + UInt64(limits.frameDeadlineMs) * 1_000_000
         let now = monotonicNanos()
-        loop.schedule(afterNanos: deadline > now ? deadline - now : 0) { [unowned self] in
+        c.deadlineTimer = loop.schedule(afterNanos: deadline > now ? deadline - now : 0) { [unowned self] in
             c.deadlineArmed = false
             guard connections[c.fd] === c, let partial = c.partialSince else { return }
             if monotonicNanos() - partial >= UInt64(limits.frameDeadlineMs) * 1_000_000 {
@@ -314,6 +314,10 @@ package final class WireServer: @unchecked Sendable {
         connections.removeValue(forKey: c.fd)
         loop.unregister(c.fd)
         c.closeNow()
+        for timer in [c.idleTimer, c.deadlineTimer].compactMap({ $0 }) { loop.cancel(timer) }
+        c.idleTimer = nil
+        c.deadlineTimer = nil
+        c.decoder.release()
         partialTotal -= c.partialBytes
         c.partialBytes = 0
         if c.reserved {
