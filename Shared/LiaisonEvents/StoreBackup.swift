@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import LiaisonBuild
 import LiaisonHost
@@ -19,6 +20,20 @@ enum StoreBackup {
         var digest = SHA256()
         while let chunk = try h.read(upToCount: 1 << 20), !chunk.isEmpty { digest.update(chunk) }
         return SHA256.hex(digest: digest.finish())
+    }
+
+    /// `take` on a thread of its own at nice +10: the copy, the check and the hash give way to
+    /// the service's own work on a busy machine.
+    static func takeAtLowPriority(_ store: Store, label: String) throws -> BackupCopy {
+        let result = Locked<Result<BackupCopy, any Error>?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        try OwnedThread.start(name: "store-backup", niceness: 10) {
+            let r = Result { try take(store, label: label) }
+            result.withLock { $0 = r }
+            done.signal()
+        }
+        done.wait()
+        return try result.withLock { $0! }.get()
     }
 
     static func take(_ store: Store, label: String) throws -> BackupCopy {
@@ -81,7 +96,7 @@ extension EventWiring {
     /// `events.recover {done}`, and `events.recover` (with `recovery`, a producer's way to take
     /// records back).
     package static func recovery(_ store: Store, into def: inout ServiceDefinition, recovery: (any EventRecovery)?) {
-        def.methods.add(RecoveryAPI.backup) { p, _ in try StoreBackup.take(store, label: p.label) }
+        def.methods.add(RecoveryAPI.backup) { p, _ in try StoreBackup.takeAtLowPriority(store, label: p.label) }
         def.methods.gate(.write) {
             guard store.recovering else { return nil }
             return ServiceError(

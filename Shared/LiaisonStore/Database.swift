@@ -47,9 +47,18 @@ package final class Database {
     /// appended through it carry them).
     package var lineage: StoreLineage?
 
+    /// The connection, for SQLite calls this type does not wrap (the online backup).
+    var rawHandle: OpaquePointer? { handle }
+
     /// Opens (creating if needed) the database at `path`; `readOnly` opens an existing file as
-    /// it is (a backup's copy, checked without a byte of it changing).
-    package init(path: String, busyTimeoutMs: Int32 = 5000, readOnly: Bool = false) throws(StoreError) {
+    /// it is (a backup's copy, checked without a byte of it changing); `plain` opens it without
+    /// the store's settings (a file a backup writes into).
+    package init(
+        path: String,
+        busyTimeoutMs: Int32 = 5000,
+        readOnly: Bool = false,
+        plain: Bool = false
+    ) throws(StoreError) {
         self.path = path
         var h: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
@@ -62,7 +71,7 @@ package final class Database {
         handle = h
         sqlite3_extended_result_codes(h, 1)
         sqlite3_busy_timeout(h, busyTimeoutMs)
-        if readOnly { return }
+        if readOnly || plain { return }
         try execute("PRAGMA journal_mode=WAL")
         try execute("PRAGMA synchronous=FULL")
         try execute("PRAGMA foreign_keys=ON")

@@ -169,12 +169,17 @@ import Testing
         let kept = try FileManager.default.contentsOfDirectory(atPath: mesh.home + "/bk").sorted()
         #expect(kept.count == 2, "--keep 2: \(kept)")
         let newest = mesh.home + "/bk/" + kept.last!
+        let intact = try mesh.cli("backup", "--check", "--to", mesh.home + "/bk")
+        #expect(intact.code == 0 && intact.stdout.contains("intact"), "\(intact.stdout)\(intact.stderr)")
         // A copy that changed after the backup is refused, and nothing is stopped.
         let db = newest + "/delegations.db"
         let h = try #require(FileHandle(forWritingAtPath: db))
         try h.seekToEnd()
         try h.write(contentsOf: Data("x".utf8))
         try h.close()
+        let checked = try mesh.cli("backup", "--check", newest)
+        #expect(checked.code == 65, "\(checked.stdout)\(checked.stderr)")
+        #expect(checked.stdout.contains("\(db): ") && checked.stdout.contains("bytes, not"), "\(checked.stdout)")
         let bad = try mesh.cli("restore", "--from", newest, "delegations")
         #expect(bad.code == 65 && bad.stderr.contains("SHA-256"), "\(bad.stdout)\(bad.stderr)")
         #expect(try mesh.row("delegations")?["state"] == "running")
