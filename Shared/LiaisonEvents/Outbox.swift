@@ -92,6 +92,10 @@ package enum Outbox {
                 PRIMARY KEY(subscriber, partition_key)) WITHOUT ROWID;
             """
         ),
+        // A purge rewrites its key's events still held: with eight days of them kept, finding
+        // them by a scan of the whole outbox made each purge read it (16 purges/s on a
+        // 100,000-visit home).
+        .init(4, "CREATE INDEX outbox_by_key ON outbox(partition_key, seq);"),
     ]
 
     /// Appends an event whose `data` is already encoded (`dataJSON`, one JSON value), inside the
