@@ -44,7 +44,7 @@ enum StoreBackup {
         let name = ((store.path as NSString).lastPathComponent as NSString).deletingPathExtension
         let file = "\(dir)/backup-\(label)-\(name).db"
         let t0 = monotonicNanos()
-        let bytes = try store.backup(to: file)
+        let (bytes, held) = try store.backup(to: file)
         var copy = BackupCopy(
             service: name,
             file: file,
@@ -76,6 +76,7 @@ enum StoreBackup {
             copy.inbox = sources
         }
         copy.ms = Double(monotonicNanos() - t0) / 1e6
+        copy.heldMs = held
         return copy
     }
 }

@@ -168,6 +168,8 @@ import Testing
         }
         let kept = try FileManager.default.contentsOfDirectory(atPath: mesh.home + "/bk").sorted()
         #expect(kept.count == 2, "--keep 2: \(kept)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: mesh.home + "/data/delegations")
+        #expect(!left.contains { $0.hasPrefix("backup-") }, "nothing of a backup left beside the database: \(left)")
         let newest = mesh.home + "/bk/" + kept.last!
         let intact = try mesh.cli("backup", "--check", "--to", mesh.home + "/bk")
         #expect(intact.code == 0 && intact.stdout.contains("intact"), "\(intact.stdout)\(intact.stderr)")

@@ -49,8 +49,10 @@ package struct BackupCopy: Codable, Sendable, Schematic {
     /// Per source: what this service has applied of it.
     package var inbox: [String: InboxSource]?
     package var takenAt: String
-    /// How long the copy took, and the longest any write waited meanwhile.
+    /// How long the copy took.
     package var ms: Double
+    /// The longest the copy held the service's writes off (one step of the online backup).
+    package var heldMs: Double?
 
     package init(
         service: String,
@@ -70,7 +72,7 @@ package struct BackupCopy: Codable, Sendable, Schematic {
 
     enum CodingKeys: String, CodingKey, FieldKey {
         case service, file, bytes, sha256, integrity, release, schema, lineage, outbox, inbox
-        case takenAt = "taken_at", ms
+        case takenAt = "taken_at", ms, heldMs = "held_ms"
         var rule: FieldRule {
             switch self {
             case .takenAt: .format("date-time")

@@ -114,11 +114,13 @@ extension CLI {
                 ctx.printJSON(manifest)
                 return ExitCode.ok
             }
-            var t = Table(["SERVICE", "BYTES", "MS", "INTEGRITY", "SHA-256"])
+            var t = Table(["SERVICE", "BYTES", "MS", "WRITES HELD MS", "INTEGRITY", "SHA-256"])
             for name in names {
                 guard let c = manifest.services[name] else { continue }
                 t.add([
-                    name, String(c.bytes), String(format: "%.0f", c.ms), c.integrity, String(c.sha256.prefix(16)) + "…",
+                    name, String(c.bytes), String(format: "%.0f", c.ms),
+                    c.heldMs.map { String(format: "%.1f", $0) } ?? "-",
+                    c.integrity, String(c.sha256.prefix(16)) + "…",
                 ])
             }
             ctx.print(t.render())
