@@ -108,8 +108,8 @@ package enum EventMethods {
         }
     }
 
-    /// Registers `events.deliver` for a consumer; `sources` says which producers a caller speaks
-    /// for (nil: any), from the access policy.
+    /// Registers `events.deliver` for a consumer; `rights` says which producers a caller speaks
+    /// for and what each emits, from the access policy.
     package static func registerConsumer(
         _ t: inout MethodTable,
         store: Store,
@@ -117,17 +117,17 @@ package enum EventMethods {
         log: Logger,
         counters: InboxCounters = InboxCounters(),
         reads: [String: [Int]]? = nil,
-        sources: @escaping @Sendable (PeerCredentials) -> Set<String>? = { _ in nil }
+        rights: @escaping @Sendable (PeerCredentials) -> Inbox.Rights = { _ in .unchecked }
     ) {
         t.add(EventsAPI.deliver) { p, ctx in
-            let sources = sources(ctx.call.peer)
+            let rights = rights(ctx.call.peer)
             if let one = p.event {
                 let r = try Inbox.deliver(
                     [one],
                     store: store,
                     log: log,
                     consumer: consumer,
-                    sources: sources,
+                    rights: rights,
                     reads: reads
                 )[0]
                 counters.add([r])
@@ -145,7 +145,7 @@ package enum EventMethods {
                 store: store,
                 log: log,
                 consumer: consumer,
-                sources: sources,
+                rights: rights,
                 reads: reads
             )
             counters.add(results)

@@ -20,6 +20,16 @@ package enum EventWiring {
         partnerData: Schema? = nil,
         versions: EventVersions = .release
     ) throws -> Subscriptions {
+        // Consumers take from a producer only what its mesh entry says it emits: a type left out
+        // would be refused by every subscriber.
+        let undeclared = emits.filter { !context.entry.emits(type: $0.rawValue) }
+        guard undeclared.isEmpty else {
+            throw MeshError(
+                "services[\(context.name)].emits: \(context.name) emits "
+                    + "\(undeclared.map(\.rawValue).joined(separator: ", ")), which its entry does not declare "
+                    + "(it has \(context.entry.emits.isEmpty ? "none" : context.entry.emits.joined(separator: ", ")))"
+            )
+        }
         let subscriptions = Subscriptions(mesh: context.mesh, source: context.name, emits: emits)
         let settings = try EventSettings.from(context.entry.settings)
         let relay = EventRelay(
@@ -90,8 +100,10 @@ package enum EventWiring {
             log: context.log,
             counters: inbox,
             reads: def.reads
-        ) {
-            policy.sources(for: $0)
+        ) { peer in
+            Inbox.Rights(caller: AccessPolicy.who(peer), sources: policy.sources(for: peer)) {
+                policy.ownership(source: $0, type: $1)
+            }
         }
         let log = context.log
         let pruner = BackgroundLoop(name: "inbox-prune") { _ in

@@ -69,28 +69,56 @@ package enum Inbox {
         }
     }
 
-    /// An event whose source the caller does not speak for.
-    static func forged(_ raw: JSONValue, _ i: Int, _ sources: Set<String>?) -> ServiceError? {
-        guard let sources, let source = raw["source"]?.stringValue, !sources.contains(source) else { return nil }
-        let speaks = sources.isEmpty ? "no service" : sources.sorted().joined(separator: ", ")
+    /// Who may hand this consumer which events: the producers the caller speaks for (nil: any,
+    /// as root or the mesh's own account in a dev home) and which types each source emits (nil:
+    /// not checked, as in tests of the inbox alone).
+    package struct Rights: Sendable {
+        var caller: String
+        var sources: Set<String>?
+        var ownership: (@Sendable (_ source: String, _ type: String) -> String?)?
+
+        package init(
+            caller: String,
+            sources: Set<String>?,
+            ownership: (@Sendable (_ source: String, _ type: String) -> String?)?
+        ) {
+            (self.caller, self.sources, self.ownership) = (caller, sources, ownership)
+        }
+
+        package static let unchecked = Rights(caller: "", sources: nil, ownership: nil)
+    }
+
+    /// An event the caller may not hand over: from a source it does not speak for, or of a type
+    /// its source does not emit.
+    static func forged(_ raw: JSONValue, _ i: Int, _ rights: Rights) -> ServiceError? {
+        guard let source = raw["source"]?.stringValue else { return nil }
+        let why: String, field: String
+        if let sources = rights.sources, !sources.contains(source) {
+            let speaks = sources.isEmpty ? "no service" : sources.sorted().joined(separator: ", ")
+            (why, field) = ("events[\(i)].source: the caller speaks for \(speaks), not \(source)", "source")
+        } else if let type = raw["type"]?.stringValue, let wrong = rights.ownership?(source, type) {
+            (why, field) = ("events[\(i)].type: \(wrong)", "type")
+        } else {
+            return nil
+        }
         return ServiceError(
             .permissionDenied,
-            "events[\(i)].source: the caller speaks for \(speaks), not \(source); event not applied",
+            why + "; event not applied",
             retryable: false,
-            details: ["field": .string("events[\(i)].source"), "rule": "access.deliver"]
+            details: ["field": .string("events[\(i)].\(field)"), "rule": "access.deliver"]
         )
     }
 
     /// Applies `events` in order and returns one result per event. A failure blocks the rest of
     /// its key in this batch (they come again, in order).
-    /// `sources`, when given, are the producers the caller speaks for: an event from any other
-    /// source is refused (`permission_denied`) and not applied.
+    /// `rights` say which producers the caller speaks for and what each emits: any other event is
+    /// refused (`permission_denied`), not applied, and logged.
     package static func deliver(
         _ events: [JSONValue],
         store: Store,
         log: Logger,
         consumer: any EventConsumer,
-        sources: Set<String>? = nil,
+        rights: Rights = .unchecked,
         reads: [String: [Int]]? = nil
     ) throws -> [DeliveryResult] {
         try store.write { db in
@@ -100,9 +128,18 @@ package enum Inbox {
             results.reserveCapacity(events.count)
             for (i, raw) in events.enumerated() {
                 // Each event of a batch is checked on its own, so that one bad event fails alone.
-                if let bad = CloudEvent.schema.violation(raw, path: "events[\(i)]")?.serviceError
-                    ?? forged(raw, i, sources)
-                {
+                let refused = forged(raw, i, rights)
+                if let refused {
+                    log.warning(
+                        "event.refused",
+                        [
+                            "caller": rights.caller, "source": raw["source"]?.stringValue ?? "",
+                            "type": raw["type"]?.stringValue ?? "", "id": raw["id"]?.stringValue ?? "",
+                            "why": refused.message,
+                        ]
+                    )
+                }
+                if let bad = CloudEvent.schema.violation(raw, path: "events[\(i)]")?.serviceError ?? refused {
                     results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: bad))
                     if let s = raw["source"]?.stringValue, let k = raw["partitionkey"]?.stringValue {
                         blocked.insert(s + "\u{0}" + k)

@@ -29,8 +29,12 @@ package final class AccessPolicy: Sendable {
     }
 
     private let rules: [Access: Rule]
-    /// The services each uid speaks for (their events it may deliver).
+    /// The services each uid speaks for (their events it may deliver): those that emit any.
     private let producers: [UInt32: Set<String>]
+    /// The accounts of the mesh's other services, which read each other.
+    private let services: Set<UInt32>
+    /// What each service of the mesh emits (`emits` in the mesh file).
+    private let emitters: [String: ServiceEntry]
     private let own: Set<UInt32>
     private let label: String
     private let groupCache = Locked<[UInt32: (groups: Set<UInt32>, at: UInt64)]>([:])
@@ -70,11 +74,15 @@ package final class AccessPolicy: Sendable {
         }
         rules = [.read: read, .write: write, .operate: operate]
         var producers: [UInt32: Set<String>] = [:]
+        var services: Set<UInt32> = []
         for s in mesh.services where s.name != name {
             let uid = s.user?.uid ?? selfUID
-            producers[uid, default: []].insert(s.name)
+            services.insert(uid)
+            if !s.emits.isEmpty { producers[uid, default: []].insert(s.name) }
         }
         self.producers = producers
+        self.services = services
+        emitters = Dictionary(mesh.services.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// The groups the kernel's `gid` and the account database give `uid` (looked up once every
@@ -94,7 +102,7 @@ package final class AccessPolicy: Sendable {
         if own.contains(peer.uid) { return true }
         if access == .deliver { return producers[peer.uid] != nil }
         // The mesh's services read each other (a relay asks its consumers' limits).
-        if access == .read && producers[peer.uid] != nil { return true }
+        if access == .read && services.contains(peer.uid) { return true }
         guard let rule = rules[access] else { return false }
         return rule.admits(uid: peer.uid, groups: groups(of: peer))
     }
@@ -107,6 +115,15 @@ package final class AccessPolicy: Sendable {
     package func sources(for peer: PeerCredentials) -> Set<String>? {
         if own.contains(peer.uid) { return nil }
         return producers[peer.uid] ?? []
+    }
+
+    /// Why an event of `type` from `source` is not taken, whoever delivers it: nil when `source`
+    /// is a service of the mesh that emits `type`.
+    package func ownership(source: String, type: String) -> String? {
+        guard let entry = emitters[source] else { return "no service of the mesh is named \(source)" }
+        if entry.emits(type: type) { return nil }
+        let own = entry.emits.isEmpty ? "no events" : entry.emits.joined(separator: ", ")
+        return "\(source) emits \(own), not \(type) (emits in the mesh file)"
     }
 
     /// Who `peer` is, for messages: `uid 1001 (alice)`.

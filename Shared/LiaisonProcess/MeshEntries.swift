@@ -31,6 +31,9 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
     package var dataDir: String
     /// Event types it consumes: exact (`delegation.confirmed`) or a prefix (`delegation.*`).
     package var consumes: [String]
+    /// Event types it emits, as written in the file (the same forms); absent: what the service of
+    /// that name emits in the built-in mesh (`emits`).
+    package var emitsDeclared: [String]?
     /// Services that must be ready before this one starts.
     package var dependsOn: [String]
     /// What to do when it exits.
@@ -68,7 +71,8 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
     package var onFailure: FailureCommand?
 
     enum CodingKeys: String, CodingKey {
-        case name, executable, socket, consumes, restart, args, env, settings, onFailure = "on_failure"
+        case name, executable, socket, consumes, emitsDeclared = "emits", restart, args, env, settings, onFailure =
+            "on_failure"
         case dataDir = "data_dir", dependsOn = "depends_on", stopTimeoutMs = "stop_timeout_ms"
         case startTimeoutMs = "start_timeout_ms", maxRestarts = "max_restarts", maxFrameBytes = "max_frame_bytes"
         case maxConnections = "max_connections", allowedUids = "allowed_uids", allowedGids = "allowed_gids"
@@ -112,6 +116,7 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         socket = try c.decodeIfPresent(String.self, forKey: .socket) ?? "run/\(name).sock"
         dataDir = try c.decodeIfPresent(String.self, forKey: .dataDir) ?? "data/\(name)"
         consumes = try c.decodeIfPresent([String].self, forKey: .consumes) ?? []
+        emitsDeclared = try c.decodeIfPresent([String].self, forKey: .emitsDeclared)
         dependsOn = try c.decodeIfPresent([String].self, forKey: .dependsOn) ?? []
         restart = try c.decodeIfPresent(RestartPolicy.self, forKey: .restart) ?? .always
         args = try c.decodeIfPresent([String].self, forKey: .args) ?? []
@@ -140,13 +145,27 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
         return l
     }
 
+    /// What the services of the built-in mesh emit: the default of an entry without `emits`.
+    package static let standardEmits: [String: [String]] = [
+        "delegations": ["delegation.*", "partner.created", "partner.updated", "partner.merged"],
+        "agreements": ["agreement.*", "partner.claimed"],
+        "notifications": [],
+    ]
+
+    /// The event types it emits: a consumer takes these from it and no others.
+    package var emits: [String] { emitsDeclared ?? Self.standardEmits[name] ?? [] }
+
     /// Whether this service consumes events of `type`.
-    package func consumes(type: String) -> Bool {
-        consumes.contains { pattern in
-            if pattern == "*" { return true }
-            if pattern.hasSuffix(".*") { return type.hasPrefix(pattern.dropLast(1)) }
-            return pattern == type
-        }
+    package func consumes(type: String) -> Bool { consumes.contains { Self.matches($0, type) } }
+
+    /// Whether this service emits events of `type`.
+    package func emits(type: String) -> Bool { emits.contains { Self.matches($0, type) } }
+
+    /// Whether `type` is `pattern`, or of its family (`delegation.*`), or `pattern` is `*`.
+    static func matches(_ pattern: String, _ type: String) -> Bool {
+        if pattern == "*" { return true }
+        if pattern.hasSuffix(".*") { return type.hasPrefix(pattern.dropLast(1)) }
+        return pattern == type
     }
 }
 

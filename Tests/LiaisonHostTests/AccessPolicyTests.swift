@@ -43,6 +43,30 @@ import LiaisonWire
         #expect(e.message.contains("only by the services producing them (agreements, delegations)"), "\(e.message)")
     }
 
+    /// Only services that emit events deliver them, and a source is taken only for the types its
+    /// entry says it emits (issue 26: the notifications account injected a visit into agreements;
+    /// the agreements account had a schedule mailed).
+    @Test func aServiceThatEmitsNothingDeliversNothingAndEachSourceOnlyItsTypes() throws {
+        var m = MeshFile.standard(home: "/srv/liaison")
+        m.services[0].user = 998
+        m.services[1].user = 995
+        m.services[2].user = 997
+        let p = AccessPolicy(mesh: m, name: "agreements", selfUID: 997) { _ in [] }
+        #expect(!p.allows(Self.peer(995), .deliver) && p.sources(for: Self.peer(995)) == [], "notifications emits nothing")
+        #expect(p.allows(Self.peer(995), .read), "the mesh's services still read each other")
+        #expect(p.ownership(source: "delegations", type: "delegation.confirmed") == nil)
+        #expect(p.ownership(source: "delegations", type: "partner.merged") == nil)
+        #expect(p.ownership(source: "agreements", type: "partner.claimed") == nil)
+        let wrong = p.ownership(source: "agreements", type: "delegation.confirmed")
+        #expect(wrong == "agreements emits agreement.*, partner.claimed, not delegation.confirmed (emits in the mesh file)")
+        #expect(p.ownership(source: "notifications", type: "agreement.signed")?.hasPrefix("notifications emits no events") == true)
+        #expect(p.ownership(source: "elsewhere", type: "delegation.confirmed") == "no service of the mesh is named elsewhere")
+        // A mesh file may say what a service of its own emits.
+        m.services[1].emitsDeclared = ["agreement.expiring"]
+        let q = AccessPolicy(mesh: m, name: "agreements", selfUID: 997) { _ in [] }
+        #expect(q.allows(Self.peer(995), .deliver) && q.ownership(source: "notifications", type: "agreement.expiring") == nil)
+    }
+
     @Test func aRefusalNamesTheRule() throws {
         let p = try Self.deployed()
         let e = p.refusal(Self.peer(1001), method: "events.redrive", .operate, log: Logger(service: "t", minimum: .error) { _ in })

@@ -149,6 +149,39 @@ func verifyExactlyOnce(_ mesh: MeshHarness) throws -> (events: Int, keys: Int) {
         #expect(restarts == kills)
     }
 
+    /// A consumer takes from a producer only the types its mesh entry says it emits (issue 26):
+    /// a visit's confirmation said to come from agreements, or anything from notifications, is
+    /// refused whoever hands it over, applied nowhere, and logged.
+    @Test func aConsumerRefusesEventsOfATypeTheirSourceDoesNotEmitAndLogsIt() throws {
+        let mesh = try MeshHarness()
+        let c = try WireClient(path: mesh.socket("delegations"))
+        let d = try c.call("delegations.create", loadDraft(7, title: "Forged"))
+        let id = try #require(d["id"]?.stringValue)
+        func event(source: String, type: String) -> JSONValue {
+            [
+                "specversion": "1.0", "id": .string("evt-forged-\(source)"), "source": .string(source),
+                "datacontenttype": "application/json",
+                "type": .string(type), "subject": .string(id), "time": "2026-12-04T10:00:00Z",
+                "partitionkey": .string("delegation/" + id), "sequence": 1, "data": d,
+            ]
+        }
+        for (to, source) in [("notifications", "agreements"), ("agreements", "notifications")] {
+            let r = try mesh.call(to, "events.deliver", ["events": [event(source: source, type: "delegation.confirmed")]])
+            let result = r["results"]?[0]
+            #expect(result?["status"] == "failed", "\(to) from \(source): \(r)")
+            #expect(result?["error"]?["code"] == "permission_denied", "\(JSONWriter.string(r).prefix(600))")
+            let message = result?["error"]?["message"]?.stringValue ?? ""
+            #expect(message.contains("events[0].type: \(source) emits") && message.contains("not delegation.confirmed"), "\(message)")
+        }
+        #expect(try mesh.call("notifications", "notifications.jobs")["items"]?.arrayValue?.isEmpty == true, "nobody mailed")
+        #expect(try mesh.call("agreements", "agreements.delegations")["items"]?.arrayValue?.isEmpty == true)
+        let logged = eventually(timeoutMs: 5000) { () -> Bool? in
+            let log = (try? String(contentsOfFile: mesh.home + "/log/notifications.log", encoding: .utf8)) ?? ""
+            return log.contains("event=event.refused") && log.contains("source=agreements") ? true : nil
+        }
+        #expect(logged == true, "the refusal is in notifications' log")
+    }
+
     @Test func deadLettersAreShownRedrivenAndSkippedThroughTheCLI() throws {
         // notifications takes frames of at most 2 KiB: a delegation event carrying a long purpose
         // cannot reach it and goes dead at once, with the reason.

@@ -97,6 +97,10 @@ import Testing
         // their idle timers fired, ten minutes later (issue 26).
         let closed = out["closed_frames"]
         #expect((closed?["growth_kib"]?.intValue ?? .max) < 50 * 1024, "\(closed ?? .null)")
+        for f in out["forged_events"]?.arrayValue ?? [] {
+            #expect(f["status"] == "failed" && f["code"] == "permission_denied" && f["logged"] == true, "\(f)")
+        }
+        #expect(out["forged_events"]?.arrayValue?.count == 2)
         let check = out["itinerary_check"]
         // Within the big visit: room, host and two members for each pair; across: room and host against
         // the five stored (proposed, so warning) visits. 100 spelled out, the rest counted.

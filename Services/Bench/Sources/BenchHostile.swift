@@ -13,7 +13,8 @@ extension Bench {
             abstract:
                 "What hostile callers cost others: control and ordinary calls while another user holds idle "
                 + "connections, health under a pipelined flood, memory under a client that never reads, the "
-                + "1,000-item itinerary check, memory after connections closed mid-frame.",
+                + "1,000-item itinerary check, memory after connections closed mid-frame, events of a type their "
+                + "source does not emit.",
             usage:
                 "bench hostile [--idle N] [--flood N] [--list-limit N] [--samples K] [--holder-uid U] [--closed N] "
                 + "[--json]",
@@ -151,6 +152,8 @@ extension Bench {
             out["pipelined_flood"] = try pipelined()
             progress.update("a client that never reads", phase: true)
             out["never_reading_client"] = try neverReading()
+            progress.update("forged events", phase: true)
+            out["forged_events"] = try forged()
             if closed > 0 {
                 progress.update("\(closed) connections closed mid-frame", phase: true)
                 out["closed_frames"] = try closedFrames()

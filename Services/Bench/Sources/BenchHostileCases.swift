@@ -151,6 +151,33 @@ extension Bench.Hostile {
         ]
     }
 
+    /// A visit's confirmation handed to notifications as if agreements had sent it, and a visit
+    /// handed to agreements as if from notifications: each must be refused (its source does not
+    /// emit the type), applied nowhere and logged.
+    func forged() throws -> JSONValue {
+        let first = try ctx.callRaw(service, "delegations.list", ["limit": 1])["items"]?[0]
+        guard let id = first?["id"]?.stringValue else { return ["skipped": "no visit"] }
+        let visit = try ctx.callRaw(service, "delegations.get", ["id": .string(id)])
+        var out: [JSONValue] = []
+        for (to, source) in [("notifications", "agreements"), ("agreements", "notifications")] {
+            let event: JSONValue = [
+                "specversion": "1.0", "id": .string("evt-bench-forged-\(source)-\(monotonicNanos())"),
+                "source": .string(source), "type": "delegation.confirmed", "subject": .string(id),
+                "datacontenttype": "application/json", "time": .string(Timestamp.rfc3339(millis: wallClockMillis())),
+                "partitionkey": .string("delegation/" + id), "sequence": 1, "data": visit,
+            ]
+            let r = try ctx.callRaw(to, "events.deliver", ["events": [event]])["results"]?[0]
+            let logFile = ctx.home + "/log/\(to).log"
+            let logged = ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "")
+                .contains("event=event.refused")
+            out.append([
+                "to": .string(to), "source": .string(source), "status": r?["status"] ?? .null,
+                "code": r?["error"]?["code"] ?? .null, "logged": .bool(logged),
+            ])
+        }
+        return .array(out)
+    }
+
     /// Five stored visits of 200 items sharing a host and a room, then a 1,000-item check
     /// against them; the visits are cancelled afterwards.
     mutating func check() throws -> JSONValue {
@@ -228,6 +255,13 @@ extension Bench.Hostile {
                 + "\(c?["answer_bytes"]?.intValue ?? 0) bytes; RSS \(c?["rss_kib_after"]?.intValue ?? 0) KiB, "
                 + "peak \(c?["hwm_kib_after"]?.intValue ?? 0) KiB"
         )
+        for f in r["forged_events"]?.arrayValue ?? [] {
+            ctx.print(
+                "delegation.confirmed said to come from \(f["source"]?.stringValue ?? "?") to "
+                    + "\(f["to"]?.stringValue ?? "?"): \(f["status"]?.stringValue ?? "?") "
+                    + "(\(f["code"]?.stringValue ?? "-")), \(f["logged"] == true ? "logged" : "NOT logged")"
+            )
+        }
         if let f = r["closed_frames"] {
             ctx.print(
                 "\(closed) connections closed after 1 MiB frames (half of them half-sent): RSS "
