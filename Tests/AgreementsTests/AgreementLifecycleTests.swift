@@ -119,9 +119,13 @@ import LiaisonWire
 
 @Suite struct AgreementSweepTests {
     @Test func expiringNoticesFireOnceEachAndReArmWhenTheEndMoves() throws {
-        let t = try TestAgreements()
+        let clock = DayClock()
+        let t = try TestAgreements(now: clock.now)
         let (id, _) = try t.signed(uganda(start: "2024-01-10", end: "2027-06-30"))
-        func sweep(_ day: String) throws -> JSONValue { try t.ok("agreements.sweep", ["today": .string(day), "apply": true]) }
+        func sweep(_ day: String) throws -> JSONValue {
+            clock.set(day)
+            return try t.ok("agreements.sweep", [:])
+        }
         #expect(try sweep("2027-01-01")["expiring"] == [])
         #expect(try sweep("2027-04-01")["expiring"]?[0]?["lead_days"] == 90)
         #expect(try sweep("2027-04-02")["expiring"] == [], "once")
@@ -143,22 +147,43 @@ import LiaisonWire
     }
 
     @Test func aLateSweepSendsOnlyTheNearestNotice() throws {
-        let t = try TestAgreements()
+        let clock = DayClock()
+        let t = try TestAgreements(now: clock.now)
         _ = try t.signed(uganda(start: "2024-01-10", end: "2027-06-30"))
+        clock.set("2027-06-26")
+        // A missed day is caught up (a past day applies); then the day itself.
         let r = try t.ok("agreements.sweep", ["today": "2027-06-25", "apply": true])
-        #expect(r["expiring"]?.arrayValue?.count == 1)
+        #expect(r["applied"] == true && r["expiring"]?.arrayValue?.count == 1)
         #expect(r["expiring"]?[0]?["lead_days"] == 7)
-        #expect(try t.ok("agreements.sweep", ["today": "2027-06-26", "apply": true])["expiring"] == [])
+        #expect(try t.ok("agreements.sweep", [:])["expiring"] == [])
+    }
+
+    /// `--today` of a day to come with `--apply` expired agreements with years to run, and
+    /// nothing undid it when that day came: it is refused, naming the field.
+    @Test func aSweepOfADayToComeIsAPreviewOnly() throws {
+        let clock = DayClock()
+        clock.set("2026-12-04")
+        let t = try TestAgreements(now: clock.now)
+        let (id, _) = try t.signed(uganda(start: "2024-01-10", end: "2027-06-30"))
+        let e = t.error("agreements.sweep", ["today": "2200-12-31", "apply": true])
+        #expect(e?.code == .invalidParams && e?.details?["field"] == "today", "\(String(describing: e))")
+        #expect(e?.message.contains("2200-12-31 is after today (2026-12-04)") == true, "\(String(describing: e))")
+        let preview = try t.ok("agreements.sweep", ["today": "2200-12-31"])
+        #expect(preview["applied"] == false && preview["expired"] == ["AGR-2024-0001"])
+        #expect(try t.ok("agreements.get", ["id": id])["status"] == "active", "nothing expired")
     }
 
     @Test func signedAgreementsActivateOnTheirStartAndAutoRenewalMakesASuccessor() throws {
-        let t = try TestAgreements()
+        let clock = DayClock()
+        let t = try TestAgreements(now: clock.now)
         guard case .object(var o) = uganda(start: "2031-01-01", end: "2032-12-31") else { return }
         o["auto_renew"] = true
         let (id, _) = try t.signed(.object(o), signedOn: "2030-06-01")
         #expect(try t.ok("agreements.get", ["id": id])["status"] == "signed")
-        #expect(try t.ok("agreements.sweep", ["today": "2031-01-01", "apply": true])["activated"] == ["AGR-2031-0001"])
-        let r = try t.ok("agreements.sweep", ["today": "2033-01-01", "apply": true])
+        clock.set("2031-01-01")
+        #expect(try t.ok("agreements.sweep", [:])["activated"] == ["AGR-2031-0001"])
+        clock.set("2033-01-01")
+        let r = try t.ok("agreements.sweep", [:])
         #expect(r["renewed"]?[0]?["from"] == "AGR-2031-0001")
         let old = try t.ok("agreements.get", ["id": id])
         #expect(old["status"] == "superseded")

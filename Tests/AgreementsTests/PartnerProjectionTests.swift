@@ -138,7 +138,7 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
                 "coordinator": ["name": "IO", "email": "io@bit.example.cn"], "starts_on": "~2013", "ends_on": "2030",
             ])
         #expect(a["starts_on"] == "~2013" && a["reference"] == "AGR-2013-0001")
-        let swept = try t.ok("agreements.sweep", ["today": "2031-01-01", "apply": true])
+        let swept = try t.ok("agreements.sweep", ["today": "2031-01-01"])
         #expect(swept["expired"] == [], "an end known only to the year expires nothing on its own")
         #expect(try t.ok("agreements.report.expiring", ["days": 3650, "today": "2029-01-01"])["rows"] == [])
         let inForce = try t.ok("agreements.report.partners", ["active_on": "2014-06-01"])

@@ -4,6 +4,7 @@ import LiaisonEvents
 import LiaisonHost
 import LiaisonProcess
 import LiaisonStore
+import LiaisonSync
 import LiaisonTestSupport
 import LiaisonJSON
 import LiaisonWire
@@ -91,4 +92,18 @@ func uganda(
     if let end { o["ends_on"] = .string(end) }
     if let reference { o["reference"] = .string(reference) }
     return .object(o)
+}
+
+/// A clock the tests move from day to day: a sweep applies on the real day only (issue 26), so
+/// the days an agreement lives through are lived on this clock.
+final class DayClock: Sendable {
+    private let millis = Locked<Int64>(wallClockMillis())
+
+    var now: @Sendable () -> Int64 { { [millis] in millis.withLock { $0 } } }
+
+    /// Noon (UTC) of `day`, written YYYY-MM-DD.
+    func set(_ day: String) {
+        let date = ISO8601DateFormatter().date(from: day + "T12:00:00Z")!
+        millis.withLock { $0 = Int64(date.timeIntervalSince1970 * 1000) }
+    }
 }

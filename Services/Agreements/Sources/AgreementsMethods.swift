@@ -28,6 +28,15 @@ enum AgreementsMethods {
         t.add(API.history) { p, _ in try logic.history(p.id) }
         t.add(API.sweep) { p, ctx in
             let real = logic.today
+            // A day to come is for a preview: applied, it would expire agreements with years to
+            // run, and nothing would undo it when that day comes.
+            if let day = p.today, day > real, p.apply == true {
+                throw ServiceError.invalidParams(
+                    field: "today",
+                    "\(day) is after today (\(real)): a sweep of a day to come is a preview only; "
+                        + "apply it without today (or with a past day, to catch up)"
+                )
+            }
             return try logic.sweep(
                 today: p.today ?? real,
                 uid: ctx.callerUID,
