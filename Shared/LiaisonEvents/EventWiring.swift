@@ -21,13 +21,17 @@ package enum EventWiring {
         versions: EventVersions = .release
     ) throws -> Subscriptions {
         // Consumers take from a producer only what its mesh entry says it emits: a type left out
-        // would be refused by every subscriber.
+        // would be refused by every subscriber. Said at the start (the service still runs: a
+        // copy under another name with nobody consuming from it needs no entry of its own).
         let undeclared = emits.filter { !context.entry.emits(type: $0.rawValue) }
-        guard undeclared.isEmpty else {
-            throw MeshError(
-                "services[\(context.name)].emits: \(context.name) emits "
-                    + "\(undeclared.map(\.rawValue).joined(separator: ", ")), which its entry does not declare "
-                    + "(it has \(context.entry.emits.isEmpty ? "none" : context.entry.emits.joined(separator: ", ")))"
+        if !undeclared.isEmpty {
+            context.log.warning(
+                "mesh.emits_undeclared",
+                [
+                    "types": undeclared.map(\.rawValue).joined(separator: ","),
+                    "emits": context.entry.emits.joined(separator: ","),
+                    "fix": "add them to services[\(context.name)].emits in the mesh file, or consumers refuse them",
+                ]
             )
         }
         let subscriptions = Subscriptions(mesh: context.mesh, source: context.name, emits: emits)

@@ -167,9 +167,13 @@ extension Bench.Hostile {
                 "partitionkey": .string("delegation/" + id), "sequence": 1, "data": visit,
             ]
             let r = try ctx.callRaw(to, "events.deliver", ["events": [event]])["results"]?[0]
+            // The supervisor writes the service's log as it reads it: give it a few seconds.
             let logFile = ctx.home + "/log/\(to).log"
-            let logged = ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "")
-                .contains("event=event.refused")
+            var logged = false
+            for _ in 0..<50 where !logged {
+                logged = ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").contains("event=event.refused")
+                if !logged { usleep(100_000) }
+            }
             out.append([
                 "to": .string(to), "source": .string(source), "status": r?["status"] ?? .null,
                 "code": r?["error"]?["code"] ?? .null, "logged": .bool(logged),
