@@ -171,8 +171,10 @@ extension Message {
                 oneway: false
             )
         }
+        // An id over the limit is not echoed back (it could be most of a megabyte): the error
+        // about it goes without one.
         var id: String? = nil
-        if case .string(let s)? = o["id"] { id = s }
+        if case .string(let s)? = o["id"], s.utf8.count <= maxIdLength { id = s }
         let oneway = o["oneway"]?.boolValue ?? false
         func bad(_ field: String, _ reason: String) -> EnvelopeError {
             EnvelopeError(

@@ -99,6 +99,18 @@ import Testing
         #expect(e.id == "x-1")
     }
 
+    /// An id over the limit is refused without being echoed back: 900 KB of id came back whole
+    /// in the error (issue 26).
+    @Test func doesNotEchoAnIdOverTheLimit() {
+        let long = String(repeating: "i", count: 300)
+        guard case .failure(let e) = decode(#"{"v":1,"kind":"call","id":"\#(long)","method":"m","params":{}}"#) else {
+            Issue.record("accepted")
+            return
+        }
+        #expect(e.id == nil && e.error.details?["field"] == "id", "\(e)")
+        #expect(e.error.message.contains("must be 1 to 256 bytes"), "\(e.error.message)")
+    }
+
     @Test func ignoresUnknownFields() throws {
         let m = try Message.decode(Array(#"{"v":1,"kind":"call","id":"a","method":"m","trace":{"x":1},"future":[1]}"#.utf8))
         #expect(m.method == "m")
