@@ -157,7 +157,16 @@ package final class Database {
             case .null: rc = sqlite3_bind_null(s, idx)
             case .int(let x): rc = sqlite3_bind_int64(s, idx, x)
             case .double(let x): rc = sqlite3_bind_double(s, idx, x)
-            case .text(let x): rc = sqlite3_bind_text(s, idx, x, -1, csqlite_transient())
+            case .text(let x):
+                // By its length, not up to a NUL: "a\0b" is three characters, and a filter of
+                // "\0" must not be bound as "" (which matched every row).
+                var text = x
+                rc = text.withUTF8 { u in
+                    guard let base = u.baseAddress else { return sqlite3_bind_text(s, idx, "", 0, csqlite_transient()) }
+                    return base.withMemoryRebound(to: CChar.self, capacity: u.count) {
+                        sqlite3_bind_text(s, idx, $0, Int32(u.count), csqlite_transient())
+                    }
+                }
             case .blob(let b):
                 rc = b.withUnsafeBytes {
                     sqlite3_bind_blob(s, idx, $0.baseAddress, Int32($0.count), csqlite_transient())

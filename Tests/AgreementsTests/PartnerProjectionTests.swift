@@ -232,6 +232,8 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         _ = try t.ok("agreements.create", uganda())
         #expect(try t.ok("agreements.list", ["text": "title"])["items"] == [], "a field name is not a value")
         #expect(try t.ok("agreements.list", ["text": "focus_areas"])["items"] == [])
+        // A NUL was bound as the end of the text: the filter "" matched every agreement (issue 26).
+        #expect(try t.ok("agreements.list", ["text": "\u{0}"])["items"] == [], "a NUL is a character like another")
         #expect(try t.ok("agreements.list", ["text": "uganda workstation"])["items"]?.arrayValue?.count == 1, "each word, anywhere")
         #expect(try t.ok("agreements.list", ["text": "中国交通"])["items"]?.arrayValue?.count == 1)
     }

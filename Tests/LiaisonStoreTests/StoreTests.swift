@@ -45,6 +45,21 @@ import Testing
         #expect(try db.queryOne("PRAGMA foreign_keys")?["foreign_keys"] == 1)
     }
 
+    /// Text is bound by its length: a NUL inside is kept, and a text of only a NUL is not "".
+    @Test func textKeepsANulInside() throws {
+        let db = try Database(path: tempPath())
+        try db.execute("CREATE TABLE t(s TEXT)")
+        try db.run("INSERT INTO t(s) VALUES(?)", ["a\u{0}b"])
+        let back: String? = try db.queryOne("SELECT s FROM t")?["s"]
+        #expect(back == "a\u{0}b")
+        let n: Int64? = try db.queryOne("SELECT count(*) AS n FROM t WHERE instr(s, ?) > 0", ["\u{0}"])?["n"]
+        #expect(n == 1)
+        let none: Int64? = try db.queryOne("SELECT count(*) AS n FROM t WHERE s = ?", ["\u{0}"])?["n"]
+        #expect(none == 0)
+        let empty: String? = try db.queryOne("SELECT ? AS e", [""])?["e"]
+        #expect(empty == "", "an empty text stays text")
+    }
+
     @Test func migratesOnceAndInOrder() throws {
         let path = tempPath()
         let s = try Store(path: path, migrations: migrations)
