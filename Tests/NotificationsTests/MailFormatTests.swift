@@ -27,6 +27,14 @@ let names = [
         #expect(words.dropFirst().allSatisfy { $0.count <= 75 })
     }
 
+    /// A title's U+202E (right-to-left override) reached the Subject, where it reverses what
+    /// follows (issue 26): directional controls are left out, Arabic kept as it is.
+    @Test func aSubjectLeavesOutDirectionalOverridesAndKeepsArabic() throws {
+        let header = try Header.unstructured("Visit \u{202E}txt.exe\u{202C} \u{2066}وزارة\u{2069}", field: "Subject")
+        let decoded = EncodedWord.decode(header)
+        #expect(decoded == "Visit txt.exe وزارة", "\(decoded.unicodeScalars.map { String($0.value, radix: 16) })")
+    }
+
     @Test func decodesQWordsAndKeepsSpaceBetweenPlainText() {
         #expect(EncodedWord.decode("=?ISO-8859-1?Q?Andr=E9?= Pirard") == "André Pirard")
         #expect(EncodedWord.decode("=?UTF-8?Q?a_b?= =?UTF-8?Q?c?=") == "a bc")

@@ -82,8 +82,14 @@ package enum Header {
         return out + current + "\r\n"
     }
 
-    /// An unstructured value (Subject): encoded-words when it is not plain ASCII.
-    package static func unstructured(_ v: String, field: String) throws(MailError) -> String {
+    /// An unstructured value (Subject): encoded-words when it is not plain ASCII. Directional
+    /// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069) are left out: a
+    /// title's U+202E would make the rest of a Subject read backwards in the recipient's list
+    /// (a visit's title, reversed, can pass for another). Arabic and Hebrew need none of them
+    /// to read right to left.
+    package static func unstructured(_ value: String, field: String) throws(MailError) -> String {
+        var v = value
+        v.unicodeScalars.removeAll { (0x202A...0x202E).contains($0.value) || (0x2066...0x2069).contains($0.value) }
         try checkValue(v, field: field)
         return EncodedWord.isPlainASCII(v)
             ? v : EncodedWord.encode(v, firstLimit: firstLimit(field)).joined(separator: " ")
