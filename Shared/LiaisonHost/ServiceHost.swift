@@ -104,8 +104,10 @@ package enum ServiceHost {
         do {
             try serve(context: context, definition: definition)
         } catch {
-            log.error("service.failed", ["error": "\(error)"])
-            return ExitCode.failure
+            // A setting found wrong only now (settings.workers) is a configuration error: the
+            // supervisor gives up on it with the reason instead of restarting it forever.
+            log.error(error is MeshError ? "config.invalid" : "service.failed", ["error": "\(error)"])
+            return error is MeshError ? ExitCode.config : ExitCode.failure
         }
         return ExitCode.ok
     }

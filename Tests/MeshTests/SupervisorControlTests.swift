@@ -26,6 +26,35 @@ import Testing
         #expect(dependentSpawned >= baseReady, "dependent spawned at \(dependentSpawned), base ready at \(baseReady)")
     }
 
+    /// `workers: 0` and a data directory that is a file restarted forever under `up` (issue 26):
+    /// each is a configuration error, the service `failed` with the reason, the others run.
+    @Test func aServiceMisconfiguredFailsWithTheReasonInsteadOfRestarting() throws {
+        let mesh = try MeshHarness(
+            meshFile: { home in
+                var m = MeshFile.standard(home: home)
+                for i in m.services.indices where m.services[i].name == "agreements" {
+                    m.services[i].settings = ["workers": 0]
+                }
+                try? FileManager.default.createDirectory(atPath: home + "/data", withIntermediateDirectories: true)
+                FileManager.default.createFile(atPath: home + "/data/notifications", contents: Data("a file".utf8))
+                return m
+            },
+            waitForReady: false
+        )
+        for (name, why) in [("agreements", "workers"), ("notifications", "not a directory")] {
+            let row = try eventually(timeoutMs: 15_000) { () throws -> JSONValue? in
+                let r = try? mesh.row(name)
+                return r?["state"] == "failed" ? r : nil
+            }
+            #expect(row?["state"] == "failed", "\(name): \(String(describing: try? mesh.row(name)))")
+            #expect((row?["restarts"]?.intValue ?? 99) == 0, "\(name) not restarted: \(row ?? .null)")
+            let said = (row?["reason"]?.stringValue ?? "") + " "
+                + (row?["last_stderr"]?.arrayValue?.compactMap(\.stringValue).joined(separator: " ") ?? "")
+            #expect(said.contains(why), "\(name): \(said)")
+        }
+        #expect(try mesh.row("delegations")?["state"] == "running")
+    }
+
     @Test func reloadStartsAddedStopsRemovedAndRestartsOnlyWhatChanged() throws {
         let mesh = try MeshHarness()
         func pids() throws -> [String: Int32] {

@@ -207,6 +207,23 @@ package final class Supervisor: @unchecked Sendable {
         case .success(let a): account = a
         case .failure(let e): return configFailed(slot, e.description)
         }
+        // Its data directory, which it starts in: one that cannot be made (a file in its place)
+        // is the mesh file's to fix, not a reason to try again and again.
+        do {
+            if let a = account {
+                // Another user's data: the directories above it must let that user through; its
+                // own directory is its alone.
+                if let slash = slot.entry.dataDir.lastIndex(of: "/") {
+                    try Listener.makeDirectories(String(slot.entry.dataDir[..<slash]), mode: 0o755)
+                }
+                try Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
+                _ = chown(slot.entry.dataDir, a.uid, a.gid)
+            } else {
+                try Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
+            }
+        } catch {
+            return configFailed(slot, "data_dir: \(error)")
+        }
         var ready: [Int32] = [-1, -1], out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
         guard liaison_pipe2(&ready, 0) == 0, liaison_pipe2(&out, 0) == 0, liaison_pipe2(&err, 0) == 0 else {
             for fd in ready + out + err where fd >= 0 { FD.close(fd) }
@@ -229,17 +246,6 @@ package final class Supervisor: @unchecked Sendable {
             workingDirectory: slot.entry.dataDir,
             account: account
         )
-        if let a = account {
-            // Another user's data: the directories above it must let that user through; its own
-            // directory is its alone.
-            if let slash = slot.entry.dataDir.lastIndex(of: "/") {
-                try? Listener.makeDirectories(String(slot.entry.dataDir[..<slash]), mode: 0o755)
-            }
-            try? Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
-            _ = chown(slot.entry.dataDir, a.uid, a.gid)
-        } else {
-            try? Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
-        }
         let pid: Int32
         do { pid = try Spawner.spawn(request) } catch {
             for fd in ready + out + err { FD.close(fd) }
