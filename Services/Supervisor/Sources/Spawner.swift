@@ -36,6 +36,20 @@ enum Spawner {
         )
     }
 
+    /// Makes `entry`'s data directory; for another user's service, the directories above it
+    /// let that user through and the directory itself is that user's alone.
+    static func prepareDataDir(_ entry: ServiceEntry, for account: UserAccount?) throws {
+        guard let a = account else {
+            try Listener.makeDirectories(entry.dataDir, mode: 0o700)
+            return
+        }
+        if let slash = entry.dataDir.lastIndex(of: "/") {
+            try Listener.makeDirectories(String(entry.dataDir[..<slash]), mode: 0o755)
+        }
+        try Listener.makeDirectories(entry.dataDir, mode: 0o700)
+        _ = chown(entry.dataDir, a.uid, a.gid)
+    }
+
     /// The account `entry` runs as: nil when it names none or names the supervisor's own; an
     /// error (for the status note) when it names an unknown user or one the supervisor, not
     /// being root, cannot become.

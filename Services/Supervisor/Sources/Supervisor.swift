@@ -209,19 +209,7 @@ package final class Supervisor: @unchecked Sendable {
         }
         // Its data directory, which it starts in: one that cannot be made (a file in its place)
         // is the mesh file's to fix, not a reason to try again and again.
-        do {
-            if let a = account {
-                // Another user's data: the directories above it must let that user through; its
-                // own directory is its alone.
-                if let slash = slot.entry.dataDir.lastIndex(of: "/") {
-                    try Listener.makeDirectories(String(slot.entry.dataDir[..<slash]), mode: 0o755)
-                }
-                try Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
-                _ = chown(slot.entry.dataDir, a.uid, a.gid)
-            } else {
-                try Listener.makeDirectories(slot.entry.dataDir, mode: 0o700)
-            }
-        } catch {
+        do { try Spawner.prepareDataDir(slot.entry, for: account) } catch {
             return configFailed(slot, "data_dir: \(error)")
         }
         var ready: [Int32] = [-1, -1], out: [Int32] = [-1, -1], err: [Int32] = [-1, -1]
