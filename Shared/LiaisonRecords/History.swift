@@ -88,6 +88,29 @@ package struct History: Sendable {
         )
     }
 
+    /// A page of the record's changes, oldest first: those after `p.cursor`, at most `p.limit`
+    /// and at most `maxBytes` of changes (always at least one entry).
+    package func page(_ db: Database, id: String, _ p: HistoryParams, maxBytes: Int = 512 * 1024) throws -> HistoryPage
+    {
+        let limit = p.limit ?? 1000
+        var items: [HistoryEntry] = []
+        var bytes = 0
+        var last: Int64 = try p.after()
+        let sql =
+            "SELECT seq, version, at_ms, uid, action, changes, length(changes) AS size FROM \(table) "
+            + "WHERE \(idColumn) = ? AND seq > ? ORDER BY seq LIMIT ?"
+        for r in try db.query(sql, [id, last, Int64(limit) + 1]) {
+            let size: Int64 = try r["size"]
+            if items.count == limit || (!items.isEmpty && bytes + Int(size) > maxBytes) {
+                return HistoryPage(items: items, nextCursor: String(last))
+            }
+            items.append(try HistoryEntry(row: r))
+            bytes += Int(size)
+            last = try r["seq"]
+        }
+        return HistoryPage(items: items, nextCursor: nil)
+    }
+
     /// The top-level fields that differ between two encodings, as `{field: {from, to}}`
     /// (the version and update time left out).
     package static func diff(_ old: JSONValue, _ new: JSONValue) -> JSONValue {

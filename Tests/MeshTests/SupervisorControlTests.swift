@@ -36,7 +36,7 @@ import Testing
                     m.services[i].settings = ["workers": 0]
                 }
                 try? FileManager.default.createDirectory(atPath: home + "/data", withIntermediateDirectories: true)
-                FileManager.default.createFile(atPath: home + "/data/notifications", contents: Data("a file".utf8))
+                _ = FileManager.default.createFile(atPath: home + "/data/notifications", contents: Data("a file".utf8))
                 return m
             },
             waitForReady: false

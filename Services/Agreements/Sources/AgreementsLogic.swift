@@ -101,13 +101,13 @@ package final class AgreementsLogic: Sendable {
         return Page(rows, limit: limit, cursor: \.reference)
     }
 
-    func history(_ id: String) throws -> AgreementHistory {
+    func history(_ p: HistoryParams) throws -> AgreementHistory {
         try store.read { db in
-            guard let a = try AgreementsTables.load(db, id) else { throw ServiceError.notFound("agreement", id) }
+            guard let a = try AgreementsTables.load(db, p.id) else { throw ServiceError.notFound("agreement", p.id) }
             return AgreementHistory(
                 id: a.id,
                 reference: a.reference,
-                items: try AgreementsTables.history.entries(db, id: a.id)
+                page: try AgreementsTables.history.page(db, id: a.id, p)
             )
         }
     }

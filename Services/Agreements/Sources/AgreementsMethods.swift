@@ -25,7 +25,7 @@ enum AgreementsMethods {
         t.add(API.amend) { p, ctx in try logic.amend(p, uid: ctx.callerUID) }
         t.add(API.addActivity) { p, ctx in try logic.addActivity(p, uid: ctx.callerUID) }
         t.add(API.linkDelegation) { p, ctx in try logic.link(p, uid: ctx.callerUID) }
-        t.add(API.history) { p, _ in try logic.history(p.id) }
+        t.add(API.history) { p, _ in try logic.history(p) }
         t.add(API.sweep) { p, ctx in
             let real = logic.today
             // A day to come is for a preview: applied, it would expire agreements with years to

@@ -1,4 +1,5 @@
 import Foundation
+import LiaisonAPI
 import LiaisonHost
 import LiaisonProcess
 import LiaisonJSON
@@ -209,5 +210,19 @@ package struct CLIError: ReportableError {
         default: exitCode = ExitCode.failure
         }
         if e.code == .unavailable { hint = "is the mesh running? 'liaison status' shows what is up" }
+    }
+}
+
+extension CLIContext {
+    /// A record's whole history: page after page of `method` (a long one comes in pieces of at
+    /// most 512 KiB), joined.
+    package func wholeHistory<R: HistoryAnswer>(_ method: Method<HistoryParams, R>, id: String) throws -> R {
+        var all = try call(method, HistoryParams(id))
+        while let cursor = all.nextCursor {
+            let next = try call(method, HistoryParams(id, cursor: cursor))
+            all.items += next.items
+            all.nextCursor = next.nextCursor
+        }
+        return all
     }
 }

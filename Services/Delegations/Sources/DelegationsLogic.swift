@@ -222,13 +222,13 @@ package final class DelegationsLogic: Sendable {
         }
     }
 
-    /// The audit trail, oldest first.
-    func history(_ idOrRef: String) throws -> RecordHistory {
+    /// The audit trail, oldest first, a page at a time.
+    func history(_ p: HistoryParams) throws -> RecordHistory {
         try store.read { db in
-            guard let d = try DelegationsTables.load(db, idOrRef: idOrRef) else {
-                throw ServiceError.notFound("delegation", idOrRef)
+            guard let d = try DelegationsTables.load(db, idOrRef: p.id) else {
+                throw ServiceError.notFound("delegation", p.id)
             }
-            return RecordHistory(id: d.id, items: try DelegationsTables.history.entries(db, id: d.id))
+            return RecordHistory(id: d.id, page: try DelegationsTables.history.page(db, id: d.id, p))
         }
     }
 }

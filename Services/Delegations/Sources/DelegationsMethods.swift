@@ -24,7 +24,7 @@ enum DelegationsMethods {
         t.add(API.start) { p, ctx in try logic.start(p, uid: ctx.callerUID) }
         t.add(API.complete) { p, ctx in try logic.complete(p, uid: ctx.callerUID) }
         t.add(API.check) { p, _ in try logic.check(draft: p.draft, id: p.id) }
-        t.add(API.history) { p, _ in try logic.history(p.id) }
+        t.add(API.history) { p, _ in try logic.history(p) }
         t.add(API.record) { p, ctx in
             let (d, f, created) = try logic.record(p, uid: ctx.callerUID)
             return SavedDelegation(delegation: d, found: f, created: created)
@@ -57,6 +57,6 @@ enum DelegationsMethods {
         t.add(API.updatePerson) { p, ctx in try logic.updatePerson(p, uid: ctx.callerUID) }
         t.add(API.removePerson) { p, ctx in try logic.removePerson(p, uid: ctx.callerUID) }
         t.add(API.merge) { p, ctx in try logic.merge(p, uid: ctx.callerUID) }
-        t.add(API.history) { p, _ in try logic.partnerHistory(p.id) }
+        t.add(API.history) { p, _ in try logic.partnerHistory(p) }
     }
 }

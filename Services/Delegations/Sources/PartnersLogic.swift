@@ -258,10 +258,10 @@ extension DelegationsLogic {
         ).into
     }
 
-    func partnerHistory(_ id: String) throws -> RecordHistory {
+    func partnerHistory(_ p: HistoryParams) throws -> RecordHistory {
         try store.read { db in
-            guard try PartnerTables.load(db, id: id) != nil else { throw ServiceError.notFound("partner", id) }
-            return RecordHistory(id: id, items: try PartnerTables.history.entries(db, id: id))
+            guard try PartnerTables.load(db, id: p.id) != nil else { throw ServiceError.notFound("partner", p.id) }
+            return RecordHistory(id: p.id, page: try PartnerTables.history.page(db, id: p.id, p))
         }
     }
 

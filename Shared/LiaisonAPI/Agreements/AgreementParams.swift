@@ -263,12 +263,17 @@ package struct AttachParams: Codable, Sendable, Schematic {
 package struct AgreementHistory: Codable, Sendable, Schematic {
     package var id, reference: String
     package var items: [HistoryEntry]
+    /// More entries follow: ask again with this `cursor`.
+    package var nextCursor: String?
 
-    package init(id: String, reference: String, items: [HistoryEntry]) {
+    package init(id: String, reference: String, page: HistoryPage) {
         self.id = id
         self.reference = reference
-        self.items = items
+        items = page.items
+        nextCursor = page.nextCursor
     }
+
+    enum CodingKeys: String, CodingKey { case id, reference, items, nextCursor = "next_cursor" }
 }
 
 /// `agreements.update`: the fields given replace the stored ones.

@@ -90,7 +90,7 @@ package enum AgreementsAPI {
         .write,
         "Links a delegation (known here from its events) that led to the agreement or followed from it."
     )
-    package static let history = Method<AgreementID, AgreementHistory>(
+    package static let history = Method<HistoryParams, AgreementHistory>(
         "agreements.history",
         on: service,
         .read,

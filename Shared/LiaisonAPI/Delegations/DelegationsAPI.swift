@@ -75,7 +75,7 @@ package enum DelegationsAPI {
         .read,
         "Runs the itinerary checker on a draft (delegation fields) or a stored delegation ({id}) without saving."
     )
-    package static let history = Method<DelegationID, RecordHistory>(
+    package static let history = Method<HistoryParams, RecordHistory>(
         "delegations.history",
         on: service,
         .read,

@@ -272,7 +272,7 @@ package enum PartnersAPI {
         .write,
         "Merges a duplicate (from) into the entry kept (into); both histories stay. Emits partner.merged."
     )
-    package static let history = Method<PartnerID, RecordHistory>(
+    package static let history = Method<HistoryParams, RecordHistory>(
         "partners.history",
         on: service,
         .read,

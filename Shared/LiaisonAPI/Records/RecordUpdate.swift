@@ -1,4 +1,5 @@
 import LiaisonJSON
+import LiaisonWire
 
 /// `{id, expected_version, …fields to replace}`: what an update method takes. The given fields
 /// are kept as sent, to be merged into the stored record (null clears an optional field).
@@ -84,8 +85,55 @@ package struct HistoryEntry: Codable, Sendable, Schematic {
 package struct RecordHistory: Codable, Sendable, Schematic {
     package var id: String
     package var items: [HistoryEntry]
+    /// More entries follow: ask again with this `cursor`.
+    package var nextCursor: String?
 
-    package init(id: String, items: [HistoryEntry]) { (self.id, self.items) = (id, items) }
+    package init(id: String, page: HistoryPage) { (self.id, items, nextCursor) = (id, page.items, page.nextCursor) }
+
+    enum CodingKeys: String, CodingKey { case id, items, nextCursor = "next_cursor" }
+}
+
+/// `*.history`: a record's audit trail, oldest first, a page at a time. A page holds `limit`
+/// entries, or as many as fit in 512 KiB (a reschedule of a visit of a thousand sessions is
+/// one large entry); `next_cursor` says there is more.
+package struct HistoryParams: Codable, Sendable, Schematic {
+    package var id: String
+    package var cursor: String?
+    package var limit: Int?
+
+    package init(_ id: String, cursor: String? = nil, limit: Int? = nil) {
+        (self.id, self.cursor, self.limit) = (id, cursor, limit)
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case id, cursor, limit
+        var rule: FieldRule {
+            switch self {
+            case .id: .doc("The record's id or reference.")
+            case .cursor: .text(20, "next_cursor of the page before: the entries after it.")
+            case .limit: .int(1...1000, "At most this many entries (default: as many as fit in 512 KiB).")
+            }
+        }
+    }
+
+    /// The position after which the page starts (0: the first entry).
+    package func after() throws -> Int64 {
+        guard let cursor else { return 0 }
+        guard let n = Int64(cursor), n >= 0 else {
+            throw ServiceError.invalidParams(
+                field: "cursor",
+                "expected a next_cursor of this method, found \"\(cursor)\""
+            )
+        }
+        return n
+    }
+}
+
+/// Entries of one page and where the next begins.
+package struct HistoryPage: Sendable {
+    package var items: [HistoryEntry]
+    package var nextCursor: String?
+    package init(items: [HistoryEntry], nextCursor: String?) { (self.items, self.nextCursor) = (items, nextCursor) }
 }
 
 /// What an import did, or would do: each row, and every problem by section, row and field.
@@ -147,3 +195,12 @@ package struct ImportReport: Codable, Sendable, Schematic {
         }
     }
 }
+
+/// An answer of a `*.history` method: a page of entries and where the next begins.
+package protocol HistoryAnswer: Decodable, Sendable {
+    var items: [HistoryEntry] { get set }
+    var nextCursor: String? { get set }
+}
+
+extension RecordHistory: HistoryAnswer {}
+extension AgreementHistory: HistoryAnswer {}

@@ -282,7 +282,7 @@ extension CLI {
             usage: "agreement history ID [--json]",
             arguments: [("ID", "Id or reference.")]
         ) { args, ctx in
-            let h = try ctx.call(AgreementsAPI.history, AgreementID(try args.positional(0, "ID")))
+            let h = try ctx.wholeHistory(AgreementsAPI.history, id: try args.positional(0, "ID"))
             if ctx.json { ctx.printJSON(h); return ExitCode.ok }
             printHistory(ctx, h.items, shown: ["status"])
             return ExitCode.ok

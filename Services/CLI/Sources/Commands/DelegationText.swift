@@ -188,7 +188,7 @@ extension CLI {
             usage: "delegation history ID [--json]",
             arguments: [("ID", "The delegation's id or reference.")]
         ) { args, ctx in
-            let h = try ctx.call(DelegationsAPI.history, DelegationID(try args.positional(0, "ID")))
+            let h = try ctx.wholeHistory(DelegationsAPI.history, id: try args.positional(0, "ID"))
             if ctx.json { ctx.printJSON(h); return ExitCode.ok }
             printHistory(
                 ctx,
