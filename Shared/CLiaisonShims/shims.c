@@ -73,7 +73,8 @@ static void child_fail(int pipe_fd, int e) {
 
 pid_t liaison_spawn(const char *path, char *const argv[], char *const envp[],
                     const int *child_fds, int nfds, int listen_pid_index,
-                    const char *cwd, long uid, long gid, const unsigned int *groups, int ngroups, int *err) {
+                    const char *cwd, long uid, long gid, const unsigned int *groups, int ngroups,
+                    int new_group, int *err) {
     int report[2];
     if (pipe2(report, O_CLOEXEC) != 0) { *err = errno; return -1; }
     char listen_pid[48];
@@ -115,7 +116,7 @@ pid_t liaison_spawn(const char *path, char *const argv[], char *const envp[],
             if (max < 0 || max > 1048576) max = 65536;
             for (int fd = nfds; fd < max; fd++) if (fd != w) close(fd);
         }
-        if (setpgid(0, 0) != 0) child_fail(w, errno);
+        if (new_group && setpgid(0, 0) != 0) child_fail(w, errno);
         for (int sig = 1; sig < NSIG; sig++) {
             if (sig == SIGKILL || sig == SIGSTOP) continue;
             signal(sig, SIG_DFL);

@@ -33,7 +33,7 @@ package enum ChildExit: Equatable, Sendable, CustomStringConvertible {
 /// own process group so a timeout can kill it with everything it started.
 package enum Subprocess {
     /// Starts `path` with `arguments` (argv[0] included) and `environment`; `fds[i]` becomes the
-    /// child's fd i (-1: /dev/null). Returns the pid, which is also the process group id.
+    /// child's fd i (-1: /dev/null). Returns the pid (with `ownGroup`, also its process group id).
     /// With `account`, the child runs as that user with its groups (the caller must be root).
     package static func spawn(
         _ path: String,
@@ -42,7 +42,8 @@ package enum Subprocess {
         fds: [Int32],
         setListenPID: Bool = false,
         workingDirectory: String? = nil,
-        account: UserAccount? = nil
+        account: UserAccount? = nil,
+        ownGroup: Bool = true
     ) throws(SystemError) -> Int32 {
         var env = environment
         env.removeValue(forKey: "LISTEN_PID")
@@ -75,6 +76,7 @@ package enum Subprocess {
                             account.map { Int($0.gid) } ?? -1,
                             g.baseAddress,
                             Int32(g.count),
+                            ownGroup ? 1 : 0,
                             &err
                         )
                     }
@@ -107,7 +109,10 @@ package enum Subprocess {
     }
 
     /// Runs a program to completion: `input` on its stdin, stdout and stderr collected (each up
-    /// to `outputLimit` bytes), killed with its process group at `timeoutMs`.
+    /// to `outputLimit` bytes), killed with its process group at `timeoutMs`. With `ownGroup`
+    /// false it stays in this process's group instead: a supervisor that stops this process's
+    /// group stops it too (a sendmail must not outlive the service that started it), and the
+    /// timeout kills it alone.
     ///
     /// The input is written to an anonymous file first and that file becomes the child's stdin:
     /// if this process dies while the child runs, the child still reads the whole input rather
@@ -118,7 +123,8 @@ package enum Subprocess {
         input: [UInt8],
         timeoutMs: Int,
         outputLimit: Int = 64 * 1024,
-        environment: [String: String]? = nil
+        environment: [String: String]? = nil,
+        ownGroup: Bool = true
     ) throws(SystemError) -> Result {
         var outPipe: [Int32] = [-1, -1], errPipe: [Int32] = [-1, -1]
         let inFD = liaison_memfd("stdin")
@@ -142,7 +148,8 @@ package enum Subprocess {
                 path,
                 arguments: [path] + arguments,
                 environment: environment ?? currentEnvironment(),
-                fds: [inFD, outPipe[1], errPipe[1]]
+                fds: [inFD, outPipe[1], errPipe[1]],
+                ownGroup: ownGroup
             )
         } catch {
             for fd in [inFD] + outPipe + errPipe { FD.close(fd) }
@@ -190,7 +197,7 @@ package enum Subprocess {
             }
         }
         if timedOut {
-            kill(-pid, SIGKILL)
+            kill(ownGroup ? -pid : pid, SIGKILL)
             _ = restartingEINTR { waitpid(pid, &status, 0) }
         }
         for fd in [outFD, errFD] where fd >= 0 { FD.close(fd) }

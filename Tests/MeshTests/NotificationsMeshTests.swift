@@ -215,6 +215,41 @@ let mtaCondition: ConditionTrait = .enabled(
         #expect(try mesh.call("notifications", "notifications.list", ["status": "dead"])["items"]?.arrayValue?.isEmpty == true)
     }
 
+    /// A sendmail that hangs is stopped with the service: each restart of notifications left its
+    /// in-flight sendmails running, and they outlived the supervisor's stop (issue 26). Its
+    /// message is `possibly_sent`, not handed over again at the next start.
+    @Test func aHungSendmailStopsWithTheServiceAndItsMessageWaitsForAnOperator() throws {
+        let marker = "sleep 27.1828"
+        let stubDir = makeTempDir("lzs")
+        defer { try? FileManager.default.removeItem(atPath: stubDir) }
+        let stub = stubDir + "/sendmail"
+        try "#!/bin/sh\ncat > /dev/null\nexec \(marker)\n".write(toFile: stub, atomically: true, encoding: .utf8)
+        chmod(stub, 0o755)
+        let mesh = try MeshHarness(meshFile: { home in
+            var m = MeshFile.standard(home: home)
+            for i in m.services.indices where m.services[i].name == "notifications" {
+                m.services[i].settings = ["mail": ["transport": "sendmail", "sendmail_path": .string(stub), "timeout_ms": 120_000]]
+            }
+            return m
+        })
+        let c = try WireClient(path: mesh.socket("delegations"))
+        let d = try c.call("delegations.create", loadDraft(3, title: "Hung MTA"))
+        _ = try c.call("delegations.confirm", ["id": d["id"]!])
+        let hung = eventually(timeoutMs: 10_000) { () -> [Int32]? in
+            let p = processes(mentioning: marker)
+            return p.isEmpty ? nil : p
+        }
+        #expect(hung != nil, "the stub sendmail is running")
+        let stopped = try mesh.cli("stop", "notifications")
+        #expect(stopped.code == 0, "\(stopped.stderr)")
+        let gone = eventually(timeoutMs: 5000) { processes(mentioning: marker).isEmpty ? true : nil }
+        #expect(gone == true, "no sendmail outlives its service: \(processes(mentioning: marker))")
+        #expect(try mesh.cli("start", "notifications").code == 0)
+        let messages = try mesh.call("notifications", "notifications.list", ["status": "possibly_sent"])["items"]?.arrayValue
+        #expect(messages?.isEmpty == false, "the interrupted hand-over waits for an operator")
+        #expect(messages?.allSatisfy { $0["attempts"] == 1 } == true, "not handed over again at the start")
+    }
+
     @Test func theCLIShowsPreviewsAndMessages() throws {
         let tag = "P" + IDs.make("x").dropFirst(2).prefix(8)
         let mesh = try MeshHarness(mail: "sendmail")

@@ -30,7 +30,6 @@ final class MailSender: Component {
     let ledger: MailLedger
     private let senders = Locked<[BackgroundLoop]>([])
     private let reminders = Locked<BackgroundLoop?>(nil)
-    let counters = Locked((sent: 0, retried: 0, dead: 0))
 
     init(
         store: Store,
@@ -230,13 +229,15 @@ final class MailSender: Component {
                     output: out,
                     nowMillis: t
                 )
-            }
-        }
-        counters.withLock { x in
-            switch outcome {
-            case .sent: x.sent += 1
-            case .retry: x.retried += 1
-            case .dead: x.dead += 1
+            case .uncertain(let why, let out):
+                try NotificationsTables.possiblySent(
+                    db,
+                    message: c.id,
+                    attempt: c.attemptRow,
+                    why: why,
+                    output: out,
+                    nowMillis: t
+                )
             }
         }
         switch outcome {
@@ -245,6 +246,14 @@ final class MailSender: Component {
             log.notice("mail.retry", ["message": String(c.id), "attempt": String(c.attempts), "reason": why])
         case .dead(let why, let out):
             log.warning("mail.dead", ["message": String(c.id), "reason": why, "mta": String(out.prefix(300))])
+        case .uncertain(let why, _):
+            log.warning(
+                "mail.possibly_sent",
+                [
+                    "message": String(c.id), "reason": why,
+                    "hint": "liaison notification list --status possibly_sent; retry ID to send again",
+                ]
+            )
         }
     }
 

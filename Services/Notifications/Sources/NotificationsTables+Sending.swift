@@ -100,6 +100,23 @@ extension NotificationsTables {
         try finishAttempt(db, attempt, outcome: "dead", why: why, output: output, nowMillis: t)
     }
 
+    /// A hand-over whose end is unknown (the MTA killed at the timeout, or ended by a signal):
+    /// it may have been sent, so it is not sent again without an operator's retry.
+    static func possiblySent(
+        _ db: Database,
+        message id: Int64,
+        attempt: Int64,
+        why: String,
+        output: String,
+        nowMillis t: Int64
+    ) throws {
+        try db.run(
+            "UPDATE messages SET status = 'possibly_sent', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
+            [t, output, why + "; it may have been sent. Not sent again without an operator retry.", id]
+        )
+        try finishAttempt(db, attempt, outcome: "possibly_sent", why: why, output: output, nowMillis: t)
+    }
+
     private static func finishAttempt(
         _ db: Database,
         _ attempt: Int64,

@@ -9,8 +9,11 @@ import LiaisonWire
 enum SendOutcome: Equatable {
     /// Handed over (sendmail exit 0, or the file written).
     case sent(output: String)
-    /// Try again later: EX_TEMPFAIL (75), EX_OSERR (71), a timeout or a signal.
+    /// Try again later: EX_TEMPFAIL (75), EX_OSERR (71), sendmail could not be started.
     case retry(reason: String, output: String)
+    /// Unknown: killed at the timeout or ended by a signal, the MTA may have taken the message
+    /// (a slow sendmail got the same message on each of five attempts). Not tried again.
+    case uncertain(reason: String, output: String)
     /// Never going to work: any other exit; the MTA's stderr is kept.
     case dead(reason: String, output: String)
 }
@@ -40,7 +43,8 @@ struct Transport: Sendable {
                 path,
                 Self.arguments(bounce: settings.bounce, recipient: recipient),
                 input: raw,
-                timeoutMs: settings.timeoutMs
+                timeoutMs: settings.timeoutMs,
+                ownGroup: false  // in the service's group: it stops with the service
             )
         } catch {
             return .retry(reason: "could not run \(path): \(error)", output: "")
@@ -51,13 +55,13 @@ struct Transport: Sendable {
         )
         .trimmingCharacters(in: .whitespacesAndNewlines)
         if result.timedOut {
-            return .retry(reason: "sendmail did not finish within \(settings.timeoutMs) ms; killed", output: output)
+            return .uncertain(reason: "sendmail did not finish within \(settings.timeoutMs) ms; killed", output: output)
         }
         switch result.exit {
         case .exited(0): return .sent(output: output)
         case .exited(75): return .retry(reason: "sendmail exit 75 (EX_TEMPFAIL)", output: output)
         case .exited(71): return .retry(reason: "sendmail exit 71 (EX_OSERR)", output: output)
-        case .signaled: return .retry(reason: "sendmail ended by \(result.exit)", output: output)
+        case .signaled: return .uncertain(reason: "sendmail ended by \(result.exit)", output: output)
         case .exited(let code): return .dead(reason: "sendmail exit \(code)", output: output)
         }
     }

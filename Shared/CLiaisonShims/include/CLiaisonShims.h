@@ -53,12 +53,15 @@ int liaison_sock_nonblock(void);
  *   - when listen_pid_index >= 0, envp[listen_pid_index] is replaced by "LISTEN_PID=<child pid>"
  *     (the systemd socket-activation convention needs the pid, known only after fork);
  *   - cwd, when not NULL, becomes the working directory;
- *   - when uid >= 0, the child drops to that user: setgroups(groups), setgid(gid), setuid(uid).
+ *   - when uid >= 0, the child drops to that user: setgroups(groups), setgid(gid), setuid(uid);
+ *   - when new_group is not 0, the child leads a process group of its own (else it stays in
+ *     the caller's, and goes when the caller's group is signalled).
  * Returns the child's pid, or -1 with *err set to the errno of the failed step (exec included:
  * a close-on-exec pipe carries it back).
  */
 pid_t liaison_spawn(const char *path, char *const argv[], char *const envp[],
                     const int *child_fds, int nfds, int listen_pid_index,
-                    const char *cwd, long uid, long gid, const unsigned int *groups, int ngroups, int *err);
+                    const char *cwd, long uid, long gid, const unsigned int *groups, int ngroups,
+                    int new_group, int *err);
 
 #endif

@@ -94,7 +94,7 @@ package struct Attempt: Codable, Sendable {
         var rule: FieldRule {
             switch self {
             case .startedAt, .finishedAt: .format("date-time")
-            case .outcome: .values(["sent", "retry", "dead", "in progress"])
+            case .outcome: .values(["sent", "retry", "dead", "possibly_sent", "in progress"])
             case .detail: .plain
             }
         }
