@@ -1,5 +1,4 @@
 import CSQLite
-import Dispatch
 import Glibc
 import Foundation
 import LiaisonBuild
@@ -108,8 +107,8 @@ extension Store {
             var steps = 0
             while true {
                 rc = writer.withLock { _ in
-                    let t0 = DispatchTime.now().uptimeNanoseconds
-                    defer { longest = max(longest, DispatchTime.now().uptimeNanoseconds - t0) }
+                    let t0 = clock_gettime_nsec_np_monotonic()
+                    defer { longest = max(longest, clock_gettime_nsec_np_monotonic() - t0) }
                     return sqlite3_backup_step(b, pagesPerStep)
                 }
                 if rc == SQLITE_DONE { break }
