@@ -121,6 +121,36 @@ func eventTimes(_ log: String, event: String, service: String) -> [Double] {
         #expect(twice.stderr.contains("already running"))
     }
 
+    /// `liaison up` at once after the supervisor was killed: its services still answer on their
+    /// sockets while they drain, and the new supervisor gave up ("socket … is in use", issue 26).
+    /// It waits for them to go (up to their stop timeout) and takes over.
+    @Test func upRightAfterTheSupervisorWasKilledWaitsForItsServicesToDrain() throws {
+        let mesh = try MeshHarness(meshFile: { home in
+            var m = MeshFile.standard(home: home)
+            // Holds its socket for 1.5 s after its supervisor is gone, as a service draining.
+            m.services.append(
+                try! scriptService(
+                    home,
+                    "slow",
+                    "echo READY >&4; while kill -0 $PPID 2>/dev/null; do sleep 0.05; done; sleep 1.5; exit 0",
+                    stopTimeoutMs: 3000
+                ))
+            return m
+        })
+        kill(mesh.process.processIdentifier, SIGKILL)
+        let again = try Child(binDirectory() + "/liaison", ["up", "--home", mesh.home, "--quiet"])
+        defer {
+            kill(again.processIdentifier, SIGTERM)
+            again.waitUntilExit()
+        }
+        let ready = try eventually(timeoutMs: 20_000) { () throws -> Bool? in
+            guard again.isRunning else { throw HarnessError("the second liaison up exited (\(again.terminationStatus))") }
+            let rows = (try? mesh.status())?["services"]?.arrayValue ?? []
+            return rows.count == 4 && rows.allSatisfy { $0["state"] == "running" } ? true : nil
+        }
+        #expect(ready == true, "the new supervisor took over")
+    }
+
     @Test func aServiceThatExitsAtOnceBacksOffVisiblyAndRecoversWhenFixed() throws {
         let real = binDirectory() + "/liaison-agreements"
         let mesh = try MeshHarness(plus: "flaky") { home in

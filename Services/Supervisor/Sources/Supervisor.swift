@@ -119,9 +119,12 @@ package final class Supervisor: @unchecked Sendable {
         slot.listener = nil
     }
 
-    /// Binds a socket and gives it to the mesh's socket group.
+    /// Binds a socket and gives it to the mesh's socket group. Services of a supervisor that was
+    /// killed still answer on their sockets while they drain: they get their stop timeout (and a
+    /// second) to go before the socket counts as taken.
     func bindShared(_ path: String) throws -> Listener {
-        let l = try Listener.bind(path: path)
+        let drain = (mesh.config.services.map(\.stopTimeoutMs).max() ?? 5000) + 1000
+        let l = try Listener.bind(path: path, waitForQuietMs: path == mesh.config.supervisor.socket ? 0 : drain)
         Spawner.share(path, with: mesh.config.socketGroup, log: log)
         return l
     }

@@ -38,7 +38,10 @@ package struct Listener: Sendable {
 
     /// Binds and listens at `path`: the directory is created 0750, the socket is 0660. A socket
     /// file left by a crashed run is replaced; a live one (or a held lock) is never taken over.
-    package static func bind(path: String, backlog: Int32 = 4096) throws -> Listener {
+    /// A live socket whose lock is free belongs to nobody alive that bound it: children of a
+    /// supervisor that was killed, draining before they exit. With `waitForQuietMs`, that long
+    /// is given for them to go before it counts as in use.
+    package static func bind(path: String, backlog: Int32 = 4096, waitForQuietMs: Int = 0) throws -> Listener {
         _ = try UnixSocket.withAddress(path) { _, _ in () }  // a path no socket can take leaves nothing behind
         try makeDirectory(parentOf: path)
         let lockPath = path + ".lock"
@@ -54,8 +57,15 @@ package struct Listener: Sendable {
             guard (st.st_mode & S_IFMT) == S_IFSOCK else {
                 throw UnixSocket.SetupError("\(path) exists and is not a socket; refusing to replace it")
             }
-            if UnixSocket.isLive(path) {
-                throw UnixSocket.SetupError("socket \(path) is in use: something is accepting connections on it")
+            let deadline = monotonicNanos() + UInt64(max(waitForQuietMs, 0)) * 1_000_000
+            while UnixSocket.isLive(path) {
+                guard monotonicNanos() < deadline else {
+                    throw UnixSocket.SetupError(
+                        "socket \(path) is in use: something is accepting connections on it"
+                            + (waitForQuietMs > 0 ? " (still after \(waitForQuietMs) ms)" : "")
+                    )
+                }
+                usleep(50_000)
             }
             if unlink(path) != 0 && errno != ENOENT { throw SystemError("unlink(\(path))") }
         }
