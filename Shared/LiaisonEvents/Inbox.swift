@@ -2,6 +2,7 @@ import LiaisonHost
 import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
+import LiaisonSync
 import LiaisonJSON
 import LiaisonWire
 
@@ -88,6 +89,9 @@ package enum Inbox {
         package static let unchecked = Rights(caller: "", sources: nil, ownership: nil)
     }
 
+    /// Refused events, said once per caller, source and type every 10 s with a count.
+    static let refusedLines = RepeatedLines()
+
     /// An event the caller may not hand over: from a source it does not speak for, or of a type
     /// its source does not emit.
     static func forged(_ raw: JSONValue, _ i: Int, _ rights: Rights) -> ServiceError? {
@@ -129,13 +133,18 @@ package enum Inbox {
             for (i, raw) in events.enumerated() {
                 // Each event of a batch is checked on its own, so that one bad event fails alone.
                 let refused = forged(raw, i, rights)
-                if let refused {
+                if let refused,
+                    let held = refusedLines.admit(
+                        "\(rights.caller) \(raw["source"]?.stringValue ?? "") \(raw["type"]?.stringValue ?? "")",
+                        nowNanos: monotonicNanos()
+                    )
+                {
                     log.warning(
                         "event.refused",
                         [
                             "caller": rights.caller, "source": raw["source"]?.stringValue ?? "",
                             "type": raw["type"]?.stringValue ?? "", "id": raw["id"]?.stringValue ?? "",
-                            "why": refused.message,
+                            "why": refused.message, "repeated": String(held),
                         ]
                     )
                 }

@@ -1,6 +1,7 @@
 import Glibc
 import LiaisonProcess
 import LiaisonJSON
+import LiaisonSync
 import LiaisonWire
 
 /// Routes calls to their methods: inline ones on the loop, the rest on a worker pool — control
@@ -16,6 +17,8 @@ package final class ServiceDispatcher: CallDispatcher {
     private let log: Logger
     private let stats: CallStats
     private let policy: AccessPolicy
+    /// Denied connections, said once per caller every 10 s.
+    private let denials = RepeatedLines()
 
     package init(
         table: MethodTable,
@@ -37,10 +40,17 @@ package final class ServiceDispatcher: CallDispatcher {
 
     package func admit(_ peer: PeerCredentials) -> ServiceError? {
         if policy.admits(peer) { return nil }
-        log.warning(
-            "connection.denied",
-            ["peer.uid": String(peer.uid), "peer.gid": String(peer.gid), "peer.pid": String(peer.pid)]
-        )
+        // Once per caller every 10 s, with how many were not logged since (a flood of them
+        // pushed everything else out of the supervisor's ring).
+        if let held = denials.admit(String(peer.uid), nowNanos: monotonicNanos()) {
+            log.warning(
+                "connection.denied",
+                [
+                    "peer.uid": String(peer.uid), "peer.gid": String(peer.gid), "peer.pid": String(peer.pid),
+                    "repeated": String(held),
+                ]
+            )
+        }
         return ServiceError(
             .permissionDenied,
             "\(AccessPolicy.who(peer)) may not connect to \(log.service): no rule of the mesh file's access (or "

@@ -56,8 +56,26 @@ import LiaisonProcess
         // One ordinary slot and two reserved ones; the rest are told busy.
         let refused = peers.filter { $0.read(ms: 200)?.error?.code == .busy }
         #expect(refused.count == 2)
-        // One log line per refused connection.
-        #expect(s.events.withLock { $0.filter { $0 == "connection.refused" }.count } == 2)
+        // One log line per caller and reason in 10 s: a flood of refusals does not push
+        // everything else out of the logs (issue 26); the rest are counted for later.
+        #expect(s.events.withLock { $0.filter { $0 == "connection.refused" }.count } == 1)
+        let more = try (0..<200).map { _ in try RawPeer(s.path) }
+        #expect(more.filter { $0.read(ms: 200)?.error?.code == .busy }.count == 200)
+        #expect(s.events.withLock { $0.filter { $0 == "connection.refused" }.count } == 1)
+    }
+
+    @Test func repeatedLinesAreSaidOncePerIntervalWithHowManyWereHeldBack() {
+        let r = RepeatedLines(intervalMs: 1000, maxKeys: 2)
+        let s: UInt64 = 1_000_000_000
+        #expect(r.admit("a", nowNanos: s) == 0, "the first at once")
+        #expect(r.admit("a", nowNanos: s + 1) == nil && r.admit("a", fields: [("n", "3")], nowNanos: s + 2) == nil)
+        #expect(r.admit("b", nowNanos: s + 3) == 0, "another key is its own")
+        #expect(r.due(nowNanos: s + 500_000_000).isEmpty, "not before the interval is over")
+        let due = r.due(nowNanos: s + 1_000_000_000)
+        #expect(due.count == 1 && due[0].key == "a" && due[0].held == 2 && due[0].fields.first?.1 == "3")
+        #expect(r.admit("a", nowNanos: s + 1_000_000_001) == nil, "counted again in the new interval")
+        #expect(r.admit("a", nowNanos: s + 2_000_000_001) == 1, "or said with the next line after it")
+        #expect(r.admit("c", nowNanos: s + 2_000_000_002) == 0, "a third key: quiet ones forgotten")
     }
 
     @Test func aReservedConnectionThatSaysNothingIsClosedSoon() throws {

@@ -43,7 +43,7 @@ extension WireServer {
                     : "uid \(uid) has its share of connections (\(limits.maxConnectionsPerUID) of "
                         + "\(limits.maxConnections))"
                 reject(fd, ServiceError(.busy, why, details: ["retry_after_ms": 100]))
-                log("connection.refused", [("reason", why), ("peer.uid", String(uid))])
+                noteRefusal(uid: uid, why: why, full: ordinary >= limits.maxConnections)
                 continue
             }
             let c = Connection(
@@ -64,6 +64,25 @@ extension WireServer {
             }
             loop.register(fd, [.readable, .hangup]) { [unowned self] ev in handle(c, ev) }
             armIdle(c, afterMs: c.reserved ? limits.reservedIdleMs : limits.idleTimeoutMs)
+        }
+    }
+
+    /// Logs a busy refusal: the first of a caller and reason at once, the next ones in 10 s
+    /// counted and said in one line (`repeated`) when the interval is over.
+    private func noteRefusal(uid: UInt32, why: String, full: Bool) {
+        let fields = [("reason", why), ("peer.uid", String(uid))]
+        let key = "\(uid) \(full ? "full" : "share")"
+        if let held = refusals.admit(key, fields: fields, nowNanos: monotonicNanos()) {
+            log("connection.refused", fields + (held > 0 ? [("repeated", String(held))] : []))
+            return
+        }
+        guard !refusalsTimerArmed else { return }
+        refusalsTimerArmed = true
+        loop.schedule(afterMs: 10_000) { [unowned self] in
+            refusalsTimerArmed = false
+            for d in refusals.due(nowNanos: monotonicNanos()) {
+                log("connection.refused", d.fields + [("repeated", String(d.held)), ("within_ms", "10000")])
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import CLiaisonShims
 import Glibc
+import LiaisonSync
 import Synchronization
 
 /// A Unix-socket server on an event loop: many connections, one thread, length-prefixed frames.
@@ -23,6 +24,10 @@ package final class WireServer: @unchecked Sendable {
     var accepting = false
     /// Bytes of half-received frames across connections, and who waits for that to fall.
     var partialTotal = 0
+    /// Refusals of connections (busy), said once per caller and reason every 10 s with a count.
+    let refusals = RepeatedLines()
+    /// A timer will say the refusals held back.
+    var refusalsTimerArmed = false
     var waitingForMemory: [Connection] = []
     var drain: DrainState?
     let inFlight = Atomic<Int>(0)
