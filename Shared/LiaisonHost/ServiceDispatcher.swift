@@ -81,7 +81,10 @@ package final class ServiceDispatcher: CallDispatcher {
         case .inline, .deferred:
             spec.run(call.params, CallContext(call: call, log: log)) { [self] r in finish(call, responder, r) }
         case .worker:
-            pool(for: call.method).submit { [self] in
+            // Reads take turns between the processes calling (a flood of checks from one waits
+            // behind its own share); writes are not held back: their group commits want them all.
+            let caller = spec.access == .read && call.peer.pid > 0 ? UInt64(call.peer.pid) : nil
+            pool(for: call.method).submit(caller: caller) { [self] in
                 if let t = call.timeoutMs, t > 0, monotonicNanos() - call.receivedNanos > UInt64(t) * 1_000_000 {
                     finish(
                         call,

@@ -1,4 +1,5 @@
 import Dispatch
+import Glibc
 import LiaisonProcess
 import LiaisonSync
 import LiaisonJSON
@@ -6,6 +7,12 @@ import LiaisonWire
 import Synchronization
 
 /// A fixed set of threads this code owns, running blocking work (SQLite, sendmail) in FIFO order.
+///
+/// Work may name who it is for (`caller`): one caller has at most `perCaller` tasks running or
+/// ready at a time, its others wait in a queue of its own and join the FIFO one by one as its
+/// tasks end. Thirty-two expensive checks pipelined by one caller then hold two threads, not
+/// thirty-two, and another caller's list runs beside them instead of sharing the CPU with all
+/// of them (it took 6-25 s).
 package final class WorkerPool: Sendable {
     private struct FIFO {
         var items: [@Sendable () -> Void] = []
@@ -27,29 +34,71 @@ package final class WorkerPool: Sendable {
         private static let taken: @Sendable () -> Void = {}
     }
 
-    private let queue = Locked(FIFO())
+    private struct Queues {
+        var ready = FIFO()
+        /// Per caller: its tasks in the FIFO or running, and those waiting for their turn.
+        var admitted: [UInt64: Int] = [:]
+        var waiting: [UInt64: FIFO] = [:]
+    }
+
+    private let queues = Locked(Queues())
     private let available = DispatchSemaphore(value: 0)
     private let stopping = Atomic<Bool>(false)
     private let threads: Int
+    /// Tasks of one caller running or ready at once.
+    package let perCaller: Int
 
     /// Starts `threads` workers named `name`, `niceness` nicer than the process: client work
     /// runs a little nicer than the event loop and the control lane, so that a health check
     /// finds a CPU even when every worker is busy.
-    package init(name: String, threads: Int, niceness: Int32 = 0) throws {
+    package init(name: String, threads: Int, niceness: Int32 = 0, perCaller: Int? = nil) throws {
         self.threads = threads
+        self.perCaller = max(perCaller ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))), 1)
         for i in 0..<threads {
             try OwnedThread.start(name: "\(name)-\(i)", niceness: niceness) { [self] in self.work() }
         }
     }
 
-    /// Queues `task`.
-    package func submit(_ task: @escaping @Sendable () -> Void) {
-        queue.withLock { $0.items.append(task) }
-        available.signal()
+    /// Queues `task`; with `caller`, behind that caller's earlier tasks beyond its share.
+    package func submit(caller: UInt64? = nil, _ task: @escaping @Sendable () -> Void) {
+        guard let caller else {
+            queues.withLock { $0.ready.items.append(task) }
+            available.signal()
+            return
+        }
+        let wrapped: @Sendable () -> Void = { [self] in
+            task()
+            finished(caller)
+        }
+        let now = queues.withLock { q -> Bool in
+            if q.admitted[caller, default: 0] < perCaller {
+                q.admitted[caller, default: 0] += 1
+                q.ready.items.append(wrapped)
+                return true
+            }
+            q.waiting[caller, default: FIFO()].items.append(wrapped)
+            return false
+        }
+        if now { available.signal() }
     }
 
-    /// Tasks waiting for a thread.
-    package var backlog: Int { queue.withLock { $0.count } }
+    /// A task of `caller` ended: its next waiting one takes the place.
+    private func finished(_ caller: UInt64) {
+        let next = queues.withLock { q -> Bool in
+            if let t = q.waiting[caller]?.pop() {
+                if q.waiting[caller]?.count == 0 { q.waiting[caller] = nil }
+                q.ready.items.append(t)
+                return true
+            }
+            q.admitted[caller, default: 1] -= 1
+            if q.admitted[caller] == 0 { q.admitted[caller] = nil }
+            return false
+        }
+        if next { available.signal() }
+    }
+
+    /// Tasks waiting for a thread (or for their caller's turn).
+    package var backlog: Int { queues.withLock { q in q.ready.count + q.waiting.values.reduce(0) { $0 + $1.count } } }
 
     /// Lets the workers finish what is queued, then end.
     package func stop() {
@@ -60,7 +109,7 @@ package final class WorkerPool: Sendable {
     private func work() {
         while true {
             available.wait()
-            let task = queue.withLock { $0.pop() }
+            let task = queues.withLock { $0.ready.pop() }
             if let task { task(); continue }
             if stopping.load(ordering: .acquiring) { return }
         }

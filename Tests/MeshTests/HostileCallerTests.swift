@@ -101,6 +101,13 @@ import Testing
             #expect(f["status"] == "failed" && f["code"] == "permission_denied" && f["logged"] == true, "\(f)")
         }
         #expect(out["forged_events"]?.arrayValue?.count == 2)
+        // Another process's flood of checks: a list waits for its turn beside the flood's share,
+        // not behind all of it (it took 6-25 s; issue 26): within 5× its idle time and 0.2 s.
+        let flood = out["check_flood"]
+        let idleList = flood?["list_idle"]?["p50_us"]?.intValue ?? 0
+        let duringList = flood?["list_during"]?["p50_us"]?.intValue ?? .max
+        #expect(flood?["flood"]?["answered"] == 32, "\(flood ?? .null)")
+        #expect(duringList <= 5 * idleList + 200_000, "list p50 \(duringList) µs under the flood, \(idleList) µs idle")
         let check = out["itinerary_check"]
         // Within the big visit: room, host and two members for each pair; across: room and host against
         // the five stored (proposed, so warning) visits. 100 spelled out, the rest counted.

@@ -29,7 +29,9 @@ extension Bench {
                         + "per connection)."
                 ),
             ],
-            subcommands: [benchEvents, benchMail, benchRestart, benchIdle, benchHostile, benchHold, benchCodec]
+            subcommands: [
+                benchEvents, benchMail, benchRestart, benchIdle, benchHostile, benchHold, benchPipeline, benchCodec,
+            ]
         ) { args, ctx in
             let service = args.value("--service") ?? "delegations"
             let method = args.value("--method") ?? "service.ping"

@@ -17,7 +17,7 @@ extension Bench {
                 + "source does not emit.",
             usage:
                 "bench hostile [--idle N] [--flood N] [--list-limit N] [--samples K] [--holder-uid U] [--closed N] "
-                + "[--json]",
+                + "[--checks N] [--json]",
             options: [
                 OptionSpec(["--idle"], value: "N", "Idle connections held by another user (default 1100)."),
                 OptionSpec(
@@ -31,6 +31,11 @@ extension Bench {
                     "Their page size; that many delegations are made first if fewer exist (default 500)."
                 ),
                 OptionSpec(["--samples"], value: "K", "Calls timed per measurement (default 50)."),
+                OptionSpec(
+                    ["--checks"],
+                    value: "N",
+                    "1,000-item checks another process pipelines while lists are timed (default 32)."
+                ),
                 OptionSpec(
                     ["--closed"],
                     value: "N",
@@ -50,6 +55,7 @@ extension Bench {
                 listLimit: args.int("--list-limit", default: 500, in: 1...500),
                 samples: args.int("--samples", default: 50, in: 1...10_000),
                 closed: args.int("--closed", default: 1000, in: 0...100_000),
+                checks: args.int("--checks", default: 32, in: 0...1000),
                 holderUID: args.value("--holder-uid").flatMap { UInt32($0) } ?? (getuid() == 0 ? 65534 : getuid())
             )
             let report = try h.run()
@@ -62,7 +68,7 @@ extension Bench {
     /// The measurements of `bench hostile`, against the delegations service.
     struct Hostile {
         let ctx: CLIContext
-        let idle, flood, listLimit, samples, closed: Int
+        let idle, flood, listLimit, samples, closed, checks: Int
         let holderUID: UInt32
         let service = "delegations"
         var failed = 0
@@ -75,11 +81,13 @@ extension Bench {
             listLimit: Int,
             samples: Int,
             closed: Int,
+            checks: Int,
             holderUID: UInt32
         ) throws {
-            (self.ctx, self.idle, self.flood, self.listLimit, self.samples, self.closed, self.holderUID) = (
-                ctx, idle, flood, listLimit, samples, closed, holderUID
-            )
+            (self.ctx, self.idle, self.flood, self.listLimit, self.samples, self.closed, self.checks, self.holderUID) =
+                (
+                    ctx, idle, flood, listLimit, samples, closed, checks, holderUID
+                )
             progress = BenchProgress(
                 ctx,
                 "bench hostile against \(service): \(idle) idle connections, a flood of \(flood) pipelined lists of "
@@ -152,6 +160,10 @@ extension Bench {
             out["pipelined_flood"] = try pipelined()
             progress.update("a client that never reads", phase: true)
             out["never_reading_client"] = try neverReading()
+            if checks > 0 {
+                progress.update("\(checks) pipelined checks from another process", phase: true)
+                out["check_flood"] = try checkFlood(checks: checks)
+            }
             progress.update("forged events", phase: true)
             out["forged_events"] = try forged()
             if closed > 0 {

@@ -182,6 +182,63 @@ extension Bench.Hostile {
         return .array(out)
     }
 
+    /// Another process pipelines `checks` 1,000-item itinerary checks on one connection while
+    /// this one times `delegations.list`: reads take turns between processes, so the list waits
+    /// for a thread beside the flood's share, not behind all of it.
+    mutating func checkFlood(checks: Int) throws -> JSONValue {
+        let path = try socket(service)
+        let idle = time(path, "delegations.list", ["limit": 1])
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? "liaison"
+        var input: [Int32] = [-1, -1], output: [Int32] = [-1, -1]
+        guard liaison_pipe2(&input, 0) == 0, liaison_pipe2(&output, 0) == 0 else { throw SystemError("pipe2") }
+        let pid = try Subprocess.spawn(
+            exe,
+            arguments: [exe, "pipeline", "--socket", path, "--method", "delegations.check", "--calls", String(checks)],
+            environment: Subprocess.currentEnvironment(),
+            fds: [input[0], output[1], 2]
+        )
+        close(input[0])
+        close(output[1])
+        try? FD.writeAll(
+            input[1],
+            Array(JSONWriter.string(Self.draft("Bench flood", items: 1000, venue: "Flood hall")).utf8)
+        )
+        close(input[1])
+        usleep(100_000)  // the flood under way
+        // Lists, one after another, for as long as the flood lasts.
+        var h = LatencyHistogram()
+        var bad = 0
+        var status: Int32 = 0
+        while restartingEINTR({ waitpid(pid, &status, WNOHANG) }).0 == 0 {
+            let t0 = monotonicNanos()
+            do {
+                _ = try WireClient(path: path, timeoutMs: 60_000).call(
+                    "delegations.list",
+                    ["limit": 1],
+                    timeoutMs: 60_000
+                )
+            } catch { bad += 1 }
+            h.record(micros: (monotonicNanos() - t0) / 1000)
+        }
+        failed += bad
+        let during: JSONValue = [
+            "calls": .int(Int64(h.count)), "p50_us": .int(Int64(h.percentile(0.5))), "max_us": .int(Int64(h.maxMicros)),
+            "failed": .int(Int64(bad)),
+        ]
+        var text: [UInt8] = []
+        var buf = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = restartingEINTR { read(output[0], &buf, buf.count) }.0
+            if n <= 0 { break }
+            text += buf[0..<n]
+        }
+        close(output[0])
+        return [
+            "checks": .int(Int64(checks)), "flood": (try? JSONParser.parse(text)) ?? .null,
+            "list_idle": idle, "list_during": during,
+        ]
+    }
+
     /// Five stored visits of 200 items sharing a host and a room, then a 1,000-item check
     /// against them; the visits are cancelled afterwards.
     mutating func check() throws -> JSONValue {
@@ -264,6 +321,14 @@ extension Bench.Hostile {
                 "delegation.confirmed said to come from \(f["source"]?.stringValue ?? "?") to "
                     + "\(f["to"]?.stringValue ?? "?"): \(f["status"]?.stringValue ?? "?") "
                     + "(\(f["code"]?.stringValue ?? "-")), \(f["logged"] == true ? "logged" : "NOT logged")"
+            )
+        }
+        if let f = r["check_flood"] {
+            ctx.print(
+                "\(f["checks"]?.intValue ?? 0) pipelined 1,000-item checks from another process: another caller's "
+                    + "delegations.list p50 \(us(f["list_during"]?["p50_us"])) (idle \(us(f["list_idle"]?["p50_us"]))), "
+                    + "max \(us(f["list_during"]?["max_us"])); the flood took "
+                    + "\(latencyText(micros: (f["flood"]?["seconds"]?.doubleValue ?? 0) * 1e6))"
             )
         }
         if let f = r["closed_frames"] {
