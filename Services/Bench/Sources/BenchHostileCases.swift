@@ -326,7 +326,8 @@ extension Bench.Hostile {
         if let f = r["check_flood"] {
             ctx.print(
                 "\(f["checks"]?.intValue ?? 0) pipelined 1,000-item checks from another process: another caller's "
-                    + "delegations.list p50 \(us(f["list_during"]?["p50_us"])) (idle \(us(f["list_idle"]?["p50_us"]))), "
+                    + "delegations.list p50 \(us(f["list_during"]?["p50_us"])) "
+                    + "(idle \(us(f["list_idle"]?["p50_us"]))), "
                     + "max \(us(f["list_during"]?["max_us"])); the flood took "
                     + "\(latencyText(micros: (f["flood"]?["seconds"]?.doubleValue ?? 0) * 1e6))"
             )
