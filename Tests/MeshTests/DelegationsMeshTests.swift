@@ -104,6 +104,11 @@ import Testing
         #expect(Set(types) == ["delegation.confirmed", "delegation.rescheduled", "delegation.cancelled"])
         let bogus = try mesh.cli("delegation", "create", "-f", "/nonexistent.json")
         #expect(bogus.code == 66 && bogus.stderr.contains("No such file or directory"), "EX_NOINPUT with the reason: \(bogus.stderr)")
+        // A partner not in the registry: the error says which command finds one, not a wire method.
+        let unknown = try mesh.cli(
+            "delegation", "create", "--title", "Who?", "--partner", "par-nosuchpartner", "--date", "2024-10")
+        #expect(unknown.code == 65 && unknown.stderr.contains("liaison partner list --text NAME"), "\(unknown.stderr)")
+        #expect(!unknown.stderr.contains("partners.list"), "\(unknown.stderr)")
     }
 
     @Test func everythingAcknowledgedSurvivesKillNineDuringWrites() throws {

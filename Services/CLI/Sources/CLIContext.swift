@@ -210,7 +210,18 @@ package struct CLIError: ReportableError {
         default: exitCode = ExitCode.failure
         }
         if e.code == .unavailable { hint = "is the mesh running? 'liaison status' shows what is up" }
+        // A service names the wire method to look something up; here, the command does it.
+        for (method, command) in Self.commandFor {
+            description = description.replacingOccurrences(of: method, with: command)
+        }
     }
+
+    /// Wire methods a service's message may point to, and the command that does the same.
+    static let commandFor: [(String, String)] = [
+        ("partners.list", "'liaison partner list --text NAME'"),
+        ("delegations.list", "'liaison delegation list'"),
+        ("agreements.list", "'liaison agreement list'"),
+    ]
 }
 
 extension CLIContext {

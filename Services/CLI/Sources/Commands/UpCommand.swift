@@ -79,12 +79,11 @@ extension CLI {
         )
     }
 
-    /// A binary beside this one, else on PATH.
-    /// Run from a SwiftPM checkout (`swift run liaison up`), builds the mesh's binaries that are
-    /// not there yet with `swift build` in the same configuration: the CLI does not depend on
-    /// them, so that it links no SQLite, but a fresh clone should still come up in one command.
-    /// Run from a checkout, builds the executables of `names` that are not there yet (those
-    /// only: `swift build --product` each), so `swift run liaison up` needs one command.
+    /// Run from a SwiftPM checkout (`swift run liaison up`), builds the executables of `names`
+    /// that are not there yet, those only (one `swift build --product` each: given several
+    /// `--product`, SwiftPM builds the last alone), in the same configuration: the
+    /// CLI does not depend on them, so that it links no SQLite, but a fresh clone still comes up
+    /// in one command.
     static func buildMissing(_ names: [String], _ ctx: CLIContext) throws {
         let missing = names.filter { !$0.contains("/") && Executables.resolve($0) == nil }
         guard !missing.isEmpty, let build = Executables.swiftPMBuild() else { return }
@@ -95,21 +94,22 @@ extension CLI {
         guard let swift = Executables.resolve("swift") else {
             throw CLIError(ExitCode.unavailable, "swift is not on PATH to build \(missing[0])")
         }
-        let products = missing.flatMap { ["--product", $0] }
-        let pid = try Subprocess.spawn(
-            swift,
-            arguments: [swift, "build", "-c", build.configuration] + products,
-            environment: Subprocess.currentEnvironment(),
-            fds: [0, 1, 2],
-            workingDirectory: build.root
-        )
-        var status: Int32 = 0
-        _ = restartingEINTR { waitpid(pid, &status, 0) }
-        guard ChildExit(waitStatus: status) == .exited(0) else {
-            throw CLIError(
-                ExitCode.failure,
-                "swift build failed (\(ChildExit(waitStatus: status))); see its output above"
+        for product in missing {
+            let pid = try Subprocess.spawn(
+                swift,
+                arguments: [swift, "build", "-c", build.configuration, "--product", product],
+                environment: Subprocess.currentEnvironment(),
+                fds: [0, 1, 2],
+                workingDirectory: build.root
             )
+            var status: Int32 = 0
+            _ = restartingEINTR { waitpid(pid, &status, 0) }
+            guard ChildExit(waitStatus: status) == .exited(0) else {
+                throw CLIError(
+                    ExitCode.failure,
+                    "swift build --product \(product) failed (\(ChildExit(waitStatus: status))); see its output above"
+                )
+            }
         }
     }
 }
