@@ -218,9 +218,9 @@ package struct CLIError: ReportableError {
 
     /// Wire methods a service's message may point to, and the command that does the same.
     static let commandFor: [(String, String)] = [
-        ("partners.list", "'liaison partner list --text NAME'"),
-        ("delegations.list", "'liaison delegation list'"),
-        ("agreements.list", "'liaison agreement list'"),
+        (PartnersAPI.list.name, "'liaison partner list --text NAME'"),
+        (DelegationsAPI.list.name, "'liaison delegation list'"),
+        (AgreementsAPI.list.name, "'liaison agreement list'"),
     ]
 }
 
