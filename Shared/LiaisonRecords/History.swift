@@ -13,11 +13,15 @@ package struct History: Sendable {
     package let idColumn: String
     /// The index over (record, seq).
     package let index: String
+    /// The table of the records themselves (`id`, `version`): each is at the version its
+    /// history ends with.
+    package let records: String?
 
-    package init(table: String, idColumn: String, index: String) {
+    package init(table: String, idColumn: String, index: String, records: String? = nil) {
         self.table = table
         self.idColumn = idColumn
         self.index = index
+        self.records = records
     }
 
     /// The statements creating the table (`sealed`: with its hash column, which tables created

@@ -168,7 +168,36 @@ extension History {
             }
             previous = stored
         }
+        if let behind = try recordsAhead(db) {
+            return ChainReport(table: table, rows: rows, ok: false, broken: behind)
+        }
         return ChainReport(table: table, rows: rows, ok: true, broken: nil)
+    }
+
+    /// The first record whose version is not the one its history ends with: the newest rows of
+    /// its history were deleted (the chain still verifies: a chain cannot tell its end was cut),
+    /// or the record was changed outside the service.
+    func recordsAhead(_ db: Database) throws -> ChainReport.Broken? {
+        guard let records else { return nil }
+        let sql = """
+            SELECT r.id AS entity, r.version AS version, h.last AS last, h.seq AS seq FROM \(records) r
+            LEFT JOIN (SELECT \(idColumn) AS id, max(version) AS last, max(seq) AS seq FROM \(table)
+                GROUP BY \(idColumn)) h ON h.id = r.id
+            WHERE h.last IS NULL OR h.last != r.version ORDER BY r.id LIMIT 1
+            """
+        guard let r = try db.queryOne(sql) else { return nil }
+        let entity: String = try r["entity"], version: Int = try r["version"]
+        let last: Int? = try r["last"]
+        return ChainReport.Broken(
+            seq: try r["seq"] ?? 0,
+            entity: entity,
+            version: version,
+            action: "record",
+            why: last.map {
+                "the record is at version \(version) and its history ends at version \($0): "
+                    + "history rows were deleted, or the record was changed outside the service"
+            } ?? "the record is at version \(version) and has no history: it was written outside the service"
+        )
     }
 }
 

@@ -50,6 +50,12 @@ enum SQLiteShell {
         // A deleted row breaks the chain at the row after it.
         _ = try SQLiteShell.run(db, "UPDATE history SET at_ms = at_ms + 3600000 WHERE seq = \(seq);")
         #expect(try mesh.cli("audit", "verify", "delegations").code == 0, "restored, it verifies again")
+        // The newest row deleted: the chain itself still verifies (nothing follows it), but the
+        // visit is at a version its history no longer reaches (issue 27).
+        _ = try SQLiteShell.run(db, "DELETE FROM history WHERE seq = (SELECT max(seq) FROM history);")
+        let cut = try mesh.cli("audit", "verify", "delegations")
+        #expect(cut.code == 1, "\(cut.stdout)")
+        #expect(cut.stdout.contains(d["id"]!.stringValue!) && cut.stdout.contains("history rows were deleted"), "\(cut.stdout)")
         _ = try SQLiteShell.run(db, "DELETE FROM history WHERE seq = (SELECT min(seq) FROM history);")
         #expect(try mesh.cli("audit", "verify", "delegations").stdout.contains("BROKEN"))
     }

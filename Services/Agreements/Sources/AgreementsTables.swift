@@ -11,7 +11,12 @@ import LiaisonWire
 /// partners and links, history, expiry notices, and the projection of delegations.
 struct AgreementsTables: RecordTable {
     /// The audit trail.
-    static let history = History(table: "agreement_history", idColumn: "agreement_id", index: "history_by_agreement")
+    static let history = History(
+        table: "agreement_history",
+        idColumn: "agreement_id",
+        index: "history_by_agreement",
+        records: "agreements"
+    )
 
     var history: History { Self.history }
 

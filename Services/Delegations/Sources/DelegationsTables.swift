@@ -71,7 +71,12 @@ struct DelegationsTables: RecordTable {
     static let booking: Set<DelegationStatus> = [.proposed, .confirmed, .inProgress]
 
     /// The audit trail.
-    static let history = History(table: "history", idColumn: "delegation_id", index: "history_by_delegation")
+    static let history = History(
+        table: "history",
+        idColumn: "delegation_id",
+        index: "history_by_delegation",
+        records: "delegations"
+    )
 
     var history: History { Self.history }
 

@@ -41,7 +41,12 @@ struct PartnerTables: RecordTable {
         data: { db in try migrateFreeText(db) }
     )
 
-    static let history = History(table: "partner_history", idColumn: "partner_id", index: "partner_history_by_partner")
+    static let history = History(
+        table: "partner_history",
+        idColumn: "partner_id",
+        index: "partner_history_by_partner",
+        records: "partners"
+    )
 
     var history: History { Self.history }
 
