@@ -90,6 +90,9 @@ package protocol EventRecovery: Sendable {
     /// Once every page is in: counters raised above what was taken back (references); returns
     /// what is known to be lost and could not be taken back, record by record.
     func finish(db: Database) throws -> [String]
+    /// The version stored here of the record `event` carries (nil: not here), with its id and
+    /// the version the event carries; nil when the event carries no record of this service's.
+    func versions(_ event: CloudEvent, db: Database) throws -> (id: String, held: Int, stored: Int?)?
 }
 
 extension EventWiring {
@@ -98,6 +101,26 @@ extension EventWiring {
     /// records back).
     package static func recovery(_ store: Store, into def: inout ServiceDefinition, recovery: (any EventRecovery)?) {
         def.methods.add(RecoveryAPI.backup) { p, _ in try StoreBackup.takeAtLowPriority(store, label: p.label) }
+        if let recovery {
+            // The heads other services saw: a record here older than their copy lost changes
+            // (its history cut and the record put back), which its own chain cannot show.
+            def.methods.add(AuditAPI.compare) { p, _ in
+                let problems = try store.read { db in
+                    try (p.events).compactMap { held -> String? in
+                        let e = try JSONDecoding.decode(CloudEvent.self, from: held.event, path: [NameKey("event")])
+                        guard let v = try recovery.versions(e, db: db) else { return nil }
+                        guard let stored = v.stored else {
+                            return "\(v.id): \(p.from) holds version \(v.held), and it is not here"
+                        }
+                        return stored < v.held
+                            ? "\(v.id): \(p.from) holds version \(v.held), this service has version \(stored): "
+                                + "changes after it were lost (history rows deleted and the record put back?)"
+                            : nil
+                    }
+                }
+                return AuditHeldResult(checked: p.events.count, problems: problems)
+            }
+        }
         def.methods.gate(.write) {
             guard store.recovering else { return nil }
             return ServiceError(

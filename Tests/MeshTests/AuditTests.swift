@@ -56,6 +56,19 @@ enum SQLiteShell {
         let cut = try mesh.cli("audit", "verify", "delegations")
         #expect(cut.code == 1, "\(cut.stdout)")
         #expect(cut.stdout.contains(d["id"]!.stringValue!) && cut.stdout.contains("history rows were deleted"), "\(cut.stdout)")
+        // The record put back to the version its history now ends with: its own database agrees
+        // with itself, but the other services hold the confirmation (version 2) it lost.
+        let id = d["id"]!.stringValue!
+        _ = try SQLiteShell.run(
+            db,
+            "UPDATE delegations SET version = 1, status = 'proposed', doc = json_set(doc, '$.version', 1, '$.status', "
+                + "'proposed') WHERE id = '\(id)';")
+        let reverted = try mesh.cli("audit", "verify")
+        #expect(reverted.code == 1, "\(reverted.stdout)")
+        #expect(
+            reverted.stdout.contains("\(id): notifications holds version 2, this service has version 1"),
+            "\(reverted.stdout)")
+        #expect(reverted.stdout.contains("delegations history:") && !reverted.stdout.contains("BROKEN"), "\(reverted.stdout)")
         _ = try SQLiteShell.run(db, "DELETE FROM history WHERE seq = (SELECT min(seq) FROM history);")
         #expect(try mesh.cli("audit", "verify", "delegations").stdout.contains("BROKEN"))
     }

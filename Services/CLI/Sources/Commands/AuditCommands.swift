@@ -16,6 +16,41 @@ extension CLI {
     struct MeshAudit: Encodable {
         var ok: Bool
         var services: [ServiceAudit]
+        /// Records older than the copies the other services hold.
+        var heads: [String]
+    }
+
+    /// Each record of `producer` against the last event of it each other service holds: the
+    /// heads it cannot rewrite. Returns the problems found, and how many records were checked.
+    static func compareHeads(_ producer: String, _ ctx: CLIContext) throws -> (checked: Int, problems: [String]) {
+        var checked = 0
+        var problems: [String] = []
+        for holder in try ctx.mesh().config.services.map(\.name) where holder != producer {
+            var cursor: String?
+            repeat {
+                guard
+                    let page = try? ctx.call(
+                        RecoveryAPI.last,
+                        LastEventsParams(source: producer, limit: 500, cursor: cursor),
+                        on: holder
+                    )
+                else { break }
+                if !page.items.isEmpty {
+                    let r: AuditHeldResult
+                    do {
+                        r = try ctx.call(
+                            AuditAPI.compare,
+                            AuditHeldParams(from: holder, events: page.items),
+                            on: producer
+                        )
+                    } catch let e as CLIError where e.remote?.code == .methodNotFound { return (checked, problems) }
+                    checked += r.checked
+                    problems += r.problems
+                }
+                cursor = page.nextCursor
+            } while cursor != nil
+        }
+        return (checked, problems)
     }
 
     static var auditCommand: CLICommand {
@@ -54,8 +89,19 @@ extension CLI {
                             )
                         }
                     }
-                    let broken = all.contains { !$0.report.ok }
-                    if ctx.json { ctx.printJSON(MeshAudit(ok: !broken, services: all)) }
+                    var heads: [String] = []
+                    for a in all {
+                        let (checked, problems) = try compareHeads(a.service, ctx)
+                        heads += problems.map { "\(a.service): \($0)" }
+                        guard !ctx.json, checked > 0 else { continue }
+                        ctx.print(
+                            "\(a.service) against the copies the others hold: \(checked) checked, "
+                                + (problems.isEmpty ? "none newer there" : "\(problems.count) newer there:")
+                        )
+                        for p in problems { ctx.print("  " + p) }
+                    }
+                    let broken = all.contains { !$0.report.ok } || !heads.isEmpty
+                    if ctx.json { ctx.printJSON(MeshAudit(ok: !broken, services: all, heads: heads)) }
                     return broken ? ExitCode.failure : ExitCode.ok
                 }
             ]
