@@ -28,6 +28,10 @@ import Testing
         ] {
             #expect(lines.contains { $0.contains(title) && $0.contains("  \(date)  ") }, "\(title) dated \(date)")
         }
+        // A visit of the past has no itinerary to come (issue 27: "(no itinerary yet)").
+        let ref = try #require(lines.dropFirst().first?.split(separator: " ").first.map(String.init))
+        let shown = try mesh.cli("delegation", "show", ref).stdout
+        #expect(shown.contains("(no itinerary recorded)") && !shown.contains("yet"), "\(shown)")
         let partners = try mesh.cli("partner", "list", "--json").json?["items"]?.arrayValue ?? []
         let names = partners.compactMap { $0["name"]?.stringValue }
         #expect(names.count >= 13 && Set(names).count == names.count, "\(names)")

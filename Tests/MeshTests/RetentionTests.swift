@@ -52,6 +52,9 @@ import Testing
         let after = try c.call("delegations.get", ["id": id])
         #expect(after["members"]?[0]?["name"] == "Amina Benali" && after["members"]?[0]?["email"] == nil, "names stay for the record")
         #expect(try mesh.cli("delegation", "history", d["ref"]!.stringValue!).stdout.contains("purge"))
+        // The purged host keeps a name and no address, shown without an empty "<>" (issue 27).
+        let shown = try mesh.cli("delegation", "show", d["ref"]!.stringValue!).stdout
+        #expect(shown.contains("• Li Wei") && !shown.contains("<>"), "\(shown)")
         #expect(try mesh.cli("audit", "verify").code == 0, "the purge keeps the chain verifiable")
         #expect(try mesh.cli("retention", "--due").stdout.contains("(nothing to purge)"))
     }

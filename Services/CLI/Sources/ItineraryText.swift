@@ -64,11 +64,18 @@ package enum ItineraryText {
             out.append("Hosts")
             for h in draft.hosts {
                 let unit = h.unit.map { " — \($0)" } ?? ""
-                out.append("  • \(h.name) <\(h.email)>\(unit)\(h.interpreter == true ? " (interprets)" : "")")
+                // A purged host keeps a name and no address: no empty "<>".
+                let email = h.email.isEmpty ? "" : " <\(h.email)>"
+                out.append("  • \(h.name)\(email)\(unit)\(h.interpreter == true ? " (interprets)" : "")")
             }
         }
         out.append("")
-        if draft.itinerary.isEmpty { out.append("(no itinerary yet)") }
+        if draft.itinerary.isEmpty {
+            // A visit that took place (or never will) has no itinerary to come.
+            out.append(
+                d.status == .completed || d.status == .cancelled ? "(no itinerary recorded)" : "(no itinerary yet)"
+            )
+        }
         // Each session numbered as `delegation item` commands take it ("2."), in start order.
         let width = String(draft.itinerary.count).count
         let indent = String(repeating: " ", count: width + 17)
