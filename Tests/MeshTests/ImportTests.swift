@@ -32,6 +32,38 @@ import Testing
         #expect(try mesh.cli("partner", "list", "--json").json?["items"]?.arrayValue?.count == 1, "the visit found the imported partner")
     }
 
+    /// A file over the frame limit (1 MiB: about 2,900 visits) failed with frame_too_large
+    /// (issue 27). It goes in pieces, imported in one transaction: all or nothing still.
+    @Test func aFileOfAnySizeImportsAllOrNothing() throws {
+        let mesh = try MeshHarness()
+        let n = 3000
+        var lines = ["key,title,direction,partners,partner_kind,country,date,status,notes"]
+        let notes = String(repeating: "Programme notes kept with the visit. ", count: 8)
+        for i in 0..<n {
+            let month = i % 12 + 1
+            lines.append(
+                "v\(i),Visit \(i) of the archive,inbound,Archive Partner \(i % 50),university,KR,2019-\(month < 10 ? "0" : "")\(month),"
+                    + "completed,\(notes)")
+        }
+        // One bad row, the last: nothing may be imported.
+        var bad = lines
+        bad[n] = "v\(n - 1),Visit with a bad date,inbound,Archive Partner 1,university,KR,2019-13,completed,x"
+        let file = mesh.home + "/archive.csv"
+        try bad.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0) > 1 << 20, "over one frame")
+        let refused = try mesh.cli("import", "-f", file, "--as", "visits")
+        #expect(refused.code == 65 && refused.stderr.contains("nothing imported: 1 problem"), "\(refused.stdout.suffix(500))\(refused.stderr)")
+        #expect(refused.stdout.contains("visits   \(n)"), "the row numbered as the sheet numbers it: \(refused.stdout.suffix(300))")
+        #expect(try mesh.cli("delegation", "list", "--json").json?["items"] == [], "nothing half-imported")
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let ok = try mesh.cli("import", "-f", file, "--as", "visits")
+        #expect(ok.code == 0 && ok.stdout.contains("visits \(n) (\(n) new"), "\(ok.stdout)\(ok.stderr)")
+        let counted = try mesh.call("delegations", "delegations.list", ["limit": 500])["total"]?.intValue
+        #expect(counted == nil || counted == Int64(n), "\(String(describing: counted))")
+        let again = try mesh.cli("import", "-f", file, "--as", "visits")
+        #expect(again.code == 0 && again.stdout.contains("visits \(n) (0 new, \(n) already there)"), "\(again.stdout)")
+    }
+
     @Test func anAgreementNamingANewPartnerPutsItInTheRegistry() throws {
         let mesh = try MeshHarness()
         let file = mesh.home + "/a.json"

@@ -37,12 +37,54 @@ struct VisitImportRow: Decodable {
 }
 
 extension DelegationsLogic {
+    /// Keeps a piece of a large import under its id (a new one for the first piece).
+    func stageImport(_ p: DelegationsImportStage) throws -> ImportStaged {
+        let id = p.importID ?? IDs.make("imp")
+        let t = now()
+        return try store.write { db in
+            if let given = p.importID, try !DelegationsTables.hasStaged(db, id: given) {
+                throw ServiceError.invalidParams(
+                    field: "import_id",
+                    "no rows are staged under \(given) (imported already, or older than a day): start again without it"
+                )
+            }
+            try DelegationsTables.dropStaged(db, id: nil, before: t - 86_400_000)
+            let partners = try DelegationsTables.stage(db, id: id, section: "partners", p.partners ?? [], nowMillis: t)
+            let visits = try DelegationsTables.stage(db, id: id, section: "visits", p.visits ?? [], nowMillis: t)
+            return ImportStaged(importID: id, partners: partners, visits: visits)
+        }
+    }
+
     func importRows(_ p: DelegationsImport, uid: UInt32) throws -> ImportReport {
+        guard let staged = p.staged else { return try importRows(p.partners, p.visits, dryRun: p.dryRun, uid: uid) }
+        let (partners, visits) = try store.read { db in
+            guard try DelegationsTables.hasStaged(db, id: staged) else {
+                throw ServiceError.invalidParams(field: "staged", "no rows are staged under \(staged)")
+            }
+            return (
+                try DelegationsTables.staged(db, id: staged, section: "partners"),
+                try DelegationsTables.staged(db, id: staged, section: "visits")
+            )
+        }
+        var report = try importRows(p.partners + partners, p.visits + visits, dryRun: p.dryRun, uid: uid)
+        if report.applied { try store.write { db in try DelegationsTables.dropStaged(db, id: staged, before: 0) } }
+        report.abridge(keys: p.keys.map(Set.init))
+        return report
+    }
+
+    private func importRows(
+        _ partnerRows: [JSONValue],
+        _ visitRows: [JSONValue],
+        dryRun: Bool,
+        uid: UInt32
+    ) throws
+        -> ImportReport
+    {
         let partnerSchema = PartnerCreate.schema
         let visitSchema = DelegationRecordParams.schema(statuses: ["proposed", "completed", "cancelled"])
-        return try ImportBatch.run(store, dryRun: p.dryRun) { [self] batch, db in
+        return try ImportBatch.run(store, dryRun: dryRun) { [self] batch, db in
             let t = now()
-            for (i, row) in p.partners.enumerated() {
+            for (i, row) in partnerRows.enumerated() {
                 batch.row(db, section: "partners", index: i, row, schema: partnerSchema, as: PartnerImportRow.self) {
                     r,
                     db in
@@ -65,7 +107,7 @@ extension DelegationsLogic {
                     return (record.id, created)
                 }
             }
-            for (i, row) in p.visits.enumerated() {
+            for (i, row) in visitRows.enumerated() {
                 batch.row(db, section: "visits", index: i, row, schema: visitSchema, as: VisitImportRow.self) { r, db in
                     let (d, _, created) = try insertRecord(db, r.visit, uid: uid, nowMillis: t)
                     return (d.id, created)

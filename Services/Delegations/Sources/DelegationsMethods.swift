@@ -30,6 +30,7 @@ enum DelegationsMethods {
             return SavedDelegation(delegation: d, found: f, created: created)
         }
         t.add(API.importRows) { p, ctx in try logic.importRows(p, uid: ctx.callerUID) }
+        t.add(API.importStage) { p, _ in try logic.stageImport(p) }
         t.add(API.retention) { p, ctx in try logic.retention(p, uid: ctx.callerUID) }
         t.add(API.addMember) { p, ctx in try logic.addMember(p, uid: ctx.callerUID) }
         t.add(API.updateMember) { p, ctx in try logic.updateMember(p, uid: ctx.callerUID) }

@@ -65,6 +65,8 @@ struct DelegationsTables: RecordTable {
                 }
             }
         ),
+        // Rows of imports too large for one call (delegations.import_stage).
+        .init(6, importStagingSQL),
     ]
 
     /// States whose itineraries hold venues and hosts.

@@ -59,18 +59,30 @@ package struct DelegationsImport: Codable, Sendable, Schematic {
     package var partners: [JSONValue]
     package var visits: [JSONValue]
     package var dryRun: Bool
+    /// Rows staged with `delegations.import_stage` under this id, imported after those given.
+    package var staged: String?
+    /// For a staged import: the keys whose rows the answer lists (the others are counted).
+    package var keys: [String]?
 
-    package init(partners: [JSONValue], visits: [JSONValue], dryRun: Bool) {
+    package init(
+        partners: [JSONValue],
+        visits: [JSONValue],
+        dryRun: Bool,
+        staged: String? = nil,
+        keys: [String]? = nil
+    ) {
         self.partners = partners
         self.visits = visits
         self.dryRun = dryRun
+        self.staged = staged
+        self.keys = keys
     }
 
     /// The most rows of a section in one call.
     package static let maxRows = 5000
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case partners, visits, dryRun = "dry_run"
+        case partners, visits, dryRun = "dry_run", staged, keys
 
         var rule: FieldRule {
             switch self {
@@ -90,6 +102,9 @@ package struct DelegationsImport: Codable, Sendable, Schematic {
                         + "key; external_key (default import:KEY) makes a second import of the same row find it."
                 )
             case .dryRun: .doc("Check every row and say what would be done; write nothing.")
+            case .staged:
+                .text(64, "An import_id from delegations.import_stage: its rows, of any number, in one transaction.")
+            case .keys: .list(100_000, of: .text(200), "With staged: the keys whose rows the answer lists.")
             }
         }
     }
@@ -99,7 +114,43 @@ package struct DelegationsImport: Codable, Sendable, Schematic {
         partners = try c.decodeIfPresent([JSONValue].self, forKey: .partners) ?? []
         visits = try c.decodeIfPresent([JSONValue].self, forKey: .visits) ?? []
         dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+        staged = try c.decodeIfPresent(String.self, forKey: .staged)
+        keys = try c.decodeIfPresent([String].self, forKey: .keys)
     }
+}
+
+/// `delegations.import_stage`: rows of an import too large for one call, kept until the import
+/// that names them (or a day).
+package struct DelegationsImportStage: Codable, Sendable, Schematic {
+    /// Rows staged before under this id; absent: a new import.
+    package var importID: String?
+    package var partners: [JSONValue]?
+    package var visits: [JSONValue]?
+
+    package init(importID: String?, partners: [JSONValue]?, visits: [JSONValue]?) {
+        (self.importID, self.partners, self.visits) = (importID, partners, visits)
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case importID = "import_id", partners, visits
+        var rule: FieldRule {
+            switch self {
+            case .importID: .text(64, "The import_id an earlier call answered; absent for the first piece.")
+            case .partners, .visits:
+                .list(DelegationsImport.maxRows, of: .plain, "More rows, as delegations.import takes them.")
+            }
+        }
+    }
+}
+
+/// What is staged under an import id so far.
+package struct ImportStaged: Codable, Sendable, Schematic {
+    package var importID: String
+    package var partners, visits: Int
+    package init(importID: String, partners: Int, visits: Int) {
+        (self.importID, self.partners, self.visits) = (importID, partners, visits)
+    }
+    enum CodingKeys: String, CodingKey { case importID = "import_id", partners, visits }
 }
 
 /// `delegations.retention`.

@@ -88,6 +88,12 @@ package enum DelegationsAPI {
         "Records a past visit (history) as completed or cancelled; date may be a year, month or day. Emits "
             + "delegation.recorded, on which nothing is mailed."
     )
+    package static let importStage = Method<DelegationsImportStage, ImportStaged>(
+        "delegations.import_stage",
+        on: service,
+        .write,
+        "Keeps rows of an import too large for one call; delegations.import {staged} imports them all at once."
+    )
     package static let importRows = Method<DelegationsImport, ImportReport>(
         "delegations.import",
         on: service,

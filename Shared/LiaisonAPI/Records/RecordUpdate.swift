@@ -180,6 +180,30 @@ package struct ImportReport: Codable, Sendable, Schematic {
     package var applied: Bool
     package var rows: [Row] = []
     package var problems: [Problem] = []
+    /// For a large (staged) import, whose rows and problems are not all listed: rows per
+    /// section, how many of them new, and how many problems in all.
+    package var totals: [String: SectionTotal]?
+    package var problemsTotal: Int?
+
+    package struct SectionTotal: Codable, Sendable, Equatable {
+        package var rows, created: Int
+        package init(rows: Int, created: Int) { (self.rows, self.created) = (rows, created) }
+    }
+
+    /// Keeps the rows whose keys are in `keys` (all when nil, up to `maxRows`) and the first
+    /// `maxProblems` problems, with the totals: an answer of 50,000 rows fits no frame.
+    package mutating func abridge(keys: Set<String>?, maxRows: Int = 1000, maxProblems: Int = 1000) {
+        var t: [String: SectionTotal] = [:]
+        for r in rows {
+            t[r.section, default: SectionTotal(rows: 0, created: 0)].rows += 1
+            if r.created { t[r.section, default: SectionTotal(rows: 0, created: 0)].created += 1 }
+        }
+        totals = t
+        problemsTotal = problems.count
+        if let keys { rows = rows.filter { $0.key.map(keys.contains) ?? false } }
+        rows = Array(rows.prefix(maxRows))
+        problems = Array(problems.prefix(maxProblems))
+    }
 
     package init(dryRun: Bool, applied: Bool, rows: [Row] = [], problems: [Problem] = []) {
         self.dryRun = dryRun
@@ -189,7 +213,7 @@ package struct ImportReport: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case dryRun = "dry_run", applied, rows, problems
+        case dryRun = "dry_run", applied, rows, problems, totals, problemsTotal = "problems_total"
         var rule: FieldRule {
             self == .applied ? .doc("false when anything was wrong: then nothing was written.") : .plain
         }
