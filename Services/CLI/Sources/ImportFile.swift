@@ -242,6 +242,14 @@ package struct ImportFile {
     }
 
     /// The agreements' rows with their `visits` (keys) as `links` to the imported visits' ids.
+    /// The keys of the visits the agreements link to.
+    package var visitKeysOfAgreements: [String] {
+        self["agreements"].flatMap { a -> [String] in
+            guard case .array(let links)? = a["visits"] else { return [] }
+            return links.compactMap { $0.objectValue?.text("visit") }
+        }
+    }
+
     package func agreementRows(visitIDs: [String: String]) -> [JSONValue] {
         self["agreements"].map { a in
             var o = a

@@ -92,9 +92,7 @@ extension CLI {
         // Too large for one call: the rows go in pieces to be imported at once, all or nothing.
         let staged = try stageIfLarge(whole, ctx)
         // The visits the agreements name: their ids are what the answer must list.
-        let named = file["agreements"].flatMap { a -> [String] in
-            (a["visits"]?.arrayValue ?? []).compactMap { $0.objectValue?.text("visit") }
-        }
+        let named = file.visitKeysOfAgreements
         func delegations(_ dry: Bool) throws -> ImportReport {
             var p =
                 staged.map { DelegationsImport(partners: [], visits: [], dryRun: dry, staged: $0, keys: named) }
