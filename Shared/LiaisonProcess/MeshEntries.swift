@@ -171,6 +171,12 @@ package struct ServiceEntry: Codable, Sendable, Equatable {
 
 /// The supervisor's own settings.
 package struct SupervisorEntry: Codable, Sendable, Equatable {
+    /// Its pid, written beside its socket while it runs (`liaison down` reads it).
+    package var pidFile: String {
+        guard let slash = socket.lastIndex(of: "/") else { return "supervisor.pid" }
+        return String(socket[...slash]) + "supervisor.pid"
+    }
+
     /// The control socket.
     package var socket: String
     /// Where each child's output is kept.

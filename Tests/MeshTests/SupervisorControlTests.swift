@@ -55,6 +55,21 @@ import Testing
         #expect(try mesh.row("delegations")?["state"] == "running")
     }
 
+    /// `liaison down` stops the whole mesh from anywhere (there was no way but kill on a pid
+    /// written nowhere, issue 29); the supervisor's pid is beside its socket while it runs.
+    @Test func downStopsTheWholeMeshAndTheSupervisorsPidIsWrittenWhileItRuns() throws {
+        let mesh = try MeshHarness()
+        let pidFile = mesh.home + "/run/supervisor.pid"
+        let written = try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(Int64(written) == (try mesh.status())["supervisor"]?["pid"]?.intValue, "the pid file says the supervisor")
+        let down = try mesh.cli("down")
+        #expect(down.code == 0 && down.stdout.contains("mesh stopped in"), "\(down.stdout)\(down.stderr)")
+        #expect(processes(mentioning: mesh.home).isEmpty, "nothing of the mesh is left")
+        #expect(!FileManager.default.fileExists(atPath: pidFile), "the pid file goes with it")
+        let again = try mesh.cli("down")
+        #expect(again.code == 0 && again.stdout.contains("nothing runs"), "\(again.stdout)\(again.stderr)")
+    }
+
     @Test func reloadStartsAddedStopsRemovedAndRestartsOnlyWhatChanged() throws {
         let mesh = try MeshHarness()
         func pids() throws -> [String: Int32] {

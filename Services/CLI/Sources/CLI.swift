@@ -30,7 +30,7 @@ package enum CLI {
             notificationCommand,
             importCommand, demoCommand, queueCommand, auditCommand, retentionCommand, backupCommand, restoreCommand,
             recoverCommand,
-            startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
+            downCommand, startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
             callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
         ]
     }

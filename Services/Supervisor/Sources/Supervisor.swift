@@ -84,6 +84,8 @@ package final class Supervisor: @unchecked Sendable {
 
         let control = try bindShared(mesh.config.supervisor.socket)
         controlListener = control
+        // Its pid beside its socket (`liaison down` finds it there when the socket does not answer).
+        try? "\(getpid())\n".write(toFile: mesh.config.supervisor.pidFile, atomically: true, encoding: .utf8)
         try Listener.makeDirectories(mesh.config.supervisor.logDir, mode: 0o750)
         for entry in try mesh.startOrder() { try addSlot(entry) }
 

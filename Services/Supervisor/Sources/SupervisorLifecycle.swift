@@ -232,6 +232,7 @@ extension Supervisor {
         for slot in slots.values { releaseSocket(slot) }
         controlListener?.close()
         controlListener = nil
+        unlink(mesh.config.supervisor.pidFile)
         log.info("supervisor.stopped", ["uptime_s": String((monotonicNanos() - startedNanos) / 1_000_000_000)])
         loop.stop()
     }
