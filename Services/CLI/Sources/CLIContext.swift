@@ -85,6 +85,14 @@ package final class CLIContext {
     package func client(_ service: String, timeoutMs: Int = 3000) throws -> WireClient {
         let path = try socket(of: service)
         do { return try WireClient(path: path, timeoutMs: timeoutMs) } catch {
+            if error.code == .permissionDenied {
+                throw CLIError(
+                    ExitCode.noPermission,
+                    "cannot reach \(service): \(error.message)",
+                    hint: "the mesh's sockets are for its socket_group: ask to be added to it (usermod -aG GROUP "
+                        + "\(Accounts.userName(getuid()))), then log in again"
+                )
+            }
             let how: Deployment = Deployment.systemdHasUnits ? .systemd : .down
             throw CLIError(
                 ExitCode.unavailable,
@@ -207,6 +215,7 @@ package struct CLIError: ReportableError {
         case .unavailable: exitCode = ExitCode.unavailable
         case .busy, .timeout: exitCode = ExitCode.tempFail
         case .methodNotFound: exitCode = ExitCode.usage
+        case .permissionDenied: exitCode = ExitCode.noPermission
         default: exitCode = ExitCode.failure
         }
         if e.code == .unavailable { hint = "is the mesh running? 'liaison status' shows what is up" }

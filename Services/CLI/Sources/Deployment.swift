@@ -57,7 +57,12 @@ extension CLIContext {
     /// Which way the mesh is run: the supervisor answers, or systemd has the units, or neither.
     package func deployment() throws -> Deployment {
         let sock = try socket(of: "supervisor")
-        if (try? WireClient(path: sock, timeoutMs: 300)) != nil { return .supervised }
+        do {
+            _ = try WireClient(path: sock, timeoutMs: 300)
+            return .supervised
+        } catch  where error.code == .permissionDenied {
+            _ = try client("supervisor", timeoutMs: 300)  // says why, exit 77: it runs, not for this user
+        } catch {}
         return Deployment.systemdHasUnits ? .systemd : .down
     }
 

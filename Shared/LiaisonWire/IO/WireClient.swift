@@ -36,6 +36,15 @@ package final class WireClient {
         do {
             fd = try UnixSocket.connect(path, timeoutMs: timeoutMs)
         } catch let e as SystemError {
+            if e.errno == EACCES || e.errno == EPERM {
+                throw ServiceError(
+                    .permissionDenied,
+                    "permission denied: uid \(getuid()) may not open \(path) (the socket, or a directory above it, "
+                        + "is not open to it)",
+                    retryable: false,
+                    details: ["not_applied": true]
+                )
+            }
             let reason =
                 e.errno == ENOENT
                 ? "no socket at \(path) (is the service running?)"

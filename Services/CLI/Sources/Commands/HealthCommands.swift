@@ -60,7 +60,12 @@ extension CLI {
     static func health(of name: String, _ ctx: CLIContext) -> (Nagios, String, HealthAnswer) {
         let h: ServiceHealth
         do { h = try ctx.call(ServiceAPI.health, NoParams(), on: name, timeoutMs: 3000) } catch let e as CLIError {
-            return (e.remote == nil ? .critical : .unknown, "down — \(e.description)", .error(e.description))
+            // Not allowed to ask is not knowing (UNKNOWN); nobody answering is CRITICAL.
+            let state: Nagios = e.remote == nil && e.exitCode != ExitCode.noPermission ? .critical : .unknown
+            return (
+                state, e.exitCode == ExitCode.noPermission ? e.description : "down — \(e.description)",
+                .error(e.description)
+            )
         } catch {
             return (.unknown, "no answer to service.health — \(error)", .error("\(error)"))
         }
@@ -85,7 +90,7 @@ extension CLI {
         let rows = st.services
         if rows.allSatisfy({ $0.state == "down" }) && deployment == .down {
             throw CLIError(
-                ExitCode.unavailable,
+                ExitCode.notRunning,  // LSB's "not running"
                 "nothing answers: no supervisor and no service",
                 hint: deployment.startHint(ctx)
             )
