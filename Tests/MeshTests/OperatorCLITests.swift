@@ -13,7 +13,8 @@ import Testing
         let status = try runCLI(["--home", mesh.home, "status"])
         #expect(status.code == 0, "\(status.stderr)")
         let health = try runCLI(["--home", mesh.home, "health"])
-        #expect(health.code == 0 && health.stdout.split(separator: "\n").count == 3, "one line each: \(health.stdout)")
+        #expect(health.code == 0 && health.stdout.split(separator: "\n").count == 4, "a summary, then one line each: \(health.stdout)")
+        #expect(health.stdout.hasPrefix("LIAISON OK - 3 services ok | 'delegations_uptime'="), "\(health.stdout)")
         #expect(health.stdout.contains("delegations OK: ok (pid "))
         // Unexpected arguments are refused with the usage line.
         let extra = try mesh.cli("status", "extra")
@@ -27,12 +28,47 @@ import Testing
         // status says 3, health says 2 (down), as systemctl and Nagios would.
         #expect(try mesh.cli("status").code == 3)
         let down = try mesh.cli("health")
-        #expect(down.code == 2 && down.stdout.contains("delegations CRITICAL: down"), "\(down.stdout)")
+        #expect(down.code == 2 && down.stdout.hasPrefix("LIAISON CRITICAL - delegations CRITICAL: stopped"), "\(down.stdout)")
+        #expect(down.stdout.contains("delegations CRITICAL: stopped (supervisor"), "\(down.stdout)")
         let one = try mesh.cli("health", "agreements")
-        #expect(one.code == 0 && one.stdout.hasPrefix("agreements OK"))
+        #expect(one.code == 0 && one.stdout.hasPrefix("LIAISON OK - 1 service ok"), "\(one.stdout)")
         let all = try mesh.cli("start", "all")
         #expect(all.code == 0 && all.stdout.split(separator: "\n").count == 3, "\(all.stdout)")
         #expect(try mesh.cli("status").code == 0)
+    }
+
+    /// `liaison health` as a monitoring plugin (issue 29): a crash loop and a hung service are
+    /// CRITICAL (they came out UNKNOWN), the summary line comes first with perfdata, and the
+    /// thresholds on undelivered events turn it WARNING or CRITICAL.
+    @Test func healthIsAMonitoringPluginWithPerfdataThresholdsAndTheSupervisorsState() throws {
+        let mesh = try MeshHarness(plus: "looping") { _ in "echo 'looping: cannot start' >&2; exit 1" }
+        let looping = eventually(timeoutMs: 10_000) { () -> Bool? in
+            (try? mesh.row("looping"))??["state"] == "backoff" ? true : nil
+        }
+        #expect(looping == true)
+        let loop = try mesh.cli("health", "looping")
+        #expect(loop.code == 2 && loop.stdout.hasPrefix("LIAISON CRITICAL - looping CRITICAL: backoff (supervisor"), "\(loop.stdout)")
+        // Events waiting for a stopped consumer: past the thresholds.
+        #expect(try mesh.cli("stop", "notifications").code == 0)
+        let c = try WireClient(path: mesh.socket("delegations"))
+        let d = try c.call("delegations.create", loadDraft(5, title: "Waiting"))
+        _ = try c.call("delegations.confirm", ["id": d["id"]!])
+        usleep(2_100_000)
+        let warn = try mesh.cli("health", "delegations", "-w", "age=1", "-c", "age=600,dead=5")
+        #expect(warn.code == 1 && warn.stdout.hasPrefix("LIAISON WARNING - delegations WARNING: "), "\(warn.stdout)")
+        #expect(warn.stdout.contains("oldest undelivered event") && warn.stdout.contains("'delegations_pending'=1"), "\(warn.stdout)")
+        #expect(warn.stdout.contains("'delegations_oldest_pending'=") && warn.stdout.contains(";1;600"), "\(warn.stdout)")
+        let crit = try mesh.cli("health", "delegations", "-c", "age=1")
+        #expect(crit.code == 2, "\(crit.stdout)")
+        let bad = try mesh.cli("health", "-w", "size=3")
+        #expect(bad.code == 64 && bad.stderr.contains("unknown threshold 'size'"), "\(bad.stderr)")
+        // A hung service (stopped with SIGSTOP) answers nothing: CRITICAL within the timeout.
+        #expect(try mesh.cli("start", "notifications").code == 0)
+        let pid = try #require(try mesh.pid("agreements"))
+        kill(pid, SIGSTOP)
+        defer { kill(pid, SIGCONT) }
+        let hung = try mesh.cli("health", "agreements", "-t", "1")
+        #expect(hung.code == 2 && hung.stdout.hasPrefix("LIAISON CRITICAL - agreements CRITICAL"), "\(hung.stdout)")
     }
 
     @Test func versionHelpCompletionAndManNeedNoMesh() throws {

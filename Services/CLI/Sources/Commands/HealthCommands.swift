@@ -20,23 +20,47 @@ extension CLI {
             name: "health",
             abstract:
                 "Ask each service (or those named) for its health, directly: no supervisor needed. One line each.",
-            usage: "health [SERVICE...] [--json]",
+            usage: "health [SERVICE...] [-w SPEC] [-c SPEC] [-t SECONDS] [--json]",
             arguments: [("[SERVICE...]", "Services (default: all).")],
-            discussion:
-                "Exit codes as a Nagios plugin's: 0 all ok, 1 one degraded, 2 one down, 3 one could not be judged."
+            options: [
+                OptionSpec(
+                    ["-w", "--warning"],
+                    value: "SPEC",
+                    "WARNING above: age=SECONDS (oldest undelivered event), dead=N."
+                ),
+                OptionSpec(["-c", "--critical"], value: "SPEC", "CRITICAL above: age=SECONDS, dead=N."),
+                OptionSpec(
+                    ["-t", "--timeout"],
+                    value: "SECONDS",
+                    "Per question (default 3); no answer in time is CRITICAL."
+                ),
+            ],
+            discussion: """
+                A monitoring plugin: the first line is the summary (LIAISON OK|WARNING|CRITICAL|UNKNOWN - what is \
+                wrong | perfdata: uptime, pending and dead events, oldest undelivered event, mails waiting), then a \
+                line per service. The state comes from the supervisor when one runs (stopped, failed or in a crash \
+                loop: CRITICAL), else from each service (degraded: WARNING; down or hung: CRITICAL; not allowed to \
+                ask: UNKNOWN). Exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+                """
         ) { args, ctx in
             let names =
                 try args.positionals.isEmpty || args.positionals == ["all"]
                 ? ctx.mesh().config.services.map(\.name) : serviceNames(args, ctx)
-            var answers: [String: HealthAnswer] = [:]
-            var worst = Nagios.ok
-            for name in names {
-                let (state, line, answer) = health(of: name, ctx)
-                answers[name] = answer
-                worst = max(worst, state)
-                if !ctx.json { ctx.print("\(name) \(state.label): \(line)") }
+            let seconds = try args.int("-t", default: 3, in: 1...300)
+            let plugin = HealthPlugin(
+                warning: try HealthPlugin.Thresholds(args.value("-w"), option: "-w"),
+                critical: try HealthPlugin.Thresholds(args.value("-c"), option: "-c"),
+                timeoutMs: seconds * 1000
+            )
+            let rows = (try? ctx.call(SupervisorAPI.status, NoParams(), timeoutMs: seconds * 1000))?.services
+            let verdicts = names.map { name in plugin.judge(name, row: rows?.first { $0.name == name }, ctx) }
+            let (worst, summary) = HealthPlugin.summary(verdicts)
+            if ctx.json {
+                ctx.printJSON(Dictionary(uniqueKeysWithValues: verdicts.map { ($0.name, $0.answer) }))
+            } else {
+                ctx.print(summary)
+                for v in verdicts { ctx.print("\(v.name) \(v.state.label): \(v.line)") }
             }
-            if ctx.json { ctx.printJSON(answers) }
             return worst.rawValue
         }
     }
@@ -57,11 +81,13 @@ extension CLI {
     }
 
     /// One service's health as a monitor reads it.
-    static func health(of name: String, _ ctx: CLIContext) -> (Nagios, String, HealthAnswer) {
+    static func health(of name: String, _ ctx: CLIContext, timeoutMs: Int = 3000) -> (Nagios, String, HealthAnswer) {
         let h: ServiceHealth
-        do { h = try ctx.call(ServiceAPI.health, NoParams(), on: name, timeoutMs: 3000) } catch let e as CLIError {
-            // Not allowed to ask is not knowing (UNKNOWN); nobody answering is CRITICAL.
-            let state: Nagios = e.remote == nil && e.exitCode != ExitCode.noPermission ? .critical : .unknown
+        do { h = try ctx.call(ServiceAPI.health, NoParams(), on: name, timeoutMs: timeoutMs) } catch let e as CLIError {
+            // Not allowed to ask is not knowing (UNKNOWN); nobody answering, or no answer in time
+            // (a hung service), is CRITICAL.
+            let silent = e.remote == nil || [.timeout, .unavailable].contains(e.remote!.code)
+            let state: Nagios = silent && e.exitCode != ExitCode.noPermission ? .critical : .unknown
             return (
                 state, e.exitCode == ExitCode.noPermission ? e.description : "down — \(e.description)",
                 .error(e.description)
