@@ -41,6 +41,21 @@ struct HealthPlugin {
         var answer: CLI.HealthAnswer
     }
 
+    /// What the plugin reads of a service's health: the outbox (producers) and the messages by
+    /// status (notifications).
+    struct HealthSections: Decodable {
+        struct Outbox: Decodable {
+            var pending, dead: Int64?
+            var subscribers: [String: Lag]?
+        }
+        struct Lag: Decodable {
+            var oldestPendingAgeMs: Int64?
+            enum CodingKeys: String, CodingKey { case oldestPendingAgeMs = "oldest_pending_age_ms" }
+        }
+        var outbox: Outbox?
+        var messages: [String: Int64]?
+    }
+
     let warning, critical: Thresholds
     let timeoutMs: Int
 
@@ -60,12 +75,10 @@ struct HealthPlugin {
         var v = Verdict(name: name, state: base, line: line, answer: answer)
         guard case .health(let h) = answer else { return v }
         v.perf.append("'\(name)_uptime'=\(Int(h.uptimeS))s")
-        let raw = h.raw
-        if let outbox = raw["outbox"]?.objectValue {
-            let pending = outbox["pending"]?.intValue ?? 0, dead = outbox["dead"]?.intValue ?? 0
-            let ageMs =
-                (outbox["subscribers"]?.objectValue?.members ?? [])
-                .compactMap { $0.value["oldest_pending_age_ms"]?.intValue }.max() ?? 0
+        let sections = try? JSONDecoding.decode(HealthSections.self, from: JSONValue.object(h.raw))
+        if let outbox = sections?.outbox {
+            let pending = outbox.pending ?? 0, dead = outbox.dead ?? 0
+            let ageMs = (outbox.subscribers ?? [:]).values.compactMap(\.oldestPendingAgeMs).max() ?? 0
             let age = Double(ageMs) / 1000
             v.perf.append("'\(name)_pending'=\(pending)")
             v.perf.append(
@@ -77,9 +90,11 @@ struct HealthPlugin {
             )
             var crossed: [String] = []
             if let c = critical.dead, dead > c {
-                v.state = max(v.state, .critical); crossed.append("\(dead) dead > \(c)")
+                v.state = max(v.state, .critical)
+                crossed.append("\(dead) dead > \(c)")
             } else if let w = warning.dead, dead > w {
-                v.state = max(v.state, .warning); crossed.append("\(dead) dead > \(w)")
+                v.state = max(v.state, .warning)
+                crossed.append("\(dead) dead > \(w)")
             }
             if let c = critical.age, age > c {
                 v.state = max(v.state, .critical)
@@ -90,9 +105,8 @@ struct HealthPlugin {
             }
             if !crossed.isEmpty { v.line += "; " + crossed.joined(separator: "; ") }
         }
-        if let messages = raw["messages"]?.objectValue {
-            let waiting = ["pending", "sending"].compactMap { messages[$0]?.intValue }.reduce(0, +)
-            v.perf.append("'\(name)_mails_waiting'=\(waiting)")
+        if let messages = sections?.messages {
+            v.perf.append("'\(name)_mails_waiting'=\((messages["pending"] ?? 0) + (messages["sending"] ?? 0))")
         }
         return v
     }
