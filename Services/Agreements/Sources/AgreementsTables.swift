@@ -270,16 +270,7 @@ struct AgreementsTables: RecordTable {
     }
 
     /// The next reference for an agreement of `year` (AGR-YYYY-NNNN).
-    static func nextReference(_ db: Database, year: Int) throws -> String {
-        let last: Int = try db.queryOne("SELECT last FROM agreement_refs WHERE year = ?", [year])?["last"] ?? 0
-        let n = last + 1
-        try db.run(
-            "INSERT INTO agreement_refs(year, last) VALUES(?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
-            [year, n]
-        )
-        let digits = String(n)
-        return "AGR-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
+    static func nextReference(_ db: Database, year: Int) throws -> String { try references.next(db, year: year) }
 
     /// Inserts or replaces the agreement with its partner and link rows.
     static func save(_ db: Database, _ a: Agreement, doc: String? = nil, insert: Bool, nowMillis: Int64) throws {

@@ -155,16 +155,7 @@ struct DelegationsTables: RecordTable {
     }
 
     /// The next reference number for a visit starting in `year`.
-    static func nextRef(_ db: Database, year: Int) throws -> String {
-        let last: Int = try db.queryOne("SELECT last FROM refs WHERE year = ?", [year])?["last"] ?? 0
-        let n = last + 1
-        try db.run(
-            "INSERT INTO refs(year, last) VALUES(?, ?) ON CONFLICT(year) DO UPDATE SET last = excluded.last",
-            [year, n]
-        )
-        let digits = String(n)
-        return "DEL-\(year)-" + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
-    }
+    static func nextRef(_ db: Database, year: Int) throws -> String { try references.next(db, year: year) }
 
     /// A delegation's row and bookings, worked out before the write transaction so that the
     /// writer spends its time on SQL only.
