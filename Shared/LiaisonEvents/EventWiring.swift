@@ -105,7 +105,7 @@ package enum EventWiring {
             counters: inbox,
             reads: def.reads
         ) { peer in
-            Inbox.Rights(caller: AccessPolicy.who(peer), sources: policy.sources(for: peer)) {
+            Inbox.Rights(caller: peer, sources: policy.sources(for: peer)) {
                 policy.ownership(source: $0, type: $1)
             }
         }

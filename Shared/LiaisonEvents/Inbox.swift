@@ -74,19 +74,20 @@ package enum Inbox {
     /// as root or the mesh's own account in a dev home) and which types each source emits (nil:
     /// not checked, as in tests of the inbox alone).
     package struct Rights: Sendable {
-        var caller: String
+        /// Who delivers (named only in a refusal's log line: the account lookup costs).
+        var caller: PeerCredentials?
         var sources: Set<String>?
         var ownership: (@Sendable (_ source: String, _ type: String) -> String?)?
 
         package init(
-            caller: String,
+            caller: PeerCredentials?,
             sources: Set<String>?,
             ownership: (@Sendable (_ source: String, _ type: String) -> String?)?
         ) {
             (self.caller, self.sources, self.ownership) = (caller, sources, ownership)
         }
 
-        package static let unchecked = Rights(caller: "", sources: nil, ownership: nil)
+        package static let unchecked = Rights(caller: nil, sources: nil, ownership: nil)
     }
 
     /// Refused events, said once per caller, source and type every 10 s with a count.
@@ -133,20 +134,21 @@ package enum Inbox {
             for (i, raw) in events.enumerated() {
                 // Each event of a batch is checked on its own, so that one bad event fails alone.
                 let refused = forged(raw, i, rights)
-                if let refused,
-                    let held = refusedLines.admit(
-                        "\(rights.caller) \(raw["source"]?.stringValue ?? "") \(raw["type"]?.stringValue ?? "")",
+                if let refused {
+                    let source = raw["source"]?.stringValue ?? "", type = raw["type"]?.stringValue ?? ""
+                    if let held = refusedLines.admit(
+                        "\(rights.caller?.uid ?? 0) \(source) \(type)",
                         nowNanos: monotonicNanos()
-                    )
-                {
-                    log.warning(
-                        "event.refused",
-                        [
-                            "caller": rights.caller, "source": raw["source"]?.stringValue ?? "",
-                            "type": raw["type"]?.stringValue ?? "", "id": raw["id"]?.stringValue ?? "",
-                            "why": refused.message, "repeated": String(held),
-                        ]
-                    )
+                    ) {
+                        log.warning(
+                            "event.refused",
+                            [
+                                "caller": rights.caller.map(AccessPolicy.who) ?? "in-process", "source": source,
+                                "type": type, "id": raw["id"]?.stringValue ?? "", "why": refused.message,
+                                "repeated": String(held),
+                            ]
+                        )
+                    }
                 }
                 if let bad = CloudEvent.schema.violation(raw, path: "events[\(i)]")?.serviceError ?? refused {
                     results.append(DeliveryResult(id: raw["id"]?.stringValue, status: .failed, error: bad))

@@ -82,16 +82,6 @@ package struct History: Sendable {
         )
     }
 
-    /// Every change of the record `id`, oldest first.
-    package func entries(_ db: Database, id: String) throws -> [HistoryEntry] {
-        try db.query(
-            "SELECT version, at_ms, uid, action, changes FROM \(table) WHERE \(idColumn) = ? ORDER BY seq",
-            [id]
-        ).map(
-            HistoryEntry.init(row:)
-        )
-    }
-
     /// A page of the record's changes, oldest first: those after `p.cursor`, at most `p.limit`
     /// and at most `maxBytes` of changes (always at least one entry).
     package func page(_ db: Database, id: String, _ p: HistoryParams, maxBytes: Int = 512 * 1024) throws -> HistoryPage
