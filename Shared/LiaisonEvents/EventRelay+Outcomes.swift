@@ -26,6 +26,7 @@ extension EventRelay {
         var delivered: Int64 = 0
         var dead: [String] = []
         var waiting: [String] = []
+        var diskFull: [String] = []
         var outcomes: [RelayOutcome] = []
         outcomes.reserveCapacity(results.count)
         for (row, r) in zip(batch.rows, results) {
@@ -36,7 +37,14 @@ extension EventRelay {
             case .failed:
                 let e = r.error ?? ServiceError(.internal, "failed without details")
                 let attempts = Int(row.attempts) + 1
-                if let reason = e.details?["reason"]?.stringValue,
+                if e.details?["reason"]?.stringValue == "disk_full" {
+                    // The subscriber's disk is full: held, counting nothing (it is not the
+                    // event's fault), and offered again every few seconds until space is freed.
+                    outcomes.append(
+                        .waitUpgrade(next: now + RelayQueries.diskFullRecheckMs, why: diskFullMark + e.message)
+                    )
+                    diskFull.append("\(row.eventID) → \(subscriber): \(e.message)")
+                } else if let reason = e.details?["reason"]?.stringValue,
                     reason == "upgrade_needed" || reason == "producer_behind"
                 {
                     // Newer than the subscriber reads, or a sequence it has from another change:
@@ -93,6 +101,9 @@ extension EventRelay {
         }
         for d in dead { log.warning("relay.dead", ["detail": d]) }
         for w in waiting { log.warning("relay.waiting_upgrade", ["detail": w]) }
+        if let first = diskFull.first {
+            log.warning("relay.waiting_disk", ["detail": first, "events": String(diskFull.count), "recheck_s": "5"])
+        }
         state.withLock { s in s[subscriber, default: SubscriberState()].delivered += delivered }
     }
 

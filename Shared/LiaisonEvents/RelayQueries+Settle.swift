@@ -93,6 +93,8 @@ extension RelayQueries {
     /// How long an event held for a subscriber's upgrade waits before it is looked at again
     /// (sooner when the relay connects to the subscriber anew: `recheckUpgrades`).
     static let upgradeRecheckMs: Int64 = 60_000
+    /// …and one held because the subscriber's disk is full.
+    static let diskFullRecheckMs: Int64 = 5_000
 
     /// Holds `row` for `subscriber`'s upgrade: pending, due at `next`, its attempts unchanged.
     private static func waitUpgrade(
@@ -103,7 +105,8 @@ extension RelayQueries {
         why: String,
         now: Int64
     ) throws {
-        let text = why.hasPrefix(upgradeNeededMark) || why.hasPrefix(producerBehindMark) ? why : upgradeNeededMark + why
+        let marks = [upgradeNeededMark, producerBehindMark, diskFullMark]
+        let text = marks.contains { why.hasPrefix($0) } ? why : upgradeNeededMark + why
         if row.listed {
             try db.run(
                 """

@@ -50,6 +50,8 @@ let upgradeNeededMark = "upgrade needed: "
 /// …and of one held because the subscriber has this producer's sequence from another change
 /// (the producer was restored behind it and has not recovered yet).
 let producerBehindMark = "producer behind: "
+/// …and of one held because the subscriber's disk is full.
+let diskFullMark = "subscriber disk full: "
 
 /// What became of one sent event.
 enum RelayOutcome {

@@ -19,6 +19,8 @@ final class FlakyConsumer: EventConsumer, @unchecked Sendable {
     let poison = Locked<Set<String>>([])
     /// Event subjects refused retryably.
     let flaky = Locked<Set<String>>([])
+    /// Event subjects refused as a full disk refuses them.
+    let full = Locked<Set<String>>([])
     let applied = Locked<[(key: String, seq: Int64, subject: String)]>([])
     /// Each applied event's data version and data.
     let data = Locked<[(version: Int, data: JSONValue)]>([])
@@ -33,6 +35,9 @@ final class FlakyConsumer: EventConsumer, @unchecked Sendable {
         }
         if flaky.withLock({ $0.contains(event.subject) }) {
             throw ServiceError(.unavailable, "not now: \(event.subject)", retryable: true)
+        }
+        if full.withLock({ $0.contains(event.subject) }) {
+            throw ServiceError(.unavailable, "the disk is full", retryable: true, details: ["reason": "disk_full"])
         }
         applied.withLock { $0.append((event.partitionkey, event.sequence, event.subject)) }
         data.withLock { $0.append((event.dataversion ?? 1, event.data)) }
@@ -210,7 +215,7 @@ func fastSettings() -> EventSettings {
     return s
 }
 
-@Suite(.serialized, .timeLimit(.minutes(1))) struct RelayInboxTests {
+@Suite(.serialized, .timeLimit(.minutes(3))) struct RelayInboxTests {
     @Test func deliversInOrderAcrossKeysOnceEach() throws {
         let f = try RelayFixture(settings: fastSettings())
         try f.startConsumer()
@@ -291,6 +296,25 @@ func fastSettings() -> EventSettings {
         f.consumer.flaky.withLock { $0 = [] }
         _ = try f.producerTable.invoke("events.redrive", ["all_dead": true], log: f.log).get()
         try f.waitUntil("delivered after the redrive") { f.appliedSubjects() == ["r1"] }
+    }
+
+    /// A subscriber whose disk is full holds the event without counting attempts (it would be
+    /// dead after 3 otherwise), and takes it once space is back (issue 26, item 5).
+    @Test func aSubscribersFullDiskHoldsTheEventWithoutCountingAttempts() throws {
+        let f = try RelayFixture(settings: fastSettings())
+        f.consumer.full.withLock { $0 = ["f1"] }
+        try f.startConsumer()
+        try f.produce(["f1"])
+        try f.waitUntil("f1 held for the full disk") {
+            let rows = try f.producerTable.invoke("events.queue", ["status": "pending"], log: f.log).get()["deliveries"]
+            return rows?[0]?["last_error"]?.stringValue?.hasPrefix("subscriber disk full") == true
+        }
+        let row = try f.producerTable.invoke("events.queue", ["status": "pending"], log: f.log).get()["deliveries"]?[0]
+        #expect(row?["attempts"] == 0, "\(String(describing: row))")
+        #expect(try f.deliveries("dead").isEmpty)
+        #expect(f.logged.text.contains("relay.waiting_disk"))
+        f.consumer.full.withLock { $0 = [] }
+        try f.waitUntil("f1 delivered once space is back") { f.appliedSubjects() == ["f1"] }
     }
 
     @Test func anEventAroundPreEncodedDataIsTheDocumentTheEncoderWrites() throws {
