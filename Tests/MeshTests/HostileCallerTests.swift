@@ -76,7 +76,8 @@ import Testing
         let idle = geteuid() == 0 ? 1100 : 0
         let r = try mesh.cli(
             "bench", "hostile", "--json", "--idle", String(idle), "--flood", "300", "--list-limit", "50", "--samples", "10",
-            "--closed", "300")
+            // (The edit burst mails; its bound is MailVolumeTests'.)
+            "--closed", "300", "--edits", "0")
         let out = try #require(r.json, "\(r.stdout)\n\(r.stderr)")
         print("bench hostile (debug build): \(JSONWriter.string(out))")
         #expect(r.code == 0, "\(r.stderr)")

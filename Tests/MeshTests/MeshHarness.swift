@@ -89,6 +89,8 @@ final class MeshHarness {
             guard case .object(var settings) = file.services[i].settings else { continue }
             var m = settings["mail"]?.objectValue ?? JSONObject()
             if m["transport"] == nil { m["transport"] = .string(mail) }
+            // Each change mailed at once, no rate limits, unless the test says otherwise.
+            for k in ["coalesce_s", "per_recipient_per_hour", "per_visit_per_hour"] where m[k] == nil { m[k] = 0 }
             settings["mail"] = .object(m)
             file.services[i].settings = .object(settings)
         }

@@ -81,7 +81,10 @@ import Testing
 
         var m = MeshFile.standard(home: mesh.home)
         m.home = mesh.home
-        m.services[m.services.firstIndex { $0.name == "notifications" }!].settings = ["mail": ["transport": "file"]]
+        // Notifications' settings as the harness wrote them: unchanged.
+        m.services[m.services.firstIndex { $0.name == "notifications" }!].settings = [
+            "mail": ["transport": "file", "coalesce_s": 0, "per_recipient_per_hour": 0, "per_visit_per_hour": 0]
+        ]
         m.services[m.services.firstIndex { $0.name == "agreements" }!].env["LIAISON_LOG_LEVEL"] = "debug"
         m.services.append(
             try scriptService(

@@ -46,6 +46,8 @@ final class TestNotifications: @unchecked Sendable {
         var mailSettings: JSONObject = [
             "transport": "sendmail", "sendmail_path": .string(stub), "from": "BIT International Office <io@bit.example.cn>",
             "bounce": "bounces@bit.example.cn", "retry_base_ms": 20, "retry_cap_ms": 50, "timeout_ms": 2000,
+            // Each change mailed at once, no rate limits: the tests of those set them.
+            "coalesce_s": 0, "per_recipient_per_hour": 0, "per_visit_per_hour": 0,
         ]
         for m in mail.members { mailSettings[m.key] = m.value }
         let loaded = try TestMesh.write(home: dir) {
@@ -68,6 +70,15 @@ final class TestNotifications: @unchecked Sendable {
         _ = system("rm -rf '\(dir)'")
     }
 
+    /// The last event delivered, for `redeliverLast`.
+    var last: CloudEvent?
+
+    /// Offers the last event again, as the relay does after a refusal.
+    @discardableResult
+    func redeliverLast() throws -> JSONValue {
+        try table.invoke("events.deliver", ["event": JSONEncoding.encode(last!)], uid: getuid(), log: log).get()
+    }
+
     /// Delivers a delegation event of `type` carrying `d`.
     @discardableResult
     func deliver(_ type: String, _ d: Delegation) throws -> JSONValue {
@@ -77,6 +88,7 @@ final class TestNotifications: @unchecked Sendable {
         let e = CloudEvent(
             id: IDs.make("evt"), source: "delegations", type: type, subject: key, time: Timestamp.rfc3339(), partitionkey: key,
             sequence: seq, data: JSONEncoding.encode(d))
+        last = e
         // As the producer: in a dev mesh the services run as this process's own account.
         return try table.invoke("events.deliver", ["event": JSONEncoding.encode(e)], uid: getuid(), log: log).get()
     }

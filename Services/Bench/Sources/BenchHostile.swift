@@ -14,10 +14,10 @@ extension Bench {
                 "What hostile callers cost others: control and ordinary calls while another user holds idle "
                 + "connections, health under a pipelined flood, memory under a client that never reads, the "
                 + "1,000-item itinerary check, memory after connections closed mid-frame, events of a type their "
-                + "source does not emit.",
+                + "source does not emit, the mail a burst of edits of one visit sends.",
             usage:
                 "bench hostile [--idle N] [--flood N] [--list-limit N] [--samples K] [--holder-uid U] [--closed N] "
-                + "[--checks N] [--json]",
+                + "[--checks N] [--edits S] [--json]",
             options: [
                 OptionSpec(["--idle"], value: "N", "Idle connections held by another user (default 1100)."),
                 OptionSpec(
@@ -42,6 +42,11 @@ extension Bench {
                     "Connections that send a 1 MiB frame (or half of one) and close (default 1000)."
                 ),
                 OptionSpec(
+                    ["--edits"],
+                    value: "S",
+                    "Seconds of edits of one confirmed visit of 20 people; the mail they queue is counted (default 10)."
+                ),
+                OptionSpec(
                     ["--holder-uid"],
                     value: "U",
                     "Who holds the idle connections (default 65534 when run as root, else you)."
@@ -56,6 +61,7 @@ extension Bench {
                 samples: args.int("--samples", default: 50, in: 1...10_000),
                 closed: args.int("--closed", default: 1000, in: 0...100_000),
                 checks: args.int("--checks", default: 32, in: 0...1000),
+                edits: args.int("--edits", default: 10, in: 0...3600),
                 holderUID: args.value("--holder-uid").flatMap { UInt32($0) } ?? (getuid() == 0 ? 65534 : getuid())
             )
             let report = try h.run()
@@ -68,7 +74,7 @@ extension Bench {
     /// The measurements of `bench hostile`, against the delegations service.
     struct Hostile {
         let ctx: CLIContext
-        let idle, flood, listLimit, samples, closed, checks: Int
+        let idle, flood, listLimit, samples, closed, checks, edits: Int
         let holderUID: UInt32
         let service = "delegations"
         var failed = 0
@@ -82,12 +88,12 @@ extension Bench {
             samples: Int,
             closed: Int,
             checks: Int,
+            edits: Int,
             holderUID: UInt32
         ) throws {
-            (self.ctx, self.idle, self.flood, self.listLimit, self.samples, self.closed, self.checks, self.holderUID) =
-                (
-                    ctx, idle, flood, listLimit, samples, closed, checks, holderUID
-                )
+            (self.ctx, self.idle, self.flood, self.listLimit, self.samples, self.closed, self.checks) =
+                (ctx, idle, flood, listLimit, samples, closed, checks)
+            (self.edits, self.holderUID) = (edits, holderUID)
             progress = BenchProgress(
                 ctx,
                 "bench hostile against \(service): \(idle) idle connections, a flood of \(flood) pipelined lists of "
@@ -169,6 +175,10 @@ extension Bench {
             if closed > 0 {
                 progress.update("\(closed) connections closed mid-frame", phase: true)
                 out["closed_frames"] = try closedFrames()
+            }
+            if edits > 0 {
+                progress.update("\(edits) s of edits of one confirmed visit", phase: true)
+                out["edit_burst"] = try editBurst(seconds: edits)
             }
             let after = try row()
             out["restarts"] = .int(after.restarts - before.restarts)

@@ -339,6 +339,14 @@ extension Bench.Hostile {
                     + "a second after \(f["rss_kib_after"]?.intValue ?? 0) (grew \(f["growth_kib"]?.intValue ?? 0) KiB)"
             )
         }
+        if let e = r["edit_burst"] {
+            ctx.print(
+                "\(e["seconds"]?.intValue ?? 0) s of edits of one confirmed visit of 20 people "
+                    + "(\(e["edits"]?.intValue ?? 0) edits): \(e["messages_after_the_schedules"]?.intValue ?? 0) "
+                    + "messages after the \(e["schedules"]?.intValue ?? 0) schedules; largest "
+                    + "\(e["largest_message_bytes"]?.intValue ?? 0) bytes"
+            )
+        }
         ctx.print("restarts: \(r["restarts"]?.intValue ?? 0), failed calls: \(r["failed_calls"]?.intValue ?? 0)")
     }
 }

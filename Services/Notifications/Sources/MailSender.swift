@@ -30,6 +30,9 @@ final class MailSender: Component {
     let ledger: MailLedger
     private let senders = Locked<[BackgroundLoop]>([])
     private let reminders = Locked<BackgroundLoop?>(nil)
+    let fanOut = Locked<BackgroundLoop?>(nil)
+    /// Lines said once in a while however often they happen (a full disk, a rate limit).
+    let repeated = RepeatedLines(intervalMs: 10_000)
 
     init(
         store: Store,
@@ -48,11 +51,21 @@ final class MailSender: Component {
         self.now = now
     }
 
-    /// Marks interrupted hand-overs `possibly_sent`; returns how many.
+    /// Settles hand-overs a stop interrupted: those the ledger says went out are `sent` (the
+    /// service stopped, or the disk was full, before it could record so), the rest
+    /// `possibly_sent`. Returns how many are possibly sent.
     @discardableResult
     func recover() throws -> Int {
         let t = now()
-        return try store.write { db in try NotificationsTables.recoverSending(db, nowMillis: t) }
+        let sending = try store.read { db in try NotificationsTables.sendingKeys(db) }
+        let out = sending.isEmpty ? [] : ledger.entries().filter { $0.state == "sent" && sending.contains($0.key) }
+        return try store.write { [log] db in
+            if !out.isEmpty {
+                let (_, updated) = try NotificationsTables.reconcile(db, out, nowMillis: t)
+                log.notice("mail.recorded_from_ledger", ["messages": String(updated)])
+            }
+            return try NotificationsTables.recoverSending(db, nowMillis: t)
+        }
     }
 
     func start() throws {
@@ -83,15 +96,19 @@ final class MailSender: Component {
             )
         }
         let loops = (0..<settings.concurrency).map { i in
-            BackgroundLoop(name: "mail-\(i)") { [unowned self] _ in sendRound() }
+            BackgroundLoop(name: "mail-\(i)") { [unowned self] loop in sendRound(loop) }
         }
         let reminder = BackgroundLoop(name: "reminders") { [unowned self] _ in reminderRound() }
+        let pieces = BackgroundLoop(name: "fanout") { [unowned self] _ in fanOutRound() }
         senders.withLock { $0 = loops }
         reminders.withLock { $0 = reminder }
+        fanOut.withLock { $0 = pieces }
         store.observe(.mail) { [weak self] in self?.wake() }
         store.observe(.reminders) { [weak self] in self?.wakeReminders() }
+        store.observe(.fanOut) { [weak self] in self?.fanOut.withLock { $0 }?.wake() }
         for l in loops { try l.start() }
         try reminder.start()
+        try pieces.start()
     }
 
     /// Wakes every sender (messages are queued).
@@ -103,7 +120,7 @@ final class MailSender: Component {
     /// Stops the loops; a sendmail in progress is allowed to finish (its outcome is recorded),
     /// up to the deadline.
     func stop(deadline: UInt64) {
-        let all = senders.withLock { $0 } + [reminders.withLock { $0 }].compactMap { $0 }
+        let all = senders.withLock { $0 } + [reminders.withLock { $0 }, fanOut.withLock { $0 }].compactMap { $0 }
         for l in all { _ = l.stop(timeoutMs: 0) }
         for l in all { l.stop(timeoutMs: Components.millisLeft(until: deadline)) }
     }
@@ -118,14 +135,13 @@ final class MailSender: Component {
         var entry: MailLedger.Entry?
     }
 
-    private func sendRound() -> BackgroundLoop.Sleep {
+    private func sendRound(_ loop: BackgroundLoop) -> BackgroundLoop.Sleep {
         let claim: Claim?
         let nextDue: Int64?
         do {
             (claim, nextDue) = try self.claim()
         } catch {
-            log.error("mail.claim_failed", ["error": "\(error)"])
-            return .atMost(ms: 1000)
+            return waitAfter(error, "mail.claim_failed")
         }
         guard let claim else {
             // New messages, reminders that fire and operator retries all wake the senders; the
@@ -146,15 +162,11 @@ final class MailSender: Component {
                     log.error("mail.ledger_failed", ["message": String(claim.id), "error": "\(error)"])
                 }
             }
-            do { try record(claim, outcome) } catch {
-                log.error("mail.record_failed", ["message": String(claim.id), "error": "\(error)"])
-            }
+            recordDurably(claim, outcome, loop)
             return .none
         }
         let outcome = transport.send(raw: claim.raw, recipient: claim.recipient, messageID: claim.messageID)
-        do { try record(claim, outcome) } catch {
-            log.error("mail.record_failed", ["message": String(claim.id), "error": "\(error)"])
-        }
+        recordDurably(claim, outcome, loop)
         return .none
     }
 
@@ -162,7 +174,7 @@ final class MailSender: Component {
     /// before anything is handed to the MTA.
     func claim() throws -> (Claim?, Int64?) {
         let t = now()
-        return try store.write { [settings] db -> (Claim?, Int64?) in
+        return try store.write { [self, settings] db -> (Claim?, Int64?) in
             while true {
                 guard let m = try NotificationsTables.nextDue(db, nowMillis: t) else {
                     return (nil, try NotificationsTables.nextPendingMs(db))
@@ -174,6 +186,16 @@ final class MailSender: Component {
                         why: "not handed over within \(settings.maxAgeMs / 1000) s of being queued",
                         nowMillis: t
                     )
+                    continue
+                }
+                if let (turn, why) = try rateLimit(m, db, nowMillis: t) {
+                    try NotificationsTables.putOff(db, message: m.id, untilMs: turn, why: why)
+                    if let held = repeated.admit("rate:" + why.prefix(40), nowNanos: monotonicNanos()) {
+                        log.notice(
+                            "mail.rate_limited",
+                            ["message": String(m.id), "reason": why, "repeated": String(held)]
+                        )
+                    }
                     continue
                 }
                 let attempt = try NotificationsTables.claim(db, message: m.id, nowMillis: t)

@@ -41,6 +41,18 @@ package struct NotificationsSettings: Sendable {
     package var agreementNotices = true
     /// Also write agreement notices to the partners' contacts (not only BIT's coordinator).
     package var agreementPartnerContacts = false
+    /// Changes of a confirmed visit are held this long and mailed as one update per person
+    /// (`mail.coalesce_s`; 0 mails each change at once).
+    package var coalesceMs: Int64 = 30_000
+    /// At most this many mails an hour to one address, and of one visit (`mail.per_recipient_per_hour`,
+    /// `mail.per_visit_per_hour`; 0: no limit); the rest wait their turn.
+    package var perRecipientPerHour = 60
+    package var perVisitPerHour = 2_000
+    /// A message over this size is built again in its short form (notes cut, lists summed up, no
+    /// HTML part), and refused (dead, with the reason) if that is still over (`mail.max_message_kb`).
+    package var maxMessageBytes = 1024 * 1024
+    /// Recipients rendered per transaction: a large visit is queued in pieces this size.
+    package var pieceSize = 16
 
     /// Reads the settings; `home` is the mesh's home (the file transport writes under it).
     package static func from(_ settings: JSONValue, home: String) throws -> NotificationsSettings {
@@ -99,6 +111,11 @@ package struct NotificationsSettings: Sendable {
         if let v = try int(mail, "max_age_s", "mail", 60...31_536_000) { s.maxAgeMs = v * 1000 }
         if let v = try int(mail, "retry_base_ms", "mail", 1...3_600_000) { s.retryBaseMs = Int(v) }
         if let v = try int(mail, "retry_cap_ms", "mail", 1...86_400_000) { s.retryCapMs = Int(v) }
+        if let v = try int(mail, "coalesce_s", "mail", 0...3600) { s.coalesceMs = v * 1000 }
+        if let v = try int(mail, "per_recipient_per_hour", "mail", 0...100_000) { s.perRecipientPerHour = Int(v) }
+        if let v = try int(mail, "per_visit_per_hour", "mail", 0...1_000_000) { s.perVisitPerHour = Int(v) }
+        if let v = try int(mail, "max_message_kb", "mail", 64...65_536) { s.maxMessageBytes = Int(v) * 1024 }
+        if let v = try int(mail, "piece_size", "mail", 1...1000) { s.pieceSize = Int(v) }
         if let l = try str(mail, "ledger", "mail") { s.ledger = l.hasPrefix("/") ? l : home + "/" + l }
         if let v = try int(mail, "ledger_keep_s", "mail", 3600...31_536_000) { s.ledgerKeepMs = v * 1000 }
         if let d = try str(mail, "message_id_domain", "mail") {

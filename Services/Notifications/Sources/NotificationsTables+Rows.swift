@@ -16,6 +16,10 @@ struct NewMessage {
     var raw: [UInt8]?
     var lastError: String?
     var createdMs: Int64
+    /// Not handed over before this time (a change held to be coalesced with the next): 0 at once.
+    var notBeforeMs: Int64 = 0
+    /// The version of the visit a held change was derived from (`bases`), nil otherwise.
+    var basis: Int64?
 }
 
 extension MessageRow {
@@ -33,10 +37,10 @@ extension MessageRow {
 struct DueMessage: Decodable {
     var id: Int64
     var raw: [UInt8]
-    var recipient, messageID: String
+    var recipient, messageID, subjectID: String
     var attempts: Int
     var createdMs: Int64
     enum CodingKeys: String, CodingKey {
-        case id, raw, recipient, messageID = "message_id", attempts, createdMs = "created_ms"
+        case id, raw, recipient, messageID = "message_id", subjectID = "subject_id", attempts, createdMs = "created_ms"
     }
 }

@@ -22,7 +22,7 @@ extension NotificationsTables {
     static func nextDue(_ db: Database, nowMillis: Int64) throws -> DueMessage? {
         try db.queryOne(
             """
-            SELECT id, raw, recipient, message_id, attempts, created_ms FROM messages
+            SELECT id, raw, recipient, message_id, subject_id, attempts, created_ms FROM messages
             WHERE status = 'pending' AND next_attempt_ms <= ? ORDER BY next_attempt_ms, id LIMIT 1
             """,
             [nowMillis]
@@ -192,5 +192,12 @@ extension NotificationsTables {
             """,
             [untilMs]
         ).map { try $0.decode() }
+    }
+}
+
+extension NotificationsTables {
+    /// The keys of messages left `sending`.
+    static func sendingKeys(_ db: Database) throws -> Set<String> {
+        Set(try db.query("SELECT idem_key FROM messages WHERE status = 'sending'").map { try $0["idem_key"] })
     }
 }

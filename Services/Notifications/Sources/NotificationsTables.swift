@@ -78,6 +78,7 @@ enum NotificationsTables {
         // The journal kept each event's whole delegation (people included), which nothing read:
         // the visit's copy is in `visits`. Two kilobytes of personal data per event, gone.
         .init(2, "ALTER TABLE jobs DROP COLUMN data;"),
+        .init(3, fanOutSchema),
     ]
 
     // MARK: the journal and the visits
@@ -151,12 +152,13 @@ enum NotificationsTables {
             INSERT INTO messages(idem_key, rule, subject_id, subject_ref, recipient, recipient_name, view, version, \
             status, message_id,
                 subject, raw,
-                last_error, created_ms, updated_ms) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+                last_error, created_ms, updated_ms, next_attempt_ms, basis) VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """,
             [
                 m.key, m.rule, m.subjectID, m.subjectRef, m.recipient, m.recipientName, m.view, m.version,
                 m.status.rawValue, m.messageID,
                 m.subject, m.raw.map { SQLValue.blob($0) } ?? .null, m.lastError, m.createdMs, m.createdMs,
+                m.notBeforeMs, m.basis,
             ]
         )
     }

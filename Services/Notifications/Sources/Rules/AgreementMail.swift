@@ -126,7 +126,7 @@ extension NotificationRules {
             version: leadDays ?? a.version,
             at: t,
             db
-        ) { messageID in
+        ) { messageID, _ in
             MailMessage(
                 from: settings.from,
                 to: [r.mailbox],

@@ -15,7 +15,9 @@ struct NotificationRules {
     let log: Logger
     let now: @Sendable () -> Int64
 
-    /// Applies one delegation event; returns whether messages were queued (to wake the sender).
+    /// Applies one delegation event: keeps the visit as it describes it, (re)arms its reminders,
+    /// and queues what it asks to be mailed as a job (`FanOut`), the first piece at once.
+    /// Returns whether messages were queued (to wake the sender).
     func apply(_ event: CloudEvent, _ db: Database) throws -> Bool {
         let d: Delegation
         do { d = try JSONDecoding.decode(Delegation.self, from: event.data, path: [NameKey("data")]) } catch {
@@ -24,46 +26,33 @@ struct NotificationRules {
                 "not a delegation this service understands: \(error.reason)"
             )
         }
-        // The visit as the last event described it, decoded only when a rule needs it: an update
-        // that leaves the people as they were (most of them) needs nothing of it.
         let stored = try NotificationsTables.visitDoc(db, id: d.id)
         let doc = JSONWriter.encode(event.data)
-        func before() throws -> Delegation? { try stored.map { try JSONDecoding.decode(Delegation.self, from: $0) } }
         try NotificationsTables.keepVisit(db, d, doc: String(decoding: doc, as: UTF8.self), nowMillis: now())
         db.announce(.reminders)
-        var queued = 0
+        let kind: FanOutKind?
         switch event.eventType {
         case .delegationConfirmed? where settings.sendSchedules:
-            queued += try invite(d, db, rule: .schedule)
+            kind = .confirm
             try armReminders(d, db)
+        case .delegationRescheduled? where Self.scheduled.contains(d.status):
+            try armReminders(d, db)
+            kind = settings.sendUpdates ? .reschedule : .details
         case .delegationRescheduled?:
-            if Self.scheduled.contains(d.status) {
-                let previous = try before()
-                if settings.sendUpdates { queued += try invite(d, db, rule: .update, before: previous) }
-                queued += try removePeople(d, before: previous, db)
-                try armReminders(d, db)
-            } else {
-                try NotificationsTables.drop(db, subjectID: d.id)
-            }
+            try NotificationsTables.drop(db, subjectID: d.id)
+            kind = nil
         case .delegationUpdated? where Self.scheduled.contains(d.status) && settings.sendSchedules:
             // Details changed on a confirmed visit (or one under way): people added since get the
-            // schedule; everyone else has theirs already (sent at this schedule version, or at an
-            // earlier one that a reschedule left as it was for them).
-            queued += try invite(d, db, rule: .schedule, onlyNew: true)
-            if let stored, Self.samePeople(stored, doc) { break }
-            queued += try removePeople(d, before: before(), db)
+            // schedule, people gone are told; nothing else changed for anyone (unless changes are
+            // held for them: those are told again, as one).
+            kind = .details
         case .delegationCancelled?, .delegationPostponed?:
             try NotificationsTables.drop(db, subjectID: d.id)
-            if settings.sendCancellations {
-                queued += try cancel(
-                    d,
-                    db,
-                    rule: event.eventType == .delegationCancelled ? .cancel : .postpone
-                )
-            }
-        default: break
+            kind = settings.sendCancellations ? (event.eventType == .delegationCancelled ? .cancel : .postpone) : nil
+        default: kind = nil
         }
-        return queued > 0
+        guard let kind else { return false }
+        return try enqueue(kind, subjectID: d.id, doc: doc, prev: stored, db) > 0
     }
 
     /// The states in which a visit's people hold its schedule: a change to it is mailed to them.
@@ -85,106 +74,6 @@ struct NotificationRules {
         return p.count == q.count && p.allSatisfy { k, v in q[k].map { $0.elementsEqual(v) } ?? false }
     }
 
-    /// The schedule (or update) for every recipient, at the current schedule version. An update
-    /// goes to those whose own sessions (or the visit's dates) changed, saying what changed and
-    /// why; sessions they lose are cancelled in a message of their own. `onlyNew`: only to those
-    /// who do not hold its schedule (never sent it, or taken off the visit since).
-    func invite(
-        _ d: Delegation,
-        _ db: Database,
-        rule: MailRule,
-        before: Delegation? = nil,
-        onlyNew: Bool = false
-    ) throws -> Int {
-        var n = 0
-        for r in ScheduleRenderer.recipients(of: d) {
-            // Someone who does not hold this visit's schedule (never sent it, or taken off the visit
-            // since) gets it whole, not as an "update".
-            var key = "invite:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)"
-            let had: Bool
-            switch try NotificationsTables.holding(db, subjectID: d.id, address: r.address) {
-            case .holds: had = true
-            case .never: had = false
-            case .left(let told):
-                had = false
-                key += ":back-after-\(told)"
-            }
-            if had && onlyNew { continue }
-            let effective: MailRule = rule == .update && !had ? .schedule : rule
-            guard effective == .update, let before else {
-                n += try queue(effective, d, r, key: key, db)
-                continue
-            }
-            let c = PersonalSchedule.changes(from: before, to: d, for: r)
-            if !c.requests.isEmpty || c.window != nil { n += try queue(.update, d, r, key: key, changes: c, db) }
-            if !c.removed.isEmpty {
-                n += try queue(
-                    .removal,
-                    d,
-                    r,
-                    key: "removal:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)",
-                    changes: c,
-                    db
-                )
-            }
-        }
-        return n
-    }
-
-    /// Those who were sent the schedule and are no longer on the visit get a cancellation of
-    /// every session they were expected at.
-    func removePeople(_ d: Delegation, before: Delegation?, _ db: Database) throws -> Int {
-        guard let before else { return 0 }
-        let now = Set(ScheduleRenderer.recipients(of: d).map { $0.address.lowercased() })
-        var n = 0
-        for r in ScheduleRenderer.recipients(of: before) where !now.contains(r.address.lowercased()) {
-            guard case .holds(let held) = try NotificationsTables.holding(db, subjectID: d.id, address: r.address)
-            else { continue }
-            var c = PersonalSchedule.Changes()
-            c.removed = PersonalSchedule(before, for: r).mine
-            c.leftVisit = true
-            n += try queue(
-                .removal,
-                before,
-                r,
-                key: NotificationsTables.leaveKey(subjectID: d.id, address: r.address, held: held),
-                changes: c,
-                db
-            )
-        }
-        return n
-    }
-
-    /// A cancellation to everyone who was sent the schedule (and everyone now on the visit).
-    func cancel(_ d: Delegation, _ db: Database, rule: MailRule) throws -> Int {
-        let told = try NotificationsTables.invited(db, subjectID: d.id)
-        guard !told.isEmpty else { return 0 }  // nobody was invited: nothing to take back
-        var recipients = ScheduleRenderer.recipients(of: d).filter { told.contains($0.address.lowercased()) }
-        for addr in told where !recipients.contains(where: { $0.address.lowercased() == addr }) {
-            if let (address, name, view) = try NotificationsTables.lastAddressing(db, subjectID: d.id, address: addr) {
-                recipients.append(
-                    Recipient(
-                        name: name ?? address,
-                        nameLocal: nil,
-                        address: address,
-                        view: RecipientView(rawValue: view) ?? .member
-                    )
-                )
-            }
-        }
-        var n = 0
-        for r in recipients {
-            n += try queue(
-                rule,
-                d,
-                r,
-                key: "\(rule.rawValue):\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)",
-                db
-            )
-        }
-        return n
-    }
-
     /// Inserts one message unless its key exists; a message that cannot be built safely is
     /// stored dead with the reason (it never reaches the MTA).
     func queue(
@@ -194,20 +83,25 @@ struct NotificationRules {
         key: String,
         reminderDays: Int? = nil,
         changes: PersonalSchedule.Changes? = nil,
+        notBefore: Int64 = 0,
+        basis: Int64? = nil,
         _ db: Database
     ) throws -> Int {
         if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
         let date = Date(timeIntervalSince1970: Double(t) / 1000)
-        let rendered = ScheduleRenderer.render(
-            rule,
-            d,
-            for: r,
-            settings: settings,
-            reminderDays: reminderDays,
-            now: date,
-            changes: changes
-        )
+        func render(short: Bool) -> RenderedMail {
+            ScheduleRenderer.render(
+                rule,
+                d,
+                for: r,
+                settings: settings,
+                reminderDays: reminderDays,
+                now: date,
+                changes: changes,
+                short: short
+            )
+        }
         return try insertMessage(
             key: key,
             rule: rule.rawValue,
@@ -217,9 +111,12 @@ struct NotificationRules {
             view: r.view.rawValue,
             version: d.scheduleVersion,
             at: t,
+            notBefore: notBefore,
+            basis: basis,
             db
-        ) { messageID in
-            MailMessage(
+        ) { messageID, short in
+            let rendered = render(short: short)
+            return MailMessage(
                 from: settings.from,
                 to: [r.mailbox],
                 replyTo: settings.replyTo,
@@ -244,11 +141,13 @@ struct NotificationRules {
         view: String,
         version: Int,
         at t: Int64,
+        notBefore: Int64 = 0,
+        basis: Int64? = nil,
         _ db: Database,
-        mail: (_ messageID: String) -> MailMessage
+        mail: (_ messageID: String, _ short: Bool) -> MailMessage
     ) throws -> Int {
         let messageID = "liaison.\(IDs.make("m").dropFirst(2))@\(settings.messageIDDomain)"
-        let message = mail(messageID)
+        var message = mail(messageID, false)
         var m = NewMessage(
             key: key,
             rule: rule,
@@ -263,9 +162,27 @@ struct NotificationRules {
             subject: message.subject,
             raw: nil,
             lastError: nil,
-            createdMs: t
+            createdMs: t,
+            notBeforeMs: notBefore,
+            basis: basis
         )
-        do { m.raw = try MessageBuilder.build(message, boundarySeed: String(messageID.prefix(24))) } catch {
+        do {
+            let seed = String(messageID.prefix(24))
+            var raw = try MessageBuilder.build(message, boundarySeed: seed)
+            if raw.count > settings.maxMessageBytes {
+                // Long notes and lists go in full once (the schedule); a copy this large says less.
+                message = mail(messageID, true)
+                raw = try MessageBuilder.build(message, boundarySeed: seed)
+                m.subject = message.subject
+            }
+            guard raw.count <= settings.maxMessageBytes else {
+                throw MeshError(
+                    "the message is \(raw.count / 1024) KB even in its short form, over settings.mail.max_message_kb "
+                        + "(\(settings.maxMessageBytes / 1024))"
+                )
+            }
+            m.raw = raw
+        } catch {
             m.status = .dead
             m.lastError = "not built: \(error)"
             log.warning("message.refused", ["subject": subjectID, "rule": rule, "reason": "\(error)"])
@@ -293,25 +210,18 @@ struct NotificationRules {
         }
     }
 
-    /// Fires the reminders due by now: a reminder message to each recipient of a visit still
-    /// confirmed and not yet begun. Returns how many messages were queued.
+    /// Fires the reminders due by now: a job of reminder messages to each recipient of a visit
+    /// still confirmed and not yet begun. Returns how many messages were queued at once.
     func fireDueReminders(_ db: Database) throws -> Int {
         let t = now()
         var n = 0
         for (id, days) in try NotificationsTables.dueReminders(db, nowMillis: t) {
             try NotificationsTables.fired(db, subjectID: id, days: days)
-            guard let d = try? NotificationsTables.visit(db, id: id), d.status == .confirmed else { continue }
+            guard let doc = try NotificationsTables.visitDoc(db, id: id),
+                let d = try? JSONDecoding.decode(Delegation.self, from: doc), d.status == .confirmed
+            else { continue }
             guard d.draft.startsAt.epochSeconds(in: d.draft.zone) * 1000 > t else { continue }
-            for rec in ScheduleRenderer.recipients(of: d) {
-                n += try queue(
-                    .reminder,
-                    d,
-                    rec,
-                    key: "reminder:\(id):\(days):\(rec.address.lowercased()):\(d.scheduleVersion)",
-                    reminderDays: days,
-                    db
-                )
-            }
+            n += try enqueue(.reminder, subjectID: id, doc: doc, prev: nil, days: days, db)
         }
         return n
     }

@@ -81,20 +81,31 @@ package struct PersonalSchedule {
         return out
     }
 
-    /// One VEVENT per item: UID per item, SEQUENCE its revision.
+    /// A session's note as every copy after the first carries it: its first `noteExcerpt`
+    /// characters (the whole note went with the schedule).
+    static func excerpt(_ note: String) -> String {
+        guard note.count > noteExcerpt else { return note }
+        return String(note.prefix(noteExcerpt)) + " … (the full note was in the schedule first sent)"
+    }
+
+    static let noteExcerpt = 300
+
+    /// One VEVENT per item: UID per item, SEQUENCE its revision; the notes whole only when
+    /// `fullNotes` (the schedule), cut to an excerpt in every later copy.
     static func events(
         _ items: [ItineraryItem],
         of d: Delegation,
         for r: Recipient,
         cancelled: Bool,
         settings: NotificationsSettings,
-        now: Date
+        now: Date,
+        fullNotes: Bool = true
     ) -> [CalendarEvent] {
         let zone = d.draft.zone
         return items.map { item in
             var description = [d.draft.title]
             if let v = item.venue { description.append(v) }
-            if let n = item.notes { description.append(n) }
+            if let n = item.notes { description.append(fullNotes ? n : excerpt(n)) }
             return CalendarEvent(
                 uid: "\(item.id ?? "item")-\(d.id)@\(settings.messageIDDomain)",
                 sequence: item.rev ?? 1,

@@ -58,7 +58,8 @@ package enum ScheduleRenderer {
         settings: NotificationsSettings,
         reminderDays: Int? = nil,
         now: Date,
-        changes: PersonalSchedule.Changes? = nil
+        changes: PersonalSchedule.Changes? = nil,
+        short: Bool = false
     ) -> RenderedMail {
         let draft = d.draft
         let personal = PersonalSchedule(d, for: r)
@@ -104,7 +105,8 @@ package enum ScheduleRenderer {
                 "A reminder: the \(draft.title) begins in \(n) day\(n == 1 ? "" : "s"), on "
                 + "\(ItineraryDays.dayTitle(draft.startsAt)). The schedule follows."
         }
-        let schedule = [.cancel, .postpone, .removal].contains(rule) ? [] : scheduleLines(d, personal, view: r.view)
+        let schedule =
+            [.cancel, .postpone, .removal].contains(rule) ? [] : scheduleLines(d, personal, view: r.view, short: short)
         var opening = ["Dear \(r.displayName),", "", intro, ""]
         if let c = changes, rule == .update || rule == .removal { opening += PersonalSchedule.lines(c) + [""] }
         if rule == .removal, let c = changes, !c.removed.isEmpty {
@@ -134,7 +136,8 @@ package enum ScheduleRenderer {
                 for: r,
                 cancelled: cancelling,
                 settings: settings,
-                now: now
+                now: now,
+                fullNotes: rule == .schedule && !short
             )
             calendar = (method, ICalendar.build(method: method, events: events))
         }
@@ -158,9 +161,20 @@ package enum ScheduleRenderer {
         return out
     }
 
+    /// How many people a short message lists (by name, in the delegation and per session).
+    static let shortList = 40
+
     /// The recipient's sessions day by day, the rest of the programme marked as for
-    /// information, then the people; hosts also see every member's needs.
-    static func scheduleLines(_ d: Delegation, _ personal: PersonalSchedule, view: RecipientView) -> [String] {
+    /// information, then the people; hosts also see every member's needs. `short`: the lists of
+    /// people cut at `shortList` names, with how many more there are.
+    static func scheduleLines(
+        _ d: Delegation,
+        _ personal: PersonalSchedule,
+        view: RecipientView,
+        short: Bool = false
+    )
+        -> [String]
+    {
         let draft = d.draft
         var out: [String] = []
         for (heading, list) in [
@@ -176,8 +190,12 @@ package enum ScheduleRenderer {
                     if let v = item.venue { line += " — \(v)" }
                     out.append(line)
                     if view == .host && !item.everyone {
+                        let names = draft.attendees(of: item).map(\.name)
+                        let shown = short ? Array(names.prefix(shortList)) : names
+                        let more = names.count - shown.count
                         out.append(
-                            "               with: " + draft.attendees(of: item).map(\.name).joined(separator: ", ")
+                            "               with: " + shown.joined(separator: ", ")
+                                + (more > 0 ? " and \(more) more" : "")
                         )
                     }
                 }
@@ -185,7 +203,8 @@ package enum ScheduleRenderer {
             out.append("")
         }
         out.append("Delegation (\(draft.headCount.map(String.init) ?? "\(draft.members.count) named, and groups")):")
-        for m in draft.members {
+        let listed = short ? Array(draft.members.prefix(shortList)) : draft.members
+        for m in listed {
             var line = "  • \(m.name)"
             if let l = m.nameLocal { line += " (\(l))" }
             if let t = m.title, t != m.name { line += ", \(t)" }
@@ -199,6 +218,11 @@ package enum ScheduleRenderer {
                 if !needs.isEmpty { line += " — " + needs.joined(separator: "; ") }
             }
             out.append(line)
+        }
+        if listed.count < draft.members.count {
+            out.append(
+                "  … and \(draft.members.count - listed.count) more (the International Office has the full list)"
+            )
         }
         if !draft.hosts.isEmpty {
             out.append("Hosts:")
