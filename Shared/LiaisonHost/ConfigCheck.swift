@@ -16,9 +16,10 @@ enum ConfigCheck {
         return threads
     }
 
-    /// Whether `dir` is (or can be made) a directory: it, or its nearest existing ancestor, must
-    /// be a directory this user may write.
-    static func creatable(_ dir: String, key: String) throws {
+    /// Whether `dir` is (or can be made) a directory the service may write: it, or its nearest
+    /// existing ancestor, must be a directory `account` (the entry's `user`; else this process's)
+    /// may write.
+    static func creatable(_ dir: String, key: String, as account: UserAccount? = nil) throws {
         var path = dir
         while true {
             var st = stat()
@@ -26,9 +27,12 @@ enum ConfigCheck {
                 guard (st.st_mode & S_IFMT) == S_IFDIR else {
                     throw MeshError("\(key): \(path) exists and is not a directory")
                 }
-                if path != dir && access(path, W_OK) != 0 {
+                if !writable(st, path, by: account) {
+                    let who = account?.name ?? Accounts.userName(getuid())
                     throw MeshError(
-                        "\(key): cannot create \(dir): \(path) is not writable by \(Accounts.userName(getuid()))"
+                        path == dir
+                            ? "\(key): \(dir) is not writable by \(who)"
+                            : "\(key): cannot create \(dir): \(path) is not writable by \(who)"
                     )
                 }
                 return
@@ -36,6 +40,18 @@ enum ConfigCheck {
             guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return }
             path = String(path[..<slash])
         }
+    }
+
+    /// Whether `account` may write the directory `path` (by its mode bits; root may), or this
+    /// process when no account is given.
+    static func writable(_ st: stat, _ path: String, by account: UserAccount?) -> Bool {
+        guard let a = account else { return access(path, W_OK) == 0 }
+        if a.uid == 0 { return true }
+        if st.st_uid == a.uid { return st.st_mode & S_IWUSR != 0 && st.st_mode & S_IXUSR != 0 }
+        if a.groups.contains(st.st_gid) || a.gid == st.st_gid {
+            return st.st_mode & S_IWGRP != 0 && st.st_mode & S_IXGRP != 0
+        }
+        return st.st_mode & S_IWOTH != 0 && st.st_mode & S_IXOTH != 0
     }
 
     static func run(
@@ -55,8 +71,17 @@ enum ConfigCheck {
                 return fail("mesh file \(meshPath) has no service named \(name)")
             }
             _ = try workers(entry)
+            // As the account the service runs as (when the mesh names one), not the one checking.
+            let account = try entry.user.map { ref -> UserAccount in
+                guard let a = Accounts.user(ref.text) else {
+                    throw MeshError("services[\(name)].user: no user \(ref.text) on this system")
+                }
+                return a
+            }
+            // (The supervisor makes the data directory and gives it to the service's account.)
             try creatable(entry.dataDir, key: "services[\(name)].data_dir")
-            try creatable((entry.socket as NSString).deletingLastPathComponent, key: "services[\(name)].socket")
+            let socketDir = (entry.socket as NSString).deletingLastPathComponent
+            try creatable(socketDir, key: "services[\(name)].socket")
             // The service's own settings, as its start reads them, on a scratch data dir.
             var t = Array("/tmp/liaison-check-XXXXXX".utf8CString)
             guard
@@ -68,7 +93,8 @@ enum ConfigCheck {
             defer { try? FileManager.default.removeItem(atPath: scratch) }
             entry.dataDir = scratch
             let quiet = Logger(service: name, minimum: .error) { _ in }
-            _ = try factory(ServiceContext(name: name, mesh: mesh, entry: entry, log: quiet))
+            let definition = try factory(ServiceContext(name: name, mesh: mesh, entry: entry, log: quiet))
+            for (key, path) in definition.directories { try creatable(path, key: key, as: account) }
             print("\(name): ok")
             return ExitCode.ok
         } catch {

@@ -76,6 +76,10 @@ package struct ServiceDefinition: Sendable {
     package var stats: [ReportSection] = []
     /// The service's own metric families for `service.metrics` (calls and the process are added).
     package var metrics: [@Sendable () -> [MetricFamily]] = []
+    /// Directories the service writes besides its data directory (the mail of the file
+    /// transport…), each with the mesh-file key that names it: `--check` sees that the service's
+    /// account may create or write each.
+    package var directories: [(key: String, path: String)] = []
 
     package init() {}
 }

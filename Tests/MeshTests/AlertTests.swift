@@ -82,6 +82,31 @@ import Testing
         #expect(r.code != 0 && r.stderr.contains("supervisor.on_failure") && r.stderr.contains("expected a shell line"), "\(r.stderr)")
     }
 
+    /// With per-service users, `mesh check` looks at the mail directory as the service's user
+    /// (it said ok for a HOME/mail nobody but root could create; issue 26, item 11).
+    @Test(.enabled(if: geteuid() == 0, "another user's service needs root"))
+    func meshCheckSeesTheMailDirectoryAsTheServicesUser() throws {
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        chmod(dir, 0o755)
+        var m = MeshFile.standard(home: dir)
+        let i = m.services.firstIndex { $0.name == "notifications" }!
+        m.services[i].user = "nobody"
+        m.services[i].settings = ["mail": ["transport": "file"]]
+        try JSONWriter.pretty(JSONEncoding.encode(m)).write(toFile: dir + "/mesh.json", atomically: true, encoding: .utf8)
+        let check = try runCLI(["mesh", "check", "--mesh", dir + "/mesh.json"])
+        #expect(check.code == 78, "\(check.stdout) \(check.stderr)")
+        #expect(
+            check.stderr.contains(
+                "services[notifications].settings.mail.dir (the file transport): cannot create \(dir)/mail: \(dir) is "
+                    + "not writable by nobody"), "\(check.stderr)")
+        // Made and given to that user, it is ok.
+        mkdir(dir + "/mail", 0o750)
+        chown(dir + "/mail", 65534, 65534)
+        let again = try runCLI(["mesh", "check", "--mesh", dir + "/mesh.json"])
+        #expect(again.code == 0, "\(again.stderr)")
+    }
+
     @Test func aNewOnFailureIsTakenWithoutARestart() throws {
         let mesh = try MeshHarness()
         let before = try mesh.pid("delegations")

@@ -31,7 +31,7 @@ extension Bench {
             let fd = try UnixSocket.connect(path, timeoutMs: 5000)
             defer { close(fd) }
             let t0 = monotonicNanos()
-            let sender = try OwnedThread.start(name: "pipeline-send") {
+            try OwnedThread.start(name: "pipeline-send") {
                 for i in 0..<n {
                     let frame = Message.call(id: "p\(i)", method: method, params: params, timeoutMs: 600_000).framed()
                     guard (try? UnixSocket.sendAll(fd, frame)) != nil else { return }
@@ -48,7 +48,6 @@ extension Bench {
                     if (try? Message.decode(payload))?.error == nil { answered += 1 } else { failed += 1 }
                 }
             }
-            _ = sender
             ctx.printJSON(
                 JSONValue.object([
                     "calls": .int(Int64(n)), "answered": .int(Int64(answered)), "failed": .int(Int64(failed)),

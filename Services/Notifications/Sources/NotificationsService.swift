@@ -1,3 +1,4 @@
+import Foundation
 import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
@@ -72,6 +73,13 @@ package final class NotificationsService: Sendable {
             ]
         }
         def.health.append(.typed("transport") { (true, TransportInfo(transport)) })
+        // Made by the service itself, as its own account: `--check` sees that it may.
+        if case .file(let dir) = settings.transport {
+            def.directories.append(("services[\(context.name)].settings.mail.dir (the file transport)", dir))
+        }
+        if let l = settings.ledger {
+            def.directories.append(("services[\(context.name)].settings.mail.ledger", (l as NSString).deletingLastPathComponent))
+        }
         definition = def
     }
 }
