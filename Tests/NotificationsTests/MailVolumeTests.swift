@@ -164,6 +164,7 @@ import LiaisonWire
         var moved = crowded(members: 30, items: 2, note: 10)
         moved.scheduleVersion = 2
         moved.draft.itinerary[1].rev = 2
+        moved.draft.itinerary[1].venue = "Room 99"
         try t.deliver("delegation.rescheduled", moved)
         #expect(try t.messages().count == 4, "the change waits behind the confirmation")
         var pieces = 0
@@ -223,7 +224,7 @@ import LiaisonWire
         let deadline = monotonicNanos() + 60_000_000_000
         while try t.messages().count < 101 && monotonicNanos() < deadline { usleep(20_000) }
         #expect(try t.messages().count == 101)
-        try t.settle(timeoutMs: 60_000)
+        do { try t.settle(timeoutMs: 60_000) } catch { Issue.record("\(error)\n\(t.logged.text)") }
         #expect(try t.messages(status: "sent").count == 101)
         #expect(Set(try t.messages().map { $0["recipient"]?.stringValue ?? "" }).count == 101, "each person mailed once")
     }

@@ -17,7 +17,9 @@ final class TestNotifications: @unchecked Sendable {
     let service: NotificationsService
     let table: MethodTable
     let under: ServiceUnderTest
-    let log = Logger(service: "notifications", minimum: .error) { _ in }
+    /// Warnings and errors the service logged, for a failing test's message.
+    let logged: LogCapture
+    let log: Logger
     let stub: String
     let clock: Clock
     var sequence: [String: Int64] = [:]
@@ -38,6 +40,9 @@ final class TestNotifications: @unchecked Sendable {
         stubScript: String = "cat > /dev/null; exit 0", mail: JSONObject = [:], rules: JSONObject = [:], now: Int64? = nil,
         start: Bool = true, mesh edit: (inout MeshFile) -> Void = { _ in }, prepare: ((String) throws -> Void)? = nil
     ) throws {
+        let logged = LogCapture()
+        self.logged = logged
+        log = logged.logger(service: "notifications", minimum: .warning)
         dir = TestMesh.directory("lzn")
         try FileManager.default.createDirectory(atPath: dir + "/log", withIntermediateDirectories: true)
         stub = dir + "/sendmail"

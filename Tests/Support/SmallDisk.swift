@@ -26,7 +26,8 @@ package final class SmallDisk {
 
     /// Fills every free byte with a file (until the kernel says ENOSPC).
     package func fill() throws {
-        let fd = open(filler, O_WRONLY | O_CREAT | O_APPEND, 0o600)
+        // Close-on-exec: a child another test spawns meanwhile must not keep the space taken.
+        let fd = open(filler, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
         guard fd >= 0 else { throw HarnessFailure("open \(filler): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
         let chunk = [UInt8](repeating: 0x2E, count: 4096)

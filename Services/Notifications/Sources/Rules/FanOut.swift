@@ -134,10 +134,12 @@ extension NotificationRules {
         case reminder(Recipient, days: Int)
     }
 
-    /// Until when a message is held, and the basis it is derived from.
+    /// Until when a message is held, the basis it is derived from, and what its key adds to say
+    /// which change it is (a change of details keeps the schedule version).
     private struct Hold {
         var until: Int64
         var basis: Int64?
+        var change = ""
     }
 
     /// The job's steps, the same list every piece (from the stored documents and what
@@ -160,7 +162,8 @@ extension NotificationRules {
                 bases[id] = b
                 return b ?? prev
             }
-            let fresh = Hold(until: job.untilMs, basis: job.state.basis)
+            let change = job.kind == .details ? ":details-\(job.id)" : ""
+            let fresh = Hold(until: job.untilMs, basis: job.state.basis, change: change)
             var steps: [Step] = try now.map { r in
                 if let h = held[r.address.lowercased()] {
                     return .invite(
@@ -171,7 +174,10 @@ extension NotificationRules {
                         Hold(until: h.until, basis: h.basis)
                     )
                 }
-                if job.kind == .reschedule { return .invite(r, .update, before: prev, onlyNew: false, fresh) }
+                // Hosts are briefed on who comes whatever the change; members hear of their sessions.
+                if job.kind == .reschedule || r.view == .host {
+                    return .invite(r, .update, before: prev, onlyNew: false, fresh)
+                }
                 return .invite(r, .schedule, before: nil, onlyNew: true, fresh)
             }
             // Everyone who was on the visit as they last heard of it and is not any more.
@@ -211,13 +217,22 @@ extension NotificationRules {
     private func run(_ step: Step, _ d: Delegation, _ db: Database) throws -> Int {
         switch step {
         case .invite(let r, let rule, let before, let onlyNew, let hold):
-            return try invite(d, r, rule: rule, before: before, onlyNew: onlyNew, hold: (hold.until, hold.basis), db)
+            return try invite(
+                d,
+                r,
+                rule: rule,
+                before: before,
+                onlyNew: onlyNew,
+                hold: (hold.until, hold.basis, hold.change),
+                db
+            )
         case .leave(let r, let from, let hold):
             guard case .holds(let held) = try NotificationsTables.holding(db, subjectID: d.id, address: r.address)
             else { return 0 }
             var c = PersonalSchedule.Changes()
             c.removed = PersonalSchedule(from, for: r).mine
             c.leftVisit = true
+            c.reason = d.rescheduleReason  // theirs: said to them (and kept in the visit's history)
             return try queue(
                 .removal,
                 from,
@@ -253,7 +268,7 @@ extension NotificationRules {
         rule: MailRule,
         before: Delegation?,
         onlyNew: Bool,
-        hold: (until: Int64, basis: Int64?),
+        hold: (until: Int64, basis: Int64?, change: String),
         _ db: Database
     ) throws -> Int {
         // Someone who does not hold this visit's schedule gets it whole, not as an "update".
@@ -276,8 +291,8 @@ extension NotificationRules {
         }
         var n = 0
         let c = PersonalSchedule.changes(from: before, to: d, for: r)
-        if !c.requests.isEmpty || c.window != nil {
-            n += try queue(.update, d, r, key: key, changes: c, notBefore: at, basis: basis, db)
+        if !c.requests.isEmpty || c.window != nil || !c.people.isEmpty {
+            n += try queue(.update, d, r, key: key + hold.change, changes: c, notBefore: at, basis: basis, db)
         }
         if !c.removed.isEmpty {
             let removal = "removal:\(d.id):\(r.address.lowercased()):\(d.scheduleVersion)"

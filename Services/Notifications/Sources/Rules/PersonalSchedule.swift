@@ -28,7 +28,10 @@ package struct PersonalSchedule {
         var reason: String?
         /// The recipient is no longer on the visit at all.
         var leftVisit = false
+        /// A host's briefing: who comes to the sessions they host, where that changed.
+        var people: [String] = []
 
+        /// Nothing changed in the recipient's own sessions (their people aside).
         var isEmpty: Bool { moved.isEmpty && added.isEmpty && removed.isEmpty && window == nil }
 
         /// The items to (re)send as REQUEST: moved or changed, and added.
@@ -45,13 +48,24 @@ package struct PersonalSchedule {
                 c.added.append(item)
                 continue
             }
-            if o.rev != item.rev { c.moved.append((o, item)) }
+            // Another person joining or leaving a session changes nothing a member sees in it.
+            if o.rev != item.rev && visiblyChanged(o, item) { c.moved.append((o, item)) }
         }
         let kept = Set(now.compactMap(\.id))
         c.removed = was.filter { $0.id.map { !kept.contains($0) } ?? false }
         let (a, b) = (window(before.draft), window(after.draft))
         if a != b { c.window = (a, b) }
+        if r.view == .host { c.people = HostBriefing.changes(from: before, to: after, sessions: now) }
+        // A reason goes with a change of the recipient's own sessions; a host told only who
+        // comes is not given another person's reason.
+        if c.isEmpty { c.reason = nil }
         return c
+    }
+
+    /// Whether a session changed in what its people see of it: time, title, kind, place, note.
+    static func visiblyChanged(_ a: ItineraryItem, _ b: ItineraryItem) -> Bool {
+        a.startsAt != b.startsAt || a.endsAt != b.endsAt || a.title != b.title || a.kind != b.kind || a.venue != b.venue
+            || a.notes != b.notes
     }
 
     static func window(_ d: DelegationDraft) -> String {
@@ -78,6 +92,10 @@ package struct PersonalSchedule {
         for a in c.added { out.append("  • Added: \(a.title), \(when(a))\(a.venue.map { " — \($0)" } ?? "").") }
         for r in c.removed { out.append("  • Removed: \(r.title), \(when(r)) (cancelled in your calendar).") }
         if let why = c.reason { out.append("Reason given: \(why)") }
+        if !c.people.isEmpty {
+            if out.count == 1 { out = [] }
+            out += ["Who comes to the sessions you host:"] + c.people
+        }
         return out
     }
 

@@ -74,6 +74,11 @@ package enum ScheduleRenderer {
                 ? "Beijing Institute of Technology looks forward to welcoming the \(draft.title). The schedule of the "
                     + "visit follows; the attached invitation adds it to your calendar."
                 : "The schedule of the \(draft.title) follows; the attached invitation adds it to your calendar."
+        case .update where changes.map({ $0.isEmpty && !$0.people.isEmpty }) ?? false:
+            subject = "Briefing: who comes to your sessions of the \(draft.title) has changed"
+            intro =
+                "The people expected at sessions you host for the \(draft.title) have changed; the times and "
+                + "places have not. The schedule follows."
         case .update:
             subject = "Updated schedule: \(draft.title), \(when)"
             intro =
@@ -113,6 +118,10 @@ package enum ScheduleRenderer {
             opening += ["Removed:"] + c.removed.map { "  • \($0.title), \(PersonalSchedule.when($0))" } + [""]
         }
         var text = opening + facts(d) + [""] + schedule
+        if r.view == .host && [.schedule, .update, .reminder].contains(rule) {
+            let briefing = HostBriefing.lines(d, sessions: personal.mine)
+            if !briefing.isEmpty { text += [""] + briefing }
+        }
         text += [
             "", "With kind regards,", settings.from.name ?? "International Office", "Beijing Institute of Technology",
         ]
