@@ -243,6 +243,15 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
     /// The partner leading the delegation: the one marked lead, else the first.
     package var lead: PartnerRef? { partners.first { $0.lead == true } ?? partners.first }
 
+    /// Where a member or group of a joint visit comes from: " — from <partner>" when the visit
+    /// has several partners and `partner` names one of them; "" otherwise.
+    package func comesFrom(_ partner: String?) -> String {
+        guard partners.count > 1, let partner,
+            let p = partners.first(where: { $0.id == partner || $0.name == partner })
+        else { return "" }
+        return " — from \(p.name ?? partner)"
+    }
+
     /// How many people the delegation brings: its members and its groups' counts (nil when a
     /// group's size is not known).
     package var headCount: Int? {

@@ -193,6 +193,18 @@ import LiaisonWire
 }
 
 @Suite struct AgreementReportTests {
+    /// A joint visit counts on each of its partners' continents, once in the totals (issue 27,
+    /// item 1: it counted under the lead's only).
+    @Test func aJointVisitCountsOnEachPartnersContinent() throws {
+        let t = try TestAgreements()
+        try t.project(id: "del-joint", country: "TH", start: "2025-03-12", also: ["UG", "AE"])
+        let funnel = try t.ok("agreements.report.funnel", [:])
+        let rows = Dictionary(uniqueKeysWithValues: funnel["rows"]!.arrayValue!.map { ($0["continent"]!.stringValue!, $0) })
+        #expect(rows["Asia"]?["visits"] == 1 && rows["Africa"]?["visits"] == 1, "\(funnel)")
+        #expect(rows.count == 2, "Thailand and the Emirates are both in Asia: one row")
+        #expect(funnel["totals"]?["visits"] == 1)
+    }
+
     @Test func partnersByContinentFunnelDormantAndExpiring() throws {
         let t = try TestAgreements()
         try t.project(id: "del-ug", country: "UG", start: "2024-07-09")

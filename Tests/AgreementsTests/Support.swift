@@ -46,14 +46,21 @@ final class TestAgreements: @unchecked Sendable {
     }
 
     /// Delivers a delegation.completed event for a visit, as delegations would.
-    func project(id: String, country: String, start: String) throws {
-        let d: JSONValue = [
+    /// `also`: the countries of further partners (a joint visit).
+    func project(id: String, country: String, start: String, also: [String] = []) throws {
+        var d: JSONValue = [
             "id": .string(id), "ref": .string("DEL-\(id)"), "version": 4, "status": "completed", "schedule_version": 1,
             "direction": "inbound",
             "title": .string("Visit \(id)"), "partner": ["name": "P", "kind": "government", "country": .string(country)],
             "time_zone": "Asia/Shanghai", "starts_at": .string(start + "T09:00"), "ends_at": .string(start + "T17:00"),
             "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z",
         ]
+        if !also.isEmpty, case .object(var o) = d {
+            o["partner"] = nil
+            o["partners"] = .array(
+                ([country] + also).map { ["name": .string("P \($0)"), "kind": "university", "country": .string($0)] })
+            d = .object(o)
+        }
         let e: JSONValue = [
             "specversion": "1.0", "id": .string("evt-\(id)"), "source": "delegations", "type": "delegation.completed",
             "subject": .string("delegation/\(id)"),

@@ -134,18 +134,20 @@ extension AgreementsLogic {
             var active = Set<String>()
         }
         var byContinent: [String: Stage] = [:]
-        var continentOf: [String: String] = [:]
+        // A joint visit counts on each of its partners' continents (once in the totals).
+        var continentsOf: [String: [String]] = [:]
         for v in visits {
-            let c = v.continent.isEmpty ? "Unknown" : v.continent
-            continentOf[v.id] = c
-            byContinent[c, default: Stage()].visits.insert(v.id)
+            let cs = v.continents.map { $0.isEmpty ? "Unknown" : $0 }
+            continentsOf[v.id] = cs
+            for c in cs { byContinent[c, default: Stage()].visits.insert(v.id) }
         }
         for a in agreements {
             for l in a.delegations where l.relation == LinkRelation.ledTo.rawValue {
-                guard let c = continentOf[l.delegationID] else { continue }
-                byContinent[c, default: Stage()].cited.insert(l.delegationID)
-                byContinent[c, default: Stage()].agreements.insert(a.id)
-                if !a.activities.isEmpty { byContinent[c, default: Stage()].active.insert(a.id) }
+                for c in continentsOf[l.delegationID] ?? [] {
+                    byContinent[c, default: Stage()].cited.insert(l.delegationID)
+                    byContinent[c, default: Stage()].agreements.insert(a.id)
+                    if !a.activities.isEmpty { byContinent[c, default: Stage()].active.insert(a.id) }
+                }
             }
         }
         func pct(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : (Double(a) / Double(b) * 1000).rounded() / 10 }

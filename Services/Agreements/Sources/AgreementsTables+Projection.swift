@@ -18,13 +18,16 @@ extension AgreementsTables {
         let lead = d.draft.lead
         let country = Country.named(lead?.country ?? "")
         let outOfOrder = (prior ?? 0) >= sequence ? 1 : 0
+        var seen = Set<String>()
+        let continents = d.draft.partners.compactMap { p in Country.named(p.country ?? "")?.continent.rawValue }
+            .filter { seen.insert($0).inserted }.joined(separator: ",")
         try db.run(
             """
             INSERT INTO delegation_projection(id, ref, title, partner_name, partner_name_local, partner_kind, country, \
             continent, region,
                 starts_at, ends_at, time_zone, status, version, last_sequence, events_applied, out_of_order, \
-                updated_ms, date_known)
-            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?)
+                updated_ms, date_known, continents)
+            VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,1,?,?,?,?)
             ON CONFLICT(id) DO UPDATE SET ref = excluded.ref, title = excluded.title, partner_name = \
             excluded.partner_name,
                 partner_name_local = excluded.partner_name_local, partner_kind = excluded.partner_kind, country = \
@@ -34,7 +37,7 @@ extension AgreementsTables {
                 time_zone = excluded.time_zone, status = excluded.status, version = excluded.version,
                 last_sequence = max(last_sequence, excluded.last_sequence), events_applied = events_applied + 1,
                 out_of_order = out_of_order + excluded.out_of_order, updated_ms = excluded.updated_ms, date_known = \
-                excluded.date_known
+                excluded.date_known, continents = excluded.continents
             """,
             [
                 d.id, d.ref, d.draft.title, d.draft.partners.map { $0.name ?? "" }.joined(separator: "; "),
@@ -43,7 +46,7 @@ extension AgreementsTables {
                 country?.continent.rawValue ?? d.continent,
                 country?.region ?? d.region, d.draft.startsAt.description, d.draft.endsAt.description, d.draft.timeZone,
                 d.status.rawValue,
-                d.version, sequence, outOfOrder, nowMillis, d.draft.date?.description,
+                d.version, sequence, outOfOrder, nowMillis, d.draft.date?.description, continents,
             ]
         )
     }
@@ -70,11 +73,14 @@ extension AgreementsTables {
         return try db.query(sql, args).map(ProjectedDelegation.init(row:))
     }
 
-    /// Visits not cancelled: id and continent (for the funnel).
-    static func visitsByContinent(_ db: Database) throws -> [(id: String, continent: String)] {
-        try db.query("SELECT id, continent FROM delegation_projection WHERE status NOT IN ('cancelled')").map { r in
-            (try r["id"], try r["continent"])
-        }
+    /// Visits not cancelled: id and every partner's continent, each once (the lead's before a
+    /// visit's first event since 0.2.0), for the funnel.
+    static func visitsByContinent(_ db: Database) throws -> [(id: String, continents: [String])] {
+        try db.query("SELECT id, continent, continents FROM delegation_projection WHERE status NOT IN ('cancelled')")
+            .map { r in
+                let all: String = try r["continents"], lead: String = try r["continent"]
+                return (try r["id"], all.isEmpty ? [lead] : all.split(separator: ",").map(String.init))
+            }
     }
 }
 

@@ -97,6 +97,9 @@ struct AgreementsTables: RecordTable {
             }
         ),
         .init(4, history.addSealSQL, data: { db in try history.sealAll(db) }),
+        // Every partner's continent of a visit (a joint one counts for each); empty until the
+        // visit's next event: the lead's `continent` stands for it.
+        .init(5, "ALTER TABLE delegation_projection ADD COLUMN continents TEXT NOT NULL DEFAULT '';"),
     ]
 
     /// What the `text` filter looks in, lowercased: the agreement's values, never its field names.

@@ -40,7 +40,7 @@ package enum ItineraryText {
                 var line = "  \(i + 1). \(g.description)"
                 line += g.count.map { " — \($0) people" } ?? " — number not known"
                 if let r = g.role { line += ", \(r.rawValue)" }
-                out.append(line)
+                out.append(line + draft.comesFrom(g.partner))
             }
         }
         out.append("Members (\(draft.members.count))")
@@ -58,7 +58,7 @@ package enum ItineraryText {
                 if n.interpreter == true { needs.append("needs an interpreter") }
             }
             if !needs.isEmpty { line += " — \(needs.joined(separator: "; "))" }
-            out.append(line)
+            out.append(line + draft.comesFrom(m.partner))
         }
         if !draft.hosts.isEmpty {
             out.append("Hosts")

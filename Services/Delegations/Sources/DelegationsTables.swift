@@ -310,7 +310,14 @@ struct DelegationsTables: RecordTable {
         var sql = "SELECT summary, starts_utc, id FROM delegations WHERE 1=1"
         var args: [any SQLBindable] = []
         if let s = f.status { sql += " AND status = ?"; args.append(s.rawValue) }
-        if let c = f.country { sql += " AND country = ?"; args.append(c.uppercased()) }
+        if let c = f.country {
+            // A joint visit is found by every partner's country, not only the lead's.
+            sql += """
+                 AND (country = ? OR id IN (SELECT dp.delegation_id FROM delegation_partners dp
+                    JOIN partners p ON p.id = dp.partner_id WHERE upper(p.country) = ? AND dp.lead = 0))
+                """
+            args += [c.uppercased(), c.uppercased()]
+        }
         if let c = f.continent { sql += " AND continent = ?"; args.append(c) }
         if let r = f.region { sql += " AND region = ?"; args.append(r) }
         if let k = f.kind { sql += " AND partner_kind = ?"; args.append(k.rawValue) }

@@ -160,9 +160,15 @@ package enum ScheduleRenderer {
 
     static func facts(_ d: Delegation) -> [String] {
         let draft = d.draft
-        let partner = draft.partners.map(\.label).joined(separator: ", ")
+        // Each partner with its own country: a joint visit speaks for every partner, not the lead's.
+        let partner = draft.partners.map { p in
+            let country = p.country.flatMap { Country.named($0)?.name ?? $0 }
+            return p.label + (country.map { ", \($0)" } ?? "")
+        }
+        let partners = partner.isEmpty ? "Partner:  \(d.countryName)" : draft.partners.count > 1
+            ? "Partners: " + partner.joined(separator: "; ") : "Partner:  " + partner[0]
         var out = [
-            "Visit:    \(draft.title)", "Partner:  \(partner), \(d.countryName)",
+            "Visit:    \(draft.title)", partners,
             "When:     \(ItineraryDays.span(draft.startsAt, draft.endsAt)), \(draft.startsAt.time)"
                 + "–\(draft.endsAt.time) (\(draft.timeZone) time)",
         ]
@@ -226,7 +232,7 @@ package enum ScheduleRenderer {
                 if m.needs?.interpreter == true { needs.append("needs an interpreter") }
                 if !needs.isEmpty { line += " — " + needs.joined(separator: "; ") }
             }
-            out.append(line)
+            out.append(line + draft.comesFrom(m.partner))
         }
         if listed.count < draft.members.count {
             out.append(
