@@ -78,7 +78,9 @@ package final class NotificationsService: Sendable {
             def.directories.append(("services[\(context.name)].settings.mail.dir (the file transport)", dir))
         }
         if let l = settings.ledger {
-            def.directories.append(("services[\(context.name)].settings.mail.ledger", (l as NSString).deletingLastPathComponent))
+            def.directories.append(
+                ("services[\(context.name)].settings.mail.ledger", (l as NSString).deletingLastPathComponent)
+            )
         }
         definition = def
     }

@@ -41,7 +41,10 @@ enum HostBriefing {
 
     /// What changed in who comes to `sessions` (the host's, after the change) since `before`.
     static func changes(from before: Delegation, to after: Delegation, sessions: [ItineraryItem]) -> [String] {
-        let old = Dictionary(before.draft.itinerary.compactMap { i in i.id.map { ($0, i) } }, uniquingKeysWith: { a, _ in a })
+        let old = Dictionary(
+            before.draft.itinerary.compactMap { i in i.id.map { ($0, i) } },
+            uniquingKeysWith: { a, _ in a }
+        )
         var out: [String] = []
         for item in sessions {
             guard let id = item.id, let was = old[id] else { continue }  // a new session is in the update itself
