@@ -3,6 +3,9 @@
 /// can still be rescheduled: its itinerary and its end (its start has passed).
 package enum DelegationAction: String, LifecycleAction {
     case confirm, reschedule, cancel, postpone, start, complete, update
+    /// Completing a visit known only by a past date ("2025-06"): it took place, but it could
+    /// never be confirmed or started (those need its days and times).
+    case completePast = "complete_past"
 
     /// The states this action may be taken from.
     package var allowedFrom: Set<DelegationStatus> {
@@ -13,6 +16,7 @@ package enum DelegationAction: String, LifecycleAction {
         case .postpone: [.proposed, .confirmed]
         case .start: [.confirmed]
         case .complete: [.inProgress]
+        case .completePast: [.proposed, .confirmed, .inProgress]
         case .update: [.proposed, .confirmed, .postponed, .inProgress]
         }
     }
@@ -25,7 +29,7 @@ package enum DelegationAction: String, LifecycleAction {
         case .cancel: .cancelled
         case .postpone: .postponed
         case .start: .inProgress
-        case .complete: .completed
+        case .complete, .completePast: .completed
         case .update: from
         }
     }

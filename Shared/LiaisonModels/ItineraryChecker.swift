@@ -76,8 +76,10 @@ package enum ItineraryChecker {
         return out.result
     }
 
+    /// A session as people read it: numbered from 1, as `delegation show` numbers it (the
+    /// finding's `fields` keep the path, `itinerary[0]`).
     static func label(_ p: Placed) -> String {
-        "itinerary[\(p.index)] \"\(p.item.title)\" (\(p.item.startsAt)–\(p.item.endsAt.time))"
+        "session \(p.index + 1) \"\(p.item.title)\" (\(p.item.startsAt)–\(p.item.endsAt.time))"
     }
 
     /// Checks each item on its own; returns the items with a real time span.
@@ -219,7 +221,7 @@ package enum ItineraryChecker {
             )
         }
         func describe(_ b: Booking) -> String {
-            "\(b.delegationRef) \"\(b.delegationTitle)\" itinerary[\(b.item)] \"\(b.itemTitle)\""
+            "\(b.delegationRef) \"\(b.delegationTitle)\" session \(b.item + 1) \"\(b.itemTitle)\""
         }
         for p in placed {
             let path = ["itinerary[\(p.index)]"]

@@ -34,7 +34,8 @@ func item(_ title: String, _ s: String, _ e: String, venue: String? = nil, hosts
         #expect(f["other"]?["delegation_id"] == .string(first))
         #expect(f["other"]?["title"] == "Hanyang University")
         let msg = f["message"]!.stringValue!
-        #expect(msg.contains("itinerary[0] \"Welcome meeting\"") && msg.contains("DEL-2026-0001 \"Hanyang University\" itinerary[0]"))
+        // Sessions numbered from 1, as `delegation show` numbers them (issue 27, item 6).
+        #expect(msg.contains("session 1 \"Welcome meeting\"") && msg.contains("DEL-2026-0001 \"Hanyang University\" session 1"))
         // Confirming refuses with the full list; a cancelled delegation no longer holds the room.
         let e = try #require(t.error("delegations.confirm", ["id": second["id"]!, "expected_version": 1]))
         #expect(e.code == .conflict)

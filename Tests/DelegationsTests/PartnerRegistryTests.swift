@@ -165,6 +165,13 @@ import Testing
         let dated = try t.ok("delegations.create", visit(partners: [["id": .string(id)]], extra: ["date": "2027-05", "starts_at": nil, "ends_at": nil]))
         let e = try #require(t.error("delegations.confirm", ["id": dated["id"]!, "expected_version": 1]))
         #expect(e.code == .failedPrecondition && e.message.contains("known only as May 2027"))
+        #expect(e.message.contains("once it took place — complete it"), "\(e.message)")
+        // Not over yet: not completed either. A past month is (issue 27, item 6: it never could be).
+        let early = try #require(t.error("delegations.complete", ["id": dated["id"]!, "outcome": "Signed an MoU"]))
+        #expect(early.code == .failedPrecondition && early.message.contains("is proposed"), "\(early.message)")
+        let past = try t.ok("delegations.create", visit(partners: [["id": .string(id)]], extra: ["date": "2025-06", "starts_at": nil, "ends_at": nil]))
+        let done = try t.ok("delegations.complete", ["id": past["id"]!, "outcome": "Signed an MoU"])
+        #expect(done["status"] == "completed" && done["outcome"] == "Signed an MoU" && done["date"] == "2025-06")
         let both = try #require(t.error("delegations.create", visit(partners: [["id": .string(id)]], extra: ["date": "2027"])))
         #expect(both.message.contains("either date"))
         let bad = try #require(t.error("delegations.record", ["direction": "inbound", "title": "x", "partners": [["id": .string(id)]], "date": "2024-13"]))
@@ -173,7 +180,10 @@ import Testing
         let types: [String] = try t.service.store.read { db in
             try db.query("SELECT event FROM outbox ORDER BY seq").map { try JSONParser.parse(try $0["event"] as String)["type"]!.stringValue! }
         }
-        #expect(types.filter { $0.hasPrefix("delegation.") } == ["delegation.recorded", "delegation.recorded", "delegation.recorded"])
+        // (and the past month-dated visit completed above says so: consumers mail nothing for it)
+        #expect(
+            types.filter { $0.hasPrefix("delegation.") }
+                == ["delegation.recorded", "delegation.recorded", "delegation.recorded", "delegation.completed"])
     }
 
     @Test func visitsStoredBeforeTheRegistryMigrateToEntriesDeduplicatedByNameAndCountry() throws {

@@ -98,7 +98,7 @@ extension DelegationsLogic {
         throw ServiceError(
             .failedPrecondition,
             "cannot \(doing) \(d.ref): it is known only as \(date.display); give it starts_at and ends_at first "
-                + "(delegations.update)",
+                + "(liaison delegation update), or — once it took place — complete it with its outcome",
             retryable: false,
             details: ["field": "date"]
         )
@@ -291,13 +291,30 @@ extension DelegationsLogic {
         try v.finish()
         try requireReasonIfForced(p)
         let now = self.now()
+        // A visit known only as "2025-06" (or "2018") that is over is completed from where it is.
+        let known = try get(p.id)
+        let today = LocalDateTime.at(epoch: now / 1000, in: known.draft.zone)
+        let pastDate = known.draft.date.map { $0.last < LocalDate(year: today.year, month: today.month, day: today.day) }
         return try transition(
             p.id,
             expectedVersion: p.expectedVersion,
-            action: .complete,
+            action: pastDate == true ? .completePast : .complete,
             uid: uid,
-            event: .delegationCompleted
+            event: .delegationCompleted,
+            label: "complete"
         ) { d in
+            if let date = d.draft.date, pastDate != true {
+                throw ServiceError(
+                    .failedPrecondition,
+                    "cannot complete \(d.ref) yet: it is known only as \(date.display), which is not over",
+                    retryable: false,
+                    details: ["field": "date", "current_state": .string(d.status.rawValue)]
+                )
+            }
+            guard d.draft.date == nil else {
+                d.outcome = p.outcome
+                return
+            }
             let begins = d.draft.startsAt.epochSeconds(in: d.draft.zone)
             if now / 1000 < begins {
                 let today = LocalDateTime.at(epoch: now / 1000, in: d.draft.zone)
