@@ -71,7 +71,15 @@ for doc in "$repo"/docs/*.md "$repo/CHANGELOG.md"; do install -D -m 0644 "$doc" 
 systemctl daemon-reload
 systemctl enable liaison.target liaison-delegations.socket liaison-agreements.socket liaison-notifications.socket \
   liaison-delegations.service liaison-agreements.service liaison-notifications.service liaison-backup.timer
+# Metrics for Prometheus, where node_exporter's textfile collector reads them (Debian's
+# prometheus-node-exporter); elsewhere enable liaison-metrics.timer once that directory exists.
+metrics=no
+if [ -d /var/lib/prometheus/node-exporter ]; then
+  systemctl enable liaison-metrics.timer
+  metrics=yes
+fi
 if [ "$start" = yes ]; then
   systemctl start liaison.target liaison-backup.timer
+  if [ "$metrics" = yes ]; then systemctl start liaison-metrics.timer; fi
   echo "started: liaison status (as a member of the liaison group) shows each service"
 fi

@@ -117,6 +117,12 @@ import Testing
             #expect(text.contains(line), "\(line)")
         }
         #expect(text.contains("# TYPE liaison_process_resident_memory_bytes gauge"))
+        #expect(text.contains("liaison_backup_last_success_timestamp_seconds 0"), "no backup yet")
+        // Every metric the example alerting rules use is one `liaison metrics` writes.
+        let rulesText = try String(contentsOfFile: DeploymentTests.root + "/deploy/prometheus/liaison.rules.yml", encoding: .utf8)
+        let used = Set(rulesText.split(whereSeparator: { !($0.isLetter || $0 == "_") }).filter { $0.hasPrefix("liaison_") })
+        #expect(used.count >= 7)
+        for name in used { #expect(text.contains("\n\(name)"), "the rules use \(name), which liaison metrics does not write") }
         let open = try mesh.cli("metrics", "--openmetrics")
         #expect(open.stdout.hasSuffix("# EOF\n") && open.stdout.contains("# TYPE liaison_calls counter"))
         // A real parser: promtool, which .ci/run installs (LIAISON_REQUIRE_PROMTOOL=1).
@@ -127,6 +133,12 @@ import Testing
             #expect(tf.code == 0 && FileManager.default.fileExists(atPath: dir + "/liaison.prom"))
             let check = try runCommand("/bin/sh", ["-c", "promtool check metrics < \(dir)/liaison.prom"])
             #expect(check.code == 0, "promtool: \(check.stdout) \(check.stderr)")
+            // The example alerting rules: valid, each alert firing on its own test series (issue 29).
+            let rules = DeploymentTests.root + "/deploy/prometheus"
+            let valid = try runCommand("/bin/sh", ["-c", "cd \(rules) && promtool check rules liaison.rules.yml"])
+            #expect(valid.code == 0, "promtool check rules: \(valid.stdout) \(valid.stderr)")
+            let tested = try runCommand("/bin/sh", ["-c", "cd \(rules) && promtool test rules liaison.rules.test.yml"])
+            #expect(tested.code == 0, "promtool test rules: \(tested.stdout) \(tested.stderr)")
         } else {
             print("promtool check skipped: set LIAISON_REQUIRE_PROMTOOL=1 where promtool is installed (.ci/run does)")
         }

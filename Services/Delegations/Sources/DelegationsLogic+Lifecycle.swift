@@ -294,7 +294,9 @@ extension DelegationsLogic {
         // A visit known only as "2025-06" (or "2018") that is over is completed from where it is.
         let known = try get(p.id)
         let today = LocalDateTime.at(epoch: now / 1000, in: known.draft.zone)
-        let pastDate = known.draft.date.map { $0.last < LocalDate(year: today.year, month: today.month, day: today.day) }
+        let pastDate = known.draft.date.map {
+            $0.last < LocalDate(year: today.year, month: today.month, day: today.day)
+        }
         return try transition(
             p.id,
             expectedVersion: p.expectedVersion,
