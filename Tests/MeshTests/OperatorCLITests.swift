@@ -169,22 +169,45 @@ import Testing
         let deadline = monotonicNanos() + 30_000_000_000
         let fd = p.standardOutput!.fileDescriptor
         var buf = [UInt8](repeating: 0, count: 65536)
-        while !text.contains("burst 10000\n") && monotonicNanos() < deadline {
+        while !text.contains("burst 10000\"\n") && monotonicNanos() < deadline {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, 1000) > 0 else { continue }
             let n = read(fd, &buf, buf.count)
             if n <= 0 { break }
             text += String(decoding: buf[0..<n], as: UTF8.self)
         }
+        // Lines the service did not write as logfmt come wrapped: ts=… stream=out msg="burst 7".
         let numbers = text.split(separator: "\n").compactMap { line -> Int? in
-            guard let r = line.range(of: " out burst ") else { return nil }
-            return Int(line[r.upperBound...])
+            guard let r = line.range(of: "stream=out msg=\"burst ") else { return nil }
+            return Int(line[r.upperBound...].prefix { $0.isNumber })
         }
         #expect(
             numbers == Array(1...10000),
-            "each line once, in order: got \(numbers.count), first \(numbers.prefix(3)), last \(numbers.suffix(3))")
+            "each line once, in order: got \(numbers.count), first \(numbers.prefix(3)), last \(numbers.suffix(3)): \(text.suffix(300))")
         let own = try mesh.cli("logs", "supervisor", "-n", "5")
         #expect(own.code == 0 && own.stdout.contains("supervisor"), "the supervisor's own lines: \(own.stdout) \(own.stderr)")
+    }
+
+    /// Lines filtered by time, level and text; one timestamp per line, in the output and the
+    /// files; the files read when the supervisor is down (issue 29, item 3).
+    @Test func logsFilterAndComeFromTheFilesWhenTheSupervisorIsDown() throws {
+        let mesh = try MeshHarness()
+        let ready = try mesh.cli("logs", "delegations", "--grep", "SERVICE.READY", "--since", "1h")
+        #expect(ready.code == 0 && ready.stdout.contains("event=service.ready"), "\(ready.stdout) \(ready.stderr)")
+        #expect(ready.stdout.split(separator: "\n").allSatisfy { $0.contains("service.ready") })
+        let errors = try mesh.cli("logs", "delegations", "--level", "error")
+        #expect(errors.code == 0 && !errors.stdout.contains("service.ready"), "\(errors.stdout)")
+        #expect(try mesh.cli("logs", "delegations", "--since", "2099-01-01T00:00").stdout.isEmpty)
+        let bad = try mesh.cli("logs", "delegations", "--since", "yesterday")
+        #expect(bad.code == 64 && bad.stderr.contains("--since takes a duration"), "\(bad.stderr)")
+        let file = try String(contentsOfFile: mesh.home + "/log/delegations.log", encoding: .utf8)
+        let lines = file.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { $0.hasPrefix("ts=") && $0.components(separatedBy: "ts=").count == 2 },
+                "logfmt, one timestamp each: \(lines.prefix(3))")
+        #expect(try mesh.cli("down").code == 0)
+        let after = try mesh.cli("logs", "delegations", "-n", "3", "--grep", "service.ready")
+        #expect(after.code == 0 && after.stderr.contains("the supervisor is not running: lines from"), "\(after.stderr)")
+        #expect(after.stdout.contains("event=service.ready"), "\(after.stdout)")
     }
 }
 

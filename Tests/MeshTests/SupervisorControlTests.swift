@@ -112,8 +112,9 @@ import Testing
             if chunk.isEmpty { break }
             seen += String(decoding: chunk, as: UTF8.self)
         }
-        let ticks = seen.split(separator: "\n").filter { $0.contains(" out tick ") }.compactMap {
-            $0.split(separator: " ").last.flatMap { Int64($0) }
+        // ts=… stream=out msg="tick 1733…"
+        let ticks = seen.split(separator: "\n").filter { $0.contains("stream=out msg=\"tick ") }.compactMap {
+            $0.split(separator: " ").last.flatMap { Int64($0.filter(\.isNumber)) }
         }
         #expect(ticks.count >= 5, "lines kept coming: \(seen)")
         #expect(ticks == ticks.sorted() && Set(ticks).count == ticks.count, "in order, none twice")

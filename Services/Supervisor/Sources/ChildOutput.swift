@@ -94,8 +94,8 @@ final class ChildOutput: @unchecked Sendable {
                 out.append(0x0A)
                 try? FD.writeAll(1, out)
             }
-            var fileLine = Array("\(Timestamp.rfc3339(millis: millis)) \(stream) ".utf8)
-            fileLine.append(contentsOf: line)
+            // logfmt throughout: the service's own line as it is, anything else wrapped.
+            var fileLine = LogLineFormat.fileLine(millis: millis, service: name, stream: stream, bytes: line)
             fileLine.append(0x0A)
             file.append(fileLine)
         }
