@@ -70,7 +70,11 @@ import Testing
         #expect(out.recent(1).map(\.text) == ["no newline at the end"], "until the stream closes")
         let logged = read(dir + "/svc.log").split(separator: "\n")
         #expect(logged.count == 6)
-        #expect(logged[0].hasSuffix(" out first line") && logged[2].hasSuffix(" err an error") && logged[4].hasSuffix(" supervisor exited with code 1"))
+        // logfmt, one timestamp each: lines that are not logfmt are wrapped with their stream.
+        #expect(
+            logged[0].hasSuffix(" service=svc stream=out msg=\"first line\"") && logged[2].hasSuffix(" stream=err msg=\"an error\"")
+                && logged[4].hasSuffix(" stream=supervisor msg=\"exited with code 1\""), "\(logged)")
+        #expect(logged.allSatisfy { $0.hasPrefix("ts=") })
     }
 
     @Test func aVeryLongLineWithoutNewlineIsCutRatherThanHeldForever() throws {
