@@ -12,7 +12,7 @@ import Testing
 /// A producer sends each subscriber a version of an event's data it reads (PROTOCOL.md,
 /// "Compatibility"): turned into the older version when the release keeps a way to, else held
 /// until the subscriber is upgraded — never dead-lettered for being newer.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct EventVersionTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct EventVersionTests {
     /// Version 2 of the test's data renamed `s` to `subject`.
     static let renamed = EventVersions.Downgrade(.delegationUpdated, from: 2) { data in
         guard case .object(var o) = data else { return data }

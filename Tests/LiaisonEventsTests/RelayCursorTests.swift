@@ -10,7 +10,7 @@ import LiaisonTestSupport
 
 /// Deliveries by position: a delivered event costs no row of its own; what does not go through
 /// on the first try is on the subscriber's exception list, and its key waits behind it.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct RelayCursorTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct RelayCursorTests {
     func count(_ f: RelayFixture, _ sql: String) throws -> Int64 { try f.producer.read { db in try db.queryOne(sql)?["n"] ?? -1 } }
 
     @Test func aDeliveredEventLeavesNoRowOfItsOwn() throws {

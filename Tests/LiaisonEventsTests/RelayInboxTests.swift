@@ -215,7 +215,7 @@ func fastSettings() -> EventSettings {
     return s
 }
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct RelayInboxTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct RelayInboxTests {
     @Test func deliversInOrderAcrossKeysOnceEach() throws {
         let f = try RelayFixture(settings: fastSettings())
         try f.startConsumer()

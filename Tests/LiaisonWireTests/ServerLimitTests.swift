@@ -7,7 +7,7 @@ import Testing
 import LiaisonProcess
 
 /// What keeps one caller from taking the server down or crowding out the others.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ServerLimitTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct ServerLimitTests {
     @Test func anIdleConnectionIsClosedWithANotice() throws {
         let s = try TestServer {
             $0.idleTimeoutMs = 200

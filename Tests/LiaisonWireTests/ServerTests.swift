@@ -6,7 +6,7 @@ import Testing
 @testable import LiaisonWire
 import LiaisonProcess
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ServerTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct ServerTests {
     @Test func answersCallsAndReusesTheConnection() throws {
         let s = try TestServer()
         let c = try WireClient(path: s.path)

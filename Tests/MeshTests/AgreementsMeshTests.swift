@@ -7,7 +7,7 @@ import LiaisonJSON
 import LiaisonWire
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct AgreementsMeshTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct AgreementsMeshTests {
     func writeJSON(_ v: JSONValue, _ path: String) throws { try JSONWriter.pretty(v).write(toFile: path, atomically: true, encoding: .utf8) }
 
     func draft(end: String) -> JSONValue {

@@ -7,7 +7,7 @@ import Testing
 
 /// `on_failure` (issue 13): the supervisor tells someone when a service enters a crash loop or
 /// fails, as systemd's `OnFailure=` does.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct AlertTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct AlertTests {
     @Test func aCrashLoopRunsTheServicesCommandOnceAndAFailureTheMeshs() throws {
         var dir = ""
         let mesh = try MeshHarness(

@@ -21,7 +21,7 @@ enum SQLiteShell {
     struct CLIFailure: Error { var message: String }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct AuditTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct AuditTests {
     @Test func verifyPassesThenNamesTheRowChangedWithSqlite3() throws {
         guard SQLiteShell.available || SQLiteShell.required else {
             print("AuditTests: no sqlite3 shell here (.ci/run installs it); skipped")

@@ -8,7 +8,7 @@ import LiaisonWire
 import Synchronization
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct DelegationsMeshTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct DelegationsMeshTests {
     @Test func theDemoLoadsTheArticleAsHistoryAndSendsNoMail() throws {
         let mesh = try MeshHarness()
         let demo = try mesh.cli("demo")

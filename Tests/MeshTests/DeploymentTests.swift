@@ -8,7 +8,7 @@ import Testing
 
 /// The files under deploy/: the sample mesh file and the systemd units must agree, and the units
 /// must pass `systemd-analyze verify` where it exists.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct DeploymentTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct DeploymentTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
     var deploy: String { Self.root + "/deploy" }
 

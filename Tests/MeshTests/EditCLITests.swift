@@ -6,7 +6,7 @@ import LiaisonJSON
 import LiaisonWire
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct EditCLITests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct EditCLITests {
     @Test func aWeekOfEditsWithoutWritingJSON() throws {
         let mesh = try MeshHarness()
         let file = mesh.home + "/visit.json"

@@ -4,7 +4,7 @@ import LiaisonJSON
 import LiaisonWire
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct ImportMeshTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct ImportMeshTests {
     @Test func aSpreadsheetWithMistakesImportsNothingAndNamesEachOne() throws {
         let mesh = try MeshHarness()
         let partners = mesh.home + "/partners.csv", visits = mesh.home + "/visits.csv"

@@ -6,7 +6,7 @@ import LiaisonWire
 import Testing
 
 /// The CLI as an operator with systemctl and supervisorctl habits uses it (issue 13).
-@Suite(.serialized, .timeLimit(.minutes(3))) struct OperatorCLITests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct OperatorCLITests {
     @Test func severalNamesAllGlobalOptionsAnywhereAndMonitoringExitCodes() throws {
         let mesh = try MeshHarness()
         // Global options before the command.
@@ -94,7 +94,7 @@ import Testing
     }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct MetricsTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct MetricsTests {
     @Test func theWholeMeshsMetricsAreValidPrometheusText() throws {
         let mesh = try MeshHarness()
         let c = try WireClient(path: mesh.socket("delegations"))
@@ -145,7 +145,7 @@ import Testing
     }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct LogFollowTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct LogFollowTests {
     @Test func followingABurstOfTenThousandLinesShowsEachOnceInOrder() throws {
         let mesh = try MeshHarness(meshFile: { home in
             var m = MeshFile.standard(home: home)
@@ -211,7 +211,7 @@ import Testing
     }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct ReloadTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct ReloadTests {
     @Test func reloadAfterFixingACrashLoopStartsTheServiceAtOnce() throws {
         let mesh = try MeshHarness(plus: "flaky") { _ in "echo broken >&2; exit 1" }
         let script = mesh.home + "/flaky.sh"
@@ -280,7 +280,7 @@ import Testing
     }
 }
 
-@Suite(.serialized, .timeLimit(.minutes(2))) struct BenchOutputTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct BenchOutputTests {
     @Test func benchesSayWhatRunsRoundTheirFiguresAndCountEveryProcess() throws {
         let mesh = try MeshHarness()
         let b = try mesh.cli("bench", "--connections", "2", "--calls", "100")

@@ -4,7 +4,7 @@ import LiaisonJSON
 import LiaisonWire
 import Testing
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct RetentionTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct RetentionTests {
     @Test func a365DayPurgeLeavesNoMemberEmailInAnyDatabaseAndTheChainStillVerifies() throws {
         guard SQLiteShell.available || SQLiteShell.required else {
             print("RetentionTests: no sqlite3 shell here (.ci/run installs it); skipped")

@@ -8,7 +8,7 @@ import Testing
 
 /// A service started on its own (as systemd would without socket activation): it binds its own
 /// socket, tells NOTIFY_SOCKET it is ready, refuses to steal a live socket, stops on SIGTERM.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct StandaloneServiceTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct StandaloneServiceTests {
     @Test func runsAloneWithNotifyReadinessAndStopsCleanly() throws {
         let home = makeTempDir()
         defer { try? FileManager.default.removeItem(atPath: home) }

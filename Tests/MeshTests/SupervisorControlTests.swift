@@ -7,7 +7,7 @@ import LiaisonWire
 import Testing
 
 /// Start order, reload and following logs, through the real `liaison` CLI.
-@Suite(.serialized, .timeLimit(.minutes(3))) struct SupervisorControlTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct SupervisorControlTests {
     @Test func aServiceStartsOnlyOnceItsDependenciesAreReady() throws {
         let mesh = try MeshHarness(meshFile: { home in
             var m = MeshFile.standard(home: home)

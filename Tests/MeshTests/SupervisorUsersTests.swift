@@ -8,7 +8,7 @@ import Testing
 /// The supervisor, run as root, starts each service as the user its mesh entry names, and gives
 /// the sockets to the mesh's socket group (issue 12). Events still flow: each service's user is
 /// in the group, and the consumers know the producers by those users.
-@Suite(.serialized, .timeLimit(.minutes(2))) struct SupervisorUsersTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct SupervisorUsersTests {
     static let users = ["delegations": "lzu-deleg", "notifications": "lzu-notif", "agreements": "lzu-agree"]
     static let group = "lzu-sock"
 

@@ -36,7 +36,7 @@ func protocolOnlyCall(socket path: String, method: String) throws -> [String: An
     return try JSONSerialization.jsonObject(with: Data(payload)) as! [String: Any]
 }
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct WalkingSkeletonTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct WalkingSkeletonTests {
     static let services = ["delegations", "notifications", "agreements"]
 
     @Test func upBringsEveryServiceToReadyAndEverySocketAnswersHealth() throws {

@@ -8,7 +8,7 @@ import LiaisonJSON
 import LiaisonWire
 @testable import Notifications
 
-@Suite(.serialized, .timeLimit(.minutes(3))) struct TransportTests {
+@Suite(.serialized, .timeLimit(.minutes(6))) struct TransportTests {
     @Test func runsSendmailWithoutAShellTheRecipientAfterDashDash() throws {
         let t = try TestNotifications(stubScript: "line=$(printf '%s|' \"$@\"); echo \"$line\" >> \"$LOG/calls\"; cat > \"$LOG/msg.$$\"; exit 0")
         try t.deliver("delegation.confirmed", visit())
