@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Glibc
 import LiaisonModels
 import LiaisonEvents
@@ -24,13 +25,14 @@ final class TestNotifications: @unchecked Sendable {
     let clock: Clock
     var sequence: [String: Int64] = [:]
 
-    /// A clock that runs with the wall clock, shifted by `offset` (tests move it).
-    final class Clock: @unchecked Sendable {
-        var offset: Int64
-        init(_ start: Int64) { offset = start - wallClockMillis() }
+    /// A clock that runs with the wall clock, shifted by an offset (tests move it while the
+    /// service's threads read it: atomic).
+    final class Clock: Sendable {
+        private let offset: Atomic<Int64>
+        init(_ start: Int64) { offset = Atomic(start - wallClockMillis()) }
         var ms: Int64 {
-            get { wallClockMillis() + offset }
-            set { offset = newValue - wallClockMillis() }
+            get { wallClockMillis() + offset.load(ordering: .relaxed) }
+            set { offset.store(newValue - wallClockMillis(), ordering: .relaxed) }
         }
     }
 
