@@ -317,6 +317,8 @@ extension DelegationsLogic {
                 d.outcome = p.outcome
                 return
             }
+            // Given its days meanwhile: completed only from under way, as any dated visit.
+            if pastDate == true { try DelegationAction.complete.permit(from: d.status, label: d.label) }
             let begins = d.draft.startsAt.epochSeconds(in: d.draft.zone)
             if now / 1000 < begins {
                 let today = LocalDateTime.at(epoch: now / 1000, in: d.draft.zone)

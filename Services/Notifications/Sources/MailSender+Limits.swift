@@ -10,23 +10,22 @@ extension MailSender {
     /// When `m` may go under the rate limits (and why it waits), or nil when it may go now.
     func rateLimit(_ m: DueMessage, _ db: Database, nowMillis t: Int64) throws -> (Int64, String)? {
         let hourAgo = t - 3_600_000
-        if settings.perRecipientPerHour > 0 {
-            let (n, oldest) = try NotificationsTables.outTo(db, address: m.recipient, sinceMs: hourAgo)
-            if n >= settings.perRecipientPerHour {
+        let limits: [(Int, String, String, () throws -> (Int, Int64?))] = [
+            (
+                settings.perRecipientPerHour, "per_recipient_per_hour", "to \(m.recipient)",
+                { try NotificationsTables.outTo(db, address: m.recipient, sinceMs: hourAgo) }
+            ),
+            (
+                settings.perVisitPerHour, "per_visit_per_hour", "of \(m.subjectID)",
+                { try NotificationsTables.outOf(db, subjectID: m.subjectID, sinceMs: hourAgo) }
+            ),
+        ]
+        for (limit, setting, whose, count) in limits where limit > 0 {
+            let (n, oldest) = try count()
+            if n >= limit {
                 return (
                     (oldest ?? t) + 3_600_001,
-                    "\(n) messages to \(m.recipient) in the last hour "
-                        + "(settings.mail.per_recipient_per_hour: \(settings.perRecipientPerHour)); waits its turn"
-                )
-            }
-        }
-        if settings.perVisitPerHour > 0 {
-            let (n, oldest) = try NotificationsTables.outOf(db, subjectID: m.subjectID, sinceMs: hourAgo)
-            if n >= settings.perVisitPerHour {
-                return (
-                    (oldest ?? t) + 3_600_001,
-                    "\(n) messages of \(m.subjectID) in the last hour "
-                        + "(settings.mail.per_visit_per_hour: \(settings.perVisitPerHour)); waits its turn"
+                    "\(n) messages \(whose) in the last hour (settings.mail.\(setting): \(limit)); waits its turn"
                 )
             }
         }

@@ -89,20 +89,18 @@ struct HealthPlugin {
                     + "\(critical.age.map { String(Int($0)) } ?? "")"
             )
             var crossed: [String] = []
-            if let c = critical.dead, dead > c {
-                v.state = max(v.state, .critical)
-                crossed.append("\(dead) dead > \(c)")
-            } else if let w = warning.dead, dead > w {
-                v.state = max(v.state, .warning)
-                crossed.append("\(dead) dead > \(w)")
+            /// The critical threshold first, else the warning one: the state it raises and what it says.
+            func check<T: Comparable>(_ value: T, _ w: T?, _ c: T?, _ say: (T) -> String) {
+                if let c, value > c {
+                    v.state = max(v.state, .critical)
+                    crossed.append(say(c))
+                } else if let w, value > w {
+                    v.state = max(v.state, .warning)
+                    crossed.append(say(w))
+                }
             }
-            if let c = critical.age, age > c {
-                v.state = max(v.state, .critical)
-                crossed.append("oldest undelivered event \(Int(age)) s > \(Int(c)) s")
-            } else if let w = warning.age, age > w {
-                v.state = max(v.state, .warning)
-                crossed.append("oldest undelivered event \(Int(age)) s > \(Int(w)) s")
-            }
+            check(dead, warning.dead, critical.dead) { "\(dead) dead > \($0)" }
+            check(age, warning.age, critical.age) { "oldest undelivered event \(Int(age)) s > \(Int($0)) s" }
             if !crossed.isEmpty { v.line += "; " + crossed.joined(separator: "; ") }
         }
         if let messages = sections?.messages {

@@ -118,15 +118,19 @@ extension CLI {
             do { r = try ctx.call(SupervisorAPI.logs, params) } catch let e as CLIError
                 where e.exitCode == ExitCode.unavailable
             {
-                return try fromFile(
-                    service,
-                    lines: n,
-                    filter: filter,
-                    follow: args.has("-f"),
-                    stream: params.stream,
-                    ctx
-                )
-                    ?? { throw e }()
+                // The supervisor is not running: its file, if there is one.
+                let follow = args.has("-f")
+                guard
+                    let code = try fromFile(
+                        service,
+                        lines: n,
+                        filter: filter,
+                        follow: follow,
+                        stream: params.stream,
+                        ctx
+                    )
+                else { throw e }
+                return code
             }
             printLogLines(
                 Array(r.lines.filter { filter.admits(text: $0.text, stream: $0.stream, tsMs: $0.tsMs) }.suffix(n)),

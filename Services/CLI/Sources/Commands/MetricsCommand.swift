@@ -103,7 +103,7 @@ extension CLI {
             "When the newest backup (one with a manifest) was taken, in seconds since 1970; 0 when there is none."
         )
         let root = try given ?? ctx.mesh().config.backup?.dir ?? ctx.home + "/backups"
-        let iso = ISO8601DateFormatter()
+        let iso = ISO8601DateFormatter(), plain = ISO8601DateFormatter()
         iso.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         var newest = 0.0
         for name in (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? [] {
@@ -111,7 +111,6 @@ extension CLI {
             guard let data = FileManager.default.contents(atPath: path),
                 let m = try? JSONDecoding.decode(BackupManifest.self, from: Array(data))
             else { continue }
-            let plain = ISO8601DateFormatter()
             guard let at = iso.date(from: m.takenAt) ?? plain.date(from: m.takenAt) else { continue }
             newest = max(newest, at.timeIntervalSince1970)
         }
