@@ -198,7 +198,7 @@ import LiaisonWire
     @Test func aLargeVisitOnAFullDiskWaitsAndGoesOnOnceSpaceIsFreed() throws {
         var disk: SmallDisk?
         let t = try TestNotifications(
-            mail: ["piece_size": 8], start: false, prepare: { disk = try SmallDisk(at: $0, megabytes: 16) })
+            mail: ["piece_size": 8], start: false, prepare: { disk = try SmallDisk(at: $0, megabytes: 48) })
         let small = try #require(disk)
         defer { withExtendedLifetime(t) { small.unmount() } }
         let d = MailVolumeTests().crowded(members: 100, items: 10, note: 200)
