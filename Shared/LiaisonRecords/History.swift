@@ -27,7 +27,8 @@ package struct History: Sendable {
     /// The statements creating the table (`sealed`: with its hash column, which tables created
     /// before the chain gain with `addSealSQL`). Every history table is created here.
     package func createSQL(sealed: Bool = true) -> String {
-        let hash = sealed ? ",\n    hash TEXT NOT NULL DEFAULT ''" : ""
+        // A sealed table is created with its state column too (`addState` then leaves it).
+        let hash = sealed ? ",\n    hash TEXT NOT NULL DEFAULT '',\n    state TEXT NOT NULL DEFAULT ''" : ""
         return """
             CREATE TABLE \(table)(
                 seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -44,6 +45,15 @@ package struct History: Sendable {
     /// The statement giving a table created unsealed its hash column (then `sealAll`).
     package var addSealSQL: String { "ALTER TABLE \(table) ADD COLUMN hash TEXT NOT NULL DEFAULT '';" }
 
+    /// Gives a table created without it its `state` column: the SHA-256 of the record's stored
+    /// text after the row's change, sealed with the row, so that a record edited in place no
+    /// longer matches the state its history ends with (rows written before it have "").
+    package func addState(_ db: Database) throws {
+        let columns = try db.query("PRAGMA table_info(\(table))").map { try $0["name"] as String }
+        guard !columns.contains("state") else { return }
+        try db.execute("ALTER TABLE \(table) ADD COLUMN state TEXT NOT NULL DEFAULT '';")
+    }
+
     /// Rewrites every row of the record `id` through `redact` (a purge: personal values become
     /// their digests, which the chain reads as it read the values, so it still verifies).
     package func redact(_ db: Database, id: String, _ redact: (JSONValue) -> JSONValue) throws {
@@ -56,7 +66,8 @@ package struct History: Sendable {
         }
     }
 
-    /// Records one change (`changesJSON` is a JSON object), sealed into the table's hash chain.
+    /// Records one change (`changesJSON` is a JSON object) that left the record stored as
+    /// `stored`, sealed into the table's hash chain.
     package func record(
         _ db: Database,
         id: String,
@@ -64,8 +75,10 @@ package struct History: Sendable {
         uid: UInt32,
         action: String,
         changesJSON: String,
+        stored: String,
         nowMillis: Int64
     ) throws {
+        let state = SHA256.hex(Array(stored.utf8))
         let hash = History.seal(
             previous: try head(db),
             table: table,
@@ -74,11 +87,15 @@ package struct History: Sendable {
             atMs: nowMillis,
             uid: Int64(uid),
             action: action,
-            changes: changesJSON
+            changes: changesJSON,
+            state: state
         )
         try db.run(
-            "INSERT INTO \(table)(\(idColumn), version, at_ms, uid, action, changes, hash) VALUES(?,?,?,?,?,?,?)",
-            [id, version, nowMillis, Int64(uid), action, changesJSON, hash]
+            """
+            INSERT INTO \(table)(\(idColumn), version, at_ms, uid, action, changes, hash, state)
+                VALUES(?,?,?,?,?,?,?,?)
+            """,
+            [id, version, nowMillis, Int64(uid), action, changesJSON, hash, state]
         )
     }
 

@@ -82,7 +82,8 @@ extension History {
         }
     }
 
-    /// The hash sealing a row after `previous`.
+    /// The hash sealing a row after `previous` (`state`: the digest of the record it left, ""
+    /// for rows written before states were kept).
     static func seal(
         previous: String,
         table: String,
@@ -91,14 +92,16 @@ extension History {
         atMs: Int64,
         uid: Int64,
         action: String,
-        changes: String
+        changes: String,
+        state: String = ""
     )
         -> String
     {
         let tree = (try? JSONParser.parse(Array(changes.utf8))) ?? .string(changes)
-        let content = [
+        var content = [
             previous, table, id, String(version), String(atMs), String(uid), action, JSONWriter.string(canonical(tree)),
         ]
+        if !state.isEmpty { content.append(state) }
         return SHA256.hex(Array(content.joined(separator: "\n").utf8))
     }
 
@@ -134,7 +137,10 @@ extension History {
         var previous = ""
         var rows = 0
         for r in try db.query(
-            "SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes, hash FROM \(table) ORDER BY seq"
+            """
+            SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes, hash, state FROM \(table)
+                ORDER BY seq
+            """
         ) {
             rows += 1
             let entity: String = try r["entity"], version: Int = try r["version"], action: String = try r["action"]
@@ -146,7 +152,8 @@ extension History {
                 atMs: try r["at_ms"],
                 uid: try r["uid"],
                 action: action,
-                changes: try r["changes"]
+                changes: try r["changes"],
+                state: try r["state"]
             )
             let stored: String = try r["hash"]
             guard stored == expected else {
@@ -168,7 +175,7 @@ extension History {
             }
             previous = stored
         }
-        if let behind = try recordsAhead(db) {
+        if let behind = try recordsAhead(db) ?? recordsEdited(db) {
             return ChainReport(table: table, rows: rows, ok: false, broken: behind)
         }
         return ChainReport(table: table, rows: rows, ok: true, broken: nil)
@@ -198,6 +205,34 @@ extension History {
                     + "history rows were deleted, or the record was changed outside the service"
             } ?? "the record is at version \(version) and has no history: it was written outside the service"
         )
+    }
+}
+
+extension History {
+    /// The first record whose stored text is not the state its newest history row sealed: it
+    /// was edited in place (records whose history ends before states were kept are not checked).
+    func recordsEdited(_ db: Database) throws -> ChainReport.Broken? {
+        guard let records else { return nil }
+        let sql = """
+            SELECT r.id AS entity, r.version AS version, r.doc AS doc, h.seq AS seq, h.state AS state
+            FROM \(records) r JOIN \(table) h
+                ON h.seq = (SELECT max(seq) FROM \(table) WHERE \(idColumn) = r.id)
+            WHERE h.state != ''
+            """
+        for r in try db.query(sql) {
+            let doc: [UInt8] = try r["doc"], state: String = try r["state"]
+            guard SHA256.hex(doc) != state else { continue }
+            let seq: Int64 = try r["seq"]
+            return ChainReport.Broken(
+                seq: seq,
+                entity: try r["entity"],
+                version: try r["version"],
+                action: "record",
+                why: "the stored record is not the one its history row \(seq) left: it was changed in place, "
+                    + "outside the service"
+            )
+        }
+        return nil
     }
 }
 

@@ -151,6 +151,7 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
                 uid: uid,
                 action: action,
                 changesJSON: changes,
+                stored: table.storedText(prepared),
                 nowMillis: t
             )
             if let event {
@@ -282,7 +283,7 @@ package struct VersionedChanges<Table: RecordTable>: Sendable {
     }
 
     /// Writes `record` at its version in the caller's transaction: what others own changed in it
-    /// (no history row, no event).
+    /// (a history row `refreshed`, no event).
     package func refresh(_ db: Database, _ record: Record) throws { try table.refresh(db, record) }
 
     // MARK: events and errors

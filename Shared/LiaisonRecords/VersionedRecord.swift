@@ -35,6 +35,8 @@ package protocol RecordTable: Sendable {
     func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])?
     /// The row for `record`, whose encoding is `tree`.
     func prepare(_ record: Record, tree: JSONValue) -> Prepared
+    /// The record's text as the row stores it (its history row seals its digest).
+    func storedText(_ prepared: Prepared) -> String
     /// Writes a new record.
     func insert(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws
     /// Writes a changed record over the stored one.
@@ -58,7 +60,8 @@ extension RecordTable {
     ) throws -> JSONValue {
         try record.validate()
         let tree = JSONValue.encoded(JSONEncoding.bytes(record))
-        try insert(db, prepare(record, tree: tree), nowMillis: t)
+        let prepared = prepare(record, tree: tree)
+        try insert(db, prepared, nowMillis: t)
         try history.record(
             db,
             id: record.id,
@@ -66,6 +69,7 @@ extension RecordTable {
             uid: uid,
             action: action,
             changesJSON: JSONWriter.string(note ?? ["created": tree]),
+            stored: storedText(prepared),
             nowMillis: t
         )
         return tree
@@ -89,7 +93,8 @@ extension RecordTable {
         record.updatedAt = Timestamp.rfc3339(millis: t)
         if validating { try record.validate() }
         let after = JSONValue.encoded(JSONEncoding.bytes(record))
-        try update(db, prepare(record, tree: after), nowMillis: t)
+        let prepared = prepare(record, tree: after)
+        try update(db, prepared, nowMillis: t)
         try history.record(
             db,
             id: record.id,
@@ -97,6 +102,7 @@ extension RecordTable {
             uid: uid,
             action: action,
             changesJSON: JSONWriter.string(note ?? History.diff(before, after)),
+            stored: storedText(prepared),
             nowMillis: t
         )
         return after
@@ -116,12 +122,13 @@ extension RecordTable {
         let stored = try load(db, record.id)
         if let (s, _, _) = stored, s.version >= record.version { return false }
         let tree = JSONValue.encoded(JSONEncoding.bytes(record))
+        let prepared = prepare(record, tree: tree)
         var note: JSONObject = ["recovered_from": .string(from), "event_sequence": .int(sequence)]
         if let (_, before, _) = stored {
-            try update(db, prepare(record, tree: tree), nowMillis: t)
+            try update(db, prepared, nowMillis: t)
             note["changes"] = History.diff(before, tree)
         } else {
-            try insert(db, prepare(record, tree: tree), nowMillis: t)
+            try insert(db, prepared, nowMillis: t)
             note["created"] = tree
         }
         try history.record(
@@ -131,14 +138,31 @@ extension RecordTable {
             uid: 0,
             action: "recovered",
             changesJSON: JSONWriter.string(.object(note)),
+            stored: storedText(prepared),
             nowMillis: t
         )
         return true
     }
 
-    /// Writes `record` at its version, with no history row: what others own changed in it.
+    /// Writes `record` at its version: what others own changed in it (a partner's name, a visit's
+    /// reference). Its history gains a row `refreshed` at the same version saying what changed
+    /// (none when nothing did), so that the record stays the state its history ends with.
     package func refresh(_ db: Database, _ record: Record) throws {
-        try refresh(db, prepare(record, tree: .encoded(JSONEncoding.bytes(record))))
+        let tree = JSONValue.encoded(JSONEncoding.bytes(record))
+        let prepared = prepare(record, tree: tree)
+        let stored = storedText(prepared)
+        guard let before = try current(db, id: record.id), !before.doc.elementsEqual(stored.utf8) else { return }
+        try refresh(db, prepared)
+        try history.record(
+            db,
+            id: record.id,
+            version: record.version,
+            uid: 0,
+            action: "refreshed",
+            changesJSON: JSONWriter.string(History.diff(.encoded(before.doc), tree)),
+            stored: stored,
+            nowMillis: wallClockMillis()
+        )
     }
 }
 

@@ -32,21 +32,38 @@ enum SQLiteShell {
         let c = try WireClient(path: mesh.socket("delegations"))
         let d = try c.call(
             "delegations.create",
-            ["direction": "inbound", "title": "Audit visit", "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
-             "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00"])
+            [
+                "direction": "inbound", "title": "Audit visit",
+                "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+                "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00",
+            ]
+        )
         _ = try c.call("delegations.confirm", ["id": d["id"]!, "expected_version": 1])
         let ok = try mesh.cli("audit", "verify")
         #expect(ok.code == 0, "\(ok.stdout)\(ok.stderr)")
-        #expect(ok.stdout.contains("delegations history:") && ok.stdout.contains("chain intact") && ok.stdout.contains("agreements agreement_history"))
+        #expect(
+            ok.stdout.contains("delegations history:") && ok.stdout.contains("chain intact")
+                && ok.stdout.contains("agreements agreement_history")
+        )
         #expect(ok.stdout.contains("notifications: keeps no history"))
         // Someone backdates the confirmation by an hour.
         let db = mesh.home + "/data/delegations/delegations.db"
-        let seq = try SQLiteShell.run(db, "SELECT seq FROM history WHERE action = 'confirm';").trimmingCharacters(in: .whitespacesAndNewlines)
+        let seq = try SQLiteShell.run(db, "SELECT seq FROM history WHERE action = 'confirm';").trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
         _ = try SQLiteShell.run(db, "UPDATE history SET at_ms = at_ms - 3600000 WHERE seq = \(seq);")
         let bad = try mesh.cli("audit", "verify", "delegations")
         #expect(bad.code == 1, "\(bad.stdout)")
-        #expect(bad.stdout.contains("delegations history: BROKEN at row \(seq) (\(d["id"]!.stringValue!), version 2, confirm)"), "\(bad.stdout)")
-        #expect(bad.stdout.contains("partner_history:") && bad.stdout.contains("chain intact"), "other chains are unaffected")
+        #expect(
+            bad.stdout.contains(
+                "delegations history: BROKEN at row \(seq) (\(d["id"]!.stringValue!), version 2, confirm)"
+            ),
+            "\(bad.stdout)"
+        )
+        #expect(
+            bad.stdout.contains("partner_history:") && bad.stdout.contains("chain intact"),
+            "other chains are unaffected"
+        )
         // A deleted row breaks the chain at the row after it.
         _ = try SQLiteShell.run(db, "UPDATE history SET at_ms = at_ms + 3600000 WHERE seq = \(seq);")
         #expect(try mesh.cli("audit", "verify", "delegations").code == 0, "restored, it verifies again")
@@ -55,21 +72,80 @@ enum SQLiteShell {
         _ = try SQLiteShell.run(db, "DELETE FROM history WHERE seq = (SELECT max(seq) FROM history);")
         let cut = try mesh.cli("audit", "verify", "delegations")
         #expect(cut.code == 1, "\(cut.stdout)")
-        #expect(cut.stdout.contains(d["id"]!.stringValue!) && cut.stdout.contains("history rows were deleted"), "\(cut.stdout)")
-        // The record put back to the version its history now ends with: its own database agrees
-        // with itself, but the other services hold the confirmation (version 2) it lost.
+        #expect(
+            cut.stdout.contains(d["id"]!.stringValue!) && cut.stdout.contains("history rows were deleted"),
+            "\(cut.stdout)"
+        )
+        // The record edited to the version its history now ends with: not the record that row left.
         let id = d["id"]!.stringValue!
         _ = try SQLiteShell.run(
             db,
             "UPDATE delegations SET version = 1, status = 'proposed', doc = json_set(doc, '$.version', 1, '$.status', "
-                + "'proposed') WHERE id = '\(id)';")
+                + "'proposed') WHERE id = '\(id)';"
+        )
+        let edited = try mesh.cli("audit", "verify", "delegations")
+        #expect(edited.code == 1, "\(edited.stdout)")
+        #expect(edited.stdout.contains("BROKEN") && edited.stdout.contains("changed in place"), "\(edited.stdout)")
+        // Put back exactly as its first history row left it: its own database agrees with itself,
+        // but the other services hold the confirmation (version 2) it lost.
+        _ = try SQLiteShell.run(
+            db,
+            "UPDATE delegations SET doc = (SELECT json_extract(changes, '$.created') FROM history "
+                + "WHERE delegation_id = '\(id)' AND action = 'create') WHERE id = '\(id)';"
+        )
         let reverted = try mesh.cli("audit", "verify")
         #expect(reverted.code == 1, "\(reverted.stdout)")
         #expect(
             reverted.stdout.contains("\(id): notifications holds version 2, this service has version 1"),
-            "\(reverted.stdout)")
-        #expect(reverted.stdout.contains("delegations history:") && !reverted.stdout.contains("BROKEN"), "\(reverted.stdout)")
+            "\(reverted.stdout)"
+        )
+        #expect(
+            reverted.stdout.contains("delegations history:") && !reverted.stdout.contains("BROKEN"),
+            "\(reverted.stdout)"
+        )
         _ = try SQLiteShell.run(db, "DELETE FROM history WHERE seq = (SELECT min(seq) FROM history);")
         #expect(try mesh.cli("audit", "verify", "delegations").stdout.contains("BROKEN"))
+    }
+
+    /// A visit's stored record edited in place, its history untouched (issue 27.3): `show` prints
+    /// the edited text, and `audit verify` names the record; a partner's rename refreshes the
+    /// visits naming it with a history row, so they still verify.
+    @Test func aRecordEditedInPlaceIsFound() throws {
+        guard SQLiteShell.available || SQLiteShell.required else {
+            print("AuditTests: no sqlite3 shell here (.ci/run installs it); skipped")
+            return
+        }
+        let mesh = try MeshHarness()
+        let c = try WireClient(path: mesh.socket("delegations"))
+        let d = try c.call(
+            "delegations.create",
+            [
+                "direction": "inbound", "title": "Edited visit",
+                "partners": [["name": "Kasetsart University", "kind": "university", "country": "TH"]],
+                "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00",
+            ]
+        )
+        let id = d["id"]!.stringValue!
+        let partner = try c.call("partners.list", ["text": "Kasetsart"])["items"]![0]!["id"]!.stringValue!
+        _ = try c.call(
+            "partners.update",
+            ["id": .string(partner), "expected_version": 1, "name": "Kasetsart University (Bangkhen)"]
+        )
+        let history = try mesh.cli("delegation", "history", id)
+        #expect(history.stdout.contains("refreshed"), "\(history.stdout)")
+        #expect(try mesh.cli("audit", "verify", "delegations").code == 0)
+        let db = mesh.home + "/data/delegations/delegations.db"
+        _ = try SQLiteShell.run(
+            db,
+            "UPDATE delegations SET doc = json_set(doc, '$.title', 'Visit to the tax office') WHERE id = '\(id)';"
+        )
+        #expect(try mesh.cli("delegation", "show", id).stdout.contains("Visit to the tax office"))
+        let bad = try mesh.cli("audit", "verify", "delegations")
+        #expect(bad.code == 1, "\(bad.stdout)")
+        #expect(
+            bad.stdout.contains("delegations history: BROKEN") && bad.stdout.contains("(\(id), version 1, record)")
+                && bad.stdout.contains("changed in place"),
+            "\(bad.stdout)"
+        )
     }
 }

@@ -100,6 +100,8 @@ struct AgreementsTables: RecordTable {
         // Every partner's continent of a visit (a joint one counts for each); empty until the
         // visit's next event: the lead's `continent` stands for it.
         .init(5, "ALTER TABLE delegation_projection ADD COLUMN continents TEXT NOT NULL DEFAULT '';"),
+        // Each history row seals the digest of the agreement it left.
+        .init(6, "", data: { db in try history.addState(db) }),
     ]
 
     /// What the `text` filter looks in, lowercased: the agreement's values, never its field names.
@@ -254,6 +256,8 @@ struct AgreementsTables: RecordTable {
     }
 
     func prepare(_ record: Agreement, tree: JSONValue) -> (Agreement, String) { (record, JSONWriter.string(tree)) }
+
+    func storedText(_ prepared: (Agreement, String)) -> String { prepared.1 }
 
     func insert(_ db: Database, _ prepared: (Agreement, String), nowMillis: Int64) throws {
         try Self.save(db, prepared.0, doc: prepared.1, insert: true, nowMillis: nowMillis)

@@ -67,6 +67,15 @@ struct DelegationsTables: RecordTable {
         ),
         // Rows of imports too large for one call (delegations.import_stage).
         .init(6, importStagingSQL),
+        // Each history row seals the digest of the record it left (a record edited in place is found).
+        .init(
+            7,
+            "",
+            data: { db in
+                try history.addState(db)
+                try PartnerTables.history.addState(db)
+            }
+        ),
     ]
 
     /// States whose itineraries hold venues and hosts.
@@ -118,6 +127,8 @@ struct DelegationsTables: RecordTable {
     }
 
     func prepare(_ record: Delegation, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
+
+    func storedText(_ prepared: Prepared) -> String { prepared.doc }
 
     func insert(_ db: Database, _ prepared: Prepared, nowMillis: Int64) throws {
         try Self.save(db, prepared, insert: true, nowMillis: nowMillis)

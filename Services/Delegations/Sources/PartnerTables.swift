@@ -168,6 +168,8 @@ struct PartnerTables: RecordTable {
 
     func prepare(_ record: PartnerRecord, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
 
+    func storedText(_ prepared: Prepared) -> String { prepared.doc }
+
     func insert(_ db: Database, _ row: Prepared, nowMillis: Int64) throws {
         let p = row.p, d = p.draft
         try db.run(
