@@ -47,6 +47,9 @@ package struct Validator {
         errors.append(contentsOf: v.errors)
     }
 
+    /// Records problems found elsewhere (paths as they are).
+    package mutating func add(_ found: [ValidationError]) { errors.append(contentsOf: found) }
+
     /// Throws everything recorded, if anything.
     package func finish() throws(ValidationErrors) {
         if !errors.isEmpty { throw ValidationErrors(errors) }

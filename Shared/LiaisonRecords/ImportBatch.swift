@@ -16,7 +16,9 @@ package struct ImportBatch {
 
     /// Checks `value` against `schema`, decodes it, and runs `body` on it in a savepoint;
     /// `body` returns the row's id and whether it was created. Returns the id, or nil when the row
-    /// had problems (recorded).
+    /// had problems (recorded). Every problem of the row is recorded at once: what the schema
+    /// finds, then what decoding and `body`'s checks find in the fields it did not name (a row
+    /// the schema refused is still checked when it decodes; what it wrote goes with the batch).
     @discardableResult
     package mutating func row<T: Decodable>(
         _ db: Database,
@@ -33,25 +35,32 @@ package struct ImportBatch {
                 ImportReport.Problem(section: section, index: index, key: key, field: field, message: message)
             )
         }
-        if let v = schema.violation(value) {
-            problem(v.path, v.reason)
-            return nil
+        let violations = schema.violations(value, limit: 50)
+        for v in violations { problem(v.path, v.reason) }
+        let named = Set(violations.map(\.path))
+        // A field the schema already named is not named again by the checks behind it.
+        func more(_ field: String, _ message: String) {
+            if !named.contains(field) { problem(field, message) }
         }
         do {
-            let decoded = try JSONDecoding.decode(T.self, from: value)
+            // A row the schema refused is checked further in a copy made to fit it.
+            let fitting = violations.isEmpty ? value : schema.repaired(value)
+            guard let fitting else { return nil }
+            let decoded = try JSONDecoding.decode(T.self, from: fitting)
             let (id, created) = try db.savepoint { db in try body(decoded, db) }
+            guard violations.isEmpty else { return nil }
             report.rows.append(ImportReport.Row(section: section, index: index, key: key, id: id, created: created))
             return id
         } catch let e as JSONDecodeError {
-            problem(e.path, e.reason)
+            more(e.path, e.reason)
         } catch let e as ValidationErrors {
-            for x in e.errors { problem(x.path, x.reason) }
+            for x in e.errors { more(x.path, x.reason) }
         } catch let e as ServiceError {
-            problem(e.details?["field"]?.stringValue ?? "", e.message)
+            more(e.details?["field"]?.stringValue ?? "", e.message)
         } catch let e as any ServiceErrorConvertible {
-            problem("", e.serviceError.message)
+            more("", e.serviceError.message)
         } catch {
-            problem("", "\(error)")
+            more("", "\(error)")
         }
         return nil
     }

@@ -9,19 +9,31 @@ import Testing
         let mesh = try MeshHarness()
         let partners = mesh.home + "/partners.csv", visits = mesh.home + "/visits.csv"
         try "key,name,kind,country\nhy,Hanyang University,university,KR\nxx,Somewhere,school,XX\n".write(
-            toFile: partners, atomically: true, encoding: .utf8)
-        try "key,title,direction,partners,date,status\nv1,Exchange review,inbound,hy,2024-10,completed\nv2,Bad date,inbound,hy,2024-13,completed\n"
+            toFile: partners,
+            atomically: true,
+            encoding: .utf8
+        )
+        try
+            "key,title,direction,partners,date,status\nv1,Exchange review,inbound,hy,2024-10,completed\nv2,Bad date,inbound,hy,2024-13,completed\n"
             .write(toFile: visits, atomically: true, encoding: .utf8)
         let badPartners = try mesh.cli("import", "-f", partners, "--as", "partners")
         #expect(badPartners.code == 65, "\(badPartners.stdout)\(badPartners.stderr)")
-        #expect(badPartners.stdout.contains("partners  2") && badPartners.stdout.contains("country"), "\(badPartners.stdout)")
+        #expect(
+            badPartners.stdout.contains("partners.csv row 3") && badPartners.stdout.contains("country"),
+            "\(badPartners.stdout)"
+        )
         #expect(badPartners.stderr.contains("nothing imported: 1 problem"))
         let badVisits = try mesh.cli("import", "-f", visits, "--as", "visits")
-        #expect(badVisits.code == 65 && badVisits.stdout.contains("visits   2"), "\(badVisits.stdout)")
+        #expect(badVisits.code == 65 && badVisits.stdout.contains("visits.csv row 3"), "\(badVisits.stdout)")
         #expect(badVisits.stdout.contains("\"hy\" is no partner of this import"), "a key of another file is named")
         #expect(try mesh.cli("partner", "list", "--json").json?["items"] == [], "nothing half-imported")
-        try "key,name,kind,country\nhy,Hanyang University,university,KR\n".write(toFile: partners, atomically: true, encoding: .utf8)
-        try "key,title,direction,partners,partner_kind,country,date,status\nv1,Exchange review,inbound,Hanyang University,university,KR,2024-10,completed\n"
+        try "key,name,kind,country\nhy,Hanyang University,university,KR\n".write(
+            toFile: partners,
+            atomically: true,
+            encoding: .utf8
+        )
+        try
+            "key,title,direction,partners,partner_kind,country,date,status\nv1,Exchange review,inbound,Hanyang University,university,KR,2024-10,completed\n"
             .write(toFile: visits, atomically: true, encoding: .utf8)
         let okP = try mesh.cli("import", "-f", partners, "--as", "partners")
         #expect(okP.code == 0 && okP.stdout.contains("partners 1 (1 new"), "\(okP.stdout)\(okP.stderr)")
@@ -29,7 +41,40 @@ import Testing
         #expect(okV.code == 0 && okV.stdout.contains("visits 1 (1 new"), "\(okV.stdout)\(okV.stderr)")
         let list = try mesh.cli("delegation", "list")
         #expect(list.stdout.contains("Oct 2024") && list.stdout.contains("Hanyang University"))
-        #expect(try mesh.cli("partner", "list", "--json").json?["items"]?.arrayValue?.count == 1, "the visit found the imported partner")
+        #expect(
+            try mesh.cli("partner", "list", "--json").json?["items"]?.arrayValue?.count == 1,
+            "the visit found the imported partner"
+        )
+    }
+
+    /// Two sheets of different sections in one import, each with its own `--as`; a row with
+    /// three problems has all three named at once, at the row its sheet gives it (issue 27.4).
+    @Test func eachSheetTakesItsOwnSectionAndEveryProblemOfARowIsNamed() throws {
+        let mesh = try MeshHarness()
+        let partners = mesh.home + "/p.csv", visits = mesh.home + "/v.csv"
+        try "key,name,kind,country\nhy,Hanyang University,university,KR\n".write(
+            toFile: partners,
+            atomically: true,
+            encoding: .utf8
+        )
+        try "key,title,direction,partners,date,status\nv1,Exchange review,inbound,hy,2024-10,completed\n"
+            .write(toFile: visits, atomically: true, encoding: .utf8)
+        let ok = try mesh.cli("import", "--as", "partners", "-f", partners, "--as", "visits", "-f", visits, "--dry-run")
+        #expect(ok.code == 0 && ok.stdout.contains("every row is fine"), "\(ok.stdout)\(ok.stderr)")
+        try
+            ("key,title,direction,partners,date,status\nv1,Exchange review,inbound,hy,2024-10,completed\n"
+            + "v2,Three problems,sideways,par-nothere,2024-10,cancelled\n")
+            .write(toFile: visits, atomically: true, encoding: .utf8)
+        let bad = try mesh.cli("import", "--as", "partners", "-f", partners, "--as", "visits", "-f", visits, "--json")
+        #expect(bad.code == 65, "\(bad.stdout)\(bad.stderr)")
+        let problems = bad.json?["problems"]?.arrayValue ?? []
+        #expect(problems.allSatisfy { $0["row"]?.stringValue == "\(visits) row 3" }, "\(problems)")
+        #expect(
+            Set(problems.compactMap { $0["field"]?.stringValue }) == ["direction", "partners[0].id", "reason"],
+            "\(problems)"
+        )
+        let wrong = try mesh.cli("import", "--as", "people", "-f", visits)
+        #expect(wrong.code == 64 && wrong.stderr.contains("partners, visits, agreements, sites"), "\(wrong.stderr)")
     }
 
     /// A file over the frame limit (1 MiB: about 2,900 visits) failed with frame_too_large
@@ -43,17 +88,27 @@ import Testing
             let month = i % 12 + 1
             lines.append(
                 "v\(i),Visit \(i) of the archive,inbound,Archive Partner \(i % 50),university,KR,2019-\(month < 10 ? "0" : "")\(month),"
-                    + "completed,\(notes)")
+                    + "completed,\(notes)"
+            )
         }
         // One bad row, the last: nothing may be imported.
         var bad = lines
         bad[n] = "v\(n - 1),Visit with a bad date,inbound,Archive Partner 1,university,KR,2019-13,completed,x"
         let file = mesh.home + "/archive.csv"
         try bad.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
-        #expect((try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0) > 1 << 20, "over one frame")
+        #expect(
+            (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0) > 1 << 20,
+            "over one frame"
+        )
         let refused = try mesh.cli("import", "-f", file, "--as", "visits")
-        #expect(refused.code == 65 && refused.stderr.contains("nothing imported: 1 problem"), "\(refused.stdout.suffix(500))\(refused.stderr)")
-        #expect(refused.stdout.contains("visits   \(n)"), "the row numbered as the sheet numbers it: \(refused.stdout.suffix(300))")
+        #expect(
+            refused.code == 65 && refused.stderr.contains("nothing imported: 1 problem"),
+            "\(refused.stdout.suffix(500))\(refused.stderr)"
+        )
+        #expect(
+            refused.stdout.contains("archive.csv row \(n + 1)"),
+            "the row numbered as the sheet numbers it: \(refused.stdout.suffix(300))"
+        )
         #expect(try mesh.cli("delegation", "list", "--json").json?["items"] == [], "nothing half-imported")
         try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
         let ok = try mesh.cli("import", "-f", file, "--as", "visits")
@@ -78,7 +133,10 @@ import Testing
             let r = try mesh.cli("partner", "show", id)
             return r.code == 0 ? r : nil
         }
-        #expect(shown?.stdout.contains("Universiti Malaya — university, Malaysia") == true, "the registry adopted the claim")
+        #expect(
+            shown?.stdout.contains("Universiti Malaya — university, Malaysia") == true,
+            "the registry adopted the claim"
+        )
         #expect(shown?.stdout.contains("Agreements (1)") == true)
     }
 }

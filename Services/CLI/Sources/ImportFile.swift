@@ -17,6 +17,20 @@ package struct ImportFile {
 
     package var rows: [String: [JSONObject]] = [:]
     package var problems: [Problem] = []
+    /// Where each row came from, beside `rows`: `visits.csv row 5` (as a spreadsheet numbers
+    /// rows, the header being row 1) or `trip.json visits 3`.
+    package var origins: [String: [String]] = [:]
+
+    /// Where row `index` of `section` came from.
+    package func origin(_ section: String, _ index: Int) -> String? {
+        guard let list = origins[section], list.indices.contains(index) else { return nil }
+        return list[index]
+    }
+
+    private mutating func append(_ section: String, _ row: JSONObject, from origin: String) {
+        rows[section, default: []].append(row)
+        origins[section, default: []].append(origin)
+    }
 
     package init() {}
 
@@ -42,12 +56,12 @@ package struct ImportFile {
                             index: (rows[s]?.count ?? 0),
                             key: nil,
                             field: "",
-                            message: "row \(i) is not an object"
+                            message: "\(file) \(s) \(i + 1) is not an object"
                         )
                     )
                     continue
                 }
-                rows[s, default: []].append(row)
+                append(s, row, from: "\(file) \(s) \(i + 1)")
             }
         }
     }
@@ -80,7 +94,7 @@ package struct ImportFile {
                         index: n,
                         key: cells["key"],
                         field: "record",
-                        message: "\(file) line \(n + 2): not one of \(Self.sections.joined(separator: ", "))"
+                        message: "\(file) row \(n + 2): not one of \(Self.sections.joined(separator: ", "))"
                     )
                 )
                 continue
@@ -92,11 +106,11 @@ package struct ImportFile {
                         index: index,
                         key: cells["key"],
                         field: "",
-                        message: "\(file) line \(n + 2): more cells than columns"
+                        message: "\(file) row \(n + 2): more cells than columns"
                     )
                 )
             }
-            rows[s, default: []].append(Self.row(s, cells))
+            append(s, Self.row(s, cells), from: "\(file) row \(n + 2)")
         }
     }
 

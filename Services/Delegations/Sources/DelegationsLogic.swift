@@ -86,17 +86,21 @@ package final class DelegationsLogic: Sendable {
         uid: UInt32,
         nowMillis t: Int64
     ) throws -> (Delegation, CheckFindings, Bool) {
+        // Every problem at once: the record's own fields, the visit's, then the registry's.
         var v = Validator()
         if p.status == .cancelled {
             v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why it was cancelled")
         }
         v.optionalText(p.outcome, "outcome", max: Limits.notes, multiline: true)
-        try v.finish()
-        try p.draft.validate()
+        v.add(p.draft.problems())
+        var draft = p.draft
+        if !v.errors.isEmpty {
+            do { try resolvePartners(db, &draft, nowMillis: t) } catch let e as ValidationErrors { v.add(e.errors) }
+            try v.finish()
+        }
         if let key = p.draft.externalKey, let existing = try DelegationsTables.load(db, externalKey: key) {
             return (existing, try findings(db, existing.draft, excluding: existing.id), false)
         }
-        var draft = p.draft
         try resolvePartners(db, &draft, nowMillis: t)
         draft.numberItems(previous: []) { IDs.make("it") }
         let ref = try DelegationsTables.nextRef(db, year: draft.startsAt.year)

@@ -61,6 +61,9 @@ package struct ParsedArgs {
     package var options: [String: [String]] = [:]
     package var flags: Set<String> = []
     package var positionals: [String] = []
+    /// Every option with a value, by its first name, in the order given (for options whose
+    /// meaning depends on their place: `import --as S -f FILE`).
+    package var sequence: [(name: String, value: String)] = []
 
     package init() {}
 
@@ -130,6 +133,7 @@ package struct ParsedArgs {
                 throw UsageError("\(name): '\(given)' is not one of \(choices.joined(separator: ", "))")
             }
             out.options[key, default: []].append(given)
+            out.sequence.append((key, given))
         }
         while i < args.count {
             let a = args[i]

@@ -9,9 +9,32 @@ extension CLI {
     /// What `import --json` prints.
     struct ImportOutcome: Encodable {
         var applied: Bool
-        var problems: [ImportReport.Problem]? = nil
+        var problems: [ImportProblem]? = nil
         var delegations: ImportReport? = nil
         var agreements: ImportReport? = nil
+    }
+
+    /// A problem as `import` prints it: the services' (section, index from 0) with the row as
+    /// the file numbers it.
+    struct ImportProblem: Encodable {
+        var section: String
+        var index: Int
+        var key: String?
+        var field, message: String
+        /// `visits.csv row 5` (the header is row 1), `trip.json visits 3`.
+        var row: String
+    }
+
+    /// Each file given with `-f` and the section `--as` gives its rows: the `--as` before it (a
+    /// file before the first `--as` takes that one), as `gcc -x` applies to the files after it.
+    static func importFiles(_ args: ParsedArgs) -> [(path: String, section: String?)] {
+        var current: String?
+        var files: [(path: String, section: String?)] = []
+        for (name, value) in args.sequence {
+            if name == "--as" { current = value } else if name == "-f" { files.append((value, current)) }
+        }
+        let first = args.values("--as").first
+        return files.map { ($0.path, $0.section ?? first) }
     }
 
     static var importCommand: CLICommand {
@@ -20,14 +43,20 @@ extension CLI {
             abstract:
                 "Import partners, visits, agreements and sites from JSON or CSV (spreadsheet exports), all checked "
                 + "first: nothing half-done.",
-            usage: "import -f FILE [-f FILE …] [--as partners|visits|agreements|sites] [--dry-run] [--json]",
+            usage: "import [--as SECTION] -f FILE [[--as SECTION] -f FILE …] [--dry-run] [--json]",
             options: [
                 OptionSpec(
                     ["-f", "--file"],
                     value: "FILE",
                     "A .json file ({partners, visits, agreements, sites}) or a .csv export; repeatable."
                 ),
-                OptionSpec(["--as"], value: "SECTION", "What a CSV file's rows are, unless it has a record column."),
+                OptionSpec(
+                    ["--as"],
+                    oneOf: ImportFile.sections,
+                    value: "SECTION",
+                    "What the rows of the CSV files after it are, unless a file has a record column; repeatable "
+                        + "(--as partners -f p.csv --as visits -f v.csv)."
+                ),
                 OptionSpec(["--dry-run"], "Check every row and say what would be done; write nothing."),
             ],
             discussion: """
@@ -48,23 +77,21 @@ extension CLI {
                 signed_on, starts_on, ends_on, coordinator_name, coordinator_email, focus_areas (;), visits (;), \
                 notes. sites: key, \
                 name, kind, country, agreement, partners (;), established, notes.
-                Exit 65 with every problem (section, row, field) when anything is wrong.
+                Exit 65 with every problem of every row (section, row as the file numbers it, field) when \
+                anything is wrong.
                 """
         ) { args, ctx in
-            let files = args.values("-f")
+            let files = importFiles(args)
             guard !files.isEmpty else { throw UsageError("missing -f FILE") }
             var file = ImportFile()
-            for path in files {
+            for (path, section) in files {
                 guard let data = FileManager.default.contents(atPath: path) else {
                     throw CLIError(ExitCode.dataError, "cannot read \(path)")
                 }
                 let text = String(decoding: data, as: UTF8.self)
                 do {
                     if path.lowercased().hasSuffix(".csv") {
-                        if let s = args.value("--as"), !ImportFile.sections.contains(s) {
-                            throw UsageError("--as: expected one of \(ImportFile.sections.joined(separator: ", "))")
-                        }
-                        try file.add(csv: text, file: path, section: args.value("--as"))
+                        try file.add(csv: text, file: path, section: section)
                     } else {
                         try file.add(json: try JSONParser.parse(Array(data)), file: path)
                     }
@@ -110,32 +137,34 @@ extension CLI {
                 )
             )
         }
-        var problems = file.problems.map {
-            ImportReport.Problem(
-                section: $0.section,
-                index: $0.index,
-                key: $0.key,
-                field: $0.field,
-                message: $0.message
-            )
-        }
         let checkD = try delegations(true)
         let checkA = try agreements(true, visitIDs: [:])
-        problems += checkD.problems + checkA.problems
+        let found =
+            file.problems.map { ($0.section, $0.index, $0.key, $0.field, $0.message) }
+            + (checkD.problems + checkA.problems).map { ($0.section, $0.index, $0.key, $0.field, $0.message) }
+        let problems = found.map { p in
+            ImportProblem(
+                section: p.0,
+                index: p.1,
+                key: p.2,
+                field: p.3,
+                message: p.4,
+                row: file.origin(p.0, p.1) ?? "\(p.0) \(p.1 + 1)"
+            )
+        }
         let unlisted = max(0, (checkD.problemsTotal ?? 0) - checkD.problems.count)
         if !problems.isEmpty {
             if ctx.json {
                 ctx.printJSON(ImportOutcome(applied: false, problems: problems))
             } else {
-                var t = Table(["SECTION", "ROW", "KEY", "FIELD", "PROBLEM"])
-                for p in problems { t.add([p.section, String(p.index + 1), p.key ?? "", p.field, p.message]) }
+                var t = Table(["ROW", "KEY", "FIELD", "PROBLEM"])
+                for p in problems { t.add([p.row, p.key ?? "", p.field, p.message]) }
                 ctx.print(t.render())
             }
             throw CLIError(
                 ExitCode.dataError,
                 "nothing imported: \(problems.count + unlisted) problem\(problems.count + unlisted == 1 ? "" : "s") "
-                    + (unlisted > 0 ? "(the first \(problems.count) listed) " : "")
-                    + "(rows counted from 1 in each section)"
+                    + (unlisted > 0 ? "(the first \(problems.count) listed)" : "")
             )
         }
         guard !dryRun else {
