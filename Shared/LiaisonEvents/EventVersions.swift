@@ -28,8 +28,35 @@ package struct EventVersions: Sendable {
         self.written = written
     }
 
-    /// This release's: no type has changed in a way 0.1.0 cannot read, so nothing to turn.
-    package static let release = EventVersions()
+    /// This release's: a visit's data of version 2 becomes version 1 with a range of dates
+    /// given as the latest year it may mean, approximate (`2020/2025` → `~2025`); an agreement's
+    /// with a coordinator's address where it has none.
+    package static let release = EventVersions(
+        downgrades: EventType.all(.delegation).map { Downgrade($0, from: 2, Self.visitWithoutRange) }
+            + EventType.all(.agreement).map { Downgrade($0, from: 2, Self.agreementWithAddress) }
+    )
+
+    /// What 0.1.0 is given for a coordinator without an address.
+    package static let noAddress = "unknown@invalid"
+
+    /// An agreement's data with its coordinator's `email` (required before version 2).
+    @Sendable static func agreementWithAddress(_ data: JSONValue) throws -> JSONValue {
+        guard case .object(var o) = data.materialized, case .object(var c)? = o["coordinator"]?.materialized,
+            c["email"] == nil || c["email"] == .null
+        else { return data }
+        c["email"] = .string(noAddress)
+        o["coordinator"] = .object(c)
+        return .object(o)
+    }
+
+    /// A visit's data without a range in its `date`.
+    @Sendable static func visitWithoutRange(_ data: JSONValue) throws -> JSONValue {
+        guard case .object(var o) = data.materialized, let text = o["date"]?.stringValue else { return data }
+        var why = ""
+        guard let d = PartialDate.parse(text, why: &why), d.isRange else { return data }
+        o["date"] = .string(d.approximateYear.description)
+        return .object(o)
+    }
 
     /// Every version of `type` this producer can send, newest first.
     package func versions(of type: EventType) -> [Int] {

@@ -27,9 +27,12 @@ package enum LinkRelation: String, WireEnum {
 
 /// BIT's coordinator of an agreement.
 package struct Coordinator: Codable, Sendable, Equatable {
-    package var name, email: String
+    package var name: String
+    /// Where notices of the agreement's end go: required once it ends on a known day; a record
+    /// of the past may leave it out when the source gives none (agreement data version 2).
+    package var email: String?
     package var unit: String?
-    package init(name: String, email: String, unit: String? = nil) {
+    package init(name: String, email: String?, unit: String? = nil) {
         self.name = name
         self.email = email
         self.unit = unit

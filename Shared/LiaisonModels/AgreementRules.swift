@@ -58,7 +58,11 @@ extension AgreementDraft {
         }
         v.nested("coordinator") { cv in
             cv.text(coordinator.name, "name", max: Limits.name)
-            cv.email(coordinator.email, "email")
+            if let email = coordinator.email {
+                cv.email(email, "email")
+            } else if endsOn?.exactDay != nil {
+                cv.fail("email", "required: the agreement ends on a known day, and its notices go to this address")
+            }
             cv.optionalText(coordinator.unit, "unit", max: Limits.name)
         }
         if v.count(focusAreas, "focus_areas", max: 30) {
@@ -90,6 +94,10 @@ extension AgreementDraft {
         v.optionalText(externalKey, "external_key", max: Limits.externalKey)
         if let n = noticePeriodDays { v.check((0...3650).contains(n), "notice_period_days", "must be 0 to 3650") }
         if let p = placesPerYear { v.check((0...10_000).contains(p), "places_per_year", "must be 0 to 10000") }
+        // A range is for a visit known only roughly; an agreement's dates are dates.
+        for (field, d) in [("signed_on", signedOn), ("starts_on", startsOn), ("ends_on", endsOn)] {
+            if let d, d.isRange { v.fail(field, "\(d) is a range: give a year, a month or a day (~ if approximate)") }
+        }
         // Compared by the days each date may mean: "2024" ends after "2024-03-01" starts.
         if let s = startsOn, let e = endsOn, e.last <= s.first { v.fail("ends_on", "must be after starts_on (\(s))") }
         if let signed = signedOn, let s = startsOn, s.last < signed.first {

@@ -110,7 +110,7 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
             case .date:
                 .doc(
                     "Instead of starts_at/ends_at, for a past visit known only so far: 2018, 2024-10, 2024-10-22, "
-                        + "~2024 (approximate)."
+                        + "~2024 (approximate), 2020/2025-05 (a range), ../2025-05 (by May 2025)."
                 )
             case .members: .list(Limits.members)
             case .groups: .list(Limits.members, of: .plain, "People counted, not named.")

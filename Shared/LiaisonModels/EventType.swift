@@ -31,7 +31,13 @@ package enum EventType: String, WireEnum {
     /// not know) comes as a new version, which the producer turns into the older one for a
     /// subscriber that reads only that, for at least one release (`EventVersions`): the
     /// compatibility test (`Tests/Compatibility`) fails a change that does not.
-    package var dataVersion: Int { 1 }
+    ///
+    /// Version 2 of a visit's data (0.2.0): its `date` may be a range (`2020/2025`, `../2025-05`),
+    /// which 0.1.0 cannot parse; it is given the latest year the range may mean, approximate.
+    /// Version 2 of an agreement's (0.2.0): its coordinator may have no address (a record of the
+    /// past whose source gives none); 0.1.0 is given `unknown@invalid` (RFC 2606: never delivered;
+    /// such an agreement has no known end day, so no notice is sent).
+    package var dataVersion: Int { family == .partner ? 1 : 2 }
 
     /// The versions of the type's data this release reads: its own and every older one still
     /// sent by a release it runs beside.

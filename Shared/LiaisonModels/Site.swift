@@ -80,6 +80,9 @@ package struct SiteDraft: Codable, Sendable, Equatable {
             v.fail("country", "\"\(country)\" is not an ISO 3166-1 alpha-2 country code (e.g. UG)")
         }
         v.optionalText(city, "city", max: Limits.name)
+        if let d = established, d.isRange {
+            v.fail("established", "\(d) is a range: give a year, a month or a day (~ if approximate)")
+        }
         v.optionalText(notes, "notes", max: Limits.notes, multiline: true)
         v.optionalText(externalKey, "external_key", max: Limits.externalKey)
         if v.count(partners, "partners", max: 20) {

@@ -153,6 +153,37 @@ func registryEntry(_ id: String, _ name: String, _ country: String, version: Int
         #expect(bad.details?["field"] == "starts_on")
     }
 
+    /// A record of the past whose source names no coordinator's address keeps none (issue 27.5:
+    /// the demo's invented address); one that ends on a known day needs it for its notices, and a
+    /// range of dates is for visits.
+    @Test func aCoordinatorsAddressIsLeftOutWhereNoneIsKnown() throws {
+        let t = try TestAgreements()
+        let partners: JSONValue = [["name": "Hanyang University", "kind": "university", "country": "KR"]]
+        let a = try t.ok(
+            "agreements.record",
+            [
+                "title": "Exchange", "kind": "exchange", "status": "active", "partners": partners,
+                "coordinator": ["name": "BIT International Office"], "starts_on": "~2013",
+            ])
+        #expect(a["coordinator"] == ["name": "BIT International Office"])
+        let ending = try #require(
+            t.error(
+                "agreements.record",
+                [
+                    "title": "Ends", "kind": "mou", "status": "active", "partners": partners,
+                    "coordinator": ["name": "IO"], "starts_on": "2020-01-01", "ends_on": "2030-06-30",
+                ]))
+        #expect(ending.details?["field"] == "coordinator.email", "\(ending)")
+        let ranged = try #require(
+            t.error(
+                "agreements.record",
+                [
+                    "title": "Range", "kind": "mou", "status": "active", "partners": partners,
+                    "coordinator": ["name": "IO"], "starts_on": "2020/2025",
+                ]))
+        #expect(ranged.details?["field"] == "starts_on", "\(ranged)")
+    }
+
     @Test func anImportIsCheckedRowByRowAndWrittenWholeOrNotAtAll() throws {
         let t = try TestAgreements()
         let good: JSONValue = [

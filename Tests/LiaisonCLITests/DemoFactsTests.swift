@@ -7,15 +7,16 @@ import Testing
 /// The demo says what the article (BIT, 14 May 2025) says, and nothing more.
 @Suite struct DemoFactsTests {
     /// The article's statements: who visited (or was visited), from where, which way, when —
-    /// as written, relative phrases read against 14 May 2025 and marked approximate (~).
+    /// as written, relative phrases read against 14 May 2025: "last year" approximate (~2024),
+    /// "recently" and "in recent years" as ranges ending with the article's month.
     static let visits: [(phrase: String, countries: [String], direction: String, date: String)] = [
         ("in 2018, a group of international students visited Beijing Automotive Group's R&D centres", ["CN"], "outbound", "2018"),
-        ("principals and officials from four Moroccan high schools recently visited BIT", ["MA", "MA", "MA", "MA"], "inbound", "~2025"),
+        ("principals and officials from four Moroccan high schools recently visited BIT", ["MA", "MA", "MA", "MA"], "inbound", "../2025-05"),
         ("in 2023, a delegation from Thailand's Ministry of Education visited BIT", ["TH"], "inbound", "2023"),
-        ("in recent years, a delegation from the government of Myanmar", ["MM"], "inbound", "~2024"),
-        ("in recent years, a delegation from the government of the UAE", ["AE"], "inbound", "~2024"),
-        ("in recent years, a delegation from the government of Singapore", ["SG"], "inbound", "~2024"),
-        ("in recent years, a delegation from the government of Malaysia", ["MY"], "inbound", "~2024"),
+        ("in recent years, a delegation from the government of Myanmar", ["MM"], "inbound", "2020/2025-05"),
+        ("in recent years, a delegation from the government of the UAE", ["AE"], "inbound", "2020/2025-05"),
+        ("in recent years, a delegation from the government of Singapore", ["SG"], "inbound", "2020/2025-05"),
+        ("in recent years, a delegation from the government of Malaysia", ["MY"], "inbound", "2020/2025-05"),
         ("in October 2024, a delegation from Hanyang University visited BIT", ["KR"], "inbound", "2024-10"),
         ("last year, Rustam Karimjonov and his four-person delegation visited BIT", ["UZ"], "inbound", "~2024"),
     ]

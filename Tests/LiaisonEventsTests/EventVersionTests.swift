@@ -104,4 +104,18 @@ import Testing
         #expect(attempts == 0, "waiting for an upgrade is not an attempt (max_attempts is 3 here)")
         #expect(try f.deliveries("dead").isEmpty)
     }
+
+    /// This release's own version 2s (issue 27.5): what the previous release is given.
+    @Test func thisReleasesVisitAndAgreementDataTurnIntoWhatThePreviousReleaseReads() throws {
+        let visit: JSONValue = ["id": "del-1", "title": "Recent", "date": "2020/2025-05"]
+        let (v, vv) = try #require(try EventVersions.release.data(visit, of: .delegationRecorded, version: 2, for: [1]))
+        #expect(vv == 1 && v["date"] == "~2025" && v["title"] == "Recent")
+        let plain: JSONValue = ["id": "del-2", "date": "2024-10"]
+        #expect(try EventVersions.release.data(plain, of: .delegationUpdated, version: 2, for: [1])?.0 == plain)
+        let agreement: JSONValue = ["id": "agr-1", "coordinator": ["name": "BIT International Office"]]
+        let (a, _) = try #require(try EventVersions.release.data(agreement, of: .agreementRecorded, version: 2, for: [1]))
+        #expect(a["coordinator"] == ["name": "BIT International Office", "email": "unknown@invalid"])
+        #expect(EventVersions.release.versions(of: .partnerUpdated) == [1])
+        #expect(EventVersions.release.versions(of: .agreementSigned) == [2, 1])
+    }
 }

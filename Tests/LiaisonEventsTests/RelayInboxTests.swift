@@ -153,12 +153,12 @@ final class RelayFixture: @unchecked Sendable {
     func produceTogether(
         _ events: [(subject: String, key: String, padding: Int)],
         type: EventType = .delegationUpdated,
-        dataVersion: Int? = nil
+        dataVersion: Int = 1
     ) throws {
         try producer.write { db in
             for e in events {
                 // Version 2 of the test's data names the subject `subject`; version 1 named it `s`.
-                var data: JSONObject = (dataVersion ?? 1) > 1 ? ["subject": .string(e.subject)] : ["s": .string(e.subject)]
+                var data: JSONObject = dataVersion > 1 ? ["subject": .string(e.subject)] : ["s": .string(e.subject)]
                 if e.padding > 0 { data["pad"] = .string(String(repeating: "x", count: e.padding)) }
                 try Outbox.append(
                     db, source: "producer", type: type, subject: e.subject, partitionKey: e.key,

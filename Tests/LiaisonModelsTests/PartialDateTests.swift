@@ -12,15 +12,29 @@ import Testing
         ("2018", "2018", "2018-01-01", "2018-12-31"), ("2024-10", "Oct 2024", "2024-10-01", "2024-10-31"),
         ("2024-10-22", "22 Oct 2024", "2024-10-22", "2024-10-22"), ("~2024", "c. 2024", "2024-01-01", "2024-12-31"),
         ("~2024-02", "c. Feb 2024", "2024-02-01", "2024-02-29"),
+        // Ranges (issue 27.5): "in recent years", "recently" in an article of May 2025.
+        ("2020/2025", "2020–2025", "2020-01-01", "2025-12-31"),
+        ("2024-10/2025-03", "Oct 2024 – Mar 2025", "2024-10-01", "2025-03-31"),
+        ("2020/2025-05", "2020 – May 2025", "2020-01-01", "2025-05-31"),
+        ("../2025-05", "by May 2025", "2025-05-01", "2025-05-31"),
     ])
     func readsWritesAndSpansWhatItMeans(_ text: String, _ display: String, _ first: String, _ last: String) throws {
         let date = try #require(d(text))
         #expect(date.description == text && date.display == display)
         #expect(date.first.description == first && date.last.description == last)
-        #expect((date.exactDay != nil) == (text.count == 10), "only a day, not approximate, is exact")
+        #expect((date.exactDay != nil) == (text.count == 10 && !text.contains("/")), "only a day, not approximate, is exact")
+        #expect(date.isRange == text.contains("/"))
     }
 
-    @Test(arguments: ["", "18", "2024-1", "2024-13", "2023-02-29", "1899", "~", "2024/10", "2024-10-22T09:00", "~~2024", " 2024"])
+    @Test func aRangeIsGivenToPlainReadersAsItsLatestYearApproximate() throws {
+        #expect(try #require(d("2020/2025-05")).approximateYear.description == "~2025")
+        #expect(try #require(d("../2019")).approximateYear.description == "~2019")
+    }
+
+    @Test(arguments: [
+        "", "18", "2024-1", "2024-13", "2023-02-29", "1899", "~", "2024/10", "2024-10-22T09:00", "~~2024", " 2024",
+        "2025/2020", "2024/2024", "~2020/2025", "2020/~2025", "../", "2020/..", "../../2020", "2020/2025/2026",
+    ])
     func refusesWhatIsNotADate(_ text: String) {
         var why = ""
         #expect(PartialDate.parse(text, why: &why) == nil, "\(text)")

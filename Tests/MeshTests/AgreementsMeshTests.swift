@@ -135,6 +135,9 @@ import Testing
         #expect(dormant.json?["rows"] == [], "Hanyang's exchange had its visit in October 2024")
         let quiet = try mesh.cli("call", "agreements", "agreements.report.dormant", #"{"months": 6, "today": "2025-05-14"}"#)
         #expect(quiet.json?["rows"]?[0]?["last_contact"] == "2024-10-31", "a visit known to the month counts until its end")
+        #expect(quiet.json?["rows"]?[0]?["last_contact_known"] == "2024-10", "and is said as known (issue 27.5)")
+        let shown = try mesh.cli("report", "dormant")
+        #expect(shown.stdout.contains("Oct 2024") && !shown.stdout.contains("2024-10-31"), "\(shown.stdout)")
         let expiring = try mesh.cli("report", "expiring", "--days", "3650", "--json")
         #expect(expiring.json?["rows"] == [], "the article gives no end date")
     }

@@ -217,6 +217,43 @@ struct EverydayScenario {
         print("mixed-version matrix:\n  " + matrix.joined(separator: "\n  "))
     }
 
+    /// A visit known only as "some time in 2020–2025" (a range: data version 2, issue 27.5) reaches
+    /// the previous release's agreements as `~2025`, the latest year it may mean, and nothing is
+    /// dead; today's agreements keeps the range. An agreement recorded without its coordinator's
+    /// address reaches the previous release's notifications with `unknown@invalid`.
+    @Test func aVisitDatedByARangeReachesThePreviousReleaseAsAnApproximateYear() throws {
+        for old in [Set(["agreements", "notifications"]), ["notifications"], []] {
+            let scenario = EverydayScenario(mesh: try Self.mesh(old: old))
+            _ = try scenario.call(
+                "delegations",
+                "delegations.record",
+                [
+                    "direction": "inbound", "title": "Government delegation from Uzbekistan", "date": "2020/2025",
+                    "status": "completed",
+                    "partners": [["name": "Ministry of Digital Technologies", "kind": "government", "country": "UZ"]],
+                ]
+            )
+            if !old.contains("agreements") {
+                // An agreement recorded without its coordinator's address (version 2 of its data).
+                _ = try scenario.call(
+                    "agreements",
+                    "agreements.record",
+                    [
+                        "title": "Exchange and cooperation", "kind": "exchange", "status": "active", "starts_on": "~2013",
+                        "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+                        "coordinator": ["name": "BIT International Office"],
+                    ]
+                )
+            }
+            #expect(try scenario.settle().dead == 0, "old \(old): nothing dead")
+            let items = try scenario.call("agreements", "agreements.delegations", [:])["items"]?.arrayValue ?? []
+            #expect(items.count == 1, "old \(old): projected: \(items)")
+            let expected: JSONValue =
+                old.contains("agreements") ? ["date": "~2025", "when": "c. 2025"] : ["date": "2020/2025", "when": "2020–2025"]
+            #expect(items.first?["date"] == expected["date"] && items.first?["when"] == expected["when"], "old \(old): \(items)")
+        }
+    }
+
     @Test func aRollingUpgradeUnderLoadFailsNoCallAndMailsEachPersonOnce() throws {
         guard let prev = PreviousRelease.bin else { throw HarnessError("LIAISON_PREVIOUS_BIN unset") }
         // Every service of the previous release, run from copies that are replaced in place.

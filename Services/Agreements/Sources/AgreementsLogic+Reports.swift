@@ -186,14 +186,19 @@ extension AgreementsLogic {
         let agreements = try store.read { db in try AgreementsTables.active(db) }
         var rows: [DormantReport.Row] = []
         for a in agreements {
-            var last: LocalDate? = a.activities.map(\.on).max()
+            // As known: a visit known only to the month or year counts until that period's end.
+            var known: PartialDate? = a.activities.map(\.on).max().map(PartialDate.init)
             for l in a.delegations {
                 var why = ""
-                // A visit known only to the month or year counts until that period's end.
-                if let s = l.startsAt, let d = PartialDate.parse(String(s.prefix(10)), why: &why)?.last {
-                    last = max(last ?? d, d)
+                // A visit's date as known (2024-10, 2020/2025), or the day of its start.
+                if let s = l.startsAt,
+                    let d = PartialDate.parse(s, why: &why) ?? PartialDate.parse(String(s.prefix(10)), why: &why),
+                    known.map({ d.last > $0.last }) ?? true
+                {
+                    known = d
                 }
             }
+            let last = known?.last
             if let l = last, l >= cutoff { continue }
             rows.append(
                 DormantReport.Row(
@@ -202,8 +207,9 @@ extension AgreementsLogic {
                     title: a.draft.title,
                     partners: a.draft.partners.map(\.label),
                     lastContact: last?.description,
+                    lastContactKnown: known?.description,
                     since: a.draft.startsOn?.description ?? cutoff.description,
-                    coordinator: a.draft.coordinator.email
+                    coordinator: a.draft.coordinator.email ?? a.draft.coordinator.name
                 )
             )
         }
@@ -235,7 +241,7 @@ extension AgreementsLogic {
                 autoRenew: a.draft.autoRenew,
                 renewal: renewal,
                 partners: a.draft.partners.map(\.label),
-                coordinator: a.draft.coordinator.email
+                coordinator: a.draft.coordinator.email ?? a.draft.coordinator.name
             )
         }
         return ExpiringReport(days: days, asOf: now.description, rows: rows)

@@ -68,7 +68,7 @@ extension AgreementsLogic {
                     SweepResult.Mail(
                         kind: "agreement.expired",
                         reference: a.currentReference,
-                        to: a.draft.coordinator.email
+                        to: a.draft.coordinator.email ?? ""
                     )
                 )
             }
@@ -97,7 +97,7 @@ extension AgreementsLogic {
                         SweepResult.Mail(
                             kind: "agreement.expiring",
                             reference: a.currentReference,
-                            to: a.draft.coordinator.email
+                            to: a.draft.coordinator.email ?? ""
                         )
                     )
                     fired = true

@@ -112,7 +112,7 @@ struct AgreementsTables: RecordTable {
         }
         parts +=
             a.draft.focusAreas + a.draft.signatories.map(\.name) + [
-                a.draft.coordinator.name, a.draft.coordinator.email,
+                a.draft.coordinator.name, a.draft.coordinator.email ?? "",
             ]
         parts += a.activities.map(\.summary) + a.amendments.map(\.summary) + a.draft.documents.map(\.title)
         return parts.filter { !$0.isEmpty }.joined(separator: "\n").lowercased()

@@ -3,15 +3,17 @@ import LiaisonWire
 
 /// What the article Liaison was written for says (Beijing Institute of Technology, 14 May 2025),
 /// as an import of history: the partners it names, the visits with the dates it gives (a year,
-/// a month, or a relative phrase resolved against the article's date and marked approximate),
+/// a month, or a relative phrase read against the article's date: "last year" as c. 2024,
+/// "recently" as by May 2025, "in recent years" as 2020 – May 2025),
 /// the two cooperations it describes, and the workstation in Uganda. Nothing it does not say:
 /// no invented day, person, term, agreement or ceremony; unnamed schools stay unnamed.
 package enum DemoData {
     /// The article's date, against which "recently", "last year" and "in recent years" are read.
     package static let articleDate = "2025-05-14"
 
-    /// Who coordinates the two cooperations for BIT: the article names no one, so the office.
-    static let office: JSONValue = ["name": "BIT International Office", "email": "international-office@bit.example.cn"]
+    /// Who coordinates the two cooperations for BIT: the article names no one, so the office,
+    /// with no address (the article gives none; neither cooperation has a known end to notify).
+    static let office: JSONValue = ["name": "BIT International Office"]
 
     static func partner(
         _ key: String,
@@ -126,7 +128,7 @@ package enum DemoData {
                 "inbound",
                 "Principals and officials from four Moroccan high schools",
                 partners: schools,
-                date: "~2025",
+                date: "../2025-05",
                 said: "recently",
                 purpose:
                     """
@@ -161,7 +163,7 @@ package enum DemoData {
                     "inbound",
                     "Government delegation from \(country)",
                     partners: [key],
-                    date: "~2024",
+                    date: "2020/2025-05",
                     said: "in recent years",
                     purpose: "Exploring new paths for mutually beneficial cooperation.",
                     topics: ["government cooperation"],

@@ -174,6 +174,9 @@ package struct DormantReport: Codable, Sendable, Schematic {
         package var reference, id, title: String
         package var partners: [String]
         package var lastContact: String?
+        /// The last contact as it is known: `2024-10` for a visit known only to the month (whose
+        /// `last_contact` is the month's last day).
+        package var lastContactKnown: String?
         package var since, coordinator: String
 
         package init(
@@ -182,16 +185,26 @@ package struct DormantReport: Codable, Sendable, Schematic {
             title: String,
             partners: [String],
             lastContact: String?,
+            lastContactKnown: String? = nil,
             since: String,
             coordinator: String
         ) {
             (self.reference, self.id, self.title, self.partners) = (reference, id, title, partners)
-            (self.lastContact, self.since, self.coordinator) = (lastContact, since, coordinator)
+            (self.lastContact, self.lastContactKnown) = (lastContact, lastContactKnown)
+            (self.since, self.coordinator) = (since, coordinator)
         }
 
         enum CodingKeys: String, CodingKey, FieldKey {
             case reference, id, title, partners, lastContact = "last_contact", since, coordinator
-            var rule: FieldRule { self == .lastContact || self == .since ? .format("date") : .plain }
+            case lastContactKnown = "last_contact_known"
+            var rule: FieldRule {
+                switch self {
+                case .lastContact, .since: .format("date")
+                case .lastContactKnown:
+                    .format("partial-date", "The last contact as known: 2024-10 for a visit known only to the month.")
+                default: .plain
+                }
+            }
         }
     }
 

@@ -136,6 +136,16 @@ package enum SchemaFormat {
                 ? "\(s) is not a real date and time (years 1900 to 2200)"
                 : "expected a local date and time like 2026-03-12T09:00"
         case "partial-date":
+            // A range (`2020/2025`, `../2025-05`): each end a plain year, month or day (the
+            // model checks their order).
+            let ends = s.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            if ends.count == 2 {
+                for (i, end) in ends.enumerated() where !(i == 0 && end == "..") {
+                    if end.hasPrefix("~") { return "\(s): a range is not approximate (no ~)" }
+                    if let why = problem("partial-date", end) { return why }
+                }
+                return nil
+            }
             let body = Array((s.hasPrefix("~") ? String(s.dropFirst()) : s).utf8)
             let ok: Bool
             switch body.count {
@@ -146,7 +156,8 @@ package enum SchemaFormat {
             if ok { return nil }
             return wellFormed(String(decoding: body, as: UTF8.self), length: 10)
                 ? "\(s) is not a real date (years 1900 to 2200)"
-                : "expected a year, a month or a day: 2018, 2024-10 or 2024-10-22 (~ in front for an approximate date)"
+                : "expected a year, a month or a day: 2018, 2024-10 or 2024-10-22 (~ in front for an approximate "
+                    + "date), or a range: 2020/2025, ../2025-05 (by May 2025)"
         case "date-time": return dateTime(s) ? nil : "expected an RFC 3339 time like 2026-03-01T09:00:00Z"
         case "email":
             let parts = s.split(separator: "@", omittingEmptySubsequences: false)

@@ -342,7 +342,7 @@ enum AgreementText {
         for p in d.partners {
             out.append("Partner      \(p.label) — \(p.kind?.rawValue ?? ""), \(p.country ?? "")  [\(p.id ?? "")]")
         }
-        out.append("Coordinator  \(d.coordinator.name) <\(d.coordinator.email)>")
+        out.append("Coordinator  \(d.coordinator.name)" + (d.coordinator.email.map { " <\($0)>" } ?? ""))
         let unsigned = a.status == .draft || a.status == .negotiating
         out.append("Signed       \(PartialDate.shown(d.signedOn) ?? (unsigned ? "not yet" : "date not recorded"))")
         out.append(

@@ -112,7 +112,8 @@ extension CLI {
             var t = Table(["REFERENCE", "LAST CONTACT", "PARTNERS", "COORDINATOR", "TITLE"])
             for row in r.rows {
                 t.add([
-                    row.reference, row.lastContact ?? "never", row.partners.joined(separator: "; "), row.coordinator,
+                    row.reference, PartialDate.shown(row.lastContactKnown) ?? row.lastContact ?? "never",
+                    row.partners.joined(separator: "; "), row.coordinator,
                     row.title,
                 ])
             }

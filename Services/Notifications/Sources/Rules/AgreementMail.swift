@@ -49,9 +49,12 @@ extension NotificationRules {
     /// Who an agreement's notices go to: the coordinator, and the partners' contacts when the
     /// rules say so.
     func agreementRecipients(_ a: Agreement) -> [Recipient] {
-        var recipients = [
-            Recipient(name: a.draft.coordinator.name, nameLocal: nil, address: a.draft.coordinator.email, view: .host)
-        ]
+        // A record of the past may have no coordinator's address (its notices have none to go to).
+        var recipients =
+            a.draft.coordinator.email.map {
+                [Recipient(name: a.draft.coordinator.name, nameLocal: nil, address: $0, view: .host)]
+            }
+            ?? []
         if settings.agreementPartnerContacts {
             for p in a.draft.partners {
                 if let e = p.contactEmail, !recipients.contains(where: { $0.address.lowercased() == e.lowercased() }) {
