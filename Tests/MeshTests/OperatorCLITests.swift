@@ -37,6 +37,34 @@ import Testing
         #expect(try mesh.cli("status").code == 0)
     }
 
+    /// `liaison signal SERVICE SIG` (issue 29.4): no pid to look up. A stopped and continued
+    /// service answers again; a killed one is restarted by its rules; a stopped service, an
+    /// unknown signal or service are refused with what to do.
+    @Test func aSignalReachesARunningServiceByName() throws {
+        let mesh = try MeshHarness()
+        func status(_ name: String) throws -> JSONValue? {
+            try mesh.cli("status", "--json").json?["services"]?.arrayValue?.first { $0["name"]?.stringValue == name }
+        }
+        let before = try #require(try status("agreements")?["pid"]?.intValue)
+        let stopped = try mesh.cli("signal", "agreements", "SIGSTOP")
+        #expect(stopped.code == 0 && stopped.stdout == "agreements: SIGSTOP sent to process group \(before)\n", "\(stopped.stdout)")
+        #expect(try mesh.cli("signal", "agreements", "cont").code == 0)
+        #expect(try mesh.cli("call", "agreements", "service.ping", "{}").code == 0, "continued, it answers")
+        let killed = try mesh.cli("signal", "agreements", "9")
+        #expect(killed.code == 0 && killed.stdout.contains("SIGKILL"), "\(killed.stdout)\(killed.stderr)")
+        let again = try eventually(timeoutMs: 30_000) { () -> JSONValue? in
+            let s = try status("agreements")
+            return s?["state"] == "running" && s?["pid"]?.intValue != before ? s : nil
+        }
+        #expect(again?["restarts"]?.intValue ?? 0 >= 1, "restarted by its rules: \(String(describing: again))")
+        let bogus = try mesh.cli("signal", "agreements", "SIGFOO")
+        #expect(bogus.code == 64 && bogus.stderr.contains("one of HUP, INT"), "\(bogus.stderr)")
+        #expect(try mesh.cli("signal", "nosuch", "HUP").code == 64)
+        #expect(try mesh.cli("stop", "notifications").code == 0)
+        let down = try mesh.cli("signal", "notifications", "HUP")
+        #expect(down.code != 0 && down.stderr.contains("notifications is not running"), "\(down.stderr)")
+    }
+
     /// `liaison health` as a monitoring plugin (issue 29): a crash loop and a hung service are
     /// CRITICAL (they came out UNKNOWN), the summary line comes first with perfdata, and the
     /// thresholds on undelivered events turn it WARNING or CRITICAL.

@@ -30,7 +30,8 @@ package enum CLI {
             notificationCommand,
             importCommand, demoCommand, queueCommand, auditCommand, retentionCommand, backupCommand, restoreCommand,
             recoverCommand,
-            downCommand, startCommand, stopCommand, restartCommand, logsCommand, reloadCommand, healthCommand,
+            downCommand, startCommand, stopCommand, restartCommand, signalCommand, logsCommand, reloadCommand,
+            healthCommand,
             callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
         ]
     }

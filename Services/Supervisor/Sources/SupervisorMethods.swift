@@ -55,6 +55,9 @@ enum SupervisorMethods {
                 }
             }
         }
+        t.add(SupervisorAPI.signal, execution: .inline) { p, _ in
+            try box.sup.send(p.signal, to: try box.sup.slot(p.service))
+        }
         registerLogs(&t, box)
         t.add(SupervisorAPI.reload, execution: .inline) { _, _ in try box.sup.reload().get() }
     }
@@ -68,6 +71,35 @@ final class Unowned: @unchecked Sendable {
 }
 
 extension Supervisor {
+    /// The signals `supervisor.signal` sends, by name.
+    static let signals: [String: Int32] = [
+        "HUP": SIGHUP, "INT": SIGINT, "QUIT": SIGQUIT, "KILL": SIGKILL, "USR1": SIGUSR1, "USR2": SIGUSR2,
+        "TERM": SIGTERM, "CONT": SIGCONT, "STOP": SIGSTOP, "ALRM": SIGALRM, "WINCH": SIGWINCH,
+    ]
+
+    /// Sends `name` to the process group of `slot`'s running process; its status after.
+    func send(_ name: String, to slot: ServiceSlot) throws -> ServiceStatus {
+        guard let number = Self.signals[name] else {
+            throw ServiceError.invalidParams(
+                field: "signal",
+                "expected one of \(SignalParams.names.joined(separator: ", "))"
+            )
+        }
+        guard let pid = slot.pid else {
+            throw ServiceError(
+                .failedPrecondition,
+                "\(slot.name) is not running (\(slot.state.name)): there is no process to signal",
+                retryable: false,
+                details: ["service": .string(slot.name)]
+            )
+        }
+        guard kill(-pid, number) == 0 else {
+            throw ServiceError(.internal, "kill(-\(pid), SIG\(name)): \(String(cString: strerror(errno)))")
+        }
+        log.info("service.signaled", ["service": slot.name, "signal": "SIG" + name, "pid": String(pid)])
+        return slot.status(now: monotonicNanos())
+    }
+
     /// The slot of `name`, or `not_found` naming the services there are.
     func slot(_ name: String) throws -> ServiceSlot {
         guard let s = slots[name] else {

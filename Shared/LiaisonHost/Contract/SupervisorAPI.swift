@@ -19,6 +19,27 @@ package struct ServiceName: Codable, Sendable, Schematic {
     }
 }
 
+/// `supervisor.signal`: a signal for a running service's processes.
+package struct SignalParams: Codable, Sendable, Schematic {
+    /// The signals an operator may send, by name (as `kill -l` writes them, without SIG).
+    package static let names = ["HUP", "INT", "QUIT", "KILL", "USR1", "USR2", "TERM", "CONT", "STOP", "ALRM", "WINCH"]
+
+    package var service: String
+    package var signal: String
+
+    package init(service: String, signal: String) { (self.service, self.signal) = (service, signal) }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case service, signal
+        var rule: FieldRule {
+            switch self {
+            case .service: .text(32, "The name of a service in the mesh.")
+            case .signal: .values(SignalParams.names, "Sent to the service's process group, as systemctl kill does.")
+            }
+        }
+    }
+}
+
 /// One service's row in `supervisor.status`.
 package struct ServiceStatus: Codable, Sendable, Schematic {
     package struct Exit: Codable, Sendable {
@@ -261,6 +282,13 @@ package enum SupervisorAPI {
         .read,
         "Output lines of a service (or 'supervisor'), from memory: the last N, or those after after_seq (waiting up "
             + "to wait_ms for new ones); missed counts lines after after_seq the ring no longer holds."
+    )
+    package static let signal = Method<SignalParams, ServiceStatus>(
+        "supervisor.signal",
+        on: service,
+        .operate,
+        "Sends a signal to a running service's process group (its children too); the supervisor treats an exit it "
+            + "causes as any other (a restart by the service's rules)."
     )
     package static let reload = Method<NoParams, ReloadResult>(
         "supervisor.reload",

@@ -107,6 +107,50 @@ extension CLI {
         serviceAction(SupervisorAPI.restart, "Restart a service; its socket stays open, so callers just wait.")
     }
 
+    static var signalCommand: CLICommand {
+        Command(
+            name: "signal",
+            abstract: "Send a signal to a running service's processes (as systemctl kill does): HUP, USR1, TERM …",
+            usage: "signal SERVICE SIGNAL [--json]",
+            arguments: [
+                ("SERVICE", "A service of the mesh."),
+                ("SIGNAL", "A name (HUP, SIGHUP) or number (1): \(SignalParams.names.joined(separator: ", "))."),
+            ]
+        ) { args, ctx in
+            let service = try args.positional(0, "SERVICE")
+            let signal = try signalName(try args.positional(1, "SIGNAL"))
+            let mesh = try ctx.mesh()
+            guard mesh.service(service) != nil else {
+                throw UsageError(
+                    "no service named '\(service)' in the mesh",
+                    hint: "the mesh has: \(mesh.config.services.map(\.name).joined(separator: ", "))"
+                )
+            }
+            let s = try ctx.call(SupervisorAPI.signal, SignalParams(service: service, signal: signal))
+            if ctx.json { ctx.printJSON(s); return ExitCode.ok }
+            ctx.print("\(service): SIG\(signal) sent to process group \(s.pid.map(String.init) ?? "-")")
+            return ExitCode.ok
+        }
+    }
+
+    /// `HUP`, `SIGHUP`, `hup` or `1` as the name `supervisor.signal` takes.
+    static func signalName(_ given: String) throws -> String {
+        let numbers: [Int: String] = [
+            1: "HUP", 2: "INT", 3: "QUIT", 9: "KILL", 10: "USR1", 12: "USR2", 15: "TERM", 18: "CONT", 19: "STOP",
+            14: "ALRM", 28: "WINCH",
+        ]
+        var name = given.uppercased()
+        if name.hasPrefix("SIG") { name.removeFirst(3) }
+        if let n = Int(name) { name = numbers[n] ?? name }
+        guard SignalParams.names.contains(name) else {
+            throw UsageError(
+                "'\(given)' is not a signal Liaison sends",
+                hint: "one of \(SignalParams.names.joined(separator: ", ")) (or SIG… or its number)"
+            )
+        }
+        return name
+    }
+
     static var reloadCommand: CLICommand {
         Command(
             name: "reload",

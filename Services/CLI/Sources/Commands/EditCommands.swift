@@ -35,7 +35,11 @@ extension CLI {
             help: "Who travels.",
             choices: Direction.allCases.map(\.rawValue)
         ),
-        FieldFlag(flag: "--date", key: "date", help: "For a past visit known only so far: 2018, 2024-10, ~2024, 2020/2025-05, ../2025-05."),
+        FieldFlag(
+            flag: "--date",
+            key: "date",
+            help: "For a past visit known only so far: 2018, 2024-10, ~2024, 2020/2025-05, ../2025-05."
+        ),
         FieldFlag(
             flag: "--partner",
             key: "partners",
