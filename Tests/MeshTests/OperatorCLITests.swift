@@ -271,6 +271,31 @@ import Testing
         )
     }
 
+    /// `reload` takes the supervisor's own section (issue 29.3): new log limits at once (before,
+    /// only after a supervisor restart); the socket and the log directory are said to need one.
+    @Test func reloadTakesTheSupervisorsLogLimitsAtOnce() throws {
+        let mesh = try MeshHarness()
+        var m = try Mesh.load(mesh.home + "/mesh.json").config
+        m.supervisor.logMaxBytes = 4096
+        m.supervisor.logFiles = 2
+        m.home = mesh.home
+        try JSONWriter.pretty(JSONEncoding.encode(m)).write(toFile: mesh.home + "/mesh.json", atomically: true, encoding: .utf8)
+        let r = try mesh.cli("reload")
+        #expect(r.code == 0 && r.stdout.contains("supervisor: log_max_bytes, log_files (taken at once)"), "\(r.stdout)")
+        #expect(r.stdout.contains("restarted: none"), "no service restarted for it: \(r.stdout)")
+        // Each reload writes a line of the supervisor's own log: enough of them rotate it.
+        for _ in 0..<40 { #expect(try mesh.cli("reload", "--json").code == 0) }
+        let log = mesh.home + "/log/supervisor.log"
+        let size = (try FileManager.default.attributesOfItem(atPath: log)[.size] as? Int) ?? -1
+        #expect(size > 0 && size <= 4096, "rotated at the new size: \(size) bytes")
+        #expect(FileManager.default.fileExists(atPath: log + ".1"))
+        #expect(!FileManager.default.fileExists(atPath: log + ".2"), "two files at most")
+        m.supervisor.logDir = mesh.home + "/log2"
+        try JSONWriter.pretty(JSONEncoding.encode(m)).write(toFile: mesh.home + "/mesh.json", atomically: true, encoding: .utf8)
+        let later = try mesh.cli("reload", "--json")
+        #expect(later.json?["needs_restart"] == ["log_dir"] && later.json?["supervisor"] == [], "\(later.stdout)")
+    }
+
     @Test func aChangeOthersReadReachesThem() throws {
         let mesh = try MeshHarness()
         let before = try ["delegations", "notifications"].map { try mesh.pid($0) }

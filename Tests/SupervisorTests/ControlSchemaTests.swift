@@ -24,7 +24,7 @@ import LiaisonWire
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let (failures, sent) = SchemaProbes.unrefused(t)
         #expect(failures.isEmpty, "\(failures.joined(separator: "\n"))")
-        #expect(sent == 11, "\(sent) probes")
+        #expect(sent == 13, "\(sent) probes")
         _ = sup
     }
 
@@ -33,7 +33,7 @@ import LiaisonWire
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let d = try t.ok("service.describe")
         let names = d["methods"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
-        #expect(names == ["supervisor.status", "supervisor.start", "supervisor.stop", "supervisor.restart", "supervisor.logs", "supervisor.reload",
+        #expect(names == ["supervisor.status", "supervisor.start", "supervisor.stop", "supervisor.restart", "supervisor.signal", "supervisor.logs", "supervisor.reload",
                           "service.health", "service.ping", "service.stats", "service.describe", "service.metrics"])
         for m in d["methods"]?.arrayValue ?? [] {
             #expect(m["params"]?["type"] == "object", "\(m["name"]!) params")

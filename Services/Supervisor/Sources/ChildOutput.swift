@@ -45,6 +45,9 @@ final class ChildOutput: @unchecked Sendable {
         self.echo = echo
     }
 
+    /// New rotation limits for the file (`supervisor.reload`).
+    func limit(maxBytes: Int, files: Int) { file.withLock { $0.limit(maxBytes: maxBytes, files: files) } }
+
     /// Takes bytes read from the child's stream; complete lines are recorded. Loop thread.
     func take(_ bytes: ArraySlice<UInt8>, stream: String) {
         var buf = partial[stream] ?? []

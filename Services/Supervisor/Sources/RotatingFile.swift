@@ -7,7 +7,7 @@ import LiaisonWire
 /// space to `maxBytes × files`.
 final class RotatingFile {
     let path: String
-    let maxBytes, files: Int
+    private(set) var maxBytes, files: Int
     private var fd: Int32 = -1
     private var size = 0
 
@@ -19,6 +19,15 @@ final class RotatingFile {
     }
 
     deinit { if fd >= 0 { FD.close(fd) } }
+
+    /// New limits (a reload): a file over the new size rotates at its next line, and older
+    /// files beyond the new count go at once.
+    func limit(maxBytes: Int, files: Int) {
+        let keep = max(files, 1)
+        for i in stride(from: self.files, to: keep - 1, by: -1) where i >= keep { unlink("\(path).\(i)") }
+        self.maxBytes = max(maxBytes, 4096)
+        self.files = keep
+    }
 
     private func open() {
         fd = Glibc.open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o640)

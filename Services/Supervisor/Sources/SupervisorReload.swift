@@ -20,6 +20,7 @@ extension Supervisor {
         }
         let old = mesh
         mesh = fresh
+        (result.supervisor, result.needsRestart) = takeSupervisorSection(old.config.supervisor)
         // What every service reads of the others (sockets, who consumes what, frame limits,
         // users) and of the whole file (access rules, socket group): a change there reaches the
         // other services by restarting them too.
@@ -67,6 +68,8 @@ extension Supervisor {
                 "added": result.added.joined(separator: ","), "removed": result.removed.joined(separator: ","),
                 "changed": result.restarted.joined(separator: ","),
                 "reconfigured": result.reconfigured.joined(separator: ","),
+                "supervisor": result.supervisor.joined(separator: ","),
+                "needs_restart": result.needsRestart.joined(separator: ","),
             ]
         )
         return .success(result)
@@ -80,6 +83,28 @@ extension Supervisor {
         guard !e.consumes.isEmpty || e.user != nil else { return nil }
         let consumer = e.consumes.isEmpty ? "" : "\(e.socket)|\(e.consumes)|\(e.maxFrameBytes)"
         return "\(e.name)|\(consumer)|\(e.user?.text ?? "")"
+    }
+
+    /// What changed in the supervisor's own section against `old`: the log limits are given to
+    /// every output at once (the health settings and `on_failure` are read where they are used);
+    /// the socket and the log directory wait for a restart. Returns the keys of each.
+    private func takeSupervisorSection(_ old: SupervisorEntry) -> (taken: [String], later: [String]) {
+        let new = mesh.config.supervisor
+        var taken: [String] = [], later: [String] = []
+        if new.logMaxBytes != old.logMaxBytes { taken.append("log_max_bytes") }
+        if new.logFiles != old.logFiles { taken.append("log_files") }
+        if new.healthIntervalMs != old.healthIntervalMs { taken.append("health_interval_ms") }
+        if new.healthTimeoutMs != old.healthTimeoutMs { taken.append("health_timeout_ms") }
+        if new.healthMisses != old.healthMisses { taken.append("health_misses") }
+        if new.onFailure != old.onFailure { taken.append("on_failure") }
+        if new.socket != old.socket { later.append("socket") }
+        if new.logDir != old.logDir { later.append("log_dir") }
+        if new.logMaxBytes != old.logMaxBytes || new.logFiles != old.logFiles {
+            for output in [ownOutput] + slots.values.map(\.output) {
+                output.limit(maxBytes: new.logMaxBytes, files: new.logFiles)
+            }
+        }
+        return (taken, later)
     }
 
     /// Drops a stopped service's slot and socket.

@@ -233,15 +233,34 @@ package struct ReloadResult: Codable, Sendable, Schematic {
     package var removed: [String] = []
     package var restarted: [String] = []
     package var reconfigured: [String] = []
+    /// Settings of the supervisor section taken at once (log_max_bytes, log_files, health_*,
+    /// on_failure).
+    package var supervisor: [String] = []
+    /// Settings of the supervisor section that take effect only when it restarts (socket, log_dir).
+    package var needsRestart: [String] = []
 
     package init() {}
 
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        added = try c.decode([String].self, forKey: .added)
+        removed = try c.decode([String].self, forKey: .removed)
+        restarted = try c.decode([String].self, forKey: .restarted)
+        reconfigured = try c.decode([String].self, forKey: .reconfigured)
+        // Absent from a 0.1.0 supervisor's answer.
+        supervisor = try c.decodeIfPresent([String].self, forKey: .supervisor) ?? []
+        needsRestart = try c.decodeIfPresent([String].self, forKey: .needsRestart) ?? []
+    }
+
     enum CodingKeys: String, CodingKey, FieldKey {
-        case added, removed, restarted, reconfigured
+        case added, removed, restarted, reconfigured, supervisor
+        case needsRestart = "needs_restart"
         var rule: FieldRule {
             switch self {
             case .restarted: .doc("Services whose entry changed (started at once, backoff forgotten).")
             case .reconfigured: .doc("Services restarted because what they read of the others (or access) changed.")
+            case .supervisor: .doc("Keys of the supervisor section whose change was taken at once.")
+            case .needsRestart: .doc("Keys of the supervisor section that change only when the supervisor restarts.")
             default: .plain
             }
         }

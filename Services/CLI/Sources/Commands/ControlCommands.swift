@@ -165,6 +165,15 @@ extension CLI {
             ] {
                 ctx.print("\(key): \(names.isEmpty ? "none" : names.joined(separator: ", "))")
             }
+            if !r.supervisor.isEmpty {
+                ctx.print("supervisor: \(r.supervisor.joined(separator: ", ")) (taken at once)")
+            }
+            if !r.needsRestart.isEmpty {
+                ctx.print(
+                    "supervisor: \(r.needsRestart.joined(separator: ", ")) changed; takes effect when the supervisor "
+                        + "restarts (liaison down, then up)"
+                )
+            }
             return ExitCode.ok
         }
     }
