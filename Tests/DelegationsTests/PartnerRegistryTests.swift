@@ -22,6 +22,32 @@ import Testing
         return .object(o)
     }
 
+    /// The registry counted by itself (issue 28.5): every entry, agreement or not; a joint visit
+    /// once per row and once in the totals; `partners.list` by continent.
+    @Test func theRegistryIsCountedByContinentCountryAndKind() throws {
+        let t = try TestDelegations()
+        let hy = try partner(t, "Hanyang University", "KR", kind: "university")
+        let cu = try partner(t, "Chulalongkorn University", "TH", kind: "university")
+        _ = try partner(t, "Lycée Lyautey", "MA")
+        _ = try t.ok("delegations.create", visit(partners: [["id": .string(hy), "lead": true], ["id": .string(cu)]]))
+        let byContinent = try t.ok("partners.report", [:])
+        #expect(byContinent["by"] == "continent")
+        #expect(
+            byContinent["rows"] == [
+                ["key": "Asia", "partners": 2, "with_visits": 2, "visits": 1],
+                ["key": "Africa", "partners": 1, "with_visits": 0, "visits": 0],
+            ], "\(byContinent)")
+        #expect(byContinent["totals"] == ["key": "total", "partners": 3, "with_visits": 2, "visits": 1])
+        let byCountry = try t.ok("partners.report", ["by": "country"])["rows"]!.arrayValue!
+        #expect(byCountry.map { $0["key"]!.stringValue! } == ["KR", "MA", "TH"] && byCountry[0]["name"] == "South Korea")
+        let byKind = try t.ok("partners.report", ["by": "kind"])["rows"]!.arrayValue!
+        #expect(byKind.map { "\($0["key"]!.stringValue!) \($0["partners"]!.intValue!) \($0["visits"]!.intValue!)" } == ["university 2 1", "school 1 0"])
+        let africa = try t.ok("partners.list", ["continent": "Africa"])["items"]!.arrayValue!
+        #expect(africa.map { $0["name"]! } == ["Lycée Lyautey"])
+        #expect(try t.ok("partners.list", ["continent": "Asia"])["items"]?.arrayValue?.count == 2)
+        #expect(t.error("partners.list", ["continent": "Atlantis"])?.details?["field"] == "continent")
+    }
+
     @Test func partnersAreRecordsFoundByNameAndCountryNeverCopies() throws {
         let t = try TestDelegations()
         let id = try t.ok(

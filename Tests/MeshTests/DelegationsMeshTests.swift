@@ -52,6 +52,8 @@ import Testing
         #expect(show.stdout.contains("Last contact Oct 2024") && show.stdout.contains("Exchange and cooperation with Hanyang University"))
         let all = try mesh.cli("delegation", "list", "--json").json?["items"]?.arrayValue ?? []
         let minister = try #require(all.first { $0["title"]?.stringValue?.contains("development of ICT") == true }?["id"])
+        let registry = try mesh.cli("report", "registry", "--json").json
+        #expect(registry?["totals"]?["partners"] == 13 && registry?["rows"]?[0]?["key"] == "Asia", "the whole registry counted")
         let visit = try mesh.cli("delegation", "show", minister.stringValue!)
         #expect(visit.stdout.contains("His four-person delegation — 4 people"), "\(visit.stdout)")
         #expect(visit.stdout.contains("Rustam Karimjonov, Minister for the development of ICT — minister"))

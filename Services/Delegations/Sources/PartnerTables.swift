@@ -115,6 +115,11 @@ struct PartnerTables: RecordTable {
         if !f.includeMerged { sql += " AND status = 'active'" }
         if let c = f.country { sql += " AND country = ?"; args.append(c.uppercased()) }
         if let k = f.kind { sql += " AND kind = ?"; args.append(k.rawValue) }
+        if let c = f.continent {
+            let codes = Country.all.values.filter { $0.continent == c }.map(\.code).sorted()
+            sql += " AND country IN (\(codes.map { _ in "?" }.joined(separator: ",")))"
+            args += codes
+        }
         for w in f.words { sql += " AND instr(search, ?) > 0"; args.append(w) }
         if let (name, id) = f.after { sql += " AND (name > ? OR (name = ? AND id > ?))"; args += [name, name, id] }
         sql += " ORDER BY name, id LIMIT ?"
@@ -122,6 +127,30 @@ struct PartnerTables: RecordTable {
         return try db.query(sql, args).map {
             try JSONDecoding.decode(PartnerRecord.self, from: try $0["doc"] as [UInt8])
         }
+    }
+
+    /// The active entries by country and kind: how many, how many a visit names; and each
+    /// (country, kind, visit) pair a link makes, for counting visits once per group.
+    static func registryCounts(
+        _ db: Database
+    ) throws -> (
+        entries: [(country: String, kind: String, partners: Int, withVisits: Int)],
+        links: [(country: String, kind: String, visit: String)]
+    ) {
+        let entries = try db.query(
+            """
+            SELECT p.country AS country, p.kind AS kind, count(*) AS n,
+                sum(EXISTS (SELECT 1 FROM delegation_partners l WHERE l.partner_id = p.id)) AS named
+            FROM partners p WHERE p.status = 'active' GROUP BY p.country, p.kind
+            """
+        ).map { r in (try r["country"] as String, try r["kind"] as String, try r["n"] as Int, try r["named"] as Int) }
+        let links = try db.query(
+            """
+            SELECT DISTINCT p.country AS country, p.kind AS kind, l.delegation_id AS visit
+            FROM delegation_partners l JOIN partners p ON p.id = l.partner_id WHERE p.status = 'active'
+            """
+        ).map { r in (try r["country"] as String, try r["kind"] as String, try r["visit"] as String) }
+        return (entries, links)
     }
 
     /// The visits naming `ids` (a partner and those merged into it), by start.
@@ -282,6 +311,7 @@ struct PartnerTables: RecordTable {
 /// What `partners.list` filters by.
 struct PartnerQuery {
     var country: String?
+    var continent: Continent?
     var kind: PartnerKind?
     var words: [String] = []
     var includeMerged = false

@@ -109,7 +109,12 @@ extension DelegationsLogic {
     }
 
     func partners(_ p: PartnerFilter) throws -> Page<PartnerRecord> {
-        var f = PartnerQuery(country: p.country, kind: p.kind, includeMerged: p.includeMerged ?? false)
+        var f = PartnerQuery(
+            country: p.country,
+            continent: p.continent,
+            kind: p.kind,
+            includeMerged: p.includeMerged ?? false
+        )
         if let t = p.text { f.words = t.lowercased().split(separator: " ").map(String.init) }
         if let c = p.cursor {
             guard let parsed = KeyedCursor.parse(c) else {

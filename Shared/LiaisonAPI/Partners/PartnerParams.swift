@@ -43,18 +43,20 @@ package struct PartnerID: Codable, Sendable, Schematic {
 package struct PartnerFilter: Codable, Sendable, Schematic, Paged {
     package var country, text, cursor: String?
     package var kind: PartnerKind?
+    package var continent: Continent?
     package var includeMerged: Bool?
     package var limit: Int?
 
     package init(text: String? = nil, limit: Int? = nil) { (self.text, self.limit) = (text, limit) }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case country, kind, text, includeMerged = "include_merged", limit, cursor
+        case country, kind, text, includeMerged = "include_merged", limit, cursor, continent
 
         var rule: FieldRule {
             switch self {
             case .country: .format("iso3166-alpha2")
             case .kind: .plain
+            case .continent: .doc("Partners in a country of this continent.")
             case .text: .text(200, "Words in the name (either script), city or country.")
             case .includeMerged: .doc("Also the entries merged into others.")
             case .limit: .int(1...1000, "Default 100.")
@@ -271,6 +273,12 @@ package enum PartnersAPI {
         on: service,
         .write,
         "Merges a duplicate (from) into the entry kept (into); both histories stay. Emits partner.merged."
+    )
+    package static let report = Method<RegistryReportParams, RegistryReport>(
+        "partners.report",
+        on: service,
+        .read,
+        "The registry counted by continent, country or kind: entries, those a visit names, and their visits."
     )
     package static let history = Method<HistoryParams, RecordHistory>(
         "partners.history",

@@ -81,9 +81,10 @@ extension CLI {
         Command(
             name: "list",
             abstract: "Partners by name.",
-            usage: "partner list [--country CC] [--kind K] [--text WORDS] [--merged] [--all]",
+            usage: "partner list [--country CC | --continent C] [--kind K] [--text WORDS] [--merged] [--all]",
             options: [
                 OptionSpec(["--country"], value: "CC", "Partners in this country."),
+                OptionSpec(["--continent"], Continent.self, "Partners in a country of this continent."),
                 OptionSpec(["--kind"], PartnerKind.self, ""),
                 OptionSpec(["--text"], value: "WORDS", "Words in the name (either script) or city."),
                 OptionSpec(["--merged"], "Also the entries merged into others."),
@@ -96,6 +97,7 @@ extension CLI {
                 limit: try args.int("--limit", default: 100, in: 1...1000)
             )
             f.country = args.value("--country")
+            f.continent = try args.choice("--continent", Continent.self)
             f.kind = try args.choice("--kind", PartnerKind.self)
             if args.has("--merged") { f.includeMerged = true }
             let (items, next) = try ctx.list(PartnersAPI.list, f, all: args.has("--all"))

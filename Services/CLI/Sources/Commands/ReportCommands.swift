@@ -14,7 +14,7 @@ extension CLI {
                 "Reports on partners and agreements: by continent, the visit funnel, dormant and expiring "
                 + "partnerships.",
             usage: "report <subcommand>",
-            subcommands: [reportPartners, reportFunnel, reportDormant, reportExpiring]
+            subcommands: [reportPartners, reportRegistry, reportFunnel, reportDormant, reportExpiring]
         )
     }
 
@@ -91,6 +91,30 @@ extension CLI {
                     + "them with recorded activities."
             )
             ctx.print("Each agreement counts once above; in the table, under each continent it has a cited visit in.")
+            ctx.print(t.render())
+            return ExitCode.ok
+        }
+    }
+
+    static var reportRegistry: CLICommand {
+        Command(
+            name: "registry",
+            abstract: "The partner registry counted by continent, country or kind, with or without agreements.",
+            usage: "report registry [--by continent|country|kind] [--json]",
+            options: [OptionSpec(["--by"], RegistryReportParams.Axis.self, "Default continent.")]
+        ) { args, ctx in
+            let r = try ctx.call(
+                PartnersAPI.report,
+                RegistryReportParams(by: try args.choice("--by", RegistryReportParams.Axis.self))
+            )
+            if ctx.json { ctx.printJSON(r); return ExitCode.ok }
+            var t = Table([r.by.uppercased(), "PARTNERS", "WITH VISITS", "VISITS"])
+            for row in r.rows + [r.totals] {
+                t.add([
+                    row.name.map { "\(row.key) \($0)" } ?? row.key, String(row.partners), String(row.withVisits),
+                    String(row.visits),
+                ])
+            }
             ctx.print(t.render())
             return ExitCode.ok
         }
