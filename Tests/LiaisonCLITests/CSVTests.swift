@@ -47,3 +47,20 @@ import Testing
         #expect(throws: ImportError.self) { try f.add(csv: "key,name\n", file: "x.csv", section: nil) }
     }
 }
+
+/// What `liaison export` writes in a cell, read back by `import`.
+@Suite struct CSVFieldTests {
+    @Test(arguments: [
+        ("plain", "plain"), ("a, b", "\"a, b\""), ("say \"hi\"", "\"say \"\"hi\"\"\""), ("two\nlines", "\"two\nlines\""),
+        ("=HYPERLINK(\"x\")", "\"'=HYPERLINK(\"\"x\"\")\""), ("+1", "'+1"), ("@home", "'@home"), (" edge", "\" edge\""),
+    ])
+    func aFieldIsQuotedAndAFormulaKeptText(_ value: String, _ written: String) throws {
+        #expect(CSV.field(value) == written)
+        let back = try CSV.parse("h\r\n" + written + "\r\n")
+        #expect(CSV.unguarded(back[1][0]) == value, "read back: \(back)")
+    }
+
+    @Test func anApostropheBeforeOrdinaryTextStays() {
+        #expect(CSV.unguarded("'tis") == "'tis" && CSV.unguarded("'") == "'")
+    }
+}

@@ -28,7 +28,8 @@ package enum CLI {
         [
             upCommand, statusCommand, delegationCommand, partnerCommand, agreementCommand, siteCommand, reportCommand,
             notificationCommand,
-            importCommand, demoCommand, queueCommand, auditCommand, retentionCommand, backupCommand, restoreCommand,
+            importCommand, exportCommand, demoCommand, queueCommand, auditCommand, retentionCommand, backupCommand,
+            restoreCommand,
             recoverCommand,
             downCommand, startCommand, stopCommand, restartCommand, signalCommand, logsCommand, reloadCommand,
             healthCommand,

@@ -9,6 +9,28 @@ package enum CSV {
         package init(line: Int, message: String) { (self.line, self.message) = (line, message) }
     }
 
+    /// Characters a spreadsheet takes as the start of a formula in a cell.
+    static let formulaStarts: Set<Character> = ["=", "+", "-", "@"]
+
+    /// One field as written: quoted when it holds a comma, a quote, a line break or edge spaces;
+    /// a text a spreadsheet would run as a formula (`=HYPERLINK(…)`) behind an apostrophe, which
+    /// `unguarded` takes off again when the file is imported.
+    package static func field(_ s: String) -> String {
+        let text = s.first.map { formulaStarts.contains($0) } == true ? "'" + s : s
+        let needs =
+            text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } || text.first == " "
+            || text.last == " "
+        return needs ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
+    /// A field read back: the apostrophe `field` put before a formula-like text taken off.
+    package static func unguarded(_ s: String) -> String {
+        guard s.count > 1, s.first == "'", let second = s.dropFirst().first, formulaStarts.contains(second) else {
+            return s
+        }
+        return String(s.dropFirst())
+    }
+
     /// The records of `text`, each a list of fields; blank lines are skipped.
     package static func parse(_ text: String) throws(ParseError) -> [[String]] {
         var records: [[String]] = []

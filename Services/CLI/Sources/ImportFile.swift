@@ -82,7 +82,7 @@ package struct ImportFile {
         for (n, r) in records.dropFirst().enumerated() {
             var cells: [String: String] = [:]
             for (i, name) in header.enumerated() where i < r.count {
-                let v = r[i].trimmingCharacters(in: .whitespacesAndNewlines)
+                let v = CSV.unguarded(r[i].trimmingCharacters(in: .whitespacesAndNewlines))
                 if !v.isEmpty { cells[name] = v }
             }
             let s = perRow ? (cells.removeValue(forKey: "record").map { $0.lowercased() } ?? "") : section!

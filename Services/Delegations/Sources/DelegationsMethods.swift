@@ -16,6 +16,13 @@ enum DelegationsMethods {
         // encoded: it is sent as it is.
         t.add(API.get, execution: .inline) { p, _ in StoredJSON<Delegation>(try logic.document(p.id)) }
         t.add(API.list) { p, _ in try logic.list(p) }
+        t.add(API.export) { p, _ in
+            let limit = p.limit ?? 200
+            let rows = try logic.store.read { db in
+                try DelegationsTables.export(db, after: p.cursor ?? "", limit: limit + 1)
+            }
+            return Page(rows, limit: limit) { $0.id }
+        }
         t.add(API.update) { p, ctx in try logic.update(p, uid: ctx.callerUID) }
         t.add(API.confirm) { p, ctx in try logic.confirm(p, uid: ctx.callerUID) }
         t.add(API.reschedule) { p, ctx in try logic.reschedule(p, uid: ctx.callerUID) }

@@ -143,3 +143,21 @@ package struct DelegationFilter: Codable, Sendable, Schematic, Paged {
 
 /// `delegations.update`: the fields given replace the stored ones.
 package typealias DelegationUpdate = RecordUpdate<DelegationDraft>
+
+/// A page of whole records, in id order (`delegations.export`).
+package struct ExportPage: Codable, Sendable, Schematic, Paged {
+    package var limit: Int?
+    package var cursor: String?
+
+    package init(limit: Int? = nil, cursor: String? = nil) { (self.limit, self.cursor) = (limit, cursor) }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case limit, cursor
+        var rule: FieldRule {
+            switch self {
+            case .limit: .int(1...1000, "Default 200.")
+            case .cursor: .text(64, "next_cursor of the previous page.")
+            }
+        }
+    }
+}

@@ -25,6 +25,12 @@ package enum DelegationsAPI {
         .read,
         "Delegations matching the filters, by start date; pages through next_cursor."
     )
+    package static let export = Method<ExportPage, Page<Delegation>>(
+        "delegations.export",
+        on: service,
+        .read,
+        "Every visit whole, by id, a page at a time (liaison export); pages through next_cursor."
+    )
     package static let update = Method<DelegationUpdate, SavedDelegation>(
         "delegations.update",
         on: service,
