@@ -35,9 +35,12 @@ package struct Member: Codable, Sendable, Equatable {
     package var needs: Needs?
     /// The partner (id) the member comes from, in a joint delegation.
     package var partner: String?
+    /// The registry's person (per-…) the member is: name, script, title, role and contact come
+    /// from there, and follow the registry's changes while the visit is proposed.
+    package var person: String?
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case name, nameLocal = "name_local", title, role, email, phone, languages, needs, partner
+        case name, nameLocal = "name_local", title, role, email, phone, languages, needs, partner, person
 
         var rule: FieldRule {
             switch self {
@@ -54,6 +57,11 @@ package struct Member: Codable, Sendable, Equatable {
             case .languages: .list(Limits.languages, of: .text(35), "BCP 47 tags.")
             case .needs: .plain
             case .partner: .text(Limits.externalKey, "In a joint delegation: the partner (id) they come from.")
+            case .person:
+                .text(
+                    Limits.externalKey,
+                    "The registry's person (per-…): their details come from there while the visit is proposed."
+                )
             }
         }
     }
@@ -91,6 +99,13 @@ package struct Member: Codable, Sendable, Equatable {
         languages = try c.decodeIfPresent([String].self, forKey: .languages) ?? []
         needs = try c.decodeIfPresent(Needs.self, forKey: .needs)
         partner = try c.decodeIfPresent(String.self, forKey: .partner)
+        person = try c.decodeIfPresent(String.self, forKey: .person)
+    }
+
+    /// Takes the registry's details of `p` (the visit's own: languages, needs, partner, stay).
+    package mutating func follow(_ p: Person) {
+        (name, nameLocal, title, role, email, phone) = (p.name, p.nameLocal, p.title, p.role, p.email, p.phone)
+        person = p.id
     }
 
     /// How itinerary items refer to this member: the email, else the name.

@@ -48,6 +48,42 @@ import Testing
         #expect(t.error("partners.list", ["continent": "Atlantis"])?.details?["field"] == "continent")
     }
 
+    /// One of the registry's people joins a visit by id (issue 28.5): their details come from the
+    /// registry and follow its changes while the visit is proposed; the person lists the visits.
+    @Test func aRegistryPersonJoinsAVisitAndIsKeptInStepUntilConfirmed() throws {
+        let t = try TestDelegations()
+        let hy = try t.ok(
+            "partners.create",
+            [
+                "name": "Hanyang University", "kind": "university", "country": "KR",
+                "people": [["name": "Kim Min-jun", "name_local": "김민준", "email": "kim@hanyang.example", "role": "teacher"]],
+            ])["id"]!.stringValue!
+        let kim = try #require(try t.ok("partners.get", ["id": .string(hy)])["people"]?[0]?["id"]?.stringValue)
+        let v = try t.ok("delegations.create", visit(partners: [["id": .string(hy)]], title: "Hanyang visit"))["id"]!
+        let added = try t.ok("delegations.add_member", ["id": v, "part": ["name": "?", "person": .string(kim), "languages": ["ko"]]])
+        let member = added["members"]?[0]
+        #expect(member?["name"] == "Kim Min-jun" && member?["name_local"] == "김민준" && member?["email"] == "kim@hanyang.example")
+        #expect(member?["person"] == .string(kim) && member?["languages"] == ["ko"], "\(String(describing: member))")
+        // The registry changes: the proposed visit follows (a history row `refreshed`, same version).
+        _ = try t.ok("partners.update_person", ["partner": .string(hy), "person": .string(kim), "title": "Dean"])
+        var d = try t.ok("delegations.get", ["id": v])
+        #expect(d["members"]?[0]?["title"] == "Dean" && d["version"] == added["version"], "\(String(describing: d["members"]))")
+        let history = try t.ok("delegations.history", ["id": v])["items"]!.arrayValue!.map { $0["action"]!.stringValue! }
+        #expect(history.last == "refreshed", "\(history)")
+        // Confirmed, it keeps what it was confirmed with.
+        _ = try t.ok("delegations.update", ["id": v, "hosts": [["name": "Li Wei", "email": "li.wei@bit.example.cn"]]])
+        _ = try t.ok("delegations.confirm", ["id": v])
+        _ = try t.ok("partners.update_person", ["partner": .string(hy), "person": .string(kim), "email": "kim@new.example"])
+        d = try t.ok("delegations.get", ["id": v])
+        #expect(d["members"]?[0]?["email"] == "kim@hanyang.example", "a confirmed visit is not changed behind its mail")
+        let view = try t.ok("partners.person", ["id": .string(kim)])
+        #expect(view["partner"] == .string(hy) && view["person"]?["email"] == "kim@new.example")
+        #expect(view["visits"]?.arrayValue?.map { $0["title"]! } == ["Hanyang visit"])
+        let nobody = try #require(t.error("delegations.add_member", ["id": v, "part": ["name": "?", "person": "per-nobody"]]))
+        #expect(nobody.code == .notFound && nobody.details?["field"] == "part.person", "\(nobody)")
+        #expect(t.error("partners.person", ["id": "per-nobody"])?.code == .notFound)
+    }
+
     @Test func partnersAreRecordsFoundByNameAndCountryNeverCopies() throws {
         let t = try TestDelegations()
         let id = try t.ok(

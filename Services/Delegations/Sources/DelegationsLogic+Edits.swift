@@ -133,8 +133,27 @@ extension DelegationsLogic {
     }
 
     func addMember(_ p: PartEdit<Member>, uid: UInt32) throws -> EditedDelegation {
-        guard let m = p.part else { throw ServiceError.invalidParams(field: "part", "required: the member who joins") }
+        guard var m = p.part else { throw ServiceError.invalidParams(field: "part", "required: the member who joins") }
+        // One of the registry's people: their details come from there.
+        var from: String?
+        if let id = m.person {
+            guard let (partner, person) = try store.read({ db in try PartnerTables.person(db, id: id) }) else {
+                throw ServiceError(
+                    .notFound,
+                    "no person \(id) in the registry (liaison partner show PARTNER lists its people)",
+                    retryable: false,
+                    details: ["field": "part.person"]
+                )
+            }
+            m.follow(person)
+            from = partner.id
+        }
         return try edit(p.visit, "add_member", uid: uid) { parts in
+            if let from, m.partner == nil, parts.draft.partners.count > 1,
+                parts.draft.partners.contains(where: { $0.id == from })
+            {
+                m.partner = from
+            }
             if let clash = parts.draft.members.first(where: {
                 VisitParts.same(name: $0.name, email: $0.email, as: m.email ?? m.name)
             }) {

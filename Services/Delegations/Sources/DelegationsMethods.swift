@@ -67,5 +67,6 @@ enum DelegationsMethods {
         t.add(API.merge) { p, ctx in try logic.merge(p, uid: ctx.callerUID) }
         t.add(API.history) { p, _ in try logic.partnerHistory(p) }
         t.add(API.report) { p, _ in try logic.registryReport(p) }
+        t.add(API.person) { p, _ in try logic.person(p.id) }
     }
 }

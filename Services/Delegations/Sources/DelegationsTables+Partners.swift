@@ -25,6 +25,21 @@ extension DelegationsTables {
             d.place()
             try DelegationsTables().refresh(db, d)
         }
+        try refresh(db, peopleOf: partner)
+    }
+
+    /// Gives the members who are `partner`'s people the registry's details in every visit still
+    /// proposed (a confirmed visit keeps what it was confirmed with: its mail went out so).
+    static func refresh(_ db: Database, peopleOf partner: PartnerRecord) throws {
+        for person in partner.people {
+            for var d in try PartnerTables.visits(db, person: person.id, proposed: true) {
+                let before = d
+                for i in d.draft.members.indices where d.draft.members[i].person == person.id {
+                    d.draft.members[i].follow(person)
+                }
+                if d != before { try DelegationsTables().refresh(db, d) }
+            }
+        }
     }
 }
 

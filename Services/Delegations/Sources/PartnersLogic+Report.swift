@@ -1,5 +1,6 @@
 import LiaisonAPI
 import LiaisonModels
+import LiaisonWire
 
 extension DelegationsLogic {
     /// The registry counted by `p.by` (default continent): every active entry, those a visit
@@ -34,5 +35,20 @@ extension DelegationsLogic {
             visits: Set(links.map(\.visit)).count
         )
         return RegistryReport(by: axis.rawValue, rows: sorted, totals: totals)
+    }
+}
+
+extension DelegationsLogic {
+    /// One of the registry's people, with their partner and visits.
+    func person(_ id: String) throws -> PersonView {
+        try store.read { db in
+            guard let (partner, person) = try PartnerTables.person(db, id: id) else {
+                throw ServiceError.notFound("person", id)
+            }
+            let visits = try PartnerTables.visits(db, person: id).map {
+                PersonView.Visit(id: $0.id, ref: $0.ref, title: $0.draft.title, when: $0.draft.when, status: $0.status)
+            }
+            return PersonView(partner: partner.id, partnerName: partner.draft.name, person: person, visits: visits)
+        }
     }
 }

@@ -274,6 +274,12 @@ package enum PartnersAPI {
         .write,
         "Merges a duplicate (from) into the entry kept (into); both histories stay. Emits partner.merged."
     )
+    package static let person = Method<PersonID, PersonView>(
+        "partners.person",
+        on: service,
+        .read,
+        "One of the registry's people by id: their partner, and the visits naming them among the members."
+    )
     package static let report = Method<RegistryReportParams, RegistryReport>(
         "partners.report",
         on: service,

@@ -53,3 +53,43 @@ package struct RegistryReport: Codable, Sendable, Schematic {
 
     package init(by: String, rows: [Row], totals: Row) { (self.by, self.rows, self.totals) = (by, rows, totals) }
 }
+
+/// `partners.person`: one of the registry's people by id.
+package struct PersonID: Codable, Sendable, Schematic {
+    package var id: String
+
+    package init(_ id: String) { self.id = id }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case id
+        var rule: FieldRule { .text(Limits.externalKey, "The person's id (per-…), as partner show lists it.") }
+    }
+}
+
+/// A person of the registry with their partner and the visits they came on (or come on).
+package struct PersonView: Codable, Sendable, Schematic {
+    /// A visit naming the person among its members.
+    package struct Visit: Codable, Sendable, Equatable {
+        package var id, ref, title, when: String
+        package var status: DelegationStatus
+
+        package init(id: String, ref: String, title: String, when: String, status: DelegationStatus) {
+            (self.id, self.ref, self.title, self.when, self.status) = (id, ref, title, when, status)
+        }
+    }
+
+    package var partner: String
+    package var partnerName: String
+    package var person: Person
+    /// Oldest first.
+    package var visits: [Visit]
+
+    package init(partner: String, partnerName: String, person: Person, visits: [Visit]) {
+        (self.partner, self.partnerName, self.person, self.visits) = (partner, partnerName, person, visits)
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case partner, partnerName = "partner_name", person, visits
+        var rule: FieldRule { self == .partner ? .doc("The partner's id (par-…).") : .plain }
+    }
+}

@@ -18,8 +18,8 @@ extension CLI {
                 Command(
                     name: "person",
                     abstract: "People at a partner institution.",
-                    usage: "partner person add|update|remove",
-                    subcommands: [personAdd, personUpdate, personRemove]
+                    usage: "partner person add|update|remove|show",
+                    subcommands: [personAdd, personUpdate, personRemove, personShow]
                 ),
             ]
         )

@@ -90,13 +90,27 @@ extension CLI {
             name: "add",
             abstract: "Add someone to a visit (a confirmed visit mails them its schedule).",
             usage:
-                "delegation member add ID --name N [--email E] [--title T] [--role R] [--languages th,en] [--dietary "
-                + "…] [--interpreter]",
+                "delegation member add ID (--name N [--email E] [--title T] [--role R] | --person PERSON-ID) "
+                + "[--languages th,en] [--dietary …] [--interpreter]",
             arguments: [("ID", "The delegation's id or reference.")],
-            options: memberOptions
+            options: memberOptions + [
+                OptionSpec(
+                    ["--person"],
+                    value: "PERSON-ID",
+                    "One of the registry's people (per-…, as partner show lists them): name, script, title and "
+                        + "contact come from there, and follow its changes while the visit is proposed."
+                )
+            ]
         ) { args, ctx in
-            guard args.value("--name")?.isEmpty == false else { throw UsageError("missing --name") }
             var o = fields(args, memberFields)
+            if let person = args.value("--person") {
+                // The registry's details win; the service takes them from there.
+                let view = try ctx.call(PartnersAPI.person, PersonID(person))
+                o["name"] = .string(view.person.name)
+                o["person"] = .string(view.person.id)
+            } else if args.value("--name")?.isEmpty != false {
+                throw UsageError("missing --name (or --person PERSON-ID of the registry)")
+            }
             if case .object(let needs)? = o["needs"] {
                 o["needs"] = .object(JSONObject(needs.members.filter { $0.value != .null }))
             }
