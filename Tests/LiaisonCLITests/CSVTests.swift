@@ -64,3 +64,32 @@ import Testing
         #expect(CSV.unguarded("'tis") == "'tis" && CSV.unguarded("'") == "'")
     }
 }
+
+/// The people sheet (issue 28.4): members, hosts and contacts as rows of their own, put into the
+/// rows they name by key.
+@Suite struct PeopleSheetTests {
+    @Test func eachPersonGoesToTheRowTheirKeyNames() throws {
+        var f = ImportFile()
+        try f.add(csv: "key,name,kind,country\nhy,Hanyang University,university,KR\n", file: "p.csv", section: "partners")
+        try f.add(csv: "key,title,direction,partners,date,status\nv1,Visit,inbound,hy,2024-10,completed\n", file: "v.csv", section: "visits")
+        try f.add(
+            csv: """
+                visit,partner,as,name,email,languages,dietary,interpreter,unit
+                v1,hy,,Kim Min-jun,kim@hy.example,ko;en,halal,yes,
+                v1,,host,Li Wei,li@bit.example.cn,,,yes,International Office
+                ,hy,,Lee Ji-eun,lee@hy.example,,,,
+                v9,,,Nobody,,,,,
+                v1,,guest,Someone,,,,,
+
+                """,
+            file: "people.csv",
+            section: "people")
+        f.mergePeople()
+        let v = f["visits"][0]
+        #expect(v["members"] == [["name": "Kim Min-jun", "email": "kim@hy.example", "languages": ["ko", "en"], "partner": "hy", "needs": ["dietary": "halal", "interpreter": true]]])
+        #expect(v["hosts"] == [["name": "Li Wei", "email": "li@bit.example.cn", "unit": "International Office", "interpreter": true]])
+        #expect(f["partners"][0]["people"] == [["name": "Lee Ji-eun", "email": "lee@hy.example"]])
+        #expect(f.problems.map { "\($0.index) \($0.field)" } == ["3 visit", "4 as"], "\(f.problems)")
+        #expect(f.origin("people", 3) == "people.csv row 5")
+    }
+}

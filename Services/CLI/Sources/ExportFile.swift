@@ -91,11 +91,48 @@ package struct ExportFile {
         }
     }
 
-    /// The JSON document `import -f` reads.
-    package var json: JSONValue {
+    /// The JSON document `import -f` reads, of `sections` (people are inside their records,
+    /// unless asked for alone).
+    package func json(_ sections: [String]) -> JSONValue {
         var o = JSONObject()
-        for s in ImportFile.sections { if let list = rows[s] { o[s] = .array(list.map(JSONValue.object)) } }
+        for s in sections {
+            if s == "people" { o[s] = .array(people.map(JSONValue.object)) }
+            if let list = rows[s] { o[s] = .array(list.map(JSONValue.object)) }
+        }
         return .object(o)
+    }
+
+    /// The people sheet: each visit's members and hosts, each partner's contacts.
+    package var people: [JSONObject] {
+        var out: [JSONObject] = []
+        func objects(_ v: JSONValue?) -> [JSONObject] {
+            guard case .array(let items)? = v else { return [] }
+            return items.compactMap(\.objectValue)
+        }
+        for v in rows["visits"] ?? [] {
+            for (role, list) in [("member", "members"), ("host", "hosts")] {
+                for m in objects(v[list]) {
+                    var p = m
+                    p["visit"] = v["key"]
+                    p["as"] = .string(role)
+                    if case .object(let needs)? = m["needs"] {
+                        p["needs"] = nil
+                        for n in needs.members { p[n.key] = n.value == .bool(true) ? "yes" : n.value }
+                    }
+                    if m["interpreter"] == .bool(true) { p["interpreter"] = "yes" }
+                    out.append(p)
+                }
+            }
+        }
+        for partner in rows["partners"] ?? [] {
+            for c in objects(partner["people"]) {
+                var p = c
+                p["partner"] = partner["key"]
+                p["as"] = "contact"
+                out.append(p)
+            }
+        }
+        return out
     }
 
     /// The columns `import` reads from a CSV export of each section.
@@ -112,6 +149,7 @@ package struct ExportFile {
             "external_key",
         ],
         "sites": ["key", "name", "kind", "country", "agreement", "partners", "established", "notes", "external_key"],
+        "people": ImportFile.peopleColumns,
     ]
 
     /// One section as CSV (RFC 4180, CRLF, UTF-8 with a byte-order mark for spreadsheets): lists
@@ -119,7 +157,7 @@ package struct ExportFile {
     package func csv(_ section: String) -> String {
         let columns = Self.columns[section] ?? []
         var lines = [columns.joined(separator: ",")]
-        for r in rows[section] ?? [] {
+        for r in section == "people" ? people : rows[section] ?? [] {
             lines.append(columns.map { CSV.field(Self.cell(r, $0)) }.joined(separator: ","))
         }
         return "\u{FEFF}" + lines.joined(separator: "\r\n") + "\r\n"
@@ -140,9 +178,10 @@ package struct ExportFile {
         let coordinator: JSONObject? = if case .object(let o)? = r["coordinator"] { o } else { nil }
         switch column {
         case "partners": return partners.compactMap { $0.text("name") }.joined(separator: ";")
+        case "partner" where r["as"] != nil: return r.text("partner") ?? ""
         case "partner_kind": return lead?.text("kind") ?? ""
         case "country" where !partners.isEmpty && r["name"] == nil: return lead?.text("country") ?? ""
-        case "topics", "focus_areas": return texts(column)
+        case "topics", "focus_areas", "languages": return texts(column)
         case "visits": return objects("visits").compactMap { $0.text("visit") }.joined(separator: ";")
         case "group": return group?.text("description") ?? ""
         case "group_count": return group?["count"].flatMap { if case .int(let n) = $0 { String(n) } else { nil } } ?? ""

@@ -6,7 +6,7 @@ import LiaisonWire
 /// (an object with those four lists) or CSV exports (one section per file, or a `record`
 /// column naming each row's section), with keys tying rows together.
 package struct ImportFile {
-    package static let sections = ["partners", "visits", "agreements", "sites"]
+    package static let sections = ["partners", "visits", "agreements", "sites", "people"]
 
     package struct Problem: Equatable {
         package var section: String
@@ -117,6 +117,7 @@ package struct ImportFile {
     /// The JSON row of a CSV row of `section`: lists split at `;`, numbers read, the partner
     /// columns turned into partner references.
     static func row(_ section: String, _ c: [String: String]) -> JSONObject {
+        if section == "people" { return personRow(c) }
         var o: JSONObject = [:]
         let lists: Set<String> = ["topics", "focus_areas", "visits"]
         let numbers: Set<String> = ["group_count", "notice_period_days", "places_per_year"]

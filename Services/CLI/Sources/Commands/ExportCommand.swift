@@ -31,15 +31,17 @@ extension CLI {
                 """
         ) { args, ctx in
             let what = args.value("--what") ?? "all"
-            let sections = what == "all" ? ImportFile.sections : [what]
             let csv = args.value("--format") == "csv"
+            // JSON records carry their people; CSV sheets have a sheet of them.
+            let sections =
+                what != "all" ? [what] : csv ? ImportFile.sections : ImportFile.sections.filter { $0 != "people" }
             let out = args.value("-o")
             if csv && sections.count > 1 && out == nil {
                 throw UsageError("CSV of every section needs -o DIR (one sheet each), or --what SECTION")
             }
             let file = try collectExport(sections, ctx)
             if !csv {
-                let text = JSONWriter.pretty(file.json) + "\n"
+                let text = JSONWriter.pretty(file.json(sections)) + "\n"
                 if let out { try write(text, to: out) } else { ctx.write(text) }
             } else if sections.count == 1 {
                 let text = file.csv(sections[0])
@@ -49,7 +51,8 @@ extension CLI {
                 for s in sections { try write(file.csv(s), to: "\(dir)/\(s).csv") }
             }
             if out != nil {
-                let counts = sections.map { "\($0) \(file.rows[$0]?.count ?? 0)" }.joined(separator: " · ")
+                let counts = sections.map { "\($0) \($0 == "people" ? file.people.count : file.rows[$0]?.count ?? 0)" }
+                    .joined(separator: " · ")
                 ctx.note("Exported \(counts) to \(out!)")
             }
             return ExitCode.ok
@@ -59,6 +62,8 @@ extension CLI {
     /// The records of `sections`, page by page, as import rows.
     static func collectExport(_ sections: [String], _ ctx: CLIContext) throws -> ExportFile {
         var file = ExportFile()
+        // The people sheet is made of the partners' and the visits' people.
+        let sections = sections.contains("people") ? sections + ["partners", "visits"] : sections
         if sections.contains("partners") {
             file.add(partners: try ctx.list(PartnersAPI.list, PartnerFilter(limit: 1000), all: true).items)
         }

@@ -110,6 +110,7 @@ extension CLI {
     static func runImport(_ given: ImportFile, _ ctx: CLIContext, dryRun: Bool, quietRows: Bool = false) throws -> Int32
     {
         var file = given
+        file.mergePeople()
         file.resolveKeys()
         let whole = DelegationsImport(
             partners: file["partners"].map(JSONValue.object),
