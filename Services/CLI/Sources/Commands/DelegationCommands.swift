@@ -15,7 +15,7 @@ extension CLI {
             subcommands: [
                 delegationCreate, delegationList, delegationShow, delegationUpdate, delegationMember, delegationHost,
                 delegationGroup,
-                delegationItem, delegationCheck, delegationHistory,
+                delegationItem, delegationCheck, delegationHistory, delegationProgramme,
                 transition(DelegationsAPI.confirm, "proposed → confirmed (refused while the itinerary has clashes)."),
                 delegationReschedule,
                 transition(DelegationsAPI.postpone, "Postpone a visit that has not started.", reason: .optional),
