@@ -90,7 +90,7 @@ import Testing
         let t = Self.tool()
         let bash = t.bashCompletion()
         #expect(bash.contains("\" stop\") words=\"--home -h --help\"") && bash.contains("complete -o default -F _t t"))
-        #expect(t.fishCompletion().contains("complete -c t -n '__fish_use_subcommand' -a stop -d 'Stop.'"))
+        #expect(t.fishCompletion().contains("complete -c t -n '__t_at ' -a stop -d 'Stop.'"), "the root's subcommands, at the empty path")
         let man = t.manPage(date: "2026-11-29")
         #expect(man.hasPrefix(".TH T 1 \"2026-11-29\" \"t 9.9\"") && man.contains(".SS \"t stop\""))
     }

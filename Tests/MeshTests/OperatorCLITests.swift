@@ -99,6 +99,45 @@ import Testing
         #expect(hung.code == 2 && hung.stdout.hasPrefix("LIAISON CRITICAL - agreements CRITICAL"), "\(hung.stdout)")
     }
 
+    /// Completion offers values (issue 29.5): service names, choices, shells, ids; fish offers a
+    /// command's own options only; `-h` as an option's value or after `--` is not a help request.
+    @Test func completionOffersValuesAndEachCommandsOwnOptions() throws {
+        let mesh = try MeshHarness()
+        #expect(try mesh.cli("demo").code == 0)
+        let dir = makeTempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let env = ["PATH": binDirectory() + ":/usr/bin:/bin", "LIAISON_HOME": mesh.home]
+        try runCLI(["completion", "bash"]).stdout.write(toFile: dir + "/c.bash", atomically: true, encoding: .utf8)
+        func bash(_ words: [String]) throws -> [String] {
+            let array = words.map { "'\($0)'" }.joined(separator: " ")
+            let script = "source \(dir)/c.bash; COMP_WORDS=(\(array)); COMP_CWORD=\(words.count - 1); _liaison; "
+                + "printf '%s\\n' \"${COMPREPLY[@]}\""
+            return try runCommand("/bin/bash", ["-c", script], env: env).stdout.split(separator: "\n").map(String.init)
+        }
+        #expect(Set(try bash(["liaison", "stop", ""])).isSuperset(of: ["delegations", "agreements", "notifications"]))
+        #expect(Set(try bash(["liaison", "completion", ""])).isSuperset(of: ["bash", "zsh", "fish"]))
+        #expect(try bash(["liaison", "report", "partners", "--by", "co"]) == ["continent", "country"])
+        #expect(try bash(["liaison", "delegation", "show", "DEL-2024"]).sorted() == ["DEL-2024-0001", "DEL-2024-0002"])
+        #expect(try bash(["liaison", "--home", "/us"]) == ["/usr"], "directories for --home")
+        // fish: `site list` offers its one option, not every `list`'s.
+        try runCLI(["completion", "fish"]).stdout.write(toFile: dir + "/c.fish", atomically: true, encoding: .utf8)
+        let fish = try runCommand(
+            "/usr/bin/fish", ["--no-config", "-c", "source \(dir)/c.fish; complete -C 'liaison site list --'"], env: env)
+        let offered = fish.stdout.split(separator: "\n").map { String($0.split(separator: "\t")[0]) }
+        #expect(offered.contains("--country") && !offered.contains("--all") && !offered.contains("--status"), "\(offered)")
+        let services = try runCommand(
+            "/usr/bin/fish", ["--no-config", "-c", "source \(dir)/c.fish; complete -C 'liaison restart '"], env: env)
+        #expect(services.stdout.contains("delegations") && services.stdout.contains("agreements"), "\(services.stdout)")
+        // zsh reads the script (installed on fpath it answers its first Tab itself).
+        try runCLI(["completion", "zsh"]).stdout.write(toFile: dir + "/_liaison", atomically: true, encoding: .utf8)
+        #expect(try runCommand("/usr/bin/zsh", ["-n", dir + "/_liaison"]).code == 0)
+        // -h as a value, or after --, asks for no help.
+        let value = try runCLI(["--home", mesh.home, "logs", "delegations", "--grep", "-h", "-n", "1"])
+        #expect(!value.stdout.contains("OVERVIEW"), "\(value.stdout)")
+        let after = try runCLI(["completion", "--", "-h"])
+        #expect(after.code == 64 && after.stderr.contains("no completion for '-h'"), "\(after.stderr)")
+    }
+
     @Test func versionHelpCompletionAndManNeedNoMesh() throws {
         let v = try runCLI(["--version"])
         #expect(v.code == 0 && v.stdout.hasPrefix("liaison "))

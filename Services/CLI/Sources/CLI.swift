@@ -33,7 +33,8 @@ package enum CLI {
             recoverCommand,
             downCommand, startCommand, stopCommand, restartCommand, signalCommand, logsCommand, reloadCommand,
             healthCommand,
-            callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, manCommand,
+            callCommand, describeCommand, benchCommand, meshCommand, metricsCommand, completionCommand, completeCommand,
+            manCommand,
         ]
     }
 
@@ -59,6 +60,7 @@ package enum CLI {
             CLIContext(args: $0)
         }
         t.report = report
+        t.argumentValues = argumentValues
         return t
     }
 

@@ -76,8 +76,8 @@ package struct Command<Context> {
                 )
             }
         )
-        if !subcommands.isEmpty {
-            table("SUBCOMMANDS", subcommands.map { ($0.name, $0.abstract) })
+        if !subcommands.filter(\.isListed).isEmpty {
+            table("SUBCOMMANDS", subcommands.filter(\.isListed).map { ($0.name, $0.abstract) })
             let at = path.isEmpty ? program : "\(program) \(path)"
             s +=
                 "\n"
@@ -90,8 +90,12 @@ package struct Command<Context> {
 
     /// Every command below this one with its path, depth first (for completion and man pages).
     package func walk(_ path: [String] = []) -> [([String], Command)] {
-        [(path, self)] + subcommands.flatMap { $0.walk(path + [$0.name]) }
+        [(path, self)] + subcommands.filter(\.isListed).flatMap { $0.walk(path + [$0.name]) }
     }
+
+    /// Whether help, completion and the man page show it (`__complete`, for the shells' scripts,
+    /// is not).
+    package var isListed: Bool { !name.hasPrefix("__") }
 }
 
 /// The terminal help is written for.

@@ -16,6 +16,9 @@ package struct CommandLineTool<Context> {
     /// Reports an error the tool knows better than the default `Error: …`; returns the exit
     /// code, or nil to fall back to the default.
     package var report: (any Error, Context) -> Int32? = { _, _ in nil }
+    /// What a command's argument takes, for completion: by the command's path and the
+    /// argument's name (`SERVICE...`).
+    package var argumentValues: ([String], String) -> CompletionValues? = { _, _ in nil }
 
     package init(
         program: String,
@@ -89,7 +92,7 @@ package struct CommandLineTool<Context> {
             )
             return ExitCode.ok
         }
-        if rest.contains("-h") || rest.contains("--help") || (command.run == nil && rest.isEmpty) {
+        if Self.asksForHelp(rest, specs: command.options + globalOptions) || (command.run == nil && rest.isEmpty) {
             print(
                 command.help(program: program, path: path.joined(separator: " "), globalOptions: globalOptions),
                 terminator: ""
@@ -149,5 +152,24 @@ package struct CommandLineTool<Context> {
             Data("Error: \(e.description)\nUsage: \(program) \(command.usage)\nHint: \(hint)\n".utf8)
         )
         return ExitCode.usage
+    }
+
+    /// Whether `-h` or `--help` stands as an option of its own in `args`: not as the value of an
+    /// option that takes one (`--grep -h`), nor after `--`.
+    static func asksForHelp(_ args: [String], specs: [OptionSpec]) -> Bool {
+        var i = 0
+        while i < args.count {
+            let a = args[i]
+            i += 1
+            if a == "--" { return false }
+            if a == "-h" || a == "--help" { return true }
+            // An option that takes a value, given without `=`: its value is the next word.
+            if a.hasPrefix("-"), !a.contains("="), let spec = specs.first(where: { $0.names.contains(a) }),
+                spec.value != nil
+            {
+                i += 1
+            }
+        }
+        return false
     }
 }
