@@ -70,7 +70,8 @@ if [ "$action" = uninstall ]; then
   done
   system systemctl daemon-reload
   if [ "$purge" = yes ]; then
-    rm -rf "$destdir/etc/liaison" "$destdir/var/lib/liaison" "$destdir/var/log/liaison" "$destdir/var/backups/liaison"
+    rm -rf "$destdir/etc/liaison" "$destdir/var/lib/liaison" "$destdir/var/log/liaison" "$destdir/var/backups/liaison" \
+      "$destdir/run/liaison"
     for u in liaison-delegations liaison-agreements liaison-notifications liaison-supervisor; do
       system userdel "$u" 2>/dev/null || true
     done
@@ -128,6 +129,27 @@ else
 fi
 "$bin/liaison" man > "$tmp/liaison.1"
 put "$tmp/liaison.1" "$prefix/share/man/man1/liaison.1" 0644
+# A page per service binary, from its --help.
+for b in liaison-supervisor liaison-delegations liaison-agreements liaison-notifications; do
+  "$bin/$b" --help | awk -v name="$b" -v version="$("$bin/liaison" --version | awk '{print $2}')" '
+    function esc(s) { gsub(/\\/, "\\e", s); gsub(/-/, "\\-", s); sub(/^[.'"'"']/, "\\\\&&", s); return s }
+    BEGIN { printf ".TH %s 1 \"\" \"liaison %s\" \"Liaison\"\n", toupper(name), version; part = "" }
+    /^OVERVIEW: / { sub(/^OVERVIEW: [^ ]+ [^ ]+ /, ""); overview = $0; part = "overview"; next }
+    /^USAGE: / { sub(/^USAGE: [^ ]+ ?/, ""); usage = $0; part = ""; next }
+    /^OPTIONS:/ { part = "options"; next }
+    /^$/ { if (part == "options") part = "discussion"; else if (part == "overview") part = ""; next }
+    part == "overview" { sub(/^ +/, ""); overview = overview " " $0; next }
+    part == "options" && /^-/ { split($0, a, /  +/); opts = opts ".TP\n.B " esc(a[1]) "\n" esc(a[2]) "\n"; next }
+    part == "options" { sub(/^ +/, ""); opts = opts esc($0) "\n"; next }
+    part == "discussion" { text = text esc($0) "\n"; next }
+    END {
+      printf ".SH NAME\n%s \\- %s\n.SH SYNOPSIS\n.B %s\n%s\n", esc(name), esc(overview), esc(name), esc(usage)
+      if (text != "") printf ".SH DESCRIPTION\n%s", text
+      printf ".SH OPTIONS\n%s", opts
+      printf ".SH SEE ALSO\n.BR liaison (1)\n"
+    }' > "$tmp/$b.1"
+  put "$tmp/$b.1" "$prefix/share/man/man1/$b.1" 0644
+done
 "$bin/liaison" completion bash > "$tmp/liaison.bash"
 put "$tmp/liaison.bash" "$prefix/share/bash-completion/completions/liaison" 0644
 "$bin/liaison" completion zsh > "$tmp/_liaison"

@@ -20,7 +20,8 @@ import Testing
             "/etc/systemd/system/liaison.target", "/etc/sysusers.d/liaison.conf", "/etc/tmpfiles.d/liaison.conf",
             "/usr/share/man/man1/liaison.1", "/usr/share/bash-completion/completions/liaison",
             "/usr/share/zsh/site-functions/_liaison", "/usr/share/fish/vendor_completions.d/liaison.fish",
-            "/usr/share/doc/liaison/docs/OPERATIONS.md",
+            "/usr/share/doc/liaison/docs/OPERATIONS.md", "/usr/share/man/man1/liaison-delegations.1",
+            "/usr/share/man/man1/liaison-supervisor.1",
         ] {
             #expect(exists(f), "\(f) installed")
         }

@@ -158,6 +158,9 @@ import Testing
         #expect(try runCommand("/bin/bash", ["-n", dir + "/c.bash"]).code == 0, "bash -n accepts the completion")
         let man = try runCLI(["man"])
         #expect(man.stdout.hasPrefix(".TH LIAISON 1") && man.stdout.contains(".SS \"liaison delegation list\""))
+        for section in ["EXIT STATUS", "ENVIRONMENT", "FILES", "SEE ALSO"] {
+            #expect(man.stdout.contains(".SH \(section)\n"), "\(section)")
+        }
     }
 }
 

@@ -61,6 +61,7 @@ package enum CLI {
         }
         t.report = report
         t.argumentValues = argumentValues
+        t.manSections = manSections
         return t
     }
 

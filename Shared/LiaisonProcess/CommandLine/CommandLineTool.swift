@@ -19,6 +19,9 @@ package struct CommandLineTool<Context> {
     /// What a command's argument takes, for completion: by the command's path and the
     /// argument's name (`SERVICE...`).
     package var argumentValues: ([String], String) -> CompletionValues? = { _, _ in nil }
+    /// Sections the man page ends with (`EXIT STATUS`, `ENVIRONMENT`, `FILES`, `SEE ALSO`), as
+    /// (title, text) with paragraphs separated by blank lines.
+    package var manSections: [(String, String)] = []
 
     package init(
         program: String,

@@ -225,6 +225,9 @@ extension CommandLineTool {
             }
             if let d = command.discussion, !path.isEmpty { s += ".PP\n\(esc(d))\n" }
         }
+        for (title, text) in manSections {
+            s += ".SH \(title)\n" + text.components(separatedBy: "\n\n").map(esc).joined(separator: "\n.PP\n") + "\n"
+        }
         return s
     }
 }

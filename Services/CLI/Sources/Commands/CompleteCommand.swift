@@ -49,3 +49,41 @@ extension CLI {
         }
     }
 }
+
+extension CLI {
+    /// The man page's closing sections.
+    static let manSections: [(String, String)] = [
+        (
+            "EXIT STATUS",
+            """
+            0 done; 1 a check failed (audit verify, a refused transition); 2 health CRITICAL; 3 status: a service \
+            is not running (health: UNKNOWN); 64 usage; 65 bad input (an import's problems); 66 an input file \
+            missing; 69 a service or the supervisor unreachable; 73 an output file that cannot be written; 75 try \
+            again later; 77 permission denied (not in the liaison group); 78 configuration.
+            """
+        ),
+        (
+            "ENVIRONMENT",
+            """
+            LIAISON_HOME: the mesh's home directory (default ./.liaison, or /etc/liaison's mesh under systemd). \
+            LIAISON_MESH: the mesh file. LIAISON_LOG_LEVEL: the services' log level (debug, info, warning, error).
+            """
+        ),
+        (
+            "FILES",
+            """
+            /etc/liaison/mesh.json: the mesh file of an installed Liaison (HOME/mesh.json under liaison up). \
+            /run/liaison/*.sock: the services' sockets. /var/lib/liaison/SERVICE: their databases. \
+            /var/log/liaison/SERVICE: their logs (HOME/log under the supervisor). /var/backups/liaison: backups.
+            """
+        ),
+        (
+            "SEE ALSO",
+            """
+            liaison-supervisor(1), liaison-delegations(1), liaison-agreements(1), liaison-notifications(1), \
+            systemctl(1), journalctl(1); /usr/share/doc/liaison: README.md and docs/ (OFFICE.md, OPERATIONS.md, \
+            PROTOCOL.md, ARCHITECTURE.md, PERFORMANCE.md).
+            """
+        ),
+    ]
+}
