@@ -229,3 +229,26 @@ import LiaisonWire
         #expect(Set(try t.messages().map { $0["recipient"]?.stringValue ?? "" }).count == 101, "each person mailed once")
     }
 }
+
+/// A job of a kind this release does not know (a later release wrote it, then this one was put
+/// back) is dropped and logged, never run as a confirmation (it mailed everyone the schedule).
+@Suite struct UnknownFanOutKindTests {
+    @Test func aJobOfAnUnknownKindIsDroppedAndLoggedNotMailedAsAConfirmation() throws {
+        let t = try TestNotifications()
+        let doc = JSONEncoding.bytes(PersonalScheduleTests.realVisit())
+        try t.service.store.write { db in
+            try db.run(
+                "INSERT INTO fanouts(subject_id, kind, doc, prev, days, created_ms) VALUES(?,?,?,?,?,?)",
+                ["del-future", "survey", String(decoding: doc, as: UTF8.self), nil as String?, nil as Int64?, Int64(1)]
+            )
+        }
+        // Run here, unless the service's own loop already took it.
+        if let ran = try t.service.store.write({ db in try t.service.rules.runNextPiece(db) }) {
+            #expect(ran.queued == 0 && ran.more == false, "\(ran)")
+        }
+        let left: Int = try t.service.store.read { db in try db.queryOne("SELECT count(*) AS n FROM fanouts")!["n"] }
+        #expect(left == 0, "dropped")
+        #expect(try t.call("notifications.list", [:])["items"] == [], "nothing mailed")
+        #expect(t.logged.text.contains("fanout.unknown_kind") && t.logged.text.contains("kind=survey"), "\(t.logged.text)")
+    }
+}

@@ -32,6 +32,9 @@ struct FanOutJob {
     var state: FanOutState
     /// When the messages it queues for people with nothing held are handed over (0: at once).
     var untilMs: Int64
+    /// The kind as stored when this release does not know it (a later release wrote the job,
+    /// then this one was put back): the job is dropped and logged, never run as another kind.
+    var unknownKind: String? = nil
 }
 
 /// What a job's first piece noted, for the pieces after it.
@@ -127,7 +130,8 @@ extension NotificationsTables {
             step: try row["step"],
             prepared: prepared != 0,
             state: (try? JSONDecoding.decode(FanOutState.self, from: Array(state.utf8))) ?? FanOutState(),
-            untilMs: try row["until_ms"]
+            untilMs: try row["until_ms"],
+            unknownKind: FanOutKind(rawValue: kind) == nil ? kind : nil
         )
     }
 

@@ -52,6 +52,14 @@ extension NotificationRules {
 
     /// One piece of `job`: returns the messages queued and whether the job is done (and gone).
     func runPiece(_ job: FanOutJob, _ db: Database) throws -> (queued: Int, done: Bool) {
+        if let unknown = job.unknownKind {
+            log.warning(
+                "fanout.unknown_kind",
+                ["subject": job.subjectID, "kind": unknown, "job": String(job.id), "action": "dropped, nothing sent"]
+            )
+            try NotificationsTables.dropFanOut(db, id: job.id)
+            return (0, true)
+        }
         var job = job
         let d = try JSONDecoding.decode(Delegation.self, from: job.doc)
         let prev = try job.prev.map { try JSONDecoding.decode(Delegation.self, from: $0) }
