@@ -31,14 +31,14 @@ extension DelegationsTables {
     /// Gives the members who are `partner`'s people the registry's details in every visit still
     /// proposed (a confirmed visit keeps what it was confirmed with: its mail went out so).
     static func refresh(_ db: Database, peopleOf partner: PartnerRecord) throws {
-        for person in partner.people {
-            for var d in try PartnerTables.visits(db, person: person.id, proposed: true) {
-                let before = d
-                for i in d.draft.members.indices where d.draft.members[i].person == person.id {
-                    d.draft.members[i].follow(person)
-                }
-                if d != before { try DelegationsTables().refresh(db, d) }
+        let people = Dictionary(partner.people.map { ($0.id, $0) }) { a, _ in a }
+        // One scan of the proposed visits, not one a person: a partner change runs this.
+        for var d in try PartnerTables.visits(db, anyOf: Set(people.keys), proposed: true) {
+            let before = d
+            for i in d.draft.members.indices {
+                if let id = d.draft.members[i].person, let person = people[id] { d.draft.members[i].follow(person) }
             }
+            if d != before { try DelegationsTables().refresh(db, d) }
         }
     }
 }
