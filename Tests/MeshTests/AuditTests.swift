@@ -13,7 +13,8 @@ enum SQLiteShell {
 
     /// Runs `sql` on the database file; the output rows.
     static func run(_ db: String, _ sql: String) throws -> String {
-        let r = try runProgram(path, ["-batch", db, sql], timeoutMs: 30_000)
+        // Waits out the services' own writes (a busy database), as they wait for each other.
+        let r = try runProgram(path, ["-batch", "-cmd", ".timeout 10000", db, sql], timeoutMs: 30_000)
         guard r.code == 0 else { throw CLIFailure(message: "sqlite3: \(r.stderr)") }
         return r.stdout
     }
