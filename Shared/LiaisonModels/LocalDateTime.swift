@@ -115,7 +115,7 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
     package var time: String { "\(Self.pad(hour)):\(Self.pad(minute))" }
 
     /// Days from 1970-01-01 to this date (proleptic Gregorian; Howard Hinnant's algorithm).
-    var daysSinceEpoch: Int64 {
+    package var daysSinceEpoch: Int64 {
         let y = Int64(month <= 2 ? year - 1 : year)
         let era = (y >= 0 ? y : y - 399) / 400
         let yoe = y - era * 400

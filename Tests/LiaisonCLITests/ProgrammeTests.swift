@@ -1,6 +1,7 @@
 import LiaisonCLI
 import LiaisonJSON
 import LiaisonModels
+import LiaisonLocale
 import Testing
 
 /// `delegation programme` (issue 28.3): a document for A4 print with a page per day.
@@ -27,18 +28,44 @@ import Testing
          "created_at": "2027-01-01T00:00:00Z", "updated_at": "2027-01-02T00:00:00Z"}
         """
 
+    @Test func inTheDelegationsLanguageWithEnglishBesideIt() throws {
+        var d = try JSONDecoding.decode(Delegation.self, from: Array(Self.visit.utf8))
+        #expect(Programme.language(of: d).code == "en", "nobody's languages known: English")
+        d.draft.members[0].languages = ["ar", "en"]
+        #expect(Programme.language(of: d).code == "ar")
+        let ar = Programme.html(d, contact: nil, language: Programme.language(of: d))
+        #expect(ar.contains("<html lang=\"ar\" dir=\"rtl\">"))
+        #expect(ar.contains("<h2>الاثنين 10 مايو 2027 · Monday 10 May 2027</h2>"), "\(ar)")
+        #expect(ar.contains("<th>الوقت · Time</th>") && ar.contains("الشركاء · Partners"))
+        #expect(ar.contains("20 شخصاً"), "a group counted as Arabic counts")
+        let th = Programme.html(d, contact: nil, language: Catalogue.named("th")!)
+        #expect(th.contains("วันจันทร์ที่ 10 พฤษภาคม พ.ศ. 2570 · Monday 10 May 2027"))
+        #expect(th.contains("ผู้เข้าร่วม: Somchai Prasert"))
+    }
+
     @Test func aPagePerDayWithPeopleInTheirOwnScriptAndTheOfficesContact() throws {
         let d = try JSONDecoding.decode(Delegation.self, from: Array(Self.visit.utf8))
         let html = Programme.html(d, contact: "BIT International Office <io@bit.example.cn>")
         #expect(html.contains("@page { size: A4;") && html.contains("break-before: page"))
         #expect(html.components(separatedBy: "<section class=\"day\">").count == 3, "two days, a page each")
         #expect(html.contains("Monday 10 May 2027") && html.contains("Tuesday 11 May 2027"))
-        #expect(html.contains("Yousef Al Hammadi <span class=\"own\" dir=\"auto\"><bdi>يوسف الحمادي</bdi></span>, Dean — from Khalifa University"))
+        #expect(
+            html.contains(
+                "Yousef Al Hammadi <span class=\"own\" dir=\"auto\"><bdi>يوسف الحمادي</bdi></span>, Dean — from Khalifa University"
+            )
+        )
         #expect(html.contains("Students of Chulalongkorn — 20 people — from Chulalongkorn University"))
-        #expect(html.contains("Main Building 101") && html.contains("Li Wei <span class=\"own\" dir=\"auto\"><bdi>李伟</bdi></span>"))
+        #expect(
+            html.contains("Main Building 101")
+                && html.contains("Li Wei <span class=\"own\" dir=\"auto\"><bdi>李伟</bdi></span>")
+        )
         #expect(html.contains("With: Somchai Prasert") && html.contains("Closed shoes"), "who goes where, and notes")
         #expect(html.contains("BIT International Office &lt;io@bit.example.cn&gt;"), "the office's contact, escaped")
         #expect(html.contains("Khalifa University &lt;script&gt;") && !html.contains("<script>"), "text is escaped")
-        #expect(html.contains("Khalifa University <span class=\"own\" dir=\"auto\"><bdi>جامعة خليفة</bdi></span>, United Arab Emirates — lead"))
+        #expect(
+            html.contains(
+                "Khalifa University <span class=\"own\" dir=\"auto\"><bdi>جامعة خليفة</bdi></span>, United Arab Emirates — lead"
+            )
+        )
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
+import LiaisonLocale
 import LiaisonProcess
 import LiaisonStore
 import LiaisonJSON
@@ -114,6 +115,17 @@ final class NotificationsLogic: Sendable {
             p.rule.flatMap { MailRule(rawValue: $0.rawValue) }
             ?? (d.status == .cancelled ? .cancel : d.scheduleVersion > 1 ? .update : .schedule)
         if d.status == .proposed { d.status = .confirmed }  // what confirming would send
+        var language: Catalogue? = nil
+        if let code = p.language {
+            guard let c = Catalogue.named(code) else {
+                throw ServiceError.invalidParams(
+                    field: "language",
+                    "Liaison has no catalogue for \(code): give one of "
+                        + Catalogue.all.keys.sorted().joined(separator: ", ")
+                )
+            }
+            language = c
+        }
         let now = Date()
         let messages = ScheduleRenderer.recipients(of: d).map { r in
             let m = ScheduleRenderer.render(
@@ -122,7 +134,8 @@ final class NotificationsLogic: Sendable {
                 for: r,
                 settings: settings,
                 reminderDays: settings.reminderDays.last,
-                now: now
+                now: now,
+                language: language
             )
             var out = Preview.Message(
                 to: "\(r.displayName) <\(r.address)>",

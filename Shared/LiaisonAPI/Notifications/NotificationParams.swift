@@ -224,18 +224,22 @@ package struct PreviewParams: Codable, Sendable, Schematic {
     package var delegationID: String?
     package var agreement: Agreement?
     package var rule: MessageRule?
+    /// Every recipient's mail in this language (with English beside it), not in theirs.
+    package var language: String?
 
     package init(
         delegation: Delegation? = nil,
         delegationID: String? = nil,
         agreement: Agreement? = nil,
-        rule: MessageRule? = nil
+        rule: MessageRule? = nil,
+        language: String? = nil
     ) {
         (self.delegation, self.delegationID, self.agreement, self.rule) = (delegation, delegationID, agreement, rule)
+        self.language = language
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case delegation, delegationID = "delegation_id", agreement, rule
+        case delegation, delegationID = "delegation_id", agreement, rule, language
         var rule: FieldRule {
             switch self {
             case .delegation: .doc("A delegation (as delegations.get answers).")
@@ -245,6 +249,12 @@ package struct PreviewParams: Codable, Sendable, Schematic {
                 .doc(
                     "Which message; default: what the state calls for. Visits: schedule, update, cancel, postpone, "
                         + "reminder; agreements: agreement_signed, agreement_expiring, agreement_expired."
+                )
+            case .language:
+                .text(
+                    16,
+                    "A visit's mails as a recipient reading this language (a catalogue's code: en, zh, th, ar, ko, fr, "
+                        + "ru …) would get them; default: each recipient's own."
                 )
             }
         }

@@ -3,6 +3,7 @@ import LiaisonAPI
 import LiaisonHost
 import LiaisonJSON
 import LiaisonModels
+import LiaisonLocale
 import LiaisonProcess
 import LiaisonWire
 
@@ -114,7 +115,7 @@ extension CLI {
             name: "preview",
             abstract:
                 "Render the emails the rules would send now for a visit or an agreement, without sending anything.",
-            usage: "notification preview DEL-…|AGR-… [--rule R] [--json]",
+            usage: "notification preview DEL-…|AGR-… [--rule R] [--lang L] [--json]",
             arguments: [("ID", "A delegation's or an agreement's id or reference.")],
             options: [
                 OptionSpec(
@@ -122,7 +123,14 @@ extension CLI {
                     oneOf: MessageRule.allCases.map(\.rawValue) + agreementShortRules,
                     value: "R",
                     "Which message (default: what its state calls for); an agreement's may drop `agreement_`."
-                )
+                ),
+                OptionSpec(
+                    ["--lang"],
+                    oneOf: Catalogue.all.keys.sorted(),
+                    value: "L",
+                    "A visit's mails in this language, English beside it (default: each recipient's first language "
+                        + "Liaison has)."
+                ),
             ]
         ) { args, ctx in
             let id = try args.positional(0, "ID")
@@ -140,7 +148,7 @@ extension CLI {
                         + "\(known.joined(separator: ", "))"
                 )
             }
-            var p = PreviewParams(rule: rule)
+            var p = PreviewParams(rule: rule, language: args.value("--lang"))
             if isAgreement {
                 p.agreement = try ctx.call(AgreementsAPI.get, AgreementID(id))
             } else {

@@ -3,6 +3,7 @@ import Glibc
 import LiaisonAPI
 import LiaisonJSON
 import LiaisonModels
+import LiaisonLocale
 import LiaisonProcess
 import LiaisonWire
 
@@ -12,13 +13,19 @@ extension CLI {
             name: "programme",
             abstract:
                 "The visit's programme to print and hand out: HTML for A4, a page per day; --pdf through Chromium.",
-            usage: "delegation programme ID [-o FILE] [--pdf] [--contact TEXT]",
+            usage: "delegation programme ID [--lang L] [-o FILE] [--pdf] [--contact TEXT]",
             arguments: [("ID", "The delegation's id or reference.")],
             options: [
                 OptionSpec(
                     ["-o", "--output"],
                     value: "FILE",
                     "Where to write it (default: standard output; --pdf needs it)."
+                ),
+                OptionSpec(
+                    ["--lang"],
+                    oneOf: Catalogue.all.keys.sorted(),
+                    value: "L",
+                    "Its language, English beside it (default: the one most of the delegation reads first)."
                 ),
                 OptionSpec(["--pdf"], "A PDF through headless Chromium (Debian: apt-get install chromium)."),
                 OptionSpec(
@@ -29,7 +36,9 @@ extension CLI {
             ]
         ) { args, ctx in
             let d = try ctx.call(DelegationsAPI.get, DelegationID(try args.positional(0, "ID")))
-            let html = Programme.html(d, contact: args.value("--contact") ?? (try? officeContact(ctx)) ?? nil)
+            let language = args.value("--lang").flatMap(Catalogue.named) ?? Programme.language(of: d)
+            let contact = args.value("--contact") ?? (try? officeContact(ctx)) ?? nil
+            let html = Programme.html(d, contact: contact, language: language)
             guard args.has("--pdf") else {
                 if let out = args.value("-o") { try write(html, to: out) } else { ctx.write(html) }
                 return ExitCode.ok

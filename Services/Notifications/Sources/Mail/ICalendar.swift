@@ -20,6 +20,9 @@ package struct CalendarEvent: Sendable, Equatable {
     package var attendees: [Mailbox]
     /// CONFIRMED or CANCELLED.
     package var status: String
+    /// The language of the attendees' names and of the mail the invitation comes with (RFC 5545
+    /// LANGUAGE on ATTENDEE), when known.
+    package var attendeeLanguage: String?
 
     package init(
         uid: String,
@@ -32,8 +35,10 @@ package struct CalendarEvent: Sendable, Equatable {
         description: String,
         organizer: Mailbox,
         attendees: [Mailbox],
-        status: String
+        status: String,
+        attendeeLanguage: String? = nil
     ) {
+        self.attendeeLanguage = attendeeLanguage
         self.uid = uid
         self.sequence = sequence
         self.stamp = stamp
@@ -74,8 +79,9 @@ package enum ICalendar {
         lines.append("DESCRIPTION:\(escape(e.description))")
         lines.append("ORGANIZER\(cn(e.organizer.name)):mailto:\(e.organizer.address)")
         for a in e.attendees {
+            let language = e.attendeeLanguage.map { ";LANGUAGE=\($0)" } ?? ""
             lines.append(
-                "ATTENDEE\(cn(a.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(a.address)"
+                "ATTENDEE\(language)\(cn(a.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(a.address)"
             )
         }
         lines.append("STATUS:\(e.status)")

@@ -2,6 +2,7 @@ import LiaisonHost
 import LiaisonAPI
 import Foundation
 import LiaisonModels
+import LiaisonLocale
 import LiaisonEvents
 import LiaisonProcess
 import LiaisonStore
@@ -138,7 +139,7 @@ extension NotificationRules {
                 date: Date(timeIntervalSince1970: Double(t) / 1000),
                 messageID: messageID,
                 text: text,
-                html: ScheduleRenderer.html(title: subject, lines: lines)
+                html: MailBody.html(title: subject, [MailBody(subject: subject, lines: lines, t: .english)])
             )
         }
     }

@@ -1,13 +1,25 @@
 import LiaisonModels
+import LiaisonLocale
 
 /// What a host needs to know of the sessions they host: how many come, who, and what they need
 /// (diet, access, an interpreter) — in the schedule sent on confirmation, and as an update when
-/// any of it changes (issue 27, item 2).
-enum HostBriefing {
-    /// One session's people: name → what they need ("" when nothing).
-    static func people(of item: ItineraryItem, in d: Delegation) -> [String: String] {
+/// any of it changes (issue 27, item 2) — in the writer's language.
+struct HostBriefing {
+    let writer: ScheduleWriter
+    var t: Catalogue { writer.t }
+
+    /// What changed in who comes to one session a host hosts.
+    struct Change {
+        let item: ItineraryItem
+        /// Names that no longer come; who comes now; whose needs changed.
+        var left: [String] = [], joined: [Member] = [], changed: [Member] = []
+        let was, now: Int?
+    }
+
+    /// One session's people: name → what they need ("" when nothing), in `t`'s words.
+    static func people(of item: ItineraryItem, in d: Delegation, _ t: Catalogue) -> [String: String] {
         var out: [String: String] = [:]
-        for m in d.draft.attendees(of: item) { out[m.name] = needs(m) }
+        for m in d.draft.attendees(of: item) { out[m.name] = ScheduleWriter.needs(m, t) }
         return out
     }
 
@@ -16,56 +28,68 @@ enum HostBriefing {
         item.everyone ? d.draft.headCount : d.draft.attendees(of: item).count
     }
 
-    static func needs(_ m: Member) -> String {
-        var out: [String] = []
-        if let x = m.needs?.dietary { out.append("diet: \(x)") }
-        if let x = m.needs?.accessibility { out.append("access: \(x)") }
-        if m.needs?.interpreter == true { out.append("needs an interpreter") }
-        return out.joined(separator: "; ")
-    }
-
     /// The briefing of the schedule: each hosted session, how many come, and what they need.
-    static func lines(_ d: Delegation, sessions: [ItineraryItem]) -> [String] {
+    func lines(_ d: Delegation, sessions: [ItineraryItem]) -> [String] {
         guard !sessions.isEmpty else { return [] }
-        var out = ["Briefing — who comes to the sessions you host:"]
+        var out = [t("briefing.heading")]
         for item in sessions {
-            let people = people(of: item, in: d)
-            let n = count(of: item, in: d).map { "\($0) \($0 == 1 ? "person" : "people")" } ?? "people not yet counted"
-            var line = "  • \(item.title), \(PersonalSchedule.when(item)): \(n)"
-            let needs = people.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }
-            if !needs.isEmpty { line += "; needs: " + needs.joined(separator: ", ") }
-            out.append(line + ".")
+            let people = Self.people(of: item, in: d, t)
+            let n = Self.count(of: item, in: d).map { t("briefing.count", count: $0) } ?? t("briefing.uncounted")
+            var line = "  • \(writer.iso(item.title)), \(t.when(item)): \(n)"
+            let needs = people.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+                .map { "\(writer.iso($0.key)) (\($0.value))" }
+            if !needs.isEmpty { line += t("briefing.needs", ["list": needs.joined(separator: t("list.comma"))]) }
+            out.append(line + t("briefing.end"))
         }
         return out
     }
 
-    /// What changed in who comes to `sessions` (the host's, after the change) since `before`.
-    static func changes(from before: Delegation, to after: Delegation, sessions: [ItineraryItem]) -> [String] {
+    /// What changed in who comes to `sessions` (the host's, after the change) since `before`;
+    /// needs are compared as English writes them.
+    static func changes(from before: Delegation, to after: Delegation, sessions: [ItineraryItem]) -> [Change] {
         let old = Dictionary(
             before.draft.itinerary.compactMap { i in i.id.map { ($0, i) } },
             uniquingKeysWith: { a, _ in a }
         )
-        var out: [String] = []
+        var out: [Change] = []
         for item in sessions {
             guard let id = item.id, let was = old[id] else { continue }  // a new session is in the update itself
-            let (a, b) = (people(of: was, in: before), people(of: item, in: after))
-            var parts: [String] = []
-            for name in a.keys.sorted() where b[name] == nil { parts.append("\(name) no longer comes") }
-            for name in b.keys.sorted() where a[name] == nil {
-                parts.append("\(name) comes" + (b[name]!.isEmpty ? "" : " (\(b[name]!))"))
-            }
-            for name in b.keys.sorted() where a[name] != nil && a[name] != b[name] {
-                parts.append("\(name) now: " + (b[name]!.isEmpty ? "no particular needs" : b[name]!))
-            }
-            let (n0, n1) = (count(of: was, in: before), count(of: item, in: after))
-            if parts.isEmpty && n0 == n1 { continue }
-            let total = n1.map { "now \($0) \($0 == 1 ? "person" : "people")" } ?? "not yet counted"
-            out.append(
-                "  • \(item.title), \(PersonalSchedule.when(item)): "
-                    + (parts.isEmpty ? "" : parts.joined(separator: "; ") + "; ") + total
-                    + (n0 != n1 ? " (was \(n0.map(String.init) ?? "not counted"))" : "") + "."
-            )
+            let (a, b) = (people(of: was, in: before, .english), people(of: item, in: after, .english))
+            var c = Change(item: item, was: count(of: was, in: before), now: count(of: item, in: after))
+            let members = Dictionary(after.draft.members.map { ($0.name, $0) }, uniquingKeysWith: { x, _ in x })
+            c.left = a.keys.sorted().filter { b[$0] == nil }
+            c.joined = b.keys.sorted().filter { a[$0] == nil }.compactMap { members[$0] }
+            c.changed = b.keys.sorted().filter { a[$0] != nil && a[$0] != b[$0] }.compactMap { members[$0] }
+            if c.left.isEmpty && c.joined.isEmpty && c.changed.isEmpty && c.was == c.now { continue }
+            out.append(c)
         }
         return out
+    }
+
+    /// The lines of `changes`, one a session, in the writer's language.
+    func changeLines(_ changes: [Change]) -> [String] {
+        changes.map { c in
+            var parts: [String] = c.left.map { t("briefing.left", ["name": writer.iso($0)]) }
+            parts += c.joined.map { m in
+                let needs = writer.needs(m)
+                return needs.isEmpty
+                    ? t("briefing.joined", ["name": writer.iso(m.name)])
+                    : t("briefing.joined_needs", ["name": writer.iso(m.name), "needs": needs])
+            }
+            parts += c.changed.map { m in
+                let needs = writer.needs(m)
+                return t(
+                    "briefing.now_needs",
+                    ["name": writer.iso(m.name), "needs": needs.isEmpty ? t("needs.none") : needs]
+                )
+            }
+            let total = c.now.map { t("briefing.total", count: $0) } ?? t("briefing.total_uncounted")
+            let was =
+                c.was != c.now ? t("briefing.was", ["was": c.was.map(String.init) ?? t("briefing.was_uncounted")]) : ""
+            return "  • \(writer.iso(c.item.title)), \(t.when(c.item)): "
+                + (parts.isEmpty ? "" : parts.joined(separator: t("list.semicolon")) + t("list.semicolon")) + total
+                + was
+                + t("briefing.end")
+        }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import LiaisonModels
+import LiaisonLocale
 
 /// One recipient's part of a visit: the sessions they are expected at (members: the items that
 /// name them or nobody; hosts: the items they host, or that name no host), the rest for
@@ -19,17 +20,23 @@ package struct PersonalSchedule {
         others = draft.itinerary.filter { !attends($0) }
     }
 
+    /// When a visit runs: its first and last moment.
+    struct Window: Equatable {
+        let start, end: LocalDateTime
+        init(_ d: DelegationDraft) { (start, end) = (d.startsAt, d.endsAt) }
+    }
+
     /// What changed for a recipient between two versions of the visit.
     package struct Changes {
         var moved: [(old: ItineraryItem, new: ItineraryItem)] = []
         var added: [ItineraryItem] = []
         var removed: [ItineraryItem] = []
-        var window: (old: String, new: String)?
+        var window: (old: Window, new: Window)?
         var reason: String?
         /// The recipient is no longer on the visit at all.
         var leftVisit = false
         /// A host's briefing: who comes to the sessions they host, where that changed.
-        var people: [String] = []
+        var people: [HostBriefing.Change] = []
 
         /// Nothing changed in the recipient's own sessions (their people aside).
         var isEmpty: Bool { moved.isEmpty && added.isEmpty && removed.isEmpty && window == nil }
@@ -53,7 +60,7 @@ package struct PersonalSchedule {
         }
         let kept = Set(now.compactMap(\.id))
         c.removed = was.filter { $0.id.map { !kept.contains($0) } ?? false }
-        let (a, b) = (window(before.draft), window(after.draft))
+        let (a, b) = (Window(before.draft), Window(after.draft))
         if a != b { c.window = (a, b) }
         if r.view == .host { c.people = HostBriefing.changes(from: before, to: after, sessions: now) }
         // A reason goes with a change of the recipient's own sessions; a host told only who
@@ -66,37 +73,6 @@ package struct PersonalSchedule {
     static func visiblyChanged(_ a: ItineraryItem, _ b: ItineraryItem) -> Bool {
         a.startsAt != b.startsAt || a.endsAt != b.endsAt || a.title != b.title || a.kind != b.kind || a.venue != b.venue
             || a.notes != b.notes
-    }
-
-    static func window(_ d: DelegationDraft) -> String {
-        "\(ItineraryDays.span(d.startsAt, d.endsAt)), \(d.startsAt.time)–\(d.endsAt.time)"
-    }
-
-    /// "Tue 2 Mar 14:00–15:00".
-    static func when(_ item: ItineraryItem) -> String {
-        "\(ItineraryDays.dayTitle(item.startsAt)) \(ItineraryDays.times(item))"
-    }
-
-    /// The lines an update mail opens with.
-    static func lines(_ c: Changes) -> [String] {
-        var out = ["What changed for you:"]
-        if let w = c.window { out.append("  • The visit now runs \(w.new) (was \(w.old)).") }
-        for (o, n) in c.moved {
-            let what =
-                o.startsAt != n.startsAt || o.endsAt != n.endsAt
-                ? "moved from \(when(o)) to \(when(n))" : "changed (\(when(n)))"
-            out.append(
-                "  • \(n.title) \(what)\(o.venue != n.venue ? ", now at \(n.venue ?? "a place to be confirmed")" : "")."
-            )
-        }
-        for a in c.added { out.append("  • Added: \(a.title), \(when(a))\(a.venue.map { " — \($0)" } ?? "").") }
-        for r in c.removed { out.append("  • Removed: \(r.title), \(when(r)) (cancelled in your calendar).") }
-        if let why = c.reason { out.append("Reason given: \(why)") }
-        if !c.people.isEmpty {
-            if out.count == 1 { out = [] }
-            out += ["Who comes to the sessions you host:"] + c.people
-        }
-        return out
     }
 
     /// A session's note as every copy after the first carries it: its first `noteExcerpt`
@@ -117,7 +93,8 @@ package struct PersonalSchedule {
         cancelled: Bool,
         settings: NotificationsSettings,
         now: Date,
-        fullNotes: Bool = true
+        fullNotes: Bool = true,
+        language: String? = nil
     ) -> [CalendarEvent] {
         let zone = d.draft.zone
         return items.map { item in
@@ -135,7 +112,8 @@ package struct PersonalSchedule {
                 description: description.joined(separator: "\n"),
                 organizer: settings.from,
                 attendees: [r.mailbox],
-                status: cancelled ? "CANCELLED" : "CONFIRMED"
+                status: cancelled ? "CANCELLED" : "CONFIRMED",
+                attendeeLanguage: language
             )
         }
     }
