@@ -27,7 +27,7 @@ package enum CLI {
     package static var commands: [CLICommand] {
         [
             upCommand, statusCommand, delegationCommand, partnerCommand, agreementCommand, siteCommand, reportCommand,
-            notificationCommand,
+            notificationCommand, mailCommand,
             importCommand, exportCommand, demoCommand, queueCommand, auditCommand, retentionCommand, backupCommand,
             restoreCommand,
             recoverCommand,

@@ -13,5 +13,7 @@ enum NotificationsMethods {
         t.add(API.retry) { p, ctx in try logic.retry(p, uid: ctx.callerUID, log: ctx.log) }
         t.add(API.preview) { p, _ in try logic.preview(p) }
         t.add(API.due) { p, _ in try logic.due(p) }
+        t.add(API.receive) { p, ctx in try logic.receive(p, log: ctx.log) }
+        t.add(API.attendance) { p, _ in try logic.attendance(p) }
     }
 }

@@ -19,6 +19,9 @@ package struct NotificationsSettings: Sendable {
     package var fellBackToFile = false
     package var from: Mailbox
     package var bounce: String
+    /// The invitations' ORGANIZER: where calendars send their answers (the MTA pipes that address
+    /// to `liaison mail receive`). Default: `from`.
+    package var organizer: Mailbox
     package var replyTo: Mailbox?
     package var timeoutMs = 30_000
     package var concurrency = 4
@@ -80,7 +83,12 @@ package struct NotificationsSettings: Sendable {
         let fromText = try str(mail, "from", "mail") ?? "BIT International Office <international-office@localhost>"
         let from: Mailbox
         do { from = try Mailbox.parse(fromText) } catch { throw MeshError("settings.mail.from: \(error)") }
-        var s = NotificationsSettings(transport: .file(dir: home + "/mail"), from: from, bounce: from.address)
+        var s = NotificationsSettings(
+            transport: .file(dir: home + "/mail"),
+            from: from,
+            bounce: from.address,
+            organizer: from
+        )
         // Message-IDs and calendar UIDs are ours when they carry the From address's domain.
         if let at = from.address.lastIndex(of: "@") {
             s.messageIDDomain = String(from.address[from.address.index(after: at)...]).lowercased()
@@ -88,6 +96,12 @@ package struct NotificationsSettings: Sendable {
         if let b = try str(mail, "bounce", "mail") {
             if let why = EmailAddress.problem(b) { throw MeshError("settings.mail.bounce: \(why)") }
             s.bounce = b
+        }
+        if let o = try str(mail, "organizer", "mail") {
+            do {
+                let m = try Mailbox.parse(o)
+                s.organizer = Mailbox(name: m.name ?? from.name, address: m.address)
+            } catch { throw MeshError("settings.mail.organizer: \(error)") }
         }
         if let r = try str(mail, "reply_to", "mail") {
             do { s.replyTo = try Mailbox.parse(r) } catch { throw MeshError("settings.mail.reply_to: \(error)") }

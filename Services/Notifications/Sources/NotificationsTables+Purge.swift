@@ -20,6 +20,7 @@ extension NotificationsTables {
         // Versions kept for coalescing and mail still to queue hold people too.
         try db.run("DELETE FROM bases WHERE subject_id = ?", [id])
         try db.run("DELETE FROM fanouts WHERE subject_id = ?", [id])
+        try db.run("DELETE FROM answers WHERE subject_id = ?", [id])
         let keepNames = e.data["keeps_names"] != .bool(false)
         for row in try db.query("SELECT id, idem_key, recipient FROM messages WHERE subject_id = ?", [id]) {
             let address: String = try row["recipient"], key: String = try row["idem_key"]

@@ -79,6 +79,7 @@ enum NotificationsTables {
         // the visit's copy is in `visits`. Two kilobytes of personal data per event, gone.
         .init(2, "ALTER TABLE jobs DROP COLUMN data;"),
         .init(3, fanOutSchema),
+        .init(4, answersSchema),
     ]
 
     // MARK: the journal and the visits

@@ -16,6 +16,7 @@ extension CLI {
                 delegationCreate, delegationList, delegationShow, delegationUpdate, delegationMember, delegationHost,
                 delegationGroup,
                 delegationItem, delegationCheck, delegationHistory, delegationProgramme,
+                delegationAttendance,
                 transition(DelegationsAPI.confirm, "proposed → confirmed (refused while the itinerary has clashes)."),
                 delegationReschedule,
                 transition(DelegationsAPI.postpone, "Postpone a visit that has not started.", reason: .optional),

@@ -149,6 +149,7 @@ extension CLI {
             let d = try ctx.call(DelegationsAPI.get, DelegationID(try args.positional(0, "ID")))
             if ctx.json { ctx.printJSON(d); return ExitCode.ok }
             ctx.print(ItineraryText.render(d))
+            for line in answersShown(ctx, d) ?? [] { ctx.print(line) }
             return ExitCode.ok
         }
     }

@@ -23,6 +23,8 @@ package struct CalendarEvent: Sendable, Equatable {
     /// The language of the attendees' names and of the mail the invitation comes with (RFC 5545
     /// LANGUAGE on ATTENDEE), when known.
     package var attendeeLanguage: String?
+    /// Whether the attendee is asked to answer (RSVP=TRUE): invitations yes, cancellations no.
+    package var rsvp = false
 
     package init(
         uid: String,
@@ -36,8 +38,10 @@ package struct CalendarEvent: Sendable, Equatable {
         organizer: Mailbox,
         attendees: [Mailbox],
         status: String,
-        attendeeLanguage: String? = nil
+        attendeeLanguage: String? = nil,
+        rsvp: Bool = false
     ) {
+        self.rsvp = rsvp
         self.attendeeLanguage = attendeeLanguage
         self.uid = uid
         self.sequence = sequence
@@ -80,8 +84,10 @@ package enum ICalendar {
         lines.append("ORGANIZER\(cn(e.organizer.name)):mailto:\(e.organizer.address)")
         for a in e.attendees {
             let language = e.attendeeLanguage.map { ";LANGUAGE=\($0)" } ?? ""
+            let rsvp = e.rsvp ? "TRUE" : "FALSE"
             lines.append(
-                "ATTENDEE\(language)\(cn(a.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=FALSE:mailto:\(a.address)"
+                "ATTENDEE\(language)\(cn(a.name));ROLE=REQ-PARTICIPANT;PARTSTAT=NEEDS-ACTION;RSVP=\(rsvp)"
+                    + ":mailto:\(a.address)"
             )
         }
         lines.append("STATUS:\(e.status)")

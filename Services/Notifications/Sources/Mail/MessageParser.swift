@@ -16,12 +16,13 @@ package struct ParsedMessage: Sendable {
         parts.first { $0.type == type }.map { String(decoding: $0.body, as: UTF8.self) }
     }
 
-    /// Parses `raw` (CRLF or LF line endings).
-    package static func parse(_ raw: [UInt8]) -> ParsedMessage {
+    /// Parses `raw` (CRLF or LF line endings); multiparts nested deeper than `maxDepth` are
+    /// left out (a hostile mail cannot exhaust the stack).
+    package static func parse(_ raw: [UInt8], maxDepth: Int = 16) -> ParsedMessage {
         let text = String(decoding: raw, as: UTF8.self).replacingCRLF()
         let (headers, body) = splitHeaders(text)
         var parts: [(String, [String: String], [UInt8], String?)] = []
-        collect(headers: headers, body: body, into: &parts)
+        collect(headers: headers, body: body, into: &parts, depth: maxDepth)
         return ParsedMessage(
             headers: headers.map { ($0.0, EncodedWord.decode($0.1)) },
             parts: parts.map { ($0.0, $0.1, $0.2, $0.3) }
@@ -62,11 +63,13 @@ package struct ParsedMessage: Sendable {
     static func collect(
         headers: [(String, String)],
         body: String,
-        into parts: inout [(String, [String: String], [UInt8], String?)]
+        into parts: inout [(String, [String: String], [UInt8], String?)],
+        depth: Int
     ) {
         func h(_ n: String) -> String? { headers.first { $0.0.lowercased() == n }?.1 }
         let (type, params) = contentType(h("content-type"))
         if type.hasPrefix("multipart/"), let boundary = params["boundary"] {
+            guard depth > 0 else { return }
             let delimiter = "--" + boundary
             var sections: [String] = []
             var current: [Substring]? = nil
@@ -81,7 +84,7 @@ package struct ParsedMessage: Sendable {
             }
             for s in sections {
                 let (ph, pb) = splitHeaders(s)
-                collect(headers: ph, body: pb, into: &parts)
+                collect(headers: ph, body: pb, into: &parts, depth: depth - 1)
             }
             return
         }

@@ -1,4 +1,5 @@
 import LiaisonModels
+import LiaisonAPI
 import LiaisonLocale
 
 /// What a host needs to know of the sessions they host: how many come, who, and what they need
@@ -39,6 +40,18 @@ struct HostBriefing {
             let needs = people.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
                 .map { "\(writer.iso($0.key)) (\($0.value))" }
             if !needs.isEmpty { line += t("briefing.needs", ["list": needs.joined(separator: t("list.comma"))]) }
+            if let id = item.id, let counts = writer.answers[id], counts.keys.contains(where: { $0 != "no_answer" }) {
+                let n = { (a: Answer) in String(counts[a.rawValue] ?? 0) }
+                line +=
+                    t("list.semicolon")
+                    + t(
+                        "briefing.answers",
+                        [
+                            "accepted": n(.accepted), "declined": n(.declined), "tentative": n(.tentative),
+                            "none": n(.noAnswer),
+                        ]
+                    )
+            }
             out.append(line + t("briefing.end"))
         }
         return out

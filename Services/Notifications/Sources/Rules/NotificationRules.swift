@@ -90,6 +90,12 @@ struct NotificationRules {
         if try NotificationsTables.exists(db, key: key) { return 0 }
         let t = now()
         let date = Date(timeIntervalSince1970: Double(t) / 1000)
+        // A host's briefing counts the answers to the invitations of the sessions they host.
+        var answers: [String: [String: Int]] = [:]
+        if r.view == .host {
+            let a = ReplyIntake.attendance(d, answers: try NotificationsTables.answers(db, subjectID: d.id))
+            for s in a.sessions { answers[s.itemID] = s.counts }
+        }
         func render(short: Bool) -> RenderedMail {
             ScheduleRenderer.render(
                 rule,
@@ -99,7 +105,8 @@ struct NotificationRules {
                 reminderDays: reminderDays,
                 now: date,
                 changes: changes,
-                short: short
+                short: short,
+                answers: answers
             )
         }
         return try insertMessage(

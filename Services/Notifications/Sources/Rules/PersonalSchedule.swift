@@ -110,10 +110,11 @@ package struct PersonalSchedule {
                 summary: "\(item.title) — \(d.draft.title)",
                 location: item.venue,
                 description: description.joined(separator: "\n"),
-                organizer: settings.from,
+                organizer: settings.organizer,
                 attendees: [r.mailbox],
                 status: cancelled ? "CANCELLED" : "CONFIRMED",
-                attendeeLanguage: language
+                attendeeLanguage: language,
+                rsvp: !cancelled
             )
         }
     }

@@ -76,11 +76,12 @@ package enum ScheduleRenderer {
         now: Date,
         changes: PersonalSchedule.Changes? = nil,
         short: Bool = false,
-        language: Catalogue? = nil
+        language: Catalogue? = nil,
+        answers: [String: [String: Int]] = [:]
     ) -> RenderedMail {
         let primary = language ?? Catalogue.first(of: r.languages)
         func body(_ t: Catalogue) -> MailBody {
-            ScheduleWriter(t: t, settings: settings)
+            ScheduleWriter(t: t, settings: settings, answers: answers)
                 .body(rule, d, for: r, reminderDays: reminderDays, changes: changes, short: short)
         }
         let english = body(.english)

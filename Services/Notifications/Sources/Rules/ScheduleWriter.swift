@@ -1,4 +1,5 @@
 import LiaisonModels
+import LiaisonAPI
 import LiaisonLocale
 
 /// Writes a visit's message in one language: the subject, the opening, the visit's facts, the
@@ -6,6 +7,8 @@ import LiaisonLocale
 struct ScheduleWriter {
     let t: Catalogue
     let settings: NotificationsSettings
+    /// Per session (item id), how many gave each answer to its invitation: hosts' briefings count them.
+    var answers: [String: [String: Int]] = [:]
 
     /// A name or title from the data, isolated where its direction may differ from the text's.
     func iso(_ s: String) -> String { MailBody.isolate(s, in: t) }
