@@ -35,11 +35,13 @@ import Testing
         #expect(Programme.language(of: d).code == "ar")
         let ar = Programme.html(d, contact: nil, language: Programme.language(of: d))
         #expect(ar.contains("<html lang=\"ar\" dir=\"rtl\">"))
-        #expect(ar.contains("<h2>الاثنين 10 مايو 2027 · Monday 10 May 2027</h2>"), "\(ar)")
-        #expect(ar.contains("<th>الوقت · Time</th>") && ar.contains("الشركاء · Partners"))
+        // Each language isolated: an English date keeps its order inside the Arabic heading.
+        #expect(ar.contains("<h2><bdi>الاثنين 10 مايو 2027</bdi> · <bdi>Monday 10 May 2027</bdi></h2>"), "\(ar)")
+        #expect(ar.contains("<th><bdi>الوقت</bdi> · <bdi>Time</bdi></th>") && ar.contains("<bdi>الشركاء</bdi> · <bdi>Partners</bdi>"))
+        #expect(ar.contains("<td class=\"time\"><bdi dir=\"ltr\">09:00–10:00</bdi></td>"), "times read left to right")
         #expect(ar.contains("20 شخصاً"), "a group counted as Arabic counts")
         let th = Programme.html(d, contact: nil, language: Catalogue.named("th")!)
-        #expect(th.contains("วันจันทร์ที่ 10 พฤษภาคม พ.ศ. 2570 · Monday 10 May 2027"))
+        #expect(th.contains("วันจันทร์ที่ 10 พฤษภาคม พ.ศ. 2570</bdi> · <bdi>Monday 10 May 2027"))
         #expect(th.contains("ผู้เข้าร่วม: Somchai Prasert"))
     }
 

@@ -28,9 +28,10 @@ package enum Programme {
         func label(_ key: String) -> String {
             // A field's name as a heading: without its colon ("Partners:" → "Partners").
             func bare(_ s: String) -> String { String(s.reversed().drop { ":： ".contains($0) }.reversed()) }
-            return t.code == "en" ? e(bare(en(key))) : "\(e(bare(t(key)))) · \(e(bare(en(key))))"
+            return t.code == "en" ? e(bare(en(key))) : both(bare(t(key)), bare(en(key)))
         }
-        func both(_ a: String, _ b: String) -> String { a == b ? e(a) : "\(e(a)) · \(e(b))" }
+        // Each language's words isolated, so that right-to-left text around them keeps their order.
+        func both(_ a: String, _ b: String) -> String { a == b ? e(a) : "<bdi>\(e(a))</bdi> · <bdi>\(e(b))</bdi>" }
         func local(_ name: String, _ own: String?) -> String {
             guard let own, own != name else { return e(name) }
             return "\(e(name)) <span class=\"own\" dir=\"auto\"><bdi>\(e(own))</bdi></span>"
@@ -104,7 +105,7 @@ package enum Programme {
                 let who = item.everyone ? "" : "<div class=\"who\">\(withText)</div>"
                 let note = item.notes.map { "<div class=\"note\">\(e($0))</div>" } ?? ""
                 body.append(
-                    "<tr><td class=\"time\">\(e(t.times(item)))</td><td>\(e(item.title))\(who)\(note)</td>"
+                    "<tr><td class=\"time\"><bdi dir=\"ltr\">\(e(t.times(item)))</bdi></td><td>\(e(item.title))\(who)\(note)</td>"
                         + "<td>\(e(item.venue ?? ""))</td><td>\(hosts.joined(separator: "<br>"))</td></tr>"
                 )
             }

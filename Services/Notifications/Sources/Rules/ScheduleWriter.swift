@@ -123,7 +123,7 @@ struct ScheduleWriter {
                 out.append("")
                 out.append(t.day(day))
                 for (_, item) in items {
-                    var line = "  \(t.times(item))  \(iso(item.title))"
+                    var line = "  \(iso(t.times(item)))  \(iso(item.title))"
                     if let v = item.venue { line += " — \(iso(v))" }
                     out.append(line)
                     if view == .host && !item.everyone {
