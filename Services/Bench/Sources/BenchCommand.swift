@@ -31,6 +31,7 @@ extension Bench {
             ],
             subcommands: [
                 benchEvents, benchMail, benchRestart, benchIdle, benchHostile, benchHold, benchPipeline, benchCodec,
+                benchScale,
             ]
         ) { args, ctx in
             let service = args.value("--service") ?? "delegations"
