@@ -15,7 +15,7 @@ import Testing
         for (work, value) in run.members where work != "visits" && work != "disk per visit" {
             #expect(value.doubleValue != nil, "\(work): \(value)")
         }
-        #expect(run["disk per visit"]?.stringValue?.hasSuffix("MB in all)") == true)
+        #expect(run["disk per visit"]?.stringValue?.hasSuffix("write-ahead logs)") == true)
         #expect(processes(mentioning: "/tmp/lzs-").isEmpty, "no mesh of the bench outlives it")
     }
 }

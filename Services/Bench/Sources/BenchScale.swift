@@ -167,8 +167,13 @@ struct ScaleRun {
         try time("retention --due", ["retention", "--due"], runs: 1)
         try time("backup", ["backup", "--to", home + "/backups"], runs: 1)
         try timeRestart()
-        let bytes = diskBytes(home + "/data")
-        rows.append(("disk per visit", nil, "\(bytes / data.visits / 1024) KB (\(bytes >> 20) MB in all)"))
+        let (bytes, logs) = diskBytes(home + "/data")
+        rows.append(
+            (
+                "disk per visit", nil,
+                "\(bytes / data.visits / 1024) KB (\(bytes >> 20) MB in all, \(logs >> 20) MB of it write-ahead logs)"
+            )
+        )
     }
 
     /// The id of the first item a `--json` list answers.
@@ -215,15 +220,17 @@ struct ScaleRun {
         rows.append(("restart to answering", ms, Self.shown(ms)))
     }
 
-    /// Bytes of every file under `dir`.
-    func diskBytes(_ dir: String) -> Int {
-        guard let e = FileManager.default.enumerator(atPath: dir) else { return 0 }
-        var total = 0
+    /// Bytes of every file under `dir`, and of those the write-ahead logs (`-wal`).
+    func diskBytes(_ dir: String) -> (all: Int, logs: Int) {
+        guard let e = FileManager.default.enumerator(atPath: dir) else { return (0, 0) }
+        var total = 0, logs = 0
         while let f = e.nextObject() as? String {
             var st = stat()
-            if lstat(dir + "/" + f, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG { total += Int(st.st_size) }
+            guard lstat(dir + "/" + f, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else { continue }
+            total += Int(st.st_size)
+            if f.hasSuffix("-wal") { logs += Int(st.st_size) }
         }
-        return total
+        return (total, logs)
     }
 
     func remove() { _ = try? FileManager.default.removeItem(atPath: home) }

@@ -7,7 +7,9 @@ import LiaisonCLI
 struct ScaleData {
     let visits: Int
     var partners: Int { max(20, visits / 10) }
-    var agreements: Int { max(5, visits / 20) }
+    /// At most 800: an agreements sheet over one frame (about 1,000 rows) cannot be imported yet,
+    /// as the agreements service stages no rows (the delegations service does).
+    var agreements: Int { min(800, max(5, visits / 50)) }
     var sites: Int { max(2, visits / 5000) }
 
     /// SplitMix64: small, fast, and the same everywhere.
@@ -91,7 +93,8 @@ struct ScaleData {
     func agreementsCSV() -> String {
         var r = Random(state: 7)
         var lines = [
-            "key,title,kind,partners,status,signed_on,starts_on,ends_on,coordinator_name,coordinator_email,focus_areas,visits"
+            "key,title,kind,partners,status,signed_on,starts_on,ends_on,coordinator_name,coordinator_email,"
+                + "focus_areas,visits"
         ]
         let kinds = ["mou", "exchange", "joint_programme", "research", "scholarship"]
         for i in 0..<agreements {

@@ -84,6 +84,8 @@ extension DelegationsLogic {
         let visitSchema = DelegationRecordParams.schema(statuses: ["proposed", "completed", "cancelled"])
         return try ImportBatch.run(store, dryRun: dryRun) { [self] batch, db in
             let t = now()
+            // Many visits are indexed for search at the end, at once (rolled back with the rest).
+            let indexed = visitRows.count >= 100 ? try DelegationsTables.suspendSearchIndex(db) : nil
             for (i, row) in partnerRows.enumerated() {
                 batch.row(db, section: "partners", index: i, row, schema: partnerSchema, as: PartnerImportRow.self) {
                     r,
@@ -113,6 +115,8 @@ extension DelegationsLogic {
                     return (d.id, created)
                 }
             }
+            // Kept or rolled back whole: a batch that is not kept takes the dropped trigger back too.
+            if let indexed, batch.keeps { try DelegationsTables.resumeSearchIndex(db, after: indexed) }
         }
     }
 }

@@ -10,15 +10,27 @@ extension DelegationsTables {
         var ended: Int64
     }
 
-    /// Completed and cancelled visits not yet purged, those that ended first first.
-    static func unpurged(_ db: Database) throws -> [Ended] {
-        try db.query(
+    /// Completed and cancelled visits not yet purged, those that ended first first: those that
+    /// ended by `endedBy` (epoch seconds) when given, after `after` (ended, id), at most `limit`.
+    static func unpurged(
+        _ db: Database,
+        endedBy: Int64? = nil,
+        after: (Int64, String)? = nil,
+        limit: Int = Int.max
+    ) throws -> [Ended] {
+        var sql = """
+            SELECT id, ref, json_extract(summary, '$.title') AS title, status, ended FROM (
+                SELECT id, ref, summary, status,
+                    CASE status WHEN 'cancelled' THEN updated_ms / 1000 ELSE ends_utc END AS ended
+                FROM delegations WHERE status IN ('completed', 'cancelled') AND purged_ms IS NULL)
+            WHERE 1=1
             """
-            SELECT id, ref, json_extract(doc, '$.title') AS title, status,
-                CASE status WHEN 'cancelled' THEN updated_ms / 1000 ELSE ends_utc END AS ended
-            FROM delegations WHERE status IN ('completed', 'cancelled') AND purged_ms IS NULL ORDER BY ended, id
-            """
-        ).map { r in
+        var args: [any SQLBindable] = []
+        if let endedBy { sql += " AND ended <= ?"; args.append(endedBy) }
+        if let (e, id) = after { sql += " AND (ended > ? OR (ended = ? AND id > ?))"; args += [e, e, id] }
+        sql += " ORDER BY ended, id LIMIT ?"
+        args.append(min(limit, Int(Int32.max)))
+        return try db.query(sql, args).map { r in
             Ended(
                 id: try r["id"],
                 ref: try r["ref"],
@@ -27,6 +39,20 @@ extension DelegationsTables {
                 ended: try r["ended"]
             )
         }
+    }
+
+    /// How many completed and cancelled visits are not yet purged, and how many of them ended by
+    /// `endedBy`.
+    static func unpurgedCounts(_ db: Database, endedBy: Int64) throws -> (all: Int, due: Int) {
+        let r = try db.queryOne(
+            """
+            SELECT count(*) AS n, coalesce(sum(CASE WHEN (CASE status WHEN 'cancelled' THEN updated_ms / 1000
+                ELSE ends_utc END) <= ? THEN 1 ELSE 0 END), 0) AS due
+            FROM delegations WHERE status IN ('completed', 'cancelled') AND purged_ms IS NULL
+            """,
+            [endedBy]
+        )
+        return (Int(try r?["n"] as Int64? ?? 0), Int(try r?["due"] as Int64? ?? 0))
     }
 
     /// When the visit `id` was purged (nil: not yet).

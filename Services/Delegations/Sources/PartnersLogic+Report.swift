@@ -23,8 +23,15 @@ extension DelegationsLogic {
             row.withVisits += e.withVisits
             rows[k] = row
         }
+        // A row's key once per country and kind, not once per link (a hundred thousand of them).
+        var keys: [String: String] = [:]
         var visitsByKey: [String: Set<String>] = [:]
-        for l in links { visitsByKey[key(l.country, l.kind), default: []].insert(l.visit) }
+        for l in links {
+            let pair = l.country + "\u{1}" + l.kind
+            let k = keys[pair] ?? key(l.country, l.kind)
+            keys[pair] = k
+            visitsByKey[k, default: []].insert(l.visit)
+        }
         for (k, visits) in visitsByKey { rows[k]?.visits = visits.count }
         if axis == .country { for k in rows.keys { rows[k]?.name = Country.named(k)?.name } }
         let sorted = rows.values.sorted { ($0.partners, $1.key) > ($1.partners, $0.key) }

@@ -17,8 +17,28 @@ extension DelegationsLogic {
     func retention(_ p: RetentionParams, uid: UInt32) throws -> RetentionList {
         let now = self.now()
         let cutoff = Int64(settings.retentionDays) * 86_400
-        let rows = try store.read { db in try DelegationsTables.unpurged(db) }
-        let items = rows.map { r in
+        let dueBy = now / 1000 - cutoff
+        let after = try p.cursor.map { c -> (Int64, String) in
+            guard let (e, id) = KeyedCursor.parse(c), let ended = Int64(e) else {
+                throw ServiceError.invalidParams(field: "cursor", "not a cursor this method gave")
+            }
+            return (ended, id)
+        }
+        // Without a limit, every row (as 0.1.0 answered); today's callers page.
+        let limit = p.limit ?? Int.max
+        let (rows, counts) = try store.read { db in
+            (
+                try DelegationsTables.unpurged(
+                    db,
+                    endedBy: p.dueOnly == true || p.apply == true ? dueBy : nil,
+                    after: after,
+                    limit: limit == Int.max ? limit : limit + 1
+                ),
+                try DelegationsTables.unpurgedCounts(db, endedBy: dueBy)
+            )
+        }
+        let page = Array(rows.prefix(limit))
+        let items = page.map { r in
             let due = r.ended + cutoff
             return RetentionList.Item(
                 id: r.id,
@@ -29,15 +49,18 @@ extension DelegationsLogic {
                 due: due * 1000 <= now
             )
         }
-        let chosen = p.dueOnly == true || p.apply == true ? items.filter(\.due) : items
         var purged: [String] = []
-        if p.apply == true { for item in chosen { if try purge(item.id, uid: uid) { purged.append(item.ref) } } }
-        return RetentionList(
+        if p.apply == true { for item in items { if try purge(item.id, uid: uid) { purged.append(item.ref) } } }
+        var out = RetentionList(
             days: settings.retentionDays,
             keepsNames: settings.retentionKeepsNames,
-            items: chosen,
+            items: items,
             purged: purged
         )
+        out.total = p.dueOnly == true || p.apply == true ? counts.due : counts.all
+        out.dueTotal = counts.due
+        if rows.count > limit, let last = page.last { out.nextCursor = KeyedCursor.make(String(last.ended), last.id) }
+        return out
     }
 
     /// Purges one visit's people's personal data everywhere this service keeps it; false when

@@ -156,14 +156,23 @@ package struct ImportStaged: Codable, Sendable, Schematic {
 /// `delegations.retention`.
 package struct RetentionParams: Codable, Sendable, Schematic {
     package var dueOnly, apply: Bool?
+    /// Rows per page (without it, every row: an answer that can grow past a frame).
+    package var limit: Int?
+    package var cursor: String?
 
-    package init(dueOnly: Bool? = nil, apply: Bool? = nil) { (self.dueOnly, self.apply) = (dueOnly, apply) }
+    package init(dueOnly: Bool? = nil, apply: Bool? = nil, limit: Int? = nil, cursor: String? = nil) {
+        (self.dueOnly, self.apply, self.limit, self.cursor) = (dueOnly, apply, limit, cursor)
+    }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case dueOnly = "due_only", apply
+        case dueOnly = "due_only", apply, limit, cursor
         var rule: FieldRule {
-            self == .apply
-                ? .doc("Purge those due now (otherwise nothing changes).") : .doc("Only visits whose purge is due now.")
+            switch self {
+            case .apply: .doc("Purge those due now, this page of them (otherwise nothing changes).")
+            case .dueOnly: .doc("Only visits whose purge is due now.")
+            case .limit: .int(1...1000, "Rows per page, those that ended first first; without it, every row.")
+            case .cursor: .text(200, "next_cursor of the page before.")
+            }
         }
     }
 }
@@ -191,6 +200,9 @@ package struct RetentionList: Codable, Sendable, Schematic {
     package var keepsNames: Bool
     package var items: [Item]
     package var purged: [String]
+    /// How many rows there are in all (not only this page), and how many are due.
+    package var total, dueTotal: Int?
+    package var nextCursor: String?
 
     package init(days: Int, keepsNames: Bool, items: [Item], purged: [String]) {
         self.days = days
@@ -200,11 +212,14 @@ package struct RetentionList: Codable, Sendable, Schematic {
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case days, keepsNames = "keeps_names", items, purged
+        case days, keepsNames = "keeps_names", items, purged, total, dueTotal = "due_total", nextCursor = "next_cursor"
         var rule: FieldRule {
             switch self {
             case .days: .doc("settings.retention_days")
             case .purged: .doc("References purged by this call.")
+            case .total: .doc("Rows in all, on every page.")
+            case .dueTotal: .doc("Of the visits not yet purged, how many are due now.")
+            case .nextCursor: .doc("Give it as cursor for the next page; absent on the last.")
             default: .plain
             }
         }
