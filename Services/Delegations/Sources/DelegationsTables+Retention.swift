@@ -4,6 +4,16 @@ import LiaisonStore
 /// Retention's statements: which visits have ended (or were cancelled) and are not yet purged,
 /// and the mark a purge leaves.
 extension DelegationsTables {
+    /// When a finished visit ended, as retention counts it (a cancellation from when it was
+    /// cancelled): the expression `endedIndexSQL` indexes, written the same way in each query.
+    static let endedSQL = "(CASE status WHEN 'cancelled' THEN updated_ms / 1000 ELSE ends_utc END)"
+    static let unpurgedSQL = "status IN ('completed', 'cancelled') AND purged_ms IS NULL"
+
+    /// The finished visits not yet purged, in the order retention pages them.
+    static let endedIndexSQL = """
+        CREATE INDEX delegations_unpurged ON delegations(\(endedSQL), id) WHERE \(unpurgedSQL);
+        """
+
     /// A visit retention will purge: when it ended (or was cancelled), in epoch seconds.
     struct Ended {
         var id, ref, title, status: String
@@ -18,18 +28,24 @@ extension DelegationsTables {
         after: (Int64, String)? = nil,
         limit: Int = Int.max
     ) throws -> [Ended] {
-        var sql = """
-            SELECT id, ref, json_extract(summary, '$.title') AS title, status, ended FROM (
-                SELECT id, ref, summary, status,
-                    CASE status WHEN 'cancelled' THEN updated_ms / 1000 ELSE ends_utc END AS ended
-                FROM delegations WHERE status IN ('completed', 'cancelled') AND purged_ms IS NULL)
-            WHERE 1=1
+        // The page's ids along the index first; their rows after.
+        // The planner, without statistics, would take the status index and sort every row.
+        var page = """
+            SELECT id, \(endedSQL) AS ended FROM delegations INDEXED BY delegations_unpurged WHERE \(unpurgedSQL)
             """
         var args: [any SQLBindable] = []
-        if let endedBy { sql += " AND ended <= ?"; args.append(endedBy) }
-        if let (e, id) = after { sql += " AND (ended > ? OR (ended = ? AND id > ?))"; args += [e, e, id] }
-        sql += " ORDER BY ended, id LIMIT ?"
+        if let endedBy { page += " AND \(endedSQL) <= ?"; args.append(endedBy) }
+        if let (e, id) = after {
+            page += " AND (\(endedSQL) > ? OR (\(endedSQL) = ? AND id > ?))"
+            args += [e, e, id]
+        }
+        page += " ORDER BY \(endedSQL), id LIMIT ?"
         args.append(min(limit, Int(Int32.max)))
+        let sql = """
+            SELECT d.id AS id, d.ref AS ref, json_extract(d.summary, '$.title') AS title, d.status AS status,
+                p.ended AS ended
+            FROM (\(page)) p JOIN delegations d ON d.id = p.id ORDER BY p.ended, p.id
+            """
         return try db.query(sql, args).map { r in
             Ended(
                 id: try r["id"],
@@ -46,9 +62,7 @@ extension DelegationsTables {
     static func unpurgedCounts(_ db: Database, endedBy: Int64) throws -> (all: Int, due: Int) {
         let r = try db.queryOne(
             """
-            SELECT count(*) AS n, coalesce(sum(CASE WHEN (CASE status WHEN 'cancelled' THEN updated_ms / 1000
-                ELSE ends_utc END) <= ? THEN 1 ELSE 0 END), 0) AS due
-            FROM delegations WHERE status IN ('completed', 'cancelled') AND purged_ms IS NULL
+            SELECT count(*) AS n, coalesce(sum(\(endedSQL) <= ?), 0) AS due FROM delegations WHERE \(unpurgedSQL)
             """,
             [endedBy]
         )

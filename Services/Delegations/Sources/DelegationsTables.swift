@@ -78,6 +78,8 @@ struct DelegationsTables: RecordTable {
         ),
         // Free-text search through an FTS5 index instead of reading every visit.
         .init(8, searchSQL),
+        // Retention's pages along an index of the finished visits not yet purged.
+        .init(9, endedIndexSQL),
     ]
 
     /// States whose itineraries hold venues and hosts.

@@ -129,28 +129,54 @@ struct PartnerTables: RecordTable {
         }
     }
 
-    /// The active entries by country and kind: how many, how many a visit names; and each
-    /// (country, kind, visit) pair a link makes, for counting visits once per group.
+    /// The registry counted in rows: `key` gives each (country, kind) its row (a continent, a
+    /// country, a kind). Per row, the entries, those a visit names, and the visits naming one of
+    /// them (a joint visit once per row); and the visits naming any entry. Counted by SQLite:
+    /// a hundred thousand visit–partner links never come back one by one.
     static func registryCounts(
-        _ db: Database
-    ) throws -> (
-        entries: [(country: String, kind: String, partners: Int, withVisits: Int)],
-        links: [(country: String, kind: String, visit: String)]
-    ) {
-        let entries = try db.query(
+        _ db: Database,
+        key: (String, String) -> String
+    ) throws -> (rows: [String: (partners: Int, withVisits: Int, visits: Int)], visits: Int) {
+        let pairs = try db.query("SELECT DISTINCT country, kind FROM partners WHERE status = 'active'").map {
+            (try $0["country"] as String, try $0["kind"] as String)
+        }
+        guard !pairs.isEmpty else { return ([:], 0) }
+        // Each (country, kind) with its row, as a table the counts join.
+        let values = pairs.map { _ in "(?,?,?)" }.joined(separator: ",")
+        let args: [any SQLBindable] = pairs.flatMap { [$0.0, $0.1, key($0.0, $0.1)] as [any SQLBindable] }
+        let rowsOf = "WITH rows_of(country, kind, k) AS (VALUES \(values))"
+        var out: [String: (partners: Int, withVisits: Int, visits: Int)] = [:]
+        for r in try db.query(
             """
-            SELECT p.country AS country, p.kind AS kind, count(*) AS n,
+            \(rowsOf)
+            SELECT r.k AS k, count(*) AS n,
                 sum(EXISTS (SELECT 1 FROM delegation_partners l WHERE l.partner_id = p.id)) AS named
-            FROM partners p WHERE p.status = 'active' GROUP BY p.country, p.kind
+            FROM partners p JOIN rows_of r ON r.country = p.country AND r.kind = p.kind
+            WHERE p.status = 'active' GROUP BY r.k
+            """,
+            args
+        ) {
+            out[try r["k"] as String] = (try r["n"] as Int, try r["named"] as Int, 0)
+        }
+        for r in try db.query(
             """
-        ).map { r in (try r["country"] as String, try r["kind"] as String, try r["n"] as Int, try r["named"] as Int) }
-        let links = try db.query(
+            \(rowsOf)
+            SELECT r.k AS k, count(DISTINCT l.delegation_id) AS visits
+            FROM delegation_partners l JOIN partners p ON p.id = l.partner_id
+                JOIN rows_of r ON r.country = p.country AND r.kind = p.kind
+            WHERE p.status = 'active' GROUP BY r.k
+            """,
+            args
+        ) {
+            out[try r["k"] as String]?.visits = try r["visits"] as Int
+        }
+        let total = try db.queryOne(
             """
-            SELECT DISTINCT p.country AS country, p.kind AS kind, l.delegation_id AS visit
-            FROM delegation_partners l JOIN partners p ON p.id = l.partner_id WHERE p.status = 'active'
+            SELECT count(DISTINCT l.delegation_id) AS n FROM delegation_partners l
+                JOIN partners p ON p.id = l.partner_id WHERE p.status = 'active'
             """
-        ).map { r in (try r["country"] as String, try r["kind"] as String, try r["visit"] as String) }
-        return (entries, links)
+        )
+        return (out, try total?["n"] as Int? ?? 0)
     }
 
     /// The visits naming `ids` (a partner and those merged into it), by start.

@@ -7,7 +7,6 @@ extension DelegationsLogic {
     /// names, and the visits naming them (a visit once per row and once in the totals).
     func registryReport(_ p: RegistryReportParams) throws -> RegistryReport {
         let axis = p.by ?? .continent
-        let (entries, links) = try store.read { db in try PartnerTables.registryCounts(db) }
         func key(_ country: String, _ kind: String) -> String {
             switch axis {
             case .continent: Country.named(country)?.continent.rawValue ?? "Unknown"
@@ -15,31 +14,18 @@ extension DelegationsLogic {
             case .kind: kind
             }
         }
+        let (counts, visits) = try store.read { db in try PartnerTables.registryCounts(db, key: key) }
         var rows: [String: RegistryReport.Row] = [:]
-        for e in entries {
-            let k = key(e.country, e.kind)
-            var row = rows[k] ?? RegistryReport.Row(key: k, partners: 0, withVisits: 0, visits: 0)
-            row.partners += e.partners
-            row.withVisits += e.withVisits
-            rows[k] = row
+        for (k, c) in counts {
+            rows[k] = RegistryReport.Row(key: k, partners: c.partners, withVisits: c.withVisits, visits: c.visits)
         }
-        // A row's key once per country and kind, not once per link (a hundred thousand of them).
-        var keys: [String: String] = [:]
-        var visitsByKey: [String: Set<String>] = [:]
-        for l in links {
-            let pair = l.country + "\u{1}" + l.kind
-            let k = keys[pair] ?? key(l.country, l.kind)
-            keys[pair] = k
-            visitsByKey[k, default: []].insert(l.visit)
-        }
-        for (k, visits) in visitsByKey { rows[k]?.visits = visits.count }
         if axis == .country { for k in rows.keys { rows[k]?.name = Country.named(k)?.name } }
         let sorted = rows.values.sorted { ($0.partners, $1.key) > ($1.partners, $0.key) }
         let totals = RegistryReport.Row(
             key: "total",
-            partners: entries.reduce(0) { $0 + $1.partners },
-            withVisits: entries.reduce(0) { $0 + $1.withVisits },
-            visits: Set(links.map(\.visit)).count
+            partners: counts.values.reduce(0) { $0 + $1.partners },
+            withVisits: counts.values.reduce(0) { $0 + $1.withVisits },
+            visits: visits
         )
         return RegistryReport(by: axis.rawValue, rows: sorted, totals: totals)
     }
