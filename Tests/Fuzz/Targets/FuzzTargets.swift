@@ -10,6 +10,7 @@ package enum FuzzTargets {
     /// Every target by name (the corpus directory under Tests/Fuzz/Corpus has the same name).
     package static let all: [String: @Sendable ([UInt8]) -> Void] = [
         "json": json, "frame": frame, "envelope": envelope, "mesh": mesh, "mime": mime, "icalendar": icalendar,
+        "reply": reply,
         "params-delegations": { ServiceFuzzer.delegations.run($0) }, "params-agreements": { ServiceFuzzer.agreements.run($0) },
         "params-notifications": { ServiceFuzzer.notifications.run($0) },
     ]
@@ -70,6 +71,17 @@ package enum FuzzTargets {
         _ = m.header("Subject")
         _ = m.text("text/plain")
         _ = m.text("text/calendar")
+    }
+
+    /// Calendar replies as `liaison mail receive` hands them over (issue 28): reading one never
+    /// traps, and what it reads names one invitation and one address each.
+    static func reply(_ data: [UInt8]) {
+        guard let r = try? CalendarReply.read(data) else { return }
+        check(!r.events.isEmpty, "a reply read without events")
+        for e in r.events {
+            check(!e.uid.isEmpty && e.sequence >= 0, "an event without its invitation")
+            check(e.attendee.contains("@") && !e.attendee.contains(" "), "an attendee that is no address: \(e.attendee)")
+        }
     }
 
     /// iCalendar: unfolding never traps; escaping round-trips; folded lines stay within 75

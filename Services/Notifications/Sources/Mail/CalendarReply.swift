@@ -5,11 +5,11 @@ import LiaisonAPI
 /// it in a `text/calendar; method=REPLY` part (Outlook, alone or beside a text part) or also
 /// attach it as `application/ics` (Google Calendar, Thunderbird): the first part holding
 /// METHOD:REPLY is read.
-struct CalendarReply {
-    struct Event {
-        let uid: String
-        let sequence: Int
-        let attendee: String
+package struct CalendarReply {
+    package struct Event {
+        package let uid: String
+        package let sequence: Int
+        package let attendee: String
         /// ACCEPTED, DECLINED, TENTATIVE — or what else the calendar wrote (refused later).
         let partstat: String
     }
@@ -17,10 +17,10 @@ struct CalendarReply {
     /// The From header's address, lowercased.
     let from: String?
     let messageID: String?
-    let events: [Event]
+    package let events: [Event]
 
     /// Why a mail is not a reply that can be read.
-    enum Problem: Error, Equatable {
+    package enum Problem: Error, Equatable {
         /// No calendar in it, or a calendar that is not a REPLY: someone's mail, an auto-reply.
         case notAReply(String)
         /// A REPLY whose events cannot be read.
@@ -30,7 +30,7 @@ struct CalendarReply {
     /// The deepest MIME nesting read (a real reply has two or three levels).
     static let maxDepth = 8
 
-    static func read(_ raw: [UInt8]) throws(Problem) -> CalendarReply {
+    package static func read(_ raw: [UInt8]) throws(Problem) -> CalendarReply {
         let message = ParsedMessage.parse(raw, maxDepth: maxDepth)
         let calendars = message.parts.filter { p in
             p.type == "text/calendar" || p.type == "application/ics" || p.type == "text/x-vcalendar"
