@@ -126,7 +126,8 @@ struct ScaleRun {
             default: break
             }
         }
-        try JSONWriter.pretty(JSONEncoding.encode(mesh)).write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
+        try JSONWriter.pretty(JSONEncoding.encode(mesh))
+            .write(toFile: home + "/mesh.json", atomically: true, encoding: .utf8)
         let upLog = open(home + "/up.log", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         defer { close(upLog) }
         let up = try Subprocess.spawn(

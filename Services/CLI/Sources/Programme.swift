@@ -105,7 +105,8 @@ package enum Programme {
                 let who = item.everyone ? "" : "<div class=\"who\">\(withText)</div>"
                 let note = item.notes.map { "<div class=\"note\">\(e($0))</div>" } ?? ""
                 body.append(
-                    "<tr><td class=\"time\"><bdi dir=\"ltr\">\(e(t.times(item)))</bdi></td><td>\(e(item.title))\(who)\(note)</td>"
+                    "<tr><td class=\"time\"><bdi dir=\"ltr\">\(e(t.times(item)))</bdi></td>"
+                        + "<td>\(e(item.title))\(who)\(note)</td>"
                         + "<td>\(e(item.venue ?? ""))</td><td>\(hosts.joined(separator: "<br>"))</td></tr>"
                 )
             }
