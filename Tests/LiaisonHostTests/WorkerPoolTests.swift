@@ -23,12 +23,16 @@ private final class Payload: Sendable {
         let done = DispatchSemaphore(value: 0)
         for i in 0..<30 {
             pool.submit(caller: 1) {
-                order.withLock { $0.append("a\(i)") }
+                // Done once all thirty have started: with two threads, a29 may start before a28
+                // (or a25, under a sanitizer) has logged its own start.
+                order.withLock {
+                    $0.append("a\(i)")
+                    if $0.count(where: { $0.hasPrefix("a") }) == 30 { done.signal() }
+                }
                 if i < 2 {
                     started.signal()
                     gate.wait()
                 }
-                if i == 29 { done.signal() }
             }
         }
         pool.submit(caller: 2) { order.withLock { $0.append("b") } }
