@@ -97,7 +97,7 @@ struct ScheduleWriter {
                 "\(window(PersonalSchedule.Window(draft))) \(zone)"
             )
         )
-        if let p = draft.purpose { rows.append(("fact.purpose", p)) }
+        if let p = draft.purpose { rows.append(("fact.purpose", iso(p))) }
         let labels = rows.map { t($0.0) }
         let width = ["fact.visit", "fact.partner", "fact.partners", "fact.when", "fact.purpose"].map { t($0).count }
             .max()!
