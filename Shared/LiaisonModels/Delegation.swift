@@ -246,10 +246,16 @@ package struct DelegationDraft: Codable, Sendable, Equatable {
     /// Where a member or group of a joint visit comes from: " — from <partner>" when the visit
     /// has several partners and `partner` names one of them; "" otherwise.
     package func comesFrom(_ partner: String?) -> String {
+        partnerName(of: partner).map { " — from \($0)" } ?? ""
+    }
+
+    /// The name of the partner a member or group of a joint visit comes from (by id or name);
+    /// nil when the visit has one partner or `partner` names none of them.
+    package func partnerName(of partner: String?) -> String? {
         guard partners.count > 1, let partner,
             let p = partners.first(where: { $0.id == partner || $0.name == partner })
-        else { return "" }
-        return " — from \(p.name ?? partner)"
+        else { return nil }
+        return p.name ?? partner
     }
 
     /// How many people the delegation brings: its members and its groups' counts (nil when a

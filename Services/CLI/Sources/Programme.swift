@@ -58,10 +58,7 @@ package enum Programme {
             body.append("<section><h2>\(label("programme.purpose"))</h2><p>\(e(purpose))</p></section>")
         }
         func from(_ partner: String?) -> String {
-            guard draft.partners.count > 1, let partner,
-                let p = draft.partners.first(where: { $0.id == partner || $0.name == partner })
-            else { return "" }
-            return e(t("delegation.from", ["partner": p.name ?? partner]))
+            draft.partnerName(of: partner).map { e(t("delegation.from", ["partner": $0])) } ?? ""
         }
         if !draft.members.isEmpty || !draft.groups.isEmpty {
             body.append("<section><h2>\(label("programme.delegation"))</h2><ul>")

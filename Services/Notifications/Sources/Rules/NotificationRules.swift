@@ -92,9 +92,8 @@ struct NotificationRules {
         let date = Date(timeIntervalSince1970: Double(t) / 1000)
         // A host's briefing counts the answers to the invitations of the sessions they host.
         var answers: [String: [String: Int]] = [:]
-        if r.view == .host {
-            let a = ReplyIntake.attendance(d, answers: try NotificationsTables.answers(db, subjectID: d.id))
-            for s in a.sessions { answers[s.itemID] = s.counts }
+        if r.view == .host, case let stored = try NotificationsTables.answers(db, subjectID: d.id), !stored.isEmpty {
+            for s in ReplyIntake.attendance(d, answers: stored).sessions { answers[s.itemID] = s.counts }
         }
         func render(short: Bool) -> RenderedMail {
             ScheduleRenderer.render(

@@ -166,11 +166,7 @@ struct ScheduleWriter {
             let needs = needs(m)
             if !needs.isEmpty { line += " — " + needs }
         }
-        if draft.partners.count > 1, let id = m.partner,
-            let p = draft.partners.first(where: { $0.id == id || $0.name == id })
-        {
-            line += t("delegation.from", ["partner": iso(p.name ?? id)])
-        }
+        if let name = draft.partnerName(of: m.partner) { line += t("delegation.from", ["partner": iso(name)]) }
         return line
     }
 
