@@ -3,6 +3,7 @@ import Testing
 import LiaisonModels
 import LiaisonJSON
 import LiaisonLocale
+import LiaisonProcess
 @testable import Notifications
 
 /// Each mail in the recipient's language with English beside it (issue 28, item 1).
@@ -123,13 +124,10 @@ import LiaisonLocale
         try t.deliver("delegation.confirmed", d)
         let m = try #require(try t.messages().first { $0["recipient"] == "ar@example.org" })
         let raw = try t.call("notifications.show", ["id": m["id"]!, "raw": true])["raw"]!.stringValue!
-        let file = FileManager.default.temporaryDirectory.appending(path: "liaison-ar-\(getpid()).eml")
-        try Data(raw.utf8).write(to: file)
-        defer { try? FileManager.default.removeItem(at: file) }
         // Strict policy: any defect in headers or structure is reported; the HTML is read as text.
         let script = """
             import email, email.policy, sys
-            m = email.message_from_binary_file(open(sys.argv[1], 'rb'), policy=email.policy.strict)
+            m = email.message_from_binary_file(sys.stdin.buffer, policy=email.policy.strict)
             defects = [d for p in m.walk() for d in p.defects]
             html = m.get_body(('html',)).get_content()
             text = m.get_body(('plain',)).get_content()
@@ -138,16 +136,10 @@ import LiaisonLocale
             assert 'فاطمة الزهراء' in text
             print(m['subject'])
             """
-        let p = Process()
-        p.executableURL = URL(filePath: python)
-        p.arguments = ["-c", script, file.path]
-        let out = Pipe(), err = Pipe()
-        (p.standardOutput, p.standardError) = (out, err)
-        try p.run()
-        let said = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        let complaint = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        p.waitUntilExit()
-        #expect(p.terminationStatus == 0, "\(complaint)")
+        // Our own spawn, not Foundation's Process (swift-corelibs-foundation #5472).
+        let r = try Subprocess.run(python, ["-c", script], input: Array(raw.utf8), timeoutMs: 30_000)
+        let said = String(decoding: r.stdout, as: UTF8.self)
+        #expect(r.exit == .exited(0), "\(String(decoding: r.stderr, as: UTF8.self))")
         #expect(said.hasPrefix("برنامج الزيارة: "), "\(said)")
     }
 }
