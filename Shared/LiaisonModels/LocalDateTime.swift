@@ -17,15 +17,7 @@ package struct LocalDateTime: Sendable, Hashable, Comparable, WireText {
     /// `why` set when it is not that form or not a real date.
     package static func parse(_ s: String, why: inout String) -> LocalDateTime? {
         let b = Array(s.utf8)
-        func num(_ r: Range<Int>) -> Int? {
-            guard r.upperBound <= b.count else { return nil }
-            var v = 0
-            for i in r {
-                guard b[i] >= 48 && b[i] <= 57 else { return nil }
-                v = v * 10 + Int(b[i] - 48)
-            }
-            return v
-        }
+        func num(_ r: Range<Int>) -> Int? { ASCIIDigits.value(b, r) }
         guard b.count == 16 || b.count == 19, b[4] == 0x2D, b[7] == 0x2D, b[10] == 0x54 || b[10] == 0x20, b[13] == 0x3A,
             b.count == 16 || b[16] == 0x3A,
             let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16)

@@ -7,6 +7,28 @@ import LiaisonStore
 import LiaisonJSON
 import LiaisonWire
 
+/// What a service's records are written with: its store, its name as the events' source, who
+/// takes its events, and its clock.
+package struct RecordContext: Sendable {
+    package let store: Store
+    package let source: String
+    package let subscriptions: Subscriptions
+    /// Milliseconds since the epoch (injectable for tests).
+    package let now: @Sendable () -> Int64
+
+    package init(store: Store, source: String, subscriptions: Subscriptions, now: @escaping @Sendable () -> Int64) {
+        self.store = store
+        self.source = source
+        self.subscriptions = subscriptions
+        self.now = now
+    }
+
+    /// The changes of `table`'s records.
+    package func changes<Table: RecordTable>(_ table: Table) -> VersionedChanges<Table> {
+        VersionedChanges(store: store, table: table, source: source, subscriptions: subscriptions, now: now)
+    }
+}
+
 /// The one way a versioned record is created, changed, merged, purged or refreshed: the row and
 /// its history row through its `RecordTable`, the event through the outbox, in one transaction.
 /// Delegations, agreements and partners all go through here.

@@ -62,13 +62,12 @@ extension RecordTable {
         let tree = JSONValue.encoded(JSONEncoding.bytes(record))
         let prepared = prepare(record, tree: tree)
         try insert(db, prepared, nowMillis: t)
-        try history.record(
+        try seal(
             db,
-            id: record.id,
-            version: record.version,
+            record,
             uid: uid,
             action: action,
-            changesJSON: JSONWriter.string(note ?? ["created": tree]),
+            note ?? ["created": tree],
             stored: storedText(prepared),
             nowMillis: t
         )
@@ -95,13 +94,12 @@ extension RecordTable {
         let after = JSONValue.encoded(JSONEncoding.bytes(record))
         let prepared = prepare(record, tree: after)
         try update(db, prepared, nowMillis: t)
-        try history.record(
+        try seal(
             db,
-            id: record.id,
-            version: record.version,
+            record,
             uid: uid,
             action: action,
-            changesJSON: JSONWriter.string(note ?? History.diff(before, after)),
+            note ?? History.diff(before, after),
             stored: storedText(prepared),
             nowMillis: t
         )
@@ -131,16 +129,7 @@ extension RecordTable {
             try insert(db, prepared, nowMillis: t)
             note["created"] = tree
         }
-        try history.record(
-            db,
-            id: record.id,
-            version: record.version,
-            uid: 0,
-            action: "recovered",
-            changesJSON: JSONWriter.string(.object(note)),
-            stored: storedText(prepared),
-            nowMillis: t
-        )
+        try seal(db, record, uid: 0, action: "recovered", .object(note), stored: storedText(prepared), nowMillis: t)
         return true
     }
 
@@ -153,15 +142,38 @@ extension RecordTable {
         let stored = storedText(prepared)
         guard let before = try current(db, id: record.id), !before.doc.elementsEqual(stored.utf8) else { return }
         try refresh(db, prepared)
+        try seal(
+            db,
+            record,
+            uid: 0,
+            action: "refreshed",
+            History.diff(.encoded(before.doc), tree),
+            stored: stored,
+            nowMillis: wallClockMillis()
+        )
+    }
+}
+
+extension RecordTable {
+    /// The history row of `record` as just written: who, what and the digest of `stored`.
+    fileprivate func seal(
+        _ db: Database,
+        _ record: Record,
+        uid: UInt32,
+        action: String,
+        _ changes: JSONValue,
+        stored: String,
+        nowMillis t: Int64
+    ) throws {
         try history.record(
             db,
             id: record.id,
             version: record.version,
-            uid: 0,
-            action: "refreshed",
-            changesJSON: JSONWriter.string(History.diff(.encoded(before.doc), tree)),
+            uid: uid,
+            action: action,
+            changesJSON: JSONWriter.string(changes),
             stored: stored,
-            nowMillis: wallClockMillis()
+            nowMillis: t
         )
     }
 }

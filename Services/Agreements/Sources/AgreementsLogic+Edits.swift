@@ -131,22 +131,22 @@ extension AgreementsLogic {
     /// Links a delegation this service knows (from delegation events) to the agreement.
     func link(_ p: LinkParams, uid: UInt32) throws -> Agreement {
         let projected = try store.read({ db in try AgreementsTables.projected(db, id: p.delegationID, limit: 1).first })
-        if projected == nil, let seen = p.seen, seen.delegationID == p.delegationID, p.delegationID.hasPrefix("del-") {
+        let link: DelegationLink
+        if let visit = projected {
+            link = DelegationLink(
+                delegationID: visit.id,
+                relation: (p.relation ?? .ledTo).rawValue,
+                ref: visit.ref,
+                title: visit.title,
+                country: visit.partner.country,
+                startsAt: visit.date ?? visit.startsAt
+            )
+        } else if let seen = p.seen, seen.delegationID == p.delegationID, p.delegationID.hasPrefix("del-") {
             // Completed from the visit's first event when it comes (AgreementsPartners.completeLinks).
-            return try changes.change(
-                p.id,
-                expectedVersion: nil,
-                action: "link_delegation",
-                uid: uid,
-                event: { _, _ in nil }
-            ) { a in
-                a.delegations.removeAll { $0.delegationID == seen.delegationID }
-                var l = seen
-                l.relation = (p.relation ?? .ledTo).rawValue
-                a.delegations.append(l)
-            }.record
-        }
-        guard let visit = projected else {
+            var known = seen
+            known.relation = (p.relation ?? .ledTo).rawValue
+            link = known
+        } else {
             throw ServiceError(
                 .notFound,
                 "delegation \(p.delegationID) is not known here yet (delegations become known when they are confirmed "
@@ -155,7 +155,6 @@ extension AgreementsLogic {
                 details: ["delegation_id": .string(p.delegationID)]
             )
         }
-        let relation = p.relation ?? .ledTo
         return try changes.change(
             p.id,
             expectedVersion: nil,
@@ -163,17 +162,8 @@ extension AgreementsLogic {
             uid: uid,
             event: { _, _ in nil }
         ) { a in
-            a.delegations.removeAll { $0.delegationID == visit.id }
-            a.delegations.append(
-                DelegationLink(
-                    delegationID: visit.id,
-                    relation: relation.rawValue,
-                    ref: visit.ref,
-                    title: visit.title,
-                    country: visit.partner.country,
-                    startsAt: visit.date ?? visit.startsAt
-                )
-            )
+            a.delegations.removeAll { $0.delegationID == link.delegationID }
+            a.delegations.append(link)
         }.record
     }
 }

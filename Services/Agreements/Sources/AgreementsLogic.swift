@@ -25,23 +25,11 @@ package final class AgreementsLogic: Sendable {
 
     package static let eventTypes = EventType.all(.agreement) + [.partnerClaimed]
 
-    package init(
-        store: Store,
-        source: String,
-        subscriptions: Subscriptions,
-        settings: AgreementsSettings = AgreementsSettings(),
-        now: @escaping @Sendable () -> Int64 = { wallClockMillis() }
-    ) {
-        self.store = store
+    package init(_ records: RecordContext, settings: AgreementsSettings = AgreementsSettings()) {
+        store = records.store
         self.settings = settings
-        self.now = now
-        changes = VersionedChanges(
-            store: store,
-            table: AgreementsTables(),
-            source: source,
-            subscriptions: subscriptions,
-            now: now
-        )
+        now = records.now
+        changes = records.changes(AgreementsTables())
     }
 
     /// Today in UTC, by the injectable clock.

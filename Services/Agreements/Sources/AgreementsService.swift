@@ -2,6 +2,7 @@ import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
+import LiaisonRecords
 import LiaisonStore
 import LiaisonJSON
 import LiaisonWire
@@ -33,13 +34,8 @@ package final class AgreementsService: Sendable {
         )
         try EventWiring.consume(into: &def, store: store, context: context, consumer: AgreementsConsumer())
         EventWiring.report(store, into: &def)
-        logic = AgreementsLogic(
-            store: store,
-            source: context.name,
-            subscriptions: subscriptions,
-            settings: settings,
-            now: now
-        )
+        let records = RecordContext(store: store, source: context.name, subscriptions: subscriptions, now: now)
+        logic = AgreementsLogic(records, settings: settings)
         AgreementsMethods.register(&def.methods, logic: logic)
         EventWiring.recovery(store, into: &def, recovery: AgreementsRecovery(logic: logic))
         EventWiring.audit([AgreementsTables.history], store: store, into: &def)

@@ -187,33 +187,34 @@ extension DelegationsLogic {
     }
 
     func cancel(_ p: DelegationTransition, uid: UInt32) throws -> SavedDelegation {
-        var v = Validator()
-        v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why the visit is cancelled")
-        try v.finish()
-        return try transition(
-            p.id,
-            expectedVersion: p.expectedVersion,
-            action: .cancel,
-            uid: uid,
-            event: .delegationCancelled
-        ) { d in
-            d.cancelReason = p.reason
-            d.scheduleVersion += 1
+        try stop(p, uid: uid, action: .cancel, event: .delegationCancelled, why: "why the visit is cancelled") {
+            $0.cancelReason = $1
         }
     }
 
     func postpone(_ p: DelegationTransition, uid: UInt32) throws -> SavedDelegation {
+        try stop(p, uid: uid, action: .postpone, event: .delegationPostponed, why: nil) { $0.postponedReason = $1 }
+    }
+
+    /// Cancel and postpone: a reason (required when `why` says what it is for), kept on the record,
+    /// and a new schedule version so that the people's calendars drop the sessions.
+    private func stop(
+        _ p: DelegationTransition,
+        uid: UInt32,
+        action: DelegationAction,
+        event: EventType,
+        why: String?,
+        keep: (inout Delegation, String?) -> Void
+    ) throws -> SavedDelegation {
         var v = Validator()
-        v.optionalText(p.reason, "reason", max: Limits.reason, multiline: true)
+        if let why {
+            v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: why)
+        } else {
+            v.optionalText(p.reason, "reason", max: Limits.reason, multiline: true)
+        }
         try v.finish()
-        return try transition(
-            p.id,
-            expectedVersion: p.expectedVersion,
-            action: .postpone,
-            uid: uid,
-            event: .delegationPostponed
-        ) { d in
-            d.postponedReason = p.reason
+        return try transition(p.id, expectedVersion: p.expectedVersion, action: action, uid: uid, event: event) { d in
+            keep(&d, p.reason)
             d.scheduleVersion += 1
         }
     }

@@ -26,30 +26,12 @@ package final class DelegationsLogic: Sendable {
     /// Milliseconds since the epoch (injectable for tests).
     let now: @Sendable () -> Int64
 
-    package init(
-        store: Store,
-        source: String,
-        subscriptions: Subscriptions,
-        settings: DelegationsSettings = DelegationsSettings(),
-        now: @escaping @Sendable () -> Int64 = { wallClockMillis() }
-    ) {
-        self.store = store
+    package init(_ records: RecordContext, settings: DelegationsSettings = DelegationsSettings()) {
+        store = records.store
         self.settings = settings
-        self.now = now
-        changes = VersionedChanges(
-            store: store,
-            table: DelegationsTables(),
-            source: source,
-            subscriptions: subscriptions,
-            now: now
-        )
-        partners = VersionedChanges(
-            store: store,
-            table: PartnerTables(),
-            source: source,
-            subscriptions: subscriptions,
-            now: now
-        )
+        now = records.now
+        changes = records.changes(DelegationsTables())
+        partners = records.changes(PartnerTables())
     }
 
     /// Opens (or creates) the database at `path` with the delegation and outbox tables.

@@ -2,6 +2,7 @@ import LiaisonAPI
 import LiaisonEvents
 import LiaisonHost
 import LiaisonModels
+import LiaisonRecords
 import LiaisonStore
 import LiaisonJSON
 import LiaisonWire
@@ -28,13 +29,8 @@ package final class DelegationsService: Sendable {
             partnerData: PartnerRecord.outputSchema
         )
         EventWiring.report(store, into: &def)
-        logic = DelegationsLogic(
-            store: store,
-            source: context.name,
-            subscriptions: subscriptions,
-            settings: settings,
-            now: now
-        )
+        let records = RecordContext(store: store, source: context.name, subscriptions: subscriptions, now: now)
+        logic = DelegationsLogic(records, settings: settings)
         try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))
         DelegationsMethods.register(&def.methods, logic: logic)
         EventWiring.recovery(store, into: &def, recovery: DelegationsRecovery(logic: logic))

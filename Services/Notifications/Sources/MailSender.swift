@@ -217,50 +217,24 @@ final class MailSender: Component {
 
     func record(_ c: Claim, _ outcome: SendOutcome) throws {
         let t = now()
-        try store.write { [settings] db in
-            switch outcome {
-            case .sent(let out):
-                try NotificationsTables.sent(db, message: c.id, attempt: c.attemptRow, output: out, nowMillis: t)
-            case .retry(let why, let out):
-                if c.attempts >= settings.maxAttempts {
-                    try NotificationsTables.dead(
-                        db,
-                        message: c.id,
-                        attempt: c.attemptRow,
-                        why: "gave up after \(c.attempts) attempts: \(why)",
-                        output: out,
-                        nowMillis: t
-                    )
-                } else {
-                    try NotificationsTables.retryLater(
-                        db,
-                        message: c.id,
-                        attempt: c.attemptRow,
-                        next: t + settings.retryDelayMs(afterAttempt: c.attempts),
-                        why: why,
-                        output: out,
-                        nowMillis: t
-                    )
-                }
-            case .dead(let why, let out):
-                try NotificationsTables.dead(
-                    db,
-                    message: c.id,
-                    attempt: c.attemptRow,
-                    why: why,
-                    output: out,
-                    nowMillis: t
-                )
-            case .uncertain(let why, let out):
-                try NotificationsTables.possiblySent(
-                    db,
-                    message: c.id,
-                    attempt: c.attemptRow,
-                    why: why,
-                    output: out,
-                    nowMillis: t
-                )
-            }
+        let ending: NotificationsTables.Ending
+        switch outcome {
+        case .sent: ending = .sent
+        case .retry(let why, _) where c.attempts >= settings.maxAttempts:
+            ending = .dead(why: "gave up after \(c.attempts) attempts: \(why)")
+        case .retry(let why, _): ending = .retry(next: t + settings.retryDelayMs(afterAttempt: c.attempts), why: why)
+        case .dead(let why, _): ending = .dead(why: why)
+        case .uncertain(let why, _): ending = .possiblySent(why: why)
+        }
+        try store.write { db in
+            try NotificationsTables.finish(
+                db,
+                message: c.id,
+                attempt: c.attemptRow,
+                ending,
+                output: outcome.output,
+                nowMillis: t
+            )
         }
         switch outcome {
         case .sent: log.info("mail.sent", ["message": String(c.id), "to": c.recipient])

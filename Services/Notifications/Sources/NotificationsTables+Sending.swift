@@ -53,81 +53,62 @@ extension NotificationsTables {
         return db.lastInsertRowID
     }
 
-    /// Handed over.
-    static func sent(_ db: Database, message id: Int64, attempt: Int64, output: String, nowMillis t: Int64) throws {
-        try db.run(
-            "UPDATE messages SET status = 'sent', sent_ms = ?, updated_ms = ?, mta_output = ?, last_error = NULL "
-                + "WHERE id = ?",
-            [t, t, output, id]
-        )
-        try db.run(
-            "UPDATE attempts SET finished_ms = ?, outcome = 'sent', detail = ? WHERE id = ?",
-            [t, output, attempt]
-        )
+    /// How one hand-over to the MTA ended, as the message and its attempt record it.
+    enum Ending {
+        /// Handed over.
+        case sent
+        /// To be tried again at `next`.
+        case retry(next: Int64, why: String)
+        /// Never going to work.
+        case dead(why: String)
+        /// A hand-over whose end is unknown (the MTA killed at the timeout, or ended by a signal):
+        /// it may have been sent, so it is not sent again without an operator's retry.
+        case possiblySent(why: String)
     }
 
-    /// To be tried again at `next`.
-    static func retryLater(
+    /// Records how the attempt `attempt` of message `id` ended, with the MTA's `output`.
+    static func finish(
         _ db: Database,
         message id: Int64,
         attempt: Int64,
-        next: Int64,
-        why: String,
+        _ ending: Ending,
         output: String,
         nowMillis t: Int64
     ) throws {
-        try db.run(
-            "UPDATE messages SET status = 'pending', next_attempt_ms = ?, updated_ms = ?, mta_output = ?, last_error "
-                + "= ? WHERE id = ?",
-            [next, t, output, why, id]
-        )
-        try finishAttempt(db, attempt, outcome: "retry", why: why, output: output, nowMillis: t)
-    }
-
-    /// Never going to work.
-    static func dead(
-        _ db: Database,
-        message id: Int64,
-        attempt: Int64,
-        why: String,
-        output: String,
-        nowMillis t: Int64
-    ) throws {
-        try db.run(
-            "UPDATE messages SET status = 'dead', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
-            [t, output, why, id]
-        )
-        try finishAttempt(db, attempt, outcome: "dead", why: why, output: output, nowMillis: t)
-    }
-
-    /// A hand-over whose end is unknown (the MTA killed at the timeout, or ended by a signal):
-    /// it may have been sent, so it is not sent again without an operator's retry.
-    static func possiblySent(
-        _ db: Database,
-        message id: Int64,
-        attempt: Int64,
-        why: String,
-        output: String,
-        nowMillis t: Int64
-    ) throws {
-        try db.run(
-            "UPDATE messages SET status = 'possibly_sent', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
-            [t, output, why + "; it may have been sent. Not sent again without an operator retry.", id]
-        )
-        try finishAttempt(db, attempt, outcome: "possibly_sent", why: why, output: output, nowMillis: t)
-    }
-
-    private static func finishAttempt(
-        _ db: Database,
-        _ attempt: Int64,
-        outcome: String,
-        why: String,
-        output: String,
-        nowMillis t: Int64
-    ) throws {
+        let outcome: String, detail: String
+        switch ending {
+        case .sent:
+            try db.run(
+                "UPDATE messages SET status = 'sent', sent_ms = ?, updated_ms = ?, mta_output = ?, last_error = NULL "
+                    + "WHERE id = ?",
+                [t, t, output, id]
+            )
+            (outcome, detail) = ("sent", output)
+        case .retry(let next, let why):
+            try db.run(
+                "UPDATE messages SET status = 'pending', next_attempt_ms = ?, updated_ms = ?, mta_output = ?, "
+                    + "last_error = ? WHERE id = ?",
+                [next, t, output, why, id]
+            )
+            (outcome, detail) = ("retry", why)
+        case .dead(let why):
+            try db.run(
+                "UPDATE messages SET status = 'dead', updated_ms = ?, mta_output = ?, last_error = ? WHERE id = ?",
+                [t, output, why, id]
+            )
+            (outcome, detail) = ("dead", why)
+        case .possiblySent(let why):
+            try db.run(
+                "UPDATE messages SET status = 'possibly_sent', updated_ms = ?, mta_output = ?, last_error = ? "
+                    + "WHERE id = ?",
+                [t, output, why + "; it may have been sent. Not sent again without an operator retry.", id]
+            )
+            (outcome, detail) = ("possibly_sent", why)
+        }
+        let said = outcome == "sent" || output.isEmpty ? detail : detail + ": " + output
         try db.run(
             "UPDATE attempts SET finished_ms = ?, outcome = ?, detail = ? WHERE id = ?",
-            [t, outcome, why + (output.isEmpty ? "" : ": " + output), attempt]
+            [t, outcome, said, attempt]
         )
     }
 

@@ -16,6 +16,13 @@ enum SendOutcome: Equatable {
     case uncertain(reason: String, output: String)
     /// Never going to work: any other exit; the MTA's stderr is kept.
     case dead(reason: String, output: String)
+
+    /// What the MTA said.
+    var output: String {
+        switch self {
+        case .sent(let o), .retry(_, let o), .uncertain(_, let o), .dead(_, let o): o
+        }
+    }
 }
 
 /// Hands built messages to sendmail (no shell, no -t: the recipient is an argument after `--`)

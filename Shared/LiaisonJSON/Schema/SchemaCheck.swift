@@ -188,15 +188,8 @@ package enum SchemaFormat {
         return true
     }
 
-    private static func digits(_ b: [UInt8], _ r: Range<Int>) -> Int? {
-        guard r.upperBound <= b.count else { return nil }
-        var v = 0
-        for i in r {
-            guard b[i] >= 48 && b[i] <= 57 else { return nil }
-            v = v * 10 + Int(b[i] - 48)
-        }
-        return v
-    }
+
+    private static func digits(_ b: [UInt8], _ r: Range<Int>) -> Int? { ASCIIDigits.value(b, r) }
 
     private static func realDay(_ b: [UInt8]) -> Bool {
         guard b.count >= 10, b[4] == 0x2D, b[7] == 0x2D, let y = digits(b, 0..<4), let m = digits(b, 5..<7),
