@@ -125,6 +125,13 @@ package enum EventWiring {
             }
             return Page(rows, limit: limit, cursor: \.partitionKey)
         }
+        def.methods.add(RecoveryAPI.heads) { p, _ in
+            let limit = p.limit ?? 1000
+            let rows = try store.read { db in
+                try InboxTables.heads(db, source: p.source, sinceMs: p.sinceMs, after: p.cursor, limit: limit + 1)
+            }
+            return Page(rows, limit: limit, cursor: \.partitionKey)
+        }
         def.methods.add(RecoveryAPI.positions) { p, _ in
             let limit = p.limit ?? 200
             let rows = try store.read { db in

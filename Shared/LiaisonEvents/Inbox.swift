@@ -55,6 +55,23 @@ package enum Inbox {
                 behind TEXT);
             """
         ),
+        // The record each last event carries, by id and version, beside it (audit verify compares
+        // them with the producer's records without moving the events), and by time (what was
+        // applied since the last verify).
+        .init(
+            3,
+            """
+            ALTER TABLE inbox_last ADD COLUMN type TEXT NOT NULL DEFAULT '';
+            ALTER TABLE inbox_last ADD COLUMN record_id TEXT NOT NULL DEFAULT '';
+            ALTER TABLE inbox_last ADD COLUMN record_version INTEGER NOT NULL DEFAULT 0;
+            UPDATE inbox_last SET type = coalesce(json_extract(event, '$.type'), ''),
+                record_id = coalesce(json_extract(event, '$.data.id'), ''),
+                record_version = coalesce(json_extract(event, '$.data.version'), 0)
+                WHERE json_valid(event);
+            CREATE INDEX inbox_last_heads ON inbox_last(source, partition_key, type, record_id, record_version, at_ms);
+            CREATE INDEX inbox_last_by_time ON inbox_last(source, at_ms);
+            """
+        ),
     ]
 
     /// An event as delivered: the CloudEvent plus the sequence of the previous event of its key
@@ -251,11 +268,16 @@ enum InboxTables {
         try db.run("INSERT INTO inbox_seen(source, id, seen_ms) VALUES(?, ?, ?)", [e.source, e.id, now])
         try db.run(
             """
-            INSERT INTO inbox_last(source, partition_key, sequence, event_id, time, event, at_ms) VALUES(?,?,?,?,?,?,?)
+            INSERT INTO inbox_last(source, partition_key, sequence, event_id, time, event, at_ms, type, record_id,
+                record_version) VALUES(?,?,?,?,?,?,?,?,?,?)
             ON CONFLICT(source, partition_key) DO UPDATE SET sequence = excluded.sequence, event_id = excluded.event_id,
-                time = excluded.time, event = excluded.event, at_ms = excluded.at_ms
+                time = excluded.time, event = excluded.event, at_ms = excluded.at_ms, type = excluded.type,
+                record_id = excluded.record_id, record_version = excluded.record_version
             """,
-            [e.source, e.partitionkey, e.sequence, e.id, e.time, JSONWriter.string(raw), now]
+            [
+                e.source, e.partitionkey, e.sequence, e.id, e.time, JSONWriter.string(raw), now, e.type,
+                e.data["id"]?.stringValue ?? "", e.data["version"]?.intValue ?? 0,
+            ]
         )
         // Applied in order again: whatever made the source look behind is over.
         try db.run("UPDATE inbox_origins SET behind = NULL WHERE source = ? AND behind IS NOT NULL", [e.source])

@@ -62,6 +62,27 @@ extension InboxTables {
         }
     }
 
+    /// A page of the record the last event of each key from `source` carries (applied at or
+    /// after `sinceMs`, when given), by key.
+    static func heads(_ db: Database, source: String, sinceMs: Int64?, after: String?, limit: Int) throws -> [HeldHead]
+    {
+        let index = sinceMs == nil ? "inbox_last_heads" : "inbox_last_by_time"
+        return try db.query(
+            """
+            SELECT partition_key, type, record_id, record_version FROM inbox_last INDEXED BY \(index)
+            WHERE source = ? AND at_ms >= ? AND partition_key > ? ORDER BY partition_key LIMIT ?
+            """,
+            [source, sinceMs ?? Int64.min, after ?? "", limit]
+        ).map { r in
+            HeldHead(
+                partitionKey: try r["partition_key"],
+                type: try r["type"],
+                id: try r["record_id"],
+                version: try r["record_version"]
+            )
+        }
+    }
+
     /// A page of what was applied of `source`, key by key.
     static func positions(_ db: Database, source: String, after: String?, limit: Int) throws -> [KeyPosition] {
         try db.query(

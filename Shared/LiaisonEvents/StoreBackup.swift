@@ -3,6 +3,7 @@ import Foundation
 import LiaisonBuild
 import LiaisonHost
 import LiaisonJSON
+import LiaisonModels
 import LiaisonProcess
 import LiaisonStore
 import LiaisonSync
@@ -90,9 +91,9 @@ package protocol EventRecovery: Sendable {
     /// Once every page is in: counters raised above what was taken back (references); returns
     /// what is known to be lost and could not be taken back, record by record.
     func finish(db: Database) throws -> [String]
-    /// The version stored here of the record `event` carries (nil: not here), with its id and
-    /// the version the event carries; nil when the event carries no record of this service's.
-    func versions(_ event: CloudEvent, db: Database) throws -> (id: String, held: Int, stored: Int?)?
+    /// The version stored here of the record an event of `type` carried as `id` (nil: not
+    /// here); `ours` false when events of that type carry no record of this service's.
+    func stored(_ type: EventType, id: String, db: Database) throws -> (ours: Bool, version: Int?)
 }
 
 extension EventWiring {
@@ -106,19 +107,21 @@ extension EventWiring {
             // (its history cut and the record put back), which its own chain cannot show.
             def.methods.add(AuditAPI.compare) { p, _ in
                 let problems = try store.read { db in
-                    try (p.events).compactMap { held -> String? in
-                        let e = try JSONDecoding.decode(CloudEvent.self, from: held.event, path: [NameKey("event")])
-                        guard let v = try recovery.versions(e, db: db) else { return nil }
-                        guard let stored = v.stored else {
-                            return "\(v.id): \(p.from) holds version \(v.held), and it is not here"
+                    try p.heads.compactMap { held -> String? in
+                        guard let type = EventType(rawValue: held.type) else { return nil }
+                        let here = try recovery.stored(type, id: held.id, db: db)
+                        guard here.ours else { return nil }
+                        guard let stored = here.version else {
+                            return "\(held.id): \(p.from) holds version \(held.version), and it is not here"
                         }
-                        return stored < v.held
-                            ? "\(v.id): \(p.from) holds version \(v.held), this service has version \(stored): "
-                                + "changes after it were lost (history rows deleted and the record put back?)"
+                        return stored < held.version
+                            ? "\(held.id): \(p.from) holds version \(held.version), this service has version "
+                                + "\(stored): changes after it were lost (history rows deleted and the record put "
+                                + "back?)"
                             : nil
                     }
                 }
-                return AuditHeldResult(checked: p.events.count, problems: problems)
+                return AuditHeldResult(checked: p.heads.count, problems: problems)
             }
         }
         def.methods.gate(.write) {

@@ -131,19 +131,42 @@ extension History {
         }
     }
 
-    /// Re-walks the chain; the first row whose hash is not what its content and its predecessor
-    /// make, if any.
-    package func verify(_ db: Database) throws -> ChainReport {
-        var previous = ""
+    /// Re-walks the chain (from the row after `since`, which must still be there unchanged, when
+    /// given); the first row whose hash is not what its content and its predecessor make, if any;
+    /// then the records: all of them, or (from `since`) those the rows walked changed.
+    package func verify(_ db: Database, since: ChainHead? = nil) throws -> ChainReport {
+        var previous = since?.hash ?? ""
         var rows = 0
+        var head = since
+        func broken(_ b: ChainReport.Broken) -> ChainReport {
+            ChainReport(table: table, rows: rows, ok: false, broken: b, head: head, since: since?.seq)
+        }
+        if let since {
+            let stored: String? = try db.queryOne("SELECT hash FROM \(table) WHERE seq = ?", [since.seq])?["hash"]
+            guard stored == since.hash else {
+                return broken(
+                    ChainReport.Broken(
+                        seq: since.seq,
+                        entity: "",
+                        version: 0,
+                        action: "checkpoint",
+                        why: stored == nil
+                            ? "the row the last verify ended at was deleted"
+                            : "the row the last verify ended at was changed: the history up to it was rewritten"
+                    )
+                )
+            }
+        }
         for r in try db.query(
             """
             SELECT seq, \(idColumn) AS entity, version, at_ms, uid, action, changes, hash, state FROM \(table)
-                ORDER BY seq
-            """
+                WHERE seq > ? ORDER BY seq
+            """,
+            [since?.seq ?? 0]
         ) {
             rows += 1
             let entity: String = try r["entity"], version: Int = try r["version"], action: String = try r["action"]
+            let seq: Int64 = try r["seq"]
             let expected = History.seal(
                 previous: previous,
                 table: table,
@@ -157,12 +180,8 @@ extension History {
             )
             let stored: String = try r["hash"]
             guard stored == expected else {
-                let seq: Int64 = try r["seq"]
-                return ChainReport(
-                    table: table,
-                    rows: rows,
-                    ok: false,
-                    broken: ChainReport.Broken(
+                return broken(
+                    ChainReport.Broken(
                         seq: seq,
                         entity: entity,
                         version: version,
@@ -174,17 +193,34 @@ extension History {
                 )
             }
             previous = stored
+            head = ChainHead(seq: seq, hash: stored)
         }
-        if let behind = try recordsAhead(db) ?? recordsEdited(db) {
-            return ChainReport(table: table, rows: rows, ok: false, broken: behind)
+        if let behind = try recordsAhead(db, since: since?.seq) ?? tailCut(db, newest: head?.seq ?? 0)
+            ?? recordsEdited(db, since: since?.seq)
+        {
+            return broken(behind)
         }
-        return ChainReport(table: table, rows: rows, ok: true, broken: nil)
+        return ChainReport(table: table, rows: rows, ok: true, broken: nil, head: head, since: since?.seq)
+    }
+
+    /// Rows deleted from the end of the chain: the table's sequence (AUTOINCREMENT never hands
+    /// out a number twice) is past its newest row.
+    func tailCut(_ db: Database, newest: Int64) throws -> ChainReport.Broken? {
+        let handed: Int64 = try db.queryOne("SELECT seq FROM sqlite_sequence WHERE name = ?", [table])?["seq"] ?? 0
+        guard handed > newest else { return nil }
+        return ChainReport.Broken(
+            seq: handed,
+            entity: "",
+            version: 0,
+            action: "deleted",
+            why: "rows \(newest + 1)–\(handed) were written and are gone: the end of the history was deleted"
+        )
     }
 
     /// The first record whose version is not the one its history ends with: the newest rows of
     /// its history were deleted (the chain still verifies: a chain cannot tell its end was cut),
     /// or the record was changed outside the service.
-    func recordsAhead(_ db: Database) throws -> ChainReport.Broken? {
+    func recordsAhead(_ db: Database, since: Int64? = nil) throws -> ChainReport.Broken? {
         guard let records else { return nil }
         let sql = """
             SELECT r.id AS entity, r.version AS version, h.last AS last, h.seq AS seq FROM \(records) r
@@ -192,7 +228,14 @@ extension History {
                 GROUP BY \(idColumn)) h ON h.id = r.id
             WHERE h.last IS NULL OR h.last != r.version ORDER BY r.id LIMIT 1
             """
-        guard let r = try db.queryOne(sql) else { return nil }
+        let changedSQL = """
+            SELECT r.id AS entity, r.version AS version,
+                (SELECT max(version) FROM \(table) WHERE \(idColumn) = r.id) AS last,
+                (SELECT max(seq) FROM \(table) WHERE \(idColumn) = r.id) AS seq
+            FROM \(records) r WHERE r.id IN (SELECT \(idColumn) FROM \(table) WHERE seq > ?)
+                AND (last IS NULL OR last != r.version) ORDER BY r.id LIMIT 1
+            """
+        guard let r = try since.map({ try db.queryOne(changedSQL, [$0]) }) ?? db.queryOne(sql) else { return nil }
         let entity: String = try r["entity"], version: Int = try r["version"]
         let last: Int? = try r["last"]
         return ChainReport.Broken(
@@ -211,15 +254,16 @@ extension History {
 extension History {
     /// The first record whose stored text is not the state its newest history row sealed: it
     /// was edited in place (records whose history ends before states were kept are not checked).
-    func recordsEdited(_ db: Database) throws -> ChainReport.Broken? {
+    func recordsEdited(_ db: Database, since: Int64? = nil) throws -> ChainReport.Broken? {
         guard let records else { return nil }
+        let changed = since == nil ? "" : "AND r.id IN (SELECT \(idColumn) FROM \(table) WHERE seq > ?)"
         let sql = """
             SELECT r.id AS entity, r.version AS version, r.doc AS doc, h.seq AS seq, h.state AS state
             FROM \(records) r JOIN \(table) h
                 ON h.seq = (SELECT max(seq) FROM \(table) WHERE \(idColumn) = r.id)
-            WHERE h.state != ''
+            WHERE h.state != '' \(changed)
             """
-        for r in try db.query(sql) {
+        for r in try db.query(sql, since.map { [$0] } ?? []) {
             let doc: [UInt8] = try r["doc"], state: String = try r["state"]
             guard SHA256.hex(doc) != state else { continue }
             let seq: Int64 = try r["seq"]
@@ -236,12 +280,58 @@ extension History {
     }
 }
 
+extension History {
+    /// Where each chain's last verify that found every chain intact ended: the `audit` component
+    /// of a store with histories.
+    package static let checkpointMigrations: [Database.Migration] = [
+        .init(
+            1,
+            """
+            CREATE TABLE history_checkpoints(
+                history TEXT PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL, at_ms INTEGER NOT NULL);
+            """
+        )
+    ]
+
+    /// The head the last clean verify left of this chain, and when it ran.
+    func checkpoint(_ db: Database) throws -> (head: ChainHead, atMs: Int64)? {
+        guard let r = try db.queryOne("SELECT seq, hash, at_ms FROM history_checkpoints WHERE history = ?", [table])
+        else { return nil }
+        return (ChainHead(seq: try r["seq"], hash: try r["hash"]), try r["at_ms"])
+    }
+
+    func saveCheckpoint(_ db: Database, _ head: ChainHead, atMs: Int64) throws {
+        try db.run(
+            """
+            INSERT INTO history_checkpoints(history, seq, hash, at_ms) VALUES(?, ?, ?, ?)
+            ON CONFLICT(history) DO UPDATE SET seq = excluded.seq, hash = excluded.hash, at_ms = excluded.at_ms
+            """,
+            [table, head.seq, head.hash, atMs]
+        )
+    }
+}
+
 extension EventWiring {
-    /// `audit.verify` over `histories`.
+    /// `audit.verify` over `histories`: the whole chains, or (`since_last`) what was written since
+    /// the last verify that found them all intact, whose heads it keeps.
     package static func audit(_ histories: [History], store: Store, into def: inout ServiceDefinition) {
-        def.methods.add(AuditAPI.verify) { _, _ in
-            let tables = try store.read { db in try histories.map { try $0.verify(db) } }
-            return AuditReport(ok: tables.allSatisfy(\.ok), tables: tables)
+        def.methods.add(AuditAPI.verify) { p, _ in
+            let started = wallClockMillis()
+            let (tables, sinceMs) = try store.read { db in
+                let points = try histories.map { p.sinceLast == true ? try $0.checkpoint(db) : nil }
+                let tables = try zip(histories, points).map { h, point in try h.verify(db, since: point?.head) }
+                let all = points.compactMap { $0?.atMs }
+                return (tables, all.count == points.count ? all.min() : nil)
+            }
+            let ok = tables.allSatisfy(\.ok)
+            if ok {
+                try store.write { db in
+                    for (h, t) in zip(histories, tables) {
+                        if let head = t.head { try h.saveCheckpoint(db, head, atMs: started) }
+                    }
+                }
+            }
+            return AuditReport(ok: ok, tables: tables, sinceMs: sinceMs)
         }
     }
 }

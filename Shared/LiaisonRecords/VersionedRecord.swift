@@ -47,6 +47,12 @@ package protocol RecordTable: Sendable {
 }
 
 extension RecordTable {
+    /// The stored version of the record with this id (nil: none), its text left unread.
+    package func version(_ db: Database, id: String) throws -> Int? {
+        guard let records = history.records else { return try current(db, id: id)?.version }
+        return try db.queryOne("SELECT version FROM \(records) WHERE id = ?", [id])?["version"]
+    }
+
     /// Inserts `record` with its first history row (`note`, or `{"created": record}`), in the
     /// caller's transaction; returns its encoding.
     @discardableResult

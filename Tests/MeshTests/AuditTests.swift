@@ -84,6 +84,14 @@ enum SQLiteShell {
             "UPDATE delegations SET version = 1, status = 'proposed', doc = json_set(doc, '$.version', 1, '$.status', "
                 + "'proposed') WHERE id = '\(id)';"
         )
+        let counted = try mesh.cli("audit", "verify", "delegations")
+        #expect(counted.code == 1, "\(counted.stdout)")
+        #expect(counted.stdout.contains("the end of the history was deleted"), "the table's counter: \(counted.stdout)")
+        // The counter wound back too.
+        _ = try SQLiteShell.run(
+            db,
+            "UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM history) WHERE name = 'history';"
+        )
         let edited = try mesh.cli("audit", "verify", "delegations")
         #expect(edited.code == 1, "\(edited.stdout)")
         #expect(edited.stdout.contains("BROKEN") && edited.stdout.contains("changed in place"), "\(edited.stdout)")
@@ -148,5 +156,80 @@ enum SQLiteShell {
                 && bad.stdout.contains("changed in place"),
             "\(bad.stdout)"
         )
+    }
+
+    /// `audit verify --since-last` walks what was written since the last clean verify, from the
+    /// row it ended at (issue 30): a rewritten checkpoint row, a cut end, and a record put back
+    /// behind the copy another service took since are all found without the whole walk.
+    @Test func sinceLastWalksOnlyWhatChangedAndStillFindsTampering() throws {
+        guard SQLiteShell.available || SQLiteShell.required else {
+            print("AuditTests: no sqlite3 shell here (.ci/run installs it); skipped")
+            return
+        }
+        let mesh = try MeshHarness()
+        let c = try WireClient(path: mesh.socket("delegations"))
+        func visit(_ title: String) throws -> String {
+            let d = try c.call(
+                "delegations.create",
+                [
+                    "direction": "inbound", "title": .string(title),
+                    "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+                    "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00",
+                ]
+            )
+            return d["id"]!.stringValue!
+        }
+        let first = try visit("Before the checkpoint")
+        #expect(try mesh.cli("audit", "verify").code == 0)
+        let db = mesh.home + "/data/delegations/delegations.db"
+        let seq = try SQLiteShell.run(db, "SELECT seq FROM history_checkpoints WHERE history = 'history';")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!seq.isEmpty, "a clean verify leaves its checkpoint")
+        let quiet = try mesh.cli("audit", "verify", "--since-last")
+        #expect(quiet.code == 0, "\(quiet.stdout)")
+        #expect(quiet.stdout.contains("delegations history: 0 rows after row \(seq), chain intact"), "\(quiet.stdout)")
+
+        let second = try visit("After the checkpoint")
+        _ = try c.call("delegations.confirm", ["id": .string(second)])
+        let walked = try mesh.cli("audit", "verify", "--since-last", "delegations")
+        #expect(walked.code == 0, "\(walked.stdout)")
+        #expect(walked.stdout.contains("delegations history: 2 rows after row \(seq)"), "\(walked.stdout)")
+
+        // The checkpoint's row rewritten (the chain re-sealed up to it would hide it from a walk
+        // that trusted the rows alone).
+        let now = try SQLiteShell.run(db, "SELECT seq FROM history_checkpoints WHERE history = 'history';")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try SQLiteShell.run(db, "UPDATE history SET hash = 'x' || hash WHERE seq = \(now);")
+        let rewritten = try mesh.cli("audit", "verify", "--since-last", "delegations")
+        #expect(rewritten.code == 1 && rewritten.stdout.contains("the row the last verify ended at was changed"))
+        _ = try SQLiteShell.run(db, "UPDATE history SET hash = substr(hash, 2) WHERE seq = \(now);")
+        #expect(try mesh.cli("audit", "verify", "--since-last", "delegations").code == 0)
+
+        // After this checkpoint the first visit is confirmed, and notifications takes the event;
+        // then its rows go, the table's counter is wound back, and the record is put back.
+        _ = try c.call("delegations.confirm", ["id": .string(first)])
+        let n = try WireClient(path: mesh.socket("notifications"))
+        let held = try eventually(timeoutMs: 20_000) { () throws -> Bool? in
+            let page = try n.call("events.heads", ["source": "delegations", "limit": 100])
+            return page["items"]!.arrayValue!.contains { $0["id"]?.stringValue == first && $0["version"] == 2 }
+                ? true : nil
+        }
+        #expect(held == true, "notifications holds the confirmation")
+        _ = try SQLiteShell.run(
+            db,
+            """
+            DELETE FROM history WHERE delegation_id = '\(first)' AND version = 2;
+            UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM history) WHERE name = 'history';
+            UPDATE delegations SET version = 1, status = 'proposed', doc = (SELECT json_extract(changes, '$.created')
+                FROM history WHERE delegation_id = '\(first)' AND action = 'create') WHERE id = '\(first)';
+            """
+        )
+        let behind = try mesh.cli("audit", "verify", "--since-last")
+        #expect(behind.code == 1, "\(behind.stdout)")
+        #expect(
+            behind.stdout.contains("\(first): notifications holds version 2, this service has version 1"),
+            "\(behind.stdout)"
+        )
+        #expect(!behind.stdout.contains("BROKEN"), "its own chain cannot tell: \(behind.stdout)")
     }
 }

@@ -31,10 +31,8 @@ struct AgreementsRecovery: EventRecovery {
 
     func finish(db: Database) throws -> [String] { try AgreementsTables.skipReferencesAfterRestore(db) }
 
-    func versions(_ e: CloudEvent, db: Database) throws -> (id: String, held: Int, stored: Int?)? {
-        guard e.eventType?.family == .agreement, let id = e.data["id"]?.stringValue,
-            let held = e.data["version"]?.intValue
-        else { return nil }
-        return (id, Int(held), try logic.changes.table.current(db, id: id)?.version)
+    func stored(_ type: EventType, id: String, db: Database) throws -> (ours: Bool, version: Int?) {
+        guard type.family == .agreement else { return (false, nil) }
+        return (true, try logic.changes.table.version(db, id: id))
     }
 }

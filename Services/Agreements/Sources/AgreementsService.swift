@@ -21,7 +21,9 @@ package final class AgreementsService: Sendable {
         store = try Store(
             path: context.entry.dataDir + "/agreements.db",
             migrations: AgreementsTables.migrations,
-            components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)]
+            components: [
+                ("inbox", Inbox.migrations), ("outbox", Outbox.migrations), ("audit", History.checkpointMigrations),
+            ]
         )
         var def = ServiceDefinition()
         let subscriptions = try EventWiring.produce(

@@ -177,6 +177,13 @@ struct ScaleRun {
         try time("report registry --by continent", ["report", "registry", "--by", "continent"])
         try time("report dormant", ["report", "dormant"])
         try time("audit verify", ["audit", "verify"], runs: 1)
+        // What changed since: five edits of a partner (each a history row and an event to both
+        // subscribers), then the walk from the checkpoint the full one left.
+        for n in 1...5 {
+            let r = try cli(["partner", "update", somePartner, "--city", "Bench city \(n)"])
+            guard r.ok else { throw CLIError(ExitCode.failure, "partner update: \(r.said)") }
+        }
+        try time("audit verify --since-last (5 changes)", ["audit", "verify", "--since-last"], runs: 1)
         // Nothing is due with the bench's retention: every finished visit is what can grow.
         try time("retention (first page)", ["retention"], runs: 1)
         try time("backup", ["backup", "--to", home + "/backups"], runs: 1)

@@ -39,7 +39,9 @@ package final class DelegationsLogic: Sendable {
         try Store(
             path: path,
             migrations: DelegationsTables.migrations,
-            components: [("inbox", Inbox.migrations), ("outbox", Outbox.migrations)]
+            components: [
+                ("inbox", Inbox.migrations), ("outbox", Outbox.migrations), ("audit", History.checkpointMigrations),
+            ]
         )
     }
 

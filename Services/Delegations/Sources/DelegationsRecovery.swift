@@ -34,13 +34,11 @@ struct DelegationsRecovery: EventRecovery {
 
     func finish(db: Database) throws -> [String] { try DelegationsTables.skipReferencesAfterRestore(db) }
 
-    func versions(_ e: CloudEvent, db: Database) throws -> (id: String, held: Int, stored: Int?)? {
-        guard let id = e.data["id"]?.stringValue, let held = e.data["version"]?.intValue else { return nil }
-        switch e.eventType?.family {
-        case .delegation: return (id, Int(held), try logic.changes.table.current(db, id: id)?.version)
-        case .partner where e.eventType != .partnerClaimed:
-            return (id, Int(held), try logic.partners.table.current(db, id: id)?.version)
-        default: return nil
+    func stored(_ type: EventType, id: String, db: Database) throws -> (ours: Bool, version: Int?) {
+        switch type.family {
+        case .delegation: (true, try logic.changes.table.version(db, id: id))
+        case .partner where type != .partnerClaimed: (true, try logic.partners.table.version(db, id: id))
+        default: (false, nil)
         }
     }
 }

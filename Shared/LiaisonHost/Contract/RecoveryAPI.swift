@@ -105,6 +105,46 @@ package struct LastEventsParams: Codable, Sendable, Schematic, Paged {
     }
 }
 
+/// `events.heads`: what a consumer holds of a source's records, key by key.
+package struct HeadsParams: Codable, Sendable, Schematic, Paged {
+    package var source: String
+    /// Only the keys whose last event was applied at or after this time (ms since the epoch).
+    package var sinceMs: Int64?
+    package var limit: Int?
+    package var cursor: String?
+
+    package init(source: String, sinceMs: Int64? = nil, limit: Int? = nil, cursor: String? = nil) {
+        (self.source, self.sinceMs, self.limit, self.cursor) = (source, sinceMs, limit, cursor)
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case source, sinceMs = "since_ms", limit, cursor
+        var rule: FieldRule {
+            switch self {
+            case .source: .text(64, "The producing service.")
+            case .sinceMs: .doc("Only keys applied at or after this time (ms since the epoch).")
+            case .limit: .int(1...5000, "Default 1000.")
+            case .cursor: .text(300, "next_cursor of the previous page.")
+            }
+        }
+    }
+}
+
+/// The record a consumer's last event of a key carries: its id and version, without the record.
+package struct HeldHead: Codable, Sendable, Schematic {
+    package var partitionKey: String
+    /// The event's type as the producer wrote it.
+    package var type: String
+    package var id: String
+    package var version: Int
+
+    package init(partitionKey: String, type: String, id: String, version: Int) {
+        (self.partitionKey, self.type, self.id, self.version) = (partitionKey, type, id, version)
+    }
+
+    enum CodingKeys: String, CodingKey { case partitionKey = "partition_key", type, id, version }
+}
+
 /// One key's last event as a consumer holds it.
 package struct HeldEvent: Codable, Sendable, Schematic {
     package var partitionKey: String
@@ -220,6 +260,14 @@ package enum RecoveryAPI {
         on: nil,
         .operate,
         "The last event of each key applied from a source, whole: what a producer restored from a backup takes back.",
+        since: "0.2.0"
+    )
+    package static let heads = Method<HeadsParams, Page<HeldHead>>(
+        "events.heads",
+        on: nil,
+        .read,
+        "The id and version of the record the last event of each key applied from a source carries: what audit "
+            + "verify compares with the producer's records.",
         since: "0.2.0"
     )
     package static let positions = Method<PositionsParams, Page<KeyPosition>>(
