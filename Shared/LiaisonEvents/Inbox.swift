@@ -57,17 +57,26 @@ package enum Inbox {
         ),
         // The record each last event carries, by id and version, beside it (audit verify compares
         // them with the producer's records without moving the events), and by time (what was
-        // applied since the last verify).
+        // applied since the last verify). The table is rebuilt with a rowid: a WITHOUT ROWID row
+        // over about 200 bytes spills into an overflow page of its own, so each ~1 KB event took
+        // 4 KB (456 MB for 110,000 events).
         .init(
             3,
             """
-            ALTER TABLE inbox_last ADD COLUMN type TEXT NOT NULL DEFAULT '';
-            ALTER TABLE inbox_last ADD COLUMN record_id TEXT NOT NULL DEFAULT '';
-            ALTER TABLE inbox_last ADD COLUMN record_version INTEGER NOT NULL DEFAULT 0;
-            UPDATE inbox_last SET type = coalesce(json_extract(event, '$.type'), ''),
-                record_id = coalesce(json_extract(event, '$.data.id'), ''),
-                record_version = coalesce(json_extract(event, '$.data.version'), 0)
-                WHERE json_valid(event);
+            CREATE TABLE inbox_last_3(
+                source TEXT NOT NULL, partition_key TEXT NOT NULL, sequence INTEGER NOT NULL, event_id TEXT NOT NULL,
+                time TEXT NOT NULL, event TEXT NOT NULL, at_ms INTEGER NOT NULL, type TEXT NOT NULL DEFAULT '',
+                record_id TEXT NOT NULL DEFAULT '', record_version INTEGER NOT NULL DEFAULT 0,
+                UNIQUE(source, partition_key));
+            INSERT INTO inbox_last_3(source, partition_key, sequence, event_id, time, event, at_ms, type, record_id,
+                record_version)
+                SELECT source, partition_key, sequence, event_id, time, event, at_ms,
+                    CASE WHEN json_valid(event) THEN coalesce(json_extract(event, '$.type'), '') ELSE '' END,
+                    CASE WHEN json_valid(event) THEN coalesce(json_extract(event, '$.data.id'), '') ELSE '' END,
+                    CASE WHEN json_valid(event) THEN coalesce(json_extract(event, '$.data.version'), 0) ELSE 0 END
+                FROM inbox_last ORDER BY source, partition_key;
+            DROP TABLE inbox_last;
+            ALTER TABLE inbox_last_3 RENAME TO inbox_last;
             CREATE INDEX inbox_last_heads ON inbox_last(source, partition_key, type, record_id, record_version, at_ms);
             CREATE INDEX inbox_last_by_time ON inbox_last(source, at_ms);
             """
