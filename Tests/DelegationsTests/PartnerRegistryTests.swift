@@ -48,6 +48,34 @@ import Testing
         #expect(t.error("partners.list", ["continent": "Atlantis"])?.details?["field"] == "continent")
     }
 
+    /// Joint visits across rows (issue 30's counting by index): each counts once in every row
+    /// one of its partners is in, and once in the totals, whichever partner leads.
+    @Test func jointVisitsCountOncePerRowAndOnceInAll() throws {
+        let t = try TestDelegations()
+        let hy = try partner(t, "Hanyang University", "KR", kind: "university")
+        let cu = try partner(t, "Chulalongkorn University", "TH", kind: "university")
+        let ly = try partner(t, "Lycée Lyautey", "MA")
+        for partners: [JSONValue] in [
+            [["id": .string(hy), "lead": true], ["id": .string(cu)]],
+            [["id": .string(ly), "lead": true], ["id": .string(hy)]],
+            [["id": .string(hy), "lead": true]],
+            [["id": .string(cu), "lead": true], ["id": .string(hy)], ["id": .string(ly)]],
+        ] {
+            _ = try t.ok("delegations.create", visit(partners: .array(partners)))
+        }
+        let r = try t.ok("partners.report", [:])
+        #expect(
+            r["rows"] == [
+                ["key": "Asia", "partners": 2, "with_visits": 2, "visits": 4],
+                ["key": "Africa", "partners": 1, "with_visits": 1, "visits": 2],
+            ],
+            "\(r)"
+        )
+        #expect(r["totals"] == ["key": "total", "partners": 3, "with_visits": 3, "visits": 4])
+        let byKind = try t.ok("partners.report", ["by": "kind"])["rows"]!.arrayValue!
+        #expect(byKind.map { "\($0["key"]!.stringValue!) \($0["visits"]!.intValue!)" } == ["university 4", "school 2"])
+    }
+
     /// One of the registry's people joins a visit by id (issue 28.5): their details come from the
     /// registry and follow its changes while the visit is proposed; the person lists the visits.
     @Test func aRegistryPersonJoinsAVisitAndIsKeptInStepUntilConfirmed() throws {

@@ -126,28 +126,27 @@ extension AgreementsLogic {
 
     /// Visits → agreements that cite them → agreements with recorded activities, per continent.
     func funnelReport() throws -> FunnelReport {
-        let (visits, agreements) = try store.read { db in
-            (try AgreementsTables.visitsByContinent(db), try AgreementsTables.loadAll(db))
+        let (counted, links) = try store.read { db in
+            (try AgreementsTables.visitsByContinents(db), try AgreementsTables.ledTo(db))
         }
         struct Stage {
-            var visits = Set<String>(); var cited = Set<String>(); var agreements = Set<String>();
-            var active = Set<String>()
+            var visits = 0; var cited = Set<String>(); var agreements = Set<String>(); var active = Set<String>()
         }
         var byContinent: [String: Stage] = [:]
         // A joint visit counts on each of its partners' continents (once in the totals).
-        var continentsOf: [String: [String]] = [:]
-        for v in visits {
-            let cs = v.continents.map { $0.isEmpty ? "Unknown" : $0 }
-            continentsOf[v.id] = cs
-            for c in cs { byContinent[c, default: Stage()].visits.insert(v.id) }
+        func continents(_ lead: String, _ all: String) -> Set<String> {
+            Set((all.isEmpty ? [lead] : all.split(separator: ",").map(String.init)).map { $0.isEmpty ? "Unknown" : $0 })
         }
-        for a in agreements {
-            for l in a.delegations where l.relation == LinkRelation.ledTo.rawValue {
-                for c in continentsOf[l.delegationID] ?? [] {
-                    byContinent[c, default: Stage()].cited.insert(l.delegationID)
-                    byContinent[c, default: Stage()].agreements.insert(a.id)
-                    if !a.activities.isEmpty { byContinent[c, default: Stage()].active.insert(a.id) }
-                }
+        var visits = 0
+        for g in counted {
+            visits += g.visits
+            for c in continents(g.continent, g.continents) { byContinent[c, default: Stage()].visits += g.visits }
+        }
+        for l in links {
+            for c in continents(l.continent, l.continents) {
+                byContinent[c, default: Stage()].cited.insert(l.visit)
+                byContinent[c, default: Stage()].agreements.insert(l.agreement)
+                if l.active { byContinent[c, default: Stage()].active.insert(l.agreement) }
             }
         }
         func pct(_ a: Int, _ b: Int) -> Double? { b == 0 ? nil : (Double(a) / Double(b) * 1000).rounded() / 10 }
@@ -155,11 +154,11 @@ extension AgreementsLogic {
             let s = byContinent[c]!
             return FunnelReport.Row(
                 continent: c,
-                visits: s.visits.count,
+                visits: s.visits,
                 visitsLeadingToAgreements: s.cited.count,
                 agreements: s.agreements.count,
                 agreementsWithActivities: s.active.count,
-                visitConversionPct: pct(s.cited.count, s.visits.count),
+                visitConversionPct: pct(s.cited.count, s.visits),
                 activityPct: pct(s.active.count, s.agreements.count)
             )
         }
@@ -170,7 +169,7 @@ extension AgreementsLogic {
         return FunnelReport(
             rows: rows,
             totals: FunnelReport.Totals(
-                visits: visits.count,
+                visits: visits,
                 visitsLeadingToAgreements: Set(stages.flatMap(\.cited)).count,
                 agreementsCitingVisits: Set(stages.flatMap(\.agreements)).count,
                 agreementsWithActivities: Set(stages.flatMap(\.active)).count

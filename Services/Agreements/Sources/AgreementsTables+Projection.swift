@@ -75,12 +75,33 @@ extension AgreementsTables {
 
     /// Visits not cancelled: id and every partner's continent, each once (the lead's before a
     /// visit's first event since 0.2.0), for the funnel.
-    static func visitsByContinent(_ db: Database) throws -> [(id: String, continents: [String])] {
-        try db.query("SELECT id, continent, continents FROM delegation_projection WHERE status NOT IN ('cancelled')")
-            .map { r in
-                let all: String = try r["continents"], lead: String = try r["continent"]
-                return (try r["id"], all.isEmpty ? [lead] : all.split(separator: ",").map(String.init))
-            }
+    /// The visits not cancelled, counted by their partners' continents as stored (`continents`,
+    /// comma-separated, empty when only the lead's `continent` is known).
+    static func visitsByContinents(_ db: Database) throws -> [(continent: String, continents: String, visits: Int)] {
+        try db.query(
+            """
+            SELECT continent, continents, count(*) AS n FROM delegation_projection INDEXED BY projection_funnel
+            WHERE status != 'cancelled' GROUP BY continent, continents
+            """
+        ).map { r in (try r["continent"], try r["continents"], try r["n"]) }
+    }
+
+    /// Every link an agreement says it `led_to` a visit known here and not cancelled: the
+    /// agreement, whether it has activities, and the visit with its continents.
+    static func ledTo(_ db: Database) throws -> [(
+        agreement: String, active: Bool, visit: String, continent: String, continents: String
+    )] {
+        try db.query(
+            """
+            SELECT a.id AS agreement, json_array_length(a.doc, '$.activities') > 0 AS active, p.id AS visit,
+                p.continent AS continent, p.continents AS continents
+            FROM agreements a, json_each(a.doc, '$.delegations') l
+                JOIN delegation_projection p ON p.id = json_extract(l.value, '$.delegation_id')
+            WHERE json_extract(l.value, '$.relation') = 'led_to' AND p.status != 'cancelled'
+            """
+        ).map { r in
+            (try r["agreement"], (try r["active"] as Int) != 0, try r["visit"], try r["continent"], try r["continents"])
+        }
     }
 }
 

@@ -102,6 +102,8 @@ struct AgreementsTables: RecordTable {
         .init(5, "ALTER TABLE delegation_projection ADD COLUMN continents TEXT NOT NULL DEFAULT '';"),
         // Each history row seals the digest of the agreement it left.
         .init(6, "", data: { db in try history.addState(db) }),
+        // The funnel counts visits per continent from an index, in its order.
+        .init(7, "CREATE INDEX projection_funnel ON delegation_projection(continent, continents, status);"),
     ]
 
     /// What the `text` filter looks in, lowercased: the agreement's values, never its field names.

@@ -80,6 +80,8 @@ struct DelegationsTables: RecordTable {
         .init(8, searchSQL),
         // Retention's pages along an index of the finished visits not yet purged.
         .init(9, endedIndexSQL),
+        // The registry report counts joint visits' links apart (1.3 s, then 463 ms, at 100,000 visits).
+        .init(10, PartnerTables.jointLinksSQL),
     ]
 
     /// States whose itineraries hold venues and hosts.

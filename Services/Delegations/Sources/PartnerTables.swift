@@ -131,53 +131,56 @@ struct PartnerTables: RecordTable {
 
     /// The registry counted in rows: `key` gives each (country, kind) its row (a continent, a
     /// country, a kind). Per row, the entries, those a visit names, and the visits naming one of
-    /// them (a joint visit once per row); and the visits naming any entry. Counted by SQLite:
-    /// a hundred thousand visit–partner links never come back one by one.
+    /// them (a joint visit once per row); and the visits naming any entry. Each entry's links are
+    /// counted by an index; the joint visits alone (those with a link that is not their lead's,
+    /// by a partial index) come back link by link, and give back what they counted twice.
     static func registryCounts(
         _ db: Database,
         key: (String, String) -> String
     ) throws -> (rows: [String: (partners: Int, withVisits: Int, visits: Int)], visits: Int) {
-        let pairs = try db.query("SELECT DISTINCT country, kind FROM partners WHERE status = 'active'").map {
-            (try $0["country"] as String, try $0["kind"] as String)
-        }
-        guard !pairs.isEmpty else { return ([:], 0) }
-        // Each (country, kind) with its row, as a table the counts join.
-        let values = pairs.map { _ in "(?,?,?)" }.joined(separator: ",")
-        let args: [any SQLBindable] = pairs.flatMap { [$0.0, $0.1, key($0.0, $0.1)] as [any SQLBindable] }
-        let rowsOf = "WITH rows_of(country, kind, k) AS (VALUES \(values))"
+        var rowOf: [String: String] = [:]
         var out: [String: (partners: Int, withVisits: Int, visits: Int)] = [:]
-        for r in try db.query(
-            """
-            \(rowsOf)
-            SELECT r.k AS k, count(*) AS n,
-                sum(EXISTS (SELECT 1 FROM delegation_partners l WHERE l.partner_id = p.id)) AS named
-            FROM partners p JOIN rows_of r ON r.country = p.country AND r.kind = p.kind
-            WHERE p.status = 'active' GROUP BY r.k
-            """,
-            args
-        ) {
-            out[try r["k"] as String] = (try r["n"] as Int, try r["named"] as Int, 0)
+        for r in try db.query("SELECT id, country, kind FROM partners WHERE status = 'active'") {
+            let k = key(try r["country"], try r["kind"])
+            rowOf[try r["id"] as String] = k
+            out[k, default: (0, 0, 0)].partners += 1
+        }
+        var visits = 0
+        for r in try db.query("SELECT partner_id, count(*) AS n FROM delegation_partners GROUP BY partner_id") {
+            guard let k = rowOf[try r["partner_id"] as String] else { continue }
+            let n: Int = try r["n"]
+            out[k]?.withVisits += 1
+            out[k]?.visits += n
+            visits += n
+        }
+        var visit = "", inRows: [String: Int] = [:], named = 0
+        func settle() {
+            for (k, n) in inRows where n > 1 { out[k]?.visits -= n - 1 }
+            if named > 1 { visits -= named - 1 }
         }
         for r in try db.query(
             """
-            \(rowsOf)
-            SELECT r.k AS k, count(DISTINCT l.delegation_id) AS visits
-            FROM delegation_partners l JOIN partners p ON p.id = l.partner_id
-                JOIN rows_of r ON r.country = p.country AND r.kind = p.kind
-            WHERE p.status = 'active' GROUP BY r.k
-            """,
-            args
+            SELECT delegation_id, partner_id FROM delegation_partners
+            WHERE delegation_id IN (SELECT delegation_id FROM delegation_partners WHERE lead = 0)
+            ORDER BY delegation_id
+            """
         ) {
-            out[try r["k"] as String]?.visits = try r["visits"] as Int
+            let d: String = try r["delegation_id"]
+            if d != visit {
+                settle()
+                (visit, inRows, named) = (d, [:], 0)
+            }
+            guard let k = rowOf[try r["partner_id"] as String] else { continue }
+            inRows[k, default: 0] += 1
+            named += 1
         }
-        let total = try db.queryOne(
-            """
-            SELECT count(DISTINCT l.delegation_id) AS n FROM delegation_partners l
-                JOIN partners p ON p.id = l.partner_id WHERE p.status = 'active'
-            """
-        )
-        return (out, try total?["n"] as Int? ?? 0)
+        settle()
+        return (out, visits)
     }
+
+    /// The links of joint visits (every link but a lead's), for the registry report.
+    static let jointLinksSQL =
+        "CREATE INDEX delegation_partners_joint ON delegation_partners(delegation_id) WHERE lead = 0;"
 
     /// The visits naming `ids` (a partner and those merged into it), by start.
     static func visits(_ db: Database, partners ids: [String]) throws -> [Delegation] {
