@@ -328,10 +328,12 @@ struct DelegationsTables: RecordTable {
         var args: [any SQLBindable] = []
         if let s = f.status { sql += " AND status = ?"; args.append(s.rawValue) }
         if let c = f.country {
-            // A joint visit is found by every partner's country, not only the lead's.
+            // A joint visit is found by every partner's country, not only the lead's: the links of
+            // that country's entries, by the by-partner index (`+` keeps SQLite from reading all
+            // joint links through the registry report's partial index instead).
             sql += """
                  AND (country = ? OR id IN (SELECT dp.delegation_id FROM delegation_partners dp
-                    JOIN partners p ON p.id = dp.partner_id WHERE upper(p.country) = ? AND dp.lead = 0))
+                    WHERE dp.partner_id IN (SELECT id FROM partners WHERE upper(country) = ?) AND +dp.lead = 0))
                 """
             args += [c.uppercased(), c.uppercased()]
         }
