@@ -1,7 +1,13 @@
+import CLiaisonShims
+
 /// SHA-256 (FIPS 180-4), for document fingerprints and the history's hash chain: the toolchain
 /// has no CryptoKit on Linux and the project takes no packages. Streaming (`update` as data comes,
-/// then `finish`), checked against the NIST test vectors.
+/// then `finish`), checked against the NIST test vectors. Whole blocks go through the CPU's SHA
+/// extensions where it has them (`CLiaisonShims/sha256.c`: about five times as fast), else
+/// through `compress` below.
 package struct SHA256: Sendable {
+    /// Blocks through `compress` only (tests compare both ways).
+    private var portable = false
     private var h: [UInt32] = [
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a, 0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19,
     ]
@@ -21,6 +27,12 @@ package struct SHA256: Sendable {
 
     package init() {}
 
+    /// A digest computed without the CPU's SHA extensions.
+    package init(portable: Bool) { self.portable = portable }
+
+    /// Whether this CPU's SHA extensions are used.
+    package static var hardware: Bool { liaison_sha256_hardware() == 1 }
+
     package mutating func update(_ data: some Sequence<UInt8>) {
         let done: Void? = data.withContiguousStorageIfAvailable { update(UnsafeRawBufferPointer($0)) }
         if done == nil { Array(data).withUnsafeBytes { update($0) } }
@@ -35,14 +47,12 @@ package struct SHA256: Sendable {
             buffer.append(contentsOf: data[0..<take])
             i = take
             if buffer.count < 64 { return }
-            buffer.withUnsafeBytes { compress($0) }
+            buffer.withUnsafeBytes { blocks($0) }
             buffer.removeAll(keepingCapacity: true)
         }
-        while data.count - i >= 64 {
-            compress(UnsafeRawBufferPointer(rebasing: data[i..<i + 64]))
-            i += 64
-        }
-        buffer.append(contentsOf: data[i...])
+        let whole = (data.count - i) / 64 * 64
+        blocks(UnsafeRawBufferPointer(rebasing: data[i..<i + whole]))
+        buffer.append(contentsOf: data[(i + whole)...])
     }
 
     /// The digest (the state is spent).
@@ -51,11 +61,7 @@ package struct SHA256: Sendable {
         buffer.append(0x80)
         while buffer.count % 64 != 56 { buffer.append(0) }
         for i in (0..<8).reversed() { buffer.append(UInt8(truncatingIfNeeded: bits >> (UInt64(i) * 8))) }
-        buffer.withUnsafeBytes { all in
-            for start in stride(from: 0, to: all.count, by: 64) {
-                compress(UnsafeRawBufferPointer(rebasing: all[start..<start + 64]))
-            }
-        }
+        buffer.withUnsafeBytes { blocks($0) }
         buffer = []
         return h.flatMap { w in (0..<4).reversed().map { UInt8(truncatingIfNeeded: w >> (UInt32($0) * 8)) } }
     }
@@ -76,6 +82,21 @@ package struct SHA256: Sendable {
             out.append(digits[Int(b & 15)])
         }
         return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Compresses `data`, whole blocks.
+    private mutating func blocks(_ data: UnsafeRawBufferPointer) {
+        let n = data.count / 64
+        guard n > 0, let base = data.baseAddress else { return }
+        if !portable {
+            let done = h.withUnsafeMutableBufferPointer { state in
+                liaison_sha256_blocks(state.baseAddress!, base.assumingMemoryBound(to: UInt8.self), n)
+            }
+            if done == 1 { return }
+        }
+        for start in stride(from: 0, to: n * 64, by: 64) {
+            compress(UnsafeRawBufferPointer(rebasing: data[start..<start + 64]))
+        }
     }
 
     private mutating func compress(_ block: UnsafeRawBufferPointer) {

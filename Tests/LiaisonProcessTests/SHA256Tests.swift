@@ -30,4 +30,24 @@ import Testing
             #expect(SHA256.hex(digest: s.finish()) == SHA256.hex(data), "chunks of \(size)")
         }
     }
+
+    /// The CPU's SHA extensions (where this machine has them) and the portable rounds agree on
+    /// every length across several blocks, and on the standard's examples.
+    @Test func theHardwareAndThePortableRoundsAgree() {
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let data = (0..<4096).map { _ -> UInt8 in
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: seed >> 33)
+        }
+        for n in Array(0...200) + [255, 256, 511, 1000, 4096] {
+            var fast = SHA256(), slow = SHA256(portable: true)
+            fast.update(data[0..<n])
+            slow.update(data[0..<n])
+            #expect(SHA256.hex(digest: fast.finish()) == SHA256.hex(digest: slow.finish()), "\(n) bytes")
+        }
+        var abc = SHA256(portable: true)
+        abc.update(Array("abc".utf8))
+        #expect(SHA256.hex(digest: abc.finish()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        print("SHA256Tests: the CPU's SHA extensions are \(SHA256.hardware ? "used" : "absent here")")
+    }
 }

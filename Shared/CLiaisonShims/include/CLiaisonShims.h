@@ -64,4 +64,12 @@ pid_t liaison_spawn(const char *path, char *const argv[], char *const envp[],
                     const char *cwd, long uid, long gid, const unsigned int *groups, int ngroups,
                     int new_group, int *err);
 
+/* SHA-256 of `blocks` whole 64-byte blocks of `data` into `state` (FIPS 180-4 order: a..h),
+   with the CPU's SHA extensions. Returns 1 when done, 0 (state untouched) when the CPU has none:
+   the caller then compresses the blocks itself. */
+int liaison_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
+
+/* Whether liaison_sha256_blocks can work here (for tests that compare both ways). */
+int liaison_sha256_hardware(void);
+
 #endif
