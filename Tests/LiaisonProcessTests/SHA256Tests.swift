@@ -1,3 +1,4 @@
+import Foundation
 import LiaisonProcess
 import Testing
 
@@ -49,5 +50,23 @@ import Testing
         abc.update(Array("abc".utf8))
         #expect(SHA256.hex(digest: abc.finish()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         print("SHA256Tests: the CPU's SHA extensions are \(SHA256.hardware ? "used" : "absent here")")
+    }
+
+    /// Files are hashed a megabyte at a time (backups): many blocks a call, as `Data`.
+    @Test func largeChunksAsDataAgree() {
+        var seed: UInt64 = 42
+        let data = Data((0..<(5 << 20) + 77).map { _ -> UInt8 in
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: seed >> 33)
+        })
+        var fast = SHA256(), slow = SHA256(portable: true)
+        var i = 0
+        while i < data.count {
+            let chunk = data[i..<min(i + (1 << 20), data.count)]
+            fast.update(chunk)
+            slow.update(chunk)
+            i += 1 << 20
+        }
+        #expect(SHA256.hex(digest: fast.finish()) == SHA256.hex(digest: slow.finish()))
     }
 }
