@@ -120,6 +120,8 @@ package enum EventMethods {
         rights: @escaping @Sendable (PeerCredentials) -> Inbox.Rights = { _ in .unchecked }
     ) {
         t.add(EventsAPI.deliver) { p, ctx in
+            EventTrace.mark(log, "received", ["count": String(p.events?.count ?? 1)])
+            defer { EventTrace.mark(log, "applied", ["count": String(p.events?.count ?? 1)]) }
             let rights = rights(ctx.call.peer)
             if let one = p.event {
                 let r = try Inbox.deliver(

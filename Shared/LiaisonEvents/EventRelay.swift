@@ -54,7 +54,10 @@ package final class EventRelay: Component {
 
     /// Starts a loop per subscriber; commits that append events wake them.
     package func start() throws {
-        store.observe(.outbox) { [weak self] in self?.wakeAll() }
+        store.observe(.outbox) { [weak self] in
+            if EventTrace.enabled, let self { EventTrace.mark(self.log, "committed") }
+            self?.wakeAll()
+        }
         var started: [String: BackgroundLoop] = [:]
         for sub in subscriptions.subscribers.values.sorted(by: { $0.name < $1.name }) {
             let client = ClientSlot(name: sub.name)
@@ -214,17 +217,22 @@ package final class EventRelay: Component {
             let untilDue = batch.nextDueMs.map { max($0 - now, 1) } ?? Int64(settings.pollMs)
             return .atMost(ms: min(untilDue, Int64(settings.pollMs)))
         }
+        let seqs = EventTrace.enabled ? "\(batch.rows.first!.outboxSeq)-\(batch.rows.last!.outboxSeq)" : ""
+        EventTrace.mark(log, "read", ["subscriber": sub.name, "seq": seqs, "count": String(batch.rows.count)])
         do {
             var params = Array("{\"events\":".utf8)
             params += batch.payload
             params.append(UInt8(ascii: "}"))
+            EventTrace.mark(log, "sent", ["subscriber": sub.name, "seq": seqs, "bytes": String(params.count)])
             let reply = try slot.client!.call(
                 "events.deliver",
                 rawParams: params,
                 timeoutMs: settings.callTimeoutMs,
                 idempotent: true
             )
+            EventTrace.mark(log, "answered", ["subscriber": sub.name, "seq": seqs])
             try record(subscriber: sub.name, slot, batch: batch, reply: reply)
+            EventTrace.mark(log, "acked", ["subscriber": sub.name, "seq": seqs])
             state.withLock { s in
                 var st = s[sub.name] ?? SubscriberState()
                 if st.downSinceMs != nil { log.info("relay.subscriber_back", ["subscriber": sub.name]) }
