@@ -69,6 +69,9 @@ pid_t liaison_spawn(const char *path, char *const argv[], char *const envp[],
    the caller then compresses the blocks itself. */
 int liaison_sha256_blocks(uint32_t state[8], const uint8_t *data, size_t blocks);
 
+/* The same without the SHA extensions: FIPS 180-4's rounds, on any CPU. */
+void liaison_sha256_blocks_portable(uint32_t state[8], const uint8_t *data, size_t blocks);
+
 /* Whether liaison_sha256_blocks can work here (for tests that compare both ways). */
 int liaison_sha256_hardware(void);
 
