@@ -217,7 +217,7 @@ package final class EventRelay: Component {
             let untilDue = batch.nextDueMs.map { max($0 - now, 1) } ?? Int64(settings.pollMs)
             return .atMost(ms: min(untilDue, Int64(settings.pollMs)))
         }
-        let seqs = EventTrace.enabled ? "\(batch.rows.first!.outboxSeq)-\(batch.rows.last!.outboxSeq)" : ""
+        let seqs = EventTrace.enabled ? "\(batch.rows[0].outboxSeq)-\(batch.rows[batch.rows.count - 1].outboxSeq)" : ""
         EventTrace.mark(log, "read", ["subscriber": sub.name, "seq": seqs, "count": String(batch.rows.count)])
         do {
             var params = Array("{\"events\":".utf8)

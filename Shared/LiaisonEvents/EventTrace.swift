@@ -6,7 +6,7 @@ import LiaisonWire
 /// environment, each stage logs `event.trace` with the stage, what it holds (outbox sequences,
 /// subscriber, count) and `mono_us`, CLOCK_MONOTONIC in microseconds, which every process of the
 /// host reads alike, so that one event's lines from the producer and its subscribers line up.
-/// Off (the default) a stage costs one load of a flag.
+/// Off (the default) a stage costs one load of a flag: its fields are not even worked out.
 ///
 /// Stages, in order: `committed` (the producer's transaction that appended events is on disk),
 /// `read` (a subscriber's relay round took them from the outbox), `sent` (its `events.deliver`
@@ -16,10 +16,14 @@ import LiaisonWire
 package enum EventTrace {
     package static let enabled = ProcessInfo.processInfo.environment["LIAISON_TRACE_EVENTS"] == "1"
 
-    package static func mark(_ log: Logger, _ stage: String, _ fields: KeyValuePairs<String, String> = [:]) {
+    package static func mark(
+        _ log: Logger,
+        _ stage: String,
+        _ fields: @autoclosure () -> KeyValuePairs<String, String> = [:]
+    ) {
         guard enabled else { return }
         var all: [(String, String)] = [("stage", stage), ("mono_us", String(monotonicNanos() / 1000))]
-        all += fields.map { ($0.key, $0.value) }
+        all += fields().map { ($0.key, $0.value) }
         log.log(.info, "event.trace", pairs: all)
     }
 }

@@ -96,34 +96,31 @@ package protocol EventRecovery: Sendable {
     func stored(_ type: EventType, id: String, db: Database) throws -> (ours: Bool, version: Int?)
 }
 
+extension EventRecovery {
+    /// The records here older than the copies `held` says another service holds (or missing):
+    /// each as a problem `audit verify` prints.
+    package func behind(_ held: AuditHeldParams, db: Database) throws -> [String] {
+        try held.heads.compactMap { head -> String? in
+            guard let type = EventType(rawValue: head.type) else { return nil }
+            let here = try stored(type, id: head.id, db: db)
+            guard here.ours else { return nil }
+            guard let version = here.version else {
+                return "\(head.id): \(held.from) holds version \(head.version), and it is not here"
+            }
+            return version < head.version
+                ? "\(head.id): \(held.from) holds version \(head.version), this service has version "
+                    + "\(version): changes after it were lost (history rows deleted and the record put back?)"
+                : nil
+        }
+    }
+}
+
 extension EventWiring {
     /// `store.backup` and, for a store restored from a backup, the refusal of writes until
     /// `events.recover {done}`, and `events.recover` (with `recovery`, a producer's way to take
     /// records back).
     package static func recovery(_ store: Store, into def: inout ServiceDefinition, recovery: (any EventRecovery)?) {
         def.methods.add(RecoveryAPI.backup) { p, _ in try StoreBackup.takeAtLowPriority(store, label: p.label) }
-        if let recovery {
-            // The heads other services saw: a record here older than their copy lost changes
-            // (its history cut and the record put back), which its own chain cannot show.
-            def.methods.add(AuditAPI.compare) { p, _ in
-                let problems = try store.read { db in
-                    try p.heads.compactMap { held -> String? in
-                        guard let type = EventType(rawValue: held.type) else { return nil }
-                        let here = try recovery.stored(type, id: held.id, db: db)
-                        guard here.ours else { return nil }
-                        guard let stored = here.version else {
-                            return "\(held.id): \(p.from) holds version \(held.version), and it is not here"
-                        }
-                        return stored < held.version
-                            ? "\(held.id): \(p.from) holds version \(held.version), this service has version "
-                                + "\(stored): changes after it were lost (history rows deleted and the record put "
-                                + "back?)"
-                            : nil
-                    }
-                }
-                return AuditHeldResult(checked: p.heads.count, problems: problems)
-            }
-        }
         def.methods.gate(.write) {
             guard store.recovering else { return nil }
             return ServiceError(

@@ -300,6 +300,9 @@ extension History {
         return (ChainHead(seq: try r["seq"], hash: try r["hash"]), try r["at_ms"])
     }
 
+    /// Forgets every chain's checkpoint: the next `since_last` walks everything.
+    static func forgetCheckpoints(_ db: Database) throws { try db.run("DELETE FROM history_checkpoints") }
+
     func saveCheckpoint(_ db: Database, _ head: ChainHead, atMs: Int64) throws {
         try db.run(
             """
@@ -313,8 +316,21 @@ extension History {
 
 extension EventWiring {
     /// `audit.verify` over `histories`: the whole chains, or (`since_last`) what was written since
-    /// the last verify that found them all intact, whose heads it keeps.
-    package static func audit(_ histories: [History], store: Store, into def: inout ServiceDefinition) {
+    /// the last verify that found them all intact, whose heads it keeps; and `audit.compare` with
+    /// the copies other services hold of `records`' records. A copy ahead of the record here
+    /// forgets the checkpoints, so that the next `since_last` compares every copy again instead
+    /// of only those taken since: the problem is named until it is mended.
+    package static func audit(
+        _ histories: [History],
+        store: Store,
+        into def: inout ServiceDefinition,
+        records: any EventRecovery
+    ) {
+        def.methods.add(AuditAPI.compare) { p, _ in
+            let problems = try store.read { db in try records.behind(p, db: db) }
+            if !problems.isEmpty { try store.write { db in try History.forgetCheckpoints(db) } }
+            return AuditHeldResult(checked: p.heads.count, problems: problems)
+        }
         def.methods.add(AuditAPI.verify) { p, _ in
             let started = wallClockMillis()
             let (tables, sinceMs) = try store.read { db in

@@ -39,8 +39,9 @@ package final class AgreementsService: Sendable {
         let records = RecordContext(store: store, source: context.name, subscriptions: subscriptions, now: now)
         logic = AgreementsLogic(records, settings: settings)
         AgreementsMethods.register(&def.methods, logic: logic)
-        EventWiring.recovery(store, into: &def, recovery: AgreementsRecovery(logic: logic))
-        EventWiring.audit([AgreementsTables.history], store: store, into: &def)
+        let recovery = AgreementsRecovery(logic: logic)
+        EventWiring.recovery(store, into: &def, recovery: recovery)
+        EventWiring.audit([AgreementsTables.history], store: store, into: &def, records: recovery)
         let claimed = try logic.claimMigrated()
         if claimed > 0 {
             context.log.info("partners.claimed", ["count": String(claimed), "why": "found by a migration"])

@@ -33,8 +33,14 @@ package final class DelegationsService: Sendable {
         logic = DelegationsLogic(records, settings: settings)
         try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))
         DelegationsMethods.register(&def.methods, logic: logic)
-        EventWiring.recovery(store, into: &def, recovery: DelegationsRecovery(logic: logic))
-        EventWiring.audit([DelegationsTables.history, PartnerTables.history], store: store, into: &def)
+        let recovery = DelegationsRecovery(logic: logic)
+        EventWiring.recovery(store, into: &def, recovery: recovery)
+        EventWiring.audit(
+            [DelegationsTables.history, PartnerTables.history],
+            store: store,
+            into: &def,
+            records: recovery
+        )
         def.components.append(RetentionSweep(logic: logic, log: context.log))
         let announced = try logic.announceMigrated()
         if announced > 0 {
