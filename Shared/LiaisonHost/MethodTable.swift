@@ -113,7 +113,7 @@ package struct MethodTable: Sendable {
         execution: Execution = .worker,
         _ body: @escaping @Sendable (P, CallContext) throws -> R
     ) {
-        add(method, execution: execution, answering: body)
+        add(method, execution: execution, text: { JSONEncoding.bytes($0) }, answering: body)
     }
 
     /// Registers the handler of `method` that answers with a stand-in for its result (a stored
@@ -123,7 +123,7 @@ package struct MethodTable: Sendable {
         execution: Execution = .worker,
         _ body: @escaping @Sendable (P, CallContext) throws -> A
     ) where A.Shape == R {
-        add(method, execution: execution, answering: body)
+        add(method, execution: execution, text: { $0.wireText }, answering: body)
     }
 
     /// Registers `method` whose answer has members the process adds (health checks and counters
@@ -169,6 +169,7 @@ package struct MethodTable: Sendable {
     private mutating func add<P: Decodable, R, A: Encodable & SendableMetatype>(
         _ method: Method<P, R>,
         execution: Execution,
+        text: @escaping @Sendable (A) -> [UInt8],
         answering body: @escaping @Sendable (P, CallContext) throws -> A
     ) {
         var spec = MethodSpec(
@@ -179,7 +180,7 @@ package struct MethodTable: Sendable {
             execution: execution,
             access: method.access
         ) { raw, ctx in
-            .encoded(JSONEncoding.bytes(try body(try Self.decode(P.self, raw), ctx)))
+            .encoded(text(try body(try Self.decode(P.self, raw), ctx)))
         }
         spec.readsAs = Self.reader(R.self)
         add(spec)

@@ -162,6 +162,7 @@ package enum ServiceHost {
             fields in
             log.log(.info, event, pairs: fields)
         }
+        for end in definition.atEndOfLoopRound { loop.atEndOfEachRound(end) }
         server.start()
         state.server = server
         let components = Components(definition.components, log: log)

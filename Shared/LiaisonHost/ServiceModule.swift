@@ -80,6 +80,9 @@ package struct ServiceDefinition: Sendable {
     /// transport…), each with the mesh-file key that names it: `--check` sees that the service's
     /// account may create or write each.
     package var directories: [(key: String, path: String)] = []
+    /// Run on the event loop after each round of its events: a store whose reads are answered on
+    /// the loop (`Store.readOnLoop`) ends its snapshot there (`Store.endLoopSnapshot`).
+    package var atEndOfLoopRound: [@Sendable () -> Void] = []
 
     package init() {}
 }

@@ -122,13 +122,45 @@ package final class Store: @unchecked Sendable {
 
     /// A connection of its own for point reads answered on the event loop.
     let loopReader: Locked<Database>
+    /// The commit count when the loop's read transaction began, while one is open (touched only
+    /// while `loopReader`'s lock is held).
+    private var loopSnapshot: UInt64?
+    /// Commits so far: a snapshot that began before the latest is not used again.
+    private let commitCount = Atomic<UInt64>(0)
 
     /// Runs `body` on the read-only connection kept for the event loop: for a lookup of one row
     /// by its key (microseconds, so the loop may wait for it, and the call is answered without
     /// handing it to a worker thread and back). Anything that scans belongs on a worker. The
     /// loop is one thread, so this connection is not contended.
+    ///
+    /// The calls of one round of the loop share a read transaction (`endLoopSnapshot` ends it)
+    /// for as long as nothing commits: SQLite takes and drops its file locks (four `fcntl`
+    /// calls) once per transaction, and they were a tenth of a `delegations.get`. A write
+    /// answered before a call arrived is always seen: its commit is counted before its caller
+    /// is answered, and a count past the snapshot's starts a new one.
     package func readOnLoop<T>(_ body: (Database) throws -> T) throws -> T {
-        try loopReader.withLock { db in try body(db) }
+        try loopReader.withLock { db in
+            let now = commitCount.load(ordering: .acquiring)
+            if let since = loopSnapshot, since != now { endSnapshot(db) }
+            if loopSnapshot == nil {
+                try db.run("BEGIN")
+                loopSnapshot = now
+            }
+            return try body(db)
+        }
+    }
+
+    /// Ends the loop's read transaction, if one is open: called after each round of the loop,
+    /// so that a snapshot never outlives the calls read together (nor holds the WAL back).
+    package func endLoopSnapshot() {
+        loopReader.withLock { db in if loopSnapshot != nil { endSnapshot(db) } }
+    }
+
+    /// Ends the loop reader's transaction (a read one: its COMMIT only lets go of the snapshot).
+    private func endSnapshot(_ db: Database) {
+        _ = try? db.run("COMMIT")
+        if db.inTransaction { _ = try? db.run("ROLLBACK") }
+        loopSnapshot = nil
     }
 
     /// Runs `body` on a read-only connection, in one read transaction (the last committed state;
@@ -233,6 +265,7 @@ package final class Store: @unchecked Sendable {
                 }
                 let t1 = DispatchTime.now().uptimeNanoseconds
                 try db.run("COMMIT")
+                commitCount.wrappingAdd(1, ordering: .releasing)
                 let t2 = DispatchTime.now().uptimeNanoseconds
                 topics = db.takeAnnouncements()
                 counters.withLock { c in

@@ -162,6 +162,32 @@ extension Message {
         return try decode(value)
     }
 
+    /// The kind and id of an answer as `EnvelopeWriter.reply` writes it (they lead), without
+    /// reading its result: for a caller that only counts answers (`liaison bench`, as
+    /// redis-benchmark reads a reply's header and skips its value). Nil for any other text,
+    /// which `decode` then reads in full.
+    package static func answerHead(_ payload: [UInt8]) -> (kind: MessageKind, id: String)? {
+        let lead = Array("{\"v\":1,\"kind\":\"".utf8), quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        guard payload.count > lead.count + 8, payload[..<lead.count].elementsEqual(lead) else { return nil }
+        let kind: MessageKind
+        var i = lead.count
+        if payload[i...].starts(with: "reply\",\"id\":\"".utf8) {
+            kind = .reply
+        } else if payload[i...].starts(with: "error\",\"id\":\"".utf8) {
+            kind = .error
+        } else {
+            return nil
+        }
+        i += 13
+        let start = i
+        while i < payload.count && payload[i] != quote {
+            if payload[i] == backslash { return nil }
+            i += 1
+        }
+        guard i < payload.count, i > start, i - start <= maxIdLength else { return nil }
+        return (kind, String(decoding: payload[start..<i], as: UTF8.self))
+    }
+
     /// Reads an envelope from parsed JSON.
     package static func decode(_ value: JSONValue) throws(EnvelopeError) -> Message {
         guard case .object(let o) = value else {

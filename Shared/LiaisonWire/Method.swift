@@ -47,7 +47,16 @@ package struct Method<Params: Encodable & Sendable & Schematic, Result: Decodabl
 /// result's JSON already written (a stored document sent as it is).
 package protocol WireAnswer<Shape>: Encodable, Sendable {
     associatedtype Shape
+    /// The answer as JSON text.
+    var wireText: [UInt8] { get }
 }
 
-// A stored document answered as it is stands for its `Shape`.
-extension StoredJSON: WireAnswer {}
+extension WireAnswer {
+    package var wireText: [UInt8] { JSONEncoding.bytes(self) }
+}
+
+// A stored document answered as it is stands for its `Shape`, and is its own text (without an
+// encoder around it: that was a twentieth of a `delegations.get`).
+extension StoredJSON: WireAnswer {
+    package var wireText: [UInt8] { text }
+}

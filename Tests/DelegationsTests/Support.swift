@@ -43,7 +43,7 @@ final class TestDelegations: Sendable {
     deinit { TestMesh.remove(dir) }
 
     func call(_ method: String, _ params: JSONValue, uid: UInt32 = 1000) -> Result<JSONValue, ServiceError> {
-        table.invoke(method, params, uid: uid, log: log)
+        under.call(method, params, uid: uid)
     }
 
     func ok(_ method: String, _ params: JSONValue, uid: UInt32 = 1000) throws -> JSONValue { try call(method, params, uid: uid).get() }

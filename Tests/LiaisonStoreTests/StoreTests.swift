@@ -139,6 +139,29 @@ import Testing
         #expect(Set(ran.withLock { $0 }) == ["outer", "inner"], "a failed write's announcements never reach anyone")
     }
 
+    /// The loop's reads share one snapshot within a round of the loop: a change made outside the
+    /// store (an operator's sqlite3) shows from the next round; a write through the store shows
+    /// at once, before its caller could ask.
+    @Test func loopReadsShareASnapshotUntilTheRoundEndsOrSomethingCommits() throws {
+        let path = tempPath()
+        let s = try Store(path: path, migrations: migrations)
+        func count() throws -> Int64? {
+            try s.readOnLoop { db in try db.queryOne("SELECT count(*) AS n FROM t")?["n"] }
+        }
+        try s.write { db in try db.run("INSERT INTO t(name) VALUES('a')") }
+        #expect(try count() == 1)
+        let outside = try Database(path: path)
+        try outside.run("INSERT INTO t(name) VALUES('b')")
+        #expect(try count() == 1, "the round's snapshot")
+        s.endLoopSnapshot()
+        #expect(try count() == 2, "the next round sees the change made outside")
+        try s.write { db in try db.run("INSERT INTO t(name) VALUES('c')") }
+        #expect(try count() == 3, "a commit through the store is seen within the round")
+        s.endLoopSnapshot()
+        s.endLoopSnapshot()
+        #expect(try count() == 3)
+    }
+
     @Test func theWALStartsAgainUnderSteadyReadsInsteadOfGrowing() throws {
         let path = tempPath()
         let s = try Store(path: path, migrations: migrations)

@@ -65,6 +65,26 @@ import Testing
         #expect(back.error?.retryable == false)
     }
 
+    /// What a counting caller reads of an answer agrees with the whole decode; anything not
+    /// written as the writer writes answers is left to the decode.
+    @Test func theHeadOfAnAnswerAgreesWithItsDecode() throws {
+        let answers = [
+            Message.reply(id: "b3-17", result: ["id": "d1", "members": [["name": "Ngozi"]]]),
+            Message.failure(id: "b3-18", .notFound("delegation", "d2")),
+        ]
+        for m in answers {
+            let head = try #require(Message.answerHead(m.encoded()))
+            #expect(head.kind == m.kind && head.id == m.id)
+        }
+        for text in [
+            #"{"kind":"reply","v":1,"id":"x","result":1}"#, #"{"v":1,"kind":"reply","id":"a\"b","result":1}"#,
+            #"{"v":1,"kind":"call","id":"c-1","method":"m"}"#, #"{"v":1,"kind":"error","id":null,"error":{}}"#,
+            #"{"v":1,"kind":"reply","id":""#,
+        ] {
+            #expect(Message.answerHead(Array(text.utf8)) == nil, "\(text)")
+        }
+    }
+
     @Test func readsTheDesignExamplesVerbatim() throws {
         let m = try Message.decode(Array(#"{"v":1,"kind":"call","id":"c-17","method":"delegations.create","params":{},"timeout_ms":5000}"#.utf8))
         #expect(m.method == "delegations.create" && m.timeoutMs == 5000 && m.id == "c-17")

@@ -28,15 +28,17 @@ package final class ServiceUnderTest: Sendable {
     /// Stops them, waiting up to `timeoutMs`.
     package func stop(timeoutMs: Int = 5000) { components.stop(deadline: monotonicNanos() + UInt64(timeoutMs) * 1_000_000) }
 
-    /// Calls `method` as the dispatcher would (schemas enforced, result checked against its schema).
+    /// Calls `method` as the dispatcher would (schemas enforced, result checked against its schema),
+    /// each call a round of the loop of its own (what the loop shares between calls ends after it).
     package func call(_ method: String, _ params: JSONValue = [:], uid: UInt32 = 1000) -> Result<JSONValue, ServiceError> {
-        table.invoke(method, params, uid: uid, log: log)
+        defer { for end in definition.atEndOfLoopRound { end() } }
+        return table.invoke(method, params, uid: uid, log: log)
     }
 
     /// Calls `method` with typed params and reads its answer as the method's result type, as a
     /// client would (schemas enforced at the door, the answer checked against its schema).
     package func call<P, R>(_ method: Method<P, R>, _ params: P, uid: UInt32 = 1000) -> Result<R, ServiceError> {
-        table.invoke(method.name, JSONEncoding.encode(params), uid: uid, log: log).flatMap { answer in
+        call(method.name, JSONEncoding.encode(params), uid: uid).flatMap { answer in
             Result { () throws(ServiceError) -> R in try WireClient.decode(R.self, answer, method: method.name) }
         }
     }

@@ -29,6 +29,8 @@ package final class DelegationsService: Sendable {
             partnerData: PartnerRecord.outputSchema
         )
         EventWiring.report(store, into: &def)
+        // `delegations.get` reads on the loop: the calls of a round share one snapshot.
+        def.atEndOfLoopRound.append { [store] in store.endLoopSnapshot() }
         let records = RecordContext(store: store, source: context.name, subscriptions: subscriptions, now: now)
         logic = DelegationsLogic(records, settings: settings)
         try EventWiring.consume(into: &def, store: store, context: context, consumer: DelegationsConsumer(logic: logic))

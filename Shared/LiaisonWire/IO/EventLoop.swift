@@ -46,6 +46,7 @@ package final class EventLoop: @unchecked Sendable {
     private var nextTimerID: UInt64 = 1
     private let tasks = Locked<[@Sendable () -> Void]>([])
     private let stopping = Atomic<Bool>(false)
+    private var roundEnds: [() -> Void] = []
 
     /// A new loop; call `run()` on the thread that should own it.
     package init() throws(SystemError) {
@@ -63,6 +64,10 @@ package final class EventLoop: @unchecked Sendable {
         FD.close(epfd)
         FD.close(wakeFD)
     }
+
+    /// Runs `body` on the loop thread after each round of events (what the calls read together
+    /// shared, such as a read transaction, ends there); register before `run()`.
+    package func atEndOfEachRound(_ body: @escaping () -> Void) { roundEnds.append(body) }
 
     /// Watches `fd` for `events`; `handler` runs on the loop thread. Replaces an earlier registration.
     package func register(_ fd: Int32, _ events: Events, _ handler: @escaping (Events) -> Void) {
@@ -147,6 +152,7 @@ package final class EventLoop: @unchecked Sendable {
                 }
                 r.handler(Events(rawValue: events[i].events))
             }
+            for end in roundEnds { end() }
             fireTimers()
         }
         runTasks()
