@@ -31,6 +31,18 @@ import LiaisonStore
             try db.queryOne("SELECT (SELECT count(*) FROM search_rows) AS r, (SELECT count(*) FROM search_index) AS i")
         }
         #expect(try rows?["r"] as Int64? == 2 && rows?["i"] as Int64? == 2, "one index row a visit")
+        // A change that leaves the search text as it was (a note) writes nothing to the index.
+        func segments() throws -> [Int64] {
+            try t.service.store.read { db in
+                try db.query("SELECT id FROM search_index_data ORDER BY id").map { row throws -> Int64 in
+                    try row["id"]!
+                }
+            }
+        }
+        let before = try segments()
+        _ = try t.ok("delegations.update", ["id": .string(a), "notes": "Bring the signed minutes"])
+        #expect(try segments() == before)
+        #expect(try titles(t, "exchange review") == ["Exchange review"])
     }
 
     @Test func aLargeImportIsIndexedAtItsEndAndLaterVisitsOneByOne() throws {

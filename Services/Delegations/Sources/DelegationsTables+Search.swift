@@ -21,6 +21,16 @@ extension DelegationsTables {
         END;
         """
 
+    /// Schema 12: every update of a visit sets its search text, mostly to what it was (a note, a
+    /// status, a session), and the trigram index deleted and wrote each of its trigrams again:
+    /// about 14 µs of a change's CPU, and WAL pages. Now only a text that changed is indexed again.
+    static let searchUpdateSQL = """
+        DROP TRIGGER search_on_update;
+        CREATE TRIGGER search_on_update AFTER UPDATE OF search ON delegations WHEN old.search IS NOT new.search BEGIN
+            UPDATE search_index SET search = new.search WHERE rowid = (SELECT n FROM search_rows WHERE id = new.id);
+        END;
+        """
+
     static let insertTriggerSQL = """
         CREATE TRIGGER search_on_insert AFTER INSERT ON delegations BEGIN
             INSERT INTO search_rows(id) VALUES(new.id);

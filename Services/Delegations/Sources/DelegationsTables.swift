@@ -90,6 +90,8 @@ struct DelegationsTables: RecordTable {
             DROP INDEX delegations_by_country;
             """
         ),
+        // The index is written again only when the search text changed (it fired on every update).
+        .init(12, searchUpdateSQL),
     ]
 
     /// States whose itineraries hold venues and hosts.
