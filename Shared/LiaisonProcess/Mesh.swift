@@ -135,7 +135,7 @@ package struct Mesh: Sendable {
         var names = Set<String>()
         var sockets = Set<String>([config.supervisor.socket])
         for s in config.services {
-            guard s.name.range(of: "^[a-z][a-z0-9_-]{0,31}$", options: .regularExpression) != nil else {
+            guard Self.isServiceName(s.name) else {
                 throw MeshError(
                     "services: name \"\(s.name)\" must be 1-32 of a-z, 0-9, _ and -, starting with a letter"
                 )
@@ -212,6 +212,14 @@ package struct Mesh: Sendable {
         }
         for s in config.services { try visit(s) }
         return order
+    }
+
+    /// 1-32 of a-z, 0-9, `_` and `-`, starting with a letter. Checked by hand: a regular
+    /// expression compiles ICU's character sets first, 2 ms of every CLI call's start.
+    static func isServiceName(_ name: String) -> Bool {
+        let b = Array(name.utf8)
+        guard (1...32).contains(b.count), (0x61...0x7A).contains(b[0]) else { return false }
+        return b.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x5F || $0 == 0x2D }
     }
 }
 

@@ -44,6 +44,20 @@ import LiaisonProcess
         #expect(b.maxConnections == 1024 && b.maxConnectionsPerUID == 5 && b.idleTimeoutMs == 600_000)
     }
 
+    /// Names the mesh file takes: a service's, and an account's in its access rules.
+    @Test func takesNamesOfTheRightForm() throws {
+        let longest = "abcdefghijklmnopqrstuvwxyz012345"
+        let path = try write(#"{"services": [{"name": "a-b_9"}, {"name": ""# + longest + #""}]}"#)
+        #expect(try Mesh.load(path).config.services.map(\.name) == ["a-b_9", longest])
+        let decode = { (s: String) in try? JSONDecoder().decode(AccountRef.self, from: Data("\"\(s)\"".utf8)) }
+        for good in ["liaison-delegations", "_svc", "a.b-c", "A9"] {
+            #expect(decode(good) != nil, "\(good)")
+        }
+        for bad in ["", "-x", ".x", "a b", "ä", String(repeating: "a", count: 65)] {
+            #expect(decode(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test func ordersByDependencies() throws {
         let path = try write(#"{"services": [{"name": "a", "depends_on": ["c"]}, {"name": "b"}, {"name": "c", "depends_on": ["b"]}]}"#)
         #expect(try Mesh.load(path).startOrder().map(\.name) == ["b", "c", "a"])
@@ -54,6 +68,10 @@ import LiaisonProcess
         (#"{"services": [{"name": "a", "depends_on": ["zz"]}]}"#, "no service named \"zz\""),
         (#"{"services": [{"name": "a"}, {"name": "a"}]}"#, "appears twice"),
         (#"{"services": [{"name": "Bad Name"}]}"#, "must be 1-32 of a-z"),
+        (#"{"services": [{"name": "9lives"}]}"#, "must be 1-32 of a-z"),
+        (#"{"services": [{"name": "a.b"}]}"#, "must be 1-32 of a-z"),
+        (#"{"services": [{"name": ""}]}"#, "must be 1-32 of a-z"),
+        (#"{"services": [{"name": "abcdefghijklmnopqrstuvwxyz0123456"}]}"#, "must be 1-32 of a-z"),
         (#"{"services": [{"name": "a", "restart": "sometimes"}]}"#, "restart"),
         (#"{"services": [{"name": "a", "socket": "run/x.sock"}, {"name": "b", "socket": "run/x.sock"}]}"#, "is used twice"),
         (#"{"services": "none"}"#, "services: expected an array"),
