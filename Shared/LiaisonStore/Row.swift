@@ -12,6 +12,13 @@ package final class RowColumns: Sendable {
         for (i, n) in names.enumerated() where index[n] == nil { index[n] = i }
         self.index = index
     }
+
+    /// Where the column `name` is: among a few columns found by comparing names (cheaper than
+    /// hashing it, and a report reads tens of thousands of rows), otherwise by the index.
+    func position(of name: String) -> Int? {
+        guard names.count <= 8 else { return index[name] }
+        return names.firstIndex(of: name)
+    }
 }
 
 /// A type a column can be read as. `Optional` reads NULL as nil; the others refuse it.
@@ -104,7 +111,7 @@ package struct Row: Sendable {
     /// non-optional `T`) is an error naming the column, never a silent default.
     package subscript<T: SQLReadable>(_ name: String) -> T {
         get throws {
-            guard let i = columns.index[name] else {
+            guard let i = columns.position(of: name) else {
                 throw StoreError(
                     code: SQLITE_RANGE,
                     message: "the row has no column \(name) (it has \(columns.names.joined(separator: ", ")))"

@@ -32,16 +32,15 @@ extension DelegationsTables {
         if let c = f.country?.uppercased() {
             // A joint visit is found by every partner's country, not only the lead's. The page
             // of the lead's country comes in order from an index (country, start, id); the joint
-            // visits, by the links of that country's entries (`+` keeps SQLite from reading all
-            // joint links through the registry report's partial index instead). Their summaries
-            // are read for the page alone.
+            // visits, by the joint links of that country's entries (both by index). Their
+            // summaries are read for the page alone.
             sql = """
                 SELECT summary, starts_utc, id FROM delegations WHERE id IN (
                     SELECT id FROM (SELECT id FROM delegations INDEXED BY delegations_by_country_start
                         WHERE country = ?\(cond) ORDER BY starts_utc, id LIMIT ?)
                     UNION ALL
                     SELECT id FROM delegations WHERE id IN (SELECT dp.delegation_id FROM delegation_partners dp
-                        WHERE dp.partner_id IN (SELECT id FROM partners WHERE upper(country) = ?) AND +dp.lead = 0)
+                        WHERE dp.partner_id IN (SELECT id FROM partners WHERE upper(country) = ?) AND dp.lead = 0)
                         \(cond))
                 """
             all = [c] + args + [limit + 1, c] + args

@@ -92,6 +92,8 @@ struct DelegationsTables: RecordTable {
         ),
         // The index is written again only when the search text changed (it fired on every update).
         .init(12, searchUpdateSQL),
+        // A country's joint visits: its entries by an index, their joint links by another.
+        .init(13, PartnerTables.countryLinksSQL),
     ]
 
     /// States whose itineraries hold venues and hosts.
