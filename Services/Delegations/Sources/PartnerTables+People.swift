@@ -8,7 +8,7 @@ extension PartnerTables {
     static func person(_ db: Database, id: String) throws -> (PartnerRecord, Person)? {
         let needle = JSONWriter.string(["id": .string(id)]).dropFirst().dropLast()
         for row in try db.query(
-            "SELECT doc FROM partners WHERE status = 'active' AND instr(doc, ?) > 0",
+            "SELECT doc FROM partners WHERE +status = 'active' AND instr(doc, ?) > 0",  // every row: no index
             [String(needle)]
         ) {
             let p = try JSONDecoding.decode(PartnerRecord.self, from: try row["doc"] as [UInt8])

@@ -112,7 +112,8 @@ struct PartnerTables: RecordTable {
     static func list(_ db: Database, _ f: PartnerQuery, limit: Int) throws -> [PartnerRecord] {
         var sql = "SELECT doc FROM partners WHERE 1=1"
         var args: [any SQLBindable] = []
-        if !f.includeMerged { sql += " AND status = 'active'" }
+        // `+`: the page comes in order of the name index, not from the registry's index by status.
+        if !f.includeMerged { sql += " AND +status = 'active'" }
         if let c = f.country { sql += " AND country = ?"; args.append(c.uppercased()) }
         if let k = f.kind { sql += " AND kind = ?"; args.append(k.rawValue) }
         if let c = f.continent {
@@ -142,7 +143,9 @@ struct PartnerTables: RecordTable {
         var keys: [String] = [], numberOf: [String: Int] = [:]
         var counts: [(partners: Int, withVisits: Int, visits: Int)] = []
         var rowOf: [String: Int] = [:]
-        for r in try db.query("SELECT id, country, kind FROM partners WHERE status = 'active'") {
+        for r in try db.query(
+            "SELECT id, country, kind FROM partners INDEXED BY partners_by_status WHERE status = 'active'"
+        ) {
             let k = key(try r["country"], try r["kind"])
             let n: Int
             if let known = numberOf[k] {
