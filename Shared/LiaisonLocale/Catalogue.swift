@@ -50,6 +50,10 @@ package struct Catalogue: Sendable {
         return english
     }
 
+    /// The codes of the catalogues compiled in, sorted, without parsing any (a CLI's `--lang`
+    /// lists them on every call: parsing them all was a tenth of its start).
+    package static var codes: [String] { catalogueFiles.keys.sorted() }
+
     /// The catalogue for an explicit code (`--lang`), or nil when Liaison has none.
     package static func named(_ code: String) -> Catalogue? { all[code.lowercased()] }
 

@@ -126,7 +126,7 @@ extension CLI {
                 ),
                 OptionSpec(
                     ["--lang"],
-                    oneOf: Catalogue.all.keys.sorted(),
+                    oneOf: Catalogue.codes,
                     value: "L",
                     "A visit's mails in this language, English beside it (default: each recipient's first language "
                         + "Liaison has)."

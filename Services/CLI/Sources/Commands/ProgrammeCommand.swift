@@ -23,7 +23,7 @@ extension CLI {
                 ),
                 OptionSpec(
                     ["--lang"],
-                    oneOf: Catalogue.all.keys.sorted(),
+                    oneOf: Catalogue.codes,
                     value: "L",
                     "Its language, English beside it (default: the one most of the delegation reads first)."
                 ),
