@@ -213,6 +213,24 @@ import Testing
         #expect(try s.read { db in try db.schemaVersion() } == 2)
     }
 
+    /// A write alone in its group runs without a savepoint of its own: failing, it takes the
+    /// transaction with it, and leaves nothing behind; the next write commits as usual.
+    @Test func aLoneWriteThatFailsLeavesNothing() throws {
+        struct Refused: Error {}
+        let s = try Store(path: tempPath(), migrations: migrations)
+        #expect(throws: Refused.self) {
+            try s.write { db in
+                try db.run("INSERT INTO t(name) VALUES('gone')")
+                _ = try db.savepoint { db in try db.run("INSERT INTO t(name) VALUES('gone too')") }
+                throw Refused()
+            }
+        }
+        try s.write { db in try db.run("INSERT INTO t(name) VALUES('kept')") }
+        let names = try s.read { db in try db.query("SELECT name FROM t").map { row throws -> String in try row["name"] } }
+        #expect(names == ["kept"])
+        #expect(s.commitCounters.commits == 1 && s.commitCounters.writes == 2)
+    }
+
     @Test func concurrentWritesShareCommitsAndFailAlone() throws {
         struct Refused: Error {}
         let s = try Store(path: tempPath(), migrations: migrations)
