@@ -76,6 +76,37 @@ import LiaisonWire
         #expect(third.contains("moved from Saturday 13 March 2027 15:00–15:45 to Saturday 13 March 2027 16:00–16:45"))
     }
 
+    /// A change of details of a visit with nobody to tell makes no job and queues nothing; once
+    /// somebody is on it, the next change mails them the schedule.
+    @Test func detailsOfAVisitWithNobodyToTellMakeNoJob() throws {
+        let t = try TestNotifications(mail: ["coalesce_s": 30])
+        var v = P.realVisit()
+        v.draft.members = []
+        v.draft.hosts = []
+        for item in v.draft.itinerary.indices { v.draft.itinerary[item].attendees = [] }
+        try t.deliver("delegation.confirmed", v)
+        // Jobs ever made (the table's counter) and versions kept for held mail.
+        func made() throws -> [Int] {
+            try t.service.store.read { db in
+                [
+                    try db.queryOne("SELECT coalesce(max(seq), 0) AS n FROM sqlite_sequence WHERE name = 'fanouts'")!["n"],
+                    try db.queryOne("SELECT count(*) AS n FROM bases")!["n"],
+                ]
+            }
+        }
+        let before = try made()
+        v.version += 1
+        v.draft.notes = "Bring the signed minutes"
+        try t.deliver("delegation.updated", v)
+        let after = try made()
+        #expect(after == before && before[1] == 0, "\(after) after \(before)")
+        #expect(try t.messages().isEmpty)
+        v.version += 1
+        v.draft.members = [Member(name: "Dan", email: "dan@example.org")]
+        try t.deliver("delegation.updated", v)
+        #expect(try mails(t, to: "dan@example.org").map { $0["rule"]! } == ["schedule"], "held, then sent")
+    }
+
     @Test func aCancellationTakesBackWhatWasHeldAndTellsOnlyThoseWhoHoldTheSchedule() throws {
         let t = try TestNotifications(mail: ["coalesce_s": 30], start: false)
         try t.deliver("delegation.confirmed", P.realVisit())

@@ -187,6 +187,18 @@ extension NotificationsTables {
         }
     }
 
+    /// Whether a job or held messages of the visit wait (a change of it then goes through them).
+    static func mailWaits(_ db: Database, subjectID: String) throws -> Bool {
+        try db.queryOne(
+            """
+            SELECT EXISTS(SELECT 1 FROM fanouts WHERE subject_id = ?1)
+                OR EXISTS(SELECT 1 FROM messages WHERE subject_id = ?1 AND status = 'pending' AND attempts = 0
+                    AND rule IN ('schedule','update','removal')) AS waits
+            """,
+            [subjectID]
+        )?["waits"] == true
+    }
+
     struct HeldMessage {
         var id: Int64
         var address: String
