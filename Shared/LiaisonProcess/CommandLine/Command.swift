@@ -12,7 +12,15 @@ package struct Command<Context> {
     /// Positional arguments: NAME (one), [NAME] (optional), NAME... (any number).
     package var arguments: [(String, String)] = []
     package var options: [OptionSpec] = []
-    package var subcommands: [Command] = []
+    /// The subcommands, built when a command line reaches into the group (the initialiser takes
+    /// them unevaluated): a call builds the one group it runs, not every command's options (a
+    /// quarter of a CLI call's start was building all of them).
+    package var subcommands: [Command] {
+        get { makeSubcommands?() ?? listed }
+        set { (listed, makeSubcommands) = (newValue, nil) }
+    }
+    private var listed: [Command] = []
+    private var makeSubcommands: (() -> [Command])?
     /// More text after the options.
     package var discussion: String? = nil
     package var run: ((ParsedArgs, Context) throws -> Int32)? = nil
@@ -23,7 +31,7 @@ package struct Command<Context> {
         usage: String,
         arguments: [(String, String)] = [],
         options: [OptionSpec] = [],
-        subcommands: [Command] = [],
+        subcommands: @autoclosure @escaping () -> [Command] = [],
         discussion: String? = nil,
         run: ((ParsedArgs, Context) throws -> Int32)? = nil
     ) {
@@ -32,7 +40,7 @@ package struct Command<Context> {
         self.usage = usage
         self.arguments = arguments
         self.options = options
-        self.subcommands = subcommands
+        makeSubcommands = subcommands
         self.discussion = discussion
         self.run = run
     }
