@@ -30,16 +30,7 @@ enum SQLiteShell {
         }
         let mesh = try MeshHarness()
         #expect(try mesh.cli("demo").code == 0)
-        let c = try WireClient(path: mesh.socket("delegations"))
-        let d = try c.call(
-            "delegations.create",
-            [
-                "direction": "inbound", "title": "Audit visit",
-                "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
-                "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00",
-            ]
-        )
-        _ = try c.call("delegations.confirm", ["id": d["id"]!, "expected_version": 1])
+        let d = try mesh.visit("Audit visit", confirm: true)
         let ok = try mesh.cli("audit", "verify")
         #expect(ok.code == 0, "\(ok.stdout)\(ok.stderr)")
         #expect(
@@ -168,17 +159,7 @@ enum SQLiteShell {
         }
         let mesh = try MeshHarness()
         let c = try WireClient(path: mesh.socket("delegations"))
-        func visit(_ title: String) throws -> String {
-            let d = try c.call(
-                "delegations.create",
-                [
-                    "direction": "inbound", "title": .string(title),
-                    "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
-                    "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00",
-                ]
-            )
-            return d["id"]!.stringValue!
-        }
+        func visit(_ title: String) throws -> String { try mesh.visit(title)["id"]!.stringValue! }
         let first = try visit("Before the checkpoint")
         #expect(try mesh.cli("audit", "verify").code == 0)
         let db = mesh.home + "/data/delegations/delegations.db"

@@ -28,16 +28,7 @@ import Testing
 
     @Test func oneEventsStagesLineUpAcrossTheProcesses() throws {
         let mesh = try MeshHarness(env: ["LIAISON_TRACE_EVENTS": "1"])
-        let c = try WireClient(path: mesh.socket("delegations"))
-        let d = try c.call(
-            "delegations.create",
-            [
-                "direction": "inbound", "title": "Traced visit",
-                "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
-                "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00",
-            ]
-        )
-        _ = try c.call("delegations.confirm", ["id": d["id"]!])
+        try mesh.visit("Traced visit", confirm: true)
         let acked = eventually(timeoutMs: 20_000) { () -> [Mark]? in
             let a = Self.marks(mesh.home, "delegations").filter { $0.stage == "acked" }
             return Set(a.compactMap { $0.fields["subscriber"] }).count == 2 ? a : nil

@@ -158,6 +158,23 @@ final class MeshHarness {
         try WireClient(path: socket(service), timeoutMs: timeoutMs).call(method, params, timeoutMs: timeoutMs)
     }
 
+    /// A one-day visit from Hanyang University titled `title`, confirmed when asked: the answer of
+    /// the last call (create, or confirm).
+    @discardableResult
+    func visit(_ title: String, confirm: Bool = false) throws -> JSONValue {
+        let d = try call(
+            "delegations",
+            "delegations.create",
+            [
+                "direction": "inbound", "title": .string(title),
+                "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
+                "starts_at": "2027-05-10T09:00", "ends_at": "2027-05-10T17:00",
+            ]
+        )
+        guard confirm else { return d }
+        return try call("delegations", "delegations.confirm", ["id": d["id"]!, "expected_version": 1])
+    }
+
     /// Runs the CLI against this mesh.
     func cli(_ args: String..., stdin: String? = nil) throws -> CLIResult {
         try runCLI(args + ["--home", home], stdin: stdin)

@@ -156,7 +156,6 @@ struct PartnerTables: RecordTable {
                 keys.append(k)
                 counts.append((0, 0, 0))
             }
-            if rowOf.isEmpty { rowOf.reserveCapacity(16_384) }
             rowOf[try r["id"] as String] = n
             counts[n].partners += 1
         }
