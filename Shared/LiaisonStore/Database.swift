@@ -299,33 +299,15 @@ package final class Database {
         try execute("CREATE TABLE IF NOT EXISTS schema_versions(component TEXT PRIMARY KEY, version INTEGER NOT NULL)")
         let current: Int =
             try queryOne("SELECT version FROM schema_versions WHERE component = ?", [component])?["version"] ?? 0
-        let newest = migrations.map(\.version).max() ?? 0
-        if current > newest {
-            throw StoreError(
-                code: SQLITE_ERROR,
-                message:
-                    "\(component) tables in \(path) are at version \(current), newer than this binary knows "
-                    + "(\(newest)); upgrade the binary"
+        try apply(migrations, above: current, "\(component) tables in \(path) are at version \(current)") { db, v in
+            try db.run(
+                "INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE "
+                    + "SET version = excluded.version",
+                [component, v]
             )
-        }
-        for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
-            try transaction { db in
-                try db.execute(m.sql)
-                try db.run(
-                    "INSERT INTO schema_versions(component, version) VALUES(?, ?) ON CONFLICT(component) DO UPDATE "
-                        + "SET version = excluded.version",
-                    [component, m.version]
-                )
-            }
         }
     }
 
-    /// Copies committed WAL pages back into the database file. PASSIVE never blocks anyone;
-    /// RESTART also waits (up to the busy timeout, holding off writers) for readers to leave the
-    /// WAL, so that the next write starts it again from the beginning instead of growing it.
-    /// Returns the frames in the WAL and how many of them are now in the database file; `busy`
-    /// when RESTART could not get every reader out in time.
-    /// TRUNCATE also cuts the WAL file to nothing (when the store is quiet, to give space back).
     /// Hands back the page cache's memory (SQLite reads the pages again when they are needed).
     package func releaseMemory() { sqlite3_db_release_memory(handle) }
 
@@ -336,6 +318,12 @@ package final class Database {
         return Int(current)
     }
 
+    /// Copies committed WAL pages back into the database file. PASSIVE never blocks anyone;
+    /// RESTART also waits (up to the busy timeout, holding off writers) for readers to leave the
+    /// WAL, so that the next write starts it again from the beginning instead of growing it.
+    /// TRUNCATE also cuts the WAL file to nothing (when the store is quiet, to give space back).
+    /// Returns the frames in the WAL and how many of them are now in the database file; `busy`
+    /// when RESTART could not get every reader out in time.
     package func checkpoint(
         restart: Bool = false,
         truncate: Bool = false
@@ -357,20 +345,31 @@ package final class Database {
     /// A database newer than the newest migration is refused rather than guessed at.
     package func migrate(_ migrations: [Migration]) throws {
         let current = try schemaVersion()
+        try apply(migrations, above: current, "database \(path) has schema version \(current)") { db, v in
+            try db.execute("PRAGMA user_version = \(v)")
+        }
+    }
+
+    /// Runs each migration above `current` in its own transaction (its SQL, then its data
+    /// rewrite, then `mark` records the version reached); refuses a database newer than them all.
+    private func apply(
+        _ migrations: [Migration],
+        above current: Int,
+        _ what: String,
+        mark: (Database, Int) throws -> Void
+    ) throws {
         let newest = migrations.map(\.version).max() ?? 0
         if current > newest {
             throw StoreError(
                 code: SQLITE_ERROR,
-                message:
-                    "database \(path) has schema version \(current), newer than this binary knows (\(newest)); "
-                    + "upgrade the binary"
+                message: "\(what), newer than this binary knows (\(newest)); upgrade the binary"
             )
         }
         for m in migrations.sorted(by: { $0.version < $1.version }) where m.version > current {
             try transaction { db in
                 try db.execute(m.sql)
                 try m.data?(db)
-                try db.execute("PRAGMA user_version = \(m.version)")
+                try mark(db, m.version)
             }
         }
     }
