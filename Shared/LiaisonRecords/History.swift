@@ -13,11 +13,11 @@ package struct History: Sendable {
     package let idColumn: String
     /// The index over (record, seq).
     package let index: String
-    /// The table of the records themselves (`id`, `version`): each is at the version its
+    /// The table of the records themselves (`id`, `version`, `doc`): each is at the version its
     /// history ends with.
-    package let records: String?
+    package let records: String
 
-    package init(table: String, idColumn: String, index: String, records: String? = nil) {
+    package init(table: String, idColumn: String, index: String, records: String) {
         self.table = table
         self.idColumn = idColumn
         self.index = index

@@ -221,7 +221,6 @@ extension History {
     /// its history were deleted (the chain still verifies: a chain cannot tell its end was cut),
     /// or the record was changed outside the service.
     func recordsAhead(_ db: Database, since: Int64? = nil) throws -> ChainReport.Broken? {
-        guard let records else { return nil }
         let sql = """
             SELECT r.id AS entity, r.version AS version, h.last AS last, h.seq AS seq FROM \(records) r
             LEFT JOIN (SELECT \(idColumn) AS id, max(version) AS last, max(seq) AS seq FROM \(table)
@@ -255,7 +254,6 @@ extension History {
     /// The first record whose stored text is not the state its newest history row sealed: it
     /// was edited in place (records whose history ends before states were kept are not checked).
     func recordsEdited(_ db: Database, since: Int64? = nil) throws -> ChainReport.Broken? {
-        guard let records else { return nil }
         let changed = since == nil ? "" : "AND r.id IN (SELECT \(idColumn) FROM \(table) WHERE seq > ?)"
         let sql = """
             SELECT r.id AS entity, r.version AS version, r.doc AS doc, h.seq AS seq, h.state AS state

@@ -30,9 +30,6 @@ package protocol RecordTable: Sendable {
     /// The record with this id or reference, its stored JSON (the "before" of a change), and the
     /// stored text of it.
     func load(_ db: Database, _ idOrRef: String) throws -> (Record, JSONValue, [UInt8])?
-    /// The stored version and text of the record with this id. A refresh (a partner renamed or
-    /// merged) rewrites the text and leaves the version: a change compares both.
-    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])?
     /// The row for `record`, whose encoding is `tree`.
     func prepare(_ record: Record, tree: JSONValue) -> Prepared
     /// The record's text as the row stores it (its history row seals its digest).
@@ -49,8 +46,16 @@ package protocol RecordTable: Sendable {
 extension RecordTable {
     /// The stored version of the record with this id (nil: none), its text left unread.
     package func version(_ db: Database, id: String) throws -> Int? {
-        guard let records = history.records else { return try current(db, id: id)?.version }
-        return try db.queryOne("SELECT version FROM \(records) WHERE id = ?", [id])?["version"]
+        try db.queryOne("SELECT version FROM \(history.records) WHERE id = ?", [id])?["version"]
+    }
+
+    /// The stored version and text of the record with this id. A refresh (a partner renamed or
+    /// merged) rewrites the text and leaves the version: a change compares both.
+    package func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])? {
+        guard let row = try db.queryOne("SELECT version, doc FROM \(history.records) WHERE id = ?", [id]) else {
+            return nil
+        }
+        return (try row["version"], try row["doc"])
     }
 
     /// Inserts `record` with its first history row (`note`, or `{"created": record}`), in the
@@ -65,19 +70,7 @@ extension RecordTable {
         nowMillis t: Int64
     ) throws -> JSONValue {
         try record.validate()
-        let tree = JSONValue.encoded(JSONEncoding.bytes(record))
-        let prepared = prepare(record, tree: tree)
-        try insert(db, prepared, nowMillis: t)
-        try seal(
-            db,
-            record,
-            uid: uid,
-            action: action,
-            note ?? ["created": tree],
-            stored: storedText(prepared),
-            nowMillis: t
-        )
-        return tree
+        return try save(db, record, new: true, action: action, uid: uid, nowMillis: t) { note ?? ["created": $0] }
     }
 
     /// Writes `record`, changed from `before`, in the caller's transaction: the version bumped,
@@ -97,19 +90,9 @@ extension RecordTable {
         record.version += 1
         record.updatedAt = Timestamp.rfc3339(millis: t)
         if validating { try record.validate() }
-        let after = JSONValue.encoded(JSONEncoding.bytes(record))
-        let prepared = prepare(record, tree: after)
-        try update(db, prepared, nowMillis: t)
-        try seal(
-            db,
-            record,
-            uid: uid,
-            action: action,
-            note ?? History.diff(before, after),
-            stored: storedText(prepared),
-            nowMillis: t
-        )
-        return after
+        return try save(db, record, new: false, action: action, uid: uid, nowMillis: t) {
+            note ?? History.diff(before, $0)
+        }
     }
 
     /// Takes back `record` as another service holds it (the last event about it carried it
@@ -125,18 +108,35 @@ extension RecordTable {
     ) throws -> Bool {
         let stored = try load(db, record.id)
         if let (s, _, _) = stored, s.version >= record.version { return false }
+        try save(db, record, new: stored == nil, action: "recovered", uid: 0, nowMillis: t) { tree in
+            var note: JSONObject = ["recovered_from": .string(from), "event_sequence": .int(sequence)]
+            if let (_, before, _) = stored {
+                note["changes"] = History.diff(before, tree)
+            } else {
+                note["created"] = tree
+            }
+            return .object(note)
+        }
+        return true
+    }
+
+    /// Writes `record` as a new row (`new`) or over the stored one, and its history row with the
+    /// note `noting` makes of its encoding, which it returns.
+    @discardableResult
+    private func save(
+        _ db: Database,
+        _ record: Record,
+        new: Bool,
+        action: String,
+        uid: UInt32,
+        nowMillis t: Int64,
+        noting: (JSONValue) -> JSONValue
+    ) throws -> JSONValue {
         let tree = JSONValue.encoded(JSONEncoding.bytes(record))
         let prepared = prepare(record, tree: tree)
-        var note: JSONObject = ["recovered_from": .string(from), "event_sequence": .int(sequence)]
-        if let (_, before, _) = stored {
-            try update(db, prepared, nowMillis: t)
-            note["changes"] = History.diff(before, tree)
-        } else {
-            try insert(db, prepared, nowMillis: t)
-            note["created"] = tree
-        }
-        try seal(db, record, uid: 0, action: "recovered", .object(note), stored: storedText(prepared), nowMillis: t)
-        return true
+        if new { try insert(db, prepared, nowMillis: t) } else { try update(db, prepared, nowMillis: t) }
+        try seal(db, record, uid: uid, action: action, noting(tree), stored: storedText(prepared), nowMillis: t)
+        return tree
     }
 
     /// Writes `record` at its version: what others own changed in it (a partner's name, a visit's

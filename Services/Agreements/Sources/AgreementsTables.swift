@@ -252,11 +252,6 @@ struct AgreementsTables: RecordTable {
         try Self.loadText(db, idOrRef)
     }
 
-    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])? {
-        guard let row = try db.queryOne("SELECT version, doc FROM agreements WHERE id = ?", [id]) else { return nil }
-        return (try row["version"], try row["doc"])
-    }
-
     func prepare(_ record: Agreement, tree: JSONValue) -> (Agreement, String) { (record, JSONWriter.string(tree)) }
 
     func storedText(_ prepared: (Agreement, String)) -> String { prepared.1 }

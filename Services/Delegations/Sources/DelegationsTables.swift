@@ -139,11 +139,6 @@ struct DelegationsTables: RecordTable {
         try Self.loadText(db, idOrRef: idOrRef).map { ($0.0, .encoded($0.1), $0.1) }
     }
 
-    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])? {
-        guard let row = try db.queryOne("SELECT version, doc FROM delegations WHERE id = ?", [id]) else { return nil }
-        return (try row["version"], try row["doc"])
-    }
-
     func prepare(_ record: Delegation, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
 
     func storedText(_ prepared: Prepared) -> String { prepared.doc }
