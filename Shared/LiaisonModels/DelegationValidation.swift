@@ -62,11 +62,7 @@ extension DelegationDraft {
         if v.count(members, "members", max: Limits.members) {
             for (i, m) in members.enumerated() {
                 v.nested("members[\(i)]") { mv in
-                    mv.text(m.name, "name", max: Limits.name)
-                    mv.optionalText(m.nameLocal, "name_local", max: Limits.name)
-                    mv.optionalText(m.title, "title", max: Limits.name)
-                    mv.optionalText(m.phone, "phone", max: Limits.phone)
-                    mv.email(m.email, "email")
+                    mv.person(name: m.name, nameLocal: m.nameLocal, (m.title, "title"), phone: m.phone, email: m.email)
                     if let p = m.partner, !partnerKeys.contains(p) {
                         mv.fail("partner", "\(p) is not one of the delegation's partners")
                     }
@@ -89,11 +85,7 @@ extension DelegationDraft {
         if v.count(hosts, "hosts", max: Limits.hosts) {
             for (i, h) in hosts.enumerated() {
                 v.nested("hosts[\(i)]") { hv in
-                    hv.text(h.name, "name", max: Limits.name)
-                    hv.optionalText(h.nameLocal, "name_local", max: Limits.name)
-                    hv.optionalText(h.unit, "unit", max: Limits.name)
-                    hv.optionalText(h.phone, "phone", max: Limits.phone)
-                    hv.email(h.email, "email")
+                    hv.person(name: h.name, nameLocal: h.nameLocal, (h.unit, "unit"), phone: h.phone, email: h.email)
                     if !hostEmails.insert(h.email.lowercased()).inserted {
                         hv.fail("email", "\(h.email) is given for two hosts")
                     }

@@ -58,6 +58,22 @@ extension Validator {
         return true
     }
 
+    /// Checks a person as members, hosts and the registry's people give them: their name (romanised
+    /// and in their own script), one more line of who they are (`title` or `unit`), phone, email.
+    package mutating func person(
+        name: String,
+        nameLocal: String?,
+        _ line: (value: String?, field: String),
+        phone: String?,
+        email: String?
+    ) {
+        text(name, "name", max: Limits.name)
+        optionalText(nameLocal, "name_local", max: Limits.name)
+        optionalText(line.value, line.field, max: Limits.name)
+        optionalText(phone, "phone", max: Limits.phone)
+        self.email(email, "email")
+    }
+
     /// Checks an email address.
     package mutating func email(_ value: String?, _ field: String) {
         guard let value else { return }

@@ -161,11 +161,7 @@ package struct Person: Codable, Sendable, Equatable {
     }
 
     package func problems(_ v: inout Validator) {
-        v.text(name, "name", max: Limits.name)
-        v.optionalText(nameLocal, "name_local", max: Limits.name)
-        v.optionalText(title, "title", max: Limits.name)
-        v.email(email, "email")
-        v.optionalText(phone, "phone", max: Limits.phone)
+        v.person(name: name, nameLocal: nameLocal, (title, "title"), phone: phone, email: email)
     }
 }
 

@@ -17,6 +17,29 @@ extension CLI {
         /// The values it takes, when they are an enum's cases.
         var choices: [String]? = nil
 
+        init(flag: String, key: String, help: String, shape: Shape = .text) {
+            (self.flag, self.key, self.help, self.shape) = (flag, key, help, shape)
+        }
+
+        /// A flag whose values are an enum's cases (help lists them).
+        init<E: CaseIterable & RawRepresentable>(flag: String, key: String, help: String, oneOf: E.Type)
+        where E.RawValue == String {
+            (self.flag, self.key, self.help, self.choices) = (flag, key, help, E.allCases.map(\.rawValue))
+        }
+
+        /// Who a person is, as members and the registry's people are given: the same six flags,
+        /// `title` and `email` said for the use.
+        static func person(title: String, email: String) -> [FieldFlag] {
+            [
+                FieldFlag(flag: "--name", key: "name", help: "Name (romanised)."),
+                FieldFlag(flag: "--name-local", key: "name_local", help: "In their own script."),
+                FieldFlag(flag: "--title", key: "title", help: title),
+                FieldFlag(flag: "--role", key: "role", help: "Their part.", oneOf: MemberRole.self),
+                FieldFlag(flag: "--email", key: "email", help: email),
+                FieldFlag(flag: "--phone", key: "phone", help: "Phone."),
+            ]
+        }
+
         /// The option as help and the parser know it.
         var option: OptionSpec {
             guard let choices else { return OptionSpec([flag], value: "VALUE", help) }
@@ -29,12 +52,7 @@ extension CLI {
         FieldFlag(flag: "--purpose", key: "purpose", help: "Why they come."),
         FieldFlag(flag: "--topics", key: "topics", help: "Topics, comma-separated.", shape: .list),
         FieldFlag(flag: "--notes", key: "notes", help: "Notes."),
-        FieldFlag(
-            flag: "--direction",
-            key: "direction",
-            help: "Who travels.",
-            choices: Direction.allCases.map(\.rawValue)
-        ),
+        FieldFlag(flag: "--direction", key: "direction", help: "Who travels.", oneOf: Direction.self),
         FieldFlag(
             flag: "--date",
             key: "date",
@@ -62,7 +80,7 @@ extension CLI {
 
     static let agreementFlags: [FieldFlag] = [
         FieldFlag(flag: "--title", key: "title", help: "The agreement's title."),
-        FieldFlag(flag: "--kind", key: "kind", help: "What kind.", choices: AgreementKind.allCases.map(\.rawValue)),
+        FieldFlag(flag: "--kind", key: "kind", help: "What kind.", oneOf: AgreementKind.self),
         FieldFlag(flag: "--focus", key: "focus_areas", help: "Focus areas, comma-separated.", shape: .list),
         FieldFlag(flag: "--signed-on", key: "signed_on", help: "A day, or as known: 2024-07, 2024."),
         FieldFlag(flag: "--starts-on", key: "starts_on", help: "When it takes effect."),

@@ -29,12 +29,7 @@ extension CLI {
     static let partnerFields: [FieldFlag] = [
         FieldFlag(flag: "--name", key: "name", help: "Name in English (or romanised)."),
         FieldFlag(flag: "--name-local", key: "name_local", help: "Name in its own script."),
-        FieldFlag(
-            flag: "--kind",
-            key: "kind",
-            help: "What kind of institution.",
-            choices: PartnerKind.allCases.map(\.rawValue)
-        ),
+        FieldFlag(flag: "--kind", key: "kind", help: "What kind of institution.", oneOf: PartnerKind.self),
         FieldFlag(flag: "--country", key: "country", help: "ISO 3166-1 alpha-2 code, e.g. TH."),
         FieldFlag(flag: "--city", key: "city", help: "City."),
         FieldFlag(flag: "--website", key: "website", help: "Website."),
@@ -243,14 +238,7 @@ extension CLI {
         }
     }
 
-    static let personFields: [FieldFlag] = [
-        FieldFlag(flag: "--name", key: "name", help: "Name (romanised)."),
-        FieldFlag(flag: "--name-local", key: "name_local", help: "In their own script."),
-        FieldFlag(flag: "--title", key: "title", help: "e.g. Minister for the Development of ICT."),
-        FieldFlag(flag: "--role", key: "role", help: "Their part.", choices: MemberRole.allCases.map(\.rawValue)),
-        FieldFlag(flag: "--email", key: "email", help: "Email."),
-        FieldFlag(flag: "--phone", key: "phone", help: "Phone."),
-    ]
+    static let personFields = FieldFlag.person(title: "e.g. Minister for the Development of ICT.", email: "Email.")
 
     static var personAdd: CLICommand {
         Command(

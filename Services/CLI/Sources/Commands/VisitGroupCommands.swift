@@ -20,7 +20,7 @@ extension CLI {
     static let groupFields: [FieldFlag] = [
         FieldFlag(flag: "--description", key: "description", help: "Who they are: International students of BIT."),
         FieldFlag(flag: "--count", key: "count", help: "How many (when known)."),
-        FieldFlag(flag: "--role", key: "role", help: "Their part.", choices: MemberRole.allCases.map(\.rawValue)),
+        FieldFlag(flag: "--role", key: "role", help: "Their part.", oneOf: MemberRole.self),
         FieldFlag(flag: "--partner", key: "partner", help: "The partner (id) they come from."),
     ]
 

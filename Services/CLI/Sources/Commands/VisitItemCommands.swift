@@ -27,12 +27,7 @@ extension CLI {
     static let itemFields: [FieldFlag] = [
         FieldFlag(flag: "--title", key: "title", help: "What it is."),
         FieldFlag(flag: "--venue", key: "venue", help: "Where (a room, a building)."),
-        FieldFlag(
-            flag: "--kind",
-            key: "kind",
-            help: "What kind of session.",
-            choices: ItemKind.allCases.map(\.rawValue)
-        ),
+        FieldFlag(flag: "--kind", key: "kind", help: "What kind of session.", oneOf: ItemKind.self),
         FieldFlag(flag: "--hosts", key: "hosts", help: "Host emails, comma-separated.", shape: .list),
         FieldFlag(
             flag: "--attendees",

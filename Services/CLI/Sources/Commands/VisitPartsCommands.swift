@@ -29,13 +29,8 @@ extension CLI {
     }
 
     /// A member's fields as flags (`--interpreter` is a flag: they need one).
-    static let memberFields: [FieldFlag] = [
-        FieldFlag(flag: "--name", key: "name", help: "Name (romanised)."),
-        FieldFlag(flag: "--name-local", key: "name_local", help: "In their own script."),
-        FieldFlag(flag: "--title", key: "title", help: "Title or rank."),
-        FieldFlag(flag: "--role", key: "role", help: "Their part.", choices: MemberRole.allCases.map(\.rawValue)),
-        FieldFlag(flag: "--email", key: "email", help: "Email (their schedule is mailed to it)."),
-        FieldFlag(flag: "--phone", key: "phone", help: "Phone."),
+    static let memberFields: [FieldFlag] =
+        FieldFlag.person(title: "Title or rank.", email: "Email (their schedule is mailed to it).") + [
         FieldFlag(flag: "--languages", key: "languages", help: "Language tags, comma-separated (th,en).", shape: .list),
         FieldFlag(flag: "--partner", key: "partner", help: "The partner (id) they come from."),
         FieldFlag(flag: "--dietary", key: "needs.dietary", help: "Dietary needs."),
