@@ -13,6 +13,12 @@ struct RelayRow {
     var attempts: Int64
     /// On the exception list (else new: past the position).
     var listed: Bool
+
+    /// A row of the relay's queries (`seq`, `partition_key`, `key_seq`, `id`, `attempts`).
+    init(_ r: Row, listed: Bool) throws {
+        (outboxSeq, key, keySeq) = (try r["seq"], try r["partition_key"], try r["key_seq"])
+        (eventID, attempts, self.listed) = (try r["id"], try r["attempts"], listed)
+    }
 }
 
 /// One round of a subscriber's relay: what one `events.deliver` call carries, the new events
@@ -156,21 +162,14 @@ enum RelayQueries {
             var stopped = blocked
             for r in try db.query(
                 """
-                SELECT e.outbox_seq, e.partition_key, e.attempts, o.key_seq, o.id, o.type, o.event
+                SELECT e.outbox_seq AS seq, e.partition_key, e.attempts, o.key_seq, o.id, o.type, o.event
                 FROM delivery_exceptions e INDEXED BY delivery_exceptions_open JOIN outbox o ON o.seq = e.outbox_seq
                 WHERE e.subscriber = ? AND e.status IN ('pending','dead') AND e.status = 'pending' ORDER BY \
                 e.outbox_seq LIMIT ?
                 """,
                 [subscriber, limit]
             ) {
-                let row = RelayRow(
-                    outboxSeq: try r["outbox_seq"],
-                    key: try r["partition_key"],
-                    keySeq: try r["key_seq"],
-                    eventID: try r["id"],
-                    attempts: try r["attempts"],
-                    listed: true
-                )
+                let row = try RelayRow(r, listed: true)
                 if stopped.contains(row.key) || waitingKeys.contains(row.key) { continue }
                 if try !add(row, type: try r["type"], try r["event"]) {
                     if out.rows.isEmpty { return (out, row) }
@@ -190,17 +189,11 @@ enum RelayQueries {
             .map { try $0["outbox_seq"] }
         )
         for r in try db.query(
-            "SELECT seq, partition_key, key_seq, id, type, event FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            "SELECT seq, partition_key, key_seq, id, type, event, 0 AS attempts FROM outbox WHERE seq > ? "
+                + "ORDER BY seq LIMIT ?",
             [position, room]
         ) {
-            let row = RelayRow(
-                outboxSeq: try r["seq"],
-                key: try r["partition_key"],
-                keySeq: try r["key_seq"],
-                eventID: try r["id"],
-                attempts: 0,
-                listed: false
-            )
+            let row = try RelayRow(r, listed: false)
             let type: String = try r["type"]
             if !skippedAhead.contains(row.outboxSeq) && takes(type) {
                 if openKeys.contains(row.key) || waitingKeys.contains(row.key) {

@@ -6,6 +6,8 @@ import LiaisonWire
 /// One metric family as Prometheus and OpenMetrics see it: a name, a type, help, samples.
 package struct MetricFamily: Codable, Sendable, Equatable {
     package enum Kind: String, WireEnum { case counter, gauge, histogram }
+    /// A sample's labels, name to value.
+    package typealias Labels = [String: String]
 
     /// The name without `_total` (counters get it on their samples).
     package var name: String
@@ -18,22 +20,12 @@ package struct MetricFamily: Codable, Sendable, Equatable {
     }
 
     /// A gauge with one sample.
-    package static func gauge(
-        _ name: String,
-        _ help: String,
-        _ value: Double,
-        _ labels: [String: String] = [:]
-    ) -> MetricFamily {
+    package static func gauge(_ name: String, _ help: String, _ value: Double, _ labels: Labels = [:]) -> Self {
         MetricFamily(name, .gauge, help, [MetricSample(labels, value)])
     }
 
     /// A counter with one sample.
-    package static func counter(
-        _ name: String,
-        _ help: String,
-        _ value: Double,
-        _ labels: [String: String] = [:]
-    ) -> MetricFamily {
+    package static func counter(_ name: String, _ help: String, _ value: Double, _ labels: Labels = [:]) -> Self {
         MetricFamily(name, .counter, help, [MetricSample(labels, value)])
     }
 

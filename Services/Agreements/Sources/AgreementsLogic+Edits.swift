@@ -57,7 +57,6 @@ extension AgreementsLogic {
             expectedVersion: p.expectedVersion,
             action: .update,
             uid: uid,
-            event: nil,
             guarded: guarded
         ) { a in
             _ = try Self.merge(&a, changes, allowed: Self.updatable)
@@ -76,7 +75,6 @@ extension AgreementsLogic {
             expectedVersion: p.expectedVersion,
             action: .amend,
             uid: uid,
-            event: .agreementAmended,
             guarded: partnersGuard(changes)
         ) { a in
             let before = a.draft

@@ -14,14 +14,13 @@ import LiaisonWire
 /// dates drive the rest (a signed agreement whose start has come is active at once).
 extension AgreementsLogic {
     /// Applies `change` by `action` (allowed from the agreement's state) at `expectedVersion`,
-    /// saving, recording and emitting `event`; a signed agreement whose start has come becomes
-    /// active in the same transaction.
+    /// saving, recording and emitting the action's event; a signed agreement whose start has come
+    /// becomes active in the same transaction.
     func transition(
         _ id: String,
         expectedVersion: Int?,
         action: AgreementAction,
         uid: UInt32,
-        event: EventType?,
         guarded: ((Agreement, Database) throws -> Void)? = nil,
         _ change: (inout Agreement) throws -> Void
     ) throws -> Agreement {
@@ -31,7 +30,7 @@ extension AgreementsLogic {
             expectedVersion: expectedVersion,
             action: action.rawValue,
             uid: uid,
-            event: { _, _ in event },
+            event: { _, _ in action.event },
             guarded: guarded,
             then: { [self] a, db, t in
                 // Dates drive the state: a signed agreement whose start has come is active at once.
@@ -69,8 +68,7 @@ extension AgreementsLogic {
             p.id,
             expectedVersion: p.expectedVersion,
             action: .sign,
-            uid: uid,
-            event: .agreementSigned
+            uid: uid
         ) { a in
             a.draft.signedOn = p.signedOn.map(PartialDate.init) ?? a.draft.signedOn ?? PartialDate(today)
             if let s = p.signatories { a.draft.signatories = s }
@@ -89,8 +87,7 @@ extension AgreementsLogic {
             p.id,
             expectedVersion: p.expectedVersion,
             action: .activate,
-            uid: uid,
-            event: .agreementActivated
+            uid: uid
         ) { a in
             a.draft.startsOn = p.startsOn.map(PartialDate.init) ?? a.draft.startsOn ?? PartialDate(today)
             if let s = a.draft.startsOn, s.first > today {
@@ -111,14 +108,7 @@ extension AgreementsLogic {
             v.requiredText(p.reason, "reason", max: Limits.reason, multiline: true, why: "why the agreement is \(what)")
         }
         try v.finish()
-        let event: EventType? =
-            switch action {
-            case .terminate: .agreementTerminated
-            case .suspend: .agreementSuspended
-            case .resume: .agreementResumed
-            default: nil
-            }
-        return try transition(p.id, expectedVersion: p.expectedVersion, action: action, uid: uid, event: event) { a in
+        return try transition(p.id, expectedVersion: p.expectedVersion, action: action, uid: uid) { a in
             if action == .terminate { a.terminationReason = p.reason }
             if action == .suspend { a.suspensionReason = p.reason }
             if action == .resume { a.suspensionReason = nil }
@@ -204,5 +194,23 @@ extension AgreementsLogic {
         )
         if start <= today { try activate(&successor, db, uid: uid, nowMillis: t) }
         return successor
+    }
+}
+
+extension AgreementAction {
+    /// What a change by this action tells the mesh (nil: a draft's edits and its negotiation stay
+    /// in the service).
+    var event: EventType? {
+        switch self {
+        case .sign: .agreementSigned
+        case .activate: .agreementActivated
+        case .suspend: .agreementSuspended
+        case .resume: .agreementResumed
+        case .terminate: .agreementTerminated
+        case .renew: .agreementRenewed
+        case .amend: .agreementAmended
+        case .expire: .agreementExpired
+        case .negotiate, .update: nil
+        }
     }
 }

@@ -86,26 +86,19 @@ struct PartnerTables: RecordTable {
         return current
     }
 
-    /// The active entry with this name and country, if any.
-    static func find(_ db: Database, matchKey: String) throws -> PartnerRecord? {
+    /// The active entry with this name and country, if any; with `orMerged`, failing that, the
+    /// entry kept for a duplicate of it that was merged away.
+    static func find(_ db: Database, matchKey: String, orMerged: Bool = false) throws -> PartnerRecord? {
+        let statuses = orMerged ? "('active', 'merged')" : "('active')"
         guard
             let row = try db.queryOne(
-                "SELECT doc FROM partners WHERE match_key = ? AND status = 'active' ORDER BY created_ms",
+                "SELECT id, status, doc FROM partners WHERE match_key = ? AND status IN \(statuses) "
+                    + "ORDER BY status != 'active', created_ms LIMIT 1",
                 [matchKey]
             )
         else { return nil }
+        if try row["status"] as String == PartnerStatus.merged.rawValue { return try resolve(db, id: try row["id"]) }
         return try JSONDecoding.decode(PartnerRecord.self, from: try row["doc"] as [UInt8])
-    }
-
-    /// The entry kept for a duplicate of this name and country that was merged away, if any.
-    static func findMerged(_ db: Database, matchKey: String) throws -> PartnerRecord? {
-        guard
-            let row = try db.queryOne(
-                "SELECT id FROM partners WHERE match_key = ? AND status = 'merged' ORDER BY created_ms",
-                [matchKey]
-            )
-        else { return nil }
-        return try resolve(db, id: try row["id"])
     }
 
     /// A page of entries by name.
@@ -255,11 +248,6 @@ struct PartnerTables: RecordTable {
         return (try JSONDecoding.decode(PartnerRecord.self, from: doc), .encoded(doc), doc)
     }
 
-    func current(_ db: Database, id: String) throws -> (version: Int, doc: [UInt8])? {
-        guard let row = try db.queryOne("SELECT version, doc FROM partners WHERE id = ?", [id]) else { return nil }
-        return (try row["version"], try row["doc"])
-    }
-
     func prepare(_ record: PartnerRecord, tree: JSONValue) -> Prepared { Prepared(record, tree: tree) }
 
     func storedText(_ prepared: Prepared) -> String { prepared.doc }
@@ -317,7 +305,7 @@ struct PartnerTables: RecordTable {
     ) throws -> (record: PartnerRecord, created: Bool) {
         let key = Partner.matchKey(name: described.name, country: described.country)
         // A name merged away names the entry it was merged into.
-        if let found = try find(db, matchKey: key) ?? findMerged(db, matchKey: key) { return (found, false) }
+        if let found = try find(db, matchKey: key, orMerged: true) { return (found, false) }
         var newID = id ?? Partner.derivedID(name: described.name, country: described.country)
         if try load(db, id: newID) != nil { newID = IDs.make("par") }
         var draft = described

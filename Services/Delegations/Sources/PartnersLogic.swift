@@ -74,7 +74,7 @@ extension DelegationsLogic {
         try v.finish()
         return try store.write { [self] db in
             let key = Partner.matchKey(name: draft.name, country: draft.country)
-            if let existing = try PartnerTables.find(db, matchKey: key) ?? PartnerTables.findMerged(db, matchKey: key) {
+            if let existing = try PartnerTables.find(db, matchKey: key, orMerged: true) {
                 throw ServiceError(
                     .conflict,
                     "\(existing.draft.name) (\(existing.draft.country)) is already in the registry as \(existing.id)",

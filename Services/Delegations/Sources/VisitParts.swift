@@ -90,15 +90,7 @@ struct VisitParts {
     /// The group `which` names: its number in `delegation show`, or words of its description.
     func groupIndex(_ which: String) throws -> Int {
         let groups = draft.groups
-        if let n = Int(which) {
-            guard n >= 1 && n <= groups.count else {
-                throw ServiceError.invalidParams(
-                    field: "which",
-                    "\(ref) has \(groups.count) group\(groups.count == 1 ? "" : "s"); there is no number \(n)"
-                )
-            }
-            return n - 1
-        }
+        if let n = Int(which) { return try numbered(n, of: groups.count, "group") }
         let matches = groups.indices.filter { groups[$0].description.lowercased().contains(which.lowercased()) }
         if matches.count == 1 { return matches[0] }
         let list = (matches.isEmpty ? Array(groups.indices) : matches).map { "\($0 + 1). \(groups[$0].description)" }
@@ -113,15 +105,7 @@ struct VisitParts {
     func itemIndex(_ which: String) throws -> Int {
         let order = ItineraryDays.numbered(draft.itinerary)
         let items = draft.itinerary
-        if let n = Int(which) {
-            guard n >= 1 && n <= order.count else {
-                throw ServiceError.invalidParams(
-                    field: "which",
-                    "\(ref) has \(order.count) session\(order.count == 1 ? "" : "s"); there is no number \(n)"
-                )
-            }
-            return order[n - 1]
-        }
+        if let n = Int(which) { return order[try numbered(n, of: order.count, "session")] }
         let w = which.lowercased()
         var matches = order.filter { items[$0].id == which }
         if matches.isEmpty { matches = order.filter { items[$0].title.lowercased() == w } }
@@ -130,6 +114,17 @@ struct VisitParts {
         let shown = (matches.isEmpty ? order : matches).map(describe).joined(separator: "; ")
         let what = matches.isEmpty ? "no session \"\(which)\"" : "\(matches.count) sessions matching \"\(which)\""
         throw ServiceError.invalidParams(field: "which", "\(ref) has \(what): \(shown); name it by its number")
+    }
+
+    /// The place of number `n` (as `delegation show` counts, from 1) among `count` of `what`.
+    private func numbered(_ n: Int, of count: Int, _ what: String) throws -> Int {
+        guard n >= 1 && n <= count else {
+            throw ServiceError.invalidParams(
+                field: "which",
+                "\(ref) has \(count) \(what)\(count == 1 ? "" : "s"); there is no number \(n)"
+            )
+        }
+        return n - 1
     }
 
     /// "2. “Lab tour” 2026-12-14T11:00–12:00".
