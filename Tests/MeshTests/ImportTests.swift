@@ -178,6 +178,54 @@ import Testing
         #expect(again.code == 0 && again.stdout.contains("visits \(n) (0 new, \(n) already there)"), "\(again.stdout)")
     }
 
+    /// An agreements sheet over one frame (about 1,000 rows) failed with frame_too_large: the
+    /// agreements service staged nothing (issue 30's home has 5,000). It goes in pieces too, its
+    /// rows linked to a visit of the same import, and nothing is kept in either service when one
+    /// of its rows is wrong.
+    @Test func anAgreementsSheetOfAnySizeImportsAllOrNothing() throws {
+        let mesh = try MeshHarness()
+        let n = 1200
+        let dir = mesh.home
+        try "key,name,kind,country\np1,Archive University,university,KR\n"
+            .write(toFile: dir + "/p.csv", atomically: true, encoding: .utf8)
+        try "key,title,direction,partners,date,status\nv1,Visit of the archive,inbound,p1,2009-05,completed\n"
+            .write(toFile: dir + "/v.csv", atomically: true, encoding: .utf8)
+        var lines = [
+            "key,title,kind,partners,status,signed_on,starts_on,ends_on,coordinator_name,coordinator_email,notes,visits"
+        ]
+        let notes = String(repeating: "Terms kept with the agreement. ", count: 30)
+        for i in 0..<n {
+            lines.append(
+                "a\(i),Agreement \(i) of the archive,mou,p1,expired,2010-03-01,2010-04-01,2013-03-31,IO,"
+                    + "io@bit.example.cn,\(notes),v1"
+            )
+        }
+        var bad = lines
+        bad[n] = bad[n].replacingOccurrences(of: "2013-03-31", with: "2013-13-31")
+        let file = dir + "/a.csv"
+        try bad.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0) > 1 << 20, "over one frame")
+        let sheets = ["--as", "partners", "-f", dir + "/p.csv", "--as", "visits", "-f", dir + "/v.csv"]
+        let refused = try mesh.cli(["import"] + sheets + ["--as", "agreements", "-f", file])
+        #expect(
+            refused.code == 65 && refused.stderr.contains("nothing imported: 1 problem")
+                && refused.stdout.contains("a.csv row \(n + 1)"),
+            "\(refused.stdout.suffix(400))\(refused.stderr)"
+        )
+        #expect(try mesh.cli("delegation", "list", "--json").json?["items"] == [], "no visit half-imported")
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let ok = try mesh.cli(["import"] + sheets + ["--as", "agreements", "-f", file])
+        #expect(ok.code == 0 && ok.stdout.contains("agreements \(n) (\(n) new"), "\(ok.stdout)\(ok.stderr)")
+        let agreements = try WireClient(path: mesh.socket("agreements")).list("agreements.list", ["limit": 200]).items
+        #expect(agreements.count == n, "every row stored: \(agreements.count)")
+        #expect(
+            agreements.allSatisfy { $0["delegations"]?[0]?["delegation_id"]?.stringValue?.hasPrefix("del-") == true },
+            "each linked to the visit imported with it"
+        )
+        let again = try mesh.cli(["import"] + sheets + ["--as", "agreements", "-f", file])
+        #expect(again.code == 0 && again.stdout.contains("agreements \(n) (0 new, \(n) already there)"), "\(again.stdout)")
+    }
+
     @Test func anAgreementNamingANewPartnerPutsItInTheRegistry() throws {
         let mesh = try MeshHarness()
         let file = mesh.home + "/a.json"

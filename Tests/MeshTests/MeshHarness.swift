@@ -176,7 +176,9 @@ final class MeshHarness {
     }
 
     /// Runs the CLI against this mesh.
-    func cli(_ args: String..., stdin: String? = nil) throws -> CLIResult {
+    func cli(_ args: String..., stdin: String? = nil) throws -> CLIResult { try cli(args, stdin: stdin) }
+
+    func cli(_ args: [String], stdin: String? = nil) throws -> CLIResult {
         try runCLI(args + ["--home", home], stdin: stdin)
     }
 

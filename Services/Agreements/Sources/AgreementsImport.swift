@@ -19,10 +19,39 @@ struct KeyedRow<Row: Decodable>: Decodable {
 }
 
 extension AgreementsLogic {
+    /// Keeps a piece of a large import under its id (a new one for the first piece).
+    func stageImport(_ p: AgreementsImportStage) throws -> ImportStaged {
+        let t = now()
+        return try store.write { db in
+            try ImportStaging.stage(
+                db,
+                importID: p.importID,
+                [("agreements", p.agreements ?? []), ("sites", p.sites ?? [])],
+                nowMillis: t
+            )
+        }
+    }
+
+    /// The rows given, then those staged under `p.staged`: checked and imported in one
+    /// transaction. A staged import answers totals per section, not every row.
     func importRows(_ p: AgreementsImport, uid: UInt32) throws -> ImportReport {
-        try ImportBatch.run(store, dryRun: p.dryRun) { [self] batch, db in
+        guard let staged = p.staged else { return try importRows(p.agreements, p.sites, dryRun: p.dryRun, uid: uid) }
+        let rows = try store.read { db in try ImportStaging.staged(db, id: staged, ["agreements", "sites"]) }
+        var report = try importRows(p.agreements + rows[0], p.sites + rows[1], dryRun: p.dryRun, uid: uid)
+        if report.applied { try store.write { db in try ImportStaging.applied(db, id: staged) } }
+        report.abridge(keys: [])
+        return report
+    }
+
+    private func importRows(
+        _ agreementRows: [JSONValue],
+        _ siteRows: [JSONValue],
+        dryRun: Bool,
+        uid: UInt32
+    ) throws -> ImportReport {
+        try ImportBatch.run(store, dryRun: dryRun) { [self] batch, db in
             let t = now()
-            for (i, row) in p.agreements.enumerated() {
+            for (i, row) in agreementRows.enumerated() {
                 batch.row(
                     db,
                     section: "agreements",
@@ -39,7 +68,7 @@ extension AgreementsLogic {
                     return (a.id, created)
                 }
             }
-            for (i, row) in p.sites.enumerated() {
+            for (i, row) in siteRows.enumerated() {
                 batch.row(db, section: "sites", index: i, row, schema: SiteDraft.schema, as: KeyedRow<SiteDraft>.self) {
                     r,
                     db in

@@ -52,6 +52,7 @@ enum AgreementsMethods {
             let (a, created) = try logic.record(p, uid: ctx.callerUID)
             return SavedAgreement(agreement: a, created: created)
         }
+        t.add(API.importStage) { p, _ in try logic.stageImport(p) }
         t.add(API.importRows) { p, ctx in try logic.importRows(p, uid: ctx.callerUID) }
         t.add(API.attach) { p, ctx in try logic.attach(p, uid: ctx.callerUID) }
         t.add(SitesAPI.create) { p, ctx in try logic.createSite(p, uid: ctx.callerUID) }

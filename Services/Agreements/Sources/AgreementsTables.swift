@@ -104,6 +104,8 @@ struct AgreementsTables: RecordTable {
         .init(6, "", data: { db in try history.addState(db) }),
         // The funnel counts visits per continent from an index, in its order.
         .init(7, "CREATE INDEX projection_funnel ON delegation_projection(continent, continents, status);"),
+        // Rows of imports too large for one call (agreements.import_stage).
+        .init(8, ImportStaging.createSQL),
     ]
 
     /// What the `text` filter looks in, lowercased: the agreement's values, never its field names.

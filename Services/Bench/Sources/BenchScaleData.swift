@@ -7,9 +7,8 @@ import LiaisonCLI
 struct ScaleData {
     let visits: Int
     var partners: Int { max(20, visits / 10) }
-    /// At most 800: an agreements sheet over one frame (about 1,000 rows) cannot be imported yet,
-    /// as the agreements service stages no rows (the delegations service does).
-    var agreements: Int { min(800, max(5, visits / 50)) }
+    /// One for every twenty visits: 5,000 at 100,000, as issue 30's home.
+    var agreements: Int { max(5, visits / 20) }
     var sites: Int { max(2, visits / 5000) }
 
     /// SplitMix64: small, fast, and the same everywhere.

@@ -39,35 +39,22 @@ struct VisitImportRow: Decodable {
 extension DelegationsLogic {
     /// Keeps a piece of a large import under its id (a new one for the first piece).
     func stageImport(_ p: DelegationsImportStage) throws -> ImportStaged {
-        let id = p.importID ?? IDs.make("imp")
         let t = now()
         return try store.write { db in
-            if let given = p.importID, try !DelegationsTables.hasStaged(db, id: given) {
-                throw ServiceError.invalidParams(
-                    field: "import_id",
-                    "no rows are staged under \(given) (imported already, or older than a day): start again without it"
-                )
-            }
-            try DelegationsTables.dropStaged(db, id: nil, before: t - 86_400_000)
-            let partners = try DelegationsTables.stage(db, id: id, section: "partners", p.partners ?? [], nowMillis: t)
-            let visits = try DelegationsTables.stage(db, id: id, section: "visits", p.visits ?? [], nowMillis: t)
-            return ImportStaged(importID: id, partners: partners, visits: visits)
+            try ImportStaging.stage(
+                db,
+                importID: p.importID,
+                [("partners", p.partners ?? []), ("visits", p.visits ?? [])],
+                nowMillis: t
+            )
         }
     }
 
     func importRows(_ p: DelegationsImport, uid: UInt32) throws -> ImportReport {
         guard let staged = p.staged else { return try importRows(p.partners, p.visits, dryRun: p.dryRun, uid: uid) }
-        let (partners, visits) = try store.read { db in
-            guard try DelegationsTables.hasStaged(db, id: staged) else {
-                throw ServiceError.invalidParams(field: "staged", "no rows are staged under \(staged)")
-            }
-            return (
-                try DelegationsTables.staged(db, id: staged, section: "partners"),
-                try DelegationsTables.staged(db, id: staged, section: "visits")
-            )
-        }
-        var report = try importRows(p.partners + partners, p.visits + visits, dryRun: p.dryRun, uid: uid)
-        if report.applied { try store.write { db in try DelegationsTables.dropStaged(db, id: staged, before: 0) } }
+        let rows = try store.read { db in try ImportStaging.staged(db, id: staged, ["partners", "visits"]) }
+        var report = try importRows(p.partners + rows[0], p.visits + rows[1], dryRun: p.dryRun, uid: uid)
+        if report.applied { try store.write { db in try ImportStaging.applied(db, id: staged) } }
         report.abridge(keys: p.keys.map(Set.init))
         return report
     }

@@ -66,7 +66,7 @@ struct DelegationsTables: RecordTable {
             }
         ),
         // Rows of imports too large for one call (delegations.import_stage).
-        .init(6, importStagingSQL),
+        .init(6, ImportStaging.createSQL),
         // Each history row seals the digest of the record it left (a record edited in place is found).
         .init(
             7,

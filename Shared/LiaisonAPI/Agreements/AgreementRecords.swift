@@ -64,32 +64,34 @@ package struct AgreementsImport: Codable, Sendable, Schematic {
     package var agreements: [JSONValue]
     package var sites: [JSONValue]
     package var dryRun: Bool
+    /// Rows staged with `agreements.import_stage` under this id, imported after those given.
+    package var staged: String?
 
-    package init(agreements: [JSONValue], sites: [JSONValue], dryRun: Bool) {
-        self.agreements = agreements
-        self.sites = sites
-        self.dryRun = dryRun
+    package init(agreements: [JSONValue], sites: [JSONValue], dryRun: Bool, staged: String? = nil) {
+        (self.agreements, self.sites, self.dryRun, self.staged) = (agreements, sites, dryRun, staged)
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {
-        case agreements, sites, dryRun = "dry_run"
+        case agreements, sites, dryRun = "dry_run", staged
         var rule: FieldRule {
             switch self {
             case .agreements:
                 .list(
-                    5000,
+                    DelegationsImport.maxRows,
                     of: .plain,
                     "Rows as agreements.record takes them (with status and links), plus key; external_key defaults to "
                         + "import:KEY."
                 )
             case .sites:
                 .list(
-                    5000,
+                    DelegationsImport.maxRows,
                     of: .plain,
                     "Rows as sites.create takes them, plus key; agreement may name an agreement of this import by its "
                         + "external key."
                 )
             case .dryRun: .doc("Check every row and say what would be done; write nothing.")
+            case .staged:
+                .text(64, "An import_id from agreements.import_stage: its rows, of any number, in one transaction.")
             }
         }
     }
@@ -99,6 +101,31 @@ package struct AgreementsImport: Codable, Sendable, Schematic {
         agreements = try c.decodeIfPresent([JSONValue].self, forKey: .agreements) ?? []
         sites = try c.decodeIfPresent([JSONValue].self, forKey: .sites) ?? []
         dryRun = try c.decodeIfPresent(Bool.self, forKey: .dryRun) ?? false
+        staged = try c.decodeIfPresent(String.self, forKey: .staged)
+    }
+}
+
+/// `agreements.import_stage`: rows of an import too large for one call, kept until the import
+/// that names them (or a day).
+package struct AgreementsImportStage: Codable, Sendable, Schematic {
+    /// Rows staged before under this id; absent: a new import.
+    package var importID: String?
+    package var agreements: [JSONValue]?
+    package var sites: [JSONValue]?
+
+    package init(importID: String?, agreements: [JSONValue]?, sites: [JSONValue]?) {
+        (self.importID, self.agreements, self.sites) = (importID, agreements, sites)
+    }
+
+    enum CodingKeys: String, CodingKey, FieldKey {
+        case importID = "import_id", agreements, sites
+        var rule: FieldRule {
+            switch self {
+            case .importID: .text(64, "The import_id an earlier call answered; absent for the first piece.")
+            case .agreements, .sites:
+                .list(DelegationsImport.maxRows, of: .plain, "More rows, as agreements.import takes them.")
+            }
+        }
     }
 }
 

@@ -140,6 +140,12 @@ package enum AgreementsAPI {
         "Records an agreement as it stands or ended (history: imports, the demo); emits agreement.recorded, on which "
             + "nothing is mailed."
     )
+    package static let importStage = Method<AgreementsImportStage, ImportStaged>(
+        "agreements.import_stage",
+        on: service,
+        .write,
+        "Keeps rows of an import too large for one call; agreements.import {staged} imports them all at once."
+    )
     package static let importRows = Method<AgreementsImport, ImportReport>(
         "agreements.import",
         on: service,

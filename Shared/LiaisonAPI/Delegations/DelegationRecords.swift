@@ -143,14 +143,14 @@ package struct DelegationsImportStage: Codable, Sendable, Schematic {
     }
 }
 
-/// What is staged under an import id so far.
+/// What is staged under an import id so far: the rows each section holds.
 package struct ImportStaged: Codable, Sendable, Schematic {
     package var importID: String
-    package var partners, visits: Int
-    package init(importID: String, partners: Int, visits: Int) {
-        (self.importID, self.partners, self.visits) = (importID, partners, visits)
+    package var rows: [String: Int]
+    package init(importID: String, rows: [String: Int]) {
+        (self.importID, self.rows) = (importID, rows)
     }
-    enum CodingKeys: String, CodingKey { case importID = "import_id", partners, visits }
+    enum CodingKeys: String, CodingKey { case importID = "import_id", rows }
 }
 
 /// `delegations.retention`.

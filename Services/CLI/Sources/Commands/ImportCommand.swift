@@ -118,7 +118,15 @@ extension CLI {
             dryRun: true
         )
         // Too large for one call: the rows go in pieces to be imported at once, all or nothing.
-        let staged = try stageIfLarge(whole, ctx)
+        let staged = try stageIfLarge([("partners", whole.partners), ("visits", whole.visits)], whole, ctx) {
+            id, section, piece in
+            let p = DelegationsImportStage(
+                importID: id,
+                partners: section == "partners" ? piece : nil,
+                visits: section == "visits" ? piece : nil
+            )
+            return try ctx.call(DelegationsAPI.importStage, p, timeoutMs: 120_000).importID
+        }
         // The visits the agreements name: their ids are what the answer must list.
         let named = file.visitKeysOfAgreements
         func delegations(_ dry: Bool) throws -> ImportReport {
@@ -129,14 +137,23 @@ extension CLI {
             return try ctx.call(DelegationsAPI.importRows, p, timeoutMs: 3_600_000)
         }
         func agreements(_ dry: Bool, visitIDs: [String: String]) throws -> ImportReport {
-            try ctx.call(
-                AgreementsAPI.importRows,
-                AgreementsImport(
-                    agreements: file.agreementRows(visitIDs: visitIDs),
-                    sites: file["sites"].map(JSONValue.object),
-                    dryRun: dry
-                )
+            let rows = AgreementsImport(
+                agreements: file.agreementRows(visitIDs: visitIDs),
+                sites: file["sites"].map(JSONValue.object),
+                dryRun: dry
             )
+            // Staged again for the import itself: its rows link the visits' ids, known only then.
+            let staged = try stageIfLarge([("agreements", rows.agreements), ("sites", rows.sites)], rows, ctx) {
+                id, section, piece in
+                let p = AgreementsImportStage(
+                    importID: id,
+                    agreements: section == "agreements" ? piece : nil,
+                    sites: section == "sites" ? piece : nil
+                )
+                return try ctx.call(AgreementsAPI.importStage, p, timeoutMs: 120_000).importID
+            }
+            let p = staged.map { AgreementsImport(agreements: [], sites: [], dryRun: dry, staged: $0) } ?? rows
+            return try ctx.call(AgreementsAPI.importRows, p, timeoutMs: 3_600_000)
         }
         let checkD = try delegations(true)
         let checkA = try agreements(true, visitIDs: [:])
@@ -153,7 +170,7 @@ extension CLI {
                 row: file.origin(p.0, p.1) ?? "\(p.0) \(p.1 + 1)"
             )
         }
-        let unlisted = max(0, (checkD.problemsTotal ?? 0) - checkD.problems.count)
+        let unlisted = [checkD, checkA].reduce(0) { $0 + max(0, ($1.problemsTotal ?? 0) - $1.problems.count) }
         if !problems.isEmpty {
             if ctx.json {
                 ctx.printJSON(ImportOutcome(applied: false, problems: problems))
@@ -193,25 +210,25 @@ extension CLI {
         return ExitCode.ok
     }
 
-    /// The import's rows staged in pieces of at most 512 KiB when the whole is over 900 KB (the
-    /// frame limit is 1 MiB); returns the import id, or nil when one call takes it.
-    static func stageIfLarge(_ whole: DelegationsImport, _ ctx: CLIContext) throws -> String? {
-        let size = JSONEncoding.bytes(whole).count
-        guard size > 900_000 || max(whole.partners.count, whole.visits.count) > DelegationsImport.maxRows else {
-            return nil
-        }
+    /// An import's rows staged in pieces of at most 512 KiB and 1,000 rows when the whole is over
+    /// 900 KB or a section over what one call takes (the frame limit is 1 MiB); returns the import
+    /// id, or nil when one call takes it. `stage` sends one piece: the id so far (nil for the
+    /// first), the section and its rows; it answers the id.
+    static func stageIfLarge(
+        _ sections: [(name: String, rows: [JSONValue])],
+        _ whole: some Encodable,
+        _ ctx: CLIContext,
+        stage: (String?, String, [JSONValue]) throws -> String
+    ) throws -> String? {
+        let most = sections.map(\.rows.count).max() ?? 0
+        guard most > DelegationsImport.maxRows || JSONEncoding.bytes(whole).count > 900_000 else { return nil }
         var id: String?
-        for (section, rows) in [("partners", whole.partners), ("visits", whole.visits)] {
+        for (section, rows) in sections {
             var piece: [JSONValue] = []
             var bytes = 0
             func send() throws {
                 guard !piece.isEmpty else { return }
-                let p = DelegationsImportStage(
-                    importID: id,
-                    partners: section == "partners" ? piece : nil,
-                    visits: section == "visits" ? piece : nil
-                )
-                id = try ctx.call(DelegationsAPI.importStage, p, timeoutMs: 120_000).importID
+                id = try stage(id, section, piece)
                 piece = []
                 bytes = 0
             }
@@ -223,7 +240,8 @@ extension CLI {
             }
             try send()
         }
-        if let id { ctx.note("liaison: \(whole.partners.count + whole.visits.count) rows staged as \(id)") }
+        let total = sections.reduce(0) { $0 + $1.rows.count }
+        if let id { ctx.note("liaison: \(total) rows staged as \(id)") }
         return id
     }
 
