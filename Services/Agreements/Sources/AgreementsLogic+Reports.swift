@@ -9,32 +9,28 @@ import LiaisonWire
 extension AgreementsLogic {
     /// Agreements in force on `date`: signed, started, not ended (terminated and superseded ones
     /// count until they were replaced or ended, which we know only for those with dates).
-    static func inForce(_ a: Agreement, on date: LocalDate) -> Bool {
+    static func inForce(_ a: AgreementFacts, on date: LocalDate) -> Bool {
         // A date known only to the year or month counts from its first day to its last.
         guard [.signed, .active, .suspended, .expired, .superseded].contains(a.status),
-            let start = a.draft.startsOn ?? a.draft.signedOn, start.first <= date
+            let start = a.startsOn ?? a.signedOn, start.first <= date
         else {
             return false
         }
-        if let end = a.draft.endsOn, end.last < date { return false }
-        if a.status == .superseded || a.status == .expired { return a.draft.endsOn.map { $0.last >= date } ?? false }
+        if let end = a.endsOn, end.last < date { return false }
+        if a.status == .superseded || a.status == .expired { return a.endsOn.map { $0.last >= date } ?? false }
         return true
     }
 
     /// Partners and agreements grouped by continent, region, country, kind or year — of the
     /// agreements in force on a date (default today) or signed in a year — with those under
-    /// negotiation alongside.
+    /// negotiation alongside. Read from the agreements' columns and partner rows (5,000
+    /// agreements decoded whole took 130 ms).
     func partnersReport(_ p: PartnersReportParams) throws -> PartnersReport {
         let by = p.by ?? .continent
-        let (all, sites) = try store.read { db in
-            (
-                try AgreementsTables.loadAll(db),
-                try AgreementsTables.sites(db)
-            )
-        }
+        let (all, sites) = try store.read { db in (try AgreementsTables.facts(db), try AgreementsTables.sites(db)) }
         let date = p.activeOn ?? today
         let chosen = all.filter { a in
-            if let y = p.signedIn { return a.draft.signedOn?.year == y && ![.draft, .negotiating].contains(a.status) }
+            if let y = p.signedIn { return a.signedOn?.year == y && ![.draft, .negotiating].contains(a.status) }
             return Self.inForce(a, on: date)
         }
         // Agreements still being discussed show beside those in force (not in a "signed in" view).
@@ -45,32 +41,31 @@ extension AgreementsLogic {
             var sites = Set<String>()
         }
         var groups: [String: Group] = [:]
-        func keys(_ a: Agreement) -> [(String, PartnerRef)] {
-            a.draft.partners.map { p in
-                let c = Country.named(p.country ?? "")
+        func keys(_ a: AgreementFacts) -> [(String, AgreementFacts.Partner)] {
+            a.partners.map { p in
+                let c = Country.named(p.country)
                 let k: String =
                     switch by {
                     case .continent: c?.continent.rawValue ?? "Unknown"
                     case .region: c?.region ?? "Unknown"
-                    case .country: "\((p.country ?? "").uppercased()) \(c?.name ?? "")"
-                    case .kind: a.draft.kind.rawValue
-                    case .year: a.draft.signedOn.map { String($0.year) } ?? "unsigned"
+                    case .country: "\(p.country) \(c?.name ?? "")"
+                    case .kind: a.kind.rawValue
+                    case .year: a.signedOn.map { String($0.year) } ?? "unsigned"
                     }
                 return (k, p)
             }
         }
-        func label(_ p: PartnerRef) -> String { p.label }
         for a in chosen {
             for (k, p) in keys(a) {
                 groups[k, default: Group()].partners.insert(p.id ?? p.label)
                 groups[k, default: Group()].agreements.insert(a.id)
-                groups[k, default: Group()].names.insert(label(p))
+                groups[k, default: Group()].names.insert(p.label)
             }
         }
         for a in negotiating {
             for (k, p) in keys(a) {
                 groups[k, default: Group()].negotiating.insert(a.id)
-                groups[k, default: Group()].names.insert(label(p))
+                groups[k, default: Group()].names.insert(p.label)
             }
         }
         // Sites count where they are, whoever the partners are (a Chinese company's workstation in
@@ -116,7 +111,7 @@ extension AgreementsLogic {
                 )
             },
             totals: PartnersReport.Totals(
-                partners: Set(chosen.flatMap { $0.draft.partners.map { $0.id ?? $0.label } }).count,
+                partners: Set(chosen.flatMap { $0.partners.map { $0.id ?? $0.label } }).count,
                 agreements: chosen.count,
                 negotiating: negotiating.count,
                 sites: shownSites.count
