@@ -71,7 +71,7 @@ package final class AgreementsLogic: Sendable {
         }
     }
 
-    func list(_ p: AgreementFilter) throws -> Page<Agreement> {
+    func list(_ p: AgreementFilter) throws -> Page<StoredJSON<Agreement>> {
         let limit = p.limit ?? 100
         let rows = try store.read { db in
             try AgreementsTables.list(
@@ -86,7 +86,7 @@ package final class AgreementsLogic: Sendable {
                 limit: limit + 1
             )
         }
-        return Page(rows, limit: limit, cursor: \.reference)
+        return Page(rows, limit: limit) { $0.reference }.map { StoredJSON($0.doc) }
     }
 
     func history(_ p: HistoryParams) throws -> AgreementHistory {

@@ -172,7 +172,7 @@ struct AgreementsTables: RecordTable {
         words: String?,
         after: String?,
         limit: Int
-    ) throws -> [Agreement] {
+    ) throws -> [(reference: String, doc: [UInt8])] {
         var clause = "1=1"
         var args: [any SQLBindable] = []
         if let s = status { clause += " AND status = ?"; args.append(s.rawValue) }
@@ -192,7 +192,11 @@ struct AgreementsTables: RecordTable {
             args.append(String(w))
         }
         if let after { clause += " AND reference > ?"; args.append(after) }
-        return try loadAll(db, where: clause, args, limit: limit)
+        // The stored documents as they are: a page is answered without decoding them.
+        return try db.query(
+            "SELECT reference, doc FROM agreements WHERE \(clause) ORDER BY reference LIMIT ?",
+            args + [limit]
+        ).map { (try $0["reference"], try $0["doc"]) }
     }
 
     /// Signed agreements whose start is on or before `day`.
