@@ -12,7 +12,7 @@ package enum Bench {
     /// The tool: the bench commands with the CLI's global options and error reporting.
     static var tool: CommandLineTool<CLIContext> {
         var t = CommandLineTool(
-            program: "liaison bench",
+            program: "liaison",  // the commands' usage lines begin with `bench`
             root: benchCommand,
             globalOptions: CLI.globalOptions,
             version: BuildInfo.description
