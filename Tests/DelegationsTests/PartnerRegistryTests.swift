@@ -76,6 +76,31 @@ import Testing
         #expect(byKind.map { "\($0["key"]!.stringValue!) \($0["visits"]!.intValue!)" } == ["university 4", "school 2"])
     }
 
+    /// Each entry's visits are counted as links come and go (delegations schema 14): a visit's
+    /// partners changed, a duplicate merged away, a visit created — the report stays what the
+    /// links say.
+    @Test func theRegistrysCountsFollowTheLinksAsTheyChange() throws {
+        let t = try TestDelegations()
+        let hy = try partner(t, "Hanyang University", "KR", kind: "university")
+        let cu = try partner(t, "Chulalongkorn University", "TH", kind: "university")
+        let ly = try partner(t, "Lycée Lyautey", "MA")
+        let copy = try partner(t, "Lycee Lyautey of Casablanca", "MA")
+        let joint = try t.ok("delegations.create", visit(partners: [["id": .string(hy), "lead": true], ["id": .string(cu)]]))
+        _ = try t.ok("delegations.create", visit(partners: [["id": .string(copy), "lead": true]], title: "School visit"))
+        func rows() throws -> [String] {
+            try t.ok("partners.report", [:])["rows"]!.arrayValue!.map {
+                "\($0["key"]!.stringValue!) \($0["partners"]!.intValue!) \($0["with_visits"]!.intValue!) \($0["visits"]!.intValue!)"
+            }
+        }
+        #expect(try rows() == ["Africa 2 1 1", "Asia 2 2 1"], "rows with as many entries by name")
+        _ = try t.ok("delegations.update", ["id": joint["id"]!, "partners": [["id": .string(cu), "lead": true]]])
+        #expect(try rows() == ["Africa 2 1 1", "Asia 2 1 1"], "Hanyang no longer on the visit")
+        _ = try t.ok("partners.merge", ["from": .string(copy), "into": .string(ly)])
+        #expect(try rows() == ["Asia 2 1 1", "Africa 1 1 1"], "the duplicate's visit counts for the entry kept")
+        _ = try t.ok("delegations.create", visit(partners: [["id": .string(ly), "lead": true], ["id": .string(hy)]]))
+        #expect(try rows() == ["Asia 2 2 2", "Africa 1 1 2"])
+    }
+
     /// One of the registry's people joins a visit by id (issue 28.5): their details come from the
     /// registry and follow its changes while the visit is proposed; the person lists the visits.
     @Test func aRegistryPersonJoinsAVisitAndIsKeptInStepUntilConfirmed() throws {

@@ -51,7 +51,8 @@ extension AgreementsTables {
             )
         }
         for r in try db.query(
-            "SELECT agreement_id, name, name_local, country, partner_id FROM agreement_partners ORDER BY agreement_id, idx"
+            "SELECT agreement_id, name, name_local, country, partner_id FROM agreement_partners "
+                + "ORDER BY agreement_id, idx"
         ) {
             guard let i = place[try r["agreement_id"]] else { continue }
             let name: String = try r["name"], local: String? = try r["name_local"], id: String? = try r["partner_id"]

@@ -94,6 +94,8 @@ struct DelegationsTables: RecordTable {
         .init(12, searchUpdateSQL),
         // A country's joint visits: its entries by an index, their joint links by another.
         .init(13, PartnerTables.countryLinksSQL),
+        // Each entry's visits counted as links come and go (the registry report counted them all).
+        .init(14, PartnerTables.linkCountsSQL),
     ]
 
     /// States whose itineraries hold venues and hosts.
