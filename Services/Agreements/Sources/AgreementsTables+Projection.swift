@@ -87,17 +87,18 @@ extension AgreementsTables {
     }
 
     /// Every link an agreement says it `led_to` a visit known here and not cancelled: the
-    /// agreement, whether it has activities, and the visit with its continents.
+    /// agreement, whether it has activities, and the visit with its continents. From the links'
+    /// rows (every agreement's document read through `json_each` was 20 ms of 5,000).
     static func ledTo(_ db: Database) throws -> [(
         agreement: String, active: Bool, visit: String, continent: String, continents: String
     )] {
         try db.query(
             """
-            SELECT a.id AS agreement, json_array_length(a.doc, '$.activities') > 0 AS active, p.id AS visit,
-                p.continent AS continent, p.continents AS continents
-            FROM agreements a, json_each(a.doc, '$.delegations') l
-                JOIN delegation_projection p ON p.id = json_extract(l.value, '$.delegation_id')
-            WHERE json_extract(l.value, '$.relation') = 'led_to' AND p.status != 'cancelled'
+            SELECT l.agreement_id AS agreement, json_array_length(a.doc, '$.activities') > 0 AS active,
+                p.id AS visit, p.continent AS continent, p.continents AS continents
+            FROM agreement_links l JOIN agreements a ON a.id = l.agreement_id
+                JOIN delegation_projection p ON p.id = l.delegation_id
+            WHERE l.relation = 'led_to' AND p.status != 'cancelled'
             """
         ).map { r in
             (try r["agreement"], (try r["active"] as Int) != 0, try r["visit"], try r["continent"], try r["continents"])
