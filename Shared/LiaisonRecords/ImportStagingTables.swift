@@ -66,6 +66,36 @@ package enum ImportStaging {
         }
     }
 
+    /// Keeps a piece of a large import in `store` (see `stage(_:importID:_:nowMillis:)`).
+    package static func stage(
+        _ store: Store,
+        importID: String?,
+        _ sections: [(name: String, rows: [JSONValue])],
+        nowMillis t: Int64
+    ) throws -> ImportStaged {
+        try store.write { db in try stage(db, importID: importID, sections, nowMillis: t) }
+    }
+
+    /// An import of the rows given (one list per section of `sections`) and, with `staged`, of
+    /// those staged under it after them: `run` imports them all at once. The staged rows are
+    /// forgotten once applied, and a staged import's answer lists only the rows of `keys` (the
+    /// others are counted in its totals).
+    package static func importing(
+        _ store: Store,
+        staged: String?,
+        given: [[JSONValue]],
+        sections: [String],
+        keys: Set<String>?,
+        _ run: ([[JSONValue]]) throws -> ImportReport
+    ) throws -> ImportReport {
+        guard let staged else { return try run(given) }
+        let rows = try store.read { db in try Self.staged(db, id: staged, sections) }
+        var report = try run(zip(given, rows).map { $0 + $1 })
+        if report.applied { try store.write { db in try applied(db, id: staged) } }
+        report.abridge(keys: keys)
+        return report
+    }
+
     /// Forgets the rows of import `id` once it is applied.
     package static func applied(_ db: Database, id: String) throws { try drop(db, id: id, before: 0) }
 

@@ -21,26 +21,20 @@ struct KeyedRow<Row: Decodable>: Decodable {
 extension AgreementsLogic {
     /// Keeps a piece of a large import under its id (a new one for the first piece).
     func stageImport(_ p: AgreementsImportStage) throws -> ImportStaged {
-        let t = now()
-        return try store.write { db in
-            try ImportStaging.stage(
-                db,
-                importID: p.importID,
-                [("agreements", p.agreements ?? []), ("sites", p.sites ?? [])],
-                nowMillis: t
-            )
-        }
+        let sections = [("agreements", p.agreements ?? []), ("sites", p.sites ?? [])]
+        return try ImportStaging.stage(store, importID: p.importID, sections, nowMillis: now())
     }
 
     /// The rows given, then those staged under `p.staged`: checked and imported in one
     /// transaction. A staged import answers totals per section, not every row.
     func importRows(_ p: AgreementsImport, uid: UInt32) throws -> ImportReport {
-        guard let staged = p.staged else { return try importRows(p.agreements, p.sites, dryRun: p.dryRun, uid: uid) }
-        let rows = try store.read { db in try ImportStaging.staged(db, id: staged, ["agreements", "sites"]) }
-        var report = try importRows(p.agreements + rows[0], p.sites + rows[1], dryRun: p.dryRun, uid: uid)
-        if report.applied { try store.write { db in try ImportStaging.applied(db, id: staged) } }
-        report.abridge(keys: [])
-        return report
+        try ImportStaging.importing(
+            store,
+            staged: p.staged,
+            given: [p.agreements, p.sites],
+            sections: ["agreements", "sites"],
+            keys: []
+        ) { rows in try importRows(rows[0], rows[1], dryRun: p.dryRun, uid: uid) }
     }
 
     private func importRows(

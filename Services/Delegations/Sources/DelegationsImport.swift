@@ -39,24 +39,18 @@ struct VisitImportRow: Decodable {
 extension DelegationsLogic {
     /// Keeps a piece of a large import under its id (a new one for the first piece).
     func stageImport(_ p: DelegationsImportStage) throws -> ImportStaged {
-        let t = now()
-        return try store.write { db in
-            try ImportStaging.stage(
-                db,
-                importID: p.importID,
-                [("partners", p.partners ?? []), ("visits", p.visits ?? [])],
-                nowMillis: t
-            )
-        }
+        let sections = [("partners", p.partners ?? []), ("visits", p.visits ?? [])]
+        return try ImportStaging.stage(store, importID: p.importID, sections, nowMillis: now())
     }
 
     func importRows(_ p: DelegationsImport, uid: UInt32) throws -> ImportReport {
-        guard let staged = p.staged else { return try importRows(p.partners, p.visits, dryRun: p.dryRun, uid: uid) }
-        let rows = try store.read { db in try ImportStaging.staged(db, id: staged, ["partners", "visits"]) }
-        var report = try importRows(p.partners + rows[0], p.visits + rows[1], dryRun: p.dryRun, uid: uid)
-        if report.applied { try store.write { db in try ImportStaging.applied(db, id: staged) } }
-        report.abridge(keys: p.keys.map(Set.init))
-        return report
+        try ImportStaging.importing(
+            store,
+            staged: p.staged,
+            given: [p.partners, p.visits],
+            sections: ["partners", "visits"],
+            keys: p.keys.map(Set.init)
+        ) { rows in try importRows(rows[0], rows[1], dryRun: p.dryRun, uid: uid) }
     }
 
     private func importRows(

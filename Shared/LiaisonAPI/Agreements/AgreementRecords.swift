@@ -107,7 +107,7 @@ package struct AgreementsImport: Codable, Sendable, Schematic {
 
 /// `agreements.import_stage`: rows of an import too large for one call, kept until the import
 /// that names them (or a day).
-package struct AgreementsImportStage: Codable, Sendable, Schematic {
+package struct AgreementsImportStage: Codable, Sendable, Schematic, ImportPiece {
     /// Rows staged before under this id; absent: a new import.
     package var importID: String?
     package var agreements: [JSONValue]?
@@ -115,6 +115,14 @@ package struct AgreementsImportStage: Codable, Sendable, Schematic {
 
     package init(importID: String?, agreements: [JSONValue]?, sites: [JSONValue]?) {
         (self.importID, self.agreements, self.sites) = (importID, agreements, sites)
+    }
+
+    package init(importID: String?, section: String, rows: [JSONValue]) {
+        self.init(
+            importID: importID,
+            agreements: section == "agreements" ? rows : nil,
+            sites: section == "sites" ? rows : nil
+        )
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {

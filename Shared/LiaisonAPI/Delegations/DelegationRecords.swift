@@ -119,9 +119,15 @@ package struct DelegationsImport: Codable, Sendable, Schematic {
     }
 }
 
+/// A piece of an import too large for one call (`…import_stage`'s params): rows of one section.
+package protocol ImportPiece: Encodable, Sendable {
+    /// `importID`: what the first piece's answer named (nil for the first).
+    init(importID: String?, section: String, rows: [JSONValue])
+}
+
 /// `delegations.import_stage`: rows of an import too large for one call, kept until the import
 /// that names them (or a day).
-package struct DelegationsImportStage: Codable, Sendable, Schematic {
+package struct DelegationsImportStage: Codable, Sendable, Schematic, ImportPiece {
     /// Rows staged before under this id; absent: a new import.
     package var importID: String?
     package var partners: [JSONValue]?
@@ -129,6 +135,14 @@ package struct DelegationsImportStage: Codable, Sendable, Schematic {
 
     package init(importID: String?, partners: [JSONValue]?, visits: [JSONValue]?) {
         (self.importID, self.partners, self.visits) = (importID, partners, visits)
+    }
+
+    package init(importID: String?, section: String, rows: [JSONValue]) {
+        self.init(
+            importID: importID,
+            partners: section == "partners" ? rows : nil,
+            visits: section == "visits" ? rows : nil
+        )
     }
 
     enum CodingKeys: String, CodingKey, FieldKey {

@@ -118,15 +118,12 @@ extension CLI {
             dryRun: true
         )
         // Too large for one call: the rows go in pieces to be imported at once, all or nothing.
-        let staged = try stageIfLarge([("partners", whole.partners), ("visits", whole.visits)], whole, ctx) {
-            id, section, piece in
-            let p = DelegationsImportStage(
-                importID: id,
-                partners: section == "partners" ? piece : nil,
-                visits: section == "visits" ? piece : nil
-            )
-            return try ctx.call(DelegationsAPI.importStage, p, timeoutMs: 120_000).importID
-        }
+        let staged = try stageIfLarge(
+            DelegationsAPI.importStage,
+            [("partners", whole.partners), ("visits", whole.visits)],
+            whole,
+            ctx
+        )
         // The visits the agreements name: their ids are what the answer must list.
         let named = file.visitKeysOfAgreements
         func delegations(_ dry: Bool) throws -> ImportReport {
@@ -143,15 +140,12 @@ extension CLI {
                 dryRun: dry
             )
             // Staged again for the import itself: its rows link the visits' ids, known only then.
-            let staged = try stageIfLarge([("agreements", rows.agreements), ("sites", rows.sites)], rows, ctx) {
-                id, section, piece in
-                let p = AgreementsImportStage(
-                    importID: id,
-                    agreements: section == "agreements" ? piece : nil,
-                    sites: section == "sites" ? piece : nil
-                )
-                return try ctx.call(AgreementsAPI.importStage, p, timeoutMs: 120_000).importID
-            }
+            let staged = try stageIfLarge(
+                AgreementsAPI.importStage,
+                [("agreements", rows.agreements), ("sites", rows.sites)],
+                rows,
+                ctx
+            )
             let p = staged.map { AgreementsImport(agreements: [], sites: [], dryRun: dry, staged: $0) } ?? rows
             return try ctx.call(AgreementsAPI.importRows, p, timeoutMs: 3_600_000)
         }
@@ -210,15 +204,14 @@ extension CLI {
         return ExitCode.ok
     }
 
-    /// An import's rows staged in pieces of at most 512 KiB and 1,000 rows when the whole is over
-    /// 900 KB or a section over what one call takes (the frame limit is 1 MiB); returns the import
-    /// id, or nil when one call takes it. `stage` sends one piece: the id so far (nil for the
-    /// first), the section and its rows; it answers the id.
-    static func stageIfLarge(
+    /// An import's rows staged by `method` in pieces of at most 512 KiB and 1,000 rows when the
+    /// whole is over 900 KB or a section over what one call takes (the frame limit is 1 MiB);
+    /// returns the import id, or nil when one call takes it.
+    static func stageIfLarge<P: ImportPiece>(
+        _ method: Method<P, ImportStaged>,
         _ sections: [(name: String, rows: [JSONValue])],
         _ whole: some Encodable,
-        _ ctx: CLIContext,
-        stage: (String?, String, [JSONValue]) throws -> String
+        _ ctx: CLIContext
     ) throws -> String? {
         let most = sections.map(\.rows.count).max() ?? 0
         guard most > DelegationsImport.maxRows || JSONEncoding.bytes(whole).count > 900_000 else { return nil }
@@ -228,7 +221,7 @@ extension CLI {
             var bytes = 0
             func send() throws {
                 guard !piece.isEmpty else { return }
-                id = try stage(id, section, piece)
+                id = try ctx.call(method, P(importID: id, section: section, rows: piece), timeoutMs: 120_000).importID
                 piece = []
                 bytes = 0
             }
