@@ -120,38 +120,36 @@ package enum EventMethods {
         rights: @escaping @Sendable (PeerCredentials) -> Inbox.Rights = { _ in .unchecked }
     ) {
         t.add(EventsAPI.deliver) { p, ctx in
-            EventTrace.mark(log, "received", ["count": String(p.events?.count ?? 1)])
-            defer { EventTrace.mark(log, "applied", ["count": String(p.events?.count ?? 1)]) }
-            let rights = rights(ctx.call.peer)
-            if let one = p.event {
-                let r = try Inbox.deliver(
-                    [one],
-                    store: store,
-                    log: log,
-                    consumer: consumer,
-                    rights: rights,
-                    reads: reads
-                )[0]
-                counters.add([r])
-                if r.status == .failed, let e = r.error { throw e }
-                return DeliverResult(duplicate: r.status == .duplicate, status: r.status, results: nil)
-            }
-            guard let events = p.events else {
+            guard let events = p.event.map({ [$0] }) ?? p.events else {
                 throw ServiceError.invalidParams(
                     field: "events",
                     "give event (one CloudEvent) or events (an array of them)"
                 )
             }
-            let results = try Inbox.deliver(
-                events,
-                store: store,
-                log: log,
-                consumer: consumer,
-                rights: rights,
-                reads: reads
-            )
+            EventTrace.mark(log, "received", ["count": String(events.count)])
+            let results: [DeliveryResult]
+            do {
+                results = try Inbox.deliver(
+                    events,
+                    store: store,
+                    log: log,
+                    consumer: consumer,
+                    rights: rights(ctx.call.peer),
+                    reads: reads
+                )
+            } catch {
+                EventTrace.mark(log, "failed", ["count": String(events.count)])
+                throw error
+            }
             counters.add(results)
-            return DeliverResult(duplicate: nil, status: nil, results: results)
+            // `applied`: committed (applied, or known already); `failed`: to be sent again.
+            let failed = results.filter { $0.status == .failed }.count
+            if failed < results.count { EventTrace.mark(log, "applied", ["count": String(results.count - failed)]) }
+            if failed > 0 { EventTrace.mark(log, "failed", ["count": String(failed)]) }
+            guard p.event != nil else { return DeliverResult(duplicate: nil, status: nil, results: results) }
+            let r = results[0]
+            if r.status == .failed, let e = r.error { throw e }
+            return DeliverResult(duplicate: r.status == .duplicate, status: r.status, results: nil)
         }
     }
 }

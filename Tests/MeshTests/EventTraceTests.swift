@@ -51,4 +51,19 @@ import Testing
             #expect(applied.us <= answered.us, "the answer comes after the subscriber's commit")
         }
     }
+
+    /// A delivery that is not committed is traced `failed`, not `applied` (it was marked applied
+    /// whatever became of it).
+    @Test func aDeliveryThatFailsIsTracedAsFailed() throws {
+        let mesh = try MeshHarness(env: ["LIAISON_TRACE_EVENTS": "1"])
+        let c = try WireClient(path: mesh.socket("agreements"))
+        let answer = try c.call("events.deliver", ["events": [["type": "delegation.updated"]]])
+        #expect(answer["results"]?[0]?["status"] == "failed", "\(answer)")
+        let marks = eventually(timeoutMs: 5_000) { () -> [Mark]? in
+            let m = Self.marks(mesh.home, "agreements")
+            return m.contains { $0.stage == "failed" } ? m : nil
+        }
+        #expect(marks?.first { $0.stage == "failed" }?.fields["count"] == "1", "\(String(describing: marks))")
+        #expect(marks?.contains { $0.stage == "applied" } == false, "nothing was applied")
+    }
 }
