@@ -180,19 +180,26 @@ extension DelegationsLogic {
     }
 }
 
-/// Purges what is due, at start and then every day.
+/// Purges what is due, at start and then every day: a page of visits a round, the next round at
+/// once while more are due (the first sweep after twenty years were imported has them all), so
+/// that the service can stop between pages and each page is logged on its own.
 final class RetentionSweep: Component {
     let name = "retention"
     private let loop: BackgroundLoop
 
-    init(logic: DelegationsLogic, log: Logger) {
+    init(logic: DelegationsLogic, log: Logger, page: Int = 500) {
         loop = BackgroundLoop(name: "delegations-retention") { _ in
             // Restored from a backup: nothing changes until what the others hold is taken back.
             if logic.store.recovering { return .atMost(ms: 10_000) }
             do {
-                let r = try logic.retention(RetentionParams(dueOnly: true, apply: true), uid: 0)
+                let r = try logic.retention(RetentionParams(dueOnly: true, apply: true, limit: page), uid: 0)
                 if !r.purged.isEmpty {
-                    log.info("retention.purged", ["visits": r.purged.joined(separator: ","), "days": String(r.days)])
+                    let left = max(0, (r.dueTotal ?? 0) - r.purged.count)
+                    log.info(
+                        "retention.purged",
+                        ["visits": r.purged.joined(separator: ","), "days": String(r.days), "still_due": String(left)]
+                    )
+                    if r.nextCursor != nil { return .none }
                 }
             } catch {
                 log.error("retention.failed", ["error": "\(error)"])
