@@ -10,8 +10,8 @@ import LiaisonWire
 /// over the frame limit (`result_too_large`); with `limit` each page is bounded, `next_cursor`
 /// goes on, and `apply` purges one page a call. Without `limit`, every row (as 0.1.0).
 @Suite struct RetentionPagingTests {
-    @Test func pagesInTheOrderTheyEndedAndApplyPurgesOnePage() throws {
-        let t = try TestDelegations()
+    /// Seven finished visits, 2010 to 2016, all due.
+    func importSevenPastVisits(_ t: TestDelegations) throws {
         let visits: [JSONValue] = (0..<7).map { i in
             [
                 "key": .string("v\(i)"), "direction": "inbound", "title": .string("Past visit \(i)"),
@@ -20,6 +20,11 @@ import LiaisonWire
             ]
         }
         _ = try t.ok("delegations.import", ["visits": .array(visits)])
+    }
+
+    @Test func pagesInTheOrderTheyEndedAndApplyPurgesOnePage() throws {
+        let t = try TestDelegations()
+        try importSevenPastVisits(t)
         var seen: [String] = []
         var cursor: JSONValue? = nil
         repeat {
@@ -44,14 +49,7 @@ import LiaisonWire
     /// sweep after twenty years of imports was one pass, every purged reference on one log line.
     @Test func theSweepPurgesAPageARoundUntilNoneIsDue() throws {
         let t = try TestDelegations()
-        let visits: [JSONValue] = (0..<7).map { i in
-            [
-                "key": .string("v\(i)"), "direction": "inbound", "title": .string("Past visit \(i)"),
-                "date": .string("201\(i)-05"), "status": "completed",
-                "partners": [["name": "Hanyang University", "kind": "university", "country": "KR"]],
-            ]
-        }
-        _ = try t.ok("delegations.import", ["visits": .array(visits)])
+        try importSevenPastVisits(t)
         let lines = Locked<[String]>([])
         let log = Logger(service: "delegations", minimum: .info) { line in lines.withLock { $0.append(line) } }
         let sweep = RetentionSweep(logic: t.service.logic, log: log, page: 3)
