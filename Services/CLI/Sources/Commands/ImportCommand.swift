@@ -191,18 +191,18 @@ extension CLI {
         for r in d.rows where r.section == "visits" {
             if let k = r.key { visitIDs[k.hasPrefix("import:") ? String(k.dropFirst(7)) : k] = r.id }
         }
-        let a: ImportReport
-        do {
-            a = try agreements(false, visitIDs: visitIDs)
-            if let p = a.problems.first, !a.applied {
-                throw CLIError(ExitCode.dataError, "\(p.section) \(p.index + 1), \(p.field): \(p.message)")
-            }
-        } catch {
-            throw CLIError(
+        func halfDone(_ why: String) -> CLIError {
+            CLIError(
                 ExitCode.tempFail,
-                "partners and visits were imported, agreements and sites were not: \(error)",
+                "partners and visits were imported, agreements and sites were not: \(why)",
                 hint: "run the same import again: what is there is found, not doubled"
             )
+        }
+        let a: ImportReport
+        do { a = try agreements(false, visitIDs: visitIDs) } catch { throw halfDone("\(error)") }
+        // A problem the check could not see (the links to the visits just imported).
+        if let p = a.problems.first, !a.applied {
+            throw halfDone("\(p.section) \(p.index + 1), \(p.field): \(p.message)")
         }
         if ctx.json {
             ctx.printJSON(ImportOutcome(applied: true, delegations: d, agreements: a))
