@@ -36,9 +36,11 @@ package enum ImportStaging {
         let id = importID ?? IDs.make("imp")
         var counts: [String: Int] = [:]
         for (section, rows) in sections {
+            // After the section's last row (from the key's end: counting them read every row
+            // staged so far, at each of a large import's hundred pieces).
             var next: Int =
                 try db.queryOne(
-                    "SELECT count(*) AS n FROM import_staging WHERE import_id = ? AND section = ?",
+                    "SELECT coalesce(max(idx) + 1, 0) AS n FROM import_staging WHERE import_id = ? AND section = ?",
                     [id, section]
                 )?["n"] ?? 0
             for row in rows {
